@@ -1,0 +1,117 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ExitCode, MomentscanError, formatError } from './core/errors.js';
+import { version } from './core/version.js';
+import type { GlobalOptions } from './commands/context.js';
+
+/**
+ * The command-line entry point. Only commander and core are loaded here; each command's module (and
+ * the heavy stages behind it) is imported when that command runs, so `momentscan --help` stays fast.
+ */
+
+type Action = (g: GlobalOptions, o: never) => Promise<number>;
+
+function addOutputOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson', 'csv', 'tsv', 'markdown']))
+    .option('--json', 'shortcut for --format json')
+    .option('--ndjson', 'shortcut for --format ndjson')
+    .option('--csv', 'shortcut for --format csv');
+}
+
+function addMomentOptions(cmd: Command): Command {
+  return addOutputOptions(
+    cmd
+      .option('-t, --topic <name>', 'only this topic (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+      .option('-s, --since <when>', 'report moments from this long ago (7d, 48h) or this time (ISO-8601)', '7d')
+      .option('-n, --limit <n>', 'at most this many moments')
+      .option('--as-of <time>', 'evaluate as if it were this time (ISO-8601, or a duration ago such as 24h); reproducible output')
+      .option('--sensitivity <level>', 'low | medium | high (default from the config: medium)')
+      .option('--fail-on-moments', `exit ${ExitCode.MOMENTS_FOUND} when any moment is reported (for cron and scripts)`)
+      .option('-v, --verbose', 'explain each moment below the table'),
+  );
+}
+
+function addFetchOptions(cmd: Command): Command {
+  return cmd
+    .option('--concurrency <n>', 'feeds fetched at once (default from the config: 8)', (v: string) => parsePositive(v, '--concurrency'))
+    .option('--strict', `exit ${ExitCode.FEEDS_FAILED} when any feed failed`);
+}
+
+function parsePositive(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    throw new InvalidArgumentError(`${flag} takes a whole number from 1 to 256.`);
+  }
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('momentscan');
+  program
+    .description('Target moments, not target audiences: watch keyword feeds and find the spikes and sentiment swings worth reacting to.')
+    .version(version(), '-V, --version', 'print the version')
+    .option('-c, --config <file>', 'config file (default $MOMENTSCAN_CONFIG, else $XDG_CONFIG_HOME/momentscan/config.yaml)')
+    .option('--db <file>', 'database file (default $MOMENTSCAN_DB, else the config\'s database, else $XDG_DATA_HOME/momentscan/momentscan.db)')
+    .option('--no-color', 'never colour the output (also NO_COLOR=1)')
+    .option('-q, --quiet', 'no progress or summary on stderr (errors and warnings still go there)')
+    .option('--debug', 'print stack traces with errors')
+    .showHelpAfterError('(run momentscan --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      outputError: (str, write) => write(`momentscan: ${str.trim().replace(/^error: /, 'error: ')}\n`),
+    });
+
+  const action = (load: () => Promise<{ run: Action }>) =>
+    async function (this: Command) {
+      const { run } = await load();
+      process.exitCode = await run(this.optsWithGlobals() as GlobalOptions, this.opts() as never);
+    };
+
+  program
+    .command('init')
+    .description('write a commented starter config file')
+    .option('--force', 'replace an existing config file')
+    .action(action(() => import('./commands/init.js') as Promise<{ run: Action }>));
+
+  addFetchOptions(
+    addOutputOptions(
+      program.command('fetch').description('fetch every configured feed into the database (a summary goes to stderr; --format prints per-feed results)'),
+    ),
+  ).action(action(() => import('./commands/fetch.js') as Promise<{ run: Action }>));
+
+  addMomentOptions(program.command('moments').description('detect, explain and rank moments from the stored items')).action(
+    action(() => import('./commands/moments.js') as Promise<{ run: Action }>),
+  );
+
+  addFetchOptions(addMomentOptions(program.command('scan').description('fetch, then report the ranked moments: the one command for a quick look'))).action(
+    action(() => import('./commands/scan.js') as Promise<{ run: Action }>),
+  );
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  // `| head` closes the pipe early: end quietly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exitCode = process.exitCode ?? 0;
+    else throw err;
+  });
+  const debug = argv.includes('--debug');
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version end with 0; usage errors were already printed by commander
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        process.exitCode = 0;
+      } else {
+        process.exitCode = ExitCode.USAGE;
+      }
+      return;
+    }
+    process.stderr.write(`momentscan: error: ${formatError(err)}\n`);
+    if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = err instanceof MomentscanError ? err.exitCode : ExitCode.FAILURE;
+  }
+}

@@ -1,0 +1,84 @@
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { UsageError } from '../core/errors.js';
+import { resolveConfigPath, resolveDbPath } from '../core/paths.js';
+import { decideColor } from '../render/color.js';
+import { FORMATS, type Format, type RenderContext } from '../render/index.js';
+
+/** Options every command accepts (defined on the program). */
+export interface GlobalOptions {
+  config?: string;
+  db?: string;
+  color?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+/** The shared output flags of listing commands. */
+export interface OutputOptions {
+  format?: string;
+  json?: boolean;
+  ndjson?: boolean;
+  csv?: boolean;
+  verbose?: boolean;
+}
+
+export interface Env {
+  env: NodeJS.ProcessEnv;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  columns: number;
+  /** Real time; commands take --as-of for evaluation time. */
+  now: () => number;
+}
+
+export function processEnv(): Env {
+  return {
+    env: process.env,
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    columns: process.stdout.columns || 100,
+    now: () => Date.now(),
+  };
+}
+
+export function configFor(g: GlobalOptions, env: Env): { config: Config; configPath: string; dbPath: string } {
+  const { path: configPath, explicit } = resolveConfigPath(g.config, env.env);
+  const config = loadConfig(configPath, explicit);
+  const dbPath = resolveDbPath(g.db, env.env, config.database);
+  return { config, configPath, dbPath };
+}
+
+/** Exactly one of --format/--json/--ndjson/--csv; the default is the table. */
+export function chooseFormat(o: OutputOptions, fallback: Format = 'table'): Format {
+  const chosen: Format[] = [];
+  if (o.format !== undefined) {
+    if (!(FORMATS as readonly string[]).includes(o.format)) {
+      throw new UsageError(`--format: unknown format "${o.format}"`, { hint: `use one of ${FORMATS.join(', ')}` });
+    }
+    chosen.push(o.format as Format);
+  }
+  if (o.json) chosen.push('json');
+  if (o.ndjson) chosen.push('ndjson');
+  if (o.csv) chosen.push('csv');
+  if (new Set(chosen).size > 1) throw new UsageError(`choose one output format, not ${chosen.join(' and ')}`);
+  return chosen[0] ?? fallback;
+}
+
+export function renderContext(g: GlobalOptions, o: OutputOptions, env: Env, now: number): RenderContext {
+  const { enabled, chalk } = decideColor({ flag: g.color === false ? false : undefined, env: env.env, isTTY: env.stdoutIsTTY });
+  return { chalk, color: enabled, width: env.columns, verbose: Boolean(o.verbose), now };
+}
+
+/** Writes data to stdout; resolves when flushed so the exit code can be set afterwards. */
+export function writeOut(text: string): Promise<void> {
+  if (!text) return Promise.resolve();
+  return new Promise((resolve) => {
+    process.stdout.write(text, () => resolve());
+  });
+}
+
+/** Writes a log line to stderr (never data). */
+export function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}

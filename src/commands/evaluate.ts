@@ -1,0 +1,69 @@
+import type { Config, Sensitivity } from '../config/schema.js';
+import { UsageError } from '../core/errors.js';
+import type { Moment } from '../core/types.js';
+import { detectMoments } from '../detect/detect.js';
+import { explainMoment } from '../detect/explain.js';
+import { rankMoments } from '../rank/rank.js';
+import type { MomentRow } from '../render/moments.js';
+import type { Store } from '../store/store.js';
+import { syncTopics } from './topics.js';
+
+export interface EvaluateOptions {
+  asOf: number;
+  /** Start of the reporting window. */
+  from: number;
+  topics?: string[];
+  sensitivity?: Sensitivity;
+  limit?: number;
+}
+
+export interface Evaluation {
+  rows: MomentRow[];
+  topics: number;
+  from: number;
+  asOf: number;
+}
+
+/** Per topic: bucket counts from SQL → detect → explain (items from SQL) → rank → remember. */
+export function evaluate(config: Config, store: Store, o: EvaluateOptions): Evaluation {
+  const { topicIds } = syncTopics(config, store);
+  let topics = config.topics;
+  if (o.topics && o.topics.length > 0) {
+    const wanted = new Set(o.topics.map((t) => t.toLowerCase()));
+    topics = config.topics.filter((t) => wanted.has(t.name.toLowerCase()));
+    const unknown = o.topics.filter((t) => !config.topics.some((c) => c.name.toLowerCase() === t.toLowerCase()));
+    if (unknown.length > 0) {
+      throw new UsageError(`--topic: no topic named "${unknown[0]}" in the config`, {
+        hint: config.topics.length ? `topics are: ${config.topics.map((t) => t.name).join(', ')}` : 'add topics to the config (momentscan init writes an example)',
+      });
+    }
+  }
+  const sensitivity = o.sensitivity ?? config.defaults.sensitivity;
+  const baselineMs = config.defaults.baselineMs;
+  const found: Moment[] = [];
+  for (const topic of topics) {
+    const topicId = topicIds.get(topic.name)!;
+    const bucketMs = topic.bucketMs ?? config.defaults.bucketMs;
+    const buckets = store.bucketCounts(topicId, o.from - baselineMs - 2 * bucketMs, o.asOf + 1, bucketMs);
+    const moments = detectMoments(topic.name, buckets, {
+      asOf: o.asOf,
+      from: o.from,
+      bucketMs,
+      baselineMs,
+      sensitivity,
+      historyStart: store.firstItemAt(topicId),
+    });
+    for (const m of moments) {
+      const items = store.itemsBetween(topicId, m.start, Math.min(m.end, o.asOf + 1), 2000);
+      const baseline = store.itemsBetween(topicId, m.start - baselineMs, m.start, 3000);
+      found.push(explainMoment(m, items, baseline, topic.keywords));
+    }
+  }
+  const ranked = rankMoments(found);
+  const saved = store.saveMoments(
+    ranked.map((m) => ({ topicId: topicIds.get(m.topic)!, moment: m })),
+    o.asOf,
+  );
+  const rows: MomentRow[] = ranked.map((m, i) => ({ ...m, firstSeenAt: saved[i]!.firstSeenAt }));
+  return { rows: o.limit === undefined ? rows : rows.slice(0, o.limit), topics: topics.length, from: o.from, asOf: o.asOf };
+}

@@ -1,0 +1,81 @@
+import { ExitCode, InterruptedError } from '../core/errors.js';
+import { feedFailureLines, fetchListing, fetchSummaryLine, type FetchSummary } from '../render/fetch.js';
+import { render } from '../render/index.js';
+import { Store } from '../store/store.js';
+import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
+import { configuredFeeds, ingest } from './ingest.js';
+import { ConfigError } from '../core/errors.js';
+import type { Config } from '../config/schema.js';
+
+export interface FetchOptions extends OutputOptions {
+  concurrency?: number;
+  strict?: boolean;
+}
+
+/** `momentscan fetch`: fetch every configured feed into the database. */
+export async function run(g: GlobalOptions, o: FetchOptions): Promise<number> {
+  const env = processEnv();
+  const { config, dbPath } = configFor(g, env);
+  const format = o.format || o.json || o.ndjson || o.csv ? chooseFormat(o) : null;
+  const summary = await fetchWithSignals(config, dbPath, g, o.concurrency);
+  if (format) await writeOut(render(format, fetchListing(summary.feeds), renderContext(g, o, env, env.now())));
+  return fetchExitCode(summary, Boolean(o.strict));
+}
+
+/** Exit code after a fetch: 130 when interrupted, 3 with --strict when a feed failed, else 0. */
+export function fetchExitCode(summary: FetchSummary, strict: boolean): number {
+  if (summary.interrupted) return ExitCode.INTERRUPTED;
+  if (strict && summary.feeds.some((f) => f.status === 'failed')) return ExitCode.FEEDS_FAILED;
+  return ExitCode.OK;
+}
+
+/**
+ * Opens the store, fetches with Ctrl-C handling (first Ctrl-C: stop starting feeds, abort those in
+ * flight, keep what was saved; second: leave at once), reports on stderr, closes the store.
+ */
+export async function fetchWithSignals(config: Config, dbPath: string, g: GlobalOptions, concurrency?: number): Promise<FetchSummary> {
+  if (configuredFeeds(config).length === 0) {
+    throw new ConfigError(`${config.file ?? 'config'}: no feeds configured`, {
+      hint: config.file ? 'add feeds to a topic or to the feeds list' : 'create a config with momentscan init, or pass --config',
+    });
+  }
+  const env = processEnv();
+  const store = Store.open(dbPath);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      log('momentscan: interrupted: stopping; feeds already fetched are saved (Ctrl-C again to quit now)');
+      controller.abort();
+    } else {
+      store.close();
+      process.exit(ExitCode.INTERRUPTED);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const progress = env.stderrIsTTY && !g.quiet;
+  try {
+    const summary = await ingest(config, store, {
+      now: env.now,
+      signal: controller.signal,
+      ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\rfetching feeds: ${done}/${total}`) } : {}),
+    });
+    if (progress) process.stderr.write('\r\x1b[K');
+    for (const line of feedFailureLines(summary)) log(line);
+    if (!g.quiet || summary.interrupted) log(fetchSummaryLine(summary));
+    if (summary.interrupted) {
+      const saved = summary.feeds.length;
+      throw new InterruptedError(`interrupted: ${saved} feed${saved === 1 ? '' : 's'} saved, the rest not fetched`, {
+        hint: 'run momentscan fetch again to fetch the rest',
+      });
+    }
+    return summary;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    store.close();
+  }
+}

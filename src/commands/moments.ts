@@ -1,0 +1,72 @@
+import { SENSITIVITIES, type Config, type Sensitivity } from '../config/schema.js';
+import { ConfigError, ExitCode, UsageError } from '../core/errors.js';
+import { parseDurationMs, parseTime } from '../core/time.js';
+import { render } from '../render/index.js';
+import { momentsListing } from '../render/moments.js';
+import { Store } from '../store/store.js';
+import { chooseFormat, configFor, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
+import { evaluate } from './evaluate.js';
+
+export interface MomentsOptions extends OutputOptions {
+  topic?: string[];
+  since?: string;
+  limit?: string;
+  asOf?: string;
+  sensitivity?: string;
+  failOnMoments?: boolean;
+}
+
+/** `momentscan moments`: detect, explain and rank moments from what is stored. */
+export async function run(g: GlobalOptions, o: MomentsOptions): Promise<number> {
+  const env = processEnv();
+  const { config, dbPath } = configFor(g, env);
+  return report(config, dbPath, g, o, env);
+}
+
+/** Shared by `moments` and `scan`: evaluate and print. */
+export async function report(config: Config, dbPath: string, g: GlobalOptions, o: MomentsOptions, env: Env): Promise<number> {
+  const format = chooseFormat(o);
+  const asOf = o.asOf === undefined ? env.now() : parseTime(o.asOf, env.now(), '--as-of');
+  const since = o.since ?? '7d';
+  const sinceMs = parseDurationMs(since);
+  const from = sinceMs !== null ? asOf - sinceMs : parseTime(since, asOf, '--since');
+  if (from >= asOf) throw new UsageError(`--since ${since} is not before the evaluation time`, { hint: 'give a duration such as 7d, or an earlier time' });
+  const limit = parseLimit(o.limit);
+  const sensitivity = parseSensitivity(o.sensitivity);
+  if (config.topics.length === 0) {
+    throw new ConfigError(`${config.file ?? 'config'}: no topics configured`, {
+      hint: config.file ? 'add topics to the config' : 'create a config with momentscan init, or pass --config',
+    });
+  }
+  const store = Store.open(dbPath);
+  let result;
+  try {
+    result = evaluate(config, store, {
+      asOf,
+      from,
+      ...(o.topic ? { topics: o.topic } : {}),
+      ...(sensitivity ? { sensitivity } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+    });
+  } finally {
+    store.close();
+  }
+  const ctx = renderContext(g, o, env, asOf);
+  await writeOut(render(format, momentsListing(result.rows, result), ctx));
+  return o.failOnMoments && result.rows.length > 0 ? ExitCode.MOMENTS_FOUND : ExitCode.OK;
+}
+
+function parseLimit(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit: expected a whole number of at least 1, got "${v}"`);
+  return n;
+}
+
+function parseSensitivity(v: string | undefined): Sensitivity | undefined {
+  if (v === undefined) return undefined;
+  if (!(SENSITIVITIES as readonly string[]).includes(v)) {
+    throw new UsageError(`--sensitivity: expected one of ${SENSITIVITIES.join(', ')}, got "${v}"`);
+  }
+  return v as Sensitivity;
+}

@@ -1,0 +1,29 @@
+import type { Config } from '../config/schema.js';
+import { compileTopic, type TopicMatcher } from '../enrich/match.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * Records the configured topics and, for any topic that is new or whose keywords changed, matches
+ * every stored item against it again, so history counts for a topic added today.
+ * Returns the matchers and the topic ids by name.
+ */
+export function syncTopics(config: Config, store: Store): { matchers: TopicMatcher[]; topicIds: Map<string, number>; rematched: string[] } {
+  const matchers = config.topics.map(compileTopic);
+  const rows = store.syncTopics(matchers.map((m) => ({ name: m.name, definition: m.definition })));
+  const topicIds = new Map(rows.map((r) => [r.name, r.id]));
+  const changed = rows.filter((r) => r.changed);
+  if (changed.length > 0) {
+    const byName = new Map(matchers.map((m) => [m.name, m]));
+    const found = new Map<number, { id: number; publishedAt: number; sentiment: number | null }[]>(changed.map((r) => [r.id, []]));
+    for (const page of store.itemTexts()) {
+      for (const it of page) {
+        const text = `${it.title}\n${it.summary}`;
+        for (const r of changed) {
+          if (byName.get(r.name)!.test(text)) found.get(r.id)!.push({ id: it.id, publishedAt: it.publishedAt, sentiment: it.sentiment });
+        }
+      }
+    }
+    for (const r of changed) store.replaceTopicMatches(r.id, byName.get(r.name)!.definition, found.get(r.id)!);
+  }
+  return { matchers, topicIds, rematched: changed.map((r) => r.name) };
+}

@@ -1,0 +1,257 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from '../core/errors.js';
+import { parseDurationMs } from '../core/time.js';
+
+export type Sensitivity = 'low' | 'medium' | 'high';
+export const SENSITIVITIES: readonly Sensitivity[] = ['low', 'medium', 'high'];
+
+export interface TopicConfig {
+  name: string;
+  /** Words or phrases; an item matches the topic when any of them occurs (case- and accent-insensitive, whole words). */
+  keywords: string[];
+  /** Words or phrases that veto a match. */
+  exclude: string[];
+  /** Feed URLs (http, https or file) watched for this topic. */
+  feeds: string[];
+  /** Per-topic bucket size, or null for the default. */
+  bucketMs: number | null;
+}
+
+export interface Config {
+  /** The file it was read from, or null for the built-in defaults. */
+  file: string | null;
+  /** Database path from the file's `database:` key (resolved against the file's folder), or null. */
+  database: string | null;
+  defaults: {
+    bucketMs: number;
+    baselineMs: number;
+    sensitivity: Sensitivity;
+  };
+  fetch: {
+    concurrency: number;
+    timeoutMs: number;
+    maxBytes: number;
+  };
+  topics: TopicConfig[];
+  /** Feeds not tied to a topic: their items are matched against every topic. */
+  feeds: string[];
+}
+
+export const DEFAULTS = {
+  bucketMs: 6 * 3_600_000,
+  baselineMs: 14 * 86_400_000,
+  sensitivity: 'medium' as Sensitivity,
+  concurrency: 8,
+  timeoutMs: 20_000,
+  maxBytes: 5 * 1024 * 1024,
+};
+
+export function defaultConfig(): Config {
+  return {
+    file: null,
+    database: null,
+    defaults: { bucketMs: DEFAULTS.bucketMs, baselineMs: DEFAULTS.baselineMs, sensitivity: DEFAULTS.sensitivity },
+    fetch: { concurrency: DEFAULTS.concurrency, timeoutMs: DEFAULTS.timeoutMs, maxBytes: DEFAULTS.maxBytes },
+    topics: [],
+    feeds: [],
+  };
+}
+
+type Obj = Record<string, unknown>;
+
+/** Validates the parsed YAML document and returns a typed config. Errors name the file and the field path. */
+export function validateConfig(doc: unknown, file: string): Config {
+  const v = new Validator(file);
+  const cfg = defaultConfig();
+  cfg.file = file;
+  if (doc === null || doc === undefined) return cfg; // an empty file is a valid, empty config
+  const root = v.object(doc, '');
+  v.keys(root, '', ['defaults', 'fetch', 'topics', 'feeds', 'database']);
+  const dir = path.dirname(file);
+
+  if (root.database !== undefined && root.database !== null) {
+    const db = v.string(root.database, 'database');
+    cfg.database = path.resolve(dir, expandHome(db));
+  }
+  if (root.defaults !== undefined && root.defaults !== null) {
+    const d = v.object(root.defaults, 'defaults');
+    v.keys(d, 'defaults', ['bucket', 'baseline', 'sensitivity']);
+    if (d.bucket !== undefined) cfg.defaults.bucketMs = v.duration(d.bucket, 'defaults.bucket', 60_000);
+    if (d.baseline !== undefined) cfg.defaults.baselineMs = v.duration(d.baseline, 'defaults.baseline', 3_600_000);
+    if (d.sensitivity !== undefined) cfg.defaults.sensitivity = v.oneOf(d.sensitivity, 'defaults.sensitivity', SENSITIVITIES);
+    if (cfg.defaults.baselineMs < 4 * cfg.defaults.bucketMs) {
+      v.fail('defaults.baseline', `must be at least 4 buckets long (bucket is ${String(d.bucket ?? '6h')})`);
+    }
+  }
+  if (root.fetch !== undefined && root.fetch !== null) {
+    const f = v.object(root.fetch, 'fetch');
+    v.keys(f, 'fetch', ['concurrency', 'timeout', 'maxBytes']);
+    if (f.concurrency !== undefined) cfg.fetch.concurrency = v.integer(f.concurrency, 'fetch.concurrency', 1, 256);
+    if (f.timeout !== undefined) cfg.fetch.timeoutMs = v.duration(f.timeout, 'fetch.timeout', 1000);
+    if (f.maxBytes !== undefined) cfg.fetch.maxBytes = v.bytes(f.maxBytes, 'fetch.maxBytes');
+  }
+  if (root.topics !== undefined && root.topics !== null) {
+    const topics = v.array(root.topics, 'topics');
+    const seen = new Map<string, number>();
+    topics.forEach((t, i) => {
+      const p = `topics[${i}]`;
+      const o = v.object(t, p);
+      v.keys(o, p, ['name', 'keywords', 'exclude', 'feeds', 'bucket']);
+      const name = v.string(o.name, `${p}.name`).trim();
+      if (!name) v.fail(`${p}.name`, 'must not be empty');
+      const key = name.toLowerCase();
+      if (seen.has(key)) v.fail(`${p}.name`, `"${name}" is already used by topics[${seen.get(key)}]; topic names must be unique`);
+      seen.set(key, i);
+      const keywords = v.stringList(o.keywords, `${p}.keywords`);
+      if (keywords.length === 0) v.fail(`${p}.keywords`, 'expected at least one keyword or phrase');
+      const exclude = o.exclude === undefined || o.exclude === null ? [] : v.stringList(o.exclude, `${p}.exclude`);
+      const feeds = o.feeds === undefined || o.feeds === null ? [] : v.feedList(o.feeds, `${p}.feeds`, dir);
+      const bucketMs = o.bucket === undefined ? null : v.duration(o.bucket, `${p}.bucket`, 60_000);
+      cfg.topics.push({ name, keywords, exclude, feeds, bucketMs });
+    });
+  }
+  if (root.feeds !== undefined && root.feeds !== null) cfg.feeds = v.feedList(root.feeds, 'feeds', dir);
+  return cfg;
+}
+
+class Validator {
+  constructor(private readonly file: string) {}
+
+  fail(field: string, expected: string): never {
+    throw new ConfigError(`${this.file}: ${field || '(top level)'}: ${expected}`, {
+      hint: 'fix the config file (momentscan init writes a commented example)',
+    });
+  }
+
+  object(value: unknown, field: string): Obj {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(field, `expected a mapping, got ${describe(value)}`);
+    return value as Obj;
+  }
+
+  array(value: unknown, field: string): unknown[] {
+    if (!Array.isArray(value)) this.fail(field, `expected a list, got ${describe(value)}`);
+    return value;
+  }
+
+  keys(obj: Obj, field: string, allowed: string[]): void {
+    for (const k of Object.keys(obj)) {
+      if (!allowed.includes(k)) {
+        const near = allowed.find((a) => closeEnough(a, k));
+        const at = field ? `${field}.${k}` : k;
+        this.fail(at, `unknown field${near ? ` (did you mean "${near}"?)` : ''}; expected one of ${allowed.join(', ')}`);
+      }
+    }
+  }
+
+  string(value: unknown, field: string): string {
+    if (typeof value === 'number') return String(value);
+    if (typeof value !== 'string') this.fail(field, `expected a string, got ${describe(value)}`);
+    return value;
+  }
+
+  stringList(value: unknown, field: string): string[] {
+    const list = typeof value === 'string' ? [value] : this.array(value, field);
+    return list.map((x, i) => {
+      const s = this.string(x, `${field}[${i}]`).trim();
+      if (!s) this.fail(`${field}[${i}]`, 'must not be empty');
+      return s;
+    });
+  }
+
+  feedList(value: unknown, field: string, dir: string): string[] {
+    const list = typeof value === 'string' ? [value] : this.array(value, field);
+    return list.map((x, i) => {
+      let raw: unknown = x;
+      if (typeof x === 'object' && x !== null && !Array.isArray(x)) {
+        const o = x as Obj;
+        this.keys(o, `${field}[${i}]`, ['url']);
+        raw = o.url;
+      }
+      const s = this.string(raw, `${field}[${i}]`).trim();
+      const url = feedUrl(s, dir);
+      if (!url) this.fail(`${field}[${i}]`, `expected an http(s) URL, a file:// URL or a local path, got "${s}"`);
+      return url;
+    });
+  }
+
+  duration(value: unknown, field: string, min: number): number {
+    const ms = typeof value === 'string' ? parseDurationMs(value) : null;
+    if (ms === null) this.fail(field, `expected a duration such as 30m, 6h or 14d, got ${describe(value)}`);
+    if (ms < min) this.fail(field, `must be at least ${min / 1000}s`);
+    return ms;
+  }
+
+  integer(value: unknown, field: string, min: number, max: number): number {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.fail(field, `expected a whole number from ${min} to ${max}, got ${describe(value)}`);
+    }
+    return value;
+  }
+
+  bytes(value: unknown, field: string): number {
+    if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+    const m = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?\s*$/i.exec(value) : null;
+    if (!m) this.fail(field, `expected a size such as 5MB or 512KB, got ${describe(value)}`);
+    const unit = (m[2] ?? 'b').toLowerCase();
+    const mult = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('g') ? 1024 ** 3 : 1;
+    const n = Math.round(Number(m[1]) * mult);
+    if (n < 1024) this.fail(field, 'must be at least 1KB');
+    return n;
+  }
+
+  oneOf<T extends string>(value: unknown, field: string, options: readonly T[]): T {
+    if (typeof value !== 'string' || !options.includes(value as T)) {
+      this.fail(field, `expected one of ${options.join(', ')}, got ${describe(value)}`);
+    }
+    return value as T;
+  }
+}
+
+/** Turns a config feed entry into a URL: http(s) and file URLs as they are, paths resolved against `dir`. */
+export function feedUrl(entry: string, dir: string): string | null {
+  if (/^https?:\/\//i.test(entry)) {
+    try {
+      return new URL(entry).href;
+    } catch {
+      return null;
+    }
+  }
+  if (/^file:\/\//i.test(entry)) return entry;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) return null; // some other scheme
+  return pathToFileURL(path.resolve(dir, expandHome(entry))).href;
+}
+
+function expandHome(p: string): string {
+  if (p === '~' || p.startsWith('~/')) return path.join(process.env.HOME ?? '', p.slice(1));
+  return p;
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return JSON.stringify(value);
+  return `${typeof value} ${String(value)}`;
+}
+
+function closeEnough(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x === y || x.startsWith(y) || y.startsWith(x)) return true;
+  return editDistance(x, y) <= 2;
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}

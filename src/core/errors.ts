@@ -1,0 +1,96 @@
+/**
+ * Typed errors. Every error that reaches the top-level handler is printed as one line,
+ * `momentscan: error: <message> — <hint>`, and sets the process exit code it carries.
+ */
+export const ExitCode = {
+  OK: 0,
+  FAILURE: 1,
+  USAGE: 2,
+  FEEDS_FAILED: 3,
+  MOMENTS_FOUND: 4,
+  INTERRUPTED: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface ErrorOptions {
+  hint?: string;
+  exitCode?: number;
+  cause?: unknown;
+}
+
+export class MomentscanError extends Error {
+  readonly hint: string | undefined;
+  readonly exitCode: number;
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? ExitCode.FAILURE;
+  }
+}
+
+/** Bad command-line usage: exit 2. */
+export class UsageError extends MomentscanError {
+  constructor(message: string, options: Omit<ErrorOptions, 'exitCode'> = {}) {
+    super(message, { ...options, exitCode: ExitCode.USAGE });
+  }
+}
+
+/** A config file that is missing, unreadable or invalid: exit 2. The message names the file and field. */
+export class ConfigError extends MomentscanError {
+  constructor(message: string, options: Omit<ErrorOptions, 'exitCode'> = {}) {
+    super(message, { ...options, exitCode: ExitCode.USAGE });
+  }
+}
+
+/** The database cannot be opened or used (damaged, locked, newer schema): exit 1, file left untouched. */
+export class StoreError extends MomentscanError {}
+
+/** Bad series or text input given to a command (a file or stdin): exit 2, the message names the line. */
+export class InputError extends MomentscanError {
+  constructor(message: string, options: Omit<ErrorOptions, 'exitCode'> = {}) {
+    super(message, { ...options, exitCode: ExitCode.USAGE });
+  }
+}
+
+/**
+ * One feed's problem (HTTP fault, timeout, unparsable body...). Never fatal to a run: it is
+ * recorded in the fetch log and reported, and the other feeds carry on.
+ */
+export type FeedErrorKind =
+  | 'network'
+  | 'timeout'
+  | 'http'
+  | 'too-large'
+  | 'redirect'
+  | 'not-a-feed'
+  | 'parse'
+  | 'empty'
+  | 'file'
+  | 'aborted';
+
+export class FeedError extends MomentscanError {
+  readonly kind: FeedErrorKind;
+  readonly status: number | undefined;
+  constructor(kind: FeedErrorKind, message: string, options: ErrorOptions & { status?: number } = {}) {
+    super(message, options);
+    this.kind = kind;
+    this.status = options.status;
+  }
+}
+
+/** Ctrl-C: exit 130 after saying what was saved. */
+export class InterruptedError extends MomentscanError {
+  constructor(message = 'interrupted', options: Omit<ErrorOptions, 'exitCode'> = {}) {
+    super(message, { ...options, exitCode: ExitCode.INTERRUPTED });
+  }
+}
+
+/** The one-line form of any thrown value. */
+export function formatError(err: unknown): string {
+  if (err instanceof MomentscanError) {
+    return err.hint ? `${err.message} — ${err.hint}` : err.message;
+  }
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

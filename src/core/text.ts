@@ -1,0 +1,26 @@
+/** Text helpers shared by the enrich and detect stages. */
+
+/** Lower-cases and strips accents so "Café" matches "cafe". */
+export function foldText(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+}
+
+/** Lower-cased word tokens; curly apostrophes normalised; "n't" and hyphenated words kept whole. */
+export function tokenize(text: string): string[] {
+  return (
+    text
+      .toLowerCase()
+      .replace(/[\u2018\u2019\u02bc`]/g, "'")
+      .match(/[\p{L}\p{N}]+(?:['\-][\p{L}\p{N}]+)*/gu) ?? []
+  );
+}
+
+/** Removes control characters and terminal escape sequences (CSI, OSC...) from feed text; line breaks and tabs become spaces. */
+export function stripControl(text: string): string {
+  return text
+    .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '') // OSC ... BEL / ST
+    .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '') // CSI
+    .replace(/\x1b[@-_]/g, '') // other two-byte escapes
+    .replace(/[\t\n\r]+/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+}

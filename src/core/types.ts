@@ -1,0 +1,112 @@
+/** Shared data shapes passed between the pipeline stages. Times are epoch milliseconds, UTC. */
+
+/** One item as read from a feed, cleaned and normalised, before it is stored. */
+export interface ParsedItem {
+  /** Stable id: the feed's guid/id, else the link, else a hash of title and date. */
+  guid: string;
+  /** Plain text, entities decoded, whitespace collapsed, control characters removed. */
+  title: string;
+  /** Plain text reduced from the summary/description/content (HTML stripped), possibly empty. */
+  summary: string;
+  /** Absolute URL, resolved against the feed's URL, or null. */
+  link: string | null;
+  /** The link without fragment and tracking parameters (utm_*, fbclid, gclid...), or null. */
+  canonicalUrl: string | null;
+  author: string | null;
+  /** Publisher name where the feed says it (RSS `<source>`, Google News " - Outlet" suffix), else null. */
+  source: string | null;
+  /** Host name of the publisher (the `<source url>` if present, else the link's host, without `www.`). */
+  sourceDomain: string | null;
+  /** Publication time, epoch ms UTC. When the feed gives none, the fetch time. */
+  publishedAt: number;
+  /** True when publishedAt is the fetch time because the feed gave no usable date. */
+  dateEstimated: boolean;
+}
+
+export type FeedFormat = 'rss' | 'rdf' | 'atom' | 'json';
+
+export interface ParsedFeed {
+  title: string | null;
+  /** The site link the feed declares, or null. */
+  link: string | null;
+  format: FeedFormat;
+  items: ParsedItem[];
+}
+
+/** An item once enriched: sentiment in [-1, 1] (null when unscorable) and the topics it matches. */
+export interface EnrichedItem extends ParsedItem {
+  sentiment: number | null;
+  topics: string[];
+}
+
+/** An item as read back from the store, for explanations and listings. */
+export interface StoredItem {
+  id: number;
+  title: string;
+  summary: string;
+  link: string | null;
+  source: string | null;
+  sourceDomain: string | null;
+  feedUrl: string;
+  publishedAt: number;
+  sentiment: number | null;
+}
+
+/** Per topic, per time bucket: what the detector works on. */
+export interface Bucket {
+  /** Bucket start, epoch ms UTC, aligned to the bucket size. */
+  start: number;
+  /** Items in the bucket. */
+  count: number;
+  /** Items with a sentiment score. */
+  scored: number;
+  /** Sum of sentiment scores and of their squares, over the scored items. */
+  sentimentSum: number;
+  sentimentSumSq: number;
+  /** Distinct sources in the bucket (not required by the detector; 0 when unknown). */
+  sources?: number;
+}
+
+export type MomentKind = 'volume-spike' | 'sentiment-shift';
+export type MomentDirection = 'up' | 'down' | 'negative' | 'positive';
+
+export interface MomentExample {
+  title: string;
+  link: string | null;
+  source: string | null;
+  publishedAt: number;
+  sentiment: number | null;
+}
+
+/** A detected moment, before and after explanation. */
+export interface Moment {
+  topic: string;
+  kind: MomentKind;
+  direction: MomentDirection;
+  /** Surprise at the peak bucket: -log10 of the tail probability, capped. Comparable across topics. */
+  score: number;
+  /** Tail probability of the peak bucket under the baseline. */
+  pValue: number;
+  /** First flagged bucket's start, peak bucket's start, end of the last flagged bucket (exclusive). */
+  start: number;
+  peak: number;
+  end: number;
+  bucketMs: number;
+  /** The last flagged bucket is the bucket containing the evaluation time. */
+  ongoing: boolean;
+  /** Items in the peak bucket, and how many the baseline expected there. */
+  observed: number;
+  expected: number;
+  /** Items over the whole moment, and how many the baseline expected over it. */
+  totalItems: number;
+  expectedTotal: number;
+  /** Mean sentiment over the moment's items and over the baseline, and how many items were scored. */
+  sentimentNow: number | null;
+  sentimentBaseline: number | null;
+  sentimentItems: number;
+  /** Filled in by explain(). */
+  distinctSources: number;
+  topSources: string[];
+  topTerms: string[];
+  examples: MomentExample[];
+}

@@ -1,0 +1,307 @@
+import type { Sensitivity } from '../config/schema.js';
+import type { Bucket, Moment, MomentDirection, MomentKind } from '../core/types.js';
+import { bucketStart } from '../core/time.js';
+import { logNegBinomialUpperTail, logNormalUpperTail, median, surprise } from './stats.js';
+
+/**
+ * Moment detection: pure. Each bucket of a topic's series is compared with a trailing baseline that
+ * excludes it (and excludes buckets already flagged, so a long burst does not become its own baseline):
+ *
+ * - volume: the count is tested against a negative-binomial predictive distribution (a Gamma-Poisson
+ *   posterior on the baseline rate, widened by the baseline's own overdispersion), so a quiet topic's
+ *   single item is not a surprise and busy, bursty topics need a proportionally bigger burst;
+ * - sentiment: the bucket's mean sentiment (shrunk towards the baseline for small counts) against the
+ *   baseline mean, scaled by the standard error for that many items.
+ *
+ * Scores are -log10 of the tail probability, so they compare across topics and kinds. Flagged buckets
+ * of one kind (and direction) are merged into moments, allowing a one-bucket gap.
+ */
+
+export interface DetectOptions {
+  /** Evaluation time: later data is ignored; the bucket containing it is partial and judged pro rata. */
+  asOf: number;
+  /** Report moments in buckets from this time on (the --since window). */
+  from: number;
+  bucketMs: number;
+  baselineMs: number;
+  sensitivity: Sensitivity;
+  /** When the topic's history starts (first item); earlier buckets are not counted as zeros. */
+  historyStart: number | null;
+}
+
+export interface Thresholds {
+  volumeScore: number;
+  minCount: number;
+  minRatio: number;
+  sentimentScore: number;
+  minSentimentDelta: number;
+  minSentimentItems: number;
+}
+
+export const THRESHOLDS: Record<Sensitivity, Thresholds> = {
+  low: { volumeScore: 6, minCount: 5, minRatio: 3, sentimentScore: 4, minSentimentDelta: 0.3, minSentimentItems: 5 },
+  medium: { volumeScore: 4, minCount: 3, minRatio: 2, sentimentScore: 3, minSentimentDelta: 0.2, minSentimentItems: 3 },
+  high: { volumeScore: 3, minCount: 2, minRatio: 1.5, sentimentScore: 2.5, minSentimentDelta: 0.15, minSentimentItems: 2 },
+};
+
+/** Gamma prior on the rate per bucket: shape and rate (weak: worth one bucket, mean 0.5 items). */
+const PRIOR_SHAPE = 0.5;
+const PRIOR_RATE = 1;
+/** Pseudo-items pulling a small bucket's mean sentiment towards the baseline. */
+const SENTIMENT_SHRINK = 1;
+/** Floor on the per-item sentiment variance, so a baseline of identical scores does not explode z. */
+const SENTIMENT_VAR_FLOOR = 0.04;
+const MIN_BASELINE_ITEMS_FOR_SENTIMENT = 8;
+
+export interface BucketScore {
+  start: number;
+  count: number;
+  /** Items with a sentiment score. */
+  scored: number;
+  expected: number;
+  volumeScore: number;
+  volumeLogP: number;
+  volumeFlag: boolean;
+  sentimentMean: number | null;
+  baselineSentiment: number | null;
+  sentimentScore: number;
+  sentimentLogP: number;
+  sentimentFlag: MomentDirection | null;
+  /** The baseline behind the scores: NB size of the count distribution, scored items, their variance. */
+  size: number;
+  baselineScored: number;
+  baselineVariance: number;
+  /** False while the topic has too little history to judge this bucket. */
+  judged: boolean;
+}
+
+/** Scores every bucket from `from` to `asOf`. Exposed for timelines and tests; detectMoments builds on it. */
+export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[] {
+  const B = Math.max(1, Math.round(o.baselineMs / o.bucketMs));
+  const first = bucketStart(o.from, o.bucketMs) - B * o.bucketMs;
+  const last = bucketStart(o.asOf, o.bucketMs);
+  if (last < first) return [];
+  const n = (last - first) / o.bucketMs + 1;
+  const count = new Float64Array(n);
+  const scored = new Float64Array(n);
+  const sSum = new Float64Array(n);
+  const sSq = new Float64Array(n);
+  for (const b of buckets) {
+    const i = Math.round((b.start - first) / o.bucketMs);
+    if (i < 0 || i >= n) continue;
+    count[i] = b.count;
+    scored[i] = b.scored;
+    sSum[i] = b.sentimentSum;
+    sSq[i] = b.sentimentSumSq;
+  }
+  const historyIdx = o.historyStart === null ? n : Math.max(0, Math.floor((bucketStart(o.historyStart, o.bucketMs) - first) / o.bucketMs));
+  const minBaseline = Math.max(4, Math.ceil(B / 4));
+  const th = THRESHOLDS[o.sensitivity];
+  const volumeFlagged = new Uint8Array(n);
+  const sentimentFlagged = new Uint8Array(n);
+  const out: BucketScore[] = [];
+  const window: number[] = [];
+
+  for (let i = B; i < n; i++) {
+    const start = first + i * o.bucketMs;
+    const elapsed = i === n - 1 ? Math.min(1, Math.max(0, (o.asOf - start) / o.bucketMs)) : 1;
+    const lo = Math.max(i - B, historyIdx);
+    window.length = 0;
+    let nB = 0;
+    let sumB = 0;
+    let sqB = 0;
+    for (let j = lo; j < i; j++) {
+      if (!volumeFlagged[j]) window.push(count[j]!);
+      if (!sentimentFlagged[j]) {
+        nB += scored[j]!;
+        sumB += sSum[j]!;
+        sqB += sSq[j]!;
+      }
+    }
+    const judged = i - lo >= minBaseline && window.length >= minBaseline / 2;
+    const k = count[i]!;
+    const row: BucketScore = {
+      start,
+      count: k,
+      scored: scored[i]!,
+      expected: 0,
+      volumeScore: 0,
+      volumeLogP: 0,
+      volumeFlag: false,
+      sentimentMean: scored[i]! > 0 ? sSum[i]! / scored[i]! : null,
+      baselineSentiment: nB > 0 ? sumB / nB : null,
+      sentimentScore: 0,
+      sentimentLogP: 0,
+      sentimentFlag: null,
+      size: Infinity,
+      baselineScored: nB,
+      baselineVariance: SENTIMENT_VAR_FLOOR,
+      judged,
+    };
+    out.push(row);
+    if (!judged) continue;
+
+    // --- volume ---
+    const { mean, size } = baselineRate(window);
+    const expected = mean * elapsed;
+    row.expected = expected;
+    row.size = size * elapsed;
+    const logP = logNegBinomialUpperTail(k, expected, size);
+    row.volumeLogP = logP;
+    row.volumeScore = surprise(logP);
+    if (row.volumeScore >= th.volumeScore && k >= th.minCount && k >= th.minRatio * expected) {
+      row.volumeFlag = true;
+      volumeFlagged[i] = 1;
+    }
+
+    // --- sentiment ---
+    const nNow = scored[i]!;
+    if (nB >= MIN_BASELINE_ITEMS_FOR_SENTIMENT && nNow > 0) {
+      const mB = sumB / nB;
+      const varB = Math.max(sqB / nB - mB * mB, SENTIMENT_VAR_FLOOR);
+      row.baselineVariance = varB;
+      const mNow = sSum[i]! / nNow;
+      const { z, logP: sLogP } = sentimentTest(sSum[i]!, nNow, mB, varB, nB);
+      row.sentimentLogP = sLogP;
+      row.sentimentScore = surprise(sLogP);
+      if (nNow >= th.minSentimentItems && Math.abs(mNow - mB) >= th.minSentimentDelta && row.sentimentScore >= th.sentimentScore) {
+        row.sentimentFlag = z < 0 ? 'negative' : 'positive';
+        sentimentFlagged[i] = 1;
+      }
+    }
+  }
+  return out.filter((r) => r.start >= bucketStart(o.from, o.bucketMs));
+}
+
+/**
+ * Mean sentiment of n items (summing to `sum`) against a baseline mean/variance from nB items: the mean is
+ * shrunk towards the baseline by a pseudo-item so one or two items cannot make a big z.
+ */
+function sentimentTest(sum: number, n: number, mB: number, varB: number, nB: number): { z: number; logP: number } {
+  const shrunk = (sum + SENTIMENT_SHRINK * mB) / (n + SENTIMENT_SHRINK);
+  const se = Math.sqrt(varB * (1 / (n + SENTIMENT_SHRINK) + 1 / nB));
+  const z = (shrunk - mB) / se;
+  return { z, logP: logNormalUpperTail(Math.abs(z)) };
+}
+
+/** Robust baseline rate and NB size from a window of counts: winsorised against earlier bursts. */
+export function baselineRate(window: number[]): { mean: number; size: number } {
+  const n = window.length;
+  if (n === 0) return { mean: PRIOR_SHAPE / PRIOR_RATE, size: PRIOR_SHAPE };
+  const sorted = [...window].sort((a, b) => a - b);
+  const med = median(sorted);
+  const mad = median(sorted.map((x) => Math.abs(x - med)).sort((a, b) => a - b));
+  const cap = med + 4 * Math.max(1.4826 * mad, Math.sqrt(med), 1);
+  let sum = 0;
+  let sq = 0;
+  for (const x of window) {
+    const c = Math.min(x, cap);
+    sum += c;
+    sq += c * c;
+  }
+  const shape = PRIOR_SHAPE + sum;
+  const mean = shape / (PRIOR_RATE + n);
+  const sampleMean = sum / n;
+  const sampleVar = n > 1 ? (sq - n * sampleMean * sampleMean) / (n - 1) : 0;
+  // Overdispersion beyond Poisson (daily cycles, bursty sources) widens the predictive distribution.
+  const over = sampleVar > sampleMean * 1.05 && sampleMean > 0 ? (sampleMean * sampleMean) / (sampleVar - sampleMean) : Infinity;
+  const size = 1 / (1 / shape + 1 / over);
+  return { mean, size };
+}
+
+/**
+ * Detects a topic's moments over [from, asOf]. Explanations (sources, terms, examples) are added by
+ * explain(). A sentiment shift that happens inside a volume spike of the same topic is not reported on
+ * its own: the spike carries the tone (sentimentNow vs sentimentBaseline).
+ */
+export function detectMoments(topic: string, buckets: Bucket[], o: DetectOptions): Moment[] {
+  const rows = scoreBuckets(buckets, o);
+  const spikes = groups(rows, (r) => (r.volumeFlag ? 'up' : null)).map((g) => buildMoment(topic, 'volume-spike', g, rows, o));
+  const shifts = groups(rows, (r) => r.sentimentFlag)
+    .map((g) => buildMoment(topic, 'sentiment-shift', g, rows, o))
+    .filter((m) => !spikes.some((s) => s.start <= m.start && m.end <= s.end));
+  return [...spikes, ...shifts];
+}
+
+interface Group {
+  first: number;
+  last: number;
+  direction: MomentDirection;
+}
+
+/** Runs of flagged buckets with the same direction, allowing a one-bucket gap inside a run. */
+function groups(rows: BucketScore[], flag: (r: BucketScore) => MomentDirection | null): Group[] {
+  const out: Group[] = [];
+  let current: Group | null = null;
+  rows.forEach((r, i) => {
+    const d = flag(r);
+    if (!d) return;
+    if (current && current.direction === d && i - current.last <= 2) current.last = i;
+    else {
+      current = { first: i, last: i, direction: d };
+      out.push(current);
+    }
+  });
+  return out;
+}
+
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/**
+ * A moment's score is the surprise of the whole moment under the baseline (all its items pooled), or of
+ * its peak bucket if that is higher: evidence accumulates over a sustained burst or swing.
+ */
+function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScore[], o: DetectOptions): Moment {
+  const flagged = (r: BucketScore) => (kind === 'volume-spike' ? r.volumeFlag : r.sentimentFlag === g.direction);
+  const bucketScore = (r: BucketScore) => (kind === 'volume-spike' ? r.volumeScore : r.sentimentScore);
+  let peak = g.first;
+  let totalItems = 0;
+  let expectedTotal = 0;
+  let size = 0;
+  let sentimentSum = 0;
+  let sentimentItems = 0;
+  for (let i = g.first; i <= g.last; i++) {
+    const r = rows[i]!;
+    if (flagged(r) && bucketScore(r) > bucketScore(rows[peak]!)) peak = i;
+    totalItems += r.count;
+    expectedTotal += r.expected;
+    size += r.size;
+    if (r.sentimentMean !== null) {
+      sentimentSum += r.sentimentMean * r.scored;
+      sentimentItems += r.scored;
+    }
+  }
+  const p = rows[peak]!;
+  const base = rows[g.first]!;
+  let pooledLogP: number;
+  if (kind === 'volume-spike') {
+    pooledLogP = logNegBinomialUpperTail(totalItems, expectedTotal, size);
+  } else {
+    pooledLogP = sentimentTest(sentimentSum, sentimentItems, base.baselineSentiment ?? 0, base.baselineVariance, base.baselineScored).logP;
+  }
+  const peakLogP = kind === 'volume-spike' ? p.volumeLogP : p.sentimentLogP;
+  const logP = Math.min(pooledLogP, peakLogP);
+  return {
+    topic,
+    kind,
+    direction: g.direction,
+    score: surprise(logP),
+    pValue: Number(Math.exp(logP).toPrecision(3)),
+    start: base.start,
+    peak: p.start,
+    end: rows[g.last]!.start + o.bucketMs,
+    bucketMs: o.bucketMs,
+    ongoing: g.last >= rows.length - 2,
+    observed: p.count,
+    expected: round(p.expected),
+    totalItems,
+    expectedTotal: round(expectedTotal),
+    sentimentNow: sentimentItems ? round(sentimentSum / sentimentItems, 3) : null,
+    sentimentBaseline: base.baselineSentiment === null ? null : round(base.baselineSentiment, 3),
+    sentimentItems,
+    distinctSources: 0,
+    topSources: [],
+    topTerms: [],
+    examples: [],
+  };
+}

@@ -1,0 +1,46 @@
+import type { TopicConfig } from '../config/schema.js';
+import { foldText } from '../core/text.js';
+
+/** A topic compiled for matching. */
+export interface TopicMatcher {
+  name: string;
+  /** Serialised definition: when it changes, stored matches for the topic are redone. */
+  definition: string;
+  test(text: string): boolean;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A whole-word pattern for a keyword or phrase; words in a phrase may be separated by any non-letters. */
+function phrasePattern(phrase: string): string | null {
+  const words = foldText(phrase).match(/[\p{L}\p{N}]+/gu);
+  if (!words) return null;
+  return `(?<![\\p{L}\\p{N}])${words.map(escapeRegExp).join('[^\\p{L}\\p{N}]+')}(?![\\p{L}\\p{N}])`;
+}
+
+function compileList(phrases: string[]): RegExp | null {
+  const parts = phrases.map(phrasePattern).filter((p): p is string => p !== null);
+  return parts.length ? new RegExp(parts.join('|'), 'u') : null;
+}
+
+export function compileTopic(topic: TopicConfig): TopicMatcher {
+  const include = compileList(topic.keywords);
+  const exclude = compileList(topic.exclude);
+  return {
+    name: topic.name,
+    definition: JSON.stringify({ keywords: topic.keywords, exclude: topic.exclude }),
+    test(text: string): boolean {
+      if (!include) return false;
+      const folded = foldText(text);
+      return include.test(folded) && !(exclude && exclude.test(folded));
+    },
+  };
+}
+
+/** Names of the topics whose keywords occur in the item's title or summary. */
+export function matchTopics(matchers: TopicMatcher[], title: string, summary: string): string[] {
+  const text = `${title}\n${summary}`;
+  return matchers.filter((m) => m.test(text)).map((m) => m.name);
+}

@@ -1,0 +1,257 @@
+import { readFile, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { FeedError } from '../core/errors.js';
+
+export interface FetchOptions {
+  etag?: string | null;
+  lastModified?: string | null;
+  timeoutMs: number;
+  maxBytes: number;
+  userAgent: string;
+  signal?: AbortSignal;
+  dispatcher?: Dispatcher;
+  maxRedirects?: number;
+}
+
+export type FetchOutcome =
+  | {
+      status: 'ok';
+      httpStatus: number | null;
+      body: Uint8Array;
+      contentType: string | null;
+      etag: string | null;
+      lastModified: string | null;
+      /** Where the body came from after redirects. */
+      finalUrl: string;
+      /** Bytes on the wire (compressed). */
+      bytes: number;
+    }
+  | { status: 'not-modified'; httpStatus: number | null; etag: string | null; lastModified: string | null; bytes: 0 };
+
+const ACCEPT =
+  'application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5';
+
+/** One dispatcher per run: connection reuse, timeouts, and HTTP(S)_PROXY / NO_PROXY from the environment. */
+export function createDispatcher(timeoutMs: number): Dispatcher {
+  return new EnvHttpProxyAgent({
+    connect: { timeout: Math.min(timeoutMs, 15_000) },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    keepAliveTimeout: 10_000,
+    connections: 8,
+  });
+}
+
+/** Fetches one feed URL (http, https or file), conditionally. Throws FeedError for every failure. */
+export async function fetchFeed(url: string, options: FetchOptions): Promise<FetchOutcome> {
+  if (url.startsWith('file:')) return readLocalFeed(url, options);
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  let current = url;
+  const maxRedirects = options.maxRedirects ?? 5;
+  for (let hop = 0; ; hop++) {
+    const headers: Record<string, string> = {
+      'user-agent': options.userAgent,
+      accept: ACCEPT,
+      'accept-encoding': 'gzip, deflate, br',
+    };
+    if (options.etag) headers['if-none-match'] = options.etag;
+    if (options.lastModified) headers['if-modified-since'] = options.lastModified;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(current, {
+        method: 'GET',
+        headers,
+        signal,
+        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      });
+    } catch (err) {
+      throw networkError(err, current, options, timeout.aborted);
+    }
+    const status = res.statusCode;
+    if (status >= 300 && status < 400 && status !== 304) {
+      await res.body.dump().catch(() => undefined);
+      const location = header(res.headers, 'location');
+      if (!location) throw new FeedError('redirect', `HTTP ${status} redirect without a Location header`, { status });
+      if (hop >= maxRedirects) {
+        throw new FeedError('redirect', `too many redirects (more than ${maxRedirects})`, { status, hint: 'check the feed URL in a browser' });
+      }
+      try {
+        current = new URL(location, current).href;
+      } catch {
+        throw new FeedError('redirect', `HTTP ${status} redirect to an invalid URL "${location.slice(0, 100)}"`, { status });
+      }
+      if (!/^https?:/i.test(current)) throw new FeedError('redirect', `redirect to a non-HTTP URL`, { status });
+      continue;
+    }
+    if (status === 304) {
+      await res.body.dump().catch(() => undefined);
+      return { status: 'not-modified', httpStatus: 304, etag: header(res.headers, 'etag'), lastModified: header(res.headers, 'last-modified'), bytes: 0 };
+    }
+    if (status >= 400) {
+      await res.body.dump().catch(() => undefined);
+      throw new FeedError('http', `HTTP ${status}${reason(status)}`, { status, hint: httpHint(status) });
+    }
+    const raw = await readBody(res.body, options.maxBytes, current, options, timeout);
+    const body = decompress(raw, header(res.headers, 'content-encoding'), options.maxBytes);
+    return {
+      status: 'ok',
+      httpStatus: status,
+      body,
+      contentType: header(res.headers, 'content-type'),
+      etag: header(res.headers, 'etag'),
+      lastModified: header(res.headers, 'last-modified'),
+      finalUrl: current,
+      bytes: raw.length,
+    };
+  }
+}
+
+async function readBody(
+  body: Dispatcher.ResponseData['body'],
+  maxBytes: number,
+  url: string,
+  options: FetchOptions,
+  timeout: AbortSignal,
+): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of body) {
+      const buf = chunk as Buffer;
+      total += buf.length;
+      if (total > maxBytes) {
+        body.destroy();
+        throw new FeedError('too-large', `body larger than ${formatBytes(maxBytes)}`, { hint: 'raise fetch.maxBytes in the config if this feed is really that big' });
+      }
+      chunks.push(buf);
+    }
+  } catch (err) {
+    if (err instanceof FeedError) throw err;
+    throw networkError(err, url, options, timeout.aborted);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function decompress(raw: Uint8Array, encoding: string | null, maxBytes: number): Uint8Array {
+  const enc = (encoding ?? '').trim().toLowerCase();
+  if (!enc || enc === 'identity') return raw;
+  const opts = { maxOutputLength: maxBytes };
+  try {
+    if (enc === 'gzip' || enc === 'x-gzip') return zlib.gunzipSync(raw, { ...opts, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    if (enc === 'br') return zlib.brotliDecompressSync(raw, opts);
+    if (enc === 'deflate') {
+      try {
+        return zlib.inflateSync(raw, opts);
+      } catch (err) {
+        if (err instanceof RangeError) throw err;
+        return zlib.inflateRawSync(raw, opts); // servers that send raw deflate
+      }
+    }
+  } catch (err) {
+    if (err instanceof RangeError || (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new FeedError('too-large', `body larger than ${formatBytes(maxBytes)} once decompressed`, { hint: 'raise fetch.maxBytes if this feed is really that big' });
+    }
+    throw new FeedError('parse', `cannot decompress the ${enc} body (${(err as Error).message})`);
+  }
+  throw new FeedError('parse', `unsupported content encoding "${enc}"`);
+}
+
+/** Local files: the modification time and size stand in for an ETag, so an unchanged file costs nothing. */
+async function readLocalFeed(url: string, options: FetchOptions): Promise<FetchOutcome> {
+  let file: string;
+  try {
+    file = fileURLToPath(url);
+  } catch {
+    throw new FeedError('file', `invalid file URL`);
+  }
+  try {
+    const st = await stat(file);
+    if (st.isDirectory()) throw new FeedError('file', `${file} is a folder, not a feed file`);
+    const etag = `"${st.mtimeMs.toFixed(0)}-${st.size}"`;
+    if (options.etag === etag) return { status: 'not-modified', httpStatus: null, etag, lastModified: null, bytes: 0 };
+    if (st.size > options.maxBytes) {
+      throw new FeedError('too-large', `file larger than ${formatBytes(options.maxBytes)}`, { hint: 'raise fetch.maxBytes in the config' });
+    }
+    const body = await readFile(file);
+    return { status: 'ok', httpStatus: null, body, contentType: null, etag, lastModified: null, finalUrl: url, bytes: body.length };
+  } catch (err) {
+    if (err instanceof FeedError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new FeedError('file', `file not found: ${file}`, { hint: 'check the path in the config (relative paths are relative to the config file)' });
+    if (code === 'EACCES') throw new FeedError('file', `permission denied: ${file}`);
+    throw new FeedError('file', `cannot read ${file} (${code ?? String(err)})`);
+  }
+}
+
+function header(headers: Dispatcher.ResponseData['headers'], name: string): string | null {
+  const v = headers[name];
+  if (Array.isArray(v)) return v[0] ?? null;
+  return v ?? null;
+}
+
+function networkError(err: unknown, url: string, options: FetchOptions, timedOut: boolean): FeedError {
+  if (err instanceof FeedError) return err;
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.code ?? e.cause?.code ?? '';
+  let host = url;
+  try {
+    host = new URL(url).host;
+  } catch {
+    /* keep the URL */
+  }
+  if (options.signal?.aborted) return new FeedError('aborted', 'interrupted');
+  if (timedOut || e.name === 'TimeoutError') {
+    return new FeedError('timeout', `timed out after ${options.timeoutMs / 1000}s`, { hint: 'the server is slow or unreachable; raise fetch.timeout if it is just slow' });
+  }
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new FeedError('timeout', `timed out connecting to ${host}`);
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return new FeedError('timeout', `timed out waiting for ${host} to answer`);
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new FeedError('timeout', `timed out reading the body from ${host}`);
+    case 'ECONNREFUSED':
+      return new FeedError('network', `connection refused by ${host}`, { hint: 'the server is down or the port is wrong' });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new FeedError('network', `DNS lookup failed for ${host}`, { hint: 'check the host name and your network' });
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return new FeedError('network', `connection to ${host} was reset`);
+    case 'UND_ERR_ABORTED':
+      return new FeedError('aborted', 'interrupted');
+    default:
+      if (/CERT|SSL|TLS/i.test(code) || /certificate|ssl|tls/i.test(e.message ?? '')) {
+        return new FeedError('network', `TLS error with ${host}: ${code || e.message}`);
+      }
+      return new FeedError('network', `request to ${host} failed: ${(e.cause?.message ?? e.message ?? String(err)).split('\n')[0]}`);
+  }
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
+  408: 'Request Timeout', 410: 'Gone', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway',
+  503: 'Service Unavailable', 504: 'Gateway Timeout',
+};
+
+function reason(status: number): string {
+  const r = REASONS[status];
+  return r ? ` ${r}` : '';
+}
+
+function httpHint(status: number): string {
+  if (status === 404 || status === 410) return 'the feed is gone: check the URL or remove it from the config';
+  if (status === 401 || status === 403) return 'the server refuses the request: the feed may need a login or block robots';
+  if (status === 429) return 'the server asks to slow down: fetch less often';
+  if (status >= 500) return 'a server-side problem: it will be retried on the next fetch';
+  return 'check the feed URL';
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} bytes`;
+}

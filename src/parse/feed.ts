@@ -1,0 +1,660 @@
+/**
+ * Feed text → ParsedFeed. RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom go through rss-parser after the
+ * document has been made safe and tolerable (no DTD, bare `&` escaped, illegal characters removed);
+ * JSON Feed is read directly. Every item comes out cleaned: plain-text title and summary, absolute
+ * link and its canonical form, publisher, and a UTC date (or the fetch time, flagged as estimated).
+ */
+import { createHash } from 'node:crypto';
+import Parser from 'rss-parser';
+import { decodeHTMLStrict } from 'entities';
+import { FeedError } from '../core/errors.js';
+import type { FeedFormat, ParsedFeed, ParsedItem } from '../core/types.js';
+
+export interface ParseOptions {
+  /** Where the feed came from: the base for relative links. */
+  url: string;
+  /** Fetch time, epoch ms: the date of undated items and the ceiling for future-dated ones. */
+  fetchedAt: number;
+}
+
+const SUMMARY_MAX = 2000;
+const TITLE_FROM_SUMMARY_MAX = 120;
+const FUTURE_SLACK_MS = 2 * 86_400_000;
+const ALLOWED_PROTOCOLS = new Set(['http:', 'https:', 'file:']);
+const TRACKING_PARAMS = new Set(['fbclid', 'gclid', 'dclid', 'msclkid', 'mc_cid', 'mc_eid', 'igshid', 'ref_src']);
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+/** ANSI escape sequences, then C0/C1 controls (tab, LF and CR survive as whitespace), bidi overrides and isolates, BOM. */
+const ANSI_ESCAPE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-_]/g;
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const ENTITY_REF = /&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);/i;
+
+/** Tag names stripped from titles and from double-escaped HTML; "Vector<int>" is left alone. */
+const HTML_TAG_NAMES =
+  'a|abbr|b|big|blockquote|br|cite|code|dd|del|div|dl|dt|em|figcaption|figure|font|h[1-6]|hr|i|img|ins|' +
+  'li|mark|ol|p|pre|q|s|small|span|strike|strong|sub|sup|table|tbody|td|th|thead|tr|tt|u|ul';
+const KNOWN_TAG_SOURCE = `</?(?:${HTML_TAG_NAMES})(?:\\s[^<>]*)?/?>`;
+const KNOWN_TAG = new RegExp(KNOWN_TAG_SOURCE, 'gi');
+const HAS_KNOWN_TAG = new RegExp(KNOWN_TAG_SOURCE, 'i');
+const BLOCK_TAG_NAMES =
+  'address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|header|hr|img|li|main|nav|ol|p|' +
+  'pre|section|table|td|th|tr|ul';
+const BLOCK_TAG = new RegExp(`</?(?:${BLOCK_TAG_NAMES})\\b[^<>]*>`, 'gi');
+/** Comments and elements whose content is not text; unclosed, they hide the rest (as in a browser). */
+const HIDDEN_OPEN = /<!--|<(script|style|noscript|template)\b[^<>]*>/gi;
+const HIDDEN_CLOSE: Record<string, RegExp> = {
+  '--': /-->/g,
+  script: /<\/script\s*>/gi,
+  style: /<\/style\s*>/gi,
+  noscript: /<\/noscript\s*>/gi,
+  template: /<\/template\s*>/gi,
+};
+const ANY_TAG = /<\/?[a-z][a-z0-9:-]*(?:\s[^<>]*)?\/?>/gi;
+
+/**
+ * Replaces each span from a match of `open` to the first match after it of the pattern `closeFor`
+ * gives (null: nothing to close, e.g. a self-closing tag). Linear time, unlike a lazy regex: at the
+ * first span left unclosed, the rest of the text goes to `unclosed`. Both regexes must be global.
+ */
+function replaceSpans(
+  text: string,
+  open: RegExp,
+  closeFor: (opening: RegExpExecArray) => RegExp | null,
+  replace: (opening: RegExpExecArray, inner: string) => string,
+  unclosed: (rest: string) => string,
+): string {
+  let out = '';
+  let i = 0;
+  for (;;) {
+    open.lastIndex = i;
+    const m = open.exec(text);
+    if (m === null) return out + text.slice(i);
+    const start = m.index + m[0].length;
+    const close = closeFor(m);
+    if (close === null) {
+      out += text.slice(i, start);
+      i = start;
+      continue;
+    }
+    close.lastIndex = start;
+    const c = close.exec(text);
+    if (c === null) return out + text.slice(i, m.index) + unclosed(text.slice(m.index));
+    out += text.slice(i, m.index) + replace(m, text.slice(start, c.index));
+    i = c.index + c[0].length;
+  }
+}
+
+/** Removes escape sequences and control characters, collapses whitespace, trims. */
+function sanitizeText(text: string): string {
+  return text.replace(ANSI_ESCAPE, '').replace(CONTROL_CHARS, '').replace(/\s+/g, ' ').trim();
+}
+
+/** Decodes HTML entities; a second pass only for double-escaped text (`&amp;#8217;`). */
+export function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  const once = decodeHTMLStrict(text);
+  return ENTITY_REF.test(once) ? decodeHTMLStrict(once) : once;
+}
+
+/** A title as plain text: entities decoded (at most twice), HTML tags stripped, controls removed, whitespace collapsed. */
+export function cleanTitle(raw: string): string {
+  return sanitizeText(decodeEntities(raw).replace(KNOWN_TAG, ' '));
+}
+
+/** HTML to plain text: script/style dropped, tags removed (block tags as spaces), entities decoded, whitespace collapsed. */
+export function htmlToText(html: string): string {
+  const strip = (s: string): string =>
+    replaceSpans(s, HIDDEN_OPEN, (m) => HIDDEN_CLOSE[(m[1] ?? '--').toLowerCase()] ?? null, () => ' ', () => ' ')
+      .replace(BLOCK_TAG, ' ')
+      .replace(ANY_TAG, '');
+  let text = decodeEntities(strip(html));
+  // Double-escaped HTML (`&lt;p&gt;` inside the XML text) decodes to tags: strip those too.
+  if (HAS_KNOWN_TAG.test(text)) text = strip(text);
+  return sanitizeText(text);
+}
+
+/** Cuts text to at most `max` characters at a word boundary, marking the cut with "…". */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  if (space > max / 2) cut = cut.slice(0, space);
+  else if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut.trimEnd()}…`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// URLs
+
+function tryUrl(text: string | undefined): URL | null {
+  if (text === undefined) return null;
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+/** An absolute http/https/file URL for `href` resolved against `base`; null for javascript:, junk, or relative without base. */
+export function resolveLink(href: string | undefined | null, base?: string | null): string | null {
+  const h = href?.trim();
+  if (!h) return null;
+  let url: URL;
+  try {
+    url = new URL(h, base ?? undefined);
+  } catch {
+    return null;
+  }
+  return ALLOWED_PROTOCOLS.has(url.protocol) ? url.href : null;
+}
+
+function isTrackingParam(pair: string): boolean {
+  let name = pair.split('=', 1)[0] ?? '';
+  try {
+    name = decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    // keep it as written
+  }
+  name = name.toLowerCase();
+  return name.startsWith('utm_') || TRACKING_PARAMS.has(name);
+}
+
+/**
+ * The link without fragment and tracking parameters (utm_*, fbclid, gclid...), host in lower case;
+ * the other parameters stay as written and in order. Null for something that is not a URL.
+ */
+export function canonicalizeUrl(link: string): string | null {
+  const url = tryUrl(link);
+  if (url === null) return null;
+  url.hash = '';
+  const kept = url.search
+    .slice(1)
+    .split('&')
+    .filter((pair) => pair !== '' && !isTrackingParam(pair));
+  url.search = kept.length > 0 ? `?${kept.join('&')}` : '';
+  return url.href;
+}
+
+/** Host name without a leading `www.`, or null. */
+export function hostOf(link: string | null): string | null {
+  const host = link === null ? '' : (tryUrl(link)?.hostname ?? '');
+  return host === '' ? null : host.replace(/^www\./i, '').toLowerCase();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates
+
+const MONTHS: Record<string, number> = {
+  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
+};
+/** Offsets in minutes: RFC 822's zones and a few that feeds use anyway. */
+const ZONES: Record<string, number> = {
+  ut: 0, utc: 0, gmt: 0, z: 0, wet: 0,
+  est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420,
+  akst: -540, akdt: -480, hst: -600, bst: 60, cet: 60, cest: 120, met: 60, mest: 120, eet: 120, eest: 180,
+  msk: 180, jst: 540, kst: 540, aest: 600, aedt: 660,
+};
+
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+/** [weekday,] day month year [hh:mm[:ss]] [offset | zone name] [(comment)] */
+const RFC822_DATE = new RegExp(
+  '^(?:[a-z]+\\.?,?\\s*)?(\\d{1,2})[\\s-]+([a-z]{3,})\\.?[\\s-]+(\\d{4}|\\d{2})' +
+    '(?:[\\s,T]+(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.\\d+)?)?)?' +
+    '\\s*(?:(?:gmt|utc)?\\s*([+-]\\d{2}:?\\d{2})|([a-z]{1,5}))?\\s*(?:\\([^)]*\\))?$',
+  'i',
+);
+
+function offsetMinutes(zone: string): number {
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.replace(/[^0-9]/g, '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || 0));
+}
+
+function utc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, offset: number): number | null {
+  if (mo < 0 || mo > 11 || d < 1 || d > 31 || h > 24 || mi > 59 || s > 60) return null;
+  const t = Date.UTC(y, mo, d, h, mi, Math.min(s, 59), ms) - offset * 60_000;
+  return Number.isFinite(t) ? t : null;
+}
+
+/**
+ * A feed date as epoch ms UTC, or null. Reads ISO 8601 (no zone means UTC) and RFC 822 including
+ * the usual breakage: no seconds, two-digit years, named zones (EST, PDT, GMT, UT...), no weekday.
+ */
+export function parseDate(text: string): number | null {
+  const s = text.trim();
+  if (s === '' || s.length > 100) return null;
+  let t: number | null = null;
+  let m = ISO_DATE.exec(s);
+  if (m) {
+    const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
+    const offset = m[8] && m[8].toUpperCase() !== 'Z' ? offsetMinutes(m[8]) : 0;
+    t = utc(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), ms, offset);
+  } else if ((m = RFC822_DATE.exec(s))) {
+    const month = MONTHS[m[2]!.slice(0, 3).toLowerCase()];
+    let year = +m[3]!;
+    if (m[3]!.length === 2) year += year < 50 ? 2000 : 1900;
+    const offset = m[7] ? offsetMinutes(m[7]) : (ZONES[(m[8] ?? 'utc').toLowerCase()] ?? 0);
+    if (month !== undefined) t = utc(year, month, +m[1]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), 0, offset);
+  } else {
+    // Anything else ("June 10, 2003 4:00 PM EDT"): the engine's parser, read as UTC when no zone is given.
+    const hasZone = /(?:\b(?:gmt|utc|ut|z|[ecmp][sd]t)|[+-]\d{2}:?\d{2})\s*(?:\([^)]*\))?$/i.test(s);
+    const parsed = Date.parse(hasZone ? s : `${s} UTC`);
+    t = Number.isFinite(parsed) ? parsed : null;
+  }
+  // The epoch itself (or before) is a placeholder, not a date.
+  return t !== null && t > 0 ? t : null;
+}
+
+function pickDate(candidates: (string | undefined)[], fallbackIso: string | undefined, fetchedAt: number) {
+  let t: number | null = null;
+  for (const c of candidates) {
+    if (c !== undefined && (t = parseDate(c)) !== null) break;
+  }
+  if (t === null && fallbackIso !== undefined) {
+    const iso = Date.parse(fallbackIso);
+    if (Number.isFinite(iso) && iso > 0) t = iso;
+  }
+  // Undated, unreadable or future-dated (which would distort "now"): the fetch time, flagged.
+  if (t === null || t > fetchedAt + FUTURE_SLACK_MS) return { publishedAt: fetchedAt, dateEstimated: true };
+  return { publishedAt: t, dateEstimated: false };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Items
+
+/** A stable id for an item with neither guid nor link. */
+export function stableGuid(title: string, date: string): string {
+  return `sha1:${createHash('sha1').update(`${title}\n${date}`).digest('hex')}`;
+}
+
+/** "Headline - Outlet" → "Headline" when Outlet is the item's known source (Google News style). */
+export function stripSourceSuffix(title: string, source: string): string {
+  const lower = title.toLowerCase();
+  for (const sep of [' - ', ' – ', ' — ', ' | ']) {
+    const suffix = `${sep}${source}`.toLowerCase();
+    if (lower.length > suffix.length && lower.endsWith(suffix)) return title.slice(0, -suffix.length).trim();
+  }
+  return title;
+}
+
+/** What each format's reader extracts, before cleaning. */
+interface RawItem {
+  guid?: string | undefined;
+  title?: string | undefined;
+  link?: string | undefined;
+  /** HTML or text, best first. */
+  summaries: (string | undefined)[];
+  author?: string | undefined;
+  /** Date strings, best first. */
+  dates: (string | undefined)[];
+  isoDate?: string | undefined;
+  sourceName?: string | undefined;
+  sourceUrl?: string | undefined;
+}
+
+interface Context {
+  base: string | null;
+  fetchedAt: number;
+}
+
+function cleanAuthor(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  const text = cleanTitle(raw);
+  // RSS <author> is an e-mail address, often with the name in parentheses.
+  const named = /^\S+@\S+\s*\((.+)\)$/.exec(text);
+  return (named ? named[1]!.trim() : text) || null;
+}
+
+function finishItem(raw: RawItem, ctx: Context): ParsedItem | null {
+  const rawTitle = raw.title?.trim() ?? '';
+  let title = cleanTitle(rawTitle);
+  const link = resolveLink(raw.link, ctx.base);
+  if (title === '' && link === null) return null;
+
+  let summary = '';
+  for (const candidate of raw.summaries) {
+    if (candidate && (summary = htmlToText(candidate)) !== '') break;
+  }
+  summary = truncate(summary, SUMMARY_MAX);
+
+  const source = raw.sourceName === undefined ? null : cleanTitle(raw.sourceName) || null;
+  if (source !== null) title = stripSourceSuffix(title, source);
+  if (title === '') title = truncate(summary, TITLE_FROM_SUMMARY_MAX) || (link ?? '');
+
+  const canonicalUrl = link === null ? null : canonicalizeUrl(link);
+  const firstDate = raw.dates.find((d) => d !== undefined && d.trim() !== '');
+  return {
+    guid: raw.guid?.trim() || canonicalUrl || stableGuid(rawTitle, firstDate?.trim() ?? ''),
+    title,
+    summary,
+    link,
+    canonicalUrl,
+    author: cleanAuthor(raw.author),
+    source,
+    sourceDomain: hostOf(resolveLink(raw.sourceUrl, ctx.base)) ?? hostOf(link),
+    ...pickDate(raw.dates, raw.isoDate, ctx.fetchedAt),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading xml2js/rss-parser values
+
+/** The text of whatever xml2js made of an element: "x", {_: "x", $: {...}}, ["x"]. */
+function str(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return str(value[0]);
+  if (value !== null && typeof value === 'object' && '_' in value) return str(value._);
+  return undefined;
+}
+
+function attr(value: unknown, name: string): string | undefined {
+  if (Array.isArray(value)) return attr(value[0], name);
+  if (value !== null && typeof value === 'object' && '$' in value && value.$ !== null && typeof value.$ === 'object') {
+    return str((value.$ as Record<string, unknown>)[name]);
+  }
+  return undefined;
+}
+
+/** RSS `<source url="...">Outlet</source>`, or Atom `<source><title>…</title><link href="…"/></source>`. */
+function readSource(value: unknown): { name?: string | undefined; url?: string | undefined } {
+  const el: unknown = Array.isArray(value) ? value[0] : value;
+  if (el !== null && typeof el === 'object' && ('title' in el || 'link' in el)) {
+    const atom = el as { title?: unknown; link?: unknown };
+    return { name: str(atom.title), url: attr(atom.link, 'href') };
+  }
+  return { name: str(el), url: attr(el, 'url') };
+}
+
+function isHttpUrl(text: string | undefined): boolean {
+  return text !== undefined && /^https?:\/\/\S+$/i.test(text.trim());
+}
+
+type RssItem = Record<string, unknown>;
+
+function rssItem(item: RssItem): RawItem {
+  const guid = str(item.guid) ?? str(item.id);
+  // An RSS guid is a permalink unless it says otherwise: the link of last resort.
+  const guidIsLink = isHttpUrl(guid) && attr(item.guidEl, 'isPermaLink')?.trim().toLowerCase() !== 'false';
+  const source = readSource(item.sourceEl);
+  return {
+    guid,
+    title: str(item.title),
+    link: str(item.link) ?? attr(item.link, 'href') ?? (guidIsLink ? guid : undefined),
+    summaries: [str(item.summary), str(item.content), str(item['content:encoded']), str(item.contentSnippet)],
+    author: str(item.creator) ?? str(item.author) ?? str(item['dc:creator']),
+    dates: [item.published, item.updated, item.pubDate, item.date, item.issued, item.modified].map(str),
+    isoDate: str(item.isoDate),
+    sourceName: source.name,
+    sourceUrl: source.url,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preparing XML
+
+const XML_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
+/** Characters XML 1.0 forbids anywhere (controls other than tab, LF, CR; U+FFFE/U+FFFF). */
+const ILLEGAL_XML_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+/** What needs attention: CDATA and comments, DOCTYPE, every `&`, and a `<` that cannot start markup ("a < b", "x<3"). */
+const XML_SPECIAL = /<!\[CDATA\[|<!--|<!DOCTYPE\b|<(?=[\s\d=<&"'.,;()-]|$)|&/gi;
+const ENTITY_AT = /&(?:#(\d{1,7});|#x([0-9a-f]{1,6});|([a-z][a-z0-9]{0,31});)?/iy;
+const DOCTYPE_BODY = /[[>]/g;
+const DOCTYPE_SUBSET_END = /\]\s*>/g;
+
+/**
+ * Atom `type="xhtml"` content is markup inside the XML; xml2js would scramble its mixed content
+ * ("Fixes <em>many</em> bugs." → "Fixes  bugs.<em>many</em>"), so it is escaped into `type="html"` text.
+ */
+const XHTML_OPEN = /<(title|subtitle|summary|content)(\s[^<>]*?)\btype\s*=\s*["']xhtml["']([^<>]*?)(\/?)>/g;
+const XHTML_CLOSE: Record<string, RegExp> = {
+  title: /<\/title\s*>/g,
+  subtitle: /<\/subtitle\s*>/g,
+  summary: /<\/summary\s*>/g,
+  content: /<\/content\s*>/g,
+};
+
+function escapeXhtml(opening: RegExpExecArray, inner: string): string {
+  const [, tag, before, after] = opening;
+  const escaped = inner.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<${tag}${before}type="html"${after}>${escaped}</${tag}>`;
+}
+
+function isXmlChar(cp: number): boolean {
+  if (cp < 0x20) return cp === 0x9 || cp === 0xa || cp === 0xd;
+  return cp <= 0xd7ff || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+/** A reference that XML knows and allows stays; an HTML one becomes numeric; anything else is escaped or dropped. */
+function fixEntity(match: string, dec: string | undefined, hex: string | undefined, name: string | undefined): string {
+  if (dec !== undefined || hex !== undefined) {
+    return isXmlChar(dec !== undefined ? parseInt(dec, 10) : parseInt(hex!, 16)) ? match : '';
+  }
+  if (name === undefined) return '&amp;';
+  if (XML_ENTITIES.has(name)) return match;
+  const decoded = decodeHTMLStrict(match);
+  if (decoded === match) return `&amp;${name};`;
+  return [...decoded].map((ch) => `&#${ch.codePointAt(0)};`).join('');
+}
+
+/** The index just past a DOCTYPE's closing `>` (after any internal subset), or -1. */
+function doctypeEnd(xml: string, from: number): number {
+  DOCTYPE_BODY.lastIndex = from;
+  const m = DOCTYPE_BODY.exec(xml);
+  if (m === null) return -1;
+  if (m[0] === '>') return m.index + 1;
+  DOCTYPE_SUBSET_END.lastIndex = m.index + 1;
+  const end = DOCTYPE_SUBSET_END.exec(xml);
+  return end === null ? -1 : end.index + end[0].length;
+}
+
+/**
+ * Makes feed XML safe and parseable: removes any DOCTYPE with its internal subset (so entity
+ * bombs and external entities are never seen, let alone expanded), escapes `&` that does not
+ * start an entity reference and `<` that does not start markup, turns HTML named entities into
+ * numeric ones, drops characters XML forbids and references to them, and escapes Atom xhtml
+ * content. CDATA sections and comments are left as they are; line numbers are preserved. Linear
+ * time, whatever the input.
+ */
+export function sanitizeXml(xml: string): string {
+  const src = replaceSpans(
+    xml.replace(ANSI_ESCAPE, '').replace(ILLEGAL_XML_CHARS, ''),
+    XHTML_OPEN,
+    (m) => (m[4] === '/' ? null : (XHTML_CLOSE[m[1]!] ?? null)),
+    escapeXhtml,
+    (rest) => rest,
+  );
+  let out = '';
+  let i = 0;
+  for (;;) {
+    XML_SPECIAL.lastIndex = i;
+    const m = XML_SPECIAL.exec(src);
+    if (m === null) return out + src.slice(i);
+    out += src.slice(i, m.index);
+    const token = m[0];
+    if (token === '&') {
+      ENTITY_AT.lastIndex = m.index;
+      const e = ENTITY_AT.exec(src)!;
+      out += fixEntity(e[0], e[1], e[2], e[3]);
+      i = m.index + e[0].length;
+    } else if (token === '<') {
+      out += '&lt;';
+      i = m.index + 1;
+    } else if (token === '<!--' || token === '<![CDATA[') {
+      const close = token === '<!--' ? '-->' : ']]>';
+      const end = src.indexOf(close, m.index + token.length);
+      // Unterminated: the parser will say so.
+      if (end < 0) return out + src.slice(m.index);
+      i = end + close.length;
+      out += src.slice(m.index, i);
+    } else {
+      // DOCTYPE: gone, even unterminated; only its newlines stay, so error line numbers still match.
+      const end = doctypeEnd(src, m.index + token.length);
+      const stop = end < 0 ? src.length : end;
+      out += src.slice(m.index, stop).replace(/[^\n]/g, '');
+      i = stop;
+    }
+  }
+}
+
+const LEADING_MISC = /^(?:\s|<\?[\s\S]*?\?>|<!--[\s\S]*?-->)*/;
+
+/** The name of the document's first element, or null. */
+function rootElement(xml: string): string | null {
+  const rest = xml.slice(LEADING_MISC.exec(xml)?.[0].length ?? 0);
+  return /^<([A-Za-z_][\w.:-]*)/.exec(rest)?.[1] ?? null;
+}
+
+function looksLikeHtml(text: string): boolean {
+  const head = text.slice(0, 64 * 1024);
+  const rest = head.slice(LEADING_MISC.exec(head)?.[0].length ?? 0);
+  return /^<(?:!doctype\s+html\b|html[\s>])/i.test(rest);
+}
+
+/** The feed an HTML page advertises with `<link rel="alternate" type="application/rss+xml" href>`, or null. */
+function advertisedFeed(html: string, base: string | null): string | null {
+  for (const [tag] of html.matchAll(/<link\b[^>]*>/gi)) {
+    if (!/\btype\s*=\s*["']?application\/(?:rss|atom|feed)\+(?:xml|json)/i.test(tag)) continue;
+    const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag);
+    const link = resolveLink(decodeEntities(href?.[1] ?? href?.[2] ?? href?.[3] ?? ''), base);
+    if (link !== null) return link;
+  }
+  return null;
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n', 1)[0] ?? '').trim().replace(/\.$/, '');
+}
+
+function toFeedError(err: unknown, root: string | null): FeedError {
+  if (err instanceof FeedError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const sax = /^([^\n]*?)\.?\nLine: (\d+)/.exec(message);
+  if (sax) return new FeedError('parse', `XML is malformed: ${sax[1]} (line ${Number(sax[2]) + 1})`, { cause: err });
+  if (message.startsWith('Feed not recognized')) {
+    return new FeedError('not-a-feed', `the XML is not an RSS, RDF or Atom feed (its root element is <${root ?? '?'}>)`, {
+      hint: 'check that the URL points at the feed itself',
+      cause: err,
+    });
+  }
+  if (err instanceof TypeError && (root === 'rss' || root === 'rdf:RDF')) {
+    return new FeedError('parse', `the ${root === 'rss' ? 'RSS' : 'RDF'} document has no <channel>`, { cause: err });
+  }
+  if (message.startsWith('Unable to parse XML')) return new FeedError('empty', 'the feed has no elements', { cause: err });
+  return new FeedError('parse', `the feed could not be read: ${firstLine(message)}`, { cause: err });
+}
+
+/** Tags that rss-parser would turn into dates with `new Date()` (local time; throws on junk): kept raw. */
+const RAW_DATE_TAGS = new Set(['published', 'updated', 'issued', 'modified']);
+
+type RssOutput = Record<string, unknown> & { items: RssItem[]; title?: unknown; link?: unknown };
+
+async function runRssParser(xml: string): Promise<RssOutput> {
+  // A fresh parser per document: a reused one keeps state from the previous parse.
+  const parser = new Parser<Record<string, unknown>, RssItem>({
+    defaultRSS: 2,
+    xml2js: { tagNameProcessors: [(name: string) => (RAW_DATE_TAGS.has(name) ? `raw:${name}` : name)] },
+    customFields: {
+      item: [
+        // keepArray so the url attribute survives: [{_: 'Outlet', $: {url}}].
+        ['source', 'sourceEl', { keepArray: true }],
+        ['guid', 'guidEl', { keepArray: true }],
+        ...[...RAW_DATE_TAGS].map((tag) => [`raw:${tag}`, tag]),
+      ],
+    },
+  });
+  const parsing = parser.parseString(xml) as Promise<RssOutput>;
+  // xml2js parses synchronously: a promise still pending once the event loop turns never settles.
+  const stalled = new Promise<never>((_, reject) => {
+    setImmediate(() => reject(new FeedError('parse', 'the XML parser did not finish')));
+  });
+  return Promise.race([parsing, stalled]);
+}
+
+async function parseXmlFeed(text: string, opts: ParseOptions): Promise<ParsedFeed> {
+  const xml = sanitizeXml(text);
+  const root = rootElement(xml);
+  let out: RssOutput;
+  try {
+    out = await runRssParser(xml);
+  } catch (err) {
+    throw toFeedError(err, root);
+  }
+  const format: FeedFormat = root === 'feed' ? 'atom' : /(?:^|:)RDF$/.test(root ?? '') ? 'rdf' : 'rss';
+  const feedUrl = tryUrl(opts.url)?.href ?? null;
+  const link = resolveLink(str(out.link), feedUrl);
+  const ctx: Context = { base: link ?? feedUrl, fetchedAt: opts.fetchedAt };
+  const items: ParsedItem[] = [];
+  for (const item of out.items) {
+    const parsed = finishItem(rssItem(item), ctx);
+    if (parsed !== null) items.push(parsed);
+  }
+  return { title: cleanTitle(str(out.title) ?? '') || null, link, format, items };
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON Feed
+
+function record(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function parseJsonFeed(text: string, opts: ParseOptions): ParsedFeed {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new FeedError('parse', `JSON is malformed: ${sanitizeText(firstLine((err as Error).message))}`, { cause: err });
+  }
+  const feed = record(doc);
+  if (!/^https?:\/\/jsonfeed\.org\/version\/1/.test(str(feed.version) ?? '')) {
+    throw new FeedError('not-a-feed', 'got JSON that is not a JSON Feed', {
+      hint: 'check that the URL points at an RSS, Atom or JSON Feed document',
+    });
+  }
+  const feedUrl = tryUrl(opts.url)?.href ?? null;
+  const link = resolveLink(str(feed.home_page_url), feedUrl);
+  const ctx: Context = { base: link ?? feedUrl, fetchedAt: opts.fetchedAt };
+  const items: ParsedItem[] = [];
+  for (const value of Array.isArray(feed.items) ? feed.items : []) {
+    const item = record(value);
+    const authors = Array.isArray(item.authors) ? item.authors : [item.author];
+    const parsed = finishItem(
+      {
+        guid: str(item.id),
+        title: str(item.title),
+        link: str(item.url) ?? str(item.external_url),
+        summaries: [str(item.summary), str(item.content_text), str(item.content_html)],
+        author: str(record(authors[0]).name),
+        dates: [str(item.date_published), str(item.date_modified)],
+      },
+      ctx,
+    );
+    if (parsed !== null) items.push(parsed);
+  }
+  return { title: cleanTitle(str(feed.title) ?? '') || null, link, format: 'json', items };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Parses a feed document (already decoded to text). Throws FeedError: 'empty' for a blank document,
+ * 'not-a-feed' for an HTML page or a document of another kind, 'parse' for malformed XML or JSON.
+ */
+export async function parseFeed(text: string, opts: ParseOptions): Promise<ParsedFeed> {
+  const body = text.replace(/^\uFEFF/, '');
+  if (body.trim() === '') throw new FeedError('empty', 'the feed is empty');
+  if (/^\s*[{[]/.test(body)) return parseJsonFeed(body, opts);
+  if (looksLikeHtml(body)) {
+    const feed = advertisedFeed(body, tryUrl(opts.url)?.href ?? null);
+    throw new FeedError('not-a-feed', 'got an HTML page, not a feed', {
+      hint: feed
+        ? `the page links to a feed at ${feed}: use that URL`
+        : 'the URL points at a web page; use the address of its RSS or Atom feed',
+    });
+  }
+  return parseXmlFeed(body, opts);
+}

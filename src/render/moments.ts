@@ -1,0 +1,171 @@
+import Table from 'cli-table3';
+import type { RankedMoment } from '../rank/rank.js';
+import { formatDuration, iso } from '../core/time.js';
+import { stripControl } from '../core/text.js';
+import type { Column, Listing, RenderContext } from './types.js';
+
+export interface MomentRow extends RankedMoment {
+  /** When this moment was first reported (the evaluation time of the first run that saw it). */
+  firstSeenAt: number;
+}
+
+/** The documented JSON record of a moment (see README, "JSON fields"). */
+export function momentJson(m: MomentRow): Record<string, unknown> {
+  return {
+    rank: m.rank,
+    topic: m.topic,
+    kind: m.kind,
+    direction: m.direction,
+    score: m.score,
+    pValue: m.pValue,
+    start: iso(m.start),
+    peak: iso(m.peak),
+    end: iso(m.end),
+    ongoing: m.ongoing,
+    bucket: formatDuration(m.bucketMs),
+    observed: m.observed,
+    expected: m.expected,
+    ratio: ratio(m),
+    totalItems: m.totalItems,
+    expectedTotal: m.expectedTotal,
+    sentimentNow: m.sentimentNow,
+    sentimentBaseline: m.sentimentBaseline,
+    sentimentItems: m.sentimentItems,
+    distinctSources: m.distinctSources,
+    topSources: m.topSources,
+    topTerms: m.topTerms,
+    examples: m.examples.map((e) => ({
+      title: e.title,
+      link: e.link,
+      source: e.source,
+      publishedAt: iso(e.publishedAt),
+      sentiment: e.sentiment,
+    })),
+    firstSeenAt: iso(m.firstSeenAt),
+  };
+}
+
+function ratio(m: MomentRow): number | null {
+  return m.expected > 0 ? Math.round((m.observed / m.expected) * 10) / 10 : null;
+}
+
+const COLUMNS: Column<MomentRow>[] = [
+  { key: 'rank', value: (m) => m.rank },
+  { key: 'topic', value: (m) => m.topic },
+  { key: 'kind', value: (m) => m.kind },
+  { key: 'direction', value: (m) => m.direction },
+  { key: 'score', value: (m) => m.score },
+  { key: 'pValue', value: (m) => m.pValue },
+  { key: 'start', value: (m) => iso(m.start) },
+  { key: 'peak', value: (m) => iso(m.peak) },
+  { key: 'end', value: (m) => iso(m.end) },
+  { key: 'ongoing', value: (m) => m.ongoing },
+  { key: 'bucket', value: (m) => formatDuration(m.bucketMs) },
+  { key: 'observed', value: (m) => m.observed },
+  { key: 'expected', value: (m) => m.expected },
+  { key: 'ratio', value: (m) => ratio(m) },
+  { key: 'totalItems', value: (m) => m.totalItems },
+  { key: 'expectedTotal', value: (m) => m.expectedTotal },
+  { key: 'sentimentNow', value: (m) => m.sentimentNow },
+  { key: 'sentimentBaseline', value: (m) => m.sentimentBaseline },
+  { key: 'distinctSources', value: (m) => m.distinctSources },
+  { key: 'topSources', value: (m) => m.topSources.join('; ') },
+  { key: 'topTerms', value: (m) => m.topTerms.join('; ') },
+  { key: 'topTitle', value: (m) => m.examples[0]?.title ?? null },
+  { key: 'topLink', value: (m) => m.examples[0]?.link ?? null },
+  { key: 'firstSeenAt', value: (m) => iso(m.firstSeenAt) },
+];
+
+export function momentsListing(rows: MomentRow[], meta: { topics: number; from: number; asOf: number }): Listing<MomentRow> {
+  return { rows, json: momentJson, columns: COLUMNS, table: (r, ctx) => momentsTable(r, ctx, meta) };
+}
+
+function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: { topics: number; from: number; asOf: number }): string {
+  const { chalk } = ctx;
+  if (rows.length === 0) {
+    return `No moments from ${iso(meta.from)} to ${iso(meta.asOf)} across ${meta.topics} topic${meta.topics === 1 ? '' : 's'}.\n`;
+  }
+  const width = Math.max(80, Math.min(ctx.width, 160));
+  // the fixed columns take 79 characters with their borders; the headline gets the rest
+  const headlineWidth = Math.max(16, width - 79);
+  const table = new Table({
+    head: ['#', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', 'Src', 'Top headline'],
+    colWidths: [4, 16, 12, 7, 9, 9, 7, 5, headlineWidth],
+    wordWrap: false,
+    style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
+  });
+  for (const m of rows) {
+    const kind =
+      m.kind === 'volume-spike'
+        ? chalk.yellow('▲ spike')
+        : m.direction === 'negative'
+          ? chalk.red('▼ negative')
+          : chalk.green('▲ positive');
+    table.push([
+      String(m.rank),
+      clip(stripControl(m.topic), 14),
+      kind,
+      m.score.toFixed(1),
+      m.ongoing ? chalk.bold('now') : ago(meta.asOf - m.end),
+      `${m.observed}/${fmtNum(m.expected)}`,
+      fmtTone(m.sentimentNow, chalk),
+      String(m.distinctSources),
+      clip(stripControl(m.examples[0]?.title ?? ''), headlineWidth - 2),
+    ]);
+  }
+  let out = `${table.toString()}\n`;
+  if (ctx.verbose) {
+    out += '\n';
+    for (const m of rows) out += explainLines(m, chalk) + '\n';
+  } else {
+    out += chalk.dim('Volume is items in the peak bucket / expected. Use -v for explanations, --json for scripts.') + '\n';
+  }
+  return out;
+}
+
+function explainLines(m: MomentRow, chalk: RenderContext['chalk']): string {
+  const lines: string[] = [];
+  const what = m.kind === 'volume-spike' ? 'volume spike' : `${m.direction} sentiment shift`;
+  lines.push(chalk.bold(`#${m.rank} ${stripControl(m.topic)}: ${what}, score ${m.score.toFixed(1)} (p ≈ ${m.pValue.toExponential(1)})`));
+  lines.push(`   when:     ${iso(m.start)} → ${iso(m.end)}${m.ongoing ? ' (ongoing)' : ''}, peak ${iso(m.peak)}, ${formatDuration(m.bucketMs)} buckets`);
+  lines.push(
+    `   volume:   ${m.observed} items in the peak bucket vs ${fmtNum(m.expected)} expected; ${m.totalItems} over the moment vs ${fmtNum(m.expectedTotal)}`,
+  );
+  if (m.sentimentNow !== null || m.sentimentBaseline !== null) {
+    lines.push(`   tone:     ${fmtSigned(m.sentimentNow)} now vs ${fmtSigned(m.sentimentBaseline)} baseline (${m.sentimentItems} items scored)`);
+  }
+  lines.push(`   sources:  ${m.distinctSources} distinct${m.topSources.length ? `: ${m.topSources.map(stripControl).join(', ')}` : ''}`);
+  if (m.topTerms.length) lines.push(`   terms:    ${m.topTerms.map(stripControl).join(', ')}`);
+  for (const e of m.examples) {
+    lines.push(`   example:  ${stripControl(e.title)}${e.source ? ` (${stripControl(e.source)})` : ''}`);
+    if (e.link) lines.push(`             ${chalk.cyan(stripControl(e.link))}`);
+  }
+  return lines.join('\n');
+}
+
+function clip(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, Math.max(0, n - 1))}…`;
+}
+
+function fmtNum(x: number): string {
+  return x >= 10 ? x.toFixed(0) : x.toFixed(1);
+}
+
+function fmtSigned(x: number | null): string {
+  if (x === null) return 'n/a';
+  return `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+}
+
+function fmtTone(x: number | null, chalk: RenderContext['chalk']): string {
+  const s = fmtSigned(x);
+  if (x === null) return s;
+  return x <= -0.2 ? chalk.red(s) : x >= 0.2 ? chalk.green(s) : s;
+}
+
+/** "45m ago", "6h ago", "3d ago". */
+export function ago(ms: number): string {
+  if (ms < 60_000) return 'now';
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m ago`;
+  if (ms < 2 * 86_400_000) return `${Math.round(ms / 3_600_000)}h ago`;
+  return `${Math.round(ms / 86_400_000)}d ago`;
+}

@@ -1,0 +1,34 @@
+import type { ChalkInstance } from 'chalk';
+
+export const FORMATS = ['table', 'json', 'ndjson', 'csv', 'tsv', 'markdown'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export type Cell = string | number | boolean | null;
+
+/** A column of the flat formats (csv, tsv, markdown). */
+export interface Column<T> {
+  key: string;
+  value: (row: T) => Cell;
+}
+
+/** What a listing command hands to the renderers: its rows, their JSON form, their flat form, their table. */
+export interface Listing<T> {
+  rows: T[];
+  /** The documented JSON record of a row (the contract). */
+  json: (row: T) => unknown;
+  columns: Column<T>[];
+  /** The human table (may change between versions). */
+  table: (rows: T[], ctx: RenderContext) => string;
+}
+
+export interface RenderContext {
+  chalk: ChalkInstance;
+  color: boolean;
+  /** Terminal width to fit tables into. */
+  width: number;
+  verbose: boolean;
+  /** Evaluation time, for "2h ago". */
+  now: number;
+}
+
+export type Renderer = <T>(listing: Listing<T>, ctx: RenderContext) => string;

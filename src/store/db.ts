@@ -1,0 +1,219 @@
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreError } from '../core/errors.js';
+
+export type DB = Database.Database;
+
+/** Schema migrations, applied in order; `PRAGMA user_version` records how many have run. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    title TEXT,
+    site_link TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    created_at INTEGER NOT NULL,
+    last_fetched_at INTEGER,
+    last_success_at INTEGER,
+    last_status TEXT,
+    last_error TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE fetch_log (
+    id INTEGER PRIMARY KEY,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    started_at INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'not-modified', 'failed')),
+    http_status INTEGER,
+    bytes INTEGER,
+    items_seen INTEGER NOT NULL DEFAULT 0,
+    items_new INTEGER NOT NULL DEFAULT 0,
+    error TEXT
+  );
+  CREATE INDEX fetch_log_feed ON fetch_log(feed_id, started_at);
+  CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    guid TEXT NOT NULL,
+    title TEXT NOT NULL,
+    summary TEXT NOT NULL DEFAULT '',
+    link TEXT,
+    canonical_url TEXT,
+    author TEXT,
+    source TEXT,
+    source_domain TEXT,
+    published_at INTEGER NOT NULL,
+    date_estimated INTEGER NOT NULL DEFAULT 0,
+    fetched_at INTEGER NOT NULL,
+    sentiment REAL,
+    UNIQUE (feed_id, guid)
+  );
+  CREATE UNIQUE INDEX items_canonical_url ON items(canonical_url) WHERE canonical_url IS NOT NULL;
+  CREATE INDEX items_published ON items(published_at);
+  CREATE TABLE topics (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    definition TEXT NOT NULL
+  );
+  -- published_at and sentiment are copied here so that per-bucket counts are one covering-index scan.
+  CREATE TABLE item_topics (
+    topic_id INTEGER NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+    published_at INTEGER NOT NULL,
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    sentiment REAL,
+    PRIMARY KEY (topic_id, published_at, item_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX item_topics_item ON item_topics(item_id);
+  CREATE TABLE moments (
+    id INTEGER PRIMARY KEY,
+    topic_id INTEGER NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    start_at INTEGER NOT NULL,
+    peak_at INTEGER NOT NULL,
+    end_at INTEGER NOT NULL,
+    score REAL NOT NULL,
+    detail TEXT NOT NULL,
+    first_seen_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    UNIQUE (topic_id, kind, direction, start_at)
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface OpenOptions {
+  /** Open without creating or migrating (commands that only read). */
+  readonly?: boolean;
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (creating if needed) the SQLite file: WAL, busy timeout, foreign keys, migrations.
+ * A file that is not a momentscan database, is damaged, or has a newer schema is never written to.
+ */
+export function openDatabase(file: string, options: OpenOptions = {}): DB {
+  const exists = fileSize(file);
+  if (exists === null && options.readonly) {
+    throw new StoreError(`${file}: no database yet`, { hint: 'run momentscan fetch first, or point --db at your database' });
+  }
+  if (exists !== null && exists > 0) checkHeader(file);
+  if (exists === null) {
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+    } catch (err) {
+      throw new StoreError(`${path.dirname(file)}: cannot create the database folder (${(err as NodeJS.ErrnoException).code})`, {
+        hint: 'check the path and permissions, or choose another with --db',
+      });
+    }
+  }
+  let db: DB;
+  try {
+    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (err) {
+    throw wrapSqliteError(err, file);
+  }
+  try {
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 15_000}`);
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > SCHEMA_VERSION) {
+      throw new StoreError(`${file}: database schema version ${current} is newer than this momentscan understands (${SCHEMA_VERSION})`, {
+        hint: 'upgrade momentscan; the file was left untouched',
+      });
+    }
+    if (current > 0) {
+      const hasFeeds = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feeds'").get();
+      if (!hasFeeds) throw notOurs(file);
+    } else if (exists !== null && exists > 0) {
+      const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
+      if (tables.n > 0) throw notOurs(file);
+    }
+    if (current < SCHEMA_VERSION) {
+      if (options.readonly) {
+        throw new StoreError(`${file}: database needs an upgrade`, { hint: 'run momentscan fetch once to upgrade it' });
+      }
+      migrate(db, current);
+    }
+  } catch (err) {
+    db.close();
+    throw err instanceof StoreError ? err : wrapSqliteError(err, file);
+  }
+  return db;
+}
+
+function migrate(db: DB, from: number): void {
+  const run = db.transaction(() => {
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    const now = db.pragma('user_version', { simple: true }) as number;
+    for (let v = Math.max(from, now); v < MIGRATIONS.length; v++) {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+  });
+  run.immediate();
+}
+
+function fileSize(file: string): number | null {
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) {
+      throw new StoreError(`${file}: is a folder, not a database file`, { hint: 'give a file path with --db' });
+    }
+    return st.size;
+  } catch (err) {
+    if (err instanceof StoreError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new StoreError(`${file}: cannot read the database (${(err as NodeJS.ErrnoException).code})`, { hint: 'check its permissions' });
+  }
+}
+
+function checkHeader(file: string): void {
+  const buf = Buffer.alloc(16);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    readSync(fd, buf, 0, 16, 0);
+  } catch (err) {
+    throw new StoreError(`${file}: cannot read the database (${(err as NodeJS.ErrnoException).code})`, { hint: 'check its permissions' });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (buf.toString('latin1') !== 'SQLite format 3\0') throw notOurs(file);
+}
+
+function notOurs(file: string): StoreError {
+  return new StoreError(`${file}: not a momentscan database`, {
+    hint: 'the file was left untouched; point --db at a momentscan database or at a new path',
+  });
+}
+
+/** Maps SQLite's error codes to one-line errors that say what to do. */
+export function wrapSqliteError(err: unknown, file: string): StoreError {
+  const code = (err as { code?: string }).code ?? '';
+  const msg = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY')) {
+    return new StoreError(`${file}: database is busy (another momentscan is writing)`, { hint: 'try again in a moment', cause: err });
+  }
+  if (code === 'SQLITE_NOTADB') return notOurs(file);
+  if (code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT')) {
+    return new StoreError(`${file}: database is damaged (${msg})`, {
+      hint: 'keep a copy of the file; sqlite3 FILE ".recover" can salvage its contents',
+      cause: err,
+    });
+  }
+  if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY')) {
+    return new StoreError(`${file}: cannot open the database for writing (${msg})`, { hint: 'check the file and folder permissions', cause: err });
+  }
+  if (code === 'SQLITE_FULL') return new StoreError(`${file}: disk full`, { hint: 'free some space and run again', cause: err });
+  return new StoreError(`${file}: database error: ${msg}`, { cause: err });
+}

@@ -1,0 +1,316 @@
+import type { Bucket, EnrichedItem, Moment, StoredItem } from '../core/types.js';
+
+export type { StoredItem } from '../core/types.js';
+import { StoreError } from '../core/errors.js';
+import { openDatabase, wrapSqliteError, type DB, type OpenOptions } from './db.js';
+
+export interface FeedRow {
+  id: number;
+  url: string;
+  title: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  lastSuccessAt: number | null;
+  consecutiveFailures: number;
+}
+
+export type FetchStatus = 'ok' | 'not-modified' | 'failed';
+
+/** What one fetch of one feed produced; saved in one transaction. */
+export interface FetchRecord {
+  feedId: number;
+  startedAt: number;
+  durationMs: number;
+  status: FetchStatus;
+  httpStatus: number | null;
+  bytes: number | null;
+  error: string | null;
+  etag?: string | null;
+  lastModified?: string | null;
+  title?: string | null;
+  siteLink?: string | null;
+  items?: EnrichedItem[];
+}
+
+export interface SaveResult {
+  seen: number;
+  new: number;
+}
+
+export interface TopicRow {
+  id: number;
+  name: string;
+  /** The stored matches were made with another definition (or none): they must be redone. */
+  changed: boolean;
+}
+
+export interface SavedMoment {
+  firstSeenAt: number;
+  /** First seen in this evaluation. */
+  isNew: boolean;
+}
+
+/** The SQLite store: every method is one statement or one immediate transaction. */
+export class Store {
+  private constructor(
+    readonly db: DB,
+    readonly file: string,
+  ) {}
+
+  static open(file: string, options: OpenOptions = {}): Store {
+    return new Store(openDatabase(file, options), file);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `fn`, turning SQLite errors into one-line StoreErrors naming the file. */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      if (err && typeof err === 'object' && 'code' in err && String((err as { code: unknown }).code).startsWith('SQLITE')) {
+        throw wrapSqliteError(err, this.file);
+      }
+      throw err;
+    }
+  }
+
+  /** Makes sure every URL has a feed row; returns the rows in the order given. */
+  ensureFeeds(urls: string[], now: number): FeedRow[] {
+    return this.guard(() => {
+      const insert = this.db.prepare('INSERT INTO feeds (url, created_at) VALUES (?, ?) ON CONFLICT (url) DO NOTHING');
+      const select = this.db.prepare(
+        `SELECT id, url, title, etag, last_modified AS lastModified, last_success_at AS lastSuccessAt,
+                consecutive_failures AS consecutiveFailures FROM feeds WHERE url = ?`,
+      );
+      const tx = this.db.transaction(() => urls.map((u) => {
+        insert.run(u, now);
+        return select.get(u) as FeedRow;
+      }));
+      return tx.immediate();
+    });
+  }
+
+  /**
+   * Saves one fetch: the log line, the feed's validators and health, and (for status ok) its items
+   * with their topic matches, all in one immediate transaction: a crash keeps all of it or none.
+   * An item already stored (same feed and guid, or same canonical URL from any feed) is counted as seen.
+   */
+  saveFetch(rec: FetchRecord, topicIds: ReadonlyMap<string, number>): SaveResult {
+    return this.guard(() => {
+      const insertItem = this.db.prepare(
+        `INSERT INTO items (feed_id, guid, title, summary, link, canonical_url, author, source, source_domain,
+                            published_at, date_estimated, fetched_at, sentiment)
+         VALUES (@feedId, @guid, @title, @summary, @link, @canonicalUrl, @author, @source, @sourceDomain,
+                 @publishedAt, @dateEstimated, @fetchedAt, @sentiment)
+         ON CONFLICT DO NOTHING`,
+      );
+      const insertMatch = this.db.prepare(
+        'INSERT INTO item_topics (topic_id, published_at, item_id, sentiment) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      );
+      const log = this.db.prepare(
+        `INSERT INTO fetch_log (feed_id, started_at, duration_ms, status, http_status, bytes, items_seen, items_new, error)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const tx = this.db.transaction((): SaveResult => {
+        let fresh = 0;
+        const items = rec.status === 'ok' ? (rec.items ?? []) : [];
+        for (const it of items) {
+          const info = insertItem.run({
+            feedId: rec.feedId,
+            guid: it.guid,
+            title: it.title,
+            summary: it.summary,
+            link: it.link,
+            canonicalUrl: it.canonicalUrl,
+            author: it.author,
+            source: it.source,
+            sourceDomain: it.sourceDomain,
+            publishedAt: it.publishedAt,
+            dateEstimated: it.dateEstimated ? 1 : 0,
+            fetchedAt: rec.startedAt,
+            sentiment: it.sentiment,
+          });
+          if (info.changes === 0) continue;
+          fresh++;
+          const itemId = Number(info.lastInsertRowid);
+          for (const name of it.topics) {
+            const topicId = topicIds.get(name);
+            if (topicId !== undefined) insertMatch.run(topicId, it.publishedAt, itemId, it.sentiment);
+          }
+        }
+        log.run(rec.feedId, rec.startedAt, rec.durationMs, rec.status, rec.httpStatus, rec.bytes, items.length, fresh, rec.error);
+        if (rec.status === 'failed') {
+          this.db
+            .prepare(
+              `UPDATE feeds SET last_fetched_at = ?, last_status = 'failed', last_error = ?,
+                      consecutive_failures = consecutive_failures + 1 WHERE id = ?`,
+            )
+            .run(rec.startedAt, rec.error, rec.feedId);
+        } else {
+          this.db
+            .prepare(
+              `UPDATE feeds SET last_fetched_at = @at, last_success_at = @at, last_status = @status, last_error = NULL,
+                      consecutive_failures = 0,
+                      etag = CASE WHEN @status = 'ok' THEN @etag ELSE coalesce(@etag, etag) END,
+                      last_modified = CASE WHEN @status = 'ok' THEN @lastModified ELSE coalesce(@lastModified, last_modified) END,
+                      title = coalesce(@title, title), site_link = coalesce(@siteLink, site_link)
+               WHERE id = @id`,
+            )
+            .run({
+              at: rec.startedAt,
+              status: rec.status,
+              etag: rec.etag ?? null,
+              lastModified: rec.lastModified ?? null,
+              title: rec.title ?? null,
+              siteLink: rec.siteLink ?? null,
+              id: rec.feedId,
+            });
+        }
+        return { seen: items.length - fresh, new: fresh };
+      });
+      return tx.immediate();
+    });
+  }
+
+  /** Records the configured topics; a topic whose definition changed is marked so its matches are redone. */
+  syncTopics(defs: { name: string; definition: string }[]): TopicRow[] {
+    return this.guard(() => {
+      const select = this.db.prepare('SELECT id, definition FROM topics WHERE name = ?');
+      const insert = this.db.prepare("INSERT INTO topics (name, definition) VALUES (?, '')");
+      const tx = this.db.transaction(() =>
+        defs.map((d) => {
+          let row = select.get(d.name) as { id: number; definition: string } | undefined;
+          if (!row) {
+            insert.run(d.name);
+            row = select.get(d.name) as { id: number; definition: string };
+          }
+          return { id: row.id, name: d.name, changed: row.definition !== d.definition };
+        }),
+      );
+      return tx.immediate();
+    });
+  }
+
+  /** Looks up topics by name without writing (for read-only commands); unknown names are left out. */
+  topicIds(names: string[]): Map<string, number> {
+    return this.guard(() => {
+      const select = this.db.prepare('SELECT id FROM topics WHERE name = ?');
+      const out = new Map<string, number>();
+      for (const n of names) {
+        const row = select.get(n) as { id: number } | undefined;
+        if (row) out.set(n, row.id);
+      }
+      return out;
+    });
+  }
+
+  /** All stored items' text, in id order, a page at a time (for re-matching a changed topic). */
+  *itemTexts(pageSize = 5000): Generator<{ id: number; title: string; summary: string; publishedAt: number; sentiment: number | null }[]> {
+    const page = this.db.prepare(
+      `SELECT id, title, summary, published_at AS publishedAt, sentiment FROM items WHERE id > ? ORDER BY id LIMIT ?`,
+    );
+    let after = 0;
+    for (;;) {
+      const rows = this.guard(
+        () => page.all(after, pageSize) as { id: number; title: string; summary: string; publishedAt: number; sentiment: number | null }[],
+      );
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  /** Replaces a topic's matches and records the definition they were made with, in one transaction. */
+  replaceTopicMatches(
+    topicId: number,
+    definition: string,
+    matches: { id: number; publishedAt: number; sentiment: number | null }[],
+  ): void {
+    this.guard(() => {
+      const insert = this.db.prepare('INSERT INTO item_topics (topic_id, published_at, item_id, sentiment) VALUES (?, ?, ?, ?)');
+      const tx = this.db.transaction(() => {
+        this.db.prepare('DELETE FROM item_topics WHERE topic_id = ?').run(topicId);
+        for (const m of matches) insert.run(topicId, m.publishedAt, m.id, m.sentiment);
+        this.db.prepare('UPDATE topics SET definition = ? WHERE id = ?').run(definition, topicId);
+      });
+      tx.immediate();
+    });
+  }
+
+  /** Per-bucket item counts and sentiment sums for a topic over [from, to); empty buckets are absent. */
+  bucketCounts(topicId: number, from: number, to: number, bucketMs: number): Bucket[] {
+    return this.guard(
+      () =>
+        this.db
+          .prepare(
+            // CAST: a JS number is bound as REAL, and REAL division would not truncate to the bucket.
+            `SELECT (CAST(published_at AS INTEGER) / CAST(@b AS INTEGER)) * CAST(@b AS INTEGER) AS start,
+                    count(*) AS count, count(sentiment) AS scored,
+                    total(sentiment) AS sentimentSum, total(sentiment * sentiment) AS sentimentSumSq
+             FROM item_topics WHERE topic_id = @t AND published_at >= @from AND published_at < @to
+             GROUP BY 1 ORDER BY 1`,
+          )
+          .all({ b: bucketMs, t: topicId, from, to }) as Bucket[],
+    );
+  }
+
+  /** Time of the topic's first stored item, or null. */
+  firstItemAt(topicId: number): number | null {
+    return this.guard(() => {
+      const row = this.db.prepare('SELECT min(published_at) AS t FROM item_topics WHERE topic_id = ?').get(topicId) as { t: number | null };
+      return row.t;
+    });
+  }
+
+  /** A topic's items published in [from, to), newest first, at most `limit`. */
+  itemsBetween(topicId: number, from: number, to: number, limit = 1000): StoredItem[] {
+    return this.guard(
+      () =>
+        this.db
+          .prepare(
+            `SELECT i.id, i.title, i.summary, i.link, i.source, i.source_domain AS sourceDomain, f.url AS feedUrl,
+                    i.published_at AS publishedAt, i.sentiment
+             FROM item_topics t JOIN items i ON i.id = t.item_id JOIN feeds f ON f.id = i.feed_id
+             WHERE t.topic_id = ? AND t.published_at >= ? AND t.published_at < ?
+             ORDER BY t.published_at DESC LIMIT ?`,
+          )
+          .all(topicId, from, to, limit) as StoredItem[],
+    );
+  }
+
+  /** Upserts evaluated moments (keyed by topic, kind, direction, start); says which ones are new. */
+  saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
+    return this.guard(() => {
+      const upsert = this.db.prepare(
+        `INSERT INTO moments (topic_id, kind, direction, start_at, peak_at, end_at, score, detail, first_seen_at, last_seen_at)
+         VALUES (@topicId, @kind, @direction, @start, @peak, @end, @score, @detail, @at, @at)
+         ON CONFLICT (topic_id, kind, direction, start_at) DO UPDATE SET
+           peak_at = excluded.peak_at, end_at = excluded.end_at, score = excluded.score, detail = excluded.detail,
+           first_seen_at = min(first_seen_at, excluded.first_seen_at),
+           last_seen_at = max(last_seen_at, excluded.last_seen_at)
+         RETURNING first_seen_at AS firstSeenAt`,
+      );
+      const tx = this.db.transaction(() =>
+        moments.map(({ topicId, moment }) => {
+          const row = upsert.get({
+            topicId,
+            kind: moment.kind,
+            direction: moment.direction,
+            start: moment.start,
+            peak: moment.peak,
+            end: moment.end,
+            score: moment.score,
+            detail: JSON.stringify(moment),
+            at: evaluatedAt,
+          }) as { firstSeenAt: number };
+          return { firstSeenAt: row.firstSeenAt, isNew: row.firstSeenAt === evaluatedAt };
+        }),
+      );
+      return tx.immediate();
+    });
+  }
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfigText } from '../../src/config/load.js';
+import { STARTER_CONFIG } from '../../src/config/starter.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { formatError } from '../../src/core/errors.js';
+
+function errorOf(text: string): string {
+  try {
+    parseConfigText(text, '/cfg/momentscan.yaml');
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).exitCode).toBe(2);
+    return formatError(err);
+  }
+  throw new Error('expected a config error');
+}
+
+describe('config', () => {
+  it('the starter config that init writes is valid and has topics and feeds', () => {
+    const cfg = parseConfigText(STARTER_CONFIG, '/home/u/.config/momentscan/config.yaml');
+    expect(cfg.topics.length).toBeGreaterThan(0);
+    expect(cfg.topics[0]!.feeds[0]).toMatch(/^https:\/\/news\.google\.com\/rss\/search\?q=/);
+    expect(cfg.defaults).toEqual({ bucketMs: 6 * 3_600_000, baselineMs: 14 * 86_400_000, sensitivity: 'medium' });
+  });
+
+  it('reads durations, sizes and per-topic buckets; resolves local feed paths against the file', () => {
+    const cfg = parseConfigText(
+      `defaults: {bucket: 1h, baseline: 7d, sensitivity: high}
+fetch: {concurrency: 4, timeout: 30s, maxBytes: 2MB}
+database: data/m.db
+topics:
+  - name: Acme
+    keywords: acme
+    bucket: 1d
+    feeds: [feeds/a.xml, "https://example.com/rss?q=a b"]
+feeds: [file:///tmp/x.xml]
+`,
+      '/cfg/momentscan.yaml',
+    );
+    expect(cfg.defaults).toEqual({ bucketMs: 3_600_000, baselineMs: 7 * 86_400_000, sensitivity: 'high' });
+    expect(cfg.fetch).toEqual({ concurrency: 4, timeoutMs: 30_000, maxBytes: 2 * 1024 * 1024 });
+    expect(cfg.database).toBe('/cfg/data/m.db');
+    expect(cfg.topics[0]).toEqual({
+      name: 'Acme',
+      keywords: ['acme'],
+      exclude: [],
+      bucketMs: 86_400_000,
+      feeds: ['file:///cfg/feeds/a.xml', 'https://example.com/rss?q=a%20b'],
+    });
+    expect(cfg.feeds).toEqual(['file:///tmp/x.xml']);
+  });
+
+  it.each([
+    ['topics:\n  - name: A\n    keywords: [a]\n  - name: B\n', 'topics[1].keywords: expected a list, got nothing'],
+    ['topics:\n  - name: A\n    keyword: [a]\n', 'topics[0].keyword: unknown field (did you mean "keywords"?)'],
+    ['topics:\n  - name: A\n    keywords: []\n', 'topics[0].keywords: expected at least one keyword'],
+    ['topics:\n  - name: A\n    keywords: [a]\n  - name: a\n    keywords: [b]\n', 'topics[1].name: "a" is already used by topics[0]'],
+    ['defaults:\n  bucket: 6 hours\n', 'defaults.bucket: expected a duration such as 30m, 6h or 14d, got "6 hours"'],
+    ['defaults:\n  sensitivity: extreme\n', 'defaults.sensitivity: expected one of low, medium, high, got "extreme"'],
+    ['defaults:\n  bucket: 1d\n  baseline: 2d\n', 'defaults.baseline: must be at least 4 buckets long'],
+    ['fetch:\n  concurrency: 0\n', 'fetch.concurrency: expected a whole number from 1 to 256, got number 0'],
+    ['feeds:\n  - ftp://example.com/feed\n', 'feeds[0]: expected an http(s) URL, a file:// URL or a local path'],
+    ['topics: {name: A}\n', 'topics: expected a list, got a mapping'],
+    ['- a\n- b\n', '(top level): expected a mapping, got a list'],
+    ['topics:\n  - name: A\n   keywords: [a]\n', 'invalid YAML'],
+    ['topics:\n  - name: A\n    name: B\n    keywords: [a]\n', 'invalid YAML'],
+  ])('%j is rejected naming the file and field', (text, message) => {
+    const err = errorOf(text);
+    expect(err).toContain('/cfg/momentscan.yaml: ');
+    expect(err).toContain(message);
+    expect(err.split('\n')).toHaveLength(1);
+  });
+
+  it('YAML syntax errors say where', () => {
+    expect(errorOf('topics:\n  - name: A\n   keywords: [a]\n')).toMatch(/line \d+, column \d+/);
+  });
+
+  it('a missing file is an error only when it was asked for', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ms-cfg-'));
+    expect(loadConfig(path.join(dir, 'nope.yaml'), false).topics).toEqual([]);
+    expect(() => loadConfig(path.join(dir, 'nope.yaml'), true)).toThrow(/config file not found/);
+    const empty = path.join(dir, 'empty.yaml');
+    writeFileSync(empty, '# nothing yet\n');
+    expect(loadConfig(empty, true).topics).toEqual([]);
+  });
+});

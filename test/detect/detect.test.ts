@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import type { Bucket } from '../../src/core/types.js';
+import { detectMoments, scoreBuckets, type DetectOptions } from '../../src/detect/detect.js';
+
+const H = 3_600_000;
+const D = 24 * H;
+const T0 = Date.UTC(2026, 9, 1); // 2026-10-01
+const BUCKET = 6 * H;
+
+/** A dense series from per-bucket counts and (optional) mean sentiment. */
+function series(counts: number[], sentiment: (i: number) => number = () => 0.05): Bucket[] {
+  return counts.map((count, i) => {
+    const s = sentiment(i);
+    return { start: T0 + i * BUCKET, count, scored: count, sentimentSum: s * count, sentimentSumSq: (s * s + 0.09) * count };
+  });
+}
+
+/** A deterministic, Poisson-ish baseline around `rate` per bucket. */
+function steady(n: number, rate: number, seed = 7): number[] {
+  let x = seed;
+  const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return Array.from({ length: n }, () => {
+    // inverse-CDF Poisson sample
+    let k = 0;
+    let p = Math.exp(-rate);
+    let cdf = p;
+    const u = rnd();
+    while (u > cdf && k < 1000) {
+      k++;
+      p *= rate / k;
+      cdf += p;
+    }
+    return k;
+  });
+}
+
+function opts(n: number, extra: Partial<DetectOptions> = {}): DetectOptions {
+  const asOf = T0 + n * BUCKET - 1; // the end of the last bucket
+  return { asOf, from: asOf - 7 * D, bucketMs: BUCKET, baselineMs: 14 * D, sensitivity: 'medium', historyStart: T0, ...extra };
+}
+
+describe('detectMoments', () => {
+  it('finds a planted volume spike, with its start, peak and size', () => {
+    const counts = steady(120, 3);
+    counts[110] = 14;
+    counts[111] = 25;
+    counts[112] = 9;
+    const moments = detectMoments('Acme', series(counts), opts(120));
+    expect(moments).toHaveLength(1);
+    const m = moments[0]!;
+    expect(m.kind).toBe('volume-spike');
+    expect(m.start).toBe(T0 + 110 * BUCKET);
+    expect(m.peak).toBe(T0 + 111 * BUCKET);
+    expect(m.observed).toBe(25);
+    expect(m.expected).toBeGreaterThan(2);
+    expect(m.expected).toBeLessThan(4.5);
+    expect(m.score).toBeGreaterThan(8);
+    expect(m.ongoing).toBe(false);
+  });
+
+  it.each([
+    ['quiet', 0.3],
+    ['steady', 3],
+    ['busy', 40],
+  ])('a %s series with no event produces no moment', (_name, rate) => {
+    const counts = steady(120, rate, 11);
+    expect(detectMoments('T', series(counts), opts(120))).toEqual([]);
+  });
+
+  it('a single item on a quiet topic is not a moment', () => {
+    const counts = new Array(120).fill(0);
+    counts[40] = 1;
+    counts[80] = 1;
+    counts[119] = 1;
+    expect(detectMoments('Quiet', series(counts), opts(120))).toEqual([]);
+  });
+
+  it('a burst on a quiet topic is a moment once it is several items', () => {
+    const counts = new Array(120).fill(0);
+    counts[40] = 1;
+    counts[80] = 1;
+    counts[118] = 6;
+    const [m] = detectMoments('Quiet', series(counts), opts(120));
+    expect(m?.kind).toBe('volume-spike');
+    expect(m?.observed).toBe(6);
+  });
+
+  it('the same relative burst is less surprising on a bursty (overdispersed) topic', () => {
+    const calm = steady(120, 5, 3);
+    const bursty = calm.map((c, i) => (i % 4 === 0 ? c * 3 : Math.round(c / 2)));
+    calm[119] = 15;
+    bursty[119] = 15;
+    const a = scoreBuckets(series(calm), opts(120)).at(-1)!;
+    const b = scoreBuckets(series(bursty), opts(120)).at(-1)!;
+    expect(a.volumeScore).toBeGreaterThan(b.volumeScore);
+  });
+
+  it('finds a negative sentiment swing at normal volume, and reports it as ongoing', () => {
+    const counts = steady(120, 4, 5).map((c) => Math.max(c, 3));
+    const moments = detectMoments('Air', series(counts, (i) => (i >= 116 ? -0.6 : 0.08)), opts(120));
+    expect(moments.map((m) => [m.kind, m.direction])).toEqual([['sentiment-shift', 'negative']]);
+    const m = moments[0]!;
+    expect(m.start).toBe(T0 + 116 * BUCKET);
+    expect(m.ongoing).toBe(true);
+    expect(m.sentimentNow).toBeLessThan(-0.5);
+    expect(m.sentimentBaseline).toBeGreaterThan(0);
+  });
+
+  it('a shifted mean carried by one or two items is not a sentiment moment', () => {
+    const counts = new Array(120).fill(2);
+    expect(detectMoments('Air', series(counts, (i) => (i === 119 ? -0.9 : 0.1)), opts(120))).toEqual([]);
+  });
+
+  it('is causal: the verdict for a time does not change when later data arrives', () => {
+    const counts = steady(140, 3);
+    counts[110] = 20;
+    const early = detectMoments('A', series(counts.slice(0, 112)), opts(112));
+    const late = detectMoments('A', series(counts), opts(112)); // same as-of, more data in the store
+    expect(late).toEqual(early);
+    expect(early).toHaveLength(1);
+  });
+
+  it('judges the current, partial bucket pro rata', () => {
+    const counts = steady(120, 8);
+    counts[119] = 8; // a normal full bucket's worth of items...
+    const full = scoreBuckets(series(counts), opts(120)).at(-1)!;
+    // ...after only a sixth of the bucket has passed is a burst
+    const partial = scoreBuckets(series(counts), opts(120, { asOf: T0 + 119 * BUCKET + H })).at(-1)!;
+    expect(full.volumeFlag).toBe(false);
+    expect(partial.expected).toBeCloseTo(full.expected / 6, 1);
+    expect(partial.volumeScore).toBeGreaterThan(full.volumeScore + 2);
+  });
+
+  it('says nothing while there is too little history (learning)', () => {
+    const counts = new Array(120).fill(0);
+    counts[118] = 30;
+    const rows = scoreBuckets(series(counts), opts(120, { historyStart: T0 + 117 * BUCKET }));
+    expect(rows.at(-2)!.judged).toBe(false);
+    expect(detectMoments('New', series(counts), opts(120, { historyStart: T0 + 117 * BUCKET }))).toEqual([]);
+  });
+
+  it('a long burst does not become its own baseline', () => {
+    const counts = steady(120, 3);
+    for (let i = 104; i < 120; i++) counts[i] = 15; // four days at five times the rate
+    const [m] = detectMoments('A', series(counts), opts(120));
+    expect(m?.start).toBe(T0 + 104 * BUCKET);
+    expect(m?.end).toBe(T0 + 120 * BUCKET);
+    expect(m?.ongoing).toBe(true);
+  });
+
+  it.each([
+    [10, ['high']],
+    [12, ['medium', 'high']],
+    [18, ['low', 'medium', 'high']],
+  ])('a bucket of %d items where about 3 are usual is flagged at sensitivity %j', (count, levels) => {
+    const counts = steady(120, 3);
+    counts[119] = count;
+    const flagged = (['low', 'medium', 'high'] as const).filter((sensitivity) => detectMoments('A', series(counts), opts(120, { sensitivity })).length > 0);
+    expect(flagged).toEqual(levels);
+  });
+});

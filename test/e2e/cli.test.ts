@@ -1,0 +1,149 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const SAMPLE = path.join(ROOT, 'fixtures', 'sample');
+const planted = JSON.parse(readFileSync(path.join(SAMPLE, 'planted.json'), 'utf8')) as {
+  asOf: string;
+  planted: { topic: string; kind: string; direction?: string; start: string; end: string }[];
+  quiet: string[];
+};
+const sampleArgs = (db: string) => ['--config', path.join(SAMPLE, 'momentscan.yaml'), '--db', db, '--as-of', planted.asOf];
+
+describe('momentscan on the bundled sample data', () => {
+  it('scan ranks the planted spike first and the sentiment swing second; quiet topics stay quiet; stdout is pure JSON', () => {
+    const home = tempDir();
+    const db = path.join(home, 'sample.db');
+    const r = runCli(['scan', ...sampleArgs(db), '--json'], { home });
+    expect(r.stderr).toMatch(/fetch: \d+ feeds, \d+ ok, 0 not modified, 0 failed; \d+ new items/);
+    expect(r.status).toBe(0);
+    const moments = JSON.parse(r.stdout) as Record<string, unknown>[]; // throws on any banner line
+    expect(moments.length).toBeGreaterThanOrEqual(2);
+    const [first, second] = moments;
+    const [spike, swing] = planted.planted;
+    expect(first).toMatchObject({ rank: 1, topic: spike!.topic, kind: 'volume-spike' });
+    expect(second).toMatchObject({ rank: 2, topic: swing!.topic, kind: 'sentiment-shift', direction: 'negative' });
+    // the moments sit on the planted windows
+    for (const [m, p] of [[first, spike], [second, swing]] as const) {
+      expect(Date.parse(m!.start as string)).toBeLessThan(Date.parse(p!.end));
+      expect(Date.parse(m!.end as string)).toBeGreaterThan(Date.parse(p!.start));
+    }
+    expect(second!.ongoing).toBe(true);
+    for (const quiet of planted.quiet) expect(moments.filter((m) => m.topic === quiet)).toEqual([]);
+    // explained
+    expect(first!.observed as number).toBeGreaterThan(3 * (first!.expected as number));
+    expect(first!.distinctSources as number).toBeGreaterThanOrEqual(3);
+    expect((first!.examples as { link: string }[])[0]!.link).toMatch(/^https:\/\//);
+    expect(second!.sentimentNow as number).toBeLessThan(second!.sentimentBaseline as number);
+  });
+
+  it('a second scan adds no items, answers from the same data with the same moments', () => {
+    const home = tempDir();
+    const db = path.join(home, 'sample.db');
+    const a = runCli(['scan', ...sampleArgs(db), '--json'], { home });
+    const b = runCli(['scan', ...sampleArgs(db), '--json'], { home });
+    expect(b.stderr).toMatch(/0 ok, \d+ not modified, 0 failed; 0 new items/);
+    const strip = (s: string) => (JSON.parse(s) as Record<string, unknown>[]).map(({ firstSeenAt: _f, ...m }) => m);
+    expect(strip(b.stdout)).toEqual(strip(a.stdout));
+  });
+
+  it('the default table fits the terminal and carries no colour codes when piped', () => {
+    const home = tempDir();
+    const r = runCli(['scan', ...sampleArgs(path.join(home, 's.db'))], { home, env: { NO_COLOR: '' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/\x1b/);
+    expect(r.stdout).toContain('Acme Robotics');
+    expect(r.stdout).toContain('▲ spike');
+  });
+
+  it('moments --csv and --ndjson describe the same moments as --json', () => {
+    const home = tempDir();
+    const db = path.join(home, 's.db');
+    runCli(['fetch', '--config', path.join(SAMPLE, 'momentscan.yaml'), '--db', db, '--quiet'], { home });
+    const json = JSON.parse(runCli(['moments', ...sampleArgs(db), '--json'], { home }).stdout) as { topic: string }[];
+    const nd = runCli(['moments', ...sampleArgs(db), '--ndjson'], { home }).stdout.trim().split('\n').map((l) => JSON.parse(l) as { topic: string });
+    const csv = runCli(['moments', ...sampleArgs(db), '--csv'], { home }).stdout.trim().split('\r\n');
+    expect(nd.map((m) => m.topic)).toEqual(json.map((m) => m.topic));
+    expect(csv).toHaveLength(json.length + 1);
+    expect(csv[0]!.startsWith('rank,topic,kind,direction,score')).toBe(true);
+  });
+
+  it('--fail-on-moments exits 4 when there are moments, 0 with a filter that leaves none', () => {
+    const home = tempDir();
+    const db = path.join(home, 's.db');
+    expect(runCli(['scan', ...sampleArgs(db), '--json', '--fail-on-moments'], { home }).status).toBe(4);
+    const quiet = runCli(['moments', ...sampleArgs(db), '--json', '--fail-on-moments', '--topic', planted.quiet[0]!], { home });
+    expect(quiet.stdout).toBe('[]\n');
+    expect(quiet.status).toBe(0);
+  });
+});
+
+describe('momentscan errors', () => {
+  it('a bad config exits 2 with one line naming the file and the field', () => {
+    const home = tempDir();
+    const cfg = path.join(home, 'bad.yaml');
+    writeFileSync(cfg, 'topics:\n  - name: Acme\n    keywords: [acme]\n  - name: Globex\n    keyword: [globex]\n');
+    const r = runCli(['scan', '--config', cfg], { home });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      `momentscan: error: ${cfg}: topics[1].keyword: unknown field (did you mean "keywords"?); expected one of name, keywords, exclude, feeds, bucket — fix the config file (momentscan init writes a commented example)`,
+    ]);
+  });
+
+  it('a file that is not a database exits 1, says so in one line, and is left as it was', () => {
+    const home = tempDir();
+    const db = path.join(home, 'notes.txt');
+    writeFileSync(db, 'my precious notes\n');
+    const r = runCli(['scan', ...sampleArgs(db)], { home });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`${db}: not a momentscan database`);
+    expect(readFileSync(db, 'utf8')).toBe('my precious notes\n');
+  });
+
+  it('without a config, fetch explains how to start', () => {
+    const home = tempDir();
+    const r = runCli(['fetch'], { home });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no feeds configured — create a config with momentscan init/);
+  });
+
+  it.each([
+    [['moments', '--since', 'yesterday'], /--since: cannot read "yesterday" as a time/],
+    [['moments', '--as-of', '2026-13-45'], /--as-of: cannot read "2026-13-45" as a time/],
+    [['moments', '--format', 'xml'], /argument 'xml' is invalid/],
+    [['moments', '--json', '--csv'], /choose one output format, not json and csv/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('usage error %j exits 2', (args, message) => {
+    const home = tempDir();
+    const r = runCli([...args, '--config', path.join(SAMPLE, 'momentscan.yaml'), '--db', path.join(home, 'x.db')], { home });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('momentscan init and help', () => {
+  it('init writes the starter config to the XDG folder and will not overwrite it', () => {
+    const home = tempDir();
+    const r = runCli(['init'], { home });
+    expect(r.status).toBe(0);
+    const file = path.join(home, '.config', 'momentscan', 'config.yaml');
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(file, 'utf8')).toContain('topics:');
+    const again = runCli(['init'], { home });
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain('a config file already exists — edit it, or pass --force');
+  });
+
+  it('--help lists the commands and exits 0; --version prints the version', () => {
+    const home = tempDir();
+    const help = runCli(['--help'], { home });
+    expect(help.status).toBe(0);
+    for (const c of ['init', 'fetch', 'moments', 'scan']) expect(help.stdout).toContain(c);
+    const version = runCli(['--version'], { home });
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+  });
+});

@@ -1,0 +1,36 @@
+import type { MomentRow } from '../../src/render/moments.js';
+
+const H = 3_600_000;
+const T = Date.UTC(2026, 10, 18, 12);
+
+/** A fully explained moment for rendering tests. */
+export function sampleMoment(over: Partial<MomentRow> = {}): MomentRow {
+  return {
+    rank: 1,
+    topic: 'Acme Robotics',
+    kind: 'volume-spike',
+    direction: 'up',
+    score: 23.41,
+    pValue: 3.9e-24,
+    start: T,
+    peak: T + 6 * H,
+    end: T + 18 * H,
+    bucketMs: 6 * H,
+    ongoing: false,
+    observed: 41,
+    expected: 2.13,
+    totalItems: 70,
+    expectedTotal: 6.4,
+    sentimentNow: -0.12,
+    sentimentBaseline: 0.08,
+    sentimentItems: 70,
+    distinctSources: 12,
+    topSources: ['Daily Ledger', 'r/gadgets'],
+    topTerms: ['glide', 'recall'],
+    examples: [
+      { title: 'Acme recalls the Glide, says "sorry"', link: 'https://www.dailyledger.example/acme-glide', source: 'Daily Ledger', publishedAt: T + 7 * H, sentiment: -0.4 },
+    ],
+    firstSeenAt: T + 20 * H,
+    ...over,
+  };
+}

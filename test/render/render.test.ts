@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { stripControl } from '../../src/core/text.js';
+import { decideColor } from '../../src/render/color.js';
+import { neutralize } from '../../src/render/formats/csv.js';
+import { render, type RenderContext } from '../../src/render/index.js';
+import { momentsListing } from '../../src/render/moments.js';
+import { sampleMoment } from '../helpers/moments.js';
+
+const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({ ...decideColor({ flag: false, env: {}, isTTY: false }), color: false, width: 100, verbose: false, now: 0, ...over });
+const meta = { topics: 3, from: Date.UTC(2026, 10, 13, 12), asOf: Date.UTC(2026, 10, 20, 12) };
+
+describe('rendering moments', () => {
+  it('JSON is [] when there is nothing', () => {
+    expect(render('json', momentsListing([], meta), ctx())).toBe('[]\n');
+    expect(render('ndjson', momentsListing([], meta), ctx())).toBe('');
+  });
+
+  it('JSON carries ISO-8601 UTC times, numbers as numbers and camelCase keys', () => {
+    const [m] = JSON.parse(render('json', momentsListing([sampleMoment()], meta), ctx()));
+    expect(m).toMatchObject({
+      rank: 1,
+      topic: 'Acme Robotics',
+      kind: 'volume-spike',
+      score: 23.41,
+      start: '2026-11-18T12:00:00Z',
+      end: '2026-11-19T06:00:00Z',
+      bucket: '6h',
+      observed: 41,
+      expected: 2.13,
+      ratio: 19.2,
+      distinctSources: 12,
+      examples: [{ publishedAt: '2026-11-18T19:00:00Z', link: 'https://www.dailyledger.example/acme-glide' }],
+    });
+  });
+
+  it('NDJSON is one parseable object per line', () => {
+    const out = render('ndjson', momentsListing([sampleMoment(), sampleMoment({ rank: 2, topic: 'Globex' })], meta), ctx());
+    const lines = out.trimEnd().split('\n');
+    expect(lines.map((l) => JSON.parse(l).topic)).toEqual(['Acme Robotics', 'Globex']);
+  });
+
+  it('CSV quotes per RFC 4180 and neutralises formula cells but not negative numbers', () => {
+    const out = render('csv', momentsListing([sampleMoment({ topic: '=HYPERLINK("x")', sentimentNow: -0.12 })], meta), ctx());
+    const [header, row] = out.split('\r\n');
+    expect(header!.split(',')).toContain('sentimentNow');
+    expect(row).toContain(`"'=HYPERLINK(""x"")"`);
+    expect(row).toContain(',-0.12,');
+    expect(row).toContain('"Acme recalls the Glide, says ""sorry"""');
+  });
+
+  it.each([
+    ['=1+1', "'=1+1"],
+    ['+cmd', "'+cmd"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['plain', 'plain'],
+  ])('neutralize(%j) → %j', (cell, want) => {
+    expect(neutralize(cell)).toBe(want);
+  });
+
+  it('the table has no ANSI codes when colour is off, and shows the moment', () => {
+    const out = render('table', momentsListing([sampleMoment()], meta), ctx());
+    expect(out).not.toMatch(/\x1b\[/);
+    expect(out).toContain('Acme Robotics');
+    expect(out).toContain('▲ spike');
+    expect(out).toContain('41/2.1');
+    expect(Math.max(...out.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
+  });
+
+  it('the table is coloured when colour is on', () => {
+    const out = render('table', momentsListing([sampleMoment()], meta), ctx(decideColor({ flag: undefined, env: { FORCE_COLOR: '1' }, isTTY: false })));
+    expect(out).toMatch(/\x1b\[/);
+  });
+
+  it('feed text cannot drive the terminal: escape sequences are stripped from tables', () => {
+    const evil = sampleMoment({ examples: [{ title: 'Hi\x1b]0;pwned\x07 \x1b[31mred\x1b[0m there', link: null, source: null, publishedAt: 0, sentiment: 0 }] });
+    const out = render('table', momentsListing([evil], meta), ctx({ verbose: true }));
+    expect(out).not.toContain('\x1b');
+    expect(out).toContain('Hi red there');
+  });
+
+  it('-v explains each moment: observed vs expected, tone, sources, terms, examples with links', () => {
+    const out = render('table', momentsListing([sampleMoment()], meta), ctx({ verbose: true }));
+    expect(out).toContain('41 items in the peak bucket vs 2.1 expected');
+    expect(out).toContain('12 distinct: Daily Ledger, r/gadgets');
+    expect(out).toContain('terms:    glide, recall');
+    expect(out).toContain('https://www.dailyledger.example/acme-glide');
+  });
+
+  it('an empty table says so in words', () => {
+    expect(render('table', momentsListing([], meta), ctx())).toBe('No moments from 2026-11-13T12:00:00Z to 2026-11-20T12:00:00Z across 3 topics.\n');
+  });
+});
+
+describe('colour decision', () => {
+  it.each([
+    [{ flag: false, env: {}, isTTY: true }, false],
+    [{ flag: undefined, env: { NO_COLOR: '1' }, isTTY: true }, false],
+    [{ flag: undefined, env: { NO_COLOR: '1', FORCE_COLOR: '1' }, isTTY: true }, false],
+    [{ flag: undefined, env: { FORCE_COLOR: '1' }, isTTY: false }, true],
+    [{ flag: undefined, env: { TERM: 'dumb' }, isTTY: true }, false],
+    [{ flag: undefined, env: {}, isTTY: false }, false],
+    [{ flag: undefined, env: {}, isTTY: true }, true],
+  ])('%j → %s', (inputs, want) => {
+    expect(decideColor(inputs).enabled).toBe(want);
+  });
+});
+
+describe('stripControl', () => {
+  it.each([
+    ['a\x1b[2Jb', 'ab'],
+    ['a\x1b]8;;http://x\x07link\x1b]8;;\x07b', 'alinkb'],
+    ['tab\tand\r\nnewline', 'tab and newline'],
+    ['right\u202eleft', 'rightleft'],
+    ['Zürich ✓', 'Zürich ✓'],
+  ])('%j → %j', (input, want) => {
+    expect(stripControl(input)).toBe(want);
+  });
+});

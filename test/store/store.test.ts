@@ -1,0 +1,170 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/core/errors.js';
+import type { EnrichedItem } from '../../src/core/types.js';
+import { SCHEMA_VERSION } from '../../src/store/db.js';
+import { Store } from '../../src/store/store.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const T = Date.UTC(2026, 10, 20, 9);
+
+function item(guid: string, over: Partial<EnrichedItem> = {}): EnrichedItem {
+  return {
+    guid,
+    title: `Acme item ${guid}`,
+    summary: '',
+    link: `https://news.example/${guid}`,
+    canonicalUrl: `https://news.example/${guid}`,
+    author: null,
+    source: 'News',
+    sourceDomain: 'news.example',
+    publishedAt: T,
+    dateEstimated: false,
+    sentiment: 0.1,
+    topics: ['Acme'],
+    ...over,
+  };
+}
+
+function setup() {
+  const file = path.join(tempDir(), 'sub', 'm.db');
+  const store = Store.open(file);
+  const [topic] = store.syncTopics([{ name: 'Acme', definition: 'd1' }]);
+  const topicIds = new Map([['Acme', topic!.id]]);
+  const [a, b] = store.ensureFeeds(['https://a.example/rss', 'https://b.example/rss'], T);
+  const save = (feedId: number, items: EnrichedItem[]) =>
+    store.saveFetch({ feedId, startedAt: T, durationMs: 5, status: 'ok', httpStatus: 200, bytes: 100, error: null, etag: '"v1"', items }, topicIds);
+  return { file, store, topicId: topic!.id, feedA: a!.id, feedB: b!.id, save };
+}
+
+describe('store', () => {
+  it('creates the file and its folder, in WAL mode, at the current schema version', () => {
+    const { file, store } = setup();
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    store.close();
+    expect(readFileSync(file).subarray(0, 15).toString()).toBe('SQLite format 3');
+  });
+
+  it('re-fetching the same items never duplicates them', () => {
+    const { store, save, feedA, topicId } = setup();
+    expect(save(feedA, [item('1'), item('2')])).toEqual({ new: 2, seen: 0 });
+    expect(save(feedA, [item('1'), item('2'), item('3')])).toEqual({ new: 1, seen: 2 });
+    expect(store.itemsBetween(topicId, 0, T + 1)).toHaveLength(3);
+  });
+
+  it('the same article from another feed, or with a new guid, is one item (canonical URL)', () => {
+    const { store, save, feedA, feedB, topicId } = setup();
+    save(feedA, [item('1')]);
+    expect(save(feedB, [item('other-guid', { canonicalUrl: 'https://news.example/1' })])).toEqual({ new: 0, seen: 1 });
+    expect(save(feedA, [item('changed-guid', { canonicalUrl: 'https://news.example/1' })])).toEqual({ new: 0, seen: 1 });
+    expect(store.itemsBetween(topicId, 0, T + 1)).toHaveLength(1);
+  });
+
+  it('counts per bucket with sentiment sums, for the topic only', () => {
+    const { store, save, feedA, topicId } = setup();
+    const H = 3_600_000;
+    save(feedA, [
+      item('1', { publishedAt: T, sentiment: 0.5 }),
+      item('2', { publishedAt: T + H, sentiment: -0.5 }),
+      item('3', { publishedAt: T + 7 * H, sentiment: null }),
+      item('4', { publishedAt: T, topics: [] }),
+    ]);
+    const buckets = store.bucketCounts(topicId, 0, T + 24 * H, 6 * H);
+    expect(buckets).toEqual([
+      { start: Date.UTC(2026, 10, 20, 6), count: 2, scored: 2, sentimentSum: 0, sentimentSumSq: 0.5 },
+      { start: Date.UTC(2026, 10, 20, 12), count: 1, scored: 0, sentimentSum: 0, sentimentSumSq: 0 },
+    ]);
+    expect(store.firstItemAt(topicId)).toBe(T);
+  });
+
+  it('a failed fetch is logged and counted without touching the stored validators', () => {
+    const { store, save, feedA } = setup();
+    save(feedA, [item('1')]);
+    store.saveFetch({ feedId: feedA, startedAt: T + 1, durationMs: 3, status: 'failed', httpStatus: 500, bytes: null, error: 'HTTP 500' }, new Map());
+    store.saveFetch({ feedId: feedA, startedAt: T + 2, durationMs: 3, status: 'failed', httpStatus: null, bytes: null, error: 'timed out' }, new Map());
+    const [feed] = store.ensureFeeds(['https://a.example/rss'], T);
+    expect(feed).toMatchObject({ etag: '"v1"', consecutiveFailures: 2 });
+    const log = store.db.prepare('SELECT status, error FROM fetch_log ORDER BY id').all();
+    expect(log).toEqual([
+      { status: 'ok', error: null },
+      { status: 'failed', error: 'HTTP 500' },
+      { status: 'failed', error: 'timed out' },
+    ]);
+  });
+
+  it('re-matching a changed topic replaces its matches', () => {
+    const { store, save, feedA, topicId } = setup();
+    save(feedA, [item('1'), item('2')]);
+    const [row] = store.syncTopics([{ name: 'Acme', definition: 'd2' }]);
+    expect(row!.changed).toBe(true);
+    const all = [...store.itemTexts(1)].flat();
+    expect(all).toHaveLength(2);
+    store.replaceTopicMatches(topicId, 'd2', [{ id: all[0]!.id, publishedAt: T, sentiment: 0 }]);
+    expect(store.itemsBetween(topicId, 0, T + 1)).toHaveLength(1);
+    expect(store.syncTopics([{ name: 'Acme', definition: 'd2' }])[0]!.changed).toBe(false);
+  });
+
+  it('remembers when a moment was first seen', () => {
+    const { store, topicId } = setup();
+    const m = {
+      topic: 'Acme', kind: 'volume-spike' as const, direction: 'up' as const, score: 9, pValue: 1e-9, start: T, peak: T, end: T + 1, bucketMs: 1,
+      ongoing: true, observed: 9, expected: 1, totalItems: 9, expectedTotal: 1, sentimentNow: null, sentimentBaseline: null, sentimentItems: 0,
+      distinctSources: 1, topSources: [], topTerms: [], examples: [],
+    };
+    expect(store.saveMoments([{ topicId, moment: m }], T + 10)).toEqual([{ firstSeenAt: T + 10, isNew: true }]);
+    expect(store.saveMoments([{ topicId, moment: { ...m, score: 12 } }], T + 20)).toEqual([{ firstSeenAt: T + 10, isNew: false }]);
+  });
+
+  it.each([
+    ['a text file', 'hello, this is not a database\n'],
+    ['random bytes', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256))],
+  ])('refuses %s with a clear error and leaves it untouched', (_what, content) => {
+    const file = path.join(tempDir(), 'x.db');
+    writeFileSync(file, content);
+    expect(() => Store.open(file)).toThrow(StoreError);
+    expect(() => Store.open(file)).toThrow(/not a momentscan database/);
+    expect(readFileSync(file)).toEqual(Buffer.from(content));
+  });
+
+  it("refuses another program's SQLite database", () => {
+    const file = path.join(tempDir(), 'other.db');
+    const db = new Database(file);
+    db.exec('CREATE TABLE notes (x)');
+    db.close();
+    expect(() => Store.open(file)).toThrow(/not a momentscan database/);
+  });
+
+  it('refuses a database from a newer momentscan and leaves it untouched', () => {
+    const { file, store } = setup();
+    store.db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    store.close();
+    const before = readFileSync(file);
+    expect(() => Store.open(file)).toThrow(/newer than this momentscan understands/);
+    expect(readFileSync(file)).toEqual(before);
+  });
+
+  it('a damaged database gives a one-line error naming the file', () => {
+    const { file, store, save, feedA } = setup();
+    save(feedA, Array.from({ length: 300 }, (_, i) => item(String(i), { summary: 'x'.repeat(500) })));
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    store.close();
+    const bytes = readFileSync(file);
+    bytes.fill(0xa5, 4096 * 2, 4096 * 6); // clobber pages in the middle, keep the header
+    writeFileSync(file, bytes);
+    let message = '';
+    try {
+      const s = Store.open(file);
+      s.bucketCounts(1, 0, Number.MAX_SAFE_INTEGER, 1000);
+      s.itemsBetween(1, 0, Number.MAX_SAFE_INTEGER);
+      s.close();
+    } catch (err) {
+      expect(err).toBeInstanceOf(StoreError);
+      message = (err as Error).message;
+    }
+    expect(message).toContain(file);
+    expect(message).toMatch(/damaged|not a momentscan database/);
+  });
+});
