@@ -68,6 +68,7 @@ const COLUMNS: Column<MomentRow>[] = [
   { key: 'expectedTotal', value: (m) => m.expectedTotal },
   { key: 'sentimentNow', value: (m) => m.sentimentNow },
   { key: 'sentimentBaseline', value: (m) => m.sentimentBaseline },
+  { key: 'sentimentItems', value: (m) => m.sentimentItems },
   { key: 'distinctSources', value: (m) => m.distinctSources },
   { key: 'topSources', value: (m) => m.topSources.join('; ') },
   { key: 'topTerms', value: (m) => m.topTerms.join('; ') },

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { decideColor } from '../../src/render/color.js';
+import { fetchListing, type FeedResult } from '../../src/render/fetch.js';
+import { FORMATS, render, type RenderContext } from '../../src/render/index.js';
+import { momentsListing } from '../../src/render/moments.js';
+import { sampleMoment } from '../helpers/moments.js';
+
+/**
+ * Golden files: the machine formats are a contract (README, "JSON fields"). A change here must be a
+ * deliberate one: review the diff, then update with `npx vitest run -u`.
+ */
+const ctx: RenderContext = { chalk: decideColor({ flag: false, env: {}, isTTY: false }).chalk, color: false, width: 100, verbose: false, now: 0 };
+const meta = { topics: 4, from: Date.UTC(2026, 10, 13, 12), asOf: Date.UTC(2026, 10, 20, 12) };
+const moments = [
+  sampleMoment(),
+  sampleMoment({
+    rank: 2,
+    topic: 'Northwind Airlines',
+    kind: 'sentiment-shift',
+    direction: 'negative',
+    score: 12.7,
+    pValue: 2e-13,
+    ongoing: true,
+    observed: 5,
+    expected: 4,
+    sentimentNow: -0.78,
+    sentimentBaseline: 0.09,
+    topTerms: ['outage', 'stranded'],
+    examples: [{ title: 'Northwind outage strands thousands, "worst day"', link: null, source: null, publishedAt: Date.UTC(2026, 10, 19, 18), sentiment: -0.8 }],
+  }),
+];
+const ext: Record<string, string> = { table: 'txt', json: 'json', ndjson: 'ndjson', csv: 'csv', tsv: 'tsv', markdown: 'md' };
+
+describe('golden output', () => {
+  it.each(FORMATS)('moments as %s', async (format) => {
+    await expect(render(format, momentsListing(moments, meta), ctx)).toMatchFileSnapshot(`../golden/moments.${ext[format]}`);
+  });
+
+  it('moments table with explanations (-v)', async () => {
+    await expect(render('table', momentsListing(moments, meta), { ...ctx, verbose: true })).toMatchFileSnapshot('../golden/moments-verbose.txt');
+  });
+
+  it.each(['json', 'csv'] as const)('fetch results as %s', async (format) => {
+    const feeds: FeedResult[] = [
+      { url: 'https://news.example/rss', title: 'News', status: 'ok', httpStatus: 200, itemsSeen: 50, itemsNew: 12, bytes: 20480, durationMs: 140, error: null, fetchedAt: meta.asOf },
+      { url: 'https://down.example/rss', title: null, status: 'failed', httpStatus: 503, itemsSeen: 0, itemsNew: 0, bytes: 0, durationMs: 30, error: 'HTTP 503 Service Unavailable', fetchedAt: meta.asOf },
+    ];
+    await expect(render(format, fetchListing(feeds), ctx)).toMatchFileSnapshot(`../golden/fetch.${ext[format]}`);
+  });
+});
