@@ -3,7 +3,8 @@
 //   self time by function   — the hot spots themselves
 //   self time by module     — momentscan's own files (dist/...), npm packages, node internals, natives
 //   inclusive by module     — time with that module anywhere on the stack: "how long was spent in or
-//                             below calls into rss-parser", which maps onto the pipeline's stages
+//                             below calls into rss-parser", which maps onto the pipeline's stages;
+//                             node's internals are left out, except module loading (one line)
 //
 // Native work (SQLite inside better-sqlite3, zlib, regex engines) has no JS frame of its own: it shows
 // as the JS function that called it, with an empty url, grouped here under "(native)".
@@ -17,6 +18,7 @@ function moduleOf(frame, root) {
   const { url, functionName } = frame;
   if (url === '') return META.has(functionName) ? functionName : '(native)';
   if (url.startsWith('node:')) return url;
+  if (url.startsWith('wasm:')) return '(wasm: undici\'s llhttp parser)'; // the only WebAssembly loaded here
   let file = url;
   try {
     if (url.startsWith('file:')) file = fileURLToPath(url);
@@ -72,11 +74,13 @@ export function summarizeProfile(profile, root, n = 15) {
     const mk = moduleOf(frame, root);
     byFunction.set(fk, (byFunction.get(fk) ?? 0) + us);
     byModule.set(mk, (byModule.get(mk) ?? 0) + us);
-    // Inclusive: every module on this node's stack, once each.
+    // Inclusive: every module on this node's stack, once each. Node's own modules are left out
+    // (they are on every stack: task queues, module jobs) except module loading, which counts as one.
     const seen = new Set();
     for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
       const m = moduleOf(nodes.get(cur).callFrame, root);
-      if (!META.has(m) && m !== '(native)') seen.add(m);
+      if (m.startsWith('node:internal/modules/')) seen.add('(module loading: import/require)');
+      else if (!META.has(m) && m !== '(native)' && !m.startsWith('node:')) seen.add(m);
     }
     for (const m of seen) inclusive.set(m, (inclusive.get(m) ?? 0) + us);
   }

@@ -43,12 +43,13 @@ const generateMs = performance.now() - t0;
 // Counters
 
 function freshStats() {
-  return { requests: 0, byStatus: {}, gzipResponses: 0, bytesOut: 0, feeds200: 0, feeds304: 0, maxInFlight: 0, connections: 0, unknownPaths: 0 };
+  return { requests: 0, byStatus: {}, gzipResponses: 0, bytesOut: 0, feeds200: 0, feeds304: 0, connections: 0, maxOpenConnections: 0, unknownPaths: 0 };
 }
 let stats = freshStats();
 /** Per path, what this round answered: so "every feed got exactly one 304" can be checked. */
 let answered = new Map();
-let inFlight = 0;
+/** Sockets open now: the client's connection pool as seen from here (requests are answered synchronously). */
+let open = 0;
 
 function count(status, path, bytes, gzipped) {
   stats.requests++;
@@ -69,7 +70,7 @@ function snapshot() {
     if (v === '200') once200++;
     else if (v === '304') once304++;
   }
-  return { ...stats, feeds200: once200, feeds304: once304, feedsRequested: answered.size, inFlight };
+  return { ...stats, feeds200: once200, feeds304: once304, feedsRequested: answered.size, openConnections: open };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -95,10 +96,6 @@ function acceptsGzip(header) {
 }
 
 const server = createServer((req, res) => {
-  inFlight++;
-  stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
-  res.on('close', () => inFlight--);
-
   const path = (req.url ?? '/').split('?')[0];
   const route = routes.get(path);
   if (!route || req.method !== 'GET') {
@@ -127,7 +124,11 @@ const server = createServer((req, res) => {
   res.end(body);
   count(200, path, body.length, useGzip);
 });
-server.on('connection', () => stats.connections++);
+server.on('connection', (socket) => {
+  stats.connections++;
+  stats.maxOpenConnections = Math.max(stats.maxOpenConnections, ++open);
+  socket.on('close', () => open--);
+});
 server.keepAliveTimeout = 15_000;
 
 process.on('message', (msg) => {

@@ -1,0 +1,524 @@
+#!/usr/bin/env node
+// momentscan benchmark: fetch throughput on synthetic feeds served from 127.0.0.1, detection time,
+// and start-up time, measured on the built CLI (`npm run bench` builds first).
+//
+//   node test/bench/run.mjs [--feeds 2000] [--items 50] [--runs 3] [--gzip|--no-gzip]
+//                           [--concurrency 16] [--profile] [--json] [--keep]
+//
+// Each run: a fresh database, a cold `fetch` (every feed 200), `moments --json` on what it stored,
+// then a warm `fetch` on the same database (every feed 304). Then `--help` ten times. The median,
+// min and max of each are reported against the targets; the exit status is 0 whatever the numbers
+// (a benchmark reports, it does not gate) and 1 only when a run was wrong (items missing, a feed not
+// answered 304, the CLI failing), because then the numbers mean nothing.
+//
+// The feeds are served by a child process (server.mjs) so the CLI's CPU and memory figures are its
+// own, but on this machine that server still shares the cores with the CLI: the wall times include
+// some contention. Plain Node (node: builtins) plus better-sqlite3 from node_modules, to check the
+// database read-only.
+import { fork, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { CLOCK_ISO, TOPICS, configYaml } from './feeds.mjs';
+import { formatProfile, summarizeProfile } from './profile.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '../..');
+const BIN = path.join(ROOT, 'bin', 'momentscan');
+const GNU_TIME = '/usr/bin/time';
+const HELP_RUNS = 10;
+/** Targets, in ms. */
+const TARGETS = { cold: 20_000, warm: 2_000, help: 150 };
+
+const USAGE = `usage: node test/bench/run.mjs [options]
+
+  --feeds <n>        synthetic feeds to serve (default 2000)
+  --items <n>        items per feed (default 50)
+  --runs <n>         cold/warm/moments repetitions; the median is reported (default 3)
+  --gzip, --no-gzip  serve gzip to clients that ask for it (default on)
+  --concurrency <n>  fetch.concurrency in the generated config (default 16)
+  --profile          one more cold and warm fetch under node --cpu-prof, summarised (hot functions)
+  --json             print the results as one JSON object on stdout (progress stays on stderr)
+  --keep             keep the temporary folder (config, databases, profile) and print its path
+  -h, --help         this help
+`;
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function parseOptions(argv) {
+  // parseArgs in Node 20 has no --no-* negation: take --no-gzip out first.
+  let gzip = true;
+  const rest = [];
+  for (const a of argv) {
+    if (a === '--no-gzip') gzip = false;
+    else if (a === '--gzip') gzip = true;
+    else rest.push(a);
+  }
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+    options: {
+        feeds: { type: 'string', default: '2000' },
+        items: { type: 'string', default: '50' },
+        runs: { type: 'string', default: '3' },
+        concurrency: { type: 'string', default: '16' },
+        profile: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        keep: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(err.message);
+  }
+  const int = (name, min, max) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max}`);
+    return n;
+  };
+  return {
+    feeds: int('feeds', 1, 100_000),
+    items: int('items', 1, 5_000),
+    runs: int('runs', 1, 100),
+    concurrency: int('concurrency', 1, 256),
+    gzip,
+    profile: values.profile,
+    json: values.json,
+    keep: values.keep,
+    help: values.help,
+  };
+}
+
+/** A run that went wrong: its numbers mean nothing (exit 1). */
+class BenchError extends Error {}
+/** A bad option (exit 2). */
+class UsageError extends BenchError {}
+
+// ---------------------------------------------------------------------------------------------
+// Clean-up: the server, a CLI still running, the temp folder — on success, failure and Ctrl-C.
+
+const live = { server: null, cli: null, tmp: null, keep: false };
+
+function cleanup() {
+  if (live.cli) {
+    // The CLI runs in its own process group (spawned detached): a terminal's Ctrl-C does not reach
+    // it, this does, and it reaches both /usr/bin/time and the node under it.
+    try {
+      process.kill(-live.cli.pid, 'SIGKILL');
+    } catch {}
+    live.cli = null;
+  }
+  if (live.server) {
+    live.server.kill();
+    live.server = null;
+  }
+  if (live.tmp && !live.keep) rmSync(live.tmp, { recursive: true, force: true });
+  live.tmp = null;
+}
+
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  process.on(signal, () => {
+    process.stderr.write(`\nbench: ${signal}: stopping${live.keep && live.tmp ? ` (kept ${live.tmp})` : ''}\n`);
+    cleanup();
+    process.exit(code);
+  });
+}
+process.on('exit', cleanup);
+
+const progress = (msg) => process.stderr.write(`bench: ${msg}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// The feed server (a child process)
+
+async function startServer(o) {
+  const child = fork(path.join(HERE, 'server.mjs'), ['--feeds', String(o.feeds), '--items', String(o.items), ...(o.gzip ? ['--gzip'] : [])], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  live.server = child;
+  const pending = new Map(); // request id → { resolve, reject }
+  let nextId = 0;
+  let gone = null;
+  const ready = new Promise((resolve, reject) => {
+    child.once('exit', (code, signal) => {
+      gone = new BenchError(`the feed server exited (${signal ?? `code ${code}`})`);
+      reject(gone);
+      for (const p of pending.values()) p.reject(gone);
+      pending.clear();
+    });
+    child.on('message', (msg) => {
+      if (msg.type === 'ready') return resolve(msg);
+      pending.get(msg.id)?.resolve(msg);
+      pending.delete(msg.id);
+    });
+  });
+  const ask = (type) =>
+    new Promise((resolve, reject) => {
+      if (gone) return reject(gone);
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      child.send({ type, id });
+    });
+  const info = await ready;
+  return { info, reset: () => ask('reset'), stats: async () => (await ask('stats')).stats };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the CLI, measured
+
+const haveGnuTime = (() => {
+  try {
+    return statSync(GNU_TIME).isFile();
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Runs `node [nodeArgs] bin/momentscan args`, measuring wall time in this process and, when `measure`
+ * is set, peak RSS and CPU time: via GNU time (`%M` is the child's max RSS), else by polling
+ * /proc/<pid>/status (VmHWM) every 20 ms, which can miss a peak in the last 20 ms and gives no CPU.
+ */
+function runCli(args, { env, nodeArgs = [], measure = true, timeFile } = {}) {
+  const nodeArgv = [...nodeArgs, BIN, ...args];
+  const viaTime = measure && haveGnuTime;
+  const [cmd, argv] = viaTime ? [GNU_TIME, ['-f', '%U %S %M', '-o', timeFile, process.execPath, ...nodeArgv]] : [process.execPath, nodeArgv];
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    live.cli = child;
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (b) => out.push(b));
+    child.stderr.on('data', (b) => err.push(b));
+    let hwmKb = 0;
+    const poll =
+      measure && !viaTime
+        ? setInterval(() => {
+            try {
+              const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+              if (m) hwmKb = Math.max(hwmKb, Number(m[1]));
+            } catch {}
+          }, 20)
+        : null;
+    let wallMs = 0;
+    child.once('exit', () => {
+      wallMs = performance.now() - t0;
+      if (poll) clearInterval(poll);
+    });
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      live.cli = null;
+      const r = { code, signal, wallMs, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), rssMb: null, userS: null, sysS: null };
+      if (viaTime) {
+        // GNU time may write "Command exited with non-zero status N" first; the numbers are last.
+        const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
+        const [user, sys, maxKb] = last.split(/\s+/).map(Number);
+        if ([user, sys, maxKb].every(Number.isFinite)) Object.assign(r, { rssMb: maxKb / 1024, userS: user, sysS: sys });
+      } else if (hwmKb > 0) {
+        r.rssMb = hwmKb / 1024;
+      }
+      resolve(r);
+    });
+  });
+}
+
+function expectExit0(r, what) {
+  if (r.code !== 0) {
+    throw new BenchError(`${what}: exit ${r.signal ?? r.code}${r.stderr ? `\n${r.stderr.trim()}` : ''}`);
+  }
+  if (r.stderr.trim() !== '') progress(`${what}: stderr: ${r.stderr.trim().split('\n').slice(0, 5).join(' | ')}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks on the database (read-only) and on what the server answered
+
+function inspectDb(db) {
+  const conn = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    const one = (sql) => conn.prepare(sql).pluck().get();
+    const fetchLog = Object.fromEntries(conn.prepare('SELECT status, count(*) AS n FROM fetch_log GROUP BY status').all().map((r) => [r.status, r.n]));
+    return {
+      items: one('SELECT count(*) FROM items'),
+      itemTopics: one('SELECT count(*) FROM item_topics'),
+      topicsMatched: one('SELECT count(DISTINCT topic_id) FROM item_topics'),
+      scored: one('SELECT count(*) FROM items WHERE sentiment IS NOT NULL AND sentiment <> 0'),
+      fetchLog,
+    };
+  } finally {
+    conn.close();
+  }
+}
+
+function dbBytes(db) {
+  let total = 0;
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      total += statSync(db + suffix).size;
+    } catch {}
+  }
+  return total;
+}
+
+function checkCold(o, db, stats, what) {
+  const expected = o.feeds * o.items;
+  const got = inspectDb(db);
+  if (got.items !== expected) {
+    throw new BenchError(`${what}: the database holds ${got.items} items, expected ${o.feeds} × ${o.items} = ${expected} (fetch_log: ${JSON.stringify(got.fetchLog)})`);
+  }
+  if (stats.feeds200 !== o.feeds || stats.requests !== o.feeds) {
+    throw new BenchError(`${what}: the server answered ${stats.feeds200} of ${o.feeds} feeds with one 200 (${stats.requests} requests: ${JSON.stringify(stats.byStatus)})`);
+  }
+  return got;
+}
+
+function checkWarm(o, db, stats, itemsBefore, what) {
+  if (stats.feeds304 !== o.feeds || stats.requests !== o.feeds) {
+    throw new BenchError(`${what}: expected one 304 for each of the ${o.feeds} feeds; the server saw ${stats.requests} requests (${JSON.stringify(stats.byStatus)}), ${stats.feeds304} feeds answered 304 once`);
+  }
+  const got = inspectDb(db);
+  if (got.items !== itemsBefore) throw new BenchError(`${what}: items changed from ${itemsBefore} to ${got.items} on a run where nothing changed`);
+  if ((got.fetchLog['not-modified'] ?? 0) !== o.feeds) throw new BenchError(`${what}: fetch_log has ${got.fetchLog['not-modified'] ?? 0} not-modified rows, expected ${o.feeds}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and output
+
+function summary(values, target) {
+  const xs = values.filter((v) => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
+  if (xs.length === 0) return null;
+  const mid = xs.length >> 1;
+  const median = xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
+  const round = (v) => (v === null ? null : Math.round(v * 10) / 10);
+  const s = { median: round(median), min: round(xs[0]), max: round(xs[xs.length - 1]), runs: values.map(round) };
+  if (target !== undefined) Object.assign(s, { target, verdict: median <= target ? 'ok' : 'over' });
+  return s;
+}
+
+const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const fmtMb = (mb) => `${mb.toFixed(0)} MB`;
+const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
+const fmtS = (s) => `${s.toFixed(2)} s`;
+
+function table(report) {
+  const { meta, results: r } = report;
+  const lines = [
+    `momentscan bench: ${fmtInt(meta.feeds)} feeds × ${meta.items} items = ${fmtInt(meta.totalItems)} items; ${meta.runs} run${meta.runs === 1 ? '' : 's'}; gzip ${meta.gzip ? 'on' : 'off'}; concurrency ${meta.concurrency}`,
+    `${meta.node} on ${meta.platform}, ${meta.cpus} × ${meta.cpuModel}, ${fmtInt(meta.memoryMb)} MB RAM`,
+    `feeds: ${(meta.servedRawBytes / 1e6).toFixed(1)} MB of XML${meta.gzip ? `, ${(meta.servedGzipBytes / 1e6).toFixed(1)} MB gzipped` : ''}, served from 127.0.0.1 by a separate process that shares this machine's ${meta.cpus} cores`,
+    `peak RSS and CPU: ${meta.rssMethod}`,
+    '',
+  ];
+  const rows = [['', 'median', 'min', 'max', 'target', '']];
+  const add = (label, s, fmt, target) => {
+    if (!s) return;
+    const goal = target === undefined ? '' : `≤ ${target >= 1000 ? `${target / 1000} s` : `${target} ms`}`;
+    rows.push([label, fmt(s.median), fmt(s.min), fmt(s.max), goal, s.verdict ?? '']);
+  };
+  add('cold fetch', r.cold.wallMs, fmtMs, TARGETS.cold);
+  add('  items/s', r.cold.itemsPerSec, fmtInt);
+  add('  CPU user', r.cold.userS, fmtS);
+  add('  CPU sys', r.cold.sysS, fmtS);
+  add('  peak RSS', r.cold.rssMb, fmtMb);
+  add('warm fetch (304)', r.warm.wallMs, fmtMs, TARGETS.warm);
+  add('  CPU user', r.warm.userS, fmtS);
+  add('  CPU sys', r.warm.sysS, fmtS);
+  add('  peak RSS', r.warm.rssMb, fmtMb);
+  add('moments --json', r.moments.wallMs, fmtMs);
+  add('  peak RSS', r.moments.rssMb, fmtMb);
+  add(`--help (${HELP_RUNS} runs)`, r.help.wallMs, fmtMs, TARGETS.help);
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  for (const row of rows) lines.push(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
+  const d = report.details;
+  lines.push(
+    '',
+    `cold: ${fmtInt(d.database.items)} items, ${fmtInt(d.database.itemTopics)} topic matches over ${d.database.topicsMatched}/${TOPICS.length} topics, ${fmtInt(d.database.scored)} items with a non-zero sentiment; database ${(d.database.bytes / 1e6).toFixed(0)} MB`,
+    `server during a cold run: ${fmtInt(d.coldServer.connections)} connections opened, at most ${d.coldServer.maxOpenConnections} open at once, ${(d.coldServer.bytesOut / 1e6).toFixed(1)} MB sent, ${fmtInt(d.coldServer.gzipResponses)} gzip responses`,
+    `server during a warm run: ${fmtInt(d.warmServer.connections)} connections opened, at most ${d.warmServer.maxOpenConnections} open at once, ${JSON.stringify(d.warmServer.byStatus)}`,
+    `moments found at ${CLOCK_ISO}: ${d.moments.length === 0 ? 'none' : d.moments.map((m) => `${m.topic} ${m.kind} (${m.score})`).join(', ')}`,
+  );
+  for (const [kind, p] of Object.entries(report.profile ?? {})) {
+    lines.push('', `── ${kind} fetch under --cpu-prof (${fmtMs(p.wallMs)} wall) ──`, ...formatProfile(p));
+    if (p.file) lines.push(`(${p.file})`);
+  }
+  if (meta.kept) lines.push('', `kept: ${meta.kept}`);
+  return `${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profiling (--profile)
+
+async function profileFetches(o, run, server, config, tmp) {
+  const db = path.join(tmp, 'profile.db');
+  const out = {};
+  for (const kind of ['cold', 'warm']) {
+    progress(`profiling a ${kind} fetch (node --cpu-prof)`);
+    const dir = path.join(tmp, `prof-${kind}`);
+    await server.reset();
+    const r = await run(['fetch', '--config', config, '--db', db, '--quiet'], { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+    expectExit0(r, `profiled ${kind} fetch`);
+    const stats = await server.stats();
+    if (kind === 'cold') checkCold(o, db, stats, 'profiled cold fetch');
+    else checkWarm(o, db, stats, o.feeds * o.items, 'profiled warm fetch');
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new BenchError(`no .cpuprofile in ${dir}`);
+    const full = path.join(dir, file);
+    out[kind] = {
+      file: o.keep ? full : null,
+      wallMs: Math.round(r.wallMs),
+      ...summarizeProfile(JSON.parse(readFileSync(full, 'utf8')), ROOT, kind === 'cold' ? 15 : 10),
+    };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+  const o = parseOptions(process.argv.slice(2));
+  if (o.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (!existsSync(path.join(ROOT, 'dist', 'cli.js'))) throw new BenchError('dist/ is missing: run npm run build first (npm run bench does)');
+
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'momentscan-bench-'));
+  Object.assign(live, { tmp, keep: o.keep });
+  // A scrubbed environment, as the end-to-end tests use: no user config, no proxy, no colour.
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: tmp,
+    XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'),
+    XDG_DATA_HOME: path.join(tmp, 'xdg-data'),
+    NO_COLOR: '1',
+    TZ: 'UTC',
+    NO_PROXY: '127.0.0.1,localhost',
+  };
+  const timeFile = path.join(tmp, 'time.txt');
+  const run = (args, extra = {}) => runCli(args, { env, timeFile, ...extra });
+
+  progress(`generating ${o.feeds} feeds × ${o.items} items and starting the feed server (gzip ${o.gzip ? 'on' : 'off'})`);
+  const server = await startServer(o);
+  const base = `http://127.0.0.1:${server.info.port}`;
+  const config = path.join(tmp, 'bench.yaml');
+  writeFileSync(config, configYaml(base, o.feeds, o.concurrency));
+  progress(`serving ${(server.info.rawBytes / 1e6).toFixed(1)} MB at ${base} (generated in ${(server.info.generateMs / 1000).toFixed(1)} s)`);
+
+  const cold = [];
+  const warm = [];
+  const moments = [];
+  const details = {};
+  for (let i = 1; i <= o.runs; i++) {
+    const db = path.join(tmp, `run-${i}.db`);
+    const fetchArgs = ['fetch', '--config', config, '--db', db, '--quiet'];
+
+    await server.reset();
+    const c = await run(fetchArgs);
+    expectExit0(c, `cold fetch ${i}`);
+    const coldServer = await server.stats();
+    const database = checkCold(o, db, coldServer, `cold fetch ${i}`);
+    cold.push(c);
+    progress(`run ${i}/${o.runs}: cold fetch ${fmtMs(c.wallMs)}${c.rssMb ? `, ${fmtMb(c.rssMb)} peak RSS` : ''}`);
+
+    const m = await run(['moments', '--config', config, '--db', db, '--json', '--as-of', CLOCK_ISO]);
+    expectExit0(m, `moments ${i}`);
+    let found;
+    try {
+      found = JSON.parse(m.stdout);
+    } catch {
+      throw new BenchError(`moments ${i}: stdout is not JSON: ${m.stdout.slice(0, 200)}`);
+    }
+    moments.push(m);
+    progress(`run ${i}/${o.runs}: moments ${fmtMs(m.wallMs)} (${found.length} found)`);
+
+    await server.reset();
+    const w = await run(fetchArgs);
+    expectExit0(w, `warm fetch ${i}`);
+    const warmServer = await server.stats();
+    checkWarm(o, db, warmServer, database.items, `warm fetch ${i}`);
+    warm.push(w);
+    progress(`run ${i}/${o.runs}: warm fetch ${fmtMs(w.wallMs)}`);
+
+    if (i === 1) {
+      Object.assign(details, {
+        database: { ...database, bytes: dbBytes(db) },
+        coldServer,
+        warmServer,
+        moments: found.map((x) => ({ topic: x.topic, kind: x.kind, direction: x.direction, score: x.score })),
+      });
+    }
+    if (!o.keep) for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
+  }
+
+  // Start-up: one unmeasured run to warm the file cache, then HELP_RUNS measured ones.
+  progress(`--help × ${HELP_RUNS}`);
+  const help = [];
+  for (let i = 0; i <= HELP_RUNS; i++) {
+    const h = await run(['--help'], { measure: false });
+    expectExit0(h, '--help');
+    if (i > 0) help.push(h);
+  }
+
+  // Optional: one more cold fetch, then a warm one on its database, under the V8 profiler.
+  const profile = o.profile ? await profileFetches(o, run, server, config, tmp) : null;
+
+  const totalItems = o.feeds * o.items;
+  const report = {
+    meta: {
+      feeds: o.feeds,
+      items: o.items,
+      totalItems,
+      runs: o.runs,
+      gzip: o.gzip,
+      concurrency: o.concurrency,
+      asOf: CLOCK_ISO,
+      node: process.version,
+      platform: `${os.platform()} ${os.arch()}`,
+      cpus: os.availableParallelism?.() ?? os.cpus().length,
+      cpuModel: os.cpus()[0]?.model?.trim() ?? 'unknown CPU',
+      memoryMb: Math.round(os.totalmem() / 2 ** 20),
+      servedRawBytes: server.info.rawBytes,
+      servedGzipBytes: server.info.gzBytes,
+      server: 'separate process on the same machine (shares its cores)',
+      rssMethod: haveGnuTime ? `GNU time (${GNU_TIME} -f %M, user and sys CPU)` : 'polling /proc/<pid>/status VmHWM every 20 ms (no CPU time)',
+      kept: o.keep ? tmp : null,
+    },
+    targets: TARGETS,
+    results: {
+      cold: {
+        wallMs: summary(cold.map((r) => r.wallMs), TARGETS.cold),
+        itemsPerSec: summary(cold.map((r) => totalItems / (r.wallMs / 1000))),
+        userS: summary(cold.map((r) => r.userS)),
+        sysS: summary(cold.map((r) => r.sysS)),
+        rssMb: summary(cold.map((r) => r.rssMb)),
+      },
+      warm: {
+        wallMs: summary(warm.map((r) => r.wallMs), TARGETS.warm),
+        userS: summary(warm.map((r) => r.userS)),
+        sysS: summary(warm.map((r) => r.sysS)),
+        rssMb: summary(warm.map((r) => r.rssMb)),
+      },
+      moments: { wallMs: summary(moments.map((r) => r.wallMs)), rssMb: summary(moments.map((r) => r.rssMb)) },
+      help: { wallMs: summary(help.map((r) => r.wallMs), TARGETS.help) },
+    },
+    details,
+    profile,
+  };
+  process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : table(report));
+}
+
+main().then(
+  () => cleanup(),
+  (err) => {
+    process.stderr.write(`bench: error: ${err instanceof BenchError ? err.message : (err?.stack ?? err)}\n`);
+    if (err instanceof UsageError) process.stderr.write('(run node test/bench/run.mjs --help for usage)\n');
+    if (live.keep && live.tmp) process.stderr.write(`bench: kept ${live.tmp}\n`);
+    cleanup();
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  },
+);
