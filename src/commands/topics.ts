@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import { foldText } from '../core/text.js';
 import { compileTopic, type TopicMatcher } from '../enrich/match.js';
 import type { Store } from '../store/store.js';
 
@@ -17,9 +18,9 @@ export function syncTopics(config: Config, store: Store): { matchers: TopicMatch
     const found = new Map<number, { id: number; publishedAt: number; sentiment: number | null }[]>(changed.map((r) => [r.id, []]));
     for (const page of store.itemTexts()) {
       for (const it of page) {
-        const text = `${it.title}\n${it.summary}`;
+        const folded = foldText(`${it.title}\n${it.summary}`);
         for (const r of changed) {
-          if (byName.get(r.name)!.test(text)) found.get(r.id)!.push({ id: it.id, publishedAt: it.publishedAt, sentiment: it.sentiment });
+          if (byName.get(r.name)!.testFolded(folded)) found.get(r.id)!.push({ id: it.id, publishedAt: it.publishedAt, sentiment: it.sentiment });
         }
       }
     }

@@ -2,6 +2,8 @@
 
 /** Lower-cases and strips accents so "Café" matches "cafe". */
 export function foldText(text: string): string {
+  // most feed text is ASCII: skip the Unicode work when there is nothing to fold
+  if (!/[^\x00-\x7f]/.test(text)) return text.toLowerCase();
   return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
 }
 

@@ -2,6 +2,7 @@ import type { Bucket, EnrichedItem, Moment, StoredItem } from '../core/types.js'
 
 export type { StoredItem } from '../core/types.js';
 import { StoreError } from '../core/errors.js';
+import type Database from 'better-sqlite3';
 import { openDatabase, wrapSqliteError, type DB, type OpenOptions } from './db.js';
 
 export interface FeedRow {
@@ -52,10 +53,22 @@ export interface SavedMoment {
 
 /** The SQLite store: every method is one statement or one immediate transaction. */
 export class Store {
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(
     readonly db: DB,
     readonly file: string,
   ) {}
+
+  /** Prepared once per connection: preparing costs more than running a small statement. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
 
   static open(file: string, options: OpenOptions = {}): Store {
     return new Store(openDatabase(file, options), file);
@@ -81,8 +94,8 @@ export class Store {
   /** Makes sure every URL has a feed row; returns the rows in the order given. */
   ensureFeeds(urls: string[], now: number): FeedRow[] {
     return this.guard(() => {
-      const insert = this.db.prepare('INSERT INTO feeds (url, created_at) VALUES (?, ?) ON CONFLICT (url) DO NOTHING');
-      const select = this.db.prepare(
+      const insert = this.stmt('INSERT INTO feeds (url, created_at) VALUES (?, ?) ON CONFLICT (url) DO NOTHING');
+      const select = this.stmt(
         `SELECT id, url, title, etag, last_modified AS lastModified, last_success_at AS lastSuccessAt,
                 consecutive_failures AS consecutiveFailures FROM feeds WHERE url = ?`,
       );
@@ -101,17 +114,17 @@ export class Store {
    */
   saveFetch(rec: FetchRecord, topicIds: ReadonlyMap<string, number>): SaveResult {
     return this.guard(() => {
-      const insertItem = this.db.prepare(
+      const insertItem = this.stmt(
         `INSERT INTO items (feed_id, guid, title, summary, link, canonical_url, author, source, source_domain,
                             published_at, date_estimated, fetched_at, sentiment)
          VALUES (@feedId, @guid, @title, @summary, @link, @canonicalUrl, @author, @source, @sourceDomain,
                  @publishedAt, @dateEstimated, @fetchedAt, @sentiment)
          ON CONFLICT DO NOTHING`,
       );
-      const insertMatch = this.db.prepare(
+      const insertMatch = this.stmt(
         'INSERT INTO item_topics (topic_id, published_at, item_id, sentiment) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
       );
-      const log = this.db.prepare(
+      const log = this.stmt(
         `INSERT INTO fetch_log (feed_id, started_at, duration_ms, status, http_status, bytes, items_seen, items_new, error)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
@@ -144,15 +157,15 @@ export class Store {
         }
         log.run(rec.feedId, rec.startedAt, rec.durationMs, rec.status, rec.httpStatus, rec.bytes, items.length, fresh, rec.error);
         if (rec.status === 'failed') {
-          this.db
-            .prepare(
+          this
+            .stmt(
               `UPDATE feeds SET last_fetched_at = ?, last_status = 'failed', last_error = ?,
                       consecutive_failures = consecutive_failures + 1 WHERE id = ?`,
             )
             .run(rec.startedAt, rec.error, rec.feedId);
         } else {
-          this.db
-            .prepare(
+          this
+            .stmt(
               `UPDATE feeds SET last_fetched_at = @at, last_success_at = @at, last_status = @status, last_error = NULL,
                       consecutive_failures = 0,
                       etag = CASE WHEN @status = 'ok' THEN @etag ELSE coalesce(@etag, etag) END,
@@ -179,8 +192,8 @@ export class Store {
   /** Records the configured topics; a topic whose definition changed is marked so its matches are redone. */
   syncTopics(defs: { name: string; definition: string }[]): TopicRow[] {
     return this.guard(() => {
-      const select = this.db.prepare('SELECT id, definition FROM topics WHERE name = ?');
-      const insert = this.db.prepare("INSERT INTO topics (name, definition) VALUES (?, '')");
+      const select = this.stmt('SELECT id, definition FROM topics WHERE name = ?');
+      const insert = this.stmt("INSERT INTO topics (name, definition) VALUES (?, '')");
       const tx = this.db.transaction(() =>
         defs.map((d) => {
           let row = select.get(d.name) as { id: number; definition: string } | undefined;
@@ -198,7 +211,7 @@ export class Store {
   /** Looks up topics by name without writing (for read-only commands); unknown names are left out. */
   topicIds(names: string[]): Map<string, number> {
     return this.guard(() => {
-      const select = this.db.prepare('SELECT id FROM topics WHERE name = ?');
+      const select = this.stmt('SELECT id FROM topics WHERE name = ?');
       const out = new Map<string, number>();
       for (const n of names) {
         const row = select.get(n) as { id: number } | undefined;
@@ -210,7 +223,7 @@ export class Store {
 
   /** All stored items' text, in id order, a page at a time (for re-matching a changed topic). */
   *itemTexts(pageSize = 5000): Generator<{ id: number; title: string; summary: string; publishedAt: number; sentiment: number | null }[]> {
-    const page = this.db.prepare(
+    const page = this.stmt(
       `SELECT id, title, summary, published_at AS publishedAt, sentiment FROM items WHERE id > ? ORDER BY id LIMIT ?`,
     );
     let after = 0;
@@ -231,11 +244,11 @@ export class Store {
     matches: { id: number; publishedAt: number; sentiment: number | null }[],
   ): void {
     this.guard(() => {
-      const insert = this.db.prepare('INSERT INTO item_topics (topic_id, published_at, item_id, sentiment) VALUES (?, ?, ?, ?)');
+      const insert = this.stmt('INSERT INTO item_topics (topic_id, published_at, item_id, sentiment) VALUES (?, ?, ?, ?)');
       const tx = this.db.transaction(() => {
-        this.db.prepare('DELETE FROM item_topics WHERE topic_id = ?').run(topicId);
+        this.stmt('DELETE FROM item_topics WHERE topic_id = ?').run(topicId);
         for (const m of matches) insert.run(topicId, m.publishedAt, m.id, m.sentiment);
-        this.db.prepare('UPDATE topics SET definition = ? WHERE id = ?').run(definition, topicId);
+        this.stmt('UPDATE topics SET definition = ? WHERE id = ?').run(definition, topicId);
       });
       tx.immediate();
     });
@@ -245,8 +258,8 @@ export class Store {
   bucketCounts(topicId: number, from: number, to: number, bucketMs: number): Bucket[] {
     return this.guard(
       () =>
-        this.db
-          .prepare(
+        this
+          .stmt(
             // CAST: a JS number is bound as REAL, and REAL division would not truncate to the bucket.
             `SELECT (CAST(published_at AS INTEGER) / CAST(@b AS INTEGER)) * CAST(@b AS INTEGER) AS start,
                     count(*) AS count, count(sentiment) AS scored,
@@ -261,7 +274,7 @@ export class Store {
   /** Time of the topic's first stored item, or null. */
   firstItemAt(topicId: number): number | null {
     return this.guard(() => {
-      const row = this.db.prepare('SELECT min(published_at) AS t FROM item_topics WHERE topic_id = ?').get(topicId) as { t: number | null };
+      const row = this.stmt('SELECT min(published_at) AS t FROM item_topics WHERE topic_id = ?').get(topicId) as { t: number | null };
       return row.t;
     });
   }
@@ -270,8 +283,8 @@ export class Store {
   itemsBetween(topicId: number, from: number, to: number, limit = 1000): StoredItem[] {
     return this.guard(
       () =>
-        this.db
-          .prepare(
+        this
+          .stmt(
             `SELECT i.id, i.title, i.summary, i.link, i.source, i.source_domain AS sourceDomain, f.url AS feedUrl,
                     i.published_at AS publishedAt, i.sentiment
              FROM item_topics t JOIN items i ON i.id = t.item_id JOIN feeds f ON f.id = i.feed_id
@@ -285,7 +298,7 @@ export class Store {
   /** Upserts evaluated moments (keyed by topic, kind, direction, start); says which ones are new. */
   saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
     return this.guard(() => {
-      const upsert = this.db.prepare(
+      const upsert = this.stmt(
         `INSERT INTO moments (topic_id, kind, direction, start_at, peak_at, end_at, score, detail, first_seen_at, last_seen_at)
          VALUES (@topicId, @kind, @direction, @start, @peak, @end, @score, @detail, @at, @at)
          ON CONFLICT (topic_id, kind, direction, start_at) DO UPDATE SET
