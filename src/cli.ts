@@ -34,7 +34,8 @@ function addMomentOptions(cmd: Command): Command {
 function addFetchOptions(cmd: Command): Command {
   return cmd
     .option('--concurrency <n>', 'feeds fetched at once (default from the config: 8)', (v: string) => parsePositive(v, '--concurrency'))
-    .option('--strict', `exit ${ExitCode.FEEDS_FAILED} when any feed failed`);
+    .option('--strict', `exit ${ExitCode.FEEDS_FAILED} when any feed failed`)
+    .option('--force', 'fetch every feed now, even those not due yet (refresh interval, max-age, Retry-After) or retired (410 Gone)');
 }
 
 function parsePositive(v: string, flag: string): number {
@@ -78,6 +79,24 @@ export function buildProgram(): Command {
       program.command('fetch').description('fetch every configured feed into the database (a summary goes to stderr; --format prints per-feed results)'),
     ),
   ).action(action(() => import('./commands/fetch.js') as Promise<{ run: Action }>));
+
+  const feeds = program
+    .command('feeds')
+    .description('list the configured feeds with their health, or test one feed (feeds list | feeds test URL|FILE)');
+  addOutputOptions(
+    feeds.command('list', { isDefault: true }).description('every configured feed: state, last success, failures in a row, share of 304s, items per day, problem'),
+  ).action(
+    action(async () => ({ run: (await import('./commands/feeds.js')).list }) as { run: Action }),
+  );
+  addOutputOptions(
+    feeds
+      .command('test')
+      .argument('<source>', 'a feed URL or a local file')
+      .description('fetch or read one feed and show what would be stored (items, guids, links, dates, sentiment, topics), without touching the database'),
+  ).action(async function (this: Command, source: string) {
+    const { test } = await import('./commands/feeds.js');
+    process.exitCode = await test(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), source });
+  });
 
   addMomentOptions(program.command('moments').description('detect, explain and rank moments from the stored items')).action(
     action(() => import('./commands/moments.js') as Promise<{ run: Action }>),

@@ -1,15 +1,19 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Command } from 'commander';
 import { buildProgram } from '../src/cli.js';
+import { feedHealthJson, testItemJson } from '../src/render/feeds.js';
 import { ExitCode } from '../src/core/errors.js';
 import { momentJson } from '../src/render/moments.js';
 import { feedResultJson } from '../src/render/fetch.js';
-import { sampleMoment } from './helpers/moments.js';
+import { sampleFeedResult, sampleMoment } from './helpers/moments.js';
 
 const README = readFileSync(path.join(import.meta.dirname, '..', 'README.md'), 'utf8');
 const program = buildProgram();
-const commands = program.commands.filter((c) => c.name() !== 'help');
+const all = (cmds: readonly Command[], prefix = ''): [string, Command][] =>
+  cmds.filter((c) => c.name() !== 'help').flatMap((c) => [[`${prefix}${c.name()}`, c] as [string, Command], ...all(c.commands, `${prefix}${c.name()} `)]);
+const commands = all(program.commands);
 
 describe('README and help text', () => {
   it('opens with the two set-up commands', () => {
@@ -18,14 +22,14 @@ describe('README and help text', () => {
     expect(firstBlock).toContain('npm test');
   });
 
-  it.each(commands.map((c) => [c.name(), c] as const))('command %s has help text and a README section', (name, cmd) => {
+  it.each(commands)('command %s has help text and a README section', (name, cmd) => {
     expect(cmd.description().length).toBeGreaterThan(10);
     expect(README).toContain(`momentscan ${name}`);
   });
 
   const options = [
     ...program.options.map((o) => ['(global)', o] as const),
-    ...commands.flatMap((c) => c.options.map((o) => [c.name(), o] as const)),
+    ...commands.flatMap(([name, c]) => c.options.map((o) => [name, o] as const)),
   ];
   it.each(options.map(([cmd, o]) => [cmd, o.long ?? o.short, o] as const))('%s option %s has help text and is in the README', (_cmd, flag, o) => {
     expect(o.description.length).toBeGreaterThan(5);
@@ -40,8 +44,19 @@ describe('README and help text', () => {
     expect(README).toContain(`\`${field}\``);
   });
 
-  it.each(Object.keys(feedResultJson({ url: '', title: null, status: 'ok', httpStatus: null, itemsSeen: 0, itemsNew: 0, bytes: 0, durationMs: 0, error: null, fetchedAt: 0 })))(
+  it.each(Object.keys(feedResultJson(sampleFeedResult())))(
     'JSON field %s of a fetch result is documented',
+    (field) => {
+      expect(README).toContain(`\`${field}\``);
+    },
+  );
+
+  it.each(Object.keys(feedHealthJson({} as Parameters<typeof feedHealthJson>[0])))('JSON field %s of a feed health row is documented', (field) => {
+    expect(README).toContain(`\`${field}\``);
+  });
+
+  it.each(Object.keys(testItemJson({ topics: [], publishedAt: 0 } as unknown as Parameters<typeof testItemJson>[0])))(
+    'JSON field %s of a tested item is documented',
     (field) => {
       expect(README).toContain(`\`${field}\``);
     },

@@ -1,5 +1,5 @@
 import { ExitCode, InterruptedError } from '../core/errors.js';
-import { feedFailureLines, fetchListing, fetchSummaryLine, type FetchSummary } from '../render/fetch.js';
+import { feedReportLines, fetchListing, fetchSummaryLine, type FetchSummary } from '../render/fetch.js';
 import { render } from '../render/index.js';
 import { Store } from '../store/store.js';
 import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.js';
 export interface FetchOptions extends OutputOptions {
   concurrency?: number;
   strict?: boolean;
+  force?: boolean;
 }
 
 /** `momentscan fetch`: fetch every configured feed into the database. */
@@ -17,7 +18,7 @@ export async function run(g: GlobalOptions, o: FetchOptions): Promise<number> {
   const env = processEnv();
   const { config, dbPath } = configFor(g, env);
   const format = o.format || o.json || o.ndjson || o.csv ? chooseFormat(o) : null;
-  const summary = await fetchWithSignals(config, dbPath, g, o.concurrency);
+  const summary = await fetchWithSignals(config, dbPath, g, o);
   if (format) await writeOut(render(format, fetchListing(summary.feeds), renderContext(g, o, env, env.now())));
   return fetchExitCode(summary, Boolean(o.strict));
 }
@@ -33,7 +34,12 @@ export function fetchExitCode(summary: FetchSummary, strict: boolean): number {
  * Opens the store, fetches with Ctrl-C handling (first Ctrl-C: stop starting feeds, abort those in
  * flight, keep what was saved; second: leave at once), reports on stderr, closes the store.
  */
-export async function fetchWithSignals(config: Config, dbPath: string, g: GlobalOptions, concurrency?: number): Promise<FetchSummary> {
+export async function fetchWithSignals(
+  config: Config,
+  dbPath: string,
+  g: GlobalOptions,
+  o: { concurrency?: number; force?: boolean },
+): Promise<FetchSummary> {
   if (configuredFeeds(config).length === 0) {
     throw new ConfigError(`${config.file ?? 'config'}: no feeds configured`, {
       hint: config.file ? 'add feeds to a topic or to the feeds list' : 'create a config with momentscan init, or pass --config',
@@ -60,11 +66,14 @@ export async function fetchWithSignals(config: Config, dbPath: string, g: Global
     const summary = await ingest(config, store, {
       now: env.now,
       signal: controller.signal,
-      ...(concurrency !== undefined ? { concurrency } : {}),
+      force: Boolean(o.force),
+      ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
       ...(progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\rfetching feeds: ${done}/${total}`) } : {}),
     });
     if (progress) process.stderr.write('\r\x1b[K');
-    for (const line of feedFailureLines(summary)) log(line);
+    for (const line of feedReportLines(summary)) {
+      if (line.level === 'warning' || !g.quiet) log(`momentscan: ${line.level}: ${line.text}`);
+    }
     if (!g.quiet || summary.interrupted) log(fetchSummaryLine(summary));
     if (summary.interrupted) {
       const saved = summary.feeds.length;

@@ -1,16 +1,19 @@
 import type { Config } from '../config/schema.js';
 import { FeedError, StoreError, formatError } from '../core/errors.js';
+import { iso } from '../core/time.js';
 import { userAgent } from '../core/version.js';
-import { enrichItems } from '../enrich/enrich.js';
-import { decodeBody } from '../fetch/decode.js';
 import { createDispatcher, fetchFeed } from '../fetch/http.js';
-import { parseFeed } from '../parse/feed.js';
+import { attemptsOf, withRetries } from '../fetch/retry.js';
+import { runScheduled } from '../fetch/schedule.js';
 import type { FeedResult, FetchSummary } from '../render/fetch.js';
-import type { FeedRow, Store } from '../store/store.js';
+import type { FeedRow, FetchRecord, Store } from '../store/store.js';
+import { createParser } from './parse-pool.js';
 import { syncTopics } from './topics.js';
 
 export interface IngestOptions {
   concurrency?: number;
+  /** Fetch every feed now: ignore refresh intervals and retired feeds. */
+  force?: boolean;
   signal?: AbortSignal;
   now: () => number;
   onProgress?: (done: number, total: number) => void;
@@ -21,93 +24,201 @@ export function configuredFeeds(config: Config): string[] {
   return [...new Set([...config.topics.flatMap((t) => t.feeds), ...config.feeds])];
 }
 
+/** The host a feed's requests count against ('' for local files: no per-host manners). */
+function hostOf(feed: FeedRow): string {
+  if (feed.fetchUrl.startsWith('file:')) return '';
+  try {
+    return new URL(feed.fetchUrl).host.toLowerCase();
+  } catch {
+    return feed.fetchUrl;
+  }
+}
+
+/** A server's own caching hint is followed when it asks for longer than our interval, up to a day. */
+const MAX_SERVER_HINT_MS = 24 * 3_600_000;
+
+/** Why a feed is not fetched in this run, or null when it is due. */
+export function skipReason(feed: FeedRow, now: number, intervalMs: number, force: boolean): string | null {
+  if (force) return null;
+  if (feed.retiredAt !== null) return `retired: the server said 410 Gone on ${iso(feed.retiredAt)}`;
+  if (feed.fetchUrl.startsWith('file:') || feed.nextDueAt === null) return null;
+  // a little slack so an hourly cron job never misses a feed due "one second from now"
+  const slack = Math.max(60_000, intervalMs / 10);
+  return now >= feed.nextDueAt - slack ? null : `not due until ${iso(feed.nextDueAt)}`;
+}
+
 /**
- * fetch → decode → parse → enrich → store, for every configured feed, a bounded number at a time.
- * Each feed is saved in its own transaction as soon as it is read; a feed's failure is recorded and
- * reported, never fatal. Only a store failure (disk full, damaged file) stops the run.
+ * fetch → decode → parse → enrich → store, for every due feed, with per-host manners: a bound on
+ * requests at once in all and per host, a delay between requests to one host, retries of transient
+ * failures with backoff (and the server's Retry-After). Each feed is saved in its own transaction as
+ * soon as it is read; a feed's failure is recorded and reported, never fatal. Only a store failure
+ * (disk full, damaged file) stops the run.
  */
 export async function ingest(config: Config, store: Store, o: IngestOptions): Promise<FetchSummary> {
-  const { matchers, topicIds } = syncTopics(config, store);
+  const f = config.fetch;
+  const { topicIds } = syncTopics(config, store);
   const feeds = store.ensureFeeds(configuredFeeds(config), o.now());
-  const dispatcher = createDispatcher(config.fetch.timeoutMs);
-  const results: (FeedResult | null)[] = new Array(feeds.length).fill(null);
+  const results: FeedResult[] = [];
+  const due: FeedRow[] = [];
+  for (const feed of feeds) {
+    const reason = skipReason(feed, o.now(), f.intervalMs, Boolean(o.force));
+    if (reason === null) due.push(feed);
+    else results.push(skipped(feed, reason, o.now()));
+  }
+  const dispatcher = createDispatcher(f.timeoutMs, f.perHost);
+  const parser = createParser(config.topics, due.length);
   let done = 0;
-  let next = 0;
-  let fatal: unknown;
 
-  const one = async (feed: FeedRow): Promise<FeedResult | null> => {
+  const one = async (feed: FeedRow): Promise<FeedResult | undefined> => {
     const startedAt = o.now();
     const t0 = performance.now();
     const elapsed = () => Math.round(performance.now() - t0);
+    const base = { feedId: feed.id, startedAt };
     try {
-      const out = await fetchFeed(feed.url, {
-        etag: feed.etag,
-        lastModified: feed.lastModified,
-        timeoutMs: config.fetch.timeoutMs,
-        maxBytes: config.fetch.maxBytes,
-        userAgent: userAgent(),
-        dispatcher,
-        ...(o.signal ? { signal: o.signal } : {}),
-      });
+      const { value: out, attempts } = await withRetries(
+        () =>
+          fetchFeed(feed.fetchUrl, {
+            etag: feed.etag,
+            lastModified: feed.lastModified,
+            timeoutMs: f.timeoutMs,
+            maxBytes: f.maxBytes,
+            userAgent: userAgent(),
+            dispatcher,
+            ...(o.signal ? { signal: o.signal } : {}),
+          }),
+        { retries: f.retries, baseDelayMs: 1000, maxWaitMs: Math.min(30_000, f.timeoutMs * 2), ...(o.signal ? { signal: o.signal } : {}) },
+      );
+      const movedTo = out.movedTo && out.movedTo !== feed.fetchUrl ? out.movedTo : null;
+      const notice = movedTo ? `moved permanently to ${movedTo}: fetched from there from now on; update the config` : null;
       if (out.status === 'not-modified') {
+        const nextDueAt = nextDue(startedAt, f.intervalMs, out.maxAgeMs, null);
         store.saveFetch(
-          { feedId: feed.id, startedAt, durationMs: elapsed(), status: 'not-modified', httpStatus: out.httpStatus, bytes: 0, error: null, etag: out.etag, lastModified: out.lastModified },
+          { ...base, durationMs: elapsed(), status: 'not-modified', httpStatus: out.httpStatus, bytes: 0, error: null, etag: out.etag, lastModified: out.lastModified, attempts, nextDueAt, movedTo, notice },
           topicIds,
         );
-        return { url: feed.url, title: feed.title, status: 'not-modified', httpStatus: out.httpStatus, itemsSeen: 0, itemsNew: 0, bytes: 0, durationMs: elapsed(), error: null, fetchedAt: startedAt };
+        return result(feed, { status: 'not-modified', httpStatus: out.httpStatus, durationMs: elapsed(), fetchedAt: startedAt, attempts, notice, nextDueAt });
       }
-      const { text } = decodeBody(out.body, out.contentType);
-      const parsed = await parseFeed(text, { url: out.finalUrl, fetchedAt: startedAt });
-      const items = enrichItems(parsed.items, matchers);
-      const saved = store.saveFetch(
-        {
-          feedId: feed.id,
-          startedAt,
-          durationMs: elapsed(),
-          status: 'ok',
-          httpStatus: out.httpStatus,
-          bytes: out.bytes,
-          error: null,
-          etag: out.etag,
-          lastModified: out.lastModified,
-          title: parsed.title,
-          siteLink: parsed.link,
-          items,
-        },
-        topicIds,
-      );
-      return { url: feed.url, title: parsed.title ?? feed.title, status: 'ok', httpStatus: out.httpStatus, itemsSeen: items.length, itemsNew: saved.new, bytes: out.bytes, durationMs: elapsed(), error: null, fetchedAt: startedAt };
+      const parsed = await parser.parse({ body: out.body, contentType: out.contentType, url: out.finalUrl, fetchedAt: startedAt });
+      const nextDueAt = nextDue(startedAt, f.intervalMs, out.maxAgeMs, parsed.ttlMs);
+      const record: FetchRecord = {
+        ...base,
+        durationMs: elapsed(),
+        status: 'ok',
+        httpStatus: out.httpStatus,
+        bytes: out.bytes,
+        error: null,
+        etag: out.etag,
+        lastModified: out.lastModified,
+        title: parsed.title,
+        siteLink: parsed.link,
+        items: parsed.items,
+        attempts,
+        nextDueAt,
+        movedTo,
+        notice,
+      };
+      const saved = store.saveFetch(record, topicIds);
+      return result(feed, {
+        title: parsed.title ?? feed.title,
+        status: 'ok',
+        httpStatus: out.httpStatus,
+        itemsSeen: parsed.items.length,
+        itemsNew: saved.new,
+        bytes: out.bytes,
+        durationMs: elapsed(),
+        fetchedAt: startedAt,
+        attempts,
+        overflow: saved.overflow,
+        notice,
+        nextDueAt,
+      });
     } catch (err) {
       if (err instanceof StoreError) throw err;
-      if (err instanceof FeedError && err.kind === 'aborted') return null;
-      if (o.signal?.aborted) return null;
+      if ((err instanceof FeedError && err.kind === 'aborted') || o.signal?.aborted) return undefined;
       const message = err instanceof FeedError ? formatError(err) : `unexpected error: ${formatError(err)}`;
       const status = err instanceof FeedError ? (err.status ?? null) : null;
-      store.saveFetch({ feedId: feed.id, startedAt, durationMs: elapsed(), status: 'failed', httpStatus: status, bytes: null, error: message }, topicIds);
-      return { url: feed.url, title: feed.title, status: 'failed', httpStatus: status, itemsSeen: 0, itemsNew: 0, bytes: 0, durationMs: elapsed(), error: message, fetchedAt: startedAt };
+      const gone = err instanceof FeedError && err.kind === 'gone';
+      const retryAfter = err instanceof FeedError && err.retryAfterMs !== undefined ? Math.min(err.retryAfterMs, MAX_SERVER_HINT_MS) : null;
+      const nextDueAt = retryAfter !== null ? startedAt + retryAfter : null;
+      const attempts = attemptsOf(err);
+      const notice = gone ? 'retired: 410 Gone; it will not be fetched again (remove it from the config, or fetch --force to try it)' : null;
+      store.saveFetch(
+        { ...base, durationMs: elapsed(), status: 'failed', httpStatus: status, bytes: null, error: message, attempts, nextDueAt, retire: gone, notice },
+        topicIds,
+      );
+      return result(feed, {
+        status: 'failed',
+        httpStatus: status,
+        durationMs: elapsed(),
+        error: message,
+        fetchedAt: startedAt,
+        attempts,
+        consecutiveFailures: feed.consecutiveFailures + 1,
+        notice,
+        nextDueAt,
+      });
     }
   };
 
-  const worker = async () => {
-    while (fatal === undefined && !o.signal?.aborted) {
-      const i = next++;
-      if (i >= feeds.length) return;
-      try {
-        results[i] = await one(feeds[i]!);
-      } catch (err) {
-        fatal = err;
-        return;
-      }
-      done++;
-      o.onProgress?.(done, feeds.length);
-    }
-  };
-  const width = Math.max(1, Math.min(o.concurrency ?? config.fetch.concurrency, feeds.length));
+  let fetched: (FeedResult | undefined)[] = [];
   try {
-    await Promise.all(Array.from({ length: width }, worker));
+    fetched = await runScheduled(
+      due,
+      hostOf,
+      {
+        concurrency: o.concurrency ?? f.concurrency,
+        perHost: f.perHost,
+        hostDelayMs: f.hostDelayMs,
+        ...(o.signal ? { signal: o.signal } : {}),
+      },
+      async (feed) => {
+        const r = await one(feed);
+        o.onProgress?.(++done, due.length);
+        return r;
+      },
+    );
   } finally {
-    await dispatcher.close().catch(() => undefined);
+    await Promise.all([dispatcher.close().catch(() => undefined), parser.close()]);
   }
-  if (fatal !== undefined) throw fatal;
-  return { feeds: results.filter((r): r is FeedResult => r !== null), interrupted: Boolean(o.signal?.aborted) };
+  for (const r of fetched) if (r) results.push(r);
+  // configured order, so reports are stable
+  const order = new Map(feeds.map((feed, i) => [feed.url, i]));
+  results.sort((a, b) => order.get(a.url)! - order.get(b.url)!);
+  return { feeds: results, interrupted: Boolean(o.signal?.aborted), warnAfter: f.warnAfter };
+}
+
+function nextDue(at: number, intervalMs: number, maxAgeMs: number | null, ttlMs: number | null): number {
+  const hint = Math.min(Math.max(maxAgeMs ?? 0, ttlMs ?? 0), MAX_SERVER_HINT_MS);
+  return at + Math.max(intervalMs, hint);
+}
+
+function result(feed: FeedRow, r: Partial<FeedResult> & Pick<FeedResult, 'status' | 'fetchedAt'>): FeedResult {
+  return {
+    url: feed.url,
+    fetchUrl: feed.fetchUrl,
+    title: feed.title,
+    httpStatus: null,
+    itemsSeen: 0,
+    itemsNew: 0,
+    bytes: 0,
+    durationMs: 0,
+    error: null,
+    attempts: 0,
+    consecutiveFailures: 0,
+    overflow: false,
+    notice: null,
+    nextDueAt: null,
+    ...r,
+  };
+}
+
+function skipped(feed: FeedRow, reason: string, now: number): FeedResult {
+  return result(feed, {
+    status: 'skipped',
+    fetchedAt: now,
+    notice: reason,
+    consecutiveFailures: feed.consecutiveFailures,
+    error: feed.lastStatus === 'failed' ? feed.lastError : null,
+    nextDueAt: feed.nextDueAt,
+  });
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.js';
-import { parseDurationMs } from '../core/time.js';
+import { formatDuration, parseDurationMs } from '../core/time.js';
 
 export type Sensitivity = 'low' | 'medium' | 'high';
 export const SENSITIVITIES: readonly Sensitivity[] = ['low', 'medium', 'high'];
@@ -29,9 +29,20 @@ export interface Config {
     sensitivity: Sensitivity;
   };
   fetch: {
+    /** Feeds fetched at once, in all. */
     concurrency: number;
+    /** Requests at once to one host. */
+    perHost: number;
+    /** Minimum time between the starts of two requests to one host. */
+    hostDelayMs: number;
+    /** A feed is fetched again once this long has passed (longer if the server asks, by max-age or <ttl>). */
+    intervalMs: number;
+    /** Retries of a transient failure (timeout, reset, 429, 5xx) within one run. */
+    retries: number;
     timeoutMs: number;
     maxBytes: number;
+    /** A feed failing this many runs in a row is a warning in the run summary. */
+    warnAfter: number;
   };
   topics: TopicConfig[];
   /** Feeds not tied to a topic: their items are matched against every topic. */
@@ -43,8 +54,13 @@ export const DEFAULTS = {
   baselineMs: 14 * 86_400_000,
   sensitivity: 'medium' as Sensitivity,
   concurrency: 8,
+  perHost: 2,
+  hostDelayMs: 250,
+  intervalMs: 15 * 60_000,
+  retries: 2,
   timeoutMs: 20_000,
   maxBytes: 5 * 1024 * 1024,
+  warnAfter: 3,
 };
 
 export function defaultConfig(): Config {
@@ -52,7 +68,16 @@ export function defaultConfig(): Config {
     file: null,
     database: null,
     defaults: { bucketMs: DEFAULTS.bucketMs, baselineMs: DEFAULTS.baselineMs, sensitivity: DEFAULTS.sensitivity },
-    fetch: { concurrency: DEFAULTS.concurrency, timeoutMs: DEFAULTS.timeoutMs, maxBytes: DEFAULTS.maxBytes },
+    fetch: {
+      concurrency: DEFAULTS.concurrency,
+      perHost: DEFAULTS.perHost,
+      hostDelayMs: DEFAULTS.hostDelayMs,
+      intervalMs: DEFAULTS.intervalMs,
+      retries: DEFAULTS.retries,
+      timeoutMs: DEFAULTS.timeoutMs,
+      maxBytes: DEFAULTS.maxBytes,
+      warnAfter: DEFAULTS.warnAfter,
+    },
     topics: [],
     feeds: [],
   };
@@ -86,8 +111,13 @@ export function validateConfig(doc: unknown, file: string): Config {
   }
   if (root.fetch !== undefined && root.fetch !== null) {
     const f = v.object(root.fetch, 'fetch');
-    v.keys(f, 'fetch', ['concurrency', 'timeout', 'maxBytes']);
+    v.keys(f, 'fetch', ['concurrency', 'perHost', 'hostDelay', 'interval', 'retries', 'timeout', 'maxBytes', 'warnAfter']);
     if (f.concurrency !== undefined) cfg.fetch.concurrency = v.integer(f.concurrency, 'fetch.concurrency', 1, 256);
+    if (f.perHost !== undefined) cfg.fetch.perHost = v.integer(f.perHost, 'fetch.perHost', 1, 64);
+    if (f.hostDelay !== undefined) cfg.fetch.hostDelayMs = v.duration(f.hostDelay, 'fetch.hostDelay', 0);
+    if (f.interval !== undefined) cfg.fetch.intervalMs = v.duration(f.interval, 'fetch.interval', 0);
+    if (f.retries !== undefined) cfg.fetch.retries = v.integer(f.retries, 'fetch.retries', 0, 10);
+    if (f.warnAfter !== undefined) cfg.fetch.warnAfter = v.integer(f.warnAfter, 'fetch.warnAfter', 1, 1000);
     if (f.timeout !== undefined) cfg.fetch.timeoutMs = v.duration(f.timeout, 'fetch.timeout', 1000);
     if (f.maxBytes !== undefined) cfg.fetch.maxBytes = v.bytes(f.maxBytes, 'fetch.maxBytes');
   }
@@ -176,9 +206,9 @@ class Validator {
   }
 
   duration(value: unknown, field: string, min: number): number {
-    const ms = typeof value === 'string' ? parseDurationMs(value) : null;
+    const ms = typeof value === 'string' ? parseDurationMs(value) : value === 0 ? 0 : null;
     if (ms === null) this.fail(field, `expected a duration such as 30m, 6h or 14d, got ${describe(value)}`);
-    if (ms < min) this.fail(field, `must be at least ${min / 1000}s`);
+    if (ms < min) this.fail(field, `must be at least ${formatDuration(min)}`);
     return ms;
   }
 

@@ -61,6 +61,7 @@ export type FeedErrorKind =
   | 'network'
   | 'timeout'
   | 'http'
+  | 'gone'
   | 'too-large'
   | 'redirect'
   | 'not-a-feed'
@@ -72,10 +73,21 @@ export type FeedErrorKind =
 export class FeedError extends MomentscanError {
   readonly kind: FeedErrorKind;
   readonly status: number | undefined;
-  constructor(kind: FeedErrorKind, message: string, options: ErrorOptions & { status?: number } = {}) {
+  /** The server asked to wait this long (Retry-After) before asking again. */
+  readonly retryAfterMs: number | undefined;
+  constructor(kind: FeedErrorKind, message: string, options: ErrorOptions & { status?: number; retryAfterMs?: number } = {}) {
     super(message, options);
     this.kind = kind;
     this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  /** Worth another try in this run: timeouts, dropped connections, 429 and 5xx (not 501). */
+  get transient(): boolean {
+    if (this.kind === 'timeout') return true;
+    if (this.kind === 'network') return !/^TLS error/.test(this.message);
+    if (this.kind === 'http') return this.status === 429 || this.status === 408 || (this.status !== undefined && this.status >= 500 && this.status !== 501);
+    return false;
   }
 }
 

@@ -1,6 +1,7 @@
 import { UsageError } from './errors.js';
 
 const UNIT_MS: Record<string, number> = {
+  ms: 1,
   s: 1000,
   m: 60_000,
   h: 3_600_000,
@@ -8,20 +9,21 @@ const UNIT_MS: Record<string, number> = {
   w: 7 * 86_400_000,
 };
 
-/** Parses "90s", "15m", "6h", "14d", "2w" (or a combination such as "1d12h") into milliseconds. Returns null if malformed. */
+/** Parses "250ms", "90s", "15m", "6h", "14d", "2w" (or a combination such as "1d12h") into milliseconds. Returns null if malformed. */
 export function parseDurationMs(text: string): number | null {
   const s = text.trim().toLowerCase();
-  if (!/^(\d+(\.\d+)?[smhdw])+$/.test(s)) return null;
+  if (!/^(\d+(\.\d+)?(ms|[smhdw]))+$/.test(s)) return null;
   let total = 0;
-  for (const m of s.matchAll(/(\d+(?:\.\d+)?)([smhdw])/g)) {
+  for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ms|[smhdw])/g)) {
     total += Number(m[1]) * UNIT_MS[m[2]!]!;
   }
-  return total > 0 && Number.isFinite(total) ? Math.round(total) : null;
+  return Number.isFinite(total) ? Math.round(total) : null;
 }
 
 /** Formats a duration compactly: 21600000 → "6h", 90000 → "1m30s". */
 export function formatDuration(ms: number): string {
   if (ms <= 0) return '0s';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);
   for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {

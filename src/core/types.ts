@@ -31,6 +31,8 @@ export interface ParsedFeed {
   link: string | null;
   format: FeedFormat;
   items: ParsedItem[];
+  /** RSS <ttl>: how long the publisher says the feed may be cached, or null. */
+  ttlMs: number | null;
 }
 
 /** An item once enriched: sentiment in [-1, 1] (null when unscorable) and the topics it matches. */

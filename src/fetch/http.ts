@@ -25,22 +25,35 @@ export type FetchOutcome =
       lastModified: string | null;
       /** Where the body came from after redirects. */
       finalUrl: string;
+      /** Set when every redirect on the way was permanent (301/308): the feed's new address. */
+      movedTo: string | null;
+      /** Cache-Control max-age, if the server gave one. */
+      maxAgeMs: number | null;
       /** Bytes on the wire (compressed). */
       bytes: number;
     }
-  | { status: 'not-modified'; httpStatus: number | null; etag: string | null; lastModified: string | null; bytes: 0 };
+  | {
+      status: 'not-modified';
+      httpStatus: number | null;
+      etag: string | null;
+      lastModified: string | null;
+      movedTo: string | null;
+      maxAgeMs: number | null;
+      bytes: 0;
+    };
 
 const ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5';
 
 /** One dispatcher per run: connection reuse, timeouts, and HTTP(S)_PROXY / NO_PROXY from the environment. */
-export function createDispatcher(timeoutMs: number): Dispatcher {
+export function createDispatcher(timeoutMs: number, perHost: number): Dispatcher {
   return new EnvHttpProxyAgent({
     connect: { timeout: Math.min(timeoutMs, 15_000) },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     keepAliveTimeout: 10_000,
-    connections: 8,
+    // the scheduler keeps to perHost requests per host; one spare for a retry racing a slow close
+    connections: perHost + 1,
   });
 }
 
@@ -50,6 +63,7 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let current = url;
+  let permanent = true;
   const maxRedirects = options.maxRedirects ?? 5;
   for (let hop = 0; ; hop++) {
     const headers: Record<string, string> = {
@@ -84,17 +98,28 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
         throw new FeedError('redirect', `HTTP ${status} redirect to an invalid URL "${location.slice(0, 100)}"`, { status });
       }
       if (!/^https?:/i.test(current)) throw new FeedError('redirect', `redirect to a non-HTTP URL`, { status });
+      if (status !== 301 && status !== 308) permanent = false;
       continue;
     }
+    const movedTo = permanent && current !== url ? current : null;
+    const maxAgeMs = parseMaxAge(header(res.headers, 'cache-control'));
     if (status === 304) {
       await res.body.dump().catch(() => undefined);
-      return { status: 'not-modified', httpStatus: 304, etag: header(res.headers, 'etag'), lastModified: header(res.headers, 'last-modified'), bytes: 0 };
+      return { status: 'not-modified', httpStatus: 304, etag: header(res.headers, 'etag'), lastModified: header(res.headers, 'last-modified'), movedTo, maxAgeMs, bytes: 0 };
     }
     if (status >= 400) {
       await res.body.dump().catch(() => undefined);
-      throw new FeedError('http', `HTTP ${status}${reason(status)}`, { status, hint: httpHint(status) });
+      const retryAfterMs = parseRetryAfter(header(res.headers, 'retry-after'), Date.now());
+      if (status === 410) {
+        throw new FeedError('gone', 'HTTP 410 Gone: the feed was removed', { status, hint: 'it will not be fetched again; remove it from the config' });
+      }
+      throw new FeedError('http', `HTTP ${status}${reason(status)}${retryAfterMs !== null ? ` (retry after ${Math.ceil(retryAfterMs / 1000)}s)` : ''}`, {
+        status,
+        hint: httpHint(status),
+        ...(retryAfterMs !== null ? { retryAfterMs } : {}),
+      });
     }
-    const raw = await readBody(res.body, options.maxBytes, current, options, timeout);
+    const raw = await readBody(res.body, options.maxBytes, current, options, timeout, true);
     const body = decompress(raw, header(res.headers, 'content-encoding'), options.maxBytes);
     return {
       status: 'ok',
@@ -104,9 +129,28 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
       etag: header(res.headers, 'etag'),
       lastModified: header(res.headers, 'last-modified'),
       finalUrl: current,
+      movedTo,
+      maxAgeMs,
       bytes: raw.length,
     };
   }
+}
+
+/** Cache-Control max-age (or s-maxage) in ms; null when absent or no-cache/no-store. */
+export function parseMaxAge(value: string | null): number | null {
+  if (!value) return null;
+  if (/\b(no-cache|no-store)\b/i.test(value)) return null;
+  const m = /\b(?:s-maxage|max-age)\s*=\s*"?(\d+)/i.exec(value);
+  return m ? Number(m[1]) * 1000 : null;
+}
+
+/** Retry-After as delay-seconds or an HTTP date, in ms from `now`; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number): number | null {
+  if (!value) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, at - now) : null;
 }
 
 async function readBody(
@@ -115,6 +159,7 @@ async function readBody(
   url: string,
   options: FetchOptions,
   timeout: AbortSignal,
+  inBody: boolean,
 ): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let total = 0;
@@ -130,7 +175,7 @@ async function readBody(
     }
   } catch (err) {
     if (err instanceof FeedError) throw err;
-    throw networkError(err, url, options, timeout.aborted);
+    throw networkError(err, url, options, timeout.aborted, inBody);
   }
   return Buffer.concat(chunks, total);
 }
@@ -171,12 +216,12 @@ async function readLocalFeed(url: string, options: FetchOptions): Promise<FetchO
     const st = await stat(file);
     if (st.isDirectory()) throw new FeedError('file', `${file} is a folder, not a feed file`);
     const etag = `"${st.mtimeMs.toFixed(0)}-${st.size}"`;
-    if (options.etag === etag) return { status: 'not-modified', httpStatus: null, etag, lastModified: null, bytes: 0 };
+    if (options.etag === etag) return { status: 'not-modified', httpStatus: null, etag, lastModified: null, movedTo: null, maxAgeMs: null, bytes: 0 };
     if (st.size > options.maxBytes) {
       throw new FeedError('too-large', `file larger than ${formatBytes(options.maxBytes)}`, { hint: 'raise fetch.maxBytes in the config' });
     }
     const body = await readFile(file);
-    return { status: 'ok', httpStatus: null, body, contentType: null, etag, lastModified: null, finalUrl: url, bytes: body.length };
+    return { status: 'ok', httpStatus: null, body, contentType: null, etag, lastModified: null, finalUrl: url, movedTo: null, maxAgeMs: null, bytes: body.length };
   } catch (err) {
     if (err instanceof FeedError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -192,7 +237,7 @@ function header(headers: Dispatcher.ResponseData['headers'], name: string): stri
   return v ?? null;
 }
 
-function networkError(err: unknown, url: string, options: FetchOptions, timedOut: boolean): FeedError {
+function networkError(err: unknown, url: string, options: FetchOptions, timedOut: boolean, inBody = false): FeedError {
   if (err instanceof FeedError) return err;
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e.code ?? e.cause?.code ?? '';
@@ -204,7 +249,10 @@ function networkError(err: unknown, url: string, options: FetchOptions, timedOut
   }
   if (options.signal?.aborted) return new FeedError('aborted', 'interrupted');
   if (timedOut || e.name === 'TimeoutError') {
-    return new FeedError('timeout', `timed out after ${options.timeoutMs / 1000}s`, { hint: 'the server is slow or unreachable; raise fetch.timeout if it is just slow' });
+    const what = inBody ? 'the body was still arriving' : 'no answer';
+    return new FeedError('timeout', `timed out after ${options.timeoutMs / 1000}s (${what})`, {
+      hint: 'the server is slow or unreachable; raise fetch.timeout if it is just slow',
+    });
   }
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
@@ -220,7 +268,8 @@ function networkError(err: unknown, url: string, options: FetchOptions, timedOut
       return new FeedError('network', `DNS lookup failed for ${host}`, { hint: 'check the host name and your network' });
     case 'ECONNRESET':
     case 'UND_ERR_SOCKET':
-      return new FeedError('network', `connection to ${host} was reset`);
+    case 'EPIPE':
+      return new FeedError('network', `connection to ${host} was reset${inBody ? ' while reading the body' : ''}`);
     case 'UND_ERR_ABORTED':
       return new FeedError('aborted', 'interrupted');
     default:

@@ -558,6 +558,7 @@ async function runRssParser(xml: string): Promise<RssOutput> {
     defaultRSS: 2,
     xml2js: { tagNameProcessors: [(name: string) => (RAW_DATE_TAGS.has(name) ? `raw:${name}` : name)] },
     customFields: {
+      feed: ['ttl'],
       item: [
         // keepArray so the url attribute survives: [{_: 'Outlet', $: {url}}].
         ['source', 'sourceEl', { keepArray: true }],
@@ -592,7 +593,9 @@ async function parseXmlFeed(text: string, opts: ParseOptions): Promise<ParsedFee
     const parsed = finishItem(rssItem(item), ctx);
     if (parsed !== null) items.push(parsed);
   }
-  return { title: cleanTitle(str(out.title) ?? '') || null, link, format, items };
+  const ttl = Number(str(out.ttl));
+  const ttlMs = Number.isFinite(ttl) && ttl > 0 ? Math.round(ttl * 60_000) : null;
+  return { title: cleanTitle(str(out.title) ?? '') || null, link, format, items, ttlMs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -635,7 +638,7 @@ function parseJsonFeed(text: string, opts: ParseOptions): ParsedFeed {
     );
     if (parsed !== null) items.push(parsed);
   }
-  return { title: cleanTitle(str(feed.title) ?? '') || null, link, format: 'json', items };
+  return { title: cleanTitle(str(feed.title) ?? '') || null, link, format: 'json', items, ttlMs: null };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,30 +1,48 @@
+import Table from 'cli-table3';
 import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { Column, Listing, RenderContext } from './types.js';
-import Table from 'cli-table3';
 
-/** The result of fetching one feed, as reported. */
+export type FeedStatus = 'ok' | 'not-modified' | 'failed' | 'skipped';
+
+/** The result of one feed in a fetch run, as reported. */
 export interface FeedResult {
+  /** The URL as configured. */
   url: string;
+  /** Where it was fetched from (differs after a permanent redirect). */
+  fetchUrl: string;
   title: string | null;
-  status: 'ok' | 'not-modified' | 'failed';
+  status: FeedStatus;
   httpStatus: number | null;
   itemsSeen: number;
   itemsNew: number;
   bytes: number;
   durationMs: number;
   error: string | null;
+  /** Tries it took; 0 when skipped. */
+  attempts: number;
+  /** Failed runs in a row, this one included. */
+  consecutiveFailures: number;
+  /** Every item was unseen although the feed had items before: it may drop items between fetches. */
+  overflow: boolean;
+  /** Why it was skipped, that it moved or was retired. */
+  notice: string | null;
+  /** Not fetched again before this time (null: next run). */
+  nextDueAt: number | null;
   fetchedAt: number;
 }
 
 export interface FetchSummary {
   feeds: FeedResult[];
   interrupted: boolean;
+  /** Failed runs in a row that make a warning. */
+  warnAfter: number;
 }
 
 export function feedResultJson(r: FeedResult): Record<string, unknown> {
   return {
     url: r.url,
+    fetchUrl: r.fetchUrl,
     title: r.title,
     status: r.status,
     httpStatus: r.httpStatus,
@@ -32,13 +50,19 @@ export function feedResultJson(r: FeedResult): Record<string, unknown> {
     itemsNew: r.itemsNew,
     bytes: r.bytes,
     durationMs: r.durationMs,
+    attempts: r.attempts,
     error: r.error,
+    consecutiveFailures: r.consecutiveFailures,
+    overflow: r.overflow,
+    notice: r.notice,
+    nextDueAt: r.nextDueAt === null ? null : iso(r.nextDueAt),
     fetchedAt: iso(r.fetchedAt),
   };
 }
 
 const COLUMNS: Column<FeedResult>[] = [
   { key: 'url', value: (r) => r.url },
+  { key: 'fetchUrl', value: (r) => r.fetchUrl },
   { key: 'title', value: (r) => r.title },
   { key: 'status', value: (r) => r.status },
   { key: 'httpStatus', value: (r) => r.httpStatus },
@@ -46,7 +70,12 @@ const COLUMNS: Column<FeedResult>[] = [
   { key: 'itemsNew', value: (r) => r.itemsNew },
   { key: 'bytes', value: (r) => r.bytes },
   { key: 'durationMs', value: (r) => r.durationMs },
+  { key: 'attempts', value: (r) => r.attempts },
   { key: 'error', value: (r) => r.error },
+  { key: 'consecutiveFailures', value: (r) => r.consecutiveFailures },
+  { key: 'overflow', value: (r) => r.overflow },
+  { key: 'notice', value: (r) => r.notice },
+  { key: 'nextDueAt', value: (r) => (r.nextDueAt === null ? null : iso(r.nextDueAt)) },
   { key: 'fetchedAt', value: (r) => iso(r.fetchedAt) },
 ];
 
@@ -57,27 +86,64 @@ export function fetchListing(rows: FeedResult[]): Listing<FeedResult> {
 function fetchTable(rows: FeedResult[], ctx: RenderContext): string {
   const width = Math.max(80, Math.min(ctx.width, 160));
   const table = new Table({
-    head: ['Feed', 'Status', 'New', 'Seen', 'Error'],
+    head: ['Feed', 'Status', 'New', 'Seen', 'Note'],
     colWidths: [Math.max(20, width - 62), 14, 7, 7, 30],
     wordWrap: false,
     style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
   });
+  const { chalk } = ctx;
   for (const r of rows) {
-    const status = r.status === 'failed' ? ctx.chalk.red('failed') : r.status === 'ok' ? ctx.chalk.green('ok') : 'not modified';
-    table.push([stripControl(r.title ?? r.url), status, String(r.itemsNew), String(r.itemsSeen), stripControl(r.error ?? '')]);
+    const status =
+      r.status === 'failed' ? chalk.red('failed') : r.status === 'ok' ? chalk.green('ok') : r.status === 'skipped' ? chalk.dim('skipped') : 'not modified';
+    table.push([stripControl(r.title ?? r.url), status, String(r.itemsNew), String(r.itemsSeen), stripControl(r.error ?? r.notice ?? '')]);
   }
   return `${table.toString()}\n`;
 }
 
 /** The one-line run summary written to stderr. */
 export function fetchSummaryLine(s: FetchSummary): string {
-  const count = (st: FeedResult['status']) => s.feeds.filter((f) => f.status === st).length;
+  const count = (st: FeedStatus) => s.feeds.filter((f) => f.status === st).length;
   const newItems = s.feeds.reduce((a, f) => a + f.itemsNew, 0);
-  const parts = [`${s.feeds.length} feed${s.feeds.length === 1 ? '' : 's'}`, `${count('ok')} ok`, `${count('not-modified')} not modified`, `${count('failed')} failed`];
+  const parts = [
+    `${s.feeds.length} feed${s.feeds.length === 1 ? '' : 's'}`,
+    `${count('ok')} ok`,
+    `${count('not-modified')} not modified`,
+    `${count('failed')} failed`,
+    `${count('skipped')} skipped`,
+  ];
   return `fetch: ${parts.join(', ')}; ${newItems} new item${newItems === 1 ? '' : 's'}${s.interrupted ? ' (interrupted: feeds in flight were not saved)' : ''}`;
 }
 
-/** One line per failed feed, for stderr. */
-export function feedFailureLines(s: FetchSummary): string[] {
-  return s.feeds.filter((f) => f.status === 'failed').map((f) => `momentscan: warning: ${stripControl(f.url)}: ${stripControl(f.error ?? 'failed')}`);
+export interface ReportLine {
+  level: 'note' | 'warning';
+  text: string;
+}
+
+/**
+ * What the run has to say about single feeds, for stderr. A one-off failure is a note (it is in the
+ * fetch log); a feed failing `warnAfter` runs in a row, a feed retired, one that seems to drop items
+ * between fetches, are warnings.
+ */
+export function feedReportLines(s: FetchSummary): ReportLine[] {
+  const lines: ReportLine[] = [];
+  for (const f of s.feeds) {
+    const url = stripControl(f.url);
+    if (f.status === 'failed') {
+      const persistent = f.consecutiveFailures >= s.warnAfter;
+      const retired = f.notice?.startsWith('retired') ?? false;
+      lines.push({
+        level: persistent || retired ? 'warning' : 'note',
+        text: `${url}: ${stripControl(f.error ?? 'failed')}${persistent ? ` (failed ${f.consecutiveFailures} runs in a row)` : ''}${retired ? `; ${f.notice}` : ''}`,
+      });
+    } else if (f.notice && f.status !== 'skipped') {
+      lines.push({ level: 'note', text: `${url}: ${stripControl(f.notice)}` });
+    }
+    if (f.overflow) {
+      lines.push({
+        level: 'warning',
+        text: `${url}: every item was new: the feed may be dropping items between fetches, so counts may be low — fetch it more often (fetch.interval) or narrow its query`,
+      });
+    }
+  }
+  return lines;
 }

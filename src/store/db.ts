@@ -81,6 +81,15 @@ const MIGRATIONS: string[] = [
     UNIQUE (topic_id, kind, direction, start_at)
   );
   `,
+  // 2: polite fetching and feed health
+  `
+  ALTER TABLE feeds ADD COLUMN fetch_url TEXT;       -- where the feed moved (permanent redirect), if it did
+  ALTER TABLE feeds ADD COLUMN next_due_at INTEGER;  -- not fetched again before this (interval, max-age, ttl, Retry-After)
+  ALTER TABLE feeds ADD COLUMN retired_at INTEGER;   -- 410 Gone: no longer fetched
+  ALTER TABLE fetch_log ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE fetch_log ADD COLUMN overflow INTEGER NOT NULL DEFAULT 0; -- only unseen items: the feed may drop items between fetches
+  ALTER TABLE fetch_log ADD COLUMN notice TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,12 +7,20 @@ import { openDatabase, wrapSqliteError, type DB, type OpenOptions } from './db.j
 
 export interface FeedRow {
   id: number;
+  /** The URL as configured: the feed's identity. */
   url: string;
+  /** Where it is fetched from: the URL, or where it moved to (permanent redirect). */
+  fetchUrl: string;
   title: string | null;
   etag: string | null;
   lastModified: string | null;
+  lastFetchedAt: number | null;
   lastSuccessAt: number | null;
+  lastStatus: FetchStatus | null;
+  lastError: string | null;
   consecutiveFailures: number;
+  nextDueAt: number | null;
+  retiredAt: number | null;
 }
 
 export type FetchStatus = 'ok' | 'not-modified' | 'failed';
@@ -31,11 +39,36 @@ export interface FetchRecord {
   title?: string | null;
   siteLink?: string | null;
   items?: EnrichedItem[];
+  /** Tries it took (retries of transient failures). */
+  attempts?: number;
+  /** Not to be fetched again before this time. */
+  nextDueAt?: number | null;
+  /** The feed moved permanently here: fetch it from there from now on. */
+  movedTo?: string | null;
+  /** 410 Gone: stop fetching it. */
+  retire?: boolean;
+  /** A note for the log (moved, retired...). */
+  notice?: string | null;
 }
 
 export interface SaveResult {
   seen: number;
   new: number;
+  /** Every item was new although the feed had items before: it may be dropping items between fetches. */
+  overflow: boolean;
+}
+
+/** A feed's health, from its row and its fetch log. */
+export interface FeedHealth extends FeedRow {
+  fetches: number;
+  notModified: number;
+  failures: number;
+  /** Items published per day over the last 7 days. */
+  itemsPerDay: number;
+  /** Total items stored from this feed. */
+  items: number;
+  /** Fetches in the window that returned only unseen items. */
+  overflows: number;
 }
 
 export interface TopicRow {
@@ -50,6 +83,10 @@ export interface SavedMoment {
   /** First seen in this evaluation. */
   isNew: boolean;
 }
+
+const FEED_COLUMNS = `SELECT id, url, coalesce(fetch_url, url) AS fetchUrl, title, etag, last_modified AS lastModified,
+  last_fetched_at AS lastFetchedAt, last_success_at AS lastSuccessAt, last_status AS lastStatus, last_error AS lastError,
+  consecutive_failures AS consecutiveFailures, next_due_at AS nextDueAt, retired_at AS retiredAt FROM feeds`;
 
 /** The SQLite store: every method is one statement or one immediate transaction. */
 export class Store {
@@ -95,10 +132,7 @@ export class Store {
   ensureFeeds(urls: string[], now: number): FeedRow[] {
     return this.guard(() => {
       const insert = this.stmt('INSERT INTO feeds (url, created_at) VALUES (?, ?) ON CONFLICT (url) DO NOTHING');
-      const select = this.stmt(
-        `SELECT id, url, title, etag, last_modified AS lastModified, last_success_at AS lastSuccessAt,
-                consecutive_failures AS consecutiveFailures FROM feeds WHERE url = ?`,
-      );
+      const select = this.stmt(`${FEED_COLUMNS} WHERE url = ?`);
       const tx = this.db.transaction(() => urls.map((u) => {
         insert.run(u, now);
         return select.get(u) as FeedRow;
@@ -125,12 +159,15 @@ export class Store {
         'INSERT INTO item_topics (topic_id, published_at, item_id, sentiment) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
       );
       const log = this.stmt(
-        `INSERT INTO fetch_log (feed_id, started_at, duration_ms, status, http_status, bytes, items_seen, items_new, error)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO fetch_log (feed_id, started_at, duration_ms, status, http_status, bytes, items_seen, items_new, error,
+                                attempts, overflow, notice)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
+      const hadItems = this.stmt('SELECT 1 FROM items WHERE feed_id = ? LIMIT 1').pluck();
       const tx = this.db.transaction((): SaveResult => {
         let fresh = 0;
         const items = rec.status === 'ok' ? (rec.items ?? []) : [];
+        const before = items.length > 0 && hadItems.get(rec.feedId) !== undefined;
         for (const it of items) {
           const info = insertItem.run({
             feedId: rec.feedId,
@@ -155,37 +192,67 @@ export class Store {
             if (topicId !== undefined) insertMatch.run(topicId, it.publishedAt, itemId, it.sentiment);
           }
         }
-        log.run(rec.feedId, rec.startedAt, rec.durationMs, rec.status, rec.httpStatus, rec.bytes, items.length, fresh, rec.error);
+        const overflow = before && fresh === items.length;
+        log.run(
+          rec.feedId, rec.startedAt, rec.durationMs, rec.status, rec.httpStatus, rec.bytes, items.length, fresh, rec.error,
+          rec.attempts ?? 1, overflow ? 1 : 0, rec.notice ?? null,
+        );
         if (rec.status === 'failed') {
-          this
-            .stmt(
-              `UPDATE feeds SET last_fetched_at = ?, last_status = 'failed', last_error = ?,
-                      consecutive_failures = consecutive_failures + 1 WHERE id = ?`,
-            )
-            .run(rec.startedAt, rec.error, rec.feedId);
+          this.stmt(
+            `UPDATE feeds SET last_fetched_at = @at, last_status = 'failed', last_error = @error,
+                    consecutive_failures = consecutive_failures + 1,
+                    next_due_at = @nextDueAt,
+                    retired_at = CASE WHEN @retire THEN @at ELSE retired_at END
+             WHERE id = @id`,
+          ).run({ at: rec.startedAt, error: rec.error, nextDueAt: rec.nextDueAt ?? null, retire: rec.retire ? 1 : 0, id: rec.feedId });
         } else {
-          this
-            .stmt(
-              `UPDATE feeds SET last_fetched_at = @at, last_success_at = @at, last_status = @status, last_error = NULL,
-                      consecutive_failures = 0,
-                      etag = CASE WHEN @status = 'ok' THEN @etag ELSE coalesce(@etag, etag) END,
-                      last_modified = CASE WHEN @status = 'ok' THEN @lastModified ELSE coalesce(@lastModified, last_modified) END,
-                      title = coalesce(@title, title), site_link = coalesce(@siteLink, site_link)
-               WHERE id = @id`,
-            )
-            .run({
-              at: rec.startedAt,
-              status: rec.status,
-              etag: rec.etag ?? null,
-              lastModified: rec.lastModified ?? null,
-              title: rec.title ?? null,
-              siteLink: rec.siteLink ?? null,
-              id: rec.feedId,
-            });
+          this.stmt(
+            `UPDATE feeds SET last_fetched_at = @at, last_success_at = @at, last_status = @status, last_error = NULL,
+                    consecutive_failures = 0, retired_at = NULL, next_due_at = @nextDueAt,
+                    fetch_url = coalesce(@movedTo, fetch_url),
+                    etag = CASE WHEN @status = 'ok' THEN @etag ELSE coalesce(@etag, etag) END,
+                    last_modified = CASE WHEN @status = 'ok' THEN @lastModified ELSE coalesce(@lastModified, last_modified) END,
+                    title = coalesce(@title, title), site_link = coalesce(@siteLink, site_link)
+             WHERE id = @id`,
+          ).run({
+            at: rec.startedAt,
+            status: rec.status,
+            nextDueAt: rec.nextDueAt ?? null,
+            movedTo: rec.movedTo ?? null,
+            etag: rec.etag ?? null,
+            lastModified: rec.lastModified ?? null,
+            title: rec.title ?? null,
+            siteLink: rec.siteLink ?? null,
+            id: rec.feedId,
+          });
         }
-        return { seen: items.length - fresh, new: fresh };
+        return { seen: items.length - fresh, new: fresh, overflow };
       });
       return tx.immediate();
+    });
+  }
+
+  /** Every feed's health over the fetch log since `since`, for the configured URLs (in that order). */
+  feedHealth(urls: string[], since: number, now: number): FeedHealth[] {
+    return this.guard(() => {
+      const row = this.stmt(`${FEED_COLUMNS} WHERE url = ?`);
+      const log = this.stmt(
+        `SELECT count(*) AS fetches, total(status = 'not-modified') AS notModified, total(status = 'failed') AS failures,
+                total(overflow) AS overflows
+         FROM fetch_log WHERE feed_id = ? AND started_at >= ?`,
+      );
+      const items = this.stmt(
+        'SELECT count(*) AS items, total(published_at >= ?) AS recent FROM items WHERE feed_id = ?',
+      );
+      const out: FeedHealth[] = [];
+      for (const url of urls) {
+        const f = row.get(url) as FeedRow | undefined;
+        if (!f) continue;
+        const l = log.get(f.id, since) as { fetches: number; notModified: number; failures: number; overflows: number };
+        const i = items.get(now - 7 * 86_400_000, f.id) as { items: number; recent: number };
+        out.push({ ...f, ...l, items: i.items, itemsPerDay: Math.round((i.recent / 7) * 10) / 10 });
+      }
+      return out;
     });
   }
 

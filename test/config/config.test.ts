@@ -41,7 +41,16 @@ feeds: [file:///tmp/x.xml]
       '/cfg/momentscan.yaml',
     );
     expect(cfg.defaults).toEqual({ bucketMs: 3_600_000, baselineMs: 7 * 86_400_000, sensitivity: 'high' });
-    expect(cfg.fetch).toEqual({ concurrency: 4, timeoutMs: 30_000, maxBytes: 2 * 1024 * 1024 });
+    expect(cfg.fetch).toEqual({
+      concurrency: 4,
+      perHost: 2,
+      hostDelayMs: 250,
+      intervalMs: 15 * 60_000,
+      retries: 2,
+      timeoutMs: 30_000,
+      maxBytes: 2 * 1024 * 1024,
+      warnAfter: 3,
+    });
     expect(cfg.database).toBe('/cfg/data/m.db');
     expect(cfg.topics[0]).toEqual({
       name: 'Acme',

@@ -17,7 +17,7 @@ describe('momentscan on the bundled sample data', () => {
     const home = tempDir();
     const db = path.join(home, 'sample.db');
     const r = runCli(['scan', ...sampleArgs(db), '--json'], { home });
-    expect(r.stderr).toMatch(/fetch: \d+ feeds, \d+ ok, 0 not modified, 0 failed; \d+ new items/);
+    expect(r.stderr).toMatch(/fetch: 7 feeds, 7 ok, 0 not modified, 0 failed, 0 skipped; \d+ new items/);
     expect(r.status).toBe(0);
     const moments = JSON.parse(r.stdout) as Record<string, unknown>[]; // throws on any banner line
     expect(moments.length).toBeGreaterThanOrEqual(2);
@@ -44,7 +44,7 @@ describe('momentscan on the bundled sample data', () => {
     const db = path.join(home, 'sample.db');
     const a = runCli(['scan', ...sampleArgs(db), '--json'], { home });
     const b = runCli(['scan', ...sampleArgs(db), '--json'], { home });
-    expect(b.stderr).toMatch(/0 ok, \d+ not modified, 0 failed; 0 new items/);
+    expect(b.stderr).toMatch(/fetch: 7 feeds, 0 ok, 7 not modified, 0 failed, 0 skipped; 0 new items/);
     const strip = (s: string) => (JSON.parse(s) as Record<string, unknown>[]).map(({ firstSeenAt: _f, ...m }) => m);
     expect(strip(b.stdout)).toEqual(strip(a.stdout));
   });

@@ -17,10 +17,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-function setup(feeds: string[], extra = '') {
+function setup(feeds: string[], extra = '', fetch = 'timeout: 2s, maxBytes: 64KB, interval: 0s, retries: 0, hostDelay: 0s') {
   const dir = tempDir();
   const config = parseConfigText(
-    `fetch: {timeout: 2s, maxBytes: 64KB}
+    `fetch: {${fetch}}
 topics:
   - name: Acme
     keywords: [acme]
@@ -33,7 +33,7 @@ ${extra}`,
     path.join(dir, 'momentscan.yaml'),
   );
   const store = Store.open(path.join(dir, 'm.db'));
-  return { config, store, run: () => ingest(config, store, { now: () => Date.now() }) };
+  return { config, store, run: (force = false) => ingest(config, store, { now: () => Date.now(), force }) };
 }
 
 function countItems(store: Store): number {
@@ -118,5 +118,124 @@ describe('ingest from a real HTTP server', () => {
     const out = await run();
     expect(out.feeds[0]).toMatchObject({ status: 'failed' });
     expect(out.feeds[0]!.error).toMatch(/HTML page, not a feed/);
+  });
+
+  it('retries a 503 after its Retry-After and a dropped connection after a backoff, then lands the feed', async () => {
+    let hits503 = 0;
+    let hitsReset = 0;
+    server = await startServer({
+      '/busy.rss': (_req, res) => {
+        if (++hits503 === 1) {
+          res.writeHead(503, { 'retry-after': '1' });
+          res.end();
+        } else serve(fixture('google-news.rss.xml'), { 'content-type': RSS })(_req, res);
+      },
+      '/flaky.rss': (req, res) => {
+        if (++hitsReset === 1) req.socket.destroy();
+        else serve(fixture('bare-ampersand.rss.xml'), { 'content-type': RSS })(req, res);
+      },
+    });
+    const { run } = setup([server.url('/busy.rss'), server.url('/flaky.rss')], '', 'timeout: 2s, interval: 0s, retries: 2, hostDelay: 0s');
+    const t0 = Date.now();
+    const out = await run();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000); // waited as asked
+    expect(out.feeds.map((f) => [new URL(f.url).pathname, f.status, f.attempts])).toEqual([
+      ['/busy.rss', 'ok', 2],
+      ['/flaky.rss', 'ok', 2],
+    ]);
+  });
+
+  it('does not retry what will not change: a 404 fails at once', async () => {
+    server = await startServer({});
+    const { run } = setup([server.url('/missing.rss')], '', 'timeout: 2s, interval: 0s, retries: 2');
+    const out = await run();
+    expect(out.feeds[0]).toMatchObject({ status: 'failed', httpStatus: 404, attempts: 1 });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a server asking to wait longer than a run is not waited for: the feed is due again after its Retry-After', async () => {
+    server = await startServer({ '/later.rss': serve('', { 'retry-after': '3600' }, 429) });
+    const { run, store } = setup([server.url('/later.rss')], '', 'timeout: 2s, interval: 0s, retries: 2');
+    const t0 = Date.now();
+    const first = await run();
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(first.feeds[0]).toMatchObject({ status: 'failed', httpStatus: 429, attempts: 1 });
+    expect(first.feeds[0]!.error).toMatch(/^HTTP 429 Too Many Requests \(retry after 3600s\)/);
+    const second = await run();
+    expect(second.feeds[0]).toMatchObject({ status: 'skipped' });
+    expect(second.feeds[0]!.notice).toMatch(/^not due until /);
+    expect(server.requests).toHaveLength(1);
+    const forced = await run(true);
+    expect(forced.feeds[0]!.status).toBe('failed');
+    void store;
+  });
+
+  it('skips feeds fetched within the refresh interval unless forced; local files are always read', async () => {
+    server = await startServer({ '/news.rss': serve(fixture('google-news.rss.xml'), { 'content-type': RSS, 'cache-control': 'max-age=7200' }) });
+    const local = path.join(import.meta.dirname, '../../fixtures/feeds/cdata.rss.xml');
+    const { run } = setup([server.url('/news.rss'), local], '', 'timeout: 2s, interval: 30m, retries: 0');
+    const first = await run();
+    expect(first.feeds.map((f) => f.status)).toEqual(['ok', 'ok']);
+    // max-age (2h) is longer than the interval (30m): the server's wish wins
+    expect(first.feeds[0]!.nextDueAt! - first.feeds[0]!.fetchedAt).toBe(7_200_000);
+    const second = await run();
+    expect(second.feeds.map((f) => f.status)).toEqual(['skipped', 'not-modified']);
+    expect(server.requests).toHaveLength(1);
+    const forced = await run(true);
+    expect(forced.feeds.map((f) => f.status)).toEqual(['ok', 'not-modified']);
+  });
+
+  it('keeps to the per-host bound and the delay between requests to one host', async () => {
+    let active = 0;
+    let most = 0;
+    const starts: number[] = [];
+    const slow: Record<string, (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void> = {};
+    for (let i = 0; i < 6; i++) {
+      slow[`/f${i}.rss`] = (_req, res) => {
+        active++;
+        most = Math.max(most, active);
+        starts.push(Date.now());
+        setTimeout(() => {
+          active--;
+          serve(fixture('google-news.rss.xml'), { 'content-type': RSS })(_req, res);
+        }, 150);
+      };
+    }
+    server = await startServer(slow);
+    const urls = Object.keys(slow).map((p) => server!.url(p));
+    const { run } = setup(urls, '', 'timeout: 5s, interval: 0s, retries: 0, perHost: 2, hostDelay: 100ms, concurrency: 8');
+    const out = await run();
+    expect(out.feeds.every((f) => f.status === 'ok')).toBe(true);
+    expect(most).toBe(2);
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(90);
+  });
+
+  it('a permanent redirect moves the feed: later fetches go straight to the new address', async () => {
+    server = await startServer({
+      '/old.rss': (_req, res) => {
+        res.writeHead(308, { location: '/new.rss' });
+        res.end();
+      },
+      '/new.rss': serve(fixture('google-news.rss.xml'), { 'content-type': RSS, etag: '"n1"' }),
+    });
+    const { run } = setup([server.url('/old.rss')]);
+    const first = await run();
+    expect(first.feeds[0]!.notice).toMatch(/^moved permanently to http:\/\/127\.0\.0\.1:\d+\/new\.rss/);
+    const second = await run();
+    expect(second.feeds[0]).toMatchObject({ status: 'not-modified', fetchUrl: server.url('/new.rss'), url: server.url('/old.rss') });
+    expect(server.requests.map((r) => r.path)).toEqual(['/old.rss', '/new.rss', '/new.rss']);
+  });
+
+  it('410 Gone retires the feed: not fetched again unless forced', async () => {
+    server = await startServer({ '/gone.rss': serve('', {}, 410) });
+    const { run } = setup([server.url('/gone.rss')]);
+    const first = await run();
+    expect(first.feeds[0]).toMatchObject({ status: 'failed', httpStatus: 410 });
+    expect(first.feeds[0]!.notice).toMatch(/^retired/);
+    const second = await run();
+    expect(second.feeds[0]!.status).toBe('skipped');
+    expect(second.feeds[0]!.notice).toMatch(/^retired: the server said 410 Gone on /);
+    expect(server.requests).toHaveLength(1);
   });
 });

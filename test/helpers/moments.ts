@@ -34,3 +34,28 @@ export function sampleMoment(over: Partial<MomentRow> = {}): MomentRow {
     ...over,
   };
 }
+
+import type { FeedResult } from '../../src/render/fetch.js';
+
+/** A fetch result for rendering tests. */
+export function sampleFeedResult(over: Partial<FeedResult> = {}): FeedResult {
+  return {
+    url: 'https://news.example/rss',
+    fetchUrl: 'https://news.example/rss',
+    title: 'News',
+    status: 'ok',
+    httpStatus: 200,
+    itemsSeen: 50,
+    itemsNew: 12,
+    bytes: 20480,
+    durationMs: 140,
+    error: null,
+    attempts: 1,
+    consecutiveFailures: 0,
+    overflow: false,
+    notice: null,
+    nextDueAt: Date.UTC(2026, 10, 20, 12, 15),
+    fetchedAt: Date.UTC(2026, 10, 20, 12),
+    ...over,
+  };
+}

@@ -3,7 +3,7 @@ import { decideColor } from '../../src/render/color.js';
 import { fetchListing, type FeedResult } from '../../src/render/fetch.js';
 import { FORMATS, render, type RenderContext } from '../../src/render/index.js';
 import { momentsListing } from '../../src/render/moments.js';
-import { sampleMoment } from '../helpers/moments.js';
+import { sampleFeedResult, sampleMoment } from '../helpers/moments.js';
 
 /**
  * Golden files: the machine formats are a contract (README, "JSON fields"). A change here must be a
@@ -42,8 +42,12 @@ describe('golden output', () => {
 
   it.each(['json', 'csv'] as const)('fetch results as %s', async (format) => {
     const feeds: FeedResult[] = [
-      { url: 'https://news.example/rss', title: 'News', status: 'ok', httpStatus: 200, itemsSeen: 50, itemsNew: 12, bytes: 20480, durationMs: 140, error: null, fetchedAt: meta.asOf },
-      { url: 'https://down.example/rss', title: null, status: 'failed', httpStatus: 503, itemsSeen: 0, itemsNew: 0, bytes: 0, durationMs: 30, error: 'HTTP 503 Service Unavailable', fetchedAt: meta.asOf },
+      sampleFeedResult(),
+      sampleFeedResult({
+        url: 'https://down.example/rss', fetchUrl: 'https://down.example/rss', title: null, status: 'failed', httpStatus: 503, itemsSeen: 0, itemsNew: 0,
+        bytes: 0, durationMs: 30, attempts: 3, consecutiveFailures: 4, error: 'HTTP 503 Service Unavailable', nextDueAt: null,
+      }),
+      sampleFeedResult({ url: 'file:///feeds/local.xml', fetchUrl: 'file:///feeds/local.xml', status: 'skipped', attempts: 0, itemsSeen: 0, itemsNew: 0, httpStatus: null, notice: 'not due until 2026-11-20T12:15:00Z' }),
     ];
     await expect(render(format, fetchListing(feeds), ctx)).toMatchFileSnapshot(`../golden/fetch.${ext[format]}`);
   });

@@ -50,17 +50,27 @@ describe('store', () => {
 
   it('re-fetching the same items never duplicates them', () => {
     const { store, save, feedA, topicId } = setup();
-    expect(save(feedA, [item('1'), item('2')])).toEqual({ new: 2, seen: 0 });
-    expect(save(feedA, [item('1'), item('2'), item('3')])).toEqual({ new: 1, seen: 2 });
+    expect(save(feedA, [item('1'), item('2')])).toEqual({ new: 2, seen: 0, overflow: false });
+    expect(save(feedA, [item('1'), item('2'), item('3')])).toEqual({ new: 1, seen: 2, overflow: false });
     expect(store.itemsBetween(topicId, 0, T + 1)).toHaveLength(3);
   });
 
   it('the same article from another feed, or with a new guid, is one item (canonical URL)', () => {
     const { store, save, feedA, feedB, topicId } = setup();
     save(feedA, [item('1')]);
-    expect(save(feedB, [item('other-guid', { canonicalUrl: 'https://news.example/1' })])).toEqual({ new: 0, seen: 1 });
-    expect(save(feedA, [item('changed-guid', { canonicalUrl: 'https://news.example/1' })])).toEqual({ new: 0, seen: 1 });
+    expect(save(feedB, [item('other-guid', { canonicalUrl: 'https://news.example/1' })])).toEqual({ new: 0, seen: 1, overflow: false });
+    expect(save(feedA, [item('changed-guid', { canonicalUrl: 'https://news.example/1' })])).toEqual({ new: 0, seen: 1, overflow: false });
     expect(store.itemsBetween(topicId, 0, T + 1)).toHaveLength(1);
+  });
+
+  it('flags a fetch that brings only unseen items from a feed that had items (it may be overflowing)', () => {
+    const { store, save, feedA, feedB } = setup();
+    expect(save(feedA, [item('1'), item('2')]).overflow).toBe(false); // first fetch: nothing to compare with
+    expect(save(feedA, [item('3'), item('4')]).overflow).toBe(true);
+    expect(save(feedA, [item('4'), item('5')]).overflow).toBe(false);
+    expect(save(feedB, []).overflow).toBe(false);
+    const logged = store.db.prepare('SELECT overflow FROM fetch_log ORDER BY id').pluck().all();
+    expect(logged).toEqual([0, 1, 0, 0]);
   });
 
   it('counts per bucket with sentiment sums, for the topic only', () => {

@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { TopicConfig } from '../config/schema.js';
+import { compileTopics, runParseJob, unwrap, type ParseJob, type ParseOutcome, type ParsedBody } from './parse-job.js';
+
+/** Turns fetched bodies into enriched items, in this thread or in worker threads. */
+export interface BodyParser {
+  parse(job: ParseJob): Promise<ParsedBody>;
+  close(): Promise<void>;
+}
+
+/** Below this many feeds a worker's start-up (~0.1 s) costs more than it saves. */
+const MIN_FEEDS_FOR_WORKERS = 24;
+
+/**
+ * Parsing is the CPU-heavy part of a fetch: with more than one core and enough feeds, it runs in
+ * worker threads while this thread does the network and the database.
+ */
+export function createParser(topics: TopicConfig[], feeds: number): BodyParser {
+  const cores = availableParallelism();
+  const workerFile = new URL('./parse-worker.js', import.meta.url);
+  if (cores < 2 || feeds < MIN_FEEDS_FOR_WORKERS || !existsSync(fileURLToPath(workerFile))) return inlineParser(topics);
+  return workerParser(topics, workerFile, Math.min(cores, 4));
+}
+
+export function inlineParser(topics: TopicConfig[]): BodyParser {
+  const matchers = compileTopics(topics);
+  return {
+    parse: async (job) => unwrap(await runParseJob(job, matchers)),
+    close: async () => undefined,
+  };
+}
+
+function workerParser(topics: TopicConfig[], file: URL, size: number): BodyParser {
+  // if a worker dies, its jobs and all later ones are parsed in this thread instead
+  const fallback = inlineParser(topics);
+  const pending = new Map<number, { resolve: (o: ParseOutcome) => void; reject: (e: unknown) => void; worker: Worker }>();
+  const load = new Map<Worker, number>();
+  let nextId = 1;
+  let broken: unknown = undefined;
+  const workers = Array.from({ length: size }, () => {
+    const w = new Worker(file, { workerData: { topics } });
+    load.set(w, 0);
+    w.on('message', (msg: { id: number; outcome: ParseOutcome }) => {
+      const p = pending.get(msg.id);
+      if (!p) return;
+      pending.delete(msg.id);
+      load.set(w, load.get(w)! - 1);
+      p.resolve(msg.outcome);
+    });
+    w.on('error', (err) => {
+      broken = err;
+      for (const [id, p] of pending) {
+        if (p.worker === w) {
+          pending.delete(id);
+          p.reject(err);
+        }
+      }
+    });
+    return w;
+  });
+  return {
+    parse(job) {
+      if (broken) return fallback.parse(job);
+      // the least busy worker; the body is copied (not transferred: the caller may still log its size)
+      const w = workers.reduce((a, b) => (load.get(b)! < load.get(a)! ? b : a));
+      load.set(w, load.get(w)! + 1);
+      const id = nextId++;
+      return new Promise<ParseOutcome>((resolve, reject) => {
+        pending.set(id, { resolve, reject, worker: w });
+        w.postMessage({ id, job });
+      }).then(unwrap, () => fallback.parse(job));
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import Table from 'cli-table3';
+import { iso } from '../core/time.js';
+import { stripControl } from '../core/text.js';
+import type { EnrichedItem } from '../core/types.js';
+import type { Column, Listing, RenderContext } from './types.js';
+
+export type FeedState = 'ok' | 'failing' | 'retired' | 'new';
+
+/** A configured feed's health, as `momentscan feeds` reports it. */
+export interface FeedHealthRow {
+  url: string;
+  fetchUrl: string;
+  title: string | null;
+  state: FeedState;
+  lastFetchedAt: number | null;
+  lastSuccessAt: number | null;
+  consecutiveFailures: number;
+  /** Fetches in the window (30 days) and how many were answered 304 / failed. */
+  fetches: number;
+  notModifiedRatio: number | null;
+  failures: number;
+  itemsPerDay: number;
+  items: number;
+  overflows: number;
+  error: string | null;
+  nextDueAt: number | null;
+}
+
+const t = (x: number | null | undefined) => (x === null || x === undefined ? null : iso(x));
+
+export function feedHealthJson(r: FeedHealthRow): Record<string, unknown> {
+  return {
+    url: r.url,
+    fetchUrl: r.fetchUrl,
+    title: r.title,
+    state: r.state,
+    lastFetchedAt: t(r.lastFetchedAt),
+    lastSuccessAt: t(r.lastSuccessAt),
+    consecutiveFailures: r.consecutiveFailures,
+    fetches: r.fetches,
+    notModifiedRatio: r.notModifiedRatio,
+    failures: r.failures,
+    itemsPerDay: r.itemsPerDay,
+    items: r.items,
+    overflows: r.overflows,
+    error: r.error,
+    nextDueAt: t(r.nextDueAt),
+  };
+}
+
+const HEALTH_COLUMNS: Column<FeedHealthRow>[] = Object.keys(feedHealthJson({} as FeedHealthRow)).map((key) => ({
+  key,
+  value: (r: FeedHealthRow) => feedHealthJson(r)[key] as string | number | null,
+}));
+
+export function feedHealthListing(rows: FeedHealthRow[], now: number): Listing<FeedHealthRow> {
+  return { rows, json: feedHealthJson, columns: HEALTH_COLUMNS, table: (r, ctx) => healthTable(r, ctx, now) };
+}
+
+function healthTable(rows: FeedHealthRow[], ctx: RenderContext, now: number): string {
+  if (rows.length === 0) return 'No feeds configured.\n';
+  const { chalk } = ctx;
+  const width = Math.max(80, Math.min(ctx.width, 160));
+  const table = new Table({
+    head: ['Feed', 'State', 'Last ok', 'Fails', '304s', 'Items/day', 'Problem'],
+    colWidths: [Math.max(20, width - 77), 9, 10, 7, 6, 11, 26],
+    wordWrap: false,
+    style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
+  });
+  for (const r of rows) {
+    const state = r.state === 'ok' ? chalk.green('ok') : r.state === 'failing' ? chalk.red('failing') : r.state === 'retired' ? chalk.dim('retired') : 'new';
+    const problem = r.error ?? (r.overflows > 0 ? `${r.overflows} fetches may have dropped items` : '');
+    table.push([
+      stripControl(r.title ?? r.url),
+      state,
+      r.lastSuccessAt === null ? 'never' : ago(now - r.lastSuccessAt),
+      String(r.consecutiveFailures),
+      r.notModifiedRatio === null ? '-' : `${Math.round(r.notModifiedRatio * 100)}%`,
+      r.itemsPerDay.toFixed(1),
+      stripControl(problem),
+    ]);
+  }
+  return `${table.toString()}\n`;
+}
+
+function ago(ms: number): string {
+  if (ms < 3_600_000) return `${Math.max(0, Math.round(ms / 60_000))}m ago`;
+  if (ms < 2 * 86_400_000) return `${Math.round(ms / 3_600_000)}h ago`;
+  return `${Math.round(ms / 86_400_000)}d ago`;
+}
+
+/** An item as `momentscan feeds test` shows what would be stored. */
+export function testItemJson(it: EnrichedItem): Record<string, unknown> {
+  return {
+    title: it.title,
+    guid: it.guid,
+    link: it.link,
+    canonicalUrl: it.canonicalUrl,
+    source: it.source,
+    sourceDomain: it.sourceDomain,
+    author: it.author,
+    publishedAt: iso(it.publishedAt),
+    dateEstimated: it.dateEstimated,
+    sentiment: it.sentiment,
+    topics: it.topics,
+    summary: it.summary,
+  };
+}
+
+const TEST_COLUMNS: Column<EnrichedItem>[] = Object.keys(testItemJson({ topics: [], publishedAt: 0 } as unknown as EnrichedItem)).map((key) => ({
+  key,
+  value: (it: EnrichedItem) => {
+    const v = testItemJson(it)[key];
+    return Array.isArray(v) ? v.join('; ') : (v as string | number | boolean | null);
+  },
+}));
+
+export function testItemsListing(items: EnrichedItem[], feedTitle: string | null): Listing<EnrichedItem> {
+  return {
+    rows: items,
+    json: testItemJson,
+    columns: TEST_COLUMNS,
+    table: (rows, ctx) => {
+      const head = `${stripControl(feedTitle ?? '(untitled feed)')}: ${rows.length} item${rows.length === 1 ? '' : 's'}\n`;
+      if (rows.length === 0) return head;
+      const width = Math.max(80, Math.min(ctx.width, 160));
+      const table = new Table({
+        head: ['Published (UTC)', 'Tone', 'Topics', 'Title'],
+        colWidths: [22, 7, 16, Math.max(20, width - 49)],
+        wordWrap: false,
+        style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
+      });
+      for (const it of rows) {
+        table.push([
+          `${iso(it.publishedAt).replace('T', ' ').replace('Z', '')}${it.dateEstimated ? '*' : ''}`,
+          it.sentiment === null ? '' : it.sentiment.toFixed(2),
+          stripControl(it.topics.join(', ')),
+          stripControl(it.title),
+        ]);
+      }
+      const note = rows.some((it) => it.dateEstimated) ? '* no date in the feed: the fetch time is used\n' : '';
+      return `${head}${table.toString()}\n${note}`;
+    },
+  };
+}

@@ -1,0 +1,295 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { startServer, type FixtureServer, type Handler } from '../helpers/server.js';
+import { killAll, pollUntil, startCli, withTimeout } from '../helpers/spawn.js';
+import { tempDir } from '../helpers/tmp.js';
+
+// The database survives what users and cron do to a running fetch: kill -9, two fetches at once,
+// Ctrl-C with slow feeds in flight. Every test runs the built CLI (async spawn, so the loopback server
+// in this process keeps answering) against generated feeds, then inspects the SQLite file itself.
+
+const ITEMS = 50;
+const RSS = 'application/rss+xml; charset=utf-8';
+const BASE = Date.UTC(2026, 10, 1, 12);
+
+const feedPath = (i: number) => `/feeds/${String(i).padStart(4, '0')}.xml`;
+
+/** Small deterministic RSS 2.0: unique guid and link per feed and item, "Acme" in every title. */
+function rss(feed: number): string {
+  const items: string[] = [];
+  for (let j = 0; j < ITEMS; j++) {
+    const published = new Date(BASE - (feed * ITEMS + j) * 60_000).toUTCString();
+    items.push(`    <item>
+      <title>Acme update ${feed}.${j}: warehouse robots ship on time</title>
+      <link>https://news${feed % 7}.example/articles/${feed}/${j}</link>
+      <guid isPermaLink="false">urn:momentscan-test:feed-${feed}:item-${j}</guid>
+      <pubDate>${published}</pubDate>
+      <description>Item ${j} of feed ${feed}. The company said the changes take effect next quarter.</description>
+    </item>`);
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0">
+  <channel>
+    <title>Test feed ${feed}</title>
+    <link>https://news${feed % 7}.example/</link>
+    <description>Generated for the integrity tests</description>
+${items.join('\n')}
+  </channel>
+</rss>
+`;
+}
+
+interface Feeds {
+  /** Feed i's URL. */
+  url: (i: number) => string;
+  /** Paths requested, in arrival order, over every host. */
+  requests: string[];
+  close: () => Promise<void>;
+}
+
+/**
+ * Serves feeds 0..n-1 from `hosts` loopback servers (feed i on host i % hosts: feeds come from many
+ * sites, and the fetcher spaces out requests to any one host), with neither ETag nor Last-Modified
+ * (so every run fetches everything again and must dedupe), each after `delayMs(i)`; a delayed
+ * response is dropped when the client goes away.
+ */
+async function startFeeds(n: number, hosts: number, delayMs: (i: number) => number): Promise<Feeds> {
+  const requests: string[] = [];
+  const routes: Record<string, Handler> = {};
+  for (let i = 0; i < n; i++) {
+    const body = rss(i);
+    routes[feedPath(i)] = (req, res) => {
+      requests.push(req.url ?? '');
+      const send = () => {
+        if (res.destroyed) return;
+        res.writeHead(200, { 'content-type': RSS });
+        res.end(body);
+      };
+      const ms = delayMs(i);
+      if (ms <= 0) return send();
+      const timer = setTimeout(send, ms);
+      res.on('close', () => clearTimeout(timer));
+    };
+  }
+  const servers: FixtureServer[] = [];
+  try {
+    for (let h = 0; h < hosts; h++) servers.push(await startServer(routes));
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.close()));
+    throw err;
+  }
+  return {
+    url: (i) => servers[i % hosts]!.url(feedPath(i)),
+    requests,
+    close: async () => {
+      await Promise.all(servers.map((s) => s.close()));
+    },
+  };
+}
+
+function writeConfig(dir: string, feeds: Feeds, n: number, fetch = 'concurrency: 8'): string {
+  const file = path.join(dir, 'momentscan.yaml');
+  const list = Array.from({ length: n }, (_, i) => `      - ${feeds.url(i)}`).join('\n');
+  writeFileSync(file, `fetch: {${fetch}}\ntopics:\n  - name: Acme\n    keywords: [acme]\n    feeds:\n${list}\n`);
+  return file;
+}
+
+/** What a user would check after the fact: integrity, items per feed, item count vs distinct guids. */
+function inspect(dbFile: string) {
+  const db = new Database(dbFile, { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    const integrity = db.pragma('integrity_check', { simple: true }) as string;
+    const perFeed = db.prepare('SELECT f.url AS url, count(i.id) AS n FROM feeds f LEFT JOIN items i ON i.feed_id = f.id GROUP BY f.id').all() as {
+      url: string;
+      n: number;
+    }[];
+    const totals = db.prepare('SELECT count(*) AS items, count(DISTINCT guid) AS guids FROM items').get() as { items: number; guids: number };
+    const counts = new Map(perFeed.map((r) => [new URL(r.url).pathname, r.n]));
+    return { integrity, counts, withItems: perFeed.filter((r) => r.n > 0).length, ...totals };
+  } finally {
+    db.close();
+  }
+}
+
+/** Items committed so far, read while a fetch writes: read-only, and 0 while the file is not ready. */
+function committedItems(dbFile: string): number {
+  try {
+    const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+    try {
+      db.pragma('busy_timeout = 200');
+      return (db.prepare('SELECT count(*) AS n FROM items').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0; // no file yet, no schema yet, or SQLITE_BUSY for a moment: ask again
+  }
+}
+
+function feedsWithItems(dbFile: string): number {
+  try {
+    const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+    try {
+      db.pragma('busy_timeout = 200');
+      return (db.prepare('SELECT count(DISTINCT feed_id) AS n FROM items').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+const newItems = (stderr: string): number => {
+  const m = /; (\d+) new items?/.exec(stderr);
+  if (!m) throw new Error(`no fetch summary in stderr:\n${stderr}`);
+  return Number(m[1]);
+};
+
+let server: Feeds | undefined;
+afterEach(async () => {
+  await killAll(); // children first: the server must outlive every client
+  await server?.close();
+  server = undefined;
+});
+
+describe('the database survives a fetch being killed, doubled or interrupted', () => {
+  it('kill -9 in the middle of a 300-feed ingest leaves a sound file with whole feeds only; a re-run completes it without duplicates', { timeout: 45_000 }, async () => {
+    const FEEDS = 300;
+    const KILLS = 3;
+    const home = tempDir();
+    const dbFile = path.join(home, 'm.db');
+    // A per-feed refresh interval may make a quick re-run skip feeds as "not due": force when offered.
+    const help = runCli(['fetch', '--help'], { home });
+    expect(help.status).toBe(0);
+    const force = /(^|\s)--force\b/m.test(help.stdout) ? ['--force'] : [];
+
+    server = await startFeeds(FEEDS, 60, (i) => 5 + (i % 5) * 10);
+    const config = writeConfig(home, server, FEEDS);
+    const args = ['fetch', '--config', config, '--db', dbFile];
+
+    // Killed several times, each time after ~10 more feeds were committed, so a kill has several
+    // chances to land inside a feed's write. Every count a reader saw meanwhile is kept too.
+    const seen: number[] = [];
+    const probe = () => {
+      const n = committedItems(dbFile);
+      seen.push(n);
+      return n;
+    };
+    let stored = 0;
+    for (let k = 0; k < KILLS; k++) {
+      const run = startCli(k === 0 ? args : [...args, ...force], { home });
+      await pollUntil(probe, (n) => n >= stored + 10 * ITEMS, {
+        timeoutMs: 10_000,
+        what: `feeds to be saved before kill ${k + 1}`,
+        stop: () => run.child.exitCode !== null,
+      });
+      run.child.kill('SIGKILL');
+      const killed = await withTimeout(run.exited, 5_000, 'the killed fetch to exit');
+      expect(killed.signal).toBe('SIGKILL'); // it was still running: the kill really landed mid-ingest
+
+      const after = inspect(dbFile);
+      expect(after.integrity).toBe('ok');
+      expect(after.withItems).toBeGreaterThan(stored / ITEMS);
+      expect(after.withItems).toBeLessThan(FEEDS);
+      const partial = [...after.counts].filter(([, n]) => n !== 0 && n !== ITEMS);
+      expect(partial, `feeds saved by halves after kill ${k + 1}`).toEqual([]);
+      expect(after.items).toBe(after.withItems * ITEMS);
+      expect(after.guids).toBe(after.items);
+      stored = after.items;
+    }
+    expect(seen.filter((n) => n % ITEMS !== 0), 'a reader saw a half-saved feed').toEqual([]);
+
+    const again = await withTimeout(startCli([...args, ...force], { home }).exited, 25_000, 'the re-run to finish');
+    expect(again.stderr).not.toMatch(/error|damaged|locked|busy/i);
+    expect(again.status).toBe(0);
+    expect(newItems(again.stderr)).toBe(FEEDS * ITEMS - stored); // exactly the missing items are new
+
+    const done = inspect(dbFile);
+    expect(done.integrity).toBe('ok');
+    expect({ items: done.items, guids: done.guids }).toEqual({ items: FEEDS * ITEMS, guids: FEEDS * ITEMS });
+    expect([...done.counts.values()].filter((n) => n !== ITEMS)).toEqual([]);
+    expect(done.counts.size).toBe(FEEDS);
+  });
+
+  it('two fetches at once on the same database (cron overlapping an analyst) both succeed and store each item once', { timeout: 30_000 }, async () => {
+    const FEEDS = 100;
+    const home = tempDir();
+    const dbFile = path.join(home, 'm.db');
+    server = await startFeeds(FEEDS, 25, (i) => 5 + (i % 4) * 10);
+    const config = writeConfig(home, server, FEEDS);
+    const args = ['fetch', '--config', config, '--db', dbFile];
+
+    const a = startCli(args, { home });
+    const b = startCli(args, { home });
+    const [ra, rb] = await withTimeout(Promise.all([a.exited, b.exited]), 25_000, 'both fetches to finish');
+
+    for (const r of [ra, rb]) {
+      expect(r.stderr).not.toMatch(/locked|busy|error/i);
+      expect(r.status).toBe(0);
+      expect(r.stderr).toMatch(/fetch: 100 feeds, 100 ok, 0 not modified, 0 failed/);
+    }
+    // they really overlapped: a feed was fetched the second time before the last feed was first fetched...
+    const firstHit = new Set<string>();
+    let lastFirst = -1;
+    let firstSecond = -1;
+    server.requests.forEach((p, k) => {
+      if (!firstHit.has(p)) {
+        firstHit.add(p);
+        lastFirst = k;
+      } else if (firstSecond < 0) firstSecond = k;
+    });
+    expect(firstSecond, 'the two fetches ran one after the other').toBeLessThan(lastFirst);
+    // ...both fetched every feed...
+    const hits = new Map<string, number>();
+    for (const p of server.requests) hits.set(p, (hits.get(p) ?? 0) + 1);
+    expect(hits.size).toBe(FEEDS);
+    expect([...hits.values()].every((n) => n === 2)).toBe(true);
+    // ...and every item was new to exactly one of them
+    expect(newItems(ra.stderr) + newItems(rb.stderr)).toBe(FEEDS * ITEMS);
+
+    const db = inspect(dbFile);
+    expect(db.integrity).toBe('ok');
+    expect({ items: db.items, guids: db.guids }).toEqual({ items: FEEDS * ITEMS, guids: FEEDS * ITEMS });
+    expect([...db.counts.values()].filter((n) => n !== ITEMS)).toEqual([]);
+  });
+
+  it('Ctrl-C with slow feeds in flight exits 130 within 3 s, says how many feeds were saved, and keeps them whole', { timeout: 30_000 }, async () => {
+    const FEEDS = 40;
+    const SLOW = new Set([0, 13, 27]);
+    const home = tempDir();
+    const dbFile = path.join(home, 'm.db');
+    server = await startFeeds(FEEDS, 20, (i) => (SLOW.has(i) ? 10_000 : 5));
+    const config = writeConfig(home, server, FEEDS, 'concurrency: 8, timeout: 30s');
+
+    const run = startCli(['fetch', '--config', config, '--db', dbFile], { home });
+    // every fast feed saved: only the slow ones are left, in flight
+    await pollUntil(() => feedsWithItems(dbFile), (n) => n >= FEEDS - SLOW.size, {
+      timeoutMs: 8_000,
+      what: 'the fast feeds to be saved',
+      stop: () => run.child.exitCode !== null,
+    });
+    const slowRequested = () => [...SLOW].every((i) => server!.requests.includes(feedPath(i)));
+    await pollUntil(slowRequested, Boolean, { timeoutMs: 2_000, what: 'the slow feeds to be requested' });
+
+    const signalledAt = Date.now();
+    run.child.kill('SIGINT');
+    const r = await withTimeout(run.exited, 5_000, 'the interrupted fetch to exit');
+    expect(r.at - signalledAt).toBeLessThan(3_000);
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(130);
+    expect(r.stderr).toMatch(/interrupted/i);
+    const saved = /(\d+) feeds? saved/.exec(r.stderr);
+    expect(saved, `stderr says how many feeds were saved:\n${r.stderr}`).not.toBeNull();
+    expect(Number(saved![1])).toBe(FEEDS - SLOW.size);
+
+    const db = inspect(dbFile);
+    expect(db.integrity).toBe('ok');
+    for (const [p, n] of db.counts) expect(n, p).toBe(SLOW.has(Number(p.match(/(\d+)\.xml$/)![1])) ? 0 : ITEMS);
+    expect(db.items).toBe((FEEDS - SLOW.size) * ITEMS);
+  });
+});
