@@ -1,5 +1,6 @@
 import type { Config, Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
+import { iso } from '../core/time.js';
 import type { Moment } from '../core/types.js';
 import { detectMoments } from '../detect/detect.js';
 import { explainMoment } from '../detect/explain.js';
@@ -7,6 +8,19 @@ import { rankMoments } from '../rank/rank.js';
 import type { MomentRow } from '../render/moments.js';
 import type { Store } from '../store/store.js';
 import { syncTopics } from './topics.js';
+
+/** Items published before the evaluation time may still be fetched (and found overflowing) this long after it. */
+const MAX_FETCH_LAG_MS = 2 * 86_400_000;
+
+/** A feed that overflowed during the moment or its baseline makes the counts there low. */
+export function undercountCaveats(m: Moment, baselineMs: number, periods: { feedUrl: string; start: number; end: number }[]): string[] {
+  const out: string[] = [];
+  for (const p of periods) {
+    const where = p.start < m.end && p.end > m.start ? 'during the moment' : p.start < m.start && p.end > m.start - baselineMs ? 'in its baseline' : null;
+    if (where) out.push(`${p.feedUrl} may have dropped items between ${iso(p.start)} and ${iso(p.end)} (${where}): counts there may be low`);
+  }
+  return [...new Set(out)].slice(0, 5);
+}
 
 export interface EvaluateOptions {
   asOf: number;
@@ -53,10 +67,11 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
       sensitivity,
       historyStart: store.firstItemAt(topicId),
     });
+    const overflows = moments.length ? store.overflowPeriods(topicId, o.from - baselineMs, o.asOf + MAX_FETCH_LAG_MS) : [];
     for (const m of moments) {
       const items = store.itemsBetween(topicId, m.start, Math.min(m.end, o.asOf + 1), 2000);
       const baseline = store.itemsBetween(topicId, m.start - baselineMs, m.start, 3000);
-      found.push(explainMoment(m, items, baseline, topic.keywords));
+      found.push({ ...explainMoment(m, items, baseline, topic.keywords), caveats: undercountCaveats(m, baselineMs, overflows) });
     }
   }
   const ranked = rankMoments(found);

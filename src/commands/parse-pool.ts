@@ -40,30 +40,34 @@ function workerParser(topics: TopicConfig[], file: URL, size: number): BodyParse
   const load = new Map<Worker, number>();
   let nextId = 1;
   let broken: unknown = undefined;
-  const workers = Array.from({ length: size }, () => {
-    const w = new Worker(file, { workerData: { topics } });
-    load.set(w, 0);
-    w.on('message', (msg: { id: number; outcome: ParseOutcome }) => {
-      const p = pending.get(msg.id);
-      if (!p) return;
-      pending.delete(msg.id);
-      load.set(w, load.get(w)! - 1);
-      p.resolve(msg.outcome);
-    });
-    w.on('error', (err) => {
-      broken = err;
-      for (const [id, p] of pending) {
-        if (p.worker === w) {
-          pending.delete(id);
-          p.reject(err);
+  // started on the first body: a run where every feed answers 304 never pays for them
+  let workers: Worker[] | undefined;
+  const start = (): Worker[] =>
+    Array.from({ length: size }, () => {
+      const w = new Worker(file, { workerData: { topics } });
+      load.set(w, 0);
+      w.on('message', (msg: { id: number; outcome: ParseOutcome }) => {
+        const p = pending.get(msg.id);
+        if (!p) return;
+        pending.delete(msg.id);
+        load.set(w, load.get(w)! - 1);
+        p.resolve(msg.outcome);
+      });
+      w.on('error', (err) => {
+        broken = err;
+        for (const [id, p] of pending) {
+          if (p.worker === w) {
+            pending.delete(id);
+            p.reject(err);
+          }
         }
-      }
+      });
+      return w;
     });
-    return w;
-  });
   return {
     parse(job) {
       if (broken) return fallback.parse(job);
+      workers ??= start();
       // the least busy worker; the body is copied (not transferred: the caller may still log its size)
       const w = workers.reduce((a, b) => (load.get(b)! < load.get(a)! ? b : a));
       load.set(w, load.get(w)! + 1);
@@ -74,7 +78,7 @@ function workerParser(topics: TopicConfig[], file: URL, size: number): BodyParse
       }).then(unwrap, () => fallback.parse(job));
     },
     async close() {
-      await Promise.all(workers.map((w) => w.terminate()));
+      if (workers) await Promise.all(workers.map((w) => w.terminate()));
     },
   };
 }

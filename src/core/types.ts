@@ -111,4 +111,6 @@ export interface Moment {
   topSources: string[];
   topTerms: string[];
   examples: MomentExample[];
+  /** Reasons to read the numbers with care (a feed that may have dropped items around then...). */
+  caveats: string[];
 }

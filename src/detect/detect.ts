@@ -303,5 +303,6 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
     topSources: [],
     topTerms: [],
     examples: [],
+    caveats: [],
   };
 }

@@ -41,6 +41,7 @@ export function momentJson(m: MomentRow): Record<string, unknown> {
       publishedAt: iso(e.publishedAt),
       sentiment: e.sentiment,
     })),
+    caveats: m.caveats,
     firstSeenAt: iso(m.firstSeenAt),
   };
 }
@@ -74,6 +75,7 @@ const COLUMNS: Column<MomentRow>[] = [
   { key: 'topTerms', value: (m) => m.topTerms.join('; ') },
   { key: 'topTitle', value: (m) => m.examples[0]?.title ?? null },
   { key: 'topLink', value: (m) => m.examples[0]?.link ?? null },
+  { key: 'caveats', value: (m) => m.caveats.join('; ') },
   { key: 'firstSeenAt', value: (m) => iso(m.firstSeenAt) },
 ];
 
@@ -137,6 +139,7 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk']): string {
   }
   lines.push(`   sources:  ${m.distinctSources} distinct${m.topSources.length ? `: ${m.topSources.map(stripControl).join(', ')}` : ''}`);
   if (m.topTerms.length) lines.push(`   terms:    ${m.topTerms.map(stripControl).join(', ')}`);
+  for (const c of m.caveats) lines.push(`   caveat:   ${stripControl(c)}`);
   for (const e of m.examples) {
     lines.push(`   example:  ${stripControl(e.title)}${e.source ? ` (${stripControl(e.source)})` : ''}`);
     if (e.link) lines.push(`             ${chalk.cyan(stripControl(e.link))}`);

@@ -362,6 +362,25 @@ export class Store {
     );
   }
 
+  /**
+   * Periods when a feed carrying this topic may have dropped items: from the fetch before an
+   * overflowing fetch to that fetch, for overflows logged in [from, to].
+   */
+  overflowPeriods(topicId: number, from: number, to: number): { feedUrl: string; start: number; end: number }[] {
+    return this.guard(
+      () =>
+        this.stmt(
+          `SELECT f.url AS feedUrl, l.started_at AS end,
+                  coalesce((SELECT max(p.started_at) FROM fetch_log p
+                            WHERE p.feed_id = l.feed_id AND p.started_at < l.started_at AND p.status <> 'failed'), l.started_at) AS start
+           FROM fetch_log l JOIN feeds f ON f.id = l.feed_id
+           WHERE l.overflow = 1 AND l.started_at >= ? AND l.started_at <= ?
+             AND EXISTS (SELECT 1 FROM items i JOIN item_topics t ON t.item_id = i.id WHERE i.feed_id = l.feed_id AND t.topic_id = ?)
+           ORDER BY l.started_at`,
+        ).all(from, to, topicId) as { feedUrl: string; start: number; end: number }[],
+    );
+  }
+
   /** Upserts evaluated moments (keyed by topic, kind, direction, start); says which ones are new. */
   saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
     return this.guard(() => {

@@ -2,11 +2,17 @@
 // momentscan benchmark: fetch throughput on synthetic feeds served from 127.0.0.1, detection time,
 // and start-up time, measured on the built CLI (`npm run bench` builds first).
 //
-//   node test/bench/run.mjs [--feeds 2000] [--items 50] [--runs 3] [--gzip|--no-gzip]
-//                           [--concurrency 16] [--profile] [--json] [--keep]
+//   node test/bench/run.mjs [--feeds 2000] [--items 50] [--runs 3] [--gzip|--no-gzip] [--hosts 20]
+//                           [--concurrency 16] [--per-host 4] [--host-delay 0ms]
+//                           [--profile] [--json] [--keep]
+//
+// The feeds are spread round-robin over --hosts ports on 127.0.0.1, each a host of its own for the
+// fetcher's per-host manners (which key on host:port), so every host has many feeds.
 //
 // Each run: a fresh database, a cold `fetch` (every feed 200), `moments --json` on what it stored,
-// then a warm `fetch` on the same database (every feed 304). Then `--help` ten times. The median,
+// then a warm `fetch --force` on the same database (every feed 304; without --force every feed would
+// be skipped as not due within fetch.interval), then a skip run: the same `fetch` without --force,
+// where every feed is skipped and the server sees no request at all. Then `--help` ten times. The median,
 // min and max of each are reported against the targets; the exit status is 0 whatever the numbers
 // (a benchmark reports, it does not gate) and 1 only when a run was wrong (items missing, a feed not
 // answered 304, the CLI failing), because then the numbers mean nothing.
@@ -31,15 +37,20 @@ const BIN = path.join(ROOT, 'bin', 'momentscan');
 const GNU_TIME = '/usr/bin/time';
 const HELP_RUNS = 10;
 /** Targets, in ms. */
-const TARGETS = { cold: 20_000, warm: 2_000, help: 150 };
+const TARGETS = { cold: 15_000, warm: 1_500, help: 150 };
+/** Written into the generated config as they are: the fetch settings not taken from options. */
+const FETCH_FIXED = { interval: '15m', retries: 2, timeout: '30s' };
 
 const USAGE = `usage: node test/bench/run.mjs [options]
 
   --feeds <n>        synthetic feeds to serve (default 2000)
   --items <n>        items per feed (default 50)
-  --runs <n>         cold/warm/moments repetitions; the median is reported (default 3)
+  --runs <n>         cold/moments/warm/skip repetitions; the median is reported (default 3)
   --gzip, --no-gzip  serve gzip to clients that ask for it (default on)
+  --hosts <n>        serve the feeds from this many ports on 127.0.0.1, round-robin (default 20)
   --concurrency <n>  fetch.concurrency in the generated config (default 16)
+  --per-host <n>     fetch.perHost in the generated config (default 4)
+  --host-delay <d>   fetch.hostDelay in the generated config, e.g. 0ms, 250ms, 1s (default 0ms)
   --profile          one more cold and warm fetch under node --cpu-prof, summarised (hot functions)
   --json             print the results as one JSON object on stdout (progress stays on stderr)
   --keep             keep the temporary folder (config, databases, profile) and print its path
@@ -66,7 +77,10 @@ function parseOptions(argv) {
         feeds: { type: 'string', default: '2000' },
         items: { type: 'string', default: '50' },
         runs: { type: 'string', default: '3' },
+        hosts: { type: 'string', default: '20' },
         concurrency: { type: 'string', default: '16' },
+        'per-host': { type: 'string', default: '4' },
+        'host-delay': { type: 'string', default: '0ms' },
         profile: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         keep: { type: 'boolean', default: false },
@@ -81,11 +95,21 @@ function parseOptions(argv) {
     if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max}`);
     return n;
   };
+  // A duration as the config writes it (250ms, 1s, 1m30s), to whole milliseconds, at most a minute.
+  const delay = String(values['host-delay']).trim().toLowerCase();
+  const UNIT = { ms: 1, s: 1000, m: 60_000 };
+  const hostDelayMs = /^(\d+(\.\d+)?(ms|s|m))+$/.test(delay)
+    ? Math.round([...delay.matchAll(/(\d+(?:\.\d+)?)(ms|s|m)/g)].reduce((t, m) => t + Number(m[1]) * UNIT[m[2]], 0))
+    : NaN;
+  if (!(hostDelayMs >= 0 && hostDelayMs <= 60_000)) throw new UsageError('--host-delay takes a duration from 0ms to 1m, such as 0ms, 250ms or 1s');
   return {
     feeds: int('feeds', 1, 100_000),
     items: int('items', 1, 5_000),
     runs: int('runs', 1, 100),
+    hosts: int('hosts', 1, 1_000),
     concurrency: int('concurrency', 1, 256),
+    perHost: int('per-host', 1, 64),
+    hostDelayMs,
     gzip,
     profile: values.profile,
     json: values.json,
@@ -136,7 +160,7 @@ const progress = (msg) => process.stderr.write(`bench: ${msg}\n`);
 // The feed server (a child process)
 
 async function startServer(o) {
-  const child = fork(path.join(HERE, 'server.mjs'), ['--feeds', String(o.feeds), '--items', String(o.items), ...(o.gzip ? ['--gzip'] : [])], {
+  const child = fork(path.join(HERE, 'server.mjs'), ['--feeds', String(o.feeds), '--items', String(o.items), '--hosts', String(o.hosts), ...(o.gzip ? ['--gzip'] : [])], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   live.server = child;
@@ -276,6 +300,18 @@ function checkCold(o, db, stats, what) {
   return got;
 }
 
+/**
+ * The per-host bound, as the server saw it: connections open at once to one host. The fetcher keeps
+ * to perHost requests per host and its connection pool allows one spare connection (for a retry
+ * racing a slow close), so more than perHost + 1 is a broken bound; perHost + 1 is noted in the report.
+ */
+function checkPerHost(o, stats, what) {
+  if (stats.maxOpenPerHost > o.perHost + 1) {
+    const worst = stats.perHost.reduce((a, b) => (b.maxOpen > a.maxOpen ? b : a));
+    throw new BenchError(`${what}: ${stats.maxOpenPerHost} connections were open at once to 127.0.0.1:${worst.port}, with fetch.perHost ${o.perHost} (at most ${o.perHost + 1} with the pool's spare)`);
+  }
+}
+
 function checkWarm(o, db, stats, itemsBefore, what) {
   if (stats.feeds304 !== o.feeds || stats.requests !== o.feeds) {
     throw new BenchError(`${what}: expected one 304 for each of the ${o.feeds} feeds; the server saw ${stats.requests} requests (${JSON.stringify(stats.byStatus)}), ${stats.feeds304} feeds answered 304 once`);
@@ -283,6 +319,18 @@ function checkWarm(o, db, stats, itemsBefore, what) {
   const got = inspectDb(db);
   if (got.items !== itemsBefore) throw new BenchError(`${what}: items changed from ${itemsBefore} to ${got.items} on a run where nothing changed`);
   if ((got.fetchLog['not-modified'] ?? 0) !== o.feeds) throw new BenchError(`${what}: fetch_log has ${got.fetchLog['not-modified'] ?? 0} not-modified rows, expected ${o.feeds}`);
+  return got;
+}
+
+/** A fetch right after the warm one, without --force: every feed is not due, so nothing is requested or logged. */
+function checkSkip(o, db, stats, before, what) {
+  if (stats.requests !== 0 || stats.connections !== 0) {
+    throw new BenchError(`${what}: every feed should be skipped as not due (fetch.interval ${FETCH_FIXED.interval}); the server saw ${stats.requests} requests on ${stats.connections} connections (${JSON.stringify(stats.byStatus)})`);
+  }
+  const got = inspectDb(db);
+  if (got.items !== before.items) throw new BenchError(`${what}: items changed from ${before.items} to ${got.items} on a run that fetched nothing`);
+  const rows = (log) => Object.values(log).reduce((a, b) => a + b, 0);
+  if (rows(got.fetchLog) !== rows(before.fetchLog)) throw new BenchError(`${what}: fetch_log went from ${JSON.stringify(before.fetchLog)} to ${JSON.stringify(got.fetchLog)} on a run that fetched nothing`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,10 +352,23 @@ const fmtMb = (mb) => `${mb.toFixed(0)} MB`;
 const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
 const fmtS = (s) => `${s.toFixed(2)} s`;
 
+/** Connections, in all and to one host (against perHost), and the shortest gap between two requests to one host. */
+function serverLine(s, meta) {
+  const perHost = meta.fetch.perHost;
+  const bound = s.maxOpenPerHost <= perHost ? `≤ perHost ${perHost}` : `perHost ${perHost} + the pool's spare`;
+  const gap = s.minGapPerHostMs === null ? '' : `; shortest gap between two requests to one host ${s.minGapPerHostMs < 10 ? s.minGapPerHostMs.toFixed(1) : Math.round(s.minGapPerHostMs)} ms (hostDelay ${meta.fetch.hostDelay})`;
+  return (
+    `${fmtInt(s.connections)} connections opened, at most ${s.maxOpenConnections} open at once in all and ${s.maxOpenPerHost} to one host (${bound}); ` +
+    `${s.requestsPerHost.min === s.requestsPerHost.max ? s.requestsPerHost.min : `${s.requestsPerHost.min}–${s.requestsPerHost.max}`} requests per host${gap}`
+  );
+}
+
 function table(report) {
   const { meta, results: r } = report;
   const lines = [
-    `momentscan bench: ${fmtInt(meta.feeds)} feeds × ${meta.items} items = ${fmtInt(meta.totalItems)} items; ${meta.runs} run${meta.runs === 1 ? '' : 's'}; gzip ${meta.gzip ? 'on' : 'off'}; concurrency ${meta.concurrency}`,
+    `momentscan bench: ${fmtInt(meta.feeds)} feeds × ${meta.items} items = ${fmtInt(meta.totalItems)} items; ${meta.runs} run${meta.runs === 1 ? '' : 's'}; gzip ${meta.gzip ? 'on' : 'off'}`,
+    `fetch: concurrency ${meta.fetch.concurrency}, perHost ${meta.fetch.perHost}, hostDelay ${meta.fetch.hostDelay}, interval ${meta.fetch.interval}, retries ${meta.fetch.retries}, timeout ${meta.fetch.timeout}; ` +
+      `${meta.hosts} host${meta.hosts === 1 ? '' : 's'} (127.0.0.1 ports), ${meta.feedsPerHost.min === meta.feedsPerHost.max ? meta.feedsPerHost.min : `${meta.feedsPerHost.min}–${meta.feedsPerHost.max}`} feeds each`,
     `${meta.node} on ${meta.platform}, ${meta.cpus} × ${meta.cpuModel}, ${fmtInt(meta.memoryMb)} MB RAM`,
     `feeds: ${(meta.servedRawBytes / 1e6).toFixed(1)} MB of XML${meta.gzip ? `, ${(meta.servedGzipBytes / 1e6).toFixed(1)} MB gzipped` : ''}, served from 127.0.0.1 by a separate process that shares this machine's ${meta.cpus} cores`,
     `peak RSS and CPU: ${meta.rssMethod}`,
@@ -324,10 +385,12 @@ function table(report) {
   add('  CPU user', r.cold.userS, fmtS);
   add('  CPU sys', r.cold.sysS, fmtS);
   add('  peak RSS', r.cold.rssMb, fmtMb);
-  add('warm fetch (304)', r.warm.wallMs, fmtMs, TARGETS.warm);
+  add('warm fetch --force (304)', r.warm.wallMs, fmtMs, TARGETS.warm);
   add('  CPU user', r.warm.userS, fmtS);
   add('  CPU sys', r.warm.sysS, fmtS);
   add('  peak RSS', r.warm.rssMb, fmtMb);
+  add('skip run (none due)', r.skip.wallMs, fmtMs);
+  add('  peak RSS', r.skip.rssMb, fmtMb);
   add('moments --json', r.moments.wallMs, fmtMs);
   add('  peak RSS', r.moments.rssMb, fmtMb);
   add(`--help (${HELP_RUNS} runs)`, r.help.wallMs, fmtMs, TARGETS.help);
@@ -337,8 +400,9 @@ function table(report) {
   lines.push(
     '',
     `cold: ${fmtInt(d.database.items)} items, ${fmtInt(d.database.itemTopics)} topic matches over ${d.database.topicsMatched}/${TOPICS.length} topics, ${fmtInt(d.database.scored)} items with a non-zero sentiment; database ${(d.database.bytes / 1e6).toFixed(0)} MB`,
-    `server during a cold run: ${fmtInt(d.coldServer.connections)} connections opened, at most ${d.coldServer.maxOpenConnections} open at once, ${(d.coldServer.bytesOut / 1e6).toFixed(1)} MB sent, ${fmtInt(d.coldServer.gzipResponses)} gzip responses`,
-    `server during a warm run: ${fmtInt(d.warmServer.connections)} connections opened, at most ${d.warmServer.maxOpenConnections} open at once, ${JSON.stringify(d.warmServer.byStatus)}`,
+    `server during a cold run: ${serverLine(d.coldServer, meta)}, ${(d.coldServer.bytesOut / 1e6).toFixed(1)} MB sent, ${fmtInt(d.coldServer.gzipResponses)} gzip responses`,
+    `server during a warm run: ${serverLine(d.warmServer, meta)}, ${JSON.stringify(d.warmServer.byStatus)}`,
+    `server during a skip run: ${fmtInt(d.skipServer.requests)} requests, ${fmtInt(d.skipServer.connections)} connections`,
     `moments found at ${CLOCK_ISO}: ${d.moments.length === 0 ? 'none' : d.moments.map((m) => `${m.topic} ${m.kind} (${m.score})`).join(', ')}`,
   );
   for (const [kind, p] of Object.entries(report.profile ?? {})) {
@@ -359,11 +423,13 @@ async function profileFetches(o, run, server, config, tmp) {
     progress(`profiling a ${kind} fetch (node --cpu-prof)`);
     const dir = path.join(tmp, `prof-${kind}`);
     await server.reset();
-    const r = await run(['fetch', '--config', config, '--db', db, '--quiet'], { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+    const args = ['fetch', '--config', config, '--db', db, '--quiet', ...(kind === 'warm' ? ['--force'] : [])];
+    const r = await run(args, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
     expectExit0(r, `profiled ${kind} fetch`);
     const stats = await server.stats();
     if (kind === 'cold') checkCold(o, db, stats, 'profiled cold fetch');
     else checkWarm(o, db, stats, o.feeds * o.items, 'profiled warm fetch');
+    checkPerHost(o, stats, `profiled ${kind} fetch`);
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new BenchError(`no .cpuprofile in ${dir}`);
     const full = path.join(dir, file);
@@ -402,15 +468,21 @@ async function main() {
   const timeFile = path.join(tmp, 'time.txt');
   const run = (args, extra = {}) => runCli(args, { env, timeFile, ...extra });
 
-  progress(`generating ${o.feeds} feeds × ${o.items} items and starting the feed server (gzip ${o.gzip ? 'on' : 'off'})`);
+  progress(`generating ${o.feeds} feeds × ${o.items} items and starting the feed server on ${o.hosts} port${o.hosts === 1 ? '' : 's'} (gzip ${o.gzip ? 'on' : 'off'})`);
   const server = await startServer(o);
-  const base = `http://127.0.0.1:${server.info.port}`;
+  const bases = server.info.ports.map((port) => `http://127.0.0.1:${port}`);
   const config = path.join(tmp, 'bench.yaml');
-  writeFileSync(config, configYaml(base, o.feeds, o.concurrency));
-  progress(`serving ${(server.info.rawBytes / 1e6).toFixed(1)} MB at ${base} (generated in ${(server.info.generateMs / 1000).toFixed(1)} s)`);
+  const fetchSettings = { concurrency: o.concurrency, perHost: o.perHost, hostDelay: `${o.hostDelayMs}ms`, ...FETCH_FIXED };
+  writeFileSync(config, configYaml(bases, o.feeds, fetchSettings));
+  const ports = server.info.ports;
+  progress(
+    `serving ${(server.info.rawBytes / 1e6).toFixed(1)} MB from 127.0.0.1:${ports.length === 1 ? ports[0] : `{${ports[0]}, …, ${ports[ports.length - 1]}}`} ` +
+      `(${o.hosts} host${o.hosts === 1 ? '' : 's'}, ~${Math.ceil(o.feeds / o.hosts)} feeds each; generated in ${(server.info.generateMs / 1000).toFixed(1)} s)`,
+  );
 
   const cold = [];
   const warm = [];
+  const skip = [];
   const moments = [];
   const details = {};
   for (let i = 1; i <= o.runs; i++) {
@@ -422,6 +494,7 @@ async function main() {
     expectExit0(c, `cold fetch ${i}`);
     const coldServer = await server.stats();
     const database = checkCold(o, db, coldServer, `cold fetch ${i}`);
+    checkPerHost(o, coldServer, `cold fetch ${i}`);
     cold.push(c);
     progress(`run ${i}/${o.runs}: cold fetch ${fmtMs(c.wallMs)}${c.rssMb ? `, ${fmtMb(c.rssMb)} peak RSS` : ''}`);
 
@@ -436,19 +509,31 @@ async function main() {
     moments.push(m);
     progress(`run ${i}/${o.runs}: moments ${fmtMs(m.wallMs)} (${found.length} found)`);
 
+    // --force: every feed was fetched moments ago, so without it every one would be skipped as not due.
     await server.reset();
-    const w = await run(fetchArgs);
+    const w = await run([...fetchArgs, '--force']);
     expectExit0(w, `warm fetch ${i}`);
     const warmServer = await server.stats();
-    checkWarm(o, db, warmServer, database.items, `warm fetch ${i}`);
+    const afterWarm = checkWarm(o, db, warmServer, database.items, `warm fetch ${i}`);
+    checkPerHost(o, warmServer, `warm fetch ${i}`);
     warm.push(w);
-    progress(`run ${i}/${o.runs}: warm fetch ${fmtMs(w.wallMs)}`);
+    progress(`run ${i}/${o.runs}: warm fetch --force ${fmtMs(w.wallMs)}`);
+
+    // The same fetch without --force right after: nothing is due, nothing may be requested.
+    await server.reset();
+    const k = await run(fetchArgs);
+    expectExit0(k, `skip run ${i}`);
+    const skipServer = await server.stats();
+    checkSkip(o, db, skipServer, afterWarm, `skip run ${i}`);
+    skip.push(k);
+    progress(`run ${i}/${o.runs}: skip run ${fmtMs(k.wallMs)}`);
 
     if (i === 1) {
       Object.assign(details, {
         database: { ...database, bytes: dbBytes(db) },
         coldServer,
         warmServer,
+        skipServer,
         moments: found.map((x) => ({ topic: x.topic, kind: x.kind, direction: x.direction, score: x.score })),
       });
     }
@@ -476,6 +561,9 @@ async function main() {
       runs: o.runs,
       gzip: o.gzip,
       concurrency: o.concurrency,
+      hosts: o.hosts,
+      feedsPerHost: { min: Math.floor(o.feeds / o.hosts), max: Math.ceil(o.feeds / o.hosts) },
+      fetch: { ...fetchSettings, hostDelayMs: o.hostDelayMs },
       asOf: CLOCK_ISO,
       node: process.version,
       platform: `${os.platform()} ${os.arch()}`,
@@ -502,6 +590,12 @@ async function main() {
         userS: summary(warm.map((r) => r.userS)),
         sysS: summary(warm.map((r) => r.sysS)),
         rssMb: summary(warm.map((r) => r.rssMb)),
+      },
+      skip: {
+        wallMs: summary(skip.map((r) => r.wallMs)),
+        userS: summary(skip.map((r) => r.userS)),
+        sysS: summary(skip.map((r) => r.sysS)),
+        rssMb: summary(skip.map((r) => r.rssMb)),
       },
       moments: { wallMs: summary(moments.map((r) => r.wallMs)), rssMb: summary(moments.map((r) => r.rssMb)) },
       help: { wallMs: summary(help.map((r) => r.wallMs), TARGETS.help) },

@@ -2,23 +2,26 @@
 // against the CLI's CPU time — though on a small machine it still competes for the same cores.
 //
 // It generates every feed once (feeds.mjs, deterministic), precompresses it with gzip, and serves it
-// on 127.0.0.1 with a strong ETag, answering 304 to a matching If-None-Match. It counts what it
-// answered; the parent asks over IPC:
-//   parent → { type: 'reset' }            zero the counters   → { type: 'reset', id }
-//   parent → { type: 'stats', id }        read the counters   → { type: 'stats', id, stats }
-//   child  → { type: 'ready', port, ... } once listening
+// on 127.0.0.1 with a strong ETag, answering 304 to a matching If-None-Match. It listens on `--hosts`
+// ports, one "host" each (the fetcher's per-host accounting keys on host:port), and feed i is served
+// only by host i mod hosts (feedHost): elsewhere it is a 404. It counts what it answered, in all and
+// per host, with the most connections open at once to each host; the parent asks over IPC:
+//   parent → { type: 'reset' }             zero the counters   → { type: 'reset', id }
+//   parent → { type: 'stats', id }         read the counters   → { type: 'stats', id, stats }
+//   child  → { type: 'ready', ports, ... } once every port is listening
 // It exits when the parent goes away (IPC disconnect), so it can never outlive a killed run.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { feedPath, renderFeed } from './feeds.mjs';
+import { feedHost, feedPath, renderFeed } from './feeds.mjs';
 
 const { values } = parseArgs({
-  options: { feeds: { type: 'string' }, items: { type: 'string' }, gzip: { type: 'boolean', default: false } },
+  options: { feeds: { type: 'string' }, items: { type: 'string' }, hosts: { type: 'string', default: '1' }, gzip: { type: 'boolean', default: false } },
 });
 const feeds = Number(values.feeds);
 const items = Number(values.items);
+const hosts = Number(values.hosts);
 const gzip = values.gzip;
 
 // ---------------------------------------------------------------------------------------------
@@ -35,24 +38,40 @@ for (let i = 0; i < feeds; i++) {
   rawBytes += identity.length;
   gzBytes += gz?.length ?? 0;
   // Strong ETags differ per representation (RFC 9110 §8.8.3): the gzip body gets its own.
-  routes.set(feedPath(i), { identity, gz, etag: `"${hash}"`, etagGz: `"${hash}-gz"` });
+  routes.set(feedPath(i), { identity, gz, etag: `"${hash}"`, etagGz: `"${hash}-gz"`, host: feedHost(i, hosts) });
 }
 const generateMs = performance.now() - t0;
 
 // ---------------------------------------------------------------------------------------------
 // Counters
 
+/** Sockets open now, in all and per host: the client's connection pools as seen from here (requests are answered synchronously). */
+let open = 0;
+const openPerHost = new Array(hosts).fill(0);
+
+// A round's maxima start from what is open at the reset (normally nothing: the last CLI has exited).
 function freshStats() {
-  return { requests: 0, byStatus: {}, gzipResponses: 0, bytesOut: 0, feeds200: 0, feeds304: 0, connections: 0, maxOpenConnections: 0, unknownPaths: 0 };
+  return {
+    requests: 0,
+    byStatus: {},
+    gzipResponses: 0,
+    bytesOut: 0,
+    feeds200: 0,
+    feeds304: 0,
+    connections: 0,
+    maxOpenConnections: open,
+    unknownPaths: 0,
+    // lastAt/minGapMs: arrival of the host's last request, the shortest time between two arrivals
+    perHost: openPerHost.map((n) => ({ requests: 0, connections: 0, maxOpen: n, lastAt: null, minGapMs: null })),
+  };
 }
 let stats = freshStats();
 /** Per path, what this round answered: so "every feed got exactly one 304" can be checked. */
 let answered = new Map();
-/** Sockets open now: the client's connection pool as seen from here (requests are answered synchronously). */
-let open = 0;
 
-function count(status, path, bytes, gzipped) {
+function count(host, status, path, bytes, gzipped) {
   stats.requests++;
+  stats.perHost[host].requests++;
   stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
   stats.bytesOut += bytes;
   if (gzipped) stats.gzipResponses++;
@@ -70,7 +89,21 @@ function snapshot() {
     if (v === '200') once200++;
     else if (v === '304') once304++;
   }
-  return { ...stats, feeds200: once200, feeds304: once304, feedsRequested: answered.size, openConnections: open };
+  const per = stats.perHost;
+  const gaps = per.map((h) => h.minGapMs).filter((g) => g !== null);
+  return {
+    ...stats,
+    perHost: per.map(({ lastAt, ...h }, i) => ({ ...h, port: ports[i] ?? null })),
+    feeds200: once200,
+    feeds304: once304,
+    feedsRequested: answered.size,
+    openConnections: open,
+    /** The most connections open at once to any one host, and the spread of requests over hosts. */
+    maxOpenPerHost: Math.max(...per.map((h) => h.maxOpen)),
+    requestsPerHost: { min: Math.min(...per.map((h) => h.requests)), max: Math.max(...per.map((h) => h.requests)) },
+    /** The shortest time between two requests arriving at one host (null: no host got two). */
+    minGapPerHostMs: gaps.length > 0 ? Math.round(Math.min(...gaps) * 10) / 10 : null,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -95,14 +128,20 @@ function acceptsGzip(header) {
   });
 }
 
-const server = createServer((req, res) => {
+/** The request handler of host `host` (0 … hosts-1): it serves only that host's feeds. */
+const handler = (host) => (req, res) => {
+  const h = stats.perHost[host];
+  const t = performance.now();
+  if (h.lastAt !== null) h.minGapMs = Math.min(h.minGapMs ?? Infinity, t - h.lastAt);
+  h.lastAt = t;
   const path = (req.url ?? '/').split('?')[0];
-  const route = routes.get(path);
+  const found = routes.get(path);
+  const route = found && found.host === host ? found : undefined; // another host's feed is not here
   if (!route || req.method !== 'GET') {
     stats.unknownPaths++;
     res.writeHead(route ? 405 : 404, { 'content-type': 'text/plain' });
     res.end(route ? 'method not allowed' : 'not found');
-    count(route ? 405 : 404, path, 0, false);
+    count(host, route ? 405 : 404, path, 0, false);
     return;
   }
   const useGzip = route.gz !== null && acceptsGzip(req.headers['accept-encoding']);
@@ -111,7 +150,7 @@ const server = createServer((req, res) => {
   if (matches(req.headers['if-none-match'], etag)) {
     res.writeHead(304, common);
     res.end();
-    count(304, path, 0, false);
+    count(host, 304, path, 0, false);
     return;
   }
   const body = useGzip ? route.gz : route.identity;
@@ -122,14 +161,27 @@ const server = createServer((req, res) => {
     ...(useGzip ? { 'content-encoding': 'gzip' } : {}),
   });
   res.end(body);
-  count(200, path, body.length, useGzip);
-});
-server.on('connection', (socket) => {
-  stats.connections++;
-  stats.maxOpenConnections = Math.max(stats.maxOpenConnections, ++open);
-  socket.on('close', () => open--);
-});
-server.keepAliveTimeout = 15_000;
+  count(host, 200, path, body.length, useGzip);
+};
+
+const servers = [];
+for (let h = 0; h < hosts; h++) {
+  const server = createServer(handler(h));
+  server.on('connection', (socket) => {
+    stats.connections++;
+    stats.perHost[h].connections++;
+    stats.maxOpenConnections = Math.max(stats.maxOpenConnections, ++open);
+    stats.perHost[h].maxOpen = Math.max(stats.perHost[h].maxOpen, ++openPerHost[h]);
+    socket.on('close', () => {
+      open--;
+      openPerHost[h]--;
+    });
+  });
+  server.keepAliveTimeout = 15_000;
+  servers.push(server);
+}
+/** ports[h]: where host h listens. */
+const ports = [];
 
 process.on('message', (msg) => {
   if (msg?.type === 'reset') {
@@ -145,6 +197,16 @@ process.on('disconnect', () => process.exit(0));
 // Ctrl-C reaches the whole process group; the parent cleans up, this one just goes.
 process.on('SIGINT', () => process.exit(0));
 
-server.listen(0, '127.0.0.1', () => {
-  process.send({ type: 'ready', port: server.address().port, feeds, items, gzip, rawBytes, gzBytes, generateMs });
-});
+await Promise.all(
+  servers.map(
+    (server, h) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+          ports[h] = server.address().port;
+          resolve();
+        });
+      }),
+  ),
+);
+process.send({ type: 'ready', ports, feeds, items, hosts, gzip, rawBytes, gzBytes, generateMs });

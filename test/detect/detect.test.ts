@@ -159,3 +159,19 @@ describe('detectMoments', () => {
     expect(flagged).toEqual(levels);
   });
 });
+
+describe('undercount caveats', () => {
+  it('names a feed that may have dropped items during a moment or in its baseline, and nothing else', async () => {
+    const { undercountCaveats } = await import('../../src/commands/evaluate.js');
+    const m = { start: T0 + 10 * D, end: T0 + 11 * D } as Parameters<typeof undercountCaveats>[0];
+    const caveats = undercountCaveats(m, 14 * D, [
+      { feedUrl: 'https://a.example/rss', start: T0 + 10 * D + H, end: T0 + 10 * D + 3 * H },
+      { feedUrl: 'https://b.example/rss', start: T0 + 5 * D, end: T0 + 5 * D + H },
+      { feedUrl: 'https://c.example/rss', start: T0 + 12 * D, end: T0 + 12 * D + H },
+    ]);
+    expect(caveats).toEqual([
+      'https://a.example/rss may have dropped items between 2026-10-11T01:00:00Z and 2026-10-11T03:00:00Z (during the moment): counts there may be low',
+      'https://b.example/rss may have dropped items between 2026-10-06T00:00:00Z and 2026-10-06T01:00:00Z (in its baseline): counts there may be low',
+    ]);
+  });
+});

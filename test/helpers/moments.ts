@@ -30,6 +30,7 @@ export function sampleMoment(over: Partial<MomentRow> = {}): MomentRow {
     examples: [
       { title: 'Acme recalls the Glide, says "sorry"', link: 'https://www.dailyledger.example/acme-glide', source: 'Daily Ledger', publishedAt: T + 7 * H, sentiment: -0.4 },
     ],
+    caveats: [],
     firstSeenAt: T + 20 * H,
     ...over,
   };

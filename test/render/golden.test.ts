@@ -26,6 +26,7 @@ const moments = [
     sentimentNow: -0.78,
     sentimentBaseline: 0.09,
     topTerms: ['outage', 'stranded'],
+    caveats: ['https://news.example/rss may have dropped items between 2026-11-19T06:00:00Z and 2026-11-19T12:00:00Z (in its baseline): counts there may be low'],
     examples: [{ title: 'Northwind outage strands thousands, "worst day"', link: null, source: null, publishedAt: Date.UTC(2026, 10, 19, 18), sentiment: -0.8 }],
   }),
 ];

@@ -1,0 +1,93 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const SAMPLE_CONFIG = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
+
+describe('momentscan feeds', () => {
+  it('lists every configured feed as new before the first fetch, without creating a database', () => {
+    const home = tempDir();
+    const db = path.join(home, 'none.db');
+    const r = runCli(['feeds', '--config', SAMPLE_CONFIG, '--db', db, '--json'], { home });
+    expect(r.status).toBe(0);
+    const rows = JSON.parse(r.stdout) as { state: string; url: string }[];
+    expect(rows).toHaveLength(7);
+    expect(rows.every((f) => f.state === 'new')).toBe(true);
+    expect(() => readFileSync(db)).toThrow();
+  });
+
+  it('shows health after fetches: a failing feed with its error and failures in a row, the good ones ok', () => {
+    const home = tempDir();
+    const cfg = path.join(home, 'c.yaml');
+    const good = path.join(ROOT, 'fixtures', 'feeds', 'google-news.rss.xml');
+    writeFileSync(cfg, `fetch: {interval: 0s, retries: 0}\ntopics:\n  - name: Acme\n    keywords: [acme]\n    feeds: [${good}, http://127.0.0.1:9/down.rss]\n`);
+    const db = path.join(home, 'm.db');
+    for (let i = 0; i < 3; i++) runCli(['fetch', '--config', cfg, '--db', db, '--quiet'], { home });
+    const third = runCli(['fetch', '--config', cfg, '--db', db], { home });
+    expect(third.stderr).toMatch(/momentscan: warning: http:\/\/127\.0\.0\.1:9\/down\.rss: connection refused by 127\.0\.0\.1:9 .*\(failed 4 runs in a row\)/);
+    const r = runCli(['feeds', 'list', '--config', cfg, '--db', db, '--json'], { home });
+    const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(rows[0]).toMatchObject({ state: 'ok', consecutiveFailures: 0, fetches: 4, failures: 0, items: 3, notModifiedRatio: 0.75 });
+    expect(rows[1]).toMatchObject({ state: 'failing', consecutiveFailures: 4, fetches: 4, failures: 4, items: 0, notModifiedRatio: null });
+    expect(rows[1]!.error).toMatch(/^connection refused/);
+    const table = runCli(['feeds', '--config', cfg, '--db', db], { home }).stdout;
+    expect(table).toContain('failing');
+    expect(table).toContain('connection refused');
+  });
+
+  it('a one-off failure is a note, hidden by --quiet; the summary counts it', () => {
+    const home = tempDir();
+    const cfg = path.join(home, 'c.yaml');
+    writeFileSync(cfg, `fetch: {retries: 0}\nfeeds: [http://127.0.0.1:9/down.rss]\n`);
+    const loud = runCli(['fetch', '--config', cfg, '--db', path.join(home, 'a.db')], { home });
+    expect(loud.stderr).toMatch(/^momentscan: note: http:\/\/127\.0\.0\.1:9\/down\.rss: connection refused/m);
+    expect(loud.stderr).toMatch(/fetch: 1 feed, 0 ok, 0 not modified, 1 failed, 0 skipped; 0 new items/);
+    const quiet = runCli(['fetch', '--config', cfg, '--db', path.join(home, 'b.db'), '--quiet'], { home });
+    expect(quiet.stderr).toBe('');
+    expect(quiet.status).toBe(0);
+    expect(runCli(['fetch', '--config', cfg, '--db', path.join(home, 'c.db'), '--quiet', '--strict'], { home }).status).toBe(3);
+  });
+});
+
+describe('momentscan feeds test', () => {
+  it('shows what a local feed would store, matched against the configured topics, and writes nothing', () => {
+    const home = tempDir();
+    const db = path.join(home, 'untouched.db');
+    const r = runCli(['feeds', 'test', path.join(ROOT, 'fixtures', 'feeds', 'google-news.rss.xml'), '--config', SAMPLE_CONFIG, '--db', db, '--json'], { home });
+    expect(r.status).toBe(0);
+    const items = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(items).toHaveLength(3);
+    expect(items[0]).toMatchObject({
+      title: 'Acme shares jump after record quarter',
+      source: 'The Daily Ledger',
+      topics: ['Acme Robotics'],
+      dateEstimated: false,
+    });
+    expect(typeof items[0]!.sentiment).toBe('number');
+    expect(items[0]!.publishedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(() => readFileSync(db)).toThrow();
+  });
+
+  it('a table for people, with the feed title and the item count', () => {
+    const home = tempDir();
+    const r = runCli(['feeds', 'test', path.join(ROOT, 'fixtures', 'feeds', 'latin1.rss.xml')], { home });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Nachrichten aus Zürich: \d+ items?/);
+    expect(r.stdout).toContain('Café in Zürich reopens after façade repairs');
+  });
+
+  it.each([
+    [path.join('fixtures', 'feeds', 'html-page.html'), /html-page\.html: got an HTML page, not a feed — /],
+    ['http://127.0.0.1:9/feed.rss', /^momentscan: error: http:\/\/127\.0\.0\.1:9\/feed\.rss: connection refused by 127\.0\.0\.1:9/],
+    ['missing.xml', /missing\.xml: file not found: /],
+  ])('%s fails with one line naming it', (source, message) => {
+    const home = tempDir();
+    const r = runCli(['feeds', 'test', source], { home });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
