@@ -51,7 +51,7 @@ const USAGE = `usage: node test/bench/run.mjs [options]
   --concurrency <n>  fetch.concurrency in the generated config (default 16)
   --per-host <n>     fetch.perHost in the generated config (default 4)
   --host-delay <d>   fetch.hostDelay in the generated config, e.g. 0ms, 250ms, 1s (default 0ms)
-  --profile          one more cold and warm fetch under node --cpu-prof, summarised (hot functions)
+  --profile          one more cold and warm (--force) fetch under node --cpu-prof, summarised (hot functions)
   --json             print the results as one JSON object on stdout (progress stays on stderr)
   --keep             keep the temporary folder (config, databases, profile) and print its path
   -h, --help         this help
@@ -356,7 +356,7 @@ const fmtS = (s) => `${s.toFixed(2)} s`;
 function serverLine(s, meta) {
   const perHost = meta.fetch.perHost;
   const bound = s.maxOpenPerHost <= perHost ? `≤ perHost ${perHost}` : `perHost ${perHost} + the pool's spare`;
-  const gap = s.minGapPerHostMs === null ? '' : `; shortest gap between two requests to one host ${s.minGapPerHostMs < 10 ? s.minGapPerHostMs.toFixed(1) : Math.round(s.minGapPerHostMs)} ms (hostDelay ${meta.fetch.hostDelay})`;
+  const gap = s.minGapPerHostMs === null ? '' : `; shortest gap between two requests arriving at one host ${s.minGapPerHostMs < 10 ? s.minGapPerHostMs.toFixed(1) : Math.round(s.minGapPerHostMs)} ms (hostDelay ${meta.fetch.hostDelay})`;
   return (
     `${fmtInt(s.connections)} connections opened, at most ${s.maxOpenConnections} open at once in all and ${s.maxOpenPerHost} to one host (${bound}); ` +
     `${s.requestsPerHost.min === s.requestsPerHost.max ? s.requestsPerHost.min : `${s.requestsPerHost.min}–${s.requestsPerHost.max}`} requests per host${gap}`

@@ -93,7 +93,7 @@ function snapshot() {
   const gaps = per.map((h) => h.minGapMs).filter((g) => g !== null);
   return {
     ...stats,
-    perHost: per.map(({ lastAt, ...h }, i) => ({ ...h, port: ports[i] ?? null })),
+    perHost: per.map(({ lastAt, minGapMs, ...h }, i) => ({ ...h, minGapMs: minGapMs === null ? null : Math.round(minGapMs * 10) / 10, port: ports[i] ?? null })),
     feeds200: once200,
     feeds304: once304,
     feedsRequested: answered.size,
