@@ -182,7 +182,8 @@ async function readBody(
 
 function decompress(raw: Uint8Array, encoding: string | null, maxBytes: number): Uint8Array {
   const enc = (encoding ?? '').trim().toLowerCase();
-  if (!enc || enc === 'identity') return raw;
+  // an empty body is empty in any encoding (brotli and deflate would call it truncated)
+  if (!enc || enc === 'identity' || raw.length === 0) return raw;
   const opts = { maxOutputLength: maxBytes };
   try {
     if (enc === 'gzip' || enc === 'x-gzip') return zlib.gunzipSync(raw, { ...opts, finishFlush: zlib.constants.Z_SYNC_FLUSH });

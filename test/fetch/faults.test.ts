@@ -45,6 +45,8 @@ let server: FixtureServer;
 const ROUTES: Record<string, Handler> = routes();
 let tls: HttpsServer;
 let tlsPort: number;
+/** Requests the TLS server answered: none may get past the handshake. */
+let tlsRequests = 0;
 /** A port on 127.0.0.1 that nothing listens on. */
 let closedPort: number;
 
@@ -65,12 +67,18 @@ function routes(): Record<string, Handler> {
       const timer = setInterval(() => res.write(' '), 300);
       res.on('close', () => clearInterval(timer));
     },
+    '/cut.rss': (req, res) => {
+      const body = fixture('google-news.rss.xml');
+      res.writeHead(200, { 'content-type': RSS, 'content-length': String(body.length) });
+      res.write(body.subarray(0, body.length >> 1), () => req.socket.destroy());
+    },
     '/reset.rss': (req, res) => {
       const body = fixture('google-news.rss.xml');
       res.writeHead(200, { 'content-type': RSS, 'content-length': String(body.length) });
       res.write(body.subarray(0, body.length >> 1));
-      // a real RST, once the client has had time to read the headers and the first half
-      setTimeout(() => req.socket.resetAndDestroy(), 100);
+      // a real RST, once the client has had time to read the headers and the first half (an RST
+      // discards what the client has not read yet)
+      setTimeout(() => req.socket.resetAndDestroy(), 200);
     },
     '/endless.rss': (_req, res) => {
       res.writeHead(200, { 'content-type': RSS });
@@ -95,6 +103,8 @@ function routes(): Record<string, Handler> {
     '/error-503.rss': serve('busy', { 'content-type': 'text/plain' }, 503),
     '/page.html': serve(fixture('html-page.html'), { 'content-type': 'text/html; charset=utf-8' }),
     '/empty.rss': serve('', { 'content-type': RSS }),
+    // nothing to decompress: still an empty feed, not a decompression error
+    '/empty-br.rss': serve('', { 'content-type': RSS, 'content-encoding': 'br' }),
     '/truncated.rss': serve(fixture('truncated.rss.xml'), { 'content-type': RSS }),
     '/not-a-feed.json': serve('{"status": "ok", "items": [{"title": "not a feed"}]}', { 'content-type': 'application/json' }),
   } satisfies Record<string, Handler>);
@@ -103,7 +113,11 @@ function routes(): Record<string, Handler> {
 
 beforeAll(async () => {
   server = await startServer(ROUTES);
-  tls = createHttpsServer({ key: tlsFixture('key.pem'), cert: tlsFixture('cert.pem') }, serve(rss('TLS', item('Never read', 'https://tls.example/1')), { 'content-type': RSS }));
+  const tlsFeed = serve(rss('TLS', item('Never read', 'https://tls.example/1')), { 'content-type': RSS });
+  tls = createHttpsServer({ key: tlsFixture('key.pem'), cert: tlsFixture('cert.pem') }, (req, res) => {
+    tlsRequests++;
+    tlsFeed(req, res);
+  });
   await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
   tlsPort = (tls.address() as AddressInfo).port;
   const probe = createNetServer();
@@ -161,16 +175,18 @@ const FAULTS: [name: string, url: () => string, error: () => RegExp, httpStatus:
   ['a self-signed TLS certificate', () => `https://127.0.0.1:${tlsPort}/feed.rss`, () => new RegExp(`^TLS error with 127\\.0\\.0\\.1:${tlsPort}: \\S+$`), null],
   ['a server that never answers', () => server.url('/silent.rss'), () => /^timed out after 2s \(no answer\) — /, null],
   ['a body that keeps dripping', () => server.url('/drip.rss'), () => /^timed out after 2s \(the body was still arriving\) — /, null],
+  ['a connection closed mid-body', () => server.url('/cut.rss'), () => /^connection to 127\.0\.0\.1:\d+ was reset while reading the body$/, null],
   ['a connection reset mid-body', () => server.url('/reset.rss'), () => /^connection to 127\.0\.0\.1:\d+ was reset while reading the body$/, null],
   ['an endless body', () => server.url('/endless.rss'), () => /^body larger than 256 KB — /, null],
   ['a gzip bomb', () => server.url('/bomb.rss'), () => /^body larger than 256 KB once decompressed — /, null],
-  ['a redirect loop', () => server.url('/loop-a.rss'), () => /^too many redirects \(more than 5\) — /, null],
+  ['a redirect loop', () => server.url('/loop-a.rss'), () => /^too many redirects \(more than 5\) — /, 302],
   ['a 404', () => server.url('/missing.rss'), () => /^HTTP 404 Not Found — /, 404],
   ['a 500', () => server.url('/error-500.rss'), () => /^HTTP 500 Internal Server Error — /, 500],
   ['a 503', () => server.url('/error-503.rss'), () => /^HTTP 503 Service Unavailable — /, 503],
   ['an HTML page', () => server.url('/page.html'), () => /^got an HTML page, not a feed — the page links to a feed at http:\/\/127\.0\.0\.1:\d+\/feeds\/all\.rss\?format=full&v=2: use that URL$/, null],
   ['an empty 200 body', () => server.url('/empty.rss'), () => /^the feed is empty$/, null],
-  ['truncated XML', () => server.url('/truncated.rss'), () => /^XML is malformed: [A-Z][^\n]* \(line 1[01]\)$/, null],
+  ['an empty 200 body with Content-Encoding: br', () => server.url('/empty-br.rss'), () => /^the feed is empty$/, null],
+  ['truncated XML', () => server.url('/truncated.rss'), () => /^XML is malformed: Unclosed root tag \(line 11\)$/, null],
   ['JSON that is not a JSON Feed', () => server.url('/not-a-feed.json'), () => /^got JSON that is not a JSON Feed — /, null],
 ];
 
@@ -201,6 +217,19 @@ describe('fetch faults: one feed’s problem, and the others land', () => {
       expect(bad.error).toMatch(error());
     }
     expectGoodFeedsLanded(results, store);
+  });
+
+  it('does not retry what will not change: a TLS error, a 404, an HTML page', async () => {
+    const urls = [`https://127.0.0.1:${tlsPort}/feed.rss`, server.url('/missing.rss'), server.url('/page.html')];
+    const { store, run } = setup(urls, FETCH.replace('retries: 0', 'retries: 2'));
+    const results = await run();
+    expect(urls.map((u) => [results.get(u)!.status, results.get(u)!.attempts])).toEqual([
+      ['failed', 1],
+      ['failed', 1],
+      ['failed', 1],
+    ]);
+    expectGoodFeedsLanded(results, store);
+    expect(tlsRequests).toBe(0);
   });
 
   it('stops a redirect loop after 5 redirects', async () => {
