@@ -98,6 +98,33 @@ export function buildProgram(): Command {
     process.exitCode = await test(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), source });
   });
 
+  addOutputOptions(
+    program
+      .command('items')
+      .description('list stored items, newest first, with the topics they belong to (--explain: and why)')
+      .option('-t, --topic <name>', 'only items of this topic (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+      .option('-s, --since <when>', 'items published from this long ago (7d, 48h) or this time (ISO-8601)', '7d')
+      .option('--as-of <time>', 'items published up to this time (ISO-8601, or a duration ago)')
+      .option('-n, --limit <n>', 'at most this many items', '50')
+      .option('--sort <order>', 'time (newest first), negative or positive (by sentiment)', 'time')
+      .option('--explain', 'show, per topic, the query terms each item matched'),
+  ).action(action(() => import('./commands/items.js') as Promise<{ run: Action }>));
+
+  feeds
+    .command('import')
+    .argument('<file>', 'an OPML file exported from a feed reader')
+    .description('add the feeds of an OPML file to the config file (folders become topics of whole feeds, or tags with --as tags)')
+    .option('--as <what>', 'what folders become: topics (default) or tags', 'topics')
+    .option('--dry-run', 'print the config as it would be, change nothing')
+    .action(async function (this: Command, file: string) {
+      const { importOpml } = await import('./commands/feeds.js');
+      process.exitCode = await importOpml(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), file });
+    });
+  feeds
+    .command('export')
+    .description('print every configured feed as OPML 2.0, topics as folders (for a feed reader, or a backup)')
+    .action(action(async () => ({ run: (await import('./commands/feeds.js')).exportOpml }) as unknown as { run: Action }));
+
   addMomentOptions(program.command('moments').description('detect, explain and rank moments from the stored items')).action(
     action(() => import('./commands/moments.js') as Promise<{ run: Action }>),
   );

@@ -1,15 +1,18 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { applyImport, planImport } from '../config/edit.js';
+import { parseConfigText } from '../config/load.js';
+import { OpmlError, parseOpml, renderOpml, type OpmlOutline } from '../config/opml.js';
 import { feedUrl } from '../config/schema.js';
-import { FeedError, MomentscanError, UsageError } from '../core/errors.js';
+import { FeedError, InputError, MomentscanError, UsageError } from '../core/errors.js';
 import { userAgent } from '../core/version.js';
 import { createDispatcher, fetchFeed } from '../fetch/http.js';
 import { withRetries } from '../fetch/retry.js';
 import { feedHealthListing, testItemsListing, type FeedHealthRow } from '../render/feeds.js';
 import { render } from '../render/index.js';
 import { Store } from '../store/store.js';
-import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
+import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
 import { configuredFeeds } from './ingest.js';
 import { inlineParser } from './parse-pool.js';
 
@@ -79,7 +82,7 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
     );
     if (out.status !== 'ok') throw new UsageError('unexpected 304 answer to an unconditional request');
     const parser = inlineParser(config.topics);
-    const parsed = await parser.parse({ body: out.body, contentType: out.contentType, url: out.finalUrl, fetchedAt });
+    const parsed = await parser.parse({ body: out.body, contentType: out.contentType, url: out.finalUrl, feedUrl: url, language: config.feedLanguages.get(url) ?? null, fetchedAt });
     await writeOut(render(format, testItemsListing(parsed.items, parsed.title), renderContext(g, o, env, fetchedAt)));
     return 0;
   } catch (err) {
@@ -88,4 +91,83 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
   } finally {
     await dispatcher.close().catch(() => undefined);
   }
+}
+
+export interface ImportOptions {
+  file: string;
+  as?: string;
+  dryRun?: boolean;
+}
+
+/**
+ * `momentscan feeds import FILE.opml`: adds a feed reader's subscriptions to the config file (folders
+ * become topics, or tags with --as tags), keeping the file's comments; --dry-run prints the result instead.
+ */
+export async function importOpml(g: GlobalOptions, o: ImportOptions): Promise<number> {
+  const env = processEnv();
+  const as = o.as ?? 'topics';
+  if (as !== 'topics' && as !== 'tags') throw new UsageError(`--as: expected topics or tags, got "${as}"`);
+  const { config, configPath } = configFor(g, env);
+  let text: string;
+  try {
+    text = readFileSync(o.file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${o.file}: cannot read the feed list (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { hint: 'check the path' });
+  }
+  let opml;
+  try {
+    opml = parseOpml(text);
+  } catch (err) {
+    if (err instanceof OpmlError) throw new InputError(`${o.file}: ${err.message}`, { hint: 'export the subscriptions from your feed reader as OPML' });
+    throw err;
+  }
+  const plan = planImport(config, opml, as);
+  const current = existsSync(configPath) ? readFileSync(configPath, 'utf8') : '';
+  const next = applyImport(current, plan);
+  // the result must still be a valid config: never write a file that would not load
+  parseConfigText(next, configPath);
+  const added = [...plan.topics.values()].reduce((a, l) => a + l.length, 0) + plan.feeds.length;
+  if (o.dryRun) await writeOut(next);
+  else if (added > 0) {
+    mkdirSync(path.dirname(configPath), { recursive: true });
+    const tmp = `${configPath}.tmp-${process.pid}`;
+    writeFileSync(tmp, next);
+    renameSync(tmp, configPath);
+  }
+  if (!g.quiet) {
+    const parts = [`${added} feed${added === 1 ? '' : 's'} ${o.dryRun ? 'would be added' : 'added'}`];
+    if (plan.topics.size) parts.push(`in ${plan.topics.size} topic${plan.topics.size === 1 ? '' : 's'} (${[...plan.topics.keys()].join(', ')})`);
+    if (plan.skipped.length) parts.push(`${plan.skipped.length} already configured`);
+    if (plan.invalid.length) parts.push(`${plan.invalid.length} not http(s) feed URLs, left out`);
+    log(`momentscan: ${parts.join('; ')}${o.dryRun ? '' : ` — ${configPath}`}`);
+  }
+  return 0;
+}
+
+/** `momentscan feeds export`: every configured feed as OPML 2.0, topics as folders. */
+export async function exportOpml(g: GlobalOptions): Promise<number> {
+  const env = processEnv();
+  const { config, dbPath } = configFor(g, env);
+  const titles = new Map(config.feedTitles);
+  if (existsSync(dbPath)) {
+    const store = Store.open(dbPath);
+    try {
+      for (const h of store.feedHealth(configuredFeeds(config), 0, env.now())) if (h.title && !titles.has(h.url)) titles.set(h.url, h.title);
+    } finally {
+      store.close();
+    }
+  }
+  const feedOutline = (url: string) => ({ text: titles.get(url) ?? url, xmlUrl: url });
+  const outlines: OpmlOutline[] = config.topics.map((t) => ({ text: t.name, children: t.feeds.map(feedOutline) }));
+  const byTag = new Map<string, string[]>();
+  for (const url of config.feeds) {
+    const tag = config.feedTags.get(url)?.at(-1) ?? '';
+    byTag.set(tag, [...(byTag.get(tag) ?? []), url]);
+  }
+  for (const [tag, urls] of byTag) {
+    if (tag) outlines.push({ text: tag, children: urls.map(feedOutline) });
+    else outlines.push(...urls.map(feedOutline));
+  }
+  await writeOut(renderOpml('momentscan feeds', outlines, new Date(env.now())));
+  return 0;
 }

@@ -6,7 +6,9 @@ import { createDispatcher, fetchFeed } from '../fetch/http.js';
 import { attemptsOf, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
 import type { FeedResult, FetchSummary } from '../render/fetch.js';
-import type { FeedRow, FetchRecord, Store } from '../store/store.js';
+import { StoryIndex, storySignature, type StoryInput } from '../enrich/stories.js';
+import type { EnrichedItem } from '../core/types.js';
+import type { FeedRow, FetchRecord, Store, StoryAssigner } from '../store/store.js';
 import { createParser } from './parse-pool.js';
 import { syncTopics } from './topics.js';
 
@@ -65,6 +67,8 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     if (reason === null) due.push(feed);
     else results.push(skipped(feed, reason, o.now()));
   }
+  store.setFeedKinds(config.feedKinds);
+  const stories = storyAssigner(store, o.now());
   const dispatcher = createDispatcher(f.timeoutMs, f.perHost);
   const parser = createParser(config.topics, due.length);
   let done = 0;
@@ -98,7 +102,14 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         );
         return result(feed, { status: 'not-modified', httpStatus: out.httpStatus, durationMs: elapsed(), fetchedAt: startedAt, attempts, notice, nextDueAt });
       }
-      const parsed = await parser.parse({ body: out.body, contentType: out.contentType, url: out.finalUrl, fetchedAt: startedAt });
+      const parsed = await parser.parse({
+        body: out.body,
+        contentType: out.contentType,
+        url: out.finalUrl,
+        feedUrl: feed.url,
+        language: config.feedLanguages.get(feed.url) ?? null,
+        fetchedAt: startedAt,
+      });
       const nextDueAt = nextDue(startedAt, f.intervalMs, out.maxAgeMs, parsed.ttlMs);
       const record: FetchRecord = {
         ...base,
@@ -117,7 +128,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         movedTo,
         notice,
       };
-      const saved = store.saveFetch(record, topicIds);
+      const saved = store.saveFetch(record, topicIds, stories);
       return result(feed, {
         title: parsed.title ?? feed.title,
         status: 'ok',
@@ -185,6 +196,21 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   const order = new Map(feeds.map((feed, i) => [feed.url, i]));
   results.sort((a, b) => order.get(a.url)! - order.get(b.url)!);
   return { feeds: results, interrupted: Boolean(o.signal?.aborted), warnAfter: f.warnAfter };
+}
+
+/** Stories seen this long ago or later are what new items may join. */
+const STORY_MEMORY_MS = 30 * 86_400_000;
+
+/** Near-duplicate headlines across feeds become one story: an index of recent stories for this run. */
+function storyAssigner(store: Store, now: number): StoryAssigner {
+  const index = new StoryIndex();
+  for (const s of store.recentStories(now - STORY_MEMORY_MS)) index.add(s);
+  const input = (it: EnrichedItem): StoryInput => ({ key: it.guid, title: it.title, sourceKey: it.sourceDomain ?? it.source ?? '', publishedAt: it.publishedAt });
+  return {
+    find: (it) => index.match(input(it))?.id ?? null,
+    signature: (it) => storySignature(it.title),
+    stored: (id, it, created) => (created ? index.addNew(id, input(it)) : index.touch(id, it.publishedAt)),
+  };
 }
 
 function nextDue(at: number, intervalMs: number, maxAgeMs: number | null, ttlMs: number | null): number {

@@ -10,7 +10,12 @@ import { parseFeed } from '../parse/feed.js';
 export interface ParseJob {
   body: Uint8Array;
   contentType: string | null;
+  /** Where the body came from (relative links resolve against it). */
   url: string;
+  /** The feed's configured URL (topics of whole feeds match on it). */
+  feedUrl: string;
+  /** The language the feed was asked for, if any; else the feed's own declaration is used. */
+  language: string | null;
   fetchedAt: number;
 }
 
@@ -34,7 +39,8 @@ export async function runParseJob(job: ParseJob, matchers: TopicMatcher[]): Prom
   try {
     const { text } = decodeBody(job.body, job.contentType);
     const parsed = await parseFeed(text, { url: job.url, fetchedAt: job.fetchedAt });
-    return { ok: true, feed: { title: parsed.title, link: parsed.link, ttlMs: parsed.ttlMs, items: enrichItems(parsed.items, matchers) } };
+    const items = enrichItems(parsed.items, matchers, { feedUrl: job.feedUrl, declaredLanguage: job.language ?? parsed.language });
+    return { ok: true, feed: { title: parsed.title, link: parsed.link, ttlMs: parsed.ttlMs, items } };
   } catch (err) {
     if (err instanceof FeedError) {
       return {

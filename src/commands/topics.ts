@@ -1,10 +1,9 @@
 import type { Config } from '../config/schema.js';
-import { foldText } from '../core/text.js';
-import { compileTopic, type TopicMatcher } from '../enrich/match.js';
-import type { Store } from '../store/store.js';
+import { compileTopic, viewOf, type TopicMatcher } from '../enrich/match.js';
+import type { MatchableItem, Store } from '../store/store.js';
 
 /**
- * Records the configured topics and, for any topic that is new or whose keywords changed, matches
+ * Records the configured topics and, for any topic that is new or whose definition changed, matches
  * every stored item against it again, so history counts for a topic added today.
  * Returns the matchers and the topic ids by name.
  */
@@ -15,12 +14,12 @@ export function syncTopics(config: Config, store: Store): { matchers: TopicMatch
   const changed = rows.filter((r) => r.changed);
   if (changed.length > 0) {
     const byName = new Map(matchers.map((m) => [m.name, m]));
-    const found = new Map<number, { id: number; publishedAt: number; sentiment: number | null }[]>(changed.map((r) => [r.id, []]));
+    const found = new Map<number, MatchableItem[]>(changed.map((r) => [r.id, []]));
     for (const page of store.itemTexts()) {
       for (const it of page) {
-        const folded = foldText(`${it.title}\n${it.summary}`);
+        const view = viewOf(it);
         for (const r of changed) {
-          if (byName.get(r.name)!.testFolded(folded)) found.get(r.id)!.push({ id: it.id, publishedAt: it.publishedAt, sentiment: it.sentiment });
+          if (byName.get(r.name)!.matches(it, view)) found.get(r.id)!.push(it);
         }
       }
     }

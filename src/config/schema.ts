@@ -2,17 +2,28 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.js';
 import { formatDuration, parseDurationMs } from '../core/time.js';
+import { QuerySyntaxError, formatQuery, keywordsToQuery, parseQuery, searchString, type QueryNode } from './query.js';
+import { SOURCE_KINDS, buildFeedUrl, guessKind, normalizeCountry, normalizeLanguage, parseSourceEntry, type SourceKind } from './sources.js';
 
 export type Sensitivity = 'low' | 'medium' | 'high';
 export const SENSITIVITIES: readonly Sensitivity[] = ['low', 'medium', 'high'];
 
 export interface TopicConfig {
   name: string;
-  /** Words or phrases; an item matches the topic when any of them occurs (case- and accent-insensitive, whole words). */
+  /**
+   * What an item must say to belong to the topic (from `query:`, or `keywords:` as any of them, minus
+   * `exclude:`), matched on title and summary. Null for a topic of whole feeds: every item of its feeds.
+   */
+  query: QueryNode | null;
+  /** The query in its canonical text form (null with the query). */
+  queryText: string | null;
+  /** The query's positive words and phrases (left out of a moment's "top terms"). */
   keywords: string[];
-  /** Words or phrases that veto a match. */
-  exclude: string[];
-  /** Feed URLs (http, https or file) watched for this topic. */
+  /** Only items in these languages (ISO 639-1) count; null for any. Items whose language cannot be told count. */
+  languages: string[] | null;
+  /** Match words by their stem in the item's language ("recall" matches "recalled"). */
+  stem: boolean;
+  /** Feed URLs (http, https or file) watched for this topic: its `feeds:` and the URLs its `sources:` expand to. */
   feeds: string[];
   /** Per-topic bucket size, or null for the default. */
   bucketMs: number | null;
@@ -27,6 +38,9 @@ export interface Config {
     bucketMs: number;
     baselineMs: number;
     sensitivity: Sensitivity;
+    /** Language and country for search sources (Google News, Bing) that do not say. */
+    language: string;
+    country: string;
   };
   fetch: {
     /** Feeds fetched at once, in all. */
@@ -47,12 +61,21 @@ export interface Config {
   topics: TopicConfig[];
   /** Feeds not tied to a topic: their items are matched against every topic. */
   feeds: string[];
+  /** What kind of source each feed URL is (google-news, reddit, hackernews, mastodon, rss...). */
+  feedKinds: Map<string, SourceKind>;
+  /** The language a search feed was asked for (its items' language hint). */
+  feedLanguages: Map<string, string>;
+  /** Titles and tags given to feeds in the config (`{ url, title, tags }` entries). */
+  feedTitles: Map<string, string>;
+  feedTags: Map<string, string[]>;
 }
 
 export const DEFAULTS = {
   bucketMs: 6 * 3_600_000,
   baselineMs: 14 * 86_400_000,
   sensitivity: 'medium' as Sensitivity,
+  language: 'en',
+  country: 'US',
   concurrency: 8,
   perHost: 2,
   hostDelayMs: 250,
@@ -67,7 +90,13 @@ export function defaultConfig(): Config {
   return {
     file: null,
     database: null,
-    defaults: { bucketMs: DEFAULTS.bucketMs, baselineMs: DEFAULTS.baselineMs, sensitivity: DEFAULTS.sensitivity },
+    defaults: {
+      bucketMs: DEFAULTS.bucketMs,
+      baselineMs: DEFAULTS.baselineMs,
+      sensitivity: DEFAULTS.sensitivity,
+      language: DEFAULTS.language,
+      country: DEFAULTS.country,
+    },
     fetch: {
       concurrency: DEFAULTS.concurrency,
       perHost: DEFAULTS.perHost,
@@ -80,6 +109,10 @@ export function defaultConfig(): Config {
     },
     topics: [],
     feeds: [],
+    feedKinds: new Map(),
+    feedLanguages: new Map(),
+    feedTitles: new Map(),
+    feedTags: new Map(),
   };
 }
 
@@ -87,7 +120,7 @@ type Obj = Record<string, unknown>;
 
 /** Validates the parsed YAML document and returns a typed config. Errors name the file and the field path. */
 export function validateConfig(doc: unknown, file: string): Config {
-  const v = new Validator(file);
+  const v: Validator = new Validator(file);
   const cfg = defaultConfig();
   cfg.file = file;
   if (doc === null || doc === undefined) return cfg; // an empty file is a valid, empty config
@@ -101,7 +134,9 @@ export function validateConfig(doc: unknown, file: string): Config {
   }
   if (root.defaults !== undefined && root.defaults !== null) {
     const d = v.object(root.defaults, 'defaults');
-    v.keys(d, 'defaults', ['bucket', 'baseline', 'sensitivity']);
+    v.keys(d, 'defaults', ['bucket', 'baseline', 'sensitivity', 'language', 'country']);
+    if (d.language !== undefined) cfg.defaults.language = v.code(normalizeLanguage(d.language), 'defaults.language');
+    if (d.country !== undefined) cfg.defaults.country = v.code(normalizeCountry(d.country), 'defaults.country');
     if (d.bucket !== undefined) cfg.defaults.bucketMs = v.duration(d.bucket, 'defaults.bucket', 60_000);
     if (d.baseline !== undefined) cfg.defaults.baselineMs = v.duration(d.baseline, 'defaults.baseline', 3_600_000);
     if (d.sensitivity !== undefined) cfg.defaults.sensitivity = v.oneOf(d.sensitivity, 'defaults.sensitivity', SENSITIVITIES);
@@ -127,21 +162,80 @@ export function validateConfig(doc: unknown, file: string): Config {
     topics.forEach((t, i) => {
       const p = `topics[${i}]`;
       const o = v.object(t, p);
-      v.keys(o, p, ['name', 'keywords', 'exclude', 'feeds', 'bucket']);
+      v.keys(o, p, ['name', 'keywords', 'query', 'exclude', 'languages', 'stem', 'sources', 'feeds', 'bucket']);
       const name = v.string(o.name, `${p}.name`).trim();
       if (!name) v.fail(`${p}.name`, 'must not be empty');
       const key = name.toLowerCase();
       if (seen.has(key)) v.fail(`${p}.name`, `"${name}" is already used by topics[${seen.get(key)}]; topic names must be unique`);
       seen.set(key, i);
-      const keywords = v.stringList(o.keywords, `${p}.keywords`);
-      if (keywords.length === 0) v.fail(`${p}.keywords`, 'expected at least one keyword or phrase');
-      const exclude = o.exclude === undefined || o.exclude === null ? [] : v.stringList(o.exclude, `${p}.exclude`);
-      const feeds = o.feeds === undefined || o.feeds === null ? [] : v.feedList(o.feeds, `${p}.feeds`, dir);
+      const has = (k: string) => o[k] !== undefined && o[k] !== null;
+      if (has('keywords') && has('query')) v.fail(`${p}.query`, 'give keywords or a query, not both');
+      const keywords = has('keywords') ? v.stringList(o.keywords, `${p}.keywords`) : [];
+      if (has('keywords') && keywords.length === 0) v.fail(`${p}.keywords`, 'expected at least one keyword or phrase');
+      const exclude = has('exclude') ? v.stringList(o.exclude, `${p}.exclude`) : [];
+      let query: QueryNode | null = null;
+      if (has('query')) {
+        const text = v.string(o.query, `${p}.query`);
+        try {
+          query = parseQuery(text);
+        } catch (err) {
+          if (!(err instanceof QuerySyntaxError)) throw err;
+          v.fail(`${p}.query`, `${err.reason} at column ${err.position + 1} of "${text}"`);
+        }
+        if (exclude.length) query = { type: 'and', children: [query, { type: 'not', child: keywordsToQuery(exclude) }] };
+      } else if (keywords.length) {
+        query = keywordsToQuery(keywords, exclude);
+      } else if (exclude.length) {
+        v.fail(`${p}.exclude`, 'needs keywords or a query to exclude from');
+      }
+      const languages = has('languages') ? v.stringList(o.languages, `${p}.languages`).map((l, k) => v.code(normalizeLanguage(l), `${p}.languages[${k}]`)) : null;
+      const stem = has('stem') ? v.boolean(o.stem, `${p}.stem`) : false;
+      const feeds = has('feeds') ? v.feedList(o.feeds, `${p}.feeds`, dir, { titles: cfg.feedTitles, tags: cfg.feedTags, kinds: cfg.feedKinds }) : [];
+      if (has('sources')) {
+        const list = v.array(o.sources, `${p}.sources`);
+        list.forEach((raw, k) => {
+          const at = `${p}.sources[${k}]`;
+          if (typeof raw === 'string' && !/^[a-z][a-z-]*$/i.test(raw) && !/^https?:/i.test(raw)) {
+            // a local path or file URL: a plain feed
+            const url = feedUrl(raw, dir) ?? v.fail(at, `expected a source name, a URL or a local path, got "${raw}"`);
+            feeds.push(url);
+            cfg.feedKinds.set(url, 'rss');
+            return;
+          }
+          const spec = parseSourceEntry(raw);
+          if ('error' in spec) v.fail(spec.field ? `${at}.${spec.field}` : at, spec.error);
+          const searchable = spec.kind !== 'rss' && spec.kind !== 'google-alerts' && spec.kind !== 'mastodon';
+          if (searchable && !query && !spec.search) v.fail(at, `a ${spec.kind} source searches for the topic: give the topic keywords or a query (or the source a search)`);
+          const search = query ? { google: searchString(query, 'google'), simple: searchString(query, 'simple') } : { google: '', simple: '' };
+          let built;
+          try {
+            built = buildFeedUrl(spec, search, { language: cfg.defaults.language, country: cfg.defaults.country });
+          } catch (err) {
+            v.fail(at, err instanceof Error ? err.message.replace(/^source [\w-]+: /, '') : String(err));
+          }
+          feeds.push(built.url);
+          cfg.feedKinds.set(built.url, built.kind);
+          const lang = spec.language ?? (spec.kind === 'google-news' || spec.kind === 'bing-news' ? cfg.defaults.language : undefined);
+          if (lang) cfg.feedLanguages.set(built.url, lang);
+        });
+      }
+      if (!query && feeds.length === 0) v.fail(p, 'expected keywords, a query, or feeds whose every item belongs to the topic');
       const bucketMs = o.bucket === undefined ? null : v.duration(o.bucket, `${p}.bucket`, 60_000);
-      cfg.topics.push({ name, keywords, exclude, feeds, bucketMs });
+      cfg.topics.push({
+        name,
+        query,
+        queryText: query ? formatQuery(query) : null,
+        keywords: query ? positiveTerms(query) : [],
+        languages,
+        stem,
+        feeds: [...new Set(feeds)],
+        bucketMs,
+      });
     });
   }
-  if (root.feeds !== undefined && root.feeds !== null) cfg.feeds = v.feedList(root.feeds, 'feeds', dir);
+  if (root.feeds !== undefined && root.feeds !== null) {
+    cfg.feeds = v.feedList(root.feeds, 'feeds', dir, { titles: cfg.feedTitles, tags: cfg.feedTags, kinds: cfg.feedKinds });
+  }
   return cfg;
 }
 
@@ -189,18 +283,36 @@ class Validator {
     });
   }
 
-  feedList(value: unknown, field: string, dir: string): string[] {
+  /**
+   * Feed entries: a URL or path, or { url, title, tags, kind } (title and tags label it in `feeds` and OPML
+   * exports; kind says what source it is when its URL does not: a saved Reddit feed, say).
+   */
+  feedList(
+    value: unknown,
+    field: string,
+    dir: string,
+    labels?: { titles: Map<string, string>; tags: Map<string, string[]>; kinds: Map<string, SourceKind> },
+  ): string[] {
     const list = typeof value === 'string' ? [value] : this.array(value, field);
     return list.map((x, i) => {
       let raw: unknown = x;
+      let title: string | null = null;
+      let tags: string[] = [];
+      let kind: SourceKind | null = null;
       if (typeof x === 'object' && x !== null && !Array.isArray(x)) {
         const o = x as Obj;
-        this.keys(o, `${field}[${i}]`, ['url']);
+        this.keys(o, `${field}[${i}]`, ['url', 'title', 'tags', 'kind']);
         raw = o.url;
+        if (o.kind !== undefined && o.kind !== null) kind = this.oneOf(o.kind, `${field}[${i}].kind`, SOURCE_KINDS);
+        if (o.title !== undefined && o.title !== null) title = this.string(o.title, `${field}[${i}].title`).trim() || null;
+        if (o.tags !== undefined && o.tags !== null) tags = this.stringList(o.tags, `${field}[${i}].tags`);
       }
       const s = this.string(raw, `${field}[${i}]`).trim();
       const url = feedUrl(s, dir);
       if (!url) this.fail(`${field}[${i}]`, `expected an http(s) URL, a file:// URL or a local path, got "${s}"`);
+      if (title) labels?.titles.set(url, title);
+      if (tags.length) labels?.tags.set(url, tags);
+      labels?.kinds.set(url, kind ?? (url.startsWith('file:') ? 'rss' : guessKind(url)));
       return url;
     });
   }
@@ -230,11 +342,33 @@ class Validator {
     return n;
   }
 
+  boolean(value: unknown, field: string): boolean {
+    if (typeof value !== 'boolean') this.fail(field, `expected true or false, got ${describe(value)}`);
+    return value;
+  }
+
+  code(value: string | { error: string }, field: string): string {
+    if (typeof value !== 'string') this.fail(field, value.error);
+    return value;
+  }
+
   oneOf<T extends string>(value: unknown, field: string, options: readonly T[]): T {
     if (typeof value !== 'string' || !options.includes(value as T)) {
       this.fail(field, `expected one of ${options.join(', ')}, got ${describe(value)}`);
     }
     return value as T;
+  }
+}
+
+/** The words and phrases a query asks for (not those it excludes), as written. */
+export function positiveTerms(node: QueryNode): string[] {
+  switch (node.type) {
+    case 'term':
+      return [node.text];
+    case 'not':
+      return [];
+    default:
+      return [...new Set(node.children.flatMap(positiveTerms))];
   }
 }
 

@@ -8,7 +8,7 @@ export interface ParsedItem {
   title: string;
   /** Plain text reduced from the summary/description/content (HTML stripped), possibly empty. */
   summary: string;
-  /** Absolute URL, resolved against the feed's URL, or null. */
+  /** Absolute URL, resolved against the feed's URL and unwrapped from redirectors (Google Alerts, Bing, Google News), or null. */
   link: string | null;
   /** The link without fragment and tracking parameters (utm_*, fbclid, gclid...), or null. */
   canonicalUrl: string | null;
@@ -33,11 +33,15 @@ export interface ParsedFeed {
   items: ParsedItem[];
   /** RSS <ttl>: how long the publisher says the feed may be cached, or null. */
   ttlMs: number | null;
+  /** The language the feed declares (RSS <language>, JSON Feed language), as written, or null. */
+  language: string | null;
 }
 
 /** An item once enriched: sentiment in [-1, 1] (null when unscorable) and the topics it matches. */
 export interface EnrichedItem extends ParsedItem {
   sentiment: number | null;
+  /** ISO 639-1, or null when it could not be told. */
+  language: string | null;
   topics: string[];
 }
 
@@ -50,19 +54,25 @@ export interface StoredItem {
   source: string | null;
   sourceDomain: string | null;
   feedUrl: string;
+  /** The kind of source the feed is (google-news, reddit, hackernews, mastodon, rss...). */
+  feedKind: string;
   publishedAt: number;
   sentiment: number | null;
+  language: string | null;
+  storyId: number | null;
 }
 
 /** Per topic, per time bucket: what the detector works on. */
 export interface Bucket {
   /** Bucket start, epoch ms UTC, aligned to the bucket size. */
   start: number;
-  /** Items in the bucket. */
+  /** Stories in the bucket (each story counted once, at its first copy): what volume is. */
   count: number;
-  /** Items with a sentiment score. */
+  /** Items in the bucket, every copy of a story included (echo). */
+  items?: number;
+  /** Stories with a sentiment score. */
   scored: number;
-  /** Sum of sentiment scores and of their squares, over the scored items. */
+  /** Sum of sentiment scores and of their squares, over the scored stories. */
   sentimentSum: number;
   sentimentSumSq: number;
   /** Distinct sources in the bucket (not required by the detector; 0 when unknown). */
@@ -99,9 +109,11 @@ export interface Moment {
   /** Items in the peak bucket, and how many the baseline expected there. */
   observed: number;
   expected: number;
-  /** Items over the whole moment, and how many the baseline expected over it. */
-  totalItems: number;
+  /** Stories over the whole moment, and how many the baseline expected over it. */
+  totalStories: number;
   expectedTotal: number;
+  /** Items over the whole moment, every copy of a story included: totalItems / totalStories is the echo. */
+  totalItems: number;
   /** Mean sentiment over the moment's items and over the baseline, and how many items were scored. */
   sentimentNow: number | null;
   sentimentBaseline: number | null;
@@ -109,6 +121,8 @@ export interface Moment {
   /** Filled in by explain(). */
   distinctSources: number;
   topSources: string[];
+  /** Kinds of source carrying it (news, reddit, hackernews, mastodon, web), most items first. */
+  sourceTypes: string[];
   topTerms: string[];
   examples: MomentExample[];
   /** Reasons to read the numbers with care (a feed that may have dropped items around then...). */

@@ -52,10 +52,17 @@ const SENTIMENT_SHRINK = 1;
 /** Floor on the per-item sentiment variance, so a baseline of identical scores does not explode z. */
 const SENTIMENT_VAR_FLOOR = 0.04;
 const MIN_BASELINE_ITEMS_FOR_SENTIMENT = 8;
+/**
+ * Tone is judged over the last day of buckets, not one bucket: a swing carried by a few items per bucket
+ * accumulates evidence, while a bucket is flagged only if its own items lean the same way.
+ */
+const SENTIMENT_WINDOW_MS = 24 * 3_600_000;
 
 export interface BucketScore {
   start: number;
   count: number;
+  /** Items, every copy of a story included. */
+  items: number;
   /** Items with a sentiment score. */
   scored: number;
   expected: number;
@@ -83,6 +90,7 @@ export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[]
   if (last < first) return [];
   const n = (last - first) / o.bucketMs + 1;
   const count = new Float64Array(n);
+  const itemCount = new Float64Array(n);
   const scored = new Float64Array(n);
   const sSum = new Float64Array(n);
   const sSq = new Float64Array(n);
@@ -90,12 +98,14 @@ export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[]
     const i = Math.round((b.start - first) / o.bucketMs);
     if (i < 0 || i >= n) continue;
     count[i] = b.count;
+    itemCount[i] = b.items ?? b.count;
     scored[i] = b.scored;
     sSum[i] = b.sentimentSum;
     sSq[i] = b.sentimentSumSq;
   }
   const historyIdx = o.historyStart === null ? n : Math.max(0, Math.floor((bucketStart(o.historyStart, o.bucketMs) - first) / o.bucketMs));
   const minBaseline = Math.max(4, Math.ceil(B / 4));
+  const W = Math.max(1, Math.min(Math.round(SENTIMENT_WINDOW_MS / o.bucketMs), Math.floor(B / 4)));
   const th = THRESHOLDS[o.sensitivity];
   const volumeFlagged = new Uint8Array(n);
   const sentimentFlagged = new Uint8Array(n);
@@ -107,11 +117,19 @@ export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[]
     const elapsed = i === n - 1 ? Math.min(1, Math.max(0, (o.asOf - start) / o.bucketMs)) : 1;
     const lo = Math.max(i - B, historyIdx);
     window.length = 0;
+    for (let j = lo; j < i; j++) if (!volumeFlagged[j]) window.push(count[j]!);
+    // tone: the last W buckets against the baseline before them
+    const wStart = Math.max(i - W + 1, historyIdx);
+    let nW = 0;
+    let sumW = 0;
+    for (let j = wStart; j <= i; j++) {
+      nW += scored[j]!;
+      sumW += sSum[j]!;
+    }
     let nB = 0;
     let sumB = 0;
     let sqB = 0;
-    for (let j = lo; j < i; j++) {
-      if (!volumeFlagged[j]) window.push(count[j]!);
+    for (let j = Math.max(wStart - B, historyIdx); j < wStart; j++) {
       if (!sentimentFlagged[j]) {
         nB += scored[j]!;
         sumB += sSum[j]!;
@@ -123,6 +141,7 @@ export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[]
     const row: BucketScore = {
       start,
       count: k,
+      items: itemCount[i]!,
       scored: scored[i]!,
       expected: 0,
       volumeScore: 0,
@@ -160,11 +179,13 @@ export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[]
       const mB = sumB / nB;
       const varB = Math.max(sqB / nB - mB * mB, SENTIMENT_VAR_FLOOR);
       row.baselineVariance = varB;
+      const mWindow = sumW / nW;
       const mNow = sSum[i]! / nNow;
-      const { z, logP: sLogP } = sentimentTest(sSum[i]!, nNow, mB, varB, nB);
+      const { z, logP: sLogP } = sentimentTest(sumW, nW, mB, varB, nB);
       row.sentimentLogP = sLogP;
       row.sentimentScore = surprise(sLogP);
-      if (nNow >= th.minSentimentItems && Math.abs(mNow - mB) >= th.minSentimentDelta && row.sentimentScore >= th.sentimentScore) {
+      const sameWay = Math.sign(mNow - mB) === Math.sign(z) && Math.abs(mNow - mB) >= th.minSentimentDelta / 2;
+      if (nW >= th.minSentimentItems && Math.abs(mWindow - mB) >= th.minSentimentDelta && row.sentimentScore >= th.sentimentScore && sameWay) {
         row.sentimentFlag = z < 0 ? 'negative' : 'positive';
         sentimentFlagged[i] = 1;
       }
@@ -217,8 +238,21 @@ export function baselineRate(window: number[]): { mean: number; size: number } {
 export function detectMoments(topic: string, buckets: Bucket[], o: DetectOptions): Moment[] {
   const rows = scoreBuckets(buckets, o);
   const spikes = groups(rows, (r) => (r.volumeFlag ? 'up' : null)).map((g) => buildMoment(topic, 'volume-spike', g, rows, o));
+  const W = Math.max(1, Math.min(Math.round(SENTIMENT_WINDOW_MS / o.bucketMs), Math.floor(Math.round(o.baselineMs / o.bucketMs) / 4)));
+  const th = THRESHOLDS[o.sensitivity];
   const shifts = groups(rows, (r) => r.sentimentFlag)
-    .map((g) => buildMoment(topic, 'sentiment-shift', g, rows, o))
+    .map((g) => {
+      // the swing began where its window's buckets start leaning the same way
+      const base = rows[g.first]!.baselineSentiment ?? 0;
+      const sign = g.direction === 'negative' ? -1 : 1;
+      let first = g.first;
+      for (let k = g.first - 1; k >= Math.max(0, g.first - W + 1); k--) {
+        const m = rows[k]!.sentimentMean;
+        if (m === null || sign * (m - base) < th.minSentimentDelta) break;
+        first = k;
+      }
+      return buildMoment(topic, 'sentiment-shift', { ...g, first }, rows, o);
+    })
     .filter((m) => !spikes.some((s) => s.start <= m.start && m.end <= s.end));
   return [...spikes, ...shifts];
 }
@@ -255,6 +289,7 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
   const flagged = (r: BucketScore) => (kind === 'volume-spike' ? r.volumeFlag : r.sentimentFlag === g.direction);
   const bucketScore = (r: BucketScore) => (kind === 'volume-spike' ? r.volumeScore : r.sentimentScore);
   let peak = g.first;
+  let totalStories = 0;
   let totalItems = 0;
   let expectedTotal = 0;
   let size = 0;
@@ -263,7 +298,8 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
   for (let i = g.first; i <= g.last; i++) {
     const r = rows[i]!;
     if (flagged(r) && bucketScore(r) > bucketScore(rows[peak]!)) peak = i;
-    totalItems += r.count;
+    totalStories += r.count;
+    totalItems += r.items;
     expectedTotal += r.expected;
     size += r.size;
     if (r.sentimentMean !== null) {
@@ -275,7 +311,7 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
   const base = rows[g.first]!;
   let pooledLogP: number;
   if (kind === 'volume-spike') {
-    pooledLogP = logNegBinomialUpperTail(totalItems, expectedTotal, size);
+    pooledLogP = logNegBinomialUpperTail(totalStories, expectedTotal, size);
   } else {
     pooledLogP = sentimentTest(sentimentSum, sentimentItems, base.baselineSentiment ?? 0, base.baselineVariance, base.baselineScored).logP;
   }
@@ -294,13 +330,15 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
     ongoing: g.last >= rows.length - 2,
     observed: p.count,
     expected: round(p.expected),
-    totalItems,
+    totalStories,
     expectedTotal: round(expectedTotal),
+    totalItems,
     sentimentNow: sentimentItems ? round(sentimentSum / sentimentItems, 3) : null,
     sentimentBaseline: base.baselineSentiment === null ? null : round(base.baselineSentiment, 3),
     sentimentItems,
     distinctSources: 0,
     topSources: [],
+    sourceTypes: [],
     topTerms: [],
     examples: [],
     caveats: [],

@@ -4,6 +4,22 @@ import { foldText, tokenize } from '../core/text.js';
 /** An item as the explainer needs it (the id is not used). */
 export type ExplainItem = Omit<StoredItem, 'id'>;
 
+/** The kind of outlet a feed kind is, for "carried by N source types". */
+export function sourceTypeOf(feedKind: string): string {
+  switch (feedKind) {
+    case 'google-news':
+    case 'google-alerts':
+    case 'bing-news':
+      return 'news';
+    case 'reddit':
+    case 'hackernews':
+    case 'mastodon':
+      return feedKind;
+    default:
+      return 'web';
+  }
+}
+
 const STOPWORDS = new Set(
   (
     'a about above after again against all also am an and any are as at be because been before being below between both but by ' +
@@ -30,12 +46,19 @@ export function explainMoment(moment: Moment, items: ExplainItem[], baseline: Ex
     sourceCounts.set(key, entry);
   }
   const topSources = [...sourceCounts.values()].sort((a, b) => b.n - a.n || a.name.localeCompare(b.name)).slice(0, 5).map((s) => s.name);
+  const typeCounts = new Map<string, number>();
+  for (const it of items) {
+    const type = sourceTypeOf(it.feedKind);
+    typeCounts.set(type, (typeCounts.get(type) ?? 0) + 1);
+  }
+  const sourceTypes = [...typeCounts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t]) => t);
   const keywordTokens = new Set(topicKeywords.flatMap((k) => tokenize(foldText(k))));
   const topTerms = distinctiveTerms(items, baseline, keywordTokens, 6);
   return {
     ...moment,
     distinctSources: sourceCounts.size,
     topSources,
+    sourceTypes,
     topTerms,
     examples: pickExamples(moment, items, topTerms, maxExamples),
   };
@@ -120,7 +143,8 @@ function pickExamples(moment: Moment, items: ExplainItem[], topTerms: string[], 
     for (const it of ranked) {
       if (chosen.length >= max) break;
       const key = sourceKey(it);
-      const titleKey = foldText(it.title);
+      // one example per story
+      const titleKey = it.storyId !== null ? `story:${it.storyId}` : foldText(it.title);
       if (seenTitles.has(titleKey)) continue;
       if (pass === 0 && usedSources.has(key)) continue;
       chosen.push(it);

@@ -9,6 +9,7 @@ import Parser from 'rss-parser';
 import { decodeHTMLStrict } from 'entities';
 import { FeedError } from '../core/errors.js';
 import type { FeedFormat, ParsedFeed, ParsedItem } from '../core/types.js';
+import { unwrapLink } from './unwrap.js';
 
 export interface ParseOptions {
   /** Where the feed came from: the base for relative links. */
@@ -42,6 +43,7 @@ const BLOCK_TAG_NAMES =
   'address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|header|hr|img|li|main|nav|ol|p|' +
   'pre|section|table|td|th|tr|ul';
 const BLOCK_TAG = new RegExp(`</?(?:${BLOCK_TAG_NAMES})\\b[^<>]*>`, 'gi');
+const STARTS_BLOCK_TAG = new RegExp(`^</?(?:${BLOCK_TAG_NAMES})\\b`, 'i');
 /** Comments and elements whose content is not text; unclosed, they hide the rest (as in a browser). */
 const HIDDEN_OPEN = /<!--|<(script|style|noscript|template)\b[^<>]*>/gi;
 const HIDDEN_CLOSE: Record<string, RegExp> = {
@@ -100,7 +102,8 @@ export function decodeEntities(text: string): string {
 
 /** A title as plain text: entities decoded (at most twice), HTML tags stripped, controls removed, whitespace collapsed. */
 export function cleanTitle(raw: string): string {
-  return sanitizeText(decodeEntities(raw).replace(KNOWN_TAG, ' '));
+  // Inline tags go without a trace ("<b>Acme</b>'s" → "Acme's", as Google Alerts writes them); block tags leave a space.
+  return sanitizeText(decodeEntities(raw).replace(KNOWN_TAG, (tag) => (STARTS_BLOCK_TAG.test(tag) ? ' ' : '')));
 }
 
 /** HTML to plain text: script/style dropped, tags removed (block tags as spaces), entities decoded, whitespace collapsed. */
@@ -162,11 +165,12 @@ function isTrackingParam(pair: string): boolean {
 }
 
 /**
- * The link without fragment and tracking parameters (utm_*, fbclid, gclid...), host in lower case;
- * the other parameters stay as written and in order. Null for something that is not a URL.
+ * The publisher's link without fragment and tracking parameters (utm_*, fbclid, gclid...), host in
+ * lower case: redirect links (Google Alerts, Bing News, Google News ids that embed the URL) are
+ * unwrapped first; the other parameters stay as written and in order. Null for something that is not a URL.
  */
 export function canonicalizeUrl(link: string): string | null {
-  const url = tryUrl(link);
+  const url = tryUrl(unwrapLink(link));
   if (url === null) return null;
   url.hash = '';
   const kept = url.search
@@ -311,7 +315,9 @@ function cleanAuthor(raw: string | undefined): string | null {
 function finishItem(raw: RawItem, ctx: Context): ParsedItem | null {
   const rawTitle = raw.title?.trim() ?? '';
   let title = cleanTitle(rawTitle);
-  const link = resolveLink(raw.link, ctx.base);
+  // A redirect link (Google Alerts, Bing News, Google News) becomes the publisher's: that is where a click should land.
+  const resolved = resolveLink(raw.link, ctx.base);
+  const link = resolved === null ? null : unwrapLink(resolved);
   if (title === '' && link === null) return null;
 
   let summary = '';
@@ -595,7 +601,7 @@ async function parseXmlFeed(text: string, opts: ParseOptions): Promise<ParsedFee
   }
   const ttl = Number(str(out.ttl));
   const ttlMs = Number.isFinite(ttl) && ttl > 0 ? Math.round(ttl * 60_000) : null;
-  return { title: cleanTitle(str(out.title) ?? '') || null, link, format, items, ttlMs };
+  return { title: cleanTitle(str(out.title) ?? '') || null, link, format, items, ttlMs, language: str(out.language)?.trim() || null };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -638,7 +644,7 @@ function parseJsonFeed(text: string, opts: ParseOptions): ParsedFeed {
     );
     if (parsed !== null) items.push(parsed);
   }
-  return { title: cleanTitle(str(feed.title) ?? '') || null, link, format: 'json', items, ttlMs: null };
+  return { title: cleanTitle(str(feed.title) ?? '') || null, link, format: 'json', items, ttlMs: null, language: str(feed.language)?.trim() || null };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ export function momentJson(m: MomentRow): Record<string, unknown> {
     kind: m.kind,
     direction: m.direction,
     score: m.score,
+    attention: m.attention,
     pValue: m.pValue,
     start: iso(m.start),
     peak: iso(m.peak),
@@ -26,13 +27,16 @@ export function momentJson(m: MomentRow): Record<string, unknown> {
     observed: m.observed,
     expected: m.expected,
     ratio: ratio(m),
-    totalItems: m.totalItems,
+    totalStories: m.totalStories,
     expectedTotal: m.expectedTotal,
+    totalItems: m.totalItems,
+    echo: echo(m),
     sentimentNow: m.sentimentNow,
     sentimentBaseline: m.sentimentBaseline,
     sentimentItems: m.sentimentItems,
     distinctSources: m.distinctSources,
     topSources: m.topSources,
+    sourceTypes: m.sourceTypes,
     topTerms: m.topTerms,
     examples: m.examples.map((e) => ({
       title: e.title,
@@ -46,6 +50,10 @@ export function momentJson(m: MomentRow): Record<string, unknown> {
   };
 }
 
+function echo(m: MomentRow): number | null {
+  return m.totalStories > 0 ? Math.round((m.totalItems / m.totalStories) * 100) / 100 : null;
+}
+
 function ratio(m: MomentRow): number | null {
   return m.expected > 0 ? Math.round((m.observed / m.expected) * 10) / 10 : null;
 }
@@ -56,6 +64,7 @@ const COLUMNS: Column<MomentRow>[] = [
   { key: 'kind', value: (m) => m.kind },
   { key: 'direction', value: (m) => m.direction },
   { key: 'score', value: (m) => m.score },
+  { key: 'attention', value: (m) => m.attention },
   { key: 'pValue', value: (m) => m.pValue },
   { key: 'start', value: (m) => iso(m.start) },
   { key: 'peak', value: (m) => iso(m.peak) },
@@ -65,13 +74,16 @@ const COLUMNS: Column<MomentRow>[] = [
   { key: 'observed', value: (m) => m.observed },
   { key: 'expected', value: (m) => m.expected },
   { key: 'ratio', value: (m) => ratio(m) },
-  { key: 'totalItems', value: (m) => m.totalItems },
+  { key: 'totalStories', value: (m) => m.totalStories },
   { key: 'expectedTotal', value: (m) => m.expectedTotal },
+  { key: 'totalItems', value: (m) => m.totalItems },
+  { key: 'echo', value: (m) => echo(m) },
   { key: 'sentimentNow', value: (m) => m.sentimentNow },
   { key: 'sentimentBaseline', value: (m) => m.sentimentBaseline },
   { key: 'sentimentItems', value: (m) => m.sentimentItems },
   { key: 'distinctSources', value: (m) => m.distinctSources },
   { key: 'topSources', value: (m) => m.topSources.join('; ') },
+  { key: 'sourceTypes', value: (m) => m.sourceTypes.join('; ') },
   { key: 'topTerms', value: (m) => m.topTerms.join('; ') },
   { key: 'topTitle', value: (m) => m.examples[0]?.title ?? null },
   { key: 'topLink', value: (m) => m.examples[0]?.link ?? null },
@@ -121,7 +133,7 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: { topics: num
     out += '\n';
     for (const m of rows) out += explainLines(m, chalk) + '\n';
   } else {
-    out += chalk.dim('Volume is items in the peak bucket / expected. Use -v for explanations, --json for scripts.') + '\n';
+    out += chalk.dim('Volume is stories in the peak bucket / expected. Use -v for explanations, --json for scripts.') + '\n';
   }
   return out;
 }
@@ -131,13 +143,16 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk']): string {
   const what = m.kind === 'volume-spike' ? 'volume spike' : `${m.direction} sentiment shift`;
   lines.push(chalk.bold(`#${m.rank} ${stripControl(m.topic)}: ${what}, score ${m.score.toFixed(1)} (p ≈ ${m.pValue.toExponential(1)})`));
   lines.push(`   when:     ${iso(m.start)} → ${iso(m.end)}${m.ongoing ? ' (ongoing)' : ''}, peak ${iso(m.peak)}, ${formatDuration(m.bucketMs)} buckets`);
+  const copies = m.totalItems > m.totalStories ? ` (${m.totalItems} items with copies: echo ${(m.totalItems / m.totalStories).toFixed(1)})` : '';
   lines.push(
-    `   volume:   ${m.observed} items in the peak bucket vs ${fmtNum(m.expected)} expected; ${m.totalItems} over the moment vs ${fmtNum(m.expectedTotal)}`,
+    `   volume:   ${m.observed} stories in the peak bucket vs ${fmtNum(m.expected)} expected; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`,
   );
   if (m.sentimentNow !== null || m.sentimentBaseline !== null) {
     lines.push(`   tone:     ${fmtSigned(m.sentimentNow)} now vs ${fmtSigned(m.sentimentBaseline)} baseline (${m.sentimentItems} items scored)`);
   }
-  lines.push(`   sources:  ${m.distinctSources} distinct${m.topSources.length ? `: ${m.topSources.map(stripControl).join(', ')}` : ''}`);
+  lines.push(
+    `   sources:  ${m.distinctSources} distinct${m.topSources.length ? `: ${m.topSources.map(stripControl).join(', ')}` : ''}${m.sourceTypes.length ? ` (${m.sourceTypes.join(', ')})` : ''}`,
+  );
   if (m.topTerms.length) lines.push(`   terms:    ${m.topTerms.map(stripControl).join(', ')}`);
   for (const c of m.caveats) lines.push(`   caveat:   ${stripControl(c)}`);
   for (const e of m.examples) {

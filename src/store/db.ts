@@ -90,6 +90,28 @@ const MIGRATIONS: string[] = [
   ALTER TABLE fetch_log ADD COLUMN overflow INTEGER NOT NULL DEFAULT 0; -- only unseen items: the feed may drop items between fetches
   ALTER TABLE fetch_log ADD COLUMN notice TEXT;
   `,
+  // 3: sources, languages, one story counted once
+  `
+  ALTER TABLE feeds ADD COLUMN kind TEXT NOT NULL DEFAULT 'rss';  -- google-news, reddit, hackernews, mastodon, rss...
+  ALTER TABLE items ADD COLUMN language TEXT;                      -- ISO 639-1, null when it could not be told
+  CREATE TABLE stories (
+    id INTEGER PRIMARY KEY,
+    signature TEXT NOT NULL,      -- normalised title tokens: what near-duplicates are matched on
+    title TEXT NOT NULL,          -- the first copy's title
+    first_at INTEGER NOT NULL,
+    last_at INTEGER NOT NULL
+  );
+  CREATE INDEX stories_last_at ON stories(last_at);
+  ALTER TABLE items ADD COLUMN story_id INTEGER REFERENCES stories(id);
+  CREATE INDEX items_story ON items(story_id);
+  -- which stories a topic has already counted: the first copy of a story in a topic counts for volume
+  CREATE TABLE story_topics (
+    story_id INTEGER NOT NULL,
+    topic_id INTEGER NOT NULL,
+    PRIMARY KEY (story_id, topic_id)
+  ) WITHOUT ROWID;
+  ALTER TABLE item_topics ADD COLUMN story_first INTEGER NOT NULL DEFAULT 1;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -133,6 +155,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
       // Checkpoint less often: each per-feed commit rewrites index pages into the WAL, and every
       // checkpoint copies them again; 16 MB between checkpoints halves the bytes written on a big fetch.
       db.pragma('wal_autocheckpoint = 4000');
+      // keep the indexes' pages in memory across a run's many small transactions
+      db.pragma('cache_size = -65536');
     }
     db.pragma('foreign_keys = ON');
     const current = db.pragma('user_version', { simple: true }) as number;

@@ -51,6 +51,22 @@ export interface FetchRecord {
   notice?: string | null;
 }
 
+/**
+ * Puts new items into stories (near-duplicate headlines across sources are one story). Implemented by
+ * the caller, which keeps the index of recent stories; the store writes what it decides.
+ */
+export interface StoryAssigner {
+  /** The story a new item joins, or null to start a new one. */
+  find(item: EnrichedItem): number | null;
+  /** What near-duplicates are matched on, stored with a new story. */
+  signature(item: EnrichedItem): string;
+  /** The item is stored in this story (created for it, or joined). */
+  stored(storyId: number, item: EnrichedItem, created: boolean): void;
+}
+
+/** Every item is its own story (for callers that do not cluster). */
+export const NO_STORIES: StoryAssigner = { find: () => null, signature: (it) => it.title.toLowerCase(), stored: () => undefined };
+
 export interface SaveResult {
   seen: number;
   new: number;
@@ -69,6 +85,18 @@ export interface FeedHealth extends FeedRow {
   items: number;
   /** Fetches in the window that returned only unseen items. */
   overflows: number;
+}
+
+/** What re-matching a topic needs of a stored item. */
+export interface MatchableItem {
+  id: number;
+  title: string;
+  summary: string;
+  publishedAt: number;
+  sentiment: number | null;
+  language: string | null;
+  storyId: number | null;
+  feedUrl: string;
 }
 
 export interface TopicRow {
@@ -146,18 +174,21 @@ export class Store {
    * with their topic matches, all in one immediate transaction: a crash keeps all of it or none.
    * An item already stored (same feed and guid, or same canonical URL from any feed) is counted as seen.
    */
-  saveFetch(rec: FetchRecord, topicIds: ReadonlyMap<string, number>): SaveResult {
+  saveFetch(rec: FetchRecord, topicIds: ReadonlyMap<string, number>, stories: StoryAssigner = NO_STORIES): SaveResult {
     return this.guard(() => {
       const insertItem = this.stmt(
         `INSERT INTO items (feed_id, guid, title, summary, link, canonical_url, author, source, source_domain,
-                            published_at, date_estimated, fetched_at, sentiment)
-         VALUES (@feedId, @guid, @title, @summary, @link, @canonicalUrl, @author, @source, @sourceDomain,
-                 @publishedAt, @dateEstimated, @fetchedAt, @sentiment)
+                            published_at, date_estimated, fetched_at, sentiment, language)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO NOTHING`,
       );
       const insertMatch = this.stmt(
-        'INSERT INTO item_topics (topic_id, published_at, item_id, sentiment) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        'INSERT INTO item_topics (topic_id, published_at, item_id, sentiment, story_first) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       );
+      const newStory = this.stmt('INSERT INTO stories (signature, title, first_at, last_at) VALUES (?, ?, ?, ?)');
+      const joinStory = this.stmt('UPDATE stories SET first_at = min(first_at, ?), last_at = max(last_at, ?) WHERE id = ?');
+      const setStory = this.stmt('UPDATE items SET story_id = ? WHERE id = ?');
+      const storyTopic = this.stmt('INSERT INTO story_topics (story_id, topic_id) VALUES (?, ?) ON CONFLICT DO NOTHING');
       const log = this.stmt(
         `INSERT INTO fetch_log (feed_id, started_at, duration_ms, status, http_status, bytes, items_seen, items_new, error,
                                 attempts, overflow, notice)
@@ -166,30 +197,37 @@ export class Store {
       const hadItems = this.stmt('SELECT 1 FROM items WHERE feed_id = ? LIMIT 1').pluck();
       const tx = this.db.transaction((): SaveResult => {
         let fresh = 0;
+        const stored: { it: EnrichedItem; itemId: number }[] = [];
         const items = rec.status === 'ok' ? (rec.items ?? []) : [];
         const before = items.length > 0 && hadItems.get(rec.feedId) !== undefined;
         for (const it of items) {
-          const info = insertItem.run({
-            feedId: rec.feedId,
-            guid: it.guid,
-            title: it.title,
-            summary: it.summary,
-            link: it.link,
-            canonicalUrl: it.canonicalUrl,
-            author: it.author,
-            source: it.source,
-            sourceDomain: it.sourceDomain,
-            publishedAt: it.publishedAt,
-            dateEstimated: it.dateEstimated ? 1 : 0,
-            fetchedAt: rec.startedAt,
-            sentiment: it.sentiment,
-          });
+          // positional parameters: binding an object by name costs more, per item
+          const info = insertItem.run(
+            rec.feedId, it.guid, it.title, it.summary, it.link, it.canonicalUrl, it.author, it.source, it.sourceDomain,
+            it.publishedAt, it.dateEstimated ? 1 : 0, rec.startedAt, it.sentiment, it.language,
+          );
           if (info.changes === 0) continue;
           fresh++;
-          const itemId = Number(info.lastInsertRowid);
+          stored.push({ it, itemId: Number(info.lastInsertRowid) });
+        }
+        // stories oldest first: the wire copy of a story usually comes before its rewrites
+        stored.sort((a, b) => a.it.publishedAt - b.it.publishedAt || a.itemId - b.itemId);
+        for (const { it, itemId } of stored) {
+          let storyId = stories.find(it);
+          const created = storyId === null;
+          if (storyId === null) {
+            storyId = Number(newStory.run(stories.signature(it), it.title, it.publishedAt, it.publishedAt).lastInsertRowid);
+          } else {
+            joinStory.run(it.publishedAt, it.publishedAt, storyId);
+          }
+          setStory.run(storyId, itemId);
+          stories.stored(storyId, it, created);
           for (const name of it.topics) {
             const topicId = topicIds.get(name);
-            if (topicId !== undefined) insertMatch.run(topicId, it.publishedAt, itemId, it.sentiment);
+            if (topicId === undefined) continue;
+            // the first copy of a story in a topic is what volume counts
+            const first = storyTopic.run(storyId, topicId).changes;
+            insertMatch.run(topicId, it.publishedAt, itemId, it.sentiment, first);
           }
         }
         const overflow = before && fresh === items.length;
@@ -289,33 +327,58 @@ export class Store {
   }
 
   /** All stored items' text, in id order, a page at a time (for re-matching a changed topic). */
-  *itemTexts(pageSize = 5000): Generator<{ id: number; title: string; summary: string; publishedAt: number; sentiment: number | null }[]> {
+  *itemTexts(pageSize = 5000): Generator<MatchableItem[]> {
     const page = this.stmt(
-      `SELECT id, title, summary, published_at AS publishedAt, sentiment FROM items WHERE id > ? ORDER BY id LIMIT ?`,
+      `SELECT i.id, i.title, i.summary, i.published_at AS publishedAt, i.sentiment, i.language, i.story_id AS storyId, f.url AS feedUrl
+       FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id > ? ORDER BY i.id LIMIT ?`,
     );
     let after = 0;
     for (;;) {
-      const rows = this.guard(
-        () => page.all(after, pageSize) as { id: number; title: string; summary: string; publishedAt: number; sentiment: number | null }[],
-      );
+      const rows = this.guard(() => page.all(after, pageSize) as MatchableItem[]);
       if (rows.length === 0) return;
       yield rows;
       after = rows[rows.length - 1]!.id;
     }
   }
 
-  /** Replaces a topic's matches and records the definition they were made with, in one transaction. */
-  replaceTopicMatches(
-    topicId: number,
-    definition: string,
-    matches: { id: number; publishedAt: number; sentiment: number | null }[],
-  ): void {
+  /**
+   * Replaces a topic's matches and records the definition they were made with, in one transaction.
+   * The earliest copy of each story counts for volume.
+   */
+  replaceTopicMatches(topicId: number, definition: string, matches: MatchableItem[]): void {
     this.guard(() => {
-      const insert = this.stmt('INSERT INTO item_topics (topic_id, published_at, item_id, sentiment) VALUES (?, ?, ?, ?)');
+      const insert = this.stmt('INSERT INTO item_topics (topic_id, published_at, item_id, sentiment, story_first) VALUES (?, ?, ?, ?, ?)');
+      const storyTopic = this.stmt('INSERT INTO story_topics (story_id, topic_id) VALUES (?, ?) ON CONFLICT DO NOTHING');
       const tx = this.db.transaction(() => {
         this.stmt('DELETE FROM item_topics WHERE topic_id = ?').run(topicId);
-        for (const m of matches) insert.run(topicId, m.publishedAt, m.id, m.sentiment);
+        this.stmt('DELETE FROM story_topics WHERE topic_id = ?').run(topicId);
+        const ordered = [...matches].sort((a, b) => a.publishedAt - b.publishedAt || a.id - b.id);
+        for (const m of ordered) {
+          const first = m.storyId === null ? 1 : storyTopic.run(m.storyId, topicId).changes;
+          insert.run(topicId, m.publishedAt, m.id, m.sentiment, first);
+        }
         this.stmt('UPDATE topics SET definition = ? WHERE id = ?').run(definition, topicId);
+      });
+      tx.immediate();
+    });
+  }
+
+  /** Stories whose last copy is from `since` on: the index near-duplicates are matched against. */
+  recentStories(since: number, limit = 200_000): { id: number; signature: string; firstAt: number; lastAt: number }[] {
+    return this.guard(
+      () =>
+        this.stmt(
+          `SELECT id, signature, first_at AS firstAt, last_at AS lastAt FROM stories WHERE last_at >= ? ORDER BY last_at DESC LIMIT ?`,
+        ).all(since, limit) as { id: number; signature: string; firstAt: number; lastAt: number }[],
+    );
+  }
+
+  /** Records what kind of source each feed is (google-news, reddit...). */
+  setFeedKinds(kinds: ReadonlyMap<string, string>): void {
+    this.guard(() => {
+      const update = this.stmt('UPDATE feeds SET kind = ? WHERE url = ? AND kind <> ?');
+      const tx = this.db.transaction(() => {
+        for (const [url, kind] of kinds) update.run(kind, url, kind);
       });
       tx.immediate();
     });
@@ -328,9 +391,12 @@ export class Store {
         this
           .stmt(
             // CAST: a JS number is bound as REAL, and REAL division would not truncate to the bucket.
+            // volume and tone count each story once (its first copy in the topic); items counts every copy
             `SELECT (CAST(published_at AS INTEGER) / CAST(@b AS INTEGER)) * CAST(@b AS INTEGER) AS start,
-                    count(*) AS count, count(sentiment) AS scored,
-                    total(sentiment) AS sentimentSum, total(sentiment * sentiment) AS sentimentSumSq
+                    total(story_first) AS count, count(*) AS items,
+                    total(story_first AND sentiment IS NOT NULL) AS scored,
+                    total(CASE WHEN story_first THEN sentiment END) AS sentimentSum,
+                    total(CASE WHEN story_first THEN sentiment * sentiment END) AS sentimentSumSq
              FROM item_topics WHERE topic_id = @t AND published_at >= @from AND published_at < @to
              GROUP BY 1 ORDER BY 1`,
           )
@@ -353,7 +419,7 @@ export class Store {
         this
           .stmt(
             `SELECT i.id, i.title, i.summary, i.link, i.source, i.source_domain AS sourceDomain, f.url AS feedUrl,
-                    i.published_at AS publishedAt, i.sentiment
+                    f.kind AS feedKind, i.published_at AS publishedAt, i.sentiment, i.language, i.story_id AS storyId
              FROM item_topics t JOIN items i ON i.id = t.item_id JOIN feeds f ON f.id = i.feed_id
              WHERE t.topic_id = ? AND t.published_at >= ? AND t.published_at < ?
              ORDER BY t.published_at DESC LIMIT ?`,
@@ -379,6 +445,55 @@ export class Store {
            ORDER BY l.started_at`,
         ).all(from, to, topicId) as { feedUrl: string; start: number; end: number }[],
     );
+  }
+
+  /**
+   * Items published in [from, to), newest first (or by sentiment), at most `limit`; restricted to the
+   * given topics when any are given. Each row says which of `topicIds` it matched.
+   */
+  listItems(o: { from: number; to: number; limit: number; topicIds?: number[]; sort?: 'time' | 'sentiment' | 'sentiment-desc' }): (StoredItem & { topicIds: number[] })[] {
+    return this.guard(() => {
+      const order =
+        o.sort === 'sentiment' ? 'i.sentiment IS NULL, i.sentiment ASC, i.published_at DESC'
+        : o.sort === 'sentiment-desc' ? 'i.sentiment IS NULL, i.sentiment DESC, i.published_at DESC'
+        : 'i.published_at DESC, i.id DESC';
+      const cols = `i.id, i.title, i.summary, i.link, i.source, i.source_domain AS sourceDomain, f.url AS feedUrl, f.kind AS feedKind,
+                    i.published_at AS publishedAt, i.sentiment, i.language, i.story_id AS storyId`;
+      const topics = o.topicIds ?? [];
+      const rows = (
+        topics.length > 0
+          ? this.db
+              .prepare(
+                `SELECT ${cols} FROM items i JOIN feeds f ON f.id = i.feed_id
+                 WHERE i.id IN (SELECT item_id FROM item_topics WHERE topic_id IN (${topics.map(() => '?').join(',')})
+                                AND published_at >= ? AND published_at < ?)
+                 ORDER BY ${order} LIMIT ?`,
+              )
+              .all(...topics, o.from, o.to, o.limit)
+          : this.db
+              .prepare(`SELECT ${cols} FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.published_at >= ? AND i.published_at < ? ORDER BY ${order} LIMIT ?`)
+              .all(o.from, o.to, o.limit)
+      ) as StoredItem[];
+      if (rows.length === 0) return [];
+      // which topics each listed item matched: one range scan per topic over the rows' time span
+      const ids = new Set(rows.map((r) => r.id));
+      const lo = Math.min(...rows.map((r) => r.publishedAt));
+      const hi = Math.max(...rows.map((r) => r.publishedAt));
+      const matched = new Map<number, number[]>();
+      const all = this.stmt('SELECT id FROM topics').pluck().all() as number[];
+      const scan = this.stmt('SELECT item_id FROM item_topics WHERE topic_id = ? AND published_at >= ? AND published_at <= ?').pluck();
+      for (const t of all) {
+        for (const id of scan.all(t, lo, hi) as number[]) {
+          if (ids.has(id)) matched.set(id, [...(matched.get(id) ?? []), t]);
+        }
+      }
+      return rows.map((r) => ({ ...r, topicIds: matched.get(r.id) ?? [] }));
+    });
+  }
+
+  /** Topic names by id, for every topic ever configured. */
+  topicNames(): Map<number, string> {
+    return this.guard(() => new Map((this.stmt('SELECT id, name FROM topics').all() as { id: number; name: string }[]).map((t) => [t.id, t.name])));
   }
 
   /** Upserts evaluated moments (keyed by topic, kind, direction, start); says which ones are new. */

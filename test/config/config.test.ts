@@ -23,7 +23,7 @@ describe('config', () => {
     const cfg = parseConfigText(STARTER_CONFIG, '/home/u/.config/momentscan/config.yaml');
     expect(cfg.topics.length).toBeGreaterThan(0);
     expect(cfg.topics[0]!.feeds[0]).toMatch(/^https:\/\/news\.google\.com\/rss\/search\?q=/);
-    expect(cfg.defaults).toEqual({ bucketMs: 6 * 3_600_000, baselineMs: 14 * 86_400_000, sensitivity: 'medium' });
+    expect(cfg.defaults).toEqual({ bucketMs: 6 * 3_600_000, baselineMs: 14 * 86_400_000, sensitivity: 'medium', language: 'en', country: 'US' });
   });
 
   it('reads durations, sizes and per-topic buckets; resolves local feed paths against the file', () => {
@@ -40,7 +40,7 @@ feeds: [file:///tmp/x.xml]
 `,
       '/cfg/momentscan.yaml',
     );
-    expect(cfg.defaults).toEqual({ bucketMs: 3_600_000, baselineMs: 7 * 86_400_000, sensitivity: 'high' });
+    expect(cfg.defaults).toEqual({ bucketMs: 3_600_000, baselineMs: 7 * 86_400_000, sensitivity: 'high', language: 'en', country: 'US' });
     expect(cfg.fetch).toEqual({
       concurrency: 4,
       perHost: 2,
@@ -52,10 +52,12 @@ feeds: [file:///tmp/x.xml]
       warnAfter: 3,
     });
     expect(cfg.database).toBe('/cfg/data/m.db');
-    expect(cfg.topics[0]).toEqual({
+    expect(cfg.topics[0]).toMatchObject({
       name: 'Acme',
       keywords: ['acme'],
-      exclude: [],
+      queryText: '"acme"',
+      languages: null,
+      stem: false,
       bucketMs: 86_400_000,
       feeds: ['file:///cfg/feeds/a.xml', 'https://example.com/rss?q=a%20b'],
     });
@@ -63,7 +65,13 @@ feeds: [file:///tmp/x.xml]
   });
 
   it.each([
-    ['topics:\n  - name: A\n    keywords: [a]\n  - name: B\n', 'topics[1].keywords: expected a list, got nothing'],
+    ['topics:\n  - name: A\n    keywords: [a]\n  - name: B\n', 'topics[1]: expected keywords, a query, or feeds whose every item belongs to the topic'],
+    ['topics:\n  - name: A\n    query: \'acme OR\'\n', 'topics[0].query: OR at the end of the query: it needs a term after it at column 6 of "acme OR"'],
+    ['topics:\n  - name: A\n    keywords: [a]\n    query: b\n', 'topics[0].query: give keywords or a query, not both'],
+    ['topics:\n  - name: A\n    keywords: [a]\n    sources: [google-newz]\n', 'topics[0].sources[0]'],
+    ['topics:\n  - name: A\n    sources: [google-news]\n', 'topics[0].sources[0]: a google-news source searches for the topic'],
+    ['topics:\n  - name: A\n    keywords: [a]\n    languages: [english]\n', 'topics[0].languages[0]'],
+    ['defaults:\n  country: USA\n', 'defaults.country'],
     ['topics:\n  - name: A\n    keyword: [a]\n', 'topics[0].keyword: unknown field (did you mean "keywords"?)'],
     ['topics:\n  - name: A\n    keywords: []\n', 'topics[0].keywords: expected at least one keyword'],
     ['topics:\n  - name: A\n    keywords: [a]\n  - name: a\n    keywords: [b]\n', 'topics[1].name: "a" is already used by topics[0]'],

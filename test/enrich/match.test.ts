@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { compileTopic, matchTopics } from '../../src/enrich/match.js';
+import { parseConfigText } from '../../src/config/load.js';
+import { compileTopic, matchTopics, viewOf, type MatchInput } from '../../src/enrich/match.js';
 
-const topic = (keywords: string[], exclude: string[] = []) => compileTopic({ name: 'T', keywords, exclude, feeds: [], bucketMs: null });
+/** Topics as a user writes them in the config. */
+function topics(yaml: string) {
+  return parseConfigText(`topics:\n${yaml}`, '/cfg/m.yaml').topics.map(compileTopic);
+}
+const input = (title: string, over: Partial<MatchInput> = {}): MatchInput => ({ title, summary: '', language: 'en', feedUrl: 'https://x.example/rss', ...over });
+const matches = (yaml: string, title: string, over: Partial<MatchInput> = {}) => matchTopics(topics(yaml), input(title, over)).length > 0;
 
 describe('topic matching', () => {
   it.each([
@@ -15,25 +21,63 @@ describe('topic matching', () => {
     [['cafe'], 'Café in Zürich reopens', true], // accents folded
     [['zürich'], 'Zurich flights resume', true],
     [['northwind', 'nwa'], 'NWA adds routes', true],
-    [['c++'], 'Why C++ still matters', true],
-  ])('%j in %j → %s', (keywords, text, want) => {
-    expect(topic(keywords).test(text)).toBe(want);
+  ])('keywords %j in %j → %s', (keywords, text, want) => {
+    expect(matches(`  - name: T\n    keywords: ${JSON.stringify(keywords)}\n`, text)).toBe(want);
   });
 
   it('exclude words veto a match', () => {
-    const t = topic(['acme'], ['acme markets']);
-    expect(t.test('Acme Markets opens a store')).toBe(false);
-    expect(t.test('Acme Robotics opens a store')).toBe(true);
+    const yaml = '  - name: T\n    keywords: [acme]\n    exclude: [acme markets]\n';
+    expect(matches(yaml, 'Acme Markets opens a store')).toBe(false);
+    expect(matches(yaml, 'Acme Robotics opens a store')).toBe(true);
+  });
+
+  it.each([
+    ['"acme robotics" OR (acme AND vacuum)', 'Acme recalls its vacuum', true],
+    ['"acme robotics" OR (acme AND vacuum)', 'Acme recalls its kettle', false],
+    ['acme -stock', 'Acme stock falls', false],
+    ['acme NOT (stock OR shares)', 'Acme shares fall', false],
+    ['robot*', 'Robotics fair opens', true],
+    ['northwind (strike OR outage)', 'Northwind outage strands thousands', true],
+  ])('query %j on %j → %s', (query, text, want) => {
+    expect(matches(`  - name: T\n    query: '${query}'\n`, text)).toBe(want);
+  });
+
+  it('with stem: true, a query word matches its other forms in the item’s language', () => {
+    const yaml = '  - name: T\n    query: "acme recall"\n    stem: true\n';
+    expect(matches(yaml, 'Acme recalls 40,000 kettles')).toBe(true);
+    expect(matches('  - name: T\n    query: "acme recall"\n', 'Acme recalls 40,000 kettles')).toBe(false);
+    expect(matches('  - name: T\n    query: "northwind vlucht"\n    stem: true\n', 'Northwind annuleert vluchten', { language: 'nl' })).toBe(true);
+  });
+
+  it('a topic restricted to languages ignores items in others, but keeps those whose language is unknown', () => {
+    const yaml = '  - name: T\n    keywords: [northwind]\n    languages: [en, nl]\n';
+    expect(matches(yaml, 'Northwind strike', { language: 'en' })).toBe(true);
+    expect(matches(yaml, 'Streik bei Northwind', { language: 'de' })).toBe(false);
+    expect(matches(yaml, 'Northwind', { language: null })).toBe(true);
+  });
+
+  it('a topic of whole feeds takes every item of its feeds and nothing else', () => {
+    const [t] = topics('  - name: Blogs\n    feeds: [https://blog.example/rss]\n');
+    const view = { words: [], folded: '' } as never;
+    expect(t!.matches(input('Anything at all', { feedUrl: 'https://blog.example/rss' }), view)).toBe(true);
+    expect(t!.matches(input('Anything at all', { feedUrl: 'https://other.example/rss' }), view)).toBe(false);
   });
 
   it('matches title and summary, and lists every matching topic', () => {
-    const a = compileTopic({ name: 'Acme', keywords: ['acme'], exclude: [], feeds: [], bucketMs: null });
-    const g = compileTopic({ name: 'Globex', keywords: ['globex'], exclude: [], feeds: [], bucketMs: null });
-    expect(matchTopics([a, g], 'Acme buys a stake', 'The seller is Globex.')).toEqual(['Acme', 'Globex']);
-    expect(matchTopics([a, g], 'Weather today', '')).toEqual([]);
+    const all = topics('  - name: Acme\n    keywords: [acme]\n  - name: Globex\n    keywords: [globex]\n');
+    expect(matchTopics(all, { ...input('Acme buys a stake'), summary: 'The seller is Globex.' })).toEqual(['Acme', 'Globex']);
+    expect(matchTopics(all, input('Weather today'))).toEqual([]);
   });
 
-  it('the definition changes when the keywords do (so history is re-matched)', () => {
-    expect(topic(['acme']).definition).not.toBe(topic(['acme', 'glide']).definition);
+  it('explains which terms matched', () => {
+    const [t] = topics('  - name: T\n    query: \'"acme robotics" OR glide\'\n');
+    const item = input('Acme Robotics launches the Glide');
+    expect(t!.explain(item, viewOf(item))).toEqual(['acme robotics', 'glide']);
+  });
+
+  it('the definition changes when the query does (so history is re-matched)', () => {
+    const [a] = topics('  - name: T\n    keywords: [acme]\n');
+    const [b] = topics('  - name: T\n    keywords: [acme, glide]\n');
+    expect(a!.definition).not.toBe(b!.definition);
   });
 });

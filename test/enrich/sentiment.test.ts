@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { scoreSentiment } from '../../src/enrich/sentiment.js';
+import { SENTIMENT_ENGINE, SENTIMENT_LANGUAGES, analyzeSentiment, scoreSentiment } from '../../src/enrich/sentiment.js';
+import { cleanText } from '../../src/enrich/sentiment/clean.js';
 
-describe('scoreSentiment', () => {
+const score = (text: string, language?: string | null): number => {
+  const s = analyzeSentiment(text, { language }).score;
+  if (s === null) throw new Error(`no score for ${JSON.stringify(text)}`);
+  return s;
+};
+
+describe('scoreSentiment (English by default)', () => {
   it.each([
     ['Northwind praised for record on-time performance', 'positive'],
     ['Customers love the new Acme Glide, reviews are great', 'positive'],
@@ -14,17 +21,7 @@ describe('scoreSentiment', () => {
     if (label === 'positive') expect(s).toBeGreaterThan(0.3);
     if (label === 'negative') expect(s).toBeLessThan(-0.3);
     if (label === 'neutral') expect(Math.abs(s)).toBeLessThan(0.05);
-  });
-
-  it('negation turns the tone around', () => {
-    expect(scoreSentiment('The update is good')!).toBeGreaterThan(0);
-    expect(scoreSentiment('The update is not good')!).toBeLessThan(0);
-    expect(scoreSentiment("The update isn't good")!).toBeLessThan(0);
-  });
-
-  it('boosters strengthen and "but" shifts weight to the second clause', () => {
-    expect(scoreSentiment('a very bad day')!).toBeLessThan(scoreSentiment('a bad day')!);
-    expect(scoreSentiment('The food was good but the service was terrible')!).toBeLessThan(0);
+    expect(analyzeSentiment(text).label).toBe(label);
   });
 
   it('stays within [-1, 1] however much is piled on', () => {
@@ -33,12 +30,326 @@ describe('scoreSentiment', () => {
     expect(s).toBeLessThan(-0.99);
   });
 
-  it.each([[''], ['   '], ['!!! ???'], ['\u0000\u0007']])('text without words (%j) has no score', (text) => {
-    expect(scoreSentiment(text)).toBeNull();
+  it('names its engine', () => {
+    expect(SENTIMENT_ENGINE).toMatch(/^momentscan-sentiment\/\d+$/);
+  });
+});
+
+describe('rules', () => {
+  it.each([
+    ['The update is good', 'The update is not good'],
+    ['The update is good', "The update isn't good"],
+    ['The update is good', 'The update isn\u2019t good'],
+    ['The update is good', "The update doesn't look good"],
+    ['The update is good', 'The update is never good'],
+    ['The update is good', 'The update dont look good'],
+    ['a good idea', 'hardly a good idea'],
+    ['It is helpful', 'It is the least helpful'],
+  ])('negation: %j > %j, and the negated one is on the other side of 0', (plain, negated) => {
+    expect(score(plain)).toBeGreaterThan(score(negated));
+    expect(Math.sign(score(negated))).toBe(-Math.sign(score(plain)));
   });
 
-  it.each([['constructor'], ['__proto__'], ['toString hasOwnProperty'], ['😀🔥'], ['ǅ ﷽ \u202e']])('odd input %j gives a number, never NaN', (text) => {
-    const s = scoreSentiment(text);
-    expect(s === null || Number.isFinite(s)).toBe(true);
+  it('negating a negative word softens it rather than mirroring it', () => {
+    expect(score('The service was not bad')).toBeGreaterThan(0);
+    expect(score('The service was not bad')).toBeLessThan(score('The service was good'));
+  });
+
+  it('"without" negates: "without flaws" is positive', () => {
+    expect(score('It works without flaws')).toBeGreaterThan(0);
+    expect(score('It works without problems')).toBeGreaterThan(0);
+    expect(score('A trip without joy')).toBeLessThan(0);
+  });
+
+  it('"not only" is no negation; a negation with nothing to negate leans negative', () => {
+    expect(score('not only good but great')).toBeGreaterThan(0.3);
+    expect(score("It won't play my discs")).toBeLessThanOrEqual(-0.05);
+  });
+
+  it.each([
+    ['a bad day', 'a very bad day', 'boosted'],
+    ['a good result', 'an extremely good result', 'boosted'],
+    ['a good result', 'a REALLY good result', 'boosted'],
+    ['a good result', 'a slightly good result', 'dampened'],
+    ['a bad day', 'a somewhat bad day', 'dampened'],
+  ])('boosters and dampeners: %j vs %j (%s)', (plain, modified, rule) => {
+    const a = Math.abs(score(plain));
+    const b = Math.abs(score(modified));
+    if (rule === 'boosted') expect(b).toBeGreaterThan(a);
+    else expect(b).toBeLessThan(a);
+    expect(analyzeSentiment(modified, { explain: true }).explain!.some((e) => e.rule?.includes(rule))).toBe(true);
+  });
+
+  it('ALL CAPS emphasises a word in mixed-case text, not a shouted headline', () => {
+    expect(score('The launch was GREAT')).toBeGreaterThan(score('The launch was great'));
+    expect(score('THE LAUNCH WAS GREAT')).toBe(score('the launch was great'));
+  });
+
+  it('exclamation marks add emphasis, up to four', () => {
+    expect(score('The launch was great!')).toBeGreaterThan(score('The launch was great'));
+    expect(score('The launch was great!!!')).toBeGreaterThan(score('The launch was great!'));
+    expect(score('The launch was great!!!!!!!!')).toBe(score('The launch was great!!!!'));
+    expect(score('The launch was a disaster!!!')).toBeLessThan(score('The launch was a disaster'));
+    expect(score('The launch happened!!!')).toBe(0);
+  });
+
+  it('elongated words count as the word, emphasised', () => {
+    expect(score('sooo goooood')).toBeGreaterThan(score('good'));
+  });
+
+  it.each([
+    ['The food was good but the service was terrible', 'negative'],
+    ['The food was terrible but the service was good', 'positive'],
+    ['Although the food was good, the service was terrible', 'negative'],
+    ['The screen is great, however the battery is awful', 'negative'],
+  ])('contrast moves weight to the second clause: %s → %s', (text, label) => {
+    expect(analyzeSentiment(text).label).toBe(label);
+    expect(analyzeSentiment(text).mixed).toBe(true);
+  });
+
+  it('"if" and "would" clauses count for less', () => {
+    expect(score('A better design would be nice')).toBeLessThan(score('A better design is nice'));
+  });
+
+  it('"too" before a neutral word is negative', () => {
+    expect(score('The buttons are too small')).toBeLessThan(0);
+  });
+
+  it.each([
+    ['I love it :)', 'positive'],
+    ['Great:)', 'positive'],
+    ['Loved the show :D', 'positive'],
+    ['<3', 'positive'],
+    ['Flight delayed again :(', 'negative'],
+    ["so sad :'(", 'negative'],
+    ['Flight delayed again \u{1F621}', 'negative'],
+    ['New release \u{1F60D}\u{1F60D}', 'positive'],
+    ['Thanks \u{1F44D}\u{1F3FD}', 'positive'],
+    ['Thumbs \u{1F44E}', 'negative'],
+    ['\u2764\uFE0F', 'positive'],
+    ['We did it \u{1F389}', 'positive'],
+    ['lol xD', 'positive'],
+  ])('emoji and emoticons: %s → %s', (text, label) => {
+    expect(analyzeSentiment(text).label).toBe(label);
+  });
+
+  it('colons and brackets in ordinary text are not emoticons', () => {
+    expect(score('Note: (see page 3) the plan: go')).toBe(0);
+  });
+
+  it.each([
+    ['The movie was a waste of time', 'negative'],
+    ['This phone is worth every penny', 'positive'],
+    ['The finale fell flat', 'negative'],
+    ['Sales are back on track', 'positive'],
+    ["Honestly it's not bad", 'positive'],
+    ['It is too good to be true', 'negative'],
+  ])('idioms: %s → %s', (text, label) => {
+    expect(analyzeSentiment(text).label).toBe(label);
+  });
+
+  it('"like" counts as a verb, not as a preposition', () => {
+    expect(score('I like the new design')).toBeGreaterThan(0.05);
+    expect(score('It looks like rain tomorrow')).toBe(0);
+  });
+
+  it('word forms the lexicon lacks are found through their stem', () => {
+    const e = analyzeSentiment('She is loving it', { explain: true }).explain!;
+    expect(e[0]).toMatchObject({ word: 'loving' });
+    expect(score('The plans were abandoned')).toBeLessThan(0);
+  });
+});
+
+describe('other languages', () => {
+  it('supports en, nl, de, fr, es', () => {
+    expect([...SENTIMENT_LANGUAGES]).toEqual(['en', 'nl', 'de', 'fr', 'es']);
+  });
+
+  it.each([
+    ['nl', 'Dit is een goed product', 'Dit is geen goed product'],
+    ['nl', 'De service was goed', 'De service was niet goed'],
+    ['de', 'Das Produkt ist gut', 'Das Produkt ist nicht gut'],
+    ['de', 'Das ist ein gutes Ergebnis', 'Das ist kein gutes Ergebnis'],
+    ['fr', "C'est un bon produit", "Ce n'est pas un bon produit"],
+    ['fr', 'Le film est génial', "Le film n'est jamais génial"],
+    ['es', 'Es un buen producto', 'No es un buen producto'],
+    ['es', 'El servicio es excelente', 'El servicio nunca es excelente'],
+  ])('%s: %j is positive, %j negative (own negations)', (language, plain, negated) => {
+    expect(analyzeSentiment(plain, { language }).label).toBe('positive');
+    expect(analyzeSentiment(negated, { language }).label).toBe('negative');
+  });
+
+  it.each([
+    ['nl', 'Wat een slechte service, echt vreselijk', 'negative'],
+    ['nl', 'Het product is heel mooi', 'positive'],
+    ['de', 'Die Lieferung war eine Katastrophe', 'negative'],
+    ['de', 'Das Essen war gut, aber der Service war schlecht', 'negative'],
+    ['fr', 'Le service était horrible', 'negative'],
+    ['fr', 'Le produit est bien mais le service est horrible', 'negative'],
+    ['es', 'La película es horrible', 'negative'],
+    ['es', 'Es muy bueno', 'positive'],
+    ['es', 'El hotel es bonito pero el servicio es terrible', 'negative'],
+  ])('%s: %s → %s', (language, text, label) => {
+    expect(analyzeSentiment(text, { language }).label).toBe(label);
+  });
+
+  it('boosters work in each language', () => {
+    expect(score('Het is heel goed', 'nl')).toBeGreaterThan(score('Het is goed', 'nl'));
+    expect(score('Das ist sehr gut', 'de')).toBeGreaterThan(score('Das ist gut', 'de'));
+    expect(score("C'est très bon", 'fr')).toBeGreaterThan(score("C'est bon", 'fr'));
+    expect(score('Es muy bueno', 'es')).toBeGreaterThan(score('Es bueno', 'es'));
+  });
+
+  it('region tags and case are accepted', () => {
+    expect(analyzeSentiment('Das ist gut', { language: 'de-DE' }).language).toBe('de');
+    expect(analyzeSentiment('great', { language: 'EN_us' }).score).toBeGreaterThan(0);
+  });
+
+  it.each([['it'], ['pt'], ['ja'], ['xx'], ['not a language'], ['__proto__'], ['constructor']])(
+    'an unsupported language (%j) gives no score, never a fake 0',
+    (language) => {
+      const r = analyzeSentiment('Questo prodotto è molto bello', { language });
+      expect(r.score).toBeNull();
+      expect(r.label).toBeNull();
+      expect(r.mixed).toBe(false);
+      expect(r.positive + r.neutral + r.negative).toBeCloseTo(1, 9);
+    },
+  );
+
+  it('null, undefined and no options mean English', () => {
+    for (const options of [undefined, {}, { language: null }, { language: undefined }]) {
+      const r = analyzeSentiment('a great day', options);
+      expect(r.language).toBe('en');
+      expect(r.label).toBe('positive');
+    }
+  });
+});
+
+describe('cleaning', () => {
+  it.each([
+    ['Acme shares surge after strong results - Reuters', 'Acme shares surge after strong results'],
+    ['Acme shares surge after strong results | BBC News', 'Acme shares surge after strong results'],
+    ['Acme shares surge \u2014 The New York Times', 'Acme shares surge'],
+    ['Northwind annuleert vluchten - NU.nl', 'Northwind annuleert vluchten'],
+    ['Prices fall - slightly', 'Prices fall - slightly'],
+    ['<p>Great <b>phone</b></p>', ' Great  phone  '],
+    ['Tom &amp; Jerry &quot;win&quot;', 'Tom & Jerry "win"'],
+    ['Read more at https://example.com/a?b=c and www.example.org', 'Read more at   and  '],
+    ['thanks @acme_support', 'thanks  '],
+  ])('%j → %j', (input, output) => {
+    expect(cleanText(input)).toBe(output);
+  });
+
+  it('a publisher name does not count: "- Reuters" vs "- Terrible News"', () => {
+    expect(score('Acme opens new office - Reuters')).toBe(score('Acme opens new office'));
+  });
+
+  it('HTML, entities and URLs do not leak words into the score', () => {
+    expect(score('<a href="https://example.com/great-love-best">Acme opens an office</a>')).toBe(0);
+    expect(score('Acme opens an office https://example.com/disaster-terrible')).toBe(0);
+    expect(score('Acme &amp; Globex merge')).toBe(0);
+  });
+});
+
+describe('odd input: well-defined, never NaN, never a crash', () => {
+  it.each([[''], ['   '], ['!!! ???'], ['\u0000\u0007'], ['...'], ['<p></p>'], ['https://example.com']])(
+    'text without words (%j) has no score',
+    (text) => {
+      expect(scoreSentiment(text)).toBeNull();
+      const r = analyzeSentiment(text);
+      expect(r.label).toBeNull();
+      expect(r.positive + r.neutral + r.negative).toBeCloseTo(1, 9);
+    },
+  );
+
+  it.each([
+    ['constructor', 'constructor'],
+    ['__proto__', '__proto__'],
+    ['Object.prototype names', 'toString hasOwnProperty valueOf __defineGetter__'],
+    ['prototype words next to a sentiment word', 'prototype constructor __proto__ is great'],
+    ['emoji only', '\u{1F600}\u{1F525}'],
+    ['odd letters and a bidi override', '\u01C5 \uFDFD \u202E'],
+    ['lone surrogates', '\uD800 lone surrogate \uDC00'],
+    ['leading combining marks', '\u0301\u0301 combining'],
+    ['astral letters', '\u{1D400}\u{1D401} mathematical letters'],
+    ['decomposed accents', 'e\u0301te\u0301 tre\u0300s bon'],
+    ['control characters and escapes', '\u0000good\u001b[31m'],
+    ['zero-width characters', '\u200B\u200D\uFEFF'],
+    ['one 100,000-letter word', 'a'.repeat(100_000)],
+    ['a very long emoticon-like run', '-'.repeat(1000) + ':' + ')'.repeat(1000)],
+    ['negations only', "n't n't n't not never"],
+    ['contrast words only', 'but but but however although'],
+    ['stacked boosters', 'very very very very good'],
+    ['"too" only', 'too too too'],
+  ])('%s gives finite numbers', (_name, text) => {
+    for (const language of [undefined, 'nl', 'de', 'fr', 'es']) {
+      const r = analyzeSentiment(text, { language, explain: true });
+      expect(r.score === null || Number.isFinite(r.score)).toBe(true);
+      if (r.score !== null) {
+        expect(r.score).toBeGreaterThanOrEqual(-1);
+        expect(r.score).toBeLessThanOrEqual(1);
+      }
+      for (const p of [r.positive, r.neutral, r.negative]) {
+        expect(Number.isFinite(p)).toBe(true);
+        expect(p).toBeGreaterThanOrEqual(0);
+      }
+      expect(r.positive + r.neutral + r.negative).toBeCloseTo(1, 9);
+      for (const e of r.explain!) expect(Number.isFinite(e.valence)).toBe(true);
+    }
+  });
+
+  it('huge input is scored quickly and stays in range', () => {
+    const text = 'The service was great but the food was awful and the wait terrible. '.repeat(20_000);
+    const t0 = performance.now();
+    const r = analyzeSentiment(text);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(r.score).toBeGreaterThanOrEqual(-1);
+    expect(r.score).toBeLessThanOrEqual(1);
+  });
+
+  it('non-string input from untyped callers gives no score', () => {
+    expect(analyzeSentiment(undefined as unknown as string).score).toBeNull();
+    expect(analyzeSentiment(42 as unknown as string).score).toBeNull();
+  });
+});
+
+describe('result shape', () => {
+  it.each([
+    ['a great day'],
+    ['a terrible day'],
+    ['a great day and a terrible night'],
+    ['Globex to open regional office in Denver'],
+    ['I love it, but the battery is awful!!!'],
+  ])('proportions of %j sum to 1 and the label follows the score', (text) => {
+    const r = analyzeSentiment(text);
+    expect(r.positive + r.neutral + r.negative).toBeCloseTo(1, 9);
+    const expected = r.score! >= 0.05 ? 'positive' : r.score! <= -0.05 ? 'negative' : 'neutral';
+    expect(r.label).toBe(expected);
+    expect(r.explain).toBeUndefined();
+  });
+
+  it('mixed marks text with clearly positive and negative parts', () => {
+    expect(analyzeSentiment('The camera is excellent but the battery is awful').mixed).toBe(true);
+    expect(analyzeSentiment('The camera is excellent and the battery is great').mixed).toBe(false);
+    expect(analyzeSentiment('Globex to open regional office in Denver').mixed).toBe(false);
+  });
+
+  it('explain lists each word that counted, with its valence and rules', () => {
+    const r = analyzeSentiment("The food wasn't very good, but the staff were lovely!", { explain: true });
+    expect(r.explain).toEqual([
+      { word: 'good', valence: expect.any(Number), rule: 'boosted,negated,before-contrast' },
+      { word: 'lovely', valence: expect.any(Number), rule: 'contrast' },
+      { word: '!', valence: expect.any(Number), rule: 'punctuation' },
+    ]);
+    expect(r.explain![0]!.valence).toBeLessThan(0);
+    expect(r.explain![1]!.valence).toBeGreaterThan(0);
+  });
+
+  it('is deterministic across calls and languages in between', () => {
+    const text = 'The launch was GREAT, not bad at all :)';
+    const first = analyzeSentiment(text, { explain: true });
+    analyzeSentiment('Das ist schlecht', { language: 'de' });
+    analyzeSentiment('x'.repeat(1000));
+    expect(analyzeSentiment(text, { explain: true })).toEqual(first);
   });
 });

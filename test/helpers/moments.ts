@@ -7,6 +7,7 @@ const T = Date.UTC(2026, 10, 18, 12);
 export function sampleMoment(over: Partial<MomentRow> = {}): MomentRow {
   return {
     rank: 1,
+    attention: 28.99,
     topic: 'Acme Robotics',
     kind: 'volume-spike',
     direction: 'up',
@@ -19,13 +20,15 @@ export function sampleMoment(over: Partial<MomentRow> = {}): MomentRow {
     ongoing: false,
     observed: 41,
     expected: 2.13,
-    totalItems: 70,
+    totalStories: 52,
     expectedTotal: 6.4,
+    totalItems: 70,
     sentimentNow: -0.12,
     sentimentBaseline: 0.08,
     sentimentItems: 70,
     distinctSources: 12,
     topSources: ['Daily Ledger', 'r/gadgets'],
+    sourceTypes: ['news', 'reddit'],
     topTerms: ['glide', 'recall'],
     examples: [
       { title: 'Acme recalls the Glide, says "sorry"', link: 'https://www.dailyledger.example/acme-glide', source: 'Daily Ledger', publishedAt: T + 7 * H, sentiment: -0.4 },

@@ -101,7 +101,9 @@ describe('parseFeed: Google News style feed', () => {
       summary: 'Acme shares jump after record quarter The Daily Ledger',
       author: null,
     });
-    expect(item?.link).toMatch(/^https:\/\/news\.google\.com\/rss\/articles\/CBMi/);
+    // The old-style article id embeds the publisher's URL: the link is unwrapped to it.
+    expect(item?.link).toBe('https://dailyledger.example/acme-shares-jump-record-quarter');
+    expect(item?.canonicalUrl).toBe('https://dailyledger.example/acme-shares-jump-record-quarter');
   });
 
   it('leaves a " - Something" suffix alone when it is not the item’s source', async () => {
@@ -411,6 +413,8 @@ describe('helpers', () => {
     ['Procter &amp;amp; Gamble', 'Procter & Gamble'],
     ['Don&#8217;t panic', 'Don’t panic'],
     ['<em>Big</em> news', 'Big news'],
+    ['<b>Acme</b>&#39;s plan, <b>Acme</b>-made', "Acme's plan, Acme-made"],
+    ['One<br>Two</p><p>Three', 'One Two Three'],
     ['Vector<int> in C++', 'Vector<int> in C++'],
     ['AT&T', 'AT&T'],
     ['\n  Split\n  title  ', 'Split title'],

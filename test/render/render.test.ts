@@ -81,8 +81,8 @@ describe('rendering moments', () => {
 
   it('-v explains each moment: observed vs expected, tone, sources, terms, examples with links', () => {
     const out = render('table', momentsListing([sampleMoment()], meta), ctx({ verbose: true }));
-    expect(out).toContain('41 items in the peak bucket vs 2.1 expected');
-    expect(out).toContain('12 distinct: Daily Ledger, r/gadgets');
+    expect(out).toContain('41 stories in the peak bucket vs 2.1 expected; 52 over the moment vs 6.4 (70 items with copies: echo 1.3)');
+    expect(out).toContain('12 distinct: Daily Ledger, r/gadgets (news, reddit)');
     expect(out).toContain('terms:    glide, recall');
     expect(out).toContain('https://www.dailyledger.example/acme-glide');
   });

@@ -23,6 +23,7 @@ function item(guid: string, over: Partial<EnrichedItem> = {}): EnrichedItem {
     publishedAt: T,
     dateEstimated: false,
     sentiment: 0.1,
+    language: 'en',
     topics: ['Acme'],
     ...over,
   };
@@ -84,8 +85,8 @@ describe('store', () => {
     ]);
     const buckets = store.bucketCounts(topicId, 0, T + 24 * H, 6 * H);
     expect(buckets).toEqual([
-      { start: Date.UTC(2026, 10, 20, 6), count: 2, scored: 2, sentimentSum: 0, sentimentSumSq: 0.5 },
-      { start: Date.UTC(2026, 10, 20, 12), count: 1, scored: 0, sentimentSum: 0, sentimentSumSq: 0 },
+      { start: Date.UTC(2026, 10, 20, 6), count: 2, items: 2, scored: 2, sentimentSum: 0, sentimentSumSq: 0.5 },
+      { start: Date.UTC(2026, 10, 20, 12), count: 1, items: 1, scored: 0, sentimentSum: 0, sentimentSumSq: 0 },
     ]);
     expect(store.firstItemAt(topicId)).toBe(T);
   });
@@ -112,7 +113,7 @@ describe('store', () => {
     expect(row!.changed).toBe(true);
     const all = [...store.itemTexts(1)].flat();
     expect(all).toHaveLength(2);
-    store.replaceTopicMatches(topicId, 'd2', [{ id: all[0]!.id, publishedAt: T, sentiment: 0 }]);
+    store.replaceTopicMatches(topicId, 'd2', [all[0]!]);
     expect(store.itemsBetween(topicId, 0, T + 1)).toHaveLength(1);
     expect(store.syncTopics([{ name: 'Acme', definition: 'd2' }])[0]!.changed).toBe(false);
   });
@@ -121,7 +122,7 @@ describe('store', () => {
     const { store, topicId } = setup();
     const m = {
       topic: 'Acme', kind: 'volume-spike' as const, direction: 'up' as const, score: 9, pValue: 1e-9, start: T, peak: T, end: T + 1, bucketMs: 1,
-      ongoing: true, observed: 9, expected: 1, totalItems: 9, expectedTotal: 1, sentimentNow: null, sentimentBaseline: null, sentimentItems: 0,
+      ongoing: true, observed: 9, expected: 1, totalStories: 9, totalItems: 9, expectedTotal: 1, sourceTypes: [], sentimentNow: null, sentimentBaseline: null, sentimentItems: 0,
       distinctSources: 1, topSources: [], topTerms: [], examples: [], caveats: [],
     };
     expect(store.saveMoments([{ topicId, moment: m }], T + 10)).toEqual([{ firstSeenAt: T + 10, isNew: true }]);

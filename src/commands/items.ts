@@ -1,0 +1,74 @@
+import { ConfigError, UsageError } from '../core/errors.js';
+import { parseDurationMs, parseTime } from '../core/time.js';
+import { compileTopic, viewOf } from '../enrich/match.js';
+import { render } from '../render/index.js';
+import { itemsListing, type ItemRow } from '../render/items.js';
+import { Store } from '../store/store.js';
+import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
+import { syncTopics } from './topics.js';
+
+export interface ItemsOptions extends OutputOptions {
+  topic?: string[];
+  since?: string;
+  asOf?: string;
+  limit?: string;
+  sort?: string;
+  explain?: boolean;
+}
+
+const SORTS = { time: 'time', negative: 'sentiment', positive: 'sentiment-desc' } as const;
+
+/** `momentscan items`: the stored items, newest first, with the topics they belong to (and why). */
+export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
+  const env = processEnv();
+  const format = chooseFormat(o);
+  const { config, dbPath } = configFor(g, env);
+  const to = (o.asOf === undefined ? env.now() : parseTime(o.asOf, env.now(), '--as-of')) + 1;
+  const since = o.since ?? '7d';
+  const sinceMs = parseDurationMs(since);
+  const from = sinceMs !== null ? to - 1 - sinceMs : parseTime(since, to, '--since');
+  const limit = o.limit === undefined ? 50 : Number(o.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: expected a whole number of at least 1, got "${o.limit}"`);
+  const sort = (o.sort ?? 'time') as keyof typeof SORTS;
+  if (!(sort in SORTS)) throw new UsageError(`--sort: expected time, negative or positive, got "${o.sort}"`);
+  const wanted = (o.topic ?? []).map((t) => {
+    const topic = config.topics.find((c) => c.name.toLowerCase() === t.toLowerCase());
+    if (!topic) {
+      throw new UsageError(`--topic: no topic named "${t}" in the config`, {
+        hint: config.topics.length ? `topics are: ${config.topics.map((c) => c.name).join(', ')}` : 'add topics to the config',
+      });
+    }
+    return topic;
+  });
+  if (o.explain && config.topics.length === 0) throw new ConfigError(`${config.file ?? 'config'}: no topics configured`, { hint: 'add topics to explain matches against' });
+  const store = Store.open(dbPath);
+  let rows: ItemRow[];
+  try {
+    const { topicIds } = syncTopics(config, store);
+    const names = new Map([...topicIds].map(([name, id]) => [id, name]));
+    const listed = store.listItems({
+      from,
+      to,
+      limit,
+      sort: SORTS[sort],
+      ...(wanted.length ? { topicIds: wanted.map((t) => topicIds.get(t.name)!) } : {}),
+    });
+    const matchers = o.explain ? new Map(config.topics.map((t) => [t.name, compileTopic(t)])) : null;
+    rows = listed.map((it) => {
+      const topics = it.topicIds.map((id) => names.get(id)).filter((n): n is string => n !== undefined);
+      let why: Record<string, string[]> | null = null;
+      if (matchers) {
+        why = {};
+        const view = viewOf(it);
+        for (const t of wanted.length ? wanted.map((w) => w.name) : topics) {
+          why[t] = matchers.get(t)?.explain(it, view) ?? [];
+        }
+      }
+      return { ...it, topics, why };
+    });
+  } finally {
+    store.close();
+  }
+  await writeOut(render(format, itemsListing(rows, { from, to: to - 1 }), renderContext(g, o, env, to - 1)));
+  return 0;
+}

@@ -1,0 +1,95 @@
+import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document } from 'yaml';
+import type { OpmlDocument } from './opml.js';
+import type { Config } from './schema.js';
+
+/** What importing a feed list adds to the config. */
+export interface ImportPlan {
+  /** Topic name → feed entries to add to it (a topic of whole feeds when it is new). */
+  topics: Map<string, { url: string; title: string | null }[]>;
+  /** Entries to add to the plain `feeds:` list, with their folders as tags. */
+  feeds: { url: string; title: string | null; tags: string[] }[];
+  /** URLs already configured, left as they are. */
+  skipped: string[];
+  /** Entries that are not http(s) feed URLs. */
+  invalid: string[];
+}
+
+/**
+ * Plans an import: with `as: 'topics'` each folder of the feed list becomes a topic of whole feeds (named
+ * after the innermost folder; an existing topic of that name gets the feeds); feeds outside any folder, or
+ * with `as: 'tags'` every feed, go to the plain feeds list, tagged with their folders.
+ */
+export function planImport(config: Config, opml: OpmlDocument, as: 'topics' | 'tags'): ImportPlan {
+  const known = new Set([...config.feeds, ...config.topics.flatMap((t) => t.feeds)]);
+  const plan: ImportPlan = { topics: new Map(), feeds: [], skipped: [], invalid: [] };
+  for (const f of opml.feeds) {
+    let url: string;
+    try {
+      const u = new URL(f.url);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+      url = u.href;
+    } catch {
+      plan.invalid.push(f.url);
+      continue;
+    }
+    if (known.has(url)) {
+      plan.skipped.push(url);
+      continue;
+    }
+    known.add(url);
+    const folder = f.path[f.path.length - 1];
+    if (as === 'topics' && folder) {
+      const existing = config.topics.find((t) => t.name.toLowerCase() === folder.toLowerCase())?.name ?? folder;
+      const list = plan.topics.get(existing) ?? [];
+      list.push({ url, title: f.title });
+      plan.topics.set(existing, list);
+    } else {
+      plan.feeds.push({ url, title: f.title, tags: f.path });
+    }
+  }
+  return plan;
+}
+
+/** Applies a plan to the config file's text, keeping its comments and layout; returns the new text. */
+export function applyImport(text: string, plan: ImportPlan): string {
+  const doc = parseDocument(text.trim() === '' ? '{}' : text);
+  const root = doc.contents;
+  if (!isMap(root)) throw new Error('the config file is not a YAML mapping');
+  const entry = (f: { url: string; title: string | null; tags?: string[] }) => {
+    if (!f.title && !f.tags?.length) return f.url;
+    const m: Record<string, unknown> = { url: f.url };
+    if (f.title) m.title = f.title;
+    if (f.tags?.length) m.tags = f.tags;
+    return m;
+  };
+  if (plan.topics.size > 0) {
+    const topics = seqAt(doc, root, 'topics');
+    for (const [name, feeds] of plan.topics) {
+      let topic = topics.items.find((t): t is YAMLMap => isMap(t) && String(t.get('name')).toLowerCase() === name.toLowerCase());
+      if (!topic) {
+        topic = doc.createNode({ name }) as YAMLMap;
+        topics.items.push(topic);
+      }
+      let list = topic.get('feeds');
+      if (!isSeq(list)) {
+        list = doc.createNode([]) as YAMLSeq;
+        topic.set('feeds', list);
+      }
+      for (const f of feeds) (list as YAMLSeq).items.push(doc.createNode(entry(f)));
+    }
+  }
+  if (plan.feeds.length > 0) {
+    const feeds = seqAt(doc, root, 'feeds');
+    for (const f of plan.feeds) feeds.items.push(doc.createNode(entry(f)));
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+
+function seqAt(doc: Document, root: YAMLMap, key: string): YAMLSeq {
+  let seq = root.get(key);
+  if (!isSeq(seq)) {
+    seq = doc.createNode([]) as YAMLSeq;
+    root.set(key, seq);
+  }
+  return seq as YAMLSeq;
+}

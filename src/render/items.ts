@@ -1,0 +1,86 @@
+import Table from 'cli-table3';
+import { iso } from '../core/time.js';
+import { stripControl } from '../core/text.js';
+import type { StoredItem } from '../core/types.js';
+import type { Column, Listing, RenderContext } from './types.js';
+
+/** A stored item as `momentscan items` lists it. */
+export interface ItemRow extends StoredItem {
+  /** Names of the topics it belongs to. */
+  topics: string[];
+  /** With --explain: per topic, the query terms it matched. */
+  why: Record<string, string[]> | null;
+}
+
+export function itemJson(r: ItemRow): Record<string, unknown> {
+  return {
+    id: r.id,
+    publishedAt: iso(r.publishedAt),
+    title: r.title,
+    link: r.link,
+    source: r.source ?? r.sourceDomain,
+    sourceDomain: r.sourceDomain,
+    feedUrl: r.feedUrl,
+    feedKind: r.feedKind,
+    language: r.language,
+    sentiment: r.sentiment,
+    storyId: r.storyId,
+    topics: r.topics,
+    ...(r.why ? { why: r.why } : {}),
+    summary: r.summary,
+  };
+}
+
+const COLUMNS: Column<ItemRow>[] = [
+  { key: 'id', value: (r) => r.id },
+  { key: 'publishedAt', value: (r) => iso(r.publishedAt) },
+  { key: 'title', value: (r) => r.title },
+  { key: 'link', value: (r) => r.link },
+  { key: 'source', value: (r) => r.source ?? r.sourceDomain },
+  { key: 'sourceDomain', value: (r) => r.sourceDomain },
+  { key: 'feedUrl', value: (r) => r.feedUrl },
+  { key: 'feedKind', value: (r) => r.feedKind },
+  { key: 'language', value: (r) => r.language },
+  { key: 'sentiment', value: (r) => r.sentiment },
+  { key: 'storyId', value: (r) => r.storyId },
+  { key: 'topics', value: (r) => r.topics.join('; ') },
+  { key: 'why', value: (r) => (r.why ? Object.entries(r.why).map(([t, terms]) => `${t}: ${terms.join(', ')}`).join('; ') : null) },
+  { key: 'summary', value: (r) => r.summary },
+];
+
+export function itemsListing(rows: ItemRow[], meta: { from: number; to: number }): Listing<ItemRow> {
+  return { rows, json: itemJson, columns: COLUMNS, table: (r, ctx) => itemsTable(r, ctx, meta) };
+}
+
+function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: { from: number; to: number }): string {
+  if (rows.length === 0) return `No items from ${iso(meta.from)} to ${iso(meta.to)}.\n`;
+  const width = Math.max(80, Math.min(ctx.width, 160));
+  const table = new Table({
+    head: ['Published (UTC)', 'Tone', 'Source', 'Topics', 'Title'],
+    colWidths: [18, 7, 16, 16, Math.max(20, width - 62)],
+    wordWrap: false,
+    style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
+  });
+  const { chalk } = ctx;
+  for (const r of rows) {
+    const tone = r.sentiment === null ? '' : r.sentiment <= -0.2 ? chalk.red(r.sentiment.toFixed(2)) : r.sentiment >= 0.2 ? chalk.green(r.sentiment.toFixed(2)) : r.sentiment.toFixed(2);
+    table.push([
+      iso(r.publishedAt).slice(0, 16).replace('T', ' '),
+      tone,
+      stripControl(r.source ?? r.sourceDomain ?? ''),
+      stripControl(r.topics.join(', ')),
+      stripControl(r.title),
+    ]);
+  }
+  let out = `${table.toString()}\n`;
+  if (rows.some((r) => r.why)) {
+    out += '\n';
+    for (const r of rows) {
+      if (!r.why) continue;
+      out += `${stripControl(r.title)}\n`;
+      if (r.link) out += `   ${chalk.cyan(stripControl(r.link))}\n`;
+      for (const [topic, terms] of Object.entries(r.why)) out += `   ${stripControl(topic)}: ${terms.length ? terms.map(stripControl).join(', ') : '(no longer matches the current query)'}\n`;
+    }
+  }
+  return out;
+}
