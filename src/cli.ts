@@ -125,6 +125,27 @@ export function buildProgram(): Command {
     .description('print every configured feed as OPML 2.0, topics as folders (for a feed reader, or a backup)')
     .action(action(async () => ({ run: (await import('./commands/feeds.js')).exportOpml }) as unknown as { run: Action }));
 
+  program
+    .command('sentiment')
+    .argument('[file]', 'a file of texts, one per line, or NDJSON objects with a "text" field; - or nothing for stdin')
+    .description('score the sentiment of texts (one per line, or NDJSON with a text field), streaming; NDJSON out')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['ndjson', 'json', 'csv', 'table']))
+    .option('--json', 'shortcut for --format json')
+    .option('--ndjson', 'shortcut for --format ndjson (the default)')
+    .option('--csv', 'shortcut for --format csv')
+    .option('--language <code>', 'the texts are in this language (en, nl, de, fr, es); default: detected per text')
+    .option('--explain', 'add the words and rules that moved each score')
+    .action(async function (this: Command, source: string | undefined) {
+      const { run } = await import('./commands/sentiment.js');
+      process.exitCode = await run(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), ...(source ? { source } : {}) });
+    });
+
+  program
+    .command('rescore')
+    .description('score stored items again with this version\'s sentiment engine (after an upgrade)')
+    .option('--all', 'every item, not only those scored by another engine version')
+    .action(action(() => import('./commands/rescore.js') as Promise<{ run: Action }>));
+
   addMomentOptions(program.command('moments').description('detect, explain and rank moments from the stored items')).action(
     action(() => import('./commands/moments.js') as Promise<{ run: Action }>),
   );

@@ -6,6 +6,7 @@ import { createDispatcher, fetchFeed } from '../fetch/http.js';
 import { attemptsOf, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
 import type { FeedResult, FetchSummary } from '../render/fetch.js';
+import { SENTIMENT_ENGINE } from '../enrich/sentiment.js';
 import { StoryIndex, storySignature, type StoryInput } from '../enrich/stories.js';
 import type { EnrichedItem } from '../core/types.js';
 import type { FeedRow, FetchRecord, Store, StoryAssigner } from '../store/store.js';
@@ -123,6 +124,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         title: parsed.title,
         siteLink: parsed.link,
         items: parsed.items,
+        sentimentEngine: SENTIMENT_ENGINE,
         attempts,
         nextDueAt,
         movedTo,

@@ -282,6 +282,17 @@ function groups(rows: BucketScore[], flag: (r: BucketScore) => MomentDirection |
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 /**
+ * The bucket that stands for "now": the current one, or the one before it while the current bucket has
+ * barely begun (a moment that reached the end of the last full bucket is still going on).
+ */
+function lastLiveIndex(rows: BucketScore[], o: DetectOptions): number {
+  const last = rows.length - 1;
+  if (last < 0) return last;
+  const elapsed = (o.asOf - rows[last]!.start) / o.bucketMs;
+  return elapsed < 0.25 && last > 0 ? last - 1 : last;
+}
+
+/**
  * A moment's score is the surprise of the whole moment under the baseline (all its items pooled), or of
  * its peak bucket if that is higher: evidence accumulates over a sustained burst or swing.
  */
@@ -327,7 +338,7 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
     peak: p.start,
     end: rows[g.last]!.start + o.bucketMs,
     bucketMs: o.bucketMs,
-    ongoing: g.last >= rows.length - 2,
+    ongoing: g.last >= lastLiveIndex(rows, o) - 1,
     observed: p.count,
     expected: round(p.expected),
     totalStories,

@@ -86,12 +86,21 @@ export interface Tuning {
   slotFloor: number;
   /** Count tail: exact negative binomial up to this count, Wilson–Hilferty above. */
   exactMax: number;
+  /** Window means average calibrated point scores (true) or raw z (false). */
+  windowOnCalibrated: boolean;
+  /** Window means freeze on their own outliers (true) or on the point row's (false). */
+  windowFreeze: boolean;
   /** Count overdispersion from squared residuals (true) or from the robust scale (false). */
   momentPhi: boolean;
   /** Calibration: on/off, memory (rows), power-law tail beyond the largest level seen. */
   calibrate: boolean;
   tailSpan: number;
   tailPower: number;
+  /** Episodes within the tail memory below which an extreme is still an anomaly, not routine. */
+  routine: number;
+  /** The scale is at least this fraction of the forecaster's unclipped mean absolute error. */
+  maeFloor: number;
+  routineWindows: number;
   /** Prior tail before the series has shown its own: P(|z| ≥ c) = priorEps·(3/c)^priorPower (0 = normal). */
   priorEps: number;
   priorPower: number;
@@ -118,17 +127,22 @@ const DEFAULT_TUNING: Tuning = {
   selCycles: 7,
   hysteresis: 0.95,
   warmup: 16,
-  freezeZ: 5,
+  freezeZ: 4,
   maxFreeze: 288,
   slotScale: true,
   slotAlpha: 0.3,
   slotFloor: 0.25,
   exactMax: 200,
   momentPhi: false,
+  windowFreeze: true,
+  windowOnCalibrated: true,
   calibrate: true,
   tailSpan: 5000,
   tailPower: 3,
   priorEps: 0,
+  routine: 0,
+  maeFloor: 0.1,
+  routineWindows: 0,
   priorPower: 4,
   novelty: true,
   alarmAt: 3,
@@ -264,6 +278,7 @@ class TailCounter {
     private readonly power: number,
     priorEps: number,
     priorPower: number,
+    private readonly background: number,
   ) {
     this.grow = 1 / (1 - alpha);
     const prior = Array.from({ length: TAIL_LEVELS }, (_, k) => {
@@ -283,9 +298,15 @@ class TailCounter {
     let lp = logNormalUpperTail(a);
     const tail = u >= 0 ? this.up : this.down;
     const j = levelBelow(a);
-    if (enabled && j >= 0) {
-      const emp = Math.log(tail[j]! / this.inflate) + this.power * Math.log(tailLevel(j) / a);
-      if (emp > lp) lp = emp;
+    if (enabled) {
+      // the highest level below |u| that this series reaches routinely, extended by a power law
+      for (let k = j; k >= 0; k--) {
+        const f = tail[k]! / this.inflate - this.background;
+        if (f <= 0) continue;
+        const emp = Math.log(f) + this.power * Math.log(tailLevel(k) / a);
+        if (emp > lp) lp = emp;
+        break;
+      }
     }
     // forget a little, then count the levels this row newly crosses
     this.inflate *= this.grow;
@@ -326,6 +347,8 @@ interface Forecaster {
   /** EW mean absolute residual (clipped), and count overdispersion ((x−μ)² − μ)/μ². */
   mad: number;
   phi: number;
+  /** EW mean absolute error, unclipped and never frozen: floors the scale of mostly-constant series. */
+  mae: number;
   /** The same per hour of day (NaN until seen). */
   slotMad: Float64Array | null;
   slotPhi: Float64Array | null;
@@ -410,6 +433,7 @@ export class SeriesDetector {
       cycles: [],
       mad: NaN,
       phi: 0,
+      mae: NaN,
       slotMad: slotArray(),
       slotPhi: slotArray(),
     });
@@ -424,10 +448,16 @@ export class SeriesDetector {
     this.zVar = new Float64Array(tu.scales.length).fill(NaN);
     this.zSeen = new Float64Array(tu.scales.length);
     this.zMean = new Float64Array(tu.scales.length);
-    this.tails = tu.scales.map(() => new TailCounter(1 / tu.tailSpan, tu.tailPower, tu.priorEps, tu.priorPower));
+    this.tails = tu.scales.map(
+      (w) => new TailCounter(1 / tu.tailSpan, tu.tailPower, tu.priorEps, tu.priorPower, (w === 1 ? tu.routine : tu.routineWindows) / tu.tailSpan),
+    );
   }
 
   /** The forecaster currently giving `expected` (diagnostics). */
+  get windowSd(): number[] {
+    return [...this.zVar].map((v) => Math.sqrt(v));
+  }
+
   get forecaster(): string {
     return this.fc[this.best]!.name;
   }
@@ -514,6 +544,7 @@ export class SeriesDetector {
       c.err = Number.isNaN(c.err) ? ec : c.err + Math.max(this.selAlpha, 1 / c.seen) * (ec - c.err);
       c.cycSum += ec;
       c.cycN++;
+      c.mae = Number.isNaN(c.mae) ? ae : c.mae + Math.max(this.scaleAlpha, 1 / c.seen) * (ae - c.mae);
       if (frozen) continue;
       c.learnt++;
       const a = Math.max(this.scaleAlpha, 1 / c.learnt);
@@ -535,7 +566,7 @@ export class SeriesDetector {
         }
       }
     }
-    if (!frozen) this.learnEvidence();
+    this.learnEvidence(frozen);
     this.select(idx);
     // error corrections of the seasonal forecasts (log-ratio for non-negative series)
     if (!(x >= 0) && this.positive) {
@@ -648,15 +679,20 @@ export class SeriesDetector {
       const v = this.slotValue(c.slotMad, idx);
       if (!Number.isNaN(v)) s = Math.max(1.2533 * v, this.tu.slotFloor * s);
     }
-    return Math.max(s, 1e-3 * Math.abs(level), 1e-3 * (this.absMean || 0), 1e-9);
+    return Math.max(s, this.tu.maeFloor * (c.mae || 0), 1e-3 * Math.abs(level), 1e-3 * (this.absMean || 0), 1e-9);
   }
 
   // ---------------------------------------------------------------- evidence
 
-  /** Adds this row's z to the window means and returns the strongest calibrated surprise (−log10 p). */
+  /**
+   * Calibrates this row's z, adds the calibrated score to the window means, and returns the strongest
+   * calibrated surprise (−log10 p, Bonferroni-corrected over the window lengths).
+   */
   private evidence(z: number): number {
     const tu = this.tu;
-    const zc = Math.max(-tu.zClip, Math.min(tu.zClip, z));
+    const lp1 = this.tails[0]!.logP(z, tu.calibrate);
+    const zCal = tu.windowOnCalibrated ? Math.sign(z) * probitFromLogTail(Math.min(lp1, Math.log(0.5))) : z;
+    const zc = Math.max(-tu.zClip, Math.min(tu.zClip, zCal));
     const size = this.zRing.length;
     this.zPos = (this.zPos + 1) % size;
     this.lastS.fill(0);
@@ -664,18 +700,17 @@ export class SeriesDetector {
     let best = 0;
     for (let j = 0; j < tu.scales.length; j++) {
       const w = tu.scales[j]!;
-      let u: number;
-      if (w === 1) u = z;
-      else {
+      let lp = lp1;
+      if (w > 1) {
         const old = this.zRing[(this.zPos - w + size * 2) % size]!;
         const sum = this.zSums[j]! - old + zc;
         this.zSums[j] = sum;
         const m = sum / w;
         this.zMean[j] = m;
         if (this.zSeen[j]! < w * 4) continue;
-        u = m / Math.sqrt(Math.max(this.zVar[j]!, 1 / w / 4));
+        lp = this.tails[j]!.logP(m / Math.sqrt(Math.max(this.zVar[j]!, 1 / w / 4)), tu.calibrate);
       }
-      const s = -(this.tails[j]!.logP(u, tu.calibrate) + Math.LN2) / Math.LN10 - correction;
+      const s = -(lp + Math.LN2) / Math.LN10 - correction;
       this.lastS[j] = s;
       if (s > best) best = s;
     }
@@ -683,8 +718,11 @@ export class SeriesDetector {
     return best;
   }
 
-  /** Learns the spread of each window mean (clipped, so a burst does not widen it at once). */
-  private learnEvidence(): void {
+  /**
+   * Learns the spread of each window mean (clipped, so a burst does not widen it at once; a window
+   * mean that is itself an outlier does not teach it, unless the point rows are learning again).
+   */
+  private learnEvidence(frozen: boolean): void {
     const tu = this.tu;
     for (let j = 0; j < tu.scales.length; j++) {
       const w = tu.scales[j]!;
@@ -692,6 +730,7 @@ export class SeriesDetector {
       const m = this.zMean[j]!;
       const v = this.zVar[j]!;
       const sd = Number.isNaN(v) ? 1 : Math.sqrt(v);
+      if (tu.windowFreeze ? Math.abs(m) >= tu.freezeZ * sd && this.flaggedRun <= tu.maxFreeze : frozen) continue;
       const mc = Math.min(Math.abs(m), tu.clip * sd);
       this.zVar[j] = Number.isNaN(v) ? Math.max(mc * mc, 1 / w) : v + Math.max(this.scaleAlpha, 1 / (this.zSeen[j]! + 1)) * (mc * mc - v);
       this.zSeen[j]!++;

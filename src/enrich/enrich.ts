@@ -1,7 +1,7 @@
 import type { EnrichedItem, ParsedItem } from '../core/types.js';
 import { detectLanguage } from './language.js';
 import { matchTopics, type TopicMatcher } from './match.js';
-import { scoreSentiment } from './sentiment.js';
+import { analyzeSentiment } from './sentiment.js';
 
 export interface EnrichContext {
   /** The configured URL of the feed the items came from. */
@@ -12,6 +12,8 @@ export interface EnrichContext {
 
 /** Enough letters for the language of the text alone to be trusted. */
 const CONFIDENT_LETTERS = 60;
+/** Summary characters added to the title for language identification. */
+const LANGUAGE_SAMPLE = 100;
 
 /**
  * Language, sentiment and topics of a feed's items. The language of short items (headlines) is hard
@@ -20,24 +22,33 @@ const CONFIDENT_LETTERS = 60;
  */
 export function enrichItems(items: ParsedItem[], matchers: TopicMatcher[], ctx: EnrichContext): EnrichedItem[] {
   const texts = items.map((it) => (it.summary ? `${it.title}. ${it.summary}` : it.title));
-  let hint = ctx.declaredLanguage;
-  if (!hint) {
+  // trigram language identification costs per character: the first few hundred say enough
+  const sample = items.map((it) => (it.summary ? `${it.title}. ${it.summary.slice(0, LANGUAGE_SAMPLE)}` : it.title));
+  const confident = sample.map((t) => t.replace(/[^\p{L}]/gu, '').length >= CONFIDENT_LETTERS);
+  const languages = sample.map((t) => detectLanguage(t, ctx.declaredLanguage));
+  if (!ctx.declaredLanguage) {
     const votes = new Map<string, number>();
-    texts.forEach((t) => {
-      if (t.replace(/[^\p{L}]/gu, '').length < CONFIDENT_LETTERS) return;
-      const l = detectLanguage(t);
-      if (l) votes.set(l, (votes.get(l) ?? 0) + 1);
+    let total = 0;
+    languages.forEach((l, i) => {
+      if (!l || !confident[i]) return;
+      votes.set(l, (votes.get(l) ?? 0) + 1);
+      total++;
     });
     const [top] = [...votes].sort((a, b) => b[1] - a[1]);
-    const confident = [...votes.values()].reduce((a, b) => a + b, 0);
-    if (top && top[1] >= 3 && top[1] / confident >= 0.6) hint = top[0];
+    if (top && top[1] >= 3 && top[1] / total >= 0.6) {
+      // the feed's own language settles its short, ambiguous items
+      sample.forEach((t, i) => {
+        if (!confident[i]) languages[i] = detectLanguage(t, top[0]);
+      });
+    }
   }
   return items.map((item, i) => {
-    const language = detectLanguage(texts[i]!, hint);
+    const language = languages[i]!;
     return {
       ...item,
       language,
-      sentiment: scoreSentiment(texts[i]!),
+      // text whose language cannot be told is read as English; a language we cannot score gives null
+      sentiment: analyzeSentiment(texts[i]!, { language: language ?? 'en' }).score,
       topics: matchTopics(matchers, { title: item.title, summary: item.summary, language, feedUrl: ctx.feedUrl }),
     };
   });

@@ -11,6 +11,8 @@ const CODES: Record<string, string> = { eng: 'en', nld: 'nl', deu: 'de', fra: 'f
 const ONLY = Object.keys(CODES);
 /** A declared language wins when its score is within this of the best (franc scores are relative, best = 1). */
 const HINT_MARGIN = 0.3;
+/** Short text whose best two languages score this close is left undetermined. */
+const AMBIGUOUS_MARGIN = 0.08;
 /** Below this many letters the text says too little: the declared language, if any, is used. */
 const MIN_LETTERS = 12;
 
@@ -35,5 +37,8 @@ export function detectLanguage(text: string, declared?: string | null): string |
     const hinted = ranked.find(([code]) => CODES[code] === hint);
     if (hinted && best[1] - hinted[1] <= HINT_MARGIN) return hint;
   }
+  // a close second means the text does not say: better unknown than a guess
+  const second = ranked[1];
+  if (!hint && second && best[1] - second[1] < AMBIGUOUS_MARGIN && letters < 40) return null;
   return CODES[best[0]] ?? hint;
 }

@@ -112,6 +112,10 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   ALTER TABLE item_topics ADD COLUMN story_first INTEGER NOT NULL DEFAULT 1;
   `,
+  // 4: which sentiment engine scored each item, so `momentscan rescore` knows what to redo
+  `
+  ALTER TABLE items ADD COLUMN sentiment_engine TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -49,6 +49,8 @@ export interface FetchRecord {
   retire?: boolean;
   /** A note for the log (moved, retired...). */
   notice?: string | null;
+  /** The sentiment engine (name/version) that scored the items. */
+  sentimentEngine?: string;
 }
 
 /**
@@ -178,8 +180,8 @@ export class Store {
     return this.guard(() => {
       const insertItem = this.stmt(
         `INSERT INTO items (feed_id, guid, title, summary, link, canonical_url, author, source, source_domain,
-                            published_at, date_estimated, fetched_at, sentiment, language)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            published_at, date_estimated, fetched_at, sentiment, language, sentiment_engine)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO NOTHING`,
       );
       const insertMatch = this.stmt(
@@ -204,7 +206,7 @@ export class Store {
           // positional parameters: binding an object by name costs more, per item
           const info = insertItem.run(
             rec.feedId, it.guid, it.title, it.summary, it.link, it.canonicalUrl, it.author, it.source, it.sourceDomain,
-            it.publishedAt, it.dateEstimated ? 1 : 0, rec.startedAt, it.sentiment, it.language,
+            it.publishedAt, it.dateEstimated ? 1 : 0, rec.startedAt, it.sentiment, it.language, rec.sentimentEngine ?? null,
           );
           if (info.changes === 0) continue;
           fresh++;
@@ -488,6 +490,40 @@ export class Store {
         }
       }
       return rows.map((r) => ({ ...r, topicIds: matched.get(r.id) ?? [] }));
+    });
+  }
+
+  /** Items to re-score: those scored by another engine (or all), a page at a time, by id. */
+  *itemsToRescore(engine: string, all: boolean, pageSize = 5000): Generator<{ id: number; title: string; summary: string; language: string | null }[]> {
+    const page = this.stmt(
+      `SELECT id, title, summary, language FROM items
+       WHERE id > ? AND (? OR sentiment_engine IS NULL OR sentiment_engine <> ?) ORDER BY id LIMIT ?`,
+    );
+    let after = 0;
+    for (;;) {
+      const rows = this.guard(() => page.all(after, all ? 1 : 0, engine, pageSize) as { id: number; title: string; summary: string; language: string | null }[]);
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  /** Saves new sentiment scores for items (and their topic matches) in one transaction. */
+  saveSentiments(scores: { id: number; sentiment: number | null }[], engine: string): void {
+    this.guard(() => {
+      if (scores.length === 0) return;
+      const item = this.stmt('UPDATE items SET sentiment = ?, sentiment_engine = ? WHERE id = ?');
+      // one pass over the matches of the page's id range (item_topics is keyed by topic and time)
+      const matches = this.stmt(
+        `UPDATE item_topics SET sentiment = (SELECT i.sentiment FROM items i WHERE i.id = item_topics.item_id)
+         WHERE item_id BETWEEN ? AND ?`,
+      );
+      const tx = this.db.transaction(() => {
+        for (const s of scores) item.run(s.sentiment, engine, s.id);
+        const ids = scores.map((s) => s.id);
+        matches.run(Math.min(...ids), Math.max(...ids));
+      });
+      tx.immediate();
     });
   }
 

@@ -220,7 +220,20 @@ export function renderFeed(feedIndex, items, seed = 0x5eed) {
  * at baseUrls[feedHost(i)]. `fetch` is written as given, key by key (the manners: concurrency, perHost,
  * hostDelay, interval, retries, timeout), so the benchmark never depends on the product's defaults.
  */
-export function configYaml(baseUrls, feeds, fetch) {
+/**
+ * Extra topics for the matching load (100 topics × 5 keywords in the default bench): made-up brand names
+ * and product words, the way a real config names companies; a few of their words occur in the feeds.
+ */
+function extraTopic(i) {
+  const words = ['robotics', 'airlines', 'payments', 'cloud', 'energy', 'foods', 'motors', 'health', 'labs', 'bank'];
+  const brand = `brand${i}`;
+  return {
+    name: `Brand ${i}`,
+    keywords: [brand, `${brand} ${words[i % words.length]}`, `${brand}corp`, `"${brand} group"`.replace(/"/g, ''), `${words[(i * 7) % words.length]} ${brand}`],
+  };
+}
+
+export function configYaml(baseUrls, feeds, fetch, extraTopics = 0) {
   const q = (s) => JSON.stringify(s); // JSON strings are valid YAML scalars
   const url = (i) => `${baseUrls[feedHost(i, baseUrls.length)]}${feedPath(i)}`;
   const lines = [
@@ -239,6 +252,10 @@ export function configYaml(baseUrls, feeds, fetch) {
     const urls = [];
     for (let i = 0; i < feeds; i++) if (feedHome(i) === t) urls.push(`      - ${url(i)}`);
     lines.push(urls.length > 0 ? '    feeds:' : '    feeds: []', ...urls);
+  }
+  for (let e = 0; e < extraTopics; e++) {
+    const topic = extraTopic(e);
+    lines.push(`  - name: ${q(topic.name)}`, `    keywords: [${topic.keywords.map(q).join(', ')}]`);
   }
   const plain = [];
   for (let i = 0; i < feeds; i++) if (feedHome(i) === -1) plain.push(`  - ${url(i)}`);

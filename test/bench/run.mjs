@@ -50,6 +50,7 @@ const USAGE = `usage: node test/bench/run.mjs [options]
   --hosts <n>        serve the feeds from this many ports on 127.0.0.1, round-robin (default 20)
   --concurrency <n>  fetch.concurrency in the generated config (default 16)
   --per-host <n>     fetch.perHost in the generated config (default 4)
+  --topics <n>       topics in the generated config, 5 keywords each beyond the first ten (default 100)
   --host-delay <d>   fetch.hostDelay in the generated config, e.g. 0ms, 250ms, 1s (default 0ms)
   --profile          one more cold and warm (--force) fetch under node --cpu-prof, summarised (hot functions)
   --json             print the results as one JSON object on stdout (progress stays on stderr)
@@ -80,6 +81,7 @@ function parseOptions(argv) {
         hosts: { type: 'string', default: '20' },
         concurrency: { type: 'string', default: '16' },
         'per-host': { type: 'string', default: '4' },
+        topics: { type: 'string', default: '100' },
         'host-delay': { type: 'string', default: '0ms' },
         profile: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -109,6 +111,7 @@ function parseOptions(argv) {
     hosts: int('hosts', 1, 1_000),
     concurrency: int('concurrency', 1, 256),
     perHost: int('per-host', 1, 64),
+    topics: int('topics', TOPICS.length, 1_000),
     hostDelayMs,
     gzip,
     profile: values.profile,
@@ -473,7 +476,7 @@ async function main() {
   const bases = server.info.ports.map((port) => `http://127.0.0.1:${port}`);
   const config = path.join(tmp, 'bench.yaml');
   const fetchSettings = { concurrency: o.concurrency, perHost: o.perHost, hostDelay: `${o.hostDelayMs}ms`, ...FETCH_FIXED };
-  writeFileSync(config, configYaml(bases, o.feeds, fetchSettings));
+  writeFileSync(config, configYaml(bases, o.feeds, fetchSettings, o.topics - TOPICS.length));
   const ports = server.info.ports;
   progress(
     `serving ${(server.info.rawBytes / 1e6).toFixed(1)} MB from 127.0.0.1:${ports.length === 1 ? ports[0] : `{${ports[0]}, …, ${ports[ports.length - 1]}}`} ` +
@@ -561,6 +564,7 @@ async function main() {
       runs: o.runs,
       gzip: o.gzip,
       concurrency: o.concurrency,
+      topics: o.topics,
       hosts: o.hosts,
       feedsPerHost: { min: Math.floor(o.feeds / o.hosts), max: Math.ceil(o.feeds / o.hosts) },
       fetch: { ...fetchSettings, hostDelayMs: o.hostDelayMs },

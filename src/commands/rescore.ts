@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { StoreError } from '../core/errors.js';
+import { analyzeSentiment, SENTIMENT_ENGINE } from '../enrich/sentiment.js';
+import { Store } from '../store/store.js';
+import { configFor, log, processEnv, type GlobalOptions } from './context.js';
+
+export interface RescoreOptions {
+  all?: boolean;
+}
+
+/**
+ * `momentscan rescore`: scores stored items again with this version's sentiment engine — those scored
+ * by another version (or all, with --all) — a page per transaction, so an interruption keeps what was done.
+ */
+export async function run(g: GlobalOptions, o: RescoreOptions): Promise<number> {
+  const env = processEnv();
+  const { dbPath } = configFor(g, env);
+  if (!existsSync(dbPath)) throw new StoreError(`${dbPath}: no database yet`, { hint: 'run momentscan fetch first, or point --db at your database' });
+  const store = Store.open(dbPath);
+  let done = 0;
+  try {
+    for (const page of store.itemsToRescore(SENTIMENT_ENGINE, Boolean(o.all))) {
+      store.saveSentiments(
+        page.map((it) => ({
+          id: it.id,
+          sentiment: analyzeSentiment(it.summary ? `${it.title}. ${it.summary}` : it.title, { language: it.language ?? 'en' }).score,
+        })),
+        SENTIMENT_ENGINE,
+      );
+      done += page.length;
+      if (env.stderrIsTTY && !g.quiet) process.stderr.write(`\rrescoring: ${done} items`);
+    }
+  } finally {
+    store.close();
+  }
+  if (env.stderrIsTTY && !g.quiet) process.stderr.write('\r\x1b[K');
+  if (!g.quiet) log(`momentscan: rescored ${done} item${done === 1 ? '' : 's'} with ${SENTIMENT_ENGINE}`);
+  return 0;
+}

@@ -1,0 +1,119 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { InputError, UsageError } from '../core/errors.js';
+import { stripControl } from '../core/text.js';
+import { detectLanguage, normalizeLanguage } from '../enrich/language.js';
+import { analyzeSentiment, SENTIMENT_LANGUAGES, type SentimentResult } from '../enrich/sentiment.js';
+import { neutralize } from '../render/formats/csv.js';
+import type { GlobalOptions } from './context.js';
+
+export interface SentimentCommandOptions {
+  source?: string;
+  format?: string;
+  json?: boolean;
+  ndjson?: boolean;
+  csv?: boolean;
+  language?: string;
+  explain?: boolean;
+}
+
+/** One input line's output record: the input's own fields first, then ours. */
+function record(fields: Record<string, unknown>, text: string, r: SentimentResult, explain: boolean): Record<string, unknown> {
+  return {
+    ...fields,
+    text,
+    score: r.score,
+    label: r.label,
+    language: r.language,
+    positive: r.positive,
+    neutral: r.neutral,
+    negative: r.negative,
+    mixed: r.mixed,
+    ...(explain ? { explain: r.explain ?? [] } : {}),
+  };
+}
+
+/**
+ * `momentscan sentiment [FILE|-]`: scores one text per line, or NDJSON objects with a `text` field (other
+ * fields passed through), streaming: millions of lines go through in constant memory. NDJSON out by
+ * default; CSV streams too; the table collects (it is for people, and small inputs).
+ */
+export async function run(_g: GlobalOptions, o: SentimentCommandOptions): Promise<number> {
+  const formats = [o.format, o.json && 'json', o.ndjson && 'ndjson', o.csv && 'csv'].filter(Boolean) as string[];
+  if (new Set(formats).size > 1) throw new UsageError(`choose one output format, not ${formats.join(' and ')}`);
+  const format = formats[0] ?? 'ndjson';
+  if (!['ndjson', 'json', 'csv', 'table'].includes(format)) throw new UsageError(`--format: the sentiment command writes ndjson, json, csv or table, not "${format}"`);
+  let forced: string | null = null;
+  if (o.language !== undefined) {
+    forced = normalizeLanguage(o.language);
+    if (!forced) throw new UsageError(`--language: expected a two-letter code such as ${SENTIMENT_LANGUAGES.join(', ')}, got "${o.language}"`);
+  }
+  const explain = Boolean(o.explain);
+  const input: Readable = !o.source || o.source === '-' ? process.stdin : openFile(o.source);
+  const name = !o.source || o.source === '-' ? 'stdin' : o.source;
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const out = process.stdout;
+  const write = async (s: string) => {
+    if (!out.write(s)) await new Promise<void>((resolve) => out.once('drain', resolve));
+  };
+  const table: string[][] = [];
+  let n = 0;
+  let first = true;
+  if (format === 'csv') await write('score,label,language,positive,neutral,negative,mixed,text\r\n');
+  if (format === 'json') await write('[');
+  try {
+    for await (const raw of lines) {
+      n++;
+      const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+      if (line.trim() === '') continue;
+      let fields: Record<string, unknown> = {};
+      let text = line;
+      if (line.trimStart().startsWith('{')) {
+        try {
+          fields = JSON.parse(line) as Record<string, unknown>;
+        } catch (err) {
+          throw new InputError(`${name}: line ${n}: not valid JSON (${(err as Error).message})`, { hint: 'give one text per line, or one JSON object with a "text" field per line' });
+        }
+        if (typeof fields !== 'object' || fields === null || Array.isArray(fields) || typeof fields.text !== 'string') {
+          throw new InputError(`${name}: line ${n}: a JSON line needs a "text" field with a string`, { hint: 'give one JSON object with a "text" field per line' });
+        }
+        text = fields.text as string;
+        const { text: _t, ...rest } = fields;
+        fields = rest;
+      }
+      const language = forced ?? detectLanguage(text.slice(0, 400)) ?? 'en';
+      const r = analyzeSentiment(text, { language, explain });
+      const rec = record(fields, text, r, explain);
+      if (format === 'ndjson') await write(`${JSON.stringify(rec)}\n`);
+      else if (format === 'json') {
+        await write(`${first ? '\n  ' : ',\n  '}${JSON.stringify(rec)}`);
+        first = false;
+      } else if (format === 'csv') {
+        const cells = [r.score, r.label, r.language, r.positive, r.neutral, r.negative, r.mixed, text].map((c) => {
+          const v = neutralize(c === undefined ? null : (c as string | number | boolean | null));
+          return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+        });
+        await write(`${cells.join(',')}\r\n`);
+      } else {
+        table.push([r.score === null ? '' : r.score.toFixed(3), r.label ?? '', r.language ?? '', stripControl(text).slice(0, 100)]);
+      }
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`${name}: file not found`, { hint: 'check the path, or pipe the texts in with -' });
+    throw err;
+  }
+  if (format === 'json') await write(first ? ']\n' : '\n]\n');
+  if (format === 'table') {
+    const { default: Table } = await import('cli-table3');
+    const t = new Table({ head: ['Score', 'Label', 'Lang', 'Text'], style: { head: [], border: [] }, wordWrap: false });
+    for (const row of table) t.push(row);
+    await write(`${t.toString()}\n`);
+  }
+  return 0;
+}
+
+function openFile(file: string): Readable {
+  const stream = createReadStream(file, { encoding: 'utf8' });
+  return stream;
+}

@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { BIN, ROOT, runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('momentscan sentiment', () => {
+  it('scores one text per line and NDJSON objects (other fields passed through), NDJSON out', () => {
+    const home = tempDir();
+    const input = [
+      'Thousands stranded as Northwind cancels flights after outage chaos',
+      '{"id": 7, "source": "r/flying", "text": "I love the new Acme Glide, it is great!"}',
+      '',
+      'Streik bei Northwind: Hunderte Flüge gestrichen, Passagiere verärgert',
+      'Northwind adds a route to Denver',
+    ].join('\n');
+    const r = runCli(['sentiment'], { home, input });
+    expect(r.status).toBe(0);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((x) => [x.label, x.language])).toEqual([
+      ['negative', 'en'],
+      ['positive', 'en'],
+      ['negative', 'de'],
+      ['neutral', 'en'],
+    ]);
+    expect(rows[1]).toMatchObject({ id: 7, source: 'r/flying', text: 'I love the new Acme Glide, it is great!' });
+    for (const x of rows) expect((x.positive as number) + (x.neutral as number) + (x.negative as number)).toBeCloseTo(1, 2);
+  });
+
+  it('a language it cannot score gives a null score, never a fake 0', () => {
+    const home = tempDir();
+    const r = runCli(['sentiment', '--language', 'it'], { home, input: 'Sciopero alla Northwind: centinaia di voli cancellati\n' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ score: null, label: null });
+  });
+
+  it('--csv streams a header and one row per text; --explain says which words moved the score', () => {
+    const home = tempDir();
+    const csv = runCli(['sentiment', '--csv'], { home, input: 'not good\n=cmd|calc\n' }).stdout.split('\r\n');
+    expect(csv[0]).toBe('score,label,language,positive,neutral,negative,mixed,text');
+    expect(csv[1]).toMatch(/^-0\.\d+,negative,en,/);
+    expect(csv[2]).toMatch(/,'=cmd\|calc$/);
+    const explained = JSON.parse(runCli(['sentiment', '--explain'], { home, input: 'The update is not good\n' }).stdout) as { explain: { word: string }[] };
+    expect(explained.explain.map((e) => e.word).join(' ')).toMatch(/good/);
+  });
+
+  it('a bad NDJSON line stops with its line number (exit 2)', () => {
+    const home = tempDir();
+    const file = path.join(home, 'in.ndjson');
+    writeFileSync(file, '{"text": "fine"}\n{"text": 5}\n');
+    const r = runCli(['sentiment', file], { home });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/in\.ndjson: line 2: a JSON line needs a "text" field with a string/);
+  });
+
+  it('streams: a large input flows through without being held, and | head ends quietly', async () => {
+    const line = 'Acme recalls kettles over fire risk, customers furious\n';
+    const child = spawn(process.execPath, [BIN, 'sentiment'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } });
+    let lines = 0;
+    let buffered = '';
+    const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const parts = buffered.split('\n');
+      buffered = parts.pop()!;
+      lines += parts.length;
+      if (lines >= 1000) child.stdout.destroy(); // like `| head -1000`
+    });
+    let written = 0;
+    const feed = () => {
+      while (written < 200_000) {
+        written++;
+        if (!child.stdin.write(line)) return void child.stdin.once('drain', feed);
+      }
+      child.stdin.end();
+    };
+    child.stdin.on('error', () => undefined);
+    feed();
+    const code = await done;
+    expect(lines).toBeGreaterThanOrEqual(1000);
+    expect(code === 0 || code === null).toBe(true);
+  });
+});
+
+describe('momentscan rescore', () => {
+  it('scores again the items another engine version scored, and only those without --all', () => {
+    const home = tempDir();
+    const db = path.join(home, 's.db');
+    const cfg = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
+    runCli(['fetch', '--config', cfg, '--db', db, '--quiet'], { home });
+    const conn = new Database(db);
+    const total = (conn.prepare('SELECT count(*) FROM items').pluck().get() as number);
+    conn.prepare("UPDATE items SET sentiment = 0.99, sentiment_engine = 'old/1' WHERE id <= 10").run();
+    conn.close();
+    const r = runCli(['rescore', '--config', cfg, '--db', db], { home });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^momentscan: rescored 10 items with momentscan-sentiment\/\d+/);
+    const after = new Database(db, { readonly: true });
+    expect(after.prepare("SELECT count(*) FROM items WHERE sentiment = 0.99 OR sentiment_engine = 'old/1'").pluck().get()).toBe(0);
+    expect(after.prepare('SELECT count(*) FROM item_topics t JOIN items i ON i.id = t.item_id WHERE t.sentiment IS NOT i.sentiment').pluck().get()).toBe(0);
+    after.close();
+    expect(runCli(['rescore', '--config', cfg, '--db', db, '--all'], { home }).stderr).toContain(`rescored ${total} items`);
+  });
+});
