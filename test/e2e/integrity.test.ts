@@ -221,7 +221,9 @@ describe('the database survives a fetch being killed, doubled or interrupted', (
     const home = tempDir();
     const dbFile = path.join(home, 'm.db');
     server = await startFeeds(FEEDS, 25, (i) => 5 + (i % 4) * 10);
-    const config = writeConfig(home, server, FEEDS);
+    // interval 0s: each run fetches every feed, even one the other run fetched a moment ago
+    // (with a refresh interval the later run would rightly skip those)
+    const config = writeConfig(home, server, FEEDS, 'concurrency: 8, interval: 0s');
     const args = ['fetch', '--config', config, '--db', dbFile];
 
     const a = startCli(args, { home });
