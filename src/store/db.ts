@@ -116,6 +116,19 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE items ADD COLUMN sentiment_engine TEXT;
   `,
+  // 5: digests sent, so `digest --since last` knows where the previous one ended
+  `
+  CREATE TABLE digests (
+    id INTEGER PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    period_start INTEGER NOT NULL,
+    period_end INTEGER NOT NULL,
+    sent INTEGER NOT NULL DEFAULT 0,   -- 1 when it went out by email
+    recipients TEXT,
+    moments INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX digests_end ON digests(period_end);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

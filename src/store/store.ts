@@ -527,6 +527,35 @@ export class Store {
     });
   }
 
+  /** Where the last digest ended (sent ones only when `sentOnly`), or null when there was none. */
+  lastDigestEnd(sentOnly: boolean): number | null {
+    return this.guard(() => {
+      const row = this.stmt(`SELECT max(period_end) AS t FROM digests ${sentOnly ? 'WHERE sent = 1' : ''}`).get() as { t: number | null };
+      return row.t;
+    });
+  }
+
+  /** Records a digest (made, or sent by email). */
+  recordDigest(d: { createdAt: number; periodStart: number; periodEnd: number; sent: boolean; recipients: string[]; moments: number }): void {
+    this.guard(() => {
+      this.stmt('INSERT INTO digests (created_at, period_start, period_end, sent, recipients, moments) VALUES (?, ?, ?, ?, ?, ?)').run(
+        d.createdAt, d.periodStart, d.periodEnd, d.sent ? 1 : 0, d.recipients.join(', ') || null, d.moments,
+      );
+    });
+  }
+
+  /** Moments reported before, last seen at or after `since`, with their stored detail (for "faded"). */
+  momentsSeenSince(since: number): { topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[] {
+    return this.guard(() =>
+      (
+        this.stmt(
+          `SELECT t.name AS topic, m.first_seen_at AS firstSeenAt, m.last_seen_at AS lastSeenAt, m.detail
+           FROM moments m JOIN topics t ON t.id = m.topic_id WHERE m.last_seen_at >= ? ORDER BY m.score DESC`,
+        ).all(since) as { topic: string; firstSeenAt: number; lastSeenAt: number; detail: string }[]
+      ).map((r) => ({ topic: r.topic, firstSeenAt: r.firstSeenAt, lastSeenAt: r.lastSeenAt, moment: JSON.parse(r.detail) as Moment })),
+    );
+  }
+
   /** Topic names by id, for every topic ever configured. */
   topicNames(): Map<number, string> {
     return this.guard(() => new Map((this.stmt('SELECT id, name FROM topics').all() as { id: number; name: string }[]).map((t) => [t.id, t.name])));
