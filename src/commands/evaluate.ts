@@ -22,6 +22,21 @@ export function undercountCaveats(m: Moment, baselineMs: number, periods: { feed
   return [...new Set(out)].slice(0, 5);
 }
 
+/** Bucket sizes `auto` chooses from. */
+const AUTO_BUCKETS = [3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 24 * 3_600_000];
+/** Stories a bucket should hold on average for its count to say something. */
+const AUTO_TARGET_PER_BUCKET = 4;
+
+/**
+ * The smallest bucket in which the topic's usual volume (stories over the baseline before the evaluation
+ * time: causal) reaches a few stories: busy topics get hourly buckets and are judged within the hour,
+ * quiet ones daily buckets.
+ */
+export function autoBucket(storiesInBaseline: number, baselineMs: number): number {
+  const perMs = storiesInBaseline / baselineMs;
+  return AUTO_BUCKETS.find((b) => perMs * b >= AUTO_TARGET_PER_BUCKET) ?? AUTO_BUCKETS[AUTO_BUCKETS.length - 1]!;
+}
+
 export interface EvaluateOptions {
   asOf: number;
   /** Start of the reporting window. */
@@ -57,7 +72,8 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
   const found: Moment[] = [];
   for (const topic of topics) {
     const topicId = topicIds.get(topic.name)!;
-    const bucketMs = topic.bucketMs ?? config.defaults.bucketMs;
+    const setting = topic.bucketMs ?? config.defaults.bucketMs;
+    const bucketMs = setting === 'auto' ? autoBucket(store.countStories(topicId, o.asOf - baselineMs, o.asOf + 1), baselineMs) : setting;
     const buckets = store.bucketCounts(topicId, o.from - baselineMs - 2 * bucketMs, o.asOf + 1, bucketMs);
     const moments = detectMoments(topic.name, buckets, {
       asOf: o.asOf,

@@ -25,8 +25,8 @@ export interface TopicConfig {
   stem: boolean;
   /** Feed URLs (http, https or file) watched for this topic: its `feeds:` and the URLs its `sources:` expand to. */
   feeds: string[];
-  /** Per-topic bucket size, or null for the default. */
-  bucketMs: number | null;
+  /** Per-topic bucket size: a duration, 'auto' (chosen from the topic's volume), or null for the default. */
+  bucketMs: number | 'auto' | null;
 }
 
 export interface Config {
@@ -35,7 +35,8 @@ export interface Config {
   /** Database path from the file's `database:` key (resolved against the file's folder), or null. */
   database: string | null;
   defaults: {
-    bucketMs: number;
+    /** Bucket size, or 'auto': chosen per topic from its volume. */
+    bucketMs: number | 'auto';
     baselineMs: number;
     sensitivity: Sensitivity;
     /** Language and country for search sources (Google News, Bing) that do not say. */
@@ -68,10 +69,26 @@ export interface Config {
   /** Titles and tags given to feeds in the config (`{ url, title, tags }` entries). */
   feedTitles: Map<string, string>;
   feedTags: Map<string, string[]>;
+  /** Where `momentscan digest --send` mails the digest; null when the file has no `email:` section. */
+  email: EmailConfig | null;
+}
+
+/** The `email:` section: recipients and SMTP server of the emailed digest. */
+export interface EmailConfig {
+  /** Recipients (addresses, or `Name <address>`); `--to` replaces them. */
+  to: string[];
+  /** The From address, or null for `momentscan@<this host>`. */
+  from: string | null;
+  /** SMTP server URL (`smtp://user@host:587`, `smtps://user@host:465`); `$MOMENTSCAN_SMTP_URL` wins. */
+  smtp: string | null;
+  /** File holding the SMTP password (resolved against the config file's folder), read when sending. */
+  passwordFile: string | null;
+  /** Subject prefix (default "momentscan"). */
+  subjectPrefix: string;
 }
 
 export const DEFAULTS = {
-  bucketMs: 6 * 3_600_000,
+  bucketMs: 'auto' as number | 'auto',
   baselineMs: 14 * 86_400_000,
   sensitivity: 'medium' as Sensitivity,
   language: 'en',
@@ -113,6 +130,7 @@ export function defaultConfig(): Config {
     feedLanguages: new Map(),
     feedTitles: new Map(),
     feedTags: new Map(),
+    email: null,
   };
 }
 
@@ -125,7 +143,7 @@ export function validateConfig(doc: unknown, file: string): Config {
   cfg.file = file;
   if (doc === null || doc === undefined) return cfg; // an empty file is a valid, empty config
   const root = v.object(doc, '');
-  v.keys(root, '', ['defaults', 'fetch', 'topics', 'feeds', 'database']);
+  v.keys(root, '', ['defaults', 'fetch', 'topics', 'feeds', 'database', 'email']);
   const dir = path.dirname(file);
 
   if (root.database !== undefined && root.database !== null) {
@@ -137,11 +155,11 @@ export function validateConfig(doc: unknown, file: string): Config {
     v.keys(d, 'defaults', ['bucket', 'baseline', 'sensitivity', 'language', 'country']);
     if (d.language !== undefined) cfg.defaults.language = v.code(normalizeLanguage(d.language), 'defaults.language');
     if (d.country !== undefined) cfg.defaults.country = v.code(normalizeCountry(d.country), 'defaults.country');
-    if (d.bucket !== undefined) cfg.defaults.bucketMs = v.duration(d.bucket, 'defaults.bucket', 60_000);
+    if (d.bucket !== undefined) cfg.defaults.bucketMs = d.bucket === 'auto' ? 'auto' : v.duration(d.bucket, 'defaults.bucket', 60_000);
     if (d.baseline !== undefined) cfg.defaults.baselineMs = v.duration(d.baseline, 'defaults.baseline', 3_600_000);
     if (d.sensitivity !== undefined) cfg.defaults.sensitivity = v.oneOf(d.sensitivity, 'defaults.sensitivity', SENSITIVITIES);
-    if (cfg.defaults.baselineMs < 4 * cfg.defaults.bucketMs) {
-      v.fail('defaults.baseline', `must be at least 4 buckets long (bucket is ${String(d.bucket ?? '6h')})`);
+    if (cfg.defaults.baselineMs < 4 * (cfg.defaults.bucketMs === 'auto' ? 86_400_000 : cfg.defaults.bucketMs)) {
+      v.fail('defaults.baseline', `must be at least 4 buckets long (bucket is ${String(d.bucket ?? 'auto')}; auto buckets go up to 1d)`);
     }
   }
   if (root.fetch !== undefined && root.fetch !== null) {
@@ -220,7 +238,7 @@ export function validateConfig(doc: unknown, file: string): Config {
         });
       }
       if (!query && feeds.length === 0) v.fail(p, 'expected keywords, a query, or feeds whose every item belongs to the topic');
-      const bucketMs = o.bucket === undefined ? null : v.duration(o.bucket, `${p}.bucket`, 60_000);
+      const bucketMs = o.bucket === undefined ? null : o.bucket === 'auto' ? 'auto' : v.duration(o.bucket, `${p}.bucket`, 60_000);
       cfg.topics.push({
         name,
         query,
@@ -236,7 +254,89 @@ export function validateConfig(doc: unknown, file: string): Config {
   if (root.feeds !== undefined && root.feeds !== null) {
     cfg.feeds = v.feedList(root.feeds, 'feeds', dir, { titles: cfg.feedTitles, tags: cfg.feedTags, kinds: cfg.feedKinds });
   }
+  if (root.email !== undefined && root.email !== null) cfg.email = validateEmail(v, root.email, dir);
   return cfg;
+}
+
+/** The `email:` section. The SMTP URL is never echoed with its password in an error. */
+function validateEmail(v: Validator, value: unknown, dir: string): EmailConfig {
+  const e = v.object(value, 'email');
+  v.keys(e, 'email', ['to', 'from', 'smtp', 'passwordFile', 'subjectPrefix']);
+  const has = (k: string) => e[k] !== undefined && e[k] !== null;
+  const out: EmailConfig = { to: [], from: null, smtp: null, passwordFile: null, subjectPrefix: 'momentscan' };
+  if (has('to')) {
+    out.to = v.stringList(e.to, 'email.to').flatMap((s, i) =>
+      splitAddresses(s).map((a) => {
+        if (!isMailbox(a)) v.fail(`email.to[${i}]`, `expected an email address such as me@example.com, got ${JSON.stringify(a)}`);
+        return a;
+      }),
+    );
+  }
+  if (has('from')) {
+    const from = v.string(e.from, 'email.from').trim();
+    if (!isMailbox(from)) v.fail('email.from', `expected an email address such as momentscan@example.com or "momentscan <momentscan@example.com>", got ${JSON.stringify(from)}`);
+    out.from = from;
+  }
+  if (has('smtp')) {
+    const smtp = v.string(e.smtp, 'email.smtp').trim();
+    const problem = smtpUrlProblem(smtp);
+    if (problem) v.fail('email.smtp', problem);
+    out.smtp = smtp;
+  }
+  if (has('passwordFile')) {
+    const file = v.string(e.passwordFile, 'email.passwordFile').trim();
+    if (!file) v.fail('email.passwordFile', 'must not be empty');
+    out.passwordFile = path.resolve(dir, expandHome(file));
+  }
+  if (has('subjectPrefix')) {
+    const prefix = v.string(e.subjectPrefix, 'email.subjectPrefix').trim();
+    // a header line: no line breaks or control characters
+    if (/[\u0000-\u001f\u007f]/.test(prefix)) v.fail('email.subjectPrefix', 'must be one line of text without control characters');
+    if (prefix.length > 60) v.fail('email.subjectPrefix', 'must be at most 60 characters');
+    out.subjectPrefix = prefix;
+  }
+  return out;
+}
+
+/** Splits "a@x.com, b@y.com" (commas outside angle brackets and quotes). */
+export function splitAddresses(s: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  let angle = false;
+  for (const ch of s) {
+    if (ch === '"') quoted = !quoted;
+    else if (ch === '<' && !quoted) angle = true;
+    else if (ch === '>' && !quoted) angle = false;
+    if (ch === ',' && !quoted && !angle) {
+      if (cur.trim()) out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+/** `me@example.com` or `Name <me@example.com>` (one mailbox, one line). */
+export function isMailbox(s: string): boolean {
+  if (/[\u0000-\u001f\u007f]/.test(s)) return false;
+  const addr = /^[^<>]*<([^<>]+)>$/.exec(s)?.[1] ?? s;
+  return /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(addr.trim()) || /^[^\s@<>,;"]+@localhost$/i.test(addr.trim());
+}
+
+/** Why an SMTP URL cannot be used, or null. Says nothing of its password. */
+export function smtpUrlProblem(s: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    return 'expected an SMTP URL such as smtp://user@smtp.example.com:587 or smtps://user@smtp.example.com:465';
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    return `expected an smtp:// or smtps:// URL, got a ${url.protocol.replace(/:$/, '')}: URL`;
+  }
+  if (!url.hostname) return 'the SMTP URL names no server: expected smtp://user@smtp.example.com:587';
+  return null;
 }
 
 class Validator {

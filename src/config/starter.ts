@@ -5,7 +5,7 @@ export const STARTER_CONFIG = `# momentscan configuration
 # database: ~/momentscan.db   # optional; default $XDG_DATA_HOME/momentscan/momentscan.db
 
 defaults:
-  bucket: 6h            # volume is counted per bucket of this size
+  bucket: auto          # volume is counted per bucket: auto picks 1h to 1d from each topic's volume, or say 6h
   baseline: 14d         # each bucket is compared with this trailing window (which excludes it)
   sensitivity: medium   # low (fewer, surer moments) | medium | high (more, earlier moments)
 

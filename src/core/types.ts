@@ -81,6 +81,7 @@ export interface Bucket {
 
 export type MomentKind = 'volume-spike' | 'sentiment-shift';
 export type MomentDirection = 'up' | 'down' | 'negative' | 'positive';
+export type MomentStage = 'new' | 'rising' | 'peaked' | 'fading';
 
 export interface MomentExample {
   title: string;
@@ -104,8 +105,17 @@ export interface Moment {
   peak: number;
   end: number;
   bucketMs: number;
-  /** The last flagged bucket is the bucket containing the evaluation time. */
+  /** The last flagged bucket is the bucket containing the evaluation time (or the one just before). */
   ongoing: boolean;
+  /**
+   * Where it is in its life at the evaluation time: `new` (just began), `rising` (its latest bucket is its
+   * strongest), `peaked` (still going, past its strongest bucket), `fading` (no longer flagged).
+   */
+  stage: MomentStage;
+  /** Hours from the moment's start to the evaluation time. */
+  hoursSinceOnset: number;
+  /** The latest bucket's stories (or tone shift) over the one before it within the moment; null for a one-bucket moment. */
+  growth: number | null;
   /** Items in the peak bucket, and how many the baseline expected there. */
   observed: number;
   expected: number;

@@ -320,6 +320,13 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
   }
   const p = rows[peak]!;
   const base = rows[g.first]!;
+  const live = lastLiveIndex(rows, o);
+  const ongoing = g.last >= live - 1;
+  const strength = (r: BucketScore) => (kind === 'volume-spike' ? r.count : Math.abs((r.sentimentMean ?? 0) - (base.baselineSentiment ?? 0)));
+  const latest = rows[g.last]!;
+  const before = g.last > g.first ? rows[g.last - 1]! : null;
+  const growth = before && strength(before) > 0 ? round(strength(latest) / strength(before)) : null;
+  const stage = !ongoing ? 'fading' : g.first === g.last ? 'new' : strength(latest) >= strength(p) ? 'rising' : 'peaked';
   let pooledLogP: number;
   if (kind === 'volume-spike') {
     pooledLogP = logNegBinomialUpperTail(totalStories, expectedTotal, size);
@@ -338,7 +345,10 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
     peak: p.start,
     end: rows[g.last]!.start + o.bucketMs,
     bucketMs: o.bucketMs,
-    ongoing: g.last >= lastLiveIndex(rows, o) - 1,
+    ongoing,
+    stage,
+    hoursSinceOnset: round(Math.max(0, o.asOf - base.start) / 3_600_000, 1),
+    growth,
     observed: p.count,
     expected: round(p.expected),
     totalStories,

@@ -23,6 +23,9 @@ export function momentJson(m: MomentRow): Record<string, unknown> {
     peak: iso(m.peak),
     end: iso(m.end),
     ongoing: m.ongoing,
+    stage: m.stage,
+    hoursSinceOnset: m.hoursSinceOnset,
+    growth: m.growth,
     bucket: formatDuration(m.bucketMs),
     observed: m.observed,
     expected: m.expected,
@@ -70,6 +73,9 @@ const COLUMNS: Column<MomentRow>[] = [
   { key: 'peak', value: (m) => iso(m.peak) },
   { key: 'end', value: (m) => iso(m.end) },
   { key: 'ongoing', value: (m) => m.ongoing },
+  { key: 'stage', value: (m) => m.stage },
+  { key: 'hoursSinceOnset', value: (m) => m.hoursSinceOnset },
+  { key: 'growth', value: (m) => m.growth },
   { key: 'bucket', value: (m) => formatDuration(m.bucketMs) },
   { key: 'observed', value: (m) => m.observed },
   { key: 'expected', value: (m) => m.expected },
@@ -121,7 +127,7 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: { topics: num
       clip(stripControl(m.topic), 14),
       kind,
       m.score.toFixed(1),
-      m.ongoing ? chalk.bold('now') : ago(meta.asOf - m.end),
+      m.ongoing ? chalk.bold(m.stage) : ago(meta.asOf - m.end),
       `${m.observed}/${fmtNum(m.expected)}`,
       fmtTone(m.sentimentNow, chalk),
       String(m.distinctSources),
@@ -142,7 +148,9 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk']): string {
   const lines: string[] = [];
   const what = m.kind === 'volume-spike' ? 'volume spike' : `${m.direction} sentiment shift`;
   lines.push(chalk.bold(`#${m.rank} ${stripControl(m.topic)}: ${what}, score ${m.score.toFixed(1)} (p ≈ ${m.pValue.toExponential(1)})`));
-  lines.push(`   when:     ${iso(m.start)} → ${iso(m.end)}${m.ongoing ? ' (ongoing)' : ''}, peak ${iso(m.peak)}, ${formatDuration(m.bucketMs)} buckets`);
+  lines.push(
+    `   when:     ${iso(m.start)} → ${iso(m.end)}, peak ${iso(m.peak)}, ${formatDuration(m.bucketMs)} buckets; ${m.stage}, ${m.hoursSinceOnset}h since onset${m.growth !== null ? `, latest bucket ×${m.growth} the one before` : ''}`,
+  );
   const copies = m.totalItems > m.totalStories ? ` (${m.totalItems} items with copies: echo ${(m.totalItems / m.totalStories).toFixed(1)})` : '';
   lines.push(
     `   volume:   ${m.observed} stories in the peak bucket vs ${fmtNum(m.expected)} expected; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`,

@@ -23,7 +23,7 @@ describe('config', () => {
     const cfg = parseConfigText(STARTER_CONFIG, '/home/u/.config/momentscan/config.yaml');
     expect(cfg.topics.length).toBeGreaterThan(0);
     expect(cfg.topics[0]!.feeds[0]).toMatch(/^https:\/\/news\.google\.com\/rss\/search\?q=/);
-    expect(cfg.defaults).toEqual({ bucketMs: 6 * 3_600_000, baselineMs: 14 * 86_400_000, sensitivity: 'medium', language: 'en', country: 'US' });
+    expect(cfg.defaults).toEqual({ bucketMs: 'auto', baselineMs: 14 * 86_400_000, sensitivity: 'medium', language: 'en', country: 'US' });
   });
 
   it('reads durations, sizes and per-topic buckets; resolves local feed paths against the file', () => {

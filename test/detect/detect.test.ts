@@ -175,3 +175,16 @@ describe('undercount caveats', () => {
     ]);
   });
 });
+
+describe('auto bucket size', () => {
+  it.each([
+    [14 * 24 * 40, 3_600_000], // 40 stories an hour: judged hourly
+    [14 * 24, 6 * 3_600_000], // one an hour: 3h buckets would hold 3, 6h hold 6
+    [14 * 8, 12 * 3_600_000], // 8 a day: 12h buckets hold 4
+    [14, 86_400_000], // one a day: daily
+    [0, 86_400_000], // nothing yet: daily
+  ])('%d stories over a 14-day baseline → %d ms buckets', async (stories, want) => {
+    const { autoBucket } = await import('../../src/commands/evaluate.js');
+    expect(autoBucket(stories, 14 * D)).toBe(want);
+  });
+});

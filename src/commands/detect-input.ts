@@ -1,0 +1,318 @@
+import { InputError } from '../core/errors.js';
+import type { SeriesPoint } from '../detect/series.js';
+
+/**
+ * Input of `momentscan detect [FILE|-]`: pure parsing helpers, fed one line at a time so the command
+ * streams. A series is CSV with a header (`timestamp,value`, optional `sentiment` and `n` columns, any
+ * order, RFC 4180 quoting, CRLF line ends) or NDJSON with those keys. Every problem is an InputError
+ * naming the line: `line N: ...` (prefixed with the source's name when one is given).
+ */
+
+export type SeriesFormat = 'csv' | 'ndjson';
+
+/** CSV or NDJSON, from the first non-empty line (a JSON object starts with `{`). */
+export function sniffSeriesFormat(firstLine: string): SeriesFormat {
+  return firstLine.replace(/^\uFEFF/, '').trimStart().startsWith('{') ? 'ndjson' : 'csv';
+}
+
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+const EPOCH = /^[+-]?\d+(?:\.\d+)?$/;
+/** Epoch numbers below this are seconds (up to the year 5138), above milliseconds. */
+const EPOCH_MS_FROM = 1e11;
+const MAX_TIME = 8.64e15;
+
+/**
+ * Epoch milliseconds of a timestamp, or null: ISO-8601 (`2026-11-20T12:00:00Z`, with an offset, or
+ * without a zone = UTC; a date alone is midnight UTC), `YYYY-MM-DD HH:MM:SS` (UTC), or epoch seconds /
+ * milliseconds (numbers from 1e11 on are milliseconds). Impossible dates (Feb 30, 25:00) are null.
+ */
+export function parseTimestamp(text: string): number | null {
+  const fast = parseCommonTimestamp(text);
+  if (fast !== null) return fast;
+  const s = text.trim();
+  if (s === '') return null;
+  if (EPOCH.test(s)) {
+    const n = Number(s);
+    const ms = Math.abs(n) < EPOCH_MS_FROM ? n * 1000 : n;
+    return Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME ? Math.round(ms) : null;
+  }
+  const m = ISO.exec(s);
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', , sign, oh, om = '0'] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(sec);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  let ms = utc(year, month, day) + ((hour * 60 + minute) * 60 + second) * 1000 + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
+  if (sign) {
+    const offH = Number(oh);
+    const offM = Number(om);
+    if (offH > 23 || offM > 59) return null;
+    ms -= (sign === '-' ? -1 : 1) * (offH * 60 + offM) * 60_000;
+  }
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** Epoch ms of a UTC date (Date.UTC reads years 0–99 as 1900–1999; shift by 400 years there). */
+function utc(year: number, month: number, day: number): number {
+  if (year >= 100) return Date.UTC(year, month - 1, day);
+  return Date.UTC(year + 400, month - 1, day) - 146_097 * 86_400_000;
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+function daysInMonth(year: number, month: number): number {
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return DAYS[month - 1]!;
+}
+
+/** The day (epoch ms) of the last `YYYY-MM-DD` seen: consecutive rows mostly share it. */
+let cachedDay = '';
+let cachedDayMs = NaN;
+
+/** Fast path for `YYYY-MM-DD HH:MM:SS` and `YYYY-MM-DDTHH:MM:SS[Z]`; null if the text is not exactly that. */
+function parseCommonTimestamp(s: string): number | null {
+  const n = s.length;
+  if (n !== 19 && !(n === 20 && (s.charCodeAt(19) | 32) === 122)) return null;
+  const sep = s.charCodeAt(10);
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || (sep !== 32 && (sep | 32) !== 116) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null;
+  const d2 = (i: number) => {
+    const a = s.charCodeAt(i) - 48;
+    const b = s.charCodeAt(i + 1) - 48;
+    return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+  };
+  const hour = d2(11);
+  const minute = d2(14);
+  const second = d2(17);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
+  const dayText = s.slice(0, 10);
+  if (dayText !== cachedDay) {
+    const y = d2(0) * 100 + d2(2);
+    const mo = d2(5);
+    const d = d2(8);
+    if (d2(0) < 0 || d2(2) < 0 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return null;
+    cachedDay = dayText;
+    cachedDayMs = utc(y, mo, d);
+  }
+  return cachedDayMs + ((hour * 60 + minute) * 60 + second) * 1000;
+}
+
+/**
+ * Splits one CSV record (RFC 4180: fields in double quotes may hold commas, doubled quotes and line
+ * breaks). Returns null while a quoted field is still open (the record goes on on the next line).
+ */
+export function splitCsvRecord(text: string): string[] | null {
+  if (!text.includes('"')) return text.split(',');
+  const fields: string[] = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  let atStart = true;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+      } else field += ch;
+      i++;
+      continue;
+    }
+    if (ch === '"' && atStart) {
+      quoted = true;
+      atStart = false;
+    } else if (ch === ',') {
+      fields.push(field);
+      field = '';
+      atStart = true;
+    } else {
+      field += ch;
+      atStart = false;
+    }
+    i++;
+  }
+  if (quoted) return null;
+  fields.push(field);
+  return fields;
+}
+
+const COLUMNS = ['timestamp', 'value', 'sentiment', 'n'] as const;
+type Column = (typeof COLUMNS)[number];
+
+/** Where each known column is in the CSV records (other columns are ignored). */
+export interface CsvLayout {
+  columns: Partial<Record<Column, number>> & { timestamp: number; value: number };
+  width: number;
+}
+
+const HINT_CSV = 'give a CSV with a header line such as timestamp,value (optional sentiment and n columns), or NDJSON lines such as {"timestamp":"2026-11-20T12:00:00Z","value":3}';
+const HINT_TIME = 'use ISO-8601 (2026-11-20T12:00:00Z), YYYY-MM-DD HH:MM:SS (UTC) or epoch seconds or milliseconds';
+
+/** Reads a series line by line: CSV or NDJSON, checking every row and the order of the times. */
+export class SeriesReader {
+  private format: SeriesFormat | null = null;
+  private layout: CsvLayout | null = null;
+  /** A CSV record spread over several lines (a quoted line break), and the line it started on. */
+  private pending: string | null = null;
+  private pendingLine = 0;
+  private lastT = -Infinity;
+  private lastLine = 0;
+  private readonly prefix: string;
+  private readonly allowNegative: boolean;
+
+  /**
+   * `source` prefixes error messages; `allowNegative` accepts values below 0 (series that are not
+   * counts or volumes, such as NAB's synthetic ones) — by default a negative value is an error.
+   */
+  constructor(opts: { source?: string; allowNegative?: boolean } = {}) {
+    this.prefix = opts.source ? `${opts.source}: ` : '';
+    this.allowNegative = opts.allowNegative ?? false;
+  }
+
+  /** The input's format, once its first non-empty line has been read. */
+  get detectedFormat(): SeriesFormat | null {
+    return this.format;
+  }
+
+  /**
+   * Takes input line `lineNo` (1-based, without its line break; a trailing CR is dropped) and returns
+   * the point it completes, or null (header, blank line, or a record that goes on).
+   */
+  line(raw: string, lineNo: number): SeriesPoint | null {
+    let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (this.format === null) {
+      text = text.replace(/^\uFEFF/, '');
+      if (text.trim() === '') return null;
+      this.format = sniffSeriesFormat(text);
+    }
+    if (this.format === 'ndjson') {
+      if (text.trim() === '') return null;
+      return this.check(this.ndjson(text, lineNo), lineNo);
+    }
+    if (this.pending !== null) {
+      text = `${this.pending}\n${text}`;
+      lineNo = this.pendingLine;
+    } else if (text.trim() === '') return null;
+    const fields = splitCsvRecord(text);
+    if (fields === null) {
+      this.pending = text;
+      this.pendingLine = lineNo;
+      return null;
+    }
+    this.pending = null;
+    if (this.layout === null) {
+      this.layout = this.header(fields, lineNo);
+      return null;
+    }
+    return this.check(this.csvRow(fields, lineNo), lineNo);
+  }
+
+  /** Call at the end of the input: an unterminated quoted field is an error. */
+  end(): void {
+    if (this.pending !== null) throw this.error(this.pendingLine, 'a quoted field is not closed before the end of the input', HINT_CSV);
+  }
+
+  private error(lineNo: number, message: string, hint?: string): InputError {
+    return new InputError(`${this.prefix}line ${lineNo}: ${message}`, hint ? { hint } : {});
+  }
+
+  private header(fields: string[], lineNo: number): CsvLayout {
+    const columns: Partial<Record<Column, number>> = {};
+    fields.forEach((f, i) => {
+      const name = f.trim().toLowerCase() as Column;
+      if (!(COLUMNS as readonly string[]).includes(name)) return;
+      if (columns[name] !== undefined) throw this.error(lineNo, `the header names the column "${name}" twice`, HINT_CSV);
+      columns[name] = i;
+    });
+    if (columns.timestamp === undefined || columns.value === undefined) {
+      const missing = ['timestamp', 'value'].filter((c) => columns[c as Column] === undefined).join(' and ');
+      const looksLikeData = parseTimestamp(fields[0] ?? '') !== null;
+      throw this.error(
+        lineNo,
+        looksLikeData ? `expected a header line naming the columns (timestamp,value), got data: "${truncate(fields.join(','))}"` : `the header has no ${missing} column (it has: ${truncate(fields.join(','))})`,
+        HINT_CSV,
+      );
+    }
+    return { columns: columns as CsvLayout['columns'], width: fields.length };
+  }
+
+  private csvRow(fields: string[], lineNo: number): SeriesPoint {
+    const { columns, width } = this.layout!;
+    if (fields.length !== width) throw this.error(lineNo, `expected ${width} fields as in the header, got ${fields.length}`, 'quote fields that contain commas');
+    const t = parseTimestamp(fields[columns.timestamp]!);
+    if (t === null) throw this.error(lineNo, `cannot read the timestamp "${truncate(fields[columns.timestamp]!)}"`, HINT_TIME);
+    const point: SeriesPoint = { t, value: this.value(fields[columns.value]!, lineNo) };
+    if (columns.sentiment !== undefined) point.sentiment = this.sentiment(fields[columns.sentiment]!, lineNo);
+    if (columns.n !== undefined) point.n = this.count(fields[columns.n]!, lineNo);
+    return point;
+  }
+
+  private ndjson(text: string, lineNo: number): SeriesPoint {
+    let obj: unknown;
+    try {
+      obj = JSON.parse(text);
+    } catch (err) {
+      throw this.error(lineNo, `not valid JSON (${(err as Error).message})`, HINT_CSV);
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw this.error(lineNo, 'expected a JSON object with "timestamp" and "value"', HINT_CSV);
+    const o = obj as Record<string, unknown>;
+    if (o.timestamp === undefined || o.timestamp === null) throw this.error(lineNo, 'no "timestamp"', HINT_CSV);
+    if (o.value === undefined || o.value === null) throw this.error(lineNo, 'no "value"', HINT_CSV);
+    if (typeof o.timestamp !== 'string' && typeof o.timestamp !== 'number') throw this.error(lineNo, `cannot read the timestamp ${truncate(JSON.stringify(o.timestamp))}`, HINT_TIME);
+    const t = parseTimestamp(String(o.timestamp));
+    if (t === null) throw this.error(lineNo, `cannot read the timestamp ${truncate(JSON.stringify(o.timestamp))}`, HINT_TIME);
+    const field = (v: unknown) => (typeof v === 'number' ? String(v) : typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
+    const point: SeriesPoint = { t, value: this.value(field(o.value), lineNo) };
+    if (o.sentiment !== undefined) point.sentiment = this.sentiment(field(o.sentiment), lineNo);
+    if (o.n !== undefined) point.n = this.count(field(o.n), lineNo);
+    return point;
+  }
+
+  private value(text: string, lineNo: number): number {
+    const s = text.trim();
+    if (s === '') throw this.error(lineNo, 'the value is missing', 'give a number of 0 or more for every row');
+    const v = Number(s);
+    if (!Number.isFinite(v)) throw this.error(lineNo, `the value "${truncate(s)}" is not a number`, 'give a number of 0 or more for every row');
+    if (v < 0 && !this.allowNegative) throw this.error(lineNo, `the value ${s} is negative`, 'values are counts or volumes: 0 or more');
+    return v;
+  }
+
+  private sentiment(text: string, lineNo: number): number | null {
+    const s = text.trim();
+    if (s === '') return null;
+    const v = Number(s);
+    if (!Number.isFinite(v)) throw this.error(lineNo, `the sentiment "${truncate(s)}" is not a number`, 'give a number (or leave it empty)');
+    return v;
+  }
+
+  private count(text: string, lineNo: number): number | null {
+    const s = text.trim();
+    if (s === '') return null;
+    const v = Number(s);
+    if (!Number.isInteger(v) || v < 0) throw this.error(lineNo, `n "${truncate(s)}" is not a whole number of 0 or more`, 'n is the number of items behind the row (or leave it empty)');
+    return v;
+  }
+
+  /** Times must go strictly forward. */
+  private check(p: SeriesPoint, lineNo: number): SeriesPoint {
+    if (p.t === this.lastT) throw this.error(lineNo, `duplicate time ${new Date(p.t).toISOString()} (also on line ${this.lastLine})`, 'give one row per time, in time order');
+    if (p.t < this.lastT) {
+      throw this.error(lineNo, `out of order: ${new Date(p.t).toISOString()} comes before ${new Date(this.lastT).toISOString()} on line ${this.lastLine}`, 'sort the rows by time');
+    }
+    this.lastT = p.t;
+    this.lastLine = lineNo;
+    return p;
+  }
+}
+
+function truncate(s: string, max = 60): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
