@@ -44,6 +44,8 @@ export interface EvaluateOptions {
   topics?: string[];
   sensitivity?: Sensitivity;
   limit?: number;
+  /** Replay: report what would have fired, when, and do not record the moments as seen. */
+  backtest?: boolean;
 }
 
 export interface Evaluation {
@@ -90,11 +92,12 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
       found.push({ ...explainMoment(m, items, baseline, topic.keywords), caveats: undercountCaveats(m, baselineMs, overflows) });
     }
   }
-  const ranked = rankMoments(found);
-  const saved = store.saveMoments(
-    ranked.map((m) => ({ topicId: topicIds.get(m.topic)!, moment: m })),
-    o.asOf,
-  );
-  const rows: MomentRow[] = ranked.map((m, i) => ({ ...m, firstSeenAt: saved[i]!.firstSeenAt }));
+  const ranked = o.backtest ? rankMoments(found).sort((a, b) => a.firedAt - b.firedAt).map((m, i) => ({ ...m, rank: i + 1 })) : rankMoments(found);
+  const rows: MomentRow[] = o.backtest
+    ? ranked.map((m) => ({ ...m, firstSeenAt: m.firedAt }))
+    : (() => {
+        const saved = store.saveMoments(ranked.map((m) => ({ topicId: topicIds.get(m.topic)!, moment: m })), o.asOf);
+        return ranked.map((m, i) => ({ ...m, firstSeenAt: saved[i]!.firstSeenAt }));
+      })();
   return { rows: o.limit === undefined ? rows : rows.slice(0, o.limit), topics: topics.length, from: o.from, asOf: o.asOf };
 }

@@ -1,10 +1,10 @@
 import { SENSITIVITIES, type Config, type Sensitivity } from '../config/schema.js';
 import { ConfigError, ExitCode, UsageError } from '../core/errors.js';
-import { parseDurationMs, parseTime } from '../core/time.js';
+import { iso, parseDurationMs, parseTime } from '../core/time.js';
 import { render } from '../render/index.js';
 import { momentsListing } from '../render/moments.js';
 import { Store } from '../store/store.js';
-import { chooseFormat, configFor, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
+import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
 import { evaluate } from './evaluate.js';
 
 export interface MomentsOptions extends OutputOptions {
@@ -14,6 +14,7 @@ export interface MomentsOptions extends OutputOptions {
   asOf?: string;
   sensitivity?: string;
   failOnMoments?: boolean;
+  backtest?: boolean;
 }
 
 /** `momentscan moments`: detect, explain and rank moments from what is stored. */
@@ -47,13 +48,27 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
       ...(o.topic ? { topics: o.topic } : {}),
       ...(sensitivity ? { sensitivity } : {}),
       ...(limit !== undefined ? { limit } : {}),
+      ...(o.backtest ? { backtest: true } : {}),
     });
   } finally {
     store.close();
   }
   const ctx = renderContext(g, o, env, asOf);
   await writeOut(render(format, momentsListing(result.rows, result), ctx));
+  if (o.backtest && !g.quiet) for (const line of backtestSummary(result.rows, config.topics.map((t) => t.name), from, asOf)) log(line);
   return o.failOnMoments && result.rows.length > 0 ? ExitCode.MOMENTS_FOUND : ExitCode.OK;
+}
+
+/** Alerts per topic per week over the replayed period: what the chosen sensitivity would have cost. */
+export function backtestSummary(rows: { topic: string }[], topics: string[], from: number, to: number): string[] {
+  const weeks = (to - from) / (7 * 86_400_000);
+  const per = new Map(topics.map((t) => [t, 0]));
+  for (const r of rows) per.set(r.topic, (per.get(r.topic) ?? 0) + 1);
+  const fmt = (n: number) => (n / weeks).toFixed(n / weeks >= 10 ? 0 : 1);
+  return [
+    `backtest: ${iso(from)} → ${iso(to)} (${weeks.toFixed(1)} weeks): ${rows.length} alert${rows.length === 1 ? '' : 's'}, ${fmt(rows.length)} a week`,
+    ...[...per].map(([t, n]) => `backtest:   ${t}: ${n} alert${n === 1 ? '' : 's'}, ${fmt(n)} a week`),
+  ];
 }
 
 function parseLimit(v: string | undefined): number | undefined {

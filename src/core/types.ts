@@ -112,6 +112,8 @@ export interface Moment {
    * strongest), `peaked` (still going, past its strongest bucket), `fading` (no longer flagged).
    */
   stage: MomentStage;
+  /** When a run would first have reported it: the end of its first flagged bucket. */
+  firedAt: number;
   /** Hours from the moment's start to the evaluation time. */
   hoursSinceOnset: number;
   /** The latest bucket's stories (or tone shift) over the one before it within the moment; null for a one-bucket moment. */

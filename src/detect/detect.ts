@@ -251,7 +251,7 @@ export function detectMoments(topic: string, buckets: Bucket[], o: DetectOptions
         if (m === null || sign * (m - base) < th.minSentimentDelta) break;
         first = k;
       }
-      return buildMoment(topic, 'sentiment-shift', { ...g, first }, rows, o);
+      return buildMoment(topic, 'sentiment-shift', { ...g, first, flaggedFirst: g.first }, rows, o);
     })
     .filter((m) => !spikes.some((s) => s.start <= m.start && m.end <= s.end));
   return [...spikes, ...shifts];
@@ -261,6 +261,8 @@ interface Group {
   first: number;
   last: number;
   direction: MomentDirection;
+  /** The first flagged bucket (first may reach back before it to where a swing began). */
+  flaggedFirst?: number;
 }
 
 /** Runs of flagged buckets with the same direction, allowing a one-bucket gap inside a run. */
@@ -347,6 +349,7 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
     bucketMs: o.bucketMs,
     ongoing,
     stage,
+    firedAt: Math.min(rows[g.flaggedFirst ?? g.first]!.start + o.bucketMs, o.asOf),
     hoursSinceOnset: round(Math.max(0, o.asOf - base.start) / 3_600_000, 1),
     growth,
     observed: p.count,

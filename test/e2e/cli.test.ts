@@ -147,3 +147,23 @@ describe('momentscan init and help', () => {
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
   });
 });
+
+describe('momentscan moments --backtest', () => {
+  it('lists, oldest first, what would have fired and when, sums up alerts per week, and records nothing', () => {
+    const home = tempDir();
+    const db = path.join(home, 's.db');
+    runCli(['fetch', '--config', path.join(SAMPLE, 'momentscan.yaml'), '--db', db, '--quiet'], { home });
+    const r = runCli(['moments', ...sampleArgs(db), '--since', '21d', '--backtest', '--json'], { home });
+    expect(r.status).toBe(0);
+    const rows = JSON.parse(r.stdout) as { topic: string; kind: string; firedAt: string; firstSeenAt: string }[];
+    const fired = rows.map((m) => Date.parse(m.firedAt));
+    expect(fired).toEqual([...fired].sort((a, b) => a - b));
+    expect(rows.map((m) => m.topic)).toEqual(expect.arrayContaining(['Acme Robotics', 'Northwind Airlines']));
+    expect(rows.every((m) => m.firstSeenAt === m.firedAt)).toBe(true);
+    expect(r.stderr).toMatch(/^backtest: .* \(3\.0 weeks\): \d+ alerts?, [\d.]+ a week$/m);
+    expect(r.stderr).toMatch(/^backtest: {3}Initech: 0 alerts, 0\.0 a week$/m);
+    // nothing recorded: a later digest or moments run does not see these as already reported
+    const again = JSON.parse(runCli(['moments', ...sampleArgs(db), '--json'], { home }).stdout) as { firstSeenAt: string }[];
+    expect(again.every((m) => m.firstSeenAt === planted.asOf)).toBe(true);
+  });
+});

@@ -124,27 +124,34 @@ if (!args.includes('--no-timing')) {
   const N = 1_000_000;
   let seed = 42;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const text = ['timestamp,value'];
+  const lines = ['timestamp,value'];
   const t0 = Date.UTC(2020, 0, 1);
   for (let i = 0; i < N; i++) {
     const level = 50 * (1 + 0.5 * Math.sin((2 * Math.PI * (i % 288)) / 288));
-    text.push(`${stamp(t0 + i * 300_000)},${Math.round(level * (0.8 + 0.4 * rnd()) + (rnd() < 0.0005 ? 400 : 0))}`);
+    lines.push(`${stamp(t0 + i * 300_000)},${Math.round(level * (0.8 + 0.4 * rnd()) + (rnd() < 0.0005 ? 400 : 0))}`);
   }
-  // streamed as the command does: the first 1,000 rows are held to infer the resolution, then row by row
+  const text = `${lines.join('\n')}\n`;
+  lines.length = 0;
+  // streamed as the command does: lines cut from the input text one at a time; the first 1,000 rows
+  // are held to infer the resolution, then row by row
   const a = performance.now();
   const reader = new SeriesReader();
   const head = [];
   let detector = null;
   let moments = 0;
-  for (let i = 0; i < text.length; i++) {
-    const p = reader.line(text[i], i + 1);
+  let lineNo = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const p = reader.line(text.slice(start, end), ++lineNo);
+    start = end + 1;
     if (!p) continue;
     if (detector) {
       if (detector.push(p).moment) moments++;
       continue;
     }
     head.push(p);
-    if (head.length === 1000 || i === text.length - 1) {
+    if (head.length === 1000 || start >= text.length) {
       detector = new SeriesDetector({ resolutionMs: inferResolution(head), sensitivity: 'medium' });
       for (const q of head) if (detector.push(q).moment) moments++;
     }

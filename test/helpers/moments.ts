@@ -19,6 +19,7 @@ export function sampleMoment(over: Partial<MomentRow> = {}): MomentRow {
     bucketMs: 6 * H,
     ongoing: false,
     stage: 'fading',
+    firedAt: T + 6 * H,
     hoursSinceOnset: 48,
     growth: 0.4,
     observed: 41,

@@ -1,0 +1,71 @@
+import { formatDuration } from '../core/time.js';
+import {
+  clean,
+  countsLine,
+  examplesOf,
+  explanation,
+  fmtUtc,
+  fmtUtcShort,
+  isQuiet,
+  kindLabel,
+  quietLine,
+  sections,
+  sparkline,
+  type DigestModel,
+  type DigestMoment,
+} from './digest.js';
+
+/**
+ * The digest as Markdown (CommonMark/GFM): for a wiki page, a chat message or a ticket. Feed text is
+ * escaped so a headline cannot add markup, links or HTML; links are only http(s), in `<...>` form.
+ */
+export function renderDigestMarkdown(d: DigestModel): string {
+  const out: string[] = [];
+  out.push('# momentscan digest');
+  out.push('');
+  out.push(`**${fmtUtcShort(d.periodStart)} → ${fmtUtc(d.periodEnd)}** · ${d.topics.length} topics: ${d.topics.map(md).join(', ') || 'none'}`);
+  out.push('');
+  if (isQuiet(d)) {
+    out.push(md(quietLine(d)));
+  } else {
+    out.push(countsLine(d));
+    for (const s of sections(d)) {
+      out.push('');
+      out.push(`## ${s.title}`);
+      s.moments.forEach((m, i) => {
+        out.push('');
+        out.push(...momentBlock(m, i + 1));
+      });
+    }
+  }
+  out.push('');
+  out.push('---');
+  out.push('');
+  out.push(`*Made by momentscan at ${fmtUtc(d.generatedAt)}. Scores are surprise (−log10 p): 3 is one in a thousand.*`);
+  return `${out.join('\n')}\n`;
+}
+
+function momentBlock(m: DigestMoment, n: number): string[] {
+  const lines: string[] = [];
+  lines.push(`### ${n}. ${md(m.topic)}: ${kindLabel(m)}, score ${m.score.toFixed(1)}`);
+  lines.push('');
+  const chart = sparkline(m.series);
+  for (const { label, text } of explanation(m)) {
+    lines.push(`- **${label}:** ${md(text)}`);
+    if (label === 'volume' && chart) lines.push(`- **chart:** \`${chart.bars}\` (${formatDuration(m.bucketMs)} buckets, oldest first)`);
+  }
+  const examples = examplesOf(m);
+  if (examples.length) {
+    lines.push('');
+    examples.forEach((e, i) => {
+      const title = e.link ? `[${md(e.title)}](<${e.link}>)` : md(e.title);
+      lines.push(`${i + 1}. ${title}${e.source ? ` — ${md(e.source)}` : ''}`);
+    });
+  }
+  return lines;
+}
+
+/** Escapes what Markdown would read as markup, a link or HTML in feed text. */
+export function md(s: string): string {
+  return clean(s).replace(/[\\`*_[\]<>&|~]/g, '\\$&');
+}

@@ -1,0 +1,105 @@
+import { formatDuration } from '../core/time.js';
+import {
+  clean,
+  countsLine,
+  examplesOf,
+  explanation,
+  fmtUtc,
+  fmtUtcShort,
+  isQuiet,
+  kindLabel,
+  plural,
+  quietLine,
+  sections,
+  sparkline,
+  type DigestModel,
+  type DigestMoment,
+} from './digest.js';
+
+/** Lines are kept to this width (links longer than a line stand alone on theirs, unbroken). */
+export const TEXT_WIDTH = 78;
+
+/**
+ * The digest as plain text: for a terminal, a pipe, or cron's own mail. No colour, no markup; lines of
+ * at most 78 characters; each moment with its explanation and up to 3 example titles with their links.
+ */
+export function renderDigestText(d: DigestModel): string {
+  const out: string[] = [];
+  out.push('momentscan digest');
+  out.push(`${fmtUtcShort(d.periodStart)} → ${fmtUtc(d.periodEnd)}`);
+  out.push(...wrap(`Topics (${d.topics.length}): ${d.topics.map(clean).join(', ') || 'none'}`, TEXT_WIDTH, '', '  '));
+  out.push('');
+  if (isQuiet(d)) {
+    out.push(...wrap(quietLine(d), TEXT_WIDTH, '', ''));
+  } else {
+    out.push(countsLine(d));
+    for (const s of sections(d)) {
+      out.push('');
+      out.push(s.title.toUpperCase());
+      out.push('-'.repeat(s.title.length));
+      s.moments.forEach((m, i) => {
+        out.push('');
+        out.push(...momentLines(m, i + 1));
+      });
+    }
+  }
+  out.push('');
+  out.push('-- ');
+  out.push(...wrap(`Made by momentscan at ${fmtUtc(d.generatedAt)}. Scores are surprise (-log10 p): 3 is one in a thousand. \`momentscan moments -v\` explains more.`, TEXT_WIDTH, '', ''));
+  return `${out.join('\n')}\n`;
+}
+
+const LABEL = 10;
+const INDENT = '   ';
+
+function momentLines(m: DigestMoment, n: number): string[] {
+  const lines: string[] = [];
+  lines.push(...wrap(`${n}. ${clean(m.topic)}: ${kindLabel(m)}, score ${m.score.toFixed(1)}`, TEXT_WIDTH, '', INDENT));
+  const rest = INDENT + ' '.repeat(LABEL);
+  const expl = explanation(m);
+  const chart = sparkline(m.series);
+  for (const { label, text } of expl) {
+    lines.push(...wrap(text, TEXT_WIDTH, `${INDENT}${`${label}:`.padEnd(LABEL)}`, rest));
+    if (label === 'volume' && chart) {
+      lines.push(...wrap(`${chart.bars} ${formatDuration(m.bucketMs)} buckets, ^ = the moment`, TEXT_WIDTH, `${INDENT}${'chart:'.padEnd(LABEL)}`, rest));
+      if (chart.marks.trim()) lines.push(`${rest}${chart.marks}`);
+    }
+  }
+  const examples = examplesOf(m);
+  if (examples.length) {
+    lines.push(`${INDENT}${plural(examples.length, 'example')}:`);
+    for (const e of examples) {
+      lines.push(...wrap(`${e.title}${e.source ? ` (${e.source})` : ''}`, TEXT_WIDTH, `${INDENT}- `, `${INDENT}  `));
+      if (e.link) lines.push(linkLine(e.link, `${INDENT}  `));
+    }
+  }
+  return lines;
+}
+
+/** A link on its own line, indented if it fits, flush left if not (never broken: it must stay clickable). */
+function linkLine(link: string, indent: string): string {
+  return indent.length + link.length <= TEXT_WIDTH ? `${indent}${link}` : link;
+}
+
+/**
+ * Word-wraps `text` to `width`: the first line after `first`, the others after `rest`. A word longer than
+ * a line (a long URL) gets a line of its own, unbroken.
+ */
+export function wrap(text: string, width: number, first: string, rest: string): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let prefix = first;
+  let cur = '';
+  for (const w of words) {
+    const candidate = cur ? `${cur} ${w}` : w;
+    if (prefix.length + candidate.length <= width || !cur) {
+      cur = candidate;
+    } else {
+      lines.push(`${prefix}${cur}`);
+      prefix = rest;
+      cur = w;
+    }
+  }
+  lines.push(`${prefix}${cur}`.replace(/\s+$/, ''));
+  return lines;
+}

@@ -1,0 +1,195 @@
+import type { Moment } from '../core/types.js';
+import { formatDuration } from '../core/time.js';
+import { stripControl } from '../core/text.js';
+
+/**
+ * The digest: one cross-topic summary of a period, as plain text (cron's own mail), Markdown, and an
+ * email-safe HTML document. The model is built by `momentscan digest`; the renderers are pure (the
+ * times they print are in the model, never read from a clock).
+ */
+
+/** One bucket of a moment's volume chart. */
+export interface DigestBucket {
+  /** Bucket start, epoch ms UTC. */
+  start: number;
+  /** Stories in the bucket. */
+  count: number;
+  /** Mean sentiment of its scored stories, or null. */
+  tone: number | null;
+  /** The bucket is part of the moment (flagged run), not the lead-in before it. */
+  inMoment: boolean;
+}
+
+export interface DigestMoment extends Moment {
+  /** When momentscan first reported this moment. */
+  firstSeenAt: number;
+  /** The moment's buckets and a few before it, oldest first (empty when unknown). */
+  series: DigestBucket[];
+}
+
+export interface DigestModel {
+  /** The period covered: [periodStart, periodEnd]. */
+  periodStart: number;
+  periodEnd: number;
+  /** Names of the topics looked at. */
+  topics: string[];
+  /** First reported within the period. */
+  new: DigestMoment[];
+  /** Still going at the end of the period, first reported before it. */
+  ongoing: DigestMoment[];
+  /** Reported before or during the period, no longer going at its end. */
+  faded: DigestMoment[];
+  /** When the digest was made (shown in its footer). */
+  generatedAt: number;
+}
+
+/** Nothing new, nothing ongoing, nothing faded. */
+export function isQuiet(d: DigestModel): boolean {
+  return d.new.length === 0 && d.ongoing.length === 0 && d.faded.length === 0;
+}
+
+/** "2026-11-20 12:00 UTC" (minutes are all a digest needs). */
+export function fmtUtc(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+}
+
+/** "2026-11-20 12:00" without the zone, for ranges that say UTC once. */
+export function fmtUtcShort(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "volume spike", "negative tone shift", "positive tone shift". */
+export function kindLabel(m: Moment): string {
+  if (m.kind === 'volume-spike') return 'volume spike';
+  return `${m.direction} tone shift`;
+}
+
+/** A short form for the subject line: "spike", "negative tone". */
+export function kindShort(m: Moment): string {
+  return m.kind === 'volume-spike' ? 'spike' : `${m.direction} tone`;
+}
+
+export function fmtNum(x: number): string {
+  return x >= 10 ? x.toFixed(0) : x.toFixed(1);
+}
+
+export function fmtSigned(x: number | null): string {
+  if (x === null) return 'n/a';
+  const s = x.toFixed(2);
+  if (s === '-0.00') return '+0.00';
+  return x >= 0 ? `+${s}` : s;
+}
+
+/** "negative" / "positive" / "neutral" for a tone value (the thresholds of the sentiment labels, ×4). */
+export function toneClass(x: number | null): 'negative' | 'positive' | 'neutral' {
+  if (x === null) return 'neutral';
+  return x <= -0.2 ? 'negative' : x >= 0.2 ? 'positive' : 'neutral';
+}
+
+/** Feed text made safe for one line: control characters and escapes gone, whitespace collapsed. */
+export function clean(s: string): string {
+  return stripControl(s).replace(/\s+/g, ' ').trim();
+}
+
+/** The link if it is http or https (normalised), else null: feed links are hostile. */
+export function safeHttpUrl(link: string | null | undefined): string | null {
+  if (!link) return null;
+  let url: URL;
+  try {
+    url = new URL(link.trim());
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (!url.hostname) return null;
+  return url.href;
+}
+
+/** The explanation of a moment as labelled lines of plain text (shared by the text and Markdown digests). */
+export function explanation(m: DigestMoment): { label: string; text: string }[] {
+  const out: { label: string; text: string }[] = [];
+  const bucket = formatDuration(m.bucketMs);
+  const when = m.ongoing
+    ? `since ${fmtUtc(m.start)} (ongoing), peak ${fmtUtcShort(m.peak)}`
+    : `${fmtUtcShort(m.start)} → ${fmtUtc(m.end)}, peak ${fmtUtcShort(m.peak)}`;
+  out.push({ label: 'when', text: when });
+  const ratio = m.expected > 0 ? ` (${fmtNum(m.observed / m.expected)}×)` : '';
+  const copies = m.totalItems > m.totalStories ? `, ${m.totalItems} items with copies` : '';
+  out.push({
+    label: 'volume',
+    text: `${m.observed} stories in the peak ${bucket} vs ${fmtNum(m.expected)} expected${ratio}; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`,
+  });
+  if (m.sentimentNow !== null || m.sentimentBaseline !== null) {
+    out.push({ label: 'tone', text: `${fmtSigned(m.sentimentNow)} now vs ${fmtSigned(m.sentimentBaseline)} before (${plural(m.sentimentItems, 'story', 'stories')} scored)` });
+  }
+  const sources = m.topSources.map(clean).filter(Boolean);
+  out.push({
+    label: 'sources',
+    text: `${m.distinctSources} distinct${sources.length ? `: ${sources.join(', ')}` : ''}${m.sourceTypes.length ? ` (${m.sourceTypes.map(clean).join(', ')})` : ''}`,
+  });
+  const terms = m.topTerms.map(clean).filter(Boolean);
+  if (terms.length) out.push({ label: 'terms', text: terms.join(', ') });
+  for (const c of m.caveats) out.push({ label: 'caveat', text: clean(c) });
+  return out;
+}
+
+/** The examples worth showing: at most 3, titles cleaned, links only when http(s). */
+export function examplesOf(m: Moment): { title: string; source: string | null; link: string | null }[] {
+  return m.examples.slice(0, 3).map((e) => ({
+    title: clean(e.title) || '(untitled)',
+    source: e.source ? clean(e.source) || null : null,
+    link: safeHttpUrl(e.link),
+  }));
+}
+
+/**
+ * The subject line: "momentscan: 2 new moments, 1 ongoing — Acme Robotics spike", or
+ * "momentscan: quiet day (4 topics)". One line, at most about 140 characters.
+ */
+export function digestSubject(d: DigestModel, prefix = 'momentscan'): string {
+  const p = clean(prefix);
+  const lead = p ? `${p}: ` : '';
+  if (isQuiet(d)) return `${lead}quiet day (${plural(d.topics.length, 'topic')})`;
+  const parts: string[] = [];
+  if (d.new.length) parts.push(`${d.new.length} new ${d.new.length === 1 ? 'moment' : 'moments'}`);
+  if (d.ongoing.length) parts.push(d.new.length ? `${d.ongoing.length} ongoing` : `${plural(d.ongoing.length, 'ongoing moment')}`);
+  if (d.faded.length) parts.push(d.new.length || d.ongoing.length ? `${d.faded.length} faded` : `${plural(d.faded.length, 'faded moment')}`);
+  const top = d.new[0] ?? d.ongoing[0] ?? d.faded[0];
+  let subject = `${lead}${parts.join(', ')}`;
+  if (top) subject += ` — ${clean(top.topic)} ${kindShort(top)}`;
+  return subject.length > 140 ? `${subject.slice(0, 139)}…` : subject;
+}
+
+/** A one-line summary of the counts: "1 new moment, 1 ongoing, 1 faded across 4 topics". */
+export function countsLine(d: DigestModel): string {
+  return `${plural(d.new.length, 'new moment')}, ${d.ongoing.length} ongoing, ${d.faded.length} faded across ${plural(d.topics.length, 'topic')}`;
+}
+
+/** "Quiet day: no moments across 4 topics between 2026-11-19 12:00 and 2026-11-20 12:00 UTC." */
+export function quietLine(d: DigestModel): string {
+  return `Quiet day: no moments across ${plural(d.topics.length, 'topic')} between ${fmtUtcShort(d.periodStart)} and ${fmtUtc(d.periodEnd)}.`;
+}
+
+/** The digest's sections in order, with their headings. */
+export function sections(d: DigestModel): { key: 'new' | 'ongoing' | 'faded'; title: string; moments: DigestMoment[] }[] {
+  return [
+    { key: 'new' as const, title: 'New moments', moments: d.new },
+    { key: 'ongoing' as const, title: 'Still ongoing', moments: d.ongoing },
+    { key: 'faded' as const, title: 'Faded', moments: d.faded },
+  ].filter((s) => s.moments.length > 0);
+}
+
+/** A one-line text chart of the series ("▁▁▂█▆▃"), and a marker line under the moment's buckets ("  ^^^^"). */
+export function sparkline(series: DigestBucket[]): { bars: string; marks: string } | null {
+  if (series.length < 2) return null;
+  const max = Math.max(...series.map((b) => b.count));
+  if (max <= 0) return null;
+  const blocks = '▁▂▃▄▅▆▇█';
+  const bars = series.map((b) => (b.count <= 0 ? blocks[0] : blocks[Math.max(1, Math.min(7, Math.round((b.count / max) * 7)))])).join('');
+  const marks = series.map((b) => (b.inMoment ? '^' : ' ')).join('').replace(/\s+$/, '');
+  return { bars, marks };
+}
