@@ -142,6 +142,22 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('detect')
+    .argument('[file]', 'a series: CSV with a header (timestamp,value[,sentiment][,n]) or NDJSON with those keys; - or nothing for stdin')
+    .description('score a time series from elsewhere for moments, causally, one output row per input row (streams)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['csv', 'json', 'ndjson', 'table']))
+    .option('--json', 'shortcut for --format json')
+    .option('--ndjson', 'shortcut for --format ndjson')
+    .option('--csv', 'shortcut for --format csv (the default)')
+    .option('--sensitivity <level>', 'low | medium | high (default medium): where `moment` turns true')
+    .option('--resolution <step>', 'the series step (5m, 30m, 1h, 1d...); default: inferred from the timestamps')
+    .option('--allow-negative', 'accept values below 0 (series that are not counts)')
+    .action(async function (this: Command, source: string | undefined) {
+      const { run } = await import('./commands/detect.js');
+      process.exitCode = await run(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), ...(source ? { source } : {}) });
+    });
+
+  program
     .command('rescore')
     .description('score stored items again with this version\'s sentiment engine (after an upgrade)')
     .option('--all', 'every item, not only those scored by another engine version')

@@ -253,6 +253,7 @@ const levelBelow = (a: number) => (a < TAIL_BASE ? -1 : Math.min(TAIL_LEVELS - 1
  * counts once, when it crosses it), forgotten exponentially. Stored inflated by a growing factor, so a
  * row costs only the levels it crosses.
  */
+let PRIOR_TAIL = process.env.PRIOR_TAIL === '1';
 class TailCounter {
   private readonly up: Float64Array;
   private readonly down: Float64Array;
@@ -266,7 +267,7 @@ class TailCounter {
     private readonly background: number,
   ) {
     this.grow = 1 / (1 - alpha);
-    const prior = Array.from({ length: TAIL_LEVELS }, (_, k) => Math.exp(logNormalUpperTail(tailLevel(k))));
+    const prior = Array.from({ length: TAIL_LEVELS }, (_, k) => (PRIOR_TAIL ? Math.exp(logNormalUpperTail(tailLevel(k))) : 0));
     this.up = Float64Array.from(prior);
     this.down = Float64Array.from(prior);
   }

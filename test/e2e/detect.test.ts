@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/** Hourly counts with a daily cycle, one burst at row 400. */
+function series(n: number): string {
+  const rows = ['timestamp,value'];
+  for (let i = 0; i < n; i++) {
+    const t = new Date(Date.UTC(2026, 9, 1) + i * 3_600_000).toISOString();
+    const base = 6 + Math.round(4 * Math.sin((2 * Math.PI * (i % 24)) / 24)) + ((i * 7) % 3);
+    rows.push(`${t},${i === 400 ? 60 : base}`);
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+describe('momentscan detect', () => {
+  it('writes one row per input row, finds the burst, and stays quiet elsewhere', () => {
+    const home = tempDir();
+    const r = runCli(['detect'], { home, input: series(500) });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('timestamp,value,expected,score,moment');
+    expect(lines).toHaveLength(501);
+    const rows = lines.slice(1).map((l) => l.split(','));
+    const flagged = rows.map((c, i) => [i, c[4]]).filter(([, m]) => m === 'true').map(([i]) => i);
+    expect(flagged).toContain(400);
+    expect(flagged.length).toBeLessThanOrEqual(3);
+    for (const c of rows) expect(Number(c[3])).toBeGreaterThanOrEqual(0);
+    for (const c of rows) expect(Number(c[3])).toBeLessThanOrEqual(1);
+  });
+
+  it('is causal: a row scores the same whether or not later rows exist', () => {
+    const home = tempDir();
+    const full = runCli(['detect', '--resolution', '1h'], { home, input: series(500) }).stdout.split('\n');
+    const prefix = runCli(['detect', '--resolution', '1h'], { home, input: series(420) }).stdout.split('\n');
+    expect(prefix.slice(0, 421)).toEqual(full.slice(0, 421));
+  });
+
+  it('reads NDJSON and writes NDJSON', () => {
+    const home = tempDir();
+    const input = Array.from({ length: 50 }, (_, i) => JSON.stringify({ timestamp: new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString(), value: 3 })).join('\n');
+    const r = runCli(['detect', '--ndjson'], { home, input });
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows).toHaveLength(50);
+    expect(rows[0]).toMatchObject({ timestamp: '2026-01-01T00:00:00Z', value: 3, moment: false });
+  });
+
+  it.each([
+    ['timestamp,value\n2026-01-01T00:00:00Z,3\nyesterday,4\n', /stdin: line 3: .*timestamp/],
+    ['timestamp,value\n2026-01-01T00:00:00Z,3\n2026-01-01T01:00:00Z,-2\n', /stdin: line 3: .*0 or more/],
+    ['timestamp,value\n2026-01-01T02:00:00Z,3\n2026-01-01T01:00:00Z,4\n', /stdin: line 3: .*(order|earlier|before)/],
+    ['value\n3\n', /stdin: line 1: /],
+  ])('bad input %j exits 2 naming the line', (input, message) => {
+    const home = tempDir();
+    const r = runCli(['detect'], { home, input });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
