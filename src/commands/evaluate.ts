@@ -88,7 +88,8 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     const overflows = moments.length ? store.overflowPeriods(topicId, o.from - baselineMs, o.asOf + MAX_FETCH_LAG_MS) : [];
     for (const m of moments) {
       const items = store.itemsBetween(topicId, m.start, Math.min(m.end, o.asOf + 1), 2000);
-      const baseline = store.itemsBetween(topicId, m.start - baselineMs, m.start, 3000);
+      // a sample of the baseline is enough to tell which words are new
+      const baseline = store.itemsBetween(topicId, m.start - baselineMs, m.start, 800);
       found.push({ ...explainMoment(m, items, baseline, topic.keywords), caveats: undercountCaveats(m, baselineMs, overflows) });
     }
   }

@@ -110,33 +110,40 @@ export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[]
   const volumeFlagged = new Uint8Array(n);
   const sentimentFlagged = new Uint8Array(n);
   const out: BucketScore[] = [];
-  const window: number[] = [];
+  // Prefix sums make every window O(1), so detection is linear in buckets:
+  // volume over buckets not flagged, of counts winsorised when they entered the history (robust to
+  // earlier bursts); tone over scored stories, all of them (the window) and those not flagged (the baseline).
+  const vN = new Float64Array(n + 1);
+  const vS = new Float64Array(n + 1);
+  const vQ = new Float64Array(n + 1);
+  const tN = new Float64Array(n + 1);
+  const tS = new Float64Array(n + 1);
+  const bN = new Float64Array(n + 1);
+  const bS = new Float64Array(n + 1);
+  const bQ = new Float64Array(n + 1);
+  const range = (p: Float64Array, a: number, b: number) => (b > a ? p[b]! - p[a]! : 0);
 
-  for (let i = B; i < n; i++) {
+  for (let i = 0; i < n; i++) {
+    const lo = Math.max(i - B, historyIdx);
+    const inWindow = range(vN, lo, i);
+    const wSum = range(vS, lo, i);
+    const wSq = range(vQ, lo, i);
+    if (i < B) {
+      append(i, inWindow, wSum, wSq);
+      continue;
+    }
     const start = first + i * o.bucketMs;
     const elapsed = i === n - 1 ? Math.min(1, Math.max(0, (o.asOf - start) / o.bucketMs)) : 1;
-    const lo = Math.max(i - B, historyIdx);
-    window.length = 0;
-    for (let j = lo; j < i; j++) if (!volumeFlagged[j]) window.push(count[j]!);
     // tone: the last W buckets against the baseline before them
     const wStart = Math.max(i - W + 1, historyIdx);
-    let nW = 0;
-    let sumW = 0;
-    for (let j = wStart; j <= i; j++) {
-      nW += scored[j]!;
-      sumW += sSum[j]!;
-    }
-    let nB = 0;
-    let sumB = 0;
-    let sqB = 0;
-    for (let j = Math.max(wStart - B, historyIdx); j < wStart; j++) {
-      if (!sentimentFlagged[j]) {
-        nB += scored[j]!;
-        sumB += sSum[j]!;
-        sqB += sSq[j]!;
-      }
-    }
-    const judged = i - lo >= minBaseline && window.length >= minBaseline / 2;
+    // (bucket i itself is added to the prefix sums only at the end of its turn)
+    const nW = range(tN, wStart, i) + scored[i]!;
+    const sumW = range(tS, wStart, i) + sSum[i]!;
+    const bLo = Math.max(wStart - B, historyIdx);
+    const nB = range(bN, bLo, wStart);
+    const sumB = range(bS, bLo, wStart);
+    const sqB = range(bQ, bLo, wStart);
+    const judged = i - lo >= minBaseline && inWindow >= minBaseline / 2;
     const k = count[i]!;
     const row: BucketScore = {
       start,
@@ -158,10 +165,13 @@ export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[]
       judged,
     };
     out.push(row);
-    if (!judged) continue;
+    if (!judged) {
+      append(i, inWindow, wSum, wSq);
+      continue;
+    }
 
     // --- volume ---
-    const { mean, size } = baselineRate(window);
+    const { mean, size } = baselineRate(inWindow, wSum, wSq);
     const expected = mean * elapsed;
     row.expected = expected;
     row.size = size * elapsed;
@@ -190,8 +200,31 @@ export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[]
         sentimentFlagged[i] = 1;
       }
     }
+    append(i, inWindow, wSum, wSq);
   }
   return out.filter((r) => r.start >= bucketStart(o.from, o.bucketMs));
+
+  /** Adds bucket i to the prefix sums, once its flags are known; its count is capped by the window before it. */
+  function append(i: number, inWindow: number, wSum: number, wSq: number): void {
+    const before = i >= historyIdx;
+    const include = before && !volumeFlagged[i];
+    let c = count[i]!;
+    if (inWindow >= 4) {
+      const m = wSum / inWindow;
+      const sd = Math.sqrt(Math.max(0, wSq / inWindow - m * m));
+      c = Math.min(c, m + WINSOR_K * Math.max(sd, Math.sqrt(m), 1));
+    }
+    vN[i + 1] = vN[i]! + (include ? 1 : 0);
+    vS[i + 1] = vS[i]! + (include ? c : 0);
+    vQ[i + 1] = vQ[i]! + (include ? c * c : 0);
+    const sc = before ? scored[i]! : 0;
+    tN[i + 1] = tN[i]! + sc;
+    tS[i + 1] = tS[i]! + (before ? sSum[i]! : 0);
+    const keep = before && !sentimentFlagged[i];
+    bN[i + 1] = bN[i]! + (keep ? scored[i]! : 0);
+    bS[i + 1] = bS[i]! + (keep ? sSum[i]! : 0);
+    bQ[i + 1] = bQ[i]! + (keep ? sSq[i]! : 0);
+  }
 }
 
 /**
@@ -205,26 +238,20 @@ function sentimentTest(sum: number, n: number, mB: number, varB: number, nB: num
   return { z, logP: logNormalUpperTail(Math.abs(z)) };
 }
 
-/** Robust baseline rate and NB size from a window of counts: winsorised against earlier bursts. */
-export function baselineRate(window: number[]): { mean: number; size: number } {
-  const n = window.length;
+/** Counts more than this many spreads above the window's mean are capped when they enter the history. */
+const WINSOR_K = 4;
+
+/**
+ * Baseline rate and NB size from a window's (winsorised) counts: n buckets, their sum and sum of squares.
+ * A Gamma prior keeps an empty window from expecting nothing; overdispersion beyond Poisson (daily
+ * cycles, bursty sources) widens the predictive distribution.
+ */
+export function baselineRate(n: number, sum: number, sq: number): { mean: number; size: number } {
   if (n === 0) return { mean: PRIOR_SHAPE / PRIOR_RATE, size: PRIOR_SHAPE };
-  const sorted = [...window].sort((a, b) => a - b);
-  const med = median(sorted);
-  const mad = median(sorted.map((x) => Math.abs(x - med)).sort((a, b) => a - b));
-  const cap = med + 4 * Math.max(1.4826 * mad, Math.sqrt(med), 1);
-  let sum = 0;
-  let sq = 0;
-  for (const x of window) {
-    const c = Math.min(x, cap);
-    sum += c;
-    sq += c * c;
-  }
   const shape = PRIOR_SHAPE + sum;
   const mean = shape / (PRIOR_RATE + n);
   const sampleMean = sum / n;
-  const sampleVar = n > 1 ? (sq - n * sampleMean * sampleMean) / (n - 1) : 0;
-  // Overdispersion beyond Poisson (daily cycles, bursty sources) widens the predictive distribution.
+  const sampleVar = n > 1 ? Math.max(0, (sq - n * sampleMean * sampleMean) / (n - 1)) : 0;
   const over = sampleVar > sampleMean * 1.05 && sampleMean > 0 ? (sampleMean * sampleMean) / (sampleVar - sampleMean) : Infinity;
   const size = 1 / (1 / shape + 1 / over);
   return { mean, size };

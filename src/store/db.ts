@@ -5,6 +5,14 @@ import { StoreError } from '../core/errors.js';
 
 export type DB = Database.Database;
 
+/** Recomputes the hourly counts from the matches (for one topic with a WHERE topic_id = ? on both). */
+export const TOPIC_HOURS_SELECT = `
+  SELECT topic_id, (published_at / 3600000) * 3600000, total(story_first), count(*),
+         total(story_first AND sentiment IS NOT NULL),
+         total(CASE WHEN story_first THEN sentiment END), total(CASE WHEN story_first THEN sentiment * sentiment END)
+  FROM item_topics`;
+const TOPIC_HOURS_REBUILD = `DELETE FROM topic_hours; INSERT INTO topic_hours ${TOPIC_HOURS_SELECT} GROUP BY 1, 2;`;
+
 /** Schema migrations, applied in order; `PRAGMA user_version` records how many have run. */
 const MIGRATIONS: string[] = [
   `
@@ -128,6 +136,21 @@ const MIGRATIONS: string[] = [
     moments INTEGER NOT NULL DEFAULT 0
   );
   CREATE INDEX digests_end ON digests(period_end);
+  `,
+  // 6: hourly counts per topic, kept up to date at ingest, so detection over months reads a few
+  // thousand rows per topic instead of every item
+  `
+  CREATE TABLE topic_hours (
+    topic_id INTEGER NOT NULL,
+    hour INTEGER NOT NULL,            -- epoch ms of the hour's start, UTC
+    stories INTEGER NOT NULL,         -- first copies of stories (what volume counts)
+    items INTEGER NOT NULL,           -- every copy
+    scored INTEGER NOT NULL,          -- first copies with a sentiment
+    sentiment_sum REAL NOT NULL,
+    sentiment_sq REAL NOT NULL,
+    PRIMARY KEY (topic_id, hour)
+  ) WITHOUT ROWID;
+  ${TOPIC_HOURS_REBUILD}
   `,
 ];
 

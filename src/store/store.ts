@@ -3,7 +3,7 @@ import type { Bucket, EnrichedItem, Moment, StoredItem } from '../core/types.js'
 export type { StoredItem } from '../core/types.js';
 import { StoreError } from '../core/errors.js';
 import type Database from 'better-sqlite3';
-import { openDatabase, wrapSqliteError, type DB, type OpenOptions } from './db.js';
+import { TOPIC_HOURS_SELECT, openDatabase, wrapSqliteError, type DB, type OpenOptions } from './db.js';
 
 export interface FeedRow {
   id: number;
@@ -114,6 +114,8 @@ export interface SavedMoment {
   isNew: boolean;
 }
 
+const HOUR = 3_600_000;
+
 const FEED_COLUMNS = `SELECT id, url, coalesce(fetch_url, url) AS fetchUrl, title, etag, last_modified AS lastModified,
   last_fetched_at AS lastFetchedAt, last_success_at AS lastSuccessAt, last_status AS lastStatus, last_error AS lastError,
   consecutive_failures AS consecutiveFailures, next_due_at AS nextDueAt, retired_at AS retiredAt FROM feeds`;
@@ -196,6 +198,12 @@ export class Store {
                                 attempts, overflow, notice)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
+      const hour = this.stmt(
+        `INSERT INTO topic_hours (topic_id, hour, stories, items, scored, sentiment_sum, sentiment_sq) VALUES (?, ?, ?, 1, ?, ?, ?)
+         ON CONFLICT (topic_id, hour) DO UPDATE SET stories = stories + excluded.stories, items = items + 1,
+           scored = scored + excluded.scored, sentiment_sum = sentiment_sum + excluded.sentiment_sum,
+           sentiment_sq = sentiment_sq + excluded.sentiment_sq`,
+      );
       const hadItems = this.stmt('SELECT 1 FROM items WHERE feed_id = ? LIMIT 1').pluck();
       const tx = this.db.transaction((): SaveResult => {
         let fresh = 0;
@@ -229,7 +237,9 @@ export class Store {
             if (topicId === undefined) continue;
             // the first copy of a story in a topic is what volume counts
             const first = storyTopic.run(storyId, topicId).changes;
-            insertMatch.run(topicId, it.publishedAt, itemId, it.sentiment, first);
+            if (insertMatch.run(topicId, it.publishedAt, itemId, it.sentiment, first).changes === 0) continue;
+            const s = first && it.sentiment !== null ? it.sentiment : 0;
+            hour.run(topicId, it.publishedAt - (it.publishedAt % HOUR), first, first && it.sentiment !== null ? 1 : 0, s, s * s);
           }
         }
         const overflow = before && fresh === items.length;
@@ -360,6 +370,8 @@ export class Store {
           insert.run(topicId, m.publishedAt, m.id, m.sentiment, first);
         }
         this.stmt('UPDATE topics SET definition = ? WHERE id = ?').run(definition, topicId);
+        this.stmt('DELETE FROM topic_hours WHERE topic_id = ?').run(topicId);
+        this.stmt(`INSERT INTO topic_hours ${TOPIC_HOURS_SELECT} WHERE topic_id = ? GROUP BY 1, 2`).run(topicId);
       });
       tx.immediate();
     });
@@ -386,24 +398,60 @@ export class Store {
     });
   }
 
-  /** Per-bucket item counts and sentiment sums for a topic over [from, to); empty buckets are absent. */
+  /**
+   * Per-bucket story counts and sentiment sums for a topic over [from, to); empty buckets are absent.
+   * Buckets of whole hours are summed from the hourly counts (the hour holding `to` from the matches, so
+   * an evaluation time inside an hour sees only what was published by then); other sizes from the matches.
+   */
   bucketCounts(topicId: number, from: number, to: number, bucketMs: number): Bucket[] {
-    return this.guard(
-      () =>
-        this
-          .stmt(
-            // CAST: a JS number is bound as REAL, and REAL division would not truncate to the bucket.
-            // volume and tone count each story once (its first copy in the topic); items counts every copy
-            `SELECT (CAST(published_at AS INTEGER) / CAST(@b AS INTEGER)) * CAST(@b AS INTEGER) AS start,
-                    total(story_first) AS count, count(*) AS items,
-                    total(story_first AND sentiment IS NOT NULL) AS scored,
-                    total(CASE WHEN story_first THEN sentiment END) AS sentimentSum,
-                    total(CASE WHEN story_first THEN sentiment * sentiment END) AS sentimentSumSq
-             FROM item_topics WHERE topic_id = @t AND published_at >= @from AND published_at < @to
-             GROUP BY 1 ORDER BY 1`,
-          )
-          .all({ b: bucketMs, t: topicId, from, to }) as Bucket[],
-    );
+    return this.guard(() => {
+      if (bucketMs % HOUR !== 0) return this.bucketsFromMatches(topicId, from, to, bucketMs);
+      const cut = to - (to % HOUR);
+      // rows come in hour order (the primary key): roll them up into buckets without a sort
+      const rows = this.stmt(
+        `SELECT hour, stories, items, scored, sentiment_sum, sentiment_sq FROM topic_hours
+         WHERE topic_id = ? AND hour >= ? AND hour < ? ORDER BY hour`,
+      )
+        .raw()
+        .all(topicId, from - (from % HOUR), cut) as [number, number, number, number, number, number][];
+      const hourly: Bucket[] = [];
+      let cur: Bucket | undefined;
+      for (const [h, stories, items, scored, sum, sq] of rows) {
+        const start = h - (h % bucketMs);
+        if (!cur || cur.start !== start) hourly.push((cur = { start, count: 0, items: 0, scored: 0, sentimentSum: 0, sentimentSumSq: 0 }));
+        cur.count += stories;
+        cur.items! += items;
+        cur.scored += scored;
+        cur.sentimentSum += sum;
+        cur.sentimentSumSq += sq;
+      }
+      if (cut >= to) return hourly;
+      const tail = this.bucketsFromMatches(topicId, Math.max(cut, from), to, bucketMs);
+      for (const b of tail) {
+        const last = hourly[hourly.length - 1];
+        if (last && last.start === b.start) {
+          last.count += b.count;
+          last.items = (last.items ?? 0) + (b.items ?? 0);
+          last.scored += b.scored;
+          last.sentimentSum += b.sentimentSum;
+          last.sentimentSumSq += b.sentimentSumSq;
+        } else hourly.push(b);
+      }
+      return hourly;
+    });
+  }
+
+  private bucketsFromMatches(topicId: number, from: number, to: number, bucketMs: number): Bucket[] {
+    return this.stmt(
+      // CAST: a JS number is bound as REAL, and REAL division would not truncate to the bucket.
+      `SELECT (CAST(published_at AS INTEGER) / CAST(@b AS INTEGER)) * CAST(@b AS INTEGER) AS start,
+              total(story_first) AS count, count(*) AS items,
+              total(story_first AND sentiment IS NOT NULL) AS scored,
+              total(CASE WHEN story_first THEN sentiment END) AS sentimentSum,
+              total(CASE WHEN story_first THEN sentiment * sentiment END) AS sentimentSumSq
+       FROM item_topics WHERE topic_id = @t AND published_at >= @from AND published_at < @to
+       GROUP BY 1 ORDER BY 1`,
+    ).all({ b: bucketMs, t: topicId, from, to }) as Bucket[];
   }
 
   /** Stories (first copies) of a topic published in [from, to). */
@@ -531,6 +579,16 @@ export class Store {
         matches.run(Math.min(...ids), Math.max(...ids));
       });
       tx.immediate();
+    });
+  }
+
+  /** Recomputes every topic's hourly counts from the matches (after sentiments changed). */
+  rebuildTopicHours(): void {
+    this.guard(() => {
+      this.db.transaction(() => {
+        this.stmt('DELETE FROM topic_hours').run();
+        this.stmt(`INSERT INTO topic_hours ${TOPIC_HOURS_SELECT} GROUP BY 1, 2`).run();
+      }).immediate();
     });
   }
 
