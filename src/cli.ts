@@ -171,6 +171,21 @@ export function buildProgram(): Command {
     action(() => import('./commands/scan.js') as Promise<{ run: Action }>),
   );
 
+  program
+    .command('digest')
+    .description('one cross-topic digest of a period (new, ongoing and faded moments, explained, with example links), printed or sent by email')
+    .option('-s, --since <when>', 'the period: from this long ago (24h, 7d), this time (ISO-8601), or "last" (where the previous digest ended)', '24h')
+    .option('--as-of <time>', 'end the period at this time instead of now (ISO-8601, or a duration ago such as 24h)')
+    .option('-t, --topic <name>', 'only this topic (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .addOption(new Option('-f, --format <format>', 'printed format (an email always carries text and HTML)').choices(['text', 'markdown', 'html']).default('text'))
+    .option('--send', 'send it by email (SMTP from the config\'s email section or $MOMENTSCAN_SMTP_URL) instead of printing it')
+    .option('--to <address>', 'send to this address (repeatable, or comma-separated; default: the config\'s email.to)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--dry-run', 'print the email (MIME) that --send would send; send nothing, record nothing')
+    .option('--always', 'send on quiet days too (otherwise a quiet day sends nothing)')
+    .option('--sensitivity <level>', 'low | medium | high (default from the config: medium)')
+    .option('--fail-on-moments', `exit ${ExitCode.MOMENTS_FOUND} when the digest has new or ongoing moments`)
+    .action(action(() => import('./commands/digest.js') as Promise<{ run: Action }>));
+
   return program;
 }
 

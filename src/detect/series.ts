@@ -11,23 +11,27 @@ import { logIncompleteBeta, logNormalUpperTail } from './stats.js';
  *
  * 1. Expected value. Forecasters run side by side: a fast and a slow robust level (exponentially
  *    weighted, steps clipped), the same time of day on earlier days and the same time on earlier weeks
- *    (once a day / a week of history exists; a trimmed mean over up to 7 days / 6 weeks of median-of-3
- *    neighbourhoods, so one odd day or spike does not count). The forecaster with the lowest median
- *    daily error over the last week wins (with a margin) and gives `expected`: one odd day does not
- *    change the model, and seasonality is used only once it predicts better.
+ *    (once a day / a week of history exists; a trimmed mean over up to 7 days / 6 weeks of 3-row
+ *    neighbourhoods — medians, or means for counts — so one odd day or spike does not count). The
+ *    forecaster with the lowest median daily error over the last week wins (with a margin) and gives
+ *    `expected`: one odd day does not change the model, and seasonality is used only once it predicts
+ *    better. The error is the absolute error, or for low counts the Poisson deviance (on absolute
+ *    errors a forecast of 0 would win on a sparse series).
  * 2. Point residual → z. Non-negative integer series (counts) are judged by a negative binomial whose
  *    overdispersion comes from the robust residual scale: the exact (mid-p) tail for small counts, so
  *    one item on a quiet topic is no surprise, the Wilson–Hilferty approximation for large counts.
- *    Other series by a robust location/scale residual. The scale is an EW mean absolute residual, per
- *    hour of day when there is a daily rhythm; rows with |z| ≥ 4 do not teach it (earlier spikes do not
- *    widen it) unless they go on for more than a day (a new regime).
+ *    Other series by a robust location/scale residual. The scale is an EW mean absolute residual, also
+ *    learnt per hour of day when there is a daily rhythm; rows with |z| ≥ 4 do not teach it (earlier
+ *    spikes do not widen it) unless more than 288 come in a row (a new regime).
  * 3. Evidence over time. The mean z over the last 4 and 16 rows, standardised by its own learnt spread
- *    (which absorbs autocorrelation), so a sustained shift or a burst counts as well as one outlier.
- * 4. Calibration. Each statistic becomes a tail probability against the series' own history: the normal
- *    tail, unless the series reaches that level routinely (more than 5 episodes within its last 5,000
- *    rows) — a series that spikes every hour is not surprised by a spike, while a rare earlier anomaly
- *    does not make the next one look normal. The strongest window wins after a Bonferroni correction:
- *    surprise S = −log10 p (two-sided).
+ *    (which absorbs autocorrelation; never less than for independent rows), so a sustained shift or a
+ *    burst counts as well as one outlier.
+ * 4. Calibration. Each statistic becomes a tail probability against the series' own history. For the
+ *    point residual: the normal tail, unless the series exceeds that level routinely (more often than
+ *    the normal tail and than 5 episodes per 5,000 rows) — a series that spikes every hour is not
+ *    surprised by a spike, while a rare earlier anomaly does not make the next one look normal. For the
+ *    window means: the normal tail plus every episode seen. The strongest window wins after a
+ *    Bonferroni correction: surprise S = −log10 p (two-sided).
  * 5. Score. score = 1 − 2^(−S/4) ∈ [0, 1): S = 4 (p = 1e-4) scores 0.5 on every series, so scores
  *    compare across series. `moment` is score ≥ the sensitivity's threshold (S ≥ 6, 4, 3 for low,
  *    medium, high — the topic detector's volume thresholds).
@@ -77,15 +81,16 @@ export interface Tuning {
   /** Completed cycles (days) over which forecasters are compared, and the margin to switch. */
   selCycles: number;
   hysteresis: number;
-  /** Minimum warm-up rows (at least a day of rows, up to 288, when there is a daily season). */
+  /** Minimum warm-up rows (with a daily season at least two days of rows, up to 576). */
   warmup: number;
   /** Rows with |z| at least this do not teach the scale, unless more than maxFreeze in a row. */
   freezeZ: number;
   maxFreeze: number;
-  /** Learn the scale per hour of day; how fast; its floor relative to the overall scale. */
+  /** Learn the scale per hour of day; how fast; its floor relative to the overall scale; its weight. */
   slotScale: boolean;
   slotAlpha: number;
   slotFloor: number;
+  slotBlend: number;
   /** The scale is at least this fraction of the unclipped mean absolute error (mostly-constant series). */
   maeFloor: number;
   /** Count tail: exact negative binomial up to this count, Wilson–Hilferty above. */
@@ -118,6 +123,7 @@ export const DEFAULT_TUNING: Readonly<Tuning> = {
   slotScale: true,
   slotAlpha: 0.3,
   slotFloor: 0.25,
+  slotBlend: 0.75,
   maeFloor: 0.25,
   exactMax: 200,
   calibrate: true,
@@ -143,10 +149,18 @@ export const SERIES_THRESHOLDS: Readonly<Record<Sensitivity, number>> = {
 
 const DAY_MS = 86_400_000;
 
+/** Usual resolutions: a gap within 5% of one of them is taken as it (timestamps with jitter). */
+const NICE_GAPS = [1, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 14400, 21600, 43200, 86400, 604800].map((s) => s * 1000);
+
+function snapGap(d: number): number {
+  for (const n of NICE_GAPS) if (Math.abs(d - n) <= 0.05 * n) return n;
+  return d >= 1000 ? Math.round(d / 1000) * 1000 : d;
+}
+
 /**
- * The series' resolution (ms): the most common gap between consecutive timestamps (to the second),
- * so missing rows and jitter do not change it — or a smaller gap that divides it and is also common
- * (every other row missing). One row or none: a day.
+ * The series' resolution (ms): the most common gap between consecutive timestamps (snapped to a usual
+ * resolution when within 5% of one, else to the second), so missing rows and jitter do not change it —
+ * or a smaller gap that divides it and is also common (every other row missing). One row or none: a day.
  */
 export function inferResolution(points: readonly { t: number }[]): number {
   const counts = new Map<number, number>();
@@ -154,7 +168,7 @@ export function inferResolution(points: readonly { t: number }[]): number {
   for (let i = 1; i < points.length && n < 10_000; i++) {
     const d = points[i]!.t - points[i - 1]!.t;
     if (!(d > 0)) continue;
-    const k = d >= 1000 ? Math.round(d / 1000) * 1000 : d;
+    const k = snapGap(d);
     counts.set(k, (counts.get(k) ?? 0) + 1);
     n++;
   }
@@ -232,12 +246,32 @@ export function countZ(x: number, m: number, phi: number, exactMax = DEFAULT_TUN
   const wh = (Math.cbrt(x / m) - (1 - c)) / Math.sqrt(c);
   if (Math.max(x, m) > exactMax || (Math.abs(wh) <= 1.5 && m >= 5)) return wh;
   const size = phi > 1e-6 ? 1 / phi : 1e6;
-  let logP: number;
-  if (x === 0) logP = -size * Math.log1p(m / size) - Math.LN2; // P(X = 0) / 2
-  else if (x > m) logP = logAddExp(logNegBinomialUpper(x, m, size), logNegBinomialUpper(x + 1, m, size)) - Math.LN2;
+  let logP = x <= 60 && m <= 40 ? smallCountMidP(x, m, size) : NaN;
+  if (!Number.isNaN(logP)) {
+    // done: summed directly
+  } else if (x > m) logP = logAddExp(logNegBinomialUpper(x, m, size), logNegBinomialUpper(x + 1, m, size)) - Math.LN2;
   else logP = logAddExp(logNegBinomialLower(x, m, size), logNegBinomialLower(x - 1, m, size)) - Math.LN2;
   const z = probitFromLogTail(Math.min(logP, -Math.LN2));
   return x > m ? z : -z;
+}
+
+/**
+ * ln of the mid-p tail of a small count x (in its direction) under a negative binomial, by summing the
+ * probabilities (p₀ = (size/(m+size))^size, p_{k+1} = p_k·(k+size)/(k+1)·m/(m+size)); NaN when an
+ * upper tail is too small to take from 1 − cdf accurately.
+ */
+function smallCountMidP(x: number, m: number, size: number): number {
+  const q = m / (m + size);
+  let pk = Math.exp(-size * Math.log1p(m / size));
+  let cdf = 0;
+  for (let k = 0; k < x; k++) {
+    cdf += pk;
+    pk *= ((k + size) / (k + 1)) * q;
+  }
+  // pk is now P(X = x), cdf = P(X < x)
+  if (x < m) return Math.log(cdf + pk / 2);
+  const upper = 1 - cdf - pk / 2;
+  return upper > 1e-9 ? Math.log(upper) : NaN;
 }
 
 /** The series' own tail frequencies are tracked at |z| = 2·1.25^k, up to 10^6. */
@@ -247,35 +281,44 @@ const TAIL_LEVELS = Math.ceil(Math.log(5e5) / LOG_RATIO) + 1;
 const tailLevel = (k: number) => TAIL_BASE * Math.exp(k * LOG_RATIO);
 /** Index of the highest level ≤ a (−1 below the first). */
 const levelBelow = (a: number) => (a < TAIL_BASE ? -1 : Math.min(TAIL_LEVELS - 1, Math.floor(Math.log(a / TAIL_BASE) / LOG_RATIO + 1e-9)));
+const NORMAL_TAIL = Array.from({ length: TAIL_LEVELS }, (_, k) => Math.exp(logNormalUpperTail(tailLevel(k))));
+/** The longest history kept (rows): six weeks at one-minute resolution. */
+const MAX_RING = 6 * 7 * 1440;
+/** Below this slow level (counts per row) a count series is sparse: forecasters race on the deviance. */
+const SPARSE_LEVEL = 10;
 
 /**
  * Exceedance frequencies of one statistic, upwards and downwards, per episode (a run above a level
  * counts once, when it crosses it), forgotten exponentially. Stored inflated by a growing factor, so a
- * row costs only the levels it crosses.
+ * row costs only the levels it crosses. Two ways to use them:
+ * - routine (point residuals): a level counts only where the series exceeds it more often than the
+ *   normal tail and than `routine` episodes per memory — rarer excursions were anomalies, and must not
+ *   make the next one look normal;
+ * - honest (window means): the frequencies start at the normal tail and every episode counts.
  */
-let PRIOR_TAIL = process.env.PRIOR_TAIL === '1';
 class TailCounter {
   private readonly up: Float64Array;
   private readonly down: Float64Array;
+  /** Frequency a level must exceed to count (0: any). */
+  private readonly floor: Float64Array;
   private inflate = 1;
   private prev = 0;
   private readonly grow: number;
   constructor(
     private readonly alpha: number,
     private readonly power: number,
-    /** Frequency below which a level is not routine: rarer excursions were anomalies. */
-    private readonly background: number,
+    routine: number,
   ) {
     this.grow = 1 / (1 - alpha);
-    const prior = Array.from({ length: TAIL_LEVELS }, (_, k) => (PRIOR_TAIL ? Math.exp(logNormalUpperTail(tailLevel(k))) : 0));
-    this.up = Float64Array.from(prior);
-    this.down = Float64Array.from(prior);
+    const honest = routine <= 0;
+    this.up = Float64Array.from(NORMAL_TAIL, (q) => (honest ? q : 0));
+    this.down = Float64Array.from(this.up);
+    this.floor = Float64Array.from(NORMAL_TAIL, (q) => (honest ? 0 : Math.max(q, routine * alpha)));
   }
 
   /**
    * ln p of a value as extreme as u in its direction: the normal tail, or — if higher — the frequency
-   * of the highest level below |u| that this series reaches routinely, extended by a power law. Then
-   * counts u.
+   * of the highest level below |u| that counts, extended beyond it by a power law. Then counts u.
    */
   logP(u: number, enabled: boolean): number {
     const a = Math.abs(u);
@@ -284,7 +327,7 @@ class TailCounter {
     const j = levelBelow(a);
     if (enabled) {
       for (let k = j; k >= 0; k--) {
-        const f = tail[k]! / this.inflate - this.background;
+        const f = tail[k]! / this.inflate - this.floor[k]!;
         if (f <= 0) continue;
         const emp = Math.log(f) + this.power * Math.log(tailLevel(k) / a);
         if (emp > lp) lp = emp;
@@ -342,7 +385,7 @@ export class SeriesDetector {
   private readonly day: number;
   private readonly week: number;
   private readonly warmup: number;
-  /** History ring: raw values, median-of-3 smoothed values (NaN until the next row), row indexes. */
+  /** History ring: raw values, 3-row smoothed values (NaN until the next row), row indexes. */
   private readonly ringVal: Float64Array;
   private readonly ringSmooth: Float64Array;
   private readonly ringIdx: Float64Array;
@@ -350,6 +393,9 @@ export class SeriesDetector {
   private lastIdx = -Infinity;
   private n = 0;
   private integerOnly = true;
+  private countMode = true;
+  /** Low-count series: the forecasters race on the Poisson deviance. */
+  private sparse = false;
   private absMean = NaN;
   private readonly levels: number[];
   private readonly fc: Forecaster[];
@@ -369,6 +415,7 @@ export class SeriesDetector {
   private readonly zVar: Float64Array;
   private readonly zSeen: Float64Array;
   private readonly zMean: Float64Array;
+  private readonly correction: number;
   private readonly tails: TailCounter[];
   private readonly scratch = new Float64Array(64);
 
@@ -377,9 +424,11 @@ export class SeriesDetector {
     this.res = Math.max(1, opts.resolutionMs);
     this.threshold = SERIES_THRESHOLDS[opts.sensitivity];
     const perDay = DAY_MS / this.res;
-    this.day = Number.isInteger(perDay) && perDay >= 4 ? perDay : 0;
-    this.week = Number.isInteger(perDay) ? perDay * 7 : 0;
-    this.warmup = Math.max(tu.warmup, Math.min(this.day, 288));
+    // seasons need a whole number of rows per day; beyond MAX_RING rows of history (finer than a
+    // minute) they are left out, so memory stays bounded
+    this.day = Number.isInteger(perDay) && perDay >= 4 && perDay * tu.maxDays <= MAX_RING ? perDay : 0;
+    this.week = Number.isInteger(perDay) && perDay * 7 * tu.maxWeeks <= MAX_RING ? perDay * 7 : 0;
+    this.warmup = Math.max(tu.warmup, Math.min(2 * this.day, 576));
     const span = Math.max(this.week * tu.maxWeeks, this.day * tu.maxDays, 1) + 2;
     this.ringVal = new Float64Array(span).fill(NaN);
     this.ringSmooth = new Float64Array(span).fill(NaN);
@@ -415,7 +464,8 @@ export class SeriesDetector {
     this.zVar = new Float64Array(tu.scales.length).fill(NaN);
     this.zSeen = new Float64Array(tu.scales.length);
     this.zMean = new Float64Array(tu.scales.length);
-    this.tails = tu.scales.map((w) => new TailCounter(1 / tu.tailSpan, tu.tailPower, w === 1 ? tu.routine / tu.tailSpan : 0));
+    this.correction = Math.log10(tu.scales.length);
+    this.tails = tu.scales.map((w) => new TailCounter(1 / tu.tailSpan, tu.tailPower, w === 1 ? tu.routine : 0));
   }
 
   /** The forecaster currently giving `expected`: level4, level96, daily or weekly (diagnostics). */
@@ -433,6 +483,7 @@ export class SeriesDetector {
     this.forecast(idx);
 
     const countMode = this.integerOnly && Number.isInteger(x) && x >= 0;
+    this.countMode = countMode;
     const best = this.fc[this.best]!;
     let score = 0;
     let expected: number | null = null;
@@ -470,7 +521,7 @@ export class SeriesDetector {
     return smooth && !Number.isNaN(s) ? s : this.ringVal[slot]!;
   }
 
-  /** Trimmed mean of the same phase in up to `max` earlier periods (median-of-3 smoothed). */
+  /** Trimmed mean of the same phase in up to `max` earlier periods (3-row smoothed). */
   private seasonal(idx: number, period: number, max: number): number {
     const vals = this.scratch;
     let n = 0;
@@ -498,14 +549,26 @@ export class SeriesDetector {
     const tu = this.tu;
     const slot = this.slots ? Math.floor((((idx % this.day) + this.day) % this.day) / this.slotRows) : 0;
     const slotAlpha = tu.slotAlpha / this.slotRows;
+    // low counts: forecasters race on the Poisson deviance, a proper score for the mean (on absolute
+    // errors a median-like forecast wins, and the median of a sparse count series is 0)
+    const slow = this.levels[this.levels.length - 1]!;
+    const sparse = this.integerOnly && (this.sparse ? slow < SPARSE_LEVEL * 1.5 : slow < SPARSE_LEVEL / 1.5);
+    if (sparse !== this.sparse) {
+      this.sparse = sparse;
+      for (const c of this.fc) {
+        c.cycles.length = 0;
+        c.cycSum = 0;
+        c.cycN = 0;
+      }
+    }
     for (const c of this.fc) {
       if (Number.isNaN(c.pred)) continue;
       c.seen++;
       const ae = Math.abs(x - c.pred);
-      const ec = Math.min(ae, tu.clip * (Number.isNaN(c.mad) ? ae : c.scale));
+      const ec = Math.min(ae, tu.clip * (Number.isNaN(c.mad) ? ae : this.spread(c)));
       const first = 1 / c.seen;
       c.err = Number.isNaN(c.err) ? ec : c.err + Math.max(this.selAlpha, first) * (ec - c.err);
-      c.cycSum += ec;
+      c.cycSum += sparse ? raceDeviance(x, c.pred, tu.clip) : ec;
       c.cycN++;
       c.mae = Number.isNaN(c.mae) ? ae : c.mae + Math.max(this.scaleAlpha, first) * (ae - c.mae);
       if (frozen) continue;
@@ -523,7 +586,7 @@ export class SeriesDetector {
       if (Number.isNaN(l)) this.levels[i] = x;
       else {
         const c = this.fc[i]!;
-        const s = tu.clip * (Number.isNaN(c.mad) ? Math.abs(x - l) : c.scale);
+        const s = tu.clip * (Number.isNaN(c.mad) ? Math.abs(x - l) : this.spread(c));
         this.levels[i] = l + Math.max(-s, Math.min(s, x - l)) / tu.levelSpans[i]!;
       }
     }
@@ -532,7 +595,7 @@ export class SeriesDetector {
     this.store(idx, x);
   }
 
-  /** Keeps the row in the ring, and completes the median-of-3 of the row before it. */
+  /** Keeps the row in the ring, and smooths the row before it: median of 3, or mean of 3 for counts. */
   private store(idx: number, x: number): void {
     if (idx < 0) return;
     const size = this.ringVal.length;
@@ -540,7 +603,7 @@ export class SeriesDetector {
     if (prev === idx - 1) {
       const a = this.at(prev - 1, false);
       const b = this.at(prev, false);
-      if (!Number.isNaN(a) && !Number.isNaN(b)) this.ringSmooth[prev % size] = median3(a, b, x);
+      if (!Number.isNaN(a) && !Number.isNaN(b)) this.ringSmooth[prev % size] = this.integerOnly ? (a + b + x) / 3 : median3(a, b, x);
     }
     const r = idx % size;
     this.ringVal[r] = x;
@@ -583,6 +646,11 @@ export class SeriesDetector {
 
   // ---------------------------------------------------------------- scale
 
+  /** The spread used to clip residuals when learning: the scale, and for counts at least the Poisson sd. */
+  private spread(c: Forecaster): number {
+    return this.countMode ? Math.max(c.scale, Math.sqrt(Math.max(c.pred, 0.25))) : c.scale;
+  }
+
   /** Residual scale (≈ standard deviation) of a forecaster: per hour of day if learnt, with floors. */
   private scaleOf(c: Forecaster, level: number, idx: number): number {
     const tu = this.tu;
@@ -594,34 +662,35 @@ export class SeriesDetector {
       const a = c.slotMad[(lo + this.slots) % this.slots]!;
       const b = c.slotMad[(lo + 1) % this.slots]!;
       const v = Number.isNaN(a) ? b : Number.isNaN(b) ? a : a + (pos - lo) * (b - a);
-      if (!Number.isNaN(v)) s = Math.max(1.2533 * v, tu.slotFloor * s);
+      if (!Number.isNaN(v)) s = Math.max(tu.slotBlend * 1.2533 * v + (1 - tu.slotBlend) * s, tu.slotFloor * s);
     }
     return Math.max(s, tu.maeFloor * (c.mae || 0), 1e-3 * Math.abs(level), 1e-3 * (this.absMean || 0), 1e-9);
   }
 
   // ---------------------------------------------------------------- evidence
 
-  /** Adds z to the window means; returns the strongest calibrated surprise (−log10 p, corrected). */
+  /**
+   * Adds z to the window means and returns the strongest calibrated surprise (−log10 p, corrected).
+   * A window mean is standardised by its learnt spread, never below that of independent rows.
+   */
   private evidence(z: number): number {
     const tu = this.tu;
     const zc = Math.max(-tu.zClip, Math.min(tu.zClip, z));
     const size = this.zRing.length;
     this.zPos = (this.zPos + 1) % size;
-    const correction = Math.log10(tu.scales.length);
     let best = 0;
     for (let j = 0; j < tu.scales.length; j++) {
       const w = tu.scales[j]!;
       let u = z;
       if (w > 1) {
-        const old = this.zRing[(this.zPos - w + size * 2) % size]!;
-        const sum = this.zSums[j]! - old + zc;
+        const sum = this.zSums[j]! - this.zRing[(this.zPos - w + size * 2) % size]! + zc;
         this.zSums[j] = sum;
         const m = sum / w;
         this.zMean[j] = m;
         if (this.zSeen[j]! < w * 4) continue;
-        u = m / Math.sqrt(Math.max(this.zVar[j]!, 1 / w / 4));
+        u = m / Math.sqrt(Math.max(this.zVar[j]!, 1 / w));
       }
-      const s = -(this.tails[j]!.logP(u, tu.calibrate) + Math.LN2) / Math.LN10 - correction;
+      const s = -(this.tails[j]!.logP(u, tu.calibrate) + Math.LN2) / Math.LN10 - this.correction;
       if (s > best) best = s;
     }
     this.zRing[this.zPos] = zc;
@@ -641,6 +710,13 @@ export class SeriesDetector {
       this.zSeen[j]!++;
     }
   }
+}
+
+/** Poisson deviance of a count x against a forecast mu, capped (a proper score for the mean). */
+function raceDeviance(x: number, mu: number, clip: number): number {
+  const m = Math.max(mu, 0.05);
+  const d = 2 * ((x > 0 ? x * Math.log(x / m) : 0) - (x - m));
+  return Math.min(d, clip * clip);
 }
 
 function medianOf(xs: readonly number[]): number {

@@ -15,6 +15,7 @@ import {
   quietLine,
   sections,
   toneClass,
+  topicsLine,
   type DigestBucket,
   type DigestModel,
   type DigestMoment,
@@ -34,7 +35,7 @@ export function renderDigestHtml(d: DigestModel, o: { subjectPrefix?: string } =
       [
         `<h1 style="margin:0 0 4px 0;font-size:20px;line-height:26px;font-weight:bold;color:${C.ink};">momentscan digest</h1>`,
         `<p style="margin:0 0 4px 0;font-size:14px;line-height:20px;color:${C.muted};">${esc(`${fmtUtcShort(d.periodStart)} → ${fmtUtc(d.periodEnd)}`)}</p>`,
-        `<p style="margin:0;font-size:13px;line-height:18px;color:${C.muted};">${esc(`${plural(d.topics.length, 'topic')}: ${d.topics.map(clean).join(', ') || 'none'}`)}</p>`,
+        `<p style="margin:0;font-size:13px;line-height:18px;color:${C.muted};">${esc(topicsLine(d))}</p>`,
       ].join('\n'),
       '20px 24px 12px 24px',
     ),

@@ -11,6 +11,7 @@ import {
   quietLine,
   sections,
   sparkline,
+  topicsLine,
   type DigestModel,
   type DigestMoment,
 } from './digest.js';
@@ -23,7 +24,7 @@ export function renderDigestMarkdown(d: DigestModel): string {
   const out: string[] = [];
   out.push('# momentscan digest');
   out.push('');
-  out.push(`**${fmtUtcShort(d.periodStart)} → ${fmtUtc(d.periodEnd)}** · ${d.topics.length} topics: ${d.topics.map(md).join(', ') || 'none'}`);
+  out.push(`**${fmtUtcShort(d.periodStart)} → ${fmtUtc(d.periodEnd)}** · ${md(topicsLine(d))}`);
   out.push('');
   if (isQuiet(d)) {
     out.push(md(quietLine(d)));

@@ -12,6 +12,7 @@ import {
   quietLine,
   sections,
   sparkline,
+  topicsLine,
   type DigestModel,
   type DigestMoment,
 } from './digest.js';
@@ -27,7 +28,7 @@ export function renderDigestText(d: DigestModel): string {
   const out: string[] = [];
   out.push('momentscan digest');
   out.push(`${fmtUtcShort(d.periodStart)} → ${fmtUtc(d.periodEnd)}`);
-  out.push(...wrap(`Topics (${d.topics.length}): ${d.topics.map(clean).join(', ') || 'none'}`, TEXT_WIDTH, '', '  '));
+  out.push(...wrap(topicsLine(d), TEXT_WIDTH, '', '  '));
   out.push('');
   if (isQuiet(d)) {
     out.push(...wrap(quietLine(d), TEXT_WIDTH, '', ''));

@@ -43,6 +43,14 @@ export interface DigestModel {
   generatedAt: number;
 }
 
+/** "4 topics: Acme, Globex, ..." — at most 12 names, then how many more. */
+export function topicsLine(d: DigestModel): string {
+  const names = d.topics.map(clean);
+  const shown = names.slice(0, 12).join(', ');
+  const more = names.length > 12 ? ` and ${names.length - 12} more` : '';
+  return `${plural(names.length, 'topic')}: ${shown || 'none'}${more}`;
+}
+
 /** Nothing new, nothing ongoing, nothing faded. */
 export function isQuiet(d: DigestModel): boolean {
   return d.new.length === 0 && d.ongoing.length === 0 && d.faded.length === 0;

@@ -1,0 +1,183 @@
+import { readFileSync, statSync } from 'node:fs';
+import nodemailer, { type SMTPTransportOptions } from 'nodemailer';
+import { parseConnectionUrl } from 'nodemailer/lib/shared';
+import { ConfigError, MomentscanError } from '../core/errors.js';
+
+/**
+ * Sending the digest by email: the last stage of the pipeline, and its only network I/O besides fetch.
+ * nodemailer does the SMTP and the MIME (text and HTML alternatives, encodings, line lengths).
+ *
+ * The password never leaves this module in the clear: it comes from a file (or, discouraged, the URL),
+ * every URL shown is sanitised (`smtp://user:***@host:587`), and every error message is scrubbed.
+ */
+
+export interface SmtpSettings {
+  /** The URL as shown to people: no password, no query. */
+  display: string;
+  options: SMTPTransportOptions;
+  /** Strings that must never be printed (the password and its encodings). */
+  secrets: string[];
+}
+
+export interface DigestMessage {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  date: Date;
+}
+
+/** `smtp://user:***@host:587`: the server and user, never the password, nor the query (it may hold secrets too). */
+export function sanitizeSmtpUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return '(an unreadable SMTP URL)';
+  }
+  const user = url.username ? `${url.username}${url.password ? ':***' : ''}@` : url.password ? ':***@' : '';
+  return `${url.protocol}//${user}${url.host}`;
+}
+
+/** Replaces every secret in `text` with ***. */
+export function scrub(text: string, secrets: string[]): string {
+  let out = text;
+  for (const s of secrets.filter((x) => x.length >= 3).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
+  return out;
+}
+
+/** The strings to keep out of any output for a password (as typed, URL-encoded, and inside AUTH PLAIN/LOGIN). */
+export function secretsOf(user: string, pass: string): string[] {
+  if (!pass) return [];
+  return [
+    ...new Set([
+      pass,
+      encodeURIComponent(pass),
+      Buffer.from(pass).toString('base64'),
+      Buffer.from(`\u0000${user}\u0000${pass}`).toString('base64'),
+    ]),
+  ];
+}
+
+/**
+ * Reads the SMTP settings: the URL (from `$MOMENTSCAN_SMTP_URL` or `email.smtp`, named by `source`), the
+ * password from `passwordFile` when given (read now, at send time). Errors are config errors (exit 2).
+ */
+export function resolveSmtp(o: { url: string; source: string; passwordFile: string | null }): SmtpSettings {
+  const display = sanitizeSmtpUrl(o.url);
+  let parsed: ReturnType<typeof parseConnectionUrl>;
+  let url: URL;
+  try {
+    url = new URL(o.url);
+    parsed = parseConnectionUrl(o.url);
+  } catch {
+    throw new ConfigError(`${o.source}: cannot read the SMTP URL ${display}`, { hint: 'write it as smtp://user@smtp.example.com:587 (or smtps:// for port 465)' });
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    throw new ConfigError(`${o.source}: expected an smtp:// or smtps:// URL, got ${display}`, { hint: 'write it as smtp://user@smtp.example.com:587' });
+  }
+  if (!parsed.host) throw new ConfigError(`${o.source}: the SMTP URL ${display} names no server`, { hint: 'write it as smtp://user@smtp.example.com:587' });
+  const user = parsed.auth?.user ?? '';
+  let pass = parsed.auth?.pass ?? '';
+  if (o.passwordFile) {
+    pass = readPassword(o.passwordFile);
+    if (!user) {
+      throw new ConfigError(`${o.source}: the SMTP URL ${display} names no user to log in as with the password from email.passwordFile`, {
+        hint: 'put the user name in the URL: smtp://USER@smtp.example.com:587',
+      });
+    }
+  }
+  const { auth: _auth, ...rest } = parsed;
+  const options: SMTPTransportOptions = {
+    // cron should hear about a dead server in seconds, not minutes (the URL's query can say otherwise)
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
+    ...(rest as SMTPTransportOptions),
+    logger: false,
+    debug: false,
+  };
+  if (user || pass) options.auth = { user, pass };
+  return { display, options, secrets: secretsOf(user, pass) };
+}
+
+/** The password file's first line (a trailing newline is not part of it). Missing, unreadable or empty: a config error. */
+export function readPassword(file: string): string {
+  let text: string;
+  try {
+    if (statSync(file).isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : code;
+    throw new ConfigError(`email.passwordFile: cannot read the SMTP password file ${file} (${why})`, {
+      hint: 'create it with only the password in it (chmod 600), or fix the path in the config',
+    });
+  }
+  const pass = text.replace(/\r?\n[\s\S]*$/, '');
+  if (!pass) {
+    throw new ConfigError(`email.passwordFile: the SMTP password file ${file} is empty`, { hint: 'put the password on its first line' });
+  }
+  return pass;
+}
+
+/** Is the password file readable by others than its owner? (A warning, as ssh does for keys.) */
+export function passwordFileTooOpen(file: string): boolean {
+  if (process.platform === 'win32') return false;
+  try {
+    return (statSync(file).mode & 0o077) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+function mailOptions(m: DigestMessage) {
+  return {
+    from: m.from,
+    to: m.to,
+    subject: m.subject,
+    text: m.text,
+    html: m.html,
+    date: m.date,
+    headers: { 'Auto-Submitted': 'auto-generated' },
+  };
+}
+
+/** The MIME message as it would be sent (for --dry-run): nothing leaves the machine. */
+export async function buildMime(m: DigestMessage): Promise<string> {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const info = await transport.sendMail(mailOptions(m));
+  const msg = info.message;
+  return Buffer.isBuffer(msg) ? msg.toString('utf8') : '';
+}
+
+export interface SendResult {
+  accepted: string[];
+  rejected: string[];
+  response: string;
+}
+
+/**
+ * Sends the message. A failure is a MomentscanError (exit 1) naming the server (sanitised) and the SMTP
+ * reason, with every trace of the password scrubbed.
+ */
+export async function sendDigestMail(s: SmtpSettings, m: DigestMessage): Promise<SendResult> {
+  const transport = nodemailer.createTransport(s.options);
+  try {
+    const info = await transport.sendMail(mailOptions(m));
+    return { accepted: info.accepted.map(String), rejected: info.rejected.map(String), response: scrub(String(info.response ?? ''), s.secrets) };
+  } catch (err) {
+    const e = err as { response?: unknown; message?: unknown; code?: unknown; responseCode?: unknown };
+    const raw = typeof e.response === 'string' && e.response.trim() ? e.response : typeof e.message === 'string' ? e.message : String(err);
+    const reason = scrub(raw.replace(/\s+/g, ' ').trim(), s.secrets);
+    const auth = e.code === 'EAUTH';
+    throw new MomentscanError(`sending the digest via ${s.display} failed: ${reason}`, {
+      hint: auth
+        ? 'the digest was not marked as sent; check the user in the SMTP URL and the password in email.passwordFile'
+        : 'the digest was not marked as sent',
+    });
+  } finally {
+    transport.close();
+  }
+}

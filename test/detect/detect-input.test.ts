@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { parseTimestamp, SeriesReader, sniffSeriesFormat, splitCsvRecord } from '../../src/commands/detect-input.js';
+import { InputError } from '../../src/core/errors.js';
+import type { SeriesPoint } from '../../src/detect/series.js';
+
+/** Feeds a whole input through a reader, line by line, as the command does. */
+function read(text: string, opts: { source?: string; allowNegative?: boolean } = {}): SeriesPoint[] {
+  const reader = new SeriesReader(opts);
+  const out: SeriesPoint[] = [];
+  text.split('\n').forEach((line, i) => {
+    const p = reader.line(line, i + 1);
+    if (p) out.push(p);
+  });
+  reader.end();
+  return out;
+}
+
+function error(text: string, opts: { source?: string } = {}): InputError {
+  try {
+    read(text, opts);
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    return err as InputError;
+  }
+  throw new Error('expected an InputError');
+}
+
+const T = Date.UTC(2026, 10, 20, 12, 0, 0);
+
+describe('parseTimestamp', () => {
+  it.each([
+    ['2026-11-20T12:00:00Z', T],
+    ['2026-11-20T12:00:00.250Z', T + 250],
+    ['2026-11-20T13:30:00+01:30', T],
+    ['2026-11-20T07:00:00-0500', T],
+    ['2026-11-20T12:00:00', T],
+    ['2026-11-20T12:00Z', T],
+    ['2026-11-20 12:00:00', T],
+    ['2026-11-20 12:00:00.000000', T],
+    ['2026-11-20', Date.UTC(2026, 10, 20)],
+    ['2024-02-29 00:00:00', Date.UTC(2024, 1, 29)],
+    [String(T / 1000), T],
+    [String(T), T],
+    ['1700000000.5', 1_700_000_000_500],
+    ['  2026-11-20T12:00:00Z ', T],
+  ])('reads %j', (text, want) => {
+    expect(parseTimestamp(text)).toBe(want);
+  });
+
+  it.each(['', 'yesterday', '2026-13-01', '2026-02-30', '2025-02-29 00:00:00', '2026-11-20 24:00:00', '2026-11-20T12:61:00Z', '20/11/2026', '2026-11-20T12:00:00+25:00', '1e20'])(
+    'rejects %j',
+    (text) => {
+      expect(parseTimestamp(text)).toBeNull();
+    },
+  );
+});
+
+describe('splitCsvRecord', () => {
+  it.each([
+    ['a,b,c', ['a', 'b', 'c']],
+    ['"a,1",b', ['a,1', 'b']],
+    ['"say ""hi""",2', ['say "hi"', '2']],
+    ['a,,c', ['a', '', 'c']],
+    ['"",x', ['', 'x']],
+    ['"two\nlines",3', ['two\nlines', '3']],
+  ])('%j', (text, want) => {
+    expect(splitCsvRecord(text)).toEqual(want);
+  });
+
+  it('reports an open quoted field', () => {
+    expect(splitCsvRecord('"not closed,1')).toBeNull();
+  });
+});
+
+describe('sniffSeriesFormat', () => {
+  it.each([
+    ['timestamp,value', 'csv'],
+    ['\uFEFFtimestamp,value', 'csv'],
+    ['{"timestamp":"2026-11-20T12:00:00Z","value":1}', 'ndjson'],
+    ['  {"value":1}', 'ndjson'],
+    ['"timestamp","value"', 'csv'],
+  ] as const)('%j is %s', (line, want) => {
+    expect(sniffSeriesFormat(line)).toBe(want);
+  });
+});
+
+describe('SeriesReader', () => {
+  it('reads CSV with the columns in any order, CRLF line ends, a BOM, quotes and blank lines', () => {
+    const text = '\uFEFFn,value,"timestamp",sentiment,source\r\n3,10,2026-11-20T12:00:00Z,0.5,"a, b"\r\n\r\n,0,"2026-11-20 13:00:00",,x\r\n';
+    expect(read(text)).toEqual([
+      { t: T, value: 10, sentiment: 0.5, n: 3 },
+      { t: T + 3_600_000, value: 0, sentiment: null, n: null },
+    ]);
+  });
+
+  it('reads a record whose quoted field spans lines, and counts lines from where it started', () => {
+    const text = 'timestamp,value,note\n2026-11-20T12:00:00Z,1,"two\nlines"\n2026-11-20T12:00:00Z,2,x';
+    expect(error(text).message).toBe('line 4: duplicate time 2026-11-20T12:00:00.000Z (also on line 2)');
+  });
+
+  it('reads NDJSON, with numbers or strings, and optional sentiment and n', () => {
+    const text = [
+      `{"timestamp":"2026-11-20T12:00:00Z","value":4,"sentiment":-0.2,"n":4}`,
+      '',
+      `{"timestamp":${T / 1000 + 60},"value":"5","sentiment":null,"extra":true}`,
+    ].join('\n');
+    expect(read(text)).toEqual([
+      { t: T, value: 4, sentiment: -0.2, n: 4 },
+      { t: T + 60_000, value: 5, sentiment: null },
+    ]);
+  });
+
+  it.each([
+    ['an unparsable timestamp', 'timestamp,value\n2026-11-20T12:00:00Z,1\nnot a time,2', 'line 3: cannot read the timestamp "not a time"'],
+    ['an impossible date', 'timestamp,value\n2026-02-30 00:00:00,1', 'line 2: cannot read the timestamp "2026-02-30 00:00:00"'],
+    ['a negative value', 'timestamp,value\n2026-11-20T12:00:00Z,1\n2026-11-20T13:00:00Z,-3', 'line 3: the value -3 is negative'],
+    ['a non-numeric value', 'timestamp,value\n2026-11-20T12:00:00Z,lots', 'line 2: the value "lots" is not a number'],
+    ['a missing value', 'timestamp,value\n2026-11-20T12:00:00Z,', 'line 2: the value is missing'],
+    ['an infinite value', 'timestamp,value\n2026-11-20T12:00:00Z,Infinity', 'line 2: the value "Infinity" is not a number'],
+    ['a duplicate time', 'timestamp,value\n2026-11-20T12:00:00Z,1\n2026-11-20 12:00:00,2', 'line 3: duplicate time 2026-11-20T12:00:00.000Z (also on line 2)'],
+    [
+      'a time out of order',
+      'timestamp,value\n2026-11-20T12:00:00Z,1\n\n2026-11-20T11:00:00Z,2',
+      'line 4: out of order: 2026-11-20T11:00:00.000Z comes before 2026-11-20T12:00:00.000Z on line 2',
+    ],
+    ['too few fields', 'timestamp,value\n2026-11-20T12:00:00Z', 'line 2: expected 2 fields as in the header, got 1'],
+    ['too many fields (an unquoted comma)', 'timestamp,value\n2026-11-20T12:00:00Z,1,000', 'line 2: expected 2 fields as in the header, got 3'],
+    ['a bad sentiment', 'timestamp,value,sentiment\n2026-11-20T12:00:00Z,1,good', 'line 2: the sentiment "good" is not a number'],
+    ['a bad n', 'timestamp,value,n\n2026-11-20T12:00:00Z,1,2.5', 'line 2: n "2.5" is not a whole number of 0 or more'],
+    ['no header', '2026-11-20T12:00:00Z,1\n2026-11-20T13:00:00Z,2', 'line 1: expected a header line naming the columns (timestamp,value), got data: "2026-11-20T12:00:00Z,1"'],
+    ['a header without a value column', '\n\ntime,count\n2026-11-20T12:00:00Z,1', 'line 3: the header has no timestamp and value column (it has: time,count)'],
+    ['a header naming a column twice', 'timestamp,value,Value', 'line 1: the header names the column "value" twice'],
+    ['an unclosed quote at the end', 'timestamp,value\n2026-11-20T12:00:00Z,"1\n2026-11-20T13:00:00Z,2', 'line 2: a quoted field is not closed before the end of the input'],
+    ['invalid JSON', '{"timestamp":"2026-11-20T12:00:00Z","value":1}\n{"timestamp":', 'line 2: not valid JSON'],
+    ['a JSON line that is not an object', '{"timestamp":"2026-11-20T12:00:00Z","value":1}\n[1,2]', 'line 2: expected a JSON object with "timestamp" and "value"'],
+    ['a JSON line without a timestamp', '{"value":1}', 'line 1: no "timestamp"'],
+    ['a JSON line without a value', '{"timestamp":"2026-11-20T12:00:00Z"}', 'line 1: no "value"'],
+    ['a JSON timestamp that is not a time', '{"timestamp":true,"value":1}', 'line 1: cannot read the timestamp true'],
+    ['a negative JSON value', '{"timestamp":"2026-11-20T12:00:00Z","value":-1}', 'line 1: the value -1 is negative'],
+    ['an out-of-order JSON line', `{"timestamp":"2026-11-20T12:00:00Z","value":1}\n{"timestamp":${T - 1},"value":1}`, 'line 2: out of order'],
+  ])('rejects %s with its line number', (_name, text, message) => {
+    const err = error(text);
+    expect(err.message.startsWith(message)).toBe(true);
+    expect(err.exitCode).toBe(2);
+    expect(err.hint).toBeTruthy();
+  });
+
+  it('names the source in the error', () => {
+    expect(error('timestamp,value\nx,1', { source: 'series.csv' }).message).toBe('series.csv: line 2: cannot read the timestamp "x"');
+  });
+
+  it('accepts negative values when asked (series that are not counts)', () => {
+    expect(read('timestamp,value\n2026-11-20T12:00:00Z,-21.5', { allowNegative: true })).toEqual([{ t: T, value: -21.5 }]);
+  });
+
+  it('returns nothing for an empty input', () => {
+    expect(read('')).toEqual([]);
+    expect(read('timestamp,value\n')).toEqual([]);
+  });
+});
