@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { SENSITIVITIES, type Sensitivity } from '../config/schema.js';
 import { InputError, UsageError } from '../core/errors.js';
@@ -22,9 +21,23 @@ export interface DetectCommandOptions {
 /** Rows read before the resolution is inferred (then everything streams). */
 const SNIFF_ROWS = 500;
 
+let isoDay = NaN;
+let isoPrefix = '';
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+/** iso() for a million rows: the date part is formatted once per day. */
+function fastIso(t: number): string {
+  const day = Math.floor(t / 86_400_000);
+  if (day !== isoDay) {
+    isoDay = day;
+    isoPrefix = new Date(day * 86_400_000).toISOString().slice(0, 11);
+  }
+  const s = Math.floor((t - day * 86_400_000) / 1000);
+  return `${isoPrefix}${two(Math.floor(s / 3600))}:${two(Math.floor((s % 3600) / 60))}:${two(s % 60)}Z`;
+}
+
 function row(s: SeriesScore): Record<string, unknown> {
   return {
-    timestamp: iso(s.t),
+    timestamp: s.t % 1000 === 0 ? fastIso(s.t) : iso(s.t),
     value: s.value,
     expected: s.expected === null ? null : Math.round(s.expected * 1000) / 1000,
     score: Math.round(s.score * 10_000) / 10_000,
@@ -46,12 +59,21 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   if (!SENSITIVITIES.includes(sensitivity)) throw new UsageError(`--sensitivity: expected one of ${SENSITIVITIES.join(', ')}, got "${o.sensitivity}"`);
   const stdin = !o.source || o.source === '-';
   const name = stdin ? 'stdin' : o.source!;
-  const input: Readable = stdin ? process.stdin : createReadStream(o.source!, { encoding: 'utf8' });
+  const input: Readable = stdin ? process.stdin : createReadStream(o.source!, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  if (stdin) process.stdin.setEncoding('utf8');
   const reader = new SeriesReader({ source: name, allowNegative: Boolean(o.allowNegative) });
-  const lines = createInterface({ input, crlfDelay: Infinity });
   const out = process.stdout;
+  // output goes out in batches: one write per row would cost more than scoring the row
+  let pending: string[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
+  };
   const write = async (s: string) => {
-    if (!out.write(s)) await new Promise<void>((resolve) => out.once('drain', resolve));
+    pending.push(s);
+    if (pending.length >= 8192) await flush();
   };
   let detector: SeriesDetector | null = null;
   const buffered: SeriesPoint[] = [];
@@ -59,15 +81,20 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   let first = true;
   let rows = 0;
   let flagged = 0;
-  const emit = async (s: SeriesScore) => {
+  const emit = (s: SeriesScore) => {
     rows++;
     if (s.moment) flagged++;
     if (format === 'table') return void table.push(s);
+    if (format === 'csv') {
+      // straight to text: no record object per row
+      const expected = s.expected === null ? '' : Math.round(s.expected * 1000) / 1000;
+      pending.push(`${s.t % 1000 === 0 ? fastIso(s.t) : iso(s.t)},${s.value},${expected},${Math.round(s.score * 10_000) / 10_000},${s.moment}\n`);
+      return;
+    }
     const r = row(s);
-    if (format === 'csv') await write(`${r.timestamp},${r.value},${r.expected ?? ''},${r.score},${r.moment}\n`);
-    else if (format === 'ndjson') await write(`${JSON.stringify(r)}\n`);
+    if (format === 'ndjson') pending.push(`${JSON.stringify(r)}\n`);
     else {
-      await write(`${first ? '[\n  ' : ',\n  '}${JSON.stringify(r)}`);
+      pending.push(`${first ? '[\n  ' : ',\n  '}${JSON.stringify(r)}`);
       first = false;
     }
   };
@@ -75,21 +102,32 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
     const resolutionMs = o.resolution ? parseResolution(o.resolution) : inferResolution(buffered);
     detector = new SeriesDetector({ resolutionMs, sensitivity });
     if (process.stderr.isTTY) process.stderr.write(`detect: resolution ${formatDuration(resolutionMs)}\n`);
-    for (const p of buffered.splice(0)) await emit(detector.push(p));
+    for (const p of buffered.splice(0)) emit(detector.push(p));
+    await flush();
   };
   if (format === 'csv') await write('timestamp,value,expected,score,moment\n');
   let lineNo = 0;
-  try {
-    for await (const line of lines) {
-      lineNo++;
-      const p = reader.line(line, lineNo);
-      if (!p) continue;
-      if (detector) await emit((detector as SeriesDetector).push(p));
-      else {
-        buffered.push(p);
-        if (buffered.length >= SNIFF_ROWS) await start();
-      }
+  const take = async (line: string) => {
+    lineNo++;
+    const p = reader.line(line, lineNo);
+    if (!p) return;
+    if (detector) emit(detector.push(p));
+    else {
+      buffered.push(p);
+      if (buffered.length >= SNIFF_ROWS) await start();
     }
+  };
+  try {
+    // chunks split into lines by hand: readline's per-line promises cost more than the scoring
+    let rest = '';
+    for await (const chunk of input) {
+      const text = rest + (typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8'));
+      const lines = text.split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) await take(line);
+      if (pending.length >= 8192) await flush();
+    }
+    if (rest !== '') await take(rest);
     reader.end();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`${name}: file not found`, { hint: 'check the path, or pipe the series in with -' });
@@ -100,6 +138,7 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
     await start();
   }
   if (format === 'json') await write(first ? '[]\n' : '\n]\n');
+  await flush();
   if (format === 'table') {
     const { default: Table } = await import('cli-table3');
     const t = new Table({ head: ['Timestamp (UTC)', 'Value', 'Expected', 'Score', 'Moment'], style: { head: [], border: [] } });
@@ -108,6 +147,7 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
       t.push([String(r.timestamp), String(r.value), r.expected === null ? 'learning' : String(r.expected), String(r.score), s.moment ? 'yes' : '']);
     }
     await write(`${t.toString()}\n`);
+    await flush();
   }
   if (process.stderr.isTTY) process.stderr.write(`detect: ${rows} rows, ${flagged} at or above the ${sensitivity} threshold\n`);
   return 0;
