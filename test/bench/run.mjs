@@ -369,7 +369,7 @@ function serverLine(s, meta) {
 function table(report) {
   const { meta, results: r } = report;
   const lines = [
-    `momentscan bench: ${fmtInt(meta.feeds)} feeds × ${meta.items} items = ${fmtInt(meta.totalItems)} items; ${meta.runs} run${meta.runs === 1 ? '' : 's'}; gzip ${meta.gzip ? 'on' : 'off'}`,
+    `momentscan bench: ${fmtInt(meta.feeds)} feeds × ${meta.items} items = ${fmtInt(meta.totalItems)} items; ${meta.topics} topics (5 keywords each beyond the first ten); ${meta.runs} run${meta.runs === 1 ? '' : 's'}; gzip ${meta.gzip ? 'on' : 'off'}`,
     `fetch: concurrency ${meta.fetch.concurrency}, perHost ${meta.fetch.perHost}, hostDelay ${meta.fetch.hostDelay}, interval ${meta.fetch.interval}, retries ${meta.fetch.retries}, timeout ${meta.fetch.timeout}; ` +
       `${meta.hosts} host${meta.hosts === 1 ? '' : 's'} (127.0.0.1 ports), ${meta.feedsPerHost.min === meta.feedsPerHost.max ? meta.feedsPerHost.min : `${meta.feedsPerHost.min}–${meta.feedsPerHost.max}`} feeds each`,
     `${meta.node} on ${meta.platform}, ${meta.cpus} × ${meta.cpuModel}, ${fmtInt(meta.memoryMb)} MB RAM`,
