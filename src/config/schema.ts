@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.js';
+import { closeEnough } from '../core/text.js';
 import { formatDuration, parseDurationMs } from '../core/time.js';
 import { QuerySyntaxError, formatQuery, keywordsToQuery, parseQuery, searchString, type QueryNode } from './query.js';
 import { SOURCE_KINDS, buildFeedUrl, guessKind, normalizeCountry, normalizeLanguage, parseSourceEntry, type SourceKind } from './sources.js';
@@ -499,23 +500,4 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-function closeEnough(a: string, b: string): boolean {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  if (x === y || x.startsWith(y) || y.startsWith(x)) return true;
-  return editDistance(x, y) <= 2;
-}
 
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
-}

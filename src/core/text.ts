@@ -26,3 +26,27 @@ export function stripControl(text: string): string {
     .replace(/[\t\n\r]+/g, ' ')
     .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
 }
+
+/** A likely typo of `b` for `a` (case-insensitive): a prefix of it, or at most two edits away. For "did you mean". */
+export function closeEnough(a: string, b: string): boolean {
+  if (b === '') return false;
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x === y || (y.length >= 3 && (x.startsWith(y) || y.startsWith(x)))) return true;
+  return editDistance(x, y) <= 2;
+}
+
+/** Levenshtein distance. */
+export function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
