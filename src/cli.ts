@@ -15,7 +15,9 @@ function addOutputOptions(cmd: Command): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson', 'csv', 'tsv', 'markdown']))
     .option('--json', 'shortcut for --format json')
     .option('--ndjson', 'shortcut for --format ndjson')
-    .option('--csv', 'shortcut for --format csv');
+    .option('--csv', 'shortcut for --format csv')
+    .option('--fields <list>', 'only these fields, comma-separated, in this order (JSON keys and CSV/TSV/Markdown columns)')
+    .option('--no-headers', 'no header line in CSV, TSV and Markdown');
 }
 
 function addMomentOptions(cmd: Command): Command {

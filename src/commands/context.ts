@@ -21,6 +21,10 @@ export interface OutputOptions {
   ndjson?: boolean;
   csv?: boolean;
   verbose?: boolean;
+  /** --fields a,b,c */
+  fields?: string;
+  /** --no-headers sets this to false */
+  headers?: boolean;
 }
 
 export interface Env {
@@ -67,8 +71,10 @@ export function chooseFormat(o: OutputOptions, fallback: Format = 'table'): Form
 
 export function renderContext(g: GlobalOptions, o: OutputOptions, env: Env, now: number): RenderContext {
   const { enabled, chalk } = decideColor({ flag: g.color === false ? false : undefined, env: env.env, isTTY: env.stdoutIsTTY });
-  return { chalk, color: enabled, width: env.columns, verbose: Boolean(o.verbose), now };
+  const fields = o.fields ? o.fields.split(',').map((f) => f.trim()).filter(Boolean) : null;
+  return { chalk, color: enabled, width: env.columns, verbose: Boolean(o.verbose), now, fields, headers: o.headers !== false };
 }
+
 
 /** Writes data to stdout; resolves when flushed so the exit code can be set afterwards. */
 export function writeOut(text: string): Promise<void> {

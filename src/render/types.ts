@@ -29,6 +29,10 @@ export interface RenderContext {
   verbose: boolean;
   /** Evaluation time, for "2h ago". */
   now: number;
+  /** --fields: only these fields (JSON keys, CSV columns), in this order; null for all. */
+  fields?: string[] | null;
+  /** --no-headers: no header line in CSV, TSV and Markdown. */
+  headers?: boolean;
 }
 
 export type Renderer = <T>(listing: Listing<T>, ctx: RenderContext) => string;

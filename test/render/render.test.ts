@@ -117,3 +117,27 @@ describe('stripControl', () => {
     expect(stripControl(input)).toBe(want);
   });
 });
+
+describe('--fields, --no-headers and schemaVersion', () => {
+  const two = [sampleMoment(), sampleMoment({ rank: 2, topic: 'Globex' })];
+
+  it('JSON records carry schemaVersion first, then only the fields asked for, in that order', () => {
+    const out = JSON.parse(render('json', momentsListing(two, meta), ctx({ fields: ['score', 'topic'] })));
+    expect(out).toEqual([
+      { schemaVersion: 1, score: 23.41, topic: 'Acme Robotics' },
+      { schemaVersion: 1, score: 23.41, topic: 'Globex' },
+    ]);
+    expect(Object.keys(out[0])).toEqual(['schemaVersion', 'score', 'topic']);
+  });
+
+  it('CSV keeps the asked columns in order, and --no-headers drops the header line', () => {
+    expect(render('csv', momentsListing(two, meta), ctx({ fields: ['topic', 'rank'] }))).toBe('topic,rank\r\nAcme Robotics,1\r\nGlobex,2\r\n');
+    expect(render('csv', momentsListing(two, meta), ctx({ fields: ['topic'], headers: false }))).toBe('Acme Robotics\r\nGlobex\r\n');
+    expect(render('tsv', momentsListing(two, meta), ctx({ fields: ['topic'], headers: false }))).toBe('Acme Robotics\nGlobex\n');
+    expect(render('markdown', momentsListing(two, meta), ctx({ fields: ['topic'], headers: false }))).toBe('| Acme Robotics |\n| Globex |\n');
+  });
+
+  it('an unknown field is a usage error that lists the fields', () => {
+    expect(() => render('json', momentsListing(two, meta), ctx({ fields: ['topic', 'nope'] }))).toThrow(/--fields: no field named "nope"/);
+  });
+});

@@ -20,14 +20,14 @@ function tsvCell(cell: Cell): string {
   return neutralize(cell).replace(/[\t\r\n]+/g, ' ');
 }
 
-export const renderCsv: Renderer = (listing) => {
-  const lines = [listing.columns.map((c) => csvCell(c.key)).join(',')];
+export const renderCsv: Renderer = (listing, ctx) => {
+  const lines = ctx.headers === false ? [] : [listing.columns.map((c) => csvCell(c.key)).join(',')];
   for (const row of listing.rows) lines.push(listing.columns.map((c) => csvCell(c.value(row))).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return lines.length ? `${lines.join('\r\n')}\r\n` : '';
 };
 
-export const renderTsv: Renderer = (listing) => {
-  const lines = [listing.columns.map((c) => c.key).join('\t')];
+export const renderTsv: Renderer = (listing, ctx) => {
+  const lines = ctx.headers === false ? [] : [listing.columns.map((c) => c.key).join('\t')];
   for (const row of listing.rows) lines.push(listing.columns.map((c) => tsvCell(c.value(row))).join('\t'));
-  return `${lines.join('\n')}\n`;
+  return lines.length ? `${lines.join('\n')}\n` : '';
 };

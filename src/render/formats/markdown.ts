@@ -7,9 +7,10 @@ function mdCell(cell: Cell): string {
 }
 
 /** A GitHub-flavoured Markdown table of the flat columns. */
-export const renderMarkdown: Renderer = (listing) => {
+export const renderMarkdown: Renderer = (listing, ctx) => {
   const head = `| ${listing.columns.map((c) => c.key).join(' | ')} |`;
   const rule = `| ${listing.columns.map(() => '---').join(' | ')} |`;
   const body = listing.rows.map((r) => `| ${listing.columns.map((c) => mdCell(c.value(r))).join(' | ')} |`);
-  return `${[head, rule, ...body].join('\n')}\n`;
+  const lines = ctx.headers === false ? body : [head, rule, ...body];
+  return lines.length ? `${lines.join('\n')}\n` : '';
 };
