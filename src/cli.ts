@@ -110,7 +110,8 @@ export function buildProgram(): Command {
       .option('--as-of <time>', 'items published up to this time (ISO-8601, or a duration ago)')
       .option('-n, --limit <n>', 'at most this many items', '50')
       .option('--sort <order>', 'time (newest first), negative or positive (by sentiment)', 'time')
-      .option('--explain', 'show, per topic, the query terms each item matched'),
+      .option('--explain', 'show, per topic, the query terms each item matched')
+      .option('--search <query>', 'full-text search of titles and summaries: words, "phrases", OR, NOT, prefix*'),
   ).action(action(() => import('./commands/items.js') as Promise<{ run: Action }>));
 
   feeds

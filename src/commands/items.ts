@@ -14,6 +14,7 @@ export interface ItemsOptions extends OutputOptions {
   limit?: string;
   sort?: string;
   explain?: boolean;
+  search?: string;
 }
 
 const SORTS = { time: 'time', negative: 'sentiment', positive: 'sentiment-desc' } as const;
@@ -46,7 +47,13 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
   try {
     const { topicIds } = syncTopics(config, store);
     const names = new Map([...topicIds].map(([name, id]) => [id, name]));
+    let ids: Set<number> | undefined;
+    if (o.search !== undefined) {
+      store.updateSearchIndex();
+      ids = store.searchIds(o.search);
+    }
     const listed = store.listItems({
+      ...(ids ? { ids } : {}),
       from,
       to,
       limit,

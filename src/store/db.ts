@@ -152,6 +152,12 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   ${TOPIC_HOURS_REBUILD}
   `,
+  // 7: full-text search over titles and summaries (filled on first search, then kept up by item id)
+  `
+  CREATE VIRTUAL TABLE items_fts USING fts5(title, summary, content='items', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+  CREATE TABLE fts_state (indexed_to INTEGER NOT NULL);
+  INSERT INTO fts_state VALUES (0);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

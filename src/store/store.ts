@@ -1,7 +1,7 @@
 import type { Bucket, EnrichedItem, Moment, StoredItem } from '../core/types.js';
 
 export type { StoredItem } from '../core/types.js';
-import { StoreError } from '../core/errors.js';
+import { StoreError, UsageError } from '../core/errors.js';
 import type Database from 'better-sqlite3';
 import { TOPIC_HOURS_SELECT, openDatabase, wrapSqliteError, type DB, type OpenOptions } from './db.js';
 
@@ -508,7 +508,15 @@ export class Store {
    * Items published in [from, to), newest first (or by sentiment), at most `limit`; restricted to the
    * given topics when any are given. Each row says which of `topicIds` it matched.
    */
-  listItems(o: { from: number; to: number; limit: number; topicIds?: number[]; sort?: 'time' | 'sentiment' | 'sentiment-desc' }): (StoredItem & { topicIds: number[] })[] {
+  listItems(o: {
+    from: number;
+    to: number;
+    limit: number;
+    topicIds?: number[];
+    sort?: 'time' | 'sentiment' | 'sentiment-desc';
+    /** Only these items (a full-text search's hits). */
+    ids?: Set<number>;
+  }): (StoredItem & { topicIds: number[] })[] {
     return this.guard(() => {
       const order =
         o.sort === 'sentiment' ? 'i.sentiment IS NULL, i.sentiment ASC, i.published_at DESC'
@@ -517,18 +525,27 @@ export class Store {
       const cols = `i.id, i.title, i.summary, i.link, i.source, i.source_domain AS sourceDomain, f.url AS feedUrl, f.kind AS feedKind,
                     i.published_at AS publishedAt, i.sentiment, i.language, i.story_id AS storyId`;
       const topics = o.topicIds ?? [];
+      if (o.ids) {
+        const ids = [...o.ids];
+        if (ids.length === 0) return [];
+        this.db.exec('CREATE TEMP TABLE IF NOT EXISTS search_hits (id INTEGER PRIMARY KEY)');
+        this.db.exec('DELETE FROM search_hits');
+        const add = this.db.prepare('INSERT INTO search_hits VALUES (?)');
+        this.db.transaction(() => ids.forEach((id) => add.run(id)))();
+      }
+      const hits = o.ids ? ' AND i.id IN (SELECT id FROM temp.search_hits)' : '';
       const rows = (
         topics.length > 0
           ? this.db
               .prepare(
                 `SELECT ${cols} FROM items i JOIN feeds f ON f.id = i.feed_id
                  WHERE i.id IN (SELECT item_id FROM item_topics WHERE topic_id IN (${topics.map(() => '?').join(',')})
-                                AND published_at >= ? AND published_at < ?)
+                                AND published_at >= ? AND published_at < ?)${hits}
                  ORDER BY ${order} LIMIT ?`,
               )
               .all(...topics, o.from, o.to, o.limit)
           : this.db
-              .prepare(`SELECT ${cols} FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.published_at >= ? AND i.published_at < ? ORDER BY ${order} LIMIT ?`)
+              .prepare(`SELECT ${cols} FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.published_at >= ? AND i.published_at < ?${hits} ORDER BY ${order} LIMIT ?`)
               .all(o.from, o.to, o.limit)
       ) as StoredItem[];
       if (rows.length === 0) return [];
@@ -619,6 +636,39 @@ export class Store {
         ).all(since) as { topic: string; firstSeenAt: number; lastSeenAt: number; detail: string }[]
       ).map((r) => ({ topic: r.topic, firstSeenAt: r.firstSeenAt, lastSeenAt: r.lastSeenAt, moment: JSON.parse(r.detail) as Moment })),
     );
+  }
+
+  /**
+   * Brings the full-text index up to date: items are only ever added, so whatever has an id above the
+   * last indexed one goes in. Done at search time, so ingest does not pay for it.
+   */
+  updateSearchIndex(): void {
+    this.guard(() => {
+      this.db.transaction(() => {
+        const from = this.stmt('SELECT indexed_to FROM fts_state').pluck().get() as number;
+        const to = (this.stmt('SELECT coalesce(max(id), 0) FROM items').pluck().get() as number) ?? 0;
+        if (to <= from) return;
+        this.stmt('INSERT INTO items_fts (rowid, title, summary) SELECT id, title, summary FROM items WHERE id > ? AND id <= ?').run(from, to);
+        this.stmt('UPDATE fts_state SET indexed_to = ?').run(to);
+      }).immediate();
+    });
+  }
+
+  /** Ids of items whose title or summary match an FTS5 query (words, "phrases", OR, NOT, prefix*). */
+  searchIds(query: string): Set<number> {
+    return this.guard(() => {
+      try {
+        return new Set(this.stmt('SELECT rowid FROM items_fts WHERE items_fts MATCH ?').pluck().all(query) as number[]);
+      } catch (err) {
+        // a query FTS5 cannot read is the user's input, not a database fault
+        if (err instanceof Error && (err as { code?: string }).code === 'SQLITE_ERROR') {
+          throw new UsageError(`--search: cannot read "${query}" as a search (${err.message})`, {
+            hint: 'use words, "quoted phrases", OR, NOT and prefix*',
+          });
+        }
+        throw err;
+      }
+    });
   }
 
   /** Topic names by id, for every topic ever configured. */

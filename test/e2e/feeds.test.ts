@@ -91,3 +91,38 @@ describe('momentscan feeds test', () => {
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 });
+
+describe('momentscan items', () => {
+  it('full-text search finds items by their words (title or summary), within the topic and period', () => {
+    const home = tempDir();
+    const db = path.join(home, 's.db');
+    const cfg = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
+    runCli(['fetch', '--config', cfg, '--db', db, '--quiet'], { home });
+    const args = ['items', '--config', cfg, '--db', db, '--as-of', '2026-11-20T12:00:00Z', '--since', '2d', '--json'];
+    const hits = JSON.parse(runCli([...args, '--search', 'outage AND stranded'], { home }).stdout) as { title: string; summary: string }[];
+    expect(hits.length).toBeGreaterThan(2);
+    for (const h of hits) expect(`${h.title} ${h.summary}`.toLowerCase()).toMatch(/outage[\s\S]*strand|strand[\s\S]*outage/);
+    const acme = JSON.parse(runCli([...args, '--search', 'outage', '--topic', 'Acme Robotics'], { home }).stdout) as { topics: string[] }[];
+    expect(acme.every((h) => h.topics.includes('Acme Robotics'))).toBe(true);
+    const bad = runCli([...args, '--search', '"unclosed'], { home });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain(`--search: cannot read ""unclosed" as a search`);
+  });
+
+  it('a large listing piped into something that stops reading (| head -1) ends quietly', async () => {
+    const home = tempDir();
+    const db = path.join(home, 's.db');
+    const cfg = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
+    runCli(['fetch', '--config', cfg, '--db', db, '--quiet'], { home });
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'momentscan'), 'items', '--config', cfg, '--db', db, '--as-of', '2026-11-20T12:00:00Z', '--since', '40d', '--limit', '5000', '--csv'], {
+      env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy()); // like head -1: read a little, then close the pipe
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+  });
+});
