@@ -166,6 +166,20 @@ export function buildProgram(): Command {
     .option('--all', 'every item, not only those scored by another engine version')
     .action(action(() => import('./commands/rescore.js') as Promise<{ run: Action }>));
 
+  addOutputOptions(
+    program
+      .command('timeline')
+      .argument('<topic>', 'the topic, by name')
+      .description("a topic's buckets: stories, expected, tone, where the moments are, with a chart")
+      .option('-s, --since <when>', 'from this long ago (7d, 48h) or this time (ISO-8601)', '7d')
+      .option('--as-of <time>', 'as if it were this time')
+      .option('--bucket <size>', 'bucket size (1h, 6h, 1d) or auto; default from the config')
+      .option('--sensitivity <level>', 'low | medium | high (default from the config)'),
+  ).action(async function (this: Command, topic: string) {
+    const { run } = await import('./commands/timeline.js');
+    process.exitCode = await run(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), topic });
+  });
+
   addMomentOptions(program.command('moments').description('detect, explain and rank moments from the stored items')).action(
     action(() => import('./commands/moments.js') as Promise<{ run: Action }>),
   );

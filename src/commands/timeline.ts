@@ -1,0 +1,67 @@
+import { SENSITIVITIES, type Sensitivity } from '../config/schema.js';
+import { UsageError } from '../core/errors.js';
+import { parseDurationMs, parseTime } from '../core/time.js';
+import { scoreBuckets } from '../detect/detect.js';
+import { render } from '../render/index.js';
+import { timelineListing, type TimelineRow } from '../render/timeline.js';
+import { Store } from '../store/store.js';
+import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
+import { autoBucket } from './evaluate.js';
+import { syncTopics } from './topics.js';
+
+export interface TimelineOptions extends OutputOptions {
+  topic: string;
+  since?: string;
+  asOf?: string;
+  bucket?: string;
+  sensitivity?: string;
+}
+
+/** `momentscan timeline TOPIC`: the topic's buckets — stories, expected, tone, and where moments are. */
+export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number> {
+  const env = processEnv();
+  const format = chooseFormat(o);
+  const { config, dbPath } = configFor(g, env);
+  // the exact name, or the one topic whose name starts with what was typed
+  const wanted = o.topic.toLowerCase();
+  const starts = config.topics.filter((t) => t.name.toLowerCase().startsWith(wanted));
+  const topic = config.topics.find((t) => t.name.toLowerCase() === wanted) ?? (starts.length === 1 ? starts[0] : undefined);
+  if (!topic) {
+    throw new UsageError(`no topic named "${o.topic}" in the config`, {
+      hint: config.topics.length ? `topics are: ${config.topics.map((t) => t.name).join(', ')}` : 'add topics to the config',
+    });
+  }
+  const asOf = o.asOf === undefined ? env.now() : parseTime(o.asOf, env.now(), '--as-of');
+  const since = o.since ?? '7d';
+  const sinceMs = parseDurationMs(since);
+  const from = sinceMs !== null ? asOf - sinceMs : parseTime(since, asOf, '--since');
+  if (from >= asOf) throw new UsageError(`--since ${since} is not before the evaluation time`);
+  const sensitivity = (o.sensitivity ?? config.defaults.sensitivity) as Sensitivity;
+  if (!SENSITIVITIES.includes(sensitivity)) throw new UsageError(`--sensitivity: expected one of ${SENSITIVITIES.join(', ')}, got "${o.sensitivity}"`);
+  const store = Store.open(dbPath);
+  let rows: TimelineRow[];
+  let bucketMs: number;
+  try {
+    const { topicIds } = syncTopics(config, store);
+    const id = topicIds.get(topic.name)!;
+    const baselineMs = config.defaults.baselineMs;
+    const setting = o.bucket ?? topic.bucketMs ?? config.defaults.bucketMs;
+    if (setting === 'auto') bucketMs = autoBucket(store.countStories(id, asOf - baselineMs, asOf + 1), baselineMs);
+    else if (typeof setting === 'number') bucketMs = setting;
+    else {
+      const ms = parseDurationMs(setting);
+      if (ms === null || ms < 60_000) throw new UsageError(`--bucket: expected auto or a duration such as 1h or 6h, got "${setting}"`);
+      bucketMs = ms;
+    }
+    const buckets = store.bucketCounts(id, from - baselineMs - 2 * bucketMs, asOf + 1, bucketMs);
+    rows = scoreBuckets(buckets, { asOf, from, bucketMs, baselineMs, sensitivity, historyStart: store.firstItemAt(id) }).map((r) => ({
+      ...r,
+      topic: topic.name,
+      bucketMs,
+    }));
+  } finally {
+    store.close();
+  }
+  await writeOut(render(format, timelineListing(rows, { topic: topic.name, bucketMs, from, to: asOf }), renderContext(g, o, env, asOf)));
+  return 0;
+}

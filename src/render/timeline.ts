@@ -1,0 +1,78 @@
+import Table from 'cli-table3';
+import type { BucketScore } from '../detect/detect.js';
+import { formatDuration, iso } from '../core/time.js';
+import { stripControl } from '../core/text.js';
+import type { Column, Listing, RenderContext } from './types.js';
+
+export interface TimelineRow extends BucketScore {
+  topic: string;
+  bucketMs: number;
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** A one-line chart of the values: eight heights, scaled to the largest. */
+export function sparkline(values: number[]): string {
+  const max = Math.max(0, ...values);
+  return values.map((v) => (max <= 0 ? BARS[0] : BARS[Math.min(7, Math.round((v / max) * 7))])).join('');
+}
+
+const round = (x: number | null, d = 3) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d);
+
+export function timelineJson(r: TimelineRow): Record<string, unknown> {
+  return {
+    topic: r.topic,
+    start: iso(r.start),
+    bucket: formatDuration(r.bucketMs),
+    stories: r.count,
+    items: r.items,
+    expected: r.judged ? round(r.expected, 2) : null,
+    volumeScore: r.volumeScore,
+    spike: r.volumeFlag,
+    sentiment: round(r.sentimentMean),
+    sentimentBaseline: round(r.baselineSentiment),
+    sentimentScore: r.sentimentScore,
+    shift: r.sentimentFlag,
+    learning: !r.judged,
+  };
+}
+
+const COLUMNS: Column<TimelineRow>[] = Object.keys(timelineJson({ start: 0, bucketMs: 1, judged: false } as TimelineRow)).map((key) => ({
+  key,
+  value: (r: TimelineRow) => timelineJson(r)[key] as string | number | boolean | null,
+}));
+
+export function timelineListing(rows: TimelineRow[], meta: { topic: string; bucketMs: number; from: number; to: number }): Listing<TimelineRow> {
+  return { rows, json: timelineJson, columns: COLUMNS, table: (r, ctx) => timelineTable(r, ctx, meta) };
+}
+
+function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: { topic: string; bucketMs: number; from: number; to: number }): string {
+  const { chalk } = ctx;
+  const head = `${stripControl(meta.topic)}: ${formatDuration(meta.bucketMs)} buckets, ${iso(meta.from)} → ${iso(meta.to)}\n`;
+  if (rows.length === 0) return `${head}No buckets in that period.\n`;
+  const width = Math.max(20, Math.min(ctx.width, 160) - 10);
+  const shown = rows.slice(-width);
+  const marks = shown.map((r) => (r.volumeFlag ? '▲' : r.sentimentFlag === 'negative' ? '▼' : r.sentimentFlag === 'positive' ? '△' : ' ')).join('');
+  const tone = shown.map((r) => (r.sentimentMean === null ? ' ' : r.sentimentMean <= -0.2 ? chalk.red('−') : r.sentimentMean >= 0.2 ? chalk.green('+') : '·')).join('');
+  let out = head;
+  out += `stories  ${sparkline(shown.map((r) => r.count))}\n`;
+  out += `tone     ${tone}\n`;
+  out += `moments  ${chalk.yellow(marks)}\n`;
+  out += chalk.dim('         ▲ spike  ▼ negative shift  △ positive shift\n\n');
+  const table = new Table({
+    head: ['Bucket (UTC)', 'Stories', 'Expected', 'Tone', 'Baseline', 'Moment'],
+    style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
+  });
+  for (const r of rows) {
+    const moment = r.volumeFlag ? `spike ${r.volumeScore.toFixed(1)}` : r.sentimentFlag ? `${r.sentimentFlag} ${r.sentimentScore.toFixed(1)}` : r.judged ? '' : 'learning';
+    table.push([
+      iso(r.start).slice(0, 16).replace('T', ' '),
+      String(r.count),
+      r.judged ? r.expected.toFixed(1) : '',
+      r.sentimentMean === null ? '' : r.sentimentMean.toFixed(2),
+      r.baselineSentiment === null ? '' : r.baselineSentiment.toFixed(2),
+      moment,
+    ]);
+  }
+  return `${out}${table.toString()}\n`;
+}
