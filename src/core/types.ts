@@ -114,6 +114,8 @@ export interface Moment {
   stage: MomentStage;
   /** When a run would first have reported it: the end of its first flagged bucket. */
   firedAt: number;
+  /** Stories per bucket from a few buckets before the moment to its end (for a sparkline). */
+  storySeries: number[];
   /** Hours from the moment's start to the evaluation time. */
   hoursSinceOnset: number;
   /** The latest bucket's stories (or tone shift) over the one before it within the moment; null for a one-bucket moment. */

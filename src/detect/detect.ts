@@ -309,6 +309,9 @@ function groups(rows: BucketScore[], flag: (r: BucketScore) => MomentDirection |
 }
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+/** A moment's sparkline: this many buckets before it, at most this many in all. */
+const SERIES_LEAD = 4;
+const SERIES_MAX = 16;
 
 /**
  * The bucket that stands for "now": the current one, or the one before it while the current bucket has
@@ -377,6 +380,7 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
     ongoing,
     stage,
     firedAt: Math.min(rows[g.flaggedFirst ?? g.first]!.start + o.bucketMs, o.asOf),
+    storySeries: rows.slice(Math.max(0, g.first - SERIES_LEAD), g.last + 1).slice(-SERIES_MAX).map((r) => r.count),
     hoursSinceOnset: round(Math.max(0, o.asOf - base.start) / 3_600_000, 1),
     growth,
     observed: p.count,

@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import type { RankedMoment } from '../rank/rank.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
+import { sparkline } from './timeline.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export interface MomentRow extends RankedMoment {
@@ -25,6 +26,7 @@ export function momentJson(m: MomentRow): Record<string, unknown> {
     ongoing: m.ongoing,
     stage: m.stage,
     firedAt: iso(m.firedAt),
+    storySeries: m.storySeries,
     hoursSinceOnset: m.hoursSinceOnset,
     growth: m.growth,
     bucket: formatDuration(m.bucketMs),
@@ -76,6 +78,7 @@ const COLUMNS: Column<MomentRow>[] = [
   { key: 'ongoing', value: (m) => m.ongoing },
   { key: 'stage', value: (m) => m.stage },
   { key: 'firedAt', value: (m) => iso(m.firedAt) },
+  { key: 'storySeries', value: (m) => m.storySeries.join(' ') },
   { key: 'hoursSinceOnset', value: (m) => m.hoursSinceOnset },
   { key: 'growth', value: (m) => m.growth },
   { key: 'bucket', value: (m) => formatDuration(m.bucketMs) },
@@ -109,11 +112,11 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: { topics: num
     return `No moments from ${iso(meta.from)} to ${iso(meta.asOf)} across ${meta.topics} topic${meta.topics === 1 ? '' : 's'}.\n`;
   }
   const width = Math.max(80, Math.min(ctx.width, 160));
-  // the fixed columns take 79 characters with their borders; the headline gets the rest
-  const headlineWidth = Math.max(16, width - 79);
+  // the fixed columns take 72 characters with their borders; the headline gets the rest
+  const headlineWidth = Math.max(16, width - 72);
   const table = new Table({
-    head: ['#', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', 'Src', 'Top headline'],
-    colWidths: [4, 16, 12, 7, 9, 9, 7, 5, headlineWidth],
+    head: ['#', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', 'Top headline'],
+    colWidths: [3, 15, 12, 7, 9, 10, 7, headlineWidth],
     wordWrap: false,
     style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
   });
@@ -126,13 +129,12 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: { topics: num
           : chalk.green('▲ positive');
     table.push([
       String(m.rank),
-      clip(stripControl(m.topic), 14),
+      clip(stripControl(m.topic), 13),
       kind,
       m.score.toFixed(1),
       m.ongoing ? chalk.bold(m.stage) : ago(meta.asOf - m.end),
-      `${m.observed}/${fmtNum(m.expected)}`,
+      sparkline(m.storySeries.slice(-8)),
       fmtTone(m.sentimentNow, chalk),
-      String(m.distinctSources),
       clip(stripControl(m.examples[0]?.title ?? ''), headlineWidth - 2),
     ]);
   }
@@ -141,7 +143,7 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: { topics: num
     out += '\n';
     for (const m of rows) out += explainLines(m, chalk) + '\n';
   } else {
-    out += chalk.dim('Volume is stories in the peak bucket / expected. Use -v for explanations, --json for scripts.') + '\n';
+    out += chalk.dim('Volume: stories per bucket up to the moment. Use -v for explanations, --json for scripts.') + '\n';
   }
   return out;
 }

@@ -220,7 +220,8 @@ describe('the database survives a fetch being killed, doubled or interrupted', (
     const FEEDS = 100;
     const home = tempDir();
     const dbFile = path.join(home, 'm.db');
-    server = await startFeeds(FEEDS, 25, (i) => 5 + (i % 4) * 10);
+    // slow enough answers (about a second in all) that the two runs overlap even on a busy machine
+    server = await startFeeds(FEEDS, 25, (i) => 30 + (i % 4) * 20);
     // interval 0s: each run fetches every feed, even one the other run fetched a moment ago
     // (with a refresh interval the later run would rightly skip those)
     const config = writeConfig(home, server, FEEDS, 'concurrency: 8, interval: 0s');

@@ -20,6 +20,7 @@ export function sampleMoment(over: Partial<MomentRow> = {}): MomentRow {
     ongoing: false,
     stage: 'fading',
     firedAt: T + 6 * H,
+    storySeries: [2, 1, 3, 2, 30, 41, 12],
     hoursSinceOnset: 48,
     growth: 0.4,
     observed: 41,
