@@ -4,6 +4,7 @@ import { SENSITIVITIES, type Sensitivity } from '../config/schema.js';
 import { InputError, UsageError } from '../core/errors.js';
 import { formatDuration, iso } from '../core/time.js';
 import { inferResolution, SeriesDetector, type SeriesPoint, type SeriesScore } from '../detect/series.js';
+import { streamFormatter, type StreamFormat } from '../render/stream.js';
 import type { GlobalOptions } from './context.js';
 import { SeriesReader } from './detect-input.js';
 
@@ -16,6 +17,8 @@ export interface DetectCommandOptions {
   sensitivity?: string;
   resolution?: string;
   allowNegative?: boolean;
+  fields?: string;
+  headers?: boolean;
 }
 
 /** Rows read before the resolution is inferred (then everything streams). */
@@ -54,7 +57,18 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   const formats = [o.format, o.json && 'json', o.ndjson && 'ndjson', o.csv && 'csv'].filter(Boolean) as string[];
   if (new Set(formats).size > 1) throw new UsageError(`choose one output format, not ${formats.join(' and ')}`);
   const format = formats[0] ?? 'csv';
-  if (!['csv', 'json', 'ndjson', 'table'].includes(format)) throw new UsageError(`--format: detect writes csv, json, ndjson or table, not "${format}"`);
+  if (!['csv', 'tsv', 'markdown', 'json', 'ndjson', 'table'].includes(format)) {
+    throw new UsageError(`--format: detect writes csv, tsv, markdown, json, ndjson or table, not "${format}"`);
+  }
+  const flat = ['timestamp', 'value', 'expected', 'score', 'moment'];
+  const picked = o.fields ? o.fields.split(',').map((f) => f.trim()).filter(Boolean) : null;
+  const known = [...flat, 'learning'];
+  const unknownField = picked?.find((f) => !known.includes(f));
+  if (unknownField) throw new UsageError(`--fields: no field named "${unknownField}"`, { hint: `fields are: ${known.join(', ')}` });
+  // plain CSV takes a fast path (a million rows); everything else goes through the shared stream formatter
+  const fastCsv = format === 'csv' && !picked;
+  const stream =
+    format === 'table' || fastCsv ? null : streamFormatter(format as StreamFormat, picked ?? (format === 'json' || format === 'ndjson' ? known : flat), { picked: picked !== null, headers: o.headers !== false });
   const sensitivity = (o.sensitivity ?? 'medium') as Sensitivity;
   if (!SENSITIVITIES.includes(sensitivity)) throw new UsageError(`--sensitivity: expected one of ${SENSITIVITIES.join(', ')}, got "${o.sensitivity}"`);
   const stdin = !o.source || o.source === '-';
@@ -78,24 +92,18 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   let detector: SeriesDetector | null = null;
   const buffered: SeriesPoint[] = [];
   const table: SeriesScore[] = [];
-  let first = true;
   let rows = 0;
   let flagged = 0;
   const emit = (s: SeriesScore) => {
     rows++;
     if (s.moment) flagged++;
     if (format === 'table') return void table.push(s);
-    if (format === 'csv') {
+    if (stream) return void pending.push(stream.row(row(s)));
+    if (fastCsv) {
       // straight to text: no record object per row
       const expected = s.expected === null ? '' : Math.round(s.expected * 1000) / 1000;
       pending.push(`${s.t % 1000 === 0 ? fastIso(s.t) : iso(s.t)},${s.value},${expected},${Math.round(s.score * 10_000) / 10_000},${s.moment}\n`);
       return;
-    }
-    const r = row(s);
-    if (format === 'ndjson') pending.push(`${JSON.stringify(r)}\n`);
-    else {
-      pending.push(`${first ? '[\n  ' : ',\n  '}${JSON.stringify(r)}`);
-      first = false;
     }
   };
   const start = async () => {
@@ -105,7 +113,8 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
     for (const p of buffered.splice(0)) emit(detector.push(p));
     await flush();
   };
-  if (format === 'csv') await write('timestamp,value,expected,score,moment\n');
+  if (fastCsv && o.headers !== false) await write('timestamp,value,expected,score,moment\n');
+  if (stream) await write(stream.header());
   let lineNo = 0;
   const take = async (line: string) => {
     lineNo++;
@@ -137,7 +146,7 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
     if (buffered.length < 2) throw new InputError(`${name}: needs at least two rows to tell the resolution`, { hint: 'give a longer series' });
     await start();
   }
-  if (format === 'json') await write(first ? '[]\n' : '\n]\n');
+  if (stream) await write(stream.footer());
   await flush();
   if (format === 'table') {
     const { default: Table } = await import('cli-table3');

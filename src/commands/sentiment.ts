@@ -5,7 +5,7 @@ import { InputError, UsageError } from '../core/errors.js';
 import { stripControl } from '../core/text.js';
 import { detectLanguage, normalizeLanguage } from '../enrich/language.js';
 import { analyzeSentiment, SENTIMENT_LANGUAGES, type SentimentResult } from '../enrich/sentiment.js';
-import { neutralize } from '../render/formats/csv.js';
+import { streamFormatter, type StreamFormat } from '../render/stream.js';
 import type { GlobalOptions } from './context.js';
 
 export interface SentimentCommandOptions {
@@ -14,6 +14,8 @@ export interface SentimentCommandOptions {
   json?: boolean;
   ndjson?: boolean;
   csv?: boolean;
+  fields?: string;
+  headers?: boolean;
   language?: string;
   explain?: boolean;
 }
@@ -43,7 +45,11 @@ export async function run(_g: GlobalOptions, o: SentimentCommandOptions): Promis
   const formats = [o.format, o.json && 'json', o.ndjson && 'ndjson', o.csv && 'csv'].filter(Boolean) as string[];
   if (new Set(formats).size > 1) throw new UsageError(`choose one output format, not ${formats.join(' and ')}`);
   const format = formats[0] ?? 'ndjson';
-  if (!['ndjson', 'json', 'csv', 'table'].includes(format)) throw new UsageError(`--format: the sentiment command writes ndjson, json, csv or table, not "${format}"`);
+  if (!['ndjson', 'json', 'csv', 'tsv', 'markdown', 'table'].includes(format)) {
+    throw new UsageError(`--format: the sentiment command writes ndjson, json, csv, tsv, markdown or table, not "${format}"`);
+  }
+  const all = ['score', 'label', 'language', 'positive', 'neutral', 'negative', 'mixed', 'text', ...(o.explain ? ['explain'] : [])];
+  const picked = o.fields ? o.fields.split(',').map((f) => f.trim()).filter(Boolean) : null;
   let forced: string | null = null;
   if (o.language !== undefined) {
     forced = normalizeLanguage(o.language);
@@ -59,9 +65,9 @@ export async function run(_g: GlobalOptions, o: SentimentCommandOptions): Promis
   };
   const table: string[][] = [];
   let n = 0;
-  let first = true;
-  if (format === 'csv') await write('score,label,language,positive,neutral,negative,mixed,text\r\n');
-  if (format === 'json') await write('[');
+  // input fields passed through may be asked for by name too; the flat formats show ours unless --fields says
+  const stream = format === 'table' ? null : streamFormatter(format as StreamFormat, picked ?? all, { picked: picked !== null, headers: o.headers !== false });
+  if (stream) await write(stream.header());
   try {
     for await (const raw of lines) {
       n++;
@@ -85,17 +91,8 @@ export async function run(_g: GlobalOptions, o: SentimentCommandOptions): Promis
       const language = forced ?? detectLanguage(text.slice(0, 400)) ?? 'en';
       const r = analyzeSentiment(text, { language, explain });
       const rec = record(fields, text, r, explain);
-      if (format === 'ndjson') await write(`${JSON.stringify(rec)}\n`);
-      else if (format === 'json') {
-        await write(`${first ? '\n  ' : ',\n  '}${JSON.stringify(rec)}`);
-        first = false;
-      } else if (format === 'csv') {
-        const cells = [r.score, r.label, r.language, r.positive, r.neutral, r.negative, r.mixed, text].map((c) => {
-          const v = neutralize(c === undefined ? null : (c as string | number | boolean | null));
-          return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-        });
-        await write(`${cells.join(',')}\r\n`);
-      } else {
+      if (stream) await write(stream.row(rec));
+      else {
         table.push([r.score === null ? '' : r.score.toFixed(3), r.label ?? '', r.language ?? '', stripControl(text).slice(0, 100)]);
       }
     }
@@ -103,7 +100,7 @@ export async function run(_g: GlobalOptions, o: SentimentCommandOptions): Promis
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`${name}: file not found`, { hint: 'check the path, or pipe the texts in with -' });
     throw err;
   }
-  if (format === 'json') await write(first ? ']\n' : '\n]\n');
+  if (stream) await write(stream.footer());
   if (format === 'table') {
     const { default: Table } = await import('cli-table3');
     const t = new Table({ head: ['Score', 'Label', 'Lang', 'Text'], style: { head: [], border: [] }, wordWrap: false });

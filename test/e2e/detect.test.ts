@@ -57,3 +57,18 @@ describe('momentscan detect', () => {
     expect(r.stderr).toMatch(message);
   });
 });
+
+describe('the shared output flags on the streaming commands', () => {
+  it('detect and sentiment take --fields, --no-headers and the flat formats, and JSON carries schemaVersion', () => {
+    const home = tempDir();
+    const input = 'timestamp,value\n2026-01-01T00:00:00Z,3\n2026-01-01T01:00:00Z,4\n';
+    expect(runCli(['detect', '--format', 'tsv', '--fields', 'value,moment', '--no-headers'], { home, input }).stdout).toBe('3\tfalse\n4\tfalse\n');
+    expect(JSON.parse(runCli(['detect', '--json', '--fields', 'timestamp'], { home, input }).stdout)).toEqual([
+      { schemaVersion: 1, timestamp: '2026-01-01T00:00:00Z' },
+      { schemaVersion: 1, timestamp: '2026-01-01T01:00:00Z' },
+    ]);
+    expect(runCli(['detect', '--fields', 'nope'], { home, input }).stderr).toMatch(/--fields: no field named "nope"/);
+    const md = runCli(['sentiment', '--format', 'markdown', '--fields', 'label,text'], { home, input: 'not good | at all\n' }).stdout;
+    expect(md).toBe('| label | text |\n| --- | --- |\n| negative | not good \\| at all |\n');
+  });
+});
