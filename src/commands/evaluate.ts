@@ -1,9 +1,8 @@
 import type { Config, Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
-import { iso } from '../core/time.js';
 import type { Moment } from '../core/types.js';
-import { detectMoments } from '../detect/detect.js';
-import { explainMoment } from '../detect/explain.js';
+import { autoBucket, detectMoments } from '../detect/detect.js';
+import { explainMoment, undercountCaveats } from '../detect/explain.js';
 import { rankMoments } from '../rank/rank.js';
 import type { MomentRow } from '../render/moments.js';
 import type { Store } from '../store/store.js';
@@ -12,30 +11,6 @@ import { syncTopics } from './topics.js';
 /** Items published before the evaluation time may still be fetched (and found overflowing) this long after it. */
 const MAX_FETCH_LAG_MS = 2 * 86_400_000;
 
-/** A feed that overflowed during the moment or its baseline makes the counts there low. */
-export function undercountCaveats(m: Moment, baselineMs: number, periods: { feedUrl: string; start: number; end: number }[]): string[] {
-  const out: string[] = [];
-  for (const p of periods) {
-    const where = p.start < m.end && p.end > m.start ? 'during the moment' : p.start < m.start && p.end > m.start - baselineMs ? 'in its baseline' : null;
-    if (where) out.push(`${p.feedUrl} may have dropped items between ${iso(p.start)} and ${iso(p.end)} (${where}): counts there may be low`);
-  }
-  return [...new Set(out)].slice(0, 5);
-}
-
-/** Bucket sizes `auto` chooses from. */
-const AUTO_BUCKETS = [3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 24 * 3_600_000];
-/** Stories a bucket should hold on average for its count to say something. */
-const AUTO_TARGET_PER_BUCKET = 4;
-
-/**
- * The smallest bucket in which the topic's usual volume (stories over the baseline before the evaluation
- * time: causal) reaches a few stories: busy topics get hourly buckets and are judged within the hour,
- * quiet ones daily buckets.
- */
-export function autoBucket(storiesInBaseline: number, baselineMs: number): number {
-  const perMs = storiesInBaseline / baselineMs;
-  return AUTO_BUCKETS.find((b) => perMs * b >= AUTO_TARGET_PER_BUCKET) ?? AUTO_BUCKETS[AUTO_BUCKETS.length - 1]!;
-}
 
 export interface EvaluateOptions {
   asOf: number;

@@ -1,12 +1,11 @@
 import { SENSITIVITIES, type Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import { parseDurationMs, parseTime } from '../core/time.js';
-import { scoreBuckets } from '../detect/detect.js';
+import { autoBucket, scoreBuckets } from '../detect/detect.js';
 import { render } from '../render/index.js';
 import { timelineListing, type TimelineRow } from '../render/timeline.js';
 import { Store } from '../store/store.js';
 import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
-import { autoBucket } from './evaluate.js';
 import { syncTopics } from './topics.js';
 
 export interface TimelineOptions extends OutputOptions {

@@ -399,3 +399,18 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
     caveats: [],
   };
 }
+
+/** Bucket sizes `auto` chooses from. */
+const AUTO_BUCKETS = [3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 24 * 3_600_000];
+/** Stories a bucket should hold on average for its count to say something. */
+const AUTO_TARGET_PER_BUCKET = 4;
+
+/**
+ * The smallest bucket in which the topic's usual volume (stories over the baseline before the evaluation
+ * time: causal) reaches a few stories: busy topics get hourly buckets and are judged within the hour,
+ * quiet ones daily buckets.
+ */
+export function autoBucket(storiesInBaseline: number, baselineMs: number): number {
+  const perMs = storiesInBaseline / baselineMs;
+  return AUTO_BUCKETS.find((b) => perMs * b >= AUTO_TARGET_PER_BUCKET) ?? AUTO_BUCKETS[AUTO_BUCKETS.length - 1]!;
+}

@@ -1,5 +1,6 @@
 import type { Moment, MomentExample, StoredItem } from '../core/types.js';
 import { foldText, tokenize } from '../core/text.js';
+import { iso } from '../core/time.js';
 
 /** An item as the explainer needs it (the id is not used). */
 export type ExplainItem = Omit<StoredItem, 'id'>;
@@ -159,4 +160,14 @@ function pickExamples(moment: Moment, items: ExplainItem[], topTerms: string[], 
     publishedAt: it.publishedAt,
     sentiment: it.sentiment,
   }));
+}
+
+/** A feed that overflowed during the moment or its baseline makes the counts there low. */
+export function undercountCaveats(m: Moment, baselineMs: number, periods: { feedUrl: string; start: number; end: number }[]): string[] {
+  const out: string[] = [];
+  for (const p of periods) {
+    const where = p.start < m.end && p.end > m.start ? 'during the moment' : p.start < m.start && p.end > m.start - baselineMs ? 'in its baseline' : null;
+    if (where) out.push(`${p.feedUrl} may have dropped items between ${iso(p.start)} and ${iso(p.end)} (${where}): counts there may be low`);
+  }
+  return [...new Set(out)].slice(0, 5);
 }

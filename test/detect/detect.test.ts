@@ -162,7 +162,7 @@ describe('detectMoments', () => {
 
 describe('undercount caveats', () => {
   it('names a feed that may have dropped items during a moment or in its baseline, and nothing else', async () => {
-    const { undercountCaveats } = await import('../../src/commands/evaluate.js');
+    const { undercountCaveats } = await import('../../src/detect/explain.js');
     const m = { start: T0 + 10 * D, end: T0 + 11 * D } as Parameters<typeof undercountCaveats>[0];
     const caveats = undercountCaveats(m, 14 * D, [
       { feedUrl: 'https://a.example/rss', start: T0 + 10 * D + H, end: T0 + 10 * D + 3 * H },
@@ -184,7 +184,7 @@ describe('auto bucket size', () => {
     [14, 86_400_000], // one a day: daily
     [0, 86_400_000], // nothing yet: daily
   ])('%d stories over a 14-day baseline → %d ms buckets', async (stories, want) => {
-    const { autoBucket } = await import('../../src/commands/evaluate.js');
+    const { autoBucket } = await import('../../src/detect/detect.js');
     expect(autoBucket(stories, 14 * D)).toBe(want);
   });
 });
