@@ -23,9 +23,8 @@ export async function run(g: GlobalOptions, o: FetchOptions): Promise<number> {
   return fetchExitCode(summary, Boolean(o.strict));
 }
 
-/** Exit code after a fetch: 130 when interrupted, 3 with --strict when a feed failed, else 0. */
+/** Exit code after a fetch: 3 with --strict when a feed failed, else 0 (an interruption throws, exit 130). */
 export function fetchExitCode(summary: FetchSummary, strict: boolean): number {
-  if (summary.interrupted) return ExitCode.INTERRUPTED;
   if (strict && summary.feeds.some((f) => f.status === 'failed')) return ExitCode.FEEDS_FAILED;
   return ExitCode.OK;
 }
@@ -56,6 +55,7 @@ export async function fetchWithSignals(
       controller.abort();
     } else {
       store.close();
+      // a second Ctrl-C quits at once; nothing has been written to stdout yet (results are rendered after the fetch)
       process.exit(ExitCode.INTERRUPTED);
     }
   };

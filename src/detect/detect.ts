@@ -1,7 +1,7 @@
 import type { Sensitivity } from '../config/schema.js';
 import type { Bucket, Moment, MomentDirection, MomentKind } from '../core/types.js';
 import { bucketStart } from '../core/time.js';
-import { logNegBinomialUpperTail, logNormalUpperTail, median, surprise } from './stats.js';
+import { logNegBinomialUpperTail, logNormalUpperTail, surprise } from './stats.js';
 
 /**
  * Moment detection: pure. Each bucket of a topic's series is compared with a trailing baseline that

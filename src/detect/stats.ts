@@ -94,12 +94,6 @@ export function erfc(x: number): number {
   return x >= 0 ? r : 2 - r;
 }
 
-export function median(sorted: number[]): number {
-  const n = sorted.length;
-  if (n === 0) return 0;
-  const mid = n >> 1;
-  return n % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Scores stop here: beyond, every moment is certain and the order is by recency. */
 export const SCORE_CAP = 100;

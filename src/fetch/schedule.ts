@@ -81,7 +81,7 @@ export function runScheduled<T, R>(
             continue;
           }
           turn = (turn + k + 1) % order.length;
-          start(h, st, st.queue.shift()!);
+          start(st, st.queue.shift()!);
           started = true;
           break;
         }
@@ -92,7 +92,7 @@ export function runScheduled<T, R>(
       }
     };
 
-    const start = (h: string, st: HostState, i: number) => {
+    const start = (st: HostState, i: number) => {
       running++;
       queued--;
       st.active++;
