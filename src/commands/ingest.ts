@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { FeedError, StoreError, formatError } from '../core/errors.js';
+import { FeedError, formatError } from '../core/errors.js';
 import { iso } from '../core/time.js';
 import { userAgent } from '../core/version.js';
 import { createDispatcher, fetchFeed } from '../fetch/http.js';
@@ -9,7 +9,7 @@ import type { FeedResult, FetchSummary } from '../render/fetch.js';
 import { SENTIMENT_ENGINE } from '../enrich/sentiment.js';
 import { StoryIndex, storySignature, type StoryInput } from '../enrich/stories.js';
 import type { EnrichedItem } from '../core/types.js';
-import type { FeedRow, FetchRecord, Store, StoryAssigner } from '../store/store.js';
+import { NO_STORIES, type FeedRow, type FetchRecord, type SaveResult, type Store, type StoryAssigner } from '../store/store.js';
 import { createParser } from './parse-pool.js';
 import { syncTopics } from './topics.js';
 
@@ -70,11 +70,12 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   }
   store.setFeedKinds(config.feedKinds);
   const stories = storyAssigner(store, o.now());
+  const saver = saveQueue(store, topicIds);
   const dispatcher = createDispatcher(f.timeoutMs, f.perHost);
   const parser = createParser(config.topics, due.length);
   let done = 0;
 
-  const one = async (feed: FeedRow): Promise<FeedResult | undefined> => {
+  const one = async (feed: FeedRow): Promise<Fetched | undefined> => {
     const startedAt = o.now();
     const t0 = performance.now();
     const elapsed = () => Math.round(performance.now() - t0);
@@ -97,11 +98,11 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       const notice = movedTo ? `moved permanently to ${movedTo}: fetched from there from now on; update the config` : null;
       if (out.status === 'not-modified') {
         const nextDueAt = nextDue(startedAt, f.intervalMs, out.maxAgeMs, null);
-        store.saveFetch(
-          { ...base, durationMs: elapsed(), status: 'not-modified', httpStatus: out.httpStatus, bytes: 0, error: null, etag: out.etag, lastModified: out.lastModified, attempts, nextDueAt, movedTo, notice },
-          topicIds,
-        );
-        return result(feed, { status: 'not-modified', httpStatus: out.httpStatus, durationMs: elapsed(), fetchedAt: startedAt, attempts, notice, nextDueAt });
+        const durationMs = elapsed();
+        return {
+          record: { ...base, durationMs, status: 'not-modified', httpStatus: out.httpStatus, bytes: 0, error: null, etag: out.etag, lastModified: out.lastModified, attempts, nextDueAt, movedTo, notice },
+          finish: () => result(feed, { status: 'not-modified', httpStatus: out.httpStatus, durationMs, fetchedAt: startedAt, attempts, notice, nextDueAt }),
+        };
       }
       const parsed = await parser.parse({
         body: out.body,
@@ -130,23 +131,26 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         movedTo,
         notice,
       };
-      const saved = store.saveFetch(record, topicIds, stories);
-      return result(feed, {
-        title: parsed.title ?? feed.title,
-        status: 'ok',
-        httpStatus: out.httpStatus,
-        itemsSeen: parsed.items.length,
-        itemsNew: saved.new,
-        bytes: out.bytes,
-        durationMs: elapsed(),
-        fetchedAt: startedAt,
-        attempts,
-        overflow: saved.overflow,
-        notice,
-        nextDueAt,
-      });
+      return {
+        record,
+        stories,
+        finish: (saved) =>
+          result(feed, {
+            title: parsed.title ?? feed.title,
+            status: 'ok',
+            httpStatus: out.httpStatus,
+            itemsSeen: parsed.items.length,
+            itemsNew: saved.new,
+            bytes: out.bytes,
+            durationMs: record.durationMs,
+            fetchedAt: startedAt,
+            attempts,
+            overflow: saved.overflow,
+            notice,
+            nextDueAt,
+          }),
+      };
     } catch (err) {
-      if (err instanceof StoreError) throw err;
       if ((err instanceof FeedError && err.kind === 'aborted') || o.signal?.aborted) return undefined;
       const message = err instanceof FeedError ? formatError(err) : `unexpected error: ${formatError(err)}`;
       const status = err instanceof FeedError ? (err.status ?? null) : null;
@@ -155,27 +159,30 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       const nextDueAt = retryAfter !== null ? startedAt + retryAfter : null;
       const attempts = attemptsOf(err);
       const notice = gone ? 'retired: 410 Gone; it will not be fetched again (remove it from the config, or fetch --force to try it)' : null;
-      store.saveFetch(
-        { ...base, durationMs: elapsed(), status: 'failed', httpStatus: status, bytes: null, error: message, attempts, nextDueAt, retire: gone, notice },
-        topicIds,
-      );
-      return result(feed, {
-        status: 'failed',
-        httpStatus: status,
-        durationMs: elapsed(),
-        error: message,
-        fetchedAt: startedAt,
-        attempts,
-        consecutiveFailures: feed.consecutiveFailures + 1,
-        notice,
-        nextDueAt,
-      });
+      const durationMs = elapsed();
+      return {
+        record: { ...base, durationMs, status: 'failed', httpStatus: status, bytes: null, error: message, attempts, nextDueAt, retire: gone, notice },
+        finish: () =>
+          result(feed, {
+            status: 'failed',
+            httpStatus: status,
+            durationMs,
+            error: message,
+            fetchedAt: startedAt,
+            attempts,
+            consecutiveFailures: feed.consecutiveFailures + 1,
+            notice,
+            nextDueAt,
+          }),
+      };
     }
   };
 
-  let fetched: (FeedResult | undefined)[] = [];
+  // A feed's slot is free once it is fetched and parsed; its save is queued and committed with others.
+  const saving: Promise<FeedResult>[] = [];
+  let failure: { err: unknown } | null = null;
   try {
-    fetched = await runScheduled(
+    await runScheduled(
       due,
       hostOf,
       {
@@ -185,19 +192,109 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         ...(o.signal ? { signal: o.signal } : {}),
       },
       async (feed) => {
-        const r = await one(feed);
-        o.onProgress?.(++done, due.length);
-        return r;
+        saver.check(); // once the store has failed, nothing more is fetched
+        const fetched = await one(feed);
+        if (!fetched) return;
+        const saved = saver.save(fetched.record, fetched.stories).then((r) => {
+          o.onProgress?.(++done, due.length);
+          return fetched.finish(r);
+        });
+        saved.catch(() => undefined); // a failed commit is reported once the run has stopped (below)
+        saving.push(saved);
       },
     );
+  } catch (err) {
+    failure = { err };
   } finally {
+    saver.flushAll();
     await Promise.all([dispatcher.close().catch(() => undefined), parser.close()]);
   }
-  for (const r of fetched) if (r) results.push(r);
+  const settled = await Promise.allSettled(saving);
+  if (failure) throw failure.err;
+  const fetched: FeedResult[] = [];
+  for (const s of settled) {
+    if (s.status === 'rejected') throw s.reason;
+    fetched.push(s.value);
+  }
+  results.push(...fetched);
   // configured order, so reports are stable
   const order = new Map(feeds.map((feed, i) => [feed.url, i]));
   results.sort((a, b) => order.get(a.url)! - order.get(b.url)!);
   return { feeds: results, interrupted: Boolean(o.signal?.aborted), warnAfter: f.warnAfter };
+}
+
+/** A feed fetched and parsed: what to save, and its result once saved. */
+interface Fetched {
+  record: FetchRecord;
+  stories?: StoryAssigner;
+  finish(saved: SaveResult): FeedResult;
+}
+
+/** Fetches are committed together when this many are waiting… */
+const BATCH_FEEDS = 16;
+/** …or when the first of them has waited this long. */
+const BATCH_WAIT_MS = 50;
+/** At most this many fetches in one commit. */
+const MAX_BATCH = 64;
+
+interface SaveQueue {
+  save(rec: FetchRecord, stories?: StoryAssigner): Promise<SaveResult>;
+  /** Throws the StoreError of a commit that failed. */
+  check(): void;
+  /** Commits everything waiting, now. */
+  flushAll(): void;
+}
+
+/**
+ * Saves fetches in batches. Each fetch is saved all-or-nothing (its own savepoint); fetches that finish
+ * within BATCH_WAIT_MS of each other (up to MAX_BATCH) are committed in one transaction. A commit
+ * writes every page its saves touched, and a stored item touches a leaf of each index, so committing
+ * feed by feed writes the same index pages over and over: a 2,000-feed run commits about 150 times
+ * instead of 2,000 and spends half as long in SQLite. A fetch waits at most BATCH_WAIT_MS to be
+ * committed; Ctrl-C commits what is waiting before it stops, and a crash loses only the feeds not yet
+ * committed (never part of one). Should a commit fail, every fetch in it fails with the StoreError,
+ * which ends the run.
+ */
+function saveQueue(store: Store, topicIds: ReadonlyMap<string, number>): SaveQueue {
+  let queue: { rec: FetchRecord; stories: StoryAssigner; resolve: (r: SaveResult) => void; reject: (e: unknown) => void }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
+  let failed: { err: unknown } | null = null;
+  const flush = (): void => {
+    clearTimeout(timer);
+    clearImmediate(immediate);
+    timer = immediate = undefined;
+    const batch = queue.slice(0, MAX_BATCH);
+    queue = queue.slice(batch.length);
+    if (queue.length > 0) immediate = setImmediate(flush);
+    if (batch.length === 0) return;
+    let results: SaveResult[];
+    try {
+      if (failed) throw failed.err;
+      results = store.together(() => batch.map((b) => store.saveFetch(b.rec, topicIds, b.stories)));
+    } catch (err) {
+      failed ??= { err };
+      for (const b of batch) b.reject(err);
+      return;
+    }
+    batch.forEach((b, i) => b.resolve(results[i]!));
+  };
+  return {
+    save: (rec, stories = NO_STORIES) =>
+      new Promise((resolve, reject) => {
+        queue.push({ rec, stories, resolve, reject });
+        if (queue.length >= BATCH_FEEDS) immediate ??= setImmediate(flush);
+        else timer ??= setTimeout(flush, BATCH_WAIT_MS);
+      }),
+    check: () => {
+      if (failed) throw failed.err;
+    },
+    flushAll: () => {
+      while (queue.length > 0) flush();
+      clearImmediate(immediate);
+      immediate = undefined;
+    },
+  };
 }
 
 /** Stories seen this long ago or later are what new items may join. */
@@ -212,6 +309,7 @@ function storyAssigner(store: Store, now: number): StoryAssigner {
     find: (it) => index.match(input(it))?.id ?? null,
     signature: (it) => storySignature(it.title),
     stored: (id, it, created) => (created ? index.addNew(id, input(it)) : index.touch(id, it.publishedAt)),
+    covers: (id, publishedAt) => index.covers(id, publishedAt),
   };
 }
 

@@ -7,6 +7,27 @@ export function foldText(text: string): string {
   return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
 }
 
+/** Per BMP code unit: 0 not yet known, 1 a letter (\p{L}), 2 not. */
+const LETTER_UNIT = new Uint8Array(0x10000);
+const ONE_LETTER = /^\p{L}$/u;
+
+/** How many letters (\p{L}) the text has: what says whether it is long enough to tell its language. */
+export function countLetters(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128) {
+      if (((c | 32) >= 97 && (c | 32) <= 122)) n++;
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdfff) return text.replace(/[^\p{L}]/gu, '').length;
+    let k = LETTER_UNIT[c]!;
+    if (k === 0) LETTER_UNIT[c] = k = ONE_LETTER.test(String.fromCharCode(c)) ? 1 : 2;
+    if (k === 1) n++;
+  }
+  return n;
+}
+
 /** Lower-cased word tokens; curly apostrophes normalised; "n't" and hyphenated words kept whole. */
 export function tokenize(text: string): string[] {
   return (

@@ -1,3 +1,4 @@
+import { countLetters } from '../core/text.js';
 import type { EnrichedItem, ParsedItem } from '../core/types.js';
 import { detectLanguage } from './language.js';
 import { matchTopics, type TopicMatcher } from './match.js';
@@ -29,8 +30,9 @@ export function enrichItems(items: ParsedItem[], matchers: TopicMatcher[], ctx: 
   const sample = items.map((it) =>
     it.summary && it.title.length < TITLE_ENOUGH ? `${it.title}. ${it.summary.slice(0, LANGUAGE_SAMPLE)}` : it.title,
   );
-  const confident = sample.map((t) => t.replace(/[^\p{L}]/gu, '').length >= CONFIDENT_LETTERS);
-  const languages = sample.map((t) => detectLanguage(t, ctx.declaredLanguage));
+  const letters = sample.map(countLetters);
+  const confident = letters.map((n) => n >= CONFIDENT_LETTERS);
+  const languages = sample.map((t, i) => detectLanguage(t, ctx.declaredLanguage, letters[i]));
   if (!ctx.declaredLanguage) {
     const votes = new Map<string, number>();
     let total = 0;
@@ -43,18 +45,31 @@ export function enrichItems(items: ParsedItem[], matchers: TopicMatcher[], ctx: 
     if (top && top[1] >= 3 && top[1] / total >= 0.6) {
       // the feed's own language settles its short, ambiguous items
       sample.forEach((t, i) => {
-        if (!confident[i]) languages[i] = detectLanguage(t, top[0]);
+        if (!confident[i]) languages[i] = detectLanguage(t, top[0], letters[i]);
       });
     }
   }
-  return items.map((item, i) => {
+  const out: EnrichedItem[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
     const language = languages[i]!;
-    return {
-      ...item,
+    // every field named (a spread of the parsed item makes a slower, dictionary-like object per item)
+    out[i] = {
+      guid: it.guid,
+      title: it.title,
+      summary: it.summary,
+      link: it.link,
+      canonicalUrl: it.canonicalUrl,
+      author: it.author,
+      source: it.source,
+      sourceDomain: it.sourceDomain,
+      publishedAt: it.publishedAt,
+      dateEstimated: it.dateEstimated,
       language,
       // text whose language cannot be told is read as English; a language we cannot score gives null
       sentiment: analyzeSentiment(texts[i]!, { language: language ?? 'en' }).score,
-      topics: matchTopics(matchers, { title: item.title, summary: item.summary, language, feedUrl: ctx.feedUrl }),
+      topics: matchTopics(matchers, { title: it.title, summary: it.summary, language, feedUrl: ctx.feedUrl }),
     };
-  });
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
-import { francAll } from 'franc-min';
+import { countLetters } from '../core/text.js';
+import { trigramRanker } from './trigrams.js';
 
 /**
  * Language identification for short feed text (headline + summary): franc's trigram profiles
@@ -8,7 +9,7 @@ import { francAll } from 'franc-min';
 
 /** ISO 639-3 (franc) → ISO 639-1 (what momentscan stores). */
 const CODES: Record<string, string> = { eng: 'en', nld: 'nl', deu: 'de', fra: 'fr', spa: 'es', ita: 'it', por: 'pt' };
-const ONLY = Object.keys(CODES);
+const ranker = trigramRanker(Object.keys(CODES));
 /** A declared language wins when its score is within this of the best (franc scores are relative, best = 1). */
 const HINT_MARGIN = 0.3;
 /** Short text whose best two languages score this close is left undetermined. */
@@ -26,11 +27,10 @@ export function normalizeLanguage(declared: string | null | undefined): string |
 }
 
 /** The text's language as an ISO 639-1 code, or null when it cannot be told (and nothing was declared). */
-export function detectLanguage(text: string, declared?: string | null): string | null {
+export function detectLanguage(text: string, declared?: string | null, letters: number = countLetters(text)): string | null {
   const hint = normalizeLanguage(declared);
-  const letters = text.replace(/[^\p{L}]/gu, '').length;
   if (letters < MIN_LETTERS) return hint;
-  const ranked = francAll(text, { only: ONLY, minLength: 1 });
+  const ranked = ranker.rank(text);
   const [best] = ranked;
   if (!best || best[0] === 'und') return hint;
   if (hint) {

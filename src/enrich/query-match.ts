@@ -65,9 +65,12 @@ const STEMMER_FILES: Partial<Record<string, string>> & Record<StemLanguage, stri
 };
 
 /** FNV-1a over the first `length` characters, as an int32. */
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
 function hash(s: string, length: number = s.length): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = 0; i < length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  let h = FNV_OFFSET;
+  for (let i = 0; i < length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
   return h;
 }
 
@@ -173,6 +176,17 @@ function stemTable(language: StemLanguage): StemTable {
 // Text views
 
 const WORD = /[\p{L}\p{N}]+/gu;
+/** Surrogates: text with characters beyond the BMP takes the regular-expression path. */
+const ASTRAL = /[\ud800-\udfff]/;
+/** Per BMP code unit: 0 not yet known, 1 a letter or digit (\p{L}, \p{N}), 2 not. */
+const WORD_UNIT = new Uint8Array(0x10000);
+const ONE_WORD_CHAR = /^[\p{L}\p{N}]$/u;
+
+function isWordUnit(c: number): boolean {
+  let k = WORD_UNIT[c]!;
+  if (k === 0) WORD_UNIT[c] = k = ONE_WORD_CHAR.test(String.fromCharCode(c)) ? 1 : 2;
+  return k === 1;
+}
 
 /** Prefix terms at least this long are looked up by their start in a filter of word starts. */
 const PREFIX_KEY = 4;
@@ -237,9 +251,35 @@ class View implements TextView {
   private stemList: WordList | null = null;
   private readonly stemmed = new Map<StemLanguage, WordList>();
   constructor(readonly folded: string) {
-    const words = folded.match(WORD) ?? [];
-    const hashes = new Int32Array(words.length);
-    for (let i = 0; i < words.length; i++) hashes[i] = hash(words[i]!);
+    let words: string[];
+    let hashes: Int32Array;
+    if (ASTRAL.test(folded)) {
+      words = folded.match(WORD) ?? [];
+      hashes = new Int32Array(words.length);
+      for (let i = 0; i < words.length; i++) hashes[i] = hash(words[i]!);
+    } else {
+      // text without astral characters (nearly all): the same words (runs of letters and digits) and
+      // hashes in one pass, a table telling word characters
+      words = [];
+      const h: number[] = [];
+      let start = -1;
+      let fnv = 0;
+      for (let i = 0; i <= folded.length; i++) {
+        const c = i < folded.length ? folded.charCodeAt(i) : 0x20;
+        if (isWordUnit(c)) {
+          if (start < 0) {
+            start = i;
+            fnv = FNV_OFFSET;
+          }
+          fnv = Math.imul(fnv ^ c, FNV_PRIME);
+        } else if (start >= 0) {
+          words.push(folded.slice(start, i));
+          h.push(fnv);
+          start = -1;
+        }
+      }
+      hashes = Int32Array.from(h);
+    }
     this.words = words;
     this.list = new WordList(words, hashes);
   }

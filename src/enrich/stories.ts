@@ -370,6 +370,12 @@ export class StoryIndex {
     if (publishedAt > this.lastAt[s]!) this.lastAt[s] = publishedAt;
   }
 
+  /** Does the known story's time span hold `publishedAt` (false for an unknown id)? */
+  covers(id: number, publishedAt: number): boolean {
+    const s = this.slotOf.get(id);
+    return s !== undefined && publishedAt >= this.firstAt[s]! && publishedAt <= this.lastAt[s]!;
+  }
+
   /** Drops stories whose lastAt is older than `before`, and the vocabulary only they used. */
   prune(before: number): void {
     const keep: number[] = [];

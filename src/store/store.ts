@@ -64,10 +64,17 @@ export interface StoryAssigner {
   signature(item: EnrichedItem): string;
   /** The item is stored in this story (created for it, or joined). */
   stored(storyId: number, item: EnrichedItem, created: boolean): void;
+  /** Does the story's stored time span already hold this time (so joining it changes nothing)? */
+  covers(storyId: number, publishedAt: number): boolean;
 }
 
 /** Every item is its own story (for callers that do not cluster). */
-export const NO_STORIES: StoryAssigner = { find: () => null, signature: (it) => it.title.toLowerCase(), stored: () => undefined };
+export const NO_STORIES: StoryAssigner = {
+  find: () => null,
+  signature: (it) => it.title.toLowerCase(),
+  stored: () => undefined,
+  covers: () => false,
+};
 
 export interface SaveResult {
   seen: number;
@@ -160,6 +167,14 @@ export class Store {
     }
   }
 
+  /**
+   * Runs `fn` in one immediate transaction: the saves it makes (each still all-or-nothing, as a savepoint)
+   * are committed together, or not at all.
+   */
+  together<T>(fn: () => T): T {
+    return this.guard(() => this.db.transaction(fn).immediate());
+  }
+
   /** Makes sure every URL has a feed row; returns the rows in the order given. */
   ensureFeeds(urls: string[], now: number): FeedRow[] {
     return this.guard(() => {
@@ -180,18 +195,22 @@ export class Store {
    */
   saveFetch(rec: FetchRecord, topicIds: ReadonlyMap<string, number>, stories: StoryAssigner = NO_STORIES): SaveResult {
     return this.guard(() => {
+      const known = this.stmt(
+        `SELECT EXISTS (SELECT 1 FROM items WHERE feed_id = ? AND guid = ?)
+             OR EXISTS (SELECT 1 FROM items WHERE canonical_url = ?)`,
+      ).pluck();
       const insertItem = this.stmt(
         `INSERT INTO items (feed_id, guid, title, summary, link, canonical_url, author, source, source_domain,
-                            published_at, date_estimated, fetched_at, sentiment, language, sentiment_engine)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            published_at, date_estimated, fetched_at, sentiment, language, sentiment_engine, story_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO NOTHING`,
       );
       const insertMatch = this.stmt(
         'INSERT INTO item_topics (topic_id, published_at, item_id, sentiment, story_first) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       );
       const newStory = this.stmt('INSERT INTO stories (signature, title, first_at, last_at) VALUES (?, ?, ?, ?)');
+      const dropStory = this.stmt('DELETE FROM stories WHERE id = ?');
       const joinStory = this.stmt('UPDATE stories SET first_at = min(first_at, ?), last_at = max(last_at, ?) WHERE id = ?');
-      const setStory = this.stmt('UPDATE items SET story_id = ? WHERE id = ?');
       const storyTopic = this.stmt('INSERT INTO story_topics (story_id, topic_id) VALUES (?, ?) ON CONFLICT DO NOTHING');
       const log = this.stmt(
         `INSERT INTO fetch_log (feed_id, started_at, duration_ms, status, http_status, bytes, items_seen, items_new, error,
@@ -206,45 +225,68 @@ export class Store {
       );
       const hadItems = this.stmt('SELECT 1 FROM items WHERE feed_id = ? LIMIT 1').pluck();
       const tx = this.db.transaction((): SaveResult => {
-        let fresh = 0;
-        const stored: { it: EnrichedItem; itemId: number }[] = [];
         const items = rec.status === 'ok' ? (rec.items ?? []) : [];
         const before = items.length > 0 && hadItems.get(rec.feedId) !== undefined;
-        for (const it of items) {
+        // Which items are new: not stored already (this feed's guid, or the same article from any feed),
+        // nor repeated within this fetch. Asked before anything is written, so that a new item is written
+        // once, with its story, rather than updated afterwards.
+        const fresh: number[] = [];
+        const guids = new Set<string>();
+        const urls = new Set<string>();
+        items.forEach((it, i) => {
+          if (guids.has(it.guid) || (it.canonicalUrl !== null && urls.has(it.canonicalUrl))) return;
+          guids.add(it.guid);
+          if (it.canonicalUrl !== null) urls.add(it.canonicalUrl);
+          if (known.get(rec.feedId, it.guid, it.canonicalUrl) !== 1) fresh.push(i);
+        });
+        // Stories oldest first: the wire copy of a story usually comes before its rewrites (ties: feed order).
+        const byAge = [...fresh].sort((a, b) => items[a]!.publishedAt - items[b]!.publishedAt || a - b);
+        const storyOf = new Map<number, { id: number; created: boolean }>();
+        for (const i of byAge) {
+          const it = items[i]!;
+          let id = stories.find(it);
+          const created = id === null;
+          if (id === null) id = Number(newStory.run(stories.signature(it), it.title, it.publishedAt, it.publishedAt).lastInsertRowid);
+          else if (!stories.covers(id, it.publishedAt)) joinStory.run(it.publishedAt, it.publishedAt, id);
+          stories.stored(id, it, created);
+          storyOf.set(i, { id, created });
+        }
+        // Items in feed order (their ids keep it), each with its story.
+        const itemIds = new Map<number, number>();
+        for (const i of fresh) {
+          const it = items[i]!;
+          const story = storyOf.get(i)!;
           // positional parameters: binding an object by name costs more, per item
           const info = insertItem.run(
             rec.feedId, it.guid, it.title, it.summary, it.link, it.canonicalUrl, it.author, it.source, it.sourceDomain,
-            it.publishedAt, it.dateEstimated ? 1 : 0, rec.startedAt, it.sentiment, it.language, rec.sentimentEngine ?? null,
+            it.publishedAt, it.dateEstimated ? 1 : 0, rec.startedAt, it.sentiment, it.language, rec.sentimentEngine ?? null, story.id,
           );
-          if (info.changes === 0) continue;
-          fresh++;
-          stored.push({ it, itemId: Number(info.lastInsertRowid) });
-        }
-        // stories oldest first: the wire copy of a story usually comes before its rewrites
-        stored.sort((a, b) => a.it.publishedAt - b.it.publishedAt || a.itemId - b.itemId);
-        for (const { it, itemId } of stored) {
-          let storyId = stories.find(it);
-          const created = storyId === null;
-          if (storyId === null) {
-            storyId = Number(newStory.run(stories.signature(it), it.title, it.publishedAt, it.publishedAt).lastInsertRowid);
-          } else {
-            joinStory.run(it.publishedAt, it.publishedAt, storyId);
+          if (info.changes === 0) {
+            // cannot happen after the checks above (this transaction is the only writer); a story made for it goes
+            if (story.created) dropStory.run(story.id);
+            continue;
           }
-          setStory.run(storyId, itemId);
-          stories.stored(storyId, it, created);
+          itemIds.set(i, Number(info.lastInsertRowid));
+        }
+        // Topic matches oldest first: the first copy of a story in a topic is what volume counts.
+        for (const i of byAge) {
+          const itemId = itemIds.get(i);
+          if (itemId === undefined) continue;
+          const it = items[i]!;
+          const storyId = storyOf.get(i)!.id;
           for (const name of it.topics) {
             const topicId = topicIds.get(name);
             if (topicId === undefined) continue;
-            // the first copy of a story in a topic is what volume counts
             const first = storyTopic.run(storyId, topicId).changes;
             if (insertMatch.run(topicId, it.publishedAt, itemId, it.sentiment, first).changes === 0) continue;
             const s = first && it.sentiment !== null ? it.sentiment : 0;
             hour.run(topicId, it.publishedAt - (it.publishedAt % HOUR), first, first && it.sentiment !== null ? 1 : 0, s, s * s);
           }
         }
-        const overflow = before && fresh === items.length;
+        const stored = itemIds.size;
+        const overflow = before && stored === items.length;
         log.run(
-          rec.feedId, rec.startedAt, rec.durationMs, rec.status, rec.httpStatus, rec.bytes, items.length, fresh, rec.error,
+          rec.feedId, rec.startedAt, rec.durationMs, rec.status, rec.httpStatus, rec.bytes, items.length, stored, rec.error,
           rec.attempts ?? 1, overflow ? 1 : 0, rec.notice ?? null,
         );
         if (rec.status === 'failed') {
@@ -276,7 +318,7 @@ export class Store {
             id: rec.feedId,
           });
         }
-        return { seen: items.length - fresh, new: fresh, overflow };
+        return { seen: items.length - stored, new: stored, overflow };
       });
       return tx.immediate();
     });

@@ -81,3 +81,37 @@ describe('topic matching', () => {
     expect(a!.definition).not.toBe(b!.definition);
   });
 });
+
+describe('matching every topic at once', () => {
+  it('names the same topics, in config order, as asking each topic: languages, stemming and whole-feed topics included', () => {
+    const ms = topics(`  - name: Acme
+    keywords: [acme, "acme robotics"]
+    exclude: [acme markets]
+  - name: Feed only
+    feeds: [https://feed.example/rss]
+  - name: Stemmed
+    query: recall* OR strike
+    stem: true
+  - name: Dutch only
+    keywords: [staking, northwind]
+    languages: [nl]
+  - name: Always acme
+    query: acme OR zürich
+`);
+    let seed = 5;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const words = ['Acme', 'acme', 'Markets', 'Robotics', 'recalls', 'recalled', 'strikes', 'staking', 'Northwind', 'Zurich', 'the', 'of', 'kettle'];
+    const languages = ['en', 'nl', 'de', null];
+    const feeds = ['https://feed.example/rss', 'https://other.example/rss'];
+    let hits = 0;
+    for (let i = 0; i < 1500; i++) {
+      const title = Array.from({ length: 1 + Math.floor(rnd() * 6) }, () => words[Math.floor(rnd() * words.length)]).join(' ');
+      const it = input(title, { language: languages[i % languages.length]!, feedUrl: feeds[Math.floor(rnd() * 2)]!, summary: rnd() < 0.3 ? 'Acme recalls' : '' });
+      const view = viewOf(it);
+      const oneByOne = ms.filter((m) => m.matches(it, view)).map((m) => m.name);
+      expect(matchTopics(ms, it)).toEqual(oneByOne);
+      hits += oneByOne.length;
+    }
+    expect(hits).toBeGreaterThan(1000);
+  });
+});

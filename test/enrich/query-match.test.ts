@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatQuery, keywordsToQuery, parseQuery, type QueryNode } from '../../src/config/query.js';
-import { foldText } from '../../src/core/text.js';
+import { countLetters, foldText } from '../../src/core/text.js';
 import { compileQuery, compileQuerySet, prepareText, type StemLanguage } from '../../src/enrich/query-match.js';
 
 /** A deterministic pseudo-random generator (mulberry32). */
@@ -308,5 +308,44 @@ describe('speed (printed, not asserted)', () => {
       expect(setHits).toBe(hits);
       expect(hits).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('text views', () => {
+  const rnd = random(9);
+  const pools = ['abcxyz ', 'ABC', '0123456789', 'éüßñçœ’', 'ΑΒΓαβγ', 'АБВабв', '中文日本語', 'ابت', '٠١٢', '\u0301\u0308', '.,;:!?-_()[]', '\u00a0\u2003\t\n', '😀🎉𝐀𝟘'];
+  const texts = Array.from({ length: 2000 }, () => {
+    let s = '';
+    const n = Math.floor(rnd() * 80);
+    for (let k = 0; k < n; k++) {
+      const pool = [...pools[Math.floor(rnd() * pools.length)]!];
+      s += pool[Math.floor(rnd() * pool.length)];
+    }
+    return s;
+  });
+
+  it('split words (runs of letters and digits, in any script) as the Unicode regular expression does', () => {
+    for (const t of texts) expect(prepareText(t).words).toEqual(t.match(/[\p{L}\p{N}]+/gu) ?? []);
+  });
+
+  it('find a word whatever script it is in, and only whole words', () => {
+    const q = compileQuery(parseQuery('grève OR 中文 OR αβγ OR 2024'), { stemLanguage: null });
+    expect(q.test(prepareText(foldText('La GRÈVE continue')))).toBe(true);
+    expect(q.test(prepareText('关于中文的新闻'))).toBe(false);
+    expect(q.test(prepareText('关于 中文 的新闻'))).toBe(true);
+    expect(q.test(prepareText('ΑΒΓ αβγ'.toLowerCase()))).toBe(true);
+    expect(q.test(prepareText('in 20245'))).toBe(false);
+  });
+});
+
+describe('countLetters', () => {
+  it('counts letters (\\p{L}) in any script, astral ones once', () => {
+    const rnd = random(11);
+    const alphabet = [...'aZé9 ß’中-😀𝐀\u0301Ωж٣'];
+    for (let i = 0; i < 2000; i++) {
+      const t = Array.from({ length: Math.floor(rnd() * 40) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
+      expect(countLetters(t)).toBe(t.replace(/[^\p{L}]/gu, '').length);
+    }
+    expect(countLetters('Acme’s 2 kettles')).toBe(12);
   });
 });

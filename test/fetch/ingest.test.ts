@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { ingest } from '../../src/commands/ingest.js';
 import { Store } from '../../src/store/store.js';
-import { serve, startServer, type FixtureServer } from '../helpers/server.js';
+import { StoreError } from '../../src/core/errors.js';
+import { serve, startServer, type FixtureServer, type Handler } from '../helpers/server.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '../../fixtures/feeds', name));
@@ -237,5 +238,31 @@ describe('ingest from a real HTTP server', () => {
     expect(second.feeds[0]!.status).toBe('skipped');
     expect(second.feeds[0]!.notice).toMatch(/^retired: the server said 410 Gone on /);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('a database failure ends the run: feeds committed before stay whole, the failed commit leaves nothing, no feed is started after it', async () => {
+    const rss = (name: string, titles: string[]) =>
+      `<?xml version="1.0"?><rss version="2.0"><channel><title>${name}</title>${titles
+        .map((t, i) => `<item><title>${t}</title><link>https://${name}.example/${i}</link><pubDate>Mon, 16 Nov 2026 0${i}:00:00 GMT</pubDate></item>`)
+        .join('')}</channel></rss>`;
+    const later = (body: string, ms: number): Handler => (req, res) => setTimeout(() => serve(body, { 'content-type': RSS })(req, res), ms);
+    server = await startServer({
+      '/early.rss': serve(rss('early', ['Acme opens a plant', 'Acme hires', 'Acme wins']), { 'content-type': RSS }),
+      '/poison.rss': later(rss('poison', ['Acme one', 'Acme poison', 'Acme three']), 400),
+      '/slow.rss': later(rss('slow', ['Acme slow']), 1500),
+      '/last.rss': serve(rss('last', ['Acme last']), { 'content-type': RSS }),
+    });
+    const urls = ['/early.rss', '/poison.rss', '/slow.rss', '/last.rss'].map((p) => server!.url(p));
+    const { store, run } = setup(urls, '', 'timeout: 5s, interval: 0s, retries: 0, hostDelay: 0s, perHost: 1');
+    // a write that fails the way a full disk or a damaged page would, for one item only
+    store.db.exec(`CREATE TRIGGER poison BEFORE INSERT ON items WHEN NEW.title LIKE '%poison%' BEGIN SELECT RAISE(FAIL, 'disk I/O error'); END`);
+    await expect(run()).rejects.toBeInstanceOf(StoreError);
+    const titles = store.db.prepare('SELECT title FROM items ORDER BY id').pluck().all();
+    expect(titles).toEqual(['Acme opens a plant', 'Acme hires', 'Acme wins']);
+    const logged = store.db.prepare('SELECT f.url FROM fetch_log l JOIN feeds f ON f.id = l.feed_id').pluck().all();
+    expect(logged).toEqual([server.url('/early.rss')]);
+    expect(store.db.prepare('SELECT count(*) FROM stories').pluck().get()).toBe(3);
+    // one request at a time: the slow feed was in flight when the commit failed, the last one never asked for
+    expect(server.requests.map((r) => r.path)).toEqual(['/early.rss', '/poison.rss', '/slow.rss']);
   });
 });

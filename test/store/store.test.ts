@@ -64,6 +64,39 @@ describe('store', () => {
     expect(store.itemsBetween(topicId, 0, T + 1)).toHaveLength(1);
   });
 
+  it('a fetch repeating an item (same guid, or same article under another guid) stores it once; items keep the feed\'s order', () => {
+    const { store, save, feedA } = setup();
+    const items = [
+      item('b', { publishedAt: T - 1000 }),
+      item('a', { publishedAt: T - 5000 }),
+      item('b', { publishedAt: T - 9000, title: 'Acme item b, again' }),
+      item('c', { canonicalUrl: 'https://news.example/a', publishedAt: T - 7000 }),
+      item('d', { publishedAt: T - 3000 }),
+    ];
+    expect(save(feedA, items)).toEqual({ new: 3, seen: 2, overflow: false });
+    expect(store.db.prepare('SELECT guid FROM items ORDER BY id').pluck().all()).toEqual(['b', 'a', 'd']);
+    // every stored item is in a story from the start
+    expect(store.db.prepare('SELECT count(*) FROM items WHERE story_id IS NULL').pluck().get()).toBe(0);
+  });
+
+  it('saves made together commit together, or not at all', () => {
+    const { store, save, feedA, feedB } = setup();
+    store.together(() => {
+      save(feedA, [item('1')]);
+      save(feedB, [item('2')]);
+    });
+    expect(store.db.prepare('SELECT count(*) FROM items').pluck().get()).toBe(2);
+    store.db.exec(`CREATE TRIGGER fail BEFORE INSERT ON items WHEN NEW.guid = 'bad' BEGIN SELECT RAISE(FAIL, 'disk I/O error'); END`);
+    expect(() =>
+      store.together(() => {
+        save(feedA, [item('3')]);
+        save(feedB, [item('4'), item('bad')]);
+      }),
+    ).toThrow(StoreError);
+    expect(store.db.prepare('SELECT guid FROM items ORDER BY id').pluck().all()).toEqual(['1', '2']);
+    expect(store.db.prepare('SELECT count(*) FROM fetch_log').pluck().get()).toBe(2);
+  });
+
   it('flags a fetch that brings only unseen items from a feed that had items (it may be overflowing)', () => {
     const { store, save, feedA, feedB } = setup();
     expect(save(feedA, [item('1'), item('2')]).overflow).toBe(false); // first fetch: nothing to compare with
