@@ -304,10 +304,16 @@ const STORY_MEMORY_MS = 30 * 86_400_000;
 function storyAssigner(store: Store, now: number): StoryAssigner {
   const index = new StoryIndex();
   for (const s of store.recentStories(now - STORY_MEMORY_MS)) index.add(s);
-  const input = (it: EnrichedItem): StoryInput => ({ key: it.guid, title: it.title, sourceKey: it.sourceDomain ?? it.source ?? '', publishedAt: it.publishedAt });
+  const input = (it: EnrichedItem): StoryInput => ({
+    key: it.guid,
+    title: it.title,
+    sourceKey: it.sourceDomain ?? it.source ?? '',
+    publishedAt: it.publishedAt,
+    ...(it.storyTokens ? { tokens: it.storyTokens } : {}),
+  });
   return {
     find: (it) => index.match(input(it))?.id ?? null,
-    signature: (it) => storySignature(it.title),
+    signature: (it) => it.storyTokens?.join(' ') ?? storySignature(it.title),
     stored: (id, it, created) => (created ? index.addNew(id, input(it)) : index.touch(id, it.publishedAt)),
     covers: (id, publishedAt) => index.covers(id, publishedAt),
   };

@@ -43,6 +43,8 @@ export interface EnrichedItem extends ParsedItem {
   /** ISO 639-1, or null when it could not be told. */
   language: string | null;
   topics: string[];
+  /** storyTokens(title), computed with the rest where items are parsed, so storing them only looks them up. */
+  storyTokens?: string[];
 }
 
 /** An item as read back from the store, for explanations and listings. */

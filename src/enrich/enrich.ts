@@ -3,6 +3,7 @@ import type { EnrichedItem, ParsedItem } from '../core/types.js';
 import { detectLanguage } from './language.js';
 import { matchTopics, type TopicMatcher } from './match.js';
 import { analyzeSentiment } from './sentiment.js';
+import { storyTokens } from './stories.js';
 
 export interface EnrichContext {
   /** The configured URL of the feed the items came from. */
@@ -69,6 +70,7 @@ export function enrichItems(items: ParsedItem[], matchers: TopicMatcher[], ctx: 
       // text whose language cannot be told is read as English; a language we cannot score gives null
       sentiment: analyzeSentiment(texts[i]!, { language: language ?? 'en' }).score,
       topics: matchTopics(matchers, { title: it.title, summary: it.summary, language, feedUrl: ctx.feedUrl }),
+      storyTokens: storyTokens(it.title),
     };
   }
   return out;

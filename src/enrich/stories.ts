@@ -22,6 +22,8 @@ export interface StoryInput {
   sourceKey: string;
   /** Epoch ms UTC. */
   publishedAt: number;
+  /** storyTokens(title), when the caller has them already (worker threads compute them with the rest of an item). */
+  tokens?: readonly string[];
 }
 
 /** A story already known (from the store), kept in memory for the window. */
@@ -325,7 +327,7 @@ export class StoryIndex {
   private candidates: number[] = [];
   private known: number[] = [];
   private cacheTitle: string | null = null;
-  private cacheTokens: string[] = [];
+  private cacheTokens: readonly string[] = [];
   /** Token ids (-1: not in the vocabulary then) of cacheTokens, as match() last looked them up; valid until prune(). */
   private cacheIds: number[] = [];
 
@@ -358,7 +360,7 @@ export class StoryIndex {
       this.touch(id, item.publishedAt);
       return;
     }
-    const toks = this.tokensOf(item.title);
+    const toks = this.tokensOf(item);
     this.insert(id, toks, item.publishedAt, item.publishedAt, this.cacheIds.length === toks.length ? this.cacheIds : null);
   }
 
@@ -407,7 +409,7 @@ export class StoryIndex {
    * token set wins outright.
    */
   match(item: StoryInput): StoryMatch | null {
-    const toks = this.tokensOf(item.title);
+    const toks = this.tokensOf(item);
     const n = this.ids.length;
     if (toks.length === 0 || n === 0) return null;
     const t = item.publishedAt;
@@ -520,18 +522,18 @@ export class StoryIndex {
 
   // -------------------------------------------------------------------------------------------
 
-  /** storyTokens(), remembering the last title (match() then addNew() on the same item). */
-  private tokensOf(title: string): string[] {
-    if (title !== this.cacheTitle) {
-      this.cacheTokens = storyTokens(title);
-      this.cacheTitle = title;
+  /** The item's tokens (given, or storyTokens()), remembering the last title (match() then addNew() on the same item). */
+  private tokensOf(item: StoryInput): readonly string[] {
+    if (item.title !== this.cacheTitle) {
+      this.cacheTokens = item.tokens ?? storyTokens(item.title);
+      this.cacheTitle = item.title;
       this.cacheIds.length = 0;
     }
     return this.cacheTokens;
   }
 
   /** Adds a story; `knownIds`, when given, are the tokens' ids as far as they were known (-1: look up or create). */
-  private insert(id: number, toks: string[], firstAt: number, lastAt: number, knownIds: number[] | null = null): void {
+  private insert(id: number, toks: readonly string[], firstAt: number, lastAt: number, knownIds: number[] | null = null): void {
     const s = this.ids.length;
     this.ids.push(id);
     this.firstAt.push(firstAt);

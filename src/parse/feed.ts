@@ -31,6 +31,10 @@ const TRACKING_PARAMS = new Set(['fbclid', 'gclid', 'dclid', 'msclkid', 'mc_cid'
 const ANSI_ESCAPE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-_]/g;
 const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 const ENTITY_REF = /&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);/i;
+/** Anything ANSI_ESCAPE or CONTROL_CHARS would remove (ESC is a control character). */
+const UNCLEAN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufeff]/;
+/** Whitespace that is not a single plain space. */
+const MESSY_SPACE = /[^\S ]|\s\s/;
 
 /** Tag names stripped from titles and from double-escaped HTML; "Vector<int>" is left alone. */
 const HTML_TAG_NAMES =
@@ -90,7 +94,10 @@ function replaceSpans(
 
 /** Removes escape sequences and control characters, collapses whitespace, trims. */
 function sanitizeText(text: string): string {
-  return text.replace(ANSI_ESCAPE, '').replace(CONTROL_CHARS, '').replace(/\s+/g, ' ').trim();
+  // most text has no escape or control character and no run of whitespace: only the tests run then
+  let out = UNCLEAN.test(text) ? text.replace(ANSI_ESCAPE, '').replace(CONTROL_CHARS, '') : text;
+  if (MESSY_SPACE.test(out)) out = out.replace(/\s+/g, ' ');
+  return out.trim();
 }
 
 /** Decodes HTML entities; a second pass only for double-escaped text (`&amp;#8217;`). */

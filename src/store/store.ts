@@ -195,10 +195,8 @@ export class Store {
    */
   saveFetch(rec: FetchRecord, topicIds: ReadonlyMap<string, number>, stories: StoryAssigner = NO_STORIES): SaveResult {
     return this.guard(() => {
-      const known = this.stmt(
-        `SELECT EXISTS (SELECT 1 FROM items WHERE feed_id = ? AND guid = ?)
-             OR EXISTS (SELECT 1 FROM items WHERE canonical_url = ?)`,
-      ).pluck();
+      const knownGuid = this.stmt('SELECT 1 FROM items WHERE feed_id = ? AND guid = ?').pluck();
+      const knownUrl = this.stmt('SELECT 1 FROM items WHERE canonical_url = ?').pluck();
       const insertItem = this.stmt(
         `INSERT INTO items (feed_id, guid, title, summary, link, canonical_url, author, source, source_domain,
                             published_at, date_estimated, fetched_at, sentiment, language, sentiment_engine, story_id)
@@ -237,7 +235,10 @@ export class Store {
           if (guids.has(it.guid) || (it.canonicalUrl !== null && urls.has(it.canonicalUrl))) return;
           guids.add(it.guid);
           if (it.canonicalUrl !== null) urls.add(it.canonicalUrl);
-          if (known.get(rec.feedId, it.guid, it.canonicalUrl) !== 1) fresh.push(i);
+          // (a feed with no items yet has no guid to repeat)
+          if (before && knownGuid.get(rec.feedId, it.guid) !== undefined) return;
+          if (it.canonicalUrl !== null && knownUrl.get(it.canonicalUrl) !== undefined) return;
+          fresh.push(i);
         });
         // Stories oldest first: the wire copy of a story usually comes before its rewrites (ties: feed order).
         const byAge = [...fresh].sort((a, b) => items[a]!.publishedAt - items[b]!.publishedAt || a - b);

@@ -282,6 +282,31 @@ describe('StoryIndex', () => {
     expect(narrow.match(item('g', 'Acme Robotics recalls 50,000 Glide robot vacuums', T0 + HOUR / 2))?.id).toBe(1);
   });
 
+  it('tokens computed beforehand (in a parse worker) cluster exactly as the titles do', () => {
+    const titles = [
+      'Acme Robotics recalls 50,000 Glide robot vacuums',
+      'Acme Robotics recalls 50,000 Glide robot vacuums - Daily Ledger',
+      'Glide robot vacuums recalled by Acme Robotics',
+      'Northwind cancels flights after outage',
+      'Northwind flights cancelled after an outage hits systems',
+      'Acme Robotics recalls Glide vacuums over fire risk',
+    ];
+    const run = (withTokens: boolean) => {
+      const index = new StoryIndex();
+      let next = 1;
+      return titles.map((title, i) => {
+        const it = { ...item(String(i), title, T0 + i * HOUR), ...(withTokens ? { tokens: storyTokens(title) } : {}) };
+        const found = index.match(it)?.id;
+        if (found !== undefined) return found;
+        index.addNew(next, it);
+        return next++;
+      });
+    };
+    const plain = run(false);
+    expect(run(true)).toEqual(plain);
+    expect(new Set(plain).size).toBeLessThan(titles.length);
+  });
+
   it('needs three shared tokens or the same token set', () => {
     const index = new StoryIndex();
     index.addNew(1, item('a', 'Glide recall', T0));
