@@ -74,10 +74,21 @@ function daysInMonth(year: number, month: number): number {
 let cachedDay = '';
 let cachedDayMs = NaN;
 
-/** Fast path for `YYYY-MM-DD HH:MM:SS` and `YYYY-MM-DDTHH:MM:SS[Z]`; null if the text is not exactly that. */
+/**
+ * Fast path for `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DDTHH:MM:SS[Z]` and `YYYY-MM-DDTHH:MM:SS.sssZ` (what
+ * JavaScript's toISOString() writes); null if the text is not exactly one of those.
+ */
 function parseCommonTimestamp(s: string): number | null {
   const n = s.length;
-  if (n !== 19 && !(n === 20 && (s.charCodeAt(19) | 32) === 122)) return null;
+  let millis = 0;
+  if (n === 24) {
+    // .sssZ
+    const a = s.charCodeAt(20) - 48;
+    const b = s.charCodeAt(21) - 48;
+    const c = s.charCodeAt(22) - 48;
+    if (s.charCodeAt(19) !== 46 || (s.charCodeAt(23) | 32) !== 122 || !(a >= 0 && a <= 9 && b >= 0 && b <= 9 && c >= 0 && c <= 9)) return null;
+    millis = a * 100 + b * 10 + c;
+  } else if (n !== 19 && !(n === 20 && (s.charCodeAt(19) | 32) === 122)) return null;
   const sep = s.charCodeAt(10);
   if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || (sep !== 32 && (sep | 32) !== 116) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null;
   const d2 = (i: number) => {
@@ -98,7 +109,7 @@ function parseCommonTimestamp(s: string): number | null {
     cachedDay = dayText;
     cachedDayMs = utc(y, mo, d);
   }
-  return cachedDayMs + ((hour * 60 + minute) * 60 + second) * 1000;
+  return cachedDayMs + ((hour * 60 + minute) * 60 + second) * 1000 + millis;
 }
 
 /**
@@ -201,6 +212,17 @@ export class SeriesReader {
       text = `${this.pending}\n${text}`;
       lineNo = this.pendingLine;
     } else if (text.trim() === '') return null;
+    const layout = this.layout;
+    if (layout !== null && layout.width === 2 && this.pending === null) {
+      // the common two-column record without quotes: no array of fields
+      const comma = text.indexOf(',');
+      if (comma >= 0 && text.indexOf(',', comma + 1) < 0 && !text.includes('"')) {
+        const first = text.slice(0, comma);
+        const second = text.slice(comma + 1);
+        const { timestamp } = layout.columns;
+        return this.check(this.point(timestamp === 0 ? first : second, timestamp === 0 ? second : first, lineNo), lineNo);
+      }
+    }
     const fields = splitCsvRecord(text);
     if (fields === null) {
       this.pending = text;
@@ -247,12 +269,16 @@ export class SeriesReader {
   private csvRow(fields: string[], lineNo: number): SeriesPoint {
     const { columns, width } = this.layout!;
     if (fields.length !== width) throw this.error(lineNo, `expected ${width} fields as in the header, got ${fields.length}`, 'quote fields that contain commas');
-    const t = parseTimestamp(fields[columns.timestamp]!);
-    if (t === null) throw this.error(lineNo, `cannot read the timestamp "${truncate(fields[columns.timestamp]!)}"`, HINT_TIME);
-    const point: SeriesPoint = { t, value: this.value(fields[columns.value]!, lineNo) };
+    const point = this.point(fields[columns.timestamp]!, fields[columns.value]!, lineNo);
     if (columns.sentiment !== undefined) point.sentiment = this.sentiment(fields[columns.sentiment]!, lineNo);
     if (columns.n !== undefined) point.n = this.count(fields[columns.n]!, lineNo);
     return point;
+  }
+
+  private point(timestamp: string, value: string, lineNo: number): SeriesPoint {
+    const t = parseTimestamp(timestamp);
+    if (t === null) throw this.error(lineNo, `cannot read the timestamp "${truncate(timestamp)}"`, HINT_TIME);
+    return { t, value: this.value(value, lineNo) };
   }
 
   private ndjson(text: string, lineNo: number): SeriesPoint {

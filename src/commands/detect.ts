@@ -73,7 +73,7 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   if (!SENSITIVITIES.includes(sensitivity)) throw new UsageError(`--sensitivity: expected one of ${SENSITIVITIES.join(', ')}, got "${o.sensitivity}"`);
   const stdin = !o.source || o.source === '-';
   const name = stdin ? 'stdin' : o.source!;
-  const input: Readable = stdin ? process.stdin : createReadStream(o.source!, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const input: Readable = stdin ? process.stdin : createReadStream(o.source!, { encoding: 'utf8', highWaterMark: 1 << 14 });
   if (stdin) process.stdin.setEncoding('utf8');
   const reader = new SeriesReader({ source: name, allowNegative: Boolean(o.allowNegative) });
   const out = process.stdout;
@@ -106,24 +106,24 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
       return;
     }
   };
-  const start = async () => {
+  const start = () => {
     const resolutionMs = o.resolution ? parseResolution(o.resolution) : inferResolution(buffered);
     detector = new SeriesDetector({ resolutionMs, sensitivity });
     if (process.stderr.isTTY) process.stderr.write(`detect: resolution ${formatDuration(resolutionMs)}\n`);
     for (const p of buffered.splice(0)) emit(detector.push(p));
-    await flush();
   };
   if (fastCsv && o.headers !== false) await write('timestamp,value,expected,score,moment\n');
   if (stream) await write(stream.header());
   let lineNo = 0;
-  const take = async (line: string) => {
+  // synchronous per line (a promise per line would cost more than scoring it); output is flushed per chunk
+  const take = (line: string) => {
     lineNo++;
     const p = reader.line(line, lineNo);
     if (!p) return;
     if (detector) emit(detector.push(p));
     else {
       buffered.push(p);
-      if (buffered.length >= SNIFF_ROWS) await start();
+      if (buffered.length >= SNIFF_ROWS) start();
     }
   };
   try {
@@ -133,10 +133,10 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
       const text = rest + (typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8'));
       const lines = text.split('\n');
       rest = lines.pop()!;
-      for (const line of lines) await take(line);
-      if (pending.length >= 8192) await flush();
+      for (const line of lines) take(line);
+      await flush();
     }
-    if (rest !== '') await take(rest);
+    if (rest !== '') take(rest);
     reader.end();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`${name}: file not found`, { hint: 'check the path, or pipe the series in with -' });
@@ -144,7 +144,7 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   }
   if (!detector) {
     if (buffered.length < 2) throw new InputError(`${name}: needs at least two rows to tell the resolution`, { hint: 'give a longer series' });
-    await start();
+    start();
   }
   if (stream) await write(stream.footer());
   await flush();

@@ -31,6 +31,7 @@ describe('parseTimestamp', () => {
   it.each([
     ['2026-11-20T12:00:00Z', T],
     ['2026-11-20T12:00:00.250Z', T + 250],
+    ['2026-11-20t12:00:00.999z', T + 999],
     ['2026-11-20T13:30:00+01:30', T],
     ['2026-11-20T07:00:00-0500', T],
     ['2026-11-20T12:00:00', T],
@@ -47,7 +48,7 @@ describe('parseTimestamp', () => {
     expect(parseTimestamp(text)).toBe(want);
   });
 
-  it.each(['', 'yesterday', '2026-13-01', '2026-02-30', '2025-02-29 00:00:00', '2026-11-20 24:00:00', '2026-11-20T12:61:00Z', '20/11/2026', '2026-11-20T12:00:00+25:00', '1e20'])(
+  it.each(['', 'yesterday', '2026-13-01', '2026-02-30', '2025-02-29 00:00:00', '2026-11-20 24:00:00', '2026-11-20T12:61:00Z', '20/11/2026', '2026-11-20T12:00:00+25:00', '1e20', '2026-02-30T00:00:00.000Z', '2026-11-20T24:00:00.000Z', '2026-11-20T12:00:00.2x0Z'])(
     'rejects %j',
     (text) => {
       expect(parseTimestamp(text)).toBeNull();
@@ -90,6 +91,17 @@ describe('SeriesReader', () => {
     expect(read(text)).toEqual([
       { t: T, value: 10, sentiment: 0.5, n: 3 },
       { t: T + 3_600_000, value: 0, sentiment: null, n: null },
+    ]);
+  });
+
+  it('reads two-column CSV either way round, with spaces around the value, and JavaScript timestamps', () => {
+    expect(read('value,timestamp\n 3 ,2026-11-20T12:00:00.000Z\n4,2026-11-20T12:05:00.000Z')).toEqual([
+      { t: T, value: 3 },
+      { t: T + 300_000, value: 4 },
+    ]);
+    expect(read('timestamp,value\n"2026-11-20T12:00:00Z",1\n2026-11-20T12:05:00Z,"2"')).toEqual([
+      { t: T, value: 1 },
+      { t: T + 300_000, value: 2 },
     ]);
   });
 
