@@ -12,6 +12,10 @@ import { syncTopics } from './topics.js';
 const MAX_FETCH_LAG_MS = 2 * 86_400_000;
 
 
+/** How far before the reporting window detection starts, at least (and at least this many buckets). */
+const LOOKBACK_MS = 3 * 86_400_000;
+const LOOKBACK_BUCKETS = 4;
+
 export interface EvaluateOptions {
   asOf: number;
   /** Start of the reporting window. */
@@ -51,15 +55,19 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     const topicId = topicIds.get(topic.name)!;
     const setting = topic.bucketMs ?? config.defaults.bucketMs;
     const bucketMs = setting === 'auto' ? autoBucket(store.countStories(topicId, o.asOf - baselineMs, o.asOf + 1), baselineMs) : setting;
-    const buckets = store.bucketCounts(topicId, o.from - baselineMs - 2 * bucketMs, o.asOf + 1, bucketMs);
+    // Detection looks back before the window, so that a moment already going when the window opens keeps
+    // its true onset and alert history (--alerts must not take it for new); moments reported are those
+    // that reach into the window (in a backtest, those that fired in it).
+    const lookFrom = o.from - Math.max(LOOKBACK_MS, LOOKBACK_BUCKETS * bucketMs);
+    const buckets = store.bucketCounts(topicId, lookFrom - baselineMs - 2 * bucketMs, o.asOf + 1, bucketMs);
     const moments = detectMoments(topic.name, buckets, {
       asOf: o.asOf,
-      from: o.from,
+      from: lookFrom,
       bucketMs,
       baselineMs,
       sensitivity,
       historyStart: store.firstItemAt(topicId),
-    });
+    }).filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from));
     const overflows = moments.length ? store.overflowPeriods(topicId, o.from - baselineMs, o.asOf + MAX_FETCH_LAG_MS) : [];
     for (const m of moments) {
       const items = store.itemsBetween(topicId, m.start, Math.min(m.end, o.asOf + 1), 2000);

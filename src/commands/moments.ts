@@ -15,6 +15,7 @@ export interface MomentsOptions extends OutputOptions {
   sensitivity?: string;
   failOnMoments?: boolean;
   backtest?: boolean;
+  alerts?: boolean;
 }
 
 /** `momentscan moments`: detect, explain and rank moments from what is stored. */
@@ -53,10 +54,12 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
   } finally {
     store.close();
   }
+  // --alerts: only what alerted within the period (fired, or grew enough to alert again): one alert per burst
+  const rows = o.alerts ? result.rows.filter((m) => m.alertedAt >= from) : result.rows;
   const ctx = renderContext(g, o, env, asOf);
-  await writeOut(render(format, momentsListing(result.rows, result), ctx));
-  if (o.backtest && !g.quiet) for (const line of backtestSummary(result.rows, config.topics.map((t) => t.name), from, asOf)) log(line);
-  return o.failOnMoments && result.rows.length > 0 ? ExitCode.MOMENTS_FOUND : ExitCode.OK;
+  await writeOut(render(format, momentsListing(rows, result), ctx));
+  if (o.backtest && !g.quiet) for (const line of backtestSummary(rows, config.topics.map((t) => t.name), from, asOf)) log(line);
+  return o.failOnMoments && rows.length > 0 ? ExitCode.MOMENTS_FOUND : ExitCode.OK;
 }
 
 /** Alerts per topic per week over the replayed period: what the chosen sensitivity would have cost. */

@@ -116,6 +116,13 @@ export interface Moment {
   stage: MomentStage;
   /** When a run would first have reported it: the end of its first flagged bucket. */
   firedAt: number;
+  /**
+   * How many times it has alerted by the evaluation time: once when it fired, and again each time a
+   * bucket's stories (scored stories, for a tone shift) reached twice its peak when it last alerted.
+   */
+  alerts: number;
+  /** When it last alerted (firedAt, or the end of the bucket where it last doubled). */
+  alertedAt: number;
   /** Stories per bucket from a few buckets before the moment to its end (for a sparkline). */
   storySeries: number[];
   /** Hours from the moment's start to the evaluation time. */

@@ -366,6 +366,23 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
     pooledLogP = sentimentTest(sentimentSum, sentimentItems, base.baselineSentiment ?? 0, base.baselineVariance, base.baselineScored).logP;
   }
   const peakLogP = kind === 'volume-spike' ? p.volumeLogP : p.sentimentLogP;
+  // One alert per burst: when it fires, then again only when it has grown — a bucket's stories (scored
+  // ones, for a tone shift) at least twice the moment's peak when it last alerted, and by minCount or more.
+  const fired = g.flaggedFirst ?? g.first;
+  const grownBy = THRESHOLDS[o.sensitivity].minCount;
+  const bucketSize = (r: BucketScore) => (kind === 'volume-spike' ? r.count : r.scored);
+  let alerts = 1;
+  let alertedAt = Math.min(rows[fired]!.start + o.bucketMs, o.asOf);
+  let level = 0;
+  for (let i = g.first; i <= fired; i++) level = Math.max(level, bucketSize(rows[i]!));
+  for (let i = fired + 1; i <= g.last; i++) {
+    const v = bucketSize(rows[i]!);
+    if (v >= ALERT_GROWTH * level && v - level >= grownBy) {
+      alerts++;
+      alertedAt = Math.min(rows[i]!.start + o.bucketMs, o.asOf);
+      level = v;
+    }
+  }
   const logP = Math.min(pooledLogP, peakLogP);
   return {
     topic,
@@ -379,7 +396,9 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
     bucketMs: o.bucketMs,
     ongoing,
     stage,
-    firedAt: Math.min(rows[g.flaggedFirst ?? g.first]!.start + o.bucketMs, o.asOf),
+    firedAt: Math.min(rows[fired]!.start + o.bucketMs, o.asOf),
+    alerts,
+    alertedAt,
     storySeries: rows.slice(Math.max(0, g.first - SERIES_LEAD), g.last + 1).slice(-SERIES_MAX).map((r) => r.count),
     hoursSinceOnset: round(Math.max(0, o.asOf - base.start) / 3_600_000, 1),
     growth,
@@ -399,6 +418,9 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
     caveats: [],
   };
 }
+
+/** A moment alerts again when a bucket's stories reach this multiple of its peak when it last alerted. */
+const ALERT_GROWTH = 2;
 
 /** Bucket sizes `auto` chooses from. */
 const AUTO_BUCKETS = [3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 24 * 3_600_000];

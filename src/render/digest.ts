@@ -125,6 +125,10 @@ export function explanation(m: DigestMoment): { label: string; text: string }[] 
     ? `since ${fmtUtc(m.start)} (ongoing), peak ${fmtUtcShort(m.peak)}`
     : `${fmtUtcShort(m.start)} → ${fmtUtc(m.end)}, peak ${fmtUtcShort(m.peak)}`;
   out.push({ label: 'when', text: when });
+  if (m.alerts > 1) {
+    // one alert per burst, again only when it grew
+    out.push({ label: 'grew', text: `fired ${fmtUtcShort(m.firedAt)}; it has since doubled its stories per ${formatDuration(m.bucketMs)} (${m.alerts} alerts, the last ${fmtUtcShort(m.alertedAt)})` });
+  }
   const ratio = m.expected > 0 ? ` (${fmtNum(m.observed / m.expected)}×)` : '';
   const copies = m.totalItems > m.totalStories ? `, ${m.totalItems} items with copies` : '';
   out.push({

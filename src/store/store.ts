@@ -677,7 +677,13 @@ export class Store {
           `SELECT t.name AS topic, m.first_seen_at AS firstSeenAt, m.last_seen_at AS lastSeenAt, m.detail
            FROM moments m JOIN topics t ON t.id = m.topic_id WHERE m.last_seen_at >= ? ORDER BY m.score DESC`,
         ).all(since) as { topic: string; firstSeenAt: number; lastSeenAt: number; detail: string }[]
-      ).map((r) => ({ topic: r.topic, firstSeenAt: r.firstSeenAt, lastSeenAt: r.lastSeenAt, moment: JSON.parse(r.detail) as Moment })),
+      ).map((r) => {
+        const moment = JSON.parse(r.detail) as Moment;
+        // moments stored before alerts were counted alerted once, when they fired
+        moment.alerts ??= 1;
+        moment.alertedAt ??= moment.firedAt ?? moment.start;
+        return { topic: r.topic, firstSeenAt: r.firstSeenAt, lastSeenAt: r.lastSeenAt, moment };
+      }),
     );
   }
 

@@ -40,6 +40,19 @@ function opts(n: number, extra: Partial<DetectOptions> = {}): DetectOptions {
 }
 
 describe('detectMoments', () => {
+  it('alerts once per burst, and again only when a bucket doubles the peak it alerted at', () => {
+    const counts = steady(120, 2);
+    // fires at 12; 14 and 20 are the same burst going on; 30 doubles 12 (alert 2); 40 does not double 30; 70 does (alert 3)
+    [12, 14, 20, 30, 40, 70].forEach((c, k) => (counts[112 + k] = c));
+    const at = (n: number) => detectMoments('Acme', series(counts.slice(0, n)), opts(n)).find((m) => m.kind === 'volume-spike')!;
+    const end = (i: number) => T0 + (i + 1) * BUCKET;
+    expect(at(113)).toMatchObject({ alerts: 1, alertedAt: end(112) - 1, firedAt: end(112) - 1 });
+    expect(at(115)).toMatchObject({ alerts: 1, alertedAt: end(112) });
+    expect(at(116)).toMatchObject({ alerts: 2, alertedAt: end(115) - 1 });
+    expect(at(117)).toMatchObject({ alerts: 2, alertedAt: end(115) });
+    expect(at(118)).toMatchObject({ alerts: 3, alertedAt: end(117) - 1 });
+  });
+
   it('finds a planted volume spike, with its start, peak and size', () => {
     const counts = steady(120, 3);
     counts[110] = 14;

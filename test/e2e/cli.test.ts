@@ -70,6 +70,28 @@ describe('momentscan on the bundled sample data', () => {
     expect(csv[0]!.startsWith('rank,topic,kind,direction,score')).toBe(true);
   });
 
+  it('--alerts reports a burst once: an hourly run after the swing fired stays quiet until it grows', () => {
+    const home = tempDir();
+    const db = path.join(home, 's.db');
+    runCli(['fetch', '--config', path.join(SAMPLE, 'momentscan.yaml'), '--db', db, '--quiet'], { home });
+    const swing = planted.planted[1]!;
+    const at = (since: string, ...more: string[]) => runCli(['moments', ...sampleArgs(db), '--since', since, '--topic', swing.topic, '--json', ...more], { home });
+    // still going at the end of the sample, so every window shows it...
+    const going = JSON.parse(at('1h').stdout) as { ongoing: boolean; firedAt: string; alerts: number; alertedAt: string }[];
+    expect(going).toHaveLength(1);
+    expect(going[0]!.ongoing).toBe(true);
+    expect(going[0]!.alerts).toBe(1);
+    // ...but it alerted when it fired, hours before the last hour: an hourly --alerts run has nothing to say
+    const quiet = at('1h', '--alerts', '--fail-on-moments');
+    expect(quiet.stdout).toBe('[]\n');
+    expect(quiet.status).toBe(0);
+    // the run covering the time it fired reports it
+    const hours = Math.ceil((Date.parse('2026-11-20T12:00:00Z') - Date.parse(going[0]!.alertedAt)) / 3_600_000) + 1;
+    const fired = at(`${hours}h`, '--alerts', '--fail-on-moments');
+    expect(fired.status).toBe(4);
+    expect((JSON.parse(fired.stdout) as { alertedAt: string }[]).map((m) => m.alertedAt)).toEqual([going[0]!.alertedAt]);
+  });
+
   it('--fail-on-moments exits 4 when there are moments, 0 with a filter that leaves none', () => {
     const home = tempDir();
     const db = path.join(home, 's.db');

@@ -20,6 +20,8 @@ export function sampleMoment(over: Partial<MomentRow> = {}): MomentRow {
     ongoing: false,
     stage: 'fading',
     firedAt: T + 6 * H,
+    alerts: 2,
+    alertedAt: T + 12 * H,
     storySeries: [2, 1, 3, 2, 30, 41, 12],
     hoursSinceOnset: 48,
     growth: 0.4,

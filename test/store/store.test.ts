@@ -155,7 +155,7 @@ describe('store', () => {
     const { store, topicId } = setup();
     const m = {
       topic: 'Acme', kind: 'volume-spike' as const, direction: 'up' as const, score: 9, pValue: 1e-9, start: T, peak: T, end: T + 1, bucketMs: 1,
-      ongoing: true, stage: 'new' as const, firedAt: T + 1, storySeries: [9], hoursSinceOnset: 1, growth: null, observed: 9, expected: 1, totalStories: 9, totalItems: 9, expectedTotal: 1, sourceTypes: [], sentimentNow: null, sentimentBaseline: null, sentimentItems: 0,
+      ongoing: true, stage: 'new' as const, firedAt: T + 1, alerts: 1, alertedAt: T + 1, storySeries: [9], hoursSinceOnset: 1, growth: null, observed: 9, expected: 1, totalStories: 9, totalItems: 9, expectedTotal: 1, sourceTypes: [], sentimentNow: null, sentimentBaseline: null, sentimentItems: 0,
       distinctSources: 1, topSources: [], topTerms: [], examples: [], caveats: [],
     };
     expect(store.saveMoments([{ topicId, moment: m }], T + 10)).toEqual([{ firstSeenAt: T + 10, isNew: true }]);
