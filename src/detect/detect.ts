@@ -122,6 +122,9 @@ export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[]
   const bS = new Float64Array(n + 1);
   const bQ = new Float64Array(n + 1);
   const range = (p: Float64Array, a: number, b: number) => (b > a ? p[b]! - p[a]! : 0);
+  const season = new Seasonality(first, o.bucketMs, n);
+  /** Buckets [0, windowFrom) have left the seasonal profile's window. */
+  let windowFrom = 0;
 
   for (let i = 0; i < n; i++) {
     const lo = Math.max(i - B, historyIdx);
@@ -143,6 +146,7 @@ export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[]
     const nB = range(bN, bLo, wStart);
     const sumB = range(bS, bLo, wStart);
     const sqB = range(bQ, bLo, wStart);
+    for (; windowFrom < lo; windowFrom++) season.remove(windowFrom);
     const judged = i - lo >= minBaseline && inWindow >= minBaseline / 2;
     const k = count[i]!;
     const row: BucketScore = {
@@ -171,8 +175,9 @@ export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[]
     }
 
     // --- volume ---
-    const { mean, size } = baselineRate(inWindow, wSum, wSq);
-    const expected = mean * elapsed;
+    const { factor, explainedVar } = season.at(i, inWindow, wSum);
+    const { mean, size } = baselineRate(inWindow, wSum, wSq, explainedVar);
+    const expected = mean * factor * elapsed;
     row.expected = expected;
     row.size = size * elapsed;
     const logP = logNegBinomialUpperTail(k, expected, size);
@@ -214,6 +219,7 @@ export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[]
       const sd = Math.sqrt(Math.max(0, wSq / inWindow - m * m));
       c = Math.min(c, m + WINSOR_K * Math.max(sd, Math.sqrt(m), 1));
     }
+    if (include) season.add(i, c);
     vN[i + 1] = vN[i]! + (include ? 1 : 0);
     vS[i + 1] = vS[i]! + (include ? c : 0);
     vQ[i + 1] = vQ[i]! + (include ? c * c : 0);
@@ -226,6 +232,104 @@ export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[]
     bQ[i + 1] = bQ[i]! + (keep ? sSq[i]! : 0);
   }
 }
+
+const DAY_MS = 24 * 3_600_000;
+/** A profile needs this many days of baseline: hour of day from a week, weekday from two. */
+const HOUR_PROFILE_DAYS = 7;
+const WEEKDAY_PROFILE_DAYS = 14;
+/**
+ * Pseudo-items at the overall rate added to each slot's count (and expectation): a slot's factor is
+ * (its count + this) / (its flat expectation + this), so a slot of few items stays near 1×.
+ */
+const SEASON_SHRINK = 5;
+
+/**
+ * Hour-of-day and weekday seasonality of a topic's volume, learnt from the same baseline window as the
+ * rate (buckets not flagged, counts winsorised) and kept as the window slides: per slot, the sum and
+ * number of its buckets in the window. Once the window holds a week (hour of day) or two (weekday) of
+ * history, a bucket's expected count is the baseline rate × its hour's factor × its weekday's factor,
+ * each shrunk towards 1 for slots seen little; the spread those factors explain is taken out of the
+ * overdispersion, so a topic busy by day and quiet by night is judged against its own hours.
+ * Buckets of a day or longer have no hour of day; buckets that do not divide a day, no profile at all.
+ */
+class Seasonality {
+  private readonly slots: number;
+  private readonly hourSum: Float64Array;
+  private readonly hourN: Float64Array;
+  private readonly daySum = new Float64Array(7);
+  private readonly dayN = new Float64Array(7);
+  private readonly added: Float64Array;
+  private readonly isIn: Uint8Array;
+  private readonly hourOf: Int32Array;
+  private readonly weekdayOf: Int8Array;
+
+  constructor(first: number, bucketMs: number, n: number) {
+    this.slots = bucketMs <= DAY_MS && DAY_MS % bucketMs === 0 ? DAY_MS / bucketMs : 0;
+    this.hourSum = new Float64Array(Math.max(1, this.slots));
+    this.hourN = new Float64Array(Math.max(1, this.slots));
+    this.added = new Float64Array(n);
+    this.isIn = new Uint8Array(n);
+    this.hourOf = new Int32Array(n);
+    this.weekdayOf = new Int8Array(n);
+    if (this.slots === 0) return;
+    for (let i = 0; i < n; i++) {
+      const t = first + i * bucketMs;
+      const day = Math.floor(t / DAY_MS);
+      this.hourOf[i] = Math.floor((t - day * DAY_MS) / bucketMs);
+      this.weekdayOf[i] = (day + 4) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
+    }
+  }
+
+  /** Bucket i joins the window with its (winsorised) count. */
+  add(i: number, count: number): void {
+    if (this.slots === 0) return;
+    this.isIn[i] = 1;
+    this.added[i] = count;
+    this.hourSum[this.hourOf[i]!]! += count;
+    this.hourN[this.hourOf[i]!]! += 1;
+    this.daySum[this.weekdayOf[i]!]! += count;
+    this.dayN[this.weekdayOf[i]!]! += 1;
+  }
+
+  /** Bucket i leaves the window (a no-op if it never joined). */
+  remove(i: number): void {
+    if (this.slots === 0 || this.isIn[i] === 0) return;
+    this.isIn[i] = 0;
+    const c = this.added[i]!;
+    this.hourSum[this.hourOf[i]!]! -= c;
+    this.hourN[this.hourOf[i]!]! -= 1;
+    this.daySum[this.weekdayOf[i]!]! -= c;
+    this.dayN[this.weekdayOf[i]!]! -= 1;
+  }
+
+  /** Bucket i's factor on the baseline rate, and the variance the profile explains, given the window's n buckets summing to `sum`. */
+  at(i: number, n: number, sum: number): { factor: number; explainedVar: number } {
+    if (this.slots === 0 || n === 0 || sum <= 0) return NO_SEASON;
+    const days = n / this.slots;
+    const m = sum / n;
+    let factor = 1;
+    let explainedVar = 0;
+    if (this.slots > 1 && days >= HOUR_PROFILE_DAYS) {
+      const shrunk = (s: number) => (this.hourSum[s]! + SEASON_SHRINK) / (this.hourN[s]! * m + SEASON_SHRINK);
+      factor *= shrunk(this.hourOf[i]!);
+      for (let s = 0; s < this.slots; s++) {
+        const d = m * shrunk(s) - m;
+        explainedVar += (this.hourN[s]! * d * d) / n;
+      }
+    }
+    if (days >= WEEKDAY_PROFILE_DAYS) {
+      const shrunk = (d: number) => (this.daySum[d]! + SEASON_SHRINK) / (this.dayN[d]! * m + SEASON_SHRINK);
+      factor *= shrunk(this.weekdayOf[i]!);
+      for (let d = 0; d < 7; d++) {
+        const x = m * shrunk(d) - m;
+        explainedVar += (this.dayN[d]! * x * x) / n;
+      }
+    }
+    return { factor, explainedVar };
+  }
+}
+
+const NO_SEASON = { factor: 1, explainedVar: 0 };
 
 /**
  * Mean sentiment of n items (summing to `sum`) against a baseline mean/variance from nB items: the mean is
@@ -243,15 +347,17 @@ const WINSOR_K = 4;
 
 /**
  * Baseline rate and NB size from a window's (winsorised) counts: n buckets, their sum and sum of squares.
- * A Gamma prior keeps an empty window from expecting nothing; overdispersion beyond Poisson (daily
- * cycles, bursty sources) widens the predictive distribution.
+ * A Gamma prior keeps an empty window from expecting nothing; overdispersion beyond Poisson (bursty
+ * sources; daily cycles the seasonal profile does not explain: `explainedVar`) widens the predictive
+ * distribution.
  */
-export function baselineRate(n: number, sum: number, sq: number): { mean: number; size: number } {
+export function baselineRate(n: number, sum: number, sq: number, explainedVar = 0): { mean: number; size: number } {
   if (n === 0) return { mean: PRIOR_SHAPE / PRIOR_RATE, size: PRIOR_SHAPE };
   const shape = PRIOR_SHAPE + sum;
   const mean = shape / (PRIOR_RATE + n);
   const sampleMean = sum / n;
-  const sampleVar = n > 1 ? Math.max(0, (sq - n * sampleMean * sampleMean) / (n - 1)) : 0;
+  // the spread the seasonal profile accounts for is not noise around the (seasonal) expectation
+  const sampleVar = n > 1 ? Math.max(0, (sq - n * sampleMean * sampleMean) / (n - 1) - explainedVar) : 0;
   const over = sampleVar > sampleMean * 1.05 && sampleMean > 0 ? (sampleMean * sampleMean) / (sampleVar - sampleMean) : Infinity;
   const size = 1 / (1 / shape + 1 / over);
   return { mean, size };

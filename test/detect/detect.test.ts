@@ -201,3 +201,68 @@ describe('auto bucket size', () => {
     expect(autoBucket(stories, 14 * D)).toBe(want);
   });
 });
+
+describe('seasonality', () => {
+  // hourly buckets, busy 08–20 UTC on weekdays, quiet at night and at weekends
+  const HOURLY = H;
+  const START = Date.UTC(2026, 9, 5); // a Monday
+  const rateAt = (t: number) => {
+    const hour = new Date(t).getUTCHours();
+    const weekday = new Date(t).getUTCDay();
+    const day = hour >= 8 && hour < 20 ? 6 : 0.3;
+    return weekday === 0 || weekday === 6 ? day * 0.3 : day;
+  };
+  const poisson = (rate: number, u: number) => {
+    let k = 0;
+    let p = Math.exp(-rate);
+    let cdf = p;
+    while (u > cdf && k < 1000) {
+      k++;
+      p *= rate / k;
+      cdf += p;
+    }
+    return k;
+  };
+  const cycle = (days: number, seed = 3): Bucket[] => {
+    let x = seed;
+    const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    return Array.from({ length: days * 24 }, (_, i) => {
+      const start = START + i * HOURLY;
+      const count = poisson(rateAt(start), rnd());
+      return { start, count, scored: count, sentimentSum: 0.05 * count, sentimentSumSq: 0.1 * count };
+    });
+  };
+  const hourlyOpts = (asOf: number): DetectOptions => ({ asOf, from: asOf - 7 * D, bucketMs: HOURLY, baselineMs: 14 * D, sensitivity: 'medium', historyStart: START });
+
+  it('expects a busy topic to be busy by day and quiet by night and at weekends, once it has the history', () => {
+    const buckets = cycle(28);
+    const asOf = START + 28 * D - 1;
+    const rows = scoreBuckets(buckets, hourlyOpts(asOf));
+    const at = (day: number, hour: number) => rows.find((r) => r.start === START + day * D + hour * H)!;
+    // day 23 is a Wednesday, day 26 a Saturday
+    expect(at(23, 12).expected).toBeGreaterThan(4);
+    expect(at(23, 3).expected).toBeLessThan(1);
+    expect(at(26, 12).expected).toBeLessThan(at(23, 12).expected / 2);
+    // its ordinary days are not moments
+    expect(detectMoments('Acme', buckets, hourlyOpts(asOf)).filter((m) => m.kind === 'volume-spike')).toEqual([]);
+  });
+
+  it('finds a burst at night that would pass for an ordinary hour of the day', () => {
+    const buckets = cycle(28);
+    const burst = START + 23 * D + 2 * H; // Wednesday 02:00, when 0.3 are expected (and 6 at noon)
+    buckets.find((b) => b.start === burst)!.count = 8;
+    const moments = detectMoments('Acme', buckets, hourlyOpts(burst + H - 1)).filter((m) => m.kind === 'volume-spike');
+    expect(moments).toHaveLength(1);
+    expect(moments[0]!.peak).toBe(burst);
+    expect(moments[0]!.expected).toBeLessThan(1);
+  });
+
+  it('while the history is short it judges against the plain rate (no profile from a few days)', () => {
+    const buckets = cycle(5);
+    const asOf = START + 5 * D - 1;
+    const rows = scoreBuckets(buckets, { ...hourlyOpts(asOf), from: START + 4 * D }).filter((r) => r.judged);
+    expect(rows.length).toBeGreaterThan(0);
+    const byHour = (h: number) => rows.find((r) => new Date(r.start).getUTCHours() === h)!.expected;
+    expect(Math.abs(byHour(12) - byHour(3))).toBeLessThan(0.05);
+  });
+});
