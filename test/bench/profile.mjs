@@ -50,7 +50,33 @@ function top(map, total, n) {
  * @param profile the parsed .cpuprofile JSON
  * @param root    the project folder (to shorten paths)
  */
-export function summarizeProfile(profile, root, n = 15) {
+export function summarizeProfile(profileOrList, root, n = 15) {
+  // several profiles (a process's worker threads) are summed
+  const profiles = Array.isArray(profileOrList) ? profileOrList : [profileOrList];
+  const byFunction = new Map();
+  const byModule = new Map();
+  const inclusive = new Map();
+  let totalUs = 0;
+  let idleUs = 0;
+  let sampleCount = 0;
+  for (const profile of profiles) {
+    const r = addProfile(profile, root, byFunction, byModule, inclusive);
+    totalUs += r.totalUs;
+    idleUs += r.idleUs;
+    sampleCount += profile.samples.length;
+  }
+  return {
+    threads: profiles.length,
+    totalMs: Math.round(totalUs / 1000),
+    idleMs: Math.round(idleUs / 1000),
+    samples: sampleCount,
+    selfByFunction: top(byFunction, totalUs, n),
+    selfByModule: top(byModule, totalUs, n),
+    inclusiveByModule: top(inclusive, totalUs, n),
+  };
+}
+
+function addProfile(profile, root, byFunction, byModule, inclusive) {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -65,9 +91,6 @@ export function summarizeProfile(profile, root, n = 15) {
     totalUs += us;
   }
 
-  const byFunction = new Map();
-  const byModule = new Map();
-  const inclusive = new Map();
   for (const [id, us] of selfUs) {
     const frame = nodes.get(id).callFrame;
     const fk = functionKey(frame, root);
@@ -86,19 +109,12 @@ export function summarizeProfile(profile, root, n = 15) {
   }
 
   const idleUs = [...selfUs].filter(([id]) => nodes.get(id).callFrame.functionName === '(idle)').reduce((s, [, us]) => s + us, 0);
-  return {
-    totalMs: Math.round(totalUs / 1000),
-    idleMs: Math.round(idleUs / 1000),
-    samples: samples.length,
-    selfByFunction: top(byFunction, totalUs, n),
-    selfByModule: top(byModule, totalUs, n),
-    inclusiveByModule: top(inclusive, totalUs, n),
-  };
+  return { totalUs, idleUs };
 }
 
 /** The summary as plain text lines. */
-export function formatProfile(s) {
-  const lines = [`profiled ${(s.totalMs / 1000).toFixed(2)} s on the main thread (${s.samples} samples; idle ${(s.idleMs / 1000).toFixed(2)} s)`];
+export function formatProfile(s, where = 'on the main thread') {
+  const lines = [`profiled ${(s.totalMs / 1000).toFixed(2)} s ${where} (${s.samples} samples; idle ${(s.idleMs / 1000).toFixed(2)} s)`];
   const section = (title, rows) => {
     lines.push('', title);
     for (const r of rows) lines.push(`  ${String(r.ms).padStart(7)} ms ${r.pct.toFixed(1).padStart(5)}%  ${r.name}`);

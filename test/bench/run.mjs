@@ -410,6 +410,7 @@ function table(report) {
   );
   for (const [kind, p] of Object.entries(report.profile ?? {})) {
     lines.push('', `── ${kind} fetch under --cpu-prof (${fmtMs(p.wallMs)} wall) ──`, ...formatProfile(p));
+    if (p.workers) lines.push('', ...formatProfile(p.workers, `on ${p.workers.threads} parse worker thread${p.workers.threads === 1 ? '' : 's'} together`));
     if (p.file) lines.push(`(${p.file})`);
   }
   if (meta.kept) lines.push('', `kept: ${meta.kept}`);
@@ -433,13 +434,18 @@ async function profileFetches(o, run, server, config, tmp) {
     if (kind === 'cold') checkCold(o, db, stats, 'profiled cold fetch');
     else checkWarm(o, db, stats, o.feeds * o.items, 'profiled warm fetch');
     checkPerHost(o, stats, `profiled ${kind} fetch`);
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw new BenchError(`no .cpuprofile in ${dir}`);
+    // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread, the others parse workers
+    const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+    const thread = (f) => Number(f.split('.').at(-3));
+    const file = files.find((f) => thread(f) === 0);
+    if (!file) throw new BenchError(`no .cpuprofile of the main thread in ${dir}`);
     const full = path.join(dir, file);
+    const workers = files.filter((f) => thread(f) !== 0).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')));
     out[kind] = {
       file: o.keep ? full : null,
       wallMs: Math.round(r.wallMs),
       ...summarizeProfile(JSON.parse(readFileSync(full, 'utf8')), ROOT, kind === 'cold' ? 15 : 10),
+      workers: workers.length > 0 ? summarizeProfile(workers, ROOT, kind === 'cold' ? 15 : 10) : null,
     };
   }
   return out;
