@@ -75,7 +75,13 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   const parser = createParser(config.topics, due.length);
   let done = 0;
 
-  const one = async (feed: FeedRow): Promise<Fetched | undefined> => {
+  const concurrency = o.concurrency ?? f.concurrency;
+  // Bodies downloaded and waiting for (or in) a parse worker: their HTTP slots are free meanwhile, so the
+  // network keeps going while this thread commits; at most this many, so memory stays bounded.
+  const backlog = semaphore(2 * concurrency);
+
+  /** Fetches and parses one feed; `downloaded` is called when its HTTP exchange is over. */
+  const one = async (feed: FeedRow, downloaded: () => void): Promise<Fetched | undefined> => {
     const startedAt = o.now();
     const t0 = performance.now();
     const elapsed = () => Math.round(performance.now() - t0);
@@ -104,14 +110,21 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
           finish: () => result(feed, { status: 'not-modified', httpStatus: out.httpStatus, durationMs, fetchedAt: startedAt, attempts, notice, nextDueAt }),
         };
       }
-      const parsed = await parser.parse({
-        body: out.body,
-        contentType: out.contentType,
-        url: out.finalUrl,
-        feedUrl: feed.url,
-        language: config.feedLanguages.get(feed.url) ?? null,
-        fetchedAt: startedAt,
-      });
+      await backlog.acquire();
+      downloaded();
+      let parsed;
+      try {
+        parsed = await parser.parse({
+          body: out.body,
+          contentType: out.contentType,
+          url: out.finalUrl,
+          feedUrl: feed.url,
+          language: config.feedLanguages.get(feed.url) ?? null,
+          fetchedAt: startedAt,
+        });
+      } finally {
+        backlog.release();
+      }
       const nextDueAt = nextDue(startedAt, f.intervalMs, out.maxAgeMs, parsed.ttlMs);
       const record: FetchRecord = {
         ...base,
@@ -178,34 +191,50 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     }
   };
 
-  // A feed's slot is free once it is fetched and parsed; its save is queued and committed with others.
+  // A feed's slot (concurrency, per host) is free once its HTTP exchange is over; it is parsed in a
+  // worker, and its save is queued and committed with others.
+  const working: Promise<void>[] = [];
   const saving: Promise<FeedResult>[] = [];
   let failure: { err: unknown } | null = null;
+  const save = (fetched: Fetched): void => {
+    const saved = saver.save(fetched.record, fetched.stories).then((r) => {
+      o.onProgress?.(++done, due.length);
+      return fetched.finish(r);
+    });
+    saved.catch(() => undefined); // a failed commit is reported once the run has stopped (below)
+    saving.push(saved);
+  };
   try {
     await runScheduled(
       due,
       hostOf,
       {
-        concurrency: o.concurrency ?? f.concurrency,
+        concurrency,
         perHost: f.perHost,
         hostDelayMs: f.hostDelayMs,
         ...(o.signal ? { signal: o.signal } : {}),
       },
       async (feed) => {
         saver.check(); // once the store has failed, nothing more is fetched
-        const fetched = await one(feed);
-        if (!fetched) return;
-        const saved = saver.save(fetched.record, fetched.stories).then((r) => {
-          o.onProgress?.(++done, due.length);
-          return fetched.finish(r);
+        await new Promise<void>((slotFree) => {
+          const work = one(feed, slotFree).then(
+            (fetched) => {
+              slotFree();
+              if (fetched) save(fetched);
+            },
+            (err: unknown) => {
+              slotFree();
+              failure ??= { err };
+            },
+          );
+          working.push(work);
         });
-        saved.catch(() => undefined); // a failed commit is reported once the run has stopped (below)
-        saving.push(saved);
       },
     );
   } catch (err) {
-    failure = { err };
+    failure ??= { err };
   } finally {
+    await Promise.all(working);
     saver.flushAll();
     await Promise.all([dispatcher.close().catch(() => undefined), parser.close()]);
   }
@@ -221,6 +250,26 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   const order = new Map(feeds.map((feed, i) => [feed.url, i]));
   results.sort((a, b) => order.get(a.url)! - order.get(b.url)!);
   return { feeds: results, interrupted: Boolean(o.signal?.aborted), warnAfter: f.warnAfter };
+}
+
+/** A counting semaphore. */
+function semaphore(size: number): { acquire(): Promise<void>; release(): void } {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  return {
+    acquire: () => {
+      if (free > 0) {
+        free--;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    release: () => {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
 }
 
 /** A feed fetched and parsed: what to save, and its result once saved. */
