@@ -1,9 +1,11 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, fstatSync, statSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import { SENSITIVITIES, type Sensitivity } from '../config/schema.js';
 import { InputError, UsageError } from '../core/errors.js';
 import { formatDuration, iso } from '../core/time.js';
-import { inferResolution, SeriesDetector, type SeriesPoint, type SeriesScore } from '../detect/series.js';
+import { buffersOf, packPoints, unpackScores, type ScoreBatch } from '../detect/series-batch.js';
+import { inferResolution, SeriesDetector, type SeriesOptions, type SeriesPoint, type SeriesScore } from '../detect/series.js';
 import { streamFormatter, type StreamFormat } from '../render/stream.js';
 import type { GlobalOptions } from './context.js';
 import { SeriesReader } from './detect-input.js';
@@ -75,10 +77,23 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   if (!SENSITIVITIES.includes(sensitivity)) throw new UsageError(`--sensitivity: expected one of ${SENSITIVITIES.join(', ')}, got "${o.sensitivity}"`);
   const stdin = !o.source || o.source === '-';
   const name = stdin ? 'stdin' : o.source!;
+  // a long series from a file is scored on a second core while this thread reads and writes; a pipe is
+  // scored here, row by row, so that its output keeps up with its input
+  const large = inputBytes(stdin ? 0 : o.source!) >= WORKER_FROM_BYTES;
   const input: Readable = stdin ? process.stdin : createReadStream(o.source!, { encoding: 'utf8', highWaterMark: 1 << 14 });
   if (stdin) process.stdin.setEncoding('utf8');
   const reader = new SeriesReader({ source: name, allowNegative: Boolean(o.allowNegative) });
   const out = process.stdout;
+  // a reader that stops reading (`| head`): stop too — the worker and the input would keep the process up
+  let scorer: Scorer | null = null;
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    void scorer?.close();
+    input.destroy();
+  };
+  out.once('error', stop);
+  out.once('close', stop);
   // output goes out in batches: one write per row would cost more than scoring the row
   let pending: string[] = [];
   const flush = async () => {
@@ -91,7 +106,6 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
     pending.push(s);
     if (pending.length >= 8192) await flush();
   };
-  let detector: SeriesDetector | null = null;
   const buffered: SeriesPoint[] = [];
   const table: SeriesScore[] = [];
   let rows = 0;
@@ -110,9 +124,10 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   };
   const start = () => {
     const resolutionMs = o.resolution ? parseResolution(o.resolution) : inferResolution(buffered);
-    detector = new SeriesDetector({ resolutionMs, sensitivity });
+    const options = { resolutionMs, sensitivity };
+    scorer = large ? workerScorer(options, emit) : inlineScorer(options, emit);
     if (process.stderr.isTTY) process.stderr.write(`detect: resolution ${formatDuration(resolutionMs)}\n`);
-    for (const p of buffered.splice(0)) emit(detector.push(p));
+    for (const p of buffered.splice(0)) scorer.push(p);
   };
   if (fastCsv && o.headers !== false) await write('timestamp,value,expected,score,moment\n');
   if (stream) await write(stream.header());
@@ -122,7 +137,7 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
     lineNo++;
     const p = reader.line(line, lineNo);
     if (!p) return;
-    if (detector) emit(detector.push(p));
+    if (scorer) scorer.push(p);
     else {
       buffered.push(p);
       if (buffered.length >= SNIFF_ROWS) start();
@@ -136,17 +151,22 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
       const lines = text.split('\n');
       rest = lines.pop()!;
       for (const line of lines) take(line);
+      if (scorer) await (scorer as Scorer).settle(false);
       await flush();
     }
     if (rest !== '') take(rest);
     reader.end();
+    if (!scorer) {
+      if (buffered.length < 2) throw new InputError(`${name}: needs at least two rows to tell the resolution`, { hint: 'give a longer series' });
+      start();
+    }
+    await (scorer as unknown as Scorer).settle(true);
   } catch (err) {
+    if (stopped) return 0; // the reader went away: nothing more to say
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`${name}: file not found`, { hint: 'check the path, or pipe the series in with -' });
     throw err;
-  }
-  if (!detector) {
-    if (buffered.length < 2) throw new InputError(`${name}: needs at least two rows to tell the resolution`, { hint: 'give a longer series' });
-    start();
+  } finally {
+    await (scorer as Scorer | null)?.close();
   }
   if (stream) await write(stream.footer());
   await flush();
@@ -168,4 +188,78 @@ function parseResolution(text: string): number {
   const m = /^(\d+)(m|h|d)$/.exec(text.trim());
   if (!m) throw new UsageError(`--resolution: expected 5m, 30m, 1h, 1d..., got "${text}"`);
   return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
+}
+
+/** Files this big (about 20,000 rows and more) are scored in a worker thread. */
+const WORKER_FROM_BYTES = 512 * 1024;
+/** Rows per batch sent to the worker, and batches in flight at most. */
+const BATCH_ROWS = 8192;
+const MAX_IN_FLIGHT = 4;
+
+/** The size of a regular file (by path, or an open descriptor such as stdin redirected from a file); 0 otherwise. */
+function inputBytes(source: string | number): number {
+  try {
+    const st = typeof source === 'number' ? fstatSync(source) : statSync(source);
+    return st.isFile() ? st.size : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Scores rows in order and hands each score to `emit`, here or in a worker thread. */
+interface Scorer {
+  push(p: SeriesPoint): void;
+  /** Emits what has been scored; with `all`, waits until every row pushed is scored. */
+  settle(all: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+function inlineScorer(options: SeriesOptions, emit: (s: SeriesScore) => void): Scorer {
+  const detector = new SeriesDetector(options);
+  return { push: (p) => emit(detector.push(p)), settle: async () => undefined, close: async () => undefined };
+}
+
+/**
+ * Batches rows to a worker that owns the detector. The worker answers batches in order; at most
+ * MAX_IN_FLIGHT are out at once (settle() waits for the oldest when more are), so memory stays bounded.
+ */
+function workerScorer(options: SeriesOptions, emit: (s: SeriesScore) => void): Scorer {
+  const worker = new Worker(new URL('./detect-worker.js', import.meta.url), { workerData: options });
+  const waiting: { resolve: (s: ScoreBatch) => void; reject: (e: unknown) => void }[] = [];
+  let failed: unknown = null;
+  worker.on('message', (scores: ScoreBatch) => waiting.shift()?.resolve(scores));
+  worker.on('error', (err) => {
+    failed = err;
+    for (const w of waiting.splice(0)) w.reject(err);
+  });
+  const inFlight: Promise<{ batch: SeriesPoint[]; scores: ScoreBatch }>[] = [];
+  let rows: SeriesPoint[] = [];
+  const send = () => {
+    if (rows.length === 0) return;
+    const batch = packPoints(rows);
+    const kept = rows;
+    rows = [];
+    inFlight.push(
+      new Promise<ScoreBatch>((resolve, reject) => {
+        if (failed) return reject(failed);
+        waiting.push({ resolve, reject });
+        // the batch's buffers move to the worker; the rows stay here for the output
+        worker.postMessage(batch, buffersOf(batch));
+      }).then((scores) => ({ batch: kept, scores })),
+    );
+  };
+  return {
+    push(p) {
+      rows.push(p);
+      if (rows.length >= BATCH_ROWS) send();
+    },
+    async settle(all) {
+      if (all) send();
+      while (inFlight.length > (all ? 0 : MAX_IN_FLIGHT - 1)) {
+        const { batch, scores } = await inFlight.shift()!;
+        for (const s of unpackScores(batch, scores)) emit(s);
+      }
+    },
+    close: () => worker.terminate().then(() => undefined),
+  };
 }

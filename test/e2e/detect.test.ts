@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -27,6 +29,45 @@ describe('momentscan detect', () => {
     expect(flagged.length).toBeLessThanOrEqual(3);
     for (const c of rows) expect(Number(c[3])).toBeGreaterThanOrEqual(0);
     for (const c of rows) expect(Number(c[3])).toBeLessThanOrEqual(1);
+  });
+
+  it('a long series from a file (scored on a second core) gives exactly what the same series piped in gives', () => {
+    const home = tempDir();
+    // 40,000 hourly rows with sentiment and n, some of them empty: over the size scored in a worker
+    const rows = ['timestamp,value,sentiment,n'];
+    for (let i = 0; i < 40_000; i++) {
+      const t = new Date(Date.UTC(2022, 0, 1) + i * 3_600_000).toISOString();
+      const v = 6 + Math.round(4 * Math.sin((2 * Math.PI * (i % 24)) / 24)) + ((i * 7) % 3) + (i % 5000 === 4999 ? 50 : 0);
+      rows.push(`${t},${v},${i % 7 === 0 ? '' : ((i % 11) / 10 - 0.5).toFixed(2)},${i % 13 === 0 ? '' : v}`);
+    }
+    const text = `${rows.join('\n')}\n`;
+    expect(text.length).toBeGreaterThan(512 * 1024);
+    const file = path.join(home, 'long.csv');
+    writeFileSync(file, text);
+    for (const format of [[], ['--ndjson']]) {
+      const fromFile = runCli(['detect', file, ...format], { home });
+      const piped = runCli(['detect', '-', ...format], { home, input: text });
+      expect(fromFile.status).toBe(0);
+      expect(fromFile.stdout.split('\n').length).toBeGreaterThan(40_000);
+      expect(fromFile.stdout).toBe(piped.stdout);
+      expect(fromFile.stdout).toMatch(/true/);
+    }
+  });
+
+  it('a long series piped into something that stops reading (| head) ends quietly and at once', async () => {
+    const home = tempDir();
+    const rows = ['timestamp,value'];
+    for (let i = 0; i < 60_000; i++) rows.push(`${new Date(Date.UTC(2022, 0, 1) + i * 300_000).toISOString()},${5 + (i % 7)}`);
+    const file = path.join(home, 'long.csv');
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [path.join(import.meta.dirname, '../../bin/momentscan'), 'detect', file], { env: { PATH: process.env.PATH ?? '', HOME: home } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy()); // like head -1
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
   });
 
   it('is causal: a row scores the same whether or not later rows exist', () => {

@@ -30,6 +30,7 @@ export function runCli(args: string[], opts: { home: string; cwd?: string; env?:
     encoding: 'utf8',
     input: opts.input ?? '',
     timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

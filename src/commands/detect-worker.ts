@@ -1,0 +1,11 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { buffersOf, scoreBatch, type PointBatch } from '../detect/series-batch.js';
+import { SeriesDetector, type SeriesOptions } from '../detect/series.js';
+
+/** Worker thread of `momentscan detect`: scores batches of a long series, in order, with one detector. */
+const detector = new SeriesDetector(workerData as SeriesOptions);
+
+parentPort!.on('message', (batch: PointBatch) => {
+  const scores = scoreBatch(detector, batch);
+  parentPort!.postMessage(scores, buffersOf(scores));
+});

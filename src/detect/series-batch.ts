@@ -1,0 +1,93 @@
+import { SeriesDetector, type SeriesPoint, type SeriesScore } from './series.js';
+
+/**
+ * Rows of a series in typed arrays, so that a batch can go to a worker thread and back without copying
+ * object by object (`detect` scores a long series on a second core while the first reads and writes).
+ * Optional fields keep whether they were absent, null or a number.
+ */
+type F64 = Float64Array<ArrayBuffer>;
+type U8 = Uint8Array<ArrayBuffer>;
+
+export interface PointBatch {
+  t: F64;
+  value: F64;
+  sentiment: F64;
+  /** 0: absent, 1: null, 2: a number (in `sentiment`). */
+  sentimentKind: U8;
+  n: F64;
+  nKind: U8;
+}
+
+export interface ScoreBatch {
+  /** NaN: null (learning). */
+  expected: F64;
+  score: F64;
+  /** Bit 1: moment, 2: learning, 4: up, 8: down. */
+  flags: U8;
+}
+
+/** The buffers a batch is made of, to transfer it to or from a worker thread instead of copying it. */
+export function buffersOf(b: PointBatch | ScoreBatch): ArrayBuffer[] {
+  return Object.values(b).map((a: F64 | U8) => a.buffer);
+}
+
+const kindOf = (v: number | null | undefined): number => (v === undefined ? 0 : v === null ? 1 : 2);
+const valueOf = (kind: number, v: number): number | null | undefined => (kind === 0 ? undefined : kind === 1 ? null : v);
+
+export function packPoints(points: readonly SeriesPoint[]): PointBatch {
+  const size = points.length;
+  const b: PointBatch = {
+    t: new Float64Array(size),
+    value: new Float64Array(size),
+    sentiment: new Float64Array(size),
+    sentimentKind: new Uint8Array(size),
+    n: new Float64Array(size),
+    nKind: new Uint8Array(size),
+  };
+  points.forEach((p, i) => {
+    b.t[i] = p.t;
+    b.value[i] = p.value;
+    b.sentimentKind[i] = kindOf(p.sentiment);
+    b.sentiment[i] = p.sentiment ?? 0;
+    b.nKind[i] = kindOf(p.n);
+    b.n[i] = p.n ?? 0;
+  });
+  return b;
+}
+
+/** Scores a batch with the detector (which keeps its state from batch to batch). */
+export function scoreBatch(detector: SeriesDetector, b: PointBatch): ScoreBatch {
+  const size = b.t.length;
+  const out: ScoreBatch = { expected: new Float64Array(size), score: new Float64Array(size), flags: new Uint8Array(size) };
+  for (let i = 0; i < size; i++) {
+    const p: SeriesPoint = { t: b.t[i]!, value: b.value[i]! };
+    const sentiment = valueOf(b.sentimentKind[i]!, b.sentiment[i]!);
+    if (sentiment !== undefined) p.sentiment = sentiment;
+    const n = valueOf(b.nKind[i]!, b.n[i]!);
+    if (n !== undefined) p.n = n;
+    const s = detector.push(p);
+    out.expected[i] = s.expected ?? NaN;
+    out.score[i] = s.score;
+    out.flags[i] = (s.moment ? 1 : 0) | (s.learning ? 2 : 0) | (s.direction === 'up' ? 4 : s.direction === 'down' ? 8 : 0);
+  }
+  return out;
+}
+
+/** The scores of a batch of rows as the detector gave them. */
+export function unpackScores(rows: readonly SeriesPoint[], s: ScoreBatch): SeriesScore[] {
+  const out = new Array<SeriesScore>(rows.length);
+  for (let i = 0; i < out.length; i++) {
+    const e = s.expected[i]!;
+    const f = s.flags[i]!;
+    out[i] = {
+      t: rows[i]!.t,
+      value: rows[i]!.value,
+      expected: Number.isNaN(e) ? null : e,
+      score: s.score[i]!,
+      moment: (f & 1) !== 0,
+      learning: (f & 2) !== 0,
+      direction: f & 4 ? 'up' : f & 8 ? 'down' : null,
+    };
+  }
+  return out;
+}
