@@ -228,25 +228,27 @@ function workerScorer(options: SeriesOptions, emit: (s: SeriesScore) => void): S
   const waiting: { resolve: (s: ScoreBatch) => void; reject: (e: unknown) => void }[] = [];
   let failed: unknown = null;
   worker.on('message', (scores: ScoreBatch) => waiting.shift()?.resolve(scores));
-  worker.on('error', (err) => {
-    failed = err;
-    for (const w of waiting.splice(0)) w.reject(err);
-  });
-  const inFlight: Promise<{ batch: SeriesPoint[]; scores: ScoreBatch }>[] = [];
+  const fail = (err: unknown) => {
+    failed ??= err;
+    for (const w of waiting.splice(0)) w.reject(failed);
+  };
+  worker.on('error', fail);
+  worker.on('exit', () => fail(new Error('the scoring thread stopped')));
+  const inFlight: Promise<{ rows: SeriesPoint[]; scores: ScoreBatch }>[] = [];
   let rows: SeriesPoint[] = [];
   const send = () => {
     if (rows.length === 0) return;
     const batch = packPoints(rows);
     const kept = rows;
     rows = [];
-    inFlight.push(
-      new Promise<ScoreBatch>((resolve, reject) => {
-        if (failed) return reject(failed);
-        waiting.push({ resolve, reject });
-        // the batch's buffers move to the worker; the rows stay here for the output
-        worker.postMessage(batch, buffersOf(batch));
-      }).then((scores) => ({ batch: kept, scores })),
-    );
+    const scored = new Promise<ScoreBatch>((resolve, reject) => {
+      if (failed) return reject(failed);
+      waiting.push({ resolve, reject });
+      // the batch's buffers move to the worker; the rows stay here for the output
+      worker.postMessage(batch, buffersOf(batch));
+    }).then((scores) => ({ rows: kept, scores }));
+    scored.catch(() => undefined); // a failure is thrown where the batch is awaited (settle)
+    inFlight.push(scored);
   };
   return {
     push(p) {
@@ -256,8 +258,8 @@ function workerScorer(options: SeriesOptions, emit: (s: SeriesScore) => void): S
     async settle(all) {
       if (all) send();
       while (inFlight.length > (all ? 0 : MAX_IN_FLIGHT - 1)) {
-        const { batch, scores } = await inFlight.shift()!;
-        for (const s of unpackScores(batch, scores)) emit(s);
+        const { rows: done, scores } = await inFlight.shift()!;
+        for (const s of unpackScores(done, scores)) emit(s);
       }
     },
     close: () => worker.terminate().then(() => undefined),
