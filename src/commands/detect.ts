@@ -85,7 +85,7 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   const reader = new SeriesReader({ source: name, allowNegative: Boolean(o.allowNegative) });
   const out = process.stdout;
   // a reader that stops reading (`| head`): stop too — the worker and the input would keep the process up
-  let scorer: Scorer | null = null;
+  let scorer = null as Scorer | null; // (set in take(), a closure: not narrowed to null)
   let stopped = false;
   const stop = () => {
     stopped = true;
@@ -122,12 +122,14 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
       return;
     }
   };
-  const start = () => {
+  /** The scorer, once the rows read so far tell the resolution; they are scored first. */
+  const start = (): Scorer => {
     const resolutionMs = o.resolution ? parseResolution(o.resolution) : inferResolution(buffered);
     const options = { resolutionMs, sensitivity };
-    scorer = large ? workerScorer(options, emit) : inlineScorer(options, emit);
+    const started = large ? workerScorer(options, emit) : inlineScorer(options, emit);
     if (process.stderr.isTTY) process.stderr.write(`detect: resolution ${formatDuration(resolutionMs)}\n`);
-    for (const p of buffered.splice(0)) scorer.push(p);
+    for (const p of buffered.splice(0)) started.push(p);
+    return started;
   };
   if (fastCsv && o.headers !== false) await write('timestamp,value,expected,score,moment\n');
   if (stream) await write(stream.header());
@@ -140,7 +142,7 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
     if (scorer) scorer.push(p);
     else {
       buffered.push(p);
-      if (buffered.length >= SNIFF_ROWS) start();
+      if (buffered.length >= SNIFF_ROWS) scorer = start();
     }
   };
   try {
@@ -151,22 +153,22 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
       const lines = text.split('\n');
       rest = lines.pop()!;
       for (const line of lines) take(line);
-      if (scorer) await (scorer as Scorer).settle(false);
+      if (scorer) await scorer.settle(false);
       await flush();
     }
     if (rest !== '') take(rest);
     reader.end();
     if (!scorer) {
       if (buffered.length < 2) throw new InputError(`${name}: needs at least two rows to tell the resolution`, { hint: 'give a longer series' });
-      start();
+      scorer = start();
     }
-    await (scorer as unknown as Scorer).settle(true);
+    await scorer.settle(true);
   } catch (err) {
     if (stopped) return 0; // the reader went away: nothing more to say
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`${name}: file not found`, { hint: 'check the path, or pipe the series in with -' });
     throw err;
   } finally {
-    await (scorer as Scorer | null)?.close();
+    await scorer?.close();
   }
   if (stream) await write(stream.footer());
   await flush();

@@ -4,7 +4,7 @@ import { ConfigError } from '../core/errors.js';
 import { closeEnough } from '../core/text.js';
 import { formatDuration, parseDurationMs } from '../core/time.js';
 import { QuerySyntaxError, formatQuery, keywordsToQuery, parseQuery, searchString, type QueryNode } from './query.js';
-import { SOURCE_KINDS, buildFeedUrl, guessKind, normalizeCountry, normalizeLanguage, parseSourceEntry, type SourceKind } from './sources.js';
+import { SOURCE_KINDS, buildFeedUrl, describeValue, guessKind, normalizeCountry, normalizeLanguage, parseSourceEntry, type SourceKind } from './sources.js';
 
 export type Sensitivity = 'low' | 'medium' | 'high';
 export const SENSITIVITIES: readonly Sensitivity[] = ['low', 'medium', 'high'];
@@ -350,12 +350,12 @@ class Validator {
   }
 
   object(value: unknown, field: string): Obj {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(field, `expected a mapping, got ${describe(value)}`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(field, `expected a mapping, got ${describeValue(value)}`);
     return value as Obj;
   }
 
   array(value: unknown, field: string): unknown[] {
-    if (!Array.isArray(value)) this.fail(field, `expected a list, got ${describe(value)}`);
+    if (!Array.isArray(value)) this.fail(field, `expected a list, got ${describeValue(value)}`);
     return value;
   }
 
@@ -371,7 +371,7 @@ class Validator {
 
   string(value: unknown, field: string): string {
     if (typeof value === 'number') return String(value);
-    if (typeof value !== 'string') this.fail(field, `expected a string, got ${describe(value)}`);
+    if (typeof value !== 'string') this.fail(field, `expected a string, got ${describeValue(value)}`);
     return value;
   }
 
@@ -420,14 +420,14 @@ class Validator {
 
   duration(value: unknown, field: string, min: number): number {
     const ms = typeof value === 'string' ? parseDurationMs(value) : value === 0 ? 0 : null;
-    if (ms === null) this.fail(field, `expected a duration such as 30m, 6h or 14d, got ${describe(value)}`);
+    if (ms === null) this.fail(field, `expected a duration such as 30m, 6h or 14d, got ${describeValue(value)}`);
     if (ms < min) this.fail(field, `must be at least ${formatDuration(min)}`);
     return ms;
   }
 
   integer(value: unknown, field: string, min: number, max: number): number {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.fail(field, `expected a whole number from ${min} to ${max}, got ${describe(value)}`);
+      this.fail(field, `expected a whole number from ${min} to ${max}, got ${describeValue(value)}`);
     }
     return value;
   }
@@ -435,7 +435,7 @@ class Validator {
   bytes(value: unknown, field: string): number {
     if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
     const m = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?\s*$/i.exec(value) : null;
-    if (!m) this.fail(field, `expected a size such as 5MB or 512KB, got ${describe(value)}`);
+    if (!m) this.fail(field, `expected a size such as 5MB or 512KB, got ${describeValue(value)}`);
     const unit = (m[2] ?? 'b').toLowerCase();
     const mult = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('g') ? 1024 ** 3 : 1;
     const n = Math.round(Number(m[1]) * mult);
@@ -444,7 +444,7 @@ class Validator {
   }
 
   boolean(value: unknown, field: string): boolean {
-    if (typeof value !== 'boolean') this.fail(field, `expected true or false, got ${describe(value)}`);
+    if (typeof value !== 'boolean') this.fail(field, `expected true or false, got ${describeValue(value)}`);
     return value;
   }
 
@@ -455,7 +455,7 @@ class Validator {
 
   oneOf<T extends string>(value: unknown, field: string, options: readonly T[]): T {
     if (typeof value !== 'string' || !options.includes(value as T)) {
-      this.fail(field, `expected one of ${options.join(', ')}, got ${describe(value)}`);
+      this.fail(field, `expected one of ${options.join(', ')}, got ${describeValue(value)}`);
     }
     return value as T;
   }
@@ -491,13 +491,3 @@ function expandHome(p: string): string {
   if (p === '~' || p.startsWith('~/')) return path.join(process.env.HOME ?? '', p.slice(1));
   return p;
 }
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value);
-  return `${typeof value} ${String(value)}`;
-}
-
-

@@ -176,37 +176,37 @@ function isError(value: unknown): value is SourceEntryError {
 /** A two-letter language code, lower case (`en`, `de`), or what was expected. */
 export function normalizeLanguage(raw: unknown): string | SourceEntryError {
   if (typeof raw === 'string' && /^[a-z]{2}$/i.test(raw.trim())) return raw.trim().toLowerCase();
-  return { error: `expected a two-letter language code such as en, de or fr, got ${describe(raw)}` };
+  return { error: `expected a two-letter language code such as en, de or fr, got ${describeValue(raw)}` };
 }
 
 /** A two-letter country code, upper case (`US`, `DE`), or what was expected. */
 export function normalizeCountry(raw: unknown): string | SourceEntryError {
   if (typeof raw === 'string' && /^[a-z]{2}$/i.test(raw.trim())) return raw.trim().toUpperCase();
-  return { error: `expected a two-letter country code such as US, GB or DE, got ${describe(raw)}` };
+  return { error: `expected a two-letter country code such as US, GB or DE, got ${describeValue(raw)}` };
 }
 
 function checkSearch(raw: unknown): string | SourceEntryError {
   const s = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : null;
-  if (s === null || s === '') return { error: `expected a search string, got ${describe(raw)}` };
+  if (s === null || s === '') return { error: `expected a search string, got ${describeValue(raw)}` };
   return s;
 }
 
 function checkSubreddit(raw: unknown): string | SourceEntryError {
   const s = typeof raw === 'string' ? raw.trim().replace(/^\/?r\//i, '').replace(/\/$/, '') : null;
   if (s !== null && /^[A-Za-z0-9_]{2,21}$/.test(s)) return s;
-  return { error: `expected a subreddit name (2 to 21 letters, digits or underscores, such as robotics), got ${describe(raw)}` };
+  return { error: `expected a subreddit name (2 to 21 letters, digits or underscores, such as robotics), got ${describeValue(raw)}` };
 }
 
 function checkSort(raw: unknown): string | SourceEntryError {
   if (typeof raw === 'string' && REDDIT_SORTS.includes(raw.trim().toLowerCase())) return raw.trim().toLowerCase();
-  return { error: `expected one of ${REDDIT_SORTS.join(', ')}, got ${describe(raw)}` };
+  return { error: `expected one of ${REDDIT_SORTS.join(', ')}, got ${describeValue(raw)}` };
 }
 
 const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}(?::\d{1,5})?$/;
 
 /** A Mastodon server's host name (`mastodon.social`; an `https://` prefix or a trailing `/` are tolerated), in lower case / punycode. */
 function checkInstance(raw: unknown): string | SourceEntryError {
-  const expected = { error: `expected the host name of a Mastodon server, such as mastodon.social, got ${describe(raw)}` };
+  const expected = { error: `expected the host name of a Mastodon server, such as mastodon.social, got ${describeValue(raw)}` };
   if (typeof raw !== 'string') return expected;
   const text = raw.trim().replace(/^https:\/\//i, '').replace(/\/$/, '');
   if (text === '' || /[/?#@\s\\]/.test(text)) return expected;
@@ -223,11 +223,11 @@ function checkInstance(raw: unknown): string | SourceEntryError {
 function checkHashtag(raw: unknown): string | SourceEntryError {
   const s = typeof raw === 'string' ? raw.trim().replace(/^#/, '') : typeof raw === 'number' ? String(raw) : null;
   if (s !== null && /^[\p{L}\p{M}\p{N}_]{1,100}$/u.test(s)) return s;
-  return { error: `expected a hashtag (letters, digits and underscores, with or without the #), got ${describe(raw)}` };
+  return { error: `expected a hashtag (letters, digits and underscores, with or without the #), got ${describeValue(raw)}` };
 }
 
 function checkHttpUrl(raw: unknown): string | SourceEntryError {
-  const expected = { error: `expected an http(s) feed URL, got ${describe(raw)}` };
+  const expected = { error: `expected an http(s) feed URL, got ${describeValue(raw)}` };
   if (typeof raw !== 'string' || !/^https?:\/\//i.test(raw.trim())) return expected;
   try {
     return new URL(raw.trim()).href;
@@ -244,7 +244,7 @@ function checkAlertsUrl(raw: unknown): string | SourceEntryError {
   return {
     error:
       'expected the RSS feed URL of a Google Alert, https://www.google.com/alerts/feeds/…' +
-      ` (in Google Alerts, choose "Deliver to: RSS feed" and copy the feed icon's link), got ${describe(raw)}`,
+      ` (in Google Alerts, choose "Deliver to: RSS feed" and copy the feed icon's link), got ${describeValue(raw)}`,
   };
 }
 
@@ -273,7 +273,7 @@ const KIND_HINTS = SOURCE_KINDS.join(', ');
 export function parseSourceEntry(raw: unknown): SourceSpec | SourceEntryError {
   if (typeof raw === 'string') return fromString(raw.trim());
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { error: `expected a source name (${KIND_HINTS}), a feed URL or a mapping, got ${describe(raw)}` };
+    return { error: `expected a source name (${KIND_HINTS}), a feed URL or a mapping, got ${describeValue(raw)}` };
   }
   const obj = raw as Obj;
   const keys = Object.keys(obj);
@@ -328,12 +328,12 @@ function fromValue(kind: SourceKind, value: unknown): SourceSpec | SourceEntryEr
   if (typeof value === 'string' || typeof value === 'number') {
     const key = SHORTHAND[kind];
     if (key === undefined) {
-      return { error: `expected the options of ${kind} (${OPTIONS[kind].join(', ')}) as a mapping, or nothing, got ${describe(value)}`, field: kind };
+      return { error: `expected the options of ${kind} (${OPTIONS[kind].join(', ')}) as a mapping, or nothing, got ${describeValue(value)}`, field: kind };
     }
     return fromOptions(kind, { [key]: value }, kind);
   }
   if (typeof value !== 'object' || Array.isArray(value)) {
-    return { error: `expected the options of ${kind} (${OPTIONS[kind].join(', ')}) as a mapping, got ${describe(value)}`, field: kind };
+    return { error: `expected the options of ${kind} (${OPTIONS[kind].join(', ')}) as a mapping, got ${describeValue(value)}`, field: kind };
   }
   return fromOptions(kind, value as Obj, kind);
 }
@@ -386,7 +386,7 @@ function kindOf(raw: unknown): SourceKind | SourceEntryError {
     (norm === 'hn' ? 'hackernews' : norm === 'bing' ? 'bing-news' : norm === 'alerts' ? 'google-alerts' : undefined) ??
     SOURCE_KINDS.find((k) => text !== '' && closeEnough(k, norm));
   return {
-    error: `unknown source ${describe(raw)}${near ? ` (did you mean "${near}"?)` : ''}; expected one of ${KIND_HINTS}, or a feed URL`,
+    error: `unknown source ${describeValue(raw)}${near ? ` (did you mean "${near}"?)` : ''}; expected one of ${KIND_HINTS}, or a feed URL`,
   };
 }
 
@@ -421,7 +421,8 @@ export function guessKind(url: string): SourceKind {
 
 // ---------------------------------------------------------------------------------------------
 
-function describe(value: unknown): string {
+/** A config value as an error message shows it: "nothing", "a list", "a mapping", a quoted string, or its type and value. */
+export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';

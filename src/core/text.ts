@@ -7,9 +7,21 @@ export function foldText(text: string): string {
   return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
 }
 
-/** Per BMP code unit: 0 not yet known, 1 a letter (\p{L}), 2 not. */
-const LETTER_UNIT = new Uint8Array(0x10000);
-const ONE_LETTER = /^\p{L}$/u;
+/**
+ * A test of one BMP code unit against a one-character class such as /^\p{L}$/u, answered from a table
+ * filled as code units are first seen: per character, a Unicode property regex costs far more.
+ */
+export function unitClass(oneChar: RegExp): (unit: number) => boolean {
+  // per code unit: 0 not yet known, 1 in the class, 2 not
+  const table = new Uint8Array(0x10000);
+  return (unit) => {
+    let k = table[unit]!;
+    if (k === 0) table[unit] = k = oneChar.test(String.fromCharCode(unit)) ? 1 : 2;
+    return k === 1;
+  };
+}
+
+const isLetterUnit = unitClass(/^\p{L}$/u);
 
 /** How many letters (\p{L}) the text has: what says whether it is long enough to tell its language. */
 export function countLetters(text: string): number {
@@ -17,13 +29,11 @@ export function countLetters(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 128) {
-      if (((c | 32) >= 97 && (c | 32) <= 122)) n++;
+      if ((c | 32) >= 97 && (c | 32) <= 122) n++;
       continue;
     }
     if (c >= 0xd800 && c <= 0xdfff) return text.replace(/[^\p{L}]/gu, '').length;
-    let k = LETTER_UNIT[c]!;
-    if (k === 0) LETTER_UNIT[c] = k = ONE_LETTER.test(String.fromCharCode(c)) ? 1 : 2;
-    if (k === 1) n++;
+    if (isLetterUnit(c)) n++;
   }
   return n;
 }

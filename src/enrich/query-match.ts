@@ -22,7 +22,7 @@
  */
 import { createRequire } from 'node:module';
 import type { QueryNode } from '../config/query.js';
-import { foldText } from '../core/text.js';
+import { foldText, unitClass } from '../core/text.js';
 
 export type StemLanguage = 'en' | 'nl' | 'de' | 'fr' | 'es';
 
@@ -178,15 +178,8 @@ function stemTable(language: StemLanguage): StemTable {
 const WORD = /[\p{L}\p{N}]+/gu;
 /** Surrogates: text with characters beyond the BMP takes the regular-expression path. */
 const ASTRAL = /[\ud800-\udfff]/;
-/** Per BMP code unit: 0 not yet known, 1 a letter or digit (\p{L}, \p{N}), 2 not. */
-const WORD_UNIT = new Uint8Array(0x10000);
-const ONE_WORD_CHAR = /^[\p{L}\p{N}]$/u;
-
-function isWordUnit(c: number): boolean {
-  let k = WORD_UNIT[c]!;
-  if (k === 0) WORD_UNIT[c] = k = ONE_WORD_CHAR.test(String.fromCharCode(c)) ? 1 : 2;
-  return k === 1;
-}
+/** Is a BMP code unit a letter or digit (\p{L}, \p{N}), as WORD counts them? */
+const isWordUnit = unitClass(/^[\p{L}\p{N}]$/u);
 
 /** Prefix terms at least this long are looked up by their start in a filter of word starts. */
 const PREFIX_KEY = 4;

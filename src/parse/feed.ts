@@ -32,7 +32,7 @@ const ANSI_ESCAPE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-_]/g;
 const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 const ENTITY_REF = /&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);/i;
 /** Anything ANSI_ESCAPE or CONTROL_CHARS would remove (ESC is a control character). */
-const UNCLEAN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufeff]/;
+const UNCLEAN = new RegExp(CONTROL_CHARS.source);
 /** Whitespace that is not a single plain space. */
 const MESSY_SPACE = /[^\S ]|\s\s/;
 
