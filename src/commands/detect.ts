@@ -47,8 +47,10 @@ function row(s: SeriesScore): Record<string, unknown> {
     timestamp: s.t % 1000 === 0 ? fastIso(s.t) : iso(s.t),
     value: s.value,
     expected: s.expected === null ? null : Math.round(s.expected * 1000) / 1000,
-    score: Math.round(s.score * 10_000) / 10_000,
+    score: Math.round(s.score * 100) / 100,
     moment: s.moment,
+    alert: s.alert,
+    ...(s.tone ? { sentimentScore: Math.round(s.tone.surprise * 100) / 100, shift: s.tone.active ? (s.tone.direction > 0 ? 'positive' : 'negative') : null, toneAlert: s.tone.alert } : {}),
     learning: s.learning,
   };
 }
@@ -64,9 +66,9 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   if (!['csv', 'tsv', 'markdown', 'json', 'ndjson', 'table'].includes(format)) {
     throw new UsageError(`--format: detect writes csv, tsv, markdown, json, ndjson or table, not "${format}"`);
   }
-  const flat = ['timestamp', 'value', 'expected', 'score', 'moment'];
+  const flat = ['timestamp', 'value', 'expected', 'score', 'moment', 'alert'];
   const picked = o.fields ? o.fields.split(',').map((f) => f.trim()).filter(Boolean) : null;
-  const known = [...flat, 'learning'];
+  const known = [...flat, 'learning', 'sentimentScore', 'shift', 'toneAlert'];
   const unknownField = picked?.find((f) => !known.includes(f));
   if (unknownField) throw new UsageError(`--fields: no field named "${unknownField}"`, { hint: `fields are: ${known.join(', ')}` });
   // plain CSV takes a fast path (a million rows); everything else goes through the shared stream formatter
@@ -110,15 +112,17 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   const table: SeriesScore[] = [];
   let rows = 0;
   let flagged = 0;
+  let alerts = 0;
   const emit = (s: SeriesScore) => {
     rows++;
     if (s.moment) flagged++;
+    if (s.alert) alerts++;
     if (format === 'table') return void table.push(s);
     if (stream) return void pending.push(stream.row(row(s)));
     if (fastCsv) {
       // straight to text: no record object per row
       const expected = s.expected === null ? '' : Math.round(s.expected * 1000) / 1000;
-      pending.push(`${s.t % 1000 === 0 ? fastIso(s.t) : iso(s.t)},${s.value},${expected},${Math.round(s.score * 10_000) / 10_000},${s.moment}\n`);
+      pending.push(`${s.t % 1000 === 0 ? fastIso(s.t) : iso(s.t)},${s.value},${expected},${Math.round(s.score * 100) / 100},${s.moment},${s.alert ?? ''}\n`);
       return;
     }
   };
@@ -131,7 +135,7 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
     for (const p of buffered.splice(0)) started.push(p);
     return started;
   };
-  if (fastCsv && o.headers !== false) await write('timestamp,value,expected,score,moment\n');
+  if (fastCsv && o.headers !== false) await write('timestamp,value,expected,score,moment,alert\n');
   if (stream) await write(stream.header());
   let lineNo = 0;
   // synchronous per line (a promise per line would cost more than scoring it); output is flushed per chunk
@@ -174,15 +178,15 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   await flush();
   if (format === 'table') {
     const { default: Table } = await import('cli-table3');
-    const t = new Table({ head: ['Timestamp (UTC)', 'Value', 'Expected', 'Score', 'Moment'], style: { head: [], border: [] } });
+    const t = new Table({ head: ['Timestamp (UTC)', 'Value', 'Expected', 'Score', 'Moment', 'Alert'], style: { head: [], border: [] } });
     for (const s of table) {
       const r = row(s);
-      t.push([String(r.timestamp), String(r.value), r.expected === null ? 'learning' : String(r.expected), String(r.score), s.moment ? 'yes' : '']);
+      t.push([String(r.timestamp), String(r.value), r.expected === null ? 'learning' : String(r.expected), String(r.score), s.moment ? 'yes' : '', s.alert ?? '']);
     }
     await write(`${t.toString()}\n`);
     await flush();
   }
-  if (process.stderr.isTTY) process.stderr.write(`detect: ${rows} rows, ${flagged} at or above the ${sensitivity} threshold\n`);
+  if (process.stderr.isTTY) process.stderr.write(`detect: ${rows} rows, ${alerts} alerts at ${sensitivity} sensitivity, ${flagged} rows in bursts\n`);
   return 0;
 }
 

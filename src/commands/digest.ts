@@ -233,7 +233,8 @@ function buildModel(
       }
     });
     const dm: DigestMoment = { ...r, firstSeenAt, series: seriesFor(store, ids.get(r.topic), r, asOf) };
-    if (firstSeenAt >= periodStart) fresh.push(dm);
+    // periods are (start, end]: a moment first seen at the start was in the digest that ended there
+    if (firstSeenAt > periodStart) fresh.push(dm);
     else if (r.ongoing) ongoing.push(dm);
     else faded.push(dm);
   }

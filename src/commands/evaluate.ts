@@ -1,7 +1,7 @@
 import type { Config, Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import type { Moment } from '../core/types.js';
-import { autoBucket, detectMoments } from '../detect/detect.js';
+import { autoBucket, detectMoments, engineStart } from '../detect/detect.js';
 import { explainMoment, undercountCaveats } from '../detect/explain.js';
 import { rankMoments } from '../rank/rank.js';
 import type { MomentRow } from '../render/moments.js';
@@ -10,11 +10,6 @@ import { syncTopics } from './topics.js';
 
 /** Items published before the evaluation time may still be fetched (and found overflowing) this long after it. */
 const MAX_FETCH_LAG_MS = 2 * 86_400_000;
-
-
-/** How far before the reporting window detection starts, at least (and at least this many buckets). */
-const LOOKBACK_MS = 3 * 86_400_000;
-const LOOKBACK_BUCKETS = 4;
 
 export interface EvaluateOptions {
   asOf: number;
@@ -54,20 +49,13 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
   for (const topic of topics) {
     const topicId = topicIds.get(topic.name)!;
     const setting = topic.bucketMs ?? config.defaults.bucketMs;
-    const bucketMs = setting === 'auto' ? autoBucket(store.countStories(topicId, o.asOf - baselineMs, o.asOf + 1), baselineMs) : setting;
-    // Detection looks back before the window, so that a moment already going when the window opens keeps
-    // its true onset and alert history (--alerts must not take it for new); moments reported are those
-    // that reach into the window (in a backtest, those that fired in it).
-    const lookFrom = o.from - Math.max(LOOKBACK_MS, LOOKBACK_BUCKETS * bucketMs);
-    const buckets = store.bucketCounts(topicId, lookFrom - baselineMs - 2 * bucketMs, o.asOf + 1, bucketMs);
-    const moments = detectMoments(topic.name, buckets, {
-      asOf: o.asOf,
-      from: lookFrom,
-      bucketMs,
-      baselineMs,
-      sensitivity,
-      historyStart: store.firstItemAt(topicId),
-    }).filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from));
+    const bucketMs = setting === 'auto' ? autoBucket() : setting;
+    // The engine runs from well before the window (engineStart), so a moment already going when the
+    // window opens keeps its true onset and alert history (--alerts must not take it for new); moments
+    // reported are those that reach into the window (in a backtest, those that fired in it).
+    const detectOptions = { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart: store.firstItemAt(topicId) };
+    const buckets = store.bucketCounts(topicId, engineStart(detectOptions), o.asOf + 1, bucketMs);
+    const moments = detectMoments(topic.name, buckets, detectOptions).filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from));
     const overflows = moments.length ? store.overflowPeriods(topicId, o.from - baselineMs, o.asOf + MAX_FETCH_LAG_MS) : [];
     for (const m of moments) {
       const items = store.itemsBetween(topicId, m.start, Math.min(m.end, o.asOf + 1), 2000);

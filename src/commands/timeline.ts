@@ -1,7 +1,7 @@
 import { SENSITIVITIES, type Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import { parseDurationMs, parseTime } from '../core/time.js';
-import { autoBucket, scoreBuckets } from '../detect/detect.js';
+import { autoBucket, engineStart, scoreBuckets } from '../detect/detect.js';
 import { render } from '../render/index.js';
 import { timelineListing, type TimelineRow } from '../render/timeline.js';
 import { Store } from '../store/store.js';
@@ -45,15 +45,16 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
     const id = topicIds.get(topic.name)!;
     const baselineMs = config.defaults.baselineMs;
     const setting = o.bucket ?? topic.bucketMs ?? config.defaults.bucketMs;
-    if (setting === 'auto') bucketMs = autoBucket(store.countStories(id, asOf - baselineMs, asOf + 1), baselineMs);
+    if (setting === 'auto') bucketMs = autoBucket();
     else if (typeof setting === 'number') bucketMs = setting;
     else {
       const ms = parseDurationMs(setting);
       if (ms === null || ms < 60_000) throw new UsageError(`--bucket: expected auto or a duration such as 1h or 6h, got "${setting}"`);
       bucketMs = ms;
     }
-    const buckets = store.bucketCounts(id, from - baselineMs - 2 * bucketMs, asOf + 1, bucketMs);
-    rows = scoreBuckets(buckets, { asOf, from, bucketMs, baselineMs, sensitivity, historyStart: store.firstItemAt(id) }).map((r) => ({
+    const detectOptions = { asOf, from, bucketMs, baselineMs, sensitivity, historyStart: store.firstItemAt(id) };
+    const buckets = store.bucketCounts(id, engineStart(detectOptions), asOf + 1, bucketMs);
+    rows = scoreBuckets(buckets, detectOptions).map((r) => ({
       ...r,
       topic: topic.name,
       bucketMs,

@@ -1,24 +1,25 @@
 import type { Sensitivity } from '../config/schema.js';
 import type { Bucket, Moment, MomentDirection, MomentKind } from '../core/types.js';
 import { bucketStart } from '../core/time.js';
-import { logNegBinomialUpperTail, logNormalUpperTail, surprise } from './stats.js';
+import type { Alert } from './alerts.js';
+import { SeriesDetector, type SeriesScore, type Tuning } from './series.js';
 
 /**
- * Moment detection: pure. Each bucket of a topic's series is compared with a trailing baseline that
- * excludes it (and excludes buckets already flagged, so a long burst does not become its own baseline):
+ * Moments of a topic: the one engine (series.ts) run on the topic's stories per bucket, oldest first,
+ * then its alert episodes turned into moments. Pure: the clock (`asOf`) is a parameter.
  *
- * - volume: the count is tested against a negative-binomial predictive distribution (a Gamma-Poisson
- *   posterior on the baseline rate, widened by the baseline's own overdispersion), so a quiet topic's
- *   single item is not a surprise and busy, bursty topics need a proportionally bigger burst;
- * - sentiment: the bucket's mean sentiment (shrunk towards the baseline for small counts) against the
- *   baseline mean, scaled by the standard error for that many items.
- *
- * Scores are -log10 of the tail probability, so they compare across topics and kinds. Flagged buckets
- * of one kind (and direction) are merged into moments, allowing a one-bucket gap.
+ * - Only complete buckets are judged (a bucket is judged once it has ended, at or before `asOf`), so a
+ *   run at any later time says exactly what a run then said: when a moment fired does not move, and a
+ *   cron job every 15 minutes hears of a burst once (plus its growth).
+ * - The engine starts from the topic's first item, or at most `history` before the reporting window,
+ *   at a start rounded down to a week so that runs during the same week start from the same state.
+ * - Volume: an up-episode of the engine is a `volume-spike`; its score is the peak surprise.
+ * - Tone: an episode of the engine's tone channel is a `sentiment-shift`, unless it happens within a
+ *   volume spike of the same topic (the spike carries the tone: sentimentNow vs sentimentBaseline).
  */
 
 export interface DetectOptions {
-  /** Evaluation time: later data is ignored; the bucket containing it is partial and judged pro rata. */
+  /** Evaluation time: later data is ignored; only buckets that ended by then are judged. */
   asOf: number;
   /** Report moments in buckets from this time on (the --since window). */
   from: number;
@@ -27,36 +28,9 @@ export interface DetectOptions {
   sensitivity: Sensitivity;
   /** When the topic's history starts (first item); earlier buckets are not counted as zeros. */
   historyStart: number | null;
+  /** The engine's internal knobs, for evaluation only. */
+  tuning?: Partial<Tuning>;
 }
-
-export interface Thresholds {
-  volumeScore: number;
-  minCount: number;
-  minRatio: number;
-  sentimentScore: number;
-  minSentimentDelta: number;
-  minSentimentItems: number;
-}
-
-export const THRESHOLDS: Record<Sensitivity, Thresholds> = {
-  low: { volumeScore: 6, minCount: 5, minRatio: 3, sentimentScore: 4, minSentimentDelta: 0.3, minSentimentItems: 5 },
-  medium: { volumeScore: 4, minCount: 3, minRatio: 2, sentimentScore: 3, minSentimentDelta: 0.2, minSentimentItems: 3 },
-  high: { volumeScore: 3, minCount: 2, minRatio: 1.5, sentimentScore: 2.5, minSentimentDelta: 0.15, minSentimentItems: 2 },
-};
-
-/** Gamma prior on the rate per bucket: shape and rate (weak: worth one bucket, mean 0.5 items). */
-const PRIOR_SHAPE = 0.5;
-const PRIOR_RATE = 1;
-/** Pseudo-items pulling a small bucket's mean sentiment towards the baseline. */
-const SENTIMENT_SHRINK = 1;
-/** Floor on the per-item sentiment variance, so a baseline of identical scores does not explode z. */
-const SENTIMENT_VAR_FLOOR = 0.04;
-const MIN_BASELINE_ITEMS_FOR_SENTIMENT = 8;
-/**
- * Tone is judged over the last day of buckets, not one bucket: a swing carried by a few items per bucket
- * accumulates evidence, while a bucket is flagged only if its own items lean the same way.
- */
-const SENTIMENT_WINDOW_MS = 24 * 3_600_000;
 
 export interface BucketScore {
   start: number;
@@ -66,349 +40,166 @@ export interface BucketScore {
   /** Items with a sentiment score. */
   scored: number;
   expected: number;
+  /** Surprise of the volume (−log10 p, calibrated; 0 while learning). */
   volumeScore: number;
-  volumeLogP: number;
+  /** The bucket belongs to a volume spike. */
   volumeFlag: boolean;
+  volumeAlert: Alert;
   sentimentMean: number | null;
   baselineSentiment: number | null;
   sentimentScore: number;
-  sentimentLogP: number;
+  /** The bucket belongs to a tone shift, and which way. */
   sentimentFlag: MomentDirection | null;
-  /** The baseline behind the scores: NB size of the count distribution, scored items, their variance. */
-  size: number;
-  baselineScored: number;
-  baselineVariance: number;
-  /** False while the topic has too little history to judge this bucket. */
+  sentimentAlert: Alert;
+  /** Scored items in the window that carries the tone shift. */
+  sentimentWindowItems: number;
+  /** False while the engine is learning, and for a bucket that has not ended by asOf. */
   judged: boolean;
 }
 
-/** Scores every bucket from `from` to `asOf`. Exposed for timelines and tests; detectMoments builds on it. */
-export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[] {
-  const B = Math.max(1, Math.round(o.baselineMs / o.bucketMs));
-  const first = bucketStart(o.from, o.bucketMs) - B * o.bucketMs;
-  const last = bucketStart(o.asOf, o.bucketMs);
-  if (last < first) return [];
-  const n = (last - first) / o.bucketMs + 1;
-  const count = new Float64Array(n);
-  const itemCount = new Float64Array(n);
-  const scored = new Float64Array(n);
-  const sSum = new Float64Array(n);
-  const sSq = new Float64Array(n);
-  for (const b of buckets) {
-    const i = Math.round((b.start - first) / o.bucketMs);
-    if (i < 0 || i >= n) continue;
-    count[i] = b.count;
-    itemCount[i] = b.items ?? b.count;
-    scored[i] = b.scored;
-    sSum[i] = b.sentimentSum;
-    sSq[i] = b.sentimentSumSq;
-  }
-  const historyIdx = o.historyStart === null ? n : Math.max(0, Math.floor((bucketStart(o.historyStart, o.bucketMs) - first) / o.bucketMs));
-  const minBaseline = Math.max(4, Math.ceil(B / 4));
-  const W = Math.max(1, Math.min(Math.round(SENTIMENT_WINDOW_MS / o.bucketMs), Math.floor(B / 4)));
-  const th = THRESHOLDS[o.sensitivity];
-  const volumeFlagged = new Uint8Array(n);
-  const sentimentFlagged = new Uint8Array(n);
-  const out: BucketScore[] = [];
-  // Prefix sums make every window O(1), so detection is linear in buckets:
-  // volume over buckets not flagged, of counts winsorised when they entered the history (robust to
-  // earlier bursts); tone over scored stories, all of them (the window) and those not flagged (the baseline).
-  const vN = new Float64Array(n + 1);
-  const vS = new Float64Array(n + 1);
-  const vQ = new Float64Array(n + 1);
-  const tN = new Float64Array(n + 1);
-  const tS = new Float64Array(n + 1);
-  const bN = new Float64Array(n + 1);
-  const bS = new Float64Array(n + 1);
-  const bQ = new Float64Array(n + 1);
-  const range = (p: Float64Array, a: number, b: number) => (b > a ? p[b]! - p[a]! : 0);
-  const season = new Seasonality(first, o.bucketMs, n);
-  /** Buckets [0, windowFrom) have left the seasonal profile's window. */
-  let windowFrom = 0;
+const WEEK_MS = 7 * 86_400_000;
+/** The engine's history before the reporting window: at least this, and at least two baselines. */
+const MIN_HISTORY_MS = 4 * WEEK_MS;
+/** Evidence windows of the topic engine, in buckets: a bucket and 4 of them, then 16 and 64 while within 16 hours. */
+const topicScales = (bucketMs: number) => [1, 4, 16, 64].filter((w, i) => i < 2 || w * bucketMs <= 16 * 3_600_000);
+/** Most buckets one evaluation may span (memory and time are linear in it). */
+export const MAX_BUCKETS = 2_000_000;
 
-  for (let i = 0; i < n; i++) {
-    const lo = Math.max(i - B, historyIdx);
-    const inWindow = range(vN, lo, i);
-    const wSum = range(vS, lo, i);
-    const wSq = range(vQ, lo, i);
-    if (i < B) {
-      append(i, inWindow, wSum, wSq);
-      continue;
-    }
+/** Where the engine starts for an evaluation: what callers read buckets from. */
+export function engineStart(o: Pick<DetectOptions, 'from' | 'bucketMs' | 'baselineMs' | 'historyStart'>): number {
+  const history = Math.max(MIN_HISTORY_MS, 2 * o.baselineMs);
+  const anchored = Math.floor((o.from - history) / WEEK_MS) * WEEK_MS;
+  const first = o.historyStart === null ? anchored : Math.max(anchored, o.historyStart);
+  return bucketStart(first, o.bucketMs);
+}
+
+/** Scores every complete bucket from `from` to `asOf` (and the one in progress, unjudged). */
+export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[] {
+  return run(buckets, o).rows.filter((r) => r.start >= bucketStart(o.from, o.bucketMs));
+}
+
+function run(buckets: Bucket[], o: DetectOptions): { rows: BucketScore[] } {
+  const first = engineStart(o);
+  const open = bucketStart(o.asOf, o.bucketMs);
+  // buckets that ended by asOf are judged; the one in progress is shown, not judged
+  const n = Math.max(0, (open - first) / o.bucketMs);
+  // the bucket in progress is shown once it has begun (not when asOf is exactly its start)
+  const showOpen = o.asOf > open;
+  const rows: BucketScore[] = [];
+  if (o.historyStart === null || open < first) return { rows };
+  if (n > MAX_BUCKETS) throw new RangeError(`${n} buckets to evaluate`);
+  const byStart = new Map<number, Bucket>();
+  for (const b of buckets) if (b.start >= first && b.start <= open) byStart.set(b.start, b);
+  const engine = new SeriesDetector({
+    resolutionMs: o.bucketMs,
+    sensitivity: o.sensitivity,
+    baselineMs: o.baselineMs,
+    tuning: { scales: topicScales(o.bucketMs), ...o.tuning },
+  });
+  for (let i = 0; i <= n; i++) {
     const start = first + i * o.bucketMs;
-    const elapsed = i === n - 1 ? Math.min(1, Math.max(0, (o.asOf - start) / o.bucketMs)) : 1;
-    // tone: the last W buckets against the baseline before them
-    const wStart = Math.max(i - W + 1, historyIdx);
-    // (bucket i itself is added to the prefix sums only at the end of its turn)
-    const nW = range(tN, wStart, i) + scored[i]!;
-    const sumW = range(tS, wStart, i) + sSum[i]!;
-    const bLo = Math.max(wStart - B, historyIdx);
-    const nB = range(bN, bLo, wStart);
-    const sumB = range(bS, bLo, wStart);
-    const sqB = range(bQ, bLo, wStart);
-    for (; windowFrom < lo; windowFrom++) season.remove(windowFrom);
-    const judged = i - lo >= minBaseline && inWindow >= minBaseline / 2;
-    const k = count[i]!;
+    const b = byStart.get(start);
+    const count = b?.count ?? 0;
+    const scored = b?.scored ?? 0;
     const row: BucketScore = {
       start,
-      count: k,
-      items: itemCount[i]!,
-      scored: scored[i]!,
+      count,
+      items: b?.items ?? count,
+      scored,
       expected: 0,
       volumeScore: 0,
-      volumeLogP: 0,
       volumeFlag: false,
-      sentimentMean: scored[i]! > 0 ? sSum[i]! / scored[i]! : null,
-      baselineSentiment: nB > 0 ? sumB / nB : null,
+      volumeAlert: null,
+      sentimentMean: scored > 0 ? b!.sentimentSum / scored : null,
+      baselineSentiment: null,
       sentimentScore: 0,
-      sentimentLogP: 0,
       sentimentFlag: null,
-      size: Infinity,
-      baselineScored: nB,
-      baselineVariance: SENTIMENT_VAR_FLOOR,
-      judged,
+      sentimentAlert: null,
+      sentimentWindowItems: 0,
+      judged: false,
     };
-    out.push(row);
-    if (!judged) {
-      append(i, inWindow, wSum, wSq);
-      continue;
+    if (i === n) {
+      if (showOpen) rows.push(row); // in progress: shown, not judged
+      break;
     }
-
-    // --- volume ---
-    const { factor, explainedVar } = season.at(i, inWindow, wSum);
-    const { mean, size } = baselineRate(inWindow, wSum, wSq, explainedVar);
-    const expected = mean * factor * elapsed;
-    row.expected = expected;
-    row.size = size * elapsed;
-    const logP = logNegBinomialUpperTail(k, expected, size);
-    row.volumeLogP = logP;
-    row.volumeScore = surprise(logP);
-    if (row.volumeScore >= th.volumeScore && k >= th.minCount && k >= th.minRatio * expected) {
-      row.volumeFlag = true;
-      volumeFlagged[i] = 1;
-    }
-
-    // --- sentiment ---
-    const nNow = scored[i]!;
-    if (nB >= MIN_BASELINE_ITEMS_FOR_SENTIMENT && nNow > 0) {
-      const mB = sumB / nB;
-      const varB = Math.max(sqB / nB - mB * mB, SENTIMENT_VAR_FLOOR);
-      row.baselineVariance = varB;
-      const mWindow = sumW / nW;
-      const mNow = sSum[i]! / nNow;
-      const { z, logP: sLogP } = sentimentTest(sumW, nW, mB, varB, nB);
-      row.sentimentLogP = sLogP;
-      row.sentimentScore = surprise(sLogP);
-      const sameWay = Math.sign(mNow - mB) === Math.sign(z) && Math.abs(mNow - mB) >= th.minSentimentDelta / 2;
-      if (nW >= th.minSentimentItems && Math.abs(mWindow - mB) >= th.minSentimentDelta && row.sentimentScore >= th.sentimentScore && sameWay) {
-        row.sentimentFlag = z < 0 ? 'negative' : 'positive';
-        sentimentFlagged[i] = 1;
-      }
-    }
-    append(i, inWindow, wSum, wSq);
-  }
-  return out.filter((r) => r.start >= bucketStart(o.from, o.bucketMs));
-
-  /** Adds bucket i to the prefix sums, once its flags are known; its count is capped by the window before it. */
-  function append(i: number, inWindow: number, wSum: number, wSq: number): void {
-    const before = i >= historyIdx;
-    const include = before && !volumeFlagged[i];
-    let c = count[i]!;
-    if (inWindow >= 4) {
-      const m = wSum / inWindow;
-      const sd = Math.sqrt(Math.max(0, wSq / inWindow - m * m));
-      c = Math.min(c, m + WINSOR_K * Math.max(sd, Math.sqrt(m), 1));
-    }
-    if (include) season.add(i, c);
-    vN[i + 1] = vN[i]! + (include ? 1 : 0);
-    vS[i + 1] = vS[i]! + (include ? c : 0);
-    vQ[i + 1] = vQ[i]! + (include ? c * c : 0);
-    const sc = before ? scored[i]! : 0;
-    tN[i + 1] = tN[i]! + sc;
-    tS[i + 1] = tS[i]! + (before ? sSum[i]! : 0);
-    const keep = before && !sentimentFlagged[i];
-    bN[i + 1] = bN[i]! + (keep ? scored[i]! : 0);
-    bS[i + 1] = bS[i]! + (keep ? sSum[i]! : 0);
-    bQ[i + 1] = bQ[i]! + (keep ? sSq[i]! : 0);
-  }
-}
-
-const DAY_MS = 24 * 3_600_000;
-/** A profile needs this many days of baseline: hour of day from a week, weekday from two. */
-const HOUR_PROFILE_DAYS = 7;
-const WEEKDAY_PROFILE_DAYS = 14;
-/**
- * Pseudo-items at the overall rate added to each slot's count (and expectation): a slot's factor is
- * (its count + this) / (its flat expectation + this), so a slot of few items stays near 1×.
- */
-const SEASON_SHRINK = 5;
-
-/**
- * Hour-of-day and weekday seasonality of a topic's volume, learnt from the same baseline window as the
- * rate (buckets not flagged, counts winsorised) and kept as the window slides: per slot, the sum and
- * number of its buckets in the window. Once the window holds a week (hour of day) or two (weekday) of
- * history, a bucket's expected count is the baseline rate × its hour's factor × its weekday's factor,
- * each shrunk towards 1 for slots seen little; the spread those factors explain is taken out of the
- * overdispersion, so a topic busy by day and quiet by night is judged against its own hours.
- * Buckets of a day or longer have no hour of day; buckets that do not divide a day, no profile at all.
- */
-class Seasonality {
-  private readonly slots: number;
-  private readonly hourSum: Float64Array;
-  private readonly hourN: Float64Array;
-  private readonly daySum = new Float64Array(7);
-  private readonly dayN = new Float64Array(7);
-  private readonly added: Float64Array;
-  private readonly isIn: Uint8Array;
-  private readonly hourOf: Int32Array;
-  private readonly weekdayOf: Int8Array;
-
-  constructor(first: number, bucketMs: number, n: number) {
-    this.slots = bucketMs <= DAY_MS && DAY_MS % bucketMs === 0 ? DAY_MS / bucketMs : 0;
-    this.hourSum = new Float64Array(Math.max(1, this.slots));
-    this.hourN = new Float64Array(Math.max(1, this.slots));
-    this.added = new Float64Array(n);
-    this.isIn = new Uint8Array(n);
-    this.hourOf = new Int32Array(n);
-    this.weekdayOf = new Int8Array(n);
-    if (this.slots === 0) return;
-    for (let i = 0; i < n; i++) {
-      const t = first + i * bucketMs;
-      const day = Math.floor(t / DAY_MS);
-      this.hourOf[i] = Math.floor((t - day * DAY_MS) / bucketMs);
-      this.weekdayOf[i] = (day + 4) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
+    rows.push(row);
+    const s: SeriesScore = engine.push({
+      t: start,
+      value: count,
+      sentiment: scored > 0 ? b!.sentimentSum / scored : null,
+      n: scored,
+      sentimentSq: b?.sentimentSumSq ?? 0,
+    });
+    row.judged = !s.learning;
+    row.expected = s.expected ?? 0;
+    row.volumeScore = s.score;
+    row.volumeFlag = s.episode === 'up';
+    row.volumeAlert = s.episode === 'up' ? s.alert : null;
+    const t = s.tone;
+    if (t) {
+      row.baselineSentiment = t.baseline;
+      row.sentimentScore = t.surprise;
+      row.sentimentWindowItems = t.items;
+      const dir: MomentDirection | null = t.direction > 0 ? 'positive' : t.direction < 0 ? 'negative' : null;
+      row.sentimentAlert = t.alert;
+      if (t.active) row.sentimentFlag = dir ?? rows[rows.length - 2]?.sentimentFlag ?? null;
     }
   }
-
-  /** Bucket i joins the window with its (winsorised) count. */
-  add(i: number, count: number): void {
-    if (this.slots === 0) return;
-    this.isIn[i] = 1;
-    this.added[i] = count;
-    this.hourSum[this.hourOf[i]!]! += count;
-    this.hourN[this.hourOf[i]!]! += 1;
-    this.daySum[this.weekdayOf[i]!]! += count;
-    this.dayN[this.weekdayOf[i]!]! += 1;
-  }
-
-  /** Bucket i leaves the window (a no-op if it never joined). */
-  remove(i: number): void {
-    if (this.slots === 0 || this.isIn[i] === 0) return;
-    this.isIn[i] = 0;
-    const c = this.added[i]!;
-    this.hourSum[this.hourOf[i]!]! -= c;
-    this.hourN[this.hourOf[i]!]! -= 1;
-    this.daySum[this.weekdayOf[i]!]! -= c;
-    this.dayN[this.weekdayOf[i]!]! -= 1;
-  }
-
-  /** Bucket i's factor on the baseline rate, and the variance the profile explains, given the window's n buckets summing to `sum`. */
-  at(i: number, n: number, sum: number): { factor: number; explainedVar: number } {
-    if (this.slots === 0 || n === 0 || sum <= 0) return NO_SEASON;
-    const days = n / this.slots;
-    const m = sum / n;
-    let factor = 1;
-    let explainedVar = 0;
-    if (this.slots > 1 && days >= HOUR_PROFILE_DAYS) {
-      const shrunk = (s: number) => (this.hourSum[s]! + SEASON_SHRINK) / (this.hourN[s]! * m + SEASON_SHRINK);
-      factor *= shrunk(this.hourOf[i]!);
-      for (let s = 0; s < this.slots; s++) {
-        const d = m * shrunk(s) - m;
-        explainedVar += (this.hourN[s]! * d * d) / n;
-      }
-    }
-    if (days >= WEEKDAY_PROFILE_DAYS) {
-      const shrunk = (d: number) => (this.daySum[d]! + SEASON_SHRINK) / (this.dayN[d]! * m + SEASON_SHRINK);
-      factor *= shrunk(this.weekdayOf[i]!);
-      for (let d = 0; d < 7; d++) {
-        const x = m * shrunk(d) - m;
-        explainedVar += (this.dayN[d]! * x * x) / n;
-      }
-    }
-    return { factor, explainedVar };
-  }
-}
-
-const NO_SEASON = { factor: 1, explainedVar: 0 };
-
-/**
- * Mean sentiment of n items (summing to `sum`) against a baseline mean/variance from nB items: the mean is
- * shrunk towards the baseline by a pseudo-item so one or two items cannot make a big z.
- */
-function sentimentTest(sum: number, n: number, mB: number, varB: number, nB: number): { z: number; logP: number } {
-  const shrunk = (sum + SENTIMENT_SHRINK * mB) / (n + SENTIMENT_SHRINK);
-  const se = Math.sqrt(varB * (1 / (n + SENTIMENT_SHRINK) + 1 / nB));
-  const z = (shrunk - mB) / se;
-  return { z, logP: logNormalUpperTail(Math.abs(z)) };
-}
-
-/** Counts more than this many spreads above the window's mean are capped when they enter the history. */
-const WINSOR_K = 4;
-
-/**
- * Baseline rate and NB size from a window's (winsorised) counts: n buckets, their sum and sum of squares.
- * A Gamma prior keeps an empty window from expecting nothing; overdispersion beyond Poisson (bursty
- * sources; daily cycles the seasonal profile does not explain: `explainedVar`) widens the predictive
- * distribution.
- */
-export function baselineRate(n: number, sum: number, sq: number, explainedVar = 0): { mean: number; size: number } {
-  if (n === 0) return { mean: PRIOR_SHAPE / PRIOR_RATE, size: PRIOR_SHAPE };
-  const shape = PRIOR_SHAPE + sum;
-  const mean = shape / (PRIOR_RATE + n);
-  const sampleMean = sum / n;
-  // the spread the seasonal profile accounts for is not noise around the (seasonal) expectation
-  const sampleVar = n > 1 ? Math.max(0, (sq - n * sampleMean * sampleMean) / (n - 1) - explainedVar) : 0;
-  const over = sampleVar > sampleMean * 1.05 && sampleMean > 0 ? (sampleMean * sampleMean) / (sampleVar - sampleMean) : Infinity;
-  const size = 1 / (1 / shape + 1 / over);
-  return { mean, size };
+  return { rows };
 }
 
 /**
- * Detects a topic's moments over [from, asOf]. Explanations (sources, terms, examples) are added by
- * explain(). A sentiment shift that happens inside a volume spike of the same topic is not reported on
- * its own: the spike carries the tone (sentimentNow vs sentimentBaseline).
+ * Detects a topic's moments that reach into [from, asOf]. Explanations (sources, terms, examples) are
+ * added by explain().
  */
 export function detectMoments(topic: string, buckets: Bucket[], o: DetectOptions): Moment[] {
-  const rows = scoreBuckets(buckets, o);
-  const spikes = groups(rows, (r) => (r.volumeFlag ? 'up' : null)).map((g) => buildMoment(topic, 'volume-spike', g, rows, o));
-  const W = Math.max(1, Math.min(Math.round(SENTIMENT_WINDOW_MS / o.bucketMs), Math.floor(Math.round(o.baselineMs / o.bucketMs) / 4)));
-  const th = THRESHOLDS[o.sensitivity];
-  const shifts = groups(rows, (r) => r.sentimentFlag)
-    .map((g) => {
-      // the swing began where its window's buckets start leaning the same way
-      const base = rows[g.first]!.baselineSentiment ?? 0;
-      const sign = g.direction === 'negative' ? -1 : 1;
-      let first = g.first;
-      for (let k = g.first - 1; k >= Math.max(0, g.first - W + 1); k--) {
-        const m = rows[k]!.sentimentMean;
-        if (m === null || sign * (m - base) < th.minSentimentDelta) break;
-        first = k;
-      }
-      return buildMoment(topic, 'sentiment-shift', { ...g, first, flaggedFirst: g.first }, rows, o);
-    })
+  const { rows } = run(buckets, o);
+  const spikes = episodes(rows, (r) => (r.volumeFlag ? 'up' : null), (r) => r.volumeAlert).map((g) => buildMoment(topic, 'volume-spike', g, rows, o));
+  const shifts = episodes(rows, (r) => r.sentimentFlag, (r) => r.sentimentAlert)
+    .map((g) => buildMoment(topic, 'sentiment-shift', { ...g, first: swingStart(rows, g) }, rows, o))
     .filter((m) => !spikes.some((s) => s.start <= m.start && m.end <= s.end));
-  return [...spikes, ...shifts];
+  const fromBucket = bucketStart(o.from, o.bucketMs);
+  return [...spikes, ...shifts].filter((m) => m.end > fromBucket);
 }
+
+/** A swing began where the buckets before its alert started leaning its way (within the day before it). */
+function swingStart(rows: BucketScore[], g: Group): number {
+  const base = rows[g.first]!.baselineSentiment ?? 0;
+  const sign = g.direction === 'negative' ? -1 : 1;
+  let first = g.first;
+  for (let k = g.first - 1; k >= 0 && rows[g.first]!.start - rows[k]!.start < 86_400_000; k--) {
+    const m = rows[k]!.sentimentMean;
+    if (m === null || sign * (m - base) < MIN_LEAN) break;
+    first = k;
+  }
+  return first;
+}
+const MIN_LEAN = 0.15;
 
 interface Group {
   first: number;
   last: number;
   direction: MomentDirection;
-  /** The first flagged bucket (first may reach back before it to where a swing began). */
-  flaggedFirst?: number;
+  /** Rows that alerted: the onset, then growth. */
+  alerts: number[];
 }
 
-/** Runs of flagged buckets with the same direction, allowing a one-bucket gap inside a run. */
-function groups(rows: BucketScore[], flag: (r: BucketScore) => MomentDirection | null): Group[] {
+/** Runs of rows in one episode (from its onset to its last active row), with their alerts. */
+function episodes(rows: BucketScore[], flag: (r: BucketScore) => MomentDirection | null, alert: (r: BucketScore) => Alert): Group[] {
   const out: Group[] = [];
   let current: Group | null = null;
   rows.forEach((r, i) => {
+    const a = alert(r);
     const d = flag(r);
-    if (!d) return;
-    if (current && current.direction === d && i - current.last <= 2) current.last = i;
-    else {
-      current = { first: i, last: i, direction: d };
+    if (a === 'onset' && d) {
+      current = { first: i, last: i, direction: d, alerts: [i] };
       out.push(current);
+      return;
+    }
+    // an episode's rows keep its direction; it may cool down and flare up again without a new onset
+    if (current && d === current.direction) {
+      current.last = i;
+      if (a === 'growth') current.alerts.push(i);
     }
   });
   return out;
@@ -419,38 +210,25 @@ const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const SERIES_LEAD = 4;
 const SERIES_MAX = 16;
 
-/**
- * The bucket that stands for "now": the current one, or the one before it while the current bucket has
- * barely begun (a moment that reached the end of the last full bucket is still going on).
- */
-function lastLiveIndex(rows: BucketScore[], o: DetectOptions): number {
-  const last = rows.length - 1;
-  if (last < 0) return last;
-  const elapsed = (o.asOf - rows[last]!.start) / o.bucketMs;
-  return elapsed < 0.25 && last > 0 ? last - 1 : last;
-}
-
-/**
- * A moment's score is the surprise of the whole moment under the baseline (all its items pooled), or of
- * its peak bucket if that is higher: evidence accumulates over a sustained burst or swing.
- */
 function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScore[], o: DetectOptions): Moment {
-  const flagged = (r: BucketScore) => (kind === 'volume-spike' ? r.volumeFlag : r.sentimentFlag === g.direction);
-  const bucketScore = (r: BucketScore) => (kind === 'volume-spike' ? r.volumeScore : r.sentimentScore);
+  const volume = kind === 'volume-spike';
+  const score = (r: BucketScore) => (volume ? r.volumeScore : r.sentimentScore);
   let peak = g.first;
   let totalStories = 0;
   let totalItems = 0;
   let expectedTotal = 0;
-  let size = 0;
   let sentimentSum = 0;
   let sentimentItems = 0;
+  // the peak is the bucket with the most stories (the strongest lean, for tone); the score the highest surprise
+  const strength0 = (r: BucketScore) => (volume ? r.count : Math.abs((r.sentimentMean ?? 0) - (rows[g.first]!.baselineSentiment ?? 0)));
+  let top = 0;
   for (let i = g.first; i <= g.last; i++) {
     const r = rows[i]!;
-    if (flagged(r) && bucketScore(r) > bucketScore(rows[peak]!)) peak = i;
+    if (strength0(r) > strength0(rows[peak]!)) peak = i;
+    top = Math.max(top, score(r));
     totalStories += r.count;
     totalItems += r.items;
     expectedTotal += r.expected;
-    size += r.size;
     if (r.sentimentMean !== null) {
       sentimentSum += r.sentimentMean * r.scored;
       sentimentItems += r.scored;
@@ -458,53 +236,32 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
   }
   const p = rows[peak]!;
   const base = rows[g.first]!;
-  const live = lastLiveIndex(rows, o);
+  // the last judged bucket stands for "now"
+  let live = rows.length - 1;
+  while (live > 0 && !rows[live]!.judged) live--;
   const ongoing = g.last >= live - 1;
-  const strength = (r: BucketScore) => (kind === 'volume-spike' ? r.count : Math.abs((r.sentimentMean ?? 0) - (base.baselineSentiment ?? 0)));
+  const strength = strength0;
   const latest = rows[g.last]!;
   const before = g.last > g.first ? rows[g.last - 1]! : null;
   const growth = before && strength(before) > 0 ? round(strength(latest) / strength(before)) : null;
   const stage = !ongoing ? 'fading' : g.first === g.last ? 'new' : strength(latest) >= strength(p) ? 'rising' : 'peaked';
-  let pooledLogP: number;
-  if (kind === 'volume-spike') {
-    pooledLogP = logNegBinomialUpperTail(totalStories, expectedTotal, size);
-  } else {
-    pooledLogP = sentimentTest(sentimentSum, sentimentItems, base.baselineSentiment ?? 0, base.baselineVariance, base.baselineScored).logP;
-  }
-  const peakLogP = kind === 'volume-spike' ? p.volumeLogP : p.sentimentLogP;
-  // One alert per burst: when it fires, then again only when it has grown — a bucket's stories (scored
-  // ones, for a tone shift) at least twice the moment's peak when it last alerted, and by minCount or more.
-  const fired = g.flaggedFirst ?? g.first;
-  const grownBy = THRESHOLDS[o.sensitivity].minCount;
-  const bucketSize = (r: BucketScore) => (kind === 'volume-spike' ? r.count : r.scored);
-  let alerts = 1;
-  let alertedAt = Math.min(rows[fired]!.start + o.bucketMs, o.asOf);
-  let level = 0;
-  for (let i = g.first; i <= fired; i++) level = Math.max(level, bucketSize(rows[i]!));
-  for (let i = fired + 1; i <= g.last; i++) {
-    const v = bucketSize(rows[i]!);
-    if (v >= ALERT_GROWTH * level && v - level >= grownBy) {
-      alerts++;
-      alertedAt = Math.min(rows[i]!.start + o.bucketMs, o.asOf);
-      level = v;
-    }
-  }
-  const logP = Math.min(pooledLogP, peakLogP);
+  const endOf = (i: number) => rows[i]!.start + o.bucketMs;
+  const s = top;
   return {
     topic,
     kind,
     direction: g.direction,
-    score: surprise(logP),
-    pValue: Number(Math.exp(logP).toPrecision(3)),
+    score: round(s),
+    pValue: Number(Math.pow(10, -s).toPrecision(3)),
     start: base.start,
     peak: p.start,
-    end: rows[g.last]!.start + o.bucketMs,
+    end: endOf(g.last),
     bucketMs: o.bucketMs,
     ongoing,
     stage,
-    firedAt: Math.min(rows[fired]!.start + o.bucketMs, o.asOf),
-    alerts,
-    alertedAt,
+    firedAt: endOf(g.alerts[0]!),
+    alerts: g.alerts.length,
+    alertedAt: endOf(g.alerts[g.alerts.length - 1]!),
     storySeries: rows.slice(Math.max(0, g.first - SERIES_LEAD), g.last + 1).slice(-SERIES_MAX).map((r) => r.count),
     hoursSinceOnset: round(Math.max(0, o.asOf - base.start) / 3_600_000, 1),
     growth,
@@ -525,20 +282,12 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
   };
 }
 
-/** A moment alerts again when a bucket's stories reach this multiple of its peak when it last alerted. */
-const ALERT_GROWTH = 2;
-
-/** Bucket sizes `auto` chooses from. */
-const AUTO_BUCKETS = [3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 24 * 3_600_000];
-/** Stories a bucket should hold on average for its count to say something. */
-const AUTO_TARGET_PER_BUCKET = 4;
-
 /**
- * The smallest bucket in which the topic's usual volume (stories over the baseline before the evaluation
- * time: causal) reaches a few stories: busy topics get hourly buckets and are judged within the hour,
- * quiet ones daily buckets.
+ * The bucket `auto` chooses: 15 minutes for every topic. The engine accumulates evidence over 1, 4, 16
+ * and 64 buckets (15 minutes to 16 hours), so a quiet topic's slow build-up is seen as well as a busy
+ * topic's burst, which is judged a quarter of an hour after it shows.
  */
-export function autoBucket(storiesInBaseline: number, baselineMs: number): number {
-  const perMs = storiesInBaseline / baselineMs;
-  return AUTO_BUCKETS.find((b) => perMs * b >= AUTO_TARGET_PER_BUCKET) ?? AUTO_BUCKETS[AUTO_BUCKETS.length - 1]!;
+export function autoBucket(): number {
+  return AUTO_BUCKET_MS;
 }
+export const AUTO_BUCKET_MS = 15 * 60_000;

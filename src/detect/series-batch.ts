@@ -22,8 +22,15 @@ export interface ScoreBatch {
   /** NaN: null (learning). */
   expected: F64;
   score: F64;
-  /** Bit 1: moment, 2: learning, 4: up, 8: down. */
+  /** Bit 1: moment, 2: learning, 4: up, 8: down, 16: onset alert, 32: growth alert, 64: the episode goes up. */
   flags: U8;
+  /** Tone (NaN where absent or null): surprise, window mean, baseline, items. */
+  toneScore: F64;
+  toneMean: F64;
+  toneBaseline: F64;
+  toneItems: F64;
+  /** Bit 1: tone present, 2: active, 4: positive, 8: negative, 16: onset, 32: growth. */
+  toneFlags: U8;
 }
 
 /** The buffers a batch is made of, to transfer it to or from a worker thread instead of copying it. */
@@ -58,7 +65,17 @@ export function packPoints(points: readonly SeriesPoint[]): PointBatch {
 /** Scores a batch with the detector (which keeps its state from batch to batch). */
 export function scoreBatch(detector: SeriesDetector, b: PointBatch): ScoreBatch {
   const size = b.t.length;
-  const out: ScoreBatch = { expected: new Float64Array(size), score: new Float64Array(size), flags: new Uint8Array(size) };
+  const f64 = () => new Float64Array(size);
+  const out: ScoreBatch = {
+    expected: f64(),
+    score: f64(),
+    flags: new Uint8Array(size),
+    toneScore: f64(),
+    toneMean: f64(),
+    toneBaseline: f64(),
+    toneItems: f64(),
+    toneFlags: new Uint8Array(size),
+  };
   for (let i = 0; i < size; i++) {
     const p: SeriesPoint = { t: b.t[i]!, value: b.value[i]! };
     const sentiment = valueOf(b.sentimentKind[i]!, b.sentiment[i]!);
@@ -68,7 +85,17 @@ export function scoreBatch(detector: SeriesDetector, b: PointBatch): ScoreBatch 
     const s = detector.push(p);
     out.expected[i] = s.expected ?? NaN;
     out.score[i] = s.score;
-    out.flags[i] = (s.moment ? 1 : 0) | (s.learning ? 2 : 0) | (s.direction === 'up' ? 4 : s.direction === 'down' ? 8 : 0);
+    out.flags[i] =
+      (s.moment ? 1 : 0) | (s.learning ? 2 : 0) | (s.direction === 'up' ? 4 : s.direction === 'down' ? 8 : 0) | (s.alert === 'onset' ? 16 : s.alert === 'growth' ? 32 : 0) |
+      (s.episode === 'up' ? 64 : 0);
+    const t = s.tone;
+    if (t) {
+      out.toneScore[i] = t.surprise;
+      out.toneMean[i] = t.mean ?? NaN;
+      out.toneBaseline[i] = t.baseline ?? NaN;
+      out.toneItems[i] = t.items;
+      out.toneFlags[i] = 1 | (t.active ? 2 : 0) | (t.direction > 0 ? 4 : t.direction < 0 ? 8 : 0) | (t.alert === 'onset' ? 16 : t.alert === 'growth' ? 32 : 0);
+    }
   }
   return out;
 }
@@ -79,6 +106,8 @@ export function unpackScores(rows: readonly SeriesPoint[], s: ScoreBatch): Serie
   for (let i = 0; i < out.length; i++) {
     const e = s.expected[i]!;
     const f = s.flags[i]!;
+    const tf = s.toneFlags[i]!;
+    const nullable = (x: number) => (Number.isNaN(x) ? null : x);
     out[i] = {
       t: rows[i]!.t,
       value: rows[i]!.value,
@@ -87,6 +116,19 @@ export function unpackScores(rows: readonly SeriesPoint[], s: ScoreBatch): Serie
       moment: (f & 1) !== 0,
       learning: (f & 2) !== 0,
       direction: f & 4 ? 'up' : f & 8 ? 'down' : null,
+      alert: f & 16 ? 'onset' : f & 32 ? 'growth' : null,
+      episode: f & 1 ? (f & 64 ? 'up' : 'down') : null,
+      tone: tf & 1
+        ? {
+            surprise: s.toneScore[i]!,
+            direction: tf & 4 ? 1 : tf & 8 ? -1 : 0,
+            mean: nullable(s.toneMean[i]!),
+            baseline: nullable(s.toneBaseline[i]!),
+            items: s.toneItems[i]!,
+            alert: tf & 16 ? 'onset' : tf & 32 ? 'growth' : null,
+            active: (tf & 2) !== 0,
+          }
+        : null,
     };
   }
   return out;

@@ -1,8 +1,11 @@
 import type { Sensitivity } from '../config/schema.js';
+import { ALERT_STEP_MS, ALERT_SURPRISE, type Alert, Episodes } from './alerts.js';
 import { logIncompleteBeta, logNormalUpperTail } from './stats.js';
+import { ToneChannel, type ToneScore } from './tone.js';
 
 /**
- * Generic series detector: pure, causal and streaming. One pass, one score per row; what is reported
+ * momentscan's one detection engine, used by every command: `moments`, `scan`, `digest` and `timeline`
+ * run it on a topic's stories per bucket, `detect` on a series you bring. Pure, causal and streaming. One pass, one score per row; what is reported
  * for a row depends only on that row and the rows before it (the row is scored before anything is
  * learnt from it). Memory is bounded — ring buffers of at most six weeks of rows — so a million-row
  * series streams through.
@@ -32,17 +35,22 @@ import { logIncompleteBeta, logNormalUpperTail } from './stats.js';
  *    surprised by a spike, while a rare earlier anomaly does not make the next one look normal. For the
  *    window means: the normal tail plus every episode seen. The strongest window wins after a
  *    Bonferroni correction: surprise S = −log10 p (two-sided).
- * 5. Score. score = 1 − 2^(−S/4) ∈ [0, 1): S = 4 (p = 1e-4) scores 0.5 on every series, so scores
- *    compare across series. `moment` is score ≥ the sensitivity's threshold (S ≥ 6, 4, 3 for low,
- *    medium, high — the topic detector's volume thresholds).
+ * 5. Score. The score is the surprise S itself (0 while learning), on the same scale for every series
+ *    and every command. Alerts: one per burst (see alerts.ts) — an episode opens when S reaches the
+ *    sensitivity's level (ALERT_SURPRISE), and alerts again only when the burst has doubled.
+ * 6. Tone. Rows that carry the number of scored items and their mean sentiment also feed the tone
+ *    channel (tone.ts): a shift in mean sentiment is a surprise given how many items carry it, with the
+ *    same surprise scale, sensitivity table and episodes.
  */
 
 export interface SeriesPoint {
   /** Epoch milliseconds. */
   t: number;
   value: number;
+  /** Mean sentiment of the row's n scored items (tone), and optionally the sum of their squares. */
   sentiment?: number | null;
   n?: number | null;
+  sentimentSq?: number | null;
 }
 
 export interface SeriesScore {
@@ -50,20 +58,28 @@ export interface SeriesScore {
   value: number;
   /** The forecast for this row; null while learning. */
   expected: number | null;
-  /** 0..1, higher = more surprising; the same scale for every series (0 while learning). */
+  /** Surprise S = −log10 p, calibrated on the series' own history; the same scale everywhere (0 while learning). */
   score: number;
-  /** score ≥ the sensitivity's threshold. */
+  /** The row belongs to a burst that alerted (an open episode, not cooling down). */
   moment: boolean;
+  /** Which way the burst this row belongs to goes (null when `moment` is false). */
+  episode: 'up' | 'down' | null;
+  /** 'onset' when a burst first alerts, 'growth' when it has doubled since its last alert. */
+  alert: Alert;
   /** True during the warm-up: no forecast and no score yet. */
   learning: boolean;
   /** Side of `expected` the value is on (null while learning or when exactly as expected). */
   direction: 'up' | 'down' | null;
+  /** Tone, for rows that carry sentiment (null otherwise). */
+  tone: ToneScore | null;
 }
 
 export interface SeriesOptions {
   /** Spacing of the rows (see inferResolution). */
   resolutionMs: number;
   sensitivity: Sensitivity;
+  /** Half-life of the tone baseline (default 14 days). */
+  baselineMs?: number;
   /** Internal knobs, for evaluation only. */
   tuning?: Partial<Tuning>;
 }
@@ -103,10 +119,10 @@ export interface Tuning {
   tailSpan: number;
   routine: number;
   tailPower: number;
-  /** Surprise at which the score is 0.5. */
-  scoreHalf: number;
   /** Clip for z entering the window means. */
   zClip: number;
+  /** Alert level (surprise), overriding the sensitivity's: for evaluation. */
+  alertSurprise?: number;
 }
 
 export const DEFAULT_TUNING: Readonly<Tuning> = {
@@ -130,21 +146,7 @@ export const DEFAULT_TUNING: Readonly<Tuning> = {
   tailSpan: 5000,
   routine: 5,
   tailPower: 3,
-  scoreHalf: 4,
   zClip: 8,
-};
-
-/** Maps a surprise S = −log10 p to [0, 1): 1 − 2^(−S/half). Monotone; S = half gives 0.5. */
-export function surpriseToScore(s: number, half = DEFAULT_TUNING.scoreHalf): number {
-  if (!(s > 0)) return 0;
-  return 1 - Math.pow(2, -s / half);
-}
-
-/** Score thresholds per sensitivity: surprise 6, 4, 3 (p = 1e-6, 1e-4, 1e-3), as for topics. */
-export const SERIES_THRESHOLDS: Readonly<Record<Sensitivity, number>> = {
-  low: surpriseToScore(6),
-  medium: surpriseToScore(4),
-  high: surpriseToScore(3),
 };
 
 const DAY_MS = 86_400_000;
@@ -418,11 +420,20 @@ export class SeriesDetector {
   private readonly correction: number;
   private readonly tails: TailCounter[];
   private readonly scratch = new Float64Array(64);
+  private readonly episodes: Episodes;
+  private readonly tone: ToneChannel;
+  private hasTone = false;
+  /** Which way the strongest evidence of the last row pointed (+1 up, −1 down). */
+  private evidenceSign: 1 | -1 | 0 = 0;
 
   constructor(opts: SeriesOptions) {
     const tu = (this.tu = { ...DEFAULT_TUNING, ...opts.tuning });
     this.res = Math.max(1, opts.resolutionMs);
-    this.threshold = SERIES_THRESHOLDS[opts.sensitivity];
+    // the alert level holds per quarter of an hour: a finer series is tested more often, so it needs
+    // a surprise that much larger for the same false alerts per day
+    this.threshold = (tu.alertSurprise ?? ALERT_SURPRISE[opts.sensitivity]) + Math.log10(Math.max(1, ALERT_STEP_MS / this.res));
+    this.episodes = new Episodes(this.threshold, this.res);
+    this.tone = new ToneChannel(this.res, opts.baselineMs ?? 14 * DAY_MS, this.threshold);
     const perDay = DAY_MS / this.res;
     // seasons need a whole number of rows per day; beyond MAX_RING rows of history (finer than a
     // minute) they are left out, so memory stays bounded
@@ -486,6 +497,7 @@ export class SeriesDetector {
     this.countMode = countMode;
     const best = this.fc[this.best]!;
     let score = 0;
+    let alert: Alert = null;
     let expected: number | null = null;
     let direction: 'up' | 'down' | null = null;
     let z = 0;
@@ -500,14 +512,28 @@ export class SeriesDetector {
       if (!learning) {
         expected = countMode ? Math.max(mu, 0) : mu;
         direction = z > 0 ? 'up' : z < 0 ? 'down' : null;
-        score = surpriseToScore(s, tu.scoreHalf);
+        score = s;
+        // the burst's direction is that of its strongest evidence (a window can still lean up while
+        // this row is back below the forecast)
+        alert = this.episodes.push(s, this.evidenceSign, Math.abs(x - expected));
       }
+    }
+    // tone: once a row has carried sentiment, every row moves its windows on (time passes without items)
+    const sentiment = p.sentiment ?? null;
+    if (sentiment !== null) this.hasTone = true;
+    let tone: ToneScore | null = null;
+    if (this.hasTone) {
+      const n = sentiment === null ? 0 : (p.n ?? 1);
+      tone = this.tone.push(n, n > 0 ? sentiment! * n : 0, n > 0 ? (p.sentimentSq ?? null) : 0);
+      if (learning) tone = null;
     }
     const outlier = Math.abs(z) >= tu.freezeZ;
     this.frozenRun = outlier ? this.frozenRun + 1 : 0;
     this.learn(idx, x, outlier && this.frozenRun <= tu.maxFreeze);
     this.n++;
-    return { t: p.t, value: x, expected, score, moment: score >= this.threshold, learning, direction };
+    const moment = !learning && this.episodes.active;
+    const episode = moment ? (this.episodes.direction > 0 ? 'up' : 'down') : null;
+    return { t: p.t, value: x, expected, score, moment, episode, alert, learning, direction, tone };
   }
 
   // ---------------------------------------------------------------- forecasts
@@ -581,7 +607,8 @@ export class SeriesDetector {
     }
     if (!frozen) this.learnEvidence();
     this.select(idx);
-    for (let i = 0; i < tu.levelSpans.length; i++) {
+    // the levels do not learn from an outlier either (a burst must not leave a raised level behind it)
+    for (let i = 0; i < tu.levelSpans.length && !frozen; i++) {
       const l = this.levels[i]!;
       if (Number.isNaN(l)) this.levels[i] = x;
       else {
@@ -679,6 +706,7 @@ export class SeriesDetector {
     const size = this.zRing.length;
     this.zPos = (this.zPos + 1) % size;
     let best = 0;
+    this.evidenceSign = 0;
     for (let j = 0; j < tu.scales.length; j++) {
       const w = tu.scales[j]!;
       let u = z;
@@ -691,7 +719,10 @@ export class SeriesDetector {
         u = m / Math.sqrt(Math.max(this.zVar[j]!, 1 / w));
       }
       const s = -(this.tails[j]!.logP(u, tu.calibrate) + Math.LN2) / Math.LN10 - this.correction;
-      if (s > best) best = s;
+      if (s > best) {
+        best = s;
+        this.evidenceSign = u > 0 ? 1 : u < 0 ? -1 : 0;
+      }
     }
     this.zRing[this.zPos] = zc;
     return best;

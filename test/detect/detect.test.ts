@@ -35,22 +35,23 @@ function steady(n: number, rate: number, seed = 7): number[] {
 }
 
 function opts(n: number, extra: Partial<DetectOptions> = {}): DetectOptions {
-  const asOf = T0 + n * BUCKET - 1; // the end of the last bucket
+  const asOf = T0 + n * BUCKET; // the end of the last bucket: every bucket has ended
   return { asOf, from: asOf - 7 * D, bucketMs: BUCKET, baselineMs: 14 * D, sensitivity: 'medium', historyStart: T0, ...extra };
 }
 
 describe('detectMoments', () => {
   it('alerts once per burst, and again only when a bucket doubles the peak it alerted at', () => {
     const counts = steady(120, 2);
-    // fires at 12; 14 and 20 are the same burst going on; 30 doubles 12 (alert 2); 40 does not double 30; 70 does (alert 3)
-    [12, 14, 20, 30, 40, 70].forEach((c, k) => (counts[112 + k] = c));
+    // fires at 16 (about 2 usual); 18 and 24 are the same burst going on; 36 doubles the excess it fired
+    // at (alert 2); 50 does not double that; 80 does (alert 3)
+    [16, 18, 24, 36, 50, 80].forEach((c, k) => (counts[112 + k] = c));
     const at = (n: number) => detectMoments('Acme', series(counts.slice(0, n)), opts(n)).find((m) => m.kind === 'volume-spike')!;
     const end = (i: number) => T0 + (i + 1) * BUCKET;
-    expect(at(113)).toMatchObject({ alerts: 1, alertedAt: end(112) - 1, firedAt: end(112) - 1 });
-    expect(at(115)).toMatchObject({ alerts: 1, alertedAt: end(112) });
-    expect(at(116)).toMatchObject({ alerts: 2, alertedAt: end(115) - 1 });
+    expect(at(113)).toMatchObject({ alerts: 1, alertedAt: end(112), firedAt: end(112) });
+    expect(at(115)).toMatchObject({ alerts: 1, alertedAt: end(112), firedAt: end(112) });
+    expect(at(116)).toMatchObject({ alerts: 2, alertedAt: end(115), firedAt: end(112) });
     expect(at(117)).toMatchObject({ alerts: 2, alertedAt: end(115) });
-    expect(at(118)).toMatchObject({ alerts: 3, alertedAt: end(117) - 1 });
+    expect(at(118)).toMatchObject({ alerts: 3, alertedAt: end(117), firedAt: end(112) });
   });
 
   it('finds a planted volume spike, with its start, peak and size', () => {
@@ -133,15 +134,18 @@ describe('detectMoments', () => {
     expect(early).toHaveLength(1);
   });
 
-  it('judges the current, partial bucket pro rata', () => {
-    const counts = steady(120, 8);
-    counts[119] = 8; // a normal full bucket's worth of items...
-    const full = scoreBuckets(series(counts), opts(120)).at(-1)!;
-    // ...after only a sixth of the bucket has passed is a burst
-    const partial = scoreBuckets(series(counts), opts(120, { asOf: T0 + 119 * BUCKET + H })).at(-1)!;
-    expect(full.volumeFlag).toBe(false);
-    expect(partial.expected).toBeCloseTo(full.expected / 6, 1);
-    expect(partial.volumeScore).toBeGreaterThan(full.volumeScore + 2);
+  it('judges only buckets that have ended: a burst fires at the end of its bucket, and later runs agree', () => {
+    const counts = steady(120, 3);
+    counts[119] = 30;
+    // the bucket is under way: shown, not judged, nothing fired yet
+    const during = opts(120, { asOf: T0 + 119 * BUCKET + H });
+    expect(scoreBuckets(series(counts), during).at(-1)).toMatchObject({ count: 30, judged: false });
+    expect(detectMoments('A', series(counts), during)).toEqual([]);
+    // once it has ended it fires then, and a run a day later says the same
+    const [m] = detectMoments('A', series(counts), opts(120));
+    expect(m).toMatchObject({ kind: 'volume-spike', firedAt: T0 + 120 * BUCKET });
+    const later = detectMoments('A', series([...counts, 3, 2, 4, 3]), opts(124)).find((x) => x.kind === 'volume-spike');
+    expect(later).toMatchObject({ firedAt: m!.firedAt, start: m!.start, alerts: 1 });
   });
 
   it('says nothing while there is too little history (learning)', () => {
@@ -162,9 +166,10 @@ describe('detectMoments', () => {
   });
 
   it.each([
-    [10, ['high']],
+    [10, []],
+    [11, ['high']],
     [12, ['medium', 'high']],
-    [18, ['low', 'medium', 'high']],
+    [14, ['low', 'medium', 'high']],
   ])('a bucket of %d items where about 3 are usual is flagged at sensitivity %j', (count, levels) => {
     const counts = steady(120, 3);
     counts[119] = count;
@@ -190,15 +195,23 @@ describe('undercount caveats', () => {
 });
 
 describe('auto bucket size', () => {
-  it.each([
-    [14 * 24 * 40, 3_600_000], // 40 stories an hour: judged hourly
-    [14 * 24, 6 * 3_600_000], // one an hour: 3h buckets would hold 3, 6h hold 6
-    [14 * 8, 12 * 3_600_000], // 8 a day: 12h buckets hold 4
-    [14, 86_400_000], // one a day: daily
-    [0, 86_400_000], // nothing yet: daily
-  ])('%d stories over a 14-day baseline → %d ms buckets', async (stories, want) => {
+  it('is a quarter of an hour for every topic: a burst is judged 15 minutes after it shows, whatever the volume', async () => {
     const { autoBucket } = await import('../../src/detect/detect.js');
-    expect(autoBucket(stories, 14 * D)).toBe(want);
+    expect(autoBucket()).toBe(15 * 60_000);
+  });
+
+  it('a quiet topic (two stories a day) in 15-minute buckets: its usual days are quiet, a day with a dozen stories is a moment', () => {
+    const Q = 15 * 60_000;
+    const days = 30;
+    const quiet: Bucket[] = [];
+    for (let d = 0; d < days; d++) for (const h of [9, 15]) quiet.push({ start: T0 + d * D + h * H, count: 1, scored: 0, sentimentSum: 0, sentimentSumSq: 0 });
+    const o = (asOf: number): DetectOptions => ({ asOf, from: asOf - 7 * D, bucketMs: Q, baselineMs: 14 * D, sensitivity: 'medium', historyStart: T0 });
+    expect(detectMoments('Quiet', quiet, o(T0 + days * D))).toEqual([]);
+    // day 30: twelve stories between 09:00 and 12:00
+    const busy = [...quiet, ...Array.from({ length: 12 }, (_, k) => ({ start: T0 + days * D + 9 * H + k * Q, count: 1, scored: 0, sentimentSum: 0, sentimentSumSq: 0 }))];
+    const [m] = detectMoments('Quiet', busy, o(T0 + days * D + 12 * H));
+    expect(m?.kind).toBe('volume-spike');
+    expect(m!.firedAt).toBeLessThanOrEqual(T0 + days * D + 12 * H);
   });
 });
 
@@ -236,7 +249,7 @@ describe('seasonality', () => {
 
   it('expects a busy topic to be busy by day and quiet by night and at weekends, once it has the history', () => {
     const buckets = cycle(28);
-    const asOf = START + 28 * D - 1;
+    const asOf = START + 28 * D;
     const rows = scoreBuckets(buckets, hourlyOpts(asOf));
     const at = (day: number, hour: number) => rows.find((r) => r.start === START + day * D + hour * H)!;
     // day 23 is a Wednesday, day 26 a Saturday
@@ -249,20 +262,16 @@ describe('seasonality', () => {
 
   it('finds a burst at night that would pass for an ordinary hour of the day', () => {
     const buckets = cycle(28);
-    const burst = START + 23 * D + 2 * H; // Wednesday 02:00, when 0.3 are expected (and 6 at noon)
-    buckets.find((b) => b.start === burst)!.count = 8;
-    const moments = detectMoments('Acme', buckets, hourlyOpts(burst + H - 1)).filter((m) => m.kind === 'volume-spike');
+    const burst = START + 23 * D + 2 * H; // Wednesday 02:00, when 0.3 are expected (and 6 at noon, up to 12)
+    buckets.find((b) => b.start === burst)!.count = 10;
+    const moments = detectMoments('Acme', buckets, hourlyOpts(burst + H)).filter((m) => m.kind === 'volume-spike');
     expect(moments).toHaveLength(1);
     expect(moments[0]!.peak).toBe(burst);
     expect(moments[0]!.expected).toBeLessThan(1);
   });
 
-  it('while the history is short it judges against the plain rate (no profile from a few days)', () => {
+  it('after five days of history an ordinary day is not a moment', () => {
     const buckets = cycle(5);
-    const asOf = START + 5 * D - 1;
-    const rows = scoreBuckets(buckets, { ...hourlyOpts(asOf), from: START + 4 * D }).filter((r) => r.judged);
-    expect(rows.length).toBeGreaterThan(0);
-    const byHour = (h: number) => rows.find((r) => new Date(r.start).getUTCHours() === h)!.expected;
-    expect(Math.abs(byHour(12) - byHour(3))).toBeLessThan(0.05);
+    expect(detectMoments('Acme', buckets, { ...hourlyOpts(START + 5 * D), from: START + 4 * D })).toEqual([]);
   });
 });

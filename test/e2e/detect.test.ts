@@ -21,14 +21,17 @@ describe('momentscan detect', () => {
     const r = runCli(['detect'], { home, input: series(500) });
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe('timestamp,value,expected,score,moment');
+    expect(lines[0]).toBe('timestamp,value,expected,score,moment,alert');
     expect(lines).toHaveLength(501);
     const rows = lines.slice(1).map((l) => l.split(','));
-    const flagged = rows.map((c, i) => [i, c[4]]).filter(([, m]) => m === 'true').map(([i]) => i);
+    const flagged = rows.flatMap((c, i) => (c[4] === 'true' ? [i] : []));
     expect(flagged).toContain(400);
-    expect(flagged.length).toBeLessThanOrEqual(3);
+    // the burst's rows: the hour itself and the few hours its evidence lasts
+    expect(Math.min(...flagged)).toBe(400);
+    expect(Math.max(...flagged)).toBeLessThanOrEqual(406);
+    // one alert, when the burst shows; scores are surprises (−log10 p), never negative
+    expect(rows.flatMap((c, i) => (c[5] ? [[i, c[5]]] : []))).toEqual([[400, 'onset']]);
     for (const c of rows) expect(Number(c[3])).toBeGreaterThanOrEqual(0);
-    for (const c of rows) expect(Number(c[3])).toBeLessThanOrEqual(1);
   });
 
   it('a long series from a file (scored on a second core) gives exactly what the same series piped in gives', () => {

@@ -1,0 +1,81 @@
+import type { Sensitivity } from '../config/schema.js';
+
+/**
+ * The one sensitivity table: the surprise S = −log10 p (calibrated against the series' own history) at
+ * which a burst or a swing in tone alerts. Volume and tone, topics and series you bring, all use it.
+ * Chosen by leave-one-series-out evaluation on mention counts (`npm run eval:moments`, `eval:detect`).
+ */
+export const ALERT_SURPRISE: Readonly<Record<Sensitivity, number>> = { low: 4, medium: 3, high: 2.5 };
+/**
+ * The levels hold for a row every 15 minutes; a finer series is tested more often, and its level rises
+ * by log10 of the rows per quarter hour (5-minute rows: +0.48), so false alerts per day stay the same.
+ */
+export const ALERT_STEP_MS = 15 * 60_000;
+
+/** A burst stays one episode while its surprise stays above this share of the alert level… */
+const KEEP_SHARE = 0.5;
+/** …and ends once it has been below that for this long: the next burst is a new moment. */
+export const COOL_DOWN_MS = 3 * 3_600_000;
+/** An episode alerts again when its excess over the expectation reaches this multiple of the last alert's… */
+const GROWTH = 2;
+/** …and by at least this much (counts: stories). */
+const GROWTH_MIN = 3;
+
+export type Alert = 'onset' | 'growth' | null;
+
+/**
+ * One alert per burst: an episode opens when the surprise reaches the alert level (onset), stays open
+ * while it stays above half of it (in the same direction), and closes after a cool-down below that.
+ * Inside an episode a row alerts again only when the excess over the expectation has doubled since the
+ * last alert (growth). Causal and deterministic: the same rows give the same alerts, whenever they are
+ * replayed, so a cron job every 15 minutes is told of a burst once, plus its growth.
+ */
+export class Episodes {
+  private dir: 1 | -1 | 0 = 0;
+  private quiet = 0;
+  private level = 0;
+  private readonly coolRows: number;
+
+  constructor(
+    private readonly threshold: number,
+    stepMs: number,
+  ) {
+    this.coolRows = Math.max(1, Math.round(COOL_DOWN_MS / stepMs));
+  }
+
+  /** The open episode's direction after the last push (0: none). */
+  get direction(): 1 | -1 | 0 {
+    return this.dir;
+  }
+
+  /** Whether the last row belonged to the burst itself (an open episode, not yet cooling down). */
+  get active(): boolean {
+    return this.dir !== 0 && this.quiet === 0;
+  }
+
+  /**
+   * The row's alert, given its surprise, its direction (+1 up, −1 down, 0 none) and its excess over
+   * the expectation (for growth; in the direction's sense).
+   */
+  push(surprise: number, direction: 1 | -1 | 0, excess: number): Alert {
+    const hot = surprise >= this.threshold && direction !== 0;
+    // rows the other way count as quiet: a dip inside a burst does not end it and start another
+    if (this.dir === 0) {
+      if (!hot) return null;
+      this.dir = direction;
+      this.quiet = 0;
+      this.level = Math.max(excess, 0);
+      return 'onset';
+    }
+    if (direction === this.dir && surprise >= this.threshold * KEEP_SHARE) this.quiet = 0;
+    else if (++this.quiet >= this.coolRows) {
+      this.dir = 0;
+      return null;
+    }
+    if (hot && excess >= GROWTH * this.level && excess - this.level >= GROWTH_MIN) {
+      this.level = excess;
+      return 'growth';
+    }
+    return null;
+  }
+}

@@ -1,0 +1,139 @@
+import { type Alert, Episodes } from './alerts.js';
+import { logNormalUpperTail } from './stats.js';
+
+/**
+ * The tone half of the engine: a shift in mean sentiment is a surprise given how many items carry it.
+ * Per row it takes the number of scored items and their sentiment sum (and sum of squares, if known).
+ *
+ * - Baseline: an exponentially weighted mean and per-item variance of sentiment (half-life `baselineMs`),
+ *   not fed while a swing is going on (unless it lasts two days: then it is the new normal).
+ * - Evidence: the mean of the items in the last hour, 6 hours and day of rows, shrunk towards the
+ *   baseline by one pseudo-item, against the baseline — a z for that many items, standardised by the
+ *   spread such z's have had on this series (items about one story are not independent), never below 1.
+ * - Surprise S = −log10 of the two-sided tail, less log10 of the number of windows; alerts through the
+ *   same episodes and sensitivity table as volume.
+ */
+export interface ToneScore {
+  /** Surprise of the strongest window (0 while learning). */
+  surprise: number;
+  /** +1 more positive than the baseline, −1 more negative, 0 neither or not judged. */
+  direction: 1 | -1 | 0;
+  /** Mean sentiment of the strongest window's items, and the baseline's (null while unknown). */
+  mean: number | null;
+  baseline: number | null;
+  /** Items in the strongest window. */
+  items: number;
+  alert: Alert;
+  /** The row belongs to a swing (an open episode, not cooling down). */
+  active: boolean;
+}
+
+/** Windows (ms) over which a swing accumulates. */
+const WINDOWS_MS = [3_600_000, 6 * 3_600_000, 24 * 3_600_000];
+/** Items the baseline needs before tone is judged, and a window before it may alert. */
+const MIN_BASELINE_ITEMS = 8;
+const MIN_ITEMS = 3;
+/** A swing must move the mean at least this far (sentiment runs from −1 to 1). */
+const MIN_DELTA = 0.15;
+const SHRINK = 1;
+const VAR_FLOOR = 0.04;
+/** A swing longer than this is the new normal: the baseline learns again. */
+const MAX_FROZEN_MS = 2 * 86_400_000;
+
+export class ToneChannel {
+  private readonly windows: number[];
+  private readonly ringN: Float64Array;
+  private readonly ringS: Float64Array;
+  private pos = 0;
+  private readonly sums: Float64Array;
+  private readonly counts: Float64Array;
+  private readonly zVar: Float64Array;
+  private readonly zSeen: Float64Array;
+  private readonly decay: number;
+  private bN = 0;
+  private bS = 0;
+  private bQ = 0;
+  private frozen = 0;
+  private readonly maxFrozen: number;
+  private readonly correction: number;
+  private readonly episodes: Episodes;
+
+  constructor(stepMs: number, baselineMs: number, threshold: number) {
+    const rows = (ms: number) => Math.max(1, Math.round(ms / stepMs));
+    this.windows = [...new Set(WINDOWS_MS.map(rows))];
+    const size = Math.max(...this.windows) + 1;
+    this.ringN = new Float64Array(size);
+    this.ringS = new Float64Array(size);
+    this.sums = new Float64Array(this.windows.length);
+    this.counts = new Float64Array(this.windows.length);
+    this.zVar = new Float64Array(this.windows.length).fill(1);
+    this.zSeen = new Float64Array(this.windows.length);
+    // half-life of the baseline: the baseline period
+    this.decay = Math.pow(0.5, 1 / rows(baselineMs));
+    this.maxFrozen = rows(MAX_FROZEN_MS);
+    this.correction = Math.log10(this.windows.length);
+    this.episodes = new Episodes(threshold, stepMs);
+  }
+
+  /** Scores one row (n scored items summing to `sum`, squares to `sq` if known), then learns from it. */
+  push(n: number, sum: number, sq: number | null): ToneScore {
+    const size = this.ringN.length;
+    this.pos = (this.pos + 1) % size;
+    for (let j = 0; j < this.windows.length; j++) {
+      const old = (this.pos - this.windows[j]! + size) % size;
+      this.counts[j] = this.counts[j]! - this.ringN[old]! + n;
+      this.sums[j] = this.sums[j]! - this.ringS[old]! + sum;
+    }
+    this.ringN[this.pos] = n;
+    this.ringS[this.pos] = sum;
+    const out: ToneScore = { surprise: 0, direction: 0, mean: null, baseline: null, items: 0, alert: null, active: false };
+    const judged = this.bN >= MIN_BASELINE_ITEMS;
+    const zs: number[] = [];
+    if (judged) {
+      const mB = this.bS / this.bN;
+      const varB = Math.max(this.bQ / this.bN - mB * mB, VAR_FLOOR);
+      out.baseline = mB;
+      for (let j = 0; j < this.windows.length; j++) {
+        const nW = this.counts[j]!;
+        if (nW <= 0) {
+          zs.push(NaN);
+          continue;
+        }
+        const mW = this.sums[j]! / nW;
+        const shrunk = (this.sums[j]! + SHRINK * mB) / (nW + SHRINK);
+        const z = (shrunk - mB) / Math.sqrt(varB * (1 / (nW + SHRINK) + 1 / this.bN));
+        zs.push(z);
+        if (nW < MIN_ITEMS || Math.abs(mW - mB) < MIN_DELTA || Math.sign(n > 0 ? sum / n - mB : mW - mB) !== Math.sign(z)) continue;
+        const u = Math.abs(z) / Math.sqrt(Math.max(this.zVar[j]!, 1));
+        const s = -(logNormalUpperTail(u) + Math.LN2) / Math.LN10 - this.correction;
+        if (s > out.surprise) {
+          out.surprise = s;
+          out.direction = z > 0 ? 1 : -1;
+          out.mean = mW;
+          out.items = nW;
+        }
+      }
+      if (out.mean === null && n > 0) out.mean = sum / n;
+      // growth is judged on this row's own items leaning the swing's way (a window fills up by itself)
+      const lean = n > 0 ? n * Math.max(0, out.direction * (sum / n - mB)) : 0;
+      out.alert = this.episodes.push(out.surprise, out.direction, lean);
+      out.active = this.episodes.active;
+    }
+    // learn: the baseline from rows outside a swing, and the spread of each window's z
+    const swinging = this.episodes.active;
+    this.frozen = swinging ? this.frozen + 1 : 0;
+    if (!swinging || this.frozen > this.maxFrozen) {
+      this.bN = this.bN * this.decay + n;
+      this.bS = this.bS * this.decay + sum;
+      this.bQ = this.bQ * this.decay + (sq ?? (n > 0 ? (sum * sum) / n : 0));
+      for (let j = 0; j < zs.length; j++) {
+        const z = zs[j]!;
+        if (Number.isNaN(z)) continue;
+        const zc = Math.min(z * z, 16 * this.zVar[j]!);
+        this.zSeen[j]!++;
+        this.zVar[j] = this.zVar[j]! + Math.max(1 - this.decay, 1 / (this.zSeen[j]! + 1)) * (zc - this.zVar[j]!);
+      }
+    }
+    return out;
+  }
+}
