@@ -220,11 +220,11 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
   let sentimentSum = 0;
   let sentimentItems = 0;
   // the peak is the bucket with the most stories (the strongest lean, for tone); the score the highest surprise
-  const strength0 = (r: BucketScore) => (volume ? r.count : Math.abs((r.sentimentMean ?? 0) - (rows[g.first]!.baselineSentiment ?? 0)));
+  const strength = (r: BucketScore) => (volume ? r.count : Math.abs((r.sentimentMean ?? 0) - (rows[g.first]!.baselineSentiment ?? 0)));
   let top = 0;
   for (let i = g.first; i <= g.last; i++) {
     const r = rows[i]!;
-    if (strength0(r) > strength0(rows[peak]!)) peak = i;
+    if (strength(r) > strength(rows[peak]!)) peak = i;
     top = Math.max(top, score(r));
     totalStories += r.count;
     totalItems += r.items;
@@ -240,7 +240,6 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
   let live = rows.length - 1;
   while (live > 0 && !rows[live]!.judged) live--;
   const ongoing = g.last >= live - 1;
-  const strength = strength0;
   const latest = rows[g.last]!;
   const before = g.last > g.first ? rows[g.last - 1]! : null;
   const growth = before && strength(before) > 0 ? round(strength(latest) / strength(before)) : null;

@@ -497,13 +497,6 @@ export class Store {
     ).all({ b: bucketMs, t: topicId, from, to }) as Bucket[];
   }
 
-  /** Stories (first copies) of a topic published in [from, to). */
-  countStories(topicId: number, from: number, to: number): number {
-    return this.guard(
-      () => this.stmt('SELECT total(story_first) FROM item_topics WHERE topic_id = ? AND published_at >= ? AND published_at < ?').pluck().get(topicId, from, to) as number,
-    );
-  }
-
   /** Time of the topic's first stored item, or null. */
   firstItemAt(topicId: number): number | null {
     return this.guard(() => {
