@@ -8,7 +8,7 @@ import { renderDigestHtml } from '../render/digest-html.js';
 import { renderDigestMarkdown } from '../render/digest-markdown.js';
 import { renderDigestText } from '../render/digest-text.js';
 import { Store } from '../store/store.js';
-import { configFor, log, processEnv, writeOut, type GlobalOptions } from './context.js';
+import { checkWindow, configFor, log, processEnv, writeOut, type GlobalOptions } from './context.js';
 import { evaluate } from './evaluate.js';
 
 export const DIGEST_FORMATS = ['text', 'markdown', 'html'] as const;
@@ -63,6 +63,7 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   let model: DigestModel;
   try {
     const periodStart = sinceTime(o.since ?? '24h', asOf, store, sending);
+    checkWindow(config, { since: o.since ?? '24h', from: periodStart, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(o.topic ? { topics: o.topic } : {}) });
     model = buildModel(config, store, { periodStart, asOf, now, ...(o.topic ? { topics: o.topic } : {}), ...(sensitivity ? { sensitivity } : {}) });
   } finally {
     store.close();
