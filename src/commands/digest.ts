@@ -204,8 +204,9 @@ function buildModel(
   o: { periodStart: number; asOf: number; now: number; topics?: string[]; sensitivity?: Sensitivity },
 ): DigestModel {
   const { periodStart, asOf } = o;
-  // what earlier runs reported (read before this evaluation stores its own)
-  const before = store.momentsSeenSince(periodStart - config.defaults.baselineMs);
+  // what earlier runs reported (read before this evaluation stores its own), as far as it was known at asOf:
+  // a run with a later --as-of may have stored moments that start after it, or updated one since
+  const before = store.momentsSeenSince(periodStart - config.defaults.baselineMs, asOf).map((p) => knownAt(p, asOf));
   const result = evaluate(config, store, {
     asOf,
     from: periodStart,
@@ -249,6 +250,31 @@ function buildModel(
   });
   faded.sort((a, b) => b.score - a.score || b.end - a.end || a.topic.localeCompare(b.topic));
   return { periodStart, periodEnd: asOf, topics, new: fresh, ongoing, faded, generatedAt: o.now };
+}
+
+/**
+ * A stored moment as it stood at `asOf`, when its record was updated by a run with a later evaluation time:
+ * its times are cut at `asOf` (the alerts after it dropped) and so are its examples. Counts and scores stay
+ * as stored: the store keeps only the latest sighting.
+ */
+export function knownAt<P extends { firstSeenAt: number; lastSeenAt: number; moment: Moment }>(p: P, asOf: number): P {
+  const m = p.moment;
+  if (p.lastSeenAt <= asOf) return p;
+  const end = Math.max(m.start, Math.min(m.end, asOf));
+  const laterAlert = m.alertedAt > asOf;
+  return {
+    ...p,
+    lastSeenAt: asOf,
+    moment: {
+      ...m,
+      end,
+      peak: Math.max(m.start, Math.min(m.peak, bucketStart(asOf, m.bucketMs))),
+      firedAt: Math.min(m.firedAt, asOf),
+      alerts: laterAlert ? 1 : m.alerts,
+      alertedAt: laterAlert ? Math.min(m.firedAt, asOf) : m.alertedAt,
+      examples: m.examples.filter((e) => e.publishedAt <= asOf),
+    },
+  };
 }
 
 /** The moment's buckets, up to 8 before it and 4 after it (at most 28 bars), empty buckets included. */
