@@ -3,7 +3,7 @@ import { SENSITIVITIES, isMailbox, splitAddresses, type Config, type Sensitivity
 import { ConfigError, ExitCode, UsageError } from '../core/errors.js';
 import { bucketStart, parseDurationMs, parseTime } from '../core/time.js';
 import type { Moment } from '../core/types.js';
-import { digestSubject, fmtUtc, fmtUtcShort, isQuiet, plural, type DigestBucket, type DigestModel, type DigestMoment } from '../render/digest.js';
+import { digestSubject, fmtUtc, fmtUtcShort, isQuiet, plural, quietLine, type DigestBucket, type DigestModel, type DigestMoment } from '../render/digest.js';
 import { renderDigestHtml } from '../render/digest-html.js';
 import { renderDigestMarkdown } from '../render/digest-markdown.js';
 import { renderDigestText } from '../render/digest-text.js';
@@ -93,7 +93,9 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   }
 
   if (isQuiet(model) && !o.always) {
-    if (!g.quiet) {
+    if (model.itemsStored === false) {
+      log(`momentscan: warning: ${quietLine(model)} Nothing sent (--always sends it anyway).`);
+    } else if (!g.quiet) {
       log(
         `digest: quiet day — no moments across ${plural(model.topics.length, 'topic')} between ${fmtUtcShort(model.periodStart)} and ${fmtUtc(model.periodEnd)}; nothing sent (--always sends it anyway)`,
       );
@@ -249,7 +251,7 @@ function buildModel(
     faded.push({ ...over, firstSeenAt: p.firstSeenAt, series: seriesFor(store, ids.get(p.topic), over, asOf) });
   });
   faded.sort((a, b) => b.score - a.score || b.end - a.end || a.topic.localeCompare(b.topic));
-  return { periodStart, periodEnd: asOf, topics, new: fresh, ongoing, faded, generatedAt: o.now };
+  return { periodStart, periodEnd: asOf, topics, new: fresh, ongoing, faded, generatedAt: o.now, itemsStored: result.itemsStored, learning: result.learning };
 }
 
 /**

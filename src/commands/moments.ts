@@ -2,7 +2,7 @@ import { SENSITIVITIES, type Config, type Sensitivity } from '../config/schema.j
 import { ConfigError, ExitCode, UsageError } from '../core/errors.js';
 import { iso, parseDurationMs, parseTime } from '../core/time.js';
 import { render } from '../render/index.js';
-import { momentsListing } from '../render/moments.js';
+import { momentsListing, readinessNotes } from '../render/moments.js';
 import { Store } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
 import { evaluate } from './evaluate.js';
@@ -65,6 +65,13 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
   const rows = o.alerts ? result.rows.filter((m) => m.alertedAt >= from) : result.rows;
   const ctx = renderContext(g, o, env, asOf);
   await writeOut(render(format, momentsListing(rows, result), ctx));
+  // beside machine output, what could not be judged goes to stderr (the table says it itself)
+  if (format !== 'table') {
+    for (const n of readinessNotes(result)) {
+      if (n.level === 'warning') log(`momentscan: warning: ${n.text}`);
+      else if (!g.quiet) log(`moments: ${n.text}`);
+    }
+  }
   if (o.backtest && !g.quiet) for (const line of backtestSummary(rows, config.topics.map((t) => t.name), from, asOf)) log(line);
   return o.failOnMoments && rows.length > 0 ? ExitCode.MOMENTS_FOUND : ExitCode.OK;
 }

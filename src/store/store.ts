@@ -504,6 +504,11 @@ export class Store {
     );
   }
 
+  /** Whether the database holds any item at all (false until a fetch has stored one). */
+  hasItems(): boolean {
+    return this.guard(() => this.stmt('SELECT EXISTS (SELECT 1 FROM items)').pluck().get() === 1);
+  }
+
   /** Time of the topic's first stored item, or null. */
   firstItemAt(topicId: number): number | null {
     return this.guard(() => {
