@@ -307,7 +307,9 @@ export class SeriesReader {
     if (s === '') throw this.error(lineNo, 'the value is missing', 'give a number of 0 or more for every row');
     const v = Number(s);
     if (!Number.isFinite(v)) throw this.error(lineNo, `the value "${truncate(s)}" is not a number`, 'give a number of 0 or more for every row');
-    if (v < 0 && !this.allowNegative) throw this.error(lineNo, `the value ${s} is negative`, 'values are counts or volumes: 0 or more');
+    if (v < 0 && !this.allowNegative) {
+      throw this.error(lineNo, `the value ${s} is negative`, 'values are counts or volumes, 0 or more; for a series that is not a count, pass --allow-negative');
+    }
     return v;
   }
 

@@ -3,12 +3,12 @@ import { SENSITIVITIES, isMailbox, splitAddresses, type Config, type Sensitivity
 import { ConfigError, ExitCode, UsageError } from '../core/errors.js';
 import { bucketStart, parseDurationMs, parseTime } from '../core/time.js';
 import type { Moment } from '../core/types.js';
-import { digestSubject, fmtUtc, fmtUtcShort, isQuiet, plural, type DigestBucket, type DigestModel, type DigestMoment } from '../render/digest.js';
+import { digestSubject, fmtUtc, fmtUtcShort, isQuiet, plural, quietLine, type DigestBucket, type DigestModel, type DigestMoment } from '../render/digest.js';
 import { renderDigestHtml } from '../render/digest-html.js';
 import { renderDigestMarkdown } from '../render/digest-markdown.js';
 import { renderDigestText } from '../render/digest-text.js';
 import { Store } from '../store/store.js';
-import { configFor, log, processEnv, writeOut, type GlobalOptions } from './context.js';
+import { checkWindow, configFor, log, processEnv, writeOut, type GlobalOptions } from './context.js';
 import { evaluate } from './evaluate.js';
 
 export const DIGEST_FORMATS = ['text', 'markdown', 'html'] as const;
@@ -63,6 +63,7 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   let model: DigestModel;
   try {
     const periodStart = sinceTime(o.since ?? '24h', asOf, store, sending);
+    checkWindow(config, { since: o.since ?? '24h', from: periodStart, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(o.topic ? { topics: o.topic } : {}) });
     model = buildModel(config, store, { periodStart, asOf, now, ...(o.topic ? { topics: o.topic } : {}), ...(sensitivity ? { sensitivity } : {}) });
   } finally {
     store.close();
@@ -92,7 +93,9 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   }
 
   if (isQuiet(model) && !o.always) {
-    if (!g.quiet) {
+    if (model.itemsStored === false) {
+      log(`momentscan: warning: ${quietLine(model)} Nothing sent (--always sends it anyway).`);
+    } else if (!g.quiet) {
       log(
         `digest: quiet day — no moments across ${plural(model.topics.length, 'topic')} between ${fmtUtcShort(model.periodStart)} and ${fmtUtc(model.periodEnd)}; nothing sent (--always sends it anyway)`,
       );
@@ -203,8 +206,9 @@ function buildModel(
   o: { periodStart: number; asOf: number; now: number; topics?: string[]; sensitivity?: Sensitivity },
 ): DigestModel {
   const { periodStart, asOf } = o;
-  // what earlier runs reported (read before this evaluation stores its own)
-  const before = store.momentsSeenSince(periodStart - config.defaults.baselineMs);
+  // what earlier runs reported (read before this evaluation stores its own), as far as it was known at asOf:
+  // a run with a later --as-of may have stored moments that start after it, or updated one since
+  const before = store.momentsSeenSince(periodStart - config.defaults.baselineMs, asOf).map((p) => knownAt(p, asOf));
   const result = evaluate(config, store, {
     asOf,
     from: periodStart,
@@ -248,7 +252,32 @@ function buildModel(
     faded.push({ ...over, firstSeenAt: p.firstSeenAt, series: seriesFor(store, ids.get(p.topic), over, asOf) });
   });
   faded.sort((a, b) => b.score - a.score || b.end - a.end || a.topic.localeCompare(b.topic));
-  return { periodStart, periodEnd: asOf, topics, new: fresh, ongoing, faded, generatedAt: o.now };
+  return { periodStart, periodEnd: asOf, topics, new: fresh, ongoing, faded, generatedAt: o.now, itemsStored: result.itemsStored, learning: result.learning };
+}
+
+/**
+ * A stored moment as it stood at `asOf`, when its record was updated by a run with a later evaluation time:
+ * its times are cut at `asOf` (the alerts after it dropped) and so are its examples. Counts and scores stay
+ * as stored: the store keeps only the latest sighting.
+ */
+export function knownAt<P extends { firstSeenAt: number; lastSeenAt: number; moment: Moment }>(p: P, asOf: number): P {
+  const m = p.moment;
+  if (p.lastSeenAt <= asOf) return p;
+  const end = Math.max(m.start, Math.min(m.end, asOf));
+  const laterAlert = m.alertedAt > asOf;
+  return {
+    ...p,
+    lastSeenAt: asOf,
+    moment: {
+      ...m,
+      end,
+      peak: Math.max(m.start, Math.min(m.peak, bucketStart(asOf, m.bucketMs))),
+      firedAt: Math.min(m.firedAt, asOf),
+      alerts: laterAlert ? 1 : m.alerts,
+      alertedAt: laterAlert ? Math.min(m.firedAt, asOf) : m.alertedAt,
+      examples: m.examples.filter((e) => e.publishedAt <= asOf),
+    },
+  };
 }
 
 /** The moment's buckets, up to 8 before it and 4 after it (at most 28 bars), empty buckets included. */

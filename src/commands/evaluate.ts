@@ -3,6 +3,7 @@ import { UsageError } from '../core/errors.js';
 import type { Moment } from '../core/types.js';
 import { autoBucket, detectMoments, engineStart } from '../detect/detect.js';
 import { explainMoment, undercountCaveats } from '../detect/explain.js';
+import { learningUntil } from '../detect/readiness.js';
 import { rankMoments } from '../rank/rank.js';
 import type { MomentRow } from '../render/moments.js';
 import type { Store } from '../store/store.js';
@@ -27,6 +28,10 @@ export interface Evaluation {
   topics: number;
   from: number;
   asOf: number;
+  /** Topics that cannot be judged yet at asOf: from when they will be (null: no items for them yet). */
+  learning: { topic: string; until: number | null }[];
+  /** Whether the database holds any item at all. */
+  itemsStored: boolean;
 }
 
 /** Per topic: bucket counts from SQL → detect → explain (items from SQL) → rank → remember. */
@@ -46,6 +51,7 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
   const sensitivity = o.sensitivity ?? config.defaults.sensitivity;
   const baselineMs = config.defaults.baselineMs;
   const found: Moment[] = [];
+  const learning: Evaluation['learning'] = [];
   for (const topic of topics) {
     const topicId = topicIds.get(topic.name)!;
     const setting = topic.bucketMs ?? config.defaults.bucketMs;
@@ -53,7 +59,10 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     // The engine runs from well before the window (engineStart), so a moment already going when the
     // window opens keeps its true onset and alert history (--alerts must not take it for new); moments
     // reported are those that reach into the window (in a backtest, those that fired in it).
-    const detectOptions = { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart: store.firstItemAt(topicId) };
+    const historyStart = store.firstItemAt(topicId);
+    const until = learningUntil(historyStart, bucketMs);
+    if (until === null || until > o.asOf) learning.push({ topic: topic.name, until });
+    const detectOptions = { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart };
     const buckets = store.bucketCounts(topicId, engineStart(detectOptions), o.asOf + 1, bucketMs);
     const moments = detectMoments(topic.name, buckets, detectOptions).filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from));
     const overflows = moments.length ? store.overflowPeriods(topicId, o.from - baselineMs, o.asOf + MAX_FETCH_LAG_MS) : [];
@@ -71,5 +80,6 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
         const saved = store.saveMoments(ranked.map((m) => ({ topicId: topicIds.get(m.topic)!, moment: m })), o.asOf);
         return ranked.map((m, i) => ({ ...m, firstSeenAt: saved[i]!.firstSeenAt }));
       })();
-  return { rows: o.limit === undefined ? rows : rows.slice(0, o.limit), topics: topics.length, from: o.from, asOf: o.asOf };
+  const itemsStored = store.hasItems();
+  return { rows: o.limit === undefined ? rows : rows.slice(0, o.limit), topics: topics.length, from: o.from, asOf: o.asOf, learning, itemsStored };
 }

@@ -2,9 +2,9 @@ import { SENSITIVITIES, type Config, type Sensitivity } from '../config/schema.j
 import { ConfigError, ExitCode, UsageError } from '../core/errors.js';
 import { iso, parseDurationMs, parseTime } from '../core/time.js';
 import { render } from '../render/index.js';
-import { momentsListing } from '../render/moments.js';
+import { momentsListing, readinessNotes } from '../render/moments.js';
 import { Store } from '../store/store.js';
-import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
+import { checkWindow, chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
 import { evaluate } from './evaluate.js';
 
 export interface MomentsOptions extends OutputOptions {
@@ -25,8 +25,8 @@ export async function run(g: GlobalOptions, o: MomentsOptions): Promise<number> 
   return report(config, dbPath, g, o, env);
 }
 
-/** Shared by `moments` and `scan`: evaluate and print. */
-export async function report(config: Config, dbPath: string, g: GlobalOptions, o: MomentsOptions, env: Env): Promise<number> {
+/** The options of `moments` (and `scan`) read and checked: `scan` calls this before it fetches, so a bad option costs no fetch. */
+export function readReportOptions(config: Config, o: MomentsOptions, env: Env) {
   const format = chooseFormat(o);
   const asOf = o.asOf === undefined ? env.now() : parseTime(o.asOf, env.now(), '--as-of');
   const since = o.since ?? '7d';
@@ -40,6 +40,13 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
       hint: config.file ? 'add topics to the config' : 'create a config with momentscan init, or pass --config',
     });
   }
+  checkWindow(config, { since, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(o.topic ? { topics: o.topic } : {}) });
+  return { format, asOf, from, limit, sensitivity };
+}
+
+/** Shared by `moments` and `scan`: evaluate and print. */
+export async function report(config: Config, dbPath: string, g: GlobalOptions, o: MomentsOptions, env: Env): Promise<number> {
+  const { format, asOf, from, limit, sensitivity } = readReportOptions(config, o, env);
   const store = Store.open(dbPath);
   let result;
   try {
@@ -58,6 +65,13 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
   const rows = o.alerts ? result.rows.filter((m) => m.alertedAt >= from) : result.rows;
   const ctx = renderContext(g, o, env, asOf);
   await writeOut(render(format, momentsListing(rows, result), ctx));
+  // beside machine output, what could not be judged goes to stderr (the table says it itself)
+  if (format !== 'table') {
+    for (const n of readinessNotes(result)) {
+      if (n.level === 'warning') log(`momentscan: warning: ${n.text}`);
+      else if (!g.quiet) log(`moments: ${n.text}`);
+    }
+  }
   if (o.backtest && !g.quiet) for (const line of backtestSummary(rows, config.topics.map((t) => t.name), from, asOf)) log(line);
   return o.failOnMoments && rows.length > 0 ? ExitCode.MOMENTS_FOUND : ExitCode.OK;
 }

@@ -1,11 +1,12 @@
 import { SENSITIVITIES, type Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
+import { MAX_LISTED_BUCKETS } from '../core/limits.js';
 import { parseDurationMs, parseTime } from '../core/time.js';
 import { autoBucket, engineStart, scoreBuckets } from '../detect/detect.js';
 import { render } from '../render/index.js';
 import { timelineListing, type TimelineRow } from '../render/timeline.js';
 import { Store } from '../store/store.js';
-import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
+import { checkWindow, chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
 import { syncTopics } from './topics.js';
 
 export interface TimelineOptions extends OutputOptions {
@@ -52,6 +53,14 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
       if (ms === null || ms < 60_000) throw new UsageError(`--bucket: expected auto or a duration such as 1h or 6h, got "${setting}"`);
       bucketMs = ms;
     }
+    checkWindow(config, {
+      since,
+      from,
+      asOf,
+      ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}),
+      ...(o.bucket !== undefined ? { bucket: { bucketMs, source: `--bucket ${o.bucket}` } } : { topics: [topic.name] }),
+      maxListed: MAX_LISTED_BUCKETS,
+    });
     const detectOptions = { asOf, from, bucketMs, baselineMs, sensitivity, historyStart: store.firstItemAt(id) };
     const buckets = store.bucketCounts(id, engineStart(detectOptions), asOf + 1, bucketMs);
     rows = scoreBuckets(buckets, detectOptions).map((r) => ({

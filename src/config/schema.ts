@@ -2,6 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.js';
 import { closeEnough } from '../core/text.js';
+import { baselineProblem } from '../core/limits.js';
 import { formatDuration, parseDurationMs } from '../core/time.js';
 import { QuerySyntaxError, formatQuery, keywordsToQuery, parseQuery, searchString, type QueryNode } from './query.js';
 import { SOURCE_KINDS, buildFeedUrl, describeValue, guessKind, normalizeCountry, normalizeLanguage, parseSourceEntry, type SourceKind } from './sources.js';
@@ -162,6 +163,8 @@ export function validateConfig(doc: unknown, file: string): Config {
     if (cfg.defaults.baselineMs < 4 * (cfg.defaults.bucketMs === 'auto' ? 86_400_000 : cfg.defaults.bucketMs)) {
       v.fail('defaults.baseline', `must be at least 4 buckets long (bucket is ${String(d.bucket ?? 'auto')}; auto buckets go up to 1d)`);
     }
+    const tooLong = baselineProblem(cfg.defaults.baselineMs, cfg.defaults.bucketMs, 'defaults.bucket');
+    if (tooLong) v.fail('defaults.baseline', tooLong);
   }
   if (root.fetch !== undefined && root.fetch !== null) {
     const f = v.object(root.fetch, 'fetch');
@@ -240,6 +243,11 @@ export function validateConfig(doc: unknown, file: string): Config {
       }
       if (!query && feeds.length === 0) v.fail(p, 'expected keywords, a query, or feeds whose every item belongs to the topic');
       const bucketMs = o.bucket === undefined ? null : o.bucket === 'auto' ? 'auto' : v.duration(o.bucket, `${p}.bucket`, 60_000);
+      if (typeof bucketMs === 'number') {
+        if (cfg.defaults.baselineMs < 4 * bucketMs) v.fail(`${p}.bucket`, `must be at most a quarter of the baseline (defaults.baseline is ${formatDuration(cfg.defaults.baselineMs)})`);
+        const tooMany = baselineProblem(cfg.defaults.baselineMs, bucketMs, `${p}.bucket`);
+        if (tooMany) v.fail(`${p}.bucket`, tooMany);
+      }
       cfg.topics.push({
         name,
         query,

@@ -1,5 +1,6 @@
 import type { Sensitivity } from '../config/schema.js';
 import type { Bucket, Moment, MomentDirection, MomentKind } from '../core/types.js';
+import { engineHistoryMs, MAX_BUCKETS } from '../core/limits.js';
 import { bucketStart } from '../core/time.js';
 import type { Alert } from './alerts.js';
 import { SeriesDetector, type SeriesScore, type Tuning } from './series.js';
@@ -58,16 +59,13 @@ export interface BucketScore {
 }
 
 const WEEK_MS = 7 * 86_400_000;
-/** The engine's history before the reporting window: at least this, and at least two baselines. */
-const MIN_HISTORY_MS = 4 * WEEK_MS;
 /** Evidence windows of the topic engine, in buckets: a bucket and 4 of them, then 16 and 64 while within 16 hours. */
 const topicScales = (bucketMs: number) => [1, 4, 16, 64].filter((w, i) => i < 2 || w * bucketMs <= 16 * 3_600_000);
-/** Most buckets one evaluation may span (memory and time are linear in it). */
-export const MAX_BUCKETS = 2_000_000;
 
 /** Where the engine starts for an evaluation: what callers read buckets from. */
 export function engineStart(o: Pick<DetectOptions, 'from' | 'bucketMs' | 'baselineMs' | 'historyStart'>): number {
-  const history = Math.max(MIN_HISTORY_MS, 2 * o.baselineMs);
+  // engineHistoryMs bounds this: the baseline (at least four weeks), and up to a week of rounding
+  const history = engineHistoryMs(o.baselineMs) - WEEK_MS;
   const anchored = Math.floor((o.from - history) / WEEK_MS) * WEEK_MS;
   const first = o.historyStart === null ? anchored : Math.max(anchored, o.historyStart);
   return bucketStart(first, o.bucketMs);
@@ -87,6 +85,7 @@ function run(buckets: Bucket[], o: DetectOptions): { rows: BucketScore[] } {
   const showOpen = o.asOf > open;
   const rows: BucketScore[] = [];
   if (o.historyStart === null || open < first) return { rows };
+  // commands check requests against MAX_BUCKETS first (checkWindow), with a message that says what to do
   if (n > MAX_BUCKETS) throw new RangeError(`${n} buckets to evaluate`);
   const byStart = new Map<number, Bucket>();
   for (const b of buckets) if (b.start >= first && b.start <= open) byStart.set(b.start, b);

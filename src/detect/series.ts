@@ -439,7 +439,7 @@ export class SeriesDetector {
     // minute) they are left out, so memory stays bounded
     this.day = Number.isInteger(perDay) && perDay >= 4 && perDay * tu.maxDays <= MAX_RING ? perDay : 0;
     this.week = Number.isInteger(perDay) && perDay * 7 * tu.maxWeeks <= MAX_RING ? perDay * 7 : 0;
-    this.warmup = Math.max(tu.warmup, Math.min(2 * this.day, 576));
+    this.warmup = SeriesDetector.warmupRows(this.res, tu);
     const span = Math.max(this.week * tu.maxWeeks, this.day * tu.maxDays, 1) + 2;
     this.ringVal = new Float64Array(span).fill(NaN);
     this.ringSmooth = new Float64Array(span).fill(NaN);
@@ -477,6 +477,17 @@ export class SeriesDetector {
     this.zMean = new Float64Array(tu.scales.length);
     this.correction = Math.log10(tu.scales.length);
     this.tails = tu.scales.map((w) => new TailCounter(1 / tu.tailSpan, tu.tailPower, w === 1 ? tu.routine : 0));
+  }
+
+  /**
+   * Rows the engine learns from before it judges any: at least `warmup`, and with a daily season two
+   * days of rows (at most 576). The rule `readiness` reports to users ("still learning until ...").
+   */
+  static warmupRows(resolutionMs: number, tuning: Partial<Tuning> = {}): number {
+    const tu = { ...DEFAULT_TUNING, ...tuning };
+    const perDay = DAY_MS / Math.max(1, resolutionMs);
+    const day = Number.isInteger(perDay) && perDay >= 4 && perDay * tu.maxDays <= MAX_RING ? perDay : 0;
+    return Math.max(tu.warmup, Math.min(2 * day, 576));
   }
 
   /** The forecaster currently giving `expected`: level4, level96, daily or weekly (diagnostics). */

@@ -11,6 +11,7 @@ import {
   fmtUtcShort,
   isQuiet,
   kindLabel,
+  learningLines,
   plural,
   quietLine,
   sections,
@@ -58,6 +59,10 @@ export function renderDigestHtml(d: DigestModel, o: { subjectPrefix?: string } =
       );
       s.moments.forEach((m, i) => rows.push(row(momentHtml(m, i + 1), '8px 24px 12px 24px')));
     }
+  }
+  const learning = learningLines(d);
+  if (learning.length) {
+    rows.push(row(learning.map((l) => `<p style="margin:0 0 4px 0;font-size:14px;line-height:20px;color:${C.muted};">${esc(l)}</p>`).join('\n'), '4px 24px 12px 24px'));
   }
   rows.push(
     row(

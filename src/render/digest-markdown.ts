@@ -8,6 +8,7 @@ import {
   fmtUtcShort,
   isQuiet,
   kindLabel,
+  learningLines,
   quietLine,
   sections,
   sparkline,
@@ -38,6 +39,11 @@ export function renderDigestMarkdown(d: DigestModel): string {
         out.push(...momentBlock(m, i + 1));
       });
     }
+  }
+  const learning = learningLines(d);
+  if (learning.length) {
+    out.push('');
+    for (const l of learning) out.push(`- ${md(l)}`);
   }
   out.push('');
   out.push('---');

@@ -8,6 +8,7 @@ import {
   fmtUtcShort,
   isQuiet,
   kindLabel,
+  learningLines,
   plural,
   quietLine,
   sections,
@@ -43,6 +44,11 @@ export function renderDigestText(d: DigestModel): string {
         out.push(...momentLines(m, i + 1));
       });
     }
+  }
+  const learning = learningLines(d);
+  if (learning.length) {
+    out.push('');
+    for (const l of learning) out.push(...wrap(l, TEXT_WIDTH, '', '  '));
   }
   out.push('');
   out.push('-- ');

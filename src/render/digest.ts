@@ -41,6 +41,10 @@ export interface DigestModel {
   faded: DigestMoment[];
   /** When the digest was made (shown in its footer). */
   generatedAt: number;
+  /** False when the database holds no items at all (nothing could be judged); absent: not known. */
+  itemsStored?: boolean;
+  /** Topics still learning at the end of the period: from when they are judged (null: no items yet). */
+  learning?: { topic: string; until: number | null }[];
 }
 
 /** "4 topics: Acme, Globex, ..." — at most 12 names, then how many more. */
@@ -165,7 +169,7 @@ export function examplesOf(m: Moment): { title: string; source: string | null; l
 export function digestSubject(d: DigestModel, prefix = 'momentscan'): string {
   const p = clean(prefix);
   const lead = p ? `${p}: ` : '';
-  if (isQuiet(d)) return `${lead}quiet day (${plural(d.topics.length, 'topic')})`;
+  if (isQuiet(d)) return `${lead}${d.itemsStored === false ? 'nothing to judge yet' : 'quiet day'} (${plural(d.topics.length, 'topic')})`;
   const parts: string[] = [];
   if (d.new.length) parts.push(`${d.new.length} new ${d.new.length === 1 ? 'moment' : 'moments'}`);
   if (d.ongoing.length) parts.push(d.new.length ? `${d.ongoing.length} ongoing` : `${plural(d.ongoing.length, 'ongoing moment')}`);
@@ -181,9 +185,21 @@ export function countsLine(d: DigestModel): string {
   return `${plural(d.new.length, 'new moment')}, ${d.ongoing.length} ongoing, ${d.faded.length} faded across ${plural(d.topics.length, 'topic')}`;
 }
 
-/** "Quiet day: no moments across 4 topics between 2026-11-19 12:00 and 2026-11-20 12:00 UTC." */
+/**
+ * "Quiet day: no moments across 4 topics between 2026-11-19 12:00 and 2026-11-20 12:00 UTC." — or, with no
+ * items stored at all, that there was nothing to judge.
+ */
 export function quietLine(d: DigestModel): string {
+  if (d.itemsStored === false) return NOTHING_STORED;
   return `Quiet day: no moments across ${plural(d.topics.length, 'topic')} between ${fmtUtcShort(d.periodStart)} and ${fmtUtc(d.periodEnd)}.`;
+}
+
+const NOTHING_STORED = 'Nothing to judge: no items are stored yet. Fetch the feeds with `momentscan fetch` (`momentscan feeds list` shows how they fare).';
+
+/** "Acme Robotics: still learning until 2026-11-22 00:00 UTC." per topic not judged yet (none when no items are stored at all). */
+export function learningLines(d: DigestModel): string[] {
+  if (d.itemsStored === false) return [];
+  return (d.learning ?? []).map(({ topic, until }) => (until === null ? `${clean(topic)}: no items yet, nothing to judge.` : `${clean(topic)}: still learning until ${fmtUtc(until)}.`));
 }
 
 /** The digest's sections in order, with their headings. */

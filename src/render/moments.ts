@@ -106,14 +106,39 @@ const COLUMNS: Column<MomentRow>[] = [
   { key: 'firstSeenAt', value: (m) => iso(m.firstSeenAt) },
 ];
 
-export function momentsListing(rows: MomentRow[], meta: { topics: number; from: number; asOf: number }): Listing<MomentRow> {
+/** What could not be judged at the evaluation time, and why (see evaluate). */
+export interface Readiness {
+  /** False when the database holds no items at all: fetch never ran, or found nothing. */
+  itemsStored?: boolean;
+  /** Topics still learning: from when they will be judged (null: no items for the topic yet). */
+  learning?: { topic: string; until: number | null }[];
+}
+
+export type ListingMeta = { topics: number; from: number; asOf: number } & Readiness;
+
+/**
+ * Why some or all topics could not be judged, a sentence each, for people: in the table, or on stderr
+ * beside machine output. A `warning` is worth saying even with --quiet (nothing will ever be found).
+ */
+export function readinessNotes(r: Readiness): { level: 'warning' | 'note'; text: string }[] {
+  if (r.itemsStored === false) {
+    return [{ level: 'warning', text: 'no items are stored yet, so there is nothing to judge — fetch the feeds with `momentscan fetch` (`momentscan feeds list` shows how they fare)' }];
+  }
+  return (r.learning ?? []).map(({ topic, until }) => ({
+    level: 'note' as const,
+    text: until === null ? `${stripControl(topic)}: no items yet, nothing to judge` : `${stripControl(topic)}: still learning until ${iso(until)}`,
+  }));
+}
+
+export function momentsListing(rows: MomentRow[], meta: ListingMeta): Listing<MomentRow> {
   return { rows, json: momentJson, columns: COLUMNS, table: (r, ctx) => momentsTable(r, ctx, meta) };
 }
 
-function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: { topics: number; from: number; asOf: number }): string {
+function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta): string {
   const { chalk } = ctx;
+  const notes = readinessNotes(meta).map((n) => `${n.level === 'warning' ? n.text[0]!.toUpperCase() + n.text.slice(1) : n.text}.\n`).join('');
   if (rows.length === 0) {
-    return `No moments from ${iso(meta.from)} to ${iso(meta.asOf)} across ${meta.topics} topic${meta.topics === 1 ? '' : 's'}.\n`;
+    return `No moments from ${iso(meta.from)} to ${iso(meta.asOf)} across ${meta.topics} topic${meta.topics === 1 ? '' : 's'}.\n${notes}`;
   }
   const width = Math.max(80, Math.min(ctx.width, 160));
   // the fixed columns take 72 characters with their borders; the headline gets the rest
@@ -149,7 +174,7 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: { topics: num
   } else {
     out += chalk.dim('Volume: stories per bucket up to the moment. Use -v for explanations, --json for scripts.') + '\n';
   }
-  return out;
+  return out + notes;
 }
 
 function explainLines(m: MomentRow, chalk: RenderContext['chalk']): string {

@@ -497,6 +497,11 @@ export class Store {
     ).all({ b: bucketMs, t: topicId, from, to }) as Bucket[];
   }
 
+  /** Whether the database holds any item at all (false until a fetch has stored one). */
+  hasItems(): boolean {
+    return this.guard(() => this.stmt('SELECT EXISTS (SELECT 1 FROM items)').pluck().get() === 1);
+  }
+
   /** Time of the topic's first stored item, or null. */
   firstItemAt(topicId: number): number | null {
     return this.guard(() => {
@@ -662,14 +667,19 @@ export class Store {
     });
   }
 
-  /** Moments reported before, last seen at or after `since`, with their stored detail (for "faded"). */
-  momentsSeenSince(since: number): { topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[] {
+  /**
+   * Moments reported before, last seen at or after `since`, with their stored detail (for "faded"); with
+   * `knownBy`, only those first reported by then and starting by then (a run with a later --as-of may have
+   * stored moments that had not happened yet at an earlier evaluation time).
+   */
+  momentsSeenSince(since: number, knownBy = Infinity): { topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[] {
     return this.guard(() =>
       (
         this.stmt(
           `SELECT t.name AS topic, m.first_seen_at AS firstSeenAt, m.last_seen_at AS lastSeenAt, m.detail
-           FROM moments m JOIN topics t ON t.id = m.topic_id WHERE m.last_seen_at >= ? ORDER BY m.score DESC`,
-        ).all(since) as { topic: string; firstSeenAt: number; lastSeenAt: number; detail: string }[]
+           FROM moments m JOIN topics t ON t.id = m.topic_id
+           WHERE m.last_seen_at >= @since AND m.first_seen_at <= @knownBy AND m.start_at <= @knownBy ORDER BY m.score DESC`,
+        ).all({ since, knownBy: Number.isFinite(knownBy) ? knownBy : Number.MAX_SAFE_INTEGER }) as { topic: string; firstSeenAt: number; lastSeenAt: number; detail: string }[]
       ).map((r) => {
         const moment = JSON.parse(r.detail) as Moment;
         // moments stored before alerts were counted alerted once, when they fired

@@ -161,6 +161,10 @@ describe('SeriesReader', () => {
     expect(error('timestamp,value\nx,1', { source: 'series.csv' }).message).toBe('series.csv: line 2: cannot read the timestamp "x"');
   });
 
+  it('the error for a negative value names --allow-negative', () => {
+    expect(error('timestamp,value\n2026-11-20T12:00:00Z,-3').hint).toContain('--allow-negative');
+  });
+
   it('accepts negative values when asked (series that are not counts)', () => {
     expect(read('timestamp,value\n2026-11-20T12:00:00Z,-21.5', { allowNegative: true })).toEqual([{ t: T, value: -21.5 }]);
   });

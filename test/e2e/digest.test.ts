@@ -242,6 +242,39 @@ describe('momentscan digest (printed)', { timeout: 90_000 }, () => {
     expect(last.stdout).toContain('2026-11-19 06:00 → 2026-11-20 12:00 UTC');
   });
 
+  it('--as-of in the past lists no moment that starts after it, though a run with a later --as-of stored it', () => {
+    const { home, db } = setup();
+    // a run at the end of the sample reports (and stores) the spike and the swing
+    const late = runCli(['moments', '--config', SAMPLE_CONFIG, '--db', db, '--as-of', LATER, '--json'], { home });
+    expect(late.status, late.stderr).toBe(0);
+    const stored = JSON.parse(late.stdout) as { topic: string; start: string; examples: { link: string }[] }[];
+    expect(stored.map((m) => m.topic)).toEqual(expect.arrayContaining(['Acme Robotics', 'Northwind Airlines']));
+    // before both (a quiet day), and while the spike is on but before the swing began
+    for (const asOf of ['2026-11-18T06:00:00Z', SPIKE_ON]) {
+      const after = stored.filter((m) => Date.parse(m.start) > Date.parse(asOf));
+      expect(after.length).toBeGreaterThan(0);
+      for (const format of ['text', 'markdown', 'html']) {
+        const r = runCli(['digest', '--config', SAMPLE_CONFIG, '--db', db, '--as-of', asOf, '--since', '24h', '--format', format], { home });
+        expect(r.status, r.stderr).toBe(0);
+        for (const m of after) {
+          for (const e of m.examples) expect(r.stdout, `${format} at ${asOf}: ${m.topic}`).not.toContain(e.link.replace(/&/g, '&amp;'));
+          expect(r.stdout).not.toMatch(new RegExp(`^(\\d+\\.|### \\d+\\.) ${m.topic}:`, 'm'));
+        }
+        if (format === 'text') {
+          // every moment listed began by the evaluation time
+          for (const [, start] of r.stdout.matchAll(/when: +(?:since )?(\d{4}-\d\d-\d\d \d\d:\d\d)/g)) {
+            expect(Date.parse(`${start!.replace(' ', 'T')}:00Z`)).toBeLessThanOrEqual(Date.parse(asOf));
+          }
+        }
+      }
+    }
+    const quiet = runCli(['digest', '--config', SAMPLE_CONFIG, '--db', db, '--as-of', '2026-11-18T06:00:00Z', '--since', '24h'], { home });
+    expect(quiet.stdout).toContain('Quiet day: no moments across 4 topics');
+    const spike = runCli(['digest', '--config', SAMPLE_CONFIG, '--db', db, '--as-of', SPIKE_ON, '--since', '24h'], { home });
+    expect(spike.stdout).toMatch(/^1\. Acme Robotics: volume spike/m);
+    expect(spike.stdout).not.toContain('FADED');
+  });
+
   it('--fail-on-moments exits 4 when there are new or ongoing moments, 0 on a quiet day', () => {
     const { home, db } = setup();
     const base = ['digest', '--config', SAMPLE_CONFIG, '--db', db, '--fail-on-moments'];

@@ -141,6 +141,29 @@ describe('digest text', () => {
   });
 });
 
+describe('digest: what could not be judged', () => {
+  const empty: DigestModel = { ...quiet, itemsStored: false, learning: [{ topic: 'Acme Robotics', until: null }] };
+  const learning: DigestModel = { ...busy, itemsStored: true, learning: [{ topic: 'Initech', until: Date.UTC(2026, 10, 23) }, { topic: 'Umbrella', until: null }] };
+
+  it('with no items stored, says there was nothing to judge and how to fetch, instead of a quiet day', () => {
+    for (const out of [renderDigestText(empty), renderDigestMarkdown(empty), renderDigestHtml(empty)]) {
+      expect(out).toContain('Nothing to judge: no items are stored yet');
+      expect(out).toMatch(/momentscan\s+fetch/);
+      expect(out).not.toContain('Quiet day');
+      expect(out).not.toContain('still learning');
+    }
+    expect(digestSubject(empty)).toBe('momentscan: nothing to judge yet (4 topics)');
+  });
+
+  it('lists the topics still learning, and until when, in every format', () => {
+    const text = renderDigestText(learning);
+    expect(text).toContain('\nInitech: still learning until 2026-11-23 00:00 UTC.\nUmbrella: no items yet, nothing to judge.\n');
+    expect(renderDigestMarkdown(learning)).toContain('\n- Initech: still learning until 2026-11-23 00:00 UTC.\n- Umbrella: no items yet, nothing to judge.\n');
+    expect(renderDigestHtml(learning)).toContain('>Initech: still learning until 2026-11-23 00:00 UTC.</p>');
+    expect(renderDigestText({ ...quiet, learning: learning.learning })).toMatch(/Quiet day[\s\S]*Initech: still learning until/);
+  });
+});
+
 describe('digest subject', () => {
   it.each([
     [busy, 'momentscan: 1 new moment, 1 ongoing, 1 faded — Acme Robotics spike'],

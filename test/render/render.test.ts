@@ -3,7 +3,7 @@ import { stripControl } from '../../src/core/text.js';
 import { decideColor } from '../../src/render/color.js';
 import { neutralize } from '../../src/render/formats/csv.js';
 import { render, type RenderContext } from '../../src/render/index.js';
-import { momentsListing } from '../../src/render/moments.js';
+import { momentsListing, readinessNotes } from '../../src/render/moments.js';
 import { sampleMoment } from '../helpers/moments.js';
 
 const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({ ...decideColor({ flag: false, env: {}, isTTY: false }), color: false, width: 100, verbose: false, now: 0, ...over });
@@ -89,6 +89,24 @@ describe('rendering moments', () => {
 
   it('an empty table says so in words', () => {
     expect(render('table', momentsListing([], meta), ctx())).toBe('No moments from 2026-11-13T12:00:00Z to 2026-11-20T12:00:00Z across 3 topics.\n');
+  });
+
+  it('says when nothing is stored, so nothing could be judged; JSON stays []', () => {
+    const empty = { ...meta, itemsStored: false, learning: [{ topic: 'Acme', until: null }] };
+    const table = render('table', momentsListing([], empty), ctx());
+    expect(table.split('\n')[1]).toMatch(/^No items are stored yet, so there is nothing to judge — .*`momentscan fetch`/);
+    expect(table).not.toContain('Acme');
+    expect(render('json', momentsListing([], empty), ctx())).toBe('[]\n');
+    expect(readinessNotes(empty)).toEqual([{ level: 'warning', text: expect.stringContaining('momentscan fetch') }]);
+  });
+
+  it('names the topics still learning, and until when, under the table or the empty line', () => {
+    const learning = { ...meta, itemsStored: true, learning: [{ topic: 'Acme', until: Date.UTC(2026, 10, 23) }, { topic: 'Glo\u001bbex', until: null }] };
+    const lines = ['Acme: still learning until 2026-11-23T00:00:00Z.', 'Globex: no items yet, nothing to judge.'];
+    expect(render('table', momentsListing([], learning), ctx()).trimEnd().split('\n').slice(1)).toEqual(lines);
+    expect(render('table', momentsListing([sampleMoment({ topic: 'Northwind' })], learning), ctx()).trimEnd().split('\n').slice(-2)).toEqual(lines);
+    expect(readinessNotes(learning).map((n) => n.level)).toEqual(['note', 'note']);
+    expect(readinessNotes({ ...meta, itemsStored: true, learning: [] })).toEqual([]);
   });
 });
 

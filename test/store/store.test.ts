@@ -151,7 +151,7 @@ describe('store', () => {
     expect(store.syncTopics([{ name: 'Acme', definition: 'd2' }])[0]!.changed).toBe(false);
   });
 
-  it('remembers when a moment was first seen', () => {
+  it('remembers when a moment was first seen; lists those known by a given time', () => {
     const { store, topicId } = setup();
     const m = {
       topic: 'Acme', kind: 'volume-spike' as const, direction: 'up' as const, score: 9, pValue: 1e-9, start: T, peak: T, end: T + 1, bucketMs: 1,
@@ -160,6 +160,14 @@ describe('store', () => {
     };
     expect(store.saveMoments([{ topicId, moment: m }], T + 10)).toEqual([{ firstSeenAt: T + 10, isNew: true }]);
     expect(store.saveMoments([{ topicId, moment: { ...m, score: 12 } }], T + 20)).toEqual([{ firstSeenAt: T + 10, isNew: false }]);
+    // a run at T + 100 reports one that starts at T + 50: not known at T + 20, nor at T + 60
+    store.saveMoments([{ topicId, moment: { ...m, start: T + 50, peak: T + 50, end: T + 51 } }], T + 100);
+    const starts = (knownBy?: number) => store.momentsSeenSince(0, knownBy).map((r) => r.moment.start);
+    expect(starts().sort()).toEqual([T, T + 50]);
+    expect(starts(T + 20)).toEqual([T]);
+    expect(starts(T + 60)).toEqual([T]);
+    expect(starts(T + 5)).toEqual([]);
+    expect(starts(T + 100).sort()).toEqual([T, T + 50]);
   });
 
   it.each([

@@ -1,0 +1,25 @@
+import { bucketStart } from '../core/time.js';
+import { SeriesDetector } from './series.js';
+
+/**
+ * When a topic can first be judged. Pure, and the one place this rule is written down for saying so
+ * ("still learning until ..."): the engine starts at the bucket holding the topic's first item and
+ * learns from its first rows before it judges any (SeriesDetector.warmupRows: two days of buckets for
+ * buckets that divide a day, at least 16 buckets). Until then its buckets are `learning` and can make
+ * no moment. A test checks this against the detector, so the two cannot drift apart unnoticed.
+ */
+
+/** Buckets of history a topic needs before it is judged. */
+export function historyNeededBuckets(bucketMs: number): number {
+  return SeriesDetector.warmupRows(bucketMs);
+}
+
+/**
+ * The time from which a topic whose first item is at `historyStart` is judged (the end of its last
+ * learning bucket), or null when it has no items at all (there is no telling yet). A topic is still
+ * learning at an evaluation time before this.
+ */
+export function learningUntil(historyStart: number | null, bucketMs: number): number | null {
+  if (historyStart === null || !Number.isFinite(historyStart)) return null;
+  return bucketStart(historyStart, bucketMs) + (historyNeededBuckets(bucketMs) + 1) * bucketMs;
+}

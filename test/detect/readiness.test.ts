@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { Bucket } from '../../src/core/types.js';
+import { scoreBuckets } from '../../src/detect/detect.js';
+import { historyNeededBuckets, learningUntil } from '../../src/detect/readiness.js';
+
+const H = 3_600_000;
+const D = 24 * H;
+const START = Date.UTC(2026, 10, 19, 12, 30);
+
+describe('readiness: when a topic is first judged', () => {
+  it.each([
+    // bucket, buckets of learning: two days of buckets that divide a day (at most 576), at least 16
+    [15 * 60_000, 192],
+    [H, 48],
+    [6 * H, 16],
+    [D, 16],
+    [60_000, 576],
+  ])('%d ms buckets learn for %d buckets', (bucket, n) => {
+    expect(historyNeededBuckets(bucket)).toBe(n);
+  });
+
+  it.each([
+    [START, 6 * H, Date.UTC(2026, 10, 23, 18)],
+    [START, H, START - 30 * 60_000 + 49 * H],
+    [null, 6 * H, null],
+  ])('history from %s, bucket %d: something can be said from %s', (start, bucket, until) => {
+    expect(learningUntil(start, bucket)).toBe(until);
+  });
+
+  // the rule is the detector's: the first bucket it judges ends exactly at learningUntil
+  it.each([
+    [14 * D, 6 * H],
+    [14 * D, H],
+    [14 * D, D],
+    [7 * D, 3 * H],
+    [28 * D, 12 * H],
+  ])('matches scoreBuckets for a %d ms baseline of %d ms buckets', (baselineMs, bucketMs) => {
+    const historyStart = START;
+    const asOf = START + 30 * D;
+    const buckets: Bucket[] = [];
+    for (let t = Math.floor(historyStart / bucketMs) * bucketMs; t <= asOf; t += bucketMs) {
+      buckets.push({ start: t, count: 3, items: 3, scored: 0, sentimentSum: 0, sentimentSumSq: 0 });
+    }
+    const rows = scoreBuckets(buckets, { asOf, from: historyStart - 2 * D, bucketMs, baselineMs, sensitivity: 'medium', historyStart });
+    const firstJudged = rows.find((r) => r.judged)!.start;
+    // the first judged bucket ends (and can first say something) at learningUntil
+    expect(firstJudged + bucketMs).toBe(learningUntil(historyStart, bucketMs));
+    expect(rows.filter((r) => r.start < firstJudged).every((r) => !r.judged)).toBe(true);
+  });
+});

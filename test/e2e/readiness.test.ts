@@ -1,0 +1,103 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/**
+ * Saying when nothing can be judged yet, end to end on real SQLite files: a database with no items at all
+ * (fetch never ran, or found nothing), and one with a single day of history (the topic is still learning).
+ * Machine output stays data only (`[]`); the reason goes to stderr, or into the human output.
+ */
+const SAMPLE_CONFIG = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
+const H = 3_600_000;
+const AS_OF = '2026-11-20T12:00:00Z';
+const NO_ITEMS = /no items are stored yet, so there is nothing to judge — fetch the feeds with `momentscan fetch`/;
+
+describe('an empty database: moments, scan and digest say there is nothing to judge, and how to fetch', () => {
+  it('moments: in the table; with --json, [] on stdout and a warning on stderr (even with --quiet)', () => {
+    const home = tempDir();
+    const db = path.join(home, 'empty.db');
+    const table = runCli(['moments', '--config', SAMPLE_CONFIG, '--db', db, '--as-of', AS_OF], { home });
+    expect(table.status, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^No moments from .* across 4 topics\.\nNo items are stored yet, so there is nothing to judge — fetch the feeds with `momentscan fetch`/);
+    expect(table.stderr).toBe('');
+    for (const quiet of [[], ['--quiet']]) {
+      const json = runCli(['moments', '--config', SAMPLE_CONFIG, '--db', db, '--as-of', AS_OF, '--json', ...quiet], { home });
+      expect(json.status, json.stderr).toBe(0);
+      expect(json.stdout).toBe('[]\n');
+      expect(json.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^momentscan: warning: /)]);
+      expect(json.stderr).toMatch(NO_ITEMS);
+    }
+  });
+
+  it('scan whose feeds hold no items: [] on stdout, the fetch summary and the warning on stderr', () => {
+    const home = tempDir();
+    writeFileSync(path.join(home, 'empty.xml'), '<?xml version="1.0"?><rss version="2.0"><channel><title>Empty</title><link>https://e.example/</link><description>d</description></channel></rss>');
+    const config = path.join(home, 'momentscan.yaml');
+    writeFileSync(config, 'topics:\n  - name: Acme\n    keywords: [acme]\n    feeds: [empty.xml]\n');
+    const r = runCli(['scan', '--config', config, '--db', path.join(home, 'm.db'), '--json'], { home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('[]\n');
+    expect(r.stderr).toMatch(/fetch: 1 feed, 1 ok.*0 new items/);
+    expect(r.stderr).toMatch(NO_ITEMS);
+  });
+
+  it('digest: says so instead of "quiet day", in text and markdown', () => {
+    const home = tempDir();
+    const db = path.join(home, 'empty.db');
+    for (const format of ['text', 'markdown']) {
+      const r = runCli(['digest', '--config', SAMPLE_CONFIG, '--db', db, '--as-of', AS_OF, '--format', format], { home });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain('Nothing to judge: no items are stored yet.');
+      expect(r.stdout).toMatch(/momentscan\s+fetch/);
+      expect(r.stdout).not.toContain('Quiet day');
+    }
+  });
+});
+
+describe('a database with one day of history: the topic is still learning', () => {
+  /** A feed of 24 hourly Acme items, the last half an hour before `asOf`; a topic with none (Globex). */
+  function oneDay(): { home: string; config: string; db: string; asOf: number } {
+    const home = tempDir();
+    // relative to the real clock: a fetch dates items from the future at the fetch time
+    const asOf = Math.floor(Date.now() / H) * H;
+    const items = Array.from({ length: 24 }, (_, i) => {
+      const t = new Date(asOf - (i + 0.5) * H).toUTCString();
+      return `<item><title>Acme robots, day note ${i}</title><link>https://news.example/acme/${i}</link><guid>acme-${i}</guid><pubDate>${t}</pubDate></item>`;
+    });
+    writeFileSync(path.join(home, 'day.xml'), `<?xml version="1.0"?><rss version="2.0"><channel><title>Day</title><link>https://news.example/</link><description>d</description>${items.join('')}</channel></rss>`);
+    const config = path.join(home, 'momentscan.yaml');
+    writeFileSync(config, 'defaults:\n  bucket: 6h\n  baseline: 14d\ntopics:\n  - name: Acme\n    keywords: [acme]\n    feeds: [day.xml]\n  - name: Globex\n    keywords: [globex]\n    feeds: [day.xml]\n');
+    const db = path.join(home, 'm.db');
+    const f = runCli(['fetch', '--config', config, '--db', db, '--quiet'], { home });
+    expect(f.status, f.stderr).toBe(0);
+    return { home, config, db, asOf };
+  }
+
+  it('moments and digest say until when (the engine learns from 16 buckets of 6h, then the first judged bucket ends)', () => {
+    const { home, config, db, asOf } = oneDay();
+    const first = asOf - 23.5 * H;
+    const until = new Date(Math.floor(first / (6 * H)) * 6 * H + 17 * 6 * H).toISOString().replace('.000Z', 'Z');
+    const at = new Date(asOf).toISOString();
+
+    const table = runCli(['moments', '--config', config, '--db', db, '--as-of', at], { home });
+    expect(table.status, table.stderr).toBe(0);
+    expect(table.stdout).toContain(`\nAcme: still learning until ${until}.\n`);
+    expect(table.stdout).toContain('\nGlobex: no items yet, nothing to judge.\n');
+
+    const json = runCli(['moments', '--config', config, '--db', db, '--as-of', at, '--json'], { home });
+    expect(json.status, json.stderr).toBe(0);
+    expect(json.stdout).toBe('[]\n');
+    expect(json.stderr.trimEnd().split('\n')).toEqual([`moments: Acme: still learning until ${until}`, 'moments: Globex: no items yet, nothing to judge']);
+    expect(runCli(['moments', '--config', config, '--db', db, '--as-of', at, '--json', '--quiet'], { home }).stderr).toBe('');
+
+    const digest = runCli(['digest', '--config', config, '--db', db, '--as-of', at], { home });
+    expect(digest.status, digest.stderr).toBe(0);
+    expect(digest.stdout).toContain(`\nAcme: still learning until ${until.slice(0, 16).replace('T', ' ')} UTC.\n`);
+
+    // judged once the history is long enough: at that time, nothing is said about Acme
+    const later = runCli(['moments', '--config', config, '--db', db, '--as-of', until, '--json'], { home });
+    expect(later.stderr).not.toContain('Acme');
+  });
+});
