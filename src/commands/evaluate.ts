@@ -21,6 +21,11 @@ export interface EvaluateOptions {
   limit?: number;
   /** Replay: report what would have fired, when, and do not record the moments as seen. */
   backtest?: boolean;
+  /**
+   * Only moments that alerted within the window (from, asOf] — when they fired, or grew enough to alert
+   * again: runs whose windows follow each other report each alert once.
+   */
+  alerts?: boolean;
 }
 
 export interface Evaluation {
@@ -81,5 +86,6 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
         return ranked.map((m, i) => ({ ...m, firstSeenAt: saved[i]!.firstSeenAt }));
       })();
   const itemsStored = store.hasItems();
-  return { rows: o.limit === undefined ? rows : rows.slice(0, o.limit), topics: topics.length, from: o.from, asOf: o.asOf, learning, itemsStored };
+  const alerted = o.alerts ? rows.filter((m) => m.alertedAt > o.from && m.alertedAt <= o.asOf) : rows;
+  return { rows: o.limit === undefined ? alerted : alerted.slice(0, o.limit), topics: topics.length, from: o.from, asOf: o.asOf, learning, itemsStored };
 }

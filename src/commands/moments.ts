@@ -57,12 +57,12 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
       ...(sensitivity ? { sensitivity } : {}),
       ...(limit !== undefined ? { limit } : {}),
       ...(o.backtest ? { backtest: true } : {}),
+      ...(o.alerts ? { alerts: true } : {}),
     });
   } finally {
     store.close();
   }
-  // --alerts: only what alerted within the period (fired, or grew enough to alert again): one alert per burst
-  const rows = o.alerts ? result.rows.filter((m) => m.alertedAt >= from) : result.rows;
+  const rows = result.rows;
   const ctx = renderContext(g, o, env, asOf);
   await writeOut(render(format, momentsListing(rows, result), ctx));
   // beside machine output, what could not be judged goes to stderr (the table says it itself)
