@@ -7,9 +7,9 @@ import { attemptsOf, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
 import type { FeedResult, FetchSummary } from '../render/fetch.js';
 import { SENTIMENT_ENGINE } from '../enrich/sentiment.js';
-import { StoryIndex, storySignature, type StoryInput } from '../enrich/stories.js';
+import { STORY_WINDOW_MS, StoryIndex, replayStories, storySignature, type StoryInput } from '../enrich/stories.js';
 import type { EnrichedItem } from '../core/types.js';
-import { NO_STORIES, type FeedRow, type FetchRecord, type SaveResult, type Store, type StoryAssigner } from '../store/store.js';
+import { NO_STORIES, type FeedRow, type FetchRecord, type SaveResult, type Store, type StoryAssigner, type StoryReplayer } from '../store/store.js';
 import { createParser } from './parse-pool.js';
 import { syncTopics } from './topics.js';
 
@@ -245,6 +245,10 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     if (s.status === 'rejected') throw s.reason;
     fetched.push(s.value);
   }
+  // Every feed is saved, each with provisional stories: now the stories of what came in, replayed in
+  // canonical order, so they do not depend on which feed finished first. (Interrupted too: what was
+  // saved counts. Should this not happen, after a crash, the next fetch replays from the same point.)
+  store.replayStories(stories.replay, { windowMs: STORY_WINDOW_MS, memoryMs: STORY_MEMORY_MS });
   results.push(...fetched);
   // configured order, so reports are stable
   const order = new Map(feeds.map((feed, i) => [feed.url, i]));
@@ -346,13 +350,20 @@ function saveQueue(store: Store, topicIds: ReadonlyMap<string, number>): SaveQue
   };
 }
 
-/** Stories seen this long ago or later are what new items may join. */
+/** Stories seen this long ago or later are what new items may join (and what weighs their words). */
 const STORY_MEMORY_MS = 30 * 86_400_000;
 
-/** Near-duplicate headlines across feeds become one story: an index of recent stories for this run. */
-function storyAssigner(store: Store, now: number): StoryAssigner {
-  const index = new StoryIndex();
-  for (const s of store.recentStories(now - STORY_MEMORY_MS)) index.add(s);
+/**
+ * Near-duplicate headlines across feeds become one story, provisionally: an index of recent stories
+ * for this run, loaded in the first save's transaction and again whenever another fetch has replayed
+ * stories meanwhile (its story ids may be gone). At its end the fetch replays them in canonical order
+ * (`replay`, for Store.replayStories), so that they depend on the items only.
+ */
+function storyAssigner(store: Store, now: number): StoryAssigner & { replay: StoryReplayer } {
+  let index = new StoryIndex();
+  let generation: number | null = null;
+  // the tokens of this run's titles (from the parse workers), so that the replay need not make them again
+  const tokens = new Map<string, string[]>();
   const input = (it: EnrichedItem): StoryInput => ({
     key: it.guid,
     title: it.title,
@@ -363,8 +374,27 @@ function storyAssigner(store: Store, now: number): StoryAssigner {
   return {
     find: (it) => index.match(input(it))?.id ?? null,
     signature: (it) => it.storyTokens?.join(' ') ?? storySignature(it.title),
-    stored: (id, it, created) => (created ? index.addNew(id, input(it)) : index.touch(id, it.publishedAt)),
+    stored: (id, it, created) => {
+      if (it.storyTokens) tokens.set(it.title, it.storyTokens);
+      if (created) index.addNew(id, input(it));
+      else index.touch(id, it.publishedAt);
+    },
     covers: (id, publishedAt) => index.covers(id, publishedAt),
+    sync: (current) => {
+      if (current === generation) return;
+      index = new StoryIndex();
+      for (const s of store.recentStories(now - STORY_MEMORY_MS)) index.add(s);
+      generation = current;
+    },
+    replay: (known, items) =>
+      replayStories(
+        known,
+        items.map((it) => {
+          const t = tokens.get(it.title);
+          return t ? { ...it, tokens: t } : it;
+        }),
+        { memoryMs: STORY_MEMORY_MS },
+      ),
   };
 }
 

@@ -19,11 +19,17 @@ export const MAX_SPAN_MS = 3650 * DAY;
 export const AUTO_BUCKET_MIN_MS = 15 * 60_000;
 
 /**
- * How much history before the reporting window the engine runs over: the baseline, at least four weeks,
- * plus up to a week because its start is rounded down to a week (detect's engineStart).
+ * The engine starts on a grid of this step (from the epoch), so runs within one step start from the same
+ * state and agree on every alert; a topic younger than the history below starts at its first item.
+ */
+export const ENGINE_GRID_MS = 28 * DAY;
+
+/**
+ * How much history before the reporting window the engine runs over, at most: the baseline, at least
+ * eight weeks, plus up to a grid step of rounding (detect's engineStart).
  */
 export function engineHistoryMs(baselineMs: number): number {
-  return Math.max(28 * DAY, baselineMs) + 7 * DAY;
+  return Math.max(56 * DAY, baselineMs) + ENGINE_GRID_MS;
 }
 /** Evaluation times (`--as-of`) from 1970 to the end of 9999, UTC. */
 export const EARLIEST_AS_OF = 0;
@@ -69,7 +75,7 @@ export function baselineProblem(baselineMs: number, bucketMs: number | 'auto', b
     const b = bucketMs === 'auto' ? AUTO_BUCKET_MIN_MS : bucketMs;
     return (
       `${formatDuration(baselineMs)} of ${formatDuration(b)} buckets (${bucketField}) is ${fmtCount(n)} buckets, more than the ${fmtCount(MAX_BUCKETS)} ` +
-      `momentscan works with; give a shorter baseline (at most ${roughly(MAX_BUCKETS * b - (engineHistoryMs(baselineMs) - baselineMs))}) or buckets of at least ${smallestBucket(engineHistoryMs(baselineMs), MAX_BUCKETS)}`
+      `momentscan works with; give a shorter baseline (at most ${roughly(MAX_BUCKETS * b - ENGINE_GRID_MS)}) or buckets of at least ${smallestBucket(engineHistoryMs(baselineMs), MAX_BUCKETS)}`
     );
   }
   return null;

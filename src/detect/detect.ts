@@ -1,6 +1,6 @@
 import type { Sensitivity } from '../config/schema.js';
 import type { Bucket, Moment, MomentDirection, MomentKind } from '../core/types.js';
-import { engineHistoryMs, MAX_BUCKETS } from '../core/limits.js';
+import { ENGINE_GRID_MS, engineHistoryMs, MAX_BUCKETS } from '../core/limits.js';
 import { bucketStart } from '../core/time.js';
 import type { Alert } from './alerts.js';
 import { SeriesDetector, type SeriesScore, type Tuning } from './series.js';
@@ -12,8 +12,9 @@ import { SeriesDetector, type SeriesScore, type Tuning } from './series.js';
  * - Only complete buckets are judged (a bucket is judged once it has ended, at or before `asOf`), so a
  *   run at any later time says exactly what a run then said: when a moment fired does not move, and a
  *   cron job every 15 minutes hears of a burst once (plus its growth).
- * - The engine starts from the topic's first item, or at most `history` before the reporting window,
- *   at a start rounded down to a week so that runs during the same week start from the same state.
+ * - The engine starts from the topic's first item, or at most eight weeks (or the baseline) before the
+ *   reporting window, rounded down to a 4-week grid, so that runs start from the same state (and agree
+ *   on every alert) for a topic younger than that, and within each 4-week step for older ones.
  * - Volume: an up-episode of the engine is a `volume-spike`; its score is the peak surprise.
  * - Tone: an episode of the engine's tone channel is a `sentiment-shift`, unless it happens within a
  *   volume spike of the same topic (the spike carries the tone: sentimentNow vs sentimentBaseline).
@@ -58,15 +59,14 @@ export interface BucketScore {
   judged: boolean;
 }
 
-const WEEK_MS = 7 * 86_400_000;
 /** Evidence windows of the topic engine, in buckets: a bucket and 4 of them, then 16 and 64 while within 16 hours. */
 const topicScales = (bucketMs: number) => [1, 4, 16, 64].filter((w, i) => i < 2 || w * bucketMs <= 16 * 3_600_000);
 
 /** Where the engine starts for an evaluation: what callers read buckets from. */
 export function engineStart(o: Pick<DetectOptions, 'from' | 'bucketMs' | 'baselineMs' | 'historyStart'>): number {
-  // engineHistoryMs bounds this: the baseline (at least four weeks), and up to a week of rounding
-  const history = engineHistoryMs(o.baselineMs) - WEEK_MS;
-  const anchored = Math.floor((o.from - history) / WEEK_MS) * WEEK_MS;
+  // engineHistoryMs bounds this: the baseline (at least eight weeks), and up to a grid step of rounding
+  const history = engineHistoryMs(o.baselineMs) - ENGINE_GRID_MS;
+  const anchored = Math.floor((o.from - history) / ENGINE_GRID_MS) * ENGINE_GRID_MS;
   const first = o.historyStart === null ? anchored : Math.max(anchored, o.historyStart);
   return bucketStart(first, o.bucketMs);
 }

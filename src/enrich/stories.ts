@@ -590,3 +590,63 @@ export class StoryIndex {
     return this.seenStamp;
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Replay: stories as a function of the items, not of the order they arrived in
+
+const DAY_MS = 86_400_000;
+
+export interface ReplayOptions extends StoryIndexOptions {
+  /**
+   * Stories last active this long before the day an item is published on no longer weigh its tokens
+   * (they are long out of its window anyway). A rule on the items' own times, not on the clock, so a
+   * replay gives the same stories whenever it runs.
+   */
+  memoryMs: number;
+}
+
+export interface ReplayResult {
+  /** Per item: the id of the known story it joins, or -(k + 1) for the k-th new story. */
+  story: number[];
+  /** Per new story: the index of the item that founded it. */
+  founders: number[];
+  /** Per new story: its signature (the founder's tokens). */
+  signatures: string[];
+}
+
+/**
+ * Clusters `items` in one pass, in the order given, which must be canonical: by publishedAt, ties by a
+ * stable key (never by arrival). `known` are the stories founded before the first item, in the order
+ * they were founded (firstAt, then signature), each with its span as it was before the first item.
+ * Before an item is matched, stories last active more than `memoryMs` before its day are dropped.
+ * The same stories and items give the same result, however the items reached the store.
+ */
+export function replayStories(known: readonly KnownStory[], items: readonly StoryInput[], options: ReplayOptions): ReplayResult {
+  const index = new StoryIndex(options);
+  for (const s of known) index.add(s);
+  const story: number[] = [];
+  const founders: number[] = [];
+  const signatures: string[] = [];
+  let day = -Infinity;
+  for (let i = 0; i < items.length; i++) {
+    const raw = items[i]!;
+    const item = raw.tokens ? raw : { ...raw, tokens: storyTokens(raw.title) };
+    const d = Math.floor(item.publishedAt / DAY_MS) * DAY_MS;
+    if (d > day) {
+      index.prune(d - options.memoryMs);
+      day = d;
+    }
+    const m = index.match(item);
+    if (m) {
+      index.touch(m.id, item.publishedAt);
+      story.push(m.id);
+    } else {
+      const id = -(founders.length + 1);
+      index.addNew(id, item);
+      founders.push(i);
+      signatures.push(item.tokens!.join(' '));
+      story.push(id);
+    }
+  }
+  return { story, founders, signatures };
+}

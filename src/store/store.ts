@@ -66,6 +66,87 @@ export interface StoryAssigner {
   stored(storyId: number, item: EnrichedItem, created: boolean): void;
   /** Does the story's stored time span already hold this time (so joining it changes nothing)? */
   covers(storyId: number, publishedAt: number): boolean;
+  /**
+   * Called at the start of each save that has items, inside its transaction, with the store's story
+   * generation: an assigner that keeps stories in memory reloads them when it has changed (another
+   * fetch replayed stories meanwhile, and the ids it holds may be gone).
+   */
+  sync?(generation: number): void;
+}
+
+/** A stored story as the clustering needs it. */
+export interface StoryRow {
+  id: number;
+  /** The tokens of its first item's title, space-separated. */
+  signature: string;
+  firstAt: number;
+  lastAt: number;
+}
+
+/** A stored item as a replay hands it to the clustering (in canonical order). */
+export interface ReplayItem {
+  /** The item's id, as a string. */
+  key: string;
+  title: string;
+  /** Not used for matching: ''. */
+  sourceKey: string;
+  publishedAt: number;
+}
+
+/**
+ * Clusters stored items, given in canonical order after the stories founded before the first of them
+ * (each with its span as of then). Per item: a known story's id, or -(k + 1) for the k-th new story;
+ * per new story, the item that founded it and its signature.
+ */
+export type StoryReplayer = (known: StoryRow[], items: ReplayItem[]) => { story: number[]; founders: number[]; signatures: string[] };
+
+export interface ReplaySummary {
+  /** Items published from here on were replayed. */
+  from: number;
+  items: number;
+  /** Items whose story changed. */
+  moved: number;
+  storiesCreated: number;
+  storiesDropped: number;
+  /** Topic matches whose first-copy flag changed. */
+  firstsChanged: number;
+}
+
+/** One topic's counts for one hour, as topic_hours keeps them. */
+interface HourCounts {
+  stories: number;
+  items: number;
+  scored: number;
+  sum: number;
+  sq: number;
+}
+
+/** What a replay needs of a stored item. */
+interface ReplayRow {
+  id: number;
+  publishedAt: number;
+  title: string;
+  url: string | null;
+  guid: string;
+  feedUrl: string;
+  storyId: number | null;
+}
+
+/**
+ * The canonical order of items: published time, then the canonical URL (or the guid when there is
+ * none), the feed's configured URL and the guid. Never arrival order or row ids, which depend on which
+ * feed finished first.
+ */
+export function canonicalOrder(
+  a: { publishedAt: number; url: string | null; guid: string; feedUrl: string },
+  b: { publishedAt: number; url: string | null; guid: string; feedUrl: string },
+): number {
+  if (a.publishedAt !== b.publishedAt) return a.publishedAt - b.publishedAt;
+  return cmp(a.url ?? a.guid, b.url ?? b.guid) || cmp(a.feedUrl, b.feedUrl) || cmp(a.guid, b.guid);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Every item is its own story (for callers that do not cluster). */
@@ -99,6 +180,9 @@ export interface FeedHealth extends FeedRow {
 /** What re-matching a topic needs of a stored item. */
 export interface MatchableItem {
   id: number;
+  guid: string;
+  /** The canonical URL, or null. */
+  url: string | null;
   title: string;
   summary: string;
   publishedAt: number;
@@ -122,6 +206,7 @@ export interface SavedMoment {
 }
 
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 const FEED_COLUMNS = `SELECT id, url, coalesce(fetch_url, url) AS fetchUrl, title, etag, last_modified AS lastModified,
   last_fetched_at AS lastFetchedAt, last_success_at AS lastSuccessAt, last_status AS lastStatus, last_error AS lastError,
@@ -209,7 +294,9 @@ export class Store {
       const newStory = this.stmt('INSERT INTO stories (signature, title, first_at, last_at) VALUES (?, ?, ?, ?)');
       const dropStory = this.stmt('DELETE FROM stories WHERE id = ?');
       const joinStory = this.stmt('UPDATE stories SET first_at = min(first_at, ?), last_at = max(last_at, ?) WHERE id = ?');
-      const storyTopic = this.stmt('INSERT INTO story_topics (story_id, topic_id) VALUES (?, ?) ON CONFLICT DO NOTHING');
+      const storyTopic = this.stmt('INSERT INTO story_topics (story_id, topic_id, first_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+      const generation = this.stmt('SELECT generation FROM story_state').pluck();
+      const pending = this.stmt('UPDATE story_state SET replay_from = min(coalesce(replay_from, ?), ?), max_lead = max(max_lead, ?)');
       const log = this.stmt(
         `INSERT INTO fetch_log (feed_id, started_at, duration_ms, status, http_status, bytes, items_seen, items_new, error,
                                 attempts, overflow, notice)
@@ -240,7 +327,9 @@ export class Store {
           if (it.canonicalUrl !== null && knownUrl.get(it.canonicalUrl) !== undefined) return;
           fresh.push(i);
         });
-        // Stories oldest first: the wire copy of a story usually comes before its rewrites (ties: feed order).
+        if (fresh.length > 0) stories.sync?.(generation.get() as number);
+        // Provisional stories, oldest first (the wire copy of a story usually comes before its rewrites;
+        // ties: feed order): replayStories() makes them independent of arrival order at the end of the fetch.
         const byAge = [...fresh].sort((a, b) => items[a]!.publishedAt - items[b]!.publishedAt || a - b);
         const storyOf = new Map<number, { id: number; created: boolean }>();
         for (const i of byAge) {
@@ -278,13 +367,23 @@ export class Store {
           for (const name of it.topics) {
             const topicId = topicIds.get(name);
             if (topicId === undefined) continue;
-            const first = storyTopic.run(storyId, topicId).changes;
+            const first = storyTopic.run(storyId, topicId, it.publishedAt).changes;
             if (insertMatch.run(topicId, it.publishedAt, itemId, it.sentiment, first).changes === 0) continue;
             const s = first && it.sentiment !== null ? it.sentiment : 0;
             hour.run(topicId, it.publishedAt - (it.publishedAt % HOUR), first, first && it.sentiment !== null ? 1 : 0, s, s * s);
           }
         }
         const stored = itemIds.size;
+        if (stored > 0) {
+          // where the replay of this fetch's stories starts, and how far to look back to find items by fetch time
+          let earliest = Infinity;
+          let latest = -Infinity;
+          for (const i of itemIds.keys()) {
+            earliest = Math.min(earliest, items[i]!.publishedAt);
+            latest = Math.max(latest, items[i]!.publishedAt);
+          }
+          pending.run(earliest, earliest, Math.max(0, latest - rec.startedAt));
+        }
         const overflow = before && stored === items.length;
         log.run(
           rec.feedId, rec.startedAt, rec.durationMs, rec.status, rec.httpStatus, rec.bytes, items.length, stored, rec.error,
@@ -384,7 +483,8 @@ export class Store {
   /** All stored items' text, in id order, a page at a time (for re-matching a changed topic). */
   *itemTexts(pageSize = 5000): Generator<MatchableItem[]> {
     const page = this.stmt(
-      `SELECT i.id, i.title, i.summary, i.published_at AS publishedAt, i.sentiment, i.language, i.story_id AS storyId, f.url AS feedUrl
+      `SELECT i.id, i.guid, i.canonical_url AS url, i.title, i.summary, i.published_at AS publishedAt, i.sentiment, i.language,
+              i.story_id AS storyId, f.url AS feedUrl
        FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id > ? ORDER BY i.id LIMIT ?`,
     );
     let after = 0;
@@ -398,18 +498,18 @@ export class Store {
 
   /**
    * Replaces a topic's matches and records the definition they were made with, in one transaction.
-   * The earliest copy of each story counts for volume.
+   * The earliest copy of each story (in canonical order) counts for volume.
    */
   replaceTopicMatches(topicId: number, definition: string, matches: MatchableItem[]): void {
     this.guard(() => {
       const insert = this.stmt('INSERT INTO item_topics (topic_id, published_at, item_id, sentiment, story_first) VALUES (?, ?, ?, ?, ?)');
-      const storyTopic = this.stmt('INSERT INTO story_topics (story_id, topic_id) VALUES (?, ?) ON CONFLICT DO NOTHING');
+      const storyTopic = this.stmt('INSERT INTO story_topics (story_id, topic_id, first_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
       const tx = this.db.transaction(() => {
         this.stmt('DELETE FROM item_topics WHERE topic_id = ?').run(topicId);
         this.stmt('DELETE FROM story_topics WHERE topic_id = ?').run(topicId);
-        const ordered = [...matches].sort((a, b) => a.publishedAt - b.publishedAt || a.id - b.id);
+        const ordered = [...matches].sort(canonicalOrder);
         for (const m of ordered) {
-          const first = m.storyId === null ? 1 : storyTopic.run(m.storyId, topicId).changes;
+          const first = m.storyId === null ? 1 : storyTopic.run(m.storyId, topicId, m.publishedAt).changes;
           insert.run(topicId, m.publishedAt, m.id, m.sentiment, first);
         }
         this.stmt('UPDATE topics SET definition = ? WHERE id = ?').run(definition, topicId);
@@ -427,6 +527,280 @@ export class Store {
         this.stmt(
           `SELECT id, signature, first_at AS firstAt, last_at AS lastAt FROM stories WHERE last_at >= ? ORDER BY last_at DESC LIMIT ?`,
         ).all(since, limit) as { id: number; signature: string; firstAt: number; lastAt: number }[],
+    );
+  }
+
+  /** The story generation: every replay bumps it (see StoryAssigner.sync). */
+  storyGeneration(): number {
+    return this.guard(() => this.stmt('SELECT generation FROM story_state').pluck().get() as number);
+  }
+
+  /**
+   * Makes the stories of the items saved since the last replay what one pass over the stored items in
+   * canonical order (canonicalOrder) makes of them, whatever order they arrived in, in one transaction:
+   * items, stories, which copy of a story comes first in each topic, and the hourly counts.
+   *
+   * Bounded: it replays the items published from the start of the hour of the earliest item saved since
+   * the last replay (saveFetch notes it), and no earlier. Items before that keep their stories, and
+   * the stories they founded are the known ones the replay starts from, each cut back to its items
+   * before that time (its span from the items of the story window before it, which items it counted
+   * per topic from story_topics). Writes only what changed; the items themselves are never touched
+   * beyond their story. Returns null when nothing was waiting.
+   */
+  replayStories(replay: StoryReplayer, o: { windowMs: number; memoryMs: number }): ReplaySummary | null {
+    // Deleting a story makes SQLite look for items still in it, and items.story_id has no index (it would
+    // cost every insert): a scan of every item per story dropped, minutes for a big first fetch. The
+    // stories dropped here have no items by construction (every item of theirs was replayed and moved),
+    // so foreign keys are off for this transaction. (A no-op inside an outer transaction: then it scans.)
+    const enforced = this.db.pragma('foreign_keys', { simple: true }) === 1;
+    if (enforced && !this.db.inTransaction) this.db.pragma('foreign_keys = OFF');
+    try {
+      return this.replayInTransaction(replay, o);
+    } finally {
+      if (enforced && !this.db.inTransaction) this.db.pragma('foreign_keys = ON');
+    }
+  }
+
+  private replayInTransaction(replay: StoryReplayer, o: { windowMs: number; memoryMs: number }): ReplaySummary | null {
+    return this.guard(() =>
+      this.db
+        .transaction((): ReplaySummary | null => {
+          const state = this.stmt('SELECT replay_from AS pending, max_lead AS lead FROM story_state').get() as { pending: number | null; lead: number };
+          const pending = state.pending;
+          if (pending === null) return null;
+          // From the start of its hour, so the hourly counts from there on are recomputed whole. (Hours are
+          // keyed by truncation, like everywhere else: before 1970 an hour also holds the hour before's last ms.)
+          const hour = Math.floor(pending / HOUR) * HOUR;
+          const from = hour >= 0 ? hour : hour - HOUR + 1;
+
+          // The stories founded before `from`, in founding order, as they were then.
+          const known = this.stmt(
+            `SELECT id, signature, first_at AS firstAt, last_at AS lastAt FROM stories
+             WHERE last_at >= ? AND first_at < ? ORDER BY first_at, signature, id`,
+          ).all(Math.floor(from / DAY) * DAY - o.memoryMs, from) as StoryRow[];
+          const storedLast = new Map<number, number>();
+          const spanning = known.filter((s) => s.lastAt >= from);
+          if (spanning.length > 0) {
+            // a story with items on both sides has one within the window before `from` (each item joined
+            // within the window of the one before it)
+            const lastBefore = new Map(
+              this.stmt(
+                `SELECT story_id, max(published_at) FROM items
+                 WHERE fetched_at >= ? AND published_at >= ? AND published_at < ? AND story_id IS NOT NULL GROUP BY story_id`,
+              )
+                .raw()
+                .all(from - o.windowMs - state.lead, from - o.windowMs, from) as [number, number][],
+            );
+            for (const s of spanning) {
+              storedLast.set(s.id, s.lastAt);
+              s.lastAt = lastBefore.get(s.id) ?? s.firstAt;
+            }
+          }
+
+          const feedUrls = new Map(this.stmt('SELECT id, url FROM feeds').raw().all() as [number, string][]);
+          const rows = (
+            // an item published from `from` on was fetched at most max_lead before it
+            this.stmt('SELECT id, published_at, title, canonical_url, guid, feed_id, story_id FROM items WHERE fetched_at >= ? AND published_at >= ?')
+              .raw()
+              .all(from - state.lead, from) as [
+              number, number, string, string | null, string, number, number | null,
+            ][]
+          ).map(([id, publishedAt, title, url, guid, feedId, storyId]): ReplayRow => ({ id, publishedAt, title, url, guid, feedUrl: feedUrls.get(feedId) ?? '', storyId }));
+          rows.sort(canonicalOrder);
+          const result = replay(known, rows.map((r) => ({ key: String(r.id), title: r.title, sourceKey: '', publishedAt: r.publishedAt })));
+          if (result.story.length !== rows.length || result.signatures.length !== result.founders.length) {
+            throw new Error(`story replay: ${result.story.length} assignments for ${rows.length} items`);
+          }
+
+          // Stories founded from `from` on, as stored (provisional ones included): each new story takes
+          // over the one most of its items were in, so that few rows change; the rest are dropped.
+          const replayed = new Map(
+            (
+              this.stmt(
+                'SELECT id, signature, title, first_at AS firstAt, last_at AS lastAt FROM stories WHERE last_at >= ? AND first_at >= ?',
+              ).all(from, from) as (StoryRow & { title: string })[]
+            ).map((s) => [s.id, s]),
+          );
+          const founded = result.founders.length;
+          const votes = Array.from({ length: founded }, () => new Map<number, number>());
+          const lastOf = new Array<number>(founded);
+          const knownLast = new Map<number, number>();
+          rows.forEach((r, i) => {
+            const s = result.story[i]!;
+            if (s >= 0) {
+              knownLast.set(s, r.publishedAt); // canonical order: the last one seen is the latest
+              return;
+            }
+            lastOf[-s - 1] = r.publishedAt;
+            if (r.storyId !== null && replayed.has(r.storyId)) votes[-s - 1]!.set(r.storyId, (votes[-s - 1]!.get(r.storyId) ?? 0) + 1);
+          });
+          const claimed = new Set<number>();
+          const ids = new Array<number>(founded).fill(0);
+          for (let k = 0; k < founded; k++) {
+            let best = 0;
+            let most = 0;
+            for (const [id, n] of votes[k]!) {
+              if (!claimed.has(id) && (n > most || (n === most && id < best))) {
+                best = id;
+                most = n;
+              }
+            }
+            if (best !== 0) claimed.add((ids[k] = best));
+          }
+          // new stories none of whose items had a story to take over take one left over, if any
+          const spare = [...replayed.keys()].filter((id) => !claimed.has(id)).sort((a, b) => a - b);
+          const insertStory = this.stmt('INSERT INTO stories (signature, title, first_at, last_at) VALUES (?, ?, ?, ?)');
+          const updateStory = this.stmt('UPDATE stories SET signature = ?, title = ?, first_at = ?, last_at = ? WHERE id = ?');
+          let created = 0;
+          for (let k = 0; k < founded; k++) {
+            const founder = rows[result.founders[k]!]!;
+            const signature = result.signatures[k]!;
+            if (ids[k] === 0 && spare.length > 0) claimed.add((ids[k] = spare.pop()!));
+            if (ids[k] === 0) {
+              ids[k] = Number(insertStory.run(signature, founder.title, founder.publishedAt, lastOf[k]!).lastInsertRowid);
+              created++;
+              continue;
+            }
+            const had = replayed.get(ids[k]!)!;
+            if (had.signature !== signature || had.title !== founder.title || had.firstAt !== founder.publishedAt || had.lastAt !== lastOf[k]) {
+              updateStory.run(signature, founder.title, founder.publishedAt, lastOf[k]!, ids[k]!);
+            }
+          }
+          const storyOf = (i: number): number => {
+            const s = result.story[i]!;
+            return s >= 0 ? s : ids[-s - 1]!;
+          };
+
+          const moveItem = this.stmt('UPDATE items SET story_id = ? WHERE id = ?');
+          let moved = 0;
+          rows.forEach((r, i) => {
+            const id = storyOf(i);
+            if (r.storyId !== id) {
+              moveItem.run(id, r.id);
+              moved++;
+            }
+          });
+          const setLast = this.stmt('UPDATE stories SET last_at = ? WHERE id = ?');
+          const knownIds = new Set<number>();
+          for (const s of known) {
+            const joined = knownLast.get(s.id);
+            const had = storedLast.get(s.id);
+            if (joined === undefined && had === undefined) continue;
+            knownIds.add(s.id);
+            const want = Math.max(s.lastAt, joined ?? s.lastAt);
+            if (want !== (had ?? s.lastAt)) setLast.run(want, s.id);
+          }
+          let dropped = 0;
+          const dropStory = this.stmt('DELETE FROM stories WHERE id = ?');
+          for (const id of spare) {
+            dropStory.run(id); // its items have all moved: they are all from `from` on
+            dropped++;
+          }
+
+          // Which topics each known story counted before `from` (its first items there stay first).
+          const topicsOf = this.stmt('SELECT topic_id, first_at FROM story_topics WHERE story_id = ?').raw();
+          const storedTopics = new Map<number, [number, number][]>();
+          const counted = new Set<string>();
+          for (const id of knownIds) {
+            const list = topicsOf.all(id) as [number, number][];
+            storedTopics.set(id, list);
+            for (const [t, at] of list) if (at < from) counted.add(`${id} ${t}`);
+          }
+
+          // The topic matches of the replayed items, their first-copy flags in canonical order, and the hourly counts.
+          const topics = this.stmt('SELECT id FROM topics ORDER BY id').pluck().all() as number[];
+          const matchesOf = new Map<number, [number, number, number, number | null][]>();
+          const matchRows = this.stmt('SELECT item_id, topic_id, published_at, story_first, sentiment FROM item_topics WHERE topic_id = ? AND published_at >= ?').raw();
+          for (const t of topics) {
+            for (const [itemId, topicId, at, first, sentiment] of matchRows.all(t, from) as [number, number, number, number, number | null][]) {
+              const list = matchesOf.get(itemId);
+              if (list) list.push([topicId, at, first, sentiment]);
+              else matchesOf.set(itemId, [[topicId, at, first, sentiment]]);
+            }
+          }
+          const setFirst = this.stmt('UPDATE item_topics SET story_first = ? WHERE topic_id = ? AND published_at = ? AND item_id = ?');
+          const firstIn = new Map<number, Map<number, number>>(); // story → topic → its first item's time, from the replay
+          const hours = new Map<number, Map<number, HourCounts>>(); // topic → hour → counts
+          let firstsChanged = 0;
+          rows.forEach((r, i) => {
+            const list = matchesOf.get(r.id);
+            if (!list) return;
+            const story = storyOf(i);
+            for (const [topic, at, wasFirst, sentiment] of list) {
+              const key = `${story} ${topic}`;
+              const first = counted.has(key) ? 0 : 1;
+              if (first) {
+                counted.add(key);
+                let m = firstIn.get(story);
+                if (!m) firstIn.set(story, (m = new Map()));
+                m.set(topic, at);
+              }
+              if (first !== wasFirst) {
+                setFirst.run(first, topic, at, r.id);
+                firstsChanged++;
+              }
+              let byHour = hours.get(topic);
+              if (!byHour) hours.set(topic, (byHour = new Map()));
+              const h = at - (at % HOUR);
+              let c = byHour.get(h);
+              if (!c) byHour.set(h, (c = { stories: 0, items: 0, scored: 0, sum: 0, sq: 0 }));
+              c.items++;
+              if (first) {
+                c.stories++;
+                if (sentiment !== null) {
+                  c.scored++;
+                  c.sum += sentiment;
+                  c.sq += sentiment * sentiment;
+                }
+              }
+            }
+          });
+
+          // story_topics of every story the replay touched: what a known story counted before `from` stays.
+          const putTopic = this.stmt(
+            'INSERT INTO story_topics (story_id, topic_id, first_at) VALUES (?, ?, ?) ON CONFLICT (story_id, topic_id) DO UPDATE SET first_at = excluded.first_at',
+          );
+          const dropTopic = this.stmt('DELETE FROM story_topics WHERE story_id = ? AND topic_id = ?');
+          const touched = new Set<number>([...replayed.keys(), ...ids, ...knownIds]);
+          for (const id of touched) {
+            const want = new Map(firstIn.get(id));
+            for (const [t, at] of storedTopics.get(id) ?? (topicsOf.all(id) as [number, number][])) {
+              if (at < from && knownIds.has(id)) continue;
+              if (want.get(t) === at) want.delete(t);
+              else if (!want.has(t)) dropTopic.run(id, t);
+            }
+            for (const [t, at] of want) putTopic.run(id, t, at);
+          }
+
+          const hourRows = this.stmt(
+            'SELECT hour, stories, items, scored, sentiment_sum, sentiment_sq FROM topic_hours WHERE topic_id = ? AND hour >= ?',
+          ).raw();
+          const putHour = this.stmt(
+            `INSERT INTO topic_hours (topic_id, hour, stories, items, scored, sentiment_sum, sentiment_sq) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (topic_id, hour) DO UPDATE SET stories = excluded.stories, items = excluded.items, scored = excluded.scored,
+               sentiment_sum = excluded.sentiment_sum, sentiment_sq = excluded.sentiment_sq`,
+          );
+          const dropHour = this.stmt('DELETE FROM topic_hours WHERE topic_id = ? AND hour = ?');
+          for (const t of topics) {
+            const want = new Map(hours.get(t));
+            for (const [h, stories, items, scored, sum, sq] of hourRows.all(t, hour) as [number, number, number, number, number, number][]) {
+              const c = want.get(h);
+              if (!c) {
+                dropHour.run(t, h);
+                continue;
+              }
+              want.delete(h);
+              if (c.stories !== stories || c.items !== items || c.scored !== scored || c.sum !== sum || c.sq !== sq) {
+                putHour.run(t, h, c.stories, c.items, c.scored, c.sum, c.sq);
+              }
+            }
+            for (const [h, c] of want) putHour.run(t, h, c.stories, c.items, c.scored, c.sum, c.sq);
+          }
+
+          this.stmt('UPDATE story_state SET replay_from = NULL, generation = generation + 1').run();
+          return { from, items: rows.length, moved, storiesCreated: created, storiesDropped: dropped, firstsChanged };
+        })
+        .immediate(),
     );
   }
 

@@ -23,12 +23,12 @@ function request(over: Partial<WindowRequest> & { sinceMs?: number } = {}): Wind
 
 describe('limits: bucketsSpanned', () => {
   it.each([
-    // the engine's history before the period: the baseline, at least 28 days, plus a week of rounding
-    [7 * D, 14 * D, 6 * H, 168],
-    [0, 14 * D, M, 50_400],
-    [D, 0, 'auto' as const, 3_456],
-    [1, 0, H, 841],
-    [0, 60 * D, D, 67],
+    // the engine's history before the period: the baseline, at least 56 days, plus 28 days of rounding
+    [7 * D, 14 * D, 6 * H, 364],
+    [0, 14 * D, M, 120_960],
+    [D, 0, 'auto' as const, 8_160],
+    [1, 0, H, 2_017],
+    [0, 60 * D, D, 88],
   ])('period %d + history for baseline %d at %s buckets → %d', (span, baseline, bucket, n) => {
     expect(bucketsSpanned(span, baseline, bucket)).toBe(n);
   });
@@ -64,8 +64,8 @@ describe('limits: windowProblem', () => {
     [
       'a topic of 1m buckets over 3000 days',
       request({ since: '3000d', sinceMs: 3000 * D, buckets: [{ bucketMs: 6 * H, source: 'defaults.bucket' }, { bucketMs: M, source: 'topics[2].bucket' }] }),
-      /^--since 3000d at 1m buckets \(topics\[2\]\.bucket\) is 4,370,400 buckets with the 35d of history before it, more than the 1,000,000/,
-      /shorter --since \(at most 659d at this bucket size\) or buckets of at least 5m/,
+      /^--since 3000d at 1m buckets \(topics\[2\]\.bucket\) is 4,440,960 buckets with the 84d of history before it, more than the 1,000,000/,
+      /shorter --since \(at most 610d at this bucket size\) or buckets of at least 5m/,
     ],
     [
       'a year of 1m buckets listed',
@@ -76,7 +76,7 @@ describe('limits: windowProblem', () => {
     [
       'a baseline that alone is too many buckets',
       request({ since: '1d', sinceMs: D, baselineMs: 3000 * D, buckets: [{ bucketMs: M, source: '--bucket 1m' }] }),
-      /^--since 1d at 1m buckets \(--bucket 1m\) is 4,331,520 buckets with the 3007d of history before it/,
+      /^--since 1d at 1m buckets \(--bucket 1m\) is 4,361,760 buckets with the 3028d of history before it/,
       /^give buckets of at least 5m$/,
     ],
   ])('refuses %s, saying what to do', (_name, r, message, hint) => {
@@ -98,7 +98,7 @@ describe('limits: baselineProblem', () => {
     [14 * D, M],
     [MAX_SPAN_MS, 'auto' as const],
     [MAX_SPAN_MS, H],
-    [687 * D, M],
+    [666 * D, M],
   ])('accepts a baseline of %d ms at %s buckets', (baseline, bucket) => {
     expect(baselineProblem(baseline, bucket, 'defaults.bucket')).toBeNull();
   });
@@ -106,7 +106,7 @@ describe('limits: baselineProblem', () => {
   it.each([
     [99_999_999 * 7 * D, 'auto' as const, /^must be at most 3650d \(ten years\), got 699999993d$/],
     [MAX_SPAN_MS + D, D, /^must be at most 3650d/],
-    [3650 * D, M, /^3650d of 1m buckets \(defaults\.bucket\) is 5,266,080 buckets, more than the 1,000,000 .*at most 687d.*at least 6m$/],
+    [3650 * D, M, /^3650d of 1m buckets \(defaults\.bucket\) is 5,296,320 buckets, more than the 1,000,000 .*at most 666d.*at least 6m$/],
   ])('refuses a baseline of %d ms at %s buckets', (baseline, bucket, message) => {
     expect(baselineProblem(baseline, bucket, 'defaults.bucket')).toMatch(message);
   });

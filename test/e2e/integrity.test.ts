@@ -109,7 +109,10 @@ function inspect(dbFile: string) {
     }[];
     const totals = db.prepare('SELECT count(*) AS items, count(DISTINCT guid) AS guids FROM items').get() as { items: number; guids: number };
     const counts = new Map(perFeed.map((r) => [new URL(r.url).pathname, r.n]));
-    return { integrity, counts, withItems: perFeed.filter((r) => r.n > 0).length, ...totals };
+    // every item in a story that exists (a replay of stories runs with foreign keys off), and whether one is pending
+    const orphans = (db.pragma('foreign_key_check') as unknown[]).length;
+    const replayPending = db.prepare('SELECT replay_from FROM story_state').pluck().get() !== null;
+    return { integrity, counts, withItems: perFeed.filter((r) => r.n > 0).length, orphans, replayPending, ...totals };
   } finally {
     db.close();
   }
@@ -194,6 +197,7 @@ describe('the database survives a fetch being killed, doubled or interrupted', (
 
       const after = inspect(dbFile);
       expect(after.integrity).toBe('ok');
+      expect(after.orphans).toBe(0);
       expect(after.withItems).toBeGreaterThan(stored / ITEMS);
       expect(after.withItems).toBeLessThan(FEEDS);
       const partial = [...after.counts].filter(([, n]) => n !== 0 && n !== ITEMS);
@@ -211,6 +215,7 @@ describe('the database survives a fetch being killed, doubled or interrupted', (
 
     const done = inspect(dbFile);
     expect(done.integrity).toBe('ok');
+    expect({ orphans: done.orphans, replayPending: done.replayPending }).toEqual({ orphans: 0, replayPending: false });
     expect({ items: done.items, guids: done.guids }).toEqual({ items: FEEDS * ITEMS, guids: FEEDS * ITEMS });
     expect([...done.counts.values()].filter((n) => n !== ITEMS)).toEqual([]);
     expect(done.counts.size).toBe(FEEDS);
@@ -257,6 +262,7 @@ describe('the database survives a fetch being killed, doubled or interrupted', (
 
     const db = inspect(dbFile);
     expect(db.integrity).toBe('ok');
+    expect({ orphans: db.orphans, replayPending: db.replayPending }).toEqual({ orphans: 0, replayPending: false });
     expect({ items: db.items, guids: db.guids }).toEqual({ items: FEEDS * ITEMS, guids: FEEDS * ITEMS });
     expect([...db.counts.values()].filter((n) => n !== ITEMS)).toEqual([]);
   });

@@ -78,9 +78,9 @@ describe('absurd periods are usage errors (exit 2, one line, at once)', () => {
 
 describe('absurd bucket and baseline settings are config errors (exit 2, naming the file and field)', () => {
   it.each([
-    ['defaults.bucket 1m with a ten-year baseline', 'defaults:\n  bucket: 1m\n  baseline: 3650d\n', 'defaults.baseline', '5,266,080 buckets'],
+    ['defaults.bucket 1m with a ten-year baseline', 'defaults:\n  bucket: 1m\n  baseline: 3650d\n', 'defaults.baseline', '5,296,320 buckets'],
     ['baseline: 99999999w', 'defaults:\n  baseline: 99999999w\n', 'defaults.baseline', 'at most 3650d'],
-    ['a topic bucket of 1m with a 1000-day baseline', 'defaults:\n  baseline: 1000d\n', 'topics[0].bucket', '1,450,080 buckets'],
+    ['a topic bucket of 1m with a 1000-day baseline', 'defaults:\n  baseline: 1000d\n', 'topics[0].bucket', '1,480,320 buckets'],
   ])('%s', (_name, defaults, field, what) => {
     const config = configFile(`${defaults}topics:\n  - name: Acme\n    keywords: [acme]\n${field.startsWith('topics') ? '    bucket: 1m\n' : ''}`);
     for (const cmd of [['moments'], ['digest'], ['timeline', 'Acme'], ['fetch']]) {

@@ -4,6 +4,7 @@ import {
   STORY_THRESHOLD,
   StoryIndex,
   foldInflection,
+  replayStories,
   storySignature,
   storyTokens,
   stripPublisherSuffix,
@@ -261,6 +262,70 @@ describe('StoryIndex on the syndicated-story fixture', () => {
     for (const story of stories.values()) second.add(story);
     const after = cluster(items.slice(half), second, Math.max(...stories.keys()) + 1);
     expect(new Map([...before, ...after])).toEqual(got);
+  });
+});
+
+const item = (key: string, title: string, at: number): StoryInput => ({ key, title, sourceKey: `${key}.example`, publishedAt: at });
+
+describe('replayStories (a fetch replays what came in, in canonical order)', () => {
+  const items = byTime(fixture);
+  const MEMORY = 30 * DAY;
+  /** item key → story, with new stories named by their founder's key. */
+  const named = (list: StoryInput[], r: ReturnType<typeof replayStories>, knownName = (id: number) => `known:${id}`): Map<string, string> =>
+    new Map(list.map((it, i) => [it.key, r.story[i]! >= 0 ? knownName(r.story[i]!) : list[r.founders[-r.story[i]! - 1]!]!.key]));
+
+  it('is the index’s own pass over the items in that order', () => {
+    const r = replayStories([], items, { memoryMs: MEMORY });
+    const ours = named(items, r);
+    const theirs = cluster(items);
+    for (const a of items) for (const b of items) expect(ours.get(a.key) === ours.get(b.key), `${a.key} / ${b.key}`).toBe(theirs.get(a.key) === theirs.get(b.key));
+    expect(r.signatures).toEqual(r.founders.map((i) => storySignature(items[i]!.title)));
+  });
+
+  it.each([0.2, 0.4, 0.5, 0.6, 0.8])(
+    'replaying from a cut (at %f of the items) after the stories founded before it, cut back to then, gives what one pass gives',
+    (at) => {
+      const full = replayStories([], items, { memoryMs: MEMORY });
+      const whole = named(items, full);
+      const cut = items[Math.floor(items.length * at)]!.publishedAt;
+      const before = items.filter((it) => it.publishedAt < cut);
+      const after = items.filter((it) => it.publishedAt >= cut);
+      // what the store keeps of the stories founded before the cut: id, signature, first and last time then
+      const known = new Map<number, KnownStory>();
+      before.forEach((it, i) => {
+        const s = full.story[i]!;
+        const id = -s; // the k-th new story as id k + 1
+        const k = known.get(id);
+        if (k) k.lastAt = it.publishedAt;
+        else known.set(id, { id, signature: full.signatures[-s - 1]!, firstAt: it.publishedAt, lastAt: it.publishedAt });
+      });
+      const ordered = [...known.values()].sort((a, b) => a.firstAt - b.firstAt || (a.signature < b.signature ? -1 : a.signature > b.signature ? 1 : 0));
+      const r = replayStories(ordered, after, { memoryMs: MEMORY });
+      const rest = named(after, r, (id) => before[full.founders[id - 1]!]!.key);
+      for (const it of after) expect(rest.get(it.key), it.key).toBe(whole.get(it.key));
+    },
+  );
+
+  it('drops stories last active more than memoryMs before an item’s day: they no longer weigh its words', () => {
+    const at = (d: number, h = 12) => Date.UTC(2026, 9, 1 + d, h);
+    // five old stories full of the same words make them weigh little...
+    const old: KnownStory[] = Array.from({ length: 5 }, (_, i) => ({
+      id: i + 1,
+      signature: storySignature(`Acme Robotics Glide robot vacuum review part${i}`),
+      firstAt: at(0),
+      lastAt: at(0),
+    }));
+    const run = (day: number, memoryMs: number) =>
+      replayStories(
+        old,
+        [item('a', 'Acme Robotics recalls Glide robot vacuums over battery fire risk', at(day)), item('b', 'Acme Robotics shares drop as Glide robot vacuum recall widens', at(day, 13))],
+        { memoryMs },
+      ).story;
+    // ...so the follow-up is a story of its own while they count, and joins the recall once they are forgotten
+    expect(run(10, 30 * DAY)).toEqual([-1, -2]);
+    expect(run(10, 5 * DAY)).toEqual([-1, -1]);
+    // by the items' own days, not by when the replay runs
+    expect(run(40, 30 * DAY)).toEqual([-1, -1]);
   });
 });
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/core/errors.js';
 import type { EnrichedItem } from '../../src/core/types.js';
 import { SCHEMA_VERSION } from '../../src/store/db.js';
-import { Store } from '../../src/store/store.js';
+import { replayStories } from '../../src/enrich/stories.js';
+import { NO_STORIES, Store, type StoryReplayer } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const T = Date.UTC(2026, 10, 20, 9);
@@ -218,5 +219,73 @@ describe('store', () => {
     }
     expect(message).toContain(file);
     expect(message).toMatch(/damaged|not a momentscan database/);
+  });
+
+  describe('replayed stories', () => {
+    const HOUR = 3_600_000;
+    const REPLAY = { windowMs: 48 * HOUR, memoryMs: 30 * 24 * HOUR };
+    const replayer: StoryReplayer = (known, items) => replayStories(known, items, { memoryMs: REPLAY.memoryMs });
+    const title = 'Acme Robotics recalls 50,000 Glide robot vacuums';
+
+    it('settles stories saved in arrival order into canonical ones: first copy, story_topics and hourly counts', () => {
+      const { store, save, feedA, feedB, topicId } = setup();
+      // the later copy arrives first; saved without clustering, each copy is a story of its own
+      save(feedB, [item('late', { title: `${title} - Daily Ledger`, publishedAt: T, sentiment: -0.5 })]);
+      save(feedA, [item('early', { title, publishedAt: T - 2 * HOUR, sentiment: 0.25 })]);
+      expect(store.db.prepare('SELECT replay_from FROM story_state').pluck().get()).toBe(T - 2 * HOUR);
+      expect(store.bucketCounts(topicId, 0, T + 1, HOUR).reduce((n, b) => n + b.count, 0)).toBe(2);
+
+      const summary = store.replayStories(replayer, REPLAY);
+      expect(summary).toMatchObject({ from: T - 2 * HOUR, items: 2, moved: 1, storiesCreated: 0, storiesDropped: 1, firstsChanged: 1 });
+      expect(store.db.prepare('SELECT replay_from, generation FROM story_state').get()).toEqual({ replay_from: null, generation: 1 });
+      const stories = store.db.prepare('SELECT id, title, first_at AS firstAt, last_at AS lastAt FROM stories').all() as { id: number }[];
+      expect(stories).toEqual([{ id: stories[0]!.id, title, firstAt: T - 2 * HOUR, lastAt: T }]);
+      expect(new Set(store.itemsBetween(topicId, 0, T + 1).map((i) => i.storyId))).toEqual(new Set([stories[0]!.id]));
+      expect(store.db.prepare('SELECT story_id, topic_id, first_at FROM story_topics').raw().all()).toEqual([[stories[0]!.id, topicId, T - 2 * HOUR]]);
+      expect(store.bucketCounts(topicId, 0, T + 1, HOUR).reduce((n, b) => n + b.count, 0)).toBe(1);
+      // the early copy's tone is the story's
+      expect(store.bucketCounts(topicId, T - 2 * HOUR, T + HOUR, HOUR)).toEqual([
+        { start: T - 2 * HOUR, count: 1, items: 1, scored: 1, sentimentSum: 0.25, sentimentSumSq: 0.0625 },
+        { start: T, count: 0, items: 1, scored: 0, sentimentSum: 0, sentimentSumSq: 0 },
+      ]);
+      expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(store.db.pragma('foreign_key_check')).toEqual([]);
+      // nothing new: nothing to do
+      expect(store.replayStories(replayer, REPLAY)).toBeNull();
+    });
+
+    it('tells a story assigner the generation in each save, so it reloads once another fetch has replayed', () => {
+      const { store, feedA, topicId } = setup();
+      const seen: number[] = [];
+      const assigner = { ...NO_STORIES, sync: (g: number) => void seen.push(g) };
+      const save = (guid: string) =>
+        store.saveFetch({ feedId: feedA, startedAt: T, durationMs: 1, status: 'ok', httpStatus: 200, bytes: 1, error: null, items: [item(guid)] }, new Map([['Acme', topicId]]), assigner);
+      save('1');
+      store.replayStories(replayer, REPLAY);
+      save('2');
+      save('2'); // nothing new: nothing to assign
+      expect(seen).toEqual([0, 1]);
+    });
+
+    it('upgrades a database from before replays: when each story first matched each topic, how far ahead items were published', () => {
+      const { file, store, save, feedA, topicId } = setup();
+      save(feedA, [item('1', { publishedAt: T - HOUR }), item('2', { publishedAt: T + 3 * HOUR })]); // fetched at T
+      // back to schema 8
+      store.db.exec(`
+        DROP INDEX items_fetched; DROP TABLE story_state;
+        CREATE TABLE st (story_id INTEGER NOT NULL, topic_id INTEGER NOT NULL, PRIMARY KEY (story_id, topic_id)) WITHOUT ROWID;
+        INSERT INTO st SELECT story_id, topic_id FROM story_topics; DROP TABLE story_topics; ALTER TABLE st RENAME TO story_topics;`);
+      store.db.pragma('user_version = 8');
+      store.close();
+      const again = Store.open(file);
+      expect(again.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      expect(again.db.prepare('SELECT replay_from, max_lead, generation FROM story_state').get()).toEqual({ replay_from: null, max_lead: 3 * HOUR, generation: 0 });
+      expect(again.db.prepare('SELECT i.published_at, s.first_at, s.topic_id FROM story_topics s JOIN items i ON i.story_id = s.story_id ORDER BY 1').raw().all()).toEqual([
+        [T - HOUR, T - HOUR, topicId],
+        [T + 3 * HOUR, T + 3 * HOUR, topicId],
+      ]);
+      expect(again.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'items_fetched'").pluck().get()).toBe(1);
+      again.close();
+    });
   });
 });
