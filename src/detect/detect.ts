@@ -3,7 +3,7 @@ import type { Bucket, Moment, MomentDirection, MomentKind } from '../core/types.
 import { ENGINE_GRID_MS, engineHistoryMs, MAX_BUCKETS } from '../core/limits.js';
 import { bucketStart } from '../core/time.js';
 import type { Alert } from './alerts.js';
-import { SeriesDetector, type SeriesScore, type Tuning } from './series.js';
+import { SeriesDetector, type SeriesPoint, type Tuning } from './series.js';
 
 /**
  * Moments of a topic: the one engine (series.ts) run on the topic's stories per bucket, oldest first,
@@ -73,78 +73,148 @@ export function engineStart(o: Pick<DetectOptions, 'from' | 'bucketMs' | 'baseli
 
 /** Scores every complete bucket from `from` to `asOf` (and the one in progress, unjudged). */
 export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[] {
-  return run(buckets, o).rows.filter((r) => r.start >= bucketStart(o.from, o.bucketMs));
+  const trace = run(buckets, o);
+  const out: BucketScore[] = [];
+  for (let i = trace.indexOf(bucketStart(o.from, o.bucketMs)); i < trace.length; i++) out.push(trace.row(i));
+  return out;
 }
 
-function run(buckets: Bucket[], o: DetectOptions): { rows: BucketScore[] } {
+// Per-row flags of a trace.
+const JUDGED = 1;
+const SPIKE = 2; // the row belongs to an up-episode of volume
+const SPIKE_ONSET = 4;
+const SPIKE_GROWTH = 8;
+const SWING_UP = 16; // the row belongs to a positive swing in tone
+const SWING_DOWN = 32;
+const SWING_ONSET = 64;
+const SWING_GROWTH = 128;
+const TONE_BASELINE = 256; // baselineSentiment is known
+
+/**
+ * The engine's verdicts on every bucket from its start, in typed arrays (a topic's history is thousands
+ * of buckets; only the few that make moments, or a timeline's, become objects).
+ */
+class Trace {
+  readonly count: Float64Array;
+  readonly items: Float64Array;
+  readonly scored: Float64Array;
+  readonly sentimentSum: Float64Array;
+  readonly expected: Float64Array;
+  readonly volumeScore: Float64Array;
+  readonly toneScore: Float64Array;
+  readonly toneBaseline: Float64Array;
+  readonly toneItems: Float64Array;
+  readonly flags: Uint16Array;
+
+  constructor(
+    readonly first: number,
+    readonly bucketMs: number,
+    readonly length: number,
+  ) {
+    const f = () => new Float64Array(length);
+    this.count = f();
+    this.items = f();
+    this.scored = f();
+    this.sentimentSum = f();
+    this.expected = f();
+    this.volumeScore = f();
+    this.toneScore = f();
+    this.toneBaseline = f();
+    this.toneItems = f();
+    this.flags = new Uint16Array(length);
+  }
+
+  start(i: number): number {
+    return this.first + i * this.bucketMs;
+  }
+
+  /** Index of the bucket starting at t (clamped to the trace). */
+  indexOf(t: number): number {
+    return Math.min(this.length, Math.max(0, Math.round((t - this.first) / this.bucketMs)));
+  }
+
+  sentimentMean(i: number): number | null {
+    return this.scored[i]! > 0 ? this.sentimentSum[i]! / this.scored[i]! : null;
+  }
+
+  baseline(i: number): number | null {
+    return this.flags[i]! & TONE_BASELINE ? this.toneBaseline[i]! : null;
+  }
+
+  row(i: number): BucketScore {
+    const f = this.flags[i]!;
+    return {
+      start: this.start(i),
+      count: this.count[i]!,
+      items: this.items[i]!,
+      scored: this.scored[i]!,
+      expected: this.expected[i]!,
+      volumeScore: this.volumeScore[i]!,
+      volumeFlag: (f & SPIKE) !== 0,
+      volumeAlert: f & SPIKE_ONSET ? 'onset' : f & SPIKE_GROWTH ? 'growth' : null,
+      sentimentMean: this.sentimentMean(i),
+      baselineSentiment: this.baseline(i),
+      sentimentScore: this.toneScore[i]!,
+      sentimentFlag: f & SWING_UP ? 'positive' : f & SWING_DOWN ? 'negative' : null,
+      sentimentAlert: f & SWING_ONSET ? 'onset' : f & SWING_GROWTH ? 'growth' : null,
+      sentimentWindowItems: this.toneItems[i]!,
+      judged: (f & JUDGED) !== 0,
+    };
+  }
+}
+
+function run(buckets: Bucket[], o: DetectOptions): Trace {
   const first = engineStart(o);
   const open = bucketStart(o.asOf, o.bucketMs);
-  // buckets that ended by asOf are judged; the one in progress is shown, not judged
+  // buckets that ended by asOf are judged; the one in progress is shown (once it has begun), not judged
   const n = Math.max(0, (open - first) / o.bucketMs);
-  // the bucket in progress is shown once it has begun (not when asOf is exactly its start)
   const showOpen = o.asOf > open;
-  const rows: BucketScore[] = [];
-  if (o.historyStart === null || open < first) return { rows };
+  if (o.historyStart === null || open < first) return new Trace(first, o.bucketMs, 0);
   // commands check requests against MAX_BUCKETS first (checkWindow), with a message that says what to do
   if (n > MAX_BUCKETS) throw new RangeError(`${n} buckets to evaluate`);
-  const byStart = new Map<number, Bucket>();
-  for (const b of buckets) if (b.start >= first && b.start <= open) byStart.set(b.start, b);
+  const trace = new Trace(first, o.bucketMs, n + (showOpen ? 1 : 0));
+  const sq = new Float64Array(trace.length);
+  for (const b of buckets) {
+    const i = (b.start - first) / o.bucketMs;
+    if (!(i >= 0 && i < trace.length) || !Number.isInteger(i)) continue;
+    trace.count[i] = b.count;
+    trace.items[i] = b.items ?? b.count;
+    trace.scored[i] = b.scored;
+    trace.sentimentSum[i] = b.sentimentSum;
+    sq[i] = b.sentimentSumSq;
+  }
   const engine = new SeriesDetector({
     resolutionMs: o.bucketMs,
     sensitivity: o.sensitivity,
     baselineMs: o.baselineMs,
     tuning: { scales: topicScales(o.bucketMs), ...o.tuning },
   });
-  for (let i = 0; i <= n; i++) {
-    const start = first + i * o.bucketMs;
-    const b = byStart.get(start);
-    const count = b?.count ?? 0;
-    const scored = b?.scored ?? 0;
-    const row: BucketScore = {
-      start,
-      count,
-      items: b?.items ?? count,
-      scored,
-      expected: 0,
-      volumeScore: 0,
-      volumeFlag: false,
-      volumeAlert: null,
-      sentimentMean: scored > 0 ? b!.sentimentSum / scored : null,
-      baselineSentiment: null,
-      sentimentScore: 0,
-      sentimentFlag: null,
-      sentimentAlert: null,
-      sentimentWindowItems: 0,
-      judged: false,
-    };
-    if (i === n) {
-      if (showOpen) rows.push(row); // in progress: shown, not judged
-      break;
-    }
-    rows.push(row);
-    const s: SeriesScore = engine.push({
-      t: start,
-      value: count,
-      sentiment: scored > 0 ? b!.sentimentSum / scored : null,
-      n: scored,
-      sentimentSq: b?.sentimentSumSq ?? 0,
-    });
-    row.judged = !s.learning;
-    row.expected = s.expected ?? 0;
-    row.volumeScore = s.score;
-    row.volumeFlag = s.episode === 'up';
-    row.volumeAlert = s.episode === 'up' ? s.alert : null;
+  const point: SeriesPoint = { t: 0, value: 0, sentiment: null, n: 0, sentimentSq: 0 };
+  for (let i = 0; i < n; i++) {
+    const scored = trace.scored[i]!;
+    point.t = first + i * o.bucketMs;
+    point.value = trace.count[i]!;
+    point.sentiment = scored > 0 ? trace.sentimentSum[i]! / scored : null;
+    point.n = scored;
+    point.sentimentSq = sq[i]!;
+    const s = engine.push(point);
+    let f = s.learning ? 0 : JUDGED;
+    trace.expected[i] = s.expected ?? 0;
+    trace.volumeScore[i] = s.score;
+    if (s.episode === 'up') f |= SPIKE | (s.alert === 'onset' ? SPIKE_ONSET : s.alert === 'growth' ? SPIKE_GROWTH : 0);
     const t = s.tone;
     if (t) {
-      row.baselineSentiment = t.baseline;
-      row.sentimentScore = t.surprise;
-      row.sentimentWindowItems = t.items;
-      const dir: MomentDirection | null = t.direction > 0 ? 'positive' : t.direction < 0 ? 'negative' : null;
-      row.sentimentAlert = t.alert;
-      if (t.active) row.sentimentFlag = dir ?? rows[rows.length - 2]?.sentimentFlag ?? null;
+      if (t.baseline !== null) {
+        trace.toneBaseline[i] = t.baseline;
+        f |= TONE_BASELINE;
+      }
+      trace.toneScore[i] = t.surprise;
+      trace.toneItems[i] = t.items;
+      if (t.active) f |= (t.episode > 0 ? SWING_UP : SWING_DOWN) | (t.alert === 'onset' ? SWING_ONSET : t.alert === 'growth' ? SWING_GROWTH : 0);
     }
+    trace.flags[i] = f;
   }
-  return { rows };
+  return trace;
 }
 
 /**
@@ -152,22 +222,23 @@ function run(buckets: Bucket[], o: DetectOptions): { rows: BucketScore[] } {
  * added by explain().
  */
 export function detectMoments(topic: string, buckets: Bucket[], o: DetectOptions): Moment[] {
-  const { rows } = run(buckets, o);
-  const spikes = episodes(rows, (r) => (r.volumeFlag ? 'up' : null), (r) => r.volumeAlert).map((g) => buildMoment(topic, 'volume-spike', g, rows, o));
-  const shifts = episodes(rows, (r) => r.sentimentFlag, (r) => r.sentimentAlert)
-    .map((g) => buildMoment(topic, 'sentiment-shift', { ...g, first: swingStart(rows, g) }, rows, o))
+  const trace = run(buckets, o);
+  const spikes = episodes(trace, SPIKE, SPIKE_ONSET, SPIKE_GROWTH, 'up').map((g) => buildMoment(topic, 'volume-spike', g, trace, o));
+  const shifts = [...episodes(trace, SWING_UP, SWING_ONSET, SWING_GROWTH, 'positive'), ...episodes(trace, SWING_DOWN, SWING_ONSET, SWING_GROWTH, 'negative')]
+    .sort((a, b) => a.first - b.first)
+    .map((g) => buildMoment(topic, 'sentiment-shift', { ...g, first: swingStart(trace, g) }, trace, o))
     .filter((m) => !spikes.some((s) => s.start <= m.start && m.end <= s.end));
   const fromBucket = bucketStart(o.from, o.bucketMs);
   return [...spikes, ...shifts].filter((m) => m.end > fromBucket);
 }
 
 /** A swing began where the buckets before its alert started leaning its way (within the day before it). */
-function swingStart(rows: BucketScore[], g: Group): number {
-  const base = rows[g.first]!.baselineSentiment ?? 0;
+function swingStart(trace: Trace, g: Group): number {
+  const base = trace.baseline(g.first) ?? 0;
   const sign = g.direction === 'negative' ? -1 : 1;
   let first = g.first;
-  for (let k = g.first - 1; k >= 0 && rows[g.first]!.start - rows[k]!.start < 86_400_000; k--) {
-    const m = rows[k]!.sentimentMean;
+  for (let k = g.first - 1; k >= 0 && (g.first - k) * trace.bucketMs < 86_400_000; k--) {
+    const m = trace.sentimentMean(k);
     if (m === null || sign * (m - base) < MIN_LEAN) break;
     first = k;
   }
@@ -183,24 +254,22 @@ interface Group {
   alerts: number[];
 }
 
-/** Runs of rows in one episode (from its onset to its last active row), with their alerts. */
-function episodes(rows: BucketScore[], flag: (r: BucketScore) => MomentDirection | null, alert: (r: BucketScore) => Alert): Group[] {
+/**
+ * Runs of rows in one episode (from its onset to its last active row), with their alerts. An episode's
+ * rows keep its direction; it may cool down and flare up again without a new onset.
+ */
+function episodes(trace: Trace, member: number, onset: number, growth: number, direction: MomentDirection): Group[] {
   const out: Group[] = [];
   let current: Group | null = null;
-  rows.forEach((r, i) => {
-    const a = alert(r);
-    const d = flag(r);
-    if (a === 'onset' && d) {
-      current = { first: i, last: i, direction: d, alerts: [i] };
-      out.push(current);
-      return;
-    }
-    // an episode's rows keep its direction; it may cool down and flare up again without a new onset
-    if (current && d === current.direction) {
+  for (let i = 0; i < trace.length; i++) {
+    const f = trace.flags[i]!;
+    if (!(f & member)) continue;
+    if (f & onset) out.push((current = { first: i, last: i, direction, alerts: [i] }));
+    else if (current) {
       current.last = i;
-      if (a === 'growth') current.alerts.push(i);
+      if (f & growth) current.alerts.push(i);
     }
-  });
+  }
   return out;
 }
 
@@ -209,50 +278,44 @@ const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const SERIES_LEAD = 4;
 const SERIES_MAX = 16;
 
-function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScore[], o: DetectOptions): Moment {
+function buildMoment(topic: string, kind: MomentKind, g: Group, trace: Trace, o: DetectOptions): Moment {
   const volume = kind === 'volume-spike';
-  const score = (r: BucketScore) => (volume ? r.volumeScore : r.sentimentScore);
+  const score = volume ? trace.volumeScore : trace.toneScore;
+  const baseline = trace.baseline(g.first);
+  // the peak is the bucket with the most stories (the strongest lean, for tone); the score the highest surprise
+  const strength = (i: number) => (volume ? trace.count[i]! : Math.abs((trace.sentimentMean(i) ?? 0) - (baseline ?? 0)));
   let peak = g.first;
+  let top = 0;
   let totalStories = 0;
   let totalItems = 0;
   let expectedTotal = 0;
   let sentimentSum = 0;
   let sentimentItems = 0;
-  // the peak is the bucket with the most stories (the strongest lean, for tone); the score the highest surprise
-  const strength = (r: BucketScore) => (volume ? r.count : Math.abs((r.sentimentMean ?? 0) - (rows[g.first]!.baselineSentiment ?? 0)));
-  let top = 0;
   for (let i = g.first; i <= g.last; i++) {
-    const r = rows[i]!;
-    if (strength(r) > strength(rows[peak]!)) peak = i;
-    top = Math.max(top, score(r));
-    totalStories += r.count;
-    totalItems += r.items;
-    expectedTotal += r.expected;
-    if (r.sentimentMean !== null) {
-      sentimentSum += r.sentimentMean * r.scored;
-      sentimentItems += r.scored;
-    }
+    if (strength(i) > strength(peak)) peak = i;
+    top = Math.max(top, score[i]!);
+    totalStories += trace.count[i]!;
+    totalItems += trace.items[i]!;
+    expectedTotal += trace.expected[i]!;
+    sentimentSum += trace.sentimentSum[i]!;
+    sentimentItems += trace.scored[i]!;
   }
-  const p = rows[peak]!;
-  const base = rows[g.first]!;
   // the last judged bucket stands for "now"
-  let live = rows.length - 1;
-  while (live > 0 && !rows[live]!.judged) live--;
+  let live = trace.length - 1;
+  while (live > 0 && !(trace.flags[live]! & JUDGED)) live--;
   const ongoing = g.last >= live - 1;
-  const latest = rows[g.last]!;
-  const before = g.last > g.first ? rows[g.last - 1]! : null;
-  const growth = before && strength(before) > 0 ? round(strength(latest) / strength(before)) : null;
-  const stage = !ongoing ? 'fading' : g.first === g.last ? 'new' : strength(latest) >= strength(p) ? 'rising' : 'peaked';
-  const endOf = (i: number) => rows[i]!.start + o.bucketMs;
-  const s = top;
+  const growth = g.last > g.first && strength(g.last - 1) > 0 ? round(strength(g.last) / strength(g.last - 1)) : null;
+  const stage = !ongoing ? 'fading' : g.first === g.last ? 'new' : strength(g.last) >= strength(peak) ? 'rising' : 'peaked';
+  const endOf = (i: number) => trace.start(i) + o.bucketMs;
+  const lead = Math.max(0, g.first - SERIES_LEAD, g.last + 1 - SERIES_MAX);
   return {
     topic,
     kind,
     direction: g.direction,
-    score: round(s),
-    pValue: Number(Math.pow(10, -s).toPrecision(3)),
-    start: base.start,
-    peak: p.start,
+    score: round(top),
+    pValue: Number(Math.pow(10, -top).toPrecision(3)),
+    start: trace.start(g.first),
+    peak: trace.start(peak),
     end: endOf(g.last),
     bucketMs: o.bucketMs,
     ongoing,
@@ -260,16 +323,16 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, rows: BucketScor
     firedAt: endOf(g.alerts[0]!),
     alerts: g.alerts.length,
     alertedAt: endOf(g.alerts[g.alerts.length - 1]!),
-    storySeries: rows.slice(Math.max(0, g.first - SERIES_LEAD), g.last + 1).slice(-SERIES_MAX).map((r) => r.count),
-    hoursSinceOnset: round(Math.max(0, o.asOf - base.start) / 3_600_000, 1),
+    storySeries: Array.from(trace.count.subarray(lead, g.last + 1)),
+    hoursSinceOnset: round(Math.max(0, o.asOf - trace.start(g.first)) / 3_600_000, 1),
     growth,
-    observed: p.count,
-    expected: round(p.expected),
+    observed: trace.count[peak]!,
+    expected: round(trace.expected[peak]!),
     totalStories,
     expectedTotal: round(expectedTotal),
     totalItems,
     sentimentNow: sentimentItems ? round(sentimentSum / sentimentItems, 3) : null,
-    sentimentBaseline: base.baselineSentiment === null ? null : round(base.baselineSentiment, 3),
+    sentimentBaseline: baseline === null ? null : round(baseline, 3),
     sentimentItems,
     distinctSources: 0,
     topSources: [],

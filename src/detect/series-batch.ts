@@ -29,7 +29,7 @@ export interface ScoreBatch {
   toneMean: F64;
   toneBaseline: F64;
   toneItems: F64;
-  /** Bit 1: tone present, 2: active, 4: positive, 8: negative, 16: onset, 32: growth. */
+  /** Bit 1: tone present, 2: active, 4: positive, 8: negative, 16: onset, 32: growth, 64/128: the swing is positive/negative. */
   toneFlags: U8;
 }
 
@@ -94,7 +94,7 @@ export function scoreBatch(detector: SeriesDetector, b: PointBatch): ScoreBatch 
       out.toneMean[i] = t.mean ?? NaN;
       out.toneBaseline[i] = t.baseline ?? NaN;
       out.toneItems[i] = t.items;
-      out.toneFlags[i] = 1 | (t.active ? 2 : 0) | (t.direction > 0 ? 4 : t.direction < 0 ? 8 : 0) | (t.alert === 'onset' ? 16 : t.alert === 'growth' ? 32 : 0);
+      out.toneFlags[i] = 1 | (t.active ? 2 : 0) | (t.direction > 0 ? 4 : t.direction < 0 ? 8 : 0) | (t.alert === 'onset' ? 16 : t.alert === 'growth' ? 32 : 0) | (t.episode > 0 ? 64 : t.episode < 0 ? 128 : 0);
     }
   }
   return out;
@@ -127,6 +127,7 @@ export function unpackScores(rows: readonly SeriesPoint[], s: ScoreBatch): Serie
             items: s.toneItems[i]!,
             alert: tf & 16 ? 'onset' : tf & 32 ? 'growth' : null,
             active: (tf & 2) !== 0,
+            episode: tf & 64 ? 1 : tf & 128 ? -1 : 0,
           }
         : null,
     };

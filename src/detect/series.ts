@@ -322,12 +322,13 @@ class TailCounter {
    * ln p of a value as extreme as u in its direction: the normal tail, or — if higher — the frequency
    * of the highest level below |u| that counts, extended beyond it by a power law. Then counts u.
    */
-  logP(u: number, enabled: boolean): number {
+  logP(u: number, enabled: boolean, cut = 0): number {
     const a = Math.abs(u);
-    let lp = logNormalUpperTail(a);
+    // at or below `cut` the caller has no use for the value (its surprise would be ≤ 0): counted only
+    let lp = a <= cut ? 0 : logNormalUpperTail(a);
     const tail = u >= 0 ? this.up : this.down;
     const j = levelBelow(a);
-    if (enabled) {
+    if (enabled && a > cut) {
       for (let k = j; k >= 0; k--) {
         const f = tail[k]! / this.inflate - this.floor[k]!;
         if (f <= 0) continue;
@@ -418,6 +419,7 @@ export class SeriesDetector {
   private readonly zSeen: Float64Array;
   private readonly zMean: Float64Array;
   private readonly correction: number;
+  private readonly zeroBelow: number;
   private readonly tails: TailCounter[];
   private readonly scratch = new Float64Array(64);
   private readonly episodes: Episodes;
@@ -476,6 +478,8 @@ export class SeriesDetector {
     this.zSeen = new Float64Array(tu.scales.length);
     this.zMean = new Float64Array(tu.scales.length);
     this.correction = Math.log10(tu.scales.length);
+    // a statistic this small has a surprise ≤ 0 after the correction, calibrated or not: no tail to compute
+    this.zeroBelow = this.correction > 0 ? probitFromLogTail(-Math.LN2 - this.correction * Math.LN10) : 0;
     this.tails = tu.scales.map((w) => new TailCounter(1 / tu.tailSpan, tu.tailPower, w === 1 ? tu.routine : 0));
   }
 
@@ -729,7 +733,7 @@ export class SeriesDetector {
         if (this.zSeen[j]! < w * 4) continue;
         u = m / Math.sqrt(Math.max(this.zVar[j]!, 1 / w));
       }
-      const s = -(this.tails[j]!.logP(u, tu.calibrate) + Math.LN2) / Math.LN10 - this.correction;
+      const s = -(this.tails[j]!.logP(u, tu.calibrate, this.zeroBelow) + Math.LN2) / Math.LN10 - this.correction;
       if (s > best) {
         best = s;
         this.evidenceSign = u > 0 ? 1 : u < 0 ? -1 : 0;

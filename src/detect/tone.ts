@@ -26,6 +26,8 @@ export interface ToneScore {
   alert: Alert;
   /** The row belongs to a swing (an open episode, not cooling down). */
   active: boolean;
+  /** Which way the open swing goes (+1 positive, −1 negative, 0 none). */
+  episode: 1 | -1 | 0;
 }
 
 /** Windows (ms) over which a swing accumulates. */
@@ -86,7 +88,7 @@ export class ToneChannel {
     }
     this.ringN[this.pos] = n;
     this.ringS[this.pos] = sum;
-    const out: ToneScore = { surprise: 0, direction: 0, mean: null, baseline: null, items: 0, alert: null, active: false };
+    const out: ToneScore = { surprise: 0, direction: 0, mean: null, baseline: null, items: 0, alert: null, active: false, episode: 0 };
     const judged = this.bN >= MIN_BASELINE_ITEMS;
     const zs: number[] = [];
     if (judged) {
@@ -118,6 +120,7 @@ export class ToneChannel {
       const lean = n > 0 ? n * Math.max(0, out.direction * (sum / n - mB)) : 0;
       out.alert = this.episodes.push(out.surprise, out.direction, lean);
       out.active = this.episodes.active;
+      out.episode = this.episodes.direction;
     }
     // learn: the baseline from rows outside a swing, and the spread of each window's z
     const swinging = this.episodes.active;
