@@ -50,7 +50,10 @@ function row(s: SeriesScore): Record<string, unknown> {
     score: Math.round(s.score * 100) / 100,
     moment: s.moment,
     alert: s.alert,
-    ...(s.tone ? { sentimentScore: Math.round(s.tone.surprise * 100) / 100, shift: s.tone.active ? (s.tone.direction > 0 ? 'positive' : 'negative') : null, toneAlert: s.tone.alert } : {}),
+    // tone: null on rows without it (no sentiment column, or still learning)
+    sentimentScore: s.tone ? Math.round(s.tone.surprise * 100) / 100 : null,
+    shift: s.tone?.active ? (s.tone.episode > 0 ? 'positive' : 'negative') : null,
+    toneAlert: s.tone?.alert ?? null,
     learning: s.learning,
   };
 }

@@ -116,3 +116,28 @@ describe('the shared output flags on the streaming commands', () => {
     expect(md).toBe('| label | text |\n| --- | --- |\n| negative | not good \\| at all |\n');
   });
 });
+
+describe('momentscan detect with sentiment and n columns', () => {
+  it('judges tone with the same engine: a swing to negative at normal volume alerts once, on the rows of the swing', () => {
+    const home = tempDir();
+    const rows = ['timestamp,value,sentiment,n'];
+    for (let i = 0; i < 600; i++) {
+      const t = new Date(Date.UTC(2026, 9, 1) + i * 3_600_000).toISOString();
+      // six items an hour, mildly positive with some spread; from row 560 on, clearly negative
+      const s = i >= 560 ? -0.6 : 0.1 + 0.2 * Math.sin(i * 1.7);
+      rows.push(`${t},6,${s.toFixed(3)},6`);
+    }
+    const r = runCli(['detect', '--ndjson'], { home, input: `${rows.join('\n')}\n` });
+    expect(r.status, r.stderr).toBe(0);
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { toneAlert: string | null; shift: string | null; alert: string | null; sentimentScore: number });
+    expect(out).toHaveLength(600);
+    const toneAlerts = out.flatMap((o, i) => (o.toneAlert === 'onset' ? [i] : []));
+    expect(toneAlerts).toHaveLength(1);
+    expect(toneAlerts[0]).toBeGreaterThanOrEqual(560);
+    expect(toneAlerts[0]).toBeLessThan(566);
+    expect(out[toneAlerts[0]!]!.shift).toBe('negative');
+    expect(out.slice(0, 560).every((o) => o.shift === null)).toBe(true);
+    // volume never moved: no volume alert
+    expect(out.every((o) => o.alert === null)).toBe(true);
+  });
+});
