@@ -59,8 +59,6 @@ export interface BucketScore {
   judged: boolean;
 }
 
-/** Evidence windows of the topic engine, in buckets: a bucket and 4 of them, then 16 and 64 while within 16 hours. */
-const topicScales = (bucketMs: number) => [1, 4, 16, 64].filter((w, i) => i < 2 || w * bucketMs <= 16 * 3_600_000);
 
 /** Where the engine starts for an evaluation: what callers read buckets from. */
 export function engineStart(o: Pick<DetectOptions, 'from' | 'bucketMs' | 'baselineMs' | 'historyStart'>): number {
@@ -187,7 +185,7 @@ function run(buckets: Bucket[], o: DetectOptions): Trace {
     resolutionMs: o.bucketMs,
     sensitivity: o.sensitivity,
     baselineMs: o.baselineMs,
-    tuning: { scales: topicScales(o.bucketMs), ...o.tuning },
+    ...(o.tuning ? { tuning: o.tuning } : {}),
   });
   const point: SeriesPoint = { t: 0, value: 0, sentiment: null, n: 0, sentimentSq: 0 };
   for (let i = 0; i < n; i++) {

@@ -26,7 +26,8 @@ import { ToneChannel, type ToneScore } from './tone.js';
  *    Other series by a robust location/scale residual. The scale is an EW mean absolute residual, also
  *    learnt per hour of day when there is a daily rhythm; rows with |z| ≥ 4 do not teach it (earlier
  *    spikes do not widen it) unless more than 288 come in a row (a new regime).
- * 3. Evidence over time. The mean z over the last 4 and 16 rows, standardised by its own learnt spread
+ * 3. Evidence over time. The mean z over the last 4, 16 and 64 rows (within 16 hours: evidenceScales),
+ *    standardised by its own learnt spread
  *    (which absorbs autocorrelation; never less than for independent rows), so a sustained shift or a
  *    burst counts as well as one outlier.
  * 4. Calibration. Each statistic becomes a tail probability against the series' own history. For the
@@ -125,8 +126,16 @@ export interface Tuning {
   alertSurprise?: number;
 }
 
+/**
+ * Windows (rows) over which evidence accumulates: a row and 4 rows, then 16 and 64 rows while they span
+ * at most 16 hours (15-minute rows: 15 minutes to 16 hours; hourly: up to 16 hours; daily: 1 and 4 days).
+ */
+export function evidenceScales(resolutionMs: number): number[] {
+  return [1, 4, 16, 64].filter((w, i) => i < 2 || w * resolutionMs <= 16 * 3_600_000);
+}
+
 export const DEFAULT_TUNING: Readonly<Tuning> = {
-  scales: [1, 4, 16],
+  scales: [1, 4, 16], // replaced by evidenceScales(resolution) unless tuning gives its own
   clip: 4,
   levelSpans: [4, 96],
   maxDays: 7,
@@ -429,8 +438,9 @@ export class SeriesDetector {
   private evidenceSign: 1 | -1 | 0 = 0;
 
   constructor(opts: SeriesOptions) {
-    const tu = (this.tu = { ...DEFAULT_TUNING, ...opts.tuning });
-    this.res = Math.max(1, opts.resolutionMs);
+    const res = Math.max(1, opts.resolutionMs);
+    const tu = (this.tu = { ...DEFAULT_TUNING, scales: evidenceScales(res), ...opts.tuning });
+    this.res = res;
     // the alert level holds per quarter of an hour: a finer series is tested more often, so it needs
     // a surprise that much larger for the same false alerts per day
     this.threshold = (tu.alertSurprise ?? ALERT_SURPRISE[opts.sensitivity]) + Math.log10(Math.max(1, ALERT_STEP_MS / this.res));
