@@ -1,6 +1,6 @@
 import type { Sensitivity } from '../config/schema.js';
 import { ALERT_STEP_MS, ALERT_SURPRISE, type Alert, Episodes } from './alerts.js';
-import { logIncompleteBeta, logNormalUpperTail } from './stats.js';
+import { logIncompleteBeta, logNegBinomialUpperTail, logNormalUpperTail, SCORE_CAP } from './stats.js';
 import { ToneChannel, type ToneScore } from './tone.js';
 
 /**
@@ -229,13 +229,6 @@ function inverseNormalCdf(p: number): number {
   return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
 }
 
-/** ln P(X ≥ k) for X negative binomial with the given mean and size. */
-function logNegBinomialUpper(k: number, mean: number, size: number): number {
-  if (k <= 0) return 0;
-  if (mean <= 0) return -Infinity;
-  return logIncompleteBeta(mean / (mean + size), k, size);
-}
-
 /** ln P(X ≤ k) for X negative binomial with the given mean and size. */
 function logNegBinomialLower(k: number, mean: number, size: number): number {
   if (k < 0) return -Infinity;
@@ -260,7 +253,7 @@ export function countZ(x: number, m: number, phi: number, exactMax = DEFAULT_TUN
   let logP = x <= 60 && m <= 40 ? smallCountMidP(x, m, size) : NaN;
   if (!Number.isNaN(logP)) {
     // done: summed directly
-  } else if (x > m) logP = logAddExp(logNegBinomialUpper(x, m, size), logNegBinomialUpper(x + 1, m, size)) - Math.LN2;
+  } else if (x > m) logP = logAddExp(logNegBinomialUpperTail(x, m, size), logNegBinomialUpperTail(x + 1, m, size)) - Math.LN2;
   else logP = logAddExp(logNegBinomialLower(x, m, size), logNegBinomialLower(x - 1, m, size)) - Math.LN2;
   const z = probitFromLogTail(Math.min(logP, -Math.LN2));
   return x > m ? z : -z;
@@ -537,7 +530,7 @@ export class SeriesDetector {
       if (!learning) {
         expected = countMode ? Math.max(mu, 0) : mu;
         direction = z > 0 ? 'up' : z < 0 ? 'down' : null;
-        score = s;
+        score = Math.min(s, SCORE_CAP);
         // the burst's direction is that of its strongest evidence (a window can still lean up while
         // this row is back below the forecast)
         alert = this.episodes.push(s, this.evidenceSign, Math.abs(x - expected));

@@ -95,12 +95,5 @@ export function erfc(x: number): number {
 }
 
 
-/** Scores stop here: beyond, every moment is certain and the order is by recency. */
+/** Surprise scores stop here: beyond, every moment is certain and the order is by recency. */
 export const SCORE_CAP = 100;
-
-/** Surprise score from a natural-log probability: -log10(p), capped, rounded to 2 decimals. */
-export function surprise(logP: number, cap = SCORE_CAP): number {
-  const s = -logP / Math.LN10;
-  if (!Number.isFinite(s)) return cap;
-  return Math.round(Math.min(cap, Math.max(0, s)) * 100) / 100;
-}

@@ -1,5 +1,5 @@
 import { type Alert, Episodes } from './alerts.js';
-import { logNormalUpperTail } from './stats.js';
+import { logNormalUpperTail, SCORE_CAP } from './stats.js';
 
 /**
  * The tone half of the engine: a shift in mean sentiment is a surprise given how many items carry it.
@@ -107,7 +107,7 @@ export class ToneChannel {
         zs.push(z);
         if (nW < MIN_ITEMS || Math.abs(mW - mB) < MIN_DELTA || Math.sign(n > 0 ? sum / n - mB : mW - mB) !== Math.sign(z)) continue;
         const u = Math.abs(z) / Math.sqrt(Math.max(this.zVar[j]!, 1));
-        const s = -(logNormalUpperTail(u) + Math.LN2) / Math.LN10 - this.correction;
+        const s = Math.min(SCORE_CAP, -(logNormalUpperTail(u) + Math.LN2) / Math.LN10 - this.correction);
         if (s > out.surprise) {
           out.surprise = s;
           out.direction = z > 0 ? 1 : -1;
