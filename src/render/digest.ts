@@ -131,7 +131,7 @@ export function explanation(m: DigestMoment): { label: string; text: string }[] 
   out.push({ label: 'when', text: when });
   if (m.alerts > 1) {
     // one alert per burst, again only when it grew
-    out.push({ label: 'grew', text: `fired ${fmtUtcShort(m.firedAt)}; it has since doubled its stories per ${formatDuration(m.bucketMs)} (${m.alerts} alerts, the last ${fmtUtcShort(m.alertedAt)})` });
+    out.push({ label: 'grew', text: `fired ${fmtUtcShort(m.firedAt)}; it has since doubled (${m.alerts} alerts, the last ${fmtUtcShort(m.alertedAt)})` });
   }
   const ratio = m.expected > 0 ? ` (${fmtNum(m.observed / m.expected)}×)` : '';
   const copies = m.totalItems > m.totalStories ? `, ${m.totalItems} items with copies` : '';
