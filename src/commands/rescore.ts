@@ -30,7 +30,7 @@ export async function run(g: GlobalOptions, o: RescoreOptions): Promise<number> 
       done += page.length;
       if (env.stderrIsTTY && !g.quiet) process.stderr.write(`\rrescoring: ${done} items`);
     }
-    if (done > 0) store.rebuildTopicHours();
+    if (done > 0) store.rebuildTopicCounts();
   } finally {
     store.close();
   }

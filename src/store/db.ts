@@ -5,13 +5,19 @@ import { StoreError } from '../core/errors.js';
 
 export type DB = Database.Database;
 
-/** Recomputes the hourly counts from the matches (for one topic with a WHERE topic_id = ? on both). */
-export const TOPIC_HOURS_SELECT = `
-  SELECT topic_id, (published_at / 3600000) * 3600000, total(story_first), count(*),
+/** The slot topic_quarters keeps counts by: a quarter of an hour. */
+export const QUARTER_MS = 900_000;
+
+/**
+ * Recomputes the quarter-hour counts from the matches, rows for topic_quarters (for one topic with a
+ * WHERE topic_id = ? on both). Slots are keyed by truncation, like every bucket. Migration 10 runs it:
+ * a change to it is a new migration.
+ */
+export const TOPIC_QUARTERS_SELECT = `
+  SELECT topic_id, (published_at / ${QUARTER_MS}) * ${QUARTER_MS}, total(story_first), count(*),
          total(story_first AND sentiment IS NOT NULL),
          total(CASE WHEN story_first THEN sentiment END), total(CASE WHEN story_first THEN sentiment * sentiment END)
   FROM item_topics`;
-const TOPIC_HOURS_REBUILD = `DELETE FROM topic_hours; INSERT INTO topic_hours ${TOPIC_HOURS_SELECT} GROUP BY 1, 2;`;
 
 /** Schema migrations, applied in order; `PRAGMA user_version` records how many have run. */
 const MIGRATIONS: string[] = [
@@ -150,7 +156,12 @@ const MIGRATIONS: string[] = [
     sentiment_sq REAL NOT NULL,
     PRIMARY KEY (topic_id, hour)
   ) WITHOUT ROWID;
-  ${TOPIC_HOURS_REBUILD}
+  DELETE FROM topic_hours;
+  INSERT INTO topic_hours
+    SELECT topic_id, (published_at / 3600000) * 3600000, total(story_first), count(*),
+           total(story_first AND sentiment IS NOT NULL),
+           total(CASE WHEN story_first THEN sentiment END), total(CASE WHEN story_first THEN sentiment * sentiment END)
+    FROM item_topics GROUP BY 1, 2;
   `,
   // 7: full-text search over titles and summaries (filled on first search, then kept up by item id)
   `
@@ -190,6 +201,23 @@ const MIGRATIONS: string[] = [
   );
   INSERT INTO story_state (replay_from, max_lead, generation)
     VALUES (NULL, (SELECT max(0, coalesce(max(published_at - fetched_at), 0)) FROM items), 0);
+  `,
+  // 10: the per-topic counts by quarter hour instead of by hour, so that detection's default 15-minute
+  // buckets (and any multiple: 1h, 6h, 1d) are rolled up from them rather than grouped from every match.
+  // Rebuilt from the matches, in the migration's transaction.
+  `
+  CREATE TABLE topic_quarters (
+    topic_id INTEGER NOT NULL,
+    slot INTEGER NOT NULL,            -- epoch ms of the quarter hour's start, UTC
+    stories INTEGER NOT NULL,         -- first copies of stories (what volume counts)
+    items INTEGER NOT NULL,           -- every copy
+    scored INTEGER NOT NULL,          -- first copies with a sentiment
+    sentiment_sum REAL NOT NULL,
+    sentiment_sq REAL NOT NULL,
+    PRIMARY KEY (topic_id, slot)
+  ) WITHOUT ROWID;
+  INSERT INTO topic_quarters ${TOPIC_QUARTERS_SELECT} GROUP BY 1, 2;
+  DROP TABLE topic_hours;
   `,
 ];
 
@@ -265,11 +293,15 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
   return db;
 }
 
-function migrate(db: DB, from: number): void {
+/**
+ * Applies the migrations from the database's version up to `to`, in one immediate transaction. `to` is
+ * the current schema but for tests, which build a database as an older momentscan left it.
+ */
+export function migrate(db: DB, from: number, to = MIGRATIONS.length): void {
   const run = db.transaction(() => {
     // Re-read inside the write lock: another process may have migrated meanwhile.
     const now = db.pragma('user_version', { simple: true }) as number;
-    for (let v = Math.max(from, now); v < MIGRATIONS.length; v++) {
+    for (let v = Math.max(from, now); v < Math.min(to, MIGRATIONS.length); v++) {
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
     }

@@ -3,7 +3,7 @@ import type { Bucket, EnrichedItem, Moment, StoredItem } from '../core/types.js'
 export type { StoredItem } from '../core/types.js';
 import { StoreError, UsageError } from '../core/errors.js';
 import type Database from 'better-sqlite3';
-import { TOPIC_HOURS_SELECT, openDatabase, wrapSqliteError, type DB, type OpenOptions } from './db.js';
+import { QUARTER_MS, TOPIC_QUARTERS_SELECT, openDatabase, wrapSqliteError, type DB, type OpenOptions } from './db.js';
 
 export interface FeedRow {
   id: number;
@@ -112,8 +112,8 @@ export interface ReplaySummary {
   firstsChanged: number;
 }
 
-/** One topic's counts for one hour, as topic_hours keeps them. */
-interface HourCounts {
+/** One topic's counts for one quarter hour, as topic_quarters keeps them. */
+interface SlotCounts {
   stories: number;
   items: number;
   scored: number;
@@ -302,9 +302,9 @@ export class Store {
                                 attempts, overflow, notice)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      const hour = this.stmt(
-        `INSERT INTO topic_hours (topic_id, hour, stories, items, scored, sentiment_sum, sentiment_sq) VALUES (?, ?, ?, 1, ?, ?, ?)
-         ON CONFLICT (topic_id, hour) DO UPDATE SET stories = stories + excluded.stories, items = items + 1,
+      const quarter = this.stmt(
+        `INSERT INTO topic_quarters (topic_id, slot, stories, items, scored, sentiment_sum, sentiment_sq) VALUES (?, ?, ?, 1, ?, ?, ?)
+         ON CONFLICT (topic_id, slot) DO UPDATE SET stories = stories + excluded.stories, items = items + 1,
            scored = scored + excluded.scored, sentiment_sum = sentiment_sum + excluded.sentiment_sum,
            sentiment_sq = sentiment_sq + excluded.sentiment_sq`,
       );
@@ -370,7 +370,7 @@ export class Store {
             const first = storyTopic.run(storyId, topicId, it.publishedAt).changes;
             if (insertMatch.run(topicId, it.publishedAt, itemId, it.sentiment, first).changes === 0) continue;
             const s = first && it.sentiment !== null ? it.sentiment : 0;
-            hour.run(topicId, it.publishedAt - (it.publishedAt % HOUR), first, first && it.sentiment !== null ? 1 : 0, s, s * s);
+            quarter.run(topicId, it.publishedAt - (it.publishedAt % QUARTER_MS), first, first && it.sentiment !== null ? 1 : 0, s, s * s);
           }
         }
         const stored = itemIds.size;
@@ -513,8 +513,8 @@ export class Store {
           insert.run(topicId, m.publishedAt, m.id, m.sentiment, first);
         }
         this.stmt('UPDATE topics SET definition = ? WHERE id = ?').run(definition, topicId);
-        this.stmt('DELETE FROM topic_hours WHERE topic_id = ?').run(topicId);
-        this.stmt(`INSERT INTO topic_hours ${TOPIC_HOURS_SELECT} WHERE topic_id = ? GROUP BY 1, 2`).run(topicId);
+        this.stmt('DELETE FROM topic_quarters WHERE topic_id = ?').run(topicId);
+        this.stmt(`INSERT INTO topic_quarters ${TOPIC_QUARTERS_SELECT} WHERE topic_id = ? GROUP BY 1, 2`).run(topicId);
       });
       tx.immediate();
     });
@@ -538,7 +538,7 @@ export class Store {
   /**
    * Makes the stories of the items saved since the last replay what one pass over the stored items in
    * canonical order (canonicalOrder) makes of them, whatever order they arrived in, in one transaction:
-   * items, stories, which copy of a story comes first in each topic, and the hourly counts.
+   * items, stories, which copy of a story comes first in each topic, and the quarter-hour counts.
    *
    * Bounded: it replays the items published from the start of the hour of the earliest item saved since
    * the last replay (saveFetch notes it), and no earlier. Items before that keep their stories, and
@@ -568,10 +568,13 @@ export class Store {
           const state = this.stmt('SELECT replay_from AS pending, max_lead AS lead FROM story_state').get() as { pending: number | null; lead: number };
           const pending = state.pending;
           if (pending === null) return null;
-          // From the start of its hour, so the hourly counts from there on are recomputed whole. (Hours are
-          // keyed by truncation, like everywhere else: before 1970 an hour also holds the hour before's last ms.)
+          // From the start of its hour (which starts a quarter too), so the quarter-hour counts from there on
+          // are recomputed whole. (Slots are keyed by truncation, like everywhere else: up to 1970 slot k
+          // holds (k - 15 min, k], and slot 0 the quarters either side of 0, so there a slot starts a ms
+          // after the key before its own.)
           const hour = Math.floor(pending / HOUR) * HOUR;
-          const from = hour >= 0 ? hour : hour - HOUR + 1;
+          const from = hour > 0 ? hour : hour - QUARTER_MS + 1;
+          const firstSlot = from - (from % QUARTER_MS); // the slot whose items start at `from`
 
           // The stories founded before `from`, in founding order, as they were then.
           const known = this.stmt(
@@ -707,7 +710,7 @@ export class Store {
             for (const [t, at] of list) if (at < from) counted.add(`${id} ${t}`);
           }
 
-          // The topic matches of the replayed items, their first-copy flags in canonical order, and the hourly counts.
+          // The topic matches of the replayed items, their first-copy flags in canonical order, and the quarter-hour counts.
           const topics = this.stmt('SELECT id FROM topics ORDER BY id').pluck().all() as number[];
           const matchesOf = new Map<number, [number, number, number, number | null][]>();
           const matchRows = this.stmt('SELECT item_id, topic_id, published_at, story_first, sentiment FROM item_topics WHERE topic_id = ? AND published_at >= ?').raw();
@@ -720,7 +723,7 @@ export class Store {
           }
           const setFirst = this.stmt('UPDATE item_topics SET story_first = ? WHERE topic_id = ? AND published_at = ? AND item_id = ?');
           const firstIn = new Map<number, Map<number, number>>(); // story → topic → its first item's time, from the replay
-          const hours = new Map<number, Map<number, HourCounts>>(); // topic → hour → counts
+          const slots = new Map<number, Map<number, SlotCounts>>(); // topic → quarter → counts
           let firstsChanged = 0;
           rows.forEach((r, i) => {
             const list = matchesOf.get(r.id);
@@ -739,11 +742,11 @@ export class Store {
                 setFirst.run(first, topic, at, r.id);
                 firstsChanged++;
               }
-              let byHour = hours.get(topic);
-              if (!byHour) hours.set(topic, (byHour = new Map()));
-              const h = at - (at % HOUR);
-              let c = byHour.get(h);
-              if (!c) byHour.set(h, (c = { stories: 0, items: 0, scored: 0, sum: 0, sq: 0 }));
+              let bySlot = slots.get(topic);
+              if (!bySlot) slots.set(topic, (bySlot = new Map()));
+              const q = at - (at % QUARTER_MS);
+              let c = bySlot.get(q);
+              if (!c) bySlot.set(q, (c = { stories: 0, items: 0, scored: 0, sum: 0, sq: 0 }));
               c.items++;
               if (first) {
                 c.stories++;
@@ -772,29 +775,29 @@ export class Store {
             for (const [t, at] of want) putTopic.run(id, t, at);
           }
 
-          const hourRows = this.stmt(
-            'SELECT hour, stories, items, scored, sentiment_sum, sentiment_sq FROM topic_hours WHERE topic_id = ? AND hour >= ?',
+          const slotRows = this.stmt(
+            'SELECT slot, stories, items, scored, sentiment_sum, sentiment_sq FROM topic_quarters WHERE topic_id = ? AND slot >= ?',
           ).raw();
-          const putHour = this.stmt(
-            `INSERT INTO topic_hours (topic_id, hour, stories, items, scored, sentiment_sum, sentiment_sq) VALUES (?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (topic_id, hour) DO UPDATE SET stories = excluded.stories, items = excluded.items, scored = excluded.scored,
+          const putSlot = this.stmt(
+            `INSERT INTO topic_quarters (topic_id, slot, stories, items, scored, sentiment_sum, sentiment_sq) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (topic_id, slot) DO UPDATE SET stories = excluded.stories, items = excluded.items, scored = excluded.scored,
                sentiment_sum = excluded.sentiment_sum, sentiment_sq = excluded.sentiment_sq`,
           );
-          const dropHour = this.stmt('DELETE FROM topic_hours WHERE topic_id = ? AND hour = ?');
+          const dropSlot = this.stmt('DELETE FROM topic_quarters WHERE topic_id = ? AND slot = ?');
           for (const t of topics) {
-            const want = new Map(hours.get(t));
-            for (const [h, stories, items, scored, sum, sq] of hourRows.all(t, hour) as [number, number, number, number, number, number][]) {
-              const c = want.get(h);
+            const want = new Map(slots.get(t));
+            for (const [q, stories, items, scored, sum, sq] of slotRows.all(t, firstSlot) as [number, number, number, number, number, number][]) {
+              const c = want.get(q);
               if (!c) {
-                dropHour.run(t, h);
+                dropSlot.run(t, q);
                 continue;
               }
-              want.delete(h);
+              want.delete(q);
               if (c.stories !== stories || c.items !== items || c.scored !== scored || c.sum !== sum || c.sq !== sq) {
-                putHour.run(t, h, c.stories, c.items, c.scored, c.sum, c.sq);
+                putSlot.run(t, q, c.stories, c.items, c.scored, c.sum, c.sq);
               }
             }
-            for (const [h, c] of want) putHour.run(t, h, c.stories, c.items, c.scored, c.sum, c.sq);
+            for (const [q, c] of want) putSlot.run(t, q, c.stories, c.items, c.scored, c.sum, c.sq);
           }
 
           this.stmt('UPDATE story_state SET replay_from = NULL, generation = generation + 1').run();
@@ -817,44 +820,51 @@ export class Store {
 
   /**
    * Per-bucket story counts and sentiment sums for a topic over [from, to); empty buckets are absent.
-   * Buckets of whole hours are summed from the hourly counts (the hour holding `to` from the matches, so
-   * an evaluation time inside an hour sees only what was published by then); other sizes from the matches.
+   * The same as grouping the topic's matches, cheaper: buckets of whole quarter hours (15m, 1h, 6h, 1d...)
+   * are rolled up from the quarter-hour counts, and only what is not whole quarters comes from the matches:
+   * the quarter holding `to` (so an evaluation time inside it sees only what was published by then), the
+   * one holding `from` when it does not start there, and anything before 1970. Other sizes are grouped from
+   * the matches.
    */
   bucketCounts(topicId: number, from: number, to: number, bucketMs: number): Bucket[] {
     return this.guard(() => {
-      if (bucketMs % HOUR !== 0) return this.bucketsFromMatches(topicId, from, to, bucketMs);
-      const cut = to - (to % HOUR);
-      // rows come in hour order (the primary key): roll them up into buckets without a sort
+      if (bucketMs % QUARTER_MS !== 0) return this.bucketsFromMatches(topicId, from, to, bucketMs);
+      // The whole quarters in [from, to): [lo, cut). Slot k holds [k, k + 15 min) from k = 15 min on; slots
+      // are keyed by truncation, so slot 0 also holds the quarter before 1970, and earlier ones (k - 15 min, k].
+      const lo = Math.max(Math.ceil(from / QUARTER_MS) * QUARTER_MS, QUARTER_MS);
+      const cut = Math.floor(to / QUARTER_MS) * QUARTER_MS;
+      if (lo >= cut) return this.bucketsFromMatches(topicId, from, to, bucketMs);
+      const out = from < lo ? this.bucketsFromMatches(topicId, from, lo, bucketMs) : [];
+      // rows come in slot order (the primary key): roll them up into buckets without a sort
       const rows = this.stmt(
-        `SELECT hour, stories, items, scored, sentiment_sum, sentiment_sq FROM topic_hours
-         WHERE topic_id = ? AND hour >= ? AND hour < ? ORDER BY hour`,
+        `SELECT slot, stories, items, scored, sentiment_sum, sentiment_sq FROM topic_quarters
+         WHERE topic_id = ? AND slot >= ? AND slot < ? ORDER BY slot`,
       )
         .raw()
-        .all(topicId, from - (from % HOUR), cut) as [number, number, number, number, number, number][];
-      const hourly: Bucket[] = [];
-      let cur: Bucket | undefined;
-      for (const [h, stories, items, scored, sum, sq] of rows) {
-        const start = h - (h % bucketMs);
-        if (!cur || cur.start !== start) hourly.push((cur = { start, count: 0, items: 0, scored: 0, sentimentSum: 0, sentimentSumSq: 0 }));
+        .all(topicId, lo, cut) as [number, number, number, number, number, number][];
+      let cur = out[out.length - 1];
+      for (const [q, stories, items, scored, sum, sq] of rows) {
+        const start = q - (q % bucketMs);
+        if (!cur || cur.start !== start) out.push((cur = { start, count: 0, items: 0, scored: 0, sentimentSum: 0, sentimentSumSq: 0 }));
         cur.count += stories;
         cur.items! += items;
         cur.scored += scored;
         cur.sentimentSum += sum;
         cur.sentimentSumSq += sq;
       }
-      if (cut >= to) return hourly;
-      const tail = this.bucketsFromMatches(topicId, Math.max(cut, from), to, bucketMs);
-      for (const b of tail) {
-        const last = hourly[hourly.length - 1];
-        if (last && last.start === b.start) {
-          last.count += b.count;
-          last.items = (last.items ?? 0) + (b.items ?? 0);
-          last.scored += b.scored;
-          last.sentimentSum += b.sentimentSum;
-          last.sentimentSumSq += b.sentimentSumSq;
-        } else hourly.push(b);
+      if (cut < to) {
+        for (const b of this.bucketsFromMatches(topicId, cut, to, bucketMs)) {
+          const last = out[out.length - 1];
+          if (last && last.start === b.start) {
+            last.count += b.count;
+            last.items = (last.items ?? 0) + (b.items ?? 0);
+            last.scored += b.scored;
+            last.sentimentSum += b.sentimentSum;
+            last.sentimentSumSq += b.sentimentSumSq;
+          } else out.push(b);
+        }
       }
-      return hourly;
+      return out;
     });
   }
 
@@ -1014,12 +1024,12 @@ export class Store {
     });
   }
 
-  /** Recomputes every topic's hourly counts from the matches (after sentiments changed). */
-  rebuildTopicHours(): void {
+  /** Recomputes every topic's quarter-hour counts from the matches (after sentiments changed). */
+  rebuildTopicCounts(): void {
     this.guard(() => {
       this.db.transaction(() => {
-        this.stmt('DELETE FROM topic_hours').run();
-        this.stmt(`INSERT INTO topic_hours ${TOPIC_HOURS_SELECT} GROUP BY 1, 2`).run();
+        this.stmt('DELETE FROM topic_quarters').run();
+        this.stmt(`INSERT INTO topic_quarters ${TOPIC_QUARTERS_SELECT} GROUP BY 1, 2`).run();
       }).immediate();
     });
   }

@@ -62,7 +62,7 @@ try {
       insMatch.run(topic.id, t, i, s);
     }
   })();
-  store.rebuildTopicHours(); // what ingest keeps up to date item by item
+  store.rebuildTopicCounts(); // what ingest keeps up to date item by item
   store.close();
   console.log(`store: ${ITEMS.toLocaleString('en')} items over ${DAYS} days, ${TOPICS} topics, built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 

@@ -75,7 +75,7 @@ function storiesIn(dbFile: string) {
       .prepare(
         `SELECT t.name AS topic, sum(h.stories) AS stories, sum(h.items) AS items, sum(h.scored) AS scored,
                 round(sum(h.sentiment_sum), 9) AS sentimentSum
-         FROM topic_hours h JOIN topics t ON t.id = h.topic_id GROUP BY t.name ORDER BY t.name`,
+         FROM topic_quarters h JOIN topics t ON t.id = h.topic_id GROUP BY t.name ORDER BY t.name`,
       )
       .all();
     const firstCopies = db
@@ -172,7 +172,7 @@ describe('reproducible stories and moments (issue 11)', () => {
       expect(r.stories.clusters, `clusters: ${r.label}`).toEqual(first!.stories.clusters);
       expect(r.moments, `moments --json: ${r.label}`).toEqual(first!.moments);
     }
-    // topic_hours agrees with the matches it is kept from
+    // topic_quarters agrees with the matches it is kept from
     for (const r of results) {
       expect(r.stories.perTopic.map((t) => [(t as { topic: string }).topic, (t as { stories: number }).stories])).toEqual(
         r.stories.firstCopies.map((t) => [(t as { topic: string }).topic, (t as { stories: number }).stories]),

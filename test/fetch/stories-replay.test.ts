@@ -11,7 +11,7 @@ import { tempDir } from '../helpers/tmp.js';
 // Stories are a function of the stored items, not of how they came in (issue 11): the bundled sample
 // fetched in one go, or in two fetches (the first seeing only part of the feeds, or only their older
 // items, as an hourly cron job would), or after a fetch that died between its saves and its replay,
-// ends in the same stories, first copies and hourly counts; and those are what one pass over all the
+// ends in the same stories, first copies and quarter-hour counts; and those are what one pass over all the
 // items in canonical order makes of them.
 
 const SAMPLE = path.join(import.meta.dirname, '../../fixtures/sample');
@@ -40,7 +40,7 @@ function open(dir: string) {
   return { store, fetch: () => ingest(config, store, { now: () => NOW, concurrency: 4 }) };
 }
 
-/** Stories, first copies and hourly counts, keyed by what identifies them in any database (not row ids). */
+/** Stories, first copies and quarter-hour counts, keyed by what identifies them in any database (not row ids). */
 function snapshot(store: Store) {
   const db = store.db;
   const items = db
@@ -61,7 +61,7 @@ function snapshot(store: Store) {
   const firsts = (db.prepare('SELECT topic_id AS topic, item_id AS item, story_first AS first FROM item_topics').all() as { topic: number; item: number; first: number }[])
     .map((r) => `${r.topic} ${keyOf.get(r.item)} ${r.first}`)
     .sort();
-  const hours = db.prepare('SELECT topic_id, hour, stories, items, scored, sentiment_sum, sentiment_sq FROM topic_hours WHERE items > 0 ORDER BY 1, 2').raw().all();
+  const hours = db.prepare('SELECT topic_id, slot, stories, items, scored, sentiment_sum, sentiment_sq FROM topic_quarters WHERE items > 0 ORDER BY 1, 2').raw().all();
   const pending = db.prepare('SELECT replay_from FROM story_state').pluck().get();
   return { stories: [...members.keys()].map(storyName).sort(), storyTopics, firsts, hours, pending, items: items.length };
 }
@@ -101,10 +101,10 @@ describe('stories are a function of the items (replayed in canonical order at th
       expect(founder(i), `item ${r.id} (${r.title})`).toBe(stored.get(r.story));
     });
     expect(new Set(stored.values()).size).toBe(stored.size);
-    // topic_hours is what the matches add up to
+    // topic_quarters is what the matches add up to
     const counts = once.store.db
       .prepare(
-        `SELECT topic_id, (published_at / 3600000) * 3600000 AS hour, total(story_first), count(*), total(story_first AND sentiment IS NOT NULL)
+        `SELECT topic_id, (published_at / 900000) * 900000 AS slot, total(story_first), count(*), total(story_first AND sentiment IS NOT NULL)
          FROM item_topics GROUP BY 1, 2 ORDER BY 1, 2`,
       )
       .raw()
