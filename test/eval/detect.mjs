@@ -7,10 +7,12 @@
 // does best on four series scores the fifth, in turn), by alert level, on the whole dev corpus, and false
 // alerts per series per week on artificialNoAnomaly (every alert there is false). The speed of `detect`
 // on a million rows is measured by `npm run bench:detect`.
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nabScore, normalise, readSeries, seriesFiles } from './nab.mjs';
+import { leaveOneSeriesOut, nabScore, readSeries, seriesFiles } from './nab.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const data = resolve(here, '../../../shared/data/spikes-dev');
@@ -52,18 +54,29 @@ const score = (rs) => nabScore(rs, { threshold: 0.5 });
 console.log(`detect at default sensitivity (medium: alert at surprise ${ALERT_SURPRISE.medium} per 15-minute row, +log10 of rows per quarter hour)`);
 const d = score(tweets(deflt));
 for (const f of d.perFile) console.log(`  ${f.key.padEnd(40)} windows ${f.windows}  rows detecting in windows ${f.tp}  false alerts ${f.fp}  raw ${f.raw.toFixed(2)}`);
-const held = tweets(deflt).map(({ key }) => {
-  let best = null;
-  for (const th of GRID) {
-    const others = score(tweets(byLevel.get(th)).filter((r) => r.key !== key));
-    if (!best || others.raw > best.raw) best = { th, raw: others.raw };
-  }
-  return { ...score(tweets(byLevel.get(best.th)).filter((r) => r.key === key)).perFile[0], pick: best.th };
-});
+const loso = leaveOneSeriesOut(new Map(GRID.map((th) => [th, tweets(byLevel.get(th))])));
 console.log(`  by alert level: ${GRID.map((th) => `${th}: ${score(tweets(byLevel.get(th))).normalized.toFixed(1)}`).join(', ')}`);
 const perWeek = (rs) => rs.reduce((a, r) => a + r.alerts, 0) / rs.reduce((a, r) => a + r.weeks, 0);
 const noAnomaly = deflt.filter((r) => r.key.startsWith('artificialNoAnomaly/'));
 console.log(`  whole dev corpus (${deflt.length} series, NAB standard at default): ${score(deflt).normalized.toFixed(1)}; false alerts per series per week on artificialNoAnomaly ${perWeek(noAnomaly).toFixed(2)}`);
 console.log(
-  `detect realTweets NAB standard: in-sample at default ${d.normalized.toFixed(1)}; leave-one-series-out ${normalise(held).toFixed(1)} (levels picked ${held.map((h) => h.pick).join(', ')}); alerts per series per week ${perWeek(tweets(deflt)).toFixed(2)}`,
+  `detect realTweets NAB standard: in-sample at default ${d.normalized.toFixed(1)}; leave-one-series-out ${loso.normalized.toFixed(1)} (levels picked ${loso.picks.join(', ')}); alerts per series per week ${perWeek(tweets(deflt)).toFixed(2)}`,
 );
+
+// the JavaScript scorer against ../shared/eval/nab_score.py, on these very results (whole corpus, threshold 0.5)
+const out = mkdtempSync(join(tmpdir(), 'momentscan-nab-'));
+try {
+  for (const r of deflt) {
+    const s = series.find((x) => x.key === r.key);
+    const file = join(out, r.key);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `timestamp,value,anomaly_score\n${s.stamps.map((t, i) => `${t},${s.v[i]},${r.scores[i]}`).join('\n')}\n`);
+  }
+  const py = execFileSync('python3', [resolve(here, '../../../shared/eval/nab_score.py'), '--results', out, '--windows', resolve(data, 'windows.json'), '--subset', '', '--threshold', '0.5'], { encoding: 'utf8' });
+  const theirs = Number(/normalized=(-?[\d.]+)/.exec(py)[1]);
+  const ours = score(deflt).normalized;
+  console.log(`scorer check: nab_score.py ${theirs.toFixed(3)}, test/eval/nab.mjs ${ours.toFixed(3)} on the whole corpus${Math.abs(theirs - ours) > 0.001 ? ' — THEY DISAGREE' : ''}`);
+  if (Math.abs(theirs - ours) > 0.001) process.exitCode = 1;
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}

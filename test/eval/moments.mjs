@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nabScore, normalise, readSeries, seriesFiles } from './nab.mjs';
+import { leaveOneSeriesOut, nabScore, readSeries, seriesFiles } from './nab.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -85,16 +85,8 @@ for (const s0 of SEEDS) {
   console.log(`\ndraw ${s0}:`);
   for (const f of d.perFile) console.log(`  ${f.key.padEnd(40)} windows ${f.windows}  rows detecting in windows ${f.tp}  false alerts ${f.fp}  raw ${f.raw.toFixed(2)}`);
   // leave one series out: the alert level that does best on the other four scores the fifth
-  const held = tweets(deflt).map(({ key }) => {
-    let best = null;
-    for (const th of GRID) {
-      const others = score(tweets(byTheta.get(th)).filter((r) => r.key !== key));
-      if (!best || others.raw > best.raw) best = { th, raw: others.raw };
-    }
-    return { ...score(tweets(byTheta.get(best.th)).filter((r) => r.key === key)).perFile[0], pick: best.th };
-  });
-  const loso = normalise(held);
-  console.log(`  realTweets NAB standard: in-sample at default ${d.normalized.toFixed(1)}; leave-one-series-out ${loso.toFixed(1)} (levels picked ${held.map((h) => h.pick).join(', ')})`);
+  const { normalized: loso, picks } = leaveOneSeriesOut(new Map(GRID.map((th) => [th, tweets(byTheta.get(th))])));
+  console.log(`  realTweets NAB standard: in-sample at default ${d.normalized.toFixed(1)}; leave-one-series-out ${loso.toFixed(1)} (levels picked ${picks.join(', ')})`);
   console.log(`  by alert level: ${GRID.map((th) => `${th}: ${score(tweets(byTheta.get(th))).normalized.toFixed(1)}`).join(', ')}`);
   const noAnomaly = deflt.filter((r) => r.key.startsWith('artificialNoAnomaly/'));
   const other = deflt.filter((r) => !r.key.startsWith('realTweets/') && !r.key.startsWith('artificialNoAnomaly/'));

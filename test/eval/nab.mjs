@@ -1,6 +1,6 @@
 // NAB scoring in JavaScript, for evaluation loops that score many settings: the same rules as
-// ../shared/eval/nab_score.py (itself a re-implementation of NAB v1.1's sweeper), checked against it by
-// `node test/eval/nab.mjs --check` on every dev series. The product never imports this.
+// ../shared/eval/nab_score.py (itself a re-implementation of NAB v1.1's sweeper); `npm run eval:detect`
+// checks the two agree on its own results each run. The product never imports this.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
@@ -160,4 +160,24 @@ function atThreshold(rows, threshold) {
     prev = r;
   }
   return rows[rows.length - 1];
+}
+
+/**
+ * Leave one series out: for each series, the setting (a key of `bySetting`, e.g. an alert level) whose
+ * binary detections (threshold 0.5) score best on the other series scores it. `bySetting` maps each
+ * setting to the same list of series results. Returns the pooled normalised score and the picks.
+ */
+export function leaveOneSeriesOut(bySetting, profile = 'standard') {
+  const settings = [...bySetting.keys()];
+  const keys = bySetting.get(settings[0]).map((r) => r.key);
+  const score = (rs) => nabScore(rs, { threshold: 0.5, profile });
+  const held = keys.map((key) => {
+    let best = null;
+    for (const setting of settings) {
+      const others = score(bySetting.get(setting).filter((r) => r.key !== key));
+      if (!best || others.raw > best.raw) best = { setting, raw: others.raw };
+    }
+    return { ...score(bySetting.get(best.setting).filter((r) => r.key === key)).perFile[0], pick: best.setting };
+  });
+  return { normalized: normalise(held, profile), picks: held.map((h) => h.pick) };
 }
