@@ -352,6 +352,8 @@ function saveQueue(store: Store, topicIds: ReadonlyMap<string, number>): SaveQue
 
 /** Stories seen this long ago or later are what new items may join (and what weighs their words). */
 const STORY_MEMORY_MS = 30 * 86_400_000;
+/** Titles whose story tokens a fetch keeps for its replay. */
+const TOKEN_CACHE_MAX = 200_000;
 
 /**
  * Near-duplicate headlines across feeds become one story, provisionally: an index of recent stories
@@ -375,7 +377,8 @@ function storyAssigner(store: Store, now: number): StoryAssigner & { replay: Sto
     find: (it) => index.match(input(it))?.id ?? null,
     signature: (it) => it.storyTokens?.join(' ') ?? storySignature(it.title),
     stored: (id, it, created) => {
-      if (it.storyTokens) tokens.set(it.title, it.storyTokens);
+      // (bounded: past this many titles the replay makes the tokens again)
+      if (it.storyTokens && tokens.size < TOKEN_CACHE_MAX) tokens.set(it.title, it.storyTokens);
       if (created) index.addNew(id, input(it));
       else index.touch(id, it.publishedAt);
     },

@@ -603,6 +603,8 @@ export interface ReplayOptions extends StoryIndexOptions {
    * replay gives the same stories whenever it runs.
    */
   memoryMs: number;
+  /** Past this many stories the replay drops those out of every item's reach (default REPLAY_MAX_STORIES). */
+  maxStories?: number;
 }
 
 export interface ReplayResult {
@@ -612,6 +614,8 @@ export interface ReplayResult {
   founders: number[];
   /** Per new story: its signature (the founder's tokens). */
   signatures: string[];
+  /** The most stories the replay held at once (bounded by maxStories, plus a day's new ones). */
+  peakStories?: number;
 }
 
 /**
@@ -621,6 +625,9 @@ export interface ReplayResult {
  * Before an item is matched, stories last active more than `memoryMs` before its day are dropped.
  * The same stories and items give the same result, however the items reached the store.
  */
+/** Stories a replay keeps for weighing tokens before it drops those out of every item's reach. */
+export const REPLAY_MAX_STORIES = 200_000;
+
 export function replayStories(known: readonly KnownStory[], items: readonly StoryInput[], options: ReplayOptions): ReplayResult {
   const index = new StoryIndex(options);
   for (const s of known) index.add(s);
@@ -628,14 +635,19 @@ export function replayStories(known: readonly KnownStory[], items: readonly Stor
   const founders: number[] = [];
   const signatures: string[] = [];
   let day = -Infinity;
+  let peak = index.size;
   for (let i = 0; i < items.length; i++) {
     const raw = items[i]!;
     const item = raw.tokens ? raw : { ...raw, tokens: storyTokens(raw.title) };
     const d = Math.floor(item.publishedAt / DAY_MS) * DAY_MS;
     if (d > day) {
       index.prune(d - options.memoryMs);
+      // bounded memory on a huge replay: stories idle for longer than the window can no longer be
+      // joined, so beyond REPLAY_MAX_STORIES they go (a rule on the items alone: still order-independent)
+      if (index.size > (options.maxStories ?? REPLAY_MAX_STORIES)) index.prune(item.publishedAt - (options.windowMs ?? STORY_WINDOW_MS));
       day = d;
     }
+    if (index.size > peak) peak = index.size;
     const m = index.match(item);
     if (m) {
       index.touch(m.id, item.publishedAt);
@@ -648,5 +660,5 @@ export function replayStories(known: readonly KnownStory[], items: readonly Stor
       story.push(id);
     }
   }
-  return { story, founders, signatures };
+  return { story, founders, signatures, peakStories: peak };
 }

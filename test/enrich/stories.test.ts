@@ -282,6 +282,31 @@ describe('replayStories (a fetch replays what came in, in canonical order)', () 
     expect(r.signatures).toEqual(r.founders.map((i) => storySignature(items[i]!.title)));
   });
 
+  it('keeps its memory bounded on a long replay: past maxStories it drops stories out of reach, and copies still join their story', () => {
+    // 60 days, 40 unrelated headlines a day (made-up words), each with a copy an hour later
+    const syl = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'te', 'vo', 'zi', 'pa', 'do', 'fe', 'gu', 'hi', 'ja', 'be'];
+    let seed = 7;
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const word = () => Array.from({ length: 3 }, () => syl[Math.floor(rnd() * syl.length)]).join('');
+    const long: StoryInput[] = [];
+    for (let d = 0; d < 60; d++) {
+      for (let k = 0; k < 40; k++) {
+        const title = Array.from({ length: 7 }, word).join(' ');
+        long.push(item(`d${d}-${k}`, title, d * DAY + k * 60_000));
+        long.push(item(`d${d}-${k}-copy`, title, d * DAY + k * 60_000 + 3_600_000));
+      }
+    }
+    long.sort((a, b) => a.publishedAt - b.publishedAt || a.key.localeCompare(b.key));
+    const b = replayStories([], long, { memoryMs: MEMORY, maxStories: 100 });
+    const f = replayStories([], long, { memoryMs: MEMORY });
+    // 30 days of stories held without the bound; at most the bound and a day's new ones with it
+    expect(f.peakStories).toBeGreaterThan(1000);
+    expect(b.peakStories).toBeLessThanOrEqual(100 + 40);
+    const bounded = named(long, b);
+    for (const it of long) if (it.key.endsWith('-copy')) expect(bounded.get(it.key)).toBe(it.key.replace('-copy', ''));
+    expect(bounded).toEqual(named(long, f));
+  });
+
   it.each([0.2, 0.4, 0.5, 0.6, 0.8])(
     'replaying from a cut (at %f of the items) after the stories founded before it, cut back to then, gives what one pass gives',
     (at) => {
