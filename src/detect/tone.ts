@@ -51,6 +51,8 @@ export class ToneChannel {
   private readonly counts: Float64Array;
   private readonly zVar: Float64Array;
   private readonly zSeen: Float64Array;
+  /** This row's z per window (NaN: no items in it), reused from row to row. */
+  private readonly zs: Float64Array;
   private readonly decay: number;
   private bN = 0;
   private bS = 0;
@@ -70,6 +72,7 @@ export class ToneChannel {
     this.counts = new Float64Array(this.windows.length);
     this.zVar = new Float64Array(this.windows.length).fill(1);
     this.zSeen = new Float64Array(this.windows.length);
+    this.zs = new Float64Array(this.windows.length);
     // half-life of the baseline: the baseline period
     this.decay = Math.pow(0.5, 1 / rows(baselineMs));
     this.maxFrozen = rows(MAX_FROZEN_MS);
@@ -90,21 +93,18 @@ export class ToneChannel {
     this.ringS[this.pos] = sum;
     const out: ToneScore = { surprise: 0, direction: 0, mean: null, baseline: null, items: 0, alert: null, active: false, episode: 0 };
     const judged = this.bN >= MIN_BASELINE_ITEMS;
-    const zs: number[] = [];
+    const zs = this.zs.fill(NaN);
     if (judged) {
       const mB = this.bS / this.bN;
       const varB = Math.max(this.bQ / this.bN - mB * mB, VAR_FLOOR);
       out.baseline = mB;
       for (let j = 0; j < this.windows.length; j++) {
         const nW = this.counts[j]!;
-        if (nW <= 0) {
-          zs.push(NaN);
-          continue;
-        }
+        if (nW <= 0) continue;
         const mW = this.sums[j]! / nW;
         const shrunk = (this.sums[j]! + SHRINK * mB) / (nW + SHRINK);
         const z = (shrunk - mB) / Math.sqrt(varB * (1 / (nW + SHRINK) + 1 / this.bN));
-        zs.push(z);
+        zs[j] = z;
         if (nW < MIN_ITEMS || Math.abs(mW - mB) < MIN_DELTA || Math.sign(n > 0 ? sum / n - mB : mW - mB) !== Math.sign(z)) continue;
         const u = Math.abs(z) / Math.sqrt(Math.max(this.zVar[j]!, 1));
         const s = Math.min(SCORE_CAP, -(logNormalUpperTail(u) + Math.LN2) / Math.LN10 - this.correction);
