@@ -158,6 +158,9 @@ export function buildProgram(): Command {
     .option('--fields <list>', 'only these fields, comma-separated, in this order')
     .option('--no-headers', 'no header line in CSV, TSV and Markdown')
     .option('--sensitivity <level>', 'low | medium | high (default medium): where `moment` turns true')
+    .option('--counts', 'the values are counts of events: judge rows finer than 15 minutes in quarter hours, as topics (default: when they look like counts)')
+    .option('--no-counts', 'the values are measurements: judge every row on its own')
+    .addOption(new Option('--direction <way>', 'which bursts alert: up (rises, as for topics), down or both (default)').choices(['up', 'down', 'both']))
     .option('--resolution <step>', 'the series step (5m, 30m, 1h, 1d...); default: inferred from the timestamps')
     .option('--allow-negative', 'accept values below 0 (series that are not counts)')
     .action(async function (this: Command, source: string | undefined) {

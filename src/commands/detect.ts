@@ -5,7 +5,7 @@ import { SENSITIVITIES, type Sensitivity } from '../config/schema.js';
 import { InputError, UsageError } from '../core/errors.js';
 import { formatDuration, iso } from '../core/time.js';
 import { buffersOf, packPoints, unpackScores, type ScoreBatch } from '../detect/series-batch.js';
-import { inferResolution, SeriesDetector, type SeriesOptions, type SeriesPoint, type SeriesScore } from '../detect/series.js';
+import { type Direction, inferResolution, looksLikeCounts, SeriesDetector, type SeriesOptions, type SeriesPoint, type SeriesScore } from '../detect/series.js';
 import { streamFormatter, type StreamFormat } from '../render/stream.js';
 import type { GlobalOptions } from './context.js';
 import { SeriesReader } from './detect-input.js';
@@ -17,11 +17,15 @@ export interface DetectCommandOptions {
   ndjson?: boolean;
   csv?: boolean;
   sensitivity?: string;
+  direction?: string;
+  counts?: boolean;
   resolution?: string;
   allowNegative?: boolean;
   fields?: string;
   headers?: boolean;
 }
+
+const DIRECTIONS: readonly Direction[] = ['up', 'down', 'both'];
 
 /** Rows read before the resolution is inferred (then everything streams). */
 const SNIFF_ROWS = 500;
@@ -80,6 +84,8 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
     format === 'table' || fastCsv ? null : streamFormatter(format as StreamFormat, picked ?? (format === 'json' || format === 'ndjson' ? known : flat), { picked: picked !== null, headers: o.headers !== false });
   const sensitivity = (o.sensitivity ?? 'medium') as Sensitivity;
   if (!SENSITIVITIES.includes(sensitivity)) throw new UsageError(`--sensitivity: expected one of ${SENSITIVITIES.join(', ')}, got "${o.sensitivity}"`);
+  const direction = (o.direction ?? 'both') as Direction;
+  if (!DIRECTIONS.includes(direction)) throw new UsageError(`--direction: expected one of ${DIRECTIONS.join(', ')}, got "${o.direction}"`);
   const stdin = !o.source || o.source === '-';
   const name = stdin ? 'stdin' : o.source!;
   // a long series from a file is scored on a second core while this thread reads and writes; a pipe is
@@ -132,7 +138,8 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   /** The scorer, once the rows read so far tell the resolution; they are scored first. */
   const start = (): Scorer => {
     const resolutionMs = o.resolution ? parseResolution(o.resolution) : inferResolution(buffered);
-    const options = { resolutionMs, sensitivity };
+    // counts are judged in quarter hours, as topics are (looksLikeCounts: from the rows read so far)
+    const options: SeriesOptions = { resolutionMs, sensitivity, direction, counts: o.counts ?? looksLikeCounts(buffered) };
     const started = large ? workerScorer(options, emit) : inlineScorer(options, emit);
     if (process.stderr.isTTY) process.stderr.write(`detect: resolution ${formatDuration(resolutionMs)}\n`);
     for (const p of buffered.splice(0)) started.push(p);

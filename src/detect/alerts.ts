@@ -36,9 +36,14 @@ export class Episodes {
   private level = 0;
   private readonly coolRows: number;
 
+  /**
+   * `directions`: which way a burst may open an episode (+1 up, −1 down, 0 both). Rows the other way
+   * never alert and never hold a burst open, so a dip does not keep a spike from alerting.
+   */
   constructor(
     private readonly threshold: number,
     stepMs: number,
+    private readonly directions: 1 | -1 | 0 = 0,
   ) {
     this.coolRows = Math.max(1, Math.round(COOL_DOWN_MS / stepMs));
   }
@@ -53,14 +58,24 @@ export class Episodes {
     return this.dir !== 0 && this.quiet === 0;
   }
 
+  /** Opens an episode without a row (an early look saw the burst): the next rows continue it. False if none may open. */
+  announce(direction: 1 | -1, excess: number): boolean {
+    if (this.dir !== 0 || (this.directions !== 0 && direction !== this.directions)) return false;
+    this.dir = direction;
+    this.quiet = 0;
+    this.level = Math.max(excess, 0);
+    return true;
+  }
+
   /**
    * The row's alert, given its surprise, its direction (+1 up, −1 down, 0 none) and its excess over
    * the expectation (for growth; in the direction's sense).
    */
   push(surprise: number, direction: 1 | -1 | 0, excess: number): Alert {
-    const hot = surprise >= this.threshold && direction !== 0;
-    // rows the other way count as quiet: a dip inside a burst does not end it and start another
-    if (this.dir === 0) {
+    const hot = surprise >= this.threshold && direction !== 0 && (this.directions === 0 || direction === this.directions);
+    // rows the other way count as quiet (a dip inside a burst does not end it), unless they alert
+    // themselves: a spike right after a fall is a moment of its own
+    if (this.dir === 0 || (hot && direction !== this.dir)) {
       if (!hot) return null;
       this.dir = direction;
       this.quiet = 0;

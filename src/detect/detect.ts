@@ -185,6 +185,9 @@ function run(buckets: Bucket[], o: DetectOptions): Trace {
     resolutionMs: o.bucketMs,
     sensitivity: o.sensitivity,
     baselineMs: o.baselineMs,
+    // moments report rises in volume (falls are not moments): a dip never holds a spike back
+    direction: 'up',
+    counts: true,
     ...(o.tuning ? { tuning: o.tuning } : {}),
   });
   const point: SeriesPoint = { t: 0, value: 0, sentiment: null, n: 0, sentimentSq: 0 };

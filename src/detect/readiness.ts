@@ -5,7 +5,8 @@ import { SeriesDetector } from './series.js';
  * When a topic can first be judged. Pure, and the one place this rule is written down for saying so
  * ("still learning until ..."): the engine starts at the bucket holding the topic's first item and
  * learns from its first rows before it judges any (SeriesDetector.warmupRows: two days of buckets for
- * buckets that divide a day, at least 16 buckets). Until then its buckets are `learning` and can make
+ * buckets that divide a day, at least 16 buckets; buckets finer than 15 minutes are learnt from in
+ * quarter-hour steps, two days of those). Until then its buckets are `learning` and can make
  * no moment. A test checks this against the detector, so the two cannot drift apart unnoticed.
  */
 
@@ -21,5 +22,7 @@ export function historyNeededBuckets(bucketMs: number): number {
  */
 export function learningUntil(historyStart: number | null, bucketMs: number): number | null {
   if (historyStart === null || !Number.isFinite(historyStart)) return null;
-  return bucketStart(historyStart, bucketMs) + (historyNeededBuckets(bucketMs) + 1) * bucketMs;
+  // buckets finer than 15 minutes are learnt from in steps of several buckets, aligned to the clock
+  const step = bucketMs * SeriesDetector.rowsPerStep(bucketMs);
+  return bucketStart(historyStart, step) + SeriesDetector.warmupRows(step) * step + bucketMs;
 }

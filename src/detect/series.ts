@@ -15,7 +15,7 @@ import { ToneChannel, type ToneScore } from './tone.js';
  * 1. Expected value. Forecasters run side by side: a fast and a slow robust level (exponentially
  *    weighted, steps clipped), the same time of day on earlier days and the same time on earlier weeks
  *    (once a day / a week of history exists; a trimmed mean over up to 7 days / 6 weeks of 3-row
- *    neighbourhoods — medians, or means for counts — so one odd day or spike does not count). The
+ *    neighbourhoods — medians, or means for sparse counts — so one odd day or spike does not count). The
  *    forecaster with the lowest median daily error over the last week wins (with a margin) and gives
  *    `expected`: one odd day does not change the model, and seasonality is used only once it predicts
  *    better. The error is the absolute error, or for low counts the Poisson deviance (on absolute
@@ -54,6 +54,8 @@ export interface SeriesPoint {
   sentimentSq?: number | null;
 }
 
+export type Direction = 'up' | 'down' | 'both';
+
 export interface SeriesScore {
   t: number;
   value: number;
@@ -81,6 +83,13 @@ export interface SeriesOptions {
   sensitivity: Sensitivity;
   /** Half-life of the tone baseline (default 14 days). */
   baselineMs?: number;
+  /** Which bursts alert: rises ('up', what `moments` reports), falls ('down') or both (the default). */
+  direction?: Direction;
+  /**
+   * The rows are counts (of items, mentions…): rows finer than 15 minutes are then judged in quarter
+   * hours, as topics' buckets are (see SeriesDetector). Other series are judged row by row.
+   */
+  counts?: boolean;
   /** Internal knobs, for evaluation only. */
   tuning?: Partial<Tuning>;
 }
@@ -325,20 +334,9 @@ class TailCounter {
    * of the highest level below |u| that counts, extended beyond it by a power law. Then counts u.
    */
   logP(u: number, enabled: boolean, cut = 0): number {
-    const a = Math.abs(u);
-    // at or below `cut` the caller has no use for the value (its surprise would be ≤ 0): counted only
-    let lp = a <= cut ? 0 : logNormalUpperTail(a);
+    const lp = this.peek(u, enabled, cut);
     const tail = u >= 0 ? this.up : this.down;
-    const j = levelBelow(a);
-    if (enabled && a > cut) {
-      for (let k = j; k >= 0; k--) {
-        const f = tail[k]! / this.inflate - this.floor[k]!;
-        if (f <= 0) continue;
-        const emp = Math.log(f) + this.power * Math.log(tailLevel(k) / a);
-        if (emp > lp) lp = emp;
-        break;
-      }
-    }
+    const j = levelBelow(Math.abs(u));
     // forget a little, then count the levels this row newly crosses
     this.inflate *= this.grow;
     if (this.inflate > 1e200) {
@@ -352,6 +350,24 @@ class TailCounter {
     const add = this.alpha * this.inflate;
     for (let k = from; k <= j; k++) tail[k]! += add;
     this.prev = u;
+    return lp;
+  }
+
+  /** ln p of a value as extreme as u, as logP gives it, without counting u. */
+  peek(u: number, enabled: boolean, cut = 0): number {
+    const a = Math.abs(u);
+    // at or below `cut` the caller has no use for the value (its surprise would be ≤ 0)
+    let lp = a <= cut ? 0 : logNormalUpperTail(a);
+    if (enabled && a > cut) {
+      const tail = u >= 0 ? this.up : this.down;
+      for (let k = levelBelow(a); k >= 0; k--) {
+        const f = tail[k]! / this.inflate - this.floor[k]!;
+        if (f <= 0) continue;
+        const emp = Math.log(f) + this.power * Math.log(tailLevel(k) / a);
+        if (emp > lp) lp = emp;
+        break;
+      }
+    }
     return lp;
   }
 }
@@ -382,7 +398,8 @@ interface Forecaster {
   mae: number;
 }
 
-export class SeriesDetector {
+/** The model behind SeriesDetector: one row per step of at least 15 minutes. */
+class RowModel {
   private readonly tu: Tuning;
   private readonly res: number;
   private readonly threshold: number;
@@ -437,7 +454,7 @@ export class SeriesDetector {
     // the alert level holds per quarter of an hour: a finer series is tested more often, so it needs
     // a surprise that much larger for the same false alerts per day
     this.threshold = (tu.alertSurprise ?? ALERT_SURPRISE[opts.sensitivity]) + Math.log10(Math.max(1, ALERT_STEP_MS / this.res));
-    this.episodes = new Episodes(this.threshold, this.res);
+    this.episodes = new Episodes(this.threshold, this.res, opts.direction === 'up' ? 1 : opts.direction === 'down' ? -1 : 0);
     this.tone = new ToneChannel(this.res, opts.baselineMs ?? 14 * DAY_MS, this.threshold);
     const perDay = DAY_MS / this.res;
     // seasons need a whole number of rows per day; beyond MAX_RING rows of history (finer than a
@@ -500,6 +517,56 @@ export class SeriesDetector {
   /** The forecaster currently giving `expected`: level4, level96, daily or weekly (diagnostics). */
   get forecaster(): string {
     return this.fc[this.best]!.name;
+  }
+
+  /** Still in the warm-up: the next row is not judged. */
+  get learning(): boolean {
+    return this.n < this.warmup;
+  }
+
+  /** The alert level, and whether an episode is open (alerting or cooling down). */
+  get alertLevel(): number {
+    return this.threshold;
+  }
+
+  get episodeOpen(): boolean {
+    return this.episodes.direction !== 0;
+  }
+
+  /** The direction of the burst under way (an open episode, not cooling down), else 0. */
+  get activeDirection(): 1 | -1 | 0 {
+    return this.episodes.active ? this.episodes.direction : 0;
+  }
+
+  /** Opens an episode now (an early look at a row saw the burst); the row's own push then continues it. */
+  announce(direction: 1 | -1, excess: number): boolean {
+    return this.episodes.announce(direction, excess);
+  }
+
+  /**
+   * An early look at the row starting at t, of which `fraction` has been seen with the partial value
+   * `partial` (counts: the sum so far; other series: the mean so far, on the row's scale): the forecast
+   * for the whole row, the signed z of the part seen against that share of it, and the surprise of
+   * that z on the one-row scale (calibrated, with the same correction). Learns nothing.
+   */
+  preview(t: number, partial: number, fraction: number): { expected: number; z: number; surprise: number } | null {
+    if (Number.isNaN(this.t0)) return null;
+    const idx = Math.round((t - this.t0) / this.res);
+    this.forecast(idx);
+    const best = this.fc[this.best]!;
+    if (Number.isNaN(best.pred)) return null;
+    const mu = best.pred;
+    // a part of a row is noisier than the row: the look takes the larger of the hour-of-day and the
+    // overall scale, so a quiet hour's scale (learnt from few rows) does not make noise look like a burst
+    const scale = Math.max(best.scale, this.scaleOf(best, mu, idx, false));
+    let z: number;
+    if (this.integerOnly && Number.isInteger(partial) && partial >= 0) {
+      const m = Math.max(mu, 0.05);
+      const phi = Math.max(0, (scale * scale - m) / (m * m));
+      z = countZ(partial, m * fraction, phi, this.tu.exactMax);
+    } else z = ((partial - mu) / scale) * Math.sqrt(fraction);
+    const s = -(this.tails[0]!.peek(z, this.tu.calibrate, this.zeroBelow) + Math.LN2) / Math.LN10 - this.correction;
+    return { expected: this.integerOnly ? Math.max(mu, 0) : mu, z, surprise: Math.max(0, s) };
   }
 
   /** Scores one row (rows in time order) and then learns from it. */
@@ -640,7 +707,10 @@ export class SeriesDetector {
     this.store(idx, x);
   }
 
-  /** Keeps the row in the ring, and smooths the row before it: median of 3, or mean of 3 for counts. */
+  /**
+   * Keeps the row in the ring, and smooths the row before it: the mean of 3 for sparse counts (which
+   * Poisson noise needs), else the median of 3 (which keeps a sharp daily edge sharp).
+   */
   private store(idx: number, x: number): void {
     if (idx < 0) return;
     const size = this.ringVal.length;
@@ -648,7 +718,7 @@ export class SeriesDetector {
     if (prev === idx - 1) {
       const a = this.at(prev - 1, false);
       const b = this.at(prev, false);
-      if (!Number.isNaN(a) && !Number.isNaN(b)) this.ringSmooth[prev % size] = this.integerOnly ? (a + b + x) / 3 : median3(a, b, x);
+      if (!Number.isNaN(a) && !Number.isNaN(b)) this.ringSmooth[prev % size] = this.integerOnly && this.sparse ? (a + b + x) / 3 : median3(a, b, x);
     }
     const r = idx % size;
     this.ringVal[r] = x;
@@ -697,10 +767,10 @@ export class SeriesDetector {
   }
 
   /** Residual scale (≈ standard deviation) of a forecaster: per hour of day if learnt, with floors. */
-  private scaleOf(c: Forecaster, level: number, idx: number): number {
+  private scaleOf(c: Forecaster, level: number, idx: number, bySlot = true): number {
     const tu = this.tu;
     let s = 1.2533 * (Number.isNaN(c.mad) ? 0 : c.mad);
-    if (c.slotMad) {
+    if (c.slotMad && bySlot) {
       // interpolate between the neighbouring hour slots
       const pos = (((idx % this.day) + this.day) % this.day) / this.slotRows - 0.5;
       const lo = Math.floor(pos);
@@ -796,4 +866,159 @@ function robustCentre(vals: Float64Array, n: number): number {
   let s = 0;
   for (let i = 1; i < n - 1; i++) s += vals[i]!;
   return s / (n - 2);
+}
+
+/**
+ * Whether rows look like counts of events (mentions, requests…): all non-negative integers that vary
+ * from row to row at least as Poisson counts do. Half the mean squared change over the mean is about 1
+ * for Poisson counts (more when overdispersed, as mentions are), with a standard error of √(3/(n−1));
+ * below 1 − 2.33 standard errors (a one-sided 1% test) the rows vary too little to be counts — speeds,
+ * a flat line, a square wave are integer measurements.
+ */
+export function looksLikeCounts(points: readonly { value: number }[]): boolean {
+  if (points.length < 2) return false;
+  let sum = 0;
+  let sq = 0;
+  for (let i = 0; i < points.length; i++) {
+    const v = points[i]!.value;
+    if (!(Number.isInteger(v) && v >= 0)) return false;
+    sum += v;
+    if (i > 0) sq += (v - points[i - 1]!.value) ** 2;
+  }
+  const n = points.length;
+  return sq / (n - 1) / 2 >= (1 - 2.33 * Math.sqrt(3 / (n - 1))) * (sum / n);
+}
+
+/**
+ * The engine on rows of any resolution. Rows of 15 minutes or more, and rows that are not counts, are
+ * judged one by one (a finer series at a level log10(rows per quarter hour) higher). Finer counts
+ * (5-minute mention counts, say; `counts: true`) are judged the way `moments` judges its quarter-hour
+ * buckets, so a series you bring and a topic's stories get the same judgement: the model learns from
+ * and scores steps of about 15 minutes (the smallest whole number of rows that reaches 15 minutes,
+ * aligned to the clock), holding the sum of a step's counts (should a later row not be a count: the
+ * mean of the step's rows, scaled to the step). Each row is still answered as it comes, without
+ * waiting for its step to end:
+ * - the row that ends a step gets the step's judgement (score, alert, tone);
+ * - an earlier row gets an early look: the part of the step seen so far against that share of the
+ *   forecast, on the one-row scale, at an alert level raised by log10(rows per step) for the extra
+ *   looks. When an early look alerts, the burst's episode opens then; the step's own judgement
+ *   continues it (and alerts again only when the burst has doubled).
+ * `expected` is per row (the step's forecast shared among its rows).
+ */
+export class SeriesDetector {
+  private readonly model: RowModel;
+  private readonly res: number;
+  /** Rows per step, and the step (ms). */
+  private readonly k: number;
+  private readonly step: number;
+  private readonly lookLevel: number;
+  private bucket = NaN;
+  private rows = 0;
+  private sum = 0;
+  private integerOnly = true;
+  private toneN = 0;
+  private toneSum = 0;
+  private toneSq = 0;
+  private toneSqKnown = true;
+  private toneSeen = false;
+
+  constructor(opts: SeriesOptions) {
+    this.res = Math.max(1, opts.resolutionMs);
+    this.k = opts.counts ? SeriesDetector.rowsPerStep(this.res) : 1;
+    this.step = this.res * this.k;
+    this.model = new RowModel({ ...opts, resolutionMs: this.step });
+    this.lookLevel = this.model.alertLevel + Math.log10(this.k);
+  }
+
+  /** Rows per step of the model: 1 from 15 minutes up, else enough rows to reach 15 minutes. */
+  static rowsPerStep(resolutionMs: number): number {
+    const res = Math.max(1, resolutionMs);
+    return res >= ALERT_STEP_MS ? 1 : Math.ceil(ALERT_STEP_MS / res);
+  }
+
+  /**
+   * Rows the engine learns from before it judges any: at least `warmup` steps, and with a daily season
+   * two days of steps (at most 576). The rule `readiness` reports to users ("still learning until ...").
+   */
+  static warmupRows(resolutionMs: number, tuning: Partial<Tuning> = {}, counts = true): number {
+    const k = counts ? SeriesDetector.rowsPerStep(resolutionMs) : 1;
+    return RowModel.warmupRows(Math.max(1, resolutionMs) * k, tuning) * k;
+  }
+
+  /** The forecaster currently giving `expected`: level4, level96, daily or weekly (diagnostics). */
+  get forecaster(): string {
+    return this.model.forecaster;
+  }
+
+  /** Scores one row (rows in time order) and then learns from it. */
+  push(p: SeriesPoint): SeriesScore {
+    if (this.k === 1) return this.model.push(p);
+    const b = Math.floor(p.t / this.step) * this.step;
+    // a step whose last rows never came is judged when the next step begins; its alert is not lost
+    const late = this.rows > 0 && b !== this.bucket ? this.close() : null;
+    if (this.rows === 0) this.bucket = b;
+    this.rows++;
+    this.sum += p.value;
+    if (!(Number.isInteger(p.value) && p.value >= 0)) this.integerOnly = false;
+    const sentiment = p.sentiment ?? null;
+    if (p.sentiment !== undefined) this.toneSeen = true;
+    if (sentiment !== null) {
+      const n = p.n ?? 1;
+      this.toneN += n;
+      this.toneSum += sentiment * n;
+      if (p.sentimentSq === undefined || p.sentimentSq === null) this.toneSqKnown = false;
+      else this.toneSq += p.sentimentSq;
+    }
+    const out = p.t + this.res >= b + this.step ? this.rowOf(p, this.close()) : this.look(p);
+    if (late && late.alert && !out.alert) out.alert = late.alert;
+    return out;
+  }
+
+  /** The open step as one row of the model; its judgement. */
+  private close(): SeriesScore {
+    const value = this.integerOnly ? this.sum : (this.sum / this.rows) * this.k;
+    const row: SeriesPoint = { t: this.bucket, value };
+    if (this.toneSeen) {
+      row.n = this.toneN;
+      row.sentiment = this.toneN > 0 ? this.toneSum / this.toneN : null;
+      if (this.toneSqKnown && this.toneN > 0) row.sentimentSq = this.toneSq;
+    }
+    this.rows = 0;
+    this.sum = 0;
+    this.toneN = 0;
+    this.toneSum = 0;
+    this.toneSq = 0;
+    this.toneSqKnown = true;
+    return this.model.push(row);
+  }
+
+  private rowOf(p: SeriesPoint, s: SeriesScore): SeriesScore {
+    return { ...s, t: p.t, value: p.value, expected: s.expected === null ? null : s.expected / this.k };
+  }
+
+  /** An early look at the open step (see the class comment). */
+  private look(p: SeriesPoint): SeriesScore {
+    const model = this.model;
+    const learning = model.learning;
+    const partial = this.integerOnly ? this.sum : (this.sum / this.rows) * this.k;
+    const v = learning ? null : model.preview(this.bucket, partial, this.rows / this.k);
+    let alert: Alert = null;
+    const dir = v === null || v.z === 0 ? 0 : v.z > 0 ? 1 : -1;
+    if (v !== null && dir !== 0 && !model.episodeOpen && v.surprise >= this.lookLevel) {
+      if (model.announce(dir, Math.abs(partial - v.expected * (this.integerOnly ? this.rows / this.k : 1)))) alert = 'onset';
+    }
+    const burst = learning ? 0 : model.activeDirection;
+    return {
+      t: p.t,
+      value: p.value,
+      expected: v === null ? null : v.expected / this.k,
+      score: v === null ? 0 : Math.min(v.surprise, SCORE_CAP),
+      moment: burst !== 0,
+      episode: burst > 0 ? 'up' : burst < 0 ? 'down' : null,
+      alert,
+      learning,
+      direction: dir > 0 ? 'up' : dir < 0 ? 'down' : null,
+      tone: null,
+    };
+  }
 }

@@ -9,12 +9,14 @@ const START = Date.UTC(2026, 10, 19, 12, 30);
 
 describe('readiness: when a topic is first judged', () => {
   it.each([
-    // bucket, buckets of learning: two days of buckets that divide a day (at most 576), at least 16
+    // bucket, buckets of learning: two days of buckets that divide a day (at most 576), at least 16;
+    // buckets finer than 15 minutes are judged in quarter hours, so they learn for two days of those
     [15 * 60_000, 192],
     [H, 48],
     [6 * H, 16],
     [D, 16],
-    [60_000, 576],
+    [60_000, 2880],
+    [5 * 60_000, 576],
   ])('%d ms buckets learn for %d buckets', (bucket, n) => {
     expect(historyNeededBuckets(bucket)).toBe(n);
   });
@@ -34,8 +36,11 @@ describe('readiness: when a topic is first judged', () => {
     [14 * D, D],
     [7 * D, 3 * H],
     [28 * D, 12 * H],
-  ])('matches scoreBuckets for a %d ms baseline of %d ms buckets', (baselineMs, bucketMs) => {
-    const historyStart = START;
+    // finer than 15 minutes: judged in quarter-hour steps, first item in the middle of one
+    [14 * D, 5 * 60_000, 7 * 60_000],
+    [14 * D, 60_000, 9 * 60_000],
+  ])('matches scoreBuckets for a %d ms baseline of %d ms buckets', (baselineMs, bucketMs, offset = 0) => {
+    const historyStart = START + offset;
     const asOf = START + 30 * D;
     const buckets: Bucket[] = [];
     for (let t = Math.floor(historyStart / bucketMs) * bucketMs; t <= asOf; t += bucketMs) {

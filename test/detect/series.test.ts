@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   countZ,
   inferResolution,
+  looksLikeCounts,
   probitFromLogTail,
   SeriesDetector,
   type SeriesPoint,
@@ -42,8 +43,8 @@ function points(values: number[], res: number): SeriesPoint[] {
   return values.map((value, i) => ({ t: T0 + i * res, value }));
 }
 
-function detect(values: number[], res: number, sensitivity: 'low' | 'medium' | 'high' = 'medium'): SeriesScore[] {
-  const d = new SeriesDetector({ resolutionMs: res, sensitivity });
+function detect(values: number[], res: number, sensitivity: 'low' | 'medium' | 'high' = 'medium', counts = false): SeriesScore[] {
+  const d = new SeriesDetector({ resolutionMs: res, sensitivity, counts });
   return points(values, res).map((p) => d.push(p));
 }
 
@@ -193,6 +194,91 @@ describe('SeriesDetector', () => {
     const out = pts.map((p) => d.push(p));
     expect(out.at(-1)!.moment).toBe(true);
     expect(momentsAt(out).length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('counts finer than 15 minutes', () => {
+  // three days of 5-minute counts with a daily rhythm (quiet nights, a busy afternoon)
+  const fiveMinute = (seed: number) => {
+    const rnd = rng(seed);
+    return Array.from({ length: 3 * 288 + 400 }, (_, i) => {
+      const h = Math.floor((i % 288) / 12);
+      return poisson(rnd, h >= 13 && h <= 17 ? 12 : h >= 8 && h <= 20 ? 4 : 0.5);
+    });
+  };
+
+  it('judges each quarter hour as a 15-minute series of the same counts would, on the row that ends it', () => {
+    const values = fiveMinute(21);
+    values[1000] = 90; // a burst in the last row of a quarter hour
+    const fine = detect(values, 5 * M, 'medium', true);
+    const quarters = Array.from({ length: values.length / 3 }, (_, q) => values[3 * q]! + values[3 * q + 1]! + values[3 * q + 2]!);
+    const coarse = detect(quarters, 15 * M, 'medium', true);
+    coarse.forEach((c, q) => {
+      const f = fine[3 * q + 2]!;
+      expect(f.score).toBe(c.score);
+      expect(f.learning).toBe(c.learning);
+      if (c.expected !== null) expect(f.expected).toBeCloseTo(c.expected / 3, 9);
+    });
+    expect(fine[1000]!.alert).toBe('onset');
+    expect(coarse[333]!.alert).toBe('onset');
+  });
+
+  it('does not wait for the quarter hour to end: a burst in its first 5 minutes alerts on that row, once', () => {
+    const values = fiveMinute(22);
+    values[999] = 120; // the first row of a quarter hour (999 = 3 × 333)
+    const out = detect(values, 5 * M, 'medium', true);
+    expect(out[999]).toMatchObject({ alert: 'onset', moment: true, episode: 'up', direction: 'up' });
+    // the quarter hour's own judgement continues the burst instead of alerting again
+    expect(out.slice(1000, 1010).filter((r) => r.alert === 'onset')).toEqual([]);
+    expect(out[1001]!.moment).toBe(true);
+    expect(out.slice(600, 999).filter((r) => r.alert !== null)).toEqual([]);
+  });
+
+  it('still reports every row, in order, with its own value and its share of the forecast', () => {
+    const values = fiveMinute(23);
+    const out = detect(values, 5 * M, 'medium', true);
+    expect(out.map((r) => r.value)).toEqual(values);
+    expect(out.map((r) => r.t)).toEqual(values.map((_, i) => T0 + i * 5 * M));
+    const judged = out.filter((r) => !r.learning);
+    expect(judged.length).toBeGreaterThan(300);
+    // a per-row forecast: the afternoon expects about 12 items per 5 minutes, not 36 per quarter hour
+    const afternoon = judged.filter((r) => new Date(r.t).getUTCHours() === 15);
+    const mean = afternoon.reduce((a, r) => a + r.expected!, 0) / afternoon.length;
+    expect(mean).toBeGreaterThan(8);
+    expect(mean).toBeLessThan(16);
+  });
+});
+
+describe('looksLikeCounts', () => {
+  const pts = (vs: number[]) => vs.map((value) => ({ value }));
+  it('takes non-negative integers that vary at least as Poisson counts do for counts', () => {
+    expect(looksLikeCounts(pts(Array.from({ length: 300 }, ((r) => () => poisson(r, 4))(rng(41)))))).toBe(true);
+    expect(looksLikeCounts(pts(Array.from({ length: 300 }, ((r) => () => poisson(r, 0.3))(rng(42)))))).toBe(true);
+  });
+  it('does not take integer measurements that vary less (speeds, a flat line, a square wave), or non-integers', () => {
+    expect(looksLikeCounts(pts(Array.from({ length: 300 }, ((r) => () => 60 + Math.round(2 * gaussian(r)))(rng(43)))))).toBe(false);
+    expect(looksLikeCounts(pts(Array(300).fill(45)))).toBe(false);
+    expect(looksLikeCounts(pts(Array.from({ length: 300 }, (_, i) => (Math.floor(i / 50) % 2 ? 80 : 20))))).toBe(false);
+    expect(looksLikeCounts(pts([1, 2.5, 3]))).toBe(false);
+    expect(looksLikeCounts(pts([1, -2, 3]))).toBe(false);
+  });
+});
+
+describe('direction', () => {
+  it("'up' alerts on rises only; a fall never holds back a rise that follows it", () => {
+    const values = Array.from({ length: 400 }, ((r) => () => poisson(r, 40))(rng(31)));
+    values[300] = 0;
+    values[301] = 0; // a fall…
+    values[303] = 140; // …and a burst soon after
+    const both = new SeriesDetector({ resolutionMs: H, sensitivity: 'medium' });
+    const up = new SeriesDetector({ resolutionMs: H, sensitivity: 'medium', direction: 'up' });
+    const outBoth = points(values, H).map((p) => both.push(p));
+    const outUp = points(values, H).map((p) => up.push(p));
+    expect(outBoth[300]).toMatchObject({ alert: 'onset', episode: 'down' });
+    // with both directions the burst ends the fall's episode and is a moment of its own
+    expect(outBoth[303]).toMatchObject({ alert: 'onset', episode: 'up' });
+    expect(outUp.slice(250, 303).filter((r) => r.alert !== null)).toEqual([]);
+    expect(outUp[303]).toMatchObject({ alert: 'onset', episode: 'up' });
   });
 });
 

@@ -34,6 +34,60 @@ describe('momentscan detect', () => {
     for (const c of rows) expect(Number(c[3])).toBeGreaterThanOrEqual(0);
   });
 
+  it('--direction up alerts on rises only, as topics do; by default a fall alerts too', () => {
+    const home = tempDir();
+    const text = series(500)
+      .split('\n')
+      .map((l, i) => (i >= 291 && i <= 302 ? l.replace(/,\d+$/, ',0') : l)) // rows 290–301 (after the header): a fall
+      .join('\n');
+    const alerts = (args: string[]) => {
+      const r = runCli(['detect', ...args], { home, input: text });
+      expect(r.status).toBe(0);
+      return r.stdout.trim().split('\n').slice(1).flatMap((l, i) => (l.split(',')[5] ? [[i, l.split(',')[5]]] : []));
+    };
+    const both = alerts([]);
+    expect(both.filter(([i]) => (i as number) >= 290 && (i as number) <= 301)).toHaveLength(1);
+    expect(both).toContainEqual([400, 'onset']);
+    expect(alerts(['--direction', 'up'])).toEqual([[400, 'onset']]);
+    const bad = runCli(['detect', '--direction', 'sideways'], { home, input: text });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--direction/);
+  });
+
+  it('judges 5-minute rows in quarter hours but answers every row: a burst in the first 5 minutes of one alerts on that row', () => {
+    const home = tempDir();
+    // Poisson counts around 6 per 5 minutes (a fixed generator), one burst in the first row of a quarter hour
+    let x = 5;
+    const poisson = (rate: number) => {
+      let k = 0;
+      let p = Math.exp(-rate);
+      let cdf = p;
+      const u = (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      while (u > cdf) cdf += p *= rate / ++k;
+      return k;
+    };
+    const burst = 3 * 288 + 150;
+    const rows = ['timestamp,value'];
+    for (let i = 0; i < 3 * 288 + 300; i++) {
+      const t = new Date(Date.UTC(2026, 9, 1) + i * 300_000).toISOString();
+      rows.push(`${t},${i === burst ? 200 : poisson(6)}`);
+    }
+    const input = `${rows.join('\n')}\n`;
+    const r = runCli(['detect', '--ndjson'], { home, input });
+    expect(r.status).toBe(0);
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(out).toHaveLength(3 * 288 + 300);
+    expect(out.flatMap((o, i) => (o.alert ? [[i, o.alert]] : []))).toEqual([[burst, 'onset']]);
+    // a per-row forecast: about 6 items per 5 minutes, not a quarter hour's 18
+    expect(out[burst].expected).toBeGreaterThan(4);
+    expect(out[burst].expected).toBeLessThan(9);
+    // these look like counts; --counts says so (same output), --no-counts judges each row on its own
+    expect(runCli(['detect', '--ndjson', '--counts'], { home, input }).stdout).toBe(r.stdout);
+    const rowByRow = runCli(['detect', '--ndjson', '--no-counts'], { home, input });
+    expect(rowByRow.status).toBe(0);
+    expect(rowByRow.stdout).not.toBe(r.stdout);
+  });
+
   it('a long series from a file (scored on a second core) gives exactly what the same series piped in gives', () => {
     const home = tempDir();
     // 40,000 hourly rows with sentiment and n, some of them empty: over the size scored in a worker

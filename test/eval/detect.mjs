@@ -16,7 +16,7 @@ import { leaveOneSeriesOut, nabScore, readSeries, seriesFiles } from './nab.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url));
 const data = resolve(here, '../../../shared/data/spikes-dev');
-const { SeriesDetector, inferResolution } = await import('../../dist/detect/series.js');
+const { SeriesDetector, inferResolution, looksLikeCounts } = await import('../../dist/detect/series.js');
 const { ALERT_SURPRISE } = await import('../../dist/detect/alerts.js');
 const windows = JSON.parse(readFileSync(resolve(data, 'windows.json'), 'utf8'));
 const GRID = [2, 2.5, 3, 3.5, 4, 5, 6];
@@ -25,7 +25,7 @@ const series = seriesFiles(data)
   .filter((k) => windows[k] !== undefined)
   .map((k) => readSeries(data, k));
 
-function run(s, alertSurprise) {
+function run(s, alertSurprise, direction = 'both') {
   const pts = [];
   const keep = [];
   s.t.forEach((t, i) => {
@@ -34,7 +34,7 @@ function run(s, alertSurprise) {
     pts.push({ t, value: s.v[i] });
     keep.push(i);
   });
-  const d = new SeriesDetector({ resolutionMs: inferResolution(pts), sensitivity: 'medium', ...(alertSurprise === undefined ? {} : { tuning: { alertSurprise } }) });
+  const d = new SeriesDetector({ resolutionMs: inferResolution(pts), sensitivity: 'medium', direction, counts: looksLikeCounts(pts.slice(0, 500)), ...(alertSurprise === undefined ? {} : { tuning: { alertSurprise } }) });
   const scores = new Array(s.t.length).fill(0);
   let alerts = 0;
   pts.forEach((p, j) => {
@@ -51,7 +51,7 @@ const byLevel = new Map(GRID.map((th) => [th, series.map((s) => run(s, th))]));
 const tweets = (rs) => rs.filter((r) => r.key.startsWith('realTweets/'));
 const score = (rs) => nabScore(rs, { threshold: 0.5 });
 
-console.log(`detect at default sensitivity (medium: alert at surprise ${ALERT_SURPRISE.medium} per 15-minute row, +log10 of rows per quarter hour)`);
+console.log(`detect at default sensitivity (medium: alert at surprise ${ALERT_SURPRISE.medium}; rows finer than 15 minutes judged in quarter hours, early looks +log10 of rows per quarter hour), both directions`);
 const d = score(tweets(deflt));
 for (const f of d.perFile) console.log(`  ${f.key.padEnd(40)} windows ${f.windows}  rows detecting in windows ${f.tp}  false alerts ${f.fp}  raw ${f.raw.toFixed(2)}`);
 const loso = leaveOneSeriesOut(new Map(GRID.map((th) => [th, tweets(byLevel.get(th))])));
@@ -62,6 +62,16 @@ console.log(`  whole dev corpus (${deflt.length} series, NAB standard at default
 console.log(
   `detect realTweets NAB standard: in-sample at default ${d.normalized.toFixed(1)}; leave-one-series-out ${loso.normalized.toFixed(1)} (levels picked ${loso.picks.join(', ')}); alerts per series per week ${perWeek(tweets(deflt)).toFixed(2)}`,
 );
+
+// `--direction up` (rises only, as topics are judged): mention counts, where a fall is not a moment
+{
+  const up = tweets(series).map((s) => run(s, undefined, 'up'));
+  const upLevels = new Map(GRID.map((th) => [th, tweets(series).map((s) => run(s, th, 'up'))]));
+  const l = leaveOneSeriesOut(upLevels);
+  console.log(
+    `detect --direction up, realTweets NAB standard: in-sample at default ${score(up).normalized.toFixed(1)}; leave-one-series-out ${l.normalized.toFixed(1)} (levels picked ${l.picks.join(', ')}); by level: ${GRID.map((th) => `${th}: ${score(upLevels.get(th)).normalized.toFixed(1)}`).join(', ')}`,
+  );
+}
 
 // the JavaScript scorer against ../shared/eval/nab_score.py, on these very results (whole corpus, threshold 0.5)
 const out = mkdtempSync(join(tmpdir(), 'momentscan-nab-'));
