@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import nodemailer, { type SMTPTransportOptions } from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { ConfigError, MomentscanError } from '../core/errors.js';
+import { formatDuration } from '../core/time.js';
 
 /**
  * Sending the digest by email: the last stage of the pipeline, and its only network I/O besides fetch.
@@ -17,7 +18,12 @@ export interface SmtpSettings {
   options: SMTPTransportOptions;
   /** Strings that must never be printed (the password and its encodings). */
   secrets: string[];
+  /** The whole send (connect, log in, hand over the message) must be done within this; then it is abandoned. */
+  deadlineMs: number;
 }
+
+/** How long one send may take at most, however steadily a slow server keeps answering (README: "Email"). */
+export const SEND_DEADLINE_MS = 120_000;
 
 export interface DigestMessage {
   from: string;
@@ -99,7 +105,7 @@ export function resolveSmtp(o: { url: string; source: string; passwordFile: stri
     debug: false,
   };
   if (user || pass) options.auth = { user, pass };
-  return { display, options, secrets: secretsOf(user, pass) };
+  return { display, options, secrets: secretsOf(user, pass), deadlineMs: SEND_DEADLINE_MS };
 }
 
 /** The password file's first line (a trailing newline is not part of it). Missing, unreadable or empty: a config error. */
@@ -164,10 +170,17 @@ export interface SendResult {
  */
 export async function sendDigestMail(s: SmtpSettings, m: DigestMessage): Promise<SendResult> {
   const transport = nodemailer.createTransport(s.options);
+  // the timeouts above are idle timeouts: a server answering a byte at a time would never trip them
+  const deadline = AbortSignal.timeout(s.deadlineMs);
   try {
-    const info = await transport.sendMail(mailOptions(m));
+    const info = await transport.sendMail({ ...mailOptions(m), signal: deadline });
     return { accepted: info.accepted.map(String), rejected: info.rejected.map(String), response: scrub(String(info.response ?? ''), s.secrets) };
   } catch (err) {
+    if (deadline.aborted) {
+      throw new MomentscanError(`sending the digest via ${s.display} failed: no answer within ${formatDuration(s.deadlineMs)} (the overall deadline of a send)`, {
+        hint: 'the digest was not marked as sent; check that the SMTP server is up and not overloaded',
+      });
+    }
     const e = err as { response?: unknown; message?: unknown; code?: unknown; responseCode?: unknown };
     const raw = typeof e.response === 'string' && e.response.trim() ? e.response : typeof e.message === 'string' ? e.message : String(err);
     const reason = scrub(raw.replace(/\s+/g, ' ').trim(), s.secrets);
