@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
@@ -216,12 +216,17 @@ async function readLocalFeed(url: string, options: FetchOptions): Promise<FetchO
   try {
     const st = await stat(file);
     if (st.isDirectory()) throw new FeedError('file', `${file} is a folder, not a feed file`);
+    // a FIFO blocks forever and a device such as /dev/zero never ends (and its size reads 0): regular files only
+    if (!st.isFile()) {
+      const kind = st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a file';
+      throw new FeedError('file', `${file} is not a regular file (${kind})`, { hint: 'point the feed at a regular file' });
+    }
     const etag = `"${st.mtimeMs.toFixed(0)}-${st.size}"`;
     if (options.etag === etag) return { status: 'not-modified', httpStatus: null, etag, lastModified: null, movedTo: null, maxAgeMs: null, bytes: 0 };
-    if (st.size > options.maxBytes) {
-      throw new FeedError('too-large', `file larger than ${formatBytes(options.maxBytes)}`, { hint: 'raise fetch.maxBytes in the config' });
-    }
-    const body = await readFile(file);
+    const tooLarge = () => new FeedError('too-large', `file larger than ${formatBytes(options.maxBytes)}`, { hint: 'raise fetch.maxBytes in the config' });
+    if (st.size > options.maxBytes) throw tooLarge();
+    const body = await readCapped(file, options.maxBytes);
+    if (body === null) throw tooLarge();
     return { status: 'ok', httpStatus: null, body, contentType: null, etag, lastModified: null, finalUrl: url, movedTo: null, maxAgeMs: null, bytes: body.length };
   } catch (err) {
     if (err instanceof FeedError) throw err;
@@ -229,6 +234,30 @@ async function readLocalFeed(url: string, options: FetchOptions): Promise<FetchO
     if (code === 'ENOENT') throw new FeedError('file', `file not found: ${file}`, { hint: 'check the path in the config (relative paths are relative to the config file)' });
     if (code === 'EACCES') throw new FeedError('file', `permission denied: ${file}`);
     throw new FeedError('file', `cannot read ${file} (${code ?? String(err)})`);
+  }
+}
+
+/**
+ * At most `maxBytes` of a file (null when it holds more): the same cap as HTTP bodies, whatever its size
+ * said a moment ago (it may have grown, or been swapped for another file, since).
+ */
+async function readCapped(file: string, maxBytes: number): Promise<Uint8Array | null> {
+  const handle = await open(file, 'r');
+  try {
+    if (!(await handle.stat()).isFile()) throw new FeedError('file', `${file} is not a regular file`, { hint: 'point the feed at a regular file' });
+    const buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, 1024 * 1024));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) return null;
+      chunks.push(Buffer.from(buf.subarray(0, bytesRead)));
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    await handle.close();
   }
 }
 

@@ -4,10 +4,12 @@
  * `ingest()` next to two good feeds, and must fail with its one-line error (or parse correctly) while
  * the good ones land intact.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -363,3 +365,44 @@ describe('odd content that must parse', () => {
   });
 });
 
+
+describe('local feed files', () => {
+  /** Reads `file` as a feed, or what it failed with; gives up after 5 s (a read that blocks). */
+  async function readLocal(file: string): Promise<string> {
+    const read = fetchFeed(pathToFileURL(file).href, { timeoutMs: 2000, maxBytes: 256 * 1024, userAgent: 'test' }).then(
+      (o) => `read ${o.status === 'ok' ? o.body.length : 0} bytes`,
+      (err: unknown) => (err instanceof FeedError ? err.message : `other error: ${String(err)}`),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const blocked = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still reading after 5 s'), 5000)));
+    try {
+      return await Promise.race([read, blocked]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  it.each([
+    ['a FIFO (nothing ever writes to it)', () => {
+      const fifo = path.join(tempDir(), 'feed.xml');
+      execFileSync('mkfifo', [fifo]);
+      return fifo;
+    }, /^.*feed\.xml is not a regular file \(a FIFO\)$/],
+    ['/dev/zero (endless, its size reads 0)', () => '/dev/zero', /^\/dev\/zero is not a regular file \(a device\)$/],
+    ['a link to /dev/urandom', () => {
+      const link = path.join(tempDir(), 'random.xml');
+      symlinkSync('/dev/urandom', link);
+      return link;
+    }, /^.*random\.xml is not a regular file \(a device\)$/],
+  ])('refuses %s at once, without reading it', async (_name, make, error) => {
+    expect(await readLocal(make())).toMatch(error);
+  });
+
+  it('reads a regular file, and refuses one over the byte cap', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'small.xml'), rss('Small', item('One', 'https://small.example/1')));
+    expect(await readLocal(path.join(dir, 'small.xml'))).toMatch(/^read \d+ bytes$/);
+    writeFileSync(path.join(dir, 'big.xml'), Buffer.alloc(300 * 1024, ' '));
+    expect(await readLocal(path.join(dir, 'big.xml'))).toBe('file larger than 256 KB');
+  });
+});
