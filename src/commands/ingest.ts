@@ -165,12 +165,16 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       };
     } catch (err) {
       if ((err instanceof FeedError && err.kind === 'aborted') || o.signal?.aborted) return undefined;
+      const attempts = attemptsOf(err);
+      // fetch.timeout bounds one try: say so when a feed used it more than once
+      if (err instanceof FeedError && err.kind === 'timeout' && attempts > 1 && /^timed out after \S+ \([^)]*\)$/.test(err.message)) {
+        err.message = `${err.message} on each of ${attempts} tries`;
+      }
       const message = err instanceof FeedError ? formatError(err) : `unexpected error: ${formatError(err)}`;
       const status = err instanceof FeedError ? (err.status ?? null) : null;
       const gone = err instanceof FeedError && err.kind === 'gone';
       const retryAfter = err instanceof FeedError && err.retryAfterMs !== undefined ? Math.min(err.retryAfterMs, MAX_SERVER_HINT_MS) : null;
       const nextDueAt = retryAfter !== null ? startedAt + retryAfter : null;
-      const attempts = attemptsOf(err);
       const notice = gone ? 'retired: 410 Gone; it will not be fetched again (remove it from the config, or fetch --force to try it)' : null;
       const durationMs = elapsed();
       return {

@@ -234,6 +234,15 @@ describe('fetch faults: one feed’s problem, and the others land', () => {
     expect(tlsRequests).toBe(0);
   });
 
+  it('fetch.timeout is per try: a silent server retried once takes two timeouts, and the error says so', async () => {
+    const url = server.url('/silent.rss');
+    const { store, run } = setup([url], FETCH.replace('timeout: 2s', 'timeout: 1s').replace('retries: 0', 'retries: 1'));
+    const results = await run();
+    expect(results.get(url)).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(results.get(url)!.error).toMatch(/^timed out after 1s \(no answer\) on each of 2 tries — /);
+    expectGoodFeedsLanded(results, store);
+  });
+
   it('stops a redirect loop after 5 redirects', async () => {
     const before = server.requests.length;
     const { run } = setup([server.url('/loop-a.rss')]);
