@@ -8,7 +8,7 @@ import { buffersOf, packPoints, unpackScores, type ScoreBatch } from '../detect/
 import { inferResolution, SeriesDetector, type SeriesOptions, type SeriesPoint, type SeriesScore } from '../detect/series.js';
 import { streamFormatter, type StreamFormat } from '../render/stream.js';
 import type { GlobalOptions } from './context.js';
-import { SeriesReader } from './detect-input.js';
+import { MAX_RECORD_CHARS, recordTooLong, SeriesReader } from './detect-input.js';
 
 export interface DetectCommandOptions {
   source?: string;
@@ -154,16 +154,30 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   };
   try {
     // chunks split into lines by hand: readline's per-line promises cost more than the scoring
-    let rest = '';
+    // the unfinished line is kept in pieces until a line break comes (joining per chunk is quadratic), and bounded
+    let rest: string[] = [];
+    let restChars = 0;
     for await (const chunk of input) {
-      const text = rest + (typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8'));
-      const lines = text.split('\n');
-      rest = lines.pop()!;
-      for (const line of lines) take(line);
+      const piece = typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+      if (!piece.includes('\n')) {
+        rest.push(piece);
+        restChars += piece.length;
+        if (restChars > MAX_RECORD_CHARS) throw recordTooLong(name, lineNo + 1);
+        continue;
+      }
+      const lines = (rest.length ? rest.join('') + piece : piece).split('\n');
+      const last = lines.pop()!;
+      rest = [last];
+      restChars = last.length;
+      for (const line of lines) {
+        if (line.length > MAX_RECORD_CHARS) throw recordTooLong(name, lineNo + 1);
+        take(line);
+      }
+      if (restChars > MAX_RECORD_CHARS) throw recordTooLong(name, lineNo + 1);
       if (scorer) await scorer.settle(false);
       await flush();
     }
-    if (rest !== '') take(rest);
+    if (restChars > 0) take(rest.join(''));
     reader.end();
     if (!scorer) {
       if (buffered.length < 2) throw new InputError(`${name}: needs at least two rows to tell the resolution`, { hint: 'give a longer series' });
