@@ -5,6 +5,7 @@ import { windowProblem, type WindowRequest } from '../core/limits.js';
 import { resolveConfigPath, resolveDbPath } from '../core/paths.js';
 import { decideColor } from '../render/color.js';
 import { FORMATS, type Format, type RenderContext } from '../render/index.js';
+import { BIG_TABLE_ROWS } from '../render/table.js';
 
 /** Options every command accepts (defined on the program). */
 export interface GlobalOptions {
@@ -97,6 +98,18 @@ export function renderContext(g: GlobalOptions, o: OutputOptions, env: Env, now:
   return { chalk, color: enabled, width: env.columns, verbose: Boolean(o.verbose), now, fields, headers: o.headers !== false };
 }
 
+
+/** The render context of a command's own table (detect, sentiment): no colour, the terminal's width. */
+export function plainTableContext(g: GlobalOptions, env: Env): RenderContext {
+  return renderContext({ ...g, color: false }, {}, env, env.now());
+}
+
+/** A table of many rows is slow to read on a terminal: says so on stderr, with the formats made for it. */
+export function noteBigTable(format: string, rows: number): void {
+  if (format === 'table' && rows > BIG_TABLE_ROWS) {
+    log(`momentscan: note: ${rows.toLocaleString('en-US')} rows as a table; --csv, --ndjson or --json suit this many (for a spreadsheet, a pager or a script)`);
+  }
+}
 
 /** Writes data to stdout; resolves when flushed so the exit code can be set afterwards. */
 export function writeOut(text: string): Promise<void> {

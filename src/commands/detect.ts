@@ -7,7 +7,8 @@ import { formatDuration, iso } from '../core/time.js';
 import { buffersOf, packPoints, unpackScores, type ScoreBatch } from '../detect/series-batch.js';
 import { inferResolution, SeriesDetector, type SeriesOptions, type SeriesPoint, type SeriesScore } from '../detect/series.js';
 import { streamFormatter, type StreamFormat } from '../render/stream.js';
-import type { GlobalOptions } from './context.js';
+import { drawTable } from '../render/table.js';
+import { noteBigTable, plainTableContext, processEnv, type GlobalOptions } from './context.js';
 import { MAX_RECORD_CHARS, recordTooLong, SeriesReader } from './detect-input.js';
 
 export interface DetectCommandOptions {
@@ -194,13 +195,13 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   if (stream) await write(stream.footer());
   await flush();
   if (format === 'table') {
-    const { default: Table } = await import('cli-table3');
-    const t = new Table({ head: ['Timestamp (UTC)', 'Value', 'Expected', 'Score', 'Moment', 'Alert'], style: { head: [], border: [] } });
-    for (const s of table) {
+    noteBigTable(format, table.length);
+    const cells = table.map((s) => {
       const r = row(s);
-      t.push([String(r.timestamp), String(r.value), r.expected === null ? 'learning' : String(r.expected), String(r.score), s.moment ? 'yes' : '', s.alert ?? '']);
-    }
-    await write(`${t.toString()}\n`);
+      return [String(r.timestamp), String(r.value), r.expected === null ? 'learning' : String(r.expected), String(r.score), s.moment ? 'yes' : '', s.alert ?? ''];
+    });
+    const head = ['Timestamp (UTC)', 'Value', 'Expected', 'Score', 'Moment', 'Alert'];
+    await write(drawTable({ head, widths: [26, 'fill', 'fill', 9, 8, 10], right: [1, 2, 3], minFill: 9 }, cells, plainTableContext(_g, processEnv())));
     await flush();
   }
   if (process.stderr.isTTY) process.stderr.write(`detect: ${rows} rows, ${alerts} alerts at ${sensitivity} sensitivity, ${flagged} rows in bursts\n`);

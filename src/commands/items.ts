@@ -4,7 +4,7 @@ import { compileTopic, viewOf } from '../enrich/match.js';
 import { render } from '../render/index.js';
 import { itemsListing, type ItemRow } from '../render/items.js';
 import { Store } from '../store/store.js';
-import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
+import { chooseFormat, configFor, type GlobalOptions, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
 import { syncTopics } from './topics.js';
 
 export interface ItemsOptions extends OutputOptions {
@@ -76,6 +76,7 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
   } finally {
     store.close();
   }
+  noteBigTable(format, rows.length);
   await writeOut(render(format, itemsListing(rows, { from, to: to - 1 }), renderContext(g, o, env, to - 1)));
   return 0;
 }

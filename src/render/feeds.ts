@@ -1,7 +1,7 @@
-import Table from 'cli-table3';
 import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { EnrichedItem } from '../core/types.js';
+import { drawTable } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export type FeedState = 'ok' | 'failing' | 'retired' | 'new';
@@ -60,17 +60,11 @@ export function feedHealthListing(rows: FeedHealthRow[], now: number): Listing<F
 function healthTable(rows: FeedHealthRow[], ctx: RenderContext, now: number): string {
   if (rows.length === 0) return 'No feeds configured.\n';
   const { chalk } = ctx;
-  const width = Math.max(80, Math.min(ctx.width, 160));
-  const table = new Table({
-    head: ['Feed', 'State', 'Last ok', 'Fails', '304s', 'Items/day', 'Problem'],
-    colWidths: [Math.max(20, width - 77), 9, 10, 7, 6, 11, 26],
-    wordWrap: false,
-    style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
-  });
+  const cells: string[][] = [];
   for (const r of rows) {
     const state = r.state === 'ok' ? chalk.green('ok') : r.state === 'failing' ? chalk.red('failing') : r.state === 'retired' ? chalk.dim('retired') : 'new';
     const problem = r.error ?? (r.overflows > 0 ? `${r.overflows} fetches may have dropped items` : '');
-    table.push([
+    cells.push([
       stripControl(r.title ?? r.url),
       state,
       r.lastSuccessAt === null ? 'never' : ago(now - r.lastSuccessAt),
@@ -80,7 +74,11 @@ function healthTable(rows: FeedHealthRow[], ctx: RenderContext, now: number): st
       stripControl(problem),
     ]);
   }
-  return `${table.toString()}\n`;
+  return drawTable(
+    { head: ['Feed', 'State', 'Last ok', 'Fails', '304s', 'Items/day', 'Problem'], widths: ['fill', 9, 10, 7, 6, 11, 'fill'], right: [3, 4, 5], minFill: 12 },
+    cells,
+    ctx,
+  );
 }
 
 function ago(ms: number): string {
@@ -123,15 +121,9 @@ export function testItemsListing(items: EnrichedItem[], feedTitle: string | null
     table: (rows, ctx) => {
       const head = `${stripControl(feedTitle ?? '(untitled feed)')}: ${rows.length} item${rows.length === 1 ? '' : 's'}\n`;
       if (rows.length === 0) return head;
-      const width = Math.max(80, Math.min(ctx.width, 160));
-      const table = new Table({
-        head: ['Published (UTC)', 'Tone', 'Topics', 'Title'],
-        colWidths: [22, 7, 16, Math.max(20, width - 49)],
-        wordWrap: false,
-        style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
-      });
+      const cells: string[][] = [];
       for (const it of rows) {
-        table.push([
+        cells.push([
           `${iso(it.publishedAt).replace('T', ' ').replace('Z', '')}${it.dateEstimated ? '*' : ''}`,
           it.sentiment === null ? '' : it.sentiment.toFixed(2),
           stripControl(it.topics.join(', ')),
@@ -139,7 +131,8 @@ export function testItemsListing(items: EnrichedItem[], feedTitle: string | null
         ]);
       }
       const note = rows.some((it) => it.dateEstimated) ? '* no date in the feed: the fetch time is used\n' : '';
-      return `${head}${table.toString()}\n${note}`;
+      const table = drawTable({ head: ['Published (UTC)', 'Tone', 'Topics', 'Title'], widths: [22, 7, 16, 'fill'], right: [1] }, cells, ctx);
+      return `${head}${table}${note}`;
     },
   };
 }

@@ -1,6 +1,6 @@
-import Table from 'cli-table3';
 import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
+import { drawTable } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export type FeedStatus = 'ok' | 'not-modified' | 'failed' | 'skipped';
@@ -84,20 +84,14 @@ export function fetchListing(rows: FeedResult[]): Listing<FeedResult> {
 }
 
 function fetchTable(rows: FeedResult[], ctx: RenderContext): string {
-  const width = Math.max(80, Math.min(ctx.width, 160));
-  const table = new Table({
-    head: ['Feed', 'Status', 'New', 'Seen', 'Note'],
-    colWidths: [Math.max(20, width - 62), 14, 7, 7, 30],
-    wordWrap: false,
-    style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
-  });
+  const cells: string[][] = [];
   const { chalk } = ctx;
   for (const r of rows) {
     const status =
       r.status === 'failed' ? chalk.red('failed') : r.status === 'ok' ? chalk.green('ok') : r.status === 'skipped' ? chalk.dim('skipped') : 'not modified';
-    table.push([stripControl(r.title ?? r.url), status, String(r.itemsNew), String(r.itemsSeen), stripControl(r.error ?? r.notice ?? '')]);
+    cells.push([stripControl(r.title ?? r.url), status, String(r.itemsNew), String(r.itemsSeen), stripControl(r.error ?? r.notice ?? '')]);
   }
-  return `${table.toString()}\n`;
+  return drawTable({ head: ['Feed', 'Status', 'New', 'Seen', 'Note'], widths: ['fill', 14, 7, 7, 'fill'], right: [2, 3], minFill: 14 }, cells, ctx);
 }
 
 /** The one-line run summary written to stderr. */
