@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { applyImport, planImport } from '../config/edit.js';
-import { parseConfigText } from '../config/load.js';
+import { MAX_CONFIG_BYTES, parseConfigText } from '../config/load.js';
 import { OpmlError, parseOpml, renderOpml, type OpmlOutline } from '../config/opml.js';
 import { feedUrl } from '../config/schema.js';
-import { FeedError, InputError, MomentscanError, UsageError } from '../core/errors.js';
+import { ConfigError, FeedError, InputError, MomentscanError, UsageError } from '../core/errors.js';
 import { userAgent } from '../core/version.js';
 import { createDispatcher, fetchFeed } from '../fetch/http.js';
 import { withRetries } from '../fetch/retry.js';
@@ -15,6 +15,9 @@ import { Store } from '../store/store.js';
 import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
 import { configuredFeeds } from './ingest.js';
 import { inlineParser } from './parse-pool.js';
+
+/** The largest OPML file read (a feed reader's 20,000 subscriptions take about 2 MB). */
+const MAX_OPML_BYTES = 8 << 20;
 
 const HEALTH_WINDOW_MS = 30 * 86_400_000;
 
@@ -110,9 +113,15 @@ export async function importOpml(g: GlobalOptions, o: ImportOptions): Promise<nu
   const { config, configPath } = configFor(g, env);
   let text: string;
   try {
+    const st = statSync(o.file);
+    if (!st.isFile()) throw new UsageError(`${o.file}: not a regular file`, { hint: 'give the path of an OPML file' });
+    if (st.size > MAX_OPML_BYTES) throw new UsageError(`${o.file}: the feed list is ${(st.size / 2 ** 20).toFixed(1)} MB, more than the ${MAX_OPML_BYTES / 2 ** 20} MB momentscan reads`, { hint: 'import it in parts' });
     text = readFileSync(o.file, 'utf8');
   } catch (err) {
-    throw new UsageError(`${o.file}: cannot read the feed list (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { hint: 'check the path' });
+    if (err instanceof UsageError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read the feed list (${code ?? String(err)})`;
+    throw new UsageError(`${o.file}: ${why}`, { hint: 'check the path of the OPML file' });
   }
   let opml;
   try {
@@ -124,6 +133,12 @@ export async function importOpml(g: GlobalOptions, o: ImportOptions): Promise<nu
   const plan = planImport(config, opml, as);
   const current = existsSync(configPath) ? readFileSync(configPath, 'utf8') : '';
   const next = applyImport(current, plan);
+  const bytes = Buffer.byteLength(next);
+  if (bytes > MAX_CONFIG_BYTES) {
+    throw new ConfigError(`${o.file}: importing it would make the config ${(bytes / 2 ** 20).toFixed(1)} MB, more than the ${MAX_CONFIG_BYTES / 2 ** 20} MB momentscan reads`, {
+      hint: 'import fewer feeds (--as tags keeps them out of topics), or split the list',
+    });
+  }
   // the result must still be a valid config: never write a file that would not load
   parseConfigText(next, configPath);
   const added = [...plan.topics.values()].reduce((a, l) => a + l.length, 0) + plan.feeds.length;
@@ -138,7 +153,7 @@ export async function importOpml(g: GlobalOptions, o: ImportOptions): Promise<nu
     const parts = [`${added} feed${added === 1 ? '' : 's'} ${o.dryRun ? 'would be added' : 'added'}`];
     if (plan.topics.size) parts.push(`in ${plan.topics.size} topic${plan.topics.size === 1 ? '' : 's'} (${[...plan.topics.keys()].join(', ')})`);
     if (plan.skipped.length) parts.push(`${plan.skipped.length} already configured`);
-    if (plan.invalid.length) parts.push(`${plan.invalid.length} not http(s) feed URLs, left out`);
+    if (plan.invalid.length) parts.push(`${plan.invalid.length} not ${plan.invalid.length === 1 ? 'an http(s) or file:// feed URL' : 'http(s) or file:// feed URLs'}, left out`);
     log(`momentscan: ${parts.join('; ')}${o.dryRun ? '' : ` — ${configPath}`}`);
   }
   return 0;

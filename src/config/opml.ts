@@ -20,6 +20,9 @@ export interface OpmlDocument {
 
 export class OpmlError extends Error {}
 
+/** Folders in folders deeper than this are refused (every feed carries its folders' names). */
+export const MAX_OPML_DEPTH = 100;
+
 /** Reads an OPML document. Outlines without xmlUrl are folders; their text names the folder. */
 export function parseOpml(text: string): OpmlDocument {
   const src = text.replace(/^\uFEFF/, '');
@@ -51,7 +54,10 @@ export function parseOpml(text: string): OpmlDocument {
         path: [...stack.filter((s): s is string => s !== null), ...categories(attrs.get('category'))],
       });
     }
-    if (!selfClosing) stack.push(xmlUrl ? null : name);
+    if (!selfClosing) {
+      if (stack.length >= MAX_OPML_DEPTH) throw new OpmlError(`outlines nested more than ${MAX_OPML_DEPTH} deep`);
+      stack.push(xmlUrl ? null : name);
+    }
   }
   if (stack.length > 0) throw new OpmlError('an <outline> is never closed');
   return { title: titleMatch ? decodeXML(titleMatch[1]!).trim() || null : null, feeds };

@@ -145,3 +145,45 @@ describe('momentscan timeline', () => {
     expect(table).toContain('▲');
   });
 });
+
+describe('momentscan feeds import', () => {
+  const opml = (body: string) => `<?xml version="1.0"?>\n<opml version="2.0"><head><title>mine</title></head><body>${body}</body></opml>\n`;
+  const feed = (i: number) => `<outline type="rss" text="Feed ${i}" xmlUrl="https://ex${i}.example/feed.xml"/>`;
+
+  it.each([
+    ['20,000 folders side by side', opml(Array.from({ length: 20_000 }, (_, i) => `<outline text="Folder ${i}">${feed(i)}</outline>`).join('')),
+      /^momentscan: error: \S+list\.opml: importing it would make the config 2\.\d MB, more than the 1 MB momentscan reads — /],
+    ['folders nested 20,000 deep', opml(`${Array.from({ length: 20_000 }, (_, i) => `<outline text="Folder ${i}">${feed(i)}`).join('')}${'</outline>'.repeat(20_000)}`),
+      /^momentscan: error: \S+list\.opml: outlines nested more than 100 deep — /],
+  ])('refuses %s at once, with a config error, and leaves the config as it was', (_name, text, message) => {
+    const home = tempDir();
+    const config = path.join(home, 'momentscan.yaml');
+    writeFileSync(config, 'topics:\n  - name: Acme\n    keywords: [acme]\n');
+    writeFileSync(path.join(home, 'list.opml'), text);
+    const r = runCli(['feeds', 'import', path.join(home, 'list.opml'), '--config', config], { home });
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
+    expect(readFileSync(config, 'utf8')).toBe('topics:\n  - name: Acme\n    keywords: [acme]\n');
+  });
+
+  it('leaves the lines it does not touch as they were, keeps file:// feeds, and counts in words', () => {
+    const home = tempDir();
+    const config = path.join(home, 'momentscan.yaml');
+    writeFileSync(config, 'topics:\n  - name: northwind\n    keywords: [northwind]\n');
+    writeFileSync(path.join(home, 'list.opml'), opml(`${feed(1)}<outline text="local" xmlUrl="file:///srv/feeds/local.xml"/><outline text="old" xmlUrl="gopher://old.example/1"/>`));
+    const r = runCli(['feeds', 'import', path.join(home, 'list.opml'), '--config', config], { home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^momentscan: 2 feeds added; 1 not an http\(s\) or file:\/\/ feed URL, left out — /);
+    const text = readFileSync(config, 'utf8');
+    expect(text).toContain('    keywords: [northwind]\n');
+    expect(text).toContain('file:///srv/feeds/local.xml');
+  });
+
+  it('a missing file is named, with what to do', () => {
+    const home = tempDir();
+    writeFileSync(path.join(home, 'c.yaml'), 'topics: []\n');
+    const r = runCli(['feeds', 'import', path.join(home, 'nope.opml'), '--config', path.join(home, 'c.yaml')], { home });
+    expect(r.stderr).toBe(`momentscan: error: ${path.join(home, 'nope.opml')}: no such file — check the path of the OPML file\n`);
+    expect(r.status).toBe(2);
+  });
+});
