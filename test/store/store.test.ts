@@ -199,6 +199,38 @@ describe('store', () => {
     expect(readFileSync(file)).toEqual(before);
   });
 
+  it.each([
+    ["another program's SQLite database (rollback journal)", (db: Database.Database) => db.exec('CREATE TABLE notes (x)'), /not a momentscan database/],
+    ['a momentscan database from a newer version (rollback journal)', (db: Database.Database) => {
+      db.exec('CREATE TABLE feeds (id INTEGER PRIMARY KEY)');
+      db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    }, /newer than this momentscan understands/],
+  ])('refuses %s without changing a byte of it (no switch to WAL)', (_what, make, message) => {
+    const file = path.join(tempDir(), 'other.db');
+    const db = new Database(file);
+    make(db);
+    db.close();
+    const before = readFileSync(file);
+    expect(before[18]).toBe(1); // legacy (rollback journal) format: a switch to WAL would make it 2
+    expect(() => Store.open(file)).toThrow(message);
+    expect(readFileSync(file)).toEqual(before);
+  });
+
+  it('refuses to open a damaged database for writing, even when the damage is in pages a fetch would not read, and leaves it as it was', () => {
+    const { file, store, save, feedA } = setup();
+    save(feedA, Array.from({ length: 300 }, (_, i) => item(String(i), { summary: 'x'.repeat(500) })));
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    store.close();
+    const bytes = readFileSync(file);
+    bytes.fill(0xa5, 4096 * 20, 4096 * 21); // one page of item rows, none of the pages a new fetch starts from
+    writeFileSync(file, bytes);
+    expect(() => Store.open(file)).toThrow(StoreError);
+    expect(() => Store.open(file)).toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: database is damaged \\(`));
+    expect(readFileSync(file)).toEqual(bytes);
+    // reading what is still readable is allowed
+    expect(() => Store.open(file, { readonly: true }).close()).not.toThrow();
+  });
+
   it('a damaged database gives a one-line error naming the file', () => {
     const { file, store, save, feedA } = setup();
     save(feedA, Array.from({ length: 300 }, (_, i) => item(String(i), { summary: 'x'.repeat(500) })));
