@@ -80,7 +80,7 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
   const fetchedAt = env.now();
   try {
     const { value: out } = await withRetries(
-      () => fetchFeed(url, { timeoutMs: config.fetch.timeoutMs, maxBytes: config.fetch.maxBytes, userAgent: userAgent(), dispatcher }),
+      () => fetchFeed(url, { timeoutMs: config.fetch.timeoutMs, maxBytes: config.fetch.maxBytes, userAgent: userAgent(), dispatcher, allowRedirectsTo: config.fetch.allowRedirectsTo }),
       { retries: config.fetch.retries, baseDelayMs: 1000, maxWaitMs: 10_000 },
     );
     if (out.status !== 'ok') throw new UsageError('unexpected 304 answer to an unconditional request');

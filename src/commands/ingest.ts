@@ -3,6 +3,7 @@ import { FeedError, formatError } from '../core/errors.js';
 import { iso } from '../core/time.js';
 import { userAgent } from '../core/version.js';
 import { createDispatcher, fetchFeed } from '../fetch/http.js';
+import { redirectProblem } from '../fetch/address.js';
 import { attemptsOf, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
 import type { FeedResult, FetchSummary } from '../render/fetch.js';
@@ -87,13 +88,16 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     const elapsed = () => Math.round(performance.now() - t0);
     const base = { feedId: feed.id, startedAt };
     try {
+      // a move recorded before redirects were checked is not followed into local space
+      const from = feed.fetchUrl !== feed.url && /^https?:/i.test(feed.fetchUrl) && (await storedMoveProblem(feed.url, feed.fetchUrl, f.allowRedirectsTo)) ? feed.url : feed.fetchUrl;
       const { value: out, attempts } = await withRetries(
         () =>
-          fetchFeed(feed.fetchUrl, {
+          fetchFeed(from, {
             etag: feed.etag,
             lastModified: feed.lastModified,
             timeoutMs: f.timeoutMs,
             maxBytes: f.maxBytes,
+            allowRedirectsTo: f.allowRedirectsTo,
             userAgent: userAgent(),
             dispatcher,
             ...(o.signal ? { signal: o.signal } : {}),
@@ -439,4 +443,12 @@ function skipped(feed: FeedRow, reason: string, now: number): FeedResult {
     error: feed.lastStatus === 'failed' ? feed.lastError : null,
     nextDueAt: feed.nextDueAt,
   });
+}
+
+async function storedMoveProblem(url: string, movedTo: string, allow: readonly string[]): Promise<boolean> {
+  try {
+    return (await redirectProblem(new URL(url), new URL(movedTo), allow)) !== null;
+  } catch {
+    return false;
+  }
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { FeedError } from '../core/errors.js';
+import { redirectProblem } from './address.js';
 
 export interface FetchOptions {
   etag?: string | null;
@@ -13,6 +14,8 @@ export interface FetchOptions {
   signal?: AbortSignal;
   dispatcher?: Dispatcher;
   maxRedirects?: number;
+  /** Hosts a redirect may lead to even when they are local (fetch.allowRedirectsTo). */
+  allowRedirectsTo?: readonly string[];
 }
 
 export type FetchOutcome =
@@ -92,12 +95,18 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
       if (hop >= maxRedirects) {
         throw new FeedError('redirect', `too many redirects (more than ${maxRedirects})`, { status, hint: 'check the feed URL in a browser' });
       }
+      let next: string;
       try {
-        current = new URL(location, current).href;
+        next = new URL(location, current).href;
       } catch {
         throw new FeedError('redirect', `HTTP ${status} redirect to an invalid URL "${location.slice(0, 100)}"`, { status });
       }
-      if (!/^https?:/i.test(current)) throw new FeedError('redirect', `redirect to a non-HTTP URL`, { status });
+      if (!/^https?:/i.test(next)) throw new FeedError('redirect', `redirect to a non-HTTP URL`, { status });
+      const problem = await redirectProblem(new URL(current), new URL(next), options.allowRedirectsTo);
+      if (problem) {
+        throw new FeedError('redirect', problem, { status, hint: 'if the feed really lives there (an intranet feed), add its host to fetch.allowRedirectsTo' });
+      }
+      current = next;
       if (status !== 301 && status !== 308) permanent = false;
       continue;
     }

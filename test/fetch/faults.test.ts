@@ -93,6 +93,14 @@ function routes(): Record<string, Handler> {
     },
     // ~4 KB on the wire, 8 MB once inflated
     '/bomb.rss': serve(gzipSync(Buffer.alloc(8 * 1024 * 1024, ' '), { level: 9 }), { 'content-type': RSS, 'content-encoding': 'gzip' }),
+    '/to-metadata.rss': (_req, res) => {
+      res.writeHead(301, { location: 'http://169.254.169.254/latest/meta-data/' });
+      res.end();
+    },
+    '/to-other-port.rss': (_req, res) => {
+      res.writeHead(301, { location: `http://127.0.0.1:${closedPort}/` });
+      res.end();
+    },
     '/loop-a.rss': (_req, res) => {
       res.writeHead(302, { location: '/loop-b.rss' });
       res.end();
@@ -181,6 +189,8 @@ const FAULTS: [name: string, url: () => string, error: () => RegExp, httpStatus:
   ['a connection reset mid-body', () => server.url('/reset.rss'), () => /^connection to 127\.0\.0\.1:\d+ was reset while reading the body$/, null],
   ['an endless body', () => server.url('/endless.rss'), () => /^body larger than 256 KB — /, null],
   ['a gzip bomb', () => server.url('/bomb.rss'), () => /^body larger than 256 KB once decompressed — /, null],
+  ['a redirect to the cloud metadata service', () => server.url('/to-metadata.rss'), () => /^refused a redirect to a link-local address \(169\.254\.169\.254\) — .*fetch\.allowRedirectsTo$/, 301],
+  ['a redirect to another local port', () => server.url('/to-other-port.rss'), () => new RegExp(`^refused a redirect from 127\\.0\\.0\\.1:\\d+ to another local service \\(127\\.0\\.0\\.1:${closedPort}\\) — `), 301],
   ['a redirect loop', () => server.url('/loop-a.rss'), () => /^too many redirects \(more than 5\) — /, 302],
   ['a 404', () => server.url('/missing.rss'), () => /^HTTP 404 Not Found — /, 404],
   ['a 500', () => server.url('/error-500.rss'), () => /^HTTP 500 Internal Server Error — /, 500],
