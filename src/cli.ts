@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, MomentscanError, formatError } from './core/errors.js';
+import { stripControl } from './core/text.js';
 import { version } from './core/version.js';
 import type { GlobalOptions } from './commands/context.js';
 
@@ -63,7 +64,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run momentscan --help for usage)')
     .exitOverride()
     .configureOutput({
-      outputError: (str, write) => write(`momentscan: ${str.trim().replace(/^error: /, 'error: ')}\n`),
+      outputError: (str, write) => write(`momentscan: ${stripControl(str.trim()).replace(/^error: /, 'error: ')}\n`),
     });
 
   const action = (load: () => Promise<{ run: Action }>) =>
@@ -231,7 +232,8 @@ export async function main(argv: string[]): Promise<void> {
       }
       return;
     }
-    process.stderr.write(`momentscan: error: ${formatError(err)}\n`);
+    // messages quote input, config keys and server replies: none of it may drive the terminal
+    process.stderr.write(`momentscan: error: ${stripControl(formatError(err))}\n`);
     if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = err instanceof MomentscanError ? err.exitCode : ExitCode.FAILURE;
   }

@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
+import { stripControl } from '../core/text.js';
 import { windowProblem, type WindowRequest } from '../core/limits.js';
 import { resolveConfigPath, resolveDbPath } from '../core/paths.js';
 import { decideColor } from '../render/color.js';
@@ -121,5 +122,6 @@ export function writeOut(text: string): Promise<void> {
 
 /** Writes a log line to stderr (never data). */
 export function log(line: string): void {
-  process.stderr.write(`${line}\n`);
+  // log lines quote feed titles, topic names and server replies: strip what could drive the terminal
+  process.stderr.write(`${stripControl(line)}\n`);
 }

@@ -46,10 +46,18 @@ export function sanitizeSmtpUrl(raw: string): string {
   return `${url.protocol}//${user}${url.host}`;
 }
 
-/** Replaces every secret in `text` with ***. */
+/** Replaces every secret in `text` with ***, in any letter case; a text holding a long piece of one is withheld. */
 export function scrub(text: string, secrets: string[]): string {
   let out = text;
-  for (const s of secrets.filter((x) => x.length >= 3).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
+  for (const s of secrets.filter((x) => x.length >= 3).sort((a, b) => b.length - a.length)) {
+    out = out.replace(new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), '***');
+  }
+  const lower = out.toLowerCase();
+  for (const s of secrets) {
+    for (let i = 0; i + 6 <= s.length; i++) {
+      if (lower.includes(s.slice(i, i + 6).toLowerCase())) return '(the server\'s reply is withheld: it quotes part of the password)';
+    }
+  }
   return out;
 }
 
@@ -182,9 +190,12 @@ export async function sendDigestMail(s: SmtpSettings, m: DigestMessage): Promise
       });
     }
     const e = err as { response?: unknown; message?: unknown; code?: unknown; responseCode?: unknown };
-    const raw = typeof e.response === 'string' && e.response.trim() ? e.response : typeof e.message === 'string' ? e.message : String(err);
-    const reason = scrub(raw.replace(/\s+/g, ' ').trim(), s.secrets);
     const auth = e.code === 'EAUTH';
+    const raw = typeof e.response === 'string' && e.response.trim() ? e.response : typeof e.message === 'string' ? e.message : String(err);
+    // around the login a server may echo what it was sent (in part, in other case): say what failed, not what it said
+    const reason = auth
+      ? `the server refused the login${typeof e.responseCode === 'number' ? ` (${e.responseCode})` : ''}`
+      : scrub(raw.replace(/\s+/g, ' ').trim(), s.secrets);
     throw new MomentscanError(`sending the digest via ${s.display} failed: ${reason}`, {
       hint: auth
         ? 'the digest was not marked as sent; check the user in the SMTP URL and the password in email.passwordFile'

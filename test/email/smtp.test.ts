@@ -23,6 +23,8 @@ describe('SMTP settings', () => {
     const plain = Buffer.from('\u0000digest\u0000p@ss word').toString('base64');
     expect(scrub(`failed for p@ss word (p%40ss%20word) AUTH PLAIN ${plain}`, secrets)).toBe('failed for *** (***) AUTH PLAIN ***');
     expect(secretsOf('digest', '')).toEqual([]);
+    expect(scrub('550 no such user P@SS WORD', secrets)).toBe('550 no such user ***');
+    expect(scrub('550 rejected "ss word" here', secrets)).toBe("(the server's reply is withheld: it quotes part of the password)");
   });
 
   it('reads the password file (its first line) at send time; a missing or empty file is a config error naming the field', () => {

@@ -29,9 +29,10 @@ export interface TestSmtpServer {
  * LOGIN) and takes only that password for `user`; without, it takes mail from anyone. `rejectWith`
  * refuses every recipient with that reply (e.g. "550 mailbox unavailable"). `slowMs` answers each
  * recipient that much later: a server that keeps answering, slowly (never idle long enough for a timeout).
+ * `authReply` makes the reply to a refused login (given the password tried).
  */
 export async function startSmtp(
-  o: { user?: string; password?: string; rejectWith?: { code: number; message: string }; slowMs?: number } = {},
+  o: { user?: string; password?: string; rejectWith?: { code: number; message: string }; slowMs?: number; authReply?: (pass: string) => string } = {},
 ): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   const logins: { user: string; pass: string }[] = [];
@@ -45,7 +46,7 @@ export async function startSmtp(
     onAuth(auth, _session, cb) {
       logins.push({ user: auth.username ?? '', pass: auth.password ?? '' });
       if (auth.username === (o.user ?? 'digest') && auth.password === o.password) cb(null, { user: auth.username });
-      else cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+      else cb(Object.assign(new Error(o.authReply ? o.authReply(auth.password ?? '') : 'Invalid username or password'), { responseCode: 535 }));
     },
     onRcptTo(_address, _session, cb) {
       if (o.slowMs) setTimeout(() => cb(), o.slowMs);
