@@ -110,7 +110,8 @@ export function buildProgram(): Command {
       .option('-t, --topic <name>', 'only items of this topic (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
       .option('-s, --since <when>', 'items published from this long ago (7d, 48h) or this time (ISO-8601)', '7d')
       .option('--as-of <time>', 'items published up to this time (ISO-8601, or a duration ago)')
-      .option('-n, --limit <n>', 'at most this many items', '50')
+      .option('-n, --limit <n>', 'at most this many items (default 50; a note on stderr says how many there are)')
+      .option('--all', 'every item of the period, however many')
       .option('--sort <order>', 'time (newest first), negative or positive (by sentiment)', 'time')
       .option('--explain', 'show, per topic, the query terms each item matched')
       .option('--search <query>', 'full-text search of titles and summaries: words, "phrases", OR, NOT, prefix*'),

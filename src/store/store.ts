@@ -941,6 +941,8 @@ export class Store {
     sort?: 'time' | 'sentiment' | 'sentiment-desc';
     /** Only these items (a full-text search's hits). */
     ids?: Set<number>;
+    /** Set to how many items there are in all, past the limit. */
+    counted?: { total: number };
   }): (StoredItem & { topicIds: number[] })[] {
     return this.guard(() => {
       const order =
@@ -959,20 +961,14 @@ export class Store {
         this.db.transaction(() => ids.forEach((id) => add.run(id)))();
       }
       const hits = o.ids ? ' AND i.id IN (SELECT id FROM temp.search_hits)' : '';
-      const rows = (
+      const where =
         topics.length > 0
-          ? this.db
-              .prepare(
-                `SELECT ${cols} FROM items i JOIN feeds f ON f.id = i.feed_id
-                 WHERE i.id IN (SELECT item_id FROM item_topics WHERE topic_id IN (${topics.map(() => '?').join(',')})
-                                AND published_at >= ? AND published_at < ?)${hits}
-                 ORDER BY ${order} LIMIT ?`,
-              )
-              .all(...topics, o.from, o.to, o.limit)
-          : this.db
-              .prepare(`SELECT ${cols} FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.published_at >= ? AND i.published_at < ?${hits} ORDER BY ${order} LIMIT ?`)
-              .all(o.from, o.to, o.limit)
-      ) as StoredItem[];
+          ? `WHERE i.id IN (SELECT item_id FROM item_topics WHERE topic_id IN (${topics.map(() => '?').join(',')})
+                            AND published_at >= ? AND published_at < ?)${hits}`
+          : `WHERE i.published_at >= ? AND i.published_at < ?${hits}`;
+      const params = [...topics, o.from, o.to];
+      if (o.counted) o.counted.total = (this.db.prepare(`SELECT count(*) FROM items i ${where}`).pluck().get(...params) as number) ?? 0;
+      const rows = this.db.prepare(`SELECT ${cols} FROM items i JOIN feeds f ON f.id = i.feed_id ${where} ORDER BY ${order} LIMIT ?`).all(...params, o.limit) as StoredItem[];
       if (rows.length === 0) return [];
       // which topics each listed item matched: one range scan per topic over the rows' time span
       const ids = new Set(rows.map((r) => r.id));

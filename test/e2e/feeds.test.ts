@@ -109,6 +109,28 @@ describe('momentscan items', () => {
     expect(bad.stderr).toContain(`--search: cannot read ""unclosed" as a search`);
   });
 
+  it('says on stderr when it shows only part of the items, and lists them all with --all', () => {
+    const home = tempDir();
+    const db = path.join(home, 's.db');
+    const cfg = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
+    runCli(['fetch', '--config', cfg, '--db', db, '--quiet'], { home });
+    const args = ['items', '--config', cfg, '--db', db, '--as-of', '2026-11-20T12:00:00Z', '--since', '40d', '--json'];
+    const all = runCli([...args, '--all'], { home });
+    expect(all.status, all.stderr).toBe(0);
+    const n = (JSON.parse(all.stdout) as unknown[]).length;
+    expect(n).toBeGreaterThan(50);
+    expect(all.stderr).toBe('');
+    const some = runCli(args, { home });
+    expect(JSON.parse(some.stdout)).toHaveLength(50);
+    expect(some.stderr).toBe(`momentscan: showing 50 of ${n.toLocaleString('en-US')} items; --limit ${Math.min(n, 1000)} or --all for more\n`);
+    expect(runCli([...args, '--quiet'], { home }).stderr).toBe('');
+    for (const bad of ['0', '99999999999999999999']) {
+      const r = runCli([...args, '-n', bad], { home });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`momentscan: error: --limit: expected a whole number of at least 1, got "${bad}" — or --all for every item of the period\n`);
+    }
+  });
+
   it('a large listing piped into something that stops reading (| head -1) ends quietly', async () => {
     const home = tempDir();
     const db = path.join(home, 's.db');
