@@ -196,6 +196,13 @@ export function validateConfig(doc: unknown, file: string): Config {
       seen.set(key, i);
       const has = (k: string) => o[k] !== undefined && o[k] !== null;
       if (has('keywords') && has('query')) v.fail(`${p}.query`, 'give keywords or a query, not both');
+      for (const k of ['keywords', 'exclude'] as const) {
+        // `keywords: acme, northwind` is one string in YAML, a phrase no text contains
+        if (typeof o[k] === 'string' && o[k].includes(',')) {
+          const parts = o[k].split(',').map((x) => x.trim()).filter(Boolean);
+          v.fail(`${p}.${k}`, `got one string with commas in it ("${o[k]}"); write a list: ${k}: [${parts.join(', ')}]`);
+        }
+      }
       const keywords = has('keywords') ? v.stringList(o.keywords, `${p}.keywords`) : [];
       if (has('keywords') && keywords.length === 0) v.fail(`${p}.keywords`, 'expected at least one keyword or phrase');
       const exclude = has('exclude') ? v.stringList(o.exclude, `${p}.exclude`) : [];

@@ -132,3 +132,12 @@ describe('config files that would take too long or too much', () => {
     expect(errorOf(text)).toMatch(message);
   });
 });
+
+describe('keywords written as one string', () => {
+  it('refuses "keywords: acme, northwind" (one phrase no text contains) and shows the list to write', () => {
+    expect(errorOf('topics:\n  - name: Rivals\n    keywords: acme, northwind\n')).toMatch(
+      /^\/cfg\/momentscan\.yaml: topics\[0\]\.keywords: got one string with commas in it \("acme, northwind"\); write a list: keywords: \[acme, northwind\]/,
+    );
+    expect(parseConfigText('topics:\n  - name: Acme\n    keywords: acme\n', '/cfg/m.yaml').topics[0]!.queryText).toBe('"acme"');
+  });
+});
