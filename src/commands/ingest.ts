@@ -192,6 +192,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
             fetchedAt: startedAt,
             attempts,
             consecutiveFailures: feed.consecutiveFailures + 1,
+            neverOk: feed.lastSuccessAt === null,
             notice,
             nextDueAt,
           }),

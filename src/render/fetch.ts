@@ -23,6 +23,8 @@ export interface FeedResult {
   attempts: number;
   /** Failed runs in a row, this one included. */
   consecutiveFailures: number;
+  /** It has never been fetched successfully (this run included). */
+  neverOk?: boolean;
   /** Every item was unseen although the feed had items before: it may drop items between fetches. */
   overflow: boolean;
   /** Why it was skipped, that it moved or was retired. */
@@ -123,11 +125,12 @@ export function feedReportLines(s: FetchSummary): ReportLine[] {
   for (const f of s.feeds) {
     const url = stripControl(f.url);
     if (f.status === 'failed') {
-      const persistent = f.consecutiveFailures >= s.warnAfter;
+      // a feed that has never worked is a warning from its first run: it is most likely a wrong URL
+      const persistent = f.consecutiveFailures >= s.warnAfter || f.neverOk === true;
       const retired = f.notice?.startsWith('retired') ?? false;
       lines.push({
         level: persistent || retired ? 'warning' : 'note',
-        text: `${url}: ${stripControl(f.error ?? 'failed')}${persistent ? ` (failed ${f.consecutiveFailures} runs in a row)` : ''}${retired ? `; ${f.notice}` : ''}`,
+        text: `${url}: ${stripControl(f.error ?? 'failed')}${persistent ? (f.neverOk ? ` (${f.consecutiveFailures === 1 ? 'failed on its first run' : `never fetched: failed all ${f.consecutiveFailures} runs`})` : ` (failed ${f.consecutiveFailures} runs in a row)`) : ''}${retired ? `; ${f.notice}` : ''}`,
       });
     } else if (f.notice && f.status !== 'skipped') {
       lines.push({ level: 'note', text: `${url}: ${stripControl(f.notice)}` });

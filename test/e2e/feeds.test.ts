@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
@@ -26,7 +26,7 @@ describe('momentscan feeds', () => {
     const db = path.join(home, 'm.db');
     for (let i = 0; i < 3; i++) runCli(['fetch', '--config', cfg, '--db', db, '--quiet'], { home });
     const third = runCli(['fetch', '--config', cfg, '--db', db], { home });
-    expect(third.stderr).toMatch(/momentscan: warning: http:\/\/127\.0\.0\.1:9\/down\.rss: connection refused by 127\.0\.0\.1:9 .*\(failed 4 runs in a row\)/);
+    expect(third.stderr).toMatch(/momentscan: warning: http:\/\/127\.0\.0\.1:9\/down\.rss: connection refused by 127\.0\.0\.1:9 .*\(never fetched: failed all 4 runs\)/);
     const r = runCli(['feeds', 'list', '--config', cfg, '--db', db, '--json'], { home });
     const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(rows[0]).toMatchObject({ state: 'ok', consecutiveFailures: 0, fetches: 4, failures: 0, items: 3, notModifiedRatio: 0.75 });
@@ -37,17 +37,39 @@ describe('momentscan feeds', () => {
     expect(table).toContain('connection refused');
   });
 
-  it('a one-off failure is a note, hidden by --quiet; the summary counts it', () => {
+  it('a feed that worked and fails once is a note, hidden by --quiet; one that never worked is a warning from its first run', () => {
     const home = tempDir();
     const cfg = path.join(home, 'c.yaml');
-    writeFileSync(cfg, `fetch: {retries: 0}\nfeeds: [http://127.0.0.1:9/down.rss]\n`);
-    const loud = runCli(['fetch', '--config', cfg, '--db', path.join(home, 'a.db')], { home });
-    expect(loud.stderr).toMatch(/^momentscan: note: http:\/\/127\.0\.0\.1:9\/down\.rss: connection refused/m);
-    expect(loud.stderr).toMatch(/fetch: 1 feed, 0 ok, 0 not modified, 1 failed, 0 skipped; 0 new items/);
-    const quiet = runCli(['fetch', '--config', cfg, '--db', path.join(home, 'b.db'), '--quiet'], { home });
+    const fixture = readFileSync(path.join(ROOT, 'fixtures', 'feeds', 'google-news.rss.xml'));
+    const [a, b] = [path.join(home, 'a.xml'), path.join(home, 'b.xml')];
+    writeFileSync(a, fixture);
+    writeFileSync(b, fixture);
+    writeFileSync(cfg, `fetch: {retries: 0}\nfeeds: [${a}, ${b}]\n`);
+    const db = path.join(home, 'm.db');
+    expect(runCli(['fetch', '--config', cfg, '--db', db, '--quiet'], { home }).status).toBe(0);
+    rmSync(b);
+    const loud = runCli(['fetch', '--config', cfg, '--db', db], { home });
+    expect(loud.stderr).toMatch(/^momentscan: note: file:\/\/\S+\/b\.xml: file not found/m);
+    expect(loud.stderr).toMatch(/fetch: 2 feeds, 0 ok, 1 not modified, 1 failed, 0 skipped; 0 new items/);
+    expect(loud.status).toBe(0);
+    const quiet = runCli(['fetch', '--config', cfg, '--db', db, '--quiet'], { home });
     expect(quiet.stderr).toBe('');
     expect(quiet.status).toBe(0);
-    expect(runCli(['fetch', '--config', cfg, '--db', path.join(home, 'c.db'), '--quiet', '--strict'], { home }).status).toBe(3);
+    expect(runCli(['fetch', '--config', cfg, '--db', db, '--quiet', '--strict'], { home }).status).toBe(3);
+    // a new feed that fails from the start: most likely a wrong URL, worth a warning (cron mails it)
+    writeFileSync(cfg, `fetch: {retries: 0}\nfeeds: [${a}, http://127.0.0.1:9/down.rss]\n`);
+    const fresh = runCli(['fetch', '--config', cfg, '--db', db, '--quiet'], { home });
+    expect(fresh.stderr).toMatch(/^momentscan: warning: http:\/\/127\.0\.0\.1:9\/down\.rss: connection refused by 127\.0\.0\.1:9 .*\(failed on its first run\)\n$/);
+    expect(fresh.status).toBe(0);
+  });
+
+  it('every feed failing is exit 3 without --strict, and --quiet still says so', () => {
+    const home = tempDir();
+    const cfg = path.join(home, 'c.yaml');
+    writeFileSync(cfg, `fetch: {retries: 0}\nfeeds: [http://127.0.0.1:9/down.rss, ${path.join(home, 'missing.xml')}]\n`);
+    const quiet = runCli(['fetch', '--config', cfg, '--db', path.join(home, 'b.db'), '--quiet'], { home });
+    expect(quiet.status).toBe(3);
+    expect(quiet.stderr).toMatch(/\nmomentscan: warning: every feed failed \(2\); nothing was fetched\n$/);
   });
 });
 
