@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ExitCode, MomentscanError, formatError } from './core/errors.js';
+import { ExitCode, MomentscanError, UsageError, formatError } from './core/errors.js';
 import { stripControl } from './core/text.js';
 import { version } from './core/version.js';
 import type { GlobalOptions } from './commands/context.js';
@@ -88,11 +88,16 @@ export function buildProgram(): Command {
   const feeds = program
     .command('feeds')
     .description('list the configured feeds with their health, or test one feed (feeds list | feeds test URL|FILE)');
-  addOutputOptions(
+  const list = addOutputOptions(
     feeds.command('list', { isDefault: true }).description('every configured feed: state, last success, failures in a row, share of 304s, items per day, problem'),
-  ).action(
-    action(async () => ({ run: (await import('./commands/feeds.js')).list }) as { run: Action }),
-  );
+  ).allowExcessArguments(true);
+  const runList = action(async () => ({ run: (await import('./commands/feeds.js')).list }) as { run: Action });
+  list.action(async function (this: Command) {
+    // `feeds tset x.xml` lands here (list is the default): name the mistake, not list's arguments
+    const [word] = this.args;
+    if (word !== undefined) throw unknownCommand(feeds, word);
+    await runList.call(this);
+  });
   addOutputOptions(
     feeds
       .command('test')
@@ -210,7 +215,56 @@ export function buildProgram(): Command {
     .option('--fail-on-moments', `exit ${ExitCode.MOMENTS_FOUND} when the digest has new or ongoing moments`)
     .action(action(() => import('./commands/digest.js') as Promise<{ run: Action }>));
 
+  // `momentscan help feeds test`: the help of the command named, however deep
+  program.helpCommand(false);
+  program
+    .command('help')
+    .argument('[command...]', 'the command, e.g. feeds test')
+    .description('show the help of momentscan or of a command')
+    .action((names: string[]) => {
+      let cmd: Command = program;
+      for (const name of names) {
+        const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+        if (!sub) throw unknownCommand(cmd, name);
+        cmd = sub;
+      }
+      cmd.outputHelp();
+    });
+
+  // a usage error points to the help of the command it was made in
+  const walk = (cmd: Command) => {
+    for (const c of cmd.commands) {
+      c.showHelpAfterError(`(run ${commandPath(c)} --help for usage)`);
+      walk(c);
+    }
+  };
+  walk(program);
   return program;
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** A usage error for `word`, not a sub-command of `parent`, suggesting the closest one. */
+function unknownCommand(parent: Command, word: string): UsageError {
+  const names = parent.commands.map((c) => c.name()).filter((n) => n !== 'help');
+  const close = names.map((n) => ({ n, d: editDistance(word.toLowerCase(), n) })).sort((a, b) => a.d - b.d)[0];
+  const where = commandPath(parent);
+  const hint = close && close.d <= Math.max(1, Math.floor(close.n.length / 2)) ? `did you mean ${where} ${close.n}? See ${where} ${close.n} --help` : `commands are: ${names.join(', ')}; see ${where} --help`;
+  return new UsageError(`unknown command "${word}"${parent === parent.parent || !parent.parent ? '' : ` for ${where}`}`, { hint });
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -189,3 +189,23 @@ describe('momentscan moments --backtest', () => {
     expect(again.every((m) => m.firstSeenAt === planted.asOf)).toBe(true);
   });
 });
+
+describe('sub-command mistakes', () => {
+  it.each([
+    [['feeds', 'tset', 'x.xml'], 'momentscan: error: unknown command "tset" for momentscan feeds — did you mean momentscan feeds test? See momentscan feeds test --help\n'],
+    [['help', 'nope'], /^momentscan: error: unknown command "nope" — commands are: init, fetch, feeds, .*; see momentscan --help\n$/],
+    [['fetch', '--bogus'], "momentscan: error: unknown option '--bogus'\n(run momentscan fetch --help for usage)\n"],
+    [['feeds', 'test'], "momentscan: error: missing required argument 'source'\n(run momentscan feeds test --help for usage)\n"],
+  ])('%j: names the mistake, suggests the closest command, points to its help (exit 2)', (args, stderr) => {
+    const r = runCli(args, { home: tempDir() });
+    expect(r.status).toBe(2);
+    if (typeof stderr === 'string') expect(r.stderr).toBe(stderr);
+    else expect(r.stderr).toMatch(stderr);
+  });
+
+  it('help feeds test shows the help of feeds test', () => {
+    const r = runCli(['help', 'feeds', 'test'], { home: tempDir() });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: momentscan feeds test \[options\] <source>/);
+  });
+});
