@@ -96,7 +96,7 @@ export function chooseFormat(o: OutputOptions, fallback: Format = 'table'): Form
 export function renderContext(g: GlobalOptions, o: OutputOptions, env: Env, now: number): RenderContext {
   const { enabled, chalk } = decideColor({ flag: g.color === false ? false : undefined, env: env.env, isTTY: env.stdoutIsTTY });
   const fields = o.fields ? o.fields.split(',').map((f) => f.trim()).filter(Boolean) : null;
-  return { chalk, color: enabled, width: env.columns, verbose: Boolean(o.verbose), now, fields, headers: o.headers !== false };
+  return { chalk, color: enabled, width: env.columns, tty: env.stdoutIsTTY, verbose: Boolean(o.verbose), now, fields, headers: o.headers !== false };
 }
 
 

@@ -209,8 +209,8 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
 }
 
 function parseResolution(text: string): number {
-  const m = /^(\d+)(m|h|d)$/.exec(text.trim());
-  if (!m) throw new UsageError(`--resolution: expected 5m, 30m, 1h, 1d..., got "${text}"`);
+  const m = /^0*([1-9]\d{0,6})(m|h|d)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--resolution: expected 5m, 30m, 1h, 1d... (at least 1m), got "${text}"`);
   return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
 }
 

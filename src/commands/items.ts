@@ -74,7 +74,8 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
       const topics = it.topicIds.map((id) => names.get(id)).filter((n): n is string => n !== undefined);
       let why: Record<string, string[]> | null = null;
       if (matchers) {
-        why = {};
+        // a topic may be called __proto__: no prototype to swallow it
+        why = Object.create(null) as Record<string, string[]>;
         const view = viewOf(it);
         for (const t of wanted.length ? wanted.map((w) => w.name) : topics) {
           why[t] = matchers.get(t)?.explain(it, view) ?? [];

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { FeedError } from '../core/errors.js';
+import { formatDuration } from '../core/time.js';
 import { redirectProblem } from './address.js';
 
 export interface FetchOptions {
@@ -122,7 +123,7 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
       if (status === 410) {
         throw new FeedError('gone', 'HTTP 410 Gone: the feed was removed', { status, hint: 'it will not be fetched again; remove it from the config' });
       }
-      throw new FeedError('http', `HTTP ${status}${reason(status)}${retryAfterMs !== null ? ` (retry after ${Math.ceil(retryAfterMs / 1000)}s)` : ''}`, {
+      throw new FeedError('http', `HTTP ${status}${reason(status)}${retryAfterMs !== null ? ` (retry after ${formatDuration(Math.ceil(retryAfterMs / 1000) * 1000)})` : ''}`, {
         status,
         hint: httpHint(status),
         ...(retryAfterMs !== null ? { retryAfterMs } : {}),
@@ -153,13 +154,16 @@ export function parseMaxAge(value: string | null): number | null {
   return m ? Number(m[1]) * 1000 : null;
 }
 
+const MAX_RETRY_AFTER_MS = 365 * 86_400_000;
+
 /** Retry-After as delay-seconds or an HTTP date, in ms from `now`; null when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now: number): number | null {
   if (!value) return null;
   const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // a year at most: a server saying 1e21 seconds means "not soon", and must not print as 1e+21s
+  if (/^\d+$/.test(v)) return Math.min(Number(v) * 1000, MAX_RETRY_AFTER_MS);
   const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - now) : null;
+  return Number.isFinite(at) ? Math.min(Math.max(0, at - now), MAX_RETRY_AFTER_MS) : null;
 }
 
 async function readBody(

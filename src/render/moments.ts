@@ -168,7 +168,8 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
   if (ctx.verbose) {
     out += '\n';
     for (const m of rows) out += explainLines(m, chalk) + '\n';
-  } else {
+  } else if (ctx.tty) {
+    // for people at a terminal; a pipe gets the table alone
     out += chalk.dim('Volume: stories per bucket up to the moment. Use -v for explanations, --json for scripts.') + '\n';
   }
   return out + notes;

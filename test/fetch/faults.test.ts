@@ -101,6 +101,7 @@ function routes(): Record<string, Handler> {
       res.writeHead(301, { location: `http://127.0.0.1:${closedPort}/` });
       res.end();
     },
+    '/busy-forever.rss': serve('busy', { 'content-type': 'text/plain', 'retry-after': '999999999999999999999' }, 503),
     '/loop-a.rss': (_req, res) => {
       res.writeHead(302, { location: '/loop-b.rss' });
       res.end();
@@ -191,6 +192,7 @@ const FAULTS: [name: string, url: () => string, error: () => RegExp, httpStatus:
   ['a gzip bomb', () => server.url('/bomb.rss'), () => /^body larger than 256 KB once decompressed — /, null],
   ['a redirect to the cloud metadata service', () => server.url('/to-metadata.rss'), () => /^refused a redirect to a link-local address \(169\.254\.169\.254\) — .*fetch\.allowRedirectsTo$/, 301],
   ['a redirect to another local port', () => server.url('/to-other-port.rss'), () => new RegExp(`^refused a redirect from 127\\.0\\.0\\.1:\\d+ to another local service \\(127\\.0\\.0\\.1:${closedPort}\\) — `), 301],
+  ['a 503 asking to retry after 1e21 seconds', () => server.url('/busy-forever.rss'), () => /^HTTP 503 Service Unavailable \(retry after 365d\) — /, 503],
   ['a redirect loop', () => server.url('/loop-a.rss'), () => /^too many redirects \(more than 5\) — /, 302],
   ['a 404', () => server.url('/missing.rss'), () => /^HTTP 404 Not Found — /, 404],
   ['a 500', () => server.url('/error-500.rss'), () => /^HTTP 500 Internal Server Error — /, 500],

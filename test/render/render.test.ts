@@ -189,3 +189,15 @@ describe('human tables', () => {
     expect(lines.filter((l) => l.startsWith('├'))).toHaveLength(1);
   });
 });
+
+describe('the hint under the moments table', () => {
+  it('is for a terminal only: a pipe gets the table alone', () => {
+    const hint = /Use -v for explanations, --json for scripts\./;
+    expect(render('table', momentsListing([sampleMoment()], meta), ctx({ tty: true }))).toMatch(hint);
+    expect(render('table', momentsListing([sampleMoment()], meta), ctx({ tty: false }))).not.toMatch(hint);
+  });
+
+  it('--fields with the table is a usage error (it was ignored)', () => {
+    expect(() => render('table', momentsListing([sampleMoment()], meta), ctx({ fields: ['topic'] }))).toThrow(/^--fields goes with a machine format, not the table$/);
+  });
+});
