@@ -28,6 +28,8 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
   const { config, dbPath } = configFor(g, env);
   const urls = configuredFeeds(config);
   const now = env.now();
+  const topicsOf = new Map<string, string[]>();
+  for (const t of config.topics) for (const f of t.feeds) topicsOf.set(f, [...(topicsOf.get(f) ?? []), t.name]);
   let health: Map<string, FeedHealthRow> = new Map();
   let store: Store | undefined;
   try {
@@ -39,7 +41,8 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
         {
           url: h.url,
           fetchUrl: h.fetchUrl,
-          title: h.title,
+          title: config.feedTitles.get(h.url) ?? h.title,
+          topics: topicsOf.get(h.url) ?? [],
           state: h.retiredAt !== null ? 'retired' : h.lastFetchedAt === null ? 'new' : h.lastStatus === 'failed' ? 'failing' : 'ok',
           lastFetchedAt: h.lastFetchedAt,
           lastSuccessAt: h.lastSuccessAt,
@@ -61,7 +64,7 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
   const rows: FeedHealthRow[] = urls.map(
     (url) =>
       health.get(url) ?? {
-        url, fetchUrl: url, title: null, state: 'new', lastFetchedAt: null, lastSuccessAt: null, consecutiveFailures: 0, fetches: 0,
+        url, fetchUrl: url, title: config.feedTitles.get(url) ?? null, topics: topicsOf.get(url) ?? [], state: 'new', lastFetchedAt: null, lastSuccessAt: null, consecutiveFailures: 0, fetches: 0,
         notModifiedRatio: null, failures: 0, itemsPerDay: 0, items: 0, overflows: 0, error: null, nextDueAt: null,
       },
   );

@@ -100,6 +100,14 @@ describe('momentscan feeds test', () => {
     expect(r.stdout).toContain('Café in Zürich reopens after façade repairs');
   });
 
+  it('shows each item\'s publisher and link in full, and its source as it would be stored (the domain when the feed names no publisher)', () => {
+    const home = tempDir();
+    const gn = runCli(['feeds', 'test', path.join(ROOT, 'fixtures', 'feeds', 'google-news.rss.xml')], { home });
+    expect(gn.stdout).toContain('Publishers and links:\n   1  The Daily Ledger  https://dailyledger.example/acme-shares-jump-record-quarter\n');
+    const json = runCli(['feeds', 'test', path.join(ROOT, 'fixtures', 'feeds', 'latin1.rss.xml'), '--json'], { home });
+    expect(JSON.parse(json.stdout)[0]).toMatchObject({ source: 'zeitung.example', sourceDomain: 'zeitung.example' });
+  });
+
   it.each([
     [path.join('fixtures', 'feeds', 'html-page.html'), /html-page\.html: got an HTML page, not a feed — /],
     ['http://127.0.0.1:9/feed.rss', /^momentscan: error: http:\/\/127\.0\.0\.1:9\/feed\.rss: connection refused by 127\.0\.0\.1:9/],

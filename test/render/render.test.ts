@@ -171,7 +171,7 @@ describe('human tables', () => {
     topics: ['Acme Robotics', 'Globex'], why: null,
   });
   const feed: FeedHealthRow = {
-    url: 'https://news.google.com/rss/search?q=acme&hl=en-US', fetchUrl: 'https://news.google.com/rss/search?q=acme&hl=en-US', title: null, state: 'failing',
+    url: 'https://news.google.com/rss/search?q=acme&hl=en-US', fetchUrl: 'https://news.google.com/rss/search?q=acme&hl=en-US', title: null, topics: ['Acme Robotics'], state: 'failing',
     lastFetchedAt: 0, lastSuccessAt: 0, consecutiveFailures: 3, fetches: 10, notModifiedRatio: 0.5, failures: 3, itemsPerDay: 2, items: 20, overflows: 0,
     error: 'HTTP 503 Service Unavailable — a server-side problem: it will be retried on the next fetch', nextDueAt: null,
   };
@@ -199,5 +199,30 @@ describe('the hint under the moments table', () => {
 
   it('--fields with the table is a usage error (it was ignored)', () => {
     expect(() => render('table', momentsListing([sampleMoment()], meta), ctx({ fields: ['topic'] }))).toThrow(/^--fields goes with a machine format, not the table$/);
+  });
+});
+
+describe('the feeds table', () => {
+  const row = (over: Partial<FeedHealthRow>): FeedHealthRow => ({
+    url: '', fetchUrl: '', title: null, topics: [], state: 'ok', lastFetchedAt: 0, lastSuccessAt: 0, consecutiveFailures: 0, fetches: 1, notModifiedRatio: 0,
+    failures: 0, itemsPerDay: 1, items: 1, overflows: 0, error: null, nextDueAt: null, ...over,
+  });
+  it('tells two Google News searches apart (title from the config, topic, host and query), and shows errors in full under it', () => {
+    const error = 'HTTP 503 Service Unavailable — a server-side problem: it will be retried on the next fetch (and this goes on past any column)';
+    const out = render(
+      'table',
+      feedHealthListing(
+        [
+          row({ url: 'https://news.google.com/rss/search?q=acme%20robotics&hl=en-US&gl=US&ceid=US:en', topics: ['Acme'], title: 'Acme in the news' }),
+          row({ url: 'https://news.google.com/rss/search?q=northwind&hl=en-US&gl=US&ceid=US:en', topics: ['Northwind'], state: 'failing', error }),
+        ],
+        0,
+      ),
+      ctx({ width: 100 }),
+    );
+    const lines = out.split('\n');
+    expect(lines[3]).toMatch(/^│ Acme in the news +│ Acme +│ "acme robotics"[^│]* │ ok /);
+    expect(lines[4]).toMatch(/^│ "northwind" on[^│]* │ Northwind +│ "northwind" on[^│]* │ failing /);
+    expect(out).toContain(`Problems:\n  "northwind" on news.google.com (https://news.google.com/rss/search?q=northwind&hl=en-US&gl=US&ceid=US:en): ${error}\n`);
   });
 });
