@@ -215,6 +215,17 @@ export function buildProgram(): Command {
     .option('--fail-on-moments', `exit ${ExitCode.MOMENTS_FOUND} when the digest has new or ongoing moments`)
     .action(action(() => import('./commands/digest.js') as Promise<{ run: Action }>));
 
+  addOutputOptions(
+    program.command('topics').description('each topic: its query, feeds, items, learning state and last moment'),
+  ).action(action(() => import('./commands/topics.js') as Promise<{ run: Action }>));
+
+  program
+    .command('status')
+    .description('one screen: config and database paths, feeds ok and failing, items per topic, topics still learning, SMTP login check')
+    .option('--json', 'the same as JSON')
+    .option('--no-smtp-check', 'do not connect to the SMTP server')
+    .action(action(() => import('./commands/status.js') as Promise<{ run: Action }>));
+
   // `momentscan help feeds test`: the help of the command named, however deep
   program.helpCommand(false);
   program

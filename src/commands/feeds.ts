@@ -21,6 +21,11 @@ const MAX_OPML_BYTES = 8 << 20;
 
 const HEALTH_WINDOW_MS = 30 * 86_400_000;
 
+/** A stored feed's state: retired (410), new (never fetched), failing (its last fetch failed) or ok. */
+export function feedState(h: { retiredAt: number | null; lastFetchedAt: number | null; lastStatus: string | null }): FeedHealthRow['state'] {
+  return h.retiredAt !== null ? 'retired' : h.lastFetchedAt === null ? 'new' : h.lastStatus === 'failed' ? 'failing' : 'ok';
+}
+
 /** `momentscan feeds`: every configured feed with its health, from the database (read-only). */
 export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> {
   const env = processEnv();
@@ -43,7 +48,7 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
           fetchUrl: h.fetchUrl,
           title: config.feedTitles.get(h.url) ?? h.title,
           topics: topicsOf.get(h.url) ?? [],
-          state: h.retiredAt !== null ? 'retired' : h.lastFetchedAt === null ? 'new' : h.lastStatus === 'failed' ? 'failing' : 'ok',
+          state: feedState(h),
           lastFetchedAt: h.lastFetchedAt,
           lastSuccessAt: h.lastSuccessAt,
           consecutiveFailures: h.consecutiveFailures,

@@ -172,6 +172,35 @@ export interface SendResult {
   response: string;
 }
 
+/** What a send or a check failed with: the server's reply, scrubbed; for a refused login only that (a server may echo what it was sent). */
+function failureReason(err: unknown, s: SmtpSettings): string {
+  const e = err as { response?: unknown; message?: unknown; code?: unknown; responseCode?: unknown };
+  if (e.code === 'EAUTH') return `the server refused the login${typeof e.responseCode === 'number' ? ` (${e.responseCode})` : ''}`;
+  const raw = typeof e.response === 'string' && e.response.trim() ? e.response : typeof e.message === 'string' ? e.message : String(err);
+  return scrub(raw.replace(/\s+/g, ' ').trim(), s.secrets);
+}
+
+/**
+ * Connects to the server and logs in, sending nothing (`momentscan status`): null when that worked,
+ * else what failed, in the words of a failed send.
+ */
+export async function checkSmtp(s: SmtpSettings): Promise<string | null> {
+  const transport = nodemailer.createTransport(s.options);
+  const deadline = setTimeout(() => transport.close(), s.deadlineMs);
+  try {
+    await Promise.race([
+      transport.verify(),
+      new Promise((_, reject) => setTimeout(() => reject(Object.assign(new Error(`no answer within ${formatDuration(s.deadlineMs)}`), { code: 'ETIMEDOUT' })), s.deadlineMs).unref()),
+    ]);
+    return null;
+  } catch (err) {
+    return failureReason(err, s);
+  } finally {
+    clearTimeout(deadline);
+    transport.close();
+  }
+}
+
 /**
  * Sends the message. A failure is a MomentscanError (exit 1) naming the server (sanitised) and the SMTP
  * reason, with every trace of the password scrubbed.
@@ -189,13 +218,8 @@ export async function sendDigestMail(s: SmtpSettings, m: DigestMessage): Promise
         hint: 'the digest was not marked as sent; check that the SMTP server is up and not overloaded',
       });
     }
-    const e = err as { response?: unknown; message?: unknown; code?: unknown; responseCode?: unknown };
-    const auth = e.code === 'EAUTH';
-    const raw = typeof e.response === 'string' && e.response.trim() ? e.response : typeof e.message === 'string' ? e.message : String(err);
-    // around the login a server may echo what it was sent (in part, in other case): say what failed, not what it said
-    const reason = auth
-      ? `the server refused the login${typeof e.responseCode === 'number' ? ` (${e.responseCode})` : ''}`
-      : scrub(raw.replace(/\s+/g, ' ').trim(), s.secrets);
+    const auth = (err as { code?: unknown }).code === 'EAUTH';
+    const reason = failureReason(err, s);
     throw new MomentscanError(`sending the digest via ${s.display} failed: ${reason}`, {
       hint: auth
         ? 'the digest was not marked as sent; check the user in the SMTP URL and the password in email.passwordFile'

@@ -886,6 +886,24 @@ export class Store {
     return this.guard(() => this.stmt('SELECT EXISTS (SELECT 1 FROM items)').pluck().get() === 1);
   }
 
+  /** Per topic: items and stories matched (from the quarter-hour counts), for `topics` and `status`. */
+  topicTotals(): Map<number, { items: number; stories: number }> {
+    return this.guard(() => {
+      const rows = this.stmt('SELECT topic_id AS id, total(items) AS items, total(stories) AS stories FROM topic_quarters GROUP BY topic_id').all() as { id: number; items: number; stories: number }[];
+      return new Map(rows.map((r) => [r.id, { items: r.items, stories: r.stories }]));
+    });
+  }
+
+  /** Per topic: the moment that ended last, as recorded by moments, scan or digest. */
+  lastMoments(): Map<number, { kind: string; direction: string; start: number; end: number; score: number }> {
+    return this.guard(() => {
+      const rows = this.stmt(
+        'SELECT topic_id AS id, kind, direction, start_at AS start, max(end_at) AS end, score FROM moments GROUP BY topic_id',
+      ).all() as { id: number; kind: string; direction: string; start: number; end: number; score: number }[];
+      return new Map(rows.map(({ id, ...m }) => [id, m]));
+    });
+  }
+
   /** Time of the topic's first stored item, or null. */
   firstItemAt(topicId: number): number | null {
     return this.guard(() => {
