@@ -106,8 +106,8 @@ export function plainTableContext(g: GlobalOptions, env: Env): RenderContext {
 }
 
 /** A table of many rows is slow to read on a terminal: says so on stderr, with the formats made for it. */
-export function noteBigTable(format: string, rows: number): void {
-  if (format === 'table' && rows > BIG_TABLE_ROWS) {
+export function noteBigTable(format: string, rows: number, quiet = false): void {
+  if (format === 'table' && rows > BIG_TABLE_ROWS && !quiet) {
     log(`momentscan: note: ${rows.toLocaleString('en-US')} rows as a table; --csv, --ndjson or --json suit this many (for a spreadsheet, a pager or a script)`);
   }
 }

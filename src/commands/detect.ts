@@ -195,7 +195,7 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   if (stream) await write(stream.footer());
   await flush();
   if (format === 'table') {
-    noteBigTable(format, table.length);
+    noteBigTable(format, table.length, _g.quiet);
     const cells = table.map((s) => {
       const r = row(s);
       return [String(r.timestamp), String(r.value), r.expected === null ? 'learning' : String(r.expected), String(r.score), s.moment ? 'yes' : '', s.alert ?? ''];

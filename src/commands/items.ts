@@ -89,7 +89,7 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
   if (!o.all && !g.quiet && counted.total > rows.length) {
     log(`momentscan: showing ${fmtCount(rows.length)} of ${fmtCount(counted.total)} items; --limit ${Math.min(counted.total, 1000)} or --all for more`);
   }
-  noteBigTable(format, rows.length);
+  noteBigTable(format, rows.length, g.quiet);
   await writeOut(render(format, itemsListing(rows, { from, to: to - 1 }), renderContext(g, o, env, to - 1)));
   return 0;
 }

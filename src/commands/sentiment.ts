@@ -103,7 +103,7 @@ export async function run(_g: GlobalOptions, o: SentimentCommandOptions): Promis
   }
   if (stream) await write(stream.footer());
   if (format === 'table') {
-    noteBigTable(format, table.length);
+    noteBigTable(format, table.length, _g.quiet);
     await write(drawTable({ head: ['Score', 'Label', 'Lang', 'Text'], widths: [8, 10, 6, 'fill'], right: [0] }, table, plainTableContext(_g, processEnv())));
   }
   return 0;

@@ -71,7 +71,7 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
   } finally {
     store.close();
   }
-  noteBigTable(format, rows.length);
+  noteBigTable(format, rows.length, g.quiet);
   await writeOut(render(format, timelineListing(rows, { topic: topic.name, bucketMs, from, to: asOf }), renderContext(g, o, env, asOf)));
   return 0;
 }

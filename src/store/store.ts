@@ -990,8 +990,13 @@ export class Store {
       if (rows.length === 0) return [];
       // which topics each listed item matched: one range scan per topic over the rows' time span
       const ids = new Set(rows.map((r) => r.id));
-      const lo = Math.min(...rows.map((r) => r.publishedAt));
-      const hi = Math.max(...rows.map((r) => r.publishedAt));
+      // a loop, not Math.min(...): --all may list more rows than a call takes arguments
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const r of rows) {
+        if (r.publishedAt < lo) lo = r.publishedAt;
+        if (r.publishedAt > hi) hi = r.publishedAt;
+      }
       const matched = new Map<number, number[]>();
       const all = this.stmt('SELECT id FROM topics').pluck().all() as number[];
       const scan = this.stmt('SELECT item_id FROM item_topics WHERE topic_id = ? AND published_at >= ? AND published_at <= ?').pluck();

@@ -50,6 +50,22 @@ describe('store', () => {
     expect(readFileSync(file).subarray(0, 15).toString()).toBe('SQLite format 3');
   });
 
+  it('lists every item of a period without a limit (items --all), however many: 200,000 here', () => {
+    const { store, feedA, topicId } = setup();
+    const add = store.db.prepare(
+      `INSERT INTO items (feed_id, guid, title, published_at, fetched_at) VALUES (?, ?, 'x', ?, ?)`,
+    );
+    const match = store.db.prepare('INSERT INTO item_topics (topic_id, published_at, item_id) VALUES (?, ?, ?)');
+    store.db.transaction(() => {
+      for (let i = 0; i < 200_000; i++) match.run(topicId, T + i, Number(add.run(feedA, `g${i}`, T + i, T).lastInsertRowid));
+    })();
+    const counted = { total: 0 };
+    const rows = store.listItems({ from: T, to: T + 200_000, limit: -1, counted });
+    expect(rows).toHaveLength(200_000);
+    expect(counted.total).toBe(200_000);
+    expect(rows[0]!.topicIds).toEqual([topicId]);
+  });
+
   it('re-fetching the same items never duplicates them', () => {
     const { store, save, feedA, topicId } = setup();
     expect(save(feedA, [item('1'), item('2')])).toEqual({ new: 2, seen: 0, overflow: false });
