@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ExitCode, MomentscanError, formatError } from './core/errors.js';
+import { ExitCode, MomentscanError, UsageError, formatError } from './core/errors.js';
+import { stripControl } from './core/text.js';
 import { version } from './core/version.js';
 import type { GlobalOptions } from './commands/context.js';
 
@@ -63,7 +64,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run momentscan --help for usage)')
     .exitOverride()
     .configureOutput({
-      outputError: (str, write) => write(`momentscan: ${str.trim().replace(/^error: /, 'error: ')}\n`),
+      outputError: (str, write) => write(`momentscan: ${stripControl(str.trim()).replace(/^error: /, 'error: ')}\n`),
     });
 
   const action = (load: () => Promise<{ run: Action }>) =>
@@ -87,11 +88,16 @@ export function buildProgram(): Command {
   const feeds = program
     .command('feeds')
     .description('list the configured feeds with their health, or test one feed (feeds list | feeds test URL|FILE)');
-  addOutputOptions(
+  const list = addOutputOptions(
     feeds.command('list', { isDefault: true }).description('every configured feed: state, last success, failures in a row, share of 304s, items per day, problem'),
-  ).action(
-    action(async () => ({ run: (await import('./commands/feeds.js')).list }) as { run: Action }),
-  );
+  ).allowExcessArguments(true);
+  const runList = action(async () => ({ run: (await import('./commands/feeds.js')).list }) as { run: Action });
+  list.action(async function (this: Command) {
+    // `feeds tset x.xml` lands here (list is the default): name the mistake, not list's arguments
+    const [word] = this.args;
+    if (word !== undefined) throw unknownCommand(feeds, word);
+    await runList.call(this);
+  });
   addOutputOptions(
     feeds
       .command('test')
@@ -109,7 +115,8 @@ export function buildProgram(): Command {
       .option('-t, --topic <name>', 'only items of this topic (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
       .option('-s, --since <when>', 'items published from this long ago (7d, 48h) or this time (ISO-8601)', '7d')
       .option('--as-of <time>', 'items published up to this time (ISO-8601, or a duration ago)')
-      .option('-n, --limit <n>', 'at most this many items', '50')
+      .option('-n, --limit <n>', 'at most this many items (default 50; a note on stderr says how many there are)')
+      .option('--all', 'every item of the period, however many')
       .option('--sort <order>', 'time (newest first), negative or positive (by sentiment)', 'time')
       .option('--explain', 'show, per topic, the query terms each item matched')
       .option('--search <query>', 'full-text search of titles and summaries: words, "phrases", OR, NOT, prefix*'),
@@ -211,7 +218,67 @@ export function buildProgram(): Command {
     .option('--fail-on-moments', `exit ${ExitCode.MOMENTS_FOUND} when the digest has new or ongoing moments`)
     .action(action(() => import('./commands/digest.js') as Promise<{ run: Action }>));
 
+  addOutputOptions(
+    program.command('topics').description('each topic: its query, feeds, items, learning state and last moment'),
+  ).action(action(() => import('./commands/topics.js') as Promise<{ run: Action }>));
+
+  program
+    .command('status')
+    .description('one screen: config and database paths, feeds ok and failing, items per topic, topics still learning, SMTP login check')
+    .option('--json', 'the same as JSON')
+    .option('--no-smtp-check', 'do not connect to the SMTP server')
+    .action(action(() => import('./commands/status.js') as Promise<{ run: Action }>));
+
+  // `momentscan help feeds test`: the help of the command named, however deep
+  program.helpCommand(false);
+  program
+    .command('help')
+    .argument('[command...]', 'the command, e.g. feeds test')
+    .description('show the help of momentscan or of a command')
+    .action((names: string[]) => {
+      let cmd: Command = program;
+      for (const name of names) {
+        const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+        if (!sub) throw unknownCommand(cmd, name);
+        cmd = sub;
+      }
+      cmd.outputHelp();
+    });
+
+  // a usage error points to the help of the command it was made in
+  const walk = (cmd: Command) => {
+    for (const c of cmd.commands) {
+      c.showHelpAfterError(`(run ${commandPath(c)} --help for usage)`);
+      walk(c);
+    }
+  };
+  walk(program);
   return program;
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** A usage error for `word`, not a sub-command of `parent`, suggesting the closest one. */
+function unknownCommand(parent: Command, word: string): UsageError {
+  const names = parent.commands.map((c) => c.name()).filter((n) => n !== 'help');
+  const close = names.map((n) => ({ n, d: editDistance(word.toLowerCase(), n) })).sort((a, b) => a.d - b.d)[0];
+  const where = commandPath(parent);
+  const hint = close && close.d <= Math.max(1, Math.floor(close.n.length / 2)) ? `did you mean ${where} ${close.n}? See ${where} ${close.n} --help` : `commands are: ${names.join(', ')}; see ${where} --help`;
+  return new UsageError(`unknown command "${word}"${parent === parent.parent || !parent.parent ? '' : ` for ${where}`}`, { hint });
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -234,7 +301,8 @@ export async function main(argv: string[]): Promise<void> {
       }
       return;
     }
-    process.stderr.write(`momentscan: error: ${formatError(err)}\n`);
+    // messages quote input, config keys and server replies: none of it may drive the terminal
+    process.stderr.write(`momentscan: error: ${stripControl(formatError(err))}\n`);
     if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = err instanceof MomentscanError ? err.exitCode : ExitCode.FAILURE;
   }

@@ -1,10 +1,12 @@
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
+import { stripControl } from '../core/text.js';
 import { windowProblem, type WindowRequest } from '../core/limits.js';
 import { resolveConfigPath, resolveDbPath } from '../core/paths.js';
 import { decideColor } from '../render/color.js';
 import { FORMATS, type Format, type RenderContext } from '../render/index.js';
+import { BIG_TABLE_ROWS } from '../render/table.js';
 
 /** Options every command accepts (defined on the program). */
 export interface GlobalOptions {
@@ -94,9 +96,21 @@ export function chooseFormat(o: OutputOptions, fallback: Format = 'table'): Form
 export function renderContext(g: GlobalOptions, o: OutputOptions, env: Env, now: number): RenderContext {
   const { enabled, chalk } = decideColor({ flag: g.color === false ? false : undefined, env: env.env, isTTY: env.stdoutIsTTY });
   const fields = o.fields ? o.fields.split(',').map((f) => f.trim()).filter(Boolean) : null;
-  return { chalk, color: enabled, width: env.columns, verbose: Boolean(o.verbose), now, fields, headers: o.headers !== false };
+  return { chalk, color: enabled, width: env.columns, tty: env.stdoutIsTTY, verbose: Boolean(o.verbose), now, fields, headers: o.headers !== false };
 }
 
+
+/** The render context of a command's own table (detect, sentiment): no colour, the terminal's width. */
+export function plainTableContext(g: GlobalOptions, env: Env): RenderContext {
+  return renderContext({ ...g, color: false }, {}, env, env.now());
+}
+
+/** A table of many rows is slow to read on a terminal: says so on stderr, with the formats made for it. */
+export function noteBigTable(format: string, rows: number, quiet = false): void {
+  if (format === 'table' && rows > BIG_TABLE_ROWS && !quiet) {
+    log(`momentscan: note: ${rows.toLocaleString('en-US')} rows as a table; --csv, --ndjson or --json suit this many (for a spreadsheet, a pager or a script)`);
+  }
+}
 
 /** Writes data to stdout; resolves when flushed so the exit code can be set afterwards. */
 export function writeOut(text: string): Promise<void> {
@@ -108,5 +122,6 @@ export function writeOut(text: string): Promise<void> {
 
 /** Writes a log line to stderr (never data). */
 export function log(line: string): void {
-  process.stderr.write(`${line}\n`);
+  // log lines quote feed titles, topic names and server replies: strip what could drive the terminal
+  process.stderr.write(`${stripControl(line)}\n`);
 }

@@ -10,6 +10,16 @@ import type { SeriesPoint } from '../detect/series.js';
 
 export type SeriesFormat = 'csv' | 'ndjson';
 
+/** The longest line or record (a quoted field over several lines) taken, in characters: a series row is a few dozen. */
+export const MAX_RECORD_CHARS = 1 << 20;
+
+/** The error for a line or record over MAX_RECORD_CHARS, starting on line `lineNo` of `source`. */
+export function recordTooLong(source: string | undefined, lineNo: number): InputError {
+  return new InputError(`${source ? `${source}: ` : ''}line ${lineNo}: longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters`, {
+    hint: 'give one timestamp,value row per line',
+  });
+}
+
 /** CSV or NDJSON, from the first non-empty line (a JSON object starts with `{`). */
 export function sniffSeriesFormat(firstLine: string): SeriesFormat {
   return firstLine.replace(/^\uFEFF/, '').trimStart().startsWith('{') ? 'ndjson' : 'csv';
@@ -155,6 +165,25 @@ export function splitCsvRecord(text: string): string[] | null {
   return fields;
 }
 
+/** Does a record's line that starts inside a quoted field end inside one (splitCsvRecord's rules)? */
+function stillQuoted(line: string): boolean {
+  let quoted = true;
+  let atStart = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line.charCodeAt(i);
+    if (quoted) {
+      if (ch === 34) {
+        if (line.charCodeAt(i + 1) === 34) i++;
+        else quoted = false;
+      }
+    } else if (ch === 34 && atStart) {
+      quoted = true;
+      atStart = false;
+    } else atStart = ch === 44;
+  }
+  return quoted;
+}
+
 const COLUMNS = ['timestamp', 'value', 'sentiment', 'n'] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -172,12 +201,15 @@ export class SeriesReader {
   private format: SeriesFormat | null = null;
   private layout: CsvLayout | null = null;
   /** A CSV record spread over several lines (a quoted line break), and the line it started on. */
-  private pending: string | null = null;
+  /** The lines of a record still open (a quoted field over line breaks), and their length. */
+  private pending: string[] | null = null;
+  private pendingChars = 0;
   private pendingLine = 0;
   private lastT = -Infinity;
   private lastLine = 0;
   private readonly prefix: string;
   private readonly allowNegative: boolean;
+  private readonly source: string | undefined;
 
   /**
    * `source` prefixes error messages; `allowNegative` accepts values below 0 (series that are not
@@ -185,6 +217,7 @@ export class SeriesReader {
    */
   constructor(opts: { source?: string; allowNegative?: boolean } = {}) {
     this.prefix = opts.source ? `${opts.source}: ` : '';
+    this.source = opts.source;
     this.allowNegative = opts.allowNegative ?? false;
   }
 
@@ -209,7 +242,12 @@ export class SeriesReader {
       return this.check(this.ndjson(text, lineNo), lineNo);
     }
     if (this.pending !== null) {
-      text = `${this.pending}\n${text}`;
+      // a record that goes on: only the new line is scanned, and the record is joined once, when it ends
+      this.pendingChars += text.length + 1;
+      if (this.pendingChars > MAX_RECORD_CHARS) throw recordTooLong(this.source, this.pendingLine);
+      this.pending.push(text);
+      if (stillQuoted(text)) return null;
+      text = this.pending.join('\n');
       lineNo = this.pendingLine;
     } else if (text.trim() === '') return null;
     const layout = this.layout;
@@ -225,8 +263,11 @@ export class SeriesReader {
     }
     const fields = splitCsvRecord(text);
     if (fields === null) {
-      this.pending = text;
-      this.pendingLine = lineNo;
+      if (this.pending === null) {
+        this.pending = [text];
+        this.pendingChars = text.length;
+        this.pendingLine = lineNo;
+      }
       return null;
     }
     this.pending = null;

@@ -7,8 +7,9 @@ import { formatDuration, iso } from '../core/time.js';
 import { buffersOf, packPoints, unpackScores, type ScoreBatch } from '../detect/series-batch.js';
 import { type Direction, inferResolution, looksLikeCounts, SeriesDetector, type SeriesOptions, type SeriesPoint, type SeriesScore } from '../detect/series.js';
 import { streamFormatter, type StreamFormat } from '../render/stream.js';
-import type { GlobalOptions } from './context.js';
-import { SeriesReader } from './detect-input.js';
+import { drawTable } from '../render/table.js';
+import { noteBigTable, plainTableContext, processEnv, type GlobalOptions } from './context.js';
+import { MAX_RECORD_CHARS, recordTooLong, SeriesReader } from './detect-input.js';
 
 export interface DetectCommandOptions {
   source?: string;
@@ -161,16 +162,30 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   };
   try {
     // chunks split into lines by hand: readline's per-line promises cost more than the scoring
-    let rest = '';
+    // the unfinished line is kept in pieces until a line break comes (joining per chunk is quadratic), and bounded
+    let rest: string[] = [];
+    let restChars = 0;
     for await (const chunk of input) {
-      const text = rest + (typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8'));
-      const lines = text.split('\n');
-      rest = lines.pop()!;
-      for (const line of lines) take(line);
+      const piece = typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+      if (!piece.includes('\n')) {
+        rest.push(piece);
+        restChars += piece.length;
+        if (restChars > MAX_RECORD_CHARS) throw recordTooLong(name, lineNo + 1);
+        continue;
+      }
+      const lines = (rest.length ? rest.join('') + piece : piece).split('\n');
+      const last = lines.pop()!;
+      rest = [last];
+      restChars = last.length;
+      for (const line of lines) {
+        if (line.length > MAX_RECORD_CHARS) throw recordTooLong(name, lineNo + 1);
+        take(line);
+      }
+      if (restChars > MAX_RECORD_CHARS) throw recordTooLong(name, lineNo + 1);
       if (scorer) await scorer.settle(false);
       await flush();
     }
-    if (rest !== '') take(rest);
+    if (restChars > 0) take(rest.join(''));
     reader.end();
     if (!scorer) {
       if (buffered.length < 2) throw new InputError(`${name}: needs at least two rows to tell the resolution`, { hint: 'give a longer series' });
@@ -187,13 +202,13 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   if (stream) await write(stream.footer());
   await flush();
   if (format === 'table') {
-    const { default: Table } = await import('cli-table3');
-    const t = new Table({ head: ['Timestamp (UTC)', 'Value', 'Expected', 'Score', 'Moment', 'Alert'], style: { head: [], border: [] } });
-    for (const s of table) {
+    noteBigTable(format, table.length, _g.quiet);
+    const cells = table.map((s) => {
       const r = row(s);
-      t.push([String(r.timestamp), String(r.value), r.expected === null ? 'learning' : String(r.expected), String(r.score), s.moment ? 'yes' : '', s.alert ?? '']);
-    }
-    await write(`${t.toString()}\n`);
+      return [String(r.timestamp), String(r.value), r.expected === null ? 'learning' : String(r.expected), String(r.score), s.moment ? 'yes' : '', s.alert ?? ''];
+    });
+    const head = ['Timestamp (UTC)', 'Value', 'Expected', 'Score', 'Moment', 'Alert'];
+    await write(drawTable({ head, widths: [26, 'fill', 'fill', 9, 8, 10], right: [1, 2, 3], minFill: 9 }, cells, plainTableContext(_g, processEnv())));
     await flush();
   }
   if (process.stderr.isTTY) process.stderr.write(`detect: ${rows} rows, ${alerts} alerts at ${sensitivity} sensitivity, ${flagged} rows in bursts\n`);
@@ -201,8 +216,8 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
 }
 
 function parseResolution(text: string): number {
-  const m = /^(\d+)(m|h|d)$/.exec(text.trim());
-  if (!m) throw new UsageError(`--resolution: expected 5m, 30m, 1h, 1d..., got "${text}"`);
+  const m = /^0*([1-9]\d{0,6})(m|h|d)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--resolution: expected 5m, 30m, 1h, 1d... (at least 1m), got "${text}"`);
   return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
 }
 

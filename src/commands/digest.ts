@@ -137,6 +137,10 @@ interface MailSettings {
 /** Recipients, sender and SMTP server (password read now, from its file) for --send and --dry-run. */
 async function mailSettings(config: Config, o: DigestOptions, env: NodeJS.ProcessEnv, dryRun: boolean): Promise<MailSettings> {
   const email = config.email;
+  // `--to ''` (an empty variable in a cron line) must not quietly fall back to email.to
+  if ((o.to ?? []).some((t) => t.trim() === '')) {
+    throw new UsageError('--to: got an empty address', { hint: 'give --to me@example.com, or leave --to out to use email.to from the config' });
+  }
   const given = (o.to ?? []).flatMap(splitAddresses);
   for (const a of given) {
     if (!isMailbox(a)) throw new UsageError(`--to: expected an email address such as me@example.com, got ${JSON.stringify(a)}`);
@@ -163,6 +167,9 @@ async function mailSettings(config: Config, o: DigestOptions, env: NodeJS.Proces
     return { from, to, subjectPrefix, server: smtp.resolveSmtp({ url, source, passwordFile: null }) };
   }
   const server = smtp.resolveSmtp({ url, source, passwordFile });
+  if (passwordFile && hasUrlPassword(url)) {
+    log(`momentscan: warning: the SMTP URL (${source}) carries a password too; the one in email.passwordFile is used, the URL's is ignored`);
+  }
   if (!passwordFile && hasUrlPassword(url)) {
     log(`momentscan: warning: the SMTP URL (${source}) carries the password; keep it in a file named by email.passwordFile instead`);
   }

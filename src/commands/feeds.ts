@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { applyImport, planImport } from '../config/edit.js';
-import { parseConfigText } from '../config/load.js';
+import { MAX_CONFIG_BYTES, parseConfigText } from '../config/load.js';
 import { OpmlError, parseOpml, renderOpml, type OpmlOutline } from '../config/opml.js';
 import { feedUrl } from '../config/schema.js';
-import { FeedError, InputError, MomentscanError, UsageError } from '../core/errors.js';
+import { ConfigError, FeedError, InputError, MomentscanError, UsageError } from '../core/errors.js';
 import { userAgent } from '../core/version.js';
 import { createDispatcher, fetchFeed } from '../fetch/http.js';
 import { withRetries } from '../fetch/retry.js';
@@ -16,7 +16,15 @@ import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type
 import { configuredFeeds } from './ingest.js';
 import { inlineParser } from './parse-pool.js';
 
+/** The largest OPML file read (a feed reader's 20,000 subscriptions take about 2 MB). */
+const MAX_OPML_BYTES = 8 << 20;
+
 const HEALTH_WINDOW_MS = 30 * 86_400_000;
+
+/** A stored feed's state: retired (410), new (never fetched), failing (its last fetch failed) or ok. */
+export function feedState(h: { retiredAt: number | null; lastFetchedAt: number | null; lastStatus: string | null }): FeedHealthRow['state'] {
+  return h.retiredAt !== null ? 'retired' : h.lastFetchedAt === null ? 'new' : h.lastStatus === 'failed' ? 'failing' : 'ok';
+}
 
 /** `momentscan feeds`: every configured feed with its health, from the database (read-only). */
 export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> {
@@ -25,6 +33,8 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
   const { config, dbPath } = configFor(g, env);
   const urls = configuredFeeds(config);
   const now = env.now();
+  const topicsOf = new Map<string, string[]>();
+  for (const t of config.topics) for (const f of t.feeds) topicsOf.set(f, [...(topicsOf.get(f) ?? []), t.name]);
   let health: Map<string, FeedHealthRow> = new Map();
   let store: Store | undefined;
   try {
@@ -36,8 +46,9 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
         {
           url: h.url,
           fetchUrl: h.fetchUrl,
-          title: h.title,
-          state: h.retiredAt !== null ? 'retired' : h.lastFetchedAt === null ? 'new' : h.lastStatus === 'failed' ? 'failing' : 'ok',
+          title: config.feedTitles.get(h.url) ?? h.title,
+          topics: topicsOf.get(h.url) ?? [],
+          state: feedState(h),
           lastFetchedAt: h.lastFetchedAt,
           lastSuccessAt: h.lastSuccessAt,
           consecutiveFailures: h.consecutiveFailures,
@@ -58,7 +69,7 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
   const rows: FeedHealthRow[] = urls.map(
     (url) =>
       health.get(url) ?? {
-        url, fetchUrl: url, title: null, state: 'new', lastFetchedAt: null, lastSuccessAt: null, consecutiveFailures: 0, fetches: 0,
+        url, fetchUrl: url, title: config.feedTitles.get(url) ?? null, topics: topicsOf.get(url) ?? [], state: 'new', lastFetchedAt: null, lastSuccessAt: null, consecutiveFailures: 0, fetches: 0,
         notModifiedRatio: null, failures: 0, itemsPerDay: 0, items: 0, overflows: 0, error: null, nextDueAt: null,
       },
   );
@@ -77,7 +88,7 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
   const fetchedAt = env.now();
   try {
     const { value: out } = await withRetries(
-      () => fetchFeed(url, { timeoutMs: config.fetch.timeoutMs, maxBytes: config.fetch.maxBytes, userAgent: userAgent(), dispatcher }),
+      () => fetchFeed(url, { timeoutMs: config.fetch.timeoutMs, maxBytes: config.fetch.maxBytes, userAgent: userAgent(), dispatcher, allowRedirectsTo: config.fetch.allowRedirectsTo }),
       { retries: config.fetch.retries, baseDelayMs: 1000, maxWaitMs: 10_000 },
     );
     if (out.status !== 'ok') throw new UsageError('unexpected 304 answer to an unconditional request');
@@ -110,9 +121,15 @@ export async function importOpml(g: GlobalOptions, o: ImportOptions): Promise<nu
   const { config, configPath } = configFor(g, env);
   let text: string;
   try {
+    const st = statSync(o.file);
+    if (!st.isFile()) throw new UsageError(`${o.file}: not a regular file`, { hint: 'give the path of an OPML file' });
+    if (st.size > MAX_OPML_BYTES) throw new UsageError(`${o.file}: the feed list is ${(st.size / 2 ** 20).toFixed(1)} MB, more than the ${MAX_OPML_BYTES / 2 ** 20} MB momentscan reads`, { hint: 'import it in parts' });
     text = readFileSync(o.file, 'utf8');
   } catch (err) {
-    throw new UsageError(`${o.file}: cannot read the feed list (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { hint: 'check the path' });
+    if (err instanceof UsageError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read the feed list (${code ?? String(err)})`;
+    throw new UsageError(`${o.file}: ${why}`, { hint: 'check the path of the OPML file' });
   }
   let opml;
   try {
@@ -124,6 +141,12 @@ export async function importOpml(g: GlobalOptions, o: ImportOptions): Promise<nu
   const plan = planImport(config, opml, as);
   const current = existsSync(configPath) ? readFileSync(configPath, 'utf8') : '';
   const next = applyImport(current, plan);
+  const bytes = Buffer.byteLength(next);
+  if (bytes > MAX_CONFIG_BYTES) {
+    throw new ConfigError(`${o.file}: importing it would make the config ${(bytes / 2 ** 20).toFixed(1)} MB, more than the ${MAX_CONFIG_BYTES / 2 ** 20} MB momentscan reads`, {
+      hint: 'import fewer feeds (--as tags keeps them out of topics), or split the list',
+    });
+  }
   // the result must still be a valid config: never write a file that would not load
   parseConfigText(next, configPath);
   const added = [...plan.topics.values()].reduce((a, l) => a + l.length, 0) + plan.feeds.length;
@@ -138,7 +161,7 @@ export async function importOpml(g: GlobalOptions, o: ImportOptions): Promise<nu
     const parts = [`${added} feed${added === 1 ? '' : 's'} ${o.dryRun ? 'would be added' : 'added'}`];
     if (plan.topics.size) parts.push(`in ${plan.topics.size} topic${plan.topics.size === 1 ? '' : 's'} (${[...plan.topics.keys()].join(', ')})`);
     if (plan.skipped.length) parts.push(`${plan.skipped.length} already configured`);
-    if (plan.invalid.length) parts.push(`${plan.invalid.length} not http(s) feed URLs, left out`);
+    if (plan.invalid.length) parts.push(`${plan.invalid.length} not ${plan.invalid.length === 1 ? 'an http(s) or file:// feed URL' : 'http(s) or file:// feed URLs'}, left out`);
     log(`momentscan: ${parts.join('; ')}${o.dryRun ? '' : ` — ${configPath}`}`);
   }
   return 0;

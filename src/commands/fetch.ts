@@ -23,10 +23,19 @@ export async function run(g: GlobalOptions, o: FetchOptions): Promise<number> {
   return fetchExitCode(summary, Boolean(o.strict));
 }
 
-/** Exit code after a fetch: 3 with --strict when a feed failed, else 0 (an interruption throws, exit 130). */
+/**
+ * Exit code after a fetch: 3 when every feed fetched failed (nothing came in: cron must hear of it), or
+ * with --strict when any failed; else 0 (an interruption throws, exit 130).
+ */
 export function fetchExitCode(summary: FetchSummary, strict: boolean): number {
-  if (strict && summary.feeds.some((f) => f.status === 'failed')) return ExitCode.FEEDS_FAILED;
+  if (allFailed(summary) || (strict && summary.feeds.some((f) => f.status === 'failed'))) return ExitCode.FEEDS_FAILED;
   return ExitCode.OK;
+}
+
+/** Every feed this run tried failed (skipped feeds were not tried). */
+function allFailed(summary: FetchSummary): boolean {
+  const tried = summary.feeds.filter((f) => f.status !== 'skipped');
+  return tried.length > 0 && tried.every((f) => f.status === 'failed');
 }
 
 /**
@@ -75,6 +84,7 @@ export async function fetchWithSignals(
       if (line.level === 'warning' || !g.quiet) log(`momentscan: ${line.level}: ${line.text}`);
     }
     if (!g.quiet || summary.interrupted) log(fetchSummaryLine(summary));
+    else if (allFailed(summary)) log(`momentscan: warning: every feed failed (${summary.feeds.filter((f) => f.status === 'failed').length}); nothing was fetched`);
     if (summary.interrupted) {
       const saved = summary.feeds.length;
       throw new InterruptedError(`interrupted: ${saved} feed${saved === 1 ? '' : 's'} saved, the rest not fetched`, {

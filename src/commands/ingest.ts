@@ -3,6 +3,7 @@ import { FeedError, formatError } from '../core/errors.js';
 import { iso } from '../core/time.js';
 import { userAgent } from '../core/version.js';
 import { createDispatcher, fetchFeed } from '../fetch/http.js';
+import { redirectProblem } from '../fetch/address.js';
 import { attemptsOf, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
 import type { FeedResult, FetchSummary } from '../render/fetch.js';
@@ -87,13 +88,16 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     const elapsed = () => Math.round(performance.now() - t0);
     const base = { feedId: feed.id, startedAt };
     try {
+      // a move recorded before redirects were checked is not followed into local space
+      const from = feed.fetchUrl !== feed.url && /^https?:/i.test(feed.fetchUrl) && (await storedMoveProblem(feed.url, feed.fetchUrl, f.allowRedirectsTo)) ? feed.url : feed.fetchUrl;
       const { value: out, attempts } = await withRetries(
         () =>
-          fetchFeed(feed.fetchUrl, {
+          fetchFeed(from, {
             etag: feed.etag,
             lastModified: feed.lastModified,
             timeoutMs: f.timeoutMs,
             maxBytes: f.maxBytes,
+            allowRedirectsTo: f.allowRedirectsTo,
             userAgent: userAgent(),
             dispatcher,
             ...(o.signal ? { signal: o.signal } : {}),
@@ -165,12 +169,16 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       };
     } catch (err) {
       if ((err instanceof FeedError && err.kind === 'aborted') || o.signal?.aborted) return undefined;
+      const attempts = attemptsOf(err);
+      // fetch.timeout bounds one try: say so when a feed used it more than once
+      if (err instanceof FeedError && err.kind === 'timeout' && attempts > 1 && /^timed out after \S+ \([^)]*\)$/.test(err.message)) {
+        err.message = `${err.message} on each of ${attempts} tries`;
+      }
       const message = err instanceof FeedError ? formatError(err) : `unexpected error: ${formatError(err)}`;
       const status = err instanceof FeedError ? (err.status ?? null) : null;
       const gone = err instanceof FeedError && err.kind === 'gone';
       const retryAfter = err instanceof FeedError && err.retryAfterMs !== undefined ? Math.min(err.retryAfterMs, MAX_SERVER_HINT_MS) : null;
       const nextDueAt = retryAfter !== null ? startedAt + retryAfter : null;
-      const attempts = attemptsOf(err);
       const notice = gone ? 'retired: 410 Gone; it will not be fetched again (remove it from the config, or fetch --force to try it)' : null;
       const durationMs = elapsed();
       return {
@@ -184,6 +192,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
             fetchedAt: startedAt,
             attempts,
             consecutiveFailures: feed.consecutiveFailures + 1,
+            neverOk: feed.lastSuccessAt === null,
             notice,
             nextDueAt,
           }),
@@ -435,4 +444,12 @@ function skipped(feed: FeedRow, reason: string, now: number): FeedResult {
     error: feed.lastStatus === 'failed' ? feed.lastError : null,
     nextDueAt: feed.nextDueAt,
   });
+}
+
+async function storedMoveProblem(url: string, movedTo: string, allow: readonly string[]): Promise<boolean> {
+  try {
+    return (await redirectProblem(new URL(url), new URL(movedTo), allow)) !== null;
+  } catch {
+    return false;
+  }
 }

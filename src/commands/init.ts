@@ -24,6 +24,13 @@ export async function run(g: GlobalOptions, o: InitOptions): Promise<number> {
       hint: 'check the folder permissions, or choose another path with --config',
     });
   }
-  if (!g.quiet) log(`momentscan: wrote ${file}; edit its topics and feeds, then run momentscan scan`);
+  // the command to run next names the file when it is not where momentscan looks by default
+  const next = g.config !== undefined ? `momentscan scan --config ${shellWord(g.config)}` : 'momentscan scan';
+  if (!g.quiet) log(`momentscan: wrote ${file}; edit its topics and feeds, then run ${next}`);
   return 0;
+}
+
+/** A path as typed in a shell: quoted when it holds anything but plain characters. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./~-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }

@@ -1,10 +1,11 @@
 import { ConfigError, UsageError } from '../core/errors.js';
+import { fmtCount } from '../core/limits.js';
 import { parseDurationMs, parseTime } from '../core/time.js';
 import { compileTopic, viewOf } from '../enrich/match.js';
 import { render } from '../render/index.js';
 import { itemsListing, type ItemRow } from '../render/items.js';
 import { Store } from '../store/store.js';
-import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
+import { chooseFormat, configFor, type GlobalOptions, log, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
 import { syncTopics } from './topics.js';
 
 export interface ItemsOptions extends OutputOptions {
@@ -12,10 +13,13 @@ export interface ItemsOptions extends OutputOptions {
   since?: string;
   asOf?: string;
   limit?: string;
+  all?: boolean;
   sort?: string;
   explain?: boolean;
   search?: string;
 }
+
+const DEFAULT_LIMIT = 50;
 
 const SORTS = { time: 'time', negative: 'sentiment', positive: 'sentiment-desc' } as const;
 
@@ -28,8 +32,11 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
   const since = o.since ?? '7d';
   const sinceMs = parseDurationMs(since);
   const from = sinceMs !== null ? to - 1 - sinceMs : parseTime(since, to, '--since');
-  const limit = o.limit === undefined ? 50 : Number(o.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: expected a whole number of at least 1, got "${o.limit}"`);
+  if (o.all && o.limit !== undefined) throw new UsageError('choose --limit or --all, not both');
+  const limit = o.all ? -1 : o.limit === undefined ? DEFAULT_LIMIT : Number(o.limit);
+  if (!o.all && (!Number.isSafeInteger(limit) || limit < 1)) {
+    throw new UsageError(`--limit: expected a whole number of at least 1, got "${o.limit}"`, { hint: 'or --all for every item of the period' });
+  }
   const sort = (o.sort ?? 'time') as keyof typeof SORTS;
   if (!(sort in SORTS)) throw new UsageError(`--sort: expected time, negative or positive, got "${o.sort}"`);
   const wanted = (o.topic ?? []).map((t) => {
@@ -44,6 +51,7 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
   if (o.explain && config.topics.length === 0) throw new ConfigError(`${config.file ?? 'config'}: no topics configured`, { hint: 'add topics to explain matches against' });
   const store = Store.open(dbPath);
   let rows: ItemRow[];
+  const counted = { total: 0 };
   try {
     const { topicIds } = syncTopics(config, store);
     const names = new Map([...topicIds].map(([name, id]) => [id, name]));
@@ -53,6 +61,7 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
       ids = store.searchIds(o.search);
     }
     const listed = store.listItems({
+      counted,
       ...(ids ? { ids } : {}),
       from,
       to,
@@ -65,7 +74,8 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
       const topics = it.topicIds.map((id) => names.get(id)).filter((n): n is string => n !== undefined);
       let why: Record<string, string[]> | null = null;
       if (matchers) {
-        why = {};
+        // a topic may be called __proto__: no prototype to swallow it
+        why = Object.create(null) as Record<string, string[]>;
         const view = viewOf(it);
         for (const t of wanted.length ? wanted.map((w) => w.name) : topics) {
           why[t] = matchers.get(t)?.explain(it, view) ?? [];
@@ -76,6 +86,10 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
   } finally {
     store.close();
   }
+  if (!o.all && !g.quiet && counted.total > rows.length) {
+    log(`momentscan: showing ${fmtCount(rows.length)} of ${fmtCount(counted.total)} items; --limit ${Math.min(counted.total, 1000)} or --all for more`);
+  }
+  noteBigTable(format, rows.length, g.quiet);
   await writeOut(render(format, itemsListing(rows, { from, to: to - 1 }), renderContext(g, o, env, to - 1)));
   return 0;
 }

@@ -6,7 +6,8 @@ import { stripControl } from '../core/text.js';
 import { detectLanguage, normalizeLanguage } from '../enrich/language.js';
 import { analyzeSentiment, SENTIMENT_LANGUAGES, type SentimentResult } from '../enrich/sentiment.js';
 import { streamFormatter, type StreamFormat } from '../render/stream.js';
-import type { GlobalOptions } from './context.js';
+import { drawTable } from '../render/table.js';
+import { noteBigTable, plainTableContext, processEnv, type GlobalOptions } from './context.js';
 
 export interface SentimentCommandOptions {
   source?: string;
@@ -102,10 +103,8 @@ export async function run(_g: GlobalOptions, o: SentimentCommandOptions): Promis
   }
   if (stream) await write(stream.footer());
   if (format === 'table') {
-    const { default: Table } = await import('cli-table3');
-    const t = new Table({ head: ['Score', 'Label', 'Lang', 'Text'], style: { head: [], border: [] }, wordWrap: false });
-    for (const row of table) t.push(row);
-    await write(`${t.toString()}\n`);
+    noteBigTable(format, table.length, _g.quiet);
+    await write(drawTable({ head: ['Score', 'Label', 'Lang', 'Text'], widths: [8, 10, 6, 'fill'], right: [0] }, table, plainTableContext(_g, processEnv())));
   }
   return 0;
 }

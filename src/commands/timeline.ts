@@ -6,7 +6,7 @@ import { autoBucket, engineStart, scoreBuckets } from '../detect/detect.js';
 import { render } from '../render/index.js';
 import { timelineListing, type TimelineRow } from '../render/timeline.js';
 import { Store } from '../store/store.js';
-import { checkWindow, chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
+import { checkWindow, chooseFormat, configFor, type GlobalOptions, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
 import { syncTopics } from './topics.js';
 
 export interface TimelineOptions extends OutputOptions {
@@ -71,6 +71,7 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
   } finally {
     store.close();
   }
+  noteBigTable(format, rows.length, g.quiet);
   await writeOut(render(format, timelineListing(rows, { topic: topic.name, bucketMs, from, to: asOf }), renderContext(g, o, env, asOf)));
   return 0;
 }

@@ -21,12 +21,14 @@ export interface ImportPlan {
  */
 export function planImport(config: Config, opml: OpmlDocument, as: 'topics' | 'tags'): ImportPlan {
   const known = new Set([...config.feeds, ...config.topics.flatMap((t) => t.feeds)]);
+  const topicNames = new Map(config.topics.map((t) => [t.name.toLowerCase(), t.name]));
   const plan: ImportPlan = { topics: new Map(), feeds: [], skipped: [], invalid: [] };
   for (const f of opml.feeds) {
     let url: string;
     try {
       const u = new URL(f.url);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+      // file:// too: feeds export writes local feeds so
+      if (u.protocol !== 'http:' && u.protocol !== 'https:' && u.protocol !== 'file:') throw new Error('scheme');
       url = u.href;
     } catch {
       plan.invalid.push(f.url);
@@ -39,7 +41,7 @@ export function planImport(config: Config, opml: OpmlDocument, as: 'topics' | 't
     known.add(url);
     const folder = f.path[f.path.length - 1];
     if (as === 'topics' && folder) {
-      const existing = config.topics.find((t) => t.name.toLowerCase() === folder.toLowerCase())?.name ?? folder;
+      const existing = topicNames.get(folder.toLowerCase()) ?? folder;
       const list = plan.topics.get(existing) ?? [];
       list.push({ url, title: f.title });
       plan.topics.set(existing, list);
@@ -64,11 +66,15 @@ export function applyImport(text: string, plan: ImportPlan): string {
   };
   if (plan.topics.size > 0) {
     const topics = seqAt(doc, root, 'topics');
+    // looked up by name once (a search per folder grows with the square of the folders)
+    const byName = new Map<string, YAMLMap>();
+    for (const t of topics.items) if (isMap(t) && !byName.has(String(t.get('name')).toLowerCase())) byName.set(String(t.get('name')).toLowerCase(), t);
     for (const [name, feeds] of plan.topics) {
-      let topic = topics.items.find((t): t is YAMLMap => isMap(t) && String(t.get('name')).toLowerCase() === name.toLowerCase());
+      let topic = byName.get(name.toLowerCase());
       if (!topic) {
         topic = doc.createNode({ name }) as YAMLMap;
         topics.items.push(topic);
+        byName.set(name.toLowerCase(), topic);
       }
       let list = topic.get('feeds');
       if (!isSeq(list)) {
@@ -82,7 +88,8 @@ export function applyImport(text: string, plan: ImportPlan): string {
     const feeds = seqAt(doc, root, 'feeds');
     for (const f of plan.feeds) feeds.items.push(doc.createNode(entry(f)));
   }
-  return doc.toString({ lineWidth: 0 });
+  // no padding inside [ ] and { }: lines the import does not touch stay as they were written
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
 function seqAt(doc: Document, root: YAMLMap, key: string): YAMLSeq {

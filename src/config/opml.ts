@@ -1,4 +1,5 @@
 import { decodeXML, encodeXML } from 'entities';
+import { stripControl } from '../core/text.js';
 
 /**
  * OPML 2.0 feed lists (what feed readers import and export): a small, tolerant reader of nested
@@ -19,6 +20,9 @@ export interface OpmlDocument {
 }
 
 export class OpmlError extends Error {}
+
+/** Folders in folders deeper than this are refused (every feed carries its folders' names). */
+export const MAX_OPML_DEPTH = 100;
 
 /** Reads an OPML document. Outlines without xmlUrl are folders; their text names the folder. */
 export function parseOpml(text: string): OpmlDocument {
@@ -42,7 +46,8 @@ export function parseOpml(text: string): OpmlDocument {
     }
     const attrs = attributes(attrText ?? '');
     const xmlUrl = attrs.get('xmlurl');
-    const name = (attrs.get('title') || attrs.get('text') || '').trim() || null;
+    // names become topic names and tags, printed and written to the config: no escape sequences
+    const name = stripControl(attrs.get('title') || attrs.get('text') || '').trim() || null;
     if (xmlUrl) {
       feeds.push({
         url: xmlUrl.trim(),
@@ -51,16 +56,19 @@ export function parseOpml(text: string): OpmlDocument {
         path: [...stack.filter((s): s is string => s !== null), ...categories(attrs.get('category'))],
       });
     }
-    if (!selfClosing) stack.push(xmlUrl ? null : name);
+    if (!selfClosing) {
+      if (stack.length >= MAX_OPML_DEPTH) throw new OpmlError(`outlines nested more than ${MAX_OPML_DEPTH} deep`);
+      stack.push(xmlUrl ? null : name);
+    }
   }
   if (stack.length > 0) throw new OpmlError('an <outline> is never closed');
-  return { title: titleMatch ? decodeXML(titleMatch[1]!).trim() || null : null, feeds };
+  return { title: titleMatch ? stripControl(decodeXML(titleMatch[1]!)).trim() || null : null, feeds };
 }
 
 /** OPML's category attribute: comma-separated, "/"-separated paths; the last segment names it. */
 function categories(value: string | undefined): string[] {
   if (!value) return [];
-  const first = value.split(',')[0]!.trim();
+  const first = stripControl(value.split(',')[0]!).trim();
   const last = first.split('/').filter(Boolean).pop();
   return last ? [last] : [];
 }

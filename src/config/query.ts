@@ -21,6 +21,9 @@ export type QueryNode =
  * A query that cannot be parsed. `position` is the 0-based offset (a JavaScript string index) of the offending
  * character in the query text; `reason` says what is wrong; the message is the reason and the column (1-based).
  */
+/** The deepest nesting of parentheses in a query (the parser recurses per level). */
+export const MAX_QUERY_DEPTH = 100;
+
 export class QuerySyntaxError extends Error {
   readonly position: number;
   readonly reason: string;
@@ -123,6 +126,9 @@ class Parser {
   readonly starts = new WeakMap<QueryNode, number>();
   constructor(private readonly tokens: Token[]) {}
 
+  /** Parentheses open around the current position. */
+  private depth = 0;
+
   private peek(): Token {
     return this.tokens[this.i]!;
   }
@@ -189,7 +195,9 @@ class Parser {
     }
     if (t.kind === 'lparen') {
       this.next();
+      if (++this.depth > MAX_QUERY_DEPTH) throw new QuerySyntaxError(t.pos, `groups nested more than ${MAX_QUERY_DEPTH} deep`);
       const inner = this.parseOr(t);
+      this.depth--;
       const close = this.peek();
       if (close.kind !== 'rparen') throw new QuerySyntaxError(t.pos, `unclosed '(': a ')' is missing`);
       this.next();

@@ -60,6 +60,8 @@ export interface Config {
     maxBytes: number;
     /** A feed failing this many runs in a row is a warning in the run summary. */
     warnAfter: number;
+    /** Hosts (or host:port) a redirect may lead to although they are local: intranet feeds. */
+    allowRedirectsTo: string[];
   };
   topics: TopicConfig[];
   /** Feeds not tied to a topic: their items are matched against every topic. */
@@ -125,6 +127,7 @@ export function defaultConfig(): Config {
       timeoutMs: DEFAULTS.timeoutMs,
       maxBytes: DEFAULTS.maxBytes,
       warnAfter: DEFAULTS.warnAfter,
+      allowRedirectsTo: [],
     },
     topics: [],
     feeds: [],
@@ -168,7 +171,7 @@ export function validateConfig(doc: unknown, file: string): Config {
   }
   if (root.fetch !== undefined && root.fetch !== null) {
     const f = v.object(root.fetch, 'fetch');
-    v.keys(f, 'fetch', ['concurrency', 'perHost', 'hostDelay', 'interval', 'retries', 'timeout', 'maxBytes', 'warnAfter']);
+    v.keys(f, 'fetch', ['concurrency', 'perHost', 'hostDelay', 'interval', 'retries', 'timeout', 'maxBytes', 'warnAfter', 'allowRedirectsTo']);
     if (f.concurrency !== undefined) cfg.fetch.concurrency = v.integer(f.concurrency, 'fetch.concurrency', 1, 256);
     if (f.perHost !== undefined) cfg.fetch.perHost = v.integer(f.perHost, 'fetch.perHost', 1, 64);
     if (f.hostDelay !== undefined) cfg.fetch.hostDelayMs = v.duration(f.hostDelay, 'fetch.hostDelay', 0);
@@ -177,6 +180,7 @@ export function validateConfig(doc: unknown, file: string): Config {
     if (f.warnAfter !== undefined) cfg.fetch.warnAfter = v.integer(f.warnAfter, 'fetch.warnAfter', 1, 1000);
     if (f.timeout !== undefined) cfg.fetch.timeoutMs = v.duration(f.timeout, 'fetch.timeout', 1000);
     if (f.maxBytes !== undefined) cfg.fetch.maxBytes = v.bytes(f.maxBytes, 'fetch.maxBytes');
+    if (f.allowRedirectsTo !== undefined && f.allowRedirectsTo !== null) cfg.fetch.allowRedirectsTo = v.stringList(f.allowRedirectsTo, 'fetch.allowRedirectsTo').map((h) => h.toLowerCase());
   }
   if (root.topics !== undefined && root.topics !== null) {
     const topics = v.array(root.topics, 'topics');
@@ -192,6 +196,13 @@ export function validateConfig(doc: unknown, file: string): Config {
       seen.set(key, i);
       const has = (k: string) => o[k] !== undefined && o[k] !== null;
       if (has('keywords') && has('query')) v.fail(`${p}.query`, 'give keywords or a query, not both');
+      for (const k of ['keywords', 'exclude'] as const) {
+        // `keywords: acme, northwind` is one string in YAML, a phrase no text contains
+        if (typeof o[k] === 'string' && o[k].includes(',')) {
+          const parts = o[k].split(',').map((x) => x.trim()).filter(Boolean);
+          v.fail(`${p}.${k}`, `got one string with commas in it ("${o[k]}"); write a list: ${k}: [${parts.join(', ')}]`);
+        }
+      }
       const keywords = has('keywords') ? v.stringList(o.keywords, `${p}.keywords`) : [];
       if (has('keywords') && keywords.length === 0) v.fail(`${p}.keywords`, 'expected at least one keyword or phrase');
       const exclude = has('exclude') ? v.stringList(o.exclude, `${p}.exclude`) : [];

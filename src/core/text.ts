@@ -48,14 +48,26 @@ export function tokenize(text: string): string[] {
   );
 }
 
-/** Removes control characters and terminal escape sequences (CSI, OSC...) from feed text; line breaks and tabs become spaces. */
-export function stripControl(text: string): string {
+/** Any character stripEscapes or stripControl would touch. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Removes terminal escape sequences (CSI, OSC...) and control characters from text from outside (feeds,
+ * input files, servers, config files), keeping line breaks and tabs: for CSV cells, which quote them.
+ */
+export function stripEscapes(text: string): string {
+  if (!CONTROL.test(text)) return text;
   return text
     .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '') // OSC ... BEL / ST
     .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '') // CSI
     .replace(/\x1b[@-_]/g, '') // other two-byte escapes
-    .replace(/[\t\n\r]+/g, ' ')
-    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+}
+
+/** Removes control characters and terminal escape sequences (CSI, OSC...) from feed text; line breaks and tabs become spaces. */
+export function stripControl(text: string): string {
+  if (!CONTROL.test(text)) return text;
+  return stripEscapes(text).replace(/[\t\n\r]+/g, ' ');
 }
 
 /** A likely typo of `b` for `a` (case-insensitive): a prefix of it, or at most two edits away. For "did you mean". */

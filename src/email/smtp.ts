@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import nodemailer, { type SMTPTransportOptions } from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { ConfigError, MomentscanError } from '../core/errors.js';
+import { formatDuration } from '../core/time.js';
 
 /**
  * Sending the digest by email: the last stage of the pipeline, and its only network I/O besides fetch.
@@ -17,7 +18,12 @@ export interface SmtpSettings {
   options: SMTPTransportOptions;
   /** Strings that must never be printed (the password and its encodings). */
   secrets: string[];
+  /** The whole send (connect, log in, hand over the message) must be done within this; then it is abandoned. */
+  deadlineMs: number;
 }
+
+/** How long one send may take at most, however steadily a slow server keeps answering (README: "Email"). */
+export const SEND_DEADLINE_MS = 120_000;
 
 export interface DigestMessage {
   from: string;
@@ -40,10 +46,18 @@ export function sanitizeSmtpUrl(raw: string): string {
   return `${url.protocol}//${user}${url.host}`;
 }
 
-/** Replaces every secret in `text` with ***. */
+/** Replaces every secret in `text` with ***, in any letter case; a text holding a long piece of one is withheld. */
 export function scrub(text: string, secrets: string[]): string {
   let out = text;
-  for (const s of secrets.filter((x) => x.length >= 3).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
+  for (const s of secrets.filter((x) => x.length >= 3).sort((a, b) => b.length - a.length)) {
+    out = out.replace(new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), '***');
+  }
+  const lower = out.toLowerCase();
+  for (const s of secrets) {
+    for (let i = 0; i + 6 <= s.length; i++) {
+      if (lower.includes(s.slice(i, i + 6).toLowerCase())) return '(the server\'s reply is withheld: it quotes part of the password)';
+    }
+  }
   return out;
 }
 
@@ -99,7 +113,7 @@ export function resolveSmtp(o: { url: string; source: string; passwordFile: stri
     debug: false,
   };
   if (user || pass) options.auth = { user, pass };
-  return { display, options, secrets: secretsOf(user, pass) };
+  return { display, options, secrets: secretsOf(user, pass), deadlineMs: SEND_DEADLINE_MS };
 }
 
 /** The password file's first line (a trailing newline is not part of it). Missing, unreadable or empty: a config error. */
@@ -158,20 +172,54 @@ export interface SendResult {
   response: string;
 }
 
+/** What a send or a check failed with: the server's reply, scrubbed; for a refused login only that (a server may echo what it was sent). */
+function failureReason(err: unknown, s: SmtpSettings): string {
+  const e = err as { response?: unknown; message?: unknown; code?: unknown; responseCode?: unknown };
+  if (e.code === 'EAUTH') return `the server refused the login${typeof e.responseCode === 'number' ? ` (${e.responseCode})` : ''}`;
+  const raw = typeof e.response === 'string' && e.response.trim() ? e.response : typeof e.message === 'string' ? e.message : String(err);
+  return scrub(raw.replace(/\s+/g, ' ').trim(), s.secrets);
+}
+
+/**
+ * Connects to the server and logs in, sending nothing (`momentscan status`): null when that worked,
+ * else what failed, in the words of a failed send.
+ */
+export async function checkSmtp(s: SmtpSettings): Promise<string | null> {
+  const transport = nodemailer.createTransport(s.options);
+  const deadline = setTimeout(() => transport.close(), s.deadlineMs);
+  try {
+    await Promise.race([
+      transport.verify(),
+      new Promise((_, reject) => setTimeout(() => reject(Object.assign(new Error(`no answer within ${formatDuration(s.deadlineMs)}`), { code: 'ETIMEDOUT' })), s.deadlineMs).unref()),
+    ]);
+    return null;
+  } catch (err) {
+    return failureReason(err, s);
+  } finally {
+    clearTimeout(deadline);
+    transport.close();
+  }
+}
+
 /**
  * Sends the message. A failure is a MomentscanError (exit 1) naming the server (sanitised) and the SMTP
  * reason, with every trace of the password scrubbed.
  */
 export async function sendDigestMail(s: SmtpSettings, m: DigestMessage): Promise<SendResult> {
   const transport = nodemailer.createTransport(s.options);
+  // the timeouts above are idle timeouts: a server answering a byte at a time would never trip them
+  const deadline = AbortSignal.timeout(s.deadlineMs);
   try {
-    const info = await transport.sendMail(mailOptions(m));
+    const info = await transport.sendMail({ ...mailOptions(m), signal: deadline });
     return { accepted: info.accepted.map(String), rejected: info.rejected.map(String), response: scrub(String(info.response ?? ''), s.secrets) };
   } catch (err) {
-    const e = err as { response?: unknown; message?: unknown; code?: unknown; responseCode?: unknown };
-    const raw = typeof e.response === 'string' && e.response.trim() ? e.response : typeof e.message === 'string' ? e.message : String(err);
-    const reason = scrub(raw.replace(/\s+/g, ' ').trim(), s.secrets);
-    const auth = e.code === 'EAUTH';
+    if (deadline.aborted) {
+      throw new MomentscanError(`sending the digest via ${s.display} failed: no answer within ${formatDuration(s.deadlineMs)} (the overall deadline of a send)`, {
+        hint: 'the digest was not marked as sent; check that the SMTP server is up and not overloaded',
+      });
+    }
+    const auth = (err as { code?: unknown }).code === 'EAUTH';
+    const reason = failureReason(err, s);
     throw new MomentscanError(`sending the digest via ${s.display} failed: ${reason}`, {
       hint: auth
         ? 'the digest was not marked as sent; check the user in the SMTP URL and the password in email.passwordFile'

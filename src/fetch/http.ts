@@ -1,8 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { FeedError } from '../core/errors.js';
+import { formatDuration } from '../core/time.js';
+import { redirectProblem } from './address.js';
 
 export interface FetchOptions {
   etag?: string | null;
@@ -13,6 +15,8 @@ export interface FetchOptions {
   signal?: AbortSignal;
   dispatcher?: Dispatcher;
   maxRedirects?: number;
+  /** Hosts a redirect may lead to even when they are local (fetch.allowRedirectsTo). */
+  allowRedirectsTo?: readonly string[];
 }
 
 export type FetchOutcome =
@@ -92,12 +96,18 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
       if (hop >= maxRedirects) {
         throw new FeedError('redirect', `too many redirects (more than ${maxRedirects})`, { status, hint: 'check the feed URL in a browser' });
       }
+      let next: string;
       try {
-        current = new URL(location, current).href;
+        next = new URL(location, current).href;
       } catch {
         throw new FeedError('redirect', `HTTP ${status} redirect to an invalid URL "${location.slice(0, 100)}"`, { status });
       }
-      if (!/^https?:/i.test(current)) throw new FeedError('redirect', `redirect to a non-HTTP URL`, { status });
+      if (!/^https?:/i.test(next)) throw new FeedError('redirect', `redirect to a non-HTTP URL`, { status });
+      const problem = await redirectProblem(new URL(current), new URL(next), options.allowRedirectsTo);
+      if (problem) {
+        throw new FeedError('redirect', problem, { status, hint: 'if the feed really lives there (an intranet feed), add its host to fetch.allowRedirectsTo' });
+      }
+      current = next;
       if (status !== 301 && status !== 308) permanent = false;
       continue;
     }
@@ -113,7 +123,7 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
       if (status === 410) {
         throw new FeedError('gone', 'HTTP 410 Gone: the feed was removed', { status, hint: 'it will not be fetched again; remove it from the config' });
       }
-      throw new FeedError('http', `HTTP ${status}${reason(status)}${retryAfterMs !== null ? ` (retry after ${Math.ceil(retryAfterMs / 1000)}s)` : ''}`, {
+      throw new FeedError('http', `HTTP ${status}${reason(status)}${retryAfterMs !== null ? ` (retry after ${formatDuration(Math.ceil(retryAfterMs / 1000) * 1000)})` : ''}`, {
         status,
         hint: httpHint(status),
         ...(retryAfterMs !== null ? { retryAfterMs } : {}),
@@ -144,13 +154,16 @@ export function parseMaxAge(value: string | null): number | null {
   return m ? Number(m[1]) * 1000 : null;
 }
 
+const MAX_RETRY_AFTER_MS = 365 * 86_400_000;
+
 /** Retry-After as delay-seconds or an HTTP date, in ms from `now`; null when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now: number): number | null {
   if (!value) return null;
   const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // a year at most: a server saying 1e21 seconds means "not soon", and must not print as 1e+21s
+  if (/^\d+$/.test(v)) return Math.min(Number(v) * 1000, MAX_RETRY_AFTER_MS);
   const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - now) : null;
+  return Number.isFinite(at) ? Math.min(Math.max(0, at - now), MAX_RETRY_AFTER_MS) : null;
 }
 
 async function readBody(
@@ -216,12 +229,17 @@ async function readLocalFeed(url: string, options: FetchOptions): Promise<FetchO
   try {
     const st = await stat(file);
     if (st.isDirectory()) throw new FeedError('file', `${file} is a folder, not a feed file`);
+    // a FIFO blocks forever and a device such as /dev/zero never ends (and its size reads 0): regular files only
+    if (!st.isFile()) {
+      const kind = st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a file';
+      throw new FeedError('file', `${file} is not a regular file (${kind})`, { hint: 'point the feed at a regular file' });
+    }
     const etag = `"${st.mtimeMs.toFixed(0)}-${st.size}"`;
     if (options.etag === etag) return { status: 'not-modified', httpStatus: null, etag, lastModified: null, movedTo: null, maxAgeMs: null, bytes: 0 };
-    if (st.size > options.maxBytes) {
-      throw new FeedError('too-large', `file larger than ${formatBytes(options.maxBytes)}`, { hint: 'raise fetch.maxBytes in the config' });
-    }
-    const body = await readFile(file);
+    const tooLarge = () => new FeedError('too-large', `file larger than ${formatBytes(options.maxBytes)}`, { hint: 'raise fetch.maxBytes in the config' });
+    if (st.size > options.maxBytes) throw tooLarge();
+    const body = await readCapped(file, options.maxBytes);
+    if (body === null) throw tooLarge();
     return { status: 'ok', httpStatus: null, body, contentType: null, etag, lastModified: null, finalUrl: url, movedTo: null, maxAgeMs: null, bytes: body.length };
   } catch (err) {
     if (err instanceof FeedError) throw err;
@@ -229,6 +247,30 @@ async function readLocalFeed(url: string, options: FetchOptions): Promise<FetchO
     if (code === 'ENOENT') throw new FeedError('file', `file not found: ${file}`, { hint: 'check the path in the config (relative paths are relative to the config file)' });
     if (code === 'EACCES') throw new FeedError('file', `permission denied: ${file}`);
     throw new FeedError('file', `cannot read ${file} (${code ?? String(err)})`);
+  }
+}
+
+/**
+ * At most `maxBytes` of a file (null when it holds more): the same cap as HTTP bodies, whatever its size
+ * said a moment ago (it may have grown, or been swapped for another file, since).
+ */
+async function readCapped(file: string, maxBytes: number): Promise<Uint8Array | null> {
+  const handle = await open(file, 'r');
+  try {
+    if (!(await handle.stat()).isFile()) throw new FeedError('file', `${file} is not a regular file`, { hint: 'point the feed at a regular file' });
+    const buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, 1024 * 1024));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) return null;
+      chunks.push(Buffer.from(buf.subarray(0, bytesRead)));
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    await handle.close();
   }
 }
 

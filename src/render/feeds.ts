@@ -1,7 +1,7 @@
-import Table from 'cli-table3';
 import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { EnrichedItem } from '../core/types.js';
+import { drawTable } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export type FeedState = 'ok' | 'failing' | 'retired' | 'new';
@@ -10,7 +10,10 @@ export type FeedState = 'ok' | 'failing' | 'retired' | 'new';
 export interface FeedHealthRow {
   url: string;
   fetchUrl: string;
+  /** The config's title for it, else the feed's own. */
   title: string | null;
+  /** The topics it is a feed of (none: a plain feed, matched against every topic). */
+  topics: string[];
   state: FeedState;
   lastFetchedAt: number | null;
   lastSuccessAt: number | null;
@@ -33,6 +36,7 @@ export function feedHealthJson(r: FeedHealthRow): Record<string, unknown> {
     url: r.url,
     fetchUrl: r.fetchUrl,
     title: r.title,
+    topics: r.topics,
     state: r.state,
     lastFetchedAt: t(r.lastFetchedAt),
     lastSuccessAt: t(r.lastSuccessAt),
@@ -50,8 +54,30 @@ export function feedHealthJson(r: FeedHealthRow): Record<string, unknown> {
 
 const HEALTH_COLUMNS: Column<FeedHealthRow>[] = Object.keys(feedHealthJson({} as FeedHealthRow)).map((key) => ({
   key,
-  value: (r: FeedHealthRow) => feedHealthJson(r)[key] as string | number | null,
+  value: (r: FeedHealthRow) => {
+    const v = feedHealthJson(r)[key];
+    return Array.isArray(v) ? v.join('; ') : (v as string | number | null);
+  },
 }));
+
+/**
+ * A feed's address, short: host (no www.) and path, or a search's query decoded and its host ("\"acme
+ * robotics\" on news.google.com"), so that two searches on one host tell apart; a local file by its name.
+ */
+export function shortFeedUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  if (u.protocol === 'file:') return decodeURIComponent(u.pathname.split('/').pop() ?? url);
+  const host = u.host.replace(/^www\./, '');
+  const query = ['q', 'query', 'search', 'tag', 'keywords'].map((k) => u.searchParams.get(k)).find((v) => v) ?? null;
+  const path = u.pathname === '/' ? '' : u.pathname;
+  // the query first: it is what tells two searches on one host apart when the cell is cut
+  return query ? `"${query}" on ${host}` : `${host}${path}${u.search}`;
+}
 
 export function feedHealthListing(rows: FeedHealthRow[], now: number): Listing<FeedHealthRow> {
   return { rows, json: feedHealthJson, columns: HEALTH_COLUMNS, table: (r, ctx) => healthTable(r, ctx, now) };
@@ -60,27 +86,30 @@ export function feedHealthListing(rows: FeedHealthRow[], now: number): Listing<F
 function healthTable(rows: FeedHealthRow[], ctx: RenderContext, now: number): string {
   if (rows.length === 0) return 'No feeds configured.\n';
   const { chalk } = ctx;
-  const width = Math.max(80, Math.min(ctx.width, 160));
-  const table = new Table({
-    head: ['Feed', 'State', 'Last ok', 'Fails', '304s', 'Items/day', 'Problem'],
-    colWidths: [Math.max(20, width - 77), 9, 10, 7, 6, 11, 26],
-    wordWrap: false,
-    style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
-  });
+  const cells: string[][] = [];
+  const problems: string[] = [];
   for (const r of rows) {
     const state = r.state === 'ok' ? chalk.green('ok') : r.state === 'failing' ? chalk.red('failing') : r.state === 'retired' ? chalk.dim('retired') : 'new';
-    const problem = r.error ?? (r.overflows > 0 ? `${r.overflows} fetches may have dropped items` : '');
-    table.push([
-      stripControl(r.title ?? r.url),
+    const name = stripControl(r.title ?? shortFeedUrl(r.url));
+    cells.push([
+      name,
+      stripControl(r.topics.join(', ') || '(all topics)'),
+      stripControl(shortFeedUrl(r.url)),
       state,
       r.lastSuccessAt === null ? 'never' : ago(now - r.lastSuccessAt),
       String(r.consecutiveFailures),
-      r.notModifiedRatio === null ? '-' : `${Math.round(r.notModifiedRatio * 100)}%`,
       r.itemsPerDay.toFixed(1),
-      stripControl(problem),
     ]);
+    const problem = r.error ?? (r.overflows > 0 ? `${r.overflows} fetches may have dropped items` : null);
+    // in full, under the table: a cell would cut it
+    if (problem) problems.push(`${chalk.bold(name)} (${stripControl(r.url)}): ${stripControl(problem)}`);
   }
-  return `${table.toString()}\n`;
+  const table = drawTable(
+    { head: ['Feed', 'Topic', 'Source', 'State', 'Last ok', 'Fails', 'Items/day'], widths: ['fill', 'fill', 'fill', 9, 10, 7, 11], right: [5, 6], minFill: 12 },
+    cells,
+    ctx,
+  );
+  return problems.length ? `${table}\nProblems:\n${problems.map((p) => `  ${p}\n`).join('')}` : table;
 }
 
 function ago(ms: number): string {
@@ -96,7 +125,8 @@ export function testItemJson(it: EnrichedItem): Record<string, unknown> {
     guid: it.guid,
     link: it.link,
     canonicalUrl: it.canonicalUrl,
-    source: it.source,
+    // as `items` shows the stored item: the publisher's name, else its domain
+    source: it.source ?? it.sourceDomain,
     sourceDomain: it.sourceDomain,
     author: it.author,
     publishedAt: iso(it.publishedAt),
@@ -123,23 +153,21 @@ export function testItemsListing(items: EnrichedItem[], feedTitle: string | null
     table: (rows, ctx) => {
       const head = `${stripControl(feedTitle ?? '(untitled feed)')}: ${rows.length} item${rows.length === 1 ? '' : 's'}\n`;
       if (rows.length === 0) return head;
-      const width = Math.max(80, Math.min(ctx.width, 160));
-      const table = new Table({
-        head: ['Published (UTC)', 'Tone', 'Topics', 'Title'],
-        colWidths: [22, 7, 16, Math.max(20, width - 49)],
-        wordWrap: false,
-        style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
-      });
+      const cells: string[][] = [];
       for (const it of rows) {
-        table.push([
-          `${iso(it.publishedAt).replace('T', ' ').replace('Z', '')}${it.dateEstimated ? '*' : ''}`,
+        cells.push([
+          String(cells.length + 1),
+          `${iso(it.publishedAt).slice(0, 16).replace('T', ' ')}${it.dateEstimated ? '*' : ''}`,
           it.sentiment === null ? '' : it.sentiment.toFixed(2),
           stripControl(it.topics.join(', ')),
           stripControl(it.title),
         ]);
       }
       const note = rows.some((it) => it.dateEstimated) ? '* no date in the feed: the fetch time is used\n' : '';
-      return `${head}${table.toString()}\n${note}`;
+      const table = drawTable({ head: ['#', 'Published (UTC)', 'Tone', 'Topics', 'Title'], widths: [5, 19, 7, 16, 'fill'], right: [0, 2] }, cells, ctx);
+      // publisher and link in full, one line per item, under the table: a cell would cut the link
+      const links = rows.map((it, i) => `${String(i + 1).padStart(4)}  ${stripControl(it.source ?? it.sourceDomain ?? '(no publisher)')}  ${stripControl(it.link ?? '(no link)')}\n`).join('');
+      return `${head}${table}${note}\nPublishers and links:\n${links}`;
     },
   };
 }

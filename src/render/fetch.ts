@@ -1,6 +1,6 @@
-import Table from 'cli-table3';
 import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
+import { drawTable } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export type FeedStatus = 'ok' | 'not-modified' | 'failed' | 'skipped';
@@ -23,6 +23,8 @@ export interface FeedResult {
   attempts: number;
   /** Failed runs in a row, this one included. */
   consecutiveFailures: number;
+  /** It has never been fetched successfully (this run included). */
+  neverOk?: boolean;
   /** Every item was unseen although the feed had items before: it may drop items between fetches. */
   overflow: boolean;
   /** Why it was skipped, that it moved or was retired. */
@@ -84,20 +86,14 @@ export function fetchListing(rows: FeedResult[]): Listing<FeedResult> {
 }
 
 function fetchTable(rows: FeedResult[], ctx: RenderContext): string {
-  const width = Math.max(80, Math.min(ctx.width, 160));
-  const table = new Table({
-    head: ['Feed', 'Status', 'New', 'Seen', 'Note'],
-    colWidths: [Math.max(20, width - 62), 14, 7, 7, 30],
-    wordWrap: false,
-    style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
-  });
+  const cells: string[][] = [];
   const { chalk } = ctx;
   for (const r of rows) {
     const status =
       r.status === 'failed' ? chalk.red('failed') : r.status === 'ok' ? chalk.green('ok') : r.status === 'skipped' ? chalk.dim('skipped') : 'not modified';
-    table.push([stripControl(r.title ?? r.url), status, String(r.itemsNew), String(r.itemsSeen), stripControl(r.error ?? r.notice ?? '')]);
+    cells.push([stripControl(r.title ?? r.url), status, String(r.itemsNew), String(r.itemsSeen), stripControl(r.error ?? r.notice ?? '')]);
   }
-  return `${table.toString()}\n`;
+  return drawTable({ head: ['Feed', 'Status', 'New', 'Seen', 'Note'], widths: ['fill', 14, 7, 7, 'fill'], right: [2, 3], minFill: 14 }, cells, ctx);
 }
 
 /** The one-line run summary written to stderr. */
@@ -129,11 +125,12 @@ export function feedReportLines(s: FetchSummary): ReportLine[] {
   for (const f of s.feeds) {
     const url = stripControl(f.url);
     if (f.status === 'failed') {
-      const persistent = f.consecutiveFailures >= s.warnAfter;
+      // a feed that has never worked is a warning from its first run: it is most likely a wrong URL
+      const persistent = f.consecutiveFailures >= s.warnAfter || f.neverOk === true;
       const retired = f.notice?.startsWith('retired') ?? false;
       lines.push({
         level: persistent || retired ? 'warning' : 'note',
-        text: `${url}: ${stripControl(f.error ?? 'failed')}${persistent ? ` (failed ${f.consecutiveFailures} runs in a row)` : ''}${retired ? `; ${f.notice}` : ''}`,
+        text: `${url}: ${stripControl(f.error ?? 'failed')}${persistent ? (f.neverOk ? ` (${f.consecutiveFailures === 1 ? 'failed on its first run' : `never fetched: failed all ${f.consecutiveFailures} runs`})` : ` (failed ${f.consecutiveFailures} runs in a row)`) : ''}${retired ? `; ${f.notice}` : ''}`,
       });
     } else if (f.notice && f.status !== 'skipped') {
       lines.push({ level: 'note', text: `${url}: ${stripControl(f.notice)}` });

@@ -24,6 +24,9 @@ export const SCHEMA_VERSION = 1;
  */
 export function render<T>(format: Format, listing: Listing<T>, ctx: RenderContext): string {
   const fields = ctx.fields ?? null;
+  if (fields && format === 'table') {
+    throw new UsageError('--fields goes with a machine format, not the table', { hint: 'add --json, --csv or --format tsv|ndjson|markdown' });
+  }
   if (fields) {
     const known = fieldNames(listing, listing.rows[0]);
     const unknown = fields.filter((f) => !known.includes(f));

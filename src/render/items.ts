@@ -1,7 +1,7 @@
-import Table from 'cli-table3';
 import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { StoredItem } from '../core/types.js';
+import { drawTable } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 /** A stored item as `momentscan items` lists it. */
@@ -54,17 +54,11 @@ export function itemsListing(rows: ItemRow[], meta: { from: number; to: number }
 
 function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: { from: number; to: number }): string {
   if (rows.length === 0) return `No items from ${iso(meta.from)} to ${iso(meta.to)}.\n`;
-  const width = Math.max(80, Math.min(ctx.width, 160));
-  const table = new Table({
-    head: ['Published (UTC)', 'Tone', 'Source', 'Topics', 'Title'],
-    colWidths: [18, 7, 16, 16, Math.max(20, width - 62)],
-    wordWrap: false,
-    style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
-  });
   const { chalk } = ctx;
+  const cells: string[][] = [];
   for (const r of rows) {
     const tone = r.sentiment === null ? '' : r.sentiment <= -0.2 ? chalk.red(r.sentiment.toFixed(2)) : r.sentiment >= 0.2 ? chalk.green(r.sentiment.toFixed(2)) : r.sentiment.toFixed(2);
-    table.push([
+    cells.push([
       iso(r.publishedAt).slice(0, 16).replace('T', ' '),
       tone,
       stripControl(r.source ?? r.sourceDomain ?? ''),
@@ -72,7 +66,7 @@ function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: { from: number; t
       stripControl(r.title),
     ]);
   }
-  let out = `${table.toString()}\n`;
+  let out = drawTable({ head: ['Published (UTC)', 'Tone', 'Source', 'Topics', 'Title'], widths: [18, 7, 16, 16, 'fill'], right: [1], minFill: 14 }, cells, ctx);
   if (rows.some((r) => r.why)) {
     out += '\n';
     for (const r of rows) {

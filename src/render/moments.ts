@@ -1,8 +1,8 @@
-import Table from 'cli-table3';
 import type { RankedMoment } from '../rank/rank.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { sparkline } from './timeline.js';
+import { drawTable } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export interface MomentRow extends RankedMoment {
@@ -140,15 +140,7 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
   if (rows.length === 0) {
     return `No moments from ${iso(meta.from)} to ${iso(meta.asOf)} across ${meta.topics} topic${meta.topics === 1 ? '' : 's'}.\n${notes}`;
   }
-  const width = Math.max(80, Math.min(ctx.width, 160));
-  // the fixed columns take 72 characters with their borders; the headline gets the rest
-  const headlineWidth = Math.max(16, width - 72);
-  const table = new Table({
-    head: ['#', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', 'Top headline'],
-    colWidths: [3, 15, 12, 7, 9, 10, 7, headlineWidth],
-    wordWrap: false,
-    style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
-  });
+  const cells: string[][] = [];
   for (const m of rows) {
     const kind =
       m.kind === 'volume-spike'
@@ -156,22 +148,28 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
         : m.direction === 'negative'
           ? chalk.red('▼ negative')
           : chalk.green('▲ positive');
-    table.push([
+    cells.push([
       String(m.rank),
-      clip(stripControl(m.topic), 13),
+      stripControl(m.topic),
       kind,
       m.score.toFixed(1),
       m.ongoing ? chalk.bold(m.stage) : ago(meta.asOf - m.end),
       sparkline(m.storySeries.slice(-8)),
       fmtTone(m.sentimentNow, chalk),
-      clip(stripControl(m.examples[0]?.title ?? ''), headlineWidth - 2),
+      stripControl(m.examples[0]?.title ?? ''),
     ]);
   }
-  let out = `${table.toString()}\n`;
+  // the fixed columns take 73 characters with their borders; the headline gets the rest
+  let out = drawTable(
+    { head: ['#', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', 'Top headline'], widths: [4, 15, 12, 7, 9, 10, 7, 'fill'], right: [0, 3], minFill: 10 },
+    cells,
+    ctx,
+  );
   if (ctx.verbose) {
     out += '\n';
     for (const m of rows) out += explainLines(m, chalk) + '\n';
-  } else {
+  } else if (ctx.tty) {
+    // for people at a terminal; a pipe gets the table alone
     out += chalk.dim('Volume: stories per bucket up to the moment. Use -v for explanations, --json for scripts.') + '\n';
   }
   return out + notes;
@@ -201,10 +199,6 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk']): string {
     if (e.link) lines.push(`             ${chalk.cyan(stripControl(e.link))}`);
   }
   return lines.join('\n');
-}
-
-function clip(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, Math.max(0, n - 1))}…`;
 }
 
 function fmtNum(x: number): string {

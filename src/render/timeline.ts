@@ -1,7 +1,7 @@
-import Table from 'cli-table3';
 import type { BucketScore } from '../detect/detect.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
+import { drawTable } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export interface TimelineRow extends BucketScore {
@@ -59,13 +59,10 @@ function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: { topic: s
   out += `tone     ${tone}\n`;
   out += `moments  ${chalk.yellow(marks)}\n`;
   out += chalk.dim('         ▲ spike  ▼ negative shift  △ positive shift\n\n');
-  const table = new Table({
-    head: ['Bucket (UTC)', 'Stories', 'Expected', 'Tone', 'Baseline', 'Moment'],
-    style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
-  });
+  const cells: string[][] = [];
   for (const r of rows) {
     const moment = r.volumeFlag ? `spike ${r.volumeScore.toFixed(1)}` : r.sentimentFlag ? `${r.sentimentFlag} ${r.sentimentScore.toFixed(1)}` : r.judged ? '' : 'learning';
-    table.push([
+    cells.push([
       iso(r.start).slice(0, 16).replace('T', ' '),
       String(r.count),
       r.judged ? r.expected.toFixed(1) : '',
@@ -74,5 +71,5 @@ function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: { topic: s
       moment,
     ]);
   }
-  return `${out}${table.toString()}\n`;
+  return out + drawTable({ head: ['Bucket (UTC)', 'Stories', 'Expected', 'Tone', 'Baseline', 'Moment'], widths: [18, 9, 10, 7, 10, 'fill'], right: [1, 2, 3, 4] }, cells, ctx);
 }

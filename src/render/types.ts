@@ -26,6 +26,8 @@ export interface RenderContext {
   color: boolean;
   /** Terminal width to fit tables into. */
   width: number;
+  /** stdout is a terminal: hints for people may go under a table (never into a pipe). */
+  tty?: boolean;
   verbose: boolean;
   /** Evaluation time, for "2h ago". */
   now: number;

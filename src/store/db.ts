@@ -256,17 +256,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
   }
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 15_000}`);
-    if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      // Checkpoint less often: each commit rewrites index pages into the WAL, and every checkpoint copies
-      // them again; with 64 MB between checkpoints a page rewritten by many commits is copied once (a big
-      // fetch saves about a tenth of its database time). The WAL is emptied when the last connection closes.
-      db.pragma('wal_autocheckpoint = 16000');
-      // keep the indexes' pages in memory across a run's many small transactions
-      db.pragma('cache_size = -65536');
-    }
-    db.pragma('foreign_keys = ON');
+    // Whose file it is, before any pragma that writes (journal_mode = WAL rewrites the header): a foreign
+    // file or one from a newer momentscan must keep every byte.
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current > SCHEMA_VERSION) {
       throw new StoreError(`${file}: database schema version ${current} is newer than this momentscan understands (${SCHEMA_VERSION})`, {
@@ -280,6 +271,20 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
       const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
       if (tables.n > 0) throw notOurs(file);
     }
+    // A damaged file is never written to, wherever the damage is (a fetch touches only a few pages and
+    // would carry on over it): quick_check reads every page, about 150 ms for 200 MB.
+    if (!options.readonly && exists !== null && exists > 0) checkIntegrity(db, file);
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      // Checkpoint less often: each commit rewrites index pages into the WAL, and every checkpoint copies
+      // them again; with 64 MB between checkpoints a page rewritten by many commits is copied once (a big
+      // fetch saves about a tenth of its database time). The WAL is emptied when the last connection closes.
+      db.pragma('wal_autocheckpoint = 16000');
+      // keep the indexes' pages in memory across a run's many small transactions
+      db.pragma('cache_size = -65536');
+    }
+    db.pragma('foreign_keys = ON');
     if (current < SCHEMA_VERSION) {
       if (options.readonly) {
         throw new StoreError(`${file}: database needs an upgrade`, { hint: 'run momentscan fetch once to upgrade it' });
@@ -307,6 +312,15 @@ export function migrate(db: DB, from: number, to = MIGRATIONS.length): void {
     }
   });
   run.immediate();
+}
+
+function checkIntegrity(db: DB, file: string): void {
+  const problems = db.pragma('quick_check(3)', { simple: false }) as { quick_check: string }[];
+  const first = problems[0]?.quick_check ?? 'ok';
+  if (first === 'ok') return;
+  throw new StoreError(`${file}: database is damaged (${first.replace(/\s+/g, ' ').slice(0, 200)})`, {
+    hint: 'it was left as it was; keep a copy of the file; sqlite3 FILE ".recover" can salvage its contents',
+  });
 }
 
 function fileSize(file: string): number | null {

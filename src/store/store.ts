@@ -886,6 +886,24 @@ export class Store {
     return this.guard(() => this.stmt('SELECT EXISTS (SELECT 1 FROM items)').pluck().get() === 1);
   }
 
+  /** Per topic: items and stories matched (from the quarter-hour counts), for `topics` and `status`. */
+  topicTotals(): Map<number, { items: number; stories: number }> {
+    return this.guard(() => {
+      const rows = this.stmt('SELECT topic_id AS id, total(items) AS items, total(stories) AS stories FROM topic_quarters GROUP BY topic_id').all() as { id: number; items: number; stories: number }[];
+      return new Map(rows.map((r) => [r.id, { items: r.items, stories: r.stories }]));
+    });
+  }
+
+  /** Per topic: the moment that ended last, as recorded by moments, scan or digest. */
+  lastMoments(): Map<number, { kind: string; direction: string; start: number; end: number; score: number }> {
+    return this.guard(() => {
+      const rows = this.stmt(
+        'SELECT topic_id AS id, kind, direction, start_at AS start, max(end_at) AS end, score FROM moments GROUP BY topic_id',
+      ).all() as { id: number; kind: string; direction: string; start: number; end: number; score: number }[];
+      return new Map(rows.map(({ id, ...m }) => [id, m]));
+    });
+  }
+
   /** Time of the topic's first stored item, or null. */
   firstItemAt(topicId: number): number | null {
     return this.guard(() => {
@@ -941,6 +959,8 @@ export class Store {
     sort?: 'time' | 'sentiment' | 'sentiment-desc';
     /** Only these items (a full-text search's hits). */
     ids?: Set<number>;
+    /** Set to how many items there are in all, past the limit. */
+    counted?: { total: number };
   }): (StoredItem & { topicIds: number[] })[] {
     return this.guard(() => {
       const order =
@@ -959,25 +979,24 @@ export class Store {
         this.db.transaction(() => ids.forEach((id) => add.run(id)))();
       }
       const hits = o.ids ? ' AND i.id IN (SELECT id FROM temp.search_hits)' : '';
-      const rows = (
+      const where =
         topics.length > 0
-          ? this.db
-              .prepare(
-                `SELECT ${cols} FROM items i JOIN feeds f ON f.id = i.feed_id
-                 WHERE i.id IN (SELECT item_id FROM item_topics WHERE topic_id IN (${topics.map(() => '?').join(',')})
-                                AND published_at >= ? AND published_at < ?)${hits}
-                 ORDER BY ${order} LIMIT ?`,
-              )
-              .all(...topics, o.from, o.to, o.limit)
-          : this.db
-              .prepare(`SELECT ${cols} FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.published_at >= ? AND i.published_at < ?${hits} ORDER BY ${order} LIMIT ?`)
-              .all(o.from, o.to, o.limit)
-      ) as StoredItem[];
+          ? `WHERE i.id IN (SELECT item_id FROM item_topics WHERE topic_id IN (${topics.map(() => '?').join(',')})
+                            AND published_at >= ? AND published_at < ?)${hits}`
+          : `WHERE i.published_at >= ? AND i.published_at < ?${hits}`;
+      const params = [...topics, o.from, o.to];
+      if (o.counted) o.counted.total = (this.db.prepare(`SELECT count(*) FROM items i ${where}`).pluck().get(...params) as number) ?? 0;
+      const rows = this.db.prepare(`SELECT ${cols} FROM items i JOIN feeds f ON f.id = i.feed_id ${where} ORDER BY ${order} LIMIT ?`).all(...params, o.limit) as StoredItem[];
       if (rows.length === 0) return [];
       // which topics each listed item matched: one range scan per topic over the rows' time span
       const ids = new Set(rows.map((r) => r.id));
-      const lo = Math.min(...rows.map((r) => r.publishedAt));
-      const hi = Math.max(...rows.map((r) => r.publishedAt));
+      // a loop, not Math.min(...): --all may list more rows than a call takes arguments
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const r of rows) {
+        if (r.publishedAt < lo) lo = r.publishedAt;
+        if (r.publishedAt > hi) hi = r.publishedAt;
+      }
       const matched = new Map<number, number[]>();
       const all = this.stmt('SELECT id FROM topics').pluck().all() as number[];
       const scan = this.stmt('SELECT item_id FROM item_topics WHERE topic_id = ? AND published_at >= ? AND published_at <= ?').pluck();

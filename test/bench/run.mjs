@@ -396,6 +396,8 @@ function table(report) {
   add('  peak RSS', r.skip.rssMb, fmtMb);
   add('moments --json', r.moments.wallMs, fmtMs);
   add('  peak RSS', r.moments.rssMb, fmtMb);
+  add('items --all as a table', r.itemsTable.wallMs, fmtMs);
+  add('  peak RSS', r.itemsTable.rssMb, fmtMb);
   add(`--help (${HELP_RUNS} runs)`, r.help.wallMs, fmtMs, TARGETS.help);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   for (const row of rows) lines.push(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
@@ -493,6 +495,7 @@ async function main() {
   const warm = [];
   const skip = [];
   const moments = [];
+  const itemsTable = [];
   const details = {};
   for (let i = 1; i <= o.runs; i++) {
     const db = path.join(tmp, `run-${i}.db`);
@@ -517,6 +520,14 @@ async function main() {
     }
     moments.push(m);
     progress(`run ${i}/${o.runs}: moments ${fmtMs(m.wallMs)} (${found.length} found)`);
+
+    // Every item as a table (one line per row, drawn in linear time; the note on stderr suggests a machine format).
+    const t = await run(['items', '--config', config, '--db', db, '--all', '--since', '3650d', '--as-of', CLOCK_ISO, '--format', 'table', '--quiet']);
+    expectExit0(t, `items table ${i}`);
+    const tableRows = t.stdout.split('\n').length - 5;
+    if (tableRows !== o.feeds * o.items) throw new BenchError(`items table ${i}: ${tableRows} rows, expected ${o.feeds * o.items}`);
+    itemsTable.push(t);
+    progress(`run ${i}/${o.runs}: items --all as a table ${fmtMs(t.wallMs)} (${fmtInt(tableRows)} rows)`);
 
     // --force: every feed was fetched moments ago, so without it every one would be skipped as not due.
     await server.reset();
@@ -608,6 +619,7 @@ async function main() {
         rssMb: summary(skip.map((r) => r.rssMb)),
       },
       moments: { wallMs: summary(moments.map((r) => r.wallMs)), rssMb: summary(moments.map((r) => r.rssMb)) },
+      itemsTable: { wallMs: summary(itemsTable.map((r) => r.wallMs)), rssMb: summary(itemsTable.map((r) => r.rssMb)) },
       help: { wallMs: summary(help.map((r) => r.wallMs), TARGETS.help) },
     },
     details,

@@ -42,6 +42,7 @@ feeds: [file:///tmp/x.xml]
     );
     expect(cfg.defaults).toEqual({ bucketMs: 3_600_000, baselineMs: 7 * 86_400_000, sensitivity: 'high', language: 'en', country: 'US' });
     expect(cfg.fetch).toEqual({
+      allowRedirectsTo: [],
       concurrency: 4,
       perHost: 2,
       hostDelayMs: 250,
@@ -107,5 +108,36 @@ feeds: [file:///tmp/x.xml]
     const empty = path.join(dir, 'empty.yaml');
     writeFileSync(empty, '# nothing yet\n');
     expect(loadConfig(empty, true).topics).toEqual([]);
+  });
+});
+
+describe('config files that would take too long or too much', () => {
+  it('refuses a config file over 1 MB without parsing it', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'momentscan-cfg-'));
+    const file = path.join(dir, 'huge.yaml');
+    writeFileSync(file, `topics:\n${Array.from({ length: 30_000 }, (_, i) => `  - name: Topic ${i}\n    keywords: [acme${i}]\n`).join('')}`);
+    expect(() => loadConfig(file, true)).toThrow(ConfigError);
+    expect(() => loadConfig(file, true)).toThrow(/huge\.yaml: the config file is 1\.\d MB, more than the 1 MB momentscan reads$/);
+  });
+
+  it('refuses a config path that is not a regular file (a FIFO would block)', () => {
+    expect(() => loadConfig('/dev/zero', true)).toThrow(/^\/dev\/zero: not a regular file$/);
+  });
+
+  it.each([
+    ['a YAML alias bomb', `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n`, /^\/cfg\/momentscan\.yaml: YAML aliases expand too far .* — /],
+    ['YAML nested 50,000 deep', `topics: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`, /^\/cfg\/momentscan\.yaml: .*nested/],
+    ['a query nested 10,000 parentheses deep', `topics:\n  - name: Deep\n    query: "${'('.repeat(10_000)}acme${')'.repeat(10_000)}"\n`, /^\/cfg\/momentscan\.yaml: topics\[0\]\.query: groups nested more than 100 deep at column 101 of/],
+  ])('%s is a config error naming the file (exit 2)', (_name, text, message) => {
+    expect(errorOf(text)).toMatch(message);
+  });
+});
+
+describe('keywords written as one string', () => {
+  it('refuses "keywords: acme, northwind" (one phrase no text contains) and shows the list to write', () => {
+    expect(errorOf('topics:\n  - name: Rivals\n    keywords: acme, northwind\n')).toMatch(
+      /^\/cfg\/momentscan\.yaml: topics\[0\]\.keywords: got one string with commas in it \("acme, northwind"\); write a list: keywords: \[acme, northwind\]/,
+    );
+    expect(parseConfigText('topics:\n  - name: Acme\n    keywords: acme\n', '/cfg/m.yaml').topics[0]!.queryText).toBe('"acme"');
   });
 });

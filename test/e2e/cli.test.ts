@@ -189,3 +189,51 @@ describe('momentscan moments --backtest', () => {
     expect(again.every((m) => m.firstSeenAt === planted.asOf)).toBe(true);
   });
 });
+
+describe('sub-command mistakes', () => {
+  it.each([
+    [['feeds', 'tset', 'x.xml'], 'momentscan: error: unknown command "tset" for momentscan feeds — did you mean momentscan feeds test? See momentscan feeds test --help\n'],
+    [['help', 'nope'], /^momentscan: error: unknown command "nope" — commands are: init, fetch, feeds, .*; see momentscan --help\n$/],
+    [['fetch', '--bogus'], "momentscan: error: unknown option '--bogus'\n(run momentscan fetch --help for usage)\n"],
+    [['feeds', 'test'], "momentscan: error: missing required argument 'source'\n(run momentscan feeds test --help for usage)\n"],
+  ])('%j: names the mistake, suggests the closest command, points to its help (exit 2)', (args, stderr) => {
+    const r = runCli(args, { home: tempDir() });
+    expect(r.status).toBe(2);
+    if (typeof stderr === 'string') expect(r.stderr).toBe(stderr);
+    else expect(r.stderr).toMatch(stderr);
+  });
+
+  it('help feeds test shows the help of feeds test', () => {
+    const r = runCli(['help', 'feeds', 'test'], { home: tempDir() });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: momentscan feeds test \[options\] <source>/);
+  });
+});
+
+describe('small things a newcomer hit', () => {
+  it('init -c ./my.yaml suggests the next command with -c', () => {
+    const home = tempDir();
+    const r = runCli(['init', '-c', './my.yaml'], { home, cwd: home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`momentscan: wrote ${path.join(home, 'my.yaml')}; edit its topics and feeds, then run momentscan scan --config ./my.yaml\n`);
+  });
+
+  it.each(['0m', '00h', '-5m'])('detect --resolution %s is a usage error', (res) => {
+    const r = runCli(['detect', '--resolution', res], { home: tempDir(), input: 'timestamp,value\n2026-01-01T00:00:00Z,1\n2026-01-01T01:00:00Z,2\n' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`--resolution: expected 5m, 30m, 1h, 1d... (at least 1m), got "${res}"`);
+  });
+
+  it('items --explain keeps a topic named __proto__', () => {
+    const home = tempDir();
+    const config = path.join(home, 'c.yaml');
+    writeFileSync(config, `topics:\n  - name: __proto__\n    keywords: [acme]\n    feeds: [${path.join(ROOT, 'fixtures', 'feeds', 'google-news.rss.xml')}]\n`);
+    const db = path.join(home, 'm.db');
+    expect(runCli(['fetch', '--config', config, '--db', db, '--quiet'], { home }).status).toBe(0);
+    const r = runCli(['items', '--config', config, '--db', db, '--explain', '--json', '--since', '3650d'], { home });
+    expect(r.status, r.stderr).toBe(0);
+    const items = JSON.parse(r.stdout) as { topics: string[]; why: Record<string, string[]> }[];
+    expect(items.length).toBeGreaterThan(0);
+    for (const it of items) expect(Object.keys(it.why)).toEqual(['__proto__']);
+  });
+});

@@ -111,6 +111,28 @@ describe('momentscan detect', () => {
     }
   });
 
+  it('a table of 6,000 rows fits 100 columns when piped, one line per row, and a note on stderr suggests a machine format', () => {
+    const home = tempDir();
+    const r = runCli(['detect', '--format', 'table'], { home, input: series(6000) });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(6000 + 4);
+    for (const l of lines) expect([...l].length).toBe(100);
+    expect(r.stderr).toBe('momentscan: note: 6,000 rows as a table; --csv, --ndjson or --json suit this many (for a spreadsheet, a pager or a script)\n');
+  });
+
+  it.each([
+    ['one 8 MB line', (file: string) => writeFileSync(file, `timestamp,value\n2026-10-01T00:00:00Z,1\n${'9'.repeat(8 << 20)}\n`), 3],
+    ['a quoted field running over 300,000 lines', (file: string) => writeFileSync(file, `timestamp,value\n"${'2026\n'.repeat(300_000)}",1\n`), 2],
+  ])('refuses %s, naming the line (a record over 1 MB is not a series row)', (_name, write, line) => {
+    const home = tempDir();
+    const file = path.join(home, 'huge.csv');
+    write(file);
+    const r = runCli(['detect', file], { home });
+    expect(r.stderr).toBe(`momentscan: error: ${file}: line ${line}: longer than 1,048,576 characters — give one timestamp,value row per line\n`);
+    expect(r.status).toBe(2);
+  });
+
   it('a long series piped into something that stops reading (| head) ends quietly and at once', async () => {
     const home = tempDir();
     const rows = ['timestamp,value'];

@@ -186,6 +186,19 @@ describe('momentscan digest --send', { timeout: 90_000 }, () => {
     expect(await server.messages()).toHaveLength(1);
   });
 
+  it('a password in the SMTP URL while email.passwordFile is set: the file wins, and a warning says the URL\'s is ignored', async () => {
+    const { home, db } = setup();
+    const server = await smtp({ user: 'digest', password: PASSWORD });
+    writeFileSync(path.join(home, 'smtp-password'), `${PASSWORD}\n`);
+    chmodSync(path.join(home, 'smtp-password'), 0o600);
+    const config = configWithEmail(home, `  to: [a@example.com]\n  passwordFile: smtp-password\n`);
+    const r = await digest(['--send', '--as-of', SPIKE_ON], { home, db, config, env: { MOMENTSCAN_SMTP_URL: server.url('digest', 'stale-url-password') } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('warning: the SMTP URL (MOMENTSCAN_SMTP_URL) carries a password too; the one in email.passwordFile is used, the URL\'s is ignored');
+    expect(r.stderr).not.toContain('stale-url-password');
+    expect(await server.messages()).toHaveLength(1);
+  });
+
   it('--dry-run prints the MIME message with both parts and sends nothing, records nothing', async () => {
     const { home, db } = setup();
     const server = await smtp();
@@ -289,6 +302,7 @@ describe('momentscan digest (printed)', { timeout: 90_000 }, () => {
     [['--always'], /--always goes with --send/],
     [['--send'], /the digest has no recipients — give --to/],
     [['--send', '--to', 'not an address'], /--to: expected an email address/],
+    [['--send', '--to', ''], /--to: got an empty address — give --to me@example\.com, or leave --to out/],
     [['--send', '--to', 'a@example.com'], /no SMTP server to send the digest through — set email\.smtp/],
     [['--format', 'pdf'], /argument 'pdf' is invalid|unknown digest format/],
     [['--since', 'yesterday-ish'], /--since: cannot read "yesterday-ish" as a time/],

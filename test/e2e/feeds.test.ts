@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
@@ -26,7 +26,7 @@ describe('momentscan feeds', () => {
     const db = path.join(home, 'm.db');
     for (let i = 0; i < 3; i++) runCli(['fetch', '--config', cfg, '--db', db, '--quiet'], { home });
     const third = runCli(['fetch', '--config', cfg, '--db', db], { home });
-    expect(third.stderr).toMatch(/momentscan: warning: http:\/\/127\.0\.0\.1:9\/down\.rss: connection refused by 127\.0\.0\.1:9 .*\(failed 4 runs in a row\)/);
+    expect(third.stderr).toMatch(/momentscan: warning: http:\/\/127\.0\.0\.1:9\/down\.rss: connection refused by 127\.0\.0\.1:9 .*\(never fetched: failed all 4 runs\)/);
     const r = runCli(['feeds', 'list', '--config', cfg, '--db', db, '--json'], { home });
     const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(rows[0]).toMatchObject({ state: 'ok', consecutiveFailures: 0, fetches: 4, failures: 0, items: 3, notModifiedRatio: 0.75 });
@@ -37,17 +37,39 @@ describe('momentscan feeds', () => {
     expect(table).toContain('connection refused');
   });
 
-  it('a one-off failure is a note, hidden by --quiet; the summary counts it', () => {
+  it('a feed that worked and fails once is a note, hidden by --quiet; one that never worked is a warning from its first run', () => {
     const home = tempDir();
     const cfg = path.join(home, 'c.yaml');
-    writeFileSync(cfg, `fetch: {retries: 0}\nfeeds: [http://127.0.0.1:9/down.rss]\n`);
-    const loud = runCli(['fetch', '--config', cfg, '--db', path.join(home, 'a.db')], { home });
-    expect(loud.stderr).toMatch(/^momentscan: note: http:\/\/127\.0\.0\.1:9\/down\.rss: connection refused/m);
-    expect(loud.stderr).toMatch(/fetch: 1 feed, 0 ok, 0 not modified, 1 failed, 0 skipped; 0 new items/);
-    const quiet = runCli(['fetch', '--config', cfg, '--db', path.join(home, 'b.db'), '--quiet'], { home });
+    const fixture = readFileSync(path.join(ROOT, 'fixtures', 'feeds', 'google-news.rss.xml'));
+    const [a, b] = [path.join(home, 'a.xml'), path.join(home, 'b.xml')];
+    writeFileSync(a, fixture);
+    writeFileSync(b, fixture);
+    writeFileSync(cfg, `fetch: {retries: 0}\nfeeds: [${a}, ${b}]\n`);
+    const db = path.join(home, 'm.db');
+    expect(runCli(['fetch', '--config', cfg, '--db', db, '--quiet'], { home }).status).toBe(0);
+    rmSync(b);
+    const loud = runCli(['fetch', '--config', cfg, '--db', db], { home });
+    expect(loud.stderr).toMatch(/^momentscan: note: file:\/\/\S+\/b\.xml: file not found/m);
+    expect(loud.stderr).toMatch(/fetch: 2 feeds, 0 ok, 1 not modified, 1 failed, 0 skipped; 0 new items/);
+    expect(loud.status).toBe(0);
+    const quiet = runCli(['fetch', '--config', cfg, '--db', db, '--quiet'], { home });
     expect(quiet.stderr).toBe('');
     expect(quiet.status).toBe(0);
-    expect(runCli(['fetch', '--config', cfg, '--db', path.join(home, 'c.db'), '--quiet', '--strict'], { home }).status).toBe(3);
+    expect(runCli(['fetch', '--config', cfg, '--db', db, '--quiet', '--strict'], { home }).status).toBe(3);
+    // a new feed that fails from the start: most likely a wrong URL, worth a warning (cron mails it)
+    writeFileSync(cfg, `fetch: {retries: 0}\nfeeds: [${a}, http://127.0.0.1:9/down.rss]\n`);
+    const fresh = runCli(['fetch', '--config', cfg, '--db', db, '--quiet'], { home });
+    expect(fresh.stderr).toMatch(/^momentscan: warning: http:\/\/127\.0\.0\.1:9\/down\.rss: connection refused by 127\.0\.0\.1:9 .*\(failed on its first run\)\n$/);
+    expect(fresh.status).toBe(0);
+  });
+
+  it('every feed failing is exit 3 without --strict, and --quiet still says so', () => {
+    const home = tempDir();
+    const cfg = path.join(home, 'c.yaml');
+    writeFileSync(cfg, `fetch: {retries: 0}\nfeeds: [http://127.0.0.1:9/down.rss, ${path.join(home, 'missing.xml')}]\n`);
+    const quiet = runCli(['fetch', '--config', cfg, '--db', path.join(home, 'b.db'), '--quiet'], { home });
+    expect(quiet.status).toBe(3);
+    expect(quiet.stderr).toMatch(/\nmomentscan: warning: every feed failed \(2\); nothing was fetched\n$/);
   });
 });
 
@@ -76,6 +98,14 @@ describe('momentscan feeds test', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^Nachrichten aus Zürich: \d+ items?/);
     expect(r.stdout).toContain('Café in Zürich reopens after façade repairs');
+  });
+
+  it('shows each item\'s publisher and link in full, and its source as it would be stored (the domain when the feed names no publisher)', () => {
+    const home = tempDir();
+    const gn = runCli(['feeds', 'test', path.join(ROOT, 'fixtures', 'feeds', 'google-news.rss.xml')], { home });
+    expect(gn.stdout).toContain('Publishers and links:\n   1  The Daily Ledger  https://dailyledger.example/acme-shares-jump-record-quarter\n');
+    const json = runCli(['feeds', 'test', path.join(ROOT, 'fixtures', 'feeds', 'latin1.rss.xml'), '--json'], { home });
+    expect(JSON.parse(json.stdout)[0]).toMatchObject({ source: 'zeitung.example', sourceDomain: 'zeitung.example' });
   });
 
   it.each([
@@ -107,6 +137,28 @@ describe('momentscan items', () => {
     const bad = runCli([...args, '--search', '"unclosed'], { home });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain(`--search: cannot read ""unclosed" as a search`);
+  });
+
+  it('says on stderr when it shows only part of the items, and lists them all with --all', () => {
+    const home = tempDir();
+    const db = path.join(home, 's.db');
+    const cfg = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
+    runCli(['fetch', '--config', cfg, '--db', db, '--quiet'], { home });
+    const args = ['items', '--config', cfg, '--db', db, '--as-of', '2026-11-20T12:00:00Z', '--since', '40d', '--json'];
+    const all = runCli([...args, '--all'], { home });
+    expect(all.status, all.stderr).toBe(0);
+    const n = (JSON.parse(all.stdout) as unknown[]).length;
+    expect(n).toBeGreaterThan(50);
+    expect(all.stderr).toBe('');
+    const some = runCli(args, { home });
+    expect(JSON.parse(some.stdout)).toHaveLength(50);
+    expect(some.stderr).toBe(`momentscan: showing 50 of ${n.toLocaleString('en-US')} items; --limit ${Math.min(n, 1000)} or --all for more\n`);
+    expect(runCli([...args, '--quiet'], { home }).stderr).toBe('');
+    for (const bad of ['0', '99999999999999999999']) {
+      const r = runCli([...args, '-n', bad], { home });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`momentscan: error: --limit: expected a whole number of at least 1, got "${bad}" — or --all for every item of the period\n`);
+    }
   });
 
   it('a large listing piped into something that stops reading (| head -1) ends quietly', async () => {
@@ -143,5 +195,47 @@ describe('momentscan timeline', () => {
     expect(table).toMatch(/^Acme Robotics: 6h buckets/);
     expect(table).toMatch(/stories {2}[▁▂▃▄▅▆▇█]{16}/);
     expect(table).toContain('▲');
+  });
+});
+
+describe('momentscan feeds import', () => {
+  const opml = (body: string) => `<?xml version="1.0"?>\n<opml version="2.0"><head><title>mine</title></head><body>${body}</body></opml>\n`;
+  const feed = (i: number) => `<outline type="rss" text="Feed ${i}" xmlUrl="https://ex${i}.example/feed.xml"/>`;
+
+  it.each([
+    ['20,000 folders side by side', opml(Array.from({ length: 20_000 }, (_, i) => `<outline text="Folder ${i}">${feed(i)}</outline>`).join('')),
+      /^momentscan: error: \S+list\.opml: importing it would make the config 2\.\d MB, more than the 1 MB momentscan reads — /],
+    ['folders nested 20,000 deep', opml(`${Array.from({ length: 20_000 }, (_, i) => `<outline text="Folder ${i}">${feed(i)}`).join('')}${'</outline>'.repeat(20_000)}`),
+      /^momentscan: error: \S+list\.opml: outlines nested more than 100 deep — /],
+  ])('refuses %s at once, with a config error, and leaves the config as it was', (_name, text, message) => {
+    const home = tempDir();
+    const config = path.join(home, 'momentscan.yaml');
+    writeFileSync(config, 'topics:\n  - name: Acme\n    keywords: [acme]\n');
+    writeFileSync(path.join(home, 'list.opml'), text);
+    const r = runCli(['feeds', 'import', path.join(home, 'list.opml'), '--config', config], { home });
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
+    expect(readFileSync(config, 'utf8')).toBe('topics:\n  - name: Acme\n    keywords: [acme]\n');
+  });
+
+  it('leaves the lines it does not touch as they were, keeps file:// feeds, and counts in words', () => {
+    const home = tempDir();
+    const config = path.join(home, 'momentscan.yaml');
+    writeFileSync(config, 'topics:\n  - name: northwind\n    keywords: [northwind]\n');
+    writeFileSync(path.join(home, 'list.opml'), opml(`${feed(1)}<outline text="local" xmlUrl="file:///srv/feeds/local.xml"/><outline text="old" xmlUrl="gopher://old.example/1"/>`));
+    const r = runCli(['feeds', 'import', path.join(home, 'list.opml'), '--config', config], { home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^momentscan: 2 feeds added; 1 not an http\(s\) or file:\/\/ feed URL, left out — /);
+    const text = readFileSync(config, 'utf8');
+    expect(text).toContain('    keywords: [northwind]\n');
+    expect(text).toContain('file:///srv/feeds/local.xml');
+  });
+
+  it('a missing file is named, with what to do', () => {
+    const home = tempDir();
+    writeFileSync(path.join(home, 'c.yaml'), 'topics: []\n');
+    const r = runCli(['feeds', 'import', path.join(home, 'nope.opml'), '--config', path.join(home, 'c.yaml')], { home });
+    expect(r.stderr).toBe(`momentscan: error: ${path.join(home, 'nope.opml')}: no such file — check the path of the OPML file\n`);
+    expect(r.status).toBe(2);
   });
 });

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { buildMime, readPassword, resolveSmtp, sanitizeSmtpUrl, scrub, secretsOf } from '../../src/email/smtp.js';
+import { buildMime, readPassword, resolveSmtp, sanitizeSmtpUrl, scrub, secretsOf, sendDigestMail } from '../../src/email/smtp.js';
+import { startSmtp } from '../helpers/smtp.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('SMTP settings', () => {
@@ -22,6 +23,8 @@ describe('SMTP settings', () => {
     const plain = Buffer.from('\u0000digest\u0000p@ss word').toString('base64');
     expect(scrub(`failed for p@ss word (p%40ss%20word) AUTH PLAIN ${plain}`, secrets)).toBe('failed for *** (***) AUTH PLAIN ***');
     expect(secretsOf('digest', '')).toEqual([]);
+    expect(scrub('550 no such user P@SS WORD', secrets)).toBe('550 no such user ***');
+    expect(scrub('550 rejected "ss word" here', secrets)).toBe("(the server's reply is withheld: it quotes part of the password)");
   });
 
   it('reads the password file (its first line) at send time; a missing or empty file is a config error naming the field', () => {
@@ -83,5 +86,22 @@ describe('the MIME message', () => {
     expect(mime).toMatch(/^Date: Fri, 20 Nov 2026 12:00:00 \+0000$/m);
     expect(mime).toMatch(/^Auto-Submitted: auto-generated$/m);
     expect(mime).toMatch(/^Subject: =\?UTF-8\?/m);
+  });
+});
+
+describe('sending', () => {
+  it('gives up on a server that keeps answering slowly once the overall deadline has passed, with a clear error', async () => {
+    const server = await startSmtp({ slowMs: 200 });
+    try {
+      const s = resolveSmtp({ url: server.url(), source: 'email.smtp', passwordFile: null });
+      // 100 recipients at 200 ms each is 20 s of answers, never idle for long: only an overall deadline ends it
+      const to = Array.from({ length: 100 }, (_, i) => `r${i}@example.com`);
+      const started = Date.now();
+      const sent = sendDigestMail({ ...s, deadlineMs: 1_000 }, { from: 'm@example.com', to, subject: 's', text: 't', html: '<p>t</p>', date: new Date(0) });
+      await expect(sent).rejects.toThrow(/sending the digest via smtp:\/\/127\.0\.0\.1:\d+ failed: no answer within 1s \(the overall deadline of a send\)/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await server.close();
+    }
   });
 });

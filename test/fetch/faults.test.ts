@@ -4,10 +4,12 @@
  * `ingest()` next to two good feeds, and must fail with its one-line error (or parse correctly) while
  * the good ones land intact.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +93,15 @@ function routes(): Record<string, Handler> {
     },
     // ~4 KB on the wire, 8 MB once inflated
     '/bomb.rss': serve(gzipSync(Buffer.alloc(8 * 1024 * 1024, ' '), { level: 9 }), { 'content-type': RSS, 'content-encoding': 'gzip' }),
+    '/to-metadata.rss': (_req, res) => {
+      res.writeHead(301, { location: 'http://169.254.169.254/latest/meta-data/' });
+      res.end();
+    },
+    '/to-other-port.rss': (_req, res) => {
+      res.writeHead(301, { location: `http://127.0.0.1:${closedPort}/` });
+      res.end();
+    },
+    '/busy-forever.rss': serve('busy', { 'content-type': 'text/plain', 'retry-after': '999999999999999999999' }, 503),
     '/loop-a.rss': (_req, res) => {
       res.writeHead(302, { location: '/loop-b.rss' });
       res.end();
@@ -179,6 +190,9 @@ const FAULTS: [name: string, url: () => string, error: () => RegExp, httpStatus:
   ['a connection reset mid-body', () => server.url('/reset.rss'), () => /^connection to 127\.0\.0\.1:\d+ was reset while reading the body$/, null],
   ['an endless body', () => server.url('/endless.rss'), () => /^body larger than 256 KB — /, null],
   ['a gzip bomb', () => server.url('/bomb.rss'), () => /^body larger than 256 KB once decompressed — /, null],
+  ['a redirect to the cloud metadata service', () => server.url('/to-metadata.rss'), () => /^refused a redirect to a link-local address \(169\.254\.169\.254\) — .*fetch\.allowRedirectsTo$/, 301],
+  ['a redirect to another local port', () => server.url('/to-other-port.rss'), () => new RegExp(`^refused a redirect from 127\\.0\\.0\\.1:\\d+ to another local service \\(127\\.0\\.0\\.1:${closedPort}\\) — `), 301],
+  ['a 503 asking to retry after 1e21 seconds', () => server.url('/busy-forever.rss'), () => /^HTTP 503 Service Unavailable \(retry after 365d\) — /, 503],
   ['a redirect loop', () => server.url('/loop-a.rss'), () => /^too many redirects \(more than 5\) — /, 302],
   ['a 404', () => server.url('/missing.rss'), () => /^HTTP 404 Not Found — /, 404],
   ['a 500', () => server.url('/error-500.rss'), () => /^HTTP 500 Internal Server Error — /, 500],
@@ -230,6 +244,15 @@ describe('fetch faults: one feed’s problem, and the others land', () => {
     ]);
     expectGoodFeedsLanded(results, store);
     expect(tlsRequests).toBe(0);
+  });
+
+  it('fetch.timeout is per try: a silent server retried once takes two timeouts, and the error says so', async () => {
+    const url = server.url('/silent.rss');
+    const { store, run } = setup([url], FETCH.replace('timeout: 2s', 'timeout: 1s').replace('retries: 0', 'retries: 1'));
+    const results = await run();
+    expect(results.get(url)).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(results.get(url)!.error).toMatch(/^timed out after 1s \(no answer\) on each of 2 tries — /);
+    expectGoodFeedsLanded(results, store);
   });
 
   it('stops a redirect loop after 5 redirects', async () => {
@@ -363,3 +386,44 @@ describe('odd content that must parse', () => {
   });
 });
 
+
+describe('local feed files', () => {
+  /** Reads `file` as a feed, or what it failed with; gives up after 5 s (a read that blocks). */
+  async function readLocal(file: string): Promise<string> {
+    const read = fetchFeed(pathToFileURL(file).href, { timeoutMs: 2000, maxBytes: 256 * 1024, userAgent: 'test' }).then(
+      (o) => `read ${o.status === 'ok' ? o.body.length : 0} bytes`,
+      (err: unknown) => (err instanceof FeedError ? err.message : `other error: ${String(err)}`),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const blocked = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still reading after 5 s'), 5000)));
+    try {
+      return await Promise.race([read, blocked]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  it.each([
+    ['a FIFO (nothing ever writes to it)', () => {
+      const fifo = path.join(tempDir(), 'feed.xml');
+      execFileSync('mkfifo', [fifo]);
+      return fifo;
+    }, /^.*feed\.xml is not a regular file \(a FIFO\)$/],
+    ['/dev/zero (endless, its size reads 0)', () => '/dev/zero', /^\/dev\/zero is not a regular file \(a device\)$/],
+    ['a link to /dev/urandom', () => {
+      const link = path.join(tempDir(), 'random.xml');
+      symlinkSync('/dev/urandom', link);
+      return link;
+    }, /^.*random\.xml is not a regular file \(a device\)$/],
+  ])('refuses %s at once, without reading it', async (_name, make, error) => {
+    expect(await readLocal(make())).toMatch(error);
+  });
+
+  it('reads a regular file, and refuses one over the byte cap', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'small.xml'), rss('Small', item('One', 'https://small.example/1')));
+    expect(await readLocal(path.join(dir, 'small.xml'))).toMatch(/^read \d+ bytes$/);
+    writeFileSync(path.join(dir, 'big.xml'), Buffer.alloc(300 * 1024, ' '));
+    expect(await readLocal(path.join(dir, 'big.xml'))).toBe('file larger than 256 KB');
+  });
+});

@@ -161,7 +161,7 @@ describe('ingest from a real HTTP server', () => {
     const first = await run();
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(first.feeds[0]).toMatchObject({ status: 'failed', httpStatus: 429, attempts: 1 });
-    expect(first.feeds[0]!.error).toMatch(/^HTTP 429 Too Many Requests \(retry after 3600s\)/);
+    expect(first.feeds[0]!.error).toMatch(/^HTTP 429 Too Many Requests \(retry after 1h\)/);
     const second = await run();
     expect(second.feeds[0]).toMatchObject({ status: 'skipped' });
     expect(second.feeds[0]!.notice).toMatch(/^not due until /);

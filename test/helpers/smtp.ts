@@ -27,9 +27,13 @@ export interface TestSmtpServer {
 /**
  * A real SMTP server on 127.0.0.1 (port 0: any free one), no TLS. With `password`, it offers AUTH (PLAIN,
  * LOGIN) and takes only that password for `user`; without, it takes mail from anyone. `rejectWith`
- * refuses every recipient with that reply (e.g. "550 mailbox unavailable").
+ * refuses every recipient with that reply (e.g. "550 mailbox unavailable"). `slowMs` answers each
+ * recipient that much later: a server that keeps answering, slowly (never idle long enough for a timeout).
+ * `authReply` makes the reply to a refused login (given the password tried).
  */
-export async function startSmtp(o: { user?: string; password?: string; rejectWith?: { code: number; message: string } } = {}): Promise<TestSmtpServer> {
+export async function startSmtp(
+  o: { user?: string; password?: string; rejectWith?: { code: number; message: string }; slowMs?: number; authReply?: (pass: string) => string } = {},
+): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   const logins: { user: string; pass: string }[] = [];
   const parsing: Promise<void>[] = [];
@@ -42,10 +46,11 @@ export async function startSmtp(o: { user?: string; password?: string; rejectWit
     onAuth(auth, _session, cb) {
       logins.push({ user: auth.username ?? '', pass: auth.password ?? '' });
       if (auth.username === (o.user ?? 'digest') && auth.password === o.password) cb(null, { user: auth.username });
-      else cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+      else cb(Object.assign(new Error(o.authReply ? o.authReply(auth.password ?? '') : 'Invalid username or password'), { responseCode: 535 }));
     },
     onRcptTo(_address, _session, cb) {
-      if (o.rejectWith) cb(Object.assign(new Error(o.rejectWith.message), { responseCode: o.rejectWith.code }));
+      if (o.slowMs) setTimeout(() => cb(), o.slowMs);
+      else if (o.rejectWith) cb(Object.assign(new Error(o.rejectWith.message), { responseCode: o.rejectWith.code }));
       else cb();
     },
     onData(stream, session, cb) {

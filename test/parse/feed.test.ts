@@ -441,3 +441,22 @@ describe('helpers', () => {
     expect(truncate('😀'.repeat(10), 6)).toBe('😀😀…');
   });
 });
+
+describe('parseFeed: bounded text', () => {
+  it('cuts 400 KB titles, feed titles and publisher names as it cuts summaries, marked with …', async () => {
+    const huge = (word: string) => `${word} `.repeat(80_000);
+    const feed = await parseText(
+      rss(
+        `<item><title>${huge('Acme')}</title><link>https://x.example/1</link><source url="https://pub.example/">${huge('Publisher')}</source><description>${huge('text')}</description></item>`,
+        `<title>${huge('Channel')}</title><link>https://site.example/</link>`,
+      ),
+    );
+    const [it] = feed.items;
+    expect(it!.title.length).toBeLessThanOrEqual(500);
+    expect(it!.title).toMatch(/^Acme Acme .*Acme…$/);
+    expect(it!.source!.length).toBeLessThanOrEqual(200);
+    expect(feed.title!.length).toBeLessThanOrEqual(200);
+    expect(feed.title).toMatch(/…$/);
+    expect(it!.summary.length).toBeLessThanOrEqual(2000);
+  });
+});

@@ -3,8 +3,11 @@ import { stripControl } from '../../src/core/text.js';
 import { decideColor } from '../../src/render/color.js';
 import { neutralize } from '../../src/render/formats/csv.js';
 import { render, type RenderContext } from '../../src/render/index.js';
+import { feedHealthListing, type FeedHealthRow } from '../../src/render/feeds.js';
+import { fetchListing } from '../../src/render/fetch.js';
+import { itemsListing, type ItemRow } from '../../src/render/items.js';
 import { momentsListing, readinessNotes } from '../../src/render/moments.js';
-import { sampleMoment } from '../helpers/moments.js';
+import { sampleFeedResult, sampleMoment } from '../helpers/moments.js';
 
 const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({ ...decideColor({ flag: false, env: {}, isTTY: false }), color: false, width: 100, verbose: false, now: 0, ...over });
 const meta = { topics: 3, from: Date.UTC(2026, 10, 13, 12), asOf: Date.UTC(2026, 10, 20, 12) };
@@ -157,5 +160,69 @@ describe('--fields, --no-headers and schemaVersion', () => {
 
   it('an unknown field is a usage error that lists the fields', () => {
     expect(() => render('json', momentsListing(two, meta), ctx({ fields: ['topic', 'nope'] }))).toThrow(/--fields: no field named "nope"/);
+  });
+});
+
+describe('human tables', () => {
+  const long = 'A very long headline that goes on and on about Acme Robotics and its Glide, far past any terminal edge';
+  const item = (i: number): ItemRow => ({
+    id: i, title: `${long} ${i}`, summary: '', link: null, source: 'The Daily Ledger of Everything', sourceDomain: 'dailyledger.example',
+    feedUrl: 'https://news.example/rss', feedKind: 'rss', publishedAt: Date.UTC(2026, 10, 18, 12), sentiment: -0.4, language: 'en', storyId: i,
+    topics: ['Acme Robotics', 'Globex'], why: null,
+  });
+  const feed: FeedHealthRow = {
+    url: 'https://news.google.com/rss/search?q=acme&hl=en-US', fetchUrl: 'https://news.google.com/rss/search?q=acme&hl=en-US', title: null, topics: ['Acme Robotics'], state: 'failing',
+    lastFetchedAt: 0, lastSuccessAt: 0, consecutiveFailures: 3, fetches: 10, notModifiedRatio: 0.5, failures: 3, itemsPerDay: 2, items: 20, overflows: 0,
+    error: 'HTTP 503 Service Unavailable — a server-side problem: it will be retried on the next fetch', nextDueAt: null,
+  };
+  const tables: [string, (width: number) => string][] = [
+    ['items', (width) => render('table', itemsListing([item(1), item(2), item(3)], { from: 0, to: 1 }), ctx({ width }))],
+    ['moments', (width) => render('table', momentsListing([sampleMoment(), sampleMoment({ rank: 2, topic: 'Globex Corporation International' })], meta), ctx({ width }))],
+    ['feeds', (width) => render('table', feedHealthListing([feed, { ...feed, url: 'https://news.google.com/rss/search?q=globex&hl=en-US' }], 0), ctx({ width }))],
+    ['fetch', (width) => render('table', fetchListing([sampleFeedResult(), sampleFeedResult({ url: 'https://b.example/feed', title: long })]), ctx({ width }))],
+  ];
+
+  it.each(tables.flatMap(([name, draw]) => [80, 100, 133].map((w) => [name, w, draw] as const)))('%s fits a terminal %d columns wide, one line per row, no line between rows', (_name, width, draw) => {
+    const lines = draw(width).split('\n').filter((l) => /^[┌│├└]/.test(l));
+    for (const l of lines) expect([...l].length).toBe(width);
+    // the border under the header, and no other
+    expect(lines.filter((l) => l.startsWith('├'))).toHaveLength(1);
+  });
+});
+
+describe('the hint under the moments table', () => {
+  it('is for a terminal only: a pipe gets the table alone', () => {
+    const hint = /Use -v for explanations, --json for scripts\./;
+    expect(render('table', momentsListing([sampleMoment()], meta), ctx({ tty: true }))).toMatch(hint);
+    expect(render('table', momentsListing([sampleMoment()], meta), ctx({ tty: false }))).not.toMatch(hint);
+  });
+
+  it('--fields with the table is a usage error (it was ignored)', () => {
+    expect(() => render('table', momentsListing([sampleMoment()], meta), ctx({ fields: ['topic'] }))).toThrow(/^--fields goes with a machine format, not the table$/);
+  });
+});
+
+describe('the feeds table', () => {
+  const row = (over: Partial<FeedHealthRow>): FeedHealthRow => ({
+    url: '', fetchUrl: '', title: null, topics: [], state: 'ok', lastFetchedAt: 0, lastSuccessAt: 0, consecutiveFailures: 0, fetches: 1, notModifiedRatio: 0,
+    failures: 0, itemsPerDay: 1, items: 1, overflows: 0, error: null, nextDueAt: null, ...over,
+  });
+  it('tells two Google News searches apart (title from the config, topic, host and query), and shows errors in full under it', () => {
+    const error = 'HTTP 503 Service Unavailable — a server-side problem: it will be retried on the next fetch (and this goes on past any column)';
+    const out = render(
+      'table',
+      feedHealthListing(
+        [
+          row({ url: 'https://news.google.com/rss/search?q=acme%20robotics&hl=en-US&gl=US&ceid=US:en', topics: ['Acme'], title: 'Acme in the news' }),
+          row({ url: 'https://news.google.com/rss/search?q=northwind&hl=en-US&gl=US&ceid=US:en', topics: ['Northwind'], state: 'failing', error }),
+        ],
+        0,
+      ),
+      ctx({ width: 100 }),
+    );
+    const lines = out.split('\n');
+    expect(lines[3]).toMatch(/^│ Acme in the news +│ Acme +│ "acme robotics"[^│]* │ ok /);
+    expect(lines[4]).toMatch(/^│ "northwind" on[^│]* │ Northwind +│ "northwind" on[^│]* │ failing /);
+    expect(out).toContain(`Problems:\n  "northwind" on news.google.com (https://news.google.com/rss/search?q=northwind&hl=en-US&gl=US&ceid=US:en): ${error}\n`);
   });
 });

@@ -50,6 +50,22 @@ describe('store', () => {
     expect(readFileSync(file).subarray(0, 15).toString()).toBe('SQLite format 3');
   });
 
+  it('lists every item of a period without a limit (items --all), however many: 200,000 here', () => {
+    const { store, feedA, topicId } = setup();
+    const add = store.db.prepare(
+      `INSERT INTO items (feed_id, guid, title, published_at, fetched_at) VALUES (?, ?, 'x', ?, ?)`,
+    );
+    const match = store.db.prepare('INSERT INTO item_topics (topic_id, published_at, item_id) VALUES (?, ?, ?)');
+    store.db.transaction(() => {
+      for (let i = 0; i < 200_000; i++) match.run(topicId, T + i, Number(add.run(feedA, `g${i}`, T + i, T).lastInsertRowid));
+    })();
+    const counted = { total: 0 };
+    const rows = store.listItems({ from: T, to: T + 200_000, limit: -1, counted });
+    expect(rows).toHaveLength(200_000);
+    expect(counted.total).toBe(200_000);
+    expect(rows[0]!.topicIds).toEqual([topicId]);
+  });
+
   it('re-fetching the same items never duplicates them', () => {
     const { store, save, feedA, topicId } = setup();
     expect(save(feedA, [item('1'), item('2')])).toEqual({ new: 2, seen: 0, overflow: false });
@@ -197,6 +213,38 @@ describe('store', () => {
     const before = readFileSync(file);
     expect(() => Store.open(file)).toThrow(/newer than this momentscan understands/);
     expect(readFileSync(file)).toEqual(before);
+  });
+
+  it.each([
+    ["another program's SQLite database (rollback journal)", (db: Database.Database) => db.exec('CREATE TABLE notes (x)'), /not a momentscan database/],
+    ['a momentscan database from a newer version (rollback journal)', (db: Database.Database) => {
+      db.exec('CREATE TABLE feeds (id INTEGER PRIMARY KEY)');
+      db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    }, /newer than this momentscan understands/],
+  ])('refuses %s without changing a byte of it (no switch to WAL)', (_what, make, message) => {
+    const file = path.join(tempDir(), 'other.db');
+    const db = new Database(file);
+    make(db);
+    db.close();
+    const before = readFileSync(file);
+    expect(before[18]).toBe(1); // legacy (rollback journal) format: a switch to WAL would make it 2
+    expect(() => Store.open(file)).toThrow(message);
+    expect(readFileSync(file)).toEqual(before);
+  });
+
+  it('refuses to open a damaged database for writing, even when the damage is in pages a fetch would not read, and leaves it as it was', () => {
+    const { file, store, save, feedA } = setup();
+    save(feedA, Array.from({ length: 300 }, (_, i) => item(String(i), { summary: 'x'.repeat(500) })));
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    store.close();
+    const bytes = readFileSync(file);
+    bytes.fill(0xa5, 4096 * 20, 4096 * 21); // one page of item rows, none of the pages a new fetch starts from
+    writeFileSync(file, bytes);
+    expect(() => Store.open(file)).toThrow(StoreError);
+    expect(() => Store.open(file)).toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: database is damaged \\(`));
+    expect(readFileSync(file)).toEqual(bytes);
+    // reading what is still readable is allowed
+    expect(() => Store.open(file, { readonly: true }).close()).not.toThrow();
   });
 
   it('a damaged database gives a one-line error naming the file', () => {

@@ -1,3 +1,4 @@
+import { stripEscapes } from '../../core/text.js';
 import type { Cell, Renderer } from '../types.js';
 
 /**
@@ -7,7 +8,9 @@ import type { Cell, Renderer } from '../types.js';
 export function neutralize(cell: Cell): string {
   if (cell === null) return '';
   if (typeof cell !== 'string') return String(cell);
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+  // a cell read in a terminal (cat, less -R) must not drive it: escape sequences go
+  const text = stripEscapes(cell);
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
 /** RFC 4180: quote when needed, double the quotes, CRLF line ends. */

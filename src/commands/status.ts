@@ -1,0 +1,73 @@
+import { existsSync, statSync } from 'node:fs';
+import { formatError, UsageError } from '../core/errors.js';
+import { renderStatus, statusJson, type Status } from '../render/status.js';
+import { Store } from '../store/store.js';
+import { configFor, processEnv, renderContext, writeOut, type GlobalOptions } from './context.js';
+import { feedState } from './feeds.js';
+import { configuredFeeds } from './ingest.js';
+import { topicRows } from './topics.js';
+
+export interface StatusOptions {
+  json?: boolean;
+  format?: string;
+  /** --no-smtp-check sets this to false. */
+  smtpCheck?: boolean;
+}
+
+/**
+ * `momentscan status`: where the config and the database are, how the feeds fare, items per topic and
+ * which topics are still learning, and whether the SMTP settings work (it connects and logs in, sending
+ * nothing). One screen, or `--json`.
+ */
+export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
+  const env = processEnv();
+  const json = o.json || o.format === 'json';
+  if (o.format !== undefined && o.format !== 'json' && o.format !== 'table') throw new UsageError(`--format: status writes table or json, not "${o.format}"`);
+  const { config, configPath, dbPath } = configFor(g, env);
+  const now = env.now();
+  const feeds = { total: 0, ok: 0, failing: 0, new: 0, retired: 0, lastFetchAt: null as number | null };
+  const urls = configuredFeeds(config);
+  feeds.total = urls.length;
+  const dbExists = existsSync(dbPath);
+  const store = dbExists ? Store.open(dbPath) : null;
+  let topics;
+  try {
+    const known = new Map((store?.feedHealth(urls, now, now) ?? []).map((h) => [h.url, h]));
+    for (const url of urls) {
+      const h = known.get(url);
+      feeds[h ? feedState(h) : 'new']++;
+      if (h?.lastFetchedAt != null && (feeds.lastFetchAt === null || h.lastFetchedAt > feeds.lastFetchAt)) feeds.lastFetchAt = h.lastFetchedAt;
+    }
+    topics = topicRows(config, store, now);
+  } finally {
+    store?.close();
+  }
+  const status: Status = {
+    config: { path: configPath, exists: config.file !== null },
+    database: { path: dbPath, exists: dbExists, bytes: dbExists ? statSync(dbPath).size : null },
+    feeds,
+    topics,
+    email: await emailStatus(config, env.env, o.smtpCheck !== false),
+    now,
+  };
+  await writeOut(json ? `${JSON.stringify(statusJson(status), null, 2)}\n` : renderStatus(status, renderContext(g, {}, env, now)));
+  return 0;
+}
+
+/** The SMTP settings as `digest --send` would use them, and whether the server takes a login (nothing is sent). */
+async function emailStatus(config: Parameters<typeof topicRows>[0], env: NodeJS.ProcessEnv, check: boolean): Promise<Status['email']> {
+  const url = env.MOMENTSCAN_SMTP_URL?.trim() || config.email?.smtp || null;
+  const to = config.email?.to ?? [];
+  if (!url) return { server: null, to, check: 'not configured' };
+  const smtp = await import('../email/smtp.js');
+  const source = env.MOMENTSCAN_SMTP_URL?.trim() ? 'MOMENTSCAN_SMTP_URL' : `${config.file ?? 'config'}: email.smtp`;
+  let settings;
+  try {
+    settings = smtp.resolveSmtp({ url, source, passwordFile: config.email?.passwordFile ?? null });
+  } catch (err) {
+    return { server: smtp.sanitizeSmtpUrl(url), to, check: `failed: ${formatError(err)}` };
+  }
+  if (!check) return { server: settings.display, to, check: 'not checked' };
+  const problem = await smtp.checkSmtp({ ...settings, deadlineMs: 15_000 });
+  return { server: settings.display, to, check: problem === null ? 'ok' : `failed: ${problem}` };
+}

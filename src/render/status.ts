@@ -1,0 +1,43 @@
+import { iso } from '../core/time.js';
+import { stripControl } from '../core/text.js';
+import { learningText, topicJson, type TopicRow } from './topics.js';
+import type { RenderContext } from './types.js';
+
+/** What `momentscan status` reports. */
+export interface Status {
+  config: { path: string; exists: boolean };
+  database: { path: string; exists: boolean; bytes: number | null };
+  feeds: { total: number; ok: number; failing: number; new: number; retired: number; lastFetchAt: number | null };
+  topics: TopicRow[];
+  /** check: ok, "failed: …", "not configured" or "not checked". */
+  email: { server: string | null; to: string[]; check: string };
+  now: number;
+}
+
+export function statusJson(s: Status): Record<string, unknown> {
+  return {
+    config: s.config,
+    database: s.database,
+    feeds: { ...s.feeds, lastFetchAt: s.feeds.lastFetchAt === null ? null : iso(s.feeds.lastFetchAt) },
+    topics: s.topics.map(topicJson),
+    email: s.email,
+  };
+}
+
+/** One screen for people. */
+export function renderStatus(s: Status, ctx: RenderContext): string {
+  const { chalk } = ctx;
+  const label = (t: string) => chalk.bold(t.padEnd(10));
+  const f = s.feeds;
+  const lines = [
+    `${label('config')}${stripControl(s.config.path)}${s.config.exists ? '' : chalk.yellow(' (none: run momentscan init)')}`,
+    `${label('database')}${stripControl(s.database.path)}${s.database.exists ? ` (${((s.database.bytes ?? 0) / 2 ** 20).toFixed(1)} MB)` : chalk.yellow(' (none yet: run momentscan fetch)')}`,
+    `${label('feeds')}${f.total} configured: ${f.ok} ok, ${f.failing > 0 ? chalk.red(`${f.failing} failing`) : '0 failing'}, ${f.new} never fetched, ${f.retired} retired` +
+      (f.lastFetchAt === null ? '' : `; last fetch ${iso(f.lastFetchAt)}`) +
+      (f.failing > 0 ? ' (momentscan feeds shows why)' : ''),
+    `${label('topics')}${s.topics.length === 0 ? 'none configured' : `${s.topics.length}, ${s.topics.filter((t) => t.learning).length} still learning`}`,
+    ...s.topics.map((t) => `  ${stripControl(t.name)}: ${t.items.toLocaleString('en-US')} items, ${learningText(t)}`),
+    `${label('email')}${s.email.server === null ? 'not configured (email.smtp or $MOMENTSCAN_SMTP_URL)' : `${stripControl(s.email.server)} → ${s.email.to.length ? stripControl(s.email.to.join(', ')) : 'no recipients (email.to)'}: ${s.email.check === 'ok' ? chalk.green('login ok') : stripControl(s.email.check)}`}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,84 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli.js';
+import { startSmtp, type TestSmtpServer } from '../helpers/smtp.js';
+import { startCli, withTimeout } from '../helpers/spawn.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const SAMPLE_CONFIG = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
+
+let home: string;
+let db: string;
+beforeAll(() => {
+  // shared by the tests: not a tempDir (those go after each test)
+  home = mkdtempSync(path.join(os.tmpdir(), 'momentscan-status-'));
+  db = path.join(home, 's.db');
+  expect(runCli(['fetch', '--config', SAMPLE_CONFIG, '--db', db, '--quiet'], { home }).status).toBe(0);
+}, 60_000);
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+describe('momentscan topics', () => {
+  it('lists each topic with its query, feeds, items, learning state and last moment', () => {
+    runCli(['moments', '--config', SAMPLE_CONFIG, '--db', db, '--as-of', '2026-11-20T12:00:00Z', '--json'], { home });
+    const r = runCli(['topics', '--config', SAMPLE_CONFIG, '--db', db, '--json'], { home });
+    expect(r.status, r.stderr).toBe(0);
+    const topics = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(topics.map((t) => t.name)).toEqual(['Acme Robotics', 'Northwind Airlines', 'Globex', 'Initech']);
+    expect(topics[0]).toMatchObject({ query: expect.stringContaining('acme'), feeds: 2, sources: ['google-news', 'reddit'], learning: false });
+    expect(topics[0]!.items).toBeGreaterThan(0);
+    expect(topics[0]!.lastMoment).toMatchObject({ kind: 'volume-spike', end: expect.stringMatching(/^2026-11-/) });
+    const table = runCli(['topics', '--config', SAMPLE_CONFIG, '--db', db], { home });
+    expect(table.stdout).toMatch(/│ Acme Robo/);
+  });
+
+  it('before any fetch: every topic has no items, and no database is created', () => {
+    const h = tempDir();
+    const r = runCli(['topics', '--config', SAMPLE_CONFIG, '--db', path.join(h, 'none.db'), '--json'], { home: h });
+    expect(r.status, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { items: number; learning: boolean; learningUntil: unknown }[])[0]).toMatchObject({ items: 0, learning: true, learningUntil: null });
+    expect(existsSync(path.join(h, 'none.db'))).toBe(false);
+  });
+});
+
+describe('momentscan status', () => {
+  let server: TestSmtpServer;
+  beforeAll(async () => {
+    server = await startSmtp({ user: 'digest', password: 'right password' });
+  });
+  afterAll(() => server.close());
+
+  const status = async (password: string) => {
+    const pw = path.join(home, `pw-${password.length}`);
+    writeFileSync(pw, `${password}\n`, { mode: 0o600 });
+    const config = path.join(home, `c-${password.length}.yaml`);
+    writeFileSync(config, `topics:\n  - name: Acme\n    keywords: [acme]\n    feeds: [${path.join(ROOT, 'fixtures', 'feeds', 'google-news.rss.xml')}]\nemail:\n  to: [a@example.com]\n  smtp: ${server.url('digest')}\n  passwordFile: ${pw}\n`);
+    const r = await withTimeout(startCli(['status', '--config', config, '--db', db, '--json'], { home }).exited, 30_000, 'status');
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { config: { exists: boolean }; database: { exists: boolean; bytes: number }; feeds: Record<string, unknown>; topics: unknown[]; email: { check: string; server: string } };
+  };
+
+  it('says where things are, how feeds and topics fare, and that the SMTP login works, sending nothing', async () => {
+    const s = await status('right password');
+    expect(s.config.exists).toBe(true);
+    expect(s.database).toMatchObject({ exists: true });
+    expect(s.database.bytes).toBeGreaterThan(0);
+    expect(s.feeds).toMatchObject({ total: 1, ok: 0, failing: 0, new: 1 });
+    expect(s.topics).toHaveLength(1);
+    expect(s.email).toEqual({ server: `smtp://digest@127.0.0.1:${server.port}`, to: ['a@example.com'], check: 'ok' });
+    expect(await server.messages()).toHaveLength(0);
+  });
+
+  it('a wrong SMTP password is reported as such', async () => {
+    expect((await status('wrong')).email.check).toBe('failed: the server refused the login (535)');
+  });
+
+  it('one screen for people, before any fetch', () => {
+    const h = tempDir();
+    const r = runCli(['status', '--config', SAMPLE_CONFIG, '--db', path.join(h, 'none.db')], { home: h });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^config {4}.*momentscan\.yaml\ndatabase {2}.*none\.db \(none yet: run momentscan fetch\)\nfeeds {5}7 configured: 0 ok, 0 failing, 7 never fetched, 0 retired\ntopics {4}4, 4 still learning\n/);
+    expect(r.stdout).toContain('email     not configured');
+  });
+});
