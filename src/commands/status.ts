@@ -29,7 +29,7 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
   const urls = configuredFeeds(config);
   feeds.total = urls.length;
   const dbExists = existsSync(dbPath);
-  const store = dbExists ? Store.open(dbPath) : null;
+  const store = dbExists ? Store.open(dbPath, { fullCheck: true }) : null;
   let topics;
   try {
     const known = new Map((store?.feedHealth(urls, now, now) ?? []).map((h) => [h.url, h]));

@@ -1,9 +1,10 @@
+import Table from 'cli-table3';
 import type { RenderContext } from './types.js';
 
 /**
  * The human tables: a box around a header and rows, no line between rows, one line per row (cells cut
  * with … to their column), the whole as wide as the terminal at most (`ctx.width`, 80 at least; 100 when
- * piped). Linear in the rows: 100,000 rows draw in well under a second (cli-table3 slowed down as tables grew).
+ * piped). Drawn by cli-table3, in chunks so that the time is linear in the rows.
  */
 
 export interface TableSpec {
@@ -77,24 +78,35 @@ export function drawTable(spec: TableSpec, rows: string[][], ctx: RenderContext)
     return share;
   });
   const right = new Set(spec.right ?? []);
-  const grey = (s: string) => (ctx.color ? ctx.chalk.grey(s) : s);
-  const bold = (s: string) => (ctx.color ? ctx.chalk.bold(s) : s);
-  const line = (l: string, m: string, r: string) => grey(l + widths.map((w) => '─'.repeat(w)).join(m) + r);
-  const bar = grey('│');
-  const row = (cells: string[], head = false) =>
-    bar +
-    widths
-      .map((w, i) => {
-        const cell = fit(cells[i] ?? '', Math.max(1, w - 2), right.has(i) && !head);
-        return ` ${head ? bold(cell) : cell} `;
-      })
-      .join(bar) +
-    bar;
-  const out: string[] = [line('┌', '┬', '┐'), row(spec.head, true), line('├', '┼', '┤')];
-  for (const r of rows) out.push(row(r));
-  out.push(line('└', '┴', '┘'));
+  const bold = (x: string) => (ctx.color ? ctx.chalk.bold(x) : x);
+  // cells are cut to their columns here (cli-table3 would wrap or miscount wide characters); cli-table3
+  // draws them, CHUNK rows at a time: its cost per row grows with the rows in one table, so a long table
+  // is drawn as a run of short ones sharing their column widths, their inner borders dropped
+  const cells = (r: string[], head: boolean) => widths.map((w, i) => (head ? bold : String)(fit(r[i] ?? '', Math.max(1, w - 2), right.has(i) && !head)));
+  const draw = (body: string[][], head: boolean): string[] => {
+    const t = new Table({
+      ...(head ? { head: cells(spec.head, true) } : {}),
+      colWidths: widths,
+      wordWrap: false,
+      // colour is decided here, not by cli-table3 (it colours borders even when piped)
+      style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
+    });
+    for (const r of body) t.push(cells(r, false));
+    return t.toString().split('\n');
+  };
+  if (rows.length === 0) return `${draw([], true).join('\n')}\n`;
+  const out: string[] = [];
+  for (let at = 0; at < rows.length; at += CHUNK) {
+    const lines = draw(rows.slice(at, at + CHUNK), at === 0);
+    const first = at === 0 ? 0 : 1; // a later chunk's top border…
+    const last = at + CHUNK >= rows.length ? lines.length : lines.length - 1; // …and an earlier one's bottom border go
+    for (let i = first; i < last; i++) out.push(lines[i]!);
+  }
   return `${out.join('\n')}\n`;
 }
+
+/** Rows per cli-table3 table when drawing a long one (see drawTable). */
+const CHUNK = 100;
 
 /** Tables longer than this are slow to read on a terminal: a note on stderr suggests a machine format. */
 export const BIG_TABLE_ROWS = 5000;

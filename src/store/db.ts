@@ -227,6 +227,8 @@ export interface OpenOptions {
   /** Open without creating or migrating (commands that only read). */
   readonly?: boolean;
   busyTimeoutMs?: number;
+  /** Check every page before writing even when the file is large and was closed cleanly (`status`). */
+  fullCheck?: boolean;
 }
 
 /**
@@ -272,8 +274,13 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
       if (tables.n > 0) throw notOurs(file);
     }
     // A damaged file is never written to, wherever the damage is (a fetch touches only a few pages and
-    // would carry on over it): quick_check reads every page, about 150 ms for 200 MB.
-    if (!options.readonly && exists !== null && exists > 0) checkIntegrity(db, file);
+    // would carry on over it): quick_check reads every page, about 150 ms for 200 MB. Files up to
+    // CHECK_ALWAYS_BYTES are checked on every writable open; larger ones when the last run did not
+    // close cleanly (its write-ahead log is still there) and by `momentscan status` — a check on every
+    // open would cost a large file's cron runs and `moments` about 0.7 s per GB each.
+    if (!options.readonly && exists !== null && exists > 0 && (options.fullCheck || exists <= CHECK_ALWAYS_BYTES || (fileSize(`${file}-wal`) ?? 0) > 0)) {
+      checkIntegrity(db, file);
+    }
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -313,6 +320,9 @@ export function migrate(db: DB, from: number, to = MIGRATIONS.length): void {
   });
   run.immediate();
 }
+
+/** Files up to this size are checked for damage on every writable open (about 200 ms at most). */
+export const CHECK_ALWAYS_BYTES = 256 * 1024 * 1024;
 
 function checkIntegrity(db: DB, file: string): void {
   const problems = db.pragma('quick_check(3)', { simple: false }) as { quick_check: string }[];
