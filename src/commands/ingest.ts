@@ -8,7 +8,7 @@ import { attemptsOf, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
 import type { FeedResult, FetchSummary } from '../render/fetch.js';
 import { SENTIMENT_ENGINE } from '../enrich/sentiment.js';
-import { STORY_WINDOW_MS, StoryIndex, replayStories, storySignature, type StoryInput } from '../enrich/stories.js';
+import { STORY_LIFE_MS, STORY_WINDOW_MS, StoryIndex, replayStories, storySignature, type StoryInput } from '../enrich/stories.js';
 import type { EnrichedItem } from '../core/types.js';
 import { NO_STORIES, type FeedRow, type FetchRecord, type SaveResult, type Store, type StoryAssigner, type StoryReplayer } from '../store/store.js';
 import { createParser } from './parse-pool.js';
@@ -257,7 +257,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // Every feed is saved, each with provisional stories: now the stories of what came in, replayed in
   // canonical order, so they do not depend on which feed finished first. (Interrupted too: what was
   // saved counts. Should this not happen, after a crash, the next fetch replays from the same point.)
-  store.replayStories(stories.replay, { windowMs: STORY_WINDOW_MS, memoryMs: STORY_MEMORY_MS });
+  store.replayStories(stories.replay, { windowMs: STORY_WINDOW_MS, memoryMs: STORY_MEMORY_MS, lifeMs: STORY_LIFE_MS });
   results.push(...fetched);
   // configured order, so reports are stable
   const order = new Map(feeds.map((feed, i) => [feed.url, i]));
@@ -389,7 +389,7 @@ function storyAssigner(store: Store, now: number): StoryAssigner & { replay: Sto
       // (bounded: past this many titles the replay makes the tokens again)
       if (it.storyTokens && tokens.size < TOKEN_CACHE_MAX) tokens.set(it.title, it.storyTokens);
       if (created) index.addNew(id, input(it));
-      else index.touch(id, it.publishedAt);
+      else index.join(id, input(it));
     },
     covers: (id, publishedAt) => index.covers(id, publishedAt),
     sync: (current) => {

@@ -10,6 +10,11 @@
  * by how rare it is among the stories in the index: sharing "Acme" says little in an Acme feed,
  * sharing "Whitfield" or "50000" says a lot. Candidates come from an inverted index (token → stories),
  * so an item is compared with the few stories it shares uncommon words with, never with all of them.
+ *
+ * An item is compared with every distinct headline a story has (whole-story matching), a story takes
+ * items for STORY_LIFE_MS from its first (later ones start a follow-up story), short headlines need
+ * Jaccard-level evidence, two headlines that each name something or give a number the other lacks
+ * ("Darden (DRI)" / "Walmart (WMT)") never merge, and boilerplate titles never form a story.
  */
 import { foldText, tokenize } from '../core/text.js';
 
@@ -33,6 +38,8 @@ export interface KnownStory {
   signature: string;
   firstAt: number;
   lastAt: number;
+  /** Titles of its items (in canonical order), each a headline it is matched by; the signature alone when absent. */
+  members?: readonly string[];
 }
 
 export interface StoryMatch {
@@ -44,11 +51,37 @@ export interface StoryMatch {
 export interface StoryIndexOptions {
   /** How far before a story's first item and after its last an item may be and still join it. Default 48 h. */
   windowMs?: number;
+  /** How long a story takes items, from its first (no story spans more). Default STORY_LIFE_MS. */
+  lifeMs?: number;
   /** Minimum similarity to join a story, in (0, 1]. Default STORY_THRESHOLD. */
   threshold?: number;
+  /** Minimum similarity to a story's later headline (not its first) to join it. Default STORY_MEMBER_THRESHOLD. */
+  memberThreshold?: number;
 }
 
 export const STORY_WINDOW_MS = 48 * 3_600_000;
+
+/**
+ * A story's life: it takes items for 48 hours from its first one, never longer, so a saga that runs
+ * for days is several stories (each a follow-up of the one before) rather than one that never closes.
+ */
+export const STORY_LIFE_MS = 48 * 3_600_000;
+
+/** Headlines with this many tokens or fewer need Jaccard-level evidence (the overlap coefficient would let "Windows 8.1" take in any headline holding those words). */
+export const SHORT_TITLE_TOKENS = 4;
+
+/**
+ * The similarity an item needs to a story's later headline (a rewrite that joined it) to join through
+ * it: copies of a rewrite join wherever the rewrite went, looser matches only through the first
+ * headline, or stories would chain from one rewrite to the next (on fixtures/stories/syndicated.json,
+ * matching every headline at STORY_THRESHOLD pulled the analysts', regulator's and results stories
+ * into the recall). Chosen on the 2014-03-10 part of fixtures/stories/news-aggregator-dev.tsv (`npm run
+ * eval:stories` prints the sweep).
+ */
+export const STORY_MEMBER_THRESHOLD = 0.7;
+
+/** Distinct headlines (token sets) a story is matched by: its first ones, in canonical order. */
+export const STORY_MAX_MEMBERS = 32;
 
 /**
  * The similarity an item needs to join a story, chosen on fixtures/stories/syndicated.json (the test
@@ -157,6 +190,9 @@ const STOPWORDS = new Set(
     'wouldnt shouldnt hasnt havent hadnt im ive youre theyre thats whats heres theres ' +
     // newsroom labels
     'update updated updates breaking exclusive factbox explainer refile corrected ' +
+    // dates: every story of a day shares them ("... for March 10, 2014"); numbers still veto (storyKeys)
+    'january february march april june july august september october november december ' +
+    'monday tuesday wednesday thursday friday saturday sunday today tonight yesterday ' +
     // Dutch
     'de het een en van op te voor met niet zijn bij naar om uit ook dat ' +
     // German
@@ -260,7 +296,83 @@ export function storyTokens(title: string): string[] {
 
 /** A compact, deterministic form of the headline's token set (the tokens, sorted, space-separated), for the caller to store. */
 export function storySignature(title: string): string {
-  return storyTokens(title).join(' ');
+  return isBoilerplateTitle(title) ? '' : storyTokens(title).join(' ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Guards: boilerplate, and the names and numbers that tell two look-alike headlines apart
+
+/**
+ * Titles that are a crawler's or a site's boilerplate rather than a headline ("The article requested
+ * cannot be found!", "Page not found", "Posted by Jane Doe", "Just a moment..."): they never form or
+ * join a story (each such item is a story of its own), or every broken page would be one story.
+ */
+const BOILERPLATE: readonly RegExp[] = [
+  /\b(?:cannot|can ?not|could not|couldn'?t) be (?:found|displayed|loaded)\b/,
+  /\b(?:page|article|story|content|file|item|resource)s? (?:you (?:are looking for|requested)|requested|was|is) (?:not found|no longer available|unavailable|removed)\b/,
+  /^(?:error )?(?:40[0-9]|50[0-9])\b/,
+  /^(?:page |file |article )?not found$/,
+  /^(?:access denied|forbidden|untitled|no title|home ?page|home|index|just a moment|attention required|are you a robot|please wait|sign in|log ?in|subscribe to (?:read|continue)|an error occurred|error|loading)\b.{0,30}$/,
+  /^posted by [\p{L}.' -]{2,40}$/u,
+];
+
+/** Is `title` boilerplate (see BOILERPLATE)? */
+export function isBoilerplateTitle(title: string): boolean {
+  const t = foldText(stripPublisherSuffix(title)).replace(/[!?.…:;,|"“”]+/g, ' ').replace(/\s+/g, ' ').trim();
+  if (t === '') return true;
+  for (const re of BOILERPLATE) if (re.test(t)) return true;
+  return false;
+}
+
+/** What vetoes a merge: the tokens of names (tickers, and capitalised words in a sentence-case headline) and the numbers. */
+export interface StoryKeys {
+  /** Tokens (as storyTokens makes them) of words that name something. */
+  names: readonly string[];
+  /** The integer part of every number ("6.7" → "6", "179.2" and "179b" → "179"). */
+  numbers: readonly string[];
+}
+
+const NO_KEYS: StoryKeys = { names: [], numbers: [] };
+/** Short all-capital words that are rarely names: they do not veto. */
+const CAPS_COMMON = new Set(['THE', 'AND', 'FOR', 'NEW', 'CEO', 'CFO', 'TV', 'UPDATE', 'VIDEO', 'PHOTO', 'PHOTOS', 'LIVE', 'WATCH', 'BREAKING', 'EXCLUSIVE', 'REPORT', 'OK']);
+
+/**
+ * The names and numbers of a headline. A ticker or acronym (an all-capital word of 2–6 letters, in a
+ * headline that is not shouted) is a name; in a sentence-case headline (most longer words in lower
+ * case), so is every capitalised word after the first. In Title Case Headlines capitals say nothing,
+ * so only the all-capital words count there.
+ */
+export function storyKeys(title: string): StoryKeys {
+  const text = stripPublisherSuffix(title.length > MAX_TITLE_CHARS ? title.slice(0, MAX_TITLE_CHARS) : title);
+  const words = text.split(/\s+/).map((w) => w.replace(/^[^\p{L}\p{N}$]+|[^\p{L}\p{N}]+$/gu, '')).filter((w) => w !== '');
+  if (words.length === 0) return NO_KEYS;
+  let long = 0;
+  let capital = 0;
+  let shouted = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === w.toUpperCase() && /\p{Lu}/u.test(w)) shouted++;
+    if (i === 0 || w.length < 4 || !/^\p{L}/u.test(w)) continue;
+    long++;
+    if (/^\p{Lu}/u.test(w)) capital++;
+  }
+  const caps = shouted * 2 <= words.length;
+  const sentenceCase = long >= 2 && capital * 2 < long;
+  const names = new Set<string>();
+  const numbers = new Set<string>();
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const lead = /^\$?(\d+)/.exec(w);
+    if (lead) {
+      numbers.add(String(Number(lead[1])));
+      continue;
+    }
+    const acronym = caps && w.length >= 2 && w.length <= 6 && /^\p{Lu}+$/u.test(w) && !CAPS_COMMON.has(w);
+    const proper = sentenceCase && i > 0 && /^\p{Lu}/u.test(w);
+    if (!acronym && !proper) continue;
+    for (const tok of storyTokens(w)) if (!hasDigit(tok)) names.add(tok);
+  }
+  return names.size === 0 && numbers.size === 0 ? NO_KEYS : { names: [...names], numbers: [...numbers] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -288,28 +400,44 @@ function grow(a: Int32Array, min: number): Int32Array {
   return b;
 }
 
+/** One headline of a story, as matching needs it. */
+interface Member {
+  /** Token ids, in the tokens' sorted order. */
+  ids: Int32Array;
+  /** The headline (for its names; '' when only the signature is known). */
+  title: string;
+  /** storyKeys(title), made when first needed. */
+  keys: StoryKeys | null;
+}
+
 /**
- * The live stories of a window, for matching incoming items. A story is compared by the headline it
- * was created with (its signature), so the order items come in matters: give each batch oldest first,
- * which usually puts the wire copy first and the rewrites after it (on the fixture, shuffled orders
- * lose recall, and precision when a short copy founds a story that then takes in a follow-up).
- * Deterministic: the same calls in the same order give the same answers. Memory: a few hundred bytes
+ * The live stories of a window, for matching incoming items. An item is compared with every distinct
+ * headline of a story (up to STORY_MAX_MEMBERS of them), not only the first, so copies of one article
+ * meet whichever rewrite founded the story. A story takes items for STORY_LIFE_MS from its first one;
+ * after that an item that would have joined it starts a new story, a follow-up of it (followUpOf()).
+ * Deterministic: the same calls in the same order give the same answers; replayStories() gives the
+ * calls in publication order, so that stories do not depend on arrival order. Memory: about a kilobyte
  * per live story; prune() what falls out of the window.
  */
 export class StoryIndex {
   readonly windowMs: number;
+  readonly lifeMs: number;
   readonly threshold: number;
+  readonly memberThreshold: number;
 
   // Per story slot; slots are dense and renumbered by prune().
   private ids: number[] = [];
   private firstAt: number[] = [];
   private lastAt: number[] = [];
-  private tokens: Int32Array[] = [];
+  private members: Member[][] = [];
+  /** Token ids in any of the story's headlines. */
+  private union: Set<number>[] = [];
   private slotOf = new Map<number, number>();
-  /** Stories by a hash of their token ids, for the same-token-set shortcut. */
+  /** Stories by a hash of one of their headlines' token ids, for the same-token-set shortcut. */
   private byTokenSet = new Map<number, number[]>();
 
-  // Vocabulary: token → token id; per token id its text, how many live stories have it, and which (slots, ascending).
+  // Vocabulary: token → token id; per token id its text, how many live stories' first headlines have it,
+  // and which stories have it in any headline (slots, ascending).
   private tokenId = new Map<string, number>();
   private tokenText: string[] = [];
   private df: Int32Array = new Int32Array(256);
@@ -328,13 +456,19 @@ export class StoryIndex {
   private known: number[] = [];
   private cacheTitle: string | null = null;
   private cacheTokens: readonly string[] = [];
+  private cacheKeys: StoryKeys | null = null;
+  private cacheBoiler = false;
   /** Token ids (-1: not in the vocabulary then) of cacheTokens, as match() last looked them up; valid until prune(). */
   private cacheIds: number[] = [];
+  private followUp: number | null = null;
 
   constructor(options: StoryIndexOptions = {}) {
     this.windowMs = options.windowMs ?? STORY_WINDOW_MS;
+    this.lifeMs = options.lifeMs ?? STORY_LIFE_MS;
     this.threshold = options.threshold ?? STORY_THRESHOLD;
+    this.memberThreshold = options.memberThreshold ?? STORY_MEMBER_THRESHOLD;
     if (!(this.windowMs >= 0)) throw new RangeError(`windowMs must be ≥ 0, got ${this.windowMs}`);
+    if (!(this.lifeMs >= 0)) throw new RangeError(`lifeMs must be ≥ 0, got ${this.lifeMs}`);
     if (!(this.threshold > 0 && this.threshold <= 1)) throw new RangeError(`threshold must be in (0, 1], got ${this.threshold}`);
   }
 
@@ -343,7 +477,10 @@ export class StoryIndex {
     return this.ids.length;
   }
 
-  /** Loads a story from the store. An id already present only has its time span widened. */
+  /**
+   * Loads a story from the store: its signature, and the titles of its items when given (each becomes
+   * a headline it is matched by). An id already present only has its time span widened.
+   */
   add(story: KnownStory): void {
     if (this.slotOf.has(story.id)) {
       this.touch(story.id, story.firstAt);
@@ -351,20 +488,34 @@ export class StoryIndex {
       return;
     }
     const toks = [...new Set(story.signature.split(' ').filter((t) => t !== ''))].sort();
-    this.insert(story.id, toks, Math.min(story.firstAt, story.lastAt), Math.max(story.firstAt, story.lastAt));
+    const titles = story.members ?? [];
+    const founder = titles.find((title) => storyTokens(title).join(' ') === toks.join(' ')) ?? '';
+    this.insert(story.id, toks, founder, Math.min(story.firstAt, story.lastAt), Math.max(story.firstAt, story.lastAt));
+    for (const title of titles) if (!isBoilerplateTitle(title)) this.addMember(this.slotOf.get(story.id)!, storyTokens(title), title, null);
   }
 
-  /** Registers a story the caller created for `item` (after match() returned null). An id already present is only touched. */
+  /** Registers a story the caller created for `item` (after match() returned null). An id already present is joined. */
   addNew(id: number, item: StoryInput): void {
     if (this.slotOf.has(id)) {
-      this.touch(id, item.publishedAt);
+      this.join(id, item);
       return;
     }
     const toks = this.tokensOf(item);
-    this.insert(id, toks, item.publishedAt, item.publishedAt, this.cacheIds.length === toks.length ? this.cacheIds : null);
+    const boiler = this.cacheBoiler;
+    this.insert(id, boiler ? [] : toks, item.title, item.publishedAt, item.publishedAt, !boiler && this.cacheIds.length === toks.length ? this.cacheIds : null);
   }
 
-  /** Extends a story's time span when an item joins it. Unknown ids are ignored. */
+  /** `item` joins story `id` (after match() returned it): its span widens and the headline is one it is matched by. Unknown ids are ignored. */
+  join(id: number, item: StoryInput): void {
+    const s = this.slotOf.get(id);
+    if (s === undefined) return;
+    this.touch(id, item.publishedAt);
+    const toks = this.tokensOf(item);
+    if (this.cacheBoiler) return;
+    this.addMember(s, toks, item.title, this.cacheIds.length === toks.length ? this.cacheIds : null);
+  }
+
+  /** Extends a story's time span. Unknown ids are ignored. */
   touch(id: number, publishedAt: number): void {
     const s = this.slotOf.get(id);
     if (s === undefined) return;
@@ -378,16 +529,28 @@ export class StoryIndex {
     return s !== undefined && publishedAt >= this.firstAt[s]! && publishedAt <= this.lastAt[s]!;
   }
 
+  /** Is `item`'s title boilerplate (isBoilerplateTitle; remembered for the last title)? */
+  boilerplate(item: StoryInput): boolean {
+    this.tokensOf(item);
+    return this.cacheBoiler;
+  }
+
+  /** After match() returned null: the story whose life had ended that the item would have joined (its new story follows that one up), or null. */
+  followUpOf(): number | null {
+    return this.followUp;
+  }
+
   /** Drops stories whose lastAt is older than `before`, and the vocabulary only they used. */
   prune(before: number): void {
     const keep: number[] = [];
     for (let s = 0; s < this.ids.length; s++) if (this.lastAt[s]! >= before) keep.push(s);
     if (keep.length === this.ids.length) return;
-    const old = { ids: this.ids, firstAt: this.firstAt, lastAt: this.lastAt, tokens: this.tokens, tokenText: this.tokenText };
+    const old = { ids: this.ids, firstAt: this.firstAt, lastAt: this.lastAt, members: this.members, tokenText: this.tokenText };
     this.ids = [];
     this.firstAt = [];
     this.lastAt = [];
-    this.tokens = [];
+    this.members = [];
+    this.union = [];
     this.slotOf = new Map();
     this.byTokenSet = new Map();
     this.tokenId = new Map();
@@ -396,24 +559,30 @@ export class StoryIndex {
     this.postings = [];
     this.cacheTitle = null;
     for (const s of keep) {
-      const toks = Array.from(old.tokens[s]!, (t) => old.tokenText[t]!);
-      this.insert(old.ids[s]!, toks, old.firstAt[s]!, old.lastAt[s]!);
+      const [first, ...rest] = old.members[s]!;
+      const text = (m: Member) => Array.from(m.ids, (t) => old.tokenText[t]!);
+      this.insert(old.ids[s]!, text(first!), first!.title, old.firstAt[s]!, old.lastAt[s]!, null, first!.keys);
+      for (const m of rest) this.addMember(this.ids.length - 1, text(m), m.title, null, m.keys);
     }
   }
 
   /**
-   * The story `item` belongs to: among the live stories whose window holds the item's time
-   * ([firstAt - window, lastAt + window]) and that share at least STORY_MIN_SHARED tokens with it (two
-   * of them uncommon, in a large index), the most similar one if it reaches the threshold (ties: the
-   * most recently active, then the first added); null for a new story. A story with exactly the item's
-   * token set wins outright.
+   * The story `item` belongs to, or null for a new story. Candidates are the stories still open to it
+   * (its time no more than the window after their last item, and within STORY_LIFE_MS of every item
+   * they have) that share at least STORY_MIN_SHARED tokens with one of their headlines (two of them
+   * uncommon, in a large index). A story scores its best headline: the larger of the weighted Jaccard
+   * index and overlap coefficient, Jaccard alone when either side has SHORT_TITLE_TOKENS tokens or
+   * fewer, and no score at all when each side has a name or a number the other lacks. The best story
+   * reaching the threshold wins (ties: the most recently active, then the first added); a story with
+   * a headline of exactly the item's token set wins outright. When none does, followUpOf() names the
+   * closed story (its life over) that would have won, if any.
    */
   match(item: StoryInput): StoryMatch | null {
+    this.followUp = null;
     const toks = this.tokensOf(item);
     const n = this.ids.length;
-    if (toks.length === 0 || n === 0) return null;
+    if (toks.length === 0 || n === 0 || this.cacheBoiler) return null;
     const t = item.publishedAt;
-    const w = this.windowMs;
 
     // The item's tokens: ids, total weight, marks, and the known ones from rarest to most common.
     this.ensureLn(n + 2);
@@ -430,25 +599,37 @@ export class StoryIndex {
     for (const tok of toks) {
       const id = this.tokenId.get(tok);
       tokIds.push(id ?? -1);
-      if (id === undefined || df[id] === 0) {
+      if (id === undefined) {
         weightA += base; // df 0
         continue;
       }
+      // (a token only later headlines have: df 0, but in the postings)
       weightA += base - ln[df[id]! + 1]!;
       mark[id] = markStamp;
       known.push(id);
     }
 
-    // A story with the same token set: similarity 1, nothing can beat it.
+    // A story with a headline of the same token set: similarity 1, nothing can beat it.
     if (known.length === toks.length) {
       const same = this.byTokenSet.get(hashIds(known));
       if (same !== undefined) {
         let best = -1;
+        let closed = -1;
         for (const s of same) {
-          if (t < this.firstAt[s]! - w || t > this.lastAt[s]! + w || !sameIds(this.tokens[s]!, known)) continue;
+          if (!this.members[s]!.some((m) => sameIds(m.ids, known))) continue;
+          const state = this.reach(s, t);
+          if (state === 0) continue;
+          if (state === 2) {
+            if (closed < 0 || this.lastAt[s]! > this.lastAt[closed]!) closed = s;
+            continue;
+          }
           if (best < 0 || this.lastAt[s]! > this.lastAt[best]!) best = s;
         }
         if (best >= 0) return { id: this.ids[best]!, similarity: 1 };
+        if (closed >= 0) {
+          this.followUp = this.ids[closed]!;
+          return null;
+        }
       }
     }
     if (known.length < STORY_MIN_SHARED) return null;
@@ -492,77 +673,161 @@ export class StoryIndex {
 
     let best = -1;
     let bestSim = 0;
+    let closed = -1;
+    let closedSim = 0;
+    const shortA = toks.length <= SHORT_TITLE_TOKENS;
     for (const s of candidates) {
-      if (t < this.firstAt[s]! - w || t > this.lastAt[s]! + w) continue;
-      const tb = this.tokens[s]!;
-      let shared = 0;
-      let weightShared = 0;
-      let weightB = 0;
-      for (let i = 0; i < tb.length; i++) {
-        const id = tb[i]!;
-        const wt = base - ln[df[id]! + 1]!;
-        weightB += wt;
-        if (mark[id] === markStamp) {
-          shared++;
-          weightShared += wt;
+      const state = this.reach(s, t);
+      if (state === 0) continue;
+      let sim = 0;
+      const list = this.members[s]!;
+      for (let k = 0; k < list.length; k++) {
+        const m = list[k]!;
+        const tb = m.ids;
+        let shared = 0;
+        let weightShared = 0;
+        let weightB = 0;
+        for (let i = 0; i < tb.length; i++) {
+          const id = tb[i]!;
+          const wt = base - ln[df[id]! + 1]!;
+          weightB += wt;
+          if (mark[id] === markStamp) {
+            shared++;
+            weightShared += wt;
+          }
         }
+        if (shared < STORY_MIN_SHARED) continue;
+        const jaccard = weightShared / (weightA + weightB - weightShared);
+        // short headlines: Jaccard, weighted or not (a short headline's rare words would sink the weighted one alone)
+        const ms =
+          k > 0 ? jaccard
+          : shortA || tb.length <= SHORT_TITLE_TOKENS ? Math.max(jaccard, shared / (toks.length + tb.length - shared))
+          : Math.min(1, Math.max(jaccard, weightShared / Math.min(weightA, weightB)));
+        // the first headline at the threshold; the others (rewrites that joined) only as near-copies (Jaccard)
+        if (ms < (k === 0 ? this.threshold : Math.max(this.threshold, this.memberThreshold)) || ms <= sim) continue;
+        if (shared < toks.length && shared < tb.length && this.vetoed(item, m, markStamp)) continue;
+        sim = ms;
       }
-      if (shared < STORY_MIN_SHARED) continue;
-      const jaccard = weightShared / (weightA + weightB - weightShared);
-      const overlap = weightShared / Math.min(weightA, weightB);
-      const sim = Math.min(1, Math.max(jaccard, overlap));
       if (sim < this.threshold) continue;
+      if (state === 2) {
+        if (closed < 0 || sim > closedSim || (sim === closedSim && this.lastAt[s]! > this.lastAt[closed]!)) {
+          closed = s;
+          closedSim = sim;
+        }
+        continue;
+      }
       if (best < 0 || sim > bestSim || (sim === bestSim && (this.lastAt[s]! > this.lastAt[best]! || (this.lastAt[s] === this.lastAt[best] && s < best)))) {
         best = s;
         bestSim = sim;
       }
     }
+    if (best < 0 && closed >= 0) this.followUp = this.ids[closed]!;
     return best < 0 ? null : { id: this.ids[best]!, similarity: bestSim };
   }
 
   // -------------------------------------------------------------------------------------------
 
-  /** The item's tokens (given, or storyTokens()), remembering the last title (match() then addNew() on the same item). */
+  /** 0: story `s` is out of reach at `t`; 1: open to it; 2: in reach but closed (its life is over: a follow-up). */
+  private reach(s: number, t: number): 0 | 1 | 2 {
+    if (t > this.lastAt[s]! + this.windowMs || t < this.firstAt[s]! - this.windowMs) return 0;
+    if (t > this.firstAt[s]! + this.lifeMs || t < this.lastAt[s]! - this.lifeMs) return t > this.lastAt[s]! ? 2 : 0;
+    return 1;
+  }
+
+  /** Does each side have a name or a number the other lacks (two different tickers, places, prices)? */
+  private vetoed(item: StoryInput, m: Member, markStamp: number): boolean {
+    if (this.cacheKeys === null) this.cacheKeys = storyKeys(item.title);
+    const a = this.cacheKeys;
+    if (m.keys === null) m.keys = m.title === '' ? NO_KEYS : storyKeys(m.title);
+    const b = m.keys;
+    if (a.numbers.length > 0 && b.numbers.length > 0 && a.numbers.some((x) => !b.numbers.includes(x)) && b.numbers.some((x) => !a.numbers.includes(x))) return true;
+    if (a.names.length === 0 || b.names.length === 0) return false;
+    // a name of the item's that the headline lacks altogether, and one of the headline's that the item lacks
+    const inB = (tok: string): boolean => {
+      const id = this.tokenId.get(tok);
+      if (id === undefined) return false;
+      for (let i = 0; i < m.ids.length; i++) if (m.ids[i] === id) return true;
+      return false;
+    };
+    if (!a.names.some((x) => !inB(x))) return false;
+    return b.names.some((y) => {
+      const id = this.tokenId.get(y);
+      return id === undefined || this.mark[id] !== markStamp;
+    });
+  }
+
+  /** The item's tokens (given, or storyTokens()), remembering the last title (match() then addNew() or join() on the same item). */
   private tokensOf(item: StoryInput): readonly string[] {
     if (item.title !== this.cacheTitle) {
       this.cacheTokens = item.tokens ?? storyTokens(item.title);
       this.cacheTitle = item.title;
+      this.cacheKeys = null;
+      this.cacheBoiler = isBoilerplateTitle(item.title);
       this.cacheIds.length = 0;
     }
     return this.cacheTokens;
   }
 
-  /** Adds a story; `knownIds`, when given, are the tokens' ids as far as they were known (-1: look up or create). */
-  private insert(id: number, toks: readonly string[], firstAt: number, lastAt: number, knownIds: number[] | null = null): void {
+  /** The id of `tok`, made when new. */
+  private idOf(tok: string): number {
+    let tid = this.tokenId.get(tok);
+    if (tid === undefined) {
+      tid = this.tokenText.length;
+      this.tokenId.set(tok, tid);
+      this.tokenText.push(tok);
+      this.postings.push([]);
+      this.df = grow(this.df, tid + 1);
+      this.mark = grow(this.mark, tid + 1);
+    }
+    return tid;
+  }
+
+  /** Adds a story with its first headline; `knownIds`, when given, are the tokens' ids as far as they were known (-1: look up or create). */
+  private insert(id: number, toks: readonly string[], title: string, firstAt: number, lastAt: number, knownIds: number[] | null = null, keys: StoryKeys | null = null): void {
     const s = this.ids.length;
     this.ids.push(id);
     this.firstAt.push(firstAt);
     this.lastAt.push(lastAt);
-    const ids = new Int32Array(toks.length);
-    for (let i = 0; i < toks.length; i++) {
-      const tok = toks[i]!;
-      const cached = knownIds === null ? -1 : knownIds[i]!;
-      let tid = cached >= 0 ? cached : this.tokenId.get(tok);
-      if (tid === undefined) {
-        tid = this.tokenText.length;
-        this.tokenId.set(tok, tid);
-        this.tokenText.push(tok);
-        this.postings.push([]);
-        this.df = grow(this.df, tid + 1);
-        this.mark = grow(this.mark, tid + 1);
-      }
-      ids[i] = tid;
-      this.df[tid]!++;
-      this.postings[tid]!.push(s);
-    }
-    this.tokens.push(ids);
+    this.members.push([]);
+    this.union.push(new Set());
     this.slotOf.set(id, s);
-    const hash = hashIds(ids);
-    const same = this.byTokenSet.get(hash);
-    if (same) same.push(s);
-    else this.byTokenSet.set(hash, [s]);
     this.seen = grow(this.seen, s + 1);
     this.count = grow(this.count, s + 1);
+    this.addMember(s, toks, title, knownIds, keys, true);
+  }
+
+  /** Adds a headline to story slot `s`, unless it has that token set already or STORY_MAX_MEMBERS of them (the first always goes in). */
+  private addMember(s: number, toks: readonly string[], title: string, knownIds: number[] | null, keys: StoryKeys | null = null, first = false): void {
+    const list = this.members[s]!;
+    if (!first && (toks.length === 0 || list.length >= STORY_MAX_MEMBERS)) return;
+    const ids = new Int32Array(toks.length);
+    for (let i = 0; i < toks.length; i++) {
+      const cached = knownIds === null ? -1 : knownIds[i]!;
+      ids[i] = cached >= 0 ? cached : this.idOf(toks[i]!);
+    }
+    if (!first && list.some((m) => sameIds(m.ids, ids))) return;
+    list.push({ ids, title, keys });
+    const union = this.union[s]!;
+    for (const tid of ids) {
+      // weights come from first headlines only (what the store keeps of a story: a replay weighs alike)
+      if (first) this.df[tid]!++;
+      if (union.has(tid)) continue;
+      union.add(tid);
+      // postings stay in slot (founding) order, however the headlines came in
+      const post = this.postings[tid]!;
+      let j = post.length;
+      post.push(s);
+      while (j > 0 && post[j - 1]! > s) {
+        post[j] = post[j - 1]!;
+        j--;
+      }
+      post[j] = s;
+    }
+    if (ids.length === 0) return;
+    const hash = hashIds(ids);
+    const same = this.byTokenSet.get(hash);
+    if (!same) this.byTokenSet.set(hash, [s]);
+    else if (same[same.length - 1] !== s) same.push(s);
   }
 
   private ensureLn(size: number): void {
@@ -614,26 +879,30 @@ export interface ReplayResult {
   founders: number[];
   /** Per new story: its signature (the founder's tokens). */
   signatures: string[];
+  /** Per new story: the story it follows up (a known story's id, or -(k + 1) for the k-th new one), or null. */
+  followUps: (number | null)[];
   /** The most stories the replay held at once (bounded by maxStories, plus a day's new ones). */
   peakStories?: number;
 }
 
-/**
- * Clusters `items` in one pass, in the order given, which must be canonical: by publishedAt, ties by a
- * stable key (never by arrival). `known` are the stories founded before the first item, in the order
- * they were founded (firstAt, then signature), each with its span as it was before the first item.
- * Before an item is matched, stories last active more than `memoryMs` before its day are dropped.
- * The same stories and items give the same result, however the items reached the store.
- */
 /** Stories a replay keeps for weighing tokens before it drops those out of every item's reach. */
 export const REPLAY_MAX_STORIES = 200_000;
 
+/**
+ * Clusters `items` in one pass, in the order given, which must be canonical: by publishedAt, ties by a
+ * stable key (never by arrival). `known` are the stories founded before the first item, in the order
+ * they were founded (firstAt, then signature), each with its span as it was before the first item and,
+ * for whole-story matching, the titles of its items before the first item (`members`).
+ * Before an item is matched, stories last active more than `memoryMs` before its day are dropped.
+ * The same stories and items give the same result, however the items reached the store.
+ */
 export function replayStories(known: readonly KnownStory[], items: readonly StoryInput[], options: ReplayOptions): ReplayResult {
   const index = new StoryIndex(options);
   for (const s of known) index.add(s);
   const story: number[] = [];
   const founders: number[] = [];
   const signatures: string[] = [];
+  const followUps: (number | null)[] = [];
   let day = -Infinity;
   let peak = index.size;
   for (let i = 0; i < items.length; i++) {
@@ -650,15 +919,16 @@ export function replayStories(known: readonly KnownStory[], items: readonly Stor
     if (index.size > peak) peak = index.size;
     const m = index.match(item);
     if (m) {
-      index.touch(m.id, item.publishedAt);
+      index.join(m.id, item);
       story.push(m.id);
     } else {
       const id = -(founders.length + 1);
+      followUps.push(index.followUpOf());
       index.addNew(id, item);
       founders.push(i);
-      signatures.push(item.tokens!.join(' '));
+      signatures.push(index.boilerplate(item) ? '' : item.tokens!.join(' '));
       story.push(id);
     }
   }
-  return { story, founders, signatures, peakStories: peak };
+  return { story, founders, signatures, followUps, peakStories: peak };
 }

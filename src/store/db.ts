@@ -219,6 +219,11 @@ const MIGRATIONS: string[] = [
   INSERT INTO topic_quarters ${TOPIC_QUARTERS_SELECT} GROUP BY 1, 2;
   DROP TABLE topic_hours;
   `,
+  // stories have a bounded life (48 h from their first item): a story that goes on after that is a new
+  // story, linked to the one it follows up (NULL: none). Self-contained: only adds a column.
+  `
+  ALTER TABLE stories ADD COLUMN follows_id INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

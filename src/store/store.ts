@@ -81,6 +81,8 @@ export interface StoryRow {
   signature: string;
   firstAt: number;
   lastAt: number;
+  /** The titles of its items (canonical order), for stories still in reach of the replayed items. */
+  members?: string[];
 }
 
 /** A stored item as a replay hands it to the clustering (in canonical order). */
@@ -98,7 +100,10 @@ export interface ReplayItem {
  * (each with its span as of then). Per item: a known story's id, or -(k + 1) for the k-th new story;
  * per new story, the item that founded it and its signature.
  */
-export type StoryReplayer = (known: StoryRow[], items: ReplayItem[]) => { story: number[]; founders: number[]; signatures: string[] };
+export type StoryReplayer = (
+  known: StoryRow[],
+  items: ReplayItem[],
+) => { story: number[]; founders: number[]; signatures: string[]; followUps?: (number | null)[] };
 
 export interface ReplaySummary {
   /** Items published from here on were replayed. */
@@ -547,7 +552,7 @@ export class Store {
    * per topic from story_topics). Writes only what changed; the items themselves are never touched
    * beyond their story. Returns null when nothing was waiting.
    */
-  replayStories(replay: StoryReplayer, o: { windowMs: number; memoryMs: number }): ReplaySummary | null {
+  replayStories(replay: StoryReplayer, o: { windowMs: number; memoryMs: number; lifeMs?: number }): ReplaySummary | null {
     // Deleting a story makes SQLite look for items still in it, and items.story_id has no index (it would
     // cost every insert): a scan of every item per story dropped, minutes for a big first fetch. The
     // stories dropped here have no items by construction (every item of theirs was replayed and moved),
@@ -561,7 +566,7 @@ export class Store {
     }
   }
 
-  private replayInTransaction(replay: StoryReplayer, o: { windowMs: number; memoryMs: number }): ReplaySummary | null {
+  private replayInTransaction(replay: StoryReplayer, o: { windowMs: number; memoryMs: number; lifeMs?: number }): ReplaySummary | null {
     return this.guard(() =>
       this.db
         .transaction((): ReplaySummary | null => {
@@ -601,6 +606,23 @@ export class Store {
           }
 
           const feedUrls = new Map(this.stmt('SELECT id, url FROM feeds').raw().all() as [number, string][]);
+          // The titles of the known stories an item from `from` on can still reach (joined, or followed
+          // up): all their items are from `from - window - life` on (a story spans at most its life).
+          const reachable = new Map(known.filter((s) => s.lastAt >= from - o.windowMs).map((s) => [s.id, s]));
+          if (reachable.size > 0) {
+            const reach = o.windowMs + (o.lifeMs ?? o.windowMs);
+            const before = (
+              this.stmt(
+                'SELECT id, published_at, title, canonical_url, guid, feed_id, story_id FROM items WHERE fetched_at >= ? AND published_at >= ? AND published_at < ? AND story_id IS NOT NULL',
+              )
+                .raw()
+                .all(from - reach - state.lead, from - reach, from) as [number, number, string, string | null, string, number, number][]
+            )
+              .filter((r) => reachable.has(r[6]))
+              .map(([id, publishedAt, title, url, guid, feedId, storyId]): ReplayRow => ({ id, publishedAt, title, url, guid, feedUrl: feedUrls.get(feedId) ?? '', storyId }));
+            before.sort(canonicalOrder);
+            for (const r of before) (reachable.get(r.storyId!)!.members ??= []).push(r.title);
+          }
           const rows = (
             // an item published from `from` on was fetched at most max_lead before it
             this.stmt('SELECT id, published_at, title, canonical_url, guid, feed_id, story_id FROM items WHERE fetched_at >= ? AND published_at >= ?')
@@ -668,6 +690,13 @@ export class Store {
             if (had.signature !== signature || had.title !== founder.title || had.firstAt !== founder.publishedAt || had.lastAt !== lastOf[k]) {
               updateStory.run(signature, founder.title, founder.publishedAt, lastOf[k]!, ids[k]!);
             }
+          }
+          // which story each new one follows up (its life over, an item went on with it)
+          const setFollows = this.stmt('UPDATE stories SET follows_id = ? WHERE id = ? AND follows_id IS NOT ?');
+          for (let k = 0; k < founded; k++) {
+            const f = result.followUps?.[k] ?? null;
+            const follows = f === null ? null : f >= 0 ? f : ids[-f - 1]!;
+            setFollows.run(follows, ids[k]!, follows);
           }
           const storyOf = (i: number): number => {
             const s = result.story[i]!;

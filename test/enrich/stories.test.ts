@@ -4,6 +4,7 @@ import {
   STORY_THRESHOLD,
   StoryIndex,
   foldInflection,
+  isBoilerplateTitle,
   replayStories,
   storySignature,
   storyTokens,
@@ -31,14 +32,14 @@ const fixture: FixtureItem[] = (
 const byTime = <T extends StoryInput>(items: T[]): T[] =>
   [...items].sort((a, b) => a.publishedAt - b.publishedAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
-/** The caller's loop: match, then join (touch) or create (addNew). Returns item key → story id. */
+/** The caller's loop: match, then join or create (addNew). Returns item key → story id. */
 function cluster(items: StoryInput[], index = new StoryIndex(), firstId = 1): Map<string, number> {
   const out = new Map<string, number>();
   let next = firstId;
   for (const item of items) {
     const m = index.match(item);
     if (m) {
-      index.touch(m.id, item.publishedAt);
+      index.join(m.id, item);
       out.set(item.key, m.id);
     } else {
       index.addNew(next, item);
@@ -315,14 +316,16 @@ describe('replayStories (a fetch replays what came in, in canonical order)', () 
       const cut = items[Math.floor(items.length * at)]!.publishedAt;
       const before = items.filter((it) => it.publishedAt < cut);
       const after = items.filter((it) => it.publishedAt >= cut);
-      // what the store keeps of the stories founded before the cut: id, signature, first and last time then
-      const known = new Map<number, KnownStory>();
+      // what the store keeps of the stories founded before the cut: id, signature, first and last time then, its items' titles
+      const known = new Map<number, KnownStory & { members: string[] }>();
       before.forEach((it, i) => {
         const s = full.story[i]!;
         const id = -s; // the k-th new story as id k + 1
         const k = known.get(id);
-        if (k) k.lastAt = it.publishedAt;
-        else known.set(id, { id, signature: full.signatures[-s - 1]!, firstAt: it.publishedAt, lastAt: it.publishedAt });
+        if (k) {
+          k.lastAt = it.publishedAt;
+          k.members.push(it.title);
+        } else known.set(id, { id, signature: full.signatures[-s - 1]!, firstAt: it.publishedAt, lastAt: it.publishedAt, members: [it.title] });
       });
       const ordered = [...known.values()].sort((a, b) => a.firstAt - b.firstAt || (a.signature < b.signature ? -1 : a.signature > b.signature ? 1 : 0));
       const r = replayStories(ordered, after, { memoryMs: MEMORY });
@@ -365,11 +368,63 @@ describe('StoryIndex', () => {
     expect(index.match(item('c', 'Acme Robotics recalls 50,000 Glide robot vacuums', T0 + 49 * HOUR))).toBeNull();
     expect(index.match(item('d', 'Acme Robotics recalls 50,000 Glide robot vacuums', T0 - 49 * HOUR))).toBeNull();
     index.touch(1, T0 + 30 * HOUR);
-    expect(index.match(item('e', 'Acme Robotics recalls 50,000 Glide robot vacuums', T0 + 77 * HOUR))?.id).toBe(1);
+    expect(index.match(item('e', 'Acme Robotics recalls 50,000 Glide robot vacuums', T0 + 47 * HOUR))?.id).toBe(1);
     const narrow = new StoryIndex({ windowMs: HOUR });
     narrow.addNew(1, item('a', 'Acme Robotics recalls 50,000 Glide robot vacuums', T0));
     expect(narrow.match(item('f', 'Acme Robotics recalls 50,000 Glide robot vacuums', T0 + 2 * HOUR))).toBeNull();
     expect(narrow.match(item('g', 'Acme Robotics recalls 50,000 Glide robot vacuums', T0 + HOUR / 2))?.id).toBe(1);
+  });
+
+  it('a story takes items for 48 hours from its first: a copy after that starts a follow-up story, linked to it', () => {
+    const index = new StoryIndex();
+    index.addNew(1, item('a', 'Acme Robotics recalls 50,000 Glide robot vacuums', T0));
+    index.join(1, item('b', 'Acme Robotics recalls 50,000 Glide robot vacuums', T0 + 40 * HOUR));
+    // 9 hours after its last copy, but 49 after its first: the story is closed
+    expect(index.match(item('c', 'Acme Robotics recalls 50,000 Glide robot vacuums', T0 + 49 * HOUR))).toBeNull();
+    expect(index.followUpOf()).toBe(1);
+    index.addNew(2, item('c', 'Acme Robotics recalls 50,000 Glide robot vacuums', T0 + 49 * HOUR));
+    expect(index.match(item('d', 'Acme Glide robot vacuum recall reaches 50,000 units', T0 + 50 * HOUR))?.id).toBe(2);
+    // an unrelated headline follows up nothing
+    expect(index.match(item('e', 'Globex opens a plant in Ohio', T0 + 50 * HOUR))).toBeNull();
+    expect(index.followUpOf()).toBeNull();
+    expect(() => new StoryIndex({ lifeMs: -1 })).toThrow(RangeError);
+  });
+
+  it('matches the whole story: a copy of a later rewrite joins the story the rewrite joined', () => {
+    const index = new StoryIndex();
+    index.addNew(1, item('a', 'Filming begins on Star Wars: Episode VII', T0));
+    const rewrite = item('b', "'Star Wars: Episode VII' begins filming in London", T0 + HOUR);
+    expect(index.match(rewrite)?.id).toBe(1);
+    index.join(1, rewrite);
+    // shares only "star", "wars", "episode", "vii", "london" with the first headline, but is a copy of the second
+    expect(index.match(item('c', "Star Wars: Episode VII begins filming in London's Pinewood studios", T0 + 2 * HOUR))?.id).toBe(1);
+  });
+
+  it.each([
+    ['a short headline needs Jaccard-level evidence', 'Windows Phone 8.1 update', 'Chinese government bans Windows Phone 8.1 update on state computers'],
+    ['two tickers', 'Why Darden Restaurants (DRI) Stock Is Lower Today', 'Why Walmart (WMT) Stock Is Lower Today'],
+    ['two places and two numbers', 'Unemployment rate in Ohio falls to 6.7 percent in March', 'Unemployment rate in Texas falls to 5.1 percent in March'],
+  ])('does not merge look-alikes: %s', (_what, a, b) => {
+    const index = new StoryIndex();
+    index.addNew(1, item('a', a, T0));
+    expect(index.match(item('b', b, T0 + HOUR))).toBeNull();
+    // while a copy of either still joins
+    expect(index.match(item('c', `${a} - Daily Ledger`, T0 + HOUR))?.id).toBe(1);
+  });
+
+  it.each(['The article requested cannot be found!', 'Page not found', '404 Not Found', 'Posted by Parvez Jabri', 'Just a moment...'])(
+    'boilerplate never forms a story: %s',
+    (title) => {
+      expect(isBoilerplateTitle(title)).toBe(true);
+      const index = new StoryIndex();
+      index.addNew(1, item('a', title, T0));
+      expect(index.match(item('b', title, T0 + HOUR))).toBeNull();
+      expect(storySignature(title)).toBe('');
+    },
+  );
+
+  it.each(['Acme Robotics recalls 50,000 Glide robot vacuums', 'Windows Phone 8.1 review', 'Metro-North worker killed by train in Harlem'])('is not boilerplate: %s', (title) => {
+    expect(isBoilerplateTitle(title)).toBe(false);
   });
 
   it('tokens computed beforehand (in a parse worker) cluster exactly as the titles do', () => {
@@ -418,7 +473,7 @@ describe('StoryIndex', () => {
     const index = new StoryIndex();
     index.addNew(1, item('a', 'Acme Robotics recalls Glide robot vacuums', T0));
     index.addNew(2, item('b', 'Globex recalls space heaters over fire risk', T0 + 3 * DAY));
-    index.add({ id: 3, signature: storySignature('Initech opens Austin office for 200 engineers'), firstAt: T0, lastAt: T0 + 3 * DAY });
+    index.add({ id: 3, signature: storySignature('Initech opens Austin office for 200 engineers'), firstAt: T0 + 2 * DAY, lastAt: T0 + 3 * DAY });
     index.prune(T0 + DAY);
     expect(index.size).toBe(2);
     expect(index.match(item('c', 'Acme Robotics recalls Glide robot vacuums', T0 + DAY))).toBeNull();
