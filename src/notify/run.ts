@@ -215,7 +215,7 @@ export async function drain(
   const outbox = new Outbox(store);
   const start = o.now();
   const token = randomBytes(12).toString('hex');
-  const leaseUntil = start + n.deadlineMs + 2 * n.timeoutMs + 5_000;
+  const leaseUntil = start + n.deadlineMs + 2 * n.timeoutMs + 1_000;
   const silences = outbox.silences(start);
   let held = 0;
   let silencedCount = 0;
