@@ -93,7 +93,7 @@ export class Outbox {
     const prior = this.db.prepare("SELECT count(*) FROM notify_outbox WHERE moment_id = ? AND channel = ? AND alert_no > 0 AND status != 'silenced'").pluck();
     const insert = this.db.prepare(
       `INSERT INTO notify_outbox (id, moment_id, alert_no, channel, event, route, topic, payload, event_at, created_at, not_before, status, next_attempt_at)
-       VALUES (@id, @momentId, @alertNo, @channel, @event, @route, @topic, @payload, @eventAt, @now, @notBefore, @status, @notBefore)
+       VALUES (@id, @momentId, @alertNo, @channel, @event, @route, @topic, @payload, @eventAt, @now, @notBefore, @status, @now)
        ON CONFLICT (moment_id, channel, alert_no) DO NOTHING`,
     );
     const get = this.db.prepare(`SELECT ${COLUMNS} FROM notify_outbox WHERE id = ?`);

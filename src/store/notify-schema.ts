@@ -8,7 +8,7 @@
  * 2+ = it grew) and 0 for "it ended".
  */
 export const NOTIFY_MIGRATION = `
-  CREATE TABLE notify_outbox (
+  CREATE TABLE IF NOT EXISTS notify_outbox (
     id TEXT PRIMARY KEY,                 -- msg_...: the webhook-id receivers deduplicate by
     moment_id INTEGER NOT NULL REFERENCES moments(id) ON DELETE CASCADE,
     alert_no INTEGER NOT NULL,
@@ -31,9 +31,9 @@ export const NOTIFY_MIGRATION = `
     sent_at INTEGER,
     UNIQUE (moment_id, channel, alert_no)
   );
-  CREATE INDEX notify_outbox_due ON notify_outbox(status, next_attempt_at);
-  CREATE INDEX notify_outbox_created ON notify_outbox(created_at);
-  CREATE TABLE notify_silences (
+  CREATE INDEX IF NOT EXISTS notify_outbox_due ON notify_outbox(status, next_attempt_at);
+  CREATE INDEX IF NOT EXISTS notify_outbox_created ON notify_outbox(created_at);
+  CREATE TABLE IF NOT EXISTS notify_silences (
     id INTEGER PRIMARY KEY,
     topic TEXT NOT NULL,                 -- a topic's name, or * for every topic
     starts_at INTEGER NOT NULL,
@@ -41,7 +41,7 @@ export const NOTIFY_MIGRATION = `
     comment TEXT,
     created_at INTEGER NOT NULL
   );
-  CREATE TABLE notify_gone (
+  CREATE TABLE IF NOT EXISTS notify_gone (
     channel TEXT PRIMARY KEY,            -- a channel whose endpoint answered 410 Gone: not sent to again...
     endpoint TEXT NOT NULL,              -- ...while its endpoint (a hash of the URL) stays the same
     gone_at INTEGER NOT NULL

@@ -157,7 +157,7 @@ describe('momentscan notify', () => {
       '/limited': (_r, res) => res.writeHead(429, { 'retry-after': '0' }).end(),
       '/hang': () => undefined, // never answers
     });
-    const s = setup(`  timeout: 400ms
+    const s = setup(`  timeout: 1s
   deadline: 10s
   attempts: 2
   backoff: 0s
@@ -173,7 +173,7 @@ describe('momentscan notify', () => {
     expect(first.stderr).toContain('1 delivered in 4 messages, 3 to retry, 0 failed');
     expect(first.stderr).toContain('busy: moment.detected Northwind Airlines will be tried again');
     expect(first.stderr).toContain('answered 503: try later');
-    expect(first.stderr).toContain('no answer within 0.4s');
+    expect(first.stderr).toContain('no answer within 1s');
     const second = await s.run(['notify', '--as-of', AS_OF]);
     expect(second.status).toBe(1);
     expect(second.stderr).toMatch(/warning: notify: busy: moment\.detected Northwind Airlines was not delivered: http:\/\/127\.0\.0\.1:\d+ answered 503: try later \(gave up after 2 tries\)/);
@@ -255,6 +255,19 @@ describe('momentscan notify', () => {
     expect((await deliveries(s)).map((d) => d.status)).toEqual(['sent']);
     await s.run(['notify', '--as-of', AS_OF]);
     expect(rx.at('/hook')).toHaveLength(2);
+  });
+
+  it('scan --notify fetches, reports, then delivers', async () => {
+    const rx = await receiver();
+    const s = setup(`  channels:
+    desk: { type: slack, url: "${rx.url('/slack')}" }
+  routes:
+    - channels: [desk]`);
+    const r = await s.run(['scan', '--as-of', AS_OF, '--notify', '--json']);
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as unknown[]).length).toBeGreaterThanOrEqual(2);
+    expect(rx.at('/slack')).toHaveLength(1);
+    expect(JSON.parse(rx.at('/slack')[0]!.body).text).toContain('Northwind Airlines');
   });
 
   it('a silenced topic is recorded, not sent; silence list and remove', async () => {
