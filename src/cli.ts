@@ -199,7 +199,9 @@ export function buildProgram(): Command {
     action(() => import('./commands/moments.js') as Promise<{ run: Action }>),
   );
 
-  addFetchOptions(addMomentOptions(program.command('scan').description('fetch, then report the ranked moments: the one command for a quick look'))).action(
+  addFetchOptions(addMomentOptions(program.command('scan').description('fetch, then report the ranked moments: the one command for a quick look')))
+    .option('--notify', 'then send the alerts to the notify channels, as momentscan notify does')
+    .action(
     action(() => import('./commands/scan.js') as Promise<{ run: Action }>),
   );
 
@@ -244,6 +246,58 @@ export function buildProgram(): Command {
       }
       cmd.outputHelp();
     });
+
+  const notify = program
+    .command('notify')
+    .description('send alerts to the channels of the config\'s notify routes (Slack, Teams, Discord, signed webhooks, email); notify test | notify list');
+  notify
+    .command('run', { isDefault: true })
+    .description('evaluate the alerts, queue them per route and channel, and deliver what is due (retries across runs)')
+    .option('-s, --since <when>', 'look for alerts from this long ago (default: the config\'s notify.lookback, 24h)')
+    .option('--as-of <time>', 'evaluate as if it were this time (ISO-8601, or a duration ago)')
+    .option('--sensitivity <level>', 'low | medium | high (default from the config: medium)')
+    .action(action(async () => ({ run: (await import('./commands/notify.js')).run }) as { run: Action }));
+  notify
+    .command('test')
+    .argument('<channel>', 'a channel name from notify.channels')
+    .description('send a test message to one channel and say how it went')
+    .action(async function (this: Command, channel: string) {
+      const { test } = await import('./commands/notify.js');
+      process.exitCode = await test(this.optsWithGlobals() as GlobalOptions, { channel });
+    });
+  addOutputOptions(
+    notify
+      .command('list')
+      .description('recent deliveries, newest first: channel, event, topic, status (sent, pending, failed, silenced), tries, problem')
+      .option('-s, --since <when>', 'deliveries queued from this long ago (7d, 48h) or this time', '7d')
+      .option('--status <status>', 'only pending, sent, failed or silenced ones')
+      .option('-n, --limit <n>', 'at most this many', '50'),
+  ).action(action(async () => ({ run: (await import('./commands/notify.js')).list }) as { run: Action }));
+
+  const silence = program.command('silence').description('hold a topic\'s notifications for a while (silence add | list | remove)');
+  silence
+    .command('add')
+    .argument('<topic>', 'a topic name, or * for every topic')
+    .description('silence a topic\'s notifications: alerts meanwhile are recorded, never sent')
+    .option('--for <duration>', 'for this long (30m, 2h, 1d)')
+    .option('--until <time>', 'until this time (ISO-8601)')
+    .option('--comment <text>', 'why (shown in silence list)')
+    .action(async function (this: Command, topic: string) {
+      const { add } = await import('./commands/silence.js');
+      process.exitCode = await add(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), topic });
+    });
+  addOutputOptions(
+    silence.command('list', { isDefault: true }).description('silences in force (with --all, also those over)').option('--all', 'also silences that are over'),
+  ).action(action(async () => ({ run: (await import('./commands/silence.js')).list }) as { run: Action }));
+  silence
+    .command('remove')
+    .argument('<id>', 'the silence id (from silence list)')
+    .description('end a silence now')
+    .action(async function (this: Command, id: string) {
+      const { remove } = await import('./commands/silence.js');
+      process.exitCode = await remove(this.optsWithGlobals() as GlobalOptions, { id });
+    });
+
 
   // a usage error points to the help of the command it was made in
   const walk = (cmd: Command) => {

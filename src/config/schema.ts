@@ -5,6 +5,7 @@ import { closeEnough } from '../core/text.js';
 import { baselineProblem } from '../core/limits.js';
 import { formatDuration, parseDurationMs } from '../core/time.js';
 import { QuerySyntaxError, formatQuery, keywordsToQuery, parseQuery, searchString, type QueryNode } from './query.js';
+import { validateNotify, type NotifyConfig } from './notify.js';
 import { SOURCE_KINDS, buildFeedUrl, describeValue, guessKind, normalizeCountry, normalizeLanguage, parseSourceEntry, type SourceKind } from './sources.js';
 
 export type Sensitivity = 'low' | 'medium' | 'high';
@@ -29,6 +30,8 @@ export interface TopicConfig {
   feeds: string[];
   /** Per-topic bucket size: a duration, 'auto' (chosen from the topic's volume), or null for the default. */
   bucketMs: number | 'auto' | null;
+  /** Labels for routing notifications (`notify.routes[].tags`); absent or empty: none. */
+  tags?: string[];
 }
 
 export interface Config {
@@ -75,6 +78,8 @@ export interface Config {
   feedTags: Map<string, string[]>;
   /** Where `momentscan digest --send` mails the digest; null when the file has no `email:` section. */
   email: EmailConfig | null;
+  /** Where moments are sent as they happen (`momentscan notify`); null when the file has no `notify:` section. */
+  notify?: NotifyConfig | null;
 }
 
 /** The `email:` section: recipients and SMTP server of the emailed digest. */
@@ -136,6 +141,7 @@ export function defaultConfig(): Config {
     feedTitles: new Map(),
     feedTags: new Map(),
     email: null,
+    notify: null,
   };
 }
 
@@ -148,7 +154,7 @@ export function validateConfig(doc: unknown, file: string): Config {
   cfg.file = file;
   if (doc === null || doc === undefined) return cfg; // an empty file is a valid, empty config
   const root = v.object(doc, '');
-  v.keys(root, '', ['defaults', 'fetch', 'topics', 'feeds', 'database', 'email']);
+  v.keys(root, '', ['defaults', 'fetch', 'topics', 'feeds', 'database', 'email', 'notify']);
   const dir = path.dirname(file);
 
   if (root.database !== undefined && root.database !== null) {
@@ -188,7 +194,7 @@ export function validateConfig(doc: unknown, file: string): Config {
     topics.forEach((t, i) => {
       const p = `topics[${i}]`;
       const o = v.object(t, p);
-      v.keys(o, p, ['name', 'keywords', 'query', 'exclude', 'languages', 'stem', 'sources', 'feeds', 'bucket']);
+      v.keys(o, p, ['name', 'keywords', 'query', 'exclude', 'languages', 'stem', 'sources', 'feeds', 'bucket', 'tags']);
       const name = v.string(o.name, `${p}.name`).trim();
       if (!name) v.fail(`${p}.name`, 'must not be empty');
       const key = name.toLowerCase();
@@ -268,6 +274,7 @@ export function validateConfig(doc: unknown, file: string): Config {
         stem,
         feeds: [...new Set(feeds)],
         bucketMs,
+        ...(has('tags') ? { tags: v.stringList(o.tags, `${p}.tags`) } : {}),
       });
     });
   }
@@ -275,6 +282,7 @@ export function validateConfig(doc: unknown, file: string): Config {
     cfg.feeds = v.feedList(root.feeds, 'feeds', dir, { titles: cfg.feedTitles, tags: cfg.feedTags, kinds: cfg.feedKinds });
   }
   if (root.email !== undefined && root.email !== null) cfg.email = validateEmail(v, root.email, dir);
+  if (root.notify !== undefined && root.notify !== null) cfg.notify = validateNotify(v, root.notify, dir, cfg);
   return cfg;
 }
 
@@ -359,7 +367,7 @@ export function smtpUrlProblem(s: string): string | null {
   return null;
 }
 
-class Validator {
+export class Validator {
   constructor(private readonly file: string) {}
 
   fail(field: string, expected: string): never {
@@ -506,7 +514,7 @@ export function feedUrl(entry: string, dir: string): string | null {
   return pathToFileURL(path.resolve(dir, expandHome(entry))).href;
 }
 
-function expandHome(p: string): string {
+export function expandHome(p: string): string {
   if (p === '~' || p.startsWith('~/')) return path.join(process.env.HOME ?? '', p.slice(1));
   return p;
 }

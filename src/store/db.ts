@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../core/errors.js';
+import { NOTIFY_MIGRATION } from './notify-schema.js';
 
 export type DB = Database.Database;
 
@@ -224,6 +225,8 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE stories ADD COLUMN follows_id INTEGER;
   `,
+  // notifications (src/notify/outbox.ts): the delivery outbox, silences, endpoints gone for good
+  NOTIFY_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -111,7 +111,7 @@ describe('momentscan errors', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trimEnd().split('\n')).toEqual([
-      `momentscan: error: ${cfg}: topics[1].keyword: unknown field (did you mean "keywords"?); expected one of name, keywords, query, exclude, languages, stem, sources, feeds, bucket — fix the config file (momentscan init writes a commented example)`,
+      `momentscan: error: ${cfg}: topics[1].keyword: unknown field (did you mean "keywords"?); expected one of name, keywords, query, exclude, languages, stem, sources, feeds, bucket, tags — fix the config file (momentscan init writes a commented example)`,
     ]);
   });
 

@@ -1,0 +1,185 @@
+import type { NotifyConfig } from '../config/notify.js';
+import { SENSITIVITIES, type Config, type Sensitivity } from '../config/schema.js';
+import { ConfigError, ExitCode, MomentscanError, UsageError } from '../core/errors.js';
+import { iso, parseDurationMs, parseTime } from '../core/time.js';
+import { render } from '../render/index.js';
+import { deliveriesListing, type DeliveryRow } from '../render/notify.js';
+import { Store } from '../store/store.js';
+import { checkWindow, chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
+
+export interface NotifyOptions {
+  since?: string;
+  asOf?: string;
+  sensitivity?: string;
+}
+
+/** `momentscan notify`: evaluate the alerts, put them in the outbox per route and channel, and send what is due. */
+export async function run(g: GlobalOptions, o: NotifyOptions): Promise<number> {
+  const env = processEnv();
+  const { config, dbPath } = configFor(g, env);
+  return notify(config, dbPath, g, o, env);
+}
+
+export function needNotify(config: Config): NotifyConfig {
+  if (!config.notify || config.notify.channels.size === 0) {
+    throw new ConfigError(`${config.file ?? 'config'}: no notify channels configured`, {
+      hint: 'add a notify: section with channels and routes (see README, "momentscan notify")',
+    });
+  }
+  return config.notify;
+}
+
+/** Shared by `notify` and `scan --notify`. */
+export async function notify(config: Config, dbPath: string, g: GlobalOptions, o: NotifyOptions, env: Env): Promise<number> {
+  const n = needNotify(config);
+  const now = env.now();
+  const asOf = o.asOf === undefined ? now : parseTime(o.asOf, now, '--as-of');
+  const since = o.since ?? null;
+  const sinceMs = since === null ? n.lookbackMs : parseDurationMs(since);
+  const from = sinceMs !== null ? asOf - sinceMs : parseTime(since!, asOf, '--since');
+  if (from >= asOf) throw new UsageError(`--since ${since} is not before the evaluation time`, { hint: 'give a duration such as 24h' });
+  const sensitivity = parseSensitivity(o.sensitivity);
+  if (config.topics.length === 0) {
+    throw new ConfigError(`${config.file ?? 'config'}: no topics configured`, { hint: 'add topics to the config' });
+  }
+  checkWindow(config, { since: since ?? `${Math.round(n.lookbackMs / 60_000)}m`, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}) });
+  // every channel's files (URLs, secrets, SMTP password) are read before anything is evaluated or sent
+  const { resolveChannels, enqueueAlerts, drain } = await import('../notify/run.js');
+  const { evaluate } = await import('./evaluate.js');
+  const { closeHttp } = await import('../notify/http.js');
+  const channels = await resolveChannels(config, env.env);
+  const store = Store.open(dbPath);
+  let queued;
+  let drained;
+  try {
+    const result = evaluate(config, store, { asOf, from, ...(sensitivity ? { sensitivity } : {}) });
+    queued = enqueueAlerts(config, store, result.rows, { from, asOf, now });
+    drained = await drain(n, store, channels, { now: env.now });
+  } finally {
+    store.close();
+    await closeHttp();
+  }
+  let failed = 0;
+  const retrying = drained.results.filter((r) => r.outcome === 'retry');
+  const sent = drained.results.filter((r) => r.outcome === 'sent');
+  const released = drained.results.filter((r) => r.outcome === 'released');
+  const gone = new Set<string>();
+  for (const r of drained.results) {
+    const what = `${r.row.event} ${r.row.topic}`;
+    if (r.outcome === 'failed') {
+      failed++;
+      log(`momentscan: warning: notify: ${r.row.channel}: ${what} was not delivered: ${r.error}`);
+      if (r.gone && !gone.has(r.row.channel)) {
+        gone.add(r.row.channel);
+        log(`momentscan: warning: notify: ${r.row.channel}: the endpoint answered 410 Gone; nothing more is sent to it — change its url in the config, or check it with momentscan notify test ${r.row.channel}`);
+      }
+    } else if (r.outcome === 'retry' && !g.quiet) {
+      log(`notify: ${r.row.channel}: ${what} will be tried again from ${iso(r.nextAttemptAt!)}: ${r.error}`);
+    }
+  }
+  if (released.length && !g.quiet) log(`notify: the deadline (${Math.round(n.deadlineMs / 1000)}s) passed; ${released.length} ${released.length === 1 ? 'delivery waits' : 'deliveries wait'} for the next run`);
+  if (!g.quiet) {
+    log(
+      `notify: ${queued.alerts} ${queued.alerts === 1 ? 'alert' : 'alerts'} in the period, ${queued.added.length} newly queued${queued.silenced ? ` (${queued.silenced} silenced)` : ''}; ` +
+        `${sent.length} delivered in ${drained.messages} ${drained.messages === 1 ? 'message' : 'messages'}, ${retrying.length} to retry, ${failed} failed${drained.held ? `, ${drained.held} held (quiet hours, interval)` : ''}`,
+    );
+  }
+  return failed > 0 ? ExitCode.FAILURE : ExitCode.OK;
+}
+
+/** `momentscan notify test CHANNEL`: sends a test message to one channel. */
+export async function test(g: GlobalOptions, o: { channel: string }): Promise<number> {
+  const env = processEnv();
+  const { config, dbPath } = configFor(g, env);
+  const n = needNotify(config);
+  if (!n.channels.has(o.channel)) {
+    throw new UsageError(`notify test: no channel named "${o.channel}"`, { hint: `channels are: ${[...n.channels.keys()].join(', ')}` });
+  }
+  const { resolveChannels } = await import('../notify/run.js');
+  const { closeHttp, endpointLabel } = await import('../notify/http.js');
+  const { newMessageId, Outbox } = await import('../notify/outbox.js');
+  const ch = (await resolveChannels(config, env.env, [o.channel])).get(o.channel)!;
+  const now = env.now();
+  const event = {
+    id: newMessageId(),
+    type: 'momentscan.test' as const,
+    eventAt: now,
+    data: { schemaVersion: 1, topic: `momentscan test message for the channel ${o.channel}`, test: true } as never,
+  };
+  let outcome;
+  try {
+    outcome = await ch.sink.send([event], { signal: AbortSignal.timeout(n.deadlineMs), timeoutMs: n.timeoutMs, now });
+  } finally {
+    await closeHttp();
+  }
+  const c = ch.sink.channel;
+  const where = c.type === 'email' ? c.to.join(', ') : c.url ? endpointLabel(c.url) : c.urlFile;
+  if (!outcome.ok) throw new MomentscanError(`notify test: ${o.channel} (${c.type}): ${outcome.error}`, { hint: 'check the channel in the config and the service it points to' });
+  // a channel that works again is no longer taken for gone
+  const store = Store.open(dbPath);
+  try {
+    new Outbox(store).clearGone(o.channel);
+  } finally {
+    store.close();
+  }
+  if (!g.quiet) log(`notify: test message delivered to ${o.channel} (${c.type}, ${where})`);
+  return ExitCode.OK;
+}
+
+export interface ListOptions extends OutputOptions {
+  since?: string;
+  status?: string;
+  limit?: string;
+}
+
+const STATUSES = ['pending', 'sent', 'failed', 'silenced'] as const;
+
+/** `momentscan notify list`: recent deliveries and failures, newest first. */
+export async function list(g: GlobalOptions, o: ListOptions): Promise<number> {
+  const env = processEnv();
+  const { dbPath } = configFor(g, env);
+  const format = chooseFormat(o);
+  const now = env.now();
+  const since = o.since ?? '7d';
+  const ms = parseDurationMs(since);
+  const from = ms !== null ? now - ms : parseTime(since, now, '--since');
+  const limit = o.limit === undefined ? 50 : Number(o.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: expected a whole number of at least 1, got "${o.limit}"`);
+  if (o.status !== undefined && !(STATUSES as readonly string[]).includes(o.status)) {
+    throw new UsageError(`--status: expected one of ${STATUSES.join(', ')}, got "${o.status}"`);
+  }
+  const { Outbox } = await import('../notify/outbox.js');
+  const store = Store.open(dbPath);
+  let rows: DeliveryRow[];
+  try {
+    rows = new Outbox(store).list(from, limit, o.status as (typeof STATUSES)[number] | undefined).map((r) => ({
+      id: r.id,
+      createdAt: r.createdAt,
+      channel: r.channel,
+      event: r.event,
+      topic: r.topic,
+      kind: r.payload.kind,
+      direction: r.payload.direction,
+      score: r.payload.score,
+      alertNo: r.alertNo,
+      eventAt: r.eventAt,
+      status: r.status,
+      attempts: r.attempts,
+      lastAttemptAt: r.lastAttemptAt,
+      nextAttemptAt: r.nextAttemptAt,
+      httpStatus: r.httpStatus,
+      error: r.error,
+      sentAt: r.sentAt,
+    }));
+  } finally {
+    store.close();
+  }
+  await writeOut(render(format, deliveriesListing(rows), renderContext(g, o, env, now)));
+  return ExitCode.OK;
+}
+
+function parseSensitivity(v: string | undefined): Sensitivity | undefined {
+  if (v === undefined) return undefined;
+  if (!(SENSITIVITIES as readonly string[]).includes(v)) throw new UsageError(`--sensitivity: expected one of ${SENSITIVITIES.join(', ')}, got "${v}"`);
+  return v as Sensitivity;
+}

@@ -1,0 +1,82 @@
+import { ExitCode, UsageError } from '../core/errors.js';
+import { iso, parseDurationMs, parseTime } from '../core/time.js';
+import { Outbox } from '../notify/outbox.js';
+import { render } from '../render/index.js';
+import { silencesListing } from '../render/notify.js';
+import { Store } from '../store/store.js';
+import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
+
+/**
+ * `momentscan silence add|list|remove`: hold a topic's notifications (or every topic's, `*`) for a
+ * while — a maintenance window, a story already handled. Alerts during a silence are recorded as
+ * silenced and never sent; moments keep being detected.
+ */
+export async function add(g: GlobalOptions, o: { topic: string; for?: string; until?: string; comment?: string }): Promise<number> {
+  const env = processEnv();
+  const { config, dbPath } = configFor(g, env);
+  const now = env.now();
+  let topic = o.topic.trim();
+  if (topic !== '*') {
+    const found = config.topics.find((t) => t.name.toLowerCase() === topic.toLowerCase());
+    if (!found) {
+      throw new UsageError(`silence add: no topic named "${topic}" in the config`, {
+        hint: config.topics.length ? `topics are: ${config.topics.map((t) => t.name).join(', ')}; * silences every topic` : 'add topics to the config',
+      });
+    }
+    topic = found.name;
+  }
+  if ((o.for === undefined) === (o.until === undefined)) throw new UsageError('silence add: give how long, with --for 2h, or until when, with --until TIME (one of them)');
+  let endsAt: number;
+  if (o.for !== undefined) {
+    const ms = parseDurationMs(o.for);
+    if (ms === null || ms <= 0) throw new UsageError(`--for: expected a duration such as 30m, 2h or 1d, got "${o.for}"`);
+    endsAt = now + ms;
+  } else {
+    endsAt = parseTime(o.until!, now, '--until');
+    if (endsAt <= now) throw new UsageError(`--until ${o.until} is not in the future`);
+  }
+  const comment = o.comment?.replace(/[\u0000-\u001f\u007f]/g, ' ').trim() || null;
+  const store = Store.open(dbPath);
+  let id: number;
+  try {
+    id = new Outbox(store).addSilence({ topic, startsAt: now, endsAt, comment }, now);
+  } finally {
+    store.close();
+  }
+  await writeOut(`${id}\n`);
+  if (!g.quiet) log(`silence: ${id}: ${topic === '*' ? 'every topic' : topic} silenced until ${iso(endsAt)}${comment ? ` (${comment})` : ''}; momentscan silence remove ${id} ends it`);
+  return ExitCode.OK;
+}
+
+export async function list(g: GlobalOptions, o: OutputOptions & { all?: boolean }): Promise<number> {
+  const env = processEnv();
+  const { dbPath } = configFor(g, env);
+  const format = chooseFormat(o);
+  const now = env.now();
+  const store = Store.open(dbPath);
+  let rows;
+  try {
+    rows = new Outbox(store).silences(o.all ? null : now);
+  } finally {
+    store.close();
+  }
+  await writeOut(render(format, silencesListing(rows, now), renderContext(g, o, env, now)));
+  return ExitCode.OK;
+}
+
+export async function remove(g: GlobalOptions, o: { id: string }): Promise<number> {
+  const env = processEnv();
+  const { dbPath } = configFor(g, env);
+  const id = Number(o.id);
+  if (!Number.isInteger(id) || id < 1) throw new UsageError(`silence remove: expected a silence id (a number from momentscan silence list), got "${o.id}"`);
+  const store = Store.open(dbPath);
+  let removed: boolean;
+  try {
+    removed = new Outbox(store).removeSilence(id);
+  } finally {
+    store.close();
+  }
+  if (!removed) throw new UsageError(`silence remove: no silence ${id}`, { hint: 'momentscan silence list --all shows them' });
+  if (!g.quiet) log(`silence: ${id} removed`);
+  return ExitCode.OK;
+}

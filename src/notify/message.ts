@@ -1,0 +1,123 @@
+import { clean, fmtNum, fmtSigned, fmtUtc, safeHttpUrl } from '../render/digest.js';
+import type { AlertEvent, MomentRecord } from './types.js';
+
+/**
+ * What every chat message says about an alert, as plain text pieces; each sink escapes them for its
+ * format (Slack mrkdwn, Discord Markdown, Adaptive Card text). Feed text (topic names come from the
+ * config, but headlines, sources and terms come from feeds) is hostile: control characters are gone
+ * here, escaping is the sink's, and links are http(s) only.
+ */
+export interface EventView {
+  /** "New moment", "Moment grew", "Moment ended", "Test message". */
+  label: string;
+  /** "Acme Robotics: volume spike". */
+  title: string;
+  /** Plain facts: label → value. */
+  facts: { label: string; value: string }[];
+  /** Up to 3 example headlines. */
+  examples: { title: string; source: string | null; link: string | null }[];
+  /** The top example's link, for a button. */
+  link: string | null;
+  /** "score 5.2 · 14 stories vs 2.0 expected": one line for a text fallback. */
+  line: string;
+  /** Colour by kind: spike blue, negative red, positive green. */
+  color: number;
+}
+
+const LABEL: Record<string, string> = {
+  'moment.detected': 'New moment',
+  'moment.grew': 'Moment grew',
+  'moment.ended': 'Moment ended',
+  'momentscan.test': 'Test message',
+};
+
+export function kindText(d: MomentRecord): string {
+  return d.kind === 'volume-spike' ? 'volume spike' : `${clean(String(d.direction))} tone shift`;
+}
+
+export function viewOf(e: AlertEvent): EventView {
+  const d = e.data;
+  const label = LABEL[e.type] ?? 'Moment';
+  if (e.type === 'momentscan.test') {
+    return { label, title: clean(String(d.topic)), facts: [], examples: [], link: null, line: 'momentscan can reach this channel.', color: 0x808080 };
+  }
+  const facts: EventView['facts'] = [];
+  facts.push({ label: 'Score', value: `${fmtNum(d.score)} (attention ${fmtNum(d.attention)})` });
+  const ratio = d.ratio !== null ? ` (${fmtNum(d.ratio)}×)` : '';
+  facts.push({ label: 'Volume', value: `${d.observed} stories in the peak ${clean(d.bucket)} vs ${fmtNum(d.expected)} expected${ratio}` });
+  if (d.sentimentNow !== null || d.sentimentBaseline !== null) {
+    facts.push({ label: 'Tone', value: `${fmtSigned(d.sentimentNow)} now vs ${fmtSigned(d.sentimentBaseline)} before` });
+  }
+  const when =
+    e.type === 'moment.ended' ? `${fmtUtc(Date.parse(d.start))} → ${fmtUtc(Date.parse(d.end))}` : `since ${fmtUtc(Date.parse(d.start))}${d.alerts > 1 ? `, alert ${d.alerts} (it doubled)` : ''}`;
+  facts.push({ label: 'When', value: when });
+  const sources = d.topSources.map(clean).filter(Boolean).slice(0, 5);
+  facts.push({ label: 'Sources', value: `${d.distinctSources} distinct${sources.length ? `: ${sources.join(', ')}` : ''}` });
+  const terms = d.topTerms.map(clean).filter(Boolean).slice(0, 8);
+  if (terms.length) facts.push({ label: 'Terms', value: terms.join(', ') });
+  const examples = d.examples.slice(0, 3).map((x) => ({
+    title: clean(x.title) || '(untitled)',
+    source: x.source ? clean(x.source) || null : null,
+    link: safeHttpUrl(x.link),
+  }));
+  const color = d.kind === 'volume-spike' ? 0x2f6fdf : d.direction === 'negative' ? 0xc0392b : 0x27ae60;
+  return {
+    label,
+    title: `${clean(d.topic)}: ${kindText(d)}`,
+    facts,
+    examples,
+    link: examples.find((x) => x.link)?.link ?? null,
+    line: `score ${fmtNum(d.score)} · ${d.observed} stories vs ${fmtNum(d.expected)} expected`,
+    color,
+  };
+}
+
+/** "momentscan: 2 moments" / "momentscan: New moment — Acme Robotics: volume spike". */
+export function headline(events: AlertEvent[]): string {
+  if (events.length === 1) {
+    const v = viewOf(events[0]!);
+    return `momentscan: ${v.label} — ${v.title}`;
+  }
+  return `momentscan: ${events.length} moment alerts`;
+}
+
+/** Cuts `s` to at most `max` characters (code points), ending with … when cut. */
+export function cut(s: string, max: number): string {
+  const chars = [...s];
+  if (chars.length <= max) return s;
+  return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+}
+
+/** The record with its example links cut to http(s) (a `javascript:` link goes out as null): what every payload carries. */
+export function safeRecord(d: MomentRecord): MomentRecord {
+  return { ...d, examples: d.examples.map((x) => ({ ...x, link: safeHttpUrl(x.link) })) };
+}
+
+/** Slack mrkdwn: &, < and > are its control characters; formatting marks get a zero-width space so they stay literal. */
+export function slackText(s: string): string {
+  return clean(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[*_~`]/g, '\u200b$&\u200b');
+}
+
+/** A URL inside Slack's <url|text>: no | or > (URL.href already encodes < and >). */
+export function slackUrl(url: string): string {
+  return url.replace(/\|/g, '%7C').replace(/>/g, '%3E').replace(/</g, '%3C');
+}
+
+/** Discord Markdown: marks escaped with a backslash (those that only count at a line's start, there only); mentions are also off by allowed_mentions. */
+export function discordText(s: string): string {
+  return clean(s)
+    .replace(/[\\*_~`|[\]<]/g, '\\$&')
+    .replace(/^([#>-])/, '\\$1');
+}
+
+/** Adaptive Card text (a Markdown subset): marks escaped (line-start ones there only), `{{` (card functions) broken. */
+export function cardText(s: string): string {
+  return clean(s)
+    .replace(/[\\*_~`[\]]/g, '\\$&')
+    .replace(/^([#>-]|\d+\.)/, '\\$1')
+    .replace(/\{\{/g, '{\u200b{');
+}

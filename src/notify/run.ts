@@ -1,0 +1,322 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import type { ChannelConfig, NotifyConfig } from '../config/notify.js';
+import type { Config } from '../config/schema.js';
+import { ConfigError } from '../core/errors.js';
+import { COOL_DOWN_MS } from '../detect/alerts.js';
+import { SCHEMA_VERSION } from '../render/index.js';
+import { momentJson, type MomentRow } from '../render/moments.js';
+import type { Store } from '../store/store.js';
+import { Outbox, silenced, type NewDelivery, type OutboxRow } from './outbox.js';
+import { channelsFor, inQuietHours, retryDelay } from './route.js';
+import { discordSink } from './sinks/discord.js';
+import { emailSink } from './sinks/email.js';
+import { slackSink } from './sinks/slack.js';
+import { teamsSink } from './sinks/teams.js';
+import { webhookSink } from './sinks/webhook.js';
+import type { AlertEvent, MomentRecord, SendOutcome, Sink } from './types.js';
+
+/**
+ * `momentscan notify`'s two halves: turn the alerts of an evaluation into outbox rows (per route and
+ * channel), then drain the outbox — send what is due, batched per channel, within a per-request timeout
+ * and an overall deadline, and record each outcome (sent, retried later with backoff, failed for good).
+ */
+
+/** What a channel's sink needs from outside the config: its URL and secret, read from their files now. */
+export interface ResolvedChannel {
+  sink: Sink;
+  /** A hash of the endpoint (to know whether a 410 was answered by this endpoint or an older one). */
+  endpoint: string;
+}
+
+/**
+ * Builds every channel's sink, reading the files it names (URL, signing secret, SMTP password): a
+ * missing or bad file is a config error naming the field, found before anything is evaluated or sent.
+ */
+export async function resolveChannels(config: Config, env: NodeJS.ProcessEnv, only?: string[]): Promise<Map<string, ResolvedChannel>> {
+  const n = config.notify!;
+  const out = new Map<string, ResolvedChannel>();
+  const file = config.file ?? 'config';
+  for (const c of n.channels.values()) {
+    if (only && !only.includes(c.name)) continue;
+    if (c.type === 'email') {
+      const { sink, endpoint } = await emailChannel(config, c, env);
+      out.set(c.name, { sink, endpoint });
+      continue;
+    }
+    const url = c.url ?? readUrlFile(c, file);
+    const endpoint = createHash('sha256').update(url).digest('hex').slice(0, 16);
+    let sink: Sink;
+    if (c.type === 'slack') sink = slackSink(c, url);
+    else if (c.type === 'discord') sink = discordSink(c, url);
+    else if (c.type === 'teams') sink = teamsSink(c, url);
+    else sink = webhookSink(c, url, readSecret(c, file));
+    out.set(c.name, { sink, endpoint });
+  }
+  return out;
+}
+
+function readSmall(path: string, field: string, file: string, what: string): string {
+  let text: string;
+  try {
+    if (statSync(path).isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : code;
+    throw new ConfigError(`${file}: ${field}: cannot read ${what} file ${path} (${why})`, { hint: `create it with only ${what} in it (chmod 600), or fix the path` });
+  }
+  const first = text.split(/\r?\n/)[0]!.trim();
+  if (!first) throw new ConfigError(`${file}: ${field}: the file ${path} is empty`, { hint: `put ${what} on its first line` });
+  return first;
+}
+
+function readUrlFile(c: ChannelConfig, file: string): string {
+  const url = readSmall(c.urlFile!, `${c.field}.urlFile`, file, 'the webhook URL');
+  let ok = false;
+  try {
+    const u = new URL(url);
+    ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '' && !u.username && !u.password;
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new ConfigError(`${file}: ${c.field}.urlFile: ${c.urlFile} does not hold an http(s) URL`, { hint: 'put the webhook URL alone on its first line' });
+  return url;
+}
+
+function readSecret(c: ChannelConfig, file: string): string {
+  const secret = readSmall(c.secretFile!, `${c.field}.secretFile`, file, 'the whsec_ secret');
+  const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : null;
+  if (!key || key.length < 24 || key.length > 64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(secret.slice(6))) {
+    throw new ConfigError(`${file}: ${c.field}.secretFile: ${c.secretFile} does not hold a Standard Webhooks secret`, {
+      hint: 'expected whsec_ and 24 to 64 random bytes in base64 (make one with: echo "whsec_$(openssl rand -base64 32)")',
+    });
+  }
+  return secret;
+}
+
+async function emailChannel(config: Config, c: ChannelConfig, env: NodeJS.ProcessEnv): Promise<ResolvedChannel> {
+  const fromEnv = env.MOMENTSCAN_SMTP_URL?.trim();
+  const url = fromEnv || config.email?.smtp || null;
+  if (!url) {
+    throw new ConfigError(`${config.file ?? 'config'}: ${c.field}: an email channel needs an SMTP server`, {
+      hint: 'set email.smtp in the config (smtp://user@smtp.example.com:587) or $MOMENTSCAN_SMTP_URL',
+    });
+  }
+  const smtp = await import('../email/smtp.js');
+  const server = smtp.resolveSmtp({ url, source: fromEnv ? 'MOMENTSCAN_SMTP_URL' : `${config.file ?? 'config'}: email.smtp`, passwordFile: config.email?.passwordFile ?? null });
+  const settings = { from: config.email?.from ?? `momentscan@${os.hostname() || 'localhost'}`, subjectPrefix: config.email?.subjectPrefix ?? 'momentscan', server };
+  return { sink: emailSink(c, settings), endpoint: createHash('sha256').update(`${server.display}|${c.to.join(',')}`).digest('hex').slice(0, 16) };
+}
+
+// -- alerts → outbox --
+
+/** The moment's JSON record as payloads carry it: `moments --json`'s, schemaVersion first. */
+export function recordOf(m: MomentRow): MomentRecord {
+  return { schemaVersion: SCHEMA_VERSION, ...momentJson(m) } as MomentRecord;
+}
+
+export interface EnqueueSummary {
+  /** Alerts of the evaluation (onsets, growth, ends) that a route takes. */
+  alerts: number;
+  /** Rows added to the outbox (one per alert and channel). */
+  added: OutboxRow[];
+  silenced: number;
+}
+
+/**
+ * Turns the evaluated moments into deliveries: a moment that alerted within (from, asOf] (it fired, or
+ * grew) is an alert; one that is over — not ongoing, and quiet for the cool-down that closes a burst —
+ * is an end. Each alert goes to the channels of the routes that take it.
+ */
+export function enqueueAlerts(config: Config, store: Store, rows: MomentRow[], o: { from: number; asOf: number; now: number }): EnqueueSummary {
+  const n = config.notify!;
+  const outbox = new Outbox(store);
+  const tags = new Map(config.topics.map((t) => [t.name, t.tags ?? []]));
+  const silences = outbox.silences(o.now);
+  const deliveries: NewDelivery[] = [];
+  const ends: NewDelivery[] = [];
+  let alerts = 0;
+  for (const m of rows) {
+    const alerted = m.alertedAt > o.from && m.alertedAt <= o.asOf;
+    const ended = !m.ongoing && m.end + COOL_DOWN_MS <= o.asOf;
+    const events: { alertNo: number; at: number }[] = [];
+    if (alerted) events.push({ alertNo: m.alerts, at: m.alertedAt });
+    if (ended) events.push({ alertNo: 0, at: m.end });
+    if (events.length === 0) continue;
+    const momentId = outbox.momentId(m.topic, m.kind, m.direction, m.start);
+    if (momentId === null) continue;
+    const alert = { topic: m.topic, tags: tags.get(m.topic) ?? [], kind: m.kind, score: m.score, attention: m.attention };
+    const isSilenced = silenced(silences, m.topic, o.now) !== null;
+    for (const ev of events) {
+      // on a channel that has had nothing of this moment, an alert is "detected" (even if it grew since);
+      // an end goes only where the moment was announced
+      const targets = channelsFor(n, alert, (channel) => {
+        const announced = outbox.announced(momentId, channel);
+        if (ev.alertNo === 0) return announced ? 'ended' : null;
+        return announced ? 'grew' : 'detected';
+      });
+      if (targets.length === 0) continue;
+      if (ev.alertNo > 0) alerts++;
+      for (const { channel, route } of targets) {
+        const d: NewDelivery = {
+          momentId,
+          alertNo: ev.alertNo,
+          channel,
+          route,
+          topic: m.topic,
+          payload: recordOf(m),
+          eventAt: ev.at,
+          notBefore: o.now + n.routes[route]!.groupWaitMs,
+          silenced: isSilenced,
+        };
+        (ev.alertNo === 0 ? ends : deliveries).push(d);
+      }
+    }
+  }
+  // alerts first: a moment first seen already over is announced, then ended
+  const added = outbox.enqueue([...deliveries, ...ends], o.now);
+  return { alerts, added: added.filter((r) => r.status === 'pending'), silenced: added.filter((r) => r.status === 'silenced').length };
+}
+
+// -- the drain --
+
+export interface DeliveryResult {
+  row: OutboxRow;
+  outcome: 'sent' | 'retry' | 'failed' | 'released';
+  error: string | null;
+  httpStatus: number | null;
+  nextAttemptAt?: number;
+  gone?: boolean;
+}
+
+export interface DrainSummary {
+  results: DeliveryResult[];
+  /** Messages posted (a message may carry several alerts). */
+  messages: number;
+  /** Rows left pending for later: quiet hours, a route's interval, groupWait. */
+  held: number;
+  silenced: number;
+}
+
+/**
+ * Sends what is due. Rows of one channel go out together (up to the sink's batch), including those of the
+ * same route waiting for their groupWait within that wait of the first; a route's quiet hours and
+ * minimum interval hold its rows back. Channels are sent to side by side; the overall deadline ends
+ * the run's sending, and rows not tried by then stay as they were.
+ */
+export async function drain(
+  n: NotifyConfig,
+  store: Store,
+  channels: Map<string, ResolvedChannel>,
+  o: { now: () => number; random?: () => number },
+): Promise<DrainSummary> {
+  const outbox = new Outbox(store);
+  const start = o.now();
+  const token = randomBytes(12).toString('hex');
+  const leaseUntil = start + n.deadlineMs + 2 * n.timeoutMs + 1_000;
+  const silences = outbox.silences(start);
+  let held = 0;
+  let silencedCount = 0;
+  const claimed = outbox.claim(start, token, leaseUntil, (due, pending) => {
+    const settle: { id: string; status: 'silenced' | 'failed'; error: string | null }[] = [];
+    const send: OutboxRow[] = [];
+    const chosen = new Set<string>();
+    const lastSent = new Map<string, number | null>();
+    for (const r of due) {
+      if (chosen.has(r.id)) continue;
+      const s = silenced(silences, r.topic, start);
+      if (s) {
+        settle.push({ id: r.id, status: 'silenced', error: `silenced${s.comment ? `: ${s.comment}` : ''}` });
+        silencedCount++;
+        continue;
+      }
+      const ch = channels.get(r.channel);
+      if (!ch) {
+        settle.push({ id: r.id, status: 'failed', error: `the channel ${r.channel} is no longer in the config` });
+        continue;
+      }
+      if (outbox.goneSince(r.channel, ch.endpoint) !== null) {
+        settle.push({ id: r.id, status: 'failed', error: `the channel's endpoint answered 410 Gone earlier; nothing more is sent to it` });
+        continue;
+      }
+      const route = n.routes[r.route];
+      if (route?.quietHours && inQuietHours(route.quietHours, start)) {
+        held++;
+        continue;
+      }
+      if (route && route.intervalMs > 0) {
+        const key = `${r.route}|${r.channel}`;
+        if (!lastSent.has(key)) lastSent.set(key, outbox.lastSent(r.route, r.channel));
+        const last = lastSent.get(key)!;
+        if (last !== null && last + route.intervalMs > start) {
+          held++;
+          continue;
+        }
+      }
+      chosen.add(r.id);
+      send.push(r);
+      // the rest of its group: same channel and route, created within groupWait of it, due or not
+      if (route && route.groupWaitMs > 0) {
+        for (const p of pending) {
+          if (!chosen.has(p.id) && p.channel === r.channel && p.route === r.route && p.createdAt <= r.createdAt + route.groupWaitMs && p.nextAttemptAt <= start && !silenced(silences, p.topic, start)) {
+            chosen.add(p.id);
+            send.push(p);
+          }
+        }
+      }
+    }
+    return { send, settle };
+  });
+  const byChannel = new Map<string, OutboxRow[]>();
+  for (const r of claimed) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r]);
+  const deadline = AbortSignal.timeout(n.deadlineMs);
+  let messages = 0;
+  const results: DeliveryResult[] = [];
+  await Promise.all(
+    [...byChannel].map(async ([name, rows]) => {
+      const ch = channels.get(name)!;
+      const batch = Math.max(1, ch.sink.batch);
+      for (let i = 0; i < rows.length; i += batch) {
+        const chunk = rows.slice(i, i + batch);
+        if (deadline.aborted) {
+          for (const row of chunk) results.push({ row, outcome: 'released', error: null, httpStatus: null });
+          continue;
+        }
+        const events: AlertEvent[] = chunk.map((r) => ({ id: r.id, type: r.event, eventAt: r.eventAt, data: r.payload }));
+        let outcome: SendOutcome;
+        try {
+          outcome = await ch.sink.send(events, { signal: deadline, timeoutMs: n.timeoutMs, now: o.now() });
+        } catch (err) {
+          outcome = { ok: false, retryable: true, status: null, error: err instanceof Error ? err.message : String(err) };
+        }
+        messages++;
+        const at = o.now();
+        for (const row of chunk) results.push(resultOf(row, outcome, at, n, o.random));
+        if (!outcome.ok && outcome.gone) {
+          outbox.markGone(name, ch.endpoint, at);
+          // the rest of this channel's rows: nothing more goes to a gone endpoint
+          for (const row of rows.slice(i + batch)) results.push({ row, outcome: 'failed', error: `${outcome.error}; not sent`, httpStatus: outcome.status, gone: true });
+          break;
+        }
+      }
+    }),
+  );
+  outbox.finish(
+    results.map((r) => ({ id: r.row.id, outcome: r.outcome, at: o.now(), httpStatus: r.httpStatus, error: r.error, ...(r.nextAttemptAt !== undefined ? { nextAttemptAt: r.nextAttemptAt } : {}) })),
+    token,
+  );
+  return { results, messages, held, silenced: silencedCount };
+}
+
+function resultOf(row: OutboxRow, outcome: SendOutcome, at: number, n: NotifyConfig, random?: () => number): DeliveryResult {
+  if (outcome.ok) return { row, outcome: 'sent', error: null, httpStatus: outcome.status };
+  const tries = row.attempts + 1;
+  if (outcome.retryable && tries < n.attempts) {
+    const wait = retryDelay(tries, { baseMs: n.backoffMs, maxMs: n.maxBackoffMs, ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}) }, random);
+    return { row, outcome: 'retry', error: outcome.error, httpStatus: outcome.status, nextAttemptAt: at + wait };
+  }
+  const why = outcome.retryable ? `${outcome.error} (gave up after ${tries} ${tries === 1 ? 'try' : 'tries'})` : outcome.error;
+  return { row, outcome: 'failed', error: why, httpStatus: outcome.status, ...(outcome.gone ? { gone: true } : {}) };
+}

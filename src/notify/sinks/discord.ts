@@ -1,0 +1,50 @@
+import type { ChannelConfig } from '../../config/notify.js';
+import { post } from '../http.js';
+import { cut, discordText, headline, viewOf } from '../message.js';
+import type { AlertEvent, SendContext, Sink } from '../types.js';
+
+/** Discord's documented limits for a webhook message. */
+export const DISCORD_LIMITS = { content: 2000, embeds: 10, title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, total: 6000 };
+
+/**
+ * A Discord webhook message: `content` (≤ 2000), one embed per alert (title, description with the
+ * example headlines as links, fields, colour), and `allowed_mentions: {parse: []}` so that no feed text
+ * can ping anyone. Markdown in feed text is escaped; the embeds' text stays within 6000 characters.
+ */
+export function discordPayload(events: AlertEvent[]): Record<string, unknown> {
+  const budget = Math.floor(DISCORD_LIMITS.total / Math.max(1, Math.min(events.length, DISCORD_LIMITS.embeds))) - 10;
+  const embeds = events.slice(0, DISCORD_LIMITS.embeds).map((e) => {
+    const v = viewOf(e);
+    const title = cut(`${v.label}: ${v.title}`, Math.min(DISCORD_LIMITS.title, 200));
+    let left = budget - title.length;
+    const fields = v.facts.slice(0, DISCORD_LIMITS.fields).map((f) => {
+      const field = { name: cut(f.label, 64), value: cut(discordText(f.value), Math.min(DISCORD_LIMITS.fieldValue, 300)), inline: f.label !== 'Sources' && f.label !== 'Terms' };
+      return field;
+    });
+    const kept = [];
+    for (const f of fields) {
+      const size = f.name.length + f.value.length;
+      if (size > left) break;
+      left -= size;
+      kept.push(f);
+    }
+    const lines = v.examples.map((x) => {
+      const t = discordText(cut(x.title, 200)) + (x.source ? ` — ${discordText(cut(x.source, 60))}` : '');
+      return x.link ? `• [${t}](<${x.link}>)` : `• ${t}`;
+    });
+    const description = cut(lines.join('\n'), Math.max(0, Math.min(DISCORD_LIMITS.description, left)));
+    const embed: Record<string, unknown> = { title: discordText(title), color: v.color, fields: kept, timestamp: new Date(e.eventAt).toISOString() };
+    if (description) embed.description = description;
+    if (v.link && v.link.length <= 2000) embed.url = v.link;
+    return embed;
+  });
+  return { content: cut(discordText(headline(events)), DISCORD_LIMITS.content), embeds, allowed_mentions: { parse: [] } };
+}
+
+export function discordSink(channel: ChannelConfig, url: string): Sink {
+  return {
+    channel,
+    batch: DISCORD_LIMITS.embeds,
+    send: (events: AlertEvent[], ctx: SendContext) => post(url, JSON.stringify(discordPayload(events)), {}, ctx),
+  };
+}

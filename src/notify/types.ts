@@ -1,0 +1,82 @@
+import type { ChannelConfig } from '../config/notify.js';
+
+/**
+ * Notifications: moments sent to people as they happen. Every channel is a Sink: it turns one or more
+ * alert events into its service's message and posts it. The outbox (outbox.ts) decides what is sent
+ * when; sinks only send.
+ */
+
+export type EventType = 'moment.detected' | 'moment.grew' | 'moment.ended';
+
+/** One alert of one moment, as it is delivered: the outbox row's id, type, time and the moment's record. */
+export interface AlertEvent {
+  /** The outbox id (`msg_...`): Standard Webhooks' `webhook-id`, stable across retries. */
+  id: string;
+  type: EventType | 'momentscan.test';
+  /** When it alerted (or ended), epoch ms. */
+  eventAt: number;
+  /** The moment's JSON record (`moments --json`, schemaVersion first) as it stood at the alert. */
+  data: MomentRecord;
+}
+
+/** The fields of a moment's JSON record that messages show (the record carries more; see README "JSON fields"). */
+export interface MomentRecord {
+  schemaVersion: number;
+  topic: string;
+  kind: string;
+  direction: string;
+  score: number;
+  attention: number;
+  start: string;
+  peak: string;
+  end: string;
+  ongoing: boolean;
+  stage: string;
+  bucket: string;
+  observed: number;
+  expected: number;
+  ratio: number | null;
+  totalStories: number;
+  sentimentNow: number | null;
+  sentimentBaseline: number | null;
+  distinctSources: number;
+  topSources: string[];
+  sourceTypes: string[];
+  topTerms: string[];
+  examples: { title: string; link: string | null; source: string | null; publishedAt: string; sentiment: number | null }[];
+  alerts: number;
+  firedAt: string;
+  alertedAt: string;
+  [key: string]: unknown;
+}
+
+export interface SendContext {
+  /** Aborts at the run's overall deadline. */
+  signal: AbortSignal;
+  /** Per request. */
+  timeoutMs: number;
+  /** Real time now (the webhook timestamp). */
+  now: number;
+}
+
+export type SendOutcome =
+  | { ok: true; status: number | null }
+  | {
+      ok: false;
+      /** Worth another try later: timeouts, dropped connections, 408, 429, 5xx. */
+      retryable: boolean;
+      /** 410 Gone: the endpoint is retired; nothing more is sent to it. */
+      gone?: boolean;
+      status: number | null;
+      /** One line, without the endpoint's secret parts. */
+      error: string;
+      /** The receiver asked to wait this long (Retry-After). */
+      retryAfterMs?: number;
+    };
+
+export interface Sink {
+  readonly channel: ChannelConfig;
+  /** How many events one message may carry (a signed webhook: one per message). */
+  readonly batch: number;
+  send(events: AlertEvent[], ctx: SendContext): Promise<SendOutcome>;
+}

@@ -1,0 +1,118 @@
+import Table from 'cli-table3';
+import { iso } from '../core/time.js';
+import { stripControl } from '../core/text.js';
+import type { Column, Listing, RenderContext } from './types.js';
+
+/** A delivery as `momentscan notify list` shows it (one outbox row: one alert to one channel). */
+export interface DeliveryRow {
+  id: string;
+  createdAt: number;
+  channel: string;
+  event: string;
+  topic: string;
+  kind: string;
+  direction: string;
+  score: number;
+  alertNo: number;
+  eventAt: number;
+  status: string;
+  attempts: number;
+  lastAttemptAt: number | null;
+  nextAttemptAt: number | null;
+  httpStatus: number | null;
+  error: string | null;
+  sentAt: number | null;
+}
+
+const t = (x: number | null | undefined) => (x === null || x === undefined ? null : iso(x));
+
+export function deliveryJson(r: DeliveryRow): Record<string, unknown> {
+  return {
+    id: r.id,
+    createdAt: iso(r.createdAt),
+    channel: r.channel,
+    event: r.event,
+    topic: r.topic,
+    kind: r.kind,
+    direction: r.direction,
+    score: r.score,
+    alert: r.alertNo,
+    eventAt: iso(r.eventAt),
+    status: r.status,
+    attempts: r.attempts,
+    lastAttemptAt: t(r.lastAttemptAt),
+    nextAttemptAt: r.status === 'pending' ? t(r.nextAttemptAt) : null,
+    httpStatus: r.httpStatus,
+    error: r.error,
+    sentAt: t(r.sentAt),
+  };
+}
+
+const DELIVERY_COLUMNS: Column<DeliveryRow>[] = Object.keys(deliveryJson({ createdAt: 0, eventAt: 0 } as DeliveryRow)).map((key) => ({
+  key,
+  value: (r: DeliveryRow) => deliveryJson(r)[key] as string | number | null,
+}));
+
+export function deliveriesListing(rows: DeliveryRow[]): Listing<DeliveryRow> {
+  return { rows, json: deliveryJson, columns: DELIVERY_COLUMNS, table: deliveriesTable };
+}
+
+const short = (ms: number) => iso(ms).slice(0, 16).replace('T', ' ');
+
+function deliveriesTable(rows: DeliveryRow[], ctx: RenderContext): string {
+  if (rows.length === 0) return 'No deliveries in the period.\n';
+  const { chalk } = ctx;
+  const width = Math.max(80, Math.min(ctx.width, 160));
+  const table = new Table({
+    head: ['Created (UTC)', 'Channel', 'Event', 'Topic', 'Status', 'Tries', 'Problem'],
+    colWidths: [18, 12, 10, 18, 10, 7, Math.max(12, width - 82)],
+    wordWrap: false,
+    style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
+  });
+  for (const r of rows) {
+    const status =
+      r.status === 'sent' ? chalk.green('sent') : r.status === 'failed' ? chalk.red('failed') : r.status === 'silenced' ? chalk.dim('silenced') : chalk.yellow('pending');
+    table.push([short(r.createdAt), stripControl(r.channel), r.event.replace(/^moment\./, ''), stripControl(r.topic), status, String(r.attempts), stripControl(r.error ?? '')]);
+  }
+  return `${table.toString()}\n`;
+}
+
+/** A silence as `momentscan silence list` shows it. */
+export interface SilenceRow {
+  id: number;
+  topic: string;
+  startsAt: number;
+  endsAt: number;
+  comment: string | null;
+  createdAt: number;
+}
+
+export function silenceJson(s: SilenceRow): Record<string, unknown> {
+  return { id: s.id, topic: s.topic, startsAt: iso(s.startsAt), endsAt: iso(s.endsAt), comment: s.comment, createdAt: iso(s.createdAt) };
+}
+
+const SILENCE_COLUMNS: Column<SilenceRow>[] = Object.keys(silenceJson({ startsAt: 0, endsAt: 0, createdAt: 0 } as SilenceRow)).map((key) => ({
+  key,
+  value: (s: SilenceRow) => silenceJson(s)[key] as string | number | null,
+}));
+
+export function silencesListing(rows: SilenceRow[], now: number): Listing<SilenceRow> {
+  return {
+    rows,
+    json: silenceJson,
+    columns: SILENCE_COLUMNS,
+    table: (list, ctx) => {
+      if (list.length === 0) return 'No silences.\n';
+      const table = new Table({
+        head: ['Id', 'Topic', 'Until (UTC)', 'Left', 'Comment'],
+        wordWrap: false,
+        style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
+      });
+      for (const s of list) {
+        const left = s.endsAt <= now ? 'over' : s.startsAt > now ? 'not yet' : `${Math.max(1, Math.round((s.endsAt - now) / 60_000))}m`;
+        table.push([String(s.id), s.topic === '*' ? '* (every topic)' : stripControl(s.topic), short(s.endsAt), left, stripControl(s.comment ?? '')]);
+      }
+      return `${table.toString()}\n`;
+    },
+  };
+}

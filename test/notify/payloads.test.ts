@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
+import { discordPayload, DISCORD_LIMITS } from '../../src/notify/sinks/discord.js';
+import { emailMessage } from '../../src/notify/sinks/email.js';
+import { slackPayload, SLACK_LIMITS } from '../../src/notify/sinks/slack.js';
+import { teamsPayload } from '../../src/notify/sinks/teams.js';
+import { sign, webhookBody } from '../../src/notify/sinks/webhook.js';
+import type { AlertEvent, MomentRecord } from '../../src/notify/types.js';
+
+const HOSTILE = '<!channel> @everyone <@123> *bold* _it_ [click](javascript:alert(1)) <https://evil.example|login> {{DATE(2017-02-14T06:08:39Z)}} \u001b[31mred';
+
+function record(over: Partial<MomentRecord> = {}): MomentRecord {
+  return {
+    schemaVersion: 1,
+    rank: 1,
+    topic: 'Acme Robotics',
+    kind: 'volume-spike',
+    direction: 'up',
+    score: 7.25,
+    attention: 9.1,
+    pValue: 5.6e-8,
+    start: '2026-11-18T12:00:00Z',
+    peak: '2026-11-18T18:00:00Z',
+    end: '2026-11-19T00:00:00Z',
+    ongoing: true,
+    stage: 'rising',
+    firedAt: '2026-11-18T18:00:00Z',
+    alerts: 1,
+    alertedAt: '2026-11-18T18:00:00Z',
+    storySeries: [1, 2, 1, 1, 9, 14],
+    hoursSinceOnset: 12,
+    growth: 1.5,
+    bucket: '6h',
+    observed: 14,
+    expected: 1.5,
+    ratio: 9.3,
+    totalStories: 23,
+    expectedTotal: 3,
+    totalItems: 30,
+    echo: 1.3,
+    sentimentNow: 0.2,
+    sentimentBaseline: 0.05,
+    sentimentItems: 20,
+    distinctSources: 9,
+    topSources: [HOSTILE, 'Daily Ledger'],
+    sourceTypes: ['news', 'reddit'],
+    topTerms: ['glide', HOSTILE],
+    examples: [
+      { title: HOSTILE, link: 'javascript:alert(1)', source: HOSTILE, publishedAt: '2026-11-18T19:00:00Z', sentiment: 0.1 },
+      { title: 'Acme Glide | launch > expectations', link: 'https://news.example/a?x=1|2', source: 'News', publishedAt: '2026-11-18T20:00:00Z', sentiment: 0.3 },
+    ],
+    caveats: [],
+    firstSeenAt: '2026-11-18T18:00:00Z',
+    ...over,
+  };
+}
+
+const event = (over: Partial<AlertEvent> = {}): AlertEvent => ({ id: 'msg_test1', type: 'moment.detected', eventAt: Date.parse('2026-11-18T18:00:00Z'), data: record(), ...over });
+
+/** Every string anywhere in a JSON value. */
+function strings(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.flatMap(strings);
+  if (v && typeof v === 'object') return Object.values(v).flatMap(strings);
+  return [];
+}
+
+describe('Slack payload', () => {
+  const p = slackPayload([event()]) as { text: string; blocks: { type: string; text?: { type: string; text: string }; fields?: { text: string }[]; elements?: { url?: string; text?: unknown }[] }[] };
+  it('has a text fallback and blocks: header, section with fields, a button to the top http(s) story, context', () => {
+    expect(p.text).toContain('Acme Robotics: volume spike');
+    expect(p.blocks.map((b) => b.type)).toEqual(['header', 'section', 'actions', 'context']);
+    expect(p.blocks[1]!.fields!.length).toBeGreaterThan(2);
+    expect(p.blocks[2]!.elements![0]!.url).toBe('https://news.example/a?x=1|2');
+  });
+  it('escapes feed text: no raw <, > or & control sequences, no javascript: link', () => {
+    const all = strings(p).join('\n');
+    expect(all).not.toContain('<!channel>');
+    expect(all).not.toContain('<@123>');
+    expect(all).not.toContain('<https://evil.example|login>');
+    expect(all).toContain('&lt;!channel&gt;');
+    // the hostile link is text, never a link: no <javascript:...> and no button to it
+    expect(all).not.toMatch(/<javascript:/);
+    expect(all).not.toContain('\u001b');
+    // the one link Slack should make: the http(s) story, its | encoded so it cannot end the link
+    expect(p.blocks[1]!.text!.text).toContain('<https://news.example/a?x=1%7C2|Acme Glide | launch &gt; expectations');
+  });
+  it('keeps to Slack limits with 10 long alerts', () => {
+    const long = record({ examples: Array.from({ length: 3 }, () => ({ title: 'x'.repeat(5000), link: `https://a.example/${'p'.repeat(4000)}`, source: 's'.repeat(500), publishedAt: '2026-11-18T19:00:00Z', sentiment: null })), topTerms: Array.from({ length: 50 }, () => 'w'.repeat(300)) });
+    const big = slackPayload(Array.from({ length: 10 }, (_, i) => event({ id: `msg_${i}`, data: long }))) as typeof p;
+    expect(big.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
+    for (const b of big.blocks) {
+      if (b.type === 'section') expect([...b.text!.text].length).toBeLessThanOrEqual(SLACK_LIMITS.section);
+      if (b.type === 'header') expect([...b.text!.text].length).toBeLessThanOrEqual(SLACK_LIMITS.header);
+      for (const f of b.fields ?? []) expect([...f.text].length).toBeLessThanOrEqual(SLACK_LIMITS.field);
+      for (const e of b.elements ?? []) if (e.url) expect(e.url.length).toBeLessThanOrEqual(SLACK_LIMITS.url);
+    }
+  });
+});
+
+describe('Discord payload', () => {
+  it('never pings anyone, and escapes Markdown and mention syntax in feed text', () => {
+    const p = discordPayload([event()]) as { content: string; allowed_mentions: unknown; embeds: { title: string; description?: string; url?: string; fields: { name: string; value: string }[] }[] };
+    expect(p.allowed_mentions).toEqual({ parse: [] });
+    const text = [p.embeds[0]!.description, ...p.embeds[0]!.fields.map((f) => f.value)].join('\n');
+    expect(text).not.toMatch(/(?<!\\)<@123>/);
+    expect(text).toContain('\\<@123>');
+    expect(text).toContain('\\*bold\\*');
+    expect(text).not.toMatch(/(?<!\\)\[click\]/);
+    expect(strings(p).join('\n')).not.toMatch(/(?<!\\)\]\(<?javascript:/);
+    expect(p.embeds[0]!.url).toBe('https://news.example/a?x=1|2');
+  });
+  it('keeps to Discord limits: content, 10 embeds, field sizes, 6000 characters of embeds in all', () => {
+    const long = record({ topic: 'T'.repeat(3000), examples: Array.from({ length: 3 }, () => ({ title: 'x'.repeat(5000), link: 'https://a.example/', source: 's'.repeat(500), publishedAt: '2026-11-18T19:00:00Z', sentiment: null })), topTerms: Array.from({ length: 50 }, () => 'w'.repeat(300)) });
+    const p = discordPayload(Array.from({ length: 12 }, (_, i) => event({ id: `msg_${i}`, data: long }))) as { content: string; embeds: { title: string; description?: string; fields: { name: string; value: string }[] }[] };
+    expect([...p.content].length).toBeLessThanOrEqual(DISCORD_LIMITS.content);
+    expect(p.embeds.length).toBeLessThanOrEqual(DISCORD_LIMITS.embeds);
+    let total = 0;
+    for (const e of p.embeds) {
+      expect([...e.title].length).toBeLessThanOrEqual(DISCORD_LIMITS.title);
+      expect([...(e.description ?? '')].length).toBeLessThanOrEqual(DISCORD_LIMITS.description);
+      expect(e.fields.length).toBeLessThanOrEqual(DISCORD_LIMITS.fields);
+      for (const f of e.fields) {
+        expect([...f.name].length).toBeLessThanOrEqual(DISCORD_LIMITS.fieldName);
+        expect([...f.value].length).toBeLessThanOrEqual(DISCORD_LIMITS.fieldValue);
+      }
+      total += [...e.title].length + [...(e.description ?? '')].length + e.fields.reduce((n, f) => n + [...f.name].length + [...f.value].length, 0);
+    }
+    expect(total).toBeLessThanOrEqual(DISCORD_LIMITS.total);
+  });
+});
+
+describe('Teams payload', () => {
+  const p = teamsPayload([event(), event({ id: 'msg_2', type: 'moment.ended' })]) as {
+    type: string;
+    attachments: { contentType: string; content: { type: string; version: string; body: unknown[]; actions?: { type: string; url: string }[] } }[];
+  };
+  it('is one Adaptive Card 1.4 attachment whose only actions open http(s) URLs', () => {
+    expect(p.type).toBe('message');
+    expect(p.attachments).toHaveLength(1);
+    expect(p.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    const card = p.attachments[0]!.content;
+    expect(card.type).toBe('AdaptiveCard');
+    expect(card.version).toBe('1.4');
+    expect(card.actions!.length).toBeGreaterThan(0);
+    for (const a of card.actions!) {
+      expect(a.type).toBe('Action.OpenUrl');
+      expect(a.url).toMatch(/^https?:\/\//);
+    }
+    expect(strings(p).join('\n')).toContain('Moment ended');
+  });
+  it('escapes card Markdown and card functions in feed text', () => {
+    const all = strings(p.attachments[0]!.content.body).join('\n');
+    expect(all).toContain('\\*bold\\*');
+    expect(all).toContain('\\[click\\]');
+    expect(all).not.toContain('{{DATE');
+    expect(all).not.toMatch(/(?<!\\)\]\(javascript:/);
+  });
+});
+
+describe('signed webhook (Standard Webhooks)', () => {
+  const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+  it('the body is {type, timestamp, data}: the moment record with schemaVersion, links http(s) only', () => {
+    const body = JSON.parse(webhookBody(event(), false)) as { type: string; timestamp: string; data: MomentRecord };
+    expect(body.type).toBe('moment.detected');
+    expect(body.timestamp).toBe('2026-11-18T18:00:00Z');
+    expect(body.data.schemaVersion).toBe(1);
+    expect(body.data.topic).toBe('Acme Robotics');
+    expect(body.data.examples[0]!.link).toBeNull();
+    expect(body.data.examples[1]!.link).toBe('https://news.example/a?x=1|2');
+    // feed text goes out as data, exactly (JSON escapes it)
+    expect(body.data.examples[0]!.title).toBe(HOSTILE);
+  });
+  it('CloudEvents structured mode carries the same data', () => {
+    const ce = JSON.parse(webhookBody(event(), true)) as Record<string, unknown>;
+    expect(ce).toMatchObject({ specversion: '1.0', id: 'msg_test1', source: 'momentscan', type: 'moment.detected', time: '2026-11-18T18:00:00Z', datacontenttype: 'application/json' });
+  });
+  it('signatures verify with the reference standardwebhooks package', () => {
+    const body = webhookBody(event(), false);
+    const ts = Math.floor(Date.now() / 1000);
+    const headers = { 'webhook-id': 'msg_test1', 'webhook-timestamp': String(ts), 'webhook-signature': sign(secret, 'msg_test1', ts, body) };
+    expect(new Webhook(secret).verify(body, headers)).toMatchObject({ type: 'moment.detected' });
+    expect(() => new Webhook(secret).verify(`${body} `, headers)).toThrow();
+    expect(sign(secret, 'msg_test1', ts, body)).toBe(new Webhook(secret).sign('msg_test1', new Date(ts * 1000), body));
+  });
+  it('matches the published test vector of the Standard Webhooks spec', () => {
+    const s = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const body = '{"test": 2432232314}';
+    expect(sign(s, 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, body)).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+  });
+});
+
+describe('email', () => {
+  it('is the digest for these alerts: text and HTML escaped, links http(s) only', () => {
+    const m = emailMessage([event(), event({ id: 'msg_2', type: 'moment.ended' })], { from: 'momentscan@example.com', subjectPrefix: 'momentscan' }, ['desk@example.com'], Date.parse('2026-11-18T18:05:00Z'));
+    expect(m.subject).toMatch(/^momentscan: 1 new moment, 1 faded — Acme Robotics spike/);
+    expect(m.text).toContain('Acme Robotics: volume spike');
+    expect(m.text).toContain('https://news.example/a?x=1|2');
+    expect(m.html).not.toContain('<!channel>');
+    expect(m.html).toContain('&lt;!channel&gt;');
+    expect(m.html).not.toMatch(/href="javascript:/i);
+    expect(m.text).not.toMatch(/^\s*javascript:/m);
+  });
+});
