@@ -391,6 +391,11 @@ function sameIds(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
+function hasMember(list: readonly Member[], ids: ArrayLike<number>): boolean {
+  for (let k = 0; k < list.length; k++) if (sameIds(list[k]!.ids, ids)) return true;
+  return false;
+}
+
 function grow(a: Int32Array, min: number): Int32Array {
   if (a.length >= min) return a;
   let n = a.length || 16;
@@ -430,8 +435,6 @@ export class StoryIndex {
   private firstAt: number[] = [];
   private lastAt: number[] = [];
   private members: Member[][] = [];
-  /** Token ids in any of the story's headlines. */
-  private union: Set<number>[] = [];
   private slotOf = new Map<number, number>();
   /** Stories by a hash of one of their headlines' token ids, for the same-token-set shortcut. */
   private byTokenSet = new Map<number, number[]>();
@@ -535,35 +538,84 @@ export class StoryIndex {
     return this.cacheBoiler;
   }
 
+  /** The item's tokens (item.tokens, or storyTokens() of its title; remembered for the last title). */
+  tokens(item: StoryInput): readonly string[] {
+    return this.tokensOf(item);
+  }
+
   /** After match() returned null: the story whose life had ended that the item would have joined (its new story follows that one up), or null. */
   followUpOf(): number | null {
     return this.followUp;
   }
 
-  /** Drops stories whose lastAt is older than `before`, and the vocabulary only they used. */
+  /**
+   * Drops stories whose lastAt is older than `before`, and the vocabulary only they used. What is kept
+   * is renumbered as if it had been added afresh (slots in order; token ids in order of first use,
+   * story by story, headline by headline), so that a pruned index answers as a rebuilt one would;
+   * the headlines' token-id arrays are rewritten in place, no token text is looked up again.
+   */
   prune(before: number): void {
-    const keep: number[] = [];
-    for (let s = 0; s < this.ids.length; s++) if (this.lastAt[s]! >= before) keep.push(s);
-    if (keep.length === this.ids.length) return;
-    const old = { ids: this.ids, firstAt: this.firstAt, lastAt: this.lastAt, members: this.members, tokenText: this.tokenText };
-    this.ids = [];
-    this.firstAt = [];
-    this.lastAt = [];
-    this.members = [];
-    this.union = [];
-    this.slotOf = new Map();
-    this.byTokenSet = new Map();
-    this.tokenId = new Map();
-    this.tokenText = [];
-    this.df = new Int32Array(256);
-    this.postings = [];
-    this.cacheTitle = null;
-    for (const s of keep) {
-      const [first, ...rest] = old.members[s]!;
-      const text = (m: Member) => Array.from(m.ids, (t) => old.tokenText[t]!);
-      this.insert(old.ids[s]!, text(first!), first!.title, old.firstAt[s]!, old.lastAt[s]!, null, first!.keys);
-      for (const m of rest) this.addMember(this.ids.length - 1, text(m), m.title, null, m.keys);
+    const n = this.ids.length;
+    let kept = 0;
+    for (let s = 0; s < n; s++) if (this.lastAt[s]! >= before) kept++;
+    if (kept === n) return;
+    const oldText = this.tokenText;
+    const remap = new Int32Array(oldText.length).fill(-1);
+    const ids: number[] = [];
+    const firstAt: number[] = [];
+    const lastAt: number[] = [];
+    const members: Member[][] = [];
+    const tokenText: string[] = [];
+    const tokenId = new Map<string, number>();
+    const postings: number[][] = [];
+    const df = new Int32Array(Math.max(256, oldText.length));
+    const slotOf = new Map<number, number>();
+    const byTokenSet = new Map<number, number[]>();
+    for (let s = 0; s < n; s++) {
+      if (this.lastAt[s]! < before) continue;
+      const slot = ids.length;
+      ids.push(this.ids[s]!);
+      firstAt.push(this.firstAt[s]!);
+      lastAt.push(this.lastAt[s]!);
+      slotOf.set(this.ids[s]!, slot);
+      const list = this.members[s]!;
+      members.push(list);
+      for (let k = 0; k < list.length; k++) {
+        const m = list[k]!.ids;
+        for (let i = 0; i < m.length; i++) {
+          const o = m[i]!;
+          let t = remap[o]!;
+          if (t < 0) {
+            t = tokenText.length;
+            remap[o] = t;
+            const text = oldText[o]!;
+            tokenText.push(text);
+            tokenId.set(text, t);
+            postings.push([]);
+          }
+          m[i] = t;
+          if (k === 0) df[t]!++;
+          const post = postings[t]!;
+          if (post.length === 0 || post[post.length - 1] !== slot) post.push(slot);
+        }
+        if (m.length === 0) continue;
+        const hash = hashIds(m);
+        const same = byTokenSet.get(hash);
+        if (!same) byTokenSet.set(hash, [slot]);
+        else if (same[same.length - 1] !== slot) same.push(slot);
+      }
     }
+    this.ids = ids;
+    this.firstAt = firstAt;
+    this.lastAt = lastAt;
+    this.members = members;
+    this.slotOf = slotOf;
+    this.byTokenSet = byTokenSet;
+    this.tokenId = tokenId;
+    this.tokenText = tokenText;
+    this.df = df;
+    this.postings = postings;
+    this.cacheTitle = null;
   }
 
   /**
@@ -616,7 +668,7 @@ export class StoryIndex {
         let best = -1;
         let closed = -1;
         for (const s of same) {
-          if (!this.members[s]!.some((m) => sameIds(m.ids, known))) continue;
+          if (!hasMember(this.members[s]!, known)) continue;
           const state = this.reach(s, t);
           if (state === 0) continue;
           if (state === 2) {
@@ -789,7 +841,6 @@ export class StoryIndex {
     this.firstAt.push(firstAt);
     this.lastAt.push(lastAt);
     this.members.push([]);
-    this.union.push(new Set());
     this.slotOf.set(id, s);
     this.seen = grow(this.seen, s + 1);
     this.count = grow(this.count, s + 1);
@@ -805,23 +856,18 @@ export class StoryIndex {
       const cached = knownIds === null ? -1 : knownIds[i]!;
       ids[i] = cached >= 0 ? cached : this.idOf(toks[i]!);
     }
-    if (!first && list.some((m) => sameIds(m.ids, ids))) return;
+    if (!first && hasMember(list, ids)) return;
     list.push({ ids, title, keys });
-    const union = this.union[s]!;
-    for (const tid of ids) {
+    for (let i = 0; i < ids.length; i++) {
+      const tid = ids[i]!;
       // weights come from first headlines only (what the store keeps of a story: a replay weighs alike)
       if (first) this.df[tid]!++;
-      if (union.has(tid)) continue;
-      union.add(tid);
-      // postings stay in slot (founding) order, however the headlines came in
+      // postings stay in slot (founding) order, however the headlines came in, each slot once
       const post = this.postings[tid]!;
       let j = post.length;
-      post.push(s);
-      while (j > 0 && post[j - 1]! > s) {
-        post[j] = post[j - 1]!;
-        j--;
-      }
-      post[j] = s;
+      while (j > 0 && post[j - 1]! > s) j--;
+      if (j > 0 && post[j - 1] === s) continue;
+      post.splice(j, 0, s);
     }
     if (ids.length === 0) return;
     const hash = hashIds(ids);
@@ -906,8 +952,7 @@ export function replayStories(known: readonly KnownStory[], items: readonly Stor
   let day = -Infinity;
   let peak = index.size;
   for (let i = 0; i < items.length; i++) {
-    const raw = items[i]!;
-    const item = raw.tokens ? raw : { ...raw, tokens: storyTokens(raw.title) };
+    const item = items[i]!;
     const d = Math.floor(item.publishedAt / DAY_MS) * DAY_MS;
     if (d > day) {
       index.prune(d - options.memoryMs);
@@ -926,7 +971,7 @@ export function replayStories(known: readonly KnownStory[], items: readonly Stor
       followUps.push(index.followUpOf());
       index.addNew(id, item);
       founders.push(i);
-      signatures.push(index.boilerplate(item) ? '' : item.tokens!.join(' '));
+      signatures.push(index.boilerplate(item) ? '' : index.tokens(item).join(' '));
       story.push(id);
     }
   }
