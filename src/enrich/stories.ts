@@ -29,6 +29,11 @@ export interface StoryInput {
   publishedAt: number;
   /** storyTokens(title), when the caller has them already (worker threads compute them with the rest of an item). */
   tokens?: readonly string[];
+  /**
+   * The item's canonical URL, if any: an item joins the open story of an earlier item with the same URL
+   * whatever its title (two feeds carrying one article are one story, however each titles it).
+   */
+  url?: string | null;
 }
 
 /** A story already known (from the store), kept in memory for the window. */
@@ -40,6 +45,8 @@ export interface KnownStory {
   lastAt: number;
   /** Titles of its items (in canonical order), each a headline it is matched by; the signature alone when absent. */
   members?: readonly string[];
+  /** Canonical URLs of its items: an item with one of them joins it while it is open. */
+  urls?: readonly string[];
 }
 
 export interface StoryMatch {
@@ -467,6 +474,8 @@ export class StoryIndex {
   private lastAt: number[] = [];
   private members: Member[][] = [];
   private slotOf = new Map<number, number>();
+  /** Canonical URL → the ids of the stories with an item of it. */
+  private byUrl = new Map<string, number[]>();
   /** Stories by a hash of one of their headlines' token ids, for the same-token-set shortcut. */
   private byTokenSet = new Map<number, number[]>();
 
@@ -526,6 +535,7 @@ export class StoryIndex {
     const founder = titles.find((title) => storyTokens(title).join(' ') === toks.join(' ')) ?? '';
     this.insert(story.id, toks, founder, Math.min(story.firstAt, story.lastAt), Math.max(story.firstAt, story.lastAt));
     for (const title of titles) if (!isBoilerplateTitle(title)) this.addMember(this.slotOf.get(story.id)!, storyTokens(title), title, null);
+    for (const url of story.urls ?? []) this.noteUrl(url, story.id);
   }
 
   /** Registers a story the caller created for `item` (after match() returned null). An id already present is joined. */
@@ -536,6 +546,7 @@ export class StoryIndex {
     }
     const toks = this.tokensOf(item);
     const boiler = this.cacheBoiler;
+    if (item.url) this.noteUrl(item.url, id);
     this.insert(id, boiler ? [] : toks, item.title, item.publishedAt, item.publishedAt, !boiler && this.cacheIds.length === toks.length ? this.cacheIds : null);
   }
 
@@ -544,6 +555,7 @@ export class StoryIndex {
     const s = this.slotOf.get(id);
     if (s === undefined) return;
     this.touch(id, item.publishedAt);
+    if (item.url) this.noteUrl(item.url, id);
     const toks = this.tokensOf(item);
     if (this.cacheBoiler) return;
     this.addMember(s, toks, item.title, this.cacheIds.length === toks.length ? this.cacheIds : null);
@@ -647,25 +659,43 @@ export class StoryIndex {
     this.df = df;
     this.postings = postings;
     this.cacheTitle = null;
+    for (const [url, list] of this.byUrl) {
+      const kept = list.filter((id) => slotOf.has(id));
+      if (kept.length === 0) this.byUrl.delete(url);
+      else if (kept.length < list.length) this.byUrl.set(url, kept);
+    }
   }
 
   /**
    * The story `item` belongs to, or null for a new story. Candidates are the stories still open to it
    * (its time no more than the window after their last item, and within STORY_LIFE_MS of every item
    * they have) that share at least STORY_MIN_SHARED tokens with one of their headlines (two of them
-   * uncommon, in a large index). A story scores its best headline: the larger of the weighted Jaccard
-   * index and overlap coefficient, Jaccard alone when either side has SHORT_TITLE_TOKENS tokens or
-   * fewer, and no score at all when each side has a name or a number the other lacks. The best story
-   * reaching the threshold wins (ties: the most recently active, then the first added); a story with
-   * a headline of exactly the item's token set wins outright. When none does, followUpOf() names the
-   * closed story (its life over) that would have won, if any.
+   * uncommon, in a large index). A story scores its best headline: its first by the larger of the
+   * weighted Jaccard index and overlap coefficient, a later one by how much of the item it covers,
+   * Jaccard alone when either side has SHORT_TITLE_TOKENS tokens or fewer, and no score at all when
+   * each side has a name or a number the other lacks. The story reaching the threshold with the best
+   * score wins, plus STORY_HEADLINE_BONUS per extra headline (ties: the most recently active, then the
+   * first added); an open story with an item of the same canonical URL, or a headline of exactly the
+   * item's token set, wins outright. When none does, followUpOf() names the closed story (its life
+   * over) that would have won, if any.
    */
   match(item: StoryInput): StoryMatch | null {
     this.followUp = null;
+    const t = item.publishedAt;
+    if (item.url) {
+      // the same article (canonical URL) as an item of an open story: that story, whatever the title says
+      // (of several, the most recently active, then the first founded: the same whichever came in first)
+      let best = -1;
+      for (const id of this.byUrl.get(item.url) ?? []) {
+        const s = this.slotOf.get(id);
+        if (s === undefined || this.reach(s, t) !== 1) continue;
+        if (best < 0 || this.lastAt[s]! > this.lastAt[best]! || (this.lastAt[s] === this.lastAt[best] && s < best)) best = s;
+      }
+      if (best >= 0) return { id: this.ids[best]!, similarity: 1 };
+    }
     const toks = this.tokensOf(item);
     const n = this.ids.length;
     if (toks.length === 0 || n === 0 || this.cacheBoiler) return null;
-    const t = item.publishedAt;
 
     // The item's tokens: ids, total weight, marks, and the known ones from rarest to most common.
     this.ensureLn(n + 2);
@@ -845,6 +875,12 @@ export class StoryIndex {
       const id = this.tokenId.get(y);
       return id === undefined || this.mark[id] !== markStamp;
     });
+  }
+
+  private noteUrl(url: string, id: number): void {
+    const list = this.byUrl.get(url);
+    if (list === undefined) this.byUrl.set(url, [id]);
+    else if (!list.includes(id)) list.push(id);
   }
 
   /** The item's tokens (given, or storyTokens()), remembering the last title (match() then addNew() or join() on the same item). */

@@ -348,6 +348,24 @@ describe('replayStories (a fetch replays what came in, in canonical order)', () 
     },
   );
 
+  it('puts items with one canonical URL in one story whatever their titles, while it is open; a known story carries its URLs', () => {
+    const T0 = Date.parse('2026-11-18T12:00:00Z');
+    const at = (key: string, title: string, t: number, url: string | null): StoryInput => ({ ...item(key, title, t), url });
+    const list = [
+      at('fake', 'Acme goes bankrupt overnight', T0, 'https://news.example/a'),
+      at('real', 'Acme Robotics recalls 50,000 Glide robot vacuums', T0 + 60_000, 'https://news.example/a'),
+      at('other', 'Northwind cancels flights after outage', T0 + 120_000, 'https://news.example/b'),
+      // three days on, the story is closed: the URL alone does not join it
+      at('late', 'Acme goes bankrupt overnight, a reader asks', T0 + 3 * DAY, 'https://news.example/a'),
+    ];
+    const r = replayStories([], list, { memoryMs: MEMORY });
+    expect(r.story.slice(0, 3)).toEqual([-1, -1, -2]);
+    expect(r.story[3]).not.toBe(-1);
+    // the same from a known story holding the first item
+    const known: KnownStory = { id: 7, signature: storySignature(list[0]!.title), firstAt: T0, lastAt: T0, members: [list[0]!.title], urls: ['https://news.example/a'] };
+    expect(replayStories([known], list.slice(1, 2), { memoryMs: MEMORY }).story).toEqual([7]);
+  });
+
   it('drops stories last active more than memoryMs before an item’s day: they no longer weigh its words', () => {
     const at = (d: number, h = 12) => Date.UTC(2026, 9, 1 + d, h);
     // five old stories full of the same words make them weigh little...
