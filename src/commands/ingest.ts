@@ -380,6 +380,7 @@ function storyAssigner(store: Store, now: number): StoryAssigner & { replay: Sto
     title: it.title,
     sourceKey: it.sourceDomain ?? it.source ?? '',
     publishedAt: it.publishedAt,
+    url: it.canonicalUrl,
     ...(it.storyTokens ? { tokens: it.storyTokens } : {}),
   });
   return {

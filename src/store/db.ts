@@ -227,6 +227,13 @@ const MIGRATIONS: string[] = [
   `,
   // notifications (src/notify/outbox.ts): the delivery outbox, silences, endpoints gone for good
   NOTIFY_MIGRATION,
+  // one feed cannot hide another's items by carrying their article URLs: a canonical URL is unique per
+  // feed, not across feeds (each feed's copy is stored, and the story replay puts copies of one URL in
+  // one story). The index leads with the URL, so it also finds an article's copies from every feed.
+  `
+  DROP INDEX items_canonical_url;
+  CREATE UNIQUE INDEX items_canonical_url_feed ON items(canonical_url, feed_id) WHERE canonical_url IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -83,6 +83,8 @@ export interface StoryRow {
   lastAt: number;
   /** The titles of its items (canonical order), for stories still in reach of the replayed items. */
   members?: string[];
+  /** The canonical URLs of those items. */
+  urls?: string[];
 }
 
 /** A stored item as a replay hands it to the clustering (in canonical order). */
@@ -93,6 +95,8 @@ export interface ReplayItem {
   /** Not used for matching: ''. */
   sourceKey: string;
   publishedAt: number;
+  /** The canonical URL: items with the same one are one story (while it is open). */
+  url: string | null;
 }
 
 /**
@@ -281,12 +285,14 @@ export class Store {
   /**
    * Saves one fetch: the log line, the feed's validators and health, and (for status ok) its items
    * with their topic matches, all in one immediate transaction: a crash keeps all of it or none.
-   * An item already stored (same feed and guid, or same canonical URL from any feed) is counted as seen.
+   * An item already stored by this feed (same guid, or same canonical URL) is counted as seen. Another
+   * feed's item with the same canonical URL is not: both are kept (one feed never hides another's
+   * items), and the story replay puts them in one story.
    */
   saveFetch(rec: FetchRecord, topicIds: ReadonlyMap<string, number>, stories: StoryAssigner = NO_STORIES): SaveResult {
     return this.guard(() => {
       const knownGuid = this.stmt('SELECT 1 FROM items WHERE feed_id = ? AND guid = ?').pluck();
-      const knownUrl = this.stmt('SELECT 1 FROM items WHERE canonical_url = ?').pluck();
+      const knownUrl = this.stmt('SELECT 1 FROM items WHERE canonical_url = ? AND feed_id = ?').pluck();
       const insertItem = this.stmt(
         `INSERT INTO items (feed_id, guid, title, summary, link, canonical_url, author, source, source_domain,
                             published_at, date_estimated, fetched_at, sentiment, language, sentiment_engine, story_id)
@@ -317,8 +323,8 @@ export class Store {
       const tx = this.db.transaction((): SaveResult => {
         const items = rec.status === 'ok' ? (rec.items ?? []) : [];
         const before = items.length > 0 && hadItems.get(rec.feedId) !== undefined;
-        // Which items are new: not stored already (this feed's guid, or the same article from any feed),
-        // nor repeated within this fetch. Asked before anything is written, so that a new item is written
+        // Which items are new: not stored already by this feed (its guid or the same article), nor
+        // repeated within this fetch. Asked before anything is written, so that a new item is written
         // once, with its story, rather than updated afterwards.
         const fresh: number[] = [];
         const guids = new Set<string>();
@@ -329,7 +335,7 @@ export class Store {
           if (it.canonicalUrl !== null) urls.add(it.canonicalUrl);
           // (a feed with no items yet has no guid to repeat)
           if (before && knownGuid.get(rec.feedId, it.guid) !== undefined) return;
-          if (it.canonicalUrl !== null && knownUrl.get(it.canonicalUrl) !== undefined) return;
+          if (before && it.canonicalUrl !== null && knownUrl.get(it.canonicalUrl, rec.feedId) !== undefined) return;
           fresh.push(i);
         });
         if (fresh.length > 0) stories.sync?.(generation.get() as number);
@@ -621,7 +627,11 @@ export class Store {
               .filter((r) => reachable.has(r[6]))
               .map(([id, publishedAt, title, url, guid, feedId, storyId]): ReplayRow => ({ id, publishedAt, title, url, guid, feedUrl: feedUrls.get(feedId) ?? '', storyId }));
             before.sort(canonicalOrder);
-            for (const r of before) (reachable.get(r.storyId!)!.members ??= []).push(r.title);
+            for (const r of before) {
+              const s = reachable.get(r.storyId!)!;
+              (s.members ??= []).push(r.title);
+              if (r.url !== null) (s.urls ??= []).push(r.url);
+            }
           }
           const rows = (
             // an item published from `from` on was fetched at most max_lead before it
@@ -632,7 +642,7 @@ export class Store {
             ][]
           ).map(([id, publishedAt, title, url, guid, feedId, storyId]): ReplayRow => ({ id, publishedAt, title, url, guid, feedUrl: feedUrls.get(feedId) ?? '', storyId }));
           rows.sort(canonicalOrder);
-          const result = replay(known, rows.map((r) => ({ key: String(r.id), title: r.title, sourceKey: '', publishedAt: r.publishedAt })));
+          const result = replay(known, rows.map((r) => ({ key: String(r.id), title: r.title, sourceKey: '', publishedAt: r.publishedAt, url: r.url })));
           if (result.story.length !== rows.length || result.signatures.length !== result.founders.length) {
             throw new Error(`story replay: ${result.story.length} assignments for ${rows.length} items`);
           }

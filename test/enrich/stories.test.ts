@@ -116,6 +116,14 @@ describe('story normalisation', () => {
     ['Acme recalls Glide - owners are told to stop using the robot vacuum at once', 'Acme recalls Glide - owners are told to stop using the robot vacuum at once'],
     // hyphens inside words are not separators
     ['Acme-Globex merger approved', 'Acme-Globex merger approved'],
+    // a wire slug in capitals glued to the headline goes; a capitalised compound stays
+    ['US STOCKS-Futures edge lower after record high', 'Futures edge lower after record high'],
+    ['US STOCKS SNAPSHOT-Wall St opens lower', 'Wall St opens lower'],
+    ['NASA-Boeing deal signed', 'NASA-Boeing deal signed'],
+    ['COVID-19 cases fall', 'COVID-19 cases fall'],
+    // an outlet's name does not end in "?" or "!": such a tail is the headline
+    ["Grant Gustin as 'The Flash' - First Full Costume Photo Released!", "Grant Gustin as 'The Flash' - First Full Costume Photo Released!"],
+    ['The Bachelor Live Recap: Finale - Who Did Juan Pablo Choose?', 'The Bachelor Live Recap: Finale - Who Did Juan Pablo Choose?'],
   ])('stripPublisherSuffix(%j) → %j', (title, want) => {
     expect(stripPublisherSuffix(title)).toBe(want);
   });
@@ -137,6 +145,12 @@ describe('story normalisation', () => {
     ['50 000 units', '50000 units'],
     ['50.000 units', '50000 units'],
     ['1,250,000 units', '1250000 units'],
+    ['150‚000 attacks', '150000 attacks'],
+    ['$179.2 bln to taxpayers', '179200000000 taxpayers'],
+    ['$179.2bn to taxpayers', '179200000000 taxpayers'],
+    ['$179.2 billion to taxpayers', '179200000000 taxpayers'],
+    ['$600m deal', '600000000 deal'],
+    ['version 1.2345m', 'version 1 2345m'],
     ['Shares fall 8% on Q3', 'shares fall 8 q3'],
     ['Plan B for version 2', 'plan version 2'],
     // possessive, elision, URL, hashtag, stopwords (en, fr, de; "die" is an English word too)
@@ -334,6 +348,24 @@ describe('replayStories (a fetch replays what came in, in canonical order)', () 
     },
   );
 
+  it('puts items with one canonical URL in one story whatever their titles, while it is open; a known story carries its URLs', () => {
+    const T0 = Date.parse('2026-11-18T12:00:00Z');
+    const at = (key: string, title: string, t: number, url: string | null): StoryInput => ({ ...item(key, title, t), url });
+    const list = [
+      at('fake', 'Acme goes bankrupt overnight', T0, 'https://news.example/a'),
+      at('real', 'Acme Robotics recalls 50,000 Glide robot vacuums', T0 + 60_000, 'https://news.example/a'),
+      at('other', 'Northwind cancels flights after outage', T0 + 120_000, 'https://news.example/b'),
+      // three days on, the story is closed: the URL alone does not join it
+      at('late', 'Acme goes bankrupt overnight, a reader asks', T0 + 3 * DAY, 'https://news.example/a'),
+    ];
+    const r = replayStories([], list, { memoryMs: MEMORY });
+    expect(r.story.slice(0, 3)).toEqual([-1, -1, -2]);
+    expect(r.story[3]).not.toBe(-1);
+    // the same from a known story holding the first item
+    const known: KnownStory = { id: 7, signature: storySignature(list[0]!.title), firstAt: T0, lastAt: T0, members: [list[0]!.title], urls: ['https://news.example/a'] };
+    expect(replayStories([known], list.slice(1, 2), { memoryMs: MEMORY }).story).toEqual([7]);
+  });
+
   it('drops stories last active more than memoryMs before an item’s day: they no longer weigh its words', () => {
     const at = (d: number, h = 12) => Date.UTC(2026, 9, 1 + d, h);
     // five old stories full of the same words make them weigh little...
@@ -398,6 +430,29 @@ describe('StoryIndex', () => {
     index.join(1, rewrite);
     // shares only "star", "wars", "episode", "vii", "london" with the first headline, but is a copy of the second
     expect(index.match(item('c', "Star Wars: Episode VII begins filming in London's Pinewood studios", T0 + 2 * HOUR))?.id).toBe(1);
+  });
+
+  it.each([
+    ['150k and 150000', 'MtGox faced 150k DDoS attacks per second says report', 'Bitcoin exchange MtGox faced 150000 attacks per second'],
+    ['$600m and $600 million', 'Acme buys Globex robotics unit for $600m, sources say', 'Acme Robotics to buy Globex robotics unit for $600 million'],
+  ])('a number written two ways is one number, not two that veto a merge: %s', (_what, a, b) => {
+    const index = new StoryIndex();
+    index.addNew(1, item('a', a, T0));
+    expect(index.match(item('b', b, T0 + HOUR))?.id).toBe(1);
+  });
+
+  it('a copy inside a later, longer rewrite joins through it; a later headline inside a longer follow-up does not pull it in', () => {
+    const index = new StoryIndex();
+    index.addNew(1, item('a', 'Mt. Gox seeks court shield during Japan bankruptcy', T0));
+    index.join(1, item('b', 'Bitcoin exchange Mt. Gox files for US bankruptcy protection after hack', T0 + 60_000));
+    // every word of it is in the rewrite (Jaccard 5/8), only three in the first headline
+    expect(index.match(item('c', 'Mt. Gox files for US bankruptcy protection', T0 + 120_000))?.id).toBe(1);
+
+    const recall = new StoryIndex();
+    recall.addNew(1, item('a', 'Acme Robotics recalls 50,000 Glide robot vacuums over battery fire risk', T0));
+    recall.join(1, item('b', 'Acme Robotics recalls Glide vacuums', T0 + 60_000));
+    // the short rewrite is all inside this headline, but this one says something else
+    expect(recall.match(item('c', 'Acme Robotics shares fall 8% after Glide vacuum recall', T0 + 120_000))).toBeNull();
   });
 
   it.each([

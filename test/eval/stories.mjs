@@ -101,7 +101,7 @@ console.log(line('whole corpus (defaults)', score(rows, cluster(rows).of)));
 
 // --- held out: pick on part A, score part B
 const grid = [];
-for (const threshold of [0.45, 0.5, 0.55, 0.6, 0.65]) for (const memberThreshold of [0.6, 0.7, 0.8, 0.9]) grid.push({ threshold, memberThreshold });
+for (const threshold of [0.45, 0.5, 0.55, 0.6, 0.65]) for (const memberThreshold of [0.55, 0.6, 0.7, 0.8, 0.9]) grid.push({ threshold, memberThreshold });
 let pick = null;
 for (const g of grid) {
   const s = score(partA, cluster(partA, g).of);
