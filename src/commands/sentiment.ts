@@ -3,8 +3,8 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../core/errors.js';
 import { stripControl } from '../core/text.js';
-import { detectLanguage, normalizeLanguage } from '../enrich/language.js';
-import { analyzeSentiment, SENTIMENT_LANGUAGES, type SentimentResult } from '../enrich/sentiment.js';
+import { identifyLanguage, normalizeLanguage } from '../enrich/language.js';
+import { analyzeSentiment, SENTIMENT_LANGUAGES, unscored, type SentimentResult } from '../enrich/sentiment.js';
 import { streamFormatter, type StreamFormat } from '../render/stream.js';
 import type { GlobalOptions } from './context.js';
 
@@ -53,7 +53,11 @@ export async function run(_g: GlobalOptions, o: SentimentCommandOptions): Promis
   let forced: string | null = null;
   if (o.language !== undefined) {
     forced = normalizeLanguage(o.language);
-    if (!forced) throw new UsageError(`--language: expected a two-letter code such as ${SENTIMENT_LANGUAGES.join(', ')}, got "${o.language}"`);
+    if (!forced || !SENTIMENT_LANGUAGES.includes(forced)) {
+      throw new UsageError(`--language: momentscan scores ${SENTIMENT_LANGUAGES.join(', ')}, not "${o.language}"`, {
+        hint: 'give one of those codes, or leave --language out to detect each text\'s language',
+      });
+    }
   }
   const explain = Boolean(o.explain);
   const input: Readable = !o.source || o.source === '-' ? process.stdin : openFile(o.source);
@@ -88,8 +92,9 @@ export async function run(_g: GlobalOptions, o: SentimentCommandOptions): Promis
         const { text: _t, ...rest } = fields;
         fields = rest;
       }
-      const language = forced ?? detectLanguage(text.slice(0, 400)) ?? 'en';
-      const r = analyzeSentiment(text, { language, explain });
+      // text too short to tell is read as English (emoji, a word or two); text in another script is not scored
+      const identified = forced ? null : identifyLanguage(text);
+      const r = identified?.otherScript ? unscored(null, explain) : analyzeSentiment(text, { language: forced ?? identified?.language ?? 'en', explain });
       const rec = record(fields, text, r, explain);
       if (stream) await write(stream.row(rec));
       else {
