@@ -7,7 +7,7 @@ import { isLetterUnit } from '../core/text.js';
  * data/lid-ngrams.bin (written by scripts/lid-data.mjs from the `eld` package) and scored here the way
  * eld scores it, but over bytes in flat arrays instead of strings in objects. On the dev tweets
  * (shared/data/sentiment-dev) it is right on .97–1.00 of texts where franc's trigrams were right on .81–.96
- * (test/eval/language.mjs compares them).
+ * (`npm run eval:sentiment` prints the share per set).
  *
  * Text mostly in another script (Cyrillic, Greek, Arabic, CJK …) is not identified: null, never a guess.
  * A declared language (the feed's, a topic's) wins when the text scores it nearly as high as its best.
@@ -96,14 +96,43 @@ export interface LanguageScores {
 }
 
 let calls = 0;
-let totals: Float64Array | undefined;
 const word = new Uint8Array(MAX_WORD_BYTES + 4);
+/** The one result object, refilled on every call (identification runs per fetched item: no garbage). */
+let result: LanguageScores | undefined;
+/** Per model language: is it one of READ_LANGUAGES? */
+let readMask: Uint8Array | undefined;
+
+/** Adds the scores of the n-gram word[from, to) (meta: its edge marks) unless the text already counted it. */
+function addGram(m: Model, t: Float64Array, stamp: number, from: number, to: number, meta: number): void {
+  let bytes = 0;
+  for (let k = from; k < to; k++) bytes = ((bytes << 8) | word[k]!) >>> 0;
+  meta |= to - from;
+  let slot = hash(bytes, meta) & m.mask;
+  for (;;) {
+    const sm = m.metas[slot]!;
+    if (sm === 0) return;
+    if (sm === meta && m.keys[slot] === bytes) break;
+    slot = (slot + 1) & m.mask;
+  }
+  if (m.seen[slot] === stamp) return;
+  m.seen[slot] = stamp;
+  const end = m.starts[slot]! + m.counts[slot]!;
+  for (let e = m.starts[slot]!; e < end; e++) t[m.langs[e]!]! += m.scores[e]!;
+}
+
+/** eld's n-grams of a word of `len` bytes: 4 bytes from every third, the first marked as the word's start; then the last 4, marked as its end. */
+function addWord(m: Model, t: Float64Array, stamp: number, len: number): void {
+  let j = 0;
+  for (; j + 4 < len; j += 3) addGram(m, t, stamp, j, j + 4, j === 0 ? 8 : 0);
+  addGram(m, t, stamp, len !== 3 ? Math.max(0, len - 4) : 0, len, j === 0 ? 24 : 16);
+}
 
 /** Scores the text's Latin-script words against every language of the model (eld's byte 4-grams, stride 3). */
 export function scoreLanguages(text: string): LanguageScores {
   model ??= loadModel();
   const m = model;
-  const t = (totals ??= new Float64Array(m.codes.length));
+  result ??= { codes: m.codes, scores: new Float64Array(m.codes.length), latin: 0, other: 0 };
+  const t = result.scores;
   t.fill(0);
   // a new stamp per call; on wrap-around the stamps start over
   if (++calls === 0xffffffff) {
@@ -115,31 +144,6 @@ export function scoreLanguages(text: string): LanguageScores {
   let other = 0;
   let len = 0;
   let read = 0;
-  const addGram = (from: number, to: number, meta: number): void => {
-    let bytes = 0;
-    for (let k = from; k < to; k++) bytes = ((bytes << 8) | word[k]!) >>> 0;
-    meta |= to - from;
-    let slot = hash(bytes, meta) & m.mask;
-    for (;;) {
-      const sm = m.metas[slot]!;
-      if (sm === 0) return;
-      if (sm === meta && m.keys[slot] === bytes) break;
-      slot = (slot + 1) & m.mask;
-    }
-    if (m.seen[slot] === stamp) return;
-    m.seen[slot] = stamp;
-    const end = m.starts[slot]! + m.counts[slot]!;
-    for (let e = m.starts[slot]!; e < end; e++) t[m.langs[e]!]! += m.scores[e]!;
-  };
-  const endWord = (): void => {
-    if (len === 0) return;
-    // eld: 4 bytes from every third, the first marked as the word's start; then the last 4, marked as its end
-    let j = 0;
-    for (; j + 4 < len; j += 3) addGram(j, j + 4, j === 0 ? 8 : 0);
-    addGram(len !== 3 ? Math.max(0, len - 4) : 0, len, j === 0 ? 24 : 16);
-    read += len + 1;
-    len = 0;
-  };
   const end = Math.min(text.length, 1000);
   for (let i = 0; i < end; i++) {
     let c = text.charCodeAt(i);
@@ -164,7 +168,7 @@ export function scoreLanguages(text: string): LanguageScores {
       continue;
     } else if (isLatin(c)) {
       latin++;
-      const lower = String.fromCharCode(c).toLowerCase().charCodeAt(0);
+      const lower = c < 0x100 ? (c <= 0xde && c !== 0xd7 ? c + 32 : c) : String.fromCharCode(c).toLowerCase().charCodeAt(0);
       if (lower < 0x800) {
         if (len + 2 <= MAX_WORD_BYTES) {
           word[len++] = 0xc0 | (lower >> 6);
@@ -179,11 +183,17 @@ export function scoreLanguages(text: string): LanguageScores {
     } else if (c < 0xd800 || c > 0xdfff) {
       if (isLetterUnit(c)) other++;
     }
-    endWord();
-    if (read > MAX_TEXT_BYTES) break;
+    if (len > 0) {
+      addWord(m, t, stamp, len);
+      read += len + 1;
+      len = 0;
+      if (read > MAX_TEXT_BYTES) break;
+    }
   }
-  endWord();
-  return { codes: m.codes, scores: t, latin, other };
+  if (len > 0) addWord(m, t, stamp, len);
+  result.latin = latin;
+  result.other = other;
+  return result;
 }
 
 /** A letter of the Latin script (Basic Latin, Latin-1, Extended-A/B, Extended Additional). */
@@ -233,9 +243,13 @@ function pick({ scores, codes }: LanguageScores, hint: string | null, preferred:
   let best = -1;
   for (let l = 0; l < scores.length; l++) if (scores[l]! > 0 && (best < 0 || scores[l]! > scores[best]!)) best = l;
   if (best < 0) return hint;
-  const prefer = hint || preferred?.length ? (code: string) => code === hint || preferred?.includes(code) === true : (code: string) => READ_LANGUAGES.includes(code);
+  const hinted = hint !== null || (preferred !== null && preferred !== undefined && preferred.length > 0);
+  const read = (readMask ??= Uint8Array.from(codes, (c) => (READ_LANGUAGES.includes(c) ? 1 : 0)));
   let chosen = -1;
-  for (let l = 0; l < scores.length; l++) if (prefer(codes[l]!) && (chosen < 0 || scores[l]! > scores[chosen]!)) chosen = l;
+  for (let l = 0; l < scores.length; l++) {
+    const ok = hinted ? codes[l] === hint || preferred?.includes(codes[l]!) === true : read[l] === 1;
+    if (ok && (chosen < 0 || scores[l]! > scores[chosen]!)) chosen = l;
+  }
   if (chosen >= 0 && scores[chosen]! >= HINT_SHARE * scores[best]!) return codes[chosen]!;
   return codes[best]!;
 }
