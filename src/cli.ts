@@ -147,7 +147,7 @@ export function buildProgram(): Command {
     .option('--csv', 'shortcut for --format csv')
     .option('--fields <list>', 'only these fields, comma-separated, in this order')
     .option('--no-headers', 'no header line in CSV, TSV and Markdown')
-    .option('--language <code>', 'the texts are in this language (en, nl, de, fr, es); default: detected per text')
+    .option('--language <code>', 'the texts are in this language (en, nl, de, fr or es); default: detected per text')
     .option('--explain', 'add the words and rules that moved each score')
     .action(async function (this: Command, source: string | undefined) {
       const { run } = await import('./commands/sentiment.js');

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { StoreError } from '../core/errors.js';
+import { identifyLanguage } from '../enrich/language.js';
 import { analyzeSentiment, SENTIMENT_ENGINE } from '../enrich/sentiment.js';
 import { Store } from '../store/store.js';
 import { configFor, log, processEnv, type GlobalOptions } from './context.js';
@@ -21,10 +22,12 @@ export async function run(g: GlobalOptions, o: RescoreOptions): Promise<number> 
   try {
     for (const page of store.itemsToRescore(SENTIMENT_ENGINE, Boolean(o.all))) {
       store.saveSentiments(
-        page.map((it) => ({
-          id: it.id,
-          sentiment: analyzeSentiment(it.summary ? `${it.title}. ${it.summary}` : it.title, { language: it.language ?? 'en' }).score,
-        })),
+        page.map((it) => {
+          const text = it.summary ? `${it.title}. ${it.summary}` : it.title;
+          // as when fetched: no language told is read as English, unless the text is in another script
+          const unscored = it.language === null && identifyLanguage(text).otherScript;
+          return { id: it.id, sentiment: unscored ? null : analyzeSentiment(text, { language: it.language ?? 'en' }).score };
+        }),
         SENTIMENT_ENGINE,
       );
       done += page.length;

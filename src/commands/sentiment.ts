@@ -1,10 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../core/errors.js';
 import { stripControl } from '../core/text.js';
-import { detectLanguage, normalizeLanguage } from '../enrich/language.js';
-import { analyzeSentiment, SENTIMENT_LANGUAGES, type SentimentResult } from '../enrich/sentiment.js';
+import { identifyLanguage, normalizeLanguage } from '../enrich/language.js';
+import { analyzeSentiment, SENTIMENT_LANGUAGES, unscored, type SentimentResult } from '../enrich/sentiment.js';
 import { streamFormatter, type StreamFormat } from '../render/stream.js';
 import { drawTable } from '../render/table.js';
 import { noteBigTable, plainTableContext, processEnv, type GlobalOptions } from './context.js';
@@ -54,59 +53,92 @@ export async function run(_g: GlobalOptions, o: SentimentCommandOptions): Promis
   let forced: string | null = null;
   if (o.language !== undefined) {
     forced = normalizeLanguage(o.language);
-    if (!forced) throw new UsageError(`--language: expected a two-letter code such as ${SENTIMENT_LANGUAGES.join(', ')}, got "${o.language}"`);
+    if (!forced || !SENTIMENT_LANGUAGES.includes(forced)) {
+      throw new UsageError(`--language: momentscan scores ${SENTIMENT_LANGUAGES.join(', ')}, not "${o.language}"`, {
+        hint: 'give one of those codes, or leave --language out to detect each text\'s language',
+      });
+    }
   }
   const explain = Boolean(o.explain);
-  const input: Readable = !o.source || o.source === '-' ? process.stdin : openFile(o.source);
+  const input: Readable = !o.source || o.source === '-' ? process.stdin.setEncoding('utf8') : openFile(o.source);
   const name = !o.source || o.source === '-' ? 'stdin' : o.source;
-  const lines = createInterface({ input, crlfDelay: Infinity });
   const out = process.stdout;
   const write = async (s: string) => {
     if (!out.write(s)) await new Promise<void>((resolve) => out.once('drain', resolve));
   };
+  // output goes out in blocks: a write per row costs more than scoring it
+  let pending = '';
   const table: string[][] = [];
   let n = 0;
   // input fields passed through may be asked for by name too; the flat formats show ours unless --fields says
   const stream = format === 'table' ? null : streamFormatter(format as StreamFormat, picked ?? all, { picked: picked !== null, headers: o.headers !== false });
   if (stream) await write(stream.header());
   try {
-    for await (const raw of lines) {
-      n++;
-      const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-      if (line.trim() === '') continue;
-      let fields: Record<string, unknown> = {};
-      let text = line;
-      if (line.trimStart().startsWith('{')) {
-        try {
-          fields = JSON.parse(line) as Record<string, unknown>;
-        } catch (err) {
-          throw new InputError(`${name}: line ${n}: not valid JSON (${(err as Error).message})`, { hint: 'give one text per line, or one JSON object with a "text" field per line' });
+    for await (const batch of lineBatches(input)) {
+      for (const raw of batch) {
+        n++;
+        const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+        if (line.trim() === '') continue;
+        let fields: Record<string, unknown> = {};
+        let text = line;
+        if (line.trimStart().startsWith('{')) {
+          try {
+            fields = JSON.parse(line) as Record<string, unknown>;
+          } catch (err) {
+            throw new InputError(`${name}: line ${n}: not valid JSON (${(err as Error).message})`, { hint: 'give one text per line, or one JSON object with a "text" field per line' });
+          }
+          if (typeof fields !== 'object' || fields === null || Array.isArray(fields) || typeof fields.text !== 'string') {
+            throw new InputError(`${name}: line ${n}: a JSON line needs a "text" field with a string`, { hint: 'give one JSON object with a "text" field per line' });
+          }
+          text = fields.text as string;
+          const { text: _t, ...rest } = fields;
+          fields = rest;
         }
-        if (typeof fields !== 'object' || fields === null || Array.isArray(fields) || typeof fields.text !== 'string') {
-          throw new InputError(`${name}: line ${n}: a JSON line needs a "text" field with a string`, { hint: 'give one JSON object with a "text" field per line' });
+        // text too short to tell is read as English (emoji, a word or two); text in another script is not scored
+        const identified = forced ? null : identifyLanguage(text);
+        const r = identified?.otherScript ? unscored(null, explain) : analyzeSentiment(text, { language: forced ?? identified?.language ?? 'en', explain });
+        const rec = record(fields, text, r, explain);
+        if (stream) pending += stream.row(rec);
+        else {
+          table.push([r.score === null ? '' : r.score.toFixed(3), r.label ?? '', r.language ?? '', stripControl(text).slice(0, 100)]);
         }
-        text = fields.text as string;
-        const { text: _t, ...rest } = fields;
-        fields = rest;
       }
-      const language = forced ?? detectLanguage(text.slice(0, 400)) ?? 'en';
-      const r = analyzeSentiment(text, { language, explain });
-      const rec = record(fields, text, r, explain);
-      if (stream) await write(stream.row(rec));
-      else {
-        table.push([r.score === null ? '' : r.score.toFixed(3), r.label ?? '', r.language ?? '', stripControl(text).slice(0, 100)]);
+      if (pending.length >= OUT_BLOCK) {
+        await write(pending);
+        pending = '';
       }
     }
   } catch (err) {
+    // the rows before a bad line are out, as they would be line by line
+    if (pending !== '') await write(pending);
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`${name}: file not found`, { hint: 'check the path, or pipe the texts in with -' });
     throw err;
   }
-  if (stream) await write(stream.footer());
+  if (stream) await write(pending + stream.footer());
   if (format === 'table') {
     noteBigTable(format, table.length, _g.quiet);
     await write(drawTable({ head: ['Score', 'Label', 'Lang', 'Text'], widths: [8, 10, 6, 'fill'], right: [0] }, table, plainTableContext(_g, processEnv())));
   }
   return 0;
+}
+
+/** Characters of output gathered before a write. */
+const OUT_BLOCK = 1 << 16;
+
+/** The input's lines (without their \n or \r\n), a chunk's worth at a time; a last line without a line break too. */
+async function* lineBatches(input: Readable): AsyncGenerator<string[]> {
+  let rest = '';
+  for await (const chunk of input) {
+    if ((chunk as string).indexOf('\n') < 0) {
+      rest += chunk as string;
+      continue;
+    }
+    const lines = (rest + (chunk as string)).split('\n');
+    rest = lines.pop()!;
+    for (let i = 0; i < lines.length; i++) if (lines[i]!.endsWith('\r')) lines[i] = lines[i]!.slice(0, -1);
+    if (lines.length > 0) yield lines;
+  }
+  if (rest !== '') yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
 }
 
 function openFile(file: string): Readable {

@@ -21,7 +21,8 @@ export function unitClass(oneChar: RegExp): (unit: number) => boolean {
   };
 }
 
-const isLetterUnit = unitClass(/^\p{L}$/u);
+/** Is this BMP code unit a letter (\p{L})? */
+export const isLetterUnit = unitClass(/^\p{L}$/u);
 
 /** How many letters (\p{L}) the text has: what says whether it is long enough to tell its language. */
 export function countLetters(text: string): number {

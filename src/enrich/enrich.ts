@@ -1,6 +1,6 @@
 import { countLetters } from '../core/text.js';
 import type { EnrichedItem, ParsedItem } from '../core/types.js';
-import { detectLanguage } from './language.js';
+import { detectLanguage, identifyLanguage } from './language.js';
 import { matchTopics, type TopicMatcher } from './match.js';
 import { analyzeSentiment } from './sentiment.js';
 import { storyTokens } from './stories.js';
@@ -19,22 +19,31 @@ const LANGUAGE_SAMPLE = 100;
 /** A title this long is read alone for its language. */
 const TITLE_ENOUGH = 40;
 
+/** The languages of the topics that list this feed, where they say (null when none does). */
+export function feedTopicLanguages(matchers: readonly TopicMatcher[], feedUrl: string): string[] | null {
+  const out = new Set<string>();
+  for (const m of matchers) if (m.languages && m.feeds.has(feedUrl)) for (const l of m.languages) out.add(l);
+  return out.size > 0 ? [...out].sort() : null;
+}
+
 /**
  * Language, sentiment and topics of a feed's items. The language of short items (headlines) is hard
- * to tell alone: the feed's declared language, else the language most of its longer items are in,
- * settles it.
+ * to tell alone: the feed's declared language and the languages of the topics that list the feed,
+ * else the language most of its longer items are in, settle it when the text leaves it close.
  */
 export function enrichItems(items: ParsedItem[], matchers: TopicMatcher[], ctx: EnrichContext): EnrichedItem[] {
+  const preferred = feedTopicLanguages(matchers, ctx.feedUrl);
   const texts = items.map((it) => (it.summary ? `${it.title}. ${it.summary}` : it.title));
-  // trigram language identification costs per character: the first few hundred say enough
+  // language identification costs per character: the first few hundred say enough
   // a headline of several words usually says its language (and costs half as much to read as more)
   const sample = items.map((it) =>
     it.summary && it.title.length < TITLE_ENOUGH ? `${it.title}. ${it.summary.slice(0, LANGUAGE_SAMPLE)}` : it.title,
   );
   const letters = sample.map(countLetters);
   const confident = letters.map((n) => n >= CONFIDENT_LETTERS);
-  const languages = sample.map((t, i) => detectLanguage(t, ctx.declaredLanguage, letters[i]));
-  if (!ctx.declaredLanguage) {
+  const identified = sample.map((t) => identifyLanguage(t, ctx.declaredLanguage, preferred));
+  const languages = identified.map((r) => r.language);
+  if (!ctx.declaredLanguage && !preferred) {
     const votes = new Map<string, number>();
     let total = 0;
     languages.forEach((l, i) => {
@@ -46,7 +55,7 @@ export function enrichItems(items: ParsedItem[], matchers: TopicMatcher[], ctx: 
     if (top && top[1] >= 3 && top[1] / total >= 0.6) {
       // the feed's own language settles its short, ambiguous items
       sample.forEach((t, i) => {
-        if (!confident[i]) languages[i] = detectLanguage(t, top[0], letters[i]);
+        if (!confident[i]) languages[i] = detectLanguage(t, top[0]);
       });
     }
   }
@@ -67,8 +76,9 @@ export function enrichItems(items: ParsedItem[], matchers: TopicMatcher[], ctx: 
       publishedAt: it.publishedAt,
       dateEstimated: it.dateEstimated,
       language,
-      // text whose language cannot be told is read as English; a language we cannot score gives null
-      sentiment: analyzeSentiment(texts[i]!, { language: language ?? 'en' }).score,
+      // text whose language cannot be told is read as English (emoji, a word or two); another script or a
+      // language we cannot score gives null
+      sentiment: identified[i]!.otherScript ? null : analyzeSentiment(texts[i]!, { language: language ?? 'en' }).score,
       topics: matchTopics(matchers, { title: it.title, summary: it.summary, language, feedUrl: ctx.feedUrl }),
       storyTokens: storyTokens(it.title),
     };

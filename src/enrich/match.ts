@@ -27,6 +27,8 @@ export interface TopicMatcher {
   queryFor(language: string | null): CompiledQuery | null;
   /** The feeds a topic without a query is made of. */
   feeds: ReadonlySet<string>;
+  /** The languages the topic takes (its `languages:`); null for any. */
+  languages: readonly string[] | null;
 }
 
 const STEM_LANGUAGES = new Set<string>(['en', 'nl', 'de', 'fr', 'es']);
@@ -49,6 +51,7 @@ export function compileTopic(topic: TopicConfig): TopicMatcher {
     accepts,
     queryFor,
     feeds: ownFeeds,
+    languages: topic.languages,
     name: topic.name,
     definition: JSON.stringify({ query: topic.queryText, languages: topic.languages, stem: topic.stem, feeds: topic.query ? undefined : topic.feeds }),
     matches(input, view) {

@@ -56,13 +56,16 @@ function normalize(language: string | null | undefined): string | null {
   return /^[a-z]{2,3}$/.test(code) ? code : null;
 }
 
+/** The result for text that is not scored (its language has no lexicon, or could not be told). */
+export function unscored(language: string | null, explain = false): SentimentResult {
+  return { score: null, label: null, positive: 0, neutral: 1, negative: 0, mixed: false, language, ...(explain ? { explain: [] } : {}) };
+}
+
 export function analyzeSentiment(text: string, options: SentimentOptions = {}): SentimentResult {
   const language = normalize(options.language);
   const explain = options.explain === true;
   const lexicon = language === null ? undefined : getLexicon(language);
-  if (lexicon === undefined || typeof text !== 'string') {
-    return { score: null, label: null, positive: 0, neutral: 1, negative: 0, mixed: false, language, ...(explain ? { explain: [] } : {}) };
-  }
+  if (lexicon === undefined || typeof text !== 'string') return unscored(language, explain);
   const r = score(cleanText(text), lexicon, explain);
   const label = r.score === null ? null : r.score >= POSITIVE_THRESHOLD ? 'positive' : r.score <= NEGATIVE_THRESHOLD ? 'negative' : 'neutral';
   const result: SentimentResult = { score: r.score, label, positive: r.positive, neutral: r.neutral, negative: r.negative, mixed: r.mixed, language };

@@ -14,6 +14,13 @@ export type StreamFormat = 'ndjson' | 'json' | 'csv' | 'tsv' | 'markdown';
 
 const cell = (v: unknown): Cell => (v === undefined ? null : Array.isArray(v) ? v.join('; ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : (v as Cell));
 
+/** A record as JSON with schemaVersion first: as JSON.stringify({ schemaVersion, ...r }), without copying r (rows by the million). */
+function jsonRecord(r: Record<string, unknown>): string {
+  const body = JSON.stringify(r);
+  if (body === '{}' || Object.hasOwn(r, 'schemaVersion')) return JSON.stringify({ schemaVersion: SCHEMA_VERSION, ...r });
+  return `{"schemaVersion":${JSON.stringify(SCHEMA_VERSION)},${body.slice(1)}`;
+}
+
 /**
  * The machine formats of the listing commands, for streams: `fields` are the columns of the flat formats
  * (and, when given with --fields, the only JSON keys); JSON records carry schemaVersion.
@@ -23,12 +30,12 @@ export function streamFormatter(format: StreamFormat, fields: string[], opts: { 
   let first = true;
   switch (format) {
     case 'ndjson':
-      return { header: () => '', row: (r) => `${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ...pick(r) })}\n`, footer: () => '' };
+      return { header: () => '', row: (r) => `${jsonRecord(pick(r))}\n`, footer: () => '' };
     case 'json':
       return {
         header: () => '[',
         row: (r) => {
-          const s = `${first ? '\n  ' : ',\n  '}${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ...pick(r) })}`;
+          const s = `${first ? '\n  ' : ',\n  '}${jsonRecord(pick(r))}`;
           first = false;
           return s;
         },

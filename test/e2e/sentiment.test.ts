@@ -29,10 +29,25 @@ describe('momentscan sentiment', () => {
     for (const x of rows) expect((x.positive as number) + (x.neutral as number) + (x.negative as number)).toBeCloseTo(1, 2);
   });
 
-  it('a language it cannot score gives a null score, never a fake 0', () => {
+  it('a language it cannot score gives a null score, never a fake 0; text in another script has no language either', () => {
     const home = tempDir();
-    const r = runCli(['sentiment', '--language', 'it'], { home, input: 'Sciopero alla Northwind: centinaia di voli cancellati\n' });
-    expect(JSON.parse(r.stdout)).toMatchObject({ score: null, label: null });
+    const input = ['Sciopero alla Northwind: centinaia di voli cancellati', 'Забастовка в Northwind: отменены сотни рейсов', 'Απεργία στη Northwind: ακυρώθηκαν εκατοντάδες πτήσεις', 'Northwind 罢工：数百个航班被取消'].join('\n');
+    const r = runCli(['sentiment'], { home, input });
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((x) => [x.language, x.score, x.label])).toEqual([
+      ['it', null, null],
+      [null, null, null],
+      [null, null, null],
+      [null, null, null],
+    ]);
+  });
+
+  it.each([['it'], ['xx'], ['english']])('--language %s is a usage error naming the languages it scores (exit 2)', (code) => {
+    const home = tempDir();
+    const r = runCli(['sentiment', '--language', code], { home, input: 'fine\n' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`--language: momentscan scores en, nl, de, fr, es, not "${code}"`));
   });
 
   it('--csv streams a header and one row per text; --explain says which words moved the score', () => {

@@ -1,12 +1,18 @@
 #!/usr/bin/env node
-// Evaluates the built sentiment engine (dist/) on the human-rated sentiment-dev sets
-// (../shared/data/sentiment-dev, see its README): Pearson r with the human mean and 3-class macro-F1
-// (human > +0.5 positive, < -0.5 negative, else neutral; engine labels at ±0.05), next to the
-// reference figures measured for that README; then throughput and load time.
+// Evaluates the built sentiment engine (dist/) on the sentiment-dev sets (../shared/data/sentiment-dev,
+// see its README), each with the language detected per text (as `momentscan sentiment` does) and forced:
+// - the VADER paper's human-rated sentences: Pearson r with the human mean and 3-class macro-F1 (human
+//   > +0.5 positive, < -0.5 negative, else neutral; engine labels at ±0.05), next to the reference figures;
+// - the labelled tweets (TweetEval en, XLM-T de/fr/es): accuracy and 3-class macro-F1, and the share of
+//   texts whose language is detected as the set's;
+// then engine throughput and load time, and the whole `momentscan sentiment` process on the tweets
+// (median of 3 runs).
 //
 //   npm run eval:sentiment            (builds first)
 //   node test/eval/sentiment.mjs      (on an existing build)
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +20,8 @@ import { performance } from 'node:perf_hooks';
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = resolve(here, '../../../shared/data/sentiment-dev');
 const modulePath = resolve(here, '../../dist/enrich/sentiment.js');
+const languagePath = resolve(here, '../../dist/enrich/language.js');
+const binPath = resolve(here, '../../bin/momentscan');
 
 /** From ../shared/data/README.md: [r, F1] per set. */
 const REFERENCE = {
@@ -26,6 +34,21 @@ const SETS = [
   ['movie', 'movieReviewSnippets_GroundTruth.txt'],
   ['amazon', 'amazonReviewSnippets_GroundTruth.txt'],
 ];
+/** Labelled tweets: [name, file, language]; targets from issue 12 (macro-F1 with detection on). */
+const TWEETS = [
+  ['tweeteval_en', 'tweeteval_en.tsv', 'en'],
+  ['xlmt_de', 'xlmt_de.tsv', 'de'],
+  ['xlmt_fr', 'xlmt_fr.tsv', 'fr'],
+  ['xlmt_es', 'xlmt_es.tsv', 'es'],
+];
+/** From ../shared/data/README.md: momentscan at main d135cbf, detected / forced [acc, F1]. */
+const TWEET_REFERENCE = {
+  tweeteval_en: [[0.535, 0.54], [0.55, 0.548]],
+  xlmt_de: [[0.507, 0.493], [0.515, 0.489]],
+  xlmt_fr: [[0.451, 0.411], [0.457, 0.414]],
+  xlmt_es: [[0.466, 0.487], [0.545, 0.532]],
+};
+const LABEL = { neg: 'negative', neu: 'neutral', pos: 'positive' };
 
 function fail(message) {
   process.stderr.write(`eval:sentiment: ${message}\n`);
@@ -69,6 +92,16 @@ function pearson(xs, ys) {
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
 }
 
+function readTweets(file) {
+  const rows = [];
+  for (const line of readFileSync(join(dataDir, file), 'utf8').split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab < 0 || !LABEL[line.slice(0, tab)]) continue;
+    rows.push({ label: LABEL[line.slice(0, tab)], text: line.slice(tab + 1) });
+  }
+  return rows;
+}
+
 const humanClass = (h) => (h > 0.5 ? 'positive' : h < -0.5 ? 'negative' : 'neutral');
 
 function macroF1(truth, predicted) {
@@ -98,6 +131,12 @@ async function main() {
     fail(`no build at ${modulePath} — run \`npm run build\` first (or \`npm run eval:sentiment\`)`);
     return;
   }
+  for (const [, file] of [...SETS, ...TWEETS]) {
+    if (!existsSync(join(dataDir, file))) {
+      fail(`missing ${join(dataDir, file)}`);
+      return;
+    }
+  }
   // load time: importing the module, then the first call (which builds the English lexicon)
   let t0 = performance.now();
   const engine = await import(modulePath);
@@ -105,58 +144,90 @@ async function main() {
   t0 = performance.now();
   engine.analyzeSentiment('warm up');
   const firstCallMs = performance.now() - t0;
+  t0 = performance.now();
+  const lid = await import(languagePath);
+  lid.identifyLanguage('warm up');
+  const lidMs = performance.now() - t0;
+
+  /** As `momentscan sentiment` scores a text: the forced language, or the detected one (null for another script). */
+  const analyse = (text, forced) => {
+    if (forced) return engine.analyzeSentiment(text, { language: forced });
+    const id = lid.identifyLanguage(text);
+    return id.otherScript ? { score: null, label: null, language: null } : engine.analyzeSentiment(text, { language: id.language ?? 'en' });
+  };
 
   const out = [];
   out.push(`engine ${engine.SENTIMENT_ENGINE}`);
   out.push('');
-  const header = ['set', 'n', 'r', 'F1', ...Object.keys(REFERENCE).map((k) => `${k.split(' ')[0]} r / F1`), 'vs VADER'];
+  out.push('human-rated sentences (VADER paper): r / F1, language detected | forced en');
+  const header = ['set', 'n', 'detected', 'forced en', 'detected en', ...Object.keys(REFERENCE).map((k) => `${k.split(' ')[0]} r / F1`), 'vs VADER'];
   const rows = [header];
   const allTexts = [];
   let beatsAll = true;
   for (const [name, file] of SETS) {
-    const path = join(dataDir, file);
-    if (!existsSync(path)) {
-      fail(`missing ${path}`);
-      return;
-    }
     const data = readSet(file);
-    const xs = [];
-    const ys = [];
-    const truth = [];
-    const predicted = [];
-    let nulls = 0;
-    for (const { human, text } of data) {
-      allTexts.push(text);
-      const r = engine.analyzeSentiment(text);
-      truth.push(humanClass(human));
-      predicted.push(r.label ?? 'neutral');
-      if (r.score === null) {
-        nulls++;
-        continue;
+    const truth = data.map((d) => humanClass(d.human));
+    const figures = [];
+    let detectedEn = 0;
+    for (const forced of [null, 'en']) {
+      const xs = [];
+      const ys = [];
+      const predicted = [];
+      for (const { human, text } of data) {
+        const r = analyse(text, forced);
+        if (!forced && r.language === 'en') detectedEn++;
+        predicted.push(r.label ?? 'neutral');
+        if (r.score === null) continue;
+        xs.push(r.score);
+        ys.push(human);
       }
-      xs.push(r.score);
-      ys.push(human);
+      figures.push([pearson(xs, ys), macroF1(truth, predicted)]);
     }
-    const r = pearson(xs, ys);
-    const f1 = macroF1(truth, predicted);
+    for (const { text } of data) allTexts.push(text);
+    const [r, f1] = figures[0];
     const [vr, vf] = REFERENCE['VADER (Python reference)'][name];
     const beats = r > vr && f1 > vf;
     if (!beats) beatsAll = false;
     rows.push([
       name,
-      String(data.length) + (nulls ? ` (${nulls} null)` : ''),
-      f3(r),
-      f3(f1),
+      String(data.length),
+      `${f3(r)} / ${f3(f1)}`,
+      `${f3(figures[1][0])} / ${f3(figures[1][1])}`,
+      f3(detectedEn / data.length),
       ...Object.values(REFERENCE).map((ref) => `${f3(ref[name][0])} / ${f3(ref[name][1])}`),
       `${r > vr ? '+' : ''}${f3(r - vr)} / ${f1 > vf ? '+' : ''}${f3(f1 - vf)}`,
     ]);
   }
-  const widths = header.map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  for (const row of rows) out.push(row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+  table(out, rows);
   out.push('');
-  out.push(beatsAll ? 'beats the VADER reference on r and F1 in every set' : 'does NOT beat the VADER reference everywhere');
+  out.push(beatsAll ? 'beats the VADER reference on r and F1 in every set (language detected)' : 'does NOT beat the VADER reference everywhere (language detected)');
 
-  // throughput: the dev sentences, repeated, single-threaded, after a warm-up pass
+  out.push('');
+  out.push('labelled tweets: accuracy / macro-F1, language detected | forced; share detected as the set\'s language');
+  const tweetRows = [['set', 'n', 'detected', 'forced', 'language right', 'main d135cbf detected', 'main forced']];
+  const tweetTexts = [];
+  for (const [name, file, language] of TWEETS) {
+    const data = readTweets(file);
+    const truth = data.map((d) => d.label);
+    const cells = [];
+    let right = 0;
+    for (const forced of [null, language]) {
+      const predicted = [];
+      for (const { text } of data) {
+        const r = analyse(text, forced);
+        if (!forced && r.language === language) right++;
+        predicted.push(r.label ?? 'neutral');
+      }
+      const acc = predicted.filter((p, i) => p === truth[i]).length / data.length;
+      cells.push(`${f3(acc)} / ${f3(macroF1(truth, predicted))}`);
+    }
+    for (const { text } of data) tweetTexts.push(text);
+    const [d, f] = TWEET_REFERENCE[name];
+    tweetRows.push([name, String(data.length), ...cells, f3(right / data.length), `${f3(d[0])} / ${f3(d[1])}`, `${f3(f[0])} / ${f3(f[1])}`]);
+  }
+  table(out, tweetRows);
+
+  // throughput: the dev texts, repeated, single-threaded, after a warm-up pass
   for (const text of allTexts) engine.analyzeSentiment(text);
   let count = 0;
   let chars = 0;
@@ -172,9 +243,48 @@ async function main() {
   }
   const perSecond = (count / elapsed) * 1000;
   out.push('');
-  out.push(`speed  ${Math.round(perSecond).toLocaleString('en-US')} texts/s (${count.toLocaleString('en-US')} texts, mean ${Math.round(chars / count)} chars, single thread)`);
-  out.push(`load   ${importMs.toFixed(1)} ms import + ${firstCallMs.toFixed(1)} ms first call (English lexicon) = ${(importMs + firstCallMs).toFixed(1)} ms`);
+  out.push(`speed  ${Math.round(perSecond).toLocaleString('en-US')} texts/s (${count.toLocaleString('en-US')} texts, mean ${Math.round(chars / count)} chars, single thread, English, no language detection)`);
+  out.push(`load   ${importMs.toFixed(1)} ms import + ${firstCallMs.toFixed(1)} ms first call (English lexicon) = ${(importMs + firstCallMs).toFixed(1)} ms; language model ${lidMs.toFixed(1)} ms`);
   process.stdout.write(out.join('\n') + '\n');
+
+  // the whole process, as a user runs it: `momentscan sentiment FILE > /dev/null`, on the tweets × 10
+  const dir = mkdtempSync(join(tmpdir(), 'momentscan-eval-'));
+  try {
+    const file = join(dir, 'tweets.txt');
+    // a line starting with { would be read as NDJSON
+    const lines = tweetTexts.filter((t) => !t.trimStart().startsWith('{'));
+    const block = lines.join('\n') + '\n';
+    writeFileSync(file, block.repeat(10));
+    const n = lines.length * 10;
+    const times = [];
+    const cpus = [];
+    // CPU time (user + system) says what the process costs when other work shares the machine
+    const timed = existsSync('/usr/bin/time');
+    for (let run = 0; run < 3; run++) {
+      const start = performance.now();
+      const command = timed ? ['/usr/bin/time', ['-f', 'cpu %U %S', process.execPath, binPath, 'sentiment', file]] : [process.execPath, [binPath, 'sentiment', file]];
+      const r = spawnSync(command[0], command[1], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+      times.push(performance.now() - start);
+      if (r.status !== 0) {
+        fail(`momentscan sentiment exited ${r.status}: ${r.stderr}`);
+        return;
+      }
+      const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+      if (cpu) cpus.push((Number(cpu[1]) + Number(cpu[2])) * 1000);
+    }
+    const median = (xs) => [...xs].sort((a, b) => a - b)[1];
+    const rate = (ms) => Math.round((n / ms) * 1000).toLocaleString('en-US');
+    process.stdout.write(
+      `process  momentscan sentiment: ${rate(median(times))} texts/s wall-clock${cpus.length === 3 ? `, ${rate(median(cpus))} texts/s of CPU time` : ''} (${n.toLocaleString('en-US')} tweets, language detected, NDJSON to /dev/null; median of 3 runs: ${times.map((t) => (t / 1000).toFixed(2)).join(', ')} s)\n`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function table(out, rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  for (const row of rows) out.push(row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
 }
 
 await main();
