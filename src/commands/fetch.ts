@@ -1,10 +1,9 @@
-import { ExitCode, InterruptedError } from '../core/errors.js';
+import { ExitCode, InterruptedError, MomentscanError } from '../core/errors.js';
 import { feedReportLines, fetchListing, fetchSummaryLine, type FetchSummary } from '../render/fetch.js';
 import { render } from '../render/index.js';
 import { Store } from '../store/store.js';
 import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
 import { configuredFeeds, ingest } from './ingest.js';
-import { ConfigError } from '../core/errors.js';
 import type { Config } from '../config/schema.js';
 
 export interface FetchOptions extends OutputOptions {
@@ -49,8 +48,10 @@ export async function fetchWithSignals(
   o: { concurrency?: number; force?: boolean },
 ): Promise<FetchSummary> {
   if (configuredFeeds(config).length === 0) {
-    throw new ConfigError(`${config.file ?? 'config'}: no feeds configured`, {
+    // nothing to fetch is a fetch that fetched nothing: exit 3, as when every feed failed (cron notices)
+    throw new MomentscanError(`${config.file ?? 'config'}: no feeds configured`, {
       hint: config.file ? 'add feeds to a topic or to the feeds list' : 'create a config with momentscan init, or pass --config',
+      exitCode: ExitCode.FEEDS_FAILED,
     });
   }
   const env = processEnv();

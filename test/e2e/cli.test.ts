@@ -129,8 +129,11 @@ describe('momentscan errors', () => {
   it('without a config, fetch explains how to start', () => {
     const home = tempDir();
     const r = runCli(['fetch'], { home });
-    expect(r.status).toBe(2);
+    expect(r.status).toBe(3); // nothing fetched, as when every feed failed
     expect(r.stderr).toMatch(/no feeds configured — create a config with momentscan init/);
+    const quiet = runCli(['fetch', '--quiet'], { home });
+    expect(quiet.status).toBe(3);
+    expect(quiet.stderr).toMatch(/no feeds configured/);
   });
 
   it.each([
