@@ -8,6 +8,9 @@ export type DB = Database.Database;
 /** The slot topic_quarters keeps counts by: a quarter of an hour. */
 export const QUARTER_MS = 900_000;
 
+/** The span topic_quarter_weeks caches the quarter-hour counts by (one blob per topic and week). */
+export const COUNTS_WEEK_MS = 7 * 86_400_000;
+
 /**
  * Recomputes the quarter-hour counts from the matches, rows for topic_quarters (for one topic with a
  * WHERE topic_id = ? on both). Slots are keyed by truncation, like every bucket. Migration 10 runs it:
@@ -218,6 +221,29 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   INSERT INTO topic_quarters ${TOPIC_QUARTERS_SELECT} GROUP BY 1, 2;
   DROP TABLE topic_hours;
+  `,
+  // 11: the quarter-hour counts again, one blob per topic and week, for detection to read in one go (a
+  // row per quarter costs more to read than the engine spends on it). A cache: filled when read
+  // (Store.bucketCounts), emptied for a week by the triggers whenever any of its quarters is written, in
+  // the writer's transaction — so it always holds what topic_quarters holds.
+  `
+  CREATE TABLE topic_quarter_weeks (
+    topic_id INTEGER NOT NULL,
+    week INTEGER NOT NULL,            -- slot / ${COUNTS_WEEK_MS}, truncated
+    data BLOB NOT NULL,               -- the week's rows of topic_quarters in slot order, as float64 (little-endian):
+                                      -- slot, stories, items, scored, sentiment_sum, sentiment_sq
+    PRIMARY KEY (topic_id, week)
+  );
+  CREATE TRIGGER topic_quarters_insert AFTER INSERT ON topic_quarters BEGIN
+    DELETE FROM topic_quarter_weeks WHERE topic_id = NEW.topic_id AND week = NEW.slot / ${COUNTS_WEEK_MS};
+  END;
+  CREATE TRIGGER topic_quarters_update AFTER UPDATE ON topic_quarters BEGIN
+    DELETE FROM topic_quarter_weeks WHERE topic_id = OLD.topic_id AND week = OLD.slot / ${COUNTS_WEEK_MS};
+    DELETE FROM topic_quarter_weeks WHERE topic_id = NEW.topic_id AND week = NEW.slot / ${COUNTS_WEEK_MS};
+  END;
+  CREATE TRIGGER topic_quarters_delete AFTER DELETE ON topic_quarters BEGIN
+    DELETE FROM topic_quarter_weeks WHERE topic_id = OLD.topic_id AND week = OLD.slot / ${COUNTS_WEEK_MS};
+  END;
   `,
 ];
 

@@ -3,7 +3,7 @@ import type { Bucket, EnrichedItem, Moment, StoredItem } from '../core/types.js'
 export type { StoredItem } from '../core/types.js';
 import { StoreError, UsageError } from '../core/errors.js';
 import type Database from 'better-sqlite3';
-import { QUARTER_MS, TOPIC_QUARTERS_SELECT, openDatabase, wrapSqliteError, type DB, type OpenOptions } from './db.js';
+import { COUNTS_WEEK_MS, QUARTER_MS, TOPIC_QUARTERS_SELECT, openDatabase, wrapSqliteError, type DB, type OpenOptions } from './db.js';
 
 export interface FeedRow {
   id: number;
@@ -211,6 +211,15 @@ const DAY = 86_400_000;
 const FEED_COLUMNS = `SELECT id, url, coalesce(fetch_url, url) AS fetchUrl, title, etag, last_modified AS lastModified,
   last_fetched_at AS lastFetchedAt, last_success_at AS lastSuccessAt, last_status AS lastStatus, last_error AS lastError,
   consecutive_failures AS consecutiveFailures, next_due_at AS nextDueAt, retired_at AS retiredAt FROM feeds`;
+
+/** topic_quarter_weeks holds little-endian float64s: read in place on such a machine (every usual one). */
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
+/** A blob of float64s as a Float64Array (in place when aligned). */
+function float64s(data: Buffer): Float64Array {
+  const bytes = data.byteOffset % 8 === 0 ? data : new Uint8Array(data);
+  return new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+}
 
 /** The SQLite store: every method is one statement or one immediate transaction. */
 export class Store {
@@ -835,22 +844,20 @@ export class Store {
       const cut = Math.floor(to / QUARTER_MS) * QUARTER_MS;
       if (lo >= cut) return this.bucketsFromMatches(topicId, from, to, bucketMs);
       const out = from < lo ? this.bucketsFromMatches(topicId, from, lo, bucketMs) : [];
-      // rows come in slot order (the primary key): roll them up into buckets without a sort
-      const rows = this.stmt(
-        `SELECT slot, stories, items, scored, sentiment_sum, sentiment_sq FROM topic_quarters
-         WHERE topic_id = ? AND slot >= ? AND slot < ? ORDER BY slot`,
-      )
-        .raw()
-        .all(topicId, lo, cut) as [number, number, number, number, number, number][];
+      // rows come in slot order: roll them up into buckets without a sort
       let cur = out[out.length - 1];
-      for (const [q, stories, items, scored, sum, sq] of rows) {
-        const start = q - (q % bucketMs);
-        if (!cur || cur.start !== start) out.push((cur = { start, count: 0, items: 0, scored: 0, sentimentSum: 0, sentimentSumSq: 0 }));
-        cur.count += stories;
-        cur.items! += items;
-        cur.scored += scored;
-        cur.sentimentSum += sum;
-        cur.sentimentSumSq += sq;
+      for (const rows of this.quarterWeeks(topicId, lo, cut)) {
+        for (let k = 0; k < rows.length; k += 6) {
+          const q = rows[k]!;
+          if (q < lo || q >= cut) continue;
+          const start = q - (q % bucketMs);
+          if (!cur || cur.start !== start) out.push((cur = { start, count: 0, items: 0, scored: 0, sentimentSum: 0, sentimentSumSq: 0 }));
+          cur.count += rows[k + 1]!;
+          cur.items! += rows[k + 2]!;
+          cur.scored += rows[k + 3]!;
+          cur.sentimentSum += rows[k + 4]!;
+          cur.sentimentSumSq += rows[k + 5]!;
+        }
       }
       if (cut < to) {
         for (const b of this.bucketsFromMatches(topicId, cut, to, bucketMs)) {
@@ -866,6 +873,55 @@ export class Store {
       }
       return out;
     });
+  }
+
+  /**
+   * A topic's quarter-hour counts in the weeks that hold [lo, cut) (lo > 0; rows outside it included), in
+   * slot order, as runs of six numbers: slot, stories, items, scored, sentiment sum, sum of squares. Read
+   * from the cache in topic_quarter_weeks; weeks missing from it (written to since, or never read) are
+   * computed from topic_quarters and cached, in one immediate transaction, so that no writer comes between
+   * the read and the write. Only the weeks between the topic's first and last quarter in the range are
+   * cached (a range of years holds a few weeks of data).
+   */
+  private quarterWeeks(topicId: number, lo: number, cut: number): Float64Array[] {
+    const span = this.stmt('SELECT min(slot), max(slot) FROM topic_quarters WHERE topic_id = ? AND slot >= ? AND slot < ?')
+      .raw()
+      .get(topicId, lo, cut) as [number | null, number | null];
+    if (span[0] === null || span[1] === null) return [];
+    const first = Math.trunc(span[0] / COUNTS_WEEK_MS);
+    const last = Math.trunc(span[1] / COUNTS_WEEK_MS);
+    const cached = () =>
+      this.stmt('SELECT week, data FROM topic_quarter_weeks WHERE topic_id = ? AND week >= ? AND week <= ? ORDER BY week')
+        .raw()
+        .all(topicId, first, last) as [number, Buffer][];
+    const rowsOf = (from: number, to: number) =>
+      this.stmt('SELECT slot, stories, items, scored, sentiment_sum, sentiment_sq FROM topic_quarters WHERE topic_id = ? AND slot >= ? AND slot < ? ORDER BY slot')
+        .raw()
+        .all(topicId, from, to) as number[][];
+    const hit = cached();
+    if (hit.length === last - first + 1) return hit.map(([, data]) => float64s(data));
+    if (this.db.readonly || !LITTLE_ENDIAN) return [Float64Array.from(rowsOf(lo, cut).flat())];
+    return this.db.transaction(() => {
+      const have = new Map(cached()); // again, inside the write lock
+      const missing: number[] = [];
+      for (let w = first; w <= last; w++) if (!have.has(w)) missing.push(w);
+      const fresh = new Map<number, number[]>(missing.map((w) => [w, []]));
+      for (const row of rowsOf(missing[0]! * COUNTS_WEEK_MS, (missing[missing.length - 1]! + 1) * COUNTS_WEEK_MS)) {
+        fresh.get(Math.trunc(row[0]! / COUNTS_WEEK_MS))?.push(...row);
+      }
+      const put = this.stmt('INSERT INTO topic_quarter_weeks (topic_id, week, data) VALUES (?, ?, ?)');
+      const out: Float64Array[] = [];
+      for (let w = first; w <= last; w++) {
+        const data = have.get(w);
+        if (data) out.push(float64s(data));
+        else {
+          const rows = Float64Array.from(fresh.get(w)!);
+          put.run(topicId, w, Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength));
+          out.push(rows);
+        }
+      }
+      return out;
+    }).immediate();
   }
 
   private bucketsFromMatches(topicId: number, from: number, to: number, bucketMs: number): Bucket[] {
