@@ -1,12 +1,13 @@
 import type { Config, Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import type { Moment } from '../core/types.js';
-import { autoBucket, detectMoments, engineStart } from '../detect/detect.js';
+import { autoBucket, engineStart } from '../detect/detect.js';
 import { explainMoment, undercountCaveats } from '../detect/explain.js';
 import { learningUntil } from '../detect/readiness.js';
 import { rankMoments } from '../rank/rank.js';
 import type { MomentRow } from '../render/moments.js';
 import type { Store } from '../store/store.js';
+import { detectAll, type TopicJob } from './detect-topics.js';
 import { syncTopics } from './topics.js';
 
 /** Items published before the evaluation time may still be fetched (and found overflowing) this long after it. */
@@ -26,6 +27,8 @@ export interface EvaluateOptions {
    * again: runs whose windows follow each other report each alert once.
    */
   alerts?: boolean;
+  /** Threads the engine runs on (default: two when there is enough to do). */
+  threads?: 1 | 2;
 }
 
 export interface Evaluation {
@@ -39,7 +42,7 @@ export interface Evaluation {
   itemsStored: boolean;
 }
 
-/** Per topic: bucket counts from SQL → detect → explain (items from SQL) → rank → remember. */
+/** Per topic: bucket counts from SQL → detect (on two threads when there is enough to do) → explain (items from SQL) → rank → remember. */
 export function evaluate(config: Config, store: Store, o: EvaluateOptions): Evaluation {
   const { topicIds } = syncTopics(config, store);
   let topics = config.topics;
@@ -57,6 +60,7 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
   const baselineMs = config.defaults.baselineMs;
   const found: Moment[] = [];
   const learning: Evaluation['learning'] = [];
+  const jobs: TopicJob[] = [];
   for (const topic of topics) {
     const topicId = topicIds.get(topic.name)!;
     const setting = topic.bucketMs ?? config.defaults.bucketMs;
@@ -68,8 +72,12 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     const until = learningUntil(historyStart, bucketMs);
     if (until === null || until > o.asOf) learning.push({ topic: topic.name, until });
     const detectOptions = { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart };
-    const buckets = store.bucketCounts(topicId, engineStart(detectOptions), o.asOf + 1, bucketMs);
-    const moments = detectMoments(topic.name, buckets, detectOptions).filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from));
+    jobs.push({ topic: topic.name, buckets: store.bucketCounts(topicId, engineStart(detectOptions), o.asOf + 1, bucketMs), options: detectOptions });
+  }
+  const detected = detectAll(jobs, o.threads ? { threads: o.threads } : {}).moments;
+  for (const [k, topic] of topics.entries()) {
+    const topicId = topicIds.get(topic.name)!;
+    const moments = detected[k]!.filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from));
     const overflows = moments.length ? store.overflowPeriods(topicId, o.from - baselineMs, o.asOf + MAX_FETCH_LAG_MS) : [];
     for (const m of moments) {
       const items = store.itemsBetween(topicId, m.start, Math.min(m.end, o.asOf + 1), 2000);

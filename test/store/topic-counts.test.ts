@@ -6,6 +6,7 @@ import { replayStories } from '../../src/enrich/stories.js';
 import { COUNTS_WEEK_MS, QUARTER_MS, SCHEMA_VERSION, migrate } from '../../src/store/db.js';
 import { Store, type StoryAssigner, type StoryReplayer } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
+import { rng } from '../helpers/rng.js';
 
 // The per-topic counts by quarter hour (topic_quarters): Store.bucketCounts gives what grouping the
 // matches (item_topics) gives, for buckets that are whole quarters (rolled up from the counts) and for
@@ -29,16 +30,6 @@ const HEADLINES = [
   'Regulator fines Initech over late filings',
   'Whitfield named chief executive of Globex',
 ];
-
-/** mulberry32: a seeded PRNG. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Items over `days` from `start`: a few headlines retold by several outlets, some on quarter boundaries. */
 function items(r: () => number, n: number, start: number, days: number, prefix: string): EnrichedItem[] {
