@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { receiveMessageOnPort, MessageChannel, Worker } from 'node:worker_threads';
-import type { Bucket, Moment } from '../core/types.js';
+import type { PackedBuckets } from '../core/buckets.js';
+import type { Moment } from '../core/types.js';
 import { detectMoments, engineStart, type DetectOptions } from '../detect/detect.js';
 
 /**
@@ -14,15 +15,8 @@ import { detectMoments, engineStart, type DetectOptions } from '../detect/detect
 
 export interface TopicJob {
   topic: string;
-  buckets: Bucket[];
+  buckets: PackedBuckets;
   options: DetectOptions;
-}
-
-/** A job as the worker gets it: the buckets packed (6 numbers each) in memory both threads share. */
-export interface PackedJob {
-  topic: string;
-  options: DetectOptions;
-  buckets: Float64Array;
 }
 
 /** What the worker posts for each topic it took. */
@@ -48,28 +42,6 @@ function spanOf(job: TopicJob): number {
   return Math.max(0, (job.options.asOf - engineStart(job.options)) / job.options.bucketMs);
 }
 
-export function packBuckets(buckets: readonly Bucket[]): Float64Array {
-  const out = new Float64Array(new SharedArrayBuffer(buckets.length * 6 * 8));
-  let k = 0;
-  for (const b of buckets) {
-    out[k++] = b.start;
-    out[k++] = b.count;
-    out[k++] = b.items ?? b.count;
-    out[k++] = b.scored;
-    out[k++] = b.sentimentSum;
-    out[k++] = b.sentimentSumSq;
-  }
-  return out;
-}
-
-export function unpackBuckets(p: Float64Array): Bucket[] {
-  const out: Bucket[] = [];
-  for (let k = 0; k < p.length; k += 6) {
-    out.push({ start: p[k]!, count: p[k + 1]!, items: p[k + 2]!, scored: p[k + 3]!, sentimentSum: p[k + 4]!, sentimentSumSq: p[k + 5]! });
-  }
-  return out;
-}
-
 export interface DetectAllOptions {
   /** Threads to use: 1 (this one) or 2 (default: 2 when the work is large enough). */
   threads?: 1 | 2;
@@ -91,7 +63,12 @@ export function detectAll(jobs: readonly TopicJob[], o: DetectAllOptions = {}): 
 
   const state = new Int32Array(new SharedArrayBuffer((jobs.length + 1) * 4));
   const { port1, port2 } = new MessageChannel();
-  const packed: PackedJob[] = jobs.map((j) => ({ topic: j.topic, options: j.options, buckets: packBuckets(j.buckets) }));
+  // the buckets in memory both threads share
+  const packed: TopicJob[] = jobs.map((j) => {
+    const shared = new Float64Array(new SharedArrayBuffer(j.buckets.byteLength));
+    shared.set(j.buckets);
+    return { ...j, buckets: shared };
+  });
   const worker = new Worker(WORKER_URL, { workerData: { jobs: packed, state, port: port1 }, transferList: [port1] });
   worker.unref();
   worker.on('error', () => undefined); // its topics are done here instead

@@ -72,7 +72,7 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     const until = learningUntil(historyStart, bucketMs);
     if (until === null || until > o.asOf) learning.push({ topic: topic.name, until });
     const detectOptions = { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart };
-    jobs.push({ topic: topic.name, buckets: store.bucketCounts(topicId, engineStart(detectOptions), o.asOf + 1, bucketMs), options: detectOptions });
+    jobs.push({ topic: topic.name, buckets: store.packedBucketCounts(topicId, engineStart(detectOptions), o.asOf + 1, bucketMs), options: detectOptions });
   }
   const detected = detectAll(jobs, o.threads ? { threads: o.threads } : {}).moments;
   for (const [k, topic] of topics.entries()) {

@@ -1,5 +1,6 @@
 import type { Sensitivity } from '../config/schema.js';
 import type { Bucket, Moment, MomentDirection, MomentKind } from '../core/types.js';
+import { BUCKET_WIDTH, packBuckets, type PackedBuckets } from '../core/buckets.js';
 import { ENGINE_GRID_MS, engineHistoryMs, MAX_BUCKETS } from '../core/limits.js';
 import { bucketStart } from '../core/time.js';
 import type { Alert } from './alerts.js';
@@ -70,7 +71,7 @@ export function engineStart(o: Pick<DetectOptions, 'from' | 'bucketMs' | 'baseli
 }
 
 /** Scores every complete bucket from `from` to `asOf` (and the one in progress, unjudged). */
-export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[] {
+export function scoreBuckets(buckets: Bucket[] | PackedBuckets, o: DetectOptions): BucketScore[] {
   const trace = run(buckets, o);
   const out: BucketScore[] = [];
   for (let i = trace.indexOf(bucketStart(o.from, o.bucketMs)); i < trace.length; i++) out.push(trace.row(i));
@@ -161,7 +162,7 @@ class Trace {
   }
 }
 
-function run(buckets: Bucket[], o: DetectOptions): Trace {
+function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions): Trace {
   const first = engineStart(o);
   const open = bucketStart(o.asOf, o.bucketMs);
   // buckets that ended by asOf are judged; the one in progress is shown (once it has begun), not judged
@@ -172,14 +173,15 @@ function run(buckets: Bucket[], o: DetectOptions): Trace {
   if (n > MAX_BUCKETS) throw new RangeError(`${n} buckets to evaluate`);
   const trace = new Trace(first, o.bucketMs, n + (showOpen ? 1 : 0));
   const sq = new Float64Array(trace.length);
-  for (const b of buckets) {
-    const i = (b.start - first) / o.bucketMs;
+  const packed = buckets instanceof Float64Array ? buckets : packBuckets(buckets);
+  for (let k = 0; k < packed.length; k += BUCKET_WIDTH) {
+    const i = (packed[k]! - first) / o.bucketMs;
     if (!(i >= 0 && i < trace.length) || !Number.isInteger(i)) continue;
-    trace.count[i] = b.count;
-    trace.items[i] = b.items ?? b.count;
-    trace.scored[i] = b.scored;
-    trace.sentimentSum[i] = b.sentimentSum;
-    sq[i] = b.sentimentSumSq;
+    trace.count[i] = packed[k + 1]!;
+    trace.items[i] = packed[k + 2]!;
+    trace.scored[i] = packed[k + 3]!;
+    trace.sentimentSum[i] = packed[k + 4]!;
+    sq[i] = packed[k + 5]!;
   }
   const engine = new SeriesDetector({
     resolutionMs: o.bucketMs,
@@ -219,7 +221,7 @@ function run(buckets: Bucket[], o: DetectOptions): Trace {
  * Detects a topic's moments that reach into [from, asOf]. Explanations (sources, terms, examples) are
  * added by explain().
  */
-export function detectMoments(topic: string, buckets: Bucket[], o: DetectOptions): Moment[] {
+export function detectMoments(topic: string, buckets: Bucket[] | PackedBuckets, o: DetectOptions): Moment[] {
   const trace = run(buckets, o);
   const spikes = episodes(trace, SPIKE, SPIKE_ONSET, SPIKE_GROWTH, 'up').map((g) => buildMoment(topic, 'volume-spike', g, trace, o));
   const shifts = [...episodes(trace, SWING_UP, SWING_ONSET, SWING_GROWTH, 'positive'), ...episodes(trace, SWING_DOWN, SWING_ONSET, SWING_GROWTH, 'negative')]

@@ -3,6 +3,7 @@ import type { Bucket, EnrichedItem, Moment, StoredItem } from '../core/types.js'
 export type { StoredItem } from '../core/types.js';
 import { StoreError, UsageError } from '../core/errors.js';
 import type Database from 'better-sqlite3';
+import { BUCKET_WIDTH, packBuckets, type PackedBuckets, unpackBuckets } from '../core/buckets.js';
 import { COUNTS_WEEK_MS, QUARTER_MS, TOPIC_QUARTERS_SELECT, openDatabase, wrapSqliteError, type DB, type OpenOptions } from './db.js';
 
 export interface FeedRow {
@@ -836,42 +837,45 @@ export class Store {
    * the matches.
    */
   bucketCounts(topicId: number, from: number, to: number, bucketMs: number): Bucket[] {
+    return unpackBuckets(this.packedBucketCounts(topicId, from, to, bucketMs));
+  }
+
+  /** bucketCounts, packed (six numbers a bucket, no object each): what detection reads. */
+  packedBucketCounts(topicId: number, from: number, to: number, bucketMs: number): PackedBuckets {
     return this.guard(() => {
-      if (bucketMs % QUARTER_MS !== 0) return this.bucketsFromMatches(topicId, from, to, bucketMs);
+      if (bucketMs % QUARTER_MS !== 0) return packBuckets(this.bucketsFromMatches(topicId, from, to, bucketMs));
       // The whole quarters in [from, to): [lo, cut). Slot k holds [k, k + 15 min) from k = 15 min on; slots
       // are keyed by truncation, so slot 0 also holds the quarter before 1970, and earlier ones (k - 15 min, k].
       const lo = Math.max(Math.ceil(from / QUARTER_MS) * QUARTER_MS, QUARTER_MS);
       const cut = Math.floor(to / QUARTER_MS) * QUARTER_MS;
-      if (lo >= cut) return this.bucketsFromMatches(topicId, from, to, bucketMs);
-      const out = from < lo ? this.bucketsFromMatches(topicId, from, lo, bucketMs) : [];
-      // rows come in slot order: roll them up into buckets without a sort
-      let cur = out[out.length - 1];
+      if (lo >= cut) return packBuckets(this.bucketsFromMatches(topicId, from, to, bucketMs));
+      const out: number[] = from < lo ? Array.from(packBuckets(this.bucketsFromMatches(topicId, from, lo, bucketMs))) : [];
+      // rows come in slot order: roll them up into buckets without a sort (the last bucket is out[c..c+5])
+      let c = out.length - BUCKET_WIDTH;
       for (const rows of this.quarterWeeks(topicId, lo, cut)) {
         for (let k = 0; k < rows.length; k += 6) {
           const q = rows[k]!;
           if (q < lo || q >= cut) continue;
           const start = q - (q % bucketMs);
-          if (!cur || cur.start !== start) out.push((cur = { start, count: 0, items: 0, scored: 0, sentimentSum: 0, sentimentSumSq: 0 }));
-          cur.count += rows[k + 1]!;
-          cur.items! += rows[k + 2]!;
-          cur.scored += rows[k + 3]!;
-          cur.sentimentSum += rows[k + 4]!;
-          cur.sentimentSumSq += rows[k + 5]!;
+          if (c < 0 || out[c] !== start) {
+            c = out.length;
+            out.push(start, 0, 0, 0, 0, 0);
+          }
+          for (let f = 1; f < 6; f++) out[c + f]! += rows[k + f]!;
         }
       }
       if (cut < to) {
-        for (const b of this.bucketsFromMatches(topicId, cut, to, bucketMs)) {
-          const last = out[out.length - 1];
-          if (last && last.start === b.start) {
-            last.count += b.count;
-            last.items = (last.items ?? 0) + (b.items ?? 0);
-            last.scored += b.scored;
-            last.sentimentSum += b.sentimentSum;
-            last.sentimentSumSq += b.sentimentSumSq;
-          } else out.push(b);
+        const tail = packBuckets(this.bucketsFromMatches(topicId, cut, to, bucketMs));
+        for (let k = 0; k < tail.length; k += BUCKET_WIDTH) {
+          if (c >= 0 && out[c] === tail[k]) {
+            for (let f = 1; f < BUCKET_WIDTH; f++) out[c + f]! += tail[k + f]!;
+          } else {
+            c = out.length;
+            for (let f = 0; f < BUCKET_WIDTH; f++) out.push(tail[k + f]!);
+          }
         }
       }
-      return out;
+      return Float64Array.from(out);
     });
   }
 
