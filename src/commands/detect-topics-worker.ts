@@ -1,23 +1,30 @@
-import { type MessagePort, workerData } from 'node:worker_threads';
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { detectMoments } from '../detect/detect.js';
-import { DONE, type JobResult, TAKEN, type TopicJob } from './detect-topics.js';
+import { DONE, type JobResult, nextCell, sentCell, TAKEN, type TopicJob, type WorkerData } from './detect-topics.js';
 
 /**
- * Worker thread of detectAll: takes the next topic no thread has taken (state[jobs.length]), runs the
- * engine on it, posts its moments, marks it done and wakes the main thread.
+ * Worker thread of detectAll: takes the next topic no thread has taken, waits for its counts if they are
+ * not read yet, runs the engine on it, posts its moments, marks it done and wakes the main thread.
  */
-const { jobs, state, port } = workerData as { jobs: TopicJob[]; state: Int32Array; port: MessagePort };
-for (let i = Atomics.add(state, jobs.length, 1); i < jobs.length; i = Atomics.add(state, jobs.length, 1)) {
+const { count: n, state, jobs, results } = workerData as WorkerData;
+const got: TopicJob[] = [];
+for (let i = Atomics.add(state, nextCell(n), 1); i < n; i = Atomics.add(state, nextCell(n), 1)) {
   Atomics.store(state, i, TAKEN);
-  const job = jobs[i]!;
+  while (got.length <= i) {
+    const m = receiveMessageOnPort(jobs);
+    if (m) got.push(m.message as TopicJob);
+    else Atomics.wait(state, sentCell(n), Atomics.load(state, sentCell(n)), 50);
+  }
+  const job = got[i]!;
   let result: JobResult;
   try {
     result = { index: i, moments: detectMoments(job.topic, job.buckets, job.options) };
   } catch (err) {
     result = { index: i, error: String(err) };
   }
-  port.postMessage(result);
+  results.postMessage(result);
   Atomics.store(state, i, DONE);
   Atomics.notify(state, i);
 }
-port.close();
+jobs.close();
+results.close();

@@ -7,7 +7,7 @@ import { learningUntil } from '../detect/readiness.js';
 import { rankMoments } from '../rank/rank.js';
 import type { MomentRow } from '../render/moments.js';
 import type { Store } from '../store/store.js';
-import { detectAll, type TopicJob } from './detect-topics.js';
+import { detectAll, type TopicTask } from './detect-topics.js';
 import { syncTopics } from './topics.js';
 
 /** Items published before the evaluation time may still be fetched (and found overflowing) this long after it. */
@@ -60,7 +60,7 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
   const baselineMs = config.defaults.baselineMs;
   const found: Moment[] = [];
   const learning: Evaluation['learning'] = [];
-  const jobs: TopicJob[] = [];
+  const tasks: (TopicTask & { topicId: number })[] = [];
   for (const topic of topics) {
     const topicId = topicIds.get(topic.name)!;
     const setting = topic.bucketMs ?? config.defaults.bucketMs;
@@ -71,12 +71,15 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     const historyStart = store.firstItemAt(topicId);
     const until = learningUntil(historyStart, bucketMs);
     if (until === null || until > o.asOf) learning.push({ topic: topic.name, until });
-    const detectOptions = { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart };
-    jobs.push({ topic: topic.name, buckets: store.packedBucketCounts(topicId, engineStart(detectOptions), o.asOf + 1, bucketMs), options: detectOptions });
+    tasks.push({ topic: topic.name, topicId, options: { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart } });
   }
-  const detected = detectAll(jobs, o.threads ? { threads: o.threads } : {}).moments;
+  const read = (i: number) => {
+    const { topicId, options } = tasks[i]!;
+    return store.packedBucketCounts(topicId, engineStart(options), o.asOf + 1, options.bucketMs);
+  };
+  const detected = detectAll(tasks, read, o.threads ? { threads: o.threads } : {}).moments;
   for (const [k, topic] of topics.entries()) {
-    const topicId = topicIds.get(topic.name)!;
+    const topicId = tasks[k]!.topicId;
     const moments = detected[k]!.filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from));
     const overflows = moments.length ? store.overflowPeriods(topicId, o.from - baselineMs, o.asOf + MAX_FETCH_LAG_MS) : [];
     for (const m of moments) {

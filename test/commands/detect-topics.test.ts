@@ -43,24 +43,24 @@ describe('detectAll: the engine on many topics, on one thread or two', () => {
   it('finds the same moments on one thread, on two, and with the worker doing every topic', async () => {
     const built = (await import(pathToFileURL(path.join(ROOT, 'dist', 'commands', 'detect-topics.js')).href)) as typeof fromSources;
     const list = jobs();
-    const one = built.detectAll(list, { threads: 1 });
+    const one = built.detectAll(list, (i) => list[i]!.buckets, { threads: 1 });
     expect(one.byWorker).toBe(0);
     const spikes = one.moments.flat().filter((m) => m.kind === 'volume-spike' && m.start >= AS_OF - DAY - Q && m.start <= AS_OF - DAY + Q);
     expect(spikes.length).toBeGreaterThanOrEqual(4); // the planted bursts are found: there is something to compare
 
-    const workerOnly = built.detectAll(list, { threads: 2, workerOnly: true });
+    const workerOnly = built.detectAll(list, (i) => list[i]!.buckets, { threads: 2, workerOnly: true });
     expect(workerOnly.byWorker).toBe(list.length);
     expect(workerOnly.moments).toEqual(one.moments);
     expect(JSON.stringify(workerOnly.moments)).toBe(JSON.stringify(one.moments));
 
-    const shared = built.detectAll(list, { threads: 2 });
+    const shared = built.detectAll(list, (i) => list[i]!.buckets, { threads: 2 });
     expect(shared.moments).toEqual(one.moments);
   });
 
   it('from the TypeScript sources (no worker to start) does every topic inline', () => {
     const list = jobs().slice(0, 3);
-    const r = fromSources.detectAll(list, { threads: 2, workerOnly: true });
+    const r = fromSources.detectAll(list, (i) => list[i]!.buckets, { threads: 2, workerOnly: true });
     expect(r.byWorker).toBe(0);
-    expect(r.moments).toEqual(fromSources.detectAll(list, { threads: 1 }).moments);
+    expect(r.moments).toEqual(fromSources.detectAll(list, (i) => list[i]!.buckets, { threads: 1 }).moments);
   });
 });
