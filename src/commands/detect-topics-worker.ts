@@ -1,6 +1,5 @@
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { detectMoments } from '../detect/detect.js';
-import { DONE, type JobResult, nextCell, sentCell, TAKEN, type TopicJob, type WorkerData } from './detect-topics.js';
+import { DONE, type JobResult, nextCell, runJob, sentCell, TAKEN, type TopicJob, type WorkerData } from './detect-topics.js';
 
 /**
  * Worker thread of detectAll: takes the next topic no thread has taken, waits for its counts if they are
@@ -18,7 +17,7 @@ for (let i = Atomics.add(state, nextCell(n), 1); i < n; i = Atomics.add(state, n
   const job = got[i]!;
   let result: JobResult;
   try {
-    result = { index: i, moments: detectMoments(job.topic, job.buckets, job.options) };
+    result = { index: i, ...runJob(job) };
   } catch (err) {
     result = { index: i, error: String(err) };
   }

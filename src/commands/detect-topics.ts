@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { receiveMessageOnPort, MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { PackedBuckets } from '../core/buckets.js';
 import type { Moment } from '../core/types.js';
-import { detectMoments, engineStart, type DetectOptions } from '../detect/detect.js';
+import { detectResumable, engineStart, type DetectOptions, type EngineSnapshot, type Resume } from '../detect/detect.js';
 
 /**
  * Runs the engine on many topics (detectMoments), on this thread and, when there is enough work, on a
@@ -17,14 +18,27 @@ import { detectMoments, engineStart, type DetectOptions } from '../detect/detect
 export interface TopicTask {
   topic: string;
   options: DetectOptions;
+  /** Save the engine's state for later runs (Resume.saveBy). */
+  saveBy?: number;
 }
 
-export interface TopicJob extends TopicTask {
+/** A task's input, read from the database: its counts, and the engine state to resume from. */
+export interface TopicInput {
   buckets: PackedBuckets;
+  resume?: EngineSnapshot | null;
+}
+
+export type TopicJob = TopicTask & TopicInput;
+
+export interface TopicResult {
+  moments: Moment[];
+  snapshot: EngineSnapshot | null;
+  /** The engine resumed from the state given. */
+  resumed: boolean;
 }
 
 /** What the worker posts for each topic it took. */
-export type JobResult = { index: number; moments: Moment[] } | { index: number; error: string };
+export type JobResult = ({ index: number } & TopicResult) | { index: number; error: string };
 
 /**
  * Memory both threads share, Int32s: per topic its state (FREE, TAKEN by the worker, DONE by it), then
@@ -67,39 +81,65 @@ export interface DetectAllOptions {
 }
 
 /**
- * Each task's moments (in task order), and how many tasks the worker did. `read(i)` gives task i's
- * counts; it is called once per task, in order, on this thread (it reads the database).
+ * What an engine state is saved under: the engine's code (a hash of the detect stage's files, so that any
+ * change to it is a new key), the detection settings and where the engine starts.
  */
-export function detectAll(tasks: readonly TopicTask[], read: (i: number) => PackedBuckets, o: DetectAllOptions = {}): { moments: Moment[][]; byWorker: number } {
+export function engineKey(o: DetectOptions): string {
+  return [engineVersion(), o.bucketMs, o.baselineMs, o.sensitivity, engineStart(o), JSON.stringify(o.tuning ?? null)].join(' ');
+}
+
+let version: string | undefined;
+function engineVersion(): string {
+  if (version === undefined) {
+    const dir = new URL('../detect/', import.meta.url);
+    const hash = createHash('sha256');
+    for (const f of readdirSync(dir).filter((name) => /\.[jt]s$/.test(name)).sort()) hash.update(f).update(readFileSync(new URL(f, dir)));
+    version = hash.digest('hex').slice(0, 16);
+  }
+  return version;
+}
+
+/** Runs one job (here or in the worker). */
+export function runJob(job: TopicJob): TopicResult {
+  const r: Resume = { from: job.resume ?? null, ...(job.saveBy !== undefined ? { saveBy: job.saveBy } : {}) };
+  return detectResumable(job.topic, job.buckets, job.options, r);
+}
+
+/**
+ * Each task's moments and engine state to save (in task order), and how many tasks the worker did.
+ * `read(i)` gives task i's input; it is called once per task, in order, on this thread (it reads the
+ * database).
+ */
+export function detectAll(tasks: readonly TopicTask[], read: (i: number) => TopicInput, o: DetectAllOptions = {}): { results: TopicResult[]; byWorker: number } {
   const n = tasks.length;
   const total = tasks.reduce((sum, t) => sum + spanOf(t), 0);
   const threads = o.threads ?? (total >= THREAD_FROM_BUCKETS ? 2 : 1);
   workerBuilt ??= WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
-  const moments: Moment[][] = new Array(n);
-  const buckets: PackedBuckets[] = new Array(n);
-  const here = (i: number) => (moments[i] = detectMoments(tasks[i]!.topic, buckets[i]!, tasks[i]!.options));
+  const results: TopicResult[] = new Array(n);
+  const inputs: TopicInput[] = new Array(n);
+  const here = (i: number) => (results[i] = runJob({ ...tasks[i]!, ...inputs[i]! }));
   if (threads === 1 || n < 2 || !workerBuilt) {
     for (let i = 0; i < n; i++) {
-      buckets[i] = read(i);
+      inputs[i] = read(i);
       here(i);
     }
-    return { moments, byWorker: 0 };
+    return { results, byWorker: 0 };
   }
 
   const state = new Int32Array(new SharedArrayBuffer((n + 2) * 4));
   const jobs = new MessageChannel();
-  const results = new MessageChannel();
-  const data: WorkerData = { count: n, state, jobs: jobs.port1, results: results.port1 };
-  const worker = new Worker(WORKER_URL, { workerData: data, transferList: [jobs.port1, results.port1] });
+  const answers = new MessageChannel();
+  const data: WorkerData = { count: n, state, jobs: jobs.port1, results: answers.port1 };
+  const worker = new Worker(WORKER_URL, { workerData: data, transferList: [jobs.port1, answers.port1] });
   worker.unref();
   worker.on('error', () => undefined); // its topics are done here instead
   try {
     for (let i = 0; i < n; i++) {
-      buckets[i] = read(i);
+      inputs[i] = read(i);
       // the counts in memory both threads share
-      const shared = new Float64Array(new SharedArrayBuffer(buckets[i]!.byteLength));
-      shared.set(buckets[i]!);
-      jobs.port2.postMessage({ ...tasks[i]!, buckets: shared } satisfies TopicJob);
+      const shared = new Float64Array(new SharedArrayBuffer(inputs[i]!.buckets.byteLength));
+      shared.set(inputs[i]!.buckets);
+      jobs.port2.postMessage({ ...tasks[i]!, ...inputs[i]!, buckets: shared } satisfies TopicJob);
       Atomics.store(state, sentCell(n), i + 1);
       Atomics.notify(state, sentCell(n));
     }
@@ -108,24 +148,24 @@ export function detectAll(tasks: readonly TopicTask[], read: (i: number) => Pack
     // the topics the worker took: wait for each (bounded), then collect what it posted
     let byWorker = 0;
     for (let i = 0; i < n; i++) {
-      if (moments[i]) continue;
+      if (results[i]) continue;
       const deadline = performance.now() + WAIT_MIN_MS + WAIT_PER_BUCKET_MS * spanOf(tasks[i]!);
       for (let s = Atomics.load(state, i); s !== DONE && performance.now() < deadline; s = Atomics.load(state, i)) {
         Atomics.wait(state, i, s, Math.max(1, deadline - performance.now()));
       }
-      for (let m = receiveMessageOnPort(results.port2); m; m = receiveMessageOnPort(results.port2)) {
+      for (let m = receiveMessageOnPort(answers.port2); m; m = receiveMessageOnPort(answers.port2)) {
         const r = m.message as JobResult;
-        if ('moments' in r && !moments[r.index]) {
-          moments[r.index] = r.moments;
+        if ('moments' in r && !results[r.index]) {
+          results[r.index] = { moments: r.moments, snapshot: r.snapshot, resumed: r.resumed };
           byWorker++;
         }
       }
-      if (!moments[i]) here(i); // the worker failed on it, or did not answer in time
+      if (!results[i]) here(i); // the worker failed on it, or did not answer in time
     }
-    return { moments, byWorker };
+    return { results, byWorker };
   } finally {
     jobs.port2.close();
-    results.port2.close();
+    answers.port2.close();
     void worker.terminate();
   }
 }

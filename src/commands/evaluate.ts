@@ -7,11 +7,14 @@ import { learningUntil } from '../detect/readiness.js';
 import { rankMoments } from '../rank/rank.js';
 import type { MomentRow } from '../render/moments.js';
 import type { Store } from '../store/store.js';
-import { detectAll, type TopicTask } from './detect-topics.js';
+import { bucketStart } from '../core/time.js';
+import { QUARTER_MS } from '../store/db.js';
+import { detectAll, engineKey, type TopicInput, type TopicTask } from './detect-topics.js';
 import { syncTopics } from './topics.js';
 
 /** Items published before the evaluation time may still be fetched (and found overflowing) this long after it. */
 const MAX_FETCH_LAG_MS = 2 * 86_400_000;
+const DAY_MS = 86_400_000;
 
 export interface EvaluateOptions {
   asOf: number;
@@ -29,6 +32,8 @@ export interface EvaluateOptions {
   alerts?: boolean;
   /** Threads the engine runs on (default: two when there is enough to do). */
   threads?: 1 | 2;
+  /** Resume the engine from states saved by earlier runs, and save them (default true). */
+  engineStates?: boolean;
 }
 
 export interface Evaluation {
@@ -40,6 +45,8 @@ export interface Evaluation {
   learning: { topic: string; until: number | null }[];
   /** Whether the database holds any item at all. */
   itemsStored: boolean;
+  /** Topics whose engine resumed from a state an earlier run saved (instead of replaying from its start). */
+  resumed: number;
 }
 
 /** Per topic: bucket counts from SQL → detect (on two threads when there is enough to do) → explain (items from SQL) → rank → remember. */
@@ -60,7 +67,7 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
   const baselineMs = config.defaults.baselineMs;
   const found: Moment[] = [];
   const learning: Evaluation['learning'] = [];
-  const tasks: (TopicTask & { topicId: number })[] = [];
+  const tasks: (TopicTask & { topicId: number; key: string | null })[] = [];
   for (const topic of topics) {
     const topicId = topicIds.get(topic.name)!;
     const setting = topic.bucketMs ?? config.defaults.bucketMs;
@@ -71,13 +78,25 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     const historyStart = store.firstItemAt(topicId);
     const until = learningUntil(historyStart, bucketMs);
     if (until === null || until > o.asOf) learning.push({ topic: topic.name, until });
-    tasks.push({ topic: topic.name, topicId, options: { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart } });
+    const options = { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart };
+    // The engine's state is saved a day before the window and resumed from by later runs with the same
+    // key; only for buckets of whole quarters, whose counts the triggers that drop the states watch.
+    const key = o.engineStates !== false && bucketMs % QUARTER_MS === 0 ? engineKey(options) : null;
+    tasks.push({ topic: topic.name, topicId, key, options, ...(key ? { saveBy: bucketStart(o.from, bucketMs) - DAY_MS } : {}) });
   }
-  const read = (i: number) => {
-    const { topicId, options } = tasks[i]!;
-    return store.packedBucketCounts(topicId, engineStart(options), o.asOf + 1, options.bucketMs);
+  const readAt = store.dataVersion();
+  const read = (i: number): TopicInput => {
+    const { topicId, options, key, saveBy } = tasks[i]!;
+    const buckets = store.packedBucketCounts(topicId, engineStart(options), o.asOf + 1, options.bucketMs);
+    return { buckets, resume: key && saveBy !== undefined ? store.engineState(topicId, key, saveBy) : null };
   };
-  const detected = detectAll(tasks, read, o.threads ? { threads: o.threads } : {}).moments;
+  const results = detectAll(tasks, read, o.threads ? { threads: o.threads } : {}).results;
+  const states = tasks.flatMap((t, i) => {
+    const s = results[i]!.snapshot;
+    return s && t.key ? [{ topicId: t.topicId, key: t.key, at: s.at, state: s.state }] : [];
+  });
+  store.saveEngineStates(states, readAt);
+  const detected = results.map((r) => r.moments);
   for (const [k, topic] of topics.entries()) {
     const topicId = tasks[k]!.topicId;
     const moments = detected[k]!.filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from));
@@ -98,5 +117,13 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
       })();
   const itemsStored = store.hasItems();
   const alerted = o.alerts ? rows.filter((m) => m.alertedAt > o.from && m.alertedAt <= o.asOf) : rows;
-  return { rows: o.limit === undefined ? alerted : alerted.slice(0, o.limit), topics: topics.length, from: o.from, asOf: o.asOf, learning, itemsStored };
+  return {
+    rows: o.limit === undefined ? alerted : alerted.slice(0, o.limit),
+    topics: topics.length,
+    from: o.from,
+    asOf: o.asOf,
+    learning,
+    itemsStored,
+    resumed: results.filter((r) => r.resumed).length,
+  };
 }

@@ -5,6 +5,11 @@ import { ENGINE_GRID_MS, engineHistoryMs, MAX_BUCKETS } from '../core/limits.js'
 import { bucketStart } from '../core/time.js';
 import type { Alert } from './alerts.js';
 import { SeriesDetector, type SeriesPoint, type Tuning } from './series.js';
+import { episodeOpen, restoreState, saveState } from './snapshot.js';
+
+const DAY_MS = 86_400_000;
+/** How far back before its alert a swing's start is looked for (swingStart). */
+const SWING_LOOK_BACK_MS = DAY_MS;
 
 /**
  * Moments of a topic: the one engine (series.ts) run on the topic's stories per bucket, oldest first,
@@ -70,9 +75,9 @@ export function engineStart(o: Pick<DetectOptions, 'from' | 'bucketMs' | 'baseli
   return bucketStart(first, o.bucketMs);
 }
 
-/** Scores every complete bucket from `from` to `asOf` (and the one in progress, unjudged). */
-export function scoreBuckets(buckets: Bucket[] | PackedBuckets, o: DetectOptions): BucketScore[] {
-  const trace = run(buckets, o);
+/** Scores every complete bucket from `from` to `asOf` (and the one in progress, unjudged); resumed as `r` says. */
+export function scoreBuckets(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}): BucketScore[] {
+  const { trace } = run(buckets, o, r);
   const out: BucketScore[] = [];
   for (let i = trace.indexOf(bucketStart(o.from, o.bucketMs)); i < trace.length; i++) out.push(trace.row(i));
   return out;
@@ -162,20 +167,61 @@ class Trace {
   }
 }
 
-function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions): Trace {
+/**
+ * The engine's state before the bucket starting at `at`, saved by an earlier run with the same engine,
+ * settings and engine start (the caller keys it so, and drops it when counts before `at` change).
+ */
+export interface EngineSnapshot {
+  at: number;
+  state: Uint8Array;
+}
+
+export interface Resume {
+  /** Resume from this state instead of replaying from the engine start (ignored unless it fits). */
+  from?: EngineSnapshot | null;
+  /**
+   * Save the state at the last day boundary at or before this time (and after `from`) where no episode
+   * is open, for a later run to resume from; it must be at or before the reporting window's first bucket.
+   */
+  saveBy?: number;
+}
+
+/** Rows a resumed trace keeps before the resumed state, counts only: what swingStart and a sparkline look back at. */
+function lookBackRows(bucketMs: number): number {
+  return Math.max(Math.ceil(SWING_LOOK_BACK_MS / bucketMs), SERIES_LEAD);
+}
+/** Snapshots are taken this long before saveBy at most (at day boundaries). */
+const SAVE_SPAN_MS = 3 * DAY_MS;
+
+function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}): { trace: Trace; snapshot: EngineSnapshot | null; resumed: boolean } {
   const first = engineStart(o);
   const open = bucketStart(o.asOf, o.bucketMs);
   // buckets that ended by asOf are judged; the one in progress is shown (once it has begun), not judged
   const n = Math.max(0, (open - first) / o.bucketMs);
   const showOpen = o.asOf > open;
-  if (o.historyStart === null || open < first) return new Trace(first, o.bucketMs, 0);
+  if (o.historyStart === null || open < first) return { trace: new Trace(first, o.bucketMs, 0), snapshot: null, resumed: false };
   // commands check requests against MAX_BUCKETS first (checkWindow), with a message that says what to do
   if (n > MAX_BUCKETS) throw new RangeError(`${n} buckets to evaluate`);
-  const trace = new Trace(first, o.bucketMs, n + (showOpen ? 1 : 0));
+  const engine = new SeriesDetector({
+    resolutionMs: o.bucketMs,
+    sensitivity: o.sensitivity,
+    baselineMs: o.baselineMs,
+    ...(o.tuning ? { tuning: o.tuning } : {}),
+  });
+  // Resuming: the trace starts a little before the saved state (counts only there) and the engine at it.
+  // The state was saved where no episode was open, at or before the window's first bucket, so every
+  // moment this run reports starts after it, as in a replay from the engine start.
+  const at = r.from?.at;
+  const resumed =
+    at !== undefined && at > first && at <= bucketStart(o.from, o.bucketMs) && (at - first) % o.bucketMs === 0 && restoreState(engine, r.from!.state);
+  const origin = resumed ? Math.max(first, at - lookBackRows(o.bucketMs) * o.bucketMs) : first;
+  const startRow = resumed ? (at - origin) / o.bucketMs : 0;
+  const rows = (open - origin) / o.bucketMs;
+  const trace = new Trace(origin, o.bucketMs, rows + (showOpen ? 1 : 0));
   const sq = new Float64Array(trace.length);
   const packed = buckets instanceof Float64Array ? buckets : packBuckets(buckets);
   for (let k = 0; k < packed.length; k += BUCKET_WIDTH) {
-    const i = (packed[k]! - first) / o.bucketMs;
+    const i = (packed[k]! - origin) / o.bucketMs;
     if (!(i >= 0 && i < trace.length) || !Number.isInteger(i)) continue;
     trace.count[i] = packed[k + 1]!;
     trace.items[i] = packed[k + 2]!;
@@ -183,16 +229,16 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions): Trace {
     trace.sentimentSum[i] = packed[k + 4]!;
     sq[i] = packed[k + 5]!;
   }
-  const engine = new SeriesDetector({
-    resolutionMs: o.bucketMs,
-    sensitivity: o.sensitivity,
-    baselineMs: o.baselineMs,
-    ...(o.tuning ? { tuning: o.tuning } : {}),
-  });
+  let snapshot: EngineSnapshot | null = null;
+  const saveFrom = r.saveBy === undefined ? Infinity : Math.max(r.saveBy - SAVE_SPAN_MS, resumed ? at + 1 : first + 1);
   const point: SeriesPoint = { t: 0, value: 0, sentiment: null, n: 0, sentimentSq: 0 };
-  for (let i = 0; i < n; i++) {
+  for (let i = startRow; i < rows; i++) {
     const scored = trace.scored[i]!;
-    point.t = first + i * o.bucketMs;
+    point.t = origin + i * o.bucketMs;
+    if (point.t >= saveFrom && point.t <= r.saveBy! && point.t % DAY_MS === 0 && !episodeOpen(engine)) {
+      const state = saveState(engine);
+      if (state) snapshot = { at: point.t, state };
+    }
     point.value = trace.count[i]!;
     point.sentiment = scored > 0 ? trace.sentimentSum[i]! / scored : null;
     point.n = scored;
@@ -214,7 +260,7 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions): Trace {
     }
     trace.flags[i] = f;
   }
-  return trace;
+  return { trace, snapshot, resumed };
 }
 
 /**
@@ -222,14 +268,27 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions): Trace {
  * added by explain().
  */
 export function detectMoments(topic: string, buckets: Bucket[] | PackedBuckets, o: DetectOptions): Moment[] {
-  const trace = run(buckets, o);
+  return detectResumable(topic, buckets, o).moments;
+}
+
+/**
+ * detectMoments, resuming from a saved engine state and saving one for a later run (see Resume): the
+ * same moments as a replay from the engine start.
+ */
+export function detectResumable(
+  topic: string,
+  buckets: Bucket[] | PackedBuckets,
+  o: DetectOptions,
+  r: Resume = {},
+): { moments: Moment[]; snapshot: EngineSnapshot | null; resumed: boolean } {
+  const { trace, snapshot, resumed } = run(buckets, o, r);
   const spikes = episodes(trace, SPIKE, SPIKE_ONSET, SPIKE_GROWTH, 'up').map((g) => buildMoment(topic, 'volume-spike', g, trace, o));
   const shifts = [...episodes(trace, SWING_UP, SWING_ONSET, SWING_GROWTH, 'positive'), ...episodes(trace, SWING_DOWN, SWING_ONSET, SWING_GROWTH, 'negative')]
     .sort((a, b) => a.first - b.first)
     .map((g) => buildMoment(topic, 'sentiment-shift', { ...g, first: swingStart(trace, g) }, trace, o))
     .filter((m) => !spikes.some((s) => s.start <= m.start && m.end <= s.end));
   const fromBucket = bucketStart(o.from, o.bucketMs);
-  return [...spikes, ...shifts].filter((m) => m.end > fromBucket);
+  return { moments: [...spikes, ...shifts].filter((m) => m.end > fromBucket), snapshot, resumed };
 }
 
 /** A swing began where the buckets before its alert started leaning its way (within the day before it). */
@@ -237,7 +296,7 @@ function swingStart(trace: Trace, g: Group): number {
   const base = trace.baseline(g.first) ?? 0;
   const sign = g.direction === 'negative' ? -1 : 1;
   let first = g.first;
-  for (let k = g.first - 1; k >= 0 && (g.first - k) * trace.bucketMs < 86_400_000; k--) {
+  for (let k = g.first - 1; k >= 0 && (g.first - k) * trace.bucketMs < SWING_LOOK_BACK_MS; k--) {
     const m = trace.sentimentMean(k);
     if (m === null || sign * (m - base) < MIN_LEAN) break;
     first = k;

@@ -222,10 +222,13 @@ const MIGRATIONS: string[] = [
   INSERT INTO topic_quarters ${TOPIC_QUARTERS_SELECT} GROUP BY 1, 2;
   DROP TABLE topic_hours;
   `,
-  // 11: the quarter-hour counts again, one blob per topic and week, for detection to read in one go (a
-  // row per quarter costs more to read than the engine spends on it). A cache: filled when read
-  // (Store.bucketCounts), emptied for a week by the triggers whenever any of its quarters is written, in
-  // the writer's transaction — so it always holds what topic_quarters holds.
+  // 11: caches for detection, both kept by triggers on topic_quarters, in the writer's transaction.
+  // - topic_quarter_weeks: the quarter-hour counts again, one blob per topic and week, for detection to read
+  //   in one go (a row per quarter costs more to read than the engine spends on it). Filled when read
+  //   (Store.packedBucketCounts); a week is emptied whenever any of its quarters is written.
+  // - engine_states: the engine's state before the bucket starting at `at` (saved by a run, see
+  //   detectResumable), for later runs with the same key (engine version, settings, engine start) to resume
+  //   from instead of replaying from the start. Dropped whenever counts before `at` are written.
   `
   CREATE TABLE topic_quarter_weeks (
     topic_id INTEGER NOT NULL,
@@ -234,15 +237,26 @@ const MIGRATIONS: string[] = [
                                       -- slot, stories, items, scored, sentiment_sum, sentiment_sq
     PRIMARY KEY (topic_id, week)
   );
+  CREATE TABLE engine_states (
+    topic_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    at INTEGER NOT NULL,              -- epoch ms: the state before this bucket
+    state BLOB NOT NULL,
+    PRIMARY KEY (topic_id, key, at)
+  );
   CREATE TRIGGER topic_quarters_insert AFTER INSERT ON topic_quarters BEGIN
     DELETE FROM topic_quarter_weeks WHERE topic_id = NEW.topic_id AND week = NEW.slot / ${COUNTS_WEEK_MS};
+    DELETE FROM engine_states WHERE topic_id = NEW.topic_id AND at > NEW.slot;
   END;
   CREATE TRIGGER topic_quarters_update AFTER UPDATE ON topic_quarters BEGIN
     DELETE FROM topic_quarter_weeks WHERE topic_id = OLD.topic_id AND week = OLD.slot / ${COUNTS_WEEK_MS};
     DELETE FROM topic_quarter_weeks WHERE topic_id = NEW.topic_id AND week = NEW.slot / ${COUNTS_WEEK_MS};
+    DELETE FROM engine_states WHERE topic_id = OLD.topic_id AND at > OLD.slot;
+    DELETE FROM engine_states WHERE topic_id = NEW.topic_id AND at > NEW.slot;
   END;
   CREATE TRIGGER topic_quarters_delete AFTER DELETE ON topic_quarters BEGIN
     DELETE FROM topic_quarter_weeks WHERE topic_id = OLD.topic_id AND week = OLD.slot / ${COUNTS_WEEK_MS};
+    DELETE FROM engine_states WHERE topic_id = OLD.topic_id AND at > OLD.slot;
   END;
   `,
 ];

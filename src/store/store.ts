@@ -849,33 +849,38 @@ export class Store {
       const lo = Math.max(Math.ceil(from / QUARTER_MS) * QUARTER_MS, QUARTER_MS);
       const cut = Math.floor(to / QUARTER_MS) * QUARTER_MS;
       if (lo >= cut) return packBuckets(this.bucketsFromMatches(topicId, from, to, bucketMs));
-      const out: number[] = from < lo ? Array.from(packBuckets(this.bucketsFromMatches(topicId, from, lo, bucketMs))) : [];
+      const head = from < lo ? packBuckets(this.bucketsFromMatches(topicId, from, lo, bucketMs)) : new Float64Array(0);
+      const weeks = this.quarterWeeks(topicId, lo, cut);
+      const tail = cut < to ? packBuckets(this.bucketsFromMatches(topicId, cut, to, bucketMs)) : new Float64Array(0);
+      // at most a bucket per row: fill, then trim
+      const out = new Float64Array(weeks.reduce((n, w) => n + w.length, head.length + tail.length));
+      out.set(head);
+      let end = head.length;
       // rows come in slot order: roll them up into buckets without a sort (the last bucket is out[c..c+5])
-      let c = out.length - BUCKET_WIDTH;
-      for (const rows of this.quarterWeeks(topicId, lo, cut)) {
+      let c = end - BUCKET_WIDTH;
+      for (const rows of weeks) {
         for (let k = 0; k < rows.length; k += 6) {
           const q = rows[k]!;
           if (q < lo || q >= cut) continue;
           const start = q - (q % bucketMs);
           if (c < 0 || out[c] !== start) {
-            c = out.length;
-            out.push(start, 0, 0, 0, 0, 0);
+            c = end;
+            end += BUCKET_WIDTH;
+            out[c] = start; // the others are 0
           }
           for (let f = 1; f < 6; f++) out[c + f]! += rows[k + f]!;
         }
       }
-      if (cut < to) {
-        const tail = packBuckets(this.bucketsFromMatches(topicId, cut, to, bucketMs));
-        for (let k = 0; k < tail.length; k += BUCKET_WIDTH) {
-          if (c >= 0 && out[c] === tail[k]) {
-            for (let f = 1; f < BUCKET_WIDTH; f++) out[c + f]! += tail[k + f]!;
-          } else {
-            c = out.length;
-            for (let f = 0; f < BUCKET_WIDTH; f++) out.push(tail[k + f]!);
-          }
+      for (let k = 0; k < tail.length; k += BUCKET_WIDTH) {
+        if (c >= 0 && out[c] === tail[k]) {
+          for (let f = 1; f < BUCKET_WIDTH; f++) out[c + f]! += tail[k + f]!;
+        } else {
+          c = end;
+          end += BUCKET_WIDTH;
+          out.set(tail.subarray(k, k + BUCKET_WIDTH), c);
         }
       }
-      return Float64Array.from(out);
+      return out.slice(0, end);
     });
   }
 
@@ -926,6 +931,52 @@ export class Store {
       }
       return out;
     }).immediate();
+  }
+
+  /**
+   * A change counter for what other connections commit (PRAGMA data_version): unchanged between two reads
+   * on this connection means nothing was written meanwhile but by this connection.
+   */
+  dataVersion(): number {
+    return this.guard(() => this.db.pragma('data_version', { simple: true }) as number);
+  }
+
+  /** The latest engine state saved for a topic under `key` at or before `atMost` (see detectResumable), or null. */
+  engineState(topicId: number, key: string, atMost: number): { at: number; state: Uint8Array } | null {
+    return this.guard(() => {
+      const row = this.stmt('SELECT at, state FROM engine_states WHERE topic_id = ? AND key = ? AND at <= ? ORDER BY at DESC LIMIT 1')
+        .raw()
+        .get(topicId, key, atMost) as [number, Buffer] | undefined;
+      return row ? { at: row[0], state: row[1] } : null;
+    });
+  }
+
+  /**
+   * Saves engine states computed from counts read while dataVersion() was `readAt`; nothing when another
+   * connection has written since (counts may have changed under them: the triggers could not drop these).
+   * Keeps a topic's latest state per key, and its three keys saved last. False when nothing was saved.
+   */
+  saveEngineStates(states: { topicId: number; key: string; at: number; state: Uint8Array }[], readAt: number): boolean {
+    if (states.length === 0 || this.db.readonly) return false;
+    return this.guard(() =>
+      this.db
+        .transaction(() => {
+          if (this.dataVersion() !== readAt) return false;
+          const put = this.stmt('INSERT OR REPLACE INTO engine_states (topic_id, key, at, state) VALUES (?, ?, ?, ?)');
+          const older = this.stmt('DELETE FROM engine_states WHERE topic_id = ? AND key = ? AND at < ?');
+          const otherKeys = this.stmt(
+            `DELETE FROM engine_states WHERE topic_id = @t AND rowid NOT IN
+               (SELECT max(rowid) FROM engine_states WHERE topic_id = @t GROUP BY key ORDER BY max(rowid) DESC LIMIT 3)`,
+          );
+          for (const s of states) {
+            put.run(s.topicId, s.key, s.at, s.state);
+            older.run(s.topicId, s.key, s.at);
+            otherKeys.run({ t: s.topicId });
+          }
+          return true;
+        })
+        .immediate(),
+    );
   }
 
   private bucketsFromMatches(topicId: number, from: number, to: number, bucketMs: number): Bucket[] {

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import { deserialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import * as fromSources from '../../src/commands/detect-topics.js';
 import { packBuckets } from '../../src/core/buckets.js';
@@ -36,31 +38,45 @@ function jobs(): fromSources.TopicJob[] {
     topic: `Topic ${i}`,
     buckets: packBuckets(topicBuckets(i + 1, [0.3, 2, 10, 40][i % 4]!)),
     options: { asOf: AS_OF, from: AS_OF - 7 * DAY, bucketMs: Q, baselineMs: 14 * DAY, sensitivity: 'medium' as const, historyStart: AS_OF - 70 * DAY },
+    saveBy: AS_OF - 8 * DAY,
   }));
 }
 
+const momentsOf = (r: { results: fromSources.TopicResult[] }) => r.results.map((x) => x.moments);
+
 describe('detectAll: the engine on many topics, on one thread or two', () => {
-  it('finds the same moments on one thread, on two, and with the worker doing every topic', async () => {
+  it('finds the same moments on one thread, on two, and with the worker doing every topic, resumed or not', async () => {
     const built = (await import(pathToFileURL(path.join(ROOT, 'dist', 'commands', 'detect-topics.js')).href)) as typeof fromSources;
     const list = jobs();
-    const one = built.detectAll(list, (i) => list[i]!.buckets, { threads: 1 });
+    const one = built.detectAll(list, (i) => list[i]!, { threads: 1 });
     expect(one.byWorker).toBe(0);
-    const spikes = one.moments.flat().filter((m) => m.kind === 'volume-spike' && m.start >= AS_OF - DAY - Q && m.start <= AS_OF - DAY + Q);
+    const spikes = momentsOf(one)
+      .flat()
+      .filter((m) => m.kind === 'volume-spike' && m.start >= AS_OF - DAY - Q && m.start <= AS_OF - DAY + Q);
     expect(spikes.length).toBeGreaterThanOrEqual(4); // the planted bursts are found: there is something to compare
 
-    const workerOnly = built.detectAll(list, (i) => list[i]!.buckets, { threads: 2, workerOnly: true });
+    const workerOnly = built.detectAll(list, (i) => list[i]!, { threads: 2, workerOnly: true });
     expect(workerOnly.byWorker).toBe(list.length);
-    expect(workerOnly.moments).toEqual(one.moments);
-    expect(JSON.stringify(workerOnly.moments)).toBe(JSON.stringify(one.moments));
+    expect(momentsOf(workerOnly)).toEqual(momentsOf(one));
+    expect(JSON.stringify(momentsOf(workerOnly))).toBe(JSON.stringify(momentsOf(one)));
+    // the states saved are the same too, and resuming from them in the worker finds the same moments
+    // (compared as values: the bytes may say the same number differently, as an integer or a double)
+    const sameState = (a: fromSources.TopicResult, b: fromSources.TopicResult) =>
+      a.snapshot !== null && b.snapshot !== null && a.snapshot.at === b.snapshot.at && isDeepStrictEqual(deserialize(a.snapshot.state), deserialize(b.snapshot.state));
+    expect(workerOnly.results.every((r, i) => sameState(r, one.results[i]!))).toBe(true);
+    expect(one.results.every((r) => r.snapshot !== null && r.snapshot.at <= AS_OF - 8 * DAY)).toBe(true);
+    const resumed = built.detectAll(list, (i) => ({ ...list[i]!, resume: one.results[i]!.snapshot }), { threads: 2, workerOnly: true });
+    expect(resumed.results.every((r) => r.resumed)).toBe(true);
+    expect(momentsOf(resumed)).toEqual(momentsOf(one));
 
-    const shared = built.detectAll(list, (i) => list[i]!.buckets, { threads: 2 });
-    expect(shared.moments).toEqual(one.moments);
+    const shared = built.detectAll(list, (i) => list[i]!, { threads: 2 });
+    expect(momentsOf(shared)).toEqual(momentsOf(one));
   });
 
   it('from the TypeScript sources (no worker to start) does every topic inline', () => {
     const list = jobs().slice(0, 3);
-    const r = fromSources.detectAll(list, (i) => list[i]!.buckets, { threads: 2, workerOnly: true });
+    const r = fromSources.detectAll(list, (i) => list[i]!, { threads: 2, workerOnly: true });
     expect(r.byWorker).toBe(0);
-    expect(r.moments).toEqual(fromSources.detectAll(list, (i) => list[i]!.buckets, { threads: 1 }).moments);
+    expect(momentsOf(r)).toEqual(momentsOf(fromSources.detectAll(list, (i) => list[i]!, { threads: 1 })));
   });
 });
