@@ -107,20 +107,30 @@ export function runJob(job: TopicJob): TopicResult {
 
 /**
  * Each task's moments and engine state to save (in task order), and how many tasks the worker did.
- * `read(i)` gives task i's input; it is called once per task, in order, on this thread (it reads the
- * database).
+ * `read(i, true)` gives task i's input, with a state to resume from if there is one; it is called once per
+ * task, in order, on this thread (it reads the database). Should that state not restore (StaleStateError),
+ * the task is read again without one, `read(i, false)`, and replayed from the start.
  */
-export function detectAll(tasks: readonly TopicTask[], read: (i: number) => TopicInput, o: DetectAllOptions = {}): { results: TopicResult[]; byWorker: number } {
+export function detectAll(tasks: readonly TopicTask[], read: (i: number, resume: boolean) => TopicInput, o: DetectAllOptions = {}): { results: TopicResult[]; byWorker: number } {
   const n = tasks.length;
   const total = tasks.reduce((sum, t) => sum + spanOf(t), 0);
   const threads = o.threads ?? (total >= THREAD_FROM_BUCKETS ? 2 : 1);
   workerBuilt ??= WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
   const results: TopicResult[] = new Array(n);
   const inputs: TopicInput[] = new Array(n);
-  const here = (i: number) => (results[i] = runJob({ ...tasks[i]!, ...inputs[i]! }));
+  const here = (i: number) => {
+    try {
+      results[i] = runJob({ ...tasks[i]!, ...inputs[i]! });
+    } catch (err) {
+      // a state that does not restore (StaleStateError), or any failure resumed: replayed from the start
+      if (!inputs[i]!.resume) throw err;
+      inputs[i] = read(i, false);
+      results[i] = runJob({ ...tasks[i]!, ...inputs[i]! });
+    }
+  };
   if (threads === 1 || n < 2 || !workerBuilt) {
     for (let i = 0; i < n; i++) {
-      inputs[i] = read(i);
+      inputs[i] = read(i, true);
       here(i);
     }
     return { results, byWorker: 0 };
@@ -135,7 +145,7 @@ export function detectAll(tasks: readonly TopicTask[], read: (i: number) => Topi
   worker.on('error', () => undefined); // its topics are done here instead
   try {
     for (let i = 0; i < n; i++) {
-      inputs[i] = read(i);
+      inputs[i] = read(i, true);
       // the counts in memory both threads share
       const shared = new Float64Array(new SharedArrayBuffer(inputs[i]!.buckets.byteLength));
       shared.set(inputs[i]!.buckets);

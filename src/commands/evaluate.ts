@@ -1,7 +1,7 @@
 import type { Config, Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import type { Moment } from '../core/types.js';
-import { autoBucket, engineStart } from '../detect/detect.js';
+import { autoBucket, engineStart, resumeStart } from '../detect/detect.js';
 import { explainMoment, undercountCaveats } from '../detect/explain.js';
 import { learningUntil } from '../detect/readiness.js';
 import { rankMoments } from '../rank/rank.js';
@@ -85,10 +85,12 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     tasks.push({ topic: topic.name, topicId, key, options, ...(key ? { saveBy: bucketStart(o.from, bucketMs) - DAY_MS } : {}) });
   }
   const readAt = store.dataVersion();
-  const read = (i: number): TopicInput => {
+  const read = (i: number, resumable: boolean): TopicInput => {
     const { topicId, options, key, saveBy } = tasks[i]!;
-    const buckets = store.packedBucketCounts(topicId, engineStart(options), o.asOf + 1, options.bucketMs);
-    return { buckets, resume: key && saveBy !== undefined ? store.engineState(topicId, key, saveBy) : null };
+    const resume = resumable && key && saveBy !== undefined ? store.engineState(topicId, key, saveBy) : null;
+    // resumed, the engine needs only the buckets from a little before the state
+    const buckets = store.packedBucketCounts(topicId, resume ? resumeStart(options, resume) : engineStart(options), o.asOf + 1, options.bucketMs);
+    return { buckets, resume };
   };
   const results = detectAll(tasks, read, o.threads ? { threads: o.threads } : {}).results;
   const states = tasks.flatMap((t, i) => {

@@ -186,6 +186,28 @@ export interface Resume {
   saveBy?: number;
 }
 
+/** A saved state that fits the evaluation by time but cannot be restored (damaged, or from other code). */
+export class StaleStateError extends Error {
+  constructor() {
+    super('the saved engine state cannot be restored');
+  }
+}
+
+/** Whether a saved state can be resumed from in this evaluation: on its bucket grid, after its start, by its window. */
+function fits(o: DetectOptions, s: EngineSnapshot): boolean {
+  const first = engineStart(o);
+  return s.at > first && s.at <= bucketStart(o.from, o.bucketMs) && (s.at - first) % o.bucketMs === 0;
+}
+
+/**
+ * Where an evaluation resumed from `s` needs buckets from (engineStart when it cannot resume from it): a
+ * little before the state, for a swing's start and a sparkline's lead.
+ */
+export function resumeStart(o: DetectOptions, s: EngineSnapshot): number {
+  const first = engineStart(o);
+  return fits(o, s) ? Math.max(first, s.at - lookBackRows(o.bucketMs) * o.bucketMs) : first;
+}
+
 /** Rows a resumed trace keeps before the resumed state, counts only: what swingStart and a sparkline look back at. */
 function lookBackRows(bucketMs: number): number {
   return Math.max(Math.ceil(SWING_LOOK_BACK_MS / bucketMs), SERIES_LEAD);
@@ -211,11 +233,12 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}
   // Resuming: the trace starts a little before the saved state (counts only there) and the engine at it.
   // The state was saved where no episode was open, at or before the window's first bucket, so every
   // moment this run reports starts after it, as in a replay from the engine start.
-  const at = r.from?.at;
-  const resumed =
-    at !== undefined && at > first && at <= bucketStart(o.from, o.bucketMs) && (at - first) % o.bucketMs === 0 && restoreState(engine, r.from!.state);
-  const origin = resumed ? Math.max(first, at - lookBackRows(o.bucketMs) * o.bucketMs) : first;
-  const startRow = resumed ? (at - origin) / o.bucketMs : 0;
+  const resumed = r.from ? fits(o, r.from) : false;
+  const origin = resumed ? resumeStart(o, r.from!) : first;
+  // (the caller may have read buckets from `origin` on only: a state that fits but cannot be restored is an error)
+  if (resumed && !restoreState(engine, r.from!.state)) throw new StaleStateError();
+  const at = resumed ? r.from!.at : first;
+  const startRow = (at - origin) / o.bucketMs;
   const rows = (open - origin) / o.bucketMs;
   const trace = new Trace(origin, o.bucketMs, rows + (showOpen ? 1 : 0));
   const sq = new Float64Array(trace.length);

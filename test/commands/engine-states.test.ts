@@ -84,6 +84,10 @@ describe('engine states saved by one run and resumed by the next', () => {
       expect(afterLate.resumed).toBe(resumedBefore - 1);
       expect(both({ asOf: END, from: END - 7 * DAY }).resumed).toBe(resumedBefore); // and saved again
 
+      // a damaged state: that topic is replayed from its start (read again from there), the others resume
+      store.db.prepare("UPDATE engine_states SET state = x'ff00ff' WHERE topic_id = ?").run(acme);
+      expect(both({ asOf: END, from: END - 7 * DAY }).resumed).toBe(resumedBefore - 1);
+
       // other settings: another key, so nothing to resume from at first
       const high = both({ asOf: END, from: END - 7 * DAY, sensitivity: 'high' });
       expect(high.resumed).toBe(0);
