@@ -14,7 +14,6 @@ import { syncTopics } from './topics.js';
 
 /** Items published before the evaluation time may still be fetched (and found overflowing) this long after it. */
 const MAX_FETCH_LAG_MS = 2 * 86_400_000;
-const DAY_MS = 86_400_000;
 
 export interface EvaluateOptions {
   asOf: number;
@@ -79,10 +78,10 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     const until = learningUntil(historyStart, bucketMs);
     if (until === null || until > o.asOf) learning.push({ topic: topic.name, until });
     const options = { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart };
-    // The engine's state is saved a day before the window and resumed from by later runs with the same
-    // key; only for buckets of whole quarters, whose counts the triggers that drop the states watch.
+    // The engine's state is saved before the window and resumed from by later runs with the same key;
+    // only for buckets of whole quarters, whose counts the triggers that drop the states watch.
     const key = o.engineStates !== false && bucketMs % QUARTER_MS === 0 ? engineKey(options) : null;
-    tasks.push({ topic: topic.name, topicId, key, options, ...(key ? { saveBy: bucketStart(o.from, bucketMs) - DAY_MS } : {}) });
+    tasks.push({ topic: topic.name, topicId, key, options, ...(key ? { saveBy: bucketStart(o.from, bucketMs) } : {}) });
   }
   const readAt = store.dataVersion();
   const read = (i: number, resumable: boolean): TopicInput => {

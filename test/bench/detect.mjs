@@ -66,7 +66,7 @@ try {
   store.close();
   console.log(`store: ${ITEMS.toLocaleString('en')} items over ${DAYS} days, ${TOPICS} topics, built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  // Each moments run saves the engine's state (a day before its window) for the next run to resume from.
+  // Each moments run saves the engine's state (before its window) for the next run to resume from.
   // Cold: no state saved (the first run after momentscan or the settings change, or after late items
   // before it); warm: resumed from the state the run before saved, as a cron job's runs are. The very
   // first run also fills the counts cache (topic_quarter_weeks), as the first run after a big fetch does.

@@ -39,7 +39,7 @@ describe('the engine resumed from a saved state', () => {
   ])('says what a replay from the start says, bucket by bucket (seed %i, %f a quarter)', (seed, level) => {
     const b = buckets(seed, level);
     const first = opts(END - 4 * D);
-    const saveBy = first.from - D;
+    const saveBy = first.from; // at the latest: the window's first bucket
     const saved = detectResumable('T', b, first, { saveBy });
     expect(saved.resumed).toBe(false);
     const snap = saved.snapshot!;
