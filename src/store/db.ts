@@ -250,8 +250,11 @@ const MIGRATIONS: string[] = [
   END;
   CREATE TRIGGER topic_quarters_update AFTER UPDATE ON topic_quarters BEGIN
     DELETE FROM topic_quarter_weeks WHERE topic_id = OLD.topic_id AND week = OLD.slot / ${COUNTS_WEEK_MS};
-    DELETE FROM topic_quarter_weeks WHERE topic_id = NEW.topic_id AND week = NEW.slot / ${COUNTS_WEEK_MS};
     DELETE FROM engine_states WHERE topic_id = OLD.topic_id AND at > OLD.slot;
+  END;
+  CREATE TRIGGER topic_quarters_move AFTER UPDATE OF topic_id, slot ON topic_quarters
+    WHEN NEW.topic_id <> OLD.topic_id OR NEW.slot <> OLD.slot BEGIN
+    DELETE FROM topic_quarter_weeks WHERE topic_id = NEW.topic_id AND week = NEW.slot / ${COUNTS_WEEK_MS};
     DELETE FROM engine_states WHERE topic_id = NEW.topic_id AND at > NEW.slot;
   END;
   CREATE TRIGGER topic_quarters_delete AFTER DELETE ON topic_quarters BEGIN

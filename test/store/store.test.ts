@@ -272,7 +272,7 @@ describe('store', () => {
       save(feedA, [item('1', { publishedAt: T - HOUR }), item('2', { publishedAt: T + 3 * HOUR })]); // fetched at T
       // back to schema 8 (undoing 11, 10, then 9)
       store.db.exec(`
-        DROP TABLE topic_quarter_weeks; DROP TABLE engine_states; DROP TRIGGER topic_quarters_insert; DROP TRIGGER topic_quarters_update; DROP TRIGGER topic_quarters_delete;
+        DROP TABLE topic_quarter_weeks; DROP TABLE engine_states; DROP TRIGGER topic_quarters_insert; DROP TRIGGER topic_quarters_update; DROP TRIGGER topic_quarters_move; DROP TRIGGER topic_quarters_delete;
         ALTER TABLE topic_quarters RENAME TO topic_hours; ALTER TABLE topic_hours RENAME COLUMN slot TO hour;
         DROP INDEX items_fetched; DROP TABLE story_state;
         CREATE TABLE st (story_id INTEGER NOT NULL, topic_id INTEGER NOT NULL, PRIMARY KEY (story_id, topic_id)) WITHOUT ROWID;

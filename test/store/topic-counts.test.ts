@@ -254,6 +254,25 @@ describe('the counts cached by week (topic_quarter_weeks)', () => {
     ro.close();
   });
 
+  it('a quarter moved to another week empties both weeks, and drops the engine states after either', () => {
+    const { store, ids, save } = setup();
+    save(0, items(rng(5), 200, T0, 21, 'm'));
+    const acme = ids[0]!;
+    store.bucketCounts(acme, T0 - DAY, T0 + 22 * DAY, HOUR);
+    const weeksCached = () => store.db.prepare('SELECT count(*) FROM topic_quarter_weeks WHERE topic_id = ?').pluck().get(acme) as number;
+    const all = weeksCached();
+    expect(all).toBeGreaterThanOrEqual(3);
+    const put = store.db.prepare("INSERT INTO engine_states (topic_id, key, at, state) VALUES (?, 'k', ?, x'00')");
+    put.run(acme, T0 + 12 * DAY);
+    const firstSlot = store.db.prepare('SELECT min(slot) FROM topic_quarters WHERE topic_id = ?').pluck().get(acme) as number;
+    // to an empty quarter two weeks later (not a write momentscan makes: the triggers cover it anyway)
+    store.db.prepare('UPDATE topic_quarters SET slot = ? WHERE topic_id = ? AND slot = ?').run(firstSlot + 2 * COUNTS_WEEK_MS + QUARTER_MS, acme, firstSlot);
+    expectWeeksKept(store.db);
+    expect(weeksCached()).toBeLessThanOrEqual(all - 1);
+    expect(store.db.prepare('SELECT count(*) FROM engine_states').pluck().get()).toBe(0);
+    store.close();
+  });
+
   it('a range of years caches only the weeks between the first and the last quarter with counts', () => {
     const { store, ids, save } = setup();
     save(0, items(rng(3), 50, T0 + 3 * DAY, 9, 'y'));
