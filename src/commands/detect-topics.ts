@@ -20,6 +20,8 @@ export interface TopicTask {
   options: DetectOptions;
   /** Save the engine's state for later runs (Resume.saveBy). */
   saveBy?: number;
+  /** When the state the task will resume from was saved, if it has one (for the cost). */
+  resumeAt?: number;
 }
 
 /** A task's input, read from the database: its counts, and the engine state to resume from. */
@@ -68,9 +70,9 @@ const WAIT_PER_BUCKET_MS = 0.05;
 const WORKER_URL = new URL('./detect-topics-worker.js', import.meta.url);
 let workerBuilt: boolean | undefined;
 
-/** The buckets a topic's engine run spans (its cost). */
+/** The buckets a topic's engine run goes through (its cost). */
 function spanOf(task: TopicTask): number {
-  return Math.max(0, (task.options.asOf - engineStart(task.options)) / task.options.bucketMs);
+  return Math.max(0, (task.options.asOf - (task.resumeAt ?? engineStart(task.options))) / task.options.bucketMs);
 }
 
 export interface DetectAllOptions {

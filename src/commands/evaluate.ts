@@ -1,7 +1,7 @@
 import type { Config, Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import type { Moment } from '../core/types.js';
-import { autoBucket, engineStart, resumeStart } from '../detect/detect.js';
+import { autoBucket, engineStart, resumeStart, type EngineSnapshot } from '../detect/detect.js';
 import { explainMoment, undercountCaveats } from '../detect/explain.js';
 import { learningUntil } from '../detect/readiness.js';
 import { rankMoments } from '../rank/rank.js';
@@ -66,7 +66,9 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
   const baselineMs = config.defaults.baselineMs;
   const found: Moment[] = [];
   const learning: Evaluation['learning'] = [];
-  const tasks: (TopicTask & { topicId: number; key: string | null })[] = [];
+  // what is read from here on is what the engine states saved below are computed from (see saveEngineStates)
+  const readAt = store.dataVersion();
+  const tasks: (TopicTask & { topicId: number; key: string | null; resume: EngineSnapshot | null })[] = [];
   for (const topic of topics) {
     const topicId = topicIds.get(topic.name)!;
     const setting = topic.bucketMs ?? config.defaults.bucketMs;
@@ -81,12 +83,13 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     // The engine's state is saved before the window and resumed from by later runs with the same key;
     // only for buckets of whole quarters, whose counts the triggers that drop the states watch.
     const key = o.engineStates !== false && bucketMs % QUARTER_MS === 0 ? engineKey(options) : null;
-    tasks.push({ topic: topic.name, topicId, key, options, ...(key ? { saveBy: bucketStart(o.from, bucketMs) } : {}) });
+    const saveBy = bucketStart(o.from, bucketMs);
+    const resume = key ? store.engineState(topicId, key, saveBy) : null;
+    tasks.push({ topic: topic.name, topicId, key, options, ...(key ? { saveBy } : {}), ...(resume ? { resumeAt: resume.at } : {}), resume });
   }
-  const readAt = store.dataVersion();
   const read = (i: number, resumable: boolean): TopicInput => {
-    const { topicId, options, key, saveBy } = tasks[i]!;
-    const resume = resumable && key && saveBy !== undefined ? store.engineState(topicId, key, saveBy) : null;
+    const { topicId, options } = tasks[i]!;
+    const resume = resumable ? tasks[i]!.resume : null;
     // resumed, the engine needs only the buckets from a little before the state
     const buckets = store.packedBucketCounts(topicId, resume ? resumeStart(options, resume) : engineStart(options), o.asOf + 1, options.bucketMs);
     return { buckets, resume };
