@@ -31,8 +31,12 @@ export function restoreState(fresh: object, state: Uint8Array): boolean {
   return fill(fresh as Record<string, unknown>, saved);
 }
 
+/** Built-in objects kept whole, like numbers (serialisation keeps their contents). */
+const VALUES = [Map, Set, Date, RegExp, ArrayBuffer, SharedArrayBuffer, Error, Boolean, Number, String];
+
+/** An object of one of the engine's own classes (filled field by field when restored). */
 const isInstance = (v: unknown): v is Record<string, unknown> => {
-  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return false;
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v) || VALUES.some((c) => v instanceof c)) return false;
   const proto = Object.getPrototypeOf(v);
   return proto !== Object.prototype && proto !== Array.prototype && proto !== null;
 };
