@@ -1139,6 +1139,9 @@ export class Store {
   rebuildTopicCounts(): void {
     this.guard(() => {
       this.db.transaction(() => {
+        // the caches go with them (the triggers would drop them row by row: this first makes that cheap)
+        this.stmt('DELETE FROM topic_quarter_weeks').run();
+        this.stmt('DELETE FROM engine_states').run();
         this.stmt('DELETE FROM topic_quarters').run();
         this.stmt(`INSERT INTO topic_quarters ${TOPIC_QUARTERS_SELECT} GROUP BY 1, 2`).run();
       }).immediate();
