@@ -1,12 +1,15 @@
 import type { Config, Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import type { Moment } from '../core/types.js';
-import { autoBucket, detectMoments, engineStart } from '../detect/detect.js';
+import { autoBucket, engineStart, resumeStart, type EngineSnapshot } from '../detect/detect.js';
 import { explainMoment, undercountCaveats } from '../detect/explain.js';
 import { learningUntil } from '../detect/readiness.js';
 import { rankMoments } from '../rank/rank.js';
 import type { MomentRow } from '../render/moments.js';
 import type { Store } from '../store/store.js';
+import { bucketStart } from '../core/time.js';
+import { QUARTER_MS } from '../store/db.js';
+import { detectAll, engineKey, type TopicInput, type TopicTask } from './detect-topics.js';
 import { syncTopics } from './topics.js';
 
 /** Items published before the evaluation time may still be fetched (and found overflowing) this long after it. */
@@ -26,6 +29,10 @@ export interface EvaluateOptions {
    * again: runs whose windows follow each other report each alert once.
    */
   alerts?: boolean;
+  /** Threads the engine runs on (default: two when there is enough to do). */
+  threads?: 1 | 2;
+  /** Resume the engine from states saved by earlier runs, and save them (default true). */
+  engineStates?: boolean;
 }
 
 export interface Evaluation {
@@ -37,9 +44,11 @@ export interface Evaluation {
   learning: { topic: string; until: number | null }[];
   /** Whether the database holds any item at all. */
   itemsStored: boolean;
+  /** Topics whose engine resumed from a state an earlier run saved (instead of replaying from its start). */
+  resumed: number;
 }
 
-/** Per topic: bucket counts from SQL → detect → explain (items from SQL) → rank → remember. */
+/** Per topic: bucket counts from SQL → detect (on two threads when there is enough to do) → explain (items from SQL) → rank → remember. */
 export function evaluate(config: Config, store: Store, o: EvaluateOptions): Evaluation {
   const { topicIds } = syncTopics(config, store);
   let topics = config.topics;
@@ -57,6 +66,9 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
   const baselineMs = config.defaults.baselineMs;
   const found: Moment[] = [];
   const learning: Evaluation['learning'] = [];
+  // what is read from here on is what the engine states saved below are computed from (see saveEngineStates)
+  const readAt = store.dataVersion();
+  const tasks: (TopicTask & { topicId: number; key: string | null; resume: EngineSnapshot | null })[] = [];
   for (const topic of topics) {
     const topicId = topicIds.get(topic.name)!;
     const setting = topic.bucketMs ?? config.defaults.bucketMs;
@@ -67,9 +79,31 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     const historyStart = store.firstItemAt(topicId);
     const until = learningUntil(historyStart, bucketMs);
     if (until === null || until > o.asOf) learning.push({ topic: topic.name, until });
-    const detectOptions = { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart };
-    const buckets = store.bucketCounts(topicId, engineStart(detectOptions), o.asOf + 1, bucketMs);
-    const moments = detectMoments(topic.name, buckets, detectOptions).filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from));
+    const options = { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart };
+    // The engine's state is saved before the window and resumed from by later runs with the same key;
+    // only for buckets of whole quarters, whose counts the triggers that drop the states watch.
+    const key = o.engineStates !== false && bucketMs % QUARTER_MS === 0 ? engineKey(options) : null;
+    const saveBy = bucketStart(o.from, bucketMs);
+    const resume = key ? store.engineState(topicId, key, saveBy) : null;
+    tasks.push({ topic: topic.name, topicId, key, options, ...(key ? { saveBy } : {}), ...(resume ? { resumeAt: resume.at } : {}), resume });
+  }
+  const read = (i: number, resumable: boolean): TopicInput => {
+    const { topicId, options } = tasks[i]!;
+    const resume = resumable ? tasks[i]!.resume : null;
+    // resumed, the engine needs only the buckets from a little before the state
+    const buckets = store.packedBucketCounts(topicId, resume ? resumeStart(options, resume) : engineStart(options), o.asOf + 1, options.bucketMs);
+    return { buckets, resume };
+  };
+  const results = detectAll(tasks, read, o.threads ? { threads: o.threads } : {}).results;
+  const states = tasks.flatMap((t, i) => {
+    const s = results[i]!.snapshot;
+    return s && t.key ? [{ topicId: t.topicId, key: t.key, at: s.at, state: s.state }] : [];
+  });
+  store.saveEngineStates(states, readAt);
+  const detected = results.map((r) => r.moments);
+  for (const [k, topic] of topics.entries()) {
+    const topicId = tasks[k]!.topicId;
+    const moments = detected[k]!.filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from));
     const overflows = moments.length ? store.overflowPeriods(topicId, o.from - baselineMs, o.asOf + MAX_FETCH_LAG_MS) : [];
     for (const m of moments) {
       const items = store.itemsBetween(topicId, m.start, Math.min(m.end, o.asOf + 1), 2000);
@@ -87,5 +121,13 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
       })();
   const itemsStored = store.hasItems();
   const alerted = o.alerts ? rows.filter((m) => m.alertedAt > o.from && m.alertedAt <= o.asOf) : rows;
-  return { rows: o.limit === undefined ? alerted : alerted.slice(0, o.limit), topics: topics.length, from: o.from, asOf: o.asOf, learning, itemsStored };
+  return {
+    rows: o.limit === undefined ? alerted : alerted.slice(0, o.limit),
+    topics: topics.length,
+    from: o.from,
+    asOf: o.asOf,
+    learning,
+    itemsStored,
+    resumed: results.filter((r) => r.resumed).length,
+  };
 }

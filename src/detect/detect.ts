@@ -1,9 +1,15 @@
 import type { Sensitivity } from '../config/schema.js';
 import type { Bucket, Moment, MomentDirection, MomentKind } from '../core/types.js';
+import { BUCKET_WIDTH, packBuckets, type PackedBuckets } from '../core/buckets.js';
 import { ENGINE_GRID_MS, engineHistoryMs, MAX_BUCKETS } from '../core/limits.js';
 import { bucketStart } from '../core/time.js';
 import type { Alert } from './alerts.js';
 import { SeriesDetector, type SeriesPoint, type Tuning } from './series.js';
+import { episodeOpen, restoreState, saveState } from './snapshot.js';
+
+const DAY_MS = 86_400_000;
+/** How far back before its alert a swing's start is looked for (swingStart). */
+const SWING_LOOK_BACK_MS = DAY_MS;
 
 /**
  * Moments of a topic: the one engine (series.ts) run on the topic's stories per bucket, oldest first,
@@ -69,9 +75,9 @@ export function engineStart(o: Pick<DetectOptions, 'from' | 'bucketMs' | 'baseli
   return bucketStart(first, o.bucketMs);
 }
 
-/** Scores every complete bucket from `from` to `asOf` (and the one in progress, unjudged). */
-export function scoreBuckets(buckets: Bucket[], o: DetectOptions): BucketScore[] {
-  const trace = run(buckets, o);
+/** Scores every complete bucket from `from` to `asOf` (and the one in progress, unjudged); resumed as `r` says. */
+export function scoreBuckets(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}): BucketScore[] {
+  const { trace } = run(buckets, o, r);
   const out: BucketScore[] = [];
   for (let i = trace.indexOf(bucketStart(o.from, o.bucketMs)); i < trace.length; i++) out.push(trace.row(i));
   return out;
@@ -161,26 +167,63 @@ class Trace {
   }
 }
 
-function run(buckets: Bucket[], o: DetectOptions): Trace {
+/**
+ * The engine's state before the bucket starting at `at`, saved by an earlier run with the same engine,
+ * settings and engine start (the caller keys it so, and drops it when counts before `at` change).
+ */
+export interface EngineSnapshot {
+  at: number;
+  state: Uint8Array;
+}
+
+export interface Resume {
+  /** Resume from this state instead of replaying from the engine start (ignored unless it fits). */
+  from?: EngineSnapshot | null;
+  /**
+   * Save the state at the last day boundary at or before this time (and after `from`) where no episode
+   * is open, for a later run to resume from; it must be at or before the reporting window's first bucket.
+   */
+  saveBy?: number;
+}
+
+/** A saved state that fits the evaluation by time but cannot be restored (damaged, or from other code). */
+export class StaleStateError extends Error {
+  constructor() {
+    super('the saved engine state cannot be restored');
+  }
+}
+
+/** Whether a saved state can be resumed from in this evaluation: on its bucket grid, after its start, by its window. */
+function fits(o: DetectOptions, s: EngineSnapshot): boolean {
+  const first = engineStart(o);
+  return s.at > first && s.at <= bucketStart(o.from, o.bucketMs) && (s.at - first) % o.bucketMs === 0;
+}
+
+/**
+ * Where an evaluation resumed from `s` needs buckets from (engineStart when it cannot resume from it): a
+ * little before the state, for a swing's start and a sparkline's lead.
+ */
+export function resumeStart(o: DetectOptions, s: EngineSnapshot): number {
+  const first = engineStart(o);
+  return fits(o, s) ? Math.max(first, s.at - lookBackRows(o.bucketMs) * o.bucketMs) : first;
+}
+
+/** Rows a resumed trace keeps before the resumed state, counts only: what swingStart and a sparkline look back at. */
+function lookBackRows(bucketMs: number): number {
+  return Math.max(Math.ceil(SWING_LOOK_BACK_MS / bucketMs), SERIES_LEAD);
+}
+/** Snapshots are taken this long before saveBy at most (at day boundaries). */
+const SAVE_SPAN_MS = 3 * DAY_MS;
+
+function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}): { trace: Trace; snapshot: EngineSnapshot | null; resumed: boolean } {
   const first = engineStart(o);
   const open = bucketStart(o.asOf, o.bucketMs);
   // buckets that ended by asOf are judged; the one in progress is shown (once it has begun), not judged
   const n = Math.max(0, (open - first) / o.bucketMs);
   const showOpen = o.asOf > open;
-  if (o.historyStart === null || open < first) return new Trace(first, o.bucketMs, 0);
+  if (o.historyStart === null || open < first) return { trace: new Trace(first, o.bucketMs, 0), snapshot: null, resumed: false };
   // commands check requests against MAX_BUCKETS first (checkWindow), with a message that says what to do
   if (n > MAX_BUCKETS) throw new RangeError(`${n} buckets to evaluate`);
-  const trace = new Trace(first, o.bucketMs, n + (showOpen ? 1 : 0));
-  const sq = new Float64Array(trace.length);
-  for (const b of buckets) {
-    const i = (b.start - first) / o.bucketMs;
-    if (!(i >= 0 && i < trace.length) || !Number.isInteger(i)) continue;
-    trace.count[i] = b.count;
-    trace.items[i] = b.items ?? b.count;
-    trace.scored[i] = b.scored;
-    trace.sentimentSum[i] = b.sentimentSum;
-    sq[i] = b.sentimentSumSq;
-  }
   const engine = new SeriesDetector({
     resolutionMs: o.bucketMs,
     sensitivity: o.sensitivity,
@@ -190,10 +233,38 @@ function run(buckets: Bucket[], o: DetectOptions): Trace {
     counts: true,
     ...(o.tuning ? { tuning: o.tuning } : {}),
   });
+  // Resuming: the trace starts a little before the saved state (counts only there) and the engine at it.
+  // The state was saved where no episode was open, at or before the window's first bucket, so every
+  // moment this run reports starts after it, as in a replay from the engine start.
+  const resumed = r.from ? fits(o, r.from) : false;
+  const origin = resumed ? resumeStart(o, r.from!) : first;
+  // (the caller may have read buckets from `origin` on only: a state that fits but cannot be restored is an error)
+  if (resumed && !restoreState(engine, r.from!.state)) throw new StaleStateError();
+  const at = resumed ? r.from!.at : first;
+  const startRow = (at - origin) / o.bucketMs;
+  const rows = (open - origin) / o.bucketMs;
+  const trace = new Trace(origin, o.bucketMs, rows + (showOpen ? 1 : 0));
+  const sq = new Float64Array(trace.length);
+  const packed = buckets instanceof Float64Array ? buckets : packBuckets(buckets);
+  for (let k = 0; k < packed.length; k += BUCKET_WIDTH) {
+    const i = (packed[k]! - origin) / o.bucketMs;
+    if (!(i >= 0 && i < trace.length) || !Number.isInteger(i)) continue;
+    trace.count[i] = packed[k + 1]!;
+    trace.items[i] = packed[k + 2]!;
+    trace.scored[i] = packed[k + 3]!;
+    trace.sentimentSum[i] = packed[k + 4]!;
+    sq[i] = packed[k + 5]!;
+  }
+  let snapshot: EngineSnapshot | null = null;
+  const saveFrom = r.saveBy === undefined ? Infinity : Math.max(r.saveBy - SAVE_SPAN_MS, resumed ? at + 1 : first + 1);
   const point: SeriesPoint = { t: 0, value: 0, sentiment: null, n: 0, sentimentSq: 0 };
-  for (let i = 0; i < n; i++) {
+  for (let i = startRow; i < rows; i++) {
     const scored = trace.scored[i]!;
-    point.t = first + i * o.bucketMs;
+    point.t = origin + i * o.bucketMs;
+    if (point.t >= saveFrom && point.t <= r.saveBy! && point.t % DAY_MS === 0 && !episodeOpen(engine)) {
+      const state = saveState(engine);
+      if (state) snapshot = { at: point.t, state };
+    }
     point.value = trace.count[i]!;
     point.sentiment = scored > 0 ? trace.sentimentSum[i]! / scored : null;
     point.n = scored;
@@ -215,22 +286,35 @@ function run(buckets: Bucket[], o: DetectOptions): Trace {
     }
     trace.flags[i] = f;
   }
-  return trace;
+  return { trace, snapshot, resumed };
 }
 
 /**
  * Detects a topic's moments that reach into [from, asOf]. Explanations (sources, terms, examples) are
  * added by explain().
  */
-export function detectMoments(topic: string, buckets: Bucket[], o: DetectOptions): Moment[] {
-  const trace = run(buckets, o);
+export function detectMoments(topic: string, buckets: Bucket[] | PackedBuckets, o: DetectOptions): Moment[] {
+  return detectResumable(topic, buckets, o).moments;
+}
+
+/**
+ * detectMoments, resuming from a saved engine state and saving one for a later run (see Resume): the
+ * same moments as a replay from the engine start.
+ */
+export function detectResumable(
+  topic: string,
+  buckets: Bucket[] | PackedBuckets,
+  o: DetectOptions,
+  r: Resume = {},
+): { moments: Moment[]; snapshot: EngineSnapshot | null; resumed: boolean } {
+  const { trace, snapshot, resumed } = run(buckets, o, r);
   const spikes = episodes(trace, SPIKE, SPIKE_ONSET, SPIKE_GROWTH, 'up').map((g) => buildMoment(topic, 'volume-spike', g, trace, o));
   const shifts = [...episodes(trace, SWING_UP, SWING_ONSET, SWING_GROWTH, 'positive'), ...episodes(trace, SWING_DOWN, SWING_ONSET, SWING_GROWTH, 'negative')]
     .sort((a, b) => a.first - b.first)
     .map((g) => buildMoment(topic, 'sentiment-shift', { ...g, first: swingStart(trace, g) }, trace, o))
     .filter((m) => !spikes.some((s) => s.start <= m.start && m.end <= s.end));
   const fromBucket = bucketStart(o.from, o.bucketMs);
-  return [...spikes, ...shifts].filter((m) => m.end > fromBucket);
+  return { moments: [...spikes, ...shifts].filter((m) => m.end > fromBucket), snapshot, resumed };
 }
 
 /** A swing began where the buckets before its alert started leaning its way (within the day before it). */
@@ -238,7 +322,7 @@ function swingStart(trace: Trace, g: Group): number {
   const base = trace.baseline(g.first) ?? 0;
   const sign = g.direction === 'negative' ? -1 : 1;
   let first = g.first;
-  for (let k = g.first - 1; k >= 0 && (g.first - k) * trace.bucketMs < 86_400_000; k--) {
+  for (let k = g.first - 1; k >= 0 && (g.first - k) * trace.bucketMs < SWING_LOOK_BACK_MS; k--) {
     const m = trace.sentimentMean(k);
     if (m === null || sign * (m - base) < MIN_LEAN) break;
     first = k;

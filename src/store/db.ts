@@ -9,6 +9,9 @@ export type DB = Database.Database;
 /** The slot topic_quarters keeps counts by: a quarter of an hour. */
 export const QUARTER_MS = 900_000;
 
+/** The span topic_quarter_weeks caches the quarter-hour counts by (one blob per topic and week). */
+export const COUNTS_WEEK_MS = 7 * 86_400_000;
+
 /**
  * Recomputes the quarter-hour counts from the matches, rows for topic_quarters (for one topic with a
  * WHERE topic_id = ? on both). Slots are keyed by truncation, like every bucket. Migration 10 runs it:
@@ -233,6 +236,46 @@ const MIGRATIONS: string[] = [
   `
   DROP INDEX items_canonical_url;
   CREATE UNIQUE INDEX items_canonical_url_feed ON items(canonical_url, feed_id) WHERE canonical_url IS NOT NULL;
+  `,
+  // 14: caches for detection, both kept by triggers on topic_quarters, in the writer's transaction.
+  // - topic_quarter_weeks: the quarter-hour counts again, one blob per topic and week, for detection to read
+  //   in one go (a row per quarter costs more to read than the engine spends on it). Filled when read
+  //   (Store.packedBucketCounts); a week is emptied whenever any of its quarters is written.
+  // - engine_states: the engine's state before the bucket starting at `at` (saved by a run, see
+  //   detectResumable), for later runs with the same key (engine version, settings, engine start) to resume
+  //   from instead of replaying from the start. Dropped whenever counts before `at` are written.
+  `
+  CREATE TABLE topic_quarter_weeks (
+    topic_id INTEGER NOT NULL,
+    week INTEGER NOT NULL,            -- slot / ${COUNTS_WEEK_MS}, truncated
+    data BLOB NOT NULL,               -- the week's rows of topic_quarters in slot order, as float64 (little-endian):
+                                      -- slot, stories, items, scored, sentiment_sum, sentiment_sq
+    PRIMARY KEY (topic_id, week)
+  );
+  CREATE TABLE engine_states (
+    topic_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    at INTEGER NOT NULL,              -- epoch ms: the state before this bucket
+    state BLOB NOT NULL,
+    PRIMARY KEY (topic_id, key, at)
+  );
+  CREATE TRIGGER topic_quarters_insert AFTER INSERT ON topic_quarters BEGIN
+    DELETE FROM topic_quarter_weeks WHERE topic_id = NEW.topic_id AND week = NEW.slot / ${COUNTS_WEEK_MS};
+    DELETE FROM engine_states WHERE topic_id = NEW.topic_id AND at > NEW.slot;
+  END;
+  CREATE TRIGGER topic_quarters_update AFTER UPDATE ON topic_quarters BEGIN
+    DELETE FROM topic_quarter_weeks WHERE topic_id = OLD.topic_id AND week = OLD.slot / ${COUNTS_WEEK_MS};
+    DELETE FROM engine_states WHERE topic_id = OLD.topic_id AND at > OLD.slot;
+  END;
+  CREATE TRIGGER topic_quarters_move AFTER UPDATE OF topic_id, slot ON topic_quarters
+    WHEN NEW.topic_id <> OLD.topic_id OR NEW.slot <> OLD.slot BEGIN
+    DELETE FROM topic_quarter_weeks WHERE topic_id = NEW.topic_id AND week = NEW.slot / ${COUNTS_WEEK_MS};
+    DELETE FROM engine_states WHERE topic_id = NEW.topic_id AND at > NEW.slot;
+  END;
+  CREATE TRIGGER topic_quarters_delete AFTER DELETE ON topic_quarters BEGIN
+    DELETE FROM topic_quarter_weeks WHERE topic_id = OLD.topic_id AND week = OLD.slot / ${COUNTS_WEEK_MS};
+    DELETE FROM engine_states WHERE topic_id = OLD.topic_id AND at > OLD.slot;
+  END;
   `,
 ];
 

@@ -3,9 +3,10 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { Bucket, EnrichedItem } from '../../src/core/types.js';
 import { replayStories } from '../../src/enrich/stories.js';
-import { QUARTER_MS, SCHEMA_VERSION, migrate } from '../../src/store/db.js';
+import { COUNTS_WEEK_MS, QUARTER_MS, SCHEMA_VERSION, migrate } from '../../src/store/db.js';
 import { Store, type StoryAssigner, type StoryReplayer } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
+import { rng } from '../helpers/rng.js';
 
 // The per-topic counts by quarter hour (topic_quarters): Store.bucketCounts gives what grouping the
 // matches (item_topics) gives, for buckets that are whole quarters (rolled up from the counts) and for
@@ -29,16 +30,6 @@ const HEADLINES = [
   'Regulator fines Initech over late filings',
   'Whitfield named chief executive of Globex',
 ];
-
-/** mulberry32: a seeded PRNG. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Items over `days` from `start`: a few headlines retold by several outlets, some on quarter boundaries. */
 function items(r: () => number, n: number, start: number, days: number, prefix: string): EnrichedItem[] {
@@ -108,6 +99,18 @@ function expectCountsKept(db: Database.Database): void {
     .all();
   expect(kept).toEqual(want);
   expect(db.prepare('SELECT count(*) FROM topic_quarters WHERE items = 0').pluck().get()).toBe(0);
+  expectWeeksKept(db);
+}
+
+/** Every week cached in topic_quarter_weeks holds exactly that week's rows of topic_quarters; returns how many are. */
+function expectWeeksKept(db: Database.Database): number {
+  const weeks = db.prepare('SELECT topic_id, week, data FROM topic_quarter_weeks ORDER BY 1, 2').raw().all() as [number, number, Buffer][];
+  const rows = db.prepare('SELECT slot, stories, items, scored, sentiment_sum, sentiment_sq FROM topic_quarters WHERE topic_id = ? AND slot >= ? AND slot < ? ORDER BY slot').raw();
+  for (const [t, w, data] of weeks) {
+    const cached = Array.from(new Float64Array(new Uint8Array(data).buffer));
+    expect(cached, `topic ${t}, week ${w}`).toEqual((rows.all(t, w * COUNTS_WEEK_MS, (w + 1) * COUNTS_WEEK_MS) as number[][]).flat());
+  }
+  return weeks.length;
 }
 
 /** bucketCounts = grouping the matches, for every size, over aligned and unaligned ranges. */
@@ -133,6 +136,8 @@ function expectBucketsAsGrouped(store: Store, topicIds: number[], seed: number, 
     }
   }
   expect(compared).toBeGreaterThan(1000);
+  // what was read was cached (the next write must empty what it changes: expectCountsKept checks that)
+  expect(expectWeeksKept(store.db)).toBeGreaterThan(0);
 }
 
 function setup() {
@@ -205,6 +210,76 @@ describe('quarter-hour counts per topic', () => {
         expect(store.bucketCounts(ids[0]!, from, to, size), `${size / MIN} min over [${from}, ${to})`).toEqual(grouped(store.db, ids[0]!, from, to, size));
       }
     }
+    store.close();
+  });
+});
+
+describe('the counts cached by week (topic_quarter_weeks)', () => {
+  const week = (t: number) => Math.trunc(t / COUNTS_WEEK_MS);
+
+  it('another connection writing to a cached week empties it in its own transaction; a read-only connection reads without caching', () => {
+    const r = rng(7);
+    const { file, store, ids, save } = setup();
+    save(0, items(r, 300, T0, 14, 'a'));
+    const acme = ids[0]!;
+    const from = T0 - DAY;
+    const to = T0 + 15 * DAY;
+    expect(store.bucketCounts(acme, from, to, HOUR)).toEqual(grouped(store.db, acme, from, to, HOUR));
+    const cachedWeeks = store.db.prepare('SELECT week FROM topic_quarter_weeks WHERE topic_id = ? ORDER BY week').pluck();
+    expect(cachedWeeks.all(acme)).toEqual(Array.from({ length: week(T0 + 14 * DAY) - week(T0) + 1 }, (_, i) => week(T0) + i));
+
+    // a late item for Acme, saved by another momentscan (another connection) into the first cached week
+    const other = Store.open(file);
+    const late: EnrichedItem = { ...items(r, 1, T0, 1, 'late')[0]!, publishedAt: T0 + 2 * HOUR + 7 * MIN, sentiment: 0.5, topics: ['Acme'] };
+    const topicIds = new Map(other.syncTopics(TOPICS.map((name) => ({ name, definition: `d-${name}` }))).map((t) => [t.name, t.id]));
+    const feed = other.ensureFeeds(['https://a.example/rss'], T0)[0]!;
+    const before = store.bucketCounts(acme, from, to, HOUR).find((b) => b.start === T0 + 2 * HOUR);
+    other.saveFetch({ feedId: feed.id, startedAt: T0 + 21 * DAY, durationMs: 1, status: 'ok', httpStatus: 200, bytes: 1, error: null, items: [late] }, topicIds, byTitle());
+    other.close();
+    expect(cachedWeeks.all(acme)).not.toContain(week(late.publishedAt));
+    expectWeeksKept(store.db);
+    const after = store.bucketCounts(acme, from, to, HOUR);
+    expect(after).toEqual(grouped(store.db, acme, from, to, HOUR));
+    expect(after.find((b) => b.start === T0 + 2 * HOUR)!.items).toBe((before?.items ?? 0) + 1);
+    expect(cachedWeeks.all(acme)).toContain(week(late.publishedAt));
+    store.close();
+
+    // read-only: the weeks not cached are read from topic_quarters, and nothing is written
+    const rw = Store.open(file);
+    rw.db.prepare('DELETE FROM topic_quarter_weeks').run();
+    rw.close();
+    const ro = Store.open(file, { readonly: true });
+    for (const size of [15 * MIN, HOUR, DAY]) expect(ro.bucketCounts(acme, from, to, size)).toEqual(grouped(ro.db, acme, from, to, size));
+    expect(ro.db.prepare('SELECT count(*) FROM topic_quarter_weeks').pluck().get()).toBe(0);
+    ro.close();
+  });
+
+  it('a quarter moved to another week empties both weeks, and drops the engine states after either', () => {
+    const { store, ids, save } = setup();
+    save(0, items(rng(5), 200, T0, 21, 'm'));
+    const acme = ids[0]!;
+    store.bucketCounts(acme, T0 - DAY, T0 + 22 * DAY, HOUR);
+    const weeksCached = () => store.db.prepare('SELECT count(*) FROM topic_quarter_weeks WHERE topic_id = ?').pluck().get(acme) as number;
+    const all = weeksCached();
+    expect(all).toBeGreaterThanOrEqual(3);
+    const put = store.db.prepare("INSERT INTO engine_states (topic_id, key, at, state) VALUES (?, 'k', ?, x'00')");
+    put.run(acme, T0 + 12 * DAY);
+    const firstSlot = store.db.prepare('SELECT min(slot) FROM topic_quarters WHERE topic_id = ?').pluck().get(acme) as number;
+    // to an empty quarter two weeks later (not a write momentscan makes: the triggers cover it anyway)
+    store.db.prepare('UPDATE topic_quarters SET slot = ? WHERE topic_id = ? AND slot = ?').run(firstSlot + 2 * COUNTS_WEEK_MS + QUARTER_MS, acme, firstSlot);
+    expectWeeksKept(store.db);
+    expect(weeksCached()).toBeLessThanOrEqual(all - 1);
+    expect(store.db.prepare('SELECT count(*) FROM engine_states').pluck().get()).toBe(0);
+    store.close();
+  });
+
+  it('a range of years caches only the weeks between the first and the last quarter with counts', () => {
+    const { store, ids, save } = setup();
+    save(0, items(rng(3), 50, T0 + 3 * DAY, 9, 'y'));
+    const acme = ids[0]!;
+    expect(store.bucketCounts(acme, 0, T0 + 3650 * DAY, DAY)).toEqual(grouped(store.db, acme, 0, T0 + 3650 * DAY, DAY));
+    const [lo, hi] = store.db.prepare('SELECT min(slot), max(slot) FROM topic_quarters WHERE topic_id = ?').raw().get(acme) as [number, number];
+    expect(store.db.prepare('SELECT count(*) FROM topic_quarter_weeks WHERE topic_id = ?').pluck().get(acme)).toBe(week(hi) - week(lo) + 1);
     store.close();
   });
 });

@@ -1,0 +1,29 @@
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { DONE, type JobResult, nextCell, runJob, sentCell, TAKEN, type TopicJob, type WorkerData } from './detect-topics.js';
+
+/**
+ * Worker thread of detectAll: takes the next topic no thread has taken, waits for its counts if they are
+ * not read yet, runs the engine on it, posts its moments, marks it done and wakes the main thread.
+ */
+const { count: n, state, jobs, results } = workerData as WorkerData;
+const got: TopicJob[] = [];
+for (let i = Atomics.add(state, nextCell(n), 1); i < n; i = Atomics.add(state, nextCell(n), 1)) {
+  Atomics.store(state, i, TAKEN);
+  while (got.length <= i) {
+    const m = receiveMessageOnPort(jobs);
+    if (m) got.push(m.message as TopicJob);
+    else Atomics.wait(state, sentCell(n), Atomics.load(state, sentCell(n)), 50);
+  }
+  const job = got[i]!;
+  let result: JobResult;
+  try {
+    result = { index: i, ...runJob(job) };
+  } catch (err) {
+    result = { index: i, error: String(err) };
+  }
+  results.postMessage(result);
+  Atomics.store(state, i, DONE);
+  Atomics.notify(state, i);
+}
+jobs.close();
+results.close();

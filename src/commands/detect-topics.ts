@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { receiveMessageOnPort, MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import type { PackedBuckets } from '../core/buckets.js';
+import type { Moment } from '../core/types.js';
+import { detectResumable, engineStart, type DetectOptions, type EngineSnapshot, type Resume } from '../detect/detect.js';
+
+/**
+ * Runs the engine on many topics (detectMoments), on this thread and, when there is enough work, on a
+ * second one. The worker starts first and takes topics as soon as their counts are read; once all are
+ * read, this thread takes topics too. Each thread takes the next topic not yet taken, so the split
+ * follows the work, and each topic's moments are the same whichever thread found them (the engine is
+ * pure). Synchronous for the caller, which waits (Atomics) for the topics the worker took. Should the
+ * worker not start (run from the TypeScript sources), or fail or stall on a topic, this thread does it.
+ */
+
+export interface TopicTask {
+  topic: string;
+  options: DetectOptions;
+  /** Save the engine's state for later runs (Resume.saveBy). */
+  saveBy?: number;
+  /** When the state the task will resume from was saved, if it has one (for the cost). */
+  resumeAt?: number;
+}
+
+/** A task's input, read from the database: its counts, and the engine state to resume from. */
+export interface TopicInput {
+  buckets: PackedBuckets;
+  resume?: EngineSnapshot | null;
+}
+
+export type TopicJob = TopicTask & TopicInput;
+
+export interface TopicResult {
+  moments: Moment[];
+  snapshot: EngineSnapshot | null;
+  /** The engine resumed from the state given. */
+  resumed: boolean;
+}
+
+/** What the worker posts for each topic it took. */
+export type JobResult = ({ index: number } & TopicResult) | { index: number; error: string };
+
+/**
+ * Memory both threads share, Int32s: per topic its state (FREE, TAKEN by the worker, DONE by it), then
+ * the next topic to take (Atomics.add), then how many topics' counts have been sent to the worker.
+ */
+export const FREE = 0;
+export const TAKEN = 1;
+export const DONE = 2;
+export const nextCell = (n: number) => n;
+export const sentCell = (n: number) => n + 1;
+
+/** What the worker is started with. */
+export interface WorkerData {
+  count: number;
+  state: Int32Array;
+  /** Jobs arrive here, in order, each once its counts are read. */
+  jobs: MessagePort;
+  results: MessagePort;
+}
+
+/** Below this many buckets in all, a second thread costs more to start than it saves. */
+const THREAD_FROM_BUCKETS = 100_000;
+/** How long to wait for a topic the worker took, at least, and per bucket it spans, before doing it here. */
+const WAIT_MIN_MS = 5_000;
+const WAIT_PER_BUCKET_MS = 0.05;
+
+const WORKER_URL = new URL('./detect-topics-worker.js', import.meta.url);
+let workerBuilt: boolean | undefined;
+
+/** The buckets a topic's engine run goes through (its cost). */
+function spanOf(task: TopicTask): number {
+  return Math.max(0, (task.options.asOf - (task.resumeAt ?? engineStart(task.options))) / task.options.bucketMs);
+}
+
+export interface DetectAllOptions {
+  /** Threads to use: 1 (this one) or 2 (default: 2 when the work is large enough). */
+  threads?: 1 | 2;
+  /** For tests: this thread takes no topic itself, so the worker does them all (unless it fails). */
+  workerOnly?: boolean;
+}
+
+/**
+ * What an engine state is saved under: the engine's code (a hash of the detect stage's files, so that any
+ * change to it is a new key), the detection settings and where the engine starts.
+ */
+export function engineKey(o: DetectOptions): string {
+  return [engineVersion(), o.bucketMs, o.baselineMs, o.sensitivity, engineStart(o), JSON.stringify(o.tuning ?? null)].join(' ');
+}
+
+let version: string | undefined;
+function engineVersion(): string {
+  if (version === undefined) {
+    const dir = new URL('../detect/', import.meta.url);
+    const hash = createHash('sha256');
+    for (const f of readdirSync(dir).filter((name) => /\.[jt]s$/.test(name)).sort()) hash.update(f).update(readFileSync(new URL(f, dir)));
+    version = hash.digest('hex').slice(0, 16);
+  }
+  return version;
+}
+
+/** Runs one job (here or in the worker). */
+export function runJob(job: TopicJob): TopicResult {
+  const r: Resume = { from: job.resume ?? null, ...(job.saveBy !== undefined ? { saveBy: job.saveBy } : {}) };
+  return detectResumable(job.topic, job.buckets, job.options, r);
+}
+
+/**
+ * Each task's moments and engine state to save (in task order), and how many tasks the worker did.
+ * `read(i, true)` gives task i's input, with a state to resume from if there is one; it is called once per
+ * task, in order, on this thread (it reads the database). Should that state not restore (StaleStateError),
+ * the task is read again without one, `read(i, false)`, and replayed from the start.
+ */
+export function detectAll(tasks: readonly TopicTask[], read: (i: number, resume: boolean) => TopicInput, o: DetectAllOptions = {}): { results: TopicResult[]; byWorker: number } {
+  const n = tasks.length;
+  const total = tasks.reduce((sum, t) => sum + spanOf(t), 0);
+  const threads = o.threads ?? (total >= THREAD_FROM_BUCKETS ? 2 : 1);
+  workerBuilt ??= WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
+  const results: TopicResult[] = new Array(n);
+  const inputs: TopicInput[] = new Array(n);
+  const here = (i: number) => {
+    try {
+      results[i] = runJob({ ...tasks[i]!, ...inputs[i]! });
+    } catch (err) {
+      // a state that does not restore (StaleStateError), or any failure resumed: replayed from the start
+      if (!inputs[i]!.resume) throw err;
+      inputs[i] = read(i, false);
+      results[i] = runJob({ ...tasks[i]!, ...inputs[i]! });
+    }
+  };
+  if (threads === 1 || n < 2 || !workerBuilt) {
+    for (let i = 0; i < n; i++) {
+      inputs[i] = read(i, true);
+      here(i);
+    }
+    return { results, byWorker: 0 };
+  }
+
+  const state = new Int32Array(new SharedArrayBuffer((n + 2) * 4));
+  const jobs = new MessageChannel();
+  const answers = new MessageChannel();
+  const data: WorkerData = { count: n, state, jobs: jobs.port1, results: answers.port1 };
+  const worker = new Worker(WORKER_URL, { workerData: data, transferList: [jobs.port1, answers.port1] });
+  worker.unref();
+  worker.on('error', () => undefined); // its topics are done here instead
+  try {
+    for (let i = 0; i < n; i++) {
+      inputs[i] = read(i, true);
+      // the counts in memory both threads share
+      const shared = new Float64Array(new SharedArrayBuffer(inputs[i]!.buckets.byteLength));
+      shared.set(inputs[i]!.buckets);
+      jobs.port2.postMessage({ ...tasks[i]!, ...inputs[i]!, buckets: shared } satisfies TopicJob);
+      Atomics.store(state, sentCell(n), i + 1);
+      Atomics.notify(state, sentCell(n));
+    }
+    const take = () => Atomics.add(state, nextCell(n), 1);
+    if (!o.workerOnly) for (let i = take(); i < n; i = take()) here(i);
+    // the topics the worker took: wait for each (bounded), then collect what it posted
+    let byWorker = 0;
+    for (let i = 0; i < n; i++) {
+      if (results[i]) continue;
+      const deadline = performance.now() + WAIT_MIN_MS + WAIT_PER_BUCKET_MS * spanOf(tasks[i]!);
+      for (let s = Atomics.load(state, i); s !== DONE && performance.now() < deadline; s = Atomics.load(state, i)) {
+        Atomics.wait(state, i, s, Math.max(1, deadline - performance.now()));
+      }
+      for (let m = receiveMessageOnPort(answers.port2); m; m = receiveMessageOnPort(answers.port2)) {
+        const r = m.message as JobResult;
+        if ('moments' in r && !results[r.index]) {
+          results[r.index] = { moments: r.moments, snapshot: r.snapshot, resumed: r.resumed };
+          byWorker++;
+        }
+      }
+      if (!results[i]) here(i); // the worker failed on it, or did not answer in time
+    }
+    return { results, byWorker };
+  } finally {
+    jobs.port2.close();
+    answers.port2.close();
+    void worker.terminate();
+  }
+}

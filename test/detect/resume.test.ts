@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { Bucket } from '../../src/core/types.js';
+import { detectResumable, scoreBuckets, type DetectOptions } from '../../src/detect/detect.js';
+import { rng } from '../helpers/rng.js';
+
+// The engine resumed from a state saved by an earlier run says exactly what a replay from its start
+// says: every bucket's scores, flags and alerts, bit for bit, and every moment.
+
+const Q = 15 * 60_000;
+const H = 3_600_000;
+const D = 24 * H;
+const START = Date.UTC(2026, 8, 1);
+const END = Date.UTC(2026, 10, 20, 12);
+
+/** 15-minute counts with a daily rhythm, sentiment, bursts and swings (some across midnight). */
+function buckets(seed: number, level: number): Bucket[] {
+  const r = rng(seed);
+  const bursts = [END - 20 * D - 2 * H, END - 9 * D - H, END - 8 * D + 11 * H, END - 3 * D + 5 * H, END - 12 * H];
+  const out: Bucket[] = [];
+  for (let t = START; t < END; t += Q) {
+    const hour = new Date(t).getUTCHours();
+    const burst = bursts.some((b) => t >= b && t < b + 3 * H) ? 6 * level + 5 : 0;
+    const count = Math.floor(r() * 2 * level * (hour >= 8 && hour < 20 ? 1.4 : 0.6) + burst);
+    if (count === 0) continue;
+    const scored = Math.max(0, count - 1);
+    const mean = burst ? -0.5 : r() * 0.4 - 0.15;
+    out.push({ start: t, count, items: count + (r() < 0.2 ? 1 : 0), scored, sentimentSum: scored * mean, sentimentSumSq: scored * (mean * mean + 0.04) });
+  }
+  return out;
+}
+
+const opts = (asOf: number, since = 7 * D): DetectOptions => ({ asOf, from: asOf - since, bucketMs: Q, baselineMs: 14 * D, sensitivity: 'medium', historyStart: START });
+
+describe('the engine resumed from a saved state', () => {
+  it.each([
+    [1, 0.4],
+    [2, 3],
+    [3, 25],
+  ])('says what a replay from the start says, bucket by bucket (seed %i, %f a quarter)', (seed, level) => {
+    const b = buckets(seed, level);
+    const first = opts(END - 4 * D);
+    const saveBy = first.from; // at the latest: the window's first bucket
+    const saved = detectResumable('T', b, first, { saveBy });
+    expect(saved.resumed).toBe(false);
+    const snap = saved.snapshot!;
+    expect(snap).not.toBeNull();
+    expect(snap.at).toBeLessThanOrEqual(saveBy);
+    expect(snap.at % D).toBe(0);
+    let moments = 0;
+    for (const later of [0, Q, 7 * 60_000, 5 * H, D, 2 * D + 3 * Q, 4 * D]) {
+      const o = opts(first.asOf + later);
+      const full = detectResumable('T', b, o);
+      const resumed = detectResumable('T', b, o, { from: snap });
+      expect(resumed.resumed).toBe(true);
+      expect(resumed.moments).toEqual(full.moments);
+      moments += full.moments.length;
+      // every bucket's scores from the window on, not just the rounded moments
+      expect(scoreBuckets(b, o, { from: snap })).toEqual(scoreBuckets(b, o));
+    }
+    expect(moments).toBeGreaterThan(0);
+    // the saved state is not changed by resuming from it (the same state twice gives the same answer)
+    const again = opts(END);
+    expect(detectResumable('T', b, again, { from: snap }).moments).toEqual(detectResumable('T', b, again).moments);
+  });
+
+  it('is saved only at a day boundary where no burst or swing is open, and is ignored where it does not fit', () => {
+    const b = buckets(4, 3);
+    // the burst from 23:00 on 2026-11-12 runs across midnight: no state at that midnight, but an earlier one
+    const o = opts(END - 6 * D - 21 * H);
+    const saveBy = END - 7 * D;
+    const s = detectResumable('T', b, o, { saveBy }).snapshot!;
+    expect(s.at).toBeLessThan(Date.UTC(2026, 10, 13));
+    expect(s.at).toBeGreaterThanOrEqual(saveBy - 3 * D);
+    expect(s.at % D).toBe(0);
+    // a state after the window's first bucket, or off the bucket grid, is not resumed from
+    const early = opts(END, 30 * D);
+    expect(detectResumable('T', b, early, { from: s }).resumed).toBe(false);
+    expect(detectResumable('T', b, opts(END), { from: { ...s, at: s.at + 60_000 } }).resumed).toBe(false);
+    expect(detectResumable('T', b, opts(END), { from: s }).resumed).toBe(true);
+  });
+});
