@@ -379,8 +379,8 @@ export function migrate(db: DB, from: number, to = MIGRATIONS.length): void {
   run.immediate();
 }
 
-/** Files up to this size are checked for damage on every writable open (about 200 ms at most). */
-export const CHECK_ALWAYS_BYTES = 256 * 1024 * 1024;
+/** Files up to this size are checked for damage on every writable open (about 25 ms at most). */
+export const CHECK_ALWAYS_BYTES = 32 * 1024 * 1024;
 
 function checkIntegrity(db: DB, file: string): void {
   const problems = db.pragma('quick_check(3)', { simple: false }) as { quick_check: string }[];
