@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import type { Silence } from '../notify/outbox.js';
 import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { Column, Listing, RenderContext } from './types.js';
@@ -77,15 +78,8 @@ function deliveriesTable(rows: DeliveryRow[], ctx: RenderContext): string {
   return `${table.toString()}\n`;
 }
 
-/** A silence as `momentscan silence list` shows it. */
-export interface SilenceRow {
-  id: number;
-  topic: string;
-  startsAt: number;
-  endsAt: number;
-  comment: string | null;
-  createdAt: number;
-}
+/** A silence as `momentscan silence list` shows it: as the outbox keeps it. */
+export type SilenceRow = Silence;
 
 export function silenceJson(s: SilenceRow): Record<string, unknown> {
   return { id: s.id, topic: s.topic, startsAt: iso(s.startsAt), endsAt: iso(s.endsAt), comment: s.comment, createdAt: iso(s.createdAt) };
