@@ -14,8 +14,12 @@
  * An item is compared with every distinct headline a story has (whole-story matching), a story takes
  * items for STORY_LIFE_MS from its first (later ones start a follow-up story), short headlines need
  * Jaccard-level evidence, two headlines that each name something or give a number the other lacks
- * ("Darden (DRI)" / "Walmart (WMT)") never merge, and boilerplate titles never form a story.
+ * ("Darden (DRI)" / "Walmart (WMT)", "Microsoft … Virtual Reality Headset" / "Sony Unveils Virtual
+ * Reality Headset") never merge, and boilerplate titles never form a story. What names something
+ * depends on the headline's casing (storyKeys); in Title Case it takes a word list (natural's English
+ * lexicon, read once, the only I/O here).
  */
+import { createRequire } from 'node:module';
 import { foldText, tokenize } from '../core/text.js';
 
 /** What clustering needs of an item. */
@@ -313,6 +317,16 @@ function insertionSort(a: string[]): void {
   }
 }
 
+/** The tokens of one word (of a name), in order, as storyTokens makes them. */
+function wordTokens(word: string): string[] {
+  const out: string[] = [];
+  for (const raw of tokenize(foldText(word))) {
+    if (!raw.includes('-')) addWord(raw, out);
+    else for (const part of raw.split('-')) addWord(part, out);
+  }
+  return out;
+}
+
 /** The tokens a headline is compared by: unique, sorted (code-unit order). */
 export function storyTokens(title: string): string[] {
   let text = stripPublisherSuffix(title.length > MAX_TITLE_CHARS ? title.slice(0, MAX_TITLE_CHARS) : title);
@@ -362,10 +376,14 @@ export function isBoilerplateTitle(title: string): boolean {
   return false;
 }
 
-/** What vetoes a merge: the tokens of names (tickers, and capitalised words in a sentence-case headline) and the numbers. */
+/** What vetoes a merge: the names (tickers, capitalised words that are not common English words) and the numbers of a headline. */
 export interface StoryKeys {
-  /** Tokens (as storyTokens makes them) of words that name something. */
-  names: readonly string[];
+  /**
+   * The names, each a run of consecutive name words ("Juan Pablo Galavis", "Metro-North") as its tokens
+   * (as storyTokens makes them): a name is matched when any of its tokens is, so "Juan Pablo" and
+   * "Juan Pablo Galavis" are one name, not two that differ.
+   */
+  names: readonly (readonly string[])[];
   /** The integer part of every number ("6.7" → "6", "179.2" and "179b" → "179"). */
   numbers: readonly string[];
 }
@@ -375,14 +393,172 @@ const NO_KEYS: StoryKeys = { names: [], numbers: [] };
 const CAPS_COMMON = new Set(['THE', 'AND', 'FOR', 'NEW', 'CEO', 'CFO', 'TV', 'UPDATE', 'VIDEO', 'PHOTO', 'PHOTOS', 'LIVE', 'WATCH', 'BREAKING', 'EXCLUSIVE', 'REPORT', 'OK']);
 
 /**
- * The names and numbers of a headline. A ticker or acronym (an all-capital word of 2–6 letters, in a
- * headline that is not shouted) is a name; in a sentence-case headline (most longer words in lower
- * case), so is every capitalised word after the first. In Title Case Headlines capitals say nothing,
- * so only the all-capital words count there.
+ * English words, to tell a capitalised word in a Title Case headline that names something ("Sony",
+ * "Darden", "Juan") from one that does not ("Unveils", "Stock", "Lower"): the lexicon of natural's
+ * English part-of-speech tagger (about 92,000 words and their tags, from the Penn Treebank by way of
+ * pos-js), a dependency already. Loaded on first use (about 80 ms), and only when a Title Case
+ * headline comes close enough to another to be checked for names; when it cannot be loaded, Title
+ * Case words are never names (only tickers and numbers veto there).
+ */
+const POS_LEXICON = 'natural/lib/natural/brill_pos_tagger/data/English/lexicon_from_posjs.json';
+let posLexicon: Record<string, readonly string[]> | null | undefined;
+
+/** Words the 1990s lexicon lacks, or has only as names, that headlines use as common words. */
+const COMMON_EXTRA = new Set(
+  (
+    'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen ' +
+    'eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion trillion ' +
+    'first second third fourth fifth sixth seventh eighth ninth tenth ' +
+    'blog blogger tweet retweet app online website web email smartphone tablet selfie podcast hashtag startup ' +
+    'ceo cfo cto govt recap pic video superhero emoji livestream streaming vlog wifi internet ebook'
+  ).split(' '),
+);
+
+/**
+ * Is the lexicon's entry for `word` a common word: as written in lower case, any tag but a proper
+ * noun's; capitalised, a first (most frequent) tag that is not a proper noun's. Undefined when the
+ * lexicon has neither form.
+ */
+function lexiconCommon(lexicon: Record<string, readonly string[]>, word: string): boolean | undefined {
+  if (Object.hasOwn(lexicon, word)) return lexicon[word]!.some((tag) => !tag.startsWith('NNP'));
+  const cap = word.charAt(0).toUpperCase() + word.slice(1);
+  if (Object.hasOwn(lexicon, cap)) return !lexicon[cap]![0]!.startsWith('NNP');
+  return undefined;
+}
+
+/**
+ * Is `word` (one word, any case, no apostrophe ending) a common English word rather than a name? Its
+ * own entry decides when the lexicon has one ("Parker" only as a proper noun: a name; "Walker" also as
+ * a noun: common); otherwise a plural, a comparative or superlative of a word it has ("Headsets",
+ * "Craziest") is common too. When in doubt, common: a word wrongly taken for a name can split a story.
+ */
+function isCommonWord(word: string): boolean {
+  let known = commonMemo.get(word);
+  if (known === undefined) {
+    if (commonMemo.size >= COMMON_MEMO_MAX) commonMemo.clear();
+    known = lookUpCommon(word);
+    commonMemo.set(word, known);
+  }
+  return known;
+}
+
+/** isCommonWord's answers by word as written (headlines repeat their words; bounded). */
+const commonMemo = new Map<string, boolean>();
+const COMMON_MEMO_MAX = 50_000;
+
+function lookUpCommon(word: string): boolean {
+  if (posLexicon === undefined) {
+    try {
+      posLexicon = createRequire(import.meta.url)(POS_LEXICON) as Record<string, readonly string[]>;
+    } catch {
+      posLexicon = null;
+    }
+  }
+  if (posLexicon === null) return true;
+  const w = word.toLowerCase();
+  if (COMMON_EXTRA.has(w)) return true;
+  const own = lexiconCommon(posLexicon, w);
+  if (own !== undefined) return own;
+  const forms: string[] = [];
+  forms.push(`${w}s`, `${w}es`);
+  if (w.endsWith('s') && w.length > 3) {
+    forms.push(w.slice(0, -1));
+    if (w.endsWith('es')) forms.push(w.slice(0, -2));
+    if (w.endsWith('ies')) forms.push(`${w.slice(0, -3)}y`);
+  }
+  for (const suffix of ['est', 'er']) {
+    if (!w.endsWith(suffix) || w.length < suffix.length + 3) continue;
+    const stem = w.slice(0, -suffix.length);
+    forms.push(stem, `${stem}e`);
+    if (stem.endsWith('i')) forms.push(`${stem.slice(0, -1)}y`);
+    if (stem.charAt(stem.length - 1) === stem.charAt(stem.length - 2)) forms.push(stem.slice(0, -1));
+  }
+  for (const f of forms) if (COMMON_EXTRA.has(f) || lexiconCommon(posLexicon, f) === true) return true;
+  return false;
+}
+
+const SEPARATOR_CHUNK = /^[-–—:|]+$/;
+const CONTRACTION = /['’](?:s|d|ll|re|ve|m)$/u;
+const OPENING = /^[([“"'‘]/u;
+const NAME_END = /[,;:?!)\]"”]['’"”]?$/u;
+const SENTENCE_END = /[:?!]["'’”]?$/u;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x3000 || c === 0x2028 || c === 0x2029 || c === 0x1680 || c === 0x205f || c === 0xfeff || c === 0x85;
+}
+
+/** Is text[i] a letter or digit (a surrogate pair counts as a letter)? */
+function isWordChar(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 0x80) return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
+  if (c >= 0xd800 && c <= 0xdfff) return true;
+  return WORD_CHAR.test(text.charAt(i));
+}
+
+/** Are `a` and `b` one substitution, insertion or deletion apart? */
+function oneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/** Are two name tokens one name written two ways: one starts or ends the other ("mtgox", "gox"; three letters or more), or they are one letter apart (five letters or more)? */
+function alike(a: string, b: string): boolean {
+  if (a.length < 3 || b.length < 3) return false;
+  if (a.startsWith(b) || a.endsWith(b) || b.startsWith(a) || b.endsWith(a)) return true;
+  return a.length >= 5 && b.length >= 5 && oneEdit(a, b);
+}
+
+/**
+ * The names and numbers of a headline. What makes a word a name depends on how the headline is cased:
+ * - an all-capital word of 2–6 letters (a ticker, an acronym; not CAPS_COMMON) is a name, unless the
+ *   whole headline is shouted;
+ * - in a sentence-case headline (most longer words in lower case), a capitalised word is a name unless
+ *   it starts a sentence (the first word, or one after ":", "?", "!" or a " - " separator: "Mt. Gox
+ *   faced 150000 attacks: Report");
+ * - in a Title Case Headline every word is capitalised, so a capitalised word is a name when it is not
+ *   a common English word ("Microsoft", "Sony", "Darden"; not "Unveils", "Virtual", "Headset");
+ *   hyphenated words part by part.
+ * Consecutive name words make one name; a comma, a colon or any other word ends it. Possessives and
+ * contractions ("Gox's", "I'd") lose their ending.
  */
 export function storyKeys(title: string): StoryKeys {
   const text = normaliseNumbers(stripPublisherSuffix(title.length > MAX_TITLE_CHARS ? title.slice(0, MAX_TITLE_CHARS) : title));
-  const words = text.split(/\s+/).map((w) => w.replace(/^[^\p{L}\p{N}$]+|[^\p{L}\p{N}]+$/gu, '')).filter((w) => w !== '');
+  const words: string[] = [];
+  /** Per word: does a sentence start there; does a name end with it (punctuation after it, or a bracket or quote opening the next)? */
+  const starts: boolean[] = [];
+  const ends: boolean[] = [];
+  let start = true;
+  const n = text.length;
+  for (let i = 0; i < n; ) {
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
+    if (i >= n) break;
+    let j = i;
+    while (j < n && !isSpace(text.charCodeAt(j))) j++;
+    // the word without the punctuation around it (a leading "$" stays), and without "'s", "'d", "'ll"...
+    let p = i;
+    while (p < j && !isWordChar(text, p) && text.charCodeAt(p) !== 0x24 /* $ */) p++;
+    let q = j;
+    while (q > p && !isWordChar(text, q - 1)) q--;
+    const chunk = text.slice(i, j);
+    i = j;
+    if (p === q) {
+      if (SEPARATOR_CHUNK.test(chunk)) {
+        start = true;
+        if (ends.length > 0) ends[ends.length - 1] = true;
+      }
+      continue;
+    }
+    const w = text.slice(p, q).replace(CONTRACTION, '');
+    if (ends.length > 0 && OPENING.test(chunk)) ends[ends.length - 1] = true;
+    words.push(w);
+    starts.push(start);
+    ends.push(q < j && NAME_END.test(chunk));
+    start = q < j && SENTENCE_END.test(chunk);
+  }
   if (words.length === 0) return NO_KEYS;
   let long = 0;
   let capital = 0;
@@ -396,21 +572,34 @@ export function storyKeys(title: string): StoryKeys {
   }
   const caps = shouted * 2 <= words.length;
   const sentenceCase = long >= 2 && capital * 2 < long;
-  const names = new Set<string>();
+  const titleCase = caps && long >= 2 && !sentenceCase;
+  const names: string[][] = [];
   const numbers = new Set<string>();
+  let run: string[] | null = null;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     const lead = /^\$?(\d+)/.exec(w);
     if (lead) {
       numbers.add(String(Number(lead[1])));
+      run = null;
       continue;
     }
-    const acronym = caps && w.length >= 2 && w.length <= 6 && /^\p{Lu}+$/u.test(w) && !CAPS_COMMON.has(w);
-    const proper = sentenceCase && i > 0 && /^\p{Lu}/u.test(w);
-    if (!acronym && !proper) continue;
-    for (const tok of storyTokens(w)) if (!hasDigit(tok)) names.add(tok);
+    const toks: string[] = [];
+    if (caps && w.length >= 2 && w.length <= 6 && /^\p{Lu}+$/u.test(w) && !CAPS_COMMON.has(w)) toks.push(...wordTokens(w));
+    else if (sentenceCase ? !starts[i] && /^\p{Lu}/u.test(w) : titleCase && /^\p{Lu}/u.test(w) && !CAPS_COMMON.has(w)) {
+      if (sentenceCase) toks.push(...wordTokens(w));
+      else for (const part of w.split('-')) if (/^\p{Lu}/u.test(part) && !isCommonWord(part)) toks.push(...wordTokens(part));
+    }
+    const named = toks.filter((tok) => !hasDigit(tok));
+    if (named.length === 0) {
+      run = null;
+      continue;
+    }
+    if (run === null) names.push((run = []));
+    for (const tok of named) if (!run.includes(tok)) run.push(tok);
+    if (ends[i]) run = null;
   }
-  return names.size === 0 && numbers.size === 0 ? NO_KEYS : { names: [...names], numbers: [...numbers] };
+  return names.length === 0 && numbers.size === 0 ? NO_KEYS : { names, numbers: [...numbers] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -431,6 +620,20 @@ function sameIds(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 
 function hasMember(list: readonly Member[], ids: ArrayLike<number>): boolean {
   for (let k = 0; k < list.length; k++) if (sameIds(list[k]!.ids, ids)) return true;
+  return false;
+}
+
+/** Is slot `s` in the ascending list `post`? */
+function hasSlot(post: readonly number[], s: number): boolean {
+  let lo = 0;
+  let hi = post.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = post[mid]!;
+    if (v === s) return true;
+    if (v < s) lo = mid + 1;
+    else hi = mid - 1;
+  }
   return false;
 }
 
@@ -547,7 +750,7 @@ export class StoryIndex {
     const toks = this.tokensOf(item);
     const boiler = this.cacheBoiler;
     if (item.url) this.noteUrl(item.url, id);
-    this.insert(id, boiler ? [] : toks, item.title, item.publishedAt, item.publishedAt, !boiler && this.cacheIds.length === toks.length ? this.cacheIds : null);
+    this.insert(id, boiler ? [] : toks, item.title, item.publishedAt, item.publishedAt, !boiler && this.cacheIds.length === toks.length ? this.cacheIds : null, this.cacheKeys);
   }
 
   /** `item` joins story `id` (after match() returned it): its span widens and the headline is one it is matched by. Unknown ids are ignored. */
@@ -558,7 +761,7 @@ export class StoryIndex {
     if (item.url) this.noteUrl(item.url, id);
     const toks = this.tokensOf(item);
     if (this.cacheBoiler) return;
-    this.addMember(s, toks, item.title, this.cacheIds.length === toks.length ? this.cacheIds : null);
+    this.addMember(s, toks, item.title, this.cacheIds.length === toks.length ? this.cacheIds : null, this.cacheKeys);
   }
 
   /** Extends a story's time span. Unknown ids are ignored. */
@@ -823,7 +1026,7 @@ export class StoryIndex {
           // fall 8% after Glide vacuum recall") would chain the follow-up in
           : Math.min(1, Math.max(jaccard, weightShared / weightA));
         if (ms < (k === 0 ? this.threshold : Math.max(this.threshold, this.memberThreshold)) || ms <= sim) continue;
-        if (shared < toks.length && shared < tb.length && this.vetoed(item, m, markStamp)) continue;
+        if (shared < toks.length && shared < tb.length && this.vetoed(item, s, m, markStamp)) continue;
         sim = ms;
       }
       if (sim < this.threshold) continue;
@@ -855,26 +1058,34 @@ export class StoryIndex {
     return 1;
   }
 
-  /** Does each side have a name or a number the other lacks (two different tickers, places, prices)? */
-  private vetoed(item: StoryInput, m: Member, markStamp: number): boolean {
+  /**
+   * Does each side have a name or a number the other lacks (two different tickers, places, prices)? A
+   * name is there when one of its tokens is in the other headline, or a token that starts or ends it
+   * ("MtGox" and "Gox") or is one letter off ("Karpeles" and "Karpales", five letters or more).
+   */
+  private vetoed(item: StoryInput, s: number, m: Member, markStamp: number): boolean {
     if (this.cacheKeys === null) this.cacheKeys = storyKeys(item.title);
     const a = this.cacheKeys;
     if (m.keys === null) m.keys = m.title === '' ? NO_KEYS : storyKeys(m.title);
     const b = m.keys;
     if (a.numbers.length > 0 && b.numbers.length > 0 && a.numbers.some((x) => !b.numbers.includes(x)) && b.numbers.some((x) => !a.numbers.includes(x))) return true;
     if (a.names.length === 0 || b.names.length === 0) return false;
-    // a name of the item's that the headline lacks altogether, and one of the headline's that the item lacks
+    // a name of the item's that the whole story lacks, and one of the headline's that the item lacks
+    const members = this.members[s]!;
     const inB = (tok: string): boolean => {
       const id = this.tokenId.get(tok);
-      if (id === undefined) return false;
-      for (let i = 0; i < m.ids.length; i++) if (m.ids[i] === id) return true;
+      if (id !== undefined && hasSlot(this.postings[id]!, s)) return true;
+      for (const other of members) for (let i = 0; i < other.ids.length; i++) if (alike(tok, this.tokenText[other.ids[i]!]!)) return true;
       return false;
     };
-    if (!a.names.some((x) => !inB(x))) return false;
-    return b.names.some((y) => {
-      const id = this.tokenId.get(y);
-      return id === undefined || this.mark[id] !== markStamp;
-    });
+    if (!a.names.some((name) => !name.some(inB))) return false;
+    const inA = (tok: string): boolean => {
+      const id = this.tokenId.get(tok);
+      if (id !== undefined && this.mark[id] === markStamp) return true;
+      for (const t of this.cacheTokens) if (alike(tok, t)) return true;
+      return false;
+    };
+    return b.names.some((name) => !name.some(inA));
   }
 
   private noteUrl(url: string, id: number): void {
