@@ -586,7 +586,7 @@ export function storyKeys(title: string): StoryKeys {
     }
     const toks: string[] = [];
     if (caps && w.length >= 2 && w.length <= 6 && /^\p{Lu}+$/u.test(w) && !CAPS_COMMON.has(w)) toks.push(...wordTokens(w));
-    else if (sentenceCase ? !starts[i] && /^\p{Lu}/u.test(w) : titleCase && /^\p{Lu}/u.test(w) && !CAPS_COMMON.has(w)) {
+    else if ((sentenceCase ? !starts[i] : titleCase) && /^\p{Lu}/u.test(w) && !CAPS_COMMON.has(w)) {
       if (sentenceCase) toks.push(...wordTokens(w));
       else for (const part of w.split('-')) if (/^\p{Lu}/u.test(part) && !isCommonWord(part)) toks.push(...wordTokens(part));
     }

@@ -6,6 +6,7 @@ import {
   foldInflection,
   isBoilerplateTitle,
   replayStories,
+  storyKeys,
   storySignature,
   storyTokens,
   stripPublisherSuffix,
@@ -161,6 +162,24 @@ describe('story normalisation', () => {
     ['', ''],
   ])('storyTokens(%j) = %j', (title, words) => {
     expect(storyTokens(title)).toEqual([...new Set(words.split(' ').filter(Boolean).map(foldInflection))].sort());
+  });
+
+  it.each([
+    // Title Case: the words natural's English lexicon does not know as common words, in runs
+    ['Is Microsoft Working On A Virtual Reality Headset?', [['microsoft']]],
+    ['Why Darden Restaurants (DRI) Stock Is Lower Today', [['darden'], ['dri']]],
+    ["'The Bachelor': Juan Pablo Galavis' Final Choice Revealed", [['juan', 'pablo', 'galavis']]],
+    ['Noyer Says Stronger Euro Creates Unwarranted Pressure on Economy', [['noyer'], ['euro']]],
+    ['Hackers Hit Mt. Gox Exchange’s CEO, Claim To Publish Evidence Of Fraud', [['mt', 'gox']]],
+    ['Metro-North Worker From Yonkers Killed After Being Struck By Train', [['yonker']]],
+    // sentence case: capitalised words, but not the first word of a sentence
+    ['Mt. Gox faced 150000 attacks per second: Report', [['gox']]],
+    ['Unemployment rate in Ohio falls to 6.7 percent in March', [['ohio']]],
+    ['Juan Pablo picks Nikki Ferrell, then tells reporters he is not in love with her', [['pablo'], ['nikki', 'ferrell']]],
+    // shouted: only numbers
+    ['MT. GOX FILES FOR BANKRUPTCY', []],
+  ])('names in %j', (title, names) => {
+    expect(storyKeys(title).names).toEqual(names);
   });
 
   it('the signature is the sorted token set: word order and outlet suffix do not change it', () => {
@@ -465,6 +484,56 @@ describe('StoryIndex', () => {
     expect(index.match(item('b', b, T0 + HOUR))).toBeNull();
     // while a copy of either still joins
     expect(index.match(item('c', `${a} - Daily Ledger`, T0 + HOUR))?.id).toBe(1);
+  });
+
+  // Title Case headlines: every word is capitalised, so a name is a word that is not a common English word
+  it.each([
+    ['two companies with one product', 'Is Microsoft Working On A Virtual Reality Headset?', 'Sony Unveils Virtual Reality Headset'],
+    ['two companies, one template', 'Why Darden Restaurants (DRI) Stock Is Lower Today After Earnings Miss', 'Why Walmart Stock Is Lower Today After Earnings Miss'],
+    ['two streaming services', 'Netflix Stock Jumps After Strong Subscriber Growth Report', 'Spotify Stock Jumps After Strong Subscriber Growth Report'],
+    ['two states', 'Unemployment Rate In Ohio Falls To Lowest Level In Five Years', 'Unemployment Rate In Texas Falls To Lowest Level In Five Years'],
+    ['one leader meets two others', 'Obama Meets Putin Over Crimea Crisis', 'Obama Meets Merkel Over Crimea Crisis'],
+    ['two carmakers', 'Toyota Recalls Millions Of Vehicles Over Faulty Airbags', 'Honda Recalls Millions Of Vehicles Over Faulty Airbags'],
+    ['two launches', 'Amazon Launches Streaming Music Service For Prime Members', 'Spotify Launches Streaming Music Service For Premium Members'],
+  ])('does not merge Title Case look-alikes naming different things: %s', (_what, a, b) => {
+    const index = new StoryIndex();
+    index.addNew(1, item('a', a, T0));
+    expect(index.match(item('b', b, T0 + HOUR))).toBeNull();
+    // the same words without their capitals say nothing of names, and merge: the names are what keeps them apart
+    expect(index.match(item('c', b.toLowerCase(), T0 + HOUR))?.id).toBe(1);
+  });
+
+  it("does not merge the issue's template headlines: Why Darden Restaurants (DRI) / Why Walmart (WMT) Stock Is Lower Today", () => {
+    const index = new StoryIndex();
+    index.addNew(1, item('a', 'Why Darden Restaurants (DRI) Stock Is Lower Today', T0));
+    expect(index.match(item('b', 'Why Walmart (WMT) Stock Is Lower Today', T0 + HOUR))).toBeNull();
+    expect(index.match(item('c', 'Why Darden Restaurants (DRI) Stock Is Lower Today - Motley Ledger', T0 + HOUR))?.id).toBe(1);
+  });
+
+  it.each([
+    ['a name only one side gives', 'Sony Unveils Virtual Reality Headset', 'Sony Unveils Project Morpheus Virtual Reality Headset For PS4'],
+    ['common words changed', 'Darden Restaurants Stock Falls After Weak Quarterly Results', 'Darden Restaurants Shares Fall After Weak Quarterly Results'],
+    ['one name in full and in part, each side with another', 'Juan Pablo Galavis Picks Nikki In Bachelor Finale', 'Bachelor Finale: Juan Pablo Picks Nikki Ferrell'],
+    ['a name misspelt', 'Mark Karpeles Targeted By Hackers After Mt. Gox Collapse', 'Hackers Target Mark Karpales After Mt. Gox Collapse'],
+    ['a name written as one word', 'Mt. Gox Files For Chapter 15 Bankruptcy Protection In US', 'MtGox Files For Chapter 15 Bankruptcy Protection In US'],
+    ['Title Case and sentence case', 'Sony Unveils Virtual Reality Headset For PlayStation 4', 'Sony unveils virtual reality headset for PlayStation 4'],
+    ['a comparative', 'Noyer Says Strong Euro Creates Unwarranted Economic Pressure', 'Noyer Says Stronger Euro Creates Unwarranted Pressure on Economy'],
+    ['a plural and word order', 'Bitcoin Exchange Mt. Gox Files For Bankruptcy In The US', 'Mt. Gox Bitcoin Exchange Files For US Bankruptcy Protection'],
+  ])('merges Title Case rewrites of one story: %s', (_what, a, b) => {
+    const index = new StoryIndex();
+    index.addNew(1, item('a', a, T0));
+    expect(index.match(item('b', b, T0 + HOUR))?.id).toBe(1);
+  });
+
+  it('a name is checked against the whole story: an item naming someone the story has named joins through another headline', () => {
+    const index = new StoryIndex();
+    index.addNew(1, item('a', 'The CW Reveals Full Flash Costume', T0));
+    const gustin = item('c', 'Grant Gustin Reveals Full Flash Costume', T0 + 2 * HOUR);
+    // CW against Gustin: each names something the other does not
+    expect(index.match(gustin)).toBeNull();
+    // once a headline of the story names both, the item joins through the first headline (the later one covers too little of it)
+    index.join(1, item('b', 'Grant Gustin Cast As The Flash For The CW', T0 + HOUR));
+    expect(index.match(gustin)).toEqual({ id: 1, similarity: expect.closeTo(0.8, 6) as number });
   });
 
   it.each(['The article requested cannot be found!', 'Page not found', '404 Not Found', 'Posted by Parvez Jabri', 'Just a moment...'])(
