@@ -317,14 +317,12 @@ function insertionSort(a: string[]): void {
   }
 }
 
-/** The tokens of one word (of a name), in order, as storyTokens makes them. */
-function wordTokens(word: string): string[] {
-  const out: string[] = [];
-  for (const raw of tokenize(foldText(word))) {
+/** Adds the tokens of `text`'s words to `out`, in order (hyphenated words part by part). */
+function addWords(text: string, out: string[]): void {
+  for (const raw of tokenize(foldText(text))) {
     if (!raw.includes('-')) addWord(raw, out);
     else for (const part of raw.split('-')) addWord(part, out);
   }
-  return out;
 }
 
 /** The tokens a headline is compared by: unique, sorted (code-unit order). */
@@ -333,10 +331,7 @@ export function storyTokens(title: string): string[] {
   if (text.includes('://') || text.includes('www.')) text = text.replace(URL, ' ');
   text = normaliseNumbers(text);
   const out: string[] = [];
-  for (const raw of tokenize(foldText(text))) {
-    if (!raw.includes('-')) addWord(raw, out);
-    else for (const part of raw.split('-')) addWord(part, out);
-  }
+  addWords(text, out);
   // a headline has a dozen tokens: insertion sort beats the built-in sort on so few
   if (out.length > 32) out.sort();
   else insertionSort(out);
@@ -585,10 +580,10 @@ export function storyKeys(title: string): StoryKeys {
       continue;
     }
     const toks: string[] = [];
-    if (caps && w.length >= 2 && w.length <= 6 && /^\p{Lu}+$/u.test(w) && !CAPS_COMMON.has(w)) toks.push(...wordTokens(w));
+    if (caps && w.length >= 2 && w.length <= 6 && /^\p{Lu}+$/u.test(w) && !CAPS_COMMON.has(w)) addWords(w, toks);
     else if ((sentenceCase ? !starts[i] : titleCase) && /^\p{Lu}/u.test(w) && !CAPS_COMMON.has(w)) {
-      if (sentenceCase) toks.push(...wordTokens(w));
-      else for (const part of w.split('-')) if (/^\p{Lu}/u.test(part) && !isCommonWord(part)) toks.push(...wordTokens(part));
+      if (sentenceCase) addWords(w, toks);
+      else for (const part of w.split('-')) if (/^\p{Lu}/u.test(part) && !isCommonWord(part)) addWords(part, toks);
     }
     const named = toks.filter((tok) => !hasDigit(tok));
     if (named.length === 0) {
