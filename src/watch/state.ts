@@ -123,8 +123,10 @@ export interface Layout {
  */
 export function layout(width: number, height: number, columns: number): Layout {
   const fits = Math.max(1, Math.floor((width + 1) / (MIN_COLUMN_WIDTH + 1)));
-  const narrow = width < NARROW_BELOW || fits === 1 || columns <= 1;
-  const shown = narrow ? 1 : Math.min(fits, Math.max(1, columns));
+  const one = width < NARROW_BELOW || fits === 1 || columns <= 1;
+  // the tab line is there when there are other columns to go to
+  const narrow = one && columns > 1;
+  const shown = one ? 1 : Math.min(fits, columns);
   const widths: number[] = [];
   let left = width - (shown - 1);
   for (let i = 0; i < shown; i++) {
@@ -134,7 +136,7 @@ export function layout(width: number, height: number, columns: number): Layout {
   }
   const bodyTop = narrow ? 2 : 1;
   const chrome = bodyTop + 2 + 1;
-  return { narrow: narrow && columns > 1, shown, widths, rows: Math.max(1, Math.floor((height - chrome) / ENTRY_LINES)), bodyTop };
+  return { narrow, shown, widths, rows: Math.max(1, Math.floor((height - chrome) / ENTRY_LINES)), bodyTop };
 }
 
 export function entries(c: Column): Entry[] {
