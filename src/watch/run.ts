@@ -98,8 +98,12 @@ export async function watch(o: WatchOptions): Promise<number> {
         say(`fetch failed: ${formatError(err)}`);
       }
     }
-    dispatch({ type: 'busy', text: 'reading…' });
-    load();
+    try {
+      load();
+    } catch (err) {
+      // a busy or failing database is a message; the view stays, and the next interval tries again
+      say(`reload failed: ${formatError(err)}`);
+    }
   };
 
   const run = async (e: Effect) => {

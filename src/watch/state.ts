@@ -104,6 +104,7 @@ export const MIN_COLUMN_WIDTH = 36;
 export const ENTRY_LINES = 2;
 
 export interface Layout {
+  /** One column at a time, with a tab line above it (there are other columns to go to). */
   narrow: boolean;
   /** How many columns are shown side by side. */
   shown: number;
