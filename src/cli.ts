@@ -231,6 +231,17 @@ export function buildProgram(): Command {
     .option('--no-smtp-check', 'do not connect to the SMTP server')
     .action(action(() => import('./commands/status.js') as Promise<{ run: Action }>));
 
+  program
+    .command('watch')
+    .description('a live view in the terminal: a column per topic, newest items with tone and source, moments as they fire; fetches due feeds every --interval (keys: ? in the view)')
+    .option('-t, --topic <name>', 'only this topic\'s column (repeatable; in this order)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('-s, --since <when>', 'items and moments from this long ago (7d, 48h) or this time (ISO-8601)', '7d')
+    .option('--as-of <time>', 'show the view as of this time, fixed (ISO-8601, or a duration ago); reproducible')
+    .option('--interval <duration>', 'how often to fetch the due feeds and reload (at least 5s)', '1m')
+    .option('--no-fetch', 'never fetch: only reload from the database every --interval (another process fetches)')
+    .option('--mute-for <duration>', 'how long the m key mutes a topic (a silence: notifications are held too)', '1d')
+    .action(action(() => import('./commands/watch.js') as Promise<{ run: Action }>));
+
   // `momentscan help feeds test`: the help of the command named, however deep
   program.helpCommand(false);
   program

@@ -149,17 +149,20 @@ export function enqueueAlerts(config: Config, store: Store, rows: MomentRow[], o
     if (momentId === null) continue;
     const alert = { topic: m.topic, tags: tags.get(m.topic) ?? [], kind: m.kind, score: m.score, attention: m.attention };
     const isSilenced = silenced(silences, m.topic, o.now) !== null;
+    // channels this run announces the moment to: a moment first seen already over is detected and ended at once
+    const announcing = new Set<string>();
     for (const ev of events) {
       // on a channel that has had nothing of this moment, an alert is "detected" (even if it grew since);
-      // an end goes only where the moment was announced
+      // an end goes only where the moment was announced (before, or just now)
       const targets = channelsFor(n, alert, (channel) => {
-        const announced = outbox.announced(momentId, channel);
+        const announced = announcing.has(channel) || outbox.announced(momentId, channel);
         if (ev.alertNo === 0) return announced ? 'ended' : null;
         return announced ? 'grew' : 'detected';
       });
       if (targets.length === 0) continue;
       if (ev.alertNo > 0) alerts++;
       for (const { channel, route } of targets) {
+        if (ev.alertNo > 0 && !isSilenced) announcing.add(channel);
         const d: NewDelivery = {
           momentId,
           alertNo: ev.alertNo,

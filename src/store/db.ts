@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../core/errors.js';
+import { FEEDBACK_MIGRATION } from './feedback-schema.js';
 import { NOTIFY_MIGRATION } from './notify-schema.js';
 
 export type DB = Database.Database;
@@ -277,6 +278,8 @@ const MIGRATIONS: string[] = [
     DELETE FROM engine_states WHERE topic_id = OLD.topic_id AND at > OLD.slot;
   END;
   `,
+  // verdicts on moments, real or noise, given in momentscan watch (src/store/feedback-schema.ts)
+  FEEDBACK_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -108,4 +108,18 @@ describe('the outbox, drained', () => {
     await s.run();
     expect(s.sent[0]!.events.map((e) => e.type)).toEqual(['moment.detected', 'moment.grew', 'moment.ended']);
   });
+
+  it('a moment already over when first seen is detected and ended in the same run (silenced: neither is sent)', async () => {
+    const s = setup('    - { channels: [desk], events: [detected, grew, ended] }');
+    const start = T0 - 86_400_000;
+    const over = (topic: string) => [{ ...s.moment(topic, start, { alerts: 1, alertedAt: start + 6 * 3_600_000, ongoing: false }), firstSeenAt: T0 }];
+    const asOf = start + 12 * 3_600_000;
+    expect(enqueueAlerts(s.config, s.store, over('Acme Robotics'), { from: start, asOf, now: s.now() }).added.map((r) => r.event)).toEqual(['moment.detected', 'moment.ended']);
+    new Outbox(s.store).addSilence({ topic: 'Globex', startsAt: s.now() - MIN, endsAt: s.now() + 60 * MIN, comment: null }, s.now());
+    const quiet = enqueueAlerts(s.config, s.store, over('Globex'), { from: start, asOf, now: s.now() });
+    expect(quiet.added).toEqual([]);
+    expect(quiet.silenced).toBe(1);
+    await s.run();
+    expect(s.sent.map((m) => m.events.map((e) => `${e.data.topic}: ${e.type}`))).toEqual([['Acme Robotics: moment.detected', 'Acme Robotics: moment.ended']]);
+  });
 });

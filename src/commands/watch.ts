@@ -1,0 +1,71 @@
+import { UsageError } from '../core/errors.js';
+import { parseDurationMs, parseTime } from '../core/time.js';
+import { decideColor } from '../render/color.js';
+import { checkWindow, configFor, processEnv, type GlobalOptions } from './context.js';
+
+export interface WatchCommandOptions {
+  topic?: string[];
+  since?: string;
+  asOf?: string;
+  interval?: string;
+  /** --no-fetch sets this to false */
+  fetch?: boolean;
+  muteFor?: string;
+}
+
+/**
+ * `momentscan watch`: the live view (src/watch/). Refuses off a terminal before anything is read; the
+ * view's modules are loaded only here.
+ */
+export async function run(g: GlobalOptions, o: WatchCommandOptions): Promise<number> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UsageError('watch needs a terminal (stdin and stdout)', {
+      hint: 'run it in a terminal; scripts read momentscan moments --json or momentscan items --json',
+    });
+  }
+  const env = processEnv();
+  const { config, dbPath } = configFor(g, env);
+  const intervalMs = duration(o.interval ?? '1m', '--interval', 'how often to fetch due feeds and reload, such as 30s, 1m or 5m');
+  if (intervalMs < 5_000) throw new UsageError(`--interval ${o.interval}: at least 5s`);
+  const muteForMs = duration(o.muteFor ?? '1d', '--mute-for', 'how long m mutes a topic, such as 2h or 1d');
+  const asOf = o.asOf === undefined ? null : parseTime(o.asOf, env.now(), '--as-of');
+  const since = o.since ?? '7d';
+  const sinceMs = parseDurationMs(since);
+  const from = (at: number) => (sinceMs !== null ? at - sinceMs : parseTime(since, at, '--since'));
+  const at = asOf ?? env.now();
+  if (from(at) >= at) throw new UsageError(`--since ${since} is not before the evaluation time`, { hint: 'give a duration such as 2d, or an earlier time' });
+  const topics = (o.topic ?? []).map((t) => {
+    const found = config.topics.find((c) => c.name.toLowerCase() === t.toLowerCase());
+    if (!found) {
+      throw new UsageError(`--topic: no topic named "${t}" in the config`, {
+        hint: config.topics.length ? `topics are: ${config.topics.map((c) => c.name).join(', ')}` : 'add topics to the config',
+      });
+    }
+    return found.name;
+  });
+  if (config.topics.length === 0) {
+    throw new UsageError(`${config.file ?? 'config'}: no topics to watch`, { hint: config.file ? 'add topics to the config' : 'create a config with momentscan init, or pass --config' });
+  }
+  checkWindow(config, { since, from: from(at), asOf: at, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(topics.length ? { topics } : {}) });
+  const { enabled } = decideColor({ flag: g.color === false ? false : undefined, env: env.env, isTTY: true });
+  const { watch } = await import('../watch/run.js');
+  return watch({
+    config,
+    dbPath,
+    asOf,
+    from,
+    topics,
+    intervalMs,
+    fetch: o.fetch !== false,
+    muteForMs,
+    color: enabled,
+    stdin: process.stdin,
+    stdout: process.stdout,
+  });
+}
+
+function duration(text: string, flag: string, what: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === null || ms <= 0) throw new UsageError(`${flag}: expected a duration, got "${text}"`, { hint: what });
+  return ms;
+}

@@ -1,0 +1,70 @@
+import { stripControl } from '../core/text.js';
+
+/**
+ * Feed text on a terminal cell: hostile until made safe. `cellText` strips escape sequences and control
+ * characters (and line and paragraph separators), folds runs of white space; `textWidth` counts the
+ * columns a terminal gives it (East Asian wide characters and emoji two, combining marks and zero-width
+ * characters none), by grapheme so that an emoji sequence (👩‍💻, 🇳🇱) is one character of two columns;
+ * `clip` cuts to a number of columns, never inside a grapheme, and marks the cut with `…`.
+ */
+
+const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** East Asian Wide and Fullwidth ranges (the emoji among them are found by Emoji_Presentation). */
+const WIDE = /[\u1100-\u115f\u2329\u232a\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\u{16fe0}-\u{16fe4}\u{17000}-\u{18cff}\u{1b000}-\u{1b2ff}\u{1f200}-\u{1f2ff}\u{20000}-\u{2fffd}\u{30000}-\u{3fffd}]/u;
+const EMOJI = /\p{Emoji_Presentation}|\ufe0f|\p{Regional_Indicator}/u;
+/** Marks, zero-width spaces and joiners, direction marks, the BOM, variation selectors: no column. */
+const ZERO = /^[\p{M}\u200b-\u200f\u2060-\u2064\ufeff\ufe00-\ufe0f]+$/u;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** Feed text made fit for one terminal line: no escapes or control characters, white space folded. */
+export function cellText(text: string | null | undefined): string {
+  if (!text) return '';
+  return stripControl(text)
+    .replace(/[\u2028\u2029\u0085]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Columns one grapheme takes. */
+function graphemeWidth(g: string): number {
+  if (g.length === 1) {
+    const c = g.charCodeAt(0);
+    if (c >= 0x20 && c < 0x7f) return 1;
+    if (c < 0x20 || (c >= 0x7f && c < 0xa0)) return 0;
+  }
+  if (ZERO.test(g)) return 0;
+  if (EMOJI.test(g) || WIDE.test(g)) return 2;
+  return 1;
+}
+
+/** Columns the (control-free) text takes on a terminal. */
+export function textWidth(text: string): number {
+  if (PRINTABLE_ASCII.test(text)) return text.length;
+  let w = 0;
+  for (const { segment } of segmenter.segment(text)) w += graphemeWidth(segment);
+  return w;
+}
+
+/** The text cut to at most `width` columns, `…` marking a cut. */
+export function clip(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (PRINTABLE_ASCII.test(text)) return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+  if (textWidth(text) <= width) return text;
+  let out = '';
+  let used = 0;
+  for (const { segment } of segmenter.segment(text)) {
+    const w = graphemeWidth(segment);
+    if (used + w > width - 1) break;
+    out += segment;
+    used += w;
+  }
+  return `${out}…`;
+}
+
+/** The text cut to `width` columns and padded with spaces to exactly that many (right-aligned with `right`). */
+export function fit(text: string, width: number, right = false): string {
+  const c = clip(text, width);
+  const pad = ' '.repeat(Math.max(0, width - textWidth(c)));
+  return right ? pad + c : c + pad;
+}

@@ -1,0 +1,127 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { BIN, ROOT, runCli } from '../helpers/cli.js';
+import { openTerminal, type Terminal } from '../helpers/tmux.js';
+import { tempDir } from '../helpers/tmp.js';
+
+// momentscan watch driven in a real terminal (tmux) on the sample data (local feed files: no network) at
+// 2026-11-20 12:00 UTC: the Acme Robotics spike and the Northwind Airlines tone shift.
+const CONFIG = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
+const AS_OF = '2026-11-20T12:00:00Z';
+
+function start(width = 100, height = 30) {
+  const home = tempDir();
+  const db = path.join(home, 'watch.db');
+  const term = openTerminal({ width, height, home, cwd: ROOT, env: { NO_COLOR: '1' } });
+  term.run(`${process.execPath} ${BIN} watch --config ${CONFIG} --db ${db} --as-of ${AS_OF}`);
+  return { term, db };
+}
+
+/** The bottom line (messages). */
+const bottom = (screen: string) => screen.trimEnd().split('\n').at(-1) ?? '';
+
+/** The terminal as the shell left it: main screen, cursor shown, cooked mode with echo. */
+async function expectShellBack(term: Terminal) {
+  await term.waitFor((s) => !s.includes('momentscan watch  as of'), 'the view to go');
+  expect(term.pane('#{alternate_on} #{cursor_flag}')).toBe('0 1');
+  term.run('echo "rc=$?"; stty -a | tr " " "\\n" | grep -x -e -icanon -e icanon -e -echo -e echo | tr "\\n" " "; echo');
+  const screen = await term.waitFor((s) => /rc=\d+/.test(s) && /icanon/.test(s), 'the shell');
+  expect(screen).toMatch(/^icanon echo\s*$/m);
+  // the command line that started it is still on the main screen: the view never drew there
+  const history = term.history();
+  expect(history).toContain(`watch --config ${CONFIG}`);
+  expect(history).not.toContain('momentscan watch  as of');
+  return screen;
+}
+
+describe('momentscan watch in a terminal', () => {
+  it('columns per topic; keys move, open, mark noise (saved), mute; narrow on resize; q restores the terminal', async () => {
+    const { term, db } = start();
+    // it fetches the due (local) feeds itself, then shows a column per topic as of the fixed time
+    let screen = await term.waitFor((s) => s.includes('fetch: 7 feeds, 7 ok') && s.includes('SPIKE'), 'the fetched view');
+    expect(term.pane('#{alternate_on} #{cursor_flag}')).toBe('1 0');
+    expect(screen).toContain('as of 2026-11-20 12:00 UTC (fixed)');
+    expect(screen.split('\n')[1]).toMatch(/^ Acme Robotics .*│ Northwind Airlines ★ 1 ongoing/);
+
+    // o on the first entry, Acme's spike: no desktop here, so it says where its link is (its first example's)
+    const json = (args: string[]) => JSON.parse(runCli([...args, '--json', '--config', CONFIG, '--db', db, '--as-of', AS_OF], { home: tempDir() }).stdout);
+    const moments = json(['moments']) as { topic: string; examples: { link: string }[] }[];
+    const linkOf = (topic: string) => moments.find((m) => m.topic === topic)!.examples[0]!.link;
+    const shows = (link: string) => (s: string) => {
+      const b = bottom(s);
+      const prefix = 'no desktop to open it here; the link: ';
+      return b.startsWith(prefix) && link.startsWith(b.slice(prefix.length).replace(/…$/, ''));
+    };
+    term.keys('o');
+    await term.waitFor(shows(linkOf('Acme Robotics')), "the spike's link");
+
+    // l: the Northwind column (its tone shift first), j: its newest item, k: back to the tone shift
+    const [newest] = json(['items', '--topic', 'Northwind Airlines', '--limit', '1']) as { link: string }[];
+    term.keys('l', 'j', 'o');
+    await term.waitFor(shows(newest!.link), "the newest Northwind item's link");
+    term.keys('k', 'o');
+    await term.waitFor(shows(linkOf('Northwind Airlines')), "the tone shift's link");
+
+    // n marks the selected moment noise: on screen and in the database
+    term.keys('n');
+    screen = await term.waitFor((s) => bottom(s).includes('marked noise (saved)'), 'the verdict');
+    expect(bottom(screen)).toMatch(/^Northwind Airlines: moment of 2026-11-19 \d\d:\d\d marked noise/);
+    expect(screen).toContain('✗ noise');
+    const open = new Database(db, { readonly: true });
+    try {
+      expect(open.prepare('SELECT topic, kind, direction, verdict FROM feedback').all()).toEqual([
+        { topic: 'Northwind Airlines', kind: 'sentiment-shift', direction: 'negative', verdict: 'noise' },
+      ]);
+    } finally {
+      open.close();
+    }
+
+    // m mutes the topic: a silence, shown in its header
+    term.keys('m');
+    screen = await term.waitFor((s) => bottom(s).startsWith('Northwind Airlines muted until'), 'the mute');
+    expect(screen.split('\n')[1]).toMatch(/│ Northwind Airlines muted until/);
+    const silences = runCli(['silence', 'list', '--json', '--config', CONFIG, '--db', db], { home: tempDir() });
+    expect(JSON.parse(silences.stdout)).toMatchObject([{ topic: 'Northwind Airlines', comment: 'muted in momentscan watch' }]);
+
+    // narrower than 80 columns: one topic at a time
+    term.resize(60, 24);
+    screen = await term.waitFor((s) => s.includes('‹ 2/4 Northwind Airlines ›'), 'the narrow view');
+    expect(screen).not.toContain('Acme Robotics');
+    term.keys('h');
+    await term.waitFor((s) => s.includes('‹ 1/4 Acme Robotics ›'), 'the previous topic');
+
+    term.keys('q');
+    const shell = await expectShellBack(term);
+    expect(shell).toContain('rc=0');
+  });
+
+  it('Ctrl-C leaves it as clean as q', async () => {
+    const { term } = start(80, 24);
+    await term.waitFor((s) => s.includes('SPIKE'), 'the view');
+    term.keys('C-c');
+    const shell = await expectShellBack(term);
+    expect(shell).toContain('rc=0');
+  });
+
+  it('a SIGTERM also restores the terminal (exit 143)', async () => {
+    const { term } = start(80, 24);
+    await term.waitFor((s) => s.includes('SPIKE'), 'the view');
+    const shell = Number(term.pane('#{pane_pid}'));
+    const child = execFileSync('pgrep', ['-P', String(shell)], { encoding: 'utf8' }).trim().split('\n').map(Number)[0]!;
+    process.kill(child, 'SIGTERM');
+    const screen = await expectShellBack(term);
+    expect(screen).toContain('rc=143');
+  });
+
+  it('refuses off a terminal, in one line, exit 2', () => {
+    const home = tempDir();
+    const r = runCli(['watch', '--config', CONFIG, '--db', path.join(home, 'x.db')], { home });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'momentscan: error: watch needs a terminal (stdin and stdout) — run it in a terminal; scripts read momentscan moments --json or momentscan items --json\n',
+    );
+  });
+});
