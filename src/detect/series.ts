@@ -316,6 +316,8 @@ class TailCounter {
   private readonly floor: Float64Array;
   private inflate = 1;
   private prev = 0;
+  /** levelBelow(|prev|). */
+  private prevLevel = -1;
   private readonly grow: number;
   constructor(
     private readonly alpha: number,
@@ -334,9 +336,9 @@ class TailCounter {
    * of the highest level below |u| that counts, extended beyond it by a power law. Then counts u.
    */
   logP(u: number, enabled: boolean, cut = 0): number {
-    const lp = this.peek(u, enabled, cut);
-    const tail = u >= 0 ? this.up : this.down;
     const j = levelBelow(Math.abs(u));
+    const lp = this.peekAt(u, j, enabled, cut);
+    const tail = u >= 0 ? this.up : this.down;
     // forget a little, then count the levels this row newly crosses
     this.inflate *= this.grow;
     if (this.inflate > 1e200) {
@@ -346,21 +348,27 @@ class TailCounter {
       }
       this.inflate = 1;
     }
-    const from = u >= 0 === this.prev >= 0 ? levelBelow(Math.abs(this.prev)) + 1 : 0;
+    const from = u >= 0 === this.prev >= 0 ? this.prevLevel + 1 : 0;
     const add = this.alpha * this.inflate;
     for (let k = from; k <= j; k++) tail[k]! += add;
     this.prev = u;
+    this.prevLevel = j;
     return lp;
   }
 
   /** ln p of a value as extreme as u, as logP gives it, without counting u. */
   peek(u: number, enabled: boolean, cut = 0): number {
+    return this.peekAt(u, levelBelow(Math.abs(u)), enabled, cut);
+  }
+
+  /** peek, given j = levelBelow(|u|). */
+  private peekAt(u: number, j: number, enabled: boolean, cut: number): number {
     const a = Math.abs(u);
     // at or below `cut` the caller has no use for the value (its surprise would be ≤ 0)
     let lp = a <= cut ? 0 : logNormalUpperTail(a);
     if (enabled && a > cut) {
       const tail = u >= 0 ? this.up : this.down;
-      for (let k = levelBelow(a); k >= 0; k--) {
+      for (let k = j; k >= 0; k--) {
         const f = tail[k]! / this.inflate - this.floor[k]!;
         if (f <= 0) continue;
         const emp = Math.log(f) + this.power * Math.log(tailLevel(k) / a);
@@ -430,6 +438,12 @@ class RowModel {
   private readonly slots: number;
   private readonly slotRows: number;
   private frozenRun = 0;
+  /** The row phase() last placed in the day: its hour slot, and the slots (and share) scales interpolate between. */
+  private phaseIdx = NaN;
+  private slot = 0;
+  private slotLo = 0;
+  private slotHi = 0;
+  private slotFrac = 0;
   // evidence over time
   private readonly zRing: Float64Array;
   private zPos = 0;
@@ -558,7 +572,7 @@ class RowModel {
     const mu = best.pred;
     // a part of a row is noisier than the row: the look takes the larger of the hour-of-day and the
     // overall scale, so a quiet hour's scale (learnt from few rows) does not make noise look like a burst
-    const scale = Math.max(best.scale, this.scaleOf(best, mu, idx, false));
+    const scale = Math.max(best.scale, this.scaleOf(best, mu, false));
     let z: number;
     if (this.integerOnly && Number.isInteger(partial) && partial >= 0) {
       const m = Math.max(mu, 0.05);
@@ -632,33 +646,58 @@ class RowModel {
     return smooth && !Number.isNaN(s) ? s : this.ringVal[slot]!;
   }
 
-  /** Trimmed mean of the same phase in up to `max` earlier periods (3-row smoothed). */
+  /**
+   * Trimmed mean of the same phase in up to `max` earlier periods (3-row smoothed). The ring holds
+   * more than max·period rows, so the slots step back from idx's without a division each.
+   */
   private seasonal(idx: number, period: number, max: number): number {
     const vals = this.scratch;
+    const size = this.ringVal.length;
     let n = 0;
+    let slot = idx % size;
     for (let k = 1; k <= max; k++) {
-      const v = this.at(idx - k * period, true);
-      if (!Number.isNaN(v)) vals[n++] = v;
+      const i = idx - k * period;
+      if (i < 0) break;
+      slot -= period;
+      if (slot < 0) slot += size;
+      if (this.ringIdx[slot] !== i) continue;
+      const sm = this.ringSmooth[slot]!;
+      vals[n++] = Number.isNaN(sm) ? this.ringVal[slot]! : sm;
     }
     return robustCentre(vals, n);
   }
 
   private forecast(idx: number): void {
     const tu = this.tu;
+    this.phase(idx);
     for (let i = 0; i < this.fc.length; i++) {
       const c = this.fc[i]!;
       if (c.kind === 'level') c.pred = this.levels[i]!;
       else if (c.kind === 'daily') c.pred = this.seasonal(idx, this.day, tu.maxDays);
       else c.pred = this.seasonal(idx, this.week, tu.maxWeeks);
-      if (!Number.isNaN(c.pred)) c.scale = this.scaleOf(c, c.pred, idx);
+      if (!Number.isNaN(c.pred)) c.scale = this.scaleOf(c, c.pred);
     }
+  }
+
+  /** Where row idx falls in the day: its hour slot, and the neighbouring slots scales are interpolated between. */
+  private phase(idx: number): void {
+    if (idx === this.phaseIdx || !this.slots) return;
+    this.phaseIdx = idx;
+    const inDay = ((idx % this.day) + this.day) % this.day;
+    this.slot = Math.floor(inDay / this.slotRows);
+    const pos = inDay / this.slotRows - 0.5;
+    const lo = Math.floor(pos);
+    this.slotLo = (lo + this.slots) % this.slots;
+    this.slotHi = (lo + 1) % this.slots;
+    this.slotFrac = pos - lo;
   }
 
   // ---------------------------------------------------------------- learning
 
   private learn(idx: number, x: number, frozen: boolean): void {
     const tu = this.tu;
-    const slot = this.slots ? Math.floor((((idx % this.day) + this.day) % this.day) / this.slotRows) : 0;
+    this.phase(idx);
+    const slot = this.slot;
     const slotAlpha = tu.slotAlpha / this.slotRows;
     // low counts: forecasters race on the Poisson deviance, a proper score for the mean (on absolute
     // errors a median-like forecast wins, and the median of a sparse count series is 0)
@@ -767,16 +806,14 @@ class RowModel {
   }
 
   /** Residual scale (≈ standard deviation) of a forecaster: per hour of day if learnt, with floors. */
-  private scaleOf(c: Forecaster, level: number, idx: number, bySlot = true): number {
+  private scaleOf(c: Forecaster, level: number, bySlot = true): number {
     const tu = this.tu;
     let s = 1.2533 * (Number.isNaN(c.mad) ? 0 : c.mad);
     if (c.slotMad && bySlot) {
-      // interpolate between the neighbouring hour slots
-      const pos = (((idx % this.day) + this.day) % this.day) / this.slotRows - 0.5;
-      const lo = Math.floor(pos);
-      const a = c.slotMad[(lo + this.slots) % this.slots]!;
-      const b = c.slotMad[(lo + 1) % this.slots]!;
-      const v = Number.isNaN(a) ? b : Number.isNaN(b) ? a : a + (pos - lo) * (b - a);
+      // interpolate between the neighbouring hour slots (of the row phase() last placed)
+      const a = c.slotMad[this.slotLo]!;
+      const b = c.slotMad[this.slotHi]!;
+      const v = Number.isNaN(a) ? b : Number.isNaN(b) ? a : a + this.slotFrac * (b - a);
       if (!Number.isNaN(v)) s = Math.max(tu.slotBlend * 1.2533 * v + (1 - tu.slotBlend) * s, tu.slotFloor * s);
     }
     return Math.max(s, tu.maeFloor * (c.mae || 0), 1e-3 * Math.abs(level), 1e-3 * (this.absMean || 0), 1e-9);
@@ -848,24 +885,22 @@ function median3(a: number, b: number, c: number): number {
   return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
 }
 
-/** Median of up to 3 values; the mean without the extremes for 4 or more. Sorts the first n in place. */
+/** Median of up to 3 values; the mean without the extremes for 4 or more (one pass, no sort). */
 function robustCentre(vals: Float64Array, n: number): number {
   if (n === 0) return NaN;
   if (n === 1) return vals[0]!;
   if (n === 2) return (vals[0]! + vals[1]!) / 2;
+  let lo = vals[0]!;
+  let hi = lo;
+  let sum = lo;
   for (let i = 1; i < n; i++) {
     const v = vals[i]!;
-    let j = i - 1;
-    while (j >= 0 && vals[j]! > v) {
-      vals[j + 1] = vals[j]!;
-      j--;
-    }
-    vals[j + 1] = v;
+    sum += v;
+    if (v < lo) lo = v;
+    else if (v > hi) hi = v;
   }
-  if (n === 3) return vals[1]!;
-  let s = 0;
-  for (let i = 1; i < n - 1; i++) s += vals[i]!;
-  return s / (n - 2);
+  if (n === 3) return median3(vals[0]!, vals[1]!, vals[2]!);
+  return (sum - lo - hi) / (n - 2);
 }
 
 /**
