@@ -54,6 +54,8 @@ export class ToneChannel {
   /** This row's z per window (NaN: no items in it), reused from row to row. */
   private readonly zs: Float64Array;
   private readonly decay: number;
+  /** Past this many z's, 1/(n + 1) is below 1 − decay and the z spreads learn at that rate. */
+  private readonly slowAfter: number;
   private bN = 0;
   private bS = 0;
   private bQ = 0;
@@ -75,6 +77,7 @@ export class ToneChannel {
     this.zs = new Float64Array(this.windows.length);
     // half-life of the baseline: the baseline period
     this.decay = Math.pow(0.5, 1 / rows(baselineMs));
+    this.slowAfter = Math.ceil(1 / (1 - this.decay)) + 1;
     this.maxFrozen = rows(MAX_FROZEN_MS);
     this.correction = Math.log10(this.windows.length);
     this.episodes = new Episodes(threshold, stepMs);
@@ -85,7 +88,8 @@ export class ToneChannel {
     const size = this.ringN.length;
     this.pos = (this.pos + 1) % size;
     for (let j = 0; j < this.windows.length; j++) {
-      const old = (this.pos - this.windows[j]! + size) % size;
+      let old = this.pos - this.windows[j]!;
+      if (old < 0) old += size;
       this.counts[j] = this.counts[j]! - this.ringN[old]! + n;
       this.sums[j] = this.sums[j]! - this.ringS[old]! + sum;
     }
@@ -98,13 +102,14 @@ export class ToneChannel {
     if (judged) {
       const mB = this.bS / this.bN;
       const varB = Math.max(this.bQ / this.bN - mB * mB, VAR_FLOOR);
+      const perB = 1 / this.bN;
       out.baseline = mB;
       for (let j = 0; j < this.windows.length; j++) {
         const nW = this.counts[j]!;
         if (nW <= 0) continue;
         const mW = this.sums[j]! / nW;
         const shrunk = (this.sums[j]! + SHRINK * mB) / (nW + SHRINK);
-        const z = (shrunk - mB) / Math.sqrt(varB * (1 / (nW + SHRINK) + 1 / this.bN));
+        const z = (shrunk - mB) / Math.sqrt(varB * (1 / (nW + SHRINK) + perB));
         zs[j] = z;
         if (nW < MIN_ITEMS || Math.abs(mW - mB) < MIN_DELTA || Math.sign(n > 0 ? sum / n - mB : mW - mB) !== Math.sign(z)) continue;
         const u = Math.abs(z) / Math.sqrt(Math.max(this.zVar[j]!, 1));
@@ -130,12 +135,16 @@ export class ToneChannel {
       this.bN = this.bN * this.decay + n;
       this.bS = this.bS * this.decay + sum;
       this.bQ = this.bQ * this.decay + (sq ?? (n > 0 ? (sum * sum) / n : 0));
+      const slowest = 1 - this.decay;
       for (let j = 0; j < zs.length; j++) {
         const z = zs[j]!;
         if (Number.isNaN(z)) continue;
-        const zc = Math.min(z * z, 16 * this.zVar[j]!);
-        this.zSeen[j]!++;
-        this.zVar[j] = this.zVar[j]! + Math.max(1 - this.decay, 1 / (this.zSeen[j]! + 1)) * (zc - this.zVar[j]!);
+        const v = this.zVar[j]!;
+        const zc = Math.min(z * z, 16 * v);
+        const seen = ++this.zSeen[j]!;
+        // the rate 1/(seen + 1) until it falls to the slowest (a division saved once it has)
+        const rate = seen + 1 > this.slowAfter ? slowest : Math.max(slowest, 1 / (seen + 1));
+        this.zVar[j] = v + rate * (zc - v);
       }
     }
     return out;

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { leaveOneSeriesOut, nabScore, readSeries, seriesFiles } from './nab.mjs';
+import { bySeriesLines, leaveOneSeriesOut, nabScore, readSeries, seriesFiles } from './nab.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const data = resolve(here, '../../../shared/data/spikes-dev');
@@ -56,6 +56,8 @@ const d = score(tweets(deflt));
 for (const f of d.perFile) console.log(`  ${f.key.padEnd(40)} windows ${f.windows}  rows detecting in windows ${f.tp}  false alerts ${f.fp}  raw ${f.raw.toFixed(2)}`);
 const loso = leaveOneSeriesOut(new Map(GRID.map((th) => [th, tweets(byLevel.get(th))])));
 console.log(`  by alert level: ${GRID.map((th) => `${th}: ${score(tweets(byLevel.get(th))).normalized.toFixed(1)}`).join(', ')}`);
+console.log('  by series and alert level, raw NAB (rows detecting in windows / false alerts):');
+for (const line of bySeriesLines(new Map(GRID.map((th) => [th, tweets(byLevel.get(th))])))) console.log(line);
 const perWeek = (rs) => rs.reduce((a, r) => a + r.alerts, 0) / rs.reduce((a, r) => a + r.weeks, 0);
 const noAnomaly = deflt.filter((r) => r.key.startsWith('artificialNoAnomaly/'));
 console.log(`  whole dev corpus (${deflt.length} series, NAB standard at default): ${score(deflt).normalized.toFixed(1)}; false alerts per series per week on artificialNoAnomaly ${perWeek(noAnomaly).toFixed(2)}`);

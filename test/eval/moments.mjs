@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { leaveOneSeriesOut, nabScore, readSeries, seriesFiles } from './nab.mjs';
+import { bySeriesLines, leaveOneSeriesOut, nabScore, readSeries, seriesFiles } from './nab.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -88,6 +88,8 @@ for (const s0 of SEEDS) {
   const { normalized: loso, picks } = leaveOneSeriesOut(new Map(GRID.map((th) => [th, tweets(byTheta.get(th))])));
   console.log(`  realTweets NAB standard: in-sample at default ${d.normalized.toFixed(1)}; leave-one-series-out ${loso.toFixed(1)} (levels picked ${picks.join(', ')})`);
   console.log(`  by alert level: ${GRID.map((th) => `${th}: ${score(tweets(byTheta.get(th))).normalized.toFixed(1)}`).join(', ')}`);
+  console.log('  by series and alert level, raw NAB (rows detecting in windows / false alerts):');
+  for (const line of bySeriesLines(new Map(GRID.map((th) => [th, tweets(byTheta.get(th))])))) console.log(line);
   const noAnomaly = deflt.filter((r) => r.key.startsWith('artificialNoAnomaly/'));
   const other = deflt.filter((r) => !r.key.startsWith('realTweets/') && !r.key.startsWith('artificialNoAnomaly/'));
   console.log(`  alerts per topic per week: realTweets ${perWeek(tweets(deflt)).toFixed(2)}, artificialNoAnomaly (all false) ${perWeek(noAnomaly).toFixed(2)}; other count-like series (${other.length}) NAB ${score(other).normalized.toFixed(1)}`);

@@ -181,3 +181,19 @@ export function leaveOneSeriesOut(bySetting, profile = 'standard') {
   });
   return { normalized: normalise(held, profile), picks: held.map((h) => h.pick) };
 }
+
+/**
+ * Per series, its raw NAB score at each setting (rows detecting in windows / false alerts): where each
+ * series' optimum lies, which is what leave-one-series-out pays for when they disagree.
+ */
+export function bySeriesLines(bySetting, profile = 'standard') {
+  const settings = [...bySetting.keys()];
+  const keys = bySetting.get(settings[0]).map((r) => r.key);
+  return keys.map((key) => {
+    const cells = settings.map((setting) => {
+      const f = nabScore(bySetting.get(setting).filter((r) => r.key === key), { threshold: 0.5, profile }).perFile[0];
+      return `${setting}: ${f.raw.toFixed(2)} (${f.tp}/${f.fp})`;
+    });
+    return `    ${key.replace(/^.*\//, '').replace(/\.csv$/, '').padEnd(22)} ${cells.join(', ')}`;
+  });
+}
