@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DB } from '../store/db.js';
-import type { Store } from '../store/store.js';
+import { sqliteOf, type Store } from '../store/store.js';
 import type { EventType, MomentRecord } from './types.js';
 
 /**
@@ -66,7 +66,7 @@ function rowOf(r: Record<string, unknown>): OutboxRow {
 export class Outbox {
   private readonly db: DB;
   constructor(store: Store) {
-    this.db = store.db;
+    this.db = sqliteOf(store);
   }
 
   /** The stored moment's id (moments are recorded by evaluate before alerts are enqueued). */
