@@ -4,7 +4,7 @@ import { sqliteOf, type Store } from '../store/store.js';
 import type { EventType, MomentRecord } from './types.js';
 
 /**
- * The delivery outbox (tables in store/notify-schema.ts). Writes are immediate transactions: enqueueing
+ * The delivery outbox (tables: migration 12 in store/migrations.ts). Writes are immediate transactions: enqueueing
  * is idempotent (one row per moment alert and channel), and a run claims the rows it sends with a lease,
  * so two runs at once never send the same row, and a run killed mid-send leaves rows that the next run
  * sends again after the lease (under the same id).
