@@ -35,7 +35,10 @@ export interface FetchWriter {
 
 /** Topics and their matches. */
 export interface TopicStore {
-  /** Records the configured topics; a topic whose definition changed is marked so its matches are redone. */
+  /**
+   * Records the configured topics; a topic whose definition changed is marked so its matches are redone.
+   * A read-only store refuses a topic that is not there or is defined differently (StoreError).
+   */
   syncTopics(defs: { name: string; definition: string }[]): TopicRow[];
   /** Topic names by id, for every topic ever configured. */
   topicNames(): Map<number, string>;
@@ -89,6 +92,7 @@ export interface StoryStore {
 
 /** Moments as evaluated and recorded. */
 export interface MomentStore {
+  /** Records evaluated moments; says which are new. A read-only store says so without recording. */
   saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[];
   momentsSeenSince(since: number, knownBy?: number): { topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[];
   lastMoments(): Map<number, { kind: string; direction: string; start: number; end: number; score: number }>;
@@ -102,7 +106,8 @@ export interface DigestStore {
 
 /** Full-text search over titles and summaries. */
 export interface SearchStore {
-  updateSearchIndex(): void;
+  /** Brings the index up to date; returns how many items it could not add (a read-only store adds none). */
+  updateSearchIndex(): number;
   /** Ids of items whose title or summary match a query (words, "phrases", OR, NOT, prefix*). */
   searchIds(query: string): Set<number>;
 }

@@ -1,10 +1,15 @@
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants as fs, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../core/errors.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type DB = Database.Database;
+
+// URI file names (`file:…?immutable=1`), for reading a database whose folder this user cannot write
+// (openReadonly). better-sqlite3 reads this when it loads its addon, at the first connection. Plain paths
+// are never taken for URIs: sqlitePath() gives one that starts with `file:` a `./`.
+process.env.SQLITE_USE_URI ??= '1';
 
 /** The slot topic_quarters keeps counts by: a quarter of an hour. */
 export const QUARTER_MS = 900_000;
@@ -30,6 +35,11 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 export interface OpenOptions {
   /** Open without creating or migrating (commands that only read). */
   readonly?: boolean;
+  /**
+   * Open for writing, or read-only when this user may not write the file or its folder (commands that
+   * read, and write only caches or records: an analyst with read access to the cron user's database).
+   */
+  readonlyIfDenied?: boolean;
   busyTimeoutMs?: number;
   /** Check every page before writing even when the file is large and was closed cleanly (`status`). */
   fullCheck?: boolean;
@@ -40,6 +50,14 @@ export interface OpenOptions {
  * A file that is not a momentscan database, is damaged, or has a newer schema is never written to.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): DB {
+  if (options.readonlyIfDenied && !options.readonly) {
+    try {
+      return openDatabase(file, { ...options, readonlyIfDenied: false });
+    } catch (err) {
+      if (!(err instanceof StoreError && denied(err.cause)) || fileSize(file) === null) throw err;
+      return openDatabase(file, { ...options, readonly: true, readonlyIfDenied: false });
+    }
+  }
   const exists = fileSize(file);
   if (exists === null && options.readonly) {
     throw new StoreError(`${file}: no database yet`, { hint: 'run momentscan fetch first, or point --db at your database' });
@@ -56,11 +74,15 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
   }
   let db: DB;
   try {
-    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db = options.readonly ? openReadonly(file) : new Database(sqlitePath(file));
   } catch (err) {
-    throw wrapSqliteError(err, file);
+    throw err instanceof StoreError ? err : wrapSqliteError(err, file);
   }
   try {
+    // SQLite opens a file this user may not write read-only, without a word: say so before anything else
+    if (!options.readonly && exists !== null && !mayWrite(file)) {
+      throw Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY' });
+    }
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 15_000}`);
     // Whose file it is, before any pragma that writes (journal_mode = WAL rewrites the header): a foreign
     // file or one from a newer momentscan must keep every byte.
@@ -123,6 +145,74 @@ export function migrate(db: DB, from: number, to = MIGRATIONS.length): void {
     }
   });
   run.immediate();
+}
+
+/**
+ * A read-only connection. A WAL database needs its shared-memory file (`-shm`) even to be read, and a
+ * reader creates it when it is not there, which a user who may not write the folder cannot do. So:
+ * - when `-shm` is there (a writer has the database open), or this user may write the file and its folder:
+ *   an ordinary read-only connection, which takes part in WAL locking (it sees committed writes, never
+ *   half of one);
+ * - otherwise, when the write-ahead log is empty or gone (the last writer closed cleanly: everything is
+ *   in the main file): the file opened `immutable=1`, with no locking and no -shm. Should a writer start
+ *   meanwhile, it writes to its own new log, and the main file changes only at a checkpoint, which comes
+ *   after 16,000 pages of writes or when the writer closes: a read command finishes long before then,
+ *   though one that overlaps such a checkpoint may see a damaged page and stop with an error;
+ * - otherwise (a log holding writes, and no -shm: a writer was killed) there is no safe way to read it
+ *   without writing: an error saying to let the owner's next fetch tidy it up.
+ */
+function openReadonly(file: string): DB {
+  const logged = (fileSize(`${file}-wal`) ?? 0) > 0;
+  if (fileSize(`${file}-shm`) !== null || (mayWrite(file) && mayWrite(path.dirname(file)))) {
+    let db: DB | undefined;
+    try {
+      db = new Database(sqlitePath(file), { readonly: true, fileMustExist: true });
+      db.pragma('user_version'); // the first read is what needs -shm
+      return db;
+    } catch (err) {
+      db?.close();
+      if (denied(err) && !logged) {
+        // no -shm, and it cannot be made: read the main file as it stands (below)
+      } else if (denied(err)) {
+        throw new StoreError(`${file}: cannot read the database (${err instanceof Error ? err.message : String(err)})`, {
+          hint: 'check the file and folder permissions, or try again when the fetch writing it has finished',
+          cause: err,
+        });
+      } else {
+        throw wrapSqliteError(err, file);
+      }
+    }
+  } else if (logged) {
+    throw new StoreError(`${file}: cannot read the database: its write-ahead log holds changes and this user cannot create ${file}-shm`, {
+      hint: 'try again when the fetch writing it has finished, or ask its owner to run momentscan fetch once',
+    });
+  }
+  const uri = `file:${path.resolve(file).split('/').map(encodeURIComponent).join('/')}?immutable=1`;
+  try {
+    return new Database(uri, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw wrapSqliteError(err, file);
+  }
+}
+
+/** A path SQLite does not take for a URI. */
+function sqlitePath(file: string): string {
+  return file.startsWith('file:') ? `./${file}` : file;
+}
+
+function mayWrite(file: string): boolean {
+  try {
+    accessSync(file, fs.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An SQLite error that says this user may not write the file or its folder. */
+function denied(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | undefined)?.code ?? '');
+  return code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN');
 }
 
 /** Files up to this size are checked for damage on every writable open (about 25 ms at most). */

@@ -200,8 +200,8 @@ export class SqliteStore implements StoreApi {
   }
 
   // search
-  updateSearchIndex(): void {
-    this.search.updateSearchIndex();
+  updateSearchIndex(): number {
+    return this.search.updateSearchIndex();
   }
   searchIds(query: string): Set<number> {
     return this.search.searchIds(query);

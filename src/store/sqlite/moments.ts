@@ -7,6 +7,23 @@ import { SqlitePart } from './part.js';
 export class SqliteMoments extends SqlitePart implements MomentStore {
   /** Upserts evaluated moments (keyed by topic, kind, direction, start); says which ones are new. */
   saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
+    if (this.db.readonly) return this.seenMoments(moments, evaluatedAt);
+    return this.recordMoments(moments, evaluatedAt);
+  }
+
+  /** What recordMoments would say, without recording (a read-only store). */
+  private seenMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
+    return this.guard(() => {
+      const seen = this.stmt('SELECT first_seen_at FROM moments WHERE topic_id = ? AND kind = ? AND direction = ? AND start_at = ?').pluck();
+      return moments.map(({ topicId, moment }) => {
+        const at = seen.get(topicId, moment.kind, moment.direction, moment.start) as number | undefined;
+        const firstSeenAt = Math.min(at ?? evaluatedAt, evaluatedAt);
+        return { firstSeenAt, isNew: firstSeenAt === evaluatedAt };
+      });
+    });
+  }
+
+  private recordMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
     return this.guard(() => {
       const upsert = this.stmt(
         `INSERT INTO moments (topic_id, kind, direction, start_at, peak_at, end_at, score, detail, first_seen_at, last_seen_at)

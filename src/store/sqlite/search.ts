@@ -8,16 +8,19 @@ export class SqliteSearch extends SqlitePart implements SearchStore {
    * Brings the full-text index up to date: items are only ever added, so whatever has an id above the
    * last indexed one goes in. Done at search time, so ingest does not pay for it.
    */
-  updateSearchIndex(): void {
-    this.guard(() => {
+  updateSearchIndex(): number {
+    return this.guard(() =>
       this.db.transaction(() => {
         const from = this.stmt('SELECT indexed_to FROM fts_state').pluck().get() as number;
         const to = (this.stmt('SELECT coalesce(max(id), 0) FROM items').pluck().get() as number) ?? 0;
-        if (to <= from) return;
+        if (to <= from) return 0;
+        // a read-only store cannot add them: says how many items the search will not see
+        if (this.db.readonly) return this.stmt('SELECT count(*) FROM items WHERE id > ?').pluck().get(from) as number;
         this.stmt('INSERT INTO items_fts (rowid, title, summary) SELECT id, title, summary FROM items WHERE id > ? AND id <= ?').run(from, to);
         this.stmt('UPDATE fts_state SET indexed_to = ?').run(to);
-      }).immediate();
-    });
+        return 0;
+      })[this.db.readonly ? 'deferred' : 'immediate'](),
+    );
   }
 
   /** Ids of items whose title or summary match an FTS5 query (words, "phrases", OR, NOT, prefix*). */

@@ -1,4 +1,6 @@
 /** Topics and their matches. */
+import type Database from 'better-sqlite3';
+import { StoreError } from '../../core/errors.js';
 import type { TopicStore } from '../api.js';
 import { TOPIC_QUARTERS_SELECT } from '../db.js';
 import { canonicalOrder, type MatchableItem, type TopicRow } from '../model.js';
@@ -9,6 +11,7 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
   syncTopics(defs: { name: string; definition: string }[]): TopicRow[] {
     return this.guard(() => {
       const select = this.stmt('SELECT id, definition FROM topics WHERE name = ?');
+      if (this.db.readonly) return this.knownTopics(defs, select);
       const insert = this.stmt("INSERT INTO topics (name, definition) VALUES (?, '')");
       const tx = this.db.transaction(() =>
         defs.map((d) => {
@@ -21,6 +24,22 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
         }),
       );
       return tx.immediate();
+    });
+  }
+
+  /**
+   * A read-only store cannot record a topic nor redo its matches: every topic must be there already, with
+   * the same definition (the database was fetched with this config).
+   */
+  private knownTopics(defs: { name: string; definition: string }[], select: Database.Statement): TopicRow[] {
+    return defs.map((d) => {
+      const row = select.get(d.name) as { id: number; definition: string } | undefined;
+      if (!row || row.definition !== d.definition) {
+        throw new StoreError(`${this.conn.file}: topic "${d.name}" is ${row ? 'defined differently' : 'not'} in the database, and this user may only read it`, {
+          hint: 'use the config the database is fetched with, or ask its owner to run momentscan fetch with this one',
+        });
+      }
+      return { id: row.id, name: d.name, changed: false };
     });
   }
 
