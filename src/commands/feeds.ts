@@ -39,7 +39,7 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
   let store: Store | undefined;
   try {
     // no database yet: every feed is new (and none is created just to say so)
-    if (existsSync(dbPath)) store = Store.open(dbPath);
+    if (existsSync(dbPath)) store = Store.open(dbPath, { readonlyIfDenied: true });
     if (store) health = new Map(
       store.feedHealth(urls, now - HEALTH_WINDOW_MS, now).map((h) => [
         h.url,
@@ -173,7 +173,7 @@ export async function exportOpml(g: GlobalOptions): Promise<number> {
   const { config, dbPath } = configFor(g, env);
   const titles = new Map(config.feedTitles);
   if (existsSync(dbPath)) {
-    const store = Store.open(dbPath);
+    const store = Store.open(dbPath, { readonlyIfDenied: true });
     try {
       for (const h of store.feedHealth(configuredFeeds(config), 0, env.now())) if (h.title && !titles.has(h.url)) titles.set(h.url, h.title);
     } finally {

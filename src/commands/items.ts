@@ -49,7 +49,7 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
     return topic;
   });
   if (o.explain && config.topics.length === 0) throw new ConfigError(`${config.file ?? 'config'}: no topics configured`, { hint: 'add topics to explain matches against' });
-  const store = Store.open(dbPath);
+  const store = Store.open(dbPath, { readonlyIfDenied: true });
   let rows: ItemRow[];
   const counted = { total: 0 };
   try {
@@ -57,7 +57,8 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
     const names = new Map([...topicIds].map(([name, id]) => [id, name]));
     let ids: Set<number> | undefined;
     if (o.search !== undefined) {
-      store.updateSearchIndex();
+      const unindexed = store.updateSearchIndex();
+      if (unindexed > 0) log(`momentscan: warning: the search index lacks the ${fmtCount(unindexed)} newest items, and this user may only read the database: they are not searched`);
       ids = store.searchIds(o.search);
     }
     const listed = store.listItems({

@@ -47,7 +47,8 @@ export function readReportOptions(config: Config, o: MomentsOptions, env: Env) {
 /** Shared by `moments` and `scan`: evaluate and print. */
 export async function report(config: Config, dbPath: string, g: GlobalOptions, o: MomentsOptions, env: Env): Promise<number> {
   const { format, asOf, from, limit, sensitivity } = readReportOptions(config, o, env);
-  const store = Store.open(dbPath);
+  const store = Store.open(dbPath, { readonlyIfDenied: true });
+  if (store.readonly && !g.quiet) log('moments: the database is read-only for this user: moments are reported, not recorded');
   let result;
   try {
     result = evaluate(config, store, {

@@ -38,7 +38,7 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
   if (from >= asOf) throw new UsageError(`--since ${since} is not before the evaluation time`);
   const sensitivity = (o.sensitivity ?? config.defaults.sensitivity) as Sensitivity;
   if (!SENSITIVITIES.includes(sensitivity)) throw new UsageError(`--sensitivity: expected one of ${SENSITIVITIES.join(', ')}, got "${o.sensitivity}"`);
-  const store = Store.open(dbPath);
+  const store = Store.open(dbPath, { readonlyIfDenied: true });
   let rows: TimelineRow[];
   let bucketMs: number;
   try {

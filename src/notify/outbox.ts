@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { DB } from '../store/db.js';
-import type { Store } from '../store/store.js';
+import { sqliteOf, type Store } from '../store/store.js';
 import type { EventType, MomentRecord } from './types.js';
 
 /**
- * The delivery outbox (tables in store/notify-schema.ts). Writes are immediate transactions: enqueueing
+ * The delivery outbox (tables: migration 12 in store/migrations.ts). Writes are immediate transactions: enqueueing
  * is idempotent (one row per moment alert and channel), and a run claims the rows it sends with a lease,
  * so two runs at once never send the same row, and a run killed mid-send leaves rows that the next run
  * sends again after the lease (under the same id).
@@ -66,7 +66,7 @@ function rowOf(r: Record<string, unknown>): OutboxRow {
 export class Outbox {
   private readonly db: DB;
   constructor(store: Store) {
-    this.db = store.db;
+    this.db = sqliteOf(store);
   }
 
   /** The stored moment's id (moments are recorded by evaluate before alerts are enqueued). */

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { evaluate } from '../commands/evaluate.js';
 import { Outbox, silenced } from '../notify/outbox.js';
 import type { MomentRow } from '../render/moments.js';
-import type { Store } from '../store/store.js';
+import { sqliteOf, type Store } from '../store/store.js';
 import type { Column, Verdict, WatchItem, WatchMoment } from './state.js';
 
 /**
@@ -28,7 +28,8 @@ export function momentKey(m: { topic: string; kind: string; direction: string; s
 export function loadColumns(config: Config, store: Store, o: LoadOptions): Column[] {
   const names = o.topics.length ? o.topics : config.topics.map((t) => t.name);
   const result = evaluate(config, store, { asOf: o.asOf, from: o.from, topics: names });
-  const topicIds = store.topicIds(names);
+  const wanted = new Set(names);
+  const topicIds = new Map([...store.topicNames()].filter(([, n]) => wanted.has(n)).map(([id, n]) => [n, id] as const));
   const momentIds = momentRowIds(store, result.rows, topicIds);
   const verdicts = verdictsOf(store, [...momentIds.values()]);
   const silences = new Outbox(store).silences(o.now);
@@ -77,7 +78,7 @@ export function loadColumns(config: Config, store: Store, o: LoadOptions): Colum
 }
 
 function momentRowIds(store: Store, rows: MomentRow[], topicIds: Map<string, number>): Map<string, number> {
-  const find = store.db.prepare('SELECT id FROM moments WHERE topic_id = ? AND kind = ? AND direction = ? AND start_at = ?').pluck();
+  const find = sqliteOf(store).prepare('SELECT id FROM moments WHERE topic_id = ? AND kind = ? AND direction = ? AND start_at = ?').pluck();
   const out = new Map<string, number>();
   for (const m of rows) {
     const topicId = topicIds.get(m.topic);
@@ -90,7 +91,7 @@ function momentRowIds(store: Store, rows: MomentRow[], topicIds: Map<string, num
 
 function verdictsOf(store: Store, ids: number[]): Map<number, Verdict> {
   if (ids.length === 0) return new Map();
-  const rows = store.db.prepare(`SELECT moment_id AS id, verdict FROM feedback WHERE moment_id IN (${ids.map(() => '?').join(',')})`).all(...ids) as { id: number; verdict: Verdict }[];
+  const rows = sqliteOf(store).prepare(`SELECT moment_id AS id, verdict FROM feedback WHERE moment_id IN (${ids.map(() => '?').join(',')})`).all(...ids) as { id: number; verdict: Verdict }[];
   return new Map(rows.map((r) => [r.id, r.verdict]));
 }
 
@@ -98,11 +99,11 @@ function verdictsOf(store: Store, ids: number[]): Map<number, Verdict> {
 export function saveVerdict(store: Store, m: WatchMoment, verdict: Verdict | null, now: number): void {
   if (m.id === null) throw new Error('this moment is not recorded in the database');
   if (verdict === null) {
-    store.db.prepare('DELETE FROM feedback WHERE moment_id = ?').run(m.id);
+    sqliteOf(store).prepare('DELETE FROM feedback WHERE moment_id = ?').run(m.id);
     return;
   }
-  const detail = (store.db.prepare('SELECT detail FROM moments WHERE id = ?').pluck().get(m.id) as string | undefined) ?? '{}';
-  store.db
+  const detail = (sqliteOf(store).prepare('SELECT detail FROM moments WHERE id = ?').pluck().get(m.id) as string | undefined) ?? '{}';
+  sqliteOf(store)
     .prepare(
       `INSERT INTO feedback (moment_id, topic, kind, direction, start_at, verdict, score, detail, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

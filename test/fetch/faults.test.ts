@@ -18,7 +18,7 @@ import { parseConfigText } from '../../src/config/load.js';
 import { FeedError } from '../../src/core/errors.js';
 import { fetchFeed } from '../../src/fetch/http.js';
 import type { FeedResult } from '../../src/render/fetch.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore, Store } from '../../src/store/store.js';
 import { serve, startServer, type FixtureServer, type Handler } from '../helpers/server.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -164,7 +164,7 @@ topics:
   return { store, run };
 }
 
-function titlesOf(store: Store, url: string): string[] {
+function titlesOf(store: SqliteStore, url: string): string[] {
   const rows = store.db
     .prepare('SELECT i.title FROM items i JOIN feeds f ON f.id = i.feed_id WHERE f.url = ? ORDER BY i.id')
     .all(url) as { title: string }[];
@@ -172,7 +172,7 @@ function titlesOf(store: Store, url: string): string[] {
 }
 
 /** Both good feeds are `ok` with every item stored. */
-function expectGoodFeedsLanded(results: Map<string, FeedResult>, store: Store): void {
+function expectGoodFeedsLanded(results: Map<string, FeedResult>, store: SqliteStore): void {
   for (const [p, g] of Object.entries(GOOD)) {
     const url = server.url(p);
     expect(results.get(url)).toMatchObject({ status: 'ok', httpStatus: 200, title: g.title, itemsSeen: 2, itemsNew: 2, error: null });

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { ingest } from '../../src/commands/ingest.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore, Store } from '../../src/store/store.js';
 import { StoreError } from '../../src/core/errors.js';
 import { serve, startServer, type FixtureServer, type Handler } from '../helpers/server.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -37,7 +37,7 @@ ${extra}`,
   return { config, store, run: (force = false) => ingest(config, store, { now: () => Date.now(), force }) };
 }
 
-function countItems(store: Store): number {
+function countItems(store: SqliteStore): number {
   return (store.db.prepare('SELECT count(*) AS n FROM items').get() as { n: number }).n;
 }
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ingest } from '../../src/commands/ingest.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { replayStories } from '../../src/enrich/stories.js';
-import { Store, canonicalOrder } from '../../src/store/store.js';
+import { SqliteStore, Store, canonicalOrder } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // Stories are a function of the stored items, not of how they came in (issue 11): the bundled sample
@@ -41,7 +41,7 @@ function open(dir: string) {
 }
 
 /** Stories, first copies and quarter-hour counts, keyed by what identifies them in any database (not row ids). */
-function snapshot(store: Store) {
+function snapshot(store: SqliteStore) {
   const db = store.db;
   const items = db
     .prepare(`SELECT i.id, i.story_id AS story, coalesce(i.canonical_url, substr(f.url, instr(f.url, 'feeds/')) || ' ' || i.guid) AS key FROM items i JOIN feeds f ON f.id = i.feed_id`)
@@ -136,7 +136,7 @@ describe('stories are a function of the items (replayed in canonical order at th
     await fetch();
     // What a crash between the saves and the replay leaves: provisional stories, and where to replay from.
     // Here, the saves of a second fetch, arrival order and all, without its replay.
-    const replay = vi.spyOn(Store.prototype, 'replayStories').mockImplementation(() => null);
+    const replay = vi.spyOn(SqliteStore.prototype, 'replayStories').mockImplementation(() => null);
     writeFeeds(dir, null, ['acme-news.rss.xml', 'acme-reddit.atom.xml', 'techwire.rss.xml', 'globex-news.rss.xml']);
     await fetch();
     replay.mockRestore();
@@ -155,8 +155,8 @@ describe('stories are a function of the items (replayed in canonical order at th
     // A replay that fails at its very last write (a disk error, say), with the rest written by then.
     store.db.exec(`CREATE TEMP TRIGGER fail BEFORE UPDATE ON story_state WHEN NEW.replay_from IS NULL BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
     let during: ReturnType<typeof snapshot> | undefined;
-    const real = Store.prototype.replayStories;
-    const replay = vi.spyOn(Store.prototype, 'replayStories').mockImplementation(function (this: Store, replayer, o) {
+    const real = SqliteStore.prototype.replayStories;
+    const replay = vi.spyOn(SqliteStore.prototype, 'replayStories').mockImplementation(function (this: SqliteStore, replayer, o) {
       return real.call(
         this,
         (known, items) => {

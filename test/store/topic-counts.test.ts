@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Bucket, EnrichedItem } from '../../src/core/types.js';
 import { replayStories } from '../../src/enrich/stories.js';
 import { COUNTS_WEEK_MS, QUARTER_MS, SCHEMA_VERSION, migrate } from '../../src/store/db.js';
-import { Store, type StoryAssigner, type StoryReplayer } from '../../src/store/store.js';
+import { SqliteStore, Store, type StoryAssigner, type StoryReplayer } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
 import { rng } from '../helpers/rng.js';
 
@@ -114,7 +114,7 @@ function expectWeeksKept(db: Database.Database): number {
 }
 
 /** bucketCounts = grouping the matches, for every size, over aligned and unaligned ranges. */
-function expectBucketsAsGrouped(store: Store, topicIds: number[], seed: number, start: number, days: number): void {
+function expectBucketsAsGrouped(store: SqliteStore, topicIds: number[], seed: number, start: number, days: number): void {
   const r = rng(seed);
   const span = (days + 2) * DAY;
   const ranges: [number, number][] = [[-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], [start - DAY, start + span]];

@@ -1,0 +1,124 @@
+/**
+ * The store as the stages see it: one interface per concern, and `Store`, all of them together. The
+ * SQLite implementation is in sqlite/ (composed in store.ts); another backend (PostgreSQL) implements
+ * the same interfaces. Every method is one statement or one transaction: all-or-nothing.
+ */
+import type { PackedBuckets } from '../core/buckets.js';
+import type { Bucket, Moment, StoredItem } from '../core/types.js';
+import type {
+  FeedHealth,
+  FeedRow,
+  FetchRecord,
+  MatchableItem,
+  ReplaySummary,
+  SavedMoment,
+  SaveResult,
+  StoryAssigner,
+  StoryReplayer,
+  TopicRow,
+} from './model.js';
+
+/** Feeds: their rows, kinds and health. */
+export interface FeedStore {
+  /** Makes sure every URL has a feed row; returns the rows in the order given. */
+  ensureFeeds(urls: string[], now: number): FeedRow[];
+  /** Every feed's health over the fetch log since `since`, for the configured URLs (in that order). */
+  feedHealth(urls: string[], since: number, now: number): FeedHealth[];
+  /** Records what kind of source each feed is (google-news, reddit...). */
+  setFeedKinds(kinds: ReadonlyMap<string, string>): void;
+}
+
+/** The fetch write: one feed's fetch, all of it or none. */
+export interface FetchWriter {
+  saveFetch(rec: FetchRecord, topicIds: ReadonlyMap<string, number>, stories?: StoryAssigner): SaveResult;
+}
+
+/** Topics and their matches. */
+export interface TopicStore {
+  /**
+   * Records the configured topics; a topic whose definition changed is marked so its matches are redone.
+   * A read-only store refuses a topic that is not there or is defined differently (StoreError).
+   */
+  syncTopics(defs: { name: string; definition: string }[]): TopicRow[];
+  /** Topic names by id, for every topic ever configured. */
+  topicNames(): Map<number, string>;
+  /** All stored items' text, in id order, a page at a time (for re-matching a changed topic). */
+  itemTexts(pageSize?: number): Generator<MatchableItem[]>;
+  /** Replaces a topic's matches and records the definition they were made with. */
+  replaceTopicMatches(topicId: number, definition: string, matches: MatchableItem[]): void;
+}
+
+/** Stored items: listing them, and their sentiment. */
+export interface ItemStore {
+  hasItems(): boolean;
+  firstItemAt(topicId: number): number | null;
+  itemsBetween(topicId: number, from: number, to: number, limit?: number): StoredItem[];
+  overflowPeriods(topicId: number, from: number, to: number): { feedUrl: string; start: number; end: number }[];
+  listItems(o: ListItemsQuery): (StoredItem & { topicIds: number[] })[];
+  itemsToRescore(engine: string, all: boolean, pageSize?: number): Generator<{ id: number; title: string; summary: string; language: string | null }[]>;
+  saveSentiments(scores: { id: number; sentiment: number | null }[], engine: string): void;
+}
+
+export interface ListItemsQuery {
+  from: number;
+  to: number;
+  limit: number;
+  topicIds?: number[];
+  sort?: 'time' | 'sentiment' | 'sentiment-desc';
+  /** Only these items (a full-text search's hits). */
+  ids?: Set<number>;
+  /** Set to how many items there are in all, past the limit. */
+  counted?: { total: number };
+}
+
+/** Bucket aggregates: per-topic counts by time bucket, and the detection engine's saved states. */
+export interface CountStore {
+  bucketCounts(topicId: number, from: number, to: number, bucketMs: number): Bucket[];
+  packedBucketCounts(topicId: number, from: number, to: number, bucketMs: number): PackedBuckets;
+  topicTotals(): Map<number, { items: number; stories: number }>;
+  rebuildTopicCounts(): void;
+  /** A counter of what other connections commit: unchanged means nothing was written meanwhile. */
+  dataVersion(): number;
+  engineState(topicId: number, key: string, atMost: number): { at: number; state: Uint8Array } | null;
+  saveEngineStates(states: { topicId: number; key: string; at: number; state: Uint8Array }[], readAt: number): boolean;
+}
+
+/** Stories: the index near-duplicates are matched against, and the replay in canonical order. */
+export interface StoryStore {
+  recentStories(since: number, limit?: number): { id: number; signature: string; firstAt: number; lastAt: number }[];
+  storyGeneration(): number;
+  replayStories(replay: StoryReplayer, o: { windowMs: number; memoryMs: number; lifeMs?: number }): ReplaySummary | null;
+}
+
+/** Moments as evaluated and recorded. */
+export interface MomentStore {
+  /** Records evaluated moments; says which are new. A read-only store says so without recording. */
+  saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[];
+  momentsSeenSince(since: number, knownBy?: number): { topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[];
+  lastMoments(): Map<number, { kind: string; direction: string; start: number; end: number; score: number }>;
+}
+
+/** Digests made and sent. */
+export interface DigestStore {
+  lastDigestEnd(sentOnly: boolean): number | null;
+  recordDigest(d: { createdAt: number; periodStart: number; periodEnd: number; sent: boolean; recipients: string[]; moments: number }): void;
+}
+
+/** Full-text search over titles and summaries. */
+export interface SearchStore {
+  /** Brings the index up to date; returns how many items it could not add (a read-only store adds none). */
+  updateSearchIndex(): number;
+  /** Ids of items whose title or summary match a query (words, "phrases", OR, NOT, prefix*). */
+  searchIds(query: string): Set<number>;
+}
+
+/** The whole store: what the stages and commands use. */
+export interface Store extends FeedStore, FetchWriter, TopicStore, ItemStore, CountStore, StoryStore, MomentStore, DigestStore, SearchStore {
+  /** Where it is (a file path, a connection string): for messages. */
+  readonly file: string;
+  /** Opened read-only: every write is refused. */
+  readonly readonly: boolean;
+  /** Runs `fn` in one transaction: the saves it makes are committed together, or not at all. */
+  together<T>(fn: () => T): T;
+  close(): void;
+}

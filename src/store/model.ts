@@ -1,0 +1,196 @@
+/**
+ * What the store holds and hands out, whatever the backend: rows, the record of one fetch, the story
+ * clustering's callbacks, and the canonical order of items. Pure: no database here.
+ */
+import type { EnrichedItem } from '../core/types.js';
+
+export type { StoredItem } from '../core/types.js';
+
+export interface FeedRow {
+  id: number;
+  /** The URL as configured: the feed's identity. */
+  url: string;
+  /** Where it is fetched from: the URL, or where it moved to (permanent redirect). */
+  fetchUrl: string;
+  title: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  lastFetchedAt: number | null;
+  lastSuccessAt: number | null;
+  lastStatus: FetchStatus | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  nextDueAt: number | null;
+  retiredAt: number | null;
+}
+
+export type FetchStatus = 'ok' | 'not-modified' | 'failed';
+
+/** What one fetch of one feed produced; saved in one transaction. */
+export interface FetchRecord {
+  feedId: number;
+  startedAt: number;
+  durationMs: number;
+  status: FetchStatus;
+  httpStatus: number | null;
+  bytes: number | null;
+  error: string | null;
+  etag?: string | null;
+  lastModified?: string | null;
+  title?: string | null;
+  siteLink?: string | null;
+  items?: EnrichedItem[];
+  /** Tries it took (retries of transient failures). */
+  attempts?: number;
+  /** Not to be fetched again before this time. */
+  nextDueAt?: number | null;
+  /** The feed moved permanently here: fetch it from there from now on. */
+  movedTo?: string | null;
+  /** 410 Gone: stop fetching it. */
+  retire?: boolean;
+  /** A note for the log (moved, retired...). */
+  notice?: string | null;
+  /** The sentiment engine (name/version) that scored the items. */
+  sentimentEngine?: string;
+}
+
+/**
+ * Puts new items into stories (near-duplicate headlines across sources are one story). Implemented by
+ * the caller, which keeps the index of recent stories; the store writes what it decides.
+ */
+export interface StoryAssigner {
+  /** The story a new item joins, or null to start a new one. */
+  find(item: EnrichedItem): number | null;
+  /** What near-duplicates are matched on, stored with a new story. */
+  signature(item: EnrichedItem): string;
+  /** The item is stored in this story (created for it, or joined). */
+  stored(storyId: number, item: EnrichedItem, created: boolean): void;
+  /** Does the story's stored time span already hold this time (so joining it changes nothing)? */
+  covers(storyId: number, publishedAt: number): boolean;
+  /**
+   * Called at the start of each save that has items, inside its transaction, with the store's story
+   * generation: an assigner that keeps stories in memory reloads them when it has changed (another
+   * fetch replayed stories meanwhile, and the ids it holds may be gone).
+   */
+  sync?(generation: number): void;
+}
+
+/** A stored story as the clustering needs it. */
+export interface StoryRow {
+  id: number;
+  /** The tokens of its first item's title, space-separated. */
+  signature: string;
+  firstAt: number;
+  lastAt: number;
+  /** The titles of its items (canonical order), for stories still in reach of the replayed items. */
+  members?: string[];
+  /** The canonical URLs of those items. */
+  urls?: string[];
+}
+
+/** A stored item as a replay hands it to the clustering (in canonical order). */
+export interface ReplayItem {
+  /** The item's id, as a string. */
+  key: string;
+  title: string;
+  /** Not used for matching: ''. */
+  sourceKey: string;
+  publishedAt: number;
+  /** The canonical URL: items with the same one are one story (while it is open). */
+  url: string | null;
+}
+
+/**
+ * Clusters stored items, given in canonical order after the stories founded before the first of them
+ * (each with its span as of then). Per item: a known story's id, or -(k + 1) for the k-th new story;
+ * per new story, the item that founded it and its signature.
+ */
+export type StoryReplayer = (
+  known: StoryRow[],
+  items: ReplayItem[],
+) => { story: number[]; founders: number[]; signatures: string[]; followUps?: (number | null)[] };
+
+export interface ReplaySummary {
+  /** Items published from here on were replayed. */
+  from: number;
+  items: number;
+  /** Items whose story changed. */
+  moved: number;
+  storiesCreated: number;
+  storiesDropped: number;
+  /** Topic matches whose first-copy flag changed. */
+  firstsChanged: number;
+}
+
+/**
+ * The canonical order of items: published time, then the canonical URL (or the guid when there is
+ * none), the feed's configured URL and the guid. Never arrival order or row ids, which depend on which
+ * feed finished first.
+ */
+export function canonicalOrder(
+  a: { publishedAt: number; url: string | null; guid: string; feedUrl: string },
+  b: { publishedAt: number; url: string | null; guid: string; feedUrl: string },
+): number {
+  if (a.publishedAt !== b.publishedAt) return a.publishedAt - b.publishedAt;
+  return cmp(a.url ?? a.guid, b.url ?? b.guid) || cmp(a.feedUrl, b.feedUrl) || cmp(a.guid, b.guid);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Every item is its own story (for callers that do not cluster). */
+export const NO_STORIES: StoryAssigner = {
+  find: () => null,
+  signature: (it) => it.title.toLowerCase(),
+  stored: () => undefined,
+  covers: () => false,
+};
+
+export interface SaveResult {
+  seen: number;
+  new: number;
+  /** Every item was new although the feed had items before: it may be dropping items between fetches. */
+  overflow: boolean;
+}
+
+/** A feed's health, from its row and its fetch log. */
+export interface FeedHealth extends FeedRow {
+  fetches: number;
+  notModified: number;
+  failures: number;
+  /** Items published per day over the last 7 days. */
+  itemsPerDay: number;
+  /** Total items stored from this feed. */
+  items: number;
+  /** Fetches in the window that returned only unseen items. */
+  overflows: number;
+}
+
+/** What re-matching a topic needs of a stored item. */
+export interface MatchableItem {
+  id: number;
+  guid: string;
+  /** The canonical URL, or null. */
+  url: string | null;
+  title: string;
+  summary: string;
+  publishedAt: number;
+  sentiment: number | null;
+  language: string | null;
+  storyId: number | null;
+  feedUrl: string;
+}
+
+export interface TopicRow {
+  id: number;
+  name: string;
+  /** The stored matches were made with another definition (or none): they must be redone. */
+  changed: boolean;
+}
+
+export interface SavedMoment {
+  firstSeenAt: number;
+  /** First seen in this evaluation. */
+  isNew: boolean;
+}

@@ -1,0 +1,58 @@
+/** Feeds: their rows, kinds and health. */
+import type { FeedStore } from '../api.js';
+import type { FeedHealth, FeedRow } from '../model.js';
+import { SqlitePart } from './part.js';
+
+export const FEED_COLUMNS = `SELECT id, url, coalesce(fetch_url, url) AS fetchUrl, title, etag, last_modified AS lastModified,
+  last_fetched_at AS lastFetchedAt, last_success_at AS lastSuccessAt, last_status AS lastStatus, last_error AS lastError,
+  consecutive_failures AS consecutiveFailures, next_due_at AS nextDueAt, retired_at AS retiredAt FROM feeds`;
+
+export class SqliteFeeds extends SqlitePart implements FeedStore {
+  /** Makes sure every URL has a feed row; returns the rows in the order given. */
+  ensureFeeds(urls: string[], now: number): FeedRow[] {
+    return this.guard(() => {
+      const insert = this.stmt('INSERT INTO feeds (url, created_at) VALUES (?, ?) ON CONFLICT (url) DO NOTHING');
+      const select = this.stmt(`${FEED_COLUMNS} WHERE url = ?`);
+      const tx = this.db.transaction(() => urls.map((u) => {
+        insert.run(u, now);
+        return select.get(u) as FeedRow;
+      }));
+      return tx.immediate();
+    });
+  }
+
+  /** Every feed's health over the fetch log since `since`, for the configured URLs (in that order). */
+  feedHealth(urls: string[], since: number, now: number): FeedHealth[] {
+    return this.guard(() => {
+      const row = this.stmt(`${FEED_COLUMNS} WHERE url = ?`);
+      const log = this.stmt(
+        `SELECT count(*) AS fetches, total(status = 'not-modified') AS notModified, total(status = 'failed') AS failures,
+                total(overflow) AS overflows
+         FROM fetch_log WHERE feed_id = ? AND started_at >= ?`,
+      );
+      const items = this.stmt(
+        'SELECT count(*) AS items, total(published_at >= ?) AS recent FROM items WHERE feed_id = ?',
+      );
+      const out: FeedHealth[] = [];
+      for (const url of urls) {
+        const f = row.get(url) as FeedRow | undefined;
+        if (!f) continue;
+        const l = log.get(f.id, since) as { fetches: number; notModified: number; failures: number; overflows: number };
+        const i = items.get(now - 7 * 86_400_000, f.id) as { items: number; recent: number };
+        out.push({ ...f, ...l, items: i.items, itemsPerDay: Math.round((i.recent / 7) * 10) / 10 });
+      }
+      return out;
+    });
+  }
+
+  /** Records what kind of source each feed is (google-news, reddit...). */
+  setFeedKinds(kinds: ReadonlyMap<string, string>): void {
+    this.guard(() => {
+      const update = this.stmt('UPDATE feeds SET kind = ? WHERE url = ? AND kind <> ?');
+      const tx = this.db.transaction(() => {
+        for (const [url, kind] of kinds) update.run(kind, url, kind);
+      });
+      tx.immediate();
+    });
+  }
+}

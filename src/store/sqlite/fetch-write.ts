@@ -1,0 +1,160 @@
+/** The fetch write: one feed's fetch (log line, feed health, items, their stories and topic matches, the quarter-hour counts) in one transaction. */
+import type { FetchWriter } from '../api.js';
+import { QUARTER_MS } from '../db.js';
+import { NO_STORIES, type FetchRecord, type SaveResult, type StoryAssigner } from '../model.js';
+import { SqlitePart } from './part.js';
+
+export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
+  /**
+   * Saves one fetch: the log line, the feed's validators and health, and (for status ok) its items
+   * with their topic matches, all in one immediate transaction: a crash keeps all of it or none.
+   * An item already stored by this feed (same guid, or same canonical URL) is counted as seen. Another
+   * feed's item with the same canonical URL is not: both are kept (one feed never hides another's
+   * items), and the story replay puts them in one story.
+   */
+  saveFetch(rec: FetchRecord, topicIds: ReadonlyMap<string, number>, stories: StoryAssigner = NO_STORIES): SaveResult {
+    return this.guard(() => {
+      const knownGuid = this.stmt('SELECT 1 FROM items WHERE feed_id = ? AND guid = ?').pluck();
+      const knownUrl = this.stmt('SELECT 1 FROM items WHERE canonical_url = ? AND feed_id = ?').pluck();
+      const insertItem = this.stmt(
+        `INSERT INTO items (feed_id, guid, title, summary, link, canonical_url, author, source, source_domain,
+                            published_at, date_estimated, fetched_at, sentiment, language, sentiment_engine, story_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING`,
+      );
+      const insertMatch = this.stmt(
+        'INSERT INTO item_topics (topic_id, published_at, item_id, sentiment, story_first) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      );
+      const newStory = this.stmt('INSERT INTO stories (signature, title, first_at, last_at) VALUES (?, ?, ?, ?)');
+      const dropStory = this.stmt('DELETE FROM stories WHERE id = ?');
+      const joinStory = this.stmt('UPDATE stories SET first_at = min(first_at, ?), last_at = max(last_at, ?) WHERE id = ?');
+      const storyTopic = this.stmt('INSERT INTO story_topics (story_id, topic_id, first_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+      const generation = this.stmt('SELECT generation FROM story_state').pluck();
+      const pending = this.stmt('UPDATE story_state SET replay_from = min(coalesce(replay_from, ?), ?), max_lead = max(max_lead, ?)');
+      const log = this.stmt(
+        `INSERT INTO fetch_log (feed_id, started_at, duration_ms, status, http_status, bytes, items_seen, items_new, error,
+                                attempts, overflow, notice)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const quarter = this.stmt(
+        `INSERT INTO topic_quarters (topic_id, slot, stories, items, scored, sentiment_sum, sentiment_sq) VALUES (?, ?, ?, 1, ?, ?, ?)
+         ON CONFLICT (topic_id, slot) DO UPDATE SET stories = stories + excluded.stories, items = items + 1,
+           scored = scored + excluded.scored, sentiment_sum = sentiment_sum + excluded.sentiment_sum,
+           sentiment_sq = sentiment_sq + excluded.sentiment_sq`,
+      );
+      const hadItems = this.stmt('SELECT 1 FROM items WHERE feed_id = ? LIMIT 1').pluck();
+      const tx = this.db.transaction((): SaveResult => {
+        const items = rec.status === 'ok' ? (rec.items ?? []) : [];
+        const before = items.length > 0 && hadItems.get(rec.feedId) !== undefined;
+        // Which items are new: not stored already by this feed (its guid or the same article), nor
+        // repeated within this fetch. Asked before anything is written, so that a new item is written
+        // once, with its story, rather than updated afterwards.
+        const fresh: number[] = [];
+        const guids = new Set<string>();
+        const urls = new Set<string>();
+        items.forEach((it, i) => {
+          if (guids.has(it.guid) || (it.canonicalUrl !== null && urls.has(it.canonicalUrl))) return;
+          guids.add(it.guid);
+          if (it.canonicalUrl !== null) urls.add(it.canonicalUrl);
+          // (a feed with no items yet has no guid to repeat)
+          if (before && knownGuid.get(rec.feedId, it.guid) !== undefined) return;
+          if (before && it.canonicalUrl !== null && knownUrl.get(it.canonicalUrl, rec.feedId) !== undefined) return;
+          fresh.push(i);
+        });
+        if (fresh.length > 0) stories.sync?.(generation.get() as number);
+        // Provisional stories, oldest first (the wire copy of a story usually comes before its rewrites;
+        // ties: feed order): replayStories() makes them independent of arrival order at the end of the fetch.
+        const byAge = [...fresh].sort((a, b) => items[a]!.publishedAt - items[b]!.publishedAt || a - b);
+        const storyOf = new Map<number, { id: number; created: boolean }>();
+        for (const i of byAge) {
+          const it = items[i]!;
+          let id = stories.find(it);
+          const created = id === null;
+          if (id === null) id = Number(newStory.run(stories.signature(it), it.title, it.publishedAt, it.publishedAt).lastInsertRowid);
+          else if (!stories.covers(id, it.publishedAt)) joinStory.run(it.publishedAt, it.publishedAt, id);
+          stories.stored(id, it, created);
+          storyOf.set(i, { id, created });
+        }
+        // Items in feed order (their ids keep it), each with its story.
+        const itemIds = new Map<number, number>();
+        for (const i of fresh) {
+          const it = items[i]!;
+          const story = storyOf.get(i)!;
+          // positional parameters: binding an object by name costs more, per item
+          const info = insertItem.run(
+            rec.feedId, it.guid, it.title, it.summary, it.link, it.canonicalUrl, it.author, it.source, it.sourceDomain,
+            it.publishedAt, it.dateEstimated ? 1 : 0, rec.startedAt, it.sentiment, it.language, rec.sentimentEngine ?? null, story.id,
+          );
+          if (info.changes === 0) {
+            // cannot happen after the checks above (this transaction is the only writer); a story made for it goes
+            if (story.created) dropStory.run(story.id);
+            continue;
+          }
+          itemIds.set(i, Number(info.lastInsertRowid));
+        }
+        // Topic matches oldest first: the first copy of a story in a topic is what volume counts.
+        for (const i of byAge) {
+          const itemId = itemIds.get(i);
+          if (itemId === undefined) continue;
+          const it = items[i]!;
+          const storyId = storyOf.get(i)!.id;
+          for (const name of it.topics) {
+            const topicId = topicIds.get(name);
+            if (topicId === undefined) continue;
+            const first = storyTopic.run(storyId, topicId, it.publishedAt).changes;
+            if (insertMatch.run(topicId, it.publishedAt, itemId, it.sentiment, first).changes === 0) continue;
+            const s = first && it.sentiment !== null ? it.sentiment : 0;
+            quarter.run(topicId, it.publishedAt - (it.publishedAt % QUARTER_MS), first, first && it.sentiment !== null ? 1 : 0, s, s * s);
+          }
+        }
+        const stored = itemIds.size;
+        if (stored > 0) {
+          // where the replay of this fetch's stories starts, and how far to look back to find items by fetch time
+          let earliest = Infinity;
+          let latest = -Infinity;
+          for (const i of itemIds.keys()) {
+            earliest = Math.min(earliest, items[i]!.publishedAt);
+            latest = Math.max(latest, items[i]!.publishedAt);
+          }
+          pending.run(earliest, earliest, Math.max(0, latest - rec.startedAt));
+        }
+        const overflow = before && stored === items.length;
+        log.run(
+          rec.feedId, rec.startedAt, rec.durationMs, rec.status, rec.httpStatus, rec.bytes, items.length, stored, rec.error,
+          rec.attempts ?? 1, overflow ? 1 : 0, rec.notice ?? null,
+        );
+        if (rec.status === 'failed') {
+          this.stmt(
+            `UPDATE feeds SET last_fetched_at = @at, last_status = 'failed', last_error = @error,
+                    consecutive_failures = consecutive_failures + 1,
+                    next_due_at = @nextDueAt,
+                    retired_at = CASE WHEN @retire THEN @at ELSE retired_at END
+             WHERE id = @id`,
+          ).run({ at: rec.startedAt, error: rec.error, nextDueAt: rec.nextDueAt ?? null, retire: rec.retire ? 1 : 0, id: rec.feedId });
+        } else {
+          this.stmt(
+            `UPDATE feeds SET last_fetched_at = @at, last_success_at = @at, last_status = @status, last_error = NULL,
+                    consecutive_failures = 0, retired_at = NULL, next_due_at = @nextDueAt,
+                    fetch_url = coalesce(@movedTo, fetch_url),
+                    etag = CASE WHEN @status = 'ok' THEN @etag ELSE coalesce(@etag, etag) END,
+                    last_modified = CASE WHEN @status = 'ok' THEN @lastModified ELSE coalesce(@lastModified, last_modified) END,
+                    title = coalesce(@title, title), site_link = coalesce(@siteLink, site_link)
+             WHERE id = @id`,
+          ).run({
+            at: rec.startedAt,
+            status: rec.status,
+            nextDueAt: rec.nextDueAt ?? null,
+            movedTo: rec.movedTo ?? null,
+            etag: rec.etag ?? null,
+            lastModified: rec.lastModified ?? null,
+            title: rec.title ?? null,
+            siteLink: rec.siteLink ?? null,
+            id: rec.feedId,
+          });
+        }
+        return { seen: items.length - stored, new: stored, overflow };
+      });
+      return tx.immediate();
+    });
+  }
+}

@@ -1,0 +1,140 @@
+/** Stored items: listing them, and their sentiment. */
+import type { StoredItem } from '../../core/types.js';
+import type { ItemStore, ListItemsQuery } from '../api.js';
+import { SqlitePart } from './part.js';
+
+export class SqliteItems extends SqlitePart implements ItemStore {
+  /** Whether the database holds any item at all (false until a fetch has stored one). */
+  hasItems(): boolean {
+    return this.guard(() => this.stmt('SELECT EXISTS (SELECT 1 FROM items)').pluck().get() === 1);
+  }
+
+  /** Time of the topic's first stored item, or null. */
+  firstItemAt(topicId: number): number | null {
+    return this.guard(() => {
+      const row = this.stmt('SELECT min(published_at) AS t FROM item_topics WHERE topic_id = ?').get(topicId) as { t: number | null };
+      return row.t;
+    });
+  }
+
+  /** A topic's items published in [from, to), newest first, at most `limit`. */
+  itemsBetween(topicId: number, from: number, to: number, limit = 1000): StoredItem[] {
+    return this.guard(
+      () =>
+        this
+          .stmt(
+            `SELECT i.id, i.title, i.summary, i.link, i.source, i.source_domain AS sourceDomain, f.url AS feedUrl,
+                    f.kind AS feedKind, i.published_at AS publishedAt, i.sentiment, i.language, i.story_id AS storyId
+             FROM item_topics t JOIN items i ON i.id = t.item_id JOIN feeds f ON f.id = i.feed_id
+             WHERE t.topic_id = ? AND t.published_at >= ? AND t.published_at < ?
+             ORDER BY t.published_at DESC LIMIT ?`,
+          )
+          .all(topicId, from, to, limit) as StoredItem[],
+    );
+  }
+
+  /**
+   * Periods when a feed carrying this topic may have dropped items: from the fetch before an
+   * overflowing fetch to that fetch, for overflows logged in [from, to].
+   */
+  overflowPeriods(topicId: number, from: number, to: number): { feedUrl: string; start: number; end: number }[] {
+    return this.guard(
+      () =>
+        this.stmt(
+          `SELECT f.url AS feedUrl, l.started_at AS end,
+                  coalesce((SELECT max(p.started_at) FROM fetch_log p
+                            WHERE p.feed_id = l.feed_id AND p.started_at < l.started_at AND p.status <> 'failed'), l.started_at) AS start
+           FROM fetch_log l JOIN feeds f ON f.id = l.feed_id
+           WHERE l.overflow = 1 AND l.started_at >= ? AND l.started_at <= ?
+             AND EXISTS (SELECT 1 FROM items i JOIN item_topics t ON t.item_id = i.id WHERE i.feed_id = l.feed_id AND t.topic_id = ?)
+           ORDER BY l.started_at`,
+        ).all(from, to, topicId) as { feedUrl: string; start: number; end: number }[],
+    );
+  }
+
+  /**
+   * Items published in [from, to), newest first (or by sentiment), at most `limit`; restricted to the
+   * given topics when any are given. Each row says which of `topicIds` it matched.
+   */
+  listItems(o: ListItemsQuery): (StoredItem & { topicIds: number[] })[] {
+    return this.guard(() => {
+      const order =
+        o.sort === 'sentiment' ? 'i.sentiment IS NULL, i.sentiment ASC, i.published_at DESC'
+        : o.sort === 'sentiment-desc' ? 'i.sentiment IS NULL, i.sentiment DESC, i.published_at DESC'
+        : 'i.published_at DESC, i.id DESC';
+      const cols = `i.id, i.title, i.summary, i.link, i.source, i.source_domain AS sourceDomain, f.url AS feedUrl, f.kind AS feedKind,
+                    i.published_at AS publishedAt, i.sentiment, i.language, i.story_id AS storyId`;
+      const topics = o.topicIds ?? [];
+      if (o.ids) {
+        const ids = [...o.ids];
+        if (ids.length === 0) return [];
+        this.db.exec('CREATE TEMP TABLE IF NOT EXISTS search_hits (id INTEGER PRIMARY KEY)');
+        this.db.exec('DELETE FROM search_hits');
+        const add = this.db.prepare('INSERT INTO search_hits VALUES (?)');
+        this.db.transaction(() => ids.forEach((id) => add.run(id)))();
+      }
+      const hits = o.ids ? ' AND i.id IN (SELECT id FROM temp.search_hits)' : '';
+      const where =
+        topics.length > 0
+          ? `WHERE i.id IN (SELECT item_id FROM item_topics WHERE topic_id IN (${topics.map(() => '?').join(',')})
+                            AND published_at >= ? AND published_at < ?)${hits}`
+          : `WHERE i.published_at >= ? AND i.published_at < ?${hits}`;
+      const params = [...topics, o.from, o.to];
+      if (o.counted) o.counted.total = (this.db.prepare(`SELECT count(*) FROM items i ${where}`).pluck().get(...params) as number) ?? 0;
+      const rows = this.db.prepare(`SELECT ${cols} FROM items i JOIN feeds f ON f.id = i.feed_id ${where} ORDER BY ${order} LIMIT ?`).all(...params, o.limit) as StoredItem[];
+      if (rows.length === 0) return [];
+      // which topics each listed item matched: one range scan per topic over the rows' time span
+      const ids = new Set(rows.map((r) => r.id));
+      // a loop, not Math.min(...): --all may list more rows than a call takes arguments
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const r of rows) {
+        if (r.publishedAt < lo) lo = r.publishedAt;
+        if (r.publishedAt > hi) hi = r.publishedAt;
+      }
+      const matched = new Map<number, number[]>();
+      const all = this.stmt('SELECT id FROM topics').pluck().all() as number[];
+      const scan = this.stmt('SELECT item_id FROM item_topics WHERE topic_id = ? AND published_at >= ? AND published_at <= ?').pluck();
+      for (const t of all) {
+        for (const id of scan.all(t, lo, hi) as number[]) {
+          if (ids.has(id)) matched.set(id, [...(matched.get(id) ?? []), t]);
+        }
+      }
+      return rows.map((r) => ({ ...r, topicIds: matched.get(r.id) ?? [] }));
+    });
+  }
+
+  /** Items to re-score: those scored by another engine (or all), a page at a time, by id. */
+  *itemsToRescore(engine: string, all: boolean, pageSize = 5000): Generator<{ id: number; title: string; summary: string; language: string | null }[]> {
+    const page = this.stmt(
+      `SELECT id, title, summary, language FROM items
+       WHERE id > ? AND (? OR sentiment_engine IS NULL OR sentiment_engine <> ?) ORDER BY id LIMIT ?`,
+    );
+    let after = 0;
+    for (;;) {
+      const rows = this.guard(() => page.all(after, all ? 1 : 0, engine, pageSize) as { id: number; title: string; summary: string; language: string | null }[]);
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  /** Saves new sentiment scores for items (and their topic matches) in one transaction. */
+  saveSentiments(scores: { id: number; sentiment: number | null }[], engine: string): void {
+    this.guard(() => {
+      if (scores.length === 0) return;
+      const item = this.stmt('UPDATE items SET sentiment = ?, sentiment_engine = ? WHERE id = ?');
+      // one pass over the matches of the page's id range (item_topics is keyed by topic and time)
+      const matches = this.stmt(
+        `UPDATE item_topics SET sentiment = (SELECT i.sentiment FROM items i WHERE i.id = item_topics.item_id)
+         WHERE item_id BETWEEN ? AND ?`,
+      );
+      const tx = this.db.transaction(() => {
+        for (const s of scores) item.run(s.sentiment, engine, s.id);
+        const ids = scores.map((s) => s.id);
+        matches.run(Math.min(...ids), Math.max(...ids));
+      });
+      tx.immediate();
+    });
+  }
+}

@@ -1,0 +1,89 @@
+/** Moments as evaluated and recorded. */
+import type { Moment } from '../../core/types.js';
+import type { MomentStore } from '../api.js';
+import type { SavedMoment } from '../model.js';
+import { SqlitePart } from './part.js';
+
+export class SqliteMoments extends SqlitePart implements MomentStore {
+  /** Upserts evaluated moments (keyed by topic, kind, direction, start); says which ones are new. */
+  saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
+    if (this.db.readonly) return this.seenMoments(moments, evaluatedAt);
+    return this.recordMoments(moments, evaluatedAt);
+  }
+
+  /** What recordMoments would say, without recording (a read-only store). */
+  private seenMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
+    return this.guard(() => {
+      const seen = this.stmt('SELECT first_seen_at FROM moments WHERE topic_id = ? AND kind = ? AND direction = ? AND start_at = ?').pluck();
+      return moments.map(({ topicId, moment }) => {
+        const at = seen.get(topicId, moment.kind, moment.direction, moment.start) as number | undefined;
+        const firstSeenAt = Math.min(at ?? evaluatedAt, evaluatedAt);
+        return { firstSeenAt, isNew: firstSeenAt === evaluatedAt };
+      });
+    });
+  }
+
+  private recordMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
+    return this.guard(() => {
+      const upsert = this.stmt(
+        `INSERT INTO moments (topic_id, kind, direction, start_at, peak_at, end_at, score, detail, first_seen_at, last_seen_at)
+         VALUES (@topicId, @kind, @direction, @start, @peak, @end, @score, @detail, @at, @at)
+         ON CONFLICT (topic_id, kind, direction, start_at) DO UPDATE SET
+           peak_at = excluded.peak_at, end_at = excluded.end_at, score = excluded.score, detail = excluded.detail,
+           first_seen_at = min(first_seen_at, excluded.first_seen_at),
+           last_seen_at = max(last_seen_at, excluded.last_seen_at)
+         RETURNING first_seen_at AS firstSeenAt`,
+      );
+      const tx = this.db.transaction(() =>
+        moments.map(({ topicId, moment }) => {
+          const row = upsert.get({
+            topicId,
+            kind: moment.kind,
+            direction: moment.direction,
+            start: moment.start,
+            peak: moment.peak,
+            end: moment.end,
+            score: moment.score,
+            detail: JSON.stringify(moment),
+            at: evaluatedAt,
+          }) as { firstSeenAt: number };
+          return { firstSeenAt: row.firstSeenAt, isNew: row.firstSeenAt === evaluatedAt };
+        }),
+      );
+      return tx.immediate();
+    });
+  }
+
+  /**
+   * Moments reported before, last seen at or after `since`, with their stored detail (for "faded"); with
+   * `knownBy`, only those first reported by then and starting by then (a run with a later --as-of may have
+   * stored moments that had not happened yet at an earlier evaluation time).
+   */
+  momentsSeenSince(since: number, knownBy = Infinity): { topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[] {
+    return this.guard(() =>
+      (
+        this.stmt(
+          `SELECT t.name AS topic, m.first_seen_at AS firstSeenAt, m.last_seen_at AS lastSeenAt, m.detail
+           FROM moments m JOIN topics t ON t.id = m.topic_id
+           WHERE m.last_seen_at >= @since AND m.first_seen_at <= @knownBy AND m.start_at <= @knownBy ORDER BY m.score DESC`,
+        ).all({ since, knownBy: Number.isFinite(knownBy) ? knownBy : Number.MAX_SAFE_INTEGER }) as { topic: string; firstSeenAt: number; lastSeenAt: number; detail: string }[]
+      ).map((r) => {
+        const moment = JSON.parse(r.detail) as Moment;
+        // moments stored before alerts were counted alerted once, when they fired
+        moment.alerts ??= 1;
+        moment.alertedAt ??= moment.firedAt ?? moment.start;
+        return { topic: r.topic, firstSeenAt: r.firstSeenAt, lastSeenAt: r.lastSeenAt, moment };
+      }),
+    );
+  }
+
+  /** Per topic: the moment that ended last, as recorded by moments, scan or digest. */
+  lastMoments(): Map<number, { kind: string; direction: string; start: number; end: number; score: number }> {
+    return this.guard(() => {
+      const rows = this.stmt(
+        'SELECT topic_id AS id, kind, direction, start_at AS start, max(end_at) AS end, score FROM moments GROUP BY topic_id',
+      ).all() as { id: number; kind: string; direction: string; start: number; end: number; score: number }[];
+      return new Map(rows.map(({ id, ...m }) => [id, m]));
+    });
+  }
+}

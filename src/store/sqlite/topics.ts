@@ -1,0 +1,90 @@
+/** Topics and their matches. */
+import type Database from 'better-sqlite3';
+import { StoreError } from '../../core/errors.js';
+import type { TopicStore } from '../api.js';
+import { TOPIC_QUARTERS_SELECT } from '../db.js';
+import { canonicalOrder, type MatchableItem, type TopicRow } from '../model.js';
+import { SqlitePart } from './part.js';
+
+export class SqliteTopics extends SqlitePart implements TopicStore {
+  /** Records the configured topics; a topic whose definition changed is marked so its matches are redone. */
+  syncTopics(defs: { name: string; definition: string }[]): TopicRow[] {
+    return this.guard(() => {
+      const select = this.stmt('SELECT id, definition FROM topics WHERE name = ?');
+      if (this.db.readonly) return this.knownTopics(defs, select);
+      const insert = this.stmt("INSERT INTO topics (name, definition) VALUES (?, '')");
+      const tx = this.db.transaction(() =>
+        defs.map((d) => {
+          let row = select.get(d.name) as { id: number; definition: string } | undefined;
+          if (!row) {
+            insert.run(d.name);
+            row = select.get(d.name) as { id: number; definition: string };
+          }
+          return { id: row.id, name: d.name, changed: row.definition !== d.definition };
+        }),
+      );
+      return tx.immediate();
+    });
+  }
+
+  /**
+   * A read-only store cannot record a topic nor redo its matches: every topic must be there already, with
+   * the same definition (the database was fetched with this config).
+   */
+  private knownTopics(defs: { name: string; definition: string }[], select: Database.Statement): TopicRow[] {
+    return defs.map((d) => {
+      const row = select.get(d.name) as { id: number; definition: string } | undefined;
+      if (!row || row.definition !== d.definition) {
+        throw new StoreError(`${this.conn.file}: topic "${d.name}" is ${row ? 'defined differently' : 'not'} in the database, and this user may only read it`, {
+          hint: 'use the config the database is fetched with, or ask its owner to run momentscan fetch with this one',
+        });
+      }
+      return { id: row.id, name: d.name, changed: false };
+    });
+  }
+
+  /** Topic names by id, for every topic ever configured. */
+  topicNames(): Map<number, string> {
+    return this.guard(() => new Map((this.stmt('SELECT id, name FROM topics').all() as { id: number; name: string }[]).map((t) => [t.id, t.name])));
+  }
+
+  /** All stored items' text, in id order, a page at a time (for re-matching a changed topic). */
+  *itemTexts(pageSize = 5000): Generator<MatchableItem[]> {
+    const page = this.stmt(
+      `SELECT i.id, i.guid, i.canonical_url AS url, i.title, i.summary, i.published_at AS publishedAt, i.sentiment, i.language,
+              i.story_id AS storyId, f.url AS feedUrl
+       FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id > ? ORDER BY i.id LIMIT ?`,
+    );
+    let after = 0;
+    for (;;) {
+      const rows = this.guard(() => page.all(after, pageSize) as MatchableItem[]);
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  /**
+   * Replaces a topic's matches and records the definition they were made with, in one transaction.
+   * The earliest copy of each story (in canonical order) counts for volume.
+   */
+  replaceTopicMatches(topicId: number, definition: string, matches: MatchableItem[]): void {
+    this.guard(() => {
+      const insert = this.stmt('INSERT INTO item_topics (topic_id, published_at, item_id, sentiment, story_first) VALUES (?, ?, ?, ?, ?)');
+      const storyTopic = this.stmt('INSERT INTO story_topics (story_id, topic_id, first_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+      const tx = this.db.transaction(() => {
+        this.stmt('DELETE FROM item_topics WHERE topic_id = ?').run(topicId);
+        this.stmt('DELETE FROM story_topics WHERE topic_id = ?').run(topicId);
+        const ordered = [...matches].sort(canonicalOrder);
+        for (const m of ordered) {
+          const first = m.storyId === null ? 1 : storyTopic.run(m.storyId, topicId, m.publishedAt).changes;
+          insert.run(topicId, m.publishedAt, m.id, m.sentiment, first);
+        }
+        this.stmt('UPDATE topics SET definition = ? WHERE id = ?').run(definition, topicId);
+        this.stmt('DELETE FROM topic_quarters WHERE topic_id = ?').run(topicId);
+        this.stmt(`INSERT INTO topic_quarters ${TOPIC_QUARTERS_SELECT} WHERE topic_id = ? GROUP BY 1, 2`).run(topicId);
+      });
+      tx.immediate();
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+
+/**
+ * The SHA-256 of each migration's text as released. A database migrated by an older momentscan ran exactly
+ * these: a change to one would make databases migrated before and after it differ. Append a line when you
+ * append a migration; never edit one.
+ */
+const RELEASED = [
+  '9f24ee2db60236f1152c94f3fdc1ba6b22543ac7878325e574162dd95f8a44b0', // 1: feeds, fetch log, items, topics, matches, moments
+  'd928ec01d8936779321ba180ce92552fdc458dbc0c700f8aa0404f1601de574b', // 2: polite fetching and feed health
+  'c6545f47003b60ba8c184cb502a0aabb2e35cd0ad528b7e58bff9635ede31def', // 3: sources, languages, stories
+  'd7e98138e8db9d396c965433ba3be86340102844d81ad6f9b37844ae7c7a6c9b', // 4: sentiment engine
+  '1a47adf52406c309dfa5658b73b56f80bb717e0c8fbd41966e37bbc11bad64ad', // 5: digests
+  '55c64b77ba7a98acad5eafb5d5db4d63ead930c2c9ac8b9fdf72710ec4c4e705', // 6: hourly counts
+  '2be48096c92448e852936d669d5f3cffa71844b2daa0896de9a6131399985874', // 7: full-text search
+  '6ae298c9442066462de0dda23b335f9abe77cee878ffaaa8fa9af27f7b0019b9', // 8: drop items_story
+  '37b21de4a516cfdef6d4a7707c22c01a95e75d0ec8464a23f13c5d795284afae', // 9: story replay state
+  '2c457f0d896b150cd04af6d09b0e8e9da9eb3b5d5d0d4ad4ba2d11757509cc12', // 10: quarter-hour counts
+  'a1265e5ea24f79c6771c6f7c8d450b85fbb9ab6d3cbd4f13cdbf02010ab6129d', // 11: story follow-ups
+  '93f20b235e78d9ee835dc9ff91c6572bd57e248871fc1f942da3218bd6276743', // 12: notifications
+  '8a9cc04266f819ede27f3fcdd614128eed4ea260ad02089ee8cfde6d6f56cdda', // 13: canonical URL unique per feed
+  '89fc65275b66142be8dc9e025df743119ae9e5e7a8576040da5c6c0a37f8f744', // 14: detection caches
+  'c7d4c32c29e22c2b6da0167274d869cf79e14c5d2ce7a03b13671f09653dee95', // 15: verdicts on moments (watch)
+];
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe('migrations', () => {
+  it('every released migration is still the text it was released with (append new ones, never edit old ones)', () => {
+    expect(MIGRATIONS.length).toBeGreaterThanOrEqual(RELEASED.length);
+    RELEASED.forEach((hash, i) => {
+      expect(sha256(MIGRATIONS[i]!), `migration ${i + 1} changed: add a new migration at the end instead`).toBe(hash);
+    });
+  });
+
+  it('every migration after the released ones has its hash added here', () => {
+    // a migration appended without a line above would go unguarded once released
+    expect(MIGRATIONS.length, 'add the new migration\'s SHA-256 to RELEASED').toBe(RELEASED.length);
+  });
+});
