@@ -6,6 +6,7 @@
  * that is not a feed, an ItemSource that yields items itself. Pure: no I/O, no environment.
  */
 import { ConfigError } from '../../core/errors.js';
+import { languageCode } from '../../core/language.js';
 import type { ParsedItem } from '../../core/types.js';
 
 /** The kind of outlet a source is, for "corroborated by N source types". */
@@ -104,7 +105,9 @@ export function isError(value: unknown): value is SourceEntryError {
 
 /** A two-letter language code, lower case (`en`, `de`), or what was expected. */
 export function normalizeLanguage(raw: unknown): string | SourceEntryError {
-  if (typeof raw === 'string' && /^[a-z]{2}$/i.test(raw.trim())) return raw.trim().toLowerCase();
+  // the program's rule (core/language.ts), without a region: a search engine is asked for this language
+  const code = languageCode(raw);
+  if (code !== null && (raw as string).trim().length === 2) return code;
   return { error: `expected a two-letter language code such as en, de or fr, got ${describeValue(raw)}` };
 }
 
