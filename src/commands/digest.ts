@@ -102,27 +102,20 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
     }
     return code;
   }
-  const subject = digestSubject(model, mail.subjectPrefix);
-  const message = {
-    from: mail.from,
-    to: mail.to,
-    subject,
-    text: renderDigestText(model),
-    html: renderDigestHtml(model, { subjectPrefix: mail.subjectPrefix }),
-    date: new Date(now),
-  };
-  const smtp = await import('../email/smtp.js');
+  const { digestEmail, digestEmailSink } = await import('../notify/sinks/email.js');
   if (o.dryRun) {
-    await writeOut(await smtp.buildMime(message));
+    const smtp = await import('../email/smtp.js');
+    await writeOut(await smtp.buildMime(digestEmail(model, mail, mail.to, now)));
     if (!g.quiet) log(`digest: dry run — nothing sent, nothing recorded (would send to ${mail.to.join(', ')}${mail.server ? ` via ${mail.server.display}` : ''})`);
     return code;
   }
-  const result = await smtp.sendDigestMail(mail.server!, message);
+  const subject = digestSubject(model, mail.subjectPrefix);
+  const result = await digestEmailSink({ from: mail.from, subjectPrefix: mail.subjectPrefix, server: mail.server! }, mail.to).sendDigest!(model, { now });
   if (result.rejected.length > 0) {
     log(`momentscan: warning: the SMTP server refused ${result.rejected.join(', ')}; the digest went to ${result.accepted.join(', ')}`);
   }
   record(true, result.accepted);
-  if (!g.quiet) log(`digest: sent "${subject}" to ${result.accepted.join(', ')} via ${mail.server!.display}`);
+  if (!g.quiet) log(`digest: sent "${subject}" to ${result.accepted.join(', ')} via ${result.via}`);
   return code;
 }
 

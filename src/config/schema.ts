@@ -6,7 +6,7 @@ import { baselineProblem } from '../core/limits.js';
 import { formatDuration, parseDurationMs } from '../core/time.js';
 import { QuerySyntaxError, formatQuery, keywordsToQuery, parseQuery, searchString, type QueryNode } from './query.js';
 import { validateNotify, type NotifyConfig } from './notify.js';
-import { SOURCE_KINDS, buildFeedUrl, describeValue, guessKind, normalizeCountry, normalizeLanguage, parseSourceEntry, type SourceKind } from './sources.js';
+import { SOURCE_KINDS, buildFeedUrl, describeValue, guessKind, languageHint, normalizeCountry, normalizeLanguage, parseSourceEntry, sourceOf, type SourceKind } from './sources.js';
 
 export type Sensitivity = 'low' | 'medium' | 'high';
 export const SENSITIVITIES: readonly Sensitivity[] = ['low', 'medium', 'high'];
@@ -243,8 +243,7 @@ export function validateConfig(doc: unknown, file: string): Config {
           }
           const spec = parseSourceEntry(raw);
           if ('error' in spec) v.fail(spec.field ? `${at}.${spec.field}` : at, spec.error);
-          const searchable = spec.kind !== 'rss' && spec.kind !== 'google-alerts' && spec.kind !== 'mastodon';
-          if (searchable && !query && !spec.search) v.fail(at, `a ${spec.kind} source searches for the topic: give the topic keywords or a query (or the source a search)`);
+          if (sourceOf(spec.kind)!.searches && !query && !spec.search) v.fail(at, `a ${spec.kind} source searches for the topic: give the topic keywords or a query (or the source a search)`);
           const search = query ? { google: searchString(query, 'google'), simple: searchString(query, 'simple') } : { google: '', simple: '' };
           let built;
           try {
@@ -254,7 +253,7 @@ export function validateConfig(doc: unknown, file: string): Config {
           }
           feeds.push(built.url);
           cfg.feedKinds.set(built.url, built.kind);
-          const lang = spec.language ?? (spec.kind === 'google-news' || spec.kind === 'bing-news' ? cfg.defaults.language : undefined);
+          const lang = languageHint(spec, cfg.defaults.language);
           if (lang) cfg.feedLanguages.set(built.url, lang);
         });
       }

@@ -52,6 +52,11 @@ export function tokenize(text: string): string[] {
 /** Any character stripEscapes or stripControl would touch. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
+/** Whether stripEscapes or stripControl would change the text (a cheap test first, for text that is nearly always clean). */
+export function hasControl(text: string): boolean {
+  return CONTROL.test(text);
+}
+
 /**
  * Removes terminal escape sequences (CSI, OSC...) and control characters from text from outside (feeds,
  * input files, servers, config files), keeping line breaks and tabs: for CSV cells, which quote them.

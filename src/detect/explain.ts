@@ -1,25 +1,10 @@
 import type { Moment, MomentExample, StoredItem } from '../core/types.js';
 import { foldText, tokenize } from '../core/text.js';
 import { iso } from '../core/time.js';
+import { sourceTypeOf } from '../config/sources/index.js';
 
 /** An item as the explainer needs it (the id is not used). */
 export type ExplainItem = Omit<StoredItem, 'id'>;
-
-/** The kind of outlet a feed kind is, for "carried by N source types". */
-export function sourceTypeOf(feedKind: string): string {
-  switch (feedKind) {
-    case 'google-news':
-    case 'google-alerts':
-    case 'bing-news':
-      return 'news';
-    case 'reddit':
-    case 'hackernews':
-    case 'mastodon':
-      return feedKind;
-    default:
-      return 'web';
-  }
-}
 
 const STOPWORDS = new Set(
   (

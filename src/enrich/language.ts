@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isLetterUnit } from '../core/text.js';
+import { LANGUAGES, languageCode } from '../core/language.js';
 
 /**
  * Language identification for short feed text (headlines, posts): the n-gram model of ELD (Efficient
@@ -204,15 +205,11 @@ function isLatin(c: number): boolean {
   return c >= 0x1e00 && c < 0x1f00;
 }
 
-/** Normalises a declared language such as "en-US", "EN", "de_DE" to "en"; null when it is not one we read. */
-export function normalizeLanguage(declared: string | null | undefined): string | null {
-  if (!declared) return null;
-  const code = declared.trim().toLowerCase().split(/[-_]/)[0] ?? '';
-  return /^[a-z]{2}$/.test(code) ? code : null;
-}
+/** Normalises a declared language such as "en-US", "EN", "de_DE" to "en" (core/language.ts). */
+export const normalizeLanguage: (declared: string | null | undefined) => string | null = languageCode;
 
 /** The languages momentscan scores (and a text's language is read in when it is nearly as likely as another). */
-export const READ_LANGUAGES: readonly string[] = Object.freeze(['en', 'nl', 'de', 'fr', 'es']);
+export const READ_LANGUAGES: readonly string[] = LANGUAGES;
 
 /** What identification found: the language (ISO 639-1) or null, and whether the text is mostly in a non-Latin script. */
 export interface Identified {

@@ -1,5 +1,6 @@
 import type { TopicConfig } from '../config/schema.js';
 import { foldText } from '../core/text.js';
+import { LANGUAGES } from '../core/language.js';
 import { compileQuery, compileQuerySet, prepareText, type CompiledQuery, type QuerySet, type StemLanguage, type TextView } from './query-match.js';
 
 /** What matching looks at in an item. */
@@ -31,7 +32,7 @@ export interface TopicMatcher {
   languages: readonly string[] | null;
 }
 
-const STEM_LANGUAGES = new Set<string>(['en', 'nl', 'de', 'fr', 'es']);
+const STEM_LANGUAGES = new Set<string>(LANGUAGES);
 
 export function compileTopic(topic: TopicConfig): TopicMatcher {
   const ownFeeds = new Set(topic.feeds);

@@ -1,3 +1,4 @@
+import { LANGUAGES, languageCode } from '../core/language.js';
 import { cleanText } from './sentiment/clean.js';
 import { score } from './sentiment/engine.js';
 import { getLexicon } from './sentiment/lexicon.js';
@@ -16,7 +17,7 @@ import { getLexicon } from './sentiment/lexicon.js';
 /** Identifies the scoring; bump whenever scores change. */
 export const SENTIMENT_ENGINE = 'momentscan-sentiment/2';
 
-export const SENTIMENT_LANGUAGES: readonly string[] = Object.freeze(['en', 'nl', 'de', 'fr', 'es']);
+export const SENTIMENT_LANGUAGES: readonly string[] = LANGUAGES;
 
 /** Label thresholds on the compound score. */
 export const POSITIVE_THRESHOLD = 0.05;
@@ -52,8 +53,7 @@ export interface SentimentOptions {
 
 function normalize(language: string | null | undefined): string | null {
   if (language === null || language === undefined || language === '') return 'en';
-  const code = String(language).trim().toLowerCase().split(/[-_]/)[0] ?? '';
-  return /^[a-z]{2,3}$/.test(code) ? code : null;
+  return languageCode(language);
 }
 
 /** The result for text that is not scored (its language has no lexicon, or could not be told). */

@@ -1,9 +1,10 @@
 import type { ChannelConfig } from '../config/notify.js';
+import type { DigestModel } from '../render/digest.js';
 
 /**
- * Notifications: moments sent to people as they happen. Every channel is a Sink: it turns one or more
- * alert events into its service's message and posts it. The outbox (outbox.ts) decides what is sent
- * when; sinks only send.
+ * Notifications: moments sent to people as they happen, and digests. Every channel is a Sink: it turns
+ * one or more alert events (or a digest) into its service's message and posts it. The outbox (outbox.ts)
+ * decides what is sent when; sinks only send. A new kind of channel is one file in sinks/.
  */
 
 export type EventType = 'moment.detected' | 'moment.grew' | 'moment.ended';
@@ -74,9 +75,25 @@ export type SendOutcome =
       retryAfterMs?: number;
     };
 
+/** Who a digest reached. */
+export interface DigestReceipt {
+  accepted: string[];
+  /** Recipients the server refused (the others got it). */
+  rejected: string[];
+  /** Where it went, for people: `smtp://user@host:587`. */
+  via: string;
+}
+
 export interface Sink {
   readonly channel: ChannelConfig;
   /** How many events one message may carry (a signed webhook: one per message). */
   readonly batch: number;
+  /** Delivers alert events (at most `batch`) as one message; never throws: the outcome says what happened. */
   send(events: AlertEvent[], ctx: SendContext): Promise<SendOutcome>;
+  /**
+   * Delivers a digest as one message, for `digest --send` (email today). A digest is sent while someone or
+   * cron waits, with no outbox to retry it: failing, it throws a MomentscanError saying what to do.
+   * Sinks without it do not carry digests.
+   */
+  sendDigest?(model: DigestModel, ctx: { now: number }): Promise<DigestReceipt>;
 }

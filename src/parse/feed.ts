@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import Parser from 'rss-parser';
 import { decodeHTMLStrict } from 'entities';
 import { FeedError } from '../core/errors.js';
+import { hasControl, stripEscapes } from '../core/text.js';
 import type { FeedFormat, ParsedFeed, ParsedItem } from '../core/types.js';
 import { unwrapLink } from './unwrap.js';
 
@@ -30,12 +31,9 @@ const TRACKING_PARAMS = new Set(['fbclid', 'gclid', 'dclid', 'msclkid', 'mc_cid'
 // ---------------------------------------------------------------------------------------------
 // Text
 
-/** ANSI escape sequences, then C0/C1 controls (tab, LF and CR survive as whitespace), bidi overrides and isolates, BOM. */
+/** ANSI escape sequences (in raw XML, before parsing: the text's are stripped by core's stripEscapes). */
 const ANSI_ESCAPE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-_]/g;
-const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 const ENTITY_REF = /&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);/i;
-/** Anything ANSI_ESCAPE or CONTROL_CHARS would remove (ESC is a control character). */
-const UNCLEAN = new RegExp(CONTROL_CHARS.source);
 /** Whitespace that is not a single plain space. */
 const MESSY_SPACE = /[^\S ]|\s\s/;
 
@@ -98,7 +96,7 @@ function replaceSpans(
 /** Removes escape sequences and control characters, collapses whitespace, trims. */
 function sanitizeText(text: string): string {
   // most text has no escape or control character and no run of whitespace: only the tests run then
-  let out = UNCLEAN.test(text) ? text.replace(ANSI_ESCAPE, '').replace(CONTROL_CHARS, '') : text;
+  let out = hasControl(text) || text.includes('\ufeff') ? stripEscapes(text).replace(/\ufeff/g, '') : text;
   if (MESSY_SPACE.test(out)) out = out.replace(/\s+/g, ' ');
   return out.trim();
 }

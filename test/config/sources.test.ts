@@ -219,6 +219,10 @@ describe('source types', () => {
     expect(sourceTypeOf(kind)).toBe(type);
   });
 
+  it('a feed kind this version does not know (stored by a newer one) counts as the web', () => {
+    expect(sourceTypeOf('bluesky')).toBe('web');
+  });
+
   it.each([
     ['en', 'en'],
     [' DE ', 'de'],

@@ -13,7 +13,6 @@ export const MAX_CHARS = 100_000;
 const TAG = /<!--[\s\S]*?-->|<\/?[a-zA-Z][^<>]*>/g;
 const URL = /\b(?:https?:\/\/|www\.)[^\s<>"']+/gi;
 const MENTION = /(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_]+/gu;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 /**
  * " - Reuters", " | BBC News", " — The New York Times", " - NU.nl": after the last dash or bar, one to
  * five capitalised words (connectors like "of", "the", "de" allowed), at the end of the text.
@@ -36,7 +35,7 @@ export function cleanText(text: string): string {
   if (t.includes('&') && ENTITY.test(t)) t = decode(t);
   if (t.includes('://') || t.includes('www.')) t = t.replace(URL, ' ');
   if (t.includes('@')) t = t.replace(MENTION, '$1 ');
-  if (CONTROL.test(t)) t = stripControl(t);
+  t = stripControl(t); // (returns the text itself when there is nothing to strip)
   if (t.includes(' - ') || t.includes(' | ') || t.includes(' \u2013 ') || t.includes(' \u2014 ')) {
     const m = PUBLISHER.exec(t);
     // keep at least a few words of headline in front of it

@@ -6,7 +6,7 @@ import { digestSubject } from '../../render/digest.js';
 import { renderDigestHtml } from '../../render/digest-html.js';
 import { renderDigestText } from '../../render/digest-text.js';
 import type { SmtpSettings } from '../../email/smtp.js';
-import type { AlertEvent, MomentRecord, SendContext, SendOutcome, Sink } from '../types.js';
+import type { AlertEvent, DigestReceipt, MomentRecord, SendContext, SendOutcome, Sink } from '../types.js';
 
 export interface EmailSettings {
   from: string;
@@ -86,7 +86,11 @@ export function alertDigest(events: AlertEvent[], now: number): DigestModel {
 }
 
 export function emailMessage(events: AlertEvent[], s: { from: string; subjectPrefix: string }, to: string[], now: number) {
-  const model = alertDigest(events, now);
+  return digestEmail(alertDigest(events, now), s, to, now);
+}
+
+/** A digest as an email: its subject, text and HTML parts. */
+export function digestEmail(model: DigestModel, s: { from: string; subjectPrefix: string }, to: string[], now: number) {
   return {
     from: s.from,
     to,
@@ -97,10 +101,20 @@ export function emailMessage(events: AlertEvent[], s: { from: string; subjectPre
   };
 }
 
+/** The sink `digest --send` delivers through: the `email:` section's server and sender, to `to`. */
+export function digestEmailSink(settings: EmailSettings, to: string[]): Sink {
+  return emailSink({ name: 'digest', type: 'email', url: null, urlFile: null, secretFile: null, cloudEvents: false, to, field: 'email' }, settings);
+}
+
 export function emailSink(channel: ChannelConfig, settings: EmailSettings): Sink {
   return {
     channel,
     batch: 10,
+    async sendDigest(model: DigestModel, ctx: { now: number }): Promise<DigestReceipt> {
+      const smtp = await import('../../email/smtp.js');
+      const r = await smtp.sendDigestMail(settings.server, digestEmail(model, settings, channel.to, ctx.now));
+      return { accepted: r.accepted, rejected: r.rejected, via: settings.server.display };
+    },
     async send(events: AlertEvent[], ctx: SendContext): Promise<SendOutcome> {
       const smtp = await import('../../email/smtp.js');
       const test = events[0]?.type === 'momentscan.test';
