@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { safeHttpUrl } from '../render/digest.js';
 
 /**
  * Opening a link from the view: only http(s) links, handed to the platform's opener as one argument
@@ -6,18 +7,8 @@ import { spawn } from 'node:child_process';
  * view says where the link is instead.
  */
 
-/** The link as a web address to open, or null when it is not http(s) (javascript:, file:, data:...). */
-export function webLink(link: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(link.trim());
-  } catch {
-    return null;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-  // the serialised URL has its spaces and control characters percent-encoded
-  return url.href;
-}
+/** The link as a web address to open, or null when it is not http(s) (javascript:, file:, data:...): the digest's rule. */
+export const webLink = (link: string): string | null => safeHttpUrl(link);
 
 /** The command that opens a URL on this platform, or null off a desktop. */
 export function opener(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): { command: string; args: string[] } | null {
