@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import Parser from 'rss-parser';
 import { decodeHTMLStrict } from 'entities';
 import { FeedError } from '../core/errors.js';
-import { hasControl, stripEscapes } from '../core/text.js';
+import { PUBLISHER_SEPARATORS, hasControl, stripEscapes } from '../core/text.js';
 import { isIsoTime, parseIsoTime } from '../core/time.js';
 import type { FeedFormat, ParsedFeed, ParsedItem } from '../core/types.js';
 import { unwrapLink } from './unwrap.js';
@@ -282,7 +282,7 @@ export function stableGuid(title: string, date: string): string {
 /** "Headline - Outlet" → "Headline" when Outlet is the item's known source (Google News style). */
 export function stripSourceSuffix(title: string, source: string): string {
   const lower = title.toLowerCase();
-  for (const sep of [' - ', ' – ', ' — ', ' | ']) {
+  for (const sep of PUBLISHER_SEPARATORS) {
     const suffix = `${sep}${source}`.toLowerCase();
     if (lower.length > suffix.length && lower.endsWith(suffix)) return title.slice(0, -suffix.length).trim();
   }
