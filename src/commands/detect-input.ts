@@ -1,4 +1,5 @@
 import { InputError } from '../core/errors.js';
+import { daysInMonth, parseIsoTime, utcDay as utc } from '../core/time.js';
 import type { SeriesPoint } from '../detect/series.js';
 
 /**
@@ -25,8 +26,6 @@ export function sniffSeriesFormat(firstLine: string): SeriesFormat {
   return firstLine.replace(/^\uFEFF/, '').trimStart().startsWith('{') ? 'ndjson' : 'csv';
 }
 
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 const EPOCH = /^[+-]?\d+(?:\.\d+)?$/;
 /** Epoch numbers below this are seconds (up to the year 5138), above milliseconds. */
 const EPOCH_MS_FROM = 1e11;
@@ -47,37 +46,7 @@ export function parseTimestamp(text: string): number | null {
     const ms = Math.abs(n) < EPOCH_MS_FROM ? n * 1000 : n;
     return Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME ? Math.round(ms) : null;
   }
-  const m = ISO.exec(s);
-  if (!m) return null;
-  const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', , sign, oh, om = '0'] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(sec);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (hour > 23 || minute > 59 || second > 59) return null;
-  let ms = utc(year, month, day) + ((hour * 60 + minute) * 60 + second) * 1000 + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
-  if (sign) {
-    const offH = Number(oh);
-    const offM = Number(om);
-    if (offH > 23 || offM > 59) return null;
-    ms -= (sign === '-' ? -1 : 1) * (offH * 60 + offM) * 60_000;
-  }
-  return Number.isFinite(ms) ? ms : null;
-}
-
-/** Epoch ms of a UTC date (Date.UTC reads years 0–99 as 1900–1999; shift by 400 years there). */
-function utc(year: number, month: number, day: number): number {
-  if (year >= 100) return Date.UTC(year, month - 1, day);
-  return Date.UTC(year + 400, month - 1, day) - 146_097 * 86_400_000;
-}
-
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-function daysInMonth(year: number, month: number): number {
-  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
-  return DAYS[month - 1]!;
+  return parseIsoTime(s);
 }
 
 /** The day (epoch ms) of the last `YYYY-MM-DD` seen: consecutive rows mostly share it. */

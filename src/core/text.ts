@@ -49,6 +49,18 @@ export function tokenize(text: string): string[] {
   );
 }
 
+/**
+ * What stands between a headline and its publisher's name: "Headline - Outlet", " – ", " — ", " | ".
+ * Who strips the name (with what rule) is up to its reader: parse/ when it is the feed's known source,
+ * enrich/stories.ts for clustering, enrich/sentiment/clean.ts before scoring.
+ */
+export const PUBLISHER_SEPARATORS: readonly string[] = [' - ', ' \u2013 ', ' \u2014 ', ' | '];
+
+/** Does the text have a publisher separator anywhere? (a cheap test before a rule that strips one) */
+export function hasPublisherSeparator(text: string): boolean {
+  return PUBLISHER_SEPARATORS.some((sep) => text.includes(sep));
+}
+
 /** Any character stripEscapes or stripControl would touch. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 

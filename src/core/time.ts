@@ -43,17 +43,70 @@ export function parseTime(text: string, now: number, what: string): number {
   const s = text.trim();
   const ago = parseDurationMs(s);
   if (ago !== null) return now - ago;
-  const isoLike = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-  if (isoLike.test(s)) {
-    let t = s.replace(' ', 'T');
-    if (/^\d{4}-\d{2}-\d{2}$/.test(t)) t += 'T00:00:00Z';
-    else if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(t)) t += 'Z';
-    const ms = Date.parse(t);
-    if (Number.isFinite(ms)) return ms;
-  }
+  const ms = parseIsoTime(s);
+  if (ms !== null) return ms;
   throw new UsageError(`${what}: cannot read "${text}" as a time`, {
     hint: 'give an ISO-8601 time such as 2026-11-20T12:00:00Z, a date such as 2026-11-20, or a duration ago such as 24h or 7d',
   });
+}
+
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * An ISO-8601 time as epoch ms UTC, or null: `2026-11-20T12:00:00Z`, with an offset (`+01:00`, `+0100`,
+ * `+01`) or without a zone (UTC); a date alone is midnight UTC; `T`, `t` or a space between date and
+ * time; a fraction after `.` or `,`. The one reader of ISO times: command-line times, series input, feeds.
+ * Impossible times (February 30, 25:00, second 60, offset +24:00) are null, unless `lenient` (feeds, which
+ * write them anyway): then 24:00 and second 60 are read as the clock would roll them and day 29–31 of a
+ * shorter month rolls into the next, as JavaScript's Date does.
+ */
+export function parseIsoTime(text: string, o: { lenient?: boolean } = {}): number | null {
+  const m = ISO_TIME.exec(text.trim());
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', frac, zone] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(sec);
+  const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
+  let offset = 0;
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const digits = zone.replace(/[^0-9]/g, '');
+    const oh = Number(digits.slice(0, 2));
+    const om = Number(digits.slice(2, 4) || 0);
+    if (!o.lenient && (oh > 23 || om > 59)) return null;
+    offset = (zone.startsWith('-') ? -1 : 1) * (oh * 60 + om);
+  }
+  let t: number;
+  if (o.lenient) {
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return null;
+    t = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms);
+  } else {
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+    t = utcDay(year, month, day) + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
+  }
+  t -= offset * 60_000;
+  return Number.isFinite(t) ? t : null;
+}
+
+/** Whether the text is written as parseIsoTime reads (whether or not the time it names exists). */
+export function isIsoTime(text: string): boolean {
+  return ISO_TIME.test(text.trim());
+}
+
+/** Epoch ms of a UTC date (Date.UTC reads years 0–99 as 1900–1999; shift by 400 years there). */
+export function utcDay(year: number, month: number, day: number): number {
+  if (year >= 100) return Date.UTC(year, month - 1, day);
+  return Date.UTC(year + 400, month - 1, day) - 146_097 * 86_400_000;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return DAYS_IN_MONTH[month - 1]!;
 }
 
 /** ISO-8601 UTC with seconds precision: 2026-11-20T12:00:00Z. */

@@ -1,4 +1,5 @@
 import type { Moment, MomentExample, StoredItem } from '../core/types.js';
+import { ENGLISH_FUNCTION_WORDS } from '../core/stopwords.js';
 import { foldText, tokenize } from '../core/text.js';
 import { iso } from '../core/time.js';
 import { sourceTypeOf } from '../config/sources/index.js';
@@ -6,17 +7,14 @@ import { sourceTypeOf } from '../config/sources/index.js';
 /** An item as the explainer needs it (the id is not used). */
 export type ExplainItem = Omit<StoredItem, 'id'>;
 
-const STOPWORDS = new Set(
-  (
-    'a about above after again against all also am an and any are as at be because been before being below between both but by ' +
-    'can could did do does doing down during each few for from further had has have having he her here hers herself him himself his ' +
-    'how i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours ourselves out ' +
-    'over own same she should so some such than that the their theirs them themselves then there these they this those through to too ' +
-    'under until up very was we were what when where which while who whom why will with would you your yours yourself yourselves ' +
-    "new says said say via amid after over just s t can't don't won't isn't it's i'm you're we're they're here's what's " +
-    'one two three first get gets got make makes made still really like would could us'
-  ).split(/\s+/),
-);
+const STOPWORDS = new Set([
+  ...ENGLISH_FUNCTION_WORDS,
+  ...(
+    "below both doing down few further hers herself himself itself myself off once ours ourselves out " +
+    "theirs themselves up yours yourself yourselves s t can't don't won't isn't it's i'm you're we're " +
+    "they're here's what's one two three first make makes made really like"
+  ).split(' '),
+]);
 
 /**
  * Fills in a moment's explanation: distinct sources, terms that set the moment's items apart from the

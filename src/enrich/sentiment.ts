@@ -72,8 +72,3 @@ export function analyzeSentiment(text: string, options: SentimentOptions = {}): 
   if (explain) result.explain = r.explain ?? [];
   return result;
 }
-
-/** Compound sentiment of an English text in [-1, 1]; null for text with nothing to score. */
-export function scoreSentiment(text: string): number | null {
-  return analyzeSentiment(text).score;
-}

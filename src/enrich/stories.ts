@@ -20,6 +20,7 @@
  * lexicon, read once, the only I/O here).
  */
 import { createRequire } from 'node:module';
+import { ENGLISH_FUNCTION_WORDS } from '../core/stopwords.js';
 import { foldText, tokenize } from '../core/text.js';
 
 /** What clustering needs of an item. */
@@ -221,15 +222,11 @@ export function stripPublisherSuffix(title: string): string {
  */
 const STOPWORDS = new Set(
   (
-    // English
-    'a an the and or but nor of to in on at by for from with without into onto over under about above ' +
-    'after before as than then so if is are was were be been being am it its this that these those there ' +
-    'here what which who whom whose when where why how will would can could should may might must shall ' +
-    'do does did done has have had having not no yes just also very too more most less many much some any ' +
-    'all each every other such own same only again still yet now new says said say he she they we you ' +
-    'i me him her them us our your their his my mine via vs per upon amid against between through during ' +
-    'while because since until get gets got dont doesnt didnt isnt arent wasnt werent cant couldnt wont ' +
-    'wouldnt shouldnt hasnt havent hadnt im ive youre theyre thats whats heres theres ' +
+    // English: the function words shared with the explanations' list (core/stopwords.ts), and these
+    ENGLISH_FUNCTION_WORDS.join(' ') + ' ' +
+    'without onto whose may might must shall done yes less many much every yet mine vs per upon since ' +
+    'dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt im ' +
+    'ive youre theyre thats whats heres theres ' +
     // newsroom labels
     'update updated updates breaking exclusive factbox explainer refile corrected ' +
     // dates: every story of a day shares them ("... for March 10, 2014"); numbers still veto (storyKeys)

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import Parser from 'rss-parser';
 import { decodeHTMLStrict } from 'entities';
 import { FeedError } from '../core/errors.js';
-import { hasControl, stripEscapes } from '../core/text.js';
+import { PUBLISHER_SEPARATORS, hasControl, stripEscapes } from '../core/text.js';
+import { isIsoTime, parseIsoTime } from '../core/time.js';
 import type { FeedFormat, ParsedFeed, ParsedItem } from '../core/types.js';
 import { unwrapLink } from './unwrap.js';
 
@@ -209,8 +210,6 @@ const ZONES: Record<string, number> = {
   msk: 180, jst: 540, kst: 540, aest: 600, aedt: 660,
 };
 
-const ISO_DATE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 /** [weekday,] day month year [hh:mm[:ss]] [offset | zone name] [(comment)] */
 const RFC822_DATE = new RegExp(
   '^(?:[a-z]+\\.?,?\\s*)?(\\d{1,2})[\\s-]+([a-z]{3,})\\.?[\\s-]+(\\d{4}|\\d{2})' +
@@ -239,11 +238,9 @@ export function parseDate(text: string): number | null {
   const s = text.trim();
   if (s === '' || s.length > 100) return null;
   let t: number | null = null;
-  let m = ISO_DATE.exec(s);
-  if (m) {
-    const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
-    const offset = m[8] && m[8].toUpperCase() !== 'Z' ? offsetMinutes(m[8]) : 0;
-    t = utc(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), ms, offset);
+  let m: RegExpExecArray | null;
+  if (isIsoTime(s)) {
+    t = parseIsoTime(s, { lenient: true });
   } else if ((m = RFC822_DATE.exec(s))) {
     const month = MONTHS[m[2]!.slice(0, 3).toLowerCase()];
     let year = +m[3]!;
@@ -285,7 +282,7 @@ export function stableGuid(title: string, date: string): string {
 /** "Headline - Outlet" → "Headline" when Outlet is the item's known source (Google News style). */
 export function stripSourceSuffix(title: string, source: string): string {
   const lower = title.toLowerCase();
-  for (const sep of [' - ', ' – ', ' — ', ' | ']) {
+  for (const sep of PUBLISHER_SEPARATORS) {
     const suffix = `${sep}${source}`.toLowerCase();
     if (lower.length > suffix.length && lower.endsWith(suffix)) return title.slice(0, -suffix.length).trim();
   }

@@ -156,8 +156,9 @@ export function migrate(db: DB, from: number, to = MIGRATIONS.length): void {
  * - otherwise, when the write-ahead log is empty or gone (the last writer closed cleanly: everything is
  *   in the main file): the file opened `immutable=1`, with no locking and no -shm. Should a writer start
  *   meanwhile, it writes to its own new log, and the main file changes only at a checkpoint, which comes
- *   after 16,000 pages of writes or when the writer closes: a read command finishes long before then,
- *   though one that overlaps such a checkpoint may see a damaged page and stop with an error;
+ *   after 16,000 pages of writes or when the writer closes: a read command that overlaps one may see a
+ *   page changed under it and stop with an error or read rows from either side of it (SQLite's own warning
+ *   for immutable files), the price of reading without a lock;
  * - otherwise (a log holding writes, and no -shm: a writer was killed) there is no safe way to read it
  *   without writing: an error saying to let the owner's next fetch tidy it up.
  */

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SENTIMENT_ENGINE, SENTIMENT_LANGUAGES, analyzeSentiment, scoreSentiment } from '../../src/enrich/sentiment.js';
+import { SENTIMENT_ENGINE, SENTIMENT_LANGUAGES, analyzeSentiment } from '../../src/enrich/sentiment.js';
+
+/** Compound sentiment of an English text (the default language) in [-1, 1]; null for text with nothing to score. */
+const scoreSentiment = (text: string): number | null => analyzeSentiment(text).score;
 import { cleanText } from '../../src/enrich/sentiment/clean.js';
 
 const score = (text: string, language?: string | null): number => {

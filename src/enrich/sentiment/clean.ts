@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { stripControl } from '../../core/text.js';
+import { hasPublisherSeparator, stripControl } from '../../core/text.js';
 
 /**
  * Cleans feed text before scoring: HTML tags and comments, character entities, URLs, @mentions,
@@ -36,7 +36,7 @@ export function cleanText(text: string): string {
   if (t.includes('://') || t.includes('www.')) t = t.replace(URL, ' ');
   if (t.includes('@')) t = t.replace(MENTION, '$1 ');
   t = stripControl(t); // (returns the text itself when there is nothing to strip)
-  if (t.includes(' - ') || t.includes(' | ') || t.includes(' \u2013 ') || t.includes(' \u2014 ')) {
+  if (hasPublisherSeparator(t)) {
     const m = PUBLISHER.exec(t);
     // keep at least a few words of headline in front of it
     if (m && m.index > 0 && /\S+\s+\S+/.test(t.slice(0, m.index))) t = t.slice(0, m.index);
