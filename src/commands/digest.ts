@@ -1,15 +1,15 @@
 import os from 'node:os';
 import { SENSITIVITIES, isMailbox, splitAddresses, type Config, type Sensitivity } from '../config/schema.js';
 import { ConfigError, ExitCode, UsageError } from '../core/errors.js';
-import { bucketStart, parseDurationMs, parseTime } from '../core/time.js';
-import type { Moment } from '../core/types.js';
-import { digestSubject, fmtUtc, fmtUtcShort, isQuiet, plural, quietLine, type DigestBucket, type DigestModel, type DigestMoment } from '../render/digest.js';
+import { parseTime } from '../core/time.js';
+import { buildDigestModel, periodStartOf } from '../moments/digest.js';
+import type { DigestModel } from '../moments/types.js';
+import { digestSubject, fmtUtc, fmtUtcShort, isQuiet, plural, quietLine } from '../render/digest.js';
 import { renderDigestHtml } from '../render/digest-html.js';
 import { renderDigestMarkdown } from '../render/digest-markdown.js';
 import { renderDigestText } from '../render/digest-text.js';
 import { Store } from '../store/store.js';
 import { checkWindow, configFor, log, processEnv, writeOut, type GlobalOptions } from './context.js';
-import { evaluate } from './evaluate.js';
 
 export const DIGEST_FORMATS = ['text', 'markdown', 'html'] as const;
 export type DigestFormat = (typeof DIGEST_FORMATS)[number];
@@ -26,13 +26,6 @@ export interface DigestOptions {
   failOnMoments?: boolean;
   sensitivity?: string;
 }
-
-const DAY = 86_400_000;
-/** Buckets shown before a moment in its chart, and the most bars a chart has. */
-const CHART_LEAD = 8;
-const CHART_MAX_BARS = 28;
-/** Buckets shown after a moment that has ended. */
-const CHART_TRAIL = 4;
 
 /**
  * `momentscan digest`: one cross-topic digest of a period — new moments, those still going, those that
@@ -62,9 +55,9 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   const store = Store.open(dbPath);
   let model: DigestModel;
   try {
-    const periodStart = sinceTime(o.since ?? '24h', asOf, store, sending);
+    const periodStart = periodStartOf(o.since ?? '24h', asOf, store, sending);
     checkWindow(config, { since: o.since ?? '24h', from: periodStart, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(o.topic ? { topics: o.topic } : {}) });
-    model = buildModel(config, store, { periodStart, asOf, now, ...(o.topic ? { topics: o.topic } : {}), ...(sensitivity ? { sensitivity } : {}) });
+    model = buildDigestModel(config, store, { periodStart, asOf, now, ...(o.topic ? { topics: o.topic } : {}), ...(sensitivity ? { sensitivity } : {}) });
   } finally {
     store.close();
   }
@@ -178,130 +171,6 @@ function hasUrlPassword(url: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** `--since`: a duration (24h), a time (ISO-8601), or `last`: where the previous digest ended (24h when none). */
-function sinceTime(since: string, asOf: number, store: Store, sentOnly: boolean): number {
-  let from: number;
-  if (since.trim().toLowerCase() === 'last') {
-    const last = store.lastDigestEnd(sentOnly);
-    if (last !== null && last >= asOf) {
-      throw new UsageError(`--since last: the previous digest already covers up to ${fmtUtc(last)}`, {
-        hint: 'there is nothing new to report yet; give --since 24h to report the last day again',
-      });
-    }
-    from = last ?? asOf - DAY;
-  } else {
-    const ms = parseDurationMs(since);
-    from = ms !== null ? asOf - ms : parseTime(since, asOf, '--since');
-  }
-  if (from >= asOf) throw new UsageError(`--since ${since} is not before the evaluation time`, { hint: 'give a duration such as 24h, an earlier time, or last' });
-  return from;
-}
-
-/** Evaluates the period and sorts what was found into new, ongoing and faded. */
-function buildModel(
-  config: Config,
-  store: Store,
-  o: { periodStart: number; asOf: number; now: number; topics?: string[]; sensitivity?: Sensitivity },
-): DigestModel {
-  const { periodStart, asOf } = o;
-  // what earlier runs reported (read before this evaluation stores its own), as far as it was known at asOf:
-  // a run with a later --as-of may have stored moments that start after it, or updated one since
-  const before = store.momentsSeenSince(periodStart - config.defaults.baselineMs, asOf).map((p) => knownAt(p, asOf));
-  const result = evaluate(config, store, {
-    asOf,
-    from: periodStart,
-    ...(o.topics ? { topics: o.topics } : {}),
-    ...(o.sensitivity ? { sensitivity: o.sensitivity } : {}),
-  });
-  const wanted = o.topics?.length ? new Set(o.topics.map((t) => t.toLowerCase())) : null;
-  const topics = config.topics.map((t) => t.name).filter((n) => !wanted || wanted.has(n.toLowerCase()));
-  const topicSet = new Set(topics);
-  const ids = new Map([...store.topicNames()].map(([id, name]) => [name, id]));
-
-  const same = (a: Moment, b: Moment) => a.topic === b.topic && a.kind === b.kind && a.direction === b.direction;
-  // An earlier sighting of the same moment: same topic and kind, overlapping or touching in time (a moment
-  // that began before the period is reported from the period's first bucket, so its start can differ).
-  const isEarlierSighting = (p: Moment, m: Moment) => same(p, m) && p.start <= m.end && p.end >= m.start;
-  const matched = new Set<number>();
-  const fresh: DigestMoment[] = [];
-  const ongoing: DigestMoment[] = [];
-  const faded: DigestMoment[] = [];
-  for (const r of result.rows) {
-    let firstSeenAt = r.firstSeenAt;
-    before.forEach((p, i) => {
-      if (isEarlierSighting({ ...p.moment, topic: p.topic }, r)) {
-        matched.add(i);
-        firstSeenAt = Math.min(firstSeenAt, p.firstSeenAt);
-      }
-    });
-    const dm: DigestMoment = { ...r, firstSeenAt, series: seriesFor(store, ids.get(r.topic), r, asOf) };
-    // periods are (start, end]: a moment first seen at the start was in the digest that ended there
-    if (firstSeenAt > periodStart) fresh.push(dm);
-    else if (r.ongoing) ongoing.push(dm);
-    else faded.push(dm);
-  }
-  before.forEach((p, i) => {
-    if (matched.has(i) || !topicSet.has(p.topic) || p.lastSeenAt < periodStart) return;
-    const m: Moment = { ...p.moment, topic: p.topic };
-    // still going when last seen, or ended within the period
-    if (!m.ongoing && m.end < periodStart) return;
-    if (faded.some((f) => same(f, m) && f.start === m.start)) return;
-    const over = { ...m, ongoing: false };
-    faded.push({ ...over, firstSeenAt: p.firstSeenAt, series: seriesFor(store, ids.get(p.topic), over, asOf) });
-  });
-  faded.sort((a, b) => b.score - a.score || b.end - a.end || a.topic.localeCompare(b.topic));
-  return { periodStart, periodEnd: asOf, topics, new: fresh, ongoing, faded, generatedAt: o.now, itemsStored: result.itemsStored, learning: result.learning };
-}
-
-/**
- * A stored moment as it stood at `asOf`, when its record was updated by a run with a later evaluation time:
- * its times are cut at `asOf` (the alerts after it dropped) and so are its examples. Counts and scores stay
- * as stored: the store keeps only the latest sighting.
- */
-export function knownAt<P extends { firstSeenAt: number; lastSeenAt: number; moment: Moment }>(p: P, asOf: number): P {
-  const m = p.moment;
-  if (p.lastSeenAt <= asOf) return p;
-  const end = Math.max(m.start, Math.min(m.end, asOf));
-  const laterAlert = m.alertedAt > asOf;
-  return {
-    ...p,
-    lastSeenAt: asOf,
-    moment: {
-      ...m,
-      end,
-      peak: Math.max(m.start, Math.min(m.peak, bucketStart(asOf, m.bucketMs))),
-      firedAt: Math.min(m.firedAt, asOf),
-      alerts: laterAlert ? 1 : m.alerts,
-      alertedAt: laterAlert ? Math.min(m.firedAt, asOf) : m.alertedAt,
-      examples: m.examples.filter((e) => e.publishedAt <= asOf),
-    },
-  };
-}
-
-/** The moment's buckets, up to 8 before it and 4 after it (at most 28 bars), empty buckets included. */
-function seriesFor(store: Store, topicId: number | undefined, m: Moment, asOf: number): DigestBucket[] {
-  if (topicId === undefined || !(m.bucketMs > 0)) return [];
-  const b = m.bucketMs;
-  // an ongoing moment's chart runs to now; a finished one's shows a few buckets after it, how it came down
-  const now = bucketStart(asOf, b) + b;
-  const end = m.ongoing ? now : Math.min(m.end + CHART_TRAIL * b, now);
-  let start = m.start - CHART_LEAD * b;
-  if ((end - start) / b > CHART_MAX_BARS) start = end - CHART_MAX_BARS * b;
-  if (end <= start) return [];
-  const counts = new Map(store.bucketCounts(topicId, start, Math.min(end, asOf + 1), b).map((c) => [c.start, c]));
-  const out: DigestBucket[] = [];
-  for (let t = start; t < end; t += b) {
-    const c = counts.get(t);
-    out.push({
-      start: t,
-      count: c?.count ?? 0,
-      tone: c && c.scored > 0 ? Math.round((c.sentimentSum / c.scored) * 100) / 100 : null,
-      inMoment: t >= m.start && t < m.end,
-    });
-  }
-  return out;
 }
 
 function parseFormat(v: string | undefined): DigestFormat {

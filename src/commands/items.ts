@@ -6,7 +6,7 @@ import { render } from '../render/index.js';
 import { itemsListing, type ItemRow } from '../render/items.js';
 import { Store } from '../store/store.js';
 import { chooseFormat, configFor, type GlobalOptions, log, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
-import { syncTopics } from './topics.js';
+import { syncTopics } from '../enrich/sync-topics.js';
 
 export interface ItemsOptions extends OutputOptions {
   topic?: string[];

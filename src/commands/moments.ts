@@ -5,7 +5,7 @@ import { render } from '../render/index.js';
 import { momentsListing, readinessNotes } from '../render/moments.js';
 import { Store } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
-import { evaluate } from './evaluate.js';
+import { evaluate } from '../moments/evaluate.js';
 
 export interface MomentsOptions extends OutputOptions {
   topic?: string[];

@@ -45,7 +45,7 @@ export async function notify(config: Config, dbPath: string, g: GlobalOptions, o
   checkWindow(config, { since: since ?? `${Math.round(n.lookbackMs / 60_000)}m`, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}) });
   // every channel's files (URLs, secrets, SMTP password) are read before anything is evaluated or sent
   const { resolveChannels, enqueueAlerts, drain } = await import('../notify/run.js');
-  const { evaluate } = await import('./evaluate.js');
+  const { evaluate } = await import('../moments/evaluate.js');
   const { closeHttp } = await import('../notify/http.js');
   const channels = await resolveChannels(config, env.env);
   const store = Store.open(dbPath);

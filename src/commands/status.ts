@@ -5,7 +5,7 @@ import { Store } from '../store/store.js';
 import { configFor, processEnv, renderContext, writeOut, type GlobalOptions } from './context.js';
 import { feedState } from './feeds.js';
 import { configuredFeeds } from './ingest.js';
-import { topicRows } from './topics.js';
+import { topicRows } from '../moments/topic-state.js';
 
 export interface StatusOptions {
   json?: boolean;

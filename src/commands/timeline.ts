@@ -7,7 +7,7 @@ import { render } from '../render/index.js';
 import { timelineListing, type TimelineRow } from '../render/timeline.js';
 import { Store } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, type GlobalOptions, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
-import { syncTopics } from './topics.js';
+import { syncTopics } from '../enrich/sync-topics.js';
 
 export interface TimelineOptions extends OutputOptions {
   topic: string;

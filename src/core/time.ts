@@ -118,3 +118,13 @@ export function iso(ms: number): string {
 export function bucketStart(ms: number, bucketMs: number): number {
   return Math.floor(ms / bucketMs) * bucketMs;
 }
+
+/** "2026-11-20 12:00 UTC" (minutes are all a digest needs). */
+export function fmtUtc(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+}
+
+/** "2026-11-20 12:00" without the zone, for ranges that say UTC once. */
+export function fmtUtcShort(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}

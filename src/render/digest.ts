@@ -1,5 +1,6 @@
 import type { Moment } from '../core/types.js';
-import { formatDuration } from '../core/time.js';
+import type { DigestBucket, DigestModel, DigestMoment } from '../moments/types.js';
+import { fmtUtc, fmtUtcShort, formatDuration } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 
 /**
@@ -8,44 +9,8 @@ import { stripControl } from '../core/text.js';
  * times they print are in the model, never read from a clock).
  */
 
-/** One bucket of a moment's volume chart. */
-export interface DigestBucket {
-  /** Bucket start, epoch ms UTC. */
-  start: number;
-  /** Stories in the bucket. */
-  count: number;
-  /** Mean sentiment of its scored stories, or null. */
-  tone: number | null;
-  /** The bucket is part of the moment (flagged run), not the lead-in before it. */
-  inMoment: boolean;
-}
-
-export interface DigestMoment extends Moment {
-  /** When momentscan first reported this moment. */
-  firstSeenAt: number;
-  /** The moment's buckets and a few before it, oldest first (empty when unknown). */
-  series: DigestBucket[];
-}
-
-export interface DigestModel {
-  /** The period covered: [periodStart, periodEnd]. */
-  periodStart: number;
-  periodEnd: number;
-  /** Names of the topics looked at. */
-  topics: string[];
-  /** First reported within the period. */
-  new: DigestMoment[];
-  /** Still going at the end of the period, first reported before it. */
-  ongoing: DigestMoment[];
-  /** Reported before or during the period, no longer going at its end. */
-  faded: DigestMoment[];
-  /** When the digest was made (shown in its footer). */
-  generatedAt: number;
-  /** False when the database holds no items at all (nothing could be judged); absent: not known. */
-  itemsStored?: boolean;
-  /** Topics still learning at the end of the period: from when they are judged (null: no items yet). */
-  learning?: { topic: string; until: number | null }[];
-}
+export type { DigestBucket, DigestModel, DigestMoment } from '../moments/types.js';
+export { fmtUtc, fmtUtcShort };
 
 /** "4 topics: Acme, Globex, ..." — at most 12 names, then how many more. */
 export function topicsLine(d: DigestModel): string {
@@ -58,16 +23,6 @@ export function topicsLine(d: DigestModel): string {
 /** Nothing new, nothing ongoing, nothing faded. */
 export function isQuiet(d: DigestModel): boolean {
   return d.new.length === 0 && d.ongoing.length === 0 && d.faded.length === 0;
-}
-
-/** "2026-11-20 12:00 UTC" (minutes are all a digest needs). */
-export function fmtUtc(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
-}
-
-/** "2026-11-20 12:00" without the zone, for ranges that say UTC once. */
-export function fmtUtcShort(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

@@ -1,14 +1,12 @@
-import type { RankedMoment } from '../rank/rank.js';
+import type { MomentRow } from '../moments/types.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { sparkline } from './timeline.js';
 import { drawTable } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
-export interface MomentRow extends RankedMoment {
-  /** When this moment was first reported (the evaluation time of the first run that saw it). */
-  firstSeenAt: number;
-}
+export type { MomentRow } from '../moments/types.js';
+
 
 /** The documented JSON record of a moment (see README, "JSON fields"). */
 export function momentJson(m: MomentRow): Record<string, unknown> {

@@ -1,24 +1,10 @@
 import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { drawTable } from './table.js';
+import type { TopicRow } from '../moments/types.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
-/** A configured topic as `momentscan topics` shows it. */
-export interface TopicRow {
-  name: string;
-  /** The query in its canonical form; null for a topic of whole feeds. */
-  query: string | null;
-  feeds: number;
-  /** The kinds of source its feeds are (google-news, reddit, rss...). */
-  sources: string[];
-  items: number;
-  stories: number;
-  firstItemAt: number | null;
-  /** Judged from this time on; null while it has no items. */
-  learningUntil: number | null;
-  learning: boolean;
-  lastMoment: { kind: string; direction: string; start: number; end: number; score: number } | null;
-}
+export type { TopicRow } from '../moments/types.js';
 
 export function topicJson(r: TopicRow): Record<string, unknown> {
   return {

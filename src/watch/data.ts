@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { evaluate } from '../commands/evaluate.js';
+import { evaluate } from '../moments/evaluate.js';
 import { Outbox, silenced } from '../notify/outbox.js';
 import type { MomentRow } from '../render/moments.js';
 import { sqliteOf, type Store } from '../store/store.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTimestamp } from '../../src/commands/detect-input.js';
+import { parseTimestamp } from '../../src/detect/series-input.js';
 import { parseIsoTime, parseTime } from '../../src/core/time.js';
 import { parseDate } from '../../src/parse/feed.js';
 

@@ -1,6 +1,6 @@
 import { InputError } from '../core/errors.js';
 import { daysInMonth, parseIsoTime, utcDay as utc } from '../core/time.js';
-import type { SeriesPoint } from '../detect/series.js';
+import type { SeriesPoint } from './series.js';
 
 /**
  * Input of `momentscan detect [FILE|-]`: pure parsing helpers, fed one line at a time so the command

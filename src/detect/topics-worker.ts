@@ -1,5 +1,5 @@
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { DONE, type JobResult, nextCell, runJob, sentCell, TAKEN, type TopicJob, type WorkerData } from './detect-topics.js';
+import { DONE, type JobResult, nextCell, runJob, sentCell, TAKEN, type TopicJob, type WorkerData } from './topics.js';
 
 /**
  * Worker thread of detectAll: takes the next topic no thread has taken, waits for its counts if they are

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '../../src/commands/evaluate.js';
+import { evaluate } from '../../src/moments/evaluate.js';
 import { loadConfig } from '../../src/config/load.js';
 import { Store } from '../../src/store/store.js';
 import { ROOT, runCli } from '../helpers/cli.js';

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { deserialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import * as fromSources from '../../src/commands/detect-topics.js';
+import * as fromSources from '../../src/detect/topics.js';
 import { packBuckets } from '../../src/core/buckets.js';
 import type { Bucket } from '../../src/core/types.js';
 import { ROOT } from '../helpers/cli.js';
@@ -46,7 +46,7 @@ const momentsOf = (r: { results: fromSources.TopicResult[] }) => r.results.map((
 
 describe('detectAll: the engine on many topics, on one thread or two', () => {
   it('finds the same moments on one thread, on two, and with the worker doing every topic, resumed or not', async () => {
-    const built = (await import(pathToFileURL(path.join(ROOT, 'dist', 'commands', 'detect-topics.js')).href)) as typeof fromSources;
+    const built = (await import(pathToFileURL(path.join(ROOT, 'dist', 'detect', 'topics.js')).href)) as typeof fromSources;
     const list = jobs();
     const one = built.detectAll(list, (i) => list[i]!, { threads: 1 });
     expect(one.byWorker).toBe(0);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { receiveMessageOnPort, MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { PackedBuckets } from '../core/buckets.js';
 import type { Moment } from '../core/types.js';
-import { detectResumable, engineStart, type DetectOptions, type EngineSnapshot, type Resume } from '../detect/detect.js';
+import { detectResumable, engineStart, type DetectOptions, type EngineSnapshot, type Resume } from './detect.js';
 
 /**
  * Runs the engine on many topics (detectMoments), on this thread and, when there is enough work, on a
@@ -67,7 +67,7 @@ const THREAD_FROM_BUCKETS = 100_000;
 const WAIT_MIN_MS = 5_000;
 const WAIT_PER_BUCKET_MS = 0.05;
 
-const WORKER_URL = new URL('./detect-topics-worker.js', import.meta.url);
+const WORKER_URL = new URL('./topics-worker.js', import.meta.url);
 let workerBuilt: boolean | undefined;
 
 /** The buckets a topic's engine run goes through (its cost). */
@@ -90,12 +90,18 @@ export function engineKey(o: DetectOptions): string {
   return [engineVersion(), o.bucketMs, o.baselineMs, o.sensitivity, engineStart(o), JSON.stringify(o.tuning ?? null)].join(' ');
 }
 
+/**
+ * Files of this folder that run the engine but are not part of it (threads, input, scoring a series from
+ * elsewhere): a change to them changes no result, so it keeps the engine states saved so far.
+ */
+const NOT_ENGINE = /^(?:topics|topics-worker|series-input|series-scorer|series-worker)\.[jt]s$/;
+
 let version: string | undefined;
 function engineVersion(): string {
   if (version === undefined) {
-    const dir = new URL('../detect/', import.meta.url);
+    const dir = new URL('./', import.meta.url);
     const hash = createHash('sha256');
-    for (const f of readdirSync(dir).filter((name) => /\.[jt]s$/.test(name)).sort()) hash.update(f).update(readFileSync(new URL(f, dir)));
+    for (const f of readdirSync(dir).filter((name) => /\.[jt]s$/.test(name) && !NOT_ENGINE.test(name)).sort()) hash.update(f).update(readFileSync(new URL(f, dir)));
     version = hash.digest('hex').slice(0, 16);
   }
   return version;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { knownAt } from '../../src/commands/digest.js';
+import { knownAt } from '../../src/moments/digest.js';
 import { sampleMoment } from '../helpers/moments.js';
 
 const H = 3_600_000;

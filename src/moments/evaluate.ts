@@ -5,12 +5,12 @@ import { autoBucket, engineStart, resumeStart, type EngineSnapshot } from '../de
 import { explainMoment, undercountCaveats } from '../detect/explain.js';
 import { learningUntil } from '../detect/readiness.js';
 import { rankMoments } from '../rank/rank.js';
-import type { MomentRow } from '../render/moments.js';
+import type { MomentRow } from './types.js';
 import type { Store } from '../store/store.js';
 import { bucketStart } from '../core/time.js';
 import { QUARTER_MS } from '../store/db.js';
-import { detectAll, engineKey, type TopicInput, type TopicTask } from './detect-topics.js';
-import { syncTopics } from './topics.js';
+import { detectAll, engineKey, type TopicInput, type TopicTask } from '../detect/topics.js';
+import { syncTopics } from '../enrich/sync-topics.js';
 
 /** Items published before the evaluation time may still be fetched (and found overflowing) this long after it. */
 const MAX_FETCH_LAG_MS = 2 * 86_400_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTimestamp, SeriesReader, sniffSeriesFormat, splitCsvRecord } from '../../src/commands/detect-input.js';
+import { parseTimestamp, SeriesReader, sniffSeriesFormat, splitCsvRecord } from '../../src/detect/series-input.js';
 import { InputError } from '../../src/core/errors.js';
 import type { SeriesPoint } from '../../src/detect/series.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluate, type EvaluateOptions } from '../../src/commands/evaluate.js';
-import { syncTopics } from '../../src/commands/topics.js';
+import { evaluate, type EvaluateOptions } from '../../src/moments/evaluate.js';
+import { syncTopics } from '../../src/enrich/sync-topics.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { EnrichedItem } from '../../src/core/types.js';
 import { Store } from '../../src/store/store.js';

@@ -1,0 +1,33 @@
+import type { Config } from '../config/schema.js';
+import { autoBucket } from '../detect/detect.js';
+import { learningUntil } from '../detect/readiness.js';
+import { syncTopics } from '../enrich/sync-topics.js';
+import type { Store } from '../store/store.js';
+import type { TopicRow } from './types.js';
+
+/** Each configured topic with its items, learning state and last moment (store read as it is; nothing fetched). */
+export function topicRows(config: Config, store: Store | null, now: number): TopicRow[] {
+  const ids = store ? syncTopics(config, store).topicIds : new Map<string, number>();
+  const totals = store?.topicTotals() ?? new Map<number, { items: number; stories: number }>();
+  const last = store?.lastMoments() ?? new Map();
+  return config.topics.map((t) => {
+    const id = ids.get(t.name);
+    const setting = t.bucketMs ?? config.defaults.bucketMs;
+    const bucketMs = setting === 'auto' ? autoBucket() : setting;
+    const firstItemAt = store && id !== undefined ? store.firstItemAt(id) : null;
+    const until = learningUntil(firstItemAt, bucketMs);
+    const total = id === undefined ? undefined : totals.get(id);
+    return {
+      name: t.name,
+      query: t.queryText,
+      feeds: t.feeds.length,
+      sources: [...new Set(t.feeds.map((f) => config.feedKinds.get(f) ?? 'rss'))].sort(),
+      items: total?.items ?? 0,
+      stories: total?.stories ?? 0,
+      firstItemAt,
+      learningUntil: until,
+      learning: until === null || until > now,
+      lastMoment: (id === undefined ? undefined : last.get(id)) ?? null,
+    };
+  });
+}

@@ -1,0 +1,68 @@
+import type { Moment } from '../core/types.js';
+import type { RankedMoment } from '../rank/rank.js';
+
+/**
+ * What the moments stage hands to render: a reported moment, the digest model, a topic's state. The
+ * renderers re-export these types; they are defined here, where they are made.
+ */
+
+export interface MomentRow extends RankedMoment {
+  /** When this moment was first reported (the evaluation time of the first run that saw it). */
+  firstSeenAt: number;
+}
+
+/** One bucket of a moment's volume chart. */
+export interface DigestBucket {
+  /** Bucket start, epoch ms UTC. */
+  start: number;
+  /** Stories in the bucket. */
+  count: number;
+  /** Mean sentiment of its scored stories, or null. */
+  tone: number | null;
+  /** The bucket is part of the moment (flagged run), not the lead-in before it. */
+  inMoment: boolean;
+}
+
+export interface DigestMoment extends Moment {
+  /** When momentscan first reported this moment. */
+  firstSeenAt: number;
+  /** The moment's buckets and a few before it, oldest first (empty when unknown). */
+  series: DigestBucket[];
+}
+
+export interface DigestModel {
+  /** The period covered: [periodStart, periodEnd]. */
+  periodStart: number;
+  periodEnd: number;
+  /** Names of the topics looked at. */
+  topics: string[];
+  /** First reported within the period. */
+  new: DigestMoment[];
+  /** Still going at the end of the period, first reported before it. */
+  ongoing: DigestMoment[];
+  /** Reported before or during the period, no longer going at its end. */
+  faded: DigestMoment[];
+  /** When the digest was made (shown in its footer). */
+  generatedAt: number;
+  /** False when the database holds no items at all (nothing could be judged); absent: not known. */
+  itemsStored?: boolean;
+  /** Topics still learning at the end of the period: from when they are judged (null: no items yet). */
+  learning?: { topic: string; until: number | null }[];
+}
+
+/** A configured topic as `momentscan topics` shows it. */
+export interface TopicRow {
+  name: string;
+  /** The query in its canonical form; null for a topic of whole feeds. */
+  query: string | null;
+  feeds: number;
+  /** The kinds of source its feeds are (google-news, reddit, rss...). */
+  sources: string[];
+  items: number;
+  stories: number;
+  firstItemAt: number | null;
+  /** Judged from this time on; null while it has no items. */
+  learningUntil: number | null;
+  learning: boolean;
+  lastMoment: { kind: string; direction: string; start: number; end: number; score: number } | null;
+}
