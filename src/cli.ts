@@ -11,6 +11,10 @@ import type { GlobalOptions } from './commands/context.js';
 
 type Action = (g: GlobalOptions, o: never) => Promise<number>;
 
+/** How a topic is named on the command line (commands/flags.ts topicFlag). */
+const TOPIC_RULE = 'its name in any case, or the start of one topic\'s name';
+const repeat = (v: string, prev: string[] = []) => [...prev, v];
+
 function addOutputOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson', 'csv', 'tsv', 'markdown']))
@@ -24,7 +28,7 @@ function addOutputOptions(cmd: Command): Command {
 function addMomentOptions(cmd: Command): Command {
   return addOutputOptions(
     cmd
-      .option('-t, --topic <name>', 'only this topic (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+      .option('-t, --topic <name>', `only this topic: ${TOPIC_RULE} (repeatable)`, repeat)
       .option('-s, --since <when>', 'report moments from this long ago (7d, 48h) or this time (ISO-8601)', '7d')
       .option('-n, --limit <n>', 'at most this many moments')
       .option('--as-of <time>', 'evaluate as if it were this time (ISO-8601, or a duration ago such as 24h); reproducible output')
@@ -112,7 +116,7 @@ export function buildProgram(): Command {
     program
       .command('items')
       .description('list stored items, newest first, with the topics they belong to (--explain: and why)')
-      .option('-t, --topic <name>', 'only items of this topic (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+      .option('-t, --topic <name>', `only items of this topic: ${TOPIC_RULE} (repeatable)`, repeat)
       .option('-s, --since <when>', 'items published from this long ago (7d, 48h) or this time (ISO-8601)', '7d')
       .option('--as-of <time>', 'items published up to this time (ISO-8601, or a duration ago)')
       .option('-n, --limit <n>', 'at most this many items (default 50; a note on stderr says how many there are)')
@@ -184,7 +188,7 @@ export function buildProgram(): Command {
   addOutputOptions(
     program
       .command('timeline')
-      .argument('<topic>', 'the topic, by name')
+      .argument('<topic>', `the topic: ${TOPIC_RULE}`)
       .description("a topic's buckets: stories, expected, tone, where the moments are, with a chart")
       .option('-s, --since <when>', 'from this long ago (7d, 48h) or this time (ISO-8601)', '7d')
       .option('--as-of <time>', 'as if it were this time')
@@ -210,7 +214,7 @@ export function buildProgram(): Command {
     .description('one cross-topic digest of a period (new, ongoing and faded moments, explained, with example links), printed or sent by email')
     .option('-s, --since <when>', 'the period: from this long ago (24h, 7d), this time (ISO-8601), or "last" (where the previous digest ended)', '24h')
     .option('--as-of <time>', 'end the period at this time instead of now (ISO-8601, or a duration ago such as 24h)')
-    .option('-t, --topic <name>', 'only this topic (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('-t, --topic <name>', `only this topic: ${TOPIC_RULE} (repeatable)`, repeat)
     .addOption(new Option('-f, --format <format>', 'printed format (an email always carries text and HTML)').choices(['text', 'markdown', 'html']).default('text'))
     .option('--send', 'send it by email (SMTP from the config\'s email section or $MOMENTSCAN_SMTP_URL) instead of printing it')
     .option('--to <address>', 'send to this address (repeatable, or comma-separated; default: the config\'s email.to)', (v: string, prev: string[] = []) => [...prev, v])
@@ -234,7 +238,7 @@ export function buildProgram(): Command {
   program
     .command('watch')
     .description('a live view in the terminal: a column per topic, newest items with tone and source, moments as they fire; fetches due feeds every --interval (keys: ? in the view)')
-    .option('-t, --topic <name>', 'only this topic\'s column (repeatable; in this order)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('-t, --topic <name>', `only this topic's column: ${TOPIC_RULE} (repeatable; in this order)`, repeat)
     .option('-s, --since <when>', 'items and moments from this long ago (7d, 48h) or this time (ISO-8601)', '7d')
     .option('--as-of <time>', 'show the view as of this time, fixed (ISO-8601, or a duration ago); reproducible')
     .option('--interval <duration>', 'how often to fetch the due feeds and reload (at least 5s)', '1m')
@@ -288,7 +292,7 @@ export function buildProgram(): Command {
   const silence = program.command('silence').description('hold a topic\'s notifications for a while (silence add | list | remove)');
   silence
     .command('add')
-    .argument('<topic>', 'a topic name, or * for every topic')
+    .argument('<topic>', `the topic (${TOPIC_RULE}), or * for every topic`)
     .description('silence a topic\'s notifications: alerts meanwhile are recorded, never sent')
     .option('--for <duration>', 'for this long (30m, 2h, 1d)')
     .option('--until <time>', 'until this time (ISO-8601)')

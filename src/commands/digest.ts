@@ -1,8 +1,7 @@
 import os from 'node:os';
-import { SENSITIVITIES, isMailbox, splitAddresses, type Config, type Sensitivity } from '../config/schema.js';
+import { isMailbox, splitAddresses, type Config } from '../config/schema.js';
 import { ConfigError, ExitCode, UsageError } from '../core/errors.js';
-import { parseTime } from '../core/time.js';
-import { buildDigestModel, periodStartOf } from '../moments/digest.js';
+import { buildDigestModel, lastDigestEnd } from '../moments/digest.js';
 import type { DigestModel } from '../moments/types.js';
 import { digestSubject, fmtUtc, fmtUtcShort, isQuiet, plural, quietLine } from '../render/digest.js';
 import { renderDigestHtml } from '../render/digest-html.js';
@@ -10,6 +9,7 @@ import { renderDigestMarkdown } from '../render/digest-markdown.js';
 import { renderDigestText } from '../render/digest-text.js';
 import { Store } from '../store/store.js';
 import { checkWindow, configFor, log, processEnv, writeOut, type GlobalOptions } from './context.js';
+import { asOfFlag, sensitivityFlag, sinceFlag, topicsFlag } from './flags.js';
 
 export const DIGEST_FORMATS = ['text', 'markdown', 'html'] as const;
 export type DigestFormat = (typeof DIGEST_FORMATS)[number];
@@ -41,13 +41,15 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   const sending = Boolean(o.send || o.dryRun);
   if (!sending && o.to?.length) throw new UsageError('--to goes with --send', { hint: 'add --send (or --dry-run to see the message)' });
   if (!sending && o.always) throw new UsageError('--always goes with --send', { hint: 'a printed digest always says when the day was quiet' });
-  const asOf = o.asOf === undefined ? now : parseTime(o.asOf, now, '--as-of');
-  const sensitivity = parseSensitivity(o.sensitivity);
+  const asOf = asOfFlag(o.asOf, now);
+  const sensitivity = sensitivityFlag(o.sensitivity);
   if (config.topics.length === 0) {
     throw new ConfigError(`${config.file ?? 'config'}: no topics configured`, {
       hint: config.file ? 'add topics to the config' : 'create a config with momentscan init, or pass --config',
     });
   }
+
+  const topics = topicsFlag(config, o.topic);
 
   // Everything that can be wrong with the email settings is found before anything is evaluated or recorded.
   const mail = sending ? await mailSettings(config, o, env.env, Boolean(o.dryRun)) : null;
@@ -55,9 +57,10 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   const store = Store.open(dbPath);
   let model: DigestModel;
   try {
-    const periodStart = periodStartOf(o.since ?? '24h', asOf, store, sending);
-    checkWindow(config, { since: o.since ?? '24h', from: periodStart, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(o.topic ? { topics: o.topic } : {}) });
-    model = buildDigestModel(config, store, { periodStart, asOf, now, ...(o.topic ? { topics: o.topic } : {}), ...(sensitivity ? { sensitivity } : {}) });
+    const since = o.since ?? '24h';
+    const periodStart = since.trim().toLowerCase() === 'last' ? lastDigestEnd(store, asOf, sending) : sinceFlag(since, asOf, 'give a duration such as 24h, an earlier time, or last');
+    checkWindow(config, { since, from: periodStart, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(topics.length ? { topics } : {}) });
+    model = buildDigestModel(config, store, { periodStart, asOf, now, ...(topics.length ? { topics } : {}), ...(sensitivity ? { sensitivity } : {}) });
   } finally {
     store.close();
   }
@@ -179,12 +182,4 @@ function parseFormat(v: string | undefined): DigestFormat {
     throw new UsageError(`--format: unknown digest format "${v}"`, { hint: `use one of ${DIGEST_FORMATS.join(', ')}` });
   }
   return v as DigestFormat;
-}
-
-function parseSensitivity(v: string | undefined): Sensitivity | undefined {
-  if (v === undefined) return undefined;
-  if (!(SENSITIVITIES as readonly string[]).includes(v)) {
-    throw new UsageError(`--sensitivity: expected one of ${SENSITIVITIES.join(', ')}, got "${v}"`);
-  }
-  return v as Sensitivity;
 }

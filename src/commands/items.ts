@@ -1,12 +1,12 @@
 import { ConfigError, UsageError } from '../core/errors.js';
 import { fmtCount } from '../core/limits.js';
-import { parseDurationMs, parseTime } from '../core/time.js';
 import { compileTopic, viewOf } from '../enrich/match.js';
 import { render } from '../render/index.js';
 import { itemsListing, type ItemRow } from '../render/items.js';
 import { Store } from '../store/store.js';
 import { chooseFormat, configFor, type GlobalOptions, log, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
 import { syncTopics } from '../enrich/sync-topics.js';
+import { asOfFlag, limitFlag, sinceFlag, topicsFlag } from './flags.js';
 
 export interface ItemsOptions extends OutputOptions {
   topic?: string[];
@@ -28,26 +28,14 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
   const env = processEnv();
   const format = chooseFormat(o);
   const { config, dbPath } = configFor(g, env);
-  const to = (o.asOf === undefined ? env.now() : parseTime(o.asOf, env.now(), '--as-of')) + 1;
-  const since = o.since ?? '7d';
-  const sinceMs = parseDurationMs(since);
-  const from = sinceMs !== null ? to - 1 - sinceMs : parseTime(since, to, '--since');
+  const asOf = asOfFlag(o.asOf, env.now());
+  const to = asOf + 1;
+  const from = sinceFlag(o.since ?? '7d', asOf);
   if (o.all && o.limit !== undefined) throw new UsageError('choose --limit or --all, not both');
-  const limit = o.all ? -1 : o.limit === undefined ? DEFAULT_LIMIT : Number(o.limit);
-  if (!o.all && (!Number.isSafeInteger(limit) || limit < 1)) {
-    throw new UsageError(`--limit: expected a whole number of at least 1, got "${o.limit}"`, { hint: 'or --all for every item of the period' });
-  }
+  const limit = o.all ? -1 : limitFlag(o.limit, DEFAULT_LIMIT, 'or --all for every item of the period')!;
   const sort = (o.sort ?? 'time') as keyof typeof SORTS;
   if (!(sort in SORTS)) throw new UsageError(`--sort: expected time, negative or positive, got "${o.sort}"`);
-  const wanted = (o.topic ?? []).map((t) => {
-    const topic = config.topics.find((c) => c.name.toLowerCase() === t.toLowerCase());
-    if (!topic) {
-      throw new UsageError(`--topic: no topic named "${t}" in the config`, {
-        hint: config.topics.length ? `topics are: ${config.topics.map((c) => c.name).join(', ')}` : 'add topics to the config',
-      });
-    }
-    return topic;
-  });
+  const wanted = topicsFlag(config, o.topic).map((name) => config.topics.find((t) => t.name === name)!);
   if (o.explain && config.topics.length === 0) throw new ConfigError(`${config.file ?? 'config'}: no topics configured`, { hint: 'add topics to explain matches against' });
   const store = Store.open(dbPath, { readonlyIfDenied: true });
   let rows: ItemRow[];

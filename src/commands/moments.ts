@@ -1,11 +1,12 @@
-import { SENSITIVITIES, type Config, type Sensitivity } from '../config/schema.js';
-import { ConfigError, ExitCode, UsageError } from '../core/errors.js';
-import { iso, parseDurationMs, parseTime } from '../core/time.js';
+import type { Config } from '../config/schema.js';
+import { ConfigError, ExitCode } from '../core/errors.js';
+import { iso } from '../core/time.js';
 import { render } from '../render/index.js';
 import { momentsListing, readinessNotes } from '../render/moments.js';
 import { Store } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
 import { evaluate } from '../moments/evaluate.js';
+import { asOfFlag, limitFlag, sensitivityFlag, sinceFlag, topicsFlag } from './flags.js';
 
 export interface MomentsOptions extends OutputOptions {
   topic?: string[];
@@ -28,25 +29,24 @@ export async function run(g: GlobalOptions, o: MomentsOptions): Promise<number> 
 /** The options of `moments` (and `scan`) read and checked: `scan` calls this before it fetches, so a bad option costs no fetch. */
 export function readReportOptions(config: Config, o: MomentsOptions, env: Env) {
   const format = chooseFormat(o);
-  const asOf = o.asOf === undefined ? env.now() : parseTime(o.asOf, env.now(), '--as-of');
+  const asOf = asOfFlag(o.asOf, env.now());
   const since = o.since ?? '7d';
-  const sinceMs = parseDurationMs(since);
-  const from = sinceMs !== null ? asOf - sinceMs : parseTime(since, asOf, '--since');
-  if (from >= asOf) throw new UsageError(`--since ${since} is not before the evaluation time`, { hint: 'give a duration such as 7d, or an earlier time' });
-  const limit = parseLimit(o.limit);
-  const sensitivity = parseSensitivity(o.sensitivity);
+  const from = sinceFlag(since, asOf);
+  const limit = limitFlag(o.limit);
+  const sensitivity = sensitivityFlag(o.sensitivity);
   if (config.topics.length === 0) {
     throw new ConfigError(`${config.file ?? 'config'}: no topics configured`, {
       hint: config.file ? 'add topics to the config' : 'create a config with momentscan init, or pass --config',
     });
   }
-  checkWindow(config, { since, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(o.topic ? { topics: o.topic } : {}) });
-  return { format, asOf, from, limit, sensitivity };
+  const topics = topicsFlag(config, o.topic);
+  checkWindow(config, { since, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(topics.length ? { topics } : {}) });
+  return { format, asOf, from, limit, sensitivity, topics };
 }
 
 /** Shared by `moments` and `scan`: evaluate and print. */
 export async function report(config: Config, dbPath: string, g: GlobalOptions, o: MomentsOptions, env: Env): Promise<number> {
-  const { format, asOf, from, limit, sensitivity } = readReportOptions(config, o, env);
+  const { format, asOf, from, limit, sensitivity, topics } = readReportOptions(config, o, env);
   const store = Store.open(dbPath, { readonlyIfDenied: true });
   if (store.readonly && !g.quiet) log('moments: the database is read-only for this user: moments are reported, not recorded');
   let result;
@@ -54,7 +54,7 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
     result = evaluate(config, store, {
       asOf,
       from,
-      ...(o.topic ? { topics: o.topic } : {}),
+      ...(topics.length ? { topics } : {}),
       ...(sensitivity ? { sensitivity } : {}),
       ...(limit !== undefined ? { limit } : {}),
       ...(o.backtest ? { backtest: true } : {}),
@@ -87,19 +87,4 @@ export function backtestSummary(rows: { topic: string }[], topics: string[], fro
     `backtest: ${iso(from)} → ${iso(to)} (${weeks.toFixed(1)} weeks): ${rows.length} alert${rows.length === 1 ? '' : 's'}, ${fmt(rows.length)} a week`,
     ...[...per].map(([t, n]) => `backtest:   ${t}: ${n} alert${n === 1 ? '' : 's'}, ${fmt(n)} a week`),
   ];
-}
-
-function parseLimit(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit: expected a whole number of at least 1, got "${v}"`);
-  return n;
-}
-
-function parseSensitivity(v: string | undefined): Sensitivity | undefined {
-  if (v === undefined) return undefined;
-  if (!(SENSITIVITIES as readonly string[]).includes(v)) {
-    throw new UsageError(`--sensitivity: expected one of ${SENSITIVITIES.join(', ')}, got "${v}"`);
-  }
-  return v as Sensitivity;
 }

@@ -1,10 +1,11 @@
 import type { NotifyConfig } from '../config/notify.js';
-import { SENSITIVITIES, type Config, type Sensitivity } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
 import { ConfigError, ExitCode, MomentscanError, UsageError } from '../core/errors.js';
-import { iso, parseDurationMs, parseTime } from '../core/time.js';
+import { iso } from '../core/time.js';
 import { render } from '../render/index.js';
 import { deliveriesListing, type DeliveryRow } from '../render/notify.js';
 import { Store } from '../store/store.js';
+import { asOfFlag, limitFlag, sensitivityFlag, sinceFlag } from './flags.js';
 import { checkWindow, chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
 
 export interface NotifyOptions {
@@ -33,12 +34,10 @@ export function needNotify(config: Config): NotifyConfig {
 export async function notify(config: Config, dbPath: string, g: GlobalOptions, o: NotifyOptions, env: Env): Promise<number> {
   const n = needNotify(config);
   const now = env.now();
-  const asOf = o.asOf === undefined ? now : parseTime(o.asOf, now, '--as-of');
+  const asOf = asOfFlag(o.asOf, now);
   const since = o.since ?? null;
-  const sinceMs = since === null ? n.lookbackMs : parseDurationMs(since);
-  const from = sinceMs !== null ? asOf - sinceMs : parseTime(since!, asOf, '--since');
-  if (from >= asOf) throw new UsageError(`--since ${since} is not before the evaluation time`, { hint: 'give a duration such as 24h' });
-  const sensitivity = parseSensitivity(o.sensitivity);
+  const from = since === null ? asOf - n.lookbackMs : sinceFlag(since, asOf, 'give a duration such as 24h');
+  const sensitivity = sensitivityFlag(o.sensitivity);
   if (config.topics.length === 0) {
     throw new ConfigError(`${config.file ?? 'config'}: no topics configured`, { hint: 'add topics to the config' });
   }
@@ -140,11 +139,8 @@ export async function list(g: GlobalOptions, o: ListOptions): Promise<number> {
   const { dbPath } = configFor(g, env);
   const format = chooseFormat(o);
   const now = env.now();
-  const since = o.since ?? '7d';
-  const ms = parseDurationMs(since);
-  const from = ms !== null ? now - ms : parseTime(since, now, '--since');
-  const limit = o.limit === undefined ? 50 : Number(o.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: expected a whole number of at least 1, got "${o.limit}"`);
+  const from = sinceFlag(o.since ?? '7d', now);
+  const limit = limitFlag(o.limit, 50)!;
   if (o.status !== undefined && !(STATUSES as readonly string[]).includes(o.status)) {
     throw new UsageError(`--status: expected one of ${STATUSES.join(', ')}, got "${o.status}"`);
   }
@@ -176,10 +172,4 @@ export async function list(g: GlobalOptions, o: ListOptions): Promise<number> {
   }
   await writeOut(render(format, deliveriesListing(rows), renderContext(g, o, env, now)));
   return ExitCode.OK;
-}
-
-function parseSensitivity(v: string | undefined): Sensitivity | undefined {
-  if (v === undefined) return undefined;
-  if (!(SENSITIVITIES as readonly string[]).includes(v)) throw new UsageError(`--sensitivity: expected one of ${SENSITIVITIES.join(', ')}, got "${v}"`);
-  return v as Sensitivity;
 }

@@ -5,6 +5,7 @@ import { render } from '../render/index.js';
 import { silencesListing } from '../render/notify.js';
 import { Store } from '../store/store.js';
 import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
+import { topicFlag } from './flags.js';
 
 /**
  * `momentscan silence add|list|remove`: hold a topic's notifications (or every topic's, `*`) for a
@@ -16,15 +17,7 @@ export async function add(g: GlobalOptions, o: { topic: string; for?: string; un
   const { config, dbPath } = configFor(g, env);
   const now = env.now();
   let topic = o.topic.trim();
-  if (topic !== '*') {
-    const found = config.topics.find((t) => t.name.toLowerCase() === topic.toLowerCase());
-    if (!found) {
-      throw new UsageError(`silence add: no topic named "${topic}" in the config`, {
-        hint: config.topics.length ? `topics are: ${config.topics.map((t) => t.name).join(', ')}; * silences every topic` : 'add topics to the config',
-      });
-    }
-    topic = found.name;
-  }
+  if (topic !== '*') topic = topicFlag(config, topic, { flag: 'silence add', also: '* silences every topic' });
   if ((o.for === undefined) === (o.until === undefined)) throw new UsageError('silence add: give how long, with --for 2h, or until when, with --until TIME (one of them)');
   let endsAt: number;
   if (o.for !== undefined) {

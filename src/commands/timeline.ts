@@ -1,13 +1,13 @@
-import { SENSITIVITIES, type Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import { MAX_LISTED_BUCKETS } from '../core/limits.js';
-import { parseDurationMs, parseTime } from '../core/time.js';
+import { parseDurationMs } from '../core/time.js';
 import { autoBucket, engineStart, scoreBuckets } from '../detect/detect.js';
 import { render } from '../render/index.js';
 import { timelineListing, type TimelineRow } from '../render/timeline.js';
 import { Store } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, type GlobalOptions, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
 import { syncTopics } from '../enrich/sync-topics.js';
+import { asOfFlag, sensitivityFlag, sinceFlag, topicFlag } from './flags.js';
 
 export interface TimelineOptions extends OutputOptions {
   topic: string;
@@ -22,22 +22,12 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
   const env = processEnv();
   const format = chooseFormat(o);
   const { config, dbPath } = configFor(g, env);
-  // the exact name, or the one topic whose name starts with what was typed
-  const wanted = o.topic.toLowerCase();
-  const starts = config.topics.filter((t) => t.name.toLowerCase().startsWith(wanted));
-  const topic = config.topics.find((t) => t.name.toLowerCase() === wanted) ?? (starts.length === 1 ? starts[0] : undefined);
-  if (!topic) {
-    throw new UsageError(`no topic named "${o.topic}" in the config`, {
-      hint: config.topics.length ? `topics are: ${config.topics.map((t) => t.name).join(', ')}` : 'add topics to the config',
-    });
-  }
-  const asOf = o.asOf === undefined ? env.now() : parseTime(o.asOf, env.now(), '--as-of');
+  const name = topicFlag(config, o.topic, { flag: 'timeline' });
+  const topic = config.topics.find((t) => t.name === name)!;
+  const asOf = asOfFlag(o.asOf, env.now());
   const since = o.since ?? '7d';
-  const sinceMs = parseDurationMs(since);
-  const from = sinceMs !== null ? asOf - sinceMs : parseTime(since, asOf, '--since');
-  if (from >= asOf) throw new UsageError(`--since ${since} is not before the evaluation time`);
-  const sensitivity = (o.sensitivity ?? config.defaults.sensitivity) as Sensitivity;
-  if (!SENSITIVITIES.includes(sensitivity)) throw new UsageError(`--sensitivity: expected one of ${SENSITIVITIES.join(', ')}, got "${o.sensitivity}"`);
+  const from = sinceFlag(since, asOf);
+  const sensitivity = sensitivityFlag(o.sensitivity) ?? config.defaults.sensitivity;
   const store = Store.open(dbPath, { readonlyIfDenied: true });
   let rows: TimelineRow[];
   let bucketMs: number;

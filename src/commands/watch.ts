@@ -1,6 +1,7 @@
 import { UsageError } from '../core/errors.js';
-import { parseDurationMs, parseTime } from '../core/time.js';
+import { parseDurationMs } from '../core/time.js';
 import { decideColor } from '../render/color.js';
+import { asOfFlag, sinceFlag, topicsFlag } from './flags.js';
 import { checkWindow, configFor, processEnv, type GlobalOptions } from './context.js';
 
 export interface WatchCommandOptions {
@@ -28,21 +29,13 @@ export async function run(g: GlobalOptions, o: WatchCommandOptions): Promise<num
   const intervalMs = duration(o.interval ?? '1m', '--interval', 'how often to fetch due feeds and reload, such as 30s, 1m or 5m');
   if (intervalMs < 5_000) throw new UsageError(`--interval ${o.interval}: at least 5s`);
   const muteForMs = duration(o.muteFor ?? '1d', '--mute-for', 'how long m mutes a topic, such as 2h or 1d');
-  const asOf = o.asOf === undefined ? null : parseTime(o.asOf, env.now(), '--as-of');
+  const asOf = o.asOf === undefined ? null : asOfFlag(o.asOf, env.now());
   const since = o.since ?? '7d';
-  const sinceMs = parseDurationMs(since);
-  const from = (at: number) => (sinceMs !== null ? at - sinceMs : parseTime(since, at, '--since'));
+  // the period moves with the view: --since is read again at each reload's time
+  const from = (at: number) => sinceFlag(since, at, 'give a duration such as 2d, or an earlier time');
   const at = asOf ?? env.now();
-  if (from(at) >= at) throw new UsageError(`--since ${since} is not before the evaluation time`, { hint: 'give a duration such as 2d, or an earlier time' });
-  const topics = (o.topic ?? []).map((t) => {
-    const found = config.topics.find((c) => c.name.toLowerCase() === t.toLowerCase());
-    if (!found) {
-      throw new UsageError(`--topic: no topic named "${t}" in the config`, {
-        hint: config.topics.length ? `topics are: ${config.topics.map((c) => c.name).join(', ')}` : 'add topics to the config',
-      });
-    }
-    return found.name;
-  });
+  from(at);
+  const topics = topicsFlag(config, o.topic);
   if (config.topics.length === 0) {
     throw new UsageError(`${config.file ?? 'config'}: no topics to watch`, { hint: config.file ? 'add topics to the config' : 'create a config with momentscan init, or pass --config' });
   }

@@ -1,6 +1,6 @@
 import type { Config, Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
-import { bucketStart, fmtUtc, parseDurationMs, parseTime } from '../core/time.js';
+import { bucketStart, fmtUtc } from '../core/time.js';
 import type { Moment } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import { evaluate } from './evaluate.js';
@@ -18,23 +18,18 @@ const CHART_MAX_BARS = 28;
 /** Buckets shown after a moment that has ended. */
 const CHART_TRAIL = 4;
 
-/** `--since`: a duration (24h), a time (ISO-8601), or `last`: where the previous digest ended (24h when none). */
-export function periodStartOf(since: string, asOf: number, store: Store, sentOnly: boolean): number {
-  let from: number;
-  if (since.trim().toLowerCase() === 'last') {
-    const last = store.lastDigestEnd(sentOnly);
-    if (last !== null && last >= asOf) {
-      throw new UsageError(`--since last: the previous digest already covers up to ${fmtUtc(last)}`, {
-        hint: 'there is nothing new to report yet; give --since 24h to report the last day again',
-      });
-    }
-    from = last ?? asOf - DAY;
-  } else {
-    const ms = parseDurationMs(since);
-    from = ms !== null ? asOf - ms : parseTime(since, asOf, '--since');
+/**
+ * `--since last`: where the previous digest ended (sent ones only, when sending), or a day before `asOf`
+ * when there was none. A usage error when that digest already reaches `asOf`.
+ */
+export function lastDigestEnd(store: Store, asOf: number, sentOnly: boolean): number {
+  const last = store.lastDigestEnd(sentOnly);
+  if (last !== null && last >= asOf) {
+    throw new UsageError(`--since last: the previous digest already covers up to ${fmtUtc(last)}`, {
+      hint: 'there is nothing new to report yet; give --since 24h to report the last day again',
+    });
   }
-  if (from >= asOf) throw new UsageError(`--since ${since} is not before the evaluation time`, { hint: 'give a duration such as 24h, an earlier time, or last' });
-  return from;
+  return last ?? asOf - DAY;
 }
 
 /** Evaluates the period and sorts what was found into new, ongoing and faded. */

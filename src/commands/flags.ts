@@ -1,0 +1,66 @@
+import { SENSITIVITIES, type Config, type Sensitivity } from '../config/schema.js';
+import { UsageError } from '../core/errors.js';
+import { parseTime } from '../core/time.js';
+
+/**
+ * The flags several commands share, read one way: --as-of, --since, --limit, --sensitivity and --topic
+ * (items, timeline, moments, scan, digest, notify, watch, silence). Each returns the value or throws a
+ * UsageError naming the flag.
+ */
+
+/** --as-of: the evaluation time (ISO-8601, or a duration before now); now when not given. */
+export function asOfFlag(text: string | undefined, now: number): number {
+  return text === undefined ? now : parseTime(text, now, '--as-of');
+}
+
+/**
+ * --since: the start of the period, a duration before the evaluation time (7d, 48h) or a time. It must be
+ * before the evaluation time.
+ */
+export function sinceFlag(text: string, asOf: number, hint = 'give a duration such as 7d, or an earlier time'): number {
+  const from = parseTime(text, asOf, '--since');
+  if (from >= asOf) throw new UsageError(`--since ${text} is not before the evaluation time`, { hint });
+  return from;
+}
+
+/** --limit: a whole number of at least 1; `fallback` when not given. */
+export function limitFlag(text: string | undefined, fallback?: number, hint?: string): number | undefined {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--limit: expected a whole number of at least 1, got "${text}"`, hint ? { hint } : {});
+  return n;
+}
+
+/** --sensitivity: low, medium or high; undefined when not given (the config's default applies). */
+export function sensitivityFlag(text: string | undefined): Sensitivity | undefined {
+  if (text === undefined) return undefined;
+  if (!(SENSITIVITIES as readonly string[]).includes(text)) throw new UsageError(`--sensitivity: expected one of ${SENSITIVITIES.join(', ')}, got "${text}"`);
+  return text as Sensitivity;
+}
+
+/**
+ * A topic as typed: its name in any case, or the start of exactly one topic's name. Returns the name as
+ * configured. A start that several topics share is a usage error naming them; so is a name no topic has.
+ */
+export function topicFlag(config: Config, text: string, o: { flag?: string; also?: string } = {}): string {
+  const flag = o.flag ?? '--topic';
+  const wanted = text.trim().toLowerCase();
+  const exact = config.topics.find((t) => t.name.toLowerCase() === wanted);
+  if (exact) return exact.name;
+  const starts = wanted === '' ? [] : config.topics.filter((t) => t.name.toLowerCase().startsWith(wanted));
+  if (starts.length === 1) return starts[0]!.name;
+  if (starts.length > 1) {
+    throw new UsageError(`${flag}: "${text}" starts the names of ${starts.length} topics: ${starts.map((t) => t.name).join(', ')}`, {
+      hint: 'type more of the name',
+    });
+  }
+  const names = config.topics.map((t) => t.name).join(', ');
+  throw new UsageError(`${flag}: no topic named "${text}" in the config`, {
+    hint: config.topics.length ? `topics are: ${names}${o.also ? `; ${o.also}` : ''}` : 'add topics to the config',
+  });
+}
+
+/** Every --topic given, as configured names, each once, in the order given. */
+export function topicsFlag(config: Config, texts: string[] | undefined): string[] {
+  return [...new Set((texts ?? []).map((t) => topicFlag(config, t)))];
+}
