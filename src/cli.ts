@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ExitCode, MomentscanError, UsageError, formatError } from './core/errors.js';
 import { stripControl } from './core/text.js';
 import { version } from './core/version.js';
+import { FORMATS, type Format } from './render/types.js';
 import type { GlobalOptions } from './commands/context.js';
 
 /**
@@ -15,12 +16,14 @@ type Action = (g: GlobalOptions, o: never) => Promise<number>;
 const TOPIC_RULE = 'its name in any case, or the start of one topic\'s name';
 const repeat = (v: string, prev: string[] = []) => [...prev, v];
 
-function addOutputOptions(cmd: Command): Command {
+/** The output flags of every command that lists things; `fallback` is its format when none is chosen. */
+function addOutputOptions(cmd: Command, fallback: Format | null = 'table'): Command {
+  const dflt = (f: Format) => (f === fallback ? ' (the default)' : '');
   return cmd
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson', 'csv', 'tsv', 'markdown']))
-    .option('--json', 'shortcut for --format json')
-    .option('--ndjson', 'shortcut for --format ndjson')
-    .option('--csv', 'shortcut for --format csv')
+    .addOption(new Option('-f, --format <format>', `output format${fallback ? ` (default ${fallback})` : ''}`).choices(FORMATS))
+    .option('--json', `shortcut for --format json${dflt('json')}`)
+    .option('--ndjson', `shortcut for --format ndjson${dflt('ndjson')}`)
+    .option('--csv', `shortcut for --format csv${dflt('csv')}`)
     .option('--fields <list>', 'only these fields, comma-separated, in this order (JSON keys and CSV/TSV/Markdown columns)')
     .option('--no-headers', 'no header line in CSV, TSV and Markdown');
 }
@@ -86,6 +89,7 @@ export function buildProgram(): Command {
   addFetchOptions(
     addOutputOptions(
       program.command('fetch').description('fetch every configured feed into the database (a summary goes to stderr; --format prints per-feed results)'),
+      null,
     ),
   ).action(action(() => import('./commands/fetch.js') as Promise<{ run: Action }>));
 
@@ -141,16 +145,13 @@ export function buildProgram(): Command {
     .description('print every configured feed as OPML 2.0, topics as folders (for a feed reader, or a backup)')
     .action(action(async () => ({ run: (await import('./commands/feeds.js')).exportOpml }) as unknown as { run: Action }));
 
-  program
-    .command('sentiment')
-    .argument('[file]', 'a file of texts, one per line, or NDJSON objects with a "text" field; - or nothing for stdin')
-    .description('score the sentiment of texts (one per line, or NDJSON with a text field), streaming; NDJSON out')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['ndjson', 'json', 'csv', 'tsv', 'markdown', 'table']))
-    .option('--json', 'shortcut for --format json')
-    .option('--ndjson', 'shortcut for --format ndjson (the default)')
-    .option('--csv', 'shortcut for --format csv')
-    .option('--fields <list>', 'only these fields, comma-separated, in this order')
-    .option('--no-headers', 'no header line in CSV, TSV and Markdown')
+  addOutputOptions(
+    program
+      .command('sentiment')
+      .argument('[file]', 'a file of texts, one per line, or NDJSON objects with a "text" field; - or nothing for stdin')
+      .description('score the sentiment of texts (one per line, or NDJSON with a text field), streaming; NDJSON out'),
+    'ndjson',
+  )
     .option('--language <code>', 'the texts are in this language (en, nl, de, fr or es); default: detected per text')
     .option('--explain', 'add the words and rules that moved each score')
     .action(async function (this: Command, source: string | undefined) {
@@ -158,16 +159,13 @@ export function buildProgram(): Command {
       process.exitCode = await run(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), ...(source ? { source } : {}) });
     });
 
-  program
-    .command('detect')
-    .argument('[file]', 'a series: CSV with a header (timestamp,value[,sentiment][,n]) or NDJSON with those keys; - or nothing for stdin')
-    .description('score a time series from elsewhere for moments, causally, one output row per input row (streams)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['csv', 'tsv', 'markdown', 'json', 'ndjson', 'table']))
-    .option('--json', 'shortcut for --format json')
-    .option('--ndjson', 'shortcut for --format ndjson')
-    .option('--csv', 'shortcut for --format csv (the default)')
-    .option('--fields <list>', 'only these fields, comma-separated, in this order')
-    .option('--no-headers', 'no header line in CSV, TSV and Markdown')
+  addOutputOptions(
+    program
+      .command('detect')
+      .argument('[file]', 'a series: CSV with a header (timestamp,value[,sentiment][,n]) or NDJSON with those keys; - or nothing for stdin')
+      .description('score a time series from elsewhere for moments, causally, one output row per input row (streams)'),
+    'csv',
+  )
     .option('--sensitivity <level>', 'low | medium | high (default medium): where `moment` turns true')
     .option('--counts', 'the values are counts of events: judge rows finer than 15 minutes in quarter hours, as topics (default: when they look like counts)')
     .option('--no-counts', 'the values are measurements: judge every row on its own')

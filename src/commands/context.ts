@@ -100,11 +100,6 @@ export function renderContext(g: GlobalOptions, o: OutputOptions, env: Env, now:
 }
 
 
-/** The render context of a command's own table (detect, sentiment): no colour, the terminal's width. */
-export function plainTableContext(g: GlobalOptions, env: Env): RenderContext {
-  return renderContext({ ...g, color: false }, {}, env, env.now());
-}
-
 /** A table of many rows is slow to read on a terminal: says so on stderr, with the formats made for it. */
 export function noteBigTable(format: string, rows: number, quiet = false): void {
   if (format === 'table' && rows > BIG_TABLE_ROWS && !quiet) {

@@ -2,27 +2,21 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { SENSITIVITIES, type Sensitivity } from '../config/schema.js';
 import { InputError, UsageError } from '../core/errors.js';
-import { formatDuration, iso } from '../core/time.js';
+import { formatDuration } from '../core/time.js';
 import { inlineScorer, inputBytes, type Scorer, WORKER_FROM_BYTES, workerScorer } from '../detect/series-scorer.js';
 import { type Direction, inferResolution, looksLikeCounts, type SeriesOptions, type SeriesPoint, type SeriesScore } from '../detect/series.js';
-import { streamFormatter, type StreamFormat } from '../render/stream.js';
-import { drawTable } from '../render/table.js';
-import { noteBigTable, plainTableContext, processEnv, type GlobalOptions } from './context.js';
+import { writer } from '../render/index.js';
+import { SERIES_HEADER, seriesCsvLine, seriesSheet } from '../render/series.js';
+import { chooseFormat, noteBigTable, processEnv, renderContext, type GlobalOptions, type OutputOptions } from './context.js';
 import { MAX_RECORD_CHARS, recordTooLong, SeriesReader } from '../detect/series-input.js';
 
-export interface DetectCommandOptions {
+export interface DetectCommandOptions extends OutputOptions {
   source?: string;
-  format?: string;
-  json?: boolean;
-  ndjson?: boolean;
-  csv?: boolean;
   sensitivity?: string;
   direction?: string;
   counts?: boolean;
   resolution?: string;
   allowNegative?: boolean;
-  fields?: string;
-  headers?: boolean;
 }
 
 const DIRECTIONS: readonly Direction[] = ['up', 'down', 'both'];
@@ -30,58 +24,16 @@ const DIRECTIONS: readonly Direction[] = ['up', 'down', 'both'];
 /** Rows read before the resolution is inferred (then everything streams). */
 const SNIFF_ROWS = 500;
 
-let isoDay = NaN;
-let isoPrefix = '';
-const two = (n: number) => (n < 10 ? `0${n}` : String(n));
-/** "HH:MM:SSZ" per second of the day, made when first needed. */
-const clock: string[] = [];
-/** iso() for a million rows: the date part is formatted once per day, the time once per time of day. */
-function fastIso(t: number): string {
-  const day = Math.floor(t / 86_400_000);
-  if (day !== isoDay) {
-    isoDay = day;
-    isoPrefix = new Date(day * 86_400_000).toISOString().slice(0, 11);
-  }
-  const s = Math.floor((t - day * 86_400_000) / 1000);
-  return isoPrefix + (clock[s] ??= `${two(Math.floor(s / 3600))}:${two(Math.floor((s % 3600) / 60))}:${two(s % 60)}Z`);
-}
-
-function row(s: SeriesScore): Record<string, unknown> {
-  return {
-    timestamp: s.t % 1000 === 0 ? fastIso(s.t) : iso(s.t),
-    value: s.value,
-    expected: s.expected === null ? null : Math.round(s.expected * 1000) / 1000,
-    score: Math.round(s.score * 100) / 100,
-    moment: s.moment,
-    alert: s.alert,
-    // tone: null on rows without it (no sentiment column, or still learning)
-    sentimentScore: s.tone ? Math.round(s.tone.surprise * 100) / 100 : null,
-    shift: s.tone?.active ? (s.tone.episode > 0 ? 'positive' : 'negative') : null,
-    toneAlert: s.tone?.alert ?? null,
-    learning: s.learning,
-  };
-}
-
 /**
  * `momentscan detect [FILE|-]`: scores a time series from elsewhere (CSV with a header, or NDJSON),
  * causally, one output row per input row, streaming in bounded memory.
  */
-export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<number> {
-  const formats = [o.format, o.json && 'json', o.ndjson && 'ndjson', o.csv && 'csv'].filter(Boolean) as string[];
-  if (new Set(formats).size > 1) throw new UsageError(`choose one output format, not ${formats.join(' and ')}`);
-  const format = formats[0] ?? 'csv';
-  if (!['csv', 'tsv', 'markdown', 'json', 'ndjson', 'table'].includes(format)) {
-    throw new UsageError(`--format: detect writes csv, tsv, markdown, json, ndjson or table, not "${format}"`);
-  }
-  const flat = ['timestamp', 'value', 'expected', 'score', 'moment', 'alert'];
-  const picked = o.fields ? o.fields.split(',').map((f) => f.trim()).filter(Boolean) : null;
-  const known = [...flat, 'learning', 'sentimentScore', 'shift', 'toneAlert'];
-  const unknownField = picked?.find((f) => !known.includes(f));
-  if (unknownField) throw new UsageError(`--fields: no field named "${unknownField}"`, { hint: `fields are: ${known.join(', ')}` });
-  // plain CSV takes a fast path (a million rows); everything else goes through the shared stream formatter
-  const fastCsv = format === 'csv' && !picked;
-  const stream =
-    format === 'table' || fastCsv ? null : streamFormatter(format as StreamFormat, picked ?? (format === 'json' || format === 'ndjson' ? known : flat), { picked: picked !== null, headers: o.headers !== false });
+export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<number> {
+  const env = processEnv();
+  const format = chooseFormat(o, 'csv');
+  const ctx = renderContext({ ...g, color: false }, o, env, env.now());
+  // plain CSV takes a fast path (a million rows); every other format goes through the shared writers
+  const fmt = format === 'csv' && !ctx.fields ? null : writer(format, seriesSheet, ctx);
   const sensitivity = (o.sensitivity ?? 'medium') as Sensitivity;
   if (!SENSITIVITIES.includes(sensitivity)) throw new UsageError(`--sensitivity: expected one of ${SENSITIVITIES.join(', ')}, got "${o.sensitivity}"`);
   const direction = (o.direction ?? 'both') as Direction;
@@ -114,11 +66,10 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
     if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
   };
   const write = async (s: string) => {
-    pending.push(s);
+    if (s) pending.push(s);
     if (pending.length >= 8192) await flush();
   };
   const buffered: SeriesPoint[] = [];
-  const table: SeriesScore[] = [];
   let rows = 0;
   let flagged = 0;
   let alerts = 0;
@@ -126,14 +77,7 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
     rows++;
     if (s.moment) flagged++;
     if (s.alert) alerts++;
-    if (format === 'table') return void table.push(s);
-    if (stream) return void pending.push(stream.row(row(s)));
-    if (fastCsv) {
-      // straight to text: no record object per row
-      const expected = s.expected === null ? '' : Math.round(s.expected * 1000) / 1000;
-      pending.push(`${s.t % 1000 === 0 ? fastIso(s.t) : iso(s.t)},${s.value},${expected},${Math.round(s.score * 100) / 100},${s.moment},${s.alert ?? ''}\n`);
-      return;
-    }
+    pending.push(fmt ? fmt.row(s) : seriesCsvLine(s));
   };
   /** The scorer, once the rows read so far tell the resolution; they are scored first. */
   const start = (): Scorer => {
@@ -145,8 +89,7 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
     for (const p of buffered.splice(0)) started.push(p);
     return started;
   };
-  if (fastCsv && o.headers !== false) await write('timestamp,value,expected,score,moment,alert\n');
-  if (stream) await write(stream.header());
+  await write(fmt ? fmt.head() : ctx.headers === false ? '' : SERIES_HEADER);
   let lineNo = 0;
   // synchronous per line (a promise per line would cost more than scoring it); output is flushed per chunk
   const take = (line: string) => {
@@ -198,18 +141,9 @@ export async function run(_g: GlobalOptions, o: DetectCommandOptions): Promise<n
   } finally {
     await scorer?.close();
   }
-  if (stream) await write(stream.footer());
+  noteBigTable(format, rows, g.quiet);
+  if (fmt) await write(fmt.end());
   await flush();
-  if (format === 'table') {
-    noteBigTable(format, table.length, _g.quiet);
-    const cells = table.map((s) => {
-      const r = row(s);
-      return [String(r.timestamp), String(r.value), r.expected === null ? 'learning' : String(r.expected), String(r.score), s.moment ? 'yes' : '', s.alert ?? ''];
-    });
-    const head = ['Timestamp (UTC)', 'Value', 'Expected', 'Score', 'Moment', 'Alert'];
-    await write(drawTable({ head, widths: [26, 'fill', 'fill', 9, 8, 10], right: [1, 2, 3], minFill: 9 }, cells, plainTableContext(_g, processEnv())));
-    await flush();
-  }
   if (process.stderr.isTTY) process.stderr.write(`detect: ${rows} rows, ${alerts} alerts at ${sensitivity} sensitivity, ${flagged} rows in bursts\n`);
   return 0;
 }

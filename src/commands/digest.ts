@@ -4,15 +4,10 @@ import { ConfigError, ExitCode, UsageError } from '../core/errors.js';
 import { buildDigestModel, lastDigestEnd } from '../moments/digest.js';
 import type { DigestModel } from '../moments/types.js';
 import { digestSubject, fmtUtc, fmtUtcShort, isQuiet, plural, quietLine } from '../render/digest.js';
-import { renderDigestHtml } from '../render/digest-html.js';
-import { renderDigestMarkdown } from '../render/digest-markdown.js';
-import { renderDigestText } from '../render/digest-text.js';
+import { DIGEST_RENDERERS } from '../render/digest-formats.js';
 import { Store } from '../store/store.js';
 import { checkWindow, configFor, log, processEnv, writeOut, type GlobalOptions } from './context.js';
 import { asOfFlag, sensitivityFlag, sinceFlag, topicsFlag } from './flags.js';
-
-export const DIGEST_FORMATS = ['text', 'markdown', 'html'] as const;
-export type DigestFormat = (typeof DIGEST_FORMATS)[number];
 
 export interface DigestOptions {
   since?: string;
@@ -77,12 +72,7 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
 
   if (!mail) {
     const prefix = config.email?.subjectPrefix;
-    const text =
-      format === 'html'
-        ? renderDigestHtml(model, prefix === undefined ? {} : { subjectPrefix: prefix })
-        : format === 'markdown'
-          ? renderDigestMarkdown(model)
-          : renderDigestText(model);
+    const text = DIGEST_RENDERERS[format]!(model, prefix === undefined ? {} : { subjectPrefix: prefix });
     await writeOut(text);
     record(false, []);
     return code;
@@ -176,10 +166,10 @@ function hasUrlPassword(url: string): boolean {
   }
 }
 
-function parseFormat(v: string | undefined): DigestFormat {
+function parseFormat(v: string | undefined): string {
   if (v === undefined) return 'text';
-  if (!(DIGEST_FORMATS as readonly string[]).includes(v)) {
-    throw new UsageError(`--format: unknown digest format "${v}"`, { hint: `use one of ${DIGEST_FORMATS.join(', ')}` });
+  if (!Object.hasOwn(DIGEST_RENDERERS, v)) {
+    throw new UsageError(`--format: unknown digest format "${v}"`, { hint: `use one of ${Object.keys(DIGEST_RENDERERS).join(', ')}` });
   }
-  return v as DigestFormat;
+  return v;
 }

@@ -1,55 +1,26 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../core/errors.js';
-import { stripControl } from '../core/text.js';
 import { identifyLanguage, normalizeLanguage } from '../enrich/language.js';
-import { analyzeSentiment, SENTIMENT_LANGUAGES, unscored, type SentimentResult } from '../enrich/sentiment.js';
-import { streamFormatter, type StreamFormat } from '../render/stream.js';
-import { drawTable } from '../render/table.js';
-import { noteBigTable, plainTableContext, processEnv, type GlobalOptions } from './context.js';
+import { analyzeSentiment, SENTIMENT_LANGUAGES, unscored } from '../enrich/sentiment.js';
+import { writer } from '../render/index.js';
+import { sentimentRecord, sentimentSheet } from '../render/sentiment.js';
+import { chooseFormat, noteBigTable, processEnv, renderContext, type GlobalOptions, type OutputOptions } from './context.js';
 
-export interface SentimentCommandOptions {
+export interface SentimentCommandOptions extends OutputOptions {
   source?: string;
-  format?: string;
-  json?: boolean;
-  ndjson?: boolean;
-  csv?: boolean;
-  fields?: string;
-  headers?: boolean;
   language?: string;
   explain?: boolean;
-}
-
-/** One input line's output record: the input's own fields first, then ours. */
-function record(fields: Record<string, unknown>, text: string, r: SentimentResult, explain: boolean): Record<string, unknown> {
-  return {
-    ...fields,
-    text,
-    score: r.score,
-    label: r.label,
-    language: r.language,
-    positive: r.positive,
-    neutral: r.neutral,
-    negative: r.negative,
-    mixed: r.mixed,
-    ...(explain ? { explain: r.explain ?? [] } : {}),
-  };
 }
 
 /**
  * `momentscan sentiment [FILE|-]`: scores one text per line, or NDJSON objects with a `text` field (other
  * fields passed through), streaming: millions of lines go through in constant memory. NDJSON out by
- * default; CSV streams too; the table collects (it is for people, and small inputs).
+ * default; every format but the table streams (it is for people, and small inputs).
  */
-export async function run(_g: GlobalOptions, o: SentimentCommandOptions): Promise<number> {
-  const formats = [o.format, o.json && 'json', o.ndjson && 'ndjson', o.csv && 'csv'].filter(Boolean) as string[];
-  if (new Set(formats).size > 1) throw new UsageError(`choose one output format, not ${formats.join(' and ')}`);
-  const format = formats[0] ?? 'ndjson';
-  if (!['ndjson', 'json', 'csv', 'tsv', 'markdown', 'table'].includes(format)) {
-    throw new UsageError(`--format: the sentiment command writes ndjson, json, csv, tsv, markdown or table, not "${format}"`);
-  }
-  const all = ['score', 'label', 'language', 'positive', 'neutral', 'negative', 'mixed', 'text', ...(o.explain ? ['explain'] : [])];
-  const picked = o.fields ? o.fields.split(',').map((f) => f.trim()).filter(Boolean) : null;
+export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise<number> {
+  const env = processEnv();
+  const format = chooseFormat(o, 'ndjson');
   let forced: string | null = null;
   if (o.language !== undefined) {
     forced = normalizeLanguage(o.language);
@@ -60,48 +31,29 @@ export async function run(_g: GlobalOptions, o: SentimentCommandOptions): Promis
     }
   }
   const explain = Boolean(o.explain);
-  const input: Readable = !o.source || o.source === '-' ? process.stdin.setEncoding('utf8') : openFile(o.source);
-  const name = !o.source || o.source === '-' ? 'stdin' : o.source;
-  const out = process.stdout;
+  const out = writer(format, sentimentSheet(explain), renderContext({ ...g, color: false }, o, env, env.now()));
+  const stdin = !o.source || o.source === '-';
+  const input: Readable = stdin ? process.stdin.setEncoding('utf8') : createReadStream(o.source!, { encoding: 'utf8' });
+  const name = stdin ? 'stdin' : o.source!;
   const write = async (s: string) => {
-    if (!out.write(s)) await new Promise<void>((resolve) => out.once('drain', resolve));
+    if (s && !process.stdout.write(s)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
   };
   // output goes out in blocks: a write per row costs more than scoring it
-  let pending = '';
-  const table: string[][] = [];
+  let pending = out.head();
   let n = 0;
-  // input fields passed through may be asked for by name too; the flat formats show ours unless --fields says
-  const stream = format === 'table' ? null : streamFormatter(format as StreamFormat, picked ?? all, { picked: picked !== null, headers: o.headers !== false });
-  if (stream) await write(stream.header());
+  let rows = 0;
   try {
     for await (const batch of lineBatches(input)) {
       for (const raw of batch) {
         n++;
         const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
         if (line.trim() === '') continue;
-        let fields: Record<string, unknown> = {};
-        let text = line;
-        if (line.trimStart().startsWith('{')) {
-          try {
-            fields = JSON.parse(line) as Record<string, unknown>;
-          } catch (err) {
-            throw new InputError(`${name}: line ${n}: not valid JSON (${(err as Error).message})`, { hint: 'give one text per line, or one JSON object with a "text" field per line' });
-          }
-          if (typeof fields !== 'object' || fields === null || Array.isArray(fields) || typeof fields.text !== 'string') {
-            throw new InputError(`${name}: line ${n}: a JSON line needs a "text" field with a string`, { hint: 'give one JSON object with a "text" field per line' });
-          }
-          text = fields.text as string;
-          const { text: _t, ...rest } = fields;
-          fields = rest;
-        }
+        const { fields, text } = readLine(line, name, n);
         // text too short to tell is read as English (emoji, a word or two); text in another script is not scored
         const identified = forced ? null : identifyLanguage(text);
         const r = identified?.otherScript ? unscored(null, explain) : analyzeSentiment(text, { language: forced ?? identified?.language ?? 'en', explain });
-        const rec = record(fields, text, r, explain);
-        if (stream) pending += stream.row(rec);
-        else {
-          table.push([r.score === null ? '' : r.score.toFixed(3), r.label ?? '', r.language ?? '', stripControl(text).slice(0, 100)]);
-        }
+        pending += out.row(sentimentRecord(fields, text, r, explain));
+        rows++;
       }
       if (pending.length >= OUT_BLOCK) {
         await write(pending);
@@ -110,16 +62,29 @@ export async function run(_g: GlobalOptions, o: SentimentCommandOptions): Promis
     }
   } catch (err) {
     // the rows before a bad line are out, as they would be line by line
-    if (pending !== '') await write(pending);
+    await write(pending);
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`${name}: file not found`, { hint: 'check the path, or pipe the texts in with -' });
     throw err;
   }
-  if (stream) await write(pending + stream.footer());
-  if (format === 'table') {
-    noteBigTable(format, table.length, _g.quiet);
-    await write(drawTable({ head: ['Score', 'Label', 'Lang', 'Text'], widths: [8, 10, 6, 'fill'], right: [0] }, table, plainTableContext(_g, processEnv())));
-  }
+  noteBigTable(format, rows, g.quiet);
+  await write(pending + out.end());
   return 0;
+}
+
+/** A line: plain text, or a JSON object with a "text" field (its other fields are passed through). */
+function readLine(line: string, name: string, n: number): { fields: Record<string, unknown>; text: string } {
+  if (!line.trimStart().startsWith('{')) return { fields: {}, text: line };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch (err) {
+    throw new InputError(`${name}: line ${n}: not valid JSON (${(err as Error).message})`, { hint: 'give one text per line, or one JSON object with a "text" field per line' });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || typeof (parsed as { text?: unknown }).text !== 'string') {
+    throw new InputError(`${name}: line ${n}: a JSON line needs a "text" field with a string`, { hint: 'give one JSON object with a "text" field per line' });
+  }
+  const { text, ...fields } = parsed as Record<string, unknown> & { text: string };
+  return { fields, text };
 }
 
 /** Characters of output gathered before a write. */
@@ -139,9 +104,4 @@ async function* lineBatches(input: Readable): AsyncGenerator<string[]> {
     if (lines.length > 0) yield lines;
   }
   if (rest !== '') yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
-}
-
-function openFile(file: string): Readable {
-  const stream = createReadStream(file, { encoding: 'utf8' });
-  return stream;
 }

@@ -1,6 +1,6 @@
 import { formatDuration } from '../core/time.js';
+import { mdText } from './text.js';
 import {
-  clean,
   countsLine,
   examplesOf,
   explanation,
@@ -25,10 +25,10 @@ export function renderDigestMarkdown(d: DigestModel): string {
   const out: string[] = [];
   out.push('# momentscan digest');
   out.push('');
-  out.push(`**${fmtUtcShort(d.periodStart)} → ${fmtUtc(d.periodEnd)}** · ${md(topicsLine(d))}`);
+  out.push(`**${fmtUtcShort(d.periodStart)} → ${fmtUtc(d.periodEnd)}** · ${mdText(topicsLine(d))}`);
   out.push('');
   if (isQuiet(d)) {
-    out.push(md(quietLine(d)));
+    out.push(mdText(quietLine(d)));
   } else {
     out.push(countsLine(d));
     for (const s of sections(d)) {
@@ -43,7 +43,7 @@ export function renderDigestMarkdown(d: DigestModel): string {
   const learning = learningLines(d);
   if (learning.length) {
     out.push('');
-    for (const l of learning) out.push(`- ${md(l)}`);
+    for (const l of learning) out.push(`- ${mdText(l)}`);
   }
   out.push('');
   out.push('---');
@@ -54,25 +54,20 @@ export function renderDigestMarkdown(d: DigestModel): string {
 
 function momentBlock(m: DigestMoment, n: number): string[] {
   const lines: string[] = [];
-  lines.push(`### ${n}. ${md(m.topic)}: ${kindLabel(m)}, score ${m.score.toFixed(1)}`);
+  lines.push(`### ${n}. ${mdText(m.topic)}: ${kindLabel(m)}, score ${m.score.toFixed(1)}`);
   lines.push('');
   const chart = sparkline(m.series);
   for (const { label, text } of explanation(m)) {
-    lines.push(`- **${label}:** ${md(text)}`);
+    lines.push(`- **${label}:** ${mdText(text)}`);
     if (label === 'volume' && chart) lines.push(`- **chart:** \`${chart.bars}\` (${formatDuration(m.bucketMs)} buckets, oldest first)`);
   }
   const examples = examplesOf(m);
   if (examples.length) {
     lines.push('');
     examples.forEach((e, i) => {
-      const title = e.link ? `[${md(e.title)}](<${e.link}>)` : md(e.title);
-      lines.push(`${i + 1}. ${title}${e.source ? ` — ${md(e.source)}` : ''}`);
+      const title = e.link ? `[${mdText(e.title)}](<${e.link}>)` : mdText(e.title);
+      lines.push(`${i + 1}. ${title}${e.source ? ` — ${mdText(e.source)}` : ''}`);
     });
   }
   return lines;
-}
-
-/** Escapes what Markdown would read as markup, a link or HTML in feed text. */
-export function md(s: string): string {
-  return clean(s).replace(/[\\`*_[\]<>&|~]/g, '\\$&');
 }

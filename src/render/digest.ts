@@ -1,7 +1,7 @@
 import type { Moment } from '../core/types.js';
 import type { DigestBucket, DigestModel, DigestMoment } from '../moments/types.js';
 import { fmtUtc, fmtUtcShort, formatDuration } from '../core/time.js';
-import { stripControl } from '../core/text.js';
+import { cellText, fmtNum, fmtSigned, sparkline as bars } from './text.js';
 
 /**
  * The digest: one cross-topic summary of a period, as plain text (cron's own mail), Markdown, and an
@@ -10,7 +10,7 @@ import { stripControl } from '../core/text.js';
  */
 
 export type { DigestBucket, DigestModel, DigestMoment } from '../moments/types.js';
-export { fmtUtc, fmtUtcShort };
+export { fmtNum, fmtSigned, fmtUtc, fmtUtcShort };
 
 /** "4 topics: Acme, Globex, ..." — at most 12 names, then how many more. */
 export function topicsLine(d: DigestModel): string {
@@ -40,17 +40,6 @@ export function kindShort(m: Moment): string {
   return m.kind === 'volume-spike' ? 'spike' : `${m.direction} tone`;
 }
 
-export function fmtNum(x: number): string {
-  return x >= 10 ? x.toFixed(0) : x.toFixed(1);
-}
-
-export function fmtSigned(x: number | null): string {
-  if (x === null) return 'n/a';
-  const s = x.toFixed(2);
-  if (s === '-0.00') return '+0.00';
-  return x >= 0 ? `+${s}` : s;
-}
-
 /** "negative" / "positive" / "neutral" for a tone value (the thresholds of the sentiment labels, ×4). */
 export function toneClass(x: number | null): 'negative' | 'positive' | 'neutral' {
   if (x === null) return 'neutral';
@@ -59,7 +48,7 @@ export function toneClass(x: number | null): 'negative' | 'positive' | 'neutral'
 
 /** Feed text made safe for one line: control characters and escapes gone, whitespace collapsed. */
 export function clean(s: string): string {
-  return stripControl(s).replace(/\s+/g, ' ').trim();
+  return cellText(s);
 }
 
 /** The link if it is http or https (normalised), else null: feed links are hostile. */
@@ -168,11 +157,7 @@ export function sections(d: DigestModel): { key: 'new' | 'ongoing' | 'faded'; ti
 
 /** A one-line text chart of the series ("▁▁▂█▆▃"), and a marker line under the moment's buckets ("  ^^^^"). */
 export function sparkline(series: DigestBucket[]): { bars: string; marks: string } | null {
-  if (series.length < 2) return null;
-  const max = Math.max(...series.map((b) => b.count));
-  if (max <= 0) return null;
-  const blocks = '▁▂▃▄▅▆▇█';
-  const bars = series.map((b) => (b.count <= 0 ? blocks[0] : blocks[Math.max(1, Math.min(7, Math.round((b.count / max) * 7)))])).join('');
+  if (series.length < 2 || !series.some((b) => b.count > 0)) return null;
   const marks = series.map((b) => (b.inMoment ? '^' : ' ')).join('').replace(/\s+$/, '');
-  return { bars, marks };
+  return { bars: bars(series.map((b) => b.count), { lift: true }), marks };
 }

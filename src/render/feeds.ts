@@ -2,6 +2,7 @@ import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { EnrichedItem } from '../core/types.js';
 import { drawTable } from './table.js';
+import { ago } from './text.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export type FeedState = 'ok' | 'failing' | 'retired' | 'new';
@@ -110,12 +111,6 @@ function healthTable(rows: FeedHealthRow[], ctx: RenderContext, now: number): st
     ctx,
   );
   return problems.length ? `${table}\nProblems:\n${problems.map((p) => `  ${p}\n`).join('')}` : table;
-}
-
-function ago(ms: number): string {
-  if (ms < 3_600_000) return `${Math.max(0, Math.round(ms / 60_000))}m ago`;
-  if (ms < 2 * 86_400_000) return `${Math.round(ms / 3_600_000)}h ago`;
-  return `${Math.round(ms / 86_400_000)}d ago`;
 }
 
 /** An item as `momentscan feeds test` shows what would be stored. */

@@ -1,7 +1,7 @@
 import type { MomentRow } from '../moments/types.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import { sparkline } from './timeline.js';
+import { ago, fmtNum, fmtSigned, sparkline } from './text.js';
 import { drawTable } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
@@ -199,25 +199,8 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk']): string {
   return lines.join('\n');
 }
 
-function fmtNum(x: number): string {
-  return x >= 10 ? x.toFixed(0) : x.toFixed(1);
-}
-
-function fmtSigned(x: number | null): string {
-  if (x === null) return 'n/a';
-  return `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
-}
-
 function fmtTone(x: number | null, chalk: RenderContext['chalk']): string {
   const s = fmtSigned(x);
   if (x === null) return s;
   return x <= -0.2 ? chalk.red(s) : x >= 0.2 ? chalk.green(s) : s;
-}
-
-/** "45m ago", "6h ago", "3d ago". */
-export function ago(ms: number): string {
-  if (ms < 60_000) return 'now';
-  if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m ago`;
-  if (ms < 2 * 86_400_000) return `${Math.round(ms / 3_600_000)}h ago`;
-  return `${Math.round(ms / 86_400_000)}d ago`;
 }

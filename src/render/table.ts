@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { clip, textWidth } from './text.js';
 import type { RenderContext } from './types.js';
 
 /**
@@ -26,17 +27,10 @@ export function tableWidth(ctx: RenderContext): number {
 }
 
 const ANSI = /\x1b\[[0-9;]*m/g;
-const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
-const ZERO = /[\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f]/;
 
-/** Columns a string takes on a terminal (colour codes take none, East Asian wide characters two). */
+/** Columns a string takes on a terminal (colour codes take none; see text.ts textWidth). */
 export function displayWidth(s: string): number {
-  const plain = s.includes('\x1b') ? s.replace(ANSI, '') : s;
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x20-\x7e]*$/.test(plain)) return plain.length;
-  let w = 0;
-  for (const ch of plain) w += ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1;
-  return w;
+  return textWidth(s.includes('\x1b') ? s.replace(ANSI, '') : s);
 }
 
 /** `s` cut to `width` columns (… marks the cut; colour codes are dropped from a cut cell), padded to it. */
@@ -44,17 +38,8 @@ function fit(s: string, width: number, right: boolean): string {
   let w = displayWidth(s);
   let out = s;
   if (w > width) {
-    const plain = s.replace(ANSI, '');
-    let acc = '';
-    let used = 0;
-    for (const ch of plain) {
-      const cw = ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1;
-      if (used + cw > width - 1) break;
-      acc += ch;
-      used += cw;
-    }
-    out = `${acc}…`;
-    w = used + 1;
+    out = clip(s.replace(ANSI, ''), width);
+    w = textWidth(out);
   }
   const pad = ' '.repeat(Math.max(0, width - w));
   return right ? pad + out : out + pad;

@@ -2,19 +2,12 @@ import type { BucketScore } from '../detect/detect.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { drawTable } from './table.js';
+import { sparkline } from './text.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export interface TimelineRow extends BucketScore {
   topic: string;
   bucketMs: number;
-}
-
-const BARS = '▁▂▃▄▅▆▇█';
-
-/** A one-line chart of the values: eight heights, scaled to the largest. */
-export function sparkline(values: number[]): string {
-  const max = Math.max(0, ...values);
-  return values.map((v) => (max <= 0 ? BARS[0] : BARS[Math.min(7, Math.round((v / max) * 7))])).join('');
 }
 
 const round = (x: number | null, d = 3) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d);

@@ -11,15 +11,34 @@ export interface Column<T> {
   value: (row: T) => Cell;
 }
 
-/** What a listing command hands to the renderers: its rows, their JSON form, their flat form, their table. */
-export interface Listing<T> {
-  rows: T[];
-  /** The documented JSON record of a row (the contract). */
-  json: (row: T) => unknown;
+/**
+ * What a listing declares once, whatever the format: the documented JSON record of a row (the contract),
+ * the columns of the flat formats (csv, tsv, markdown), and the human table (it may change between versions).
+ */
+export interface Sheet<T> {
+  json: (row: T) => Record<string, unknown>;
   columns: Column<T>[];
-  /** The human table (may change between versions). */
   table: (rows: T[], ctx: RenderContext) => string;
+  /** Every JSON key --fields may name, when the rows are not at hand to tell (streams). */
+  keys?: string[];
+  /** --fields may name keys not declared (records that carry their input's own fields). */
+  open?: boolean;
 }
+
+/** A sheet and its rows, rendered whole. */
+export interface Listing<T> extends Sheet<T> {
+  rows: T[];
+}
+
+/** A format's writer: text before the rows, each row's text, text after them. Only the table collects. */
+export interface Writer<T> {
+  head(): string;
+  row(row: T): string;
+  end(): string;
+}
+
+/** What a format's file exports: a writer for a sheet (its JSON records already with schemaVersion and cut to --fields). */
+export type FormatWriter = <T>(sheet: Sheet<T>, ctx: RenderContext) => Writer<T>;
 
 export interface RenderContext {
   chalk: ChalkInstance;
@@ -36,5 +55,3 @@ export interface RenderContext {
   /** --no-headers: no header line in CSV, TSV and Markdown. */
   headers?: boolean;
 }
-
-export type Renderer = <T>(listing: Listing<T>, ctx: RenderContext) => string;

@@ -1,4 +1,4 @@
-import { cellText, fit, textWidth } from './text.js';
+import { cellText, fit, textWidth } from '../render/text.js';
 import { ENTRY_LINES, cursorOf, entries, keyHelp, layout, type Column, type Entry, type ViewState, type WatchItem, type WatchMoment } from './state.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { render } from '../../src/watch/render.js';
 import { reduce, type ViewState } from '../../src/watch/state.js';
-import { textWidth } from '../../src/watch/text.js';
+import { textWidth } from '../../src/render/text.js';
 import { AS_OF, column, item, loaded, moment } from './fixtures.js';
 
 const SGR = /\x1b\[[0-9;]*m/g;

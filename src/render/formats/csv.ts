@@ -1,19 +1,19 @@
 import { stripEscapes } from '../../core/text.js';
-import type { Cell, Renderer } from '../types.js';
+import type { Cell, FormatWriter } from '../types.js';
 
 /**
  * Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a leading
- * apostrophe; numbers stay numbers.
+ * apostrophe; numbers stay numbers. Escape sequences go from every text cell (a CSV is read in terminals
+ * too: cat, less -R), header names included.
  */
 export function neutralize(cell: Cell): string {
   if (cell === null) return '';
   if (typeof cell !== 'string') return String(cell);
-  // a cell read in a terminal (cat, less -R) must not drive it: escape sequences go
   const text = stripEscapes(cell);
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
-/** RFC 4180: quote when needed, double the quotes, CRLF line ends. */
+/** RFC 4180: quote when needed, double the quotes. */
 function csvCell(cell: Cell): string {
   const s = neutralize(cell);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -23,14 +23,16 @@ function tsvCell(cell: Cell): string {
   return neutralize(cell).replace(/[\t\r\n]+/g, ' ');
 }
 
-export const renderCsv: Renderer = (listing, ctx) => {
-  const lines = ctx.headers === false ? [] : [listing.columns.map((c) => csvCell(c.key)).join(',')];
-  for (const row of listing.rows) lines.push(listing.columns.map((c) => csvCell(c.value(row))).join(','));
-  return lines.length ? `${lines.join('\r\n')}\r\n` : '';
-};
+/** RFC 4180 CSV, CRLF line ends, a header line unless --no-headers. */
+export const csv: FormatWriter = (sheet, ctx) => ({
+  head: () => (ctx.headers === false ? '' : `${sheet.columns.map((c) => csvCell(c.key)).join(',')}\r\n`),
+  row: (r) => `${sheet.columns.map((c) => csvCell(c.value(r))).join(',')}\r\n`,
+  end: () => '',
+});
 
-export const renderTsv: Renderer = (listing, ctx) => {
-  const lines = ctx.headers === false ? [] : [listing.columns.map((c) => c.key).join('\t')];
-  for (const row of listing.rows) lines.push(listing.columns.map((c) => tsvCell(c.value(row))).join('\t'));
-  return lines.length ? `${lines.join('\n')}\n` : '';
-};
+/** Tab-separated values: tabs and line breaks in a cell become a space. */
+export const tsv: FormatWriter = (sheet, ctx) => ({
+  head: () => (ctx.headers === false ? '' : `${sheet.columns.map((c) => tsvCell(c.key)).join('\t')}\n`),
+  row: (r) => `${sheet.columns.map((c) => tsvCell(c.value(r))).join('\t')}\n`,
+  end: () => '',
+});

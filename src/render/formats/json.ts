@@ -1,4 +1,15 @@
-import type { Renderer } from '../types.js';
+import type { FormatWriter } from '../types.js';
 
-/** A JSON array (`[]` when empty), pretty-printed, newline-terminated. */
-export const renderJson: Renderer = (listing) => `${JSON.stringify(listing.rows.map(listing.json), null, 2)}\n`;
+/** A JSON array (`[]` when empty), pretty-printed, newline-terminated, written a record at a time. */
+export const json: FormatWriter = (sheet) => {
+  let first = true;
+  return {
+    head: () => '[',
+    row: (r) => {
+      const text = `${first ? '\n  ' : ',\n  '}${JSON.stringify(sheet.json(r), null, 2).replace(/\n/g, '\n  ')}`;
+      first = false;
+      return text;
+    },
+    end: () => (first ? ']\n' : '\n]\n'),
+  };
+};

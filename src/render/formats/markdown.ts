@@ -1,16 +1,12 @@
-import { stripControl } from '../../core/text.js';
-import type { Cell, Renderer } from '../types.js';
+import { mdText } from '../text.js';
+import type { Cell, FormatWriter } from '../types.js';
 
-function mdCell(cell: Cell): string {
-  if (cell === null) return '';
-  return stripControl(String(cell)).replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
-}
+/** Feed text cannot add markup, links, images or HTML, nor break out of its cell. */
+const mdCell = (cell: Cell): string => (cell === null ? '' : mdText(String(cell)));
 
 /** A GitHub-flavoured Markdown table of the flat columns. */
-export const renderMarkdown: Renderer = (listing, ctx) => {
-  const head = `| ${listing.columns.map((c) => c.key).join(' | ')} |`;
-  const rule = `| ${listing.columns.map(() => '---').join(' | ')} |`;
-  const body = listing.rows.map((r) => `| ${listing.columns.map((c) => mdCell(c.value(r))).join(' | ')} |`);
-  const lines = ctx.headers === false ? body : [head, rule, ...body];
-  return lines.length ? `${lines.join('\n')}\n` : '';
-};
+export const markdown: FormatWriter = (sheet, ctx) => ({
+  head: () => (ctx.headers === false ? '' : `| ${sheet.columns.map((c) => mdCell(c.key)).join(' | ')} |\n| ${sheet.columns.map(() => '---').join(' | ')} |\n`),
+  row: (r) => `| ${sheet.columns.map((c) => mdCell(c.value(r))).join(' | ')} |\n`,
+  end: () => '',
+});

@@ -1,4 +1,8 @@
-import type { Renderer } from '../types.js';
+import type { FormatWriter } from '../types.js';
 
 /** One JSON object per line; nothing at all when empty. */
-export const renderNdjson: Renderer = (listing) => listing.rows.map((r) => `${JSON.stringify(listing.json(r))}\n`).join('');
+export const ndjson: FormatWriter = (sheet) => ({
+  head: () => '',
+  row: (r) => `${JSON.stringify(sheet.json(r))}\n`,
+  end: () => '',
+});

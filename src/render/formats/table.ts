@@ -1,4 +1,14 @@
-import type { Renderer } from '../types.js';
+import type { FormatWriter, RenderContext, Sheet, Writer } from '../types.js';
 
-/** The listing's own human table. */
-export const renderTable: Renderer = (listing, ctx) => listing.table(listing.rows, ctx);
+/** The sheet's own human table: the one format that collects its rows, to size its columns. */
+export const table: FormatWriter = <T>(sheet: Sheet<T>, ctx: RenderContext): Writer<T> => {
+  const rows: T[] = [];
+  return {
+    head: () => '',
+    row: (r) => {
+      rows.push(r);
+      return '';
+    },
+    end: () => sheet.table(rows, ctx),
+  };
+};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellText, clip, fit, textWidth } from '../../src/watch/text.js';
+import { cellText, clip, fit, textWidth } from '../../src/render/text.js';
 
 describe('watch text: hostile feed text made fit for a terminal cell', () => {
   it.each([

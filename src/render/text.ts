@@ -68,3 +68,44 @@ export function fit(text: string, width: number, right = false): string {
   const pad = ' '.repeat(Math.max(0, width - textWidth(c)));
   return right ? pad + c : c + pad;
 }
+
+/** How long ago, for a table: "now", "45m ago", "6h ago", "3d ago". */
+export function ago(ms: number): string {
+  if (ms < 60_000) return 'now';
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m ago`;
+  if (ms < 2 * 86_400_000) return `${Math.round(ms / 3_600_000)}h ago`;
+  return `${Math.round(ms / 86_400_000)}d ago`;
+}
+
+/** A count or ratio shown briefly: whole from 10 on, one decimal below. */
+export function fmtNum(x: number): string {
+  return x >= 10 ? x.toFixed(0) : x.toFixed(1);
+}
+
+/** A tone with its sign: "+0.25", "-0.40", "+0.00" (never "-0.00"); "n/a" for none. */
+export function fmtSigned(x: number | null): string {
+  if (x === null) return 'n/a';
+  const s = x.toFixed(2);
+  if (s === '-0.00') return '+0.00';
+  return x >= 0 ? `+${s}` : s;
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/**
+ * A one-line chart of the values ("▁▁▂█▆▃"): eight heights, scaled to the largest. With `lift`, a value
+ * above 0 is never the lowest bar, so that an empty bucket stands out (the digest's charts).
+ */
+export function sparkline(values: number[], o: { lift?: boolean } = {}): string {
+  const max = Math.max(0, ...values);
+  const low = o.lift ? 1 : 0;
+  return values.map((v) => (max <= 0 || v <= 0 ? BARS[0] : BARS[Math.max(low, Math.min(7, Math.round((v / max) * 7)))])).join('');
+}
+
+/**
+ * Feed text in a Markdown document or table: one line, and what Markdown would read as markup escaped
+ * (HTML tags and entities, [..](..) links, ![..](..) images, emphasis, code, strike-through, table pipes).
+ */
+export function mdText(s: string): string {
+  return cellText(s).replace(/[\\`*_[\]<>&|~]/g, '\\$&');
+}

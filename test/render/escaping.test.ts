@@ -1,0 +1,95 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decideColor } from '../../src/render/color.js';
+import { fetchListing } from '../../src/render/fetch.js';
+import { render, writer, type Format, type Listing, type RenderContext } from '../../src/render/index.js';
+import { itemsListing, type ItemRow } from '../../src/render/items.js';
+import { momentsListing } from '../../src/render/moments.js';
+import { sentimentSheet } from '../../src/render/sentiment.js';
+import { runCli } from '../helpers/cli.js';
+import { sampleFeedResult, sampleMoment } from '../helpers/moments.js';
+import { tempDir } from '../helpers/tmp.js';
+
+// Feed text is hostile. Whatever the listing, Markdown cannot be made to show a link, an image, emphasis or
+// HTML, nor a new cell; CSV and TSV cells carry no escape sequence to the terminal that cats them.
+
+const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({ ...decideColor({ flag: false, env: {}, isTTY: false }), color: false, width: 100, verbose: false, now: 0, ...over });
+
+const ESC = '\x1b';
+/** A headline that would be a link, an image, emphasis, HTML and two cells, and drive a terminal. */
+const HOSTILE = `Acme <img src=x onerror=alert(1)> [click](http://evil.example) ![pic](http://evil.example/p.png) *bold* _em_ \`code\` ~~gone~~ a|b &amp; ${ESC}]8;;http://evil.example${ESC}\\link${ESC}]8;;${ESC}\\ ${ESC}[31mred${ESC}[0m`;
+
+const item: ItemRow = {
+  id: 1,
+  title: HOSTILE,
+  summary: HOSTILE,
+  link: 'https://example.com/a',
+  source: HOSTILE,
+  sourceDomain: 'example.com',
+  feedUrl: 'https://example.com/feed',
+  feedKind: 'rss',
+  publishedAt: Date.UTC(2026, 10, 19, 10),
+  sentiment: -0.25,
+  language: 'en',
+  storyId: 1,
+  topics: [HOSTILE],
+  why: null,
+};
+
+const listings: [string, Listing<never>][] = [
+  ['items', itemsListing([item], { from: 0, to: Date.UTC(2026, 10, 20) }) as unknown as Listing<never>],
+  ['moments', momentsListing([sampleMoment({ topic: HOSTILE, topTerms: [HOSTILE] })], { topics: 1, from: 0, asOf: Date.UTC(2026, 10, 20, 12) }) as unknown as Listing<never>],
+  ['fetch', fetchListing([sampleFeedResult({ title: HOSTILE, error: HOSTILE })]) as unknown as Listing<never>],
+];
+
+/** Markdown table cells: split on pipes that are not escaped. */
+const cellsOf = (line: string) => line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+
+describe('Markdown escapes feed text in every listing', () => {
+  it.each(listings)('%s', (_name, listing) => {
+    const out = render('markdown', listing, ctx());
+    const [head, , row] = out.split('\n');
+    // the hostile text stays in its cell: a row has as many cells as the header
+    expect(cellsOf(row!)).toHaveLength(cellsOf(head!).length);
+    expect(out).not.toContain(ESC);
+    // nothing Markdown reads as markup is left unescaped
+    expect(out).not.toMatch(/(?<!\\)[[\]<>*_`~&]/);
+    expect(out).toContain('Acme \\<img src=x onerror=alert(1)\\> \\[click\\](http://evil.example) !\\[pic\\](http://evil.example/p.png) \\*bold\\* \\_em\\_ \\`code\\` \\~\\~gone\\~\\~ a\\|b \\&amp;');
+  });
+});
+
+describe('CSV and TSV strip escape sequences from every field', () => {
+  it.each(listings.flatMap(([name, l]) => (['csv', 'tsv'] as Format[]).map((f) => [name, f, l] as const)))('%s as %s', (_name, format, listing) => {
+    const out = render(format, listing, ctx());
+    expect(out).not.toContain(ESC);
+    expect(out).not.toContain('\x07');
+    expect(out).toContain('link red');
+  });
+
+  it('a streamed listing too, its header names included (sentiment passes its input fields through)', () => {
+    const w = writer('csv', sentimentSheet(false), ctx({ fields: ['text', `x${ESC}[2J`] }));
+    const out = w.head() + w.row({ [`x${ESC}[2J`]: HOSTILE, text: HOSTILE }) + w.end();
+    expect(out).not.toContain(ESC);
+    expect(out.split('\r\n')[0]).toBe('text,x');
+  });
+});
+
+describe('feeds test --csv: a hostile guid reaches the terminal as plain text', () => {
+  it('strips the escape sequences of the guid, title and link in CSV, TSV and Markdown', () => {
+    const home = tempDir();
+    const feed = path.join(home, 'hostile.xml');
+    const guid = `g-${ESC}]8;;http://evil.example${ESC}\\x${ESC}]8;;${ESC}\\-${ESC}[31mred`;
+    writeFileSync(
+      feed,
+      `<?xml version="1.0"?><rss version="2.0"><channel><title>Hostile</title><item><title><![CDATA[${HOSTILE}]]></title><guid isPermaLink="false"><![CDATA[${guid}]]></guid><link>https://example.com/a</link><pubDate>Thu, 19 Nov 2026 10:00:00 GMT</pubDate></item></channel></rss>\n`,
+    );
+    for (const format of ['csv', 'tsv', 'markdown']) {
+      const r = runCli(['feeds', 'test', feed, '--format', format], { home });
+      expect(r.status).toBe(0);
+      expect(r.stdout).not.toContain(ESC);
+      // (the parser drops the control characters XML does not allow; what is left of the sequences is plain text)
+      expect(r.stdout).toMatch(/g-[^\t|,]*x[^\t|,]*-[^\t|,]*red/);
+    }
+  });
+});
