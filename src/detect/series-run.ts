@@ -1,0 +1,123 @@
+import type { Readable } from 'node:stream';
+import { InputError, UsageError } from '../core/errors.js';
+import { MAX_RECORD_CHARS, recordTooLong, SeriesReader } from './series-input.js';
+import { inlineScorer, type Scorer, workerScorer } from './series-scorer.js';
+import { inferResolution, looksLikeCounts, type SeriesOptions, type SeriesPoint, type SeriesScore } from './series.js';
+
+/**
+ * `momentscan detect`'s stage: a series read line by line from a stream and scored causally, each score
+ * handed to `emit` in input order, in bounded memory. The resolution is inferred from the first rows
+ * (SNIFF_ROWS) unless given; a long file is scored on a second thread (`large`).
+ */
+
+/** Rows read before the resolution is inferred (then everything streams). */
+const SNIFF_ROWS = 500;
+
+export interface SeriesRunOptions extends Omit<SeriesOptions, 'resolutionMs' | 'counts'> {
+  /** The input's name in errors (a path, or stdin). */
+  name: string;
+  /** --resolution as typed; inferred from the timestamps when absent. */
+  resolution?: string;
+  counts?: boolean;
+  allowNegative: boolean;
+  /** Score on a worker thread (a long file). */
+  large: boolean;
+}
+
+export interface SeriesRunHooks {
+  emit: (s: SeriesScore) => void;
+  /** Called after each chunk of input is scored (the caller writes out what was emitted). */
+  chunkDone: () => Promise<void>;
+  /** The resolution, once known. */
+  resolved?: (resolutionMs: number) => void;
+}
+
+export interface SeriesRun {
+  done: Promise<void>;
+  /** Stops reading and scoring (the output went away); `done` then resolves quietly. */
+  stop(): void;
+}
+
+export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesRunHooks): SeriesRun {
+  const reader = new SeriesReader({ source: o.name, allowNegative: o.allowNegative });
+  let scorer = null as Scorer | null; // (set in take(), a closure: not narrowed to null)
+  let stopped = false;
+  const buffered: SeriesPoint[] = [];
+  /** The scorer, once the rows read so far tell the resolution; they are scored first. */
+  const start = (): Scorer => {
+    const resolutionMs = o.resolution ? parseResolution(o.resolution) : inferResolution(buffered);
+    // counts are judged in quarter hours, as topics are (looksLikeCounts: from the rows read so far)
+    const options: SeriesOptions = { resolutionMs, sensitivity: o.sensitivity, direction: o.direction, counts: o.counts ?? looksLikeCounts(buffered) };
+    const started = o.large ? workerScorer(options, hooks.emit) : inlineScorer(options, hooks.emit);
+    hooks.resolved?.(resolutionMs);
+    for (const p of buffered.splice(0)) started.push(p);
+    return started;
+  };
+  let lineNo = 0;
+  // synchronous per line (a promise per line would cost more than scoring it); output is flushed per chunk
+  const take = (line: string) => {
+    lineNo++;
+    const p = reader.line(line, lineNo);
+    if (!p) return;
+    if (scorer) scorer.push(p);
+    else {
+      buffered.push(p);
+      if (buffered.length >= SNIFF_ROWS) scorer = start();
+    }
+  };
+  const run = async () => {
+    // chunks split into lines by hand: readline's per-line promises cost more than the scoring
+    // the unfinished line is kept in pieces until a line break comes (joining per chunk is quadratic), and bounded
+    let rest: string[] = [];
+    let restChars = 0;
+    for await (const chunk of input) {
+      const piece = typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+      if (!piece.includes('\n')) {
+        rest.push(piece);
+        restChars += piece.length;
+        if (restChars > MAX_RECORD_CHARS) throw recordTooLong(o.name, lineNo + 1);
+        continue;
+      }
+      const lines = (rest.length ? rest.join('') + piece : piece).split('\n');
+      const last = lines.pop()!;
+      rest = [last];
+      restChars = last.length;
+      for (const line of lines) {
+        if (line.length > MAX_RECORD_CHARS) throw recordTooLong(o.name, lineNo + 1);
+        take(line);
+      }
+      if (restChars > MAX_RECORD_CHARS) throw recordTooLong(o.name, lineNo + 1);
+      if (scorer) await scorer.settle(false);
+      await hooks.chunkDone();
+    }
+    if (restChars > 0) take(rest.join(''));
+    reader.end();
+    if (!scorer) {
+      if (buffered.length < 2) throw new InputError(`${o.name}: needs at least two rows to tell the resolution`, { hint: 'give a longer series' });
+      scorer = start();
+    }
+    await scorer.settle(true);
+  };
+  const done = run()
+    .catch((err: unknown) => {
+      if (stopped) return; // the reader went away: nothing more to say
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`${o.name}: file not found`, { hint: 'check the path, or pipe the series in with -' });
+      throw err;
+    })
+    .finally(() => scorer?.close());
+  return {
+    done,
+    stop() {
+      stopped = true;
+      void scorer?.close();
+      input.destroy();
+    },
+  };
+}
+
+/** --resolution: 5m, 30m, 1h, 1d... (at least a minute). */
+export function parseResolution(text: string): number {
+  const m = /^0*([1-9]\d{0,6})(m|h|d)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--resolution: expected 5m, 30m, 1h, 1d... (at least 1m), got "${text}"`);
+  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
+}
