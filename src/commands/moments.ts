@@ -1,8 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { ConfigError, ExitCode } from '../core/errors.js';
-import { iso } from '../core/time.js';
 import { render } from '../render/index.js';
-import { momentsListing, readinessNotes } from '../render/moments.js';
+import { backtestSummary, momentsListing, readinessNotes } from '../render/moments.js';
 import { Store } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
 import { evaluate } from '../moments/evaluate.js';
@@ -75,16 +74,4 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
   }
   if (o.backtest && !g.quiet) for (const line of backtestSummary(rows, config.topics.map((t) => t.name), from, asOf)) log(line);
   return o.failOnMoments && rows.length > 0 ? ExitCode.MOMENTS_FOUND : ExitCode.OK;
-}
-
-/** Alerts per topic per week over the replayed period: what the chosen sensitivity would have cost. */
-export function backtestSummary(rows: { topic: string }[], topics: string[], from: number, to: number): string[] {
-  const weeks = (to - from) / (7 * 86_400_000);
-  const per = new Map(topics.map((t) => [t, 0]));
-  for (const r of rows) per.set(r.topic, (per.get(r.topic) ?? 0) + 1);
-  const fmt = (n: number) => (n / weeks).toFixed(n / weeks >= 10 ? 0 : 1);
-  return [
-    `backtest: ${iso(from)} → ${iso(to)} (${weeks.toFixed(1)} weeks): ${rows.length} alert${rows.length === 1 ? '' : 's'}, ${fmt(rows.length)} a week`,
-    ...[...per].map(([t, n]) => `backtest:   ${t}: ${n} alert${n === 1 ? '' : 's'}, ${fmt(n)} a week`),
-  ];
 }

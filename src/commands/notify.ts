@@ -1,9 +1,8 @@
 import type { NotifyConfig } from '../config/notify.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError, ExitCode, MomentscanError, UsageError } from '../core/errors.js';
-import { iso } from '../core/time.js';
 import { render } from '../render/index.js';
-import { deliveriesListing, type DeliveryRow } from '../render/notify.js';
+import { deliveriesListing, deliveryRow, type DeliveryRow } from '../render/notify.js';
 import { Store } from '../store/store.js';
 import { asOfFlag, limitFlag, sensitivityFlag, sinceFlag } from './flags.js';
 import { checkWindow, chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
@@ -58,32 +57,11 @@ export async function notify(config: Config, dbPath: string, g: GlobalOptions, o
     store.close();
     await closeHttp();
   }
-  let failed = 0;
-  const retrying = drained.results.filter((r) => r.outcome === 'retry');
-  const sent = drained.results.filter((r) => r.outcome === 'sent');
-  const released = drained.results.filter((r) => r.outcome === 'released');
-  const gone = new Set<string>();
-  for (const r of drained.results) {
-    const what = `${r.row.event} ${r.row.topic}`;
-    if (r.outcome === 'failed') {
-      failed++;
-      log(`momentscan: warning: notify: ${r.row.channel}: ${what} was not delivered: ${r.error}`);
-      if (r.gone && !gone.has(r.row.channel)) {
-        gone.add(r.row.channel);
-        log(`momentscan: warning: notify: ${r.row.channel}: the endpoint answered 410 Gone; nothing more is sent to it — change its url in the config, or check it with momentscan notify test ${r.row.channel}`);
-      }
-    } else if (r.outcome === 'retry' && !g.quiet) {
-      log(`notify: ${r.row.channel}: ${what} will be tried again from ${iso(r.nextAttemptAt!)}: ${r.error}`);
-    }
-  }
-  if (released.length && !g.quiet) log(`notify: the deadline (${Math.round(n.deadlineMs / 1000)}s) passed; ${released.length} ${released.length === 1 ? 'delivery waits' : 'deliveries wait'} for the next run`);
-  if (!g.quiet) {
-    log(
-      `notify: ${queued.alerts} ${queued.alerts === 1 ? 'alert' : 'alerts'} in the period, ${queued.added.length} newly queued${queued.silenced ? ` (${queued.silenced} silenced)` : ''}; ` +
-        `${sent.length} delivered in ${drained.messages} ${drained.messages === 1 ? 'message' : 'messages'}, ${retrying.length} to retry, ${failed} failed${drained.held ? `, ${drained.held} held (quiet hours, interval)` : ''}`,
-    );
-  }
-  return failed > 0 ? ExitCode.FAILURE : ExitCode.OK;
+  const { drainReport } = await import('../notify/report.js');
+  const report = drainReport(n, queued, drained);
+  for (const line of report.warnings) log(line);
+  if (!g.quiet) for (const line of report.notes) log(line);
+  return report.failed > 0 ? ExitCode.FAILURE : ExitCode.OK;
 }
 
 /** `momentscan notify test CHANNEL`: sends a test message to one channel. */
@@ -148,25 +126,7 @@ export async function list(g: GlobalOptions, o: ListOptions): Promise<number> {
   const store = Store.open(dbPath);
   let rows: DeliveryRow[];
   try {
-    rows = new Outbox(store).list(from, limit, o.status as (typeof STATUSES)[number] | undefined).map((r) => ({
-      id: r.id,
-      createdAt: r.createdAt,
-      channel: r.channel,
-      event: r.event,
-      topic: r.topic,
-      kind: r.payload.kind,
-      direction: r.payload.direction,
-      score: r.payload.score,
-      alertNo: r.alertNo,
-      eventAt: r.eventAt,
-      status: r.status,
-      attempts: r.attempts,
-      lastAttemptAt: r.lastAttemptAt,
-      nextAttemptAt: r.nextAttemptAt,
-      httpStatus: r.httpStatus,
-      error: r.error,
-      sentAt: r.sentAt,
-    }));
+    rows = new Outbox(store).list(from, limit, o.status as (typeof STATUSES)[number] | undefined).map(deliveryRow);
   } finally {
     store.close();
   }

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../core/errors.js';
 import { identifyLanguage, normalizeLanguage } from '../enrich/language.js';
 import { analyzeSentiment, SENTIMENT_LANGUAGES, unscored } from '../enrich/sentiment.js';
+import { lineBatches, textLine } from '../parse/lines.js';
 import { writer } from '../render/index.js';
 import { sentimentRecord, sentimentSheet } from '../render/sentiment.js';
 import { chooseFormat, noteBigTable, processEnv, renderContext, type GlobalOptions, type OutputOptions } from './context.js';
@@ -43,12 +44,12 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
   let n = 0;
   let rows = 0;
   try {
-    for await (const batch of lineBatches(input)) {
+    for await (const batch of lineBatches(input, { crlf: true })) {
       for (const raw of batch) {
         n++;
         const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
         if (line.trim() === '') continue;
-        const { fields, text } = readLine(line, name, n);
+        const { fields, text } = textLine(line, name, n);
         // text too short to tell is read as English (emoji, a word or two); text in another script is not scored
         const identified = forced ? null : identifyLanguage(text);
         const r = identified?.otherScript ? unscored(null, explain) : analyzeSentiment(text, { language: forced ?? identified?.language ?? 'en', explain });
@@ -71,37 +72,7 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
   return 0;
 }
 
-/** A line: plain text, or a JSON object with a "text" field (its other fields are passed through). */
-function readLine(line: string, name: string, n: number): { fields: Record<string, unknown>; text: string } {
-  if (!line.trimStart().startsWith('{')) return { fields: {}, text: line };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch (err) {
-    throw new InputError(`${name}: line ${n}: not valid JSON (${(err as Error).message})`, { hint: 'give one text per line, or one JSON object with a "text" field per line' });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || typeof (parsed as { text?: unknown }).text !== 'string') {
-    throw new InputError(`${name}: line ${n}: a JSON line needs a "text" field with a string`, { hint: 'give one JSON object with a "text" field per line' });
-  }
-  const { text, ...fields } = parsed as Record<string, unknown> & { text: string };
-  return { fields, text };
-}
 
 /** Characters of output gathered before a write. */
 const OUT_BLOCK = 1 << 16;
 
-/** The input's lines (without their \n or \r\n), a chunk's worth at a time; a last line without a line break too. */
-async function* lineBatches(input: Readable): AsyncGenerator<string[]> {
-  let rest = '';
-  for await (const chunk of input) {
-    if ((chunk as string).indexOf('\n') < 0) {
-      rest += chunk as string;
-      continue;
-    }
-    const lines = (rest + (chunk as string)).split('\n');
-    rest = lines.pop()!;
-    for (let i = 0; i < lines.length; i++) if (lines[i]!.endsWith('\r')) lines[i] = lines[i]!.slice(0, -1);
-    if (lines.length > 0) yield lines;
-  }
-  if (rest !== '') yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
-}

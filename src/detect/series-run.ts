@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../core/errors.js';
+import { lineBatches } from '../parse/lines.js';
 import { MAX_RECORD_CHARS, recordTooLong, SeriesReader } from './series-input.js';
 import { inlineScorer, type Scorer, workerScorer } from './series-scorer.js';
 import { inferResolution, looksLikeCounts, type SeriesOptions, type SeriesPoint, type SeriesScore } from './series.js';
@@ -66,31 +67,11 @@ export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesR
     }
   };
   const run = async () => {
-    // chunks split into lines by hand: readline's per-line promises cost more than the scoring
-    // the unfinished line is kept in pieces until a line break comes (joining per chunk is quadratic), and bounded
-    let rest: string[] = [];
-    let restChars = 0;
-    for await (const chunk of input) {
-      const piece = typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-      if (!piece.includes('\n')) {
-        rest.push(piece);
-        restChars += piece.length;
-        if (restChars > MAX_RECORD_CHARS) throw recordTooLong(o.name, lineNo + 1);
-        continue;
-      }
-      const lines = (rest.length ? rest.join('') + piece : piece).split('\n');
-      const last = lines.pop()!;
-      rest = [last];
-      restChars = last.length;
-      for (const line of lines) {
-        if (line.length > MAX_RECORD_CHARS) throw recordTooLong(o.name, lineNo + 1);
-        take(line);
-      }
-      if (restChars > MAX_RECORD_CHARS) throw recordTooLong(o.name, lineNo + 1);
+    for await (const lines of lineBatches(input, { maxChars: MAX_RECORD_CHARS, tooLong: (n) => recordTooLong(o.name, n) })) {
+      for (const line of lines) take(line);
       if (scorer) await scorer.settle(false);
       await hooks.chunkDone();
     }
-    if (restChars > 0) take(rest.join(''));
     reader.end();
     if (!scorer) {
       if (buffered.length < 2) throw new InputError(`${o.name}: needs at least two rows to tell the resolution`, { hint: 'give a longer series' });

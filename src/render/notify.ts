@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { Silence } from '../notify/outbox.js';
+import type { OutboxRow, Silence } from '../notify/outbox.js';
 import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { Column, Listing, RenderContext } from './types.js';
@@ -23,6 +23,12 @@ export interface DeliveryRow {
   httpStatus: number | null;
   error: string | null;
   sentAt: number | null;
+}
+
+/** An outbox row as a delivery. */
+export function deliveryRow(r: OutboxRow): DeliveryRow {
+  const { id, createdAt, channel, event, topic, alertNo, eventAt, status, attempts, lastAttemptAt, nextAttemptAt, httpStatus, error, sentAt } = r;
+  return { id, createdAt, channel, event, topic, kind: r.payload.kind, direction: r.payload.direction, score: r.payload.score, alertNo, eventAt, status, attempts, lastAttemptAt, nextAttemptAt, httpStatus, error, sentAt };
 }
 
 const t = (x: number | null | undefined) => (x === null || x === undefined ? null : iso(x));

@@ -1,0 +1,61 @@
+import type { Readable } from 'node:stream';
+import { InputError } from '../core/errors.js';
+
+/**
+ * A text stream's lines, a chunk's worth at a time (a promise per line would cost more than the work done
+ * with it), without their `\n` (and `\r`, with `crlf`); a last line without a line break too. The
+ * unfinished line is kept in pieces until its line break comes (joining per chunk would be quadratic), and
+ * with `maxChars` a longer line is refused: `tooLong(n)` is thrown, n its line number.
+ */
+export async function* lineBatches(input: Readable, o: { crlf?: boolean; maxChars?: number; tooLong?: (lineNo: number) => Error } = {}): AsyncGenerator<string[]> {
+  const max = o.maxChars ?? Infinity;
+  const refuse = (lineNo: number) => {
+    throw o.tooLong ? o.tooLong(lineNo) : new Error(`line ${lineNo}: longer than ${max} characters`);
+  };
+  let rest: string[] = [];
+  let restChars = 0;
+  let lineNo = 0;
+  for await (const chunk of input) {
+    const piece = typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+    if (!piece.includes('\n')) {
+      rest.push(piece);
+      restChars += piece.length;
+      if (restChars > max) refuse(lineNo + 1);
+      continue;
+    }
+    const lines = (rest.length ? rest.join('') + piece : piece).split('\n');
+    const last = lines.pop()!;
+    rest = [last];
+    restChars = last.length;
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i]!.length > max) refuse(lineNo + i + 1);
+      if (o.crlf && lines[i]!.endsWith('\r')) lines[i] = lines[i]!.slice(0, -1);
+    }
+    lineNo += lines.length;
+    if (restChars > max) refuse(lineNo + 1);
+    yield lines;
+  }
+  if (restChars > 0) {
+    const last = rest.join('');
+    yield [o.crlf && last.endsWith('\r') ? last.slice(0, -1) : last];
+  }
+}
+
+/**
+ * A line of texts to score (`momentscan sentiment`): plain text, or a JSON object with a "text" field
+ * (its other fields are passed through). A bad JSON line is an InputError naming `name` and the line.
+ */
+export function textLine(line: string, name: string, n: number): { fields: Record<string, unknown>; text: string } {
+  if (!line.trimStart().startsWith('{')) return { fields: {}, text: line };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch (err) {
+    throw new InputError(`${name}: line ${n}: not valid JSON (${(err as Error).message})`, { hint: 'give one text per line, or one JSON object with a "text" field per line' });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || typeof (parsed as { text?: unknown }).text !== 'string') {
+    throw new InputError(`${name}: line ${n}: a JSON line needs a "text" field with a string`, { hint: 'give one JSON object with a "text" field per line' });
+  }
+  const { text, ...fields } = parsed as Record<string, unknown> & { text: string };
+  return { fields, text };
+}
