@@ -9,7 +9,9 @@ import { ConfigError, FeedError, InputError, MomentscanError, UsageError } from 
 import { userAgent } from '../core/version.js';
 import { createDispatcher, fetchFeed } from '../fetch/http.js';
 import { withRetries } from '../fetch/retry.js';
-import { feedHealthListing, testItemsListing, type FeedHealthRow } from '../render/feeds.js';
+import { feedHealthRows } from '../moments/feed-health.js';
+import type { FeedHealthRow } from '../moments/types.js';
+import { feedHealthListing, testItemsListing } from '../render/feeds.js';
 import { render } from '../render/index.js';
 import { Store } from '../store/store.js';
 import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
@@ -19,13 +21,6 @@ import { inlineParser } from './parse-pool.js';
 /** The largest OPML file read (a feed reader's 20,000 subscriptions take about 2 MB). */
 const MAX_OPML_BYTES = 8 << 20;
 
-const HEALTH_WINDOW_MS = 30 * 86_400_000;
-
-/** A stored feed's state: retired (410), new (never fetched), failing (its last fetch failed) or ok. */
-export function feedState(h: { retiredAt: number | null; lastFetchedAt: number | null; lastStatus: string | null }): FeedHealthRow['state'] {
-  return h.retiredAt !== null ? 'retired' : h.lastFetchedAt === null ? 'new' : h.lastStatus === 'failed' ? 'failing' : 'ok';
-}
-
 /** `momentscan feeds`: every configured feed with its health, from the database (read-only). */
 export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> {
   const env = processEnv();
@@ -33,46 +28,14 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
   const { config, dbPath } = configFor(g, env);
   const urls = configuredFeeds(config);
   const now = env.now();
-  const topicsOf = new Map<string, string[]>();
-  for (const t of config.topics) for (const f of t.feeds) topicsOf.set(f, [...(topicsOf.get(f) ?? []), t.name]);
-  let health: Map<string, FeedHealthRow> = new Map();
-  let store: Store | undefined;
+  // no database yet: every feed is new (and none is created just to say so)
+  const store = existsSync(dbPath) ? Store.open(dbPath, { readonlyIfDenied: true }) : null;
+  let rows: FeedHealthRow[];
   try {
-    // no database yet: every feed is new (and none is created just to say so)
-    if (existsSync(dbPath)) store = Store.open(dbPath, { readonlyIfDenied: true });
-    if (store) health = new Map(
-      store.feedHealth(urls, now - HEALTH_WINDOW_MS, now).map((h) => [
-        h.url,
-        {
-          url: h.url,
-          fetchUrl: h.fetchUrl,
-          title: config.feedTitles.get(h.url) ?? h.title,
-          topics: topicsOf.get(h.url) ?? [],
-          state: feedState(h),
-          lastFetchedAt: h.lastFetchedAt,
-          lastSuccessAt: h.lastSuccessAt,
-          consecutiveFailures: h.consecutiveFailures,
-          fetches: h.fetches,
-          notModifiedRatio: h.fetches - h.failures > 0 ? Math.round((h.notModified / (h.fetches - h.failures)) * 100) / 100 : null,
-          failures: h.failures,
-          itemsPerDay: h.itemsPerDay,
-          items: h.items,
-          overflows: h.overflows,
-          error: h.lastStatus === 'failed' ? h.lastError : null,
-          nextDueAt: h.nextDueAt,
-        } satisfies FeedHealthRow,
-      ]),
-    );
+    rows = feedHealthRows(config, store, urls, now);
   } finally {
     store?.close();
   }
-  const rows: FeedHealthRow[] = urls.map(
-    (url) =>
-      health.get(url) ?? {
-        url, fetchUrl: url, title: config.feedTitles.get(url) ?? null, topics: topicsOf.get(url) ?? [], state: 'new', lastFetchedAt: null, lastSuccessAt: null, consecutiveFailures: 0, fetches: 0,
-        notModifiedRatio: null, failures: 0, itemsPerDay: 0, items: 0, overflows: 0, error: null, nextDueAt: null,
-      },
-  );
   await writeOut(render(format, feedHealthListing(rows, now), renderContext(g, o, env, now)));
   return 0;
 }

@@ -3,7 +3,7 @@ import { formatError, UsageError } from '../core/errors.js';
 import { renderStatus, statusJson, type Status } from '../render/status.js';
 import { Store } from '../store/store.js';
 import { configFor, processEnv, renderContext, writeOut, type GlobalOptions } from './context.js';
-import { feedState } from './feeds.js';
+import { feedState } from '../moments/feed-health.js';
 import { configuredFeeds } from './ingest.js';
 import { topicRows } from '../moments/topic-state.js';
 

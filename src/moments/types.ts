@@ -66,3 +66,28 @@ export interface TopicRow {
   learning: boolean;
   lastMoment: { kind: string; direction: string; start: number; end: number; score: number } | null;
 }
+
+export type FeedState = 'ok' | 'failing' | 'retired' | 'new';
+
+/** A configured feed's health, as `momentscan feeds` reports it. */
+export interface FeedHealthRow {
+  url: string;
+  fetchUrl: string;
+  /** The config's title for it, else the feed's own. */
+  title: string | null;
+  /** The topics it is a feed of (none: a plain feed, matched against every topic). */
+  topics: string[];
+  state: FeedState;
+  lastFetchedAt: number | null;
+  lastSuccessAt: number | null;
+  consecutiveFailures: number;
+  /** Fetches in the window (30 days) and how many were answered 304 / failed. */
+  fetches: number;
+  notModifiedRatio: number | null;
+  failures: number;
+  itemsPerDay: number;
+  items: number;
+  overflows: number;
+  error: string | null;
+  nextDueAt: number | null;
+}

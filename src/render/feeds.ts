@@ -3,32 +3,10 @@ import { stripControl } from '../core/text.js';
 import type { EnrichedItem } from '../core/types.js';
 import { drawTable } from './table.js';
 import { ago } from './text.js';
+import type { FeedHealthRow } from '../moments/types.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
-export type FeedState = 'ok' | 'failing' | 'retired' | 'new';
-
-/** A configured feed's health, as `momentscan feeds` reports it. */
-export interface FeedHealthRow {
-  url: string;
-  fetchUrl: string;
-  /** The config's title for it, else the feed's own. */
-  title: string | null;
-  /** The topics it is a feed of (none: a plain feed, matched against every topic). */
-  topics: string[];
-  state: FeedState;
-  lastFetchedAt: number | null;
-  lastSuccessAt: number | null;
-  consecutiveFailures: number;
-  /** Fetches in the window (30 days) and how many were answered 304 / failed. */
-  fetches: number;
-  notModifiedRatio: number | null;
-  failures: number;
-  itemsPerDay: number;
-  items: number;
-  overflows: number;
-  error: string | null;
-  nextDueAt: number | null;
-}
+export type { FeedHealthRow, FeedState } from '../moments/types.js';
 
 const t = (x: number | null | undefined) => (x === null || x === undefined ? null : iso(x));
 
