@@ -6,7 +6,9 @@ export const json: FormatWriter = (sheet) => {
   return {
     head: () => '[',
     row: (r) => {
-      const text = `${first ? '\n  ' : ',\n  '}${JSON.stringify(sheet.json(r), null, 2).replace(/\n/g, '\n  ')}`;
+      // the record as an element of a pretty-printed array: indented as JSON.stringify(rows, null, 2) would
+      const element = JSON.stringify([sheet.json(r)], null, 2).slice(4, -2);
+      const text = `${first ? '\n  ' : ',\n  '}${element}`;
       first = false;
       return text;
     },
