@@ -1,4 +1,4 @@
-import type { Moment } from '../core/types.js';
+import type { Moment, StoredItem } from '../core/types.js';
 import type { RankedMoment } from '../rank/rank.js';
 
 /**
@@ -90,4 +90,12 @@ export interface FeedHealthRow {
   overflows: number;
   error: string | null;
   nextDueAt: number | null;
+}
+
+/** A stored item as `momentscan items` lists it. */
+export interface ItemRow extends StoredItem {
+  /** Names of the topics it belongs to. */
+  topics: string[];
+  /** With --explain: per topic, the query terms it matched. */
+  why: Record<string, string[]> | null;
 }

@@ -1,16 +1,10 @@
 import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import type { StoredItem } from '../core/types.js';
+import type { ItemRow } from '../moments/types.js';
 import { drawTable } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
-/** A stored item as `momentscan items` lists it. */
-export interface ItemRow extends StoredItem {
-  /** Names of the topics it belongs to. */
-  topics: string[];
-  /** With --explain: per topic, the query terms it matched. */
-  why: Record<string, string[]> | null;
-}
+export type { ItemRow } from '../moments/types.js';
 
 export function itemJson(r: ItemRow): Record<string, unknown> {
   return {
