@@ -6,13 +6,13 @@ import { createDispatcher, fetchFeed } from '../fetch/http.js';
 import { redirectProblem } from '../fetch/address.js';
 import { attemptsOf, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
-import type { FeedResult, FetchSummary } from '../render/fetch.js';
+import type { FeedResult, FetchSummary } from './types.js';
 import { SENTIMENT_ENGINE } from '../enrich/sentiment.js';
 import { STORY_LIFE_MS, STORY_WINDOW_MS, StoryIndex, replayStories, storySignature, type StoryInput } from '../enrich/stories.js';
 import type { EnrichedItem } from '../core/types.js';
 import { NO_STORIES, type FeedRow, type FetchRecord, type SaveResult, type Store, type StoryAssigner, type StoryReplayer } from '../store/store.js';
 import { createParser } from './parse-pool.js';
-import { syncTopics } from './topics.js';
+import { syncTopics } from '../commands/topics.js';
 
 export interface IngestOptions {
   concurrency?: number;
