@@ -13,7 +13,7 @@ import { feedHealthListing, testItemsListing, type FeedHealthRow } from '../rend
 import { render } from '../render/index.js';
 import { Store } from '../store/store.js';
 import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
-import { configuredFeeds } from '../ingest/run.js';
+import { configuredFeeds } from '../ingest/due.js';
 import { inlineParser } from '../ingest/parse-pool.js';
 
 /** The largest OPML file read (a feed reader's 20,000 subscriptions take about 2 MB). */

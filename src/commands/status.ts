@@ -4,7 +4,7 @@ import { renderStatus, statusJson, type Status } from '../render/status.js';
 import { Store } from '../store/store.js';
 import { configFor, processEnv, renderContext, writeOut, type GlobalOptions } from './context.js';
 import { feedState } from './feeds.js';
-import { configuredFeeds } from '../ingest/run.js';
+import { configuredFeeds } from '../ingest/due.js';
 import { topicRows } from './topics.js';
 
 export interface StatusOptions {
