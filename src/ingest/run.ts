@@ -44,7 +44,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     else results.push(skipped(feed, reason, o.now()));
   }
   store.setFeedKinds(config.feedKinds);
-  const stories = storyAssigner(store, o.now());
+  const stories = storyAssigner();
   const saver = saveQueue(store, topicIds);
   const dispatcher = createDispatcher(f.timeoutMs, f.perHost);
   const parser = createParser(config.topics, due.length);
