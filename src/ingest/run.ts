@@ -46,7 +46,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   store.setFeedKinds(config.feedKinds);
   const stories = storyAssigner();
   const saver = saveQueue(store, topicIds);
-  const dispatcher = createDispatcher(f.timeoutMs, f.perHost);
+  const dispatcher = createDispatcher(f.timeoutMs, Math.max(f.perHost, ...[...f.hosts.values()].map((h) => h.perHost)));
   const parser = createParser(config.topics, due.length);
   let done = 0;
 
@@ -195,6 +195,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         concurrency,
         perHost: f.perHost,
         hostDelayMs: f.hostDelayMs,
+        hosts: f.hosts,
         ...(o.signal ? { signal: o.signal } : {}),
       },
       async (feed) => {
