@@ -1,7 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { FeedError, formatError } from '../core/errors.js';
 import { userAgent } from '../core/version.js';
-import { createDispatcher, fetchFeed } from '../fetch/http.js';
 import { redirectProblem } from '../fetch/address.js';
 import { attemptsOf, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
@@ -9,7 +8,6 @@ import type { FeedResult, FetchSummary } from './types.js';
 import { SENTIMENT_ENGINE } from '../enrich/sentiment.js';
 import { STORY_LIFE_MS, STORY_WINDOW_MS } from '../enrich/stories.js';
 import type { FeedRow, FetchRecord, SaveResult, Store, StoryAssigner } from '../store/store.js';
-import { createParser } from './parse-pool.js';
 import { MAX_SERVER_HINT_MS, configuredFeeds, hostOf, nextDue, skipReason } from './due.js';
 import { saveQueue } from './save-queue.js';
 import { semaphore } from './semaphore.js';
@@ -46,8 +44,11 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   store.setFeedKinds(config.feedKinds);
   const stories = storyAssigner();
   const saver = saveQueue(store, topicIds);
-  const dispatcher = createDispatcher(f.timeoutMs, Math.max(f.perHost, ...[...f.hosts.values()].map((h) => h.perHost)));
-  const parser = createParser(config.topics, due.length);
+  // the HTTP client and the parsers (a quarter of a second of loading) only when a feed is due: a run where
+  // nothing is, every quarter hour from cron, is over sooner
+  const [http, pool] = due.length > 0 ? await Promise.all([import('../fetch/http.js'), import('./parse-pool.js')]) : [null, null];
+  const dispatcher = http?.createDispatcher(f.timeoutMs, Math.max(f.perHost, ...[...f.hosts.values()].map((h) => h.perHost)));
+  const parser = pool?.createParser(config.topics, due.length);
   let done = 0;
 
   const concurrency = o.concurrency ?? f.concurrency;
@@ -66,14 +67,14 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       const from = feed.fetchUrl !== feed.url && /^https?:/i.test(feed.fetchUrl) && (await storedMoveProblem(feed.url, feed.fetchUrl, f.allowRedirectsTo)) ? feed.url : feed.fetchUrl;
       const { value: out, attempts } = await withRetries(
         () =>
-          fetchFeed(from, {
+          http!.fetchFeed(from, {
             etag: feed.etag,
             lastModified: feed.lastModified,
             timeoutMs: f.timeoutMs,
             maxBytes: f.maxBytes,
             allowRedirectsTo: f.allowRedirectsTo,
             userAgent: userAgent(),
-            dispatcher,
+            dispatcher: dispatcher!,
             ...(o.signal ? { signal: o.signal } : {}),
           }),
         { retries: f.retries, baseDelayMs: 1000, maxWaitMs: Math.min(30_000, f.timeoutMs * 2), ...(o.signal ? { signal: o.signal } : {}) },
@@ -92,7 +93,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       downloaded();
       let parsed;
       try {
-        parsed = await parser.parse({
+        parsed = await parser!.parse({
           body: out.body,
           contentType: out.contentType,
           url: out.finalUrl,
@@ -220,7 +221,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   } finally {
     await Promise.all(working);
     saver.flushAll();
-    await Promise.all([dispatcher.close().catch(() => undefined), parser.close()]);
+    await Promise.all([dispatcher?.close().catch(() => undefined), parser?.close()]);
   }
   const settled = await Promise.allSettled(saving);
   if (failure) throw failure.err;
