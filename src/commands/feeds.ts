@@ -15,8 +15,8 @@ import { feedHealthListing, testItemsListing } from '../render/feeds.js';
 import { render } from '../render/index.js';
 import { Store } from '../store/store.js';
 import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
-import { configuredFeeds } from './ingest.js';
-import { inlineParser } from './parse-pool.js';
+import { configuredFeeds } from '../ingest/due.js';
+import { inlineParser } from '../ingest/parse-pool.js';
 
 /** The largest OPML file read (a feed reader's 20,000 subscriptions take about 2 MB). */
 const MAX_OPML_BYTES = 8 << 20;

@@ -1,9 +1,11 @@
 import { ExitCode, InterruptedError, MomentscanError } from '../core/errors.js';
-import { feedReportLines, fetchListing, fetchSummaryLine, type FetchSummary } from '../render/fetch.js';
+import { feedReportLines, fetchListing, fetchSummaryLine } from '../render/fetch.js';
+import type { FetchSummary } from '../ingest/types.js';
 import { render } from '../render/index.js';
 import { Store } from '../store/store.js';
 import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
-import { configuredFeeds, ingest } from './ingest.js';
+import { configuredFeeds } from '../ingest/due.js';
+import { ingest } from '../ingest/run.js';
 import type { Config } from '../config/schema.js';
 
 export interface FetchOptions extends OutputOptions {

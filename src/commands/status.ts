@@ -4,7 +4,7 @@ import { renderStatus, statusJson, type Status } from '../render/status.js';
 import { Store } from '../store/store.js';
 import { configFor, processEnv, renderContext, writeOut, type GlobalOptions } from './context.js';
 import { feedState } from '../moments/feed-health.js';
-import { configuredFeeds } from './ingest.js';
+import { configuredFeeds } from '../ingest/due.js';
 import { topicRows } from '../moments/topic-state.js';
 
 export interface StatusOptions {

@@ -6,9 +6,6 @@ import { topicsListing } from '../render/topics.js';
 import { Store } from '../store/store.js';
 import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
 
-/** syncTopics lives in enrich/ now; commands/ingest.ts (moved to src/ingest/ by the fetch work) still imports it from here. */
-export { syncTopics } from '../enrich/sync-topics.js';
-
 /** `momentscan topics`: each topic's query, feeds, items, learning state and last moment. */
 export async function run(g: GlobalOptions, o: OutputOptions): Promise<number> {
   const env = processEnv();

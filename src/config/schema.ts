@@ -65,6 +65,8 @@ export interface Config {
     warnAfter: number;
     /** Hosts (or host:port) a redirect may lead to although they are local: intranet feeds. */
     allowRedirectsTo: string[];
+    /** Per-host manners (host, or host:port, lower case) instead of perHost and hostDelayMs: servers you own. */
+    hosts: Map<string, HostManners>;
   };
   topics: TopicConfig[];
   /** Feeds not tied to a topic: their items are matched against every topic. */
@@ -112,6 +114,12 @@ export const DEFAULTS = {
   warnAfter: 3,
 };
 
+/** Requests at once and the delay between their starts, for one host. */
+export interface HostManners {
+  perHost: number;
+  hostDelayMs: number;
+}
+
 export function defaultConfig(): Config {
   return {
     file: null,
@@ -133,6 +141,7 @@ export function defaultConfig(): Config {
       maxBytes: DEFAULTS.maxBytes,
       warnAfter: DEFAULTS.warnAfter,
       allowRedirectsTo: [],
+      hosts: new Map(),
     },
     topics: [],
     feeds: [],
@@ -177,7 +186,7 @@ export function validateConfig(doc: unknown, file: string): Config {
   }
   if (root.fetch !== undefined && root.fetch !== null) {
     const f = v.object(root.fetch, 'fetch');
-    v.keys(f, 'fetch', ['concurrency', 'perHost', 'hostDelay', 'interval', 'retries', 'timeout', 'maxBytes', 'warnAfter', 'allowRedirectsTo']);
+    v.keys(f, 'fetch', ['concurrency', 'perHost', 'hostDelay', 'interval', 'retries', 'timeout', 'maxBytes', 'warnAfter', 'allowRedirectsTo', 'hosts']);
     if (f.concurrency !== undefined) cfg.fetch.concurrency = v.integer(f.concurrency, 'fetch.concurrency', 1, 256);
     if (f.perHost !== undefined) cfg.fetch.perHost = v.integer(f.perHost, 'fetch.perHost', 1, 64);
     if (f.hostDelay !== undefined) cfg.fetch.hostDelayMs = v.duration(f.hostDelay, 'fetch.hostDelay', 0);
@@ -187,6 +196,20 @@ export function validateConfig(doc: unknown, file: string): Config {
     if (f.timeout !== undefined) cfg.fetch.timeoutMs = v.duration(f.timeout, 'fetch.timeout', 1000);
     if (f.maxBytes !== undefined) cfg.fetch.maxBytes = v.bytes(f.maxBytes, 'fetch.maxBytes');
     if (f.allowRedirectsTo !== undefined && f.allowRedirectsTo !== null) cfg.fetch.allowRedirectsTo = v.stringList(f.allowRedirectsTo, 'fetch.allowRedirectsTo').map((h) => h.toLowerCase());
+    if (f.hosts !== undefined && f.hosts !== null) {
+      // after perHost and hostDelay: what a host does not set, it takes from them
+      const hosts = v.object(f.hosts, 'fetch.hosts');
+      for (const [host, value] of Object.entries(hosts)) {
+        const p = `fetch.hosts.${host}`;
+        if (!/^[a-z0-9.-]+(?::\d{1,5})?$|^\[[0-9a-f:.]+\](?::\d{1,5})?$/i.test(host)) v.fail(p, 'must be a host name, or host:port, as in the feed URLs (e.g. feeds.example.com or 127.0.0.1:8080)');
+        const h = v.object(value, p);
+        v.keys(h, p, ['perHost', 'hostDelay']);
+        cfg.fetch.hosts.set(host.toLowerCase(), {
+          perHost: h.perHost !== undefined ? v.integer(h.perHost, `${p}.perHost`, 1, 64) : cfg.fetch.perHost,
+          hostDelayMs: h.hostDelay !== undefined ? v.duration(h.hostDelay, `${p}.hostDelay`, 0) : cfg.fetch.hostDelayMs,
+        });
+      }
+    }
   }
   if (root.topics !== undefined && root.topics !== null) {
     const topics = v.array(root.topics, 'topics');

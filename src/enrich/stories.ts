@@ -993,19 +993,18 @@ export class StoryIndex {
       for (let k = 0; k < list.length; k++) {
         const m = list[k]!;
         const tb = m.ids;
+        // most headlines of a candidate share too few tokens: counted first, weighed only if they may match
         let shared = 0;
+        for (let i = 0; i < tb.length; i++) if (mark[tb[i]!] === markStamp) shared++;
+        if (shared < STORY_MIN_SHARED) continue;
         let weightShared = 0;
         let weightB = 0;
         for (let i = 0; i < tb.length; i++) {
           const id = tb[i]!;
           const wt = base - ln[df[id]! + 1]!;
           weightB += wt;
-          if (mark[id] === markStamp) {
-            shared++;
-            weightShared += wt;
-          }
+          if (mark[id] === markStamp) weightShared += wt;
         }
-        if (shared < STORY_MIN_SHARED) continue;
         const jaccard = weightShared / (weightA + weightB - weightShared);
         const short = shortA || tb.length <= SHORT_TITLE_TOKENS;
         const ms =

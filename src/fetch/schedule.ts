@@ -7,6 +7,8 @@ export interface ScheduleOptions {
   concurrency: number;
   perHost: number;
   hostDelayMs: number;
+  /** Hosts with manners of their own (fetch.hosts): instead of perHost and hostDelayMs. */
+  hosts?: ReadonlyMap<string, { perHost: number; hostDelayMs: number }>;
   signal?: AbortSignal;
   now?: () => number;
 }
@@ -54,8 +56,8 @@ export function runScheduled<T, R>(
       return true;
     };
 
-    const limitOf = (h: string) => (h === '' ? options.concurrency : options.perHost);
-    const delayOf = (h: string) => (h === '' ? 0 : options.hostDelayMs);
+    const limitOf = (h: string) => (h === '' ? options.concurrency : (options.hosts?.get(h)?.perHost ?? options.perHost));
+    const delayOf = (h: string) => (h === '' ? 0 : (options.hosts?.get(h)?.hostDelayMs ?? options.hostDelayMs));
 
     const pump = () => {
       if (timer) {

@@ -12,6 +12,7 @@ import { PUBLISHER_SEPARATORS, hasControl, stripEscapes } from '../core/text.js'
 import { isIsoTime, parseIsoTime } from '../core/time.js';
 import type { FeedFormat, ParsedFeed, ParsedItem } from '../core/types.js';
 import { unwrapLink } from './unwrap.js';
+import { readXml } from './xml.js';
 
 export interface ParseOptions {
   /** Where the feed came from: the base for relative links. */
@@ -473,13 +474,11 @@ function doctypeEnd(xml: string, from: number): number {
  * time, whatever the input.
  */
 export function sanitizeXml(xml: string): string {
-  const src = replaceSpans(
-    xml.replace(ANSI_ESCAPE, '').replace(ILLEGAL_XML_CHARS, ''),
-    XHTML_OPEN,
-    (m) => (m[4] === '/' ? null : (XHTML_CLOSE[m[1]!] ?? null)),
-    escapeXhtml,
-    (rest) => rest,
-  );
+  const clean = xml.replace(ANSI_ESCAPE, '').replace(ILLEGAL_XML_CHARS, '');
+  // (XHTML_OPEN cannot match without the word: most feeds skip a pass over the whole text)
+  const src = !clean.includes('xhtml')
+    ? clean
+    : replaceSpans(clean, XHTML_OPEN, (m) => (m[4] === '/' ? null : (XHTML_CLOSE[m[1]!] ?? null)), escapeXhtml, (rest) => rest);
   let out = '';
   let i = 0;
   for (;;) {
@@ -565,11 +564,23 @@ const RAW_DATE_TAGS = new Set(['published', 'updated', 'issued', 'modified']);
 
 type RssOutput = Record<string, unknown> & { items: RssItem[]; title?: unknown; link?: unknown };
 
+const renameDateTag = (name: string): string => (RAW_DATE_TAGS.has(name) ? `raw:${name}` : name);
+
+interface XmlParser {
+  parseString(xml: string, done: (err: unknown, result: unknown) => void): void;
+}
+
+/** Whether the fast XML reader may be used (tests turn it off to compare it with xml2js). */
+let fastXml = true;
+export function useFastXml(on: boolean): void {
+  fastXml = on;
+}
+
 async function runRssParser(xml: string): Promise<RssOutput> {
   // A fresh parser per document: a reused one keeps state from the previous parse.
   const parser = new Parser<Record<string, unknown>, RssItem>({
     defaultRSS: 2,
-    xml2js: { tagNameProcessors: [(name: string) => (RAW_DATE_TAGS.has(name) ? `raw:${name}` : name)] },
+    xml2js: { tagNameProcessors: [renameDateTag] },
     customFields: {
       feed: ['ttl'],
       item: [
@@ -580,6 +591,17 @@ async function runRssParser(xml: string): Promise<RssOutput> {
       ],
     },
   });
+  // the fast reader where it is sure to build what xml2js builds; else xml2js itself
+  if (fastXml) {
+    const xml2js = (parser as unknown as { xmlParser: XmlParser }).xmlParser;
+    (parser as unknown as { xmlParser: XmlParser }).xmlParser = {
+      parseString: (text, done) => {
+        const tree = readXml(text, renameDateTag);
+        if (tree === undefined) xml2js.parseString(text, done);
+        else done(null, tree);
+      },
+    };
+  }
   const parsing = parser.parseString(xml) as Promise<RssOutput>;
   // xml2js parses synchronously: a promise still pending once the event loop turns never settles.
   const stalled = new Promise<never>((_, reject) => {

@@ -2,44 +2,7 @@ import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { drawTable } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
-
-export type FeedStatus = 'ok' | 'not-modified' | 'failed' | 'skipped';
-
-/** The result of one feed in a fetch run, as reported. */
-export interface FeedResult {
-  /** The URL as configured. */
-  url: string;
-  /** Where it was fetched from (differs after a permanent redirect). */
-  fetchUrl: string;
-  title: string | null;
-  status: FeedStatus;
-  httpStatus: number | null;
-  itemsSeen: number;
-  itemsNew: number;
-  bytes: number;
-  durationMs: number;
-  error: string | null;
-  /** Tries it took; 0 when skipped. */
-  attempts: number;
-  /** Failed runs in a row, this one included. */
-  consecutiveFailures: number;
-  /** It has never been fetched successfully (this run included). */
-  neverOk?: boolean;
-  /** Every item was unseen although the feed had items before: it may drop items between fetches. */
-  overflow: boolean;
-  /** Why it was skipped, that it moved or was retired. */
-  notice: string | null;
-  /** Not fetched again before this time (null: next run). */
-  nextDueAt: number | null;
-  fetchedAt: number;
-}
-
-export interface FetchSummary {
-  feeds: FeedResult[];
-  interrupted: boolean;
-  /** Failed runs in a row that make a warning. */
-  warnAfter: number;
-}
+import type { FeedResult, FeedStatus, FetchSummary } from '../ingest/types.js';
 
 export function feedResultJson(r: FeedResult): Record<string, unknown> {
   return {

@@ -1,7 +1,7 @@
 import type { ReadStream, WriteStream } from 'node:tty';
 import type { Config } from '../config/schema.js';
 import { formatError } from '../core/errors.js';
-import { ingest } from '../commands/ingest.js';
+import { ingest } from '../ingest/run.js';
 import { fetchSummaryLine } from '../render/fetch.js';
 import { Store } from '../store/store.js';
 import { loadColumns, saveVerdict, setMuted } from './data.js';

@@ -43,6 +43,7 @@ feeds: [file:///tmp/x.xml]
     expect(cfg.defaults).toEqual({ bucketMs: 3_600_000, baselineMs: 7 * 86_400_000, sensitivity: 'high', language: 'en', country: 'US' });
     expect(cfg.fetch).toEqual({
       allowRedirectsTo: [],
+      hosts: new Map(),
       concurrency: 4,
       perHost: 2,
       hostDelayMs: 250,

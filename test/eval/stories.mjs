@@ -176,7 +176,7 @@ rates.sort((a, b) => a - b);
 console.log(`\nthroughput: ${Math.round(rates[2]).toLocaleString('en')} items/s (median of 5; ${big.length} items, tokens made from the titles, target ≥ 30,000)`);
 
 // --- order agreement through the real fetch path
-const { ingest } = await import('../../dist/commands/ingest.js');
+const { ingest } = await import('../../dist/ingest/run.js');
 const { parseConfigText } = await import('../../dist/config/load.js');
 const { Store } = await import('../../dist/store/store.js');
 const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ingest } from '../../src/commands/ingest.js';
+import { ingest } from '../../src/ingest/run.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { Store } from '../../src/store/store.js';
 import { serve, startServer, type FixtureServer } from '../helpers/server.js';

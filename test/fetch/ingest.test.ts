@@ -3,7 +3,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
-import { ingest } from '../../src/commands/ingest.js';
+import { ingest } from '../../src/ingest/run.js';
 import { SqliteStore, Store } from '../../src/store/store.js';
 import { StoreError } from '../../src/core/errors.js';
 import { serve, startServer, type FixtureServer, type Handler } from '../helpers/server.js';

@@ -45,6 +45,24 @@ describe('runScheduled', () => {
     expect(starts.b![0]!).toBeLessThan(40);
   });
 
+  it('a host with manners of its own (fetch.hosts) keeps to them; the others to perHost and hostDelay', async () => {
+    const starts: Record<string, number[]> = { own: [], other: [] };
+    const active: Record<string, number> = { own: 0, other: 0 };
+    const most: Record<string, number> = { own: 0, other: 0 };
+    const t0 = Date.now();
+    const hosts = new Map([['own', { perHost: 3, hostDelayMs: 0 }]]);
+    await runScheduled(['own', 'own', 'own', 'other', 'other'], (t) => t, { concurrency: 8, perHost: 1, hostDelayMs: 80, hosts }, async (t) => {
+      starts[t]!.push(Date.now() - t0);
+      most[t] = Math.max(most[t]!, ++active[t]!);
+      await tick(20);
+      active[t]!--;
+    });
+    expect(most.own).toBe(3);
+    expect(most.other).toBe(1);
+    expect(Math.max(...starts.own!)).toBeLessThan(40);
+    expect(starts.other![1]! - starts.other![0]!).toBeGreaterThanOrEqual(75);
+  });
+
   it('local files (host "") are bound only by the global limit and have no delay', async () => {
     const t0 = Date.now();
     await runScheduled(['', '', '', ''], () => '', { concurrency: 4, perHost: 1, hostDelayMs: 1000 }, async () => tick(5));

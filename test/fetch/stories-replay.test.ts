@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ingest } from '../../src/commands/ingest.js';
+import { ingest } from '../../src/ingest/run.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { replayStories } from '../../src/enrich/stories.js';
 import { SqliteStore, Store, canonicalOrder } from '../../src/store/store.js';

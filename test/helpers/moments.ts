@@ -46,7 +46,7 @@ export function sampleMoment(over: Partial<MomentRow> = {}): MomentRow {
   };
 }
 
-import type { FeedResult } from '../../src/render/fetch.js';
+import type { FeedResult } from '../../src/ingest/types.js';
 
 /** A fetch result for rendering tests. */
 export function sampleFeedResult(over: Partial<FeedResult> = {}): FeedResult {

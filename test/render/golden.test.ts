@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideColor } from '../../src/render/color.js';
-import { fetchListing, type FeedResult } from '../../src/render/fetch.js';
+import { fetchListing } from '../../src/render/fetch.js';
+import type { FeedResult } from '../../src/ingest/types.js';
 import { FORMATS, render, type RenderContext } from '../../src/render/index.js';
 import { momentsListing } from '../../src/render/moments.js';
 import { sampleFeedResult, sampleMoment } from '../helpers/moments.js';

@@ -1,18 +1,18 @@
 import type { Config } from '../config/schema.js';
 import { FeedError, formatError } from '../core/errors.js';
-import { iso } from '../core/time.js';
 import { userAgent } from '../core/version.js';
-import { createDispatcher, fetchFeed } from '../fetch/http.js';
 import { redirectProblem } from '../fetch/address.js';
 import { attemptsOf, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
-import type { FeedResult, FetchSummary } from '../render/fetch.js';
+import type { FeedResult, FetchSummary } from './types.js';
 import { SENTIMENT_ENGINE } from '../enrich/sentiment.js';
-import { STORY_LIFE_MS, STORY_WINDOW_MS, StoryIndex, replayStories, storySignature, type StoryInput } from '../enrich/stories.js';
-import type { EnrichedItem } from '../core/types.js';
-import { NO_STORIES, type FeedRow, type FetchRecord, type SaveResult, type Store, type StoryAssigner, type StoryReplayer } from '../store/store.js';
-import { createParser } from './parse-pool.js';
-import { syncTopics } from './topics.js';
+import { STORY_LIFE_MS, STORY_WINDOW_MS } from '../enrich/stories.js';
+import type { FeedRow, FetchRecord, SaveResult, Store, StoryAssigner } from '../store/store.js';
+import { MAX_SERVER_HINT_MS, configuredFeeds, hostOf, nextDue, skipReason } from './due.js';
+import { saveQueue } from './save-queue.js';
+import { semaphore } from './semaphore.js';
+import { STORY_MEMORY_MS, storyAssigner } from './stories.js';
+import { syncTopics } from '../enrich/sync-topics.js';
 
 export interface IngestOptions {
   concurrency?: number;
@@ -21,34 +21,6 @@ export interface IngestOptions {
   signal?: AbortSignal;
   now: () => number;
   onProgress?: (done: number, total: number) => void;
-}
-
-/** Every configured feed, each once, topic feeds first. */
-export function configuredFeeds(config: Config): string[] {
-  return [...new Set([...config.topics.flatMap((t) => t.feeds), ...config.feeds])];
-}
-
-/** The host a feed's requests count against ('' for local files: no per-host manners). */
-function hostOf(feed: FeedRow): string {
-  if (feed.fetchUrl.startsWith('file:')) return '';
-  try {
-    return new URL(feed.fetchUrl).host.toLowerCase();
-  } catch {
-    return feed.fetchUrl;
-  }
-}
-
-/** A server's own caching hint is followed when it asks for longer than our interval, up to a day. */
-const MAX_SERVER_HINT_MS = 24 * 3_600_000;
-
-/** Why a feed is not fetched in this run, or null when it is due. */
-export function skipReason(feed: FeedRow, now: number, intervalMs: number, force: boolean): string | null {
-  if (force) return null;
-  if (feed.retiredAt !== null) return `retired: the server said 410 Gone on ${iso(feed.retiredAt)}`;
-  if (feed.fetchUrl.startsWith('file:') || feed.nextDueAt === null) return null;
-  // a little slack so an hourly cron job never misses a feed due "one second from now"
-  const slack = Math.max(60_000, intervalMs / 10);
-  return now >= feed.nextDueAt - slack ? null : `not due until ${iso(feed.nextDueAt)}`;
 }
 
 /**
@@ -70,10 +42,13 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     else results.push(skipped(feed, reason, o.now()));
   }
   store.setFeedKinds(config.feedKinds);
-  const stories = storyAssigner(store, o.now());
+  const stories = storyAssigner();
   const saver = saveQueue(store, topicIds);
-  const dispatcher = createDispatcher(f.timeoutMs, f.perHost);
-  const parser = createParser(config.topics, due.length);
+  // the HTTP client and the parsers (a quarter of a second of loading) only when a feed is due: a run where
+  // nothing is, every quarter hour from cron, is over sooner
+  const [http, pool] = due.length > 0 ? await Promise.all([import('../fetch/http.js'), import('./parse-pool.js')]) : [null, null];
+  const dispatcher = http?.createDispatcher(f.timeoutMs, Math.max(f.perHost, ...[...f.hosts.values()].map((h) => h.perHost)));
+  const parser = pool?.createParser(config.topics, due.length);
   let done = 0;
 
   const concurrency = o.concurrency ?? f.concurrency;
@@ -92,14 +67,14 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       const from = feed.fetchUrl !== feed.url && /^https?:/i.test(feed.fetchUrl) && (await storedMoveProblem(feed.url, feed.fetchUrl, f.allowRedirectsTo)) ? feed.url : feed.fetchUrl;
       const { value: out, attempts } = await withRetries(
         () =>
-          fetchFeed(from, {
+          http!.fetchFeed(from, {
             etag: feed.etag,
             lastModified: feed.lastModified,
             timeoutMs: f.timeoutMs,
             maxBytes: f.maxBytes,
             allowRedirectsTo: f.allowRedirectsTo,
             userAgent: userAgent(),
-            dispatcher,
+            dispatcher: dispatcher!,
             ...(o.signal ? { signal: o.signal } : {}),
           }),
         { retries: f.retries, baseDelayMs: 1000, maxWaitMs: Math.min(30_000, f.timeoutMs * 2), ...(o.signal ? { signal: o.signal } : {}) },
@@ -118,7 +93,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       downloaded();
       let parsed;
       try {
-        parsed = await parser.parse({
+        parsed = await parser!.parse({
           body: out.body,
           contentType: out.contentType,
           url: out.finalUrl,
@@ -221,6 +196,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         concurrency,
         perHost: f.perHost,
         hostDelayMs: f.hostDelayMs,
+        hosts: f.hosts,
         ...(o.signal ? { signal: o.signal } : {}),
       },
       async (feed) => {
@@ -245,7 +221,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   } finally {
     await Promise.all(working);
     saver.flushAll();
-    await Promise.all([dispatcher.close().catch(() => undefined), parser.close()]);
+    await Promise.all([dispatcher?.close().catch(() => undefined), parser?.close()]);
   }
   const settled = await Promise.allSettled(saving);
   if (failure) throw failure.err;
@@ -265,155 +241,11 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   return { feeds: results, interrupted: Boolean(o.signal?.aborted), warnAfter: f.warnAfter };
 }
 
-/** A counting semaphore. */
-function semaphore(size: number): { acquire(): Promise<void>; release(): void } {
-  let free = size;
-  const waiting: (() => void)[] = [];
-  return {
-    acquire: () => {
-      if (free > 0) {
-        free--;
-        return Promise.resolve();
-      }
-      return new Promise((resolve) => waiting.push(resolve));
-    },
-    release: () => {
-      const next = waiting.shift();
-      if (next) next();
-      else free++;
-    },
-  };
-}
-
 /** A feed fetched and parsed: what to save, and its result once saved. */
 interface Fetched {
   record: FetchRecord;
   stories?: StoryAssigner;
   finish(saved: SaveResult): FeedResult;
-}
-
-/** Fetches are committed together when this many are waiting… */
-const BATCH_FEEDS = 16;
-/** …or when the first of them has waited this long. */
-const BATCH_WAIT_MS = 50;
-/** At most this many fetches in one commit. */
-const MAX_BATCH = 64;
-
-interface SaveQueue {
-  save(rec: FetchRecord, stories?: StoryAssigner): Promise<SaveResult>;
-  /** Throws the StoreError of a commit that failed. */
-  check(): void;
-  /** Commits everything waiting, now. */
-  flushAll(): void;
-}
-
-/**
- * Saves fetches in batches. Each fetch is saved all-or-nothing (its own savepoint); fetches that finish
- * within BATCH_WAIT_MS of each other (up to MAX_BATCH) are committed in one transaction. A commit
- * writes every page its saves touched, and a stored item touches a leaf of each index, so committing
- * feed by feed writes the same index pages over and over: a 2,000-feed run commits about 150 times
- * instead of 2,000 and spends half as long in SQLite. A fetch waits at most BATCH_WAIT_MS to be
- * committed; Ctrl-C commits what is waiting before it stops, and a crash loses only the feeds not yet
- * committed (never part of one). Should a commit fail, every fetch in it fails with the StoreError,
- * which ends the run.
- */
-function saveQueue(store: Store, topicIds: ReadonlyMap<string, number>): SaveQueue {
-  let queue: { rec: FetchRecord; stories: StoryAssigner; resolve: (r: SaveResult) => void; reject: (e: unknown) => void }[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let immediate: NodeJS.Immediate | undefined;
-  let failed: { err: unknown } | null = null;
-  const flush = (): void => {
-    clearTimeout(timer);
-    clearImmediate(immediate);
-    timer = immediate = undefined;
-    const batch = queue.slice(0, MAX_BATCH);
-    queue = queue.slice(batch.length);
-    if (queue.length > 0) immediate = setImmediate(flush);
-    if (batch.length === 0) return;
-    let results: SaveResult[];
-    try {
-      if (failed) throw failed.err;
-      results = store.together(() => batch.map((b) => store.saveFetch(b.rec, topicIds, b.stories)));
-    } catch (err) {
-      failed ??= { err };
-      for (const b of batch) b.reject(err);
-      return;
-    }
-    batch.forEach((b, i) => b.resolve(results[i]!));
-  };
-  return {
-    save: (rec, stories = NO_STORIES) =>
-      new Promise((resolve, reject) => {
-        queue.push({ rec, stories, resolve, reject });
-        if (queue.length >= BATCH_FEEDS) immediate ??= setImmediate(flush);
-        else timer ??= setTimeout(flush, BATCH_WAIT_MS);
-      }),
-    check: () => {
-      if (failed) throw failed.err;
-    },
-    flushAll: () => {
-      while (queue.length > 0) flush();
-      clearImmediate(immediate);
-      immediate = undefined;
-    },
-  };
-}
-
-/** Stories seen this long ago or later are what new items may join (and what weighs their words). */
-const STORY_MEMORY_MS = 30 * 86_400_000;
-/** Titles whose story tokens a fetch keeps for its replay. */
-const TOKEN_CACHE_MAX = 200_000;
-
-/**
- * Near-duplicate headlines across feeds become one story, provisionally: an index of recent stories
- * for this run, loaded in the first save's transaction and again whenever another fetch has replayed
- * stories meanwhile (its story ids may be gone). At its end the fetch replays them in canonical order
- * (`replay`, for Store.replayStories), so that they depend on the items only.
- */
-function storyAssigner(store: Store, now: number): StoryAssigner & { replay: StoryReplayer } {
-  let index = new StoryIndex();
-  let generation: number | null = null;
-  // the tokens of this run's titles (from the parse workers), so that the replay need not make them again
-  const tokens = new Map<string, string[]>();
-  const input = (it: EnrichedItem): StoryInput => ({
-    key: it.guid,
-    title: it.title,
-    sourceKey: it.sourceDomain ?? it.source ?? '',
-    publishedAt: it.publishedAt,
-    url: it.canonicalUrl,
-    ...(it.storyTokens ? { tokens: it.storyTokens } : {}),
-  });
-  return {
-    find: (it) => index.match(input(it))?.id ?? null,
-    signature: (it) => it.storyTokens?.join(' ') ?? storySignature(it.title),
-    stored: (id, it, created) => {
-      // (bounded: past this many titles the replay makes the tokens again)
-      if (it.storyTokens && tokens.size < TOKEN_CACHE_MAX) tokens.set(it.title, it.storyTokens);
-      if (created) index.addNew(id, input(it));
-      else index.join(id, input(it));
-    },
-    covers: (id, publishedAt) => index.covers(id, publishedAt),
-    sync: (current) => {
-      if (current === generation) return;
-      index = new StoryIndex();
-      for (const s of store.recentStories(now - STORY_MEMORY_MS)) index.add(s);
-      generation = current;
-    },
-    replay: (known, items) =>
-      replayStories(
-        known,
-        items.map((it) => {
-          const t = tokens.get(it.title);
-          return t ? { ...it, tokens: t } : it;
-        }),
-        { memoryMs: STORY_MEMORY_MS },
-      ),
-  };
-}
-
-function nextDue(at: number, intervalMs: number, maxAgeMs: number | null, ttlMs: number | null): number {
-  const hint = Math.min(Math.max(maxAgeMs ?? 0, ttlMs ?? 0), MAX_SERVER_HINT_MS);
-  return at + Math.max(intervalMs, hint);
 }
 
 function result(feed: FeedRow, r: Partial<FeedResult> & Pick<FeedResult, 'status' | 'fetchedAt'>): FeedResult {

@@ -1,0 +1,37 @@
+/** Which feeds a fetch run fetches, and when each is due again. */
+import type { Config } from '../config/schema.js';
+import { iso } from '../core/time.js';
+import type { FeedRow } from '../store/store.js';
+
+/** Every configured feed, each once, topic feeds first. */
+export function configuredFeeds(config: Config): string[] {
+  return [...new Set([...config.topics.flatMap((t) => t.feeds), ...config.feeds])];
+}
+
+/** The host a feed's requests count against ('' for local files: no per-host manners). */
+export function hostOf(feed: FeedRow): string {
+  if (feed.fetchUrl.startsWith('file:')) return '';
+  try {
+    return new URL(feed.fetchUrl).host.toLowerCase();
+  } catch {
+    return feed.fetchUrl;
+  }
+}
+
+/** A server's own caching hint is followed when it asks for longer than our interval, up to a day. */
+export const MAX_SERVER_HINT_MS = 24 * 3_600_000;
+
+/** Why a feed is not fetched in this run, or null when it is due. */
+export function skipReason(feed: FeedRow, now: number, intervalMs: number, force: boolean): string | null {
+  if (force) return null;
+  if (feed.retiredAt !== null) return `retired: the server said 410 Gone on ${iso(feed.retiredAt)}`;
+  if (feed.fetchUrl.startsWith('file:') || feed.nextDueAt === null) return null;
+  // a little slack so an hourly cron job never misses a feed due "one second from now"
+  const slack = Math.max(60_000, intervalMs / 10);
+  return now >= feed.nextDueAt - slack ? null : `not due until ${iso(feed.nextDueAt)}`;
+}
+
+export function nextDue(at: number, intervalMs: number, maxAgeMs: number | null, ttlMs: number | null): number {
+  const hint = Math.min(Math.max(maxAgeMs ?? 0, ttlMs ?? 0), MAX_SERVER_HINT_MS);
+  return at + Math.max(intervalMs, hint);
+}

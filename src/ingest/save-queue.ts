@@ -1,0 +1,69 @@
+/** The ingest save queue: fetches committed in batches, each all-or-nothing. */
+import { NO_STORIES, type FetchRecord, type SaveResult, type Store, type StoryAssigner } from '../store/store.js';
+
+/** Fetches are committed together when this many are waiting… */
+const BATCH_FEEDS = 16;
+/** …or when the first of them has waited this long. */
+const BATCH_WAIT_MS = 50;
+/** At most this many fetches in one commit. */
+const MAX_BATCH = 64;
+
+export interface SaveQueue {
+  save(rec: FetchRecord, stories?: StoryAssigner): Promise<SaveResult>;
+  /** Throws the StoreError of a commit that failed. */
+  check(): void;
+  /** Commits everything waiting, now. */
+  flushAll(): void;
+}
+
+/**
+ * Saves fetches in batches. Each fetch is saved all-or-nothing (its own savepoint); fetches that finish
+ * within BATCH_WAIT_MS of each other (up to MAX_BATCH) are committed in one transaction. A commit
+ * writes every page its saves touched, and a stored item touches a leaf of each index, so committing
+ * feed by feed writes the same index pages over and over: a 2,000-feed run commits about 150 times
+ * instead of 2,000 and spends half as long in SQLite. A fetch waits at most BATCH_WAIT_MS to be
+ * committed; Ctrl-C commits what is waiting before it stops, and a crash loses only the feeds not yet
+ * committed (never part of one). Should a commit fail, every fetch in it fails with the StoreError,
+ * which ends the run.
+ */
+export function saveQueue(store: Store, topicIds: ReadonlyMap<string, number>): SaveQueue {
+  let queue: { rec: FetchRecord; stories: StoryAssigner; resolve: (r: SaveResult) => void; reject: (e: unknown) => void }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
+  let failed: { err: unknown } | null = null;
+  const flush = (): void => {
+    clearTimeout(timer);
+    clearImmediate(immediate);
+    timer = immediate = undefined;
+    const batch = queue.slice(0, MAX_BATCH);
+    queue = queue.slice(batch.length);
+    if (queue.length > 0) immediate = setImmediate(flush);
+    if (batch.length === 0) return;
+    let results: SaveResult[];
+    try {
+      if (failed) throw failed.err;
+      results = store.together(() => batch.map((b) => store.saveFetch(b.rec, topicIds, b.stories)));
+    } catch (err) {
+      failed ??= { err };
+      for (const b of batch) b.reject(err);
+      return;
+    }
+    batch.forEach((b, i) => b.resolve(results[i]!));
+  };
+  return {
+    save: (rec, stories = NO_STORIES) =>
+      new Promise((resolve, reject) => {
+        queue.push({ rec, stories, resolve, reject });
+        if (queue.length >= BATCH_FEEDS) immediate ??= setImmediate(flush);
+        else timer ??= setTimeout(flush, BATCH_WAIT_MS);
+      }),
+    check: () => {
+      if (failed) throw failed.err;
+    },
+    flushAll: () => {
+      while (queue.length > 0) flush();
+      clearImmediate(immediate);
+      immediate = undefined;
+    },
+  };
+}
