@@ -334,7 +334,8 @@ const round = (x: number, digits: number): number => {
 };
 
 export function score(text: string, lexicon: Lexicon, explain: boolean): EngineResult {
-  const { words, capsWords, bangs, questions } = scan(text, lexicon);
+  lastScan = scan(text, lexicon);
+  const { words, capsWords, bangs, questions } = lastScan;
   const n = forms.length;
   valences.length = 0;
   const P = PARAMS;
@@ -509,4 +510,20 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
     result.explain = trace;
   }
   return result;
+}
+
+/** The tokens of the last scored text, for the learned layer (model.ts): read them before the next call. */
+export interface Tokens {
+  readonly forms: readonly string[];
+  /** 0 word, 1 emoji or emoticon, 2 clause mark, 3 sentence end. */
+  readonly kinds: readonly number[];
+  readonly entries: readonly Entry[];
+  readonly bangs: number;
+  readonly questions: number;
+  readonly capsWords: number;
+}
+
+let lastScan: Scan = { words: 0, capsWords: 0, bangs: 0, questions: 0 };
+export function lastTokens(): Tokens {
+  return { forms, kinds, entries: ents, bangs: lastScan.bangs, questions: lastScan.questions, capsWords: lastScan.capsWords };
 }
