@@ -37,8 +37,11 @@ export const PARAMS = {
   /** A negated positive / negated negative word is multiplied by these. */
   negatePositive: -0.74,
   negateNegative: -0.5,
-  /** Valence of a negation with no sentiment word in its reach ("it won't play"). */
-  negationAlone: -0.6,
+  /**
+   * Valence of a negation with no sentiment word in its reach. 0: "Keine Ahnung.", "I don't speak
+   * Latin." say nothing about tone (the learned layer weighs negated words by themselves).
+   */
+  negationAlone: 0,
   /** Valence of "too" before a neutral word ("too small"). */
   excess: -0.8,
   /** How many words back a negation or booster reaches (within its clause). */
@@ -446,7 +449,8 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
       v += sign * boosted;
       if (explain) rule = rule ? `${rule},${boosted > 0 ? 'boosted' : 'dampened'}` : boosted > 0 ? 'boosted' : 'dampened';
     }
-    if (negated) {
+    // a negation does not turn an emoji or emoticon around ("not again 😂")
+    if (negated && kind === KIND_WORD) {
       v *= v > 0 ? P.negatePositive : P.negateNegative;
       if (explain) rule = rule ? `${rule},negated` : 'negated';
     }
