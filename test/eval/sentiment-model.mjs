@@ -174,9 +174,9 @@ function examplesOf(sets, pick) {
   return out;
 }
 
-export function macroF1(truth, predicted) {
+export function macroF1(truth, predicted, classes = [0, 1, 2]) {
   let total = 0;
-  for (let c = 0; c < 3; c++) {
+  for (const c of classes) {
     let tp = 0;
     let fp = 0;
     let fn = 0;
@@ -208,7 +208,7 @@ export function pearson(xs, ys) {
     sxx += (xs[i] - mx) ** 2;
     syy += (ys[i] - my) ** 2;
   }
-  return sxy / Math.sqrt(sxx * syy);
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
 }
 
 const classOf = (score) => (score === null ? 1 : score >= 0.05 ? 2 : score <= -0.05 ? 0 : 1);
