@@ -2,7 +2,7 @@ import { LANGUAGES, languageCode } from '../core/language.js';
 import { cleanText } from './sentiment/clean.js';
 import { lastTokens, score, type EngineResult } from './sentiment/engine.js';
 import { getLexicon } from './sentiment/lexicon.js';
-import { compound, features, latent, loadModel, topFeatures, type Features, type Model } from './sentiment/model.js';
+import { compound, features, latent, latentOfTokens, loadModel, topFeatures, type Features, type Model } from './sentiment/model.js';
 
 /**
  * Sentiment of headlines and posts: a rule-based analyser of the VADER class (valence lexicon,
@@ -78,9 +78,11 @@ export function analyzeSentiment(text: string, options: SentimentOptions = {}): 
   const r = score(cleanText(text), lexicon, explain);
   const m = options.model === false || r.score === null ? null : loadModel();
   if (m) {
-    const f = features(language!, r, lastTokens(), explain);
-    r.score = Math.round(compound(m, latent(m, f)) * 1e4) / 1e4 || 0;
-    if (explain) r.explain = [...(r.explain ?? []), ...topFeatures(m, f, EXPLAIN_FEATURES)];
+    if (explain) {
+      const f = features(language!, r, lastTokens(), true);
+      r.score = Math.round(compound(m, latent(m, f)) * 1e4) / 1e4 || 0;
+      r.explain = [...(r.explain ?? []), ...topFeatures(m, f, EXPLAIN_FEATURES)];
+    } else r.score = Math.round(compound(m, latentOfTokens(m, language!, r, lastTokens())) * 1e4) / 1e4 || 0;
   }
   const label = r.score === null ? null : r.score >= POSITIVE_THRESHOLD ? 'positive' : r.score <= NEGATIVE_THRESHOLD ? 'negative' : 'neutral';
   const result: SentimentResult = { score: r.score, label, positive: r.positive, neutral: r.neutral, negative: r.negative, mixed: r.mixed, language };

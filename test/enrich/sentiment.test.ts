@@ -433,3 +433,13 @@ describe('what went wrong on the dev sets (issue 12)', () => {
     expect(analyzeSentiment(text, { language: 'fr' }).score).not.toBe(rules(text, { language: 'fr' }).score);
   });
 });
+
+describe('explain and the learned layer', () => {
+  it.each([
+    ["Ce n'est pas un bon produit 😂 !!", 'fr'],
+    ['Das Essen war gut, aber der Service war schlecht', 'de'],
+    ["The food wasn't very good, but the staff were lovely!", 'en'],
+  ])('asking for the explanation does not change the score: %j', (text, language) => {
+    expect(analyzeSentiment(text, { language, explain: true }).score).toBe(analyzeSentiment(text, { language }).score);
+  });
+});

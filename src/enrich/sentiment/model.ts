@@ -91,26 +91,24 @@ export interface Features {
   dense: number;
 }
 
-const named = (f: Features, id: number, value: number, name: () => string): void => {
-  f.ids.push(id);
-  f.values.push(value);
-  if (f.names) f.names.push(name());
-};
+/** Receives each feature: its bucket, its value, and its name (only when names are asked for, else ''). */
+type Sink = (id: number, value: number, name: string) => void;
 
-/** The features of the text the engine scored last (its tokens) with its result `r`. */
-export function features(language: string, r: EngineResult, t: Tokens, withNames: boolean): Features {
-  const f: Features = { ids: [], values: [], dense: 0, ...(withNames ? { names: [] } : {}) };
+/**
+ * Walks the features of the text the engine scored last (its tokens `t`, its result `r`); `dense` is
+ * called once, between the features for any language and the language's own.
+ */
+function walk(language: string, r: EngineResult, t: Tokens, names: boolean, add: Sink, dense: () => void): void {
   const lang = hashString(SEED, language);
-  const s = r.score ?? 0;
-  named(f, mix(hashString(SEED, '\u0000lex')), s, () => 'rules');
-  named(f, mix(hashString(SEED, '\u0000pos')), r.positive, () => 'rules:positive');
-  named(f, mix(hashString(SEED, '\u0000neg')), r.negative, () => 'rules:negative');
-  if (t.bangs > 0) named(f, mix(hashString(SEED, '\u0000!')), 1, () => '!');
-  if (t.questions > 0) named(f, mix(hashString(SEED, '\u0000?')), 1, () => '?');
-  if (t.capsWords > 0) named(f, mix(hashString(SEED, '\u0000caps')), 1, () => 'CAPS');
-  f.dense = f.ids.length;
-  named(f, mix(hashString(lang, '\u0000bias')), 1, () => 'bias');
-  named(f, mix(hashString(lang, '\u0000lex')), s, () => 'rules');
+  add(mix(hashString(SEED, '\u0000lex')), r.score ?? 0, names ? 'rules' : '');
+  add(mix(hashString(SEED, '\u0000pos')), r.positive, names ? 'rules:positive' : '');
+  add(mix(hashString(SEED, '\u0000neg')), r.negative, names ? 'rules:negative' : '');
+  if (t.bangs > 0) add(mix(hashString(SEED, '\u0000!')), 1, '!');
+  if (t.questions > 0) add(mix(hashString(SEED, '\u0000?')), 1, '?');
+  if (t.capsWords > 0) add(mix(hashString(SEED, '\u0000caps')), 1, 'CAPS');
+  dense();
+  add(mix(hashString(lang, '\u0000bias')), 1, 'bias');
+  add(mix(hashString(lang, '\u0000lex')), r.score ?? 0, names ? 'rules' : '');
   const { forms, kinds, entries } = t;
   let negation = -10;
   let prev = 0; // hash of the previous word, 0 at a clause start
@@ -124,22 +122,53 @@ export function features(language: string, r: EngineResult, t: Tokens, withNames
     }
     const form = forms[i]!;
     if (kind === 1) {
-      named(f, mix(hashString(SEED ^ 0x5a5a, form)), 1, () => form);
+      add(mix(hashString(SEED ^ 0x5a5a, form)), 1, form);
       continue;
     }
     const e = entries[i]!;
     const negated = i - negation <= 3 && (e.flags & BOOSTER) === 0;
     const h = hashString(negated ? lang ^ 0x3c3c3c3c : lang, form);
-    named(f, mix(h), 1, () => (negated ? `¬${form}` : form));
-    if (prev !== 0) {
-      const p = prevForm;
-      named(f, mix(Math.imul(prev, 31) ^ h ^ 0x2f2f), 1, () => `${p} ${form}`);
-    }
+    add(mix(h), 1, names ? (negated ? `¬${form}` : form) : '');
+    if (prev !== 0) add(mix(Math.imul(prev, 31) ^ h ^ 0x2f2f), 1, names ? `${prevForm} ${form}` : '');
     prev = h;
     prevForm = form;
     if ((e.flags & NEGATION) !== 0) negation = i;
   }
+}
+
+/** The features of the text the engine scored last (its tokens) with its result `r`, as lists. */
+export function features(language: string, r: EngineResult, t: Tokens, withNames: boolean): Features {
+  const f: Features = { ids: [], values: [], dense: 0, ...(withNames ? { names: [] } : {}) };
+  walk(
+    language,
+    r,
+    t,
+    withNames,
+    (id, value, name) => {
+      f.ids.push(id);
+      f.values.push(value);
+      if (f.names) f.names.push(name);
+    },
+    () => {
+      f.dense = f.ids.length;
+    },
+  );
   return f;
+}
+
+let sum = 0;
+let weights: Float32Array = new Float32Array(0);
+const accumulate: Sink = (id, value) => {
+  sum += weights[id]! * value;
+};
+const nothing = (): void => {};
+
+/** The model's latent score of the text the engine scored last, without building feature lists (the hot path). */
+export function latentOfTokens(m: Model, language: string, r: EngineResult, t: Tokens): number {
+  sum = 0;
+  weights = m.weights;
+  walk(language, r, t, false, accumulate, nothing);
+  return sum;
 }
 
 /** The model's latent score of a feature set. */
