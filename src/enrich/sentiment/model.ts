@@ -91,6 +91,10 @@ export interface Features {
   dense: number;
 }
 
+/** Words of at least STEM_FROM letters also count by their first STEM letters. */
+const STEM_FROM = 7;
+const STEM = 5;
+
 /** Receives each feature: its bucket, its value, and its name (only when names are asked for, else ''). */
 type Sink = (id: number, value: number, name: string) => void;
 
@@ -129,6 +133,8 @@ function walk(language: string, r: EngineResult, t: Tokens, names: boolean, add:
     const negated = i - negation <= 3 && (e.flags & BOOSTER) === 0;
     const h = hashString(negated ? lang ^ 0x3c3c3c3c : lang, form);
     add(mix(h), 1, names ? (negated ? `¬${form}` : form) : '');
+    // a long word's first letters stand for its other forms ("détestable", "détestent")
+    if (form.length >= STEM_FROM) add(mix(hashString(lang ^ 0x7e7e7e7e, form.slice(0, STEM)) ^ (negated ? 0x1111 : 0)), 1, names ? `${negated ? '¬' : ''}${form.slice(0, STEM)}…` : '');
     if (prev !== 0) add(mix(Math.imul(prev, 31) ^ h ^ 0x2f2f), 1, names ? `${prevForm} ${form}` : '');
     prev = h;
     prevForm = form;
