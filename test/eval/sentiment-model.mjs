@@ -79,6 +79,8 @@ function random(seed) {
   };
 }
 
+/** The tanh beyond the cut points has the scale of the mean distance past them (r on the graded sets is best there). */
+const SPREAD = 1;
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
 
 /**
@@ -159,7 +161,7 @@ export function train(examples, bits, options = TRAINING) {
       n++;
     }
   }
-  return { weights, cut1, cut2, spread: n > 0 ? Math.max(0.1, (2 * sum) / n) : 1 };
+  return { weights, cut1, cut2, spread: n > 0 ? Math.max(0.1, (SPREAD * sum) / n) : 1 };
 }
 
 /** Examples of the given items (with their set's weight): those the engine scores. */
