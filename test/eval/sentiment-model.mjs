@@ -88,7 +88,7 @@ const sigmoid = (x) => 1 / (1 + Math.exp(-x));
  * points), then the token weights on top with those fixed. A language or kind of text the token weights
  * never saw is still scored by a calibrated engine, not by a model that learnt to lean on words.
  */
-export const TRAINING = { epochs: [3, 3], rate: [0.05, 0.04], l2: 2e-6, seed: 12 };
+export const TRAINING = { epochs: [3, 3], rate: [0.05, 0.1], l2: 2e-6, seed: 12 };
 
 /** Trains the ordinal model on examples ({ f: Features, y }); each set's examples weighed by `weights`. */
 export function train(examples, bits, options = TRAINING) {

@@ -108,12 +108,16 @@ function walk(language: string, r: EngineResult, t: Tokens, names: boolean, add:
   add(mix(hashString(SEED, '\u0000pos')), r.positive, names ? 'rules:positive' : '');
   add(mix(hashString(SEED, '\u0000neg')), r.negative, names ? 'rules:negative' : '');
   if (t.bangs > 0) add(mix(hashString(SEED, '\u0000!')), 1, '!');
-  if (t.questions > 0) add(mix(hashString(SEED, '\u0000?')), 1, '?');
+  if (t.questions > 1) add(mix(hashString(SEED, '\u0000??')), 1, '??');
   if (t.capsWords > 0) add(mix(hashString(SEED, '\u0000caps')), 1, 'CAPS');
   dense();
   add(mix(hashString(lang, '\u0000bias')), 1, 'bias');
   add(mix(hashString(lang, '\u0000lex')), r.score ?? 0, names ? 'rules' : '');
   const { forms, kinds, entries } = t;
+  // each token counts 1/√(number of tokens): a long text's many words do not add up to a tone by themselves
+  let count = 0;
+  for (let i = 0; i < kinds.length; i++) if (kinds[i]! < 2) count++;
+  const unit = 1 / Math.sqrt(Math.max(1, count));
   let negation = -10;
   let prev = 0; // hash of the previous word, 0 at a clause start
   let prevForm = '';
@@ -126,16 +130,16 @@ function walk(language: string, r: EngineResult, t: Tokens, names: boolean, add:
     }
     const form = forms[i]!;
     if (kind === 1) {
-      add(mix(hashString(SEED ^ 0x5a5a, form)), 1, form);
+      add(mix(hashString(SEED ^ 0x5a5a, form)), unit, form);
       continue;
     }
     const e = entries[i]!;
     const negated = i - negation <= 3 && (e.flags & BOOSTER) === 0;
     const h = hashString(negated ? lang ^ 0x3c3c3c3c : lang, form);
-    add(mix(h), 1, names ? (negated ? `¬${form}` : form) : '');
+    add(mix(h), unit, names ? (negated ? `¬${form}` : form) : '');
     // a long word's first letters stand for its other forms ("détestable", "détestent")
-    if (form.length >= STEM_FROM) add(mix(hashString(lang ^ 0x7e7e7e7e, form.slice(0, STEM)) ^ (negated ? 0x1111 : 0)), 1, names ? `${negated ? '¬' : ''}${form.slice(0, STEM)}…` : '');
-    if (prev !== 0) add(mix(Math.imul(prev, 31) ^ h ^ 0x2f2f), 1, names ? `${prevForm} ${form}` : '');
+    if (form.length >= STEM_FROM) add(mix(hashString(lang ^ 0x7e7e7e7e, form.slice(0, STEM)) ^ (negated ? 0x1111 : 0)), unit, names ? `${negated ? '¬' : ''}${form.slice(0, STEM)}…` : '');
+    if (prev !== 0) add(mix(Math.imul(prev, 31) ^ h ^ 0x2f2f), unit, names ? `${prevForm} ${form}` : '');
     prev = h;
     prevForm = form;
     if ((e.flags & NEGATION) !== 0) negation = i;
