@@ -4,9 +4,10 @@ import type { EngineResult, ExplainEntry, Tokens } from './engine.js';
 
 /**
  * The learned layer: an ordinal logistic model over the rule engine's result and the text's tokens.
- * Features (hashed into 2^BITS weights): the engine's compound and its positive/negative shares (overall
- * and per language), one per word (per language; "¬word" inside a negation's reach), per pair of
- * adjacent words, per emoji or emoticon (any language), and "!", "?", ALL CAPS. The weighted sum z
+ * Features (hashed into 2^BITS weights): the engine's compound (overall and per language) and its
+ * positive/negative shares, "!", "??" and ALL CAPS; one per word (per language; "¬word" inside a
+ * negation's reach), per long word's first letters, per pair of adjacent words and per emoji or emoticon
+ * (any language), each token counting 1/√(number of tokens). The weighted sum z
  * is read against two learned cut points: below the first negative, above the second positive, and
  * mapped onto the compound scale so that the cut points land on ∓0.05 (the label thresholds).
  *
