@@ -71,8 +71,9 @@ export function encodeModel(m: Model): Buffer {
 
 // --- features ------------------------------------------------------------------------------------
 
-function hashString(h: number, s: string): number {
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+/** FNV-1a over the first `n` UTF-16 units of s (all of it by default). */
+function hashString(h: number, s: string, n = s.length): number {
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h;
 }
 const SEED = 0x811c9dc5;
@@ -139,7 +140,7 @@ function walk(language: string, r: EngineResult, t: Tokens, names: boolean, add:
     const h = hashString(negated ? lang ^ 0x3c3c3c3c : lang, form);
     add(mix(h), unit, names ? (negated ? `¬${form}` : form) : '');
     // a long word's first letters stand for its other forms ("détestable", "détestent")
-    if (form.length >= STEM_FROM) add(mix(hashString(lang ^ 0x7e7e7e7e, form.slice(0, STEM)) ^ (negated ? 0x1111 : 0)), unit, names ? `${negated ? '¬' : ''}${form.slice(0, STEM)}…` : '');
+    if (form.length >= STEM_FROM) add(mix(hashString(lang ^ 0x7e7e7e7e, form, STEM) ^ (negated ? 0x1111 : 0)), unit, names ? `${negated ? '¬' : ''}${form.slice(0, STEM)}…` : '');
     if (prev !== 0) add(mix(Math.imul(prev, 31) ^ h ^ 0x2f2f), unit, names ? `${prevForm} ${form}` : '');
     prev = h;
     prevForm = form;
