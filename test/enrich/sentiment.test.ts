@@ -79,6 +79,12 @@ describe('rules', () => {
     expect(analyzeSentiment("I don't speak Latin.").label).toBe('neutral');
   });
 
+  it.each(['No doubt a great phone', 'no worries great job'])('a negation inside an idiom does not reach past it: %j is positive', (text) => {
+    expect(rules(text).label).toBe('positive');
+    expect(rules(text, { explain: true }).explain!.some((e) => e.rule?.includes('negated'))).toBe(false);
+    expect(analyzeSentiment(text).label).toBe('positive');
+  });
+
   it('a negation does not turn an emoji or emoticon around', () => {
     expect(ruleScore('not again 😍')).toBeGreaterThan(0);
     expect(ruleScore('no :(')).toBeLessThan(0);

@@ -136,6 +136,8 @@ const kinds: number[] = [];
 const caps: boolean[] = [];
 const ents: Entry[] = [];
 const valences: number[] = [];
+/** Index of the last token of the last phrase or idiom matched (a negation inside it does not reach past it). */
+let phraseEnd = -1;
 
 function push(form: string, kind: number, entry: Entry, isCaps: boolean): void {
   forms.push(form);
@@ -351,6 +353,7 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
   let afterContrast = false;
   let concessive = false;
   let irrealis = false;
+  phraseEnd = -1;
   for (let i = 0; i < n; i++) {
     const kind = kinds[i]!;
     if (kind === KIND_SENTENCE) {
@@ -395,6 +398,7 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
       if (phrase) {
         v = phrase.value;
         span = phrase.rest.length + 1;
+        phraseEnd = i + span - 1;
         if (explain) rule = phrase.source === 'idiom' ? 'idiom' : 'phrase';
       } else if ((flags & EXCESS) !== 0 && P.excess !== 0 && i + 1 < n && kinds[i + 1] === KIND_WORD && ents[i + 1]!.valence === 0 && (ents[i + 1]!.flags & (BOOSTER | NEGATION)) === 0) {
         v = P.excess;
@@ -437,7 +441,8 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
       if (kj === KIND_CLAUSE || kj === KIND_SENTENCE) break;
       if (kj !== KIND_WORD) continue;
       const ej = ents[j]!;
-      if ((ej.flags & BREAKER) !== 0) break;
+      // "no doubt a great phone": the idiom has used its "no"
+      if ((ej.flags & BREAKER) !== 0 || j <= phraseEnd) break;
       if ((ej.flags & BOOSTER) !== 0) {
         let step = (ej.boost / 0.293) * P.boost * DISTANCE[d]!;
         if (capsEmphasis && caps[j]) step += ej.boost > 0 ? P.caps / 2 : -P.caps / 2;
