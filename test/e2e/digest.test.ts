@@ -262,8 +262,9 @@ describe('momentscan digest (printed)', { timeout: 90_000 }, () => {
     expect(late.status, late.stderr).toBe(0);
     const stored = JSON.parse(late.stdout) as { topic: string; start: string; examples: { link: string }[] }[];
     expect(stored.map((m) => m.topic)).toEqual(expect.arrayContaining(['Acme Robotics', 'Northwind Airlines']));
-    // before both (a quiet day), and while the spike is on but before the swing began
-    for (const asOf of ['2026-11-18T06:00:00Z', SPIKE_ON]) {
+    // before both (a quiet day), and while the spike is on but before the swing began (its first
+    // negative items come in from 2026-11-19T00:00 with sentiment engine 3)
+    for (const asOf of ['2026-11-18T06:00:00Z', '2026-11-18T18:00:00Z']) {
       const after = stored.filter((m) => Date.parse(m.start) > Date.parse(asOf));
       expect(after.length).toBeGreaterThan(0);
       for (const format of ['text', 'markdown', 'html']) {

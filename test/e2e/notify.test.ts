@@ -129,7 +129,7 @@ describe('momentscan notify', () => {
 
     const hook = rx.at('/hook')[0]!;
     const payload = new Webhook(SECRET).verify(hook.body, hook.headers as Record<string, string>) as { type: string; timestamp: string; data: Record<string, unknown> };
-    expect(payload).toMatchObject({ type: 'moment.detected', timestamp: '2026-11-19T18:00:00Z' });
+    expect(payload).toMatchObject({ type: 'moment.detected', timestamp: '2026-11-20T00:00:00Z' });
     expect(payload.data).toMatchObject({ schemaVersion: 1, topic: 'Northwind Airlines', kind: 'sentiment-shift', direction: 'negative', alerts: 1 });
     // the record is the moments --json contract
     const moments = JSON.parse((await s.run(['moments', '--json', '--as-of', AS_OF, '--since', '24h', '--alerts'])).stdout) as Record<string, unknown>[];

@@ -69,6 +69,20 @@ describe('momentscan sentiment', () => {
     expect(r.stderr).toMatch(/in\.ndjson: line 2: a JSON line needs a "text" field with a string/);
   });
 
+  it.each([
+    ['an array nested 100,000 deep', `{"text": "fine", "x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, /line 2: JSON nested more than 100 levels deep — /],
+    ['a number beyond a double (1e309)', '{"text": "fine", "views": 1e309}', /line 2: a number is out of range \(beyond ±1\.8e308, such as 1e309\) — /],
+  ])('%s on an NDJSON line: a one-line error with its line number (exit 2), the rows before it written', (_what, bad, message) => {
+    const home = tempDir();
+    const file = path.join(home, 'in.ndjson');
+    writeFileSync(file, `{"text": "great"}\n${bad}\n{"text": "later"}\n`);
+    const r = runCli(['sentiment', file], { home });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
   it('streams: a large input flows through without being held, and | head ends quietly', async () => {
     const line = 'Acme recalls kettles over fire risk, customers furious\n';
     const child = spawn(process.execPath, [BIN, 'sentiment'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } });

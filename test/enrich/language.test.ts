@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectLanguage, identifyLanguage, normalizeLanguage } from '../../src/enrich/language.js';
+import { READ_LANGUAGES, detectLanguage, identifyLanguage, normalizeLanguage } from '../../src/enrich/language.js';
 
 describe('detectLanguage', () => {
   it.each([
@@ -81,5 +81,11 @@ describe('detectLanguage', () => {
     [null, null],
   ])('normalizeLanguage(%j) → %j', (declared, want) => {
     expect(normalizeLanguage(declared)).toBe(want);
+  });
+});
+
+describe('short text (issue 12)', () => {
+  it.each(['hello', 'merci bien', 'hola amigos', 'Danke schön'])('%j is read in one of the five languages, so it gets a score', (text) => {
+    expect(READ_LANGUAGES).toContain(detectLanguage(text));
   });
 });

@@ -16,6 +16,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { crossValidate, featurize, macroF1 as macroF1Of, pearson, readDevSets } from './sentiment-model.mjs';
+
+const macroF1 = (truth, predicted) => macroF1Of(truth, predicted, ['positive', 'neutral', 'negative']);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = resolve(here, '../../../shared/data/sentiment-dev');
@@ -69,28 +72,6 @@ function readSet(file) {
   return rows;
 }
 
-function pearson(xs, ys) {
-  const n = xs.length;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += xs[i];
-    my += ys[i];
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = xs[i] - mx;
-    const dy = ys[i] - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
-}
 
 function readTweets(file) {
   const rows = [];
@@ -104,21 +85,6 @@ function readTweets(file) {
 
 const humanClass = (h) => (h > 0.5 ? 'positive' : h < -0.5 ? 'negative' : 'neutral');
 
-function macroF1(truth, predicted) {
-  let sum = 0;
-  for (const c of ['positive', 'neutral', 'negative']) {
-    let tp = 0;
-    let fp = 0;
-    let fn = 0;
-    for (let i = 0; i < truth.length; i++) {
-      if (predicted[i] === c && truth[i] === c) tp++;
-      else if (predicted[i] === c) fp++;
-      else if (truth[i] === c) fn++;
-    }
-    sum += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
-  }
-  return sum / 3;
-}
 
 const f3 = (x) => x.toFixed(3).replace(/^(-?)0\./, '$1.');
 
@@ -150,17 +116,17 @@ async function main() {
   const lidMs = performance.now() - t0;
 
   /** As `momentscan sentiment` scores a text: the forced language, or the detected one (null for another script). */
-  const analyse = (text, forced) => {
-    if (forced) return engine.analyzeSentiment(text, { language: forced });
+  const analyse = (text, forced, model = true) => {
+    if (forced) return engine.analyzeSentiment(text, { language: forced, model });
     const id = lid.identifyLanguage(text);
-    return id.otherScript ? { score: null, label: null, language: null } : engine.analyzeSentiment(text, { language: id.language ?? 'en' });
+    return id.otherScript ? { score: null, label: null, language: null } : engine.analyzeSentiment(text, { language: id.language ?? 'en', model });
   };
 
   const out = [];
   out.push(`engine ${engine.SENTIMENT_ENGINE}`);
   out.push('');
   out.push('human-rated sentences (VADER paper): r / F1, language detected | forced en');
-  const header = ['set', 'n', 'detected', 'forced en', 'detected en', ...Object.keys(REFERENCE).map((k) => `${k.split(' ')[0]} r / F1`), 'vs VADER'];
+  const header = ['set', 'n', 'detected', 'forced en', 'rules alone', 'detected en', ...Object.keys(REFERENCE).map((k) => `${k.split(' ')[0]} r / F1`), 'vs VADER'];
   const rows = [header];
   const allTexts = [];
   let beatsAll = true;
@@ -169,13 +135,13 @@ async function main() {
     const truth = data.map((d) => humanClass(d.human));
     const figures = [];
     let detectedEn = 0;
-    for (const forced of [null, 'en']) {
+    for (const [forced, model] of [[null, true], ['en', true], [null, false]]) {
       const xs = [];
       const ys = [];
       const predicted = [];
       for (const { human, text } of data) {
-        const r = analyse(text, forced);
-        if (!forced && r.language === 'en') detectedEn++;
+        const r = analyse(text, forced, model);
+        if (!forced && model && r.language === 'en') detectedEn++;
         predicted.push(r.label ?? 'neutral');
         if (r.score === null) continue;
         xs.push(r.score);
@@ -193,6 +159,7 @@ async function main() {
       String(data.length),
       `${f3(r)} / ${f3(f1)}`,
       `${f3(figures[1][0])} / ${f3(figures[1][1])}`,
+      `${f3(figures[2][0])} / ${f3(figures[2][1])}`,
       f3(detectedEn / data.length),
       ...Object.values(REFERENCE).map((ref) => `${f3(ref[name][0])} / ${f3(ref[name][1])}`),
       `${r > vr ? '+' : ''}${f3(r - vr)} / ${f1 > vf ? '+' : ''}${f3(f1 - vf)}`,
@@ -204,18 +171,18 @@ async function main() {
 
   out.push('');
   out.push('labelled tweets: accuracy / macro-F1, language detected | forced; share detected as the set\'s language');
-  const tweetRows = [['set', 'n', 'detected', 'forced', 'language right', 'main d135cbf detected', 'main forced']];
+  const tweetRows = [['set', 'n', 'detected', 'forced', 'rules alone', 'language right', 'main d135cbf detected', 'main forced']];
   const tweetTexts = [];
   for (const [name, file, language] of TWEETS) {
     const data = readTweets(file);
     const truth = data.map((d) => d.label);
     const cells = [];
     let right = 0;
-    for (const forced of [null, language]) {
+    for (const [forced, model] of [[null, true], [language, true], [null, false]]) {
       const predicted = [];
       for (const { text } of data) {
-        const r = analyse(text, forced);
-        if (!forced && r.language === language) right++;
+        const r = analyse(text, forced, model);
+        if (!forced && model && r.language === language) right++;
         predicted.push(r.label ?? 'neutral');
       }
       const acc = predicted.filter((p, i) => p === truth[i]).length / data.length;
@@ -226,6 +193,21 @@ async function main() {
     tweetRows.push([name, String(data.length), ...cells, f3(right / data.length), `${f3(d[0])} / ${f3(d[1])}`, `${f3(f[0])} / ${f3(f[1])}`]);
   }
   table(out, tweetRows);
+  out.push('(in-sample: the learned layer was trained on these sets; the cross-validated figures below are the ones that count)');
+
+  // the learned layer cross-validated: trained again here on part of the data, scored on the rest
+  engine.setSentimentModel(null);
+  const devSets = readDevSets(dataDir);
+  featurize(devSets, engine, lid);
+  const cv = crossValidate(devSets, engine, engine.MODEL_BITS);
+  engine.setSentimentModel(undefined); // back to the shipped model
+  out.push('');
+  out.push('learned layer cross-validated, language detected: macro-F1 (and r for graded sets)');
+  out.push('  leave set out: trained on the six other sets; 5-fold: trained on four fifths of every set, scored on the fifth');
+  const cvCell = (x) => `${f3(x.f1)}${x.r === null ? '' : ` r ${f3(x.r)}`}`;
+  const cvRows = [['set', 'rules alone', 'leave set out', '5-fold']];
+  for (const r of cv) cvRows.push([r.set, cvCell(r.rules), cvCell(r.loso), cvCell(r.fold)]);
+  table(out, cvRows);
 
   // throughput: the dev texts, repeated, single-threaded, after a warm-up pass
   for (const text of allTexts) engine.analyzeSentiment(text);

@@ -20,6 +20,11 @@ const EMOJI_GROUPS: [number, string][] = [
 
 /** A few overrides where a symbol appears in two groups above (the later group wins otherwise). */
 const EMOJI_OVERRIDES: [string, number][] = [
+  // as used in posts: 😂 laughs at good and bad news alike, 😭 is as often joy as grief, 🙄 is exasperation
+  ['😂', 1],
+  ['🤣', 1.2],
+  ['😭', -0.5],
+  ['🙄', -1.5],
   ['👀', 0],
   ['😬', -1.2],
   ['😯', -0.5],

@@ -37,8 +37,11 @@ export const PARAMS = {
   /** A negated positive / negated negative word is multiplied by these. */
   negatePositive: -0.74,
   negateNegative: -0.5,
-  /** Valence of a negation with no sentiment word in its reach ("it won't play"). */
-  negationAlone: -0.6,
+  /**
+   * Valence of a negation with no sentiment word in its reach. 0: "Keine Ahnung.", "I don't speak
+   * Latin." say nothing about tone (the learned layer weighs negated words by themselves).
+   */
+  negationAlone: 0,
   /** Valence of "too" before a neutral word ("too small"). */
   excess: -0.8,
   /** How many words back a negation or booster reaches (within its clause). */
@@ -133,6 +136,8 @@ const kinds: number[] = [];
 const caps: boolean[] = [];
 const ents: Entry[] = [];
 const valences: number[] = [];
+/** Index of the last token of the last phrase or idiom matched (a negation inside it does not reach past it). */
+let phraseEnd = -1;
 
 function push(form: string, kind: number, entry: Entry, isCaps: boolean): void {
   forms.push(form);
@@ -334,7 +339,8 @@ const round = (x: number, digits: number): number => {
 };
 
 export function score(text: string, lexicon: Lexicon, explain: boolean): EngineResult {
-  const { words, capsWords, bangs, questions } = scan(text, lexicon);
+  lastScan = scan(text, lexicon);
+  const { words, capsWords, bangs, questions } = lastScan;
   const n = forms.length;
   valences.length = 0;
   const P = PARAMS;
@@ -347,6 +353,7 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
   let afterContrast = false;
   let concessive = false;
   let irrealis = false;
+  phraseEnd = -1;
   for (let i = 0; i < n; i++) {
     const kind = kinds[i]!;
     if (kind === KIND_SENTENCE) {
@@ -391,6 +398,7 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
       if (phrase) {
         v = phrase.value;
         span = phrase.rest.length + 1;
+        phraseEnd = i + span - 1;
         if (explain) rule = phrase.source === 'idiom' ? 'idiom' : 'phrase';
       } else if ((flags & EXCESS) !== 0 && P.excess !== 0 && i + 1 < n && kinds[i + 1] === KIND_WORD && ents[i + 1]!.valence === 0 && (ents[i + 1]!.flags & (BOOSTER | NEGATION)) === 0) {
         v = P.excess;
@@ -433,7 +441,8 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
       if (kj === KIND_CLAUSE || kj === KIND_SENTENCE) break;
       if (kj !== KIND_WORD) continue;
       const ej = ents[j]!;
-      if ((ej.flags & BREAKER) !== 0) break;
+      // "no doubt a great phone": the idiom has used its "no"
+      if ((ej.flags & BREAKER) !== 0 || j <= phraseEnd) break;
       if ((ej.flags & BOOSTER) !== 0) {
         let step = (ej.boost / 0.293) * P.boost * DISTANCE[d]!;
         if (capsEmphasis && caps[j]) step += ej.boost > 0 ? P.caps / 2 : -P.caps / 2;
@@ -445,7 +454,8 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
       v += sign * boosted;
       if (explain) rule = rule ? `${rule},${boosted > 0 ? 'boosted' : 'dampened'}` : boosted > 0 ? 'boosted' : 'dampened';
     }
-    if (negated) {
+    // a negation does not turn an emoji or emoticon around ("not again 😂")
+    if (negated && kind === KIND_WORD) {
       v *= v > 0 ? P.negatePositive : P.negateNegative;
       if (explain) rule = rule ? `${rule},negated` : 'negated';
     }
@@ -509,4 +519,20 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
     result.explain = trace;
   }
   return result;
+}
+
+/** The tokens of the last scored text, for the learned layer (model.ts): read them before the next call. */
+export interface Tokens {
+  readonly forms: readonly string[];
+  /** 0 word, 1 emoji or emoticon, 2 clause mark, 3 sentence end. */
+  readonly kinds: readonly number[];
+  readonly entries: readonly Entry[];
+  readonly bangs: number;
+  readonly questions: number;
+  readonly capsWords: number;
+}
+
+let lastScan: Scan = { words: 0, capsWords: 0, bangs: 0, questions: 0 };
+export function lastTokens(): Tokens {
+  return { forms, kinds, entries: ents, bangs: lastScan.bangs, questions: lastScan.questions, capsWords: lastScan.capsWords };
 }

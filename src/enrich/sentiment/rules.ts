@@ -169,12 +169,31 @@ const EN: LanguageRules = {
   variants: englishVariants,
 };
 
-/** Compound words ("Brandgefahr", "treinramp"): their known tail, longest first (at least 4 letters). */
+/**
+ * Compound words ("Brandgefahr", "treinramp"): their known tail, longest first. The head has at least
+ * 4 letters and the tail at least 5: a short tail or head is far more often a word's own ending
+ * ("Entscheidung" is no "Scheidung", "allgemein" not "gemein").
+ */
 function compoundTails(w: string): string[] {
   const out: string[] = [];
-  for (let k = 3; k <= w.length - 4; k++) if (w[k - 1] !== '-') out.push(w.slice(k));
+  for (let k = 4; k <= w.length - 5; k++) if (w[k - 1] !== '-') out.push(w.slice(k));
   return out;
 }
+
+/** Compound heads that carry the tone of the whole ("Scheißwetter", "Traumwetter", "Lieblingsfilm"): head → lexicon word. */
+function compoundHeads(w: string, heads: readonly (readonly [string, string])[]): string[] {
+  for (const [head, word] of heads) if (w.length >= head.length + 3 && w.startsWith(head)) return [word];
+  return [];
+}
+
+const DE_HEADS: readonly (readonly [string, string])[] = [
+  ['scheiß', 'scheiße'], ['scheiss', 'scheiße'], ['mist', 'mist'], ['horror', 'horror'], ['drecks', 'dreck'],
+  ['traum', 'traumhaft'], ['lieblings', 'liebling'], ['spitzen', 'spitze'], ['super', 'super'], ['hammer', 'hammer'],
+  ['klasse', 'klasse'], ['mega', 'mega'], ['top', 'top'],
+];
+const NL_HEADS: readonly (readonly [string, string])[] = [
+  ['kut', 'kut'], ['klote', 'klote'], ['rot', 'rot'], ['droom', 'droom'], ['lievelings', 'lieveling'], ['top', 'top'], ['super', 'super'],
+];
 
 function stripSuffixes(w: string, suffixes: readonly string[], min = 3): string[] {
   const out: string[] = [];
@@ -200,7 +219,8 @@ const NL: LanguageRules = {
       'teleurstelling:-2 mislukt:-2 faillissement:-2.5 failliet:-2.5 belachelijk:-2.5 waardeloos:-3 afschuwelijk:-3 ' +
       'vreselijk:-3 verschrikkelijk:-3 schandalig:-3 succes:2 succesvol:2 winst:1.5 groei:1 overwinning:2.5 gewonnen:2 ' +
       'winnaar:2 feest:2 lof:2 geprezen:2 blij:2 liefde:3 dank:2 bedankt:2 fantastisch:3 geweldig:3 top:2 super:2.5 ' +
-      'prachtig:3 schitterend:3 uitstekend:3 perfect:3 hoop:1.5 veilig:1.5 gered:2 herstel:1.5',
+      'prachtig:3 schitterend:3 uitstekend:3 perfect:3 hoop:1.5 veilig:1.5 gered:2 herstel:1.5 ' +
+      'kut:-3 klote:-2.5 rot:-2 droom:2 lieveling:2.5',
   ),
   // "te" is "too" but far more often "to" ("om te gaan"): left out
   excess: new Set<string>(),
@@ -217,7 +237,7 @@ const NL: LanguageRules = {
       if (m) out.push(m[1]! + m[2]! + m[2]! + m[3]!);
       if (/(.)\1$/.test(c)) out.push(c.slice(0, -1));
     }
-    return out.concat(compoundTails(w));
+    return compoundHeads(w, NL_HEADS).concat(out, compoundTails(w));
   },
 };
 
@@ -239,16 +259,20 @@ const DE: LanguageRules = {
       'wut:-2.5 angst:-2 sorge:-1.5 sorgen:-1.5 gefahr:-2 gefährlich:-2 warnung:-1 kritik:-1.5 problem:-1.5 probleme:-1.5 ' +
       'fehler:-1.5 hass:-3 traurig:-2 glücklich:2.5 freude:2.5 liebe:3 danke:2 erfolg:2 erfolgreich:2 gewinn:1.5 rekord:1 ' +
       'sieg:2.5 gewonnen:2 lob:2 gelobt:2 großartig:3 wunderbar:3 hervorragend:3 ausgezeichnet:3 fantastisch:3 toll:2.5 ' +
-      'super:2.5 schön:2 perfekt:3 hoffnung:1.5 gerettet:2 beliebt:1.5',
+      'super:2.5 schön:2 perfekt:3 hoffnung:1.5 gerettet:2 beliebt:1.5 ' +
+      'scheiße:-3 scheiß:-3 scheiss:-3 mist:-2 horror:-2.5 dreck:-2 traumhaft:3 liebling:2.5 spitze:2.5 hammer:2.5 klasse:2.5 ' +
+      'mega:1.5 top:2 geil:2.5 cool:2 lecker:2.5 genial:3 nervig:-2 nervt:-2 doof:-2 blöd:-2 dumm:-2.5 kotzen:-3 ätzend:-2.5 ' +
+      'schade:-1.5 leider:-1 gut:1.5 schlecht:-2 lol:1.5 haha:1.5 freue:2.5 freut:2.5 vermisse:-1 endlich:1',
   ),
   // "zu" is "too" but far more often "to": left out
   excess: new Set(['allzu']),
   irrealis: new Set(['falls', 'würde', 'würden', 'könnte', 'könnten', 'sollte', 'sollten', 'hätte', 'wäre']),
   onlyAfter: new Map(),
-  neutral: [],
+  // words a lexicon word is hidden in, as an ending or after a suffix is cut ("bereits" → "bereit")
+  neutral: ['bereits', 'vielleicht', 'allgemein', 'allgemeine', 'allgemeinen', 'fahrstreifen', 'entscheidung', 'entscheidungen', 'helles'],
   elisions: null,
   variants(w) {
-    return stripSuffixes(w, ['sten', 'ste', 'ern', 'em', 'en', 'er', 'es', 'e', 'n', 's']).concat(compoundTails(w));
+    return compoundHeads(w, DE_HEADS).concat(stripSuffixes(w, ['sten', 'ste', 'ern', 'em', 'en', 'er', 'es', 'e', 'n', 's']), compoundTails(w));
   },
 };
 
@@ -270,7 +294,14 @@ const FR: LanguageRules = {
       'dangereux:-2 alerte:-1 colère:-2.5 furieux:-3 haine:-3 peur:-2 inquiet:-1.5 inquiétude:-1.5 déçu:-2 décevant:-2 ' +
       'déception:-2 échec:-2 faillite:-2.5 honte:-2.5 nul:-2.5 horrible:-3 affreux:-3 succès:2 réussite:2 bénéfice:1.5 ' +
       'record:1 victoire:2.5 gagné:2 éloge:2 salué:2 heureux:2.5 joie:2.5 amour:3 merci:2 bravo:2.5 génial:3 excellent:3 ' +
-      'parfait:3 formidable:3 magnifique:3 super:2.5 top:2 espoir:1.5 sauvé:2',
+      'parfait:3 formidable:3 magnifique:3 super:2.5 top:2 espoir:1.5 sauvé:2 ' +
+      'adore:3 adorer:3 adoré:3 aime:2 aimer:2 aimé:2 kiffe:2.5 déteste:-3 détester:-3 détesté:-3 meilleur:2 meilleure:2 ' +
+      'meilleurs:2 meilleures:2 dommage:-1.5 honteux:-2.5 honteuse:-2.5 chiant:-2.5 chiante:-2.5 cool:2 mdr:2 ptdr:2 lol:1.5 ' +
+      'inadmissible:-2.5 inacceptable:-2.5 scandaleux:-3 scandaleuse:-3 pire:-2.5 triste:-2 content:2 contente:2 beau:2 ' +
+      'belle:2 bon:1 bonne:1.5 mauvais:-2 mauvaise:-2 ridicule:-2.5 stupide:-2.5 débile:-2.5 con:-2 connard:-3 idiot:-2.5 ' +
+      'mensonge:-2 menteur:-2.5 merde:-2.5 putain:-1.5 marre:-2 bof:-1 hâte:1.5 félicitations:3 malheureusement:-1.5 ' +
+      'heureusement:1.5 pauvre:-1 grave:-1 dégoûté:-2.5 énervé:-2.5 relou:-2 magnifique:3 sublime:3 incroyable:2 ' +
+      'bienvenue:2 plaisir:2.5 catastrophique:-3 désastre:-3 absurde:-2 mépris:-2.5 honte:-2.5 hypocrite:-2.5 hypocrisie:-2.5',
   ),
   excess: new Set(['trop']),
   // "si" is "if" but also "so" ("si bon"): left to the boosters

@@ -1,0 +1,299 @@
+#!/usr/bin/env node
+// Trains the learned layer of the sentiment engine (src/enrich/sentiment/model.ts) on the labelled dev
+// sets in ../shared/data/sentiment-dev and cross-validates it against the rule engine alone.
+//
+//   npm run build && node test/eval/sentiment-model.mjs          # cross-validated figures only
+//   npm run build && node test/eval/sentiment-model.mjs --write  # … and write src/enrich/sentiment/model.bin
+//
+// The model: ordinal logistic regression (two cut points on one latent score), hashed sparse features,
+// AdaGrad, a fixed seed and order: the same data gives the same file. test/eval/sentiment.mjs imports
+// crossValidate() from here to print the cross-validated figures next to the in-sample ones.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DATA_DIR = join(root, '..', 'shared', 'data', 'sentiment-dev');
+const MODEL_FILE = join(root, 'src', 'enrich', 'sentiment', 'model.bin');
+
+/** The dev sets: name, file, language, kind ('graded': VADER's −4…+4 human means; 'labels': neg/neu/pos). */
+export const DEV_SETS = [
+  ['tweeteval_en', 'tweeteval_en.tsv', 'en', 'labels'],
+  ['xlmt_de', 'xlmt_de.tsv', 'de', 'labels'],
+  ['xlmt_fr', 'xlmt_fr.tsv', 'fr', 'labels'],
+  ['xlmt_es', 'xlmt_es.tsv', 'es', 'labels'],
+  ['nyt', 'nytEditorialSnippets_GroundTruth.txt', 'en', 'graded'],
+  ['movie', 'movieReviewSnippets_GroundTruth.txt', 'en', 'graded'],
+  ['amazon', 'amazonReviewSnippets_GroundTruth.txt', 'en', 'graded'],
+];
+
+const CLASS = { neg: 0, neu: 1, pos: 2 };
+
+/** Every set's texts with a class (0 neg, 1 neu, 2 pos) and, for graded sets, the human mean. */
+export function readDevSets(dataDir = DATA_DIR) {
+  const sets = [];
+  for (const [name, file, language, kind] of DEV_SETS) {
+    const items = [];
+    for (const line of readFileSync(join(dataDir, file), 'utf8').split(/\r?\n/)) {
+      if (!line.trim()) continue;
+      const parts = line.split('\t');
+      if (kind === 'graded') {
+        const human = Number(parts[1]);
+        items.push({ text: parts.slice(2).join('\t'), human, y: human > 0.5 ? 2 : human < -0.5 ? 0 : 1 });
+      } else {
+        items.push({ text: parts.slice(1).join('\t'), y: CLASS[parts[0]] });
+      }
+    }
+    sets.push({ name, language, kind, items });
+  }
+  return sets;
+}
+
+/**
+ * Features of every text, computed once: with the set's language (training) and with the detected
+ * one (evaluation, as `momentscan sentiment` scores). The rule engine's own score is kept beside.
+ */
+export function featurize(sets, sentiment, lid) {
+  for (const set of sets) {
+    for (const it of set.items) {
+      const forced = sentiment.sentimentFeatures(it.text, set.language);
+      it.train = forced?.features ?? null;
+      const id = lid.identifyLanguage(it.text);
+      const language = id.otherScript ? null : (id.language ?? 'en');
+      const detected = language === set.language ? forced : language === null ? null : sentiment.sentimentFeatures(it.text, language);
+      it.test = detected?.features ?? null;
+      it.rules = detected ? detected.engine.score : null;
+    }
+  }
+}
+
+/** A seeded generator (mulberry32): the same order every run. */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The tanh beyond the cut points has the scale of the mean distance past them (r on the graded sets is best there). */
+const SPREAD = 1;
+const sigmoid = (x) => 1 / (1 + Math.exp(-x));
+
+/**
+ * Two stages: first the engine's result, punctuation and the per-language bias alone (with the cut
+ * points), then the token weights on top with those fixed. A language or kind of text the token weights
+ * never saw is still scored by a calibrated engine, not by a model that learnt to lean on words.
+ */
+export const TRAINING = { epochs: [3, 3], rate: [0.05, 0.1], l2: 2e-6, seed: 12 };
+
+/** Trains the ordinal model on examples ({ f: Features, y }); each set's examples weighed by `weights`. */
+export function train(examples, bits, options = TRAINING) {
+  const size = 1 << bits;
+  const w = new Float64Array(size);
+  const g2 = new Float64Array(size).fill(1e-8);
+  let cut1 = -1;
+  let cut2 = 1;
+  let c1g = 1e-8;
+  let c2g = 1e-8;
+  const order = examples.map((_, i) => i);
+  const rnd = random(options.seed);
+  for (let stage = 0; stage < 2; stage++)
+  for (let epoch = 0; epoch < options.epochs[stage]; epoch++) {
+    const rate = options.rate[stage];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const idx of order) {
+      const { f, y, weight } = examples[idx];
+      let z = 0;
+      for (let k = 0; k < f.ids.length; k++) z += w[f.ids[k]] * f.values[k];
+      const a = sigmoid(cut1 - z);
+      const b = sigmoid(cut2 - z);
+      let dz;
+      let d1 = 0;
+      let d2 = 0;
+      if (y === 0) {
+        dz = 1 - a;
+        d1 = -(1 - a);
+      } else if (y === 2) {
+        dz = -b;
+        d2 = b;
+      } else {
+        const p = Math.max(b - a, 1e-9);
+        dz = (b * (1 - b) - a * (1 - a)) / p;
+        d1 = (a * (1 - a)) / p;
+        d2 = -(b * (1 - b)) / p;
+      }
+      dz *= weight;
+      const from = stage === 0 ? 0 : f.dense;
+      const to = stage === 0 ? f.dense : f.ids.length;
+      for (let k = from; k < to; k++) {
+        const id = f.ids[k];
+        const grad = dz * f.values[k] + options.l2 * w[id];
+        g2[id] += grad * grad;
+        w[id] -= (rate * grad) / Math.sqrt(g2[id]);
+      }
+      if (stage === 1) continue;
+      c1g += (d1 * weight) ** 2;
+      c2g += (d2 * weight) ** 2;
+      cut1 -= (rate * d1 * weight) / Math.sqrt(c1g);
+      cut2 -= (rate * d2 * weight) / Math.sqrt(c2g);
+      if (cut2 < cut1 + 0.05) cut2 = cut1 + 0.05;
+    }
+  }
+  const weights = Float32Array.from(w);
+  // the tanh beyond the cut points: spread over the typical distance past them
+  const centre = (cut1 + cut2) / 2;
+  const half = (cut2 - cut1) / 2;
+  let sum = 0;
+  let n = 0;
+  for (const { f } of examples) {
+    let z = 0;
+    for (let k = 0; k < f.ids.length; k++) z += weights[f.ids[k]] * f.values[k];
+    const past = Math.abs(z - centre) - half;
+    if (past > 0) {
+      sum += past;
+      n++;
+    }
+  }
+  return { weights, cut1, cut2, spread: n > 0 ? Math.max(0.1, (SPREAD * sum) / n) : 1 };
+}
+
+/** Examples of the given items (with their set's weight): those the engine scores. */
+function examplesOf(sets, pick) {
+  const out = [];
+  for (const set of sets) {
+    const items = set.items.filter((it, i) => it.train && pick(set, i));
+    // every set counts about as much as a set of 4,000 texts (the English tweets would drown the rest)
+    const weight = Math.min(2, 4000 / Math.max(1, set.items.length));
+    for (const it of items) out.push({ f: it.train, y: it.y, weight });
+  }
+  return out;
+}
+
+export function macroF1(truth, predicted, classes = [0, 1, 2]) {
+  let total = 0;
+  for (const c of classes) {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (let i = 0; i < truth.length; i++) {
+      if (predicted[i] === c && truth[i] === c) tp++;
+      else if (predicted[i] === c) fp++;
+      else if (truth[i] === c) fn++;
+    }
+    total += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+  }
+  return total / 3;
+}
+
+export function pearson(xs, ys) {
+  const n = xs.length;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += xs[i];
+    my += ys[i];
+  }
+  mx /= n;
+  my /= n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
+}
+
+const classOf = (score) => (score === null ? 1 : score >= 0.05 ? 2 : score <= -0.05 ? 0 : 1);
+
+/** Figures of a set's items scored by `scoreOf(item)` (null: not scored): macro-F1, and r for graded sets. */
+export function figures(set, items, scoreOf) {
+  const truth = [];
+  const predicted = [];
+  const xs = [];
+  const ys = [];
+  for (const it of items) {
+    const s = scoreOf(it);
+    truth.push(it.y);
+    predicted.push(classOf(s));
+    if (s !== null && set.kind === 'graded') {
+      xs.push(s);
+      ys.push(it.human);
+    }
+  }
+  return { f1: macroF1(truth, predicted), r: set.kind === 'graded' ? pearson(xs, ys) : null };
+}
+
+function modelScore(sentiment, m, features) {
+  return features === null ? null : sentiment.modelCompound(m, features);
+}
+
+/**
+ * Cross-validated figures per set, learned layer vs the rule engine alone, language detected:
+ * - leave one set out: train on the six others, score the seventh;
+ * - 5-fold: train on four fifths of every set, score the fifth left out, in turn.
+ */
+export function crossValidate(sets, sentiment, bits) {
+  const rows = [];
+  for (const held of sets) {
+    const m = train(examplesOf(sets, (s) => s !== held), bits);
+    const loso = figures(held, held.items, (it) => modelScore(sentiment, m, it.test));
+    rows.push({ set: held.name, kind: held.kind, loso });
+  }
+  const FOLDS = 5;
+  const scores = new Map(sets.map((s) => [s.name, new Array(s.items.length).fill(null)]));
+  for (let k = 0; k < FOLDS; k++) {
+    const m = train(examplesOf(sets, (_, i) => i % FOLDS !== k), bits);
+    for (const set of sets) {
+      const out = scores.get(set.name);
+      set.items.forEach((it, i) => {
+        if (i % FOLDS === k) out[i] = modelScore(sentiment, m, it.test);
+      });
+    }
+  }
+  for (const [i, set] of sets.entries()) {
+    const out = scores.get(set.name);
+    const index = new Map(set.items.map((it, j) => [it, j]));
+    rows[i].fold = figures(set, set.items, (it) => out[index.get(it)]);
+    rows[i].rules = figures(set, set.items, (it) => it.rules);
+  }
+  return rows;
+}
+
+/** The model trained on every dev set (what ships in model.bin). */
+export function trainAll(sets, bits) {
+  return train(examplesOf(sets, () => true), bits);
+}
+
+async function main() {
+  const dist = join(root, 'dist', 'enrich');
+  if (!existsSync(join(dist, 'sentiment.js'))) throw new Error('no build in dist/: run `npm run build` first');
+  const sentiment = await import(pathToFileURL(join(dist, 'sentiment.js')).href);
+  const lid = await import(pathToFileURL(join(dist, 'language.js')).href);
+  sentiment.setSentimentModel(null); // features do not depend on the model; the engine's own score must not either
+  const sets = readDevSets();
+  featurize(sets, sentiment, lid);
+  const rows = crossValidate(sets, sentiment, sentiment.MODEL_BITS);
+  const f3 = (x) => (x === null ? '   ' : x.toFixed(3).replace(/^0/, ''));
+  process.stdout.write('cross-validated macro-F1 (r for graded sets), language detected\nset           rules alone     leave set out   5-fold\n');
+  for (const r of rows) {
+    const cell = (x) => `${f3(x.f1)}${x.r === null ? '' : ` r ${f3(x.r)}`}`.padEnd(16);
+    process.stdout.write(`${r.set.padEnd(14)}${cell(r.rules)}${cell(r.loso)}${cell(r.fold)}\n`);
+  }
+  if (process.argv.includes('--write')) {
+    const m = trainAll(sets, sentiment.MODEL_BITS);
+    writeFileSync(MODEL_FILE, sentiment.encodeSentimentModel(m));
+    process.stdout.write(`wrote ${MODEL_FILE} (cut points ${m.cut1.toFixed(3)} ${m.cut2.toFixed(3)}, spread ${m.spread.toFixed(3)})\n`);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
