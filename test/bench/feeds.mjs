@@ -55,7 +55,7 @@ export function feedPath(i) {
 // PRNG
 
 /** mulberry32: small, fast, good enough for test data. */
-function mulberry32(seed) {
+export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -11,6 +11,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mulberry32 } from '../bench/feeds.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DATA_DIR = join(root, '..', 'shared', 'data', 'sentiment-dev');
@@ -67,17 +68,8 @@ export function featurize(sets, sentiment, lid) {
   }
 }
 
-/** A seeded generator (mulberry32): the same order every run. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (mulberry32, shared with the bench's feeds): the same order every run. */
+const random = mulberry32;
 
 /** The tanh beyond the cut points has the scale of the mean distance past them (r on the graded sets is best there). */
 const SPREAD = 1;
