@@ -19,6 +19,13 @@ function start(width = 100, height = 30) {
   return { term, db };
 }
 
+/**
+ * How long one terminal test may take: each waits on a real terminal (start-up, a fetch of the sample, redraws),
+ * up to 20 s per wait; on a loaded machine the default 30 s for the whole test was seen to run out. A hang guard, not a
+ * speed target.
+ */
+const TERMINAL_TIMEOUT = 120_000;
+
 /** The bottom line (messages). */
 const bottom = (screen: string) => screen.trimEnd().split('\n').at(-1) ?? '';
 
@@ -95,7 +102,7 @@ describe('momentscan watch in a terminal', () => {
     term.keys('q');
     const shell = await expectShellBack(term);
     expect(shell).toContain('rc=0');
-  });
+  }, TERMINAL_TIMEOUT);
 
   it('Ctrl-C leaves it as clean as q', async () => {
     const { term } = start(80, 24);
@@ -103,7 +110,7 @@ describe('momentscan watch in a terminal', () => {
     term.keys('C-c');
     const shell = await expectShellBack(term);
     expect(shell).toContain('rc=0');
-  });
+  }, TERMINAL_TIMEOUT);
 
   it('a SIGTERM also restores the terminal (exit 143)', async () => {
     const { term } = start(80, 24);
@@ -113,7 +120,7 @@ describe('momentscan watch in a terminal', () => {
     process.kill(child, 'SIGTERM');
     const screen = await expectShellBack(term);
     expect(screen).toContain('rc=143');
-  });
+  }, TERMINAL_TIMEOUT);
 
   it('refuses off a terminal, in one line, exit 2', () => {
     const home = tempDir();
