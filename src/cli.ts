@@ -99,7 +99,7 @@ export function buildProgram(): Command {
   const list = addOutputOptions(
     feeds.command('list', { isDefault: true }).description('every configured feed: state, last success, failures in a row, share of 304s, items per day, problem'),
   ).allowExcessArguments(true);
-  const runList = action(async () => ({ run: (await import('./commands/feeds.js')).list }) as { run: Action });
+  const runList = action(async () => ({ run: (await import('./commands/feeds/list.js')).list }) as { run: Action });
   list.action(async function (this: Command) {
     // `feeds tset x.xml` lands here (list is the default): name the mistake, not list's arguments
     const [word] = this.args;
@@ -112,7 +112,7 @@ export function buildProgram(): Command {
       .argument('<source>', 'a feed URL or a local file')
       .description('fetch or read one feed and show what would be stored (items, guids, links, dates, sentiment, topics), without touching the database'),
   ).action(async function (this: Command, source: string) {
-    const { test } = await import('./commands/feeds.js');
+    const { test } = await import('./commands/feeds/test.js');
     process.exitCode = await test(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), source });
   });
 
@@ -137,13 +137,13 @@ export function buildProgram(): Command {
     .option('--as <what>', 'what folders become: topics (default) or tags', 'topics')
     .option('--dry-run', 'print the config as it would be, change nothing')
     .action(async function (this: Command, file: string) {
-      const { importOpml } = await import('./commands/feeds.js');
+      const { importOpml } = await import('./commands/feeds/import.js');
       process.exitCode = await importOpml(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), file });
     });
   feeds
     .command('export')
     .description('print every configured feed as OPML 2.0, topics as folders (for a feed reader, or a backup)')
-    .action(action(async () => ({ run: (await import('./commands/feeds.js')).exportOpml }) as unknown as { run: Action }));
+    .action(action(async () => ({ run: (await import('./commands/feeds/export.js')).exportOpml }) as unknown as { run: Action }));
 
   addOutputOptions(
     program
@@ -269,13 +269,13 @@ export function buildProgram(): Command {
     .option('-s, --since <when>', 'look for alerts from this long ago (default: the config\'s notify.lookback, 24h)')
     .option('--as-of <time>', 'evaluate as if it were this time (ISO-8601, or a duration ago)')
     .option('--sensitivity <level>', 'low | medium | high (default from the config: medium)')
-    .action(action(async () => ({ run: (await import('./commands/notify.js')).run }) as { run: Action }));
+    .action(action(async () => ({ run: (await import('./commands/notify/run.js')).run }) as { run: Action }));
   notify
     .command('test')
     .argument('<channel>', 'a channel name from notify.channels')
     .description('send a test message to one channel and say how it went')
     .action(async function (this: Command, channel: string) {
-      const { test } = await import('./commands/notify.js');
+      const { test } = await import('./commands/notify/test.js');
       process.exitCode = await test(this.optsWithGlobals() as GlobalOptions, { channel });
     });
   addOutputOptions(
@@ -285,7 +285,7 @@ export function buildProgram(): Command {
       .option('-s, --since <when>', 'deliveries queued from this long ago (7d, 48h) or this time', '7d')
       .option('--status <status>', 'only pending, sent, failed or silenced ones')
       .option('-n, --limit <n>', 'at most this many', '50'),
-  ).action(action(async () => ({ run: (await import('./commands/notify.js')).list }) as { run: Action }));
+  ).action(action(async () => ({ run: (await import('./commands/notify/list.js')).list }) as { run: Action }));
 
   const silence = program.command('silence').description('hold a topic\'s notifications for a while (silence add | list | remove)');
   silence

@@ -15,7 +15,7 @@ export async function run(g: GlobalOptions, o: ScanOptions): Promise<number> {
   const env = processEnv();
   const { config, dbPath } = configFor(g, env);
   readReportOptions(config, o, env); // a bad option is found before the fetch, not after it
-  const notifier = o.notify ? await import('./notify.js') : null;
+  const notifier = o.notify ? await import('./notify/run.js') : null;
   notifier?.needNotify(config);
   const summary = await fetchWithSignals(config, dbPath, g, o);
   const momentsCode = await report(config, dbPath, g, o, env);

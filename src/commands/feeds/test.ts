@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { feedUrl } from '../../config/schema.js';
+import { FeedError, MomentscanError, UsageError } from '../../core/errors.js';
+import { userAgent } from '../../core/version.js';
+import { createDispatcher, fetchFeed } from '../../fetch/http.js';
+import { withRetries } from '../../fetch/retry.js';
+import { testItemsListing } from '../../render/feeds.js';
+import { render } from '../../render/index.js';
+import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from '../context.js';
+import { inlineParser } from '../../ingest/parse-pool.js';
+
+/** `momentscan feeds test URL|FILE`: fetch or read one feed and show what would be stored, touching nothing. */
+export async function test(g: GlobalOptions, o: OutputOptions & { source: string }): Promise<number> {
+  const env = processEnv();
+  const format = chooseFormat(o);
+  const { config } = configFor(g, env);
+  const url = /^[a-z][a-z0-9+.-]*:/i.test(o.source) && !/^[a-z]:\\/i.test(o.source) ? feedUrl(o.source, process.cwd()) : pathToFileURL(path.resolve(o.source)).href;
+  if (!url) throw new UsageError(`feeds test: "${o.source}" is not an http(s) URL, a file:// URL or a path`);
+  const dispatcher = createDispatcher(config.fetch.timeoutMs, 1);
+  const fetchedAt = env.now();
+  try {
+    const { value: out } = await withRetries(
+      () => fetchFeed(url, { timeoutMs: config.fetch.timeoutMs, maxBytes: config.fetch.maxBytes, userAgent: userAgent(), dispatcher, allowRedirectsTo: config.fetch.allowRedirectsTo }),
+      { retries: config.fetch.retries, baseDelayMs: 1000, maxWaitMs: 10_000 },
+    );
+    if (out.status !== 'ok') throw new UsageError('unexpected 304 answer to an unconditional request');
+    const parser = inlineParser(config.topics);
+    const parsed = await parser.parse({ body: out.body, contentType: out.contentType, url: out.finalUrl, feedUrl: url, language: config.feedLanguages.get(url) ?? null, fetchedAt });
+    await writeOut(render(format, testItemsListing(parsed.items, parsed.title), renderContext(g, o, env, fetchedAt)));
+    return 0;
+  } catch (err) {
+    if (err instanceof FeedError) throw new MomentscanError(`${o.source}: ${err.message}`, err.hint ? { hint: err.hint } : {});
+    throw err;
+  } finally {
+    await dispatcher.close().catch(() => undefined);
+  }
+}
