@@ -35,9 +35,9 @@ export function loadModel(): Model | null {
   let buf: Buffer;
   try {
     buf = readFileSync(new URL('../../../src/enrich/sentiment/model.bin', import.meta.url));
-  } catch {
-    model = null; // no model file: the rule engine alone
-    return model;
+  } catch (err) {
+    // not a silent fall-back to the rules alone: scores would change under the same engine version
+    throw new Error(`src/enrich/sentiment/model.bin: cannot read the sentiment model (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); reinstall momentscan`);
   }
   if (buf.toString('latin1', 0, 4) !== 'SNT1' || buf.readUInt32LE(4) !== BITS) throw new Error('src/enrich/sentiment/model.bin: not an SNT1 file of 2^18 weights');
   const quantum = buf.readFloatLE(20);
