@@ -434,9 +434,25 @@ describe('what went wrong on the dev sets (issue 12)', () => {
   });
 
   it('the learned layer is on by default and moves scores the rules miss', () => {
-    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/3');
+    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/4');
     const text = 'Bon courage à tous pour cette journée';
     expect(analyzeSentiment(text, { language: 'fr' }).score).not.toBe(rules(text, { language: 'fr' }).score);
+  });
+
+  it('a language the learned layer was never trained on (Dutch) is scored by the rules alone', () => {
+    for (const text of ['Wat een geweldige dag, echt fantastisch!', 'Slechte service en een vreselijk product', 'De vergadering begint om tien uur', 'niet slecht 😂']) {
+      expect(analyzeSentiment(text, { language: 'nl' })).toEqual(rules(text, { language: 'nl' }));
+      expect(analyzeSentiment(text, { language: 'nl', explain: true }).explain!.some((e) => e.rule === 'model')).toBe(false);
+    }
+  });
+
+  it('in English the learned layer takes part of the score, the rules keep the rest', () => {
+    // "sucks" is no AFINN word, and a strong rule score is not all of the final one
+    expect(rules('this update sucks').score).not.toBe(analyzeSentiment('this update sucks').score);
+    const strong = 'What a wonderful, amazing, fantastic day!';
+    const final = analyzeSentiment(strong).score!;
+    expect(final).toBeGreaterThan(0.3);
+    expect(final).not.toBe(rules(strong).score);
   });
 });
 
