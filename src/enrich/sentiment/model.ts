@@ -51,10 +51,16 @@ export function loadModel(): Model | null {
     // not a silent fall-back to the rules alone: scores would change under the same engine version
     throw new Error(`src/enrich/sentiment/model.bin: cannot read the sentiment model (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); reinstall momentscan`);
   }
+  model = decodeModel(buf, 'src/enrich/sentiment/model.bin');
+  return model;
+}
+
+/** Reads an encoded model (`name` names it in the error when the bytes are not one). */
+export function decodeModel(buf: Buffer, name: string): Model {
   const languages = buf.length >= 28 ? buf.readUInt32LE(24) : 0;
   const start = 28 + 6 * languages;
-  if (buf.toString('latin1', 0, 4) !== 'SNT2' || buf.readUInt32LE(4) !== BITS || languages > 64 || buf.length !== start + 2 * (1 << BITS)) {
-    throw new Error('src/enrich/sentiment/model.bin: not an SNT2 file of 2^18 weights; reinstall momentscan');
+  if (buf.length < 28 || buf.toString('latin1', 0, 4) !== 'SNT2' || buf.readUInt32LE(4) !== BITS || languages > 64 || buf.length !== start + 2 * (1 << BITS)) {
+    throw new Error(`${name}: not an SNT2 file of 2^18 weights; reinstall momentscan`);
   }
   const quantum = buf.readFloatLE(20);
   const blend = new Map<string, number>();
@@ -62,8 +68,7 @@ export function loadModel(): Model | null {
   const raw = new Int16Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + 2 * (1 << BITS)));
   const weights = new Float32Array(1 << BITS);
   for (let i = 0; i < raw.length; i++) weights[i] = raw[i]! * quantum;
-  model = { weights, cut1: buf.readFloatLE(8), cut2: buf.readFloatLE(12), spread: buf.readFloatLE(16), blend };
-  return model;
+  return { weights, cut1: buf.readFloatLE(8), cut2: buf.readFloatLE(12), spread: buf.readFloatLE(16), blend };
 }
 
 /** Replaces the loaded model (training and cross-validation; null: the rule engine alone). */
