@@ -84,7 +84,9 @@ export function analyzeSentiment(text: string, options: SentimentOptions = {}): 
     if (explain) {
       const f = features(language!, r, lastTokens(), true);
       r.score = Math.round(blended(m, language!, rules, compound(m, latent(m, f))) * 1e4) / 1e4 || 0;
-      r.explain = [...(r.explain ?? []), ...topFeatures(m, f, EXPLAIN_FEATURES)];
+      const share = m.blend.get(language!)!;
+      // the blend is a rule that moved the score too: the learned layer's share of it, the rest the rules'
+      r.explain = [...(r.explain ?? []), ...topFeatures(m, f, EXPLAIN_FEATURES), ...(share < 1 ? [{ word: 'share of the learned layer', valence: share, rule: 'blend' }] : [])];
     } else r.score = Math.round(blended(m, language!, rules, compound(m, latentOfTokens(m, language!, r, lastTokens()))) * 1e4) / 1e4 || 0;
   }
   const label = r.score === null ? null : r.score >= POSITIVE_THRESHOLD ? 'positive' : r.score <= NEGATIVE_THRESHOLD ? 'negative' : 'neutral';

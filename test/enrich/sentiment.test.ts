@@ -360,7 +360,7 @@ describe('result shape', () => {
 
   it('explain lists each word that counted, with its valence and rules', () => {
     const r = analyzeSentiment("The food wasn't very good, but the staff were lovely!", { explain: true });
-    const rulesPart = r.explain!.filter((e) => e.rule !== 'model');
+    const rulesPart = r.explain!.filter((e) => e.rule !== 'model' && e.rule !== 'blend');
     expect(rulesPart).toEqual([
       { word: 'good', valence: expect.any(Number), rule: 'boosted,negated,before-contrast' },
       { word: 'lovely', valence: expect.any(Number), rule: 'contrast' },
@@ -453,6 +453,11 @@ describe('what went wrong on the dev sets (issue 12)', () => {
     const final = analyzeSentiment(strong).score!;
     expect(final).toBeGreaterThan(0.3);
     expect(final).not.toBe(rules(strong).score);
+    // explain says how much of the score is the learned layer's
+    const blend = analyzeSentiment(strong, { explain: true }).explain!.filter((e) => e.rule === 'blend');
+    expect(blend).toEqual([{ word: 'share of the learned layer', valence: expect.any(Number), rule: 'blend' }]);
+    expect(blend[0]!.valence).toBeGreaterThan(0);
+    expect(blend[0]!.valence).toBeLessThan(1);
   });
 });
 
