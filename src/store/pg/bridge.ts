@@ -31,6 +31,7 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Shown to the server (pg_stat_activity) */
   applicationName?: string;
+  ssl?: false | { rejectUnauthorized: boolean };
 }
 
 /** A PostgreSQL error, with the server's SQLSTATE (or a node error code such as ECONNREFUSED). */
@@ -191,6 +192,7 @@ function workerMain(req: NodeJS.Require, wt: typeof import('node:worker_threads'
         password: o.password as string | undefined,
         database: o.database as string | undefined,
         application_name: (o.applicationName as string | undefined) ?? 'momentscan',
+        ssl: (o.ssl as false | { rejectUnauthorized: boolean } | undefined) ?? false,
         connectionTimeoutMillis: (o.timeoutMs as number | undefined) ?? 30_000,
         // the connection would be given up on if the server vanished mid-request
         keepAlive: true,
