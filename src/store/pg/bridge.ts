@@ -14,6 +14,10 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 export interface Statement {
   sql: string;
   params?: readonly unknown[];
+  /** Prepared on the server under this name, once per connection (one name per text). */
+  name?: string;
+  /** Rows as arrays of their columns. */
+  rowMode?: 'array';
 }
 
 export interface QueryResult<R = Record<string, unknown>> {
@@ -167,6 +171,8 @@ function workerMain(req: NodeJS.Require, wt: typeof import('node:worker_threads'
   pg.types.setTypeParser(20, (v: string) => Number(v));
   // numeric (sums) as numbers too
   pg.types.setTypeParser(1700, (v: string) => Number(v));
+  // booleans as 1 and 0, as SQLite gives them
+  pg.types.setTypeParser(16, (v: string) => (v === 't' ? 1 : 0));
   let client: import('pg').Client | undefined;
   let dead: { message: string; code: string | undefined } | undefined;
 
@@ -182,7 +188,7 @@ function workerMain(req: NodeJS.Require, wt: typeof import('node:worker_threads'
     return { message: String(first.message ?? err), code: first.code === undefined ? undefined : String(first.code) };
   };
 
-  const run = async (msg: { op: string; options?: Record<string, unknown>; batch?: { sql: string; params?: unknown[] }[]; tx?: boolean }): Promise<unknown> => {
+  const run = async (msg: { op: string; options?: Record<string, unknown>; batch?: { sql: string; params?: unknown[]; name?: string; rowMode?: 'array' }[]; tx?: boolean }): Promise<unknown> => {
     if (msg.op === 'connect') {
       const o = msg.options!;
       const c = new pg.Client({
@@ -221,7 +227,8 @@ function workerMain(req: NodeJS.Require, wt: typeof import('node:worker_threads'
         inTx = true;
       }
       for (const s of msg.batch!) {
-        const r = await c.query({ text: s.sql, values: s.params as unknown[] | undefined });
+        const config = { text: s.sql, values: s.params as unknown[] | undefined, name: s.name, rowMode: s.rowMode };
+        const r = await c.query(config as import('pg').QueryConfig);
         // a multi-statement text (no parameters) answers with one result per statement: keep the last
         const last = Array.isArray(r) ? r[r.length - 1] : r;
         results.push({ rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0 });
