@@ -125,12 +125,14 @@ class PgStatement implements SqlStatement {
   }
 }
 
+/** The names statements are prepared under, per connection (one name per text). */
+const statementNames = new WeakMap<SyncPg, Map<string, string>>();
+
 /** The PostgreSQL connection as the parts see it (better-sqlite3's shape). */
 export class PgDb implements SqlDb {
   private depth = 0;
   /** The transaction was rolled back by an error: nothing more runs in it. */
   private aborted = false;
-  private names = new Map<string, string>();
 
   constructor(
     readonly pg: SyncPg,
@@ -143,8 +145,10 @@ export class PgDb implements SqlDb {
 
   prepare(sql: string): SqlStatement {
     // a name per text: node-postgres prepares it on the server once per connection
-    let name = this.names.get(sql);
-    if (!name) this.names.set(sql, (name = `ms${this.names.size + 1}`));
+    let names = statementNames.get(this.pg);
+    if (!names) statementNames.set(this.pg, (names = new Map()));
+    let name = names.get(sql);
+    if (!name) names.set(sql, (name = `ms${names.size + 1}`));
     return new PgStatement(this, name, sql);
   }
 
