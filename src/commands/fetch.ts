@@ -2,7 +2,7 @@ import { ExitCode, InterruptedError, MomentscanError } from '../core/errors.js';
 import { feedReportLines, fetchListing, fetchSummaryLine } from '../render/fetch.js';
 import type { FetchSummary } from '../ingest/types.js';
 import { render } from '../render/index.js';
-import { Store } from '../store/store.js';
+import { openStore } from '../store/store.js';
 import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
 import { configuredFeeds } from '../ingest/due.js';
 import { ingest } from '../ingest/run.js';
@@ -57,7 +57,7 @@ export async function fetchWithSignals(
     });
   }
   const env = processEnv();
-  const store = Store.open(dbPath);
+  const store = openStore(dbPath);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {

@@ -1,7 +1,7 @@
 /** The store's methods over its parts (sqlite/*.ts): what the SQLite and PostgreSQL stores share. */
 import type { PackedBuckets } from '../core/buckets.js';
 import type { Bucket, Moment, StoredItem } from '../core/types.js';
-import type { ListItemsQuery, SearchStore, Store as StoreApi } from './api.js';
+import type { FeedbackStore, ListItemsQuery, OutboxStore, SearchStore, Store as StoreApi } from './api.js';
 import type {
   FeedHealth,
   FeedRow,
@@ -16,10 +16,12 @@ import type {
 } from './model.js';
 import { SqliteCounts } from './sqlite/counts.js';
 import { SqliteDigests } from './sqlite/digests.js';
+import { SqliteFeedback } from './sqlite/feedback.js';
 import { SqliteFeeds } from './sqlite/feeds.js';
 import { SqliteFetchWriter } from './sqlite/fetch-write.js';
 import { SqliteItems } from './sqlite/items.js';
 import { SqliteMoments } from './sqlite/moments.js';
+import { SqliteOutbox } from './sqlite/outbox.js';
 import type { Connection } from './sqlite/part.js';
 import { SqliteSearch } from './sqlite/search.js';
 import { SqliteStories } from './sqlite/stories.js';
@@ -40,6 +42,8 @@ export abstract class PartsStore implements StoreApi {
   private readonly moments: SqliteMoments;
   private readonly digests: SqliteDigests;
   protected readonly search: SearchStore;
+  readonly outbox: OutboxStore;
+  readonly feedback: FeedbackStore;
 
   protected constructor(
     protected readonly conn: Connection,
@@ -55,6 +59,8 @@ export abstract class PartsStore implements StoreApi {
     this.moments = new SqliteMoments(c);
     this.digests = new SqliteDigests(c);
     this.search = search ? search(c) : new SqliteSearch(c);
+    this.outbox = new SqliteOutbox(c);
+    this.feedback = new SqliteFeedback(c);
   }
 
   /** Where it is: a file path, or a URL without its password. */

@@ -4,7 +4,7 @@
  * `openStore(location)` that or a PostgreSQL database (pg/store.ts), whichever `--db` names;
  * `{ readonly: true }` opens one without writing to it (commands that only read).
  */
-import { StoreError } from '../core/errors.js';
+import { existsSync } from 'node:fs';
 import type { Store as StoreApi } from './api.js';
 import { PartsStore } from './composed.js';
 import { openDatabase, type DB, type OpenOptions } from './db.js';
@@ -34,6 +34,11 @@ export function openStore(location: string, options: OpenOptions = {}, env: Node
 
 export { isPostgresUrl };
 
+/** Whether there is a store there to open: a PostgreSQL URL always (it is set up when first opened), a file when it exists. */
+export function storeExists(location: string): boolean {
+  return isPostgresUrl(location) || existsSync(location);
+}
+
 /** The SQLite store: the parts over one better-sqlite3 connection. */
 export class SqliteStore extends PartsStore {
   private constructor(
@@ -51,13 +56,4 @@ export class SqliteStore extends PartsStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
-}
-
-/**
- * The SQLite connection under a store, for code that has no backend-neutral form yet (the notification
- * outbox, src/notify/outbox.ts). Another backend gets a clear error instead of a crash.
- */
-export function sqliteOf(store: StoreApi): DB {
-  if (store instanceof SqliteStore) return store.db;
-  throw new StoreError(`${store.file}: notifications need the SQLite store`, { hint: 'point --db at a SQLite database file' });
 }

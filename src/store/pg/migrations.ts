@@ -182,6 +182,7 @@ export const PG_MIGRATIONS: readonly string[] = [
     FOR EACH ROW EXECUTE FUNCTION momentscan_quarter_changed();
   CREATE TABLE notify_outbox (
     id text COLLATE "C" PRIMARY KEY,
+    rowid bigint GENERATED ALWAYS AS IDENTITY UNIQUE,  -- SQLite's rowid: the order rows were added in
     moment_id bigint NOT NULL REFERENCES moments(id) ON DELETE CASCADE,
     alert_no bigint NOT NULL,
     channel text COLLATE "C" NOT NULL,

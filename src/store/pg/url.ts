@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { isPostgresUrl } from '../../core/paths.js';
 
 export interface PgTarget {
   host: string;
@@ -31,10 +32,7 @@ export interface PgTarget {
   display: string;
 }
 
-/** Whether a --db / MOMENTSCAN_DB / database: value names a PostgreSQL database rather than a file. */
-export function isPostgresUrl(s: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(s.trim());
-}
+export { isPostgresUrl };
 
 const KNOWN = new Set(['host', 'port', 'user', 'dbname', 'passfile', 'sslmode', 'connect_timeout', 'application_name']);
 const SSLMODES = new Set(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']);
