@@ -156,9 +156,13 @@ export class PgDb implements SqlDb {
     this.run({ sql });
   }
 
-  /** What the parts ask SQLite's pragmas: foreign keys are never switched off here. */
+  /**
+   * What the parts ask SQLite's pragmas: foreign keys are never switched off here; the data version is a
+   * sequence bumped by every write to the quarter-hour counts, by any connection (never rolled back).
+   */
   pragma(source: string): unknown {
     if (/^\s*foreign_keys\s*$/i.test(source)) return 0;
+    if (/^\s*data_version\s*$/i.test(source)) return this.run({ sql: 'SELECT last_value FROM momentscan_data_version', rowMode: 'array' }).rows.map((r) => (r as number[])[0])[0];
     throw new Error(`no PostgreSQL equivalent for PRAGMA ${source}`);
   }
 

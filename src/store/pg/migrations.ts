@@ -84,7 +84,11 @@ export const PG_MIGRATIONS: readonly string[] = [
     language text COLLATE "C",
     story_id bigint REFERENCES stories(id),
     sentiment_engine text COLLATE "C",
-    search tsvector GENERATED ALWAYS AS (to_tsvector('simple', title || ' ' || summary)) STORED,
+    -- the words as SQLite's FTS5 (unicode61, remove_diacritics) sees them: runs of letters and digits, accents
+    -- dropped, lower case (an ICU collation makes [:alnum:] know every script's letters)
+    search tsvector GENERATED ALWAYS AS (to_tsvector('simple', regexp_replace(
+      regexp_replace(normalize(title || ' ' || summary, NFD), '[\u0300-\u036f]+', '', 'g') COLLATE "und-x-icu",
+      '[^[:alnum:]]+', ' ', 'g'))) STORED,
     UNIQUE (feed_id, guid)
   );
   CREATE UNIQUE INDEX items_canonical_url_feed ON items(canonical_url, feed_id) WHERE canonical_url IS NOT NULL;

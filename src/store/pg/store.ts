@@ -38,11 +38,6 @@ export class PgStore extends PartsStore {
   close(): void {
     this.pg.close();
   }
-
-  /** Bumped by every write to the quarter-hour counts, by any connection (a sequence: never rolled back). */
-  override dataVersion(): number {
-    return this.conn.guard(() => this.conn.stmt('SELECT last_value FROM momentscan_data_version').pluck().get() as number);
-  }
 }
 
 /**
@@ -65,20 +60,27 @@ export class PgSearch extends SqlitePart implements SearchStore {
 }
 
 /**
- * An FTS5-style query (words, "phrases", OR, NOT, prefix*; AND implied) as a to_tsquery text, or null
- * when it cannot be read. Words are lower-cased and reduced to letters and digits, as to_tsvector('simple') does.
+ * An FTS5-style query (words, "phrases", OR, AND, NOT, prefix*, parentheses; AND implied) as a to_tsquery
+ * text, or null when it cannot be read. Words are split, stripped of accents and lower-cased as the
+ * items' search column is (migrations.ts).
  */
 export function toTsquery(query: string): string | null {
   const tokens = query.match(/"[^"]*"|\(|\)|[^\s()"]+/g) ?? [];
   const out: string[] = [];
   let expectOperand = true;
   let depth = 0;
-  const lexemes = (s: string): string[] => s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const lexemes = (s: string): string[] =>
+    s
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]+/g, '')
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean);
   for (const tok of tokens) {
+    // binary operators, as in FTS5 (a query cannot start with NOT)
     if (tok === 'OR' || tok === 'AND' || tok === 'NOT') {
-      if (expectOperand && tok !== 'NOT') return null;
-      if (!expectOperand) out.push(tok === 'OR' ? '|' : '&');
-      if (tok === 'NOT') out.push('!');
+      if (expectOperand) return null;
+      out.push(tok === 'OR' ? '|' : tok === 'AND' ? '&' : '& !');
       expectOperand = true;
       continue;
     }
