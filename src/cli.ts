@@ -91,7 +91,9 @@ export function buildProgram(): Command {
       program.command('fetch').description('fetch every configured feed into the database (a summary goes to stderr; --format prints per-feed results)'),
       null,
     ),
-  ).action(action(() => import('./commands/fetch.js') as Promise<{ run: Action }>));
+  )
+    .option('--worker', 'one of several fetch workers sharing a PostgreSQL --db (any number, on any hosts): claim due feeds with leases until none is left, keeping each host\'s limit across all of them')
+    .action(action(() => import('./commands/fetch.js') as Promise<{ run: Action }>));
 
   const feeds = program
     .command('feeds')

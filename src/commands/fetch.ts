@@ -1,8 +1,10 @@
-import { ExitCode, InterruptedError, MomentscanError } from '../core/errors.js';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { ExitCode, InterruptedError, MomentscanError, UsageError } from '../core/errors.js';
 import { feedReportLines, fetchListing, fetchSummaryLine } from '../render/fetch.js';
 import type { FetchSummary } from '../ingest/types.js';
 import { render } from '../render/index.js';
-import { openStore } from '../store/store.js';
+import { isPostgresUrl, openStore } from '../store/store.js';
 import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
 import { configuredFeeds } from '../ingest/due.js';
 import { ingest } from '../ingest/run.js';
@@ -12,6 +14,15 @@ export interface FetchOptions extends OutputOptions {
   concurrency?: number;
   strict?: boolean;
   force?: boolean;
+  worker?: boolean;
+}
+
+/**
+ * How long a worker's claim on a feed (or a host's request slot) lasts: longer than any one fetch can take
+ * (each try bounded by fetch.timeout, with retries and their waits), so that only a dead worker's expires.
+ */
+export function workerLeaseMs(config: Config): number {
+  return Math.max(5 * 60_000, (config.fetch.retries + 1) * (config.fetch.timeoutMs + 30_000) * 2);
 }
 
 /** `momentscan fetch`: fetch every configured feed into the database. */
@@ -47,7 +58,7 @@ export async function fetchWithSignals(
   config: Config,
   dbPath: string,
   g: GlobalOptions,
-  o: { concurrency?: number; force?: boolean },
+  o: { concurrency?: number; force?: boolean; worker?: boolean },
 ): Promise<FetchSummary> {
   if (configuredFeeds(config).length === 0) {
     // nothing to fetch is a fetch that fetched nothing: exit 3, as when every feed failed (cron notices)
@@ -57,6 +68,11 @@ export async function fetchWithSignals(
     });
   }
   const env = processEnv();
+  if (o.worker && !isPostgresUrl(dbPath)) {
+    throw new UsageError('--worker: workers share one PostgreSQL database: point --db at one (postgres://…)', {
+      hint: 'one fetch at a time is all a SQLite file takes: run momentscan fetch without --worker',
+    });
+  }
   const store = openStore(dbPath);
   const controller = new AbortController();
   let interrupts = 0;
@@ -79,6 +95,7 @@ export async function fetchWithSignals(
       now: env.now,
       signal: controller.signal,
       force: Boolean(o.force),
+      ...(o.worker ? { worker: { owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, leaseMs: workerLeaseMs(config) } } : {}),
       ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
       ...(progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\rfetching feeds: ${done}/${total}`) } : {}),
     });

@@ -165,6 +165,14 @@ export interface FeedbackStore {
   saveVerdict(v: { momentId: number; topic: string; kind: string; direction: string; start: number; verdict: 'real' | 'noise' | null; score: number }, now: number): void;
 }
 
+/** Leases for `fetch --worker` (pg/leases.ts): feeds and per-host request slots shared by workers on many hosts. */
+export interface LeaseStore {
+  claimFeeds(urls: string[], now: number, dueBy: number, n: number, leaseMs: number, owner: string): FeedRow[];
+  releaseFeed(feedId: number, owner: string): void;
+  claimHostSlot(host: string, limit: number, now: number, leaseMs: number, owner: string): number | null;
+  releaseHostSlot(host: string, slot: number, owner: string): void;
+}
+
 /** The whole store: what the stages and commands use. */
 export interface Store extends FeedStore, FetchWriter, TopicStore, ItemStore, CountStore, StoryStore, MomentStore, DigestStore, SearchStore {
   /** Where it is (a file path, a connection string): for messages. */
@@ -175,6 +183,8 @@ export interface Store extends FeedStore, FetchWriter, TopicStore, ItemStore, Co
   readonly outbox: OutboxStore;
   /** Verdicts on moments. */
   readonly feedback: FeedbackStore;
+  /** Leases for several fetch workers: only a store they can share (PostgreSQL) has them. */
+  readonly leases: LeaseStore | null;
   /** Runs `fn` in one transaction: the saves it makes are committed together, or not at all. */
   together<T>(fn: () => T): T;
   close(): void;

@@ -1,7 +1,7 @@
 /** The store's methods over its parts (sqlite/*.ts): what the SQLite and PostgreSQL stores share. */
 import type { PackedBuckets } from '../core/buckets.js';
 import type { Bucket, Moment, StoredItem } from '../core/types.js';
-import type { FeedbackStore, ListItemsQuery, OutboxStore, SearchStore, Store as StoreApi } from './api.js';
+import type { FeedbackStore, LeaseStore, ListItemsQuery, OutboxStore, SearchStore, Store as StoreApi } from './api.js';
 import type {
   FeedHealth,
   FeedRow,
@@ -44,10 +44,12 @@ export abstract class PartsStore implements StoreApi {
   protected readonly search: SearchStore;
   readonly outbox: OutboxStore;
   readonly feedback: FeedbackStore;
+  readonly leases: LeaseStore | null;
 
   protected constructor(
     protected readonly conn: Connection,
     search?: (c: Connection) => SearchStore,
+    leases?: (c: Connection) => LeaseStore,
   ) {
     const c = conn;
     this.feeds = new SqliteFeeds(c);
@@ -61,6 +63,7 @@ export abstract class PartsStore implements StoreApi {
     this.search = search ? search(c) : new SqliteSearch(c);
     this.outbox = new SqliteOutbox(c);
     this.feedback = new SqliteFeedback(c);
+    this.leases = leases ? leases(c) : null;
   }
 
   /** Where it is: a file path, or a URL without its password. */

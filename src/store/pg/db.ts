@@ -18,6 +18,8 @@ export interface Translated {
   text: string;
   /** For each $n, the named parameter it stands for (`@name` statements), or null for positional ones. */
   names: string[] | null;
+  /** How many `?` it had. */
+  positional: number;
   returnsId: boolean;
 }
 
@@ -55,7 +57,7 @@ export function translate(sql: string): Translated {
   const insert = /^\s*INSERT\s+INTO\s+(\w+)/i.exec(out);
   const returnsId = insert !== null && ID_TABLES.has(insert[1]!.toLowerCase()) && !/\bRETURNING\b/i.test(out);
   if (returnsId) out += ' RETURNING id';
-  return { text: out, names: names.length > 0 ? names : null, returnsId };
+  return { text: out, names: names.length > 0 ? names : null, positional, returnsId };
 }
 
 /** A statement's parameters for node-postgres: named ones in $n order, booleans as 1/0, undefined as null. */
@@ -68,7 +70,9 @@ function paramsOf(t: Translated, args: unknown[]): unknown[] {
       return obj[n];
     });
   } else {
-    values = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+    // better-sqlite3 takes the parameters as one array too; an array for a statement with one parameter is
+    // that parameter's value (= ANY(?))
+    values = args.length === 1 && Array.isArray(args[0]) && t.positional !== 1 ? (args[0] as unknown[]) : args;
   }
   return values.map((v) => (v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'bigint' ? String(v) : v));
 }
@@ -124,6 +128,9 @@ class PgStatement implements SqlStatement {
     return this;
   }
 }
+
+/** The advisory lock writing transactions take (any number; this one spells "mswriter"). */
+const WRITER_LOCK = String(0x6d7377726974657an);
 
 /** The names statements are prepared under, per connection (one name per text). */
 const statementNames = new WeakMap<SyncPg, Map<string, string>>();
@@ -182,14 +189,20 @@ export class PgDb implements SqlDb {
    * ones a savepoint. A statement's error inside one rolls the whole transaction back (bridge.ts).
    */
   transaction<T>(fn: () => T): SqlTransaction<T> {
-    const go = (): T => this.inTx(fn);
-    return Object.assign(go, { immediate: go, deferred: go });
+    const go = (): T => this.inTx(fn, false);
+    return Object.assign(go, { immediate: () => this.inTx(fn, true), deferred: go });
   }
 
-  private inTx<T>(fn: () => T): T {
+  private inTx<T>(fn: () => T, writer: boolean): T {
     const outer = this.depth === 0;
     const savepoint = `sp${this.depth}`;
-    this.pg.query(outer ? 'BEGIN' : `SAVEPOINT ${savepoint}`);
+    if (outer && writer) {
+      // SQLite's BEGIN IMMEDIATE: one writing transaction at a time, across every process on every host
+      // (the parts' check-then-write logic, the story replay and the outbox rely on it, as on SQLite)
+      this.pg.batch([{ sql: 'BEGIN' }, { sql: 'SELECT pg_advisory_xact_lock($1)', params: [WRITER_LOCK] }]);
+    } else {
+      this.pg.query(outer ? 'BEGIN' : `SAVEPOINT ${savepoint}`);
+    }
     this.depth++;
     let result: T;
     try {

@@ -10,6 +10,7 @@ import { Connection, SqlitePart } from '../sqlite/part.js';
 import { PgError, type SyncPg } from './bridge.js';
 import { connectPg, pgStoreError } from './connect.js';
 import { PgDb } from './db.js';
+import { PgLeases } from './leases.js';
 import { ensurePgSchema } from './schema.js';
 import { parsePgUrl, type PgTarget } from './url.js';
 
@@ -19,7 +20,7 @@ export class PgStore extends PartsStore {
     readonly target: PgTarget,
     readonly: boolean,
   ) {
-    super(new Connection(new PgDb(pg, readonly), target.display, (err) => (err instanceof PgError ? pgStoreError(err, target) : null)), (c) => new PgSearch(c));
+    super(new Connection(new PgDb(pg, readonly), target.display, (err) => (err instanceof PgError ? pgStoreError(err, target) : null)), (c) => new PgSearch(c), (c) => new PgLeases(c));
   }
 
   /** Connects to the database a postgres:// URL names, setting it up or migrating it unless read-only. */
