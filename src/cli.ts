@@ -289,6 +289,15 @@ export function buildProgram(): Command {
       .option('-n, --limit <n>', 'at most this many', '50'),
   ).action(action(async () => ({ run: (await import('./commands/notify/list.js')).list }) as { run: Action }));
 
+  program
+    .command('db')
+    .description('move a history between stores (db migrate)')
+    .command('migrate')
+    .description('copy a SQLite history (feeds, items, stories, moments, digests, notifications, verdicts) into a new PostgreSQL database, in one transaction, checking every table\'s row count')
+    .option('--from <file>', 'the SQLite database file to copy from (only read)')
+    .option('--to <url>', 'the PostgreSQL database to copy into: postgres://user@host:5432/database (empty, or new)')
+    .action(action(async () => ({ run: (await import('./commands/db.js')).migrate }) as { run: Action }));
+
   const silence = program.command('silence').description('hold a topic\'s notifications for a while (silence add | list | remove)');
   silence
     .command('add')
