@@ -7,6 +7,7 @@
  */
 import { StoreError } from '../core/errors.js';
 import type { SqliteStore } from './store.js';
+import { WRITER_LOCK } from './pg/db.js';
 import type { PgStore } from './pg/store.js';
 
 /** In the order foreign keys need them. */
@@ -40,10 +41,8 @@ export function copySqliteToPg(from: SqliteStore, to: PgStore, onTable?: (table:
   const src = from.db;
   const pg = to.pg;
   const report: CopyReport = { tables: [] };
-  pg.query('BEGIN');
-  try {
-    // no other writer meanwhile (writing transactions take this lock: pg/db.ts)
-    pg.query('SELECT pg_advisory_xact_lock($1)', [String(0x6d7377726974657an)]);
+  // no other writer meanwhile (writing transactions take this lock)
+  pg.locked(WRITER_LOCK, () => {
     const has = pg.query<{ n: number }>('SELECT (SELECT count(*) FROM feeds) + (SELECT count(*) FROM items) + (SELECT count(*) FROM topics) AS n').rows[0]!.n;
     if (has > 0) {
       throw new StoreError(`${to.file}: already holds momentscan data`, {
@@ -85,14 +84,6 @@ export function copySqliteToPg(from: SqliteStore, to: PgStore, onTable?: (table:
       pg.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), GREATEST((SELECT max(id) FROM ${table}), 1), (SELECT max(id) FROM ${table}) IS NOT NULL)`);
     }
     // the weekly caches and engine states are rebuilt when read; a full-text index is kept by PostgreSQL
-    pg.query('COMMIT');
-  } catch (err) {
-    try {
-      pg.query('ROLLBACK');
-    } catch {
-      // rolled back already
-    }
-    throw err;
-  }
+  });
   return report;
 }

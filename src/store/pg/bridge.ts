@@ -109,6 +109,27 @@ export class SyncPg {
     return this.request({ op: 'run', batch: statements, tx });
   }
 
+  /**
+   * Runs `fn` in one transaction holding the advisory lock `lock` (a bigint, as text): committed when it
+   * returns, rolled back when it throws.
+   */
+  locked<T>(lock: string, fn: () => T): T {
+    this.batch([{ sql: 'BEGIN' }, { sql: 'SELECT pg_advisory_xact_lock($1)', params: [lock] }]);
+    let result: T;
+    try {
+      result = fn();
+    } catch (err) {
+      try {
+        this.query('ROLLBACK');
+      } catch {
+        // rolled back already (an error does that here), or the connection is gone
+      }
+      throw err;
+    }
+    this.query('COMMIT');
+    return result;
+  }
+
   get isOpen(): boolean {
     return !this.closed && !this.broken;
   }

@@ -130,7 +130,7 @@ class PgStatement implements SqlStatement {
 }
 
 /** The advisory lock writing transactions take (any number; this one spells "mswriter"). */
-const WRITER_LOCK = String(0x6d7377726974657an);
+export const WRITER_LOCK = String(0x6d7377726974657an);
 
 /** The names statements are prepared under, per connection (one name per text). */
 const statementNames = new WeakMap<SyncPg, Map<string, string>>();

@@ -68,9 +68,7 @@ function check(found: Found, target: PgTarget): void {
 
 /** Applies the migrations from the database's version up to `to` (tests: an older schema), in one transaction. */
 export function migratePg(pg: SyncPg, target: PgTarget, to = PG_MIGRATIONS.length): void {
-  pg.query('BEGIN');
-  try {
-    pg.query('SELECT pg_advisory_xact_lock($1)', [String(MIGRATION_LOCK)]);
+  pg.locked(String(MIGRATION_LOCK), () => {
     // again, under the lock: another process may have set it up meanwhile
     const found = inspect(pg);
     check(found, target);
@@ -82,13 +80,5 @@ export function migratePg(pg: SyncPg, target: PgTarget, to = PG_MIGRATIONS.lengt
       pg.query(PG_MIGRATIONS[v]!);
       pg.query('UPDATE momentscan_schema SET version = $1', [v + 1]);
     }
-    pg.query('COMMIT');
-  } catch (err) {
-    try {
-      pg.query('ROLLBACK');
-    } catch {
-      // already rolled back (bridge.ts), or the connection is gone
-    }
-    throw err;
-  }
+  });
 }
