@@ -24,7 +24,7 @@ describe('PostgreSQL migrations', () => {
     expect(PG_MIGRATIONS.length, "add the new migration's SHA-256 to RELEASED").toBe(RELEASED.length);
   });
 
-  it('sets up an empty database once, even when several processes open it at the same moment', () => {
+  it('sets up an empty database once; the next open finds it set up', () => {
     const url = freshDatabase('schema');
     const stores = [PgStore.open(url), PgStore.open(url)];
     stores.forEach((s) => s.close());
