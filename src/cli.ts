@@ -64,7 +64,7 @@ export function buildProgram(): Command {
     .description('Target moments, not target audiences: watch keyword feeds and find the spikes and sentiment swings worth reacting to.')
     .version(version(), '-V, --version', 'print the version')
     .option('-c, --config <file>', 'config file (default $MOMENTSCAN_CONFIG, else $XDG_CONFIG_HOME/momentscan/config.yaml)')
-    .option('--db <file>', 'database file (default $MOMENTSCAN_DB, else the config\'s database, else $XDG_DATA_HOME/momentscan/momentscan.db)')
+    .option('--db <file|url>', 'database: a SQLite file, or a PostgreSQL database as postgres://user@host:5432/name (default $MOMENTSCAN_DB, else the config\'s database, else $XDG_DATA_HOME/momentscan/momentscan.db)')
     .option('--no-color', 'never colour the output (also NO_COLOR=1)')
     .option('-q, --quiet', 'no progress or summary on stderr (errors and warnings still go there)')
     .option('--debug', 'print stack traces with errors')
