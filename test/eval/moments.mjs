@@ -77,7 +77,7 @@ const arg = (name) => {
 };
 // --draws N: how many ways item times are drawn (the score moves with them: a detection on a window's
 // edge comes and goes); --tuning JSON: engine knobs for an experiment (the product never takes them)
-const SEEDS = Array.from({ length: Number(arg('--draws') ?? 5) }, (_, i) => i + 1);
+const SEEDS = Array.from({ length: Number(arg('--draws') ?? 10) }, (_, i) => i + 1);
 const extra = arg('--tuning') ? JSON.parse(arg('--tuning')) : {};
 const tuningAt = (theta) => (theta === undefined ? (Object.keys(extra).length ? extra : undefined) : { ...extra, alertSurprise: theta });
 const mean = (xs) => xs.reduce((a, x) => a + x, 0) / xs.length;
