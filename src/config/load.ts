@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import { defaultConfig, validateConfig, type Config } from './schema.js';
+import { parseYamlFast } from './yaml-fast.js';
 
 /** The largest config file read: parsing takes about 1.5 s a MB (15,000 topics), and memory with it. */
 export const MAX_CONFIG_BYTES = 1 << 20;
@@ -37,6 +38,9 @@ export function loadConfig(file: string, explicit: boolean): Config {
 }
 
 export function parseConfigText(text: string, file: string): Config {
+  // the plain YAML most configs are: read fast; anything else (and every error) through yaml
+  const fast = parseYamlFast(text);
+  if (fast !== undefined) return validated(fast, file);
   let doc: ReturnType<typeof parseDocument>;
   let js: unknown;
   try {
@@ -57,6 +61,10 @@ export function parseConfigText(text: string, file: string): Config {
     if (/call stack/i.test(reason)) throw new ConfigError(`${file}: ${where}the YAML is nested too deeply to read`, { hint: 'a config needs a few levels of nesting, not thousands' });
     throw new ConfigError(`${file}: ${where}invalid YAML: ${reason}`, { hint: 'fix the YAML syntax' });
   }
+  return validated(js, file);
+}
+
+function validated(js: unknown, file: string): Config {
   try {
     return validateConfig(js, file);
   } catch (err) {
