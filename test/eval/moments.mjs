@@ -96,9 +96,11 @@ const arg = (name) => {
   return i > 0 ? process.argv[i + 1] : undefined;
 };
 // --draws N: how many ways item times are drawn (the score moves with them: a detection on a window's
-// edge comes and goes); --tuning JSON: engine knobs for an experiment (the product never takes them)
+// edge comes and goes); --tuning JSON: engine knobs for an experiment (the product never takes them);
+// --knob name=v1,v2,...: each fold picks this knob with the level (leave-one-series-out of both)
 const SEEDS = Array.from({ length: Number(arg('--draws') ?? 10) }, (_, i) => i + 1);
 const extra = arg('--tuning') ? JSON.parse(arg('--tuning')) : {};
+const knob = arg('--knob') ? { name: arg('--knob').split('=')[0], values: arg('--knob').split('=')[1].split(',').map(Number) } : null;
 const tuningAt = (theta) => (theta === undefined ? (Object.keys(extra).length ? extra : undefined) : { ...extra, alertSurprise: theta });
 const mean = (xs) => xs.reduce((a, x) => a + x, 0) / xs.length;
 const spread = (xs) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
@@ -113,7 +115,15 @@ const draws = SEEDS.map((s0) => {
   const every = tweets(prepared.map((p) => p.s))
     .map((s) => prepared.find((p) => p.s === s))
     .map(({ s, b }) => ({ key: s.key, t: s.t, windows: windows[s.key], ...everyAlert(s, b, bucketMs, tuningAt(undefined)) }));
-  return { deflt: at(undefined), byTheta: new Map(GRID.map((th) => [th, at(th)])), every };
+  // --knob name=v1,v2: the folds also pick this engine knob (on the realTweets series only)
+  const joint = new Map();
+  if (knob) {
+    const tw = tweets(prepared.map((p) => p.s)).map((s) => prepared.find((p) => p.s === s));
+    for (const kv of knob.values)
+      for (const th of GRID)
+        joint.set(`${knob.name}=${kv}/${th}`, tw.map(({ s, b }) => ({ key: s.key, t: s.t, windows: windows[s.key], ...detections(s, b, bucketMs, { ...extra, [knob.name]: kv, alertSurprise: th }) })));
+  }
+  return { deflt: at(undefined), byTheta: new Map(GRID.map((th) => [th, at(th)])), every, joint };
 });
 
 console.log('\nat the default level, per series (mean over draws; rows detecting in windows / false alerts, raw NAB min–max):');
@@ -146,6 +156,12 @@ row('in-sample, best grid level per draw (optimistic)', oracle);
 row('in-sample, default level, growth alerts counted as detections too', draws.map((d) => score(d.every).normalized), `alerts per topic per week ${mean(draws.map((d) => perWeek(d.every))).toFixed(2)}`);
 row('leave-one-series-out, level picked on 4 series over all draws', across.perDraw, `picks ${across.picks.join(', ')}`);
 row('leave-one-series-out, level picked on 4 series per draw', within.map((w) => w.normalized), `picks ${within.map((w) => w.picks.join('/')).join(' ')}`);
+if (knob) {
+  const j = leaveOneSeriesOutDraws(new Map([...draws[0].joint.keys()].map((k) => [k, draws.map((d) => d.joint.get(k))])));
+  row(`leave-one-series-out, level and ${knob.name} picked on 4 series`, j.perDraw, `picks ${j.picks.join(', ')}`);
+  const best = [...draws[0].joint.keys()].map((k) => [k, mean(draws.map((d) => score(d.joint.get(k)).normalized))]).sort((a, b) => b[1] - a[1]);
+  console.log(`  in-sample by ${knob.name}/level (mean over draws), best first: ${best.slice(0, 8).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+}
 console.log(`  alerts per topic per week: realTweets ${mean(tweetRate).toFixed(2)}, artificialNoAnomaly (all false) ${mean(noAnomaly).toFixed(2)}; other count-like series (${draws[0].deflt.filter(isOther).length}) NAB ${mean(other).toFixed(1)}`);
 console.log(
   `\nmoments realTweets NAB standard: in-sample ${mean(inSample).toFixed(1)} (${spread(inSample)}), leave-one-series-out ${across.normalized.toFixed(1)} (${spread(across.perDraw)}; per-draw picks ${mean(within.map((w) => w.normalized)).toFixed(1)}); false alerts per topic per week on artificialNoAnomaly ${mean(noAnomaly).toFixed(2)}`,
