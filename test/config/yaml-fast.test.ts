@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { parseYamlFast } from '../../src/config/yaml-fast.js';
 import { parseConfigText } from '../../src/config/load.js';
+import { STARTER_CONFIG } from '../../src/config/starter.js';
 // @ts-expect-error: the bench's generators are plain JavaScript
 import { configYaml, mulberry32 } from '../bench/feeds.mjs';
 
@@ -32,7 +33,8 @@ const readmeBlocks = [...readFileSync(path.join(ROOT, 'README.md'), 'utf8').matc
 const bigConfig = (): string => configYaml(['http://127.0.0.1:8080'], 2000, { concurrency: 16, perHost: 16, hostDelay: '0ms', interval: '15m', retries: 2, timeout: '30s' }, 90);
 
 describe('the fast YAML reader', () => {
-  it('reads the sample config, the README examples and a bench-sized config exactly as yaml does', () => {
+  it('reads the sample config, the README examples, the starter config and a bench-sized config exactly as yaml does', () => {
+    agrees(STARTER_CONFIG);
     expect(parseYamlFast(sample)).toStrictEqual(reference(sample));
     expect(parseYamlFast(sample)).not.toBeUndefined();
     const big = bigConfig();
