@@ -47,6 +47,7 @@ export function buildDigestModel(
     from: periodStart,
     ...(o.topics ? { topics: o.topics } : {}),
     ...(o.sensitivity ? { sensitivity: o.sensitivity } : {}),
+    now: o.now,
   });
   const wanted = o.topics?.length ? new Set(o.topics.map((t) => t.toLowerCase())) : null;
   const topics = config.topics.map((t) => t.name).filter((n) => !wanted || wanted.has(n.toLowerCase()));

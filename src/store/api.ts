@@ -9,13 +9,18 @@ import type {
   FeedHealth,
   FeedRow,
   FetchRecord,
+  Label,
   MatchableItem,
+  NewEvent,
+  PlannedEvent,
+  RecordedMoment,
   ReplaySummary,
   SavedMoment,
   SaveResult,
   StoryAssigner,
   StoryReplayer,
   TopicRow,
+  Verdict,
 } from './model.js';
 
 /** Feeds: their rows, kinds and health. */
@@ -94,8 +99,26 @@ export interface StoryStore {
 export interface MomentStore {
   /** Records evaluated moments; says which are new. A read-only store says so without recording. */
   saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[];
-  momentsSeenSince(since: number, knownBy?: number): { topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[];
+  momentsSeenSince(since: number, knownBy?: number): { id: number; topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[];
   lastMoments(): Map<number, { kind: string; direction: string; start: number; end: number; score: number }>;
+}
+
+/** Planned events and people's verdicts on moments: what the feedback loop learns from. */
+export interface FeedbackStore {
+  /** Adds events in one transaction; events with a UID replace those stored with it (an import run again). */
+  addEvents(events: NewEvent[], now: number): { added: number; replaced: number; ids: number[] };
+  /** Events reaching (with lead and lag) into [from, to), by start; with `topics`, theirs and every topic's (*). */
+  events(o?: { topics?: string[]; from?: number; to?: number }): PlannedEvent[];
+  removeEvent(id: number): boolean;
+  /** A recorded moment by its id, null when there is none. */
+  recordedMoment(id: number): RecordedMoment | null;
+  momentIds(keys: { topicId: number; kind: string; direction: string; start: number }[]): (number | null)[];
+  /** Records (or, with null, withdraws) a verdict on a recorded moment. */
+  saveLabel(m: RecordedMoment, verdict: Verdict | null, o: { note: string | null; at: number; source: string }): void;
+  /** Every verdict, oldest first; with `topics`, only theirs. */
+  labels(topics?: string[]): Label[];
+  /** Recorded moments per topic starting in [from, to). */
+  momentCounts(from: number, to: number): Map<string, number>;
 }
 
 /** Digests made and sent. */
@@ -113,7 +136,7 @@ export interface SearchStore {
 }
 
 /** The whole store: what the stages and commands use. */
-export interface Store extends FeedStore, FetchWriter, TopicStore, ItemStore, CountStore, StoryStore, MomentStore, DigestStore, SearchStore {
+export interface Store extends FeedStore, FetchWriter, TopicStore, ItemStore, CountStore, StoryStore, MomentStore, DigestStore, SearchStore, FeedbackStore {
   /** Where it is (a file path, a connection string): for messages. */
   readonly file: string;
   /** Opened read-only: every write is refused. */

@@ -12,16 +12,22 @@ import type {
   FeedHealth,
   FeedRow,
   FetchRecord,
+  Label,
   MatchableItem,
+  NewEvent,
+  PlannedEvent,
+  RecordedMoment,
   ReplaySummary,
   SavedMoment,
   SaveResult,
   StoryAssigner,
   StoryReplayer,
   TopicRow,
+  Verdict,
 } from './model.js';
 import { SqliteCounts } from './sqlite/counts.js';
 import { SqliteDigests } from './sqlite/digests.js';
+import { SqliteFeedback } from './sqlite/feedback.js';
 import { SqliteFeeds } from './sqlite/feeds.js';
 import { SqliteFetchWriter } from './sqlite/fetch-write.js';
 import { SqliteItems } from './sqlite/items.js';
@@ -55,6 +61,7 @@ export class SqliteStore implements StoreApi {
   private readonly moments: SqliteMoments;
   private readonly digests: SqliteDigests;
   private readonly search: SqliteSearch;
+  private readonly feedback: SqliteFeedback;
 
   private constructor(
     /** The connection itself, for SQLite-only code (the notification outbox) and tests that look at tables. */
@@ -71,6 +78,7 @@ export class SqliteStore implements StoreApi {
     this.moments = new SqliteMoments(c);
     this.digests = new SqliteDigests(c);
     this.search = new SqliteSearch(c);
+    this.feedback = new SqliteFeedback(c);
   }
 
   static open(file: string, options: OpenOptions = {}): SqliteStore {
@@ -184,11 +192,37 @@ export class SqliteStore implements StoreApi {
   saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
     return this.moments.saveMoments(moments, evaluatedAt);
   }
-  momentsSeenSince(since: number, knownBy?: number): { topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[] {
+  momentsSeenSince(since: number, knownBy?: number): { id: number; topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[] {
     return this.moments.momentsSeenSince(since, knownBy);
   }
   lastMoments(): Map<number, { kind: string; direction: string; start: number; end: number; score: number }> {
     return this.moments.lastMoments();
+  }
+
+  // planned events and labels
+  addEvents(events: NewEvent[], now: number): { added: number; replaced: number; ids: number[] } {
+    return this.feedback.addEvents(events, now);
+  }
+  events(o?: { topics?: string[]; from?: number; to?: number }): PlannedEvent[] {
+    return this.feedback.events(o);
+  }
+  removeEvent(id: number): boolean {
+    return this.feedback.removeEvent(id);
+  }
+  recordedMoment(id: number): RecordedMoment | null {
+    return this.feedback.recordedMoment(id);
+  }
+  momentIds(keys: { topicId: number; kind: string; direction: string; start: number }[]): (number | null)[] {
+    return this.feedback.momentIds(keys);
+  }
+  saveLabel(m: RecordedMoment, verdict: Verdict | null, o: { note: string | null; at: number; source: string }): void {
+    this.feedback.saveLabel(m, verdict, o);
+  }
+  labels(topics?: string[]): Label[] {
+    return this.feedback.labels(topics);
+  }
+  momentCounts(from: number, to: number): Map<string, number> {
+    return this.feedback.momentCounts(from, to);
   }
 
   // digests

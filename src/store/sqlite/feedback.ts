@@ -1,0 +1,126 @@
+import type { Label, NewEvent, PlannedEvent, RecordedMoment, Verdict } from '../model.js';
+import { SqlitePart } from './part.js';
+
+interface EventRow {
+  id: number;
+  topic: string;
+  uid: string | null;
+  starts_at: number;
+  ends_at: number;
+  lead_ms: number;
+  lag_ms: number;
+  note: string | null;
+  categories: string | null;
+  source: string;
+  created_at: number;
+}
+
+const eventOf = (r: EventRow): PlannedEvent => ({
+  id: r.id,
+  topic: r.topic,
+  uid: r.uid,
+  start: r.starts_at,
+  end: r.ends_at,
+  leadMs: r.lead_ms,
+  lagMs: r.lag_ms,
+  note: r.note,
+  categories: r.categories ? r.categories.split(',') : [],
+  source: r.source,
+  createdAt: r.created_at,
+});
+
+/** Planned events and people's verdicts on moments (migration 16). */
+export class SqliteFeedback extends SqlitePart {
+  addEvents(events: NewEvent[], now: number): { added: number; replaced: number; ids: number[] } {
+    return this.guard(() => {
+      const drop = this.stmt('DELETE FROM events WHERE uid = ?');
+      const insert = this.stmt(
+        `INSERT INTO events (topic, uid, starts_at, ends_at, lead_ms, lag_ms, note, categories, source, created_at)
+         VALUES (@topic, @uid, @start, @end, @leadMs, @lagMs, @note, @categories, @source, @now) RETURNING id`,
+      ).pluck();
+      const tx = this.db.transaction(() => {
+        let replaced = 0;
+        // importing a calendar again replaces its events: by UID, whatever topics they had
+        for (const uid of new Set(events.map((e) => e.uid).filter((u): u is string => u !== null))) replaced += drop.run(uid).changes;
+        const ids = events.map(
+          (e) => insert.get({ ...e, categories: e.categories.length ? e.categories.join(',') : null, now }) as number,
+        );
+        return { added: ids.length, replaced, ids };
+      });
+      return tx.immediate();
+    });
+  }
+
+  /** Events, by start; with `topics`, only those of these topics (and of every topic, *). */
+  events(o: { topics?: string[]; from?: number; to?: number } = {}): PlannedEvent[] {
+    return this.guard(() => {
+      const rows = this.stmt(
+        `SELECT * FROM events WHERE ends_at + lag_ms > @from AND starts_at - lead_ms < @to ORDER BY starts_at, id`,
+      ).all({ from: o.from ?? Number.MIN_SAFE_INTEGER, to: o.to ?? Number.MAX_SAFE_INTEGER }) as EventRow[];
+      const wanted = o.topics ? new Set(['*', ...o.topics]) : null;
+      return rows.map(eventOf).filter((e) => !wanted || wanted.has(e.topic));
+    });
+  }
+
+  removeEvent(id: number): boolean {
+    return this.guard(() => this.stmt('DELETE FROM events WHERE id = ?').run(id).changes > 0);
+  }
+
+  recordedMoment(id: number): RecordedMoment | null {
+    return this.guard(
+      () =>
+        (this.stmt(
+          `SELECT m.id, t.name AS topic, m.kind, m.direction, m.start_at AS start, m.end_at AS end, m.score, m.detail, m.first_seen_at AS firstSeenAt
+           FROM moments m JOIN topics t ON t.id = m.topic_id WHERE m.id = ?`,
+        ).get(id) as RecordedMoment | undefined) ?? null,
+    );
+  }
+
+  /** Ids of recorded moments by topic id, kind, direction and start (null: not recorded). */
+  momentIds(keys: { topicId: number; kind: string; direction: string; start: number }[]): (number | null)[] {
+    return this.guard(() => {
+      const find = this.stmt('SELECT id FROM moments WHERE topic_id = ? AND kind = ? AND direction = ? AND start_at = ?').pluck();
+      return keys.map((k) => (find.get(k.topicId, k.kind, k.direction, k.start) as number | undefined) ?? null);
+    });
+  }
+
+  /** Records a verdict on a recorded moment (replacing an earlier one), or with null withdraws it. */
+  saveLabel(m: RecordedMoment, verdict: Verdict | null, o: { note: string | null; at: number; source: string }): void {
+    this.guard(() => {
+      if (verdict === null) {
+        this.stmt('DELETE FROM feedback WHERE moment_id = ?').run(m.id);
+        return;
+      }
+      this.stmt(
+        `INSERT INTO feedback (moment_id, topic, kind, direction, start_at, verdict, score, detail, source, created_at, note)
+         VALUES (@id, @topic, @kind, @direction, @start, @verdict, @score, @detail, @source, @at, @note)
+         ON CONFLICT (moment_id) DO UPDATE SET verdict = excluded.verdict, score = excluded.score, detail = excluded.detail,
+           source = excluded.source, created_at = excluded.created_at, note = excluded.note`,
+      ).run({ ...m, verdict, source: o.source, at: o.at, note: o.note });
+    });
+  }
+
+  /** Every verdict, oldest first (by when it was given, then moment id); with `topics`, only theirs. */
+  labels(topics?: string[]): Label[] {
+    return this.guard(() => {
+      const rows = this.stmt(
+        `SELECT f.moment_id AS momentId, f.topic, f.kind, f.direction, f.start_at AS start, coalesce(m.end_at, f.start_at) AS end,
+                f.verdict, f.note, f.created_at AS at, f.source
+         FROM feedback f LEFT JOIN moments m ON m.id = f.moment_id ORDER BY f.created_at, f.moment_id`,
+      ).all() as Label[];
+      const wanted = topics ? new Set(topics) : null;
+      return rows.filter((r) => !wanted || wanted.has(r.topic));
+    });
+  }
+
+  /** Recorded moments per topic name starting in [from, to): what `quality` counts as alerts. */
+  momentCounts(from: number, to: number): Map<string, number> {
+    return this.guard(() => {
+      const rows = this.stmt(
+        `SELECT t.name AS topic, count(*) AS n FROM moments m JOIN topics t ON t.id = m.topic_id
+         WHERE m.start_at >= ? AND m.start_at < ? GROUP BY t.name`,
+      ).all(from, to) as { topic: string; n: number }[];
+      return new Map(rows.map((r) => [r.topic, r.n]));
+    });
+  }
+}
