@@ -79,15 +79,12 @@ export function eventJson(e: PlannedEvent): Record<string, unknown> {
   };
 }
 
-/** How a moment is marked in human formats: [planned: launch] / [noise] ... ('' when neither). */
-export function marks(m: Pick<MomentRow, 'planned' | 'events' | 'label'>): string {
+/** How a moment is marked in the table, before its headline: [planned], [noise], [planned, real] ('' when neither). */
+export function marks(m: Pick<MomentRow, 'planned' | 'label'>): string {
   const out: string[] = [];
-  if (m.planned) {
-    const note = m.events.find((e) => e.note)?.note;
-    out.push(note ? `planned: ${stripControl(note)}` : 'planned');
-  }
-  if (m.label && m.label.verdict !== 'planned') out.push(`labelled ${m.label.verdict}`);
-  return out.length ? `[${out.join('; ')}] ` : '';
+  if (m.planned) out.push('planned');
+  if (m.label && m.label.verdict !== 'planned') out.push(m.label.verdict);
+  return out.length ? `[${out.join(', ')}] ` : '';
 }
 
 function echo(m: MomentRow): number | null {
@@ -199,7 +196,7 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
   }
   // the fixed columns take 73 characters with their borders; the headline gets the rest
   let out = drawTable(
-    { head: ['Id', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', 'Top headline'], widths: [6, 13, 12, 7, 9, 10, 7, 'fill'], right: [0, 3], minFill: 10 },
+    { head: ['Id', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', 'Top headline'], widths: [7, 15, 12, 7, 9, 10, 7, 'fill'], right: [0, 3], minFill: 10 },
     cells,
     ctx,
   );
@@ -208,7 +205,7 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
     for (const m of rows) out += explainLines(m, chalk, meta.thresholds?.get(m.topic)) + '\n';
   } else if (ctx.tty) {
     // for people at a terminal; a pipe gets the table alone
-    out += chalk.dim('Volume: stories per bucket up to the moment. Use -v for explanations, --json for scripts; momentscan label ID real|noise|planned teaches thresholds.') + '\n';
+    out += chalk.dim('Volume: stories per bucket up to the moment. Use -v for explanations, --json for scripts. Label a moment: momentscan label ID real|noise|planned.') + '\n';
   }
   return out + notes;
 }
