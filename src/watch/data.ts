@@ -27,7 +27,7 @@ export function momentKey(m: { topic: string; kind: string; direction: string; s
 
 export function loadColumns(config: Config, store: Store, o: LoadOptions): Column[] {
   const names = o.topics.length ? o.topics : config.topics.map((t) => t.name);
-  const result = evaluate(config, store, { asOf: o.asOf, from: o.from, topics: names });
+  const result = evaluate(config, store, { asOf: o.asOf, from: o.from, topics: names, now: o.now });
   const wanted = new Set(names);
   const topicIds = new Map([...store.topicNames()].filter(([, n]) => wanted.has(n)).map(([id, n]) => [n, id] as const));
   const momentIds = momentRowIds(store, result.rows, topicIds);
@@ -91,7 +91,10 @@ function momentRowIds(store: Store, rows: MomentRow[], topicIds: Map<string, num
 
 function verdictsOf(store: Store, ids: number[]): Map<number, Verdict> {
   if (ids.length === 0) return new Map();
-  const rows = sqliteOf(store).prepare(`SELECT moment_id AS id, verdict FROM feedback WHERE moment_id IN (${ids.map(() => '?').join(',')})`).all(...ids) as { id: number; verdict: Verdict }[];
+  // a `planned` verdict (momentscan label) is real, its timing expected: watch shows it as real
+  const rows = (sqliteOf(store).prepare(`SELECT moment_id AS id, verdict FROM feedback WHERE moment_id IN (${ids.map(() => '?').join(',')})`).all(...ids) as { id: number; verdict: Verdict | 'planned' }[]).map(
+    (r) => ({ id: r.id, verdict: r.verdict === 'planned' ? 'real' : r.verdict }) as { id: number; verdict: Verdict },
+  );
   return new Map(rows.map((r) => [r.id, r.verdict]));
 }
 
