@@ -105,7 +105,7 @@ export interface MomentStore {
 
 /** Planned events and people's verdicts on moments: what the feedback loop learns from. */
 export interface FeedbackStore {
-  /** Adds events in one transaction; events with a UID replace those stored with it (an import run again). */
+  /** Adds events in one transaction; an event with a UID updates the one stored with that UID and topic (an import run again), keeping its id. */
   addEvents(events: NewEvent[], now: number): { added: number; replaced: number; ids: number[] };
   /** Events reaching (with lead and lag) into [from, to), by start; with `topics`, theirs and every topic's (*). */
   events(o?: { topics?: string[]; from?: number; to?: number }): PlannedEvent[];

@@ -70,9 +70,8 @@ export async function importIcs(g: GlobalOptions, o: ImportOptions): Promise<num
     store.close();
   }
   if (!g.quiet) {
-    const again = result.replaced ? `, replacing ${result.replaced} imported before` : '';
-    const every = everyTopic ? `; ${everyTopic} with no CATEGORIES naming a topic apply to every topic (--topic puts them all in one)` : '';
-    log(`events: ${o.file}: ${parsed.length} event${parsed.length === 1 ? '' : 's'} imported as ${result.added} planned event${result.added === 1 ? '' : 's'}${again}${every}`);
+    const every = everyTopic ? `; ${everyTopic} name${everyTopic === 1 ? 's' : ''} no topic in CATEGORIES, so ${everyTopic === 1 ? 'it applies' : 'they apply'} to every topic (--topic puts them all in one)` : '';
+    log(`events: ${o.file}: ${parsed.length} event${parsed.length === 1 ? '' : 's'} read: ${result.added} planned event${result.added === 1 ? '' : 's'} added, ${result.replaced} updated${every}`);
   }
   return ExitCode.OK;
 }

@@ -33,19 +33,28 @@ const eventOf = (r: EventRow): PlannedEvent => ({
 export class SqliteFeedback extends SqlitePart {
   addEvents(events: NewEvent[], now: number): { added: number; replaced: number; ids: number[] } {
     return this.guard(() => {
-      const drop = this.stmt('DELETE FROM events WHERE uid = ?');
+      const existing = this.stmt('SELECT id FROM events WHERE uid = ? AND topic = ?').pluck();
       const insert = this.stmt(
         `INSERT INTO events (topic, uid, starts_at, ends_at, lead_ms, lag_ms, note, categories, source, created_at)
-         VALUES (@topic, @uid, @start, @end, @leadMs, @lagMs, @note, @categories, @source, @now) RETURNING id`,
+         VALUES (@topic, @uid, @start, @end, @leadMs, @lagMs, @note, @categories, @source, @now)
+         ON CONFLICT (uid, topic) DO UPDATE SET starts_at = excluded.starts_at, ends_at = excluded.ends_at, lead_ms = excluded.lead_ms,
+           lag_ms = excluded.lag_ms, note = excluded.note, categories = excluded.categories, source = excluded.source
+         RETURNING id`,
       ).pluck();
       const tx = this.db.transaction(() => {
+        // importing a calendar again updates its events in place (same ids), by UID and topic; a UID's rows
+        // for topics it no longer names go
+        const topicsOf = new Map<string, string[]>();
+        for (const e of events) if (e.uid !== null) topicsOf.set(e.uid, [...(topicsOf.get(e.uid) ?? []), e.topic]);
+        for (const [uid, topics] of topicsOf) {
+          this.db.prepare(`DELETE FROM events WHERE uid = ? AND topic NOT IN (${topics.map(() => '?').join(',')})`).run(uid, ...topics);
+        }
         let replaced = 0;
-        // importing a calendar again replaces its events: by UID, whatever topics they had
-        for (const uid of new Set(events.map((e) => e.uid).filter((u): u is string => u !== null))) replaced += drop.run(uid).changes;
-        const ids = events.map(
-          (e) => insert.get({ ...e, categories: e.categories.length ? e.categories.join(',') : null, now }) as number,
-        );
-        return { added: ids.length, replaced, ids };
+        const ids = events.map((e) => {
+          if (e.uid !== null && existing.get(e.uid, e.topic) !== undefined) replaced++;
+          return insert.get({ ...e, categories: e.categories.length ? e.categories.join(',') : null, now }) as number;
+        });
+        return { added: ids.length - replaced, replaced, ids };
       });
       return tx.immediate();
     });
