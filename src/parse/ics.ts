@@ -160,10 +160,11 @@ function durationOf(p: Prop): number {
 
 /** The VEVENTs of an iCalendar text, in file order. Throws IcsError naming the line of the first problem. */
 export function parseIcs(text: string): IcsEvent[] {
-  const lines = contentLines(text).map(parseProp);
-  if (!lines.length || lines[0]!.name !== 'BEGIN' || lines[0]!.value.trim().toUpperCase() !== 'VCALENDAR') {
-    throw new IcsError(lines[0]?.line ?? 1, 'not an iCalendar file (it does not start with BEGIN:VCALENDAR)');
+  const raw = contentLines(text);
+  if (!raw.length || raw[0]!.text.trim().toUpperCase() !== 'BEGIN:VCALENDAR') {
+    throw new IcsError(raw[0]?.line ?? 1, 'not an iCalendar file (it does not start with BEGIN:VCALENDAR)');
   }
+  const lines = raw.map(parseProp);
   const zoneProp = lines.find((p) => p.name === 'X-WR-TIMEZONE');
   const calendarZone = zoneProp && knownZone(zoneProp.value.trim()) ? zoneProp.value.trim() : null;
   const events: IcsEvent[] = [];
