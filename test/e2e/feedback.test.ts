@@ -123,7 +123,11 @@ describe('planned events', { timeout: 120_000 }, () => {
     expect(again.stderr).toMatch(/0 planned events added, 4 updated/);
     expect(list()).toEqual(first);
 
-    for (const [file, where] of [['recurring.ics', 'recurring.ics:8: RRULE: recurring events are not supported'], ['broken-date.ics', 'broken-date.ics:12: DTSTART: "20261341T090000Z" is not a date']]) {
+    const broken: [string, string][] = [
+      ['recurring.ics', 'recurring.ics:8: RRULE: recurring events are not supported'],
+      ['broken-date.ics', 'broken-date.ics:12: DTSTART: "20261341T090000Z" is not a date'],
+    ];
+    for (const [file, where] of broken) {
       const bad = cli('events', 'import', path.join(EVENTS, file));
       expect(bad.status).toBe(2);
       expect(bad.stderr.trimEnd().split('\n')).toHaveLength(1);
