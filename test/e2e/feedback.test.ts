@@ -1,9 +1,10 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
+import { rng } from '../helpers/rng.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -240,6 +241,74 @@ describe('labels, thresholds and quality', { timeout: 120_000 }, () => {
     // a period before the labelled moments: they are not counted
     const earlier = cli('moments', '--as-of', '2026-11-10T00:00:00Z', '--since', '14d', '--backtest', '--json');
     expect(earlier.stderr).toContain('backtest: no labelled moments in the period');
+  });
+});
+
+/**
+ * A topic with two bursts over a steady Poisson stream (2 stories an hour, seeded): a small one on Oct 31
+ * (surprise about 3.4) and a larger one on Nov 6 (about 3.6), both above the medium level (3).
+ */
+function zetaFeed(dir: string): string {
+  const random = rng(7);
+  const syllables = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'zi', 'pe', 'sa', 'do', 'fu', 'gi', 'ha', 'ju', 'be', 'co', 'xa', 'ye', 'wu'];
+  const word = () => Array.from({ length: 3 }, () => syllables[Math.floor(random() * syllables.length)]).join('');
+  const poisson = (mean: number) => {
+    const limit = Math.exp(-mean);
+    let k = 0;
+    let p = 1;
+    do {
+      k++;
+      p *= random();
+    } while (p > limit);
+    return k - 1;
+  };
+  const start = Date.UTC(2026, 9, 1);
+  const items: string[] = [];
+  for (let h = 0; h < 40 * 24; h++) {
+    let n = poisson(2);
+    const [day, hour] = [Math.floor(h / 24), h % 24];
+    if (hour >= 8 && hour < 14) n += day === 30 ? 4 : day === 36 ? 12 : 0;
+    for (let i = 0; i < n; i++) {
+      const t = start + h * 3_600_000 + Math.floor(random() * 3_600_000);
+      const k = items.length;
+      items.push(`<item><title>Zeta ${word()} ${word()} ${word()} ${word()} ${word()}</title><link>https://zeta.example/a/${k}</link><guid>z${k}</guid><pubDate>${new Date(t).toUTCString()}</pubDate></item>`);
+    }
+  }
+  writeFileSync(path.join(dir, 'zeta.xml'), `<?xml version="1.0"?><rss version="2.0"><channel><title>Zeta wire</title><link>https://zeta.example/</link><description>d</description>${items.join('')}</channel></rss>`);
+  const config = path.join(dir, 'zeta.yaml');
+  writeFileSync(config, 'topics:\n  - name: Zeta\n    keywords: [zeta]\n    feeds: [zeta.xml]\n');
+  return config;
+}
+
+describe('label → threshold adjustment → backtest replay', { timeout: 180_000 }, () => {
+  it('two noise labels on two days raise the threshold two steps; the replay no longer raises the weaker noise moment, unless --sensitivity overrides', () => {
+    const home = tempDir();
+    const config = zetaFeed(home);
+    const db = path.join(home, 'z.db');
+    const cli = (...args: string[]) => runCli([...args, '--config', config, '--db', db], { home });
+    expect(cli('fetch', '--quiet').status).toBe(0);
+    const asOf = ['--as-of', '2026-11-10T00:00:00Z', '--since', '20d'];
+    const listed = JSON.parse(cli('moments', ...asOf, '--json').stdout) as { id: number; score: number; start: string }[];
+    expect(listed.map((m) => m.start)).toEqual(['2026-11-06T08:45:00Z', '2026-10-31T11:15:00Z']);
+    const [strong, weak] = listed.map((m) => m.id) as [number, number];
+
+    // both judged noise on the same day: one step that day, the other waits for the next
+    expect(cli('label', String(strong), 'noise', '--at', '2026-11-08T10:00:00Z', '--quiet').status).toBe(0);
+    expect(cli('label', String(weak), 'noise', '--at', '2026-11-08T11:00:00Z', '--quiet').status).toBe(0);
+    const zeta = (JSON.parse(cli('topics', '--json').stdout) as { threshold: number; adjustments: { at: string; to: number; reason: string }[] }[])[0]!;
+    expect(zeta.threshold).toBe(3.5);
+    expect(zeta.adjustments).toEqual([
+      { at: '2026-11-08T10:00:00Z', from: 3, to: 3.25, reason: `noise label on moment ${strong}`, momentIds: [strong] },
+      { at: '2026-11-09T00:00:00Z', from: 3.25, to: 3.5, reason: `noise label on moment ${weak}`, momentIds: [weak] },
+    ]);
+
+    const replay = cli('moments', ...asOf, '--backtest', '--json');
+    expect(replay.status, replay.stderr).toBe(0);
+    expect((JSON.parse(replay.stdout) as { id: number }[]).map((m) => m.id)).toEqual([strong]);
+    expect(replay.stderr).toContain('backtest: labels: caught 0 of 0 labelled real moments, raised 1 of 2 labelled noise');
+    const flag = cli('moments', ...asOf, '--backtest', '--json', '--sensitivity', 'medium');
+    expect((JSON.parse(flag.stdout) as { id: number }[]).map((m) => m.id)).toEqual([weak, strong]);
+    expect(flag.stderr).toContain('raised 2 of 2 labelled noise');
   });
 });
 
