@@ -12,7 +12,7 @@ import { QUARTER_MS } from '../store/db.js';
 import { detectAll, engineKey, type TopicInput, type TopicTask } from '../detect/topics.js';
 import { syncTopics } from '../enrich/sync-topics.js';
 import { notesFor } from './notes.js';
-import { flagThreshold, learnThreshold, type Threshold } from './thresholds.js';
+import { engineTuning, flagThreshold, learnThreshold, type Threshold } from './thresholds.js';
 
 /** Items published before the evaluation time may still be fetched (and found overflowing) this long after it. */
 const MAX_FETCH_LAG_MS = 2 * 86_400_000;
@@ -98,9 +98,7 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     const until = learningUntil(historyStart, bucketMs);
     if (until === null || until > o.asOf) learning.push({ topic: topic.name, until });
     // a threshold moved by labels is the engine's alert level (part of the engine state's key, like the sensitivity)
-    const threshold = thresholds.get(topic.name)!;
-    const learned = threshold.level !== threshold.base ? { tuning: { alertSurprise: threshold.level } } : {};
-    const options = { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart, ...learned };
+    const options = { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart, ...engineTuning(thresholds.get(topic.name)!) };
     // The engine's state is saved before the window and resumed from by later runs with the same key;
     // only for buckets of whole quarters, whose counts the triggers that drop the states watch.
     const key = o.engineStates !== false && bucketMs % QUARTER_MS === 0 ? engineKey(options) : null;

@@ -125,6 +125,11 @@ export function learnThreshold(sensitivity: Sensitivity, labels: readonly LabelE
   return { level, base, sensitivity, source, adjustments, pending, realRun: run.length, why: whyOf(level, base, sensitivity, adjustments, pending) };
 }
 
+/** What a threshold moved by labels asks of the engine: its alert level (part of the engine state's key); nothing otherwise. */
+export function engineTuning(t: Threshold | null): { tuning?: { alertSurprise: number } } {
+  return t && t.level !== t.base ? { tuning: { alertSurprise: t.level } } : {};
+}
+
 /** The threshold --sensitivity chose: labels do not move it. */
 export function flagThreshold(sensitivity: Sensitivity): Threshold {
   const level = ALERT_SURPRISE[sensitivity];
