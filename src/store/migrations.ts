@@ -333,7 +333,7 @@ export const MIGRATIONS: readonly string[] = [
   // - feedback gains the verdict `planned` (a real moment that was expected) and a note: rebuilt, since a
   //   CHECK cannot be altered. Its created_at is when the verdict counts from for threshold learning.
   `
-  CREATE TABLE events (
+  CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,
     topic TEXT NOT NULL,                -- a topic's name, or * for every topic
     uid TEXT,                           -- the iCalendar UID it was imported with; NULL when added by hand
@@ -347,7 +347,8 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL,
     UNIQUE (uid, topic)
   );
-  CREATE INDEX events_span ON events(starts_at, ends_at);
+  CREATE INDEX IF NOT EXISTS events_span ON events(starts_at, ends_at);
+  DROP TABLE IF EXISTS feedback_new;
   CREATE TABLE feedback_new (
     id INTEGER PRIMARY KEY,
     moment_id INTEGER NOT NULL UNIQUE REFERENCES moments(id) ON DELETE CASCADE,

@@ -177,8 +177,10 @@ describe('store', () => {
       ongoing: true, stage: 'new' as const, firedAt: T + 1, alerts: 1, alertedAt: T + 1, storySeries: [9], hoursSinceOnset: 1, growth: null, observed: 9, expected: 1, totalStories: 9, totalItems: 9, expectedTotal: 1, sourceTypes: [], sentimentNow: null, sentimentBaseline: null, sentimentItems: 0,
       distinctSources: 1, topSources: [], topTerms: [], examples: [], caveats: [],
     };
-    expect(store.saveMoments([{ topicId, moment: m }], T + 10)).toEqual([{ firstSeenAt: T + 10, isNew: true }]);
-    expect(store.saveMoments([{ topicId, moment: { ...m, score: 12 } }], T + 20)).toEqual([{ firstSeenAt: T + 10, isNew: false }]);
+    const [first] = store.saveMoments([{ topicId, moment: m }], T + 10);
+    expect(first).toEqual({ id: expect.any(Number), firstSeenAt: T + 10, isNew: true });
+    // the same moment seen again: the same id (what momentscan label takes)
+    expect(store.saveMoments([{ topicId, moment: { ...m, score: 12 } }], T + 20)).toEqual([{ id: first!.id, firstSeenAt: T + 10, isNew: false }]);
     // a run at T + 100 reports one that starts at T + 50: not known at T + 20, nor at T + 60
     store.saveMoments([{ topicId, moment: { ...m, start: T + 50, peak: T + 50, end: T + 51 } }], T + 100);
     const starts = (knownBy?: number) => store.momentsSeenSince(0, knownBy).map((r) => r.moment.start);
@@ -320,7 +322,7 @@ describe('store', () => {
     it('upgrades a database from before replays: when each story first matched each topic, how far ahead items were published', () => {
       const { file, store, save, feedA, topicId } = setup();
       save(feedA, [item('1', { publishedAt: T - HOUR }), item('2', { publishedAt: T + 3 * HOUR })]); // fetched at T
-      // back to schema 8 (undoing 14, 13, 11, 10, then 9; 12, the notifications, creates only what is missing)
+      // back to schema 8 (undoing 14, 13, 11, 10, then 9; 12, the notifications, and 16, planned events, create only what is missing)
       store.db.exec(`
         DROP TABLE topic_quarter_weeks; DROP TABLE engine_states; DROP TRIGGER topic_quarters_insert; DROP TRIGGER topic_quarters_update; DROP TRIGGER topic_quarters_move; DROP TRIGGER topic_quarters_delete;
         DROP INDEX items_canonical_url_feed; CREATE UNIQUE INDEX items_canonical_url ON items(canonical_url) WHERE canonical_url IS NOT NULL;
