@@ -84,6 +84,40 @@ function textList(v: string): string[] {
     .filter(Boolean);
 }
 
+/** The Windows zone names Outlook and Exchange write as TZID, for the zones most calendars use (CLDR's windowsZones, territory 001). */
+const WINDOWS_ZONES: Readonly<Record<string, string>> = {
+  'UTC': 'UTC',
+  'GMT Standard Time': 'Europe/London',
+  'Greenwich Standard Time': 'Atlantic/Reykjavik',
+  'W. Europe Standard Time': 'Europe/Berlin',
+  'Romance Standard Time': 'Europe/Paris',
+  'Central Europe Standard Time': 'Europe/Budapest',
+  'Central European Standard Time': 'Europe/Warsaw',
+  'E. Europe Standard Time': 'Europe/Chisinau',
+  'FLE Standard Time': 'Europe/Kiev',
+  'GTB Standard Time': 'Europe/Bucharest',
+  'Russian Standard Time': 'Europe/Moscow',
+  'Eastern Standard Time': 'America/New_York',
+  'Central Standard Time': 'America/Chicago',
+  'Mountain Standard Time': 'America/Denver',
+  'US Mountain Standard Time': 'America/Phoenix',
+  'Pacific Standard Time': 'America/Los_Angeles',
+  'Alaskan Standard Time': 'America/Anchorage',
+  'Hawaiian Standard Time': 'Pacific/Honolulu',
+  'Atlantic Standard Time': 'America/Halifax',
+  'E. South America Standard Time': 'America/Sao_Paulo',
+  'India Standard Time': 'Asia/Calcutta',
+  'China Standard Time': 'Asia/Shanghai',
+  'Singapore Standard Time': 'Asia/Singapore',
+  'Tokyo Standard Time': 'Asia/Tokyo',
+  'Korea Standard Time': 'Asia/Seoul',
+  'AUS Eastern Standard Time': 'Australia/Sydney',
+  'New Zealand Standard Time': 'Pacific/Auckland',
+  'Arabian Standard Time': 'Asia/Dubai',
+  'Israel Standard Time': 'Asia/Jerusalem',
+  'South Africa Standard Time': 'Africa/Johannesburg',
+};
+
 const zoneCheck = new Map<string, boolean>();
 function knownZone(tz: string): boolean {
   let ok = zoneCheck.get(tz);
@@ -145,8 +179,9 @@ function timeOf(p: Prop, calendarZone: string | null): { at: number; allDay: boo
   const tzid = p.params.get('TZID') ?? calendarZone;
   if (!tzid) return { at: wall, allDay: false };
   // some calendars prefix the IANA name with a path ("/citadel.org/20070914_1/Europe/Berlin")
-  const tz = knownZone(tzid) ? tzid : tzid.split('/').slice(-2).join('/');
-  if (!knownZone(tz)) throw new IcsError(p.line, `${p.name}: unknown time zone "${tzid}" (expected an IANA name such as Europe/Berlin)`);
+  // and Outlook writes Windows names ("W. Europe Standard Time")
+  const tz = WINDOWS_ZONES[tzid] ?? (knownZone(tzid) ? tzid : tzid.split('/').slice(-2).join('/'));
+  if (!knownZone(tz)) throw new IcsError(p.line, `${p.name}: unknown time zone "${tzid}" (expected an IANA name such as Europe/Berlin, or a Windows name such as W. Europe Standard Time)`);
   return { at: zonedToUtc(wall, tz), allDay: false };
 }
 

@@ -34,6 +34,7 @@ describe('iCalendar VEVENTs', () => {
     ['a zone in winter', 'DTSTART;TZID=Europe/Berlin:20261201T090000', '2026-12-01T08:00:00.000Z'],
     ['a zone in summer', 'DTSTART;TZID=Europe/Berlin:20260701T090000', '2026-07-01T07:00:00.000Z'],
     ['a quoted zone', 'DTSTART;TZID="America/New_York":20261201T090000', '2026-12-01T14:00:00.000Z'],
+    ['an Outlook (Windows) zone name', 'DTSTART;TZID=W. Europe Standard Time:20261201T090000', '2026-12-01T08:00:00.000Z'],
     ['a zone behind a path prefix', 'DTSTART;TZID=/citadel.org/20070914_1/Asia/Tokyo:20261201T090000', '2026-12-01T00:00:00.000Z'],
     ['floating (no zone, no calendar zone): UTC', 'DTSTART:20261201T090000', '2026-12-01T09:00:00.000Z'],
     ['an all-day date', 'DTSTART;VALUE=DATE:20261201', '2026-12-01T00:00:00.000Z'],
