@@ -327,13 +327,20 @@ export function buildProgram(): Command {
       const { add } = await import('./commands/events/add.js');
       process.exitCode = await add(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), topic });
     });
-  addOutputOptions(
+  const eventsList = addOutputOptions(
     events
       .command('list', { isDefault: true })
       .description('planned events by start: id, topic, from, to, lead and lag, note')
       .option('-t, --topic <name>', `only this topic's events (and those of every topic): ${TOPIC_RULE} (repeatable)`, repeat)
       .option('-s, --since <when>', 'only events reaching past this time (7d ago, or ISO-8601)'),
-  ).action(action(async () => ({ run: (await import('./commands/events/list.js')).list }) as { run: Action }));
+  ).allowExcessArguments(true);
+  const runEventsList = action(async () => ({ run: (await import('./commands/events/list.js')).list }) as { run: Action });
+  eventsList.action(async function (this: Command) {
+    // `events lst` lands here (list is the default): name the mistake
+    const [word] = this.args;
+    if (word !== undefined) throw unknownCommand(events, word);
+    await runEventsList.call(this);
+  });
   events
     .command('remove')
     .argument('<id...>', 'event ids (from events list)')

@@ -94,6 +94,7 @@ describe('planned events', { timeout: 120_000 }, () => {
       [['events', 'add', 'acme', '--from', '2026-11-18T10:00Z', '--to', '2026-11-18T09:00Z'], /^momentscan: error: --to 2026-11-18T09:00Z is before --from/],
       [['events', 'add', 'acme', '--from', '2026-11-18', '--lead', 'soon'], /^momentscan: error: --lead: expected a duration/],
       [['events', 'add', 'acme'], /^momentscan: error: events add: give when the event starts, with --from TIME/],
+      [['events', 'lst'], /^momentscan: error: unknown command "lst" for momentscan events — did you mean momentscan events list\?/],
     ];
     for (const [args, message] of cases) {
       const r = cli(...args);
