@@ -56,6 +56,7 @@ export function loadColumns(config: Config, store: Store, o: LoadOptions): Colum
           topTerms: m.topTerms.slice(0, 5),
           link: m.examples.find((e) => e.link)?.link ?? null,
           verdict: id !== null ? (verdicts.get(id) ?? null) : null,
+          planned: m.planned,
           fresh: false,
         };
       });
