@@ -322,6 +322,78 @@ export function buildProgram(): Command {
       process.exitCode = await remove(this.optsWithGlobals() as GlobalOptions, { id });
     });
 
+  const events = program
+    .command('events')
+    .description('planned events (launches, campaigns): moments overlapping one are labelled planned (events add | list | remove | import)');
+  events
+    .command('add')
+    .argument('<topic>', `the topic (${TOPIC_RULE}), or * for every topic`)
+    .description('add a planned event: the topic\'s moments overlapping it are labelled planned (still reported)')
+    .option('--from <time>', 'when it starts (ISO-8601, e.g. 2026-12-01T09:00:00Z; a date alone is midnight UTC)')
+    .option('--to <time>', 'when it ends (default: the --from instant)')
+    .option('--note <text>', 'what it is ("launch"), shown with the moments it explains')
+    .option('--lead <duration>', 'moments up to this long before it count as planned too (2h, 1d; default 0)')
+    .option('--lag <duration>', 'moments up to this long after it count as planned too (default 0)')
+    .action(async function (this: Command, topic: string) {
+      const { add } = await import('./commands/events/add.js');
+      process.exitCode = await add(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), topic });
+    });
+  const eventsList = addOutputOptions(
+    events
+      .command('list', { isDefault: true })
+      .description('planned events by start: id, topic, from, to, lead and lag, note')
+      .option('-t, --topic <name>', `only this topic's events (and those of every topic): ${TOPIC_RULE} (repeatable)`, repeat)
+      .option('-s, --since <when>', 'only events reaching past this time (7d ago, or ISO-8601)'),
+  ).allowExcessArguments(true);
+  const runEventsList = action(async () => ({ run: (await import('./commands/events/list.js')).list }) as { run: Action });
+  eventsList.action(async function (this: Command) {
+    // `events lst` lands here (list is the default): name the mistake
+    const [word] = this.args;
+    if (word !== undefined) throw unknownCommand(events, word);
+    await runEventsList.call(this);
+  });
+  events
+    .command('remove')
+    .argument('<id...>', 'event ids (from events list)')
+    .description('remove planned events (all of them or, when one is not there, none)')
+    .action(async function (this: Command, ids: string[]) {
+      const { remove } = await import('./commands/events/remove.js');
+      process.exitCode = await remove(this.optsWithGlobals() as GlobalOptions, { ids });
+    });
+  events
+    .command('import')
+    .argument('<file>', 'an iCalendar file (.ics) exported from a calendar')
+    .description('import the VEVENTs of an iCalendar file as planned events, in one transaction; importing it again replaces them (by UID)')
+    .option('-t, --topic <name>', `put every event in this topic (default: the topics its CATEGORIES name, else every topic): ${TOPIC_RULE}`)
+    .option('--lead <duration>', 'moments up to this long before each event count as planned too')
+    .option('--lag <duration>', 'moments up to this long after each event count as planned too')
+    .option('--dry-run', 'read and check the file, import nothing')
+    .action(async function (this: Command, file: string) {
+      const { importIcs } = await import('./commands/events/import.js');
+      process.exitCode = await importIcs(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), file });
+    });
+
+  program
+    .command('label')
+    .argument('<moment>', 'the moment id (the id column or field of moments, scan and the digest)')
+    .argument('<verdict>', 'real, noise or planned (clear withdraws the label)')
+    .description('say whether a moment was real, noise or planned: topic thresholds learn from it (momentscan topics shows them)')
+    .option('--note <text>', 'why (shown with the moment)')
+    .option('--at <time>', 'when the verdict was given, for threshold learning (ISO-8601 or a duration ago; default now)')
+    .action(async function (this: Command, moment: string, verdict: string) {
+      const { run } = await import('./commands/label.js');
+      process.exitCode = await run(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), moment, verdict });
+    });
+
+  addOutputOptions(
+    program
+      .command('quality')
+      .description('per topic: moments labelled (real, noise, planned), precision, alerts per week, and the threshold with why')
+      .option('-t, --topic <name>', `only this topic: ${TOPIC_RULE} (repeatable)`, repeat)
+      .option('-s, --since <when>', 'moments that started from this long ago (30d) or this time', '30d')
+      .option('--as-of <time>', 'the end of the period (ISO-8601, or a duration ago; default now)'),
+  ).action(action(() => import('./commands/quality.js') as Promise<{ run: Action }>));
+
 
   // a usage error points to the help of the command it was made in
   const walk = (cmd: Command) => {

@@ -1,7 +1,8 @@
 import type { Config } from '../config/schema.js';
 import { ExitCode } from '../core/errors.js';
 import { render } from '../render/index.js';
-import { backtestSummary, momentsListing, readinessNotes } from '../render/moments.js';
+import { backtestLabelLines, backtestSummary, momentsListing, readinessNotes } from '../render/moments.js';
+import { replayLabels } from '../moments/replay.js';
 import { openStore } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
 import { evaluate } from '../moments/evaluate.js';
@@ -54,6 +55,7 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
       ...(limit !== undefined ? { limit } : {}),
       ...(o.backtest ? { backtest: true } : {}),
       ...(o.alerts ? { alerts: true } : {}),
+      now: env.now(),
     });
   } finally {
     store.close();
@@ -68,6 +70,10 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
       else if (!g.quiet) log(`moments: ${n.text}`);
     }
   }
-  if (o.backtest && !g.quiet) for (const line of backtestSummary(rows, config.topics.map((t) => t.name), from, asOf)) log(line);
+  if (o.backtest && !g.quiet) {
+    const names = topics.length ? topics : config.topics.map((t) => t.name);
+    for (const line of backtestSummary(rows, names, from, asOf)) log(line);
+    for (const line of backtestLabelLines(replayLabels(rows, result.labels, names, from, asOf))) log(line);
+  }
   return o.failOnMoments && rows.length > 0 ? ExitCode.MOMENTS_FOUND : ExitCode.OK;
 }

@@ -7,6 +7,7 @@ import { timelineListing, type TimelineRow } from '../render/timeline.js';
 import { openStore } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, type GlobalOptions, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
 import { syncTopics } from '../enrich/sync-topics.js';
+import { engineTuning, learnThreshold } from '../moments/thresholds.js';
 import { asOfFlag, sensitivityFlag, sinceFlag, topicFlag } from './flags.js';
 
 export interface TimelineOptions extends OutputOptions {
@@ -27,7 +28,8 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
   const asOf = asOfFlag(o.asOf, env.now());
   const since = o.since ?? '7d';
   const from = sinceFlag(since, asOf);
-  const sensitivity = sensitivityFlag(o.sensitivity) ?? config.defaults.sensitivity;
+  const flag = sensitivityFlag(o.sensitivity);
+  const sensitivity = flag ?? config.defaults.sensitivity;
   const store = openStore(dbPath, { readonlyIfDenied: true });
   let rows: TimelineRow[];
   let bucketMs: number;
@@ -51,7 +53,9 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
       ...(o.bucket !== undefined ? { bucket: { bucketMs, source: `--bucket ${o.bucket}` } } : { topics: [topic.name] }),
       maxListed: MAX_LISTED_BUCKETS,
     });
-    const detectOptions = { asOf, from, bucketMs, baselineMs, sensitivity, historyStart: store.firstItemAt(id) };
+    // the topic's threshold as moments uses it: learnt from labels, unless --sensitivity says otherwise
+    const threshold = flag ? null : learnThreshold(sensitivity, store.feedback.labels([topic.name]), env.now());
+    const detectOptions = { asOf, from, bucketMs, baselineMs, sensitivity, historyStart: store.firstItemAt(id), ...engineTuning(threshold) };
     const buckets = store.bucketCounts(id, engineStart(detectOptions), asOf + 1, bucketMs);
     rows = scoreBuckets(buckets, detectOptions).map((r) => ({
       ...r,

@@ -52,6 +52,8 @@ export interface RouteConfig {
   events: NotifyEvent[];
   minScore: number;
   minAttention: number;
+  /** Moments that overlap a planned event (momentscan events) are not sent by this route. */
+  skipPlanned: boolean;
   /** Alerts within this long of the first one waiting go out as one message. */
   groupWaitMs: number;
   /** At least this long between two messages of this route to one channel. */
@@ -111,7 +113,7 @@ export function validateNotify(v: Validator, value: unknown, dir: string, cfg: C
   routes.forEach((raw, i) => {
     const field = `notify.routes[${i}]`;
     const r = v.object(raw, field);
-    v.keys(r, field, ['channels', 'topics', 'tags', 'kinds', 'events', 'minScore', 'minAttention', 'groupWait', 'interval', 'quietHours']);
+    v.keys(r, field, ['channels', 'topics', 'tags', 'kinds', 'events', 'minScore', 'minAttention', 'skipPlanned', 'groupWait', 'interval', 'quietHours']);
     if (!has(r, 'channels')) v.fail(`${field}.channels`, 'a route needs the channels it sends to (names from notify.channels)');
     const chans = v.stringList(r.channels, `${field}.channels`);
     if (chans.length === 0) v.fail(`${field}.channels`, 'a route needs at least one channel');
@@ -145,6 +147,7 @@ export function validateNotify(v: Validator, value: unknown, dir: string, cfg: C
       events,
       minScore: has(r, 'minScore') ? number(v, r.minScore, `${field}.minScore`) : 0,
       minAttention: has(r, 'minAttention') ? number(v, r.minAttention, `${field}.minAttention`) : 0,
+      skipPlanned: has(r, 'skipPlanned') ? v.boolean(r.skipPlanned, `${field}.skipPlanned`) : false,
       groupWaitMs: has(r, 'groupWait') ? v.duration(r.groupWait, `${field}.groupWait`, 0) : 0,
       intervalMs: has(r, 'interval') ? v.duration(r.interval, `${field}.interval`, 0) : 0,
       quietHours: has(r, 'quietHours') ? quietHours(v, r.quietHours, `${field}.quietHours`) : null,

@@ -1,4 +1,5 @@
 import type { Config, Sensitivity } from '../config/schema.js';
+import { notesFor } from './notes.js';
 import { UsageError } from '../core/errors.js';
 import { bucketStart, fmtUtc } from '../core/time.js';
 import type { Moment } from '../core/types.js';
@@ -47,6 +48,7 @@ export function buildDigestModel(
     from: periodStart,
     ...(o.topics ? { topics: o.topics } : {}),
     ...(o.sensitivity ? { sensitivity: o.sensitivity } : {}),
+    now: o.now,
   });
   const wanted = o.topics?.length ? new Set(o.topics.map((t) => t.toLowerCase())) : null;
   const topics = config.topics.map((t) => t.name).filter((n) => !wanted || wanted.has(n.toLowerCase()));
@@ -75,6 +77,8 @@ export function buildDigestModel(
     else if (r.ongoing) ongoing.push(dm);
     else faded.push(dm);
   }
+  const events = store.feedback.events({ topics });
+  const labels = new Map(store.feedback.labels(topics).map((l) => [l.momentId, l]));
   before.forEach((p, i) => {
     if (matched.has(i) || !topicSet.has(p.topic) || p.lastSeenAt < periodStart) return;
     const m: Moment = { ...p.moment, topic: p.topic };
@@ -82,7 +86,7 @@ export function buildDigestModel(
     if (!m.ongoing && m.end < periodStart) return;
     if (faded.some((f) => same(f, m) && f.start === m.start)) return;
     const over = { ...m, ongoing: false };
-    faded.push({ ...over, firstSeenAt: p.firstSeenAt, series: seriesFor(store, ids.get(p.topic), over, asOf) });
+    faded.push({ ...over, firstSeenAt: p.firstSeenAt, series: seriesFor(store, ids.get(p.topic), over, asOf), ...notesFor(over, p.id, events, labels) });
   });
   faded.sort((a, b) => b.score - a.score || b.end - a.end || a.topic.localeCompare(b.topic));
   return { periodStart, periodEnd: asOf, topics, new: fresh, ongoing, faded, generatedAt: o.now, itemsStored: result.itemsStored, learning: result.learning };

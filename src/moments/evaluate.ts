@@ -6,11 +6,13 @@ import { explainMoment, undercountCaveats } from '../detect/explain.js';
 import { learningUntil } from '../detect/readiness.js';
 import { rankMoments } from '../rank/rank.js';
 import type { MomentRow } from './types.js';
-import type { Store } from '../store/store.js';
+import type { Label, Store } from '../store/store.js';
 import { bucketStart } from '../core/time.js';
 import { QUARTER_MS } from '../store/db.js';
 import { detectAll, engineKey, type TopicInput, type TopicTask } from '../detect/topics.js';
 import { syncTopics } from '../enrich/sync-topics.js';
+import { notesFor } from './notes.js';
+import { engineTuning, flagThreshold, learnThreshold, type Threshold } from './thresholds.js';
 
 /** Items published before the evaluation time may still be fetched (and found overflowing) this long after it. */
 const MAX_FETCH_LAG_MS = 2 * 86_400_000;
@@ -33,6 +35,11 @@ export interface EvaluateOptions {
   threads?: 1 | 2;
   /** Resume the engine from states saved by earlier runs, and save them (default true). */
   engineStates?: boolean;
+  /**
+   * The real clock, for the thresholds learnt from labels (labels given up to then count; default asOf).
+   * With `sensitivity` given, labels are ignored.
+   */
+  now?: number;
 }
 
 export interface Evaluation {
@@ -46,6 +53,10 @@ export interface Evaluation {
   itemsStored: boolean;
   /** Topics whose engine resumed from a state an earlier run saved (instead of replaying from its start). */
   resumed: number;
+  /** Each evaluated topic's threshold, and why. */
+  thresholds: Map<string, Threshold>;
+  /** The verdicts given on the evaluated topics' moments (for a backtest's replay of them). */
+  labels: Label[];
 }
 
 /** Per topic: bucket counts from SQL → detect (on two threads when there is enough to do) → explain (items from SQL) → rank → remember. */
@@ -63,6 +74,13 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     }
   }
   const sensitivity = o.sensitivity ?? config.defaults.sensitivity;
+  const labels = store.feedback.labels(topics.map((t) => t.name));
+  const thresholds = new Map(
+    topics.map((t) => [
+      t.name,
+      o.sensitivity ? flagThreshold(o.sensitivity) : learnThreshold(sensitivity, labels.filter((l) => l.topic === t.name), o.now ?? o.asOf),
+    ]),
+  );
   const baselineMs = config.defaults.baselineMs;
   const found: Moment[] = [];
   const learning: Evaluation['learning'] = [];
@@ -79,7 +97,8 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     const historyStart = store.firstItemAt(topicId);
     const until = learningUntil(historyStart, bucketMs);
     if (until === null || until > o.asOf) learning.push({ topic: topic.name, until });
-    const options = { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart };
+    // a threshold moved by labels is the engine's alert level (part of the engine state's key, like the sensitivity)
+    const options = { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart, ...engineTuning(thresholds.get(topic.name)!) };
     // The engine's state is saved before the window and resumed from by later runs with the same key;
     // only for buckets of whole quarters, whose counts the triggers that drop the states watch.
     const key = o.engineStates !== false && bucketMs % QUARTER_MS === 0 ? engineKey(options) : null;
@@ -113,11 +132,16 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     }
   }
   const ranked = o.backtest ? rankMoments(found).sort((a, b) => a.firedAt - b.firedAt).map((m, i) => ({ ...m, rank: i + 1 })) : rankMoments(found);
+  const events = ranked.length ? store.feedback.events({ topics: topics.map((t) => t.name) }) : [];
+  const byMoment = new Map(labels.map((l) => [l.momentId, l]));
   const rows: MomentRow[] = o.backtest
-    ? ranked.map((m) => ({ ...m, firstSeenAt: m.firedAt }))
+    ? (() => {
+        const ids = store.feedback.momentIds(ranked.map((m) => ({ topicId: topicIds.get(m.topic)!, kind: m.kind, direction: m.direction, start: m.start })));
+        return ranked.map((m, i) => ({ ...m, firstSeenAt: m.firedAt, ...notesFor(m, ids[i]!, events, byMoment) }));
+      })()
     : (() => {
         const saved = store.saveMoments(ranked.map((m) => ({ topicId: topicIds.get(m.topic)!, moment: m })), o.asOf);
-        return ranked.map((m, i) => ({ ...m, firstSeenAt: saved[i]!.firstSeenAt }));
+        return ranked.map((m, i) => ({ ...m, firstSeenAt: saved[i]!.firstSeenAt, ...notesFor(m, saved[i]!.id, events, byMoment) }));
       })();
   const itemsStored = store.hasItems();
   const alerted = o.alerts ? rows.filter((m) => m.alertedAt > o.from && m.alertedAt <= o.asOf) : rows;
@@ -129,5 +153,7 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     learning,
     itemsStored,
     resumed: results.filter((r) => r.resumed).length,
+    thresholds,
+    labels,
   };
 }

@@ -4,9 +4,12 @@ import { learningUntil } from '../detect/readiness.js';
 import { syncTopics } from '../enrich/sync-topics.js';
 import type { Store } from '../store/store.js';
 import type { TopicRow } from './types.js';
+import { flagThreshold, learnThreshold } from './thresholds.js';
+import type { Sensitivity } from '../config/schema.js';
 
 /** Each configured topic with its items, learning state and last moment (store read as it is; nothing fetched). */
-export function topicRows(config: Config, store: Store | null, now: number): TopicRow[] {
+export function topicRows(config: Config, store: Store | null, now: number, sensitivity?: Sensitivity): TopicRow[] {
+  const labels = store?.feedback.labels() ?? [];
   const ids = store ? syncTopics(config, store).topicIds : new Map<string, number>();
   const totals = store?.topicTotals() ?? new Map<number, { items: number; stories: number }>();
   const last = store?.lastMoments() ?? new Map();
@@ -17,6 +20,8 @@ export function topicRows(config: Config, store: Store | null, now: number): Top
     const firstItemAt = store && id !== undefined ? store.firstItemAt(id) : null;
     const until = learningUntil(firstItemAt, bucketMs);
     const total = id === undefined ? undefined : totals.get(id);
+    const own = labels.filter((l) => l.topic === t.name);
+    const count = (v: string) => own.filter((l) => l.verdict === v).length;
     return {
       name: t.name,
       query: t.queryText,
@@ -28,6 +33,8 @@ export function topicRows(config: Config, store: Store | null, now: number): Top
       learningUntil: until,
       learning: until === null || until > now,
       lastMoment: (id === undefined ? undefined : last.get(id)) ?? null,
+      threshold: sensitivity ? flagThreshold(sensitivity) : learnThreshold(config.defaults.sensitivity, own, now),
+      labels: { real: count('real'), noise: count('noise'), planned: count('planned') },
     };
   });
 }

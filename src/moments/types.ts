@@ -1,12 +1,17 @@
 import type { Moment, StoredItem } from '../core/types.js';
 import type { RankedMoment } from '../rank/rank.js';
+import type { MomentNotes } from './notes.js';
+import type { Threshold } from './thresholds.js';
+
+export type { MomentNotes } from './notes.js';
+export type { Adjustment, Threshold } from './thresholds.js';
 
 /**
  * What the moments stage hands to render: a reported moment, the digest model, a topic's state. The
  * renderers re-export these types; they are defined here, where they are made.
  */
 
-export interface MomentRow extends RankedMoment {
+export interface MomentRow extends RankedMoment, MomentNotes {
   /** When this moment was first reported (the evaluation time of the first run that saw it). */
   firstSeenAt: number;
 }
@@ -23,7 +28,7 @@ export interface DigestBucket {
   inMoment: boolean;
 }
 
-export interface DigestMoment extends Moment {
+export interface DigestMoment extends Moment, Partial<MomentNotes> {
   /** When momentscan first reported this moment. */
   firstSeenAt: number;
   /** The moment's buckets and a few before it, oldest first (empty when unknown). */
@@ -65,6 +70,10 @@ export interface TopicRow {
   learningUntil: number | null;
   learning: boolean;
   lastMoment: { kind: string; direction: string; start: number; end: number; score: number } | null;
+  /** The surprise its moments must reach to alert: the sensitivity's, moved by labels (moments/thresholds.ts). */
+  threshold: Threshold;
+  /** Verdicts given on its moments. */
+  labels: { real: number; noise: number; planned: number };
 }
 
 export type FeedState = 'ok' | 'failing' | 'retired' | 'new';

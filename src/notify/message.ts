@@ -51,6 +51,12 @@ export function viewOf(e: AlertEvent): EventView {
   const when =
     e.type === 'moment.ended' ? `${fmtUtc(Date.parse(d.start))} → ${fmtUtc(Date.parse(d.end))}` : `since ${fmtUtc(Date.parse(d.start))}${d.alerts > 1 ? `, alert ${d.alerts} (it doubled)` : ''}`;
   facts.push({ label: 'When', value: when });
+  if (d.planned === true) {
+    // a planned moment is still news (a launch that goes badly), said as planned
+    const notes = Array.isArray(d.events) ? (d.events as { id?: unknown; note?: unknown }[]).map((x) => (typeof x.note === 'string' ? clean(x.note) : `event ${String(x.id)}`)).filter(Boolean) : [];
+    facts.push({ label: 'Planned', value: notes.length ? notes.join('; ') : 'labelled planned' });
+  }
+  if (typeof d.id === 'number') facts.push({ label: 'Moment', value: `id ${d.id} (momentscan label ${d.id} real|noise|planned)` });
   const sources = d.topSources.map(clean).filter(Boolean).slice(0, 5);
   facts.push({ label: 'Sources', value: `${d.distinctSources} distinct${sources.length ? `: ${sources.join(', ')}` : ''}` });
   const terms = d.topTerms.map(clean).filter(Boolean).slice(0, 8);

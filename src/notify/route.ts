@@ -8,6 +8,8 @@ export interface RoutedAlert {
   kind: string;
   score: number;
   attention: number;
+  /** The moment overlaps a planned event (or was labelled planned). */
+  planned?: boolean;
 }
 
 /** Does this route take this alert (as this event)? */
@@ -15,6 +17,7 @@ export function routeTakes(r: RouteConfig, a: RoutedAlert, event: NotifyEvent): 
   if (!r.events.includes(event)) return false;
   if (!r.kinds.includes(a.kind)) return false;
   if (a.score < r.minScore || a.attention < r.minAttention) return false;
+  if (r.skipPlanned && a.planned) return false;
   if (r.topics === null && r.tags === null) return true;
   const byName = r.topics?.some((t) => t.toLowerCase() === a.topic.toLowerCase()) ?? false;
   const lower = new Set(a.tags.map((t) => t.toLowerCase()));

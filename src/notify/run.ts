@@ -147,7 +147,7 @@ export function enqueueAlerts(config: Config, store: Store, rows: MomentRow[], o
     if (events.length === 0) continue;
     const momentId = outbox.momentId(m.topic, m.kind, m.direction, m.start);
     if (momentId === null) continue;
-    const alert = { topic: m.topic, tags: tags.get(m.topic) ?? [], kind: m.kind, score: m.score, attention: m.attention };
+    const alert = { topic: m.topic, tags: tags.get(m.topic) ?? [], kind: m.kind, score: m.score, attention: m.attention, planned: m.planned };
     const isSilenced = silenced(silences, m.topic, o.now) !== null;
     // channels this run announces the moment to: a moment first seen already over is detected and ended at once
     const announcing = new Set<string>();

@@ -73,6 +73,10 @@ export function explanation(m: DigestMoment): { label: string; text: string }[] 
     ? `since ${fmtUtc(m.start)} (ongoing), peak ${fmtUtcShort(m.peak)}`
     : `${fmtUtcShort(m.start)} → ${fmtUtc(m.end)}, peak ${fmtUtcShort(m.peak)}`;
   out.push({ label: 'when', text: when });
+  if (m.planned) {
+    const events = (m.events ?? []).map((e) => `event ${e.id}${e.note ? ` "${clean(e.note)}"` : ''} (${fmtUtcShort(e.start)} → ${fmtUtcShort(e.end)})`);
+    out.push({ label: 'planned', text: events.length ? events.join('; ') : 'labelled planned' });
+  }
   if (m.alerts > 1) {
     // one alert per burst, again only when it grew
     out.push({ label: 'grew', text: `fired ${fmtUtcShort(m.firedAt)}; it has since doubled (${m.alerts} alerts, the last ${fmtUtcShort(m.alertedAt)})` });
@@ -94,6 +98,8 @@ export function explanation(m: DigestMoment): { label: string; text: string }[] 
   const terms = m.topTerms.map(clean).filter(Boolean);
   if (terms.length) out.push({ label: 'terms', text: terms.join(', ') });
   for (const c of m.caveats) out.push({ label: 'caveat', text: clean(c) });
+  if (m.label && m.label.verdict !== 'planned') out.push({ label: 'label', text: `${m.label.verdict}${m.label.note ? ` (${clean(m.label.note)})` : ''}` });
+  if (m.id !== undefined && m.id !== null) out.push({ label: 'moment', text: `id ${m.id}: momentscan label ${m.id} real|noise|planned` });
   return out;
 }
 

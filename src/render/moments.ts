@@ -6,11 +6,15 @@ import { drawTable } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export type { MomentRow } from '../moments/types.js';
+import type { Threshold } from '../moments/types.js';
+import type { PlannedEvent } from '../store/model.js';
+import type { LabelReplay } from '../moments/replay.js';
 
 
 /** The documented JSON record of a moment (see README, "JSON fields"). */
 export function momentJson(m: MomentRow): Record<string, unknown> {
   return {
+    id: m.id,
     rank: m.rank,
     topic: m.topic,
     kind: m.kind,
@@ -53,7 +57,34 @@ export function momentJson(m: MomentRow): Record<string, unknown> {
     })),
     caveats: m.caveats,
     firstSeenAt: iso(m.firstSeenAt),
+    planned: m.planned,
+    events: m.events.map(eventJson),
+    label: m.label && { verdict: m.label.verdict, note: m.label.note, at: iso(m.label.at) },
   };
+}
+
+/** A planned event as a moment's JSON names it (and `events list --json`). */
+export function eventJson(e: PlannedEvent): Record<string, unknown> {
+  return {
+    id: e.id,
+    topic: e.topic,
+    uid: e.uid,
+    start: iso(e.start),
+    end: iso(e.end),
+    lead: formatDuration(e.leadMs),
+    lag: formatDuration(e.lagMs),
+    note: e.note,
+    categories: e.categories,
+    source: e.source,
+  };
+}
+
+/** How a moment is marked in the table, before its headline: [planned], [noise], [planned, real] ('' when neither). */
+export function marks(m: Pick<MomentRow, 'planned' | 'label'>): string {
+  const out: string[] = [];
+  if (m.planned) out.push('planned');
+  if (m.label && m.label.verdict !== 'planned') out.push(m.label.verdict);
+  return out.length ? `[${out.join(', ')}] ` : '';
 }
 
 function echo(m: MomentRow): number | null {
@@ -65,6 +96,7 @@ function ratio(m: MomentRow): number | null {
 }
 
 const COLUMNS: Column<MomentRow>[] = [
+  { key: 'id', value: (m) => m.id },
   { key: 'rank', value: (m) => m.rank },
   { key: 'topic', value: (m) => m.topic },
   { key: 'kind', value: (m) => m.kind },
@@ -102,6 +134,11 @@ const COLUMNS: Column<MomentRow>[] = [
   { key: 'topLink', value: (m) => m.examples[0]?.link ?? null },
   { key: 'caveats', value: (m) => m.caveats.join('; ') },
   { key: 'firstSeenAt', value: (m) => iso(m.firstSeenAt) },
+  { key: 'planned', value: (m) => m.planned },
+  { key: 'events', value: (m) => m.events.map((e) => e.id).join('; ') },
+  { key: 'eventNotes', value: (m) => m.events.map((e) => e.note ?? '').filter(Boolean).join('; ') },
+  { key: 'label', value: (m) => m.label?.verdict ?? null },
+  { key: 'labelNote', value: (m) => m.label?.note ?? null },
 ];
 
 /** What could not be judged at the evaluation time, and why (see evaluate). */
@@ -112,7 +149,7 @@ export interface Readiness {
   learning?: { topic: string; until: number | null }[];
 }
 
-export type ListingMeta = { topics: number; from: number; asOf: number } & Readiness;
+export type ListingMeta = { topics: number; from: number; asOf: number; thresholds?: ReadonlyMap<string, Threshold> } & Readiness;
 
 /**
  * Why some or all topics could not be judged, a sentence each, for people: in the table, or on stderr
@@ -147,36 +184,37 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
           ? chalk.red('▼ negative')
           : chalk.green('▲ positive');
     cells.push([
-      String(m.rank),
+      m.id === null ? '-' : String(m.id),
       stripControl(m.topic),
       kind,
       m.score.toFixed(1),
       m.ongoing ? chalk.bold(m.stage) : ago(meta.asOf - m.end),
       sparkline(m.storySeries.slice(-8)),
       fmtTone(m.sentimentNow, chalk),
-      stripControl(m.examples[0]?.title ?? ''),
+      (m.planned ? chalk.cyan(marks(m)) : marks(m)) + stripControl(m.examples[0]?.title ?? ''),
     ]);
   }
   // the fixed columns take 73 characters with their borders; the headline gets the rest
   let out = drawTable(
-    { head: ['#', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', 'Top headline'], widths: [4, 15, 12, 7, 9, 10, 7, 'fill'], right: [0, 3], minFill: 10 },
+    { head: ['Id', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', 'Top headline'], widths: [7, 15, 12, 7, 9, 10, 7, 'fill'], right: [0, 3], minFill: 10 },
     cells,
     ctx,
   );
   if (ctx.verbose) {
     out += '\n';
-    for (const m of rows) out += explainLines(m, chalk) + '\n';
+    for (const m of rows) out += explainLines(m, chalk, meta.thresholds?.get(m.topic)) + '\n';
   } else if (ctx.tty) {
     // for people at a terminal; a pipe gets the table alone
-    out += chalk.dim('Volume: stories per bucket up to the moment. Use -v for explanations, --json for scripts.') + '\n';
+    out += chalk.dim('Volume: stories per bucket up to the moment. Use -v for explanations, --json for scripts. Label a moment: momentscan label ID real|noise|planned.') + '\n';
   }
   return out + notes;
 }
 
-function explainLines(m: MomentRow, chalk: RenderContext['chalk']): string {
+function explainLines(m: MomentRow, chalk: RenderContext['chalk'], threshold?: Threshold): string {
   const lines: string[] = [];
   const what = m.kind === 'volume-spike' ? 'volume spike' : `${m.direction} sentiment shift`;
-  lines.push(chalk.bold(`#${m.rank} ${stripControl(m.topic)}: ${what}, score ${m.score.toFixed(1)} (p ≈ ${m.pValue.toExponential(1)})`));
+  const id = m.id === null ? 'not recorded' : `moment ${m.id}`;
+  lines.push(chalk.bold(`#${m.rank} ${stripControl(m.topic)}: ${what}, score ${m.score.toFixed(1)} (p ≈ ${m.pValue.toExponential(1)}), ${id}`));
   lines.push(
     `   when:     ${iso(m.start)} → ${iso(m.end)}, peak ${iso(m.peak)}, ${formatDuration(m.bucketMs)} buckets; ${m.stage}, ${m.hoursSinceOnset}h since onset${m.growth !== null ? `, latest bucket ×${m.growth} the one before` : ''}`,
   );
@@ -192,11 +230,19 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk']): string {
   );
   if (m.topTerms.length) lines.push(`   terms:    ${m.topTerms.map(stripControl).join(', ')}`);
   for (const c of m.caveats) lines.push(`   caveat:   ${stripControl(c)}`);
+  for (const e of m.events) lines.push(`   planned:  event ${e.id}${e.note ? ` "${stripControl(e.note)}"` : ''}, ${iso(e.start)} → ${iso(e.end)}${leadLag(e)}`);
+  if (m.label) lines.push(`   label:    ${m.label.verdict}${m.label.note ? ` (${stripControl(m.label.note)})` : ''}, given ${iso(m.label.at)}`);
+  if (threshold) lines.push(`   threshold: ${threshold.why}`);
   for (const e of m.examples) {
     lines.push(`   example:  ${stripControl(e.title)}${e.source ? ` (${stripControl(e.source)})` : ''}`);
     if (e.link) lines.push(`             ${chalk.cyan(stripControl(e.link))}`);
   }
   return lines.join('\n');
+}
+
+function leadLag(e: PlannedEvent): string {
+  const parts = [e.leadMs ? `lead ${formatDuration(e.leadMs)}` : '', e.lagMs ? `lag ${formatDuration(e.lagMs)}` : ''].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
 function fmtTone(x: number | null, chalk: RenderContext['chalk']): string {
@@ -214,5 +260,21 @@ export function backtestSummary(rows: { topic: string }[], topics: string[], fro
   return [
     `backtest: ${iso(from)} → ${iso(to)} (${weeks.toFixed(1)} weeks): ${rows.length} alert${rows.length === 1 ? '' : 's'}, ${fmt(rows.length)} a week`,
     ...[...per].map(([t, n]) => `backtest:   ${t}: ${n} alert${n === 1 ? '' : 's'}, ${fmt(n)} a week`),
+  ];
+}
+
+/** What the backtest makes of the labels given on the period's moments (stderr, beside backtestSummary). */
+export function backtestLabelLines(replay: LabelReplay[]): string[] {
+  const labelled = replay.filter((r) => r.real + r.noise > 0);
+  if (labelled.length === 0) return ['backtest: no labelled moments in the period (momentscan label ID real|noise teaches it)'];
+  const sum = (f: (r: LabelReplay) => number) => labelled.reduce((s, r) => s + f(r), 0);
+  const line = (r: Pick<LabelReplay, 'real' | 'caught' | 'noise' | 'raised'>) =>
+    `caught ${r.caught} of ${r.real} labelled real moment${r.real === 1 ? '' : 's'}, raised ${r.raised} of ${r.noise} labelled noise`;
+  return [
+    `backtest: labels: ${line({ real: sum((r) => r.real), caught: sum((r) => r.caught), noise: sum((r) => r.noise), raised: sum((r) => r.raised) })}`,
+    ...labelled.map(
+      (r) =>
+        `backtest:   ${stripControl(r.topic)}: ${line(r)}${r.missedIds.length ? `; missed ${r.missedIds.join(', ')}` : ''}${r.raisedIds.length ? `; raised noise ${r.raisedIds.join(', ')}` : ''}`,
+    ),
   ];
 }

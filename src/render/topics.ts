@@ -1,7 +1,7 @@
 import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { drawTable } from './table.js';
-import type { TopicRow } from '../moments/types.js';
+import type { Threshold, TopicRow } from '../moments/types.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export type { TopicRow } from '../moments/types.js';
@@ -18,6 +18,20 @@ export function topicJson(r: TopicRow): Record<string, unknown> {
     learning: r.learning,
     learningUntil: r.learningUntil === null ? null : iso(r.learningUntil),
     lastMoment: r.lastMoment && { ...r.lastMoment, start: iso(r.lastMoment.start), end: iso(r.lastMoment.end) },
+    ...thresholdJson(r.threshold),
+    labels: r.labels,
+  };
+}
+
+/** A topic's threshold as JSON (see README, "Thresholds that learn"). */
+export function thresholdJson(t: Threshold): Record<string, unknown> {
+  return {
+    threshold: t.level,
+    thresholdBase: t.base,
+    thresholdSource: t.source,
+    thresholdWhy: t.why,
+    thresholdPending: t.pending,
+    adjustments: t.adjustments.map((a) => ({ at: iso(a.at), from: a.from, to: a.to, reason: a.reason, momentIds: a.momentIds })),
   };
 }
 
@@ -32,6 +46,15 @@ const COLUMNS: Column<TopicRow>[] = [
   { key: 'learning', value: (r) => r.learning },
   { key: 'learningUntil', value: (r) => (r.learningUntil === null ? null : iso(r.learningUntil)) },
   { key: 'lastMoment', value: (r) => (r.lastMoment ? `${momentName(r.lastMoment)} ${iso(r.lastMoment.end)}` : null) },
+  { key: 'threshold', value: (r) => r.threshold.level },
+  { key: 'thresholdBase', value: (r) => r.threshold.base },
+  { key: 'thresholdSource', value: (r) => r.threshold.source },
+  { key: 'thresholdWhy', value: (r) => r.threshold.why },
+  { key: 'thresholdPending', value: (r) => r.threshold.pending },
+  { key: 'adjustments', value: (r) => r.threshold.adjustments.length },
+  { key: 'labelsReal', value: (r) => r.labels.real },
+  { key: 'labelsNoise', value: (r) => r.labels.noise },
+  { key: 'labelsPlanned', value: (r) => r.labels.planned },
 ];
 
 function momentName(m: { kind: string; direction: string }): string {
@@ -58,5 +81,13 @@ function topicsTable(rows: TopicRow[], ctx: RenderContext): string {
     r.learning && r.learningUntil !== null ? `learning to ${iso(r.learningUntil).slice(0, 10)}` : learningText(r),
     r.lastMoment ? `${r.lastMoment.kind === 'volume-spike' ? 'spike' : `${r.lastMoment.direction.slice(0, 3)}. shift`} ${iso(r.lastMoment.end).slice(0, 10)}` : '',
   ]);
-  return drawTable({ head: ['Topic', 'Query', 'Feeds', 'Items', 'State', 'Last moment'], widths: ['fill', 'fill', 7, 8, 24, 23], right: [2, 3], minFill: 8 }, cells, ctx);
+  const table = drawTable({ head: ['Topic', 'Query', 'Feeds', 'Items', 'State', 'Last moment'], widths: ['fill', 'fill', 7, 8, 24, 23], right: [2, 3], minFill: 8 }, cells, ctx);
+  // the threshold each topic alerts at, and why: the sensitivity's, or moved by labels (one line each)
+  const lines = rows.map((r) => `  ${stripControl(r.name)}: ${r.threshold.why}${labelsText(r.labels)}`);
+  return `${table}Thresholds (surprise to alert):\n${lines.join('\n')}\n`;
+}
+
+function labelsText(l: TopicRow['labels']): string {
+  const n = l.real + l.noise + l.planned;
+  return n ? `; labels: ${l.real} real, ${l.noise} noise, ${l.planned} planned` : '';
 }

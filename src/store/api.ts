@@ -11,8 +11,12 @@ import type {
   FeedHealth,
   FeedRow,
   FetchRecord,
+  Label,
   MatchableItem,
   NewDeliveryRow,
+  NewEvent,
+  PlannedEvent,
+  RecordedMoment,
   ReplaySummary,
   SavedMoment,
   SaveResult,
@@ -20,6 +24,7 @@ import type {
   StoryAssigner,
   StoryReplayer,
   TopicRow,
+  Verdict,
 } from './model.js';
 
 /** Feeds: their rows, kinds and health. */
@@ -98,7 +103,7 @@ export interface StoryStore {
 export interface MomentStore {
   /** Records evaluated moments; says which are new. A read-only store says so without recording. */
   saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[];
-  momentsSeenSince(since: number, knownBy?: number): { topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[];
+  momentsSeenSince(since: number, knownBy?: number): { id: number; topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[];
   lastMoments(): Map<number, { kind: string; direction: string; start: number; end: number; score: number }>;
 }
 
@@ -157,12 +162,26 @@ export interface OutboxStore {
   removeSilence(id: number): boolean;
 }
 
-/** Verdicts on moments (`momentscan watch`). */
+/** Verdicts on moments (`momentscan label`, r/n in `watch`) and planned events (sqlite/feedback.ts). */
 export interface FeedbackStore {
   momentRowId(topicId: number, kind: string, direction: string, start: number): number | null;
-  verdicts(momentIds: number[]): Map<number, 'real' | 'noise'>;
-  /** Records (or, with a null verdict, withdraws) a verdict on a recorded moment, with the moment as it stands. */
-  saveVerdict(v: { momentId: number; topic: string; kind: string; direction: string; start: number; verdict: 'real' | 'noise' | null; score: number }, now: number): void;
+  verdicts(momentIds: number[]): Map<number, Verdict>;
+  /** Records (or, with a null verdict, withdraws) a verdict on a recorded moment, with the moment as it stands (`watch`). */
+  saveVerdict(v: { momentId: number; topic: string; kind: string; direction: string; start: number; verdict: Verdict | null; score: number }, now: number): void;
+  /** Adds events in one transaction; an event with a UID updates the one stored with that UID and topic (an import run again), keeping its id. */
+  addEvents(events: NewEvent[], now: number): { added: number; replaced: number; ids: number[] };
+  /** Events reaching (with lead and lag) into [from, to), by start; with `topics`, theirs and every topic's (*). */
+  events(o?: { topics?: string[]; from?: number; to?: number }): PlannedEvent[];
+  removeEvent(id: number): boolean;
+  /** A recorded moment by its id, null when there is none. */
+  recordedMoment(id: number): RecordedMoment | null;
+  momentIds(keys: { topicId: number; kind: string; direction: string; start: number }[]): (number | null)[];
+  /** Records (or, with null, withdraws) a verdict on a recorded moment (`label`). */
+  saveLabel(m: RecordedMoment, verdict: Verdict | null, o: { note: string | null; at: number; source: string }): void;
+  /** Every verdict, oldest first; with `topics`, only theirs. */
+  labels(topics?: string[]): Label[];
+  /** Recorded moments per topic starting in [from, to). */
+  momentCounts(from: number, to: number): Map<string, number>;
 }
 
 /** Leases for `fetch --worker` (pg/leases.ts): feeds and per-host request slots shared by workers on many hosts. */

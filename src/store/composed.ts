@@ -176,7 +176,7 @@ export abstract class PartsStore implements StoreApi {
   saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
     return this.moments.saveMoments(moments, evaluatedAt);
   }
-  momentsSeenSince(since: number, knownBy?: number): { topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[] {
+  momentsSeenSince(since: number, knownBy?: number): { id: number; topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[] {
     return this.moments.momentsSeenSince(since, knownBy);
   }
   lastMoments(): Map<number, { kind: string; direction: string; start: number; end: number; score: number }> {

@@ -27,10 +27,11 @@ export const COPIED_TABLES = [
   'notify_silences',
   'notify_gone',
   'feedback',
+  'events',
 ] as const;
 
 /** Tables whose ids a sequence hands out: set past the copied ones. */
-const IDENTITY_TABLES = ['feeds', 'fetch_log', 'stories', 'items', 'topics', 'moments', 'digests', 'notify_silences', 'feedback'];
+const IDENTITY_TABLES = ['feeds', 'fetch_log', 'stories', 'items', 'topics', 'moments', 'digests', 'notify_silences', 'feedback', 'events'];
 
 export interface CopyReport {
   tables: { table: string; rows: number }[];

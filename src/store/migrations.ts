@@ -326,4 +326,47 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL         -- epoch ms, when the verdict was given (the real clock)
   );
 `,
+  // 16: planned events and labels (issue 17).
+  // - events: a launch, a campaign, an earnings call — a moment overlapping one (widened by its lead and lag)
+  //   is labelled planned. Added by hand (`events add`, uid NULL) or imported from iCalendar (`events import`,
+  //   one row per VEVENT UID and topic, so importing the file again replaces its events instead of adding them).
+  // - feedback gains the verdict `planned` (a real moment that was expected) and a note: rebuilt, since a
+  //   CHECK cannot be altered. Its created_at is when the verdict counts from for threshold learning.
+  `
+  CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    topic TEXT NOT NULL,                -- a topic's name, or * for every topic
+    uid TEXT,                           -- the iCalendar UID it was imported with; NULL when added by hand
+    starts_at INTEGER NOT NULL,         -- epoch ms UTC
+    ends_at INTEGER NOT NULL,           -- epoch ms UTC, exclusive
+    lead_ms INTEGER NOT NULL DEFAULT 0, -- moments this long before it count as planned too
+    lag_ms INTEGER NOT NULL DEFAULT 0,  -- ...and this long after it
+    note TEXT,
+    categories TEXT,                    -- the VEVENT's CATEGORIES, comma-separated
+    source TEXT NOT NULL,               -- 'cli', or the file it was imported from
+    created_at INTEGER NOT NULL,
+    UNIQUE (uid, topic)
+  );
+  CREATE INDEX IF NOT EXISTS events_span ON events(starts_at, ends_at);
+  DROP TABLE IF EXISTS feedback_new;
+  CREATE TABLE feedback_new (
+    id INTEGER PRIMARY KEY,
+    moment_id INTEGER NOT NULL UNIQUE REFERENCES moments(id) ON DELETE CASCADE,
+    topic TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    start_at INTEGER NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('real', 'noise', 'planned')),
+    score REAL NOT NULL,
+    detail TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT 'watch',
+    created_at INTEGER NOT NULL,
+    note TEXT
+  );
+  INSERT INTO feedback_new (id, moment_id, topic, kind, direction, start_at, verdict, score, detail, source, created_at)
+    SELECT id, moment_id, topic, kind, direction, start_at, verdict, score, detail, source, created_at FROM feedback;
+  DROP TABLE feedback;
+  ALTER TABLE feedback_new RENAME TO feedback;
+  CREATE INDEX feedback_topic ON feedback(topic, created_at);
+  `,
 ];

@@ -190,6 +190,8 @@ export interface TopicRow {
 }
 
 export interface SavedMoment {
+  /** The moment's id in the database (what `momentscan label` takes); null when a read-only store has not recorded it. */
+  id: number | null;
   firstSeenAt: number;
   /** First seen in this evaluation. */
   isNew: boolean;
@@ -240,4 +242,57 @@ export interface SilenceRow {
   endsAt: number;
   comment: string | null;
   createdAt: number;
+}
+
+/** A planned event (a launch, a campaign): moments overlapping it, widened by its lead and lag, are planned. */
+export interface PlannedEvent {
+  id: number;
+  /** A topic's name, or * for every topic. */
+  topic: string;
+  /** The iCalendar UID it was imported with; null when added by hand. */
+  uid: string | null;
+  start: number;
+  /** Exclusive. */
+  end: number;
+  leadMs: number;
+  lagMs: number;
+  note: string | null;
+  categories: string[];
+  /** `cli`, or the file it was imported from. */
+  source: string;
+  createdAt: number;
+}
+
+export type NewEvent = Omit<PlannedEvent, 'id' | 'createdAt'>;
+
+export type Verdict = 'real' | 'noise' | 'planned';
+export const VERDICTS: readonly Verdict[] = ['real', 'noise', 'planned'];
+
+/** A person's verdict on a recorded moment (`momentscan label`, or r/n in `watch`). */
+export interface Label {
+  momentId: number;
+  topic: string;
+  kind: string;
+  direction: string;
+  /** The moment's start and end as recorded. */
+  start: number;
+  end: number;
+  verdict: Verdict;
+  note: string | null;
+  /** When the verdict was given: threshold learning counts from then. */
+  at: number;
+  source: string;
+}
+
+/** A recorded moment as `label` finds it by id. */
+export interface RecordedMoment {
+  id: number;
+  topic: string;
+  kind: string;
+  direction: string;
+  start: number;
+  end: number;
+  score: number;
+  detail: string;
+  firstSeenAt: number;
 }

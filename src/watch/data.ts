@@ -27,7 +27,7 @@ export function momentKey(m: { topic: string; kind: string; direction: string; s
 
 export function loadColumns(config: Config, store: Store, o: LoadOptions): Column[] {
   const names = o.topics.length ? o.topics : config.topics.map((t) => t.name);
-  const result = evaluate(config, store, { asOf: o.asOf, from: o.from, topics: names });
+  const result = evaluate(config, store, { asOf: o.asOf, from: o.from, topics: names, now: o.now });
   const wanted = new Set(names);
   const topicIds = new Map([...store.topicNames()].filter(([, n]) => wanted.has(n)).map(([id, n]) => [n, id] as const));
   const momentIds = momentRowIds(store, result.rows, topicIds);
@@ -56,6 +56,7 @@ export function loadColumns(config: Config, store: Store, o: LoadOptions): Colum
           topTerms: m.topTerms.slice(0, 5),
           link: m.examples.find((e) => e.link)?.link ?? null,
           verdict: id !== null ? (verdicts.get(id) ?? null) : null,
+          planned: m.planned,
           fresh: false,
         };
       });
@@ -89,7 +90,8 @@ function momentRowIds(store: Store, rows: MomentRow[], topicIds: Map<string, num
 }
 
 function verdictsOf(store: Store, ids: number[]): Map<number, Verdict> {
-  return store.feedback.verdicts(ids);
+  // a `planned` verdict (momentscan label) is real, its timing expected: watch shows it as real
+  return new Map([...store.feedback.verdicts(ids)].map(([id, v]) => [id, v === 'planned' ? 'real' : v]));
 }
 
 /** Records (or, with null, withdraws) a verdict on a moment; `now` is the real clock. */

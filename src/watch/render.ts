@@ -86,6 +86,7 @@ function momentLines(m: WatchMoment, width: number, o: { selected: boolean; focu
     [` ${m.score.toFixed(1)} `],
     [m.fresh && !o.muted ? 'NEW ' : '', o.color ? [BOLD, CYAN] : [BOLD]],
     [m.ongoing ? `${m.stage} ` : ''],
+    [m.planned ? 'planned ' : '', o.color ? [CYAN] : []],
     [span, [DIM]],
   ];
   const verdict = m.verdict ? VERDICT[m.verdict]! : '';

@@ -24,6 +24,8 @@ export interface WatchMoment {
   /** Its first example's link (what `o` opens). */
   link: string | null;
   verdict: Verdict | null;
+  /** It overlaps a planned event (momentscan events) or was labelled planned. */
+  planned?: boolean;
   /** New: appeared while watching (or first seen by the view's first evaluation), not yet looked at. */
   fresh: boolean;
 }

@@ -67,7 +67,7 @@ describe('momentscan on the bundled sample data', () => {
     const csv = runCli(['moments', ...sampleArgs(db), '--csv'], { home }).stdout.trim().split('\r\n');
     expect(nd.map((m) => m.topic)).toEqual(json.map((m) => m.topic));
     expect(csv).toHaveLength(json.length + 1);
-    expect(csv[0]!.startsWith('rank,topic,kind,direction,score')).toBe(true);
+    expect(csv[0]!.startsWith('id,rank,topic,kind,direction,score')).toBe(true);
   });
 
   it('--alerts reports a burst once: an hourly run after the swing fired stays quiet until it grows', () => {

@@ -104,6 +104,26 @@ function setup(notify: string, extra = '') {
 const deliveries = async (s: ReturnType<typeof setup>) => JSON.parse((await s.run(['notify', 'list', '--json'])).stdout) as Record<string, unknown>[];
 
 describe('momentscan notify', () => {
+  it('a route with skipPlanned does not send a moment overlapping a planned event; another route sends it, marked planned', async () => {
+    const rx = await receiver();
+    const s = setup(`  channels:
+    quiet: { type: slack, url: "${rx.url('/quiet')}" }
+    all: { type: webhook, url: "${rx.url('/all')}", secretFile: secret }
+  routes:
+    - channels: [quiet]
+      skipPlanned: true
+    - channels: [all]`);
+    const added = await s.run(['events', 'add', 'northwind', '--from', '2026-11-19T00:00:00Z', '--to', '2026-11-20T00:00:00Z', '--note', 'winter schedule']);
+    expect(added.status, added.stderr).toBe(0);
+    const r = await s.run(['notify', '--as-of', AS_OF]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(rx.received.map((x) => x.path)).toEqual(['/all']);
+    const hook = rx.at('/all')[0]!;
+    const payload = new Webhook(SECRET).verify(hook.body, hook.headers as Record<string, string>) as { data: Record<string, unknown> };
+    expect(payload.data).toMatchObject({ topic: 'Northwind Airlines', planned: true, events: [{ note: 'winter schedule' }] });
+    expect(typeof payload.data.id).toBe('number');
+  });
+
   it('delivers the alert once to Slack, Teams, Discord and a signed webhook; the next run sends nothing', async () => {
     const rx = await receiver();
     const s = setup(`  channels:

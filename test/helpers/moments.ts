@@ -6,6 +6,10 @@ const T = Date.UTC(2026, 10, 18, 12);
 /** A fully explained moment for rendering tests. */
 export function sampleMoment(over: Partial<MomentRow> = {}): MomentRow {
   return {
+    id: 7,
+    planned: false,
+    events: [],
+    label: null,
     rank: 1,
     attention: 28.99,
     topic: 'Acme Robotics',

@@ -39,6 +39,9 @@ const acme = dm({
 });
 const northwind = dm({
   topic: 'Northwind Airlines',
+  id: 12,
+  planned: true,
+  events: [{ id: 3, topic: 'Northwind Airlines', uid: 'winter-schedule@northwind.example', start: Date.UTC(2026, 10, 19, 0), end: Date.UTC(2026, 10, 19, 12), leadMs: 0, lagMs: 6 * 3_600_000, note: 'Winter schedule change', categories: ['Northwind Airlines'], source: 'northwind.ics', createdAt: 0 }],
   kind: 'sentiment-shift',
   direction: 'negative',
   score: 12.7,

@@ -170,8 +170,10 @@ export function storeContract(backend: Backend): void {
         ongoing: true, stage: 'new' as const, firedAt: T + 1, alerts: 1, alertedAt: T + 1, storySeries: [9], hoursSinceOnset: 1, growth: null, observed: 9, expected: 1, totalStories: 9, totalItems: 9, expectedTotal: 1, sourceTypes: [], sentimentNow: null, sentimentBaseline: null, sentimentItems: 0,
         distinctSources: 1, topSources: [], topTerms: [], examples: [], caveats: [],
       };
-      expect(store.saveMoments([{ topicId, moment: m }], T + 10)).toEqual([{ firstSeenAt: T + 10, isNew: true }]);
-      expect(store.saveMoments([{ topicId, moment: { ...m, score: 12 } }], T + 20)).toEqual([{ firstSeenAt: T + 10, isNew: false }]);
+      const [first] = store.saveMoments([{ topicId, moment: m }], T + 10);
+      expect(first).toEqual({ id: expect.any(Number), firstSeenAt: T + 10, isNew: true });
+      // the same moment seen again: the same id (what momentscan label takes)
+      expect(store.saveMoments([{ topicId, moment: { ...m, score: 12 } }], T + 20)).toEqual([{ id: first!.id, firstSeenAt: T + 10, isNew: false }]);
       // a run at T + 100 reports one that starts at T + 50: not known at T + 20, nor at T + 60
       store.saveMoments([{ topicId, moment: { ...m, start: T + 50, peak: T + 50, end: T + 51 } }], T + 100);
       const starts = (knownBy?: number) => store.momentsSeenSince(0, knownBy).map((r) => r.moment.start);

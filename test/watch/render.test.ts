@@ -20,6 +20,12 @@ function checkScreen(s: ViewState, color: boolean): string[] {
 }
 
 describe('watch render', () => {
+  it('a planned moment (it overlaps a planned event) says so on its line', () => {
+    const cols = [column('Acme Robotics', [item(1)], [moment('Acme Robotics', { planned: true })])];
+    const screen = checkScreen(loaded(80, 8, cols), false);
+    expect(screen.find((l) => l.startsWith('★ SPIKE'))).toMatch(/^★ SPIKE 12\.5 peaked planned 19 Nov 12:00→now/);
+  });
+
   it('80 columns: two topics side by side, the moment on top, items with time, tone and source', () => {
     const screen = checkScreen(loaded(80, 12), false);
     expect(screen).toEqual([

@@ -46,7 +46,7 @@ export async function notify(config: Config, dbPath: string, g: GlobalOptions, o
   let queued;
   let drained;
   try {
-    const result = evaluate(config, store, { asOf, from, ...(sensitivity ? { sensitivity } : {}) });
+    const result = evaluate(config, store, { asOf, from, ...(sensitivity ? { sensitivity } : {}), now: env.now() });
     queued = enqueueAlerts(config, store, result.rows, { from, asOf, now });
     drained = await drain(n, store, channels, { now: env.now });
   } finally {

@@ -14,11 +14,11 @@ export class SqliteMoments extends SqlitePart implements MomentStore {
   /** What recordMoments would say, without recording (a read-only store). */
   private seenMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
     return this.guard(() => {
-      const seen = this.stmt('SELECT first_seen_at FROM moments WHERE topic_id = ? AND kind = ? AND direction = ? AND start_at = ?').pluck();
+      const seen = this.stmt('SELECT id, first_seen_at AS at FROM moments WHERE topic_id = ? AND kind = ? AND direction = ? AND start_at = ?');
       return moments.map(({ topicId, moment }) => {
-        const at = seen.get(topicId, moment.kind, moment.direction, moment.start) as number | undefined;
-        const firstSeenAt = Math.min(at ?? evaluatedAt, evaluatedAt);
-        return { firstSeenAt, isNew: firstSeenAt === evaluatedAt };
+        const row = seen.get(topicId, moment.kind, moment.direction, moment.start) as { id: number; at: number } | undefined;
+        const firstSeenAt = Math.min(row?.at ?? evaluatedAt, evaluatedAt);
+        return { id: row?.id ?? null, firstSeenAt, isNew: firstSeenAt === evaluatedAt };
       });
     });
   }
@@ -32,7 +32,7 @@ export class SqliteMoments extends SqlitePart implements MomentStore {
            peak_at = excluded.peak_at, end_at = excluded.end_at, score = excluded.score, detail = excluded.detail,
            first_seen_at = min(moments.first_seen_at, excluded.first_seen_at),
            last_seen_at = max(moments.last_seen_at, excluded.last_seen_at)
-         RETURNING first_seen_at AS firstSeenAt`,
+         RETURNING id, first_seen_at AS firstSeenAt`,
       );
       const tx = this.db.transaction(() =>
         moments.map(({ topicId, moment }) => {
@@ -46,8 +46,8 @@ export class SqliteMoments extends SqlitePart implements MomentStore {
             score: moment.score,
             detail: JSON.stringify(moment),
             at: evaluatedAt,
-          }) as { firstSeenAt: number };
-          return { firstSeenAt: row.firstSeenAt, isNew: row.firstSeenAt === evaluatedAt };
+          }) as { id: number; firstSeenAt: number };
+          return { id: row.id, firstSeenAt: row.firstSeenAt, isNew: row.firstSeenAt === evaluatedAt };
         }),
       );
       return tx.immediate();
@@ -59,20 +59,20 @@ export class SqliteMoments extends SqlitePart implements MomentStore {
    * `knownBy`, only those first reported by then and starting by then (a run with a later --as-of may have
    * stored moments that had not happened yet at an earlier evaluation time).
    */
-  momentsSeenSince(since: number, knownBy = Infinity): { topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[] {
+  momentsSeenSince(since: number, knownBy = Infinity): { id: number; topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[] {
     return this.guard(() =>
       (
         this.stmt(
-          `SELECT t.name AS topic, m.first_seen_at AS firstSeenAt, m.last_seen_at AS lastSeenAt, m.detail
+          `SELECT m.id, t.name AS topic, m.first_seen_at AS firstSeenAt, m.last_seen_at AS lastSeenAt, m.detail
            FROM moments m JOIN topics t ON t.id = m.topic_id
            WHERE m.last_seen_at >= @since AND m.first_seen_at <= @knownBy AND m.start_at <= @knownBy ORDER BY m.score DESC`,
-        ).all({ since, knownBy: Number.isFinite(knownBy) ? knownBy : Number.MAX_SAFE_INTEGER }) as { topic: string; firstSeenAt: number; lastSeenAt: number; detail: string }[]
+        ).all({ since, knownBy: Number.isFinite(knownBy) ? knownBy : Number.MAX_SAFE_INTEGER }) as { id: number; topic: string; firstSeenAt: number; lastSeenAt: number; detail: string }[]
       ).map((r) => {
         const moment = JSON.parse(r.detail) as Moment;
         // moments stored before alerts were counted alerted once, when they fired
         moment.alerts ??= 1;
         moment.alertedAt ??= moment.firedAt ?? moment.start;
-        return { topic: r.topic, firstSeenAt: r.firstSeenAt, lastSeenAt: r.lastSeenAt, moment };
+        return { id: r.id, topic: r.topic, firstSeenAt: r.firstSeenAt, lastSeenAt: r.lastSeenAt, moment };
       }),
     );
   }

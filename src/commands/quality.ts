@@ -1,0 +1,31 @@
+import { ExitCode } from '../core/errors.js';
+import { quality } from '../moments/quality.js';
+import { learnThreshold } from '../moments/thresholds.js';
+import { render } from '../render/index.js';
+import { qualityListing } from '../render/feedback.js';
+import { Store } from '../store/store.js';
+import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
+import { asOfFlag, sinceFlag, topicsFlag } from './flags.js';
+
+/** `momentscan quality`: per topic, the moments labelled and how, precision, alerts per week and the threshold. */
+export async function run(g: GlobalOptions, o: OutputOptions & { topic?: string[]; since?: string; asOf?: string }): Promise<number> {
+  const env = processEnv();
+  const { config, dbPath } = configFor(g, env);
+  const format = chooseFormat(o);
+  const now = env.now();
+  const asOf = asOfFlag(o.asOf, now);
+  const from = sinceFlag(o.since ?? '30d', asOf);
+  const chosen = topicsFlag(config, o.topic);
+  const topics = chosen.length ? chosen : config.topics.map((t) => t.name);
+  const store = Store.open(dbPath, { readonlyIfDenied: true });
+  let rows;
+  try {
+    const labels = store.feedback.labels(topics);
+    const thresholds = new Map(topics.map((t) => [t, learnThreshold(config.defaults.sensitivity, labels.filter((l) => l.topic === t), now)]));
+    rows = quality(topics, labels, store.feedback.momentCounts(from, asOf + 1), thresholds, from, asOf);
+  } finally {
+    store.close();
+  }
+  await writeOut(render(format, qualityListing(rows, { from, to: asOf }), renderContext(g, o, env, asOf)));
+  return ExitCode.OK;
+}
