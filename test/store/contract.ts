@@ -184,6 +184,46 @@ export function storeContract(backend: Backend): void {
       expect(starts(T + 100).sort()).toEqual([T, T + 50]);
     });
 
+    it('planned events (re-imported by UID in place), verdicts on moments and the labels threshold learning reads', () => {
+      const { store, topicId } = setup();
+      const ev = { topic: 'Acme', uid: 'launch-1@example.com', start: T, end: T + 3_600_000, leadMs: 0, lagMs: 60_000, note: 'launch', categories: ['Acme', 'PR'], source: 'cal.ics' };
+      const first = store.feedback.addEvents([ev, { ...ev, uid: null, topic: '*', note: 'by hand', categories: [], source: 'cli' }], T);
+      expect(first).toMatchObject({ added: 2, replaced: 0 });
+      // the calendar imported again: the same event, updated, keeps its id
+      expect(store.feedback.addEvents([{ ...ev, note: 'launch (moved)' }], T + 1)).toEqual({ added: 0, replaced: 1, ids: [first.ids[0]] });
+      expect(store.feedback.events({ topics: ['Acme'] }).map((e) => [e.topic, e.note, e.categories])).toEqual([
+        ['Acme', 'launch (moved)', ['Acme', 'PR']],
+        ['*', 'by hand', []],
+      ]);
+      // an event reaches as far as its lag
+      expect(store.feedback.events({ from: T + 3_600_000 + 30_000 })).toHaveLength(2);
+      expect(store.feedback.events({ from: T + 3_600_000 + 60_000 })).toHaveLength(0);
+      expect(store.feedback.removeEvent(first.ids[1]!)).toBe(true);
+      expect(store.feedback.removeEvent(first.ids[1]!)).toBe(false);
+
+      const m = {
+        topic: 'Acme', kind: 'volume-spike' as const, direction: 'up' as const, score: 9, pValue: 1e-9, start: T, peak: T, end: T + 7_200_000, bucketMs: 1,
+        ongoing: false, stage: 'new' as const, firedAt: T + 1, alerts: 1, alertedAt: T + 1, storySeries: [9], hoursSinceOnset: 1, growth: null, observed: 9, expected: 1, totalStories: 9, totalItems: 9, expectedTotal: 1, sourceTypes: [], sentimentNow: null, sentimentBaseline: null, sentimentItems: 0,
+        distinctSources: 1, topSources: [], topTerms: [], examples: [], caveats: [],
+      };
+      const [saved] = store.saveMoments([{ topicId, moment: m }], T + 10);
+      expect(store.feedback.momentRowId(topicId, 'volume-spike', 'up', T)).toBe(saved!.id);
+      const recorded = store.feedback.recordedMoment(saved!.id)!;
+      expect(recorded).toMatchObject({ id: saved!.id, topic: 'Acme', kind: 'volume-spike', direction: 'up', start: T, end: T + 7_200_000, score: 9 });
+      expect(store.feedback.recordedMoment(saved!.id + 1000)).toBeNull();
+      store.feedback.saveLabel(recorded, 'planned', { note: 'the launch', at: T + 20, source: 'cli' });
+      expect(store.feedback.verdicts([saved!.id])).toEqual(new Map([[saved!.id, 'planned']]));
+      // watch's r/n replaces it
+      store.feedback.saveVerdict({ momentId: saved!.id, topic: 'Acme', kind: 'volume-spike', direction: 'up', start: T, verdict: 'noise', score: 9 }, T + 30);
+      expect(store.feedback.labels(['Acme'])).toEqual([
+        { momentId: saved!.id, topic: 'Acme', kind: 'volume-spike', direction: 'up', start: T, end: T + 7_200_000, verdict: 'noise', note: null, at: T + 30, source: 'watch' },
+      ]);
+      expect(store.feedback.labels(['Other'])).toEqual([]);
+      expect(store.feedback.momentCounts(0, T + 1)).toEqual(new Map([['Acme', 1]]));
+      store.feedback.saveLabel(recorded, null, { note: null, at: T + 40, source: 'cli' });
+      expect(store.feedback.labels()).toEqual([]);
+    });
+
     describe('replayed stories', () => {
       const HOUR = 3_600_000;
       const REPLAY = { windowMs: 48 * HOUR, memoryMs: 30 * 24 * HOUR };
