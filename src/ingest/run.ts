@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Config } from '../config/schema.js';
 import { FeedError, formatError } from '../core/errors.js';
 import { userAgent } from '../core/version.js';
@@ -52,6 +53,9 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   let done = 0;
 
   const concurrency = o.concurrency ?? f.concurrency;
+  // Each request in flight and each retry waiting listens for Ctrl-C, all removed when done: with more than
+  // a few feeds failing at once, more than the 10 listeners Node warns about on stderr (a leak would pass this too).
+  if (o.signal) setMaxListeners(Math.max(getMaxListeners(o.signal), 2 * concurrency + 8), o.signal);
   // Bodies downloaded and waiting for (or in) a parse worker: their HTTP slots are free meanwhile, so the
   // network keeps going while this thread commits; at most this many, so memory stays bounded.
   const backlog = semaphore(2 * concurrency);
