@@ -1,11 +1,11 @@
 import type { Config } from '../config/schema.js';
-import { ConfigError, ExitCode } from '../core/errors.js';
+import { ExitCode } from '../core/errors.js';
 import { render } from '../render/index.js';
 import { backtestSummary, momentsListing, readinessNotes } from '../render/moments.js';
-import { Store } from '../store/store.js';
+import { openStore } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
 import { evaluate } from '../moments/evaluate.js';
-import { asOfFlag, limitFlag, sensitivityFlag, sinceFlag, topicsFlag } from './flags.js';
+import { asOfFlag, limitFlag, sensitivityFlag, needTopics, sinceFlag, topicsFlag } from './flags.js';
 
 export interface MomentsOptions extends OutputOptions {
   topic?: string[];
@@ -33,11 +33,7 @@ export function readReportOptions(config: Config, o: MomentsOptions, env: Env) {
   const from = sinceFlag(since, asOf);
   const limit = limitFlag(o.limit);
   const sensitivity = sensitivityFlag(o.sensitivity);
-  if (config.topics.length === 0) {
-    throw new ConfigError(`${config.file ?? 'config'}: no topics configured`, {
-      hint: config.file ? 'add topics to the config' : 'create a config with momentscan init, or pass --config',
-    });
-  }
+  needTopics(config);
   const topics = topicsFlag(config, o.topic);
   checkWindow(config, { since, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(topics.length ? { topics } : {}) });
   return { format, asOf, from, limit, sensitivity, topics };
@@ -46,7 +42,7 @@ export function readReportOptions(config: Config, o: MomentsOptions, env: Env) {
 /** Shared by `moments` and `scan`: evaluate and print. */
 export async function report(config: Config, dbPath: string, g: GlobalOptions, o: MomentsOptions, env: Env): Promise<number> {
   const { format, asOf, from, limit, sensitivity, topics } = readReportOptions(config, o, env);
-  const store = Store.open(dbPath, { readonlyIfDenied: true });
+  const store = openStore(dbPath, { readonlyIfDenied: true });
   if (store.readonly && !g.quiet) log('moments: the database is read-only for this user: moments are reported, not recorded');
   let result;
   try {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.js';
+import { isPostgresUrl } from '../core/paths.js';
 import { closeEnough } from '../core/text.js';
 import { baselineProblem } from '../core/limits.js';
 import { formatDuration, parseDurationMs } from '../core/time.js';
@@ -168,7 +169,8 @@ export function validateConfig(doc: unknown, file: string): Config {
 
   if (root.database !== undefined && root.database !== null) {
     const db = v.string(root.database, 'database');
-    cfg.database = path.resolve(dir, expandHome(db));
+    // a postgres:// URL, or a file path relative to the config's folder
+    cfg.database = isPostgresUrl(db) ? db.trim() : path.resolve(dir, expandHome(db));
   }
   if (root.defaults !== undefined && root.defaults !== null) {
     const d = v.object(root.defaults, 'defaults');
@@ -270,7 +272,7 @@ export function validateConfig(doc: unknown, file: string): Config {
           const search = query ? { google: searchString(query, 'google'), simple: searchString(query, 'simple') } : { google: '', simple: '' };
           let built;
           try {
-            built = buildFeedUrl(spec, search, { language: cfg.defaults.language, country: cfg.defaults.country });
+            built = buildFeedUrl(spec, search, { language: cfg.defaults.language, country: cfg.defaults.country, dir });
           } catch (err) {
             v.fail(at, err instanceof Error ? err.message.replace(/^source [\w-]+: /, '') : String(err));
           }

@@ -3,11 +3,15 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TopicConfig } from '../config/schema.js';
+import type { EnrichedItem, ParsedItem } from '../core/types.js';
+import { enrichItems } from '../enrich/enrich.js';
 import { compileTopics, runParseJob, unwrap, type ParseJob, type ParseOutcome, type ParsedBody } from './parse-job.js';
 
 /** Turns fetched bodies into enriched items, in this thread or in worker threads. */
 export interface BodyParser {
   parse(job: ParseJob): Promise<ParsedBody>;
+  /** Enriches items a source yielded itself (not a feed: nothing to decode or parse), in this thread. */
+  enrich(items: ParsedItem[], o: { feedUrl: string; language: string | null }): EnrichedItem[];
   close(): Promise<void>;
 }
 
@@ -29,6 +33,7 @@ export function inlineParser(topics: TopicConfig[]): BodyParser {
   const matchers = compileTopics(topics);
   return {
     parse: async (job) => unwrap(await runParseJob(job, matchers)),
+    enrich: (items, o) => enrichItems(items, matchers, { feedUrl: o.feedUrl, declaredLanguage: o.language }),
     close: async () => undefined,
   };
 }
@@ -77,6 +82,7 @@ function workerParser(topics: TopicConfig[], file: URL, size: number): BodyParse
         w.postMessage({ id, job });
       }).then(unwrap, () => fallback.parse(job));
     },
+    enrich: (items, o) => fallback.enrich(items, o),
     async close() {
       if (workers) await Promise.all(workers.map((w) => w.terminate()));
     },

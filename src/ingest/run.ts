@@ -1,5 +1,7 @@
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Config } from '../config/schema.js';
+import type { ParsedBody } from './parse-job.js';
+import { itemSourceOf } from './sources/index.js';
 import { FeedError, formatError } from '../core/errors.js';
 import { userAgent } from '../core/version.js';
 import { redirectProblem } from '../fetch/address.js';
@@ -8,7 +10,7 @@ import { runScheduled } from '../fetch/schedule.js';
 import type { FeedResult, FetchSummary } from './types.js';
 import { SENTIMENT_ENGINE } from '../enrich/sentiment.js';
 import { STORY_LIFE_MS, STORY_WINDOW_MS } from '../enrich/stories.js';
-import type { FeedRow, FetchRecord, SaveResult, Store, StoryAssigner } from '../store/store.js';
+import type { FeedRow, FetchRecord, LeaseStore, SaveResult, Store, StoryAssigner } from '../store/store.js';
 import { MAX_SERVER_HINT_MS, configuredFeeds, hostOf, nextDue, skipReason } from './due.js';
 import { saveQueue } from './save-queue.js';
 import { semaphore } from './semaphore.js';
@@ -22,6 +24,12 @@ export interface IngestOptions {
   signal?: AbortSignal;
   now: () => number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Run as one of several workers sharing a store (fetch --worker, PostgreSQL): claim due feeds in batches
+   * with leases until none is left, and hold the store's per-host slots while requesting, so that all the
+   * workers together keep each host's limit.
+   */
+  worker?: { owner: string; leaseMs: number };
 }
 
 /**
@@ -36,11 +44,27 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   const { topicIds } = syncTopics(config, store);
   const feeds = store.ensureFeeds(configuredFeeds(config), o.now());
   const results: FeedResult[] = [];
-  const due: FeedRow[] = [];
-  for (const feed of feeds) {
-    const reason = skipReason(feed, o.now(), f.intervalMs, Boolean(o.force));
-    if (reason === null) due.push(feed);
-    else results.push(skipped(feed, reason, o.now()));
+  const leases = o.worker ? store.leases : null;
+  if (o.worker && !leases) throw new Error('fetch --worker needs a store workers can share');
+  const concurrency = o.concurrency ?? f.concurrency;
+  // Each request in flight and each retry waiting listens for Ctrl-C, all removed when done: with more than
+  // a few feeds failing at once, more than the 10 listeners Node warns about on stderr (a leak would pass this too).
+  if (o.signal) setMaxListeners(Math.max(getMaxListeners(o.signal), 2 * concurrency + 8), o.signal);
+  // a worker claims feeds a few slots' worth at a time, so that the others get their share
+  const claim = (): FeedRow[] => {
+    const now = o.now();
+    // the slack skipReason gives an hourly cron job
+    const dueBy = now + Math.max(60_000, f.intervalMs / 10);
+    return leases!.claimFeeds(feeds.map((x) => x.url), now, o.force ? Number.MAX_SAFE_INTEGER : dueBy, 2 * concurrency, o.worker!.leaseMs, o.worker!.owner);
+  };
+  let due: FeedRow[] = [];
+  if (leases) due = claim();
+  else {
+    for (const feed of feeds) {
+      const reason = skipReason(feed, o.now(), f.intervalMs, Boolean(o.force));
+      if (reason === null) due.push(feed);
+      else results.push(skipped(feed, reason, o.now()));
+    }
   }
   store.setFeedKinds(config.feedKinds);
   const stories = storyAssigner();
@@ -49,18 +73,13 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // nothing is, every quarter hour from cron, is over sooner
   const [http, pool] = due.length > 0 ? await Promise.all([import('../fetch/http.js'), import('./parse-pool.js')]) : [null, null];
   const dispatcher = http?.createDispatcher(f.timeoutMs, Math.max(f.perHost, ...[...f.hosts.values()].map((h) => h.perHost)));
-  const parser = pool?.createParser(config.topics, due.length);
+  const parser = pool?.createParser(config.topics, leases ? feeds.length : due.length);
   let done = 0;
 
-  const concurrency = o.concurrency ?? f.concurrency;
-  // Each request in flight and each retry waiting listens for Ctrl-C, all removed when done: with more than
-  // a few feeds failing at once, more than the 10 listeners Node warns about on stderr (a leak would pass this too).
-  if (o.signal) setMaxListeners(Math.max(getMaxListeners(o.signal), 2 * concurrency + 8), o.signal);
   // Feeds downloaded and not yet saved (a body waiting for or in a parse worker, or its items waiting for
   // their commit): their HTTP slots are free meanwhile, so the network keeps going while this thread
   // commits; at most this many, so memory stays bounded whatever the run's size. (Released at the
-  // parse, parsed items piled up in front of the commits whenever parsing outran them: local files of a
-  // thousand items each peaked at 1.2 GB for 100,000 items.)
+  // parse, parsed items could pile up in front of the commits whenever parsing outran them.)
   const backlog = semaphore(2 * concurrency);
 
   /** Fetches and parses one feed; `downloaded` is called when its HTTP exchange is over. */
@@ -70,6 +89,16 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     const elapsed = () => Math.round(performance.now() - t0);
     const base = { feedId: feed.id, startedAt };
     try {
+      const source = itemSourceOf(config.feedKinds.get(feed.url));
+      if (source) {
+        // not a feed: the source yields its items (read on this thread, its items enriched here)
+        downloaded();
+        const items = await source(feed.url, { since: feed.lastSuccessAt, now: startedAt, signal: o.signal ?? new AbortController().signal, maxBytes: f.maxBytes });
+        if (o.signal?.aborted) return undefined;
+        const enriched = parser!.enrich(items, { feedUrl: feed.url, language: config.feedLanguages.get(feed.url) ?? null });
+        const none = { httpStatus: null, bytes: 0, etag: null, lastModified: null, maxAgeMs: null, attempts: 1, movedTo: null, notice: null };
+        return ok(feed, startedAt, { title: null, link: null, ttlMs: null, items: enriched }, { ...none, durationMs: elapsed() });
+      }
       // a move recorded before redirects were checked is not followed into local space
       const from = feed.fetchUrl !== feed.url && /^https?:/i.test(feed.fetchUrl) && (await storedMoveProblem(feed.url, feed.fetchUrl, f.allowRedirectsTo)) ? feed.url : feed.fetchUrl;
       const { value: out, attempts } = await withRetries(
@@ -117,45 +146,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         release();
         throw err;
       }
-      const nextDueAt = nextDue(startedAt, f.intervalMs, out.maxAgeMs, parsed.ttlMs);
-      const record: FetchRecord = {
-        ...base,
-        durationMs: elapsed(),
-        status: 'ok',
-        httpStatus: out.httpStatus,
-        bytes: out.bytes,
-        error: null,
-        etag: out.etag,
-        lastModified: out.lastModified,
-        title: parsed.title,
-        siteLink: parsed.link,
-        items: parsed.items,
-        sentimentEngine: SENTIMENT_ENGINE,
-        attempts,
-        nextDueAt,
-        movedTo,
-        notice,
-      };
-      return {
-        record,
-        stories,
-        release,
-        finish: (saved) =>
-          result(feed, {
-            title: parsed.title ?? feed.title,
-            status: 'ok',
-            httpStatus: out.httpStatus,
-            itemsSeen: parsed.items.length,
-            itemsNew: saved.new,
-            bytes: out.bytes,
-            durationMs: record.durationMs,
-            fetchedAt: startedAt,
-            attempts,
-            overflow: saved.overflow,
-            notice,
-            nextDueAt,
-          }),
-      };
+      return { ...ok(feed, startedAt, parsed, { ...out, attempts, movedTo, notice, durationMs: elapsed() }), release };
     } catch (err) {
       if ((err instanceof FeedError && err.kind === 'aborted') || o.signal?.aborted) return undefined;
       const attempts = attemptsOf(err);
@@ -189,6 +180,49 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     }
   };
 
+  /** A feed (or item source) read: the record to save, and its result once saved. */
+  const ok = (feed: FeedRow, startedAt: number, parsed: ParsedBody, got: Got): Fetched => {
+    const nextDueAt = nextDue(startedAt, f.intervalMs, got.maxAgeMs, parsed.ttlMs);
+    const record: FetchRecord = {
+      feedId: feed.id,
+      startedAt,
+      durationMs: got.durationMs,
+      status: 'ok',
+      httpStatus: got.httpStatus,
+      bytes: got.bytes,
+      error: null,
+      etag: got.etag,
+      lastModified: got.lastModified,
+      title: parsed.title,
+      siteLink: parsed.link,
+      items: parsed.items,
+      sentimentEngine: SENTIMENT_ENGINE,
+      attempts: got.attempts,
+      nextDueAt,
+      movedTo: got.movedTo,
+      notice: got.notice,
+    };
+    return {
+      record,
+      stories,
+      finish: (saved) =>
+        result(feed, {
+          title: parsed.title ?? feed.title,
+          status: 'ok',
+          httpStatus: got.httpStatus,
+          itemsSeen: parsed.items.length,
+          itemsNew: saved.new,
+          bytes: got.bytes,
+          durationMs: got.durationMs,
+          fetchedAt: startedAt,
+          attempts: got.attempts,
+          overflow: saved.overflow,
+          notice: got.notice,
+          nextDueAt,
+        }),
+    };
+  };
+
   // A feed's slot (concurrency, per host) is free once its HTTP exchange is over; it is parsed in a
   // worker, and its save is queued and committed with others.
   const working: Promise<void>[] = [];
@@ -198,6 +232,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     const saved = saver.save(fetched.record, fetched.stories).then(
       (r) => {
         fetched.release?.();
+        leases?.releaseFeed(fetched.record.feedId, o.worker!.owner);
         o.onProgress?.(++done, due.length);
         return fetched.finish(r);
       },
@@ -210,33 +245,47 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     saving.push(saved);
   };
   try {
-    await runScheduled(
-      due,
-      hostOf,
-      {
-        concurrency,
-        perHost: f.perHost,
-        hostDelayMs: f.hostDelayMs,
-        hosts: f.hosts,
-        ...(o.signal ? { signal: o.signal } : {}),
-      },
-      async (feed) => {
-        saver.check(); // once the store has failed, nothing more is fetched
-        await new Promise<void>((slotFree) => {
-          const work = one(feed, slotFree).then(
-            (fetched) => {
+    for (;;) {
+      await runScheduled(
+        due,
+        hostOf,
+        {
+          concurrency,
+          perHost: f.perHost,
+          hostDelayMs: f.hostDelayMs,
+          hosts: f.hosts,
+          ...(o.signal ? { signal: o.signal } : {}),
+        },
+        async (feed) => {
+          saver.check(); // once the store has failed, nothing more is fetched
+          const slot = leases ? await hostSlot(leases, hostOf(feed), f.hosts.get(hostOf(feed))?.perHost ?? f.perHost, o) : null;
+          await new Promise<void>((slotFree) => {
+            let freed = false;
+            const free = () => {
+              if (freed) return;
+              freed = true;
+              if (slot) leases!.releaseHostSlot(slot.host, slot.slot, o.worker!.owner);
               slotFree();
-              if (fetched) save(fetched);
-            },
-            (err: unknown) => {
-              slotFree();
-              failure ??= { err };
-            },
-          );
-          working.push(work);
-        });
-      },
-    );
+            };
+            const work = one(feed, free).then(
+              (fetched) => {
+                free();
+                if (fetched) save(fetched);
+              },
+              (err: unknown) => {
+                free();
+                failure ??= { err };
+              },
+            );
+            working.push(work);
+          });
+        },
+      );
+      if (!leases || failure || o.signal?.aborted) break;
+      // the next batch once this one is fetched (its saves go on meanwhile)
+      due = claim();
+      if (due.length === 0) break;
+    }
   } catch (err) {
     failure ??= { err };
   } finally {
@@ -260,6 +309,33 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   const order = new Map(feeds.map((feed, i) => [feed.url, i]));
   results.sort((a, b) => order.get(a.url)! - order.get(b.url)!);
   return { feeds: results, interrupted: Boolean(o.signal?.aborted), warnAfter: f.warnAfter };
+}
+
+/** What a read brought besides the items (HTTP's answer; nothing for a source that is not a feed). */
+interface Got {
+  httpStatus: number | null;
+  bytes: number;
+  etag: string | null;
+  lastModified: string | null;
+  maxAgeMs: number | null;
+  attempts: number;
+  movedTo: string | null;
+  notice: string | null;
+  durationMs: number;
+}
+
+/**
+ * Waits for one of a host's request slots shared by every worker (none for local files), polling while
+ * all are taken; null when there is no host to limit.
+ */
+async function hostSlot(leases: LeaseStore, host: string, limit: number, o: IngestOptions): Promise<{ host: string; slot: number } | null> {
+  if (host === '') return null;
+  for (let wait = 10; ; wait = Math.min(250, wait * 2)) {
+    const slot = leases.claimHostSlot(host, limit, o.now(), o.worker!.leaseMs, o.worker!.owner);
+    if (slot !== null) return { host, slot };
+    if (o.signal?.aborted) return null;
+    await new Promise((r) => setTimeout(r, wait));
+  }
 }
 
 /** A feed fetched and parsed: what to save, and its result once saved. */
