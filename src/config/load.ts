@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigError } from '../core/errors.js';
+import { cachedConfig, keepConfig } from './cache.js';
 import { defaultConfig, validateConfig, type Config } from './schema.js';
 import { parseYamlFast } from './yaml-fast.js';
 
@@ -34,17 +35,23 @@ export function loadConfig(file: string, explicit: boolean): Config {
     if (code === 'EISDIR') throw new ConfigError(`${file}: is a folder, not a config file`, { hint: 'give the path of a YAML file' });
     throw new ConfigError(`${file}: cannot read the config file (${code ?? String(err)})`, { hint: 'check its permissions' });
   }
-  return parseConfigText(text, file);
+  const cached = cachedConfig(file, text);
+  if (cached !== undefined) return validate(cached, file);
+  return parseConfigText(text, file, (parsed) => keepConfig(file, text, parsed));
 }
 
 /** yaml, loaded only when the fast reader declines (loading it costs 30–50 ms of a command's start). */
 let yamlModule: typeof import('yaml') | null = null;
 const yaml = () => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 
-export function parseConfigText(text: string, file: string): Config {
+/** Parses and validates a config's text; `parsed` is told what the YAML parsed to, if it parsed (for the cache). */
+export function parseConfigText(text: string, file: string, parsed?: (js: unknown) => void): Config {
   // the plain YAML most configs are: read fast; anything else (and every error) through yaml
   const fast = parseYamlFast(text);
-  if (fast !== undefined) return validated(fast, file);
+  if (fast !== undefined) {
+    parsed?.(fast);
+    return validate(fast, file);
+  }
   let doc: ReturnType<typeof import('yaml').parseDocument>;
   let js: unknown;
   try {
@@ -65,10 +72,11 @@ export function parseConfigText(text: string, file: string): Config {
     if (/call stack/i.test(reason)) throw new ConfigError(`${file}: ${where}the YAML is nested too deeply to read`, { hint: 'a config needs a few levels of nesting, not thousands' });
     throw new ConfigError(`${file}: ${where}invalid YAML: ${reason}`, { hint: 'fix the YAML syntax' });
   }
-  return validated(js, file);
+  parsed?.(js); // (before validation, which reads it only; an invalid config is as invalid when read back)
+  return validate(js, file);
 }
 
-function validated(js: unknown, file: string): Config {
+function validate(js: unknown, file: string): Config {
   try {
     return validateConfig(js, file);
   } catch (err) {

@@ -668,6 +668,13 @@ export class StoryIndex {
   private firstAt: number[] = [];
   private lastAt: number[] = [];
   private members: Member[][] = [];
+  /**
+   * Per story slot, the distinct token ids of all its headlines, and for each which headlines have it (bit
+   * k: members[s][k]; a story has at most STORY_MAX_MEMBERS = 32): match() finds the headlines sharing
+   * STORY_MIN_SHARED tokens with an item in one pass over these instead of one pass per headline.
+   */
+  private vocab: number[][] = [];
+  private vocabMask: number[][] = [];
   private slotOf = new Map<number, number>();
   /** Canonical URL → the ids of the stories with an item of it. */
   private byUrl = new Map<string, number[]>();
@@ -803,6 +810,8 @@ export class StoryIndex {
     const firstAt: number[] = [];
     const lastAt: number[] = [];
     const members: Member[][] = [];
+    const vocab: number[][] = [];
+    const vocabMask: number[][] = [];
     const tokenText: string[] = [];
     const tokenId = new Map<string, number>();
     const postings: number[][] = [];
@@ -842,11 +851,18 @@ export class StoryIndex {
         if (!same) byTokenSet.set(hash, [slot]);
         else if (same[same.length - 1] !== slot) same.push(slot);
       }
+      // every token of the story's vocabulary is in one of its headlines: renumbered above
+      const v = this.vocab[s]!;
+      for (let i = 0; i < v.length; i++) v[i] = remap[v[i]!]!;
+      vocab.push(v);
+      vocabMask.push(this.vocabMask[s]!);
     }
     this.ids = ids;
     this.firstAt = firstAt;
     this.lastAt = lastAt;
     this.members = members;
+    this.vocab = vocab;
+    this.vocabMask = vocabMask;
     this.slotOf = slotOf;
     this.byTokenSet = byTokenSet;
     this.tokenId = tokenId;
@@ -990,20 +1006,36 @@ export class StoryIndex {
       if (state === 0) continue;
       let sim = 0;
       const list = this.members[s]!;
-      for (let k = 0; k < list.length; k++) {
+      // Most headlines of a candidate share too few tokens: the ones sharing STORY_MIN_SHARED (3) or more
+      // are found in one pass over the story's vocabulary, counting per headline (bit) to three in
+      // bit-sliced counters, and only those are weighed.
+      const vocab = this.vocab[s]!;
+      const vocabMask = this.vocabMask[s]!;
+      let ones = 0;
+      let twos = 0;
+      let threes = 0;
+      for (let i = 0; i < vocab.length; i++) {
+        if (mark[vocab[i]!] !== markStamp) continue;
+        const bits = vocabMask[i]!;
+        threes |= twos & bits;
+        twos |= ones & bits;
+        ones |= bits;
+      }
+      for (let k = 0; threes !== 0 && k < list.length; k++) {
+        if ((threes & (1 << k)) === 0) continue;
         const m = list[k]!;
         const tb = m.ids;
-        // most headlines of a candidate share too few tokens: counted first, weighed only if they may match
         let shared = 0;
-        for (let i = 0; i < tb.length; i++) if (mark[tb[i]!] === markStamp) shared++;
-        if (shared < STORY_MIN_SHARED) continue;
         let weightShared = 0;
         let weightB = 0;
         for (let i = 0; i < tb.length; i++) {
           const id = tb[i]!;
           const wt = base - ln[df[id]! + 1]!;
           weightB += wt;
-          if (mark[id] === markStamp) weightShared += wt;
+          if (mark[id] === markStamp) {
+            weightShared += wt;
+            shared++;
+          }
         }
         const jaccard = weightShared / (weightA + weightB - weightShared);
         const short = shortA || tb.length <= SHORT_TITLE_TOKENS;
@@ -1118,6 +1150,8 @@ export class StoryIndex {
     this.firstAt.push(firstAt);
     this.lastAt.push(lastAt);
     this.members.push([]);
+    this.vocab.push([]);
+    this.vocabMask.push([]);
     this.slotOf.set(id, s);
     this.seen = grow(this.seen, s + 1);
     this.count = grow(this.count, s + 1);
@@ -1135,8 +1169,17 @@ export class StoryIndex {
     }
     if (!first && hasMember(list, ids)) return;
     list.push({ ids, title, keys });
+    const bit = 1 << (list.length - 1);
+    const vocab = this.vocab[s]!;
+    const vocabMask = this.vocabMask[s]!;
     for (let i = 0; i < ids.length; i++) {
       const tid = ids[i]!;
+      const v = vocab.indexOf(tid);
+      if (v >= 0) vocabMask[v] = vocabMask[v]! | bit;
+      else {
+        vocab.push(tid);
+        vocabMask.push(bit);
+      }
       // weights come from first headlines only (what the store keeps of a story: a replay weighs alike)
       if (first) this.df[tid]!++;
       // postings stay in slot (founding) order, however the headlines came in, each slot once

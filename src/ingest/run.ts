@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Config } from '../config/schema.js';
 import type { ParsedBody } from './parse-job.js';
 import { itemSourceOf } from './sources/index.js';
@@ -46,6 +47,9 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   const leases = o.worker ? store.leases : null;
   if (o.worker && !leases) throw new Error('fetch --worker needs a store workers can share');
   const concurrency = o.concurrency ?? f.concurrency;
+  // Each request in flight and each retry waiting listens for Ctrl-C, all removed when done: with more than
+  // a few feeds failing at once, more than the 10 listeners Node warns about on stderr (a leak would pass this too).
+  if (o.signal) setMaxListeners(Math.max(getMaxListeners(o.signal), 2 * concurrency + 8), o.signal);
   // a worker claims feeds a few slots' worth at a time, so that the others get their share
   const claim = (): FeedRow[] => {
     const now = o.now();
@@ -72,8 +76,10 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   const parser = pool?.createParser(config.topics, leases ? feeds.length : due.length);
   let done = 0;
 
-  // Bodies downloaded and waiting for (or in) a parse worker: their HTTP slots are free meanwhile, so the
-  // network keeps going while this thread commits; at most this many, so memory stays bounded.
+  // Feeds downloaded and not yet saved (a body waiting for or in a parse worker, or its items waiting for
+  // their commit): their HTTP slots are free meanwhile, so the network keeps going while this thread
+  // commits; at most this many, so memory stays bounded whatever the run's size. (Released at the
+  // parse, parsed items could pile up in front of the commits whenever parsing outran them.)
   const backlog = semaphore(2 * concurrency);
 
   /** Fetches and parses one feed; `downloaded` is called when its HTTP exchange is over. */
@@ -122,6 +128,11 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       await backlog.acquire();
       downloaded();
       let parsed;
+      let held = true;
+      const release = (): void => {
+        if (held) backlog.release();
+        held = false;
+      };
       try {
         parsed = await parser!.parse({
           body: out.body,
@@ -131,10 +142,11 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
           language: config.feedLanguages.get(feed.url) ?? null,
           fetchedAt: startedAt,
         });
-      } finally {
-        backlog.release();
+      } catch (err) {
+        release();
+        throw err;
       }
-      return ok(feed, startedAt, parsed, { ...out, attempts, movedTo, notice, durationMs: elapsed() });
+      return { ...ok(feed, startedAt, parsed, { ...out, attempts, movedTo, notice, durationMs: elapsed() }), release };
     } catch (err) {
       if ((err instanceof FeedError && err.kind === 'aborted') || o.signal?.aborted) return undefined;
       const attempts = attemptsOf(err);
@@ -217,11 +229,18 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   const saving: Promise<FeedResult>[] = [];
   let failure: { err: unknown } | null = null;
   const save = (fetched: Fetched): void => {
-    const saved = saver.save(fetched.record, fetched.stories).then((r) => {
-      leases?.releaseFeed(fetched.record.feedId, o.worker!.owner);
-      o.onProgress?.(++done, due.length);
-      return fetched.finish(r);
-    });
+    const saved = saver.save(fetched.record, fetched.stories).then(
+      (r) => {
+        fetched.release?.();
+        leases?.releaseFeed(fetched.record.feedId, o.worker!.owner);
+        o.onProgress?.(++done, due.length);
+        return fetched.finish(r);
+      },
+      (err: unknown) => {
+        fetched.release?.();
+        throw err;
+      },
+    );
     saved.catch(() => undefined); // a failed commit is reported once the run has stopped (below)
     saving.push(saved);
   };
@@ -322,6 +341,8 @@ async function hostSlot(leases: LeaseStore, host: string, limit: number, o: Inge
 /** A feed fetched and parsed: what to save, and its result once saved. */
 interface Fetched {
   record: FetchRecord;
+  /** Frees its place in the backlog (once saved, or failed to save). */
+  release?: () => void;
   stories?: StoryAssigner;
   finish(saved: SaveResult): FeedResult;
 }

@@ -18,6 +18,18 @@ describe('momentscan feeds', () => {
     expect(() => readFileSync(db)).toThrow();
   });
 
+  it('sixteen feeds down at once, retried: each one fails with its error, and stderr has no Node warning about listeners', () => {
+    const home = tempDir();
+    const cfg = path.join(home, 'momentscan.yaml');
+    const feeds = Array.from({ length: 16 }, (_, i) => `http://127.0.0.1:9/down-${i}.rss`);
+    writeFileSync(cfg, `fetch: {concurrency: 16, perHost: 16, hostDelay: 0ms, retries: 1}\ntopics:\n  - name: Acme\n    keywords: [acme]\n    feeds: [${feeds.join(', ')}]\n`);
+    const r = runCli(['fetch', '--config', cfg, '--db', path.join(home, 'm.db'), '--json'], { home });
+    expect(r.status).toBe(3);
+    const results = JSON.parse(r.stdout) as { status: string; attempts: number }[];
+    expect(results.map((f) => [f.status, f.attempts])).toEqual(feeds.map(() => ['failed', 2]));
+    expect(r.stderr).not.toMatch(/Warning|listeners/);
+  });
+
   it('shows health after fetches: a failing feed with its error and failures in a row, the good ones ok', () => {
     const home = tempDir();
     const cfg = path.join(home, 'c.yaml');

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// A big ingest from local files: generates FILES feed files of ITEMS items each (the benchmark's
+// news-search items, 14 days of them) in a temp folder, fetches them all once into a fresh database with
+// the built CLI under GNU time, and reports wall time, CPU, peak RSS and the items stored. Run it at a
+// few sizes to see whether peak memory follows the total (issue 15 asks that it does not).
+//
+//   node test/bench/local.mjs [--files 60] [--items 5000] [--keep]
+//
+// Nothing is committed: the files are made from the seeded generator each run (about 1 KB an item).
+// Needs `npm run build`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { configYaml, feedPath, renderFeed } from './feeds.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const { values } = parseArgs({ options: { files: { type: 'string', default: '60' }, items: { type: 'string', default: '5000' }, keep: { type: 'boolean' } } });
+const files = Number(values.files);
+const items = Number(values.items);
+if (!(files >= 1 && items >= 1)) {
+  process.stderr.write('usage: node test/bench/local.mjs [--files N] [--items N] [--keep]\n');
+  process.exit(2);
+}
+const tmp = mkdtempSync(path.join(tmpdir(), 'momentscan-local-'));
+try {
+  const t0 = performance.now();
+  mkdirSync(path.join(tmp, 'feeds'));
+  let bytes = 0;
+  for (let i = 0; i < files; i++) {
+    const xml = renderFeed(i, items);
+    bytes = Math.max(bytes, Buffer.byteLength(xml));
+    writeFileSync(path.join(tmp, feedPath(i)), xml);
+  }
+  const maxBytes = `${Math.ceil(bytes / 2 ** 20) + 1}MB`;
+  const cfg = path.join(tmp, 'local.yaml');
+  writeFileSync(cfg, configYaml([pathToFileURL(tmp).href], files, { concurrency: 8, perHost: 8, hostDelay: '0ms', interval: '15m', retries: 0, timeout: '60s', maxBytes }));
+  process.stderr.write(`local: ${files} files × ${items} items (largest ${maxBytes}) written in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  const db = path.join(tmp, 'local.db');
+  const timeFile = path.join(tmp, 'time.txt');
+  const gnu = existsSync('/usr/bin/time');
+  const cmd = [process.execPath, path.join(ROOT, 'bin', 'momentscan'), 'fetch', '--config', cfg, '--db', db, '--quiet'];
+  const t1 = performance.now();
+  const r = gnu ? spawnSync('/usr/bin/time', ['-f', '%U %S %M', '-o', timeFile, ...cmd], { stdio: 'inherit' }) : spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit' });
+  const wall = (performance.now() - t1) / 1000;
+  if (r.status !== 0) throw new Error(`fetch exited ${r.status}`);
+  const stored = new Database(db, { readonly: true }).prepare('SELECT count(*) FROM items').pluck().get();
+  const [user, sys, kb] = gnu ? readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [NaN, NaN, NaN];
+  process.stdout.write(
+    `local ingest: ${files} files × ${items} items: ${stored.toLocaleString('en-US')} stored in ${wall.toFixed(1)} s ` +
+      `(${Math.round(stored / wall).toLocaleString('en-US')} items/s; CPU ${user} s user + ${sys} s sys, ${Math.round(stored / (user + sys)).toLocaleString('en-US')} items per CPU-second); ` +
+      `peak RSS ${Math.round(kb / 1024)} MB\n`,
+  );
+} finally {
+  if (values.keep) process.stderr.write(`kept ${tmp}\n`);
+  else rmSync(tmp, { recursive: true, force: true });
+}
