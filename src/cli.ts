@@ -312,6 +312,32 @@ export function buildProgram(): Command {
     });
 
 
+  const accounts = program
+    .command('accounts')
+    .description('known accounts from the CRM (companies, contacts): which items and moments involve them (accounts import | list | remove)');
+  accounts
+    .command('import')
+    .argument('<file>', 'a CSV export: HubSpot companies or contacts, Salesforce accounts or contacts, or any CSV with --map')
+    .description('store the accounts (and contacts) of a CRM export, merged by domain and e-mail, and match every stored item against them again')
+    .option('--map <column=field>', 'read this column as this field: name, domain, aliases, handle, id, email, firstName, lastName, company, companyId, or - to ignore it (repeatable)', repeat)
+    .option('--replace', 'forget every stored account first (default: merge, by domain and e-mail)')
+    .option('--json', 'print what was imported as JSON')
+    .action(async function (this: Command, file: string) {
+      const { importAccounts } = await import('./commands/accounts/import.js');
+      process.exitCode = await importAccounts(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), file });
+    });
+  addOutputOptions(
+    accounts.command('list', { isDefault: true }).description('every known account: domain, contacts, items involving it, names flagged for review'),
+  ).action(action(async () => ({ run: (await import('./commands/accounts/list.js')).list }) as { run: Action }));
+  accounts
+    .command('remove')
+    .argument('<account...>', 'accounts by id, domain or name (as accounts list shows them)')
+    .description('forget accounts, with their contacts and matches')
+    .action(async function (this: Command, keys: string[]) {
+      const { remove } = await import('./commands/accounts/remove.js');
+      process.exitCode = await remove(this.optsWithGlobals() as GlobalOptions, { keys });
+    });
+
   // a usage error points to the help of the command it was made in
   const walk = (cmd: Command) => {
     for (const c of cmd.commands) {

@@ -9,6 +9,14 @@ import type { Bucket, Moment, StoredItem } from '../core/types.js';
 import type { ListItemsQuery, Store as StoreApi } from './api.js';
 import { openDatabase, type DB, type OpenOptions } from './db.js';
 import type {
+  AccountImport,
+  AccountMatchRow,
+  AccountRecord,
+  AccountRow,
+  ImportResult,
+  ItemAccount,
+  MatchableAccountItem,
+  MomentAccount,
   FeedHealth,
   FeedRow,
   FetchRecord,
@@ -20,6 +28,7 @@ import type {
   StoryReplayer,
   TopicRow,
 } from './model.js';
+import { SqliteAccounts } from './sqlite/accounts.js';
 import { SqliteCounts } from './sqlite/counts.js';
 import { SqliteDigests } from './sqlite/digests.js';
 import { SqliteFeeds } from './sqlite/feeds.js';
@@ -55,6 +64,7 @@ export class SqliteStore implements StoreApi {
   private readonly moments: SqliteMoments;
   private readonly digests: SqliteDigests;
   private readonly search: SqliteSearch;
+  private readonly accounts: SqliteAccounts;
 
   private constructor(
     /** The connection itself, for SQLite-only code (the notification outbox) and tests that look at tables. */
@@ -71,6 +81,7 @@ export class SqliteStore implements StoreApi {
     this.moments = new SqliteMoments(c);
     this.digests = new SqliteDigests(c);
     this.search = new SqliteSearch(c);
+    this.accounts = new SqliteAccounts(c);
   }
 
   static open(file: string, options: OpenOptions = {}): SqliteStore {
@@ -205,6 +216,35 @@ export class SqliteStore implements StoreApi {
   }
   searchIds(query: string): Set<number> {
     return this.search.searchIds(query);
+  }
+
+  // accounts
+  accountRecords(): AccountRecord[] {
+    return this.accounts.accountRecords();
+  }
+  listAccounts(): AccountRow[] {
+    return this.accounts.listAccounts();
+  }
+  importAccounts(batch: AccountImport, o: { replace: boolean; now: number }): ImportResult {
+    return this.accounts.importAccounts(batch, o);
+  }
+  removeAccounts(keys: string[]): { id: number; name: string }[] {
+    return this.accounts.removeAccounts(keys);
+  }
+  accountMatchFingerprint(): string | null {
+    return this.accounts.accountMatchFingerprint();
+  }
+  accountMatchInputs(pageSize?: number): Generator<MatchableAccountItem[]> {
+    return this.accounts.accountMatchInputs(pageSize);
+  }
+  replaceAccountMatches(matches: AccountMatchRow[], fingerprint: string): void {
+    this.accounts.replaceAccountMatches(matches, fingerprint);
+  }
+  itemAccounts(itemIds: readonly number[]): Map<number, ItemAccount[]> {
+    return this.accounts.itemAccounts(itemIds);
+  }
+  topicAccounts(topicId: number, from: number, to: number): MomentAccount[] {
+    return this.accounts.topicAccounts(topicId, from, to);
   }
 }
 

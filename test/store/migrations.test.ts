@@ -23,6 +23,7 @@ const RELEASED = [
   '8a9cc04266f819ede27f3fcdd614128eed4ea260ad02089ee8cfde6d6f56cdda', // 13: canonical URL unique per feed
   '89fc65275b66142be8dc9e025df743119ae9e5e7a8576040da5c6c0a37f8f744', // 14: detection caches
   'c7d4c32c29e22c2b6da0167274d869cf79e14c5d2ce7a03b13671f09653dee95', // 15: verdicts on moments (watch)
+  'efd6a38e87206075ff9d0fe47b8b61c55841525af1c016d6485ea7723430f6bf', // 16: accounts, contacts, item matches
 ];
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -25,7 +25,7 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
       { retries: config.fetch.retries, baseDelayMs: 1000, maxWaitMs: 10_000 },
     );
     if (out.status !== 'ok') throw new UsageError('unexpected 304 answer to an unconditional request');
-    const parser = inlineParser(config.topics);
+    const parser = inlineParser({ topics: config.topics });
     const parsed = await parser.parse({ body: out.body, contentType: out.contentType, url: out.finalUrl, feedUrl: url, language: config.feedLanguages.get(url) ?? null, fetchedAt });
     await writeOut(render(format, testItemsListing(parsed.items, parsed.title), renderContext(g, o, env, fetchedAt)));
     return 0;
