@@ -38,6 +38,7 @@ function addMomentOptions(cmd: Command): Command {
       .option('--sensitivity <level>', 'low | medium | high (default from the config: medium)')
       .option('--fail-on-moments', `exit ${ExitCode.MOMENTS_FOUND} when any moment is reported (for cron and scripts)`)
       .option('--alerts', 'only moments that alerted within the period: when they fired, or again when they doubled since they last alerted (one alert per burst, for cron)')
+      .option('--accounts', 'only moments whose items involve a known account (momentscan accounts import)')
       .option('--backtest', 'replay the period bucket by bucket: list, oldest first, the moments that would have fired and when, and the alerts per topic per week (stderr); records no moment')
       .option('-v, --verbose', 'explain each moment below the table'),
   );

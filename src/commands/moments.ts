@@ -16,6 +16,7 @@ export interface MomentsOptions extends OutputOptions {
   failOnMoments?: boolean;
   backtest?: boolean;
   alerts?: boolean;
+  accounts?: boolean;
 }
 
 /** `momentscan moments`: detect, explain and rank moments from what is stored. */
@@ -58,6 +59,7 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
       ...(limit !== undefined ? { limit } : {}),
       ...(o.backtest ? { backtest: true } : {}),
       ...(o.alerts ? { alerts: true } : {}),
+      ...(o.accounts ? { accounts: true } : {}),
     });
   } finally {
     store.close();

@@ -1,5 +1,6 @@
 import type { Moment, StoredItem } from '../core/types.js';
 import type { RankedMoment } from '../rank/rank.js';
+import type { ItemAccount } from '../store/model.js';
 
 /**
  * What the moments stage hands to render: a reported moment, the digest model, a topic's state. The
@@ -98,4 +99,6 @@ export interface ItemRow extends StoredItem {
   topics: string[];
   /** With --explain: per topic, the query terms it matched. */
   why: Record<string, string[]> | null;
+  /** The known accounts it involves, and how (strongest first). */
+  accounts: ItemAccount[];
 }

@@ -93,6 +93,11 @@ export function explanation(m: DigestMoment): { label: string; text: string }[] 
   });
   const terms = m.topTerms.map(clean).filter(Boolean);
   if (terms.length) out.push({ label: 'terms', text: terms.join(', ') });
+  const accounts = m.accounts ?? [];
+  if (accounts.length) {
+    const shown = accounts.slice(0, 8).map((a) => `${clean(a.name)}${a.domain ? ` (${clean(a.domain)})` : ''}: ${plural(a.items, 'item')}`);
+    out.push({ label: 'accounts', text: `${shown.join(', ')}${accounts.length > 8 ? ` and ${accounts.length - 8} more` : ''}` });
+  }
   for (const c of m.caveats) out.push({ label: 'caveat', text: clean(c) });
   return out;
 }

@@ -1,3 +1,4 @@
+import type { MomentAccount } from '../core/types.js';
 import type { MomentRow } from '../moments/types.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
@@ -52,8 +53,21 @@ export function momentJson(m: MomentRow): Record<string, unknown> {
       sentiment: e.sentiment,
     })),
     caveats: m.caveats,
+    accounts: accountsOf(m).map((a) => ({ id: a.id, name: a.name, domain: a.domain, items: a.items, confidence: a.confidence })),
     firstSeenAt: iso(m.firstSeenAt),
   };
+}
+
+/** The known accounts a moment involves ([] when none, or none are known). */
+export function accountsOf(m: { accounts?: MomentAccount[] | undefined }): MomentAccount[] {
+  return m.accounts ?? [];
+}
+
+/** "Acme (12), Globex (3)": the accounts and how many of the moment's items involve each. */
+export function accountsText(m: { accounts?: MomentAccount[] | undefined }, max = 5): string {
+  const list = accountsOf(m);
+  const shown = list.slice(0, max).map((a) => `${stripControl(a.name)} (${a.items})`).join(', ');
+  return list.length > max ? `${shown} and ${list.length - max} more` : shown;
 }
 
 function echo(m: MomentRow): number | null {
@@ -101,6 +115,7 @@ const COLUMNS: Column<MomentRow>[] = [
   { key: 'topTitle', value: (m) => m.examples[0]?.title ?? null },
   { key: 'topLink', value: (m) => m.examples[0]?.link ?? null },
   { key: 'caveats', value: (m) => m.caveats.join('; ') },
+  { key: 'accounts', value: (m) => accountsOf(m).map((a) => a.name).join('; ') },
   { key: 'firstSeenAt', value: (m) => iso(m.firstSeenAt) },
 ];
 
@@ -154,12 +169,15 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
       m.ongoing ? chalk.bold(m.stage) : ago(meta.asOf - m.end),
       sparkline(m.storySeries.slice(-8)),
       fmtTone(m.sentimentNow, chalk),
-      stripControl(m.examples[0]?.title ?? ''),
+      // the accounts involved lead the headline (the fixed columns leave no room for a column of their own at 80)
+      (accountsOf(m).length ? chalk.bold(`[${accountsOf(m).slice(0, 2).map((a) => stripControl(a.name)).join(', ')}${accountsOf(m).length > 2 ? ', …' : ''}] `) : '') +
+        stripControl(m.examples[0]?.title ?? ''),
     ]);
   }
+  const withAccounts = rows.some((m) => accountsOf(m).length > 0);
   // the fixed columns take 73 characters with their borders; the headline gets the rest
   let out = drawTable(
-    { head: ['#', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', 'Top headline'], widths: [4, 15, 12, 7, 9, 10, 7, 'fill'], right: [0, 3], minFill: 10 },
+    { head: ['#', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', withAccounts ? '[Accounts] top headline' : 'Top headline'], widths: [4, 15, 12, 7, 9, 10, 7, 'fill'], right: [0, 3], minFill: 10 },
     cells,
     ctx,
   );
@@ -192,6 +210,7 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk']): string {
   );
   if (m.topTerms.length) lines.push(`   terms:    ${m.topTerms.map(stripControl).join(', ')}`);
   for (const c of m.caveats) lines.push(`   caveat:   ${stripControl(c)}`);
+  if (accountsOf(m).length) lines.push(`   accounts: ${accountsText(m, 10)}`);
   for (const e of m.examples) {
     lines.push(`   example:  ${stripControl(e.title)}${e.source ? ` (${stripControl(e.source)})` : ''}`);
     if (e.link) lines.push(`             ${chalk.cyan(stripControl(e.link))}`);
