@@ -313,6 +313,17 @@ export function buildProgram(): Command {
     });
 
 
+  program
+    .command('export')
+    .description('write the moments involving known accounts as CSV files a CRM imports: HubSpot notes and companies, or Salesforce notes')
+    .addOption(new Option('--to <crm>', 'the CRM: hubspot (hubspot-notes.csv, hubspot-companies.csv) or salesforce (salesforce-notes.csv)').choices(['hubspot', 'salesforce']).makeOptionMandatory())
+    .option('-o, --out <dir>', 'the folder to write the files in (default: the current one)')
+    .option('-s, --since <when>', 'moments from this long ago (7d, 48h) or this time (ISO-8601)', '7d')
+    .option('--as-of <time>', 'evaluate as if it were this time (ISO-8601, or a duration ago); reproducible output')
+    .option('-t, --topic <name>', `only this topic: ${TOPIC_RULE} (repeatable)`, repeat)
+    .option('--sensitivity <level>', 'low | medium | high (default from the config: medium)')
+    .action(action(() => import('./commands/export.js') as Promise<{ run: Action }>));
+
   const accounts = program
     .command('accounts')
     .description('known accounts from the CRM (companies, contacts): which items and moments involve them (accounts import | list | remove)');
