@@ -170,7 +170,7 @@ export function parseAccountsCsv(raw: string, file: string, map: Map<string, Acc
       throw new InputError(`${file}: line ${line}: ${fields.length} fields, but the header has ${header.length}`, { hint: 'quote fields that hold the delimiter' });
     }
     const get = (f: AccountField): string[] =>
-      columns.flatMap((c, i) => (c === f ? [stripControl(fields[i] ?? '').trim()] : [])).filter(Boolean);
+      columns.flatMap((c, i) => (c === f ? [stripControl((fields[i] ?? '').replace(/\s+/g, ' ')).trim()] : [])).filter(Boolean);
     const one = (f: AccountField) => get(f)[0] ?? null;
     const fail = (what: string, hint?: string): never => {
       throw new InputError(`${file}: line ${line}: ${what}`, hint ? { hint } : {});
