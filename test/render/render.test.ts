@@ -1,3 +1,4 @@
+import { accountsListing } from '../../src/render/accounts.js';
 import { describe, expect, it } from 'vitest';
 import { stripControl } from '../../src/core/text.js';
 import { decideColor } from '../../src/render/color.js';
@@ -179,6 +180,10 @@ describe('human tables', () => {
     ['items', (width) => render('table', itemsListing([item(1), item(2), item(3)], { from: 0, to: 1 }), ctx({ width }))],
     ['moments', (width) => render('table', momentsListing([sampleMoment(), sampleMoment({ rank: 2, topic: 'Globex Corporation International', accounts: [{ id: 2, name: 'Globex Corporation', domain: 'globex.example', items: 4, confidence: 0.95 }] })], meta), ctx({ width }))],
     ['feeds', (width) => render('table', feedHealthListing([feed, { ...feed, url: 'https://news.google.com/rss/search?q=globex&hl=en-US' }], 0), ctx({ width }))],
+    ['accounts', (width) => render('table', accountsListing([
+      { id: 1, name: long, domain: 'acme-robotics-international.example', aliases: [], handles: [], externalId: null, origin: 'csv-accounts', contacts: [], items: 12345, lastItemAt: 0, review: [`"${long}": also the name of account 2 (${long})`] },
+      { id: 22222, name: 'HP', domain: null, aliases: [], handles: [], externalId: null, origin: 'csv-accounts', contacts: [], items: 0, lastItemAt: null, review: [] },
+    ]), ctx({ width }))],
     ['fetch', (width) => render('table', fetchListing([sampleFeedResult(), sampleFeedResult({ url: 'https://b.example/feed', title: long })]), ctx({ width }))],
   ];
 
