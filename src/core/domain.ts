@@ -76,3 +76,10 @@ export function normalizeHandle(text: string | null | undefined): string | null 
   t = t.replace(/^\/?u\//, '').replace(/^@/, '');
   return t.length >= 2 && /^[a-z0-9_.@-]+$/.test(t) ? t : null;
 }
+
+/** The author's handle a fediverse post's link carries (`https://mastodon.social/@jane/1234` → `jane@mastodon.social`), or null. */
+export function handleFromLink(link: string | null | undefined): string | null {
+  if (!link) return null;
+  const m = /^https?:\/\/([a-z0-9.-]+\.[a-z]{2,})(?::\d+)?\/@([a-z0-9_.-]+)(?:[/?#]|$)/i.exec(link);
+  return m ? `${m[2]!.toLowerCase()}@${m[1]!.toLowerCase()}` : null;
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ENGLISH_FUNCTION_WORDS } from '../core/stopwords.js';
-import { emailIn, isWebmail, normalizeHandle, registrableDomain } from '../core/domain.js';
+import { emailIn, handleFromLink, isWebmail, normalizeHandle, registrableDomain } from '../core/domain.js';
 import { normalizeName, wordTokens } from '../core/names.js';
 
 export { normalizeName, wordTokens };
@@ -13,7 +13,7 @@ export { normalizeName, wordTokens };
  * - `email`    the author's e-mail is a contact's (1.0), or is at the account's domain (0.9); free mail never counts
  * - `domain`   the registrable domain of the item's link is the account's (0.95)
  * - `source`   the registrable domain of the item's `<source url>` (its publisher) is the account's (0.9)
- * - `handle`   the author's handle is the account's or one of its contacts' (0.9)
+ * - `handle`   the author's handle (or a fediverse post link's) is the account's or one of its contacts' (0.9)
  * - `name`     the account's name in the title or summary, as whole words after normalising (0.8; one word: 0.6)
  * - `alias`    one of its aliases, the same way (0.7; one word: 0.5)
  * A one-word name or alias matches only where the text capitalises it ("Apple unveils", not "an apple a
@@ -192,8 +192,13 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
       if (linkDomain) add(byDomain.get(linkDomain), 'domain', 0.95);
       const sourceDomain = registrableDomain(item.sourceDomain);
       if (sourceDomain && sourceDomain !== linkDomain) add(byDomain.get(sourceDomain), 'source', 0.9);
-      const handle = email ? null : normalizeHandle(item.author);
-      if (handle) add(byHandle.get(handle), 'handle', 0.9);
+      if (byHandle.size > 0) {
+        // the author as a handle, or the handle a fediverse post's link carries
+        const handle = email ? null : normalizeHandle(item.author);
+        if (handle) add(byHandle.get(handle), 'handle', 0.9);
+        const linked = handleFromLink(item.link);
+        if (linked) add(byHandle.get(linked), 'handle', 0.9);
+      }
       if (byFirst.size > 0) {
         for (const text of [item.title, item.summary]) {
           const written = wordTokens(text);

@@ -96,6 +96,7 @@ describe('matching an item to accounts', () => {
     ['a contact at a free mail address still matches as that contact', { authorEmail: 'priya.nair77@gmail.com' }, [{ accountId: 3, matchType: 'email', confidence: 1 }]],
     ['a contact\'s handle', { author: '@JaneDoe' }, [{ accountId: 1, matchType: 'handle', confidence: 0.9 }]],
     ['a fediverse handle', { author: '@priya@mastodon.social' }, [{ accountId: 3, matchType: 'handle', confidence: 0.9 }]],
+    ['a fediverse post by a contact, from its link', { author: 'Priya', link: 'https://mastodon.social/@priya/113456789' }, [{ accountId: 3, matchType: 'handle', confidence: 0.9 }]],
     ['the account\'s own handle', { author: 'acmecorp' }, [{ accountId: 1, matchType: 'handle', confidence: 0.9 }]],
     ['a one-word name, capitalised', { title: 'ACME recalls the Glide' }, [{ accountId: 1, matchType: 'name', confidence: 0.6 }]],
     ['a name as part of a longer word is no match', { title: 'Acmeville fair opens' }, []],
