@@ -43,6 +43,10 @@ describe('momentscan accounts', () => {
     const table = run('accounts', 'list').stdout;
     expect(table).toMatch(/│ +5 │ HP +│ +│ +0 │ +0 │ "HP": shorter/);
 
+    const status = JSON.parse(run('status', '--json', '--no-smtp-check').stdout) as { accounts: unknown };
+    expect(status.accounts).toEqual({ known: 8, withItems: list.filter((a) => (a.items as number) > 0).length, review: 1 });
+    expect(run('status', '--no-smtp-check').stdout).toMatch(/\naccounts +8 known, \d+ in stored items, 1 with names to review \(momentscan accounts list\)\n/);
+
     const items = json(run('items', '--as-of', AS_OF, '--since', '3d', '-t', 'Acme Robotics', '-n', '5', '--json').stdout);
     expect(items).toHaveLength(5);
     for (const it of items) expect(it.accounts).toEqual([{ id: 1, name: 'Acme Corporation, Inc.', domain: 'acme.com', matchType: 'name', confidence: 0.6 }]);
