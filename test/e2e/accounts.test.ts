@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
@@ -140,5 +140,47 @@ describe('momentscan accounts', () => {
     expect(json(fresh('accounts', 'list', '--json').stdout).map((a) => [a.name, a.domain, a.externalId])).toEqual([['Acme Corporation, Inc.', 'acme.com', '5173201001']]);
     const bad = run('export', '--to', 'pipedrive');
     expect(bad.status).toBe(2);
+  });
+
+  it('matches in the parse workers too (a fetch of enough feeds to use them), the same as a re-match of the stored items', { timeout: 240_000 }, () => {
+    const home = tempDir();
+    const feeds = path.join(home, 'feeds');
+    mkdirSync(feeds);
+    const urls: string[] = [];
+    // 30 feeds: past the 24 from which parsing runs in worker threads
+    for (let f = 0; f < 30; f++) {
+      const items = [
+        { title: `Quarterly note ${f}`, link: `https://press.acme.com/notes/${f}`, author: null },
+        { title: `Globex hires a new CFO (${f})`, link: `https://news${f}.example/globex-${f}`, author: null },
+        { title: `Post ${f} from the fediverse`, link: `https://mastodon.social/@priya/${1000 + f}`, author: null },
+        { title: `Reader mail ${f}`, link: `https://mail${f}.example/r`, author: `jane.doe@acme.com (Jane Doe)` },
+        { title: `an apple a day, recipe ${f}`, link: `https://recipes${f}.example/apple`, author: `someone${f}@gmail.com (Cook)` },
+      ];
+      const body = items
+        .map((it, i) => `<item><title>${it.title}</title><link>${it.link}</link><guid>f${f}-${i}</guid><pubDate>Thu, 19 Nov 2026 ${String(10 + i).padStart(2, '0')}:00:00 GMT</pubDate>${it.author ? `<author>${it.author}</author>` : ''}</item>`)
+        .join('');
+      const file = path.join(feeds, `f${f}.xml`);
+      writeFileSync(file, `<?xml version="1.0"?><rss version="2.0"><channel><title>F${f}</title><link>https://f${f}.example/</link>${body}</channel></rss>`);
+      urls.push(`feeds/f${f}.xml`);
+    }
+    const config = path.join(home, 'm.yaml');
+    writeFileSync(config, `topics:\n  - name: All\n    feeds: [${urls.join(', ')}]\n`);
+    const run = (db: string, ...args: string[]) => runCli(['--config', config, '--db', path.join(home, db), ...args], { home });
+    for (const f of FLAVOURS) expect(run('a.db', 'accounts', 'import', '-q', path.join(ACCOUNTS, `${f}.csv`)).status).toBe(0);
+    expect(run('a.db', 'fetch', '-q').status).toBe(0);
+    expect(run('b.db', 'fetch', '-q').status).toBe(0);
+    for (const f of FLAVOURS) expect(run('b.db', 'accounts', 'import', '-q', path.join(ACCOUNTS, `${f}.csv`)).status).toBe(0);
+    const args = ['items', '--as-of', AS_OF, '--since', '7d', '--all', '--json', '--fields', 'title,accounts'];
+    const a = json(run('a.db', ...args).stdout);
+    expect(a).toHaveLength(150);
+    const how = (title: string) => (a.find((it) => it.title === title)!.accounts as Json[]).map((x) => [x.name, x.matchType, x.confidence]);
+    expect(how('Quarterly note 7')).toEqual([['Acme Corporation, Inc.', 'domain', 0.95]]);
+    expect(how('Globex hires a new CFO (7)')).toEqual([['Globex GmbH', 'name', 0.6]]);
+    expect(how('Post 7 from the fediverse')).toEqual([['Initech B.V.', 'handle', 0.9]]);
+    expect(how('Reader mail 7')).toEqual([['Acme Corporation, Inc.', 'email', 1]]);
+    expect(how('an apple a day, recipe 7')).toEqual([]);
+    // (items of equal time are listed in the order they were stored, which the fetch's concurrency decides)
+    const byTitle = (rows: Json[]) => Object.fromEntries(rows.map((it) => [it.title, it.accounts]));
+    expect(byTitle(json(run('b.db', ...args).stdout))).toEqual(byTitle(a));
   });
 });
