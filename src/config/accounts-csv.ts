@@ -64,9 +64,12 @@ const HEADERS: Record<string, AccountField> = {
 
 const headerKey = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, '');
 
-/** Parses `--map col=field` flags into header keys → fields. */
-export function parseColumnMap(specs: readonly string[]): Map<string, AccountField | null> {
-  const out = new Map<string, AccountField | null>();
+/** `--map` flags: a column's header key → the field it fills (null: ignored) and the column as typed. */
+export type ColumnMap = Map<string, { field: AccountField | null; column: string }>;
+
+/** Parses `--map col=field` flags. */
+export function parseColumnMap(specs: readonly string[]): ColumnMap {
+  const out: ColumnMap = new Map();
   for (const spec of specs) {
     const eq = spec.lastIndexOf('=');
     const col = eq > 0 ? spec.slice(0, eq).trim() : '';
@@ -75,7 +78,7 @@ export function parseColumnMap(specs: readonly string[]): Map<string, AccountFie
     if (!col || (!known && field !== '-')) {
       throw new UsageError(`--map: expected COLUMN=FIELD with FIELD one of ${ACCOUNT_FIELDS.join(', ')} (or - to ignore the column), got "${spec}"`);
     }
-    out.set(headerKey(col), known ?? null);
+    out.set(headerKey(col), { field: known ?? null, column: col });
   }
   return out;
 }
@@ -89,7 +92,7 @@ export interface ReadAccountsResult extends AccountImport {
 }
 
 /** Reads and checks a whole CSV file of accounts or contacts. */
-export function readAccountsCsv(file: string, map: Map<string, AccountField | null> = new Map()): ReadAccountsResult {
+export function readAccountsCsv(file: string, map: ColumnMap = new Map()): ReadAccountsResult {
   let size: number;
   try {
     size = statSync(file).size;
@@ -132,7 +135,7 @@ function* records(text: string, file: string, delimiter: string): Generator<{ li
   if (pending !== null) throw new InputError(`${file}: line ${start}: a quoted field is never closed`, { hint: 'check the quotes on that line' });
 }
 
-export function parseAccountsCsv(raw: string, file: string, map: Map<string, AccountField | null> = new Map()): ReadAccountsResult {
+export function parseAccountsCsv(raw: string, file: string, map: ColumnMap = new Map()): ReadAccountsResult {
   const text = raw.replace(/^\uFEFF/, '');
   const firstLine = text.slice(0, text.search(/\r|\n|$/));
   // Excel in much of Europe writes semicolons
@@ -143,10 +146,10 @@ export function parseAccountsCsv(raw: string, file: string, map: Map<string, Acc
   const header = head.value.fields.map((h) => h.trim());
   const columns = header.map((h) => {
     const k = headerKey(h);
-    return map.has(k) ? map.get(k)! : (HEADERS[k] ?? null);
+    return map.has(k) ? map.get(k)!.field : (HEADERS[k] ?? null);
   });
-  for (const k of map.keys()) {
-    if (!header.some((h) => headerKey(h) === k)) throw new UsageError(`--map: ${file} has no column "${[...map.keys()].find((x) => x === k)}"`, { hint: `its columns are: ${header.join(', ')}` });
+  for (const [k, { column }] of map) {
+    if (!header.some((h) => headerKey(h) === k)) throw new UsageError(`--map: ${file} has no column "${column}"`, { hint: `its columns are: ${header.map(stripControl).join(', ')}` });
   }
   const has = (f: AccountField) => columns.includes(f);
   const contactsFile = has('email') || has('firstName') || has('lastName');

@@ -59,7 +59,7 @@ describe('reading CRM exports, recognised by their header', () => {
     const r = parseAccountsCsv(text, 'firms.csv', parseColumnMap(['Firma=name', 'Webseite=domain', 'Spitznamen=aliases']));
     expect(r.accounts).toEqual([{ key: 'initech.nl', name: 'Initech B.V.', nameKey: 'initech', domain: 'initech.nl', aliases: ['Initech NL', 'Inny'], handles: [], externalId: null }]);
     expect(() => parseColumnMap(['Firma=nickname'])).toThrow(UsageError);
-    expect(() => parseAccountsCsv(text, 'firms.csv', parseColumnMap(['Nope=name']))).toThrow(/--map: firms.csv has no column "nope"/);
+    expect(() => parseAccountsCsv(text, 'firms.csv', parseColumnMap(['Nope=name']))).toThrow(/--map: firms.csv has no column "Nope"/);
   });
 });
 
