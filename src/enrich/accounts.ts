@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ENGLISH_FUNCTION_WORDS } from '../core/stopwords.js';
 import { emailIn, handleFromLink, isWebmail, normalizeHandle, registrableDomain } from '../core/domain.js';
-import { normalizeName, wordTokens } from '../core/names.js';
+import { normalizeName, wordTokens, wordsOf } from '../core/names.js';
 
 export { normalizeName, wordTokens };
 
@@ -16,8 +16,8 @@ export { normalizeName, wordTokens };
  * - `handle`   the author's handle (or a fediverse post link's) is the account's or one of its contacts' (0.9)
  * - `name`     the account's name in the title or summary, as whole words after normalising (0.8; one word: 0.6)
  * - `alias`    one of its aliases, the same way (0.7; one word: 0.5)
- * A one-word name or alias matches only where the text capitalises it ("Apple unveils", not "an apple a
- * day"). Names and aliases shorter than MIN_NAME_CHARS, made of common words only, or shared by two accounts
+ * A one-word name or alias matches only where the text capitalises it ("Acme unveils", not "acme of
+ * design"); one that is an everyday word (Apple, Target, Shell) only capitalised inside a sentence. Names and aliases shorter than MIN_NAME_CHARS, made of common words only, or shared by two accounts
  * are flagged for review and never matched on the name alone (a domain, e-mail or handle still matches).
  */
 
@@ -57,9 +57,23 @@ export interface AccountMatchInput {
 export const MIN_NAME_CHARS = 4;
 
 /** Bump when the rules change: stored matches are redone (the fingerprint changes). */
-const RULES_VERSION = 1;
+const RULES_VERSION = 2;
 
 const COMMON = new Set(ENGLISH_FUNCTION_WORDS);
+
+/**
+ * Companies named by an everyday word (false friends: "apple" in a recipe, "target" in sport, "shell" on a
+ * beach). Such a one-word name is flagged for review and matches only where it is capitalised inside a
+ * sentence ("shares of Apple fell"), never where any word would be ("Apple crumble, the easy way").
+ */
+const EVERYDAY_WORDS = new Set(
+  (
+    'apple amazon target shell oracle gap visa delta subway sprint dove orange mint square box slack zoom ' +
+    'nest ring bolt lime bird jet puma jaguar mercury corona tide gain bounty crest dawn glow fossil ' +
+    'monster rocket signal notion figma canva stripe twitter meta alphabet uber lyft shopify chase ' +
+    'progress allstate state sun star mars mobile cloud ace crown eagle patagonia guess coach'
+  ).split(' '),
+);
 
 /** Why a name or alias is never matched alone, or null when it may be. */
 export function nameProblem(normalized: string, sharedWith: string | null): string | null {
@@ -70,6 +84,11 @@ export function nameProblem(normalized: string, sharedWith: string | null): stri
   return null;
 }
 
+/** A one-word name that is also an everyday word: matched only capitalised inside a sentence (see EVERYDAY_WORDS). */
+export function isEverydayWord(normalized: string): boolean {
+  return EVERYDAY_WORDS.has(normalized);
+}
+
 /** Per account, the names and aliases flagged for review and why ("HP": shorter than 4 letters). */
 export function reviewNotes(accounts: readonly AccountDef[]): Map<number, string[]> {
   const owners = nameOwners(accounts);
@@ -77,7 +96,7 @@ export function reviewNotes(accounts: readonly AccountDef[]): Map<number, string
   for (const a of accounts) {
     for (const n of [a.name, ...a.aliases]) {
       const norm = normalizeName(n);
-      const problem = nameProblem(norm, sharedName(owners, norm, a));
+      const problem = nameProblem(norm, sharedName(owners, norm, a)) ?? (isEverydayWord(norm) ? 'an everyday word: matched only capitalised inside a sentence' : null);
       if (!problem) continue;
       const list = out.get(a.id) ?? [];
       list.push(`"${n}": ${problem}`);
@@ -106,6 +125,8 @@ function sharedName(owners: Map<string, AccountDef[]>, norm: string, a: AccountD
 
 interface NameEntry {
   tokens: string[];
+  /** An everyday word: a capital at a sentence's start is no evidence. */
+  everyday: boolean;
   accountId: number;
   matchType: 'name' | 'alias';
   confidence: number;
@@ -158,6 +179,7 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
       const single = tokens.length === 1;
       const entry: NameEntry = {
         tokens,
+        everyday: single && isEverydayWord(norm),
         accountId: a.id,
         matchType: k === 0 ? 'name' : 'alias',
         confidence: k === 0 ? (single ? 0.6 : 0.8) : single ? 0.5 : 0.7,
@@ -201,7 +223,7 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
       }
       if (byFirst.size > 0) {
         for (const text of [item.title, item.summary]) {
-          const written = wordTokens(text);
+          const { words: written, starts } = wordsOf(text);
           const lower = written.map((t) => t.toLowerCase());
           for (let i = 0; i < lower.length; i++) {
             const entries = byFirst.get(lower[i]!);
@@ -210,6 +232,8 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
               if (!e.tokens.every((t, k) => lower[i + k] === t)) continue;
               // one word must be written as a name: capitalised, not "apple" in a recipe
               if (e.tokens.length === 1 && !/^\p{Lu}/u.test(written[i]!)) continue;
+              // "Apple crumble, the easy way": at a sentence's start every word is capitalised
+              if (e.everyday && starts[i]) continue;
               add(e.accountId, e.matchType, e.confidence);
             }
           }

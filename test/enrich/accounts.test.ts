@@ -81,6 +81,7 @@ describe('matching an item to accounts', () => {
     account(4, 'Apple Inc.', { domain: 'apple.com' }),
     account(5, 'Café Société S.A.', { domain: 'cafe-societe.fr', aliases: ['CS Paris'] }),
     account(6, 'Google', { domain: 'gmail.com' }),
+    account(7, 'Hooli', { domain: 'hooli.xyz' }),
   ];
   const m = compileAccounts(accounts);
   it.each<[string, Partial<AccountMatchInput>, { accountId: number; matchType: string; confidence: number }[]]>([
@@ -101,15 +102,21 @@ describe('matching an item to accounts', () => {
     ['a one-word name, capitalised', { title: 'ACME recalls the Glide' }, [{ accountId: 1, matchType: 'name', confidence: 0.6 }]],
     ['a name as part of a longer word is no match', { title: 'Acmeville fair opens' }, []],
     ['"apple" the fruit is not Apple', { title: 'Bake the apple crumble low and slow', summary: 'An apple a day.' }, []],
-    ['Apple the company', { title: 'Apple unveils a new phone' }, [{ accountId: 4, matchType: 'name', confidence: 0.6 }]],
+    ['"Apple" at the start of a title-cased recipe is not Apple', { title: 'Apple Crumble, the Easy Way', summary: 'Apple season is here. Peel four apples.' }, []],
+    ['Apple the company, capitalised inside a sentence', { title: 'Apple unveils a phone', summary: 'Shares of Apple rose 3%.' }, [{ accountId: 4, matchType: 'name', confidence: 0.6 }]],
+    ['a name that is no everyday word may start a sentence', { title: 'Hooli unveils a phone' }, [{ accountId: 7, matchType: 'name', confidence: 0.6 }]],
     ['a several-word name, any case, accents aside', { summary: 'a review of cafe societe in Paris' }, [{ accountId: 5, matchType: 'name', confidence: 0.8 }]],
     ['an alias', { title: 'CS Paris opens a second shop' }, [{ accountId: 5, matchType: 'alias', confidence: 0.7 }]],
-    ['the strongest evidence wins, accounts in id order', { title: 'Apple and Acme team up', link: 'https://acme.com/x' }, [
+    ['the strongest evidence wins, accounts in id order', { title: 'Hooli and Acme team up', link: 'https://acme.com/x' }, [
       { accountId: 1, matchType: 'domain', confidence: 0.95 },
-      { accountId: 4, matchType: 'name', confidence: 0.6 },
+      { accountId: 7, matchType: 'name', confidence: 0.6 },
     ]],
   ])('%s', (_what, over, want) => {
     expect(m.match(item(over))).toEqual(want);
+  });
+
+  it('flags a company named by an everyday word for review', () => {
+    expect(reviewNotes(accounts).get(4)).toEqual(['"Apple Inc.": an everyday word: matched only capitalised inside a sentence']);
   });
 
   it('the fingerprint depends on the accounts, not on their order', () => {
