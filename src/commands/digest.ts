@@ -1,11 +1,11 @@
-import { ConfigError, ExitCode, UsageError } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import { buildDigestModel, lastDigestEnd } from '../moments/digest.js';
 import type { DigestModel } from '../moments/types.js';
-import { digestSubject, fmtUtc, fmtUtcShort, isQuiet, plural, quietLine } from '../render/digest.js';
-import { DIGEST_RENDERERS } from '../render/digest-formats.js';
+import { deliverDigest } from '../notify/digest-delivery.js';
+import { DIGEST_RENDERERS, digestFormat } from '../render/digest-formats.js';
 import { Store } from '../store/store.js';
 import { checkWindow, configFor, log, processEnv, writeOut, type GlobalOptions } from './context.js';
-import { asOfFlag, sensitivityFlag, sinceFlag, topicsFlag } from './flags.js';
+import { asOfFlag, sensitivityFlag, needTopics, sinceFlag, topicsFlag } from './flags.js';
 
 export interface DigestOptions {
   since?: string;
@@ -30,17 +30,13 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   const env = processEnv();
   const { config, dbPath } = configFor(g, env);
   const now = env.now();
-  const format = parseFormat(o.format);
+  const format = digestFormat(o.format);
   const sending = Boolean(o.send || o.dryRun);
   if (!sending && o.to?.length) throw new UsageError('--to goes with --send', { hint: 'add --send (or --dry-run to see the message)' });
   if (!sending && o.always) throw new UsageError('--always goes with --send', { hint: 'a printed digest always says when the day was quiet' });
   const asOf = asOfFlag(o.asOf, now);
   const sensitivity = sensitivityFlag(o.sensitivity);
-  if (config.topics.length === 0) {
-    throw new ConfigError(`${config.file ?? 'config'}: no topics configured`, {
-      hint: config.file ? 'add topics to the config' : 'create a config with momentscan init, or pass --config',
-    });
-  }
+  needTopics(config);
 
   const topics = topicsFlag(config, o.topic);
 
@@ -76,37 +72,7 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
     return code;
   }
 
-  if (isQuiet(model) && !o.always) {
-    if (model.itemsStored === false) {
-      log(`momentscan: warning: ${quietLine(model)} Nothing sent (--always sends it anyway).`);
-    } else if (!g.quiet) {
-      log(
-        `digest: quiet day — no moments across ${plural(model.topics.length, 'topic')} between ${fmtUtcShort(model.periodStart)} and ${fmtUtc(model.periodEnd)}; nothing sent (--always sends it anyway)`,
-      );
-    }
-    return code;
-  }
-  const { digestEmail, digestEmailSink } = await import('../notify/sinks/email.js');
-  if (o.dryRun) {
-    const smtp = await import('../email/smtp.js');
-    await writeOut(await smtp.buildMime(digestEmail(model, mail, mail.to, now)));
-    if (!g.quiet) log(`digest: dry run — nothing sent, nothing recorded (would send to ${mail.to.join(', ')}${mail.server ? ` via ${mail.server.display}` : ''})`);
-    return code;
-  }
-  const subject = digestSubject(model, mail.subjectPrefix);
-  const result = await digestEmailSink({ from: mail.from, subjectPrefix: mail.subjectPrefix, server: mail.server! }, mail.to).sendDigest!(model, { now });
-  if (result.rejected.length > 0) {
-    log(`momentscan: warning: the SMTP server refused ${result.rejected.join(', ')}; the digest went to ${result.accepted.join(', ')}`);
-  }
-  record(true, result.accepted);
-  if (!g.quiet) log(`digest: sent "${subject}" to ${result.accepted.join(', ')} via ${result.via}`);
+  const sentTo = await deliverDigest(model, mail, { dryRun: Boolean(o.dryRun), always: Boolean(o.always), quiet: Boolean(g.quiet), now, log, writeOut });
+  if (sentTo) record(true, sentTo);
   return code;
-}
-
-function parseFormat(v: string | undefined): string {
-  if (v === undefined) return 'text';
-  if (!Object.hasOwn(DIGEST_RENDERERS, v)) {
-    throw new UsageError(`--format: unknown digest format "${v}"`, { hint: `use one of ${Object.keys(DIGEST_RENDERERS).join(', ')}` });
-  }
-  return v;
 }

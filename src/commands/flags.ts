@@ -1,5 +1,5 @@
 import { SENSITIVITIES, type Config, type Sensitivity } from '../config/schema.js';
-import { UsageError } from '../core/errors.js';
+import { ConfigError, UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
 
 /**
@@ -63,4 +63,12 @@ export function topicFlag(config: Config, text: string, o: { flag?: string; also
 /** Every --topic given, as configured names, each once, in the order given. */
 export function topicsFlag(config: Config, texts: string[] | undefined): string[] {
   return [...new Set((texts ?? []).map((t) => topicFlag(config, t)))];
+}
+
+/** A command that works on topics needs some: a ConfigError saying how to add them otherwise. */
+export function needTopics(config: Config, hint?: string): void {
+  if (config.topics.length > 0) return;
+  throw new ConfigError(`${config.file ?? 'config'}: no topics configured`, {
+    hint: hint ?? (config.file ? 'add topics to the config' : 'create a config with momentscan init, or pass --config'),
+  });
 }

@@ -1,11 +1,11 @@
-import { ConfigError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { fmtCount } from '../core/limits.js';
 import { listItemRows } from '../moments/items.js';
 import { render } from '../render/index.js';
 import { itemsListing, type ItemRow } from '../render/items.js';
 import { Store } from '../store/store.js';
 import { chooseFormat, configFor, type GlobalOptions, log, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
-import { asOfFlag, limitFlag, sinceFlag, topicsFlag } from './flags.js';
+import { asOfFlag, limitFlag, needTopics, sinceFlag, topicsFlag } from './flags.js';
 
 export interface ItemsOptions extends OutputOptions {
   topic?: string[];
@@ -35,7 +35,7 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
   const sort = (o.sort ?? 'time') as keyof typeof SORTS;
   if (!Object.hasOwn(SORTS, sort)) throw new UsageError(`--sort: expected time, negative or positive, got "${o.sort}"`);
   const wanted = topicsFlag(config, o.topic);
-  if (o.explain && config.topics.length === 0) throw new ConfigError(`${config.file ?? 'config'}: no topics configured`, { hint: 'add topics to explain matches against' });
+  if (o.explain) needTopics(config, 'add topics to explain matches against');
   const store = Store.open(dbPath, { readonlyIfDenied: true });
   let listed: { rows: ItemRow[]; total: number };
   try {

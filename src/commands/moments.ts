@@ -1,11 +1,11 @@
 import type { Config } from '../config/schema.js';
-import { ConfigError, ExitCode } from '../core/errors.js';
+import { ExitCode } from '../core/errors.js';
 import { render } from '../render/index.js';
 import { backtestSummary, momentsListing, readinessNotes } from '../render/moments.js';
 import { Store } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
 import { evaluate } from '../moments/evaluate.js';
-import { asOfFlag, limitFlag, sensitivityFlag, sinceFlag, topicsFlag } from './flags.js';
+import { asOfFlag, limitFlag, sensitivityFlag, needTopics, sinceFlag, topicsFlag } from './flags.js';
 
 export interface MomentsOptions extends OutputOptions {
   topic?: string[];
@@ -34,11 +34,7 @@ export function readReportOptions(config: Config, o: MomentsOptions, env: Env) {
   const from = sinceFlag(since, asOf);
   const limit = limitFlag(o.limit);
   const sensitivity = sensitivityFlag(o.sensitivity);
-  if (config.topics.length === 0) {
-    throw new ConfigError(`${config.file ?? 'config'}: no topics configured`, {
-      hint: config.file ? 'add topics to the config' : 'create a config with momentscan init, or pass --config',
-    });
-  }
+  needTopics(config);
   const topics = topicsFlag(config, o.topic);
   checkWindow(config, { since, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(topics.length ? { topics } : {}) });
   return { format, asOf, from, limit, sensitivity, topics };

@@ -1,6 +1,7 @@
 import { ExitCode } from '../core/errors.js';
+import { fetchExitCode } from '../ingest/interactive.js';
 import { configFor, processEnv, type GlobalOptions } from './context.js';
-import { fetchExitCode, fetchWithSignals } from './fetch.js';
+import { fetchFeeds } from './fetch.js';
 import { readReportOptions, report, type MomentsOptions } from './moments.js';
 
 export interface ScanOptions extends MomentsOptions {
@@ -17,7 +18,7 @@ export async function run(g: GlobalOptions, o: ScanOptions): Promise<number> {
   readReportOptions(config, o, env); // a bad option is found before the fetch, not after it
   const notifier = o.notify ? await import('./notify/run.js') : null;
   notifier?.needNotify(config);
-  const summary = await fetchWithSignals(config, dbPath, g, o);
+  const summary = await fetchFeeds(config, dbPath, g, o, env);
   const momentsCode = await report(config, dbPath, g, o, env);
   const notifyCode = notifier
     ? await notifier.notify(config, dbPath, g, { ...(o.asOf !== undefined ? { asOf: o.asOf } : {}), ...(o.sensitivity !== undefined ? { sensitivity: o.sensitivity } : {}) }, env)

@@ -291,7 +291,7 @@ export function validateConfig(doc: unknown, file: string): Config {
           const search = query ? { google: searchString(query, 'google'), simple: searchString(query, 'simple') } : { google: '', simple: '' };
           let built;
           try {
-            built = buildFeedUrl(spec, search, { language: cfg.defaults.language, country: cfg.defaults.country });
+            built = buildFeedUrl(spec, search, { language: cfg.defaults.language, country: cfg.defaults.country, dir });
           } catch (err) {
             v.fail(at, err instanceof Error ? err.message.replace(/^source [\w-]+: /, '') : String(err));
           }

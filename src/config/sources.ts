@@ -15,7 +15,6 @@ export {
   describeValue,
   normalizeCountry,
   normalizeLanguage,
-  type ItemSource,
   type SourceDefinition,
   type SourceEntryError,
   type SourceSpec,

@@ -1,10 +1,12 @@
-import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { FeedError } from '../core/errors.js';
 import { formatDuration } from '../core/time.js';
 import { redirectProblem } from './address.js';
+import { formatBytes, localFileError, readCapped, statLocalFile, tooLargeFile } from './local.js';
+
+export { formatBytes } from './local.js';
 
 export interface FetchOptions {
   etag?: string | null;
@@ -227,50 +229,14 @@ async function readLocalFeed(url: string, options: FetchOptions): Promise<FetchO
     throw new FeedError('file', `invalid file URL`);
   }
   try {
-    const st = await stat(file);
-    if (st.isDirectory()) throw new FeedError('file', `${file} is a folder, not a feed file`);
-    // a FIFO blocks forever and a device such as /dev/zero never ends (and its size reads 0): regular files only
-    if (!st.isFile()) {
-      const kind = st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a file';
-      throw new FeedError('file', `${file} is not a regular file (${kind})`, { hint: 'point the feed at a regular file' });
-    }
+    const st = await statLocalFile(file, options.maxBytes);
     const etag = `"${st.mtimeMs.toFixed(0)}-${st.size}"`;
     if (options.etag === etag) return { status: 'not-modified', httpStatus: null, etag, lastModified: null, movedTo: null, maxAgeMs: null, bytes: 0 };
-    const tooLarge = () => new FeedError('too-large', `file larger than ${formatBytes(options.maxBytes)}`, { hint: 'raise fetch.maxBytes in the config' });
-    if (st.size > options.maxBytes) throw tooLarge();
     const body = await readCapped(file, options.maxBytes);
-    if (body === null) throw tooLarge();
+    if (body === null) throw tooLargeFile(options.maxBytes);
     return { status: 'ok', httpStatus: null, body, contentType: null, etag, lastModified: null, finalUrl: url, movedTo: null, maxAgeMs: null, bytes: body.length };
   } catch (err) {
-    if (err instanceof FeedError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new FeedError('file', `file not found: ${file}`, { hint: 'check the path in the config (relative paths are relative to the config file)' });
-    if (code === 'EACCES') throw new FeedError('file', `permission denied: ${file}`);
-    throw new FeedError('file', `cannot read ${file} (${code ?? String(err)})`);
-  }
-}
-
-/**
- * At most `maxBytes` of a file (null when it holds more): the same cap as HTTP bodies, whatever its size
- * said a moment ago (it may have grown, or been swapped for another file, since).
- */
-async function readCapped(file: string, maxBytes: number): Promise<Uint8Array | null> {
-  const handle = await open(file, 'r');
-  try {
-    if (!(await handle.stat()).isFile()) throw new FeedError('file', `${file} is not a regular file`, { hint: 'point the feed at a regular file' });
-    const buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, 1024 * 1024));
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > maxBytes) return null;
-      chunks.push(Buffer.from(buf.subarray(0, bytesRead)));
-    }
-    return Buffer.concat(chunks, total);
-  } finally {
-    await handle.close();
+    throw localFileError(err, file);
   }
 }
 
@@ -340,10 +306,4 @@ function httpHint(status: number): string {
   if (status === 429) return 'the server asks to slow down: fetch less often';
   if (status >= 500) return 'a server-side problem: it will be retried on the next fetch';
   return 'check the feed URL';
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} bytes`;
 }

@@ -8,9 +8,14 @@ export function configuredFeeds(config: Config): string[] {
   return [...new Set([...config.topics.flatMap((t) => t.feeds), ...config.feeds])];
 }
 
-/** The host a feed's requests count against ('' for local files: no per-host manners). */
+/** Read from this machine (a feed file, a file of items): no server to be polite to, read every run. */
+export function isLocal(feed: FeedRow): boolean {
+  return !/^https?:/i.test(feed.fetchUrl);
+}
+
+/** The host a feed's requests count against ('' for local sources: no per-host manners). */
 export function hostOf(feed: FeedRow): string {
-  if (feed.fetchUrl.startsWith('file:')) return '';
+  if (isLocal(feed)) return '';
   try {
     return new URL(feed.fetchUrl).host.toLowerCase();
   } catch {
@@ -25,7 +30,7 @@ export const MAX_SERVER_HINT_MS = 24 * 3_600_000;
 export function skipReason(feed: FeedRow, now: number, intervalMs: number, force: boolean): string | null {
   if (force) return null;
   if (feed.retiredAt !== null) return `retired: the server said 410 Gone on ${iso(feed.retiredAt)}`;
-  if (feed.fetchUrl.startsWith('file:') || feed.nextDueAt === null) return null;
+  if (isLocal(feed) || feed.nextDueAt === null) return null;
   // a little slack so an hourly cron job never misses a feed due "one second from now"
   const slack = Math.max(60_000, intervalMs / 10);
   return now >= feed.nextDueAt - slack ? null : `not due until ${iso(feed.nextDueAt)}`;

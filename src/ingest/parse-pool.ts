@@ -2,11 +2,15 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { EnrichedItem, ParsedItem } from '../core/types.js';
+import { enrichItems } from '../enrich/enrich.js';
 import { compileSetup, runParseJob, unwrap, type ParseJob, type ParseOutcome, type ParseSetup, type ParsedBody } from './parse-job.js';
 
 /** Turns fetched bodies into enriched items, in this thread or in worker threads. */
 export interface BodyParser {
   parse(job: ParseJob): Promise<ParsedBody>;
+  /** Enriches items a source yielded itself (not a feed: nothing to decode or parse), in this thread. */
+  enrich(items: ParsedItem[], o: { feedUrl: string; language: string | null }): EnrichedItem[];
   close(): Promise<void>;
 }
 
@@ -28,6 +32,7 @@ export function inlineParser(setup: ParseSetup): BodyParser {
   const matchers = compileSetup(setup);
   return {
     parse: async (job) => unwrap(await runParseJob(job, matchers)),
+    enrich: (items, o) => enrichItems(items, matchers.topics, { feedUrl: o.feedUrl, declaredLanguage: o.language, accounts: matchers.accounts }),
     close: async () => undefined,
   };
 }
@@ -76,6 +81,7 @@ function workerParser(setup: ParseSetup, file: URL, size: number): BodyParser {
         w.postMessage({ id, job });
       }).then(unwrap, () => fallback.parse(job));
     },
+    enrich: (items, o) => fallback.enrich(items, o),
     async close() {
       if (workers) await Promise.all(workers.map((w) => w.terminate()));
     },

@@ -1,4 +1,6 @@
 import type { Config } from '../config/schema.js';
+import type { ParsedBody } from './parse-job.js';
+import { itemSourceOf } from './sources/index.js';
 import { FeedError, formatError } from '../core/errors.js';
 import { userAgent } from '../core/version.js';
 import { redirectProblem } from '../fetch/address.js';
@@ -66,6 +68,16 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     const elapsed = () => Math.round(performance.now() - t0);
     const base = { feedId: feed.id, startedAt };
     try {
+      const source = itemSourceOf(config.feedKinds.get(feed.url));
+      if (source) {
+        // not a feed: the source yields its items (read on this thread, its items enriched here)
+        downloaded();
+        const items = await source(feed.url, { since: feed.lastSuccessAt, now: startedAt, signal: o.signal ?? new AbortController().signal, maxBytes: f.maxBytes });
+        if (o.signal?.aborted) return undefined;
+        const enriched = parser!.enrich(items, { feedUrl: feed.url, language: config.feedLanguages.get(feed.url) ?? null });
+        const none = { httpStatus: null, bytes: 0, etag: null, lastModified: null, maxAgeMs: null, attempts: 1, movedTo: null, notice: null };
+        return ok(feed, startedAt, { title: null, link: null, ttlMs: null, items: enriched }, { ...none, durationMs: elapsed() });
+      }
       // a move recorded before redirects were checked is not followed into local space
       const from = feed.fetchUrl !== feed.url && /^https?:/i.test(feed.fetchUrl) && (await storedMoveProblem(feed.url, feed.fetchUrl, f.allowRedirectsTo)) ? feed.url : feed.fetchUrl;
       const { value: out, attempts } = await withRetries(
@@ -107,44 +119,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       } finally {
         backlog.release();
       }
-      const nextDueAt = nextDue(startedAt, f.intervalMs, out.maxAgeMs, parsed.ttlMs);
-      const record: FetchRecord = {
-        ...base,
-        durationMs: elapsed(),
-        status: 'ok',
-        httpStatus: out.httpStatus,
-        bytes: out.bytes,
-        error: null,
-        etag: out.etag,
-        lastModified: out.lastModified,
-        title: parsed.title,
-        siteLink: parsed.link,
-        items: parsed.items,
-        sentimentEngine: SENTIMENT_ENGINE,
-        attempts,
-        nextDueAt,
-        movedTo,
-        notice,
-      };
-      return {
-        record,
-        stories,
-        finish: (saved) =>
-          result(feed, {
-            title: parsed.title ?? feed.title,
-            status: 'ok',
-            httpStatus: out.httpStatus,
-            itemsSeen: parsed.items.length,
-            itemsNew: saved.new,
-            bytes: out.bytes,
-            durationMs: record.durationMs,
-            fetchedAt: startedAt,
-            attempts,
-            overflow: saved.overflow,
-            notice,
-            nextDueAt,
-          }),
-      };
+      return ok(feed, startedAt, parsed, { ...out, attempts, movedTo, notice, durationMs: elapsed() });
     } catch (err) {
       if ((err instanceof FeedError && err.kind === 'aborted') || o.signal?.aborted) return undefined;
       const attempts = attemptsOf(err);
@@ -176,6 +151,49 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
           }),
       };
     }
+  };
+
+  /** A feed (or item source) read: the record to save, and its result once saved. */
+  const ok = (feed: FeedRow, startedAt: number, parsed: ParsedBody, got: Got): Fetched => {
+    const nextDueAt = nextDue(startedAt, f.intervalMs, got.maxAgeMs, parsed.ttlMs);
+    const record: FetchRecord = {
+      feedId: feed.id,
+      startedAt,
+      durationMs: got.durationMs,
+      status: 'ok',
+      httpStatus: got.httpStatus,
+      bytes: got.bytes,
+      error: null,
+      etag: got.etag,
+      lastModified: got.lastModified,
+      title: parsed.title,
+      siteLink: parsed.link,
+      items: parsed.items,
+      sentimentEngine: SENTIMENT_ENGINE,
+      attempts: got.attempts,
+      nextDueAt,
+      movedTo: got.movedTo,
+      notice: got.notice,
+    };
+    return {
+      record,
+      stories,
+      finish: (saved) =>
+        result(feed, {
+          title: parsed.title ?? feed.title,
+          status: 'ok',
+          httpStatus: got.httpStatus,
+          itemsSeen: parsed.items.length,
+          itemsNew: saved.new,
+          bytes: got.bytes,
+          durationMs: got.durationMs,
+          fetchedAt: startedAt,
+          attempts: got.attempts,
+          overflow: saved.overflow,
+          notice: got.notice,
+          nextDueAt,
+        }),
+    };
   };
 
   // A feed's slot (concurrency, per host) is free once its HTTP exchange is over; it is parsed in a
@@ -245,6 +263,19 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   const order = new Map(feeds.map((feed, i) => [feed.url, i]));
   results.sort((a, b) => order.get(a.url)! - order.get(b.url)!);
   return { feeds: results, interrupted: Boolean(o.signal?.aborted), warnAfter: f.warnAfter };
+}
+
+/** What a read brought besides the items (HTTP's answer; nothing for a source that is not a feed). */
+interface Got {
+  httpStatus: number | null;
+  bytes: number;
+  etag: string | null;
+  lastModified: string | null;
+  maxAgeMs: number | null;
+  attempts: number;
+  movedTo: string | null;
+  notice: string | null;
+  durationMs: number;
 }
 
 /** A feed fetched and parsed: what to save, and its result once saved. */

@@ -684,6 +684,35 @@ function parseJsonFeed(text: string, opts: ParseOptions): ParsedFeed {
   return { title: truncate(cleanTitle(str(feed.title) ?? ''), NAME_MAX) || null, link, format: 'json', items, ttlMs: null, language: str(feed.language)?.trim() || null };
 }
 
+/**
+ * An item from a plain JSON record (a line of an ndjson source), cleaned like a feed's items: fields,
+ * best first, `id`/`guid`, `title`, `url`/`link`, `summary`/`text`/`content` (HTML or text), `author`
+ * (a string or `{ name }`), `date`/`published`/`published_at`/`created_at` (ISO-8601, RFC 822 or epoch
+ * seconds or ms), `source` (the outlet's name) and `source_url`. Null when it has neither title nor link.
+ */
+export function itemFromRecord(rec: Record<string, unknown>, fetchedAt: number): ParsedItem | null {
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined);
+  const date = (v: unknown): string | undefined => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return text(v);
+    const ms = v < 1e11 ? v * 1000 : v; // epoch seconds or milliseconds
+    return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : undefined;
+  };
+  const author = rec.author !== null && typeof rec.author === 'object' ? text(record(rec.author).name) : text(rec.author);
+  return finishItem(
+    {
+      guid: text(rec.id) ?? text(rec.guid),
+      title: text(rec.title),
+      link: text(rec.url) ?? text(rec.link),
+      summaries: [text(rec.summary), text(rec.text), text(rec.content)],
+      author,
+      dates: [date(rec.date), date(rec.published), date(rec.published_at), date(rec.created_at)],
+      sourceName: text(rec.source),
+      sourceUrl: text(rec.source_url),
+    },
+    { base: null, fetchedAt },
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /**

@@ -47,22 +47,35 @@ export async function* lineBatches(input: Readable, o: { crlf?: boolean; maxChar
  */
 export function textLine(line: string, name: string, n: number): { fields: Record<string, unknown>; text: string } {
   if (!line.trimStart().startsWith('{')) return { fields: {}, text: line };
-  if (jsonDepth(line) > MAX_JSON_DEPTH) {
-    throw new InputError(`${name}: line ${n}: JSON nested more than ${MAX_JSON_DEPTH} levels deep`, { hint: 'give one JSON object with a "text" field per line, with at most 100 levels of nesting' });
+  const read = jsonObjectLine(line);
+  if ('problem' in read) {
+    const hint =
+      read.why === 'syntax' ? 'give one text per line, or one JSON object with a "text" field per line' : 'give one JSON object with a "text" field per line, with finite numbers and at most 100 levels of nesting';
+    throw new InputError(`${name}: line ${n}: ${read.problem}`, { hint });
   }
+  if (typeof read.value.text !== 'string') {
+    throw new InputError(`${name}: line ${n}: a JSON line needs a "text" field with a string`, { hint: 'give one JSON object with a "text" field per line' });
+  }
+  const { text, ...fields } = read.value as Record<string, unknown> & { text: string };
+  return { fields, text };
+}
+
+/**
+ * One line holding a JSON object: the object, or what is wrong with it (nested too deep to write out
+ * again, not JSON, a number out of range, not an object), for the caller to name the input and line.
+ */
+export function jsonObjectLine(line: string): { value: Record<string, unknown> } | { problem: string; why: 'syntax' | 'value' } {
+  if (jsonDepth(line) > MAX_JSON_DEPTH) return { problem: `JSON nested more than ${MAX_JSON_DEPTH} levels deep`, why: 'value' };
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch (err) {
-    throw new InputError(`${name}: line ${n}: not valid JSON (${(err as Error).message})`, { hint: 'give one text per line, or one JSON object with a "text" field per line' });
+    return { problem: `not valid JSON (${(err as Error).message})`, why: 'syntax' };
   }
   const odd = oddJson(parsed);
-  if (odd !== null) throw new InputError(`${name}: line ${n}: ${odd}`, { hint: 'give one JSON object with a "text" field per line, with finite numbers and at most 100 levels of nesting' });
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || typeof (parsed as { text?: unknown }).text !== 'string') {
-    throw new InputError(`${name}: line ${n}: a JSON line needs a "text" field with a string`, { hint: 'give one JSON object with a "text" field per line' });
-  }
-  const { text, ...fields } = parsed as Record<string, unknown> & { text: string };
-  return { fields, text };
+  if (odd !== null) return { problem: odd, why: 'value' };
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { problem: 'expected a JSON object', why: 'value' };
+  return { value: parsed as Record<string, unknown> };
 }
 
 /** Deepest nesting of arrays and objects accepted in a JSON line (deeper ones overflow the stack when written out). */

@@ -1,3 +1,4 @@
+import { UsageError } from '../core/errors.js';
 import type { DigestModel } from '../moments/types.js';
 import { renderDigestHtml } from './digest-html.js';
 import { renderDigestMarkdown } from './digest-markdown.js';
@@ -9,3 +10,12 @@ export const DIGEST_RENDERERS: Record<string, (d: DigestModel, o: { subjectPrefi
   markdown: renderDigestMarkdown,
   html: renderDigestHtml,
 };
+
+/** The format `--format` names (text when not given); an unknown one is a usage error listing them. */
+export function digestFormat(name: string | undefined): string {
+  if (name === undefined) return 'text';
+  if (!Object.hasOwn(DIGEST_RENDERERS, name)) {
+    throw new UsageError(`--format: unknown digest format "${name}"`, { hint: `use one of ${Object.keys(DIGEST_RENDERERS).join(', ')}` });
+  }
+  return name;
+}

@@ -2,6 +2,7 @@ import { formatDuration } from '../core/time.js';
 import {
   clean,
   countsLine,
+  digestBody,
   digestSubject,
   examplesOf,
   explanation,
@@ -11,10 +12,8 @@ import {
   fmtUtcShort,
   isQuiet,
   kindLabel,
-  learningLines,
   plural,
   quietLine,
-  sections,
   toneClass,
   topicsLine,
   type DigestBucket,
@@ -41,29 +40,19 @@ export function renderDigestHtml(d: DigestModel, o: { subjectPrefix?: string } =
       '20px 24px 12px 24px',
     ),
   );
-  if (isQuiet(d)) {
-    rows.push(
-      row(
-        `<p style="margin:0;padding:12px 14px;background-color:${C.quietBg};border:1px solid ${C.rule};font-size:15px;line-height:22px;color:${C.ink};">${esc(quietLine(d))}</p>`,
-        '8px 24px 20px 24px',
-      ),
-    );
-  } else {
-    rows.push(row(`<p style="margin:0;font-size:15px;line-height:22px;font-weight:bold;color:${C.ink};">${esc(countsLine(d))}</p>`, '4px 24px 8px 24px'));
-    for (const s of sections(d)) {
-      rows.push(
-        row(
-          `<h2 style="margin:0;padding-bottom:4px;border-bottom:2px solid ${C.rule};font-size:17px;line-height:24px;font-weight:bold;color:${C.ink};">${esc(s.title)}</h2>`,
-          '16px 24px 8px 24px',
-        ),
-      );
-      s.moments.forEach((m, i) => rows.push(row(momentHtml(m, i + 1), '8px 24px 12px 24px')));
-    }
-  }
-  const learning = learningLines(d);
-  if (learning.length) {
-    rows.push(row(learning.map((l) => `<p style="margin:0 0 4px 0;font-size:14px;line-height:20px;color:${C.muted};">${esc(l)}</p>`).join('\n'), '4px 24px 12px 24px'));
-  }
+  rows.push(
+    ...digestBody(d, {
+      quiet: (l) => [
+        row(`<p style="margin:0;padding:12px 14px;background-color:${C.quietBg};border:1px solid ${C.rule};font-size:15px;line-height:22px;color:${C.ink};">${esc(l)}</p>`, '8px 24px 20px 24px'),
+      ],
+      counts: (l) => [row(`<p style="margin:0;font-size:15px;line-height:22px;font-weight:bold;color:${C.ink};">${esc(l)}</p>`, '4px 24px 8px 24px')],
+      heading: (t) => [
+        row(`<h2 style="margin:0;padding-bottom:4px;border-bottom:2px solid ${C.rule};font-size:17px;line-height:24px;font-weight:bold;color:${C.ink};">${esc(t)}</h2>`, '16px 24px 8px 24px'),
+      ],
+      moment: (m, n) => [row(momentHtml(m, n), '8px 24px 12px 24px')],
+      learning: (ls) => [row(ls.map((l) => `<p style="margin:0 0 4px 0;font-size:14px;line-height:20px;color:${C.muted};">${esc(l)}</p>`).join('\n'), '4px 24px 12px 24px')],
+    }),
+  );
   rows.push(
     row(
       `<p style="margin:0;padding-top:10px;border-top:1px solid ${C.rule};font-size:12px;line-height:17px;color:${C.muted};">${esc(

@@ -1,16 +1,12 @@
 import { formatDuration } from '../core/time.js';
 import { mdText } from './text.js';
 import {
-  countsLine,
+  digestBody,
   examplesOf,
   explanation,
   fmtUtc,
   fmtUtcShort,
-  isQuiet,
   kindLabel,
-  learningLines,
-  quietLine,
-  sections,
   sparkline,
   topicsLine,
   type DigestModel,
@@ -27,24 +23,15 @@ export function renderDigestMarkdown(d: DigestModel): string {
   out.push('');
   out.push(`**${fmtUtcShort(d.periodStart)} → ${fmtUtc(d.periodEnd)}** · ${mdText(topicsLine(d))}`);
   out.push('');
-  if (isQuiet(d)) {
-    out.push(mdText(quietLine(d)));
-  } else {
-    out.push(countsLine(d));
-    for (const s of sections(d)) {
-      out.push('');
-      out.push(`## ${s.title}`);
-      s.moments.forEach((m, i) => {
-        out.push('');
-        out.push(...momentBlock(m, i + 1));
-      });
-    }
-  }
-  const learning = learningLines(d);
-  if (learning.length) {
-    out.push('');
-    for (const l of learning) out.push(`- ${mdText(l)}`);
-  }
+  out.push(
+    ...digestBody(d, {
+      quiet: (l) => [mdText(l)],
+      counts: (l) => [l],
+      heading: (t) => ['', `## ${t}`],
+      moment: (m, n) => ['', ...momentBlock(m, n)],
+      learning: (ls) => ['', ...ls.map((l) => `- ${mdText(l)}`)],
+    }),
+  );
   out.push('');
   out.push('---');
   out.push('');

@@ -1,17 +1,13 @@
 import { formatDuration } from '../core/time.js';
 import {
   clean,
-  countsLine,
+  digestBody,
   examplesOf,
   explanation,
   fmtUtc,
   fmtUtcShort,
-  isQuiet,
   kindLabel,
-  learningLines,
   plural,
-  quietLine,
-  sections,
   sparkline,
   topicsLine,
   type DigestModel,
@@ -31,25 +27,15 @@ export function renderDigestText(d: DigestModel): string {
   out.push(`${fmtUtcShort(d.periodStart)} → ${fmtUtc(d.periodEnd)}`);
   out.push(...wrap(topicsLine(d), TEXT_WIDTH, '', '  '));
   out.push('');
-  if (isQuiet(d)) {
-    out.push(...wrap(quietLine(d), TEXT_WIDTH, '', ''));
-  } else {
-    out.push(countsLine(d));
-    for (const s of sections(d)) {
-      out.push('');
-      out.push(s.title.toUpperCase());
-      out.push('-'.repeat(s.title.length));
-      s.moments.forEach((m, i) => {
-        out.push('');
-        out.push(...momentLines(m, i + 1));
-      });
-    }
-  }
-  const learning = learningLines(d);
-  if (learning.length) {
-    out.push('');
-    for (const l of learning) out.push(...wrap(l, TEXT_WIDTH, '', '  '));
-  }
+  out.push(
+    ...digestBody(d, {
+      quiet: (l) => wrap(l, TEXT_WIDTH, '', ''),
+      counts: (l) => [l],
+      heading: (t) => ['', t.toUpperCase(), '-'.repeat(t.length)],
+      moment: (m, n) => ['', ...momentLines(m, n)],
+      learning: (ls) => ['', ...ls.flatMap((l) => wrap(l, TEXT_WIDTH, '', '  '))],
+    }),
+  );
   out.push('');
   out.push('-- ');
   out.push(...wrap(`Made by momentscan at ${fmtUtc(d.generatedAt)}. Scores are surprise (-log10 p): 3 is one in a thousand. \`momentscan moments -v\` explains more.`, TEXT_WIDTH, '', ''));

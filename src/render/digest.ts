@@ -166,3 +166,32 @@ export function sparkline(series: DigestBucket[]): { bars: string; marks: string
   const marks = series.map((b) => (b.inMoment ? '^' : ' ')).join('').replace(/\s+$/, '');
   return { bars: bars(series.map((b) => b.count), { lift: true }), marks };
 }
+
+/** How a printed format lays out each piece of the digest's body, as its lines (or HTML rows). */
+export interface DigestLook {
+  quiet(line: string): string[];
+  counts(line: string): string[];
+  heading(title: string): string[];
+  moment(m: DigestMoment, n: number): string[];
+  learning(lines: string[]): string[];
+}
+
+/**
+ * The digest's body, the same in every printed format: the quiet line, or the counts and each section
+ * (new, ongoing, faded) with its moments numbered; then what the engine is still learning, if anything.
+ */
+export function digestBody(d: DigestModel, look: DigestLook): string[] {
+  const out: string[] = [];
+  if (isQuiet(d)) {
+    out.push(...look.quiet(quietLine(d)));
+  } else {
+    out.push(...look.counts(countsLine(d)));
+    for (const s of sections(d)) {
+      out.push(...look.heading(s.title));
+      s.moments.forEach((m, i) => out.push(...look.moment(m, i + 1)));
+    }
+  }
+  const learning = learningLines(d);
+  if (learning.length) out.push(...look.learning(learning));
+  return out;
+}

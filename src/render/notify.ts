@@ -1,7 +1,7 @@
-import Table from 'cli-table3';
 import type { OutboxRow, Silence } from '../notify/outbox.js';
 import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
+import { drawTable } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 /** A delivery as `momentscan notify list` shows it (one outbox row: one alert to one channel). */
@@ -69,19 +69,13 @@ const short = (ms: number) => iso(ms).slice(0, 16).replace('T', ' ');
 function deliveriesTable(rows: DeliveryRow[], ctx: RenderContext): string {
   if (rows.length === 0) return 'No deliveries in the period.\n';
   const { chalk } = ctx;
-  const width = Math.max(80, Math.min(ctx.width, 160));
-  const table = new Table({
-    head: ['Created (UTC)', 'Channel', 'Event', 'Topic', 'Status', 'Tries', 'Problem'],
-    colWidths: [18, 12, 10, 18, 10, 7, Math.max(12, width - 82)],
-    wordWrap: false,
-    style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
-  });
-  for (const r of rows) {
-    const status =
-      r.status === 'sent' ? chalk.green('sent') : r.status === 'failed' ? chalk.red('failed') : r.status === 'silenced' ? chalk.dim('silenced') : chalk.yellow('pending');
-    table.push([short(r.createdAt), stripControl(r.channel), r.event.replace(/^moment\./, ''), stripControl(r.topic), status, String(r.attempts), stripControl(r.error ?? '')]);
-  }
-  return `${table.toString()}\n`;
+  const status = (r: DeliveryRow) =>
+    r.status === 'sent' ? chalk.green('sent') : r.status === 'failed' ? chalk.red('failed') : r.status === 'silenced' ? chalk.dim('silenced') : chalk.yellow('pending');
+  return drawTable(
+    { head: ['Created (UTC)', 'Channel', 'Event', 'Topic', 'Status', 'Tries', 'Problem'], widths: [18, 'fill', 10, 'fill', 10, 7, 'fill'], right: [5], minFill: 10 },
+    rows.map((r) => [short(r.createdAt), stripControl(r.channel), r.event.replace(/^moment\./, ''), stripControl(r.topic), status(r), String(r.attempts), stripControl(r.error ?? '')]),
+    ctx,
+  );
 }
 
 /** A silence as `momentscan silence list` shows it: as the outbox keeps it. */
@@ -103,16 +97,12 @@ export function silencesListing(rows: SilenceRow[], now: number): Listing<Silenc
     columns: SILENCE_COLUMNS,
     table: (list, ctx) => {
       if (list.length === 0) return 'No silences.\n';
-      const table = new Table({
-        head: ['Id', 'Topic', 'Until (UTC)', 'Left', 'Comment'],
-        wordWrap: false,
-        style: ctx.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
-      });
-      for (const s of list) {
-        const left = s.endsAt <= now ? 'over' : s.startsAt > now ? 'not yet' : `${Math.max(1, Math.round((s.endsAt - now) / 60_000))}m`;
-        table.push([String(s.id), s.topic === '*' ? '* (every topic)' : stripControl(s.topic), short(s.endsAt), left, stripControl(s.comment ?? '')]);
-      }
-      return `${table.toString()}\n`;
+      const left = (s: SilenceRow) => (s.endsAt <= now ? 'over' : s.startsAt > now ? 'not yet' : `${Math.max(1, Math.round((s.endsAt - now) / 60_000))}m`);
+      return drawTable(
+        { head: ['Id', 'Topic', 'Until (UTC)', 'Left', 'Comment'], widths: [6, 'fill', 18, 9, 'fill'], right: [0] },
+        list.map((s) => [String(s.id), s.topic === '*' ? '* (every topic)' : stripControl(s.topic), short(s.endsAt), left(s), stripControl(s.comment ?? '')]),
+        ctx,
+      );
     },
   };
 }

@@ -51,12 +51,13 @@ const COLUMNS: Column<SeriesScore>[] = [
   { key: 'alert', value: (s) => s.alert },
 ];
 
-export const SERIES_HEADER = `${COLUMNS.map((c) => c.key).join(',')}\n`;
+/** The default CSV's header; lines end CRLF like every CSV momentscan writes (RFC 4180). */
+export const SERIES_HEADER = `${COLUMNS.map((c) => c.key).join(',')}\r\n`;
 
 /** The default CSV's line, straight to text (no record per row: a million rows go through here). */
 export function seriesCsvLine(s: SeriesScore): string {
   const expected = expectedOf(s);
-  return `${fastIso(s.t)},${s.value},${expected === null ? '' : expected},${scoreOf(s)},${s.moment},${s.alert ?? ''}\n`;
+  return `${fastIso(s.t)},${s.value},${expected === null ? '' : expected},${scoreOf(s)},${s.moment},${s.alert ?? ''}\r\n`;
 }
 
 export const seriesSheet: Sheet<SeriesScore> = {

@@ -44,6 +44,7 @@ const CASES: [string, SourceSpec, Search, { language: string; country: string }]
   ['mastodon, other instance', { kind: 'mastodon', instance: 'fosstodon.org', hashtag: 'RustLang' }, ACME, EN_US],
   ['mastodon, non-ASCII hashtag', { kind: 'mastodon', instance: 'mastodon.social', hashtag: 'café' }, ACME, EN_US],
   ['rss', { kind: 'rss', url: 'https://blog.example/feed.xml?lang=en&cat=news' }, ACME, EN_US],
+  ['ndjson, an absolute path', { kind: 'ndjson', path: '/srv/exports/mentions.ndjson' }, ACME, EN_US],
 ];
 
 describe('buildFeedUrl', () => {
@@ -128,12 +129,12 @@ describe('parseSourceEntry', () => {
   });
 
   it.each<[string, unknown, string, string | undefined]>([
-    ['nothing', null, 'expected a source name (google-news, google-alerts, bing-news, reddit, hackernews, mastodon, rss), a feed URL or a mapping, got nothing', undefined],
-    ['a list', ['reddit'], 'expected a source name (google-news, google-alerts, bing-news, reddit, hackernews, mastodon, rss), a feed URL or a mapping, got a list', undefined],
-    ['an unknown name', 'twitter', 'unknown source "twitter"; expected one of google-news, google-alerts, bing-news, reddit, hackernews, mastodon, rss, or a feed URL', undefined],
-    ['a misspelt name', 'google_news', 'unknown source "google_news" (did you mean "google-news"?); expected one of google-news, google-alerts, bing-news, reddit, hackernews, mastodon, rss, or a feed URL', undefined],
-    ['an abbreviation', { hn: null }, 'unknown source "hn" (did you mean "hackernews"?); expected one of google-news, google-alerts, bing-news, reddit, hackernews, mastodon, rss, or a feed URL', undefined],
-    ['a misspelt type', { type: 'redit' }, 'unknown source "redit" (did you mean "reddit"?); expected one of google-news, google-alerts, bing-news, reddit, hackernews, mastodon, rss, or a feed URL', 'type'],
+    ['nothing', null, 'expected a source name (google-news, google-alerts, bing-news, reddit, hackernews, mastodon, ndjson, rss), a feed URL or a mapping, got nothing', undefined],
+    ['a list', ['reddit'], 'expected a source name (google-news, google-alerts, bing-news, reddit, hackernews, mastodon, ndjson, rss), a feed URL or a mapping, got a list', undefined],
+    ['an unknown name', 'twitter', 'unknown source "twitter"; expected one of google-news, google-alerts, bing-news, reddit, hackernews, mastodon, ndjson, rss, or a feed URL', undefined],
+    ['a misspelt name', 'google_news', 'unknown source "google_news" (did you mean "google-news"?); expected one of google-news, google-alerts, bing-news, reddit, hackernews, mastodon, ndjson, rss, or a feed URL', undefined],
+    ['an abbreviation', { hn: null }, 'unknown source "hn" (did you mean "hackernews"?); expected one of google-news, google-alerts, bing-news, reddit, hackernews, mastodon, ndjson, rss, or a feed URL', undefined],
+    ['a misspelt type', { type: 'redit' }, 'unknown source "redit" (did you mean "reddit"?); expected one of google-news, google-alerts, bing-news, reddit, hackernews, mastodon, ndjson, rss, or a feed URL', 'type'],
     ['rss without a URL', 'rss', 'expected the feed URL of rss: write { rss: https://example.com/feed.xml }', undefined],
     ['google-alerts without a URL', { 'google-alerts': null }, 'expected the feed URL of google-alerts: write { google-alerts: https://www.google.com/alerts/feeds/… }', 'google-alerts'],
     ['mastodon without a hashtag', 'mastodon', 'expected a hashtag for mastodon: write { mastodon: { hashtag: robotics, instance: mastodon.social } }', undefined],

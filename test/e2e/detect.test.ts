@@ -20,7 +20,9 @@ describe('momentscan detect', () => {
     const home = tempDir();
     const r = runCli(['detect'], { home, input: series(500) });
     expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split('\n');
+    // CRLF line ends, as every CSV momentscan writes (the plain CSV has a fast path of its own)
+    expect(r.stdout.split('\r\n').length).toBe(r.stdout.split('\n').length);
+    const lines = r.stdout.trim().split('\r\n');
     expect(lines[0]).toBe('timestamp,value,expected,score,moment,alert');
     expect(lines).toHaveLength(501);
     const rows = lines.slice(1).map((l) => l.split(','));
@@ -43,7 +45,7 @@ describe('momentscan detect', () => {
     const alerts = (args: string[]) => {
       const r = runCli(['detect', ...args], { home, input: text });
       expect(r.status).toBe(0);
-      return r.stdout.trim().split('\n').slice(1).flatMap((l, i) => (l.split(',')[5] ? [[i, l.split(',')[5]]] : []));
+      return r.stdout.trim().split('\r\n').slice(1).flatMap((l, i) => (l.split(',')[5] ? [[i, l.split(',')[5]]] : []));
     };
     const both = alerts([]);
     expect(both.filter(([i]) => (i as number) >= 290 && (i as number) <= 301)).toHaveLength(1);

@@ -287,6 +287,14 @@ describe('momentscan notify', () => {
     expect((await deliveries(s)).map((d) => d.status)).toEqual(['silenced']);
     const list = JSON.parse((await s.run(['silence', 'list', '--json'])).stdout) as Record<string, unknown>[];
     expect(list).toMatchObject([{ id: 1, topic: 'Northwind Airlines', comment: 'outage handled' }]);
+    // the tables, piped, are the 100 columns of every table, a row a line
+    for (const args of [['silence', 'list'], ['notify', 'list']]) {
+      const lines = (await s.run(args)).stdout.trimEnd().split('\n');
+      expect(lines.length, args.join(' ')).toBe(5);
+      for (const l of lines) expect([...l].length, l).toBe(100);
+    }
+    expect((await s.run(['silence', 'list'])).stdout).toMatch(/│ Northwind Airlines .*│ outage handled +│/);
+    expect((await s.run(['notify', 'list'])).stdout).toMatch(/│ desk +│ detected │ Northwind Air… │ silenced │ +0 │/);
     expect((await s.run(['silence', 'remove', '1'])).status).toBe(0);
     expect(JSON.parse((await s.run(['silence', 'list', '--json'])).stdout)).toEqual([]);
     const unknown = await s.run(['silence', 'add', 'Initech', '--for', '1h']);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { renderOpml, type OpmlOutline } from '../../config/opml.js';
 import { Store } from '../../store/store.js';
-import { configFor, processEnv, writeOut, type GlobalOptions } from '../context.js';
+import { sourceOf } from '../../config/sources/index.js';
+import { configFor, log, processEnv, writeOut, type GlobalOptions } from '../context.js';
 import { configuredFeeds } from '../../ingest/due.js';
 
 /** `momentscan feeds export`: every configured feed as OPML 2.0, topics as folders. */
@@ -18,9 +19,13 @@ export async function exportOpml(g: GlobalOptions): Promise<number> {
     }
   }
   const feedOutline = (url: string) => ({ text: titles.get(url) ?? url, xmlUrl: url });
-  const outlines: OpmlOutline[] = config.topics.map((t) => ({ text: t.name, children: t.feeds.map(feedOutline) }));
+  // a source that is not a feed (a file of items) has no place in a list of feeds for a feed reader
+  const isFeed = (url: string) => !sourceOf(config.feedKinds.get(url) ?? '')?.readsItems;
+  const left = configuredFeeds(config).filter((url) => !isFeed(url));
+  if (left.length && !g.quiet) log(`feeds export: ${left.length} source${left.length === 1 ? ' is' : 's are'} not a feed and left out: ${left.join(', ')}`);
+  const outlines: OpmlOutline[] = config.topics.map((t) => ({ text: t.name, children: t.feeds.filter(isFeed).map(feedOutline) }));
   const byTag = new Map<string, string[]>();
-  for (const url of config.feeds) {
+  for (const url of config.feeds.filter(isFeed)) {
     const tag = config.feedTags.get(url)?.at(-1) ?? '';
     byTag.set(tag, [...(byTag.get(tag) ?? []), url]);
   }

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { feedUrl } from '../../config/schema.js';
+import { guessKind } from '../../config/sources/index.js';
+import { itemSourceOf } from '../../ingest/sources/index.js';
 import { FeedError, MomentscanError, UsageError } from '../../core/errors.js';
 import { userAgent } from '../../core/version.js';
 import { createDispatcher, fetchFeed } from '../../fetch/http.js';
@@ -15,10 +17,23 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
   const env = processEnv();
   const format = chooseFormat(o);
   const { config } = configFor(g, env);
+  const fetchedAt = env.now();
+  // a source that is not a feed, by its id (`ndjson:items.ndjson`, the path relative to here)
+  const source = itemSourceOf(guessKind(o.source));
+  if (source) {
+    const id = `${o.source.slice(0, o.source.indexOf(':') + 1)}${path.resolve(o.source.slice(o.source.indexOf(':') + 1))}`;
+    try {
+      const items = await source(id, { since: null, now: fetchedAt, signal: new AbortController().signal, maxBytes: config.fetch.maxBytes });
+      const enriched = inlineParser({ topics: config.topics }).enrich(items, { feedUrl: id, language: null });
+      await writeOut(render(format, testItemsListing(enriched, null), renderContext(g, o, env, fetchedAt)));
+      return 0;
+    } catch (err) {
+      throw err instanceof FeedError ? new MomentscanError(`${o.source}: ${err.message}`, err.hint ? { hint: err.hint } : {}) : err;
+    }
+  }
   const url = /^[a-z][a-z0-9+.-]*:/i.test(o.source) && !/^[a-z]:\\/i.test(o.source) ? feedUrl(o.source, process.cwd()) : pathToFileURL(path.resolve(o.source)).href;
   if (!url) throw new UsageError(`feeds test: "${o.source}" is not an http(s) URL, a file:// URL or a path`);
   const dispatcher = createDispatcher(config.fetch.timeoutMs, 1);
-  const fetchedAt = env.now();
   try {
     const { value: out } = await withRetries(
       () => fetchFeed(url, { timeoutMs: config.fetch.timeoutMs, maxBytes: config.fetch.maxBytes, userAgent: userAgent(), dispatcher, allowRedirectsTo: config.fetch.allowRedirectsTo }),

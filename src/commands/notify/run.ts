@@ -2,7 +2,7 @@ import type { NotifyConfig } from '../../config/notify.js';
 import type { Config } from '../../config/schema.js';
 import { ConfigError, ExitCode } from '../../core/errors.js';
 import { Store } from '../../store/store.js';
-import { asOfFlag, sensitivityFlag, sinceFlag } from '../flags.js';
+import { asOfFlag, sensitivityFlag, needTopics, sinceFlag } from '../flags.js';
 import { checkWindow, configFor, log, processEnv, type Env, type GlobalOptions } from '../context.js';
 
 export interface NotifyOptions {
@@ -35,9 +35,7 @@ export async function notify(config: Config, dbPath: string, g: GlobalOptions, o
   const since = o.since ?? null;
   const from = since === null ? asOf - n.lookbackMs : sinceFlag(since, asOf, 'give a duration such as 24h');
   const sensitivity = sensitivityFlag(o.sensitivity);
-  if (config.topics.length === 0) {
-    throw new ConfigError(`${config.file ?? 'config'}: no topics configured`, { hint: 'add topics to the config' });
-  }
+  needTopics(config, 'add topics to the config');
   checkWindow(config, { since: since ?? `${Math.round(n.lookbackMs / 60_000)}m`, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}) });
   // every channel's files (URLs, secrets, SMTP password) are read before anything is evaluated or sent
   const { resolveChannels, enqueueAlerts, drain } = await import('../../notify/run.js');

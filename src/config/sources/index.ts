@@ -3,6 +3,7 @@
  * SOURCES. The order is the order kinds are listed in messages and tried when guessing a URL's kind
  * (rss, which takes any URL, last).
  */
+import path from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { bingNews } from './bing-news.js';
 import { googleAlerts } from './google-alerts.js';
@@ -10,10 +11,11 @@ import { googleNews } from './google-news.js';
 import { hackernews } from './hackernews.js';
 import { checkHttpUrl, normalizeCountry, normalizeLanguage, ok, type SourceDefinition, type SourceSpec, type SourceType } from './kind.js';
 import { mastodon } from './mastodon.js';
+import { ndjson } from './ndjson.js';
 import { reddit } from './reddit.js';
 import { rss } from './rss.js';
 
-export const SOURCES = [googleNews, googleAlerts, bingNews, reddit, hackernews, mastodon, rss] as const;
+export const SOURCES = [googleNews, googleAlerts, bingNews, reddit, hackernews, mastodon, ndjson, rss] as const;
 
 export type SourceKind = (typeof SOURCES)[number]['kind'];
 export const SOURCE_KINDS: readonly SourceKind[] = SOURCES.map((s) => s.kind);
@@ -44,7 +46,7 @@ export interface ExpandedFeed {
 export function buildFeedUrl(
   spec: SourceSpec,
   search: { google: string; simple: string },
-  defaults: { language: string; country: string },
+  defaults: { language: string; country: string; dir?: string },
 ): ExpandedFeed {
   const kind = spec.kind as SourceKind;
   const def = BY_KIND.get(kind);
@@ -60,6 +62,7 @@ export function buildFeedUrl(
     language: () => ok(normalizeLanguage(spec.language ?? defaults.language), kind, 'language'),
     country: () => ok(normalizeCountry(spec.country ?? defaults.country), kind, 'country'),
     checked: (field, check, value) => ok(check(value), kind, field),
+    file: (p) => path.resolve(defaults.dir ?? '.', p),
   });
   return { kind, url };
 }

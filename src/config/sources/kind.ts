@@ -3,11 +3,10 @@
  * index.ts. A kind says which options its config entry takes and how to check them, what kind of outlet
  * it is, whether it searches for the topic, which language its items are in, what its URLs look like,
  * and where its items come from: a feed URL (fetched and parsed by fetch/ and parse/) or, for a source
- * that is not a feed, an ItemSource that yields items itself. Pure: no I/O, no environment.
+ * that is not a feed, a reader of its own in ingest/sources/. Pure: no I/O, no environment.
  */
 import { ConfigError } from '../../core/errors.js';
 import { languageCode } from '../../core/language.js';
-import type { ParsedItem } from '../../core/types.js';
 
 /** The kind of outlet a source is, for "corroborated by N source types". */
 export type SourceType = 'news' | 'reddit' | 'hackernews' | 'mastodon' | 'web';
@@ -31,6 +30,8 @@ export interface SourceSpec {
   hashtag?: string;
   /** Reddit search order: relevance, hot, top, new (default), comments. */
   sort?: string;
+  /** A local file (ndjson): absolute, or relative to the config file's folder. */
+  path?: string;
 }
 
 export type SourceOption = Exclude<keyof SourceSpec, 'kind'>;
@@ -54,16 +55,8 @@ export interface UrlParts {
   country(): string;
   /** An option's value, checked again (throws ConfigError naming the option). */
   checked(field: SourceOption, check: OptionCheck, value: unknown): string;
-}
-
-/**
- * A source that is not a feed (an API with no RSS, say): it yields its items itself. The items are
- * then enriched, matched and stored like a feed's. `id` stands for it where a feed URL would (the
- * database's feed row, the fetch log, `feeds list`).
- */
-export interface ItemSource {
-  readonly id: string;
-  items(ctx: { since: number | null; now: number; signal: AbortSignal }): AsyncIterable<ParsedItem>;
+  /** A local path as an absolute one (relative paths are relative to the config file's folder). */
+  file(path: string): string;
 }
 
 export interface SourceDefinition<K extends string = string> {
@@ -83,8 +76,11 @@ export interface SourceDefinition<K extends string = string> {
   recognizes?(url: URL): boolean;
   /** The feed URL for an entry without a `url`; a kind that needs one given throws a ConfigError. */
   feedUrl?(spec: SourceSpec, parts: UrlParts): string;
-  /** A source that is not a feed: its items, instead of a feed URL (see ItemSource). */
-  open?(spec: SourceSpec): ItemSource;
+  /**
+   * Not a feed: its items are read by ingest/sources/<kind>.ts from the id its `feedUrl` gives (a URL-like
+   * string with the kind's own scheme, `ndjson:/path/to/items.ndjson`), instead of fetched and parsed.
+   */
+  readonly readsItems?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

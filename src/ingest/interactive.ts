@@ -1,0 +1,78 @@
+/**
+ * A fetch run as a person or cron starts it: the store opened and closed around the ingest stage, Ctrl-C
+ * handled (the first stops starting feeds and aborts those in flight, keeping what was saved: the summary
+ * says `interrupted`; the second leaves at once), progress on stderr; and the exit code it makes.
+ */
+import type { Config } from '../config/schema.js';
+import { ExitCode, MomentscanError } from '../core/errors.js';
+import { Store } from '../store/store.js';
+import { configuredFeeds } from './due.js';
+import { ingest } from './run.js';
+import type { FetchSummary } from './types.js';
+
+export interface InteractiveFetch {
+  concurrency?: number;
+  force?: boolean;
+  /** Show `fetching feeds: n/m` on stderr (a terminal). */
+  progress?: boolean;
+  now: () => number;
+  /** One line to stderr. */
+  log: (line: string) => void;
+}
+
+/**
+ * Exit code after a fetch: 3 when every feed fetched failed (nothing came in: cron must hear of it), or
+ * with --strict when any failed; else 0 (an interruption throws, exit 130).
+ */
+export function fetchExitCode(summary: FetchSummary, strict: boolean): number {
+  if (allFailed(summary) || (strict && summary.feeds.some((f) => f.status === 'failed'))) return ExitCode.FEEDS_FAILED;
+  return ExitCode.OK;
+}
+
+/** Every feed this run tried failed (skipped feeds were not tried). */
+export function allFailed(summary: FetchSummary): boolean {
+  const tried = summary.feeds.filter((f) => f.status !== 'skipped');
+  return tried.length > 0 && tried.every((f) => f.status === 'failed');
+}
+
+export async function fetchWithSignals(config: Config, dbPath: string, o: InteractiveFetch): Promise<FetchSummary> {
+  const { log } = o;
+  if (configuredFeeds(config).length === 0) {
+    // nothing to fetch is a fetch that fetched nothing: exit 3, as when every feed failed (cron notices)
+    throw new MomentscanError(`${config.file ?? 'config'}: no feeds configured`, {
+      hint: config.file ? 'add feeds to a topic or to the feeds list' : 'create a config with momentscan init, or pass --config',
+      exitCode: ExitCode.FEEDS_FAILED,
+    });
+  }
+  const store = Store.open(dbPath);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      log('momentscan: interrupted: stopping; feeds already fetched are saved (Ctrl-C again to quit now)');
+      controller.abort();
+    } else {
+      store.close();
+      // a second Ctrl-C quits at once; nothing has been written to stdout yet (results are rendered after the fetch)
+      process.exit(ExitCode.INTERRUPTED);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const summary = await ingest(config, store, {
+      now: o.now,
+      signal: controller.signal,
+      force: Boolean(o.force),
+      ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+      ...(o.progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\rfetching feeds: ${done}/${total}`) } : {}),
+    });
+    if (o.progress) process.stderr.write('\r\x1b[K');
+    return summary;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    store.close();
+  }
+}
