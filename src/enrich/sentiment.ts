@@ -2,7 +2,7 @@ import { LANGUAGES, languageCode } from '../core/language.js';
 import { cleanText } from './sentiment/clean.js';
 import { lastTokens, score, type EngineResult } from './sentiment/engine.js';
 import { getLexicon } from './sentiment/lexicon.js';
-import { compound, features, latent, latentOfTokens, loadModel, topFeatures, type Features, type Model } from './sentiment/model.js';
+import { blended, compound, features, latent, latentOfTokens, loadModel, topFeatures, type Features, type Model } from './sentiment/model.js';
 
 /**
  * Sentiment of headlines and posts: a rule-based analyser of the VADER class (valence lexicon,
@@ -12,14 +12,15 @@ import { compound, features, latent, latentOfTokens, loadModel, topFeatures, typ
  * path on first use of a language); rules and code are in src/enrich/sentiment/.
  *
  * A learned layer (sentiment/model.ts: an ordinal logistic model over the engine's result and the
- * text's words, trained on labelled dev sets) turns the engine's result into the final score.
+ * text's words, trained on labelled dev sets) turns the engine's result into the final score, blended
+ * with the engine's own by a share per language (the engine alone for a language it was not trained on).
  *
  * The score is a compound in [-1, 1]; |score| < 0.05 is neutral (VADER's convention). A language
  * without a lexicon gets no score (null), never a fake 0.
  */
 
 /** Identifies the scoring; bump whenever scores change. */
-export const SENTIMENT_ENGINE = 'momentscan-sentiment/3';
+export const SENTIMENT_ENGINE = 'momentscan-sentiment/4';
 
 export const SENTIMENT_LANGUAGES: readonly string[] = LANGUAGES;
 
@@ -77,12 +78,16 @@ export function analyzeSentiment(text: string, options: SentimentOptions = {}): 
   if (lexicon === undefined || typeof text !== 'string') return unscored(language, explain);
   const r = score(cleanText(text), lexicon, explain);
   const m = options.model === false || r.score === null ? null : loadModel();
-  if (m) {
+  // a language the learned layer has no share in (none of its training texts) keeps the rules' score
+  if (m && (m.blend.get(language!) ?? 0) > 0) {
+    const rules = r.score!;
     if (explain) {
       const f = features(language!, r, lastTokens(), true);
-      r.score = Math.round(compound(m, latent(m, f)) * 1e4) / 1e4 || 0;
-      r.explain = [...(r.explain ?? []), ...topFeatures(m, f, EXPLAIN_FEATURES)];
-    } else r.score = Math.round(compound(m, latentOfTokens(m, language!, r, lastTokens())) * 1e4) / 1e4 || 0;
+      r.score = Math.round(blended(m, language!, rules, compound(m, latent(m, f))) * 1e4) / 1e4 || 0;
+      const share = m.blend.get(language!)!;
+      // the blend is a rule that moved the score too: the learned layer's share of it, the rest the rules'
+      r.explain = [...(r.explain ?? []), ...topFeatures(m, f, EXPLAIN_FEATURES), ...(share < 1 ? [{ word: 'share of the learned layer', valence: share, rule: 'blend' }] : [])];
+    } else r.score = Math.round(blended(m, language!, rules, compound(m, latentOfTokens(m, language!, r, lastTokens()))) * 1e4) / 1e4 || 0;
   }
   const label = r.score === null ? null : r.score >= POSITIVE_THRESHOLD ? 'positive' : r.score <= NEGATIVE_THRESHOLD ? 'negative' : 'neutral';
   const result: SentimentResult = { score: r.score, label, positive: r.positive, neutral: r.neutral, negative: r.negative, mixed: r.mixed, language };
@@ -102,7 +107,12 @@ export function sentimentFeatures(text: string, language: string): { engine: Eng
 /** For training and evaluation (test/eval/sentiment-model.mjs): the learned layer's parts. */
 export { BITS as MODEL_BITS, encodeModel as encodeSentimentModel, setModel as setSentimentModel, type Model as SentimentModel } from './sentiment/model.js';
 
-/** A model's compound score of a feature set. */
+/** A model's compound score of a feature set (the learned layer alone, before the blend). */
 export function modelCompound(m: Model, f: Features): number {
   return compound(m, latent(m, f));
+}
+
+/** The final score of a text of `language` from the rules' compound and the learned layer's. */
+export function blendedCompound(m: Model, language: string, rules: number, learned: number): number {
+  return blended(m, language, rules, learned);
 }

@@ -360,7 +360,7 @@ describe('result shape', () => {
 
   it('explain lists each word that counted, with its valence and rules', () => {
     const r = analyzeSentiment("The food wasn't very good, but the staff were lovely!", { explain: true });
-    const rulesPart = r.explain!.filter((e) => e.rule !== 'model');
+    const rulesPart = r.explain!.filter((e) => e.rule !== 'model' && e.rule !== 'blend');
     expect(rulesPart).toEqual([
       { word: 'good', valence: expect.any(Number), rule: 'boosted,negated,before-contrast' },
       { word: 'lovely', valence: expect.any(Number), rule: 'contrast' },
@@ -434,9 +434,30 @@ describe('what went wrong on the dev sets (issue 12)', () => {
   });
 
   it('the learned layer is on by default and moves scores the rules miss', () => {
-    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/3');
+    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/4');
     const text = 'Bon courage à tous pour cette journée';
     expect(analyzeSentiment(text, { language: 'fr' }).score).not.toBe(rules(text, { language: 'fr' }).score);
+  });
+
+  it('a language the learned layer was never trained on (Dutch) is scored by the rules alone', () => {
+    for (const text of ['Wat een geweldige dag, echt fantastisch!', 'Slechte service en een vreselijk product', 'De vergadering begint om tien uur', 'niet slecht 😂']) {
+      expect(analyzeSentiment(text, { language: 'nl' })).toEqual(rules(text, { language: 'nl' }));
+      expect(analyzeSentiment(text, { language: 'nl', explain: true }).explain!.some((e) => e.rule === 'model')).toBe(false);
+    }
+  });
+
+  it('in English the learned layer takes part of the score, the rules keep the rest', () => {
+    // "sucks" is no AFINN word, and a strong rule score is not all of the final one
+    expect(rules('this update sucks').score).not.toBe(analyzeSentiment('this update sucks').score);
+    const strong = 'What a wonderful, amazing, fantastic day!';
+    const final = analyzeSentiment(strong).score!;
+    expect(final).toBeGreaterThan(0.3);
+    expect(final).not.toBe(rules(strong).score);
+    // explain says how much of the score is the learned layer's
+    const blend = analyzeSentiment(strong, { explain: true }).explain!.filter((e) => e.rule === 'blend');
+    expect(blend).toEqual([{ word: 'share of the learned layer', valence: expect.any(Number), rule: 'blend' }]);
+    expect(blend[0]!.valence).toBeGreaterThan(0);
+    expect(blend[0]!.valence).toBeLessThan(1);
   });
 });
 

@@ -11,6 +11,9 @@ import type { EngineResult, ExplainEntry, Tokens } from './engine.js';
  * is read against two learned cut points: below the first negative, above the second positive, and
  * mapped onto the compound scale so that the cut points land on ∓0.05 (the label thresholds).
  *
+ * The final score blends the rule engine's compound and the model's, by a share per language chosen by
+ * cross-validation (0 for a language without training texts: the rules alone).
+ *
  * The weights are in model.bin, written by `node test/eval/sentiment-model.mjs --write` (training data,
  * command and cross-validated figures: src/enrich/sentiment/MODEL.md). Loaded on first use (a few ms).
  */
@@ -25,11 +28,20 @@ export interface Model {
   cut2: number;
   /** Scale of the tanh beyond the cut points. */
   spread: number;
+  /**
+   * Per language (ISO 639-1): the learned layer's share of the final score, the rest the rule engine's
+   * (0 … 1, chosen by cross-validation on the training sets, see MODEL.md). A language not listed (no
+   * training texts in it) is scored by the rule engine alone.
+   */
+  blend: ReadonlyMap<string, number>;
 }
 
 let model: Model | null | undefined;
 
-/** model.bin: "SNT1", u32 bits, f32 cut1, cut2, spread, quantum, then 2^bits Int16 weights (× quantum). */
+/**
+ * model.bin: "SNT2", u32 bits, f32 cut1, cut2, spread, quantum, u32 number of languages, per language
+ * its two-letter code (2 bytes, latin1) and f32 blend, then 2^bits Int16 weights (× quantum).
+ */
 export function loadModel(): Model | null {
   if (model !== undefined) return model;
   let buf: Buffer;
@@ -39,13 +51,24 @@ export function loadModel(): Model | null {
     // not a silent fall-back to the rules alone: scores would change under the same engine version
     throw new Error(`src/enrich/sentiment/model.bin: cannot read the sentiment model (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); reinstall momentscan`);
   }
-  if (buf.toString('latin1', 0, 4) !== 'SNT1' || buf.readUInt32LE(4) !== BITS) throw new Error('src/enrich/sentiment/model.bin: not an SNT1 file of 2^18 weights');
+  model = decodeModel(buf, 'src/enrich/sentiment/model.bin');
+  return model;
+}
+
+/** Reads an encoded model (`name` names it in the error when the bytes are not one). */
+export function decodeModel(buf: Buffer, name: string): Model {
+  const languages = buf.length >= 28 ? buf.readUInt32LE(24) : 0;
+  const start = 28 + 6 * languages;
+  if (buf.length < 28 || buf.toString('latin1', 0, 4) !== 'SNT2' || buf.readUInt32LE(4) !== BITS || languages > 64 || buf.length !== start + 2 * (1 << BITS)) {
+    throw new Error(`${name}: not an SNT2 file of 2^18 weights; reinstall momentscan`);
+  }
   const quantum = buf.readFloatLE(20);
-  const raw = new Int16Array(buf.buffer.slice(buf.byteOffset + 24, buf.byteOffset + 24 + 2 * (1 << BITS)));
+  const blend = new Map<string, number>();
+  for (let k = 0; k < languages; k++) blend.set(buf.toString('latin1', 28 + 6 * k, 30 + 6 * k), buf.readFloatLE(30 + 6 * k));
+  const raw = new Int16Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + 2 * (1 << BITS)));
   const weights = new Float32Array(1 << BITS);
   for (let i = 0; i < raw.length; i++) weights[i] = raw[i]! * quantum;
-  model = { weights, cut1: buf.readFloatLE(8), cut2: buf.readFloatLE(12), spread: buf.readFloatLE(16) };
-  return model;
+  return { weights, cut1: buf.readFloatLE(8), cut2: buf.readFloatLE(12), spread: buf.readFloatLE(16), blend };
 }
 
 /** Replaces the loaded model (training and cross-validation; null: the rule engine alone). */
@@ -58,14 +81,21 @@ export function encodeModel(m: Model): Buffer {
   let max = 0;
   for (const w of m.weights) max = Math.max(max, Math.abs(w));
   const quantum = max > 0 ? max / 32767 : 1;
-  const buf = Buffer.alloc(24 + 2 * (1 << BITS));
-  buf.write('SNT1', 0, 'latin1');
+  const languages = [...m.blend].filter(([code]) => /^[a-z]{2}$/.test(code)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const start = 28 + 6 * languages.length;
+  const buf = Buffer.alloc(start + 2 * (1 << BITS));
+  buf.write('SNT2', 0, 'latin1');
   buf.writeUInt32LE(BITS, 4);
   buf.writeFloatLE(m.cut1, 8);
   buf.writeFloatLE(m.cut2, 12);
   buf.writeFloatLE(m.spread, 16);
   buf.writeFloatLE(quantum, 20);
-  for (let i = 0; i < m.weights.length; i++) buf.writeInt16LE(Math.round(m.weights[i]! / quantum), 24 + 2 * i);
+  buf.writeUInt32LE(languages.length, 24);
+  languages.forEach(([code, share], k) => {
+    buf.write(code, 28 + 6 * k, 'latin1');
+    buf.writeFloatLE(share, 30 + 6 * k);
+  });
+  for (let i = 0; i < m.weights.length; i++) buf.writeInt16LE(Math.round(m.weights[i]! / quantum), start + 2 * i);
   return buf;
 }
 
@@ -198,6 +228,15 @@ export function compound(m: Model, z: number): number {
   const a = Math.abs(d);
   if (a <= half) return (0.05 * d) / half;
   return Math.sign(d) * (0.05 + 0.95 * Math.tanh((a - half) / m.spread));
+}
+
+/**
+ * The final score: the rule engine's compound `rules` and the learned layer's `learned`, blended by the
+ * language's share (a language the layer was not trained on: the rules alone).
+ */
+export function blended(m: Model, language: string, rules: number, learned: number): number {
+  const share = m.blend.get(language) ?? 0;
+  return share >= 1 ? learned : (1 - share) * rules + share * learned;
 }
 
 /** The features that moved the score most (for explain): up to `top`, largest first. */
