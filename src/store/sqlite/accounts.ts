@@ -145,7 +145,11 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
   /** Replaces every item's account matches, and records the fingerprint they were made with, in one transaction. */
   replaceAccountMatches(matches: AccountMatchRow[], fingerprint: string): void {
     this.guard(() => {
-      const insert = this.stmt('INSERT OR REPLACE INTO item_accounts (item_id, account_id, match_type, confidence) VALUES (?, ?, ?, ?)');
+      // (SQL that means the same on PostgreSQL: no INSERT OR REPLACE)
+      const insert = this.stmt(
+        `INSERT INTO item_accounts (item_id, account_id, match_type, confidence) VALUES (?, ?, ?, ?)
+         ON CONFLICT (item_id, account_id) DO UPDATE SET match_type = excluded.match_type, confidence = excluded.confidence`,
+      );
       const tx = this.db.transaction(() => {
         this.stmt('DELETE FROM item_accounts').run();
         for (const m of matches) insert.run(m.itemId, m.accountId, m.matchType, m.confidence);

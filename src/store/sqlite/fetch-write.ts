@@ -26,10 +26,8 @@ export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
         'INSERT INTO item_topics (topic_id, published_at, item_id, sentiment, story_first) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       );
       // an account removed since the run began is no longer there to match: its rows are skipped
-      const insertAccount = this.stmt(
-        `INSERT INTO item_accounts (item_id, account_id, match_type, confidence)
-         SELECT ?, id, ?, ? FROM accounts WHERE id = ? ON CONFLICT DO NOTHING`,
-      );
+      const accountKnown = this.stmt('SELECT 1 FROM accounts WHERE id = ?').pluck();
+      const insertAccount = this.stmt('INSERT INTO item_accounts (item_id, account_id, match_type, confidence) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
       const newStory = this.stmt('INSERT INTO stories (signature, title, first_at, last_at) VALUES (?, ?, ?, ?)');
       const dropStory = this.stmt('DELETE FROM stories WHERE id = ?');
       const joinStory = this.stmt('UPDATE stories SET first_at = min(first_at, ?), last_at = max(last_at, ?) WHERE id = ?');
@@ -98,7 +96,7 @@ export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
           }
           const itemId = Number(info.lastInsertRowid);
           itemIds.set(i, itemId);
-          if (it.accounts) for (const a of it.accounts) insertAccount.run(itemId, a.matchType, a.confidence, a.accountId);
+          if (it.accounts) for (const a of it.accounts) if (accountKnown.get(a.accountId) !== undefined) insertAccount.run(itemId, a.accountId, a.matchType, a.confidence);
         }
         // Topic matches oldest first: the first copy of a story in a topic is what volume counts.
         for (const i of byAge) {
