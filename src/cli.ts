@@ -65,7 +65,7 @@ export function buildProgram(): Command {
     .description('Target moments, not target audiences: watch keyword feeds and find the spikes and sentiment swings worth reacting to.')
     .version(version(), '-V, --version', 'print the version')
     .option('-c, --config <file>', 'config file (default $MOMENTSCAN_CONFIG, else $XDG_CONFIG_HOME/momentscan/config.yaml)')
-    .option('--db <file>', 'database file (default $MOMENTSCAN_DB, else the config\'s database, else $XDG_DATA_HOME/momentscan/momentscan.db)')
+    .option('--db <file|url>', 'database: a SQLite file, or a PostgreSQL database as postgres://user@host:5432/name (default $MOMENTSCAN_DB, else the config\'s database, else $XDG_DATA_HOME/momentscan/momentscan.db)')
     .option('--no-color', 'never colour the output (also NO_COLOR=1)')
     .option('-q, --quiet', 'no progress or summary on stderr (errors and warnings still go there)')
     .option('--debug', 'print stack traces with errors')
@@ -92,7 +92,9 @@ export function buildProgram(): Command {
       program.command('fetch').description('fetch every configured feed into the database (a summary goes to stderr; --format prints per-feed results)'),
       null,
     ),
-  ).action(action(() => import('./commands/fetch.js') as Promise<{ run: Action }>));
+  )
+    .option('--worker', 'one of several fetch workers sharing a PostgreSQL --db (any number, on any hosts): claim due feeds with leases until none is left, keeping each host\'s limit across all of them')
+    .action(action(() => import('./commands/fetch.js') as Promise<{ run: Action }>));
 
   const feeds = program
     .command('feeds')
@@ -287,6 +289,15 @@ export function buildProgram(): Command {
       .option('--status <status>', 'only pending, sent, failed or silenced ones')
       .option('-n, --limit <n>', 'at most this many', '50'),
   ).action(action(async () => ({ run: (await import('./commands/notify/list.js')).list }) as { run: Action }));
+
+  program
+    .command('db')
+    .description('move a history between stores (db migrate)')
+    .command('migrate')
+    .description('copy a SQLite history (feeds, items, stories, moments, digests, notifications, verdicts) into a new PostgreSQL database, in one transaction, checking every table\'s row count')
+    .option('--from <file>', 'the SQLite database file to copy from (only read)')
+    .option('--to <url>', 'the PostgreSQL database to copy into: postgres://user@host:5432/database (empty, or new)')
+    .action(action(async () => ({ run: (await import('./commands/db.js')).migrate }) as { run: Action }));
 
   const silence = program.command('silence').description('hold a topic\'s notifications for a while (silence add | list | remove)');
   silence

@@ -3,7 +3,7 @@ import { buildDigestModel, lastDigestEnd } from '../moments/digest.js';
 import type { DigestModel } from '../moments/types.js';
 import { deliverDigest } from '../notify/digest-delivery.js';
 import { DIGEST_RENDERERS, digestFormat } from '../render/digest-formats.js';
-import { Store } from '../store/store.js';
+import { openStore } from '../store/store.js';
 import { checkWindow, configFor, log, processEnv, writeOut, type GlobalOptions } from './context.js';
 import { asOfFlag, sensitivityFlag, needTopics, sinceFlag, topicsFlag } from './flags.js';
 
@@ -43,7 +43,7 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   // Everything that can be wrong with the email settings is found before anything is evaluated or recorded.
   const mail = sending ? await (await import('../email/settings.js')).mailSettings(config, o, env.env, Boolean(o.dryRun), log) : null;
 
-  const store = Store.open(dbPath);
+  const store = openStore(dbPath);
   let model: DigestModel;
   try {
     const since = o.since ?? '24h';
@@ -56,7 +56,7 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   const found = model.new.length + model.ongoing.length;
   const code = o.failOnMoments && found > 0 ? ExitCode.MOMENTS_FOUND : ExitCode.OK;
   const record = (sent: boolean, recipients: string[]) => {
-    const s = Store.open(dbPath);
+    const s = openStore(dbPath);
     try {
       s.recordDigest({ createdAt: now, periodStart: model.periodStart, periodEnd: model.periodEnd, sent, recipients, moments: found });
     } finally {

@@ -10,6 +10,8 @@ export interface FetchOptions extends OutputOptions {
   concurrency?: number;
   strict?: boolean;
   force?: boolean;
+  /** One of several workers sharing a PostgreSQL store (see ingest/interactive.ts). */
+  worker?: boolean;
 }
 
 /**
@@ -29,10 +31,11 @@ export async function run(g: GlobalOptions, o: FetchOptions): Promise<number> {
  * The fetch as `fetch` and `scan` run it: progress on a terminal, each feed's problems and the summary on
  * stderr (with --quiet only warnings), Ctrl-C handled: what was saved is reported, then exit 130.
  */
-export async function fetchFeeds(config: Config, dbPath: string, g: GlobalOptions, o: { concurrency?: number; force?: boolean }, env: Env): Promise<FetchSummary> {
+export async function fetchFeeds(config: Config, dbPath: string, g: GlobalOptions, o: { concurrency?: number; force?: boolean; worker?: boolean }, env: Env): Promise<FetchSummary> {
   const summary = await fetchWithSignals(config, dbPath, {
     ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
     force: Boolean(o.force),
+    worker: Boolean(o.worker),
     progress: env.stderrIsTTY && !g.quiet,
     now: env.now,
     log,

@@ -3,7 +3,7 @@ import { fmtCount } from '../core/limits.js';
 import { listItemRows } from '../moments/items.js';
 import { render } from '../render/index.js';
 import { itemsListing, type ItemRow } from '../render/items.js';
-import { Store } from '../store/store.js';
+import { openStore } from '../store/store.js';
 import { chooseFormat, configFor, type GlobalOptions, log, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
 import { asOfFlag, limitFlag, needTopics, sinceFlag, topicsFlag } from './flags.js';
 
@@ -36,7 +36,7 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
   if (!Object.hasOwn(SORTS, sort)) throw new UsageError(`--sort: expected time, negative or positive, got "${o.sort}"`);
   const wanted = topicsFlag(config, o.topic);
   if (o.explain) needTopics(config, 'add topics to explain matches against');
-  const store = Store.open(dbPath, { readonlyIfDenied: true });
+  const store = openStore(dbPath, { readonlyIfDenied: true });
   let listed: { rows: ItemRow[]; total: number };
   try {
     const query = { from, to, limit, sort: SORTS[sort], topics: wanted, explain: Boolean(o.explain), ...(o.search !== undefined ? { search: o.search } : {}) };

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { ExitCode } from '../core/errors.js';
 import { render } from '../render/index.js';
 import { backtestSummary, momentsListing, readinessNotes } from '../render/moments.js';
-import { Store } from '../store/store.js';
+import { openStore } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
 import { evaluate } from '../moments/evaluate.js';
 import { asOfFlag, limitFlag, sensitivityFlag, needTopics, sinceFlag, topicsFlag } from './flags.js';
@@ -43,7 +43,7 @@ export function readReportOptions(config: Config, o: MomentsOptions, env: Env) {
 /** Shared by `moments` and `scan`: evaluate and print. */
 export async function report(config: Config, dbPath: string, g: GlobalOptions, o: MomentsOptions, env: Env): Promise<number> {
   const { format, asOf, from, limit, sensitivity, topics } = readReportOptions(config, o, env);
-  const store = Store.open(dbPath, { readonlyIfDenied: true });
+  const store = openStore(dbPath, { readonlyIfDenied: true });
   if (store.readonly && !g.quiet) log('moments: the database is read-only for this user: moments are reported, not recorded');
   let result;
   try {

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { StoreError } from '../core/errors.js';
 import { identifyLanguage } from '../enrich/language.js';
 import { analyzeSentiment, SENTIMENT_ENGINE } from '../enrich/sentiment.js';
-import { Store } from '../store/store.js';
+import { openStore, storeExists } from '../store/store.js';
 import { configFor, log, processEnv, type GlobalOptions } from './context.js';
 
 export interface RescoreOptions {
@@ -16,8 +15,8 @@ export interface RescoreOptions {
 export async function run(g: GlobalOptions, o: RescoreOptions): Promise<number> {
   const env = processEnv();
   const { dbPath } = configFor(g, env);
-  if (!existsSync(dbPath)) throw new StoreError(`${dbPath}: no database yet`, { hint: 'run momentscan fetch first, or point --db at your database' });
-  const store = Store.open(dbPath);
+  if (!storeExists(dbPath)) throw new StoreError(`${dbPath}: no database yet`, { hint: 'run momentscan fetch first, or point --db at your database' });
+  const store = openStore(dbPath);
   let done = 0;
   try {
     for (const page of store.itemsToRescore(SENTIMENT_ENGINE, Boolean(o.all))) {

@@ -1,9 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { reviewNotes } from '../enrich/accounts.js';
 import { accountDefs } from '../enrich/sync-accounts.js';
 import { formatError, UsageError } from '../core/errors.js';
 import { renderStatus, statusJson, type Status } from '../render/status.js';
-import { Store } from '../store/store.js';
+import { isPostgresUrl, openStore, storeExists } from '../store/store.js';
+import { redactUrl } from '../store/pg/url.js';
 import { configFor, processEnv, renderContext, writeOut, type GlobalOptions } from './context.js';
 import { feedState } from '../moments/feed-health.js';
 import { configuredFeeds } from '../ingest/due.js';
@@ -30,8 +31,8 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
   const feeds = { total: 0, ok: 0, failing: 0, new: 0, retired: 0, lastFetchAt: null as number | null };
   const urls = configuredFeeds(config);
   feeds.total = urls.length;
-  const dbExists = existsSync(dbPath);
-  const store = dbExists ? Store.open(dbPath, { fullCheck: true }) : null;
+  const dbExists = storeExists(dbPath);
+  const store = dbExists ? openStore(dbPath, { fullCheck: true }) : null;
   let topics;
   const accounts = { known: 0, withItems: 0, review: 0 };
   try {
@@ -53,7 +54,10 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
   }
   const status: Status = {
     config: { path: configPath, exists: config.file !== null },
-    database: { path: dbPath, exists: dbExists, bytes: dbExists ? statSync(dbPath).size : null },
+    // a PostgreSQL database is named by its URL without the password, and its size is the server's business
+    database: isPostgresUrl(dbPath)
+      ? { path: redactUrl(dbPath), exists: true, bytes: null }
+      : { path: dbPath, exists: dbExists, bytes: dbExists ? statSync(dbPath).size : null },
     feeds,
     topics,
     accounts,

@@ -4,7 +4,7 @@ import { parseDurationMs } from '../core/time.js';
 import { autoBucket, engineStart, scoreBuckets } from '../detect/detect.js';
 import { render } from '../render/index.js';
 import { timelineListing, type TimelineRow } from '../render/timeline.js';
-import { Store } from '../store/store.js';
+import { openStore } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, type GlobalOptions, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
 import { syncTopics } from '../enrich/sync-topics.js';
 import { asOfFlag, sensitivityFlag, sinceFlag, topicFlag } from './flags.js';
@@ -28,7 +28,7 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
   const since = o.since ?? '7d';
   const from = sinceFlag(since, asOf);
   const sensitivity = sensitivityFlag(o.sensitivity) ?? config.defaults.sensitivity;
-  const store = Store.open(dbPath, { readonlyIfDenied: true });
+  const store = openStore(dbPath, { readonlyIfDenied: true });
   let rows: TimelineRow[];
   let bucketMs: number;
   try {

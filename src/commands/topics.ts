@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { topicRows } from '../moments/topic-state.js';
 import type { TopicRow } from '../moments/types.js';
 import { render } from '../render/index.js';
 import { topicsListing } from '../render/topics.js';
-import { Store } from '../store/store.js';
+import { openStore, storeExists } from '../store/store.js';
 import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
 
 /** `momentscan topics`: each topic's query, feeds, items, learning state and last moment. */
@@ -13,7 +12,7 @@ export async function run(g: GlobalOptions, o: OutputOptions): Promise<number> {
   const { config, dbPath } = configFor(g, env);
   const now = env.now();
   // no database yet: every topic has no items (and none is created just to say so)
-  const store = existsSync(dbPath) ? Store.open(dbPath) : null;
+  const store = storeExists(dbPath) ? openStore(dbPath) : null;
   let rows: TopicRow[];
   try {
     rows = topicRows(config, store, now);

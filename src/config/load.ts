@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
 import { ConfigError } from '../core/errors.js';
 import { defaultConfig, validateConfig, type Config } from './schema.js';
+import { parseYamlFast } from './yaml-fast.js';
 
 /** The largest config file read: parsing takes about 1.5 s a MB (15,000 topics), and memory with it. */
 export const MAX_CONFIG_BYTES = 1 << 20;
@@ -36,11 +37,18 @@ export function loadConfig(file: string, explicit: boolean): Config {
   return parseConfigText(text, file);
 }
 
+/** yaml, loaded only when the fast reader declines (loading it costs 30–50 ms of a command's start). */
+let yamlModule: typeof import('yaml') | null = null;
+const yaml = () => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+
 export function parseConfigText(text: string, file: string): Config {
-  let doc: ReturnType<typeof parseDocument>;
+  // the plain YAML most configs are: read fast; anything else (and every error) through yaml
+  const fast = parseYamlFast(text);
+  if (fast !== undefined) return validated(fast, file);
+  let doc: ReturnType<typeof import('yaml').parseDocument>;
   let js: unknown;
   try {
-    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    doc = yaml().parseDocument(text, { prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length === 0) js = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     if (err instanceof RangeError) throw new ConfigError(`${file}: the YAML is nested too deeply to read`, { hint: 'a config needs a few levels of nesting, not thousands' });
@@ -57,6 +65,10 @@ export function parseConfigText(text: string, file: string): Config {
     if (/call stack/i.test(reason)) throw new ConfigError(`${file}: ${where}the YAML is nested too deeply to read`, { hint: 'a config needs a few levels of nesting, not thousands' });
     throw new ConfigError(`${file}: ${where}invalid YAML: ${reason}`, { hint: 'fix the YAML syntax' });
   }
+  return validated(js, file);
+}
+
+function validated(js: unknown, file: string): Config {
   try {
     return validateConfig(js, file);
   } catch (err) {

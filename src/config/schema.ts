@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.js';
+import { isPostgresUrl } from '../core/paths.js';
 import { closeEnough } from '../core/text.js';
 import { baselineProblem } from '../core/limits.js';
 import { formatDuration, parseDurationMs } from '../core/time.js';
@@ -180,7 +181,8 @@ export function validateConfig(doc: unknown, file: string): Config {
 
   if (root.database !== undefined && root.database !== null) {
     const db = v.string(root.database, 'database');
-    cfg.database = path.resolve(dir, expandHome(db));
+    // a postgres:// URL, or a file path relative to the config's folder
+    cfg.database = isPostgresUrl(db) ? db.trim() : path.resolve(dir, expandHome(db));
   }
   if (root.defaults !== undefined && root.defaults !== null) {
     const d = v.object(root.defaults, 'defaults');

@@ -8,10 +8,19 @@ export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessE
   return { path: path.join(xdgDir(env, 'XDG_CONFIG_HOME', '.config'), 'momentscan', 'config.yaml'), explicit: false };
 }
 
-/** Where the database lives: flag > $MOMENTSCAN_DB > config `database:` > $XDG_DATA_HOME/momentscan/momentscan.db. */
+/** Whether a --db / MOMENTSCAN_DB / database: value names a PostgreSQL database (a URL) rather than a file. */
+export function isPostgresUrl(s: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(s.trim());
+}
+
+/**
+ * Where the database lives: flag > $MOMENTSCAN_DB > config `database:` > $XDG_DATA_HOME/momentscan/momentscan.db.
+ * A file path (made absolute), or a postgres:// URL as given.
+ */
 export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv, fromConfig: string | null): string {
-  if (flag) return path.resolve(flag);
-  if (env.MOMENTSCAN_DB) return path.resolve(env.MOMENTSCAN_DB);
+  const where = (s: string) => (isPostgresUrl(s) ? s.trim() : path.resolve(s));
+  if (flag) return where(flag);
+  if (env.MOMENTSCAN_DB) return where(env.MOMENTSCAN_DB);
   if (fromConfig) return fromConfig;
   return path.join(xdgDir(env, 'XDG_DATA_HOME', path.join('.local', 'share')), 'momentscan', 'momentscan.db');
 }

@@ -118,7 +118,9 @@ function pickExamples(moment: Moment, items: ExplainItem[], topTerms: string[], 
     for (const t of tokenize(foldText(it.title))) if (terms.has(t) || terms.has(termKey(t))) hits++;
     return hits;
   };
-  const ranked = [...items].sort((a, b) => relevance(b) - relevance(a) || b.publishedAt - a.publishedAt || a.title.localeCompare(b.title));
+  // each item's relevance once (in the comparator it was worked out O(n log n) times: 2,000 items tokenised ~40,000 times)
+  const score = new Map(items.map((it) => [it, relevance(it)]));
+  const ranked = [...items].sort((a, b) => score.get(b)! - score.get(a)! || b.publishedAt - a.publishedAt || a.title.localeCompare(b.title));
   // one example per source first, then fill up
   const chosen: ExplainItem[] = [];
   const usedSources = new Set<string>();

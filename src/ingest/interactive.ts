@@ -3,9 +3,11 @@
  * handled (the first stops starting feeds and aborts those in flight, keeping what was saved: the summary
  * says `interrupted`; the second leaves at once), progress on stderr; and the exit code it makes.
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Config } from '../config/schema.js';
-import { ExitCode, MomentscanError } from '../core/errors.js';
-import { Store } from '../store/store.js';
+import { ExitCode, MomentscanError, UsageError } from '../core/errors.js';
+import { isPostgresUrl, openStore } from '../store/store.js';
 import { configuredFeeds } from './due.js';
 import { ingest } from './run.js';
 import type { FetchSummary } from './types.js';
@@ -13,11 +15,21 @@ import type { FetchSummary } from './types.js';
 export interface InteractiveFetch {
   concurrency?: number;
   force?: boolean;
+  /** One of several fetch workers sharing a PostgreSQL store: due feeds are claimed with leases. */
+  worker?: boolean;
   /** Show `fetching feeds: n/m` on stderr (a terminal). */
   progress?: boolean;
   now: () => number;
   /** One line to stderr. */
   log: (line: string) => void;
+}
+
+/**
+ * How long a worker's claim on a feed (or a host's request slot) lasts: longer than any one fetch can take
+ * (each try bounded by fetch.timeout, with retries and their waits), so that only a dead worker's expires.
+ */
+export function workerLeaseMs(config: Config): number {
+  return Math.max(5 * 60_000, (config.fetch.retries + 1) * (config.fetch.timeoutMs + 30_000) * 2);
 }
 
 /**
@@ -44,7 +56,12 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
       exitCode: ExitCode.FEEDS_FAILED,
     });
   }
-  const store = Store.open(dbPath);
+  if (o.worker && !isPostgresUrl(dbPath)) {
+    throw new UsageError('--worker: workers share one PostgreSQL database: point --db at one (postgres://…)', {
+      hint: 'one fetch at a time is all a SQLite file takes: run momentscan fetch without --worker',
+    });
+  }
+  const store = openStore(dbPath);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -65,6 +82,7 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
       now: o.now,
       signal: controller.signal,
       force: Boolean(o.force),
+      ...(o.worker ? { worker: { owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, leaseMs: workerLeaseMs(config) } } : {}),
       ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
       ...(o.progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\rfetching feeds: ${done}/${total}`) } : {}),
     });

@@ -9,7 +9,7 @@ import { runScheduled } from '../fetch/schedule.js';
 import type { FeedResult, FetchSummary } from './types.js';
 import { SENTIMENT_ENGINE } from '../enrich/sentiment.js';
 import { STORY_LIFE_MS, STORY_WINDOW_MS } from '../enrich/stories.js';
-import type { FeedRow, FetchRecord, SaveResult, Store, StoryAssigner } from '../store/store.js';
+import type { FeedRow, FetchRecord, LeaseStore, SaveResult, Store, StoryAssigner } from '../store/store.js';
 import { MAX_SERVER_HINT_MS, configuredFeeds, hostOf, nextDue, skipReason } from './due.js';
 import { saveQueue } from './save-queue.js';
 import { semaphore } from './semaphore.js';
@@ -24,6 +24,12 @@ export interface IngestOptions {
   signal?: AbortSignal;
   now: () => number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Run as one of several workers sharing a store (fetch --worker, PostgreSQL): claim due feeds in batches
+   * with leases until none is left, and hold the store's per-host slots while requesting, so that all the
+   * workers together keep each host's limit.
+   */
+  worker?: { owner: string; leaseMs: number };
 }
 
 /**
@@ -40,11 +46,24 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   const { defs: accounts, matcher: accountMatcher } = syncAccounts(store);
   const feeds = store.ensureFeeds(configuredFeeds(config), o.now());
   const results: FeedResult[] = [];
-  const due: FeedRow[] = [];
-  for (const feed of feeds) {
-    const reason = skipReason(feed, o.now(), f.intervalMs, Boolean(o.force));
-    if (reason === null) due.push(feed);
-    else results.push(skipped(feed, reason, o.now()));
+  const leases = o.worker ? store.leases : null;
+  if (o.worker && !leases) throw new Error('fetch --worker needs a store workers can share');
+  const concurrency = o.concurrency ?? f.concurrency;
+  // a worker claims feeds a few slots' worth at a time, so that the others get their share
+  const claim = (): FeedRow[] => {
+    const now = o.now();
+    // the slack skipReason gives an hourly cron job
+    const dueBy = now + Math.max(60_000, f.intervalMs / 10);
+    return leases!.claimFeeds(feeds.map((x) => x.url), now, o.force ? Number.MAX_SAFE_INTEGER : dueBy, 2 * concurrency, o.worker!.leaseMs, o.worker!.owner);
+  };
+  let due: FeedRow[] = [];
+  if (leases) due = claim();
+  else {
+    for (const feed of feeds) {
+      const reason = skipReason(feed, o.now(), f.intervalMs, Boolean(o.force));
+      if (reason === null) due.push(feed);
+      else results.push(skipped(feed, reason, o.now()));
+    }
   }
   store.setFeedKinds(config.feedKinds);
   const stories = storyAssigner();
@@ -53,10 +72,9 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // nothing is, every quarter hour from cron, is over sooner
   const [http, pool] = due.length > 0 ? await Promise.all([import('../fetch/http.js'), import('./parse-pool.js')]) : [null, null];
   const dispatcher = http?.createDispatcher(f.timeoutMs, Math.max(f.perHost, ...[...f.hosts.values()].map((h) => h.perHost)));
-  const parser = pool?.createParser({ topics: config.topics, accounts }, due.length);
+  const parser = pool?.createParser({ topics: config.topics, accounts }, leases ? feeds.length : due.length);
   let done = 0;
 
-  const concurrency = o.concurrency ?? f.concurrency;
   // Bodies downloaded and waiting for (or in) a parse worker: their HTTP slots are free meanwhile, so the
   // network keeps going while this thread commits; at most this many, so memory stays bounded.
   const backlog = semaphore(2 * concurrency);
@@ -203,6 +221,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   let failure: { err: unknown } | null = null;
   const save = (fetched: Fetched): void => {
     const saved = saver.save(fetched.record, fetched.stories).then((r) => {
+      leases?.releaseFeed(fetched.record.feedId, o.worker!.owner);
       o.onProgress?.(++done, due.length);
       return fetched.finish(r);
     });
@@ -210,33 +229,47 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     saving.push(saved);
   };
   try {
-    await runScheduled(
-      due,
-      hostOf,
-      {
-        concurrency,
-        perHost: f.perHost,
-        hostDelayMs: f.hostDelayMs,
-        hosts: f.hosts,
-        ...(o.signal ? { signal: o.signal } : {}),
-      },
-      async (feed) => {
-        saver.check(); // once the store has failed, nothing more is fetched
-        await new Promise<void>((slotFree) => {
-          const work = one(feed, slotFree).then(
-            (fetched) => {
+    for (;;) {
+      await runScheduled(
+        due,
+        hostOf,
+        {
+          concurrency,
+          perHost: f.perHost,
+          hostDelayMs: f.hostDelayMs,
+          hosts: f.hosts,
+          ...(o.signal ? { signal: o.signal } : {}),
+        },
+        async (feed) => {
+          saver.check(); // once the store has failed, nothing more is fetched
+          const slot = leases ? await hostSlot(leases, hostOf(feed), f.hosts.get(hostOf(feed))?.perHost ?? f.perHost, o) : null;
+          await new Promise<void>((slotFree) => {
+            let freed = false;
+            const free = () => {
+              if (freed) return;
+              freed = true;
+              if (slot) leases!.releaseHostSlot(slot.host, slot.slot, o.worker!.owner);
               slotFree();
-              if (fetched) save(fetched);
-            },
-            (err: unknown) => {
-              slotFree();
-              failure ??= { err };
-            },
-          );
-          working.push(work);
-        });
-      },
-    );
+            };
+            const work = one(feed, free).then(
+              (fetched) => {
+                free();
+                if (fetched) save(fetched);
+              },
+              (err: unknown) => {
+                free();
+                failure ??= { err };
+              },
+            );
+            working.push(work);
+          });
+        },
+      );
+      if (!leases || failure || o.signal?.aborted) break;
+      // the next batch once this one is fetched (its saves go on meanwhile)
+      due = claim();
+      if (due.length === 0) break;
+    }
   } catch (err) {
     failure ??= { err };
   } finally {
@@ -276,6 +309,20 @@ interface Got {
   movedTo: string | null;
   notice: string | null;
   durationMs: number;
+}
+
+/**
+ * Waits for one of a host's request slots shared by every worker (none for local files), polling while
+ * all are taken; null when there is no host to limit.
+ */
+async function hostSlot(leases: LeaseStore, host: string, limit: number, o: IngestOptions): Promise<{ host: string; slot: number } | null> {
+  if (host === '') return null;
+  for (let wait = 10; ; wait = Math.min(250, wait * 2)) {
+    const slot = leases.claimHostSlot(host, limit, o.now(), o.worker!.leaseMs, o.worker!.owner);
+    if (slot !== null) return { host, slot };
+    if (o.signal?.aborted) return null;
+    await new Promise((r) => setTimeout(r, wait));
+  }
 }
 
 /** A feed fetched and parsed: what to save, and its result once saved. */

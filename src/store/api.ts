@@ -14,13 +14,17 @@ import type {
   ItemAccount,
   MatchableAccountItem,
   MomentAccount,
+  DeliveryRow,
+  DeliveryStatus,
   FeedHealth,
   FeedRow,
   FetchRecord,
   MatchableItem,
+  NewDeliveryRow,
   ReplaySummary,
   SavedMoment,
   SaveResult,
+  SilenceRow,
   StoryAssigner,
   StoryReplayer,
   TopicRow,
@@ -133,12 +137,75 @@ export interface AccountStore {
   topicAccounts(topicId: number, from: number, to: number): MomentAccount[];
 }
 
+/** The notification outbox, endpoints gone for good, and silences (sqlite/outbox.ts). */
+export interface OutboxStore {
+  /** The stored moment's id (moments are recorded by evaluate before alerts are enqueued). */
+  momentId(topic: string, kind: string, direction: string, start: number): number | null;
+  /** Whether the channel has had (or has coming) an alert of the moment. */
+  announced(momentId: number, channel: string): boolean;
+  /**
+   * Adds deliveries, in one transaction; those already there (same moment alert and channel) are left as
+   * they are. An alert is `moment.detected` on a channel that has had nothing of the moment yet,
+   * `moment.grew` after that; an end (alertNo 0) is enqueued only where the moment was announced.
+   * Returns the rows added.
+   */
+  enqueue(rows: NewDeliveryRow[], now: number, newId: () => string): DeliveryRow[];
+  /**
+   * Claims rows to send now, in one transaction: `pick` sees every pending row not leased (oldest first)
+   * and returns those to send, leased to `token` until `leaseUntil`, and rows to mark on the way.
+   */
+  claim(
+    now: number,
+    token: string,
+    leaseUntil: number,
+    pick: (pending: DeliveryRow[]) => { send: DeliveryRow[]; settle: { id: string; status: DeliveryStatus; error: string | null }[] },
+  ): DeliveryRow[];
+  /** Records how a leased row went (only while the lease is still this run's). */
+  finish(
+    results: { id: string; outcome: 'sent' | 'retry' | 'failed' | 'released'; at: number; httpStatus: number | null; error: string | null; nextAttemptAt?: number }[],
+    token: string,
+  ): void;
+  /** When a route last sent a message to a channel (for its minimum interval). */
+  lastSent(route: number, channel: string): number | null;
+  /** Deliveries created since `since`, newest first. */
+  list(since: number, limit: number, status?: DeliveryStatus): DeliveryRow[];
+  goneSince(channel: string, endpoint: string): number | null;
+  markGone(channel: string, endpoint: string, at: number): void;
+  clearGone(channel: string): void;
+  addSilence(s: { topic: string; startsAt: number; endsAt: number; comment: string | null }, now: number): number;
+  /** Silences in force at `at` or later (all of them with null), by start. */
+  silences(at: number | null): SilenceRow[];
+  removeSilence(id: number): boolean;
+}
+
+/** Verdicts on moments (`momentscan watch`). */
+export interface FeedbackStore {
+  momentRowId(topicId: number, kind: string, direction: string, start: number): number | null;
+  verdicts(momentIds: number[]): Map<number, 'real' | 'noise'>;
+  /** Records (or, with a null verdict, withdraws) a verdict on a recorded moment, with the moment as it stands. */
+  saveVerdict(v: { momentId: number; topic: string; kind: string; direction: string; start: number; verdict: 'real' | 'noise' | null; score: number }, now: number): void;
+}
+
+/** Leases for `fetch --worker` (pg/leases.ts): feeds and per-host request slots shared by workers on many hosts. */
+export interface LeaseStore {
+  claimFeeds(urls: string[], now: number, dueBy: number, n: number, leaseMs: number, owner: string): FeedRow[];
+  releaseFeed(feedId: number, owner: string): void;
+  claimHostSlot(host: string, limit: number, now: number, leaseMs: number, owner: string): number | null;
+  releaseHostSlot(host: string, slot: number, owner: string): void;
+}
+
 /** The whole store: what the stages and commands use. */
 export interface Store extends FeedStore, FetchWriter, TopicStore, ItemStore, CountStore, StoryStore, MomentStore, DigestStore, SearchStore, AccountStore {
   /** Where it is (a file path, a connection string): for messages. */
   readonly file: string;
   /** Opened read-only: every write is refused. */
   readonly readonly: boolean;
+  /** The notification outbox and silences. */
+  readonly outbox: OutboxStore;
+  /** Verdicts on moments. */
+  readonly feedback: FeedbackStore;
+  /** Leases for several fetch workers: only a store they can share (PostgreSQL) has them. */
+  readonly leases: LeaseStore | null;
   /** Runs `fn` in one transaction: the saves it makes are committed together, or not at all. */
   together<T>(fn: () => T): T;
   close(): void;

@@ -252,3 +252,49 @@ export interface ItemAccount {
 }
 
 export type { AccountImport, MomentAccount } from '../core/types.js';
+/** A notification delivery as the outbox stores it (notify/outbox.ts reads the payload, a moment's JSON record). */
+export interface DeliveryRow {
+  id: string;
+  momentId: number;
+  alertNo: number;
+  channel: string;
+  event: string;
+  route: number;
+  topic: string;
+  payload: string;
+  eventAt: number;
+  createdAt: number;
+  notBefore: number;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastAttemptAt: number | null;
+  httpStatus: number | null;
+  error: string | null;
+  sentAt: number | null;
+}
+
+export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'silenced';
+
+/** A delivery to add: one moment alert (alertNo 1, 2…; 0 = it ended) on one channel. */
+export interface NewDeliveryRow {
+  momentId: number;
+  alertNo: number;
+  channel: string;
+  route: number;
+  topic: string;
+  payload: string;
+  eventAt: number;
+  notBefore: number;
+  /** Enqueue as silenced (a silence covers the topic): recorded, never sent. */
+  silenced: boolean;
+}
+
+export interface SilenceRow {
+  id: number;
+  topic: string;
+  startsAt: number;
+  endsAt: number;
+  comment: string | null;
+  createdAt: number;
+}

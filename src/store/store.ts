@@ -1,44 +1,16 @@
 /**
- * The SQLite store: the parts in sqlite/ (one per concern) over one connection, behind the `Store`
- * interface of api.ts. `Store.open(file)` opens (creating and migrating if needed) a database file;
+ * The stores: the parts in sqlite/ (one per concern) over one connection, behind the `Store` interface of
+ * api.ts (composed.ts). `Store.open(file)` opens (creating and migrating if needed) a SQLite database file;
+ * `openStore(location)` that or a PostgreSQL database (pg/store.ts), whichever `--db` names;
  * `{ readonly: true }` opens one without writing to it (commands that only read).
  */
-import type { PackedBuckets } from '../core/buckets.js';
-import { StoreError } from '../core/errors.js';
-import type { Bucket, Moment, StoredItem } from '../core/types.js';
-import type { ListItemsQuery, Store as StoreApi } from './api.js';
+import { existsSync } from 'node:fs';
+import type { Store as StoreApi } from './api.js';
+import { PartsStore } from './composed.js';
 import { openDatabase, type DB, type OpenOptions } from './db.js';
-import type {
-  AccountImport,
-  AccountMatchRow,
-  AccountRecord,
-  AccountRow,
-  ImportResult,
-  ItemAccount,
-  MatchableAccountItem,
-  MomentAccount,
-  FeedHealth,
-  FeedRow,
-  FetchRecord,
-  MatchableItem,
-  ReplaySummary,
-  SavedMoment,
-  SaveResult,
-  StoryAssigner,
-  StoryReplayer,
-  TopicRow,
-} from './model.js';
-import { SqliteAccounts } from './sqlite/accounts.js';
-import { SqliteCounts } from './sqlite/counts.js';
-import { SqliteDigests } from './sqlite/digests.js';
-import { SqliteFeeds } from './sqlite/feeds.js';
-import { SqliteFetchWriter } from './sqlite/fetch-write.js';
-import { SqliteItems } from './sqlite/items.js';
-import { SqliteMoments } from './sqlite/moments.js';
+import { PgStore } from './pg/store.js';
+import { isPostgresUrl } from './pg/url.js';
 import { Connection } from './sqlite/part.js';
-import { SqliteSearch } from './sqlite/search.js';
-import { SqliteStories } from './sqlite/stories.js';
-import { SqliteTopics } from './sqlite/topics.js';
 
 export * from './model.js';
 export type * from './api.js';
@@ -52,207 +24,36 @@ export const Store = {
   },
 };
 
-/** The SQLite store: each method is its part's (sqlite/), one statement or one immediate transaction. */
-export class SqliteStore implements StoreApi {
-  private readonly conn: Connection;
-  private readonly feeds: SqliteFeeds;
-  private readonly fetches: SqliteFetchWriter;
-  private readonly topics: SqliteTopics;
-  private readonly items: SqliteItems;
-  private readonly counts: SqliteCounts;
-  private readonly stories: SqliteStories;
-  private readonly moments: SqliteMoments;
-  private readonly digests: SqliteDigests;
-  private readonly search: SqliteSearch;
-  private readonly accounts: SqliteAccounts;
+/**
+ * Opens the store `--db` names: a postgres:// URL is a PostgreSQL database (pg/), anything else a SQLite
+ * file. `env` gives the password sources (pg/url.ts).
+ */
+export function openStore(location: string, options: OpenOptions = {}, env: NodeJS.ProcessEnv = process.env): StoreApi {
+  return isPostgresUrl(location) ? PgStore.open(location, options, env) : SqliteStore.open(location, options);
+}
 
+export { isPostgresUrl };
+
+/** Whether there is a store there to open: a PostgreSQL URL always (it is set up when first opened), a file when it exists. */
+export function storeExists(location: string): boolean {
+  return isPostgresUrl(location) || existsSync(location);
+}
+
+/** The SQLite store: the parts over one better-sqlite3 connection. */
+export class SqliteStore extends PartsStore {
   private constructor(
-    /** The connection itself, for SQLite-only code (the notification outbox) and tests that look at tables. */
+    /** The connection itself, for tests that look at tables. */
     readonly db: DB,
-    readonly file: string,
+    file: string,
   ) {
-    const c = (this.conn = new Connection(db, file));
-    this.feeds = new SqliteFeeds(c);
-    this.fetches = new SqliteFetchWriter(c);
-    this.topics = new SqliteTopics(c);
-    this.items = new SqliteItems(c);
-    this.counts = new SqliteCounts(c);
-    this.stories = new SqliteStories(c);
-    this.moments = new SqliteMoments(c);
-    this.digests = new SqliteDigests(c);
-    this.search = new SqliteSearch(c);
-    this.accounts = new SqliteAccounts(c);
+    super(new Connection(db, file));
   }
 
   static open(file: string, options: OpenOptions = {}): SqliteStore {
     return new SqliteStore(openDatabase(file, options), file);
   }
 
-  get readonly(): boolean {
-    return this.db.readonly;
-  }
-
   close(): void {
     if (this.db.open) this.db.close();
   }
-
-  /**
-   * Runs `fn` in one immediate transaction: the saves it makes (each still all-or-nothing, as a savepoint)
-   * are committed together, or not at all.
-   */
-  together<T>(fn: () => T): T {
-    return this.conn.guard(() => this.db.transaction(fn).immediate());
-  }
-
-  // feeds
-  ensureFeeds(urls: string[], now: number): FeedRow[] {
-    return this.feeds.ensureFeeds(urls, now);
-  }
-  feedHealth(urls: string[], since: number, now: number): FeedHealth[] {
-    return this.feeds.feedHealth(urls, since, now);
-  }
-  setFeedKinds(kinds: ReadonlyMap<string, string>): void {
-    this.feeds.setFeedKinds(kinds);
-  }
-
-  // the fetch write
-  saveFetch(rec: FetchRecord, topicIds: ReadonlyMap<string, number>, stories?: StoryAssigner): SaveResult {
-    return this.fetches.saveFetch(rec, topicIds, stories);
-  }
-
-  // topics and matches
-  syncTopics(defs: { name: string; definition: string }[]): TopicRow[] {
-    return this.topics.syncTopics(defs);
-  }
-  topicNames(): Map<number, string> {
-    return this.topics.topicNames();
-  }
-  itemTexts(pageSize?: number): Generator<MatchableItem[]> {
-    return this.topics.itemTexts(pageSize);
-  }
-  replaceTopicMatches(topicId: number, definition: string, matches: MatchableItem[]): void {
-    this.topics.replaceTopicMatches(topicId, definition, matches);
-  }
-
-  // items
-  hasItems(): boolean {
-    return this.items.hasItems();
-  }
-  firstItemAt(topicId: number): number | null {
-    return this.items.firstItemAt(topicId);
-  }
-  itemsBetween(topicId: number, from: number, to: number, limit?: number): StoredItem[] {
-    return this.items.itemsBetween(topicId, from, to, limit);
-  }
-  overflowPeriods(topicId: number, from: number, to: number): { feedUrl: string; start: number; end: number }[] {
-    return this.items.overflowPeriods(topicId, from, to);
-  }
-  listItems(o: ListItemsQuery): (StoredItem & { topicIds: number[] })[] {
-    return this.items.listItems(o);
-  }
-  itemsToRescore(engine: string, all: boolean, pageSize?: number): Generator<{ id: number; title: string; summary: string; language: string | null }[]> {
-    return this.items.itemsToRescore(engine, all, pageSize);
-  }
-  saveSentiments(scores: { id: number; sentiment: number | null }[], engine: string): void {
-    this.items.saveSentiments(scores, engine);
-  }
-
-  // bucket aggregates
-  bucketCounts(topicId: number, from: number, to: number, bucketMs: number): Bucket[] {
-    return this.counts.bucketCounts(topicId, from, to, bucketMs);
-  }
-  packedBucketCounts(topicId: number, from: number, to: number, bucketMs: number): PackedBuckets {
-    return this.counts.packedBucketCounts(topicId, from, to, bucketMs);
-  }
-  topicTotals(): Map<number, { items: number; stories: number }> {
-    return this.counts.topicTotals();
-  }
-  rebuildTopicCounts(): void {
-    this.counts.rebuildTopicCounts();
-  }
-  dataVersion(): number {
-    return this.counts.dataVersion();
-  }
-  engineState(topicId: number, key: string, atMost: number): { at: number; state: Uint8Array } | null {
-    return this.counts.engineState(topicId, key, atMost);
-  }
-  saveEngineStates(states: { topicId: number; key: string; at: number; state: Uint8Array }[], readAt: number): boolean {
-    return this.counts.saveEngineStates(states, readAt);
-  }
-
-  // stories
-  recentStories(since: number, limit?: number): { id: number; signature: string; firstAt: number; lastAt: number }[] {
-    return this.stories.recentStories(since, limit);
-  }
-  storyGeneration(): number {
-    return this.stories.storyGeneration();
-  }
-  replayStories(replay: StoryReplayer, o: { windowMs: number; memoryMs: number; lifeMs?: number }): ReplaySummary | null {
-    return this.stories.replayStories(replay, o);
-  }
-
-  // moments
-  saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
-    return this.moments.saveMoments(moments, evaluatedAt);
-  }
-  momentsSeenSince(since: number, knownBy?: number): { topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[] {
-    return this.moments.momentsSeenSince(since, knownBy);
-  }
-  lastMoments(): Map<number, { kind: string; direction: string; start: number; end: number; score: number }> {
-    return this.moments.lastMoments();
-  }
-
-  // digests
-  lastDigestEnd(sentOnly: boolean): number | null {
-    return this.digests.lastDigestEnd(sentOnly);
-  }
-  recordDigest(d: { createdAt: number; periodStart: number; periodEnd: number; sent: boolean; recipients: string[]; moments: number }): void {
-    this.digests.recordDigest(d);
-  }
-
-  // search
-  updateSearchIndex(): number {
-    return this.search.updateSearchIndex();
-  }
-  searchIds(query: string): Set<number> {
-    return this.search.searchIds(query);
-  }
-
-  // accounts
-  accountRecords(): AccountRecord[] {
-    return this.accounts.accountRecords();
-  }
-  listAccounts(): AccountRow[] {
-    return this.accounts.listAccounts();
-  }
-  importAccounts(batch: AccountImport, o: { replace: boolean; now: number }): ImportResult {
-    return this.accounts.importAccounts(batch, o);
-  }
-  removeAccounts(keys: string[]): { id: number; name: string }[] {
-    return this.accounts.removeAccounts(keys);
-  }
-  accountMatchFingerprint(): string | null {
-    return this.accounts.accountMatchFingerprint();
-  }
-  accountMatchInputs(pageSize?: number): Generator<MatchableAccountItem[]> {
-    return this.accounts.accountMatchInputs(pageSize);
-  }
-  replaceAccountMatches(matches: AccountMatchRow[], fingerprint: string): void {
-    this.accounts.replaceAccountMatches(matches, fingerprint);
-  }
-  itemAccounts(itemIds: readonly number[]): Map<number, ItemAccount[]> {
-    return this.accounts.itemAccounts(itemIds);
-  }
-  topicAccounts(topicId: number, from: number, to: number): MomentAccount[] {
-    return this.accounts.topicAccounts(topicId, from, to);
-  }
-}
-
-/**
- * The SQLite connection under a store, for code that has no backend-neutral form yet (the notification
- * outbox, src/notify/outbox.ts). Another backend gets a clear error instead of a crash.
- */
-export function sqliteOf(store: StoreApi): DB {
-  if (store instanceof SqliteStore) return store.db;
-  throw new StoreError(`${store.file}: notifications need the SQLite store`, { hint: 'point --db at a SQLite database file' });
 }

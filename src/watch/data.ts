@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { evaluate } from '../moments/evaluate.js';
 import { Outbox, silenced } from '../notify/outbox.js';
 import type { MomentRow } from '../render/moments.js';
-import { sqliteOf, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { Column, Verdict, WatchItem, WatchMoment } from './state.js';
 
 /**
@@ -78,38 +78,24 @@ export function loadColumns(config: Config, store: Store, o: LoadOptions): Colum
 }
 
 function momentRowIds(store: Store, rows: MomentRow[], topicIds: Map<string, number>): Map<string, number> {
-  const find = sqliteOf(store).prepare('SELECT id FROM moments WHERE topic_id = ? AND kind = ? AND direction = ? AND start_at = ?').pluck();
   const out = new Map<string, number>();
   for (const m of rows) {
     const topicId = topicIds.get(m.topic);
     if (topicId === undefined) continue;
-    const id = find.get(topicId, m.kind, m.direction, m.start) as number | undefined;
-    if (id !== undefined) out.set(momentKey(m), id);
+    const id = store.feedback.momentRowId(topicId, m.kind, m.direction, m.start);
+    if (id !== null) out.set(momentKey(m), id);
   }
   return out;
 }
 
 function verdictsOf(store: Store, ids: number[]): Map<number, Verdict> {
-  if (ids.length === 0) return new Map();
-  const rows = sqliteOf(store).prepare(`SELECT moment_id AS id, verdict FROM feedback WHERE moment_id IN (${ids.map(() => '?').join(',')})`).all(...ids) as { id: number; verdict: Verdict }[];
-  return new Map(rows.map((r) => [r.id, r.verdict]));
+  return store.feedback.verdicts(ids);
 }
 
 /** Records (or, with null, withdraws) a verdict on a moment; `now` is the real clock. */
 export function saveVerdict(store: Store, m: WatchMoment, verdict: Verdict | null, now: number): void {
   if (m.id === null) throw new Error('this moment is not recorded in the database');
-  if (verdict === null) {
-    sqliteOf(store).prepare('DELETE FROM feedback WHERE moment_id = ?').run(m.id);
-    return;
-  }
-  const detail = (sqliteOf(store).prepare('SELECT detail FROM moments WHERE id = ?').pluck().get(m.id) as string | undefined) ?? '{}';
-  sqliteOf(store)
-    .prepare(
-      `INSERT INTO feedback (moment_id, topic, kind, direction, start_at, verdict, score, detail, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (moment_id) DO UPDATE SET verdict = excluded.verdict, score = excluded.score, detail = excluded.detail, created_at = excluded.created_at`,
-    )
-    .run(m.id, m.topic, m.kind, m.direction, m.start, verdict, m.score, detail, now);
+  store.feedback.saveVerdict({ momentId: m.id, topic: m.topic, kind: m.kind, direction: m.direction, start: m.start, verdict, score: m.score }, now);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import { formatError } from '../core/errors.js';
 import { ingest } from '../ingest/run.js';
 import { fetchSummaryLine } from '../render/fetch.js';
-import { Store } from '../store/store.js';
+import { openStore } from '../store/store.js';
 import { loadColumns, saveVerdict, setMuted } from './data.js';
 import { openLink } from './open.js';
 import { render } from './render.js';
@@ -37,7 +37,7 @@ export interface WatchOptions {
  */
 export async function watch(o: WatchOptions): Promise<number> {
   const now = o.now ?? (() => Date.now());
-  const store = Store.open(o.dbPath);
+  const store = openStore(o.dbPath);
   const screen = openScreen(o.stdin, o.stdout);
   const first = o.asOf ?? now();
   let state: ViewState = initialState({ ...screen.size(), asOf: first, fixed: o.asOf !== null, since: o.from(first) });

@@ -183,6 +183,35 @@ export function leaveOneSeriesOut(bySetting, profile = 'standard') {
 }
 
 /**
+ * Leave one series out over several draws of the same series (e.g. item times drawn anew): for each
+ * series, the setting whose detections score best on the other series, summed over every draw, scores
+ * it in every draw. `bySetting` maps each setting to a list of draws, each a list of series results.
+ * Returns the normalised score per draw, their mean, and the pick per series (a pick rests on all the
+ * other series' draws, so it does not flip with one draw's luck).
+ */
+export function leaveOneSeriesOutDraws(bySetting, profile = 'standard') {
+  const settings = [...bySetting.keys()];
+  const draws = bySetting.get(settings[0]).length;
+  const keys = bySetting.get(settings[0])[0].map((r) => r.key);
+  const score = (rs) => nabScore(rs, { threshold: 0.5, profile });
+  const picks = keys.map((key) => {
+    let best = null;
+    for (const setting of settings) {
+      let raw = 0;
+      for (let d = 0; d < draws; d++) raw += score(bySetting.get(setting)[d].filter((r) => r.key !== key)).raw;
+      if (!best || raw > best.raw) best = { setting, raw };
+    }
+    return best.setting;
+  });
+  const perDraw = [];
+  for (let d = 0; d < draws; d++) {
+    const held = keys.map((key, k) => score(bySetting.get(picks[k])[d].filter((r) => r.key === key)).perFile[0]);
+    perDraw.push(normalise(held, profile));
+  }
+  return { perDraw, normalized: perDraw.reduce((a, x) => a + x, 0) / draws, picks };
+}
+
+/**
  * Per series, its raw NAB score at each setting (rows detecting in windows / false alerts): where each
  * series' optimum lies, which is what leave-one-series-out pays for when they disagree.
  */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
+import { freshDatabase } from '../helpers/pg.js';
 
 /**
  * Golden files of every listing, from a real run on the bundled sample: fetched into a new database
@@ -18,26 +19,33 @@ const FEED_FIELDS = 'url,fetchUrl,title,topics,state,consecutiveFailures,fetches
 const FORMATS = { json: 'json', ndjson: 'ndjson', csv: 'csv', tsv: 'tsv', markdown: 'md' } as const;
 const ROOT_URL = pathToFileURL(ROOT).href;
 
-let home = '';
-let db = '';
-const run = (args: string[], input?: string): string => {
-  const r = runCli([...args, '--config', CONFIG, '--db', db], { home, ...(input !== undefined ? { input } : {}) });
-  expect(r.stderr.replace(/^momentscan: showing .*\n/m, '')).toBe('');
-  expect(r.status).toBe(0);
-  // the checkout's own path is not part of the output's shape
-  return r.stdout.split(ROOT_URL).join('file://<root>');
-};
+/** The golden files hold for both backends: the same fetch into a new SQLite file and a new PostgreSQL database. */
+const BACKENDS = [
+  { name: 'SQLite', database: (home: string) => path.join(home, 'sample.db') },
+  { name: 'PostgreSQL', database: () => freshDatabase('golden') },
+];
 
-beforeAll(() => {
-  // one database for every test of the file (helpers/tmp.ts removes its folders after each test)
-  home = mkdtempSync(path.join(os.tmpdir(), 'momentscan-golden-'));
-  db = path.join(home, 'sample.db');
-  const r = runCli(['fetch', '--config', CONFIG, '--db', db, '--quiet', '--concurrency', '1'], { home });
-  expect(r.status).toBe(0);
-});
-afterAll(() => rmSync(home, { recursive: true, force: true }));
+describe.each(BACKENDS)('golden output of every listing, from the sample, on $name', (backend) => {
+  let home = '';
+  let db = '';
+  const run = (args: string[], input?: string): string => {
+    const r = runCli([...args, '--config', CONFIG, '--db', db], { home, ...(input !== undefined ? { input } : {}) });
+    expect(r.stderr.replace(/^momentscan: showing .*\n/m, '')).toBe('');
+    expect(r.status).toBe(0);
+    // the checkout's own path is not part of the output's shape
+    return r.stdout.split(ROOT_URL).join('file://<root>');
+  };
 
-describe('golden output of every listing, from the sample', () => {
+  beforeAll(() => {
+    // one database for every test of the file (helpers/tmp.ts removes its folders after each test)
+    home = mkdtempSync(path.join(os.tmpdir(), 'momentscan-golden-'));
+    db = backend.database(home);
+    const r = runCli(['fetch', '--config', CONFIG, '--db', db, '--quiet', '--concurrency', '1'], { home });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
   // a series and texts from elsewhere: the sample's own hourly counts and headlines
   const series = () => run(['timeline', 'Northwind', '--bucket', '1h', '--csv', '--fields', 'start,stories', ...AS_OF]).replace(/^start,stories/, 'timestamp,value');
   const titles = () => run(['items', '--limit', '30', '--format', 'tsv', '--fields', 'title', '--no-headers', ...AS_OF]);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
+import { COOL_DOWN_MS } from '../../src/detect/alerts.js';
 import { Outbox, type NewDelivery } from '../../src/notify/outbox.js';
 import { drain, enqueueAlerts, recordOf, type ResolvedChannel } from '../../src/notify/run.js';
 import type { AlertEvent, SendOutcome } from '../../src/notify/types.js';
@@ -101,10 +102,11 @@ describe('the outbox, drained', () => {
     expect(at(1, start + 6 * 3_600_000, true, start + 6 * 3_600_000).added.map((r) => r.event)).toEqual(['moment.detected']);
     expect(at(1, start + 6 * 3_600_000, true, start + 6.5 * 3_600_000).added).toEqual([]);
     expect(at(2, start + 9 * 3_600_000, true, start + 9 * 3_600_000).added.map((r) => r.event)).toEqual(['moment.grew']);
-    // over, but not yet quiet for 3 hours: it may flare up again
-    expect(at(2, start + 9 * 3_600_000, false, start + 14 * 3_600_000).added).toEqual([]);
-    expect(at(2, start + 9 * 3_600_000, false, start + 15 * 3_600_000).added.map((r) => r.event)).toEqual(['moment.ended']);
-    expect(at(2, start + 9 * 3_600_000, false, start + 16 * 3_600_000).added).toEqual([]);
+    // over at 12 h, but not yet quiet for the cool-down: it may flare up again
+    const quietAt = start + 12 * 3_600_000 + COOL_DOWN_MS;
+    expect(at(2, start + 9 * 3_600_000, false, quietAt - 3_600_000).added).toEqual([]);
+    expect(at(2, start + 9 * 3_600_000, false, quietAt).added.map((r) => r.event)).toEqual(['moment.ended']);
+    expect(at(2, start + 9 * 3_600_000, false, quietAt + 3_600_000).added).toEqual([]);
     await s.run();
     expect(s.sent[0]!.events.map((e) => e.type)).toEqual(['moment.detected', 'moment.grew', 'moment.ended']);
   });

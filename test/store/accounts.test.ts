@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { syncAccounts } from '../../src/enrich/sync-accounts.js';
-import { Store, type AccountImport } from '../../src/store/store.js';
+import { PgStore } from '../../src/store/pg/store.js';
+import { Store, type AccountImport, type Store as StoreApi } from '../../src/store/store.js';
+import { freshDatabase } from '../helpers/pg.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const T = Date.UTC(2026, 10, 20, 12);
@@ -16,9 +18,14 @@ const account = (over: Partial<AccountImport['accounts'][number]>): AccountImpor
   ...over,
 });
 
-describe('the accounts store (real SQLite)', () => {
+const ENGINES: [string, () => StoreApi][] = [
+  ['SQLite', () => Store.open(path.join(tempDir(), 'm.db'))],
+  ['PostgreSQL', () => PgStore.open(freshDatabase('accounts'))],
+];
+
+describe.each(ENGINES)('the accounts store (a real %s database)', (_engine, open) => {
   it('merges by domain (aliases and handles joined), adopts an account stored by name alone, moves contacts by e-mail; --replace starts over', () => {
-    const store = Store.open(path.join(tempDir(), 'm.db'));
+    const store = open();
     store.importAccounts(
       {
         origin: 'csv-accounts',
@@ -66,7 +73,7 @@ describe('the accounts store (real SQLite)', () => {
   });
 
   it('re-matches stored items only when the accounts changed, and a removed account takes its matches with it', () => {
-    const store = Store.open(path.join(tempDir(), 'm.db'));
+    const store = open();
     const [feed] = store.ensureFeeds(['https://f.example/rss'], T);
     store.saveFetch(
       {
@@ -82,8 +89,6 @@ describe('the accounts store (real SQLite)', () => {
     store.importAccounts({ origin: 'csv-accounts', accounts: [account({ name: 'Globex', nameKey: 'globex', domain: 'globex.de' }), account({ name: 'Initech', nameKey: 'initech', domain: 'initech.co.uk' })], contacts: [] }, { replace: false, now: T });
     expect(syncAccounts(store).rematched).toBe(2);
     expect(syncAccounts(store).rematched).toBe(0);
-    const rows = () => store.db.prepare('SELECT item_id, account_id, match_type, confidence FROM item_accounts ORDER BY 1, 2').raw().all();
-    expect(rows()).toEqual([[1, 1, 'name', 0.6], [2, 2, 'domain', 0.95]]);
     expect(store.itemAccounts([1, 2, 3])).toEqual(
       new Map([
         [1, [{ id: 1, name: 'Globex', domain: 'globex.de', matchType: 'name', confidence: 0.6 }]],
@@ -91,7 +96,8 @@ describe('the accounts store (real SQLite)', () => {
       ]),
     );
     expect(store.removeAccounts(['initech.co.uk'])).toEqual([{ id: 2, name: 'Initech' }]);
-    expect(rows()).toEqual([[1, 1, 'name', 0.6]]);
+    expect(store.itemAccounts([1, 2])).toEqual(new Map([[1, [{ id: 1, name: 'Globex', domain: 'globex.de', matchType: 'name', confidence: 0.6 }]]]));
+    expect(store.listAccounts().map((a) => [a.name, a.items, a.lastItemAt])).toEqual([['Globex', 1, T - 1000]]);
     expect(() => store.removeAccounts(['nobody'])).toThrow(/accounts remove: no account "nobody"/);
     store.close();
   });

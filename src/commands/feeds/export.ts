@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { renderOpml, type OpmlOutline } from '../../config/opml.js';
-import { Store } from '../../store/store.js';
+import { openStore, storeExists } from '../../store/store.js';
 import { sourceOf } from '../../config/sources/index.js';
 import { configFor, log, processEnv, writeOut, type GlobalOptions } from '../context.js';
 import { configuredFeeds } from '../../ingest/due.js';
@@ -10,8 +9,8 @@ export async function exportOpml(g: GlobalOptions): Promise<number> {
   const env = processEnv();
   const { config, dbPath } = configFor(g, env);
   const titles = new Map(config.feedTitles);
-  if (existsSync(dbPath)) {
-    const store = Store.open(dbPath, { readonlyIfDenied: true });
+  if (storeExists(dbPath)) {
+    const store = openStore(dbPath, { readonlyIfDenied: true });
     try {
       for (const h of store.feedHealth(configuredFeeds(config), 0, env.now())) if (h.title && !titles.has(h.url)) titles.set(h.url, h.title);
     } finally {

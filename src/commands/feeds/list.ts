@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { feedHealthRows } from '../../moments/feed-health.js';
 import type { FeedHealthRow } from '../../moments/types.js';
 import { feedHealthListing } from '../../render/feeds.js';
 import { render } from '../../render/index.js';
-import { Store } from '../../store/store.js';
+import { openStore, storeExists } from '../../store/store.js';
 import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from '../context.js';
 import { configuredFeeds } from '../../ingest/due.js';
 
@@ -15,7 +14,7 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
   const urls = configuredFeeds(config);
   const now = env.now();
   // no database yet: every feed is new (and none is created just to say so)
-  const store = existsSync(dbPath) ? Store.open(dbPath, { readonlyIfDenied: true }) : null;
+  const store = storeExists(dbPath) ? openStore(dbPath, { readonlyIfDenied: true }) : null;
   let rows: FeedHealthRow[];
   try {
     rows = feedHealthRows(config, store, urls, now);

@@ -1,7 +1,7 @@
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { render } from '../../render/index.js';
 import { deliveriesListing, deliveryRow, type DeliveryRow } from '../../render/notify.js';
-import { Store } from '../../store/store.js';
+import { openStore } from '../../store/store.js';
 import { limitFlag, sinceFlag } from '../flags.js';
 import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from '../context.js';
 
@@ -25,7 +25,7 @@ export async function list(g: GlobalOptions, o: ListOptions): Promise<number> {
     throw new UsageError(`--status: expected one of ${STATUSES.join(', ')}, got "${o.status}"`);
   }
   const { Outbox } = await import('../../notify/outbox.js');
-  const store = Store.open(dbPath);
+  const store = openStore(dbPath);
   let rows: DeliveryRow[];
   try {
     rows = new Outbox(store).list(from, limit, o.status as (typeof STATUSES)[number] | undefined).map(deliveryRow);

@@ -1,7 +1,7 @@
 import type { NotifyConfig } from '../../config/notify.js';
 import type { Config } from '../../config/schema.js';
 import { ConfigError, ExitCode } from '../../core/errors.js';
-import { Store } from '../../store/store.js';
+import { openStore } from '../../store/store.js';
 import { asOfFlag, sensitivityFlag, needTopics, sinceFlag } from '../flags.js';
 import { checkWindow, configFor, log, processEnv, type Env, type GlobalOptions } from '../context.js';
 
@@ -42,7 +42,7 @@ export async function notify(config: Config, dbPath: string, g: GlobalOptions, o
   const { evaluate } = await import('../../moments/evaluate.js');
   const { closeHttp } = await import('../../notify/http.js');
   const channels = await resolveChannels(config, env.env);
-  const store = Store.open(dbPath);
+  const store = openStore(dbPath);
   let queued;
   let drained;
   try {

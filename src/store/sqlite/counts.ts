@@ -123,7 +123,7 @@ export class SqliteCounts extends SqlitePart implements CountStore {
   private bucketsFromMatches(topicId: number, from: number, to: number, bucketMs: number): Bucket[] {
     return this.stmt(
       // CAST: a JS number is bound as REAL, and REAL division would not truncate to the bucket.
-      `SELECT (CAST(published_at AS INTEGER) / CAST(@b AS INTEGER)) * CAST(@b AS INTEGER) AS start,
+      `SELECT (CAST(published_at AS BIGINT) / CAST(@b AS BIGINT)) * CAST(@b AS BIGINT) AS start,
               total(story_first) AS count, count(*) AS items,
               total(story_first AND sentiment IS NOT NULL) AS scored,
               total(CASE WHEN story_first THEN sentiment END) AS sentimentSum,
@@ -183,15 +183,16 @@ export class SqliteCounts extends SqlitePart implements CountStore {
       this.db
         .transaction(() => {
           if (this.dataVersion() !== readAt) return false;
-          const put = this.stmt('INSERT OR REPLACE INTO engine_states (topic_id, key, at, state) VALUES (?, ?, ?, ?)');
-          const older = this.stmt('DELETE FROM engine_states WHERE topic_id = ? AND key = ? AND at < ?');
+          const put = this.stmt('INSERT INTO engine_states (topic_id, key, at, state) VALUES (?, ?, ?, ?)');
+          // (the one it replaces too: the new row's rowid says it was saved last)
+          const older = this.stmt('DELETE FROM engine_states WHERE topic_id = ? AND key = ? AND at <= ?');
           const otherKeys = this.stmt(
             `DELETE FROM engine_states WHERE topic_id = @t AND rowid NOT IN
                (SELECT max(rowid) FROM engine_states WHERE topic_id = @t GROUP BY key ORDER BY max(rowid) DESC LIMIT 3)`,
           );
           for (const s of states) {
-            put.run(s.topicId, s.key, s.at, s.state);
             older.run(s.topicId, s.key, s.at);
+            put.run(s.topicId, s.key, s.at, s.state);
             otherKeys.run({ t: s.topicId });
           }
           return true;

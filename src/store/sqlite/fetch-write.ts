@@ -41,9 +41,10 @@ export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
       );
       const quarter = this.stmt(
         `INSERT INTO topic_quarters (topic_id, slot, stories, items, scored, sentiment_sum, sentiment_sq) VALUES (?, ?, ?, 1, ?, ?, ?)
-         ON CONFLICT (topic_id, slot) DO UPDATE SET stories = stories + excluded.stories, items = items + 1,
-           scored = scored + excluded.scored, sentiment_sum = sentiment_sum + excluded.sentiment_sum,
-           sentiment_sq = sentiment_sq + excluded.sentiment_sq`,
+         ON CONFLICT (topic_id, slot) DO UPDATE SET stories = topic_quarters.stories + excluded.stories,
+           items = topic_quarters.items + 1, scored = topic_quarters.scored + excluded.scored,
+           sentiment_sum = topic_quarters.sentiment_sum + excluded.sentiment_sum,
+           sentiment_sq = topic_quarters.sentiment_sq + excluded.sentiment_sq`,
       );
       const hadItems = this.stmt('SELECT 1 FROM items WHERE feed_id = ? LIMIT 1').pluck();
       const tx = this.db.transaction((): SaveResult => {

@@ -73,7 +73,7 @@ export class SqliteItems extends SqlitePart implements ItemStore {
         const add = this.db.prepare('INSERT INTO search_hits VALUES (?)');
         this.db.transaction(() => ids.forEach((id) => add.run(id)))();
       }
-      const hits = o.ids ? ' AND i.id IN (SELECT id FROM temp.search_hits)' : '';
+      const hits = o.ids ? ' AND i.id IN (SELECT id FROM search_hits)' : '';
       const where =
         topics.length > 0
           ? `WHERE i.id IN (SELECT item_id FROM item_topics WHERE topic_id IN (${topics.map(() => '?').join(',')})

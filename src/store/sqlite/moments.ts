@@ -30,8 +30,8 @@ export class SqliteMoments extends SqlitePart implements MomentStore {
          VALUES (@topicId, @kind, @direction, @start, @peak, @end, @score, @detail, @at, @at)
          ON CONFLICT (topic_id, kind, direction, start_at) DO UPDATE SET
            peak_at = excluded.peak_at, end_at = excluded.end_at, score = excluded.score, detail = excluded.detail,
-           first_seen_at = min(first_seen_at, excluded.first_seen_at),
-           last_seen_at = max(last_seen_at, excluded.last_seen_at)
+           first_seen_at = min(moments.first_seen_at, excluded.first_seen_at),
+           last_seen_at = max(moments.last_seen_at, excluded.last_seen_at)
          RETURNING first_seen_at AS firstSeenAt`,
       );
       const tx = this.db.transaction(() =>
@@ -80,8 +80,10 @@ export class SqliteMoments extends SqlitePart implements MomentStore {
   /** Per topic: the moment that ended last, as recorded by moments, scan or digest. */
   lastMoments(): Map<number, { kind: string; direction: string; start: number; end: number; score: number }> {
     return this.guard(() => {
+      // each topic's moment with the latest end (the earliest recorded of those that end together)
       const rows = this.stmt(
-        'SELECT topic_id AS id, kind, direction, start_at AS start, max(end_at) AS end, score FROM moments GROUP BY topic_id',
+        `SELECT m.topic_id AS id, m.kind, m.direction, m.start_at AS start, m.end_at AS end, m.score FROM moments m
+         WHERE m.id = (SELECT l.id FROM moments l WHERE l.topic_id = m.topic_id ORDER BY l.end_at DESC, l.id LIMIT 1)`,
       ).all() as { id: number; kind: string; direction: string; start: number; end: number; score: number }[];
       return new Map(rows.map(({ id, ...m }) => [id, m]));
     });

@@ -1,21 +1,59 @@
 /**
- * The SQLite connection the store's parts share: one better-sqlite3 handle, its prepared statements, and
- * the guard that turns SQLite's errors into one-line StoreErrors naming the file.
+ * The connection the store's parts share, and what they need of it: the subset of better-sqlite3's API
+ * they use (SqlDb, SqlStatement), which a better-sqlite3 handle is, and which the PostgreSQL backend
+ * provides over its connection (pg/db.ts). The parts' SQL is written to mean the same on both engines.
+ * The guard turns the engine's errors into one-line StoreErrors naming the database.
  */
-import type Database from 'better-sqlite3';
 import { StoreError } from '../../core/errors.js';
-import { wrapSqliteError, type DB } from '../db.js';
+import { wrapSqliteError } from '../db.js';
+
+/** A prepared statement, as better-sqlite3 has it. */
+export interface SqlStatement {
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  /** From now on, the first column of each row. */
+  pluck(toggle?: boolean): this;
+  /** From now on, each row as an array of its columns. */
+  raw(toggle?: boolean): this;
+}
+
+/** A transaction function, as better-sqlite3 has it: run plain, or opened IMMEDIATE / DEFERRED. */
+export interface SqlTransaction<T> {
+  (): T;
+  immediate(): T;
+  deferred(): T;
+}
+
+/** The connection, as better-sqlite3 has it. */
+export interface SqlDb {
+  readonly readonly: boolean;
+  readonly inTransaction: boolean;
+  prepare(sql: string): SqlStatement;
+  exec(sql: string): unknown;
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  transaction<T>(fn: () => T): SqlTransaction<T>;
+}
+
+/** Turns an engine's error into a StoreError naming the database, or returns null when it is not one. */
+export type ErrorMapper = (err: unknown, file: string) => StoreError | null;
+
+/** SQLite's errors (better-sqlite3 codes them SQLITE_…). */
+export const sqliteErrors: ErrorMapper = (err, file) =>
+  err && typeof err === 'object' && 'code' in err && String((err as { code: unknown }).code).startsWith('SQLITE') ? wrapSqliteError(err, file) : null;
 
 export class Connection {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, SqlStatement>();
 
   constructor(
-    readonly db: DB,
+    readonly db: SqlDb,
+    /** Where the database is, for messages: a file path, or a URL without its password. */
     readonly file: string,
+    private readonly mapError: ErrorMapper = sqliteErrors,
   ) {}
 
   /** Prepared once per connection: preparing costs more than running a small statement. */
-  stmt(sql: string): Database.Statement {
+  stmt(sql: string): SqlStatement {
     let s = this.statements.get(sql);
     if (!s) {
       s = this.db.prepare(sql);
@@ -24,16 +62,13 @@ export class Connection {
     return s;
   }
 
-  /** Runs `fn`, turning SQLite errors into one-line StoreErrors naming the file. */
+  /** Runs `fn`, turning the engine's errors into one-line StoreErrors naming the database. */
   guard<T>(fn: () => T): T {
     try {
       return fn();
     } catch (err) {
       if (err instanceof StoreError) throw err;
-      if (err && typeof err === 'object' && 'code' in err && String((err as { code: unknown }).code).startsWith('SQLITE')) {
-        throw wrapSqliteError(err, this.file);
-      }
-      throw err;
+      throw this.mapError(err, this.file) ?? err;
     }
   }
 }
@@ -42,11 +77,11 @@ export class Connection {
 export abstract class SqlitePart {
   constructor(protected readonly conn: Connection) {}
 
-  protected get db(): DB {
+  protected get db(): SqlDb {
     return this.conn.db;
   }
 
-  protected stmt(sql: string): Database.Statement {
+  protected stmt(sql: string): SqlStatement {
     return this.conn.stmt(sql);
   }
 

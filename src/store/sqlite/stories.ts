@@ -199,7 +199,7 @@ export class SqliteStories extends SqlitePart implements StoryStore {
             }
           }
           // which story each new one follows up (its life over, an item went on with it)
-          const setFollows = this.stmt('UPDATE stories SET follows_id = ? WHERE id = ? AND follows_id IS NOT ?');
+          const setFollows = this.stmt('UPDATE stories SET follows_id = ? WHERE id = ? AND follows_id IS DISTINCT FROM ?');
           for (let k = 0; k < founded; k++) {
             const f = result.followUps?.[k] ?? null;
             const follows = f === null ? null : f >= 0 ? f : ids[-f - 1]!;

@@ -1,10 +1,9 @@
 /** Topics and their matches. */
-import type Database from 'better-sqlite3';
 import { StoreError } from '../../core/errors.js';
 import type { TopicStore } from '../api.js';
 import { TOPIC_QUARTERS_SELECT } from '../db.js';
 import { canonicalOrder, type MatchableItem, type TopicRow } from '../model.js';
-import { SqlitePart } from './part.js';
+import { SqlitePart, type SqlStatement } from './part.js';
 
 export class SqliteTopics extends SqlitePart implements TopicStore {
   /** Records the configured topics; a topic whose definition changed is marked so its matches are redone. */
@@ -31,7 +30,7 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
    * A read-only store cannot record a topic nor redo its matches: every topic must be there already, with
    * the same definition (the database was fetched with this config).
    */
-  private knownTopics(defs: { name: string; definition: string }[], select: Database.Statement): TopicRow[] {
+  private knownTopics(defs: { name: string; definition: string }[], select: SqlStatement): TopicRow[] {
     return defs.map((d) => {
       const row = select.get(d.name) as { id: number; definition: string } | undefined;
       if (!row || row.definition !== d.definition) {

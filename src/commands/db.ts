@@ -1,0 +1,45 @@
+/** `momentscan db migrate --from FILE --to postgres://…`: a SQLite history copied into PostgreSQL, counts checked. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { StoreError, UsageError } from '../core/errors.js';
+import { isPostgresUrl } from '../core/paths.js';
+import { log, type GlobalOptions } from './context.js';
+
+export interface MigrateOptions {
+  from?: string;
+  to?: string;
+}
+
+export async function migrate(g: GlobalOptions, o: MigrateOptions): Promise<number> {
+  if (!o.from || !o.to) throw new UsageError('db migrate: give --from (a SQLite file) and --to (a postgres:// URL)', { hint: 'e.g. momentscan db migrate --from ~/.local/share/momentscan/momentscan.db --to postgres://me@db/momentscan' });
+  if (isPostgresUrl(o.from)) throw new UsageError('db migrate: --from takes a SQLite file', { hint: 'the history moves from a SQLite file into PostgreSQL' });
+  if (!isPostgresUrl(o.to)) throw new UsageError(`db migrate: --to takes a postgres:// URL, not "${o.to}"`, { hint: 'e.g. --to postgres://me@db.example/momentscan' });
+  const file = path.resolve(o.from);
+  if (!existsSync(file)) throw new StoreError(`${file}: no such database file`, { hint: 'check the path given to --from' });
+  const [{ SqliteStore }, { PgStore }, { copySqliteToPg }, { pgStoreError }, { PgError }] = await Promise.all([
+    import('../store/store.js'),
+    import('../store/pg/store.js'),
+    import('../store/copy.js'),
+    import('../store/pg/connect.js'),
+    import('../store/pg/bridge.js'),
+  ]);
+  // the source is only read, and brought to the current schema first when it is older (as fetch would)
+  const from = SqliteStore.open(file, { readonlyIfDenied: true });
+  try {
+    const to = PgStore.open(o.to);
+    try {
+      const report = copySqliteToPg(from, to, (table, rows) => {
+        if (!g.quiet) log(`momentscan: db migrate: ${table}: ${rows} rows`);
+      });
+      const total = report.tables.reduce((n, t) => n + t.rows, 0);
+      log(`momentscan: db migrate: ${total} rows in ${report.tables.length} tables copied to ${to.file}; counts checked on both sides`);
+    } catch (err) {
+      throw err instanceof PgError ? pgStoreError(err, to.target) : err;
+    } finally {
+      to.close();
+    }
+  } finally {
+    from.close();
+  }
+  return 0;
+}

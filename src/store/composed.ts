@@ -1,0 +1,241 @@
+/** The store's methods over its parts (sqlite/*.ts): what the SQLite and PostgreSQL stores share. */
+import type { PackedBuckets } from '../core/buckets.js';
+import type { Bucket, Moment, StoredItem } from '../core/types.js';
+import type { FeedbackStore, LeaseStore, ListItemsQuery, OutboxStore, SearchStore, Store as StoreApi } from './api.js';
+import type {
+  AccountImport,
+  AccountMatchRow,
+  AccountRecord,
+  AccountRow,
+  ImportResult,
+  ItemAccount,
+  MatchableAccountItem,
+  MomentAccount,
+  FeedHealth,
+  FeedRow,
+  FetchRecord,
+  MatchableItem,
+  ReplaySummary,
+  SavedMoment,
+  SaveResult,
+  StoryAssigner,
+  StoryReplayer,
+  TopicRow,
+} from './model.js';
+import { SqliteAccounts } from './sqlite/accounts.js';
+import { SqliteCounts } from './sqlite/counts.js';
+import { SqliteDigests } from './sqlite/digests.js';
+import { SqliteFeedback } from './sqlite/feedback.js';
+import { SqliteFeeds } from './sqlite/feeds.js';
+import { SqliteFetchWriter } from './sqlite/fetch-write.js';
+import { SqliteItems } from './sqlite/items.js';
+import { SqliteMoments } from './sqlite/moments.js';
+import { SqliteOutbox } from './sqlite/outbox.js';
+import type { Connection } from './sqlite/part.js';
+import { SqliteSearch } from './sqlite/search.js';
+import { SqliteStories } from './sqlite/stories.js';
+import { SqliteTopics } from './sqlite/topics.js';
+
+/**
+ * A store made of the parts in sqlite/ over one connection (SqlDb): each method is its part's, one
+ * statement or one transaction. The SQLite store and the PostgreSQL one (pg/store.ts) are both this, each
+ * with its own connection, and the PostgreSQL one with its own full-text search and change counter.
+ */
+export abstract class PartsStore implements StoreApi {
+  private readonly feeds: SqliteFeeds;
+  private readonly fetches: SqliteFetchWriter;
+  private readonly topics: SqliteTopics;
+  private readonly items: SqliteItems;
+  protected readonly counts: SqliteCounts;
+  private readonly stories: SqliteStories;
+  private readonly moments: SqliteMoments;
+  private readonly digests: SqliteDigests;
+  protected readonly search: SearchStore;
+  private readonly accounts: SqliteAccounts;
+  readonly outbox: OutboxStore;
+  readonly feedback: FeedbackStore;
+  readonly leases: LeaseStore | null;
+
+  protected constructor(
+    protected readonly conn: Connection,
+    search?: (c: Connection) => SearchStore,
+    leases?: (c: Connection) => LeaseStore,
+  ) {
+    const c = conn;
+    this.feeds = new SqliteFeeds(c);
+    this.fetches = new SqliteFetchWriter(c);
+    this.topics = new SqliteTopics(c);
+    this.items = new SqliteItems(c);
+    this.counts = new SqliteCounts(c);
+    this.stories = new SqliteStories(c);
+    this.moments = new SqliteMoments(c);
+    this.digests = new SqliteDigests(c);
+    this.search = search ? search(c) : new SqliteSearch(c);
+    this.accounts = new SqliteAccounts(c);
+    this.outbox = new SqliteOutbox(c);
+    this.feedback = new SqliteFeedback(c);
+    this.leases = leases ? leases(c) : null;
+  }
+
+  /** Where it is: a file path, or a URL without its password. */
+  get file(): string {
+    return this.conn.file;
+  }
+
+  get readonly(): boolean {
+    return this.conn.db.readonly;
+  }
+
+  abstract close(): void;
+
+  /**
+   * Runs `fn` in one transaction: the saves it makes (each still all-or-nothing, as a savepoint) are
+   * committed together, or not at all.
+   */
+  together<T>(fn: () => T): T {
+    return this.conn.guard(() => this.conn.db.transaction(fn).immediate());
+  }
+
+  // feeds
+  ensureFeeds(urls: string[], now: number): FeedRow[] {
+    return this.feeds.ensureFeeds(urls, now);
+  }
+  feedHealth(urls: string[], since: number, now: number): FeedHealth[] {
+    return this.feeds.feedHealth(urls, since, now);
+  }
+  setFeedKinds(kinds: ReadonlyMap<string, string>): void {
+    this.feeds.setFeedKinds(kinds);
+  }
+
+  // the fetch write
+  saveFetch(rec: FetchRecord, topicIds: ReadonlyMap<string, number>, stories?: StoryAssigner): SaveResult {
+    return this.fetches.saveFetch(rec, topicIds, stories);
+  }
+
+  // topics and matches
+  syncTopics(defs: { name: string; definition: string }[]): TopicRow[] {
+    return this.topics.syncTopics(defs);
+  }
+  topicNames(): Map<number, string> {
+    return this.topics.topicNames();
+  }
+  itemTexts(pageSize?: number): Generator<MatchableItem[]> {
+    return this.topics.itemTexts(pageSize);
+  }
+  replaceTopicMatches(topicId: number, definition: string, matches: MatchableItem[]): void {
+    this.topics.replaceTopicMatches(topicId, definition, matches);
+  }
+
+  // items
+  hasItems(): boolean {
+    return this.items.hasItems();
+  }
+  firstItemAt(topicId: number): number | null {
+    return this.items.firstItemAt(topicId);
+  }
+  itemsBetween(topicId: number, from: number, to: number, limit?: number): StoredItem[] {
+    return this.items.itemsBetween(topicId, from, to, limit);
+  }
+  overflowPeriods(topicId: number, from: number, to: number): { feedUrl: string; start: number; end: number }[] {
+    return this.items.overflowPeriods(topicId, from, to);
+  }
+  listItems(o: ListItemsQuery): (StoredItem & { topicIds: number[] })[] {
+    return this.items.listItems(o);
+  }
+  itemsToRescore(engine: string, all: boolean, pageSize?: number): Generator<{ id: number; title: string; summary: string; language: string | null }[]> {
+    return this.items.itemsToRescore(engine, all, pageSize);
+  }
+  saveSentiments(scores: { id: number; sentiment: number | null }[], engine: string): void {
+    this.items.saveSentiments(scores, engine);
+  }
+
+  // bucket aggregates
+  bucketCounts(topicId: number, from: number, to: number, bucketMs: number): Bucket[] {
+    return this.counts.bucketCounts(topicId, from, to, bucketMs);
+  }
+  packedBucketCounts(topicId: number, from: number, to: number, bucketMs: number): PackedBuckets {
+    return this.counts.packedBucketCounts(topicId, from, to, bucketMs);
+  }
+  topicTotals(): Map<number, { items: number; stories: number }> {
+    return this.counts.topicTotals();
+  }
+  rebuildTopicCounts(): void {
+    this.counts.rebuildTopicCounts();
+  }
+  dataVersion(): number {
+    return this.counts.dataVersion();
+  }
+  engineState(topicId: number, key: string, atMost: number): { at: number; state: Uint8Array } | null {
+    return this.counts.engineState(topicId, key, atMost);
+  }
+  saveEngineStates(states: { topicId: number; key: string; at: number; state: Uint8Array }[], readAt: number): boolean {
+    return this.counts.saveEngineStates(states, readAt);
+  }
+
+  // stories
+  recentStories(since: number, limit?: number): { id: number; signature: string; firstAt: number; lastAt: number }[] {
+    return this.stories.recentStories(since, limit);
+  }
+  storyGeneration(): number {
+    return this.stories.storyGeneration();
+  }
+  replayStories(replay: StoryReplayer, o: { windowMs: number; memoryMs: number; lifeMs?: number }): ReplaySummary | null {
+    return this.stories.replayStories(replay, o);
+  }
+
+  // moments
+  saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
+    return this.moments.saveMoments(moments, evaluatedAt);
+  }
+  momentsSeenSince(since: number, knownBy?: number): { topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[] {
+    return this.moments.momentsSeenSince(since, knownBy);
+  }
+  lastMoments(): Map<number, { kind: string; direction: string; start: number; end: number; score: number }> {
+    return this.moments.lastMoments();
+  }
+
+  // digests
+  lastDigestEnd(sentOnly: boolean): number | null {
+    return this.digests.lastDigestEnd(sentOnly);
+  }
+  recordDigest(d: { createdAt: number; periodStart: number; periodEnd: number; sent: boolean; recipients: string[]; moments: number }): void {
+    this.digests.recordDigest(d);
+  }
+
+  // search
+  updateSearchIndex(): number {
+    return this.search.updateSearchIndex();
+  }
+  searchIds(query: string): Set<number> {
+    return this.search.searchIds(query);
+  }
+
+  // accounts
+  accountRecords(): AccountRecord[] {
+    return this.accounts.accountRecords();
+  }
+  listAccounts(): AccountRow[] {
+    return this.accounts.listAccounts();
+  }
+  importAccounts(batch: AccountImport, o: { replace: boolean; now: number }): ImportResult {
+    return this.accounts.importAccounts(batch, o);
+  }
+  removeAccounts(keys: string[]): { id: number; name: string }[] {
+    return this.accounts.removeAccounts(keys);
+  }
+  accountMatchFingerprint(): string | null {
+    return this.accounts.accountMatchFingerprint();
+  }
+  accountMatchInputs(pageSize?: number): Generator<MatchableAccountItem[]> {
+    return this.accounts.accountMatchInputs(pageSize);
+  }
+  replaceAccountMatches(matches: AccountMatchRow[], fingerprint: string): void {
+    this.accounts.replaceAccountMatches(matches, fingerprint);
+  }
+  itemAccounts(itemIds: readonly number[]): Map<number, ItemAccount[]> {
+    return this.accounts.itemAccounts(itemIds);
+  }
+  topicAccounts(topicId: number, from: number, to: number): MomentAccount[] {
+    return this.accounts.topicAccounts(topicId, from, to);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * `momentscan db migrate`: a user's history copied from a SQLite file into a PostgreSQL database (feeds,
+ * fetch log, items, topics and matches, stories, moments, digests, quarter-hour counts, notifications,
+ * verdicts), ids kept, in one transaction, and the row count of every table checked on both sides before
+ * it commits. Detection caches (weekly counts, engine states) are not copied: they are rebuilt when read.
+ * The target must hold no momentscan data yet; the source is only read.
+ */
+import { StoreError } from '../core/errors.js';
+import type { SqliteStore } from './store.js';
+import { WRITER_LOCK } from './pg/db.js';
+import type { PgStore } from './pg/store.js';
+
+/** In the order foreign keys need them. */
+export const COPIED_TABLES = [
+  'feeds',
+  'fetch_log',
+  'stories',
+  'items',
+  'topics',
+  'item_topics',
+  'story_topics',
+  'story_state',
+  'moments',
+  'digests',
+  'topic_quarters',
+  'notify_outbox',
+  'notify_silences',
+  'notify_gone',
+  'feedback',
+] as const;
+
+/** Tables whose ids a sequence hands out: set past the copied ones. */
+const IDENTITY_TABLES = ['feeds', 'fetch_log', 'stories', 'items', 'topics', 'moments', 'digests', 'notify_silences', 'feedback'];
+
+export interface CopyReport {
+  tables: { table: string; rows: number }[];
+}
+
+/** Copies every table; throws StoreError (nothing written) when the target has data or a count differs. */
+export function copySqliteToPg(from: SqliteStore, to: PgStore, onTable?: (table: string, rows: number) => void): CopyReport {
+  const src = from.db;
+  const pg = to.pg;
+  const report: CopyReport = { tables: [] };
+  // no other writer meanwhile (writing transactions take this lock)
+  pg.locked(WRITER_LOCK, () => {
+    const has = pg.query<{ n: number }>('SELECT (SELECT count(*) FROM feeds) + (SELECT count(*) FROM items) + (SELECT count(*) FROM topics) AS n').rows[0]!.n;
+    if (has > 0) {
+      throw new StoreError(`${to.file}: already holds momentscan data`, {
+        hint: 'migrate into a new, empty database (createdb momentscan), so that nothing is mixed or overwritten',
+      });
+    }
+    pg.query('DELETE FROM story_state');
+    for (const table of COPIED_TABLES) {
+      const srcCols = (src.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).filter((c) => c !== 'rowid');
+      const dstCols = new Set(
+        pg.query<{ c: string }>("SELECT column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' AND identity_generation IS DISTINCT FROM 'ALWAYS'", [table]).rows.map((r) => r.c),
+      );
+      const cols = srcCols.filter((c) => dstCols.has(c));
+      const order = src.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = 'id'`).get() ? ' ORDER BY id' : table === 'notify_outbox' ? ' ORDER BY rowid' : '';
+      const per = Math.max(1, Math.floor(30_000 / cols.length));
+      let rows = 0;
+      let batch: unknown[][] = [];
+      const flush = () => {
+        if (batch.length === 0) return;
+        const values = batch.map((_, r) => `(${cols.map((__, c) => `$${r * cols.length + c + 1}`).join(', ')})`).join(', ');
+        pg.query(`INSERT INTO ${table} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE VALUES ${values}`, batch.flat());
+        rows += batch.length;
+        batch = [];
+      };
+      for (const row of src.prepare(`SELECT ${cols.join(', ')} FROM ${table}${order}`).raw().iterate() as IterableIterator<unknown[]>) {
+        batch.push(row);
+        if (batch.length >= per) flush();
+      }
+      flush();
+      const want = src.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+      const got = pg.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).rows[0]!.n;
+      if (got !== want || rows !== want) {
+        throw new StoreError(`${to.file}: ${table}: ${got} rows copied of ${want}`, { hint: 'nothing was written; report this as a bug' });
+      }
+      report.tables.push({ table, rows: want });
+      onTable?.(table, want);
+    }
+    for (const table of IDENTITY_TABLES) {
+      pg.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), GREATEST((SELECT max(id) FROM ${table}), 1), (SELECT max(id) FROM ${table}) IS NOT NULL)`);
+    }
+    // the weekly caches and engine states are rebuilt when read; a full-text index is kept by PostgreSQL
+  });
+  return report;
+}

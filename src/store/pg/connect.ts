@@ -1,0 +1,95 @@
+/**
+ * Connecting to PostgreSQL: the URL's target, the synchronous connection, and every way that can fail as
+ * one line naming the server (never its password) and what to do.
+ */
+import { StoreError } from '../../core/errors.js';
+import { PgError, SyncPg } from './bridge.js';
+import { redact, type PgTarget } from './url.js';
+
+/** The oldest server momentscan runs on (ON CONFLICT, SKIP LOCKED, FORCE in DROP DATABASE, gen_random_uuid). */
+export const MIN_SERVER_VERSION = 13;
+
+/** Connects and checks the server's version; StoreError otherwise. */
+export function connectPg(target: PgTarget): SyncPg {
+  let pg: SyncPg;
+  try {
+    pg = SyncPg.connect({
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password,
+      database: target.database,
+      timeoutMs: target.timeoutMs,
+      applicationName: target.applicationName,
+      ssl: target.ssl,
+    });
+  } catch (err) {
+    throw pgStoreError(err, target);
+  }
+  try {
+    const v = pg.query<{ n: string; text: string }>("SELECT current_setting('server_version_num') AS n, current_setting('server_version') AS text").rows[0]!;
+    const major = Math.floor(Number(v.n) / 10000);
+    if (major < MIN_SERVER_VERSION) {
+      throw new StoreError(`${target.display}: PostgreSQL ${v.text} is too old: momentscan needs PostgreSQL ${MIN_SERVER_VERSION} or newer`, {
+        hint: 'upgrade the server, or point --db at a newer one; nothing was written',
+      });
+    }
+  } catch (err) {
+    pg.close();
+    throw err instanceof StoreError ? err : pgStoreError(err, target);
+  }
+  return pg;
+}
+
+/** A PostgreSQL failure as a one-line StoreError naming the server, the password taken out. */
+export function pgStoreError(err: unknown, target: PgTarget): StoreError {
+  if (err instanceof StoreError) return err;
+  const code = err instanceof PgError ? err.code : (err as { code?: string })?.code;
+  const raw = err instanceof Error ? err.message : String(err);
+  const msg = redact(raw, target).replace(/\s+/g, ' ').trim();
+  const at = target.host.startsWith('/') ? `the socket in ${target.host}` : `${target.host}:${target.port}`;
+  const where = target.display;
+  const mk = (what: string, hint: string) => new StoreError(`${where}: ${what}`, { hint, cause: err });
+  switch (code) {
+    case 'ECONNREFUSED':
+      return mk(`connection refused by ${at}`, 'is PostgreSQL running there? check the host and port in the URL');
+    case 'ENOENT':
+      return mk(`no PostgreSQL socket in ${target.host}`, 'is PostgreSQL running? check the URL\'s host= folder');
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return mk(`unknown host ${target.host}`, 'check the host name in the URL');
+    case 'ETIMEDOUT':
+    case 'TIMEOUT':
+      return mk(`no answer from ${at} (${msg})`, 'check that the server is up and reachable, or raise connect_timeout= in the URL');
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case '57P01':
+    case '57P02':
+    case '57P03':
+    case '08000':
+    case '08003':
+    case '08006':
+    case 'CLOSED':
+    case 'WORKER':
+      return mk(`the connection to the server was lost (${msg}); the transaction in flight was rolled back`, 'check the server, then run again: nothing was half-saved');
+    case '28P01':
+    case '28000':
+      return mk(
+        `authentication failed for user "${target.user}"${target.passwordFrom ? ` (password from ${target.passwordFrom})` : ' (no password given)'}`,
+        'check the user and the password: in a pgpass file ($PGPASSFILE or ~/.pgpass), $MOMENTSCAN_DB_PASSWORD_FILE or $PGPASSWORD',
+      );
+    case '3D000':
+      return mk(`database "${target.database}" does not exist`, `create it (createdb ${target.database}, or CREATE DATABASE) and run again`);
+    case '42501':
+      return mk(`permission denied (${msg})`, `grant user "${target.user}" the rights momentscan needs on database "${target.database}" (CREATE on its schema to set it up)`);
+    case '53300':
+      return mk('the server has too many connections', 'try again later, or raise max_connections on the server');
+    case '53100':
+      return mk('the server is out of disk space', 'free some space on the server and run again');
+    case '40001':
+    case '40P01':
+      return mk(`a conflicting transaction (${msg})`, 'run again');
+    default:
+      return mk(`database error: ${msg}${code ? ` [${code}]` : ''}`, 'see the server log for details');
+  }
+}

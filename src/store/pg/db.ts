@@ -1,0 +1,230 @@
+/**
+ * The store's parts (sqlite/*.ts) over PostgreSQL: the subset of better-sqlite3's API they use (SqlDb,
+ * SqlStatement in sqlite/part.ts), over the synchronous connection (bridge.ts). Their SQL is written to
+ * mean the same on both engines (the PostgreSQL schema adds what SQLite has built in: total(), two-argument
+ * min() and max()); what differs only in spelling is translated here, once per statement:
+ * - `?` and `@name` parameters become `$1, $2…`;
+ * - camelCase column labels are quoted (PostgreSQL folds unquoted names to lower case);
+ * - an INSERT into a table keyed by an `id` column returns it (better-sqlite3's lastInsertRowid).
+ * Booleans come back as 1 and 0 (bridge.ts), as SQLite gives them.
+ */
+import { PgError, type Statement, type SyncPg } from './bridge.js';
+import type { SqlDb, SqlStatement, SqlTransaction } from '../sqlite/part.js';
+
+/** Tables whose rows are keyed by a generated `id` (lastInsertRowid). */
+const ID_TABLES = new Set(['feeds', 'fetch_log', 'items', 'topics', 'moments', 'stories', 'digests', 'notify_silences', 'feedback']);
+
+export interface Translated {
+  text: string;
+  /** For each $n, the named parameter it stands for (`@name` statements), or null for positional ones. */
+  names: string[] | null;
+  /** How many `?` it had. */
+  positional: number;
+  returnsId: boolean;
+}
+
+/** Translates one statement from the parts' SQL to PostgreSQL's spelling (see the header). */
+export function translate(sql: string): Translated {
+  let out = '';
+  let positional = 0;
+  const names: string[] = [];
+  for (let i = 0; i < sql.length; i++) {
+    const ch = sql[i]!;
+    if (ch === "'" || ch === '"') {
+      const end = sql.indexOf(ch, i + 1);
+      const stop = end < 0 ? sql.length : end + 1;
+      out += sql.slice(i, stop);
+      i = stop - 1;
+    } else if (ch === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      const stop = end < 0 ? sql.length : end;
+      out += sql.slice(i, stop);
+      i = stop - 1;
+    } else if (ch === '?') {
+      out += `$${++positional}`;
+    } else if (ch === '@' && /[A-Za-z_]/.test(sql[i + 1] ?? '')) {
+      const m = /^[A-Za-z_]\w*/.exec(sql.slice(i + 1))!;
+      let n = names.indexOf(m[0]);
+      if (n < 0) n = names.push(m[0]) - 1;
+      out += `$${n + 1}`;
+      i += m[0].length;
+    } else {
+      out += ch;
+    }
+  }
+  if (positional > 0 && names.length > 0) throw new Error(`statement mixes ? and @name parameters: ${sql}`);
+  out = out.replace(/\bAS\s+([a-z]\w*[A-Z]\w*)\b/g, 'AS "$1"');
+  const insert = /^\s*INSERT\s+INTO\s+(\w+)/i.exec(out);
+  const returnsId = insert !== null && ID_TABLES.has(insert[1]!.toLowerCase()) && !/\bRETURNING\b/i.test(out);
+  if (returnsId) out += ' RETURNING id';
+  return { text: out, names: names.length > 0 ? names : null, positional, returnsId };
+}
+
+/** A statement's parameters for node-postgres: named ones in $n order, booleans as 1/0, undefined as null. */
+function paramsOf(t: Translated, args: unknown[]): unknown[] {
+  let values: unknown[];
+  if (t.names) {
+    const obj = (args[0] ?? {}) as Record<string, unknown>;
+    values = t.names.map((n) => {
+      if (!(n in obj)) throw new RangeError(`missing named parameter "${n}"`);
+      return obj[n];
+    });
+  } else {
+    // better-sqlite3 takes the parameters as one array too; an array for a statement with one parameter is
+    // that parameter's value (= ANY(?))
+    values = args.length === 1 && Array.isArray(args[0]) && t.positional !== 1 ? (args[0] as unknown[]) : args;
+  }
+  return values.map((v) => (v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'bigint' ? String(v) : v));
+}
+
+class PgStatement implements SqlStatement {
+  private mode: 'rows' | 'pluck' | 'raw' = 'rows';
+  private readonly t: Translated;
+
+  constructor(
+    private readonly db: PgDb,
+    private readonly name: string,
+    sql: string,
+  ) {
+    this.t = translate(sql);
+  }
+
+  private exec(args: unknown[]): { rows: unknown[]; rowCount: number } {
+    const s: Statement & { name?: string; rowMode?: 'array' } = { sql: this.t.text, params: paramsOf(this.t, args), name: this.name };
+    if (this.mode !== 'rows') s.rowMode = 'array';
+    return this.db.run(s);
+  }
+
+  private shape(row: unknown): unknown {
+    if (row === undefined) return undefined;
+    return this.mode === 'pluck' ? (row as unknown[])[0] : row;
+  }
+
+  run(...args: unknown[]): { changes: number; lastInsertRowid: number } {
+    const r = this.exec(args);
+    let id = 0;
+    if (this.t.returnsId && r.rows.length > 0) {
+      const last = r.rows[r.rows.length - 1]!;
+      id = Number(this.mode === 'rows' ? (last as { id: number }).id : (last as unknown[])[(last as unknown[]).length - 1]);
+    }
+    return { changes: r.rowCount, lastInsertRowid: id };
+  }
+
+  get(...args: unknown[]): unknown {
+    return this.shape(this.exec(args).rows[0]);
+  }
+
+  all(...args: unknown[]): unknown[] {
+    return this.exec(args).rows.map((r) => this.shape(r));
+  }
+
+  pluck(toggle = true): this {
+    this.mode = toggle ? 'pluck' : this.mode === 'pluck' ? 'rows' : this.mode;
+    return this;
+  }
+
+  raw(toggle = true): this {
+    this.mode = toggle ? 'raw' : this.mode === 'raw' ? 'rows' : this.mode;
+    return this;
+  }
+}
+
+/** The advisory lock writing transactions take (any number; this one spells "mswriter"). */
+export const WRITER_LOCK = String(0x6d7377726974657an);
+
+/** The names statements are prepared under, per connection (one name per text). */
+const statementNames = new WeakMap<SyncPg, Map<string, string>>();
+
+/** The PostgreSQL connection as the parts see it (better-sqlite3's shape). */
+export class PgDb implements SqlDb {
+  private depth = 0;
+  /** The transaction was rolled back by an error: nothing more runs in it. */
+  private aborted = false;
+
+  constructor(
+    readonly pg: SyncPg,
+    readonly readonly: boolean,
+  ) {}
+
+  get inTransaction(): boolean {
+    return this.depth > 0;
+  }
+
+  prepare(sql: string): SqlStatement {
+    // a name per text: node-postgres prepares it on the server once per connection
+    let names = statementNames.get(this.pg);
+    if (!names) statementNames.set(this.pg, (names = new Map()));
+    let name = names.get(sql);
+    if (!name) names.set(sql, (name = `ms${names.size + 1}`));
+    return new PgStatement(this, name, sql);
+  }
+
+  exec(sql: string): void {
+    this.run({ sql });
+  }
+
+  /**
+   * What the parts ask SQLite's pragmas: foreign keys are never switched off here; the data version is a
+   * sequence bumped by every write to the quarter-hour counts, by any connection (never rolled back).
+   */
+  pragma(source: string): unknown {
+    if (/^\s*foreign_keys\s*$/i.test(source)) return 0;
+    if (/^\s*data_version\s*$/i.test(source)) return this.run({ sql: 'SELECT last_value FROM momentscan_data_version', rowMode: 'array' }).rows.map((r) => (r as number[])[0])[0];
+    throw new Error(`no PostgreSQL equivalent for PRAGMA ${source}`);
+  }
+
+  /** One statement, in the transaction in flight if there is one. */
+  run(s: Statement & { name?: string; rowMode?: 'array' }): { rows: unknown[]; rowCount: number } {
+    if (this.aborted) throw new PgError('the transaction was rolled back after an error', 'ABORTED', true, false);
+    try {
+      return this.pg.batch([s])[0]!;
+    } catch (err) {
+      if (this.depth > 0 && err instanceof PgError && err.rolledBack) this.aborted = true;
+      throw err;
+    }
+  }
+
+  /**
+   * better-sqlite3's transaction functions: the outermost opens a transaction (all-or-nothing), nested
+   * ones a savepoint. A statement's error inside one rolls the whole transaction back (bridge.ts).
+   */
+  transaction<T>(fn: () => T): SqlTransaction<T> {
+    const go = (): T => this.inTx(fn, false);
+    return Object.assign(go, { immediate: () => this.inTx(fn, true), deferred: go });
+  }
+
+  private inTx<T>(fn: () => T, writer: boolean): T {
+    const outer = this.depth === 0;
+    const savepoint = `sp${this.depth}`;
+    if (outer && writer) {
+      // SQLite's BEGIN IMMEDIATE: one writing transaction at a time, across every process on every host
+      // (the parts' check-then-write logic, the story replay and the outbox rely on it, as on SQLite)
+      this.pg.batch([{ sql: 'BEGIN' }, { sql: 'SELECT pg_advisory_xact_lock($1)', params: [WRITER_LOCK] }]);
+    } else {
+      this.pg.query(outer ? 'BEGIN' : `SAVEPOINT ${savepoint}`);
+    }
+    this.depth++;
+    let result: T;
+    try {
+      result = fn();
+    } catch (err) {
+      this.depth--;
+      if (!this.aborted) {
+        try {
+          this.pg.query(outer ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}`);
+        } catch {
+          // the connection is gone: the server rolls it back
+        }
+      }
+      if (outer) this.aborted = false;
+      throw err;
+    }
+    this.depth--;
+    if (this.aborted) {
+      if (outer) this.aborted = false;
+      throw new PgError('the transaction was rolled back after an error', 'ABORTED', true, false);
+    }
+    this.pg.query(outer ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`);
+    return result;
+  }
+}

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { SyncPg } from '../../src/store/pg/bridge.js';
+import { COPIED_TABLES } from '../../src/store/copy.js';
+import { ROOT, runCli } from '../helpers/cli.js';
+import { freshDatabase, optionsOf } from '../helpers/pg.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const CONFIG = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
+const AS_OF = ['--as-of', '2026-11-20T12:00:00Z'];
+
+describe('db migrate: a SQLite history into PostgreSQL', () => {
+  it('copies the sample (feeds, items, stories, moments, digests, silences) with every count checked; the commands then say the same on both', () => {
+    const home = tempDir();
+    const file = path.join(home, 'sample.db');
+    const url = freshDatabase('migrate');
+    const on = (db: string, args: string[]) => runCli([...args, '--config', CONFIG, '--db', db], { home });
+    expect(on(file, ['fetch', '--quiet', '--concurrency', '1']).status).toBe(0);
+    expect(on(file, ['moments', '--json', '--since', '3d', ...AS_OF]).status).toBe(0); // records the moments
+    expect(on(file, ['digest', '--since', '24h', ...AS_OF]).status).toBe(0); // records a digest
+    expect(on(file, ['silence', 'add', 'Globex', '--for', '1d']).status).toBe(0);
+
+    const r = runCli(['db', 'migrate', '--from', file, '--to', url], { home });
+    expect(r.stderr).toMatch(/db migrate: \d+ rows in 15 tables copied to postgres:\/\/momentscan_test@127\.0\.0\.1:\d+\/migrate_\w+; counts checked on both sides\n$/);
+    expect(r.stderr).not.toContain(new URL(url).password);
+    expect(r.status).toBe(0);
+
+    const sqlite = new Database(file, { readonly: true });
+    const pg = SyncPg.connect(optionsOf(url));
+    try {
+      for (const table of COPIED_TABLES) {
+        const want = sqlite.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+        expect(pg.query(`SELECT count(*) AS n FROM ${table}`).rows[0], table).toEqual({ n: want });
+      }
+      for (const t of ['items', 'moments', 'digests', 'notify_silences']) expect((pg.query(`SELECT count(*) AS n FROM ${t}`).rows[0] as { n: number }).n, t).toBeGreaterThan(0);
+      // the same output from either store
+      for (const args of [
+        ['moments', '--json', '--since', '3d', ...AS_OF],
+        ['items', '--json', '--limit', '50', ...AS_OF],
+        ['topics', '--json'],
+        ['silence', 'list', '--json'],
+        ['timeline', 'Northwind Airlines', '--csv', '--bucket', '6h', ...AS_OF],
+      ]) {
+        const a = on(file, args);
+        const b = on(url, args);
+        expect(b.status, b.stderr).toBe(0);
+        expect(b.stdout, args.join(' ')).toBe(a.stdout);
+      }
+      // new rows take new ids after the copied ones
+      expect(on(url, ['silence', 'add', 'Initech', '--for', '1h']).status).toBe(0);
+      expect(pg.query("SELECT id > (SELECT min(id) FROM notify_silences) AS later FROM notify_silences WHERE topic = 'Initech'").rows[0]).toEqual({ later: 1 });
+
+      // a database holding data already is refused, and left as it was
+      const before = pg.query('SELECT count(*) AS n FROM items').rows[0];
+      const again = runCli(['db', 'migrate', '--from', file, '--to', url], { home });
+      expect(again.status).toBe(1);
+      expect(again.stderr).toMatch(/: already holds momentscan data — migrate into a new, empty database/);
+      expect(pg.query('SELECT count(*) AS n FROM items').rows[0]).toEqual(before);
+    } finally {
+      sqlite.close();
+      pg.close();
+    }
+  });
+
+  it.each([
+    [['--from', 'a.db'], /give --from \(a SQLite file\) and --to/],
+    [['--from', 'a.db', '--to', 'b.db'], /--to takes a postgres:\/\/ URL, not "b.db"/],
+    [['--from', 'postgres://x/y', '--to', 'postgres://x/z'], /--from takes a SQLite file/],
+  ])('db migrate %j is a usage error', (args, message) => {
+    const r = runCli(['db', 'migrate', ...args], { home: tempDir() });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});

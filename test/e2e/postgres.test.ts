@@ -1,0 +1,114 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SyncPg } from '../../src/store/pg/bridge.js';
+import { ROOT, runCli } from '../helpers/cli.js';
+import { freshDatabase, optionsOf } from '../helpers/pg.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const SAMPLE = path.join(ROOT, 'fixtures', 'sample');
+const planted = JSON.parse(readFileSync(path.join(SAMPLE, 'planted.json'), 'utf8')) as { asOf: string };
+const where = (db: string) => ['--config', path.join(SAMPLE, 'momentscan.yaml'), '--db', db];
+const args = (db: string) => [...where(db), '--as-of', planted.asOf];
+
+/** The time-dependent fields of moments (when they were first seen: the real clock of the run). */
+const steady = (json: string) => JSON.stringify(JSON.parse(json), (k, v) => (k === 'firstSeenAt' ? undefined : v));
+
+describe('every command on PostgreSQL says what it says on SQLite', () => {
+  it('fetch, scan, moments (--alerts), topics, items --search, rescore, digest, silence and notify list on the sample', () => {
+    const home = tempDir();
+    const sqlite = path.join(home, 's.db');
+    const pg = freshDatabase('e2e');
+    const both = (cmd: string[], o: { input?: string } = {}) =>
+      [sqlite, pg].map((db) => {
+        const r = runCli([...cmd, ...args(db)], { home, ...o });
+        return { ...r, stderr: r.stderr.split(db).join('<db>') };
+      });
+    const same = (cmd: string[], map: (s: string) => string = (s) => s) => {
+      const [a, b] = both(cmd);
+      expect(b!.stderr).toBe(a!.stderr);
+      expect(b!.status).toBe(a!.status);
+      expect(map(b!.stdout)).toBe(map(a!.stdout));
+      return a!;
+    };
+    const fetch = [sqlite, pg].map((db) => runCli(['fetch', ...where(db), '--quiet', '--concurrency', '1'], { home }));
+    expect(fetch.map((r) => r.status)).toEqual([0, 0]);
+    expect(fetch[1]!.stderr).toBe('');
+    const scan = same(['scan', '--json'], steady);
+    expect((JSON.parse(scan.stdout) as unknown[]).length).toBeGreaterThanOrEqual(2);
+    same(['moments', '--json', '--since', '24h'], steady);
+    same(['moments', '--json', '--since', '24h', '--alerts'], steady);
+    same(['moments', '--csv', '--since', '3d', '--fields', 'rank,topic,kind,direction,score,start,end']);
+    same(['topics', '--json']);
+    same(['items', '--json', '--search', 'recall* OR "robot vacuums"', '--since', '30d']);
+    same(['items', '--json', '--search', 'Acme NOT recall', '--since', '30d', '--limit', '5']);
+    // a query neither engine can read: the same usage error (SQLite adds its parser's words)
+    const unread = both(['items', '--json', '--search', 'NOT recall', '--since', '30d']).map((r) => ({ ...r, stderr: r.stderr.replace(/ \(fts5: .*\)/, '') }));
+    expect(unread[1]).toEqual(unread[0]);
+    expect(unread[0]!.status).toBe(2);
+    same(['rescore', '--quiet']);
+    same(['timeline', 'Acme Robotics', '--json', '--bucket', '1h']);
+    same(['digest', '--format', 'markdown', '--since', '24h']);
+    same(['silence', 'add', 'Acme Robotics', '--for', '2h', '--comment', 'launch day']);
+    same(['silence', 'list', '--json'], (s) => s.replace(/"createdAt": ?[^,}]+/g, ''));
+    same(['notify', 'list', '--json']);
+  });
+});
+
+describe('PostgreSQL connection problems: one line naming the server, never the password, the right exit code', () => {
+  const cli = (db: string, env: Record<string, string> = {}) => runCli(['moments', ...args(db), '--json'], { home: tempDir(), env });
+
+  it('a URL that cannot be read is a usage error (exit 2)', () => {
+    const r = cli('postgres://ana:hunter2@db.example:port/x');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('momentscan: error: postgres://ana:***@db.example:port/x: not a valid PostgreSQL URL — write it as postgres://user@host:5432/database (percent-encode special characters in the user name)\n');
+    expect(r.stdout).toBe('');
+  });
+
+  it('a refused connection and a wrong password exit 1 and say what to do', () => {
+    const url = new URL(freshDatabase('e2e'));
+    const refused = new URL(url);
+    refused.port = '1';
+    const r = cli(refused.toString());
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^momentscan: error: postgres:\/\/momentscan_test@127\.0\.0\.1:1\/e2e_\w+: connection refused by 127\.0\.0\.1:1 — is PostgreSQL running there\? check the host and port in the URL\n$/);
+    const secret = path.join(tempDir(), 'pw');
+    writeFileSync(secret, 'wrong-password-123\n');
+    const noPw = new URL(url);
+    noPw.password = '';
+    const bad = cli(noPw.toString(), { MOMENTSCAN_DB_PASSWORD_FILE: secret });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^momentscan: error: postgres:\/\/momentscan_test@127\.0\.0\.1:\d+\/e2e_\w+: authentication failed for user "momentscan_test" \(password from \$MOMENTSCAN_DB_PASSWORD_FILE \(.*\)\) — check the user and the password/);
+    expect(bad.stderr.split('\n')).toHaveLength(2);
+    for (const out of [r.stderr, bad.stderr]) {
+      expect(out).not.toContain('wrong-password-123');
+      expect(out).not.toContain(decodeURIComponent(url.password));
+    }
+  });
+
+  it("another application's database is refused and left untouched; so is one from a newer momentscan", () => {
+    const url = freshDatabase('e2e');
+    const pg = SyncPg.connect(optionsOf(url));
+    try {
+      pg.query('CREATE TABLE invoices (id int PRIMARY KEY, total numeric)');
+      pg.query('INSERT INTO invoices VALUES (1, 9.5)');
+      const r = runCli(['fetch', ...where(url), '--quiet'], { home: tempDir() });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/: not a momentscan database \(it holds another application's tables\) — it was left untouched/);
+      const tables = () => pg.query<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").rows.map((x) => x.t);
+      expect(tables()).toEqual(['invoices']);
+
+      pg.query('DROP TABLE invoices');
+      expect(runCli(['fetch', ...where(url), '--quiet'], { home: tempDir() }).status).toBe(0);
+      pg.query('UPDATE momentscan_schema SET version = 99');
+      const before = pg.query('SELECT count(*) AS n FROM items').rows[0];
+      const newer = runCli(['fetch', ...where(url), '--quiet'], { home: tempDir() });
+      expect(newer.status).toBe(1);
+      expect(newer.stderr).toMatch(/: database schema version 99 is newer than this momentscan understands \(1\) — upgrade momentscan; the database was left untouched\n$/);
+      expect(pg.query('SELECT count(*) AS n FROM items').rows[0]).toEqual(before);
+      expect(pg.query('SELECT version FROM momentscan_schema').rows[0]).toEqual({ version: 99 });
+    } finally {
+      pg.close();
+    }
+  });
+});

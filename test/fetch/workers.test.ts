@@ -1,0 +1,191 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SyncPg } from '../../src/store/pg/bridge.js';
+import { BIN, runCli } from '../helpers/cli.js';
+import { freshDatabase, optionsOf } from '../helpers/pg.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/** Loopback hosts, each its own server: 127.0.0.1 … 127.0.0.5 (all of 127/8 is loopback). */
+const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
+const PER_HOST = 2;
+
+interface Farm {
+  urls: string[];
+  /** Requests per path. */
+  hits: Map<string, number>;
+  /** The most requests in flight at once, per host. */
+  peak: Map<string, number>;
+  close(): Promise<void>;
+}
+
+/** `feeds` RSS feeds of three items each, spread over the hosts; each answer takes `delayMs` (or never comes, for `hang`). */
+async function farm(feeds: number, delayMs: number, hang: (n: number) => boolean = () => false): Promise<Farm> {
+  const hits = new Map<string, number>();
+  const peak = new Map<string, number>();
+  const servers: Server[] = [];
+  const bases: string[] = [];
+  for (const host of HOSTS) {
+    let inFlight = 0;
+    const server = createServer((req, res) => {
+      const n = Number(/\/f(\d+)\.xml$/.exec(req.url ?? '')?.[1] ?? -1);
+      hits.set(req.url!, (hits.get(req.url!) ?? 0) + 1);
+      inFlight++;
+      peak.set(host, Math.max(peak.get(host) ?? 0, inFlight));
+      res.on('close', () => inFlight--);
+      if (hang(n)) return; // never answers: the worker fetching it is killed meanwhile
+      const items = [0, 1, 2]
+        .map((i) => `<item><guid>f${n}-${i}</guid><title>Acme news ${n}-${i}: unit ${n * 3 + i} ships</title><link>http://news.example/${n}/${i}</link><pubDate>${new Date(Date.UTC(2026, 10, 19, i, n % 60)).toUTCString()}</pubDate></item>`)
+        .join('');
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/rss+xml' });
+        res.end(`<?xml version="1.0"?><rss version="2.0"><channel><title>Feed ${n}</title><link>http://news.example/</link>${items}</channel></rss>`);
+      }, delayMs);
+    });
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    servers.push(server);
+    bases.push(`http://${host}:${(server.address() as AddressInfo).port}`);
+  }
+  const urls = Array.from({ length: feeds }, (_, n) => `${bases[n % bases.length]}/f${n}.xml`);
+  return {
+    urls,
+    hits,
+    peak,
+    close: async () => {
+      for (const s of servers) s.closeAllConnections();
+      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    },
+  };
+}
+
+function config(dir: string, urls: string[]): string {
+  const file = path.join(dir, 'workers.yaml');
+  writeFileSync(
+    file,
+    [
+      'fetch:',
+      '  concurrency: 8',
+      `  perHost: ${PER_HOST}`,
+      '  hostDelay: 0s',
+      '  interval: 1h',
+      '  retries: 0',
+      '  timeout: 60s',
+      'topics:',
+      '  - name: Acme',
+      '    keywords: [acme]',
+      'feeds:',
+      ...urls.map((u) => `  - ${u}`),
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+/** A worker process, started now; resolves with its exit status and stderr. */
+function worker(cfg: string, db: string, home: string): { pid: number; done: Promise<{ status: number | null; stderr: string }>; kill(): void } {
+  const child = spawn(process.execPath, [BIN, 'fetch', '--worker', '--config', cfg, '--db', db], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NO_COLOR: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ status: number | null; stderr: string }>((resolve) => child.on('close', (status) => resolve({ status, stderr })));
+  return { pid: child.pid!, done, kill: () => child.kill('SIGKILL') };
+}
+
+const fetchedBy = (stderr: string): number => Number(/fetch: (\d+) feeds?, (\d+) ok/.exec(stderr)?.[2] ?? -1);
+
+let farms: Farm[] = [];
+afterEach(async () => {
+  await Promise.all(farms.map((f) => f.close()));
+  farms = [];
+});
+
+describe('fetch --worker: several workers share one PostgreSQL database', () => {
+  it.each([2, 4])('%i workers fetch 500 feeds: every feed once, every item stored once, never more than the per-host limit at a host', async (n) => {
+    const f = await farm(500, 15);
+    farms.push(f);
+    const home = tempDir();
+    const cfg = config(home, f.urls);
+    const db = freshDatabase('workers');
+    // the schema first, so the workers start on equal terms
+    expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+    const runs = await Promise.all(Array.from({ length: n }, () => worker(cfg, db, home).done));
+    for (const r of runs) expect(r.status, r.stderr).toBe(0);
+    const counts = runs.map((r) => fetchedBy(r.stderr));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(500);
+    expect(counts.filter((c) => c > 0).length).toBeGreaterThanOrEqual(2);
+    expect(f.hits.size).toBe(500);
+    expect([...f.hits.values()].every((h) => h === 1)).toBe(true);
+    for (const host of HOSTS) expect(f.peak.get(host)!).toBeLessThanOrEqual(PER_HOST);
+    const pg = SyncPg.connect(optionsOf(db));
+    try {
+      expect(pg.query('SELECT count(*) AS items, count(DISTINCT guid) AS guids FROM items').rows[0]).toEqual({ items: 1500, guids: 1500 });
+      expect(pg.query("SELECT count(*) AS n FROM fetch_log WHERE status = 'ok'").rows[0]).toEqual({ n: 500 });
+      expect(pg.query('SELECT count(*) AS n FROM item_topics').rows[0]).toEqual({ n: 1500 });
+      expect(pg.query('SELECT sum(items) AS n FROM topic_quarters').rows[0]).toEqual({ n: 1500 });
+      expect(pg.query('SELECT count(*) AS n FROM feeds WHERE leased_until IS NOT NULL').rows[0]).toEqual({ n: 0 });
+      // a second round finds nothing due
+      const again = await worker(cfg, db, home).done;
+      expect(again.status).toBe(0);
+      expect(fetchedBy(again.stderr)).toBe(0);
+    } finally {
+      pg.close();
+    }
+  });
+
+  it('a worker killed (kill -9) mid-lease loses only its leases: another fetches its feeds once they expire, nothing lost or doubled', async () => {
+    // feeds 0-4 (one per host) hang: the first worker claims them and is killed while waiting
+    const f = await farm(40, 5, (n) => n < 5 && hungUp);
+    let hungUp = true;
+    farms.push(f);
+    const home = tempDir();
+    const cfg = config(home, f.urls);
+    const db = freshDatabase('workers');
+    expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+    const a = worker(cfg, db, home);
+    const pg = SyncPg.connect(optionsOf(db));
+    try {
+      // wait until it hangs on those five and has saved all else it could
+      const ok = () => (pg.query("SELECT count(*) AS n FROM fetch_log WHERE status = 'ok'").rows[0] as { n: number }).n;
+      let last = -1;
+      for (let i = 0; i < 600; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const now = ok();
+        if (now === last && [0, 1, 2, 3, 4].every((n) => f.hits.has(`/f${n}.xml`))) break;
+        last = now;
+      }
+      a.kill();
+      expect((await a.done).status).toBe(null);
+      const savedByA = ok();
+      const held = (pg.query('SELECT count(*) AS n FROM feeds WHERE leased_until IS NOT NULL').rows[0] as { n: number }).n;
+      expect(held).toBeGreaterThanOrEqual(5); // the five it hangs on, and any fetched but not yet saved
+      hungUp = false;
+      // its leases hold: another worker fetches the rest and leaves those five alone
+      // its per-host request slots expire too (moved to the past here): the others may use them again
+      pg.query('UPDATE host_slots SET leased_until = 1 WHERE leased_until IS NOT NULL');
+      const b = await worker(cfg, db, home).done;
+      expect(b.status, b.stderr).toBe(0);
+      expect(fetchedBy(b.stderr)).toBe(40 - savedByA - held);
+      // once they expire (moved to the past here, rather than waiting minutes), the next worker takes them
+      pg.query('UPDATE feeds SET leased_until = 1 WHERE leased_until IS NOT NULL');
+      const c = await worker(cfg, db, home).done;
+      expect(c.status, c.stderr).toBe(0);
+      expect(fetchedBy(c.stderr)).toBe(held);
+      expect(pg.query('SELECT count(*) AS items, count(DISTINCT guid) AS guids FROM items').rows[0]).toEqual({ items: 120, guids: 120 });
+      expect(pg.query("SELECT count(DISTINCT feed_id) AS feeds, count(*) AS saves FROM fetch_log WHERE status = 'ok'").rows[0]).toEqual({ feeds: 40, saves: 40 });
+    } finally {
+      pg.close();
+    }
+  });
+
+  it('--worker on a SQLite file is a usage error', () => {
+    const home = tempDir();
+    const r = runCli(['fetch', '--worker', '--config', config(home, ['http://127.0.0.1:9/x.xml']), '--db', path.join(home, 'm.db')], { home });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^momentscan: error: --worker: workers share one PostgreSQL database/);
+  });
+});

@@ -1,0 +1,231 @@
+/**
+ * The store's contract: what every backend does, the same way (one suite, run against SQLite and
+ * PostgreSQL by contract.test.ts). A backend gives a fresh store, its connection for looking at tables,
+ * and two hooks for what only its own SQL can do.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/core/errors.js';
+import type { EnrichedItem } from '../../src/core/types.js';
+import { replayStories } from '../../src/enrich/stories.js';
+import type { SqlDb } from '../../src/store/sqlite/part.js';
+import { NO_STORIES, type Store, type StoryReplayer } from '../../src/store/store.js';
+
+export const T = Date.UTC(2026, 10, 20, 9);
+
+export function item(guid: string, over: Partial<EnrichedItem> = {}): EnrichedItem {
+  return {
+    guid,
+    title: `Acme item ${guid}`,
+    summary: '',
+    link: `https://news.example/${guid}`,
+    canonicalUrl: `https://news.example/${guid}`,
+    author: null,
+    source: 'News',
+    sourceDomain: 'news.example',
+    publishedAt: T,
+    dateEstimated: false,
+    sentiment: 0.1,
+    language: 'en',
+    topics: ['Acme'],
+    ...over,
+  };
+}
+
+export interface Backend {
+  name: string;
+  /** A new, empty store, and its connection. */
+  open(): { store: Store; sql: SqlDb };
+  /** Makes every later insert of an item with this guid fail (as a full disk would). */
+  failInserting(sql: SqlDb, guid: string): void;
+  /** Rows whose foreign keys point at nothing. */
+  danglingReferences(sql: SqlDb): unknown[];
+}
+
+export function storeContract(backend: Backend): void {
+  describe(`the store's contract on ${backend.name}`, () => {
+    const opened: Store[] = [];
+    afterEach(() => {
+      while (opened.length) opened.pop()!.close();
+    });
+
+    function setup() {
+      const { store, sql } = backend.open();
+      opened.push(store);
+      const [topic] = store.syncTopics([{ name: 'Acme', definition: 'd1' }]);
+      const topicIds = new Map([['Acme', topic!.id]]);
+      const [a, b] = store.ensureFeeds(['https://a.example/rss', 'https://b.example/rss'], T);
+      const save = (feedId: number, items: EnrichedItem[]) =>
+        store.saveFetch({ feedId, startedAt: T, durationMs: 5, status: 'ok', httpStatus: 200, bytes: 100, error: null, etag: '"v1"', items }, topicIds);
+      return { store, sql, topicId: topic!.id, feedA: a!.id, feedB: b!.id, save };
+    }
+
+    it('re-fetching the same items never duplicates them', () => {
+      const { store, sql, save, feedA, topicId } = setup();
+      expect(save(feedA, [item('1'), item('2')])).toEqual({ new: 2, seen: 0, overflow: false });
+      expect(save(feedA, [item('1'), item('2'), item('3')])).toEqual({ new: 1, seen: 2, overflow: false });
+      expect(store.itemsBetween(topicId, 0, T + 1)).toHaveLength(3);
+    });
+
+    it('the same article under a new guid in one feed is one item; from another feed it is that feed\'s own item (canonical URL)', () => {
+      const { store, sql, save, feedA, feedB, topicId } = setup();
+      save(feedA, [item('1')]);
+      expect(save(feedA, [item('changed-guid', { canonicalUrl: 'https://news.example/1' })])).toEqual({ new: 0, seen: 1, overflow: false });
+      // another feed carrying the article does not make it vanish from that feed, nor stand in for it
+      expect(save(feedB, [item('other-guid', { canonicalUrl: 'https://news.example/1', title: 'Made-up title' })])).toEqual({ new: 1, seen: 0, overflow: false });
+      expect(save(feedB, [item('other-guid-2', { canonicalUrl: 'https://news.example/1' })])).toEqual({ new: 0, seen: 1, overflow: false });
+      expect(store.itemsBetween(topicId, 0, T + 1).map((i) => i.title).sort()).toEqual(['Acme item 1', 'Made-up title']);
+    });
+
+    it('a fetch repeating an item (same guid, or same article under another guid) stores it once; items keep the feed\'s order', () => {
+      const { store, sql, save, feedA } = setup();
+      const items = [
+        item('b', { publishedAt: T - 1000 }),
+        item('a', { publishedAt: T - 5000 }),
+        item('b', { publishedAt: T - 9000, title: 'Acme item b, again' }),
+        item('c', { canonicalUrl: 'https://news.example/a', publishedAt: T - 7000 }),
+        item('d', { publishedAt: T - 3000 }),
+      ];
+      expect(save(feedA, items)).toEqual({ new: 3, seen: 2, overflow: false });
+      expect(sql.prepare('SELECT guid FROM items ORDER BY id').pluck().all()).toEqual(['b', 'a', 'd']);
+      // every stored item is in a story from the start
+      expect(sql.prepare('SELECT count(*) FROM items WHERE story_id IS NULL').pluck().get()).toBe(0);
+    });
+
+    it('saves made together commit together, or not at all', () => {
+      const { store, sql, save, feedA, feedB } = setup();
+      store.together(() => {
+        save(feedA, [item('1')]);
+        save(feedB, [item('2')]);
+      });
+      expect(sql.prepare('SELECT count(*) FROM items').pluck().get()).toBe(2);
+      backend.failInserting(sql, 'bad');
+      expect(() =>
+        store.together(() => {
+          save(feedA, [item('3')]);
+          save(feedB, [item('4'), item('bad')]);
+        }),
+      ).toThrow(StoreError);
+      expect(sql.prepare('SELECT guid FROM items ORDER BY id').pluck().all()).toEqual(['1', '2']);
+      expect(sql.prepare('SELECT count(*) FROM fetch_log').pluck().get()).toBe(2);
+    });
+
+    it('flags a fetch that brings only unseen items from a feed that had items (it may be overflowing)', () => {
+      const { store, sql, save, feedA, feedB } = setup();
+      expect(save(feedA, [item('1'), item('2')]).overflow).toBe(false); // first fetch: nothing to compare with
+      expect(save(feedA, [item('3'), item('4')]).overflow).toBe(true);
+      expect(save(feedA, [item('4'), item('5')]).overflow).toBe(false);
+      expect(save(feedB, []).overflow).toBe(false);
+      const logged = sql.prepare('SELECT overflow FROM fetch_log ORDER BY id').pluck().all();
+      expect(logged).toEqual([0, 1, 0, 0]);
+    });
+
+    it('counts per bucket with sentiment sums, for the topic only', () => {
+      const { store, sql, save, feedA, topicId } = setup();
+      const H = 3_600_000;
+      save(feedA, [
+        item('1', { publishedAt: T, sentiment: 0.5 }),
+        item('2', { publishedAt: T + H, sentiment: -0.5 }),
+        item('3', { publishedAt: T + 7 * H, sentiment: null }),
+        item('4', { publishedAt: T, topics: [] }),
+      ]);
+      const buckets = store.bucketCounts(topicId, 0, T + 24 * H, 6 * H);
+      expect(buckets).toEqual([
+        { start: Date.UTC(2026, 10, 20, 6), count: 2, items: 2, scored: 2, sentimentSum: 0, sentimentSumSq: 0.5 },
+        { start: Date.UTC(2026, 10, 20, 12), count: 1, items: 1, scored: 0, sentimentSum: 0, sentimentSumSq: 0 },
+      ]);
+      expect(store.firstItemAt(topicId)).toBe(T);
+    });
+
+    it('a failed fetch is logged and counted without touching the stored validators', () => {
+      const { store, sql, save, feedA } = setup();
+      save(feedA, [item('1')]);
+      store.saveFetch({ feedId: feedA, startedAt: T + 1, durationMs: 3, status: 'failed', httpStatus: 500, bytes: null, error: 'HTTP 500' }, new Map());
+      store.saveFetch({ feedId: feedA, startedAt: T + 2, durationMs: 3, status: 'failed', httpStatus: null, bytes: null, error: 'timed out' }, new Map());
+      const [feed] = store.ensureFeeds(['https://a.example/rss'], T);
+      expect(feed).toMatchObject({ etag: '"v1"', consecutiveFailures: 2 });
+      const log = sql.prepare('SELECT status, error FROM fetch_log ORDER BY id').all();
+      expect(log).toEqual([
+        { status: 'ok', error: null },
+        { status: 'failed', error: 'HTTP 500' },
+        { status: 'failed', error: 'timed out' },
+      ]);
+    });
+
+    it('re-matching a changed topic replaces its matches', () => {
+      const { store, sql, save, feedA, topicId } = setup();
+      save(feedA, [item('1'), item('2')]);
+      const [row] = store.syncTopics([{ name: 'Acme', definition: 'd2' }]);
+      expect(row!.changed).toBe(true);
+      const all = [...store.itemTexts(1)].flat();
+      expect(all).toHaveLength(2);
+      store.replaceTopicMatches(topicId, 'd2', [all[0]!]);
+      expect(store.itemsBetween(topicId, 0, T + 1)).toHaveLength(1);
+      expect(store.syncTopics([{ name: 'Acme', definition: 'd2' }])[0]!.changed).toBe(false);
+    });
+
+    it('remembers when a moment was first seen; lists those known by a given time', () => {
+      const { store, topicId } = setup();
+      const m = {
+        topic: 'Acme', kind: 'volume-spike' as const, direction: 'up' as const, score: 9, pValue: 1e-9, start: T, peak: T, end: T + 1, bucketMs: 1,
+        ongoing: true, stage: 'new' as const, firedAt: T + 1, alerts: 1, alertedAt: T + 1, storySeries: [9], hoursSinceOnset: 1, growth: null, observed: 9, expected: 1, totalStories: 9, totalItems: 9, expectedTotal: 1, sourceTypes: [], sentimentNow: null, sentimentBaseline: null, sentimentItems: 0,
+        distinctSources: 1, topSources: [], topTerms: [], examples: [], caveats: [],
+      };
+      expect(store.saveMoments([{ topicId, moment: m }], T + 10)).toEqual([{ firstSeenAt: T + 10, isNew: true }]);
+      expect(store.saveMoments([{ topicId, moment: { ...m, score: 12 } }], T + 20)).toEqual([{ firstSeenAt: T + 10, isNew: false }]);
+      // a run at T + 100 reports one that starts at T + 50: not known at T + 20, nor at T + 60
+      store.saveMoments([{ topicId, moment: { ...m, start: T + 50, peak: T + 50, end: T + 51 } }], T + 100);
+      const starts = (knownBy?: number) => store.momentsSeenSince(0, knownBy).map((r) => r.moment.start);
+      expect(starts().sort()).toEqual([T, T + 50]);
+      expect(starts(T + 20)).toEqual([T]);
+      expect(starts(T + 60)).toEqual([T]);
+      expect(starts(T + 5)).toEqual([]);
+      expect(starts(T + 100).sort()).toEqual([T, T + 50]);
+    });
+
+    describe('replayed stories', () => {
+      const HOUR = 3_600_000;
+      const REPLAY = { windowMs: 48 * HOUR, memoryMs: 30 * 24 * HOUR };
+      const replayer: StoryReplayer = (known, items) => replayStories(known, items, { memoryMs: REPLAY.memoryMs });
+      const title = 'Acme Robotics recalls 50,000 Glide robot vacuums';
+
+      it('settles stories saved in arrival order into canonical ones: first copy, story_topics and quarter-hour counts', () => {
+        const { store, sql, save, feedA, feedB, topicId } = setup();
+        // the later copy arrives first; saved without clustering, each copy is a story of its own
+        save(feedB, [item('late', { title: `${title} - Daily Ledger`, publishedAt: T, sentiment: -0.5 })]);
+        save(feedA, [item('early', { title, publishedAt: T - 2 * HOUR, sentiment: 0.25 })]);
+        expect(sql.prepare('SELECT replay_from FROM story_state').pluck().get()).toBe(T - 2 * HOUR);
+        expect(store.bucketCounts(topicId, 0, T + 1, HOUR).reduce((n, b) => n + b.count, 0)).toBe(2);
+
+        const summary = store.replayStories(replayer, REPLAY);
+        expect(summary).toMatchObject({ from: T - 2 * HOUR, items: 2, moved: 1, storiesCreated: 0, storiesDropped: 1, firstsChanged: 1 });
+        expect(sql.prepare('SELECT replay_from, generation FROM story_state').get()).toEqual({ replay_from: null, generation: 1 });
+        const stories = sql.prepare('SELECT id, title, first_at AS firstAt, last_at AS lastAt FROM stories').all() as { id: number }[];
+        expect(stories).toEqual([{ id: stories[0]!.id, title, firstAt: T - 2 * HOUR, lastAt: T }]);
+        expect(new Set(store.itemsBetween(topicId, 0, T + 1).map((i) => i.storyId))).toEqual(new Set([stories[0]!.id]));
+        expect(sql.prepare('SELECT story_id, topic_id, first_at FROM story_topics').raw().all()).toEqual([[stories[0]!.id, topicId, T - 2 * HOUR]]);
+        expect(store.bucketCounts(topicId, 0, T + 1, HOUR).reduce((n, b) => n + b.count, 0)).toBe(1);
+        // the early copy's tone is the story's
+        expect(store.bucketCounts(topicId, T - 2 * HOUR, T + HOUR, HOUR)).toEqual([
+          { start: T - 2 * HOUR, count: 1, items: 1, scored: 1, sentimentSum: 0.25, sentimentSumSq: 0.0625 },
+          { start: T, count: 0, items: 1, scored: 0, sentimentSum: 0, sentimentSumSq: 0 },
+        ]);
+        expect(backend.danglingReferences(sql)).toEqual([]);
+        // nothing new: nothing to do
+        expect(store.replayStories(replayer, REPLAY)).toBeNull();
+      });
+
+      it('tells a story assigner the generation in each save, so it reloads once another fetch has replayed', () => {
+        const { store, feedA, topicId } = setup();
+        const seen: number[] = [];
+        const assigner = { ...NO_STORIES, sync: (g: number) => void seen.push(g) };
+        const save = (guid: string) =>
+          store.saveFetch({ feedId: feedA, startedAt: T, durationMs: 1, status: 'ok', httpStatus: 200, bytes: 1, error: null, items: [item(guid)] }, new Map([['Acme', topicId]]), assigner);
+        save('1');
+        store.replayStories(replayer, REPLAY);
+        save('2');
+        save('2'); // nothing new: nothing to assign
+        expect(seen).toEqual([0, 1]);
+      });
+    });
+  });
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { StoreError } from '../../../src/core/errors.js';
+import { connectPg } from '../../../src/store/pg/connect.js';
+import { parsePgUrl } from '../../../src/store/pg/url.js';
+import { freshDatabase } from '../../helpers/pg.js';
+
+function failure(url: string, env: NodeJS.ProcessEnv = {}): StoreError {
+  try {
+    connectPg(parsePgUrl(url, { HOME: '/nonexistent', ...env })).close();
+  } catch (e) {
+    expect(e).toBeInstanceOf(StoreError);
+    return e as StoreError;
+  }
+  throw new Error('connected');
+}
+
+describe('connecting to PostgreSQL: one-line errors naming the server, never the password', () => {
+  it('connects, and a wrong password, a missing database and a refused port are each said plainly', () => {
+    const url = new URL(freshDatabase());
+    const pw = decodeURIComponent(url.password);
+    connectPg(parsePgUrl(url.toString(), {})).close();
+
+    const bad = new URL(url);
+    bad.password = 'not-the-password';
+    const auth = failure(bad.toString());
+    expect(auth.message).toBe(`postgres://${url.username}@127.0.0.1:${url.port}${url.pathname}: authentication failed for user "${url.username}" (password from the URL)`);
+    expect(auth.hint).toMatch(/PGPASSFILE/);
+    expect(auth.exitCode).toBe(1);
+
+    const none = new URL(url);
+    none.pathname = '/no_such_db';
+    const missing = failure(none.toString());
+    expect(missing.message).toMatch(/: database "no_such_db" does not exist$/);
+    expect(missing.hint).toMatch(/createdb no_such_db/);
+
+    const closed = new URL(url);
+    closed.port = '1';
+    const refused = failure(closed.toString());
+    expect(refused.message).toMatch(/: connection refused by 127\.0\.0\.1:1$/);
+    expect(refused.hint).toMatch(/is PostgreSQL running there/);
+
+    for (const e of [auth, missing, refused]) {
+      expect(e.message).not.toContain(pw);
+      expect(e.message).not.toContain('not-the-password');
+      expect(e.message).not.toContain('\n');
+    }
+  });
+});
