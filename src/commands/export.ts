@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ExitCode, MomentscanError, UsageError } from '../core/errors.js';
 import { evaluate } from '../moments/evaluate.js';
 import { CRM_TARGETS, crmFiles, type CrmAccount, type CrmTarget } from '../render/crm.js';
-import { Store } from '../store/store.js';
+import { openStore } from '../store/store.js';
 import { checkWindow, configFor, log, processEnv, type GlobalOptions } from './context.js';
 import { asOfFlag, sensitivityFlag, sinceFlag, topicsFlag } from './flags.js';
 
@@ -35,7 +35,7 @@ export async function run(g: GlobalOptions, o: ExportOptions): Promise<number> {
   const topics = topicsFlag(config, o.topic);
   checkWindow(config, { since, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(topics.length ? { topics } : {}) });
   const dir = path.resolve(o.out ?? '.');
-  const store = Store.open(dbPath, { readonlyIfDenied: true });
+  const store = openStore(dbPath, { readonlyIfDenied: true });
   let result;
   let accounts: Map<number, CrmAccount>;
   try {

@@ -2,7 +2,7 @@ import { parseColumnMap, readAccountsCsv } from '../../config/accounts-csv.js';
 import { ExitCode } from '../../core/errors.js';
 import { reviewNotes } from '../../enrich/accounts.js';
 import { syncAccounts } from '../../enrich/sync-accounts.js';
-import { Store } from '../../store/store.js';
+import { openStore } from '../../store/store.js';
 import { configFor, log, processEnv, writeOut, type GlobalOptions } from '../context.js';
 
 export interface ImportOptions {
@@ -22,7 +22,7 @@ export async function importAccounts(g: GlobalOptions, o: ImportOptions): Promis
   const { dbPath } = configFor(g, env);
   const map = parseColumnMap(o.map ?? []);
   const read = readAccountsCsv(o.file, map);
-  const store = Store.open(dbPath);
+  const store = openStore(dbPath);
   let summary;
   try {
     summary = store.together(() => {

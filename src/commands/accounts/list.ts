@@ -3,7 +3,7 @@ import { reviewNotes } from '../../enrich/accounts.js';
 import { accountDefs } from '../../enrich/sync-accounts.js';
 import { accountsListing } from '../../render/accounts.js';
 import { render } from '../../render/index.js';
-import { Store } from '../../store/store.js';
+import { openStore } from '../../store/store.js';
 import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from '../context.js';
 
 /** `momentscan accounts list`: the known accounts, how many items involve each, and names flagged for review. */
@@ -12,7 +12,7 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
   const { dbPath } = configFor(g, env);
   const format = chooseFormat(o);
   const now = env.now();
-  const store = Store.open(dbPath, { readonlyIfDenied: true });
+  const store = openStore(dbPath, { readonlyIfDenied: true });
   let rows;
   try {
     rows = store.listAccounts();

@@ -1,13 +1,13 @@
 import { ExitCode } from '../../core/errors.js';
 import { syncAccounts } from '../../enrich/sync-accounts.js';
-import { Store } from '../../store/store.js';
+import { openStore } from '../../store/store.js';
 import { configFor, log, processEnv, type GlobalOptions } from '../context.js';
 
 /** `momentscan accounts remove ID|DOMAIN|NAME...`: forgets accounts (their contacts and matches go with them). */
 export async function remove(g: GlobalOptions, o: { keys: string[] }): Promise<number> {
   const env = processEnv();
   const { dbPath } = configFor(g, env);
-  const store = Store.open(dbPath);
+  const store = openStore(dbPath);
   let removed;
   try {
     removed = store.together(() => {
