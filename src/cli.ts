@@ -38,6 +38,7 @@ function addMomentOptions(cmd: Command): Command {
       .option('--sensitivity <level>', 'low | medium | high (default from the config: medium)')
       .option('--fail-on-moments', `exit ${ExitCode.MOMENTS_FOUND} when any moment is reported (for cron and scripts)`)
       .option('--alerts', 'only moments that alerted within the period: when they fired, or again when they doubled since they last alerted (one alert per burst, for cron)')
+      .option('--accounts', 'only moments whose items involve a known account (momentscan accounts import)')
       .option('--backtest', 'replay the period bucket by bucket: list, oldest first, the moments that would have fired and when, and the alerts per topic per week (stderr); records no moment')
       .option('-v, --verbose', 'explain each moment below the table'),
   );
@@ -394,6 +395,43 @@ export function buildProgram(): Command {
       .option('--as-of <time>', 'the end of the period (ISO-8601, or a duration ago; default now)'),
   ).action(action(() => import('./commands/quality.js') as Promise<{ run: Action }>));
 
+
+  program
+    .command('export')
+    .description('write the moments involving known accounts as CSV files a CRM imports: HubSpot notes and companies, or Salesforce notes')
+    .addOption(new Option('--to <crm>', 'the CRM: hubspot (hubspot-notes.csv, hubspot-companies.csv) or salesforce (salesforce-notes.csv)').choices(['hubspot', 'salesforce']).makeOptionMandatory())
+    .option('-o, --out <dir>', 'the folder to write the files in (default: the current one)')
+    .option('-s, --since <when>', 'moments from this long ago (7d, 48h) or this time (ISO-8601)', '7d')
+    .option('--as-of <time>', 'evaluate as if it were this time (ISO-8601, or a duration ago); reproducible output')
+    .option('-t, --topic <name>', `only this topic: ${TOPIC_RULE} (repeatable)`, repeat)
+    .option('--sensitivity <level>', 'low | medium | high (default from the config: medium)')
+    .action(action(() => import('./commands/export.js') as Promise<{ run: Action }>));
+
+  const accounts = program
+    .command('accounts')
+    .description('known accounts from the CRM (companies, contacts): which items and moments involve them (accounts import | list | remove)');
+  accounts
+    .command('import')
+    .argument('<file>', 'a CSV export: HubSpot companies or contacts, Salesforce accounts or contacts, or any CSV with --map')
+    .description('store the accounts (and contacts) of a CRM export, merged by domain and e-mail, and match every stored item against them again')
+    .option('--map <column=field>', 'read this column as this field: name, domain, aliases, handle, id, email, firstName, lastName, company, companyId, or - to ignore it (repeatable)', repeat)
+    .option('--replace', 'forget every stored account first (default: merge, by domain and e-mail)')
+    .option('--json', 'print what was imported as JSON')
+    .action(async function (this: Command, file: string) {
+      const { importAccounts } = await import('./commands/accounts/import.js');
+      process.exitCode = await importAccounts(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), file });
+    });
+  addOutputOptions(
+    accounts.command('list', { isDefault: true }).description('every known account: domain, contacts, items involving it, names flagged for review'),
+  ).action(action(async () => ({ run: (await import('./commands/accounts/list.js')).list }) as { run: Action }));
+  accounts
+    .command('remove')
+    .argument('<account...>', 'accounts by id, domain or name (as accounts list shows them)')
+    .description('forget accounts, with their contacts and matches')
+    .action(async function (this: Command, keys: string[]) {
+      const { remove } = await import('./commands/accounts/remove.js');
+      process.exitCode = await remove(this.optsWithGlobals() as GlobalOptions, { keys });
+    });
 
   // a usage error points to the help of the command it was made in
   const walk = (cmd: Command) => {

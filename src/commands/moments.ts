@@ -17,6 +17,7 @@ export interface MomentsOptions extends OutputOptions {
   failOnMoments?: boolean;
   backtest?: boolean;
   alerts?: boolean;
+  accounts?: boolean;
 }
 
 /** `momentscan moments`: detect, explain and rank moments from what is stored. */
@@ -56,6 +57,7 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
       ...(o.backtest ? { backtest: true } : {}),
       ...(o.alerts ? { alerts: true } : {}),
       now: env.now(),
+      ...(o.accounts ? { accounts: true } : {}),
     });
   } finally {
     store.close();

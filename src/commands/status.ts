@@ -1,4 +1,6 @@
 import { statSync } from 'node:fs';
+import { reviewNotes } from '../enrich/accounts.js';
+import { accountDefs } from '../enrich/sync-accounts.js';
 import { formatError, UsageError } from '../core/errors.js';
 import { renderStatus, statusJson, type Status } from '../render/status.js';
 import { isPostgresUrl, openStore, storeExists } from '../store/store.js';
@@ -32,6 +34,7 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
   const dbExists = storeExists(dbPath);
   const store = dbExists ? openStore(dbPath, { fullCheck: true }) : null;
   let topics;
+  const accounts = { known: 0, withItems: 0, review: 0 };
   try {
     const known = new Map((store?.feedHealth(urls, now, now) ?? []).map((h) => [h.url, h]));
     for (const url of urls) {
@@ -40,6 +43,12 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
       if (h?.lastFetchedAt != null && (feeds.lastFetchAt === null || h.lastFetchedAt > feeds.lastFetchAt)) feeds.lastFetchAt = h.lastFetchedAt;
     }
     topics = topicRows(config, store, now);
+    if (store) {
+      const rows = store.listAccounts();
+      accounts.known = rows.length;
+      accounts.withItems = rows.filter((a) => a.items > 0).length;
+      accounts.review = reviewNotes(accountDefs(rows)).size;
+    }
   } finally {
     store?.close();
   }
@@ -51,6 +60,7 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
       : { path: dbPath, exists: dbExists, bytes: dbExists ? statSync(dbPath).size : null },
     feeds,
     topics,
+    accounts,
     email: await emailStatus(config, env.env, o.smtpCheck !== false),
     now,
   };

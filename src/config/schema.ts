@@ -69,6 +69,14 @@ export interface Config {
     /** Per-host manners (host, or host:port, lower case) instead of perHost and hostDelayMs: servers you own. */
     hosts: Map<string, HostManners>;
   };
+  /** How moments are ranked (`rank:`). */
+  rank: {
+    /**
+     * Attention points a moment gains for involving a known account (momentscan accounts import), times the
+     * confidence of its strongest account match (0 to 1): 0 ranks as if there were no accounts.
+     */
+    accountsWeight: number;
+  };
   topics: TopicConfig[];
   /** Feeds not tied to a topic: their items are matched against every topic. */
   feeds: string[];
@@ -98,6 +106,9 @@ export interface EmailConfig {
   /** Subject prefix (default "momentscan"). */
   subjectPrefix: string;
 }
+
+/** rank.accountsWeight when the config does not say: a moment involving a known account ranks as if 2 more surprising. */
+export const DEFAULT_ACCOUNTS_WEIGHT = 2;
 
 export const DEFAULTS = {
   bucketMs: 'auto' as number | 'auto',
@@ -144,6 +155,7 @@ export function defaultConfig(): Config {
       allowRedirectsTo: [],
       hosts: new Map(),
     },
+    rank: { accountsWeight: DEFAULT_ACCOUNTS_WEIGHT },
     topics: [],
     feeds: [],
     feedKinds: new Map(),
@@ -164,7 +176,7 @@ export function validateConfig(doc: unknown, file: string): Config {
   cfg.file = file;
   if (doc === null || doc === undefined) return cfg; // an empty file is a valid, empty config
   const root = v.object(doc, '');
-  v.keys(root, '', ['defaults', 'fetch', 'topics', 'feeds', 'database', 'email', 'notify']);
+  v.keys(root, '', ['defaults', 'fetch', 'rank', 'topics', 'feeds', 'database', 'email', 'notify']);
   const dir = path.dirname(file);
 
   if (root.database !== undefined && root.database !== null) {
@@ -211,6 +223,15 @@ export function validateConfig(doc: unknown, file: string): Config {
           hostDelayMs: h.hostDelay !== undefined ? v.duration(h.hostDelay, `${p}.hostDelay`, 0) : cfg.fetch.hostDelayMs,
         });
       }
+    }
+  }
+  if (root.rank !== undefined && root.rank !== null) {
+    const r = v.object(root.rank, 'rank');
+    v.keys(r, 'rank', ['accountsWeight']);
+    if (r.accountsWeight !== undefined) {
+      const w = r.accountsWeight;
+      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0 || w > 20) v.fail('rank.accountsWeight', 'expected a number from 0 to 20 (attention points for a moment involving a known account; 0: none)');
+      cfg.rank.accountsWeight = w;
     }
   }
   if (root.topics !== undefined && root.topics !== null) {

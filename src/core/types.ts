@@ -13,6 +13,8 @@ export interface ParsedItem {
   /** The link without fragment and tracking parameters (utm_*, fbclid, gclid...), or null. */
   canonicalUrl: string | null;
   author: string | null;
+  /** The author's e-mail address where the feed gives one (RSS `<author>`), lower case; absent otherwise. */
+  authorEmail?: string;
   /** Publisher name where the feed says it (RSS `<source>`, Google News " - Outlet" suffix), else null. */
   source: string | null;
   /** Host name of the publisher (the `<source url>` if present, else the link's host, without `www.`). */
@@ -43,6 +45,8 @@ export interface EnrichedItem extends ParsedItem {
   /** ISO 639-1, or null when it could not be told. */
   language: string | null;
   topics: string[];
+  /** The known accounts (CRM companies) it involves, and how (enrich/accounts.ts); absent when none are known. */
+  accounts?: { accountId: number; matchType: string; confidence: number }[];
   /** storyTokens(title), computed with the rest where items are parsed, so storing them only looks them up. */
   storyTokens?: string[];
 }
@@ -79,6 +83,17 @@ export interface Bucket {
   sentimentSumSq: number;
   /** Distinct sources in the bucket (not required by the detector; 0 when unknown). */
   sources?: number;
+}
+
+/** A known account (a CRM company) a moment's items involve. */
+export interface MomentAccount {
+  id: number;
+  name: string;
+  domain: string | null;
+  /** The moment's items that involve it. */
+  items: number;
+  /** The strongest of those items' matches (0–1). */
+  confidence: number;
 }
 
 export type MomentKind = 'volume-spike' | 'sentiment-shift';
@@ -148,6 +163,26 @@ export interface Moment {
   sourceTypes: string[];
   topTerms: string[];
   examples: MomentExample[];
+  /** Known accounts its items involve, most items first (filled in where the store is at hand; absent: none). */
+  accounts?: MomentAccount[];
   /** Reasons to read the numbers with care (a feed that may have dropped items around then...). */
   caveats: string[];
+}
+
+/** What one CSV file of accounts or contacts brings: accounts keyed by `key` (domain, or name:…), and contacts pointing at them. */
+export interface AccountImport {
+  origin: string;
+  accounts: {
+    key: string;
+    name: string;
+    /** The normalised name (core/names.ts): the merge key of an account without a domain. */
+    nameKey: string;
+    domain: string | null;
+    aliases: string[];
+    handles: string[];
+    externalId: string | null;
+    /** Made from a contact's company or e-mail domain: joins an account already stored without renaming it. */
+    fromContact?: boolean;
+  }[];
+  contacts: { accountKey: string | null; accountExternalId: string | null; email: string | null; name: string | null; handles: string[]; externalId: string | null }[];
 }

@@ -1,3 +1,4 @@
+import { splitCsvRecord } from '../core/csv.js';
 import { InputError } from '../core/errors.js';
 import { daysInMonth, parseIsoTime, utcDay as utc } from '../core/time.js';
 import type { SeriesPoint } from './series.js';
@@ -8,6 +9,8 @@ import type { SeriesPoint } from './series.js';
  * order, RFC 4180 quoting, CRLF line ends) or NDJSON with those keys. Every problem is an InputError
  * naming the line: `line N: ...` (prefixed with the source's name when one is given).
  */
+
+export { splitCsvRecord };
 
 export type SeriesFormat = 'csv' | 'ndjson';
 
@@ -89,49 +92,6 @@ function parseCommonTimestamp(s: string): number | null {
     cachedDayMs = utc(y, mo, d);
   }
   return cachedDayMs + ((hour * 60 + minute) * 60 + second) * 1000 + millis;
-}
-
-/**
- * Splits one CSV record (RFC 4180: fields in double quotes may hold commas, doubled quotes and line
- * breaks). Returns null while a quoted field is still open (the record goes on on the next line).
- */
-export function splitCsvRecord(text: string): string[] | null {
-  if (!text.includes('"')) return text.split(',');
-  const fields: string[] = [];
-  let field = '';
-  let i = 0;
-  let quoted = false;
-  let atStart = true;
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else field += ch;
-      i++;
-      continue;
-    }
-    if (ch === '"' && atStart) {
-      quoted = true;
-      atStart = false;
-    } else if (ch === ',') {
-      fields.push(field);
-      field = '';
-      atStart = true;
-    } else {
-      field += ch;
-      atStart = false;
-    }
-    i++;
-  }
-  if (quoted) return null;
-  fields.push(field);
-  return fields;
 }
 
 /** Does a record's line that starts inside a quoted field end inside one (splitCsvRecord's rules)? */

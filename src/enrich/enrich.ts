@@ -1,5 +1,6 @@
 import { countLetters } from '../core/text.js';
 import type { EnrichedItem, ParsedItem } from '../core/types.js';
+import type { AccountMatcher } from './accounts.js';
 import { detectLanguage, identifyLanguage } from './language.js';
 import { matchTopics, type TopicMatcher } from './match.js';
 import { analyzeSentiment } from './sentiment.js';
@@ -10,6 +11,8 @@ export interface EnrichContext {
   feedUrl: string;
   /** The language the feed declares or was asked for, if any. */
   declaredLanguage: string | null;
+  /** The known accounts (CRM companies) to look for, if any. */
+  accounts?: AccountMatcher | undefined;
 }
 
 /** Enough letters for the language of the text alone to be trusted. */
@@ -71,6 +74,7 @@ export function enrichItems(items: ParsedItem[], matchers: TopicMatcher[], ctx: 
       link: it.link,
       canonicalUrl: it.canonicalUrl,
       author: it.author,
+      ...(it.authorEmail ? { authorEmail: it.authorEmail } : {}),
       source: it.source,
       sourceDomain: it.sourceDomain,
       publishedAt: it.publishedAt,
@@ -82,6 +86,8 @@ export function enrichItems(items: ParsedItem[], matchers: TopicMatcher[], ctx: 
       topics: matchTopics(matchers, { title: it.title, summary: it.summary, language, feedUrl: ctx.feedUrl }),
       storyTokens: storyTokens(it.title),
     };
+    const accounts = ctx.accounts && ctx.accounts.size > 0 ? ctx.accounts.match(it) : [];
+    if (accounts.length > 0) out[i]!.accounts = accounts;
   }
   return out;
 }

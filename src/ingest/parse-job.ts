@@ -1,6 +1,7 @@
 import type { TopicConfig } from '../config/schema.js';
 import { FeedError, type FeedErrorKind } from '../core/errors.js';
 import type { EnrichedItem } from '../core/types.js';
+import { compileAccounts, type AccountDef, type AccountMatcher } from '../enrich/accounts.js';
 import { enrichItems } from '../enrich/enrich.js';
 import { compileTopic, type TopicMatcher } from '../enrich/match.js';
 import { decodeBody } from '../fetch/decode.js';
@@ -35,11 +36,30 @@ export function compileTopics(topics: TopicConfig[]): TopicMatcher[] {
   return topics.map(compileTopic);
 }
 
-export async function runParseJob(job: ParseJob, matchers: TopicMatcher[]): Promise<ParseOutcome> {
+/** What the parse stage matches items against: the topics, and the known accounts (plain data, so it crosses to workers). */
+export interface ParseSetup {
+  topics: TopicConfig[];
+  accounts?: AccountDef[];
+}
+
+export interface Matchers {
+  topics: TopicMatcher[];
+  accounts?: AccountMatcher;
+}
+
+export function compileSetup(setup: ParseSetup): Matchers {
+  return { topics: compileTopics(setup.topics), ...(setup.accounts?.length ? { accounts: compileAccounts(setup.accounts) } : {}) };
+}
+
+export async function runParseJob(job: ParseJob, matchers: Matchers): Promise<ParseOutcome> {
   try {
     const { text } = decodeBody(job.body, job.contentType);
     const parsed = await parseFeed(text, { url: job.url, fetchedAt: job.fetchedAt });
-    const items = enrichItems(parsed.items, matchers, { feedUrl: job.feedUrl, declaredLanguage: job.language ?? parsed.language });
+    const items = enrichItems(parsed.items, matchers.topics, {
+      feedUrl: job.feedUrl,
+      declaredLanguage: job.language ?? parsed.language,
+      accounts: matchers.accounts,
+    });
     return { ok: true, feed: { title: parsed.title, link: parsed.link, ttlMs: parsed.ttlMs, items } };
   } catch (err) {
     if (err instanceof FeedError) {

@@ -2,10 +2,9 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { TopicConfig } from '../config/schema.js';
 import type { EnrichedItem, ParsedItem } from '../core/types.js';
 import { enrichItems } from '../enrich/enrich.js';
-import { compileTopics, runParseJob, unwrap, type ParseJob, type ParseOutcome, type ParsedBody } from './parse-job.js';
+import { compileSetup, runParseJob, unwrap, type ParseJob, type ParseOutcome, type ParseSetup, type ParsedBody } from './parse-job.js';
 
 /** Turns fetched bodies into enriched items, in this thread or in worker threads. */
 export interface BodyParser {
@@ -22,25 +21,25 @@ const MIN_FEEDS_FOR_WORKERS = 24;
  * Parsing is the CPU-heavy part of a fetch: with more than one core and enough feeds, it runs in
  * worker threads while this thread does the network and the database.
  */
-export function createParser(topics: TopicConfig[], feeds: number): BodyParser {
+export function createParser(setup: ParseSetup, feeds: number): BodyParser {
   const cores = availableParallelism();
   const workerFile = new URL('./parse-worker.js', import.meta.url);
-  if (cores < 2 || feeds < MIN_FEEDS_FOR_WORKERS || !existsSync(fileURLToPath(workerFile))) return inlineParser(topics);
-  return workerParser(topics, workerFile, Math.min(cores, 4));
+  if (cores < 2 || feeds < MIN_FEEDS_FOR_WORKERS || !existsSync(fileURLToPath(workerFile))) return inlineParser(setup);
+  return workerParser(setup, workerFile, Math.min(cores, 4));
 }
 
-export function inlineParser(topics: TopicConfig[]): BodyParser {
-  const matchers = compileTopics(topics);
+export function inlineParser(setup: ParseSetup): BodyParser {
+  const matchers = compileSetup(setup);
   return {
     parse: async (job) => unwrap(await runParseJob(job, matchers)),
-    enrich: (items, o) => enrichItems(items, matchers, { feedUrl: o.feedUrl, declaredLanguage: o.language }),
+    enrich: (items, o) => enrichItems(items, matchers.topics, { feedUrl: o.feedUrl, declaredLanguage: o.language, accounts: matchers.accounts }),
     close: async () => undefined,
   };
 }
 
-function workerParser(topics: TopicConfig[], file: URL, size: number): BodyParser {
+function workerParser(setup: ParseSetup, file: URL, size: number): BodyParser {
   // if a worker dies, its jobs and all later ones are parsed in this thread instead
-  const fallback = inlineParser(topics);
+  const fallback = inlineParser(setup);
   const pending = new Map<number, { resolve: (o: ParseOutcome) => void; reject: (e: unknown) => void; worker: Worker }>();
   const load = new Map<Worker, number>();
   let nextId = 1;
@@ -49,7 +48,7 @@ function workerParser(topics: TopicConfig[], file: URL, size: number): BodyParse
   let workers: Worker[] | undefined;
   const start = (): Worker[] =>
     Array.from({ length: size }, () => {
-      const w = new Worker(file, { workerData: { topics } });
+      const w = new Worker(file, { workerData: setup });
       load.set(w, 0);
       w.on('message', (msg: { id: number; outcome: ParseOutcome }) => {
         const p = pending.get(msg.id);

@@ -15,6 +15,7 @@ import { MAX_SERVER_HINT_MS, configuredFeeds, hostOf, nextDue, skipReason } from
 import { saveQueue } from './save-queue.js';
 import { semaphore } from './semaphore.js';
 import { STORY_MEMORY_MS, storyAssigner } from './stories.js';
+import { syncAccounts } from '../enrich/sync-accounts.js';
 import { syncTopics } from '../enrich/sync-topics.js';
 
 export interface IngestOptions {
@@ -42,6 +43,8 @@ export interface IngestOptions {
 export async function ingest(config: Config, store: Store, o: IngestOptions): Promise<FetchSummary> {
   const f = config.fetch;
   const { topicIds } = syncTopics(config, store);
+  // matches of stored items made with other accounts are redone first; new items are matched as they are parsed
+  const { defs: accounts, matcher: accountMatcher } = syncAccounts(store);
   const feeds = store.ensureFeeds(configuredFeeds(config), o.now());
   const results: FeedResult[] = [];
   const leases = o.worker ? store.leases : null;
@@ -73,7 +76,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // nothing is, every quarter hour from cron, is over sooner
   const [http, pool] = due.length > 0 ? await Promise.all([import('../fetch/http.js'), import('./parse-pool.js')]) : [null, null];
   const dispatcher = http?.createDispatcher(f.timeoutMs, Math.max(f.perHost, ...[...f.hosts.values()].map((h) => h.perHost)));
-  const parser = pool?.createParser(config.topics, leases ? feeds.length : due.length);
+  const parser = pool?.createParser({ topics: config.topics, accounts }, leases ? feeds.length : due.length);
   let done = 0;
 
   // Feeds downloaded and not yet saved (a body waiting for or in a parse worker, or its items waiting for
@@ -304,6 +307,9 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // canonical order, so they do not depend on which feed finished first. (Interrupted too: what was
   // saved counts. Should this not happen, after a crash, the next fetch replays from the same point.)
   store.replayStories(stories.replay, { windowMs: STORY_WINDOW_MS, memoryMs: STORY_MEMORY_MS, lifeMs: STORY_LIFE_MS });
+  // accounts imported while this run parsed with the ones before: what it saved is matched again
+  const matchedWith = store.readonly ? null : store.accountMatchFingerprint();
+  if (matchedWith !== null && matchedWith !== accountMatcher.fingerprint) syncAccounts(store, { force: true });
   results.push(...fetched);
   // configured order, so reports are stable
   const order = new Map(feeds.map((feed, i) => [feed.url, i]));

@@ -10,6 +10,7 @@ import type { Label, Store } from '../store/store.js';
 import { bucketStart } from '../core/time.js';
 import { QUARTER_MS } from '../store/db.js';
 import { detectAll, engineKey, type TopicInput, type TopicTask } from '../detect/topics.js';
+import { syncAccounts } from '../enrich/sync-accounts.js';
 import { syncTopics } from '../enrich/sync-topics.js';
 import { notesFor } from './notes.js';
 import { engineTuning, flagThreshold, learnThreshold, type Threshold } from './thresholds.js';
@@ -31,6 +32,8 @@ export interface EvaluateOptions {
    * again: runs whose windows follow each other report each alert once.
    */
   alerts?: boolean;
+  /** Only moments whose items involve a known account (momentscan accounts import). */
+  accounts?: boolean;
   /** Threads the engine runs on (default: two when there is enough to do). */
   threads?: 1 | 2;
   /** Resume the engine from states saved by earlier runs, and save them (default true). */
@@ -62,6 +65,7 @@ export interface Evaluation {
 /** Per topic: bucket counts from SQL → detect (on two threads when there is enough to do) → explain (items from SQL) → rank → remember. */
 export function evaluate(config: Config, store: Store, o: EvaluateOptions): Evaluation {
   const { topicIds } = syncTopics(config, store);
+  syncAccounts(store);
   let topics = config.topics;
   if (o.topics && o.topics.length > 0) {
     const wanted = new Set(o.topics.map((t) => t.toLowerCase()));
@@ -128,10 +132,14 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
       const items = store.itemsBetween(topicId, m.start, Math.min(m.end, o.asOf + 1), 2000);
       // a sample of the baseline is enough to tell which words are new
       const baseline = store.itemsBetween(topicId, m.start - baselineMs, m.start, 800);
-      found.push({ ...explainMoment(m, items, baseline, topic.keywords), caveats: undercountCaveats(m, baselineMs, overflows) });
+      const accounts = store.topicAccounts(topicId, m.start, Math.min(m.end, o.asOf + 1));
+      found.push({ ...explainMoment(m, items, baseline, topic.keywords), caveats: undercountCaveats(m, baselineMs, overflows), accounts });
     }
   }
-  const ranked = o.backtest ? rankMoments(found).sort((a, b) => a.firedAt - b.firedAt).map((m, i) => ({ ...m, rank: i + 1 })) : rankMoments(found);
+  const rankBy = { accountsWeight: config.rank.accountsWeight };
+  const ranked = o.backtest
+    ? rankMoments(found, undefined, rankBy).sort((a, b) => a.firedAt - b.firedAt).map((m, i) => ({ ...m, rank: i + 1 }))
+    : rankMoments(found, undefined, rankBy);
   const events = ranked.length ? store.feedback.events({ topics: topics.map((t) => t.name) }) : [];
   const byMoment = new Map(labels.map((l) => [l.momentId, l]));
   const rows: MomentRow[] = o.backtest
@@ -144,7 +152,9 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
         return ranked.map((m, i) => ({ ...m, firstSeenAt: saved[i]!.firstSeenAt, ...notesFor(m, saved[i]!.id, events, byMoment) }));
       })();
   const itemsStored = store.hasItems();
-  const alerted = o.alerts ? rows.filter((m) => m.alertedAt > o.from && m.alertedAt <= o.asOf) : rows;
+  // (every moment is recorded as seen above; --accounts only narrows what is reported)
+  const involved = o.accounts ? rows.filter((m) => (m.accounts?.length ?? 0) > 0) : rows;
+  const alerted = o.alerts ? involved.filter((m) => m.alertedAt > o.from && m.alertedAt <= o.asOf) : involved;
   return {
     rows: o.limit === undefined ? alerted : alerted.slice(0, o.limit),
     topics: topics.length,

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { fmtCount } from '../core/limits.js';
 import { compileTopic, viewOf } from '../enrich/match.js';
+import { syncAccounts } from '../enrich/sync-accounts.js';
 import { syncTopics } from '../enrich/sync-topics.js';
 import type { Store } from '../store/store.js';
 import type { ItemRow } from './types.js';
@@ -26,6 +27,7 @@ export interface ItemQuery {
  */
 export function listItemRows(config: Config, store: Store, q: ItemQuery, warn: (line: string) => void): { rows: ItemRow[]; total: number } {
   const { topicIds } = syncTopics(config, store);
+  syncAccounts(store);
   const names = new Map([...topicIds].map(([name, id]) => [id, name]));
   let ids: Set<number> | undefined;
   if (q.search !== undefined) {
@@ -43,6 +45,7 @@ export function listItemRows(config: Config, store: Store, q: ItemQuery, warn: (
     sort: q.sort,
     ...(q.topics.length ? { topicIds: q.topics.map((t) => topicIds.get(t)!) } : {}),
   });
+  const accounts = store.itemAccounts(listed.map((it) => it.id));
   const matchers = q.explain ? new Map(config.topics.map((t) => [t.name, compileTopic(t)])) : null;
   const rows = listed.map((it) => {
     const topics = it.topicIds.map((id) => names.get(id)).filter((n): n is string => n !== undefined);
@@ -53,7 +56,7 @@ export function listItemRows(config: Config, store: Store, q: ItemQuery, warn: (
       const view = viewOf(it);
       for (const t of q.topics.length ? q.topics : topics) why[t] = matchers.get(t)?.explain(it, view) ?? [];
     }
-    return { ...it, topics, why };
+    return { ...it, topics, why, accounts: accounts.get(it.id) ?? [] };
   });
   return { rows, total: counted.total };
 }

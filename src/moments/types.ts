@@ -5,6 +5,7 @@ import type { Threshold } from './thresholds.js';
 
 export type { MomentNotes } from './notes.js';
 export type { Adjustment, Threshold } from './thresholds.js';
+import type { ItemAccount } from '../store/model.js';
 
 /**
  * What the moments stage hands to render: a reported moment, the digest model, a topic's state. The
@@ -107,4 +108,6 @@ export interface ItemRow extends StoredItem {
   topics: string[];
   /** With --explain: per topic, the query terms it matched. */
   why: Record<string, string[]> | null;
+  /** The known accounts it involves, and how (strongest first). */
+  accounts: ItemAccount[];
 }

@@ -61,6 +61,8 @@ export function viewOf(e: AlertEvent): EventView {
   facts.push({ label: 'Sources', value: `${d.distinctSources} distinct${sources.length ? `: ${sources.join(', ')}` : ''}` });
   const terms = d.topTerms.map(clean).filter(Boolean).slice(0, 8);
   if (terms.length) facts.push({ label: 'Terms', value: terms.join(', ') });
+  const accounts = Array.isArray(d.accounts) ? d.accounts.slice(0, 5).map((a) => `${clean(String(a.name))} (${Number(a.items)})`) : [];
+  if (accounts.length) facts.push({ label: 'Accounts', value: `${accounts.join(', ')}${d.accounts!.length > 5 ? ` and ${d.accounts!.length - 5} more` : ''}` });
   const examples = d.examples.slice(0, 3).map((x) => ({
     title: clean(x.title) || '(untitled)',
     source: x.source ? clean(x.source) || null : null,

@@ -48,6 +48,8 @@ export interface MomentRecord {
   alerts: number;
   firedAt: string;
   alertedAt: string;
+  /** Known accounts involved (absent in records queued before accounts existed). */
+  accounts?: { id: number; name: string; domain: string | null; items: number; confidence: number }[];
   [key: string]: unknown;
 }
 

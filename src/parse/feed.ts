@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import Parser from 'rss-parser';
 import { decodeHTMLStrict } from 'entities';
+import { emailIn } from '../core/domain.js';
 import { FeedError } from '../core/errors.js';
 import { PUBLISHER_SEPARATORS, hasControl, stripEscapes } from '../core/text.js';
 import { isIsoTime, parseIsoTime } from '../core/time.js';
@@ -318,6 +319,12 @@ function cleanAuthor(raw: string | undefined): string | null {
   return (named ? named[1]!.trim() : text) || null;
 }
 
+/** RSS <author> (`jane@acme.com (Jane Doe)`) and Atom/JSON authors may carry an e-mail: kept for account matching. */
+function authorEmailOf(raw: string | undefined): { authorEmail?: string } {
+  const email = emailIn(raw);
+  return email ? { authorEmail: email } : {};
+}
+
 function finishItem(raw: RawItem, ctx: Context): ParsedItem | null {
   const rawTitle = raw.title?.trim() ?? '';
   let title = cleanTitle(rawTitle);
@@ -347,6 +354,7 @@ function finishItem(raw: RawItem, ctx: Context): ParsedItem | null {
     link,
     canonicalUrl,
     author: cleanAuthor(raw.author),
+    ...authorEmailOf(raw.author),
     source,
     sourceDomain: hostOf(resolveLink(raw.sourceUrl, ctx.base)) ?? hostOf(link),
     ...pickDate(raw.dates, raw.isoDate, ctx.fetchedAt),

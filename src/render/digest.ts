@@ -97,6 +97,11 @@ export function explanation(m: DigestMoment): { label: string; text: string }[] 
   });
   const terms = m.topTerms.map(clean).filter(Boolean);
   if (terms.length) out.push({ label: 'terms', text: terms.join(', ') });
+  const accounts = m.accounts ?? [];
+  if (accounts.length) {
+    const shown = accounts.slice(0, 8).map((a) => `${clean(a.name)}${a.domain ? ` (${clean(a.domain)})` : ''}: ${plural(a.items, 'item')}`);
+    out.push({ label: 'accounts', text: `${shown.join(', ')}${accounts.length > 8 ? ` and ${accounts.length - 8} more` : ''}` });
+  }
   for (const c of m.caveats) out.push({ label: 'caveat', text: clean(c) });
   if (m.label && m.label.verdict !== 'planned') out.push({ label: 'label', text: `${m.label.verdict}${m.label.note ? ` (${clean(m.label.note)})` : ''}` });
   if (m.id !== undefined && m.id !== null) out.push({ label: 'moment', text: `id ${m.id}: momentscan label ${m.id} real|noise|planned` });

@@ -20,6 +20,7 @@ export function itemJson(r: ItemRow): Record<string, unknown> {
     sentiment: r.sentiment,
     storyId: r.storyId,
     topics: r.topics,
+    accounts: r.accounts.map((a) => ({ id: a.id, name: a.name, domain: a.domain, matchType: a.matchType, confidence: a.confidence })),
     ...(r.why ? { why: r.why } : {}),
     summary: r.summary,
   };
@@ -38,6 +39,7 @@ const COLUMNS: Column<ItemRow>[] = [
   { key: 'sentiment', value: (r) => r.sentiment },
   { key: 'storyId', value: (r) => r.storyId },
   { key: 'topics', value: (r) => r.topics.join('; ') },
+  { key: 'accounts', value: (r) => r.accounts.map((a) => a.name).join('; ') },
   { key: 'why', value: (r) => (r.why ? Object.entries(r.why).map(([t, terms]) => `${t}: ${terms.join(', ')}`).join('; ') : null) },
   { key: 'summary', value: (r) => r.summary },
 ];
@@ -50,6 +52,8 @@ function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: { from: number; t
   if (rows.length === 0) return `No items from ${iso(meta.from)} to ${iso(meta.to)}.\n`;
   const { chalk } = ctx;
   const cells: string[][] = [];
+  // a column of accounts when some item involves one (narrower source and topics make room at 80 columns)
+  const withAccounts = rows.some((r) => r.accounts.length > 0);
   for (const r of rows) {
     const tone = r.sentiment === null ? '' : r.sentiment <= -0.2 ? chalk.red(r.sentiment.toFixed(2)) : r.sentiment >= 0.2 ? chalk.green(r.sentiment.toFixed(2)) : r.sentiment.toFixed(2);
     cells.push([
@@ -57,10 +61,13 @@ function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: { from: number; t
       tone,
       stripControl(r.source ?? r.sourceDomain ?? ''),
       stripControl(r.topics.join(', ')),
+      ...(withAccounts ? [stripControl(r.accounts.map((a) => a.name).join(', '))] : []),
       stripControl(r.title),
     ]);
   }
-  let out = drawTable({ head: ['Published (UTC)', 'Tone', 'Source', 'Topics', 'Title'], widths: [18, 7, 16, 16, 'fill'], right: [1], minFill: 14 }, cells, ctx);
+  let out = withAccounts
+    ? drawTable({ head: ['Published (UTC)', 'Tone', 'Source', 'Topics', 'Accounts', 'Title'], widths: [18, 7, 11, 12, 12, 'fill'], right: [1], minFill: 13 }, cells, ctx)
+    : drawTable({ head: ['Published (UTC)', 'Tone', 'Source', 'Topics', 'Title'], widths: [18, 7, 16, 16, 'fill'], right: [1], minFill: 14 }, cells, ctx);
   if (rows.some((r) => r.why)) {
     out += '\n';
     for (const r of rows) {

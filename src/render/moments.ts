@@ -1,3 +1,4 @@
+import type { MomentAccount } from '../core/types.js';
 import type { MomentRow } from '../moments/types.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
@@ -56,6 +57,7 @@ export function momentJson(m: MomentRow): Record<string, unknown> {
       sentiment: e.sentiment,
     })),
     caveats: m.caveats,
+    accounts: accountsOf(m).map((a) => ({ id: a.id, name: a.name, domain: a.domain, items: a.items, confidence: a.confidence })),
     firstSeenAt: iso(m.firstSeenAt),
     planned: m.planned,
     events: m.events.map(eventJson),
@@ -85,6 +87,18 @@ export function marks(m: Pick<MomentRow, 'planned' | 'label'>): string {
   if (m.planned) out.push('planned');
   if (m.label && m.label.verdict !== 'planned') out.push(m.label.verdict);
   return out.length ? `[${out.join(', ')}] ` : '';
+}
+
+/** The known accounts a moment involves ([] when none, or none are known). */
+export function accountsOf(m: { accounts?: MomentAccount[] | undefined }): MomentAccount[] {
+  return m.accounts ?? [];
+}
+
+/** "Acme (12), Globex (3)": the accounts and how many of the moment's items involve each. */
+export function accountsText(m: { accounts?: MomentAccount[] | undefined }, max = 5): string {
+  const list = accountsOf(m);
+  const shown = list.slice(0, max).map((a) => `${stripControl(a.name)} (${a.items})`).join(', ');
+  return list.length > max ? `${shown} and ${list.length - max} more` : shown;
 }
 
 function echo(m: MomentRow): number | null {
@@ -133,6 +147,7 @@ const COLUMNS: Column<MomentRow>[] = [
   { key: 'topTitle', value: (m) => m.examples[0]?.title ?? null },
   { key: 'topLink', value: (m) => m.examples[0]?.link ?? null },
   { key: 'caveats', value: (m) => m.caveats.join('; ') },
+  { key: 'accounts', value: (m) => accountsOf(m).map((a) => a.name).join('; ') },
   { key: 'firstSeenAt', value: (m) => iso(m.firstSeenAt) },
   { key: 'planned', value: (m) => m.planned },
   { key: 'events', value: (m) => m.events.map((e) => e.id).join('; ') },
@@ -191,12 +206,16 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
       m.ongoing ? chalk.bold(m.stage) : ago(meta.asOf - m.end),
       sparkline(m.storySeries.slice(-8)),
       fmtTone(m.sentimentNow, chalk),
-      (m.planned ? chalk.cyan(marks(m)) : marks(m)) + stripControl(m.examples[0]?.title ?? ''),
+      // the accounts involved lead the headline (the fixed columns leave no room for a column of their own at 80)
+      (m.planned ? chalk.cyan(marks(m)) : marks(m)) +
+        (accountsOf(m).length ? chalk.bold(`[${accountsOf(m).slice(0, 2).map((a) => stripControl(a.name)).join(', ')}${accountsOf(m).length > 2 ? ', …' : ''}] `) : '') +
+        stripControl(m.examples[0]?.title ?? ''),
     ]);
   }
+  const withAccounts = rows.some((m) => accountsOf(m).length > 0);
   // the fixed columns take 73 characters with their borders; the headline gets the rest
   let out = drawTable(
-    { head: ['Id', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', 'Top headline'], widths: [7, 15, 12, 7, 9, 10, 7, 'fill'], right: [0, 3], minFill: 10 },
+    { head: ['Id', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', withAccounts ? '[Accounts] top headline' : 'Top headline'], widths: [7, 15, 12, 7, 9, 10, 7, 'fill'], right: [0, 3], minFill: 10 },
     cells,
     ctx,
   );
@@ -233,6 +252,7 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk'], threshold?: T
   for (const e of m.events) lines.push(`   planned:  event ${e.id}${e.note ? ` "${stripControl(e.note)}"` : ''}, ${iso(e.start)} → ${iso(e.end)}${leadLag(e)}`);
   if (m.label) lines.push(`   label:    ${m.label.verdict}${m.label.note ? ` (${stripControl(m.label.note)})` : ''}, given ${iso(m.label.at)}`);
   if (threshold) lines.push(`   threshold: ${threshold.why}`);
+  if (accountsOf(m).length) lines.push(`   accounts: ${accountsText(m, 10)}`);
   for (const e of m.examples) {
     lines.push(`   example:  ${stripControl(e.title)}${e.source ? ` (${stripControl(e.source)})` : ''}`);
     if (e.link) lines.push(`             ${chalk.cyan(stripControl(e.link))}`);

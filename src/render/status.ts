@@ -9,6 +9,8 @@ export interface Status {
   database: { path: string; exists: boolean; bytes: number | null };
   feeds: { total: number; ok: number; failing: number; new: number; retired: number; lastFetchAt: number | null };
   topics: TopicRow[];
+  /** Known accounts (momentscan accounts): how many, how many some stored item involves, how many have names flagged for review. */
+  accounts: { known: number; withItems: number; review: number };
   /** check: ok, "failed: …", "not configured" or "not checked". */
   email: { server: string | null; to: string[]; check: string };
   now: number;
@@ -20,6 +22,7 @@ export function statusJson(s: Status): Record<string, unknown> {
     database: s.database,
     feeds: { ...s.feeds, lastFetchAt: s.feeds.lastFetchAt === null ? null : iso(s.feeds.lastFetchAt) },
     topics: s.topics.map(topicJson),
+    accounts: s.accounts,
     email: s.email,
   };
 }
@@ -37,6 +40,7 @@ export function renderStatus(s: Status, ctx: RenderContext): string {
       (f.failing > 0 ? ' (momentscan feeds shows why)' : ''),
     `${label('topics')}${s.topics.length === 0 ? 'none configured' : `${s.topics.length}, ${s.topics.filter((t) => t.learning).length} still learning`}`,
     ...s.topics.map((t) => `  ${stripControl(t.name)}: ${t.items.toLocaleString('en-US')} items, ${learningText(t)}`),
+    `${label('accounts')}${s.accounts.known === 0 ? 'none (momentscan accounts import FILE.csv)' : `${s.accounts.known} known, ${s.accounts.withItems} in stored items${s.accounts.review ? chalk.yellow(`, ${s.accounts.review} with names to review (momentscan accounts list)`) : ''}`}`,
     `${label('email')}${s.email.server === null ? 'not configured (email.smtp or $MOMENTSCAN_SMTP_URL)' : `${stripControl(s.email.server)} → ${s.email.to.length ? stripControl(s.email.to.join(', ')) : 'no recipients (email.to)'}: ${s.email.check === 'ok' ? chalk.green('login ok') : stripControl(s.email.check)}`}`,
   ];
   return `${lines.join('\n')}\n`;

@@ -6,6 +6,14 @@
 import type { PackedBuckets } from '../core/buckets.js';
 import type { Bucket, Moment, StoredItem } from '../core/types.js';
 import type {
+  AccountImport,
+  AccountMatchRow,
+  AccountRecord,
+  AccountRow,
+  ImportResult,
+  ItemAccount,
+  MatchableAccountItem,
+  MomentAccount,
   DeliveryRow,
   DeliveryStatus,
   FeedHealth,
@@ -121,6 +129,19 @@ export interface SearchStore {
   searchIds(query: string): Set<number>;
 }
 
+/** Known accounts (CRM companies), their contacts, and which items involve them. */
+export interface AccountStore {
+  accountRecords(): AccountRecord[];
+  listAccounts(): AccountRow[];
+  importAccounts(batch: AccountImport, o: { replace: boolean; now: number }): ImportResult;
+  removeAccounts(keys: string[]): { id: number; name: string }[];
+  accountMatchFingerprint(): string | null;
+  accountMatchInputs(pageSize?: number): Generator<MatchableAccountItem[]>;
+  replaceAccountMatches(matches: AccountMatchRow[], fingerprint: string): void;
+  itemAccounts(itemIds: readonly number[]): Map<number, ItemAccount[]>;
+  topicAccounts(topicId: number, from: number, to: number): MomentAccount[];
+}
+
 /** The notification outbox, endpoints gone for good, and silences (sqlite/outbox.ts). */
 export interface OutboxStore {
   /** The stored moment's id (moments are recorded by evaluate before alerts are enqueued). */
@@ -193,7 +214,7 @@ export interface LeaseStore {
 }
 
 /** The whole store: what the stages and commands use. */
-export interface Store extends FeedStore, FetchWriter, TopicStore, ItemStore, CountStore, StoryStore, MomentStore, DigestStore, SearchStore {
+export interface Store extends FeedStore, FetchWriter, TopicStore, ItemStore, CountStore, StoryStore, MomentStore, DigestStore, SearchStore, AccountStore {
   /** Where it is (a file path, a connection string): for messages. */
   readonly file: string;
   /** Opened read-only: every write is refused. */

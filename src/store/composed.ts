@@ -3,6 +3,14 @@ import type { PackedBuckets } from '../core/buckets.js';
 import type { Bucket, Moment, StoredItem } from '../core/types.js';
 import type { FeedbackStore, LeaseStore, ListItemsQuery, OutboxStore, SearchStore, Store as StoreApi } from './api.js';
 import type {
+  AccountImport,
+  AccountMatchRow,
+  AccountRecord,
+  AccountRow,
+  ImportResult,
+  ItemAccount,
+  MatchableAccountItem,
+  MomentAccount,
   FeedHealth,
   FeedRow,
   FetchRecord,
@@ -14,6 +22,7 @@ import type {
   StoryReplayer,
   TopicRow,
 } from './model.js';
+import { SqliteAccounts } from './sqlite/accounts.js';
 import { SqliteCounts } from './sqlite/counts.js';
 import { SqliteDigests } from './sqlite/digests.js';
 import { SqliteFeedback } from './sqlite/feedback.js';
@@ -42,6 +51,7 @@ export abstract class PartsStore implements StoreApi {
   private readonly moments: SqliteMoments;
   private readonly digests: SqliteDigests;
   protected readonly search: SearchStore;
+  private readonly accounts: SqliteAccounts;
   readonly outbox: OutboxStore;
   readonly feedback: FeedbackStore;
   readonly leases: LeaseStore | null;
@@ -61,6 +71,7 @@ export abstract class PartsStore implements StoreApi {
     this.moments = new SqliteMoments(c);
     this.digests = new SqliteDigests(c);
     this.search = search ? search(c) : new SqliteSearch(c);
+    this.accounts = new SqliteAccounts(c);
     this.outbox = new SqliteOutbox(c);
     this.feedback = new SqliteFeedback(c);
     this.leases = leases ? leases(c) : null;
@@ -198,5 +209,33 @@ export abstract class PartsStore implements StoreApi {
   searchIds(query: string): Set<number> {
     return this.search.searchIds(query);
   }
-}
 
+  // accounts
+  accountRecords(): AccountRecord[] {
+    return this.accounts.accountRecords();
+  }
+  listAccounts(): AccountRow[] {
+    return this.accounts.listAccounts();
+  }
+  importAccounts(batch: AccountImport, o: { replace: boolean; now: number }): ImportResult {
+    return this.accounts.importAccounts(batch, o);
+  }
+  removeAccounts(keys: string[]): { id: number; name: string }[] {
+    return this.accounts.removeAccounts(keys);
+  }
+  accountMatchFingerprint(): string | null {
+    return this.accounts.accountMatchFingerprint();
+  }
+  accountMatchInputs(pageSize?: number): Generator<MatchableAccountItem[]> {
+    return this.accounts.accountMatchInputs(pageSize);
+  }
+  replaceAccountMatches(matches: AccountMatchRow[], fingerprint: string): void {
+    this.accounts.replaceAccountMatches(matches, fingerprint);
+  }
+  itemAccounts(itemIds: readonly number[]): Map<number, ItemAccount[]> {
+    return this.accounts.itemAccounts(itemIds);
+  }
+  topicAccounts(topicId: number, from: number, to: number): MomentAccount[] {
+    return this.accounts.topicAccounts(topicId, from, to);
+  }
+}

@@ -369,4 +369,47 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE feedback_new RENAME TO feedback;
   CREATE INDEX feedback_topic ON feedback(topic, created_at);
   `,
+  // 17: known accounts from the CRM (momentscan accounts import) and which items involve them.
+  // - accounts: one per registrable domain (the merge key; the normalised name for one without a domain)
+  // - account_contacts: people at an account: their e-mail (the merge key) and social handles
+  // - item_accounts: per item, each account it involves, how (match_type) and how surely (confidence)
+  // - account_state: the fingerprint of the accounts and rules item_accounts was made with (redone when it differs)
+  // - items.author_email: the author's e-mail address where the feed gives one (RSS <author>)
+  `
+  ALTER TABLE items ADD COLUMN author_email TEXT;
+  CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    domain TEXT UNIQUE,
+    aliases TEXT NOT NULL DEFAULT '[]',
+    handles TEXT NOT NULL DEFAULT '[]',
+    external_id TEXT,
+    origin TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX accounts_name_key ON accounts(name_key) WHERE domain IS NULL;
+  CREATE TABLE account_contacts (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    email TEXT UNIQUE,
+    name TEXT,
+    handles TEXT NOT NULL DEFAULT '[]',
+    external_id TEXT
+  );
+  CREATE INDEX account_contacts_account ON account_contacts(account_id);
+  CREATE TABLE item_accounts (
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    match_type TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    PRIMARY KEY (item_id, account_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX item_accounts_account ON item_accounts(account_id, item_id);
+  CREATE TABLE account_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    fingerprint TEXT NOT NULL
+  );
+`,
 ];

@@ -197,6 +197,63 @@ export interface SavedMoment {
   isNew: boolean;
 }
 
+/** An account as stored: the CRM's company, its names, domain, handles and contacts. */
+export interface AccountRecord {
+  id: number;
+  name: string;
+  /** Registrable domain (the merge key), or null. */
+  domain: string | null;
+  aliases: string[];
+  handles: string[];
+  /** The CRM's own id (HubSpot Record ID, Salesforce Id), where the import had one. */
+  externalId: string | null;
+  /** The CSV flavour it was last imported from (hubspot-companies, salesforce-accounts...). */
+  origin: string;
+  contacts: { email: string | null; name: string | null; handles: string[]; externalId: string | null }[];
+}
+
+/** An account for listing: how many stored items involve it, and the newest one's time. */
+export interface AccountRow extends AccountRecord {
+  items: number;
+  lastItemAt: number | null;
+}
+
+export interface ImportResult {
+  added: number;
+  updated: number;
+  contacts: number;
+  /** Accounts removed first (--replace). */
+  removed: number;
+}
+
+/** An item's fields that account matching reads. */
+export interface MatchableAccountItem {
+  id: number;
+  title: string;
+  summary: string;
+  link: string | null;
+  sourceDomain: string | null;
+  author: string | null;
+  authorEmail: string | null;
+}
+
+export interface AccountMatchRow {
+  itemId: number;
+  accountId: number;
+  matchType: string;
+  confidence: number;
+}
+
+/** An account an item involves, and how. */
+export interface ItemAccount {
+  id: number;
+  name: string;
+  domain: string | null;
+  matchType: string;
+  confidence: number;
+}
+
+export type { AccountImport, MomentAccount } from '../core/types.js';
 /** A notification delivery as the outbox stores it (notify/outbox.ts reads the payload, a moment's JSON record). */
 export interface DeliveryRow {
   id: string;

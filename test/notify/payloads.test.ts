@@ -50,6 +50,7 @@ function record(over: Partial<MomentRecord> = {}): MomentRecord {
       { title: 'Acme Glide | launch > expectations', link: 'https://news.example/a?x=1|2', source: 'News', publishedAt: '2026-11-18T20:00:00Z', sentiment: 0.3 },
     ],
     caveats: [],
+    accounts: [{ id: 1, name: HOSTILE, domain: 'acme.com', items: 3, confidence: 0.95 }],
     firstSeenAt: '2026-11-18T18:00:00Z',
     ...over,
   };
@@ -72,6 +73,9 @@ describe('Slack payload', () => {
     expect(p.blocks.map((b) => b.type)).toEqual(['header', 'section', 'actions', 'context']);
     expect(p.blocks[1]!.fields!.length).toBeGreaterThan(2);
     expect(p.blocks[2]!.elements![0]!.url).toBe('https://news.example/a?x=1|2');
+  });
+  it('says which known accounts are involved (their names are feed-hostile too: escaped below)', () => {
+    expect(p.blocks[1]!.fields!.map((f) => f.text).join('\n')).toMatch(/\*Accounts\*[\s\S]*\(3\)/);
   });
   it('escapes feed text: no raw <, > or & control sequences, no javascript: link', () => {
     const all = strings(p).join('\n');

@@ -35,6 +35,7 @@ const item: ItemRow = {
   storyId: 1,
   topics: [HOSTILE],
   why: null,
+  accounts: [{ id: 1, name: HOSTILE, domain: 'acme.com', matchType: 'name', confidence: 0.8 }],
 };
 
 const listings: [string, Listing<never>][] = [

@@ -1,3 +1,4 @@
+import { accountsListing } from '../../src/render/accounts.js';
 import { describe, expect, it } from 'vitest';
 import { stripControl } from '../../src/core/text.js';
 import { decideColor } from '../../src/render/color.js';
@@ -168,7 +169,7 @@ describe('human tables', () => {
   const item = (i: number): ItemRow => ({
     id: i, title: `${long} ${i}`, summary: '', link: null, source: 'The Daily Ledger of Everything', sourceDomain: 'dailyledger.example',
     feedUrl: 'https://news.example/rss', feedKind: 'rss', publishedAt: Date.UTC(2026, 10, 18, 12), sentiment: -0.4, language: 'en', storyId: i,
-    topics: ['Acme Robotics', 'Globex'], why: null,
+    topics: ['Acme Robotics', 'Globex'], why: null, accounts: i % 2 ? [{ id: 1, name: 'Acme Robotics Inc.', domain: 'acme.example', matchType: 'domain', confidence: 0.95 }] : [],
   });
   const feed: FeedHealthRow = {
     url: 'https://news.google.com/rss/search?q=acme&hl=en-US', fetchUrl: 'https://news.google.com/rss/search?q=acme&hl=en-US', title: null, topics: ['Acme Robotics'], state: 'failing',
@@ -177,8 +178,12 @@ describe('human tables', () => {
   };
   const tables: [string, (width: number) => string][] = [
     ['items', (width) => render('table', itemsListing([item(1), item(2), item(3)], { from: 0, to: 1 }), ctx({ width }))],
-    ['moments', (width) => render('table', momentsListing([sampleMoment(), sampleMoment({ rank: 2, topic: 'Globex Corporation International' })], meta), ctx({ width }))],
+    ['moments', (width) => render('table', momentsListing([sampleMoment(), sampleMoment({ rank: 2, topic: 'Globex Corporation International', accounts: [{ id: 2, name: 'Globex Corporation', domain: 'globex.example', items: 4, confidence: 0.95 }] })], meta), ctx({ width }))],
     ['feeds', (width) => render('table', feedHealthListing([feed, { ...feed, url: 'https://news.google.com/rss/search?q=globex&hl=en-US' }], 0), ctx({ width }))],
+    ['accounts', (width) => render('table', accountsListing([
+      { id: 1, name: long, domain: 'acme-robotics-international.example', aliases: [], handles: [], externalId: null, origin: 'csv-accounts', contacts: [], items: 12345, lastItemAt: 0, review: [`"${long}": also the name of account 2 (${long})`] },
+      { id: 22222, name: 'HP', domain: null, aliases: [], handles: [], externalId: null, origin: 'csv-accounts', contacts: [], items: 0, lastItemAt: null, review: [] },
+    ]), ctx({ width }))],
     ['fetch', (width) => render('table', fetchListing([sampleFeedResult(), sampleFeedResult({ url: 'https://b.example/feed', title: long })]), ctx({ width }))],
   ];
 

@@ -206,17 +206,18 @@ export function storeContract(backend: Backend): void {
         ongoing: false, stage: 'new' as const, firedAt: T + 1, alerts: 1, alertedAt: T + 1, storySeries: [9], hoursSinceOnset: 1, growth: null, observed: 9, expected: 1, totalStories: 9, totalItems: 9, expectedTotal: 1, sourceTypes: [], sentimentNow: null, sentimentBaseline: null, sentimentItems: 0,
         distinctSources: 1, topSources: [], topTerms: [], examples: [], caveats: [],
       };
-      const [saved] = store.saveMoments([{ topicId, moment: m }], T + 10);
-      expect(store.feedback.momentRowId(topicId, 'volume-spike', 'up', T)).toBe(saved!.id);
-      const recorded = store.feedback.recordedMoment(saved!.id)!;
-      expect(recorded).toMatchObject({ id: saved!.id, topic: 'Acme', kind: 'volume-spike', direction: 'up', start: T, end: T + 7_200_000, score: 9 });
-      expect(store.feedback.recordedMoment(saved!.id + 1000)).toBeNull();
+      const id = store.saveMoments([{ topicId, moment: m }], T + 10)[0]!.id!;
+      const saved = { id };
+      expect(store.feedback.momentRowId(topicId, 'volume-spike', 'up', T)).toBe(saved.id);
+      const recorded = store.feedback.recordedMoment(saved.id)!;
+      expect(recorded).toMatchObject({ id: saved.id, topic: 'Acme', kind: 'volume-spike', direction: 'up', start: T, end: T + 7_200_000, score: 9 });
+      expect(store.feedback.recordedMoment(saved.id + 1000)).toBeNull();
       store.feedback.saveLabel(recorded, 'planned', { note: 'the launch', at: T + 20, source: 'cli' });
-      expect(store.feedback.verdicts([saved!.id])).toEqual(new Map([[saved!.id, 'planned']]));
+      expect(store.feedback.verdicts([saved.id])).toEqual(new Map([[saved.id, 'planned']]));
       // watch's r/n replaces it
-      store.feedback.saveVerdict({ momentId: saved!.id, topic: 'Acme', kind: 'volume-spike', direction: 'up', start: T, verdict: 'noise', score: 9 }, T + 30);
+      store.feedback.saveVerdict({ momentId: saved.id, topic: 'Acme', kind: 'volume-spike', direction: 'up', start: T, verdict: 'noise', score: 9 }, T + 30);
       expect(store.feedback.labels(['Acme'])).toEqual([
-        { momentId: saved!.id, topic: 'Acme', kind: 'volume-spike', direction: 'up', start: T, end: T + 7_200_000, verdict: 'noise', note: null, at: T + 30, source: 'watch' },
+        { momentId: saved.id, topic: 'Acme', kind: 'volume-spike', direction: 'up', start: T, end: T + 7_200_000, verdict: 'noise', note: null, at: T + 30, source: 'watch' },
       ]);
       expect(store.feedback.labels(['Other'])).toEqual([]);
       expect(store.feedback.momentCounts(0, T + 1)).toEqual(new Map([['Acme', 1]]));

@@ -24,6 +24,7 @@ const RELEASED = [
   '89fc65275b66142be8dc9e025df743119ae9e5e7a8576040da5c6c0a37f8f744', // 14: detection caches
   'c7d4c32c29e22c2b6da0167274d869cf79e14c5d2ce7a03b13671f09653dee95', // 15: verdicts on moments (watch)
   'e64815a9c98e899db8b9878ac987e8643e16c7328430ed912dfa0decfc22bc36', // 16: planned events, verdict planned and notes (issue 17)
+  'efd6a38e87206075ff9d0fe47b8b61c55841525af1c016d6485ea7723430f6bf', // 17: accounts, contacts, item matches
 ];
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -24,7 +24,7 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
     const id = `${o.source.slice(0, o.source.indexOf(':') + 1)}${path.resolve(o.source.slice(o.source.indexOf(':') + 1))}`;
     try {
       const items = await source(id, { since: null, now: fetchedAt, signal: new AbortController().signal, maxBytes: config.fetch.maxBytes });
-      const enriched = inlineParser(config.topics).enrich(items, { feedUrl: id, language: null });
+      const enriched = inlineParser({ topics: config.topics }).enrich(items, { feedUrl: id, language: null });
       await writeOut(render(format, testItemsListing(enriched, null), renderContext(g, o, env, fetchedAt)));
       return 0;
     } catch (err) {
@@ -40,7 +40,7 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
       { retries: config.fetch.retries, baseDelayMs: 1000, maxWaitMs: 10_000 },
     );
     if (out.status !== 'ok') throw new UsageError('unexpected 304 answer to an unconditional request');
-    const parser = inlineParser(config.topics);
+    const parser = inlineParser({ topics: config.topics });
     const parsed = await parser.parse({ body: out.body, contentType: out.contentType, url: out.finalUrl, feedUrl: url, language: config.feedLanguages.get(url) ?? null, fetchedAt });
     await writeOut(render(format, testItemsListing(parsed.items, parsed.title), renderContext(g, o, env, fetchedAt)));
     return 0;

@@ -14,7 +14,7 @@ export function neutralize(cell: Cell): string {
 }
 
 /** RFC 4180: quote when needed, double the quotes. */
-function csvCell(cell: Cell): string {
+export function csvCell(cell: Cell): string {
   const s = neutralize(cell);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -18,13 +18,16 @@ export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
       const knownUrl = this.stmt('SELECT 1 FROM items WHERE canonical_url = ? AND feed_id = ?').pluck();
       const insertItem = this.stmt(
         `INSERT INTO items (feed_id, guid, title, summary, link, canonical_url, author, source, source_domain,
-                            published_at, date_estimated, fetched_at, sentiment, language, sentiment_engine, story_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            published_at, date_estimated, fetched_at, sentiment, language, sentiment_engine, story_id, author_email)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO NOTHING`,
       );
       const insertMatch = this.stmt(
         'INSERT INTO item_topics (topic_id, published_at, item_id, sentiment, story_first) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       );
+      // an account removed since the run began is no longer there to match: its rows are skipped
+      const accountKnown = this.stmt('SELECT 1 FROM accounts WHERE id = ?').pluck();
+      const insertAccount = this.stmt('INSERT INTO item_accounts (item_id, account_id, match_type, confidence) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
       const newStory = this.stmt('INSERT INTO stories (signature, title, first_at, last_at) VALUES (?, ?, ?, ?)');
       const dropStory = this.stmt('DELETE FROM stories WHERE id = ?');
       const joinStory = this.stmt('UPDATE stories SET first_at = min(first_at, ?), last_at = max(last_at, ?) WHERE id = ?');
@@ -85,13 +88,16 @@ export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
           const info = insertItem.run(
             rec.feedId, it.guid, it.title, it.summary, it.link, it.canonicalUrl, it.author, it.source, it.sourceDomain,
             it.publishedAt, it.dateEstimated ? 1 : 0, rec.startedAt, it.sentiment, it.language, rec.sentimentEngine ?? null, story.id,
+            it.authorEmail ?? null,
           );
           if (info.changes === 0) {
             // cannot happen after the checks above (this transaction is the only writer); a story made for it goes
             if (story.created) dropStory.run(story.id);
             continue;
           }
-          itemIds.set(i, Number(info.lastInsertRowid));
+          const itemId = Number(info.lastInsertRowid);
+          itemIds.set(i, itemId);
+          if (it.accounts) for (const a of it.accounts) if (accountKnown.get(a.accountId) !== undefined) insertAccount.run(itemId, a.accountId, a.matchType, a.confidence);
         }
         // Topic matches oldest first: the first copy of a story in a topic is what volume counts.
         for (const i of byAge) {

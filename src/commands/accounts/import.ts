@@ -1,0 +1,64 @@
+import { parseColumnMap, readAccountsCsv } from '../../config/accounts-csv.js';
+import { ExitCode } from '../../core/errors.js';
+import { reviewNotes } from '../../enrich/accounts.js';
+import { syncAccounts } from '../../enrich/sync-accounts.js';
+import { openStore } from '../../store/store.js';
+import { configFor, log, processEnv, writeOut, type GlobalOptions } from '../context.js';
+
+export interface ImportOptions {
+  file: string;
+  map?: string[];
+  replace?: boolean;
+  json?: boolean;
+}
+
+/**
+ * `momentscan accounts import FILE.csv`: reads a CRM export (checked whole before anything is stored), stores
+ * its accounts and contacts, and matches every stored item against the accounts as they now are — all in
+ * one transaction: a failure imports nothing.
+ */
+export async function importAccounts(g: GlobalOptions, o: ImportOptions): Promise<number> {
+  const env = processEnv();
+  const { dbPath } = configFor(g, env);
+  const map = parseColumnMap(o.map ?? []);
+  const read = readAccountsCsv(o.file, map);
+  const store = openStore(dbPath);
+  let summary;
+  try {
+    summary = store.together(() => {
+      const result = store.importAccounts(read, { replace: Boolean(o.replace), now: env.now() });
+      const synced = syncAccounts(store);
+      const review = reviewNotes(synced.defs);
+      const matched = store.listAccounts().reduce((n, a) => n + (a.items > 0 ? 1 : 0), 0);
+      return { ...result, rematched: synced.rematched, matchedAccounts: matched, accounts: synced.defs.length, review, names: new Map(synced.defs.map((d) => [d.id, d.name])) };
+    });
+  } finally {
+    store.close();
+  }
+  const out = {
+    file: o.file,
+    flavour: read.flavour,
+    rows: read.rows,
+    added: summary.added,
+    updated: summary.updated,
+    removed: summary.removed,
+    contacts: summary.contacts,
+    skipped: read.skipped,
+    accounts: summary.accounts,
+    itemsMatched: summary.rematched,
+    accountsWithItems: summary.matchedAccounts,
+  };
+  if (o.json) await writeOut(`${JSON.stringify(out, null, 2)}\n`);
+  if (!g.quiet) {
+    log(
+      `accounts: ${o.file} (${read.flavour}): ${read.rows} rows; ${summary.added} accounts added, ${summary.updated} updated` +
+        `${summary.removed ? `, ${summary.removed} removed first (--replace)` : ''}, ${summary.contacts} contacts; ${summary.accounts} accounts in all`,
+    );
+    for (const s of read.skipped.slice(0, 10)) log(`accounts: line ${s.line} skipped: ${s.reason}`);
+    if (read.skipped.length > 10) log(`accounts: ... and ${read.skipped.length - 10} more rows skipped`);
+    if (summary.rematched > 0) log(`accounts: ${summary.rematched} stored items matched again; ${summary.matchedAccounts} accounts involved in some`);
+    for (const [id, notes] of summary.review) log(`accounts: review ${id} (${summary.names.get(id)}): ${notes.join('; ')} — never matched on the name alone`);
+  }
+  return ExitCode.OK;
+}
+

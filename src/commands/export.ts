@@ -1,0 +1,65 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ExitCode, MomentscanError, UsageError } from '../core/errors.js';
+import { evaluate } from '../moments/evaluate.js';
+import { CRM_TARGETS, crmFiles, type CrmAccount, type CrmTarget } from '../render/crm.js';
+import { openStore } from '../store/store.js';
+import { checkWindow, configFor, log, processEnv, type GlobalOptions } from './context.js';
+import { asOfFlag, sensitivityFlag, sinceFlag, topicsFlag } from './flags.js';
+
+export interface ExportOptions {
+  to?: string;
+  out?: string;
+  since?: string;
+  asOf?: string;
+  topic?: string[];
+  sensitivity?: string;
+}
+
+/**
+ * `momentscan export --to hubspot|salesforce`: the moments of the period that involve known accounts, as
+ * import-ready CSV files in --out (default: the current folder). Each file is written whole, then renamed
+ * into place: an interrupted export leaves the previous file as it was.
+ */
+export async function run(g: GlobalOptions, o: ExportOptions): Promise<number> {
+  const env = processEnv();
+  const { config, dbPath } = configFor(g, env);
+  if (!o.to || !(CRM_TARGETS as readonly string[]).includes(o.to)) {
+    throw new UsageError(`export: --to must be one of ${CRM_TARGETS.join(', ')}${o.to ? `, not "${o.to}"` : ''}`);
+  }
+  const to = o.to as CrmTarget;
+  const asOf = asOfFlag(o.asOf, env.now());
+  const since = o.since ?? '7d';
+  const from = sinceFlag(since, asOf);
+  const sensitivity = sensitivityFlag(o.sensitivity);
+  const topics = topicsFlag(config, o.topic);
+  checkWindow(config, { since, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(topics.length ? { topics } : {}) });
+  const dir = path.resolve(o.out ?? '.');
+  const store = openStore(dbPath, { readonlyIfDenied: true });
+  let result;
+  let accounts: Map<number, CrmAccount>;
+  try {
+    result = evaluate(config, store, { asOf, from, accounts: true, ...(topics.length ? { topics } : {}), ...(sensitivity ? { sensitivity } : {}) });
+    accounts = new Map(store.accountRecords().map((a) => [a.id, a]));
+  } finally {
+    store.close();
+  }
+  if (accounts.size === 0 && !g.quiet) log('export: no accounts are known: import them first with momentscan accounts import FILE.csv');
+  const files = crmFiles(to, result.rows, accounts);
+  try {
+    mkdirSync(dir, { recursive: true });
+    for (const f of files) {
+      const file = path.join(dir, f.name);
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, f.text);
+      renameSync(tmp, file);
+    }
+  } catch (err) {
+    throw new MomentscanError(`export: cannot write to ${dir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { hint: 'choose a folder you may write to with --out DIR' });
+  }
+  if (!g.quiet) {
+    const notes = result.rows.reduce((n, m) => n + (m.accounts?.length ?? 0), 0);
+    log(`export: ${notes} note${notes === 1 ? '' : 's'} on ${result.rows.length} moment${result.rows.length === 1 ? '' : 's'} involving known accounts → ${files.map((f) => path.join(dir, f.name)).join(', ')}`);
+  }
+  return ExitCode.OK;
+}

@@ -1,0 +1,245 @@
+import { createHash } from 'node:crypto';
+import { ENGLISH_FUNCTION_WORDS } from '../core/stopwords.js';
+import { emailIn, handleFromLink, isWebmail, normalizeHandle, registrableDomain } from '../core/domain.js';
+import { normalizeName, wordTokens, wordsOf } from '../core/names.js';
+
+export { normalizeName, wordTokens };
+
+/**
+ * Which known accounts (companies from the CRM) an item involves, and how sure that is. Pure: the accounts
+ * are data (plain objects, so they cross to the parse workers), compiled once per run.
+ *
+ * Evidence, strongest first (an item keeps each account's strongest):
+ * - `email`    the author's e-mail is a contact's (1.0), or is at the account's domain (0.9); free mail never counts
+ * - `domain`   the registrable domain of the item's link is the account's (0.95)
+ * - `source`   the registrable domain of the item's `<source url>` (its publisher) is the account's (0.9)
+ * - `handle`   the author's handle (or a fediverse post link's) is the account's or one of its contacts' (0.9)
+ * - `name`     the account's name in the title or summary, as whole words after normalising (0.8; one word: 0.6)
+ * - `alias`    one of its aliases, the same way (0.7; one word: 0.5)
+ * A one-word name or alias matches only where the text capitalises it ("Acme unveils", not "acme of
+ * design"); one that is an everyday word (Apple, Target, Shell) only capitalised inside a sentence. Names and aliases shorter than MIN_NAME_CHARS, made of common words only, or shared by two accounts
+ * are flagged for review and never matched on the name alone (a domain, e-mail or handle still matches).
+ */
+
+export interface ContactDef {
+  email: string | null;
+  handles: string[];
+}
+
+export interface AccountDef {
+  id: number;
+  name: string;
+  domain: string | null;
+  aliases: string[];
+  handles: string[];
+  contacts: ContactDef[];
+}
+
+export const MATCH_TYPES = ['email', 'domain', 'source', 'handle', 'name', 'alias'] as const;
+export type MatchType = (typeof MATCH_TYPES)[number];
+
+export interface AccountMatch {
+  accountId: number;
+  matchType: MatchType;
+  confidence: number;
+}
+
+export interface AccountMatchInput {
+  title: string;
+  summary: string;
+  link: string | null;
+  sourceDomain: string | null;
+  author: string | null;
+  authorEmail?: string | null | undefined;
+}
+
+/** Shorter names (letters and digits, after normalising) are never matched alone: "HP", "GE", "3M". */
+export const MIN_NAME_CHARS = 4;
+
+/** Bump when the rules change: stored matches are redone (the fingerprint changes). */
+const RULES_VERSION = 2;
+
+const COMMON = new Set(ENGLISH_FUNCTION_WORDS);
+
+/**
+ * Companies named by an everyday word (false friends: "apple" in a recipe, "target" in sport, "shell" on a
+ * beach). Such a one-word name is flagged for review and matches only where it is capitalised inside a
+ * sentence ("shares of Apple fell"), never where any word would be ("Apple crumble, the easy way").
+ */
+const EVERYDAY_WORDS = new Set(
+  (
+    'apple amazon target shell oracle gap visa delta subway sprint dove orange mint square box slack zoom ' +
+    'nest ring bolt lime bird jet puma jaguar mercury corona tide gain bounty crest dawn glow fossil ' +
+    'monster rocket signal notion figma canva stripe twitter meta alphabet uber lyft shopify chase ' +
+    'progress allstate state sun star mars mobile cloud ace crown eagle patagonia guess coach'
+  ).split(' '),
+);
+
+/** Why a name or alias is never matched alone, or null when it may be. */
+export function nameProblem(normalized: string, sharedWith: string | null): string | null {
+  if (!normalized) return 'no letters or digits';
+  if (normalized.replace(/ /g, '').length < MIN_NAME_CHARS) return `shorter than ${MIN_NAME_CHARS} letters`;
+  if (normalized.split(' ').every((w) => COMMON.has(w))) return 'a common word';
+  if (sharedWith) return `also ${sharedWith}`;
+  return null;
+}
+
+/** A one-word name that is also an everyday word: matched only capitalised inside a sentence (see EVERYDAY_WORDS). */
+export function isEverydayWord(normalized: string): boolean {
+  return EVERYDAY_WORDS.has(normalized);
+}
+
+/** Per account, the names and aliases flagged for review and why ("HP": shorter than 4 letters). */
+export function reviewNotes(accounts: readonly AccountDef[]): Map<number, string[]> {
+  const owners = nameOwners(accounts);
+  const out = new Map<number, string[]>();
+  for (const a of accounts) {
+    for (const n of [a.name, ...a.aliases]) {
+      const norm = normalizeName(n);
+      const problem = nameProblem(norm, sharedName(owners, norm, a)) ?? (isEverydayWord(norm) ? 'an everyday word: matched only capitalised inside a sentence' : null);
+      if (!problem) continue;
+      const list = out.get(a.id) ?? [];
+      list.push(`"${n}": ${problem}`);
+      out.set(a.id, list);
+    }
+  }
+  return out;
+}
+
+function nameOwners(accounts: readonly AccountDef[]): Map<string, AccountDef[]> {
+  const owners = new Map<string, AccountDef[]>();
+  for (const a of accounts) {
+    for (const norm of new Set([a.name, ...a.aliases].map(normalizeName))) {
+      const list = owners.get(norm) ?? [];
+      list.push(a);
+      owners.set(norm, list);
+    }
+  }
+  return owners;
+}
+
+function sharedName(owners: Map<string, AccountDef[]>, norm: string, a: AccountDef): string | null {
+  const other = owners.get(norm)?.find((o) => o.id !== a.id);
+  return other ? `the name of account ${other.id} (${other.name})` : null;
+}
+
+interface NameEntry {
+  tokens: string[];
+  /** An everyday word: a capital at a sentence's start is no evidence. */
+  everyday: boolean;
+  accountId: number;
+  matchType: 'name' | 'alias';
+  confidence: number;
+}
+
+export interface AccountMatcher {
+  /** Changes whenever the accounts or the rules do: stored matches made with another are redone. */
+  readonly fingerprint: string;
+  readonly size: number;
+  match(item: AccountMatchInput): AccountMatch[];
+}
+
+/** The accounts' definition as one string, in id order: what the fingerprint hashes. */
+export function accountsFingerprint(accounts: readonly AccountDef[]): string {
+  const sorted = [...accounts].sort((a, b) => a.id - b.id);
+  return createHash('sha256').update(JSON.stringify([RULES_VERSION, sorted])).digest('hex').slice(0, 32);
+}
+
+const RANK: Record<MatchType, number> = { email: 0, domain: 1, source: 2, handle: 3, name: 4, alias: 5 };
+
+export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher {
+  const byDomain = new Map<string, number>();
+  const byEmail = new Map<string, number>();
+  const byHandle = new Map<string, number>();
+  const byFirst = new Map<string, NameEntry[]>();
+  const owners = nameOwners(accounts);
+  // lowest id first: of two accounts claiming one domain (cannot happen once stored), the older wins
+  for (const a of [...accounts].sort((x, y) => x.id - y.id)) {
+    const d = registrableDomain(a.domain);
+    if (d && !byDomain.has(d)) byDomain.set(d, a.id);
+    for (const h of a.handles) {
+      const n = normalizeHandle(h);
+      if (n && !byHandle.has(n)) byHandle.set(n, a.id);
+    }
+    for (const c of a.contacts) {
+      const e = c.email?.toLowerCase();
+      if (e && !byEmail.has(e)) byEmail.set(e, a.id);
+      for (const h of c.handles) {
+        const n = normalizeHandle(h);
+        if (n && !byHandle.has(n)) byHandle.set(n, a.id);
+      }
+    }
+    const seen = new Set<string>();
+    for (const [k, n] of [a.name, ...a.aliases].entries()) {
+      const norm = normalizeName(n);
+      if (seen.has(norm)) continue;
+      seen.add(norm);
+      if (nameProblem(norm, sharedName(owners, norm, a))) continue;
+      const tokens = norm.split(' ');
+      const single = tokens.length === 1;
+      const entry: NameEntry = {
+        tokens,
+        everyday: single && isEverydayWord(norm),
+        accountId: a.id,
+        matchType: k === 0 ? 'name' : 'alias',
+        confidence: k === 0 ? (single ? 0.6 : 0.8) : single ? 0.5 : 0.7,
+      };
+      const list = byFirst.get(tokens[0]!) ?? [];
+      list.push(entry);
+      byFirst.set(tokens[0]!, list);
+    }
+  }
+  const fingerprint = accountsFingerprint(accounts);
+
+  return {
+    fingerprint,
+    size: accounts.length,
+    match(item) {
+      if (accounts.length === 0) return [];
+      const found = new Map<number, AccountMatch>();
+      const add = (accountId: number | undefined, matchType: MatchType, confidence: number) => {
+        if (accountId === undefined) return;
+        const had = found.get(accountId);
+        if (!had || confidence > had.confidence || (confidence === had.confidence && RANK[matchType] < RANK[had.matchType])) {
+          found.set(accountId, { accountId, matchType, confidence });
+        }
+      };
+      const email = item.authorEmail ?? emailIn(item.author);
+      if (email) {
+        add(byEmail.get(email), 'email', 1);
+        const d = registrableDomain(email);
+        if (!isWebmail(d)) add(byDomain.get(d ?? ''), 'email', 0.9);
+      }
+      const linkDomain = registrableDomain(item.link);
+      if (linkDomain) add(byDomain.get(linkDomain), 'domain', 0.95);
+      const sourceDomain = registrableDomain(item.sourceDomain);
+      if (sourceDomain && sourceDomain !== linkDomain) add(byDomain.get(sourceDomain), 'source', 0.9);
+      if (byHandle.size > 0) {
+        // the author as a handle, or the handle a fediverse post's link carries
+        const handle = email ? null : normalizeHandle(item.author);
+        if (handle) add(byHandle.get(handle), 'handle', 0.9);
+        const linked = handleFromLink(item.link);
+        if (linked) add(byHandle.get(linked), 'handle', 0.9);
+      }
+      if (byFirst.size > 0) {
+        for (const text of [item.title, item.summary]) {
+          const { words: written, starts } = wordsOf(text);
+          const lower = written.map((t) => t.toLowerCase());
+          for (let i = 0; i < lower.length; i++) {
+            const entries = byFirst.get(lower[i]!);
+            if (!entries) continue;
+            for (const e of entries) {
+              if (!e.tokens.every((t, k) => lower[i + k] === t)) continue;
+              // one word must be written as a name: capitalised, not "apple" in a recipe
+              if (e.tokens.length === 1 && !/^\p{Lu}/u.test(written[i]!)) continue;
+              // "Apple crumble, the easy way": at a sentence's start every word is capitalised
+              if (e.everyday && starts[i]) continue;
+              add(e.accountId, e.matchType, e.confidence);
+            }
+          }
+        }
+      }
+      return [...found.values()].sort((a, b) => a.accountId - b.accountId);
+    },
+  };
+}

@@ -1,0 +1,191 @@
+/** Known accounts (companies from the CRM), their contacts, and which items involve them. */
+import { UsageError } from '../../core/errors.js';
+import type { AccountStore } from '../api.js';
+import type { AccountImport, AccountMatchRow, AccountRecord, AccountRow, ImportResult, ItemAccount, MatchableAccountItem, MomentAccount } from '../model.js';
+import { SqlitePart } from './part.js';
+
+const json = (list: string[]) => JSON.stringify([...new Set(list)].sort());
+const list = (text: string) => JSON.parse(text) as string[];
+
+export class SqliteAccounts extends SqlitePart implements AccountStore {
+  /** Every account with its contacts, in id order: what the matcher is compiled from. */
+  accountRecords(): AccountRecord[] {
+    return this.guard(() => {
+      const rows = this.stmt('SELECT id, name, domain, aliases, handles, external_id AS externalId, origin FROM accounts ORDER BY id').all() as (Omit<AccountRecord, 'aliases' | 'handles' | 'contacts'> & { aliases: string; handles: string })[];
+      const contacts = this.stmt('SELECT account_id AS accountId, email, name, handles, external_id AS externalId FROM account_contacts ORDER BY id').all() as { accountId: number; email: string | null; name: string | null; handles: string; externalId: string | null }[];
+      const byAccount = new Map<number, AccountRecord['contacts']>();
+      for (const c of contacts) {
+        const l = byAccount.get(c.accountId) ?? [];
+        l.push({ email: c.email, name: c.name, handles: list(c.handles), externalId: c.externalId });
+        byAccount.set(c.accountId, l);
+      }
+      return rows.map((r) => ({ ...r, aliases: list(r.aliases), handles: list(r.handles), contacts: byAccount.get(r.id) ?? [] }));
+    });
+  }
+
+  /** Accounts for listing: each with how many contacts and matched items, and its latest matched item's time. */
+  listAccounts(): AccountRow[] {
+    return this.guard(() => {
+      const counts = new Map(
+        (this.stmt(
+          `SELECT ia.account_id AS id, count(*) AS items, max(i.published_at) AS lastAt
+           FROM item_accounts ia JOIN items i ON i.id = ia.item_id GROUP BY ia.account_id`,
+        ).all() as { id: number; items: number; lastAt: number }[]).map((r) => [r.id, r]),
+      );
+      return this.accountRecords().map((a) => ({ ...a, items: counts.get(a.id)?.items ?? 0, lastItemAt: counts.get(a.id)?.lastAt ?? null }));
+    });
+  }
+
+  /**
+   * Stores imported accounts and contacts in one transaction. `replace` removes every account first;
+   * otherwise an account with the same domain (or, without a domain, the same normalised name) is
+   * updated, its aliases and handles joined, and a contact with the same e-mail moves to it.
+   */
+  importAccounts(batch: AccountImport, o: { replace: boolean; now: number }): ImportResult {
+    return this.guard(() => {
+      const byDomain = this.stmt('SELECT id, aliases, handles FROM accounts WHERE domain = ?');
+      const byName = this.stmt('SELECT id, aliases, handles FROM accounts WHERE domain IS NULL AND name_key = ?');
+      const byAnyName = this.stmt('SELECT id FROM accounts WHERE name_key = ? ORDER BY domain IS NULL, id LIMIT 1').pluck();
+      const byExternal = this.stmt('SELECT id FROM accounts WHERE external_id = ? ORDER BY id LIMIT 1').pluck();
+      const insert = this.stmt(
+        `INSERT INTO accounts (name, name_key, domain, aliases, handles, external_id, origin, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const update = this.stmt(
+        `UPDATE accounts SET name = ?, name_key = ?, domain = coalesce(domain, ?), aliases = ?, handles = ?, external_id = coalesce(?, external_id), origin = ?, updated_at = ?
+         WHERE id = ?`,
+      );
+      const contactByEmail = this.stmt('SELECT id FROM account_contacts WHERE email = ?').pluck();
+      const contactInsert = this.stmt('INSERT INTO account_contacts (account_id, email, name, handles, external_id) VALUES (?, ?, ?, ?, ?)');
+      const contactUpdate = this.stmt('UPDATE account_contacts SET account_id = ?, name = coalesce(?, name), handles = ?, external_id = coalesce(?, external_id) WHERE id = ?');
+      const tx = this.db.transaction((): ImportResult => {
+        const result: ImportResult = { added: 0, updated: 0, contacts: 0, removed: 0 };
+        if (o.replace) {
+          result.removed = this.stmt('DELETE FROM accounts').run().changes;
+        }
+        const ids = new Map<string, number>();
+        for (const a of batch.accounts) {
+          if (a.fromContact) {
+            // a contact's company joins the account stored for it, by domain, else by name, without renaming it
+            const id = (a.domain ? (byDomain.get(a.domain) as { id: number } | undefined)?.id : undefined) ?? (byAnyName.get(a.nameKey) as number | undefined);
+            if (id !== undefined) {
+              ids.set(a.key, id);
+              continue;
+            }
+          }
+          // by domain; else an account of the same name stored without one (it gains the domain)
+          const had = ((a.domain ? byDomain.get(a.domain) : undefined) ?? byName.get(a.nameKey)) as { id: number; aliases: string; handles: string } | undefined;
+          if (had) {
+            update.run(a.name, a.nameKey, a.domain, json([...list(had.aliases), ...a.aliases]), json([...list(had.handles), ...a.handles]), a.externalId, batch.origin, o.now, had.id);
+            ids.set(a.key, had.id);
+            result.updated++;
+          } else {
+            const id = Number(insert.run(a.name, a.nameKey, a.domain, json(a.aliases), json(a.handles), a.externalId, batch.origin, o.now, o.now).lastInsertRowid);
+            ids.set(a.key, id);
+            result.added++;
+          }
+        }
+        for (const c of batch.contacts) {
+          let accountId = c.accountKey !== null ? ids.get(c.accountKey) : undefined;
+          if (accountId === undefined && c.accountExternalId) accountId = byExternal.get(c.accountExternalId) as number | undefined;
+          if (accountId === undefined) continue;
+          const had = c.email ? (contactByEmail.get(c.email) as number | undefined) : undefined;
+          if (had !== undefined) contactUpdate.run(accountId, c.name, json(c.handles), c.externalId, had);
+          else contactInsert.run(accountId, c.email, c.name, json(c.handles), c.externalId);
+          result.contacts++;
+        }
+        return result;
+      });
+      return tx.immediate();
+    });
+  }
+
+  /** Removes accounts by id, domain or name (any case); returns the ones removed. A name two accounts share is refused. */
+  removeAccounts(keys: string[]): { id: number; name: string }[] {
+    return this.guard(() => {
+      const tx = this.db.transaction(() => {
+        const removed: { id: number; name: string }[] = [];
+        for (const key of keys) {
+          const k = key.trim();
+          let rows = /^\d+$/.test(k)
+            ? (this.stmt('SELECT id, name FROM accounts WHERE id = ?').all(Number(k)) as { id: number; name: string }[])
+            : (this.stmt('SELECT id, name FROM accounts WHERE domain = lower(?)').all(k) as { id: number; name: string }[]);
+          if (rows.length === 0) rows = this.stmt('SELECT id, name FROM accounts WHERE lower(name) = lower(?)').all(k) as { id: number; name: string }[];
+          if (rows.length === 0) throw new UsageError(`accounts remove: no account "${k}"`, { hint: 'name it by id, domain or name, as momentscan accounts list shows them' });
+          if (rows.length > 1) throw new UsageError(`accounts remove: ${rows.length} accounts are named "${k}" (ids ${rows.map((r) => r.id).join(', ')})`, { hint: 'name it by id or domain' });
+          this.stmt('DELETE FROM accounts WHERE id = ?').run(rows[0]!.id);
+          removed.push(rows[0]!);
+        }
+        return removed;
+      });
+      return tx.immediate();
+    });
+  }
+
+  /** The fingerprint of the accounts the stored matches were made with (null: never matched). */
+  accountMatchFingerprint(): string | null {
+    return this.guard(() => (this.stmt('SELECT fingerprint FROM account_state WHERE id = 1').pluck().get() as string | undefined) ?? null);
+  }
+
+  /** Every stored item's matchable fields, in id order, a page at a time. */
+  *accountMatchInputs(pageSize = 5000): Generator<MatchableAccountItem[]> {
+    const page = this.stmt(
+      `SELECT id, title, summary, link, source_domain AS sourceDomain, author, author_email AS authorEmail
+       FROM items WHERE id > ? ORDER BY id LIMIT ?`,
+    );
+    let after = 0;
+    for (;;) {
+      const rows = this.guard(() => page.all(after, pageSize) as MatchableAccountItem[]);
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  /** Replaces every item's account matches, and records the fingerprint they were made with, in one transaction. */
+  replaceAccountMatches(matches: AccountMatchRow[], fingerprint: string): void {
+    this.guard(() => {
+      // (SQL that means the same on PostgreSQL: no INSERT OR REPLACE)
+      const insert = this.stmt(
+        `INSERT INTO item_accounts (item_id, account_id, match_type, confidence) VALUES (?, ?, ?, ?)
+         ON CONFLICT (item_id, account_id) DO UPDATE SET match_type = excluded.match_type, confidence = excluded.confidence`,
+      );
+      const tx = this.db.transaction(() => {
+        this.stmt('DELETE FROM item_accounts').run();
+        for (const m of matches) insert.run(m.itemId, m.accountId, m.matchType, m.confidence);
+        this.stmt('INSERT INTO account_state (id, fingerprint) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint').run(fingerprint);
+      });
+      tx.immediate();
+    });
+  }
+
+  /** The accounts each of these items involves, strongest first. */
+  itemAccounts(itemIds: readonly number[]): Map<number, ItemAccount[]> {
+    return this.guard(() => {
+      const out = new Map<number, ItemAccount[]>();
+      const q = this.stmt(
+        `SELECT ia.item_id AS itemId, a.id, a.name, a.domain, ia.match_type AS matchType, ia.confidence
+         FROM item_accounts ia JOIN accounts a ON a.id = ia.account_id WHERE ia.item_id = ?
+         ORDER BY ia.confidence DESC, a.name, a.id`,
+      );
+      for (const id of new Set(itemIds)) {
+        const rows = q.all(id) as (ItemAccount & { itemId: number })[];
+        if (rows.length) out.set(id, rows.map(({ itemId: _, ...r }) => r));
+      }
+      return out;
+    });
+  }
+
+  /** The accounts a topic's items in [from, to) involve: most items first, then strongest match, then name. */
+  topicAccounts(topicId: number, from: number, to: number): MomentAccount[] {
+    return this.guard(
+      () =>
+        this.stmt(
+          `SELECT a.id, a.name, a.domain, count(*) AS items, max(ia.confidence) AS confidence
+           FROM item_topics it JOIN item_accounts ia ON ia.item_id = it.item_id JOIN accounts a ON a.id = ia.account_id
+           WHERE it.topic_id = ? AND it.published_at >= ? AND it.published_at < ?
+           GROUP BY a.id ORDER BY items DESC, confidence DESC, a.name, a.id`,
+        ).all(topicId, from, to) as MomentAccount[],
+    );
+  }
+}

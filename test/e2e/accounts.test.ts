@@ -1,0 +1,186 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const SAMPLE = path.join(ROOT, 'fixtures', 'sample');
+const ACCOUNTS = path.join(ROOT, 'fixtures', 'accounts');
+const AS_OF = '2026-11-20T12:00:00Z';
+const FLAVOURS = ['hubspot-companies', 'hubspot-contacts', 'salesforce-accounts', 'salesforce-contacts'];
+
+function cli(home: string, db: string) {
+  return (...args: string[]) => runCli(['--config', path.join(SAMPLE, 'momentscan.yaml'), '--db', db, ...args], { home });
+}
+
+type Json = Record<string, unknown>;
+const json = (text: string) => JSON.parse(text) as Json[];
+
+describe('momentscan accounts', () => {
+  it('imports each CRM flavour; items, moments and the digest say which accounts are involved; --accounts keeps those moments', { timeout: 240_000 }, () => {
+    const home = tempDir();
+    const run = cli(home, path.join(home, 'm.db'));
+    expect(run('fetch', '-q').status).toBe(0);
+    for (const f of FLAVOURS) {
+      const r = run('accounts', 'import', path.join(ACCOUNTS, `${f}.csv`));
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`(${f}):`);
+      expect(r.stdout).toBe('');
+    }
+    const list = json(run('accounts', 'list', '--json').stdout);
+    expect(list.map((a) => [a.name, a.domain, a.contacts])).toEqual([
+      ['Acme Corporation, Inc.', 'acme.com', 1],
+      ['Globex GmbH', 'globex.de', 1],
+      ['Initech B.V.', 'initech.co.uk', 1],
+      ['Umbrella Labs', 'umbrella.github.io', 0],
+      ['HP', null, 0],
+      ['Soylent Corp', 'soylent.com', 0],
+      ['Café Société S.A.', 'cafe-societe.fr', 1],
+      ['Hooli', 'hooli.xyz', 1],
+    ]);
+    expect(list.find((a) => a.name === 'HP')!.review).toEqual(['"HP": shorter than 4 letters']);
+    expect(list.find((a) => a.name === 'Acme Corporation, Inc.')!.items as number).toBeGreaterThan(0);
+    const table = run('accounts', 'list').stdout;
+    expect(table).toMatch(/│ +5 │ HP +│ +│ +0 │ +0 │ "HP": shorter/);
+
+    const status = JSON.parse(run('status', '--json', '--no-smtp-check').stdout) as { accounts: unknown };
+    expect(status.accounts).toEqual({ known: 8, withItems: list.filter((a) => (a.items as number) > 0).length, review: 1 });
+    expect(run('status', '--no-smtp-check').stdout).toMatch(/\naccounts +8 known, \d+ in stored items, 1 with names to review \(momentscan accounts list\)\n/);
+
+    const items = json(run('items', '--as-of', AS_OF, '--since', '3d', '-t', 'Acme Robotics', '-n', '5', '--json').stdout);
+    expect(items).toHaveLength(5);
+    for (const it of items) expect(it.accounts).toEqual([{ id: 1, name: 'Acme Corporation, Inc.', domain: 'acme.com', matchType: 'name', confidence: 0.6 }]);
+    const northwind = json(run('items', '--as-of', AS_OF, '--since', '3d', '-t', 'Northwind', '-n', '5', '--json').stdout);
+    for (const it of northwind) expect(it.accounts).toEqual([]);
+
+    const moments = json(run('moments', '--as-of', AS_OF, '--json').stdout);
+    const acme = moments.find((m) => m.topic === 'Acme Robotics')!;
+    expect(acme.accounts).toEqual([expect.objectContaining({ id: 1, name: 'Acme Corporation, Inc.', domain: 'acme.com', confidence: 0.6 })]);
+    expect(moments.find((m) => m.topic === 'Northwind Airlines')!.accounts).toEqual([]);
+    const involved = json(run('moments', '--as-of', AS_OF, '--accounts', '--json').stdout);
+    expect(involved.map((m) => m.topic)).toEqual(['Acme Robotics']);
+
+    const digest = run('digest', '--as-of', AS_OF, '--since', '3d');
+    expect(digest.status).toBe(0);
+    expect(digest.stdout).toMatch(/\n {3}accounts: +Acme Corporation, Inc\. \(acme\.com\): \d+ items\n/);
+    const md = run('digest', '--as-of', AS_OF, '--since', '3d', '--format', 'markdown').stdout;
+    expect(md).toMatch(/accounts.*Acme Corporation, Inc\./);
+  });
+
+  it('matches at ingest and on import agree: the same accounts on the same items, whichever came first', { timeout: 240_000 }, () => {
+    const home = tempDir();
+    const first = cli(home, path.join(home, 'a.db'));
+    const second = cli(home, path.join(home, 'b.db'));
+    // a: accounts first, then the fetch matches in its parse stage; b: fetch first, the import matches the stored items
+    for (const f of FLAVOURS) expect(first('accounts', 'import', '-q', path.join(ACCOUNTS, `${f}.csv`)).status).toBe(0);
+    expect(first('fetch', '-q').status).toBe(0);
+    expect(second('fetch', '-q').status).toBe(0);
+    for (const f of FLAVOURS) expect(second('accounts', 'import', '-q', path.join(ACCOUNTS, `${f}.csv`)).status).toBe(0);
+    const args = ['items', '--as-of', AS_OF, '--since', '60d', '--all', '--json', '--fields', 'title,link,accounts'];
+    const a = first(...args).stdout;
+    const b = second(...args).stdout;
+    expect(json(a).filter((it) => (it.accounts as unknown[]).length > 0).length).toBeGreaterThan(10);
+    expect(b).toBe(a);
+    // forgetting an account takes its matches with it
+    expect(second('accounts', 'remove', 'acme.com').status).toBe(0);
+    expect(json(second(...args).stdout).some((it) => (it.accounts as Json[]).some((x) => x.domain === 'acme.com'))).toBe(false);
+    const gone = second('accounts', 'remove', 'acme.com');
+    expect(gone.status).toBe(2);
+    expect(gone.stderr).toBe('momentscan: error: accounts remove: no account "acme.com" — name it by id, domain or name, as momentscan accounts list shows them\n');
+  });
+
+  it('a bad CSV is one line naming the file and line, exit 2, and nothing of it is imported', () => {
+    const home = tempDir();
+    const run = cli(home, path.join(home, 'm.db'));
+    expect(run('accounts', 'import', '-q', path.join(ACCOUNTS, 'hubspot-companies.csv')).status).toBe(0);
+    const bad = path.join(home, 'dupes.csv');
+    writeFileSync(bad, 'Company name,Company Domain Name\nNew Co,newco.example\nAcme,acme.com\nAcme again,www.acme.com\n');
+    const before = run('accounts', 'list', '--json').stdout;
+    const r = run('accounts', 'import', bad);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`momentscan: error: ${bad}: line 4: domain acme.com is already on line 3 — one row per company: merge the duplicates in the CRM or the file\n`);
+    expect(run('accounts', 'list', '--json').stdout).toBe(before);
+    const unknown = path.join(home, 'unknown.csv');
+    writeFileSync(unknown, 'Foo;Bar\n1;2\n');
+    const u = run('accounts', 'import', unknown);
+    expect(u.status).toBe(2);
+    expect(u.stderr.trim().split('\n')).toHaveLength(1);
+    expect(u.stderr).toMatch(/unknown\.csv: line 1: no column momentscan knows \("Foo", "Bar"\) — .*--map COLUMN=FIELD/);
+    // --map makes it readable; --replace starts over
+    const mapped = run('accounts', 'import', unknown, '--map', 'Foo=name', '--map', 'Bar=-', '--replace', '--json');
+    expect(mapped.status, mapped.stderr).toBe(0);
+    expect(JSON.parse(mapped.stdout)).toMatchObject({ flavour: 'csv-accounts', added: 1, removed: 5, accounts: 1 });
+  });
+
+  it('export --to hubspot|salesforce writes import-ready files; the companies file imports again with the same keys', { timeout: 240_000 }, async () => {
+    const home = tempDir();
+    const db = path.join(home, 'm.db');
+    const run = cli(home, db);
+    expect(run('fetch', '-q').status).toBe(0);
+    for (const f of FLAVOURS) expect(run('accounts', 'import', '-q', path.join(ACCOUNTS, `${f}.csv`)).status).toBe(0);
+    const out = path.join(home, 'out');
+    const h = run('export', '--to', 'hubspot', '--out', out, '--as-of', AS_OF);
+    expect(h.status, h.stderr).toBe(0);
+    expect(h.stdout).toBe('');
+    expect(h.stderr).toMatch(/^export: 1 note on 1 moment involving known accounts → .*hubspot-notes\.csv, .*hubspot-companies\.csv\n$/);
+    await expect(readFileSync(path.join(out, 'hubspot-notes.csv'), 'utf8')).toMatchFileSnapshot('../golden/export/hubspot-notes.csv');
+    await expect(readFileSync(path.join(out, 'hubspot-companies.csv'), 'utf8')).toMatchFileSnapshot('../golden/export/hubspot-companies.csv');
+    const s = run('export', '--to', 'salesforce', '--out', out, '--as-of', AS_OF);
+    expect(s.status, s.stderr).toBe(0);
+    await expect(readFileSync(path.join(out, 'salesforce-notes.csv'), 'utf8')).toMatchFileSnapshot('../golden/export/salesforce-notes.csv');
+    // the same export twice is the same bytes (the CRM upserts on the ids)
+    const again = readFileSync(path.join(out, 'hubspot-notes.csv'), 'utf8');
+    run('export', '--to', 'hubspot', '--out', out, '--as-of', AS_OF);
+    expect(readFileSync(path.join(out, 'hubspot-notes.csv'), 'utf8')).toBe(again);
+    // round trip: the companies file is a HubSpot companies export to momentscan
+    const fresh = cli(home, path.join(home, 'fresh.db'));
+    const r = fresh('accounts', 'import', path.join(out, 'hubspot-companies.csv'), '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ flavour: 'hubspot-companies', added: 1 });
+    expect(json(fresh('accounts', 'list', '--json').stdout).map((a) => [a.name, a.domain, a.externalId])).toEqual([['Acme Corporation, Inc.', 'acme.com', '5173201001']]);
+    const bad = run('export', '--to', 'pipedrive');
+    expect(bad.status).toBe(2);
+  });
+
+  it('matches in the parse workers too (a fetch of enough feeds to use them), the same as a re-match of the stored items', { timeout: 240_000 }, () => {
+    const home = tempDir();
+    const feeds = path.join(home, 'feeds');
+    mkdirSync(feeds);
+    const urls: string[] = [];
+    // 30 feeds: past the 24 from which parsing runs in worker threads
+    for (let f = 0; f < 30; f++) {
+      const items = [
+        { title: `Quarterly note ${f}`, link: `https://press.acme.com/notes/${f}`, author: null },
+        { title: `Globex hires a new CFO (${f})`, link: `https://news${f}.example/globex-${f}`, author: null },
+        { title: `Post ${f} from the fediverse`, link: `https://mastodon.social/@priya/${1000 + f}`, author: null },
+        { title: `Reader mail ${f}`, link: `https://mail${f}.example/r`, author: `jane.doe@acme.com (Jane Doe)` },
+        { title: `an apple a day, recipe ${f}`, link: `https://recipes${f}.example/apple`, author: `someone${f}@gmail.com (Cook)` },
+      ];
+      const body = items
+        .map((it, i) => `<item><title>${it.title}</title><link>${it.link}</link><guid>f${f}-${i}</guid><pubDate>Thu, 19 Nov 2026 ${String(10 + i).padStart(2, '0')}:00:00 GMT</pubDate>${it.author ? `<author>${it.author}</author>` : ''}</item>`)
+        .join('');
+      const file = path.join(feeds, `f${f}.xml`);
+      writeFileSync(file, `<?xml version="1.0"?><rss version="2.0"><channel><title>F${f}</title><link>https://f${f}.example/</link>${body}</channel></rss>`);
+      urls.push(`feeds/f${f}.xml`);
+    }
+    const config = path.join(home, 'm.yaml');
+    writeFileSync(config, `topics:\n  - name: All\n    feeds: [${urls.join(', ')}]\n`);
+    const run = (db: string, ...args: string[]) => runCli(['--config', config, '--db', path.join(home, db), ...args], { home });
+    for (const f of FLAVOURS) expect(run('a.db', 'accounts', 'import', '-q', path.join(ACCOUNTS, `${f}.csv`)).status).toBe(0);
+    expect(run('a.db', 'fetch', '-q').status).toBe(0);
+    expect(run('b.db', 'fetch', '-q').status).toBe(0);
+    for (const f of FLAVOURS) expect(run('b.db', 'accounts', 'import', '-q', path.join(ACCOUNTS, `${f}.csv`)).status).toBe(0);
+    const args = ['items', '--as-of', AS_OF, '--since', '7d', '--all', '--json', '--fields', 'title,accounts'];
+    const a = json(run('a.db', ...args).stdout);
+    expect(a).toHaveLength(150);
+    const how = (title: string) => (a.find((it) => it.title === title)!.accounts as Json[]).map((x) => [x.name, x.matchType, x.confidence]);
+    expect(how('Quarterly note 7')).toEqual([['Acme Corporation, Inc.', 'domain', 0.95]]);
+    expect(how('Globex hires a new CFO (7)')).toEqual([['Globex GmbH', 'name', 0.6]]);
+    expect(how('Post 7 from the fediverse')).toEqual([['Initech B.V.', 'handle', 0.9]]);
+    expect(how('Reader mail 7')).toEqual([['Acme Corporation, Inc.', 'email', 1]]);
+    expect(how('an apple a day, recipe 7')).toEqual([]);
+    // (items of equal time are listed in the order they were stored, which the fetch's concurrency decides)
+    const byTitle = (rows: Json[]) => Object.fromEntries(rows.map((it) => [it.title, it.accounts]));
+    expect(byTitle(json(run('b.db', ...args).stdout))).toEqual(byTitle(a));
+  });
+});

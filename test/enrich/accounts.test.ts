@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { emailIn, isWebmail, normalizeHandle, registrableDomain } from '../../src/core/domain.js';
+import { compileAccounts, normalizeName, reviewNotes, type AccountDef, type AccountMatchInput } from '../../src/enrich/accounts.js';
+
+const account = (id: number, name: string, over: Partial<AccountDef> = {}): AccountDef => ({ id, name, domain: null, aliases: [], handles: [], contacts: [], ...over });
+const item = (over: Partial<AccountMatchInput> = {}): AccountMatchInput => ({ title: 'Markets were calm today', summary: '', link: null, sourceDomain: null, author: null, ...over });
+
+describe('registrable domains (Public Suffix List, private suffixes on)', () => {
+  it.each([
+    ['https://news.acme.com/2026/launch?utm_source=x', 'acme.com'],
+    ['www.Acme.com/about', 'acme.com'],
+    ['acme.com', 'acme.com'],
+    ['https://initech.co.uk/en', 'initech.co.uk'],
+    ['shop.initech.co.uk', 'initech.co.uk'],
+    ['co.uk', null],
+    ['https://umbrella.github.io/blog/post', 'umbrella.github.io'],
+    ['github.io', null],
+    ['https://github.com/acme/glide', 'github.com'],
+    ['jane.doe@mail.acme.com', 'acme.com'],
+    ['http://127.0.0.1:8080/feed', null],
+    ['', null],
+  ])('%s → %s', (text, want) => {
+    expect(registrableDomain(text)).toBe(want);
+  });
+});
+
+describe('webmail, e-mails and handles', () => {
+  it.each([
+    ['gmail.com', true], ['yahoo.co.uk', true], ['gmx.de', true], ['web.de', true], ['outlook.com', true], ['acme.com', false], ['mailchimp.com', false],
+  ])('isWebmail(%s) is %s', (d, want) => expect(isWebmail(d)).toBe(want));
+
+  it.each([
+    ['jane@acme.com (Jane Doe)', 'jane@acme.com'],
+    ['Jane Doe <Jane@Acme.com>', 'jane@acme.com'],
+    ['@jane@mastodon.social', null],
+    ['Jane Doe', null],
+  ])('emailIn(%s) is %s', (t, want) => expect(emailIn(t)).toBe(want));
+
+  it.each([
+    ['@JaneDoe', 'janedoe'],
+    ['https://twitter.com/acmecorp', 'acmecorp'],
+    ['x.com/acmecorp/', 'acmecorp'],
+    ['https://mastodon.social/@priya', 'priya@mastodon.social'],
+    ['@priya@mastodon.social', 'priya@mastodon.social'],
+    ['u/throwaway_1', 'throwaway_1'],
+    ['https://www.reddit.com/user/throwaway_1', 'throwaway_1'],
+    ['Jane Doe', null],
+    ['https://www.linkedin.com/in/jane', null],
+  ])('normalizeHandle(%s) is %s', (t, want) => expect(normalizeHandle(t)).toBe(want));
+});
+
+describe('names', () => {
+  it.each([
+    ['Acme Corporation, Inc.', 'acme'],
+    ['Globex GmbH', 'globex'],
+    ['Initech B.V.', 'initech'],
+    ['Café Société S.A.', 'cafe societe'],
+    ['Soylent Corp', 'soylent'],
+    ['The Home Depot', 'the home depot'],
+    ['Inc', 'inc'],
+  ])('normalizeName(%s) is %s', (name, want) => expect(normalizeName(name)).toBe(want));
+
+  it('flags short names, common words and names two accounts share, and never matches them alone', () => {
+    const accounts = [account(1, 'HP'), account(2, 'Over The'), account(3, 'Delta Air Lines', { aliases: ['Delta'] }), account(4, 'Delta Faucet', { aliases: ['Delta'] }), account(5, 'Globex GmbH')];
+    const notes = reviewNotes(accounts);
+    expect(notes.get(1)).toEqual(['"HP": shorter than 4 letters']);
+    expect(notes.get(2)).toEqual(['"Over The": a common word']);
+    expect(notes.get(3)).toEqual(['"Delta": also the name of account 4 (Delta Faucet)']);
+    expect(notes.has(5)).toBe(false);
+    const m = compileAccounts(accounts);
+    expect(m.match(item({ title: 'HP, Over The Delta news: Globex buys a printer' }))).toEqual([{ accountId: 5, matchType: 'name', confidence: 0.6 }]);
+    expect(m.match(item({ title: 'Delta Air Lines cancels flights' }))).toEqual([{ accountId: 3, matchType: 'name', confidence: 0.8 }]);
+  });
+});
+
+describe('matching an item to accounts', () => {
+  const accounts: AccountDef[] = [
+    account(1, 'Acme Corporation, Inc.', { domain: 'acme.com', handles: ['acmecorp'], contacts: [{ email: 'jane.doe@acme.com', handles: ['@janedoe'] }] }),
+    account(2, 'Umbrella Labs', { domain: 'umbrella.github.io' }),
+    account(3, 'Initech B.V.', { domain: 'initech.co.uk', contacts: [{ email: 'priya.nair77@gmail.com', handles: ['https://mastodon.social/@priya'] }] }),
+    account(4, 'Apple Inc.', { domain: 'apple.com' }),
+    account(5, 'Café Société S.A.', { domain: 'cafe-societe.fr', aliases: ['CS Paris'] }),
+    account(6, 'Google', { domain: 'gmail.com' }),
+    account(7, 'Hooli', { domain: 'hooli.xyz' }),
+  ];
+  const m = compileAccounts(accounts);
+  it.each<[string, Partial<AccountMatchInput>, { accountId: number; matchType: string; confidence: number }[]]>([
+    ['the link\'s registrable domain', { link: 'https://blog.acme.com/glide' }, [{ accountId: 1, matchType: 'domain', confidence: 0.95 }]],
+    ['the <source url> domain', { link: 'https://news.example/acme-story', sourceDomain: 'press.acme.com' }, [{ accountId: 1, matchType: 'source', confidence: 0.9 }]],
+    ['a private suffix: the owner, not github.io', { link: 'https://umbrella.github.io/post' }, [{ accountId: 2, matchType: 'domain', confidence: 0.95 }]],
+    ['another github.io site is not Umbrella', { link: 'https://someone.github.io/umbrella' }, []],
+    ['co.uk: the company under it', { link: 'https://www.initech.co.uk/news' }, [{ accountId: 3, matchType: 'domain', confidence: 0.95 }]],
+    ['co.uk: another company is not Initech', { link: 'https://www.bbc.co.uk/news' }, []],
+    ['a contact\'s e-mail', { author: 'jane.doe@acme.com (Jane Doe)' }, [{ accountId: 1, matchType: 'email', confidence: 1 }]],
+    ['an e-mail at the account\'s domain', { authorEmail: 'press@acme.com' }, [{ accountId: 1, matchType: 'email', confidence: 0.9 }]],
+    ['a free mail address never matches a domain', { authorEmail: 'someone@gmail.com' }, []],
+    ['a contact at a free mail address still matches as that contact', { authorEmail: 'priya.nair77@gmail.com' }, [{ accountId: 3, matchType: 'email', confidence: 1 }]],
+    ['a contact\'s handle', { author: '@JaneDoe' }, [{ accountId: 1, matchType: 'handle', confidence: 0.9 }]],
+    ['a fediverse handle', { author: '@priya@mastodon.social' }, [{ accountId: 3, matchType: 'handle', confidence: 0.9 }]],
+    ['a fediverse post by a contact, from its link', { author: 'Priya', link: 'https://mastodon.social/@priya/113456789' }, [{ accountId: 3, matchType: 'handle', confidence: 0.9 }]],
+    ['the account\'s own handle', { author: 'acmecorp' }, [{ accountId: 1, matchType: 'handle', confidence: 0.9 }]],
+    ['a one-word name, capitalised', { title: 'ACME recalls the Glide' }, [{ accountId: 1, matchType: 'name', confidence: 0.6 }]],
+    ['a name as part of a longer word is no match', { title: 'Acmeville fair opens' }, []],
+    ['"apple" the fruit is not Apple', { title: 'Bake the apple crumble low and slow', summary: 'An apple a day.' }, []],
+    ['"Apple" at the start of a title-cased recipe is not Apple', { title: 'Apple Crumble, the Easy Way', summary: 'Apple season is here. Peel four apples.' }, []],
+    ['Apple the company, capitalised inside a sentence', { title: 'Apple unveils a phone', summary: 'Shares of Apple rose 3%.' }, [{ accountId: 4, matchType: 'name', confidence: 0.6 }]],
+    ['a name that is no everyday word may start a sentence', { title: 'Hooli unveils a phone' }, [{ accountId: 7, matchType: 'name', confidence: 0.6 }]],
+    ['a several-word name, any case, accents aside', { summary: 'a review of cafe societe in Paris' }, [{ accountId: 5, matchType: 'name', confidence: 0.8 }]],
+    ['an alias', { title: 'CS Paris opens a second shop' }, [{ accountId: 5, matchType: 'alias', confidence: 0.7 }]],
+    ['the strongest evidence wins, accounts in id order', { title: 'Hooli and Acme team up', link: 'https://acme.com/x' }, [
+      { accountId: 1, matchType: 'domain', confidence: 0.95 },
+      { accountId: 7, matchType: 'name', confidence: 0.6 },
+    ]],
+  ])('%s', (_what, over, want) => {
+    expect(m.match(item(over))).toEqual(want);
+  });
+
+  it('flags a company named by an everyday word for review', () => {
+    expect(reviewNotes(accounts).get(4)).toEqual(['"Apple Inc.": an everyday word: matched only capitalised inside a sentence']);
+  });
+
+  it('the fingerprint depends on the accounts, not on their order', () => {
+    expect(compileAccounts([...accounts].reverse()).fingerprint).toBe(m.fingerprint);
+    expect(compileAccounts(accounts.slice(1)).fingerprint).not.toBe(m.fingerprint);
+  });
+});

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { syncAccounts } from '../../src/enrich/sync-accounts.js';
+import { PgStore } from '../../src/store/pg/store.js';
+import { Store, type AccountImport, type Store as StoreApi } from '../../src/store/store.js';
+import { freshDatabase } from '../helpers/pg.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const T = Date.UTC(2026, 10, 20, 12);
+const account = (over: Partial<AccountImport['accounts'][number]>): AccountImport['accounts'][number] => ({
+  key: over.domain ?? `name:${over.nameKey}`,
+  name: 'X',
+  nameKey: 'x',
+  domain: null,
+  aliases: [],
+  handles: [],
+  externalId: null,
+  ...over,
+});
+
+const ENGINES: [string, () => StoreApi][] = [
+  ['SQLite', () => Store.open(path.join(tempDir(), 'm.db'))],
+  ['PostgreSQL', () => PgStore.open(freshDatabase('accounts'))],
+];
+
+describe.each(ENGINES)('the accounts store (a real %s database)', (_engine, open) => {
+  it('merges by domain (aliases and handles joined), adopts an account stored by name alone, moves contacts by e-mail; --replace starts over', () => {
+    const store = open();
+    store.importAccounts(
+      {
+        origin: 'csv-accounts',
+        accounts: [
+          account({ name: 'Acme', nameKey: 'acme', domain: 'acme.com', aliases: ['ACME Robotics'] }),
+          account({ name: 'Globex GmbH', nameKey: 'globex' }),
+        ],
+        contacts: [],
+      },
+      { replace: false, now: T },
+    );
+    const r = store.importAccounts(
+      {
+        origin: 'hubspot-companies',
+        accounts: [
+          account({ name: 'Acme Corporation', nameKey: 'acme corporation', domain: 'acme.com', aliases: ['Acme Labs'], handles: ['acmecorp'], externalId: '51' }),
+          account({ name: 'Globex', nameKey: 'globex', domain: 'globex.de' }),
+        ],
+        contacts: [{ accountKey: 'acme.com', accountExternalId: null, email: 'jane@acme.com', name: 'Jane', handles: ['janedoe'], externalId: null }],
+      },
+      { replace: false, now: T + 1 },
+    );
+    expect(r).toEqual({ added: 0, updated: 2, contacts: 1, removed: 0 });
+    expect(store.accountRecords().map((a) => [a.id, a.name, a.domain, a.aliases, a.handles, a.externalId, a.origin, a.contacts.map((c) => c.email)])).toEqual([
+      [1, 'Acme Corporation', 'acme.com', ['ACME Robotics', 'Acme Labs'], ['acmecorp'], '51', 'hubspot-companies', ['jane@acme.com']],
+      [2, 'Globex', 'globex.de', [], [], null, 'hubspot-companies', []],
+    ]);
+    // a contacts file: Jane moves to Globex (by her new e-mail's account), a contact's company never renames an account
+    store.importAccounts(
+      {
+        origin: 'hubspot-contacts',
+        accounts: [account({ key: 'globex.de', name: 'Globex Germany', nameKey: 'globex germany', domain: 'globex.de', fromContact: true })],
+        contacts: [{ accountKey: 'globex.de', accountExternalId: null, email: 'jane@acme.com', name: null, handles: [], externalId: '88' }],
+      },
+      { replace: false, now: T + 2 },
+    );
+    const [acme, globex] = store.accountRecords();
+    expect(acme!.contacts).toEqual([]);
+    expect(globex!.name).toBe('Globex');
+    expect(globex!.contacts).toEqual([{ email: 'jane@acme.com', name: 'Jane', handles: [], externalId: '88' }]);
+    const replaced = store.importAccounts({ origin: 'csv-accounts', accounts: [account({ name: 'Initech', nameKey: 'initech', domain: 'initech.co.uk' })], contacts: [] }, { replace: true, now: T + 3 });
+    expect(replaced).toEqual({ added: 1, updated: 0, contacts: 0, removed: 2 });
+    expect(store.accountRecords().map((a) => a.name)).toEqual(['Initech']);
+    store.close();
+  });
+
+  it('re-matches stored items only when the accounts changed, and a removed account takes its matches with it', () => {
+    const store = open();
+    const [feed] = store.ensureFeeds(['https://f.example/rss'], T);
+    store.saveFetch(
+      {
+        feedId: feed!.id, startedAt: T, durationMs: 1, status: 'ok', httpStatus: 200, bytes: 1, error: null,
+        items: [
+          { guid: '1', title: 'Globex opens a plant', summary: '', link: 'https://news.example/1', canonicalUrl: 'https://news.example/1', author: null, source: null, sourceDomain: 'news.example', publishedAt: T - 1000, dateEstimated: false, sentiment: 0, language: 'en', topics: [] },
+          { guid: '2', title: 'Quarterly results', summary: '', link: 'https://www.initech.co.uk/q3', canonicalUrl: 'https://www.initech.co.uk/q3', author: null, source: null, sourceDomain: 'initech.co.uk', publishedAt: T - 500, dateEstimated: false, sentiment: 0, language: 'en', topics: [] },
+        ],
+      },
+      new Map(),
+    );
+    expect(syncAccounts(store).rematched).toBe(0); // no accounts, none ever: nothing recorded
+    store.importAccounts({ origin: 'csv-accounts', accounts: [account({ name: 'Globex', nameKey: 'globex', domain: 'globex.de' }), account({ name: 'Initech', nameKey: 'initech', domain: 'initech.co.uk' })], contacts: [] }, { replace: false, now: T });
+    expect(syncAccounts(store).rematched).toBe(2);
+    expect(syncAccounts(store).rematched).toBe(0);
+    expect(store.itemAccounts([1, 2, 3])).toEqual(
+      new Map([
+        [1, [{ id: 1, name: 'Globex', domain: 'globex.de', matchType: 'name', confidence: 0.6 }]],
+        [2, [{ id: 2, name: 'Initech', domain: 'initech.co.uk', matchType: 'domain', confidence: 0.95 }]],
+      ]),
+    );
+    expect(store.removeAccounts(['initech.co.uk'])).toEqual([{ id: 2, name: 'Initech' }]);
+    expect(store.itemAccounts([1, 2])).toEqual(new Map([[1, [{ id: 1, name: 'Globex', domain: 'globex.de', matchType: 'name', confidence: 0.6 }]]]));
+    expect(store.listAccounts().map((a) => [a.name, a.items, a.lastItemAt])).toEqual([['Globex', 1, T - 1000]]);
+    expect(() => store.removeAccounts(['nobody'])).toThrow(/accounts remove: no account "nobody"/);
+    store.close();
+  });
+});
