@@ -135,7 +135,7 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
     } finally {
       pg.close();
     }
-  });
+  }, 300_000); // hundreds of loopback fetches by several processes: a minute or more on a loaded machine
 
   it('a worker killed (kill -9) mid-lease loses only its leases: another fetches its feeds once they expire, nothing lost or doubled', async () => {
     // feeds 0-4 (one per host) hang: the first worker claims them and is killed while waiting
@@ -180,7 +180,7 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
     } finally {
       pg.close();
     }
-  });
+  }, 300_000);
 
   it('--worker on a SQLite file is a usage error', () => {
     const home = tempDir();
