@@ -45,11 +45,15 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   if (o.worker && !leases) throw new Error('fetch --worker needs a store workers can share');
   const concurrency = o.concurrency ?? f.concurrency;
   // a worker claims feeds a few slots' worth at a time, so that the others get their share
+  const runStart = o.now();
   const claim = (): FeedRow[] => {
     const now = o.now();
     // the slack skipReason gives an hourly cron job
     const dueBy = now + Math.max(60_000, f.intervalMs / 10);
-    return leases!.claimFeeds(feeds.map((x) => x.url), now, o.force ? Number.MAX_SAFE_INTEGER : dueBy, 2 * concurrency, o.worker!.leaseMs, o.worker!.owner);
+    return leases!.claimFeeds(feeds.map((x) => x.url), now, o.force ? Number.MAX_SAFE_INTEGER : dueBy, 2 * concurrency, o.worker!.leaseMs, o.worker!.owner, {
+      since: runStart,
+      retired: Boolean(o.force),
+    });
   };
   let due: FeedRow[] = [];
   if (leases) due = claim();
