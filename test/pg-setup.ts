@@ -1,10 +1,10 @@
 /**
- * vitest globalSetup: one real PostgreSQL server for the whole run (see helpers/pg-cluster.ts). Its URL
+ * vitest globalSetup: one real PostgreSQL server for the whole run (see helpers/pg-cluster.mjs). Its URL
  * reaches the tests as `inject('pgUrl')`; each test file makes its own databases on it (helpers/pg.ts).
  * When the server cannot be started, `pgError` says why and every PostgreSQL test fails with it.
  */
 import type { TestProject } from 'vitest/node';
-import { startCluster, type Cluster } from './helpers/pg-cluster.js';
+import { startCluster, type Cluster } from './helpers/pg-cluster.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {

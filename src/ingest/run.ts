@@ -54,11 +54,15 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // a few feeds failing at once, more than the 10 listeners Node warns about on stderr (a leak would pass this too).
   if (o.signal) setMaxListeners(Math.max(getMaxListeners(o.signal), 2 * concurrency + 8), o.signal);
   // a worker claims feeds a few slots' worth at a time, so that the others get their share
+  const runStart = o.now();
   const claim = (): FeedRow[] => {
     const now = o.now();
     // the slack skipReason gives an hourly cron job
     const dueBy = now + Math.max(60_000, f.intervalMs / 10);
-    return leases!.claimFeeds(feeds.map((x) => x.url), now, o.force ? Number.MAX_SAFE_INTEGER : dueBy, 2 * concurrency, o.worker!.leaseMs, o.worker!.owner);
+    return leases!.claimFeeds(feeds.map((x) => x.url), now, o.force ? Number.MAX_SAFE_INTEGER : dueBy, 2 * concurrency, o.worker!.leaseMs, o.worker!.owner, {
+      since: runStart,
+      retired: Boolean(o.force),
+    });
   };
   let due: FeedRow[] = [];
   if (leases) due = claim();

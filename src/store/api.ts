@@ -207,7 +207,11 @@ export interface FeedbackStore {
 
 /** Leases for `fetch --worker` (pg/leases.ts): feeds and per-host request slots shared by workers on many hosts. */
 export interface LeaseStore {
-  claimFeeds(urls: string[], now: number, dueBy: number, n: number, leaseMs: number, owner: string): FeedRow[];
+  /**
+   * Claims up to `n` due feeds (see pg/leases.ts); `since`: none fetched since then (this run's start, so
+   * that --force fetches each once); `retired`: retired feeds too (--force).
+   */
+  claimFeeds(urls: string[], now: number, dueBy: number, n: number, leaseMs: number, owner: string, o: { since: number; retired: boolean }): FeedRow[];
   releaseFeed(feedId: number, owner: string): void;
   claimHostSlot(host: string, limit: number, now: number, leaseMs: number, owner: string): number | null;
   releaseHostSlot(host: string, slot: number, owner: string): void;

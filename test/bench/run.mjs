@@ -56,6 +56,9 @@ const USAGE = `usage: node test/bench/run.mjs [options]
   --profile          one more cold and warm (--force) fetch under node --cpu-prof, summarised (hot functions)
   --json             print the results as one JSON object on stdout (progress stays on stderr)
   --keep             keep the temporary folder (config, databases, profile) and print its path
+  --db postgres      instead: fetch workers (1, 2, 4) sharing a PostgreSQL database against one fetch into
+                     SQLite, in the same run (test/bench/workers.mjs: --feeds, --items, --hosts, --per-host,
+                     --concurrency, --workers 1,2,4, --json)
   -h, --help         this help
 `;
 
@@ -459,6 +462,14 @@ async function profileFetches(o, run, server, config, tmp) {
 // Main
 
 async function main() {
+  // --db postgres: fetch workers on PostgreSQL against SQLite (workers.mjs)
+  const db = process.argv.findIndex((a) => a === '--db' || a.startsWith('--db='));
+  if (db >= 0) {
+    const value = process.argv[db].includes('=') ? process.argv[db].split('=')[1] : process.argv[db + 1];
+    if (value !== 'postgres') throw new UsageError(`--db takes postgres (workers on PostgreSQL against SQLite), not "${value}"`);
+    await (await import('./workers.mjs')).main(process.argv.slice(2));
+    return;
+  }
   const o = parseOptions(process.argv.slice(2));
   if (o.help) {
     process.stdout.write(USAGE);

@@ -61,7 +61,7 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
       sqlite.close();
       pg.close();
     }
-  });
+  }, 300_000); // a dozen CLI runs
 
   it.each([
     [['--from', 'a.db'], /give --from \(a SQLite file\) and --to/],

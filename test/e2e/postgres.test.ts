@@ -52,7 +52,7 @@ describe('every command on PostgreSQL says what it says on SQLite', () => {
     same(['silence', 'add', 'Acme Robotics', '--for', '2h', '--comment', 'launch day']);
     same(['silence', 'list', '--json'], (s) => s.replace(/"createdAt": ?[^,}]+/g, ''));
     same(['notify', 'list', '--json']);
-  });
+  }, 300_000); // some 40 CLI runs: minutes on a loaded machine
 });
 
 describe('PostgreSQL connection problems: one line naming the server, never the password, the right exit code', () => {
@@ -110,5 +110,5 @@ describe('PostgreSQL connection problems: one line naming the server, never the 
     } finally {
       pg.close();
     }
-  });
+  }, 120_000);
 });

@@ -85,8 +85,8 @@ function config(dir: string, urls: string[]): string {
 }
 
 /** A worker process, started now; resolves with its exit status and stderr. */
-function worker(cfg: string, db: string, home: string): { pid: number; done: Promise<{ status: number | null; stderr: string }>; kill(): void } {
-  const child = spawn(process.execPath, [BIN, 'fetch', '--worker', '--config', cfg, '--db', db], {
+function worker(cfg: string, db: string, home: string, more: string[] = []): { pid: number; done: Promise<{ status: number | null; stderr: string }>; kill(): void } {
+  const child = spawn(process.execPath, [BIN, 'fetch', '--worker', '--config', cfg, '--db', db, ...more], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NO_COLOR: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -135,7 +135,7 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
     } finally {
       pg.close();
     }
-  });
+  }, 300_000); // hundreds of loopback fetches by several processes: a minute or more on a loaded machine
 
   it('a worker killed (kill -9) mid-lease loses only its leases: another fetches its feeds once they expire, nothing lost or doubled', async () => {
     // feeds 0-4 (one per host) hang: the first worker claims them and is killed while waiting
@@ -180,7 +180,20 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
     } finally {
       pg.close();
     }
-  });
+  }, 300_000);
+
+  it('--force: the workers fetch every feed again, each once, and stop', async () => {
+    const f = await farm(30, 5);
+    farms.push(f);
+    const home = tempDir();
+    const cfg = config(home, f.urls);
+    const db = freshDatabase('workers');
+    expect((await worker(cfg, db, home).done).status).toBe(0);
+    const forced = await Promise.all([worker(cfg, db, home, ['--force']).done, worker(cfg, db, home, ['--force']).done]);
+    for (const r of forced) expect(r.status, r.stderr).toBe(0);
+    expect(forced.map((r) => fetchedBy(r.stderr)).reduce((a, b) => a + b, 0)).toBe(30);
+    expect([...f.hits.values()]).toEqual(Array(30).fill(2));
+  }, 300_000);
 
   it('--worker on a SQLite file is a usage error', () => {
     const home = tempDir();

@@ -43,7 +43,7 @@ describe.each(BACKENDS)('golden output of every listing, from the sample, on $na
     const r = runCli(['fetch', '--config', CONFIG, '--db', db, '--quiet', '--concurrency', '1'], { home });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-  });
+  }, 120_000);
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   // a series and texts from elsewhere: the sample's own hourly counts and headlines
@@ -58,5 +58,5 @@ describe.each(BACKENDS)('golden output of every listing, from the sample, on $na
     await expect(run(['timeline', 'Northwind', '--bucket', '6h', ...f, ...AS_OF])).toMatchFileSnapshot(file('timeline'));
     await expect(run(['detect', '-', ...f], series())).toMatchFileSnapshot(file('detect'));
     await expect(run(['sentiment', '-', ...f], titles())).toMatchFileSnapshot(file('sentiment'));
-  });
+  }, 120_000);
 });

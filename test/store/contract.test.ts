@@ -13,6 +13,9 @@ storeContract({
     const store = Store.open(path.join(tempDir(), 'sub', 'm.db'));
     return { store, sql: store.db };
   },
+  reopen(store) {
+    return Store.open(store.file);
+  },
   failInserting(sql, guid) {
     sql.exec(`CREATE TRIGGER fail BEFORE INSERT ON items WHEN NEW.guid = '${guid}' BEGIN SELECT RAISE(FAIL, 'disk I/O error'); END`);
   },
@@ -22,11 +25,19 @@ storeContract({
   },
 });
 
+/** Each PostgreSQL store's URL, password included (a store names itself without it). */
+const urls = new WeakMap<object, string>();
+
 storeContract({
   name: 'PostgreSQL',
   open() {
-    const store = PgStore.open(freshDatabase('contract'));
+    const url = freshDatabase('contract');
+    const store = PgStore.open(url);
+    urls.set(store, url);
     return { store, sql: new PgDb(store.pg, false) };
+  },
+  reopen(store) {
+    return PgStore.open(urls.get(store)!);
   },
   failInserting(sql, guid) {
     sql.exec(`CREATE FUNCTION fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk I/O error' USING ERRCODE = '58030'; END $$`);

@@ -35,6 +35,8 @@ export interface Backend {
   name: string;
   /** A new, empty store, and its connection. */
   open(): { store: Store; sql: SqlDb };
+  /** Another connection to the same database (another process, another host). */
+  reopen(store: Store): Store;
   /** Makes every later insert of an item with this guid fail (as a full disk would). */
   failInserting(sql: SqlDb, guid: string): void;
   /** Rows whose foreign keys point at nothing. */
@@ -223,6 +225,36 @@ export function storeContract(backend: Backend): void {
       expect(store.feedback.momentCounts(0, T + 1)).toEqual(new Map([['Acme', 1]]));
       store.feedback.saveLabel(recorded, null, { note: null, at: T + 40, source: 'cli' });
       expect(store.feedback.labels()).toEqual([]);
+    });
+
+    it('two connections evaluating at once record a moment once, enqueue each alert once per channel, and lease each delivery to one of them', () => {
+      const { store, topicId } = setup();
+      const other = backend.reopen(store);
+      opened.push(other);
+      const m = {
+        topic: 'Acme', kind: 'volume-spike' as const, direction: 'up' as const, score: 9, pValue: 1e-9, start: T, peak: T, end: T + 1, bucketMs: 1,
+        ongoing: true, stage: 'new' as const, firedAt: T + 1, alerts: 1, alertedAt: T + 1, storySeries: [9], hoursSinceOnset: 1, growth: null, observed: 9, expected: 1, totalStories: 9, totalItems: 9, expectedTotal: 1, sourceTypes: [], sentimentNow: null, sentimentBaseline: null, sentimentItems: 0,
+        distinctSources: 1, topSources: [], topTerms: [], examples: [], caveats: [],
+      };
+      const saved = [store, other].map((s, i) => s.saveMoments([{ topicId, moment: m }], T + 10 + i));
+      expect(saved.map((r) => r[0]!.isNew)).toEqual([true, false]);
+      const momentId = store.outbox.momentId('Acme', m.kind, m.direction, m.start)!;
+      expect(other.outbox.momentId('Acme', m.kind, m.direction, m.start)).toBe(momentId);
+      let n = 0;
+      const newId = () => `msg_test_${n++}`;
+      const row = (channel: string) => ({ momentId, alertNo: 1, channel, route: 0, topic: 'Acme', payload: '{}', eventAt: T, notBefore: T, silenced: false });
+      const added = [store, other].map((s) => s.outbox.enqueue([row('desk'), row('pager')], T + 20, newId));
+      expect(added.map((a) => a.map((r) => r.channel))).toEqual([['desk', 'pager'], []]);
+      expect(added[0]!.map((r) => r.event)).toEqual(['moment.detected', 'moment.detected']);
+      // both claim what is due: each delivery goes to one of them
+      const takeAll = (pending: { id: string }[]) => ({ send: pending as never[], settle: [] });
+      const first = store.outbox.claim(T + 30, 'run-a', T + 90, takeAll);
+      const second = other.outbox.claim(T + 31, 'run-b', T + 90, takeAll);
+      expect(first.map((r) => r.channel).sort()).toEqual(['desk', 'pager']);
+      expect(second).toEqual([]);
+      store.outbox.finish(first.map((r) => ({ id: r.id, outcome: 'sent' as const, at: T + 40, httpStatus: 200, error: null })), 'run-a');
+      expect(other.outbox.list(0, 10).map((r) => r.status)).toEqual(['sent', 'sent']);
+      expect(other.outbox.lastSent(0, 'desk')).toBe(T + 40);
     });
 
     describe('replayed stories', () => {

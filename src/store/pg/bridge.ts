@@ -31,8 +31,13 @@ export interface ConnectOptions {
   user?: string;
   password?: string;
   database?: string;
-  /** Gives up on a server that does not answer a request (connecting included) within this long. */
+  /** Gives up on a server that does not accept the connection within this long. */
   timeoutMs?: number;
+  /**
+   * Gives up on a request the server has not answered within this long (10 minutes unless given: a big
+   * statement may rightly take minutes; a server that vanished is noticed sooner, by the socket's keepalive).
+   */
+  requestTimeoutMs?: number;
   /** Shown to the server (pg_stat_activity) */
   applicationName?: string;
   ssl?: false | { rejectUnauthorized: boolean };
@@ -59,6 +64,7 @@ type Answer =
   | { ok: false; message: string; code: string | undefined; rolledBack: boolean; fatal: boolean };
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
 
 /** The synchronous connection: one worker thread holding one node-postgres client. */
 export class SyncPg {
@@ -88,9 +94,9 @@ export class SyncPg {
 
   /** Connects, or throws PgError (ECONNREFUSED, 28P01 bad password, 3D000 no such database…). */
   static connect(options: ConnectOptions): SyncPg {
-    const pg = new SyncPg(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const pg = new SyncPg(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
     try {
-      pg.request({ op: 'connect', options });
+      pg.request({ op: 'connect', options }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     } catch (err) {
       pg.close();
       throw err;
@@ -149,10 +155,11 @@ export class SyncPg {
     void this.worker.terminate();
   }
 
-  private request(req: Request): QueryResult[] {
+  private request(req: Request, timeoutMs = this.timeoutMs): QueryResult[] {
     if (this.closed) throw new PgError('connection closed', 'CLOSED', true, true);
     if (this.broken) throw this.broken;
-    const answer = this.send(req, this.timeoutMs);
+    // connecting is bounded by node-postgres itself (connectionTimeoutMillis); this is a last resort
+    const answer = this.send(req, req.op === 'connect' ? timeoutMs + 5_000 : timeoutMs);
     if (answer.ok) return answer.results;
     const err = new PgError(answer.message, answer.code, answer.rolledBack, answer.fatal);
     if (answer.fatal) this.broken = err;

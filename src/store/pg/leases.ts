@@ -11,24 +11,26 @@ import { SqlitePart } from '../sqlite/part.js';
 
 export class PgLeases extends SqlitePart implements LeaseStore {
   /**
-   * Claims up to `n` of these feeds that are due (never fetched, or due again by `dueBy`), not retired and
-   * not leased to a live worker, the longest-due first, leasing them to `owner` until `now + leaseMs`.
+   * Claims up to `n` of these feeds that are due (never fetched, or due again by `dueBy`), not retired (unless
+   * `o.retired`), not fetched since `o.since` (this run's start: --force fetches each feed once) and not
+   * leased to a live worker, the longest-due first, leasing them to `owner` until `now + leaseMs`.
    * Rows another worker is claiming at this moment are skipped, never waited for.
    */
-  claimFeeds(urls: string[], now: number, dueBy: number, n: number, leaseMs: number, owner: string): FeedRow[] {
+  claimFeeds(urls: string[], now: number, dueBy: number, n: number, leaseMs: number, owner: string, o: { since: number; retired: boolean }): FeedRow[] {
     if (urls.length === 0 || n <= 0) return [];
     return this.guard(() => {
       const ids = this.stmt(
         `UPDATE feeds SET leased_until = ?, lease_owner = ?
          WHERE id IN (SELECT id FROM feeds
-                      WHERE url = ANY(?) AND retired_at IS NULL
+                      WHERE url = ANY(?) AND (retired_at IS NULL OR ?)
                         AND (next_due_at IS NULL OR next_due_at <= ?)
+                        AND (last_fetched_at IS NULL OR last_fetched_at < ?)
                         AND (leased_until IS NULL OR leased_until < ?)
                       ORDER BY next_due_at NULLS FIRST, id LIMIT ? FOR UPDATE SKIP LOCKED)
          RETURNING id`,
       )
         .pluck()
-        .all(now + leaseMs, owner, urls, dueBy, now, n) as number[];
+        .all(now + leaseMs, owner, urls, o.retired, dueBy, o.since, now, n) as number[];
       if (ids.length === 0) return [];
       const rows = this.stmt(`${FEED_COLUMNS} WHERE id = ANY(?) ORDER BY next_due_at NULLS FIRST, id`).all(ids) as FeedRow[];
       return rows;

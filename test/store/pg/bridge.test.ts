@@ -81,7 +81,7 @@ describe('the synchronous PostgreSQL connection (a real server)', () => {
   });
 
   it('gives up on a request the server does not answer in time, and the connection is then closed', () => {
-    const pg = SyncPg.connect({ ...optionsOf(freshDatabase()), timeoutMs: 1_000 });
+    const pg = SyncPg.connect({ ...optionsOf(freshDatabase()), requestTimeoutMs: 1_000 });
     try {
       let err: unknown;
       const t0 = performance.now();

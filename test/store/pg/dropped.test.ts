@@ -4,7 +4,7 @@ import { SyncPg } from '../../../src/store/pg/bridge.js';
 import { PgStore } from '../../../src/store/pg/store.js';
 import { item, T } from '../contract.js';
 import { optionsOf } from '../../helpers/pg.js';
-import { startCluster, type Cluster } from '../../helpers/pg-cluster.js';
+import { startCluster, type Cluster } from '../../helpers/pg-cluster.mjs';
 
 // a server of its own: this test stops it
 let cluster: Cluster;

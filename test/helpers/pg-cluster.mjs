@@ -1,5 +1,6 @@
 /**
- * A real PostgreSQL server for the tests: a fresh cluster (initdb) in a temporary folder, listening on
+ * A real PostgreSQL server for the tests and the benchmark (plain JavaScript, so `npm run bench` can use it;
+ * types in pg-cluster.d.mts): a fresh cluster (initdb) in a temporary folder, listening on
  * 127.0.0.1 on a free port and on a unix socket in that folder, stopped and removed afterwards.
  * The server binaries are Debian's (`postgresql` package, /usr/lib/postgresql/N/bin), or those in
  * $PG_BIN, or on PATH. initdb refuses to run as root: as root, the cluster is made and run as `nobody`.
@@ -10,25 +11,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-export interface Cluster {
-  /** Superuser's connection URL over TCP (password auth). */
-  url: string;
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  /** The folder holding the data directory, the socket and the log. */
-  dir: string;
-  /** Major version of the server. */
-  version: number;
-  stop(mode?: 'fast' | 'immediate'): void;
-  start(): void;
-  /** Stops the server and removes its folder. */
-  destroy(): void;
-}
 
 /** Where initdb and pg_ctl are, or null. */
-export function findPgBin(): string | null {
+export function findPgBin() {
   const fromEnv = process.env.PG_BIN;
   if (fromEnv && existsSync(path.join(fromEnv, 'initdb'))) return fromEnv;
   const debian = '/usr/lib/postgresql';
@@ -43,19 +28,19 @@ export function findPgBin(): string | null {
   return which.status === 0 && found ? path.dirname(found) : null;
 }
 
-async function freePort(): Promise<number> {
+async function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
+      const { port } = srv.address();
       srv.close(() => resolve(port));
     });
   });
 }
 
 /** Starts a new cluster. Throws with a clear message when the PostgreSQL server is not installed. */
-export async function startCluster(): Promise<Cluster> {
+export async function startCluster() {
   const bin = findPgBin();
   if (!bin) {
     throw new Error('PostgreSQL server binaries not found (initdb): install the postgresql package (apt-get install postgresql) or set PG_BIN');
@@ -76,8 +61,8 @@ export async function startCluster(): Promise<Cluster> {
     chownSync(pwfile, uid, gid);
   }
   chmodSync(dir, 0o700);
-  const run = (cmd: string, args: string[]): void => {
-    const full = asRoot ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', path.join(bin, cmd), ...args]] as const : [path.join(bin, cmd), args] as const;
+  const run = (cmd, args) => {
+    const full = asRoot ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', path.join(bin, cmd), ...args]] : [path.join(bin, cmd), args];
     const r = spawnSync(full[0], [...full[1]], { encoding: 'utf8', cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C' } });
     if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${(r.stderr || r.stdout).trim().slice(0, 2000)}`);
   };
@@ -97,7 +82,7 @@ export async function startCluster(): Promise<Cluster> {
     execFileSync(path.join(bin, 'pg_ctl'), ['--version'], { encoding: 'utf8' })
       .match(/(\d+)(?:\.\d+)?/)?.[1] ?? 0,
   );
-  const cluster: Cluster = {
+  const cluster = {
     url: `postgres://${user}:${password}@127.0.0.1:${port}/postgres`,
     host: '127.0.0.1',
     port,
