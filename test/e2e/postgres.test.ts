@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { PG_MIGRATIONS } from '../../src/store/pg/migrations.js';
 import { describe, expect, it } from 'vitest';
 import { SyncPg } from '../../src/store/pg/bridge.js';
 import { ROOT, runCli } from '../helpers/cli.js';
@@ -104,7 +105,7 @@ describe('PostgreSQL connection problems: one line naming the server, never the 
       const before = pg.query('SELECT count(*) AS n FROM items').rows[0];
       const newer = runCli(['fetch', ...where(url), '--quiet'], { home: tempDir() });
       expect(newer.status).toBe(1);
-      expect(newer.stderr).toMatch(/: database schema version 99 is newer than this momentscan understands \(2\) — upgrade momentscan; the database was left untouched\n$/);
+      expect(newer.stderr).toMatch(new RegExp(`: database schema version 99 is newer than this momentscan understands \\(${PG_MIGRATIONS.length}\\) — upgrade momentscan; the database was left untouched\n$`));
       expect(pg.query('SELECT count(*) AS n FROM items').rows[0]).toEqual(before);
       expect(pg.query('SELECT version FROM momentscan_schema').rows[0]).toEqual({ version: 99 });
     } finally {
