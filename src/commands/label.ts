@@ -1,7 +1,7 @@
 import { ExitCode, UsageError } from '../core/errors.js';
 import { iso, parseTime } from '../core/time.js';
 import { learnThreshold } from '../moments/thresholds.js';
-import { Store, VERDICTS, type Verdict } from '../store/store.js';
+import { openStore, VERDICTS, type Verdict } from '../store/store.js';
 import { cleanNote } from './events/shared.js';
 import { configFor, log, processEnv, type GlobalOptions } from './context.js';
 
@@ -29,7 +29,7 @@ export async function run(g: GlobalOptions, o: LabelOptions): Promise<number> {
   const at = o.at === undefined ? now : parseTime(o.at, now, '--at');
   if (at > now) throw new UsageError(`--at ${o.at} is in the future`, { hint: 'a verdict counts from when it was given' });
   const note = cleanNote(o.note);
-  const store = Store.open(dbPath);
+  const store = openStore(dbPath);
   let said: string;
   try {
     const m = store.feedback.recordedMoment(id);

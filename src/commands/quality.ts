@@ -3,7 +3,7 @@ import { quality } from '../moments/quality.js';
 import { learnThreshold } from '../moments/thresholds.js';
 import { render } from '../render/index.js';
 import { qualityListing } from '../render/feedback.js';
-import { Store } from '../store/store.js';
+import { openStore } from '../store/store.js';
 import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
 import { asOfFlag, sinceFlag, topicsFlag } from './flags.js';
 
@@ -17,7 +17,7 @@ export async function run(g: GlobalOptions, o: OutputOptions & { topic?: string[
   const from = sinceFlag(o.since ?? '30d', asOf);
   const chosen = topicsFlag(config, o.topic);
   const topics = chosen.length ? chosen : config.topics.map((t) => t.name);
-  const store = Store.open(dbPath, { readonlyIfDenied: true });
+  const store = openStore(dbPath, { readonlyIfDenied: true });
   let rows;
   try {
     const labels = store.feedback.labels(topics);

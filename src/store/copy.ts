@@ -28,10 +28,14 @@ export const COPIED_TABLES = [
   'notify_gone',
   'feedback',
   'events',
+  'accounts',
+  'account_contacts',
+  'item_accounts',
+  'account_state',
 ] as const;
 
 /** Tables whose ids a sequence hands out: set past the copied ones. */
-const IDENTITY_TABLES = ['feeds', 'fetch_log', 'stories', 'items', 'topics', 'moments', 'digests', 'notify_silences', 'feedback', 'events'];
+const IDENTITY_TABLES = ['feeds', 'fetch_log', 'stories', 'items', 'topics', 'moments', 'digests', 'notify_silences', 'feedback', 'events', 'accounts', 'account_contacts'];
 
 export interface CopyReport {
   tables: { table: string; rows: number }[];

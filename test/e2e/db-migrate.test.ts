@@ -20,9 +20,17 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
     expect(on(file, ['moments', '--json', '--since', '3d', ...AS_OF]).status).toBe(0); // records the moments
     expect(on(file, ['digest', '--since', '24h', ...AS_OF]).status).toBe(0); // records a digest
     expect(on(file, ['silence', 'add', 'Globex', '--for', '1d']).status).toBe(0);
+    // and the feedback loop's and the CRM's tables: an account, a planned event, a label
+    expect(on(file, ['accounts', 'import', path.join(import.meta.dirname, '../../fixtures/accounts/hubspot-companies.csv')]).status).toBe(0);
+    expect(on(file, ['events', 'add', 'Globex', '--from', '2026-11-19T00:00:00Z', '--to', '2026-11-19T06:00:00Z', '--note', 'launch']).status).toBe(0);
+    const momentId = (JSON.parse(on(file, ['moments', '--json', '--since', '3d', ...AS_OF]).stdout) as { id: number }[])[0]!.id;
+    expect(on(file, ['label', String(momentId), 'real', '--note', 'worth it', '--at', '2026-11-20T00:00:00Z']).status).toBe(0);
+    // every table of the history is copied; what is left out is rebuilt from it (caches, the search index)
+    const tables = new Database(file, { readonly: true }).prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'items_fts%'").pluck().all() as string[];
+    expect(tables.filter((t) => !(COPIED_TABLES as readonly string[]).includes(t)).sort()).toEqual(['engine_states', 'fts_state', 'topic_quarter_weeks']);
 
     const r = runCli(['db', 'migrate', '--from', file, '--to', url], { home });
-    expect(r.stderr).toMatch(/db migrate: \d+ rows in 15 tables copied to postgres:\/\/momentscan_test@127\.0\.0\.1:\d+\/migrate_\w+; counts checked on both sides\n$/);
+    expect(r.stderr).toMatch(new RegExp(`db migrate: \\d+ rows in ${COPIED_TABLES.length} tables copied to postgres://momentscan_test@127\\.0\\.0\\.1:\\d+/migrate_\\w+; counts checked on both sides\n$`));
     expect(r.stderr).not.toContain(new URL(url).password);
     expect(r.status).toBe(0);
 
@@ -33,13 +41,16 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
         const want = sqlite.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
         expect(pg.query(`SELECT count(*) AS n FROM ${table}`).rows[0], table).toEqual({ n: want });
       }
-      for (const t of ['items', 'moments', 'digests', 'notify_silences']) expect((pg.query(`SELECT count(*) AS n FROM ${t}`).rows[0] as { n: number }).n, t).toBeGreaterThan(0);
+      for (const t of ['items', 'moments', 'digests', 'notify_silences', 'accounts', 'events', 'feedback']) expect((pg.query(`SELECT count(*) AS n FROM ${t}`).rows[0] as { n: number }).n, t).toBeGreaterThan(0);
       // the same output from either store
       for (const args of [
         ['moments', '--json', '--since', '3d', ...AS_OF],
         ['items', '--json', '--limit', '50', ...AS_OF],
         ['topics', '--json'],
         ['silence', 'list', '--json'],
+        ['accounts', 'list', '--json'],
+        ['events', 'list', '--json'],
+        ['quality', '--json', '--since', '7d', ...AS_OF],
         ['timeline', 'Northwind Airlines', '--csv', '--bucket', '6h', ...AS_OF],
       ]) {
         const a = on(file, args);

@@ -1,6 +1,6 @@
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { formatDuration, iso, parseTime } from '../../core/time.js';
-import { Store } from '../../store/store.js';
+import { openStore } from '../../store/store.js';
 import { configFor, log, processEnv, writeOut, type GlobalOptions } from '../context.js';
 import { topicFlag } from '../flags.js';
 import { cleanNote, windowFlag } from './shared.js';
@@ -31,7 +31,7 @@ export async function add(g: GlobalOptions, o: AddOptions): Promise<number> {
   const leadMs = windowFlag(o.lead, '--lead');
   const lagMs = windowFlag(o.lag, '--lag');
   const note = cleanNote(o.note);
-  const store = Store.open(dbPath);
+  const store = openStore(dbPath);
   let id: number;
   try {
     id = store.feedback.addEvents([{ topic, uid: null, start, end, leadMs, lagMs, note, categories: [], source: 'cli' }], now).ids[0]!;

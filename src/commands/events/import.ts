@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, InputError, UsageError } from '../../core/errors.js';
 import { IcsError, parseIcs } from '../../parse/ics.js';
-import { Store, type NewEvent } from '../../store/store.js';
+import { openStore, type NewEvent } from '../../store/store.js';
 import { configFor, log, processEnv, type GlobalOptions } from '../context.js';
 import { topicFlag } from '../flags.js';
 import { cleanNote, windowFlag } from './shared.js';
@@ -62,7 +62,7 @@ export async function importIcs(g: GlobalOptions, o: ImportOptions): Promise<num
     log(`events: ${o.file}: ${parsed.length} event${parsed.length === 1 ? '' : 's'} read, nothing imported (--dry-run)`);
     return ExitCode.OK;
   }
-  const store = Store.open(dbPath);
+  const store = openStore(dbPath);
   let result;
   try {
     result = store.feedback.addEvents(events, now);

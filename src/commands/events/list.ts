@@ -2,7 +2,7 @@ import { ExitCode } from '../../core/errors.js';
 import { parseTime } from '../../core/time.js';
 import { render } from '../../render/index.js';
 import { eventsListing } from '../../render/feedback.js';
-import { Store } from '../../store/store.js';
+import { openStore } from '../../store/store.js';
 import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from '../context.js';
 import { topicsFlag } from '../flags.js';
 
@@ -14,7 +14,7 @@ export async function list(g: GlobalOptions, o: OutputOptions & { topic?: string
   const now = env.now();
   const topics = topicsFlag(config, o.topic);
   const from = o.since === undefined ? undefined : parseTime(o.since, now, '--since');
-  const store = Store.open(dbPath);
+  const store = openStore(dbPath);
   let rows;
   try {
     rows = store.feedback.events({ ...(topics.length ? { topics } : {}), ...(from !== undefined ? { from } : {}) });

@@ -1,5 +1,5 @@
 import { ExitCode, UsageError } from '../../core/errors.js';
-import { Store } from '../../store/store.js';
+import { openStore } from '../../store/store.js';
 import { configFor, log, processEnv, type GlobalOptions } from '../context.js';
 
 /** `momentscan events remove ID...`: removes planned events (all or none). */
@@ -11,7 +11,7 @@ export async function remove(g: GlobalOptions, o: { ids: string[] }): Promise<nu
     if (!Number.isSafeInteger(id) || id < 1) throw new UsageError(`events remove: expected an event id (a number from momentscan events list), got "${text}"`);
     return id;
   });
-  const store = Store.open(dbPath);
+  const store = openStore(dbPath);
   try {
     store.together(() => {
       for (const id of ids) {
