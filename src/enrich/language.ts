@@ -30,18 +30,24 @@ const SHORT_LETTERS = 12;
 
 interface Model {
   codes: string[];
-  /** Open-addressing hash table of n-grams: bytes, meta (0: empty slot), first score and count. */
   mask: number;
-  keys: Uint32Array;
-  metas: Uint8Array;
-  starts: Uint32Array;
-  counts: Uint8Array;
+  /**
+   * Open-addressing hash table of n-grams, a slot every SLOT numbers (one cache line per probe): the
+   * n-gram's bytes, its meta (0: empty slot) | its number of scores << 8, its first score, and the call
+   * that last counted it (an n-gram counts once per text).
+   */
+  table: Int32Array;
   /** Per score: language index and score. */
   langs: Uint8Array;
   scores: Uint8Array;
-  /** Per slot: the call that last counted it (an n-gram counts once per text). */
-  seen: Uint32Array;
 }
+
+/** Numbers per slot of Model.table, and their places. */
+const SLOT = 4;
+const KEY = 0;
+const META = 1;
+const START = 2;
+const SEEN = 3;
 
 const hash = (bytes: number, meta: number): number => {
   let h = Math.imul(bytes ^ Math.imul(meta, 0x9e3779b1), 0x85ebca6b);
@@ -63,31 +69,29 @@ function loadModel(): Model {
   let size = 1;
   while (size < n * 2) size <<= 1;
   const mask = size - 1;
-  const keys = new Uint32Array(size);
-  const metas = new Uint8Array(size);
-  const starts = new Uint32Array(size);
-  const counts = new Uint8Array(size);
+  const table = new Int32Array(size * SLOT);
   const total = (buf.length - p - 6 * n) / 2;
   const langs = new Uint8Array(total);
   const scores = new Uint8Array(total);
   let e = 0;
+  // byte arithmetic rather than Buffer methods: this runs 160,000 times at start-up
   for (let i = 0; i < n; i++) {
-    const bytes = buf.readUInt32LE(p);
+    const bytes = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
     const meta = buf[p + 4]!;
     const count = buf[p + 5]!;
     p += 6;
     let slot = hash(bytes, meta) & mask;
-    while (metas[slot] !== 0) slot = (slot + 1) & mask;
-    keys[slot] = bytes;
-    metas[slot] = meta;
-    starts[slot] = e;
-    counts[slot] = count;
+    while (table[slot * SLOT + META] !== 0) slot = (slot + 1) & mask;
+    const at = slot * SLOT;
+    table[at + KEY] = bytes | 0;
+    table[at + META] = meta | (count << 8);
+    table[at + START] = e;
     for (let k = 0; k < count; k++, p += 2, e++) {
       langs[e] = buf[p]!;
       scores[e] = buf[p + 1]!;
     }
   }
-  return { codes, mask, keys, metas, starts, counts, langs, scores, seen: new Uint32Array(size) };
+  return { codes, mask, table, langs, scores };
 }
 
 /** What the text says about its language. */
@@ -111,19 +115,24 @@ let readMask: Uint8Array | undefined;
 /** Adds the scores of the n-gram word[from, to) (meta: its edge marks) unless the text already counted it. */
 function addGram(m: Model, t: Float64Array, stamp: number, from: number, to: number, meta: number): void {
   let bytes = 0;
-  for (let k = from; k < to; k++) bytes = ((bytes << 8) | word[k]!) >>> 0;
+  for (let k = from; k < to; k++) bytes = (bytes << 8) | word[k]!;
   meta |= to - from;
-  let slot = hash(bytes, meta) & m.mask;
+  const { table, mask } = m;
+  let slot = hash(bytes >>> 0, meta) & mask;
+  let at = slot * SLOT;
   for (;;) {
-    const sm = m.metas[slot]!;
+    const sm = table[at + META]! & 0xff;
     if (sm === 0) return;
-    if (sm === meta && m.keys[slot] === bytes) break;
-    slot = (slot + 1) & m.mask;
+    if (sm === meta && table[at + KEY] === bytes) break;
+    slot = (slot + 1) & mask;
+    at = slot * SLOT;
   }
-  if (m.seen[slot] === stamp) return;
-  m.seen[slot] = stamp;
-  const end = m.starts[slot]! + m.counts[slot]!;
-  for (let e = m.starts[slot]!; e < end; e++) t[m.langs[e]!]! += m.scores[e]!;
+  if (table[at + SEEN] === stamp) return;
+  table[at + SEEN] = stamp;
+  const start = table[at + START]!;
+  const end = start + (table[at + META]! >>> 8);
+  const { langs, scores } = m;
+  for (let e = start; e < end; e++) t[langs[e]!]! += scores[e]!;
 }
 
 /** eld's n-grams of a word of `len` bytes: 4 bytes from every third, the first marked as the word's start; then the last 4, marked as its end. */
@@ -141,8 +150,8 @@ export function scoreLanguages(text: string): LanguageScores {
   const t = result.scores;
   t.fill(0);
   // a new stamp per call; on wrap-around the stamps start over
-  if (++calls === 0xffffffff) {
-    m.seen.fill(0);
+  if (++calls === 0x7fffffff) {
+    for (let at = SEEN; at < m.table.length; at += SLOT) m.table[at] = 0;
     calls = 1;
   }
   const stamp = calls;

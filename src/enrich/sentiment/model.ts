@@ -130,21 +130,43 @@ const STEM = 5;
 /** Receives each feature: its bucket, its value, and its name (only when names are asked for, else ''). */
 type Sink = (id: number, value: number, name: string) => void;
 
+/** The buckets of the features for any language (computed once). */
+const DENSE = {
+  lex: mix(hashString(SEED, '\u0000lex')),
+  pos: mix(hashString(SEED, '\u0000pos')),
+  neg: mix(hashString(SEED, '\u0000neg')),
+  bang: mix(hashString(SEED, '\u0000!')),
+  questions: mix(hashString(SEED, '\u0000??')),
+  caps: mix(hashString(SEED, '\u0000caps')),
+};
+
+/** A language's own bias and rules buckets (computed once per language). */
+const ownBuckets = new Map<string, { bias: number; lex: number }>();
+function languageFeatures(language: string, lang: number): { bias: number; lex: number } {
+  let own = ownBuckets.get(language);
+  if (own === undefined) {
+    own = { bias: mix(hashString(lang, '\u0000bias')), lex: mix(hashString(lang, '\u0000lex')) };
+    ownBuckets.set(language, own);
+  }
+  return own;
+}
+
 /**
  * Walks the features of the text the engine scored last (its tokens `t`, its result `r`); `dense` is
  * called once, between the features for any language and the language's own.
  */
 function walk(language: string, r: EngineResult, t: Tokens, names: boolean, add: Sink, dense: () => void): void {
   const lang = hashString(SEED, language);
-  add(mix(hashString(SEED, '\u0000lex')), r.score ?? 0, names ? 'rules' : '');
-  add(mix(hashString(SEED, '\u0000pos')), r.positive, names ? 'rules:positive' : '');
-  add(mix(hashString(SEED, '\u0000neg')), r.negative, names ? 'rules:negative' : '');
-  if (t.bangs > 0) add(mix(hashString(SEED, '\u0000!')), 1, '!');
-  if (t.questions > 1) add(mix(hashString(SEED, '\u0000??')), 1, '??');
-  if (t.capsWords > 0) add(mix(hashString(SEED, '\u0000caps')), 1, 'CAPS');
+  add(DENSE.lex, r.score ?? 0, names ? 'rules' : '');
+  add(DENSE.pos, r.positive, names ? 'rules:positive' : '');
+  add(DENSE.neg, r.negative, names ? 'rules:negative' : '');
+  if (t.bangs > 0) add(DENSE.bang, 1, '!');
+  if (t.questions > 1) add(DENSE.questions, 1, '??');
+  if (t.capsWords > 0) add(DENSE.caps, 1, 'CAPS');
   dense();
-  add(mix(hashString(lang, '\u0000bias')), 1, 'bias');
-  add(mix(hashString(lang, '\u0000lex')), r.score ?? 0, names ? 'rules' : '');
+  const own = languageFeatures(language, lang);
+  add(own.bias, 1, 'bias');
+  add(own.lex, r.score ?? 0, names ? 'rules' : '');
   const { forms, kinds, entries } = t;
   // each token counts 1/√(number of tokens): a long text's many words do not add up to a tone by themselves
   let count = 0;
