@@ -32,22 +32,16 @@ interface Model {
   codes: string[];
   mask: number;
   /**
-   * Open-addressing hash table of n-grams, a slot every SLOT numbers (one cache line per probe): the
-   * n-gram's bytes, its meta (0: empty slot) | its number of scores << 8, its first score, and the call
-   * that last counted it (an n-gram counts once per text).
+   * Open-addressing hash table of n-grams, two numbers a slot (eight slots to a cache line): the
+   * n-gram's bytes, and its meta (0: empty slot) | its number of scores << 5 | its first score << 10.
    */
   table: Int32Array;
+  /** Per slot: the call that last counted it (an n-gram counts once per text); read only on a hit. */
+  seen: Int32Array;
   /** Per score: language index and score. */
   langs: Uint8Array;
   scores: Uint8Array;
 }
-
-/** Numbers per slot of Model.table, and their places. */
-const SLOT = 4;
-const KEY = 0;
-const META = 1;
-const START = 2;
-const SEEN = 3;
 
 const hash = (bytes: number, meta: number): number => {
   let h = Math.imul(bytes ^ Math.imul(meta, 0x9e3779b1), 0x85ebca6b);
@@ -69,8 +63,9 @@ function loadModel(): Model {
   let size = 1;
   while (size < n * 2) size <<= 1;
   const mask = size - 1;
-  const table = new Int32Array(size * SLOT);
+  const table = new Int32Array(size * 2);
   const total = (buf.length - p - 6 * n) / 2;
+  if (!(total < 1 << 21)) throw new Error('src/enrich/lid/lid-ngrams.bin: too many scores for its table');
   const langs = new Uint8Array(total);
   const scores = new Uint8Array(total);
   let e = 0;
@@ -79,19 +74,18 @@ function loadModel(): Model {
     const bytes = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
     const meta = buf[p + 4]!;
     const count = buf[p + 5]!;
+    if (meta === 0 || meta >= 32 || count >= 32) throw new Error('src/enrich/lid/lid-ngrams.bin: damaged (an n-gram out of range)');
     p += 6;
     let slot = hash(bytes, meta) & mask;
-    while (table[slot * SLOT + META] !== 0) slot = (slot + 1) & mask;
-    const at = slot * SLOT;
-    table[at + KEY] = bytes | 0;
-    table[at + META] = meta | (count << 8);
-    table[at + START] = e;
+    while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+    table[2 * slot] = bytes;
+    table[2 * slot + 1] = meta | (count << 5) | (e << 10);
     for (let k = 0; k < count; k++, p += 2, e++) {
       langs[e] = buf[p]!;
       scores[e] = buf[p + 1]!;
     }
   }
-  return { codes, mask, table, langs, scores };
+  return { codes, mask, table, seen: new Int32Array(size), langs, scores };
 }
 
 /** What the text says about its language. */
@@ -118,19 +112,19 @@ function addGram(m: Model, t: Float64Array, stamp: number, from: number, to: num
   for (let k = from; k < to; k++) bytes = (bytes << 8) | word[k]!;
   meta |= to - from;
   const { table, mask } = m;
-  let slot = hash(bytes >>> 0, meta) & mask;
-  let at = slot * SLOT;
+  let slot = hash(bytes, meta) & mask;
+  let packed: number;
   for (;;) {
-    const sm = table[at + META]! & 0xff;
+    packed = table[2 * slot + 1]!;
+    const sm = packed & 31;
     if (sm === 0) return;
-    if (sm === meta && table[at + KEY] === bytes) break;
+    if (sm === meta && table[2 * slot] === bytes) break;
     slot = (slot + 1) & mask;
-    at = slot * SLOT;
   }
-  if (table[at + SEEN] === stamp) return;
-  table[at + SEEN] = stamp;
-  const start = table[at + START]!;
-  const end = start + (table[at + META]! >>> 8);
+  if (m.seen[slot] === stamp) return;
+  m.seen[slot] = stamp;
+  const start = packed >>> 10;
+  const end = start + ((packed >>> 5) & 31);
   const { langs, scores } = m;
   for (let e = start; e < end; e++) t[langs[e]!]! += scores[e]!;
 }
@@ -151,7 +145,7 @@ export function scoreLanguages(text: string): LanguageScores {
   t.fill(0);
   // a new stamp per call; on wrap-around the stamps start over
   if (++calls === 0x7fffffff) {
-    for (let at = SEEN; at < m.table.length; at += SLOT) m.table[at] = 0;
+    m.seen.fill(0);
     calls = 1;
   }
   const stamp = calls;
