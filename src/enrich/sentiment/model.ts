@@ -24,6 +24,11 @@ const MASK = (1 << BITS) - 1;
 
 export interface Model {
   weights: Float32Array;
+  /**
+   * The weights as stored (model.bin): weights[i] is Math.fround(raw[i] × quantum). Half the memory:
+   * the hot path reads these (the weights are read at random, so this saves cache misses).
+   */
+  stored?: { raw: Int16Array; quantum: number };
   cut1: number;
   cut2: number;
   /** Scale of the tanh beyond the cut points. */
@@ -68,7 +73,7 @@ export function decodeModel(buf: Buffer, name: string): Model {
   const raw = new Int16Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + 2 * (1 << BITS)));
   const weights = new Float32Array(1 << BITS);
   for (let i = 0; i < raw.length; i++) weights[i] = raw[i]! * quantum;
-  return { weights, cut1: buf.readFloatLE(8), cut2: buf.readFloatLE(12), spread: buf.readFloatLE(16), blend };
+  return { weights, stored: { raw, quantum }, cut1: buf.readFloatLE(8), cut2: buf.readFloatLE(12), spread: buf.readFloatLE(16), blend };
 }
 
 /** Replaces the loaded model (training and cross-validation; null: the rule engine alone). */
@@ -222,16 +227,28 @@ export function features(language: string, r: EngineResult, t: Tokens, withNames
 
 let sum = 0;
 let weights: Float32Array = new Float32Array(0);
+let raw: Int16Array = new Int16Array(0);
+let quantum = 0;
 const accumulate: Sink = (id, value) => {
   sum += weights[id]! * value;
+};
+// the same number as weights[id]: a Float32Array holds Math.fround of what is stored in it
+const accumulateStored: Sink = (id, value) => {
+  sum += Math.fround(raw[id]! * quantum) * value;
 };
 const nothing = (): void => {};
 
 /** The model's latent score of the text the engine scored last, without building feature lists (the hot path). */
 export function latentOfTokens(m: Model, language: string, r: EngineResult, t: Tokens): number {
   sum = 0;
-  weights = m.weights;
-  walk(language, r, t, false, accumulate, nothing);
+  if (m.stored) {
+    raw = m.stored.raw;
+    quantum = m.stored.quantum;
+    walk(language, r, t, false, accumulateStored, nothing);
+  } else {
+    weights = m.weights;
+    walk(language, r, t, false, accumulate, nothing);
+  }
   return sum;
 }
 
