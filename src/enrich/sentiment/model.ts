@@ -172,15 +172,15 @@ function walk(language: string, r: EngineResult, t: Tokens, names: boolean, add:
   const own = languageFeatures(language, lang);
   add(own.bias, 1, 'bias');
   add(own.lex, r.score ?? 0, names ? 'rules' : '');
-  const { forms, kinds, entries } = t;
+  const { forms, kinds, entries, count: n } = t;
   // each token counts 1/√(number of tokens): a long text's many words do not add up to a tone by themselves
   let count = 0;
-  for (let i = 0; i < kinds.length; i++) if (kinds[i]! < 2) count++;
+  for (let i = 0; i < n; i++) if (kinds[i]! < 2) count++;
   const unit = 1 / Math.sqrt(Math.max(1, count));
   let negation = -10;
   let prev = 0; // hash of the previous word, 0 at a clause start
   let prevForm = '';
-  for (let i = 0; i < forms.length; i++) {
+  for (let i = 0; i < n; i++) {
     const kind = kinds[i]!;
     if (kind >= 2) {
       negation = -10;
