@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type { parseDocument as ParseDocument } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import { defaultConfig, validateConfig, type Config } from './schema.js';
 
@@ -37,10 +38,10 @@ export function loadConfig(file: string, explicit: boolean): Config {
 }
 
 export function parseConfigText(text: string, file: string): Config {
-  let doc: ReturnType<typeof parseDocument>;
+  let doc: ReturnType<typeof ParseDocument>;
   let js: unknown;
   try {
-    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    doc = yamlParser()(text, { prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length === 0) js = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     if (err instanceof RangeError) throw new ConfigError(`${file}: the YAML is nested too deeply to read`, { hint: 'a config needs a few levels of nesting, not thousands' });
@@ -63,4 +64,14 @@ export function parseConfigText(text: string, file: string): Config {
     if (err instanceof RangeError) throw new ConfigError(`${file}: the config is nested too deeply to read`, { hint: 'a config needs a few levels of nesting, not thousands' });
     throw err;
   }
+}
+
+let parseDocument: typeof ParseDocument | undefined;
+/**
+ * The yaml parser, loaded when a config file is first read: commands that read none (`sentiment`) do
+ * not pay its ~50 ms of start-up. (yaml's Node entry point is CommonJS, so require() loads it in place.)
+ */
+function yamlParser(): typeof ParseDocument {
+  parseDocument ??= (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parseDocument;
+  return parseDocument;
 }
