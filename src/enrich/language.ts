@@ -30,17 +30,17 @@ const SHORT_LETTERS = 12;
 
 interface Model {
   codes: string[];
-  /** Open-addressing hash table of n-grams: bytes, meta (0: empty slot), first score and count. */
   mask: number;
-  keys: Uint32Array;
-  metas: Uint8Array;
-  starts: Uint32Array;
-  counts: Uint8Array;
+  /**
+   * Open-addressing hash table of n-grams, two numbers a slot (eight slots to a cache line): the
+   * n-gram's bytes, and its meta (0: empty slot) | its number of scores << 5 | its first score << 10.
+   */
+  table: Int32Array;
+  /** Per slot: the call that last counted it (an n-gram counts once per text); read only on a hit. */
+  seen: Int32Array;
   /** Per score: language index and score. */
   langs: Uint8Array;
   scores: Uint8Array;
-  /** Per slot: the call that last counted it (an n-gram counts once per text). */
-  seen: Uint32Array;
 }
 
 const hash = (bytes: number, meta: number): number => {
@@ -63,31 +63,29 @@ function loadModel(): Model {
   let size = 1;
   while (size < n * 2) size <<= 1;
   const mask = size - 1;
-  const keys = new Uint32Array(size);
-  const metas = new Uint8Array(size);
-  const starts = new Uint32Array(size);
-  const counts = new Uint8Array(size);
+  const table = new Int32Array(size * 2);
   const total = (buf.length - p - 6 * n) / 2;
+  if (!(total < 1 << 21)) throw new Error('src/enrich/lid/lid-ngrams.bin: too many scores for its table');
   const langs = new Uint8Array(total);
   const scores = new Uint8Array(total);
   let e = 0;
+  // byte arithmetic rather than Buffer methods: this runs 160,000 times at start-up
   for (let i = 0; i < n; i++) {
-    const bytes = buf.readUInt32LE(p);
+    const bytes = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
     const meta = buf[p + 4]!;
     const count = buf[p + 5]!;
+    if (meta === 0 || meta >= 32 || count >= 32) throw new Error('src/enrich/lid/lid-ngrams.bin: damaged (an n-gram out of range)');
     p += 6;
     let slot = hash(bytes, meta) & mask;
-    while (metas[slot] !== 0) slot = (slot + 1) & mask;
-    keys[slot] = bytes;
-    metas[slot] = meta;
-    starts[slot] = e;
-    counts[slot] = count;
+    while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+    table[2 * slot] = bytes;
+    table[2 * slot + 1] = meta | (count << 5) | (e << 10);
     for (let k = 0; k < count; k++, p += 2, e++) {
       langs[e] = buf[p]!;
       scores[e] = buf[p + 1]!;
     }
   }
-  return { codes, mask, keys, metas, starts, counts, langs, scores, seen: new Uint32Array(size) };
+  return { codes, mask, table, seen: new Int32Array(size), langs, scores };
 }
 
 /** What the text says about its language. */
@@ -111,19 +109,24 @@ let readMask: Uint8Array | undefined;
 /** Adds the scores of the n-gram word[from, to) (meta: its edge marks) unless the text already counted it. */
 function addGram(m: Model, t: Float64Array, stamp: number, from: number, to: number, meta: number): void {
   let bytes = 0;
-  for (let k = from; k < to; k++) bytes = ((bytes << 8) | word[k]!) >>> 0;
+  for (let k = from; k < to; k++) bytes = (bytes << 8) | word[k]!;
   meta |= to - from;
-  let slot = hash(bytes, meta) & m.mask;
+  const { table, mask } = m;
+  let slot = hash(bytes, meta) & mask;
+  let packed: number;
   for (;;) {
-    const sm = m.metas[slot]!;
+    packed = table[2 * slot + 1]!;
+    const sm = packed & 31;
     if (sm === 0) return;
-    if (sm === meta && m.keys[slot] === bytes) break;
-    slot = (slot + 1) & m.mask;
+    if (sm === meta && table[2 * slot] === bytes) break;
+    slot = (slot + 1) & mask;
   }
   if (m.seen[slot] === stamp) return;
   m.seen[slot] = stamp;
-  const end = m.starts[slot]! + m.counts[slot]!;
-  for (let e = m.starts[slot]!; e < end; e++) t[m.langs[e]!]! += m.scores[e]!;
+  const start = packed >>> 10;
+  const end = start + ((packed >>> 5) & 31);
+  const { langs, scores } = m;
+  for (let e = start; e < end; e++) t[langs[e]!]! += scores[e]!;
 }
 
 /** eld's n-grams of a word of `len` bytes: 4 bytes from every third, the first marked as the word's start; then the last 4, marked as its end. */
@@ -141,7 +144,7 @@ export function scoreLanguages(text: string): LanguageScores {
   const t = result.scores;
   t.fill(0);
   // a new stamp per call; on wrap-around the stamps start over
-  if (++calls === 0xffffffff) {
+  if (++calls === 0x7fffffff) {
     m.seen.fill(0);
     calls = 1;
   }

@@ -12,7 +12,8 @@
 // Each run: a fresh database, a cold `fetch` (every feed 200), `moments --json` on what it stored,
 // then a warm `fetch --force` on the same database (every feed 304; without --force every feed would
 // be skipped as not due within fetch.interval), then a skip run: the same `fetch` without --force,
-// where every feed is skipped and the server sees no request at all. Then `--help` ten times. The median,
+// where every feed is skipped and the server sees no request at all. Then `--help` ten times, and
+// `momentscan sentiment` on the dev-set tweets (sentiment.mjs). The median,
 // min and max of each are reported against the targets; the exit status is 0 whatever the numbers
 // (a benchmark reports, it does not gate) and 1 only when a run was wrong (items missing, a feed not
 // answered 304, the CLI failing), because then the numbers mean nothing.
@@ -30,6 +31,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { CLOCK_ISO, TOPICS, configYaml } from './feeds.mjs';
 import { formatProfile, summarizeProfile } from './profile.mjs';
+import { benchSentiment, formatSentiment } from './sentiment.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -415,6 +417,7 @@ function table(report) {
     `server during a skip run: ${fmtInt(d.skipServer.requests)} requests, ${fmtInt(d.skipServer.connections)} connections`,
     `moments found at ${CLOCK_ISO}: ${d.moments.length === 0 ? 'none' : d.moments.map((m) => `${m.topic} ${m.kind} (${m.score})`).join(', ')}`,
   );
+  lines.push('', ...(report.sentiment ? formatSentiment(report.sentiment) : ['sentiment: not measured (no ../shared/data/sentiment-dev next to the repository)']));
   for (const [kind, p] of Object.entries(report.profile ?? {})) {
     lines.push('', `── ${kind} fetch under --cpu-prof (${fmtMs(p.wallMs)} wall) ──`, ...formatProfile(p));
     if (p.workers) lines.push('', ...formatProfile(p.workers, `on ${p.workers.threads} parse worker thread${p.workers.threads === 1 ? '' : 's'} together`));
@@ -582,6 +585,10 @@ async function main() {
     if (i > 0) help.push(h);
   }
 
+  // The whole `momentscan sentiment` process on the dev-set tweets (skipped when ../shared/data is not there).
+  progress('sentiment on the dev-set tweets');
+  const sentiment = benchSentiment({ runs: o.runs, tmp, env, progress });
+
   // Optional: one more cold fetch, then a warm one on its database, under the V8 profiler.
   const profile = o.profile ? await profileFetches(o, run, server, config, tmp) : null;
 
@@ -637,6 +644,7 @@ async function main() {
       itemsTable: { wallMs: summary(itemsTable.map((r) => r.wallMs)), rssMb: summary(itemsTable.map((r) => r.rssMb)) },
       help: { wallMs: summary(help.map((r) => r.wallMs), TARGETS.help) },
     },
+    sentiment,
     details,
     profile,
   };

@@ -260,6 +260,10 @@ describe('cleaning', () => {
     ['Tom &amp; Jerry &quot;win&quot;', 'Tom & Jerry "win"'],
     ['Read more at https://example.com/a?b=c and www.example.org', 'Read more at   and  '],
     ['thanks @acme_support', 'thanks  '],
+    // a mention starts after anything but a letter, digit or "_" (an e-mail address is no mention)
+    ['@acme great @globex, mail me@example.com', '  great  , mail me@example.com'],
+    ['@@acme (@Ａcme) 😀@acme', '@  ( ) 😀 '],
+    ['@ acme @😀', '@ acme @😀'],
   ])('%j → %j', (input, output) => {
     expect(cleanText(input)).toBe(output);
   });

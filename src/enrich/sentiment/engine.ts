@@ -130,20 +130,25 @@ function emojiTail(text: string, i: number): number {
   }
 }
 
-// Token buffers reused across calls (the engine is synchronous and not re-entrant).
+// Token buffers reused across calls (the engine is synchronous and not re-entrant), holding `count`
+// tokens: written by index, never emptied (setting an array's length to 0 frees its storage, and
+// growing it again for every text cost more than the scan itself).
+let count = 0;
 const forms: string[] = [];
 const kinds: number[] = [];
 const caps: boolean[] = [];
 const ents: Entry[] = [];
 const valences: number[] = [];
+let valenceCount = 0;
 /** Index of the last token of the last phrase or idiom matched (a negation inside it does not reach past it). */
 let phraseEnd = -1;
 
 function push(form: string, kind: number, entry: Entry, isCaps: boolean): void {
-  forms.push(form);
-  kinds.push(kind);
-  ents.push(entry);
-  caps.push(isCaps);
+  forms[count] = form;
+  kinds[count] = kind;
+  ents[count] = entry;
+  caps[count] = isCaps;
+  count++;
 }
 
 interface Scan {
@@ -154,10 +159,7 @@ interface Scan {
 }
 
 function scan(text: string, lexicon: Lexicon): Scan {
-  forms.length = 0;
-  kinds.length = 0;
-  caps.length = 0;
-  ents.length = 0;
+  count = 0;
   const out: Scan = { words: 0, capsWords: 0, bangs: 0, questions: 0 };
   const elisions = lexicon.rules.elisions;
   const n = text.length;
@@ -341,8 +343,8 @@ const round = (x: number, digits: number): number => {
 export function score(text: string, lexicon: Lexicon, explain: boolean): EngineResult {
   lastScan = scan(text, lexicon);
   const { words, capsWords, bangs, questions } = lastScan;
-  const n = forms.length;
-  valences.length = 0;
+  const n = count;
+  valenceCount = 0;
   const P = PARAMS;
   const capsEmphasis = capsWords > 0 && capsWords < words;
   const trace: ExplainEntry[] | undefined = explain ? [] : undefined;
@@ -384,7 +386,7 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
       const contrast = phrase ? phrase.contrast : (flags & CONTRAST_BUT) !== 0 ? 'but' : (flags & CONTRAST_ALTHOUGH) !== 0 ? 'although' : undefined;
       if (contrast !== undefined) {
         if (contrast === 'but') {
-          for (let k = 0; k < valences.length; k++) valences[k]! *= P.contrastBefore;
+          for (let k = 0; k < valenceCount; k++) valences[k]! *= P.contrastBefore;
           if (trace) for (const t of trace) t.rule = t.rule ? `${t.rule},before-contrast` : 'before-contrast';
           afterContrast = true;
         } else {
@@ -409,7 +411,7 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
         v = 0;
         if (P.negationAlone !== 0 && !sentimentAhead(i, n) && !negationBehind(i)) {
           // counted as it stands: nothing before it turns it around
-          valences.push(P.negationAlone);
+          valences[valenceCount++] = P.negationAlone;
           if (trace) trace.push({ word: forms[i]!, valence: P.negationAlone, rule: 'negation' });
           continue;
         }
@@ -472,7 +474,7 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
       v *= P.contrastAfter;
       if (explain) rule = rule ? `${rule},contrast` : 'contrast';
     }
-    valences.push(v);
+    valences[valenceCount++] = v;
     if (trace) {
       const t: ExplainEntry = { word: span === 1 ? forms[i]! : forms.slice(i, i + span).join(' '), valence: v };
       if (rule !== undefined) t.rule = rule;
@@ -485,7 +487,8 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
   let sum = 0;
   let posSum = 0;
   let negSum = 0;
-  for (const v of valences) {
+  for (let k = 0; k < valenceCount; k++) {
+    const v = valences[k]!;
     sum += v;
     if (v > 0) posSum += v + 1;
     else if (v < 0) negSum += v - 1;
@@ -502,7 +505,7 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
       negSum -= amp;
     }
   }
-  if (valences.length > 1 && P.gamma !== 0) sum /= Math.pow(valences.length, P.gamma);
+  if (valenceCount > 1 && P.gamma !== 0) sum /= Math.pow(valenceCount, P.gamma);
   let compound = sum / Math.sqrt(sum * sum + P.alpha);
   if (!Number.isFinite(compound)) compound = sum > 0 ? 1 : sum < 0 ? -1 : 0;
   const total = posSum - negSum + neutralCount;
@@ -523,6 +526,8 @@ export function score(text: string, lexicon: Lexicon, explain: boolean): EngineR
 
 /** The tokens of the last scored text, for the learned layer (model.ts): read them before the next call. */
 export interface Tokens {
+  /** How many tokens: the arrays hold more, left from earlier texts. */
+  readonly count: number;
   readonly forms: readonly string[];
   /** 0 word, 1 emoji or emoticon, 2 clause mark, 3 sentence end. */
   readonly kinds: readonly number[];
@@ -534,5 +539,5 @@ export interface Tokens {
 
 let lastScan: Scan = { words: 0, capsWords: 0, bangs: 0, questions: 0 };
 export function lastTokens(): Tokens {
-  return { forms, kinds, entries: ents, bangs: lastScan.bangs, questions: lastScan.questions, capsWords: lastScan.capsWords };
+  return { count, forms, kinds, entries: ents, bangs: lastScan.bangs, questions: lastScan.questions, capsWords: lastScan.capsWords };
 }

@@ -24,6 +24,11 @@ const MASK = (1 << BITS) - 1;
 
 export interface Model {
   weights: Float32Array;
+  /**
+   * The weights as stored (model.bin): weights[i] is Math.fround(raw[i] × quantum). Half the memory:
+   * the hot path reads these (the weights are read at random, so this saves cache misses).
+   */
+  stored?: { raw: Int16Array; quantum: number };
   cut1: number;
   cut2: number;
   /** Scale of the tanh beyond the cut points. */
@@ -68,7 +73,7 @@ export function decodeModel(buf: Buffer, name: string): Model {
   const raw = new Int16Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + 2 * (1 << BITS)));
   const weights = new Float32Array(1 << BITS);
   for (let i = 0; i < raw.length; i++) weights[i] = raw[i]! * quantum;
-  return { weights, cut1: buf.readFloatLE(8), cut2: buf.readFloatLE(12), spread: buf.readFloatLE(16), blend };
+  return { weights, stored: { raw, quantum }, cut1: buf.readFloatLE(8), cut2: buf.readFloatLE(12), spread: buf.readFloatLE(16), blend };
 }
 
 /** Replaces the loaded model (training and cross-validation; null: the rule engine alone). */
@@ -130,30 +135,52 @@ const STEM = 5;
 /** Receives each feature: its bucket, its value, and its name (only when names are asked for, else ''). */
 type Sink = (id: number, value: number, name: string) => void;
 
+/** The buckets of the features for any language (computed once). */
+const DENSE = {
+  lex: mix(hashString(SEED, '\u0000lex')),
+  pos: mix(hashString(SEED, '\u0000pos')),
+  neg: mix(hashString(SEED, '\u0000neg')),
+  bang: mix(hashString(SEED, '\u0000!')),
+  questions: mix(hashString(SEED, '\u0000??')),
+  caps: mix(hashString(SEED, '\u0000caps')),
+};
+
+/** A language's own bias and rules buckets (computed once per language). */
+const ownBuckets = new Map<string, { bias: number; lex: number }>();
+function languageFeatures(language: string, lang: number): { bias: number; lex: number } {
+  let own = ownBuckets.get(language);
+  if (own === undefined) {
+    own = { bias: mix(hashString(lang, '\u0000bias')), lex: mix(hashString(lang, '\u0000lex')) };
+    ownBuckets.set(language, own);
+  }
+  return own;
+}
+
 /**
  * Walks the features of the text the engine scored last (its tokens `t`, its result `r`); `dense` is
  * called once, between the features for any language and the language's own.
  */
 function walk(language: string, r: EngineResult, t: Tokens, names: boolean, add: Sink, dense: () => void): void {
   const lang = hashString(SEED, language);
-  add(mix(hashString(SEED, '\u0000lex')), r.score ?? 0, names ? 'rules' : '');
-  add(mix(hashString(SEED, '\u0000pos')), r.positive, names ? 'rules:positive' : '');
-  add(mix(hashString(SEED, '\u0000neg')), r.negative, names ? 'rules:negative' : '');
-  if (t.bangs > 0) add(mix(hashString(SEED, '\u0000!')), 1, '!');
-  if (t.questions > 1) add(mix(hashString(SEED, '\u0000??')), 1, '??');
-  if (t.capsWords > 0) add(mix(hashString(SEED, '\u0000caps')), 1, 'CAPS');
+  add(DENSE.lex, r.score ?? 0, names ? 'rules' : '');
+  add(DENSE.pos, r.positive, names ? 'rules:positive' : '');
+  add(DENSE.neg, r.negative, names ? 'rules:negative' : '');
+  if (t.bangs > 0) add(DENSE.bang, 1, '!');
+  if (t.questions > 1) add(DENSE.questions, 1, '??');
+  if (t.capsWords > 0) add(DENSE.caps, 1, 'CAPS');
   dense();
-  add(mix(hashString(lang, '\u0000bias')), 1, 'bias');
-  add(mix(hashString(lang, '\u0000lex')), r.score ?? 0, names ? 'rules' : '');
-  const { forms, kinds, entries } = t;
+  const own = languageFeatures(language, lang);
+  add(own.bias, 1, 'bias');
+  add(own.lex, r.score ?? 0, names ? 'rules' : '');
+  const { forms, kinds, entries, count: n } = t;
   // each token counts 1/√(number of tokens): a long text's many words do not add up to a tone by themselves
   let count = 0;
-  for (let i = 0; i < kinds.length; i++) if (kinds[i]! < 2) count++;
+  for (let i = 0; i < n; i++) if (kinds[i]! < 2) count++;
   const unit = 1 / Math.sqrt(Math.max(1, count));
   let negation = -10;
   let prev = 0; // hash of the previous word, 0 at a clause start
   let prevForm = '';
-  for (let i = 0; i < forms.length; i++) {
+  for (let i = 0; i < n; i++) {
     const kind = kinds[i]!;
     if (kind >= 2) {
       negation = -10;
@@ -200,16 +227,28 @@ export function features(language: string, r: EngineResult, t: Tokens, withNames
 
 let sum = 0;
 let weights: Float32Array = new Float32Array(0);
+let raw: Int16Array = new Int16Array(0);
+let quantum = 0;
 const accumulate: Sink = (id, value) => {
   sum += weights[id]! * value;
+};
+// the same number as weights[id]: a Float32Array holds Math.fround of what is stored in it
+const accumulateStored: Sink = (id, value) => {
+  sum += Math.fround(raw[id]! * quantum) * value;
 };
 const nothing = (): void => {};
 
 /** The model's latent score of the text the engine scored last, without building feature lists (the hot path). */
 export function latentOfTokens(m: Model, language: string, r: EngineResult, t: Tokens): number {
   sum = 0;
-  weights = m.weights;
-  walk(language, r, t, false, accumulate, nothing);
+  if (m.stored) {
+    raw = m.stored.raw;
+    quantum = m.stored.quantum;
+    walk(language, r, t, false, accumulateStored, nothing);
+  } else {
+    weights = m.weights;
+    walk(language, r, t, false, accumulate, nothing);
+  }
   return sum;
 }
 
