@@ -1,4 +1,5 @@
 import { formatDuration } from '../core/time.js';
+import { wrap } from './text.js';
 import {
   clean,
   digestBody,
@@ -72,27 +73,4 @@ function momentLines(m: DigestMoment, n: number): string[] {
 /** A link on its own line, indented if it fits, flush left if not (never broken: it must stay clickable). */
 function linkLine(link: string, indent: string): string {
   return indent.length + link.length <= TEXT_WIDTH ? `${indent}${link}` : link;
-}
-
-/**
- * Word-wraps `text` to `width`: the first line after `first`, the others after `rest`. A word longer than
- * a line (a long URL) gets a line of its own, unbroken.
- */
-export function wrap(text: string, width: number, first: string, rest: string): string[] {
-  const words = text.split(/\s+/).filter(Boolean);
-  const lines: string[] = [];
-  let prefix = first;
-  let cur = '';
-  for (const w of words) {
-    const candidate = cur ? `${cur} ${w}` : w;
-    if (prefix.length + candidate.length <= width || !cur) {
-      cur = candidate;
-    } else {
-      lines.push(`${prefix}${cur}`);
-      prefix = rest;
-      cur = w;
-    }
-  }
-  lines.push(`${prefix}${cur}`.replace(/\s+$/, ''));
-  return lines;
 }

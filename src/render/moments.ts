@@ -2,8 +2,8 @@ import type { MomentAccount } from '../core/types.js';
 import type { MomentRow } from '../moments/types.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import { ago, fmtNum, fmtSigned, sparkline } from './text.js';
-import { drawTable } from './table.js';
+import { ago, clip, fmtNum, fmtSigned, sparkline, textWidth, wrap } from './text.js';
+import { drawTable, tableWidth } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export type { MomentRow } from '../moments/types.js';
@@ -190,32 +190,32 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
   if (rows.length === 0) {
     return `No moments from ${iso(meta.from)} to ${iso(meta.asOf)} across ${meta.topics} topic${meta.topics === 1 ? '' : 's'}.\n${notes}`;
   }
-  const cells: string[][] = [];
-  for (const m of rows) {
-    const kind =
-      m.kind === 'volume-spike'
-        ? chalk.yellow('▲ spike')
-        : m.direction === 'negative'
-          ? chalk.red('▼ negative')
-          : chalk.green('▲ positive');
-    cells.push([
-      m.id === null ? '-' : String(m.id),
-      stripControl(m.topic),
-      kind,
-      m.score.toFixed(1),
-      m.ongoing ? chalk.bold(m.stage) : ago(meta.asOf - m.end),
-      sparkline(m.storySeries.slice(-8)),
-      fmtTone(m.sentimentNow, chalk),
-      // the accounts involved lead the headline (the fixed columns leave no room for a column of their own at 80)
-      (m.planned ? chalk.cyan(marks(m)) : marks(m)) +
-        (accountsOf(m).length ? chalk.bold(`[${accountsOf(m).slice(0, 2).map((a) => stripControl(a.name)).join(', ')}${accountsOf(m).length > 2 ? ', …' : ''}] `) : '') +
-        stripControl(m.examples[0]?.title ?? ''),
-    ]);
-  }
+  // Id, Topic, Moment, Score and When always; the headline takes what is left, and on a narrow terminal
+  // the volume sparkline, then the tone, give way so that it keeps at least HEADLINE columns (the
+  // moment's kind already says which way the tone went). Accounts get a column of their own when the
+  // terminal has room for one beside the headline, and lead the headline otherwise.
+  const idWidth = Math.max(4, ...rows.map((m) => String(m.id ?? '-').length + 2));
   const withAccounts = rows.some((m) => accountsOf(m).length > 0);
-  // the fixed columns take 73 characters with their borders; the headline gets the rest
+  // the accounts column as wide as its longest cell, between 12 and 34 columns
+  const accountsWidth = Math.min(34, Math.max(12, ...rows.map((m) => textWidth(accountNames(m, 3)) + 2)));
+  const width = (c: MomentColumn) => (c === 'id' ? idWidth : c === 'accounts' ? accountsWidth : MOMENT_COLUMNS[c].width);
+  const room = (cols: readonly MomentColumn[]) => tableWidth(ctx) - (cols.length + 2) - cols.reduce((s, c) => s + width(c), 0);
+  const cols: MomentColumn[] = ['id', 'topic', 'kind', 'score', 'when', 'volume', 'tone'];
+  for (const drop of ['volume', 'tone'] as const) if (room(cols) < HEADLINE) cols.splice(cols.indexOf(drop), 1);
+  const accountsColumn = withAccounts && room([...cols, 'accounts']) >= HEADLINE;
+  if (accountsColumn) cols.push('accounts');
+  const cells = rows.map((m) => {
+    const lead = accountsOf(m).length && !accountsColumn ? chalk.bold(`[${accountNames(m, 1, 10)}] `) : '';
+    return [...cols.map((c) => MOMENT_COLUMNS[c].cell(m, ctx, meta)), (m.planned ? chalk.cyan(marks(m)) : marks(m)) + lead + stripControl(m.examples[0]?.title ?? '')];
+  });
+  const headline = withAccounts && !accountsColumn ? '[Accounts] top headline' : 'Top headline';
   let out = drawTable(
-    { head: ['Id', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', withAccounts ? '[Accounts] top headline' : 'Top headline'], widths: [7, 15, 12, 7, 9, 10, 7, 'fill'], right: [0, 3], minFill: 10 },
+    {
+      head: [...cols.map((c) => MOMENT_COLUMNS[c].head), headline],
+      widths: [...cols.map(width), 'fill'],
+      right: [cols.indexOf('id'), cols.indexOf('score')],
+      minFill: HEADLINE,
+    },
     cells,
     ctx,
   );
@@ -224,9 +224,38 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
     for (const m of rows) out += explainLines(m, chalk, meta.thresholds?.get(m.topic)) + '\n';
   } else if (ctx.tty) {
     // for people at a terminal; a pipe gets the table alone
-    out += chalk.dim('Volume: stories per bucket up to the moment. Use -v for explanations, --json for scripts. Label a moment: momentscan label ID real|noise|planned.') + '\n';
+    const legend = `${cols.includes('volume') ? 'Volume: stories per bucket up to the moment. ' : ''}Use -v for explanations, --json for scripts. Label a moment: momentscan label ID real|noise|planned.`;
+    out += wrap(legend, tableWidth(ctx), '', '').map((l) => chalk.dim(l) + '\n').join('');
   }
   return out + notes;
+}
+
+/** The least room the headline keeps in the moments table before optional columns give way. */
+const HEADLINE = 24;
+
+type MomentColumn = 'id' | 'topic' | 'kind' | 'score' | 'when' | 'volume' | 'tone' | 'accounts';
+
+/** The moments table's columns before the headline: heading, width (with padding) and cell. */
+const MOMENT_COLUMNS: Record<MomentColumn, { head: string; width: number; cell: (m: MomentRow, ctx: RenderContext, meta: ListingMeta) => string }> = {
+  id: { head: 'Id', width: 0, cell: (m) => (m.id === null ? '-' : String(m.id)) },
+  topic: { head: 'Topic', width: 15, cell: (m) => stripControl(m.topic) },
+  kind: {
+    head: 'Moment',
+    width: 12,
+    cell: (m, { chalk }) => (m.kind === 'volume-spike' ? chalk.yellow('▲ spike') : m.direction === 'negative' ? chalk.red('▼ negative') : chalk.green('▲ positive')),
+  },
+  score: { head: 'Score', width: 7, cell: (m) => m.score.toFixed(1) },
+  when: { head: 'When', width: 9, cell: (m, { chalk }, meta) => (m.ongoing ? chalk.bold(m.stage) : ago(meta.asOf - m.end)) },
+  volume: { head: 'Volume', width: 10, cell: (m) => sparkline(m.storySeries.slice(-8)) },
+  tone: { head: 'Tone', width: 7, cell: (m, { chalk }) => fmtTone(m.sentimentNow, chalk) },
+  accounts: { head: 'Accounts', width: 0, cell: (m, { chalk }) => chalk.bold(accountNames(m, 3)) },
+};
+
+/** "Acme, Globex, …": the names of the first `max` accounts a moment involves (each cut to `width`; "+2" for the rest when cut). */
+function accountNames(m: MomentRow, max: number, width = Infinity): string {
+  const list = accountsOf(m);
+  const names = list.slice(0, max).map((a) => clip(stripControl(a.name), width)).join(', ');
+  return names + (list.length > max ? (width === Infinity ? ', …' : ` +${list.length - max}`) : '');
 }
 
 function explainLines(m: MomentRow, chalk: RenderContext['chalk'], threshold?: Threshold): string {

@@ -109,3 +109,26 @@ export function sparkline(values: number[], o: { lift?: boolean } = {}): string 
 export function mdText(s: string): string {
   return cellText(s).replace(/[\\`*_[\]<>&|~]/g, '\\$&');
 }
+
+/**
+ * Word-wraps `text` to `width`: the first line after `first`, the others after `rest`. A word longer than
+ * a line (a long URL) gets a line of its own, unbroken.
+ */
+export function wrap(text: string, width: number, first: string, rest: string): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let prefix = first;
+  let cur = '';
+  for (const w of words) {
+    const candidate = cur ? `${cur} ${w}` : w;
+    if (prefix.length + candidate.length <= width || !cur) {
+      cur = candidate;
+    } else {
+      lines.push(`${prefix}${cur}`);
+      prefix = rest;
+      cur = w;
+    }
+  }
+  lines.push(`${prefix}${cur}`.replace(/\s+$/, ''));
+  return lines;
+}

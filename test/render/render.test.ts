@@ -195,6 +195,34 @@ describe('human tables', () => {
   });
 });
 
+describe('the moments table at different widths', () => {
+  const globex = { id: 2, name: 'Globex Corporation', domain: 'globex.example', items: 4, confidence: 0.95 };
+  const rows = [
+    sampleMoment({ id: 7 }),
+    sampleMoment({ id: 12, rank: 2, topic: 'Globex', accounts: [globex, { ...globex, id: 3, name: 'Initech' }], examples: [{ title: 'Globex recalls its robot vacuums', link: null, source: null, publishedAt: 0, sentiment: null }] }),
+  ];
+  const lines = (width: number, tty = false) => render('table', momentsListing(rows, meta), ctx({ width, tty })).split('\n');
+  const row = (width: number, n: number) => lines(width).filter((l) => l.startsWith('│'))[n]!.split('│').map((c) => c.trim());
+
+  it('at 80 columns keeps the headline readable: the sparkline and tone give way, the first account leads it', () => {
+    expect(row(80, 0)).toEqual(['', 'Id', 'Topic', 'Moment', 'Score', 'When', '[Accounts] top headline', '']);
+    const [, id, , , , , headline] = row(80, 2);
+    expect(id).toBe('12');
+    expect(headline).toMatch(/^\[Globex Co… \+1\] Globex/);
+    // the legend under it is wrapped to the terminal, and no longer explains a column that is not there
+    const legend = lines(80, true).filter((l) => /label ID|explanations/.test(l));
+    for (const l of legend) expect([...l].length).toBeLessThanOrEqual(80);
+    expect(legend.join(' ')).not.toMatch(/Volume:/);
+  });
+
+  it('at 100 columns shows volume and tone; at 140 the accounts have a column of their own', () => {
+    expect(row(100, 0)).toEqual(['', 'Id', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', '[Accounts] top headline', '']);
+    expect(row(140, 0)).toEqual(['', 'Id', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', 'Accounts', 'Top headline', '']);
+    expect(row(140, 2).slice(-3, -1)).toEqual(['Globex Corporation, Initech', 'Globex recalls its robot vacuums']);
+    expect(row(140, 1).slice(-3, -1)[0]).toBe('');
+  });
+});
+
 describe('the hint under the moments table', () => {
   it('is for a terminal only: a pipe gets the table alone', () => {
     const hint = /Use -v for explanations, --json for scripts\./;
