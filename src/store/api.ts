@@ -201,8 +201,8 @@ export interface FeedbackStore {
   saveLabel(m: RecordedMoment, verdict: Verdict | null, o: { note: string | null; at: number; source: string }): void;
   /** Every verdict, oldest first; with `topics`, only theirs. */
   labels(topics?: string[]): Label[];
-  /** Recorded moments per topic starting in [from, to). */
-  momentCounts(from: number, to: number): Map<string, number>;
+  /** Per topic, the recorded moments starting in [from, to) and the alerts they made (each fired once, then once per growth alert). */
+  momentCounts(from: number, to: number): Map<string, { moments: number; alerts: number }>;
 }
 
 /** Leases for `fetch --worker` (pg/leases.ts): feeds and per-host request slots shared by workers on many hosts. */

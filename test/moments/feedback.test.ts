@@ -59,13 +59,13 @@ describe('a backtest replays the labels', () => {
 });
 
 describe('quality', () => {
-  it('precision is (real + planned) / labelled; alerts per week from the moments recorded', () => {
+  it('precision is (real + planned) / labelled; alerts per week count growth alerts too, not only the moments', () => {
     const labels = [label({ momentId: 1 }), label({ momentId: 2, verdict: 'noise' }), label({ momentId: 3, verdict: 'planned' }), label({ momentId: 4, verdict: 'noise' })];
     const th = new Map([['Acme', learnThreshold('medium', labels, T + 30 * 24 * H)], ['Globex', learnThreshold('medium', [], T)]]);
-    const [acme, globex] = quality(['Acme', 'Globex'], labels, new Map([['Acme', 6]]), th, T - 14 * 24 * H, T + 14 * 24 * H);
-    expect(acme).toMatchObject({ labelled: 4, real: 1, noise: 2, planned: 1, precision: 0.5, moments: 6, alertsPerWeek: 1.5, unlabelled: 2 });
+    const [acme, globex] = quality(['Acme', 'Globex'], labels, new Map([['Acme', { moments: 6, alerts: 9 }]]), th, T - 14 * 24 * H, T + 14 * 24 * H);
+    expect(acme).toMatchObject({ labelled: 4, real: 1, noise: 2, planned: 1, precision: 0.5, moments: 6, alerts: 9, alertsPerWeek: 2.25, unlabelled: 2 });
     expect(acme!.threshold.level).toBe(3.5);
-    expect(globex).toMatchObject({ labelled: 0, precision: null, moments: 0, alertsPerWeek: 0 });
+    expect(globex).toMatchObject({ labelled: 0, precision: null, moments: 0, alerts: 0, alertsPerWeek: 0 });
   });
 });
 

@@ -222,7 +222,10 @@ export function storeContract(backend: Backend): void {
         { momentId: saved.id, topic: 'Acme', kind: 'volume-spike', direction: 'up', start: T, end: T + 7_200_000, verdict: 'noise', note: null, at: T + 30, source: 'watch' },
       ]);
       expect(store.feedback.labels(['Other'])).toEqual([]);
-      expect(store.feedback.momentCounts(0, T + 1)).toEqual(new Map([['Acme', 1]]));
+      expect(store.feedback.momentCounts(0, T + 1)).toEqual(new Map([['Acme', { moments: 1, alerts: 1 }]]));
+      // the same moment grown twice more: still one moment, three alerts
+      store.saveMoments([{ topicId, moment: { ...m, alerts: 3, score: 12 } }], T + 50);
+      expect(store.feedback.momentCounts(0, T + 1)).toEqual(new Map([['Acme', { moments: 1, alerts: 3 }]]));
       store.feedback.saveLabel(recorded, null, { note: null, at: T + 40, source: 'cli' });
       expect(store.feedback.labels()).toEqual([]);
     });

@@ -146,13 +146,31 @@ export class SqliteFeedback extends SqlitePart implements FeedbackStore {
   }
 
   /** Recorded moments per topic name starting in [from, to): what `quality` counts as alerts. */
-  momentCounts(from: number, to: number): Map<string, number> {
+  momentCounts(from: number, to: number): Map<string, { moments: number; alerts: number }> {
     return this.guard(() => {
+      // the alert count is in each moment's stored detail (read here: the same SQL on both engines)
       const rows = this.stmt(
-        `SELECT t.name AS topic, count(*) AS n FROM moments m JOIN topics t ON t.id = m.topic_id
-         WHERE m.start_at >= ? AND m.start_at < ? GROUP BY t.name`,
-      ).all(from, to) as { topic: string; n: number }[];
-      return new Map(rows.map((r) => [r.topic, r.n]));
+        `SELECT t.name AS topic, m.detail FROM moments m JOIN topics t ON t.id = m.topic_id
+         WHERE m.start_at >= ? AND m.start_at < ? ORDER BY m.id`,
+      ).all(from, to) as { topic: string; detail: string }[];
+      const out = new Map<string, { moments: number; alerts: number }>();
+      for (const r of rows) {
+        const c = out.get(r.topic) ?? { moments: 0, alerts: 0 };
+        c.moments++;
+        c.alerts += alertsOf(r.detail);
+        out.set(r.topic, c);
+      }
+      return out;
     });
+  }
+}
+
+/** How many times a recorded moment alerted: its detail's `alerts` (1 when it cannot be read: it fired). */
+function alertsOf(detail: string): number {
+  try {
+    const n = (JSON.parse(detail) as { alerts?: unknown }).alerts;
+    return typeof n === 'number' && Number.isInteger(n) && n >= 1 ? n : 1;
+  } catch {
+    return 1;
   }
 }
