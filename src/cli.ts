@@ -368,6 +368,7 @@ export function buildProgram(): Command {
     .option('-t, --topic <name>', `put every event in this topic (default: the topics its CATEGORIES name, else every topic): ${TOPIC_RULE}`)
     .option('--lead <duration>', 'moments up to this long before each event count as planned too')
     .option('--lag <duration>', 'moments up to this long after each event count as planned too')
+    .option('--tz <zone>', "the time zone of all-day events and floating times when the calendar names none (IANA name, e.g. Europe/Berlin; default UTC)")
     .option('--dry-run', 'read and check the file, import nothing')
     .action(async function (this: Command, file: string) {
       const { importIcs } = await import('./commands/events/import.js');

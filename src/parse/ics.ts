@@ -4,8 +4,9 @@
  *
  * - Lines are unfolded (a line starting with a space or tab continues the one before); CRLF or LF.
  * - Times: UTC (`20261201T090000Z`), in a zone (`DTSTART;TZID=Europe/Berlin:20261201T090000`, IANA names),
- *   floating (no zone: taken in the calendar's X-WR-TIMEZONE if it names one, else UTC), or all-day dates
- *   (`DTSTART;VALUE=DATE:20261201`, DTEND exclusive; no DTEND: one day).
+ *   floating (no zone: taken in the calendar's zone), or all-day dates (`DTSTART;VALUE=DATE:20261201`, DTEND
+ *   exclusive; no DTEND: one day), from midnight to midnight in the calendar's zone. The calendar's zone is its
+ *   X-WR-TIMEZONE if it names one, else the zone the caller gives (`events import --tz`), else UTC.
  * - Recurring events (RRULE, RDATE) are refused, not expanded: a launch calendar lists its dates.
  * - A cancelled event (STATUS:CANCELLED) is skipped.
  */
@@ -39,7 +40,6 @@ interface Prop {
   line: number;
 }
 
-const DAY_MS = 86_400_000;
 
 /** Content lines, unfolded, each with the line it starts on. */
 function contentLines(text: string): { text: string; line: number }[] {
@@ -119,7 +119,8 @@ const WINDOWS_ZONES: Readonly<Record<string, string>> = {
 };
 
 const zoneCheck = new Map<string, boolean>();
-function knownZone(tz: string): boolean {
+/** Whether this runtime knows `tz` as a time zone name (IANA: Europe/Berlin, UTC). */
+export function knownZone(tz: string): boolean {
   let ok = zoneCheck.get(tz);
   if (ok === undefined) {
     try {
@@ -157,7 +158,7 @@ function zonedToUtc(wall: number, tz: string): number {
 }
 
 /** DATE or DATE-TIME value of a property, as UTC epoch ms. */
-function timeOf(p: Prop, calendarZone: string | null): { at: number; allDay: boolean } {
+function timeOf(p: Prop, calendarZone: string | null): { at: number; allDay: boolean; dayAfter: number } {
   const v = p.value.trim();
   const date = /^(\d{4})(\d{2})(\d{2})$/.exec(v);
   const dt = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)$/.exec(v);
@@ -168,21 +169,23 @@ function timeOf(p: Prop, calendarZone: string | null): { at: number; allDay: boo
     if (!date) throw bad();
     const [y, mo, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
     if (!valid(y, mo, d)) throw bad();
-    // an all-day event is its UTC day: where the day falls for the reader is not known
-    return { at: Date.UTC(y, mo - 1, d), allDay: true };
+    // an all-day event is its day in the calendar's zone (a team's launch day is theirs, not Greenwich's)
+    const midnight = (day: number) => (calendarZone ? zonedToUtc(Date.UTC(y, mo - 1, day), calendarZone) : Date.UTC(y, mo - 1, day));
+    return { at: midnight(d), allDay: true, dayAfter: midnight(d + 1) };
   }
   if (!dt) throw bad();
   const n = dt.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   if (!valid(...n)) throw bad();
   const wall = Date.UTC(n[0], n[1] - 1, n[2], n[3], n[4], Math.min(n[5], 59));
-  if (dt[7] === 'Z') return { at: wall, allDay: false };
+  if (dt[7] === 'Z') return { at: wall, allDay: false, dayAfter: wall };
   const tzid = p.params.get('TZID') ?? calendarZone;
-  if (!tzid) return { at: wall, allDay: false };
+  if (!tzid) return { at: wall, allDay: false, dayAfter: wall };
   // some calendars prefix the IANA name with a path ("/citadel.org/20070914_1/Europe/Berlin")
   // and Outlook writes Windows names ("W. Europe Standard Time")
   const tz = WINDOWS_ZONES[tzid] ?? (knownZone(tzid) ? tzid : tzid.split('/').slice(-2).join('/'));
   if (!knownZone(tz)) throw new IcsError(p.line, `${p.name}: unknown time zone "${tzid}" (expected an IANA name such as Europe/Berlin, or a Windows name such as W. Europe Standard Time)`);
-  return { at: zonedToUtc(wall, tz), allDay: false };
+  const at = zonedToUtc(wall, tz);
+  return { at, allDay: false, dayAfter: at };
 }
 
 /** DURATION (P1D, PT2H30M, P1W): ms. */
@@ -193,15 +196,18 @@ function durationOf(p: Prop): number {
   return (((w * 7 + d) * 24 + h) * 60 + mi) * 60_000 + s * 1000;
 }
 
-/** The VEVENTs of an iCalendar text, in file order. Throws IcsError naming the line of the first problem. */
-export function parseIcs(text: string): IcsEvent[] {
+/**
+ * The VEVENTs of an iCalendar text, in file order. `o.zone` (an IANA name) is the zone of floating times and
+ * all-day dates when the calendar names none. Throws IcsError naming the line of the first problem.
+ */
+export function parseIcs(text: string, o: { zone?: string } = {}): IcsEvent[] {
   const raw = contentLines(text);
   if (!raw.length || raw[0]!.text.trim().toUpperCase() !== 'BEGIN:VCALENDAR') {
     throw new IcsError(raw[0]?.line ?? 1, 'not an iCalendar file (it does not start with BEGIN:VCALENDAR)');
   }
   const lines = raw.map(parseProp);
   const zoneProp = lines.find((p) => p.name === 'X-WR-TIMEZONE');
-  const calendarZone = zoneProp && knownZone(zoneProp.value.trim()) ? zoneProp.value.trim() : null;
+  const calendarZone = zoneProp && knownZone(zoneProp.value.trim()) ? zoneProp.value.trim() : (o.zone ?? null);
   const events: IcsEvent[] = [];
   const stack: string[] = [];
   let ev: Map<string, Prop> | null = null;
@@ -265,7 +271,7 @@ function finish(ev: Map<string, Prop>, categories: string[], line: number, calen
   } else if (durProp) {
     end = start.at + durationOf(durProp);
   } else {
-    end = start.allDay ? start.at + DAY_MS : start.at;
+    end = start.dayAfter;
   }
   const summary = ev.get('SUMMARY');
   return { uid, start: start.at, end, allDay: start.allDay, summary: summary ? unescapeText(summary.value).trim() || null : null, categories, line };

@@ -115,7 +115,7 @@ describe('planned events', { timeout: 120_000 }, () => {
       ['Initech', '2026-07-15T13:00:00Z', '2026-07-15T14:30:00Z'],
       ['*', '2026-10-25T08:00:00Z', '2026-10-25T10:00:00Z'],
       ['Acme Robotics', '2026-11-18T13:00:00Z', '2026-11-18T15:00:00Z'],
-      ['Northwind Airlines', '2026-11-19T00:00:00Z', '2026-11-20T00:00:00Z'],
+      ['Northwind Airlines', '2026-11-18T23:00:00Z', '2026-11-19T23:00:00Z'], // all day 19 November in the calendar's Europe/Berlin
     ]);
     const rows = moments();
     expect(byTopic(rows, 'Acme Robotics').events.map((e) => e.note)).toEqual(['Acme Glide launch: livestream, press embargo lifts and preorders open worldwide']);
@@ -136,6 +136,10 @@ describe('planned events', { timeout: 120_000 }, () => {
       expect(bad.stderr).toContain(where);
       expect(bad.stderr).toContain('nothing was imported');
     }
+    expect(list()).toEqual(first);
+    const zone = cli('events', 'import', path.join(EVENTS, 'launches.ics'), '--tz', 'Mars/Olympus_Mons');
+    expect(zone.status).toBe(2);
+    expect(zone.stderr).toMatch(/^momentscan: error: --tz: "Mars\/Olympus_Mons" is not a time zone/);
     expect(list()).toEqual(first);
     const missing = cli('events', 'import', path.join(EVENTS, 'nope.ics'));
     expect(missing.status).toBe(2);

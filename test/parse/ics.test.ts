@@ -21,7 +21,7 @@ describe('iCalendar VEVENTs', () => {
     const events = parseIcs(readFileSync(path.join(FIXTURES, 'launches.ics'), 'utf8'));
     expect(events.map((e) => [e.uid, new Date(e.start).toISOString(), new Date(e.end).toISOString(), e.allDay])).toEqual([
       ['glide-launch-2026@acme.example', '2026-11-18T13:00:00.000Z', '2026-11-18T15:00:00.000Z', false], // CET, UTC+1
-      ['winter-schedule-2026@northwind.example', '2026-11-19T00:00:00.000Z', '2026-11-20T00:00:00.000Z', true],
+      ['winter-schedule-2026@northwind.example', '2026-11-18T23:00:00.000Z', '2026-11-19T23:00:00.000Z', true], // the day in Berlin
       ['board-meeting-q4@example.example', '2026-10-25T08:00:00.000Z', '2026-10-25T10:00:00.000Z', false],
       ['initech-earnings-q2@initech.example', '2026-07-15T13:00:00.000Z', '2026-07-15T14:30:00.000Z', false], // EDT, UTC-4
     ]);
@@ -46,6 +46,16 @@ describe('iCalendar VEVENTs', () => {
     expect(parseIcs(cal(...ev('DTSTART;VALUE=DATE:20261201')))[0]!.end).toBe(Date.UTC(2026, 11, 2));
     const e = parseIcs(cal(...ev('DTSTART:20261201T090000Z')))[0]!;
     expect(e.end).toBe(e.start);
+  });
+
+  it('an all-day event is its day in the calendar\'s zone: X-WR-TIMEZONE, else the zone given, else UTC (across a DST change too)', () => {
+    const day = (lines: string[], o = {}) => parseIcs(cal(...lines, ...ev('DTSTART;VALUE=DATE:20261025')), o).map((e) => [new Date(e.start).toISOString(), new Date(e.end).toISOString()]);
+    expect(day([])).toEqual([['2026-10-25T00:00:00.000Z', '2026-10-26T00:00:00.000Z']]);
+    // 25 October 2026 is the day Berlin leaves summer time: 25 hours long
+    expect(day([], { zone: 'Europe/Berlin' })).toEqual([['2026-10-24T22:00:00.000Z', '2026-10-25T23:00:00.000Z']]);
+    expect(day(['X-WR-TIMEZONE:America/New_York'], { zone: 'Europe/Berlin' })).toEqual([['2026-10-25T04:00:00.000Z', '2026-10-26T04:00:00.000Z']]);
+    // floating times follow the given zone too
+    expect(new Date(parseIcs(cal(...ev('DTSTART:20261201T090000')), { zone: 'Asia/Tokyo' })[0]!.start).toISOString()).toBe('2026-12-01T00:00:00.000Z');
   });
 
   it('floating times take the calendar\'s X-WR-TIMEZONE; LF line ends and tab-folded lines read the same', () => {

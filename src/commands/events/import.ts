@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, InputError, UsageError } from '../../core/errors.js';
-import { IcsError, parseIcs } from '../../parse/ics.js';
+import { IcsError, knownZone, parseIcs } from '../../parse/ics.js';
 import { openStore, type NewEvent } from '../../store/store.js';
 import { configFor, log, processEnv, type GlobalOptions } from '../context.js';
 import { topicFlag } from '../flags.js';
@@ -16,6 +16,7 @@ export interface ImportOptions {
   lead?: string;
   lag?: string;
   dryRun?: boolean;
+  tz?: string;
 }
 
 /**
@@ -30,6 +31,9 @@ export async function importIcs(g: GlobalOptions, o: ImportOptions): Promise<num
   const only = o.topic === undefined ? null : topicFlag(config, o.topic);
   const leadMs = windowFlag(o.lead, '--lead');
   const lagMs = windowFlag(o.lag, '--lag');
+  if (o.tz !== undefined && (o.tz.trim() === '' || !knownZone(o.tz))) {
+    throw new UsageError(`--tz: "${o.tz}" is not a time zone`, { hint: 'give an IANA name such as Europe/Berlin or America/New_York' });
+  }
   let text: string;
   try {
     const st = statSync(o.file);
@@ -44,7 +48,7 @@ export async function importIcs(g: GlobalOptions, o: ImportOptions): Promise<num
   }
   let parsed;
   try {
-    parsed = parseIcs(text);
+    parsed = parseIcs(text, o.tz === undefined ? {} : { zone: o.tz });
   } catch (err) {
     if (err instanceof IcsError) throw new InputError(`${o.file}:${err.line}: ${err.message}`, { hint: 'nothing was imported; fix the calendar or export it again' });
     throw err;
