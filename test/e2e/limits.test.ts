@@ -100,3 +100,10 @@ describe('detect: negative values', () => {
     expect(ok.stdout.trim().split('\n')).toHaveLength(4);
   });
 });
+
+describe('detect: an absurd --resolution', () => {
+  it.each([['1ms'], ['99999999w'], ['0m'], ['5 parsecs']])('--resolution %s is a usage error before any output (exit 2, one line, nothing on stdout)', (step) => {
+    const series = 'timestamp,value\n2026-01-01T00:00:00Z,1\n2026-01-01T01:00:00Z,2\n2026-01-01T02:00:00Z,3\n';
+    expectUsageError(run(['detect', '--resolution', step], SAMPLE_CONFIG, series), `--resolution`, step, 'leave --resolution out');
+  });
+});
