@@ -40,7 +40,7 @@ export interface SeriesRun {
 }
 
 export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesRunHooks): SeriesRun {
-  const reader = new SeriesReader({ source: o.name, allowNegative: o.allowNegative });
+  const reader = new SeriesReader({ source: o.name, allowNegative: o.allowNegative, countsOnly: o.counts === true });
   let scorer = null as Scorer | null; // (set in take(), a closure: not narrowed to null)
   let stopped = false;
   const buffered: SeriesPoint[] = [];
