@@ -170,7 +170,7 @@ export function buildProgram(): Command {
     'csv',
   )
     .option('--sensitivity <level>', 'low | medium | high (default medium): where `moment` turns true')
-    .option('--counts', 'the values are counts of events: judge rows finer than 15 minutes in quarter hours, as topics (default: when they look like counts)')
+    .option('--counts', 'the values are counts of events (a value that is not a whole number of 0 or more is then an error): judge rows finer than 15 minutes in quarter hours, as topics (default: when they look like counts)')
     .option('--no-counts', 'the values are measurements: judge every row on its own')
     .addOption(new Option('--direction <way>', 'which bursts alert: up (rises, as for topics), down or both (default)').choices(['up', 'down', 'both']))
     .option('--resolution <step>', 'the series step (5m, 30m, 1h, 1d...); default: inferred from the timestamps')

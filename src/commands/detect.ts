@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../core/errors.js';
 import { formatDuration } from '../core/time.js';
-import { scoreSeries } from '../detect/series-run.js';
+import { parseResolution, scoreSeries } from '../detect/series-run.js';
 import { inputBytes, WORKER_FROM_BYTES } from '../detect/series-scorer.js';
 import type { Direction, SeriesScore } from '../detect/series.js';
 import { writer } from '../render/index.js';
@@ -34,6 +34,8 @@ export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<nu
   const sensitivity = sensitivityFlag(o.sensitivity) ?? 'medium';
   const direction = (o.direction ?? 'both') as Direction;
   if (!DIRECTIONS.includes(direction)) throw new UsageError(`--direction: expected one of ${DIRECTIONS.join(', ')}, got "${o.direction}"`);
+  // a bad --resolution is a usage error before anything is read or written (not after the header)
+  if (o.resolution !== undefined) parseResolution(o.resolution);
   const stdin = !o.source || o.source === '-';
   // a long series from a file is scored on a second core while this thread reads and writes; a pipe is
   // scored here, row by row, so that its output keeps up with its input

@@ -138,16 +138,20 @@ export class SeriesReader {
   private lastLine = 0;
   private readonly prefix: string;
   private readonly allowNegative: boolean;
+  private readonly countsOnly: boolean;
   private readonly source: string | undefined;
 
   /**
    * `source` prefixes error messages; `allowNegative` accepts values below 0 (series that are not
-   * counts or volumes, such as NAB's synthetic ones) — by default a negative value is an error.
+   * counts or volumes, such as NAB's synthetic ones) — by default a negative value is an error;
+   * `countsOnly` (`--counts`: the user says the values are counts) makes any value that is not a whole
+   * number of 0 or more an error.
    */
-  constructor(opts: { source?: string; allowNegative?: boolean } = {}) {
+  constructor(opts: { source?: string; allowNegative?: boolean; countsOnly?: boolean } = {}) {
     this.prefix = opts.source ? `${opts.source}: ` : '';
     this.source = opts.source;
     this.allowNegative = opts.allowNegative ?? false;
+    this.countsOnly = opts.countsOnly ?? false;
   }
 
   /** The input's format, once its first non-empty line has been read. */
@@ -277,6 +281,9 @@ export class SeriesReader {
     if (s === '') throw this.error(lineNo, 'the value is missing', 'give a number of 0 or more for every row');
     const v = Number(s);
     if (!Number.isFinite(v)) throw this.error(lineNo, `the value "${truncate(s)}" is not a number`, 'give a number of 0 or more for every row');
+    if (this.countsOnly && !(Number.isInteger(v) && v >= 0)) {
+      throw this.error(lineNo, `the value ${s} is not a count`, '--counts says the values are counts of events, whole numbers of 0 or more; for a series of measurements, pass --no-counts (or leave --counts out)');
+    }
     if (v < 0 && !this.allowNegative) {
       throw this.error(lineNo, `the value ${s} is negative`, 'values are counts or volumes, 0 or more; for a series that is not a count, pass --allow-negative');
     }

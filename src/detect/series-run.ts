@@ -40,7 +40,7 @@ export interface SeriesRun {
 }
 
 export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesRunHooks): SeriesRun {
-  const reader = new SeriesReader({ source: o.name, allowNegative: o.allowNegative });
+  const reader = new SeriesReader({ source: o.name, allowNegative: o.allowNegative, countsOnly: o.counts === true });
   let scorer = null as Scorer | null; // (set in take(), a closure: not narrowed to null)
   let stopped = false;
   const buffered: SeriesPoint[] = [];
@@ -99,6 +99,6 @@ export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesR
 /** --resolution: 5m, 30m, 1h, 1d... (at least a minute). */
 export function parseResolution(text: string): number {
   const m = /^0*([1-9]\d{0,6})(m|h|d)$/.exec(text.trim());
-  if (!m) throw new UsageError(`--resolution: expected 5m, 30m, 1h, 1d... (at least 1m), got "${text}"`);
+  if (!m) throw new UsageError(`--resolution: expected 5m, 30m, 1h, 1d... (at least 1m), got "${text}"`, { hint: 'give the series step in minutes, hours or days, or leave --resolution out to infer it' });
   return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
 }

@@ -100,3 +100,26 @@ describe('detect: negative values', () => {
     expect(ok.stdout.trim().split('\n')).toHaveLength(4);
   });
 });
+
+describe('detect: an absurd --resolution', () => {
+  it.each([['1ms'], ['99999999w'], ['0m'], ['5 parsecs']])('--resolution %s is a usage error before any output (exit 2, one line, nothing on stdout)', (step) => {
+    const series = 'timestamp,value\n2026-01-01T00:00:00Z,1\n2026-01-01T01:00:00Z,2\n2026-01-01T02:00:00Z,3\n';
+    expectUsageError(run(['detect', '--resolution', step], SAMPLE_CONFIG, series), `--resolution`, step, 'leave --resolution out');
+  });
+});
+
+describe('detect --counts: values that are not counts', () => {
+  it.each([
+    ['a fraction', '0.25', 'not a count'],
+    ['a negative value, even with --allow-negative', '-2', 'not a count'],
+  ])('%s stops it with the line and what to pass instead (exit 2, one line)', (_name, bad, what) => {
+    const series = `timestamp,value\n2026-01-01T00:00:00Z,1\n2026-01-01T00:05:00Z,${bad}\n2026-01-01T00:10:00Z,3\n`;
+    const r = run(['detect', '--counts', '--allow-negative'], SAMPLE_CONFIG, series);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^momentscan: error: stdin: line 3: the value ${bad} is ${what} — .*--no-counts`))]);
+    // without --counts the same rows are a measurement series, scored
+    const ok = run(['detect', '--allow-negative'], SAMPLE_CONFIG, series);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout.trim().split('\n')).toHaveLength(4);
+  });
+});

@@ -25,6 +25,10 @@ const series = seriesFiles(data)
   .filter((k) => windows[k] !== undefined)
   .map((k) => readSeries(data, k));
 
+// --tuning JSON: engine knobs for an experiment (the product never takes them)
+const tuningArg = process.argv.indexOf('--tuning');
+const extra = tuningArg > 0 ? JSON.parse(process.argv[tuningArg + 1]) : {};
+
 function run(s, alertSurprise, direction = 'both') {
   const pts = [];
   const keep = [];
@@ -34,7 +38,7 @@ function run(s, alertSurprise, direction = 'both') {
     pts.push({ t, value: s.v[i] });
     keep.push(i);
   });
-  const d = new SeriesDetector({ resolutionMs: inferResolution(pts), sensitivity: 'medium', direction, counts: looksLikeCounts(pts.slice(0, 500)), ...(alertSurprise === undefined ? {} : { tuning: { alertSurprise } }) });
+  const d = new SeriesDetector({ resolutionMs: inferResolution(pts), sensitivity: 'medium', direction, counts: looksLikeCounts(pts.slice(0, 500)), tuning: alertSurprise === undefined ? extra : { ...extra, alertSurprise } });
   const scores = new Array(s.t.length).fill(0);
   let alerts = 0;
   pts.forEach((p, j) => {
@@ -73,6 +77,22 @@ console.log(
   console.log(
     `detect --direction up, realTweets NAB standard: in-sample at default ${score(up).normalized.toFixed(1)}; leave-one-series-out ${l.normalized.toFixed(1)} (levels picked ${l.picks.join(', ')}); by level: ${GRID.map((th) => `${th}: ${score(upLevels.get(th)).normalized.toFixed(1)}`).join(', ')}`,
   );
+}
+
+// --knob name=v1,v2,...: each fold also picks this engine knob with the level (leave-one-series-out of both)
+const knobArg = process.argv.indexOf('--knob');
+if (knobArg > 0) {
+  const [name, list] = process.argv[knobArg + 1].split('=');
+  const saved = { ...extra };
+  const joint = new Map();
+  for (const kv of list.split(',').map(Number)) {
+    extra[name] = kv;
+    for (const th of GRID) joint.set(`${name}=${kv}/${th}`, tweets(series).map((s) => run(s, th)));
+  }
+  Object.assign(extra, saved);
+  const l = leaveOneSeriesOut(joint);
+  const best = [...joint].map(([k, rs]) => [k, score(rs).normalized]).sort((a, b) => b[1] - a[1]);
+  console.log(`detect, level and ${name} picked on 4 series, leave-one-series-out ${l.normalized.toFixed(1)} (picks ${l.picks.join(', ')}); in-sample best first: ${best.slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
 }
 
 // the JavaScript scorer against ../shared/eval/nab_score.py, on these very results (whole corpus, threshold 0.5)

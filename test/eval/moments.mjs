@@ -137,6 +137,13 @@ defaults[0].perFile.forEach((f, k) => {
 console.log(`by alert level (normalised, mean over draws): ${GRID.map((th) => `${th}: ${mean(draws.map((d) => score(tweets(d.byTheta.get(th))).normalized)).toFixed(1)}`).join(', ')}`);
 console.log('by series and alert level, raw NAB of draw 1 (rows detecting in windows / false alerts):');
 for (const line of bySeriesLines(new Map(GRID.map((th) => [th, tweets(draws[0].byTheta.get(th))])))) console.log(line);
+// where each series' own best level lies, over every draw: leave-one-series-out pays when they disagree
+console.log('by series and alert level, raw NAB, mean over draws (best level marked *):');
+for (const key of tweets(draws[0].deflt).map((r) => r.key)) {
+  const raws = GRID.map((th) => mean(draws.map((d) => score(d.byTheta.get(th).filter((r) => r.key === key)).raw)));
+  const top = Math.max(...raws);
+  console.log(`    ${key.replace(/^.*\//, '').replace(/\.csv$/, '').padEnd(22)} ${GRID.map((th, i) => `${th}: ${raws[i].toFixed(2)}${raws[i] === top ? '*' : ''}`).join(', ')}`);
+}
 
 // Leave one series out: each fold tunes one thing, the alert level (from GRID), on the other four
 // series; everything else is the product's default. Two ways: within each draw (the pick can flip
