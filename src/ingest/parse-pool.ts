@@ -14,6 +14,18 @@ export interface BodyParser {
   close(): Promise<void>;
 }
 
+/**
+ * How many parse workers: one per core, at most four; or MOMENTSCAN_PARSE_WORKERS (1–16), to measure
+ * what another count gives (each worker is a JavaScript heap of its own: the sentiment model, the language
+ * profiles, the feed it parses and the garbage that makes). On the 2-core bench machine one worker and two
+ * took the same CPU time and wall time within its noise (README, How fast).
+ */
+export function parseWorkers(cores: number, env: string | undefined = process.env.MOMENTSCAN_PARSE_WORKERS): number {
+  const asked = env === undefined || env.trim() === '' ? NaN : Number(env);
+  if (Number.isInteger(asked) && asked >= 1 && asked <= 16) return asked;
+  return Math.max(1, Math.min(cores, 4));
+}
+
 /** Below this many feeds a worker's start-up (~0.1 s) costs more than it saves. */
 const MIN_FEEDS_FOR_WORKERS = 24;
 
@@ -25,7 +37,7 @@ export function createParser(setup: ParseSetup, feeds: number): BodyParser {
   const cores = availableParallelism();
   const workerFile = new URL('./parse-worker.js', import.meta.url);
   if (cores < 2 || feeds < MIN_FEEDS_FOR_WORKERS || !existsSync(fileURLToPath(workerFile))) return inlineParser(setup);
-  return workerParser(setup, workerFile, Math.min(cores, 4));
+  return workerParser(setup, workerFile, parseWorkers(cores));
 }
 
 export function inlineParser(setup: ParseSetup): BodyParser {
