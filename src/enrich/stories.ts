@@ -675,6 +675,8 @@ export class StoryIndex {
    */
   private vocab: number[][] = [];
   private vocabMask: number[][] = [];
+  /** Per story slot, which short token counts (bit n: a headline of n ≤ SHORT_TITLE_TOKENS tokens) its headlines have. */
+  private shortLens: number[] = [];
   private slotOf = new Map<number, number>();
   /** Canonical URL → the ids of the stories with an item of it. */
   private byUrl = new Map<string, number[]>();
@@ -698,6 +700,12 @@ export class StoryIndex {
   private count: Int32Array = new Int32Array(256);
   private seenStamp = 0;
   private candidates: number[] = [];
+  /** vetoed(): does the item have a name story slot `lacksSlot` lacks (for the match() of mark stamp `lacksStamp`)? */
+  private lacksSlot = -1;
+  private lacksStamp = -1;
+  private lacks = false;
+  /** Scratch for match(): the weight of the item's i heaviest known tokens. */
+  private heaviest = new Float64Array(64);
   private known: number[] = [];
   private cacheTitle: string | null = null;
   private cacheTokens: readonly string[] = [];
@@ -812,6 +820,7 @@ export class StoryIndex {
     const members: Member[][] = [];
     const vocab: number[][] = [];
     const vocabMask: number[][] = [];
+    const shortLens: number[] = [];
     const tokenText: string[] = [];
     const tokenId = new Map<string, number>();
     const postings: number[][] = [];
@@ -856,6 +865,7 @@ export class StoryIndex {
       for (let i = 0; i < v.length; i++) v[i] = remap[v[i]!]!;
       vocab.push(v);
       vocabMask.push(this.vocabMask[s]!);
+      shortLens.push(this.shortLens[s]!);
     }
     this.ids = ids;
     this.firstAt = firstAt;
@@ -863,6 +873,7 @@ export class StoryIndex {
     this.members = members;
     this.vocab = vocab;
     this.vocabMask = vocabMask;
+    this.shortLens = shortLens;
     this.slotOf = slotOf;
     this.byTokenSet = byTokenSet;
     this.tokenId = tokenId;
@@ -968,6 +979,12 @@ export class StoryIndex {
       }
       known[j + 1] = x;
     }
+    // The most weight `c` shared tokens can have: the item's `c` rarest known ones (heaviest first).
+    const heaviest = this.prefixWeights(known.length + 1);
+    heaviest[0] = 0;
+    for (let i = 0; i < known.length; i++) heaviest[i + 1] = heaviest[i]! + (base - ln[df[known[i]!]! + 1]!);
+    // shared counts up to 31 are exact in five bit planes (a longer item counts to three only, and weighs every headline it reaches)
+    const counted = known.length <= 31;
 
     // Candidates: stories sharing `need` of the looked-up tokens. All of them when none is too common
     // (need = STORY_MIN_SHARED, exact); otherwise the uncommon ones (need = 2), or, when fewer than two
@@ -981,8 +998,11 @@ export class StoryIndex {
     const seenStamp = this.nextSeenStamp();
     const candidates = this.candidates;
     candidates.length = 0;
+    // tokens whose stories are not all counted below: those not looked up, and those whose postings are cut
+    let uncounted = known.length - lookups;
     for (let i = 0; i < lookups; i++) {
       const list = this.postings[known[i]!]!;
+      if (list.length > MAX_POSTINGS) uncounted++;
       for (let j = list.length > MAX_POSTINGS ? list.length - MAX_POSTINGS : 0; j < list.length; j++) {
         const s = list[j]!;
         let c = 1;
@@ -1004,27 +1024,83 @@ export class StoryIndex {
     for (const s of candidates) {
       const state = this.reach(s, t);
       if (state === 0) continue;
-      let sim = 0;
       const list = this.members[s]!;
+      // A story none of whose headlines can reach the threshold with the tokens it may share is not looked
+      // into (a bound, as for each headline below, from at most `most` tokens shared with any of them).
+      if (counted && !shortA) {
+        const most = Math.min(known.length, count[s]! + uncounted);
+        let bound = heaviest[most]! / weightA;
+        const first = list[0]!.ids.length;
+        const c = Math.min(most, first);
+        bound = Math.max(bound, first <= SHORT_TITLE_TOKENS ? c / (toks.length + first - c) : heaviest[c]! / (heaviest[c]! + (first - c) * (1 - 1e-9)));
+        for (let lens = this.shortLens[s]!, n = 1; lens !== 0 && n <= SHORT_TITLE_TOKENS; n++) {
+          if ((lens & (1 << n)) === 0) continue;
+          const cn = Math.min(most, n);
+          bound = Math.max(bound, cn / (toks.length + n - cn));
+        }
+        if (bound + 1e-9 < this.threshold) continue;
+      }
+      let sim = 0;
       // Most headlines of a candidate share too few tokens: the ones sharing STORY_MIN_SHARED (3) or more
       // are found in one pass over the story's vocabulary, counting per headline (bit) to three in
       // bit-sliced counters, and only those are weighed.
       const vocab = this.vocab[s]!;
       const vocabMask = this.vocabMask[s]!;
-      let ones = 0;
-      let twos = 0;
-      let threes = 0;
-      for (let i = 0; i < vocab.length; i++) {
-        if (mark[vocab[i]!] !== markStamp) continue;
-        const bits = vocabMask[i]!;
-        threes |= twos & bits;
-        twos |= ones & bits;
-        ones |= bits;
+      // (binary counters, bit k of plane p: bit p of headline k's count; or, past 31 tokens, saturating at three)
+      let c0 = 0;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
+      let c4 = 0;
+      let threes: number;
+      if (counted) {
+        for (let i = 0; i < vocab.length; i++) {
+          if (mark[vocab[i]!] !== markStamp) continue;
+          let carry = vocabMask[i]!;
+          let next = c0 & carry;
+          c0 ^= carry;
+          carry = next;
+          next = c1 & carry;
+          c1 ^= carry;
+          carry = next;
+          next = c2 & carry;
+          c2 ^= carry;
+          carry = next;
+          next = c3 & carry;
+          c3 ^= carry;
+          c4 ^= next;
+        }
+        threes = c4 | c3 | c2 | (c1 & c0);
+      } else {
+        let ones = 0;
+        let twos = 0;
+        threes = 0;
+        for (let i = 0; i < vocab.length; i++) {
+          if (mark[vocab[i]!] !== markStamp) continue;
+          const bits = vocabMask[i]!;
+          threes |= twos & bits;
+          twos |= ones & bits;
+          ones |= bits;
+        }
       }
       for (let k = 0; threes !== 0 && k < list.length; k++) {
-        if ((threes & (1 << k)) === 0) continue;
+        const bit = 1 << k;
+        if ((threes & bit) === 0) continue;
         const m = list[k]!;
         const tb = m.ids;
+        if (counted) {
+          // A bound on the score from the count alone (below): a headline that cannot reach the threshold, or
+          // beat this story's best so far, is not weighed. Every token weighs at least 1 (df ≤ stories), the
+          // shared ones at most the item's heaviest; the margin covers rounding, so what is skipped would
+          // have been skipped after weighing too.
+          const c = ((c0 & bit) !== 0 ? 1 : 0) + ((c1 & bit) !== 0 ? 2 : 0) + ((c2 & bit) !== 0 ? 4 : 0) + ((c3 & bit) !== 0 ? 8 : 0) + ((c4 & bit) !== 0 ? 16 : 0);
+          const most = heaviest[c]!;
+          let bound = most / weightA;
+          if (shortA || tb.length <= SHORT_TITLE_TOKENS) bound = Math.max(bound, c / (toks.length + tb.length - c));
+          else if (k === 0) bound = Math.max(bound, most / (most + (tb.length - c) * (1 - 1e-9)));
+          bound += 1e-9;
+          if (bound < (k === 0 ? this.threshold : Math.max(this.threshold, this.memberThreshold)) || bound <= sim) continue;
+        }
         let shared = 0;
         let weightShared = 0;
         let weightB = 0;
@@ -1101,7 +1177,13 @@ export class StoryIndex {
       for (const other of members) for (let i = 0; i < other.ids.length; i++) if (alike(tok, this.tokenText[other.ids[i]!]!)) return true;
       return false;
     };
-    if (!a.names.some((name) => !name.some(inB))) return false;
+    // (the same for every headline of the story: asked once per story and item)
+    if (this.lacksSlot !== s || this.lacksStamp !== markStamp) {
+      this.lacksSlot = s;
+      this.lacksStamp = markStamp;
+      this.lacks = a.names.some((name) => !name.some(inB));
+    }
+    if (!this.lacks) return false;
     const inA = (tok: string): boolean => {
       const id = this.tokenId.get(tok);
       if (id !== undefined && this.mark[id] === markStamp) return true;
@@ -1152,6 +1234,7 @@ export class StoryIndex {
     this.members.push([]);
     this.vocab.push([]);
     this.vocabMask.push([]);
+    this.shortLens.push(0);
     this.slotOf.set(id, s);
     this.seen = grow(this.seen, s + 1);
     this.count = grow(this.count, s + 1);
@@ -1169,6 +1252,7 @@ export class StoryIndex {
     }
     if (!first && hasMember(list, ids)) return;
     list.push({ ids, title, keys });
+    if (ids.length <= SHORT_TITLE_TOKENS) this.shortLens[s] = this.shortLens[s]! | (1 << ids.length);
     const bit = 1 << (list.length - 1);
     const vocab = this.vocab[s]!;
     const vocabMask = this.vocabMask[s]!;
@@ -1196,6 +1280,11 @@ export class StoryIndex {
     else if (same[same.length - 1] !== s) same.push(s);
   }
 
+  private prefixWeights(size: number): Float64Array {
+    if (this.heaviest.length < size) this.heaviest = new Float64Array(Math.max(64, size * 2));
+    return this.heaviest;
+  }
+
   private ensureLn(size: number): void {
     if (this.ln.length >= size) return;
     let n = Math.max(64, this.ln.length);
@@ -1209,6 +1298,7 @@ export class StoryIndex {
     if (++this.markStamp === 0x7fffffff) {
       this.mark.fill(0);
       this.markStamp = 1;
+      this.lacksStamp = -1;
     }
     return this.markStamp;
   }

@@ -310,6 +310,8 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // Every feed is saved, each with provisional stories: now the stories of what came in, replayed in
   // canonical order, so they do not depend on which feed finished first. (Interrupted too: what was
   // saved counts. Should this not happen, after a crash, the next fetch replays from the same point.)
+  // (the provisional stories' maps are not needed by the replay: freed first)
+  stories.release();
   store.replayStories(stories.replay, { windowMs: STORY_WINDOW_MS, memoryMs: STORY_MEMORY_MS, lifeMs: STORY_LIFE_MS });
   // accounts imported while this run parsed with the ones before: what it saved is matched again
   const matchedWith = store.readonly ? null : store.accountMatchFingerprint();

@@ -19,7 +19,7 @@ const PROVISIONAL_MAX = 50_000;
  * fetch replays, stories are finer than they will be. Memory is bounded: at most PROVISIONAL_MAX
  * stories and TOKEN_CACHE_MAX titles' tokens, whatever the run's size.
  */
-export function storyAssigner(): StoryAssigner & { replay: StoryReplayer } {
+export function storyAssigner(): StoryAssigner & { replay: StoryReplayer; release(): void } {
   let generation: number | null = null;
   let bySignature = new Map<string, number>();
   let byUrl = new Map<string, number>();
@@ -56,6 +56,11 @@ export function storyAssigner(): StoryAssigner & { replay: StoryReplayer } {
       // another fetch replayed stories meanwhile: the ids held may be gone
       if (current !== generation) reset();
       generation = current;
+    },
+    // the provisional maps, once every feed is saved (the token cache stays, for the replay)
+    release: () => {
+      reset();
+      generation = null;
     },
     replay: (known, items) =>
       replayStories(

@@ -1,4 +1,5 @@
 /** Stories: the index near-duplicates are matched against, and the replay that makes them independent of arrival order. */
+import { withSmallHeap } from '../../core/heap.js';
 import type { StoryStore } from '../api.js';
 import { QUARTER_MS } from '../db.js';
 import { canonicalOrder, type ReplaySummary, type StoryReplayer, type StoryRow } from '../model.js';
@@ -63,7 +64,8 @@ export class SqliteStories extends SqlitePart implements StoryStore {
     const enforced = this.db.pragma('foreign_keys', { simple: true }) === 1;
     if (enforced && !this.db.inTransaction) this.db.pragma('foreign_keys = OFF');
     try {
-      return this.replayInTransaction(replay, o);
+      // it makes a lot of garbage: a heap kept small (core/heap.ts) keeps the peak near what it holds
+      return withSmallHeap(() => this.replayInTransaction(replay, o));
     } finally {
       if (enforced && !this.db.inTransaction) this.db.pragma('foreign_keys = ON');
     }
