@@ -235,5 +235,10 @@ export interface Store extends FeedStore, FetchWriter, TopicStore, ItemStore, Co
   readonly leases: LeaseStore | null;
   /** Runs `fn` in one transaction: the saves it makes are committed together, or not at all. */
   together<T>(fn: () => T): T;
+  /**
+   * As together(), unless another process is writing at this moment (a store several processes share): then
+   * null at once, without waiting for it.
+   */
+  tryTogether?<T>(fn: () => T): { value: T } | null;
   close(): void;
 }

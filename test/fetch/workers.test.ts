@@ -12,8 +12,12 @@ import { tempDir } from '../helpers/tmp.js';
 /** Loopback hosts, each its own server: 127.0.0.1 … 127.0.0.5 (all of 127/8 is loopback). */
 const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
 const PER_HOST = 2;
-/** How much closer than fetch.hostDelay two requests' arrivals at a host may be (see the test). */
-const TOLERANCE_MS = 100;
+/**
+ * How much closer than fetch.hostDelay two requests may arrive at a host: the workers are let through on the
+ * database server's clock, and a request arrives a moment later, a scheduling slice or two of its process on
+ * a busy machine (measured here, load 11 on 2 cores: a median of 15 ms, at worst 250 ms).
+ */
+const TOLERANCE_MS = 250;
 
 interface Farm {
   urls: string[];
@@ -190,7 +194,7 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
   }, 300_000);
 
   it.each([2, 4])('%i workers keep fetch.hostDelay between the starts of any two requests to one host, whichever worker makes them; every feed fetched once', async (n) => {
-    const delay = 300;
+    const delay = 500;
     const f = await farm(40, 5);
     farms.push(f);
     const home = tempDir();
@@ -208,10 +212,10 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
       const t = [...f.starts.get(host)!].sort((a, b) => a - b);
       expect(t.length).toBe(8);
       const gaps = t.slice(1).map((x, i) => x - t[i]!);
-      // the gate is kept on the database server's clock, and a request reaches this server a moment after
-      // its worker was let through: a little tolerance for that moment (each worker alone would be 0 ms apart
-      // from the others at the start, and n times as often throughout)
-      expect(Math.min(...gaps), `gaps at ${host}: ${gaps.map(Math.round).join(', ')} ms`).toBeGreaterThanOrEqual(delay - TOLERANCE_MS);
+      const said = `gaps at ${host}: ${gaps.map(Math.round).join(', ')} ms`;
+      // workers each keeping the delay on their own would start together (0 ms apart) and ask n times as often
+      expect(Math.min(...gaps), said).toBeGreaterThanOrEqual(delay - TOLERANCE_MS);
+      expect(t.at(-1)! - t[0]!, said).toBeGreaterThanOrEqual(7 * delay - TOLERANCE_MS);
     }
   }, 300_000);
 
