@@ -8,6 +8,7 @@
  * - an INSERT into a table keyed by an `id` column returns it (better-sqlite3's lastInsertRowid).
  * Booleans come back as 1 and 0 (bridge.ts), as SQLite gives them.
  */
+import { createRequire } from 'node:module';
 import { PgError, type Statement, type SyncPg } from './bridge.js';
 import type { SqlDb, SqlStatement, SqlTransaction } from '../sqlite/part.js';
 
@@ -129,6 +130,55 @@ class PgStatement implements SqlStatement {
   }
 }
 
+let pgUtils: { prepareValue(v: unknown): unknown; escapeLiteral(s: string): string } | undefined;
+
+/** A value as a literal in SQL text, as node-postgres would send it as a parameter (text), or null when it cannot be. */
+function literal(v: unknown): string | null {
+  if (v === null || v === undefined) return 'NULL';
+  pgUtils ??= createRequire(import.meta.url)('pg/lib/utils') as typeof pgUtils;
+  const text = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || Array.isArray(v) ? pgUtils!.prepareValue(v) : null;
+  // (an untyped literal takes its type from where it stands, as a parameter does)
+  return typeof text === 'string' && !text.includes('\0') ? pgUtils!.escapeLiteral(text) : null;
+}
+
+/** A statement with its parameters written into its text, or null when one cannot be. */
+function inline(s: Statement): string | null {
+  const params = s.params ?? [];
+  let ok = true;
+  // $n outside quotes and comments
+  const text = s.sql.replace(/'(?:[^']|'')*'|"[^"]*"|--[^\n]*|\$(\d+)/g, (m, n: string | undefined) => {
+    if (n === undefined) return m;
+    const lit = literal(params[Number(n) - 1]);
+    if (lit === null) ok = false;
+    return lit ?? m;
+  });
+  return ok ? text : null;
+}
+
+/**
+ * Statements whose answers nobody needs, as few as can be: runs of them that can be written as text go as one
+ * text of several statements (one round trip to the server for all, where node-postgres waits for each
+ * statement's answer before it sends the next).
+ */
+function oneText(statements: Statement[]): Statement[] {
+  if (statements.length <= 1) return statements;
+  const out: Statement[] = [];
+  let run: string[] = [];
+  const end = (): void => {
+    if (run.length > 0) out.push({ sql: run.join(';\n') });
+    run = [];
+  };
+  for (const s of statements) {
+    const text = inline(s);
+    if (text === null) {
+      end();
+      out.push(s);
+    } else run.push(text);
+  }
+  end();
+  return out;
+}
+
 /** The advisory lock writing transactions take (any number; this one spells "mswriter"). */
 export const WRITER_LOCK = String(0x6d7377726974657an);
 
@@ -190,7 +240,7 @@ export class PgDb implements SqlDb {
    */
   runAll(statements: Statement[]): { rows: unknown[]; rowCount: number }[] {
     if (this.aborted) throw new PgError('the transaction was rolled back after an error', 'ABORTED', true, false);
-    const ahead = this.pending;
+    const ahead = oneText(this.pending);
     this.pending = [];
     this.sent++;
     try {
@@ -212,6 +262,11 @@ export class PgDb implements SqlDb {
     }
     if (this.aborted) throw new PgError('the transaction was rolled back after an error', 'ABORTED', true, false);
     this.pending.push(...statements);
+  }
+
+  /** A write of the parts' whose answer is not needed: with the transaction's next request (defer). */
+  later(sql: string, args: unknown[]): void {
+    this.defer([this.bind(sql, ...args)]);
   }
 
   /** One of the parts' statements (their SQL, `?` or `@name` parameters) with its values, ready for runAll or defer. */
