@@ -25,11 +25,19 @@ export interface InteractiveFetch {
 }
 
 /**
- * How long a worker's claim on a feed (or a host's request slot) lasts: longer than any one fetch can take
+ * How long a worker's claim on a feed lasts: longer than any one fetch can take
  * (each try bounded by fetch.timeout, with retries and their waits), so that only a dead worker's expires.
  */
 export function workerLeaseMs(config: Config): number {
   return Math.max(5 * 60_000, (config.fetch.retries + 1) * (config.fetch.timeoutMs + 30_000) * 2);
+}
+
+/**
+ * How long a worker holds one of a host's request slots: one request (one try, bounded by fetch.timeout)
+ * and a margin, so that a worker that dies mid-request blocks the host for about a request's timeout.
+ */
+export function workerSlotLeaseMs(config: Config): number {
+  return config.fetch.timeoutMs + Math.max(5_000, config.fetch.timeoutMs / 4);
 }
 
 /**
@@ -82,7 +90,7 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
       now: o.now,
       signal: controller.signal,
       force: Boolean(o.force),
-      ...(o.worker ? { worker: { owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, leaseMs: workerLeaseMs(config) } } : {}),
+      ...(o.worker ? { worker: { owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, leaseMs: workerLeaseMs(config), slotLeaseMs: workerSlotLeaseMs(config) } } : {}),
       ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
       ...(o.progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\rfetching feeds: ${done}/${total}`) } : {}),
     });

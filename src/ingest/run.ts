@@ -27,10 +27,11 @@ export interface IngestOptions {
   onProgress?: (done: number, total: number) => void;
   /**
    * Run as one of several workers sharing a store (fetch --worker, PostgreSQL): claim due feeds in batches
-   * with leases until none is left, and hold the store's per-host slots while requesting, so that all the
-   * workers together keep each host's limit.
+   * with leases (for `leaseMs`) until none is left, and take one of the store's per-host slots for each
+   * request (for `slotLeaseMs`), so that all the workers together keep each host's manners: its limit of
+   * requests at once and its delay between two starts.
    */
-  worker?: { owner: string; leaseMs: number };
+  worker?: { owner: string; leaseMs: number; slotLeaseMs: number };
 }
 
 /**
@@ -110,7 +111,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       const from = feed.fetchUrl !== feed.url && /^https?:/i.test(feed.fetchUrl) && (await storedMoveProblem(feed.url, feed.fetchUrl, f.allowRedirectsTo)) ? feed.url : feed.fetchUrl;
       const { value: out, attempts } = await withRetries(
         () =>
-          http!.fetchFeed(from, {
+          gated(hostOf(feed), () => http!.fetchFeed(from, {
             etag: feed.etag,
             lastModified: feed.lastModified,
             timeoutMs: f.timeoutMs,
@@ -119,7 +120,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
             userAgent: userAgent(),
             dispatcher: dispatcher!,
             ...(o.signal ? { signal: o.signal } : {}),
-          }),
+          })),
         { retries: f.retries, baseDelayMs: 1000, maxWaitMs: Math.min(30_000, f.timeoutMs * 2), ...(o.signal ? { signal: o.signal } : {}) },
       );
       const movedTo = out.movedTo && out.movedTo !== feed.fetchUrl ? out.movedTo : null;
@@ -230,6 +231,16 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     };
   };
 
+  /**
+   * One request to a host: as one of several workers, it holds one of the host's slots shared by all of them,
+   * taken once the host's delay since anyone's last request there has passed (each try of a feed is a request).
+   */
+  const gated = <T>(host: string, request: () => Promise<T>): Promise<T> => {
+    if (!leases || host === '') return request();
+    const m = f.hosts.get(host);
+    return withHostSlot(leases, host, { perHost: m?.perHost ?? f.perHost, delayMs: m?.hostDelayMs ?? f.hostDelayMs }, o.worker!, o.signal, request);
+  };
+
   // A feed's slot (concurrency, per host) is free once its HTTP exchange is over; it is parsed in a
   // worker, and its save is queued and committed with others.
   const working: Promise<void>[] = [];
@@ -265,13 +276,11 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         },
         async (feed) => {
           saver.check(); // once the store has failed, nothing more is fetched
-          const slot = leases ? await hostSlot(leases, hostOf(feed), f.hosts.get(hostOf(feed))?.perHost ?? f.perHost, o) : null;
           await new Promise<void>((slotFree) => {
             let freed = false;
             const free = () => {
               if (freed) return;
               freed = true;
-              if (slot) leases!.releaseHostSlot(slot.host, slot.slot, o.worker!.owner);
               slotFree();
             };
             const work = one(feed, free).then(
@@ -337,17 +346,49 @@ interface Got {
 }
 
 /**
- * Waits for one of a host's request slots shared by every worker (none for local files), polling while
- * all are taken; null when there is no host to limit.
+ * Runs one request holding one of a host's request slots shared by every worker, waiting until the store
+ * gives one: once the host's delay has passed, and one of its slots is free (polled while all are taken).
+ * The slot is given back when the request is over; a worker that dies holding it loses it once its short
+ * lease ends (about one request's timeout).
  */
-async function hostSlot(leases: LeaseStore, host: string, limit: number, o: IngestOptions): Promise<{ host: string; slot: number } | null> {
-  if (host === '') return null;
-  for (let wait = 10; ; wait = Math.min(250, wait * 2)) {
-    const slot = leases.claimHostSlot(host, limit, o.now(), o.worker!.leaseMs, o.worker!.owner);
-    if (slot !== null) return { host, slot };
-    if (o.signal?.aborted) return null;
-    await new Promise((r) => setTimeout(r, wait));
+async function withHostSlot<T>(
+  leases: LeaseStore,
+  host: string,
+  manners: { perHost: number; delayMs: number },
+  worker: { owner: string; slotLeaseMs: number },
+  signal: AbortSignal | undefined,
+  request: () => Promise<T>,
+): Promise<T> {
+  let slot: number | undefined;
+  for (let poll = 10; slot === undefined; ) {
+    // a request not started is not waited for after Ctrl-C: it fails as aborted, as an interrupted one does
+    if (signal?.aborted) throw new FeedError('aborted', 'interrupted');
+    const got = leases.claimHostSlot(host, manners, worker.slotLeaseMs, worker.owner);
+    if ('slot' in got) slot = got.slot;
+    else if (got.waitMs > 0) await sleep(got.waitMs + 1, signal);
+    else {
+      await sleep(poll, signal);
+      poll = Math.min(250, poll * 2);
+    }
   }
+  try {
+    return await request();
+  } finally {
+    leases.releaseHostSlot(host, slot, worker.owner);
+  }
+}
+
+/** Waits `ms`, or less when the signal aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** A feed fetched and parsed: what to save, and its result once saved. */

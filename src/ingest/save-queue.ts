@@ -7,6 +7,10 @@ const BATCH_FEEDS = 16;
 const BATCH_WAIT_MS = 50;
 /** At most this many fetches in one commit. */
 const MAX_BATCH = 64;
+/** Another process holds the writer lock (fetch --worker): ask again this much later… */
+const BUSY_RETRY_MS = 10;
+/** …and after this long, wait for it. */
+const BUSY_PATIENCE_MS = 2_000;
 
 export interface SaveQueue {
   save(rec: FetchRecord, stories?: StoryAssigner): Promise<SaveResult>;
@@ -24,25 +28,42 @@ export interface SaveQueue {
  * instead of 2,000 and spends half as long in SQLite. A fetch waits at most BATCH_WAIT_MS to be
  * committed; Ctrl-C commits what is waiting before it stops, and a crash loses only the feeds not yet
  * committed (never part of one). Should a commit fail, every fetch in it fails with the StoreError,
- * which ends the run.
+ * which ends the run. On a store several processes write (PostgreSQL), a commit that would wait for
+ * another process's is put off a few milliseconds instead (up to BUSY_PATIENCE_MS), so that this thread
+ * keeps the network going meanwhile: the requests the others' manners let through go out on time.
  */
 export function saveQueue(store: Store, topicIds: ReadonlyMap<string, number>): SaveQueue {
   let queue: { rec: FetchRecord; stories: StoryAssigner; resolve: (r: SaveResult) => void; reject: (e: unknown) => void }[] = [];
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
   let failed: { err: unknown } | null = null;
-  const flush = (): void => {
+  /** Since when commits have found the writer lock taken. */
+  let busySince: number | null = null;
+  const flush = (wait: boolean): void => {
     clearTimeout(timer);
     clearImmediate(immediate);
     timer = immediate = undefined;
     const batch = queue.slice(0, MAX_BATCH);
     queue = queue.slice(batch.length);
-    if (queue.length > 0) immediate = setImmediate(flush);
+    if (queue.length > 0) immediate = setImmediate(later);
     if (batch.length === 0) return;
     let results: SaveResult[];
     try {
       if (failed) throw failed.err;
-      results = store.together(() => batch.map((b) => store.saveFetch(b.rec, topicIds, b.stories)));
+      const saveAll = (): SaveResult[] => batch.map((b) => store.saveFetch(b.rec, topicIds, b.stories));
+      const patient = wait || !store.tryTogether || (busySince !== null && performance.now() - busySince > BUSY_PATIENCE_MS);
+      const got = patient ? { value: store.together(saveAll) } : store.tryTogether!(saveAll);
+      if (got === null) {
+        // another process is committing: again shortly, with whatever has come in meanwhile
+        busySince ??= performance.now();
+        queue = [...batch, ...queue];
+        clearImmediate(immediate);
+        immediate = undefined;
+        timer = setTimeout(later, BUSY_RETRY_MS);
+        return;
+      }
+      busySince = null;
+      results = got.value;
     } catch (err) {
       failed ??= { err };
       for (const b of batch) b.reject(err);
@@ -50,18 +71,19 @@ export function saveQueue(store: Store, topicIds: ReadonlyMap<string, number>): 
     }
     batch.forEach((b, i) => b.resolve(results[i]!));
   };
+  const later = (): void => flush(false);
   return {
     save: (rec, stories = NO_STORIES) =>
       new Promise((resolve, reject) => {
         queue.push({ rec, stories, resolve, reject });
-        if (queue.length >= BATCH_FEEDS) immediate ??= setImmediate(flush);
-        else timer ??= setTimeout(flush, BATCH_WAIT_MS);
+        if (queue.length >= BATCH_FEEDS) immediate ??= setImmediate(later);
+        else timer ??= setTimeout(later, BATCH_WAIT_MS);
       }),
     check: () => {
       if (failed) throw failed.err;
     },
     flushAll: () => {
-      while (queue.length > 0) flush();
+      while (queue.length > 0) flush(true);
       clearImmediate(immediate);
       immediate = undefined;
     },

@@ -213,7 +213,11 @@ export interface LeaseStore {
    */
   claimFeeds(urls: string[], now: number, dueBy: number, n: number, leaseMs: number, owner: string, o: { since: number; retired: boolean }): FeedRow[];
   releaseFeed(feedId: number, owner: string): void;
-  claimHostSlot(host: string, limit: number, now: number, leaseMs: number, owner: string): number | null;
+  /**
+   * Takes one of a host's request slots for one request, when the host's delay since the last request any
+   * worker started there has passed: the slot, or how long to wait before asking again (see pg/leases.ts).
+   */
+  claimHostSlot(host: string, manners: { perHost: number; delayMs: number }, leaseMs: number, owner: string): { slot: number } | { waitMs: number };
   releaseHostSlot(host: string, slot: number, owner: string): void;
 }
 
@@ -231,5 +235,10 @@ export interface Store extends FeedStore, FetchWriter, TopicStore, ItemStore, Co
   readonly leases: LeaseStore | null;
   /** Runs `fn` in one transaction: the saves it makes are committed together, or not at all. */
   together<T>(fn: () => T): T;
+  /**
+   * As together(), unless another process is writing at this moment (a store several processes share): then
+   * null at once, without waiting for it.
+   */
+  tryTogether?<T>(fn: () => T): { value: T } | null;
   close(): void;
 }

@@ -1,7 +1,7 @@
 /** The store's methods over its parts (sqlite/*.ts): what the SQLite and PostgreSQL stores share. */
 import type { PackedBuckets } from '../core/buckets.js';
 import type { Bucket, Moment, StoredItem } from '../core/types.js';
-import type { FeedbackStore, LeaseStore, ListItemsQuery, OutboxStore, SearchStore, Store as StoreApi } from './api.js';
+import type { FeedbackStore, FetchWriter, LeaseStore, ListItemsQuery, OutboxStore, SearchStore, Store as StoreApi } from './api.js';
 import type {
   AccountImport,
   AccountMatchRow,
@@ -43,7 +43,7 @@ import { SqliteTopics } from './sqlite/topics.js';
  */
 export abstract class PartsStore implements StoreApi {
   private readonly feeds: SqliteFeeds;
-  private readonly fetches: SqliteFetchWriter;
+  private readonly fetches: FetchWriter;
   private readonly topics: SqliteTopics;
   private readonly items: SqliteItems;
   protected readonly counts: SqliteCounts;
@@ -60,10 +60,11 @@ export abstract class PartsStore implements StoreApi {
     protected readonly conn: Connection,
     search?: (c: Connection) => SearchStore,
     leases?: (c: Connection) => LeaseStore,
+    fetches?: (c: Connection) => FetchWriter,
   ) {
     const c = conn;
     this.feeds = new SqliteFeeds(c);
-    this.fetches = new SqliteFetchWriter(c);
+    this.fetches = fetches ? fetches(c) : new SqliteFetchWriter(c);
     this.topics = new SqliteTopics(c);
     this.items = new SqliteItems(c);
     this.counts = new SqliteCounts(c);

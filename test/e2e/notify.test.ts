@@ -8,7 +8,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { startCli, withTimeout } from '../helpers/spawn.js';
 import { startSmtp } from '../helpers/smtp.js';
+import { freshDatabase, optionsOf } from '../helpers/pg.js';
 import { tempDir } from '../helpers/tmp.js';
+import { SyncPg } from '../../src/store/pg/bridge.js';
 
 // momentscan notify against real HTTP receivers on 127.0.0.1 standing in for Slack, Teams, Discord and a
 // generic Standard Webhooks endpoint, on the sample data at 2026-11-20 12:00 UTC (one alert in the last
@@ -69,8 +71,11 @@ beforeAll(() => {
   expect(r.status).toBe(0);
 }, 60_000);
 
-/** A home with the sample's topics, the given notify section, a signing secret and a copy of the sample database. */
-function setup(notify: string, extra = '') {
+/**
+ * A home with the sample's topics, the given notify section, a signing secret and a copy of the sample
+ * database (or `o.db`, a PostgreSQL database, left as it is: fetch into it first).
+ */
+function setup(notify: string, extra = '', o: { db?: string } = {}) {
   const home = tempDir();
   const config = path.join(home, 'config.yaml');
   const topics = [
@@ -94,8 +99,8 @@ function setup(notify: string, extra = '') {
   ].join('\n');
   writeFileSync(config, yaml);
   writeFileSync(path.join(home, 'secret'), `${SECRET}\n`);
-  const db = path.join(home, 's.db');
-  copyFileSync(template, db);
+  const db = o.db ?? path.join(home, 's.db');
+  if (!o.db) copyFileSync(template, db);
   const run = async (args: string[]) => withTimeout(startCli([...args, '--config', config, '--db', db], { home }).exited, 60_000, `momentscan ${args.join(' ')}`);
   const start = (args: string[]) => startCli([...args, '--config', config, '--db', db], { home });
   return { home, config, db, run, start };
@@ -379,3 +384,43 @@ describe('momentscan notify', () => {
     expect(rx.received).toHaveLength(0);
   });
 });
+
+describe('momentscan notify on PostgreSQL', () => {
+  it('two hosts evaluating and sending at once (moments --alerts, then notify): both report the alert, it is queued and delivered once per channel', async () => {
+    const slow: Behaviour = (_r, res) => void setTimeout(() => res.writeHead(200).end('ok'), 300);
+    const rx = await receiver({ '/a': slow, '/b': slow });
+    const db = freshDatabase('notify');
+    const s = setup(
+      `  channels:
+    a: { type: slack, url: "${rx.url('/a')}" }
+    b: { type: webhook, url: "${rx.url('/b')}", secretFile: secret }
+  routes:
+    - channels: [a, b]`,
+      '',
+      { db },
+    );
+    expect((await s.run(['fetch', '--quiet'])).status).toBe(0);
+    const twice = async (args: string[]) => Promise.all([s.start(args), s.start(args)].map((x) => withTimeout(x.exited, 60_000, args.join(' '))));
+    const alerts = await twice(['moments', '--alerts', '--since', '24h', '--json', '--as-of', AS_OF]);
+    for (const r of alerts) expect(r.status, r.stderr).toBe(0);
+    // both report the alert (Northwind Airlines' tone shift); it is recorded once
+    expect(alerts.map((r) => (JSON.parse(r.stdout) as { topic: string }[]).map((m) => m.topic))).toEqual([['Northwind Airlines'], ['Northwind Airlines']]);
+    const sent = await twice(['notify', '--as-of', AS_OF]);
+    for (const r of sent) expect(r.status, r.stderr).toBe(0);
+    expect(rx.received.map((r) => r.path).sort()).toEqual(['/a', '/b']);
+    expect(JSON.parse(rx.at('/a')[0]!.body).text).toContain('Northwind Airlines');
+    expect(new Webhook(SECRET).verify(rx.at('/b')[0]!.body, rx.at('/b')[0]!.headers as Record<string, string>)).toMatchObject({ data: { topic: 'Northwind Airlines' } });
+    expect((await deliveries(s)).map((d) => d.status)).toEqual(['sent', 'sent']);
+    const pg = SyncPg.connect(optionsOf(db));
+    try {
+      // one outbox row per (alert, channel), whoever evaluated first
+      expect(pg.query('SELECT count(*) AS n FROM notify_outbox').rows[0]).toEqual({ n: 2 });
+    } finally {
+      pg.close();
+    }
+    // the next runs, at once again, send nothing more
+    for (const r of await twice(['notify', '--as-of', AS_OF])) expect(r.status, r.stderr).toBe(0);
+    expect(rx.received).toHaveLength(2);
+  }, 120_000);
+});
+

@@ -34,7 +34,8 @@ async function expectShellBack(term: Terminal) {
   await term.waitFor((s) => !s.includes('momentscan watch  as of'), 'the view to go');
   expect(term.pane('#{alternate_on} #{cursor_flag}')).toBe('0 1');
   term.run('echo "rc=$?"; stty -a | tr " " "\\n" | grep -x -e -icanon -e icanon -e -echo -e echo | tr "\\n" " "; echo');
-  const screen = await term.waitFor((s) => /rc=\d+/.test(s) && /icanon/.test(s), 'the shell');
+  // (the answer's own line: the command typed, echoed on the screen, names icanon too)
+  const screen = await term.waitFor((s) => /rc=\d+/.test(s) && /^-?icanon -?echo\s*$/m.test(s), 'the shell');
   expect(screen).toMatch(/^icanon echo\s*$/m);
   // the command line that started it is still on the main screen: the view never drew there
   const history = term.history();

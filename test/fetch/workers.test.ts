@@ -12,6 +12,12 @@ import { tempDir } from '../helpers/tmp.js';
 /** Loopback hosts, each its own server: 127.0.0.1 … 127.0.0.5 (all of 127/8 is loopback). */
 const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
 const PER_HOST = 2;
+/**
+ * How much closer than fetch.hostDelay two requests may arrive at a host: the workers are let through on the
+ * database server's clock, and a request arrives a moment later, a scheduling slice or two of its process on
+ * a busy machine (measured here, load 11 on 2 cores: a median of 15 ms, at worst 250 ms).
+ */
+const TOLERANCE_MS = 250;
 
 interface Farm {
   urls: string[];
@@ -19,6 +25,8 @@ interface Farm {
   hits: Map<string, number>;
   /** The most requests in flight at once, per host. */
   peak: Map<string, number>;
+  /** When each request to a host arrived (performance.now() of this process), per host. */
+  starts: Map<string, number[]>;
   close(): Promise<void>;
 }
 
@@ -26,11 +34,13 @@ interface Farm {
 async function farm(feeds: number, delayMs: number, hang: (n: number) => boolean = () => false): Promise<Farm> {
   const hits = new Map<string, number>();
   const peak = new Map<string, number>();
+  const starts = new Map<string, number[]>(HOSTS.map((h) => [h, []]));
   const servers: Server[] = [];
   const bases: string[] = [];
   for (const host of HOSTS) {
     let inFlight = 0;
     const server = createServer((req, res) => {
+      starts.get(host)!.push(performance.now());
       const n = Number(/\/f(\d+)\.xml$/.exec(req.url ?? '')?.[1] ?? -1);
       hits.set(req.url!, (hits.get(req.url!) ?? 0) + 1);
       inFlight++;
@@ -54,6 +64,7 @@ async function farm(feeds: number, delayMs: number, hang: (n: number) => boolean
     urls,
     hits,
     peak,
+    starts,
     close: async () => {
       for (const s of servers) s.closeAllConnections();
       await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
@@ -61,18 +72,18 @@ async function farm(feeds: number, delayMs: number, hang: (n: number) => boolean
   };
 }
 
-function config(dir: string, urls: string[]): string {
+function config(dir: string, urls: string[], manners: { perHost?: number; hostDelay?: string; timeout?: string } = {}): string {
   const file = path.join(dir, 'workers.yaml');
   writeFileSync(
     file,
     [
       'fetch:',
       '  concurrency: 8',
-      `  perHost: ${PER_HOST}`,
-      '  hostDelay: 0s',
+      `  perHost: ${manners.perHost ?? PER_HOST}`,
+      `  hostDelay: ${manners.hostDelay ?? '0s'}`,
       '  interval: 1h',
       '  retries: 0',
-      '  timeout: 60s',
+      `  timeout: ${manners.timeout ?? '60s'}`,
       'topics:',
       '  - name: Acme',
       '    keywords: [acme]',
@@ -177,6 +188,73 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
       expect(fetchedBy(c.stderr)).toBe(held);
       expect(pg.query('SELECT count(*) AS items, count(DISTINCT guid) AS guids FROM items').rows[0]).toEqual({ items: 120, guids: 120 });
       expect(pg.query("SELECT count(DISTINCT feed_id) AS feeds, count(*) AS saves FROM fetch_log WHERE status = 'ok'").rows[0]).toEqual({ feeds: 40, saves: 40 });
+    } finally {
+      pg.close();
+    }
+  }, 300_000);
+
+  it.each([2, 4])('%i workers keep fetch.hostDelay between the starts of any two requests to one host, whichever worker makes them; every feed fetched once', async (n) => {
+    const delay = 500;
+    const f = await farm(40, 5);
+    farms.push(f);
+    const home = tempDir();
+    const cfg = config(home, f.urls, { hostDelay: `${delay}ms` });
+    const db = freshDatabase('workers');
+    expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+    const runs = await Promise.all(Array.from({ length: n }, () => worker(cfg, db, home).done));
+    for (const r of runs) expect(r.status, r.stderr).toBe(0);
+    const counts = runs.map((r) => fetchedBy(r.stderr));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(counts.filter((c) => c > 0).length).toBeGreaterThanOrEqual(2);
+    expect(f.hits.size).toBe(40);
+    expect([...f.hits.values()].every((h) => h === 1)).toBe(true);
+    for (const host of HOSTS) {
+      const t = [...f.starts.get(host)!].sort((a, b) => a - b);
+      expect(t.length).toBe(8);
+      const gaps = t.slice(1).map((x, i) => x - t[i]!);
+      const said = `gaps at ${host}: ${gaps.map(Math.round).join(', ')} ms`;
+      // workers each keeping the delay on their own would start together (0 ms apart) and ask n times as often
+      expect(Math.min(...gaps), said).toBeGreaterThanOrEqual(delay - TOLERANCE_MS);
+      expect(t.at(-1)! - t[0]!, said).toBeGreaterThanOrEqual(7 * delay - TOLERANCE_MS);
+    }
+  }, 300_000);
+
+  it('a worker killed (kill -9) mid-request holds its host slot only about one request timeout: another worker gets the host soon after', async () => {
+    let hungUp = true;
+    // ten feeds, all on 127.0.0.1, one request at a time there; the first never answers while hungUp
+    const f = await farm(50, 5, (n) => n === 0 && hungUp);
+    farms.push(f);
+    const urls = f.urls.filter((_, n) => n % HOSTS.length === 0);
+    const home = tempDir();
+    const cfg = config(home, urls, { perHost: 1, timeout: '2s' });
+    const db = freshDatabase('workers');
+    expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+    const a = worker(cfg, db, home);
+    for (let i = 0; i < 1200 && !f.hits.has('/f0.xml'); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(f.hits.get('/f0.xml')).toBe(1);
+    a.kill();
+    const killedAt = performance.now();
+    expect((await a.done).status).toBe(null);
+    const pg = SyncPg.connect(optionsOf(db));
+    try {
+      expect(pg.query('SELECT count(*) AS n FROM host_slots WHERE leased_until IS NOT NULL').rows[0]).toEqual({ n: 1 });
+      // its feed leases last minutes (a live worker's feed may take several tries): moved to the past here, so
+      // that only the host's slot stands in the next worker's way
+      pg.query('UPDATE feeds SET leased_until = 1 WHERE leased_until IS NOT NULL');
+      hungUp = false;
+      const b = await worker(cfg, db, home).done;
+      expect(b.status, b.stderr).toBe(0);
+      expect(fetchedBy(b.stderr)).toBe(10);
+      const after = f.starts.get('127.0.0.1')!.filter((t) => t > killedAt);
+      expect(after.length).toBe(10);
+      const waited = Math.min(...after) - killedAt;
+      // not before the dead worker's request could have timed out (2 s: till then it might have been alive),
+      // and soon after (its slot's lease: the timeout and a 5 s margin), not the feed lease's minutes
+      expect(waited).toBeGreaterThan(2_000);
+      expect(waited).toBeLessThan(2_000 + 5_000 + 4_000);
+      expect(pg.query('SELECT count(*) AS items, count(DISTINCT guid) AS guids FROM items').rows[0]).toEqual({ items: 30, guids: 30 });
+      expect(pg.query("SELECT count(DISTINCT feed_id) AS feeds, count(*) AS saves FROM fetch_log WHERE status = 'ok'").rows[0]).toEqual({ feeds: 10, saves: 10 });
+      expect(pg.query('SELECT count(*) AS n FROM host_slots WHERE leased_until IS NOT NULL').rows[0]).toEqual({ n: 0 });
     } finally {
       pg.close();
     }

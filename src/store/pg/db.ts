@@ -8,6 +8,7 @@
  * - an INSERT into a table keyed by an `id` column returns it (better-sqlite3's lastInsertRowid).
  * Booleans come back as 1 and 0 (bridge.ts), as SQLite gives them.
  */
+import { createRequire } from 'node:module';
 import { PgError, type Statement, type SyncPg } from './bridge.js';
 import type { SqlDb, SqlStatement, SqlTransaction } from '../sqlite/part.js';
 
@@ -129,6 +130,55 @@ class PgStatement implements SqlStatement {
   }
 }
 
+let pgUtils: { prepareValue(v: unknown): unknown; escapeLiteral(s: string): string } | undefined;
+
+/** A value as a literal in SQL text, as node-postgres would send it as a parameter (text), or null when it cannot be. */
+function literal(v: unknown): string | null {
+  if (v === null || v === undefined) return 'NULL';
+  pgUtils ??= createRequire(import.meta.url)('pg/lib/utils') as typeof pgUtils;
+  const text = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || Array.isArray(v) ? pgUtils!.prepareValue(v) : null;
+  // (an untyped literal takes its type from where it stands, as a parameter does)
+  return typeof text === 'string' && !text.includes('\0') ? pgUtils!.escapeLiteral(text) : null;
+}
+
+/** A statement with its parameters written into its text, or null when one cannot be. */
+function inline(s: Statement): string | null {
+  const params = s.params ?? [];
+  let ok = true;
+  // $n outside quotes and comments
+  const text = s.sql.replace(/'(?:[^']|'')*'|"[^"]*"|--[^\n]*|\$(\d+)/g, (m, n: string | undefined) => {
+    if (n === undefined) return m;
+    const lit = literal(params[Number(n) - 1]);
+    if (lit === null) ok = false;
+    return lit ?? m;
+  });
+  return ok ? text : null;
+}
+
+/**
+ * Statements whose answers nobody needs, as few as can be: runs of them that can be written as text go as one
+ * text of several statements (one round trip to the server for all, where node-postgres waits for each
+ * statement's answer before it sends the next).
+ */
+function oneText(statements: Statement[]): Statement[] {
+  if (statements.length <= 1) return statements;
+  const out: Statement[] = [];
+  let run: string[] = [];
+  const end = (): void => {
+    if (run.length > 0) out.push({ sql: run.join(';\n') });
+    run = [];
+  };
+  for (const s of statements) {
+    const text = inline(s);
+    if (text === null) {
+      end();
+      out.push(s);
+    } else run.push(text);
+  }
+  end();
+  return out;
+}
+
 /** The advisory lock writing transactions take (any number; this one spells "mswriter"). */
 export const WRITER_LOCK = String(0x6d7377726974657an);
 
@@ -140,6 +190,17 @@ export class PgDb implements SqlDb {
   private depth = 0;
   /** The transaction was rolled back by an error: nothing more runs in it. */
   private aborted = false;
+  /**
+   * Statements of the transaction in flight whose answers nobody waits for (BEGIN, the writer lock, SAVEPOINT,
+   * RELEASE, writes deferred by defer()): sent in order in front of the next request, so that they cost no
+   * round trip of their own between this thread and the connection's. An error in one of them surfaces there
+   * (and rolls the transaction back, as any error does).
+   */
+  private pending: Statement[] = [];
+  /** Requests sent so far: tells a transaction whether anything of its own reached the server yet. */
+  private sent = 0;
+  /** The parts' statements translated, by their text. */
+  private readonly translated = new Map<string, Translated>();
 
   constructor(
     readonly pg: SyncPg,
@@ -151,12 +212,7 @@ export class PgDb implements SqlDb {
   }
 
   prepare(sql: string): SqlStatement {
-    // a name per text: node-postgres prepares it on the server once per connection
-    let names = statementNames.get(this.pg);
-    if (!names) statementNames.set(this.pg, (names = new Map()));
-    let name = names.get(sql);
-    if (!name) names.set(sql, (name = `ms${names.size + 1}`));
-    return new PgStatement(this, name, sql);
+    return new PgStatement(this, this.nameOf(sql), sql);
   }
 
   exec(sql: string): void {
@@ -175,13 +231,63 @@ export class PgDb implements SqlDb {
 
   /** One statement, in the transaction in flight if there is one. */
   run(s: Statement & { name?: string; rowMode?: 'array' }): { rows: unknown[]; rowCount: number } {
+    return this.runAll([s])[0]!;
+  }
+
+  /**
+   * Statements in one request (after the deferred ones), in order, in the transaction in flight if there is
+   * one: their answers.
+   */
+  runAll(statements: Statement[]): { rows: unknown[]; rowCount: number }[] {
     if (this.aborted) throw new PgError('the transaction was rolled back after an error', 'ABORTED', true, false);
+    const ahead = oneText(this.pending);
+    this.pending = [];
+    this.sent++;
     try {
-      return this.pg.batch([s])[0]!;
+      return this.pg.batch([...ahead, ...statements]).slice(ahead.length);
     } catch (err) {
       if (this.depth > 0 && err instanceof PgError && err.rolledBack) this.aborted = true;
       throw err;
     }
+  }
+
+  /**
+   * Writes of the transaction in flight whose answers are not needed: sent in front of its next request (or
+   * its COMMIT), in order, so that they cost no round trip of their own. Outside a transaction, sent now.
+   */
+  defer(statements: Statement[]): void {
+    if (this.depth === 0) {
+      this.runAll(statements);
+      return;
+    }
+    if (this.aborted) throw new PgError('the transaction was rolled back after an error', 'ABORTED', true, false);
+    this.pending.push(...statements);
+  }
+
+  /** A write of the parts' whose answer is not needed: with the transaction's next request (defer). */
+  later(sql: string, args: unknown[]): void {
+    this.defer([this.bind(sql, ...args)]);
+  }
+
+  /** One of the parts' statements (their SQL, `?` or `@name` parameters) with its values, ready for runAll or defer. */
+  bind(sql: string, ...args: unknown[]): Statement {
+    let t = this.translated.get(sql);
+    if (!t) this.translated.set(sql, (t = translate(sql)));
+    return { sql: t.text, params: paramsOf(t, args), name: this.nameOf(sql) };
+  }
+
+  /** A statement in PostgreSQL's own SQL ($1, $2… parameters, given as they are), ready for runAll or defer. */
+  statement(sql: string, params: readonly unknown[]): Statement {
+    return { sql, params, name: this.nameOf(sql) };
+  }
+
+  private nameOf(sql: string): string {
+    // a name per text: node-postgres prepares it on the server once per connection
+    let names = statementNames.get(this.pg);
+    if (!names) statementNames.set(this.pg, (names = new Map()));
+    let name = names.get(sql);
+    if (!name) names.set(sql, (name = `ms${names.size + 1}`));
+    return name;
   }
 
   /**
@@ -193,15 +299,34 @@ export class PgDb implements SqlDb {
     return Object.assign(go, { immediate: () => this.inTx(fn, true), deferred: go });
   }
 
-  private inTx<T>(fn: () => T, writer: boolean): T {
+  /**
+   * transaction(fn).immediate(), unless another process holds the writer lock at this moment: then null, at
+   * once (the caller tries again later rather than block this thread).
+   */
+  tryImmediate<T>(fn: () => T): { value: T } | null {
+    if (this.depth > 0) return { value: this.inTx(fn, true) };
+    const [, lock] = this.runAll([{ sql: 'BEGIN' }, { sql: 'SELECT pg_try_advisory_xact_lock($1) AS got', params: [WRITER_LOCK] }]);
+    if ((lock!.rows[0] as { got: number }).got !== 1) {
+      this.runAll([{ sql: 'ROLLBACK' }]);
+      return null;
+    }
+    return { value: this.inTx(fn, 'begun') };
+  }
+
+  private inTx<T>(fn: () => T, writer: boolean | 'begun'): T {
     const outer = this.depth === 0;
     const savepoint = `sp${this.depth}`;
-    if (outer && writer) {
+    // BEGIN (or SAVEPOINT) goes with the transaction's first request; what was pending before it stays ahead
+    // (begun: BEGIN and the lock were sent already)
+    const before = { sent: writer === 'begun' ? -1 : this.sent, pending: this.pending.length };
+    if (writer === 'begun') {
+      // nothing more to send
+    } else if (outer && writer) {
       // SQLite's BEGIN IMMEDIATE: one writing transaction at a time, across every process on every host
       // (the parts' check-then-write logic, the story replay and the outbox rely on it, as on SQLite)
-      this.pg.batch([{ sql: 'BEGIN' }, { sql: 'SELECT pg_advisory_xact_lock($1)', params: [WRITER_LOCK] }]);
+      this.pending.push({ sql: 'BEGIN' }, { sql: 'SELECT pg_advisory_xact_lock($1)', params: [WRITER_LOCK] });
     } else {
-      this.pg.query(outer ? 'BEGIN' : `SAVEPOINT ${savepoint}`);
+      this.pending.push({ sql: outer ? 'BEGIN' : `SAVEPOINT ${savepoint}` });
     }
     this.depth++;
     let result: T;
@@ -209,11 +334,18 @@ export class PgDb implements SqlDb {
       result = fn();
     } catch (err) {
       this.depth--;
-      if (!this.aborted) {
-        try {
-          this.pg.query(outer ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}`);
-        } catch {
-          // the connection is gone: the server rolls it back
+      if (this.sent === before.sent) {
+        // nothing of it reached the server: forgetting its statements is rolling it back
+        this.pending.length = before.pending;
+      } else {
+        // what is pending was queued inside it (since its last request)
+        this.pending = [];
+        if (!this.aborted) {
+          try {
+            this.pg.query(outer ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}`);
+          } catch {
+            // the connection is gone: the server rolls it back
+          }
         }
       }
       if (outer) this.aborted = false;
@@ -221,10 +353,18 @@ export class PgDb implements SqlDb {
     }
     this.depth--;
     if (this.aborted) {
+      this.pending = [];
       if (outer) this.aborted = false;
       throw new PgError('the transaction was rolled back after an error', 'ABORTED', true, false);
     }
-    this.pg.query(outer ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`);
+    if (outer) {
+      try {
+        this.runAll([{ sql: 'COMMIT' }]);
+      } finally {
+        this.pending = [];
+        this.aborted = false;
+      }
+    } else this.pending.push({ sql: `RELEASE SAVEPOINT ${savepoint}` });
     return result;
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Leases for `fetch --worker` (PostgreSQL only): any number of worker processes on any number of hosts
  * claim due feeds so that each is fetched by one of them, and hold per-host slots so that together they
- * never have more requests in flight to one server than its per-host limit. A lease has an end: a worker
- * that dies loses only its leases, and once they expire the feeds (or slots) are claimed again.
+ * never have more requests in flight to one server than its per-host limit, nor start two requests to it
+ * closer than its delay. A lease has an end: a worker that dies loses only its leases, and once they expire
+ * the feeds (or slots) are claimed again. A slot is held for one request, so its lease is short.
  */
 import type { LeaseStore } from '../api.js';
 import { FEED_COLUMNS } from '../sqlite/feeds.js';
@@ -42,24 +43,46 @@ export class PgLeases extends SqlitePart implements LeaseStore {
     this.guard(() => this.stmt('UPDATE feeds SET leased_until = NULL, lease_owner = NULL WHERE id = ? AND lease_owner = ?').run(feedId, owner));
   }
 
+  /** Hosts (with their limit) whose gate and slots exist: made once per connection. */
+  private readonly hostsMade = new Set<string>();
+
   /**
-   * Takes one of a host's `limit` request slots until `now + leaseMs`, shared by every worker; returns its
-   * number, or null when all are taken (try again shortly).
+   * Takes one of a host's `manners.perHost` request slots for `leaseMs`, shared by every worker, when the
+   * host's gate is open: `manners.delayMs` has passed since the start of the last request any worker made
+   * to it (fetch.hostDelay). The slot and the gate are taken together, in one statement, on the server's
+   * clock (the workers' clocks may differ): `{ slot }`, or `{ waitMs }`, how long until the gate opens
+   * (0 when it is open but every slot is taken: try again shortly).
    */
-  claimHostSlot(host: string, limit: number, now: number, leaseMs: number, owner: string): number | null {
+  claimHostSlot(host: string, manners: { perHost: number; delayMs: number }, leaseMs: number, owner: string): { slot: number } | { waitMs: number } {
     return this.guard(() => {
-      // the host's slots exist (a no-op once they do); a lowered limit leaves the extra slots unused
-      this.stmt('INSERT INTO host_slots (host, slot) SELECT ?, s FROM generate_series(0, ? - 1) AS s ON CONFLICT DO NOTHING').run(host, limit);
-      const slot = this.stmt(
-        `UPDATE host_slots SET leased_until = ?, lease_owner = ?
-         WHERE (host, slot) IN (SELECT host, slot FROM host_slots
-                                WHERE host = ? AND slot < ? AND (leased_until IS NULL OR leased_until < ?)
-                                ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED)
-         RETURNING slot`,
-      )
-        .pluck()
-        .get(now + leaseMs, owner, host, limit, now) as number | undefined;
-      return slot ?? null;
+      const made = `${host}\n${manners.perHost}`;
+      if (!this.hostsMade.has(made)) {
+        // the host's gate and slots exist (a no-op once they do); a lowered limit leaves the extra slots unused
+        this.stmt('INSERT INTO host_gates (host) VALUES (?) ON CONFLICT DO NOTHING').run(host);
+        this.stmt('INSERT INTO host_slots (host, slot) SELECT ?, s FROM generate_series(0, ? - 1) AS s ON CONFLICT DO NOTHING').run(host, manners.perHost);
+        this.hostsMade.add(made);
+      }
+      // The gate row is locked first (claims for one host queue there for an instant), then a free slot is
+      // taken only while the gate is open, and the gate moves on only when a slot was taken.
+      const row = this.stmt(
+        `WITH gate AS (
+           SELECT next_start_at AS next_at, (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now
+           FROM host_gates WHERE host = ? FOR UPDATE
+         ), taken AS (
+           UPDATE host_slots SET leased_until = (SELECT now FROM gate) + ?, lease_owner = ?
+           WHERE (host, slot) IN (SELECT hs.host, hs.slot FROM host_slots hs, gate
+                                  WHERE hs.host = ? AND hs.slot < ? AND gate.next_at <= gate.now
+                                    AND (hs.leased_until IS NULL OR hs.leased_until < gate.now)
+                                  ORDER BY hs.slot LIMIT 1 FOR UPDATE OF hs SKIP LOCKED)
+           RETURNING slot
+         ), moved AS (
+           UPDATE host_gates SET next_start_at = (SELECT now FROM gate) + ?
+           WHERE host = ? AND EXISTS (SELECT 1 FROM taken)
+         )
+         SELECT (SELECT slot FROM taken) AS slot, (SELECT next_at - now FROM gate) AS wait`,
+      ).get(host, leaseMs, owner, host, manners.perHost, manners.delayMs, host) as { slot: number | null; wait: number | null } | undefined;
+      if (row?.slot !== null && row?.slot !== undefined) return { slot: row.slot };
+      return { waitMs: Math.max(0, row?.wait ?? 0) };
     });
   }
 

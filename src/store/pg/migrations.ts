@@ -314,4 +314,13 @@ export const PG_MIGRATIONS: readonly string[] = [
     fingerprint text COLLATE "C" NOT NULL
   );
   `,
+  // 4: fetch --worker: fetch.hostDelay shared by every worker, as the slots are: when the next request to a
+  // host may start (epoch ms on the server's clock, so that the workers' own clocks do not matter), taken with
+  // a slot in one statement (pg/leases.ts)
+  `
+  CREATE TABLE host_gates (
+    host text COLLATE "C" PRIMARY KEY,
+    next_start_at bigint NOT NULL DEFAULT 0
+  );
+  `,
 ];

@@ -10,6 +10,7 @@ import { Connection, SqlitePart } from '../sqlite/part.js';
 import { PgError, type SyncPg } from './bridge.js';
 import { connectPg, pgStoreError } from './connect.js';
 import { PgDb } from './db.js';
+import { PgFetchWriter } from './fetch-write.js';
 import { PgLeases } from './leases.js';
 import { ensurePgSchema } from './schema.js';
 import { parsePgUrl, type PgTarget } from './url.js';
@@ -20,7 +21,7 @@ export class PgStore extends PartsStore {
     readonly target: PgTarget,
     readonly: boolean,
   ) {
-    super(new Connection(new PgDb(pg, readonly), target.display, (err) => (err instanceof PgError ? pgStoreError(err, target) : null)), (c) => new PgSearch(c), (c) => new PgLeases(c));
+    super(new Connection(new PgDb(pg, readonly), target.display, (err) => (err instanceof PgError ? pgStoreError(err, target) : null)), (c) => new PgSearch(c), (c) => new PgLeases(c), (c) => new PgFetchWriter(c));
   }
 
   /** Connects to the database a postgres:// URL names, setting it up or migrating it unless read-only. */
@@ -34,6 +35,10 @@ export class PgStore extends PartsStore {
       throw err;
     }
     return new PgStore(pg, target, options.readonly === true);
+  }
+
+  tryTogether<T>(fn: () => T): { value: T } | null {
+    return this.conn.guard(() => (this.conn.db as PgDb).tryImmediate(fn));
   }
 
   close(): void {

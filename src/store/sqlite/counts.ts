@@ -102,9 +102,9 @@ export class SqliteCounts extends SqlitePart implements CountStore {
       const missing: number[] = [];
       for (let w = first; w <= last; w++) if (!have.has(w)) missing.push(w);
       const fresh = new Map<number, number[]>(missing.map((w) => [w, []]));
-      for (const row of rowsOf(missing[0]! * COUNTS_WEEK_MS, (missing[missing.length - 1]! + 1) * COUNTS_WEEK_MS)) {
-        fresh.get(Math.trunc(row[0]! / COUNTS_WEEK_MS))?.push(...row);
-      }
+      // (none missing: another process cached them since the look above)
+      const found = missing.length > 0 ? rowsOf(missing[0]! * COUNTS_WEEK_MS, (missing[missing.length - 1]! + 1) * COUNTS_WEEK_MS) : [];
+      for (const row of found) fresh.get(Math.trunc(row[0]! / COUNTS_WEEK_MS))?.push(...row);
       const put = this.stmt('INSERT INTO topic_quarter_weeks (topic_id, week, data) VALUES (?, ?, ?)');
       const out: Float64Array[] = [];
       for (let w = first; w <= last; w++) {

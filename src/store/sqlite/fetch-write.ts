@@ -1,8 +1,98 @@
 /** The fetch write: one feed's fetch (log line, feed health, items, their stories and topic matches, the quarter-hour counts) in one transaction. */
 import type { FetchWriter } from '../api.js';
 import { QUARTER_MS } from '../db.js';
+import type { EnrichedItem } from '../../core/types.js';
 import { NO_STORIES, type FetchRecord, type SaveResult, type StoryAssigner } from '../model.js';
 import { SqlitePart } from './part.js';
+
+/** Where the story replay of a save's items starts, and how far to look back for items by fetch time. */
+export const REPLAY_PENDING_SQL = 'UPDATE story_state SET replay_from = min(coalesce(replay_from, ?), ?), max_lead = max(max_lead, ?)';
+
+/** The fetch log's line for one fetch. */
+export const FETCH_LOG_SQL = `INSERT INTO fetch_log (feed_id, started_at, duration_ms, status, http_status, bytes, items_seen, items_new, error,
+                                attempts, overflow, notice)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** The feed's health after a failed fetch. */
+export const FEED_FAILED_SQL = `UPDATE feeds SET last_fetched_at = @at, last_status = 'failed', last_error = @error,
+                    consecutive_failures = consecutive_failures + 1,
+                    next_due_at = @nextDueAt,
+                    retired_at = CASE WHEN @retire THEN @at ELSE retired_at END
+             WHERE id = @id`;
+
+/** The feed's validators and health after a fetch that worked (ok, or not modified). */
+export const FEED_FETCHED_SQL = `UPDATE feeds SET last_fetched_at = @at, last_success_at = @at, last_status = @status, last_error = NULL,
+                    consecutive_failures = 0, retired_at = NULL, next_due_at = @nextDueAt,
+                    fetch_url = coalesce(@movedTo, fetch_url),
+                    etag = CASE WHEN @status = 'ok' THEN @etag ELSE coalesce(@etag, etag) END,
+                    last_modified = CASE WHEN @status = 'ok' THEN @lastModified ELSE coalesce(@lastModified, last_modified) END,
+                    title = coalesce(@title, title), site_link = coalesce(@siteLink, site_link)
+             WHERE id = @id`;
+
+/** The log line's values, in FETCH_LOG_SQL's order. */
+export function fetchLogValues(rec: FetchRecord, seen: number, stored: number, overflow: boolean): unknown[] {
+  return [rec.feedId, rec.startedAt, rec.durationMs, rec.status, rec.httpStatus, rec.bytes, seen, stored, rec.error, rec.attempts ?? 1, overflow ? 1 : 0, rec.notice ?? null];
+}
+
+/** The feed's update after the fetch: FEED_FAILED_SQL or FEED_FETCHED_SQL, and its named values. */
+export function feedUpdate(rec: FetchRecord): [string, Record<string, unknown>] {
+  if (rec.status === 'failed') return [FEED_FAILED_SQL, { at: rec.startedAt, error: rec.error, nextDueAt: rec.nextDueAt ?? null, retire: rec.retire ? 1 : 0, id: rec.feedId }];
+  return [
+    FEED_FETCHED_SQL,
+    {
+      at: rec.startedAt,
+      status: rec.status,
+      nextDueAt: rec.nextDueAt ?? null,
+      movedTo: rec.movedTo ?? null,
+      etag: rec.etag ?? null,
+      lastModified: rec.lastModified ?? null,
+      title: rec.title ?? null,
+      siteLink: rec.siteLink ?? null,
+      id: rec.feedId,
+    },
+  ];
+}
+
+/**
+ * The items of a fetch that are not repeats within it, by index in feed order: the first of each guid, and
+ * of each canonical URL (the store then asks which of these it has already).
+ */
+export function unrepeated(items: readonly EnrichedItem[]): number[] {
+  const out: number[] = [];
+  const guids = new Set<string>();
+  const urls = new Set<string>();
+  items.forEach((it, i) => {
+    if (guids.has(it.guid) || (it.canonicalUrl !== null && urls.has(it.canonicalUrl))) return;
+    guids.add(it.guid);
+    if (it.canonicalUrl !== null) urls.add(it.canonicalUrl);
+    out.push(i);
+  });
+  return out;
+}
+
+/**
+ * The topic matches of a save's stored items (`stored`: item index → id), in the order they are written:
+ * items oldest first (`byAge`; the first copy of a story in a topic is what volume counts), then the topics
+ * as each item names them.
+ */
+export function* topicMatches(
+  items: readonly EnrichedItem[],
+  byAge: readonly number[],
+  stored: ReadonlyMap<number, number>,
+  storyOf: ReadonlyMap<number, { id: number }>,
+  topicIds: ReadonlyMap<string, number>,
+): Generator<{ it: EnrichedItem; itemId: number; storyId: number; topicId: number }> {
+  for (const i of byAge) {
+    const itemId = stored.get(i);
+    if (itemId === undefined) continue;
+    const it = items[i]!;
+    const storyId = storyOf.get(i)!.id;
+    for (const name of it.topics) {
+      const topicId = topicIds.get(name);
+      if (topicId !== undefined) yield { it, itemId, storyId, topicId };
+    }
+  }
+}
 
 export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
   /**
@@ -33,12 +123,8 @@ export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
       const joinStory = this.stmt('UPDATE stories SET first_at = min(first_at, ?), last_at = max(last_at, ?) WHERE id = ?');
       const storyTopic = this.stmt('INSERT INTO story_topics (story_id, topic_id, first_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
       const generation = this.stmt('SELECT generation FROM story_state').pluck();
-      const pending = this.stmt('UPDATE story_state SET replay_from = min(coalesce(replay_from, ?), ?), max_lead = max(max_lead, ?)');
-      const log = this.stmt(
-        `INSERT INTO fetch_log (feed_id, started_at, duration_ms, status, http_status, bytes, items_seen, items_new, error,
-                                attempts, overflow, notice)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
+      const pending = this.stmt(REPLAY_PENDING_SQL);
+      const log = this.stmt(FETCH_LOG_SQL);
       const quarter = this.stmt(
         `INSERT INTO topic_quarters (topic_id, slot, stories, items, scored, sentiment_sum, sentiment_sq) VALUES (?, ?, ?, 1, ?, ?, ?)
          ON CONFLICT (topic_id, slot) DO UPDATE SET stories = topic_quarters.stories + excluded.stories,
@@ -53,17 +139,11 @@ export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
         // Which items are new: not stored already by this feed (its guid or the same article), nor
         // repeated within this fetch. Asked before anything is written, so that a new item is written
         // once, with its story, rather than updated afterwards.
-        const fresh: number[] = [];
-        const guids = new Set<string>();
-        const urls = new Set<string>();
-        items.forEach((it, i) => {
-          if (guids.has(it.guid) || (it.canonicalUrl !== null && urls.has(it.canonicalUrl))) return;
-          guids.add(it.guid);
-          if (it.canonicalUrl !== null) urls.add(it.canonicalUrl);
-          // (a feed with no items yet has no guid to repeat)
-          if (before && knownGuid.get(rec.feedId, it.guid) !== undefined) return;
-          if (before && it.canonicalUrl !== null && knownUrl.get(it.canonicalUrl, rec.feedId) !== undefined) return;
-          fresh.push(i);
+        // (a feed with no items yet has no guid to repeat)
+        const fresh = unrepeated(items).filter((i) => {
+          const it = items[i]!;
+          if (before && knownGuid.get(rec.feedId, it.guid) !== undefined) return false;
+          return !(before && it.canonicalUrl !== null && knownUrl.get(it.canonicalUrl, rec.feedId) !== undefined);
         });
         if (fresh.length > 0) stories.sync?.(generation.get() as number);
         // Provisional stories, oldest first (the wire copy of a story usually comes before its rewrites;
@@ -100,19 +180,11 @@ export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
           if (it.accounts) for (const a of it.accounts) if (accountKnown.get(a.accountId) !== undefined) insertAccount.run(itemId, a.accountId, a.matchType, a.confidence);
         }
         // Topic matches oldest first: the first copy of a story in a topic is what volume counts.
-        for (const i of byAge) {
-          const itemId = itemIds.get(i);
-          if (itemId === undefined) continue;
-          const it = items[i]!;
-          const storyId = storyOf.get(i)!.id;
-          for (const name of it.topics) {
-            const topicId = topicIds.get(name);
-            if (topicId === undefined) continue;
-            const first = storyTopic.run(storyId, topicId, it.publishedAt).changes;
-            if (insertMatch.run(topicId, it.publishedAt, itemId, it.sentiment, first).changes === 0) continue;
-            const s = first && it.sentiment !== null ? it.sentiment : 0;
-            quarter.run(topicId, it.publishedAt - (it.publishedAt % QUARTER_MS), first, first && it.sentiment !== null ? 1 : 0, s, s * s);
-          }
+        for (const { it, itemId, storyId, topicId } of topicMatches(items, byAge, itemIds, storyOf, topicIds)) {
+          const first = storyTopic.run(storyId, topicId, it.publishedAt).changes;
+          if (insertMatch.run(topicId, it.publishedAt, itemId, it.sentiment, first).changes === 0) continue;
+          const s = first && it.sentiment !== null ? it.sentiment : 0;
+          quarter.run(topicId, it.publishedAt - (it.publishedAt % QUARTER_MS), first, first && it.sentiment !== null ? 1 : 0, s, s * s);
         }
         const stored = itemIds.size;
         if (stored > 0) {
@@ -126,39 +198,9 @@ export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
           pending.run(earliest, earliest, Math.max(0, latest - rec.startedAt));
         }
         const overflow = before && stored === items.length;
-        log.run(
-          rec.feedId, rec.startedAt, rec.durationMs, rec.status, rec.httpStatus, rec.bytes, items.length, stored, rec.error,
-          rec.attempts ?? 1, overflow ? 1 : 0, rec.notice ?? null,
-        );
-        if (rec.status === 'failed') {
-          this.stmt(
-            `UPDATE feeds SET last_fetched_at = @at, last_status = 'failed', last_error = @error,
-                    consecutive_failures = consecutive_failures + 1,
-                    next_due_at = @nextDueAt,
-                    retired_at = CASE WHEN @retire THEN @at ELSE retired_at END
-             WHERE id = @id`,
-          ).run({ at: rec.startedAt, error: rec.error, nextDueAt: rec.nextDueAt ?? null, retire: rec.retire ? 1 : 0, id: rec.feedId });
-        } else {
-          this.stmt(
-            `UPDATE feeds SET last_fetched_at = @at, last_success_at = @at, last_status = @status, last_error = NULL,
-                    consecutive_failures = 0, retired_at = NULL, next_due_at = @nextDueAt,
-                    fetch_url = coalesce(@movedTo, fetch_url),
-                    etag = CASE WHEN @status = 'ok' THEN @etag ELSE coalesce(@etag, etag) END,
-                    last_modified = CASE WHEN @status = 'ok' THEN @lastModified ELSE coalesce(@lastModified, last_modified) END,
-                    title = coalesce(@title, title), site_link = coalesce(@siteLink, site_link)
-             WHERE id = @id`,
-          ).run({
-            at: rec.startedAt,
-            status: rec.status,
-            nextDueAt: rec.nextDueAt ?? null,
-            movedTo: rec.movedTo ?? null,
-            etag: rec.etag ?? null,
-            lastModified: rec.lastModified ?? null,
-            title: rec.title ?? null,
-            siteLink: rec.siteLink ?? null,
-            id: rec.feedId,
-          });
-        }
+        log.run(...fetchLogValues(rec, items.length, stored, overflow));
+        const [sql, values] = feedUpdate(rec);
+        this.stmt(sql).run(values);
         return { seen: items.length - stored, new: stored, overflow };
       });
       return tx.immediate();

@@ -33,6 +33,11 @@ export interface SqlDb {
   exec(sql: string): unknown;
   pragma(source: string, options?: { simple?: boolean }): unknown;
   transaction<T>(fn: () => T): SqlTransaction<T>;
+  /**
+   * Runs a write whose answer nobody needs later, in order with the connection's other statements (before
+   * the next one whose answer is needed): PostgreSQL's sends it with that one, to save a round trip.
+   */
+  later?(sql: string, args: unknown[]): void;
 }
 
 /** Turns an engine's error into a StoreError naming the database, or returns null when it is not one. */
@@ -62,6 +67,12 @@ export class Connection {
     return s;
   }
 
+  /** A write whose answer is not needed: now, or with the next statement that needs one (SqlDb.later). */
+  later(sql: string, ...args: unknown[]): void {
+    if (this.db.later) this.db.later(sql, args);
+    else this.stmt(sql).run(...args);
+  }
+
   /** Runs `fn`, turning the engine's errors into one-line StoreErrors naming the database. */
   guard<T>(fn: () => T): T {
     try {
@@ -87,5 +98,10 @@ export abstract class SqlitePart {
 
   protected guard<T>(fn: () => T): T {
     return this.conn.guard(fn);
+  }
+
+  /** A write whose answer is not needed (Connection.later). */
+  protected later(sql: string, ...args: unknown[]): void {
+    this.conn.later(sql, ...args);
   }
 }

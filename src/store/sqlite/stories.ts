@@ -184,7 +184,6 @@ export class SqliteStories extends SqlitePart implements StoryStore {
           // new stories none of whose items had a story to take over take one left over, if any
           const spare = [...replayed.keys()].filter((id) => !claimed.has(id)).sort((a, b) => a - b);
           const insertStory = this.stmt('INSERT INTO stories (signature, title, first_at, last_at) VALUES (?, ?, ?, ?)');
-          const updateStory = this.stmt('UPDATE stories SET signature = ?, title = ?, first_at = ?, last_at = ? WHERE id = ?');
           let created = 0;
           for (let k = 0; k < founded; k++) {
             const founder = rows[result.founders[k]!]!;
@@ -197,31 +196,28 @@ export class SqliteStories extends SqlitePart implements StoryStore {
             }
             const had = replayed.get(ids[k]!)!;
             if (had.signature !== signature || had.title !== founder.title || had.firstAt !== founder.publishedAt || had.lastAt !== lastOf[k]) {
-              updateStory.run(signature, founder.title, founder.publishedAt, lastOf[k]!, ids[k]!);
+              this.later('UPDATE stories SET signature = ?, title = ?, first_at = ?, last_at = ? WHERE id = ?', signature, founder.title, founder.publishedAt, lastOf[k]!, ids[k]!);
             }
           }
           // which story each new one follows up (its life over, an item went on with it)
-          const setFollows = this.stmt('UPDATE stories SET follows_id = ? WHERE id = ? AND follows_id IS DISTINCT FROM ?');
           for (let k = 0; k < founded; k++) {
             const f = result.followUps?.[k] ?? null;
             const follows = f === null ? null : f >= 0 ? f : ids[-f - 1]!;
-            setFollows.run(follows, ids[k]!, follows);
+            this.later('UPDATE stories SET follows_id = ? WHERE id = ? AND follows_id IS DISTINCT FROM ?', follows, ids[k]!, follows);
           }
           const storyOf = (i: number): number => {
             const s = result.story[i]!;
             return s >= 0 ? s : ids[-s - 1]!;
           };
 
-          const moveItem = this.stmt('UPDATE items SET story_id = ? WHERE id = ?');
           let moved = 0;
           rows.forEach((r, i) => {
             const id = storyOf(i);
             if (r.storyId !== id) {
-              moveItem.run(id, r.id);
+              this.later('UPDATE items SET story_id = ? WHERE id = ?', id, r.id);
               moved++;
             }
           });
-          const setLast = this.stmt('UPDATE stories SET last_at = ? WHERE id = ?');
           const knownIds = new Set<number>();
           for (const s of known) {
             const joined = knownLast.get(s.id);
@@ -229,12 +225,11 @@ export class SqliteStories extends SqlitePart implements StoryStore {
             if (joined === undefined && had === undefined) continue;
             knownIds.add(s.id);
             const want = Math.max(s.lastAt, joined ?? s.lastAt);
-            if (want !== (had ?? s.lastAt)) setLast.run(want, s.id);
+            if (want !== (had ?? s.lastAt)) this.later('UPDATE stories SET last_at = ? WHERE id = ?', want, s.id);
           }
           let dropped = 0;
-          const dropStory = this.stmt('DELETE FROM stories WHERE id = ?');
           for (const id of spare) {
-            dropStory.run(id); // its items have all moved: they are all from `from` on
+            this.later('DELETE FROM stories WHERE id = ?', id); // its items have all moved: they are all from `from` on
             dropped++;
           }
 
@@ -259,7 +254,6 @@ export class SqliteStories extends SqlitePart implements StoryStore {
               else matchesOf.set(itemId, [[topicId, at, first, sentiment]]);
             }
           }
-          const setFirst = this.stmt('UPDATE item_topics SET story_first = ? WHERE topic_id = ? AND published_at = ? AND item_id = ?');
           const firstIn = new Map<number, Map<number, number>>(); // story → topic → its first item's time, from the replay
           const slots = new Map<number, Map<number, SlotCounts>>(); // topic → quarter → counts
           let firstsChanged = 0;
@@ -277,7 +271,7 @@ export class SqliteStories extends SqlitePart implements StoryStore {
                 m.set(topic, at);
               }
               if (first !== wasFirst) {
-                setFirst.run(first, topic, at, r.id);
+                this.later('UPDATE item_topics SET story_first = ? WHERE topic_id = ? AND published_at = ? AND item_id = ?', first, topic, at, r.id);
                 firstsChanged++;
               }
               let bySlot = slots.get(topic);
@@ -298,47 +292,41 @@ export class SqliteStories extends SqlitePart implements StoryStore {
           });
 
           // story_topics of every story the replay touched: what a known story counted before `from` stays.
-          const putTopic = this.stmt(
-            'INSERT INTO story_topics (story_id, topic_id, first_at) VALUES (?, ?, ?) ON CONFLICT (story_id, topic_id) DO UPDATE SET first_at = excluded.first_at',
-          );
-          const dropTopic = this.stmt('DELETE FROM story_topics WHERE story_id = ? AND topic_id = ?');
+          const putTopic = 'INSERT INTO story_topics (story_id, topic_id, first_at) VALUES (?, ?, ?) ON CONFLICT (story_id, topic_id) DO UPDATE SET first_at = excluded.first_at';
           const touched = new Set<number>([...replayed.keys(), ...ids, ...knownIds]);
           for (const id of touched) {
             const want = new Map(firstIn.get(id));
             for (const [t, at] of storedTopics.get(id) ?? (topicsOf.all(id) as [number, number][])) {
               if (at < from && knownIds.has(id)) continue;
               if (want.get(t) === at) want.delete(t);
-              else if (!want.has(t)) dropTopic.run(id, t);
+              else if (!want.has(t)) this.later('DELETE FROM story_topics WHERE story_id = ? AND topic_id = ?', id, t);
             }
-            for (const [t, at] of want) putTopic.run(id, t, at);
+            for (const [t, at] of want) this.later(putTopic, id, t, at);
           }
 
           const slotRows = this.stmt(
             'SELECT slot, stories, items, scored, sentiment_sum, sentiment_sq FROM topic_quarters WHERE topic_id = ? AND slot >= ?',
           ).raw();
-          const putSlot = this.stmt(
-            `INSERT INTO topic_quarters (topic_id, slot, stories, items, scored, sentiment_sum, sentiment_sq) VALUES (?, ?, ?, ?, ?, ?, ?)
+          const putSlot = `INSERT INTO topic_quarters (topic_id, slot, stories, items, scored, sentiment_sum, sentiment_sq) VALUES (?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (topic_id, slot) DO UPDATE SET stories = excluded.stories, items = excluded.items, scored = excluded.scored,
-               sentiment_sum = excluded.sentiment_sum, sentiment_sq = excluded.sentiment_sq`,
-          );
-          const dropSlot = this.stmt('DELETE FROM topic_quarters WHERE topic_id = ? AND slot = ?');
+               sentiment_sum = excluded.sentiment_sum, sentiment_sq = excluded.sentiment_sq`;
           for (const t of topics) {
             const want = new Map(slots.get(t));
             for (const [q, stories, items, scored, sum, sq] of slotRows.all(t, firstSlot) as [number, number, number, number, number, number][]) {
               const c = want.get(q);
               if (!c) {
-                dropSlot.run(t, q);
+                this.later('DELETE FROM topic_quarters WHERE topic_id = ? AND slot = ?', t, q);
                 continue;
               }
               want.delete(q);
               if (c.stories !== stories || c.items !== items || c.scored !== scored || c.sum !== sum || c.sq !== sq) {
-                putSlot.run(t, q, c.stories, c.items, c.scored, c.sum, c.sq);
+                this.later(putSlot, t, q, c.stories, c.items, c.scored, c.sum, c.sq);
               }
             }
-            for (const [q, c] of want) putSlot.run(t, q, c.stories, c.items, c.scored, c.sum, c.sq);
+            for (const [q, c] of want) this.later(putSlot, t, q, c.stories, c.items, c.scored, c.sum, c.sq);
           }
 
-          this.stmt('UPDATE story_state SET replay_from = NULL, generation = generation + 1').run();
+          this.later('UPDATE story_state SET replay_from = NULL, generation = generation + 1');
           return { from, items: rows.length, moved, storiesCreated: created, storiesDropped: dropped, firstsChanged };
         })
         .immediate(),

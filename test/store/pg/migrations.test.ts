@@ -13,6 +13,7 @@ const RELEASED = [
   '1218a261c1fed0b0ef77464545d2d7d66c16a9c38d7b20bf0ae0ec3b49264ce5', // 1: SQLite's schema 1–15 in PostgreSQL's types, leases, host slots
   'af159b7d54d1340ba68fb09a55c93df16bdb0d6f3ca393912894a83044e68ab5', // 2: planned events and labels (SQLite's 16)
   '373fcb7a82a33d496da3442ca90784ffa9871bf142b8060906a58351cd5b257c', // 3: SQLite's 17: accounts, contacts, item matches
+  '8c48ab45b187daa1fb43b3229633feaf8bc0c5951696f8437b8c24060698cca1', // 4: host gates: fetch.hostDelay shared by the workers
 ];
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
