@@ -20,7 +20,7 @@ import { blended, compound, features, latent, latentOfTokens, loadModel, topFeat
  */
 
 /** Identifies the scoring; bump whenever scores change. */
-export const SENTIMENT_ENGINE = 'momentscan-sentiment/4';
+export const SENTIMENT_ENGINE = 'momentscan-sentiment/5';
 
 export const SENTIMENT_LANGUAGES: readonly string[] = LANGUAGES;
 

@@ -398,6 +398,21 @@ describe('what went wrong on the dev sets (issue 12)', () => {
     },
   );
 
+  it.each(['Das ist neu.', 'Er macht das einfach.', 'Sie sucht den Schlüssel.', 'Am Ende des Tages', 'Klar, bis morgen'])(
+    'de: %j has no tone (SentiWS entries at its minimum weight and toneless homographs are not scored)',
+    (text) => {
+      expect(ruleScore(text, 'de')).toBe(0);
+    },
+  );
+
+  it.each([
+    ['Quelle malchance', 'negative'],
+    ['Un esclavage moderne', 'negative'],
+    ['Je suis reconnaissant', 'positive'],
+  ])('fr: words beyond pattern\'s adjectives are scored (translated AFINN): %j → %s', (text, label) => {
+    expect(rules(text, { language: 'fr' }).label).toBe(label);
+  });
+
   it.each([
     ['Scheißwetter heute', 'negative'],
     ['Traumwetter heute', 'positive'],
@@ -438,7 +453,7 @@ describe('what went wrong on the dev sets (issue 12)', () => {
   });
 
   it('the learned layer is on by default and moves scores the rules miss', () => {
-    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/4');
+    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/5');
     const text = 'Bon courage à tous pour cette journée';
     expect(analyzeSentiment(text, { language: 'fr' }).score).not.toBe(rules(text, { language: 'fr' }).score);
   });

@@ -269,7 +269,8 @@ const DE: LanguageRules = {
   irrealis: new Set(['falls', 'würde', 'würden', 'könnte', 'könnten', 'sollte', 'sollten', 'hätte', 'wäre']),
   onlyAfter: new Map(),
   // words a lexicon word is hidden in, as an ending or after a suffix is cut ("bereits" → "bereit")
-  neutral: ['bereits', 'vielleicht', 'allgemein', 'allgemeine', 'allgemeinen', 'fahrstreifen', 'entscheidung', 'entscheidungen', 'helles'],
+  // and homographs whose common reading has no tone ("sucht": searches, not addiction; "Ende": end, "Wochenende")
+  neutral: ['bereits', 'vielleicht', 'allgemein', 'allgemeine', 'allgemeinen', 'fahrstreifen', 'entscheidung', 'entscheidungen', 'helles', 'sucht', 'ende'],
   elisions: null,
   variants(w) {
     return compoundHeads(w, DE_HEADS).concat(stripSuffixes(w, ['sten', 'ste', 'ern', 'em', 'en', 'er', 'es', 'e', 'n', 's']), compoundTails(w));
