@@ -414,6 +414,19 @@ describe('what went wrong on the dev sets (issue 12)', () => {
   });
 
   it.each([
+    ['Qué buena noticia', 'positive'],
+    ['Una mala idea', 'negative'],
+    ['Te amo', 'positive'],
+    ['Qué asco de día', 'negative'],
+  ])('es: %j → %s (a phrase\'s first word keeps its own valence: "buena" of "buena suerte")', (text, label) => {
+    expect(rules(text, { language: 'es' }).label).toBe(label);
+  });
+
+  it('es: assent and routine words have no tone ("Sí, claro, voy a salir")', () => {
+    expect(ruleScore('Sí, claro, voy a salir', 'es')).toBe(0);
+  });
+
+  it.each([
     ['Scheißwetter heute', 'negative'],
     ['Traumwetter heute', 'positive'],
     ['Mein Lieblingsfilm', 'positive'],

@@ -317,7 +317,19 @@ function build(language: string): Lexicon | undefined {
       const contrast = rules.contrasts.get(p.key);
       if (contrast !== undefined) p.contrast = contrast;
     }
-    entryOf(base, first).phrases = list;
+    const e = entryOf(base, first);
+    e.phrases = list;
+    // the first word of a phrase ("buena" of "buena suerte") keeps, alone, the valence of its variants ("bueno")
+    if (e.valence === 0 && e.flags === 0 && !b.words.has(first)) {
+      for (const candidate of rules.variants(first)) {
+        const v = b.words.get(candidate);
+        if (v !== undefined && v !== 0) {
+          e.valence = v;
+          e.variant = candidate;
+          break;
+        }
+      }
+    }
   }
   for (const [w, after] of rules.onlyAfter) entryOf(base, w).onlyAfter = after;
   for (const w of rules.neutral) entryOf(base, w); // known, so no variant is tried
