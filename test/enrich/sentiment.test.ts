@@ -418,6 +418,8 @@ describe('what went wrong on the dev sets (issue 12)', () => {
     ['Una mala idea', 'negative'],
     ['Te amo', 'positive'],
     ['Qué asco de día', 'negative'],
+    ['Por fin es viernes', 'positive'],
+    ['Te echo de menos', 'negative'],
   ])('es: %j → %s (a phrase\'s first word keeps its own valence: "buena" of "buena suerte")', (text, label) => {
     expect(rules(text, { language: 'es' }).label).toBe(label);
   });

@@ -325,7 +325,11 @@ const ES: LanguageRules = {
     'poco algo ligeramente apenas bastante medio casi',
   ),
   contrasts: new Map<string, Contrast>([['pero', 'but'], ['sino', 'but'], ['sin embargo', 'but'], ['aunque', 'although'], ['pese', 'although']]),
-  idioms: [['no está mal', 1.5], ['sin embargo', 0], ['no hay problema', 1], ['de maravilla', 3], ['qué asco', -3]],
+  idioms: [
+    ['no está mal', 1.5], ['sin embargo', 0], ['no hay problema', 1], ['de maravilla', 3], ['qué asco', -3],
+    ['por fin', 1.5], ['menos mal', 1], ['te quiero', 2.5], ['os quiero', 2.5], ['echo de menos', -1], ['lo siento', -1],
+    ['qué pena', -2], ['no puedo más', -2],
+  ],
   words: own(
     'gracias:2 bien:1.5 mal:-1.5 escándalo:-2.5 desastre:-3 tragedia:-3 asesinado:-3 víctima:-2 víctimas:-2 ' +
       'accidente:-2.5 cancelado:-1.5 huelga:-1.5 retraso:-1.5 queja:-1.5 multa:-1.5 decepcionado:-2 decepción:-2 ' +
