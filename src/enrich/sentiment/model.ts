@@ -3,13 +3,18 @@ import { BOOSTER, NEGATION } from './lexicon.js';
 import type { EngineResult, ExplainEntry, Tokens } from './engine.js';
 
 /**
- * The learned layer: an ordinal logistic model over the rule engine's result and the text's tokens.
- * Features (hashed into 2^BITS weights): the engine's compound (overall and per language) and its
+ * The learned layer: two logistic models over the same features, the rule engine's result and the
+ * text's tokens, and per language the one that held up better when cross-validated:
+ * - ordinal: one latent score read against two cut points (negative below the first, positive above
+ *   the second), mapped onto the compound scale so that the cut points land on ∓0.05;
+ * - multinomial: a score for "negative" and one for "positive" against "neutral" (0): what makes a
+ *   text neutral ("@user", a link, a news word) need not sit halfway between the two tones. The three
+ *   probabilities become a compound: p(positive) − p(negative) inside the neutral band (|score| < 0.05)
+ *   when neutral is the likeliest, beyond ±0.05 in the likelier tone's direction otherwise.
+ * Features (hashed into 2^BITS buckets): the engine's compound (overall and per language) and its
  * positive/negative shares, "!", "??" and ALL CAPS; one per word (per language; "¬word" inside a
  * negation's reach), per long word's first letters, per pair of adjacent words and per emoji or emoticon
- * (any language), each token counting 1/√(number of tokens). The weighted sum z
- * is read against two learned cut points: below the first negative, above the second positive, and
- * mapped onto the compound scale so that the cut points land on ∓0.05 (the label thresholds).
+ * (any language), each token counting 1/√(number of tokens).
  *
  * The final score blends the rule engine's compound and the model's, by a share per language chosen by
  * cross-validation (0 for a language without training texts: the rules alone).
@@ -18,17 +23,27 @@ import type { EngineResult, ExplainEntry, Tokens } from './engine.js';
  * command and cross-validated figures: src/enrich/sentiment/MODEL.md). Loaded on first use (a few ms).
  */
 
-/** Weights: 2^BITS buckets. */
+/** Buckets: 2^BITS, three weights each (ordinal, negative, positive). */
 export const BITS = 18;
 const MASK = (1 << BITS) - 1;
+const BUCKETS = 1 << BITS;
+const SIZE = 3 * BUCKETS;
+
+export type ModelKind = 'ordinal' | 'multinomial';
 
 export interface Model {
+  /**
+   * Per bucket b: weights[b] the ordinal model's; weights[2^BITS + 2b] and [2^BITS + 2b + 1] the
+   * multinomial's negative and positive (the ordinal block apart: a language scored by it reads a
+   * third of the memory).
+   */
   weights: Float32Array;
   /**
    * The weights as stored (model.bin): weights[i] is Math.fround(raw[i] × quantum). Half the memory:
    * the hot path reads these (the weights are read at random, so this saves cache misses).
    */
   stored?: { raw: Int16Array; quantum: number };
+  /** The ordinal model's cut points. */
   cut1: number;
   cut2: number;
   /** Scale of the tanh beyond the cut points. */
@@ -39,13 +54,20 @@ export interface Model {
    * training texts in it) is scored by the rule engine alone.
    */
   blend: ReadonlyMap<string, number>;
+  /** Per language: which of the two models scores it (ordinal when not listed). */
+  kinds: ReadonlyMap<string, ModelKind>;
 }
 
 let model: Model | null | undefined;
 
+const MAGIC = 'SNT3';
+const HEADER = 28;
+const ENTRY = 8;
+
 /**
- * model.bin: "SNT2", u32 bits, f32 cut1, cut2, spread, quantum, u32 number of languages, per language
- * its two-letter code (2 bytes, latin1) and f32 blend, then 2^bits Int16 weights (× quantum).
+ * model.bin: "SNT3", u32 bits, f32 cut1, cut2, spread, quantum, u32 number of languages, per language
+ * its two-letter code (2 bytes, latin1), its model (1 byte: 0 ordinal, 1 multinomial), a zero byte and
+ * f32 share, then 3 × 2^bits Int16 weights (× quantum) in the order of Model.weights.
  */
 export function loadModel(): Model | null {
   if (model !== undefined) return model;
@@ -62,18 +84,28 @@ export function loadModel(): Model | null {
 
 /** Reads an encoded model (`name` names it in the error when the bytes are not one). */
 export function decodeModel(buf: Buffer, name: string): Model {
-  const languages = buf.length >= 28 ? buf.readUInt32LE(24) : 0;
-  const start = 28 + 6 * languages;
-  if (buf.length < 28 || buf.toString('latin1', 0, 4) !== 'SNT2' || buf.readUInt32LE(4) !== BITS || languages > 64 || buf.length !== start + 2 * (1 << BITS)) {
-    throw new Error(`${name}: not an SNT2 file of 2^18 weights; reinstall momentscan`);
+  const languages = buf.length >= HEADER ? buf.readUInt32LE(24) : 0;
+  const start = HEADER + ENTRY * languages;
+  const kindsOk = (): boolean => {
+    for (let k = 0; k < languages; k++) if (buf[HEADER + ENTRY * k + 2]! > 1) return false;
+    return true;
+  };
+  if (buf.length < HEADER || buf.toString('latin1', 0, 4) !== MAGIC || buf.readUInt32LE(4) !== BITS || languages > 64 || buf.length !== start + 2 * SIZE || !kindsOk()) {
+    throw new Error(`${name}: not an ${MAGIC} file of 3 × 2^${BITS} weights; reinstall momentscan`);
   }
   const quantum = buf.readFloatLE(20);
   const blend = new Map<string, number>();
-  for (let k = 0; k < languages; k++) blend.set(buf.toString('latin1', 28 + 6 * k, 30 + 6 * k), buf.readFloatLE(30 + 6 * k));
-  const raw = new Int16Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + 2 * (1 << BITS)));
-  const weights = new Float32Array(1 << BITS);
+  const kinds = new Map<string, ModelKind>();
+  for (let k = 0; k < languages; k++) {
+    const at = HEADER + ENTRY * k;
+    const code = buf.toString('latin1', at, at + 2);
+    kinds.set(code, buf[at + 2] === 1 ? 'multinomial' : 'ordinal');
+    blend.set(code, buf.readFloatLE(at + 4));
+  }
+  const raw = new Int16Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + 2 * SIZE));
+  const weights = new Float32Array(SIZE);
   for (let i = 0; i < raw.length; i++) weights[i] = raw[i]! * quantum;
-  return { weights, stored: { raw, quantum }, cut1: buf.readFloatLE(8), cut2: buf.readFloatLE(12), spread: buf.readFloatLE(16), blend };
+  return { weights, stored: { raw, quantum }, cut1: buf.readFloatLE(8), cut2: buf.readFloatLE(12), spread: buf.readFloatLE(16), blend, kinds };
 }
 
 /** Replaces the loaded model (training and cross-validation; null: the rule engine alone). */
@@ -87,9 +119,9 @@ export function encodeModel(m: Model): Buffer {
   for (const w of m.weights) max = Math.max(max, Math.abs(w));
   const quantum = max > 0 ? max / 32767 : 1;
   const languages = [...m.blend].filter(([code]) => /^[a-z]{2}$/.test(code)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  const start = 28 + 6 * languages.length;
-  const buf = Buffer.alloc(start + 2 * (1 << BITS));
-  buf.write('SNT2', 0, 'latin1');
+  const start = HEADER + ENTRY * languages.length;
+  const buf = Buffer.alloc(start + 2 * SIZE);
+  buf.write(MAGIC, 0, 'latin1');
   buf.writeUInt32LE(BITS, 4);
   buf.writeFloatLE(m.cut1, 8);
   buf.writeFloatLE(m.cut2, 12);
@@ -97,10 +129,12 @@ export function encodeModel(m: Model): Buffer {
   buf.writeFloatLE(quantum, 20);
   buf.writeUInt32LE(languages.length, 24);
   languages.forEach(([code, share], k) => {
-    buf.write(code, 28 + 6 * k, 'latin1');
-    buf.writeFloatLE(share, 30 + 6 * k);
+    const at = HEADER + ENTRY * k;
+    buf.write(code, at, 'latin1');
+    buf[at + 2] = m.kinds.get(code) === 'multinomial' ? 1 : 0;
+    buf.writeFloatLE(share, at + 4);
   });
-  for (let i = 0; i < m.weights.length; i++) buf.writeInt16LE(Math.round(m.weights[i]! / quantum), start + 2 * i);
+  for (let i = 0; i < SIZE; i++) buf.writeInt16LE(Math.round(m.weights[i]! / quantum), start + 2 * i);
   return buf;
 }
 
@@ -225,48 +259,82 @@ export function features(language: string, r: EngineResult, t: Tokens, withNames
   return f;
 }
 
-let sum = 0;
+let zo = 0;
+let zn = 0;
+let zp = 0;
 let weights: Float32Array = new Float32Array(0);
 let raw: Int16Array = new Int16Array(0);
 let quantum = 0;
-const accumulate: Sink = (id, value) => {
-  sum += weights[id]! * value;
+const accumulateOrdinal: Sink = (id, value) => {
+  zo += weights[id]! * value;
 };
-// the same number as weights[id]: a Float32Array holds Math.fround of what is stored in it
-const accumulateStored: Sink = (id, value) => {
-  sum += Math.fround(raw[id]! * quantum) * value;
+const accumulateMultinomial: Sink = (id, value) => {
+  const at = BUCKETS + 2 * id;
+  zn += weights[at]! * value;
+  zp += weights[at + 1]! * value;
+};
+// the same numbers as weights[…]: a Float32Array holds Math.fround of what is stored in it
+const accumulateOrdinalStored: Sink = (id, value) => {
+  zo += Math.fround(raw[id]! * quantum) * value;
+};
+const accumulateMultinomialStored: Sink = (id, value) => {
+  const at = BUCKETS + 2 * id;
+  zn += Math.fround(raw[at]! * quantum) * value;
+  zp += Math.fround(raw[at + 1]! * quantum) * value;
 };
 const nothing = (): void => {};
 
-/** The model's latent score of the text the engine scored last, without building feature lists (the hot path). */
-export function latentOfTokens(m: Model, language: string, r: EngineResult, t: Tokens): number {
-  sum = 0;
+/** The learned layer's compound for `language` of the text the engine scored last, without building feature lists (the hot path). */
+export function compoundOfTokens(m: Model, language: string, r: EngineResult, t: Tokens): number {
+  zo = 0;
+  zn = 0;
+  zp = 0;
+  const multinomial = m.kinds.get(language) === 'multinomial';
   if (m.stored) {
     raw = m.stored.raw;
     quantum = m.stored.quantum;
-    walk(language, r, t, false, accumulateStored, nothing);
+    walk(language, r, t, false, multinomial ? accumulateMultinomialStored : accumulateOrdinalStored, nothing);
   } else {
     weights = m.weights;
-    walk(language, r, t, false, accumulate, nothing);
+    walk(language, r, t, false, multinomial ? accumulateMultinomial : accumulateOrdinal, nothing);
   }
-  return sum;
+  return multinomial ? multinomialCompound(zn, zp) : ordinalCompound(m, zo);
 }
 
-/** The model's latent score of a feature set. */
-export function latent(m: Model, f: Features): number {
-  let z = 0;
-  for (let k = 0; k < f.ids.length; k++) z += m.weights[f.ids[k]!]! * f.values[k]!;
-  return z;
+/** The learned layer's compound of a feature set, by the model `kind` (the language's by default). */
+export function compoundOf(m: Model, f: Features, kind: ModelKind): number {
+  let o = 0;
+  let n = 0;
+  let p = 0;
+  for (let k = 0; k < f.ids.length; k++) {
+    const id = f.ids[k]!;
+    const v = f.values[k]!;
+    o += m.weights[id]! * v;
+    n += m.weights[BUCKETS + 2 * id]! * v;
+    p += m.weights[BUCKETS + 2 * id + 1]! * v;
+  }
+  return kind === 'multinomial' ? multinomialCompound(n, p) : ordinalCompound(m, o);
 }
 
-/** The latent score on the compound scale: the cut points at ∓0.05, linear between, tanh beyond. */
-export function compound(m: Model, z: number): number {
+/** The ordinal latent score on the compound scale: the cut points at ∓0.05, linear between, tanh beyond. */
+export function ordinalCompound(m: Model, z: number): number {
   const centre = (m.cut1 + m.cut2) / 2;
   const half = Math.max((m.cut2 - m.cut1) / 2, 1e-6);
   const d = z - centre;
   const a = Math.abs(d);
   if (a <= half) return (0.05 * d) / half;
   return Math.sign(d) * (0.05 + 0.95 * Math.tanh((a - half) / m.spread));
+}
+
+/** The multinomial scores on the compound scale (see the top of this file). */
+export function multinomialCompound(n: number, p: number): number {
+  const top = Math.max(0, n, p);
+  const en = Math.exp(n - top);
+  const ep = Math.exp(p - top);
+  const eu = Math.exp(-top);
+  const d = (ep - en) / (en + ep + eu);
+  if (eu >= en && eu >= ep) return 0.049 * d;
+  return Math.sign(d) * (0.05 + 0.95 * Math.abs(d));
 }
 
 /**
@@ -278,13 +346,15 @@ export function blended(m: Model, language: string, rules: number, learned: numb
   return share >= 1 ? learned : (1 - share) * rules + share * learned;
 }
 
-/** The features that moved the score most (for explain): up to `top`, largest first. */
-export function topFeatures(m: Model, f: Features, top: number): ExplainEntry[] {
+/** The features that moved the score most (for explain): up to `top`, largest first; + toward positive. */
+export function topFeatures(m: Model, f: Features, top: number, kind: ModelKind): ExplainEntry[] {
   const byName = new Map<string, number>();
   for (let k = 0; k < f.ids.length; k++) {
     const name = f.names![k]!;
     if (name === 'bias') continue;
-    byName.set(name, (byName.get(name) ?? 0) + m.weights[f.ids[k]!]! * f.values[k]!);
+    const id = f.ids[k]!;
+    const w = kind === 'multinomial' ? m.weights[BUCKETS + 2 * id + 1]! - m.weights[BUCKETS + 2 * id]! : m.weights[id]!;
+    byName.set(name, (byName.get(name) ?? 0) + w * f.values[k]!);
   }
   return [...byName]
     .filter(([, c]) => Math.abs(c) >= 0.005)

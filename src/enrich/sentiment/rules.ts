@@ -269,7 +269,8 @@ const DE: LanguageRules = {
   irrealis: new Set(['falls', 'würde', 'würden', 'könnte', 'könnten', 'sollte', 'sollten', 'hätte', 'wäre']),
   onlyAfter: new Map(),
   // words a lexicon word is hidden in, as an ending or after a suffix is cut ("bereits" → "bereit")
-  neutral: ['bereits', 'vielleicht', 'allgemein', 'allgemeine', 'allgemeinen', 'fahrstreifen', 'entscheidung', 'entscheidungen', 'helles'],
+  // and homographs whose common reading has no tone ("sucht": searches, not addiction; "Ende": end, "Wochenende")
+  neutral: ['bereits', 'vielleicht', 'allgemein', 'allgemeine', 'allgemeinen', 'fahrstreifen', 'entscheidung', 'entscheidungen', 'helles', 'sucht', 'ende'],
   elisions: null,
   variants(w) {
     return compoundHeads(w, DE_HEADS).concat(stripSuffixes(w, ['sten', 'ste', 'ern', 'em', 'en', 'er', 'es', 'e', 'n', 's']), compoundTails(w));
@@ -324,18 +325,32 @@ const ES: LanguageRules = {
     'poco algo ligeramente apenas bastante medio casi',
   ),
   contrasts: new Map<string, Contrast>([['pero', 'but'], ['sino', 'but'], ['sin embargo', 'but'], ['aunque', 'although'], ['pese', 'although']]),
-  idioms: [['no está mal', 1.5], ['sin embargo', 0], ['no hay problema', 1], ['de maravilla', 3], ['qué asco', -3]],
+  idioms: [
+    ['no está mal', 1.5], ['sin embargo', 0], ['no hay problema', 1], ['de maravilla', 3], ['qué asco', -3],
+    ['por fin', 1.5], ['menos mal', 1], ['te quiero', 2.5], ['os quiero', 2.5], ['echo de menos', -1], ['lo siento', -1],
+    ['qué pena', -2], ['no puedo más', -2],
+  ],
   words: own(
     'gracias:2 bien:1.5 mal:-1.5 escándalo:-2.5 desastre:-3 tragedia:-3 asesinado:-3 víctima:-2 víctimas:-2 ' +
       'accidente:-2.5 cancelado:-1.5 huelga:-1.5 retraso:-1.5 queja:-1.5 multa:-1.5 decepcionado:-2 decepción:-2 ' +
       'decepcionante:-2 vergüenza:-2.5 quiebra:-2.5 genial:3 estupendo:3 maravilloso:3 fantástico:3 perfecto:3 ' +
-      'alegría:2.5 esperanza:1.5 salvado:2 elogiado:2 récord:1',
+      'alegría:2.5 esperanza:1.5 salvado:2 elogiado:2 récord:1 ' +
+      // social media: affection, laughter, slang
+      'amo:2.5 abrazo:2 abrazos:2 beso:2 besos:2 besito:2 besitos:2 espero:1 jaja:1.5 jajaja:1.5 jajajaja:1.5 ' +
+      'jeje:1.5 jejeje:1.5 xd:1.5 mola:2 guay:2 bonito:2 bonita:2 lindo:2 linda:2 hermoso:2.5 hermosa:2.5 precioso:2.5 ' +
+      'preciosa:2.5 guapo:2 guapa:2 felicidades:2.5 enhorabuena:2.5 asco:-2.5 odio:-2.5 aburrido:-1.5 aburrida:-1.5 ' +
+      'harto:-2 harta:-2 cansado:-1 cansada:-1 fatal:-2.5 horrible:-3 pésimo:-3 triste:-2 llorar:-1.5 lloro:-1.5 ' +
+      'mierda:-2.5 puta:-2 joder:-1.5 vergonzoso:-2.5 indignante:-2.5 lamentable:-2.5 ridículo:-2',
   ),
   excess: new Set(['demasiado', 'demasiada', 'demasiados', 'demasiadas']),
   irrealis: new Set(['si', 'sería', 'podría', 'debería', 'ojalá']),
   onlyAfter: new Map(),
   // function words ML-Senticon rates
-  neutral: ['un', 'una', 'solo', 'sólo', 'trata', 'realizado', 'salvo', 'pesar', 'debido', 'hecho', 'tal', 'junto', 'largo', 'nuevo', 'acuerdo', 'cierto', 'vamos', 'vaya', 'menudo', 'arriba', 'bajo'],
+  // and words of assent or routine that ML-Senticon rates ("sí", "claro", "llegar")
+  neutral: [
+    'un', 'una', 'solo', 'sólo', 'trata', 'realizado', 'salvo', 'pesar', 'debido', 'hecho', 'tal', 'junto', 'largo', 'nuevo', 'acuerdo', 'cierto', 'vamos', 'vaya', 'menudo', 'arriba', 'bajo',
+    'sí', 'claro', 'seguro', 'verdad', 'normal', 'llegar', 'salir', 'único', 'única', 'vivo',
+  ],
   elisions: null,
   variants(w) {
     const out: string[] = [];
