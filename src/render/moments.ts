@@ -194,10 +194,11 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
   // the volume sparkline, then the tone, give way so that it keeps at least HEADLINE columns (the
   // moment's kind already says which way the tone went). Accounts get a column of their own when the
   // terminal has room for one beside the headline, and lead the headline otherwise.
-  const idWidth = Math.max(4, ...rows.map((m) => String(m.id ?? '-').length + 2));
+  // (loops, not Math.max(...rows): a backtest may list more rows than a call takes arguments)
+  const idWidth = rows.reduce((w, m) => Math.max(w, String(m.id ?? '-').length + 2), 4);
   const withAccounts = rows.some((m) => accountsOf(m).length > 0);
   // the accounts column as wide as its longest cell, between 12 and 34 columns
-  const accountsWidth = Math.min(34, Math.max(12, ...rows.map((m) => textWidth(accountNames(m, 3)) + 2)));
+  const accountsWidth = Math.min(34, rows.reduce((w, m) => (accountsOf(m).length ? Math.max(w, textWidth(accountNames(m, 3)) + 2) : w), 12));
   const width = (c: MomentColumn) => (c === 'id' ? idWidth : c === 'accounts' ? accountsWidth : MOMENT_COLUMNS[c].width);
   const room = (cols: readonly MomentColumn[]) => tableWidth(ctx) - (cols.length + 2) - cols.reduce((s, c) => s + width(c), 0);
   const cols: MomentColumn[] = ['id', 'topic', 'kind', 'score', 'when', 'volume', 'tone'];
