@@ -121,7 +121,7 @@ export function bucketStart(ms: number, bucketMs: number): number {
 
 /** "2026-11-20 12:00 UTC" (minutes are all a digest needs). */
 export function fmtUtc(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  return `${fmtUtcShort(ms)} UTC`;
 }
 
 /** "2026-11-20 12:00" without the zone, for ranges that say UTC once. */

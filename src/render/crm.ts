@@ -5,7 +5,7 @@
  * a leading apostrophe, escape sequences go).
  */
 import { createHash } from 'node:crypto';
-import { iso } from '../core/time.js';
+import { iso, fmtUtcShort } from '../core/time.js';
 import type { MomentAccount } from '../core/types.js';
 import type { MomentRow } from '../moments/types.js';
 import { cellText, fmtNum, fmtSigned } from './text.js';
@@ -43,7 +43,7 @@ export function noteId(m: Pick<MomentRow, 'topic' | 'kind' | 'direction' | 'star
 
 /** "2026-11-19 06:00" (UTC): a form both CRMs' importers read as a date and time. */
 function activityDate(ms: number): string {
-  return iso(ms).slice(0, 16).replace('T', ' ');
+  return fmtUtcShort(ms);
 }
 
 /** The note's text: what happened, how big, and the top headline with its link. Plain text, one paragraph a line. */

@@ -1,5 +1,6 @@
-import { formatDuration, iso } from '../core/time.js';
+import { formatDuration, iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
+import type { Quality as QualityRow } from '../moments/quality.js';
 import type { PlannedEvent } from '../store/model.js';
 import { eventJson } from './moments.js';
 import { drawTable } from './table.js';
@@ -19,8 +20,6 @@ const EVENT_COLUMNS: Column<PlannedEvent>[] = [
   { key: 'source', value: (e) => e.source },
 ];
 
-const minute = (ms: number) => iso(ms).slice(0, 16).replace('T', ' ');
-
 export function eventsListing(rows: PlannedEvent[]): Listing<PlannedEvent> {
   return {
     rows,
@@ -31,8 +30,8 @@ export function eventsListing(rows: PlannedEvent[]): Listing<PlannedEvent> {
       const cells = list.map((e) => [
         String(e.id),
         e.topic === '*' ? '* (every topic)' : stripControl(e.topic),
-        minute(e.start),
-        minute(e.end),
+        fmtUtcShort(e.start),
+        fmtUtcShort(e.end),
         [e.leadMs ? `-${formatDuration(e.leadMs)}` : '', e.lagMs ? `+${formatDuration(e.lagMs)}` : ''].filter(Boolean).join(' '),
         stripControl(e.note ?? ''),
       ]);
@@ -41,7 +40,6 @@ export function eventsListing(rows: PlannedEvent[]): Listing<PlannedEvent> {
   };
 }
 
-import type { Quality as QualityRow } from '../moments/quality.js';
 
 export type { QualityRow };
 

@@ -1,4 +1,4 @@
-import { iso } from '../core/time.js';
+import { iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { EnrichedItem } from '../core/types.js';
 import { drawTable } from './table.js';
@@ -130,7 +130,7 @@ export function testItemsListing(items: EnrichedItem[], feedTitle: string | null
       for (const it of rows) {
         cells.push([
           String(cells.length + 1),
-          `${iso(it.publishedAt).slice(0, 16).replace('T', ' ')}${it.dateEstimated ? '*' : ''}`,
+          `${fmtUtcShort(it.publishedAt)}${it.dateEstimated ? '*' : ''}`,
           it.sentiment === null ? '' : it.sentiment.toFixed(2),
           stripControl(it.topics.join(', ')),
           stripControl(it.title),

@@ -1,4 +1,4 @@
-import { iso } from '../core/time.js';
+import { iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { ItemRow } from '../moments/types.js';
 import { drawTable } from './table.js';
@@ -57,7 +57,7 @@ function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: { from: number; t
   for (const r of rows) {
     const tone = r.sentiment === null ? '' : r.sentiment <= -0.2 ? chalk.red(r.sentiment.toFixed(2)) : r.sentiment >= 0.2 ? chalk.green(r.sentiment.toFixed(2)) : r.sentiment.toFixed(2);
     cells.push([
-      iso(r.publishedAt).slice(0, 16).replace('T', ' '),
+      fmtUtcShort(r.publishedAt),
       tone,
       stripControl(r.source ?? r.sourceDomain ?? ''),
       stripControl(r.topics.join(', ')),

@@ -1,5 +1,5 @@
 import type { OutboxRow, Silence } from '../notify/outbox.js';
-import { iso } from '../core/time.js';
+import { iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { drawTable } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
@@ -64,7 +64,7 @@ export function deliveriesListing(rows: DeliveryRow[]): Listing<DeliveryRow> {
   return { rows, json: deliveryJson, columns: DELIVERY_COLUMNS, table: deliveriesTable };
 }
 
-const short = (ms: number) => iso(ms).slice(0, 16).replace('T', ' ');
+const short = fmtUtcShort;
 
 function deliveriesTable(rows: DeliveryRow[], ctx: RenderContext): string {
   if (rows.length === 0) return 'No deliveries in the period.\n';

@@ -1,5 +1,5 @@
 import type { BucketScore } from '../detect/detect.js';
-import { formatDuration, iso } from '../core/time.js';
+import { formatDuration, iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { drawTable } from './table.js';
 import { sparkline } from './text.js';
@@ -56,7 +56,7 @@ function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: { topic: s
   for (const r of rows) {
     const moment = r.volumeFlag ? `spike ${r.volumeScore.toFixed(1)}` : r.sentimentFlag ? `${r.sentimentFlag} ${r.sentimentScore.toFixed(1)}` : r.judged ? '' : 'learning';
     cells.push([
-      iso(r.start).slice(0, 16).replace('T', ' '),
+      fmtUtcShort(r.start),
       String(r.count),
       r.judged ? r.expected.toFixed(1) : '',
       r.sentimentMean === null ? '' : r.sentimentMean.toFixed(2),

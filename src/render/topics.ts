@@ -1,4 +1,4 @@
-import { iso } from '../core/time.js';
+import { iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { drawTable } from './table.js';
 import type { Threshold, TopicRow } from '../moments/types.js';
@@ -64,7 +64,7 @@ function momentName(m: { kind: string; direction: string }): string {
 /** Learning state in words: "learning until 2026-11-21 06:00", "no items yet", "judged". */
 export function learningText(r: Pick<TopicRow, 'learning' | 'learningUntil'>): string {
   if (r.learningUntil === null) return 'no items yet';
-  return r.learning ? `learning to ${iso(r.learningUntil).slice(0, 16).replace('T', ' ')}` : 'judged';
+  return r.learning ? `learning to ${fmtUtcShort(r.learningUntil)}` : 'judged';
 }
 
 export function topicsListing(rows: TopicRow[]): Listing<TopicRow> {

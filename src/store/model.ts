@@ -75,6 +75,15 @@ export interface StoryAssigner {
   sync?(generation: number): void;
 }
 
+/** One topic's counts for one quarter hour, as topic_quarters keeps them. */
+export interface SlotCounts {
+  stories: number;
+  items: number;
+  scored: number;
+  sum: number;
+  sq: number;
+}
+
 /** A stored story as the clustering needs it. */
 export interface StoryRow {
   id: number;

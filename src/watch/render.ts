@@ -1,3 +1,4 @@
+import { fmtUtcShort } from '../core/time.js';
 import { cellText, fit, textWidth } from '../render/text.js';
 import { ENTRY_LINES, cursorOf, entries, keyHelp, layout, type Column, type Entry, type ViewState, type WatchItem, type WatchMoment } from './state.js';
 
@@ -58,7 +59,7 @@ export function when(ms: number, asOf: number): string {
 }
 
 function stamp(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  return fmtUtcShort(ms);
 }
 
 /** The tone of an item: arrow and score, red when negative, green when positive. */

@@ -14,7 +14,7 @@
  */
 import type { FetchWriter } from '../api.js';
 import { QUARTER_MS } from '../db.js';
-import { NO_STORIES, type FetchRecord, type SaveResult, type StoryAssigner } from '../model.js';
+import { NO_STORIES, type FetchRecord, type SaveResult, type SlotCounts, type StoryAssigner } from '../model.js';
 import { SqlitePart } from '../sqlite/part.js';
 import { FETCH_LOG_SQL, REPLAY_PENDING_SQL, feedUpdate, fetchLogValues, topicMatches, unrepeated } from '../sqlite/fetch-write.js';
 import type { Statement } from './bridge.js';
@@ -71,14 +71,10 @@ const NEW_ITEM_ACCOUNTS = `INSERT INTO item_accounts (item_id, account_id, match
 
 const DROP_STORIES = 'DELETE FROM stories WHERE id = ANY($1::bigint[])';
 
-interface Quarter {
+/** A topic's counts for one quarter hour, with the topic and the quarter. */
+interface Quarter extends SlotCounts {
   topicId: number;
   slot: number;
-  stories: number;
-  items: number;
-  scored: number;
-  sum: number;
-  sq: number;
 }
 
 /** Columns of rows, one array per column (for unnest). */

@@ -2,17 +2,8 @@
 import { withSmallHeap } from '../../core/heap.js';
 import type { StoryStore } from '../api.js';
 import { QUARTER_MS } from '../db.js';
-import { canonicalOrder, type ReplaySummary, type StoryReplayer, type StoryRow } from '../model.js';
+import { canonicalOrder, type ReplaySummary, type SlotCounts, type StoryReplayer, type StoryRow } from '../model.js';
 import { SqlitePart } from './part.js';
-
-/** One topic's counts for one quarter hour, as topic_quarters keeps them. */
-interface SlotCounts {
-  stories: number;
-  items: number;
-  scored: number;
-  sum: number;
-  sq: number;
-}
 
 /** What a replay needs of a stored item. */
 interface ReplayRow {
