@@ -15,7 +15,12 @@ const WIDE = /[\u1100-\u115f\u2329\u232a\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\
 const EMOJI = /\p{Emoji_Presentation}|\ufe0f|\p{Regional_Indicator}/u;
 /** Marks, zero-width spaces and joiners, direction marks, the BOM, variation selectors: no column. */
 const ZERO = /^[\p{M}\u200b-\u200f\u2060-\u2064\ufeff\ufe00-\ufe0f]+$/u;
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/**
+ * Text of printable ASCII, Latin-1, Latin Extended, Greek and Cyrillic letters without their combining
+ * marks: one column per code unit, each its own grapheme (counting it by grapheme cost most of the time of
+ * a long table of European headlines).
+ */
+const NARROW_LETTERS = /^[\x20-\x7e\u00a0-\u02ff\u0370-\u0482\u048a-\u052f]*$/;
 
 /** Feed text made fit for one terminal line: no escapes or control characters, white space folded. */
 export function cellText(text: string | null | undefined): string {
@@ -40,7 +45,7 @@ function graphemeWidth(g: string): number {
 
 /** Columns the (control-free) text takes on a terminal. */
 export function textWidth(text: string): number {
-  if (PRINTABLE_ASCII.test(text)) return text.length;
+  if (NARROW_LETTERS.test(text)) return text.length;
   let w = 0;
   for (const { segment } of segmenter.segment(text)) w += graphemeWidth(segment);
   return w;
@@ -49,7 +54,7 @@ export function textWidth(text: string): number {
 /** The text cut to at most `width` columns, `…` marking a cut. */
 export function clip(text: string, width: number): string {
   if (width <= 0) return '';
-  if (PRINTABLE_ASCII.test(text)) return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+  if (NARROW_LETTERS.test(text)) return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
   if (textWidth(text) <= width) return text;
   let out = '';
   let used = 0;

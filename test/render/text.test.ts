@@ -25,6 +25,10 @@ describe('watch text: hostile feed text made fit for a terminal cell', () => {
     ['combining accents take no column', 'e\u0301e\u0301', 2],
     ['a zero-width space takes none', 'a\u200bb', 2],
     ['an emoji with VS16', '❤️', 2],
+    ['Latin-1 and Latin Extended letters', 'Société Générale Łódź', 21],
+    ['Greek and Cyrillic letters', 'Ελλάδα Москва', 13],
+    ['Latin letters with a combining mark and a wide character', 'Café\u0301 東京', 9],
+    ['Cyrillic with a combining titlo', 'Б\u0483г', 2],
   ])('%s is %i columns', (_what, text, width) => {
     expect(textWidth(text)).toBe(width);
   });
@@ -36,6 +40,8 @@ describe('watch text: hostile feed text made fit for a terminal cell', () => {
     ['🔥🔥🔥🔥', 5, '🔥🔥…'],
     ['👩‍👩‍👧👩‍👩‍👧', 3, '👩‍👩‍👧…'],
     ['short', 10, 'short'],
+    ['Société Générale', 8, 'Société…'],
+    ['Ελλάδα Москва', 9, 'Ελλάδα М…'],
   ])('clip(%s, %i) = %s, never wider', (text, width, expected) => {
     const c = clip(text, width);
     expect(c).toBe(expected);

@@ -163,6 +163,8 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
   itemAccounts(itemIds: readonly number[]): Map<number, ItemAccount[]> {
     return this.guard(() => {
       const out = new Map<number, ItemAccount[]>();
+      // (no account linked to any item, as when none are imported: one question instead of one per item)
+      if (this.stmt('SELECT 1 FROM item_accounts LIMIT 1').get() === undefined) return out;
       const q = this.stmt(
         `SELECT ia.item_id AS itemId, a.id, a.name, a.domain, ia.match_type AS matchType, ia.confidence
          FROM item_accounts ia JOIN accounts a ON a.id = ia.account_id WHERE ia.item_id = ?
