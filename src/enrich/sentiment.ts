@@ -2,7 +2,7 @@ import { LANGUAGES, languageCode } from '../core/language.js';
 import { cleanText } from './sentiment/clean.js';
 import { lastTokens, score, type EngineResult } from './sentiment/engine.js';
 import { getLexicon } from './sentiment/lexicon.js';
-import { blended, compoundOf, compoundOfTokens, features, loadModel, topFeatures, type Features, type Model, type ModelKind } from './sentiment/model.js';
+import { blended, blendKey, compoundOf, compoundOfTokens, features, isSocial, loadModel, topFeatures, type Features, type Model, type ModelKind } from './sentiment/model.js';
 
 /**
  * Sentiment of headlines and posts: a rule-based analyser of the VADER class (valence lexicon,
@@ -20,7 +20,7 @@ import { blended, compoundOf, compoundOfTokens, features, loadModel, topFeatures
  */
 
 /** Identifies the scoring; bump whenever scores change. */
-export const SENTIMENT_ENGINE = 'momentscan-sentiment/5';
+export const SENTIMENT_ENGINE = 'momentscan-sentiment/6';
 
 export const SENTIMENT_LANGUAGES: readonly string[] = LANGUAGES;
 
@@ -78,17 +78,24 @@ export function analyzeSentiment(text: string, options: SentimentOptions = {}): 
   if (lexicon === undefined || typeof text !== 'string') return unscored(language, explain);
   const r = score(cleanText(text), lexicon, explain);
   const m = options.model === false || r.score === null ? null : loadModel();
-  // a language the learned layer has no share in (none of its training texts) keeps the rules' score
-  if (m && (m.blend.get(language!) ?? 0) > 0) {
+  // a language the learned layer has no share in (none of its training texts) keeps the rules' score;
+  // social posts (@mention, #hashtag, link, emoji) may have a share and model of their own
+  const key = m ? blendKey(m, language!, isSocial(text, lastTokens())) : language!;
+  if (m && (m.blend.get(key) ?? 0) > 0) {
     const rules = r.score!;
     if (explain) {
       const f = features(language!, r, lastTokens(), true);
-      const kind = m.kinds.get(language!) ?? 'ordinal';
-      r.score = Math.round(blended(m, language!, rules, compoundOf(m, f, kind)) * 1e4) / 1e4 || 0;
-      const share = m.blend.get(language!)!;
+      const kind = m.kinds.get(key) ?? 'ordinal';
+      r.score = Math.round(blended(m, key, rules, compoundOf(m, f, kind)) * 1e4) / 1e4 || 0;
+      const share = m.blend.get(key)!;
       // the blend is a rule that moved the score too: the learned layer's share of it, the rest the rules'
-      r.explain = [...(r.explain ?? []), ...topFeatures(m, f, EXPLAIN_FEATURES, kind), ...(share < 1 ? [{ word: 'share of the learned layer', valence: share, rule: 'blend' }] : [])];
-    } else r.score = Math.round(blended(m, language!, rules, compoundOfTokens(m, language!, r, lastTokens())) * 1e4) / 1e4 || 0;
+      r.explain = [
+        ...(r.explain ?? []),
+        ...topFeatures(m, f, EXPLAIN_FEATURES, kind),
+        ...(share < 1 ? [{ word: 'share of the learned layer', valence: share, rule: 'blend' }] : []),
+        ...(key !== language ? [{ word: 'social post (@mention, #hashtag, link or emoji)', valence: share, rule: 'blend' }] : []),
+      ];
+    } else r.score = Math.round(blended(m, key, rules, compoundOfTokens(m, language!, key, r, lastTokens())) * 1e4) / 1e4 || 0;
   }
   const label = r.score === null ? null : r.score >= POSITIVE_THRESHOLD ? 'positive' : r.score <= NEGATIVE_THRESHOLD ? 'negative' : 'neutral';
   const result: SentimentResult = { score: r.score, label, positive: r.positive, neutral: r.neutral, negative: r.negative, mixed: r.mixed, language };
@@ -96,13 +103,16 @@ export function analyzeSentiment(text: string, options: SentimentOptions = {}): 
   return result;
 }
 
-/** The engine's result and the learned layer's features for a text (training and evaluation); null when not scored. */
-export function sentimentFeatures(text: string, language: string): { engine: EngineResult; features: Features } | null {
+/**
+ * The engine's result, the learned layer's features and whether the text is a social post (its blend
+ * key) for a text (training and evaluation); null when not scored.
+ */
+export function sentimentFeatures(text: string, language: string): { engine: EngineResult; features: Features; social: boolean } | null {
   const lexicon = getLexicon(language);
   if (lexicon === undefined) return null;
   const r = score(cleanText(text), lexicon, false);
   if (r.score === null) return null;
-  return { engine: r, features: features(language, r, lastTokens(), false) };
+  return { engine: r, features: features(language, r, lastTokens(), false), social: isSocial(text, lastTokens()) };
 }
 
 /** For training and evaluation (test/eval/sentiment-model.mjs): the learned layer's parts. */
@@ -113,7 +123,12 @@ export function modelCompound(m: Model, f: Features, kind: ModelKind): number {
   return compoundOf(m, f, kind);
 }
 
-/** The final score of a text of `language` from the rules' compound and the learned layer's. */
-export function blendedCompound(m: Model, language: string, rules: number, learned: number): number {
-  return blended(m, language, rules, learned);
+/** The final score of a text of blend key `key` (see sentimentBlendKey) from the rules' compound and the learned layer's. */
+export function blendedCompound(m: Model, key: string, rules: number, learned: number): number {
+  return blended(m, key, rules, learned);
+}
+
+/** The blend key of a text of `language` (social: see sentimentFeatures). */
+export function sentimentBlendKey(m: Model, language: string, social: boolean): string {
+  return blendKey(m, language, social);
 }

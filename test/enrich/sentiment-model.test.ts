@@ -7,14 +7,15 @@ const shipped = readFileSync(new URL('../../src/enrich/sentiment/model.bin', imp
 describe('model.bin (the learned layer of the sentiment engine)', () => {
   it('ships a share for each language it was trained on, and none for Dutch (scored by the rules alone)', () => {
     const m = decodeModel(shipped, 'model.bin');
-    expect([...m.blend.keys()].sort()).toEqual(['de', 'en', 'es', 'fr']);
+    // English posts (@mention, #hashtag, emoji) have a share and model of their own: "en#"
+    expect([...m.blend.keys()].sort()).toEqual(['de', 'en', 'en#', 'es', 'fr']);
     for (const share of m.blend.values()) {
       expect(share).toBeGreaterThan(0);
       expect(share).toBeLessThanOrEqual(1);
     }
     expect(m.cut1).toBeLessThan(m.cut2);
     // each language scored by the model that cross-validated better on it
-    expect([...m.kinds.keys()].sort()).toEqual(['de', 'en', 'es', 'fr']);
+    expect([...m.kinds.keys()].sort()).toEqual(['de', 'en', 'en#', 'es', 'fr']);
     for (const kind of m.kinds.values()) expect(['ordinal', 'multinomial']).toContain(kind);
   });
 
@@ -28,13 +29,13 @@ describe('model.bin (the learned layer of the sentiment engine)', () => {
       cut1: -0.5,
       cut2: 0.75,
       spread: 1.25,
-      blend: new Map([['en', 0.75], ['fr', 1], ['xx-bad', 0.5]]),
-      kinds: new Map([['en', 'ordinal'], ['fr', 'multinomial']]),
+      blend: new Map([['en', 0.75], ['en#', 1], ['fr', 1], ['xx-bad', 0.5]]),
+      kinds: new Map([['en', 'ordinal'], ['en#', 'multinomial'], ['fr', 'multinomial']]),
     };
     const back = decodeModel(encodeModel(m), 'test');
     expect([back.cut1, back.cut2, back.spread]).toEqual([-0.5, 0.75, 1.25]);
-    expect([...back.blend]).toEqual([['en', 0.75], ['fr', 1]]); // only two-letter codes are written
-    expect([...back.kinds]).toEqual([['en', 'ordinal'], ['fr', 'multinomial']]);
+    expect([...back.blend]).toEqual([['en', 0.75], ['en#', 1], ['fr', 1]]); // only two-letter codes (and "#" for posts) are written
+    expect([...back.kinds]).toEqual([['en', 'ordinal'], ['en#', 'multinomial'], ['fr', 'multinomial']]);
     const quantum = 1.5 / 32767;
     expect(Math.abs(back.weights[7]! - 1.5)).toBeLessThanOrEqual(quantum);
     expect(Math.abs(back.weights[1000]! + 0.25)).toBeLessThanOrEqual(quantum);
@@ -46,6 +47,7 @@ describe('model.bin (the learned layer of the sentiment engine)', () => {
     ['too short for a header', shipped.subarray(0, 10)],
     ['another format', Buffer.concat([Buffer.from('SNT2'), shipped.subarray(4)])],
     ['an unknown model for a language', Buffer.concat([shipped.subarray(0, 30), Buffer.from([7]), shipped.subarray(31)])],
+    ['an unknown kind of text for a language', Buffer.concat([shipped.subarray(0, 31), Buffer.from([7]), shipped.subarray(32)])],
   ])('a damaged file (%s) is an error naming it, not a model', (_, bytes) => {
     expect(() => decodeModel(bytes, 'src/enrich/sentiment/model.bin')).toThrow(/^src\/enrich\/sentiment\/model\.bin: not an SNT3 file.*reinstall momentscan$/);
   });

@@ -468,7 +468,7 @@ describe('what went wrong on the dev sets (issue 12)', () => {
   });
 
   it('the learned layer is on by default and moves scores the rules miss', () => {
-    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/5');
+    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/6');
     const text = 'Bon courage à tous pour cette journée';
     expect(analyzeSentiment(text, { language: 'fr' }).score).not.toBe(rules(text, { language: 'fr' }).score);
   });
@@ -478,6 +478,24 @@ describe('what went wrong on the dev sets (issue 12)', () => {
       expect(analyzeSentiment(text, { language: 'nl' })).toEqual(rules(text, { language: 'nl' }));
       expect(analyzeSentiment(text, { language: 'nl', explain: true }).explain!.some((e) => e.rule === 'model')).toBe(false);
     }
+  });
+
+  it('an English post (@mention, #hashtag, emoji) is scored by the share and model chosen on posts, and explain says so', () => {
+    // the words are the same (the mention is dropped before scoring): only the kind of text differs
+    const post = '@user going to the game tonight with my brother';
+    const plain = 'going to the game tonight with my brother';
+    expect(analyzeSentiment(post).score).not.toBe(analyzeSentiment(plain).score);
+    const social = (text: string): boolean => analyzeSentiment(text, { explain: true }).explain!.some((e) => e.rule === 'blend' && e.word.startsWith('social post'));
+    expect(social(post)).toBe(true);
+    expect(social('going to the game tonight #weekend')).toBe(true);
+    expect(social('going to the game tonight 🎉')).toBe(true);
+    expect(social(plain)).toBe(false);
+    // a link, an address, an HTML entity or a tag's attribute is no mark of a post
+    for (const text of ['The budget was announced, http://example.com/news#top', 'Write to press@example.com about the budget', 'The budget&#39;s first draft', '<a href="#top">The budget</a> was announced']) {
+      expect(social(text)).toBe(false);
+    }
+    // languages without posts of their own key score them as their other texts
+    expect(analyzeSentiment('@user Bon courage à tous pour cette journée', { language: 'fr' }).score).toBe(analyzeSentiment('Bon courage à tous pour cette journée', { language: 'fr' }).score);
   });
 
   it('in English the learned layer takes part of the score, the rules keep the rest', () => {

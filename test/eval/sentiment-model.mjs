@@ -66,6 +66,8 @@ export function featurize(sets, sentiment, lid) {
       it.test = detected?.features ?? null;
       it.rules = detected ? detected.engine.score : null;
       it.language = language;
+      // a social post (@mention, #hashtag, emoji) may have a share of the learned layer of its own
+      it.social = (detected ?? forced)?.social ?? false;
     }
   }
 }
@@ -283,11 +285,12 @@ export function figures(set, items, scoreOf) {
   return { f1: macroF1(truth, predicted), r: set.kind === 'graded' ? pearson(xs, ys) : null };
 }
 
-/** A text's final score: the rules' and the learned layer's, blended by its (detected) language's share. */
+/** A text's final score: the rules' and the learned layer's, blended by the share of its (detected) language and kind. */
 function finalScore(sentiment, m, it) {
   if (it.test === null) return null;
-  const share = m.blend.get(it.language) ?? 0;
-  return share === 0 ? it.rules : sentiment.blendedCompound(m, it.language, it.rules, sentiment.modelCompound(m, it.test, m.kinds.get(it.language) ?? 'ordinal'));
+  const key = sentiment.sentimentBlendKey(m, it.language, it.social);
+  const share = m.blend.get(key) ?? 0;
+  return share === 0 ? it.rules : sentiment.blendedCompound(m, key, it.rules, sentiment.modelCompound(m, it.test, m.kinds.get(key) ?? 'ordinal'));
 }
 
 /** The shares the learned layer may take of the final score (the rest is the rule engine's). */
@@ -299,57 +302,90 @@ const FOLDS = 5;
 /** The sets restricted to the items `pick(set, index)` keeps. */
 const subsets = (sets, pick) => sets.map((s) => ({ ...s, items: s.items.filter((_, i) => pick(s, i)) }));
 
+/** A set takes part in choosing a blend key's share when it holds at least this many texts of that key. */
+const KEY_MIN = 100;
+/** The mark of a social post's blend key (model.ts SOCIAL): "en#". */
+const SOCIAL = '#';
+
 /**
- * Each language's share of the learned layer in the final score, chosen on the training sets alone:
- * the share with the best mean macro-F1 over the language's sets, each scored by a model that did not
- * see it. For a language with several sets (English: tweets, news, reviews) that model is trained
- * without the whole set (a kind of text the layer never saw: English reviews and news want less of it
- * than tweets); for a language with one set, 5-fold within it. A tie goes to the smaller share
- * (toward the rules). A language without training sets gets none: the rules alone.
+ * The share of the learned layer in the final score and the model, per blend key (a language, and the
+ * language's social posts: @mention, #hashtag, emoji), chosen on the training sets alone: the pair with
+ * the best mean macro-F1 over the key's texts in each set that holds enough of them, each text scored
+ * by a model that did not see it. Where the key's texts come from several sets (English texts that are
+ * not posts: news, movie and product reviews, the tweets without a mark), that model is trained
+ * without the whole set: a kind of text the layer never saw (English reviews and news want less of it
+ * than tweets); where they come from one set (English posts: the tweets), 5-fold within it. A tie goes
+ * to the ordinal model and the smaller share (toward the rules). A language without training sets gets
+ * none: the rules alone. Posts have a "#" key of their own only in a language with several sets (its
+ * share is otherwise chosen 5-fold on its one set of posts already) and enough of them; elsewhere they
+ * take the language's share.
  */
 export function chooseBlend(sets, sentiment, bits) {
-  const byLanguage = new Map();
-  for (const s of sets) byLanguage.set(s.language, [...(byLanguage.get(s.language) ?? []), s]);
+  // the social keys: of languages whose share is chosen on sets held out whole (several kinds of text),
+  // with enough posts in some set; every item's key
+  const setsOf = new Map();
+  for (const s of sets) setsOf.set(s.language, (setsOf.get(s.language) ?? 0) + 1);
+  const socialKeys = new Set();
+  for (const s of sets) {
+    const n = s.items.filter((it) => it.social).length;
+    if (n >= KEY_MIN && setsOf.get(s.language) >= 2) socialKeys.add(s.language + SOCIAL);
+  }
+  const keyOf = (s, it) => (it.social && socialKeys.has(s.language + SOCIAL) ? s.language + SOCIAL : s.language);
+  /** Per key: the sets taking part, each with the indices of its items of that key. */
+  const byKey = new Map();
+  for (const s of sets) {
+    const own = new Map();
+    s.items.forEach((it, i) => {
+      const key = keyOf(s, it);
+      own.set(key, [...(own.get(key) ?? []), i]);
+    });
+    for (const [key, indices] of own) if (indices.length >= KEY_MIN) byKey.set(key, [...(byKey.get(key) ?? []), { s, indices }]);
+  }
   /** Per item: the learned layer's compound by each model, from a model that did not see it. */
   const learned = (m, it) => (it.test === null ? null : KINDS.map((kind) => sentiment.modelCompound(m, it.test, kind)));
-  /** Per set, each way of holding it out: the learned layer's compounds of each item, from a model that did not see it. */
-  const held = new Map(sets.map((s) => [s, []]));
-  for (const s of sets) {
-    if (byLanguage.get(s.language).length < 2) continue;
-    const m = train(examplesOf(sets, (t) => t !== s), bits);
-    held.get(s).push(s.items.map((it) => learned(m, it)));
-  }
-  const folds = new Map(sets.map((s) => [s, new Array(s.items.length).fill(null)]));
-  if (sets.some((s) => byLanguage.get(s.language).length < 2))
-  for (let k = 0; k < FOLDS; k++) {
-    const m = train(examplesOf(sets, (_, i) => i % FOLDS !== k), bits);
-    for (const s of sets) s.items.forEach((it, i) => i % FOLDS === k && (folds.get(s)[i] = learned(m, it)));
-  }
-  for (const s of sets) if (byLanguage.get(s.language).length < 2) held.get(s).push(folds.get(s));
+  /** Per set, trained without it (computed when a key needs it). */
+  const without = new Map();
+  const heldOut = (s) => {
+    if (!without.has(s)) {
+      const m = train(examplesOf(sets, (t) => t !== s), bits);
+      without.set(s, s.items.map((it) => learned(m, it)));
+    }
+    return without.get(s);
+  };
+  let folds = null;
+  const fiveFold = (s) => {
+    if (folds === null) {
+      folds = new Map(sets.map((t) => [t, new Array(t.items.length).fill(null)]));
+      for (let k = 0; k < FOLDS; k++) {
+        const m = train(examplesOf(sets, (_, i) => i % FOLDS !== k), bits);
+        for (const t of sets) t.items.forEach((it, i) => i % FOLDS === k && (folds.get(t)[i] = learned(m, it)));
+      }
+    }
+    return folds.get(s);
+  };
   const blend = new Map();
   const kinds = new Map();
-  for (const [language, own] of byLanguage) {
+  for (const [key, parts] of [...byKey].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const scored = parts.map(({ s, indices }) => ({ s, items: indices.map((i) => s.items[i]), scores: indices.map((i) => (parts.length >= 2 ? heldOut(s) : fiveFold(s))[i]) }));
     let best = [0, 'ordinal'];
     let bestF1 = -1;
     for (const [k, kind] of KINDS.entries())
     for (const share of SHARES) {
       let f1 = 0;
-      for (const s of own) {
-        const index = new Map(s.items.map((it, i) => [it, i]));
-        for (const scores of held.get(s)) {
-          f1 += figures(s, s.items, (it) => {
-            const x = scores[index.get(it)];
-            return x === null ? it.rules : (1 - share) * it.rules + share * x[k];
-          }).f1;
-        }
+      for (const { s, items, scores } of scored) {
+        const index = new Map(items.map((it, i) => [it, i]));
+        f1 += figures(s, items, (it) => {
+          const x = scores[index.get(it)];
+          return x === null ? it.rules : (1 - share) * it.rules + share * x[k];
+        }).f1;
       }
       if (f1 > bestF1 + 1e-9) {
         bestF1 = f1;
         best = [share, share === 0 ? 'ordinal' : kind];
       }
     }
-    blend.set(language, best[0]);
-    kinds.set(language, best[1]);
+    blend.set(key, best[0]);
+    kinds.set(key, best[1]);
   }
   return { blend, kinds };
 }
@@ -360,6 +396,9 @@ export function trainWithBlend(sets, sentiment, bits) {
   Object.assign(m, chooseBlend(sets, sentiment, bits));
   return m;
 }
+
+/** The share and model of a language's social posts, when they have their own (else null). */
+const socialOf = (m, language) => (m.blend.has(language + SOCIAL) ? { share: m.blend.get(language + SOCIAL), model: m.kinds.get(language + SOCIAL) } : null);
 
 /**
  * Cross-validated figures per set, final score (rules and learned layer blended) vs the rule engine
@@ -372,17 +411,19 @@ export function crossValidate(sets, sentiment, bits) {
   for (const held of sets) {
     const m = trainWithBlend(sets.filter((s) => s !== held), sentiment, bits);
     const loso = figures(held, held.items, (it) => finalScore(sentiment, m, it));
-    rows.push({ set: held.name, kind: held.kind, loso, share: m.blend.get(held.language) ?? 0, model: m.kinds.get(held.language) ?? 'ordinal' });
+    rows.push({ set: held.name, kind: held.kind, loso, share: m.blend.get(held.language) ?? 0, model: m.kinds.get(held.language) ?? 'ordinal', social: socialOf(m, held.language) });
   }
   const scores = new Map(sets.map((s) => [s.name, new Array(s.items.length).fill(null)]));
   const shares = new Map(sets.map((s) => [s.name, []]));
   const models = new Map(sets.map((s) => [s.name, []]));
+  const socials = new Map(sets.map((s) => [s.name, []]));
   for (let k = 0; k < FOLDS; k++) {
     const m = trainWithBlend(subsets(sets, (_, i) => i % FOLDS !== k), sentiment, bits);
     for (const set of sets) {
       const out = scores.get(set.name);
       shares.get(set.name).push(m.blend.get(set.language) ?? 0);
       models.get(set.name).push(m.kinds.get(set.language) ?? 'ordinal');
+      socials.get(set.name).push(socialOf(m, set.language));
       set.items.forEach((it, i) => {
         if (i % FOLDS === k) out[i] = finalScore(sentiment, m, it);
       });
@@ -394,6 +435,7 @@ export function crossValidate(sets, sentiment, bits) {
     rows[i].fold = figures(set, set.items, (it) => out[index.get(it)]);
     rows[i].foldShares = shares.get(set.name);
     rows[i].foldModels = models.get(set.name);
+    rows[i].foldSocial = socials.get(set.name);
     rows[i].rules = figures(set, set.items, (it) => it.rules);
   }
   return rows;
@@ -417,12 +459,13 @@ async function main() {
   process.stdout.write('cross-validated macro-F1 (r for graded sets), language detected; [the learned layer\'s share]\nset           rules alone     leave set out         5-fold\n');
   for (const r of rows) {
     const cell = (x, w = 16) => `${f3(x.f1)}${x.r === null ? '' : ` r ${f3(x.r)}`}`.padEnd(w);
-    process.stdout.write(`${r.set.padEnd(14)}${cell(r.rules)}${cell(r.loso, 14)}[${r.share.toFixed(2)} ${r.model[0]}]  ${cell(r.fold, 14)}[${r.foldShares.map((x, k) => `${x.toFixed(2)} ${r.foldModels[k][0]}`).join(', ')}]\n`);
+    const social = (x) => (x === null ? '' : ` #${x.share.toFixed(2)} ${x.model[0]}`);
+    process.stdout.write(`${r.set.padEnd(14)}${cell(r.rules)}${cell(r.loso, 14)}[${r.share.toFixed(2)} ${r.model[0]}${social(r.social)}]  ${cell(r.fold, 14)}[${r.foldShares.map((x, k) => `${x.toFixed(2)} ${r.foldModels[k][0]}${social(r.foldSocial[k])}`).join(', ')}]\n`);
   }
   if (process.argv.includes('--write')) {
     const m = trainAll(sets, sentiment, sentiment.MODEL_BITS);
     writeFileSync(MODEL_FILE, sentiment.encodeSentimentModel(m));
-    process.stdout.write(`wrote ${MODEL_FILE} (cut points ${m.cut1.toFixed(3)} ${m.cut2.toFixed(3)}, spread ${m.spread.toFixed(3)}, per language share and model: ${[...m.blend].map(([l, x]) => `${l} ${x} ${m.kinds.get(l)}`).join(', ')})\n`);
+    process.stdout.write(`wrote ${MODEL_FILE} (cut points ${m.cut1.toFixed(3)} ${m.cut2.toFixed(3)}, spread ${m.spread.toFixed(3)}, per blend key share and model: ${[...m.blend].map(([l, x]) => `${l} ${x} ${m.kinds.get(l)}`).join(', ')})\n`);
   }
 }
 

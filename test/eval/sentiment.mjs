@@ -210,11 +210,13 @@ async function main() {
   out.push('learned layer cross-validated, language detected: macro-F1 (and r for graded sets)');
   out.push('  leave set out: trained on the six other sets; 5-fold: trained on four fifths of every set, scored on the fifth;');
   out.push('  the final score blends the rules and the learned layer (its ordinal or its multinomial model) by a share per');
-  out.push('  language, both chosen on the training part alone');
+  out.push('  language, and for its social posts (@mention, #hashtag, emoji; "#") apart where enough of them were trained on,');
+  out.push('  both chosen on the training part alone');
   const cvCell = (x) => `${f3(x.f1)}${x.r === null ? '' : ` r ${f3(x.r)}`}`;
   const cvRows = [['set', 'rules alone', 'leave set out', 'its share', '5-fold', 'its shares (o ordinal, m multinomial)']];
   const shareCell = (x, kind) => `${x.toFixed(2)}${x > 0 ? kind[0] : ' '}`;
-  for (const r of cv) cvRows.push([r.set, cvCell(r.rules), cvCell(r.loso), shareCell(r.share, r.model), cvCell(r.fold), r.foldShares.map((x, k) => shareCell(x, r.foldModels[k])).join(' ')]);
+  const socialCell = (x) => (x === null ? '' : ` #${shareCell(x.share, x.model)}`);
+  for (const r of cv) cvRows.push([r.set, cvCell(r.rules), cvCell(r.loso), shareCell(r.share, r.model) + socialCell(r.social), cvCell(r.fold), r.foldShares.map((x, k) => shareCell(x, r.foldModels[k]) + socialCell(r.foldSocial[k])).join(' ')]);
   table(out, cvRows);
 
   // throughput: the dev texts, repeated, single-threaded, after a warm-up pass

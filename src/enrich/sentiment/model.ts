@@ -49,25 +49,56 @@ export interface Model {
   /** Scale of the tanh beyond the cut points. */
   spread: number;
   /**
-   * Per language (ISO 639-1): the learned layer's share of the final score, the rest the rule engine's
-   * (0 … 1, chosen by cross-validation on the training sets, see MODEL.md). A language not listed (no
-   * training texts in it) is scored by the rule engine alone.
+   * Per blend key (see blendKey: the language, ISO 639-1, or the language and "#" for social posts):
+   * the learned layer's share of the final score, the rest the rule engine's (0 … 1, chosen by
+   * cross-validation on the training sets, see MODEL.md). A language not listed (no training texts in
+   * it) is scored by the rule engine alone; a social post of a language without a "#" key as the
+   * language's other texts.
    */
   blend: ReadonlyMap<string, number>;
-  /** Per language: which of the two models scores it (ordinal when not listed). */
+  /** Per blend key: which of the two models scores it (ordinal when not listed). */
   kinds: ReadonlyMap<string, ModelKind>;
 }
 
 let model: Model | null | undefined;
+
+/** A blend key's mark for social posts: "en#" is English posts with an @mention, #hashtag or emoji. */
+export const SOCIAL = '#';
+
+/**
+ * The blend key of a text of `language`: social posts (see isSocial) have a share and model of their own
+ * where the training sets held enough of them in that language, else they go with the language's.
+ */
+export function blendKey(m: Model, language: string, social: boolean): string {
+  return social && m.blend.has(language + SOCIAL) ? language + SOCIAL : language;
+}
+
+/** An @mention or #hashtag: "@" or "#" not inside a word, then a letter, digit or "_". */
+const MARK = /(?:^|[^\p{L}\p{N}_&])[@#][\p{L}\p{N}_]/u;
+const TAG = /<!--[\s\S]*?-->|<\/?[a-zA-Z][^<>]*>/g;
+
+/**
+ * Whether a text reads as a social post, by what the text itself shows (before cleaning drops mentions):
+ * an @mention or #hashtag outside HTML tags, or an emoji or emoticon among the engine's tokens `t`.
+ * Posts are mostly neutral chatter about a name that carry their tone in their words; headlines and
+ * reviews are not, and a share of the learned layer chosen on one kind does not hold on the other. (A
+ * link is no sign: feed summaries carry them as much as posts.)
+ */
+export function isSocial(raw: string, t: Tokens): boolean {
+  for (let i = 0; i < t.count; i++) if (t.kinds[i] === 1) return true;
+  if (!raw.includes('@') && !raw.includes('#')) return false;
+  return MARK.test(raw.includes('<') ? raw.replace(TAG, ' ') : raw);
+}
 
 const MAGIC = 'SNT3';
 const HEADER = 28;
 const ENTRY = 8;
 
 /**
- * model.bin: "SNT3", u32 bits, f32 cut1, cut2, spread, quantum, u32 number of languages, per language
- * its two-letter code (2 bytes, latin1), its model (1 byte: 0 ordinal, 1 multinomial), a zero byte and
- * f32 share, then 3 × 2^bits Int16 weights (× quantum) in the order of Model.weights.
+ * model.bin: "SNT3", u32 bits, f32 cut1, cut2, spread, quantum, u32 number of blend keys, per key the
+ * language's two-letter code (2 bytes, latin1), its model (1 byte: 0 ordinal, 1 multinomial), the kind
+ * of text (1 byte: 0 any, 1 social posts) and f32 share, then 3 × 2^bits Int16 weights (× quantum) in
+ * the order of Model.weights.
  */
 export function loadModel(): Model | null {
   if (model !== undefined) return model;
@@ -87,7 +118,7 @@ export function decodeModel(buf: Buffer, name: string): Model {
   const languages = buf.length >= HEADER ? buf.readUInt32LE(24) : 0;
   const start = HEADER + ENTRY * languages;
   const kindsOk = (): boolean => {
-    for (let k = 0; k < languages; k++) if (buf[HEADER + ENTRY * k + 2]! > 1) return false;
+    for (let k = 0; k < languages; k++) if (buf[HEADER + ENTRY * k + 2]! > 1 || buf[HEADER + ENTRY * k + 3]! > 1) return false;
     return true;
   };
   if (buf.length < HEADER || buf.toString('latin1', 0, 4) !== MAGIC || buf.readUInt32LE(4) !== BITS || languages > 64 || buf.length !== start + 2 * SIZE || !kindsOk()) {
@@ -98,7 +129,7 @@ export function decodeModel(buf: Buffer, name: string): Model {
   const kinds = new Map<string, ModelKind>();
   for (let k = 0; k < languages; k++) {
     const at = HEADER + ENTRY * k;
-    const code = buf.toString('latin1', at, at + 2);
+    const code = buf.toString('latin1', at, at + 2) + (buf[at + 3] === 1 ? SOCIAL : '');
     kinds.set(code, buf[at + 2] === 1 ? 'multinomial' : 'ordinal');
     blend.set(code, buf.readFloatLE(at + 4));
   }
@@ -118,7 +149,7 @@ export function encodeModel(m: Model): Buffer {
   let max = 0;
   for (const w of m.weights) max = Math.max(max, Math.abs(w));
   const quantum = max > 0 ? max / 32767 : 1;
-  const languages = [...m.blend].filter(([code]) => /^[a-z]{2}$/.test(code)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const languages = [...m.blend].filter(([code]) => /^[a-z]{2}#?$/.test(code)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const start = HEADER + ENTRY * languages.length;
   const buf = Buffer.alloc(start + 2 * SIZE);
   buf.write(MAGIC, 0, 'latin1');
@@ -130,8 +161,9 @@ export function encodeModel(m: Model): Buffer {
   buf.writeUInt32LE(languages.length, 24);
   languages.forEach(([code, share], k) => {
     const at = HEADER + ENTRY * k;
-    buf.write(code, at, 'latin1');
+    buf.write(code.slice(0, 2), at, 'latin1');
     buf[at + 2] = m.kinds.get(code) === 'multinomial' ? 1 : 0;
+    buf[at + 3] = code.endsWith(SOCIAL) ? 1 : 0;
     buf.writeFloatLE(share, at + 4);
   });
   for (let i = 0; i < SIZE; i++) buf.writeInt16LE(Math.round(m.weights[i]! / quantum), start + 2 * i);
@@ -284,12 +316,15 @@ const accumulateMultinomialStored: Sink = (id, value) => {
 };
 const nothing = (): void => {};
 
-/** The learned layer's compound for `language` of the text the engine scored last, without building feature lists (the hot path). */
-export function compoundOfTokens(m: Model, language: string, r: EngineResult, t: Tokens): number {
+/**
+ * The learned layer's compound for `language` of the text the engine scored last, by the model of blend
+ * key `key`, without building feature lists (the hot path).
+ */
+export function compoundOfTokens(m: Model, language: string, key: string, r: EngineResult, t: Tokens): number {
   zo = 0;
   zn = 0;
   zp = 0;
-  const multinomial = m.kinds.get(language) === 'multinomial';
+  const multinomial = m.kinds.get(key) === 'multinomial';
   if (m.stored) {
     raw = m.stored.raw;
     quantum = m.stored.quantum;
@@ -339,10 +374,10 @@ export function multinomialCompound(n: number, p: number): number {
 
 /**
  * The final score: the rule engine's compound `rules` and the learned layer's `learned`, blended by the
- * language's share (a language the layer was not trained on: the rules alone).
+ * share of blend key `key` (a language the layer was not trained on: the rules alone).
  */
-export function blended(m: Model, language: string, rules: number, learned: number): number {
-  const share = m.blend.get(language) ?? 0;
+export function blended(m: Model, key: string, rules: number, learned: number): number {
+  const share = m.blend.get(key) ?? 0;
   return share >= 1 ? learned : (1 - share) * rules + share * learned;
 }
 
