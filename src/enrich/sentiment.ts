@@ -79,7 +79,7 @@ export function analyzeSentiment(text: string, options: SentimentOptions = {}): 
   const r = score(cleanText(text), lexicon, explain);
   const m = options.model === false || r.score === null ? null : loadModel();
   // a language the learned layer has no share in (none of its training texts) keeps the rules' score;
-  // social posts (@mention, #hashtag, link, emoji) may have a share and model of their own
+  // social posts (@mention, #hashtag or emoji; not links, which feed summaries carry too) may have a share and model of their own
   const key = m ? blendKey(m, language!, isSocial(text, lastTokens())) : language!;
   if (m && (m.blend.get(key) ?? 0) > 0) {
     const rules = r.score!;
@@ -93,7 +93,7 @@ export function analyzeSentiment(text: string, options: SentimentOptions = {}): 
         ...(r.explain ?? []),
         ...topFeatures(m, f, EXPLAIN_FEATURES, kind),
         ...(share < 1 ? [{ word: 'share of the learned layer', valence: share, rule: 'blend' }] : []),
-        ...(key !== language ? [{ word: 'social post (@mention, #hashtag, link or emoji)', valence: share, rule: 'blend' }] : []),
+        ...(key !== language ? [{ word: 'social post (@mention, #hashtag or emoji)', valence: share, rule: 'blend' }] : []),
       ];
     } else r.score = Math.round(blended(m, key, rules, compoundOfTokens(m, language!, key, r, lastTokens())) * 1e4) / 1e4 || 0;
   }
