@@ -20,6 +20,8 @@ export interface DetectCommandOptions extends OutputOptions {
 }
 
 const DIRECTIONS: readonly Direction[] = ['up', 'down', 'both'];
+/** Size of the buffers the plain CSV is copied into. */
+const OUT_BUFFER_BYTES = 1 << 19;
 
 /**
  * `momentscan detect [FILE|-]`: scores a time series from elsewhere (CSV with a header, or NDJSON),
@@ -42,19 +44,49 @@ export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<nu
   const large = inputBytes(stdin ? 0 : o.source!) >= WORKER_FROM_BYTES;
   const input: Readable = stdin ? process.stdin.setEncoding('utf8') : createReadStream(o.source!, { encoding: 'utf8', highWaterMark: 1 << 14 });
   const out = process.stdout;
-  // output goes out in batches: one write per row would cost more than scoring the row
-  let pending: string[] = [fmt ? fmt.head() : ctx.headers === false ? '' : SERIES_HEADER];
+  // output goes out in batches: one write per row would cost more than scoring the row. The plain CSV
+  // (ASCII only: timestamps, numbers, true/false, alert names) is copied line by line into buffers, which
+  // costs less than joining a million strings and encoding the result
+  let pending: string[] = [];
+  const spilled: Buffer[] = [];
+  let buf = Buffer.allocUnsafe(0);
+  let used = 0;
+  /** The CSV written so far goes out; the buffer's free rest takes what comes next. */
+  const spill = () => {
+    if (used === 0) return;
+    spilled.push(buf.subarray(0, used));
+    buf = buf.subarray(used);
+    used = 0;
+  };
+  const put = (text: string) => {
+    if (fmt) pending.push(text);
+    else {
+      if (used + text.length > buf.length) {
+        spill();
+        buf = Buffer.allocUnsafe(Math.max(OUT_BUFFER_BYTES, text.length));
+      }
+      used += buf.write(text, used, 'latin1');
+    }
+  };
+  put(fmt ? fmt.head() : ctx.headers === false ? '' : SERIES_HEADER);
   const flush = async () => {
-    const text = pending.join('');
-    pending = [];
-    if (text && !out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
+    let ok = true;
+    if (fmt) {
+      const text = pending.join('');
+      pending = [];
+      if (text) ok = out.write(text);
+    } else {
+      spill();
+      for (const b of spilled.splice(0)) ok = out.write(b);
+    }
+    if (!ok) await new Promise<void>((resolve) => out.once('drain', resolve));
   };
   const totals = { rows: 0, flagged: 0, alerts: 0 };
   const emit = (s: SeriesScore) => {
     totals.rows++;
     if (s.moment) totals.flagged++;
     if (s.alert) totals.alerts++;
-    pending.push(fmt ? fmt.row(s) : seriesCsvLine(s));
+    put(fmt ? fmt.row(s) : seriesCsvLine(s));
   };
   const tty = process.stderr.isTTY;
   const series = scoreSeries(
@@ -73,7 +105,7 @@ export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<nu
   await series.done;
   if (stopped) return 0;
   noteBigTable(format, totals.rows, g.quiet);
-  if (fmt) pending.push(fmt.end());
+  if (fmt) put(fmt.end());
   await flush();
   if (tty) process.stderr.write(`detect: ${totals.rows} rows, ${totals.alerts} alerts at ${sensitivity} sensitivity, ${totals.flagged} rows in bursts\n`);
   return 0;

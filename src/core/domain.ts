@@ -1,4 +1,9 @@
-import { parse as parseDomain } from 'tldts';
+import { createRequire } from 'node:module';
+import type * as Tldts from 'tldts';
+
+/** tldts (its suffix list takes ~80 ms to load), loaded when a domain is first looked up, not by every command that imports this. */
+let tldts: typeof Tldts | undefined;
+const parseDomain: typeof Tldts.parse = (url, options) => (tldts ??= createRequire(import.meta.url)('tldts') as typeof Tldts).parse(url, options);
 
 /**
  * Registrable domains (the part a company registers: `acme.co.uk`, not `co.uk`; `foo.github.io`, not

@@ -4,8 +4,9 @@ import { BUCKET_WIDTH, packBuckets, type PackedBuckets } from '../core/buckets.j
 import { ENGINE_GRID_MS, engineHistoryMs, MAX_BUCKETS } from '../core/limits.js';
 import { bucketStart } from '../core/time.js';
 import type { Alert } from './alerts.js';
-import { SeriesDetector, type SeriesPoint, type Tuning } from './series.js';
+import { blankScore, SeriesDetector, type SeriesPoint, type Tuning } from './series.js';
 import { episodeOpen, restoreState, saveState } from './snapshot.js';
+import { blankTone } from './tone.js';
 
 const DAY_MS = 86_400_000;
 /** How far back before its alert a swing's start is looked for (swingStart). */
@@ -258,6 +259,9 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}
   let snapshot: EngineSnapshot | null = null;
   const saveFrom = r.saveBy === undefined ? Infinity : Math.max(r.saveBy - SAVE_SPAN_MS, resumed ? at + 1 : first + 1);
   const point: SeriesPoint = { t: 0, value: 0, sentiment: null, n: 0, sentimentSq: 0 };
+  // each row's verdict is copied into the trace before the next push: one score object serves them all
+  const verdict = blankScore();
+  const toneVerdict = blankTone();
   for (let i = startRow; i < rows; i++) {
     const scored = trace.scored[i]!;
     point.t = origin + i * o.bucketMs;
@@ -269,7 +273,7 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}
     point.sentiment = scored > 0 ? trace.sentimentSum[i]! / scored : null;
     point.n = scored;
     point.sentimentSq = sq[i]!;
-    const s = engine.push(point);
+    const s = engine.push(point, verdict, toneVerdict);
     let f = s.learning ? 0 : JUDGED;
     trace.expected[i] = s.expected ?? 0;
     trace.volumeScore[i] = s.score;

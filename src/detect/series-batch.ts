@@ -1,4 +1,5 @@
-import { SeriesDetector, type SeriesPoint, type SeriesScore } from './series.js';
+import { blankScore, SeriesDetector, type SeriesPoint, type SeriesScore } from './series.js';
+import { blankTone } from './tone.js';
 
 /**
  * Rows of a series in typed arrays, so that a batch can go to a worker thread and back without copying
@@ -76,13 +77,16 @@ export function scoreBatch(detector: SeriesDetector, b: PointBatch): ScoreBatch 
     toneItems: f64(),
     toneFlags: new Uint8Array(size),
   };
+  // each score is packed before the next push: one score object serves the batch
+  const verdict = blankScore();
+  const toneVerdict = blankTone();
   for (let i = 0; i < size; i++) {
     const p: SeriesPoint = { t: b.t[i]!, value: b.value[i]! };
     const sentiment = valueOf(b.sentimentKind[i]!, b.sentiment[i]!);
     if (sentiment !== undefined) p.sentiment = sentiment;
     const n = valueOf(b.nKind[i]!, b.n[i]!);
     if (n !== undefined) p.n = n;
-    const s = detector.push(p);
+    const s = detector.push(p, verdict, toneVerdict);
     out.expected[i] = s.expected ?? NaN;
     out.score[i] = s.score;
     out.flags[i] =

@@ -224,18 +224,15 @@ export function probitFromLogTail(logP: number): number {
 
 /** Φ⁻¹(p) for 0 < p < 1 (P. J. Acklam's rational approximation, relative error < 1.2e-9). */
 function inverseNormalCdf(p: number): number {
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  // (the coefficients as constants: arrays made per call were a third of the engine's garbage)
   if (p < 0.02425) {
     const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    return (((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q - 2.549732539343734) * q + 4.374664141464968) * q + 2.938163982698783) / ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1);
   }
   if (p > 1 - 0.02425) return -inverseNormalCdf(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (((((-3.969683028665376e1 * r + 2.209460984245205e2) * r - 2.759285104469687e2) * r + 1.38357751867269e2) * r - 3.066479806614716e1) * r + 2.506628277459239) * q / (((((-5.447609879822406e1 * r + 1.615858368580409e2) * r - 1.556989798598866e2) * r + 6.680131188771972e1) * r - 1.328068155288572e1) * r + 1);
 }
 
 /** ln P(X ≤ k) for X negative binomial with the given mean and size. */
@@ -381,6 +378,14 @@ class TailCounter {
 }
 
 type ForecasterKind = 'level' | 'daily' | 'weekly';
+
+interface Preview {
+  expected: number;
+  z: number;
+  surprise: number;
+}
+/** What RowModel.preview gives (one object, filled by each call). */
+const lookAt: Preview = { expected: 0, z: 0, surprise: 0 };
 
 /** One forecaster and what has been learnt about its errors. */
 interface Forecaster {
@@ -561,9 +566,10 @@ class RowModel {
    * An early look at the row starting at t, of which `fraction` has been seen with the partial value
    * `partial` (counts: the sum so far; other series: the mean so far, on the row's scale): the forecast
    * for the whole row, the signed z of the part seen against that share of it, and the surprise of
-   * that z on the one-row scale (calibrated, with the same correction). Learns nothing.
+   * that z on the one-row scale (calibrated, with the same correction), in one object reused from call to
+   * call. Learns nothing.
    */
-  preview(t: number, partial: number, fraction: number): { expected: number; z: number; surprise: number } | null {
+  preview(t: number, partial: number, fraction: number): Preview | null {
     if (Number.isNaN(this.t0)) return null;
     const idx = Math.round((t - this.t0) / this.res);
     this.forecast(idx);
@@ -580,11 +586,19 @@ class RowModel {
       z = countZ(partial, m * fraction, phi, this.tu.exactMax);
     } else z = ((partial - mu) / scale) * Math.sqrt(fraction);
     const s = -(this.tails[0]!.peek(z, this.tu.calibrate, this.zeroBelow) + Math.LN2) / Math.LN10 - this.correction;
-    return { expected: this.integerOnly ? Math.max(mu, 0) : mu, z, surprise: Math.max(0, s) };
+    const v = lookAt;
+    v.expected = this.integerOnly ? Math.max(mu, 0) : mu;
+    v.z = z;
+    v.surprise = Math.max(0, s);
+    return v;
   }
 
-  /** Scores one row (rows in time order) and then learns from it. */
-  push(p: SeriesPoint): SeriesScore {
+  /**
+   * Scores one row (rows in time order) and then learns from it. The score is written into `out`, and
+   * the tone's into `toneOut` (each new unless given: a caller that uses each score before the next push
+   * can give the same ones every time, and make no garbage per row).
+   */
+  push(p: SeriesPoint, out: SeriesScore = blankScore(), toneOut?: ToneScore): SeriesScore {
     const tu = this.tu;
     if (Number.isNaN(this.t0)) this.t0 = p.t;
     const idx = Math.round((p.t - this.t0) / this.res);
@@ -623,7 +637,7 @@ class RowModel {
     let tone: ToneScore | null = null;
     if (this.hasTone) {
       const n = sentiment === null ? 0 : (p.n ?? 1);
-      tone = this.tone.push(n, n > 0 ? sentiment! * n : 0, n > 0 ? (p.sentimentSq ?? null) : 0);
+      tone = this.tone.push(n, n > 0 ? sentiment! * n : 0, n > 0 ? (p.sentimentSq ?? null) : 0, toneOut);
       if (learning) tone = null;
     }
     const outlier = Math.abs(z) >= tu.freezeZ;
@@ -631,8 +645,17 @@ class RowModel {
     this.learn(idx, x, outlier && this.frozenRun <= tu.maxFreeze);
     this.n++;
     const moment = !learning && this.episodes.active;
-    const episode = moment ? (this.episodes.direction > 0 ? 'up' : 'down') : null;
-    return { t: p.t, value: x, expected, score, moment, episode, alert, learning, direction, tone };
+    out.t = p.t;
+    out.value = x;
+    out.expected = expected;
+    out.score = score;
+    out.moment = moment;
+    out.episode = moment ? (this.episodes.direction > 0 ? 'up' : 'down') : null;
+    out.alert = alert;
+    out.learning = learning;
+    out.direction = direction;
+    out.tone = tone;
+    return out;
   }
 
   // ---------------------------------------------------------------- forecasts
@@ -785,7 +808,6 @@ class RowModel {
         c.cycN = 0;
       }
     } else if (this.fc[this.best]!.cycles.length) return;
-    const err = (c: Forecaster) => (c.cycles.length ? medianOf(c.cycles) : c.err);
     let b = this.best;
     for (let i = 0; i < this.fc.length; i++) {
       const c = this.fc[i]!;
@@ -793,7 +815,7 @@ class RowModel {
       const bc = this.fc[b]!;
       const cc = c.cycles.length > 0;
       const bcc = bc.cycles.length > 0;
-      if (Number.isNaN(bc.err) || (cc && !bcc) || (cc === bcc && err(c) < err(bc) * tu.hysteresis)) b = i;
+      if (Number.isNaN(bc.err) || (cc && !bcc) || (cc === bcc && selErr(c) < selErr(bc) * tu.hysteresis)) b = i;
     }
     this.best = b;
   }
@@ -875,9 +897,24 @@ function raceDeviance(x: number, mu: number, clip: number): number {
   return Math.min(d, clip * clip);
 }
 
+/** A forecaster's error for model choice: the median of its recent cycles', else its running error. */
+function selErr(c: Forecaster): number {
+  return c.cycles.length ? medianOf(c.cycles) : c.err;
+}
+
+let sorted = new Float64Array(16);
+/** The median (sorted in a scratch array reused from call to call: no garbage per row). */
 function medianOf(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
+  const n = xs.length;
+  if (sorted.length < n) sorted = new Float64Array(n * 2);
+  const s = sorted;
+  // insertion sort: a handful of values, stable, the order sort((a, b) => a - b) gives
+  for (let i = 0; i < n; i++) {
+    const v = xs[i]!;
+    let j = i;
+    for (; j > 0 && s[j - 1]! > v; j--) s[j] = s[j - 1]!;
+    s[j] = v;
+  }
   return n % 2 ? s[n >> 1]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 }
 
@@ -985,12 +1022,16 @@ export class SeriesDetector {
     return this.model.forecaster;
   }
 
-  /** Scores one row (rows in time order) and then learns from it. */
-  push(p: SeriesPoint): SeriesScore {
-    if (this.k === 1) return this.model.push(p);
+  /**
+   * Scores one row (rows in time order) and then learns from it. With `out` and `toneOut` the score is
+   * written into them instead of new objects (see RowModel.push): for callers that use each score
+   * before the next push.
+   */
+  push(p: SeriesPoint, out?: SeriesScore, toneOut?: ToneScore): SeriesScore {
+    if (this.k === 1) return this.model.push(p, out, toneOut);
     const b = Math.floor(p.t / this.step) * this.step;
     // a step whose last rows never came is judged when the next step begins; its alert is not lost
-    const late = this.rows > 0 && b !== this.bucket ? this.close() : null;
+    const late = this.rows > 0 && b !== this.bucket ? this.close(out, toneOut).alert : null;
     if (this.rows === 0) this.bucket = b;
     this.rows++;
     this.sum += p.value;
@@ -1004,15 +1045,20 @@ export class SeriesDetector {
       if (p.sentimentSq === undefined || p.sentimentSq === null) this.toneSqKnown = false;
       else this.toneSq += p.sentimentSq;
     }
-    const out = p.t + this.res >= b + this.step ? this.rowOf(p, this.close()) : this.look(p);
-    if (late && late.alert && !out.alert) out.alert = late.alert;
-    return out;
+    const s = p.t + this.res >= b + this.step ? this.rowOf(p, this.close(out, toneOut)) : this.look(p, out);
+    if (late && !s.alert) s.alert = late;
+    return s;
   }
 
   /** The open step as one row of the model; its judgement. */
-  private close(): SeriesScore {
-    const value = this.integerOnly ? this.sum : (this.sum / this.rows) * this.k;
-    const row: SeriesPoint = { t: this.bucket, value };
+  private close(out?: SeriesScore, toneOut?: ToneScore): SeriesScore {
+    // (the model reads the row and keeps none of it: one row object serves every step)
+    const row = stepRow;
+    row.t = this.bucket;
+    row.value = this.integerOnly ? this.sum : (this.sum / this.rows) * this.k;
+    row.n = null;
+    row.sentiment = null;
+    row.sentimentSq = null;
     if (this.toneSeen) {
       row.n = this.toneN;
       row.sentiment = this.toneN > 0 ? this.toneSum / this.toneN : null;
@@ -1024,15 +1070,18 @@ export class SeriesDetector {
     this.toneSum = 0;
     this.toneSq = 0;
     this.toneSqKnown = true;
-    return this.model.push(row);
+    return this.model.push(row, out, toneOut);
   }
 
   private rowOf(p: SeriesPoint, s: SeriesScore): SeriesScore {
-    return { ...s, t: p.t, value: p.value, expected: s.expected === null ? null : s.expected / this.k };
+    s.t = p.t;
+    s.value = p.value;
+    if (s.expected !== null) s.expected /= this.k;
+    return s;
   }
 
   /** An early look at the open step (see the class comment). */
-  private look(p: SeriesPoint): SeriesScore {
+  private look(p: SeriesPoint, out: SeriesScore = blankScore()): SeriesScore {
     const model = this.model;
     const learning = model.learning;
     const partial = this.integerOnly ? this.sum : (this.sum / this.rows) * this.k;
@@ -1043,17 +1092,24 @@ export class SeriesDetector {
       if (model.announce(dir, Math.abs(partial - v.expected * (this.integerOnly ? this.rows / this.k : 1)))) alert = 'onset';
     }
     const burst = learning ? 0 : model.activeDirection;
-    return {
-      t: p.t,
-      value: p.value,
-      expected: v === null ? null : v.expected / this.k,
-      score: v === null ? 0 : Math.min(v.surprise, SCORE_CAP),
-      moment: burst !== 0,
-      episode: burst > 0 ? 'up' : burst < 0 ? 'down' : null,
-      alert,
-      learning,
-      direction: dir > 0 ? 'up' : dir < 0 ? 'down' : null,
-      tone: null,
-    };
+    out.t = p.t;
+    out.value = p.value;
+    out.expected = v === null ? null : v.expected / this.k;
+    out.score = v === null ? 0 : Math.min(v.surprise, SCORE_CAP);
+    out.moment = burst !== 0;
+    out.episode = burst > 0 ? 'up' : burst < 0 ? 'down' : null;
+    out.alert = alert;
+    out.learning = learning;
+    out.direction = dir > 0 ? 'up' : dir < 0 ? 'down' : null;
+    out.tone = null;
+    return out;
   }
+}
+
+/** The step SeriesDetector hands its model (filled for each step; the model keeps nothing of it). */
+const stepRow: SeriesPoint = { t: 0, value: 0, sentiment: null, n: null, sentimentSq: null };
+
+/** A score to fill (SeriesDetector.push's `out`). */
+export function blankScore(): SeriesScore {
+  return { t: 0, value: 0, expected: null, score: 0, moment: false, episode: null, alert: null, learning: true, direction: null, tone: null };
 }

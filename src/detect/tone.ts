@@ -30,6 +30,11 @@ export interface ToneScore {
   episode: 1 | -1 | 0;
 }
 
+/** A tone score to fill (ToneChannel.push's `out`). */
+export function blankTone(): ToneScore {
+  return { surprise: 0, direction: 0, mean: null, baseline: null, items: 0, alert: null, active: false, episode: 0 };
+}
+
 /** Windows (ms) over which a swing accumulates. */
 const WINDOWS_MS = [3_600_000, 6 * 3_600_000, 24 * 3_600_000];
 /** Items the baseline needs before tone is judged, and a window before it may alert. */
@@ -83,8 +88,11 @@ export class ToneChannel {
     this.episodes = new Episodes(threshold, stepMs);
   }
 
-  /** Scores one row (n scored items summing to `sum`, squares to `sq` if known), then learns from it. */
-  push(n: number, sum: number, sq: number | null): ToneScore {
+  /**
+   * Scores one row (n scored items summing to `sum`, squares to `sq` if known), then learns from it. The
+   * score is written into `out` (a new one unless given).
+   */
+  push(n: number, sum: number, sq: number | null, out: ToneScore = blankTone()): ToneScore {
     const size = this.ringN.length;
     this.pos = (this.pos + 1) % size;
     for (let j = 0; j < this.windows.length; j++) {
@@ -95,7 +103,14 @@ export class ToneChannel {
     }
     this.ringN[this.pos] = n;
     this.ringS[this.pos] = sum;
-    const out: ToneScore = { surprise: 0, direction: 0, mean: null, baseline: null, items: 0, alert: null, active: false, episode: 0 };
+    out.surprise = 0;
+    out.direction = 0;
+    out.mean = null;
+    out.baseline = null;
+    out.items = 0;
+    out.alert = null;
+    out.active = false;
+    out.episode = 0;
     const judged = this.bN >= MIN_BASELINE_ITEMS;
     const zs = this.zs;
     for (let j = 0; j < zs.length; j++) zs[j] = NaN; // (fill() costs more than the loop on three)

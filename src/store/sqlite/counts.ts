@@ -80,12 +80,13 @@ export class SqliteCounts extends SqlitePart implements CountStore {
    * cached (a range of years holds a few weeks of data).
    */
   private quarterWeeks(topicId: number, lo: number, cut: number): Float64Array[] {
-    const span = this.stmt('SELECT min(slot), max(slot) FROM topic_quarters WHERE topic_id = ? AND slot >= ? AND slot < ?')
-      .raw()
-      .get(topicId, lo, cut) as [number | null, number | null];
-    if (span[0] === null || span[1] === null) return [];
-    const first = Math.trunc(span[0] / COUNTS_WEEK_MS);
-    const last = Math.trunc(span[1] / COUNTS_WEEK_MS);
+    // two queries: SQLite answers a lone min() or max() from the primary key's ends, but scans the whole
+    // range for both in one (a quarter of a second over 100 topics of 90 days)
+    const lowest = this.stmt('SELECT min(slot) FROM topic_quarters WHERE topic_id = ? AND slot >= ? AND slot < ?').pluck().get(topicId, lo, cut) as number | null;
+    if (lowest === null) return [];
+    const highest = this.stmt('SELECT max(slot) FROM topic_quarters WHERE topic_id = ? AND slot >= ? AND slot < ?').pluck().get(topicId, lo, cut) as number;
+    const first = Math.trunc(lowest / COUNTS_WEEK_MS);
+    const last = Math.trunc(highest / COUNTS_WEEK_MS);
     const cached = () =>
       this.stmt('SELECT week, data FROM topic_quarter_weeks WHERE topic_id = ? AND week >= ? AND week <= ? ORDER BY week')
         .raw()
