@@ -1,5 +1,5 @@
 /** Provisional stories during a fetch, and their replay in canonical order at its end. */
-import { replayStories, storySignature } from '../enrich/stories.js';
+import { ReplayStream, storySignature } from '../enrich/stories.js';
 import type { StoryAssigner, StoryReplayer } from '../store/store.js';
 
 /** Stories seen this long ago or later are what new items may join (and what weighs their words). */
@@ -62,14 +62,22 @@ export function storyAssigner(): StoryAssigner & { replay: StoryReplayer; releas
       reset();
       generation = null;
     },
-    replay: (known, items) =>
-      replayStories(
-        known,
-        items.map((it) => {
+    replay: (known) => {
+      const stream = new ReplayStream(known, { memoryMs: STORY_MEMORY_MS });
+      return {
+        push: (it) => {
           const t = tokens.get(it.title);
-          return t ? { ...it, tokens: t } : it;
-        }),
-        { memoryMs: STORY_MEMORY_MS },
-      ),
+          return stream.push(t ? { ...it, tokens: t } : it);
+        },
+        get signature() {
+          return stream.signature;
+        },
+        get followUp() {
+          return stream.followUp;
+        },
+        lifeMs: stream.lifeMs,
+        windowMs: stream.windowMs,
+      };
+    },
   };
 }
