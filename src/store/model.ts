@@ -129,6 +129,15 @@ export interface StoryStream {
 
 export type StoryReplayer = (known: StoryRow[]) => StoryStream;
 
+/** How a store replays: the story index's windows, and (for tests) how many items it reads at once. */
+export interface ReplayOptions {
+  windowMs: number;
+  memoryMs: number;
+  lifeMs?: number;
+  /** Item ids read per pass (default 200,000) and items sorted and replayed per batch (default 5,000). */
+  read?: { pass?: number; batch?: number };
+}
+
 export interface ReplaySummary {
   /** Items published from here on were replayed. */
   from: number;

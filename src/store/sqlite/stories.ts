@@ -2,7 +2,7 @@
 import { withSmallHeap } from '../../core/heap.js';
 import type { StoryStore } from '../api.js';
 import { QUARTER_MS } from '../db.js';
-import { canonicalOrder, type ReplaySummary, type SlotCounts, type StoryReplayer, type StoryRow } from '../model.js';
+import { canonicalOrder, type ReplayOptions, type ReplaySummary, type SlotCounts, type StoryReplayer, type StoryRow } from '../model.js';
 import { SqlitePart } from './part.js';
 
 /** What a replay needs of a stored item. */
@@ -53,7 +53,7 @@ export class SqliteStories extends SqlitePart implements StoryStore {
    * per topic from story_topics). Writes only what changed; the items themselves are never touched
    * beyond their story. Returns null when nothing was waiting.
    */
-  replayStories(replay: StoryReplayer, o: { windowMs: number; memoryMs: number; lifeMs?: number }): ReplaySummary | null {
+  replayStories(replay: StoryReplayer, o: ReplayOptions): ReplaySummary | null {
     // Deleting a story makes SQLite look for items still in it, and items.story_id has no index (it would
     // cost every insert): a scan of every item per story dropped, minutes for a big first fetch. The
     // stories dropped here have no items by construction (every item of theirs was replayed and moved),
@@ -68,7 +68,7 @@ export class SqliteStories extends SqlitePart implements StoryStore {
     }
   }
 
-  private replayInTransaction(replay: StoryReplayer, o: { windowMs: number; memoryMs: number; lifeMs?: number }): ReplaySummary | null {
+  private replayInTransaction(replay: StoryReplayer, o: ReplayOptions): ReplaySummary | null {
     return this.guard(() =>
       this.db
         .transaction((): ReplaySummary | null => {
@@ -322,7 +322,7 @@ export class SqliteStories extends SqlitePart implements StoryStore {
               }
             }
           };
-          this.readItems(from, state.lead, feedUrls, take);
+          this.readItems(from, state.lead, feedUrls, take, o.read?.pass ?? REPLAY_PASS_ITEMS, o.read?.batch ?? REPLAY_BATCH);
           settleBefore(Infinity);
 
           const knownIds = new Set<number>();
@@ -396,7 +396,7 @@ export class SqliteStories extends SqlitePart implements StoryStore {
    * thousand at a time, each batch sorted canonically, with the items of its last instant held back
    * for the next one (ties must be sorted together).
    */
-  private readItems(from: number, lead: number, feedUrls: Map<number, string>, take: (rows: ReplayRow[]) => void): void {
+  private readItems(from: number, lead: number, feedUrls: Map<number, string>, take: (rows: ReplayRow[]) => void, passItems: number, batch: number): void {
     // an item published from `from` on was fetched at most max_lead before it
     const firstIds = this.stmt('SELECT id FROM items WHERE fetched_at >= ? AND published_at >= ? ORDER BY published_at, id LIMIT ?').pluck();
     const nextIds = this.stmt(
@@ -409,9 +409,9 @@ export class SqliteStories extends SqlitePart implements StoryStore {
     let last: { publishedAt: number; id: number } | null = null;
     for (;;) {
       const ids = (last === null
-        ? firstIds.all(from - lead, from, REPLAY_PASS_ITEMS)
-        : nextIds.all(from - lead, last.publishedAt, last.publishedAt, last.id, REPLAY_PASS_ITEMS)) as number[];
-      const end = ids.length < REPLAY_PASS_ITEMS;
+        ? firstIds.all(from - lead, from, passItems)
+        : nextIds.all(from - lead, last.publishedAt, last.publishedAt, last.id, passItems)) as number[];
+      const end = ids.length < passItems;
       for (let i = 0; i < ids.length; i += ROWS_BY_ID) {
         const part = ids.slice(i, i + ROWS_BY_ID);
         const args = part.length === ROWS_BY_ID ? part : [...part, ...new Array<number>(ROWS_BY_ID - part.length).fill(0)];
@@ -419,7 +419,7 @@ export class SqliteStories extends SqlitePart implements StoryStore {
           pending.push({ id, publishedAt, title, url, guid, feedUrl: feedUrls.get(feedId) ?? '', storyId });
         }
         const lastPart = end && i + ROWS_BY_ID >= ids.length;
-        if (pending.length < REPLAY_BATCH && !lastPart) continue;
+        if (pending.length < batch && !lastPart) continue;
         pending.sort(canonicalOrder);
         if (lastPart) {
           take(pending);
