@@ -255,10 +255,23 @@ export class SqliteStories extends SqlitePart implements StoryStore {
                 else matchesOf.set(itemId, [[t, at, first, sentiment]]);
               }
             }
-            for (const r of rows) {
+            // the clustering first, in one tight loop (interleaved with the statements below it ran at half the speed)
+            const assigned = new Array<number>(rows.length);
+            const foundedBy = new Map<number, { signature: string; followUp: number | null }>();
+            let next = founded;
+            for (let i = 0; i < rows.length; i++) {
+              const r = rows[i]!;
+              const a = (assigned[i] = stream.push({ key: String(r.id), title: r.title, sourceKey: '', publishedAt: r.publishedAt, url: r.url }));
+              if (a === -(next + 1)) {
+                foundedBy.set(i, { signature: stream.signature, followUp: stream.followUp });
+                next++;
+              }
+            }
+            for (let i = 0; i < rows.length; i++) {
+              const r = rows[i]!;
               const t = r.publishedAt;
               settleBefore(t);
-              const a = stream.push({ key: String(r.id), title: r.title, sourceKey: '', publishedAt: t, url: r.url });
+              const a = assigned[i]!;
               replayedItems++;
               let counted: Set<number>;
               let firstIn: Map<number, number>;
@@ -276,10 +289,11 @@ export class SqliteStories extends SqlitePart implements StoryStore {
                 let s: NewStory | undefined;
                 if (k === founded) {
                   // the story it follows up is settled by now (its life is over), so its id is known
-                  const f = stream.followUp;
+                  const made = foundedBy.get(i)!;
+                  const f = made.followUp;
                   const followUp = f === null || f >= 0 ? f : (stories.get(-f - 1)?.id ?? 0);
                   if (followUp === 0) throw new Error(`story replay: item ${r.id} follows up a story not settled`);
-                  s = { title: r.title, signature: stream.signature, followUp, firstAt: t, lastAt: t, id: 0, votes: new Map(), items: [], counted: new Set(), firstIn: new Map() };
+                  s = { title: r.title, signature: made.signature, followUp, firstAt: t, lastAt: t, id: 0, votes: new Map(), items: [], counted: new Set(), firstIn: new Map() };
                   stories.set(k, s);
                   open.push(s);
                   founded++;
