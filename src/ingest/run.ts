@@ -13,13 +13,10 @@ import { STORY_LIFE_MS, STORY_WINDOW_MS } from '../enrich/stories.js';
 import type { FeedRow, FetchRecord, LeaseStore, SaveResult, Store, StoryAssigner } from '../store/store.js';
 import { MAX_SERVER_HINT_MS, configuredFeeds, hostOf, nextDue, skipReason } from './due.js';
 import { saveQueue } from './save-queue.js';
-import { byteBudget, semaphore } from './semaphore.js';
+import { semaphore } from './semaphore.js';
 import { STORY_MEMORY_MS, storyAssigner } from './stories.js';
 import { syncAccounts } from '../enrich/sync-accounts.js';
 import { syncTopics } from '../enrich/sync-topics.js';
-
-/** Bytes of fetched bodies waiting for their parse and commit, at most (one bigger body goes alone). */
-const BACKLOG_BYTES = 32 * 2 ** 20;
 
 export interface IngestOptions {
   concurrency?: number;
@@ -28,7 +25,7 @@ export interface IngestOptions {
   signal?: AbortSignal;
   now: () => number;
   onProgress?: (done: number, total: number) => void;
-/**
+  /**
    * Run as one of several workers sharing a store (fetch --worker, PostgreSQL): claim due feeds in batches
    * with leases (for `leaseMs`) until none is left, and take one of the store's per-host slots for each
    * request (for `slotLeaseMs`), so that all the workers together keep each host's manners: its limit of
@@ -92,10 +89,6 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // commits; at most this many, so memory stays bounded whatever the run's size. (Released at the
   // parse, parsed items could pile up in front of the commits whenever parsing outran them.)
   const backlog = semaphore(2 * concurrency);
-  // ...and at most BACKLOG_BYTES of their bodies (their parsed items take about as much again), so that
-  // big feeds (a local file of 5,000 items is 5 MB) hold back the fetching as well: a slot stays taken
-  // until its body fits.
-  const backlogBytes = byteBudget(BACKLOG_BYTES);
 
   /** Fetches and parses one feed; `downloaded` is called when its HTTP exchange is over. */
   const one = async (feed: FeedRow, downloaded: () => void): Promise<Fetched | undefined> => {
@@ -140,17 +133,12 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
           finish: () => result(feed, { status: 'not-modified', httpStatus: out.httpStatus, durationMs, fetchedAt: startedAt, attempts, notice, nextDueAt }),
         };
       }
-      const size = out.body.byteLength;
       await backlog.acquire();
-      await backlogBytes.acquire(size);
       downloaded();
       let parsed;
       let held = true;
       const release = (): void => {
-        if (held) {
-          backlog.release();
-          backlogBytes.release(size);
-        }
+        if (held) backlog.release();
         held = false;
       };
       try {
