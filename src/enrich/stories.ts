@@ -1345,45 +1345,79 @@ export interface ReplayResult {
 export const REPLAY_MAX_STORIES = 200_000;
 
 /**
- * Clusters `items` in one pass, in the order given, which must be canonical: by publishedAt, ties by a
+ * Clusters items one at a time, in the order given, which must be canonical: by publishedAt, ties by a
  * stable key (never by arrival). `known` are the stories founded before the first item, in the order
  * they were founded (firstAt, then signature), each with its span as it was before the first item and,
  * for whole-story matching, the titles of its items before the first item (`members`).
- * Before an item is matched, stories last active more than `memoryMs` before its day are dropped.
- * The same stories and items give the same result, however the items reached the store.
+ * Before an item is matched, stories last active more than `memoryMs` before its day are dropped, so
+ * what it holds is bounded by the stories of that window (and by maxStories), not by the items pushed:
+ * a caller can stream any number of items through it. A new story takes no item published more than
+ * `lifeMs` after its first (StoryIndex.reach), so once items are past that the story is final.
  */
+export class ReplayStream {
+  readonly lifeMs: number;
+  readonly windowMs: number;
+  /** After push() founded a new story: its signature (the founder's tokens; '' for boilerplate). */
+  signature = '';
+  /** After push() founded a new story: the story it follows up (a known story's id, or -(k + 1)), or null. */
+  followUp: number | null = null;
+  /** The most stories held at once. */
+  peakStories: number;
+  private readonly index: StoryIndex;
+  private day = -Infinity;
+  private founded = 0;
+
+  constructor(
+    known: readonly KnownStory[],
+    private readonly options: ReplayOptions,
+  ) {
+    this.index = new StoryIndex(options);
+    this.lifeMs = this.index.lifeMs;
+    this.windowMs = this.index.windowMs;
+    for (const s of known) this.index.add(s);
+    this.peakStories = this.index.size;
+  }
+
+  /** The next item: the id of the known story it joins, or -(k + 1) for the k-th new story (k = founded so far when it founds one). */
+  push(item: StoryInput): number {
+    const index = this.index;
+    const d = Math.floor(item.publishedAt / DAY_MS) * DAY_MS;
+    if (d > this.day) {
+      index.prune(d - this.options.memoryMs);
+      // bounded memory on a huge replay: stories idle for longer than the window can no longer be
+      // joined, so beyond REPLAY_MAX_STORIES they go (a rule on the items alone: still order-independent)
+      if (index.size > (this.options.maxStories ?? REPLAY_MAX_STORIES)) index.prune(item.publishedAt - (this.options.windowMs ?? STORY_WINDOW_MS));
+      this.day = d;
+    }
+    if (index.size > this.peakStories) this.peakStories = index.size;
+    const m = index.match(item);
+    if (m) {
+      index.join(m.id, item);
+      return m.id;
+    }
+    const id = -(++this.founded);
+    this.followUp = index.followUpOf();
+    index.addNew(id, item);
+    this.signature = index.boilerplate(item) ? '' : index.tokens(item).join(' ');
+    return id;
+  }
+}
+
+/** ReplayStream over a whole list of items at once (see there). The same stories and items give the same result, however the items reached the store. */
 export function replayStories(known: readonly KnownStory[], items: readonly StoryInput[], options: ReplayOptions): ReplayResult {
-  const index = new StoryIndex(options);
-  for (const s of known) index.add(s);
+  const stream = new ReplayStream(known, options);
   const story: number[] = [];
   const founders: number[] = [];
   const signatures: string[] = [];
   const followUps: (number | null)[] = [];
-  let day = -Infinity;
-  let peak = index.size;
   for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
-    const d = Math.floor(item.publishedAt / DAY_MS) * DAY_MS;
-    if (d > day) {
-      index.prune(d - options.memoryMs);
-      // bounded memory on a huge replay: stories idle for longer than the window can no longer be
-      // joined, so beyond REPLAY_MAX_STORIES they go (a rule on the items alone: still order-independent)
-      if (index.size > (options.maxStories ?? REPLAY_MAX_STORIES)) index.prune(item.publishedAt - (options.windowMs ?? STORY_WINDOW_MS));
-      day = d;
-    }
-    if (index.size > peak) peak = index.size;
-    const m = index.match(item);
-    if (m) {
-      index.join(m.id, item);
-      story.push(m.id);
-    } else {
-      const id = -(founders.length + 1);
-      followUps.push(index.followUpOf());
-      index.addNew(id, item);
+    const s = stream.push(items[i]!);
+    if (s === -(founders.length + 1)) {
       founders.push(i);
-      signatures.push(index.boilerplate(item) ? '' : index.tokens(item).join(' '));
-      story.push(id);
+      signatures.push(stream.signature);
+      followUps.push(stream.followUp);
     }
+    story.push(s);
   }
-  return { story, founders, signatures, followUps, peakStories: peak };
+  return { story, founders, signatures, followUps, peakStories: stream.peakStories };
 }

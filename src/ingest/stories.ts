@@ -1,5 +1,5 @@
 /** Provisional stories during a fetch, and their replay in canonical order at its end. */
-import { replayStories, storySignature } from '../enrich/stories.js';
+import { ReplayStream, storySignature } from '../enrich/stories.js';
 import type { StoryAssigner, StoryReplayer } from '../store/store.js';
 
 /** Stories seen this long ago or later are what new items may join (and what weighs their words). */
@@ -29,22 +29,23 @@ export function storyAssigner(): StoryAssigner & { replay: StoryReplayer; releas
     byUrl = new Map();
     span = new Map();
   };
-  // the tokens of this run's titles (from the parse workers), so that the replay need not make them again
-  const tokens = new Map<string, string[]>();
+  // the tokens of this run's titles (from the parse workers), so that the replay need not make them again:
+  // joined, as the signature is (one string, shared with bySignature, instead of an array of strings)
+  const tokens = new Map<string, string>();
   const signature = (it: { title: string; storyTokens?: string[] }): string => it.storyTokens?.join(' ') ?? storySignature(it.title);
   return {
     find: (it) => (it.canonicalUrl !== null ? byUrl.get(it.canonicalUrl) : undefined) ?? bySignature.get(signature(it)) ?? null,
     signature,
     stored: (id, it, created) => {
       // (bounded: past this many titles the replay makes the tokens again)
-      if (it.storyTokens && tokens.size < TOKEN_CACHE_MAX) tokens.set(it.title, it.storyTokens);
+      const sig = signature(it);
+      if (it.storyTokens && tokens.size < TOKEN_CACHE_MAX) tokens.set(it.title, sig);
       if (created && span.size >= PROVISIONAL_MAX) reset();
       const s = span.get(id);
       if (s) {
         s.first = Math.min(s.first, it.publishedAt);
         s.last = Math.max(s.last, it.publishedAt);
       } else span.set(id, { first: it.publishedAt, last: it.publishedAt });
-      const sig = signature(it);
       if (sig !== '' && !bySignature.has(sig)) bySignature.set(sig, id);
       if (it.canonicalUrl !== null && !byUrl.has(it.canonicalUrl)) byUrl.set(it.canonicalUrl, id);
     },
@@ -62,14 +63,22 @@ export function storyAssigner(): StoryAssigner & { replay: StoryReplayer; releas
       reset();
       generation = null;
     },
-    replay: (known, items) =>
-      replayStories(
-        known,
-        items.map((it) => {
+    replay: (known) => {
+      const stream = new ReplayStream(known, { memoryMs: STORY_MEMORY_MS });
+      return {
+        push: (it) => {
           const t = tokens.get(it.title);
-          return t ? { ...it, tokens: t } : it;
-        }),
-        { memoryMs: STORY_MEMORY_MS },
-      ),
+          return stream.push(t === undefined ? it : { ...it, tokens: t === '' ? [] : t.split(' ') });
+        },
+        get signature() {
+          return stream.signature;
+        },
+        get followUp() {
+          return stream.followUp;
+        },
+        lifeMs: stream.lifeMs,
+        windowMs: stream.windowMs,
+      };
+    },
   };
 }

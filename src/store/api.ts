@@ -25,6 +25,7 @@ import type {
   NewEvent,
   PlannedEvent,
   RecordedMoment,
+  ReplayOptions,
   ReplaySummary,
   SavedMoment,
   SaveResult,
@@ -104,7 +105,7 @@ export interface CountStore {
 export interface StoryStore {
   recentStories(since: number, limit?: number): { id: number; signature: string; firstAt: number; lastAt: number }[];
   storyGeneration(): number;
-  replayStories(replay: StoryReplayer, o: { windowMs: number; memoryMs: number; lifeMs?: number }): ReplaySummary | null;
+  replayStories(replay: StoryReplayer, o: ReplayOptions): ReplaySummary | null;
 }
 
 /** Moments as evaluated and recorded. */

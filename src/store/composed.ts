@@ -15,6 +15,7 @@ import type {
   FeedRow,
   FetchRecord,
   MatchableItem,
+  ReplayOptions,
   ReplaySummary,
   SavedMoment,
   SaveResult,
@@ -180,7 +181,7 @@ export abstract class PartsStore implements StoreApi {
   storyGeneration(): number {
     return this.stories.storyGeneration();
   }
-  replayStories(replay: StoryReplayer, o: { windowMs: number; memoryMs: number; lifeMs?: number }): ReplaySummary | null {
+  replayStories(replay: StoryReplayer, o: ReplayOptions): ReplaySummary | null {
     return this.stories.replayStories(replay, o);
   }
 

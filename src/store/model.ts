@@ -110,14 +110,33 @@ export interface ReplayItem {
 }
 
 /**
- * Clusters stored items, given in canonical order after the stories founded before the first of them
- * (each with its span as of then). Per item: a known story's id, or -(k + 1) for the k-th new story;
- * per new story, the item that founded it and its signature.
+ * Clusters stored items, pushed one at a time in canonical order, after the stories founded before the
+ * first of them (each with its span as of then). Per item: a known story's id, or -(k + 1) for the k-th
+ * new story (k counts the new stories founded so far: a push that founds one returns the next k); after
+ * a push that founds one, `signature` is its signature and `followUp` the story it follows up (a known
+ * id or -(k + 1)), if any. A new story takes no item published more than `lifeMs` after its first, so a
+ * caller can settle it once the items are past that: what a replay holds is bounded by a window of time,
+ * not by the items.
  */
-export type StoryReplayer = (
-  known: StoryRow[],
-  items: ReplayItem[],
-) => { story: number[]; founders: number[]; signatures: string[]; followUps?: (number | null)[] };
+export interface StoryStream {
+  push(item: ReplayItem): number;
+  readonly signature: string;
+  readonly followUp: number | null;
+  readonly lifeMs: number;
+  /** A story more than this before an item (after its last one) is out of that item's reach, even as one to follow up. */
+  readonly windowMs: number;
+}
+
+export type StoryReplayer = (known: StoryRow[]) => StoryStream;
+
+/** How a store replays: the story index's windows, and (for tests) how many items it reads at once. */
+export interface ReplayOptions {
+  windowMs: number;
+  memoryMs: number;
+  lifeMs?: number;
+  /** Item ids read per pass (default 200,000) and items sorted and replayed per batch (default 5,000). */
+  read?: { pass?: number; batch?: number };
+}
 
 export interface ReplaySummary {
   /** Items published from here on were replayed. */

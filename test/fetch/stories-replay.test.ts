@@ -159,9 +159,9 @@ describe('stories are a function of the items (replayed in canonical order at th
     const replay = vi.spyOn(SqliteStore.prototype, 'replayStories').mockImplementation(function (this: SqliteStore, replayer, o) {
       return real.call(
         this,
-        (known, items) => {
+        (known) => {
           during = snapshot(this); // what the saves left, before the replay writes anything
-          return replayer(known, items);
+          return replayer(known);
         },
         o,
       );

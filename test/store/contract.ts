@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/core/errors.js';
 import type { EnrichedItem } from '../../src/core/types.js';
-import { replayStories } from '../../src/enrich/stories.js';
+import { ReplayStream } from '../../src/enrich/stories.js';
 import type { SqlDb } from '../../src/store/sqlite/part.js';
 import { NO_STORIES, type Store, type StoryReplayer } from '../../src/store/store.js';
 
@@ -263,7 +263,7 @@ export function storeContract(backend: Backend): void {
     describe('replayed stories', () => {
       const HOUR = 3_600_000;
       const REPLAY = { windowMs: 48 * HOUR, memoryMs: 30 * 24 * HOUR };
-      const replayer: StoryReplayer = (known, items) => replayStories(known, items, { memoryMs: REPLAY.memoryMs });
+      const replayer: StoryReplayer = (known) => new ReplayStream(known, { memoryMs: REPLAY.memoryMs });
       const title = 'Acme Robotics recalls 50,000 Glide robot vacuums';
 
       it('settles stories saved in arrival order into canonical ones: first copy, story_topics and quarter-hour counts', () => {

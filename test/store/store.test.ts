@@ -6,7 +6,7 @@ import { StoreError } from '../../src/core/errors.js';
 import type { EnrichedItem } from '../../src/core/types.js';
 import { item, T } from './contract.js';
 import { SCHEMA_VERSION } from '../../src/store/db.js';
-import { replayStories } from '../../src/enrich/stories.js';
+import { ReplayStream } from '../../src/enrich/stories.js';
 import { NO_STORIES, Store, type StoryReplayer } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -131,7 +131,7 @@ describe('store', () => {
   describe('replayed stories', () => {
     const HOUR = 3_600_000;
     const REPLAY = { windowMs: 48 * HOUR, memoryMs: 30 * 24 * HOUR };
-    const replayer: StoryReplayer = (known, items) => replayStories(known, items, { memoryMs: REPLAY.memoryMs });
+    const replayer: StoryReplayer = (known) => new ReplayStream(known, { memoryMs: REPLAY.memoryMs });
     const title = 'Acme Robotics recalls 50,000 Glide robot vacuums';
     it('upgrades a database from before replays: when each story first matched each topic, how far ahead items were published', () => {
       const { file, store, save, feedA, topicId } = setup();

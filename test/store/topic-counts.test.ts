@@ -2,7 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { Bucket, EnrichedItem } from '../../src/core/types.js';
-import { replayStories } from '../../src/enrich/stories.js';
+import { ReplayStream } from '../../src/enrich/stories.js';
 import { COUNTS_WEEK_MS, QUARTER_MS, SCHEMA_VERSION, migrate } from '../../src/store/db.js';
 import { SqliteStore, Store, type StoryAssigner, type StoryReplayer } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -20,7 +20,7 @@ const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 10, 1);
 const SIZES = [15 * MIN, HOUR, 6 * HOUR, DAY, 45 * MIN, 10 * MIN, 7 * MIN, 1000];
 const REPLAY = { windowMs: 48 * HOUR, memoryMs: 30 * DAY };
-const replayer: StoryReplayer = (known, items) => replayStories(known, items, { memoryMs: REPLAY.memoryMs });
+const replayer: StoryReplayer = (known) => new ReplayStream(known, { memoryMs: REPLAY.memoryMs });
 const TOPICS = ['Acme', 'Globex', 'Initech'];
 const HEADLINES = [
   'Acme Robotics recalls 50,000 Glide robot vacuums',

@@ -2,7 +2,7 @@
 import { withSmallHeap } from '../../core/heap.js';
 import type { StoryStore } from '../api.js';
 import { QUARTER_MS } from '../db.js';
-import { canonicalOrder, type ReplaySummary, type SlotCounts, type StoryReplayer, type StoryRow } from '../model.js';
+import { canonicalOrder, type ReplayOptions, type ReplaySummary, type SlotCounts, type StoryReplayer, type StoryRow } from '../model.js';
 import { SqlitePart } from './part.js';
 
 /** What a replay needs of a stored item. */
@@ -18,6 +18,12 @@ interface ReplayRow {
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
+/** Item ids a replay reads in one pass (each pass reads the items table's fetched range once). */
+const REPLAY_PASS_ITEMS = 200_000;
+/** Rows read by id in one statement. */
+const ROWS_BY_ID = 500;
+/** Items the replay sorts and takes at once. */
+const REPLAY_BATCH = 5_000;
 
 export class SqliteStories extends SqlitePart implements StoryStore {
   /** Stories whose last copy is from `since` on: the index near-duplicates are matched against. */
@@ -47,7 +53,7 @@ export class SqliteStories extends SqlitePart implements StoryStore {
    * per topic from story_topics). Writes only what changed; the items themselves are never touched
    * beyond their story. Returns null when nothing was waiting.
    */
-  replayStories(replay: StoryReplayer, o: { windowMs: number; memoryMs: number; lifeMs?: number }): ReplaySummary | null {
+  replayStories(replay: StoryReplayer, o: ReplayOptions): ReplaySummary | null {
     // Deleting a story makes SQLite look for items still in it, and items.story_id has no index (it would
     // cost every insert): a scan of every item per story dropped, minutes for a big first fetch. The
     // stories dropped here have no items by construction (every item of theirs was replayed and moved),
@@ -62,7 +68,7 @@ export class SqliteStories extends SqlitePart implements StoryStore {
     }
   }
 
-  private replayInTransaction(replay: StoryReplayer, o: { windowMs: number; memoryMs: number; lifeMs?: number }): ReplaySummary | null {
+  private replayInTransaction(replay: StoryReplayer, o: ReplayOptions): ReplaySummary | null {
     return this.guard(() =>
       this.db
         .transaction((): ReplaySummary | null => {
@@ -123,92 +129,216 @@ export class SqliteStories extends SqlitePart implements StoryStore {
               if (r.url !== null) (s.urls ??= []).push(r.url);
             }
           }
-          const rows = (
-            // an item published from `from` on was fetched at most max_lead before it
-            this.stmt('SELECT id, published_at, title, canonical_url, guid, feed_id, story_id FROM items WHERE fetched_at >= ? AND published_at >= ?')
-              .raw()
-              .all(from - state.lead, from) as [
-              number, number, string, string | null, string, number, number | null,
-            ][]
-          ).map(([id, publishedAt, title, url, guid, feedId, storyId]): ReplayRow => ({ id, publishedAt, title, url, guid, feedUrl: feedUrls.get(feedId) ?? '', storyId }));
-          rows.sort(canonicalOrder);
-          const result = replay(known, rows.map((r) => ({ key: String(r.id), title: r.title, sourceKey: '', publishedAt: r.publishedAt, url: r.url })));
-          if (result.story.length !== rows.length || result.signatures.length !== result.founders.length) {
-            throw new Error(`story replay: ${result.story.length} assignments for ${rows.length} items`);
-          }
+          // The items from `from` on, streamed through the replay in canonical order (readItems): what is held
+          // at once is the stories of a window of time, never every item. A new story is settled (its id,
+          // row, items and story_topics written) once the items are past its life, when no item can join it.
+          const stream = replay(known);
+          const maxId = (this.stmt('SELECT coalesce(max(id), 0) FROM stories').pluck().get() as number) ?? 0;
+          // which stored stories from `from` on a new one has taken over (one bit per story id)
+          const claimed = new Uint8Array((maxId >> 3) + 1);
+          const isClaimed = (id: number): boolean => id <= maxId && (claimed[id >> 3]! & (1 << (id & 7))) !== 0;
+          const replayedRow = this.stmt('SELECT signature, title, first_at AS firstAt, last_at AS lastAt FROM stories WHERE id = ? AND first_at >= ? AND last_at >= ?');
+          const topicsOf = this.stmt('SELECT topic_id, first_at FROM story_topics WHERE story_id = ?').raw();
+          const insertStory = this.stmt('INSERT INTO stories (signature, title, first_at, last_at) VALUES (?, ?, ?, ?)');
+          const putTopic = 'INSERT INTO story_topics (story_id, topic_id, first_at) VALUES (?, ?, ?) ON CONFLICT (story_id, topic_id) DO UPDATE SET first_at = excluded.first_at';
 
-          // Stories founded from `from` on, as stored (provisional ones included): each new story takes
-          // over the one most of its items were in, so that few rows change; the rest are dropped.
-          const replayed = new Map(
-            (
-              this.stmt(
-                'SELECT id, signature, title, first_at AS firstAt, last_at AS lastAt FROM stories WHERE last_at >= ? AND first_at >= ?',
-              ).all(from, from) as (StoryRow & { title: string })[]
-            ).map((s) => [s.id, s]),
-          );
-          const founded = result.founders.length;
-          const votes = Array.from({ length: founded }, () => new Map<number, number>());
-          const lastOf = new Array<number>(founded);
-          const knownLast = new Map<number, number>();
-          rows.forEach((r, i) => {
-            const s = result.story[i]!;
-            if (s >= 0) {
-              knownLast.set(s, r.publishedAt); // canonical order: the last one seen is the latest
-              return;
+          /** A known story the replay reached: which topics it counted (before `from`, then from the replay), when it first matched each. */
+          interface KnownState { counted: Set<number>; firstIn: Map<number, number>; stored: [number, number][] }
+          const knownState = new Map<number, KnownState>();
+          const stateOf = (id: number): KnownState => {
+            let st = knownState.get(id);
+            if (!st) {
+              const stored = topicsOf.all(id) as [number, number][];
+              st = { counted: new Set(stored.filter(([, at]) => at < from).map(([t]) => t)), firstIn: new Map(), stored };
+              knownState.set(id, st);
             }
-            lastOf[-s - 1] = r.publishedAt;
-            if (r.storyId !== null && replayed.has(r.storyId)) votes[-s - 1]!.set(r.storyId, (votes[-s - 1]!.get(r.storyId) ?? 0) + 1);
-          });
-          const claimed = new Set<number>();
-          const ids = new Array<number>(founded).fill(0);
-          for (let k = 0; k < founded; k++) {
+            return st;
+          };
+          const knownLast = new Map<number, number>();
+
+          /** A story founded by the replay: open (items may still join it) until settled (id ≠ 0). */
+          interface NewStory {
+            title: string;
+            signature: string;
+            /** The id of the story it follows up, if any. */
+            followUp: number | null;
+            firstAt: number;
+            lastAt: number;
+            id: number;
+            /** Per stored story, how many of its items are in this one (the one it takes over). */
+            votes: Map<number, number> | null;
+            /** Its items: id and stored story id (0: none), in pairs. */
+            items: number[] | null;
+            counted: Set<number> | null;
+            firstIn: Map<number, number> | null;
+          }
+          const stories = new Map<number, NewStory>(); // k → story, while it can be joined or followed up
+          const open: NewStory[] = []; // not settled yet, in founding order
+          let openHead = 0;
+          let founded = 0;
+          let created = 0;
+          let moved = 0;
+          let replayedItems = 0;
+
+          const settle = (s: NewStory): void => {
+            // it takes over the stored story (from `from` on, not yet taken) most of its items were in, so that few rows change
             let best = 0;
             let most = 0;
-            for (const [id, n] of votes[k]!) {
-              if (!claimed.has(id) && (n > most || (n === most && id < best))) {
-                best = id;
-                most = n;
+            let had: (StoryRow & { title: string }) | undefined;
+            for (const [id, n] of s.votes!) {
+              if (isClaimed(id) || !(n > most || (n === most && id < best))) continue;
+              const row = replayedRow.get(id, from, from) as (StoryRow & { title: string }) | undefined;
+              if (!row || id > maxId) continue;
+              best = id;
+              most = n;
+              had = row;
+            }
+            let id = best;
+            if (id !== 0) {
+              claimed[id >> 3]! |= 1 << (id & 7);
+              if (had!.signature !== s.signature || had!.title !== s.title || had!.firstAt !== s.firstAt || had!.lastAt !== s.lastAt) {
+                this.later('UPDATE stories SET signature = ?, title = ?, first_at = ?, last_at = ? WHERE id = ?', s.signature, s.title, s.firstAt, s.lastAt, id);
+              }
+            } else {
+              id = Number(insertStory.run(s.signature, s.title, s.firstAt, s.lastAt).lastInsertRowid);
+              created++;
+            }
+            s.id = id;
+            // which story it follows up (its life over, an item went on with it)
+            this.later('UPDATE stories SET follows_id = ? WHERE id = ? AND follows_id IS DISTINCT FROM ?', s.followUp, id, s.followUp);
+            const items = s.items!;
+            for (let i = 0; i < items.length; i += 2) {
+              if (items[i + 1] !== id) {
+                this.later('UPDATE items SET story_id = ? WHERE id = ?', id, items[i]!);
+                moved++;
               }
             }
-            if (best !== 0) claimed.add((ids[k] = best));
-          }
-          // new stories none of whose items had a story to take over take one left over, if any
-          const spare = [...replayed.keys()].filter((id) => !claimed.has(id)).sort((a, b) => a - b);
-          const insertStory = this.stmt('INSERT INTO stories (signature, title, first_at, last_at) VALUES (?, ?, ?, ?)');
-          let created = 0;
-          for (let k = 0; k < founded; k++) {
-            const founder = rows[result.founders[k]!]!;
-            const signature = result.signatures[k]!;
-            if (ids[k] === 0 && spare.length > 0) claimed.add((ids[k] = spare.pop()!));
-            if (ids[k] === 0) {
-              ids[k] = Number(insertStory.run(signature, founder.title, founder.publishedAt, lastOf[k]!).lastInsertRowid);
-              created++;
-              continue;
+            const want = new Map(s.firstIn!);
+            if (best !== 0) {
+              for (const [t, at] of topicsOf.all(id) as [number, number][]) {
+                if (want.get(t) === at) want.delete(t);
+                else if (!want.has(t)) this.later('DELETE FROM story_topics WHERE story_id = ? AND topic_id = ?', id, t);
+              }
             }
-            const had = replayed.get(ids[k]!)!;
-            if (had.signature !== signature || had.title !== founder.title || had.firstAt !== founder.publishedAt || had.lastAt !== lastOf[k]) {
-              this.later('UPDATE stories SET signature = ?, title = ?, first_at = ?, last_at = ? WHERE id = ?', signature, founder.title, founder.publishedAt, lastOf[k]!, ids[k]!);
+            for (const [t, at] of want) this.later(putTopic, id, t, at);
+            s.votes = s.items = s.counted = s.firstIn = null;
+          };
+          let sweptDay = -Infinity;
+          /** Settles the stories no item from `t` on can join; forgets those no item from `t` on can follow up. */
+          const settleBefore = (t: number): void => {
+            while (openHead < open.length && open[openHead]!.firstAt + stream.lifeMs < t) settle(open[openHead++]!);
+            if (openHead > 1024 && openHead * 2 > open.length) {
+              open.splice(0, openHead);
+              openHead = 0;
             }
-          }
-          // which story each new one follows up (its life over, an item went on with it)
-          for (let k = 0; k < founded; k++) {
-            const f = result.followUps?.[k] ?? null;
-            const follows = f === null ? null : f >= 0 ? f : ids[-f - 1]!;
-            this.later('UPDATE stories SET follows_id = ? WHERE id = ? AND follows_id IS DISTINCT FROM ?', follows, ids[k]!, follows);
-          }
-          const storyOf = (i: number): number => {
-            const s = result.story[i]!;
-            return s >= 0 ? s : ids[-s - 1]!;
+            const day = Math.floor(t / DAY) * DAY;
+            if (day > sweptDay) {
+              sweptDay = day;
+              for (const [k, s] of stories) if (s.id !== 0 && s.lastAt < t - stream.windowMs) stories.delete(k);
+            }
           };
 
-          let moved = 0;
-          rows.forEach((r, i) => {
-            const id = storyOf(i);
-            if (r.storyId !== id) {
-              this.later('UPDATE items SET story_id = ? WHERE id = ?', id, r.id);
-              moved++;
+          // The topic matches of the replayed items, their first-copy flags in canonical order, and the quarter-hour counts.
+          const topics = this.stmt('SELECT id FROM topics ORDER BY id').pluck().all() as number[];
+          const matchRows = this.stmt('SELECT item_id, published_at, story_first, sentiment FROM item_topics WHERE topic_id = ? AND published_at >= ? AND published_at <= ?').raw();
+          const slots = new Map<number, Map<number, SlotCounts>>(); // topic → quarter → counts
+          let firstsChanged = 0;
+
+          /** One batch of items in canonical order (every item published in its span). */
+          const take = (rows: ReplayRow[]): void => {
+            if (rows.length === 0) return;
+            const matchesOf = new Map<number, [number, number, number, number | null][]>();
+            for (const t of topics) {
+              for (const [itemId, at, first, sentiment] of matchRows.all(t, rows[0]!.publishedAt, rows[rows.length - 1]!.publishedAt) as [number, number, number, number | null][]) {
+                const list = matchesOf.get(itemId);
+                if (list) list.push([t, at, first, sentiment]);
+                else matchesOf.set(itemId, [[t, at, first, sentiment]]);
+              }
             }
-          });
+            // the clustering first, in one tight loop (interleaved with the statements below it ran at half the speed)
+            const assigned = new Array<number>(rows.length);
+            const foundedBy = new Map<number, { signature: string; followUp: number | null }>();
+            let next = founded;
+            for (let i = 0; i < rows.length; i++) {
+              const r = rows[i]!;
+              const a = (assigned[i] = stream.push({ key: String(r.id), title: r.title, sourceKey: '', publishedAt: r.publishedAt, url: r.url }));
+              if (a === -(next + 1)) {
+                foundedBy.set(i, { signature: stream.signature, followUp: stream.followUp });
+                next++;
+              }
+            }
+            for (let i = 0; i < rows.length; i++) {
+              const r = rows[i]!;
+              const t = r.publishedAt;
+              settleBefore(t);
+              const a = assigned[i]!;
+              replayedItems++;
+              let counted: Set<number>;
+              let firstIn: Map<number, number>;
+              if (a >= 0) {
+                knownLast.set(a, t); // canonical order: the last one seen is the latest
+                if (r.storyId !== a) {
+                  this.later('UPDATE items SET story_id = ? WHERE id = ?', a, r.id);
+                  moved++;
+                }
+                const st = stateOf(a);
+                counted = st.counted;
+                firstIn = st.firstIn;
+              } else {
+                const k = -a - 1;
+                let s: NewStory | undefined;
+                if (k === founded) {
+                  // the story it follows up is settled by now (its life is over), so its id is known
+                  const made = foundedBy.get(i)!;
+                  const f = made.followUp;
+                  const followUp = f === null || f >= 0 ? f : (stories.get(-f - 1)?.id ?? 0);
+                  if (followUp === 0) throw new Error(`story replay: item ${r.id} follows up a story not settled`);
+                  s = { title: r.title, signature: made.signature, followUp, firstAt: t, lastAt: t, id: 0, votes: new Map(), items: [], counted: new Set(), firstIn: new Map() };
+                  stories.set(k, s);
+                  open.push(s);
+                  founded++;
+                } else {
+                  s = stories.get(k);
+                  if (!s || s.id !== 0) throw new Error(`story replay: item ${r.id} joined a story already settled`);
+                }
+                s.lastAt = t;
+                if (r.storyId !== null) s.votes!.set(r.storyId, (s.votes!.get(r.storyId) ?? 0) + 1);
+                s.items!.push(r.id, r.storyId ?? 0);
+                counted = s.counted!;
+                firstIn = s.firstIn!;
+              }
+              const list = matchesOf.get(r.id);
+              if (!list) continue;
+              for (const [topic, at, wasFirst, sentiment] of list) {
+                const first = counted.has(topic) ? 0 : 1;
+                if (first) {
+                  counted.add(topic);
+                  firstIn.set(topic, at);
+                }
+                if (first !== wasFirst) {
+                  this.later('UPDATE item_topics SET story_first = ? WHERE topic_id = ? AND published_at = ? AND item_id = ?', first, topic, at, r.id);
+                  firstsChanged++;
+                }
+                let bySlot = slots.get(topic);
+                if (!bySlot) slots.set(topic, (bySlot = new Map()));
+                const q = at - (at % QUARTER_MS);
+                let c = bySlot.get(q);
+                if (!c) bySlot.set(q, (c = { stories: 0, items: 0, scored: 0, sum: 0, sq: 0 }));
+                c.items++;
+                if (first) {
+                  c.stories++;
+                  if (sentiment !== null) {
+                    c.scored++;
+                    c.sum += sentiment;
+                    c.sq += sentiment * sentiment;
+                  }
+                }
+              }
+            }
+          };
+          this.readItems(from, state.lead, feedUrls, take, o.read?.pass ?? REPLAY_PASS_ITEMS, o.read?.batch ?? REPLAY_BATCH);
+          settleBefore(Infinity);
+
           const knownIds = new Set<number>();
           for (const s of known) {
             const joined = knownLast.get(s.id);
@@ -218,81 +348,30 @@ export class SqliteStories extends SqlitePart implements StoryStore {
             const want = Math.max(s.lastAt, joined ?? s.lastAt);
             if (want !== (had ?? s.lastAt)) this.later('UPDATE stories SET last_at = ? WHERE id = ?', want, s.id);
           }
-          let dropped = 0;
-          for (const id of spare) {
-            this.later('DELETE FROM stories WHERE id = ?', id); // its items have all moved: they are all from `from` on
-            dropped++;
-          }
-
-          // Which topics each known story counted before `from` (its first items there stay first).
-          const topicsOf = this.stmt('SELECT topic_id, first_at FROM story_topics WHERE story_id = ?').raw();
-          const storedTopics = new Map<number, [number, number][]>();
-          const counted = new Set<string>();
+          // story_topics of the known stories the replay touched: what one counted before `from` stays
           for (const id of knownIds) {
-            const list = topicsOf.all(id) as [number, number][];
-            storedTopics.set(id, list);
-            for (const [t, at] of list) if (at < from) counted.add(`${id} ${t}`);
-          }
-
-          // The topic matches of the replayed items, their first-copy flags in canonical order, and the quarter-hour counts.
-          const topics = this.stmt('SELECT id FROM topics ORDER BY id').pluck().all() as number[];
-          const matchesOf = new Map<number, [number, number, number, number | null][]>();
-          const matchRows = this.stmt('SELECT item_id, topic_id, published_at, story_first, sentiment FROM item_topics WHERE topic_id = ? AND published_at >= ?').raw();
-          for (const t of topics) {
-            for (const [itemId, topicId, at, first, sentiment] of matchRows.all(t, from) as [number, number, number, number, number | null][]) {
-              const list = matchesOf.get(itemId);
-              if (list) list.push([topicId, at, first, sentiment]);
-              else matchesOf.set(itemId, [[topicId, at, first, sentiment]]);
-            }
-          }
-          const firstIn = new Map<number, Map<number, number>>(); // story → topic → its first item's time, from the replay
-          const slots = new Map<number, Map<number, SlotCounts>>(); // topic → quarter → counts
-          let firstsChanged = 0;
-          rows.forEach((r, i) => {
-            const list = matchesOf.get(r.id);
-            if (!list) return;
-            const story = storyOf(i);
-            for (const [topic, at, wasFirst, sentiment] of list) {
-              const key = `${story} ${topic}`;
-              const first = counted.has(key) ? 0 : 1;
-              if (first) {
-                counted.add(key);
-                let m = firstIn.get(story);
-                if (!m) firstIn.set(story, (m = new Map()));
-                m.set(topic, at);
-              }
-              if (first !== wasFirst) {
-                this.later('UPDATE item_topics SET story_first = ? WHERE topic_id = ? AND published_at = ? AND item_id = ?', first, topic, at, r.id);
-                firstsChanged++;
-              }
-              let bySlot = slots.get(topic);
-              if (!bySlot) slots.set(topic, (bySlot = new Map()));
-              const q = at - (at % QUARTER_MS);
-              let c = bySlot.get(q);
-              if (!c) bySlot.set(q, (c = { stories: 0, items: 0, scored: 0, sum: 0, sq: 0 }));
-              c.items++;
-              if (first) {
-                c.stories++;
-                if (sentiment !== null) {
-                  c.scored++;
-                  c.sum += sentiment;
-                  c.sq += sentiment * sentiment;
-                }
-              }
-            }
-          });
-
-          // story_topics of every story the replay touched: what a known story counted before `from` stays.
-          const putTopic = 'INSERT INTO story_topics (story_id, topic_id, first_at) VALUES (?, ?, ?) ON CONFLICT (story_id, topic_id) DO UPDATE SET first_at = excluded.first_at';
-          const touched = new Set<number>([...replayed.keys(), ...ids, ...knownIds]);
-          for (const id of touched) {
-            const want = new Map(firstIn.get(id));
-            for (const [t, at] of storedTopics.get(id) ?? (topicsOf.all(id) as [number, number][])) {
-              if (at < from && knownIds.has(id)) continue;
+            const st = stateOf(id);
+            const want = new Map(st.firstIn);
+            for (const [t, at] of st.stored) {
+              if (at < from) continue;
               if (want.get(t) === at) want.delete(t);
               else if (!want.has(t)) this.later('DELETE FROM story_topics WHERE story_id = ? AND topic_id = ?', id, t);
             }
             for (const [t, at] of want) this.later(putTopic, id, t, at);
+          }
+          // the stored stories from `from` on that no new one took over: all their items have moved
+          let dropped = 0;
+          const leftOver = this.stmt('SELECT id FROM stories WHERE id > ? AND id <= ? AND last_at >= ? AND first_at >= ? ORDER BY id LIMIT 4096').pluck();
+          for (let after = 0; ; ) {
+            const ids = leftOver.all(after, maxId, from, from) as number[];
+            if (ids.length === 0) break;
+            for (const id of ids) {
+              if (isClaimed(id)) continue;
+              this.later('DELETE FROM story_topics WHERE story_id = ?', id);
+              this.later('DELETE FROM stories WHERE id = ?', id);
+              dropped++;
+            }
+            after = ids[ids.length - 1]!;
           }
 
           const slotRows = this.stmt(
@@ -318,9 +397,62 @@ export class SqliteStories extends SqlitePart implements StoryStore {
           }
 
           this.later('UPDATE story_state SET replay_from = NULL, generation = generation + 1');
-          return { from, items: rows.length, moved, storiesCreated: created, storiesDropped: dropped, firstsChanged };
+          return { from, items: replayedItems, moved, storiesCreated: created, storiesDropped: dropped, firstsChanged };
         })
         .immediate(),
     );
+  }
+
+  /**
+   * Hands `take` every item published from `from` on, in canonical order, in batches that each hold every
+   * item of the times they span. Bounded whatever the number of items: the ids are read in passes of at
+   * most REPLAY_PASS_ITEMS (ordered by time and id, by the engine's own sort), the rows by id a few
+   * thousand at a time, each batch sorted canonically, with the items of its last instant held back
+   * for the next one (ties must be sorted together).
+   */
+  private readItems(from: number, lead: number, feedUrls: Map<number, string>, take: (rows: ReplayRow[]) => void, passItems: number, batch: number): void {
+    // an item published from `from` on was fetched at most max_lead before it
+    const firstIds = this.stmt('SELECT id FROM items WHERE fetched_at >= ? AND published_at >= ? ORDER BY published_at, id LIMIT ?').pluck();
+    const nextIds = this.stmt(
+      'SELECT id FROM items WHERE fetched_at >= ? AND (published_at > ? OR (published_at = ? AND id > ?)) ORDER BY published_at, id LIMIT ?',
+    ).pluck();
+    const byId = this.stmt(
+      `SELECT id, published_at, title, canonical_url, guid, feed_id, story_id FROM items WHERE id IN (${new Array<string>(ROWS_BY_ID).fill('?').join(', ')})`,
+    ).raw();
+    let pending: ReplayRow[] = [];
+    let last: { publishedAt: number; id: number } | null = null;
+    for (;;) {
+      const ids = (last === null
+        ? firstIds.all(from - lead, from, passItems)
+        : nextIds.all(from - lead, last.publishedAt, last.publishedAt, last.id, passItems)) as number[];
+      const end = ids.length < passItems;
+      for (let i = 0; i < ids.length; i += ROWS_BY_ID) {
+        const part = ids.slice(i, i + ROWS_BY_ID);
+        const args = part.length === ROWS_BY_ID ? part : [...part, ...new Array<number>(ROWS_BY_ID - part.length).fill(0)];
+        for (const [id, publishedAt, title, url, guid, feedId, storyId] of byId.all(...args) as [number, number, string, string | null, string, number, number | null][]) {
+          pending.push({ id, publishedAt, title, url, guid, feedUrl: feedUrls.get(feedId) ?? '', storyId });
+        }
+        const lastPart = end && i + ROWS_BY_ID >= ids.length;
+        if (pending.length < batch && !lastPart) continue;
+        pending.sort(canonicalOrder);
+        if (lastPart) {
+          take(pending);
+          pending = [];
+          continue;
+        }
+        // the items of the last instant so far may have more to come: held back
+        const t = pending[pending.length - 1]!.publishedAt;
+        let cut = pending.length;
+        while (cut > 0 && pending[cut - 1]!.publishedAt === t) cut--;
+        take(pending.slice(0, cut));
+        pending = pending.slice(cut);
+      }
+      if (end) break;
+      const lastId = ids[ids.length - 1]!;
+      const lastRow = pending.find((r) => r.id === lastId);
+      if (!lastRow) throw new Error('story replay: lost its place');
+      last = { publishedAt: lastRow.publishedAt, id: lastId };
+    }
+    if (pending.length > 0) take(pending);
   }
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { replayStories } from '../../../src/enrich/stories.js';
+import { ReplayStream } from '../../../src/enrich/stories.js';
 import { storyAssigner } from '../../../src/ingest/stories.js';
 import { SyncPg } from '../../../src/store/pg/bridge.js';
 import { PgStore } from '../../../src/store/pg/store.js';
@@ -68,7 +68,7 @@ describe("PostgreSQL's batched fetch write", () => {
       const feeds = store.ensureFeeds(['https://a.example/rss', 'https://b.example/rss'], T).map((f) => f.id);
       const stories = storyAssigner();
       const results = store.together(() => fetches(feeds, topicIds).map(({ rec }) => store.saveFetch(rec, topicIds, stories)));
-      store.replayStories((known, items) => replayStories(known, items, { memoryMs: 30 * 86_400_000 }), { windowMs: 2 * 86_400_000, memoryMs: 30 * 86_400_000 });
+      store.replayStories((known) => new ReplayStream(known, { memoryMs: 30 * 86_400_000 }), { windowMs: 2 * 86_400_000, memoryMs: 30 * 86_400_000 });
       return results;
     };
     const file = path.join(tempDir(), 'm.db');
