@@ -1,4 +1,15 @@
-import { parse as parseDomain } from 'tldts';
+import { createRequire } from 'node:module';
+
+type Tldts = typeof import('tldts');
+let tldts: Tldts | undefined;
+/**
+ * tldts's parse, the library loaded when first used: loading it (the Public Suffix List) costs about 60 ms
+ * of CPU, which a command or a fetch run that looks up no domain (nothing due, no accounts) never needs.
+ */
+function parseDomain(...args: Parameters<Tldts['parse']>): ReturnType<Tldts['parse']> {
+  tldts ??= createRequire(import.meta.url)('tldts') as Tldts;
+  return tldts.parse(...args);
+}
 
 /**
  * Registrable domains (the part a company registers: `acme.co.uk`, not `co.uk`; `foo.github.io`, not

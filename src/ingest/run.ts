@@ -8,7 +8,6 @@ import { redirectProblem } from '../fetch/address.js';
 import { attemptsOf, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
 import type { FeedResult, FetchSummary } from './types.js';
-import { SENTIMENT_ENGINE } from '../enrich/sentiment.js';
 import { STORY_LIFE_MS, STORY_WINDOW_MS } from '../enrich/stories.js';
 import type { FeedRow, FetchRecord, LeaseStore, SaveResult, Store, StoryAssigner } from '../store/store.js';
 import { MAX_SERVER_HINT_MS, configuredFeeds, hostOf, nextDue, skipReason } from './due.js';
@@ -79,7 +78,9 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   const saver = saveQueue(store, topicIds);
   // the HTTP client and the parsers (a quarter of a second of loading) only when a feed is due: a run where
   // nothing is, every quarter hour from cron, is over sooner
-  const [http, pool] = due.length > 0 ? await Promise.all([import('../fetch/http.js'), import('./parse-pool.js')]) : [null, null];
+  // (the sentiment engine too: only its name is needed here, for the saved items)
+  const [http, pool, sentiment] =
+    due.length > 0 ? await Promise.all([import('../fetch/http.js'), import('./parse-pool.js'), import('../enrich/sentiment.js')]) : [null, null, null];
   const dispatcher = http?.createDispatcher(f.timeoutMs, Math.max(f.perHost, ...[...f.hosts.values()].map((h) => h.perHost)));
   const parser = pool?.createParser({ topics: config.topics, accounts }, leases ? feeds.length : due.length);
   let done = 0;
@@ -204,7 +205,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       title: parsed.title,
       siteLink: parsed.link,
       items: parsed.items,
-      sentimentEngine: SENTIMENT_ENGINE,
+      sentimentEngine: sentiment!.SENTIMENT_ENGINE,
       attempts: got.attempts,
       nextDueAt,
       movedTo: got.movedTo,

@@ -1,4 +1,9 @@
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type TableClass from 'cli-table3';
+
+/** cli-table3, loaded when a table is first drawn (about 20 ms of start-up that a command printing no table never needs). */
+let Table: typeof TableClass | undefined;
+const tableClass = (): typeof TableClass => (Table ??= createRequire(import.meta.url)('cli-table3') as typeof TableClass);
 import { clip, textWidth } from './text.js';
 import type { RenderContext } from './types.js';
 
@@ -69,7 +74,7 @@ export function drawTable(spec: TableSpec, rows: string[][], ctx: RenderContext)
   // is drawn as a run of short ones sharing their column widths, their inner borders dropped
   const cells = (r: string[], head: boolean) => widths.map((w, i) => (head ? bold : String)(fit(r[i] ?? '', Math.max(1, w - 2), right.has(i) && !head)));
   const draw = (body: string[][], head: boolean): string[] => {
-    const t = new Table({
+    const t = new (tableClass())({
       ...(head ? { head: cells(spec.head, true) } : {}),
       colWidths: widths,
       wordWrap: false,
