@@ -1,6 +1,7 @@
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Config } from '../config/schema.js';
 import type { ParsedBody } from './parse-job.js';
+import type { BodyParser } from './parse-pool.js';
 import { itemSourceOf } from './sources/index.js';
 import { FeedError, formatError } from '../core/errors.js';
 import { userAgent } from '../core/version.js';
@@ -76,13 +77,22 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   store.setFeedKinds(config.feedKinds);
   const stories = storyAssigner();
   const saver = saveQueue(store, topicIds);
-  // the HTTP client and the parsers (a quarter of a second of loading) only when a feed is due: a run where
-  // nothing is, every quarter hour from cron, is over sooner
-  // (the sentiment engine too: only its name is needed here, for the saved items)
-  const [http, pool, sentiment] =
-    due.length > 0 ? await Promise.all([import('../fetch/http.js'), import('./parse-pool.js'), import('../enrich/sentiment.js')]) : [null, null, null];
+  // the HTTP client only when a feed is due: a run where nothing is, every quarter hour from cron, is over sooner
+  const http = due.length > 0 ? await import('../fetch/http.js') : null;
   const dispatcher = http?.createDispatcher(f.timeoutMs, Math.max(f.perHost, ...[...f.hosts.values()].map((h) => h.perHost)));
-  const parser = pool?.createParser({ topics: config.topics, accounts }, leases ? feeds.length : due.length);
+  // The parsers (rss-parser, the enrichment stages, the sentiment engine: a few hundred milliseconds of
+  // loading, and the parse workers) once the first body or source is to be read: a run where every feed
+  // answers 304 Not Modified never loads them.
+  let parserLoad: Promise<{ parser: BodyParser; sentimentEngine: string }> | null = null;
+  let parserLoaded: BodyParser | null = null;
+  const loadParser = (): Promise<{ parser: BodyParser; sentimentEngine: string }> =>
+    (parserLoad ??= Promise.all([import('./parse-pool.js'), import('../enrich/sentiment.js')]).then(([pool, sentiment]) => {
+      parserLoaded = pool.createParser({ topics: config.topics, accounts }, leases ? feeds.length : due.length);
+      return { parser: parserLoaded, sentimentEngine: sentiment.SENTIMENT_ENGINE };
+    }));
+  // Workers sharing hosts' manners load them first, as before: loading blocks this thread for a moment, which
+  // mid-run would hold back a request whose turn at a host had come.
+  if (leases && due.length > 0) await loadParser();
   let done = 0;
 
   // Feeds downloaded and not yet saved (a body waiting for or in a parse worker, or its items waiting for
@@ -104,9 +114,10 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         downloaded();
         const items = await source(feed.url, { since: feed.lastSuccessAt, now: startedAt, signal: o.signal ?? new AbortController().signal, maxBytes: f.maxBytes });
         if (o.signal?.aborted) return undefined;
-        const enriched = parser!.enrich(items, { feedUrl: feed.url, language: config.feedLanguages.get(feed.url) ?? null });
+        const { parser, sentimentEngine } = await loadParser();
+        const enriched = parser.enrich(items, { feedUrl: feed.url, language: config.feedLanguages.get(feed.url) ?? null });
         const none = { httpStatus: null, bytes: 0, etag: null, lastModified: null, maxAgeMs: null, attempts: 1, movedTo: null, notice: null };
-        return ok(feed, startedAt, { title: null, link: null, ttlMs: null, items: enriched }, { ...none, durationMs: elapsed() });
+        return ok(feed, startedAt, { title: null, link: null, ttlMs: null, items: enriched }, { ...none, durationMs: elapsed() }, sentimentEngine);
       }
       // a move recorded before redirects were checked is not followed into local space
       const from = feed.fetchUrl !== feed.url && /^https?:/i.test(feed.fetchUrl) && (await storedMoveProblem(feed.url, feed.fetchUrl, f.allowRedirectsTo)) ? feed.url : feed.fetchUrl;
@@ -142,8 +153,11 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         if (held) backlog.release();
         held = false;
       };
+      let sentimentEngine;
       try {
-        parsed = await parser!.parse({
+        const loaded = await loadParser();
+        sentimentEngine = loaded.sentimentEngine;
+        parsed = await loaded.parser.parse({
           body: out.body,
           contentType: out.contentType,
           url: out.finalUrl,
@@ -155,7 +169,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         release();
         throw err;
       }
-      return { ...ok(feed, startedAt, parsed, { ...out, attempts, movedTo, notice, durationMs: elapsed() }), release };
+      return { ...ok(feed, startedAt, parsed, { ...out, attempts, movedTo, notice, durationMs: elapsed() }, sentimentEngine), release };
     } catch (err) {
       if ((err instanceof FeedError && err.kind === 'aborted') || o.signal?.aborted) return undefined;
       const attempts = attemptsOf(err);
@@ -190,7 +204,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   };
 
   /** A feed (or item source) read: the record to save, and its result once saved. */
-  const ok = (feed: FeedRow, startedAt: number, parsed: ParsedBody, got: Got): Fetched => {
+  const ok = (feed: FeedRow, startedAt: number, parsed: ParsedBody, got: Got, sentimentEngine: string): Fetched => {
     const nextDueAt = nextDue(startedAt, f.intervalMs, got.maxAgeMs, parsed.ttlMs);
     const record: FetchRecord = {
       feedId: feed.id,
@@ -205,7 +219,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       title: parsed.title,
       siteLink: parsed.link,
       items: parsed.items,
-      sentimentEngine: sentiment!.SENTIMENT_ENGINE,
+      sentimentEngine,
       attempts: got.attempts,
       nextDueAt,
       movedTo: got.movedTo,
@@ -308,7 +322,9 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   } finally {
     await Promise.all(working);
     saver.flushAll();
-    await Promise.all([dispatcher?.close().catch(() => undefined), parser?.close()]);
+    // a parser still loading is waited for, so that its workers are closed too
+    await (parserLoad as Promise<unknown> | null)?.catch(() => undefined);
+    await Promise.all([dispatcher?.close().catch(() => undefined), (parserLoaded as BodyParser | null)?.close()]);
   }
   const settled = await Promise.allSettled(saving);
   if (failure) throw failure.err;
