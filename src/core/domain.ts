@@ -7,8 +7,12 @@ let tldts: Tldts | undefined;
  * of CPU, which a command or a fetch run that looks up no domain (nothing due, no accounts) never needs.
  */
 function parseDomain(...args: Parameters<Tldts['parse']>): ReturnType<Tldts['parse']> {
-  tldts ??= createRequire(import.meta.url)('tldts') as Tldts;
-  return tldts.parse(...args);
+  return loadDomains().parse(...args);
+}
+
+/** Loads tldts now (a fetch does, with its parsers, so that loading never stalls this thread mid-run). */
+export function loadDomains(): Tldts {
+  return (tldts ??= createRequire(import.meta.url)('tldts') as Tldts);
 }
 
 /**

@@ -54,6 +54,21 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // Each request in flight and each retry waiting listens for Ctrl-C, all removed when done: with more than
   // a few feeds failing at once, more than the 10 listeners Node warns about on stderr (a leak would pass this too).
   if (o.signal) setMaxListeners(Math.max(getMaxListeners(o.signal), 2 * concurrency + 8), o.signal);
+  // The parsers (rss-parser, the enrichment stages, the sentiment engine: a few hundred milliseconds of
+  // loading, and the parse workers) once the first body or source is to be read: a run where every feed
+  // answers 304 Not Modified never loads them.
+  let parserLoad: Promise<{ parser: BodyParser; sentimentEngine: string }> | null = null;
+  let parserLoaded: BodyParser | null = null;
+  const loadParser = (): Promise<{ parser: BodyParser; sentimentEngine: string }> =>
+    (parserLoad ??= Promise.all([import('./parse-pool.js'), import('../enrich/sentiment.js'), import('../core/domain.js')]).then(([pool, sentiment, domains]) => {
+      // the domain list too, which items parsed on this thread (a small run, a local source) look up
+      domains.loadDomains();
+      parserLoaded = pool.createParser({ topics: config.topics, accounts }, leases ? feeds.length : due.length);
+      return { parser: parserLoaded, sentimentEngine: sentiment.SENTIMENT_ENGINE };
+    }));
+  // Workers sharing feeds and hosts load them first, before their run starts, as before: loading blocks this
+  // thread for a moment, which mid-run would hold back a request whose turn at a host had come.
+  if (leases) await loadParser();
   // a worker claims feeds a few slots' worth at a time, so that the others get their share
   const runStart = o.now();
   const claim = (): FeedRow[] => {
@@ -66,7 +81,14 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     });
   };
   let due: FeedRow[] = [];
-  if (leases) due = claim();
+  if (leases) {
+    try {
+      due = claim();
+    } catch (err) {
+      await (parserLoaded as BodyParser | null)?.close();
+      throw err;
+    }
+  }
   else {
     for (const feed of feeds) {
       const reason = skipReason(feed, o.now(), f.intervalMs, Boolean(o.force));
@@ -80,19 +102,6 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // the HTTP client only when a feed is due: a run where nothing is, every quarter hour from cron, is over sooner
   const http = due.length > 0 ? await import('../fetch/http.js') : null;
   const dispatcher = http?.createDispatcher(f.timeoutMs, Math.max(f.perHost, ...[...f.hosts.values()].map((h) => h.perHost)));
-  // The parsers (rss-parser, the enrichment stages, the sentiment engine: a few hundred milliseconds of
-  // loading, and the parse workers) once the first body or source is to be read: a run where every feed
-  // answers 304 Not Modified never loads them.
-  let parserLoad: Promise<{ parser: BodyParser; sentimentEngine: string }> | null = null;
-  let parserLoaded: BodyParser | null = null;
-  const loadParser = (): Promise<{ parser: BodyParser; sentimentEngine: string }> =>
-    (parserLoad ??= Promise.all([import('./parse-pool.js'), import('../enrich/sentiment.js')]).then(([pool, sentiment]) => {
-      parserLoaded = pool.createParser({ topics: config.topics, accounts }, leases ? feeds.length : due.length);
-      return { parser: parserLoaded, sentimentEngine: sentiment.SENTIMENT_ENGINE };
-    }));
-  // Workers sharing hosts' manners load them first, as before: loading blocks this thread for a moment, which
-  // mid-run would hold back a request whose turn at a host had come.
-  if (leases && due.length > 0) await loadParser();
   let done = 0;
 
   // Feeds downloaded and not yet saved (a body waiting for or in a parse worker, or its items waiting for
