@@ -1,9 +1,19 @@
 import { createRequire } from 'node:module';
-import type * as Tldts from 'tldts';
 
-/** tldts (its suffix list takes ~80 ms to load), loaded when a domain is first looked up, not by every command that imports this. */
-let tldts: typeof Tldts | undefined;
-const parseDomain: typeof Tldts.parse = (url, options) => (tldts ??= createRequire(import.meta.url)('tldts') as typeof Tldts).parse(url, options);
+type Tldts = typeof import('tldts');
+let tldts: Tldts | undefined;
+/**
+ * tldts's parse, the library loaded when first used: loading it (the Public Suffix List) costs about 60 ms
+ * of CPU, which a command or a fetch run that looks up no domain (nothing due, no accounts) never needs.
+ */
+function parseDomain(...args: Parameters<Tldts['parse']>): ReturnType<Tldts['parse']> {
+  return loadDomains().parse(...args);
+}
+
+/** Loads tldts now (a fetch does, with its parsers, so that loading never stalls this thread mid-run). */
+export function loadDomains(): Tldts {
+  return (tldts ??= createRequire(import.meta.url)('tldts') as Tldts);
+}
 
 /**
  * Registrable domains (the part a company registers: `acme.co.uk`, not `co.uk`; `foo.github.io`, not

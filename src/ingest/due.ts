@@ -15,13 +15,23 @@ export function isLocal(feed: FeedRow): boolean {
 
 /** The host a feed's requests count against ('' for local sources: no per-host manners). */
 export function hostOf(feed: FeedRow): string {
-  if (isLocal(feed)) return '';
-  try {
-    return new URL(feed.fetchUrl).host.toLowerCase();
-  } catch {
-    return feed.fetchUrl;
+  const known = hosts.get(feed);
+  if (known !== undefined && known.url === feed.fetchUrl) return known.host;
+  let host: string;
+  if (isLocal(feed)) host = '';
+  else {
+    try {
+      host = new URL(feed.fetchUrl).host.toLowerCase();
+    } catch {
+      host = feed.fetchUrl;
+    }
   }
+  hosts.set(feed, { url: feed.fetchUrl, host });
+  return host;
 }
+
+/** hostOf's answers: the scheduler asks for a feed's host several times, and parsing its URL each time showed in a 2,000-feed profile. */
+const hosts = new WeakMap<FeedRow, { url: string; host: string }>();
 
 /** A server's own caching hint is followed when it asks for longer than our interval, up to a day. */
 export const MAX_SERVER_HINT_MS = 24 * 3_600_000;

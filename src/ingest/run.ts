@@ -1,6 +1,7 @@
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Config } from '../config/schema.js';
 import type { ParsedBody } from './parse-job.js';
+import type { BodyParser } from './parse-pool.js';
 import { itemSourceOf } from './sources/index.js';
 import { FeedError, formatError } from '../core/errors.js';
 import { userAgent } from '../core/version.js';
@@ -8,7 +9,6 @@ import { redirectProblem } from '../fetch/address.js';
 import { attemptsOf, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
 import type { FeedResult, FetchSummary } from './types.js';
-import { SENTIMENT_ENGINE } from '../enrich/sentiment.js';
 import { STORY_LIFE_MS, STORY_WINDOW_MS } from '../enrich/stories.js';
 import type { FeedRow, FetchRecord, LeaseStore, SaveResult, Store, StoryAssigner } from '../store/store.js';
 import { MAX_SERVER_HINT_MS, configuredFeeds, hostOf, nextDue, skipReason } from './due.js';
@@ -54,6 +54,21 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // Each request in flight and each retry waiting listens for Ctrl-C, all removed when done: with more than
   // a few feeds failing at once, more than the 10 listeners Node warns about on stderr (a leak would pass this too).
   if (o.signal) setMaxListeners(Math.max(getMaxListeners(o.signal), 2 * concurrency + 8), o.signal);
+  // The parsers (rss-parser, the enrichment stages, the sentiment engine: a few hundred milliseconds of
+  // loading, and the parse workers) once the first body or source is to be read: a run where every feed
+  // answers 304 Not Modified never loads them.
+  let parserLoad: Promise<{ parser: BodyParser; sentimentEngine: string }> | null = null;
+  let parserLoaded: BodyParser | null = null;
+  const loadParser = (): Promise<{ parser: BodyParser; sentimentEngine: string }> =>
+    (parserLoad ??= Promise.all([import('./parse-pool.js'), import('../enrich/sentiment.js'), import('../core/domain.js')]).then(([pool, sentiment, domains]) => {
+      // the domain list too, which items parsed on this thread (a small run, a local source) look up
+      domains.loadDomains();
+      parserLoaded = pool.createParser({ topics: config.topics, accounts }, leases ? feeds.length : due.length);
+      return { parser: parserLoaded, sentimentEngine: sentiment.SENTIMENT_ENGINE };
+    }));
+  // Workers sharing feeds and hosts load them first, before their run starts, as before: loading blocks this
+  // thread for a moment, which mid-run would hold back a request whose turn at a host had come.
+  if (leases) await loadParser();
   // a worker claims feeds a few slots' worth at a time, so that the others get their share
   const runStart = o.now();
   const claim = (): FeedRow[] => {
@@ -66,7 +81,14 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     });
   };
   let due: FeedRow[] = [];
-  if (leases) due = claim();
+  if (leases) {
+    try {
+      due = claim();
+    } catch (err) {
+      await (parserLoaded as BodyParser | null)?.close();
+      throw err;
+    }
+  }
   else {
     for (const feed of feeds) {
       const reason = skipReason(feed, o.now(), f.intervalMs, Boolean(o.force));
@@ -77,11 +99,9 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   store.setFeedKinds(config.feedKinds);
   const stories = storyAssigner();
   const saver = saveQueue(store, topicIds);
-  // the HTTP client and the parsers (a quarter of a second of loading) only when a feed is due: a run where
-  // nothing is, every quarter hour from cron, is over sooner
-  const [http, pool] = due.length > 0 ? await Promise.all([import('../fetch/http.js'), import('./parse-pool.js')]) : [null, null];
+  // the HTTP client only when a feed is due: a run where nothing is, every quarter hour from cron, is over sooner
+  const http = due.length > 0 ? await import('../fetch/http.js') : null;
   const dispatcher = http?.createDispatcher(f.timeoutMs, Math.max(f.perHost, ...[...f.hosts.values()].map((h) => h.perHost)));
-  const parser = pool?.createParser({ topics: config.topics, accounts }, leases ? feeds.length : due.length);
   let done = 0;
 
   // Feeds downloaded and not yet saved (a body waiting for or in a parse worker, or its items waiting for
@@ -103,9 +123,10 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         downloaded();
         const items = await source(feed.url, { since: feed.lastSuccessAt, now: startedAt, signal: o.signal ?? new AbortController().signal, maxBytes: f.maxBytes });
         if (o.signal?.aborted) return undefined;
-        const enriched = parser!.enrich(items, { feedUrl: feed.url, language: config.feedLanguages.get(feed.url) ?? null });
+        const { parser, sentimentEngine } = await loadParser();
+        const enriched = parser.enrich(items, { feedUrl: feed.url, language: config.feedLanguages.get(feed.url) ?? null });
         const none = { httpStatus: null, bytes: 0, etag: null, lastModified: null, maxAgeMs: null, attempts: 1, movedTo: null, notice: null };
-        return ok(feed, startedAt, { title: null, link: null, ttlMs: null, items: enriched }, { ...none, durationMs: elapsed() });
+        return ok(feed, startedAt, { title: null, link: null, ttlMs: null, items: enriched }, { ...none, durationMs: elapsed() }, sentimentEngine);
       }
       // a move recorded before redirects were checked is not followed into local space
       const from = feed.fetchUrl !== feed.url && /^https?:/i.test(feed.fetchUrl) && (await storedMoveProblem(feed.url, feed.fetchUrl, f.allowRedirectsTo)) ? feed.url : feed.fetchUrl;
@@ -141,8 +162,11 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         if (held) backlog.release();
         held = false;
       };
+      let sentimentEngine;
       try {
-        parsed = await parser!.parse({
+        const loaded = await loadParser();
+        sentimentEngine = loaded.sentimentEngine;
+        parsed = await loaded.parser.parse({
           body: out.body,
           contentType: out.contentType,
           url: out.finalUrl,
@@ -154,7 +178,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         release();
         throw err;
       }
-      return { ...ok(feed, startedAt, parsed, { ...out, attempts, movedTo, notice, durationMs: elapsed() }), release };
+      return { ...ok(feed, startedAt, parsed, { ...out, attempts, movedTo, notice, durationMs: elapsed() }, sentimentEngine), release };
     } catch (err) {
       if ((err instanceof FeedError && err.kind === 'aborted') || o.signal?.aborted) return undefined;
       const attempts = attemptsOf(err);
@@ -189,7 +213,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   };
 
   /** A feed (or item source) read: the record to save, and its result once saved. */
-  const ok = (feed: FeedRow, startedAt: number, parsed: ParsedBody, got: Got): Fetched => {
+  const ok = (feed: FeedRow, startedAt: number, parsed: ParsedBody, got: Got, sentimentEngine: string): Fetched => {
     const nextDueAt = nextDue(startedAt, f.intervalMs, got.maxAgeMs, parsed.ttlMs);
     const record: FetchRecord = {
       feedId: feed.id,
@@ -204,7 +228,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       title: parsed.title,
       siteLink: parsed.link,
       items: parsed.items,
-      sentimentEngine: SENTIMENT_ENGINE,
+      sentimentEngine,
       attempts: got.attempts,
       nextDueAt,
       movedTo: got.movedTo,
@@ -307,7 +331,9 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   } finally {
     await Promise.all(working);
     saver.flushAll();
-    await Promise.all([dispatcher?.close().catch(() => undefined), parser?.close()]);
+    // a parser still loading is waited for, so that its workers are closed too
+    await (parserLoad as Promise<unknown> | null)?.catch(() => undefined);
+    await Promise.all([dispatcher?.close().catch(() => undefined), (parserLoaded as BodyParser | null)?.close()]);
   }
   const settled = await Promise.allSettled(saving);
   if (failure) throw failure.err;

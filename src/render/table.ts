@@ -1,6 +1,11 @@
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type TableClass from 'cli-table3';
 import { clip, textWidth } from './text.js';
 import type { RenderContext } from './types.js';
+
+/** cli-table3, loaded when a table is first drawn (about 20 ms of start-up that a command printing no table never needs). */
+let Table: typeof TableClass | undefined;
+const tableClass = (): typeof TableClass => (Table ??= createRequire(import.meta.url)('cli-table3') as typeof TableClass);
 
 /**
  * The human tables: a box around a header and rows, no line between rows, one line per row (cells cut
@@ -73,7 +78,7 @@ export function drawTable(spec: TableSpec, rows: string[][], ctx: RenderContext)
   // come out the same; if it ever does not, every row is drawn by cli-table3 (slow but right).
   const cells = (r: string[], head: boolean) => widths.map((w, i) => (head ? bold : String)(fit(r[i] ?? '', Math.max(1, w - 2), right.has(i) && !head)));
   const draw = (body: string[][]): string[] => {
-    const t = new Table({
+    const t = new (tableClass())({
       head: cells(spec.head, true),
       colWidths: widths,
       wordWrap: false,

@@ -8,7 +8,9 @@ import { stripControl } from '../core/text.js';
  * `clip` cuts to a number of columns, never inside a grapheme, and marks the cut with `…`.
  */
 
-const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+/** Made when first used: making one loads ICU's break rules (tens of milliseconds), which a command that draws no table never needs. */
+let segmenterMade: Intl.Segmenter | undefined;
+const segmenter = (): Intl.Segmenter => (segmenterMade ??= new Intl.Segmenter('en', { granularity: 'grapheme' }));
 
 /** East Asian Wide and Fullwidth ranges (the emoji among them are found by Emoji_Presentation). */
 const WIDE = /[\u1100-\u115f\u2329\u232a\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\u{16fe0}-\u{16fe4}\u{17000}-\u{18cff}\u{1b000}-\u{1b2ff}\u{1f200}-\u{1f2ff}\u{20000}-\u{2fffd}\u{30000}-\u{3fffd}]/u;
@@ -47,7 +49,7 @@ function graphemeWidth(g: string): number {
 export function textWidth(text: string): number {
   if (NARROW_LETTERS.test(text)) return text.length;
   let w = 0;
-  for (const { segment } of segmenter.segment(text)) w += graphemeWidth(segment);
+  for (const { segment } of segmenter().segment(text)) w += graphemeWidth(segment);
   return w;
 }
 
@@ -58,7 +60,7 @@ export function clip(text: string, width: number): string {
   if (textWidth(text) <= width) return text;
   let out = '';
   let used = 0;
-  for (const { segment } of segmenter.segment(text)) {
+  for (const { segment } of segmenter().segment(text)) {
     const w = graphemeWidth(segment);
     if (used + w > width - 1) break;
     out += segment;

@@ -13,6 +13,10 @@ export class SqliteFeeds extends SqlitePart implements FeedStore {
     return this.guard(() => {
       const insert = this.stmt('INSERT INTO feeds (url, created_at) VALUES (?, ?) ON CONFLICT (url) DO NOTHING');
       const select = this.stmt(`${FEED_COLUMNS} WHERE url = ?`);
+      // A run's feeds are nearly always there already: read in one snapshot, without the writer lock (and
+      // nothing to commit); only when one is missing are they inserted, in an immediate transaction.
+      const rows = this.db.transaction(() => urls.map((u) => select.get(u) as FeedRow | undefined)).deferred();
+      if (rows.every((r) => r !== undefined)) return rows as FeedRow[];
       const tx = this.db.transaction(() => urls.map((u) => {
         insert.run(u, now);
         return select.get(u) as FeedRow;
@@ -49,6 +53,13 @@ export class SqliteFeeds extends SqlitePart implements FeedStore {
   setFeedKinds(kinds: ReadonlyMap<string, string>): void {
     this.guard(() => {
       const update = this.stmt('UPDATE feeds SET kind = ? WHERE url = ? AND kind <> ?');
+      // nothing to write, as on every run after the first: no writer lock taken
+      const differs = this.stmt('SELECT 1 FROM feeds WHERE url = ? AND kind <> ?').pluck();
+      const changed = this.db.transaction(() => {
+        for (const [url, kind] of kinds) if (differs.get(url, kind) !== undefined) return true;
+        return false;
+      }).deferred();
+      if (!changed) return;
       const tx = this.db.transaction(() => {
         for (const [url, kind] of kinds) update.run(kind, url, kind);
       });
