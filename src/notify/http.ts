@@ -1,4 +1,5 @@
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, request } from '../fetch/undici.js';
 import { parseRetryAfter } from '../fetch/http.js';
 import { version } from '../core/version.js';
 import type { SendContext, SendOutcome } from './types.js';
