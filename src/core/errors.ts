@@ -75,15 +75,26 @@ export class FeedError extends MomentscanError {
   readonly status: number | undefined;
   /** The server asked to wait this long (Retry-After) before asking again. */
   readonly retryAfterMs: number | undefined;
-  constructor(kind: FeedErrorKind, message: string, options: ErrorOptions & { status?: number; retryAfterMs?: number } = {}) {
+  /** The host could not be reached at all (refused, no such name, no route, connect timeout). */
+  readonly unreachable: boolean;
+  /** This try was not made: the run gave up on the feed's host (not retried in this run). */
+  readonly givenUp: boolean;
+  constructor(
+    kind: FeedErrorKind,
+    message: string,
+    options: ErrorOptions & { status?: number; retryAfterMs?: number; unreachable?: boolean; givenUp?: boolean } = {},
+  ) {
     super(message, options);
     this.kind = kind;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
+    this.unreachable = options.unreachable ?? false;
+    this.givenUp = options.givenUp ?? false;
   }
 
   /** Worth another try in this run: timeouts, dropped connections, 429 and 5xx (not 501). */
   get transient(): boolean {
+    if (this.givenUp) return false;
     if (this.kind === 'timeout') return true;
     if (this.kind === 'network') return !/^TLS error/.test(this.message);
     if (this.kind === 'http') return this.status === 429 || this.status === 408 || (this.status !== undefined && this.status >= 500 && this.status !== 501);

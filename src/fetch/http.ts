@@ -313,16 +313,19 @@ function networkError(err: unknown, url: string, options: FetchOptions, timedOut
   }
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return new FeedError('timeout', `timed out connecting to ${host}`);
+      return new FeedError('timeout', `timed out connecting to ${host}`, { unreachable: true });
     case 'UND_ERR_HEADERS_TIMEOUT':
       return new FeedError('timeout', `timed out waiting for ${host} to answer`);
     case 'UND_ERR_BODY_TIMEOUT':
       return new FeedError('timeout', `timed out reading the body from ${host}`);
     case 'ECONNREFUSED':
-      return new FeedError('network', `connection refused by ${host}`, { hint: 'the server is down or the port is wrong' });
+      return new FeedError('network', `connection refused by ${host}`, { hint: 'the server is down or the port is wrong', unreachable: true });
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new FeedError('network', `DNS lookup failed for ${host}`, { hint: 'check the host name and your network' });
+      return new FeedError('network', `DNS lookup failed for ${host}`, { hint: 'check the host name and your network', unreachable: true });
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new FeedError('network', `no route to ${host}`, { hint: 'check your network', unreachable: true });
     case 'ECONNRESET':
     case 'UND_ERR_SOCKET':
     case 'EPIPE':

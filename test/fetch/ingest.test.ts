@@ -93,6 +93,30 @@ describe('ingest from a real HTTP server', () => {
     expect(failed.n).toBe(2);
   });
 
+  it('stops asking a host that refused three feeds in a row, and keeps fetching the other hosts', async () => {
+    server = await startServer({ '/ok.rss': serve(fixture('google-news.rss.xml'), { 'content-type': RSS }) });
+    // 20 feeds on a port nothing listens on (port 9, discard), then a working feed on another host
+    const dead = Array.from({ length: 20 }, (_, i) => `http://127.0.0.1:9/feed-${i}.rss`);
+    const { store, run } = setup([...dead, server.url('/ok.rss')], '', 'timeout: 2s, interval: 0s, retries: 1, hostDelay: 0s, concurrency: 2, perHost: 2');
+    const out = await run();
+    const refused = out.feeds.filter((f) => /^connection refused by 127\.0\.0\.1:9/.test(f.error ?? ''));
+    const givenUp = out.feeds.filter((f) => /^given up for this run: 127\.0\.0\.1:9 could not be reached for the \d+ feeds before this one \(connection refused by 127\.0\.0\.1:9\)/.test(f.error ?? ''));
+    // three feeds fail with their retry, then those still in flight (2 at once) and the rest are not asked
+    expect(refused.length).toBeGreaterThanOrEqual(3);
+    expect(refused.length).toBeLessThanOrEqual(4);
+    expect(refused.length + givenUp.length).toBe(20);
+    expect(refused.every((f) => f.attempts === 2)).toBe(true);
+    // a feed given up makes no request of its own (at most the one it made before the host was given up)
+    expect(givenUp.filter((f) => f.attempts === 0).length).toBeGreaterThanOrEqual(15);
+    expect(givenUp.every((f) => f.status === 'failed' && (f.attempts ?? 0) <= 1)).toBe(true);
+    expect(out.feeds.find((f) => f.url.endsWith('/ok.rss'))).toMatchObject({ status: 'ok', itemsNew: 3 });
+    // every one of them is in the fetch log as failed, due again at the next fetch
+    const failed = store.db.prepare("SELECT count(*) AS n FROM fetch_log WHERE status = 'failed'").get() as { n: number };
+    expect(failed.n).toBe(20);
+    const second = await run();
+    expect(second.feeds.filter((f) => f.status === 'failed')).toHaveLength(20);
+  });
+
   it('follows redirects, refuses oversized bodies and gives up on a silent server', async () => {
     server = await startServer({
       '/old.rss': (_req, res) => {
