@@ -30,7 +30,8 @@ import type { Sensitivity } from '../config/schema.js';
  * (--direction up 77.2 → 80.9), but only because level 3 got worse (detect in-sample at the default
  * 79.8 → 78.4, false alerts on artificialNoAnomaly 0.20 → 0.40) and the IBM fold's tie flips to 4; a
  * learnt daily rhythm (test/detect/series.test.ts, real values) alerts on day 8; on the window means only
- * it changes nothing. Tail memory (`tailSpan`) 2,500–20,000 picked with the level: detect 77.3. The
+ * it changes nothing. Picked with the level in every fold (detect): tail memory (`tailSpan`) 2,500–20,000
+ * 77.3; learning clip 2.5–6 69.0; `freezeZ` 3–6 78.8 (in-sample 84.6 at freezeZ 6, level 3.5). The
  * moments path on 5-minute buckets (the data's resolution, with early looks): in-sample 81.3,
  * leave-one-series-out 77.0, artificialNoAnomaly 0.09 (4 draws): no gain for the finer bucket.
  */
