@@ -424,6 +424,17 @@ describe('what went wrong on the dev sets (issue 12)', () => {
     expect(rules(text, { language: 'es' }).label).toBe(label);
   });
 
+  it.each([
+    ['Estoy cansadita', 'negative', 'cansada'],
+    ['Hoy estoy tristecito', 'negative', 'triste'],
+    ['Qué bonitita', 'positive', 'bonita'],
+    ['Ando malito', 'negative', 'malo'],
+  ])('es: a diminutive is read as its base word: %j → %s (%s)', (text, label, base) => {
+    const r = rules(text, { language: 'es', explain: true });
+    expect(r.label).toBe(label);
+    expect(r.explain!.map((e) => e.rule)).toContain(`variant:${base}`);
+  });
+
   it('es: assent and routine words have no tone ("Sí, claro, voy a salir")', () => {
     expect(ruleScore('Sí, claro, voy a salir', 'es')).toBe(0);
   });
@@ -468,9 +479,15 @@ describe('what went wrong on the dev sets (issue 12)', () => {
   });
 
   it('the learned layer is on by default and moves scores the rules miss', () => {
-    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/6');
+    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/7');
     const text = 'Bon courage à tous pour cette journée';
     expect(analyzeSentiment(text, { language: 'fr' }).score).not.toBe(rules(text, { language: 'fr' }).score);
+  });
+
+  it('explain names an emoji as read in the text\'s language by the learned layer ("de:😂" beside "😂")', () => {
+    const learned = analyzeSentiment('😂', { language: 'de', explain: true }).explain!.filter((e) => e.rule === 'model');
+    expect(learned.map((e) => e.word)).toContain('😂');
+    expect(learned.map((e) => e.word)).toContain('de:😂');
   });
 
   it('a language the learned layer was never trained on (Dutch) is scored by the rules alone', () => {

@@ -14,7 +14,8 @@ import type { EngineResult, ExplainEntry, Tokens } from './engine.js';
  * Features (hashed into 2^BITS buckets): the engine's compound (overall and per language) and its
  * positive/negative shares, "!", "??" and ALL CAPS; one per word (per language; "¬word" inside a
  * negation's reach), per long word's first letters, per pair of adjacent words and per emoji or emoticon
- * (any language), each token counting 1/√(number of tokens).
+ * (once for any language, once for the text's: an emoji's use differs between communities), each token
+ * counting 1/√(number of tokens).
  *
  * The final score blends the rule engine's compound and the model's, by a share per language chosen by
  * cross-validation (0 for a language without training texts: the rules alone).
@@ -256,6 +257,8 @@ function walk(language: string, r: EngineResult, t: Tokens, names: boolean, add:
     const form = forms[i]!;
     if (kind === 1) {
       add(mix(hashString(SEED ^ 0x5a5a, form)), unit, form);
+      // and as used in this language (😂, 😭 and 🙄 are read differently from one community to another)
+      add(mix(hashString(lang ^ 0x5a5a, form)), unit, names ? `${language}:${form}` : '');
       continue;
     }
     const e = entries[i]!;

@@ -315,6 +315,9 @@ const FR: LanguageRules = {
   },
 };
 
+/** A Spanish diminutive: stem, optional "c", -it-/-ill-, gender, plural. */
+const DIMINUTIVE = /^(.{3,}?)(c?)(it|ill)([oa])(s?)$/;
+
 const ES: LanguageRules = {
   negations: new Set('no nunca jamás jamas ni nada nadie ninguno ninguna ningún tampoco sin'.split(' ')),
   negationSuffix: null,
@@ -355,6 +358,14 @@ const ES: LanguageRules = {
   variants(w) {
     const out: string[] = [];
     if (w.endsWith('ísimo') || w.endsWith('ísima')) out.push(w.slice(0, -5) + 'o', w.slice(0, -5) + 'e');
+    // diminutives read as their base ("cansadita" → "cansada", "tristecito" → "triste", "malito" → "malo"):
+    // -ito/-ita/-illo/-illa, -cito/-cita, plural too
+    const dim = DIMINUTIVE.exec(w);
+    if (dim !== null) {
+      const [, stem, c, , g, pl] = dim;
+      if (c) out.push(stem! + pl!, stem! + 'e' + pl!);
+      out.push(stem! + c! + g! + pl!, stem! + c! + 'o' + pl!, stem! + c! + 'o');
+    }
     if (w.endsWith('as') || w.endsWith('os')) out.push(w.slice(0, -2) + 'o');
     if (w.endsWith('a')) out.push(w.slice(0, -1) + 'o');
     out.push(...stripSuffixes(w, ['es', 's']));
