@@ -677,6 +677,8 @@ export class StoryIndex {
   private vocabMask: number[][] = [];
   /** Per story slot, which short token counts (bit n: a headline of n ≤ SHORT_TITLE_TOKENS tokens) its headlines have. */
   private shortLens: number[] = [];
+  /** Per story slot, its first headline's token count (members[s][0].ids.length, flat: match() reads it for every candidate). */
+  private firstLen: Int32Array = new Int32Array(256);
   private slotOf = new Map<number, number>();
   /** Canonical URL → the ids of the stories with an item of it. */
   private byUrl = new Map<string, number[]>();
@@ -821,6 +823,7 @@ export class StoryIndex {
     const vocab: number[][] = [];
     const vocabMask: number[][] = [];
     const shortLens: number[] = [];
+    const firstLen = new Int32Array(Math.max(256, kept));
     const tokenText: string[] = [];
     const tokenId = new Map<string, number>();
     const postings: number[][] = [];
@@ -866,6 +869,7 @@ export class StoryIndex {
       vocab.push(v);
       vocabMask.push(this.vocabMask[s]!);
       shortLens.push(this.shortLens[s]!);
+      firstLen[slot] = this.firstLen[s]!;
     }
     this.ids = ids;
     this.firstAt = firstAt;
@@ -874,6 +878,7 @@ export class StoryIndex {
     this.vocab = vocab;
     this.vocabMask = vocabMask;
     this.shortLens = shortLens;
+    this.firstLen = firstLen;
     this.slotOf = slotOf;
     this.byTokenSet = byTokenSet;
     this.tokenId = tokenId;
@@ -1021,16 +1026,16 @@ export class StoryIndex {
     let closed = -1;
     let closedSim = 0;
     const shortA = toks.length <= SHORT_TITLE_TOKENS;
+    const firstLen = this.firstLen;
     for (const s of candidates) {
       const state = this.reach(s, t);
       if (state === 0) continue;
-      const list = this.members[s]!;
       // A story none of whose headlines can reach the threshold with the tokens it may share is not looked
       // into (a bound, as for each headline below, from at most `most` tokens shared with any of them).
       if (counted && !shortA) {
         const most = Math.min(known.length, count[s]! + uncounted);
         let bound = heaviest[most]! / weightA;
-        const first = list[0]!.ids.length;
+        const first = firstLen[s]!;
         const c = Math.min(most, first);
         bound = Math.max(bound, first <= SHORT_TITLE_TOKENS ? c / (toks.length + first - c) : heaviest[c]! / (heaviest[c]! + (first - c) * (1 - 1e-9)));
         for (let lens = this.shortLens[s]!, n = 1; lens !== 0 && n <= SHORT_TITLE_TOKENS; n++) {
@@ -1040,6 +1045,7 @@ export class StoryIndex {
         }
         if (bound + 1e-9 < this.threshold) continue;
       }
+      const list = this.members[s]!;
       let sim = 0;
       // Most headlines of a candidate share too few tokens: the ones sharing STORY_MIN_SHARED (3) or more
       // are found in one pass over the story's vocabulary, counting per headline (bit) to three in
@@ -1170,11 +1176,14 @@ export class StoryIndex {
     if (a.numbers.length > 0 && b.numbers.length > 0 && a.numbers.some((x) => !b.numbers.includes(x)) && b.numbers.some((x) => !a.numbers.includes(x))) return true;
     if (a.names.length === 0 || b.names.length === 0) return false;
     // a name of the item's that the whole story lacks, and one of the headline's that the item lacks
-    const members = this.members[s]!;
+    // (the story's distinct tokens over all its headlines: each looked at once, not once per headline having it)
+    const vocab = this.vocab[s]!;
+    const tokenText = this.tokenText;
     const inB = (tok: string): boolean => {
       const id = this.tokenId.get(tok);
       if (id !== undefined && hasSlot(this.postings[id]!, s)) return true;
-      for (const other of members) for (let i = 0; i < other.ids.length; i++) if (alike(tok, this.tokenText[other.ids[i]!]!)) return true;
+      if (tok.length < 3) return false; // (alike() needs three letters)
+      for (let i = 0; i < vocab.length; i++) if (alike(tok, tokenText[vocab[i]!]!)) return true;
       return false;
     };
     // (the same for every headline of the story: asked once per story and item)
@@ -1238,6 +1247,8 @@ export class StoryIndex {
     this.slotOf.set(id, s);
     this.seen = grow(this.seen, s + 1);
     this.count = grow(this.count, s + 1);
+    this.firstLen = grow(this.firstLen, s + 1);
+    this.firstLen[s] = toks.length;
     this.addMember(s, toks, title, knownIds, keys, true);
   }
 
