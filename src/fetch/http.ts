@@ -84,13 +84,13 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
 }
 
 /**
- * One request's signal: aborted by the run's signal or after `ms` (then `aborted` is true). One
+ * One request's signal: aborted by the run's signal or after `ms` (then `timedOut` is true). One
  * controller and one timer, cleared when the fetch ends: AbortSignal.any of AbortSignal.timeout costs
  * about twice as much per request and keeps its timer until it fires.
  */
 class Deadline {
   readonly signal: AbortSignal;
-  aborted = false;
+  timedOut = false;
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
   private readonly outer: AbortSignal | undefined;
@@ -100,7 +100,7 @@ class Deadline {
     this.signal = this.controller.signal;
     this.outer = outer;
     this.timer = setTimeout(() => {
-      this.aborted = true;
+      this.timedOut = true;
       this.controller.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError'));
     }, ms);
     this.timer.unref();
@@ -136,7 +136,7 @@ async function fetchHttp(url: string, options: FetchOptions, timeout: Deadline):
         dispatcher: options.dispatcher ?? defaultDispatcher(),
       });
     } catch (err) {
-      throw networkError(err, current, options, timeout.aborted);
+      throw networkError(err, current, options, timeout.timedOut);
     }
     const status = res.statusCode;
     if (status >= 300 && status < 400 && status !== 304) {
@@ -221,7 +221,7 @@ async function readBody(
   maxBytes: number,
   url: string,
   options: FetchOptions,
-  timeout: { readonly aborted: boolean },
+  timeout: { readonly timedOut: boolean },
   inBody: boolean,
 ): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
@@ -238,7 +238,7 @@ async function readBody(
     }
   } catch (err) {
     if (err instanceof FeedError) throw err;
-    throw networkError(err, url, options, timeout.aborted, inBody);
+    throw networkError(err, url, options, timeout.timedOut, inBody);
   }
   return Buffer.concat(chunks, total);
 }

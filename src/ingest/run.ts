@@ -126,6 +126,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     const t0 = performance.now();
     const elapsed = () => Math.round(performance.now() - t0);
     const base = { feedId: feed.id, startedAt };
+    const host = hostOf(feed);
     try {
       const source = itemSourceOf(config.feedKinds.get(feed.url));
       if (source) {
@@ -140,7 +141,6 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       }
       // a move recorded before redirects were checked is not followed into local space
       const from = feed.fetchUrl !== feed.url && /^https?:/i.test(feed.fetchUrl) && (await storedMoveProblem(feed.url, feed.fetchUrl, f.allowRedirectsTo)) ? feed.url : feed.fetchUrl;
-      const host = hostOf(feed);
       const { value: out, attempts } = await withRetries(
         () =>
           giveUp(host) ??
@@ -197,7 +197,6 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       // (the try given up was not made)
       const attempts = attemptsOf(err) - (err instanceof FeedError && err.givenUp ? 1 : 0);
       if (err instanceof FeedError && err.unreachable) {
-        const host = hostOf(feed);
         const down = unreachable.get(host);
         if (down) down.feeds++;
         else unreachable.set(host, { feeds: 1, first: err.message });
