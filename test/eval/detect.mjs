@@ -66,6 +66,9 @@ const perWeek = (rs) => rs.reduce((a, r) => a + r.alerts, 0) / rs.reduce((a, r) 
 const noAnomaly = deflt.filter((r) => r.key.startsWith('artificialNoAnomaly/'));
 console.log(`  whole dev corpus (${deflt.length} series, NAB standard at default): ${score(deflt).normalized.toFixed(1)}; false alerts per series per week on artificialNoAnomaly ${perWeek(noAnomaly).toFixed(2)}`);
 console.log(
+  `  whole dev corpus by alert level: ${GRID.map((th) => `${th}: ${score(byLevel.get(th)).normalized.toFixed(1)}`).join(', ')}; false alerts per series per week on artificialNoAnomaly by level: ${GRID.map((th) => `${th}: ${perWeek(byLevel.get(th).filter((r) => r.key.startsWith('artificialNoAnomaly/'))).toFixed(2)}`).join(', ')}`,
+);
+console.log(
   `detect realTweets NAB standard: in-sample at default ${d.normalized.toFixed(1)}; leave-one-series-out ${loso.normalized.toFixed(1)} (levels picked ${loso.picks.join(', ')}); alerts per series per week ${perWeek(tweets(deflt)).toFixed(2)}`,
 );
 
