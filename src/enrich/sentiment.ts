@@ -63,8 +63,10 @@ const EXPLAIN_FEATURES = 6;
 
 function normalize(language: string | null | undefined): string | null {
   if (language === null || language === undefined || language === '') return 'en';
-  return languageCode(language);
+  // a code as identification gives it ("de") is its own code: no trimming, splitting and matching per text
+  return SCORED.has(language) ? language : languageCode(language);
 }
+const SCORED: ReadonlySet<string> = new Set(LANGUAGES);
 
 /** The result for text that is not scored (its language has no lexicon, or could not be told). */
 export function unscored(language: string | null, explain = false): SentimentResult {

