@@ -629,11 +629,11 @@ function hasSlot(post: readonly number[], s: number): boolean {
   return false;
 }
 
-function grow(a: Int32Array, min: number): Int32Array {
+function grow<T extends Int32Array | Uint16Array>(a: T, min: number): T {
   if (a.length >= min) return a;
   let n = a.length || 16;
   while (n < min) n *= 2;
-  const b = new Int32Array(n);
+  const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a);
   return b;
 }
@@ -679,6 +679,12 @@ export class StoryIndex {
   private shortLens: number[] = [];
   /** Per story slot, its first headline's token count (members[s][0].ids.length, flat: match() reads it for every candidate). */
   private firstLen: Int32Array = new Int32Array(256);
+  /**
+   * Per story slot s, its headlines' token counts (members[s][k].ids.length at s * STORY_MAX_MEMBERS + k),
+   * flat: match() bounds a headline's score by its count before it looks at the headline itself (most
+   * fail the bound; reading each one's object to learn its length was a third of match()'s time).
+   */
+  private memberLen: Uint16Array = new Uint16Array(256 * STORY_MAX_MEMBERS);
   private slotOf = new Map<number, number>();
   /** Canonical URL → the ids of the stories with an item of it. */
   private byUrl = new Map<string, number[]>();
@@ -824,6 +830,7 @@ export class StoryIndex {
     const vocabMask: number[][] = [];
     const shortLens: number[] = [];
     const firstLen = new Int32Array(Math.max(256, kept));
+    const memberLen = new Uint16Array(Math.max(256, kept) * STORY_MAX_MEMBERS);
     const tokenText: string[] = [];
     const tokenId = new Map<string, number>();
     const postings: number[][] = [];
@@ -870,6 +877,7 @@ export class StoryIndex {
       vocabMask.push(this.vocabMask[s]!);
       shortLens.push(this.shortLens[s]!);
       firstLen[slot] = this.firstLen[s]!;
+      memberLen.set(this.memberLen.subarray(s * STORY_MAX_MEMBERS, (s + 1) * STORY_MAX_MEMBERS), slot * STORY_MAX_MEMBERS);
     }
     this.ids = ids;
     this.firstAt = firstAt;
@@ -879,6 +887,7 @@ export class StoryIndex {
     this.vocabMask = vocabMask;
     this.shortLens = shortLens;
     this.firstLen = firstLen;
+    this.memberLen = memberLen;
     this.slotOf = slotOf;
     this.byTokenSet = byTokenSet;
     this.tokenId = tokenId;
@@ -1027,6 +1036,7 @@ export class StoryIndex {
     let closedSim = 0;
     const shortA = toks.length <= SHORT_TITLE_TOKENS;
     const firstLen = this.firstLen;
+    const memberLen = this.memberLen;
     for (const s of candidates) {
       const state = this.reach(s, t);
       if (state === 0) continue;
@@ -1089,12 +1099,13 @@ export class StoryIndex {
           ones |= bits;
         }
       }
-      for (let k = 0; threes !== 0 && k < list.length; k++) {
-        const bit = 1 << k;
-        if ((threes & bit) === 0) continue;
-        const m = list[k]!;
-        const tb = m.ids;
+      const lens = s * STORY_MAX_MEMBERS;
+      // the headlines sharing three or more, in order (k ascending: the set bits of `threes`, lowest first)
+      for (let rest = threes; rest !== 0; rest &= rest - 1) {
+        const bit = rest & -rest;
+        const k = 31 - Math.clz32(bit);
         if (counted) {
+          const lenB = memberLen[lens + k]!;
           // A bound on the score from the count alone (below): a headline that cannot reach the threshold, or
           // beat this story's best so far, is not weighed. Every token weighs at least 1 (df ≤ stories), the
           // shared ones at most the item's heaviest; the margin covers rounding, so what is skipped would
@@ -1102,11 +1113,13 @@ export class StoryIndex {
           const c = ((c0 & bit) !== 0 ? 1 : 0) + ((c1 & bit) !== 0 ? 2 : 0) + ((c2 & bit) !== 0 ? 4 : 0) + ((c3 & bit) !== 0 ? 8 : 0) + ((c4 & bit) !== 0 ? 16 : 0);
           const most = heaviest[c]!;
           let bound = most / weightA;
-          if (shortA || tb.length <= SHORT_TITLE_TOKENS) bound = Math.max(bound, c / (toks.length + tb.length - c));
-          else if (k === 0) bound = Math.max(bound, most / (most + (tb.length - c) * (1 - 1e-9)));
+          if (shortA || lenB <= SHORT_TITLE_TOKENS) bound = Math.max(bound, c / (toks.length + lenB - c));
+          else if (k === 0) bound = Math.max(bound, most / (most + (lenB - c) * (1 - 1e-9)));
           bound += 1e-9;
           if (bound < (k === 0 ? this.threshold : Math.max(this.threshold, this.memberThreshold)) || bound <= sim) continue;
         }
+        const m = list[k]!;
+        const tb = m.ids;
         let shared = 0;
         let weightShared = 0;
         let weightB = 0;
@@ -1249,6 +1262,7 @@ export class StoryIndex {
     this.count = grow(this.count, s + 1);
     this.firstLen = grow(this.firstLen, s + 1);
     this.firstLen[s] = toks.length;
+    this.memberLen = grow(this.memberLen, (s + 1) * STORY_MAX_MEMBERS);
     this.addMember(s, toks, title, knownIds, keys, true);
   }
 
@@ -1263,6 +1277,7 @@ export class StoryIndex {
     }
     if (!first && hasMember(list, ids)) return;
     list.push({ ids, title, keys });
+    this.memberLen[s * STORY_MAX_MEMBERS + list.length - 1] = ids.length;
     if (ids.length <= SHORT_TITLE_TOKENS) this.shortLens[s] = this.shortLens[s]! | (1 << ids.length);
     const bit = 1 << (list.length - 1);
     const vocab = this.vocab[s]!;
