@@ -654,8 +654,9 @@ interface Member {
  * meet whichever rewrite founded the story. A story takes items for STORY_LIFE_MS from its first one;
  * after that an item that would have joined it starts a new story, a follow-up of it (followUpOf()).
  * Deterministic: the same calls in the same order give the same answers; replayStories() gives the
- * calls in publication order, so that stories do not depend on arrival order. Memory: about a kilobyte
- * per live story; prune() what falls out of the window.
+ * calls in publication order, so that stories do not depend on arrival order. Memory: about 9 KB per
+ * live story on the bench's news items (12,686 stories with ~71,000 distinct headlines: 112 MB, ~1.6 KB
+ * a headline); prune() what falls out of the window.
  */
 export class StoryIndex {
   readonly windowMs: number;

@@ -4,10 +4,13 @@ import type { StoryAssigner, StoryReplayer } from '../store/store.js';
 
 /** Stories seen this long ago or later are what new items may join (and what weighs their words). */
 export const STORY_MEMORY_MS = 30 * 86_400_000;
-/** Titles whose story tokens a fetch keeps for its replay. */
-const TOKEN_CACHE_MAX = 200_000;
-/** Provisional stories remembered at once; past this many the maps start again. */
-const PROVISIONAL_MAX = 50_000;
+/**
+ * Provisional stories remembered at once; past this many the maps start again. Their keys (headline
+ * signatures, canonical URLs) were ~0.3 KB an item, some 25 MB of the main thread's heap before the maps
+ * started again at 50,000 stories (the bench's 100,000 items make ~53,000 provisional stories); at 10,000
+ * about 5 MB, for ~18% more provisional stories, which the replay replaces anyway.
+ */
+const PROVISIONAL_MAX = 10_000;
 
 /**
  * Stories during a fetch are provisional: the replay at its end (`replay`, for Store.replayStories)
@@ -17,7 +20,9 @@ const PROVISIONAL_MAX = 50_000;
  * duplicates here as well cost as much as the replay itself: half the fetch's time on the main
  * thread for 2,000 news feeds.) Between the saves and the replay, and after a crash until the next
  * fetch replays, stories are finer than they will be. Memory is bounded: at most PROVISIONAL_MAX
- * stories and TOKEN_CACHE_MAX titles' tokens, whatever the run's size.
+ * stories, whatever the run's size. The replay makes the titles' tokens again (storyTokens) rather than
+ * keep them from the parse: a cache of them held ~10 MB for the bench's 100,000 items (63,000 distinct
+ * titles) and saved ~0.2 s of CPU (tokenizing them took 0.28 s, looking them up 0.09 s).
  */
 export function storyAssigner(): StoryAssigner & { replay: StoryReplayer; release(): void } {
   let generation: number | null = null;
@@ -29,17 +34,12 @@ export function storyAssigner(): StoryAssigner & { replay: StoryReplayer; releas
     byUrl = new Map();
     span = new Map();
   };
-  // the tokens of this run's titles (from the parse workers), so that the replay need not make them again:
-  // joined, as the signature is (one string, shared with bySignature, instead of an array of strings)
-  const tokens = new Map<string, string>();
   const signature = (it: { title: string; storyTokens?: string[] }): string => it.storyTokens?.join(' ') ?? storySignature(it.title);
   return {
     find: (it) => (it.canonicalUrl !== null ? byUrl.get(it.canonicalUrl) : undefined) ?? bySignature.get(signature(it)) ?? null,
     signature,
     stored: (id, it, created) => {
-      // (bounded: past this many titles the replay makes the tokens again)
       const sig = signature(it);
-      if (it.storyTokens && tokens.size < TOKEN_CACHE_MAX) tokens.set(it.title, sig);
       if (created && span.size >= PROVISIONAL_MAX) reset();
       const s = span.get(id);
       if (s) {
@@ -58,27 +58,11 @@ export function storyAssigner(): StoryAssigner & { replay: StoryReplayer; releas
       if (current !== generation) reset();
       generation = current;
     },
-    // the provisional maps, once every feed is saved (the token cache stays, for the replay)
+    // the provisional maps, once every feed is saved
     release: () => {
       reset();
       generation = null;
     },
-    replay: (known) => {
-      const stream = new ReplayStream(known, { memoryMs: STORY_MEMORY_MS });
-      return {
-        push: (it) => {
-          const t = tokens.get(it.title);
-          return stream.push(t === undefined ? it : { ...it, tokens: t === '' ? [] : t.split(' ') });
-        },
-        get signature() {
-          return stream.signature;
-        },
-        get followUp() {
-          return stream.followUp;
-        },
-        lifeMs: stream.lifeMs,
-        windowMs: stream.windowMs,
-      };
-    },
+    replay: (known) => new ReplayStream(known, { memoryMs: STORY_MEMORY_MS }),
   };
 }

@@ -241,5 +241,7 @@ export interface Store extends FeedStore, FetchWriter, TopicStore, ItemStore, Co
    * null at once, without waiting for it.
    */
   tryTogether?<T>(fn: () => T): { value: T } | null;
+  /** Sets the connection's page cache to `bytes` (a store that has one); null: back to its usual size. */
+  pageCache?(bytes: number | null): void;
   close(): void;
 }

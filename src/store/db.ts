@@ -32,6 +32,9 @@ export { MIGRATIONS };
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/** A writable connection's page cache: it keeps the indexes' pages in memory across a run's many small transactions. */
+export const PAGE_CACHE_BYTES = 64 * 1024 * 1024;
+
 export interface OpenOptions {
   /** Open without creating or migrating (commands that only read). */
   readonly?: boolean;
@@ -114,8 +117,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
       // them again; with 64 MB between checkpoints a page rewritten by many commits is copied once (a big
       // fetch saves about a tenth of its database time). The WAL is emptied when the last connection closes.
       db.pragma('wal_autocheckpoint = 16000');
-      // keep the indexes' pages in memory across a run's many small transactions
-      db.pragma('cache_size = -65536');
+      db.pragma(`cache_size = ${-PAGE_CACHE_BYTES / 1024}`);
     }
     db.pragma('foreign_keys = ON');
     if (current < SCHEMA_VERSION) {

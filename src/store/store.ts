@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import type { Store as StoreApi } from './api.js';
 import { PartsStore } from './composed.js';
-import { openDatabase, type DB, type OpenOptions } from './db.js';
+import { PAGE_CACHE_BYTES, openDatabase, type DB, type OpenOptions } from './db.js';
 import { PgStore } from './pg/store.js';
 import { isPostgresUrl } from './pg/url.js';
 import { Connection } from './sqlite/part.js';
@@ -51,6 +51,10 @@ export class SqliteStore extends PartsStore {
 
   static open(file: string, options: OpenOptions = {}): SqliteStore {
     return new SqliteStore(openDatabase(file, options), file);
+  }
+
+  pageCache(bytes: number | null): void {
+    this.db.pragma(`cache_size = ${-Math.round((bytes ?? PAGE_CACHE_BYTES) / 1024)}`);
   }
 
   close(): void {

@@ -18,11 +18,28 @@ import Database from 'better-sqlite3';
 import { configYaml, feedPath, renderFeed } from './feeds.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { files: { type: 'string', default: '60' }, items: { type: 'string', default: '5000' }, keep: { type: 'boolean' } } });
+const USAGE = `usage: node test/bench/local.mjs [--files N] [--items N] [--keep]
+
+  --files <n>  feed files to generate and fetch from file:// (default 60)
+  --items <n>  items in each file, about 1 KB each, over the 14 days before 2026-11-20 (default 5000)
+  --keep       keep the temp folder (feed files, config, database) and print its path
+  -h, --help   this help
+`;
+let values;
+try {
+  ({ values } = parseArgs({ options: { files: { type: 'string', default: '60' }, items: { type: 'string', default: '5000' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+} catch (err) {
+  process.stderr.write(`local: ${err.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const files = Number(values.files);
 const items = Number(values.items);
 if (!(files >= 1 && items >= 1)) {
-  process.stderr.write('usage: node test/bench/local.mjs [--files N] [--items N] [--keep]\n');
+  process.stderr.write(USAGE);
   process.exit(2);
 }
 const tmp = mkdtempSync(path.join(tmpdir(), 'momentscan-local-'));
@@ -47,10 +64,13 @@ try {
   const r = gnu ? spawnSync('/usr/bin/time', ['-f', '%U %S %M', '-o', timeFile, ...cmd], { stdio: 'inherit' }) : spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit' });
   const wall = (performance.now() - t1) / 1000;
   if (r.status !== 0) throw new Error(`fetch exited ${r.status}`);
-  const stored = new Database(db, { readonly: true }).prepare('SELECT count(*) FROM items').pluck().get();
+  const read = new Database(db, { readonly: true });
+  const stored = read.prepare('SELECT count(*) FROM items').pluck().get();
+  const stories = read.prepare('SELECT count(*) FROM stories').pluck().get();
+  read.close();
   const [user, sys, kb] = gnu ? readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [NaN, NaN, NaN];
   process.stdout.write(
-    `local ingest: ${files} files × ${items} items: ${stored.toLocaleString('en-US')} stored in ${wall.toFixed(1)} s ` +
+    `local ingest: ${files} files × ${items} items: ${stored.toLocaleString('en-US')} stored (${stories.toLocaleString('en-US')} stories) in ${wall.toFixed(1)} s ` +
       `(${Math.round(stored / wall).toLocaleString('en-US')} items/s; CPU ${user} s user + ${sys} s sys, ${Math.round(stored / (user + sys)).toLocaleString('en-US')} items per CPU-second); ` +
       `peak RSS ${Math.round(kb / 1024)} MB\n`,
   );
