@@ -21,8 +21,8 @@ export interface SaveQueue {
 }
 
 /**
- * Saves fetches in batches. Each fetch is saved all-or-nothing (its own savepoint); fetches that finish
- * within BATCH_WAIT_MS of each other (up to MAX_BATCH) are committed in one transaction. A commit
+ * Saves fetches in batches. Each fetch is saved all-or-nothing (one that fails fails its whole batch);
+ * fetches that finish within BATCH_WAIT_MS of each other (up to MAX_BATCH) are committed in one transaction. A commit
  * writes every page its saves touched, and a stored item touches a leaf of each index, so committing
  * feed by feed writes the same index pages over and over: a 2,000-feed run commits about 150 times
  * instead of 2,000 and spends half as long in SQLite. A fetch waits at most BATCH_WAIT_MS to be

@@ -91,11 +91,27 @@ export abstract class PartsStore implements StoreApi {
   abstract close(): void;
 
   /**
-   * Runs `fn` in one transaction: the saves it makes (each still all-or-nothing, as a savepoint) are
-   * committed together, or not at all.
+   * Runs `fn` in one transaction: the saves it makes are committed together, or not at all. Each is still
+   * all-or-nothing: should one fail, none is committed, even if `fn` catches its error (Connection.batch).
    */
   together<T>(fn: () => T): T {
-    return this.conn.guard(() => this.conn.db.transaction(fn).immediate());
+    const conn = this.conn;
+    return conn.guard(() =>
+      conn.db
+        .transaction((): T => {
+          const outer = conn.batch;
+          const batch: NonNullable<typeof outer> = { failed: null };
+          conn.batch = batch;
+          try {
+            const value = fn();
+            if (batch.failed) throw batch.failed.err;
+            return value;
+          } finally {
+            conn.batch = outer;
+          }
+        })
+        .immediate(),
+    );
   }
 
   // feeds

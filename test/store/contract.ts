@@ -111,6 +111,26 @@ export function storeContract(backend: Backend): void {
       expect(sql.prepare('SELECT count(*) FROM fetch_log').pluck().get()).toBe(2);
     });
 
+    it('a save that fails among saves made together keeps any of them from being committed, even when its error is caught', () => {
+      const { store, sql, save, feedA, feedB } = setup();
+      backend.failInserting(sql, 'bad');
+      expect(() =>
+        store.together(() => {
+          save(feedA, [item('1')]);
+          // the bad item comes after its feed's first item, a story and a topic match are written
+          expect(() => save(feedB, [item('2'), item('bad')])).toThrow(StoreError);
+          // nor is a save after it (it fails at once)
+          expect(() => save(feedA, [item('3')])).toThrow(StoreError);
+        }),
+      ).toThrow(StoreError);
+      for (const table of ['items', 'stories', 'item_topics', 'story_topics', 'topic_quarters', 'fetch_log']) {
+        expect(sql.prepare(`SELECT count(*) FROM ${table}`).pluck().get(), table).toBe(0);
+      }
+      // and the store goes on: the next saves are committed
+      store.together(() => save(feedB, [item('2')]));
+      expect(sql.prepare('SELECT guid FROM items').pluck().all()).toEqual(['2']);
+    });
+
     it('flags a fetch that brings only unseen items from a feed that had items (it may be overflowing)', () => {
       const { store, sql, save, feedA, feedB } = setup();
       expect(save(feedA, [item('1'), item('2')]).overflow).toBe(false); // first fetch: nothing to compare with

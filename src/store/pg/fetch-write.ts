@@ -91,7 +91,8 @@ export class PgFetchWriter extends SqlitePart implements FetchWriter {
 
   /** Saves one fetch, as SqliteFetchWriter.saveFetch does (see there for what), in a few round trips. */
   saveFetch(rec: FetchRecord, topicIds: ReadonlyMap<string, number>, stories: StoryAssigner = NO_STORIES): SaveResult {
-    return this.guard(() => this.db.transaction((): SaveResult => this.save(rec, topicIds, stories)).immediate());
+    // (its savepoint costs little here; a failure in Store.together() fails the batch, as on SQLite)
+    return this.guard(() => this.conn.failsBatch(() => this.db.transaction((): SaveResult => this.save(rec, topicIds, stories)).immediate()));
   }
 
   private save(rec: FetchRecord, topicIds: ReadonlyMap<string, number>, stories: StoryAssigner): SaveResult {
