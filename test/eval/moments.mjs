@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bySeriesLines, leaveOneSeriesOut, leaveOneSeriesOutDraws, nabScore, readSeries, seriesFiles } from './nab.mjs';
+import { bySeriesLines, itemBuckets, leaveOneSeriesOut, leaveOneSeriesOutDraws, mulberry32, nabScore, readSeries, seriesFiles } from './nab.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -25,30 +25,6 @@ const windows = JSON.parse(readFileSync(resolve(data, 'windows.json'), 'utf8'));
 
 const GRID = [2, 2.5, 3, 3.5, 4, 5, 6];
 const DAY = 86_400_000;
-
-// mulberry32: a small, well-mixed PRNG, so item times are reproducible (SEED picks another draw)
-let seed = 1;
-const rnd = () => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-
-/** Stories per bucket of a series turned into items as moments_eval.py does (uniform within each row's interval). */
-function buckets(s, bucketMs) {
-  const step = Math.min(...s.t.slice(1, 200).map((t, i) => t - s.t[i]).filter((d) => d > 0));
-  const counts = new Map();
-  s.v.forEach((v, i) => {
-    for (let k = 0; k < Math.round(v); k++) {
-      const when = s.t[i] - step + 1000 + rnd() * (step - 1000);
-      const b = Math.floor(when / bucketMs) * bucketMs;
-      counts.set(b, (counts.get(b) ?? 0) + 1);
-    }
-  });
-  return [...counts].sort((a, b) => a[0] - b[0]).map(([start, count]) => ({ start, count, items: count, scored: 0, sentimentSum: 0, sentimentSumSq: 0 }));
-}
 
 function detections(s, b, bucketMs, tuning) {
   const from = s.t[0] - DAY;
@@ -96,9 +72,10 @@ const arg = (name) => {
   return i > 0 ? process.argv[i + 1] : undefined;
 };
 // --draws N: how many ways item times are drawn (the score moves with them: a detection on a window's
-// edge comes and goes); --tuning JSON: engine knobs for an experiment (the product never takes them);
+// edge comes and goes); --first-draw K: draws K to K+N-1 (another set of draws; 1 by default);
+// --tuning JSON: engine knobs for an experiment (the product never takes them);
 // --knob name=v1,v2,...: each fold picks this knob with the level (leave-one-series-out of both)
-const SEEDS = Array.from({ length: Number(arg('--draws') ?? 10) }, (_, i) => i + 1);
+const SEEDS = Array.from({ length: Number(arg('--draws') ?? 10) }, (_, i) => i + Number(arg('--first-draw') ?? 1));
 const extra = arg('--tuning') ? JSON.parse(arg('--tuning')) : {};
 const knob = arg('--knob') ? { name: arg('--knob').split('=')[0], values: arg('--knob').split('=')[1].split(',').map(Number) } : null;
 const tuningAt = (theta) => (theta === undefined ? (Object.keys(extra).length ? extra : undefined) : { ...extra, alertSurprise: theta });
@@ -109,8 +86,8 @@ console.log(
 );
 // per draw: results at the default and at each alert level of the grid
 const draws = SEEDS.map((s0) => {
-  seed = s0;
-  const prepared = series.map((s) => ({ s, b: buckets(s, bucketMs) })).filter((p) => p.b.length > 0);
+  const rnd = mulberry32(s0);
+  const prepared = series.map((s) => ({ s, b: itemBuckets(s, bucketMs, rnd) })).filter((p) => p.b.length > 0);
   const at = (theta) => prepared.map(({ s, b }) => ({ key: s.key, t: s.t, windows: windows[s.key], ...detections(s, b, bucketMs, tuningAt(theta)) }));
   const every = tweets(prepared.map((p) => p.s))
     .map((s) => prepared.find((p) => p.s === s))

@@ -4,6 +4,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
+/** mulberry32 (the benchmarks' seeded PRNG): drawn item times are reproducible. */
+export { mulberry32 } from '../bench/feeds.mjs';
+
 export const PROFILES = {
   standard: { tp: 1, fn: 1, fp: 0.11 },
   reward_low_FP_rate: { tp: 1, fn: 1, fp: 0.22 },
@@ -41,6 +44,24 @@ export function readSeries(dir, key) {
     v.push(Number(line.slice(comma + 1)));
   }
   return { key, t, v, stamps };
+}
+
+/**
+ * A count series turned into stories per bucket as ../shared/eval/moments_eval.py turns it into items:
+ * each row's count becomes that many items at times drawn uniformly within the row's interval (the
+ * interval ending at the row's time), counted in buckets of `bucketMs` aligned to the epoch. `rnd` draws.
+ */
+export function itemBuckets(s, bucketMs, rnd) {
+  const step = Math.min(...s.t.slice(1, 200).map((t, i) => t - s.t[i]).filter((d) => d > 0));
+  const counts = new Map();
+  s.v.forEach((v, i) => {
+    for (let k = 0; k < Math.round(v); k++) {
+      const when = s.t[i] - step + 1000 + rnd() * (step - 1000);
+      const b = Math.floor(when / bucketMs) * bucketMs;
+      counts.set(b, (counts.get(b) ?? 0) + 1);
+    }
+  });
+  return [...counts].sort((a, b) => a[0] - b[0]).map(([start, count]) => ({ start, count, items: count, scored: 0, sentimentSum: 0, sentimentSumSq: 0 }));
 }
 
 /**
