@@ -6,7 +6,8 @@ import { parseResolution, scoreSeries } from '../detect/series-run.js';
 import { inputBytes, WORKER_FROM_BYTES } from '../detect/series-scorer.js';
 import type { Direction, SeriesScore } from '../detect/series.js';
 import { writer } from '../render/index.js';
-import { SERIES_HEADER, seriesCsvLine, seriesSheet } from '../render/series.js';
+import { SERIES_CSV_LINE_MAX, SERIES_HEADER, seriesCsvLine, seriesSheet, writeSeriesCsvLine } from '../render/series.js';
+import type { PointBatch, ScoreBatch } from '../detect/series-batch.js';
 import { chooseFormat, noteBigTable, processEnv, renderContext, type GlobalOptions, type OutputOptions } from './context.js';
 import { sensitivityFlag } from './flags.js';
 
@@ -42,7 +43,8 @@ export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<nu
   // a long series from a file is scored on a second core while this thread reads and writes; a pipe is
   // scored here, row by row, so that its output keeps up with its input
   const large = inputBytes(stdin ? 0 : o.source!) >= WORKER_FROM_BYTES;
-  const input: Readable = stdin ? process.stdin.setEncoding('utf8') : createReadStream(o.source!, { encoding: 'utf8', highWaterMark: 1 << 14 });
+  // (a long file is read as bytes: its common rows are read straight from them)
+  const input: Readable = stdin ? process.stdin.setEncoding('utf8') : large ? createReadStream(o.source!, { highWaterMark: 1 << 16 }) : createReadStream(o.source!, { encoding: 'utf8', highWaterMark: 1 << 14 });
   const out = process.stdout;
   // output goes out in batches: one write per row would cost more than scoring the row. The plain CSV
   // (ASCII only: timestamps, numbers, true/false, alert names) is copied line by line into buffers, which
@@ -88,11 +90,26 @@ export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<nu
     if (s.alert) totals.alerts++;
     put(fmt ? fmt.row(s) : seriesCsvLine(s));
   };
+  // a long series' plain CSV: each batch of scores straight into the output's bytes (ScoreBatch's flags:
+  // 1 moment, 16 onset, 32 growth)
+  const emitBatch = (points: PointBatch, scores: ScoreBatch) => {
+    for (let i = 0; i < points.t.length; i++) {
+      const f = scores.flags[i]!;
+      totals.rows++;
+      if (f & 1) totals.flagged++;
+      if (f & 48) totals.alerts++;
+      if (used + SERIES_CSV_LINE_MAX > buf.length) {
+        spill();
+        buf = Buffer.allocUnsafe(OUT_BUFFER_BYTES);
+      }
+      used = writeSeriesCsvLine(buf, used, points.t[i]!, points.value[i]!, scores.expected[i]!, scores.score[i]!, (f & 1) !== 0, f & 16 ? 'onset' : f & 32 ? 'growth' : null);
+    }
+  };
   const tty = process.stderr.isTTY;
   const series = scoreSeries(
     input,
     { name: stdin ? 'stdin' : o.source!, sensitivity, direction, allowNegative: Boolean(o.allowNegative), large, ...(o.resolution ? { resolution: o.resolution } : {}), ...(o.counts !== undefined ? { counts: o.counts } : {}) },
-    { emit, chunkDone: flush, resolved: (ms) => tty && process.stderr.write(`detect: resolution ${formatDuration(ms)}\n`) },
+    { emit, ...(fmt ? {} : { emitBatch }), chunkDone: flush, resolved: (ms) => tty && process.stderr.write(`detect: resolution ${formatDuration(ms)}\n`) },
   );
   // a reader that stops reading (`| head`): stop too — the worker and the input would keep the process up
   let stopped = false;

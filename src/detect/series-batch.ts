@@ -43,8 +43,14 @@ const kindOf = (v: number | null | undefined): number => (v === undefined ? 0 : 
 const valueOf = (kind: number, v: number): number | null | undefined => (kind === 0 ? undefined : kind === 1 ? null : v);
 
 export function packPoints(points: readonly SeriesPoint[]): PointBatch {
-  const size = points.length;
-  const b: PointBatch = {
+  const b = pointBatch(points.length);
+  points.forEach((p, i) => putPoint(b, i, p));
+  return b;
+}
+
+/** An empty batch of `size` rows, to fill with putPoint / putRow. */
+export function pointBatch(size: number): PointBatch {
+  return {
     t: new Float64Array(size),
     value: new Float64Array(size),
     sentiment: new Float64Array(size),
@@ -52,22 +58,42 @@ export function packPoints(points: readonly SeriesPoint[]): PointBatch {
     n: new Float64Array(size),
     nKind: new Uint8Array(size),
   };
-  points.forEach((p, i) => {
-    b.t[i] = p.t;
-    b.value[i] = p.value;
-    b.sentimentKind[i] = kindOf(p.sentiment);
-    b.sentiment[i] = p.sentiment ?? 0;
-    b.nKind[i] = kindOf(p.n);
-    b.n[i] = p.n ?? 0;
-  });
-  return b;
 }
 
-/** Scores a batch with the detector (which keeps its state from batch to batch). */
-export function scoreBatch(detector: SeriesDetector, b: PointBatch): ScoreBatch {
+/** Row i of the batch from a point. */
+export function putPoint(b: PointBatch, i: number, p: SeriesPoint): void {
+  b.t[i] = p.t;
+  b.value[i] = p.value;
+  b.sentimentKind[i] = kindOf(p.sentiment);
+  b.sentiment[i] = p.sentiment ?? 0;
+  b.nKind[i] = kindOf(p.n);
+  b.n[i] = p.n ?? 0;
+}
+
+/** Row i of the batch: a time and a value, no sentiment or n (the common row, read without a point object). */
+export function putRow(b: PointBatch, i: number, t: number, value: number): void {
+  b.t[i] = t;
+  b.value[i] = value;
+  b.sentimentKind[i] = 0;
+  b.sentiment[i] = 0;
+  b.nKind[i] = 0;
+  b.n[i] = 0;
+}
+
+/** The first `size` rows of a batch (a copy: the last batch of a series is not full). */
+export function trimBatch(b: PointBatch, size: number): PointBatch {
+  if (size === b.t.length) return b;
+  return { t: b.t.slice(0, size), value: b.value.slice(0, size), sentiment: b.sentiment.slice(0, size), sentimentKind: b.sentimentKind.slice(0, size), n: b.n.slice(0, size), nKind: b.nKind.slice(0, size) };
+}
+
+/**
+ * Scores a batch with the detector (which keeps its state from batch to batch), into `into` when it is
+ * a batch of scores of the same size that is no longer used (every row is overwritten), else new arrays.
+ */
+export function scoreBatch(detector: SeriesDetector, b: PointBatch, into?: ScoreBatch | null): ScoreBatch {
   const size = b.t.length;
   const f64 = () => new Float64Array(size);
-  const out: ScoreBatch = {
+  const out: ScoreBatch = into && into.flags.length === size ? into : {
     expected: f64(),
     score: f64(),
     flags: new Uint8Array(size),
@@ -80,12 +106,13 @@ export function scoreBatch(detector: SeriesDetector, b: PointBatch): ScoreBatch 
   // each score is packed before the next push: one score object serves the batch
   const verdict = blankScore();
   const toneVerdict = blankTone();
+  // one point object serves the batch too (the detector keeps nothing of it): an absent field is undefined
+  const p: SeriesPoint = { t: 0, value: 0, sentiment: undefined, n: undefined };
   for (let i = 0; i < size; i++) {
-    const p: SeriesPoint = { t: b.t[i]!, value: b.value[i]! };
-    const sentiment = valueOf(b.sentimentKind[i]!, b.sentiment[i]!);
-    if (sentiment !== undefined) p.sentiment = sentiment;
-    const n = valueOf(b.nKind[i]!, b.n[i]!);
-    if (n !== undefined) p.n = n;
+    p.t = b.t[i]!;
+    p.value = b.value[i]!;
+    p.sentiment = valueOf(b.sentimentKind[i]!, b.sentiment[i]!);
+    p.n = valueOf(b.nKind[i]!, b.n[i]!);
     const s = detector.push(p, verdict, toneVerdict);
     out.expected[i] = s.expected ?? NaN;
     out.score[i] = s.score;
@@ -99,22 +126,28 @@ export function scoreBatch(detector: SeriesDetector, b: PointBatch): ScoreBatch 
       out.toneBaseline[i] = t.baseline ?? NaN;
       out.toneItems[i] = t.items;
       out.toneFlags[i] = 1 | (t.active ? 2 : 0) | (t.direction > 0 ? 4 : t.direction < 0 ? 8 : 0) | (t.alert === 'onset' ? 16 : t.alert === 'growth' ? 32 : 0) | (t.episode > 0 ? 64 : t.episode < 0 ? 128 : 0);
+    } else {
+      out.toneScore[i] = 0;
+      out.toneMean[i] = 0;
+      out.toneBaseline[i] = 0;
+      out.toneItems[i] = 0;
+      out.toneFlags[i] = 0;
     }
   }
   return out;
 }
 
 /** The scores of a batch of rows as the detector gave them. */
-export function unpackScores(rows: readonly SeriesPoint[], s: ScoreBatch): SeriesScore[] {
-  const out = new Array<SeriesScore>(rows.length);
+export function unpackScores(rows: Pick<PointBatch, 't' | 'value'>, s: ScoreBatch): SeriesScore[] {
+  const out = new Array<SeriesScore>(rows.t.length);
   for (let i = 0; i < out.length; i++) {
     const e = s.expected[i]!;
     const f = s.flags[i]!;
     const tf = s.toneFlags[i]!;
     const nullable = (x: number) => (Number.isNaN(x) ? null : x);
     out[i] = {
-      t: rows[i]!.t,
-      value: rows[i]!.value,
+      t: rows.t[i]!,
+      value: rows.value[i]!,
       expected: Number.isNaN(e) ? null : e,
       score: s.score[i]!,
       moment: (f & 1) !== 0,

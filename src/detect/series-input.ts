@@ -94,6 +94,54 @@ function parseCommonTimestamp(s: string): number | null {
   return cachedDayMs + ((hour * 60 + minute) * 60 + second) * 1000 + millis;
 }
 
+/** The day (epoch ms) of the last `YYYY-MM-DD` read from bytes, and its bytes. */
+const cachedDayBytes = new Uint8Array(10);
+let cachedDayBytesMs = NaN;
+
+/**
+ * parseCommonTimestamp on bytes (the timestamp field of a row read straight from a Buffer): the same
+ * formats, the same times; NaN if the bytes are not exactly one of those formats (then the text is read).
+ */
+function commonTimestampBytes(b: Uint8Array, at: number, n: number): number {
+  let millis = 0;
+  const digit = (i: number) => {
+    const d = b[at + i]! - 48;
+    return d >= 0 && d <= 9 ? d : -100;
+  };
+  if (n === 24) {
+    // .sssZ
+    const a = digit(20);
+    const m = digit(21);
+    const c = digit(22);
+    if (b[at + 19] !== 46 || (b[at + 23]! | 32) !== 122 || a < 0 || m < 0 || c < 0) return NaN;
+    millis = a * 100 + m * 10 + c;
+  } else if (n !== 19 && !(n === 20 && (b[at + 19]! | 32) === 122)) return NaN;
+  const sep = b[at + 10]!;
+  if (b[at + 4] !== 45 || b[at + 7] !== 45 || (sep !== 32 && (sep | 32) !== 116) || b[at + 13] !== 58 || b[at + 16] !== 58) return NaN;
+  const d2 = (i: number) => {
+    const v = digit(i) * 10 + digit(i + 1);
+    return v >= 0 ? v : -1;
+  };
+  const hour = d2(11);
+  const minute = d2(14);
+  const second = d2(17);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
+  let same = true;
+  for (let i = 0; i < 10 && same; i++) same = cachedDayBytes[i] === b[at + i];
+  if (!same || Number.isNaN(cachedDayBytesMs)) {
+    const y = d2(0) * 100 + d2(2);
+    const mo = d2(5);
+    const d = d2(8);
+    if (d2(0) < 0 || d2(2) < 0 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return NaN;
+    cachedDayBytes.set(b.subarray(at, at + 10));
+    cachedDayBytesMs = utc(y, mo, d);
+  }
+  return cachedDayBytesMs + ((hour * 60 + minute) * 60 + second) * 1000 + millis;
+}
+
+/** Digits of a value read straight from bytes: up to 15 (an exact whole number). */
+const MAX_FAST_DIGITS = 15;
+
 /** Does a record's line that starts inside a quoted field end inside one (splitCsvRecord's rules)? */
 function stillQuoted(line: string): boolean {
   let quoted = true;
@@ -209,6 +257,50 @@ export class SeriesReader {
       return null;
     }
     return this.check(this.csvRow(fields, lineNo), lineNo);
+  }
+
+  /** The time and value of the row fastRow() read last. */
+  rowT = 0;
+  rowValue = 0;
+
+  /**
+   * The common row read straight from bytes, without a string or an object: `b[start, end)` is line
+   * `lineNo` (without its line break) of a two-column CSV whose header is read, holding exactly an
+   * unquoted timestamp in one of parseCommonTimestamp's formats and a whole number of 0 or more (at most
+   * 15 digits), in time order. True when it is such a row: its time and value are then in rowT and
+   * rowValue, taken as line() takes them. False otherwise, with nothing changed: line() reads it (and
+   * says what is wrong with it, if anything).
+   */
+  fastRow(b: Uint8Array, start: number, end: number, lineNo: number): boolean {
+    const layout = this.layout;
+    if (layout === null || layout.width !== 2 || this.pending !== null || this.format !== 'csv') return false;
+    if (end > start && b[end - 1] === 13) end--;
+    let comma = -1;
+    for (let i = start; i < end; i++) {
+      const c = b[i]!;
+      if (c === 44) {
+        if (comma >= 0) return false;
+        comma = i;
+      } else if (c === 34) return false;
+    }
+    if (comma < 0) return false;
+    const timeFirst = layout.columns.timestamp === 0;
+    const t = timeFirst ? commonTimestampBytes(b, start, comma - start) : commonTimestampBytes(b, comma + 1, end - comma - 1);
+    if (Number.isNaN(t) || !(t > this.lastT)) return false;
+    const from = timeFirst ? comma + 1 : start;
+    const to = timeFirst ? end : comma;
+    if (to <= from || to - from > MAX_FAST_DIGITS) return false;
+    let v = 0;
+    for (let i = from; i < to; i++) {
+      const d = b[i]! - 48;
+      if (d < 0 || d > 9) return false;
+      v = v * 10 + d;
+    }
+    this.lastT = t;
+    this.lastLine = lineNo;
+    this.rowT = t;
+    this.rowValue = v;
+    return true;
   }
 
   /** Call at the end of the input: an unterminated quoted field is an error. */

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../core/errors.js';
 import { lineBatches } from '../parse/lines.js';
 import { MAX_RECORD_CHARS, recordTooLong, SeriesReader } from './series-input.js';
+import type { PointBatch, ScoreBatch } from './series-batch.js';
 import { inlineScorer, type Scorer, workerScorer } from './series-scorer.js';
 import { inferResolution, looksLikeCounts, type SeriesOptions, type SeriesPoint, type SeriesScore } from './series.js';
 
@@ -21,12 +22,17 @@ export interface SeriesRunOptions extends Omit<SeriesOptions, 'resolutionMs' | '
   resolution?: string;
   counts?: boolean;
   allowNegative: boolean;
-  /** Score on a worker thread (a long file). */
+  /**
+   * Score on a worker thread (a long file). The input is then read as bytes (a stream without an
+   * encoding), and its common rows straight from them (SeriesReader.fastRow).
+   */
   large: boolean;
 }
 
 export interface SeriesRunHooks {
   emit: (s: SeriesScore) => void;
+  /** With `large`: the scores of a batch of rows at once, instead of a call to `emit` per row (rows in order). */
+  emitBatch?: (points: PointBatch, scores: ScoreBatch) => void;
   /** Called after each chunk of input is scored (the caller writes out what was emitted). */
   chunkDone: () => Promise<void>;
   /** The resolution, once known. */
@@ -49,7 +55,7 @@ export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesR
     const resolutionMs = o.resolution ? parseResolution(o.resolution) : inferResolution(buffered);
     // counts are judged in quarter hours, as topics are (looksLikeCounts: from the rows read so far)
     const options: SeriesOptions = { resolutionMs, sensitivity: o.sensitivity, direction: o.direction, counts: o.counts ?? looksLikeCounts(buffered) };
-    const started = o.large ? workerScorer(options, hooks.emit) : inlineScorer(options, hooks.emit);
+    const started = o.large ? workerScorer(options, { emit: hooks.emit, ...(hooks.emitBatch ? { emitBatch: hooks.emitBatch } : {}) }) : inlineScorer(options, hooks.emit);
     hooks.resolved?.(resolutionMs);
     for (const p of buffered.splice(0)) started.push(p);
     return started;
@@ -57,7 +63,6 @@ export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesR
   let lineNo = 0;
   // synchronous per line (a promise per line would cost more than scoring it); output is flushed per chunk
   const take = (line: string) => {
-    lineNo++;
     const p = reader.line(line, lineNo);
     if (!p) return;
     if (scorer) scorer.push(p);
@@ -66,12 +71,54 @@ export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesR
       if (buffered.length >= SNIFF_ROWS) scorer = start();
     }
   };
-  const run = async () => {
+  /** Line `lineNo`, bytes [from, to) of `b`: a common row straight from its bytes, anything else as text. */
+  const takeBytes = (b: Buffer, from: number, to: number) => {
+    lineNo++;
+    if (scorer !== null && reader.fastRow(b, from, to, lineNo)) return scorer.pushRow(reader.rowT, reader.rowValue);
+    const line = b.toString('utf8', from, to);
+    if (line.length > MAX_RECORD_CHARS) throw recordTooLong(o.name, lineNo);
+    take(line);
+  };
+  const endChunk = async () => {
+    if (scorer) await scorer.settle(false);
+    await hooks.chunkDone();
+  };
+  const readText = async () => {
     for await (const lines of lineBatches(input, { maxChars: MAX_RECORD_CHARS, tooLong: (n) => recordTooLong(o.name, n) })) {
-      for (const line of lines) take(line);
-      if (scorer) await scorer.settle(false);
-      await hooks.chunkDone();
+      for (const line of lines) {
+        lineNo++;
+        take(line);
+      }
+      await endChunk();
     }
+  };
+  // a long file: split into lines as bytes (a line's bytes never hold a newline's byte but as one)
+  const readBytes = async () => {
+    let rest: Buffer[] = [];
+    let restBytes = 0;
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      if (chunk.indexOf(10) < 0) {
+        rest.push(chunk);
+        restBytes += chunk.length;
+        // (a character is at most 3 bytes a UTF-16 unit: past this the line is surely too long)
+        if (restBytes > 3 * MAX_RECORD_CHARS) throw recordTooLong(o.name, lineNo + 1);
+        continue;
+      }
+      const b = rest.length ? Buffer.concat([...rest, chunk]) : chunk;
+      let from = 0;
+      for (let nl = b.indexOf(10); nl >= 0; nl = b.indexOf(10, from)) {
+        takeBytes(b, from, nl);
+        from = nl + 1;
+      }
+      rest = from < b.length ? [b.subarray(from)] : [];
+      restBytes = b.length - from;
+      if (restBytes > 3 * MAX_RECORD_CHARS) throw recordTooLong(o.name, lineNo + 1);
+      await endChunk();
+    }
+    if (restBytes > 0) takeBytes(Buffer.concat(rest), 0, restBytes);
+  };
+  const run = async () => {
+    await (o.large ? readBytes() : readText());
     reader.end();
     if (!scorer) {
       if (buffered.length < 2) throw new InputError(`${o.name}: needs at least two rows to tell the resolution`, { hint: 'give a longer series' });

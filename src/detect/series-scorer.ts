@@ -1,6 +1,6 @@
 import { fstatSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { buffersOf, packPoints, unpackScores, type ScoreBatch } from './series-batch.js';
+import { buffersOf, type PointBatch, pointBatch, putPoint, putRow, type ScoreBatch, trimBatch, unpackScores } from './series-batch.js';
 import { SeriesDetector, type SeriesOptions, type SeriesPoint, type SeriesScore } from './series.js';
 
 /**
@@ -27,6 +27,8 @@ export function inputBytes(source: string | number): number {
 /** Scores rows in order and hands each score to `emit`, here or in a worker thread. */
 export interface Scorer {
   push(p: SeriesPoint): void;
+  /** push({ t, value }): a row with no sentiment or n (the common row; no object made for it here). */
+  pushRow(t: number, value: number): void;
   /** Emits what has been scored; with `all`, waits until every row pushed is scored. */
   settle(all: boolean): Promise<void>;
   close(): Promise<void>;
@@ -34,50 +36,71 @@ export interface Scorer {
 
 export function inlineScorer(options: SeriesOptions, emit: (s: SeriesScore) => void): Scorer {
   const detector = new SeriesDetector(options);
-  return { push: (p) => emit(detector.push(p)), settle: async () => undefined, close: async () => undefined };
+  return { push: (p) => emit(detector.push(p)), pushRow: (t, value) => emit(detector.push({ t, value })), settle: async () => undefined, close: async () => undefined };
+}
+
+/** Where a worker scorer's scores go: each row to `emit`, or (when given) each batch whole to `emitBatch`. */
+export interface ScoreSink {
+  emit: (s: SeriesScore) => void;
+  emitBatch?: (points: PointBatch, scores: ScoreBatch) => void;
 }
 
 /**
  * Batches rows to a worker that owns the detector. The worker answers batches in order; at most
  * MAX_IN_FLIGHT are out at once (settle() waits for the oldest when more are), so memory stays bounded.
  */
-export function workerScorer(options: SeriesOptions, emit: (s: SeriesScore) => void): Scorer {
+export function workerScorer(options: SeriesOptions, sink: ScoreSink): Scorer {
   const worker = new Worker(new URL('./series-worker.js', import.meta.url), { workerData: options });
-  const waiting: { resolve: (s: ScoreBatch) => void; reject: (e: unknown) => void }[] = [];
+  type Scored = { points: PointBatch; scores: ScoreBatch };
+  const waiting: { resolve: (s: Scored) => void; reject: (e: unknown) => void }[] = [];
   let failed: unknown = null;
-  worker.on('message', (scores: ScoreBatch) => waiting.shift()?.resolve(scores));
+  worker.on('message', (scored: Scored) => waiting.shift()?.resolve(scored));
   const fail = (err: unknown) => {
     failed ??= err;
     for (const w of waiting.splice(0)) w.reject(failed);
   };
   worker.on('error', fail);
   worker.on('exit', () => fail(new Error('the scoring thread stopped')));
-  const inFlight: Promise<{ rows: SeriesPoint[]; scores: ScoreBatch }>[] = [];
-  let rows: SeriesPoint[] = [];
+  const inFlight: Promise<Scored>[] = [];
+  // rows are written straight into the batch's typed arrays, which then move to the worker and back;
+  // batches whose rows and scores have been emitted are filled again (a batch's arrays are 0.6 MB)
+  const sparePoints: PointBatch[] = [];
+  const spareScores: ScoreBatch[] = [];
+  let batch = pointBatch(BATCH_ROWS);
+  let size = 0;
   const send = () => {
-    if (rows.length === 0) return;
-    const batch = packPoints(rows);
-    const kept = rows;
-    rows = [];
-    const scored = new Promise<ScoreBatch>((resolve, reject) => {
+    if (size === 0) return;
+    const full = trimBatch(batch, size);
+    batch = sparePoints.pop() ?? pointBatch(BATCH_ROWS);
+    size = 0;
+    const spare = spareScores.pop() ?? null;
+    const scored = new Promise<Scored>((resolve, reject) => {
       if (failed) return reject(failed);
       waiting.push({ resolve, reject });
-      // the batch's buffers move to the worker; the rows stay here for the output
-      worker.postMessage(batch, buffersOf(batch));
-    }).then((scores) => ({ rows: kept, scores }));
+      worker.postMessage({ points: full, spare }, [...buffersOf(full), ...(spare ? buffersOf(spare) : [])]);
+    });
     scored.catch(() => undefined); // a failure is thrown where the batch is awaited (settle)
     inFlight.push(scored);
   };
   return {
     push(p) {
-      rows.push(p);
-      if (rows.length >= BATCH_ROWS) send();
+      putPoint(batch, size++, p);
+      if (size >= BATCH_ROWS) send();
+    },
+    pushRow(t, value) {
+      putRow(batch, size++, t, value);
+      if (size >= BATCH_ROWS) send();
     },
     async settle(all) {
       if (all) send();
       while (inFlight.length > (all ? 0 : MAX_IN_FLIGHT - 1)) {
-        const { rows: done, scores } = await inFlight.shift()!;
-        for (const s of unpackScores(done, scores)) emit(s);
+        const { points, scores } = await inFlight.shift()!;
+        if (sink.emitBatch) sink.emitBatch(points, scores);
+        else for (const s of unpackScores(points, scores)) sink.emit(s);
+        if (points.t.length === BATCH_ROWS) {
+          sparePoints.push(points);
+          spareScores.push(scores);
+        }
       }
     },
     close: () => worker.terminate().then(() => undefined),

@@ -1,11 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { buffersOf, scoreBatch, type PointBatch } from './series-batch.js';
+import { buffersOf, type PointBatch, type ScoreBatch, scoreBatch } from './series-batch.js';
 import { SeriesDetector, type SeriesOptions } from './series.js';
 
-/** Worker thread of `momentscan detect`: scores batches of a long series, in order, with one detector. */
+/**
+ * Worker thread of `momentscan detect`: scores batches of a long series, in order, with one detector, and
+ * sends each back with its scores (the rows' times and values are what the output shows beside them).
+ */
 const detector = new SeriesDetector(workerData as SeriesOptions);
 
-parentPort!.on('message', (batch: PointBatch) => {
-  const scores = scoreBatch(detector, batch);
-  parentPort!.postMessage(scores, buffersOf(scores));
+// (`spare`: the arrays of a batch of scores the main thread is done with, to fill again)
+parentPort!.on('message', ({ points, spare }: { points: PointBatch; spare: ScoreBatch | null }) => {
+  const scores = scoreBatch(detector, points, spare);
+  parentPort!.postMessage({ points, scores }, [...buffersOf(points), ...buffersOf(scores)]);
 });

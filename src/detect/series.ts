@@ -480,6 +480,9 @@ class RowModel {
   private frozenRun = 0;
   /** The row phase() last placed in the day: its hour slot, and the slots (and share) scales interpolate between. */
   private phaseIdx = NaN;
+  /** The row forecast() last forecast, and how many rows had been learnt then: the same again is not recomputed. */
+  private forecastIdx = NaN;
+  private forecastN = -1;
   private slot = 0;
   private slotLo = 0;
   private slotHi = 0;
@@ -726,6 +729,10 @@ class RowModel {
   }
 
   private forecast(idx: number): void {
+    // (early looks at a step forecast it, and then its push: nothing is learnt in between)
+    if (idx === this.forecastIdx && this.n === this.forecastN) return;
+    this.forecastIdx = idx;
+    this.forecastN = this.n;
     const tu = this.tu;
     this.phase(idx);
     for (let i = 0; i < this.fc.length; i++) {

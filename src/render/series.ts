@@ -60,6 +60,111 @@ export function seriesCsvLine(s: SeriesScore): string {
   return `${fastIso(s.t)},${s.value},${expected === null ? '' : expected},${scoreOf(s)},${s.moment},${s.alert ?? ''}\r\n`;
 }
 
+/** The longest line writeSeriesCsvLine writes (bytes): a row holds four numbers of at most 25 characters. */
+export const SERIES_CSV_LINE_MAX = 256;
+
+/**
+ * seriesCsvLine's line written straight as bytes into `out` at `at` (SERIES_CSV_LINE_MAX bytes free),
+ * for `detect` on a long series: the same bytes, without a string per row. `expected` is NaN for null.
+ * Returns where the line ends.
+ */
+export function writeSeriesCsvLine(out: Buffer, at: number, t: number, value: number, expected: number, score: number, moment: boolean, alert: 'onset' | 'growth' | null): number {
+  at = putIso(out, at, t);
+  out[at++] = 44;
+  at = Number.isInteger(value) && Math.abs(value) < EXACT ? putInt(out, at, value) : at + out.write(String(value), at, 'latin1');
+  out[at++] = 44;
+  if (!Number.isNaN(expected)) at = putRounded(out, at, Math.round(expected * 1000), 1000);
+  out[at++] = 44;
+  at = putRounded(out, at, Math.round(score * 100), 100);
+  out[at++] = 44;
+  at += out.write(moment ? 'true,' : 'false,', at, 'latin1');
+  if (alert !== null) at += out.write(alert, at, 'latin1');
+  out[at++] = 13;
+  out[at++] = 10;
+  return at;
+}
+
+/** Whole numbers below this are written digit by digit (and exactly: below 2^53). */
+const EXACT = 1e15;
+let byteDay = NaN;
+/** "YYYY-MM-DDT" of byteDay, when it is that long (years 0 to 9999). */
+const dayBytes = Buffer.alloc(11);
+let dayFits = false;
+
+/** fastIso(t) as bytes. */
+function putIso(out: Buffer, at: number, t: number): number {
+  if (t % 1000 === 0) {
+    const day = Math.floor(t / 86_400_000);
+    if (day !== byteDay) {
+      const prefix = new Date(day * 86_400_000).toISOString().slice(0, 11);
+      byteDay = day;
+      dayFits = prefix.length === 11;
+      if (dayFits) dayBytes.write(prefix, 0, 'latin1');
+    }
+    if (dayFits) {
+      dayBytes.copy(out, at);
+      const s = (t - day * 86_400_000) / 1000;
+      at = put2(out, at + 11, Math.floor(s / 3600));
+      out[at++] = 58;
+      at = put2(out, at, Math.floor((s % 3600) / 60));
+      out[at++] = 58;
+      at = put2(out, at, s % 60);
+      out[at++] = 90;
+      return at;
+    }
+  }
+  return at + out.write(fastIso(t), at, 'latin1');
+}
+
+function put2(out: Buffer, at: number, n: number): number {
+  out[at] = 48 + Math.floor(n / 10);
+  out[at + 1] = 48 + (n % 10);
+  return at + 2;
+}
+
+/** String(k) for a whole number |k| < EXACT. */
+function putInt(out: Buffer, at: number, k: number): number {
+  if (k < 0) {
+    out[at++] = 45;
+    k = -k;
+  }
+  let digits = 1;
+  for (let p = 10; p <= k; p *= 10) digits++;
+  for (let i = at + digits - 1; i >= at; i--) {
+    out[i] = 48 + (k % 10);
+    k = Math.floor(k / 10);
+  }
+  return at + digits;
+}
+
+/**
+ * String(k / scale) for a whole number k and scale 100 or 1000: the decimal k / scale without trailing
+ * zeros, which is the shortest text that reads back as that double while |k / scale| < 1e12 (doubles
+ * there are much closer together than 1 / scale); larger ones, and NaN or infinities, through String().
+ */
+function putRounded(out: Buffer, at: number, k: number, scale: number): number {
+  if (!(Math.abs(k) < EXACT)) return at + out.write(String(k / scale), at, 'latin1');
+  if (k < 0) {
+    out[at++] = 45;
+    k = -k;
+  }
+  const whole = Math.floor(k / scale);
+  let frac = k - whole * scale;
+  at = putInt(out, at, whole);
+  if (frac === 0) return at;
+  out[at++] = 46;
+  let width = scale === 1000 ? 3 : 2;
+  while (frac % 10 === 0) {
+    frac /= 10;
+    width--;
+  }
+  for (let i = at + width - 1; i >= at; i--) {
+    out[i] = 48 + (frac % 10);
+    frac = Math.floor(frac / 10);
+  }
+  return at + width;
+}
+
 export const seriesSheet: Sheet<SeriesScore> = {
   json: seriesJson,
   columns: COLUMNS,

@@ -15,12 +15,28 @@ describe('series batches (what goes to and from the detect worker)', () => {
     const want = points.map((p) => direct.push(p));
     const batched = new SeriesDetector(options);
     const got = [];
-    for (let i = 0; i < points.length; i += 700) {
-      const rows = points.slice(i, i + 700);
-      got.push(...unpackScores(rows, scoreBatch(batched, packPoints(rows))));
+    let last = null;
+    for (let i = 0; i < points.length; i += 600) {
+      const batch = packPoints(points.slice(i, i + 600));
+      last = scoreBatch(batched, batch);
+      got.push(...unpackScores(batch, last));
     }
     expect(got).toEqual(want);
+    // scores written into the arrays of an earlier batch (as the worker reuses them) are the same: the
+    // first batch's learning rows, without tone, written over the last batch's, all with tone
+    expect(Array.from(last!.toneFlags).every((f) => f & 1)).toBe(true);
+    const reused = new SeriesDetector(options);
+    const again = [];
+    let spare = last;
+    for (let i = 0; i < points.length; i += 600) {
+      const batch = packPoints(points.slice(i, i + 600));
+      const scores = scoreBatch(reused, batch, spare);
+      again.push(...unpackScores(batch, scores));
+      spare = scores;
+    }
+    expect(again).toEqual(want);
     expect(got.some((s) => s.moment)).toBe(true);
+    expect(got.slice(0, 600).some((s) => s.tone === null)).toBe(true);
     expect(got.some((s) => s.learning)).toBe(true);
   });
 });

@@ -135,6 +135,59 @@ describe('momentscan detect', () => {
     expect(r.status).toBe(2);
   });
 
+  it('a long two-column file (read as bytes) gives what it gives piped in, whatever the form of each row, and the same error', () => {
+    const home = tempDir();
+    // rows the byte reader takes (ISO times with or without milliseconds, whole numbers) mixed with rows it
+    // leaves to the text reader: CRLF, spaces, decimals, a quoted field, epoch seconds, a space for the T,
+    // leading zeros; a BOM first and no line break at the end; then the same with the columns swapped
+    const start = Date.UTC(2023, 0, 1);
+    const forms = (i: number, t: number, v: number): [string, string] => {
+      const iso = new Date(t).toISOString();
+      switch (i % 9) {
+        case 1:
+          return [iso.replace('.000Z', 'Z'), String(v)];
+        case 2:
+          return [iso, ` ${v}`];
+        case 3:
+          return [iso, `${v}.25`];
+        case 4:
+          return [`"${iso}"`, String(v)];
+        case 5:
+          return [String(t / 1000), String(v)];
+        case 6:
+          return [iso.slice(0, 19).replace('T', ' '), `00${v}`];
+        default:
+          return [iso, String(v)];
+      }
+    };
+    for (const swap of [false, true]) {
+      const rows = [swap ? 'value,timestamp' : 'timestamp,value'];
+      for (let i = 0; i < 40_000; i++) {
+        const v = 6 + Math.round(4 * Math.sin((2 * Math.PI * (i % 288)) / 288)) + ((i * 7) % 3) + (i % 5000 === 4999 ? 80 : 0);
+        const [t, value] = forms(i, start + i * 300_000, v);
+        rows.push((swap ? `${value},${t}` : `${t},${value}`) + (i % 10 === 7 ? '\r' : ''));
+      }
+      const text = `\uFEFF${rows.join('\n')}`;
+      expect(text.length).toBeGreaterThan(512 * 1024);
+      const file = path.join(home, 'long.csv');
+      writeFileSync(file, text);
+      const fromFile = runCli(['detect', file], { home });
+      const piped = runCli(['detect', '-'], { home, input: text });
+      expect(fromFile.status).toBe(0);
+      expect(fromFile.stdout.split('\r\n').length).toBe(40_002);
+      expect(fromFile.stdout).toBe(piped.stdout);
+      expect(fromFile.stdout).toMatch(/,onset\r\n/);
+      // a time out of order deep in the file: the same one-line error, naming the line, from both
+      writeFileSync(file, `${rows.slice(0, 30_000).join('\n')}\n${rows[20_000]}\n`);
+      const late = runCli(['detect', file], { home });
+      const latePiped = runCli(['detect', '-'], { home, input: `${rows.slice(0, 30_000).join('\n')}\n${rows[20_000]}\n` });
+      expect(late.status).toBe(latePiped.status);
+      expect(late.status).not.toBe(0);
+      expect(late.stderr.replace(file, 'stdin')).toBe(latePiped.stderr);
+      expect(late.stderr).toMatch(/line 30001: .*before/);
+    }
+  }, 120_000); // eight CLI runs over 40,000 rows
+
   it('a long series piped into something that stops reading (| head) ends quietly and at once', async () => {
     const home = tempDir();
     const rows = ['timestamp,value'];

@@ -46,6 +46,17 @@ export class SqliteCounts extends SqlitePart implements CountStore {
       // rows come in slot order: roll them up into buckets without a sort (the last bucket is out[c..c+5])
       let c = end - BUCKET_WIDTH;
       for (const rows of weeks) {
+        if (bucketMs === QUARTER_MS) {
+          // quarter-hour buckets are the rows themselves (the same six numbers): those in [lo, cut) copied whole
+          let a = 0;
+          while (a < rows.length && rows[a]! < lo) a += 6;
+          let b = a;
+          while (b < rows.length && rows[b]! < cut) b += 6;
+          out.set(rows.subarray(a, b), end);
+          end += b - a;
+          c = end - BUCKET_WIDTH;
+          continue;
+        }
         for (let k = 0; k < rows.length; k += 6) {
           const q = rows[k]!;
           if (q < lo || q >= cut) continue;
