@@ -127,7 +127,39 @@ export interface StoryStream {
   readonly windowMs: number;
 }
 
-export type StoryReplayer = (known: StoryRow[]) => StoryStream;
+/** What the clustering made of one batch of items (StoryBatches.receive). */
+export interface StoryBatch {
+  /** Per item, what StoryStream.push returned for it. */
+  assigned: ArrayLike<number>;
+  /** The items that founded a story: their index in the batch, and the story's signature and follow-up (StoryStream's). */
+  founded: { index: number; signature: string; followUp: number | null }[];
+}
+
+/**
+ * The clustering of a replay in another thread: batches of items (in canonical order, each after the
+ * one before) are sent as the store reads them and received, in the order sent, as it needs them, so
+ * that the matching of one batch runs while the store writes what the batch before it came to.
+ */
+export interface StoryBatches {
+  readonly lifeMs: number;
+  readonly windowMs: number;
+  /** Hands a batch over; returns at once. */
+  send(items: ReplayItem[]): void;
+  /** What the oldest batch sent and not yet received came to; waits for it. Throws StoryThreadError when the thread failed. */
+  receive(): StoryBatch;
+  /** Ends the thread (also after a failure). */
+  close(): void;
+}
+
+/** The replay's thread failed (an error in it, or it stopped answering): the replay is run again in this one. */
+export class StoryThreadError extends Error {
+  override name = 'StoryThreadError';
+}
+
+export type StoryReplayer = ((known: StoryRow[]) => StoryStream) & {
+  /** The clustering in another thread, for a replay of about `items` items; null where that would not pay (few items, one core). */
+  threaded?: (known: StoryRow[], items: number) => StoryBatches | null;
+};
 
 /** How a store replays: the story index's windows, and (for tests) how many items it reads at once. */
 export interface ReplayOptions {

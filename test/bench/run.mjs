@@ -421,6 +421,7 @@ function table(report) {
   for (const [kind, p] of Object.entries(report.profile ?? {})) {
     lines.push('', `── ${kind} fetch under --cpu-prof (${fmtMs(p.wallMs)} wall) ──`, ...formatProfile(p));
     if (p.workers) lines.push('', ...formatProfile(p.workers, `on ${p.workers.threads} parse worker thread${p.workers.threads === 1 ? '' : 's'} together`));
+    if (p.replay) lines.push('', ...formatProfile(p.replay, "on the story replay's worker thread"));
     if (p.file) lines.push(`(${p.file})`);
   }
   if (meta.kept) lines.push('', `kept: ${meta.kept}`);
@@ -445,17 +446,22 @@ async function profileFetches(o, run, server, config, tmp) {
     else checkWarm(o, db, stats, o.feeds * o.items, 'profiled warm fetch');
     checkPerHost(o, stats, `profiled ${kind} fetch`);
     // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread, the others parse workers
+    // and, on a big replay, the story replay's worker (told by its code: ingest/story-worker.js)
     const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
     const thread = (f) => Number(f.split('.').at(-3));
     const file = files.find((f) => thread(f) === 0);
     if (!file) throw new BenchError(`no .cpuprofile of the main thread in ${dir}`);
     const full = path.join(dir, file);
-    const workers = files.filter((f) => thread(f) !== 0).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')));
+    const others = files.filter((f) => thread(f) !== 0).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')));
+    const isReplay = (p) => p.nodes.some((n) => n.callFrame.url.endsWith('/ingest/story-worker.js'));
+    const workers = others.filter((p) => !isReplay(p));
+    const replay = others.filter(isReplay);
     out[kind] = {
       file: o.keep ? full : null,
       wallMs: Math.round(r.wallMs),
       ...summarizeProfile(JSON.parse(readFileSync(full, 'utf8')), ROOT, kind === 'cold' ? 15 : 10),
       workers: workers.length > 0 ? summarizeProfile(workers, ROOT, kind === 'cold' ? 15 : 10) : null,
+      replay: replay.length > 0 ? summarizeProfile(replay, ROOT, kind === 'cold' ? 15 : 10) : null,
     };
   }
   return out;

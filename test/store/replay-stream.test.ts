@@ -4,7 +4,10 @@ import { ReplayStream, replayStories } from '../../src/enrich/stories.js';
 import { canonicalOrder, Store, type StoryReplayer } from '../../src/store/store.js';
 import { rng } from '../helpers/rng.js';
 import { tempDir } from '../helpers/tmp.js';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from '../helpers/cli.js';
 
 // The story replay streams the items through a window (issue 15): it reads them in passes and batches and
 // settles each new story once the items are past its life. Over items spanning more than the replay's
@@ -59,9 +62,13 @@ function items(from: number, to: number, seed: number): { feed: number; item: En
   return out;
 }
 
-/** A store with the items saved (each its own provisional story), in two fetches: the second adds items in the middle of the first's. */
-function build(read?: { pass?: number; batch?: number }) {
-  const store = Store.open(path.join(tempDir(), 'm.db'));
+/**
+ * A store with the items saved (each its own provisional story), in two fetches: the second adds items in
+ * the middle of the first's. `built`: the store and replayer of the built code instead (with the story
+ * replay's worker thread, which exists only there).
+ */
+function build(read?: { pass?: number; batch?: number }, built?: { Store: typeof Store; replayer: StoryReplayer }) {
+  const store = (built?.Store ?? Store).open(path.join(tempDir(), 'm.db'));
   const [topic] = store.syncTopics([{ name: 'Acme', definition: 'd1' }]);
   const topicIds = new Map([['Acme', topic!.id]]);
   const feeds = store.ensureFeeds(FEEDS, START);
@@ -70,7 +77,7 @@ function build(read?: { pass?: number; batch?: number }) {
       const mine = list.filter((x) => x.feed === f).map((x) => x.item);
       store.saveFetch({ feedId: feeds[f]!.id, startedAt: at, durationMs: 5, status: 'ok', httpStatus: 200, bytes: 100, error: null, items: mine }, topicIds);
     }
-    return store.replayStories(replayer, { ...REPLAY, ...(read ? { read } : {}) });
+    return store.replayStories(built?.replayer ?? replayer, { ...REPLAY, ...(read ? { read } : {}) });
   };
   const first = fetch(items(START, START + DAYS * DAY, 1), START + DAYS * DAY);
   const second = fetch(items(START + 60 * DAY, START + 64 * DAY, 2), START + DAYS * DAY + HOUR);
@@ -134,4 +141,36 @@ describe('the story replay, streamed through a window', () => {
     expect(snapshot(small.store).empty).toBe(0);
     expect({ ...small.second, storiesCreated: 0, storiesDropped: 0 }).toEqual({ ...whole.second, storiesCreated: 0, storiesDropped: 0 });
   });
+});
+
+describe("the story replay's clustering in a worker thread", () => {
+  // the built code (npm test builds it first): from the TypeScript sources there is no worker file
+  const load = async () => ({
+    Store: ((await import(pathToFileURL(path.join(ROOT, 'dist/store/store.js')).href)) as typeof import('../../src/store/store.js')).Store,
+    storyAssigner: ((await import(pathToFileURL(path.join(ROOT, 'dist/ingest/stories.js')).href)) as typeof import('../../src/ingest/stories.js')).storyAssigner,
+  });
+
+  it('stores exactly what the replay in one thread stores, batch after batch (read 37 at a time in batches of 11)', async () => {
+    const { Store: BuiltStore, storyAssigner } = await load();
+    const threaded = storyAssigner({ minItems: 1 }).replay;
+    // (a worker there is, on two cores or more)
+    const probe = threaded.threaded!([], 1000);
+    if (availableParallelism() >= 2) expect(probe).not.toBeNull();
+    probe?.close();
+    const inline = build({ pass: 37, batch: 11 });
+    const other = build({ pass: 37, batch: 11 }, { Store: BuiltStore, replayer: threaded });
+    expect(snapshot(other.store)).toEqual(snapshot(inline.store));
+    expect(other.first).toEqual(inline.first);
+    expect(other.second).toEqual(inline.second);
+    expect(other.first!.items).toBeGreaterThan(500);
+  }, 60_000);
+
+  it('whose thread dies (a heap too small to load in) is run again in this thread, with the same result', async () => {
+    const { Store: BuiltStore, storyAssigner } = await load();
+    const dying = storyAssigner({ minItems: 1, stallMs: 1000, heap: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 } }).replay;
+    const inline = build({ batch: 500 });
+    const other = build({ batch: 500 }, { Store: BuiltStore, replayer: dying });
+    expect(snapshot(other.store)).toEqual(snapshot(inline.store));
+    expect(other.second).toEqual(inline.second);
+  }, 60_000);
 });

@@ -2,7 +2,19 @@
 import { withSmallHeap } from '../../core/heap.js';
 import type { StoryStore } from '../api.js';
 import { QUARTER_MS } from '../db.js';
-import { canonicalOrder, type ReplayOptions, type ReplaySummary, type SlotCounts, type StoryReplayer, type StoryRow } from '../model.js';
+import {
+  canonicalOrder,
+  StoryThreadError,
+  type ReplayItem,
+  type ReplayOptions,
+  type ReplaySummary,
+  type SlotCounts,
+  type StoryBatch,
+  type StoryBatches,
+  type StoryReplayer,
+  type StoryRow,
+  type StoryStream,
+} from '../model.js';
 import { SqlitePart } from './part.js';
 
 /** What a replay needs of a stored item. */
@@ -62,13 +74,21 @@ export class SqliteStories extends SqlitePart implements StoryStore {
     if (enforced && !this.db.inTransaction) this.db.pragma('foreign_keys = OFF');
     try {
       // it makes a lot of garbage: a heap kept small (core/heap.ts) keeps the peak near what it holds
-      return withSmallHeap(() => this.replayInTransaction(replay, o));
+      return withSmallHeap(() => {
+        try {
+          return this.replayInTransaction(replay, o, true);
+        } catch (err) {
+          // the clustering's thread failed: its transaction is rolled back, and the replay runs again here
+          if (!(err instanceof StoryThreadError)) throw err;
+          return this.replayInTransaction(replay, o, false);
+        }
+      });
     } finally {
       if (enforced && !this.db.inTransaction) this.db.pragma('foreign_keys = ON');
     }
   }
 
-  private replayInTransaction(replay: StoryReplayer, o: ReplayOptions): ReplaySummary | null {
+  private replayInTransaction(replay: StoryReplayer, o: ReplayOptions, threads: boolean): ReplaySummary | null {
     return this.guard(() =>
       this.db
         .transaction((): ReplaySummary | null => {
@@ -132,7 +152,12 @@ export class SqliteStories extends SqlitePart implements StoryStore {
           // The items from `from` on, streamed through the replay in canonical order (readItems): what is held
           // at once is the stories of a window of time, never every item. A new story is settled (its id,
           // row, items and story_topics written) once the items are past its life, when no item can join it.
-          const stream = replay(known);
+          // The clustering: in another thread when the replay is big enough for that to pay (its matching then
+          // overlaps this thread's reading and writing: `take` sends a batch, and books the one before it),
+          // as the first pass of item ids tells (start() is called with its size).
+          let clustering: StoryBatches | null = null;
+          const start = (items: number): StoryBatches =>
+            (clustering ??= (threads && items > 0 ? replay.threaded?.(known, items) : null) ?? inThisThread(replay(known)));
           const maxId = (this.stmt('SELECT coalesce(max(id), 0) FROM stories').pluck().get() as number) ?? 0;
           // which stored stories from `from` on a new one has taken over (one bit per story id)
           const claimed = new Uint8Array((maxId >> 3) + 1);
@@ -226,7 +251,7 @@ export class SqliteStories extends SqlitePart implements StoryStore {
           let sweptDay = -Infinity;
           /** Settles the stories no item from `t` on can join; forgets those no item from `t` on can follow up. */
           const settleBefore = (t: number): void => {
-            while (openHead < open.length && open[openHead]!.firstAt + stream.lifeMs < t) settle(open[openHead++]!);
+            while (openHead < open.length && open[openHead]!.firstAt + start(0).lifeMs < t) settle(open[openHead++]!);
             if (openHead > 1024 && openHead * 2 > open.length) {
               open.splice(0, openHead);
               openHead = 0;
@@ -234,7 +259,7 @@ export class SqliteStories extends SqlitePart implements StoryStore {
             const day = Math.floor(t / DAY) * DAY;
             if (day > sweptDay) {
               sweptDay = day;
-              for (const [k, s] of stories) if (s.id !== 0 && s.lastAt < t - stream.windowMs) stories.delete(k);
+              for (const [k, s] of stories) if (s.id !== 0 && s.lastAt < t - start(0).windowMs) stories.delete(k);
             }
           };
 
@@ -244,9 +269,8 @@ export class SqliteStories extends SqlitePart implements StoryStore {
           const slots = new Map<number, Map<number, SlotCounts>>(); // topic → quarter → counts
           let firstsChanged = 0;
 
-          /** One batch of items in canonical order (every item published in its span). */
-          const take = (rows: ReplayRow[]): void => {
-            if (rows.length === 0) return;
+          /** One batch of items in canonical order (every item published in its span), with what the clustering made of it. */
+          const book = (rows: ReplayRow[], batch: StoryBatch): void => {
             const matchesOf = new Map<number, [number, number, number, number | null][]>();
             for (const t of topics) {
               for (const [itemId, at, first, sentiment] of matchRows.all(t, rows[0]!.publishedAt, rows[rows.length - 1]!.publishedAt) as [number, number, number, number | null][]) {
@@ -255,18 +279,8 @@ export class SqliteStories extends SqlitePart implements StoryStore {
                 else matchesOf.set(itemId, [[t, at, first, sentiment]]);
               }
             }
-            // the clustering first, in one tight loop (interleaved with the statements below it ran at half the speed)
-            const assigned = new Array<number>(rows.length);
-            const foundedBy = new Map<number, { signature: string; followUp: number | null }>();
-            let next = founded;
-            for (let i = 0; i < rows.length; i++) {
-              const r = rows[i]!;
-              const a = (assigned[i] = stream.push({ key: String(r.id), title: r.title, sourceKey: '', publishedAt: r.publishedAt, url: r.url }));
-              if (a === -(next + 1)) {
-                foundedBy.set(i, { signature: stream.signature, followUp: stream.followUp });
-                next++;
-              }
-            }
+            const assigned = batch.assigned;
+            const foundedBy = new Map(batch.founded.map((f) => [f.index, f]));
             for (let i = 0; i < rows.length; i++) {
               const r = rows[i]!;
               const t = r.publishedAt;
@@ -336,7 +350,21 @@ export class SqliteStories extends SqlitePart implements StoryStore {
               }
             }
           };
-          this.readItems(from, state.lead, feedUrls, take, o.read?.pass ?? REPLAY_PASS_ITEMS, o.read?.batch ?? REPLAY_BATCH);
+          // a batch is sent as soon as it is read, and booked once the next one is sent (or at the end)
+          const sent: ReplayRow[][] = [];
+          const take = (rows: ReplayRow[]): void => {
+            if (rows.length === 0) return;
+            const stream = start(rows.length);
+            stream.send(rows.map((r): ReplayItem => ({ key: String(r.id), title: r.title, sourceKey: '', publishedAt: r.publishedAt, url: r.url })));
+            sent.push(rows);
+            if (sent.length > 1) book(sent.shift()!, stream.receive());
+          };
+          try {
+            this.readItems(from, state.lead, feedUrls, take, o.read?.pass ?? REPLAY_PASS_ITEMS, o.read?.batch ?? REPLAY_BATCH, start);
+            while (sent.length > 0) book(sent.shift()!, start(0).receive());
+          } finally {
+            (clustering as StoryBatches | null)?.close();
+          }
           settleBefore(Infinity);
 
           const knownIds = new Set<number>();
@@ -410,7 +438,15 @@ export class SqliteStories extends SqlitePart implements StoryStore {
    * thousand at a time, each batch sorted canonically, with the items of its last instant held back
    * for the next one (ties must be sorted together).
    */
-  private readItems(from: number, lead: number, feedUrls: Map<number, string>, take: (rows: ReplayRow[]) => void, passItems: number, batch: number): void {
+  private readItems(
+    from: number,
+    lead: number,
+    feedUrls: Map<number, string>,
+    take: (rows: ReplayRow[]) => void,
+    passItems: number,
+    batch: number,
+    firstPass: (ids: number) => void,
+  ): void {
     // an item published from `from` on was fetched at most max_lead before it
     const firstIds = this.stmt('SELECT id FROM items WHERE fetched_at >= ? AND published_at >= ? ORDER BY published_at, id LIMIT ?').pluck();
     const nextIds = this.stmt(
@@ -426,6 +462,7 @@ export class SqliteStories extends SqlitePart implements StoryStore {
         ? firstIds.all(from - lead, from, passItems)
         : nextIds.all(from - lead, last.publishedAt, last.publishedAt, last.id, passItems)) as number[];
       const end = ids.length < passItems;
+      if (last === null) firstPass(ids.length);
       for (let i = 0; i < ids.length; i += ROWS_BY_ID) {
         const part = ids.slice(i, i + ROWS_BY_ID);
         const args = part.length === ROWS_BY_ID ? part : [...part, ...new Array<number>(ROWS_BY_ID - part.length).fill(0)];
@@ -455,4 +492,28 @@ export class SqliteStories extends SqlitePart implements StoryStore {
     }
     if (pending.length > 0) take(pending);
   }
+}
+
+/** The clustering in this thread: each batch is clustered as it is sent, in one tight loop (interleaved with the store's statements it ran at half the speed). */
+function inThisThread(stream: StoryStream): StoryBatches {
+  const done: StoryBatch[] = [];
+  let founded = 0;
+  return {
+    lifeMs: stream.lifeMs,
+    windowMs: stream.windowMs,
+    send(items) {
+      const assigned = new Array<number>(items.length);
+      const made: StoryBatch['founded'] = [];
+      for (let i = 0; i < items.length; i++) {
+        const a = (assigned[i] = stream.push(items[i]!));
+        if (a === -(founded + 1)) {
+          made.push({ index: i, signature: stream.signature, followUp: stream.followUp });
+          founded++;
+        }
+      }
+      done.push({ assigned, founded: made });
+    },
+    receive: () => done.shift()!,
+    close: () => undefined,
+  };
 }
