@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The warm fetch alone, this build against another, interleaved: every feed answers 304 Not Modified.
 //
-//   node test/bench/warm.mjs [--feeds 2000] [--items 50] [--runs 5] [--against DIR]
+//   node test/bench/warm.mjs [--feeds 2000] [--items 50] [--runs 5] [--against DIR] [--cold]
+//
+// --cold: the cold fetch instead (each run into a new database), with peak RSS.
 //
 // Starts the bench's feed server (server.mjs), fetches every feed once with this build into a database
 // (the cold run, not measured), then for each run copies that database and times `fetch --force` on the
@@ -19,7 +21,7 @@ import { configYaml } from './feeds.mjs';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
 const { values } = parseArgs({
-  options: { feeds: { type: 'string', default: '2000' }, items: { type: 'string', default: '50' }, runs: { type: 'string', default: '5' }, against: { type: 'string' } },
+  options: { feeds: { type: 'string', default: '2000' }, items: { type: 'string', default: '50' }, runs: { type: 'string', default: '5' }, against: { type: 'string' }, cold: { type: 'boolean', default: false } },
 });
 const builds = [ROOT, ...(values.against ? [path.resolve(values.against)] : [])];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'momentscan-warm-'));
@@ -42,31 +44,38 @@ try {
   writeFileSync(config, configYaml([`http://127.0.0.1:${ports[0]}`], Number(values.feeds), fetch));
   const env = { ...process.env, MOMENTSCAN_CACHE_DIR: path.join(tmp, 'cache'), NO_COLOR: '1' };
   const cli = (root, db, extra = []) => {
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', process.execPath, path.join(root, 'bin/momentscan'), 'fetch', '--config', config, '--db', db, '--quiet', ...extra], { env, encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, path.join(root, 'bin/momentscan'), 'fetch', '--config', config, '--db', db, '--quiet', ...extra], { env, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${root}: fetch exited ${r.status}: ${r.stderr.trim().split('\n')[0]}`);
-    const [wall, user, sys] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-    return { wall, cpu: user + sys };
+    const [wall, user, sys, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+    return { wall, cpu: user + sys, rss: kb / 1024 };
   };
   const base = path.join(tmp, 'cold.db');
-  process.stderr.write(`warm: a cold fetch of ${values.feeds} × ${values.items} first (not measured)\n`);
-  cli(ROOT, base);
-  const got = builds.map(() => ({ wall: [], cpu: [] }));
+  const cold = values.cold;
+  if (!cold) {
+    process.stderr.write(`warm: a cold fetch of ${values.feeds} × ${values.items} first (not measured)\n`);
+    cli(ROOT, base);
+  }
+  const got = builds.map(() => ({ wall: [], cpu: [], rss: [] }));
   for (let run = 0; run < Number(values.runs); run++) {
     builds.forEach((root, b) => {
       const db = path.join(tmp, 'warm.db');
-      copyFileSync(base, db);
-      const t = cli(root, db, ['--force']);
+      if (!cold) copyFileSync(base, db);
+      const t = cli(root, db, cold ? [] : ['--force']);
       got[b].wall.push(t.wall);
       got[b].cpu.push(t.cpu);
-      rmSync(db, { force: true });
+      got[b].rss.push(t.rss);
+      for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
     });
   }
   const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
   builds.forEach((root, b) => {
-    process.stdout.write(`${root}: warm fetch --force, median of ${values.runs}: ${median(got[b].wall).toFixed(2)} s wall, ${median(got[b].cpu).toFixed(2)} s CPU (CPU runs: ${got[b].cpu.map((x) => x.toFixed(2)).join(', ')})\n`);
+    const what = cold ? 'cold fetch' : 'warm fetch --force';
+    process.stdout.write(
+      `${root}: ${what}, median of ${values.runs}: ${median(got[b].wall).toFixed(2)} s wall, ${median(got[b].cpu).toFixed(2)} s CPU, ${median(got[b].rss).toFixed(0)} MB peak RSS (wall runs: ${got[b].wall.map((x) => x.toFixed(2)).join(', ')}; CPU runs: ${got[b].cpu.map((x) => x.toFixed(2)).join(', ')})\n`,
+    );
   });
   if (builds.length === 2) {
-    process.stdout.write(`ratio this/against: wall ${(median(got[0].wall) / median(got[1].wall)).toFixed(2)}, CPU ${(median(got[0].cpu) / median(got[1].cpu)).toFixed(2)}\n`);
+    process.stdout.write(`ratio this/against: wall ${(median(got[0].wall) / median(got[1].wall)).toFixed(2)}, CPU ${(median(got[0].cpu) / median(got[1].cpu)).toFixed(2)}, peak RSS ${(median(got[0].rss) / median(got[1].rss)).toFixed(2)}\n`);
   }
 } finally {
   stop();
