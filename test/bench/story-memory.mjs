@@ -6,6 +6,8 @@
 // builds can be compared (--dist): the same hash means the same stories.
 //
 //   node --expose-gc test/bench/story-memory.mjs [--files 200] [--items 500] [--every 100000] [--dist DIR]
+//     [--budget MIB]   the index's bound (ReplayOptions.maxBytes) in MiB instead of the default
+//     [--nourl]        items without their URLs (what the URL map costs)
 //
 // The items are held compactly (a time, a title index and two small numbers each), so the harness's own
 // memory is ~20 bytes an item besides the distinct titles. Needs `npm run build` (or --dist).
