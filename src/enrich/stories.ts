@@ -638,6 +638,32 @@ function grow<T extends Int32Array | Uint16Array>(a: T, min: number): T {
   return b;
 }
 
+/**
+ * What the index accounts for its parts, in bytes (StoryIndex.bytes): estimates of what each takes of V8's
+ * heap (Node 20, 64-bit). On the bench's news items (test/bench/story-memory.mjs, the heap after a full
+ * collection) the index took 1.3–1.4 × these sums (83–87 MB at 63–64 MB accounted: arrays' spare
+ * capacity, hidden classes, the flat per-slot arrays' doubling). Deterministic, from the data alone, so a
+ * bound on them (ReplayOptions.maxBytes) acts the same on every machine and in every run.
+ */
+const BYTES = {
+  /** A story slot: its id, span, slot map entry, flat per-slot arrays (a headline length each of 32), lists. */
+  story: 400,
+  /** A headline: its object, token-id array and storyKeys() (made for most), plus 4 a token and its title's length. */
+  member: 420,
+  /** A token of a live story's vocabulary: its id and mask, and the story in the token's postings. */
+  vocab: 24,
+  /** The same, retired (out of reach: its id and the posting only). */
+  retiredVocab: 16,
+  /** A distinct token: its text (plus its length), map entry, postings list and counters. */
+  token: 120,
+  /** A headline token set (hash) or canonical URL (plus its length) in its map; 8 more for each further story. */
+  key: 110,
+} as const;
+
+/** A retired story's headlines and vocabulary masks (none: see StoryIndex.retire). Never written to. */
+const RETIRED: readonly Member[] = Object.freeze([]) as readonly Member[];
+const RETIRED_MASK: readonly number[] = Object.freeze([]) as readonly number[];
+
 /** One headline of a story, as matching needs it. */
 interface Member {
   /** Token ids, in the tokens' sorted order. */
@@ -723,6 +749,8 @@ export class StoryIndex {
   /** Token ids (-1: not in the vocabulary then) of cacheTokens, as match() last looked them up; valid until prune(). */
   private cacheIds: number[] = [];
   private followUp: number | null = null;
+  /** What the index holds, as BYTES accounts it (kept up to date as it grows; summed again by prune() and retire()). */
+  private held = 0;
 
   constructor(options: StoryIndexOptions = {}) {
     this.windowMs = options.windowMs ?? STORY_WINDOW_MS;
@@ -734,9 +762,14 @@ export class StoryIndex {
     if (!(this.threshold > 0 && this.threshold <= 1)) throw new RangeError(`threshold must be in (0, 1], got ${this.threshold}`);
   }
 
-  /** Live stories. */
+  /** Live stories (retired ones included: they still weigh tokens). */
   get size(): number {
     return this.ids.length;
+  }
+
+  /** What the index holds, in bytes as BYTES estimates them (the heap it takes is ~1.35 × this on news items). */
+  get bytes(): number {
+    return this.held;
   }
 
   /**
@@ -838,6 +871,19 @@ export class StoryIndex {
     const df = new Int32Array(Math.max(256, oldText.length));
     const slotOf = new Map<number, number>();
     const byTokenSet = new Map<number, number[]>();
+    /** Old token id → new, made in order of first use. */
+    const renumber = (o: number): number => {
+      let t = remap[o]!;
+      if (t < 0) {
+        t = tokenText.length;
+        remap[o] = t;
+        const text = oldText[o]!;
+        tokenText.push(text);
+        tokenId.set(text, t);
+        postings.push([]);
+      }
+      return t;
+    };
     for (let s = 0; s < n; s++) {
       if (this.lastAt[s]! < before) continue;
       const slot = ids.length;
@@ -847,19 +893,21 @@ export class StoryIndex {
       slotOf.set(this.ids[s]!, slot);
       const list = this.members[s]!;
       members.push(list);
+      if (list === RETIRED) {
+        // its vocabulary is its headlines' tokens in the order of first use, the first headline's first
+        // (retire() checked): renumbered, weighed and posted as its headlines would be
+        const v = this.vocab[s]!;
+        const first = this.firstLen[s]!;
+        for (let i = 0; i < v.length; i++) {
+          const t = renumber(v[i]!);
+          if (i < first) df[t]!++;
+          postings[t]!.push(slot);
+        }
+      }
       for (let k = 0; k < list.length; k++) {
         const m = list[k]!.ids;
         for (let i = 0; i < m.length; i++) {
-          const o = m[i]!;
-          let t = remap[o]!;
-          if (t < 0) {
-            t = tokenText.length;
-            remap[o] = t;
-            const text = oldText[o]!;
-            tokenText.push(text);
-            tokenId.set(text, t);
-            postings.push([]);
-          }
+          const t = renumber(m[i]!);
           m[i] = t;
           if (k === 0) df[t]!++;
           const post = postings[t]!;
@@ -901,6 +949,89 @@ export class StoryIndex {
       if (kept.length === 0) this.byUrl.delete(url);
       else if (kept.length < list.length) this.byUrl.set(url, kept);
     }
+    this.recount();
+  }
+
+  /**
+   * Retires the stories whose lastAt is older than `before`: their headlines (titles, token ids, names),
+   * vocabulary masks, token-set hashes and canonical URLs go; their ids, spans and vocabularies stay, so
+   * they still count among the stories that weigh tokens (df, N) and in the postings, and are renumbered
+   * by prune() as before. Only for a caller whose items come in time order (ReplayStream): a story whose
+   * last item is more than the window before an item is out of reach of it and of every later one
+   * (reach() is 0: it can be neither joined nor followed up), and nothing else in match() reads what goes,
+   * so every answer from then on is what it would have been. About 0.5 KB a story stays instead of several.
+   */
+  retire(before: number): void {
+    let retired = 0;
+    for (let s = 0; s < this.ids.length; s++) {
+      const list = this.members[s]!;
+      if (list === RETIRED || this.lastAt[s]! >= before) continue;
+      // (its first headline's tokens must open its vocabulary, as they do unless a caller's tokens repeat one)
+      const first = list[0]!.ids;
+      const v = this.vocab[s]!;
+      let same = first.length <= v.length;
+      for (let i = 0; same && i < first.length; i++) same = first[i] === v[i];
+      if (!same) continue;
+      this.members[s] = RETIRED as Member[];
+      this.vocabMask[s] = RETIRED_MASK as number[];
+      retired++;
+    }
+    if (retired === 0) return;
+    const gone = (s: number): boolean => this.members[s] === RETIRED;
+    for (const [hash, list] of this.byTokenSet) {
+      if (!list.some(gone)) continue;
+      const kept = list.filter((s) => !gone(s));
+      if (kept.length === 0) this.byTokenSet.delete(hash);
+      else this.byTokenSet.set(hash, kept);
+    }
+    for (const [url, list] of this.byUrl) {
+      const kept = list.filter((id) => !gone(this.slotOf.get(id)!));
+      if (kept.length === 0) this.byUrl.delete(url);
+      else if (kept.length < list.length) this.byUrl.set(url, kept);
+    }
+    this.recount();
+  }
+
+  /**
+   * Drops whole stories, those whose last item is oldest first (all of one lastAt together), until what the
+   * index holds is at most `target` bytes; none when it is already. Which stories go depends only on what
+   * the index holds, so on the items given and their order. Every resource is charged to the story whose
+   * going frees it (of the stories sharing it, the one last active), so the cut is found in one pass.
+   */
+  evictTo(target: number): void {
+    if (this.held <= target) return;
+    const n = this.ids.length;
+    const cost = new Float64Array(n);
+    const lastAt = this.lastAt;
+    for (let s = 0; s < n; s++) {
+      const list = this.members[s]!;
+      let c = BYTES.story + this.vocab[s]!.length * (list === RETIRED ? BYTES.retiredVocab : BYTES.vocab);
+      for (const m of list) c += BYTES.member + 4 * m.ids.length + m.title.length;
+      cost[s] = c;
+    }
+    const latest = (slots: readonly number[]): number => {
+      let best = slots[0]!;
+      for (const s of slots) if (lastAt[s]! > lastAt[best]!) best = s;
+      return best;
+    };
+    for (let t = 0; t < this.postings.length; t++) {
+      const post = this.postings[t]!;
+      if (post.length > 0) cost[latest(post)]! += BYTES.token + this.tokenText[t]!.length;
+    }
+    const shared = (slots: number[], bytes: number): void => {
+      const last = latest(slots);
+      for (const s of slots) cost[s]! += s === last ? bytes : 8;
+    };
+    for (const slots of this.byTokenSet.values()) shared(slots, BYTES.key);
+    for (const [url, list] of this.byUrl) shared(list.map((id) => this.slotOf.get(id)!), BYTES.key + url.length);
+    const order = Array.from({ length: n }, (_, s) => s).sort((a, b) => lastAt[a]! - lastAt[b]! || a - b);
+    let left = this.held;
+    let i = 0;
+    while (i < n && left > target) {
+      const t = lastAt[order[i]!]!;
+      while (i < n && lastAt[order[i]!] === t) left -= cost[order[i++]!]!;
+    }
+    this.prune(i < n ? lastAt[order[i]!]! : Infinity);
   }
 
   /**
@@ -1218,8 +1349,35 @@ export class StoryIndex {
 
   private noteUrl(url: string, id: number): void {
     const list = this.byUrl.get(url);
-    if (list === undefined) this.byUrl.set(url, [id]);
-    else if (!list.includes(id)) list.push(id);
+    if (list === undefined) {
+      this.byUrl.set(url, [id]);
+      this.held += BYTES.key + url.length;
+    } else if (!list.includes(id)) {
+      list.push(id);
+      this.held += 8;
+    }
+  }
+
+  /** Sums what the index holds again (after prune() or retire(); the same sums as the additions make). */
+  private recount(): void {
+    let held = this.ids.length * BYTES.story;
+    for (const text of this.tokenText) held += BYTES.token + text.length;
+    for (let s = 0; s < this.ids.length; s++) {
+      const list = this.members[s]!;
+      held += this.vocab[s]!.length * (list === RETIRED ? BYTES.retiredVocab : BYTES.vocab);
+      for (const m of list) held += BYTES.member + 4 * m.ids.length + m.title.length;
+    }
+    for (const same of this.byTokenSet.values()) held += BYTES.key + 8 * (same.length - 1);
+    for (const [url, list] of this.byUrl) held += BYTES.key + url.length + 8 * (list.length - 1);
+    this.held = held;
+  }
+
+  /** What story slot `s` holds of the index's bytes, near enough to rank evictions by (its share of shared maps left out). */
+  private slotBytes(s: number): number {
+    const list = this.members[s]!;
+    let held = BYTES.story + this.vocab[s]!.length * (list === RETIRED ? BYTES.retiredVocab : BYTES.vocab);
+    for (const m of list) held += BYTES.member + 4 * m.ids.length + m.title.length + BYTES.key;
+    return held;
   }
 
   /** The item's tokens (given, or storyTokens()), remembering the last title (match() then addNew() or join() on the same item). */
@@ -1242,6 +1400,7 @@ export class StoryIndex {
       this.tokenId.set(tok, tid);
       this.tokenText.push(tok);
       this.postings.push([]);
+      this.held += BYTES.token + tok.length;
       this.df = grow(this.df, tid + 1);
       this.mark = grow(this.mark, tid + 1);
     }
@@ -1259,6 +1418,7 @@ export class StoryIndex {
     this.vocabMask.push([]);
     this.shortLens.push(0);
     this.slotOf.set(id, s);
+    this.held += BYTES.story;
     this.seen = grow(this.seen, s + 1);
     this.count = grow(this.count, s + 1);
     this.firstLen = grow(this.firstLen, s + 1);
@@ -1278,6 +1438,7 @@ export class StoryIndex {
     }
     if (!first && hasMember(list, ids)) return;
     list.push({ ids, title, keys });
+    this.held += BYTES.member + 4 * ids.length + title.length;
     this.memberLen[s * STORY_MAX_MEMBERS + list.length - 1] = ids.length;
     if (ids.length <= SHORT_TITLE_TOKENS) this.shortLens[s] = this.shortLens[s]! | (1 << ids.length);
     const bit = 1 << (list.length - 1);
@@ -1290,6 +1451,7 @@ export class StoryIndex {
       else {
         vocab.push(tid);
         vocabMask.push(bit);
+        this.held += BYTES.vocab;
       }
       // weights come from first headlines only (what the store keeps of a story: a replay weighs alike)
       if (first) this.df[tid]!++;
@@ -1303,8 +1465,13 @@ export class StoryIndex {
     if (ids.length === 0) return;
     const hash = hashIds(ids);
     const same = this.byTokenSet.get(hash);
-    if (!same) this.byTokenSet.set(hash, [s]);
-    else if (same[same.length - 1] !== s) same.push(s);
+    if (!same) {
+      this.byTokenSet.set(hash, [s]);
+      this.held += BYTES.key;
+    } else if (same[same.length - 1] !== s) {
+      same.push(s);
+      this.held += 8;
+    }
   }
 
   private prefixWeights(size: number): Float64Array {
@@ -1351,8 +1518,12 @@ export interface ReplayOptions extends StoryIndexOptions {
    * replay gives the same stories whenever it runs.
    */
   memoryMs: number;
-  /** Past this many stories the replay drops those out of every item's reach (default REPLAY_MAX_STORIES). */
-  maxStories?: number;
+  /**
+   * The most the story index may hold, in bytes as it accounts them (StoryIndex.bytes; default
+   * REPLAY_MAX_BYTES). Past it the replay retires the stories out of reach and, if more than
+   * REPLAY_LOW_WATER of it is still held, drops the stories last active longest ago down to that.
+   */
+  maxBytes?: number;
 }
 
 export interface ReplayResult {
@@ -1364,12 +1535,24 @@ export interface ReplayResult {
   signatures: string[];
   /** Per new story: the story it follows up (a known story's id, or -(k + 1) for the k-th new one), or null. */
   followUps: (number | null)[];
-  /** The most stories the replay held at once (bounded by maxStories, plus a day's new ones). */
+  /** The most stories the replay held at once. */
   peakStories?: number;
+  /** The most bytes its index held at once (StoryIndex.bytes; at most maxBytes and one item's). */
+  peakBytes?: number;
 }
 
-/** Stories a replay keeps for weighing tokens before it drops those out of every item's reach. */
-export const REPLAY_MAX_STORIES = 200_000;
+/**
+ * What a replay's story index may hold: 192 MiB as StoryIndex.bytes accounts it (~260 MB of heap). Stories
+ * out of reach are retired (~0.5 KB each, answers unchanged), so this binds only when the stories in reach
+ * hold more. Where it binds the replay drops the stories last active longest ago, retired ones first,
+ * which also takes their weight off later items' words: with a 64 MiB bound, the local bench's 1,000,000
+ * items (~143,000 within 48 hours) made 86,255 stories instead of 147,355 (test/bench/README.md). Retiring
+ * alone holds those 1,000,000 items to ~222 MB of index heap, under this bound, with their stories
+ * unchanged. ReplayStream.evictions counts the times it bound.
+ */
+export const REPLAY_MAX_BYTES = 192 * 2 ** 20;
+/** After retiring, a replay past maxBytes drops stories down to this share of it (so that it does not sweep the index on every item). */
+export const REPLAY_LOW_WATER = 0.8;
 
 /**
  * Clusters items one at a time, in the order given, which must be canonical: by publishedAt, ties by a
@@ -1390,6 +1573,10 @@ export class ReplayStream {
   followUp: number | null = null;
   /** The most stories held at once. */
   peakStories: number;
+  /** The most bytes the index held at once (StoryIndex.bytes), and how many times it dropped stories in reach to keep within maxBytes. */
+  peakBytes: number;
+  evictions = 0;
+  private readonly maxBytes: number;
   private readonly index: StoryIndex;
   private day = -Infinity;
   private founded = 0;
@@ -1403,6 +1590,14 @@ export class ReplayStream {
     this.windowMs = this.index.windowMs;
     for (const s of known) this.index.add(s);
     this.peakStories = this.index.size;
+    this.maxBytes = options.maxBytes ?? REPLAY_MAX_BYTES;
+    if (!(this.maxBytes > 0)) throw new RangeError(`maxBytes must be > 0, got ${this.maxBytes}`);
+    this.peakBytes = this.index.bytes;
+  }
+
+  /** What the index holds now, in bytes (StoryIndex.bytes). */
+  get heldBytes(): number {
+    return this.index.bytes;
   }
 
   /** The next item: the id of the known story it joins, or -(k + 1) for the k-th new story (k = founded so far when it founds one). */
@@ -1411,20 +1606,32 @@ export class ReplayStream {
     const d = Math.floor(item.publishedAt / DAY_MS) * DAY_MS;
     if (d > this.day) {
       index.prune(d - this.options.memoryMs);
-      // bounded memory on a huge replay: stories idle for longer than the window can no longer be
-      // joined, so beyond REPLAY_MAX_STORIES they go (a rule on the items alone: still order-independent)
-      if (index.size > (this.options.maxStories ?? REPLAY_MAX_STORIES)) index.prune(item.publishedAt - (this.options.windowMs ?? STORY_WINDOW_MS));
+      // the stories no item from here on can reach keep only what weighs tokens (answers unchanged)
+      index.retire(item.publishedAt - this.windowMs);
       this.day = d;
+    }
+    // Bounded memory whatever the number of items: past maxBytes, the stories out of reach are retired,
+    // and if that is not enough, those last active longest ago go (a rule on the items alone, in their
+    // canonical order: still independent of the order they arrived in).
+    if (index.bytes > this.maxBytes) {
+      index.retire(item.publishedAt - this.windowMs);
+      const low = this.maxBytes * REPLAY_LOW_WATER;
+      if (index.bytes > low) {
+        index.evictTo(low);
+        this.evictions++;
+      }
     }
     if (index.size > this.peakStories) this.peakStories = index.size;
     const m = index.match(item);
     if (m) {
       index.join(m.id, item);
+      if (index.bytes > this.peakBytes) this.peakBytes = index.bytes;
       return m.id;
     }
     const id = -(++this.founded);
     this.followUp = index.followUpOf();
     index.addNew(id, item);
+    if (index.bytes > this.peakBytes) this.peakBytes = index.bytes;
     this.signature = index.boilerplate(item) ? '' : index.tokens(item).join(' ');
     return id;
   }
@@ -1446,5 +1653,5 @@ export function replayStories(known: readonly KnownStory[], items: readonly Stor
     }
     story.push(s);
   }
-  return { story, founders, signatures, followUps, peakStories: stream.peakStories };
+  return { story, founders, signatures, followUps, peakStories: stream.peakStories, peakBytes: stream.peakBytes };
 }

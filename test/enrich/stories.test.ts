@@ -316,29 +316,70 @@ describe('replayStories (a fetch replays what came in, in canonical order)', () 
     expect(r.signatures).toEqual(r.founders.map((i) => storySignature(items[i]!.title)));
   });
 
-  it('keeps its memory bounded on a long replay: past maxStories it drops stories out of reach, and copies still join their story', () => {
-    // 60 days, 40 unrelated headlines a day (made-up words), each with a copy an hour later
+  // 60 days, 40 headlines a day (made-up words, a few of them common to many days so that what weighs
+  // tokens matters), each with a copy an hour later and a rewrite the next day
+  const longReplay = (): StoryInput[] => {
     const syl = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'te', 'vo', 'zi', 'pa', 'do', 'fe', 'gu', 'hi', 'ja', 'be'];
     let seed = 7;
     const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const word = () => Array.from({ length: 3 }, () => syl[Math.floor(rnd() * syl.length)]).join('');
+    const common = Array.from({ length: 12 }, word);
     const long: StoryInput[] = [];
     for (let d = 0; d < 60; d++) {
       for (let k = 0; k < 40; k++) {
-        const title = Array.from({ length: 7 }, word).join(' ');
+        const words = [...Array.from({ length: 5 }, word), common[Math.floor(rnd() * common.length)]!, common[Math.floor(rnd() * common.length)]!];
+        const title = words.join(' ');
         long.push(item(`d${d}-${k}`, title, d * DAY + k * 60_000));
-        long.push(item(`d${d}-${k}-copy`, title, d * DAY + k * 60_000 + 3_600_000));
+        long.push({ ...item(`d${d}-${k}-copy`, title, d * DAY + k * 60_000 + 3_600_000), url: `https://news.example/${d}/${k}` });
+        long.push(item(`d${d}-${k}-rewrite`, `${words.slice(0, 4).join(' ')} ${word()} ${words[5]}`, d * DAY + k * 60_000 + 20 * 3_600_000));
       }
     }
-    long.sort((a, b) => a.publishedAt - b.publishedAt || a.key.localeCompare(b.key));
-    const b = replayStories([], long, { memoryMs: MEMORY, maxStories: 100 });
+    return long.sort((a, b) => a.publishedAt - b.publishedAt || a.key.localeCompare(b.key));
+  };
+
+  it('retires the stories out of reach without changing any answer: the same stories as an index that keeps them whole, in far less memory', () => {
+    const long = longReplay();
+    // the caller's loop on a plain index, forgetting only what memoryMs forgets
+    const whole = new StoryIndex();
+    let day = -Infinity;
+    let next = 0;
+    let wholeBytes = 0;
+    const expected = long.map((it) => {
+      const d = Math.floor(it.publishedAt / DAY) * DAY;
+      if (d > day) whole.prune(d - MEMORY);
+      day = d;
+      const m = whole.match(it);
+      if (m) whole.join(m.id, it);
+      else whole.addNew(-++next, it);
+      wholeBytes = Math.max(wholeBytes, whole.bytes);
+      return m ? m.id : -next;
+    });
+    const r = replayStories([], long, { memoryMs: MEMORY });
+    expect(r.story).toEqual(expected);
+    expect(r.founders.length).toBeGreaterThan(1000);
+    // 30 days of stories whole, against two or three days of them whole and the rest retired
+    expect(r.peakBytes!).toBeLessThan(wholeBytes / 2);
+  });
+
+  it('keeps within maxBytes on a long replay: past it the stories last active longest ago go, and copies still join their story', () => {
+    const long = longReplay();
     const f = replayStories([], long, { memoryMs: MEMORY });
-    // 30 days of stories held without the bound; at most the bound and a day's new ones with it
-    expect(f.peakStories).toBeGreaterThan(1000);
-    expect(b.peakStories).toBeLessThanOrEqual(100 + 40);
+    const maxBytes = 100_000;
+    expect(f.peakBytes!).toBeGreaterThan(2 * maxBytes);
+    const b = replayStories([], long, { memoryMs: MEMORY, maxBytes });
+    // at most the bound and what one item adds (a story, its headline, tokens and URL: well under 4 KB)
+    expect(b.peakBytes!).toBeLessThanOrEqual(maxBytes + 4_000);
     const bounded = named(long, b);
+    // the stories in reach of an item are the last to go: an hour's copy still joins its story...
     for (const it of long) if (it.key.endsWith('-copy')) expect(bounded.get(it.key)).toBe(it.key.replace('-copy', ''));
-    expect(bounded).toEqual(named(long, f));
+    // ...while the rewrites 20 hours on, out of a bound this small, start stories of their own
+    const unbounded = named(long, f);
+    const rewrites = long.filter((it) => it.key.endsWith('-rewrite'));
+    const joined = (m: Map<string, string>) => rewrites.filter((it) => m.get(it.key) === it.key.replace('-rewrite', '')).length;
+    expect(joined(unbounded)).toBeGreaterThan(rewrites.length / 2);
+    expect(joined(bounded)).toBeLessThan(joined(unbounded));
+    // the same rule on the same items gives the same stories
+    expect(replayStories([], long, { memoryMs: MEMORY, maxBytes }).story).toEqual(b.story);
   });
 
   it.each([0.2, 0.4, 0.5, 0.6, 0.8])(
@@ -605,6 +646,76 @@ describe('StoryIndex', () => {
     expect(index.match(item('e', 'Initech opens new Austin office, hiring 200 engineers', T0 + 3 * DAY))?.id).toBe(3);
     index.addNew(4, item('f', 'Acme Robotics recalls Glide robot vacuums', T0 + 3 * DAY));
     expect(index.match(item('g', 'Acme Robotics recalls Glide robot vacuums', T0 + 3 * DAY))?.id).toBe(4);
+  });
+
+  it('evictTo() drops the stories whose last item is oldest (one lastAt together) until it holds at most the target, and no more', () => {
+    const build = () => {
+      const index = new StoryIndex();
+      index.addNew(1, item('a', 'Acme Robotics recalls Glide robot vacuums', T0));
+      index.addNew(2, item('b', 'Globex recalls space heaters over fire risk', T0 + HOUR));
+      index.addNew(3, item('c', 'Initech opens Austin office for 200 engineers', T0 + HOUR));
+      index.addNew(4, item('d', 'Umbrella Pharma wins approval for flu vaccine', T0 + 2 * HOUR));
+      return index;
+    };
+    const full = build().bytes;
+    const one = (() => {
+      const index = new StoryIndex();
+      index.addNew(4, item('d', 'Umbrella Pharma wins approval for flu vaccine', T0 + 2 * HOUR));
+      return index.bytes;
+    })();
+    const joins = (index: StoryIndex) =>
+      [
+        ['Acme Robotics recalls Glide robot vacuums', 1],
+        ['Globex recalls space heaters over fire risk', 2],
+        ['Initech opens Austin office for 200 engineers', 3],
+        ['Umbrella Pharma wins approval for flu vaccine', 4],
+      ].filter(([title]) => index.match(item('x', title as string, T0 + 3 * HOUR))).map(([, id]) => id);
+    const index = build();
+    index.evictTo(full);
+    expect(joins(index)).toEqual([1, 2, 3, 4]);
+    // one byte under: the oldest goes, and only it
+    index.evictTo(full - 1);
+    expect(index.size).toBe(3);
+    expect(index.bytes).toBeLessThanOrEqual(full - 1);
+    expect(joins(index)).toEqual([2, 3, 4]);
+    // the next two share their last item's time: both go, though one would be enough
+    index.evictTo(index.bytes - 1);
+    expect(joins(index)).toEqual([4]);
+    // and what is left is what the newest alone holds, as if it had been added afresh
+    expect(index.bytes).toBe(one);
+  });
+
+  it('retire() keeps the answers of every later item and the weights, but not the retired stories’ headlines', () => {
+    const items = byTime(fixture);
+    const half = items.findIndex((it) => it.publishedAt >= items[Math.floor(items.length / 2)]!.publishedAt);
+    const a = new StoryIndex();
+    const b = new StoryIndex();
+    const ida = cluster(items.slice(0, half), a);
+    const idb = cluster(items.slice(0, half), b);
+    expect(ida).toEqual(idb);
+    const before = b.bytes;
+    b.retire(items[half]!.publishedAt - b.windowMs);
+    expect(b.bytes).toBeLessThan(before);
+    expect(b.size).toBe(a.size);
+    const rest = items.slice(half);
+    // a second half far enough on that most of the first half's stories are out of reach, then the same answers
+    const later = rest.map((it) => ({ ...it, publishedAt: it.publishedAt + 10 * DAY }));
+    b.retire(later[0]!.publishedAt - b.windowMs);
+    a.prune(-Infinity);
+    const answers = (index: StoryIndex) =>
+      later.map((it) => {
+        const m = index.match(it);
+        const f = index.followUpOf();
+        if (m) index.join(m.id, it);
+        else index.addNew(1000 + later.indexOf(it), it);
+        return [m, f];
+      });
+    expect(answers(b)).toEqual(answers(a));
+    // pruned alike, renumbered alike: the same answers again on a third pass
+    a.prune(later[0]!.publishedAt);
+    b.prune(later[0]!.publishedAt);
+    const third = rest.map((it) => ({ ...it, publishedAt: it.publishedAt + 11 * DAY }));
+    expect(third.map((it) => b.match(it))).toEqual(third.map((it) => a.match(it)));
   });
 
   it('rejects options out of range', () => {
