@@ -18,6 +18,8 @@ function fastIso(t: number): string {
     isoDay = day;
     isoPrefix = new Date(day * 86_400_000).toISOString().slice(0, 11);
   }
+  // (years past 9999 or before 0 are written "+012000-…" / "-000001-…": the whole way)
+  if (isoPrefix[10] !== 'T') return iso(t);
   const s = Math.floor((t - day * 86_400_000) / 1000);
   return isoPrefix + (clock[s] ??= `${two(Math.floor(s / 3600))}:${two(Math.floor((s % 3600) / 60))}:${two(s % 60)}Z`);
 }
@@ -98,7 +100,7 @@ function putIso(out: Buffer, at: number, t: number): number {
     if (day !== byteDay) {
       const prefix = new Date(day * 86_400_000).toISOString().slice(0, 11);
       byteDay = day;
-      dayFits = prefix.length === 11;
+      dayFits = prefix[10] === 'T'; // (not "+012000-01-…": years 0 to 9999)
       if (dayFits) dayBytes.write(prefix, 0, 'latin1');
     }
     if (dayFits) {

@@ -39,3 +39,17 @@ describe("detect's CSV lines written as bytes", () => {
     expect(checked).toBe(40_000);
   });
 });
+
+describe("detect's times", () => {
+  it('are written as toISOString writes them, years past 9999 and before year 0 as well', () => {
+    for (const t of [Date.UTC(2026, 10, 20, 12), Date.UTC(12000, 0, 1), Date.UTC(12000, 0, 1, 0, 5), -62198755200000 + 3_600_000]) {
+      const s = blankScore();
+      s.t = t;
+      const want = new Date(t).toISOString().replace(/\.000Z$/, 'Z');
+      expect(seriesCsvLine(s).split(',')[0]).toBe(want);
+      const out = Buffer.alloc(SERIES_CSV_LINE_MAX);
+      const end = writeSeriesCsvLine(out, 0, t, 0, NaN, 0, false, null);
+      expect(out.toString('latin1', 0, end).split(',')[0]).toBe(want);
+    }
+  });
+});
