@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../core/errors.js';
-import { lineBatches } from '../parse/lines.js';
+import { byteLineBatches, lineBatches } from '../parse/lines.js';
 import { MAX_RECORD_CHARS, recordTooLong, SeriesReader } from './series-input.js';
 import type { PointBatch, ScoreBatch } from './series-batch.js';
 import { inlineScorer, type Scorer, workerScorer } from './series-scorer.js';
@@ -92,30 +92,17 @@ export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesR
       await endChunk();
     }
   };
-  // a long file: split into lines as bytes (a line's bytes never hold a newline's byte but as one)
+  // a long file: its lines as bytes
   const readBytes = async () => {
-    let rest: Buffer[] = [];
-    let restBytes = 0;
-    for await (const chunk of input as AsyncIterable<Buffer>) {
-      if (chunk.indexOf(10) < 0) {
-        rest.push(chunk);
-        restBytes += chunk.length;
-        // (a character is at most 3 bytes a UTF-16 unit: past this the line is surely too long)
-        if (restBytes > 3 * MAX_RECORD_CHARS) throw recordTooLong(o.name, lineNo + 1);
-        continue;
-      }
-      const b = rest.length ? Buffer.concat([...rest, chunk]) : chunk;
+    for await (const { buf, ends } of byteLineBatches(input, { maxBytes: 3 * MAX_RECORD_CHARS, tooLong: (n) => recordTooLong(o.name, n) })) {
+      // (a character is at most 3 bytes a UTF-16 unit: past 3 × MAX_RECORD_CHARS bytes a line is surely too long)
       let from = 0;
-      for (let nl = b.indexOf(10); nl >= 0; nl = b.indexOf(10, from)) {
-        takeBytes(b, from, nl);
-        from = nl + 1;
+      for (const end of ends) {
+        takeBytes(buf, from, end);
+        from = end + 1;
       }
-      rest = from < b.length ? [b.subarray(from)] : [];
-      restBytes = b.length - from;
-      if (restBytes > 3 * MAX_RECORD_CHARS) throw recordTooLong(o.name, lineNo + 1);
       await endChunk();
     }
-    if (restBytes > 0) takeBytes(Buffer.concat(rest), 0, restBytes);
   };
   const run = async () => {
     await (o.large ? readBytes() : readText());

@@ -42,6 +42,40 @@ export async function* lineBatches(input: Readable, o: { crlf?: boolean; maxChar
 }
 
 /**
+ * lineBatches on bytes, for callers that read lines straight from them: per chunk, a buffer holding its
+ * complete lines and where each ends (exclusive: its `\n`, or the buffer's end for a last line without a
+ * line break); a line starts one byte after the end of the one before, the first at 0. The unfinished line
+ * is kept in pieces until its line break comes; past `maxBytes` of it, `tooLong(n)` is thrown, n its line
+ * number. A line's bytes never hold a newline's byte but as its end, whatever its encoding (UTF-8).
+ */
+export async function* byteLineBatches(input: Readable, o: { maxBytes: number; tooLong: (lineNo: number) => Error }): AsyncGenerator<{ buf: Buffer; ends: number[] }> {
+  let rest: Buffer[] = [];
+  let restBytes = 0;
+  let lineNo = 0;
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    if (chunk.indexOf(10) < 0) {
+      rest.push(chunk);
+      restBytes += chunk.length;
+      if (restBytes > o.maxBytes) throw o.tooLong(lineNo + 1);
+      continue;
+    }
+    const buf = rest.length ? Buffer.concat([...rest, chunk]) : chunk;
+    const ends: number[] = [];
+    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, nl + 1)) ends.push(nl);
+    const from = ends[ends.length - 1]! + 1;
+    rest = from < buf.length ? [buf.subarray(from)] : [];
+    restBytes = buf.length - from;
+    lineNo += ends.length;
+    if (restBytes > o.maxBytes) throw o.tooLong(lineNo + 1);
+    yield { buf, ends };
+  }
+  if (restBytes > 0) {
+    const buf = Buffer.concat(rest);
+    yield { buf, ends: [buf.length] };
+  }
+}
+
+/**
  * A line of texts to score (`momentscan sentiment`): plain text, or a JSON object with a "text" field
  * (its other fields are passed through). A bad JSON line is an InputError naming `name` and the line.
  */
