@@ -660,9 +660,8 @@ const BYTES = {
   key: 110,
 } as const;
 
-/** A retired story's headlines and vocabulary masks (none: see StoryIndex.retire). Never written to. */
+/** A retired story's headlines (none: see StoryIndex.retire). Never written to. */
 const RETIRED: readonly Member[] = Object.freeze([]) as readonly Member[];
-const RETIRED_MASK: readonly number[] = Object.freeze([]) as readonly number[];
 
 /** One headline of a story, as matching needs it. */
 interface Member {
@@ -696,12 +695,21 @@ export class StoryIndex {
   private lastAt: number[] = [];
   private members: Member[][] = [];
   /**
-   * Per story slot, the distinct token ids of all its headlines, and for each which headlines have it (bit
-   * k: members[s][k]; a story has at most STORY_MAX_MEMBERS = 32): match() finds the headlines sharing
-   * STORY_MIN_SHARED tokens with an item in one pass over these instead of one pass per headline.
+   * Per story slot, its vocabulary: the distinct token ids of all its headlines (in order of first use), each
+   * with which headlines have it (bit k: members[s][k]; a story has at most STORY_MAX_MEMBERS = 32), so that
+   * match() finds the headlines sharing STORY_MIN_SHARED tokens with an item in one pass over these instead
+   * of one pass per headline. Stored as pairs (token id, mask) in one pool shared by every story: slot s has
+   * vocabLen[s] pairs from vocabAt[s], room for vocabRoom[s]; a story that outgrows its room moves to the
+   * pool's end. match() reads each candidate's vocabulary in one run of memory (two arrays a story, of ids
+   * and masks, took four reads from scattered places; they were half of its time on the bench).
    */
-  private vocab: number[][] = [];
-  private vocabMask: number[][] = [];
+  private vocabPool: Int32Array = new Int32Array(4096);
+  /** Ints of vocabPool in use (up to the last room given), and in the rooms of the slots (the rest is left by moves). */
+  private vocabUsed = 0;
+  private vocabLive = 0;
+  private vocabAt: Int32Array = new Int32Array(256);
+  private vocabLen: Int32Array = new Int32Array(256);
+  private vocabRoom: Int32Array = new Int32Array(256);
   /** Per story slot, which short token counts (bit n: a headline of n ≤ SHORT_TITLE_TOKENS tokens) its headlines have. */
   private shortLens: number[] = [];
   /** Per story slot, its first headline's token count (members[s][0].ids.length, flat: match() reads it for every candidate). */
@@ -712,6 +720,16 @@ export class StoryIndex {
    * fail the bound; reading each one's object to learn its length was a third of match()'s time).
    */
   private memberLen: Uint16Array = new Uint16Array(256 * STORY_MAX_MEMBERS);
+  /**
+   * The same headlines' token ids, copied one after another into one pool (slot s's headline k from
+   * memberAt[s * STORY_MAX_MEMBERS + k]), for match() to weigh a headline without reaching for its object.
+   * Retired headlines leave their ids behind until the pool is packed (packMembers()).
+   */
+  private memberPool: Int32Array = new Int32Array(4096);
+  private memberAt: Int32Array = new Int32Array(256 * STORY_MAX_MEMBERS);
+  private memberUsed = 0;
+  /** Ints of memberPool that belong to headlines still held. */
+  private memberLive = 0;
   private slotOf = new Map<number, number>();
   /** Canonical URL → the ids of the stories with an item of it. */
   private byUrl = new Map<string, number[]>();
@@ -735,6 +753,7 @@ export class StoryIndex {
   private count: Int32Array = new Int32Array(256);
   private seenStamp = 0;
   private candidates: number[] = [];
+  private closedCandidates: number[] = [];
   /** vetoed(): does the item have a name story slot `lacksSlot` lacks (for the match() of mark stamp `lacksStamp`)? */
   private lacksSlot = -1;
   private lacksStamp = -1;
@@ -860,8 +879,14 @@ export class StoryIndex {
     const firstAt: number[] = [];
     const lastAt: number[] = [];
     const members: Member[][] = [];
-    const vocab: number[][] = [];
-    const vocabMask: number[][] = [];
+    let vocabInts = 0;
+    for (let s = 0; s < n; s++) if (this.lastAt[s]! >= before) vocabInts += 2 * this.vocabLen[s]!;
+    const vocabPool = new Int32Array(Math.max(4096, vocabInts));
+    let vocabUsed = 0;
+    const vocabAt = new Int32Array(Math.max(256, kept));
+    const vocabLen = new Int32Array(Math.max(256, kept));
+    const vocabRoom = new Int32Array(Math.max(256, kept));
+    const oldPool = this.vocabPool;
     const shortLens: number[] = [];
     const firstLen = new Int32Array(Math.max(256, kept));
     const memberLen = new Uint16Array(Math.max(256, kept) * STORY_MAX_MEMBERS);
@@ -896,10 +921,10 @@ export class StoryIndex {
       if (list === RETIRED) {
         // its vocabulary is its headlines' tokens in the order of first use, the first headline's first
         // (retire() checked): renumbered, weighed and posted as its headlines would be
-        const v = this.vocab[s]!;
+        const at = this.vocabAt[s]!;
         const first = this.firstLen[s]!;
-        for (let i = 0; i < v.length; i++) {
-          const t = renumber(v[i]!);
+        for (let i = 0; i < this.vocabLen[s]!; i++) {
+          const t = renumber(oldPool[at + 2 * i]!);
           if (i < first) df[t]!++;
           postings[t]!.push(slot);
         }
@@ -920,10 +945,16 @@ export class StoryIndex {
         else if (same[same.length - 1] !== slot) same.push(slot);
       }
       // every token of the story's vocabulary is in one of its headlines: renumbered above
-      const v = this.vocab[s]!;
-      for (let i = 0; i < v.length; i++) v[i] = remap[v[i]!]!;
-      vocab.push(v);
-      vocabMask.push(this.vocabMask[s]!);
+      const at = this.vocabAt[s]!;
+      const len = this.vocabLen[s]!;
+      vocabAt[slot] = vocabUsed;
+      vocabLen[slot] = len;
+      vocabRoom[slot] = len;
+      for (let i = 0; i < 2 * len; i += 2) {
+        vocabPool[vocabUsed + i] = remap[oldPool[at + i]!]!;
+        vocabPool[vocabUsed + i + 1] = oldPool[at + i + 1]!;
+      }
+      vocabUsed += 2 * len;
       shortLens.push(this.shortLens[s]!);
       firstLen[slot] = this.firstLen[s]!;
       memberLen.set(this.memberLen.subarray(s * STORY_MAX_MEMBERS, (s + 1) * STORY_MAX_MEMBERS), slot * STORY_MAX_MEMBERS);
@@ -932,11 +963,16 @@ export class StoryIndex {
     this.firstAt = firstAt;
     this.lastAt = lastAt;
     this.members = members;
-    this.vocab = vocab;
-    this.vocabMask = vocabMask;
+    this.vocabPool = vocabPool;
+    this.vocabUsed = vocabUsed;
+    this.vocabLive = vocabUsed;
+    this.vocabAt = vocabAt;
+    this.vocabLen = vocabLen;
+    this.vocabRoom = vocabRoom;
     this.shortLens = shortLens;
     this.firstLen = firstLen;
     this.memberLen = memberLen;
+    this.memberAt = new Int32Array(memberLen.length);
     this.slotOf = slotOf;
     this.byTokenSet = byTokenSet;
     this.tokenId = tokenId;
@@ -944,6 +980,7 @@ export class StoryIndex {
     this.df = df;
     this.postings = postings;
     this.cacheTitle = null;
+    this.packMembers();
     for (const [url, list] of this.byUrl) {
       const kept = list.filter((id) => slotOf.has(id));
       if (kept.length === 0) this.byUrl.delete(url);
@@ -954,7 +991,7 @@ export class StoryIndex {
 
   /**
    * Retires the stories whose lastAt is older than `before`: their headlines (titles, token ids, names),
-   * vocabulary masks, token-set hashes and canonical URLs go; their ids, spans and vocabularies stay, so
+   * token-set hashes and canonical URLs go; their ids, spans and vocabularies stay, so
    * they still count among the stories that weigh tokens (df, N) and in the postings, and are renumbered
    * by prune() as before. Only for a caller whose items come in time order (ReplayStream): a story whose
    * last item is more than the window before an item is out of reach of it and of every later one
@@ -968,15 +1005,16 @@ export class StoryIndex {
       if (list === RETIRED || this.lastAt[s]! >= before) continue;
       // (its first headline's tokens must open its vocabulary, as they do unless a caller's tokens repeat one)
       const first = list[0]!.ids;
-      const v = this.vocab[s]!;
-      let same = first.length <= v.length;
-      for (let i = 0; same && i < first.length; i++) same = first[i] === v[i];
+      const at = this.vocabAt[s]!;
+      let same = first.length <= this.vocabLen[s]!;
+      for (let i = 0; same && i < first.length; i++) same = first[i] === this.vocabPool[at + 2 * i];
       if (!same) continue;
+      for (const m of list) this.memberLive -= m.ids.length;
       this.members[s] = RETIRED as Member[];
-      this.vocabMask[s] = RETIRED_MASK as number[];
       retired++;
     }
     if (retired === 0) return;
+    if (this.memberUsed - this.memberLive > this.memberLive) this.packMembers();
     const gone = (s: number): boolean => this.members[s] === RETIRED;
     for (const [hash, list] of this.byTokenSet) {
       if (!list.some(gone)) continue;
@@ -1005,7 +1043,7 @@ export class StoryIndex {
     const lastAt = this.lastAt;
     for (let s = 0; s < n; s++) {
       const list = this.members[s]!;
-      let c = BYTES.story + this.vocab[s]!.length * (list === RETIRED ? BYTES.retiredVocab : BYTES.vocab);
+      let c = BYTES.story + this.vocabLen[s]! * (list === RETIRED ? BYTES.retiredVocab : BYTES.vocab);
       for (const m of list) c += BYTES.member + 4 * m.ids.length + m.title.length;
       cost[s] = c;
     }
@@ -1169,130 +1207,143 @@ export class StoryIndex {
     const shortA = toks.length <= SHORT_TITLE_TOKENS;
     const firstLen = this.firstLen;
     const memberLen = this.memberLen;
-    for (const s of candidates) {
-      const state = this.reach(s, t);
-      if (state === 0) continue;
-      // A story none of whose headlines can reach the threshold with the tokens it may share is not looked
-      // into (a bound, as for each headline below, from at most `most` tokens shared with any of them).
-      if (counted && !shortA) {
-        const most = Math.min(known.length, count[s]! + uncounted);
-        let bound = heaviest[most]! / weightA;
-        const first = firstLen[s]!;
-        const c = Math.min(most, first);
-        bound = Math.max(bound, first <= SHORT_TITLE_TOKENS ? c / (toks.length + first - c) : heaviest[c]! / (heaviest[c]! + (first - c) * (1 - 1e-9)));
-        for (let lens = this.shortLens[s]!, n = 1; lens !== 0 && n <= SHORT_TITLE_TOKENS; n++) {
-          if ((lens & (1 << n)) === 0) continue;
-          const cn = Math.min(most, n);
-          bound = Math.max(bound, cn / (toks.length + n - cn));
+    const memberAt = this.memberAt;
+    const memberPool = this.memberPool;
+    const pool = this.vocabPool;
+    // The stories whose life is over (state 2) are weighed only when no open story wins, and then in the
+    // order they came: they can only name the story followed up, and their ties go to the first seen.
+    const closedCandidates = this.closedCandidates;
+    closedCandidates.length = 0;
+    for (let pass = 0, group = candidates; pass < 2; pass++, group = closedCandidates) {
+      if (pass === 1 && best >= 0) break;
+      for (const s of group) {
+        const state = pass === 0 ? this.reach(s, t) : 2;
+        if (state === 0) continue;
+        if (state === 2 && pass === 0) {
+          closedCandidates.push(s);
+          continue;
         }
-        if (bound + 1e-9 < this.threshold) continue;
-      }
-      const list = this.members[s]!;
-      let sim = 0;
-      // Most headlines of a candidate share too few tokens: the ones sharing STORY_MIN_SHARED (3) or more
-      // are found in one pass over the story's vocabulary, counting per headline (bit) to three in
-      // bit-sliced counters, and only those are weighed.
-      const vocab = this.vocab[s]!;
-      const vocabMask = this.vocabMask[s]!;
-      // (binary counters, bit k of plane p: bit p of headline k's count; or, past 31 tokens, saturating at three)
-      let c0 = 0;
-      let c1 = 0;
-      let c2 = 0;
-      let c3 = 0;
-      let c4 = 0;
-      let threes: number;
-      if (counted) {
-        for (let i = 0; i < vocab.length; i++) {
-          if (mark[vocab[i]!] !== markStamp) continue;
-          let carry = vocabMask[i]!;
-          let next = c0 & carry;
-          c0 ^= carry;
-          carry = next;
-          next = c1 & carry;
-          c1 ^= carry;
-          carry = next;
-          next = c2 & carry;
-          c2 ^= carry;
-          carry = next;
-          next = c3 & carry;
-          c3 ^= carry;
-          c4 ^= next;
+        // A story none of whose headlines can reach the threshold with the tokens it may share is not looked
+        // into (a bound, as for each headline below, from at most `most` tokens shared with any of them).
+        if (counted && !shortA) {
+          const most = Math.min(known.length, count[s]! + uncounted);
+          let bound = heaviest[most]! / weightA;
+          const first = firstLen[s]!;
+          const c = Math.min(most, first);
+          bound = Math.max(bound, first <= SHORT_TITLE_TOKENS ? c / (toks.length + first - c) : heaviest[c]! / (heaviest[c]! + (first - c) * (1 - 1e-9)));
+          for (let lens = this.shortLens[s]!, n = 1; lens !== 0 && n <= SHORT_TITLE_TOKENS; n++) {
+            if ((lens & (1 << n)) === 0) continue;
+            const cn = Math.min(most, n);
+            bound = Math.max(bound, cn / (toks.length + n - cn));
+          }
+          if (bound + 1e-9 < this.threshold) continue;
         }
-        threes = c4 | c3 | c2 | (c1 & c0);
-      } else {
-        let ones = 0;
-        let twos = 0;
-        threes = 0;
-        for (let i = 0; i < vocab.length; i++) {
-          if (mark[vocab[i]!] !== markStamp) continue;
-          const bits = vocabMask[i]!;
-          threes |= twos & bits;
-          twos |= ones & bits;
-          ones |= bits;
-        }
-      }
-      const lens = s * STORY_MAX_MEMBERS;
-      // the headlines sharing three or more, in order (k ascending: the set bits of `threes`, lowest first)
-      for (let rest = threes; rest !== 0; rest &= rest - 1) {
-        const bit = rest & -rest;
-        const k = 31 - Math.clz32(bit);
+        const list = this.members[s]!;
+        let sim = 0;
+        // Most headlines of a candidate share too few tokens: the ones sharing STORY_MIN_SHARED (3) or more
+        // are found in one pass over the story's vocabulary, counting per headline (bit) to three in
+        // bit-sliced counters, and only those are weighed.
+        const at = this.vocabAt[s]!;
+        const end = at + 2 * this.vocabLen[s]!;
+        // (binary counters, bit k of plane p: bit p of headline k's count; or, past 31 tokens, saturating at three)
+        let c0 = 0;
+        let c1 = 0;
+        let c2 = 0;
+        let c3 = 0;
+        let c4 = 0;
+        let threes: number;
         if (counted) {
-          const lenB = memberLen[lens + k]!;
-          // A bound on the score from the count alone (below): a headline that cannot reach the threshold, or
-          // beat this story's best so far, is not weighed. Every token weighs at least 1 (df ≤ stories), the
-          // shared ones at most the item's heaviest; the margin covers rounding, so what is skipped would
-          // have been skipped after weighing too.
-          const c = ((c0 & bit) !== 0 ? 1 : 0) + ((c1 & bit) !== 0 ? 2 : 0) + ((c2 & bit) !== 0 ? 4 : 0) + ((c3 & bit) !== 0 ? 8 : 0) + ((c4 & bit) !== 0 ? 16 : 0);
-          const most = heaviest[c]!;
-          let bound = most / weightA;
-          if (shortA || lenB <= SHORT_TITLE_TOKENS) bound = Math.max(bound, c / (toks.length + lenB - c));
-          else if (k === 0) bound = Math.max(bound, most / (most + (lenB - c) * (1 - 1e-9)));
-          bound += 1e-9;
-          if (bound < (k === 0 ? this.threshold : Math.max(this.threshold, this.memberThreshold)) || bound <= sim) continue;
-        }
-        const m = list[k]!;
-        const tb = m.ids;
-        let shared = 0;
-        let weightShared = 0;
-        let weightB = 0;
-        for (let i = 0; i < tb.length; i++) {
-          const id = tb[i]!;
-          const wt = base - ln[df[id]! + 1]!;
-          weightB += wt;
-          if (mark[id] === markStamp) {
-            weightShared += wt;
-            shared++;
+          for (let i = at; i < end; i += 2) {
+            if (mark[pool[i]!] !== markStamp) continue;
+            let carry = pool[i + 1]!;
+            let next = c0 & carry;
+            c0 ^= carry;
+            carry = next;
+            next = c1 & carry;
+            c1 ^= carry;
+            carry = next;
+            next = c2 & carry;
+            c2 ^= carry;
+            carry = next;
+            next = c3 & carry;
+            c3 ^= carry;
+            c4 ^= next;
+          }
+          threes = c4 | c3 | c2 | (c1 & c0);
+        } else {
+          let ones = 0;
+          let twos = 0;
+          threes = 0;
+          for (let i = at; i < end; i += 2) {
+            if (mark[pool[i]!] !== markStamp) continue;
+            const bits = pool[i + 1]!;
+            threes |= twos & bits;
+            twos |= ones & bits;
+            ones |= bits;
           }
         }
-        const jaccard = weightShared / (weightA + weightB - weightShared);
-        const short = shortA || tb.length <= SHORT_TITLE_TOKENS;
-        const ms =
-          // short headlines: Jaccard, weighted or not (a short headline's rare words would sink the weighted one alone)
-          short ? Math.max(jaccard, shared / (toks.length + tb.length - shared))
-          // the first headline: the overlap coefficient either way round
-          : k === 0 ? Math.min(1, Math.max(jaccard, weightShared / Math.min(weightA, weightB)))
-          // a later one (a rewrite that joined): only how much of the item it covers, never the other way
-          // round, or a short rewrite inside a longer follow-up ("Acme recalls Glide vacuums" in "Acme shares
-          // fall 8% after Glide vacuum recall") would chain the follow-up in
-          : Math.min(1, Math.max(jaccard, weightShared / weightA));
-        if (ms < (k === 0 ? this.threshold : Math.max(this.threshold, this.memberThreshold)) || ms <= sim) continue;
-        if (shared < toks.length && shared < tb.length && this.vetoed(item, s, m, markStamp)) continue;
-        sim = ms;
-      }
-      if (sim < this.threshold) continue;
-      if (state === 2) {
-        if (closed < 0 || sim > closedSim || (sim === closedSim && this.lastAt[s]! > this.lastAt[closed]!)) {
-          closed = s;
-          closedSim = sim;
+        const lens = s * STORY_MAX_MEMBERS;
+        // the headlines sharing three or more, in order (k ascending: the set bits of `threes`, lowest first)
+        for (let rest = threes; rest !== 0; rest &= rest - 1) {
+          const bit = rest & -rest;
+          const k = 31 - Math.clz32(bit);
+          const lenB = memberLen[lens + k]!;
+          if (counted) {
+            // A bound on the score from the count alone (below): a headline that cannot reach the threshold, or
+            // beat this story's best so far, is not weighed. Every token weighs at least 1 (df ≤ stories), the
+            // shared ones at most the item's heaviest; the margin covers rounding, so what is skipped would
+            // have been skipped after weighing too.
+            const c = ((c0 & bit) !== 0 ? 1 : 0) + ((c1 & bit) !== 0 ? 2 : 0) + ((c2 & bit) !== 0 ? 4 : 0) + ((c3 & bit) !== 0 ? 8 : 0) + ((c4 & bit) !== 0 ? 16 : 0);
+            const most = heaviest[c]!;
+            let bound = most / weightA;
+            if (shortA || lenB <= SHORT_TITLE_TOKENS) bound = Math.max(bound, c / (toks.length + lenB - c));
+            else if (k === 0) bound = Math.max(bound, most / (most + (lenB - c) * (1 - 1e-9)));
+            bound += 1e-9;
+            if (bound < (k === 0 ? this.threshold : Math.max(this.threshold, this.memberThreshold)) || bound <= sim) continue;
+          }
+          const from = memberAt[lens + k]!;
+          let shared = 0;
+          let weightShared = 0;
+          let weightB = 0;
+          for (let i = from; i < from + lenB; i++) {
+            const id = memberPool[i]!;
+            const wt = base - ln[df[id]! + 1]!;
+            weightB += wt;
+            if (mark[id] === markStamp) {
+              weightShared += wt;
+              shared++;
+            }
+          }
+          const jaccard = weightShared / (weightA + weightB - weightShared);
+          const short = shortA || lenB <= SHORT_TITLE_TOKENS;
+          const ms =
+            // short headlines: Jaccard, weighted or not (a short headline's rare words would sink the weighted one alone)
+            short ? Math.max(jaccard, shared / (toks.length + lenB - shared))
+            // the first headline: the overlap coefficient either way round
+            : k === 0 ? Math.min(1, Math.max(jaccard, weightShared / Math.min(weightA, weightB)))
+            // a later one (a rewrite that joined): only how much of the item it covers, never the other way
+            // round, or a short rewrite inside a longer follow-up ("Acme recalls Glide vacuums" in "Acme shares
+            // fall 8% after Glide vacuum recall") would chain the follow-up in
+            : Math.min(1, Math.max(jaccard, weightShared / weightA));
+          if (ms < (k === 0 ? this.threshold : Math.max(this.threshold, this.memberThreshold)) || ms <= sim) continue;
+          if (shared < toks.length && shared < lenB && this.vetoed(item, s, list[k]!, markStamp)) continue;
+          sim = ms;
         }
-        continue;
-      }
-      // among the stories it reaches, an item leans to the one with more headlines (one story, not a new fragment per rewrite)
-      const rank = sim + STORY_HEADLINE_BONUS * Math.min(STORY_HEADLINE_BONUS_MAX, list.length - 1);
-      if (best < 0 || rank > bestRank || (rank === bestRank && (this.lastAt[s]! > this.lastAt[best]! || (this.lastAt[s] === this.lastAt[best] && s < best)))) {
-        best = s;
-        bestSim = sim;
-        bestRank = rank;
+        if (sim < this.threshold) continue;
+        if (state === 2) {
+          if (closed < 0 || sim > closedSim || (sim === closedSim && this.lastAt[s]! > this.lastAt[closed]!)) {
+            closed = s;
+            closedSim = sim;
+          }
+          continue;
+        }
+        // among the stories it reaches, an item leans to the one with more headlines (one story, not a new fragment per rewrite)
+        const rank = sim + STORY_HEADLINE_BONUS * Math.min(STORY_HEADLINE_BONUS_MAX, list.length - 1);
+        if (best < 0 || rank > bestRank || (rank === bestRank && (this.lastAt[s]! > this.lastAt[best]! || (this.lastAt[s] === this.lastAt[best] && s < best)))) {
+          best = s;
+          bestSim = sim;
+          bestRank = rank;
+        }
       }
     }
     if (best < 0 && closed >= 0) this.followUp = this.ids[closed]!;
@@ -1322,13 +1373,15 @@ export class StoryIndex {
     if (a.names.length === 0 || b.names.length === 0) return false;
     // a name of the item's that the whole story lacks, and one of the headline's that the item lacks
     // (the story's distinct tokens over all its headlines: each looked at once, not once per headline having it)
-    const vocab = this.vocab[s]!;
+    const pool = this.vocabPool;
+    const at = this.vocabAt[s]!;
+    const end = at + 2 * this.vocabLen[s]!;
     const tokenText = this.tokenText;
     const inB = (tok: string): boolean => {
       const id = this.tokenId.get(tok);
       if (id !== undefined && hasSlot(this.postings[id]!, s)) return true;
       if (tok.length < 3) return false; // (alike() needs three letters)
-      for (let i = 0; i < vocab.length; i++) if (alike(tok, tokenText[vocab[i]!]!)) return true;
+      for (let i = at; i < end; i += 2) if (alike(tok, tokenText[pool[i]!]!)) return true;
       return false;
     };
     // (the same for every headline of the story: asked once per story and item)
@@ -1364,7 +1417,7 @@ export class StoryIndex {
     for (const text of this.tokenText) held += BYTES.token + text.length;
     for (let s = 0; s < this.ids.length; s++) {
       const list = this.members[s]!;
-      held += this.vocab[s]!.length * (list === RETIRED ? BYTES.retiredVocab : BYTES.vocab);
+      held += this.vocabLen[s]! * (list === RETIRED ? BYTES.retiredVocab : BYTES.vocab);
       for (const m of list) held += BYTES.member + 4 * m.ids.length + m.title.length;
     }
     for (const same of this.byTokenSet.values()) held += BYTES.key + 8 * (same.length - 1);
@@ -1375,7 +1428,7 @@ export class StoryIndex {
   /** What story slot `s` holds of the index's bytes, near enough to rank evictions by (its share of shared maps left out). */
   private slotBytes(s: number): number {
     const list = this.members[s]!;
-    let held = BYTES.story + this.vocab[s]!.length * (list === RETIRED ? BYTES.retiredVocab : BYTES.vocab);
+    let held = BYTES.story + this.vocabLen[s]! * (list === RETIRED ? BYTES.retiredVocab : BYTES.vocab);
     for (const m of list) held += BYTES.member + 4 * m.ids.length + m.title.length + BYTES.key;
     return held;
   }
@@ -1414,8 +1467,12 @@ export class StoryIndex {
     this.firstAt.push(firstAt);
     this.lastAt.push(lastAt);
     this.members.push([]);
-    this.vocab.push([]);
-    this.vocabMask.push([]);
+    this.vocabAt = grow(this.vocabAt, s + 1);
+    this.vocabLen = grow(this.vocabLen, s + 1);
+    this.vocabRoom = grow(this.vocabRoom, s + 1);
+    this.vocabAt[s] = this.vocabUsed;
+    this.vocabLen[s] = 0;
+    this.vocabRoom[s] = 0;
     this.shortLens.push(0);
     this.slotOf.set(id, s);
     this.held += BYTES.story;
@@ -1424,6 +1481,7 @@ export class StoryIndex {
     this.firstLen = grow(this.firstLen, s + 1);
     this.firstLen[s] = toks.length;
     this.memberLen = grow(this.memberLen, (s + 1) * STORY_MAX_MEMBERS);
+    this.memberAt = grow(this.memberAt, (s + 1) * STORY_MAX_MEMBERS);
     this.addMember(s, toks, title, knownIds, keys, true);
   }
 
@@ -1440,19 +1498,16 @@ export class StoryIndex {
     list.push({ ids, title, keys });
     this.held += BYTES.member + 4 * ids.length + title.length;
     this.memberLen[s * STORY_MAX_MEMBERS + list.length - 1] = ids.length;
+    this.memberPool = grow(this.memberPool, this.memberUsed + ids.length);
+    this.memberPool.set(ids, this.memberUsed);
+    this.memberAt[s * STORY_MAX_MEMBERS + list.length - 1] = this.memberUsed;
+    this.memberUsed += ids.length;
+    this.memberLive += ids.length;
     if (ids.length <= SHORT_TITLE_TOKENS) this.shortLens[s] = this.shortLens[s]! | (1 << ids.length);
     const bit = 1 << (list.length - 1);
-    const vocab = this.vocab[s]!;
-    const vocabMask = this.vocabMask[s]!;
     for (let i = 0; i < ids.length; i++) {
       const tid = ids[i]!;
-      const v = vocab.indexOf(tid);
-      if (v >= 0) vocabMask[v] = vocabMask[v]! | bit;
-      else {
-        vocab.push(tid);
-        vocabMask.push(bit);
-        this.held += BYTES.vocab;
-      }
+      if (this.noteVocab(s, tid, bit)) this.held += BYTES.vocab;
       // weights come from first headlines only (what the store keeps of a story: a replay weighs alike)
       if (first) this.df[tid]!++;
       // postings stay in slot (founding) order, however the headlines came in, each slot once
@@ -1472,6 +1527,66 @@ export class StoryIndex {
       same.push(s);
       this.held += 8;
     }
+  }
+
+  /** Copies the headlines' token ids into a new pool, in slot order, without those retired or dropped. */
+  private packMembers(): void {
+    const pool = new Int32Array(Math.max(4096, 2 * this.memberLive));
+    let used = 0;
+    for (let s = 0; s < this.ids.length; s++) {
+      const list = this.members[s]!;
+      for (let k = 0; k < list.length; k++) {
+        const ids = list[k]!.ids;
+        pool.set(ids, used);
+        this.memberAt[s * STORY_MAX_MEMBERS + k] = used;
+        used += ids.length;
+      }
+    }
+    this.memberPool = pool;
+    this.memberUsed = used;
+    this.memberLive = used;
+  }
+
+  /** Token `tid` is in headline `bit` of story slot `s`: its vocabulary's mask for it gains the bit, or it joins the vocabulary (true). */
+  private noteVocab(s: number, tid: number, bit: number): boolean {
+    const at = this.vocabAt[s]!;
+    const len = this.vocabLen[s]!;
+    const pool = this.vocabPool;
+    for (let i = at; i < at + 2 * len; i += 2) {
+      if (pool[i] !== tid) continue;
+      pool[i + 1] = pool[i + 1]! | bit;
+      return false;
+    }
+    if (len === this.vocabRoom[s]) this.moveVocab(s, Math.max(8, 2 * len));
+    const p = this.vocabAt[s]! + 2 * len;
+    this.vocabPool[p] = tid;
+    this.vocabPool[p + 1] = bit;
+    this.vocabLen[s] = len + 1;
+    return true;
+  }
+
+  /** Moves story slot `s`'s vocabulary to the pool's end with room for `room` tokens (first packing the pool when moves left more of it unused than used). */
+  private moveVocab(s: number, room: number): void {
+    const need = 2 * room;
+    if (this.vocabUsed + need > this.vocabPool.length && this.vocabUsed - this.vocabLive > this.vocabLive) {
+      const pool = new Int32Array(Math.max(4096, 2 * (this.vocabLive + need)));
+      let used = 0;
+      for (let t = 0; t < this.ids.length; t++) {
+        const at = this.vocabAt[t]!;
+        pool.set(this.vocabPool.subarray(at, at + 2 * this.vocabLen[t]!), used);
+        this.vocabAt[t] = used;
+        used += 2 * this.vocabRoom[t]!;
+      }
+      this.vocabPool = pool;
+      this.vocabUsed = used;
+    }
+    this.vocabPool = grow(this.vocabPool, this.vocabUsed + need);
+    const at = this.vocabAt[s]!;
+    this.vocabPool.copyWithin(this.vocabUsed, at, at + 2 * this.vocabLen[s]!);
+    this.vocabAt[s] = this.vocabUsed;
+    this.vocabLive += need - 2 * this.vocabRoom[s]!;
+    this.vocabRoom[s] = room;
+    this.vocabUsed += need;
   }
 
   private prefixWeights(size: number): Float64Array {
