@@ -704,9 +704,8 @@ export class StoryIndex {
    * and masks, took four reads from scattered places; they were half of its time on the bench).
    */
   private vocabPool: Int32Array = new Int32Array(4096);
-  /** Ints of vocabPool in use (up to the last room given), and in the rooms of the slots (the rest is left by moves). */
+  /** Ints of vocabPool in use (up to the last room given). */
   private vocabUsed = 0;
-  private vocabLive = 0;
   private vocabAt: Int32Array = new Int32Array(256);
   private vocabLen: Int32Array = new Int32Array(256);
   private vocabRoom: Int32Array = new Int32Array(256);
@@ -965,7 +964,6 @@ export class StoryIndex {
     this.members = members;
     this.vocabPool = vocabPool;
     this.vocabUsed = vocabUsed;
-    this.vocabLive = vocabUsed;
     this.vocabAt = vocabAt;
     this.vocabLen = vocabLen;
     this.vocabRoom = vocabRoom;
@@ -1565,26 +1563,16 @@ export class StoryIndex {
     return true;
   }
 
-  /** Moves story slot `s`'s vocabulary to the pool's end with room for `room` tokens (first packing the pool when moves left more of it unused than used). */
+  /**
+   * Moves story slot `s`'s vocabulary to the pool's end with room for `room` tokens. Rooms double, so what a
+   * story's moves leave behind is less than its room now: the pool holds at most twice its rooms until prune() packs it.
+   */
   private moveVocab(s: number, room: number): void {
     const need = 2 * room;
-    if (this.vocabUsed + need > this.vocabPool.length && this.vocabUsed - this.vocabLive > this.vocabLive) {
-      const pool = new Int32Array(Math.max(4096, 2 * (this.vocabLive + need)));
-      let used = 0;
-      for (let t = 0; t < this.ids.length; t++) {
-        const at = this.vocabAt[t]!;
-        pool.set(this.vocabPool.subarray(at, at + 2 * this.vocabLen[t]!), used);
-        this.vocabAt[t] = used;
-        used += 2 * this.vocabRoom[t]!;
-      }
-      this.vocabPool = pool;
-      this.vocabUsed = used;
-    }
     this.vocabPool = grow(this.vocabPool, this.vocabUsed + need);
     const at = this.vocabAt[s]!;
     this.vocabPool.copyWithin(this.vocabUsed, at, at + 2 * this.vocabLen[s]!);
     this.vocabAt[s] = this.vocabUsed;
-    this.vocabLive += need - 2 * this.vocabRoom[s]!;
     this.vocabRoom[s] = room;
     this.vocabUsed += need;
   }
