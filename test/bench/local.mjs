@@ -4,9 +4,10 @@
 // the built CLI under GNU time, and reports wall time, CPU, peak RSS and the items stored. Run it at a
 // few sizes to see whether peak memory follows the total (issue 15 asks that it does not).
 //
-//   node test/bench/local.mjs [--files 60] [--items 5000] [--keep]
+//   node test/bench/local.mjs [--files 60] [--items 5000] [--keep] [--dir DIR]
 //
-// Nothing is committed: the files are made from the seeded generator each run (about 1 KB an item).
+// Nothing is committed: the files are made from the seeded generator each run (about 1 KB an item), or
+// once into --dir and read from there by later runs (3,000,000 items take ~10 minutes to write).
 // Needs `npm run build`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,16 +19,18 @@ import Database from 'better-sqlite3';
 import { configYaml, feedPath, renderFeed } from './feeds.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const USAGE = `usage: node test/bench/local.mjs [--files N] [--items N] [--keep]
+const USAGE = `usage: node test/bench/local.mjs [--files N] [--items N] [--keep] [--dir DIR]
 
   --files <n>  feed files to generate and fetch from file:// (default 60)
   --items <n>  items in each file, about 1 KB each, over the 14 days before 2026-11-20 (default 5000)
   --keep       keep the temp folder (feed files, config, database) and print its path
+  --dir <path> write the feed files there once (kept) and reuse them in later runs with the same --items
+               and no more --files (any build); the config and database still go in a temp folder
   -h, --help   this help
 `;
 let values;
 try {
-  ({ values } = parseArgs({ options: { files: { type: 'string', default: '60' }, items: { type: 'string', default: '5000' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+  ({ values } = parseArgs({ options: { files: { type: 'string', default: '60' }, items: { type: 'string', default: '5000' }, keep: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
 } catch (err) {
   process.stderr.write(`local: ${err.message}\n${USAGE}`);
   process.exit(2);
@@ -45,17 +48,26 @@ if (!(files >= 1 && items >= 1)) {
 const tmp = mkdtempSync(path.join(tmpdir(), 'momentscan-local-'));
 try {
   const t0 = performance.now();
-  mkdirSync(path.join(tmp, 'feeds'));
+  // the feed files: in the temp folder, or in --dir (made once for this --items and at least --files: a stamp
+  // says so; file i is the same whatever --files is, so 25 files are the first 25 of 300)
+  const home = values.dir ? path.resolve(values.dir, `items-${items}`) : tmp;
+  const stamp = path.join(home, 'complete.json');
   let bytes = 0;
-  for (let i = 0; i < files; i++) {
-    const xml = renderFeed(i, items);
-    bytes = Math.max(bytes, Buffer.byteLength(xml));
-    writeFileSync(path.join(tmp, feedPath(i)), xml);
+  const reused = values.dir && existsSync(stamp) && JSON.parse(readFileSync(stamp, 'utf8')).files >= files;
+  if (reused) bytes = JSON.parse(readFileSync(stamp, 'utf8')).largest;
+  else {
+    mkdirSync(path.join(home, 'feeds'), { recursive: true });
+    for (let i = 0; i < files; i++) {
+      const xml = renderFeed(i, items);
+      bytes = Math.max(bytes, Buffer.byteLength(xml));
+      writeFileSync(path.join(home, feedPath(i)), xml);
+    }
+    if (values.dir) writeFileSync(stamp, JSON.stringify({ files, items, largest: bytes }));
   }
   const maxBytes = `${Math.ceil(bytes / 2 ** 20) + 1}MB`;
   const cfg = path.join(tmp, 'local.yaml');
-  writeFileSync(cfg, configYaml([pathToFileURL(tmp).href], files, { concurrency: 8, perHost: 8, hostDelay: '0ms', interval: '15m', retries: 0, timeout: '60s', maxBytes }));
-  process.stderr.write(`local: ${files} files × ${items} items (largest ${maxBytes}) written in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  writeFileSync(cfg, configYaml([pathToFileURL(home).href], files, { concurrency: 8, perHost: 8, hostDelay: '0ms', interval: '15m', retries: 0, timeout: '60s', maxBytes }));
+  process.stderr.write(`local: ${files} files × ${items} items (largest ${maxBytes}) ${reused ? `reused from ${home}` : 'written'} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   const db = path.join(tmp, 'local.db');
   const timeFile = path.join(tmp, 'time.txt');
   const gnu = existsSync('/usr/bin/time');

@@ -251,6 +251,40 @@ describe('ingest from a real HTTP server', () => {
     expect(Math.min(...starts.slice(1).map((t, i) => t - starts[i]!))).toBeGreaterThanOrEqual(25);
   });
 
+  it('a full backlog holds fetching back: with a bound below one feed, each request waits for the feeds before it to be saved; same items', async () => {
+    const rss = (n: number) =>
+      `<?xml version="1.0"?><rss version="2.0"><channel><title>feed ${n}</title>${Array.from(
+        { length: 20 },
+        (_, i) => `<item><title>Acme news ${n} number ${i}</title><link>https://f${n}.example/${i}</link><pubDate>Mon, 16 Nov 2026 ${String(i % 24).padStart(2, '0')}:00:00 GMT</pubDate></item>`,
+      ).join('')}</channel></rss>`;
+    const paths = Array.from({ length: 8 }, (_, n) => `/f${n}.rss`);
+    // how many feeds were committed when each request came in
+    let saved: () => number = () => 0;
+    const seen: number[] = [];
+    server = await startServer(
+      Object.fromEntries(paths.map((p, n) => [p, (req, res) => (seen.push(saved()), serve(rss(n), { 'content-type': RSS })(req, res))] as [string, Handler])),
+    );
+    const fetch = 'timeout: 5s, interval: 0s, retries: 0, hostDelay: 0ms, perHost: 4, concurrency: 4';
+    const runs = [];
+    for (const backlogBytes of [1, undefined]) {
+      seen.length = 0;
+      const { config, store } = setup(paths.map((p) => server!.url(p)), '', fetch);
+      saved = () => store.db.prepare("SELECT count(*) FROM fetch_log WHERE status = 'ok'").pluck().get() as number;
+      const out = await ingest(config, store, { now: () => Date.now(), backlogBytes });
+      expect(out.feeds.every((f) => f.status === 'ok')).toBe(true);
+      const items = store.db.prepare('SELECT f.url, i.guid, i.title, i.sentiment, i.story_id IS NOT NULL AS story FROM items i JOIN feeds f ON f.id = i.feed_id ORDER BY i.guid').all();
+      runs.push({ seen: [...seen], items: items.map((r) => JSON.stringify(r).replace(/127\.0\.0\.1:\d+/, '')) });
+    }
+    const [bound, free] = runs;
+    // the first four start together (nothing is known of the feeds' size yet); after that, one feed at a time
+    // from request to commit: request k comes once the k before it are saved
+    expect(bound!.seen.slice(4)).toEqual([4, 5, 6, 7]);
+    // without the bound (64 MiB) the requests run ahead of the commits
+    expect(free!.seen.slice(4).some((n, i) => n < i + 4)).toBe(true);
+    expect(bound!.items).toHaveLength(160);
+    expect(bound!.items).toEqual(free!.items);
+  });
+
   it('a permanent redirect moves the feed: later fetches go straight to the new address', async () => {
     server = await startServer({
       '/old.rss': (_req, res) => {
