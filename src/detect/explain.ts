@@ -19,9 +19,9 @@ const STOPWORDS = new Set([
 /**
  * Fills in a moment's explanation: distinct sources, terms that set the moment's items apart from the
  * baseline (weighted log-odds with an informative Dirichlet prior, Monroe et al. 2008, counting each term
- * once per item), and example items. Pure: the items are given.
+ * once per item), and example items. Pure: the items are given, and of the baseline's only the titles.
  */
-export function explainMoment(moment: Moment, items: ExplainItem[], baseline: ExplainItem[], topicKeywords: string[], maxExamples = 3): Moment {
+export function explainMoment(moment: Moment, items: ExplainItem[], baseline: readonly string[], topicKeywords: string[], maxExamples = 3): Moment {
   const sourceCounts = new Map<string, { name: string; n: number }>();
   for (const it of items) {
     const key = sourceKey(it);
@@ -63,10 +63,10 @@ function termKey(t: string): string {
   return t.length > 4 && t.endsWith('s') && !t.endsWith('ss') ? t.slice(0, -1) : t;
 }
 
-/** The item's distinct headline terms, keyed by termKey, with the surface form seen. */
-function itemTerms(it: ExplainItem, exclude: Set<string>): Map<string, string> {
+/** A headline's distinct terms, keyed by termKey, with the surface form seen. */
+function itemTerms(title: string, exclude: Set<string>): Map<string, string> {
   const terms = new Map<string, string>();
-  for (const t of tokenize(foldText(it.title))) {
+  for (const t of tokenize(foldText(title))) {
     if (t.length < 3 || STOPWORDS.has(t) || exclude.has(t) || exclude.has(termKey(t)) || /^\d+$/.test(t)) continue;
     const key = termKey(t);
     if (!terms.has(key)) terms.set(key, t);
@@ -74,20 +74,20 @@ function itemTerms(it: ExplainItem, exclude: Set<string>): Map<string, string> {
   return terms;
 }
 
-function distinctiveTerms(items: ExplainItem[], baseline: ExplainItem[], exclude: Set<string>, limit: number): string[] {
+function distinctiveTerms(items: ExplainItem[], baseline: readonly string[], exclude: Set<string>, limit: number): string[] {
   if (items.length === 0) return [];
   const fg = new Map<string, number>();
   const bg = new Map<string, number>();
   const forms = new Map<string, Map<string, number>>();
   for (const it of items) {
-    for (const [key, form] of itemTerms(it, exclude)) {
+    for (const [key, form] of itemTerms(it.title, exclude)) {
       fg.set(key, (fg.get(key) ?? 0) + 1);
       const f = forms.get(key) ?? new Map<string, number>();
       f.set(form, (f.get(form) ?? 0) + 1);
       forms.set(key, f);
     }
   }
-  for (const it of baseline) for (const key of itemTerms(it, exclude).keys()) bg.set(key, (bg.get(key) ?? 0) + 1);
+  for (const title of baseline) for (const key of itemTerms(title, exclude).keys()) bg.set(key, (bg.get(key) ?? 0) + 1);
   const nF = [...fg.values()].reduce((a, b) => a + b, 0);
   const nB = [...bg.values()].reduce((a, b) => a + b, 0);
   const alpha0 = 50;

@@ -1,7 +1,7 @@
 import type { Sensitivity } from '../config/schema.js';
 import { ALERT_STEP_MS, ALERT_SURPRISE, type Alert, Episodes } from './alerts.js';
 import { logIncompleteBeta, logNegBinomialUpperTail, logNormalUpperTail, SCORE_CAP } from './stats.js';
-import { ToneChannel, type ToneScore } from './tone.js';
+import { blankTone, ToneChannel, type ToneScore } from './tone.js';
 
 /**
  * momentscan's one detection engine, used by every command: `moments`, `scan`, `digest` and `timeline`
@@ -1153,5 +1153,17 @@ const stepRow: SeriesPoint = { t: 0, value: 0, sentiment: null, n: null, sentime
 
 /** A score to fill (SeriesDetector.push's `out`). */
 export function blankScore(): SeriesScore {
-  return { t: 0, value: 0, expected: null, score: 0, moment: false, episode: null, alert: null, learning: true, direction: null, tone: null };
+  // Each field first holds a value of every kind it will hold (a double, a string, an object), then its
+  // blank: V8 then gives the fields their widest representation at once. Widened later, by the engine's
+  // optimised code, every function that stores to them was thrown away and compiled again.
+  const s: SeriesScore = { t: 0.5, value: 0.5, expected: 0.5, score: 0.5, moment: false, episode: 'up', alert: 'onset', learning: true, direction: 'up', tone: blankTone() };
+  s.t = 0;
+  s.value = 0;
+  s.expected = null;
+  s.score = 0;
+  s.episode = null;
+  s.alert = null;
+  s.direction = null;
+  s.tone = null;
+  return s;
 }

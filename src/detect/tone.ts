@@ -32,7 +32,14 @@ export interface ToneScore {
 
 /** A tone score to fill (ToneChannel.push's `out`). */
 export function blankTone(): ToneScore {
-  return { surprise: 0, direction: 0, mean: null, baseline: null, items: 0, alert: null, active: false, episode: 0 };
+  // (each field first holds a value of every kind it will hold, then its blank: see blankScore)
+  const t: ToneScore = { surprise: 0.5, direction: 0, mean: 0.5, baseline: 0.5, items: 0.5, alert: 'onset', active: false, episode: 0 };
+  t.surprise = 0;
+  t.mean = null;
+  t.baseline = null;
+  t.items = 0;
+  t.alert = null;
+  return t;
 }
 
 /** Windows (ms) over which a swing accumulates. */

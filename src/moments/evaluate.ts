@@ -131,7 +131,7 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     for (const m of moments) {
       const items = store.itemsBetween(topicId, m.start, Math.min(m.end, o.asOf + 1), 2000);
       // a sample of the baseline is enough to tell which words are new
-      const baseline = store.itemsBetween(topicId, m.start - baselineMs, m.start, 800);
+      const baseline = store.titlesBetween(topicId, m.start - baselineMs, m.start, 800);
       const accounts = store.topicAccounts(topicId, m.start, Math.min(m.end, o.asOf + 1));
       found.push({ ...explainMoment(m, items, baseline, topic.keywords), caveats: undercountCaveats(m, baselineMs, overflows), accounts });
     }

@@ -71,6 +71,8 @@ export interface ItemStore {
   hasItems(): boolean;
   firstItemAt(topicId: number): number | null;
   itemsBetween(topicId: number, from: number, to: number, limit?: number): StoredItem[];
+  /** The titles of the items itemsBetween gives, in its order: all a moment's baseline sample needs. */
+  titlesBetween(topicId: number, from: number, to: number, limit: number): string[];
   overflowPeriods(topicId: number, from: number, to: number): { feedUrl: string; start: number; end: number }[];
   listItems(o: ListItemsQuery): (StoredItem & { topicIds: number[] })[];
   itemsToRescore(engine: string, all: boolean, pageSize?: number): Generator<{ id: number; title: string; summary: string; language: string | null }[]>;

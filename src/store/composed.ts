@@ -154,6 +154,9 @@ export abstract class PartsStore implements StoreApi {
   itemsBetween(topicId: number, from: number, to: number, limit?: number): StoredItem[] {
     return this.items.itemsBetween(topicId, from, to, limit);
   }
+  titlesBetween(topicId: number, from: number, to: number, limit: number): string[] {
+    return this.items.titlesBetween(topicId, from, to, limit);
+  }
   overflowPeriods(topicId: number, from: number, to: number): { feedUrl: string; start: number; end: number }[] {
     return this.items.overflowPeriods(topicId, from, to);
   }

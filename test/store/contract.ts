@@ -78,6 +78,16 @@ export function storeContract(backend: Backend): void {
       expect(store.itemsBetween(topicId, 0, T + 1).map((i) => i.title).sort()).toEqual(['Acme item 1', 'Made-up title']);
     });
 
+    it('a baseline sample\'s titles are those of the same items, newest first, in the window and up to the limit', () => {
+      const { store, save, feedA, topicId } = setup();
+      save(feedA, [1, 2, 3, 4, 5].map((k) => item(String(k), { publishedAt: T - k * 60_000 })));
+      const newest = (from: number, to: number, limit: number) => store.itemsBetween(topicId, from, to, limit).map((i) => i.title);
+      expect(store.titlesBetween(topicId, T - 4 * 60_000, T, 2)).toEqual(['Acme item 1', 'Acme item 2']);
+      expect(store.titlesBetween(topicId, T - 4 * 60_000, T, 2)).toEqual(newest(T - 4 * 60_000, T, 2));
+      expect(store.titlesBetween(topicId, 0, T - 3 * 60_000 + 1, 800)).toEqual(['Acme item 3', 'Acme item 4', 'Acme item 5']);
+      expect(store.titlesBetween(topicId, T, T + 1, 800)).toEqual([]);
+    });
+
     it('a fetch repeating an item (same guid, or same article under another guid) stores it once; items keep the feed\'s order', () => {
       const { store, sql, save, feedA } = setup();
       const items = [

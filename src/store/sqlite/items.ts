@@ -34,6 +34,24 @@ export class SqliteItems extends SqlitePart implements ItemStore {
   }
 
   /**
+   * The titles of the items itemsBetween gives (the same rows, in the same order), without the rest of each
+   * row: a moment's baseline sample is read for its headline terms only, and reading 800 whole rows (and
+   * their feeds) for each moment was a fifth of a 75-day backtest's time.
+   */
+  titlesBetween(topicId: number, from: number, to: number, limit: number): string[] {
+    return this.guard(
+      () =>
+        this.stmt(
+          `SELECT i.title FROM item_topics t JOIN items i ON i.id = t.item_id
+           WHERE t.topic_id = ? AND t.published_at >= ? AND t.published_at < ?
+           ORDER BY t.published_at DESC LIMIT ?`,
+        )
+          .pluck()
+          .all(topicId, from, to, limit) as string[],
+    );
+  }
+
+  /**
    * Periods when a feed carrying this topic may have dropped items: from the fetch before an
    * overflowing fetch to that fetch, for overflows logged in [from, to].
    */
