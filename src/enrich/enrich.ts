@@ -84,7 +84,7 @@ export function enrichItems(items: ParsedItem[], matchers: TopicMatcher[], ctx: 
       // language we cannot score gives null
       sentiment: identified[i]!.otherScript ? null : analyzeSentiment(texts[i]!, { language: language ?? 'en' }).score,
       topics: matchTopics(matchers, { title: it.title, summary: it.summary, language, feedUrl: ctx.feedUrl }),
-      storyTokens: storyTokens(it.title),
+      storyTokenText: storyTokens(it.title).join(' '),
     };
     const accounts = ctx.accounts && ctx.accounts.size > 0 ? ctx.accounts.match(it) : [];
     if (accounts.length > 0) out[i]!.accounts = accounts;

@@ -35,7 +35,7 @@ export function storyAssigner(threads: StoryThreadOptions = {}): StoryAssigner &
     byUrl = new Map();
     span = new Map();
   };
-  const signature = (it: { title: string; storyTokens?: string[] }): string => it.storyTokens?.join(' ') ?? storySignature(it.title);
+  const signature = (it: { title: string; storyTokenText?: string }): string => it.storyTokenText ?? storySignature(it.title);
   return {
     find: (it) => (it.canonicalUrl !== null ? byUrl.get(it.canonicalUrl) : undefined) ?? bySignature.get(signature(it)) ?? null,
     signature,

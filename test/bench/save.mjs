@@ -4,7 +4,8 @@
 // bench's, kept with `run.mjs --keep`), saved again into a new one, feed by feed in the order of its fetch
 // log: the CPU time of the saves only (process.cpuUsage). With --out the new database is kept, for
 // dump-db.mjs to compare with another build's. Stories' tokens are made before the clock starts (the parse
-// workers make them in a fetch).
+// workers make them in a fetch), in both forms builds have read (storyTokens, then storyTokenText), so that
+// --dist may name a build of either.
 //
 //   node test/bench/save.mjs DB [--dist DIR] [--out NEW.db] [--batch 16]
 //
@@ -65,6 +66,7 @@ for (const r of from
     language: r.language,
     topics: matches.get(r.id) ?? [],
     storyTokens: storyTokens(r.title),
+    storyTokenText: storyTokens(r.title).join(' '),
     engine: r.engine,
   };
   if (r.authorEmail !== null) it.authorEmail = r.authorEmail;
