@@ -445,6 +445,46 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * The help of every command as the CLI prints it to a pipe (80 columns, no colour), by command path
+ * ('' for momentscan itself): what the build caches in dist/help.json (src/help-cache.ts). Each text is
+ * asked for the three ways a user can (`… --help`, `… -h`, `help …`); a command whose answers differ,
+ * or that answers on stderr, is left out, and the CLI answers it.
+ */
+export async function helpTexts(): Promise<Record<string, string>> {
+  const paths: string[][] = [];
+  const collect = (cmd: Command, path: string[]) => {
+    paths.push(path);
+    for (const c of cmd.commands) collect(c, [...path, c.name()]);
+  };
+  collect(buildProgram(), []);
+  const texts: Record<string, string> = {};
+  for (const path of paths) {
+    const answers: (string | undefined)[] = [];
+    for (const args of [[...path, '--help'], [...path, '-h'], ['help', ...path]]) answers.push(await helpAnswer(args));
+    if (answers[0] !== undefined && answers.every((a) => a === answers[0])) texts[path.join(' ')] = answers[0];
+  }
+  return texts;
+}
+
+/** What the CLI prints on stdout for these arguments when they only ask for help; else undefined. */
+async function helpAnswer(args: string[]): Promise<string | undefined> {
+  const program = buildProgram();
+  let out = '';
+  let err = '';
+  const capture = (cmd: Command) => {
+    cmd.configureOutput({ writeOut: (s) => void (out += s), writeErr: (s) => void (err += s), getOutHelpWidth: () => 80, getOutHasColors: () => false });
+    cmd.commands.forEach(capture);
+  };
+  capture(program);
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (e) {
+    if (!(e instanceof CommanderError && (e.code === 'commander.helpDisplayed' || e.code === 'commander.help'))) return undefined;
+  }
+  return err === '' && out !== '' ? out : undefined;
+}
+
 function commandPath(cmd: Command): string {
   const names: string[] = [];
   for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
