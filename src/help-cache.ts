@@ -2,7 +2,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 
 /**
- * `momentscan --help` without loading commander or the CLI. The build (scripts/build-help.mjs) asks
+ * `momentscan --help` without loading commander or the CLI. The build (src/build-help.mjs) asks
  * commander for the help of every command, as it prints it off a terminal (80 columns, no colour), and
  * writes it to dist/help.json; bin/momentscan answers a plain help request from that file when stdout
  * is not a terminal (in a terminal commander wraps the text to its width, so the CLI answers).

