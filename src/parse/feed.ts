@@ -5,7 +5,6 @@
  * link and its canonical form, publisher, and a UTC date (or the fetch time, flagged as estimated).
  */
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import Parser from 'rss-parser';
 import { decodeHTMLStrict } from 'entities';
 import { emailIn } from '../core/domain.js';
@@ -297,8 +296,8 @@ interface RawItem {
   guid?: string | undefined;
   title?: string | undefined;
   link?: string | undefined;
-  /** HTML or text, best first; a function is called only when the candidates before it give no text. */
-  summaries: (string | undefined | (() => string | undefined))[];
+  /** HTML or text, best first. */
+  summaries: (string | undefined)[];
   author?: string | undefined;
   /** Date strings, best first. */
   dates: (string | undefined)[];
@@ -336,8 +335,7 @@ function finishItem(raw: RawItem, ctx: Context): ParsedItem | null {
 
   let summary = '';
   for (const candidate of raw.summaries) {
-    const text = typeof candidate === 'function' ? candidate() : candidate;
-    if (text && (summary = htmlToText(text)) !== '') break;
+    if (candidate && (summary = htmlToText(candidate)) !== '') break;
   }
   summary = truncate(summary, SUMMARY_MAX);
 
@@ -408,7 +406,7 @@ function rssItem(item: RssItem): RawItem {
     guid,
     title: str(item.title),
     link: str(item.link) ?? attr(item.link, 'href') ?? (guidIsLink ? guid : undefined),
-    summaries: [str(item.summary), str(item.content), str(item['content:encoded']), () => snippetText(item.contentSnippet)],
+    summaries: [str(item.summary), str(item.content), str(item['content:encoded']), str(item.contentSnippet)],
     author: str(item.creator) ?? str(item.author) ?? str(item['dc:creator']),
     dates: [item.published, item.updated, item.pubDate, item.date, item.issued, item.modified].map(str),
     isoDate: str(item.isoDate),
@@ -586,26 +584,6 @@ export function useFastXml(on: boolean): void {
   fastXml = on;
 }
 
-/**
- * rss-parser makes a plain-text snippet of every item's content (`contentSnippet`, and
- * `content:encodedSnippet`) as it builds the items: ~3 µs an item, 3% of a parse worker's CPU on the bench's feeds, for
- * a text read only when an item has no other (finishItem's last candidate). While rss-parser builds a
- * feed (synchronously, in runRssParser), its getSnippet only notes the HTML; snippetText makes the snippet
- * with rss-parser's own function when it is read, so the text is the same.
- */
-const rssUtils = createRequire(import.meta.url)('rss-parser/lib/utils.js') as { getSnippet: (html: unknown) => unknown };
-const makeSnippet = rssUtils.getSnippet;
-
-class PendingSnippet {
-  constructor(readonly html: string) {}
-}
-
-const noteSnippet = (html: unknown): unknown => (typeof html === 'string' ? new PendingSnippet(html) : makeSnippet(html));
-
-function snippetText(value: unknown): string | undefined {
-  return str(value instanceof PendingSnippet ? makeSnippet(value.html) : value);
-}
-
 async function runRssParser(xml: string): Promise<RssOutput> {
   // A fresh parser per document: a reused one keeps state from the previous parse.
   const parser = new Parser<Record<string, unknown>, RssItem>({
@@ -632,13 +610,7 @@ async function runRssParser(xml: string): Promise<RssOutput> {
       },
     };
   }
-  let parsing: Promise<RssOutput>;
-  rssUtils.getSnippet = noteSnippet;
-  try {
-    parsing = parser.parseString(xml) as Promise<RssOutput>;
-  } finally {
-    rssUtils.getSnippet = makeSnippet;
-  }
+  const parsing = parser.parseString(xml) as Promise<RssOutput>;
   // xml2js parses synchronously: a promise still pending once the event loop turns never settles.
   let check: NodeJS.Immediate | undefined;
   const stalled = new Promise<never>((_, reject) => {
