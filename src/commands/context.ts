@@ -5,7 +5,7 @@ import { stripControl } from '../core/text.js';
 import { windowProblem, type WindowRequest } from '../core/limits.js';
 import { resolveConfigPath, resolveDbPath } from '../core/paths.js';
 import { decideColor } from '../render/color.js';
-import { FORMATS, type Format, type RenderContext } from '../render/index.js';
+import { FORMATS, type Format, type RenderContext } from '../render/types.js';
 import { BIG_TABLE_ROWS } from '../render/table.js';
 
 /** Options every command accepts (defined on the program). */

@@ -43,7 +43,7 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   // Everything that can be wrong with the email settings is found before anything is evaluated or recorded.
   const mail = sending ? await (await import('../email/settings.js')).mailSettings(config, o, env.env, Boolean(o.dryRun), log) : null;
 
-  const store = openStore(dbPath);
+  const store = await openStore(dbPath);
   let model: DigestModel;
   try {
     const since = o.since ?? '24h';
@@ -55,8 +55,8 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   }
   const found = model.new.length + model.ongoing.length;
   const code = o.failOnMoments && found > 0 ? ExitCode.MOMENTS_FOUND : ExitCode.OK;
-  const record = (sent: boolean, recipients: string[]) => {
-    const s = openStore(dbPath);
+  const record = async (sent: boolean, recipients: string[]): Promise<void> => {
+    const s = await openStore(dbPath);
     try {
       s.recordDigest({ createdAt: now, periodStart: model.periodStart, periodEnd: model.periodEnd, sent, recipients, moments: found });
     } finally {
@@ -68,11 +68,11 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
     const prefix = config.email?.subjectPrefix;
     const text = DIGEST_RENDERERS[format]!(model, prefix === undefined ? {} : { subjectPrefix: prefix });
     await writeOut(text);
-    record(false, []);
+    await record(false, []);
     return code;
   }
 
   const sentTo = await deliverDigest(model, mail, { dryRun: Boolean(o.dryRun), always: Boolean(o.always), quiet: Boolean(g.quiet), now, log, writeOut });
-  if (sentTo) record(true, sentTo);
+  if (sentTo) await record(true, sentTo);
   return code;
 }

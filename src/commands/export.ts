@@ -35,7 +35,7 @@ export async function run(g: GlobalOptions, o: ExportOptions): Promise<number> {
   const topics = topicsFlag(config, o.topic);
   checkWindow(config, { since, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(topics.length ? { topics } : {}) });
   const dir = path.resolve(o.out ?? '.');
-  const store = openStore(dbPath, { readonlyIfDenied: true });
+  const store = await openStore(dbPath, { readonlyIfDenied: true });
   let result;
   let accounts: Map<number, CrmAccount>;
   try {

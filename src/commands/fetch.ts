@@ -3,7 +3,6 @@ import { InterruptedError } from '../core/errors.js';
 import { allFailed, fetchExitCode, fetchWithSignals } from '../ingest/interactive.js';
 import type { FetchSummary } from '../ingest/types.js';
 import { feedReportLines, fetchListing, fetchSummaryLine } from '../render/fetch.js';
-import { render } from '../render/index.js';
 import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
 
 export interface FetchOptions extends OutputOptions {
@@ -23,7 +22,11 @@ export async function run(g: GlobalOptions, o: FetchOptions): Promise<number> {
   const { config, dbPath } = configFor(g, env);
   const format = o.format || o.json || o.ndjson || o.csv ? chooseFormat(o) : null;
   const summary = await fetchFeeds(config, dbPath, g, o, env);
-  if (format) await writeOut(render(format, fetchListing(summary.feeds), renderContext(g, o, env, env.now())));
+  // the renderers only when asked for a listing: a plain fetch (cron's) does without loading them
+  if (format) {
+    const { render } = await import('../render/index.js');
+    await writeOut(render(format, fetchListing(summary.feeds), renderContext(g, o, env, env.now())));
+  }
   return fetchExitCode(summary, Boolean(o.strict));
 }
 

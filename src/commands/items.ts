@@ -36,7 +36,7 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
   if (!Object.hasOwn(SORTS, sort)) throw new UsageError(`--sort: expected time, negative or positive, got "${o.sort}"`);
   const wanted = topicsFlag(config, o.topic);
   if (o.explain) needTopics(config, 'add topics to explain matches against');
-  const store = openStore(dbPath, { readonlyIfDenied: true });
+  const store = await openStore(dbPath, { readonlyIfDenied: true });
   let listed: { rows: ItemRow[]; total: number };
   try {
     const query = { from, to, limit, sort: SORTS[sort], topics: wanted, explain: Boolean(o.explain), ...(o.search !== undefined ? { search: o.search } : {}) };

@@ -29,7 +29,7 @@ export async function run(g: GlobalOptions, o: LabelOptions): Promise<number> {
   const at = o.at === undefined ? now : parseTime(o.at, now, '--at');
   if (at > now) throw new UsageError(`--at ${o.at} is in the future`, { hint: 'a verdict counts from when it was given' });
   const note = cleanNote(o.note);
-  const store = openStore(dbPath);
+  const store = await openStore(dbPath);
   let said: string;
   try {
     const m = store.feedback.recordedMoment(id);

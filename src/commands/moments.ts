@@ -44,7 +44,7 @@ export function readReportOptions(config: Config, o: MomentsOptions, env: Env) {
 /** Shared by `moments` and `scan`: evaluate and print. */
 export async function report(config: Config, dbPath: string, g: GlobalOptions, o: MomentsOptions, env: Env): Promise<number> {
   const { format, asOf, from, limit, sensitivity, topics } = readReportOptions(config, o, env);
-  const store = openStore(dbPath, { readonlyIfDenied: true });
+  const store = await openStore(dbPath, { readonlyIfDenied: true });
   if (store.readonly && !g.quiet) log('moments: the database is read-only for this user: moments are reported, not recorded');
   let result;
   try {

@@ -17,7 +17,7 @@ export async function run(g: GlobalOptions, o: OutputOptions & { topic?: string[
   const from = sinceFlag(o.since ?? '30d', asOf);
   const chosen = topicsFlag(config, o.topic);
   const topics = chosen.length ? chosen : config.topics.map((t) => t.name);
-  const store = openStore(dbPath, { readonlyIfDenied: true });
+  const store = await openStore(dbPath, { readonlyIfDenied: true });
   let rows;
   try {
     const labels = store.feedback.labels(topics);

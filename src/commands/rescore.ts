@@ -16,7 +16,7 @@ export async function run(g: GlobalOptions, o: RescoreOptions): Promise<number> 
   const env = processEnv();
   const { dbPath } = configFor(g, env);
   if (!storeExists(dbPath)) throw new StoreError(`${dbPath}: no database yet`, { hint: 'run momentscan fetch first, or point --db at your database' });
-  const store = openStore(dbPath);
+  const store = await openStore(dbPath);
   let done = 0;
   try {
     for (const page of store.itemsToRescore(SENTIMENT_ENGINE, Boolean(o.all))) {

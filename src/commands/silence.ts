@@ -29,7 +29,7 @@ export async function add(g: GlobalOptions, o: { topic: string; for?: string; un
     if (endsAt <= now) throw new UsageError(`--until ${o.until} is not in the future`);
   }
   const comment = o.comment?.replace(/[\u0000-\u001f\u007f]/g, ' ').trim() || null;
-  const store = openStore(dbPath);
+  const store = await openStore(dbPath);
   let id: number;
   try {
     id = new Outbox(store).addSilence({ topic, startsAt: now, endsAt, comment }, now);
@@ -46,7 +46,7 @@ export async function list(g: GlobalOptions, o: OutputOptions & { all?: boolean 
   const { dbPath } = configFor(g, env);
   const format = chooseFormat(o);
   const now = env.now();
-  const store = openStore(dbPath);
+  const store = await openStore(dbPath);
   let rows;
   try {
     rows = new Outbox(store).silences(o.all ? null : now);
@@ -62,7 +62,7 @@ export async function remove(g: GlobalOptions, o: { id: string }): Promise<numbe
   const { dbPath } = configFor(g, env);
   const id = Number(o.id);
   if (!Number.isInteger(id) || id < 1) throw new UsageError(`silence remove: expected a silence id (a number from momentscan silence list), got "${o.id}"`);
-  const store = openStore(dbPath);
+  const store = await openStore(dbPath);
   let removed: boolean;
   try {
     removed = new Outbox(store).removeSilence(id);

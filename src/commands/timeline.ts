@@ -30,7 +30,7 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
   const from = sinceFlag(since, asOf);
   const flag = sensitivityFlag(o.sensitivity);
   const sensitivity = flag ?? config.defaults.sensitivity;
-  const store = openStore(dbPath, { readonlyIfDenied: true });
+  const store = await openStore(dbPath, { readonlyIfDenied: true });
   let rows: TimelineRow[];
   let bucketMs: number;
   try {

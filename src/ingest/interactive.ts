@@ -69,7 +69,7 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
       hint: 'one fetch at a time is all a SQLite file takes: run momentscan fetch without --worker',
     });
   }
-  const store = openStore(dbPath);
+  const store = await openStore(dbPath);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {

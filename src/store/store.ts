@@ -8,8 +8,7 @@ import { existsSync } from 'node:fs';
 import type { Store as StoreApi } from './api.js';
 import { PartsStore } from './composed.js';
 import { PAGE_CACHE_BYTES, openDatabase, type DB, type OpenOptions } from './db.js';
-import { PgStore } from './pg/store.js';
-import { isPostgresUrl } from './pg/url.js';
+import { isPostgresUrl } from '../core/paths.js';
 import { Connection } from './sqlite/part.js';
 
 export * from './model.js';
@@ -28,8 +27,10 @@ export const Store = {
  * Opens the store `--db` names: a postgres:// URL is a PostgreSQL database (pg/), anything else a SQLite
  * file. `env` gives the password sources (pg/url.ts).
  */
-export function openStore(location: string, options: OpenOptions = {}, env: NodeJS.ProcessEnv = process.env): StoreApi {
-  return isPostgresUrl(location) ? PgStore.open(location, options, env) : SqliteStore.open(location, options);
+export async function openStore(location: string, options: OpenOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<StoreApi> {
+  if (!isPostgresUrl(location)) return SqliteStore.open(location, options);
+  const { PgStore } = await import('./pg/store.js');
+  return PgStore.open(location, options, env);
 }
 
 export { isPostgresUrl };

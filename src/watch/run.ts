@@ -38,7 +38,7 @@ export interface WatchOptions {
  */
 export async function watch(o: WatchOptions): Promise<number> {
   const now = o.now ?? (() => Date.now());
-  const store = openStore(o.dbPath);
+  const store = await openStore(o.dbPath);
   const screen = openScreen(o.stdin, o.stdout);
   const first = o.asOf ?? now();
   let state: ViewState = initialState({ ...screen.size(), asOf: first, fixed: o.asOf !== null, since: o.from(first) });

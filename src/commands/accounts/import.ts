@@ -22,7 +22,7 @@ export async function importAccounts(g: GlobalOptions, o: ImportOptions): Promis
   const { dbPath } = configFor(g, env);
   const map = parseColumnMap(o.map ?? []);
   const read = readAccountsCsv(o.file, map);
-  const store = openStore(dbPath);
+  const store = await openStore(dbPath);
   let summary;
   try {
     summary = store.together(() => {

@@ -12,7 +12,7 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
   const { dbPath } = configFor(g, env);
   const format = chooseFormat(o);
   const now = env.now();
-  const store = openStore(dbPath, { readonlyIfDenied: true });
+  const store = await openStore(dbPath, { readonlyIfDenied: true });
   let rows;
   try {
     rows = store.listAccounts();

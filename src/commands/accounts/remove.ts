@@ -7,7 +7,7 @@ import { configFor, log, processEnv, type GlobalOptions } from '../context.js';
 export async function remove(g: GlobalOptions, o: { keys: string[] }): Promise<number> {
   const env = processEnv();
   const { dbPath } = configFor(g, env);
-  const store = openStore(dbPath);
+  const store = await openStore(dbPath);
   let removed;
   try {
     removed = store.together(() => {

@@ -31,7 +31,7 @@ export async function add(g: GlobalOptions, o: AddOptions): Promise<number> {
   const leadMs = windowFlag(o.lead, '--lead');
   const lagMs = windowFlag(o.lag, '--lag');
   const note = cleanNote(o.note);
-  const store = openStore(dbPath);
+  const store = await openStore(dbPath);
   let id: number;
   try {
     id = store.feedback.addEvents([{ topic, uid: null, start, end, leadMs, lagMs, note, categories: [], source: 'cli' }], now).ids[0]!;

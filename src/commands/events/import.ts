@@ -66,7 +66,7 @@ export async function importIcs(g: GlobalOptions, o: ImportOptions): Promise<num
     log(`events: ${o.file}: ${parsed.length} event${parsed.length === 1 ? '' : 's'} read, nothing imported (--dry-run)`);
     return ExitCode.OK;
   }
-  const store = openStore(dbPath);
+  const store = await openStore(dbPath);
   let result;
   try {
     result = store.feedback.addEvents(events, now);

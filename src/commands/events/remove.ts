@@ -11,7 +11,7 @@ export async function remove(g: GlobalOptions, o: { ids: string[] }): Promise<nu
     if (!Number.isSafeInteger(id) || id < 1) throw new UsageError(`events remove: expected an event id (a number from momentscan events list), got "${text}"`);
     return id;
   });
-  const store = openStore(dbPath);
+  const store = await openStore(dbPath);
   try {
     store.together(() => {
       for (const id of ids) {

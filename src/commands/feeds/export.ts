@@ -10,7 +10,7 @@ export async function exportOpml(g: GlobalOptions): Promise<number> {
   const { config, dbPath } = configFor(g, env);
   const titles = new Map(config.feedTitles);
   if (storeExists(dbPath)) {
-    const store = openStore(dbPath, { readonlyIfDenied: true });
+    const store = await openStore(dbPath, { readonlyIfDenied: true });
     try {
       for (const h of store.feedHealth(configuredFeeds(config), 0, env.now())) if (h.title && !titles.has(h.url)) titles.set(h.url, h.title);
     } finally {

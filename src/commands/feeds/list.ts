@@ -14,7 +14,7 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
   const urls = configuredFeeds(config);
   const now = env.now();
   // no database yet: every feed is new (and none is created just to say so)
-  const store = storeExists(dbPath) ? openStore(dbPath, { readonlyIfDenied: true }) : null;
+  const store = storeExists(dbPath) ? await openStore(dbPath, { readonlyIfDenied: true }) : null;
   let rows: FeedHealthRow[];
   try {
     rows = feedHealthRows(config, store, urls, now);

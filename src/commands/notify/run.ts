@@ -42,7 +42,7 @@ export async function notify(config: Config, dbPath: string, g: GlobalOptions, o
   const { evaluate } = await import('../../moments/evaluate.js');
   const { closeHttp } = await import('../../notify/http.js');
   const channels = await resolveChannels(config, env.env);
-  const store = openStore(dbPath);
+  const store = await openStore(dbPath);
   let queued;
   let drained;
   try {

@@ -32,7 +32,7 @@ export async function test(g: GlobalOptions, o: { channel: string }): Promise<nu
   const where = c.type === 'email' ? c.to.join(', ') : c.url ? endpointLabel(c.url) : c.urlFile;
   if (!outcome.ok) throw new MomentscanError(`notify test: ${o.channel} (${c.type}): ${outcome.error}`, { hint: 'check the channel in the config and the service it points to' });
   // a channel that works again is no longer taken for gone
-  const store = openStore(dbPath);
+  const store = await openStore(dbPath);
   try {
     new Outbox(store).clearGone(o.channel);
   } finally {
