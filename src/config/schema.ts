@@ -481,11 +481,12 @@ export class Validator {
         if (o.tags !== undefined && o.tags !== null) tags = this.stringList(o.tags, `${field}[${i}].tags`);
       }
       const s = this.string(raw, `${field}[${i}]`).trim();
-      const url = feedUrl(s, dir);
-      if (!url) this.fail(`${field}[${i}]`, `expected an http(s) URL, a file:// URL or a local path, got "${s}"`);
+      const entry = feedEntry(s, dir);
+      if (!entry) this.fail(`${field}[${i}]`, `expected an http(s) URL, a file:// URL or a local path, got "${s}"`);
+      const { url } = entry;
       if (title) labels?.titles.set(url, title);
       if (tags.length) labels?.tags.set(url, tags);
-      labels?.kinds.set(url, kind ?? (url.startsWith('file:') ? 'rss' : guessKind(url)));
+      labels?.kinds.set(url, kind ?? (url.startsWith('file:') ? 'rss' : guessKind(entry.parsed ?? url)));
       return url;
     });
   }
@@ -547,16 +548,22 @@ export function positiveTerms(node: QueryNode): string[] {
 
 /** Turns a config feed entry into a URL: http(s) and file URLs as they are, paths resolved against `dir`. */
 export function feedUrl(entry: string, dir: string): string | null {
+  return feedEntry(entry, dir)?.url ?? null;
+}
+
+/** feedUrl's URL, and for http(s) the URL parsed (for guessKind). */
+function feedEntry(entry: string, dir: string): { url: string; parsed: URL | null } | null {
   if (/^https?:\/\//i.test(entry)) {
     try {
-      return new URL(entry).href;
+      const parsed = new URL(entry);
+      return { url: parsed.href, parsed };
     } catch {
       return null;
     }
   }
-  if (/^file:\/\//i.test(entry)) return entry;
+  if (/^file:\/\//i.test(entry)) return { url: entry, parsed: null };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) return null; // some other scheme
-  return pathToFileURL(path.resolve(dir, expandHome(entry))).href;
+  return { url: pathToFileURL(path.resolve(dir, expandHome(entry))).href, parsed: null };
 }
 
 export function expandHome(p: string): string {

@@ -43,8 +43,25 @@ export function skipReason(feed: FeedRow, now: number, intervalMs: number, force
   if (isLocal(feed) || feed.nextDueAt === null) return null;
   // a little slack so an hourly cron job never misses a feed due "one second from now"
   const slack = Math.max(60_000, intervalMs / 10);
-  return now >= feed.nextDueAt - slack ? null : `not due until ${iso(feed.nextDueAt)}`;
+  return now >= feed.nextDueAt - slack ? null : `not due until ${dueTime(feed.nextDueAt)}`;
 }
+
+/**
+ * iso() of a due time, remembered by the second it names: a run where nothing is due says when each feed
+ * is, and feeds fetched in the same second share it (toISOString before the JIT has warmed up was 7 ms of
+ * CPU for 2,000 feeds, a few percent of such a run).
+ */
+function dueTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  let text = dueTimes.get(second);
+  if (text === undefined) {
+    if (dueTimes.size >= 4096) dueTimes.clear();
+    text = iso(second * 1000);
+    dueTimes.set(second, text);
+  }
+  return text;
+}
+const dueTimes = new Map<number, string>();
 
 export function nextDue(at: number, intervalMs: number, maxAgeMs: number | null, ttlMs: number | null): number {
   const hint = Math.min(Math.max(maxAgeMs ?? 0, ttlMs ?? 0), MAX_SERVER_HINT_MS);

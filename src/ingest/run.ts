@@ -2,10 +2,8 @@ import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Config } from '../config/schema.js';
 import type { ParsedBody } from './parse-job.js';
 import type { BodyParser } from './parse-pool.js';
-import { itemSourceOf } from './sources/index.js';
 import { FeedError, formatError } from '../core/errors.js';
 import { userAgent } from '../core/version.js';
-import { redirectProblem } from '../fetch/address.js';
 import { attemptsOf, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
 import type { FeedResult, FetchSummary } from './types.js';
@@ -124,8 +122,9 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   store.setFeedKinds(config.feedKinds);
   const stories = storyAssigner();
   const saver = saveQueue(store, topicIds);
-  // the HTTP client only when a feed is due: a run where nothing is, every quarter hour from cron, is over sooner
-  const http = due.length > 0 ? await import('../fetch/http.js') : null;
+  // the HTTP client and the item sources only when a feed is due: a run where nothing is, every quarter hour
+  // from cron, is over sooner
+  const [http, sources] = due.length > 0 ? await Promise.all([import('../fetch/http.js'), import('./sources/index.js')]) : [null, null];
   const dispatcher = http?.createDispatcher(f.timeoutMs, Math.max(f.perHost, ...[...f.hosts.values()].map((h) => h.perHost)));
   let done = 0;
   // Hosts that could not be reached (refused, unknown, no route) for the feeds that last tried them, in a
@@ -150,7 +149,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     const base = { feedId: feed.id, startedAt };
     const host = hostOf(feed);
     try {
-      const source = itemSourceOf(config.feedKinds.get(feed.url));
+      const source = sources!.itemSourceOf(config.feedKinds.get(feed.url));
       if (source) {
         // not a feed: the source yields its items (read on this thread, its items enriched here)
         downloaded();
@@ -535,6 +534,7 @@ function skipped(feed: FeedRow, reason: string, now: number): FeedResult {
 
 async function storedMoveProblem(url: string, movedTo: string, allow: readonly string[]): Promise<boolean> {
   try {
+    const { redirectProblem } = await import('../fetch/address.js');
     return (await redirectProblem(new URL(url), new URL(movedTo), allow)) !== null;
   } catch {
     return false;
