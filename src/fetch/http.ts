@@ -5,7 +5,7 @@ import { FeedError } from '../core/errors.js';
 import { formatDuration } from '../core/time.js';
 import { redirectProblem } from './address.js';
 import { formatBytes, localFileError, readCapped, statLocalFile, tooLargeFile } from './local.js';
-import { EnvHttpProxyAgent, request } from './undici.js';
+import { Agent, EnvHttpProxyAgent, proxyInEnv, request } from './undici.js';
 
 export { formatBytes } from './local.js';
 
@@ -52,15 +52,27 @@ export type FetchOutcome =
 const ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5';
 
-/** One dispatcher per run: connection reuse, timeouts, and HTTP(S)_PROXY / NO_PROXY from the environment. */
-export function createDispatcher(timeoutMs: number, perHost: number): Dispatcher {
-  return new EnvHttpProxyAgent({
+/**
+ * One dispatcher per run: connection reuse, timeouts, and HTTP(S)_PROXY / NO_PROXY from the environment.
+ * With no proxy there, a plain Agent, which is what EnvHttpProxyAgent would send each request through,
+ * without its work per request (~3% of the CPU of a fetch of 2,000 feeds that answer 304).
+ */
+export function createDispatcher(timeoutMs: number, perHost: number, env: NodeJS.ProcessEnv = process.env): Dispatcher {
+  const options = {
     connect: { timeout: Math.min(timeoutMs, 15_000) },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     keepAliveTimeout: 10_000,
     // the scheduler keeps to perHost requests per host; one spare for a retry racing a slow close
     connections: perHost + 1,
+  };
+  if (!proxyInEnv(env)) return new Agent(options);
+  // (read from `env` as EnvHttpProxyAgent would read them from process.env)
+  return new EnvHttpProxyAgent({
+    ...options,
+    httpProxy: env.http_proxy ?? env.HTTP_PROXY ?? '',
+    httpsProxy: env.https_proxy ?? env.HTTPS_PROXY ?? '',
+    noProxy: env.no_proxy ?? env.NO_PROXY ?? '',
   });
 }
 

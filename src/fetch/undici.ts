@@ -8,7 +8,7 @@
  * through them (test/fetch/), so an upgrade that moves them fails there, not in a user's cron job.
  */
 import { createRequire } from 'node:module';
-import type { Dispatcher, EnvHttpProxyAgent as EnvHttpProxyAgentType } from 'undici';
+import type { Agent as AgentType, Dispatcher, EnvHttpProxyAgent as EnvHttpProxyAgentType } from 'undici';
 
 const require = createRequire(import.meta.url);
 
@@ -22,6 +22,18 @@ if (!('request' in DispatcherBase.prototype)) Object.assign(DispatcherBase.proto
 
 /** undici's EnvHttpProxyAgent: HTTP(S)_PROXY and NO_PROXY from the environment. */
 export const EnvHttpProxyAgent = require('undici/lib/dispatcher/env-http-proxy-agent.js') as typeof EnvHttpProxyAgentType;
+
+/** undici's Agent: every request straight to its origin, over a pool per origin. */
+export const Agent = require('undici/lib/dispatcher/agent.js') as typeof AgentType;
+
+/**
+ * Whether the environment names a proxy, read as EnvHttpProxyAgent reads it: without one, it sends every
+ * request through a plain Agent anyway (after parsing the request's origin again and reading NO_PROXY
+ * from the environment, each time).
+ */
+export function proxyInEnv(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.http_proxy ?? env.HTTP_PROXY) || Boolean(env.https_proxy ?? env.HTTPS_PROXY);
+}
 
 export type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'method'> & { method: Dispatcher.HttpMethod; dispatcher: Dispatcher };
 
