@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import { stripControl } from '../core/text.js';
 import { windowProblem, type WindowRequest } from '../core/limits.js';
+import { parseIsoTime } from '../core/time.js';
 import { resolveConfigPath, resolveDbPath } from '../core/paths.js';
 import { decideColor } from '../render/color.js';
 import { FORMATS, type Format, type RenderContext } from '../render/types.js';
@@ -35,7 +36,7 @@ export interface Env {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   columns: number;
-  /** Real time; commands take --as-of for evaluation time. */
+  /** Real time (or $MOMENTSCAN_NOW's clock: commandClock); commands take --as-of for evaluation time. */
   now: () => number;
 }
 
@@ -45,8 +46,27 @@ export function processEnv(): Env {
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     columns: process.stdout.columns || 100,
-    now: () => Date.now(),
+    now: commandClock(process.env),
   };
+}
+
+/**
+ * The commands' clock: real time; or, when $MOMENTSCAN_NOW holds an ISO-8601 time, a clock that starts
+ * there when the command starts and runs on at the real pace. For tests and benchmarks whose feeds are
+ * dated around a fixed day, so that what they store (which feeds are due, which items a story's window
+ * reaches) does not drift with the calendar; not for production use (fetch times would be false).
+ */
+export function commandClock(env: NodeJS.ProcessEnv): () => number {
+  const text = env.MOMENTSCAN_NOW;
+  if (text === undefined || text.trim() === '') return () => Date.now();
+  const start = parseIsoTime(text);
+  if (start === null) {
+    throw new UsageError(`$MOMENTSCAN_NOW: cannot read "${stripControl(text).slice(0, 60)}" as a time`, {
+      hint: 'give an ISO-8601 time such as 2026-11-20T12:00:00Z, or unset it to use the real clock',
+    });
+  }
+  const t0 = performance.now();
+  return () => start + Math.round(performance.now() - t0);
 }
 
 export function configFor(g: GlobalOptions, env: Env): { config: Config; configPath: string; dbPath: string } {

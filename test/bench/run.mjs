@@ -497,6 +497,9 @@ async function main() {
     NO_COLOR: '1',
     TZ: 'UTC',
     NO_PROXY: '127.0.0.1,localhost',
+    // the feeds are dated before CLOCK: every command's clock starts there (commands/context.ts), so what a
+    // fetch stores (which items a story's window reaches, when feeds are due) is the same on any day
+    MOMENTSCAN_NOW: CLOCK_ISO,
   };
   const timeFile = path.join(tmp, 'time.txt');
   const run = (args, extra = {}) => runCli(args, { env, timeFile, ...extra });

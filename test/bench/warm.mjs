@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { configYaml } from './feeds.mjs';
+import { CLOCK_ISO, configYaml } from './feeds.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -42,7 +42,8 @@ try {
   const config = path.join(tmp, 'bench.yaml');
   const fetch = { concurrency: 16, perHost: 16, hostDelay: '0ms', interval: '15m', retries: 2, timeout: '30s' };
   writeFileSync(config, configYaml([`http://127.0.0.1:${ports[0]}`], Number(values.feeds), fetch));
-  const env = { ...process.env, MOMENTSCAN_CACHE_DIR: path.join(tmp, 'cache'), NO_COLOR: '1' };
+  // the fetch's clock starts at the feeds' fixed now, as in run.mjs (a build from before $MOMENTSCAN_NOW uses the real one)
+  const env = { ...process.env, MOMENTSCAN_CACHE_DIR: path.join(tmp, 'cache'), NO_COLOR: '1', MOMENTSCAN_NOW: CLOCK_ISO };
   const cli = (root, db, extra = []) => {
     const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, path.join(root, 'bin/momentscan'), 'fetch', '--config', config, '--db', db, '--quiet', ...extra], { env, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${root}: fetch exited ${r.status}: ${r.stderr.trim().split('\n')[0]}`);
