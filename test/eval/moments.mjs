@@ -23,7 +23,10 @@ const { detectMoments, scoreBuckets, autoBucket } = await import('../../dist/det
 const { ALERT_SURPRISE } = await import('../../dist/detect/alerts.js');
 const windows = JSON.parse(readFileSync(resolve(data, 'windows.json'), 'utf8'));
 
-const GRID = [2, 2.5, 3, 3.5, 4, 5, 6];
+// --grid a,b,c: the alert levels leave-one-series-out picks from (default the table's neighbourhood in
+// half steps; a finer grid shows whether a fold's pick sits on a burst scoring between two levels)
+const gridArg = process.argv.indexOf('--grid');
+const GRID = gridArg > 0 ? process.argv[gridArg + 1].split(',').map(Number) : [2, 2.5, 3, 3.5, 4, 5, 6];
 const DAY = 86_400_000;
 
 function detections(s, b, bucketMs, tuning) {
