@@ -1,12 +1,14 @@
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { DONE, type JobResult, nextCell, runJob, sentCell, TAKEN, type TopicJob, type WorkerData } from './topics.js';
+import { DONE, type JobResult, nextCell, runJob, sentCell, TAKEN, type TopicJob, warmUp, type WorkerData } from './topics.js';
 
 /**
- * Worker thread of detectAll: takes the next topic no thread has taken, waits for its counts if they are
- * not read yet, runs the engine on it, posts its moments, marks it done and wakes the main thread.
+ * Worker thread of detectAll: warms the engine up (warmUp), then takes the next topic no thread has taken,
+ * waits for its counts if they are not read yet, runs the engine on it, posts its moments, marks it done and wakes the main thread.
  */
 const { count: n, state, jobs, results } = workerData as WorkerData;
 const got: TopicJob[] = [];
+// (while the main thread reads the first topics' counts)
+warmUp();
 for (let i = Atomics.add(state, nextCell(n), 1); i < n; i = Atomics.add(state, nextCell(n), 1)) {
   Atomics.store(state, i, TAKEN);
   while (got.length <= i) {
