@@ -48,9 +48,18 @@ const FETCH_PAGE_CACHE_BYTES = 32 * 1024 * 1024;
  * The fetch's backlog of feeds downloaded and not yet committed, in bytes of their estimated size: a body,
  * a copy of it in a parse worker's queue, then its parsed and enriched items, ~2.4–2.6 times the body
  * (measured on the bench's items, 500 and 10,000 a feed), until their commit. Feeds of a few hundred items
- * never reach it (2 × concurrency feeds bound them first); files of 10,000 items (10 MB) are two at a time.
+ * never reach it (BACKLOG_FEEDS_PER_SLOT × concurrency feeds bound them first); files of 10,000 items (10 MB) are
+ * two at a time.
  */
 const BACKLOG_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * The backlog's bound in feeds, per request slot (fetch.concurrency). Half of them may wait for one commit
+ * (the save queue's batch): a commit writes every page its feeds' items touched, and the pages of the random
+ * indexes (canonical URLs, topic matches, quarter-hour counts) are shared by more items in a bigger batch.
+ * At 4 (batches of up to 32 feeds at concurrency 16; at 2 a cold bench fetch committed 11 on average), the
+ * bench's save path alone took ~0.9 of its CPU (32 feeds a commit against 11: test/bench/README.md).
+ */
+const BACKLOG_FEEDS_PER_SLOT = 4;
 /** A feed's size in the backlog, from its body's: the body itself, and ~2.5 times it in parsed items. */
 const PARSED_BYTES_PER_BODY_BYTE = 3;
 
@@ -121,7 +130,9 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   }
   store.setFeedKinds(config.feedKinds);
   const stories = storyAssigner();
-  const saver = saveQueue(store, topicIds);
+  // a commit as soon as half the backlog's feeds wait for it (or after BATCH_WAIT_MS): the other half keeps
+  // the network and the parse workers going meanwhile
+  const saver = saveQueue(store, topicIds, { batchFeeds: (BACKLOG_FEEDS_PER_SLOT / 2) * concurrency });
   // the HTTP client and the item sources only when a feed is due: a run where nothing is, every quarter hour
   // from cron, is over sooner
   const [http, sources] = due.length > 0 ? await Promise.all([import('../fetch/http.js'), import('./sources/index.js')]) : [null, null];
@@ -136,10 +147,10 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
 
   // Feeds downloaded and not yet saved (a body waiting for or in a parse worker, or its items waiting for
   // their commit): their HTTP slots are free meanwhile, so the network keeps going while this thread
-  // commits; at most 2 × concurrency feeds and BACKLOG_MAX_BYTES of them, so memory stays bounded whatever
-  // the run's size and the feeds' (a new download waits while it is full). (Released at the parse, parsed
-  // items could pile up in front of the commits whenever parsing outran them.)
-  const held = backlog(2 * concurrency, o.backlogBytes ?? BACKLOG_MAX_BYTES);
+  // commits; at most BACKLOG_FEEDS_PER_SLOT × concurrency feeds and BACKLOG_MAX_BYTES of them, so memory
+  // stays bounded whatever the run's size and the feeds' (a new download waits while it is full). (Released
+  // at the parse, parsed items could pile up in front of the commits whenever parsing outran them.)
+  const held = backlog(BACKLOG_FEEDS_PER_SLOT * concurrency, o.backlogBytes ?? BACKLOG_MAX_BYTES);
 
   /** Fetches and parses one feed; `downloaded` is called when its HTTP exchange is over. */
   const one = async (feed: FeedRow, downloaded: () => void, ticket: BacklogTicket): Promise<Fetched | undefined> => {

@@ -1,10 +1,10 @@
 /** The ingest save queue: fetches committed in batches, each all-or-nothing. */
 import { NO_STORIES, type FetchRecord, type SaveResult, type Store, type StoryAssigner } from '../store/store.js';
 
-/** Fetches are committed together when this many are waiting… */
+/** Fetches are committed together when this many are waiting (unless the caller says how many)… */
 const BATCH_FEEDS = 16;
 /** …or when the first of them has waited this long. */
-const BATCH_WAIT_MS = 50;
+const BATCH_WAIT_MS = 200;
 /** At most this many fetches in one commit. */
 const MAX_BATCH = 64;
 /** Another process holds the writer lock (fetch --worker): ask again this much later… */
@@ -32,7 +32,8 @@ export interface SaveQueue {
  * another process's is put off a few milliseconds instead (up to BUSY_PATIENCE_MS), so that this thread
  * keeps the network going meanwhile: the requests the others' manners let through go out on time.
  */
-export function saveQueue(store: Store, topicIds: ReadonlyMap<string, number>): SaveQueue {
+export function saveQueue(store: Store, topicIds: ReadonlyMap<string, number>, o: { batchFeeds?: number } = {}): SaveQueue {
+  const batchFeeds = Math.min(MAX_BATCH, Math.max(1, o.batchFeeds ?? BATCH_FEEDS));
   let queue: { rec: FetchRecord; stories: StoryAssigner; resolve: (r: SaveResult) => void; reject: (e: unknown) => void }[] = [];
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
@@ -76,7 +77,7 @@ export function saveQueue(store: Store, topicIds: ReadonlyMap<string, number>): 
     save: (rec, stories = NO_STORIES) =>
       new Promise((resolve, reject) => {
         queue.push({ rec, stories, resolve, reject });
-        if (queue.length >= BATCH_FEEDS) immediate ??= setImmediate(later);
+        if (queue.length >= batchFeeds) immediate ??= setImmediate(later);
         else timer ??= setTimeout(later, BATCH_WAIT_MS);
       }),
     check: () => {
