@@ -33,7 +33,7 @@ interface Model {
   mask: number;
   /**
    * Open-addressing hash table of n-grams, two numbers a slot (eight slots to a cache line): the
-   * n-gram's bytes, and its meta (0: empty slot) | its number of scores << 5 | its first score << 10.
+   * n-gram's bytes, and its meta (0: empty slot) | its number of scores << 5 | the offset of its first score in langScores << 10. A view of the file.
    */
   table: Int32Array;
   /**
@@ -41,7 +41,7 @@ interface Model {
    * hit. Small (a quarter of an Int32Array) so that it stays in the cache with the table.
    */
   seen: Uint16Array;
-  /** Per score, side by side (one cache line, not two): language index, score. */
+  /** Per score, side by side (one cache line, not two): language index, score (a view of the file). */
   langScores: Uint8Array;
 }
 
@@ -53,40 +53,35 @@ const hash = (bytes: number, meta: number): number => {
 
 let model: Model | undefined;
 
+const LID_FILE = 'src/enrich/lid/lid-ngrams.bin';
+
+/** The model as its file holds it (src/enrich/lid/build.mjs): the table is used where it was read, not rebuilt. */
 function loadModel(): Model {
   const buf = readFileSync(new URL('../../src/enrich/lid/lid-ngrams.bin', import.meta.url));
-  if (buf.toString('latin1', 0, 4) !== 'LID1') throw new Error('src/enrich/lid/lid-ngrams.bin: not a LID1 file');
+  const damaged = (what: string) => new Error(`${LID_FILE}: ${what}; reinstall momentscan, or rebuild it with src/enrich/lid/build.mjs`);
+  if (buf.length < 8 || buf.toString('latin1', 0, 4) !== 'LID2') throw damaged('not a LID2 file');
   const nl = buf[4]!;
   const codes: string[] = [];
   for (let i = 0; i < nl; i++) codes.push(buf.toString('latin1', 5 + 2 * i, 7 + 2 * i));
-  let p = 5 + 2 * nl;
-  const n = buf.readUInt32LE(p);
-  p += 4;
-  // at least 1.5 slots an n-gram: a probe goes on within its cache line mostly, and the table is half
-  // what 2 slots an n-gram made it (4 MB), so more of it stays in the cache (lookups are cache misses)
-  let size = 1;
-  while (size < n * 1.5) size <<= 1;
+  const head = Math.ceil((5 + 2 * nl) / 4) * 4 + 12;
+  if (buf.length < head) throw damaged('cut short');
+  const size = buf.readUInt32LE(head - 12);
+  const n = buf.readUInt32LE(head - 8);
+  const scoreBytes = buf.readUInt32LE(head - 4);
+  if (size === 0 || (size & (size - 1)) !== 0 || size < n * 1.5 || buf.length !== head + 8 * size + scoreBytes) throw damaged('wrong length');
   const mask = size - 1;
-  const table = new Int32Array(size * 2);
-  const total = (buf.length - p - 6 * n) / 2;
-  if (!(total < 1 << 21)) throw new Error('src/enrich/lid/lid-ngrams.bin: too many scores for its table');
-  const langScores = new Uint8Array(2 * total);
-  let e = 0;
-  // byte arithmetic rather than Buffer methods: this runs 160,000 times at start-up
-  for (let i = 0; i < n; i++) {
-    const bytes = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
-    const meta = buf[p + 4]!;
-    const count = buf[p + 5]!;
-    if (meta === 0 || meta >= 32 || count >= 32) throw new Error('src/enrich/lid/lid-ngrams.bin: damaged (an n-gram out of range)');
-    p += 6;
-    let slot = hash(bytes, meta) & mask;
-    while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
-    table[2 * slot] = bytes;
-    table[2 * slot + 1] = meta | (count << 5) | (e << 10);
-    // the file holds them as (language, score) pairs already
-    for (let k = 0; k < 2 * count; k++) langScores[2 * e + k] = buf[p + k]!;
-    p += 2 * count;
-    e += count;
+  // a view of the file's bytes where they are aligned for it (a copy otherwise)
+  const at = buf.byteOffset + head;
+  const table = at % 4 === 0 ? new Int32Array(buf.buffer, at, 2 * size) : new Int32Array(buf.buffer.slice(at, at + 8 * size));
+  const langScores = new Uint8Array(buf.buffer, buf.byteOffset + head + 8 * size, scoreBytes);
+  // the table was laid out by build.mjs's copy of `hash`: a sample of slots must sit where probing finds them
+  for (let s = 0; s < size; s += size >>> 6) {
+    let slot = s;
+    while (table[2 * slot + 1] === 0) slot = (slot + 1) & mask;
+    const meta = table[2 * slot + 1]!;
+    let probe = hash(table[2 * slot]!, meta & 31) & mask;
+    while (probe !== slot && table[2 * probe + 1] !== 0) probe = (probe + 1) & mask;
+    if (probe !== slot || (meta >>> 10) + 2 * ((meta >>> 5) & 31) > scoreBytes) throw damaged('its table does not match this version of momentscan');
   }
   return { codes, mask, table, seen: new Uint16Array(size), langScores };
 }
@@ -126,7 +121,7 @@ function addGram(m: Model, t: Float64Array, stamp: number, from: number, to: num
   }
   if (m.seen[slot] === stamp) return;
   m.seen[slot] = stamp;
-  const start = 2 * (packed >>> 10);
+  const start = packed >>> 10;
   const end = start + 2 * ((packed >>> 5) & 31);
   const ls = m.langScores;
   for (let e = start; e < end; e += 2) t[ls[e]!]! += ls[e + 1]!;

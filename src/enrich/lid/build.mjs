@@ -6,9 +6,14 @@
 //
 //   node src/enrich/lid/build.mjs [extrasmall|small|medium|large]    (default: small)
 //
-// Format (little-endian): "LID1", u8 L, L two-letter codes, u32 N, then N n-grams, each
-// u32 bytes (up to 4 UTF-8 bytes, first byte highest), u8 meta (length | 8 word start | 16 word end),
-// u8 count, count × (u8 language index, u8 score). Scores are eld's plus its base of 53.
+// Format (little-endian), the hash table that language.ts probes, ready to use as it is read (no loop
+// over the n-grams at start-up: building the table at every start took ~45 ms of CPU): "LID2", u8 L,
+// L two-letter codes, zero bytes up to a multiple of 4, u32 S (slots, a power of 2, at least 1.5 per
+// n-gram), u32 N (n-grams), u32 B (bytes of scores), then S slots of two i32: the n-gram's bytes (up to
+// 4 UTF-8 bytes, first byte highest) and its meta (0: empty slot; else length | 8 word start | 16 word
+// end, | its number of scores << 5 | the offset of its first score in the scores << 10), placed by
+// `hash` below (language.ts's, which checks a sample of slots against it) with linear probing; then B
+// bytes of scores, count × (u8 language index, u8 score) per n-gram. Scores are eld's plus its base of 53.
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +25,7 @@ const BASE_SCORE = 53;
 const size = process.argv[2] ?? 'small';
 const only = process.argv[3] ? process.argv[3].split(',') : LANGUAGES;
 const out = resolve(process.argv[4] ?? resolve(dirname(fileURLToPath(import.meta.url)), 'lid-ngrams.bin'));
-const eldRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../node_modules/eld');
+const eldRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../node_modules/eld');
 const { ngramsData } = await import(resolve(eldRoot, `src/ngrams/${size}.js`));
 const { dictionary } = await import(resolve(eldRoot, 'src/dictionary.js'));
 
@@ -72,11 +77,41 @@ for (const [gram, langs] of Object.entries(ngramsData.ngrams)) {
   n++;
   entries += kept.length;
 }
-const head = Buffer.alloc(4 + 1 + 2 * only.length + 4);
-head.write('LID1', 0, 'latin1');
+
+/** language.ts's hash of an n-gram (its bytes and meta); the two must agree. */
+const hash = (bytes, meta) => {
+  let h = Math.imul(bytes ^ Math.imul(meta, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 15;
+  return Math.imul(h, 0xc2b2ae35) ^ (h >>> 13);
+};
+let slots = 1;
+while (slots < n * 1.5) slots <<= 1;
+const mask = slots - 1;
+const table = new Int32Array(2 * slots);
+const scores = Buffer.alloc(2 * entries);
+if (2 * entries >= 1 << 22) throw new Error('too many scores for a slot to hold their offset');
+let offset = 0;
+for (const rec of chunks) {
+  const bytes = rec.readInt32LE(0);
+  const meta = rec[4];
+  const count = rec[5];
+  let slot = hash(bytes, meta) & mask;
+  while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+  table[2 * slot] = bytes;
+  table[2 * slot + 1] = meta | (count << 5) | (offset << 10);
+  rec.copy(scores, offset, 6);
+  offset += 2 * count;
+}
+const headLength = Math.ceil((5 + 2 * only.length) / 4) * 4 + 12;
+const head = Buffer.alloc(headLength);
+head.write('LID2', 0, 'latin1');
 head.writeUInt8(only.length, 4);
 only.forEach((c, i) => head.write(c, 5 + 2 * i, 'latin1'));
-head.writeUInt32LE(n, 5 + 2 * only.length);
-const file = Buffer.concat([head, ...chunks]);
+head.writeUInt32LE(slots, headLength - 12);
+head.writeUInt32LE(n, headLength - 8);
+head.writeUInt32LE(2 * entries, headLength - 4);
+const body = Buffer.alloc(8 * slots);
+for (let i = 0; i < 2 * slots; i++) body.writeInt32LE(table[i], 4 * i);
+const file = Buffer.concat([head, body, scores]);
 writeFileSync(out, file);
-process.stderr.write(`${out}: eld ${ngramsData.type}, ${only.length} languages, ${n} n-grams, ${entries} scores, ${file.length} bytes\n`);
+process.stderr.write(`${out}: eld ${ngramsData.type}, ${only.length} languages, ${n} n-grams in ${slots} slots, ${entries} scores, ${file.length} bytes\n`);
