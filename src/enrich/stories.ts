@@ -576,14 +576,15 @@ export function storyKeys(title: string): StoryKeys {
       run = null;
       continue;
     }
-    const toks: string[] = [];
-    if (caps && w.length >= 2 && w.length <= 6 && /^\p{Lu}+$/u.test(w) && !CAPS_COMMON.has(w)) addWords(w, toks);
+    // (most words name nothing: no list is made for them)
+    let toks: string[] | null = null;
+    if (caps && w.length >= 2 && w.length <= 6 && /^\p{Lu}+$/u.test(w) && !CAPS_COMMON.has(w)) addWords(w, (toks = []));
     else if ((sentenceCase ? !starts[i] : titleCase) && /^\p{Lu}/u.test(w) && !CAPS_COMMON.has(w)) {
-      if (sentenceCase) addWords(w, toks);
-      else for (const part of w.split('-')) if (/^\p{Lu}/u.test(part) && !isCommonWord(part)) addWords(part, toks);
+      if (sentenceCase) addWords(w, (toks = []));
+      else for (const part of w.split('-')) if (/^\p{Lu}/u.test(part) && !isCommonWord(part)) addWords(part, (toks ??= []));
     }
-    const named = toks.filter((tok) => !hasDigit(tok));
-    if (named.length === 0) {
+    const named = toks === null ? toks : toks.filter((tok) => !hasDigit(tok));
+    if (named === null || named.length === 0) {
       run = null;
       continue;
     }
@@ -598,20 +599,20 @@ export function storyKeys(title: string): StoryKeys {
 // Index
 
 /** FNV-1a over token ids, in the order given (the tokens' sorted order). */
-function hashIds(ids: ArrayLike<number>): number {
+function hashIds(ids: ArrayLike<number>, n = ids.length): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < ids.length; i++) h = Math.imul(h ^ ids[i]!, 0x01000193);
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ ids[i]!, 0x01000193);
   return h >>> 0;
 }
 
-function sameIds(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+function sameIds(a: ArrayLike<number>, b: ArrayLike<number>, n = b.length): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-function hasMember(list: readonly Member[], ids: ArrayLike<number>): boolean {
-  for (let k = 0; k < list.length; k++) if (sameIds(list[k]!.ids, ids)) return true;
+function hasMember(list: readonly Member[], ids: ArrayLike<number>, n = ids.length): boolean {
+  for (let k = 0; k < list.length; k++) if (sameIds(list[k]!.ids, ids, n)) return true;
   return false;
 }
 
@@ -751,21 +752,27 @@ export class StoryIndex {
   private seen: Int32Array = new Int32Array(256);
   private count: Int32Array = new Int32Array(256);
   private seenStamp = 0;
-  private candidates: number[] = [];
-  private closedCandidates: number[] = [];
+  /**
+   * (Scratch lists are typed arrays with a count, never emptied by `length = 0`: that drops a plain array's
+   * store, and refilling it re-grew one per item — most of what match() allocated, and of the replay's GC.)
+   */
+  private candidates: Int32Array = new Int32Array(256);
+  private closedCandidates: Int32Array = new Int32Array(256);
   /** vetoed(): does the item have a name story slot `lacksSlot` lacks (for the match() of mark stamp `lacksStamp`)? */
   private lacksSlot = -1;
   private lacksStamp = -1;
   private lacks = false;
   /** Scratch for match(): the weight of the item's i heaviest known tokens. */
   private heaviest = new Float64Array(64);
-  private known: number[] = [];
+  private known: Int32Array = new Int32Array(64);
   private cacheTitle: string | null = null;
   private cacheTokens: readonly string[] = [];
   private cacheKeys: StoryKeys | null = null;
   private cacheBoiler = false;
   /** Token ids (-1: not in the vocabulary then) of cacheTokens, as match() last looked them up; valid until prune(). */
-  private cacheIds: number[] = [];
+  private cacheIds: Int32Array = new Int32Array(64);
+  /** How many of cacheIds are valid (0 until match() looks the tokens up). */
+  private cacheIdsLen = 0;
   private followUp: number | null = null;
   /** What the index holds, as BYTES accounts it (kept up to date as it grows; summed again by prune() and retire()). */
   private held = 0;
@@ -817,7 +824,7 @@ export class StoryIndex {
     const toks = this.tokensOf(item);
     const boiler = this.cacheBoiler;
     if (item.url) this.noteUrl(item.url, id);
-    this.insert(id, boiler ? [] : toks, item.title, item.publishedAt, item.publishedAt, !boiler && this.cacheIds.length === toks.length ? this.cacheIds : null, this.cacheKeys);
+    this.insert(id, boiler ? [] : toks, item.title, item.publishedAt, item.publishedAt, !boiler && this.cacheIdsLen === toks.length ? this.cacheIds : null, this.cacheKeys);
   }
 
   /** `item` joins story `id` (after match() returned it): its span widens and the headline is one it is matched by. Unknown ids are ignored. */
@@ -828,7 +835,7 @@ export class StoryIndex {
     if (item.url) this.noteUrl(item.url, id);
     const toks = this.tokensOf(item);
     if (this.cacheBoiler) return;
-    this.addMember(s, toks, item.title, this.cacheIds.length === toks.length ? this.cacheIds : null, this.cacheKeys);
+    this.addMember(s, toks, item.title, this.cacheIdsLen === toks.length ? this.cacheIds : null, this.cacheKeys);
   }
 
   /** Extends a story's time span. Unknown ids are ignored. */
@@ -1014,17 +1021,20 @@ export class StoryIndex {
     if (retired === 0) return;
     if (this.memberUsed - this.memberLive > this.memberLive) this.packMembers();
     const gone = (s: number): boolean => this.members[s] === RETIRED;
-    for (const [hash, list] of this.byTokenSet) {
-      if (!list.some(gone)) continue;
+    const goneId = (id: number): boolean => gone(this.slotOf.get(id)!);
+    // (forEach, and a new list only where one goes: a pass over every key each day made an entry and a list per key)
+    this.byTokenSet.forEach((list, hash) => {
+      if (!list.some(gone)) return;
       const kept = list.filter((s) => !gone(s));
       if (kept.length === 0) this.byTokenSet.delete(hash);
       else this.byTokenSet.set(hash, kept);
-    }
-    for (const [url, list] of this.byUrl) {
-      const kept = list.filter((id) => !gone(this.slotOf.get(id)!));
+    });
+    this.byUrl.forEach((list, url) => {
+      if (!list.some(goneId)) return;
+      const kept = list.filter((id) => !goneId(id));
       if (kept.length === 0) this.byUrl.delete(url);
-      else if (kept.length < list.length) this.byUrl.set(url, kept);
-    }
+      else this.byUrl.set(url, kept);
+    });
     this.recount();
   }
 
@@ -1109,13 +1119,14 @@ export class StoryIndex {
     const mark = this.mark;
     const markStamp = this.nextMarkStamp();
     let weightA = 0;
+    if (this.known.length < toks.length) this.known = new Int32Array(2 * toks.length);
+    if (this.cacheIds.length < toks.length) this.cacheIds = new Int32Array(2 * toks.length);
     const known = this.known;
-    known.length = 0;
+    let nKnown = 0;
     const tokIds = this.cacheIds;
-    tokIds.length = 0;
-    for (const tok of toks) {
-      const id = this.tokenId.get(tok);
-      tokIds.push(id ?? -1);
+    for (let i = 0; i < toks.length; i++) {
+      const id = this.tokenId.get(toks[i]!);
+      tokIds[i] = id ?? -1;
       if (id === undefined) {
         weightA += base; // df 0
         continue;
@@ -1123,17 +1134,18 @@ export class StoryIndex {
       // (a token only later headlines have: df 0, but in the postings)
       weightA += base - ln[df[id]! + 1]!;
       mark[id] = markStamp;
-      known.push(id);
+      known[nKnown++] = id;
     }
+    this.cacheIdsLen = toks.length;
 
     // A story with a headline of the same token set: similarity 1, nothing can beat it.
-    if (known.length === toks.length) {
-      const same = this.byTokenSet.get(hashIds(known));
+    if (nKnown === toks.length) {
+      const same = this.byTokenSet.get(hashIds(known, nKnown));
       if (same !== undefined) {
         let best = -1;
         let closed = -1;
         for (const s of same) {
-          if (!hasMember(this.members[s]!, known)) continue;
+          if (!hasMember(this.members[s]!, known, nKnown)) continue;
           const state = this.reach(s, t);
           if (state === 0) continue;
           if (state === 2) {
@@ -1149,9 +1161,9 @@ export class StoryIndex {
         }
       }
     }
-    if (known.length < STORY_MIN_SHARED) return null;
+    if (nKnown < STORY_MIN_SHARED) return null;
     // rarest first (ties: older token first); insertion sort, a headline has a dozen tokens
-    for (let i = 1; i < known.length; i++) {
+    for (let i = 1; i < nKnown; i++) {
       const x = known[i]!;
       const dx = df[x]!;
       let j = i - 1;
@@ -1162,26 +1174,31 @@ export class StoryIndex {
       known[j + 1] = x;
     }
     // The most weight `c` shared tokens can have: the item's `c` rarest known ones (heaviest first).
-    const heaviest = this.prefixWeights(known.length + 1);
+    const heaviest = this.prefixWeights(nKnown + 1);
     heaviest[0] = 0;
-    for (let i = 0; i < known.length; i++) heaviest[i + 1] = heaviest[i]! + (base - ln[df[known[i]!]! + 1]!);
+    for (let i = 0; i < nKnown; i++) heaviest[i + 1] = heaviest[i]! + (base - ln[df[known[i]!]! + 1]!);
     // shared counts up to 31 are exact in five bit planes (a longer item counts to three only, and weighs every headline it reaches)
-    const counted = known.length <= 31;
+    const counted = nKnown <= 31;
 
     // Candidates: stories sharing `need` of the looked-up tokens. All of them when none is too common
     // (need = STORY_MIN_SHARED, exact); otherwise the uncommon ones (need = 2), or, when fewer than two
     // are uncommon, the newest stories of the rarest common ones as well.
     let uncommon = 0;
-    while (uncommon < known.length && df[known[uncommon]!]! <= MAX_POSTINGS) uncommon++;
-    const lookups = Math.max(uncommon, Math.min(2, known.length));
-    const need = lookups === known.length ? STORY_MIN_SHARED : Math.min(2, lookups);
+    while (uncommon < nKnown && df[known[uncommon]!]! <= MAX_POSTINGS) uncommon++;
+    const lookups = Math.max(uncommon, Math.min(2, nKnown));
+    const need = lookups === nKnown ? STORY_MIN_SHARED : Math.min(2, lookups);
     const seen = this.seen;
     const count = this.count;
     const seenStamp = this.nextSeenStamp();
+    // (a story is a candidate once: at most n of them)
+    if (this.candidates.length < n) {
+      this.candidates = new Int32Array(2 * n);
+      this.closedCandidates = new Int32Array(2 * n);
+    }
     const candidates = this.candidates;
-    candidates.length = 0;
+    let nCandidates = 0;
     // tokens whose stories are not all counted below: those not looked up, and those whose postings are cut
-    let uncounted = known.length - lookups;
+    let uncounted = nKnown - lookups;
     for (let i = 0; i < lookups; i++) {
       const list = this.postings[known[i]!]!;
       if (list.length > MAX_POSTINGS) uncounted++;
@@ -1193,7 +1210,7 @@ export class StoryIndex {
           seen[s] = seenStamp;
           count[s] = 1;
         }
-        if (c === need) candidates.push(s);
+        if (c === need) candidates[nCandidates++] = s;
       }
     }
 
@@ -1211,20 +1228,21 @@ export class StoryIndex {
     // The stories whose life is over (state 2) are weighed only when no open story wins, and then in the
     // order they came: they can only name the story followed up, and their ties go to the first seen.
     const closedCandidates = this.closedCandidates;
-    closedCandidates.length = 0;
-    for (let pass = 0, group = candidates; pass < 2; pass++, group = closedCandidates) {
+    let nClosed = 0;
+    for (let pass = 0, group = candidates, groupLen = nCandidates; pass < 2; pass++, group = closedCandidates, groupLen = nClosed) {
       if (pass === 1 && best >= 0) break;
-      for (const s of group) {
+      for (let g = 0; g < groupLen; g++) {
+        const s = group[g]!;
         const state = pass === 0 ? this.reach(s, t) : 2;
         if (state === 0) continue;
         if (state === 2 && pass === 0) {
-          closedCandidates.push(s);
+          closedCandidates[nClosed++] = s;
           continue;
         }
         // A story none of whose headlines can reach the threshold with the tokens it may share is not looked
         // into (a bound, as for each headline below, from at most `most` tokens shared with any of them).
         if (counted && !shortA) {
-          const most = Math.min(known.length, count[s]! + uncounted);
+          const most = Math.min(nKnown, count[s]! + uncounted);
           let bound = heaviest[most]! / weightA;
           const first = firstLen[s]!;
           const c = Math.min(most, first);
@@ -1370,32 +1388,47 @@ export class StoryIndex {
     if (a.numbers.length > 0 && b.numbers.length > 0 && a.numbers.some((x) => !b.numbers.includes(x)) && b.numbers.some((x) => !a.numbers.includes(x))) return true;
     if (a.names.length === 0 || b.names.length === 0) return false;
     // a name of the item's that the whole story lacks, and one of the headline's that the item lacks
-    // (the story's distinct tokens over all its headlines: each looked at once, not once per headline having it)
-    const pool = this.vocabPool;
-    const at = this.vocabAt[s]!;
-    const end = at + 2 * this.vocabLen[s]!;
-    const tokenText = this.tokenText;
-    const inB = (tok: string): boolean => {
-      const id = this.tokenId.get(tok);
-      if (id !== undefined && hasSlot(this.postings[id]!, s)) return true;
-      if (tok.length < 3) return false; // (alike() needs three letters)
-      for (let i = at; i < end; i += 2) if (alike(tok, tokenText[pool[i]!]!)) return true;
-      return false;
-    };
     // (the same for every headline of the story: asked once per story and item)
     if (this.lacksSlot !== s || this.lacksStamp !== markStamp) {
       this.lacksSlot = s;
       this.lacksStamp = markStamp;
-      this.lacks = a.names.some((name) => !name.some(inB));
+      this.lacks = false;
+      for (let i = 0; i < a.names.length && !this.lacks; i++) this.lacks = !this.storyHasName(a.names[i]!, s);
     }
     if (!this.lacks) return false;
-    const inA = (tok: string): boolean => {
+    for (let i = 0; i < b.names.length; i++) if (!this.itemHasName(b.names[i]!, markStamp)) return true;
+    return false;
+  }
+
+  /**
+   * Has story slot `s` one of the name's tokens, or one alike (its distinct tokens over all its headlines: each
+   * looked at once, not once per headline having it)? (Loops, not closures: vetoed() runs for many candidates.)
+   */
+  private storyHasName(name: readonly string[], s: number): boolean {
+    const pool = this.vocabPool;
+    const at = this.vocabAt[s]!;
+    const end = at + 2 * this.vocabLen[s]!;
+    const tokenText = this.tokenText;
+    for (let n = 0; n < name.length; n++) {
+      const tok = name[n]!;
+      const id = this.tokenId.get(tok);
+      if (id !== undefined && hasSlot(this.postings[id]!, s)) return true;
+      if (tok.length < 3) continue; // (alike() needs three letters)
+      for (let i = at; i < end; i += 2) if (alike(tok, tokenText[pool[i]!]!)) return true;
+    }
+    return false;
+  }
+
+  /** Has the item of match() `markStamp` one of the name's tokens, or one alike? */
+  private itemHasName(name: readonly string[], markStamp: number): boolean {
+    const toks = this.cacheTokens;
+    for (let n = 0; n < name.length; n++) {
+      const tok = name[n]!;
       const id = this.tokenId.get(tok);
       if (id !== undefined && this.mark[id] === markStamp) return true;
-      for (const t of this.cacheTokens) if (alike(tok, t)) return true;
-      return false;
-    };
-    return b.names.some((name) => !name.some(inA));
+      for (let i = 0; i < toks.length; i++) if (alike(tok, toks[i]!)) return true;
+    }
+    return false;
   }
 
   private noteUrl(url: string, id: number): void {
@@ -1418,8 +1451,8 @@ export class StoryIndex {
       held += this.vocabLen[s]! * (list === RETIRED ? BYTES.retiredVocab : BYTES.vocab);
       for (const m of list) held += BYTES.member + 4 * m.ids.length + m.title.length;
     }
-    for (const same of this.byTokenSet.values()) held += BYTES.key + 8 * (same.length - 1);
-    for (const [url, list] of this.byUrl) held += BYTES.key + url.length + 8 * (list.length - 1);
+    this.byTokenSet.forEach((same) => (held += BYTES.key + 8 * (same.length - 1)));
+    this.byUrl.forEach((list, url) => (held += BYTES.key + url.length + 8 * (list.length - 1)));
     this.held = held;
   }
 
@@ -1438,7 +1471,7 @@ export class StoryIndex {
       this.cacheTitle = item.title;
       this.cacheKeys = null;
       this.cacheBoiler = isBoilerplateTitle(item.title);
-      this.cacheIds.length = 0;
+      this.cacheIdsLen = 0;
     }
     return this.cacheTokens;
   }
@@ -1459,7 +1492,7 @@ export class StoryIndex {
   }
 
   /** Adds a story with its first headline; `knownIds`, when given, are the tokens' ids as far as they were known (-1: look up or create). */
-  private insert(id: number, toks: readonly string[], title: string, firstAt: number, lastAt: number, knownIds: number[] | null = null, keys: StoryKeys | null = null): void {
+  private insert(id: number, toks: readonly string[], title: string, firstAt: number, lastAt: number, knownIds: ArrayLike<number> | null = null, keys: StoryKeys | null = null): void {
     const s = this.ids.length;
     this.ids.push(id);
     this.firstAt.push(firstAt);
@@ -1484,7 +1517,7 @@ export class StoryIndex {
   }
 
   /** Adds a headline to story slot `s`, unless it has that token set already or STORY_MAX_MEMBERS of them (the first always goes in). */
-  private addMember(s: number, toks: readonly string[], title: string, knownIds: number[] | null, keys: StoryKeys | null = null, first = false): void {
+  private addMember(s: number, toks: readonly string[], title: string, knownIds: ArrayLike<number> | null, keys: StoryKeys | null = null, first = false): void {
     const list = this.members[s]!;
     if (!first && (toks.length === 0 || list.length >= STORY_MAX_MEMBERS)) return;
     const ids = new Int32Array(toks.length);
