@@ -584,7 +584,11 @@ export function useFastXml(on: boolean): void {
   fastXml = on;
 }
 
-async function runRssParser(xml: string): Promise<RssOutput> {
+/** Thrown by a slice's parse when the fast reader is not sure of it: the whole document is parsed instead. */
+class SliceUnsure extends Error {}
+
+/** `onlyFast`: the fast reader or nothing (a slice of a document; see parseInSlices). */
+async function runRssParser(xml: string, onlyFast = false): Promise<RssOutput> {
   // A fresh parser per document: a reused one keeps state from the previous parse.
   const parser = new Parser<Record<string, unknown>, RssItem>({
     defaultRSS: 2,
@@ -605,7 +609,8 @@ async function runRssParser(xml: string): Promise<RssOutput> {
     (parser as unknown as { xmlParser: XmlParser }).xmlParser = {
       parseString: (text, done) => {
         const tree = readXml(text, renameDateTag);
-        if (tree === undefined) xml2js.parseString(text, done);
+        if (tree === undefined && onlyFast) done(new SliceUnsure(), undefined);
+        else if (tree === undefined) xml2js.parseString(text, done);
         else done(null, tree);
       },
     };
@@ -626,24 +631,147 @@ async function runRssParser(xml: string): Promise<RssOutput> {
   }
 }
 
+/**
+ * A document of at least 1 Mi characters is parsed in slices of 500 items when it can
+ * be split surely (splitItems): the tree of a whole 10 MB feed of 10,000 items (and rss-parser's items
+ * made from it) weighed several times the document in a parse worker's heap, two such at once ~300 MB
+ * of the process; a slice's tree is a few MB. Smaller documents (every feed of a few hundred items) are
+ * parsed whole, as before.
+ */
+const SLICING = { minChars: 1 << 20, items: 500 };
+/** Tests and the bench slice small documents too, or none (minChars Infinity), to compare with whole parses. */
+export function setSlicing(o: { minChars?: number; items?: number }): void {
+  Object.assign(SLICING, o);
+}
+
+/** Where a document's items are: the text before the first, each item's [start, end), the text after the last. */
+export interface ItemSpans {
+  head: number;
+  spans: number[];
+  tail: number;
+}
+
+/** Markup that may hide a `<item` from a plain search, and the item tags themselves. */
+const ITEM_SCAN: Record<string, RegExp> = {
+  item: /<!\[CDATA\[|<!--|<\?|<item(?=[\s/>])|<\/item[ \t\r\n]*>/g,
+  entry: /<!\[CDATA\[|<!--|<\?|<entry(?=[\s/>])|<\/entry[ \t\r\n]*>/g,
+};
+const ANY_ITEM_TAG: Record<string, RegExp> = { item: /<\/?item(?=[\s/>])/, entry: /<\/?entry(?=[\s/>])/ };
+/** An opening tag's attributes and its end (attribute values may hold `>`). */
+const OPEN_TAG_REST = /(?:[ \t\r\n]+[^\s=/>]+[ \t\r\n]*=[ \t\r\n]*(?:"[^"]*"|'[^']*'))*[ \t\r\n]*(\/?)>/y;
+const SKIP_TO: Record<string, string> = { '<![CDATA[': ']]>', '<!--': '-->', '<?': '?>' };
+const BLANK_RUN = /[ \t\r\n]*/y;
+
+/**
+ * The spans of a feed's items (RSS and RDF `<item>`, Atom `<entry>`), or null when the split is not
+ * sure: the items must follow one another with only whitespace between them, none may hold another,
+ * and none may come after the first other element that follows them. CDATA, comments and processing
+ * instructions are stepped over, wherever they are. Each slice (head + some items + tail) is then a
+ * document of its own, and the fast reader must read every one of them, or the whole is parsed as one.
+ */
+export function splitItems(xml: string, root: string | null): ItemSpans | null {
+  const tag = root === 'feed' ? 'entry' : root === 'rss' || root === 'rdf:RDF' ? 'item' : null;
+  if (tag === null) return null;
+  const scan = ITEM_SCAN[tag]!;
+  const open = `<${tag}`;
+  // the next item tag (opening or closing) at or after `from`, stepping over CDATA, comments and PIs
+  const nextTag = (from: number): RegExpExecArray | null => {
+    scan.lastIndex = from;
+    for (;;) {
+      const m = scan.exec(xml);
+      if (m === null) return null;
+      const close = SKIP_TO[m[0]];
+      if (close === undefined) return m;
+      const end = xml.indexOf(close, m.index + m[0].length);
+      if (end < 0) return null;
+      scan.lastIndex = end + close.length;
+    }
+  };
+  const first = nextTag(0);
+  if (first === null || first[0] !== open) return null;
+  const spans: number[] = [];
+  let at = first.index;
+  for (;;) {
+    OPEN_TAG_REST.lastIndex = at + open.length;
+    const o = OPEN_TAG_REST.exec(xml);
+    if (o === null) return null;
+    let end = OPEN_TAG_REST.lastIndex;
+    if (o[1] !== '/') {
+      const c = nextTag(end);
+      if (c === null || c[0] === open) return null; // unclosed, or an item inside an item
+      end = c.index + c[0].length;
+    }
+    spans.push(at, end);
+    BLANK_RUN.lastIndex = end;
+    BLANK_RUN.exec(xml);
+    const after = BLANK_RUN.lastIndex;
+    if (xml.startsWith(open, after) && /[\s/>]/.test(xml.charAt(after + open.length))) {
+      at = after;
+      continue;
+    }
+    // after the items: no item tag anywhere further on (not even in CDATA or a comment)
+    const tail = spans[spans.length - 1]!;
+    if (ANY_ITEM_TAG[tag]!.test(xml.slice(tail))) return null;
+    return { head: first.index, spans, tail };
+  }
+}
+
+/**
+ * rss-parser's output for each slice of `SLICING.items` items, given to `each` in order (the first slice's
+ * output gives the feed's own fields); false when a slice is not one the fast reader is sure of (the
+ * caller then parses the whole document), after which `each` may have been called for some slices.
+ */
+async function parseInSlices(xml: string, parts: ItemSpans, each: (out: RssOutput) => void): Promise<boolean> {
+  const head = xml.slice(0, parts.head);
+  const tail = xml.slice(parts.tail);
+  const count = parts.spans.length / 2;
+  for (let k = 0; k < count; k += SLICING.items) {
+    const last = Math.min(count, k + SLICING.items) - 1;
+    const slice = head + xml.slice(parts.spans[2 * k]!, parts.spans[2 * last + 1]!) + tail;
+    let out: RssOutput;
+    try {
+      out = await runRssParser(slice, true);
+    } catch {
+      return false;
+    }
+    each(out);
+  }
+  return true;
+}
+
 async function parseXmlFeed(text: string, opts: ParseOptions): Promise<ParsedFeed> {
   const xml = sanitizeXml(text);
   const root = rootElement(xml);
-  let out: RssOutput;
-  try {
-    out = await runRssParser(xml);
-  } catch (err) {
-    throw toFeedError(err, root);
-  }
-  const format: FeedFormat = root === 'feed' ? 'atom' : /(?:^|:)RDF$/.test(root ?? '') ? 'rdf' : 'rss';
   const feedUrl = tryUrl(opts.url)?.href ?? null;
-  const link = resolveLink(str(out.link), feedUrl);
-  const ctx: Context = { base: link ?? feedUrl, fetchedAt: opts.fetchedAt };
-  const items: ParsedItem[] = [];
-  for (const item of out.items) {
-    const parsed = finishItem(rssItem(item), ctx);
-    if (parsed !== null) items.push(parsed);
+  let first: RssOutput | undefined;
+  let ctx: Context | undefined;
+  let items: ParsedItem[] = [];
+  const finish = (out: RssOutput): void => {
+    if (ctx === undefined) {
+      first = out;
+      ctx = { base: resolveLink(str(out.link), feedUrl) ?? feedUrl, fetchedAt: opts.fetchedAt };
+    }
+    for (const item of out.items) {
+      const parsed = finishItem(rssItem(item), ctx);
+      if (parsed !== null) items.push(parsed);
+    }
+    out.items = [];
+  };
+  const parts = fastXml && xml.length >= SLICING.minChars ? splitItems(xml, root) : null;
+  if (parts === null || !(await parseInSlices(xml, parts, finish))) {
+    first = ctx = undefined;
+    items = [];
+    let whole: RssOutput;
+    try {
+      whole = await runRssParser(xml);
+    } catch (err) {
+      throw toFeedError(err, root);
+    }
+    finish(whole);
   }
+  const out = first!;
+  const format: FeedFormat = root === 'feed' ? 'atom' : /(?:^|:)RDF$/.test(root ?? '') ? 'rdf' : 'rss';
+  const link = resolveLink(str(out.link), feedUrl);
   const ttl = Number(str(out.ttl));
   const ttlMs = Number.isFinite(ttl) && ttl > 0 ? Math.round(ttl * 60_000) : null;
   return { title: truncate(cleanTitle(str(out.title) ?? ''), NAME_MAX) || null, link, format, items, ttlMs, language: str(out.language)?.trim() || null };

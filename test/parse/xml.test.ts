@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeBody } from '../../src/fetch/decode.js';
-import { parseFeed, sanitizeXml, useFastXml } from '../../src/parse/feed.js';
+import { parseFeed, sanitizeXml, setSlicing, splitItems, useFastXml } from '../../src/parse/feed.js';
 import { readXml } from '../../src/parse/xml.js';
 // @ts-expect-error: the bench's feed generator is plain JavaScript
 import { renderFeed } from '../bench/feeds.mjs';
@@ -33,7 +33,11 @@ const fixtures = dirs.flatMap((dir) =>
     .map((f) => ({ name: f, url: new URL(f, dir) })),
 );
 
-afterEach(() => useFastXml(true));
+const DEFAULT_SLICING = { minChars: 1 << 20, items: 500 };
+afterEach(() => {
+  useFastXml(true);
+  setSlicing(DEFAULT_SLICING);
+});
 
 describe('the fast XML reader', () => {
   it.each(fixtures)('$name: the same feed and items as through xml2js alone', async ({ name, url }) => {
@@ -93,5 +97,79 @@ describe('the fast XML reader', () => {
     ['nothing', '  '],
   ])('%s: left to xml2js', (_, xml) => {
     expect(readXml(xml, rename)).toBeUndefined();
+  });
+});
+
+describe('big documents parsed in slices of items', () => {
+  const opts = { url: 'https://feeds.example/feed.xml', fetchedAt: Date.parse('2026-11-20T12:00:00Z') };
+  const read = async (text: string): Promise<unknown> => parseFeed(text, opts).then((f) => f, (e: unknown) => ({ error: String(e) }));
+  /** The feed parsed whole, then in slices of `items`; both answers. */
+  async function both(text: string, items: number): Promise<[unknown, unknown]> {
+    setSlicing({ minChars: Infinity });
+    const whole = await read(text);
+    setSlicing({ minChars: 0, items });
+    return [whole, await read(text)];
+  }
+  const rss = (items: string, head = '<title>T</title><link>https://feeds.example/</link>', tail = ''): string =>
+    `<?xml version="1.0"?>\n<rss version="2.0"><channel>${head}\n${items}\n${tail}</channel></rss>\n`;
+  const item = (n: number, extra = ''): string => `<item><title>Item ${n}</title><link>https://news.example/${n}</link>${extra}</item>`;
+  const items = (n: number, extra = ''): string => Array.from({ length: n }, (_, i) => item(i, extra)).join('\n  ');
+
+  it.each(fixtures)('$name: the same feed and items in slices of 1 and of 2', async ({ url }) => {
+    const text = decodeBody(readFileSync(url)).text;
+    for (const n of [1, 2]) {
+      const [whole, sliced] = await both(text, n);
+      expect(sliced).toEqual(whole);
+    }
+  }, 20_000);
+
+  it('a bench feed of 1,200 items (over 1 Mi characters) is split by default, into the same 1,200 items in order', async () => {
+    const text = renderFeed(3, 1200) as string;
+    expect(text.length).toBeGreaterThan(DEFAULT_SLICING.minChars);
+    expect(splitItems(sanitizeXml(text), 'rss')?.spans).toHaveLength(2400);
+    setSlicing({ minChars: Infinity });
+    const whole = (await parseFeed(text, opts)) as { items: { title: string }[] };
+    setSlicing(DEFAULT_SLICING);
+    const sliced = (await parseFeed(text, opts)) as { items: { title: string }[] };
+    expect(sliced.items).toHaveLength(1200);
+    expect(sliced).toEqual(whole);
+  }, 30_000);
+
+  it.each([
+    ['Atom entries', '<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title><entry><title>a</title><id>1</id></entry> <entry><title>b</title><id>2</id></entry><entry><title>c</title><id>3</id></entry></feed>', 3],
+    ['RDF items beside the channel', '<rdf:RDF xmlns:rdf="r" xmlns="p"><channel><title>F</title><items><rdf:Seq><rdf:li resource="1"/></rdf:Seq></items></channel><item rdf:about="1"><title>a</title><link>https://x.example/1</link></item><item rdf:about="2"><title>b</title><link>https://x.example/2</link></item></rdf:RDF>', 2],
+    ['CDATA and comments holding item tags', rss(items(2, '<description><![CDATA[<item>not one</item> </item>]]></description><!-- </item> -->')), 2],
+    ['attributes holding ">"', rss(`<item a="x>y"><title>a</title></item><item><title>b</title><guid isPermaLink="false">b>c</guid></item>`), 2],
+    ['the channel\'s fields after the items', rss(items(3), '', '<title>After</title><ttl>30</ttl>'), 3],
+  ])('%s: split, the same feed as whole', async (_, text, n) => {
+    const xml = sanitizeXml(text);
+    expect(splitItems(xml, /<(rss|feed|rdf:RDF)/.exec(xml)![1]!)?.spans).toHaveLength(2 * n);
+    const [whole, sliced] = await both(text, 1);
+    expect((whole as { items: unknown[] }).items).toHaveLength(n);
+    expect(sliced).toEqual(whole);
+  });
+
+  it.each([
+    ['an element between items', rss(`${item(1)}<image><url>u</url></image>${item(2)}`)],
+    ['an item after the other elements that follow the items', rss(`${item(1)}<copyright>c</copyright>${item(2)}`)],
+    ['an item inside an item', rss(`<item><title>a</title>${item(2)}</item>`)],
+    ['an unclosed item', rss('<item><title>a</title>')],
+    ['an item tag in a comment after the items', rss(items(2), '', '<!-- <item> -->')],
+    ['text between items', rss(`${item(1)} words ${item(2)}`)],
+    ['no items', rss('')],
+  ])('%s: not split, parsed whole', async (_, text) => {
+    const xml = sanitizeXml(text);
+    expect(splitItems(xml, 'rss')).toBeNull();
+    const [whole, sliced] = await both(text, 1);
+    expect(sliced).toEqual(whole);
+  });
+
+  it.each([
+    ['a slice the fast reader refuses (an item closed inside an attribute)', rss(`${item(1)}<item><title a="</item>">x</title></item>${item(3)}`)],
+    ['a malformed item', rss(`${item(1)}<item><title>x</titel></item>`)],
+    ['a named HTML entity the sanitizer leaves to xml2js', rss(items(3, '<description>caf&amp;eacute; &nbsp;</description>'))],
+  ])('%s: the same answer as the whole document\'s', async (_, text) => {
+    const [whole, sliced] = await both(text, 1);
+    expect(sliced).toEqual(whole);
   });
 });
