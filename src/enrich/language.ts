@@ -57,7 +57,7 @@ const LID_FILE = 'src/enrich/lid/lid-ngrams.bin';
 
 /** The model as its file holds it (src/enrich/lid/build.mjs): the table is used where it was read, not rebuilt. */
 function loadModel(): Model {
-  const buf = readFileSync(new URL('../../src/enrich/lid/lid-ngrams.bin', import.meta.url));
+  const buf = readFileSync(new URL(`../../${LID_FILE}`, import.meta.url));
   const damaged = (what: string) => new Error(`${LID_FILE}: ${what}; reinstall momentscan, or rebuild it with src/enrich/lid/build.mjs`);
   if (buf.length < 8 || buf.toString('latin1', 0, 4) !== 'LID2') throw damaged('not a LID2 file');
   const nl = buf[4]!;
