@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { EnvHttpProxyAgent, request } from '../fetch/undici.js';
+import { envHttpProxyAgent, request } from '../fetch/undici.js';
 import { parseRetryAfter } from '../fetch/http.js';
 import { version } from '../core/version.js';
 import type { SendContext, SendOutcome } from './types.js';
@@ -11,7 +11,7 @@ let shared: Dispatcher | null = null;
 
 /** One dispatcher per process: HTTP(S)_PROXY / NO_PROXY honoured, as for fetching. */
 function dispatcher(timeoutMs: number): Dispatcher {
-  shared ??= new EnvHttpProxyAgent({ connect: { timeout: Math.min(timeoutMs, 15_000) }, keepAliveTimeout: 5_000 });
+  shared ??= envHttpProxyAgent({ connect: { timeout: Math.min(timeoutMs, 15_000) }, keepAliveTimeout: 5_000 });
   return shared;
 }
 

@@ -91,6 +91,16 @@ function routes(): Record<string, Handler> {
       res.on('drain', pump);
       pump();
     },
+    // an error page that never ends: its status is the answer, the page is not read on (nor kept)
+    '/endless-404.rss': (_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      const chunk = Buffer.alloc(16 * 1024, '<p>');
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+      };
+      res.on('drain', pump);
+      pump();
+    },
     // ~4 KB on the wire, 8 MB once inflated
     '/bomb.rss': serve(gzipSync(Buffer.alloc(8 * 1024 * 1024, ' '), { level: 9 }), { 'content-type': RSS, 'content-encoding': 'gzip' }),
     '/to-metadata.rss': (_req, res) => {
@@ -195,6 +205,7 @@ const FAULTS: [name: string, url: () => string, error: () => RegExp, httpStatus:
   ['a 503 asking to retry after 1e21 seconds', () => server.url('/busy-forever.rss'), () => /^HTTP 503 Service Unavailable \(retry after 365d\) — /, 503],
   ['a redirect loop', () => server.url('/loop-a.rss'), () => /^too many redirects \(more than 5\) — /, 302],
   ['a 404', () => server.url('/missing.rss'), () => /^HTTP 404 Not Found — /, 404],
+  ['a 404 with an endless error page', () => server.url('/endless-404.rss'), () => /^HTTP 404 Not Found — /, 404],
   ['a 500', () => server.url('/error-500.rss'), () => /^HTTP 500 Internal Server Error — /, 500],
   ['a 503', () => server.url('/error-503.rss'), () => /^HTTP 503 Service Unavailable — /, 503],
   ['an HTML page', () => server.url('/page.html'), () => /^got an HTML page, not a feed — the page links to a feed at http:\/\/127\.0\.0\.1:\d+\/feeds\/all\.rss\?format=full&v=2: use that URL$/, null],
