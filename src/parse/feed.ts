@@ -5,7 +5,6 @@
  * link and its canonical form, publisher, and a UTC date (or the fetch time, flagged as estimated).
  */
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import Parser from 'rss-parser';
 import { decodeHTMLStrict } from 'entities';
 import { emailIn } from '../core/domain.js';
@@ -154,10 +153,6 @@ function tryUrl(text: string | undefined): URL | null {
 
 /** An absolute http/https/file URL for `href` resolved against `base`; null for javascript:, junk, or relative without base. */
 export function resolveLink(href: string | undefined | null, base?: string | null): string | null {
-  return resolvedUrl(href, base)?.href ?? null;
-}
-
-function resolvedUrl(href: string | undefined | null, base?: string | null): URL | null {
   const h = href?.trim();
   if (!h) return null;
   let url: URL;
@@ -166,7 +161,7 @@ function resolvedUrl(href: string | undefined | null, base?: string | null): URL
   } catch {
     return null;
   }
-  return ALLOWED_PROTOCOLS.has(url.protocol) ? url : null;
+  return ALLOWED_PROTOCOLS.has(url.protocol) ? url.href : null;
 }
 
 function isTrackingParam(pair: string): boolean {
@@ -186,12 +181,7 @@ function isTrackingParam(pair: string): boolean {
  * unwrapped first; the other parameters stay as written and in order. Null for something that is not a URL.
  */
 export function canonicalizeUrl(link: string): string | null {
-  return canonicalOfUnwrapped(unwrapLink(link));
-}
-
-/** canonicalizeUrl of a link unwrapLink has already unwrapped. */
-function canonicalOfUnwrapped(link: string): string | null {
-  const url = tryUrl(link);
+  const url = tryUrl(unwrapLink(link));
   if (url === null) return null;
   url.hash = '';
   const kept = url.search
@@ -204,17 +194,8 @@ function canonicalOfUnwrapped(link: string): string | null {
 
 /** Host name without a leading `www.`, or null. */
 export function hostOf(link: string | null): string | null {
-  return hostName(link === null ? null : tryUrl(link));
-}
-
-function hostName(url: URL | null): string | null {
-  const host = url?.hostname ?? '';
+  const host = link === null ? '' : (tryUrl(link)?.hostname ?? '');
   return host === '' ? null : host.replace(/^www\./i, '').toLowerCase();
-}
-
-/** hostOf(resolveLink(href, base)), parsing the URL once (a URL's href parses back to the same URL). */
-function resolvedHostOf(href: string | undefined, base: string | null): string | null {
-  return hostName(resolvedUrl(href, base));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,13 +259,12 @@ export function parseDate(text: string): number | null {
   return t !== null && t > 0 ? t : null;
 }
 
-function pickDate(candidates: (string | undefined)[], fallback: (() => string | undefined) | undefined, fetchedAt: number) {
+function pickDate(candidates: (string | undefined)[], fallbackIso: string | undefined, fetchedAt: number) {
   let t: number | null = null;
   for (const c of candidates) {
     if (c !== undefined && (t = parseDate(c)) !== null) break;
   }
-  const fallbackIso = t === null ? fallback?.() : undefined;
-  if (fallbackIso !== undefined) {
+  if (t === null && fallbackIso !== undefined) {
     const iso = Date.parse(fallbackIso);
     if (Number.isFinite(iso) && iso > 0) t = iso;
   }
@@ -316,13 +296,12 @@ interface RawItem {
   guid?: string | undefined;
   title?: string | undefined;
   link?: string | undefined;
-  /** HTML or text, best first (a function: made only if the ones before it give no text). */
-  summaries: (string | undefined | (() => string | undefined))[];
+  /** HTML or text, best first. */
+  summaries: (string | undefined)[];
   author?: string | undefined;
   /** Date strings, best first. */
   dates: (string | undefined)[];
-  /** A date of last resort, made only when none of `dates` can be read. */
-  isoDate?: (() => string | undefined) | undefined;
+  isoDate?: string | undefined;
   sourceName?: string | undefined;
   sourceUrl?: string | undefined;
 }
@@ -340,6 +319,12 @@ function cleanAuthor(raw: string | undefined): string | null {
   return (named ? named[1]!.trim() : text) || null;
 }
 
+/** RSS <author> (`jane@acme.com (Jane Doe)`) and Atom/JSON authors may carry an e-mail: kept for account matching. */
+function authorEmailOf(raw: string | undefined): { authorEmail?: string } {
+  const email = emailIn(raw);
+  return email ? { authorEmail: email } : {};
+}
+
 function finishItem(raw: RawItem, ctx: Context): ParsedItem | null {
   const rawTitle = raw.title?.trim() ?? '';
   let title = cleanTitle(rawTitle);
@@ -349,8 +334,7 @@ function finishItem(raw: RawItem, ctx: Context): ParsedItem | null {
   if (title === '' && link === null) return null;
 
   let summary = '';
-  for (const c of raw.summaries) {
-    const candidate = typeof c === 'function' ? c() : c;
+  for (const candidate of raw.summaries) {
     if (candidate && (summary = htmlToText(candidate)) !== '') break;
   }
   summary = truncate(summary, SUMMARY_MAX);
@@ -361,17 +345,20 @@ function finishItem(raw: RawItem, ctx: Context): ParsedItem | null {
   if (title === '') title = truncate(summary, TITLE_FROM_SUMMARY_MAX) || (link ?? '');
   title = truncate(title, TITLE_MAX);
 
-  // (a link that was no redirect is its own unwrapLink: not unwrapped again)
-  const canonicalUrl = link === null ? null : canonicalOfUnwrapped(link === resolved ? link : unwrapLink(link));
-  const guid = raw.guid?.trim() || canonicalUrl || stableGuid(rawTitle, raw.dates.find((d) => d !== undefined && d.trim() !== '')?.trim() ?? '');
-  const author = cleanAuthor(raw.author);
-  const authorEmail = emailIn(raw.author);
-  const sourceDomain = resolvedHostOf(raw.sourceUrl, ctx.base) ?? hostOf(link);
-  const { publishedAt, dateEstimated } = pickDate(raw.dates, raw.isoDate, ctx.fetchedAt);
-  // every field named, in one order (spreads made each item through a slower path and a throwaway object)
-  return authorEmail
-    ? { guid, title, summary, link, canonicalUrl, author, authorEmail, source, sourceDomain, publishedAt, dateEstimated }
-    : { guid, title, summary, link, canonicalUrl, author, source, sourceDomain, publishedAt, dateEstimated };
+  const canonicalUrl = link === null ? null : canonicalizeUrl(link);
+  const firstDate = raw.dates.find((d) => d !== undefined && d.trim() !== '');
+  return {
+    guid: raw.guid?.trim() || canonicalUrl || stableGuid(rawTitle, firstDate?.trim() ?? ''),
+    title,
+    summary,
+    link,
+    canonicalUrl,
+    author: cleanAuthor(raw.author),
+    ...authorEmailOf(raw.author),
+    source,
+    sourceDomain: hostOf(resolveLink(raw.sourceUrl, ctx.base)) ?? hostOf(link),
+    ...pickDate(raw.dates, raw.isoDate, ctx.fetchedAt),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,7 +395,7 @@ function isHttpUrl(text: string | undefined): boolean {
   return text !== undefined && /^https?:\/\/\S+$/i.test(text.trim());
 }
 
-type RssItem = Record<string | symbol, unknown>;
+type RssItem = Record<string, unknown>;
 
 function rssItem(item: RssItem): RawItem {
   const guid = str(item.guid) ?? str(item.id);
@@ -419,11 +406,10 @@ function rssItem(item: RssItem): RawItem {
     guid,
     title: str(item.title),
     link: str(item.link) ?? attr(item.link, 'href') ?? (guidIsLink ? guid : undefined),
-    // (the snippet and isoDate made only if read: rssParserItem)
-    summaries: [str(item.summary), str(item.content), str(item['content:encoded']), () => snippetOf(item)],
+    summaries: [str(item.summary), str(item.content), str(item['content:encoded']), str(item.contentSnippet)],
     author: str(item.creator) ?? str(item.author) ?? str(item['dc:creator']),
     dates: [item.published, item.updated, item.pubDate, item.date, item.issued, item.modified].map(str),
-    isoDate: () => isoDateOf(item),
+    isoDate: str(item.isoDate),
     sourceName: source.name,
     sourceUrl: source.url,
   };
@@ -592,72 +578,6 @@ interface XmlParser {
   parseString(xml: string, done: (err: unknown, result: unknown) => void): void;
 }
 
-/** rss-parser's helpers, for its RSS item builder below. */
-const rssUtils = createRequire(import.meta.url)('rss-parser/lib/utils.js') as {
-  copyFromXML(xml: unknown, dest: RssItem, fields: readonly RssField[]): void;
-  getContent(content: unknown): unknown;
-  getSnippet(text: string): string;
-};
-type RssField = string | [string, string] | [string, string, { keepArray?: boolean; includeSnippet?: boolean }];
-type XmlItem = Record<string, unknown[] | undefined> & { $?: Record<string, unknown> };
-
-/** What rssParserItem keeps, in place of two fields rss-parser derives for every item, to derive them if read. */
-const SNIPPET_OF = Symbol('contentSnippet of');
-const ISO_DATE_OF = Symbol('isoDate of');
-
-/**
- * rss-parser's `parseItemRss` (3.13: RSS 0.9x, 1.0 and 2.0 items) with the same fields, except the two it
- * derives for every item: `contentSnippet` (the description without its HTML, entities decoded) and
- * `isoDate` (`new Date(pubDate)`) are made by snippetOf and isoDateOf only when read. An item's text is
- * nearly always its description and its date its pubDate, so those last resorts are seldom read; made for
- * every item they were ~4% of a parse worker's time. `content:encodedSnippet` (never read) is not made.
- */
-function rssParserItem(xmlItem: XmlItem, itemFields: readonly RssField[]): RssItem {
-  const item: RssItem = {};
-  let fields = withoutSnippets.get(itemFields);
-  if (fields === undefined) {
-    fields = itemFields.map((f) => (Array.isArray(f) && f[2]?.includeSnippet ? ([f[0], f[1]] as RssField) : f));
-    withoutSnippets.set(itemFields, fields);
-  }
-  rssUtils.copyFromXML(xmlItem, item, fields);
-  if (xmlItem.enclosure) item.enclosure = (xmlItem.enclosure[0] as { $?: unknown }).$;
-  if (xmlItem.description) {
-    const content = (item.content = rssUtils.getContent(xmlItem.description[0]));
-    // (a string always, from either reader; anything else fails as rss-parser would, at once)
-    if (typeof content === 'string') item[SNIPPET_OF] = content;
-    else item.contentSnippet = rssUtils.getSnippet(content as string);
-  }
-  if (xmlItem.guid) {
-    const guid = xmlItem.guid[0] as { _?: unknown };
-    item.guid = guid._ ? guid._ : guid;
-  }
-  if (xmlItem.$ && xmlItem.$['rdf:about']) item['rdf:about'] = xmlItem.$['rdf:about'];
-  if (xmlItem.category) item.categories = xmlItem.category;
-  const date = item.pubDate || item.date;
-  if (date) item[ISO_DATE_OF] = date;
-  return item;
-}
-
-/** An item's contentSnippet: rss-parser's (Atom), or made as rss-parser makes it (rssParserItem). */
-function snippetOf(item: RssItem): string | undefined {
-  const content = item[SNIPPET_OF];
-  return typeof content === 'string' ? rssUtils.getSnippet(content) : str(item.contentSnippet);
-}
-
-/** An item's isoDate: rss-parser's (Atom), or made as rss-parser's setISODate makes it (rssParserItem). */
-function isoDateOf(item: RssItem): string | undefined {
-  const date = item[ISO_DATE_OF];
-  if (date === undefined) return str(item.isoDate);
-  try {
-    return new Date((date as string).trim()).toISOString();
-  } catch {
-    return undefined; // rss-parser leaves it out
-  }
-}
-
-/** Each document's item fields (rss-parser makes the list per document) without `includeSnippet`. */
-const withoutSnippets = new WeakMap<readonly RssField[], RssField[]>();
-
 /** Whether the fast XML reader may be used (tests turn it off to compare it with xml2js). */
 let fastXml = true;
 export function useFastXml(on: boolean): void {
@@ -683,7 +603,6 @@ async function runRssParser(xml: string, onlyFast = false): Promise<RssOutput> {
       ],
     },
   });
-  (parser as unknown as { parseItemRss: typeof rssParserItem }).parseItemRss = rssParserItem;
   // the fast reader where it is sure to build what xml2js builds; else xml2js itself
   if (fastXml) {
     const xml2js = (parser as unknown as { xmlParser: XmlParser }).xmlParser;
