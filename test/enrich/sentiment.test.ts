@@ -440,6 +440,23 @@ describe('what went wrong on the dev sets (issue 12)', () => {
   });
 
   it.each([
+    ['No me gustó nada la peli', 'negative', 'gustar'],
+    ['Me alegra verte', 'positive', 'alegrar'],
+    ['Me duele la cabeza', 'negative', 'doler'],
+    ['Lo odian todos', 'negative', 'odiar'],
+    ['Voy a disfrutarlo', 'positive', 'disfrutar'],
+    ['Mañana lloraré', 'negative', 'llorar'],
+  ])('es: a verb\'s form is read as its infinitive, as the lexicons list it: %j → %s (%s)', (text, label, infinitive) => {
+    const r = rules(text, { language: 'es', explain: true });
+    expect(r.label).toBe(label);
+    expect(r.explain!.map((e) => e.rule)).toContainEqual(expect.stringContaining(`variant:${infinitive}`));
+  });
+
+  it('es: verbs of wanting, ability and duty have no tone ("Quiero ir, pero no puedo")', () => {
+    expect(ruleScore('Quiero ir a casa, pero no puedo, debo trabajar', 'es')).toBe(0);
+  });
+
+  it.each([
     ['Scheißwetter heute', 'negative'],
     ['Traumwetter heute', 'positive'],
     ['Mein Lieblingsfilm', 'positive'],
@@ -479,7 +496,7 @@ describe('what went wrong on the dev sets (issue 12)', () => {
   });
 
   it('the learned layer is on by default and moves scores the rules miss', () => {
-    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/7');
+    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/8');
     const text = 'Bon courage à tous pour cette journée';
     expect(analyzeSentiment(text, { language: 'fr' }).score).not.toBe(rules(text, { language: 'fr' }).score);
   });
@@ -488,6 +505,13 @@ describe('what went wrong on the dev sets (issue 12)', () => {
     const learned = analyzeSentiment('😂', { language: 'de', explain: true }).explain!.filter((e) => e.rule === 'model');
     expect(learned.map((e) => e.word)).toContain('😂');
     expect(learned.map((e) => e.word)).toContain('de:😂');
+  });
+
+  it('explain names the learned layer\'s lexicon classes and a text without a tone word', () => {
+    const scored = analyzeSentiment('Me encanta, es genial', { language: 'es', explain: true }).explain!.filter((e) => e.rule === 'model');
+    expect(scored.map((e) => e.word)).toContain('lexicon:+strong');
+    const toneless = analyzeSentiment('Mañana voy a casa de mi madre', { language: 'es', explain: true }).explain!.filter((e) => e.rule === 'model');
+    expect(toneless.map((e) => e.word)).toContain('no tone word');
   });
 
   it('a language the learned layer was never trained on (Dutch) is scored by the rules alone', () => {
