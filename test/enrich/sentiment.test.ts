@@ -425,31 +425,26 @@ describe('what went wrong on the dev sets (issue 12)', () => {
   });
 
   it.each([
+    // a diminutive as its base word
     ['Estoy cansadita', 'negative', 'cansada'],
     ['Hoy estoy tristecito', 'negative', 'triste'],
     ['Qué bonitita', 'positive', 'bonita'],
     ['Ando malito', 'negative', 'malo'],
-  ])('es: a diminutive is read as its base word: %j → %s (%s)', (text, label, base) => {
-    const r = rules(text, { language: 'es', explain: true });
-    expect(r.label).toBe(label);
-    expect(r.explain!.map((e) => e.rule)).toContain(`variant:${base}`);
-  });
-
-  it('es: assent and routine words have no tone ("Sí, claro, voy a salir")', () => {
-    expect(ruleScore('Sí, claro, voy a salir', 'es')).toBe(0);
-  });
-
-  it.each([
+    // a verb's form as its infinitive, as the lexicons list it
     ['No me gustó nada la peli', 'negative', 'gustar'],
     ['Me alegra verte', 'positive', 'alegrar'],
     ['Me duele la cabeza', 'negative', 'doler'],
     ['Lo odian todos', 'negative', 'odiar'],
     ['Voy a disfrutarlo', 'positive', 'disfrutar'],
     ['Mañana lloraré', 'negative', 'llorar'],
-  ])('es: a verb\'s form is read as its infinitive, as the lexicons list it: %j → %s (%s)', (text, label, infinitive) => {
+  ])('es: a word is read through its base form: %j → %s (%s)', (text, label, base) => {
     const r = rules(text, { language: 'es', explain: true });
     expect(r.label).toBe(label);
-    expect(r.explain!.map((e) => e.rule)).toContainEqual(expect.stringContaining(`variant:${infinitive}`));
+    expect(r.explain!.map((e) => e.rule)).toContainEqual(expect.stringMatching(new RegExp(`^variant:${base}(,|$)`)));
+  });
+
+  it('es: assent and routine words have no tone ("Sí, claro, voy a salir")', () => {
+    expect(ruleScore('Sí, claro, voy a salir', 'es')).toBe(0);
   });
 
   it('es: verbs of wanting, ability and duty have no tone ("Quiero ir, pero no puedo")', () => {
