@@ -12,7 +12,9 @@ import type { EngineResult, ExplainEntry, Tokens } from './engine.js';
  *   probabilities become a compound: p(positive) − p(negative) inside the neutral band (|score| < 0.05)
  *   when neutral is the likeliest, beyond ±0.05 in the likelier tone's direction otherwise.
  * Features (hashed into 2^BITS buckets): the engine's compound (overall and per language) and its
- * positive/negative shares, "!", "??" and ALL CAPS; one per word (per language; "¬word" inside a
+ * positive/negative shares, "!", "??", ALL CAPS and "no tone word" (the rules scored none); per language
+ * each lexicon word's sign and strength class ("lexicon:+strong", "¬lexicon:-weak" in a negation's
+ * reach); one per word (per language; "¬word" inside a
  * negation's reach), per long word's first letters, per pair of adjacent words and per emoji or emoticon
  * (once for any language, once for the text's: an emoji's use differs between communities), each token
  * counting 1/√(number of tokens).
@@ -227,14 +229,31 @@ const DENSE = {
   bang: mix(hashString(SEED, '\u0000!')),
   questions: mix(hashString(SEED, '\u0000??')),
   caps: mix(hashString(SEED, '\u0000caps')),
+  none: mix(hashString(SEED, '\u0000none')),
 };
 
-/** A language's own bias and rules buckets (computed once per language). */
-const ownBuckets = new Map<string, { bias: number; lex: number }>();
-function languageFeatures(language: string, lang: number): { bias: number; lex: number } {
+/** A lexicon word's strength class: weak (|valence| < 1), middling (< 2), strong. */
+const STRENGTH = ['weak', 'mid', 'strong'] as const;
+const strengthOf = (valence: number): number => {
+  const a = Math.abs(valence);
+  return a < 1 ? 0 : a < 2 ? 1 : 2;
+};
+
+/** The name of a lexicon strength feature: index (negated × 6 + negative × 3 + strength). */
+const strengthName = (k: number): string => `${k >= 6 ? '¬' : ''}lexicon:${k % 6 >= 3 ? '-' : '+'}${STRENGTH[k % 3]}`;
+
+/**
+ * A language's own buckets (computed once per language): its bias, its rules' score, and its lexicon's
+ * words by sign and strength (in a negation's reach or not), so the layer learns per language how far
+ * each class of lexicon word is to be trusted (the rules weigh them alike in every language).
+ */
+const ownBuckets = new Map<string, { bias: number; lex: number; strength: Int32Array }>();
+function languageFeatures(language: string, lang: number): { bias: number; lex: number; strength: Int32Array } {
   let own = ownBuckets.get(language);
   if (own === undefined) {
-    own = { bias: mix(hashString(lang, '\u0000bias')), lex: mix(hashString(lang, '\u0000lex')) };
+    const strength = new Int32Array(12);
+    for (let k = 0; k < 12; k++) strength[k] = mix(hashString(lang ^ 0x6d6d, strengthName(k)));
+    own = { bias: mix(hashString(lang, '\u0000bias')), lex: mix(hashString(lang, '\u0000lex')), strength };
     ownBuckets.set(language, own);
   }
   return own;
@@ -252,6 +271,8 @@ function walk(language: string, r: EngineResult, t: Tokens, names: boolean, add:
   if (t.bangs > 0) add(DENSE.bang, 1, '!');
   if (t.questions > 1) add(DENSE.questions, 1, '??');
   if (t.capsWords > 0) add(DENSE.caps, 1, 'CAPS');
+  // no word the rules score: their 0 is no evidence, not tones that cancel out
+  if (r.positive === 0 && r.negative === 0) add(DENSE.none, 1, 'no tone word');
   dense();
   const own = languageFeatures(language, lang);
   add(own.bias, 1, 'bias');
@@ -282,6 +303,10 @@ function walk(language: string, r: EngineResult, t: Tokens, names: boolean, add:
     const negated = i - negation <= 3 && (e.flags & BOOSTER) === 0;
     const h = hashString(negated ? lang ^ 0x3c3c3c3c : lang, form);
     add(mix(h), unit, names ? (negated ? `¬${form}` : form) : '');
+    if (e.valence !== 0) {
+      const k = (negated ? 6 : 0) + (e.valence < 0 ? 3 : 0) + strengthOf(e.valence);
+      add(own.strength[k]!, unit, names ? strengthName(k) : '');
+    }
     // a long word's first letters stand for its other forms ("détestable", "détestent")
     if (form.length >= STEM_FROM) add(mix(hashString(lang ^ 0x7e7e7e7e, form, STEM) ^ (negated ? 0x1111 : 0)), unit, names ? `${negated ? '¬' : ''}${form.slice(0, STEM)}…` : '');
     if (prev !== 0) add(mix(Math.imul(prev, 31) ^ h ^ 0x2f2f), unit, names ? `${prevForm} ${form}` : '');

@@ -315,6 +315,52 @@ const FR: LanguageRules = {
   },
 };
 
+/**
+ * Spanish verb endings (present, preterite, imperfect, subjunctive, gerund, participle) and the
+ * conjugations they belong to ("a" -ar, "e" -er, "i" -ir): the lexicons list verbs by their infinitive
+ * ("gustar", "odiar", "aburrir"), tweets inflect them ("gustó", "odian", "me aburre").
+ */
+const ES_VERB_ENDINGS: readonly (readonly [string, string])[] = [
+  ['o', 'aei'], ['as', 'aei'], ['a', 'aei'], ['an', 'aei'], ['es', 'aei'], ['e', 'aei'], ['en', 'aei'], ['amos', 'aei'],
+  ['emos', 'ae'], ['imos', 'i'], ['áis', 'a'], ['éis', 'ae'], ['ís', 'i'],
+  ['é', 'a'], ['aste', 'a'], ['ó', 'a'], ['asteis', 'a'], ['aron', 'a'],
+  ['í', 'ei'], ['iste', 'ei'], ['ió', 'ei'], ['isteis', 'ei'], ['ieron', 'ei'],
+  ['aba', 'a'], ['abas', 'a'], ['ábamos', 'a'], ['abais', 'a'], ['aban', 'a'],
+  ['ía', 'ei'], ['ías', 'ei'], ['íamos', 'ei'], ['íais', 'ei'], ['ían', 'ei'],
+  ['ara', 'a'], ['aras', 'a'], ['aran', 'a'], ['iera', 'ei'], ['ieras', 'ei'], ['ieran', 'ei'],
+  ['ando', 'a'], ['iendo', 'ei'], ['ado', 'a'], ['ada', 'a'], ['ados', 'a'], ['adas', 'a'], ['ido', 'ei'], ['ida', 'ei'], ['idos', 'ei'], ['idas', 'ei'],
+];
+/** Future and conditional: the infinitive and an ending ("odiaré", "gustaría"). */
+const ES_FUTURE = /^(.{2,}[aei]r)(?:é|ás|á|emos|éis|án|ía|ías|íamos|íais|ían)$/;
+/** An infinitive with its object pronouns attached ("disfrutarlo", "odiarte", "quejarse"). */
+const ES_CLITIC = /^(.{2,}[aei]r)(?:me|te|se|lo|la|le|nos|os|los|las|les){1,2}$/;
+const ES_VOWEL = /[aeiouáéíóú]/;
+
+/**
+ * The infinitives a Spanish word may be a form of, most specific first: the future or conditional, an
+ * infinitive with pronouns, then each ending's conjugations, also with a stem's diphthong undone (the
+ * stem-changing verbs: "duele" → "doler", "pierde" → "perder").
+ */
+function spanishInfinitives(w: string): string[] {
+  const out: string[] = [];
+  const future = ES_FUTURE.exec(w);
+  if (future !== null) out.push(future[1]!);
+  const clitic = ES_CLITIC.exec(w);
+  if (clitic !== null) out.push(clitic[1]!);
+  for (const [ending, conjugations] of ES_VERB_ENDINGS) {
+    if (!w.endsWith(ending) || w.length - ending.length < 2) continue;
+    const stem = w.slice(0, -ending.length);
+    if (!ES_VOWEL.test(stem)) continue;
+    const d = Math.max(stem.lastIndexOf('ue'), stem.lastIndexOf('ie'));
+    const plain = d >= 0 ? stem.slice(0, d) + (stem[d] === 'u' ? 'o' : 'e') + stem.slice(d + 2) : null;
+    for (const c of conjugations) {
+      out.push(`${stem}${c}r`);
+      if (plain !== null) out.push(`${plain}${c}r`);
+    }
+  }
+  return out;
+}
+
 /** A Spanish diminutive: stem, optional "c", -it-/-ill-, gender, plural. */
 const DIMINUTIVE = /^(.{3,}?)(c?)(it|ill)([oa])(s?)$/;
 
@@ -353,6 +399,8 @@ const ES: LanguageRules = {
   neutral: [
     'un', 'una', 'solo', 'sólo', 'trata', 'realizado', 'salvo', 'pesar', 'debido', 'hecho', 'tal', 'junto', 'largo', 'nuevo', 'acuerdo', 'cierto', 'vamos', 'vaya', 'menudo', 'arriba', 'bajo',
     'sí', 'claro', 'seguro', 'verdad', 'normal', 'llegar', 'salir', 'único', 'única', 'vivo',
+    // verbs of wanting, ability and duty: auxiliaries, not tone ("quiero ir", "puedo", "debo")
+    'querer', 'poder', 'deber', 'soler',
   ],
   elisions: null,
   variants(w) {
@@ -369,6 +417,8 @@ const ES: LanguageRules = {
     if (w.endsWith('as') || w.endsWith('os')) out.push(w.slice(0, -2) + 'o');
     if (w.endsWith('a')) out.push(w.slice(0, -1) + 'o');
     out.push(...stripSuffixes(w, ['es', 's']));
+    // a verb's form: the lexicons list the infinitive ("gustó" → "gustar", "me duele" → "doler")
+    out.push(...spanishInfinitives(w));
     return out;
   },
 };
