@@ -73,6 +73,13 @@ export interface StoryAssigner {
    * fetch replayed stories meanwhile, and the ids it holds may be gone).
    */
   sync?(generation: number): void;
+  /**
+   * True when the story replay at the end of this run redoes the stories of every item saved with this
+   * assigner (a fetch's): the store may then save them with no story, pending the replay, instead of a
+   * provisional one (find, signature, stored and covers are not called). Each counts as a story of its
+   * own until the replay.
+   */
+  readonly pending?: boolean;
 }
 
 /** One topic's counts for one quarter hour, as topic_quarters keeps them. */

@@ -138,9 +138,19 @@ describe('stories are a function of the items (replayed in canonical order at th
     // Here, the saves of a second fetch, arrival order and all, without its replay.
     const replay = vi.spyOn(SqliteStore.prototype, 'replayStories').mockImplementation(() => null);
     writeFeeds(dir, null, ['acme-news.rss.xml', 'acme-reddit.atom.xml', 'techwire.rss.xml', 'globex-news.rss.xml']);
-    await fetch();
+    const second = await fetch();
     replay.mockRestore();
     expect(snapshot(store).pending).not.toBeNull();
+    // Until then a fetch's new items have no story: each counts as a story of its own in every topic it
+    // matches (volume reads more stories than the replay will leave), and the quarter-hour counts add up.
+    const fresh = second.feeds.reduce((n, f) => n + f.itemsNew, 0);
+    expect(fresh).toBeGreaterThan(100);
+    const db = store.db;
+    expect(db.prepare('SELECT count(*) FROM items WHERE story_id IS NULL').pluck().get()).toBe(fresh);
+    expect(db.prepare('SELECT count(*) FROM item_topics m JOIN items i ON i.id = m.item_id WHERE i.story_id IS NULL AND m.story_first = 0').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM item_topics m JOIN items i ON i.id = m.item_id WHERE i.story_id IS NULL').pluck().get()).toBeGreaterThan(50);
+    const added = db.prepare('SELECT topic_id, (published_at / 900000) * 900000, total(story_first), count(*) FROM item_topics GROUP BY 1, 2 ORDER BY 1, 2').raw().all();
+    expect(db.prepare('SELECT topic_id, slot, stories, items FROM topic_quarters WHERE items > 0 ORDER BY 1, 2').raw().all()).toEqual(added);
     writeFeeds(dir, null);
     await fetch();
     expect(snapshot(store)).toEqual(reference);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Bucket, EnrichedItem } from '../../src/core/types.js';
 import { ReplayStream } from '../../src/enrich/stories.js';
 import { COUNTS_WEEK_MS, QUARTER_MS, SCHEMA_VERSION, migrate } from '../../src/store/db.js';
-import { SqliteStore, Store, type StoryAssigner, type StoryReplayer } from '../../src/store/store.js';
+import { NO_STORIES, SqliteStore, Store, type StoryAssigner, type StoryReplayer } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
 import { rng } from '../helpers/rng.js';
 
@@ -140,13 +140,12 @@ function expectBucketsAsGrouped(store: SqliteStore, topicIds: number[], seed: nu
   expect(expectWeeksKept(store.db)).toBeGreaterThan(0);
 }
 
-function setup() {
+function setup(assigner: StoryAssigner = byTitle()) {
   const file = path.join(tempDir(), 'm.db');
   const store = Store.open(file);
   const topics = store.syncTopics(TOPICS.map((name) => ({ name, definition: `d-${name}` })));
   const topicIds = new Map(topics.map((t) => [t.name, t.id]));
   const feeds = store.ensureFeeds(['https://a.example/rss', 'https://b.example/rss', 'https://c.example/rss'], T0);
-  const assigner = byTitle();
   const save = (feed: number, list: EnrichedItem[], startedAt = T0 + 20 * DAY) =>
     store.saveFetch(
       { feedId: feeds[feed]!.id, startedAt, durationMs: 1, status: 'ok', httpStatus: 200, bytes: 1, error: null, items: list },
@@ -157,9 +156,14 @@ function setup() {
 }
 
 describe('quarter-hour counts per topic', () => {
-  it.each([1, 2, 3])('bucketCounts is what grouping the matches gives, after ingest, replay, re-matching and a rebuild (seed %i)', (seed) => {
+  it.each([
+    [1, 'provisional stories by title'],
+    [2, 'provisional stories by title'],
+    [3, 'provisional stories by title'],
+    [4, "no story until the replay (a fetch's saves)"],
+  ])('bucketCounts is what grouping the matches gives, after ingest, replay, re-matching and a rebuild (seed %i, %s)', (seed, saved) => {
     const r = rng(seed);
-    const { store, ids, save } = setup();
+    const { store, ids, save } = setup(saved.startsWith('no story') ? { ...NO_STORIES, pending: true } : byTitle());
     // three feeds, saved in an order that is not the items' (provisional stories, then a replay)
     const batch = items(r, 400, T0 + 3 * DAY, 10, 'n');
     save(2, batch.slice(0, 150));

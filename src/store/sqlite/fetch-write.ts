@@ -75,13 +75,13 @@ export function unrepeated(items: readonly EnrichedItem[]): number[] {
  * items oldest first (`byAge`; the first copy of a story in a topic is what volume counts), then the topics
  * as each item names them.
  */
-export function* topicMatches(
+export function* topicMatches<S extends number | null>(
   items: readonly EnrichedItem[],
   byAge: readonly number[],
   stored: ReadonlyMap<number, number>,
-  storyOf: ReadonlyMap<number, { id: number }>,
+  storyOf: ReadonlyMap<number, { id: S }>,
   topicIds: ReadonlyMap<string, number>,
-): Generator<{ it: EnrichedItem; itemId: number; storyId: number; topicId: number }> {
+): Generator<{ it: EnrichedItem; itemId: number; storyId: S; topicId: number }> {
   for (const i of byAge) {
     const itemId = stored.get(i);
     if (itemId === undefined) continue;
@@ -93,6 +93,9 @@ export function* topicMatches(
     }
   }
 }
+
+/** An item saved with no story, pending the replay (StoryAssigner.pending). */
+const NO_STORY = { id: null, created: false } as const;
 
 export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
   /**
@@ -148,12 +151,16 @@ export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
           if (before && knownGuid.get(rec.feedId, it.guid) !== undefined) return false;
           return !(before && it.canonicalUrl !== null && knownUrl.get(it.canonicalUrl, rec.feedId) !== undefined);
         });
-        if (fresh.length > 0) stories.sync?.(generation.get() as number);
+        const deferred = stories.pending === true;
+        if (fresh.length > 0 && !deferred) stories.sync?.(generation.get() as number);
         // Provisional stories, oldest first (the wire copy of a story usually comes before its rewrites;
         // ties: feed order): replayStories() makes them independent of arrival order at the end of the fetch.
+        // Or none, when that replay covers every item of the run (a fetch's): an item then counts as a story
+        // of its own until it (story_id NULL, first in each topic), as an item saved without stories does.
         const byAge = [...fresh].sort((a, b) => items[a]!.publishedAt - items[b]!.publishedAt || a - b);
-        const storyOf = new Map<number, { id: number; created: boolean }>();
-        for (const i of byAge) {
+        const storyOf = new Map<number, { id: number | null; created: boolean }>();
+        if (deferred) for (const i of byAge) storyOf.set(i, NO_STORY);
+        else for (const i of byAge) {
           const it = items[i]!;
           let id = stories.find(it);
           const created = id === null;
@@ -175,7 +182,7 @@ export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
           );
           if (info.changes === 0) {
             // cannot happen after the checks above (this transaction is the only writer); a story made for it goes
-            if (story.created) dropStory.run(story.id);
+            if (story.created) dropStory.run(story.id!);
             continue;
           }
           const itemId = Number(info.lastInsertRowid);
@@ -184,7 +191,7 @@ export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
         }
         // Topic matches oldest first: the first copy of a story in a topic is what volume counts.
         for (const { it, itemId, storyId, topicId } of topicMatches(items, byAge, itemIds, storyOf, topicIds)) {
-          const first = storyTopic.run(storyId, topicId, it.publishedAt).changes;
+          const first = storyId === null ? 1 : storyTopic.run(storyId, topicId, it.publishedAt).changes;
           if (insertMatch.run(topicId, it.publishedAt, itemId, it.sentiment, first).changes === 0) continue;
           const s = first && it.sentiment !== null ? it.sentiment : 0;
           quarter.run(topicId, it.publishedAt - (it.publishedAt % QUARTER_MS), first, first && it.sentiment !== null ? 1 : 0, s, s * s);
