@@ -16,7 +16,7 @@ import type { FetchWriter } from '../api.js';
 import { QUARTER_MS } from '../db.js';
 import { NO_STORIES, type FetchRecord, type SaveResult, type SlotCounts, type StoryAssigner } from '../model.js';
 import { SqlitePart } from '../sqlite/part.js';
-import { FETCH_LOG_SQL, REPLAY_PENDING_SQL, feedUpdate, fetchLogValues, topicMatches, unrepeated } from '../sqlite/fetch-write.js';
+import { FETCH_LOG_SQL, NO_STORY, REPLAY_PENDING_SQL, feedUpdate, fetchLogValues, topicMatches, unrepeated } from '../sqlite/fetch-write.js';
 import type { Statement } from './bridge.js';
 import type { PgDb } from './db.js';
 
@@ -119,14 +119,17 @@ export class PgFetchWriter extends SqlitePart implements FetchWriter {
       const fresh = candidates.filter((i) => !knownGuids.has(items[i]!.guid) && !(items[i]!.canonicalUrl !== null && knownUrls.has(items[i]!.canonicalUrl!)));
       const storyIds = p.story_ids.map(Number);
       const itemIds = p.item_ids.map(Number);
-      if (fresh.length > 0) stories.sync?.(p.generation);
-      // Provisional stories, oldest first (ties: feed order), as on SQLite
+      const deferred = stories.pending === true;
+      if (fresh.length > 0 && !deferred) stories.sync?.(p.generation);
+      // Provisional stories, oldest first (ties: feed order), as on SQLite; or none, pending the replay at
+      // the end of the fetch, as on SQLite (the story ids taken above are then all given back)
       const byAge = [...fresh].sort((a, b) => items[a]!.publishedAt - items[b]!.publishedAt || a - b);
-      const storyOf = new Map<number, { id: number; created: boolean }>();
+      const storyOf = new Map<number, { id: number | null; created: boolean }>();
       const created: [number, string, string, number, number][] = [];
       const createdAt = new Map<number, number>();
       const joins = new Map<number, { first: number; last: number }>();
-      for (const i of byAge) {
+      if (deferred) for (const i of byAge) storyOf.set(i, NO_STORY);
+      else for (const i of byAge) {
         const it = items[i]!;
         let id = stories.find(it);
         const isNew = id === null;
@@ -167,7 +170,7 @@ export class PgFetchWriter extends SqlitePart implements FetchWriter {
           slots.set(`${topicId}:${slot}`, [topicId, slot]);
         }
       }
-      const joinedOld = [...new Set(byAge.map((i) => storyOf.get(i)!).filter((s) => !s.created).map((s) => s.id))];
+      const joinedOld = [...new Set(byAge.map((i) => storyOf.get(i)!).filter((s) => !s.created && s.id !== null).map((s) => s.id))];
       // 2. the stories and items, and what the counts and matches build on
       const out: Statement[] = [];
       if (created.length > 0) out.push(db.statement(NEW_STORIES, columns(created, 5)));
@@ -226,7 +229,7 @@ export class PgFetchWriter extends SqlitePart implements FetchWriter {
     byAge: number[],
     items: NonNullable<FetchRecord['items']>,
     stored: ReadonlyMap<number, number>,
-    storyOf: ReadonlyMap<number, { id: number; created: boolean }>,
+    storyOf: ReadonlyMap<number, { id: number | null; created: boolean }>,
     topicIds: ReadonlyMap<string, number>,
     held: Set<string>,
     quarters: Map<string, Quarter>,
@@ -239,9 +242,10 @@ export class PgFetchWriter extends SqlitePart implements FetchWriter {
       // a topic named twice matches once
       if (matched.has(`${topicId}:${itemId}`)) continue;
       matched.add(`${topicId}:${itemId}`);
+      // (an item with no story, pending the replay, counts as a story of its own until then)
       const pair = `${storyId}:${topicId}`;
-      const first = !held.has(pair);
-      if (first) {
+      const first = storyId === null || !held.has(pair);
+      if (first && storyId !== null) {
         held.add(pair);
         storyTopics.push([storyId, topicId, it.publishedAt]);
       }

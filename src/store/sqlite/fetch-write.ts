@@ -95,7 +95,7 @@ export function* topicMatches<S extends number | null>(
 }
 
 /** An item saved with no story, pending the replay (StoryAssigner.pending). */
-const NO_STORY = { id: null, created: false } as const;
+export const NO_STORY = { id: null, created: false } as const;
 
 export class SqliteFetchWriter extends SqlitePart implements FetchWriter {
   /**
