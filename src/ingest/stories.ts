@@ -16,10 +16,11 @@ const PROVISIONAL_MAX = 10_000;
 /**
  * Stories during a fetch are provisional, or none: the replay at its end (`replay`, for Store.replayStories)
  * clusters every item of the run in canonical order, whatever story it was saved in, so that stories
- * depend on the items only. So the SQLite store saves a fetch's items with no story until then
- * (`pending`: each counts as a story of its own; the provisional rows cost the save about a third of its
- * CPU, and the replay deleted ~52,000 of them for the bench's 100,000 items). Where a store makes
- * provisional ones (PostgreSQL), they are made cheaply: an item joins a story of this
+ * depend on the items only. So both stores (SQLite, PostgreSQL) save a fetch's items with no story until
+ * then (`pending`: each counts as a story of its own; the provisional rows cost the save about a third of
+ * its CPU, and the replay deleted ~52,000 of them for the bench's 100,000 items): a fetch never calls the
+ * maps below. They serve a caller that saves without `pending` (the stores' tests and the save bench of
+ * that path), where provisional stories are made cheaply: an item joins a story of this
  * run with the same canonical URL or the same headline tokens, else starts one. (Matching near-
  * duplicates here as well cost as much as the replay itself: half the fetch's time on the main
  * thread for 2,000 news feeds.) Between the saves and the replay, and after a crash until the next
