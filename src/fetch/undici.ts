@@ -52,9 +52,14 @@ export type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' |
  */
 export function request(url: string, options: RequestOptions): Promise<Dispatcher.ResponseData> {
   withApi();
-  const u = new URL(url);
   const { dispatcher, ...rest } = options;
-  return dispatcher.request({ ...rest, origin: u.origin, path: u.search ? `${u.pathname}${u.search}` : u.pathname });
+  return dispatcher.request({ ...rest, ...target(url) });
+}
+
+/** A URL as undici's dispatchers take it: its origin, and its path with the query. */
+function target(url: string): { origin: string; path: string } {
+  const u = new URL(url);
+  return { origin: u.origin, path: u.search ? `${u.pathname}${u.search}` : u.pathname };
 }
 
 /** A response as `exchange` gives it: the status, the headers (as undici's `request` gives them), the body of a 2xx. */
@@ -98,7 +103,6 @@ export function exchange(
   url: string,
   o: { headers: Record<string, string>; maxBytes: number; keep: (status: number) => boolean; tooLarge: () => Error; abortable: Abortable },
 ): Promise<Exchanged> {
-  const u = new URL(url);
   // (aborted already: not asked)
   if (o.abortable.reason !== undefined) return Promise.reject(new ExchangeError(o.abortable.reason, false));
   return new Promise<Exchanged>((resolve, reject) => {
@@ -118,7 +122,7 @@ export function exchange(
       else reject(new ExchangeError(err, response !== null));
     };
     dispatcher.dispatch(
-      { origin: u.origin, path: u.search ? `${u.pathname}${u.search}` : u.pathname, method: 'GET', headers: o.headers },
+      { ...target(url), method: 'GET', headers: o.headers },
       {
         onRequestStart(controller) {
           if (o.abortable.reason !== undefined) controller.abort(o.abortable.reason as Error);
