@@ -89,7 +89,13 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 15_000}`);
     // Whose file it is, before any pragma that writes (journal_mode = WAL rewrites the header): a foreign
     // file or one from a newer momentscan must keep every byte.
-    const current = db.pragma('user_version', { simple: true }) as number;
+    // (the version and the tables read in one snapshot: another process creating this database commits its
+    // schema at once, and seen between two reads — version 0, then tables — the file looked like someone else's)
+    const { current, tables } = db.transaction(() => {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      const count = version === 0 && exists !== null && exists > 0 ? (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n : 0;
+      return { current: version, tables: count };
+    }).deferred();
     if (current > SCHEMA_VERSION) {
       throw new StoreError(`${file}: database schema version ${current} is newer than this momentscan understands (${SCHEMA_VERSION})`, {
         hint: 'upgrade momentscan; the file was left untouched',
@@ -98,9 +104,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
     if (current > 0) {
       const hasFeeds = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feeds'").get();
       if (!hasFeeds) throw notOurs(file);
-    } else if (exists !== null && exists > 0) {
-      const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
-      if (tables.n > 0) throw notOurs(file);
+    } else if (tables > 0) {
+      throw notOurs(file);
     }
     // A damaged file is never written to, wherever the damage is (a fetch touches only a few pages and
     // would carry on over it): quick_check reads every page, about 150 ms for 200 MB. Files up to
