@@ -3,7 +3,8 @@ import { InterruptedError } from '../core/errors.js';
 import { allFailed, fetchExitCode, fetchWithSignals } from '../ingest/interactive.js';
 import type { FetchSummary } from '../ingest/types.js';
 import { feedReportLines, fetchListing, fetchSummaryLine } from '../render/fetch.js';
-import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
+// (not context.js: its renderContext loads chalk, which a plain fetch does without)
+import { chooseFormat, configFor, log, processEnv, writeOut, type Env, type GlobalOptions, type OutputOptions } from './common.js';
 
 export interface FetchOptions extends OutputOptions {
   concurrency?: number;
@@ -24,7 +25,7 @@ export async function run(g: GlobalOptions, o: FetchOptions): Promise<number> {
   const summary = await fetchFeeds(config, dbPath, g, o, env);
   // the renderers only when asked for a listing: a plain fetch (cron's) does without loading them
   if (format) {
-    const { render } = await import('../render/index.js');
+    const [{ render }, { renderContext }] = await Promise.all([import('../render/index.js'), import('./context.js')]);
     await writeOut(render(format, fetchListing(summary.feeds), renderContext(g, o, env, env.now())));
   }
   return fetchExitCode(summary, Boolean(o.strict));
