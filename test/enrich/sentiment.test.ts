@@ -505,7 +505,7 @@ describe('what went wrong on the dev sets (issue 12)', () => {
   });
 
   it('the learned layer is on by default and moves scores the rules miss', () => {
-    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/8');
+    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/9');
     const text = 'Bon courage à tous pour cette journée';
     expect(analyzeSentiment(text, { language: 'fr' }).score).not.toBe(rules(text, { language: 'fr' }).score);
   });
