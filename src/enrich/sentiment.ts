@@ -20,7 +20,7 @@ import { blended, blendKey, compoundOf, compoundOfTokens, features, isSocial, lo
  */
 
 /** Identifies the scoring; bump whenever scores change. */
-export const SENTIMENT_ENGINE = 'momentscan-sentiment/8';
+export const SENTIMENT_ENGINE = 'momentscan-sentiment/9';
 
 export const SENTIMENT_LANGUAGES: readonly string[] = LANGUAGES;
 

@@ -437,6 +437,20 @@ describe('what went wrong on the dev sets (issue 12)', () => {
     ['Lo odian todos', 'negative', 'odiar'],
     ['Voy a disfrutarlo', 'positive', 'disfrutar'],
     ['Mañana lloraré', 'negative', 'llorar'],
+    // verbs of feeling, in any form
+    ['Me encantó la peli', 'positive', 'encantar'],
+    ['Adoro los lunes', 'positive', 'adorar'],
+    ['Me decepcionó el final', 'negative', 'decepcionar'],
+    ['Te agradezco la ayuda', 'positive', 'agradecer'],
+    // a superlative in any gender and number, with or without its accent, its spelling undone
+    ['Son buenísimos', 'positive', 'bueno'],
+    ['Estamos contentísimas', 'positive', 'contenta'],
+    ['Está buenisimo', 'positive', 'bueno'],
+    ['Una pizza riquísima', 'positive', 'rico'],
+    // laughter of any length or shape
+    ['jajajajajaja', 'positive', 'jaja'],
+    ['ajajajaj', 'positive', 'jaja'],
+    ['jsjsjs', 'positive', 'jaja'],
   ])('es: a word is read through its base form: %j → %s (%s)', (text, label, base) => {
     const r = rules(text, { language: 'es', explain: true });
     expect(r.label).toBe(label);
@@ -491,7 +505,7 @@ describe('what went wrong on the dev sets (issue 12)', () => {
   });
 
   it('the learned layer is on by default and moves scores the rules miss', () => {
-    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/8');
+    expect(SENTIMENT_ENGINE).toBe('momentscan-sentiment/9');
     const text = 'Bon courage à tous pour cette journée';
     expect(analyzeSentiment(text, { language: 'fr' }).score).not.toBe(rules(text, { language: 'fr' }).score);
   });

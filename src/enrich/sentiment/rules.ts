@@ -347,6 +347,8 @@ function spanishInfinitives(w: string): string[] {
   if (future !== null) out.push(future[1]!);
   const clitic = ES_CLITIC.exec(w);
   if (clitic !== null) out.push(clitic[1]!);
+  // the first person of a -cer/-cir verb ("agradezco" → "agradecer", "merezco" → "merecer")
+  if (w.endsWith('zco') && w.length > 5) out.push(w.slice(0, -3) + 'cer', w.slice(0, -3) + 'cir');
   for (const [ending, conjugations] of ES_VERB_ENDINGS) {
     if (!w.endsWith(ending) || w.length - ending.length < 2) continue;
     const stem = w.slice(0, -ending.length);
@@ -363,6 +365,25 @@ function spanishInfinitives(w: string): string[] {
 
 /** A Spanish diminutive: stem, optional "c", -it-/-ill-, gender, plural. */
 const DIMINUTIVE = /^(.{3,}?)(c?)(it|ill)([oa])(s?)$/;
+/** A Spanish absolute superlative: stem, -ísim-, gender, plural ("buenísimos", "contentísima"; the accent often left out). */
+const SUPERLATIVE = /^(.{2,}?)[íi]sim([oa])s?$/;
+
+/**
+ * The base forms of a superlative's stem, most likely first: the adjective's gender and its -e form,
+ * with the spelling the suffix changed undone ("riquísimo" → "rico", "larguísimo" → "largo",
+ * "felicísimo" → "feliz", "amabilísimo" → "amable").
+ */
+function spanishSuperlative(stem: string, g: string): string[] {
+  const out = [stem + g, stem + 'o', stem + 'e'];
+  if (stem.endsWith('qu')) out.push(stem.slice(0, -2) + 'c' + g, stem.slice(0, -2) + 'co');
+  else if (stem.endsWith('gu')) out.push(stem.slice(0, -2) + 'g' + g, stem.slice(0, -2) + 'go');
+  else if (stem.endsWith('c')) out.push(stem.slice(0, -1) + 'z');
+  if (stem.endsWith('bil')) out.push(stem.slice(0, -3) + 'ble');
+  return out;
+}
+
+/** Written laughter of any length or shape ("jajajajaja", "jajaj", "ajajaja", "jejeje", "jsjsjs"): read as "jaja". */
+const LAUGHTER = /^a?(?:j+[aeiou]+|js+){2,}j*$/;
 
 const ES: LanguageRules = {
   negations: new Set('no nunca jamás jamas ni nada nadie ninguno ninguna ningún tampoco sin'.split(' ')),
@@ -389,7 +410,9 @@ const ES: LanguageRules = {
       'jeje:1.5 jejeje:1.5 xd:1.5 mola:2 guay:2 bonito:2 bonita:2 lindo:2 linda:2 hermoso:2.5 hermosa:2.5 precioso:2.5 ' +
       'preciosa:2.5 guapo:2 guapa:2 felicidades:2.5 enhorabuena:2.5 asco:-2.5 odio:-2.5 aburrido:-1.5 aburrida:-1.5 ' +
       'harto:-2 harta:-2 cansado:-1 cansada:-1 fatal:-2.5 horrible:-3 pésimo:-3 triste:-2 llorar:-1.5 lloro:-1.5 ' +
-      'mierda:-2.5 puta:-2 joder:-1.5 vergonzoso:-2.5 indignante:-2.5 lamentable:-2.5 ridículo:-2',
+      'mierda:-2.5 puta:-2 joder:-1.5 vergonzoso:-2.5 indignante:-2.5 lamentable:-2.5 ridículo:-2 ' +
+      // verbs of feeling ML-Senticon lacks, as infinitives (their forms are read through spanishInfinitives)
+      'encantar:2.5 adorar:2.5 molar:2 cabrear:-2 decepcionar:-2 hartar:-2 preocupar:-1.5',
   ),
   excess: new Set(['demasiado', 'demasiada', 'demasiados', 'demasiadas']),
   irrealis: new Set(['si', 'sería', 'podría', 'debería', 'ojalá']),
@@ -405,7 +428,9 @@ const ES: LanguageRules = {
   elisions: null,
   variants(w) {
     const out: string[] = [];
-    if (w.endsWith('ísimo') || w.endsWith('ísima')) out.push(w.slice(0, -5) + 'o', w.slice(0, -5) + 'e');
+    if (LAUGHTER.test(w)) return ['jaja'];
+    const sup = SUPERLATIVE.exec(w);
+    if (sup !== null) out.push(...spanishSuperlative(sup[1]!, sup[2]!));
     // diminutives read as their base ("cansadita" → "cansada", "tristecito" → "triste", "malito" → "malo"):
     // -ito/-ita/-illo/-illa, -cito/-cita, plural too
     const dim = DIMINUTIVE.exec(w);
