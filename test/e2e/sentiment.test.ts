@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli } from '../helpers/cli.js';
@@ -27,6 +28,14 @@ describe('momentscan sentiment', () => {
     ]);
     expect(rows[1]).toMatchObject({ id: 7, source: 'r/flying', text: 'I love the new Acme Glide, it is great!' });
     for (const x of rows) expect((x.positive as number) + (x.neutral as number) + (x.negative as number)).toBeCloseTo(1, 2);
+  });
+
+  it('reads the lexicons npm run build wrote as they are (current, whole: no note), one file per language', async () => {
+    const dir = path.join(ROOT, 'dist/enrich/sentiment');
+    const { readLexicon } = (await import(pathToFileURL(path.join(dir, 'lexicon.js')).href)) as typeof import('../../src/enrich/sentiment/lexicon.js');
+    for (const language of ['en', 'nl', 'de', 'fr', 'es']) expect(readLexicon(language, path.join(dir, `lexicon-${language}.bin`))?.origin).toBe('prebuilt');
+    const r = runCli(['sentiment'], { home: tempDir(), input: 'Streik bei Northwind: Hunderte Flüge gestrichen\nI love it\n' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
   });
 
   it('a language it cannot score gives a null score, never a fake 0; text in another script has no language either', () => {

