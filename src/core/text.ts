@@ -1,10 +1,18 @@
 /** Text helpers shared by the enrich and detect stages. */
 
+// (The regexes of the functions called per word or per title are made once here: a regex literal in a function
+// body is a new RegExp object each time it is evaluated, garbage for the young generation.)
+const NON_ASCII = /[^\x00-\x7f]/;
+const MARKS = /\p{M}+/gu;
+const NON_LETTERS = /[^\p{L}]/gu;
+const APOSTROPHES = /[\u2018\u2019\u02bc`]/g;
+const WORD_TOKEN = /[\p{L}\p{N}]+(?:['\-][\p{L}\p{N}]+)*/gu;
+
 /** Lower-cases and strips accents so "Café" matches "cafe". */
 export function foldText(text: string): string {
   // most feed text is ASCII: skip the Unicode work when there is nothing to fold
-  if (!/[^\x00-\x7f]/.test(text)) return text.toLowerCase();
-  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  if (!NON_ASCII.test(text)) return text.toLowerCase();
+  return text.normalize('NFKD').replace(MARKS, '').toLowerCase();
 }
 
 /**
@@ -33,7 +41,7 @@ export function countLetters(text: string): number {
       if ((c | 32) >= 97 && (c | 32) <= 122) n++;
       continue;
     }
-    if (c >= 0xd800 && c <= 0xdfff) return text.replace(/[^\p{L}]/gu, '').length;
+    if (c >= 0xd800 && c <= 0xdfff) return text.replace(NON_LETTERS, '').length;
     if (isLetterUnit(c)) n++;
   }
   return n;
@@ -44,8 +52,8 @@ export function tokenize(text: string): string[] {
   return (
     text
       .toLowerCase()
-      .replace(/[\u2018\u2019\u02bc`]/g, "'")
-      .match(/[\p{L}\p{N}]+(?:['\-][\p{L}\p{N}]+)*/gu) ?? []
+      .replace(APOSTROPHES, "'")
+      .match(WORD_TOKEN) ?? []
   );
 }
 

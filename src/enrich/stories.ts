@@ -144,6 +144,18 @@ const LEADING_LABEL =
 const WIRE_SLUG = /^(?:[A-Z][A-Z&]* [A-Z][A-Z0-9& ]*|[A-Z]{5,})-(?=\p{Lu})/u;
 const URL = /\bhttps?:\/\/\S+|\bwww\.\S+/gi;
 const DIGIT = /\d/;
+// (The regexes below are used per title or per word, made once: a regex literal in a function body is a new
+// RegExp object each time it is evaluated, garbage the replay's worker collected.)
+const NON_DIGITS = /\D/g;
+const LEADING_ZEROS = /^0+(?=\d)/;
+const APOSTROPHE = /'/g;
+const BOILERPLATE_PUNCT = /[!?.…:;,|"“”]+/g;
+const SPACES = /\s+/g;
+const HAS_UPPER = /\p{Lu}/u;
+const LETTER_FIRST = /^\p{L}/u;
+const UPPER_FIRST = /^\p{Lu}/u;
+const ALL_UPPER = /^\p{Lu}+$/u;
+const LEADING_NUMBER = /^\$?(\d+)/;
 /** "50,000", "50.000", "50 000" (also with no-break spaces), "150’000", "1,250,000". */
 const GROUPED_NUMBER = /(?<![\d.,])\d{1,3}(?:[,.\u00a0\u202f\u2019\u201a ]\d{3})+(?![\d]|[.,]\d)/g;
 /** "50k", "50K", "1.5m", "$2bn", "$179.2 bln", "3 million", "1.2 billion": a number with a scale word or letter. */
@@ -157,10 +169,10 @@ const SCALE: Record<string, number> = { k: 3, thousand: 3, m: 6, mn: 6, mln: 6, 
  */
 export function normaliseNumbers(text: string): string {
   if (!DIGIT.test(text)) return text;
-  return text.replace(GROUPED_NUMBER, (m) => m.replace(/\D/g, '')).replace(SCALED_NUMBER, (m, int: string, frac: string | undefined, short?: string, long?: string) => {
+  return text.replace(GROUPED_NUMBER, (m) => m.replace(NON_DIGITS, '')).replace(SCALED_NUMBER, (m, int: string, frac: string | undefined, short?: string, long?: string) => {
     const zeros = SCALE[(short ?? long)!.toLowerCase()]!;
     const f = frac ?? '';
-    return `${int}${f}${'0'.repeat(zeros - f.length)}`.replace(/^0+(?=\d)/, '');
+    return `${int}${f}${'0'.repeat(zeros - f.length)}`.replace(LEADING_ZEROS, '');
   });
 }
 /** French/Italian elision: l'usine, d'incendie, qu'il. */
@@ -290,7 +302,7 @@ function wordToken(word: string): string {
   if (w.includes("'")) {
     if (ELISION.test(w)) w = w.replace(ELISION, '');
     else if (w.endsWith("'s")) w = w.slice(0, -2);
-    w = w.replace(/'/g, '');
+    w = w.replace(APOSTROPHE, '');
   }
   // 1-letter words go, digits stay: "8%" or "Glide 2" is what tells two stories apart.
   if (w.length <= STOPWORD_MAX_LENGTH && (w.length === 0 || (w.length === 1 && !hasDigit(w)) || STOPWORDS.has(w))) return '';
@@ -362,7 +374,7 @@ const BOILERPLATE: readonly RegExp[] = [
 
 /** Is `title` boilerplate (see BOILERPLATE)? */
 export function isBoilerplateTitle(title: string): boolean {
-  const t = foldText(stripPublisherSuffix(title)).replace(/[!?.…:;,|"“”]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const t = foldText(stripPublisherSuffix(title)).replace(BOILERPLATE_PUNCT, ' ').replace(SPACES, ' ').trim();
   if (t === '') return true;
   for (const re of BOILERPLATE) if (re.test(t)) return true;
   return false;
@@ -557,10 +569,10 @@ export function storyKeys(title: string): StoryKeys {
   let shouted = 0;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    if (w === w.toUpperCase() && /\p{Lu}/u.test(w)) shouted++;
-    if (i === 0 || w.length < 4 || !/^\p{L}/u.test(w)) continue;
+    if (w === w.toUpperCase() && HAS_UPPER.test(w)) shouted++;
+    if (i === 0 || w.length < 4 || !LETTER_FIRST.test(w)) continue;
     long++;
-    if (/^\p{Lu}/u.test(w)) capital++;
+    if (UPPER_FIRST.test(w)) capital++;
   }
   const caps = shouted * 2 <= words.length;
   const sentenceCase = long >= 2 && capital * 2 < long;
@@ -570,7 +582,7 @@ export function storyKeys(title: string): StoryKeys {
   let run: string[] | null = null;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    const lead = /^\$?(\d+)/.exec(w);
+    const lead = LEADING_NUMBER.exec(w);
     if (lead) {
       numbers.add(String(Number(lead[1])));
       run = null;
@@ -578,10 +590,10 @@ export function storyKeys(title: string): StoryKeys {
     }
     // (most words name nothing: no list is made for them)
     let toks: string[] | null = null;
-    if (caps && w.length >= 2 && w.length <= 6 && /^\p{Lu}+$/u.test(w) && !CAPS_COMMON.has(w)) addWords(w, (toks = []));
-    else if ((sentenceCase ? !starts[i] : titleCase) && /^\p{Lu}/u.test(w) && !CAPS_COMMON.has(w)) {
+    if (caps && w.length >= 2 && w.length <= 6 && ALL_UPPER.test(w) && !CAPS_COMMON.has(w)) addWords(w, (toks = []));
+    else if ((sentenceCase ? !starts[i] : titleCase) && UPPER_FIRST.test(w) && !CAPS_COMMON.has(w)) {
       if (sentenceCase) addWords(w, (toks = []));
-      else for (const part of w.split('-')) if (/^\p{Lu}/u.test(part) && !isCommonWord(part)) addWords(part, (toks ??= []));
+      else for (const part of w.split('-')) if (UPPER_FIRST.test(part) && !isCommonWord(part)) addWords(part, (toks ??= []));
     }
     const named = toks === null ? toks : toks.filter((tok) => !hasDigit(tok));
     if (named === null || named.length === 0) {
