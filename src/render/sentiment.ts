@@ -26,9 +26,21 @@ export function sentimentRecord(fields: Record<string, unknown>, text: string, r
   };
 }
 
+/**
+ * Every score and share is a multiple of 1/10,000 in [-1, 1] (4 and 3 decimals): their texts are made
+ * once and remembered (writing a number cost more than any other part of a row but the text). A text is
+ * kept under k only for the number k / 10,000 itself, so it is the one `${v}` gives.
+ */
+const decimals = new Array<string | undefined>(20_001).fill(undefined);
+function numberText(v: number): string {
+  const k = Math.round(v * 10_000);
+  if (k < -10_000 || k > 10_000 || k / 10_000 !== v) return `${v}`;
+  return (decimals[k + 10_000] ??= `${v}`);
+}
+
 /** A scalar JSON value as JSON.stringify writes it; undefined for anything else. */
 function scalar(v: unknown): string | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? `${v}` : 'null';
+  if (typeof v === 'number') return Number.isFinite(v) ? numberText(v) : 'null';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   return v === null ? 'null' : undefined;

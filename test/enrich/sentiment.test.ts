@@ -4,6 +4,8 @@ import { SENTIMENT_ENGINE, SENTIMENT_LANGUAGES, analyzeSentiment, type Sentiment
 /** Compound sentiment of an English text (the default language) in [-1, 1]; null for text with nothing to score. */
 const scoreSentiment = (text: string): number | null => analyzeSentiment(text).score;
 import { cleanText } from '../../src/enrich/sentiment/clean.js';
+import { lastTokens, score as engineScore } from '../../src/enrich/sentiment/engine.js';
+import { getLexicon } from '../../src/enrich/sentiment/lexicon.js';
 
 const score = (text: string, language?: string | null): number => {
   const s = analyzeSentiment(text, { language }).score;
@@ -568,7 +570,47 @@ describe('explain and the learned layer', () => {
     ["Ce n'est pas un bon produit 😂 !!", 'fr'],
     ['Das Essen war gut, aber der Service war schlecht', 'de'],
     ["The food wasn't very good, but the staff were lovely!", 'en'],
+    // words hashed as the engine reads them (capitals, curly apostrophes, long words, accents, numbers, hyphens)
+    ['ABSOLUTELY Terrible customer-service, I don\u2019t RECOMMEND it: 2.5 stars for 3,99 dollars', 'en'],
+    ['Qu\u2019il est MAGNIFIQUE, j\u2019adore! Détestable, décevant, pas du tout formidable', 'fr'],
+    ['No me gustó NADA, qué aburrimiento; Muchísimas gracias, ¡GENIAL! 😍', 'es'],
+    ['Nicht SCHLECHT, Scheißwetter aber Traumwetter morgen, Übermäßig ärgerlich', 'de'],
+    ['Het was NIET slecht maar de vertraging was verschrikkelijk', 'nl'],
   ])('asking for the explanation does not change the score: %j', (text, language) => {
     expect(analyzeSentiment(text, { language, explain: true }).score).toBe(analyzeSentiment(text, { language }).score);
+  });
+
+  it.each([
+    ['ABSOLUTELY Terrible customer-service, I don\u2019t RECOMMEND it: 2.5 stars', 'en'],
+    ["Qu\u2019il est MAGNIFIQUE, j'adore! Détestable", 'fr'],
+    ['Nicht SCHLECHT, Übermäßig ärgerlich', 'de'],
+  ])('each word token carries the learned layer\'s hash of its form (FNV-1a from its language\'s): %j', (text, language) => {
+    const fnv = (h: number, s: string): number => {
+      for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+      return h;
+    };
+    engineScore(text, getLexicon(language)!, false);
+    const t = lastTokens();
+    const seed = fnv(0x811c9dc5, language);
+    expect(t.seed).toBe(seed);
+    let words = 0;
+    for (let i = 0; i < t.count; i++) {
+      if (t.kinds[i] !== 0) continue;
+      words++;
+      expect(t.hashes[i], t.forms[i]).toBe(fnv(seed, t.forms[i]!));
+    }
+    expect(words).toBeGreaterThanOrEqual(4);
+  });
+
+  it('scores stay the same after tens of thousands of other words (the engine keeps a bounded table of the words seen)', () => {
+    const texts = ['The launch was GREAT, not bad at all :)', "I don't like it, it's awful", 'Un produit formidable, mais trop cher'];
+    const before = texts.map((text) => analyzeSentiment(text, { explain: true }));
+    // 40,000 made-up words: more than the table holds, so it grows to its largest and is emptied
+    for (let k = 0; k < 8; k++) {
+      const words: string[] = [];
+      for (let w = 0; w < 5000; w++) words.push(`zq${(k * 5000 + w).toString(36)}`);
+      analyzeSentiment(words.join(' '));
+    }
+    expect(texts.map((text) => analyzeSentiment(text, { explain: true }))).toEqual(before);
   });
 });

@@ -30,6 +30,17 @@ describe('momentscan sentiment records as NDJSON (written without JSON.stringify
     expect(out.row(sentimentRecord(fields, text, r, explain))).toBe(reference(fields, text, r, explain));
   });
 
+  it('every score and share (multiples of 1/10,000, remembered once written) and other numbers: the same bytes as JSON.stringify', () => {
+    const out = writer('ndjson', sentimentSheet(false), ctx());
+    const numbers: number[] = [];
+    for (let k = -10_000; k <= 10_000; k++) numbers.push(Math.round((k / 10_000) * 1e4) / 1e4, Math.round((k / 10_000) * 1e3) / 1e3);
+    numbers.push(-0, 0.1 + 0.2, 1e-7, 1 / 3, 12345.6789, -1.00005, 2);
+    // twice: the second time from what the first one remembered
+    const results = numbers.map((v): SentimentResult => ({ ...scored, score: v, positive: v, neutral: 1 - v, negative: -v }));
+    const expected = results.map((r) => reference({}, 'x', r, false)).join('');
+    for (const pass of [1, 2]) expect(results.map((r) => out.row(sentimentRecord({}, 'x', r, false))).join(''), `pass ${pass}`).toBe(expected);
+  });
+
   it('with --fields, the record cut to them', () => {
     const out = writer('ndjson', sentimentSheet(false), ctx({ fields: ['label', 'text'] }));
     expect(out.row(sentimentRecord({}, 'Awful', scored, false))).toBe(reference({}, 'Awful', scored, false, ['label', 'text']));

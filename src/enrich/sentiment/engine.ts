@@ -139,6 +139,8 @@ const forms: string[] = [];
 const kinds: number[] = [];
 const caps: boolean[] = [];
 const ents: Entry[] = [];
+/** Per word token, FNV-1a of its form seeded by its lexicon's language (wordSeed): the learned layer's word hash. */
+let hashes = new Int32Array(256);
 const valences: number[] = [];
 let valenceCount = 0;
 /** Index of the last token of the last phrase or idiom matched (a negation inside it does not reach past it). */
@@ -152,6 +154,109 @@ function push(form: string, kind: number, entry: Entry, isCaps: boolean): void {
   count++;
 }
 
+// --- words: a table in front of the lexicon's lookup ---------------------------------------------
+//
+// Every word of every text is looked up. The lexicon's Map hashes each new token string (a fresh slice
+// of the text) before probing, which cost more than the rest of a word's scan; here the word's FNV-1a
+// hash, which the learned layer needs anyway (model.ts: hashString(language's hash, form)), keys a table
+// of the words seen, each with the lexicon's entry for it (lookup() on a miss: entries are a function
+// of the lexicon and the word, so which words the table holds never changes a result).
+
+const FNV_PRIME = 0x01000193;
+const FNV_SEED = 0x811c9dc5;
+/** FNV-1a of s from h (model.ts hashString). */
+function fnv(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+/** Slots of a table at most (it doubles from 2^12 at half load), then it is emptied when half full. */
+const TABLE_MAX_SLOTS = 1 << 16;
+
+interface WordTable {
+  /** FNV-1a of the lexicon's language: words are hashed from it. */
+  seed: number;
+  /** Two numbers per slot: a word's hash and its index + 1 in `words` (0: an empty slot). */
+  slots: Int32Array;
+  /** Slots − 1. */
+  mask: number;
+  /** The words in the order they came, their hashes and their entries: the common words come first and lie together. */
+  words: string[];
+  wordHashes: number[];
+  entries: Entry[];
+}
+
+const tables = new WeakMap<Lexicon, WordTable>();
+function tableOf(lexicon: Lexicon): WordTable {
+  let t = tables.get(lexicon);
+  if (t === undefined) {
+    t = { seed: fnv(FNV_SEED, lexicon.language), slots: new Int32Array(2 << 12), mask: (1 << 12) - 1, words: [], wordHashes: [], entries: [] };
+    tables.set(lexicon, t);
+  }
+  return t;
+}
+
+const slotOf = (h: number, mask: number): number => (h ^ (h >>> 16)) & mask;
+
+/** Adds word `index` of table t to its slots. */
+function place(t: WordTable, index: number): void {
+  const { slots, mask } = t;
+  const h = t.wordHashes[index]!;
+  let k = slotOf(h, mask);
+  while (slots[2 * k + 1] !== 0) k = (k + 1) & mask;
+  slots[2 * k] = h;
+  slots[2 * k + 1] = index + 1;
+}
+
+/** The table of the text being scanned (set by scan). */
+let table: WordTable = { seed: 0, slots: new Int32Array(2), mask: 0, words: [], wordHashes: [], entries: [] };
+
+/** Pushes a word token: its form, its entry (the table's, else the lexicon's), its hash. */
+function pushWord(form: string, lexicon: Lexicon, isCaps: boolean): void {
+  const t = table;
+  const h = fnv(t.seed, form);
+  const { slots, mask } = t;
+  let k = slotOf(h, mask);
+  let entry: Entry | undefined;
+  for (;;) {
+    const index = slots[2 * k + 1]!;
+    if (index === 0) break;
+    if (slots[2 * k] === h && t.words[index - 1] === form) {
+      entry = t.entries[index - 1]!;
+      break;
+    }
+    k = (k + 1) & mask;
+  }
+  if (entry === undefined) {
+    entry = lookup(lexicon, form);
+    let size = t.words.length;
+    if (2 * (size + 1) > mask + 1) {
+      if (mask + 1 < TABLE_MAX_SLOTS) {
+        t.slots = new Int32Array(4 * (mask + 1));
+        t.mask = 2 * mask + 1;
+        for (let i = 0; i < size; i++) place(t, i);
+      } else {
+        t.slots.fill(0);
+        t.words.length = 0;
+        t.wordHashes.length = 0;
+        t.entries.length = 0;
+        size = 0;
+      }
+    }
+    t.words.push(form);
+    t.wordHashes.push(h);
+    t.entries.push(entry);
+    place(t, size);
+  }
+  if (count === hashes.length) {
+    const grown = new Int32Array(2 * count);
+    grown.set(hashes);
+    hashes = grown;
+  }
+  hashes[count] = h;
+  push(form, KIND_WORD, entry, isCaps);
+}
+
 interface Scan {
   words: number;
   capsWords: number;
@@ -161,6 +266,7 @@ interface Scan {
 
 function scan(text: string, lexicon: Lexicon): Scan {
   count = 0;
+  table = tableOf(lexicon);
   const out: Scan = { words: 0, capsWords: 0, bangs: 0, questions: 0 };
   const elisions = lexicon.rules.elisions;
   const n = text.length;
@@ -238,11 +344,11 @@ function scan(text: string, lexicon: Lexicon): Scan {
         const apos = form.indexOf("'");
         if (apos > 0 && apos < form.length - 1 && elisions.has(form.slice(0, apos + 1))) {
           const head = form.slice(0, apos + 1);
-          push(head, KIND_WORD, lookup(lexicon, head), false);
+          pushWord(head, lexicon, false);
           form = form.slice(apos + 1);
         }
       }
-      push(form, KIND_WORD, lookup(lexicon, form), isCaps);
+      pushWord(form, lexicon, isCaps);
       i = j;
       continue;
     }
@@ -533,6 +639,12 @@ export interface Tokens {
   /** 0 word, 1 emoji or emoticon, 2 clause mark, 3 sentence end. */
   readonly kinds: readonly number[];
   readonly entries: readonly Entry[];
+  /**
+   * Per word token, FNV-1a of its form from `seed` (model.ts hashString(seed, form)); `seed` is the
+   * FNV-1a of the lexicon's language, from 0x811c9dc5. Other tokens' slots hold anything.
+   */
+  readonly hashes: Int32Array;
+  readonly seed: number;
   readonly bangs: number;
   readonly questions: number;
   readonly capsWords: number;
@@ -540,5 +652,5 @@ export interface Tokens {
 
 let lastScan: Scan = { words: 0, capsWords: 0, bangs: 0, questions: 0 };
 export function lastTokens(): Tokens {
-  return { count, forms, kinds, entries: ents, bangs: lastScan.bangs, questions: lastScan.questions, capsWords: lastScan.capsWords };
+  return { count, forms, kinds, entries: ents, hashes, seed: table.seed, bangs: lastScan.bangs, questions: lastScan.questions, capsWords: lastScan.capsWords };
 }

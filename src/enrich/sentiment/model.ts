@@ -301,7 +301,8 @@ function walk(language: string, r: EngineResult, t: Tokens, names: boolean, add:
     }
     const e = entries[i]!;
     const negated = i - negation <= 3 && (e.flags & BOOSTER) === 0;
-    const h = hashString(negated ? lang ^ 0x3c3c3c3c : lang, form);
+    // the engine hashed each word from its language's seed as it scanned it
+    const h = negated ? hashString(lang ^ 0x3c3c3c3c, form) : t.seed === lang ? t.hashes[i]! : hashString(lang, form);
     add(mix(h), unit, names ? (negated ? `¬${form}` : form) : '');
     if (e.valence !== 0) {
       const k = (negated ? 6 : 0) + (e.valence < 0 ? 3 : 0) + strengthOf(e.valence);
@@ -336,49 +337,67 @@ export function features(language: string, r: EngineResult, t: Tokens, withNames
   return f;
 }
 
-let zo = 0;
-let zn = 0;
-let zp = 0;
-let weights: Float32Array = new Float32Array(0);
-let raw: Int16Array = new Int16Array(0);
-let quantum = 0;
-const accumulateOrdinal: Sink = (id, value) => {
-  zo += weights[id]! * value;
-};
-const accumulateMultinomial: Sink = (id, value) => {
-  const at = BUCKETS + 2 * id;
-  zn += weights[at]! * value;
-  zp += weights[at + 1]! * value;
-};
-// the same numbers as weights[…]: a Float32Array holds Math.fround of what is stored in it
-const accumulateOrdinalStored: Sink = (id, value) => {
-  zo += Math.fround(raw[id]! * quantum) * value;
-};
-const accumulateMultinomialStored: Sink = (id, value) => {
-  const at = BUCKETS + 2 * id;
-  zn += Math.fround(raw[at]! * quantum) * value;
-  zp += Math.fround(raw[at + 1]! * quantum) * value;
+// The hot path gathers a text's features in these buffers, then reads their weights in one tight loop:
+// the weights are read at random in 1.5 MB, and reads that depend on nothing else overlap their cache
+// misses (the sums are made in the same order as before: the same numbers).
+let ids = new Int32Array(256);
+let values = new Float64Array(256);
+let gathered = 0;
+const gather: Sink = (id, value) => {
+  if (gathered === ids.length) {
+    const moreIds = new Int32Array(2 * gathered);
+    moreIds.set(ids);
+    ids = moreIds;
+    const moreValues = new Float64Array(2 * gathered);
+    moreValues.set(values);
+    values = moreValues;
+  }
+  ids[gathered] = id;
+  values[gathered] = value;
+  gathered++;
 };
 const nothing = (): void => {};
 
 /**
  * The learned layer's compound for `language` of the text the engine scored last, by the model of blend
- * key `key`, without building feature lists (the hot path).
+ * key `key`, its features gathered in reused buffers rather than lists (the hot path).
  */
 export function compoundOfTokens(m: Model, language: string, key: string, r: EngineResult, t: Tokens): number {
-  zo = 0;
-  zn = 0;
-  zp = 0;
-  const multinomial = m.kinds.get(key) === 'multinomial';
-  if (m.stored) {
-    raw = m.stored.raw;
-    quantum = m.stored.quantum;
-    walk(language, r, t, false, multinomial ? accumulateMultinomialStored : accumulateOrdinalStored, nothing);
-  } else {
-    weights = m.weights;
-    walk(language, r, t, false, multinomial ? accumulateMultinomial : accumulateOrdinal, nothing);
+  gathered = 0;
+  walk(language, r, t, false, gather, nothing);
+  const n = gathered;
+  if (m.kinds.get(key) === 'multinomial') {
+    let zn = 0;
+    let zp = 0;
+    if (m.stored) {
+      // the same numbers as weights[…]: a Float32Array holds Math.fround of what is stored in it
+      const { raw, quantum } = m.stored;
+      for (let k = 0; k < n; k++) {
+        const at = BUCKETS + 2 * ids[k]!;
+        const v = values[k]!;
+        zn += Math.fround(raw[at]! * quantum) * v;
+        zp += Math.fround(raw[at + 1]! * quantum) * v;
+      }
+    } else {
+      const w = m.weights;
+      for (let k = 0; k < n; k++) {
+        const at = BUCKETS + 2 * ids[k]!;
+        const v = values[k]!;
+        zn += w[at]! * v;
+        zp += w[at + 1]! * v;
+      }
+    }
+    return multinomialCompound(zn, zp);
   }
-  return multinomial ? multinomialCompound(zn, zp) : ordinalCompound(m, zo);
+  let zo = 0;
+  if (m.stored) {
+    const { raw, quantum } = m.stored;
+    for (let k = 0; k < n; k++) zo += Math.fround(raw[ids[k]!]! * quantum) * values[k]!;
+  } else {
+    const w = m.weights;
+    for (let k = 0; k < n; k++) zo += w[ids[k]!]! * values[k]!;
+  }
+  return ordinalCompound(m, zo);
 }
 
 /** The learned layer's compound of a feature set, by the model `kind` (the language's by default). */
