@@ -4,9 +4,9 @@ import { BUCKET_WIDTH, packBuckets, type PackedBuckets } from '../core/buckets.j
 import { ENGINE_GRID_MS, engineHistoryMs, MAX_BUCKETS } from '../core/limits.js';
 import { bucketStart } from '../core/time.js';
 import type { Alert } from './alerts.js';
-import { blankScore, SeriesDetector, type SeriesPoint, type Tuning } from './series.js';
+import { SeriesDetector, type Tuning } from './series.js';
 import { episodeOpen, restoreState, saveState } from './snapshot.js';
-import { blankTone } from './tone.js';
+import * as V from './verdict.js';
 
 const DAY_MS = 86_400_000;
 /** How far back before its alert a swing's start is looked for (swingStart). */
@@ -258,39 +258,53 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}
   }
   let snapshot: EngineSnapshot | null = null;
   const saveFrom = r.saveBy === undefined ? Infinity : Math.max(r.saveBy - SAVE_SPAN_MS, resumed ? at + 1 : first + 1);
-  const point: SeriesPoint = { t: 0, value: 0, sentiment: null, n: 0, sentimentSq: 0 };
-  // each row's verdict is copied into the trace before the next push: one score object serves them all
-  const verdict = blankScore();
-  const toneVerdict = blankTone();
-  for (let i = startRow; i < rows; i++) {
-    const scored = trace.scored[i]!;
-    point.t = origin + i * o.bucketMs;
-    if (point.t >= saveFrom && point.t <= r.saveBy! && point.t % DAY_MS === 0 && !episodeOpen(engine)) {
+  // the rows between two at which the state may be saved go through judgeRows in one call
+  const mayBeSavedAt = (i: number) => {
+    const t = origin + i * o.bucketMs;
+    return t >= saveFrom && t <= r.saveBy! && t % DAY_MS === 0;
+  };
+  for (let i = startRow; i < rows; ) {
+    if (mayBeSavedAt(i) && !episodeOpen(engine)) {
       const state = saveState(engine);
-      if (state) snapshot = { at: point.t, state };
+      if (state) snapshot = { at: origin + i * o.bucketMs, state };
     }
-    point.value = trace.count[i]!;
-    point.sentiment = scored > 0 ? trace.sentimentSum[i]! / scored : null;
-    point.n = scored;
-    point.sentimentSq = sq[i]!;
-    const s = engine.push(point, verdict, toneVerdict);
-    let f = s.learning ? 0 : JUDGED;
-    trace.expected[i] = s.expected ?? 0;
-    trace.volumeScore[i] = s.score;
-    if (s.episode === 'up') f |= SPIKE | (s.alert === 'onset' ? SPIKE_ONSET : s.alert === 'growth' ? SPIKE_GROWTH : 0);
-    const t = s.tone;
-    if (t) {
-      if (t.baseline !== null) {
-        trace.toneBaseline[i] = t.baseline;
+    let end = i + 1;
+    while (end < rows && !mayBeSavedAt(end)) end++;
+    judgeRows(engine, trace, sq, i, end);
+    i = end;
+  }
+  return { trace, snapshot, resumed };
+}
+
+/**
+ * The engine on rows [from, to) of the trace, each row's verdict (in `verdict`) copied into the trace
+ * before the next row. The per-row loop on its own, small: V8 optimises it early and once (with the
+ * state saving in it, the loop's function was compiled again and again, each time with serialisation
+ * inlined).
+ */
+function judgeRows(engine: SeriesDetector, trace: Trace, sq: Float64Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const scored = trace.scored[i]!;
+    engine.judge(trace.start(i), trace.count[i]!, scored > 0 ? trace.sentimentSum[i]! / scored : NaN, scored, sq[i]!);
+    const v = V.verdict[V.V_FLAGS]!;
+    let f = v & V.F_LEARNING ? 0 : JUDGED;
+    const expected = V.verdict[V.V_EXPECTED]!;
+    trace.expected[i] = Number.isNaN(expected) ? 0 : expected;
+    trace.volumeScore[i] = V.verdict[V.V_SCORE]!;
+    if (v & V.F_MOMENT && v & V.F_EPISODE_UP) f |= SPIKE | (v & V.F_ONSET ? SPIKE_ONSET : v & V.F_GROWTH ? SPIKE_GROWTH : 0);
+    if (v & V.F_TONE) {
+      const baseline = V.verdict[V.V_TONE_BASELINE]!;
+      if (!Number.isNaN(baseline)) {
+        trace.toneBaseline[i] = baseline;
         f |= TONE_BASELINE;
       }
-      trace.toneScore[i] = t.surprise;
-      trace.toneItems[i] = t.items;
-      if (t.active) f |= (t.episode > 0 ? SWING_UP : SWING_DOWN) | (t.alert === 'onset' ? SWING_ONSET : t.alert === 'growth' ? SWING_GROWTH : 0);
+      trace.toneScore[i] = V.verdict[V.V_TONE_SURPRISE]!;
+      trace.toneItems[i] = V.verdict[V.V_TONE_ITEMS]!;
+      const g = V.verdict[V.V_TONE_FLAGS]!;
+      if (g & V.T_ACTIVE) f |= (g & V.T_EPISODE_UP ? SWING_UP : SWING_DOWN) | (g & V.T_ONSET ? SWING_ONSET : g & V.T_GROWTH ? SWING_GROWTH : 0);
     }
     trace.flags[i] = f;
   }
-  return { trace, snapshot, resumed };
 }
 
 /**

@@ -1,7 +1,41 @@
 import type { Sensitivity } from '../config/schema.js';
 import { ALERT_STEP_MS, ALERT_SURPRISE, type Alert, Episodes } from './alerts.js';
 import { logIncompleteBeta, logNegBinomialUpperTail, logNormalUpperTail, SCORE_CAP } from './stats.js';
-import { blankTone, ToneChannel, type ToneScore } from './tone.js';
+import { blankTone, ToneChannel, type ToneScore, toneOf } from './tone.js';
+import {
+  F_DOWN,
+  F_EPISODE_UP,
+  F_GROWTH,
+  F_LEARNING,
+  F_MOMENT,
+  F_ONSET,
+  F_TONE,
+  F_UP,
+  T_ACTIVE,
+  T_DOWN,
+  T_EPISODE_DOWN,
+  T_EPISODE_UP,
+  T_GROWTH,
+  T_ONSET,
+  T_UP,
+  V_EXPECTED,
+  V_FLAGS,
+  V_SCORE,
+  V_TONE_BASELINE,
+  V_TONE_FLAGS,
+  V_TONE_ITEMS,
+  V_TONE_MEAN,
+  V_TONE_SURPRISE,
+  verdict,
+  row,
+  R_T,
+  R_VALUE,
+  R_SENTIMENT,
+  R_N,
+  R_SUM,
+  R_SQ,
+  setRow,
+} from './verdict.js';
 
 /**
  * momentscan's one detection engine, used by every command: `moments`, `scan`, `digest` and `timeline`
@@ -290,6 +324,11 @@ export function countZ(x: number, m: number, phi: number, exactMax = DEFAULT_TUN
   const c = (m + phi * m * m) / (9 * m * m); // 1 / (9 × gamma shape)
   const wh = (Math.cbrt(x / m) - (1 - c)) / Math.sqrt(c);
   if (Math.max(x, m) > exactMax || (Math.abs(wh) <= 1.5 && m >= 5)) return wh;
+  return exactCountZ(x, m, phi);
+}
+
+/** countZ's exact tail (small counts away from the middle of the distribution). */
+function exactCountZ(x: number, m: number, phi: number): number {
   const size = phi > 1e-6 ? 1 / phi : 1e6;
   let logP = x <= 60 && m <= 40 ? smallCountMidP(x, m, size) : NaN;
   if (!Number.isNaN(logP)) {
@@ -342,17 +381,20 @@ const SPARSE_LEVEL = 10;
  * - honest (window means): the frequencies start at the normal tail and every episode counts.
  */
 class TailCounter {
-  private readonly up: Float64Array;
-  private readonly down: Float64Array;
+  // (the engine's judge counts each row itself: forgets a little — inflate *= grow, rescale() past 1e200
+  // — then adds alpha × inflate to the levels the row newly crosses, those above prevLevel when the
+  // previous row was on the same side, and keeps the row as prev)
+  readonly up: Float64Array;
+  readonly down: Float64Array;
   /** Frequency a level must exceed to count (0: any). */
   private readonly floor: Float64Array;
-  private inflate = 1;
-  private prev = 0;
+  inflate = 1;
+  prev = 0;
   /** levelBelow(|prev|). */
-  private prevLevel = -1;
-  private readonly grow: number;
+  prevLevel = -1;
+  readonly grow: number;
   constructor(
-    private readonly alpha: number,
+    readonly alpha: number,
     private readonly power: number,
     routine: number,
   ) {
@@ -363,42 +405,29 @@ class TailCounter {
     this.floor = Float64Array.from(NORMAL_TAIL, (q) => (honest ? 0 : Math.max(q, routine * alpha)));
   }
 
-  /**
-   * ln p of a value as extreme as u in its direction: the normal tail, or — if higher — the frequency
-   * of the highest level below |u| that counts, extended beyond it by a power law. Then counts u.
-   */
-  logP(u: number, enabled: boolean, cut = 0): number {
-    const j = levelBelow(Math.abs(u));
-    const lp = this.peekAt(u, j, enabled, cut);
-    const tail = u >= 0 ? this.up : this.down;
-    // forget a little, then count the levels this row newly crosses
-    this.inflate *= this.grow;
-    if (this.inflate > 1e200) {
-      for (let k = 0; k < TAIL_LEVELS; k++) {
-        this.up[k]! /= this.inflate;
-        this.down[k]! /= this.inflate;
-      }
-      this.inflate = 1;
+  /** The frequencies divided by the inflation factor, which starts again at 1. */
+  rescale(): void {
+    for (let k = 0; k < TAIL_LEVELS; k++) {
+      this.up[k]! /= this.inflate;
+      this.down[k]! /= this.inflate;
     }
-    const from = u >= 0 === this.prev >= 0 ? this.prevLevel + 1 : 0;
-    const add = this.alpha * this.inflate;
-    for (let k = from; k <= j; k++) tail[k]! += add;
-    this.prev = u;
-    this.prevLevel = j;
-    return lp;
+    this.inflate = 1;
   }
 
-  /** ln p of a value as extreme as u, as logP gives it, without counting u. */
+  /**
+   * ln p of a value as extreme as u in its direction, without counting u: the normal tail, or — if
+   * higher — the frequency of the highest level below |u| that counts, extended beyond it by a power
+   * law. At or below `cut` the caller has no use for the value (its surprise would be ≤ 0): 0.
+   */
   peek(u: number, enabled: boolean, cut = 0): number {
-    return this.peekAt(u, levelBelow(Math.abs(u)), enabled, cut);
+    return Math.abs(u) <= cut ? 0 : this.beyond(u, levelBelow(Math.abs(u)), enabled);
   }
 
-  /** peek, given j = levelBelow(|u|). */
-  private peekAt(u: number, j: number, enabled: boolean, cut: number): number {
+  /** peek above the cut, given j = levelBelow(|u|). */
+  beyond(u: number, j: number, enabled: boolean): number {
     const a = Math.abs(u);
-    // at or below `cut` the caller has no use for the value (its surprise would be ≤ 0)
-    let lp = a <= cut ? 0 : logNormalUpperTail(a);
-    if (enabled && a > cut) {
+    let lp = logNormalUpperTail(a);
+    if (enabled) {
       const tail = u >= 0 ? this.up : this.down;
       for (let k = j; k >= 0; k--) {
         const f = tail[k]! / this.inflate - this.floor[k]!;
@@ -523,7 +552,8 @@ class RowModel {
     this.ringVal = new Float64Array(span).fill(NaN);
     this.ringSmooth = new Float64Array(span).fill(NaN);
     this.ringIdx = new Float64Array(span).fill(-1);
-    this.levels = tu.levelSpans.map(() => NaN);
+    // (a packed array of doubles: map() makes a holey one, whose loads V8 must check for holes and box)
+    this.levels = Array.from(tu.levelSpans, () => NaN);
     this.selAlpha = 1 / Math.min(Math.max(this.week, 96), 2016);
     this.scaleAlpha = 1 / Math.max(64, Math.min(this.day || 128, 288));
     this.cycleLen = this.day >= 16 ? this.day : this.week >= 16 ? this.week : 16;
@@ -634,66 +664,216 @@ class RowModel {
   /**
    * Scores one row (rows in time order) and then learns from it. The score is written into `out`, and
    * the tone's into `toneOut` (each new unless given: a caller that uses each score before the next push
-   * can give the same ones every time, and make no garbage per row).
+   * can give the same ones every time). judge() gives the same in `verdict`, with no object at all.
    */
   push(p: SeriesPoint, out: SeriesScore = blankScore(), toneOut?: ToneScore): SeriesScore {
+    const sentiment = p.sentiment ?? null;
+    const n = sentiment === null ? 0 : (p.n ?? 1);
+    setRow(p.t, p.value, sentiment === null ? NaN : sentiment, n, n > 0 ? (p.sentimentSq ?? NaN) : 0);
+    this.judge();
+    return scoreOf(p.t, p.value, out, toneOut);
+  }
+
+  /**
+   * push, in one function over the engine's own state: the row in `row` (setRow), the verdict written
+   * into `verdict`. Forecast, point residual, evidence, calibration, alert, tone, then learning; the
+   * rare parts (the exact count tail, a tail beyond the cut, a cycle's model choice) are calls. Numbers
+   * go in and out through typed arrays: V8 boxes a double passed to or returned from a call it does
+   * not inline.
+   */
+  judge(): void {
     const tu = this.tu;
-    if (Number.isNaN(this.t0)) this.t0 = p.t;
-    const idx = Math.round((p.t - this.t0) / this.res);
-    const x = p.value;
+    const t = row[R_T]!;
+    const x = row[R_VALUE]!;
+    const sentiment = row[R_SENTIMENT]!;
+    if (Number.isNaN(this.t0)) this.t0 = t;
+    const idx = Math.round((t - this.t0) / this.res);
     const learning = this.n < this.warmup;
     this.forecast(idx);
 
     const countMode = this.integerOnly && Number.isInteger(x) && x >= 0;
     this.countMode = countMode;
-    const best = this.fc[this.best]!;
+    const fc = this.fc;
+    const best = fc[this.best]!;
     let score = 0;
-    let alert: Alert = null;
-    let expected: number | null = null;
-    let direction: 'up' | 'down' | null = null;
+    let flags = learning ? F_LEARNING : 0;
+    let expected = NaN;
     let z = 0;
     if (!Number.isNaN(best.pred)) {
       const mu = best.pred;
       if (countMode) {
         const m = Math.max(mu, 0.05);
         const phi = Math.max(0, (best.scale * best.scale - m) / (m * m));
-        z = countZ(x, m, phi, tu.exactMax);
+        // countZ: Wilson–Hilferty, or the exact tail for small counts away from the middle
+        if (x !== m) {
+          const c = (m + phi * m * m) / (9 * m * m);
+          z = (Math.cbrt(x / m) - (1 - c)) / Math.sqrt(c);
+          if (!(Math.max(x, m) > tu.exactMax || (Math.abs(z) <= 1.5 && m >= 5))) z = +exactCountZ(x, m, phi);
+        }
       } else z = (x - mu) / best.scale;
-      const s = this.evidence(z);
+      // evidence: z joins the window means; the strongest calibrated surprise (−log10 p, corrected)
+      // wins. A window mean is standardised by its learnt spread, never below that of independent rows.
+      const zc = Math.max(-tu.zClip, Math.min(tu.zClip, z));
+      const zRing = this.zRing;
+      const size = zRing.length;
+      const zPos = (this.zPos + 1) % size;
+      this.zPos = zPos;
+      const scales = tu.scales;
+      let s = 0;
+      let sign: 1 | -1 | 0 = 0;
+      for (let j = 0; j < scales.length; j++) {
+        const w = scales[j]!;
+        let u = z;
+        if (w > 1) {
+          const sum = this.zSums[j]! - zRing[(zPos - w + size * 2) % size]! + zc;
+          this.zSums[j] = sum;
+          const m = sum / w;
+          this.zMean[j] = m;
+          if (this.zSeen[j]! < w * 4) continue;
+          u = m / Math.sqrt(Math.max(this.zVar[j]!, 1 / w));
+        }
+        // calibrated against the series' own tail (peek), then counted (see TailCounter)
+        const tail = this.tails[j]!;
+        const a = Math.abs(u);
+        const lv = levelBelow(a);
+        const lp = a <= this.zeroBelow ? 0 : +tail.beyond(u, lv, tu.calibrate);
+        tail.inflate *= tail.grow;
+        if (tail.inflate > 1e200) tail.rescale();
+        const up = u >= 0;
+        const add = tail.alpha * tail.inflate;
+        const counts = up ? tail.up : tail.down;
+        for (let k = up === tail.prev >= 0 ? tail.prevLevel + 1 : 0; k <= lv; k++) counts[k]! += add;
+        tail.prev = u;
+        tail.prevLevel = lv;
+        const sj = -(lp + Math.LN2) / Math.LN10 - this.correction;
+        if (sj > s) {
+          s = sj;
+          sign = u > 0 ? 1 : u < 0 ? -1 : 0;
+        }
+      }
+      zRing[zPos] = zc;
+      this.evidenceSign = sign;
       if (!learning) {
         expected = countMode ? Math.max(mu, 0) : mu;
-        direction = z > 0 ? 'up' : z < 0 ? 'down' : null;
+        flags |= z > 0 ? F_UP : z < 0 ? F_DOWN : 0;
         score = Math.min(s, SCORE_CAP);
         // the burst's direction is that of its strongest evidence (a window can still lean up while
         // this row is back below the forecast)
-        alert = this.episodes.push(s, this.evidenceSign, Math.abs(x - expected));
+        const alert = this.episodes.push(s, sign, Math.abs(x - expected));
+        flags |= alert === 'onset' ? F_ONSET : alert === 'growth' ? F_GROWTH : 0;
       }
     }
     // tone: once a row has carried sentiment, every row moves its windows on (time passes without items)
-    const sentiment = p.sentiment ?? null;
-    if (sentiment !== null) this.hasTone = true;
-    let tone: ToneScore | null = null;
+    if (!Number.isNaN(sentiment)) this.hasTone = true;
     if (this.hasTone) {
-      const n = sentiment === null ? 0 : (p.n ?? 1);
-      tone = this.tone.push(n, n > 0 ? sentiment! * n : 0, n > 0 ? (p.sentimentSq ?? null) : 0, toneOut);
-      if (learning) tone = null;
+      const k = Number.isNaN(sentiment) ? 0 : row[R_N]!;
+      row[R_N] = k;
+      row[R_SUM] = k > 0 ? sentiment * k : 0;
+      if (!(k > 0)) row[R_SQ] = 0;
+      this.tone.judge();
+      if (!learning) flags |= F_TONE;
     }
     const outlier = Math.abs(z) >= tu.freezeZ;
     this.frozenRun = outlier ? this.frozenRun + 1 : 0;
-    this.learn(idx, x, outlier && this.frozenRun <= tu.maxFreeze);
+    const frozen = outlier && this.frozenRun <= tu.maxFreeze;
+
+    // learning: each forecaster's errors and scales, the evidence spreads, the model choice, the levels
+    this.phase(idx);
+    const slot = this.slot;
+    const slotAlpha = tu.slotAlpha / this.slotRows;
+    const clip = tu.clip;
+    // low counts: forecasters race on the Poisson deviance, a proper score for the mean (on absolute
+    // errors a median-like forecast wins, and the median of a sparse count series is 0)
+    const levels = this.levels;
+    const slow = levels[levels.length - 1]!;
+    const sparse = this.integerOnly && (this.sparse ? slow < SPARSE_LEVEL * 1.5 : slow < SPARSE_LEVEL / 1.5);
+    if (sparse !== this.sparse) this.resetCycles(sparse);
+    for (let i = 0; i < fc.length; i++) {
+      const c = fc[i]!;
+      const pred = c.pred;
+      if (Number.isNaN(pred)) continue;
+      const seen = ++c.seen;
+      const ae = Math.abs(x - pred);
+      const mad = c.mad;
+      // (the spread used to clip: the scale, and for counts at least the Poisson sd)
+      const ec = Math.min(ae, clip * (Number.isNaN(mad) ? ae : countMode ? Math.max(c.scale, Math.sqrt(Math.max(pred, 0.25))) : c.scale));
+      const first = 1 / seen;
+      const err = c.err;
+      c.err = Number.isNaN(err) ? ec : err + Math.max(this.selAlpha, first) * (ec - err);
+      if (sparse) {
+        // the Poisson deviance of x against the forecast, capped (a proper score for the mean)
+        const mp = Math.max(pred, 0.05);
+        c.cycSum += Math.min(2 * ((x > 0 ? x * Math.log(x / mp) : 0) - (x - mp)), clip * clip);
+      } else c.cycSum += ec;
+      c.cycN++;
+      const mae = c.mae;
+      c.mae = Number.isNaN(mae) ? ae : mae + Math.max(this.scaleAlpha, first) * (ae - mae);
+      if (frozen) continue;
+      const learnt = ++c.learnt;
+      c.mad = Number.isNaN(mad) ? ae : mad + Math.max(this.scaleAlpha, 1 / learnt) * (ec - mad);
+      const slotMad = c.slotMad;
+      if (slotMad) {
+        const old = slotMad[slot]!;
+        slotMad[slot] = Number.isNaN(old) ? ec : old + slotAlpha * (ec - old);
+      }
+    }
+    if (!frozen) {
+      // the spread of each window mean (clipped, so a burst does not widen it at once)
+      for (let j = 0; j < tu.scales.length; j++) {
+        const w = tu.scales[j]!;
+        if (w === 1) continue;
+        const m = this.zMean[j]!;
+        const v = this.zVar[j]!;
+        const mc = Math.min(Math.abs(m), clip * (Number.isNaN(v) ? 1 : Math.sqrt(v)));
+        this.zVar[j] = Number.isNaN(v) ? Math.max(mc * mc, 1 / w) : v + Math.max(this.scaleAlpha, 1 / (this.zSeen[j]! + 1)) * (mc * mc - v);
+        this.zSeen[j]!++;
+      }
+    }
+    // model choice: at a cycle's end, or while the best has no complete cycle yet
+    if (Math.floor(idx / this.cycleLen) !== this.cycle || !fc[this.best]!.cycles.length) this.select(idx);
+    // the levels do not learn from an outlier either (a burst must not leave a raised level behind it)
+    for (let i = 0; i < tu.levelSpans.length && !frozen; i++) {
+      const l = levels[i]!;
+      if (Number.isNaN(l)) levels[i] = x;
+      else {
+        const c = fc[i]!;
+        const sp = clip * (Number.isNaN(c.mad) ? Math.abs(x - l) : countMode ? Math.max(c.scale, Math.sqrt(Math.max(c.pred, 0.25))) : c.scale);
+        levels[i] = l + Math.max(-sp, Math.min(sp, x - l)) / tu.levelSpans[i]!;
+      }
+    }
+    if (!(Number.isInteger(x) && x >= 0)) this.integerOnly = false;
+    this.absMean = Number.isNaN(this.absMean) ? Math.abs(x) : this.absMean + this.scaleAlpha * (Math.abs(x) - this.absMean);
+    // the ring keeps the row, and smooths the row before it: the mean of 3 for sparse counts (which
+    // Poisson noise needs), else the median of 3 (which keeps a sharp daily edge sharp)
+    if (idx >= 0) {
+      const ringSize = this.ringVal.length;
+      const prev = this.lastIdx;
+      if (prev === idx - 1) {
+        const a = this.at(prev - 1, false);
+        const b = this.at(prev, false);
+        if (!Number.isNaN(a) && !Number.isNaN(b)) this.ringSmooth[prev % ringSize] = this.integerOnly && this.sparse ? (a + b + x) / 3 : Math.max(Math.min(a, b), Math.min(Math.max(a, b), x));
+      }
+      const r = idx % ringSize;
+      this.ringVal[r] = x;
+      this.ringSmooth[r] = NaN;
+      this.ringIdx[r] = idx;
+      this.lastIdx = idx;
+    }
     this.n++;
-    const moment = !learning && this.episodes.active;
-    out.t = p.t;
-    out.value = x;
-    out.expected = expected;
-    out.score = score;
-    out.moment = moment;
-    out.episode = moment ? (this.episodes.direction > 0 ? 'up' : 'down') : null;
-    out.alert = alert;
-    out.learning = learning;
-    out.direction = direction;
-    out.tone = tone;
-    return out;
+    if (!learning && this.episodes.active) flags |= F_MOMENT | (this.episodes.direction > 0 ? F_EPISODE_UP : 0);
+    verdict[V_EXPECTED] = expected;
+    verdict[V_SCORE] = score;
+    verdict[V_FLAGS] = flags;
+  }
+
+  /** Sparse or not, the forecasters' cycle errors are on another scale: model choice starts again. */
+  private resetCycles(sparse: boolean): void {
+    this.sparse = sparse;
+    for (const c of this.fc) {
+      c.cycles.length = 0;
+      c.cycSum = 0;
+      c.cycN = 0;
+    }
   }
 
   // ---------------------------------------------------------------- forecasts
@@ -708,26 +888,11 @@ class RowModel {
   }
 
   /**
-   * Trimmed mean of the same phase in up to `max` earlier periods (3-row smoothed). The ring holds
-   * more than max·period rows, so the slots step back from idx's without a division each.
+   * Each forecaster's forecast for row idx and its residual scale (scaleOf, per hour of day), in one
+   * function with no call that returns a number (V8 would box it): the seasonal ones a trimmed mean of
+   * the same phase in up to maxDays / maxWeeks earlier periods (3-row smoothed): the median of up to
+   * 3 values, the mean without the extremes of 4 or more (one pass, no sort).
    */
-  private seasonal(idx: number, period: number, max: number): number {
-    const vals = this.scratch;
-    const size = this.ringVal.length;
-    let n = 0;
-    let slot = idx % size;
-    for (let k = 1; k <= max; k++) {
-      const i = idx - k * period;
-      if (i < 0) break;
-      slot -= period;
-      if (slot < 0) slot += size;
-      if (this.ringIdx[slot] !== i) continue;
-      const sm = this.ringSmooth[slot]!;
-      vals[n++] = Number.isNaN(sm) ? this.ringVal[slot]! : sm;
-    }
-    return robustCentre(vals, n);
-  }
-
   private forecast(idx: number): void {
     // (early looks at a step forecast it, and then its push: nothing is learnt in between)
     if (idx === this.forecastIdx && this.n === this.forecastN) return;
@@ -735,12 +900,67 @@ class RowModel {
     this.forecastN = this.n;
     const tu = this.tu;
     this.phase(idx);
-    for (let i = 0; i < this.fc.length; i++) {
-      const c = this.fc[i]!;
-      if (c.kind === 'level') c.pred = this.levels[i]!;
-      else if (c.kind === 'daily') c.pred = this.seasonal(idx, this.day, tu.maxDays);
-      else c.pred = this.seasonal(idx, this.week, tu.maxWeeks);
-      if (!Number.isNaN(c.pred)) c.scale = this.scaleOf(c, c.pred);
+    const fc = this.fc;
+    const vals = this.scratch;
+    const ringIdx = this.ringIdx;
+    const size = ringIdx.length;
+    for (let i = 0; i < fc.length; i++) {
+      const c = fc[i]!;
+      let pred: number;
+      if (c.kind === 'level') pred = this.levels[i]!;
+      else {
+        const daily = c.kind === 'daily';
+        const period = daily ? this.day : this.week;
+        const max = daily ? tu.maxDays : tu.maxWeeks;
+        // the ring holds more than max·period rows, so the slots step back from idx's without a division each
+        let n = 0;
+        let slot = idx % size;
+        for (let k = 1; k <= max; k++) {
+          const j = idx - k * period;
+          if (j < 0) break;
+          slot -= period;
+          if (slot < 0) slot += size;
+          if (ringIdx[slot] !== j) continue;
+          const sm = this.ringSmooth[slot]!;
+          vals[n++] = Number.isNaN(sm) ? this.ringVal[slot]! : sm;
+        }
+        if (n === 0) pred = NaN;
+        else if (n === 1) pred = vals[0]!;
+        else if (n === 2) pred = (vals[0]! + vals[1]!) / 2;
+        else if (n === 3) {
+          const a = vals[0]!;
+          const b = vals[1]!;
+          pred = Math.max(Math.min(a, b), Math.min(Math.max(a, b), vals[2]!)); // median3
+        }
+        else {
+          let lo = vals[0]!;
+          let hi = lo;
+          let sum = lo;
+          for (let k = 1; k < n; k++) {
+            const v = vals[k]!;
+            sum += v;
+            if (v < lo) lo = v;
+            else if (v > hi) hi = v;
+          }
+          pred = (sum - lo - hi) / (n - 2);
+        }
+      }
+      c.pred = pred;
+      if (Number.isNaN(pred)) continue;
+      // scaleOf(c, pred), by hour slot
+      const mad = c.mad;
+      let sc = 1.2533 * (Number.isNaN(mad) ? 0 : mad);
+      const slotMad = c.slotMad;
+      if (slotMad) {
+        const a = slotMad[this.slotLo]!;
+        const b = slotMad[this.slotHi]!;
+        const v = Number.isNaN(a) ? b : Number.isNaN(b) ? a : a + this.slotFrac * (b - a);
+        if (!Number.isNaN(v)) sc = Math.max(tu.slotBlend * 1.2533 * v + (1 - tu.slotBlend) * sc, tu.slotFloor * sc);
+      }
+      // (x || 0 written out: a number or the small integer 0 would be a boxed number in optimised code)
+      const mae = c.mae;
+      const absMean = this.absMean;
+      c.scale = Math.max(sc, tu.maeFloor * (mae === mae && mae !== 0 ? mae : 0), 1e-3 * Math.abs(pred), 1e-3 * (absMean === absMean && absMean !== 0 ? absMean : 0), 1e-9);
     }
   }
 
@@ -758,78 +978,6 @@ class RowModel {
   }
 
   // ---------------------------------------------------------------- learning
-
-  private learn(idx: number, x: number, frozen: boolean): void {
-    const tu = this.tu;
-    this.phase(idx);
-    const slot = this.slot;
-    const slotAlpha = tu.slotAlpha / this.slotRows;
-    // low counts: forecasters race on the Poisson deviance, a proper score for the mean (on absolute
-    // errors a median-like forecast wins, and the median of a sparse count series is 0)
-    const slow = this.levels[this.levels.length - 1]!;
-    const sparse = this.integerOnly && (this.sparse ? slow < SPARSE_LEVEL * 1.5 : slow < SPARSE_LEVEL / 1.5);
-    if (sparse !== this.sparse) {
-      this.sparse = sparse;
-      for (const c of this.fc) {
-        c.cycles.length = 0;
-        c.cycSum = 0;
-        c.cycN = 0;
-      }
-    }
-    for (const c of this.fc) {
-      if (Number.isNaN(c.pred)) continue;
-      c.seen++;
-      const ae = Math.abs(x - c.pred);
-      const ec = Math.min(ae, tu.clip * (Number.isNaN(c.mad) ? ae : this.spread(c)));
-      const first = 1 / c.seen;
-      c.err = Number.isNaN(c.err) ? ec : c.err + Math.max(this.selAlpha, first) * (ec - c.err);
-      c.cycSum += sparse ? raceDeviance(x, c.pred, tu.clip) : ec;
-      c.cycN++;
-      c.mae = Number.isNaN(c.mae) ? ae : c.mae + Math.max(this.scaleAlpha, first) * (ae - c.mae);
-      if (frozen) continue;
-      c.learnt++;
-      c.mad = Number.isNaN(c.mad) ? ae : c.mad + Math.max(this.scaleAlpha, 1 / c.learnt) * (ec - c.mad);
-      if (c.slotMad) {
-        const old = c.slotMad[slot]!;
-        c.slotMad[slot] = Number.isNaN(old) ? ec : old + slotAlpha * (ec - old);
-      }
-    }
-    if (!frozen) this.learnEvidence();
-    this.select(idx);
-    // the levels do not learn from an outlier either (a burst must not leave a raised level behind it)
-    for (let i = 0; i < tu.levelSpans.length && !frozen; i++) {
-      const l = this.levels[i]!;
-      if (Number.isNaN(l)) this.levels[i] = x;
-      else {
-        const c = this.fc[i]!;
-        const s = tu.clip * (Number.isNaN(c.mad) ? Math.abs(x - l) : this.spread(c));
-        this.levels[i] = l + Math.max(-s, Math.min(s, x - l)) / tu.levelSpans[i]!;
-      }
-    }
-    if (!(Number.isInteger(x) && x >= 0)) this.integerOnly = false;
-    this.absMean = Number.isNaN(this.absMean) ? Math.abs(x) : this.absMean + this.scaleAlpha * (Math.abs(x) - this.absMean);
-    this.store(idx, x);
-  }
-
-  /**
-   * Keeps the row in the ring, and smooths the row before it: the mean of 3 for sparse counts (which
-   * Poisson noise needs), else the median of 3 (which keeps a sharp daily edge sharp).
-   */
-  private store(idx: number, x: number): void {
-    if (idx < 0) return;
-    const size = this.ringVal.length;
-    const prev = this.lastIdx;
-    if (prev === idx - 1) {
-      const a = this.at(prev - 1, false);
-      const b = this.at(prev, false);
-      if (!Number.isNaN(a) && !Number.isNaN(b)) this.ringSmooth[prev % size] = this.integerOnly && this.sparse ? (a + b + x) / 3 : median3(a, b, x);
-    }
-    const r = idx % size;
-    this.ringVal[r] = x;
-    this.ringSmooth[r] = NaN;
-    this.ringIdx[r] = idx;
-    this.lastIdx = idx;
-  }
 
   /**
    * Model choice: each forecaster's mean clipped error per cycle (a day, or 16 rows); the lowest
@@ -864,11 +1012,6 @@ class RowModel {
 
   // ---------------------------------------------------------------- scale
 
-  /** The spread used to clip residuals when learning: the scale, and for counts at least the Poisson sd. */
-  private spread(c: Forecaster): number {
-    return this.countMode ? Math.max(c.scale, Math.sqrt(Math.max(c.pred, 0.25))) : c.scale;
-  }
-
   /** Residual scale (≈ standard deviation) of a forecaster: per hour of day if learnt, with floors. */
   private scaleOf(c: Forecaster, level: number, bySlot = true): number {
     const tu = this.tu;
@@ -882,61 +1025,6 @@ class RowModel {
     }
     return Math.max(s, tu.maeFloor * (c.mae || 0), 1e-3 * Math.abs(level), 1e-3 * (this.absMean || 0), 1e-9);
   }
-
-  // ---------------------------------------------------------------- evidence
-
-  /**
-   * Adds z to the window means and returns the strongest calibrated surprise (−log10 p, corrected).
-   * A window mean is standardised by its learnt spread, never below that of independent rows.
-   */
-  private evidence(z: number): number {
-    const tu = this.tu;
-    const zc = Math.max(-tu.zClip, Math.min(tu.zClip, z));
-    const size = this.zRing.length;
-    this.zPos = (this.zPos + 1) % size;
-    let best = 0;
-    this.evidenceSign = 0;
-    for (let j = 0; j < tu.scales.length; j++) {
-      const w = tu.scales[j]!;
-      let u = z;
-      if (w > 1) {
-        const sum = this.zSums[j]! - this.zRing[(this.zPos - w + size * 2) % size]! + zc;
-        this.zSums[j] = sum;
-        const m = sum / w;
-        this.zMean[j] = m;
-        if (this.zSeen[j]! < w * 4) continue;
-        u = m / Math.sqrt(Math.max(this.zVar[j]!, 1 / w));
-      }
-      const s = -(this.tails[j]!.logP(u, tu.calibrate, this.zeroBelow) + Math.LN2) / Math.LN10 - this.correction;
-      if (s > best) {
-        best = s;
-        this.evidenceSign = u > 0 ? 1 : u < 0 ? -1 : 0;
-      }
-    }
-    this.zRing[this.zPos] = zc;
-    return best;
-  }
-
-  /** Learns the spread of each window mean (clipped, so a burst does not widen it at once). */
-  private learnEvidence(): void {
-    const tu = this.tu;
-    for (let j = 0; j < tu.scales.length; j++) {
-      const w = tu.scales[j]!;
-      if (w === 1) continue;
-      const m = this.zMean[j]!;
-      const v = this.zVar[j]!;
-      const mc = Math.min(Math.abs(m), tu.clip * (Number.isNaN(v) ? 1 : Math.sqrt(v)));
-      this.zVar[j] = Number.isNaN(v) ? Math.max(mc * mc, 1 / w) : v + Math.max(this.scaleAlpha, 1 / (this.zSeen[j]! + 1)) * (mc * mc - v);
-      this.zSeen[j]!++;
-    }
-  }
-}
-
-/** Poisson deviance of a count x against a forecast mu, capped (a proper score for the mean). */
-function raceDeviance(x: number, mu: number, clip: number): number {
-  const m = Math.max(mu, 0.05);
-  const d = 2 * ((x > 0 ? x * Math.log(x / m) : 0) - (x - m));
-  return Math.min(d, clip * clip);
 }
 
 /** A forecaster's error for model choice: the median of its recent cycles', else its running error. */
@@ -958,28 +1046,6 @@ function medianOf(xs: readonly number[]): number {
     s[j] = v;
   }
   return n % 2 ? s[n >> 1]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-}
-
-function median3(a: number, b: number, c: number): number {
-  return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
-}
-
-/** Median of up to 3 values; the mean without the extremes for 4 or more (one pass, no sort). */
-function robustCentre(vals: Float64Array, n: number): number {
-  if (n === 0) return NaN;
-  if (n === 1) return vals[0]!;
-  if (n === 2) return (vals[0]! + vals[1]!) / 2;
-  let lo = vals[0]!;
-  let hi = lo;
-  let sum = lo;
-  for (let i = 1; i < n; i++) {
-    const v = vals[i]!;
-    sum += v;
-    if (v < lo) lo = v;
-    else if (v > hi) hi = v;
-  }
-  if (n === 3) return median3(vals[0]!, vals[1]!, vals[2]!);
-  return (sum - lo - hi) / (n - 2);
 }
 
 /**
@@ -1092,6 +1158,26 @@ export class SeriesDetector {
     return s;
   }
 
+  /**
+   * push, with the verdict written into `verdict` (see verdict.ts) instead of objects: `sentiment` the
+   * row's mean sentiment (NaN: none), `n` its items (given with it), `sq` their sum of squares (NaN: not
+   * known). Rows of a whole step (`moments`' buckets) go straight to the model's judge.
+   */
+  judge(t: number, value: number, sentiment: number, n: number, sq: number): void {
+    if (this.k === 1) {
+      setRow(t, value, sentiment, n, sq);
+      this.model.judge();
+      return;
+    }
+    const p = looseRow;
+    p.t = t;
+    p.value = value;
+    p.sentiment = Number.isNaN(sentiment) ? null : sentiment;
+    p.n = n;
+    p.sentimentSq = Number.isNaN(sq) ? null : sq;
+    writeVerdict(this.push(p, looseScore, looseTone));
+  }
+
   /** The open step as one row of the model; its judgement. */
   private close(out?: SeriesScore, toneOut?: ToneScore): SeriesScore {
     // (the model reads the row and keeps none of it: one row object serves every step)
@@ -1166,4 +1252,46 @@ export function blankScore(): SeriesScore {
   s.direction = null;
   s.tone = null;
   return s;
+}
+
+/** What SeriesDetector.judge hands push for a row finer than a step (filled for each row). */
+const looseRow: SeriesPoint = { t: 0, value: 0, sentiment: null, n: null, sentimentSq: null };
+const looseScore = blankScore();
+const looseTone = blankTone();
+
+/** `out` (and `toneOut`, if the row has a tone) filled from `verdict`. */
+function scoreOf(t: number, value: number, out: SeriesScore, toneOut?: ToneScore): SeriesScore {
+  const f = verdict[V_FLAGS]!;
+  const e = verdict[V_EXPECTED]!;
+  out.t = t;
+  out.value = value;
+  out.expected = Number.isNaN(e) ? null : e;
+  out.score = verdict[V_SCORE]!;
+  out.moment = (f & F_MOMENT) !== 0;
+  out.episode = f & F_MOMENT ? (f & F_EPISODE_UP ? 'up' : 'down') : null;
+  out.alert = f & F_ONSET ? 'onset' : f & F_GROWTH ? 'growth' : null;
+  out.learning = (f & F_LEARNING) !== 0;
+  out.direction = f & F_UP ? 'up' : f & F_DOWN ? 'down' : null;
+  out.tone = f & F_TONE ? toneOf(toneOut ?? blankTone()) : null;
+  return out;
+}
+
+/** `verdict` filled from a score (scoreOf's inverse). */
+function writeVerdict(s: SeriesScore): void {
+  verdict[V_EXPECTED] = s.expected ?? NaN;
+  verdict[V_SCORE] = s.score;
+  let f = (s.learning ? F_LEARNING : 0) | (s.direction === 'up' ? F_UP : s.direction === 'down' ? F_DOWN : 0);
+  f |= (s.moment ? F_MOMENT : 0) | (s.episode === 'up' ? F_EPISODE_UP : 0) | (s.alert === 'onset' ? F_ONSET : s.alert === 'growth' ? F_GROWTH : 0);
+  const tone = s.tone;
+  if (tone) {
+    f |= F_TONE;
+    verdict[V_TONE_SURPRISE] = tone.surprise;
+    verdict[V_TONE_MEAN] = tone.mean ?? NaN;
+    verdict[V_TONE_BASELINE] = tone.baseline ?? NaN;
+    verdict[V_TONE_ITEMS] = tone.items;
+    let g = (tone.active ? T_ACTIVE : 0) | (tone.alert === 'onset' ? T_ONSET : tone.alert === 'growth' ? T_GROWTH : 0);
+    g |= (tone.direction > 0 ? T_UP : tone.direction < 0 ? T_DOWN : 0) | (tone.episode > 0 ? T_EPISODE_UP : tone.episode < 0 ? T_EPISODE_DOWN : 0);
+    verdict[V_TONE_FLAGS] = g;
+  }
+  verdict[V_FLAGS] = f;
 }

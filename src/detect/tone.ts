@@ -1,5 +1,6 @@
 import { type Alert, Episodes } from './alerts.js';
 import { logNormalUpperTail, SCORE_CAP } from './stats.js';
+import { T_ACTIVE, T_DOWN, T_EPISODE_DOWN, T_EPISODE_UP, T_GROWTH, T_ONSET, T_UP, V_TONE_BASELINE, V_TONE_FLAGS, V_TONE_ITEMS, V_TONE_MEAN, V_TONE_SURPRISE, verdict, row, R_N, R_SUM, R_SQ } from './verdict.js';
 
 /**
  * The tone half of the engine: a shift in mean sentiment is a surprise given how many items carry it.
@@ -30,7 +31,7 @@ export interface ToneScore {
   episode: 1 | -1 | 0;
 }
 
-/** A tone score to fill (ToneChannel.push's `out`). */
+/** A tone score to fill (toneOf's `out`). */
 export function blankTone(): ToneScore {
   // (each field first holds a value of every kind it will hold, then its blank: see blankScore)
   const t: ToneScore = { surprise: 0.5, direction: 0, mean: 0.5, baseline: 0.5, items: 0.5, alert: 'onset', active: false, episode: 0 };
@@ -40,6 +41,22 @@ export function blankTone(): ToneScore {
   t.items = 0;
   t.alert = null;
   return t;
+}
+
+/** `out` filled from the tone slots of `verdict` (what ToneChannel.judge wrote). */
+export function toneOf(out: ToneScore): ToneScore {
+  const f = verdict[V_TONE_FLAGS]!;
+  const mean = verdict[V_TONE_MEAN]!;
+  const baseline = verdict[V_TONE_BASELINE]!;
+  out.surprise = verdict[V_TONE_SURPRISE]!;
+  out.direction = f & T_UP ? 1 : f & T_DOWN ? -1 : 0;
+  out.mean = Number.isNaN(mean) ? null : mean;
+  out.baseline = Number.isNaN(baseline) ? null : baseline;
+  out.items = verdict[V_TONE_ITEMS]!;
+  out.alert = f & T_ONSET ? 'onset' : f & T_GROWTH ? 'growth' : null;
+  out.active = (f & T_ACTIVE) !== 0;
+  out.episode = f & T_EPISODE_UP ? 1 : f & T_EPISODE_DOWN ? -1 : 0;
+  return out;
 }
 
 /** Windows (ms) over which a swing accumulates. */
@@ -96,10 +113,13 @@ export class ToneChannel {
   }
 
   /**
-   * Scores one row (n scored items summing to `sum`, squares to `sq` if known), then learns from it. The
-   * score is written into `out` (a new one unless given).
+   * Scores one row, then learns from it: its scored items, their sentiment sum and sum of squares (NaN:
+   * not known) read from `row`, the score written into `verdict`'s tone slots (toneOf gives it as an object).
    */
-  push(n: number, sum: number, sq: number | null, out: ToneScore = blankTone()): ToneScore {
+  judge(): void {
+    const n = row[R_N]!;
+    const sum = row[R_SUM]!;
+    const sq = row[R_SQ]!;
     const size = this.ringN.length;
     this.pos = (this.pos + 1) % size;
     for (let j = 0; j < this.windows.length; j++) {
@@ -110,14 +130,12 @@ export class ToneChannel {
     }
     this.ringN[this.pos] = n;
     this.ringS[this.pos] = sum;
-    out.surprise = 0;
-    out.direction = 0;
-    out.mean = null;
-    out.baseline = null;
-    out.items = 0;
-    out.alert = null;
-    out.active = false;
-    out.episode = 0;
+    let surprise = 0;
+    let direction = 0;
+    let mean = NaN;
+    let baseline = NaN;
+    let items = 0;
+    let flags = 0;
     const judged = this.bN >= MIN_BASELINE_ITEMS;
     const zs = this.zs;
     for (let j = 0; j < zs.length; j++) zs[j] = NaN; // (fill() costs more than the loop on three)
@@ -125,7 +143,7 @@ export class ToneChannel {
       const mB = this.bS / this.bN;
       const varB = Math.max(this.bQ / this.bN - mB * mB, VAR_FLOOR);
       const perB = 1 / this.bN;
-      out.baseline = mB;
+      baseline = mB;
       for (let j = 0; j < this.windows.length; j++) {
         const nW = this.counts[j]!;
         if (nW <= 0) continue;
@@ -136,27 +154,33 @@ export class ToneChannel {
         if (nW < MIN_ITEMS || Math.abs(mW - mB) < MIN_DELTA || Math.sign(n > 0 ? sum / n - mB : mW - mB) !== Math.sign(z)) continue;
         const u = Math.abs(z) / Math.sqrt(Math.max(this.zVar[j]!, 1));
         const s = Math.min(SCORE_CAP, -(logNormalUpperTail(u) + Math.LN2) / Math.LN10 - this.correction);
-        if (s > out.surprise) {
-          out.surprise = s;
-          out.direction = z > 0 ? 1 : -1;
-          out.mean = mW;
-          out.items = nW;
+        if (s > surprise) {
+          surprise = s;
+          direction = z > 0 ? 1 : -1;
+          mean = mW;
+          items = nW;
         }
       }
-      if (out.mean === null && n > 0) out.mean = sum / n;
+      if (Number.isNaN(mean) && n > 0) mean = sum / n;
       // growth is judged on this row's own items leaning the swing's way (a window fills up by itself)
-      const lean = n > 0 ? n * Math.max(0, out.direction * (sum / n - mB)) : 0;
-      out.alert = this.episodes.push(out.surprise, out.direction, lean);
-      out.active = this.episodes.active;
-      out.episode = this.episodes.direction;
+      const lean = n > 0 ? n * Math.max(0, direction * (sum / n - mB)) : 0;
+      const alert = this.episodes.push(surprise, direction as 1 | -1 | 0, lean);
+      const episode = this.episodes.direction;
+      flags = (direction > 0 ? T_UP : direction < 0 ? T_DOWN : 0) | (alert === 'onset' ? T_ONSET : alert === 'growth' ? T_GROWTH : 0);
+      flags |= (this.episodes.active ? T_ACTIVE : 0) | (episode > 0 ? T_EPISODE_UP : episode < 0 ? T_EPISODE_DOWN : 0);
     }
+    verdict[V_TONE_SURPRISE] = surprise;
+    verdict[V_TONE_MEAN] = mean;
+    verdict[V_TONE_BASELINE] = baseline;
+    verdict[V_TONE_ITEMS] = items;
+    verdict[V_TONE_FLAGS] = flags;
     // learn: the baseline from rows outside a swing, and the spread of each window's z
     const swinging = this.episodes.active;
     this.frozen = swinging ? this.frozen + 1 : 0;
     if (!swinging || this.frozen > this.maxFrozen) {
       this.bN = this.bN * this.decay + n;
       this.bS = this.bS * this.decay + sum;
-      this.bQ = this.bQ * this.decay + (sq ?? (n > 0 ? (sum * sum) / n : 0));
+      this.bQ = this.bQ * this.decay + (Number.isNaN(sq) ? (n > 0 ? (sum * sum) / n : 0) : sq);
       const slowest = 1 - this.decay;
       for (let j = 0; j < zs.length; j++) {
         const z = zs[j]!;
@@ -169,6 +193,5 @@ export class ToneChannel {
         this.zVar[j] = v + rate * (zc - v);
       }
     }
-    return out;
   }
 }

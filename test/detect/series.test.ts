@@ -10,6 +10,7 @@ import {
 } from '../../src/detect/series.js';
 import { logNormalUpperTail } from '../../src/detect/stats.js';
 import { ALERT_SURPRISE } from '../../src/detect/alerts.js';
+import * as v from '../../src/detect/verdict.js';
 
 const M = 60_000;
 const H = 60 * M;
@@ -246,6 +247,67 @@ describe('counts finer than 15 minutes', () => {
     const mean = afternoon.reduce((a, r) => a + r.expected!, 0) / afternoon.length;
     expect(mean).toBeGreaterThan(8);
     expect(mean).toBeLessThan(16);
+  });
+});
+
+describe('judge: the verdict in a typed array (what moments reads)', () => {
+  // counts with a daily rhythm and a sentiment per row, a burst and a swing in tone
+  const rows = (res: number, n: number, seed: number) => {
+    const rnd = rng(seed);
+    return Array.from({ length: n }, (_, i) => {
+      const h = Math.floor(((i * res) % D) / H);
+      const value = poisson(rnd, h >= 13 && h <= 17 ? 12 : 3) + (i > n - 60 && i < n - 50 ? 40 : 0);
+      const scored = value > 0 && i % 5 ? value : 0;
+      const sentiment = scored ? (i > n - 120 && i < n - 80 ? -0.6 : 0.2) + (rnd() - 0.5) * 0.2 : null;
+      return { t: T0 + i * res, value, n: scored, sentiment, sentimentSq: sentiment === null ? 0 : sentiment * sentiment * scored };
+    });
+  };
+  const read = (): Omit<SeriesScore, 't' | 'value'> => {
+    const f = v.verdict[v.V_FLAGS]!;
+    const tf = v.verdict[v.V_TONE_FLAGS]!;
+    const mean = v.verdict[v.V_TONE_MEAN]!;
+    const baseline = v.verdict[v.V_TONE_BASELINE]!;
+    const expected = v.verdict[v.V_EXPECTED]!;
+    return {
+      expected: Number.isNaN(expected) ? null : expected,
+      score: v.verdict[v.V_SCORE]!,
+      moment: (f & v.F_MOMENT) !== 0,
+      episode: f & v.F_MOMENT ? (f & v.F_EPISODE_UP ? 'up' : 'down') : null,
+      alert: f & v.F_ONSET ? 'onset' : f & v.F_GROWTH ? 'growth' : null,
+      learning: (f & v.F_LEARNING) !== 0,
+      direction: f & v.F_UP ? 'up' : f & v.F_DOWN ? 'down' : null,
+      tone:
+        f & v.F_TONE
+          ? {
+              surprise: v.verdict[v.V_TONE_SURPRISE]!,
+              direction: tf & v.T_UP ? 1 : tf & v.T_DOWN ? -1 : 0,
+              mean: Number.isNaN(mean) ? null : mean,
+              baseline: Number.isNaN(baseline) ? null : baseline,
+              items: v.verdict[v.V_TONE_ITEMS]!,
+              alert: tf & v.T_ONSET ? 'onset' : tf & v.T_GROWTH ? 'growth' : null,
+              active: (tf & v.T_ACTIVE) !== 0,
+              episode: tf & v.T_EPISODE_UP ? 1 : tf & v.T_EPISODE_DOWN ? -1 : 0,
+            }
+          : null,
+    };
+  };
+
+  it.each([
+    ['15-minute rows (one row per step)', 15 * M],
+    ['5-minute rows (early looks)', 5 * M],
+  ])('gives row by row what push gives, tone included: %s', (_, res) => {
+    const data = rows(res, (4 * D) / res, 31);
+    const a = new SeriesDetector({ resolutionMs: res, sensitivity: 'medium', counts: true, direction: 'up' });
+    const b = new SeriesDetector({ resolutionMs: res, sensitivity: 'medium', counts: true, direction: 'up' });
+    const pushed = data.map((p) => a.push(p));
+    const judged = data.map((p) => {
+      b.judge(p.t, p.value, p.sentiment ?? NaN, p.n, p.sentimentSq);
+      return { t: p.t, value: p.value, ...read() };
+    });
+    expect(judged).toEqual(pushed);
+    // the case is not trivial: judged rows, a burst that alerts, tone judged and swinging
+    expect(pushed.filter((s) => s.alert === 'onset').length).toBeGreaterThan(0);
+    expect(pushed.some((s) => s.tone && s.tone.surprise > 0)).toBe(true);
   });
 });
 
