@@ -36,11 +36,6 @@ interface Model {
    * n-gram's bytes, and its meta (0: empty slot) | its number of scores << 5 | the offset of its first score in langScores << 10. A view of the file.
    */
   table: Int32Array;
-  /**
-   * Per slot: the call that last counted it, mod 2^16 (an n-gram counts once per text); read only on a
-   * hit. Small (a quarter of an Int32Array) so that it stays in the cache with the table.
-   */
-  seen: Uint16Array;
   /** Per score, side by side (one cache line, not two): language index, score (a view of the file). */
   langScores: Uint8Array;
 }
@@ -83,7 +78,7 @@ function loadModel(): Model {
     while (probe !== slot && table[2 * probe + 1] !== 0) probe = (probe + 1) & mask;
     if (probe !== slot || (meta >>> 10) + 2 * ((meta >>> 5) & 31) > scoreBytes) throw damaged('its table does not match this version of momentscan');
   }
-  return { codes, mask, table, seen: new Uint16Array(size), langScores };
+  return { codes, mask, table, langScores };
 }
 
 /** What the text says about its language. */
@@ -98,40 +93,90 @@ export interface LanguageScores {
 }
 
 let calls = 0;
+/**
+ * The table slots a text has counted (an n-gram counts once per text), as a small open-addressing set:
+ * a word of n bytes has at most n n-grams and a text is read up to MAX_TEXT_BYTES and one word more, so at
+ * most 420 n-grams: 1,024 places never fill.
+ * Per place: the slot and the call that put it there (mod 2^16); a place of another call is empty. Small
+ * enough to stay in the nearest cache, where a stamp per table slot (512 kB) was read at random.
+ */
+const COUNTED_BITS = 10;
+const countedSlot = new Int32Array(1 << COUNTED_BITS);
+const countedCall = new Uint16Array(1 << COUNTED_BITS);
 const word = new Uint8Array(MAX_WORD_BYTES + 4);
 /** The one result object, refilled on every call (identification runs per fetched item: no garbage). */
 let result: LanguageScores | undefined;
 /** Per model language: is it one of READ_LANGUAGES? */
 let readMask: Uint8Array | undefined;
 
-/** Adds the scores of the n-gram word[from, to) (meta: its edge marks) unless the text already counted it. */
-function addGram(m: Model, t: Float64Array, stamp: number, from: number, to: number, meta: number): void {
+/**
+ * A text's n-grams, gathered before any is looked up: their bytes and meta (edge marks | length), then
+ * their first table slot and what it holds, their slot once found, the score ranges to add. At most 420
+ * (see COUNTED_BITS). Looking them up in passes lets the processor read the table's slots (2 MB, read at
+ * random) for many n-grams at once instead of one miss after another; the sums are of small integers, exact
+ * in any order, so the scores are the same.
+ */
+const MAX_GRAMS = 512;
+const gramBytes = new Int32Array(MAX_GRAMS);
+const gramMeta = new Int32Array(MAX_GRAMS);
+const gramSlot = new Int32Array(MAX_GRAMS);
+const gramHeld = new Int32Array(MAX_GRAMS);
+let grams = 0;
+
+/** Notes the n-gram word[from, to) (meta: its edge marks). */
+function noteGram(from: number, to: number, meta: number): void {
   let bytes = 0;
   for (let k = from; k < to; k++) bytes = (bytes << 8) | word[k]!;
-  meta |= to - from;
-  const { table, mask } = m;
-  let slot = hash(bytes, meta) & mask;
-  let packed: number;
-  for (;;) {
-    packed = table[2 * slot + 1]!;
-    const sm = packed & 31;
-    if (sm === 0) return;
-    if (sm === meta && table[2 * slot] === bytes) break;
-    slot = (slot + 1) & mask;
-  }
-  if (m.seen[slot] === stamp) return;
-  m.seen[slot] = stamp;
-  const start = packed >>> 10;
-  const end = start + 2 * ((packed >>> 5) & 31);
-  const ls = m.langScores;
-  for (let e = start; e < end; e += 2) t[ls[e]!]! += ls[e + 1]!;
+  gramBytes[grams] = bytes;
+  gramMeta[grams++] = meta | (to - from);
 }
 
 /** eld's n-grams of a word of `len` bytes: 4 bytes from every third, the first marked as the word's start; then the last 4, marked as its end. */
-function addWord(m: Model, t: Float64Array, stamp: number, len: number): void {
+function addWord(len: number): void {
   let j = 0;
-  for (; j + 4 < len; j += 3) addGram(m, t, stamp, j, j + 4, j === 0 ? 8 : 0);
-  addGram(m, t, stamp, len !== 3 ? Math.max(0, len - 4) : 0, len, j === 0 ? 24 : 16);
+  for (; j + 4 < len; j += 3) noteGram(j, j + 4, j === 0 ? 8 : 0);
+  noteGram(len !== 3 ? Math.max(0, len - 4) : 0, len, j === 0 ? 24 : 16);
+}
+
+/** Adds the scores of the noted n-grams, each once (an n-gram counts once per text). */
+function countGrams(m: Model, t: Float64Array, stamp: number): void {
+  const { table, mask } = m;
+  const n = grams;
+  // every n-gram's first slot, then what those slots hold: loads that depend on nothing else
+  for (let i = 0; i < n; i++) gramSlot[i] = hash(gramBytes[i]!, gramMeta[i]!) & mask;
+  for (let i = 0; i < n; i++) gramHeld[i] = table[2 * gramSlot[i]! + 1]!;
+  // each n-gram's slot (probing on from the first), kept once; its score range, to add below
+  let found = 0;
+  for (let i = 0; i < n; i++) {
+    const meta = gramMeta[i]!;
+    const bytes = gramBytes[i]!;
+    let slot = gramSlot[i]!;
+    let packed = gramHeld[i]!;
+    for (;;) {
+      const sm = packed & 31;
+      if (sm === 0) break;
+      if (sm === meta && table[2 * slot] === bytes) break;
+      slot = (slot + 1) & mask;
+      packed = table[2 * slot + 1]!;
+    }
+    if ((packed & 31) === 0) continue;
+    let at = Math.imul(slot, 0x9e3779b1) >>> (32 - COUNTED_BITS);
+    while (countedCall[at] === stamp) {
+      if (countedSlot[at] === slot) break;
+      at = (at + 1) & ((1 << COUNTED_BITS) - 1);
+    }
+    if (countedCall[at] === stamp) continue;
+    countedCall[at] = stamp;
+    countedSlot[at] = slot;
+    gramHeld[found++] = packed;
+  }
+  const ls = m.langScores;
+  for (let i = 0; i < found; i++) {
+    const packed = gramHeld[i]!;
+    const start = packed >>> 10;
+    const end = start + 2 * ((packed >>> 5) & 31);
+    for (let e = start; e < end; e += 2) t[ls[e]!]! += ls[e + 1]!;
+  }
 }
 
 /** Scores the text's Latin-script words against every language of the model (eld's byte 4-grams, stride 3). */
@@ -143,10 +188,11 @@ export function scoreLanguages(text: string): LanguageScores {
   t.fill(0);
   // a new stamp per call; on wrap-around the stamps start over
   if (++calls === 0x10000) {
-    m.seen.fill(0);
+    countedCall.fill(0);
     calls = 1;
   }
   const stamp = calls;
+  grams = 0;
   let latin = 0;
   let other = 0;
   let len = 0;
@@ -191,13 +237,14 @@ export function scoreLanguages(text: string): LanguageScores {
       if (isLetterUnit(c)) other++;
     }
     if (len > 0) {
-      addWord(m, t, stamp, len);
+      addWord(len);
       read += len + 1;
       len = 0;
       if (read > MAX_TEXT_BYTES) break;
     }
   }
-  if (len > 0) addWord(m, t, stamp, len);
+  if (len > 0) addWord(len);
+  countGrams(m, t, stamp);
   result.latin = latin;
   result.other = other;
   return result;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { READ_LANGUAGES, detectLanguage, identifyLanguage, normalizeLanguage } from '../../src/enrich/language.js';
+import { READ_LANGUAGES, detectLanguage, identifyLanguage, normalizeLanguage, scoreLanguages } from '../../src/enrich/language.js';
 
 describe('detectLanguage', () => {
   it.each([
@@ -87,5 +87,31 @@ describe('detectLanguage', () => {
 describe('short text (issue 12)', () => {
   it.each(['hello', 'merci bien', 'hola amigos', 'Danke schön'])('%j is read in one of the five languages, so it gets a score', (text) => {
     expect(READ_LANGUAGES).toContain(detectLanguage(text));
+  });
+});
+
+describe('scoreLanguages (issue 12: the n-grams looked up in passes, the same scores)', () => {
+  // Each language's score as the per-n-gram lookup before December 2026 (main 016e7cf) gave it: apostrophes,
+  // Latin-1 and Extended letters, an n-gram that recurs (counted once per text), a text past the 350 bytes read.
+  const REPEATED = 'Reizigers boos over vertragingen bij Northwind en de storing duurt voort '.repeat(8);
+  const scored: [string, number[], number][] = [
+    ["Thousands stranded as Northwind cancels flights after an outage", [59,  71,  83,  622,  503,  1663,  173,  289,  179,  59,  528,  89,  142,  171,  157,  145,  123,  237,  396,  613,  78,  299,  246,  88,  88,  148,  455,  622,  59,  109,  255], 55],
+    ["Streik bei Northwind: Hunderte Flüge gestrichen, Passagiere verärgert", [0,  268,  59,  450,  1619,  516,  421,  277,  75,  59,  401,  59,  198,  427,  609,  176,  59,  65,  464,  711,  63,  279,  364,  306,  72,  146,  409,  294,  0,  0,  0], 60],
+    ["l'homme qu'on n’oublie pas, c’est l’été à Montréal", [0,  600,  53,  169,  63,  72,  67,  77,  59,  59,  1909,  59,  53,  0,  418,  91,  0,  84,  91,  152,  0,  200,  59,  59,  0,  183,  59,  151,  59,  0,  179], 37],
+    ["que que que hambre hambre tengo", [0,  287,  0,  0,  93,  0,  556,  77,  111,  0,  263,  0,  77,  110,  187,  0,  0,  179,  0,  0,  0,  172,  0,  0,  0,  0,  0,  92,  0,  0,  0], 26],
+    ["Überraschung! ÄÖÜ straße ẞ İstanbul ǅemal", [112,  0,  83,  123,  688,  72,  0,  146,  84,  59,  195,  89,  59,  142,  136,  67,  70,  116,  130,  72,  155,  75,  75,  165,  88,  59,  147,  59,  235,  111,  0], 35],
+    [REPEATED, [63,  372,  0,  831,  735,  631,  451,  253,  220,  155,  502,  0,  221,  242,  233,  102,  159,  232,  2007,  1044,  0,  233,  149,  70,  170,  134,  635,  407,  208,  0,  94], 300],
+  ];
+  it.each(scored)('text %#: each language scores as before', (text, scores, latin) => {
+    const r = scoreLanguages(text);
+    expect(Array.from(r.scores)).toEqual(scores);
+    expect(r.latin).toBe(latin);
+    expect(r.other).toBe(0);
+  });
+
+  it('gives the same scores after 70,000 other texts (the per-call stamps wrap around at 65,536)', () => {
+    const [text, scores] = scored[2]!;
+    for (let i = 0; i < 70_000; i++) scoreLanguages(i % 2 ? text : `Streik ${i} bei Northwind`);
+    expect(Array.from(scoreLanguages(text).scores)).toEqual(scores);
   });
 });
