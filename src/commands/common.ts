@@ -103,6 +103,76 @@ export function writeOut(text: string): Promise<void> {
   });
 }
 
+/** Bytes gathered before a write to stdout. */
+const BLOCK = 1 << 16;
+
+/**
+ * Writes data to stdout as it is made, in blocks of 64 KiB: `put` encodes a piece of text into the block
+ * (a write per row costs more than the row; and joined strings of rows, half of them not Latin-1, cost
+ * more to flatten and encode than to make: a second per 100,000 items); `ready`, once in a while,
+ * waits while the pipe is full and says false once stdout is gone (`| head` closed it: EPIPE), when
+ * the caller stops making output; `end` writes the rest and resolves when it is flushed.
+ */
+export function blockWriter(): { put(text: string): void; ready(): Promise<boolean>; end(text?: string): Promise<void> } {
+  const out = process.stdout;
+  let block = Buffer.allocUnsafe(BLOCK);
+  let used = 0;
+  let full = false;
+  let gone = false;
+  const stop = () => {
+    gone = true;
+  };
+  out.once('error', stop);
+  out.once('close', stop);
+  const send = (data: Buffer | string) => {
+    if (!gone && !out.write(data)) full = true;
+  };
+  const flush = () => {
+    if (used === 0) return;
+    // the stream may hold on to what it is given until it is written: a new block for what comes next
+    send(block.subarray(0, used));
+    block = Buffer.allocUnsafe(BLOCK);
+    used = 0;
+  };
+  const put = (text: string) => {
+    // a UTF-16 unit takes at most 3 bytes in UTF-8
+    if (used + text.length * 3 > BLOCK) {
+      flush();
+      if (text.length * 3 > BLOCK) return send(text);
+    }
+    used += block.write(text, used);
+  };
+  return {
+    put,
+    async ready() {
+      if (full && !gone) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            out.off('drain', done);
+            out.off('error', done);
+            out.off('close', done);
+            resolve();
+          };
+          out.once('drain', done);
+          out.once('error', done);
+          out.once('close', done);
+        });
+        full = false;
+      }
+      return !gone;
+    },
+    async end(text = '') {
+      put(text);
+      const last = block.subarray(0, used);
+      used = 0;
+      // resolves when flushed, so the exit code is set after the output
+      if (!gone && last.length > 0) await new Promise<void>((resolve) => out.write(last, () => resolve()));
+      out.off('error', stop);
+      out.off('close', stop);
+    },
+  };
+}
+
 /** Writes a log line to stderr (never data). */
 export function log(line: string): void {
   // log lines quote feed titles, topic names and server replies: strip what could drive the terminal

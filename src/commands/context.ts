@@ -7,7 +7,7 @@ import { BIG_TABLE_ROWS } from '../render/table.js';
 import { log, type Env, type GlobalOptions, type OutputOptions } from './common.js';
 
 // (the options, environment, clock, config and output that every command gathers: common.ts)
-export { chooseFormat, commandClock, configFor, log, processEnv, writeOut, type Env, type GlobalOptions, type OutputOptions } from './common.js';
+export { blockWriter, chooseFormat, commandClock, configFor, log, processEnv, writeOut, type Env, type GlobalOptions, type OutputOptions } from './common.js';
 
 /**
  * Refuses, as a usage error, a period that asks for more than momentscan works with (core/limits.ts): an

@@ -1,10 +1,10 @@
 import { UsageError } from '../core/errors.js';
 import { fmtCount } from '../core/limits.js';
 import { listItemRows } from '../moments/items.js';
-import { render } from '../render/index.js';
-import { itemsListing, type ItemRow } from '../render/items.js';
+import { render, writer } from '../render/index.js';
+import { itemsListing, itemsSheet, type ItemRow } from '../render/items.js';
 import { openStore } from '../store/store.js';
-import { chooseFormat, configFor, type GlobalOptions, log, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
+import { blockWriter, chooseFormat, configFor, type GlobalOptions, log, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
 import { asOfFlag, limitFlag, needTopics, sinceFlag, topicsFlag } from './flags.js';
 
 export interface ItemsOptions extends OutputOptions {
@@ -37,18 +37,42 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
   const wanted = topicsFlag(config, o.topic);
   if (o.explain) needTopics(config, 'add topics to explain matches against');
   const store = await openStore(dbPath, { readonlyIfDenied: true });
-  let listed: { rows: ItemRow[]; total: number };
   try {
     const query = { from, to, limit, sort: SORTS[sort], topics: wanted, explain: Boolean(o.explain), ...(o.search !== undefined ? { search: o.search } : {}) };
-    listed = listItemRows(config, store, query, (line) => log(`momentscan: warning: ${line}`));
+    const { pages, total } = listItemRows(config, store, query, (line) => log(`momentscan: warning: ${line}`));
+    const meta = { from, to: to - 1 };
+    const ctx = renderContext(g, o, env, to - 1);
+    if (format === 'table') {
+      // the table is drawn whole (for people, and bounded by --limit; a note says when it is long)
+      const rows: ItemRow[] = [];
+      for (const page of pages) for (const r of page) rows.push(r);
+      showingNote(g, o, rows.length, total);
+      noteBigTable(format, rows.length, g.quiet);
+      await writeOut(render(format, itemsListing(rows, meta), ctx));
+      return 0;
+    }
+    // every other format is written a page of rows at a time: memory for a page, whatever the count
+    const listed = pages[Symbol.iterator]();
+    let page = listed.next();
+    const shown = Math.min(total, limit < 0 ? total : limit);
+    showingNote(g, o, shown, total);
+    const out = writer(format, itemsSheet(meta), ctx, page.done ? undefined : page.value[0]);
+    const stream = blockWriter();
+    stream.put(out.head());
+    for (; !page.done; page = listed.next()) {
+      for (const r of page.value) stream.put(out.row(r));
+      if (!(await stream.ready())) return 0;
+    }
+    await stream.end(out.end());
+    return 0;
   } finally {
     store.close();
   }
-  const { rows, total } = listed;
-  if (!o.all && !g.quiet && total > rows.length) {
-    log(`momentscan: showing ${fmtCount(rows.length)} of ${fmtCount(total)} items; --limit ${Math.min(total, 1000)} or --all for more`);
+}
+
+/** The "N of M" note on stderr when --limit cut the listing. */
+function showingNote(g: GlobalOptions, o: ItemsOptions, shown: number, total: number): void {
+  if (!o.all && !g.quiet && total > shown) {
+    log(`momentscan: showing ${fmtCount(shown)} of ${fmtCount(total)} items; --limit ${Math.min(total, 1000)} or --all for more`);
   }
-  noteBigTable(format, rows.length, g.quiet);
-  await writeOut(render(format, itemsListing(rows, { from, to: to - 1 }), renderContext(g, o, env, to - 1)));
-  return 0;
 }

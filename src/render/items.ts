@@ -2,7 +2,7 @@ import { iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { ItemRow } from '../moments/types.js';
 import { drawTable } from './table.js';
-import type { Column, Listing, RenderContext } from './types.js';
+import type { Column, Listing, RenderContext, Sheet } from './types.js';
 
 export type { ItemRow } from '../moments/types.js';
 
@@ -45,7 +45,12 @@ const COLUMNS: Column<ItemRow>[] = [
 ];
 
 export function itemsListing(rows: ItemRow[], meta: { from: number; to: number }): Listing<ItemRow> {
-  return { rows, json: itemJson, columns: COLUMNS, table: (r, ctx) => itemsTable(r, ctx, meta) };
+  return { rows, ...itemsSheet(meta) };
+}
+
+/** The items' sheet, for rows that stream by (every format but the table writes them as they come). */
+export function itemsSheet(meta: { from: number; to: number }): Sheet<ItemRow> {
+  return { json: itemJson, columns: COLUMNS, table: (r, ctx) => itemsTable(r, ctx, meta) };
 }
 
 function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: { from: number; to: number }): string {

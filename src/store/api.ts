@@ -75,6 +75,8 @@ export interface ItemStore {
   titlesBetween(topicId: number, from: number, to: number, limit: number): string[];
   overflowPeriods(topicId: number, from: number, to: number): { feedUrl: string; start: number; end: number }[];
   listItems(o: ListItemsQuery): (StoredItem & { topicIds: number[] })[];
+  /** listItems a page at a time, in its order (`counted` is set before it returns): memory for a page, not the period. */
+  listItemPages(o: ListItemsQuery, pageSize?: number): Iterable<(StoredItem & { topicIds: number[] })[]>;
   itemsToRescore(engine: string, all: boolean, pageSize?: number): Generator<{ id: number; title: string; summary: string; language: string | null }[]>;
   saveSentiments(scores: { id: number; sentiment: number | null }[], engine: string): void;
 }

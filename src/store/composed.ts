@@ -163,6 +163,10 @@ export abstract class PartsStore implements StoreApi {
   listItems(o: ListItemsQuery): (StoredItem & { topicIds: number[] })[] {
     return this.items.listItems(o);
   }
+
+  listItemPages(o: ListItemsQuery, pageSize?: number): Iterable<(StoredItem & { topicIds: number[] })[]> {
+    return this.items.listItemPages(o, pageSize);
+  }
   itemsToRescore(engine: string, all: boolean, pageSize?: number): Generator<{ id: number; title: string; summary: string; language: string | null }[]> {
     return this.items.itemsToRescore(engine, all, pageSize);
   }

@@ -43,6 +43,9 @@ describe('every command on PostgreSQL says what it says on SQLite', () => {
     same(['topics', '--json']);
     same(['items', '--json', '--search', 'recall* OR "robot vacuums"', '--since', '30d']);
     same(['items', '--json', '--search', 'Acme NOT recall', '--since', '30d', '--limit', '5']);
+    // items streamed a page at a time: the same rows, in the same order, on both
+    same(['items', '--ndjson', '--all', '--since', '30d']);
+    same(['items', '--csv', '--all', '--sort', 'negative', '--since', '30d', '--explain']);
     // a query neither engine can read: the same usage error (SQLite adds its parser's words)
     const unread = both(['items', '--json', '--search', 'NOT recall', '--since', '30d']).map((r) => ({ ...r, stderr: r.stderr.replace(/ \(fts5: .*\)/, '') }));
     expect(unread[1]).toEqual(unread[0]);
