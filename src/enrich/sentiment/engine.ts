@@ -5,6 +5,8 @@ import {
   CONTRAST_ALTHOUGH,
   CONTRAST_BUT,
   EXCESS,
+  FNV_SEED,
+  fnv1a,
   IRREALIS,
   NEGATION,
   lookup,
@@ -158,17 +160,10 @@ function push(form: string, kind: number, entry: Entry, isCaps: boolean): void {
 //
 // Every word of every text is looked up. The lexicon's Map hashes each new token string (a fresh slice
 // of the text) before probing, which cost more than the rest of a word's scan; here the word's FNV-1a
-// hash, which the learned layer needs anyway (model.ts: hashString(language's hash, form)), keys a table
+// hash, which the learned layer needs anyway (model.ts: fnv1a(language's hash, form)), keys a table
 // of the words seen, each with the lexicon's entry for it (lookup() on a miss: entries are a function
 // of the lexicon and the word, so which words the table holds never changes a result).
 
-const FNV_PRIME = 0x01000193;
-const FNV_SEED = 0x811c9dc5;
-/** FNV-1a of s from h (model.ts hashString). */
-function fnv(h: number, s: string): number {
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
-  return h;
-}
 
 /** Slots of a table at most (it doubles from 2^12 at half load), then it is emptied when half full. */
 const TABLE_MAX_SLOTS = 1 << 16;
@@ -190,7 +185,7 @@ const tables = new WeakMap<Lexicon, WordTable>();
 function tableOf(lexicon: Lexicon): WordTable {
   let t = tables.get(lexicon);
   if (t === undefined) {
-    t = { seed: fnv(FNV_SEED, lexicon.language), slots: new Int32Array(2 << 12), mask: (1 << 12) - 1, words: [], wordHashes: [], entries: [] };
+    t = { seed: fnv1a(FNV_SEED, lexicon.language), slots: new Int32Array(2 << 12), mask: (1 << 12) - 1, words: [], wordHashes: [], entries: [] };
     tables.set(lexicon, t);
   }
   return t;
@@ -214,7 +209,7 @@ let table: WordTable = { seed: 0, slots: new Int32Array(2), mask: 0, words: [], 
 /** Pushes a word token: its form, its entry (the table's, else the lexicon's), its hash. */
 function pushWord(form: string, lexicon: Lexicon, isCaps: boolean): void {
   const t = table;
-  const h = fnv(t.seed, form);
+  const h = fnv1a(t.seed, form);
   const { slots, mask } = t;
   let k = slotOf(h, mask);
   let entry: Entry | undefined;
@@ -640,7 +635,7 @@ export interface Tokens {
   readonly kinds: readonly number[];
   readonly entries: readonly Entry[];
   /**
-   * Per word token, FNV-1a of its form from `seed` (model.ts hashString(seed, form)); `seed` is the
+   * Per word token, FNV-1a of its form from `seed` (fnv1a(seed, form), as model.ts hashes it); `seed` is the
    * FNV-1a of the lexicon's language, from 0x811c9dc5. Other tokens' slots hold anything.
    */
   readonly hashes: Int32Array;

@@ -447,10 +447,22 @@ function sections(n: number, size: number, poolLength: number, extraLength: numb
   return { slots, start, extra, pool, flags, extras, length: align(extras + extraLength, 4) };
 }
 
+/** FNV-1a's start: the hash of nothing. */
+export const FNV_SEED = 0x811c9dc5;
+
+/**
+ * FNV-1a over the first `n` UTF-16 units of s (all of it by default), from h. The sentiment engine's one
+ * word hash: this table's (wordHash), the engine's table of words seen and the learned layer's features,
+ * which reuse each token's hash, so all three must hash alike.
+ */
+export function fnv1a(h: number, s: string, n = s.length): number {
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
 /** A word's hash for the table: FNV-1a over its UTF-16 code units, then mixed (the slot is its low bits). */
 export function wordHash(word: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193);
+  let h = fnv1a(FNV_SEED, word);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   return h ^ (h >>> 13);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { BOOSTER, NEGATION } from './lexicon.js';
+import { BOOSTER, FNV_SEED, fnv1a, NEGATION } from './lexicon.js';
 import type { EngineResult, ExplainEntry, Tokens } from './engine.js';
 
 /**
@@ -192,12 +192,6 @@ export function encodeModel(m: Model): Buffer {
 
 // --- features ------------------------------------------------------------------------------------
 
-/** FNV-1a over the first `n` UTF-16 units of s (all of it by default). */
-function hashString(h: number, s: string, n = s.length): number {
-  for (let i = 0; i < n; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h;
-}
-const SEED = 0x811c9dc5;
 const mix = (h: number): number => {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -223,13 +217,13 @@ type Sink = (id: number, value: number, name: string) => void;
 
 /** The buckets of the features for any language (computed once). */
 const DENSE = {
-  lex: mix(hashString(SEED, '\u0000lex')),
-  pos: mix(hashString(SEED, '\u0000pos')),
-  neg: mix(hashString(SEED, '\u0000neg')),
-  bang: mix(hashString(SEED, '\u0000!')),
-  questions: mix(hashString(SEED, '\u0000??')),
-  caps: mix(hashString(SEED, '\u0000caps')),
-  none: mix(hashString(SEED, '\u0000none')),
+  lex: mix(fnv1a(FNV_SEED, '\u0000lex')),
+  pos: mix(fnv1a(FNV_SEED, '\u0000pos')),
+  neg: mix(fnv1a(FNV_SEED, '\u0000neg')),
+  bang: mix(fnv1a(FNV_SEED, '\u0000!')),
+  questions: mix(fnv1a(FNV_SEED, '\u0000??')),
+  caps: mix(fnv1a(FNV_SEED, '\u0000caps')),
+  none: mix(fnv1a(FNV_SEED, '\u0000none')),
 };
 
 /** A lexicon word's strength class: weak (|valence| < 1), middling (< 2), strong. */
@@ -252,8 +246,8 @@ function languageFeatures(language: string, lang: number): { bias: number; lex: 
   let own = ownBuckets.get(language);
   if (own === undefined) {
     const strength = new Int32Array(12);
-    for (let k = 0; k < 12; k++) strength[k] = mix(hashString(lang ^ 0x6d6d, strengthName(k)));
-    own = { bias: mix(hashString(lang, '\u0000bias')), lex: mix(hashString(lang, '\u0000lex')), strength };
+    for (let k = 0; k < 12; k++) strength[k] = mix(fnv1a(lang ^ 0x6d6d, strengthName(k)));
+    own = { bias: mix(fnv1a(lang, '\u0000bias')), lex: mix(fnv1a(lang, '\u0000lex')), strength };
     ownBuckets.set(language, own);
   }
   return own;
@@ -264,7 +258,7 @@ function languageFeatures(language: string, lang: number): { bias: number; lex: 
  * called once, between the features for any language and the language's own.
  */
 function walk(language: string, r: EngineResult, t: Tokens, names: boolean, add: Sink, dense: () => void): void {
-  const lang = hashString(SEED, language);
+  const lang = fnv1a(FNV_SEED, language);
   add(DENSE.lex, r.score ?? 0, names ? 'rules' : '');
   add(DENSE.pos, r.positive, names ? 'rules:positive' : '');
   add(DENSE.neg, r.negative, names ? 'rules:negative' : '');
@@ -294,22 +288,22 @@ function walk(language: string, r: EngineResult, t: Tokens, names: boolean, add:
     }
     const form = forms[i]!;
     if (kind === 1) {
-      add(mix(hashString(SEED ^ 0x5a5a, form)), unit, form);
+      add(mix(fnv1a(FNV_SEED ^ 0x5a5a, form)), unit, form);
       // and as used in this language (😂, 😭 and 🙄 are read differently from one community to another)
-      add(mix(hashString(lang ^ 0x5a5a, form)), unit, names ? `${language}:${form}` : '');
+      add(mix(fnv1a(lang ^ 0x5a5a, form)), unit, names ? `${language}:${form}` : '');
       continue;
     }
     const e = entries[i]!;
     const negated = i - negation <= 3 && (e.flags & BOOSTER) === 0;
     // the engine hashed each word from its language's seed as it scanned it
-    const h = negated ? hashString(lang ^ 0x3c3c3c3c, form) : t.seed === lang ? t.hashes[i]! : hashString(lang, form);
+    const h = negated ? fnv1a(lang ^ 0x3c3c3c3c, form) : t.seed === lang ? t.hashes[i]! : fnv1a(lang, form);
     add(mix(h), unit, names ? (negated ? `¬${form}` : form) : '');
     if (e.valence !== 0) {
       const k = (negated ? 6 : 0) + (e.valence < 0 ? 3 : 0) + strengthOf(e.valence);
       add(own.strength[k]!, unit, names ? strengthName(k) : '');
     }
     // a long word's first letters stand for its other forms ("détestable", "détestent")
-    if (form.length >= STEM_FROM) add(mix(hashString(lang ^ 0x7e7e7e7e, form, STEM) ^ (negated ? 0x1111 : 0)), unit, names ? `${negated ? '¬' : ''}${form.slice(0, STEM)}…` : '');
+    if (form.length >= STEM_FROM) add(mix(fnv1a(lang ^ 0x7e7e7e7e, form, STEM) ^ (negated ? 0x1111 : 0)), unit, names ? `${negated ? '¬' : ''}${form.slice(0, STEM)}…` : '');
     if (prev !== 0) add(mix(Math.imul(prev, 31) ^ h ^ 0x2f2f), unit, names ? `${prevForm} ${form}` : '');
     prev = h;
     prevForm = form;
