@@ -92,6 +92,16 @@ describe('momentscan sentiment', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
   });
 
+  it('writes every text back whole in UTF-8: multi-byte rows across output blocks, and a row longer than a block', () => {
+    // rows are gathered as bytes in blocks of 256 KiB: rows must not be cut or re-encoded where a block ends
+    const texts = Array.from({ length: 6000 }, (_, i) => `Überraschung ${i}: café ✈️ 😂 ${'ß'.repeat(i % 90)} — très bien`);
+    texts.splice(3000, 0, `${'Ünïcödé 😀 '.repeat(12_000)}end`); // 3 × its length > 256 KiB: a piece of its own
+    const r = runCli(['sentiment'], { home: tempDir(), input: `${texts.join('\n')}\n` });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const rows = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { text: string });
+    expect(rows.map((x) => x.text)).toEqual(texts);
+  });
+
   it('streams: a large input flows through without being held, and | head ends quietly', async () => {
     const line = 'Acme recalls kettles over fire risk, customers furious\n';
     const child = spawn(process.execPath, [BIN, 'sentiment'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } });
