@@ -206,50 +206,68 @@ function place(t: WordTable, index: number): void {
 /** The table of the text being scanned (set by scan). */
 let table: WordTable = { seed: 0, slots: new Int32Array(2), mask: 0, words: [], wordHashes: [], entries: [] };
 
-/** Pushes a word token: its form, its entry (the table's, else the lexicon's), its hash. */
-function pushWord(form: string, lexicon: Lexicon, isCaps: boolean): void {
-  const t = table;
-  const h = fnv1a(t.seed, form);
-  const { slots, mask } = t;
-  let k = slotOf(h, mask);
-  let entry: Entry | undefined;
-  for (;;) {
-    const index = slots[2 * k + 1]!;
-    if (index === 0) break;
-    if (slots[2 * k] === h && t.words[index - 1] === form) {
-      entry = t.entries[index - 1]!;
-      break;
-    }
-    k = (k + 1) & mask;
-  }
-  if (entry === undefined) {
-    entry = lookup(lexicon, form);
-    let size = t.words.length;
-    if (2 * (size + 1) > mask + 1) {
-      if (mask + 1 < TABLE_MAX_SLOTS) {
-        t.slots = new Int32Array(4 * (mask + 1));
-        t.mask = 2 * mask + 1;
-        for (let i = 0; i < size; i++) place(t, i);
-      } else {
-        t.slots.fill(0);
-        t.words.length = 0;
-        t.wordHashes.length = 0;
-        t.entries.length = 0;
-        size = 0;
-      }
-    }
-    t.words.push(form);
-    t.wordHashes.push(h);
-    t.entries.push(entry);
-    place(t, size);
-  }
+/**
+ * Per token, what its word's first slot in the table held when the text was scanned (the word's index + 1,
+ * 0: empty): read ahead of the probes (see resolveWords), not used after.
+ */
+let held = new Int32Array(256);
+
+/** Pushes a word token: its form and its hash; its entry is found once the text is scanned (resolveWords). */
+function pushWord(form: string, isCaps: boolean): void {
   if (count === hashes.length) {
     const grown = new Int32Array(2 * count);
     grown.set(hashes);
     hashes = grown;
+    held = new Int32Array(2 * count);
   }
-  hashes[count] = h;
-  push(form, KIND_WORD, entry, isCaps);
+  hashes[count] = fnv1a(table.seed, form);
+  push(form, KIND_WORD, NEUTRAL, isCaps);
+}
+
+/**
+ * Sets the entry of every word token of the text scanned: the table's, else the lexicon's (then added to
+ * the table), word after word as before. The table's slots lie at random in 512 kB: every word's first slot
+ * is read first in one loop, loads that depend on nothing but the hashes, so that the processor overlaps
+ * their cache misses instead of waiting for one after the other; the probes then find them near.
+ */
+function resolveWords(lexicon: Lexicon): void {
+  const n = count;
+  const { slots, mask } = table;
+  for (let i = 0; i < n; i++) if (kinds[i] === KIND_WORD) held[i] = slots[2 * slotOf(hashes[i]!, mask) + 1]!;
+  for (let i = 0; i < n; i++) if (kinds[i] === KIND_WORD) ents[i] = wordEntry(forms[i]!, hashes[i]!, lexicon);
+}
+
+/** A word's entry: the table's, else the lexicon's (then added to the table). */
+function wordEntry(form: string, h: number, lexicon: Lexicon): Entry {
+  const t = table;
+  const { slots, mask } = t;
+  let k = slotOf(h, mask);
+  for (;;) {
+    const index = slots[2 * k + 1]!;
+    if (index === 0) break;
+    if (slots[2 * k] === h && t.words[index - 1] === form) return t.entries[index - 1]!;
+    k = (k + 1) & mask;
+  }
+  const entry = lookup(lexicon, form);
+  let size = t.words.length;
+  if (2 * (size + 1) > mask + 1) {
+    if (mask + 1 < TABLE_MAX_SLOTS) {
+      t.slots = new Int32Array(4 * (mask + 1));
+      t.mask = 2 * mask + 1;
+      for (let i = 0; i < size; i++) place(t, i);
+    } else {
+      t.slots.fill(0);
+      t.words.length = 0;
+      t.wordHashes.length = 0;
+      t.entries.length = 0;
+      size = 0;
+    }
+  }
+  t.words.push(form);
+  t.wordHashes.push(h);
+  t.entries.push(entry);
+  place(t, size);
+  return entry;
 }
 
 interface Scan {
@@ -339,11 +357,11 @@ function scan(text: string, lexicon: Lexicon): Scan {
         const apos = form.indexOf("'");
         if (apos > 0 && apos < form.length - 1 && elisions.has(form.slice(0, apos + 1))) {
           const head = form.slice(0, apos + 1);
-          pushWord(head, lexicon, false);
+          pushWord(head, false);
           form = form.slice(apos + 1);
         }
       }
-      pushWord(form, lexicon, isCaps);
+      pushWord(form, isCaps);
       i = j;
       continue;
     }
@@ -376,6 +394,7 @@ function scan(text: string, lexicon: Lexicon): Scan {
     }
     i++;
   }
+  resolveWords(lexicon);
   return out;
 }
 
