@@ -2,12 +2,12 @@
  * A large config's YAML, read once: parsing 100 KB of YAML (2,000 feeds) takes a third of a second on a
  * small machine — most of a cron run where no feed is due — while reading back what it parsed to, as
  * JSON, takes a millisecond. So the parsed form of a config of CACHE_MIN_BYTES or more is kept in the
- * user's cache folder, one file per config path, and used while the config's text (its SHA-256) and the
- * YAML reader are the same. It is only a shortcut: the parsed form is validated as if just read, and a
- * missing, stale, unreadable or damaged entry is ignored (the YAML is parsed); failing to write one is
- * never an error.
+ * user's cache folder, one file per config path, and used while the config's text and the YAML reader are
+ * the same: the entry holds the text it was parsed from, compared whole (exact, and without node:crypto,
+ * whose loading was ~8 ms of such a run: a SHA-256 of the text was the check before). It is only a
+ * shortcut: the parsed form is validated as if just read, and a missing, stale, unreadable or damaged
+ * entry is ignored (the YAML is parsed); failing to write one is never an error.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -24,22 +24,29 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'momentscan');
 }
 
-/** What a cache entry is valid for: this text, read by this version of the YAML reader. */
-function keyOf(text: string): string {
-  const reader = (require('yaml/package.json') as { version: string }).version;
-  return createHash('sha256').update(`yaml ${reader}\0`).update(text).digest('hex');
+/** The YAML reader's version: an entry is valid for the reader that parsed it. */
+function readerVersion(): string {
+  return (require('yaml/package.json') as { version: string }).version;
 }
 
+/**
+ * The entry of the config at `file`: its absolute path as a file name (encoded); past 200 characters, a
+ * SHA-256 of it instead (node:crypto loaded for those only).
+ */
 function entryFile(file: string): string {
-  return path.join(cacheDir(), 'config', `${createHash('sha256').update(path.resolve(file)).digest('hex').slice(0, 32)}.json`);
+  const absolute = path.resolve(file);
+  const encoded = encodeURIComponent(absolute);
+  const name =
+    encoded.length <= 200 ? encoded : (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(absolute).digest('hex').slice(0, 32);
+  return path.join(cacheDir(), 'config', `${name}.json`);
 }
 
 /** The parsed form of `text` (the config at `file`), when a valid entry holds it; else undefined. */
 export function cachedConfig(file: string, text: string): unknown {
   if (text.length < CACHE_MIN_BYTES) return undefined;
   try {
-    const entry = JSON.parse(readFileSync(entryFile(file), 'utf8')) as { key?: unknown; parsed?: unknown };
-    return entry.key === keyOf(text) ? entry.parsed : undefined;
+    const entry = JSON.parse(readFileSync(entryFile(file), 'utf8')) as { reader?: unknown; text?: unknown; parsed?: unknown };
+    return entry.text === text && entry.reader === readerVersion() ? entry.parsed : undefined;
   } catch {
     return undefined;
   }
@@ -53,7 +60,7 @@ export function keepConfig(file: string, text: string, parsed: unknown): void {
   if (text.length < CACHE_MIN_BYTES) return;
   try {
     let exact = true;
-    const json = JSON.stringify({ key: keyOf(text), parsed }, function (this: Record<string, unknown>, k, v: unknown) {
+    const json = JSON.stringify({ reader: readerVersion(), text, parsed }, function (this: Record<string, unknown>, k, v: unknown) {
       const was = this[k]; // (before toJSON: a Date would come back a string)
       if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) exact = false;
       if (typeof was === 'object' && was !== null && !Array.isArray(was) && ![Object.prototype, null].includes(Object.getPrototypeOf(was))) exact = false;

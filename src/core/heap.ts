@@ -7,7 +7,14 @@
  * costs CPU where allocation is heavy (on for a whole bench fetch: 48 s of CPU instead of 37, one run
  * each), so it is on only for the step, and off again after.
  */
-import { setFlagsFromString } from 'node:v8';
+import { createRequire } from 'node:module';
+
+/**
+ * node:v8, loaded when a flag is first set: the store's and the fetch's modules import this one, and a run
+ * that sets none (nothing due, every feed 304) does without loading it (~5 ms of a start).
+ */
+let v8: typeof import('node:v8') | null = null;
+const setFlagsFromString = (flags: string): void => (v8 ??= createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString(flags);
 
 let depth = 0;
 

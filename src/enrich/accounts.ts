@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { ENGLISH_FUNCTION_WORDS } from '../core/stopwords.js';
 import { emailIn, handleFromLink, isWebmail, normalizeHandle, registrableDomain } from '../core/domain.js';
 import { normalizeName, wordTokens, wordsOf } from '../core/names.js';
@@ -142,6 +142,8 @@ export interface AccountMatcher {
 /** The accounts' definition as one string, in id order: what the fingerprint hashes. */
 export function accountsFingerprint(accounts: readonly AccountDef[]): string {
   const sorted = [...accounts].sort((a, b) => a.id - b.id);
+  // (node:crypto when first asked: a fetch with no accounts never is, and loading it is ~8 ms of a start)
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(JSON.stringify([RULES_VERSION, sorted])).digest('hex').slice(0, 32);
 }
 
@@ -189,10 +191,13 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
       byFirst.set(tokens[0]!, list);
     }
   }
-  const fingerprint = accountsFingerprint(accounts);
+  // made when first read: a fetch with no accounts and no matches stored never reads it
+  let fingerprint: string | undefined;
 
   return {
-    fingerprint,
+    get fingerprint() {
+      return (fingerprint ??= accountsFingerprint(accounts));
+    },
     size: accounts.length,
     match(item) {
       if (accounts.length === 0) return [];

@@ -26,7 +26,8 @@ export function syncAccounts(store: Store, o: { force?: boolean } = {}): { defs:
   const matcher = compileAccounts(defs);
   const stored = store.accountMatchFingerprint();
   // no accounts and no matches ever made: nothing to record
-  if ((stored === matcher.fingerprint && !o.force) || store.readonly || (stored === null && defs.length === 0)) return { defs, matcher, rematched: 0 };
+  // (the fingerprint last: with no accounts and none stored it is never made)
+  if (store.readonly || (stored === null && defs.length === 0) || (stored === matcher.fingerprint && !o.force)) return { defs, matcher, rematched: 0 };
   const rows: AccountMatchRow[] = [];
   let items = 0;
   for (const page of store.accountMatchInputs()) {

@@ -3,8 +3,6 @@
  * handled (the first stops starting feeds and aborts those in flight, keeping what was saved: the summary
  * says `interrupted`; the second leaves at once), progress on stderr; and the exit code it makes.
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Config } from '../config/schema.js';
 import { ExitCode, MomentscanError, UsageError } from '../core/errors.js';
 import { isPostgresUrl, openStore } from '../store/store.js';
@@ -69,6 +67,8 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
       hint: 'one fetch at a time is all a SQLite file takes: run momentscan fetch without --worker',
     });
   }
+  // (node:crypto and node:os only for a worker: loading crypto is ~8 ms of a start)
+  const owner = o.worker ? await workerOwner() : null;
   const store = await openStore(dbPath);
   const controller = new AbortController();
   let interrupts = 0;
@@ -90,7 +90,7 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
       now: o.now,
       signal: controller.signal,
       force: Boolean(o.force),
-      ...(o.worker ? { worker: { owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, leaseMs: workerLeaseMs(config), slotLeaseMs: workerSlotLeaseMs(config) } } : {}),
+      ...(owner !== null ? { worker: { owner, leaseMs: workerLeaseMs(config), slotLeaseMs: workerSlotLeaseMs(config) } } : {}),
       ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
       ...(o.progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\rfetching feeds: ${done}/${total}`) } : {}),
     });
@@ -101,4 +101,10 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
     process.off('SIGTERM', onSigint);
     store.close();
   }
+}
+
+/** A fetch worker's name in the leases it takes: host, process and a random part. */
+async function workerOwner(): Promise<string> {
+  const [{ randomBytes }, { hostname }] = await Promise.all([import('node:crypto'), import('node:os')]);
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }

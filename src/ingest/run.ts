@@ -7,12 +7,10 @@ import { userAgent } from '../core/version.js';
 import { attemptsOf, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
 import type { FeedResult, FetchSummary } from './types.js';
-import { STORY_LIFE_MS, STORY_WINDOW_MS } from '../enrich/stories.js';
-import type { FeedRow, FetchRecord, LeaseStore, SaveResult, Store, StoryAssigner } from '../store/store.js';
+import type { FeedRow, FetchRecord, LeaseStore, ReplayOptions, SaveResult, Store, StoryAssigner, StoryReplayer } from '../store/store.js';
 import { MAX_SERVER_HINT_MS, configuredFeeds, hostOf, nextDue, skipReason } from './due.js';
 import { saveQueue } from './save-queue.js';
 import { backlog, type BacklogTicket } from './backlog.js';
-import { STORY_MEMORY_MS, storyAssigner } from './stories.js';
 import { syncAccounts } from '../enrich/sync-accounts.js';
 import { syncTopics } from '../enrich/sync-topics.js';
 import { tightHeap } from '../core/heap.js';
@@ -91,13 +89,17 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // answers 304 Not Modified never loads them.
   let parserLoad: Promise<{ parser: BodyParser; sentimentEngine: string }> | null = null;
   let parserLoaded: BodyParser | null = null;
+  // The stories' modules (enrich/stories.js, the replay and its thread) with them: only a feed read (or a replay
+  // a crash left pending, below) needs them, and a run where nothing is due or every feed answers 304 does without.
+  let stories: Stories | null = null;
   // While feeds come in, V8 collects sooner than it would: the peak of a big fetch was mostly garbage. From
   // the first body or source to read (before the parse workers start: they follow it too): a run of 304s
   // makes little garbage, and the tighter heap cost it a full collection.
   let restoreHeap: (() => void) | null = null;
   const loadParser = (): Promise<{ parser: BodyParser; sentimentEngine: string }> => {
     restoreHeap ??= tightHeap();
-    return (parserLoad ??= Promise.all([import('./parse-pool.js'), import('../enrich/sentiment.js'), import('../core/domain.js')]).then(([pool, sentiment, domains]) => {
+    return (parserLoad ??= Promise.all([import('./parse-pool.js'), import('../enrich/sentiment.js'), import('../core/domain.js'), loadStories()]).then(([pool, sentiment, domains, loaded]) => {
+      stories = loaded;
       // the domain list too, which items parsed on this thread (a small run, a local source) look up
       domains.loadDomains();
       parserLoaded = pool.createParser({ topics: config.topics, accounts }, leases ? feeds.length : due.length);
@@ -135,7 +137,6 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     }
   }
   store.setFeedKinds(config.feedKinds);
-  const stories = storyAssigner();
   // a commit as soon as half the backlog's feeds wait for it (or after BATCH_WAIT_MS): the other half keeps
   // the network and the parse workers going meanwhile
   const saver = saveQueue(store, topicIds, { batchFeeds: (BACKLOG_FEEDS_PER_SLOT / 2) * concurrency });
@@ -296,7 +297,8 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     };
     return {
       record,
-      stories,
+      // (set: a feed is read once loadParser() has resolved)
+      stories: (stories as Stories | null)!.assigner,
       finish: (saved) =>
         result(feed, {
           title: parsed.title ?? feed.title,
@@ -433,10 +435,14 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // Every feed is saved, each with provisional stories: now the stories of what came in, replayed in
   // canonical order, so they do not depend on which feed finished first. (Interrupted too: what was
   // saved counts. Should this not happen, after a crash, the next fetch replays from the same point.)
-  // (the provisional stories' maps are not needed by the replay: freed first)
-  stories.release();
+  // (the provisional stories' maps are not needed by the replay: freed first) A run that read no feed loads the
+  // stories' modules only when one is pending (Store.replayPending: one row read).
   try {
-    store.replayStories(stories.replay, { windowMs: STORY_WINDOW_MS, memoryMs: STORY_MEMORY_MS, lifeMs: STORY_LIFE_MS });
+    const replaying = (stories as Stories | null) ?? (store.replayPending() ? await loadStories() : null);
+    if (replaying) {
+      replaying.assigner.release();
+      store.replayStories(replaying.assigner.replay, replaying.options);
+    }
   } finally {
     store.pageCache?.(null);
   }
@@ -448,6 +454,18 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   const order = new Map(feeds.map((feed, i) => [feed.url, i]));
   results.sort((a, b) => order.get(a.url)! - order.get(b.url)!);
   return { feeds: results, interrupted: Boolean(o.signal?.aborted), warnAfter: f.warnAfter };
+}
+
+/** The stories' assigner during a fetch (provisional stories, ingest/stories.ts) and its replay's options. */
+interface Stories {
+  assigner: StoryAssigner & { replay: StoryReplayer; release(): void };
+  options: ReplayOptions;
+}
+
+/** Loads the stories' modules (~80 KB of enrich/stories.js, the replay's thread): when a feed is read, or a replay is pending. */
+async function loadStories(): Promise<Stories> {
+  const [{ STORY_MEMORY_MS, storyAssigner }, { STORY_LIFE_MS, STORY_WINDOW_MS }] = await Promise.all([import('./stories.js'), import('../enrich/stories.js')]);
+  return { assigner: storyAssigner(), options: { windowMs: STORY_WINDOW_MS, memoryMs: STORY_MEMORY_MS, lifeMs: STORY_LIFE_MS } };
 }
 
 /** What a read brought besides the items (HTTP's answer; nothing for a source that is not a feed). */

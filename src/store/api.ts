@@ -110,6 +110,8 @@ export interface CountStore {
 export interface StoryStore {
   recentStories(since: number, limit?: number): { id: number; signature: string; firstAt: number; lastAt: number }[];
   storyGeneration(): number;
+  /** Whether items saved by a fetch wait for their replay (one that has not run yet, or a crash left). */
+  replayPending(): boolean;
   replayStories(replay: StoryReplayer, o: ReplayOptions): ReplaySummary | null;
 }
 

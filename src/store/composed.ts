@@ -204,6 +204,9 @@ export abstract class PartsStore implements StoreApi {
   storyGeneration(): number {
     return this.stories.storyGeneration();
   }
+  replayPending(): boolean {
+    return this.stories.replayPending();
+  }
   replayStories(replay: StoryReplayer, o: ReplayOptions): ReplaySummary | null {
     return this.stories.replayStories(replay, o);
   }

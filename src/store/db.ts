@@ -1,5 +1,6 @@
-import { accessSync, closeSync, constants as fs, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants as fs, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { StoreError } from '../core/errors.js';
 import { MIGRATIONS } from './migrations.js';
@@ -10,6 +11,32 @@ export type DB = Database.Database;
 // (openReadonly). better-sqlite3 reads this when it loads its addon, at the first connection. Plain paths
 // are never taken for URIs: sqlitePath() gives one that starts with `file:` a `./`.
 process.env.SQLITE_USE_URI ??= '1';
+
+/**
+ * better-sqlite3's options with its addon named (`nativeBinding`) when it is where the `bindings` package
+ * would find it first: `bindings` finds it by asking V8 for its caller's file from a stack trace, then
+ * `require`s each place it may be until one loads (two failures, each an error with its stack, before
+ * build/Release): ~7 ms of CPU of every command that opens the database. Elsewhere (another build layout)
+ * `bindings` looks as before.
+ */
+function sqliteOptions(options: Database.Options = {}): Database.Options {
+  addon ??= releaseAddon() ?? '';
+  return addon === '' ? options : { ...options, nativeBinding: addon };
+}
+let addon: string | null = null;
+
+/** build/Release's addon, when `bindings` would take it: the places it tries before (build/, build/Debug/) hold none. */
+function releaseAddon(): string | null {
+  try {
+    const build = fileURLToPath(new URL('../build/', import.meta.resolve('better-sqlite3')));
+    const name = 'better_sqlite3.node';
+    if (existsSync(path.join(build, name)) || existsSync(path.join(build, 'Debug', name))) return null;
+    const release = path.join(build, 'Release', name);
+    return existsSync(release) ? release : null;
+  } catch {
+    return null;
+  }
+}
 
 /** The slot topic_quarters keeps counts by: a quarter of an hour. */
 export const QUARTER_MS = 900_000;
@@ -77,7 +104,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
   }
   let db: DB;
   try {
-    db = options.readonly ? openReadonly(file) : new Database(sqlitePath(file));
+    db = options.readonly ? openReadonly(file) : new Database(sqlitePath(file), sqliteOptions());
   } catch (err) {
     throw err instanceof StoreError ? err : wrapSqliteError(err, file);
   }
@@ -174,7 +201,7 @@ function openReadonly(file: string): DB {
   if (fileSize(`${file}-shm`) !== null || (mayWrite(file) && mayWrite(path.dirname(file)))) {
     let db: DB | undefined;
     try {
-      db = new Database(sqlitePath(file), { readonly: true, fileMustExist: true });
+      db = new Database(sqlitePath(file), sqliteOptions({ readonly: true, fileMustExist: true }));
       db.pragma('user_version'); // the first read is what needs -shm
       return db;
     } catch (err) {
@@ -197,7 +224,7 @@ function openReadonly(file: string): DB {
   }
   const uri = `file:${path.resolve(file).split('/').map(encodeURIComponent).join('/')}?immutable=1`;
   try {
-    return new Database(uri, { readonly: true, fileMustExist: true });
+    return new Database(uri, sqliteOptions({ readonly: true, fileMustExist: true }));
   } catch (err) {
     throw wrapSqliteError(err, file);
   }

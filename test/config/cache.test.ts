@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -46,6 +46,26 @@ describe('parsed configs kept in the cache folder', () => {
     writeFileSync(file, bigConfig(2000, 'Acme Robotixs'));
     expect(loadConfig(file, true).topics[0]!.name).toBe('Acme Robotixs');
     expect(entries()).toHaveLength(1); // one entry per config file, replaced
+  });
+
+  it('configs at two paths have an entry each, a deeply nested one too; a copy of an entry is no use for another path', () => {
+    const deep = path.join(dir, 'a-folder-with-a-long-name'.repeat(4), 'and-another-one-inside-it'.repeat(4));
+    mkdirSync(deep, { recursive: true });
+    const near = path.join(dir, 'momentscan.yaml');
+    const far = path.join(deep, 'momentscan.yaml');
+    writeFileSync(near, bigConfig(1000));
+    writeFileSync(far, bigConfig(1000, 'Globex'));
+    expect(loadConfig(near, true).topics[0]!.name).toBe('Acme Robotics');
+    expect(loadConfig(far, true).topics[0]!.name).toBe('Globex');
+    expect(entries()).toHaveLength(2);
+    expect(entries().every((e) => e.length <= 255)).toBe(true);
+    expect(loadConfig(far, true).topics[0]!.name).toBe('Globex');
+    // the near config's entry copied over the far one's: its text is not the far file's, so the YAML is read
+    const [a, b] = entries().map((e) => path.join(cache, 'config', e));
+    const nearEntry = readFileSync(a!, 'utf8').includes('Acme Robotics') ? a! : b!;
+    const farEntry = nearEntry === a ? b! : a!;
+    writeFileSync(farEntry, readFileSync(nearEntry));
+    expect(loadConfig(far, true).topics[0]!.name).toBe('Globex');
   });
 
   it('a damaged cache entry is ignored and rewritten', () => {

@@ -129,18 +129,25 @@ describe('stories are a function of the items (replayed in canonical order at th
     expect(snapshot(store)).toEqual(reference);
   });
 
-  it('a fetch that died after its saves and before its replay is made good by the next one', async () => {
+  /**
+   * What a crash between the saves and the replay leaves: provisional stories, and where to replay from. Here,
+   * a first fetch (with its replay), then the saves of a second one of `feeds`, arrival order and all, without its replay.
+   */
+  async function crashedBeforeReplay(feeds: string[]) {
     const dir = tempDir();
     const { store, fetch } = open(dir);
     writeFeeds(dir, Date.parse('2026-11-18T20:00:00Z'), ['acme-reddit.atom.xml', 'techwire.rss.xml', 'globex-news.rss.xml']);
     await fetch();
-    // What a crash between the saves and the replay leaves: provisional stories, and where to replay from.
-    // Here, the saves of a second fetch, arrival order and all, without its replay.
     const replay = vi.spyOn(SqliteStore.prototype, 'replayStories').mockImplementation(() => null);
-    writeFeeds(dir, null, ['acme-news.rss.xml', 'acme-reddit.atom.xml', 'techwire.rss.xml', 'globex-news.rss.xml']);
+    writeFeeds(dir, null, feeds);
     const second = await fetch();
     replay.mockRestore();
     expect(snapshot(store).pending).not.toBeNull();
+    return { dir, store, fetch, second };
+  }
+
+  it('a fetch that died after its saves and before its replay is made good by the next one', async () => {
+    const { dir, store, fetch, second } = await crashedBeforeReplay(['acme-news.rss.xml', 'acme-reddit.atom.xml', 'techwire.rss.xml', 'globex-news.rss.xml']);
     // Until then a fetch's new items have no story: each counts as a story of its own in every topic it
     // matches (volume reads more stories than the replay will leave), and the quarter-hour counts add up.
     const fresh = second.feeds.reduce((n, f) => n + f.itemsNew, 0);
@@ -153,6 +160,17 @@ describe('stories are a function of the items (replayed in canonical order at th
     expect(db.prepare('SELECT topic_id, slot, stories, items FROM topic_quarters WHERE items > 0 ORDER BY 1, 2').raw().all()).toEqual(added);
     writeFeeds(dir, null);
     await fetch();
+    expect(snapshot(store)).toEqual(reference);
+  });
+
+  it('a replay a crash left pending is done by the next fetch even when it reads no feed', async () => {
+    const { store, fetch } = await crashedBeforeReplay(FEEDS);
+    expect(store.replayPending()).toBe(true);
+    // every feed retired (410 Gone): the next fetch skips them all, and loads no parser; the replay still runs
+    store.db.prepare('UPDATE feeds SET retired_at = ?').run(NOW);
+    const third = await fetch();
+    expect(third.feeds.map((f) => f.status)).toEqual(FEEDS.map(() => 'skipped'));
+    expect(store.replayPending()).toBe(false);
     expect(snapshot(store)).toEqual(reference);
   });
 

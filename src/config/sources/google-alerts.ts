@@ -1,5 +1,5 @@
 import { ConfigError } from '../../core/errors.js';
-import { checkHttpUrl, describeValue, type SourceDefinition, type SourceEntryError } from './kind.js';
+import { checkHttpUrl, describeValue, type SourceDefinition, type SourceEntryError, type UrlView } from './kind.js';
 
 /** A Google Alert delivered as RSS: its feed URL, https://www.google.com/alerts/feeds/<user>/<alert>. */
 export const googleAlerts: SourceDefinition<'google-alerts'> = {
@@ -26,6 +26,6 @@ function checkAlertsUrl(raw: unknown): string | SourceEntryError {
   };
 }
 
-function isAlertsFeed(url: URL): boolean {
+function isAlertsFeed(url: UrlView): boolean {
   return /^(?:www\.)?google\.com$/i.test(url.hostname) && /^\/alerts\/feeds\/[^/]+/.test(url.pathname);
 }

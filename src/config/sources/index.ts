@@ -9,7 +9,7 @@ import { bingNews } from './bing-news.js';
 import { googleAlerts } from './google-alerts.js';
 import { googleNews } from './google-news.js';
 import { hackernews } from './hackernews.js';
-import { checkHttpUrl, normalizeCountry, normalizeLanguage, ok, type SourceDefinition, type SourceSpec, type SourceType } from './kind.js';
+import { checkHttpUrl, normalizeCountry, normalizeLanguage, ok, type SourceDefinition, type SourceSpec, type SourceType, type UrlView } from './kind.js';
 import { mastodon } from './mastodon.js';
 import { ndjson } from './ndjson.js';
 import { reddit } from './reddit.js';
@@ -85,5 +85,6 @@ export function guessKind(url: string | URL): SourceKind {
   } catch {
     return 'rss';
   }
-  return SOURCES.find((s: SourceDefinition) => s.recognizes?.(u))?.kind ?? 'rss';
+  const view: UrlView = { hostname: u.hostname, pathname: u.pathname, protocol: u.protocol };
+  return SOURCES.find((s: SourceDefinition) => s.recognizes?.(view))?.kind ?? 'rss';
 }

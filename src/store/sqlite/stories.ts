@@ -59,6 +59,10 @@ export class SqliteStories extends SqlitePart implements StoryStore {
     return this.guard(() => this.stmt('SELECT generation FROM story_state').pluck().get() as number);
   }
 
+  replayPending(): boolean {
+    return this.guard(() => this.stmt('SELECT replay_from FROM story_state').pluck().get() != null);
+  }
+
   /**
    * Makes the stories of the items saved since the last replay what one pass over the stored items in
    * canonical order (canonicalOrder) makes of them, whatever order they arrived in, in one transaction:
