@@ -66,26 +66,17 @@ export function enrichItems(items: ParsedItem[], matchers: TopicMatcher[], ctx: 
   for (let i = 0; i < items.length; i++) {
     const it = items[i]!;
     const language = languages[i]!;
-    // every field named (a spread of the parsed item makes a slower, dictionary-like object per item)
-    out[i] = {
-      guid: it.guid,
-      title: it.title,
-      summary: it.summary,
-      link: it.link,
-      canonicalUrl: it.canonicalUrl,
-      author: it.author,
-      ...(it.authorEmail ? { authorEmail: it.authorEmail } : {}),
-      source: it.source,
-      sourceDomain: it.sourceDomain,
-      publishedAt: it.publishedAt,
-      dateEstimated: it.dateEstimated,
-      language,
-      // text whose language cannot be told is read as English (emoji, a word or two); another script or a
-      // language we cannot score gives null
-      sentiment: identified[i]!.otherScript ? null : analyzeSentiment(texts[i]!, { language: language ?? 'en' }).score,
-      topics: matchTopics(matchers, { title: it.title, summary: it.summary, language, feedUrl: ctx.feedUrl }),
-      storyTokenText: storyTokens(it.title).join(' '),
-    };
+    // text whose language cannot be told is read as English (emoji, a word or two); another script or a
+    // language we cannot score gives null
+    const sentiment = identified[i]!.otherScript ? null : analyzeSentiment(texts[i]!, { language: language ?? 'en' }).score;
+    const topics = matchTopics(matchers, { title: it.title, summary: it.summary, language, feedUrl: ctx.feedUrl });
+    const storyTokenText = storyTokens(it.title).join(' ');
+    // every field named, authorEmail only when there is one (a spread of the parsed item makes a slower,
+    // dictionary-like object per item; a spread inside the literal builds it key by key in the runtime)
+    const { guid, title, summary, link, canonicalUrl, author, authorEmail, source, sourceDomain, publishedAt, dateEstimated } = it;
+    out[i] = authorEmail
+      ? { guid, title, summary, link, canonicalUrl, author, authorEmail, source, sourceDomain, publishedAt, dateEstimated, language, sentiment, topics, storyTokenText }
+      : { guid, title, summary, link, canonicalUrl, author, source, sourceDomain, publishedAt, dateEstimated, language, sentiment, topics, storyTokenText };
     const accounts = ctx.accounts && ctx.accounts.size > 0 ? ctx.accounts.match(it) : [];
     if (accounts.length > 0) out[i]!.accounts = accounts;
   }

@@ -166,10 +166,13 @@ export function resolveLink(href: string | undefined | null, base?: string | nul
 
 function isTrackingParam(pair: string): boolean {
   let name = pair.split('=', 1)[0] ?? '';
-  try {
-    name = decodeURIComponent(name.replace(/\+/g, ' '));
-  } catch {
-    // keep it as written
+  // (a name with neither `%` nor `+` decodes to itself)
+  if (name.includes('%') || name.includes('+')) {
+    try {
+      name = decodeURIComponent(name.replace(/\+/g, ' '));
+    } catch {
+      // keep it as written
+    }
   }
   name = name.toLowerCase();
   return name.startsWith('utm_') || TRACKING_PARAMS.has(name);
@@ -181,7 +184,12 @@ function isTrackingParam(pair: string): boolean {
  * unwrapped first; the other parameters stay as written and in order. Null for something that is not a URL.
  */
 export function canonicalizeUrl(link: string): string | null {
-  const url = tryUrl(unwrapLink(link));
+  return canonicalOfUnwrapped(unwrapLink(link));
+}
+
+/** What canonicalizeUrl does to a link once it is unwrapped. */
+function canonicalOfUnwrapped(link: string): string | null {
+  const url = tryUrl(link);
   if (url === null) return null;
   url.hash = '';
   const kept = url.search
@@ -194,8 +202,31 @@ export function canonicalizeUrl(link: string): string | null {
 
 /** Host name without a leading `www.`, or null. */
 export function hostOf(link: string | null): string | null {
-  const host = link === null ? '' : (tryUrl(link)?.hostname ?? '');
+  return hostName(link === null ? null : tryUrl(link));
+}
+
+function hostName(url: URL | null): string | null {
+  const host = url?.hostname ?? '';
   return host === '' ? null : host.replace(/^www\./i, '').toLowerCase();
+}
+
+/** An http(s) URL written out in full: a base would change nothing in it. */
+const ABSOLUTE_HTTP = /^https?:\/\//i;
+
+/**
+ * resolveLink's URL, for a base that is a valid URL's href or null (an item's Context.base): an absolute
+ * http(s) link is parsed alone (resolving it against the base gives the same URL, and parses the base too).
+ */
+function resolveAgainst(href: string | undefined, base: string | null): URL | null {
+  const h = href?.trim();
+  if (!h) return null;
+  let url: URL;
+  try {
+    url = base === null || ABSOLUTE_HTTP.test(h) ? new URL(h) : new URL(h, base);
+  } catch {
+    return null;
+  }
+  return ALLOWED_PROTOCOLS.has(url.protocol) ? url : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -259,7 +290,8 @@ export function parseDate(text: string): number | null {
   return t !== null && t > 0 ? t : null;
 }
 
-function pickDate(candidates: (string | undefined)[], fallbackIso: string | undefined, fetchedAt: number) {
+/** The item's date, epoch ms UTC; null when undated, unreadable or future-dated (the caller then uses the fetch time, flagged). */
+function pickDate(candidates: (string | undefined)[], fallbackIso: string | undefined, fetchedAt: number): number | null {
   let t: number | null = null;
   for (const c of candidates) {
     if (c !== undefined && (t = parseDate(c)) !== null) break;
@@ -269,8 +301,7 @@ function pickDate(candidates: (string | undefined)[], fallbackIso: string | unde
     if (Number.isFinite(iso) && iso > 0) t = iso;
   }
   // Undated, unreadable or future-dated (which would distort "now"): the fetch time, flagged.
-  if (t === null || t > fetchedAt + FUTURE_SLACK_MS) return { publishedAt: fetchedAt, dateEstimated: true };
-  return { publishedAt: t, dateEstimated: false };
+  return t === null || t > fetchedAt + FUTURE_SLACK_MS ? null : t;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,6 +338,7 @@ interface RawItem {
 }
 
 interface Context {
+  /** A valid absolute URL's href (the feed's link or URL), or null. */
   base: string | null;
   fetchedAt: number;
 }
@@ -319,17 +351,11 @@ function cleanAuthor(raw: string | undefined): string | null {
   return (named ? named[1]!.trim() : text) || null;
 }
 
-/** RSS <author> (`jane@acme.com (Jane Doe)`) and Atom/JSON authors may carry an e-mail: kept for account matching. */
-function authorEmailOf(raw: string | undefined): { authorEmail?: string } {
-  const email = emailIn(raw);
-  return email ? { authorEmail: email } : {};
-}
-
 function finishItem(raw: RawItem, ctx: Context): ParsedItem | null {
   const rawTitle = raw.title?.trim() ?? '';
   let title = cleanTitle(rawTitle);
   // A redirect link (Google Alerts, Bing News, Google News) becomes the publisher's: that is where a click should land.
-  const resolved = resolveLink(raw.link, ctx.base);
+  const resolved = resolveAgainst(raw.link, ctx.base)?.href ?? null;
   const link = resolved === null ? null : unwrapLink(resolved);
   if (title === '' && link === null) return null;
 
@@ -345,20 +371,23 @@ function finishItem(raw: RawItem, ctx: Context): ParsedItem | null {
   if (title === '') title = truncate(summary, TITLE_FROM_SUMMARY_MAX) || (link ?? '');
   title = truncate(title, TITLE_MAX);
 
-  const canonicalUrl = link === null ? null : canonicalizeUrl(link);
+  // (a link unwrapLink left as it was is not unwrapped again)
+  const canonicalUrl = link === null ? null : canonicalOfUnwrapped(link === resolved ? link : unwrapLink(link));
   const firstDate = raw.dates.find((d) => d !== undefined && d.trim() !== '');
-  return {
-    guid: raw.guid?.trim() || canonicalUrl || stableGuid(rawTitle, firstDate?.trim() ?? ''),
-    title,
-    summary,
-    link,
-    canonicalUrl,
-    author: cleanAuthor(raw.author),
-    ...authorEmailOf(raw.author),
-    source,
-    sourceDomain: hostOf(resolveLink(raw.sourceUrl, ctx.base)) ?? hostOf(link),
-    ...pickDate(raw.dates, raw.isoDate, ctx.fetchedAt),
-  };
+  const guid = raw.guid?.trim() || canonicalUrl || stableGuid(rawTitle, firstDate?.trim() ?? '');
+  const author = cleanAuthor(raw.author);
+  // RSS <author> (`jane@acme.com (Jane Doe)`) and Atom/JSON authors may carry an e-mail: kept for account matching
+  const authorEmail = emailIn(raw.author);
+  // (a URL's href parses back to the same URL: its host is read from the URL the source's link was parsed into)
+  const sourceDomain = hostName(resolveAgainst(raw.sourceUrl, ctx.base)) ?? hostOf(link);
+  const date = pickDate(raw.dates, raw.isoDate, ctx.fetchedAt);
+  const publishedAt = date ?? ctx.fetchedAt;
+  const dateEstimated = date === null;
+  // each field written out, authorEmail only when there is one (a spread in an object literal builds it key by
+  // key in the runtime: several times the cost of the literal)
+  return authorEmail
+    ? { guid, title, summary, link, canonicalUrl, author, authorEmail, source, sourceDomain, publishedAt, dateEstimated }
+    : { guid, title, summary, link, canonicalUrl, author, source, sourceDomain, publishedAt, dateEstimated };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -487,36 +516,63 @@ export function sanitizeXml(xml: string): string {
   const src = !clean.includes('xhtml')
     ? clean
     : replaceSpans(clean, XHTML_OPEN, (m) => (m[4] === '/' ? null : (XHTML_CLOSE[m[1]!] ?? null)), escapeXhtml, (rest) => rest);
+  // Only what changes is cut and copied: most feeds' every `&` starts one of XML's own references, and
+  // such a feed comes back as the very string it came in as (no copy of the document, no rope to flatten).
   let out = '';
+  /** How far `src` has been copied to `out`. */
+  let copied = 0;
   let i = 0;
   for (;;) {
     XML_SPECIAL.lastIndex = i;
     const m = XML_SPECIAL.exec(src);
-    if (m === null) return out + src.slice(i);
-    out += src.slice(i, m.index);
+    if (m === null) return out + src.slice(copied);
     const token = m[0];
     if (token === '&') {
+      const known = xmlEntityAt(src, m.index);
+      if (known > 0) {
+        i = m.index + known;
+        continue;
+      }
       ENTITY_AT.lastIndex = m.index;
       const e = ENTITY_AT.exec(src)!;
-      out += fixEntity(e[0], e[1], e[2], e[3]);
+      const fixed = fixEntity(e[0], e[1], e[2], e[3]);
       i = m.index + e[0].length;
+      if (fixed !== e[0]) {
+        out += src.slice(copied, m.index) + fixed;
+        copied = i;
+      }
     } else if (token === '<') {
-      out += '&lt;';
-      i = m.index + 1;
+      out += src.slice(copied, m.index) + '&lt;';
+      i = copied = m.index + 1;
     } else if (token === '<!--' || token === '<![CDATA[') {
       const close = token === '<!--' ? '-->' : ']]>';
       const end = src.indexOf(close, m.index + token.length);
       // Unterminated: the parser will say so.
-      if (end < 0) return out + src.slice(m.index);
+      if (end < 0) return out + src.slice(copied);
       i = end + close.length;
-      out += src.slice(m.index, i);
     } else {
       // DOCTYPE: gone, even unterminated; only its newlines stay, so error line numbers still match.
       const end = doctypeEnd(src, m.index + token.length);
       const stop = end < 0 ? src.length : end;
-      out += src.slice(m.index, stop).replace(/[^\n]/g, '');
-      i = stop;
+      out += src.slice(copied, m.index) + src.slice(m.index, stop).replace(/[^\n]/g, '');
+      i = copied = stop;
     }
+  }
+}
+
+/** The length of `&amp;`, `&lt;`, `&gt;`, `&quot;` or `&apos;` at `at` (as written: lower case), else 0. */
+function xmlEntityAt(text: string, at: number): number {
+  switch (text.charCodeAt(at + 1)) {
+    case 0x61 /* a */:
+      return text.startsWith('amp;', at + 1) ? 5 : text.startsWith('apos;', at + 1) ? 6 : 0;
+    case 0x6c /* l */:
+      return text.startsWith('lt;', at + 1) ? 4 : 0;
+    case 0x67 /* g */:
+      return text.startsWith('gt;', at + 1) ? 4 : 0;
+    case 0x71 /* q */:
+      return text.startsWith('quot;', at + 1) ? 6 : 0;
+    default:
+      return 0;
   }
 }
 
@@ -587,10 +643,10 @@ export function useFastXml(on: boolean): void {
 /** Thrown by a slice's parse when the fast reader is not sure of it: the whole document is parsed instead. */
 class SliceUnsure extends Error {}
 
-/** `onlyFast`: the fast reader or nothing (a slice of a document; see parseInSlices). */
-async function runRssParser(xml: string, onlyFast = false): Promise<RssOutput> {
-  // A fresh parser per document: a reused one keeps state from the previous parse.
-  const parser = new Parser<Record<string, unknown>, RssItem>({
+type FeedParser = Parser<Record<string, unknown>, RssItem>;
+
+function newParser(): FeedParser {
+  return new Parser<Record<string, unknown>, RssItem>({
     defaultRSS: 2,
     xml2js: { tagNameProcessors: [renameDateTag] },
     customFields: {
@@ -603,17 +659,33 @@ async function runRssParser(xml: string, onlyFast = false): Promise<RssOutput> {
       ],
     },
   });
-  // the fast reader where it is sure to build what xml2js builds; else xml2js itself
+}
+
+/**
+ * The parser of the fast path, one for the process. rss-parser keeps no state between parses; its xml2js
+ * parser does (a reused one carries the last parse's state), and making one per document (an xml2js
+ * options copy, a sax parser) cost more than reading the document's tree: its `xmlParser` is replaced at
+ * each parse, and a document the fast reader cannot read goes to a fresh parser's xml2js, as before.
+ */
+let shared: FeedParser | undefined;
+
+/** `onlyFast`: the fast reader or nothing (a slice of a document; see parseInSlices). */
+async function runRssParser(xml: string, onlyFast = false): Promise<RssOutput> {
+  let parser: FeedParser;
   if (fastXml) {
-    const xml2js = (parser as unknown as { xmlParser: XmlParser }).xmlParser;
+    // the fast reader where it is sure to build what xml2js builds; else xml2js itself
+    parser = shared ??= newParser();
     (parser as unknown as { xmlParser: XmlParser }).xmlParser = {
       parseString: (text, done) => {
         const tree = readXml(text, renameDateTag);
         if (tree === undefined && onlyFast) done(new SliceUnsure(), undefined);
-        else if (tree === undefined) xml2js.parseString(text, done);
+        else if (tree === undefined) (newParser() as unknown as { xmlParser: XmlParser }).xmlParser.parseString(text, done);
         else done(null, tree);
       },
     };
+  } else {
+    // A fresh parser per document: a reused one keeps state from the previous parse.
+    parser = newParser();
   }
   const parsing = parser.parseString(xml) as Promise<RssOutput>;
   // xml2js parses synchronously: a promise still pending once the event loop turns never settles.

@@ -21,7 +21,8 @@ const CLOSE_END = /[ \t\r\n]*>/y;
 const WHITESPACE = /^\s*$/;
 /** sax's whitespace, the only text allowed outside the root element. */
 const OUTSIDE = /^[ \t\r\n]*$/;
-const ENTITY = /&([^;&<]{0,10});?/g;
+/** The longest entity body read (xml2js/sax would read more: a longer one is left to them). */
+const ENTITY_MAX = 10;
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 /** Element names that would collide with the keys xml2js itself puts on an element. */
 const RESERVED = new Set(['_', '$', '#name', 'cdata']);
@@ -34,8 +35,8 @@ function isXmlChar(cp: number): boolean {
   return (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
 }
 
-function entity(match: string, body: string): string {
-  if (!match.endsWith(';')) throw UNSURE;
+/** The character an entity's body (between `&` and `;`) stands for; Unsure for any other. */
+function entity(body: string): string {
   const named = NAMED[body];
   if (named !== undefined) return named;
   const m = /^#(?:[xX]0*([0-9a-fA-F]{1,6})|0*([0-9]{1,7}))$/.exec(body);
@@ -45,8 +46,29 @@ function entity(match: string, body: string): string {
   return String.fromCodePoint(cp);
 }
 
+/**
+ * The text with its references decoded: each `&` must start a body of at most ENTITY_MAX characters
+ * (none of `;&<`) closed by `;` (what /&([^;&<]{0,10});?/g would match, ending in `;`), else Unsure. A
+ * loop over `&`s instead of a replace with a callback: descriptions of escaped HTML hold dozens each.
+ */
 function decode(text: string): string {
-  return text.includes('&') ? text.replace(ENTITY, entity) : text;
+  let amp = text.indexOf('&');
+  if (amp < 0) return text;
+  let out = '';
+  let from = 0;
+  while (amp >= 0) {
+    const limit = Math.min(text.length, amp + 1 + ENTITY_MAX);
+    let j = amp + 1;
+    for (; j < limit; j++) {
+      const c = text.charCodeAt(j);
+      if (c === 0x3b /* ; */ || c === 0x26 /* & */ || c === 0x3c /* < */) break;
+    }
+    if (text.charCodeAt(j) !== 0x3b) throw UNSURE;
+    out += text.slice(from, amp) + entity(text.slice(amp + 1, j));
+    from = j + 1;
+    amp = text.indexOf('&', from);
+  }
+  return out + text.slice(from);
 }
 
 function assignOrPush(parent: XmlNode, key: string, value: unknown): void {

@@ -208,6 +208,28 @@ describe('parseFeed: links', () => {
     expect(feed.items[0]?.sourceDomain).toBe('host.example');
   });
 
+  it.each([
+    // link as written, the feed's site link, the item's link, its canonical form
+    ['HTTPS://News.Example:443/a/../b?utm_source=x&amp;id=7#top', 'http://site.example/dir/', 'https://news.example/b?utm_source=x&id=7#top', 'https://news.example/b?id=7'],
+    ['//cdn.example/p?fbclid=1&amp;x=2', 'https://site.example/dir/', 'https://cdn.example/p?fbclid=1&x=2', 'https://cdn.example/p?x=2'],
+    ['http:story?%75tm_medium=rss&amp;a+b=1', 'http://site.example/dir/page', 'http://site.example/dir/story?%75tm_medium=rss&a+b=1', 'http://site.example/dir/story?a+b=1'],
+    ['http:story', 'https://site.example/dir/', 'http://story/', 'http://story/'],
+    ['../up.html', 'https://site.example/dir/sub/', 'https://site.example/dir/up.html', 'https://site.example/dir/up.html'],
+  ])('resolves the item link %s against the site link %s as a browser would', async (written, site, link, canonical) => {
+    const feed = await parseText(rss(`<item><title>A</title><link>${written}</link></item>`, `<title>T</title><link>${site}</link>`));
+    expect(feed.items[0]).toMatchObject({ link, canonicalUrl: canonical, guid: canonical });
+  });
+
+  it.each([
+    ['https://www.Outlet.example/', 'outlet.example'],
+    ['//www.outlet.example/feed', 'outlet.example'],
+    ['/about', 'site.example'],
+    ['javascript:void(0)', 'news.example'],
+  ])('takes the publisher domain from <source url="%s">: %s', async (url, domain) => {
+    const feed = await parseText(rss(`<item><title>A</title><link>https://news.example/a</link><source url="${url}">Outlet</source></item>`));
+    expect(feed.items[0]?.sourceDomain).toBe(domain);
+  });
+
   it('uses an http guid as the link when there is none, unless isPermaLink="false"', async () => {
     const feed = await parseText(
       rss(
