@@ -153,15 +153,7 @@ function tryUrl(text: string | undefined): URL | null {
 
 /** An absolute http/https/file URL for `href` resolved against `base`; null for javascript:, junk, or relative without base. */
 export function resolveLink(href: string | undefined | null, base?: string | null): string | null {
-  const h = href?.trim();
-  if (!h) return null;
-  let url: URL;
-  try {
-    url = new URL(h, base ?? undefined);
-  } catch {
-    return null;
-  }
-  return ALLOWED_PROTOCOLS.has(url.protocol) ? url.href : null;
+  return resolveUrl(href, base ?? null, false)?.href ?? null;
 }
 
 function isTrackingParam(pair: string): boolean {
@@ -214,15 +206,16 @@ function hostName(url: URL | null): string | null {
 const ABSOLUTE_HTTP = /^https?:\/\//i;
 
 /**
- * resolveLink's URL, for a base that is a valid URL's href or null (an item's Context.base): an absolute
- * http(s) link is parsed alone (resolving it against the base gives the same URL, and parses the base too).
+ * resolveLink's URL, or null. `baseIsHref`: the base is a valid URL's href or null (an item's Context.base),
+ * so an absolute http(s) link is parsed alone (resolving it against the base gives the same URL, and parses
+ * the base too); otherwise an unreadable base makes every link unreadable, as URL itself has it.
  */
-function resolveAgainst(href: string | undefined, base: string | null): URL | null {
+function resolveUrl(href: string | undefined | null, base: string | null, baseIsHref: boolean): URL | null {
   const h = href?.trim();
   if (!h) return null;
   let url: URL;
   try {
-    url = base === null || ABSOLUTE_HTTP.test(h) ? new URL(h) : new URL(h, base);
+    url = base === null || (baseIsHref && ABSOLUTE_HTTP.test(h)) ? new URL(h) : new URL(h, base);
   } catch {
     return null;
   }
@@ -355,7 +348,7 @@ function finishItem(raw: RawItem, ctx: Context): ParsedItem | null {
   const rawTitle = raw.title?.trim() ?? '';
   let title = cleanTitle(rawTitle);
   // A redirect link (Google Alerts, Bing News, Google News) becomes the publisher's: that is where a click should land.
-  const resolved = resolveAgainst(raw.link, ctx.base)?.href ?? null;
+  const resolved = resolveUrl(raw.link, ctx.base, true)?.href ?? null;
   const link = resolved === null ? null : unwrapLink(resolved);
   if (title === '' && link === null) return null;
 
@@ -379,7 +372,7 @@ function finishItem(raw: RawItem, ctx: Context): ParsedItem | null {
   // RSS <author> (`jane@acme.com (Jane Doe)`) and Atom/JSON authors may carry an e-mail: kept for account matching
   const authorEmail = emailIn(raw.author);
   // (a URL's href parses back to the same URL: its host is read from the URL the source's link was parsed into)
-  const sourceDomain = hostName(resolveAgainst(raw.sourceUrl, ctx.base)) ?? hostOf(link);
+  const sourceDomain = hostName(resolveUrl(raw.sourceUrl, ctx.base, true)) ?? hostOf(link);
   const date = pickDate(raw.dates, raw.isoDate, ctx.fetchedAt);
   const publishedAt = date ?? ctx.fetchedAt;
   const dateEstimated = date === null;
