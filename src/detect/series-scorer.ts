@@ -1,5 +1,6 @@
 import { fstatSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { endWorker } from '../core/worker-end.js';
 import { buffersOf, type PointBatch, pointBatch, putPoint, putRow, type ScoreBatch, trimBatch, unpackScores } from './series-batch.js';
 import { SeriesDetector, type SeriesOptions, type SeriesPoint, type SeriesScore } from './series.js';
 
@@ -103,6 +104,6 @@ export function workerScorer(options: SeriesOptions, sink: ScoreSink): Scorer {
         }
       }
     },
-    close: () => worker.terminate().then(() => undefined),
+    close: () => endWorker(worker).then(() => undefined),
   };
 }

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { serve } from '../core/worker-end.js';
 import { buffersOf, type PointBatch, type ScoreBatch, scoreBatch } from './series-batch.js';
 import { SeriesDetector, type SeriesOptions } from './series.js';
 
@@ -9,7 +10,7 @@ import { SeriesDetector, type SeriesOptions } from './series.js';
 const detector = new SeriesDetector(workerData as SeriesOptions);
 
 // (`spare`: the arrays of a batch of scores the main thread is done with, to fill again)
-parentPort!.on('message', ({ points, spare }: { points: PointBatch; spare: ScoreBatch | null }) => {
+serve(({ points, spare }: { points: PointBatch; spare: ScoreBatch | null }) => {
   const scores = scoreBatch(detector, points, spare);
   parentPort!.postMessage({ points, scores }, [...buffersOf(points), ...buffersOf(scores)]);
 });

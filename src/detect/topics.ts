@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { receiveMessageOnPort, MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { BUCKET_WIDTH, type PackedBuckets } from '../core/buckets.js';
 import type { Moment } from '../core/types.js';
+import { endWorker } from '../core/worker-end.js';
 import { detectResumable, engineStart, type DetectOptions, type EngineSnapshot, type Resume } from './detect.js';
 
 /**
@@ -213,8 +214,11 @@ export function detectAll(tasks: readonly TopicTask[], read: (i: number, resume:
     }
     return { results, byWorker };
   } finally {
+    // no more counts come (a worker waiting for some stops), and it ends once settled (core/worker-end.ts)
+    Atomics.store(state, sentCell(n), -1);
+    Atomics.notify(state, sentCell(n));
     jobs.port2.close();
     answers.port2.close();
-    void worker.terminate();
+    void endWorker(worker);
   }
 }

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EnrichedItem, ParsedItem } from '../core/types.js';
+import { endWorker } from '../core/worker-end.js';
 import { enrichItems } from '../enrich/enrich.js';
 import { compileSetup, runParseJob, unwrap, type ParseJob, type ParseOutcome, type ParseSetup, type ParsedBody } from './parse-job.js';
 
@@ -124,7 +125,8 @@ function workerParser(setup: ParseSetup, file: URL, size: number, heap: WorkerHe
     enrich: (items, o) => fallback.enrich(items, o),
     outOfMemory: () => outOfMemory,
     async close() {
-      if (workers) await Promise.all(workers.map((w) => w.terminate()));
+      // (each settles before it exits: see core/worker-end.ts)
+      if (workers) await Promise.all(workers.map((w) => endWorker(w)));
     },
   };
 }

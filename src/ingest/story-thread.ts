@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { endWorker } from '../core/worker-end.js';
 import { STORY_LIFE_MS, STORY_WINDOW_MS, type ReplayOptions } from '../enrich/stories.js';
 import { StoryThreadError, type ReplayItem, type StoryBatch, type StoryBatches, type StoryRow } from '../store/model.js';
 
@@ -64,7 +65,7 @@ export function storyThread(known: StoryRow[], items: number, stream: ReplayOpti
     if (closed) return;
     closed = true;
     port1.close();
-    void worker.terminate();
+    void endWorker(worker);
   };
   return {
     lifeMs: stream.lifeMs ?? STORY_LIFE_MS,

@@ -1,4 +1,5 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
+import { serve } from '../core/worker-end.js';
 import { ReplayStream, type ReplayOptions, type StoryInput } from '../enrich/stories.js';
 import type { StoryRow } from '../store/model.js';
 import { ANSWERS, PROGRESS, type StoryAnswer } from './story-thread.js';
@@ -20,6 +21,9 @@ try {
 } catch (err) {
   failed = err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
+
+// (its batches come on `port`; the parent port only asks it to end)
+serve(() => undefined);
 
 port.on('message', (items: StoryInput[]) => {
   if (failed !== null || stream === null) return answer({ error: failed ?? 'no stream' });

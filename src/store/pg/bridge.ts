@@ -9,6 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { END, endWorker } from '../../core/worker-end.js';
 
 /** One statement and its parameters ($1, $2…). */
 export interface Statement {
@@ -82,7 +83,8 @@ export class SyncPg {
     const pgPath = createRequire(import.meta.url).resolve('pg');
     this.worker = new Worker(`(${workerMain.toString()})(require, require('node:worker_threads'))`, {
       eval: true,
-      workerData: { pgPath, flag: this.flag, port: channel.port1 },
+      // (what it needs to end settled, core/worker-end.ts, which it cannot import as this module does)
+      workerData: { pgPath, flag: this.flag, port: channel.port1, end: END, endUrl: new URL('../../core/worker-end.js', import.meta.url).href },
       transferList: [channel.port1],
     });
     // the worker never keeps the process alive, and its own failure is reported on the next request
@@ -152,7 +154,7 @@ export class SyncPg {
       }
     }
     this.port.close();
-    void this.worker.terminate();
+    void endWorker(this.worker);
   }
 
   private request(req: Request, timeoutMs = this.timeoutMs): QueryResult[] {
@@ -178,7 +180,7 @@ export class SyncPg {
       if (left <= 0) {
         const seconds = Math.round(timeoutMs / 100) / 10;
         this.broken = new PgError(`no answer from the server within ${seconds} s`, 'TIMEOUT', true, true);
-        void this.worker.terminate();
+        void endWorker(this.worker);
         throw this.broken;
       }
       // woken when the answer is posted; the short slices notice a thread that died without answering
@@ -193,7 +195,7 @@ export class SyncPg {
  * It must not refer to anything outside itself.
  */
 function workerMain(req: NodeJS.Require, wt: typeof import('node:worker_threads')): void {
-  const { pgPath, flag, port } = wt.workerData as { pgPath: string; flag: Int32Array; port: MessagePort };
+  const { pgPath, flag, port, end, endUrl } = wt.workerData as { pgPath: string; flag: Int32Array; port: MessagePort; end: string; endUrl: string };
   const pg = req(pgPath) as typeof import('pg');
   // bigint columns (timestamps in ms, counts) as numbers: every one we store fits in 2^53
   pg.types.setTypeParser(20, (v: string) => Number(v));
@@ -286,6 +288,11 @@ function workerMain(req: NodeJS.Require, wt: typeof import('node:worker_threads'
 
   let queue: Promise<void> = Promise.resolve();
   wt.parentPort!.on('message', (msg) => {
+    if (msg === end) {
+      // settled first where the built module is there (not when run from the TypeScript sources)
+      void import(endUrl).then((m: typeof import('../../core/worker-end.js')) => m.exitSettled(), () => process.exit(0));
+      return;
+    }
     queue = queue.then(async () => {
       let a: unknown;
       try {
