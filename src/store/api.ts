@@ -96,7 +96,8 @@ export interface ListItemsQuery {
 /** Bucket aggregates: per-topic counts by time bucket, and the detection engine's saved states. */
 export interface CountStore {
   bucketCounts(topicId: number, from: number, to: number, bucketMs: number): Bucket[];
-  packedBucketCounts(topicId: number, from: number, to: number, bucketMs: number): PackedBuckets;
+  /** bucketCounts packed; `shared`: in memory a worker thread can share (a SharedArrayBuffer), not copied there after. */
+  packedBucketCounts(topicId: number, from: number, to: number, bucketMs: number, shared?: boolean): PackedBuckets;
   topicTotals(): Map<number, { items: number; stories: number }>;
   rebuildTopicCounts(): void;
   /** A counter of what other connections commit: unchanged means nothing was written meanwhile. */
