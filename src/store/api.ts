@@ -250,5 +250,10 @@ export interface Store extends FeedStore, FetchWriter, TopicStore, ItemStore, Co
   tryTogether?<T>(fn: () => T): { value: T } | null;
   /** Sets the connection's page cache to `bytes` (a store that has one); null: back to its usual size. */
   pageCache?(bytes: number | null): void;
+  /**
+   * Reads the database file through a memory map of up to `bytes` (a store that has a file): for runs that
+   * read far more than they write. What other connections commit is seen as without it.
+   */
+  mapReads?(bytes: number): void;
   close(): void;
 }
