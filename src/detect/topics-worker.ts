@@ -7,7 +7,7 @@ import { DONE, type JobResult, nextCell, runJob, sentCell, TAKEN, type TopicJob,
  * waits for its counts if they are not read yet, runs the engine on it, posts its moments, marks it done and wakes the main thread.
  */
 const { count: n, state, jobs, results } = workerData as WorkerData;
-const got: TopicJob[] = [];
+const got: (TopicJob | undefined)[] = [];
 // (while the main thread reads the first topics' counts)
 warmUp();
 topics: for (let i = Atomics.add(state, nextCell(n), 1); i < n; i = Atomics.add(state, nextCell(n), 1)) {
@@ -20,6 +20,7 @@ topics: for (let i = Atomics.add(state, nextCell(n), 1); i < n; i = Atomics.add(
     else Atomics.wait(state, sentCell(n), Atomics.load(state, sentCell(n)), 50);
   }
   const job = got[i]!;
+  got[i] = undefined; // (its counts are no longer needed here)
   let result: JobResult;
   try {
     result = { index: i, ...runJob(job) };

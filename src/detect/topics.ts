@@ -81,6 +81,13 @@ export interface DetectAllOptions {
   threads?: 1 | 2;
   /** For tests: this thread takes no topic itself, so the worker does them all (unless it fails). */
   workerOnly?: boolean;
+  /**
+   * Called on this thread once per task with its result: on two threads as soon as this thread has it
+   * (in no fixed order), so that the caller's own work on a topic (explaining its moments, reading the
+   * database) runs while the other thread is still judging instead of after the last topic; on one
+   * thread, in task order once all are done.
+   */
+  onResult?: (i: number, result: TopicResult) => void;
 }
 
 /**
@@ -148,32 +155,45 @@ export function runJob(job: TopicJob): TopicResult {
  * Each task's moments and engine state to save (in task order), and how many tasks the worker did.
  * `read(i, true)` gives task i's input, with a state to resume from if there is one; it is called once per
  * task, in order, on this thread (it reads the database). Should that state not restore (StaleStateError),
- * the task is read again without one, `read(i, false)`, and replayed from the start.
+ * the task is read again without one, `read(i, false)`, and replayed from the start. With two threads the
+ * counts are asked for in shared memory, `read(i, true, true)`: given there, they are not copied for the worker.
  */
-export function detectAll(tasks: readonly TopicTask[], read: (i: number, resume: boolean) => TopicInput, o: DetectAllOptions = {}): { results: TopicResult[]; byWorker: number } {
+export function detectAll(tasks: readonly TopicTask[], read: (i: number, resume: boolean, shared?: boolean) => TopicInput, o: DetectAllOptions = {}): { results: TopicResult[]; byWorker: number } {
   const n = tasks.length;
   const total = tasks.reduce((sum, t) => sum + spanOf(t), 0);
   const threads = o.threads ?? (total >= THREAD_FROM_BUCKETS ? 2 : 1);
   workerBuilt ??= WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
   const results: TopicResult[] = new Array(n);
-  const inputs: TopicInput[] = new Array(n);
+  const inputs: (TopicInput | undefined)[] = new Array(n);
+  // on one thread nothing runs beside this one: results are handed on at the end, so that what the
+  // caller does with them does not hold its memory while the engine runs
+  let handOn = false;
+  const done = (i: number, r: TopicResult) => {
+    results[i] = r;
+    inputs[i] = undefined; // (its counts are no longer needed here)
+    if (handOn) o.onResult?.(i, r);
+  };
   const here = (i: number) => {
+    let r: TopicResult;
     try {
-      results[i] = runJob({ ...tasks[i]!, ...inputs[i]! });
+      r = runJob({ ...tasks[i]!, ...inputs[i]! });
     } catch (err) {
       // a state that does not restore (StaleStateError), or any failure resumed: replayed from the start
       if (!inputs[i]!.resume) throw err;
       inputs[i] = read(i, false);
-      results[i] = runJob({ ...tasks[i]!, ...inputs[i]! });
+      r = runJob({ ...tasks[i]!, ...inputs[i]! });
     }
+    done(i, r);
   };
   if (threads === 1 || n < 2 || !workerBuilt) {
     for (let i = 0; i < n; i++) {
       inputs[i] = read(i, true);
       here(i);
     }
+    for (let i = 0; i < n; i++) o.onResult?.(i, results[i]!);
     return { results, byWorker: 0 };
   }
+  handOn = true;
 
   const state = new Int32Array(new SharedArrayBuffer((n + 2) * 4));
   const jobs = new MessageChannel();
@@ -182,34 +202,47 @@ export function detectAll(tasks: readonly TopicTask[], read: (i: number, resume:
   const worker = new Worker(WORKER_URL, { workerData: data, transferList: [jobs.port1, answers.port1] });
   worker.unref();
   worker.on('error', () => undefined); // its topics are done here instead
+  let byWorker = 0;
+  // what the worker has posted so far (without waiting)
+  const collect = () => {
+    for (let m = receiveMessageOnPort(answers.port2); m; m = receiveMessageOnPort(answers.port2)) {
+      const r = m.message as JobResult;
+      if ('moments' in r && !results[r.index]) {
+        done(r.index, { moments: r.moments, snapshot: r.snapshot, resumed: r.resumed });
+        byWorker++;
+      }
+    }
+  };
   try {
     for (let i = 0; i < n; i++) {
-      inputs[i] = read(i, true);
-      // the counts in memory both threads share
-      const shared = new Float64Array(new SharedArrayBuffer(inputs[i]!.buckets.byteLength));
-      shared.set(inputs[i]!.buckets);
-      jobs.port2.postMessage({ ...tasks[i]!, ...inputs[i]!, buckets: shared } satisfies TopicJob);
+      inputs[i] = read(i, true, true);
+      // the counts in memory both threads share (read there, or copied there)
+      let { buckets } = inputs[i]!;
+      if (!(buckets.buffer instanceof SharedArrayBuffer)) {
+        buckets = new Float64Array(new SharedArrayBuffer(buckets.byteLength));
+        buckets.set(inputs[i]!.buckets);
+      }
+      jobs.port2.postMessage({ ...tasks[i]!, ...inputs[i]!, buckets } satisfies TopicJob);
       Atomics.store(state, sentCell(n), i + 1);
       Atomics.notify(state, sentCell(n));
+      if (o.onResult) collect();
     }
     const take = () => Atomics.add(state, nextCell(n), 1);
     if (!o.workerOnly && Atomics.load(state, nextCell(n)) < n) warmUp();
-    if (!o.workerOnly) for (let i = take(); i < n; i = take()) here(i);
+    if (!o.workerOnly) {
+      for (let i = take(); i < n; i = take()) {
+        here(i);
+        if (o.onResult) collect();
+      }
+    }
     // the topics the worker took: wait for each (bounded), then collect what it posted
-    let byWorker = 0;
     for (let i = 0; i < n; i++) {
       if (results[i]) continue;
       const deadline = performance.now() + WAIT_MIN_MS + WAIT_PER_BUCKET_MS * spanOf(tasks[i]!);
       for (let s = Atomics.load(state, i); s !== DONE && performance.now() < deadline; s = Atomics.load(state, i)) {
         Atomics.wait(state, i, s, Math.max(1, deadline - performance.now()));
       }
-      for (let m = receiveMessageOnPort(answers.port2); m; m = receiveMessageOnPort(answers.port2)) {
-        const r = m.message as JobResult;
-        if ('moments' in r && !results[r.index]) {
-          results[r.index] = { moments: r.moments, snapshot: r.snapshot, resumed: r.resumed };
-          byWorker++;
-        }
-      }
+      collect();
       if (!results[i]) here(i); // the worker failed on it, or did not answer in time
     }
     return { results, byWorker };

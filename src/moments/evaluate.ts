@@ -9,7 +9,7 @@ import type { MomentRow } from './types.js';
 import type { Label, Store } from '../store/store.js';
 import { bucketStart } from '../core/time.js';
 import { QUARTER_MS } from '../store/db.js';
-import { detectAll, engineKey, type TopicInput, type TopicTask } from '../detect/topics.js';
+import { detectAll, engineKey, type TopicInput, type TopicResult, type TopicTask } from '../detect/topics.js';
 import { syncAccounts } from '../enrich/sync-accounts.js';
 import { syncTopics } from '../enrich/sync-topics.js';
 import { notesFor } from './notes.js';
@@ -86,7 +86,6 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     ]),
   );
   const baselineMs = config.defaults.baselineMs;
-  const found: Moment[] = [];
   const learning: Evaluation['learning'] = [];
   // what is read from here on is what the engine states saved below are computed from (see saveEngineStates)
   const readAt = store.dataVersion();
@@ -110,32 +109,36 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     const resume = key ? store.engineState(topicId, key, saveBy) : null;
     tasks.push({ topic: topic.name, topicId, key, options, ...(key ? { saveBy } : {}), ...(resume ? { resumeAt: resume.at } : {}), resume });
   }
-  const read = (i: number, resumable: boolean): TopicInput => {
+  const read = (i: number, resumable: boolean, shared = false): TopicInput => {
     const { topicId, options } = tasks[i]!;
     const resume = resumable ? tasks[i]!.resume : null;
     // resumed, the engine needs only the buckets from a little before the state
-    const buckets = store.packedBucketCounts(topicId, resume ? resumeStart(options, resume) : engineStart(options), o.asOf + 1, options.bucketMs);
+    const buckets = store.packedBucketCounts(topicId, resume ? resumeStart(options, resume) : engineStart(options), o.asOf + 1, options.bucketMs, shared);
     return { buckets, resume };
   };
-  const results = detectAll(tasks, read, o.threads ? { threads: o.threads } : {}).results;
+  // A topic's moments are explained (their items read) as soon as its engine run is done, while the
+  // other thread may still be judging topics; they are listed in topic order whatever the order of that.
+  const explained: Moment[][] = new Array(tasks.length);
+  const explain = (k: number, result: TopicResult) => {
+    const topic = topics[k]!;
+    const topicId = tasks[k]!.topicId;
+    const moments = result.moments.filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from));
+    const overflows = moments.length ? store.overflowPeriods(topicId, o.from - baselineMs, o.asOf + MAX_FETCH_LAG_MS) : [];
+    explained[k] = moments.map((m) => {
+      const items = store.itemsBetween(topicId, m.start, Math.min(m.end, o.asOf + 1), 2000);
+      // a sample of the baseline is enough to tell which words are new
+      const baseline = store.titlesBetween(topicId, m.start - baselineMs, m.start, 800);
+      const accounts = store.topicAccounts(topicId, m.start, Math.min(m.end, o.asOf + 1));
+      return { ...explainMoment(m, items, baseline, topic.keywords), caveats: undercountCaveats(m, baselineMs, overflows), accounts };
+    });
+  };
+  const results = detectAll(tasks, read, { ...(o.threads ? { threads: o.threads } : {}), onResult: explain }).results;
   const states = tasks.flatMap((t, i) => {
     const s = results[i]!.snapshot;
     return s && t.key ? [{ topicId: t.topicId, key: t.key, at: s.at, state: s.state }] : [];
   });
   store.saveEngineStates(states, readAt);
-  const detected = results.map((r) => r.moments);
-  for (const [k, topic] of topics.entries()) {
-    const topicId = tasks[k]!.topicId;
-    const moments = detected[k]!.filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from));
-    const overflows = moments.length ? store.overflowPeriods(topicId, o.from - baselineMs, o.asOf + MAX_FETCH_LAG_MS) : [];
-    for (const m of moments) {
-      const items = store.itemsBetween(topicId, m.start, Math.min(m.end, o.asOf + 1), 2000);
-      // a sample of the baseline is enough to tell which words are new
-      const baseline = store.titlesBetween(topicId, m.start - baselineMs, m.start, 800);
-      const accounts = store.topicAccounts(topicId, m.start, Math.min(m.end, o.asOf + 1));
-      found.push({ ...explainMoment(m, items, baseline, topic.keywords), caveats: undercountCaveats(m, baselineMs, overflows), accounts });
-    }
-  }
+  const found = explained.flat();
   const rankBy = { accountsWeight: config.rank.accountsWeight };
   const ranked = o.backtest
     ? rankMoments(found, undefined, rankBy).sort((a, b) => a.firedAt - b.firedAt).map((m, i) => ({ ...m, rank: i + 1 }))

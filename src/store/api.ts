@@ -96,7 +96,8 @@ export interface ListItemsQuery {
 /** Bucket aggregates: per-topic counts by time bucket, and the detection engine's saved states. */
 export interface CountStore {
   bucketCounts(topicId: number, from: number, to: number, bucketMs: number): Bucket[];
-  packedBucketCounts(topicId: number, from: number, to: number, bucketMs: number): PackedBuckets;
+  /** bucketCounts packed; `shared`: in memory a worker thread can share (a SharedArrayBuffer), not copied there after. */
+  packedBucketCounts(topicId: number, from: number, to: number, bucketMs: number, shared?: boolean): PackedBuckets;
   topicTotals(): Map<number, { items: number; stories: number }>;
   rebuildTopicCounts(): void;
   /** A counter of what other connections commit: unchanged means nothing was written meanwhile. */
@@ -249,5 +250,10 @@ export interface Store extends FeedStore, FetchWriter, TopicStore, ItemStore, Co
   tryTogether?<T>(fn: () => T): { value: T } | null;
   /** Sets the connection's page cache to `bytes` (a store that has one); null: back to its usual size. */
   pageCache?(bytes: number | null): void;
+  /**
+   * Reads the database file through a memory map of up to `bytes` (a store that has a file): for runs that
+   * read far more than they write. What other connections commit is seen as without it.
+   */
+  mapReads?(bytes: number): void;
   close(): void;
 }

@@ -178,8 +178,8 @@ export abstract class PartsStore implements StoreApi {
   bucketCounts(topicId: number, from: number, to: number, bucketMs: number): Bucket[] {
     return this.counts.bucketCounts(topicId, from, to, bucketMs);
   }
-  packedBucketCounts(topicId: number, from: number, to: number, bucketMs: number): PackedBuckets {
-    return this.counts.packedBucketCounts(topicId, from, to, bucketMs);
+  packedBucketCounts(topicId: number, from: number, to: number, bucketMs: number, shared = false): PackedBuckets {
+    return this.counts.packedBucketCounts(topicId, from, to, bucketMs, shared);
   }
   topicTotals(): Map<number, { items: number; stories: number }> {
     return this.counts.topicTotals();

@@ -58,6 +58,10 @@ export class SqliteStore extends PartsStore {
     this.db.pragma(`cache_size = ${-Math.round((bytes ?? PAGE_CACHE_BYTES) / 1024)}`);
   }
 
+  mapReads(bytes: number): void {
+    this.db.pragma(`mmap_size = ${Math.max(0, Math.round(bytes))}`);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

@@ -73,6 +73,28 @@ describe('detectAll: the engine on many topics, on one thread or two', () => {
     expect(momentsOf(shared)).toEqual(momentsOf(one));
   });
 
+  it('hands each topic\'s result to onResult once, on this thread, whichever thread judged it', async () => {
+    const built = (await import(pathToFileURL(path.join(ROOT, 'dist', 'detect', 'topics.js')).href)) as typeof fromSources;
+    const list = jobs().slice(0, 4);
+    let one: fromSources.TopicResult[] | undefined;
+    for (const o of [{ threads: 1 as const }, { threads: 2 as const }, { threads: 2 as const, workerOnly: true }]) {
+      const calls: number[] = [];
+      const given = new Map<number, fromSources.TopicResult>();
+      const r = built.detectAll(list, (i) => list[i]!, {
+        ...o,
+        onResult: (i, result) => {
+          calls.push(i);
+          given.set(i, result);
+        },
+      });
+      expect(calls.toSorted((a, b) => a - b)).toEqual(list.map((_, i) => i)); // every topic, once
+      expect(r.results.every((x, i) => given.get(i) === x)).toBe(true); // the very result returned
+      one ??= r.results;
+      expect(momentsOf(r)).toEqual(momentsOf({ results: one }));
+      if (o.workerOnly) expect(r.byWorker).toBe(list.length); // (the worker's results are handed on too)
+    }
+  }, 60_000); // (three runs, two of them starting a worker: seconds on a loaded machine)
+
   it('warms the engine up on a made-up topic that reaches its rare branches, and no topic comes out different after it', () => {
     // the check a process makes before it warms up, then the same topics after a warm-up in the same process
     const list = jobs().slice(0, 4);

@@ -106,6 +106,27 @@ describe('store', () => {
     expect(() => Store.open(file, { readonly: true }).close()).not.toThrow();
   });
 
+  it('read through a memory map (moments), sees what another connection commits afterwards, as before', () => {
+    const { file, store, save, feedA, topicId } = setup();
+    save(feedA, Array.from({ length: 200 }, (_, i) => item(`a${i}`, { title: `Acme first ${i}`, publishedAt: T - (i + 1) * 1000, summary: 'x'.repeat(300) })));
+    store.db.pragma('wal_checkpoint(TRUNCATE)'); // the rows in the database file itself, where the map reads them
+    store.mapReads(1 << 30);
+    expect(store.db.pragma('mmap_size', { simple: true })).toBe(1 << 30);
+    expect(store.titlesBetween(topicId, 0, T, 3)).toEqual(['Acme first 0', 'Acme first 1', 'Acme first 2']);
+    // a fetch in another process adds items and grows the file while the mapped connection stays open
+    const other = Store.open(file);
+    other.saveFetch(
+      { feedId: feedA, startedAt: T, durationMs: 5, status: 'ok', httpStatus: 200, bytes: 100, error: null, etag: null, items: Array.from({ length: 200 }, (_, i) => item(`b${i}`, { title: `Acme later ${i}`, publishedAt: T + (i + 1) * 1000, summary: 'y'.repeat(300) })) },
+      new Map([['Acme', topicId]]),
+    );
+    other.db.pragma('wal_checkpoint(TRUNCATE)');
+    other.close();
+    expect(store.titlesBetween(topicId, 0, T + 1_000_000, 2)).toEqual(['Acme later 199', 'Acme later 198']);
+    expect(store.itemsBetween(topicId, 0, T + 1_000_000, 1000)).toHaveLength(400);
+    expect(store.bucketCounts(topicId, 0, T + 1_000_000, 1000).reduce((n, b) => n + b.count, 0)).toBe(400);
+    store.close();
+  });
+
   it('a damaged database gives a one-line error naming the file', () => {
     const { file, store, save, feedA } = setup();
     save(feedA, Array.from({ length: 300 }, (_, i) => item(String(i), { summary: 'x'.repeat(500) })));

@@ -14,6 +14,14 @@ function float64s(data: Buffer): Float64Array {
   return new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
 }
 
+/** Packed buckets in a SharedArrayBuffer when asked for (copied: these come from a query, not from the cache). */
+function sharedIf(shared: boolean, buckets: PackedBuckets): PackedBuckets {
+  if (!shared) return buckets;
+  const out = new Float64Array(new SharedArrayBuffer(buckets.byteLength));
+  out.set(buckets);
+  return out;
+}
+
 export class SqliteCounts extends SqlitePart implements CountStore {
   /**
    * Per-bucket story counts and sentiment sums for a topic over [from, to); empty buckets are absent.
@@ -27,20 +35,24 @@ export class SqliteCounts extends SqlitePart implements CountStore {
     return unpackBuckets(this.packedBucketCounts(topicId, from, to, bucketMs));
   }
 
-  /** bucketCounts, packed (six numbers a bucket, no object each): what detection reads. */
-  packedBucketCounts(topicId: number, from: number, to: number, bucketMs: number): PackedBuckets {
+  /**
+   * bucketCounts, packed (six numbers a bucket, no object each): what detection reads. `shared`: in a
+   * SharedArrayBuffer, for a worker thread (written there as it is rolled up, rather than copied after).
+   */
+  packedBucketCounts(topicId: number, from: number, to: number, bucketMs: number, shared = false): PackedBuckets {
     return this.guard(() => {
-      if (bucketMs % QUARTER_MS !== 0) return packBuckets(this.bucketsFromMatches(topicId, from, to, bucketMs));
+      if (bucketMs % QUARTER_MS !== 0) return sharedIf(shared, packBuckets(this.bucketsFromMatches(topicId, from, to, bucketMs)));
       // The whole quarters in [from, to): [lo, cut). Slot k holds [k, k + 15 min) from k = 15 min on; slots
       // are keyed by truncation, so slot 0 also holds the quarter before 1970, and earlier ones (k - 15 min, k].
       const lo = Math.max(Math.ceil(from / QUARTER_MS) * QUARTER_MS, QUARTER_MS);
       const cut = Math.floor(to / QUARTER_MS) * QUARTER_MS;
-      if (lo >= cut) return packBuckets(this.bucketsFromMatches(topicId, from, to, bucketMs));
+      if (lo >= cut) return sharedIf(shared, packBuckets(this.bucketsFromMatches(topicId, from, to, bucketMs)));
       const head = from < lo ? packBuckets(this.bucketsFromMatches(topicId, from, lo, bucketMs)) : new Float64Array(0);
       const weeks = this.quarterWeeks(topicId, lo, cut);
       const tail = cut < to ? packBuckets(this.bucketsFromMatches(topicId, cut, to, bucketMs)) : new Float64Array(0);
       // at most a bucket per row: fill, then trim
-      const out = new Float64Array(weeks.reduce((n, w) => n + w.length, head.length + tail.length));
+      const most = weeks.reduce((n, w) => n + w.length, head.length + tail.length);
+      const out = shared ? new Float64Array(new SharedArrayBuffer(most * 8)) : new Float64Array(most);
       out.set(head);
       let end = head.length;
       // rows come in slot order: roll them up into buckets without a sort (the last bucket is out[c..c+5])
@@ -78,7 +90,8 @@ export class SqliteCounts extends SqlitePart implements CountStore {
           out.set(tail.subarray(k, k + BUCKET_WIDTH), c);
         }
       }
-      return out.slice(0, end);
+      // (shared: the memory is not copied again; what is past the end is at most a few weeks' rows)
+      return shared ? out.subarray(0, end) : out.slice(0, end);
     });
   }
 
