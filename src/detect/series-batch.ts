@@ -24,6 +24,12 @@ import {
   V_TONE_MEAN,
   V_TONE_SURPRISE,
   verdict,
+  row,
+  R_T,
+  R_VALUE,
+  R_SENTIMENT,
+  R_N,
+  R_SQ,
 } from './verdict.js';
 
 /**
@@ -142,8 +148,13 @@ export function scoreBatch(detector: SeriesDetector, b: PointBatch, into?: Score
   const nKind = b.nKind;
   for (let i = 0; i < size; i++) {
     const sk = sentimentKind[i]!;
-    // (push's p.sentiment ?? NaN, p.sentiment !== undefined, p.n ?? 1; no sum of squares in a batch)
-    detector.score(b.t[i]!, b.value[i]!, sk === 2 ? b.sentiment[i]! : NaN, sk !== 0, nKind[i] === 2 ? b.n[i]! : 1, NaN);
+    // (detector.score's row, written here: push's p.sentiment ?? NaN, p.n ?? 1, no sum of squares in a batch)
+    row[R_T] = b.t[i]!;
+    row[R_VALUE] = b.value[i]!;
+    row[R_SENTIMENT] = sk === 2 ? b.sentiment[i]! : NaN;
+    row[R_N] = nKind[i] === 2 ? b.n[i]! : 1;
+    row[R_SQ] = NaN;
+    detector.scoreRow(sk !== 0);
     const f = verdict[V_FLAGS]!;
     out.expected[i] = verdict[V_EXPECTED]!;
     out.score[i] = verdict[V_SCORE]!;

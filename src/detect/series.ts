@@ -1136,13 +1136,29 @@ export class SeriesDetector {
    * (NaN: not known). `detect`'s worker scores its batches so (series-batch.ts).
    */
   score(t: number, value: number, sentiment: number, seen: boolean, n: number, sq: number): void {
+    setRow(t, value, sentiment, n, sq);
+    this.scoreRow(seen);
+  }
+
+  /**
+   * score() of the row already in `row` (setRow: the same five numbers), so that a caller with the row in
+   * typed arrays passes no double: V8 boxes a double passed to a call it does not inline.
+   */
+  scoreRow(seen: boolean): void {
     if (this.k === 1) {
-      // (RowModel.push's row)
-      const items = Number.isNaN(sentiment) ? 0 : n;
-      setRow(t, value, sentiment, items, items > 0 ? sq : 0);
+      // (RowModel.push's row: no items without a sentiment, no sum of squares without items)
+      if (Number.isNaN(row[R_SENTIMENT]!)) {
+        row[R_N] = 0;
+        row[R_SQ] = 0;
+      } else if (!(row[R_N]! > 0)) row[R_SQ] = 0;
       this.model.judge();
       return;
     }
+    const t = row[R_T]!;
+    const value = row[R_VALUE]!;
+    const sentiment = row[R_SENTIMENT]!;
+    const n = row[R_N]!;
+    const sq = row[R_SQ]!;
     const b = Math.floor(t / this.step) * this.step;
     // a step whose last rows never came is judged when the next step begins; its alert is not lost
     let late = 0;
