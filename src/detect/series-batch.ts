@@ -1,5 +1,36 @@
-import { blankScore, SeriesDetector, type SeriesPoint, type SeriesScore } from './series.js';
-import { blankTone } from './tone.js';
+import type { SeriesDetector, SeriesPoint, SeriesScore } from './series.js';
+import {
+  F_DOWN,
+  F_EPISODE_UP,
+  F_GROWTH,
+  F_LEARNING,
+  F_MOMENT,
+  F_ONSET,
+  F_TONE,
+  F_UP,
+  T_ACTIVE,
+  T_DOWN,
+  T_EPISODE_DOWN,
+  T_EPISODE_UP,
+  T_GROWTH,
+  T_ONSET,
+  T_UP,
+  V_EXPECTED,
+  V_FLAGS,
+  V_SCORE,
+  V_TONE_BASELINE,
+  V_TONE_FLAGS,
+  V_TONE_ITEMS,
+  V_TONE_MEAN,
+  V_TONE_SURPRISE,
+  verdict,
+  row,
+  R_T,
+  R_VALUE,
+  R_SENTIMENT,
+  R_N,
+  R_SQ,
+} from './verdict.js';
 
 /**
  * Rows of a series in typed arrays, so that a batch can go to a worker thread and back without copying
@@ -40,7 +71,6 @@ export function buffersOf(b: PointBatch | ScoreBatch): ArrayBuffer[] {
 }
 
 const kindOf = (v: number | null | undefined): number => (v === undefined ? 0 : v === null ? 1 : 2);
-const valueOf = (kind: number, v: number): number | null | undefined => (kind === 0 ? undefined : kind === 1 ? null : v);
 
 export function packPoints(points: readonly SeriesPoint[]): PointBatch {
   const b = pointBatch(points.length);
@@ -86,6 +116,16 @@ export function trimBatch(b: PointBatch, size: number): PointBatch {
   return { t: b.t.slice(0, size), value: b.value.slice(0, size), sentiment: b.sentiment.slice(0, size), sentimentKind: b.sentimentKind.slice(0, size), n: b.n.slice(0, size), nKind: b.nKind.slice(0, size) };
 }
 
+/** A verdict's flags (verdict.ts, F_*) as a batch's (ScoreBatch.flags), by table. */
+const FLAGS = Uint8Array.from({ length: 128 }, (_, f) => {
+  const moment = (f & F_MOMENT) !== 0;
+  return (moment ? 1 : 0) | (f & F_LEARNING ? 2 : 0) | (f & F_UP ? 4 : f & F_DOWN ? 8 : 0) | (f & F_ONSET ? 16 : f & F_GROWTH ? 32 : 0) | (moment && f & F_EPISODE_UP ? 64 : 0);
+});
+/** A tone verdict's flags (T_*) as a batch's (ScoreBatch.toneFlags; bit 1: tone present). */
+const TONE_FLAGS = Uint8Array.from({ length: 128 }, (_, f) =>
+  1 | (f & T_ACTIVE ? 2 : 0) | (f & T_UP ? 4 : f & T_DOWN ? 8 : 0) | (f & T_ONSET ? 16 : f & T_GROWTH ? 32 : 0) | (f & T_EPISODE_UP ? 64 : f & T_EPISODE_DOWN ? 128 : 0),
+);
+
 /**
  * Scores a batch with the detector (which keeps its state from batch to batch), into `into` when it is
  * a batch of scores of the same size that is no longer used (every row is overwritten), else new arrays.
@@ -103,29 +143,28 @@ export function scoreBatch(detector: SeriesDetector, b: PointBatch, into?: Score
     toneItems: f64(),
     toneFlags: new Uint8Array(size),
   };
-  // each score is packed before the next push: one score object serves the batch
-  const verdict = blankScore();
-  const toneVerdict = blankTone();
-  // one point object serves the batch too (the detector keeps nothing of it): an absent field is undefined
-  const p: SeriesPoint = { t: 0, value: 0, sentiment: undefined, n: undefined };
+  // each row's verdict (verdict.ts) is packed before the next: no point or score object per row
+  const sentimentKind = b.sentimentKind;
+  const nKind = b.nKind;
   for (let i = 0; i < size; i++) {
-    p.t = b.t[i]!;
-    p.value = b.value[i]!;
-    p.sentiment = valueOf(b.sentimentKind[i]!, b.sentiment[i]!);
-    p.n = valueOf(b.nKind[i]!, b.n[i]!);
-    const s = detector.push(p, verdict, toneVerdict);
-    out.expected[i] = s.expected ?? NaN;
-    out.score[i] = s.score;
-    out.flags[i] =
-      (s.moment ? 1 : 0) | (s.learning ? 2 : 0) | (s.direction === 'up' ? 4 : s.direction === 'down' ? 8 : 0) | (s.alert === 'onset' ? 16 : s.alert === 'growth' ? 32 : 0) |
-      (s.episode === 'up' ? 64 : 0);
-    const t = s.tone;
-    if (t) {
-      out.toneScore[i] = t.surprise;
-      out.toneMean[i] = t.mean ?? NaN;
-      out.toneBaseline[i] = t.baseline ?? NaN;
-      out.toneItems[i] = t.items;
-      out.toneFlags[i] = 1 | (t.active ? 2 : 0) | (t.direction > 0 ? 4 : t.direction < 0 ? 8 : 0) | (t.alert === 'onset' ? 16 : t.alert === 'growth' ? 32 : 0) | (t.episode > 0 ? 64 : t.episode < 0 ? 128 : 0);
+    const sk = sentimentKind[i]!;
+    // (detector.score's row, written here: push's p.sentiment ?? NaN, p.n ?? 1, no sum of squares in a batch)
+    row[R_T] = b.t[i]!;
+    row[R_VALUE] = b.value[i]!;
+    row[R_SENTIMENT] = sk === 2 ? b.sentiment[i]! : NaN;
+    row[R_N] = nKind[i] === 2 ? b.n[i]! : 1;
+    row[R_SQ] = NaN;
+    detector.scoreRow(sk !== 0);
+    const f = verdict[V_FLAGS]!;
+    out.expected[i] = verdict[V_EXPECTED]!;
+    out.score[i] = verdict[V_SCORE]!;
+    out.flags[i] = FLAGS[f & 127]!;
+    if (f & F_TONE) {
+      out.toneScore[i] = verdict[V_TONE_SURPRISE]!;
+      out.toneMean[i] = verdict[V_TONE_MEAN]!;
+      out.toneBaseline[i] = verdict[V_TONE_BASELINE]!;
+      out.toneItems[i] = verdict[V_TONE_ITEMS]!;
+      out.toneFlags[i] = TONE_FLAGS[verdict[V_TONE_FLAGS]! & 127]!;
     } else {
       out.toneScore[i] = 0;
       out.toneMean[i] = 0;

@@ -11,21 +11,9 @@ import {
   F_ONSET,
   F_TONE,
   F_UP,
-  T_ACTIVE,
-  T_DOWN,
-  T_EPISODE_DOWN,
-  T_EPISODE_UP,
-  T_GROWTH,
-  T_ONSET,
-  T_UP,
   V_EXPECTED,
   V_FLAGS,
   V_SCORE,
-  V_TONE_BASELINE,
-  V_TONE_FLAGS,
-  V_TONE_ITEMS,
-  V_TONE_MEAN,
-  V_TONE_SURPRISE,
   verdict,
   row,
   R_T,
@@ -1137,25 +1125,64 @@ export class SeriesDetector {
    */
   push(p: SeriesPoint, out?: SeriesScore, toneOut?: ToneScore): SeriesScore {
     if (this.k === 1) return this.model.push(p, out, toneOut);
-    const b = Math.floor(p.t / this.step) * this.step;
+    this.score(p.t, p.value, p.sentiment ?? NaN, p.sentiment !== undefined, p.n ?? 1, p.sentimentSq ?? NaN);
+    return scoreOf(p.t, p.value, out ?? blankScore(), toneOut);
+  }
+
+  /**
+   * push, with no object: the verdict in `verdict` (see verdict.ts). `sentiment` is the row's mean
+   * sentiment (NaN: null or absent), `seen` whether the row has a sentiment at all (null included: a
+   * step's tone is then judged, with no items), `n` its items (p.n ?? 1), `sq` their sum of squares
+   * (NaN: not known). `detect`'s worker scores its batches so (series-batch.ts).
+   */
+  score(t: number, value: number, sentiment: number, seen: boolean, n: number, sq: number): void {
+    setRow(t, value, sentiment, n, sq);
+    this.scoreRow(seen);
+  }
+
+  /**
+   * score() of the row already in `row` (setRow: the same five numbers), so that a caller with the row in
+   * typed arrays passes no double: V8 boxes a double passed to a call it does not inline.
+   */
+  scoreRow(seen: boolean): void {
+    if (this.k === 1) {
+      // (RowModel.push's row: no items without a sentiment, no sum of squares without items)
+      if (Number.isNaN(row[R_SENTIMENT]!)) {
+        row[R_N] = 0;
+        row[R_SQ] = 0;
+      } else if (!(row[R_N]! > 0)) row[R_SQ] = 0;
+      this.model.judge();
+      return;
+    }
+    const t = row[R_T]!;
+    const value = row[R_VALUE]!;
+    const sentiment = row[R_SENTIMENT]!;
+    const n = row[R_N]!;
+    const sq = row[R_SQ]!;
+    const b = Math.floor(t / this.step) * this.step;
     // a step whose last rows never came is judged when the next step begins; its alert is not lost
-    const late = this.rows > 0 && b !== this.bucket ? this.close(out, toneOut).alert : null;
+    let late = 0;
+    if (this.rows > 0 && b !== this.bucket) {
+      this.close();
+      late = verdict[V_FLAGS]! & (F_ONSET | F_GROWTH);
+    }
     if (this.rows === 0) this.bucket = b;
     this.rows++;
-    this.sum += p.value;
-    if (!(Number.isInteger(p.value) && p.value >= 0)) this.integerOnly = false;
-    const sentiment = p.sentiment ?? null;
-    if (p.sentiment !== undefined) this.toneSeen = true;
-    if (sentiment !== null) {
-      const n = p.n ?? 1;
+    this.sum += value;
+    if (!(Number.isInteger(value) && value >= 0)) this.integerOnly = false;
+    if (seen) this.toneSeen = true;
+    if (!Number.isNaN(sentiment)) {
       this.toneN += n;
       this.toneSum += sentiment * n;
-      if (p.sentimentSq === undefined || p.sentimentSq === null) this.toneSqKnown = false;
-      else this.toneSq += p.sentimentSq;
+      if (Number.isNaN(sq)) this.toneSqKnown = false;
+      else this.toneSq += sq;
     }
-    const s = p.t + this.res >= b + this.step ? this.rowOf(p, this.close(out, toneOut)) : this.look(p, out);
-    if (late && !s.alert) s.alert = late;
-    return s;
+    if (t + this.res >= b + this.step) {
+      // the row that ends a step: the step's judgement, its forecast shared among its rows
+      this.close();
+      verdict[V_EXPECTED] = verdict[V_EXPECTED]! / this.k;
+    } else this.look();
+    if (late !== 0 && (verdict[V_FLAGS]! & (F_ONSET | F_GROWTH)) === 0) verdict[V_FLAGS] = verdict[V_FLAGS]! | late;
   }
 
   /**
@@ -1169,73 +1196,50 @@ export class SeriesDetector {
       this.model.judge();
       return;
     }
-    const p = looseRow;
-    p.t = t;
-    p.value = value;
-    p.sentiment = Number.isNaN(sentiment) ? null : sentiment;
-    p.n = n;
-    p.sentimentSq = Number.isNaN(sq) ? null : sq;
-    writeVerdict(this.push(p, looseScore, looseTone));
+    this.score(t, value, sentiment, true, n, sq);
   }
 
-  /** The open step as one row of the model; its judgement. */
-  private close(out?: SeriesScore, toneOut?: ToneScore): SeriesScore {
-    // (the model reads the row and keeps none of it: one row object serves every step)
-    const row = stepRow;
-    row.t = this.bucket;
-    row.value = this.integerOnly ? this.sum : (this.sum / this.rows) * this.k;
-    row.n = null;
-    row.sentiment = null;
-    row.sentimentSq = null;
-    if (this.toneSeen) {
-      row.n = this.toneN;
-      row.sentiment = this.toneN > 0 ? this.toneSum / this.toneN : null;
-      if (this.toneSqKnown && this.toneN > 0) row.sentimentSq = this.toneSq;
+  /** The open step judged as one row of the model (its verdict in `verdict`). */
+  private close(): void {
+    const value = this.integerOnly ? this.sum : (this.sum / this.rows) * this.k;
+    let sentiment = NaN;
+    let n = 0;
+    let sq = 0;
+    if (this.toneSeen && this.toneN > 0) {
+      sentiment = this.toneSum / this.toneN;
+      n = this.toneN;
+      sq = this.toneSqKnown ? this.toneSq : NaN;
     }
+    const t = this.bucket;
     this.rows = 0;
     this.sum = 0;
     this.toneN = 0;
     this.toneSum = 0;
     this.toneSq = 0;
     this.toneSqKnown = true;
-    return this.model.push(row, out, toneOut);
+    setRow(t, value, sentiment, n, sq);
+    this.model.judge();
   }
 
-  private rowOf(p: SeriesPoint, s: SeriesScore): SeriesScore {
-    s.t = p.t;
-    s.value = p.value;
-    if (s.expected !== null) s.expected /= this.k;
-    return s;
-  }
-
-  /** An early look at the open step (see the class comment). */
-  private look(p: SeriesPoint, out: SeriesScore = blankScore()): SeriesScore {
+  /** An early look at the open step (see the class comment), its verdict in `verdict`. */
+  private look(): void {
     const model = this.model;
     const learning = model.learning;
     const partial = this.integerOnly ? this.sum : (this.sum / this.rows) * this.k;
     const v = learning ? null : model.preview(this.bucket, partial, this.rows / this.k);
-    let alert: Alert = null;
+    let f = learning ? F_LEARNING : 0;
     const dir = v === null || v.z === 0 ? 0 : v.z > 0 ? 1 : -1;
     if (v !== null && dir !== 0 && !model.episodeOpen && v.surprise >= this.lookLevel) {
-      if (model.announce(dir, Math.abs(partial - v.expected * (this.integerOnly ? this.rows / this.k : 1)))) alert = 'onset';
+      if (model.announce(dir, Math.abs(partial - v.expected * (this.integerOnly ? this.rows / this.k : 1)))) f |= F_ONSET;
     }
     const burst = learning ? 0 : model.activeDirection;
-    out.t = p.t;
-    out.value = p.value;
-    out.expected = v === null ? null : v.expected / this.k;
-    out.score = v === null ? 0 : Math.min(v.surprise, SCORE_CAP);
-    out.moment = burst !== 0;
-    out.episode = burst > 0 ? 'up' : burst < 0 ? 'down' : null;
-    out.alert = alert;
-    out.learning = learning;
-    out.direction = dir > 0 ? 'up' : dir < 0 ? 'down' : null;
-    out.tone = null;
-    return out;
+    f |= dir > 0 ? F_UP : dir < 0 ? F_DOWN : 0;
+    if (burst !== 0) f |= F_MOMENT | (burst > 0 ? F_EPISODE_UP : 0);
+    verdict[V_EXPECTED] = v === null ? NaN : v.expected / this.k;
+    verdict[V_SCORE] = v === null ? 0 : Math.min(v.surprise, SCORE_CAP);
+    verdict[V_FLAGS] = f;
   }
 }
-
-/** The step SeriesDetector hands its model (filled for each step; the model keeps nothing of it). */
-const stepRow: SeriesPoint = { t: 0, value: 0, sentiment: null, n: null, sentimentSq: null };
 
 /** A score to fill (SeriesDetector.push's `out`). */
 export function blankScore(): SeriesScore {
@@ -1254,11 +1258,6 @@ export function blankScore(): SeriesScore {
   return s;
 }
 
-/** What SeriesDetector.judge hands push for a row finer than a step (filled for each row). */
-const looseRow: SeriesPoint = { t: 0, value: 0, sentiment: null, n: null, sentimentSq: null };
-const looseScore = blankScore();
-const looseTone = blankTone();
-
 /** `out` (and `toneOut`, if the row has a tone) filled from `verdict`. */
 function scoreOf(t: number, value: number, out: SeriesScore, toneOut?: ToneScore): SeriesScore {
   const f = verdict[V_FLAGS]!;
@@ -1274,24 +1273,4 @@ function scoreOf(t: number, value: number, out: SeriesScore, toneOut?: ToneScore
   out.direction = f & F_UP ? 'up' : f & F_DOWN ? 'down' : null;
   out.tone = f & F_TONE ? toneOf(toneOut ?? blankTone()) : null;
   return out;
-}
-
-/** `verdict` filled from a score (scoreOf's inverse). */
-function writeVerdict(s: SeriesScore): void {
-  verdict[V_EXPECTED] = s.expected ?? NaN;
-  verdict[V_SCORE] = s.score;
-  let f = (s.learning ? F_LEARNING : 0) | (s.direction === 'up' ? F_UP : s.direction === 'down' ? F_DOWN : 0);
-  f |= (s.moment ? F_MOMENT : 0) | (s.episode === 'up' ? F_EPISODE_UP : 0) | (s.alert === 'onset' ? F_ONSET : s.alert === 'growth' ? F_GROWTH : 0);
-  const tone = s.tone;
-  if (tone) {
-    f |= F_TONE;
-    verdict[V_TONE_SURPRISE] = tone.surprise;
-    verdict[V_TONE_MEAN] = tone.mean ?? NaN;
-    verdict[V_TONE_BASELINE] = tone.baseline ?? NaN;
-    verdict[V_TONE_ITEMS] = tone.items;
-    let g = (tone.active ? T_ACTIVE : 0) | (tone.alert === 'onset' ? T_ONSET : tone.alert === 'growth' ? T_GROWTH : 0);
-    g |= (tone.direction > 0 ? T_UP : tone.direction < 0 ? T_DOWN : 0) | (tone.episode > 0 ? T_EPISODE_UP : tone.episode < 0 ? T_EPISODE_DOWN : 0);
-    verdict[V_TONE_FLAGS] = g;
-  }
-  verdict[V_FLAGS] = f;
 }

@@ -79,11 +79,22 @@ export function writeSeriesCsvLine(out: Buffer, at: number, t: number, value: nu
   out[at++] = 44;
   at = putRounded(out, at, Math.round(score * 100), 100);
   out[at++] = 44;
-  at += out.write(moment ? 'true,' : 'false,', at, 'latin1');
-  if (alert !== null) at += out.write(alert, at, 'latin1');
+  at = putBytes(out, at, moment ? TRUE_COMMA : FALSE_COMMA);
+  if (alert !== null) at = putBytes(out, at, alert === 'onset' ? ONSET : GROWTH);
   out[at++] = 13;
   out[at++] = 10;
   return at;
+}
+
+// (short constant texts copied byte by byte: Buffer#write and #copy cost a call into C++ each)
+const TRUE_COMMA = Buffer.from('true,', 'latin1');
+const FALSE_COMMA = Buffer.from('false,', 'latin1');
+const ONSET = Buffer.from('onset', 'latin1');
+const GROWTH = Buffer.from('growth', 'latin1');
+
+function putBytes(out: Buffer, at: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) out[at + i] = bytes[i]!;
+  return at + bytes.length;
 }
 
 /** Whole numbers below this are written digit by digit (and exactly: below 2^53). */
@@ -104,11 +115,12 @@ function putIso(out: Buffer, at: number, t: number): number {
       if (dayFits) dayBytes.write(prefix, 0, 'latin1');
     }
     if (dayFits) {
-      dayBytes.copy(out, at);
-      const s = (t - day * 86_400_000) / 1000;
-      at = put2(out, at + 11, Math.floor(s / 3600));
+      at = putBytes(out, at, dayBytes);
+      // (the second of the day, 0 to 86,399, in integer arithmetic: on doubles each % is a call)
+      const s = ((t - day * 86_400_000) / 1000) | 0;
+      at = put2(out, at, (s / 3600) | 0);
       out[at++] = 58;
-      at = put2(out, at, Math.floor((s % 3600) / 60));
+      at = put2(out, at, ((s % 3600) / 60) | 0);
       out[at++] = 58;
       at = put2(out, at, s % 60);
       out[at++] = 90;
@@ -118,9 +130,11 @@ function putIso(out: Buffer, at: number, t: number): number {
   return at + out.write(fastIso(t), at, 'latin1');
 }
 
+/** n (0 to 99, a whole number) as two digits. */
 function put2(out: Buffer, at: number, n: number): number {
-  out[at] = 48 + Math.floor(n / 10);
-  out[at + 1] = 48 + (n % 10);
+  const tens = (n / 10) | 0;
+  out[at] = 48 + tens;
+  out[at + 1] = 48 + (n - tens * 10);
   return at + 2;
 }
 
@@ -132,6 +146,16 @@ function putInt(out: Buffer, at: number, k: number): number {
   }
   let digits = 1;
   for (let p = 10; p <= k; p *= 10) digits++;
+  if (k <= 0x7fffffff) {
+    // (in integer arithmetic, the same digits: on doubles each % is a call)
+    let n = k | 0;
+    for (let i = at + digits - 1; i >= at; i--) {
+      const q = (n / 10) | 0;
+      out[i] = 48 + (n - q * 10);
+      n = q;
+    }
+    return at + digits;
+  }
   for (let i = at + digits - 1; i >= at; i--) {
     out[i] = 48 + (k % 10);
     k = Math.floor(k / 10);
@@ -151,18 +175,21 @@ function putRounded(out: Buffer, at: number, k: number, scale: number): number {
     k = -k;
   }
   const whole = Math.floor(k / scale);
-  let frac = k - whole * scale;
+  const frac = k - whole * scale;
   at = putInt(out, at, whole);
   if (frac === 0) return at;
   out[at++] = 46;
   let width = scale === 1000 ? 3 : 2;
-  while (frac % 10 === 0) {
-    frac /= 10;
+  // (frac is a whole number from 1 to scale − 1: integer arithmetic gives the same digits)
+  let f = frac | 0;
+  while (f % 10 === 0) {
+    f = (f / 10) | 0;
     width--;
   }
   for (let i = at + width - 1; i >= at; i--) {
-    out[i] = 48 + (frac % 10);
-    frac = Math.floor(frac / 10);
+    const q = (f / 10) | 0;
+    out[i] = 48 + (f - q * 10);
+    f = q;
   }
   return at + width;
 }

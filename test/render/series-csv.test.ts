@@ -14,7 +14,7 @@ describe("detect's CSV lines written as bytes", () => {
         () => Math.round((rnd() - 0.5) * 2e6) / 1000 + 0.0005,
         () => Math.floor(rnd() * 1e17),
         () => -Math.floor(rnd() * 50),
-        () => pick([0, -0, 0.001, -0.0049, 0.0045, 0.005, 1e-7, -1e-7, 1e21, 999_999_999_999.9995, 1e12, 123456789012.3456, Number.MAX_VALUE, Infinity, -Infinity, NaN]),
+        () => pick([0, -0, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), 2 ** 32 + 7, 2147483.647, 0.001, -0.0049, 0.0045, 0.005, 1e-7, -1e-7, 1e21, 999_999_999_999.9995, 1e12, 123456789012.3456, Number.MAX_VALUE, Infinity, -Infinity, NaN]),
       ])();
     const out = Buffer.alloc(SERIES_CSV_LINE_MAX * 2);
     let checked = 0;
