@@ -47,12 +47,6 @@ export interface EnrichedItem extends ParsedItem {
   topics: string[];
   /** The known accounts (CRM companies) it involves, and how (enrich/accounts.ts); absent when none are known. */
   accounts?: { accountId: number; matchType: string; confidence: number }[];
-  /**
-   * storyTokens(title) joined by spaces, computed with the rest where items are parsed, so storing them only
-   * looks them up: one string crosses from a parse worker instead of an array of a dozen (cheaper to copy
-   * across and to read), and the store never joins them again.
-   */
-  storyTokenText?: string;
 }
 
 /** An item as read back from the store, for explanations and listings. */

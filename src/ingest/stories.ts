@@ -39,7 +39,8 @@ export function storyAssigner(threads: StoryThreadOptions = {}): StoryAssigner &
     byUrl = new Map();
     span = new Map();
   };
-  const signature = (it: { title: string; storyTokenText?: string }): string => it.storyTokenText ?? storySignature(it.title);
+  // (only for a save that is not `pending`: a fetch never asks)
+  const signature = (it: { title: string }): string => storySignature(it.title);
   return {
     // every item a fetch saves is replayed at its end (run.ts): saved with no story until then
     pending: true,
