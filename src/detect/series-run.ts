@@ -3,7 +3,7 @@ import { InputError, UsageError } from '../core/errors.js';
 import { byteLineBatches, lineBatches } from '../parse/lines.js';
 import { MAX_RECORD_CHARS, recordTooLong, SeriesReader } from './series-input.js';
 import type { PointBatch, ScoreBatch } from './series-batch.js';
-import { inlineScorer, type Scorer, workerScorer } from './series-scorer.js';
+import { inlineScorer, type Scorer, seriesKind, workerScorer } from './series-scorer.js';
 import { inferResolution, looksLikeCounts, type SeriesOptions, type SeriesPoint, type SeriesScore } from './series.js';
 
 /**
@@ -55,7 +55,7 @@ export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesR
     const resolutionMs = o.resolution ? parseResolution(o.resolution) : inferResolution(buffered);
     // counts are judged in quarter hours, as topics are (looksLikeCounts: from the rows read so far)
     const options: SeriesOptions = { resolutionMs, sensitivity: o.sensitivity, direction: o.direction, counts: o.counts ?? looksLikeCounts(buffered) };
-    const started = o.large ? workerScorer(options, { emit: hooks.emit, ...(hooks.emitBatch ? { emitBatch: hooks.emitBatch } : {}) }) : inlineScorer(options, hooks.emit);
+    const started = o.large ? workerScorer(options, { emit: hooks.emit, ...(hooks.emitBatch ? { emitBatch: hooks.emitBatch } : {}) }, seriesKind(buffered)) : inlineScorer(options, hooks.emit);
     hooks.resolved?.(resolutionMs);
     for (const p of buffered.splice(0)) started.push(p);
     return started;

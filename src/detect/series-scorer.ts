@@ -1,7 +1,7 @@
 import { fstatSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { endWorker } from '../core/worker-end.js';
-import { buffersOf, type PointBatch, pointBatch, putPoint, putRow, type ScoreBatch, trimBatch, unpackScores } from './series-batch.js';
+import { buffersOf, type PointBatch, pointBatch, putPoint, putRow, type ScoreBatch, scoreBatch, trimBatch, unpackScores } from './series-batch.js';
 import { SeriesDetector, type SeriesOptions, type SeriesPoint, type SeriesScore } from './series.js';
 
 /**
@@ -47,11 +47,111 @@ export interface ScoreSink {
 }
 
 /**
- * Batches rows to a worker that owns the detector. The worker answers batches in order; at most
- * MAX_IN_FLIGHT are out at once (settle() waits for the oldest when more are), so memory stays bounded.
+ * Detaches a throwaway buffer, as the first batch moved to or from the other thread will. V8 compiles
+ * code that reads typed arrays on the promise that no buffer has been detached in this thread yet
+ * (its ArrayBufferDetaching protector); the first transfer breaks that promise and throws away every
+ * such function compiled so far — in the worker the engine's `judge`, compiled on the first batch (or
+ * the warm-up), in the main thread the row reader's functions. Broken first, it is never relied upon.
  */
-export function workerScorer(options: SeriesOptions, sink: ScoreSink): Scorer {
-  const worker = new Worker(new URL('./series-worker.js', import.meta.url), { workerData: options });
+export function detachOnce(): void {
+  const b = new ArrayBuffer(8);
+  structuredClone(b, { transfer: [b] });
+}
+
+/** What the scoring worker is started with: the detector's options, and what the series' first rows are like. */
+export interface WorkerStart {
+  options: SeriesOptions;
+  kind: SeriesKind;
+}
+
+/** What a series' rows are like, as far as the engine's branches go: whole non-negative values, a tone. */
+export interface SeriesKind {
+  integers: boolean;
+  tone: boolean;
+}
+
+/** The kind of a series from its first rows (those read to tell its resolution). */
+export function seriesKind(sample: readonly SeriesPoint[]): SeriesKind {
+  return {
+    integers: sample.every((p) => Number.isInteger(p.value) && p.value >= 0),
+    tone: sample.some((p) => p.sentiment !== undefined),
+  };
+}
+
+/** Resolutions (ms): the made-up series' for a fine series judged row by row, and for counts judged in quarter hours. */
+const FINE_ROWS = 720_000;
+const FINE_COUNTS = 600_000;
+const QUARTER = 900_000;
+const DAY = 86_400_000;
+
+/**
+ * A made-up series of the same kind as the user's, scored once by the scoring worker before its first
+ * batch (while the main thread reads that batch) on a detector that is then dropped. It takes the engine
+ * through what a real series reaches only days or weeks into its history — the ring of past rows
+ * wrapping round, every count of earlier days in the seasonal forecast, a quiet stretch of small counts
+ * and a level shift out of it, a burst that grows, a dip, large counts, lone outliers beyond the counted
+ * tail, a swing in tone — within a few hundred of the model's steps, before V8 first optimises `judge`.
+ * Without it `judge` is optimised early on the user's rows, thrown away when the first of those comes
+ * (10,000-25,000 rows into a 5-minute series), and compiled again: two or three compiles of 130-420 ms
+ * of a compiler thread each under load. The engine is pure: the user's series, on its own detector,
+ * scores the same whether this ran or not (test/detect/series-scorer.test.ts).
+ *
+ * The code it runs is the user's (same sensitivity, direction, count mode, whole values or not, tone or
+ * not), on coarser rows so that its learning ends early: 12-minute rows for a finer series judged row by
+ * row (finer than 15 minutes too, so that the alert level is not a whole number: the engine's fields keep
+ * the representation the user's detector gives them), 10-minute rows (two to a step) for counts judged
+ * in quarter hours, else the user's own resolution; with a daily season five days of history and no
+ * weekly ring, so that the ring wraps within a week. Returns its rows and scores (for tests).
+ */
+export function warmUp(options: SeriesOptions, kind: SeriesKind): { points: PointBatch; scores: ScoreBatch } {
+  const counts = options.counts === true && SeriesDetector.rowsPerStep(options.resolutionMs) > 1;
+  const res = counts ? FINE_COUNTS : options.resolutionMs < QUARTER ? FINE_ROWS : options.resolutionMs;
+  const k = counts ? SeriesDetector.rowsPerStep(res) : 1;
+  const perDay = DAY / (res * k);
+  const daily = Number.isInteger(perDay) && perDay >= 4;
+  // (days of the made-up series: eight; without a daily season 50 rows make one)
+  const dayRows = daily ? perDay * k : 50;
+  const rows = Math.min(8 * dayRows, 4096);
+  const tuning = daily ? { ...options.tuning, maxDays: 5, maxWeeks: 0 } : options.tuning;
+  const detector = new SeriesDetector({ ...options, resolutionMs: res, ...(tuning ? { tuning } : {}) });
+  const b = pointBatch(rows);
+  const t0 = Date.UTC(2026, 0, 5);
+  let seed = 11;
+  const next = () => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
+  for (let i = 0; i < rows; i++) {
+    const day = i / dayRows;
+    // quiet small counts for three days, then a busier level with a daily rhythm
+    const rhythm = Math.sin((2 * Math.PI * i) / dayRows);
+    let mean = day < 3 ? 1.5 + rhythm : 20 + 8 * rhythm;
+    if (day >= 5.5 && day < 5.6) mean *= 3 + (day - 5.5) * 80; // a burst that grows
+    if (day >= 6.2 && day < 6.3) mean = 0; // a dip
+    if (day >= 6.6 && day < 6.65) mean = 400; // large counts
+    if (day >= 7 && i % 37 === 0) mean *= 6; // lone outliers
+    let v = Math.max(0, Math.round(mean / k + (next() - 0.5) * Math.sqrt(mean / k + 1) * 3));
+    if (i % 11 === 0 && day < 3) v = 0;
+    if (!kind.integers) v += 0.25 + next() / 2;
+    b.t[i] = t0 + i * res;
+    b.value[i] = v;
+    if (kind.tone) {
+      const swing = day >= 6.8 && day < 7 ? -0.6 : 0.1;
+      b.sentimentKind[i] = i % 13 === 0 ? 1 : 2;
+      b.sentiment[i] = swing + (next() - 0.5) * 0.3;
+      b.nKind[i] = i % 5 === 0 ? 0 : 2;
+      b.n[i] = Math.max(1, Math.round(v));
+    }
+  }
+  return { points: b, scores: scoreBatch(detector, b) };
+}
+
+/**
+ * Batches rows to a worker that owns the detector (`kind`: what the series' first rows are like, for its
+ * warm-up). The worker answers batches in order; at most MAX_IN_FLIGHT are out at once (settle() waits
+ * for the oldest when more are), so memory stays bounded.
+ */
+export function workerScorer(options: SeriesOptions, sink: ScoreSink, kind: SeriesKind = { integers: true, tone: false }): Scorer {
+  detachOnce();
+  const start: WorkerStart = { options, kind };
+  const worker = new Worker(new URL('./series-worker.js', import.meta.url), { workerData: start });
   type Scored = { points: PointBatch; scores: ScoreBatch };
   const waiting: { resolve: (s: Scored) => void; reject: (e: unknown) => void }[] = [];
   let failed: unknown = null;
