@@ -1,13 +1,11 @@
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import { windowProblem, type WindowRequest } from '../core/limits.js';
-import { decideColor } from '../render/color.js';
-import type { RenderContext } from '../render/types.js';
-import { BIG_TABLE_ROWS } from '../render/table.js';
-import { log, type Env, type GlobalOptions, type OutputOptions } from './common.js';
 
-// (the options, environment, clock, config and output that every command gathers: common.ts)
+// (the options, environment, clock, config and output that every command gathers: common.ts and env.ts;
+// the render context: output.ts)
 export { blockWriter, chooseFormat, commandClock, configFor, log, processEnv, writeOut, type Env, type GlobalOptions, type OutputOptions } from './common.js';
+export { noteBigTable, renderContext } from './output.js';
 
 /**
  * Refuses, as a usage error, a period that asks for more than momentscan works with (core/limits.ts): an
@@ -28,17 +26,4 @@ export function checkWindow(
         .map(({ t, i }) => (t.bucketMs !== null ? { bucketMs: t.bucketMs, source: at(`topics[${i}].bucket`) } : { bucketMs: config.defaults.bucketMs, source: at('defaults.bucket') }));
   const problem = windowProblem({ ...r, baselineMs: config.defaults.baselineMs, buckets });
   if (problem) throw new UsageError(problem.message, { hint: problem.hint });
-}
-
-export function renderContext(g: GlobalOptions, o: OutputOptions, env: Env, now: number): RenderContext {
-  const { enabled, chalk } = decideColor({ flag: g.color === false ? false : undefined, env: env.env, isTTY: env.stdoutIsTTY });
-  const fields = o.fields ? o.fields.split(',').map((f) => f.trim()).filter(Boolean) : null;
-  return { chalk, color: enabled, width: env.columns, tty: env.stdoutIsTTY, verbose: Boolean(o.verbose), now, fields, headers: o.headers !== false };
-}
-
-/** A table of many rows is slow to read on a terminal: says so on stderr, with the formats made for it. */
-export function noteBigTable(format: string, rows: number, quiet = false): void {
-  if (format === 'table' && rows > BIG_TABLE_ROWS && !quiet) {
-    log(`momentscan: note: ${rows.toLocaleString('en-US')} rows as a table; --csv, --ndjson or --json suit this many (for a spreadsheet, a pager or a script)`);
-  }
 }

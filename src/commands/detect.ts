@@ -8,7 +8,8 @@ import type { Direction, SeriesScore } from '../detect/series.js';
 import { writer } from '../render/index.js';
 import { SERIES_CSV_LINE_MAX, SERIES_HEADER, seriesCsvLine, seriesSheet, writeSeriesCsvLine } from '../render/series.js';
 import type { PointBatch, ScoreBatch } from '../detect/series-batch.js';
-import { chooseFormat, noteBigTable, processEnv, renderContext, type GlobalOptions, type OutputOptions } from './context.js';
+import { chooseFormat, processEnv, type GlobalOptions, type OutputOptions } from './env.js';
+import { noteBigTable, renderContext } from './output.js';
 import { sensitivityFlag } from './flags.js';
 
 export interface DetectCommandOptions extends OutputOptions {
@@ -31,7 +32,7 @@ const OUT_BUFFER_BYTES = 1 << 19;
 export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<number> {
   const env = processEnv();
   const format = chooseFormat(o, 'csv');
-  const ctx = renderContext({ ...g, color: false }, o, env, env.now());
+  const ctx = await renderContext({ ...g, color: false }, o, env, env.now());
   // plain CSV takes a fast path (a million rows); every other format goes through the shared writers
   const fmt = format === 'csv' && !ctx.fields ? null : writer(format, seriesSheet, ctx);
   const sensitivity = sensitivityFlag(o.sensitivity) ?? 'medium';

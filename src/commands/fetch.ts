@@ -3,7 +3,7 @@ import { InterruptedError } from '../core/errors.js';
 import { allFailed, fetchExitCode, fetchWithSignals } from '../ingest/interactive.js';
 import type { FetchSummary } from '../ingest/types.js';
 import { feedReportLines, fetchListing, fetchSummaryLine } from '../render/fetch.js';
-// (not context.js: its renderContext loads chalk, which a plain fetch does without)
+// (not context.js: a plain fetch renders nothing; output.js only with --format)
 import { chooseFormat, configFor, log, processEnv, writeOut, type Env, type GlobalOptions, type OutputOptions } from './common.js';
 
 export interface FetchOptions extends OutputOptions {
@@ -25,8 +25,8 @@ export async function run(g: GlobalOptions, o: FetchOptions): Promise<number> {
   const summary = await fetchFeeds(config, dbPath, g, o, env);
   // the renderers only when asked for a listing: a plain fetch (cron's) does without loading them
   if (format) {
-    const [{ render }, { renderContext }] = await Promise.all([import('../render/index.js'), import('./context.js')]);
-    await writeOut(render(format, fetchListing(summary.feeds), renderContext(g, o, env, env.now())));
+    const [{ render }, { renderContext }] = await Promise.all([import('../render/index.js'), import('./output.js')]);
+    await writeOut(render(format, fetchListing(summary.feeds), await renderContext(g, o, env, env.now())));
   }
   return fetchExitCode(summary, Boolean(o.strict));
 }

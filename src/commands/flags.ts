@@ -1,4 +1,5 @@
-import { SENSITIVITIES, type Config, type Sensitivity } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
+import { SENSITIVITIES, type Sensitivity } from '../config/sensitivity.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
 

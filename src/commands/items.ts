@@ -41,7 +41,7 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
     const query = { from, to, limit, sort: SORTS[sort], topics: wanted, explain: Boolean(o.explain), ...(o.search !== undefined ? { search: o.search } : {}) };
     const { pages, total } = listItemRows(config, store, query, (line) => log(`momentscan: warning: ${line}`));
     const meta = { from, to: to - 1 };
-    const ctx = renderContext(g, o, env, to - 1);
+    const ctx = await renderContext(g, o, env, to - 1);
     if (format === 'table') {
       // the table is drawn whole (for people, and bounded by --limit; a note says when it is long)
       const rows: ItemRow[] = [];

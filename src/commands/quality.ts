@@ -26,6 +26,6 @@ export async function run(g: GlobalOptions, o: OutputOptions & { topic?: string[
   } finally {
     store.close();
   }
-  await writeOut(render(format, qualityListing(rows, { from, to: asOf }), renderContext(g, o, env, asOf)));
+  await writeOut(render(format, qualityListing(rows, { from, to: asOf }), await renderContext(g, o, env, asOf)));
   return ExitCode.OK;
 }

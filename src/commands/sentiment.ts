@@ -6,7 +6,8 @@ import { analyzeSentiment, SENTIMENT_LANGUAGES, unscored } from '../enrich/senti
 import { lineBatches, textLine } from '../parse/lines.js';
 import { writer } from '../render/index.js';
 import { sentimentRecord, sentimentSheet } from '../render/sentiment.js';
-import { chooseFormat, noteBigTable, processEnv, renderContext, type GlobalOptions, type OutputOptions } from './context.js';
+import { chooseFormat, processEnv, type GlobalOptions, type OutputOptions } from './env.js';
+import { noteBigTable, renderContext } from './output.js';
 
 export interface SentimentCommandOptions extends OutputOptions {
   source?: string;
@@ -32,7 +33,7 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
     }
   }
   const explain = Boolean(o.explain);
-  const out = writer(format, sentimentSheet(explain), renderContext({ ...g, color: false }, o, env, env.now()));
+  const out = writer(format, sentimentSheet(explain), await renderContext({ ...g, color: false }, o, env, env.now()));
   const stdin = !o.source || o.source === '-';
   const input: Readable = stdin ? process.stdin.setEncoding('utf8') : createReadStream(o.source!, { encoding: 'utf8' });
   const name = stdin ? 'stdin' : o.source!;

@@ -53,7 +53,7 @@ export async function list(g: GlobalOptions, o: OutputOptions & { all?: boolean 
   } finally {
     store.close();
   }
-  await writeOut(render(format, silencesListing(rows, now), renderContext(g, o, env, now)));
+  await writeOut(render(format, silencesListing(rows, now), await renderContext(g, o, env, now)));
   return ExitCode.OK;
 }
 

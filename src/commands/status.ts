@@ -64,7 +64,7 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
     email: await emailStatus(config, env.env, o.smtpCheck !== false),
     now,
   };
-  await writeOut(json ? `${JSON.stringify(statusJson(status), null, 2)}\n` : renderStatus(status, renderContext(g, {}, env, now)));
+  await writeOut(json ? `${JSON.stringify(statusJson(status), null, 2)}\n` : renderStatus(status, await renderContext(g, {}, env, now)));
   return 0;
 }
 

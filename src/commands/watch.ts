@@ -1,6 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import { parseDurationMs } from '../core/time.js';
-import { decideColor } from '../render/color.js';
+import { colorEnabled } from '../render/color.js';
 import { asOfFlag, sinceFlag, topicsFlag } from './flags.js';
 import { checkWindow, configFor, processEnv, type GlobalOptions } from './context.js';
 
@@ -40,7 +40,7 @@ export async function run(g: GlobalOptions, o: WatchCommandOptions): Promise<num
     throw new UsageError(`${config.file ?? 'config'}: no topics to watch`, { hint: config.file ? 'add topics to the config' : 'create a config with momentscan init, or pass --config' });
   }
   checkWindow(config, { since, from: from(at), asOf: at, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(topics.length ? { topics } : {}) });
-  const { enabled } = decideColor({ flag: g.color === false ? false : undefined, env: env.env, isTTY: true });
+  const enabled = colorEnabled({ flag: g.color === false ? false : undefined, env: env.env, isTTY: true });
   const { watch } = await import('../watch/run.js');
   return watch({
     config,

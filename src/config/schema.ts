@@ -9,8 +9,9 @@ import { QuerySyntaxError, formatQuery, keywordsToQuery, parseQuery, searchStrin
 import { validateNotify, type NotifyConfig } from './notify.js';
 import { SOURCE_KINDS, buildFeedUrl, describeValue, guessKind, languageHint, normalizeCountry, normalizeLanguage, parseSourceEntry, sourceOf, type SourceKind } from './sources.js';
 
-export type Sensitivity = 'low' | 'medium' | 'high';
-export const SENSITIVITIES: readonly Sensitivity[] = ['low', 'medium', 'high'];
+import { SENSITIVITIES, type Sensitivity } from './sensitivity.js';
+
+export { SENSITIVITIES, type Sensitivity } from './sensitivity.js';
 
 export interface TopicConfig {
   name: string;

@@ -58,6 +58,30 @@ describe('momentscan on the bundled sample data', () => {
     expect(r.stdout).toContain('▲ spike');
   });
 
+  it('moments --json and detect --json write pure JSON, colour forced or not; only the moments table is coloured, and only when asked', () => {
+    const home = tempDir();
+    const db = path.join(home, 's.db');
+    runCli(['fetch', '--config', path.join(SAMPLE, 'momentscan.yaml'), '--db', db, '--quiet'], { home });
+    const series = ['timestamp,value', ...Array.from({ length: 200 }, (_, i) => `${new Date(Date.UTC(2026, 9, 1) + i * 3_600_000).toISOString()},${i === 150 ? 60 : 5 + (i % 3)}`)].join('\n');
+    const colour = { NO_COLOR: '', FORCE_COLOR: '1' };
+    const json = [{}, colour].map((env) => {
+      const moments = runCli(['moments', ...sampleArgs(db), '--json'], { home, env });
+      expect(moments.status).toBe(0);
+      expect((JSON.parse(moments.stdout) as unknown[]).length).toBeGreaterThanOrEqual(2);
+      const detect = runCli(['detect', '--json'], { home, env, input: series });
+      expect(detect.status).toBe(0);
+      expect(JSON.parse(detect.stdout) as unknown[]).toHaveLength(200);
+      for (const out of [moments.stdout, detect.stdout]) expect(out).not.toMatch(/\x1b/);
+      return [moments.stdout, detect.stdout];
+    });
+    expect(json[1]).toEqual(json[0]);
+    expect(runCli(['detect', '--format', 'table'], { home, env: colour, input: series }).stdout).not.toMatch(/\x1b/);
+    const [plain, coloured] = [{}, colour].map((env) => runCli(['moments', ...sampleArgs(db)], { home, env }).stdout);
+    expect(plain).not.toMatch(/\x1b/);
+    expect(coloured).toMatch(/\x1b\[33m▲ spike\x1b\[39m/);
+    expect(coloured!.replace(/\x1b\[\d+m/g, '')).toBe(plain);
+  }, 60_000);
+
   it('moments --csv and --ndjson describe the same moments as --json', () => {
     const home = tempDir();
     const db = path.join(home, 's.db');

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decideColor } from '../../src/render/color.js';
+import { plain } from '../../src/render/color.js';
 import { fetchListing } from '../../src/render/fetch.js';
 import { render, writer, type Format, type Listing, type RenderContext } from '../../src/render/index.js';
 import { itemsListing, type ItemRow } from '../../src/render/items.js';
@@ -14,7 +14,7 @@ import { tempDir } from '../helpers/tmp.js';
 // Feed text is hostile. Whatever the listing, Markdown cannot be made to show a link, an image, emphasis or
 // HTML, nor a new cell; CSV and TSV cells carry no escape sequence to the terminal that cats them.
 
-const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({ ...decideColor({ flag: false, env: {}, isTTY: false }), color: false, width: 100, verbose: false, now: 0, ...over });
+const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({ chalk: plain, color: false, width: 100, verbose: false, now: 0, ...over });
 
 const ESC = '\x1b';
 /** A headline that would be a link, an image, emphasis, HTML and two cells, and drive a terminal. */

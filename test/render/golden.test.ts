@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideColor } from '../../src/render/color.js';
+import { plain } from '../../src/render/color.js';
 import { fetchListing } from '../../src/render/fetch.js';
 import type { FeedResult } from '../../src/ingest/types.js';
 import { FORMATS, render, type RenderContext } from '../../src/render/index.js';
@@ -10,7 +10,7 @@ import { sampleFeedResult, sampleMoment } from '../helpers/moments.js';
  * Golden files: the machine formats are a contract (README, "JSON fields"). A change here must be a
  * deliberate one: review the diff, then update with `npx vitest run -u`.
  */
-const ctx: RenderContext = { chalk: decideColor({ flag: false, env: {}, isTTY: false }).chalk, color: false, width: 100, verbose: false, now: 0 };
+const ctx: RenderContext = { chalk: plain, color: false, width: 100, verbose: false, now: 0 };
 const meta = { topics: 4, from: Date.UTC(2026, 10, 13, 12), asOf: Date.UTC(2026, 10, 20, 12) };
 const moments = [
   sampleMoment(),

@@ -1,7 +1,8 @@
 import { accountsListing } from '../../src/render/accounts.js';
 import { describe, expect, it } from 'vitest';
 import { stripControl } from '../../src/core/text.js';
-import { decideColor } from '../../src/render/color.js';
+import { Chalk } from 'chalk';
+import { colorEnabled, decideColor, plain } from '../../src/render/color.js';
 import { neutralize } from '../../src/render/formats/csv.js';
 import { render, type RenderContext } from '../../src/render/index.js';
 import { feedHealthListing, type FeedHealthRow } from '../../src/render/feeds.js';
@@ -10,7 +11,7 @@ import { itemsListing, type ItemRow } from '../../src/render/items.js';
 import { momentsListing, readinessNotes } from '../../src/render/moments.js';
 import { sampleFeedResult, sampleMoment } from '../helpers/moments.js';
 
-const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({ ...decideColor({ flag: false, env: {}, isTTY: false }), color: false, width: 100, verbose: false, now: 0, ...over });
+const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({ chalk: plain, color: false, width: 100, verbose: false, now: 0, ...over });
 const meta = { topics: 3, from: Date.UTC(2026, 10, 13, 12), asOf: Date.UTC(2026, 10, 20, 12) };
 
 describe('rendering moments', () => {
@@ -71,8 +72,8 @@ describe('rendering moments', () => {
     expect(Math.max(...out.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
   });
 
-  it('the table is coloured when colour is on', () => {
-    const out = render('table', momentsListing([sampleMoment()], meta), ctx(decideColor({ flag: undefined, env: { FORCE_COLOR: '1' }, isTTY: false })));
+  it('the table is coloured when colour is on', async () => {
+    const out = render('table', momentsListing([sampleMoment()], meta), ctx(await decideColor({ flag: undefined, env: { FORCE_COLOR: '1' }, isTTY: false })));
     expect(out).toMatch(/\x1b\[/);
   });
 
@@ -124,7 +125,30 @@ describe('colour decision', () => {
     [{ flag: undefined, env: {}, isTTY: false }, false],
     [{ flag: undefined, env: {}, isTTY: true }, true],
   ])('%j → %s', (inputs, want) => {
-    expect(decideColor(inputs).enabled).toBe(want);
+    expect(colorEnabled(inputs)).toBe(want);
+  });
+
+  it('without colour the renderers write what chalk writes at level 0, without loading chalk', async () => {
+    const { enabled, chalk } = await decideColor({ flag: false, env: {}, isTTY: true });
+    expect(enabled).toBe(false);
+    expect(chalk).toBe(plain);
+    const level0 = new Chalk({ level: 0 });
+    const styles = ['red', 'green', 'yellow', 'cyan', 'dim', 'bold'] as const;
+    for (const style of styles) {
+      for (const args of [['text'], [0.25], ['a', 'b'], [], ['two\nlines'], ['']] as unknown[][]) {
+        expect((plain[style] as (...a: unknown[]) => string)(...args)).toBe((level0[style] as (...a: unknown[]) => string)(...args));
+      }
+    }
+    expect(plain.bold.red('x')).toBe(level0.bold.red('x'));
+    expect(plain('x', 1)).toBe(level0('x', 1));
+    expect(plain.level).toBe(0);
+  });
+
+  it('with colour, chalk at level 1', async () => {
+    const { enabled, chalk } = await decideColor({ flag: undefined, env: { FORCE_COLOR: '1' }, isTTY: false });
+    expect(enabled).toBe(true);
+    expect(chalk.level).toBe(1);
+    expect(chalk.red('x')).toBe('\x1b[31mx\x1b[39m');
   });
 });
 

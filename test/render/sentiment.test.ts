@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { unscored, type SentimentResult } from '../../src/enrich/sentiment.js';
-import { decideColor } from '../../src/render/color.js';
+import { plain } from '../../src/render/color.js';
 import { SCHEMA_VERSION, writer, type RenderContext } from '../../src/render/index.js';
 import { sentimentRecord, sentimentSheet } from '../../src/render/sentiment.js';
 
-const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({ ...decideColor({ flag: false, env: {}, isTTY: false }), color: false, width: 100, verbose: false, now: 0, ...over });
+const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({ chalk: plain, color: false, width: 100, verbose: false, now: 0, ...over });
 
 const scored: SentimentResult = { score: -0.4215, label: 'negative', positive: 0, neutral: 0.58, negative: 0.42, mixed: false, language: 'en' };
 const explained: SentimentResult = { ...scored, explain: [{ word: 'awful', valence: -2.25 }, { word: 'share of the learned layer', valence: 0.6, rule: 'blend' }] };

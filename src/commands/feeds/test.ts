@@ -25,7 +25,7 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
     try {
       const items = await source(id, { since: null, now: fetchedAt, signal: new AbortController().signal, maxBytes: config.fetch.maxBytes });
       const enriched = inlineParser({ topics: config.topics }).enrich(items, { feedUrl: id, language: null });
-      await writeOut(render(format, testItemsListing(enriched, null), renderContext(g, o, env, fetchedAt)));
+      await writeOut(render(format, testItemsListing(enriched, null), await renderContext(g, o, env, fetchedAt)));
       return 0;
     } catch (err) {
       throw err instanceof FeedError ? new MomentscanError(`${o.source}: ${err.message}`, err.hint ? { hint: err.hint } : {}) : err;
@@ -42,7 +42,7 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
     if (out.status !== 'ok') throw new UsageError('unexpected 304 answer to an unconditional request');
     const parser = inlineParser({ topics: config.topics });
     const parsed = await parser.parse({ body: out.body, contentType: out.contentType, url: out.finalUrl, feedUrl: url, language: config.feedLanguages.get(url) ?? null, fetchedAt });
-    await writeOut(render(format, testItemsListing(parsed.items, parsed.title), renderContext(g, o, env, fetchedAt)));
+    await writeOut(render(format, testItemsListing(parsed.items, parsed.title), await renderContext(g, o, env, fetchedAt)));
     return 0;
   } catch (err) {
     if (err instanceof FeedError) throw new MomentscanError(`${o.source}: ${err.message}`, err.hint ? { hint: err.hint } : {});

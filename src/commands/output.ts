@@ -1,0 +1,21 @@
+/**
+ * How a command's output is rendered: the render context (colour decided once, chalk loaded only when it
+ * is on) and the note beside a big table. No config: `detect` and `sentiment` take this and env.ts only.
+ */
+import { decideColor } from '../render/color.js';
+import type { RenderContext } from '../render/types.js';
+import { BIG_TABLE_ROWS } from '../render/table.js';
+import { log, type Env, type GlobalOptions, type OutputOptions } from './env.js';
+
+export async function renderContext(g: GlobalOptions, o: OutputOptions, env: Env, now: number): Promise<RenderContext> {
+  const { enabled, chalk } = await decideColor({ flag: g.color === false ? false : undefined, env: env.env, isTTY: env.stdoutIsTTY });
+  const fields = o.fields ? o.fields.split(',').map((f) => f.trim()).filter(Boolean) : null;
+  return { chalk, color: enabled, width: env.columns, tty: env.stdoutIsTTY, verbose: Boolean(o.verbose), now, fields, headers: o.headers !== false };
+}
+
+/** A table of many rows is slow to read on a terminal: says so on stderr, with the formats made for it. */
+export function noteBigTable(format: string, rows: number, quiet = false): void {
+  if (format === 'table' && rows > BIG_TABLE_ROWS && !quiet) {
+    log(`momentscan: note: ${rows.toLocaleString('en-US')} rows as a table; --csv, --ndjson or --json suit this many (for a spreadsheet, a pager or a script)`);
+  }
+}
