@@ -44,8 +44,14 @@ export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<nu
   // a long series from a file is scored on a second core while this thread reads and writes; a pipe is
   // scored here, row by row, so that its output keeps up with its input
   const large = inputBytes(stdin ? 0 : o.source!) >= WORKER_FROM_BYTES;
-  // (a long file is read as bytes: its common rows are read straight from them)
-  const input: Readable = stdin ? process.stdin.setEncoding('utf8') : large ? createReadStream(o.source!, { highWaterMark: 1 << 16 }) : createReadStream(o.source!, { encoding: 'utf8', highWaterMark: 1 << 14 });
+  // (a long file is read as bytes: its common rows are read straight from them; so is stdin redirected from one)
+  const input: Readable = stdin
+    ? large
+      ? process.stdin
+      : process.stdin.setEncoding('utf8')
+    : large
+      ? createReadStream(o.source!, { highWaterMark: 1 << 16 })
+      : createReadStream(o.source!, { encoding: 'utf8', highWaterMark: 1 << 14 });
   const out = process.stdout;
   // output goes out in batches: one write per row would cost more than scoring the row. The plain CSV
   // (ASCII only: timestamps, numbers, true/false, alert names) is copied line by line into buffers, which

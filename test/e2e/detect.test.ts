@@ -90,7 +90,7 @@ describe('momentscan detect', () => {
     expect(rowByRow.stdout).not.toBe(r.stdout);
   });
 
-  it('a long series from a file (scored on a second core) gives exactly what the same series piped in gives', () => {
+  it('a long series from a file (scored on a second core) gives exactly what the same series piped in, or redirected from the file, gives', () => {
     const home = tempDir();
     // 40,000 hourly rows with sentiment and n, some of them empty: over the size scored in a worker
     const rows = ['timestamp,value,sentiment,n'];
@@ -106,9 +106,14 @@ describe('momentscan detect', () => {
     for (const format of [[], ['--ndjson']]) {
       const fromFile = runCli(['detect', file, ...format], { home });
       const piped = runCli(['detect', '-', ...format], { home, input: text });
+      // (`detect - < long.csv`: stdin is the file itself, read as bytes like the file)
+      const redirected = runCli(['detect', '-', ...format], { home, stdinFile: file });
       expect(fromFile.status).toBe(0);
       expect(fromFile.stdout.split('\n').length).toBeGreaterThan(40_000);
       expect(fromFile.stdout).toBe(piped.stdout);
+      expect(redirected.stderr).toBe('');
+      expect(redirected.status).toBe(0);
+      expect(redirected.stdout).toBe(fromFile.stdout);
       expect(fromFile.stdout).toMatch(/true/);
     }
   });
