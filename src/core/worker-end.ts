@@ -15,7 +15,7 @@
  * `terminate()` stays the last resort, for a worker that does not answer within the grace period.
  */
 import { createRequire } from 'node:module';
-import { parentPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { isMainThread, parentPort, type MessagePort, type Worker } from 'node:worker_threads';
 
 /** The message that asks a worker to end (a string no worker's own messages can be). */
 export const END = '\u0000momentscan:end-worker';
@@ -52,8 +52,13 @@ export function settle(): boolean {
   }
 }
 
-/** In a worker: waits for its background compiles (settle), then ends the worker (not the process). */
+/**
+ * In a worker: waits for its background compiles (settle), then ends the worker. There `process.exit` ends
+ * the thread, not the process, and a worker writes nothing to stdout (its results go to its owner as
+ * messages), so no piped output can be cut short; on the main thread it refuses.
+ */
 export function exitSettled(): void {
+  if (isMainThread) throw new Error('exitSettled() ends a worker thread, not the process');
   settle();
   process.exit(0);
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { endWorker, settle } from '../../src/core/worker-end.js';
+import { endWorker, exitSettled, settle } from '../../src/core/worker-end.js';
 import { ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -33,6 +33,8 @@ describe('ending a worker thread settled', () => {
     // (were this V8 to drop the call, workers would again be torn down mid-compile: this says so)
     expect(settle()).toBe(true);
     expect(() => new Function('return %IsBeingInterpreted()')).toThrow(SyntaxError);
+    // and it never ends the process: on the main thread exitSettled refuses (a worker's exit ends its thread only)
+    expect(() => exitSettled()).toThrow(/worker thread/);
   });
 
   it('asks a worker to end, and it exits by itself, settled, right after its code became hot', async () => {

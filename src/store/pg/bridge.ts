@@ -289,7 +289,8 @@ function workerMain(req: NodeJS.Require, wt: typeof import('node:worker_threads'
   let queue: Promise<void> = Promise.resolve();
   wt.parentPort!.on('message', (msg) => {
     if (msg === end) {
-      // settled first where the built module is there (not when run from the TypeScript sources)
+      // settled first where the built module is there (not when run from the TypeScript sources); in this
+      // worker thread process.exit ends the thread only, and it writes nothing to stdout
       void import(endUrl).then((m: typeof import('../../core/worker-end.js')) => m.exitSettled(), () => process.exit(0));
       return;
     }
