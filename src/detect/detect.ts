@@ -5,7 +5,7 @@ import { ENGINE_GRID_MS, engineHistoryMs, MAX_BUCKETS } from '../core/limits.js'
 import { bucketStart } from '../core/time.js';
 import type { Alert } from './alerts.js';
 import { SeriesDetector, type Tuning } from './series.js';
-import { episodeOpen, restoreState, saveState } from './snapshot.js';
+import { compactState, episodeOpen, restoreState, saveState } from './snapshot.js';
 import * as V from './verdict.js';
 
 const DAY_MS = 86_400_000;
@@ -273,6 +273,7 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}
     judgeRows(engine, trace, sq, i, end);
     i = end;
   }
+  if (snapshot) snapshot.state = compactState(snapshot.state);
   return { trace, snapshot, resumed };
 }
 

@@ -265,6 +265,30 @@ describe('the counts cached by week (topic_quarter_weeks)', () => {
     ro.close();
   });
 
+  it('saving engine states keeps, per topic, the latest state of each key and the three keys saved last', () => {
+    const { store, ids } = setup();
+    const [acme, globex] = [ids[0]!, ids[1]!];
+    const state = (n: number) => new Uint8Array([n]);
+    const kept = (topic: number) => store.db.prepare('SELECT key, at FROM engine_states WHERE topic_id = ? ORDER BY rowid').raw().all(topic);
+    const save = (list: { topicId: number; key: string; at: number }[]) => expect(store.saveEngineStates(list.map((s, i) => ({ ...s, state: state(i) })), store.dataVersion())).toBe(true);
+    save([{ topicId: acme, key: 'a', at: T0 }, { topicId: globex, key: 'a', at: T0 }]);
+    save([{ topicId: acme, key: 'a', at: T0 + DAY }, { topicId: acme, key: 'b', at: T0 }, { topicId: acme, key: 'c', at: T0 }]);
+    expect(kept(acme)).toEqual([['a', T0 + DAY], ['b', T0], ['c', T0]]);
+    save([{ topicId: acme, key: 'd', at: T0 }]);
+    expect(kept(acme)).toEqual([['b', T0], ['c', T0], ['d', T0]]);
+    save([{ topicId: acme, key: 'b', at: T0 + DAY }, { topicId: acme, key: 'e', at: T0 }]);
+    expect(kept(acme)).toEqual([['d', T0], ['b', T0 + DAY], ['e', T0]]);
+    expect(kept(globex)).toEqual([['a', T0]]);
+    // counts written by another connection since they were read: nothing saved
+    const readAt = store.dataVersion();
+    const other = new Database(store.db.name);
+    other.prepare('DELETE FROM engine_states WHERE topic_id = ?').run(globex);
+    other.close();
+    expect(store.saveEngineStates([{ topicId: globex, key: 'a', at: T0, state: state(1) }], readAt)).toBe(false);
+    expect(kept(globex)).toEqual([]);
+    store.close();
+  });
+
   it('a quarter moved to another week empties both weeks, and drops the engine states after either', () => {
     const { store, ids, save } = setup();
     save(0, items(rng(5), 200, T0, 21, 'm'));

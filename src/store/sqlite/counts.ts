@@ -211,6 +211,9 @@ export class SqliteCounts extends SqlitePart implements CountStore {
           const put = this.stmt('INSERT INTO engine_states (topic_id, key, at, state) VALUES (?, ?, ?, ?)');
           // (the one it replaces too: the new row's rowid says it was saved last)
           const older = this.stmt('DELETE FROM engine_states WHERE topic_id = ? AND key = ? AND at <= ?');
+          // (asked first: the delete costs 0.2–0.6 ms a topic even when there is nothing to delete, as there
+          // rarely is — a topic has more keys only after its settings changed)
+          const keys = this.stmt('SELECT count(DISTINCT key) FROM engine_states WHERE topic_id = ?').pluck();
           const otherKeys = this.stmt(
             `DELETE FROM engine_states WHERE topic_id = @t AND rowid NOT IN
                (SELECT max(rowid) FROM engine_states WHERE topic_id = @t GROUP BY key ORDER BY max(rowid) DESC LIMIT 3)`,
@@ -218,7 +221,7 @@ export class SqliteCounts extends SqlitePart implements CountStore {
           for (const s of states) {
             older.run(s.topicId, s.key, s.at);
             put.run(s.topicId, s.key, s.at, s.state);
-            otherKeys.run({ t: s.topicId });
+            if (Number(keys.get(s.topicId)) > 3) otherKeys.run({ t: s.topicId });
           }
           return true;
         })
