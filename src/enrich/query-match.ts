@@ -217,26 +217,54 @@ function anySet(filter: Bits, keys: Int32Array): boolean {
   return false;
 }
 
-/** Words (or stems) of a text, their hashes and their filter. */
+/**
+ * Words (or stems) of a text, their hashes and their filter. The words are strings, or (a text's own words)
+ * spans of the text, `spans[2i]` to `spans[2i + 1]`, made into strings only when something asks for them: most
+ * items are told apart from every query by the hashes alone, and a slice per word was a tenth of a parse
+ * worker's garbage.
+ */
 class WordList {
   readonly bits: Bits;
+  private list: string[] | null;
   constructor(
-    readonly words: string[],
+    words: string[] | null,
     readonly hashes: Int32Array,
+    private readonly text = '',
+    private readonly spans: Int32Array | null = null,
   ) {
-    this.bits = new Bits(words.length);
+    this.list = words;
+    this.bits = new Bits(hashes.length);
     for (let i = 0; i < hashes.length; i++) this.bits.add(hashes[i]!);
+  }
+  get words(): string[] {
+    if (this.list === null) {
+      const { text, spans } = this;
+      const list = new Array<string>(this.hashes.length);
+      for (let i = 0; i < list.length; i++) list[i] = text.slice(spans![2 * i]!, spans![2 * i + 1]!);
+      this.list = list;
+    }
+    return this.list;
+  }
+  /** Is word i `word` (of hash h)? */
+  is(i: number, word: string, h: number): boolean {
+    if (this.hashes[i] !== h) return false;
+    if (this.list !== null) return this.list[i] === word;
+    const start = this.spans![2 * i]!;
+    return this.spans![2 * i + 1]! - start === word.length && this.text.startsWith(word, start);
   }
   has(word: string, h: number): boolean {
     if (!this.bits.has(h)) return false;
-    const { words, hashes } = this;
-    for (let i = 0; i < hashes.length; i++) if (hashes[i] === h && words[i] === word) return true;
+    const { hashes } = this;
+    for (let i = 0; i < hashes.length; i++) if (hashes[i] === h && this.is(i, word, h)) return true;
     return false;
   }
 }
 
+/** Scratch for a text's word hashes and spans while it is read (copied out at the size it needs). */
+let scratchHashes = new Int32Array(256);
+let scratchSpans = new Int32Array(512);
+
 class View implements TextView {
-  readonly words: string[];
   readonly list: WordList;
   private starts: Bits | null = null;
   /** Stems in the last language asked for (there is usually one), and in any others. */
@@ -244,17 +272,21 @@ class View implements TextView {
   private stemList: WordList | null = null;
   private readonly stemmed = new Map<StemLanguage, WordList>();
   constructor(readonly folded: string) {
-    let words: string[];
-    let hashes: Int32Array;
     if (ASTRAL.test(folded)) {
-      words = folded.match(WORD) ?? [];
-      hashes = new Int32Array(words.length);
+      const words = folded.match(WORD) ?? [];
+      const hashes = new Int32Array(words.length);
       for (let i = 0; i < words.length; i++) hashes[i] = hash(words[i]!);
+      this.list = new WordList(words, hashes);
     } else {
       // text without astral characters (nearly all): the same words (runs of letters and digits) and
-      // hashes in one pass, a table telling word characters
-      words = [];
-      const h: number[] = [];
+      // hashes in one pass, a table telling word characters; the words as spans of the text
+      if (scratchSpans.length < folded.length + 2) {
+        scratchHashes = new Int32Array(folded.length + 2);
+        scratchSpans = new Int32Array(2 * (folded.length + 2));
+      }
+      const h = scratchHashes;
+      const spans = scratchSpans;
+      let n = 0;
       let start = -1;
       let fnv = 0;
       for (let i = 0; i <= folded.length; i++) {
@@ -266,15 +298,18 @@ class View implements TextView {
           }
           fnv = Math.imul(fnv ^ c, FNV_PRIME);
         } else if (start >= 0) {
-          words.push(folded.slice(start, i));
-          h.push(fnv);
+          spans[2 * n] = start;
+          spans[2 * n + 1] = i;
+          h[n++] = fnv;
           start = -1;
         }
       }
-      hashes = Int32Array.from(h);
+      this.list = new WordList(null, h.slice(0, n), folded, spans.slice(0, 2 * n));
     }
-    this.words = words;
-    this.list = new WordList(words, hashes);
+  }
+  /** Its words, made when first asked for (see WordList). */
+  get words(): string[] {
+    return this.list.words;
   }
   /** The filter of the words' first PREFIX_KEY characters, made when a prefix term first asks. */
   prefixes(): Bits {
@@ -377,11 +412,10 @@ function compileTerm(text: string, prefix: boolean, language: StemLanguage | nul
     const list = language === null ? v.list : v.stems(language);
     for (let i = 0; i < last; i++) if (!list.bits.has(hashes[i]!)) return false;
     if (prefix ? startHash !== null && !v.prefixes().has(startHash) : !list.bits.has(hashes[last]!)) return false;
-    const seq = list.words;
-    const end = seq.length - n;
+    const end = list.hashes.length - n;
     outer: for (let i = 0; i <= end; i++) {
-      for (let j = 0; j < last; j++) if (seq[i + j] !== keys[j]) continue outer;
-      if (prefix ? v.words[i + last]!.startsWith(start) : seq[i + last] === keys[last]) return true;
+      for (let j = 0; j < last; j++) if (!list.is(i + j, keys[j]!, hashes[j]!)) continue outer;
+      if (prefix ? v.words[i + last]!.startsWith(start) : list.is(i + last, keys[last]!, hashes[last]!)) return true;
     }
     return false;
   };

@@ -94,7 +94,13 @@ export function readXml(xml: string, rename: (name: string) => string = (n) => n
 function read(xml: string, rename: (name: string) => string): XmlNode | undefined {
   if (xml.trim() === '' || xml.charCodeAt(0) === 0xfeff) return undefined;
   const stack: XmlNode[] = [];
+  // per open element: its name as written (what its end tag must say), as renamed (its key in the parent),
+  // and whether it held CDATA; kept beside the element rather than as keys set on it and deleted at its end
   const names: string[] = [];
+  const keys: string[] = [];
+  const cdatas: boolean[] = [];
+  /** Whether the element has only its text so far (no attribute, no child): xml2js then gives the text alone. */
+  const bare: boolean[] = [];
   let result: XmlNode | undefined;
   let i = 0;
   const n = xml.length;
@@ -121,7 +127,7 @@ function read(xml: string, rename: (name: string) => string): XmlNode | undefine
         const top = stack[stack.length - 1];
         if (close === -1 || !top) return undefined;
         top._ += xml.slice(lt + 9, close);
-        top.cdata = true;
+        cdatas[cdatas.length - 1] = true;
         i = close + 3;
       } else return undefined;
     } else if (next === 0x3f /* ? */) {
@@ -129,22 +135,25 @@ function read(xml: string, rename: (name: string) => string): XmlNode | undefine
       if (close === -1) return undefined;
       i = close + 2;
     } else if (next === 0x2f /* / */) {
+      // the name must be the open element's, whole (test and lastIndex: no match array per tag)
+      const open = names[names.length - 1];
       NAME.lastIndex = lt + 2;
-      const m = NAME.exec(xml);
-      if (!m || names[names.length - 1] !== m[0]) return undefined;
+      if (open === undefined || !NAME.test(xml) || NAME.lastIndex - (lt + 2) !== open.length || !xml.startsWith(open, lt + 2)) return undefined;
       CLOSE_END.lastIndex = NAME.lastIndex;
-      if (!CLOSE_END.exec(xml)) return undefined;
+      if (!CLOSE_END.test(xml)) return undefined;
       i = CLOSE_END.lastIndex;
-      const done = close(stack);
+      const value = close(stack.pop()!, cdatas.pop()!, bare.pop()!);
+      const key = keys.pop()!;
       names.pop();
-      if (stack.length > 0) assignOrPush(stack[stack.length - 1]!, done.name, done.value);
-      else result = root(done.name, done.value);
+      if (stack.length > 0) {
+        assignOrPush(stack[stack.length - 1]!, key, value);
+        bare[bare.length - 1] = false;
+      } else result = root(key, value);
     } else {
       if (result !== undefined) return undefined; // a second root
       NAME.lastIndex = lt + 1;
-      const m = NAME.exec(xml);
-      if (!m) return undefined;
-      const name = m[0];
+      if (!NAME.test(xml)) return undefined;
+      const name = xml.slice(lt + 1, NAME.lastIndex);
       const obj: XmlNode = Object.create(null) as XmlNode;
       obj._ = '';
       let at = NAME.lastIndex;
@@ -159,19 +168,23 @@ function read(xml: string, rename: (name: string) => string): XmlNode | undefine
         at = ATTRIBUTE.lastIndex;
       }
       TAG_END.lastIndex = at;
-      const e = TAG_END.exec(xml);
-      if (!e) return undefined;
+      if (!TAG_END.test(xml)) return undefined;
       i = TAG_END.lastIndex;
+      const selfClosing = xml.charCodeAt(i - 2) === 0x2f; /* `/>` */
       const renamed = rename(name);
       if (RESERVED.has(renamed)) return undefined;
-      obj['#name'] = renamed;
-      stack.push(obj);
-      names.push(name);
-      if (e[1] === '/') {
-        const done = close(stack);
-        names.pop();
-        if (stack.length > 0) assignOrPush(stack[stack.length - 1]!, done.name, done.value);
-        else result = root(done.name, done.value);
+      if (selfClosing) {
+        const value = close(obj, false, attrs === undefined);
+        if (stack.length > 0) {
+          assignOrPush(stack[stack.length - 1]!, renamed, value);
+          bare[bare.length - 1] = false;
+        } else result = root(renamed, value);
+      } else {
+        stack.push(obj);
+        names.push(name);
+        keys.push(renamed);
+        cdatas.push(false);
+        bare.push(attrs === undefined);
       }
     }
   }
@@ -184,25 +197,13 @@ function root(name: string, value: unknown): XmlNode {
   return out;
 }
 
-/** xml2js's closing of an element: whitespace-only text goes, a text-only element becomes its text. */
-function close(stack: XmlNode[]): { name: string; value: unknown } {
-  const obj = stack.pop()!;
-  const name = obj['#name'] as string;
-  delete obj['#name'];
-  let cdata = false;
-  if (obj.cdata === true) {
-    cdata = true;
-    delete obj.cdata;
-  }
-  let value: unknown = obj;
-  let emptyStr: string | undefined;
+/**
+ * xml2js's closing of an element (its value in the parent): an element of text alone (`bare`: its only key is
+ * `_`) becomes its text, blank or not; otherwise whitespace-only text goes, unless it was CDATA.
+ */
+function close(obj: XmlNode, cdata: boolean, bare: boolean): unknown {
   const text = obj._ as string;
-  if (WHITESPACE.test(text) && !cdata) {
-    emptyStr = text;
-    delete obj._;
-  } else if (Object.keys(obj).length === 1) {
-    value = text;
-  }
-  if (typeof value === 'object' && Object.keys(value as object).length === 0) value = emptyStr;
-  return { name, value };
+  if (bare) return text;
+  if (!cdata && WHITESPACE.test(text)) delete obj._;
+  return obj;
 }

@@ -328,6 +328,22 @@ describe('text views', () => {
     for (const t of texts) expect(prepareText(t).words).toEqual(t.match(/[\p{L}\p{N}]+/gu) ?? []);
   });
 
+  it('match the same whether or not the words were asked for first (they are read from the text only when asked)', () => {
+    const queries = ['"abc xyz"', '"xyz abc*"', 'abc -xyz', '"0123 abc" OR cba', 'xyza*', '"éü abc"', 'abc'].map((q) => compileQuery(parseQuery(q)));
+    const set = compileQuerySet(queries);
+    const plain = texts.map((t) => foldText(t));
+    const folded = [...plain, ...plain.map((t) => `${t} abc xyz`)];
+    for (const t of folded) {
+      const fresh = prepareText(t);
+      const read = prepareText(t);
+      expect(read.words.length).toBeGreaterThanOrEqual(0);
+      expect(set.match(fresh)).toEqual(set.match(read));
+      expect(queries.map((q) => q.test(prepareText(t)))).toEqual(queries.map((q) => q.test(read)));
+      expect(queries.map((q) => q.explain(prepareText(t)))).toEqual(queries.map((q) => q.explain(read)));
+    }
+    expect(folded.filter((t) => set.match(prepareText(t)).length > 0).length).toBeGreaterThan(2000);
+  });
+
   it('find a word whatever script it is in, and only whole words', () => {
     const q = compileQuery(parseQuery('grève OR 中文 OR αβγ OR 2024'), { stemLanguage: null });
     expect(q.test(prepareText(foldText('La GRÈVE continue')))).toBe(true);

@@ -472,6 +472,9 @@ describe('helpers', () => {
     ['<t>a < b, 3<5</t>', '<t>a &lt; b, 3&lt;5</t>'],
     ['x\u0000y\u000bz\tw', 'xyz\tw'],
     ['<!DOCTYPE x [\n<!ENTITY a "]">\n]>\n<x/>', '\n\n\n<x/>'],
+    // the tokens are matched in any case, and only `<![CDATA[` as written is CDATA: a lower-case one goes as a DOCTYPE does
+    ['<x><![cdata[a & b]]></x>', '<x></x>'],
+    ['<!doctype x>\n<x>&amp;</x><!---->', '\n<x>&amp;</x><!---->'],
   ])('sanitizeXml(%j) → %j', (input, expected) => {
     expect(sanitizeXml(input)).toBe(expected);
   });

@@ -74,6 +74,10 @@ describe('the fast XML reader', () => {
     ['namespaced names and renamed date tags', '<feed xmlns:dc="d"><entry><dc:creator>x</dc:creator><published>2026</published><updated>2027</updated></entry></feed>'],
     ['whitespace around attributes and in close tags', '<r \n a = "1"\n><x ></x ></r >'],
     ['an element with attributes and only blank text', '<r><link href="h"> </link></r>'],
+    [
+      'blank, empty and self-closing elements, with and without attributes, children or CDATA',
+      '<r><a> </a><b x="1"/><c/><d> <e/> </d><f><![CDATA[ ]]><g/></f><h y="2"><![CDATA[ ]]></h><i>t<j/>u</i><k>\n</k></r>',
+    ],
   ])('%s: the same tree as xml2js', (_, xml) => {
     expect(readXml(xml, rename)).toEqual(reference(xml));
   });
