@@ -61,6 +61,48 @@ export function storeContract(backend: Backend): void {
       return { store, sql, topicId: topic!.id, feedA: a!.id, feedB: b!.id, save };
     }
 
+    describe('the newest items of a period, in a store mostly fetched before it', () => {
+      const DAY = 86_400_000;
+      const from = T - 7 * DAY;
+      // a month of history fetched long before the period (so that the listing may look only at what was fetched since)
+      function history() {
+        const { store, feedA, feedB, topicId } = setup();
+        const topicIds = new Map([['Acme', topicId]]);
+        const fetchAt = (feedId: number, startedAt: number, items: EnrichedItem[]) =>
+          store.saveFetch({ feedId, startedAt, durationMs: 5, status: 'ok', httpStatus: 200, bytes: 100, error: null, etag: null, items }, topicIds);
+        fetchAt(feedA, T - 30 * DAY, Array.from({ length: 60 }, (_, i) => item(`old${i}`, { publishedAt: T - 31 * DAY + i * 60_000 })));
+        return { store, fetchAt, feedA, feedB };
+      }
+      const guids = (rows: { link: string | null }[]) => rows.map((r) => r.link!.replace('https://news.example/', ''));
+
+      it('lists them newest first: one fetched long ago but dated later, one published just before a late fetch, ties by id', () => {
+        const { store, fetchAt, feedA, feedB } = history();
+        // dated three days after its fetch, nine days ago: in the period, and newer than most
+        fetchAt(feedB, T - 9 * DAY, [item('ahead', { publishedAt: T - 6 * DAY }), item('before', { publishedAt: T - 9 * DAY - 1000 })]);
+        fetchAt(feedA, T - 2 * DAY, [item('tieA', { publishedAt: T - 3 * DAY }), item('d2', { publishedAt: T - 2 * DAY - 5000 })]);
+        fetchAt(feedB, T - DAY, [item('tieB', { publishedAt: T - 3 * DAY }), item('d1', { publishedAt: T - DAY - 10 })]);
+        // a feed fetched late: an item published just before the fetch, one early in the period, one before it
+        fetchAt(feedA, T, [item('justBefore', { publishedAt: T - 1 }), item('early', { publishedAt: from + 1 }), item('tooOld', { publishedAt: from - 1 })]);
+        const counted = { total: 0 };
+        expect(guids(store.listItems({ from, to: T + 1, limit: 50, counted }))).toEqual(['justBefore', 'd1', 'd2', 'tieB', 'tieA', 'ahead', 'early']);
+        expect(counted.total).toBe(7);
+        // cut by the limit between the two ties: the later saved comes first
+        expect(guids(store.listItems({ from, to: T + 1, limit: 4, counted }))).toEqual(['justBefore', 'd1', 'd2', 'tieB']);
+        expect(counted.total).toBe(7);
+        // a period that ends before the last fetches
+        expect(guids(store.listItems({ from, to: T - 2 * DAY, limit: 2, counted }))).toEqual(['d2', 'tieB']);
+        expect(counted.total).toBe(5);
+      });
+
+      it('finds an item dated far ahead of its fetch, whatever the lead', () => {
+        const { store, fetchAt, feedB } = history();
+        fetchAt(feedB, T - 20 * DAY, [item('farAhead', { publishedAt: T - DAY })]);
+        const counted = { total: 0 };
+        expect(guids(store.listItems({ from, to: T + 1, limit: 50, counted }))).toEqual(['farAhead']);
+        expect(counted.total).toBe(1);
+      });
+    });
+
     it('re-fetching the same items never duplicates them', () => {
       const { store, sql, save, feedA, topicId } = setup();
       expect(save(feedA, [item('1'), item('2')])).toEqual({ new: 2, seen: 0, overflow: false });
