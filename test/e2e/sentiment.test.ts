@@ -92,6 +92,13 @@ describe('momentscan sentiment', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
   });
 
+  it('a line longer than 4,194,304 characters (a binary file, /dev/zero) stops with its line number (exit 2), not out of memory', () => {
+    const r = runCli(['sentiment'], { home: tempDir(), input: `great\n${'\0'.repeat(5_000_000)}\nlater\n` });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('momentscan: error: stdin: line 2: longer than 4,194,304 characters — give one text (or one JSON object with a "text" field) per line\n');
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
   it('writes every text back whole in UTF-8: multi-byte rows across output blocks, and a row longer than a block', () => {
     // rows are gathered as bytes in blocks of 256 KiB: rows must not be cut or re-encoded where a block ends
     const texts = Array.from({ length: 6000 }, (_, i) => `Überraschung ${i}: café ✈️ 😂 ${'ß'.repeat(i % 90)} — très bien`);
