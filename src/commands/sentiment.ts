@@ -64,6 +64,7 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
     // the rows before a bad line are out, as they would be line by line
     for (const piece of pending.take()) await write(piece);
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`${name}: file not found`, { hint: 'check the path, or pipe the texts in with -' });
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new InputError(`${name}: is a folder, not a file`, { hint: 'give the path of a text or NDJSON file, or pipe the texts in with -' });
     throw err;
   }
   noteBigTable(format, rows, g.quiet);

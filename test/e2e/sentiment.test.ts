@@ -8,6 +8,14 @@ import { BIN, ROOT, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('momentscan sentiment', () => {
+  it('a folder instead of a file: one line naming it, exit 2 (not "EISDIR: illegal operation on a directory")', () => {
+    const home = tempDir();
+    const r = runCli(['sentiment', home], { home });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`momentscan: error: ${home}: is a folder, not a file — give the path of a text or NDJSON file, or pipe the texts in with -\n`);
+    expect(r.stdout).toBe('');
+  });
+
   it('scores one text per line and NDJSON objects (other fields passed through), NDJSON out', () => {
     const home = tempDir();
     const input = [
