@@ -9,9 +9,16 @@ import { parseTime } from '../core/time.js';
  * UsageError naming the flag.
  */
 
-/** --as-of: the evaluation time (ISO-8601, or a duration before now); now when not given. */
+/**
+ * --as-of: the evaluation time (ISO-8601, or a duration before now); now when not given. Not after now:
+ * what a run records (a digest's period, the moments it saw) would otherwise claim a future that later
+ * runs trust (`digest --since last` after `--as-of 2100-01-01` had nothing left to report, ever).
+ */
 export function asOfFlag(text: string | undefined, now: number): number {
-  return text === undefined ? now : parseTime(text, now, '--as-of');
+  if (text === undefined) return now;
+  const asOf = parseTime(text, now, '--as-of');
+  if (asOf > now) throw new UsageError(`--as-of ${text} is in the future`, { hint: 'give a time up to now, or leave --as-of out to evaluate now' });
+  return asOf;
 }
 
 /**

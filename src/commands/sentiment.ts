@@ -46,7 +46,7 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
   let n = 0;
   let rows = 0;
   try {
-    for await (const batch of lineBatches(input, { crlf: true })) {
+    for await (const batch of lineBatches(input, { crlf: true, maxChars: MAX_LINE_CHARS, tooLong: (line) => lineTooLong(name, line) })) {
       for (const raw of batch) {
         n++;
         const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
@@ -64,12 +64,25 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
     // the rows before a bad line are out, as they would be line by line
     for (const piece of pending.take()) await write(piece);
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`${name}: file not found`, { hint: 'check the path, or pipe the texts in with -' });
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new InputError(`${name}: is a folder, not a file`, { hint: 'give the path of a text or NDJSON file, or pipe the texts in with -' });
     throw err;
   }
   noteBigTable(format, rows, g.quiet);
   pending.add(out.end());
   for (const piece of pending.take()) await write(piece);
   return 0;
+}
+
+/**
+ * The longest line read (4 Mi characters, a long book): a line is held whole to be scored, so without a
+ * bound one endless line (a binary file, /dev/zero) took memory until the process died.
+ */
+const MAX_LINE_CHARS = 1 << 22;
+
+function lineTooLong(name: string, line: number): InputError {
+  return new InputError(`${name}: line ${line}: longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters`, {
+    hint: 'give one text (or one JSON object with a "text" field) per line',
+  });
 }
 
 /** Bytes of output gathered before a write. */

@@ -46,7 +46,7 @@ export async function list(g: GlobalOptions, o: OutputOptions & { all?: boolean 
   const { dbPath } = configFor(g, env);
   const format = chooseFormat(o);
   const now = env.now();
-  const store = await openStore(dbPath);
+  const store = await openStore(dbPath, { readonlyIfDenied: true });
   let rows;
   try {
     rows = new Outbox(store).silences(o.all ? null : now);

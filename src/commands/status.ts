@@ -32,7 +32,7 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
   const urls = configuredFeeds(config);
   feeds.total = urls.length;
   const dbExists = storeExists(dbPath);
-  const store = dbExists ? await openStore(dbPath, { fullCheck: true }) : null;
+  const store = dbExists ? await openStore(dbPath, { fullCheck: true, readonlyIfDenied: true }) : null;
   let topics;
   const accounts = { known: 0, withItems: 0, review: 0 };
   try {

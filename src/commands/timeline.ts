@@ -1,6 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import { MAX_LISTED_BUCKETS } from '../core/limits.js';
-import { parseDurationMs } from '../core/time.js';
+import { formatDuration, parseDurationMs } from '../core/time.js';
 import { autoBucket, engineStart, scoreBuckets } from '../detect/detect.js';
 import { render } from '../render/index.js';
 import { timelineListing, type TimelineRow } from '../render/timeline.js';
@@ -43,6 +43,10 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
     else {
       const ms = parseDurationMs(setting);
       if (ms === null || ms < 60_000) throw new UsageError(`--bucket: expected auto or a duration such as 1h or 6h, got "${setting}"`);
+      // as the config asks of defaults.bucket: the baseline must hold 4 buckets (a 99999d bucket drew one bar)
+      if (4 * ms > baselineMs) {
+        throw new UsageError(`--bucket ${setting}: must be at most a quarter of the baseline (defaults.baseline is ${formatDuration(baselineMs)})`, { hint: `give a bucket of at most ${formatDuration(Math.floor(baselineMs / 4))}` });
+      }
       bucketMs = ms;
     }
     checkWindow(config, {

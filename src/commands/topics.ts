@@ -12,7 +12,7 @@ export async function run(g: GlobalOptions, o: OutputOptions): Promise<number> {
   const { config, dbPath } = configFor(g, env);
   const now = env.now();
   // no database yet: every topic has no items (and none is created just to say so)
-  const store = storeExists(dbPath) ? await openStore(dbPath) : null;
+  const store = storeExists(dbPath) ? await openStore(dbPath, { readonlyIfDenied: true }) : null;
   let rows: TopicRow[];
   try {
     rows = topicRows(config, store, now);

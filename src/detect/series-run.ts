@@ -117,6 +117,7 @@ export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesR
     .catch((err: unknown) => {
       if (stopped) return; // the reader went away: nothing more to say
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`${o.name}: file not found`, { hint: 'check the path, or pipe the series in with -' });
+      if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new InputError(`${o.name}: is a folder, not a file`, { hint: 'give the path of a CSV or NDJSON file, or pipe the series in with -' });
       throw err;
     })
     .finally(() => scorer?.close());

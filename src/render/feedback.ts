@@ -94,12 +94,13 @@ export function qualityListing(rows: QualityRow[], meta: { from: number; to: num
         String(r.threshold.level),
       ]);
       const table = drawTable(
-        { head: ['Topic', 'Labelled', 'Real/noise/planned', 'Precision', 'Moments', 'Per week', 'Threshold'], widths: ['fill', 10, 20, 11, 9, 10, 11], right: [1, 3, 4, 5, 6], minFill: 8 },
+        // the fixed columns leave the topic 14 columns of 80 (with 'Real/noise/planned' they left it 1, and the table overflowed)
+        { head: ['Topic', 'Labels', 'R/N/P', 'Precision', 'Moments', 'Per week', 'Threshold'], widths: ['fill', 8, 9, 11, 9, 10, 11], right: [1, 3, 4, 5, 6], minFill: 8 },
         cells,
         ctx,
       );
       const why = list.map((r) => `  ${stripControl(r.topic)}: ${r.threshold.why}`).join('\n');
-      return `${table}From ${iso(meta.from)} to ${iso(meta.to)}; precision: real and planned over all labelled.\nThresholds:\n${why}\n`;
+      return `${table}From ${iso(meta.from)} to ${iso(meta.to)}.\nR/N/P: labels real/noise/planned; precision: (real + planned) ÷ labels.\nThresholds:\n${why}\n`;
     },
   };
 }

@@ -66,6 +66,12 @@ describe('--as-of, --since, --limit, --sensitivity', () => {
     expect(usage(() => asOfFlag('yesterday', AS_OF)).message).toBe('--as-of: cannot read "yesterday" as a time');
   });
 
+  it('--as-of after now is a usage error (a typo such as 2100 would be recorded as a digest\'s end)', () => {
+    expect(asOfFlag('2026-11-20T12:00:00Z', AS_OF)).toBe(AS_OF);
+    expect(usage(() => asOfFlag('2026-11-20T12:00:01Z', AS_OF)).message).toBe('--as-of 2026-11-20T12:00:01Z is in the future');
+    expect(usage(() => asOfFlag('2100-01-01', AS_OF)).hint).toBe('give a time up to now, or leave --as-of out to evaluate now');
+  });
+
   it('--since is a duration before the evaluation time or a time before it', () => {
     expect(sinceFlag('7d', AS_OF)).toBe(AS_OF - 7 * 86_400_000);
     expect(sinceFlag('2026-11-18T00:00:00Z', AS_OF)).toBe(Date.UTC(2026, 10, 18));

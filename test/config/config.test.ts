@@ -115,6 +115,47 @@ feeds: [file:///tmp/x.xml]
   });
 });
 
+describe('config files in another encoding than UTF-8', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'momentscan-cfg-'));
+  const yaml = 'topics:\n  - name: Café Zürich\n    keywords: [café]\n';
+  const write = (name: string, bytes: Buffer): string => {
+    const file = path.join(dir, name);
+    writeFileSync(file, bytes);
+    return file;
+  };
+  const utf16le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(yaml, 'utf16le')]);
+  const utf16be = Buffer.from(utf16le.map((_, i) => utf16le[i ^ 1]!));
+
+  it.each([
+    ['UTF-16 LE with a byte-order mark (Notepad\'s "Unicode")', 'le.yaml', utf16le],
+    ['UTF-16 BE with a byte-order mark', 'be.yaml', utf16be],
+    ['UTF-16 LE without one', 'le-nobom.yaml', Buffer.from(yaml, 'utf16le')],
+  ])('%s: one line saying so, not the garbled text', (_what, name, bytes) => {
+    const file = write(name, bytes);
+    expect(() => loadConfig(file, true)).toThrow(ConfigError);
+    expect(formatError(catchError(() => loadConfig(file, true)))).toBe(`${file}: the config file is UTF-16 text, momentscan reads UTF-8 — save it as UTF-8 (Notepad: Save as, Encoding UTF-8)`);
+  });
+
+  it('Latin-1: names the line of the first byte that is not UTF-8', () => {
+    const file = write('latin1.yaml', Buffer.from(yaml, 'latin1'));
+    expect(formatError(catchError(() => loadConfig(file, true)))).toBe(`${file}: line 2 is not UTF-8 text — save the config file as UTF-8`);
+  });
+
+  it('UTF-8, with or without a byte-order mark, reads as before', () => {
+    expect(loadConfig(write('utf8.yaml', Buffer.from(yaml)), true).topics[0]!.name).toBe('Café Zürich');
+    expect(loadConfig(write('bom.yaml', Buffer.from(`\uFEFF${yaml}`)), true).topics[0]!.name).toBe('Café Zürich');
+  });
+});
+
+function catchError(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected an error');
+}
+
 describe('config files that would take too long or too much', () => {
   it('refuses a config file over 1 MB without parsing it', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'momentscan-cfg-'));

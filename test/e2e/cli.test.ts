@@ -223,6 +223,8 @@ describe('sub-command mistakes', () => {
     [['help', 'nope'], /^momentscan: error: unknown command "nope" — commands are: init, fetch, feeds, .*; see momentscan --help\n$/],
     [['fetch', '--bogus'], "momentscan: error: unknown option '--bogus'\n(run momentscan fetch --help for usage)\n"],
     [['feeds', 'test'], "momentscan: error: missing required argument 'source'\n(run momentscan feeds test --help for usage)\n"],
+    // an unset variable in a script (feeds test "$URL") read the current folder: ": /tmp/x is a folder, not a feed file", exit 1
+    [['feeds', 'test', ' '], 'momentscan: error: feeds test: the source is empty — give a feed URL, a file, or ndjson:FILE\n'],
   ])('%j: names the mistake, suggests the closest command, points to its help (exit 2)', (args, stderr) => {
     const r = runCli(args, { home: tempDir() });
     expect(r.status).toBe(2);

@@ -16,6 +16,13 @@ function series(n: number): string {
 }
 
 describe('momentscan detect', () => {
+  it('a folder instead of a file: one line naming it, exit 2 (not "EISDIR: illegal operation on a directory")', () => {
+    const home = tempDir();
+    const r = runCli(['detect', home], { home });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`momentscan: error: ${home}: is a folder, not a file — give the path of a CSV or NDJSON file, or pipe the series in with -\n`);
+  });
+
   it('writes one row per input row, finds the burst, and stays quiet elsewhere', () => {
     const home = tempDir();
     const r = runCli(['detect'], { home, input: series(500) });

@@ -255,6 +255,19 @@ describe('momentscan digest (printed)', { timeout: 90_000 }, () => {
     expect(last.stdout).toContain('2026-11-19 06:00 → 2026-11-20 12:00 UTC');
   });
 
+  it('--as-of in the future is a usage error and records nothing: the next --since last still starts where the last digest ended', () => {
+    const { home, db } = setup();
+    const base = ['digest', '--config', SAMPLE_CONFIG, '--db', db];
+    expect(runCli([...base, '--as-of', SPIKE_ON], { home }).status).toBe(0);
+    const typo = runCli([...base, '--as-of', '2100-01-01'], { home });
+    expect(typo.status).toBe(2);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr).toBe('momentscan: error: --as-of 2100-01-01 is in the future — give a time up to now, or leave --as-of out to evaluate now\n');
+    const last = runCli([...base, '--as-of', LATER, '--since', 'last'], { home });
+    expect(last.status, last.stderr).toBe(0);
+    expect(last.stdout).toContain('2026-11-19 06:00 → 2026-11-20 12:00 UTC');
+  });
+
   it('--as-of in the past lists no moment that starts after it, though a run with a later --as-of stored it', () => {
     const { home, db } = setup();
     // a run at the end of the sample reports (and stores) the spike and the swing

@@ -62,6 +62,11 @@ describe('absurd periods are usage errors (exit 2, one line, at once)', () => {
     expectUsageError(run(['timeline', 'Acme', '--since', '365d', '--bucket', '1m', '--as-of', AS_OF, '--json']), '--since 365d', '--bucket 1m', '100,000');
   });
 
+  it('timeline: a --bucket longer than a quarter of the baseline is refused, as in the config', () => {
+    expectUsageError(run(['timeline', 'Acme', '--bucket', '99999d', '--as-of', AS_OF]), '--bucket 99999d', 'a quarter of the baseline', 'defaults.baseline is 14d');
+    expect(run(['timeline', 'Acme', '--bucket', '3d', '--since', '30d', '--as-of', AS_OF, '--json']).status).toBe(0);
+  });
+
   it('a topic-level bucket of 1m over a long period names the --since and the topic field', () => {
     const config = configFile('topics:\n  - name: Acme\n    keywords: [acme]\n  - name: Minutes\n    keywords: [minutes]\n    bucket: 1m\n');
     for (const args of [

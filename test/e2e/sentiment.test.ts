@@ -8,6 +8,14 @@ import { BIN, ROOT, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('momentscan sentiment', () => {
+  it('a folder instead of a file: one line naming it, exit 2 (not "EISDIR: illegal operation on a directory")', () => {
+    const home = tempDir();
+    const r = runCli(['sentiment', home], { home });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`momentscan: error: ${home}: is a folder, not a file — give the path of a text or NDJSON file, or pipe the texts in with -\n`);
+    expect(r.stdout).toBe('');
+  });
+
   it('scores one text per line and NDJSON objects (other fields passed through), NDJSON out', () => {
     const home = tempDir();
     const input = [
@@ -89,6 +97,13 @@ describe('momentscan sentiment', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a line longer than 4,194,304 characters (a binary file, /dev/zero) stops with its line number (exit 2), not out of memory', () => {
+    const r = runCli(['sentiment'], { home: tempDir(), input: `great\n${'\0'.repeat(5_000_000)}\nlater\n` });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('momentscan: error: stdin: line 2: longer than 4,194,304 characters — give one text (or one JSON object with a "text" field) per line\n');
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
   });
 

@@ -7,6 +7,7 @@ import { neutralize } from '../../src/render/formats/csv.js';
 import { render, type RenderContext } from '../../src/render/index.js';
 import { feedHealthListing, type FeedHealthRow } from '../../src/render/feeds.js';
 import { fetchListing } from '../../src/render/fetch.js';
+import { qualityListing } from '../../src/render/feedback.js';
 import { itemsListing, type ItemRow } from '../../src/render/items.js';
 import { momentsListing, readinessNotes } from '../../src/render/moments.js';
 import { sampleFeedResult, sampleMoment } from '../helpers/moments.js';
@@ -209,7 +210,17 @@ describe('human tables', () => {
       { id: 22222, name: 'HP', domain: null, aliases: [], handles: [], externalId: null, origin: 'csv-accounts', contacts: [], items: 0, lastItemAt: null, review: [] },
     ]), ctx({ width }))],
     ['fetch', (width) => render('table', fetchListing([sampleFeedResult(), sampleFeedResult({ url: 'https://b.example/feed', title: long })]), ctx({ width }))],
+    ['quality', (width) => render('table', qualityListing([{
+      topic: 'Northwind Airlines', labelled: 12, real: 9, noise: 2, planned: 1, precision: 10 / 12, moments: 14, alerts: 17, alertsPerWeek: 4.25, unlabelled: 2,
+      threshold: { level: 3.25, base: 3, sensitivity: 'medium', source: 'learned', adjustments: [], pending: 0, realRun: 0, why: '3.25: 1 step above sensitivity medium (3)' },
+    }], { from: 0, to: 1 }), ctx({ width }))],
   ];
+
+  it('the quality table keeps the topic readable at 80 columns', () => {
+    const quality = tables.find(([name]) => name === 'quality')![1](80);
+    expect(quality).toMatch(/^│ Northwind A… │ +12 │ 9\/2\/1 +│ +83% │ +14 │ +4\.3 │ +3\.25 │$/m);
+    expect(quality).toContain('R/N/P: labels real/noise/planned');
+  });
 
   it.each(tables.flatMap(([name, draw]) => [80, 100, 133].map((w) => [name, w, draw] as const)))('%s fits a terminal %d columns wide, one line per row, no line between rows', (_name, width, draw) => {
     const lines = draw(width).split('\n').filter((l) => /^[┌│├└]/.test(l));

@@ -14,7 +14,7 @@ export async function list(g: GlobalOptions, o: OutputOptions & { topic?: string
   const now = env.now();
   const topics = topicsFlag(config, o.topic);
   const from = o.since === undefined ? undefined : parseTime(o.since, now, '--since');
-  const store = await openStore(dbPath);
+  const store = await openStore(dbPath, { readonlyIfDenied: true });
   let rows;
   try {
     rows = store.feedback.events({ ...(topics.length ? { topics } : {}), ...(from !== undefined ? { from } : {}) });

@@ -18,6 +18,7 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
   const format = chooseFormat(o);
   const { config } = configFor(g, env);
   const fetchedAt = env.now();
+  if (o.source.trim() === '') throw new UsageError('feeds test: the source is empty', { hint: 'give a feed URL, a file, or ndjson:FILE' });
   // a source that is not a feed, by its id (`ndjson:items.ndjson`, the path relative to here)
   const source = itemSourceOf(guessKind(o.source));
   if (source) {

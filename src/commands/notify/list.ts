@@ -25,7 +25,7 @@ export async function list(g: GlobalOptions, o: ListOptions): Promise<number> {
     throw new UsageError(`--status: expected one of ${STATUSES.join(', ')}, got "${o.status}"`);
   }
   const { Outbox } = await import('../../notify/outbox.js');
-  const store = await openStore(dbPath);
+  const store = await openStore(dbPath, { readonlyIfDenied: true });
   let rows: DeliveryRow[];
   try {
     rows = new Outbox(store).list(from, limit, o.status as (typeof STATUSES)[number] | undefined).map(deliveryRow);
