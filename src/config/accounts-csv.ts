@@ -95,8 +95,11 @@ export interface ReadAccountsResult extends AccountImport {
 export function readAccountsCsv(file: string, map: ColumnMap = new Map()): ReadAccountsResult {
   let size: number;
   try {
-    size = statSync(file).size;
+    const st = statSync(file);
+    if (st.isDirectory()) throw new InputError(`${file}: is a folder, not a file`, { hint: 'give the path of a CSV file of companies or contacts' });
+    size = st.size;
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError(`${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { hint: 'check the path' });
   }
   if (size > MAX_IMPORT_BYTES) {

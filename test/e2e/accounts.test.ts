@@ -106,6 +106,10 @@ describe('momentscan accounts', () => {
     expect(u.status).toBe(2);
     expect(u.stderr.trim().split('\n')).toHaveLength(1);
     expect(u.stderr).toMatch(/unknown\.csv: line 1: no column momentscan knows \("Foo", "Bar"\) — .*--map COLUMN=FIELD/);
+    // a folder given for the file: said so, with what to give instead
+    const folder = run('accounts', 'import', home);
+    expect(folder.status).toBe(2);
+    expect(folder.stderr).toBe(`momentscan: error: ${home}: is a folder, not a file — give the path of a CSV file of companies or contacts\n`);
     // --map makes it readable; --replace starts over
     const mapped = run('accounts', 'import', unknown, '--map', 'Foo=name', '--map', 'Bar=-', '--replace', '--json');
     expect(mapped.status, mapped.stderr).toBe(0);
