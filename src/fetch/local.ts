@@ -20,11 +20,14 @@ export async function statLocalFile(file: string, maxBytes: number): Promise<Sta
   return st;
 }
 
+/** The hint for a feed file not found, as a path in the config (`feeds test` gives its own for a path typed on the command line). */
+export const CONFIG_PATH_HINT = 'check the path in the config (relative paths are relative to the config file)';
+
 /** A failure reading a local file as a FeedError naming it (a FeedError is passed on as it is). */
 export function localFileError(err: unknown, file: string): FeedError {
   if (err instanceof FeedError) return err;
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new FeedError('file', `file not found: ${file}`, { hint: 'check the path in the config (relative paths are relative to the config file)' });
+  if (code === 'ENOENT') return new FeedError('file', `file not found: ${file}`, { hint: CONFIG_PATH_HINT });
   if (code === 'EACCES') return new FeedError('file', `permission denied: ${file}`);
   return new FeedError('file', `cannot read ${file} (${code ?? String(err)})`);
 }

@@ -130,7 +130,9 @@ describe('momentscan feeds test', () => {
   it.each([
     [path.join('fixtures', 'feeds', 'html-page.html'), /html-page\.html: got an HTML page, not a feed — /],
     ['http://127.0.0.1:9/feed.rss', /^momentscan: error: http:\/\/127\.0\.0\.1:9\/feed\.rss: connection refused by 127\.0\.0\.1:9/],
-    ['missing.xml', /missing\.xml: file not found: /],
+    // a path typed here is relative to the current folder, not to a config file
+    ['missing.xml', /missing\.xml: file not found: \S+ — check the path \(a relative path is relative to the current folder\)$/m],
+    ['ndjson:missing.ndjson', /missing\.ndjson: file not found: \S+ — check the path \(a relative path is relative to the current folder\)$/m],
   ])('%s fails with one line naming it', (source, message) => {
     const home = tempDir();
     const r = runCli(['feeds', 'test', source], { home });

@@ -6,6 +6,7 @@ import { itemSourceOf } from '../../ingest/sources/index.js';
 import { FeedError, MomentscanError, UsageError } from '../../core/errors.js';
 import { userAgent } from '../../core/version.js';
 import { createDispatcher, fetchFeed } from '../../fetch/http.js';
+import { CONFIG_PATH_HINT } from '../../fetch/local.js';
 import { withRetries } from '../../fetch/retry.js';
 import { testItemsListing } from '../../render/feeds.js';
 import { render } from '../../render/index.js';
@@ -29,7 +30,7 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
       await writeOut(render(format, testItemsListing(enriched, null), await renderContext(g, o, env, fetchedAt)));
       return 0;
     } catch (err) {
-      throw err instanceof FeedError ? new MomentscanError(`${o.source}: ${err.message}`, err.hint ? { hint: err.hint } : {}) : err;
+      throw err instanceof FeedError ? asTyped(o.source, err) : err;
     }
   }
   const url = /^[a-z][a-z0-9+.-]*:/i.test(o.source) && !/^[a-z]:\\/i.test(o.source) ? feedUrl(o.source, process.cwd()) : pathToFileURL(path.resolve(o.source)).href;
@@ -46,9 +47,15 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
     await writeOut(render(format, testItemsListing(parsed.items, parsed.title), await renderContext(g, o, env, fetchedAt)));
     return 0;
   } catch (err) {
-    if (err instanceof FeedError) throw new MomentscanError(`${o.source}: ${err.message}`, err.hint ? { hint: err.hint } : {});
+    if (err instanceof FeedError) throw asTyped(o.source, err);
     throw err;
   } finally {
     await dispatcher.close().catch(() => undefined);
   }
+}
+
+/** A feed's failure as the error of the source typed: a path not found is relative to the current folder here, not to the config. */
+function asTyped(source: string, err: FeedError): MomentscanError {
+  const hint = err.hint === CONFIG_PATH_HINT ? 'check the path (a relative path is relative to the current folder)' : err.hint;
+  return new MomentscanError(`${source}: ${err.message}`, hint ? { hint } : {});
 }
