@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigError } from '../core/errors.js';
+import { utf8FileText } from '../core/utf8-file.js';
 import { cachedConfig, keepConfig } from './cache.js';
 import { defaultConfig, validateConfig, type Config } from './schema.js';
 import { parseYamlFast } from './yaml-fast.js';
@@ -24,7 +25,7 @@ export function loadConfig(file: string, explicit: boolean): Config {
         hint: 'a config of a few hundred topics takes well under 100 KB: is this the right file?',
       });
     }
-    text = configText(readFileSync(file), file);
+    text = utf8FileText(readFileSync(file), file, 'the config file', (message, hint) => new ConfigError(message, { hint }));
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -38,29 +39,6 @@ export function loadConfig(file: string, explicit: boolean): Config {
   const cached = cachedConfig(file, text);
   if (cached !== undefined) return validate(cached, file);
   return parseConfigText(text, file, (parsed) => keepConfig(file, text, parsed));
-}
-
-/**
- * The file's bytes as text: UTF-8 (a byte-order mark is fine). UTF-16 (what Windows Notepad saves as
- * "Unicode") and bytes that are not UTF-8 (a Latin-1 "café") are refused in one line, rather than read
- * as garbled text: an error quoting NUL-riddled characters, or topic names and keywords silently changed.
- */
-function configText(bytes: Buffer, file: string): string {
-  const text = bytes.toString('utf8');
-  const bom16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
-  if (bom16 || text.includes('\0')) {
-    throw new ConfigError(`${file}: the config file is UTF-16 text, momentscan reads UTF-8`, { hint: 'save it as UTF-8 (Notepad: Save as, Encoding UTF-8)' });
-  }
-  // U+FFFD is where the decoder met a byte that is not UTF-8 (or the file holds that character itself)
-  if (text.includes('\uFFFD')) {
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      const line = text.slice(0, text.indexOf('\uFFFD')).split('\n').length;
-      throw new ConfigError(`${file}: line ${line} is not UTF-8 text`, { hint: 'save the config file as UTF-8' });
-    }
-  }
-  return text;
 }
 
 /** yaml, loaded only when the fast reader declines (loading it costs 30–50 ms of a command's start). */

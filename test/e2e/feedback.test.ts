@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -144,6 +144,24 @@ describe('planned events', { timeout: 120_000 }, () => {
     const missing = cli('events', 'import', path.join(EVENTS, 'nope.ics'));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/nope\.ics: no such file/);
+  });
+
+  it('events import: a calendar in UTF-16 or Latin-1 is refused in one line naming it and its encoding, and nothing is imported', () => {
+    const { home, cli } = setup();
+    const ics = readFileSync(path.join(EVENTS, 'launches.ics'), 'utf8');
+    const summaryLine = ics.slice(0, ics.indexOf('SUMMARY:')).split('\n').length;
+    const cases: [string, Buffer, string][] = [
+      ['utf16.ics', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(ics, 'utf16le')]), 'the calendar is UTF-16 text, momentscan reads UTF-8 — save it as UTF-8 (Notepad: Save as, Encoding UTF-8)'],
+      ['latin1.ics', Buffer.from(ics.replace('SUMMARY:', 'SUMMARY:Caf\u00e9 '), 'latin1'), `line ${summaryLine} is not UTF-8 text — save the calendar as UTF-8`],
+    ];
+    for (const [name, bytes, message] of cases) {
+      const file = path.join(home, name);
+      writeFileSync(file, bytes);
+      const r = cli('events', 'import', file);
+      expect(r.status, name).toBe(2);
+      expect(r.stderr).toBe(`momentscan: error: ${file}: ${message}\n`);
+    }
+    expect(JSON.parse(cli('events', 'list', '--json').stdout)).toEqual([]);
   });
 
   it('events import --topic puts every event in one topic', () => {

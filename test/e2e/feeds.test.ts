@@ -252,6 +252,25 @@ describe('momentscan feeds import', () => {
     expect(text).toContain('file:///srv/feeds/local.xml');
   });
 
+  it('a feed list in UTF-16 or Latin-1 is refused in one line naming it and its encoding, and the config is left as it was', () => {
+    const home = tempDir();
+    const config = path.join(home, 'c.yaml');
+    writeFileSync(config, 'topics: []\n');
+    const text = opml(`<outline text="Caf\u00e9 Soci\u00e9t\u00e9">${feed(1)}</outline>`);
+    const cases: [string, Buffer, string][] = [
+      ['utf16.opml', Buffer.from(text, 'utf16le'), 'the feed list is UTF-16 text, momentscan reads UTF-8 — save it as UTF-8 (Notepad: Save as, Encoding UTF-8)'],
+      ['latin1.opml', Buffer.from(text, 'latin1'), `line ${text.slice(0, text.indexOf('Caf')).split('\n').length} is not UTF-8 text — save the feed list as UTF-8`],
+    ];
+    for (const [name, bytes, message] of cases) {
+      const file = path.join(home, name);
+      writeFileSync(file, bytes);
+      const r = runCli(['feeds', 'import', file, '--config', config], { home });
+      expect(r.stderr).toBe(`momentscan: error: ${file}: ${message}\n`);
+      expect(r.status).toBe(2);
+      expect(readFileSync(config, 'utf8')).toBe('topics: []\n');
+    }
+  });
+
   it('a missing file is named, with what to do', () => {
     const home = tempDir();
     writeFileSync(path.join(home, 'c.yaml'), 'topics: []\n');

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, InputError, UsageError } from '../../core/errors.js';
+import { utf8FileText } from '../../core/utf8-file.js';
 import { IcsError, knownZone, parseIcs } from '../../parse/ics.js';
 import { openStore, type NewEvent } from '../../store/store.js';
 import { configFor, log, processEnv, type GlobalOptions } from '../context.js';
@@ -39,7 +40,7 @@ export async function importIcs(g: GlobalOptions, o: ImportOptions): Promise<num
     const st = statSync(o.file);
     if (!st.isFile()) throw new UsageError(`${o.file}: not a regular file`, { hint: 'give the path of an .ics file' });
     if (st.size > MAX_ICS_BYTES) throw new InputError(`${o.file}: the calendar is ${(st.size / 2 ** 20).toFixed(1)} MB, more than the ${MAX_ICS_BYTES / 2 ** 20} MB momentscan reads`, { hint: 'export a shorter period' });
-    text = readFileSync(o.file, 'utf8');
+    text = utf8FileText(readFileSync(o.file), o.file, 'the calendar', (message, hint) => new InputError(message, { hint }));
   } catch (err) {
     if (err instanceof UsageError || err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;

@@ -4,6 +4,7 @@ import { applyImport, planImport } from '../../config/edit.js';
 import { MAX_CONFIG_BYTES, parseConfigText } from '../../config/load.js';
 import { OpmlError, parseOpml } from '../../config/opml.js';
 import { ConfigError, InputError, UsageError } from '../../core/errors.js';
+import { utf8FileText } from '../../core/utf8-file.js';
 import { configFor, log, processEnv, writeOut, type GlobalOptions } from '../context.js';
 
 /** The largest OPML file read (a feed reader's 20,000 subscriptions take about 2 MB). */
@@ -29,9 +30,9 @@ export async function importOpml(g: GlobalOptions, o: ImportOptions): Promise<nu
     const st = statSync(o.file);
     if (!st.isFile()) throw new UsageError(`${o.file}: not a regular file`, { hint: 'give the path of an OPML file' });
     if (st.size > MAX_OPML_BYTES) throw new UsageError(`${o.file}: the feed list is ${(st.size / 2 ** 20).toFixed(1)} MB, more than the ${MAX_OPML_BYTES / 2 ** 20} MB momentscan reads`, { hint: 'import it in parts' });
-    text = readFileSync(o.file, 'utf8');
+    text = utf8FileText(readFileSync(o.file), o.file, 'the feed list', (message, hint) => new InputError(message, { hint }));
   } catch (err) {
-    if (err instanceof UsageError) throw err;
+    if (err instanceof UsageError || err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read the feed list (${code ?? String(err)})`;
     throw new UsageError(`${o.file}: ${why}`, { hint: 'check the path of the OPML file' });
