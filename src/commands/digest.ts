@@ -43,7 +43,10 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   // Everything that can be wrong with the email settings is found before anything is evaluated or recorded.
   const mail = sending ? await (await import('../email/settings.js')).mailSettings(config, o, env.env, Boolean(o.dryRun), log) : null;
 
-  const store = await openStore(dbPath);
+  // a printed digest reads a database this user may only read, and is then not recorded; a sent one needs to record
+  const store = await openStore(dbPath, sending ? {} : { readonlyIfDenied: true });
+  const readonly = store.readonly;
+  if (readonly && !g.quiet) log('digest: the database is read-only for this user: the digest is printed, not recorded (--since last will not start after it)');
   let model: DigestModel;
   try {
     const since = o.since ?? '24h';
@@ -68,7 +71,7 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
     const prefix = config.email?.subjectPrefix;
     const text = DIGEST_RENDERERS[format]!(model, prefix === undefined ? {} : { subjectPrefix: prefix });
     await writeOut(text);
-    await record(false, []);
+    if (!readonly) await record(false, []);
     return code;
   }
 

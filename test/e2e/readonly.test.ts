@@ -78,6 +78,9 @@ function lock(dir: string, db: string): void {
 describe('read-only commands on a database this user may only read', () => {
   it('items, timeline, feeds list, feeds export, moments, topics, status and the event, silence and notify lists print what the owner sees, and write nothing', () => {
     const { dir, db, home, owner } = ownersDatabase();
+    const digestArgs = ['digest', '--as-of', AS_OF, '--since', '7d', '--config', CONFIG, '--db', db];
+    const ownersDigest = runCli(digestArgs, { home });
+    expect(ownersDigest.status, ownersDigest.stderr).toBe(0);
     lock(dir, db);
     const before = sha(db);
     const files = readdirSync(dir);
@@ -102,6 +105,12 @@ describe('read-only commands on a database this user may only read', () => {
     }
     const moments = runAsReader(['moments', '--as-of', AS_OF, '--config', CONFIG, '--db', db], home);
     expect(moments.stderr).toMatch(/read-only for this user: moments are reported, not recorded/);
+    // the digest is printed as the owner sees it, and not recorded (said in one line)
+    const digest = runAsReader(digestArgs, home);
+    expect(digest.status, digest.stderr).toBe(0);
+    expect(digest.stdout).toBe(ownersDigest.stdout);
+    expect(digest.stdout).toContain('Acme Robotics');
+    expect(digest.stderr).toBe('digest: the database is read-only for this user: the digest is printed, not recorded (--since last will not start after it)\n');
     expect(sha(db)).toBe(before);
     expect(readdirSync(dir)).toEqual(files); // no -wal or -shm left behind, none could be made
   });
