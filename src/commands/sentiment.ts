@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { InputError, UsageError } from '../core/errors.js';
+import { InputError, inputFileError, UsageError } from '../core/errors.js';
 import { identifyLanguage, normalizeLanguage } from '../enrich/language.js';
 import { analyzeSentiment, SENTIMENT_LANGUAGES, unscored } from '../enrich/sentiment.js';
 import { lineBatches, textLine } from '../parse/lines.js';
@@ -63,9 +63,7 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
   } catch (err) {
     // the rows before a bad line are out, as they would be line by line
     for (const piece of pending.take()) await write(piece);
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`${name}: file not found`, { hint: 'check the path, or pipe the texts in with -' });
-    if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new InputError(`${name}: is a folder, not a file`, { hint: 'give the path of a text or NDJSON file, or pipe the texts in with -' });
-    throw err;
+    throw inputFileError(err, name, { file: 'a text or NDJSON file', piped: 'the texts' });
   }
   noteBigTable(format, rows, g.quiet);
   pending.add(out.end());

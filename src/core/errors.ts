@@ -54,6 +54,17 @@ export class InputError extends MomentscanError {
 }
 
 /**
+ * A failure opening a command's input file (`detect FILE`, `sentiment FILE`) as one line naming it: missing, or a
+ * folder; any other error as it is. `file` says what to give ("a CSV or NDJSON file"), `piped` what may be piped.
+ */
+export function inputFileError(err: unknown, name: string, o: { file: string; piped: string }): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT') return new InputError(`${name}: file not found`, { hint: `check the path, or pipe ${o.piped} in with -` });
+  if (code === 'EISDIR') return new InputError(`${name}: is a folder, not a file`, { hint: `give the path of ${o.file}, or pipe ${o.piped} in with -` });
+  return err;
+}
+
+/**
  * One feed's problem (HTTP fault, timeout, unparsable body...). Never fatal to a run: it is
  * recorded in the fetch log and reported, and the other feeds carry on.
  */

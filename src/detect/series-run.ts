@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { InputError, UsageError } from '../core/errors.js';
+import { InputError, inputFileError, UsageError } from '../core/errors.js';
 import { byteLineBatches, lineBatches } from '../parse/lines.js';
 import { MAX_RECORD_CHARS, recordTooLong, SeriesReader } from './series-input.js';
 import type { PointBatch, ScoreBatch } from './series-batch.js';
@@ -116,9 +116,7 @@ export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesR
   const done = run()
     .catch((err: unknown) => {
       if (stopped) return; // the reader went away: nothing more to say
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`${o.name}: file not found`, { hint: 'check the path, or pipe the series in with -' });
-      if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new InputError(`${o.name}: is a folder, not a file`, { hint: 'give the path of a CSV or NDJSON file, or pipe the series in with -' });
-      throw err;
+      throw inputFileError(err, o.name, { file: 'a CSV or NDJSON file', piped: 'the series' });
     })
     .finally(() => scorer?.close());
   return {
