@@ -334,9 +334,19 @@ function addWords(text: string, out: string[]): void {
   }
 }
 
+/** The headline as storyTokens() and storyKeys() read it: its first MAX_TITLE_CHARS, without a wire label or publisher (stripPublisherSuffix). */
+function strippedTitle(title: string): string {
+  return stripPublisherSuffix(title.length > MAX_TITLE_CHARS ? title.slice(0, MAX_TITLE_CHARS) : title);
+}
+
 /** The tokens a headline is compared by: unique, sorted (code-unit order). */
 export function storyTokens(title: string): string[] {
-  let text = stripPublisherSuffix(title.length > MAX_TITLE_CHARS ? title.slice(0, MAX_TITLE_CHARS) : title);
+  return strippedTokens(strippedTitle(title));
+}
+
+/** storyTokens() of the headline strippedTitle() gave. */
+function strippedTokens(stripped: string): string[] {
+  let text = stripped;
   if (text.includes('://') || text.includes('www.')) text = text.replace(URL, ' ');
   text = normaliseNumbers(text);
   const out: string[] = [];
@@ -374,7 +384,20 @@ const BOILERPLATE: readonly RegExp[] = [
 
 /** Is `title` boilerplate (see BOILERPLATE)? */
 export function isBoilerplateTitle(title: string): boolean {
-  const t = foldText(stripPublisherSuffix(title)).replace(BOILERPLATE_PUNCT, ' ').replace(SPACES, ' ').trim();
+  return strippedBoilerplate(stripPublisherSuffix(title));
+}
+
+/** Any run of BOILERPLATE_PUNCT, and whitespace that SPACES would change (a run of two, or other than ' '), tested without the replace's new string. */
+const HAS_BOILERPLATE_PUNCT = /[!?.…:;,|"“”]/;
+const UNEVEN_SPACE = /\s\s|[^\S ]/;
+
+/** isBoilerplateTitle() of the title stripPublisherSuffix() gave. */
+function strippedBoilerplate(stripped: string): boolean {
+  // (replaced only where the replace changes something: most titles have single spaces and no such punctuation)
+  let t = foldText(stripped);
+  if (HAS_BOILERPLATE_PUNCT.test(t)) t = t.replace(BOILERPLATE_PUNCT, ' ');
+  if (UNEVEN_SPACE.test(t)) t = t.replace(SPACES, ' ');
+  t = t.trim();
   if (t === '') return true;
   for (const re of BOILERPLATE) if (re.test(t)) return true;
   return false;
@@ -483,10 +506,52 @@ function lookUpCommon(word: string): boolean {
 
 const SEPARATOR_CHUNK = /^[-–—:|]+$/;
 const CONTRACTION = /['’](?:s|d|ll|re|ve|m)$/u;
-const OPENING = /^[([“"'‘]/u;
-const NAME_END = /[,;:?!)\]"”]['’"”]?$/u;
-const SENTENCE_END = /[:?!]["'’”]?$/u;
 const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+// A word's punctuation, tested on its first or last characters without slicing the word out (storyKeys() looks at
+// every word of the headlines it is asked about): a chunk that opens with a bracket or quote, /^[([“"'‘]/u; one that
+// ends a name, NAME_END /[,;:?!)\]"”]['’"”]?$/u; one that ends a sentence, SENTENCE_END /[:?!]["'’”]?$/u.
+/** Does a chunk starting with code unit `c` open a bracket or quote? */
+function isOpening(c: number): boolean {
+  return c === 0x28 /* ( */ || c === 0x5b /* [ */ || c === 0x201c /* “ */ || c === 0x22 /* " */ || c === 0x27 /* ' */ || c === 0x2018; /* ‘ */
+}
+
+/** Is `c` one of NAME_END's first class, `,;:?!)]"”`? */
+function isNameEnd(c: number): boolean {
+  return c === 0x2c || c === 0x3b || c === 0x3a || c === 0x3f || c === 0x21 || c === 0x29 || c === 0x5d || c === 0x22 || c === 0x201d;
+}
+
+/** Is `c` one of SENTENCE_END's first class, `:?!`? */
+function isSentenceEnd(c: number): boolean {
+  return c === 0x3a || c === 0x3f || c === 0x21;
+}
+
+/** Is `c` a closing quote as NAME_END and SENTENCE_END allow after their class: `'’"”`? */
+function isCloseQuote(c: number): boolean {
+  return c === 0x27 || c === 0x2019 || c === 0x22 || c === 0x201d;
+}
+
+/** Does text.slice(from, to) end a name (NAME_END above)? `to > from`. */
+function endsName(text: string, from: number, to: number): boolean {
+  const last = text.charCodeAt(to - 1);
+  return isNameEnd(last) || (isCloseQuote(last) && to - 2 >= from && isNameEnd(text.charCodeAt(to - 2)));
+}
+
+/** Does text.slice(from, to) end a sentence (SENTENCE_END above)? `to > from`. */
+function endsSentence(text: string, from: number, to: number): boolean {
+  const last = text.charCodeAt(to - 1);
+  return isSentenceEnd(last) || (isCloseQuote(last) && to - 2 >= from && isSentenceEnd(text.charCodeAt(to - 2)));
+}
+
+/** w === w.toUpperCase(), without making the upper-case copy for ASCII words. */
+function isUpperCase(w: string): boolean {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c >= 0x80) return w === w.toUpperCase();
+    if (c >= 0x61 && c <= 0x7a) return false;
+  }
+  return true;
+}
 
 function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x3000 || c === 0x2028 || c === 0x2029 || c === 0x1680 || c === 0x205f || c === 0xfeff || c === 0x85;
@@ -530,7 +595,12 @@ function alike(a: string, b: string): boolean {
  * contractions ("Gox's", "I'd") lose their ending.
  */
 export function storyKeys(title: string): StoryKeys {
-  const text = normaliseNumbers(stripPublisherSuffix(title.length > MAX_TITLE_CHARS ? title.slice(0, MAX_TITLE_CHARS) : title));
+  return strippedKeys(strippedTitle(title));
+}
+
+/** storyKeys() of the headline strippedTitle() gave. */
+function strippedKeys(stripped: string): StoryKeys {
+  const text = normaliseNumbers(stripped);
   const words: string[] = [];
   /** Per word: does a sentence start there; does a name end with it (punctuation after it, or a bracket or quote opening the next)? */
   const starts: boolean[] = [];
@@ -547,21 +617,21 @@ export function storyKeys(title: string): StoryKeys {
     while (p < j && !isWordChar(text, p) && text.charCodeAt(p) !== 0x24 /* $ */) p++;
     let q = j;
     while (q > p && !isWordChar(text, q - 1)) q--;
-    const chunk = text.slice(i, j);
+    const from = i;
     i = j;
     if (p === q) {
-      if (SEPARATOR_CHUNK.test(chunk)) {
+      if (SEPARATOR_CHUNK.test(text.slice(from, j))) {
         start = true;
         if (ends.length > 0) ends[ends.length - 1] = true;
       }
       continue;
     }
     const w = text.slice(p, q).replace(CONTRACTION, '');
-    if (ends.length > 0 && OPENING.test(chunk)) ends[ends.length - 1] = true;
+    if (ends.length > 0 && isOpening(text.charCodeAt(from))) ends[ends.length - 1] = true;
     words.push(w);
     starts.push(start);
-    ends.push(q < j && NAME_END.test(chunk));
-    start = q < j && SENTENCE_END.test(chunk);
+    ends.push(q < j && endsName(text, from, j));
+    start = q < j && endsSentence(text, from, j);
   }
   if (words.length === 0) return NO_KEYS;
   let long = 0;
@@ -569,7 +639,7 @@ export function storyKeys(title: string): StoryKeys {
   let shouted = 0;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    if (w === w.toUpperCase() && HAS_UPPER.test(w)) shouted++;
+    if (isUpperCase(w) && HAS_UPPER.test(w)) shouted++;
     if (i === 0 || w.length < 4 || !LETTER_FIRST.test(w)) continue;
     long++;
     if (UPPER_FIRST.test(w)) capital++;
@@ -614,7 +684,7 @@ export function storyKeys(title: string): StoryKeys {
 function hashIds(ids: ArrayLike<number>, n = ids.length): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < n; i++) h = Math.imul(h ^ ids[i]!, 0x01000193);
-  return h >>> 0;
+  return h; // (an int32: a small integer as a map key, where h >>> 0 made half of them heap numbers)
 }
 
 function sameIds(a: ArrayLike<number>, b: ArrayLike<number>, n = b.length): boolean {
@@ -642,7 +712,7 @@ function hasSlot(post: readonly number[], s: number): boolean {
   return false;
 }
 
-function grow<T extends Int32Array | Uint16Array>(a: T, min: number): T {
+function grow<T extends Int32Array | Uint16Array | Uint8Array>(a: T, min: number): T {
   if (a.length >= min) return a;
   let n = a.length || 16;
   while (n < min) n *= 2;
@@ -726,6 +796,8 @@ export class StoryIndex {
   private shortLens: number[] = [];
   /** Per story slot, its first headline's token count (members[s][0].ids.length, flat: match() reads it for every candidate). */
   private firstLen: Int32Array = new Int32Array(256);
+  /** Per story slot, how many headlines it has (members[s].length, flat: match() reads it for every story it looks into). */
+  private memberCount: Uint8Array = new Uint8Array(256);
   /**
    * Per story slot s, its headlines' token counts (members[s][k].ids.length at s * STORY_MAX_MEMBERS + k),
    * flat: match() bounds a headline's score by its count before it looks at the headline itself (most
@@ -780,6 +852,8 @@ export class StoryIndex {
   private cacheTitle: string | null = null;
   private cacheTokens: readonly string[] = [];
   private cacheKeys: StoryKeys | null = null;
+  /** strippedTitle(cacheTitle). */
+  private cacheStripped = '';
   private cacheBoiler = false;
   /** Token ids (-1: not in the vocabulary then) of cacheTokens, as match() last looked them up; valid until prune(). */
   private cacheIds: Int32Array = new Int32Array(64);
@@ -907,6 +981,7 @@ export class StoryIndex {
     const oldPool = this.vocabPool;
     const shortLens: number[] = [];
     const firstLen = new Int32Array(Math.max(256, kept));
+    const memberCount = new Uint8Array(Math.max(256, kept));
     const memberLen = new Uint16Array(Math.max(256, kept) * STORY_MAX_MEMBERS);
     const tokenText: string[] = [];
     const tokenId = new Map<string, number>();
@@ -975,6 +1050,7 @@ export class StoryIndex {
       vocabUsed += 2 * len;
       shortLens.push(this.shortLens[s]!);
       firstLen[slot] = this.firstLen[s]!;
+      memberCount[slot] = this.memberCount[s]!;
       memberLen.set(this.memberLen.subarray(s * STORY_MAX_MEMBERS, (s + 1) * STORY_MAX_MEMBERS), slot * STORY_MAX_MEMBERS);
     }
     this.ids = ids;
@@ -988,6 +1064,7 @@ export class StoryIndex {
     this.vocabRoom = vocabRoom;
     this.shortLens = shortLens;
     this.firstLen = firstLen;
+    this.memberCount = memberCount;
     this.memberLen = memberLen;
     this.memberAt = new Int32Array(memberLen.length);
     this.slotOf = slotOf;
@@ -1028,6 +1105,7 @@ export class StoryIndex {
       if (!same) continue;
       for (const m of list) this.memberLive -= m.ids.length;
       this.members[s] = RETIRED as Member[];
+      this.memberCount[s] = 0;
       retired++;
     }
     if (retired === 0) return;
@@ -1231,9 +1309,14 @@ export class StoryIndex {
     let bestRank = 0;
     let closed = -1;
     let closedSim = 0;
+    let toBeat = -Infinity;
     const shortA = toks.length <= SHORT_TITLE_TOKENS;
     const firstLen = this.firstLen;
+    const memberCount = this.memberCount;
     const memberLen = this.memberLen;
+    // (read once: a threshold picked by a ternary made TurboFan box the double for every headline weighed)
+    const threshold = this.threshold;
+    const laterThreshold = Math.max(this.threshold, this.memberThreshold);
     const memberAt = this.memberAt;
     const memberPool = this.memberPool;
     const pool = this.vocabPool;
@@ -1253,6 +1336,8 @@ export class StoryIndex {
         }
         // A story none of whose headlines can reach the threshold with the tokens it may share is not looked
         // into (a bound, as for each headline below, from at most `most` tokens shared with any of them).
+        // (`storyMost`: that bound, or 1, the most any score is; the margin covers rounding.)
+        let storyMost = 1 + 1e-9;
         if (counted && !shortA) {
           const most = Math.min(nKnown, count[s]! + uncounted);
           let bound = heaviest[most]! / weightA;
@@ -1264,9 +1349,17 @@ export class StoryIndex {
             const cn = Math.min(most, n);
             bound = Math.max(bound, cn / (toks.length + n - cn));
           }
-          if (bound + 1e-9 < this.threshold) continue;
+          if (bound + 1e-9 < threshold) continue;
+          storyMost = Math.min(1, bound) + 1e-9;
         }
-        const list = this.members[s]!;
+        // An open story whose rank cannot reach the best open story's so far cannot win, whatever its headlines
+        // score: it is not looked into, nor its headlines weighed or vetoed below (`rankBonus` is what its
+        // headlines add to its rank). Exact: the open stories' winner does not depend on the order they are
+        // weighed in, and a rank below the best's loses even its ties. The closed stories (pass 1) are weighed
+        // only when no open story won: nothing to compare with there (`toBeat` is the best open story's rank, -Infinity
+        // until there is one).
+        const rankBonus = STORY_HEADLINE_BONUS * Math.min(STORY_HEADLINE_BONUS_MAX, memberCount[s]! - 1);
+        if (storyMost + rankBonus < toBeat) continue;
         let sim = 0;
         // Most headlines of a candidate share too few tokens: the ones sharing STORY_MIN_SHARED (3) or more
         // are found in one pass over the story's vocabulary, counting per headline (bit) to three in
@@ -1327,7 +1420,7 @@ export class StoryIndex {
             if (shortA || lenB <= SHORT_TITLE_TOKENS) bound = Math.max(bound, c / (toks.length + lenB - c));
             else if (k === 0) bound = Math.max(bound, most / (most + (lenB - c) * (1 - 1e-9)));
             bound += 1e-9;
-            if (bound < (k === 0 ? this.threshold : Math.max(this.threshold, this.memberThreshold)) || bound <= sim) continue;
+            if ((k === 0 ? bound < threshold : bound < laterThreshold) || bound <= sim || bound + rankBonus < toBeat) continue;
           }
           const from = memberAt[lens + k]!;
           let shared = 0;
@@ -1353,11 +1446,11 @@ export class StoryIndex {
             // round, or a short rewrite inside a longer follow-up ("Acme recalls Glide vacuums" in "Acme shares
             // fall 8% after Glide vacuum recall") would chain the follow-up in
             : Math.min(1, Math.max(jaccard, weightShared / weightA));
-          if (ms < (k === 0 ? this.threshold : Math.max(this.threshold, this.memberThreshold)) || ms <= sim) continue;
-          if (shared < toks.length && shared < lenB && this.vetoed(item, s, list[k]!, markStamp)) continue;
+          if ((k === 0 ? ms < threshold : ms < laterThreshold) || ms <= sim || ms + rankBonus < toBeat) continue;
+          if (shared < toks.length && shared < lenB && this.vetoed(item, s, this.members[s]![k]!, markStamp)) continue;
           sim = ms;
         }
-        if (sim < this.threshold) continue;
+        if (sim < threshold) continue;
         if (state === 2) {
           if (closed < 0 || sim > closedSim || (sim === closedSim && this.lastAt[s]! > this.lastAt[closed]!)) {
             closed = s;
@@ -1366,11 +1459,12 @@ export class StoryIndex {
           continue;
         }
         // among the stories it reaches, an item leans to the one with more headlines (one story, not a new fragment per rewrite)
-        const rank = sim + STORY_HEADLINE_BONUS * Math.min(STORY_HEADLINE_BONUS_MAX, list.length - 1);
+        const rank = sim + rankBonus;
         if (best < 0 || rank > bestRank || (rank === bestRank && (this.lastAt[s]! > this.lastAt[best]! || (this.lastAt[s] === this.lastAt[best] && s < best)))) {
           best = s;
           bestSim = sim;
           bestRank = rank;
+          toBeat = rank;
         }
       }
     }
@@ -1393,7 +1487,7 @@ export class StoryIndex {
    * ("MtGox" and "Gox") or is one letter off ("Karpeles" and "Karpales", five letters or more).
    */
   private vetoed(item: StoryInput, s: number, m: Member, markStamp: number): boolean {
-    if (this.cacheKeys === null) this.cacheKeys = storyKeys(item.title);
+    if (this.cacheKeys === null) this.cacheKeys = item.title === this.cacheTitle ? strippedKeys(this.cacheStripped) : storyKeys(item.title);
     const a = this.cacheKeys;
     if (m.keys === null) m.keys = m.title === '' ? NO_KEYS : storyKeys(m.title);
     const b = m.keys;
@@ -1479,10 +1573,13 @@ export class StoryIndex {
   /** The item's tokens (given, or storyTokens()), remembering the last title (match() then addNew() or join() on the same item). */
   private tokensOf(item: StoryInput): readonly string[] {
     if (item.title !== this.cacheTitle) {
-      this.cacheTokens = item.tokens ?? storyTokens(item.title);
+      // (the title stripped once for its tokens, the boilerplate test and its names: storyKeys())
+      const stripped = strippedTitle(item.title);
+      this.cacheStripped = stripped;
+      this.cacheTokens = item.tokens ?? strippedTokens(stripped);
       this.cacheTitle = item.title;
       this.cacheKeys = null;
-      this.cacheBoiler = isBoilerplateTitle(item.title);
+      this.cacheBoiler = item.title.length > MAX_TITLE_CHARS ? isBoilerplateTitle(item.title) : strippedBoilerplate(stripped);
       this.cacheIdsLen = 0;
     }
     return this.cacheTokens;
@@ -1523,6 +1620,8 @@ export class StoryIndex {
     this.count = grow(this.count, s + 1);
     this.firstLen = grow(this.firstLen, s + 1);
     this.firstLen[s] = toks.length;
+    this.memberCount = grow(this.memberCount, s + 1);
+    this.memberCount[s] = 0;
     this.memberLen = grow(this.memberLen, (s + 1) * STORY_MAX_MEMBERS);
     this.memberAt = grow(this.memberAt, (s + 1) * STORY_MAX_MEMBERS);
     this.addMember(s, toks, title, knownIds, keys, true);
@@ -1539,6 +1638,7 @@ export class StoryIndex {
     }
     if (!first && hasMember(list, ids)) return;
     list.push({ ids, title, keys });
+    this.memberCount[s] = list.length;
     this.held += BYTES.member + 4 * ids.length + title.length;
     this.memberLen[s * STORY_MAX_MEMBERS + list.length - 1] = ids.length;
     this.memberPool = grow(this.memberPool, this.memberUsed + ids.length);

@@ -176,6 +176,16 @@ describe('story normalisation', () => {
     ['Mt. Gox faced 150000 attacks per second: Report', [['gox']]],
     ['Unemployment rate in Ohio falls to 6.7 percent in March', [['ohio']]],
     ['Juan Pablo picks Nikki Ferrell, then tells reporters he is not in love with her', [['pablo'], ['nikki', 'ferrell']]],
+    // punctuation ends a name or a sentence: a comma (with or without a closing quote), an opening bracket or
+    // quote before the next word, a question in quotes; with none, consecutive name words are one name
+    ['Acme chief asks reporters about Initech Globex answers in court', [['initech', 'globex']]],
+    ['Acme chief asks reporters about Initech, Globex answers in court', [['initech'], ['globex']]],
+    ['Acme chief asks reporters about Initech," Globex answers in court', [['initech'], ['globex']]],
+    ['Shares of the maker Acme Robotics slide after the Globex deal', [['acm', 'robotic'], ['globex']]],
+    ['Shares of the maker Acme ‘Robotics’ slide after the Globex deal', [['acm'], ['robotic'], ['globex']]],
+    ['Shares of the maker Acme (ACME) slide after the Globex deal', [['acm'], ['acm'], ['globex']]],
+    ['Acme chief asks reporters "why now" Globex answers in court', [['globex']]],
+    ['Acme chief asks reporters "why now?" Globex answers in court', []],
     // shouted: only numbers
     ['MT. GOX FILES FOR BANKRUPTCY', []],
   ])('names in %j', (title, names) => {
