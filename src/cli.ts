@@ -317,7 +317,7 @@ export function buildProgram(): Command {
   silence
     .command('remove')
     .argument('<id>', 'the silence id (from silence list)')
-    .description('end a silence now')
+    .description('end a silence now and forget it (silence list --all no longer shows it)')
     .action(async function (this: Command, id: string) {
       const { remove } = await import('./commands/silence.js');
       process.exitCode = await remove(this.optsWithGlobals() as GlobalOptions, { id });

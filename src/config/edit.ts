@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document } from 'yaml';
 import type { OpmlDocument } from './opml.js';
 import type { Config } from './schema.js';
@@ -54,7 +55,9 @@ export function planImport(config: Config, opml: OpmlDocument, as: 'topics' | 't
 
 /** Applies a plan to the config file's text, keeping its comments and layout; returns the new text. */
 export function applyImport(text: string, plan: ImportPlan): string {
-  const doc = parseDocument(text.trim() === '' ? '{}' : text);
+  const doc: Document = parseDocument(text);
+  if (doc.contents === null) doc.contents = doc.createNode({}); // an empty file: a block mapping, not `{...}` on one line
+  const before = doc.toString(FORMAT);
   const root = doc.contents;
   if (!isMap(root)) throw new Error('the config file is not a YAML mapping');
   const entry = (f: { url: string; title: string | null; tags?: string[] }) => {
@@ -88,8 +91,43 @@ export function applyImport(text: string, plan: ImportPlan): string {
     const feeds = seqAt(doc, root, 'feeds');
     for (const f of plan.feeds) feeds.items.push(doc.createNode(entry(f)));
   }
-  // no padding inside [ ] and { }: lines the import does not touch stay as they were written
-  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+  return keepUntouchedLines(text, before, doc.toString(FORMAT));
+}
+
+const FORMAT = { lineWidth: 0, flowCollectionPadding: false } as const;
+
+/** A line with the spaces inside it dropped (its indentation kept): how `yaml` may re-space a line it re-prints. */
+const shape = (line: string) => /^\s*/.exec(line)![0] + line.trimStart().replace(/\s+/g, '');
+
+/**
+ * `yaml` re-prints every line (`{ a: 1 }   # c` becomes `{a: 1} # c`). Puts the file's own text back on each
+ * line the import left alone: `printed` is the file as `yaml` prints it unchanged, one line per line of
+ * `text` (else nothing is put back), and every line of it that `after` still has, in order, is that
+ * file line. Lines added or changed stay as `yaml` printed them.
+ */
+function keepUntouchedLines(text: string, printed: string, after: string): string {
+  const own = text.split('\n');
+  const old = printed.split('\n');
+  if (text.trim() === '' || own.length !== old.length || old.some((l, i) => shape(l) !== shape(own[i]!))) return after;
+  const out = after.split('\n');
+  const at = new Map<string, number[]>();
+  out.forEach((l, k) => (at.get(l) ?? at.set(l, []).get(l)!).push(k));
+  const next = new Map<string, number>();
+  let j = 0;
+  for (let i = 0; i < old.length; i++) {
+    const list = at.get(old[i]!);
+    if (!list) continue; // a line the import changed
+    let p = next.get(old[i]!) ?? 0;
+    while (p < list.length && list[p]! < j) p++;
+    next.set(old[i]!, p);
+    if (p === list.length) continue;
+    const k = list[p]!;
+    out[k] = own[i]!;
+    j = k + 1;
+  }
+  const kept = out.join('\n');
+  // a safeguard: what is written means what yaml printed, or yaml's print is written
+  return isDeepStrictEqual(parseDocument(kept).toJS(), parseDocument(after).toJS()) ? kept : after;
 }
 
 function seqAt(doc: Document, root: YAMLMap, key: string): YAMLSeq {

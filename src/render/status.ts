@@ -34,7 +34,7 @@ export function renderStatus(s: Status, ctx: RenderContext): string {
   const f = s.feeds;
   const lines = [
     `${label('config')}${stripControl(s.config.path)}${s.config.exists ? '' : chalk.yellow(' (none: run momentscan init)')}`,
-    `${label('database')}${stripControl(s.database.path)}${s.database.exists ? ` (${((s.database.bytes ?? 0) / 2 ** 20).toFixed(1)} MB)` : chalk.yellow(' (none yet: run momentscan fetch)')}`,
+    `${label('database')}${stripControl(s.database.path)}${!s.database.exists ? chalk.yellow(' (none yet: run momentscan fetch)') : s.database.bytes === null ? '' : ` (${(s.database.bytes / 2 ** 20).toFixed(1)} MB)`}`,
     `${label('feeds')}${f.total} configured: ${f.ok} ok, ${f.failing > 0 ? chalk.red(`${f.failing} failing`) : '0 failing'}, ${f.new} never fetched, ${f.retired} retired` +
       (f.lastFetchAt === null ? '' : `; last fetch ${iso(f.lastFetchAt)}`) +
       (f.failing > 0 ? ' (momentscan feeds shows why)' : ''),

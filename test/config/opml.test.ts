@@ -56,6 +56,16 @@ describe('OPML', () => {
     expect(cfg.feedTitles.get('https://blog.initech.example/rss.xml')).toBe('Initech Blog & Updates');
   });
 
+  it.each([
+    ['an empty file', ''],
+    ['a file of comments only', '# feeds come from the OPML\n'],
+  ])('import into %s: a block mapping, one entry a line, comments kept', (_name, text) => {
+    const next = applyImport(text, planImport(parseConfigText(text, '/cfg/m.yaml'), parseOpml(EXPORT), 'topics'));
+    expect(next.startsWith(text)).toBe(true);
+    expect(next.slice(text.length)).toMatch(/^\n?topics:\n {2}- name: Competitors\n {4}feeds:\n {6}- url: https:\/\/newsroom\.globex\.example\/feed\/\n/);
+    expect(parseConfigText(next, '/cfg/m.yaml').topics.map((t) => t.name)).toEqual(['Competitors', 'Robotics', 'Trade press', 'Reddit']);
+  });
+
   it('import --as tags: every feed to the plain list, tagged with its folders', () => {
     const plan = planImport(parseConfigText('', '/cfg/m.yaml'), parseOpml(EXPORT), 'tags');
     const cfg = parseConfigText(applyImport('', plan), '/cfg/m.yaml');

@@ -252,6 +252,19 @@ describe('momentscan feeds import', () => {
     expect(text).toContain('file:///srv/feeds/local.xml');
   });
 
+  it('keeps the spacing of the lines it does not add to: aligned comments and { } / [ ] as written (the sample config)', () => {
+    const home = tempDir();
+    const config = path.join(home, 'momentscan.yaml');
+    const before = 'defaults:\n  bucket: 6h          # time bucket\ntopics:\n  - name: Acme\n    keywords: [ acme ]   # any case\n    feeds:\n      - { url: feeds/acme.xml, kind: google-news }   # news\n';
+    writeFileSync(config, before);
+    writeFileSync(path.join(home, 'list.opml'), opml(`<outline text="Acme">${feed(1)}</outline>`));
+    const r = runCli(['feeds', 'import', path.join(home, 'list.opml'), '--config', config], { home });
+    expect(r.status, r.stderr).toBe(0);
+    const text = readFileSync(config, 'utf8');
+    expect(text.startsWith(before)).toBe(true);
+    expect(text.slice(before.length)).toMatch(/^      - url: https:\/\/ex1\.example\/feed\.xml\n        title: Feed 1\n$/);
+  });
+
   it('a feed list in UTF-16 or Latin-1 is refused in one line naming it and its encoding, and the config is left as it was', () => {
     const home = tempDir();
     const config = path.join(home, 'c.yaml');

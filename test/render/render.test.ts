@@ -8,6 +8,7 @@ import { render, type RenderContext } from '../../src/render/index.js';
 import { feedHealthListing, type FeedHealthRow } from '../../src/render/feeds.js';
 import { fetchListing } from '../../src/render/fetch.js';
 import { qualityListing } from '../../src/render/feedback.js';
+import { renderStatus, type Status } from '../../src/render/status.js';
 import { itemsListing, type ItemRow } from '../../src/render/items.js';
 import { momentsListing, readinessNotes } from '../../src/render/moments.js';
 import { sampleFeedResult, sampleMoment } from '../helpers/moments.js';
@@ -292,5 +293,24 @@ describe('the feeds table', () => {
     expect(lines[3]).toMatch(/^│ Acme in the news +│ Acme +│ "acme robotics"[^│]* │ ok /);
     expect(lines[4]).toMatch(/^│ "northwind" on[^│]* │ Northwind +│ "northwind" on[^│]* │ failing /);
     expect(out).toContain(`Problems:\n  "northwind" on news.google.com (https://news.google.com/rss/search?q=northwind&hl=en-US&gl=US&ceid=US:en): ${error}\n`);
+  });
+});
+
+describe('status', () => {
+  const status = (database: Status['database']): Status => ({
+    config: { path: '/c.yaml', exists: true },
+    database,
+    feeds: { total: 0, ok: 0, failing: 0, new: 0, retired: 0, lastFetchAt: null },
+    topics: [],
+    accounts: { known: 0, withItems: 0, review: 0 },
+    email: { server: null, to: [], check: 'not configured' },
+    now: 0,
+  });
+  it.each([
+    ['a SQLite file: its size', { path: '/d.db', exists: true, bytes: 3 * 2 ** 20 }, 'database  /d.db (3.0 MB)\n'],
+    ['a PostgreSQL URL: no size (it has no file), not "0.0 MB"', { path: 'postgres://u@h:5432/m', exists: true, bytes: null }, 'database  postgres://u@h:5432/m\n'],
+    ['no database yet', { path: '/d.db', exists: false, bytes: null }, 'database  /d.db (none yet: run momentscan fetch)\n'],
+  ])('the database line for %s', (_name, database, line) => {
+    expect(renderStatus(status(database), ctx())).toContain(line);
   });
 });
