@@ -10,6 +10,10 @@ import { fetchListing } from '../../src/render/fetch.js';
 import { qualityListing } from '../../src/render/feedback.js';
 import { itemsListing, type ItemRow } from '../../src/render/items.js';
 import { momentsListing, readinessNotes } from '../../src/render/moments.js';
+import { testItemsListing } from '../../src/render/feeds.js';
+import { renderStatus } from '../../src/render/status.js';
+import { shownWidth } from '../../src/render/text.js';
+import type { EnrichedItem } from '../../src/core/types.js';
 import { sampleFeedResult, sampleMoment } from '../helpers/moments.js';
 
 const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({ chalk: plain, color: false, width: 100, verbose: false, now: 0, ...over });
@@ -86,7 +90,8 @@ describe('rendering moments', () => {
   });
 
   it('-v explains each moment: observed vs expected, tone, sources, terms, examples with links', () => {
-    const out = render('table', momentsListing([sampleMoment()], meta), ctx({ verbose: true }));
+    // (each fact wrapped to the terminal under its label: joined again here)
+    const out = render('table', momentsListing([sampleMoment()], meta), ctx({ verbose: true })).replace(/\n {13}(?!https?:)/g, ' ');
     expect(out).toContain('41 stories in the peak bucket vs 2.1 expected; 52 over the moment vs 6.4 (70 items with copies: echo 1.3)');
     expect(out).toContain('12 distinct: Daily Ledger, r/gadgets (news, reddit)');
     expect(out).toContain('terms:    glide, recall');
@@ -292,5 +297,42 @@ describe('the feeds table', () => {
     expect(lines[3]).toMatch(/^│ Acme in the news +│ Acme +│ "acme robotics"[^│]* │ ok /);
     expect(lines[4]).toMatch(/^│ "northwind" on[^│]* │ Northwind +│ "northwind" on[^│]* │ failing /);
     expect(out).toContain(`Problems:\n  "northwind" on news.google.com (https://news.google.com/rss/search?q=northwind&hl=en-US&gl=US&ceid=US:en): ${error}\n`);
+  });
+});
+
+describe('lines under and beside the tables fit the terminal (80 columns)', () => {
+  const link = 'https://www.evergreengazette.example/news/acme-glide-should-you-preorder-the-viral-robot-vacuum-566910';
+  // wide characters (CJK two columns each), an emoji sequence, a right-to-left name and a zero-width joiner
+  const title = 'Acme Glide 機器人吸塵器 launch: 👩‍💻 what the Roomba-killer means for the market and for שלום‎ readers everywhere';
+  const moment = sampleMoment({
+    topSources: ['Evergreen Gazette', 'Home Tech Digest', 'Daily Ledger', 'Metro Tribune', 'Robotics Weekly', 'techwire.example'],
+    caveats: ['most of its items come from one source (reddit.example), so the burst may be one community talking to itself'],
+    examples: [{ title, link, source: 'Evergreen Gazette', publishedAt: 0, sentiment: 0 }],
+  });
+  const color = new Chalk({ level: 1 });
+  const item = { ...({} as EnrichedItem), title, link, source: 'Evergreen Gazette', sourceDomain: 'evergreengazette.example', publishedAt: 0, dateEstimated: false, sentiment: 0.1, topics: ['Acme Robotics'] } as EnrichedItem;
+  const status = {
+    config: { path: '/home/analyst/.config/momentscan/config.yaml', exists: true },
+    database: { path: '/home/analyst/.local/share/momentscan/momentscan.db', exists: true, bytes: 2 ** 21 },
+    feeds: { total: 1234, ok: 1200, failing: 30, new: 3, retired: 1, lastFetchAt: Date.UTC(2026, 11, 7, 7, 21, 20) },
+    topics: [], accounts: { known: 0, withItems: 0, review: 0 }, email: { server: null, to: [], check: 'not configured' }, now: 0,
+  };
+  const outputs: [string, (c: RenderContext) => string][] = [
+    ['moments -v', (c) => render('table', momentsListing([moment], meta), { ...c, verbose: true })],
+    ['items --explain', (c) => render('table', itemsListing([{ id: 1, title, summary: '', link, source: 'Evergreen Gazette', sourceDomain: 'evergreengazette.example', feedUrl: 'https://news.example/rss', feedKind: 'rss', publishedAt: 0, sentiment: 0.1, language: 'en', storyId: 1, topics: ['Acme Robotics'], accounts: [], why: { 'Acme Robotics': ['acme', 'glide', 'roomba-killer', 'preorder', 'viral launch', 'robot vacuum', 'market share', 'everywhere'] } }], { from: 0, to: 1 }), c)],
+    ['feeds test', (c) => render('table', testItemsListing([item, { ...item, source: 'The Evergreen Gazette of the Pacific Northwest' }], 'Evergreen'), c)],
+    ['status', (c) => renderStatus(status, c)],
+  ];
+  it.each(outputs.flatMap(([name, draw]) => [false, true].map((colour) => [name, colour, draw] as const)))('%s (colour %s): every line within 80 columns but a link, which stands alone on its line, whole', (_name, colour, draw) => {
+    const out = draw(ctx({ width: 80, tty: true, ...(colour ? { chalk: color, color: true } : {}) }));
+    for (const line of out.split('\n')) {
+      if (line.includes('https://')) expect(line.replace(/\x1b\[[0-9;]*m/g, '').trim()).toMatch(/^https:\/\/\S+$/);
+      else expect(shownWidth(line), line).toBeLessThanOrEqual(80);
+      // a colour never runs on past its line (every code opened is closed on the same line)
+      if (colour) expect(line.replace(/\x1b\[(?:0|22|39)m/g, '').match(/\x1b\[[0-9;]*m/g)?.length ?? 0).toBeLessThanOrEqual((line.match(/\x1b\[(?:0|22|39)m/g) ?? []).length);
+    }
+    if (!_name.startsWith('status')) expect(out).toContain(link);
+    // nothing is lost: the words come back when the lines are joined again
+    expect(out.replace(/\x1b\[[0-9;]*m/g, '').replace(/\s+/g, ' ')).toContain({ status: '1234 configured: 1200 ok, 30 failing, 3 never fetched, 1 retired; last fetch 2026-12-07T07:21:20Z (momentscan feeds shows why)', 'feeds test': 'The Evergreen Gazette of the Pacific Northwest' }[_name] ?? 'launch: 👩‍💻 what the Roomba-killer');
   });
 });
