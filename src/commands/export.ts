@@ -1,9 +1,10 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, MomentscanError, UsageError } from '../core/errors.js';
 import { evaluate } from '../moments/evaluate.js';
 import { CRM_TARGETS, crmFiles, type CrmAccount, type CrmTarget } from '../render/crm.js';
 import { openStore } from '../store/store.js';
+import { makeDirs } from '../core/paths.js';
 import { checkWindow, configFor, log, processEnv, type GlobalOptions } from './context.js';
 import { asOfFlag, sensitivityFlag, sinceFlag, topicsFlag } from './flags.js';
 
@@ -47,7 +48,7 @@ export async function run(g: GlobalOptions, o: ExportOptions): Promise<number> {
   if (accounts.size === 0 && !g.quiet) log('export: no accounts are known: import them first with momentscan accounts import FILE.csv');
   const files = crmFiles(to, result.rows, accounts);
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     for (const f of files) {
       const file = path.join(dir, f.name);
       const tmp = `${file}.${process.pid}.tmp`;
