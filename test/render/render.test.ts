@@ -12,6 +12,8 @@ import { itemsListing, type ItemRow } from '../../src/render/items.js';
 import { momentsListing, readinessNotes } from '../../src/render/moments.js';
 import { testItemsListing } from '../../src/render/feeds.js';
 import { renderStatus } from '../../src/render/status.js';
+import { topicsListing } from '../../src/render/topics.js';
+import type { TopicRow } from '../../src/moments/types.js';
 import { shownWidth } from '../../src/render/text.js';
 import type { EnrichedItem } from '../../src/core/types.js';
 import { sampleFeedResult, sampleMoment } from '../helpers/moments.js';
@@ -220,6 +222,20 @@ describe('human tables', () => {
       threshold: { level: 3.25, base: 3, sensitivity: 'medium', source: 'learned', adjustments: [], pending: 0, realRun: 0, why: '3.25: 1 step above sensitivity medium (3)' },
     }], { from: 0, to: 1 }), ctx({ width }))],
   ];
+
+  it('the topics table keeps the topic readable at 80 columns: the query gives way, and is shown whole under it', () => {
+    const threshold = { level: 3, base: 3, sensitivity: 'medium', source: 'config', adjustments: [], pending: 0, realRun: 0, why: '3 (sensitivity medium)' } as TopicRow['threshold'];
+    const topic = (name: string, query: string): TopicRow => ({
+      name, query, feeds: 2, sources: ['google-news'], items: 310, stories: 200, firstItemAt: 0, learningUntil: 0, learning: false, lastMoment: null, threshold, labels: { real: 0, noise: 0, planned: 0 },
+    });
+    const rows = [topic('Northwind Airlines', '"northwind" AND (outage OR delay OR cancelled OR stranded)'), topic('Acme Robotics', '"acme robotics" OR acme')];
+    const at80 = render('table', topicsListing(rows), ctx({ width: 80 }));
+    expect(at80).toMatch(/^│ Northwind… │ +2 │ +310 │ judged +│ +│$/m);
+    expect(at80).toContain('Queries:\n  Northwind Airlines: "northwind" AND (outage OR delay OR cancelled OR stranded)\n  Acme Robotics: "acme robotics" OR acme\n');
+    for (const l of at80.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(80);
+    // with room (piped: 100 columns) the query keeps its column
+    expect(render('table', topicsListing(rows), ctx({ width: 100 }))).toMatch(/^│ Northwind Ai… │ "northwind" A… │/m);
+  });
 
   it('the quality table keeps the topic readable at 80 columns', () => {
     const quality = tables.find(([name]) => name === 'quality')![1](80);
