@@ -13,6 +13,7 @@ import { momentsListing, readinessNotes } from '../../src/render/moments.js';
 import { testItemsListing } from '../../src/render/feeds.js';
 import { renderStatus } from '../../src/render/status.js';
 import { topicsListing } from '../../src/render/topics.js';
+import { deliveriesListing, type DeliveryRow } from '../../src/render/notify.js';
 import type { TopicRow } from '../../src/moments/types.js';
 import { shownWidth } from '../../src/render/text.js';
 import type { EnrichedItem } from '../../src/core/types.js';
@@ -235,6 +236,17 @@ describe('human tables', () => {
     for (const l of at80.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(80);
     // with room (piped: 100 columns) the query keeps its column
     expect(render('table', topicsListing(rows), ctx({ width: 100 }))).toMatch(/^│ Northwind Ai… │ "northwind" A… │/m);
+  });
+
+  it('notify list: each channel\'s problem in full under the table (the cell showed "http:/…" at 80 columns)', () => {
+    const row = (id: number, channel: string, error: string | null): DeliveryRow => ({
+      id: `msg_${id}`, createdAt: 0, channel, event: 'moment.detected', topic: 'Northwind Airlines', kind: 'sentiment-shift', direction: 'negative', score: 6.5, alertNo: 1,
+      eventAt: 0, status: error ? 'failed' : 'sent', attempts: 1, lastAttemptAt: 0, nextAttemptAt: null, httpStatus: error ? 400 : 200, error, sentAt: null,
+    } as DeliveryRow);
+    const error = 'http://127.0.0.1:18931 answered 400: invalid_blocks: the header block is too long (Slack)';
+    const out = render('table', deliveriesListing([row(1, 'desk', error), row(2, 'desk', error), row(3, 'ops', null)]), ctx({ width: 80 }));
+    expect(out.replace(/\n {4}/g, ' ')).toContain(`\nProblems:\n  desk: ${error} (2 deliveries)\n`);
+    for (const l of out.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(80);
   });
 
   it('the quality table keeps the topic readable at 80 columns', () => {
