@@ -110,7 +110,7 @@ export function silencesListing(rows: SilenceRow[], now: number): Listing<Silenc
     columns: SILENCE_COLUMNS,
     table: (list, ctx) => {
       if (list.length === 0) return 'No silences.\n';
-      const left = (s: SilenceRow) => (s.endsAt <= now ? 'over' : s.startsAt > now ? 'not yet' : `${Math.max(1, Math.round((s.endsAt - now) / 60_000))}m`);
+      const left = (s: SilenceRow) => (s.endsAt <= now ? 'over' : s.startsAt > now ? 'not yet' : timeLeft(s.endsAt - now));
       return drawTable(
         { head: ['Id', 'Topic', 'Until (UTC)', 'Left', 'Comment'], widths: [6, 'fill', 18, 9, 'fill'], right: [0] },
         list.map((s) => [String(s.id), s.topic === '*' ? '* (every topic)' : stripControl(s.topic), short(s.endsAt), left(s), stripControl(s.comment ?? '')]),
@@ -118,4 +118,13 @@ export function silencesListing(rows: SilenceRow[], now: number): Listing<Silenc
       );
     },
   };
+}
+
+/** A silence's time left, briefly: "7m", "1h30m", "23h", "1d", "29d12h" (it was "43200m" for 30 days). */
+function timeLeft(ms: number): string {
+  const m = Math.max(1, Math.round(ms / 60_000));
+  if (m < 60) return `${m}m`;
+  if (m < 48 * 60) return `${Math.floor(m / 60)}h${m % 60 ? `${m % 60}m` : ''}`;
+  const h = Math.round(m / 60);
+  return `${Math.floor(h / 24).toLocaleString('en-US')}d${h % 24 ? `${h % 24}h` : ''}`;
 }

@@ -13,7 +13,7 @@ import { momentsListing, readinessNotes } from '../../src/render/moments.js';
 import { testItemsListing } from '../../src/render/feeds.js';
 import { renderStatus } from '../../src/render/status.js';
 import { topicsListing } from '../../src/render/topics.js';
-import { deliveriesListing, type DeliveryRow } from '../../src/render/notify.js';
+import { deliveriesListing, silencesListing, type DeliveryRow } from '../../src/render/notify.js';
 import type { TopicRow } from '../../src/moments/types.js';
 import { shownWidth } from '../../src/render/text.js';
 import type { EnrichedItem } from '../../src/core/types.js';
@@ -247,6 +247,14 @@ describe('human tables', () => {
     const out = render('table', deliveriesListing([row(1, 'desk', error), row(2, 'desk', error), row(3, 'ops', null)]), ctx({ width: 80 }));
     expect(out.replace(/\n {4}/g, ' ')).toContain(`\nProblems:\n  desk: ${error} (2 deliveries)\n`);
     for (const l of out.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(80);
+  });
+
+  it('silence list: the time left in minutes, hours or days (a day\'s mute read "1440m")', () => {
+    const now = Date.UTC(2026, 11, 7, 8);
+    const silence = (id: number, minutes: number) => ({ id, topic: 'Acme Robotics', startsAt: now - 60_000, endsAt: now + minutes * 60_000, comment: null, createdAt: now - 60_000 });
+    const out = render('table', silencesListing([silence(1, 7), silence(2, 90), silence(3, 1440), silence(4, 30 * 1440 + 12 * 60), silence(5, 3650 * 1440)], now), ctx({ width: 80 }));
+    const left = out.split('\n').filter((l) => /^│ +\d/.test(l)).map((l) => l.split('│')[4]!.trim());
+    expect(left).toEqual(['7m', '1h30m', '24h', '30d12h', '3,650d']);
   });
 
   it('the quality table keeps the topic readable at 80 columns', () => {
