@@ -124,7 +124,7 @@ export function testItemsListing(items: EnrichedItem[], feedTitle: string | null
     json: testItemJson,
     columns: TEST_COLUMNS,
     table: (rows, ctx) => {
-      const head = `${stripControl(feedTitle ?? '(untitled feed)')}: ${rows.length} item${rows.length === 1 ? '' : 's'}\n`;
+      const head = `${wrapShown(`${cellText(feedTitle ?? '(untitled feed)')}: ${rows.length} item${rows.length === 1 ? '' : 's'}`, tableWidth(ctx), '', '  ').join('\n')}\n`;
       if (rows.length === 0) return head;
       const cells: string[][] = [];
       for (const it of rows) {

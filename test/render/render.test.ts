@@ -356,7 +356,7 @@ describe('lines under and beside the tables fit the terminal (80 columns)', () =
   const outputs: [string, (c: RenderContext) => string][] = [
     ['moments -v', (c) => render('table', momentsListing([moment], meta), { ...c, verbose: true })],
     ['items --explain', (c) => render('table', itemsListing([{ id: 1, title, summary: '', link, source: 'Evergreen Gazette', sourceDomain: 'evergreengazette.example', feedUrl: 'https://news.example/rss', feedKind: 'rss', publishedAt: 0, sentiment: 0.1, language: 'en', storyId: 1, topics: ['Acme Robotics'], accounts: [], why: { 'Acme Robotics': ['acme', 'glide', 'roomba-killer', 'preorder', 'viral launch', 'robot vacuum', 'market share', 'everywhere'] } }], { from: 0, to: 1 }), c)],
-    ['feeds test', (c) => render('table', testItemsListing([item, { ...item, source: 'The Evergreen Gazette of the Pacific Northwest' }], 'Evergreen'), c)],
+    ['feeds test', (c) => render('table', testItemsListing([item, { ...item, source: 'The Evergreen Gazette of the Pacific Northwest' }], 'Evergreen Gazette — news, reviews and opinion on home robots, vacuums, mowers and the rest'), c)],
     ['status', (c) => renderStatus(status, c)],
   ];
   it.each(outputs.flatMap(([name, draw]) => [false, true].map((colour) => [name, colour, draw] as const)))('%s (colour %s): every line within 80 columns but a link, which stands alone on its line, whole', (_name, colour, draw) => {
