@@ -8,7 +8,7 @@ import type { Direction, SeriesScore } from '../detect/series.js';
 import { writer } from '../render/index.js';
 import { SERIES_CSV_LINE_MAX, SERIES_HEADER, seriesCsvLine, seriesSheet, writeSeriesCsvLine } from '../render/series.js';
 import type { PointBatch, ScoreBatch } from '../detect/series-batch.js';
-import { chooseFormat, processEnv, type GlobalOptions, type OutputOptions } from './env.js';
+import { chooseFormat, log, processEnv, type GlobalOptions, type OutputOptions } from './env.js';
 import { noteBigTable, renderContext } from './output.js';
 import { sensitivityFlag } from './flags.js';
 
@@ -116,7 +116,7 @@ export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<nu
   const series = scoreSeries(
     input,
     { name: stdin ? 'stdin' : o.source!, sensitivity, direction, allowNegative: Boolean(o.allowNegative), large, ...(o.resolution ? { resolution: o.resolution } : {}), ...(o.counts !== undefined ? { counts: o.counts } : {}) },
-    { emit, ...(fmt ? {} : { emitBatch }), chunkDone: flush, resolved: (ms) => tty && process.stderr.write(`detect: resolution ${formatDuration(ms)}\n`) },
+    { emit, ...(fmt ? {} : { emitBatch }), chunkDone: flush, warn: (message) => log(`momentscan: warning: ${message}`), resolved: (ms) => tty && process.stderr.write(`detect: resolution ${formatDuration(ms)}\n`) },
   );
   // a reader that stops reading (`| head`): stop too — the worker and the input would keep the process up
   let stopped = false;

@@ -1,9 +1,10 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, MomentscanError, UsageError } from '../core/errors.js';
 import { evaluate } from '../moments/evaluate.js';
 import { CRM_TARGETS, crmFiles, type CrmAccount, type CrmTarget } from '../render/crm.js';
 import { openStore } from '../store/store.js';
+import { makeDirs } from '../core/paths.js';
 import { checkWindow, configFor, log, processEnv, type GlobalOptions } from './context.js';
 import { asOfFlag, sensitivityFlag, sinceFlag, topicsFlag } from './flags.js';
 
@@ -35,6 +36,8 @@ export async function run(g: GlobalOptions, o: ExportOptions): Promise<number> {
   const topics = topicsFlag(config, o.topic);
   checkWindow(config, { since, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(topics.length ? { topics } : {}) });
   const dir = path.resolve(o.out ?? '.');
+  // the folder first (made if missing), before any work: a file given as --out is a usage error
+  makeOutDir(dir, o.out ?? '.');
   const store = await openStore(dbPath, { readonlyIfDenied: true });
   let result;
   let accounts: Map<number, CrmAccount>;
@@ -47,7 +50,6 @@ export async function run(g: GlobalOptions, o: ExportOptions): Promise<number> {
   if (accounts.size === 0 && !g.quiet) log('export: no accounts are known: import them first with momentscan accounts import FILE.csv');
   const files = crmFiles(to, result.rows, accounts);
   try {
-    mkdirSync(dir, { recursive: true });
     for (const f of files) {
       const file = path.join(dir, f.name);
       const tmp = `${file}.${process.pid}.tmp`;
@@ -55,11 +57,31 @@ export async function run(g: GlobalOptions, o: ExportOptions): Promise<number> {
       renameSync(tmp, file);
     }
   } catch (err) {
-    throw new MomentscanError(`export: cannot write to ${dir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { hint: 'choose a folder you may write to with --out DIR' });
+    throw new MomentscanError(`export: cannot write to ${dir}: ${why(err)}`, { hint: 'choose a folder you may write to with --out DIR' });
   }
   if (!g.quiet) {
     const notes = result.rows.reduce((n, m) => n + (m.accounts?.length ?? 0), 0);
     log(`export: ${notes} note${notes === 1 ? '' : 's'} on ${result.rows.length} moment${result.rows.length === 1 ? '' : 's'} involving known accounts → ${files.map((f) => path.join(dir, f.name)).join(', ')}`);
   }
   return ExitCode.OK;
+}
+
+/** --out made if missing; a file in its place (or in its path) is a usage error, as a folder given for a file is elsewhere. */
+function makeOutDir(dir: string, typed: string): void {
+  try {
+    makeDirs(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new UsageError(`export: --out ${typed}: ${code === 'EEXIST' ? 'is a file, not a folder' : 'part of the path is a file, not a folder'}`, { hint: 'give the folder to write the CSV files into (it is made if missing)' });
+    }
+    throw new MomentscanError(`export: cannot make the folder ${dir}: ${why(err)}`, { hint: 'choose a folder you may write to with --out DIR' });
+  }
+}
+
+/** A file-system error in words ("permission denied"), else its code. */
+function why(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = { EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'a read-only file system', ENOSPC: 'no space left on the device', EDQUOT: 'over the disk quota', ENOENT: 'not a folder files can be written in' };
+  return (code && words[code]) ?? code ?? String(err);
 }

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MomentscanError, UsageError } from '../core/errors.js';
-import { resolveConfigPath } from '../core/paths.js';
+import { makeDirs, resolveConfigPath } from '../core/paths.js';
 import { STARTER_CONFIG } from '../config/starter.js';
 import { log, processEnv, type GlobalOptions } from './context.js';
 
@@ -17,7 +17,7 @@ export async function run(g: GlobalOptions, o: InitOptions): Promise<number> {
     throw new UsageError(`${file}: a config file already exists`, { hint: 'edit it, or pass --force to replace it with the starter config' });
   }
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    makeDirs(path.dirname(file));
     writeFileSync(file, STARTER_CONFIG, { mode: 0o644 });
   } catch (err) {
     throw new MomentscanError(`${file}: cannot write the config (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {

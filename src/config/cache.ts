@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { makeDirs } from '../core/paths.js';
 
 /** Configs smaller than this are parsed every time (a few milliseconds). */
 export const CACHE_MIN_BYTES = 16 * 1024;
@@ -68,7 +69,7 @@ export function keepConfig(file: string, text: string, parsed: unknown): void {
     });
     if (!exact) return;
     const target = entryFile(file);
-    mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+    makeDirs(path.dirname(target), 0o700);
     const tmp = `${target}.${process.pid}.tmp`;
     writeFileSync(tmp, json, { mode: 0o600 });
     renameSync(tmp, target);

@@ -1,3 +1,4 @@
+import { mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -30,4 +31,25 @@ function xdgDir(env: NodeJS.ProcessEnv, name: string, fallback: string): string 
   // The XDG spec says relative values are invalid and must be ignored.
   if (v && path.isAbsolute(v)) return v;
   return path.join(env.HOME || os.homedir(), fallback);
+}
+
+/**
+ * `mkdir -p`: the folder and any missing parents (each with `mode` when given). Node's own
+ * `mkdirSync(dir, { recursive: true })` never returns for a folder under /proc (the kernel answers
+ * ENOENT for ever, and it tries again for ever): `--db /proc/x/m.db` spun a core until killed. Here each
+ * level is made once, and the error of the first that cannot be made is thrown (EEXIST: a file is there;
+ * ENOTDIR: a part of the path is a file).
+ */
+export function makeDirs(dir: string, mode?: number): void {
+  const opts = mode === undefined ? {} : { mode };
+  try {
+    mkdirSync(dir, opts);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && statSync(dir).isDirectory()) return;
+    const parent = path.dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw err;
+    makeDirs(parent, mode);
+    mkdirSync(dir, opts);
+  }
 }

@@ -188,6 +188,9 @@ export class SeriesReader {
   private readonly allowNegative: boolean;
   private readonly countsOnly: boolean;
   private readonly source: string | undefined;
+  /** Told of a gap of LONG_GAP_MS or more between two rows (the first few: see check). */
+  private readonly gap: ((message: string) => void) | undefined;
+  private gaps = 0;
 
   /**
    * `source` prefixes error messages; `allowNegative` accepts values below 0 (series that are not
@@ -195,7 +198,8 @@ export class SeriesReader {
    * `countsOnly` (`--counts`: the user says the values are counts) makes any value that is not a whole
    * number of 0 or more an error.
    */
-  constructor(opts: { source?: string; allowNegative?: boolean; countsOnly?: boolean } = {}) {
+  constructor(opts: { source?: string; allowNegative?: boolean; countsOnly?: boolean; gap?: (message: string) => void } = {}) {
+    this.gap = opts.gap;
     this.prefix = opts.source ? `${opts.source}: ` : '';
     this.source = opts.source;
     this.allowNegative = opts.allowNegative ?? false;
@@ -286,7 +290,8 @@ export class SeriesReader {
     if (comma < 0) return false;
     const timeFirst = layout.columns.timestamp === 0;
     const t = timeFirst ? commonTimestampBytes(b, start, comma - start) : commonTimestampBytes(b, comma + 1, end - comma - 1);
-    if (Number.isNaN(t) || !(t > this.lastT)) return false;
+    // (a long gap: line() reads the row and tells of it)
+    if (Number.isNaN(t) || !(t > this.lastT) || t - this.lastT >= LONG_GAP_MS) return false;
     const from = timeFirst ? comma + 1 : start;
     const to = timeFirst ? end : comma;
     if (to <= from || to - from > MAX_FAST_DIGITS) return false;
@@ -404,10 +409,28 @@ export class SeriesReader {
     if (p.t < this.lastT) {
       throw this.error(lineNo, `out of order: ${new Date(p.t).toISOString()} comes before ${new Date(this.lastT).toISOString()} on line ${this.lastLine}`, 'sort the rows by time');
     }
+    // a year or more between two rows (a typo in a year, two series in one file): the rows after it are
+    // judged on a history that says little about them; said for the first few, with their lines
+    if (p.t - this.lastT >= LONG_GAP_MS && this.lastT !== -Infinity && this.gap && ++this.gaps <= MAX_GAPS_TOLD) {
+      this.gap(
+        `${this.prefix}line ${lineNo}: ${new Date(p.t).toISOString()} is ${gapText(p.t - this.lastT)} after ${new Date(this.lastT).toISOString()} on line ${this.lastLine}: ` +
+          `the rows after it are judged on the history before it — check the year, or split the series there${this.gaps === MAX_GAPS_TOLD ? ' (further gaps are not listed)' : ''}`,
+      );
+    }
     this.lastT = p.t;
     this.lastLine = lineNo;
     return p;
   }
+}
+
+/** A gap between two rows this long or longer is told of (a year). */
+export const LONG_GAP_MS = 365 * 86_400_000;
+const MAX_GAPS_TOLD = 3;
+
+/** "1,000 years", "2.5 years", "400 days". */
+function gapText(ms: number): string {
+  const years = ms / (365.25 * 86_400_000);
+  return years >= 10 ? `${Math.round(years).toLocaleString('en-US')} years` : years >= 1.95 ? `${years.toFixed(1)} years` : `${Math.round(ms / 86_400_000)} days`;
 }
 
 function truncate(s: string, max = 60): string {

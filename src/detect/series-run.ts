@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { InputError, inputFileError, UsageError } from '../core/errors.js';
+import { formatDuration } from '../core/time.js';
 import { byteLineBatches, lineBatches } from '../parse/lines.js';
 import { MAX_RECORD_CHARS, recordTooLong, SeriesReader } from './series-input.js';
 import type { PointBatch, ScoreBatch } from './series-batch.js';
@@ -35,6 +36,8 @@ export interface SeriesRunHooks {
   emitBatch?: (points: PointBatch, scores: ScoreBatch) => void;
   /** Called after each chunk of input is scored (the caller writes out what was emitted). */
   chunkDone: () => Promise<void>;
+  /** A warning about the input (a long gap between two rows), for stderr. */
+  warn?: (message: string) => void;
   /** The resolution, once known. */
   resolved?: (resolutionMs: number) => void;
 }
@@ -46,13 +49,25 @@ export interface SeriesRun {
 }
 
 export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesRunHooks): SeriesRun {
-  const reader = new SeriesReader({ source: o.name, allowNegative: o.allowNegative, countsOnly: o.counts === true });
+  const reader = new SeriesReader({ source: o.name, allowNegative: o.allowNegative, countsOnly: o.counts === true, ...(hooks.warn ? { gap: hooks.warn } : {}) });
   let scorer = null as Scorer | null; // (set in take(), a closure: not narrowed to null)
   let stopped = false;
   const buffered: SeriesPoint[] = [];
+  /** The line of each buffered row (to name rows in an error). */
+  const bufferedLines: number[] = [];
   /** The scorer, once the rows read so far tell the resolution; they are scored first. */
   const start = (): Scorer => {
-    const resolutionMs = o.resolution ? parseResolution(o.resolution) : inferResolution(buffered);
+    // rows seconds apart: finer than anything detect judges (--resolution takes 1m at least), so every row
+    // would be judged on a few minutes' history and never alert: said, not scored
+    const inferred = inferResolution(buffered);
+    if (buffered.length >= 2 && inferred < MIN_RESOLUTION_MS) {
+      const i = Math.max(1, buffered.findIndex((p, k) => k > 0 && p.t - buffered[k - 1]!.t < MIN_RESOLUTION_MS));
+      throw new InputError(
+        `${o.name}: the rows are ${formatDuration(inferred)} apart (line ${bufferedLines[i - 1]} at ${new Date(buffered[i - 1]!.t).toISOString()}, line ${bufferedLines[i]} at ${new Date(buffered[i]!.t).toISOString()}): detect judges series of one row a minute or coarser`,
+        { hint: 'add the values up per minute (or per 5 minutes, an hour...) first' },
+      );
+    }
+    const resolutionMs = o.resolution ? parseResolution(o.resolution) : inferred;
     // counts are judged in quarter hours, as topics are (looksLikeCounts: from the rows read so far)
     const options: SeriesOptions = { resolutionMs, sensitivity: o.sensitivity, direction: o.direction, counts: o.counts ?? looksLikeCounts(buffered) };
     const started = o.large ? workerScorer(options, { emit: hooks.emit, ...(hooks.emitBatch ? { emitBatch: hooks.emitBatch } : {}) }, seriesKind(buffered)) : inlineScorer(options, hooks.emit);
@@ -68,6 +83,7 @@ export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesR
     if (scorer) scorer.push(p);
     else {
       buffered.push(p);
+      bufferedLines.push(lineNo);
       if (buffered.length >= SNIFF_ROWS) scorer = start();
     }
   };
@@ -128,6 +144,9 @@ export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesR
     },
   };
 }
+
+/** The finest series detect judges: a row a minute (as --resolution takes). */
+const MIN_RESOLUTION_MS = 60_000;
 
 /** --resolution: 5m, 30m, 1h, 1d... (at least a minute). */
 export function parseResolution(text: string): number {

@@ -185,7 +185,15 @@ function failureReason(err: unknown, s: SmtpSettings): string {
  * else what failed, in the words of a failed send.
  */
 export async function checkSmtp(s: SmtpSettings): Promise<string | null> {
-  const transport = nodemailer.createTransport(s.options);
+  // its connection's own timeouts within the deadline too: closing the transport does not end a connection
+  // still waiting for a greeting, which kept `status` up for the 30 s greeting timeout after saying 15 s
+  const within = (ms: number | undefined) => Math.min(ms ?? s.deadlineMs, s.deadlineMs);
+  const transport = nodemailer.createTransport({
+    ...s.options,
+    connectionTimeout: within(s.options.connectionTimeout),
+    greetingTimeout: within(s.options.greetingTimeout),
+    socketTimeout: within(s.options.socketTimeout),
+  });
   const deadline = setTimeout(() => transport.close(), s.deadlineMs);
   try {
     await Promise.race([

@@ -196,7 +196,7 @@ export interface DeliveryResult {
 
 export interface DrainSummary {
   results: DeliveryResult[];
-  /** Messages posted (a message may carry several alerts). */
+  /** Messages delivered (a message may carry several alerts); one that failed is not counted. */
   messages: number;
   /** Rows left pending for later: quiet hours, a route's interval, groupWait. */
   held: number;
@@ -294,7 +294,7 @@ export async function drain(
         } catch (err) {
           outcome = { ok: false, retryable: true, status: null, error: err instanceof Error ? err.message : String(err) };
         }
-        messages++;
+        if (outcome.ok) messages++;
         const at = o.now();
         for (const row of chunk) results.push(resultOf(row, outcome, at, n, o.random));
         if (!outcome.ok && outcome.gone) {

@@ -1,8 +1,8 @@
 import { iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { EnrichedItem } from '../core/types.js';
-import { drawTable } from './table.js';
-import { ago } from './text.js';
+import { drawTable, tableWidth } from './table.js';
+import { ago, cellText, shownWidth, wrapShown } from './text.js';
 import type { FeedHealthRow } from '../moments/types.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
@@ -124,7 +124,7 @@ export function testItemsListing(items: EnrichedItem[], feedTitle: string | null
     json: testItemJson,
     columns: TEST_COLUMNS,
     table: (rows, ctx) => {
-      const head = `${stripControl(feedTitle ?? '(untitled feed)')}: ${rows.length} item${rows.length === 1 ? '' : 's'}\n`;
+      const head = `${wrapShown(`${cellText(feedTitle ?? '(untitled feed)')}: ${rows.length} item${rows.length === 1 ? '' : 's'}`, tableWidth(ctx), '', '  ').join('\n')}\n`;
       if (rows.length === 0) return head;
       const cells: string[][] = [];
       for (const it of rows) {
@@ -139,7 +139,15 @@ export function testItemsListing(items: EnrichedItem[], feedTitle: string | null
       const note = rows.some((it) => it.dateEstimated) ? '* no date in the feed: the fetch time is used\n' : '';
       const table = drawTable({ head: ['#', 'Published (UTC)', 'Tone', 'Topics', 'Title'], widths: [5, 19, 7, 16, 'fill'], right: [0, 2] }, cells, ctx);
       // publisher and link in full, one line per item, under the table: a cell would cut the link
-      const links = rows.map((it, i) => `${String(i + 1).padStart(4)}  ${stripControl(it.source ?? it.sourceDomain ?? '(no publisher)')}  ${stripControl(it.link ?? '(no link)')}\n`).join('');
+      // (wrapped to the terminal: a link that does not fit beside its publisher goes on a line of its own, whole)
+      const links = rows
+        .flatMap((it, i) => {
+          const [n, publisher, link] = [`${String(i + 1).padStart(4)}  `, cellText(it.source ?? it.sourceDomain ?? '(no publisher)'), cellText(it.link ?? '(no link)')];
+          const line = `${n}${publisher}  ${link}`;
+          return shownWidth(line) <= tableWidth(ctx) ? [line] : [...wrapShown(publisher, tableWidth(ctx), n, '      '), `      ${link}`];
+        })
+        .map((l) => `${l}\n`)
+        .join('');
       return `${head}${table}${note}\nPublishers and links:\n${links}`;
     },
   };

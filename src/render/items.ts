@@ -1,7 +1,8 @@
 import { iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
+import { cellText, wrapShown } from './text.js';
 import type { ItemRow } from '../moments/types.js';
-import { drawTable } from './table.js';
+import { drawTable, tableWidth } from './table.js';
 import type { Column, Listing, RenderContext, Sheet } from './types.js';
 
 export type { ItemRow } from '../moments/types.js';
@@ -77,9 +78,13 @@ function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: { from: number; t
     out += '\n';
     for (const r of rows) {
       if (!r.why) continue;
-      out += `${stripControl(r.title)}\n`;
-      if (r.link) out += `   ${chalk.cyan(stripControl(r.link))}\n`;
-      for (const [topic, terms] of Object.entries(r.why)) out += `   ${stripControl(topic)}: ${terms.length ? terms.map(stripControl).join(', ') : '(no longer matches the current query)'}\n`;
+      // wrapped to the terminal; the link on a line of its own, whole
+      const lines = wrapShown(stripControl(r.title), tableWidth(ctx), '', '   ');
+      if (r.link) lines.push(`   ${chalk.cyan(cellText(r.link))}`);
+      for (const [topic, terms] of Object.entries(r.why)) {
+        lines.push(...wrapShown(`${stripControl(topic)}: ${terms.length ? terms.map(stripControl).join(', ') : '(no longer matches the current query)'}`, tableWidth(ctx), '   ', '     '));
+      }
+      out += lines.map((l) => `${l}\n`).join('');
     }
   }
   return out;

@@ -2,7 +2,7 @@ import type { MomentAccount } from '../core/types.js';
 import type { MomentRow } from '../moments/types.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import { ago, clip, fmtNum, fmtSigned, sparkline, textWidth, wrap } from './text.js';
+import { ago, cellText, clip, fmtNum, fmtSigned, sparkline, textWidth, wrap, wrapShown } from './text.js';
 import { drawTable, tableWidth } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
@@ -222,7 +222,7 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
   );
   if (ctx.verbose) {
     out += '\n';
-    for (const m of rows) out += explainLines(m, chalk, meta.thresholds?.get(m.topic)) + '\n';
+    for (const m of rows) out += explainLines(m, chalk, tableWidth(ctx), meta.thresholds?.get(m.topic)) + '\n';
   } else if (ctx.tty) {
     // for people at a terminal; a pipe gets the table alone
     const legend = `${cols.includes('volume') ? 'Volume: stories per bucket up to the moment. ' : ''}Use -v for explanations, --json for scripts. Label a moment: momentscan label ID real|noise|planned.`;
@@ -259,33 +259,35 @@ function accountNames(m: MomentRow, max: number, width = Infinity): string {
   return names + (list.length > max ? (width === Infinity ? ', …' : ` +${list.length - max}`) : '');
 }
 
-function explainLines(m: MomentRow, chalk: RenderContext['chalk'], threshold?: Threshold): string {
+function explainLines(m: MomentRow, chalk: RenderContext['chalk'], width: number, threshold?: Threshold): string {
   const lines: string[] = [];
+  // each fact wrapped to the terminal under its label; a link stands alone on its line, whole
+  const fact = (label: string, text: string) => lines.push(...wrapShown(text, width, `   ${`${label} `.padEnd(10)}`, ' '.repeat(13)));
   const what = m.kind === 'volume-spike' ? 'volume spike' : `${m.direction} sentiment shift`;
   const id = m.id === null ? 'not recorded' : `moment ${m.id}`;
-  lines.push(chalk.bold(`#${m.rank} ${stripControl(m.topic)}: ${what}, score ${m.score.toFixed(1)} (p ≈ ${m.pValue.toExponential(1)}), ${id}`));
-  lines.push(
-    `   when:     ${iso(m.start)} → ${iso(m.end)}, peak ${iso(m.peak)}, ${formatDuration(m.bucketMs)} buckets; ${m.stage}, ${m.hoursSinceOnset}h since onset${m.growth !== null ? `, latest bucket ×${m.growth} the one before` : ''}`,
+  lines.push(...wrapShown(`#${m.rank} ${stripControl(m.topic)}: ${what}, score ${m.score.toFixed(1)} (p ≈ ${m.pValue.toExponential(1)}), ${id}`, width, '', '   ').map((l) => chalk.bold(l)));
+  fact(
+    'when:',
+    `${iso(m.start)} → ${iso(m.end)}, peak ${iso(m.peak)}, ${formatDuration(m.bucketMs)} buckets; ${m.stage}, ${m.hoursSinceOnset}h since onset${m.growth !== null ? `, latest bucket ×${m.growth} the one before` : ''}`,
   );
   const copies = m.totalItems > m.totalStories ? ` (${m.totalItems} items with copies: echo ${(m.totalItems / m.totalStories).toFixed(1)})` : '';
-  lines.push(
-    `   volume:   ${m.observed} stories in the peak bucket vs ${fmtNum(m.expected)} expected; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`,
-  );
+  fact('volume:', `${m.observed} stories in the peak bucket vs ${fmtNum(m.expected)} expected; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`);
   if (m.sentimentNow !== null || m.sentimentBaseline !== null) {
-    lines.push(`   tone:     ${fmtSigned(m.sentimentNow)} now vs ${fmtSigned(m.sentimentBaseline)} baseline (${m.sentimentItems} items scored)`);
+    fact('tone:', `${fmtSigned(m.sentimentNow)} now vs ${fmtSigned(m.sentimentBaseline)} baseline (${m.sentimentItems} items scored)`);
   }
-  lines.push(
-    `   sources:  ${m.distinctSources} distinct${m.topSources.length ? `: ${m.topSources.map(stripControl).join(', ')}` : ''}${m.sourceTypes.length ? ` (${m.sourceTypes.join(', ')})` : ''}`,
+  fact(
+    'sources:',
+    `${m.distinctSources} distinct${m.topSources.length ? `: ${m.topSources.map(stripControl).join(', ')}` : ''}${m.sourceTypes.length ? ` (${m.sourceTypes.join(', ')})` : ''}`,
   );
-  if (m.topTerms.length) lines.push(`   terms:    ${m.topTerms.map(stripControl).join(', ')}`);
-  for (const c of m.caveats) lines.push(`   caveat:   ${stripControl(c)}`);
-  for (const e of m.events) lines.push(`   planned:  event ${e.id}${e.note ? ` "${stripControl(e.note)}"` : ''}, ${iso(e.start)} → ${iso(e.end)}${leadLag(e)}`);
-  if (m.label) lines.push(`   label:    ${m.label.verdict}${m.label.note ? ` (${stripControl(m.label.note)})` : ''}, given ${iso(m.label.at)}`);
-  if (threshold) lines.push(`   threshold: ${threshold.why}`);
-  if (accountsOf(m).length) lines.push(`   accounts: ${accountsText(m, 10)}`);
+  if (m.topTerms.length) fact('terms:', m.topTerms.map(stripControl).join(', '));
+  for (const c of m.caveats) fact('caveat:', stripControl(c));
+  for (const e of m.events) fact('planned:', `event ${e.id}${e.note ? ` "${stripControl(e.note)}"` : ''}, ${iso(e.start)} → ${iso(e.end)}${leadLag(e)}`);
+  if (m.label) fact('label:', `${m.label.verdict}${m.label.note ? ` (${stripControl(m.label.note)})` : ''}, given ${iso(m.label.at)}`);
+  if (threshold) fact('threshold:', threshold.why);
+  if (accountsOf(m).length) fact('accounts:', accountsText(m, 10));
   for (const e of m.examples) {
-    lines.push(`   example:  ${stripControl(e.title)}${e.source ? ` (${stripControl(e.source)})` : ''}`);
-    if (e.link) lines.push(`             ${chalk.cyan(stripControl(e.link))}`);
+    fact('example:', `${stripControl(e.title)}${e.source ? ` (${stripControl(e.source)})` : ''}`);
+    if (e.link) lines.push(`             ${chalk.cyan(cellText(e.link))}`);
   }
   return lines.join('\n');
 }

@@ -1,7 +1,8 @@
 import type { OutboxRow, Silence } from '../notify/outbox.js';
 import { iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import { drawTable } from './table.js';
+import { drawTable, tableWidth } from './table.js';
+import { cellText, wrapShown } from './text.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 /** A delivery as `momentscan notify list` shows it (one outbox row: one alert to one channel). */
@@ -71,11 +72,23 @@ function deliveriesTable(rows: DeliveryRow[], ctx: RenderContext): string {
   const { chalk } = ctx;
   const status = (r: DeliveryRow) =>
     r.status === 'sent' ? chalk.green('sent') : r.status === 'failed' ? chalk.red('failed') : r.status === 'silenced' ? chalk.dim('silenced') : chalk.yellow('pending');
-  return drawTable(
+  const table = drawTable(
     { head: ['Created (UTC)', 'Channel', 'Event', 'Topic', 'Status', 'Tries', 'Problem'], widths: [18, 'fill', 10, 'fill', 10, 7, 'fill'], right: [5], minFill: 10 },
     rows.map((r) => [short(r.createdAt), stripControl(r.channel), r.event.replace(/^moment\./, ''), stripControl(r.topic), status(r), String(r.attempts), stripControl(r.error ?? '')]),
     ctx,
   );
+  // in full, under the table (a cell cuts them: "http:/…" at 80 columns), once per channel and problem
+  const problems = new Map<string, { channel: string; error: string; n: number }>();
+  for (const r of rows) {
+    if (!r.error) continue;
+    const key = `${r.channel}\n${r.error}`;
+    const p = problems.get(key) ?? { channel: stripControl(r.channel), error: cellText(r.error), n: 0 };
+    p.n++;
+    problems.set(key, p);
+  }
+  if (problems.size === 0) return table;
+  const lines = [...problems.values()].flatMap((p) => wrapShown(`${p.error}${p.n > 1 ? ` (${p.n} deliveries)` : ''}`, tableWidth(ctx), `  ${chalk.bold(p.channel)}: `, '    '));
+  return `${table}\nProblems:\n${lines.map((l) => `${l}\n`).join('')}`;
 }
 
 /** A silence as `momentscan silence list` shows it: as the outbox keeps it. */
@@ -97,7 +110,7 @@ export function silencesListing(rows: SilenceRow[], now: number): Listing<Silenc
     columns: SILENCE_COLUMNS,
     table: (list, ctx) => {
       if (list.length === 0) return 'No silences.\n';
-      const left = (s: SilenceRow) => (s.endsAt <= now ? 'over' : s.startsAt > now ? 'not yet' : `${Math.max(1, Math.round((s.endsAt - now) / 60_000))}m`);
+      const left = (s: SilenceRow) => (s.endsAt <= now ? 'over' : s.startsAt > now ? 'not yet' : timeLeft(s.endsAt - now));
       return drawTable(
         { head: ['Id', 'Topic', 'Until (UTC)', 'Left', 'Comment'], widths: [6, 'fill', 18, 9, 'fill'], right: [0] },
         list.map((s) => [String(s.id), s.topic === '*' ? '* (every topic)' : stripControl(s.topic), short(s.endsAt), left(s), stripControl(s.comment ?? '')]),
@@ -105,4 +118,13 @@ export function silencesListing(rows: SilenceRow[], now: number): Listing<Silenc
       );
     },
   };
+}
+
+/** A silence's time left, briefly: "7m", "1h30m", "23h", "1d", "29d12h" (it was "43200m" for 30 days). */
+function timeLeft(ms: number): string {
+  const m = Math.max(1, Math.round(ms / 60_000));
+  if (m < 60) return `${m}m`;
+  if (m < 48 * 60) return `${Math.floor(m / 60)}h${m % 60 ? `${m % 60}m` : ''}`;
+  const h = Math.round(m / 60);
+  return `${Math.floor(h / 24).toLocaleString('en-US')}d${h % 24 ? `${h % 24}h` : ''}`;
 }

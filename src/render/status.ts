@@ -2,6 +2,8 @@ import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { learningText, topicJson, type TopicRow } from './topics.js';
 import type { RenderContext } from './types.js';
+import { tableWidth } from './table.js';
+import { wrapShown } from './text.js';
 
 /** What `momentscan status` reports. */
 export interface Status {
@@ -30,7 +32,8 @@ export function statusJson(s: Status): Record<string, unknown> {
 /** One screen for people. */
 export function renderStatus(s: Status, ctx: RenderContext): string {
   const { chalk } = ctx;
-  const label = (t: string) => chalk.bold(t.padEnd(10));
+  // each line a label (or an indent) and its text, wrapped to the terminal under the label
+  const label = (t: string) => chalk.bold(t.padEnd(10)) + '\0';
   const f = s.feeds;
   const lines = [
     `${label('config')}${stripControl(s.config.path)}${s.config.exists ? '' : chalk.yellow(' (none: run momentscan init)')}`,
@@ -39,9 +42,17 @@ export function renderStatus(s: Status, ctx: RenderContext): string {
       (f.lastFetchAt === null ? '' : `; last fetch ${iso(f.lastFetchAt)}`) +
       (f.failing > 0 ? ' (momentscan feeds shows why)' : ''),
     `${label('topics')}${s.topics.length === 0 ? 'none configured' : `${s.topics.length}, ${s.topics.filter((t) => t.learning).length} still learning`}`,
-    ...s.topics.map((t) => `  ${stripControl(t.name)}: ${t.items.toLocaleString('en-US')} items, ${learningText(t)}`),
+    ...s.topics.map((t) => `  \0${stripControl(t.name)}: ${t.items.toLocaleString('en-US')} items, ${learningText(t)}`),
     `${label('accounts')}${s.accounts.known === 0 ? 'none (momentscan accounts import FILE.csv)' : `${s.accounts.known} known, ${s.accounts.withItems} in stored items${s.accounts.review ? chalk.yellow(`, ${s.accounts.review} with names to review (momentscan accounts list)`) : ''}`}`,
     `${label('email')}${s.email.server === null ? 'not configured (email.smtp or $MOMENTSCAN_SMTP_URL)' : `${stripControl(s.email.server)} → ${s.email.to.length ? stripControl(s.email.to.join(', ')) : 'no recipients (email.to)'}: ${s.email.check === 'ok' ? chalk.green('login ok') : stripControl(s.email.check)}`}`,
   ];
-  return `${lines.join('\n')}\n`;
+  // wrapped to the terminal, under their labels (a long path or link stands alone on its line, whole)
+  const width = tableWidth(ctx);
+  return lines
+    .flatMap((l) => {
+      const [first, text] = l.split('\0') as [string, string];
+      return wrapShown(text, width, first, first === '  ' ? '    ' : ' '.repeat(10));
+    })
+    .map((l) => `${l}\n`)
+    .join('');
 }

@@ -121,14 +121,14 @@ export function mdText(s: string): string {
  * Word-wraps `text` to `width`: the first line after `first`, the others after `rest`. A word longer than
  * a line (a long URL) gets a line of its own, unbroken.
  */
-export function wrap(text: string, width: number, first: string, rest: string): string[] {
+export function wrap(text: string, width: number, first: string, rest: string, measure: (s: string) => number = (s) => s.length): string[] {
   const words = text.split(/\s+/).filter(Boolean);
   const lines: string[] = [];
   let prefix = first;
   let cur = '';
   for (const w of words) {
     const candidate = cur ? `${cur} ${w}` : w;
-    if (prefix.length + candidate.length <= width || !cur) {
+    if (measure(prefix) + measure(candidate) <= width || !cur) {
       cur = candidate;
     } else {
       lines.push(`${prefix}${cur}`);
@@ -138,4 +138,34 @@ export function wrap(text: string, width: number, first: string, rest: string): 
   }
   lines.push(`${prefix}${cur}`.replace(/\s+$/, ''));
   return lines;
+}
+
+const SGR = /\x1b\[[0-9;]*m/g;
+/** SGR codes that end a style (reset, normal intensity, not italic/underlined/inverse/struck, default colours). */
+const SGR_END = /^\x1b\[(?:0?|2[2-9]|39|49)m$/;
+
+/** Columns a line of a terminal takes: colour codes take none, wide characters two (see textWidth). */
+export function shownWidth(s: string): number {
+  return textWidth(s.includes('\x1b') ? s.replace(SGR, '') : s);
+}
+
+/**
+ * A line for a terminal `width` columns wide (the explanations under a table, `status`): word-wrapped by
+ * the columns its text takes, the first line after `first`, the others after `rest`. Breaks fall only
+ * between words, never inside a colour code or a character; a word longer than a line (a link) stands
+ * alone on its own, unbroken, so that it can still be opened or copied whole. A colour still open at the
+ * end of a line is ended there and opened again after the next line's indent.
+ */
+export function wrapShown(text: string, width: number, first: string, rest: string): string[] {
+  const lines = wrap(text, width, first, rest, shownWidth);
+  const open: string[] = [];
+  return lines.map((line, i) => {
+    const carried = i > 0 && open.length ? `${rest}${open.join('')}${line.slice(rest.length)}` : line;
+    for (const code of line.match(SGR) ?? []) {
+      if (!SGR_END.test(code)) open.push(code);
+      else if (/^\x1b\[0?m$/.test(code)) open.length = 0;
+      else open.pop();
+    }
+    return open.length ? `${carried}\x1b[0m` : carried;
+  });
 }

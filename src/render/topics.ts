@@ -1,6 +1,7 @@
 import { iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import { drawTable } from './table.js';
+import { drawTable, tableWidth } from './table.js';
+import { wrapShown } from './text.js';
 import type { Threshold, TopicRow } from '../moments/types.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
@@ -73,19 +74,32 @@ export function topicsListing(rows: TopicRow[]): Listing<TopicRow> {
 
 function topicsTable(rows: TopicRow[], ctx: RenderContext): string {
   if (rows.length === 0) return 'No topics configured.\n';
+  // on a narrow terminal (80 columns) the query gives way, so that the topic's name stays readable (it had
+  // 3 columns: "Ac…"), and is shown in full under the table instead
+  const withQuery = tableWidth(ctx) - FIXED - 7 >= 2 * MIN_NAME;
+  const query = (r: TopicRow) => stripControl(r.query ?? '(every item of its feeds)');
   const cells = rows.map((r) => [
     stripControl(r.name),
-    stripControl(r.query ?? '(every item of its feeds)'),
+    ...(withQuery ? [query(r)] : []),
     String(r.feeds),
     String(r.items),
     r.learning && r.learningUntil !== null ? `learning to ${iso(r.learningUntil).slice(0, 10)}` : learningText(r),
     r.lastMoment ? `${r.lastMoment.kind === 'volume-spike' ? 'spike' : `${r.lastMoment.direction.slice(0, 3)}. shift`} ${iso(r.lastMoment.end).slice(0, 10)}` : '',
   ]);
-  const table = drawTable({ head: ['Topic', 'Query', 'Feeds', 'Items', 'State', 'Last moment'], widths: ['fill', 'fill', 7, 8, 24, 23], right: [2, 3], minFill: 8 }, cells, ctx);
-  // the threshold each topic alerts at, and why: the sensitivity's, or moved by labels (one line each)
-  const lines = rows.map((r) => `  ${stripControl(r.name)}: ${r.threshold.why}${labelsText(r.labels)}`);
-  return `${table}Thresholds (surprise to alert):\n${lines.join('\n')}\n`;
+  const table = withQuery
+    ? drawTable({ head: ['Topic', 'Query', 'Feeds', 'Items', 'State', 'Last moment'], widths: ['fill', 'fill', 7, 8, 24, 23], right: [2, 3], minFill: 8 }, cells, ctx)
+    : drawTable({ head: ['Topic', 'Feeds', 'Items', 'State', 'Last moment'], widths: ['fill', 7, 8, 24, 23], right: [1, 2] }, cells, ctx);
+  const width = tableWidth(ctx);
+  const under = (r: TopicRow, text: string) => wrapShown(text, width, `  ${stripControl(r.name)}: `, '    ');
+  const queries = withQuery ? [] : ['Queries:', ...rows.flatMap((r) => under(r, query(r)))];
+  // the threshold each topic alerts at, and why: the sensitivity's, or moved by labels (wrapped to the terminal)
+  const lines = ['Thresholds (surprise to alert):', ...rows.flatMap((r) => under(r, `${r.threshold.why}${labelsText(r.labels)}`))];
+  return `${table}${[...queries, ...lines].join('\n')}\n`;
 }
+
+/** The topics table's fixed columns (Feeds, Items, State, Last moment), and the least each of Topic and Query keeps. */
+const FIXED = 7 + 8 + 24 + 23;
+const MIN_NAME = 14;
 
 function labelsText(l: TopicRow['labels']): string {
   const n = l.real + l.noise + l.planned;

@@ -1,8 +1,9 @@
-import { accessSync, closeSync, constants as fs, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants as fs, existsSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { StoreError } from '../core/errors.js';
+import { makeDirs } from '../core/paths.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type DB = Database.Database;
@@ -95,7 +96,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
   if (exists !== null && exists > 0) checkHeader(file);
   if (exists === null) {
     try {
-      mkdirSync(path.dirname(file), { recursive: true });
+      makeDirs(path.dirname(file));
     } catch (err) {
       throw new StoreError(`${path.dirname(file)}: cannot create the database folder (${(err as NodeJS.ErrnoException).code})`, {
         hint: 'check the path and permissions, or choose another with --db',

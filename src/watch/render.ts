@@ -1,5 +1,5 @@
 import { fmtUtcShort } from '../core/time.js';
-import { cellText, fit, textWidth } from '../render/text.js';
+import { cellText, fit, textWidth, wrap } from '../render/text.js';
 import { ENTRY_LINES, cursorOf, entries, keyHelp, layout, type Column, type Entry, type ViewState, type WatchItem, type WatchMoment } from './state.js';
 
 /**
@@ -142,9 +142,37 @@ function topBar(s: ViewState, width: number): string {
   return line(width, parts, [REVERSE]);
 }
 
-function bottomLine(s: ViewState, width: number): string {
-  if (s.message) return line(width, [[cellText(s.message)]], [BOLD]);
-  return line(width, [['j/k move · h/l column · o open · r real · n noise · m mute · f fetch · q quit', [DIM]]]);
+/**
+ * The bottom of the screen: the keys, or a message. A message wider than the screen takes as many lines
+ * as it needs (up to a third of the screen), words wrapped and a word longer than a line (the link shown
+ * when there is no desktop to open it) split across lines, so that none of it is lost to a cut.
+ */
+function bottomLines(s: ViewState, width: number, height: number): string[] {
+  if (!s.message) return [line(width, [['j/k move · h/l column · o open · r real · n noise · m mute · f fetch · q quit', [DIM]]])];
+  const text = cellText(s.message);
+  if (textWidth(text) <= width) return [line(width, [[text]], [BOLD])];
+  const rows: string[] = [];
+  for (const l of wrap(text, width, '', '')) {
+    let rest = l;
+    while (textWidth(rest) > width) {
+      const head = cutAt(rest, width);
+      rows.push(head);
+      rest = rest.slice(head.length);
+    }
+    rows.push(rest);
+  }
+  const max = Math.max(1, Math.floor(height / 3));
+  return (rows.length > max ? [...rows.slice(0, max - 1), rows.slice(max - 1).join('')] : rows).map((r) => line(width, [[r]], [BOLD]));
+}
+
+/** The longest start of `text` (whole graphemes) that takes at most `width` columns. */
+function cutAt(text: string, width: number): string {
+  let out = '';
+  for (const { segment } of new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)) {
+    if (textWidth(out + segment) > width) break;
+    out += segment;
+  }
+  return out || [...text][0]!;
 }
 
 function helpBody(width: number, height: number): string[] {
@@ -185,8 +213,9 @@ export function render(s: ViewState, o: RenderOptions): string[] {
     lines.push(heads.join('│'), rules.join('┼'));
     for (let r = 0; r < Math.max(0, bodyHeight); r++) lines.push(bodies.map((b) => b[r]!).join('│'));
   }
-  while (lines.length < height - 1) lines.push(' '.repeat(width));
-  lines.length = height - 1;
-  lines.push(bottomLine(s, width));
+  const bottom = bottomLines(s, width, height);
+  while (lines.length < height - bottom.length) lines.push(' '.repeat(width));
+  lines.length = Math.max(0, height - bottom.length);
+  lines.push(...bottom);
   return lines.slice(-height);
 }

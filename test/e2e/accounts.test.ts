@@ -114,6 +114,8 @@ describe('momentscan accounts', () => {
     const mapped = run('accounts', 'import', unknown, '--map', 'Foo=name', '--map', 'Bar=-', '--replace', '--json');
     expect(mapped.status, mapped.stderr).toBe(0);
     expect(JSON.parse(mapped.stdout)).toMatchObject({ flavour: 'csv-accounts', added: 1, removed: 5, accounts: 1 });
+    // one row, one account: said in the singular (it read "1 rows; 1 accounts added ... 1 accounts in all")
+    expect(mapped.stderr.split('\n')[0]).toBe(`accounts: ${unknown} (csv-accounts): 1 row; 1 account added, 0 updated, 5 removed first (--replace), 0 contacts; 1 account in all`);
   });
 
   it('export --to hubspot|salesforce writes import-ready files; the companies file imports again with the same keys', { timeout: 240_000 }, async () => {
@@ -144,6 +146,13 @@ describe('momentscan accounts', () => {
     expect(json(fresh('accounts', 'list', '--json').stdout).map((a) => [a.name, a.domain, a.externalId])).toEqual([['Acme Corporation, Inc.', 'acme.com', '5173201001']]);
     const bad = run('export', '--to', 'pipedrive');
     expect(bad.status).toBe(2);
+    // --out naming a file: a usage error before any work, and the file is left alone (it was 'cannot write to … (EEXIST)', exit 1)
+    const file = path.join(home, 'notes.txt');
+    writeFileSync(file, 'mine\n');
+    const onFile = run('export', '--to', 'hubspot', '--out', file, '--as-of', AS_OF);
+    expect(onFile.status).toBe(2);
+    expect(onFile.stderr).toBe(`momentscan: error: export: --out ${file}: is a file, not a folder — give the folder to write the CSV files into (it is made if missing)\n`);
+    expect(readFileSync(file, 'utf8')).toBe('mine\n');
   });
 
   it('matches in the parse workers too (a fetch of enough feeds to use them), the same as a re-match of the stored items', { timeout: 240_000 }, () => {

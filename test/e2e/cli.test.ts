@@ -150,6 +150,18 @@ describe('momentscan errors', () => {
     expect(readFileSync(db, 'utf8')).toBe('my precious notes\n');
   });
 
+  it('a folder that cannot be made (under /proc) is one line and exit 1 at once; it spun a core for ever (Node\'s recursive mkdir)', () => {
+    const home = tempDir();
+    const started = Date.now();
+    const fetch = runCli(['fetch', '--config', path.join(SAMPLE, 'momentscan.yaml'), '--db', '/proc/momentscan-audit/m.db'], { home });
+    expect(fetch.status).toBe(1);
+    expect(fetch.stderr).toMatch(/^momentscan: error: \/proc\/momentscan-audit: cannot create the database folder \(\w+\) — [^\n]+\n$/);
+    const init = runCli(['init', '--config', '/proc/momentscan-audit/config.yaml'], { home });
+    expect(init.status).toBe(1);
+    expect(init.stderr).toMatch(/^momentscan: error: \/proc\/momentscan-audit\/config\.yaml: cannot write the config \(\w+\) — [^\n]+\n$/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
   it('without a config, fetch explains how to start', () => {
     const home = tempDir();
     const r = runCli(['fetch'], { home });

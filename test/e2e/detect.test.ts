@@ -23,6 +23,35 @@ describe('momentscan detect', () => {
     expect(r.stderr).toBe(`momentscan: error: ${home}: is a folder, not a file — give the path of a CSV or NDJSON file, or pipe the series in with -\n`);
   });
 
+  it('rows seconds apart: one line naming the file and two of its rows, exit 2 (not a series of empty verdicts, exit 0)', () => {
+    const home = tempDir();
+    const rows = ['timestamp,value', ...Array.from({ length: 50 }, (_, i) => `${new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString()},${i % 5}`)];
+    const r = runCli(['detect'], { home, input: `${rows.join('\n')}\n` });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'momentscan: error: stdin: the rows are 1s apart (line 2 at 2026-01-01T00:00:00.000Z, line 3 at 2026-01-01T00:00:01.000Z): detect judges series of one row a minute or coarser — add the values up per minute (or per 5 minutes, an hour...) first\n',
+    );
+    // no verdicts were written, only the header
+    expect(r.stdout.trim().split('\r\n')).toEqual(['timestamp,value,expected,score,moment,alert']);
+  });
+
+  it('a gap of a year or more (a typo in a year): a warning naming both rows, every row still scored, exit 0', () => {
+    const home = tempDir();
+    // (long enough to be read as bytes, on the fast path, from a file)
+    const lines = series(25_000).trimEnd().split('\n');
+    for (let i = 20_001; i < lines.length; i++) lines[i] = lines[i]!.replace(/^2029/, '3029');
+    const file = path.join(home, 'gap.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const r = runCli(['detect', file], { home });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(
+      `momentscan: warning: ${file}: line 20002: 3029-01-11T08:00:00.000Z is 1,000 years after 2029-01-11T07:00:00.000Z on line 20001: the rows after it are judged on the history before it — check the year, or split the series there\n`,
+    );
+    expect(r.stdout.trim().split('\r\n')).toHaveLength(25_001);
+    // piped in (read as text), the same
+    expect(runCli(['detect'], { home, input: `${lines.join('\n')}\n` }).stderr).toBe(r.stderr.replace(`${file}:`, 'stdin:'));
+  });
+
   it('writes one row per input row, finds the burst, and stays quiet elsewhere', () => {
     const home = tempDir();
     const r = runCli(['detect'], { home, input: series(500) });

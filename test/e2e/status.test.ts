@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +74,22 @@ describe('momentscan status', () => {
   it('a wrong SMTP password is reported as such', async () => {
     expect((await status('wrong')).email.check).toBe('failed: the server refused the login (535)');
   });
+
+  it('a server that never greets: the check gives up at 15 s, and status ends then (it ran on for the 30 s greeting timeout)', async () => {
+    const silent = createServer(() => undefined); // takes the connection, says nothing
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const config = path.join(home, 'silent.yaml');
+      writeFileSync(config, `topics:\n  - name: Acme\n    keywords: [acme]\nemail:\n  to: [a@example.com]\n  smtp: smtp://127.0.0.1:${(silent.address() as AddressInfo).port}\n`);
+      const started = Date.now();
+      const r = await withTimeout(startCli(['status', '--config', config, '--db', db, '--json'], { home }).exited, 40_000, 'status');
+      expect(r.status, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as { email: { check: string } }).email.check).toBe('failed: no answer within 15s');
+      expect(Date.now() - started).toBeLessThan(25_000);
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
 
   it('one screen for people, before any fetch', () => {
     const h = tempDir();

@@ -57,10 +57,12 @@ describe('momentscan watch in a terminal', () => {
     const json = (args: string[]) => JSON.parse(runCli([...args, '--json', '--config', CONFIG, '--db', db, '--as-of', AS_OF], { home: tempDir() }).stdout);
     const moments = json(['moments']) as { topic: string; examples: { link: string }[] }[];
     const linkOf = (topic: string) => moments.find((m) => m.topic === topic)!.examples[0]!.link;
+    // the link whole, at the bottom, on as many lines as it takes
     const shows = (link: string) => (s: string) => {
-      const b = bottom(s);
-      const prefix = 'no desktop to open it here; the link: ';
-      return b.startsWith(prefix) && link.startsWith(b.slice(prefix.length).replace(/…$/, ''));
+      const prefix = 'no desktop to open it here; the link:';
+      const lines = s.trimEnd().split('\n');
+      const at = lines.findLastIndex((l) => l.startsWith(prefix));
+      return at >= 0 && lines.slice(at).join('').replace(/\s+/g, '') === `${prefix}${link}`.replace(/\s+/g, '');
     };
     term.keys('o');
     await term.waitFor(shows(linkOf('Acme Robotics')), "the spike's link");
@@ -88,7 +90,8 @@ describe('momentscan watch in a terminal', () => {
 
     // m mutes the topic: a silence, shown in its header
     term.keys('m');
-    screen = await term.waitFor((s) => bottom(s).startsWith('Northwind Airlines muted until'), 'the mute');
+    // (the message is wider than the terminal: it takes two lines at the bottom, none of it cut)
+    screen = await term.waitFor((s) => /^Northwind Airlines muted until .* \(momentscan silence list\)$/.test(s.trimEnd().split('\n').slice(-2).map((l) => l.trim()).join(' ')), 'the mute');
     expect(screen.split('\n')[1]).toMatch(/│ Northwind Airlines muted until/);
     const silences = runCli(['silence', 'list', '--json', '--config', CONFIG, '--db', db], { home: tempDir() });
     expect(JSON.parse(silences.stdout)).toMatchObject([{ topic: 'Northwind Airlines', comment: 'muted in momentscan watch' }]);

@@ -11,6 +11,12 @@ import { qualityListing } from '../../src/render/feedback.js';
 import { renderStatus, type Status } from '../../src/render/status.js';
 import { itemsListing, type ItemRow } from '../../src/render/items.js';
 import { momentsListing, readinessNotes } from '../../src/render/moments.js';
+import { testItemsListing } from '../../src/render/feeds.js';
+import { topicsListing } from '../../src/render/topics.js';
+import { deliveriesListing, silencesListing, type DeliveryRow } from '../../src/render/notify.js';
+import type { TopicRow } from '../../src/moments/types.js';
+import { shownWidth } from '../../src/render/text.js';
+import type { EnrichedItem } from '../../src/core/types.js';
 import { sampleFeedResult, sampleMoment } from '../helpers/moments.js';
 
 const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({ chalk: plain, color: false, width: 100, verbose: false, now: 0, ...over });
@@ -87,7 +93,8 @@ describe('rendering moments', () => {
   });
 
   it('-v explains each moment: observed vs expected, tone, sources, terms, examples with links', () => {
-    const out = render('table', momentsListing([sampleMoment()], meta), ctx({ verbose: true }));
+    // (each fact wrapped to the terminal under its label: joined again here)
+    const out = render('table', momentsListing([sampleMoment()], meta), ctx({ verbose: true })).replace(/\n {13}(?!https?:)/g, ' ');
     expect(out).toContain('41 stories in the peak bucket vs 2.1 expected; 52 over the moment vs 6.4 (70 items with copies: echo 1.3)');
     expect(out).toContain('12 distinct: Daily Ledger, r/gadgets (news, reddit)');
     expect(out).toContain('terms:    glide, recall');
@@ -217,6 +224,39 @@ describe('human tables', () => {
     }], { from: 0, to: 1 }), ctx({ width }))],
   ];
 
+  it('the topics table keeps the topic readable at 80 columns: the query gives way, and is shown whole under it', () => {
+    const threshold = { level: 3, base: 3, sensitivity: 'medium', source: 'config', adjustments: [], pending: 0, realRun: 0, why: '3 (sensitivity medium)' } as TopicRow['threshold'];
+    const topic = (name: string, query: string): TopicRow => ({
+      name, query, feeds: 2, sources: ['google-news'], items: 310, stories: 200, firstItemAt: 0, learningUntil: 0, learning: false, lastMoment: null, threshold, labels: { real: 0, noise: 0, planned: 0 },
+    });
+    const rows = [topic('Northwind Airlines', '"northwind" AND (outage OR delay OR cancelled OR stranded)'), topic('Acme Robotics', '"acme robotics" OR acme')];
+    const at80 = render('table', topicsListing(rows), ctx({ width: 80 }));
+    expect(at80).toMatch(/^│ Northwind… │ +2 │ +310 │ judged +│ +│$/m);
+    expect(at80).toContain('Queries:\n  Northwind Airlines: "northwind" AND (outage OR delay OR cancelled OR stranded)\n  Acme Robotics: "acme robotics" OR acme\n');
+    for (const l of at80.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(80);
+    // with room (piped: 100 columns) the query keeps its column
+    expect(render('table', topicsListing(rows), ctx({ width: 100 }))).toMatch(/^│ Northwind Ai… │ "northwind" A… │/m);
+  });
+
+  it('notify list: each channel\'s problem in full under the table (the cell showed "http:/…" at 80 columns)', () => {
+    const row = (id: number, channel: string, error: string | null): DeliveryRow => ({
+      id: `msg_${id}`, createdAt: 0, channel, event: 'moment.detected', topic: 'Northwind Airlines', kind: 'sentiment-shift', direction: 'negative', score: 6.5, alertNo: 1,
+      eventAt: 0, status: error ? 'failed' : 'sent', attempts: 1, lastAttemptAt: 0, nextAttemptAt: null, httpStatus: error ? 400 : 200, error, sentAt: null,
+    } as DeliveryRow);
+    const error = 'http://127.0.0.1:18931 answered 400: invalid_blocks: the header block is too long (Slack)';
+    const out = render('table', deliveriesListing([row(1, 'desk', error), row(2, 'desk', error), row(3, 'ops', null)]), ctx({ width: 80 }));
+    expect(out.replace(/\n {4}/g, ' ')).toContain(`\nProblems:\n  desk: ${error} (2 deliveries)\n`);
+    for (const l of out.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(80);
+  });
+
+  it('silence list: the time left in minutes, hours or days (a day\'s mute read "1440m")', () => {
+    const now = Date.UTC(2026, 11, 7, 8);
+    const silence = (id: number, minutes: number) => ({ id, topic: 'Acme Robotics', startsAt: now - 60_000, endsAt: now + minutes * 60_000, comment: null, createdAt: now - 60_000 });
+    const out = render('table', silencesListing([silence(1, 7), silence(2, 90), silence(3, 1440), silence(4, 30 * 1440 + 12 * 60), silence(5, 3650 * 1440)], now), ctx({ width: 80 }));
+    const left = out.split('\n').filter((l) => /^│ +\d/.test(l)).map((l) => l.split('│')[4]!.trim());
+    expect(left).toEqual(['7m', '1h30m', '24h', '30d12h', '3,650d']);
+  });
+
   it('the quality table keeps the topic readable at 80 columns', () => {
     const quality = tables.find(([name]) => name === 'quality')![1](80);
     expect(quality).toMatch(/^│ Northwind A… │ +12 │ 9\/2\/1 +│ +83% │ +14 │ +4\.3 │ +3\.25 │$/m);
@@ -312,5 +352,42 @@ describe('status', () => {
     ['no database yet', { path: '/d.db', exists: false, bytes: null }, 'database  /d.db (none yet: run momentscan fetch)\n'],
   ])('the database line for %s', (_name, database, line) => {
     expect(renderStatus(status(database), ctx())).toContain(line);
+  });
+});
+
+describe('lines under and beside the tables fit the terminal (80 columns)', () => {
+  const link = 'https://www.evergreengazette.example/news/acme-glide-should-you-preorder-the-viral-robot-vacuum-566910';
+  // wide characters (CJK two columns each), an emoji sequence, a right-to-left name and a zero-width joiner
+  const title = 'Acme Glide 機器人吸塵器 launch: 👩‍💻 what the Roomba-killer means for the market and for שלום‎ readers everywhere';
+  const moment = sampleMoment({
+    topSources: ['Evergreen Gazette', 'Home Tech Digest', 'Daily Ledger', 'Metro Tribune', 'Robotics Weekly', 'techwire.example'],
+    caveats: ['most of its items come from one source (reddit.example), so the burst may be one community talking to itself'],
+    examples: [{ title, link, source: 'Evergreen Gazette', publishedAt: 0, sentiment: 0 }],
+  });
+  const color = new Chalk({ level: 1 });
+  const item = { ...({} as EnrichedItem), title, link, source: 'Evergreen Gazette', sourceDomain: 'evergreengazette.example', publishedAt: 0, dateEstimated: false, sentiment: 0.1, topics: ['Acme Robotics'] } as EnrichedItem;
+  const status = {
+    config: { path: '/home/analyst/.config/momentscan/config.yaml', exists: true },
+    database: { path: '/home/analyst/.local/share/momentscan/momentscan.db', exists: true, bytes: 2 ** 21 },
+    feeds: { total: 1234, ok: 1200, failing: 30, new: 3, retired: 1, lastFetchAt: Date.UTC(2026, 11, 7, 7, 21, 20) },
+    topics: [], accounts: { known: 0, withItems: 0, review: 0 }, email: { server: null, to: [], check: 'not configured' }, now: 0,
+  };
+  const outputs: [string, (c: RenderContext) => string][] = [
+    ['moments -v', (c) => render('table', momentsListing([moment], meta), { ...c, verbose: true })],
+    ['items --explain', (c) => render('table', itemsListing([{ id: 1, title, summary: '', link, source: 'Evergreen Gazette', sourceDomain: 'evergreengazette.example', feedUrl: 'https://news.example/rss', feedKind: 'rss', publishedAt: 0, sentiment: 0.1, language: 'en', storyId: 1, topics: ['Acme Robotics'], accounts: [], why: { 'Acme Robotics': ['acme', 'glide', 'roomba-killer', 'preorder', 'viral launch', 'robot vacuum', 'market share', 'everywhere'] } }], { from: 0, to: 1 }), c)],
+    ['feeds test', (c) => render('table', testItemsListing([item, { ...item, source: 'The Evergreen Gazette of the Pacific Northwest' }], 'Evergreen Gazette — news, reviews and opinion on home robots, vacuums, mowers and the rest'), c)],
+    ['status', (c) => renderStatus(status, c)],
+  ];
+  it.each(outputs.flatMap(([name, draw]) => [false, true].map((colour) => [name, colour, draw] as const)))('%s (colour %s): every line within 80 columns but a link, which stands alone on its line, whole', (_name, colour, draw) => {
+    const out = draw(ctx({ width: 80, tty: true, ...(colour ? { chalk: color, color: true } : {}) }));
+    for (const line of out.split('\n')) {
+      if (line.includes('https://')) expect(line.replace(/\x1b\[[0-9;]*m/g, '').trim()).toMatch(/^https:\/\/\S+$/);
+      else expect(shownWidth(line), line).toBeLessThanOrEqual(80);
+      // a colour never runs on past its line (every code opened is closed on the same line)
+      if (colour) expect(line.replace(/\x1b\[(?:0|22|39)m/g, '').match(/\x1b\[[0-9;]*m/g)?.length ?? 0).toBeLessThanOrEqual((line.match(/\x1b\[(?:0|22|39)m/g) ?? []).length);
+    }
+    if (!_name.startsWith('status')) expect(out).toContain(link);
+    // nothing is lost: the words come back when the lines are joined again
+    expect(out.replace(/\x1b\[[0-9;]*m/g, '').replace(/\s+/g, ' ')).toContain({ status: '1234 configured: 1200 ok, 30 failing, 3 never fetched, 1 retired; last fetch 2026-12-07T07:21:20Z (momentscan feeds shows why)', 'feeds test': 'The Evergreen Gazette of the Pacific Northwest' }[_name] ?? 'launch: 👩‍💻 what the Roomba-killer');
   });
 });

@@ -44,6 +44,18 @@ describe('watch render', () => {
     ]);
   });
 
+  it('a message wider than the screen (the link shown when there is no desktop) takes the lines it needs: none of the link is cut', () => {
+    const url = 'https://www.roboticsweekly.example/2026/11/19/acme-responds-to-acme-glide-preorder-glitches-and-double-charges/?utm_source=feed';
+    const s = { ...loaded(80, 12), message: `no desktop to open it here; the link: ${url}` };
+    const screen = checkScreen(s, false);
+    const bottom = screen.slice(-3);
+    expect(bottom[0]).toMatch(/^no desktop to open it here; the link: +$/);
+    expect(bottom.slice(1).map((l) => l.trimEnd()).join('')).toBe(url);
+    // the view keeps its top bar and headers; the body gives up the lines
+    expect(screen[0]).toMatch(/^ momentscan watch/);
+    expect(screen.join('\n')).not.toContain('…');
+  });
+
   it('40 columns: one topic at a time, a tab line says which and how to reach the others', () => {
     let s = loaded(40, 10);
     let screen = checkScreen(s, false);

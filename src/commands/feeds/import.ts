@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { applyImport, planImport } from '../../config/edit.js';
 import { MAX_CONFIG_BYTES, parseConfigText } from '../../config/load.js';
 import { OpmlError, parseOpml } from '../../config/opml.js';
 import { ConfigError, InputError, UsageError } from '../../core/errors.js';
 import { utf8FileText } from '../../core/utf8-file.js';
+import { makeDirs } from '../../core/paths.js';
 import { configFor, log, processEnv, writeOut, type GlobalOptions } from '../context.js';
 
 /** The largest OPML file read (a feed reader's 20,000 subscriptions take about 2 MB). */
@@ -58,7 +59,7 @@ export async function importOpml(g: GlobalOptions, o: ImportOptions): Promise<nu
   const added = [...plan.topics.values()].reduce((a, l) => a + l.length, 0) + plan.feeds.length;
   if (o.dryRun) await writeOut(next);
   else if (added > 0) {
-    mkdirSync(path.dirname(configPath), { recursive: true });
+    makeDirs(path.dirname(configPath));
     const tmp = `${configPath}.tmp-${process.pid}`;
     writeFileSync(tmp, next);
     renameSync(tmp, configPath);
