@@ -114,6 +114,8 @@ describe('momentscan accounts', () => {
     const mapped = run('accounts', 'import', unknown, '--map', 'Foo=name', '--map', 'Bar=-', '--replace', '--json');
     expect(mapped.status, mapped.stderr).toBe(0);
     expect(JSON.parse(mapped.stdout)).toMatchObject({ flavour: 'csv-accounts', added: 1, removed: 5, accounts: 1 });
+    // one of each is said in the singular
+    expect(mapped.stderr).toContain(`accounts: ${unknown} (csv-accounts): 1 row; 1 account added, 0 updated, 5 removed first (--replace), 0 contacts; 1 account in all\n`);
   });
 
   it('export --to hubspot|salesforce writes import-ready files; the companies file imports again with the same keys', { timeout: 240_000 }, async () => {

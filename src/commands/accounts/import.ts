@@ -2,6 +2,7 @@ import { parseColumnMap, readAccountsCsv } from '../../config/accounts-csv.js';
 import { ExitCode } from '../../core/errors.js';
 import { reviewNotes } from '../../enrich/accounts.js';
 import { syncAccounts } from '../../enrich/sync-accounts.js';
+import { plural } from '../../render/digest.js';
 import { openStore } from '../../store/store.js';
 import { configFor, log, processEnv, writeOut, type GlobalOptions } from '../context.js';
 
@@ -51,12 +52,12 @@ export async function importAccounts(g: GlobalOptions, o: ImportOptions): Promis
   if (o.json) await writeOut(`${JSON.stringify(out, null, 2)}\n`);
   if (!g.quiet) {
     log(
-      `accounts: ${o.file} (${read.flavour}): ${read.rows} rows; ${summary.added} accounts added, ${summary.updated} updated` +
-        `${summary.removed ? `, ${summary.removed} removed first (--replace)` : ''}, ${summary.contacts} contacts; ${summary.accounts} accounts in all`,
+      `accounts: ${o.file} (${read.flavour}): ${plural(read.rows, 'row')}; ${plural(summary.added, 'account')} added, ${summary.updated} updated` +
+        `${summary.removed ? `, ${summary.removed} removed first (--replace)` : ''}, ${plural(summary.contacts, 'contact')}; ${plural(summary.accounts, 'account')} in all`,
     );
     for (const s of read.skipped.slice(0, 10)) log(`accounts: line ${s.line} skipped: ${s.reason}`);
-    if (read.skipped.length > 10) log(`accounts: ... and ${read.skipped.length - 10} more rows skipped`);
-    if (summary.rematched > 0) log(`accounts: ${summary.rematched} stored items matched again; ${summary.matchedAccounts} accounts involved in some`);
+    if (read.skipped.length > 10) log(`accounts: ... and ${plural(read.skipped.length - 10, 'more row', 'more rows')} skipped`);
+    if (summary.rematched > 0) log(`accounts: ${plural(summary.rematched, 'stored item')} matched again; ${plural(summary.matchedAccounts, 'account')} involved in some`);
     for (const [id, notes] of summary.review) log(`accounts: review ${id} (${summary.names.get(id)}): ${notes.join('; ')} — never matched on the name alone`);
   }
   return ExitCode.OK;
