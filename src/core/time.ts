@@ -35,6 +35,20 @@ export function formatDuration(ms: number): string {
   return parts.join('');
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * A duration to the nearest of one unit, for a narrow column: "45m", "6h", "3d", "5w", "4y" (a year of
+ * 365.25 days). Minutes up to an hour, hours up to two days, days up to two weeks, weeks up to a year.
+ */
+export function roughDuration(ms: number): string {
+  if (ms < 3_600_000) return `${Math.max(1, Math.round(ms / 60_000))}m`;
+  if (ms < 2 * DAY_MS) return `${Math.round(ms / 3_600_000)}h`;
+  if (ms < 14 * DAY_MS) return `${Math.round(ms / DAY_MS)}d`;
+  if (ms < 365.25 * DAY_MS) return `${Math.round(ms / (7 * DAY_MS))}w`;
+  return `${Math.round(ms / (365.25 * DAY_MS))}y`;
+}
+
 /**
  * Parses a point in time given on the command line: ISO-8601 (a date alone means midnight UTC;
  * a time without zone is UTC), or a duration before `now` such as "24h" or "7d".

@@ -1,5 +1,5 @@
 import type { OutboxRow, Silence } from '../notify/outbox.js';
-import { iso, fmtUtcShort } from '../core/time.js';
+import { iso, fmtUtcShort, roughDuration } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { drawTable } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
@@ -97,7 +97,7 @@ export function silencesListing(rows: SilenceRow[], now: number): Listing<Silenc
     columns: SILENCE_COLUMNS,
     table: (list, ctx) => {
       if (list.length === 0) return 'No silences.\n';
-      const left = (s: SilenceRow) => (s.endsAt <= now ? 'over' : s.startsAt > now ? 'not yet' : `${Math.max(1, Math.round((s.endsAt - now) / 60_000))}m`);
+      const left = (s: SilenceRow) => (s.endsAt <= now ? 'over' : s.startsAt > now ? 'not yet' : roughDuration(s.endsAt - now));
       return drawTable(
         { head: ['Id', 'Topic', 'Until (UTC)', 'Left', 'Comment'], widths: [6, 'fill', 18, 9, 'fill'], right: [0] },
         list.map((s) => [String(s.id), s.topic === '*' ? '* (every topic)' : stripControl(s.topic), short(s.endsAt), left(s), stripControl(s.comment ?? '')]),

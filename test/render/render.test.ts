@@ -11,6 +11,7 @@ import { qualityListing } from '../../src/render/feedback.js';
 import { renderStatus, type Status } from '../../src/render/status.js';
 import { itemsListing, type ItemRow } from '../../src/render/items.js';
 import { momentsListing, readinessNotes } from '../../src/render/moments.js';
+import { silencesListing } from '../../src/render/notify.js';
 import { sampleFeedResult, sampleMoment } from '../helpers/moments.js';
 
 const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({ chalk: plain, color: false, width: 100, verbose: false, now: 0, ...over });
@@ -313,5 +314,20 @@ describe('status', () => {
     ['no database yet', { path: '/d.db', exists: false, bytes: null }, 'database  /d.db (none yet: run momentscan fetch)\n'],
   ])('the database line for %s', (_name, database, line) => {
     expect(renderStatus(status(database), ctx())).toContain(line);
+  });
+});
+
+describe('silence list', () => {
+  const now = Date.UTC(2026, 11, 7, 8, 0);
+  const silence = (startsAt: number, endsAt: number) => ({ id: 1, topic: 'Acme', startsAt, endsAt, comment: null, createdAt: startsAt });
+  it.each<[string, string, number]>([
+    ['twenty minutes', '20m', 20 * 60_000],
+    ['five hours', '5h', 5 * 3_600_000],
+    ['ten days', '10d', 10 * 86_400_000],
+    ['six weeks', '6w', 42 * 86_400_000],
+    ['2030', '3y', Date.UTC(2030, 0, 1) - now],
+  ])('the Left column of a silence that ends in %s reads %s, whole', (_name, shown, left) => {
+    const table = render('table', silencesListing([silence(now - 60_000, now + left)], now), ctx());
+    expect(table).toMatch(new RegExp(`│ ${shown} +│`));
   });
 });
