@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, MomentscanError, UsageError, formatError } from './core/errors.js';
 import { stripControl } from './core/text.js';
 import { version } from './core/version.js';
@@ -265,14 +265,15 @@ export function buildProgram(): Command {
 
   const notify = program
     .command('notify')
-    .description('send alerts to the channels of the config\'s notify routes (Slack, Teams, Discord, signed webhooks, email); notify test | notify list');
-  notify
+    .description('send alerts to the channels of the config\'s notify routes (Slack, Teams, Discord, signed webhooks, email); notify [run] | notify test | notify list');
+  const notifyRun = notify
     .command('run', { isDefault: true })
     .description('evaluate the alerts, queue them per route and channel, and deliver what is due (retries across runs)')
     .option('-s, --since <when>', 'look for alerts from this long ago (default: the config\'s notify.lookback, 24h)')
     .option('--as-of <time>', 'evaluate as if it were this time (ISO-8601, or a duration ago)')
     .option('--sensitivity <level>', 'low | medium | high (default from the config: medium)')
     .action(action(async () => ({ run: (await import('./commands/notify/run.js')).run }) as { run: Action }));
+  showDefaultOptions(notify, notifyRun);
   notify
     .command('test')
     .argument('<channel>', 'a channel name from notify.channels')
@@ -483,6 +484,20 @@ async function helpAnswer(args: string[]): Promise<string | undefined> {
     if (!(e instanceof CommanderError && (e.code === 'commander.helpDisplayed' || e.code === 'commander.help'))) return undefined;
   }
   return err === '' && out !== '' ? out : undefined;
+}
+
+/**
+ * `parent --help` lists the options of its default sub-command too, since `parent --since 6h` runs it
+ * with them (they come first, -h last, as under the sub-command's own --help).
+ */
+function showDefaultOptions(parent: Command, sub: Command): void {
+  parent.configureHelp({
+    visibleOptions(this: Help, cmd: Command) {
+      const own = Help.prototype.visibleOptions.call(this, cmd);
+      if (cmd !== parent) return own;
+      return [...Help.prototype.visibleOptions.call(this, sub).filter((o) => o.long !== '--help'), ...own];
+    },
+  });
 }
 
 function commandPath(cmd: Command): string {

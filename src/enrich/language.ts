@@ -23,8 +23,11 @@ const MIN_LETTERS = 3;
 /** A declared language wins when its score is at least this share of the best score. */
 const HINT_SHARE = 0.85;
 /**
- * Below this many Latin letters ("hello", "merci bien") n-grams tell little: the best of the languages
- * momentscan reads (or of the preferred ones) wins outright, so a greeting is not Finnish and left unscored.
+ * Below this many Latin letters ("hello", "merci bien") n-grams tell little: the best of the preferred
+ * languages wins outright; with none preferred, the best of the languages momentscan reads wins when it is
+ * nearly as likely as any (HINT_SHARE), else the text is too short to tell and is read as English (as the
+ * README says), so a greeting is neither Finnish and left unscored nor Spanish on a few shared n-grams
+ * ("hello": fi 167, es 76, en 0).
  */
 const SHORT_LETTERS = 12;
 
@@ -281,7 +284,10 @@ export function identifyLanguage(text: string, declared?: string | null, preferr
   const hint = normalizeLanguage(declared);
   const r = scoreLanguages(text);
   if (r.other > r.latin) return { language: null, otherScript: true };
-  return { language: r.latin < MIN_LETTERS ? hint : pick(r, hint, preferred, r.latin < SHORT_LETTERS ? 0 : HINT_SHARE), otherScript: false };
+  if (r.latin < MIN_LETTERS) return { language: hint, otherScript: false };
+  if (r.latin >= SHORT_LETTERS) return { language: pick(r, hint, preferred, HINT_SHARE), otherScript: false };
+  const hinted = hint !== null || (preferred !== null && preferred !== undefined && preferred.length > 0);
+  return { language: hinted ? pick(r, hint, preferred, 0) : pick(r, null, null, HINT_SHARE, 'en'), otherScript: false };
 }
 
 /** identifyLanguage's language alone. */
@@ -289,7 +295,8 @@ export function detectLanguage(text: string, declared?: string | null, preferred
   return identifyLanguage(text, declared, preferred).language;
 }
 
-function pick({ scores, codes }: LanguageScores, hint: string | null, preferred: readonly string[] | null | undefined, share: number): string | null {
+/** The preferred language (or one momentscan reads) when it scores at least `share` of the best; else `otherwise`, or the best. */
+function pick({ scores, codes }: LanguageScores, hint: string | null, preferred: readonly string[] | null | undefined, share: number, otherwise?: string): string | null {
   let best = -1;
   for (let l = 0; l < scores.length; l++) if (scores[l]! > 0 && (best < 0 || scores[l]! > scores[best]!)) best = l;
   if (best < 0) return hint;
@@ -301,5 +308,5 @@ function pick({ scores, codes }: LanguageScores, hint: string | null, preferred:
     if (ok && (chosen < 0 || scores[l]! > scores[chosen]!)) chosen = l;
   }
   if (chosen >= 0 && scores[chosen]! > 0 && scores[chosen]! >= share * scores[best]!) return codes[chosen]!;
-  return codes[best]!;
+  return otherwise ?? codes[best]!;
 }

@@ -188,6 +188,8 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
   const { chalk } = ctx;
   const notes = readinessNotes(meta).map((n) => `${n.level === 'warning' ? n.text[0]!.toUpperCase() + n.text.slice(1) : n.text}.\n`).join('');
   if (rows.length === 0) {
+    // nothing stored: nothing was judged, so "No moments" would mislead; the note alone says what to do
+    if (meta.itemsStored === false) return notes;
     return `No moments from ${iso(meta.from)} to ${iso(meta.asOf)} across ${meta.topics} topic${meta.topics === 1 ? '' : 's'}.\n${notes}`;
   }
   // Id, Topic, Moment, Score and When always; the headline takes what is left, and on a narrow terminal

@@ -249,6 +249,15 @@ describe('sub-command mistakes', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^Usage: momentscan feeds test \[options\] <source>/);
   });
+
+  it('notify --help lists the options notify takes (those of notify run, what notify alone runs), all three ways of asking', () => {
+    for (const args of [['notify', '--help'], ['notify', '-h'], ['help', 'notify']]) {
+      const r = runCli(args, { home: tempDir() });
+      expect(r.status).toBe(0);
+      const options = r.stdout.split('\nOptions:\n')[1]!.split('\nCommands:\n')[0]!;
+      for (const o of ['-s, --since <when>', '--as-of <time>', '--sensitivity <level>', '-h, --help']) expect(options).toContain(`  ${o}`);
+    }
+  });
 });
 
 describe('small things a newcomer hit', () => {

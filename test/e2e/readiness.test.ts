@@ -20,7 +20,7 @@ describe('an empty database: moments, scan and digest say there is nothing to ju
     const db = path.join(home, 'empty.db');
     const table = runCli(['moments', '--config', SAMPLE_CONFIG, '--db', db, '--as-of', AS_OF], { home });
     expect(table.status, table.stderr).toBe(0);
-    expect(table.stdout).toMatch(/^No moments from .* across 4 topics\.\nNo items are stored yet, so there is nothing to judge — fetch the feeds with `momentscan fetch`/);
+    expect(table.stdout).toMatch(/^No items are stored yet, so there is nothing to judge — fetch the feeds with `momentscan fetch`[^\n]*\.\n$/);
     expect(table.stderr).toBe('');
     for (const quiet of [[], ['--quiet']]) {
       const json = runCli(['moments', '--config', SAMPLE_CONFIG, '--db', db, '--as-of', AS_OF, '--json', ...quiet], { home });

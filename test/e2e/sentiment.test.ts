@@ -59,6 +59,14 @@ describe('momentscan sentiment', () => {
     ]);
   });
 
+  it('text too short to tell ("hello": a few n-grams Finnish, Spanish, none English) is read as English, as the README says', () => {
+    const r = runCli(['sentiment'], { home: tempDir(), input: 'hello\n🎉\nmerci bien\n' });
+    expect(r.status, r.stderr).toBe(0);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((x) => x.language)).toEqual(['en', 'en', 'fr']);
+    expect(rows.every((x) => typeof x.score === 'number')).toBe(true);
+  });
+
   it.each([['it'], ['xx'], ['english']])('--language %s is a usage error naming the languages it scores (exit 2)', (code) => {
     const home = tempDir();
     const r = runCli(['sentiment', '--language', code], { home, input: 'fine\n' });

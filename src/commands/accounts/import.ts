@@ -56,7 +56,7 @@ export async function importAccounts(g: GlobalOptions, o: ImportOptions): Promis
         `${summary.removed ? `, ${summary.removed} removed first (--replace)` : ''}, ${plural(summary.contacts, 'contact')}; ${plural(summary.accounts, 'account')} in all`,
     );
     for (const s of read.skipped.slice(0, 10)) log(`accounts: line ${s.line} skipped: ${s.reason}`);
-    if (read.skipped.length > 10) log(`accounts: ... and ${read.skipped.length - 10} more rows skipped`);
+    if (read.skipped.length > 10) log(`accounts: ... and ${plural(read.skipped.length - 10, 'more row', 'more rows')} skipped`);
     if (summary.rematched > 0) log(`accounts: ${plural(summary.rematched, 'stored item')} matched again; ${plural(summary.matchedAccounts, 'account')} involved in some`);
     for (const [id, notes] of summary.review) log(`accounts: review ${id} (${summary.names.get(id)}): ${notes.join('; ')} — never matched on the name alone`);
   }
