@@ -2,7 +2,7 @@ import type { MomentAccount } from '../core/types.js';
 import type { MomentRow } from '../moments/types.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import { ago, cellText, clip, fmtNum, fmtSigned, sparkline, textWidth, wrap, wrapShown } from './text.js';
+import { ago, cellText, clip, fmtNum, fmtSigned, shownWidth, sparkline, textWidth, wrap, wrapShown } from './text.js';
 import { drawTable, tableWidth } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
@@ -195,7 +195,7 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
   // Id, Topic, Moment, Score and When always; the headline takes what is left, and on a narrow terminal
   // the volume sparkline, then the tone, give way so that it keeps at least HEADLINE columns (the
   // moment's kind already says which way the tone went). Accounts get a column of their own when the
-  // terminal has room for one beside the headline, and lead the headline otherwise.
+  // terminal has room for one beside the headline, and lead the headline otherwise (or go below it: see the labels).
   // (loops, not Math.max(...rows): a backtest may list more rows than a call takes arguments)
   const idWidth = rows.reduce((w, m) => Math.max(w, String(m.id ?? '-').length + 2), 4);
   const withAccounts = rows.some((m) => accountsOf(m).length > 0);
@@ -207,10 +207,22 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
   for (const drop of ['volume', 'tone'] as const) if (room(cols) < HEADLINE) cols.splice(cols.indexOf(drop), 1);
   const accountsColumn = withAccounts && room([...cols, 'accounts']) >= HEADLINE;
   if (accountsColumn) cols.push('accounts');
-  const cells = rows.map((m) => {
-    const lead = accountsOf(m).length && !accountsColumn ? chalk.bold(`[${accountNames(m, 1, 10)}] `) : '';
-    return [...cols.map((c) => MOMENT_COLUMNS[c].cell(m, ctx, meta)), (m.planned ? chalk.cyan(marks(m)) : marks(m)) + lead + stripControl(m.examples[0]?.title ?? '')];
-  });
+  // The labels ([planned], [noise], [Acme Corp… +1]) lead the headline when it still keeps HEADLINE columns
+  // (or all of its own) beside them; otherwise they give way to it, on a line of their own below it.
+  const fill = room(cols) - 2; // the headline's columns: drawTable gives the one fill column all that is left
+  const blank = cols.map(() => '');
+  const cells: string[][] = [];
+  for (const m of rows) {
+    const title = stripControl(m.examples[0]?.title ?? '');
+    const account = accountsOf(m).length > 0 && !accountsColumn;
+    const lead = (m.planned ? chalk.cyan(marks(m)) : marks(m)) + (account ? chalk.bold(`[${accountNames(m, 1, 10)}] `) : '');
+    const row = cols.map((c) => MOMENT_COLUMNS[c].cell(m, ctx, meta));
+    if (lead === '' || shownWidth(lead) + Math.min(textWidth(title), HEADLINE - 2) <= fill) {
+      cells.push([...row, lead + title]);
+    } else {
+      cells.push([...row, title], [...blank, labelLine(m, chalk, account, fill)]);
+    }
+  }
   const headline = withAccounts && !accountsColumn ? '[Accounts] top headline' : 'Top headline';
   let out = drawTable(
     {
@@ -259,6 +271,20 @@ function accountNames(m: MomentRow, max: number, width = Infinity): string {
   const list = accountsOf(m);
   const names = list.slice(0, max).map((a) => clip(stripControl(a.name), width)).join(', ');
   return names + (list.length > max ? (width === Infinity ? ', …' : ` +${list.length - max}`) : '');
+}
+
+/**
+ * A moment's labels on a line of their own, `width` columns at most: its marks, then (with `account`) its
+ * first account, the name cut to the room left ("[planned] [Acme Corpor… +1]").
+ */
+function labelLine(m: MomentRow, chalk: RenderContext['chalk'], account: boolean, width: number): string {
+  const mark = marks(m).trimEnd();
+  const shown = mark && m.planned ? chalk.cyan(mark) : mark;
+  if (!account) return shown;
+  const count = accountsOf(m).length;
+  const more = count > 1 ? ` +${count - 1}` : '';
+  const left = width - (mark ? textWidth(mark) + 1 : 0) - 2 - more.length;
+  return `${shown}${mark ? ' ' : ''}${chalk.bold(`[${clip(stripControl(accountsOf(m)[0]!.name), Math.max(1, left))}${more}]`)}`;
 }
 
 function explainLines(m: MomentRow, chalk: RenderContext['chalk'], width: number, threshold?: Threshold): string {

@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { BIN, ROOT, runCli } from '../helpers/cli.js';
+import { openTerminal } from '../helpers/tmux.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const SAMPLE = path.join(ROOT, 'fixtures', 'sample');
@@ -195,5 +196,34 @@ describe('momentscan accounts', () => {
     // (items of equal time are listed in the order they were stored, which the fetch's concurrency decides)
     const byTitle = (rows: Json[]) => Object.fromEntries(rows.map((it) => [it.title, it.accounts]));
     expect(byTitle(json(run('b.db', ...args).stdout))).toEqual(byTitle(a));
+  });
+
+  it('moments at 80 columns: [planned] and the account go below the headline, which keeps its room (it had none left)', { timeout: 240_000 }, async () => {
+    const home = tempDir();
+    const db = path.join(home, 'm.db');
+    const run = cli(home, db);
+    expect(run('fetch', '-q').status).toBe(0);
+    expect(run('accounts', 'import', '-q', path.join(ACCOUNTS, 'hubspot-companies.csv')).status).toBe(0);
+    expect(run('events', 'add', 'acme', '--from', '2026-11-18T09:00:00Z', '--to', '2026-11-18T11:00:00Z', '--lag', '2h', '--note', 'Glide launch').status).toBe(0);
+    const acme = json(run('moments', '--as-of', AS_OF, '--json').stdout).find((m) => m.topic === 'Acme Robotics')!;
+    expect(acme).toMatchObject({ planned: true, accounts: [expect.objectContaining({ name: 'Acme Corporation, Inc.' })] });
+    const title = (acme.examples as Json[])[0]!.title as string;
+    const lead = title.slice(0, 21);
+
+    // a terminal 80 columns wide: the headline's first 21 characters and a cut, the labels on the line below
+    const term = openTerminal({ width: 80, height: 30, home, cwd: ROOT, env: { NO_COLOR: '1' } });
+    term.run(`${process.execPath} ${BIN} --config ${path.join(SAMPLE, 'momentscan.yaml')} --db ${db} moments --as-of ${AS_OF}; echo "rc=$?"`);
+    const screen = await term.waitFor((s) => /rc=\d+/.test(s), 'the moments table');
+    const rows = screen.split('\n').filter((l) => l.startsWith('│ '));
+    const at = rows.findIndex((l) => l.includes('Acme Robotics'));
+    expect(rows[at]).toContain(`│ ${lead}`);
+    expect(rows[at + 1]).toMatch(/^│ +│ +│ +│ +│ +│ \[planned\] \[Acme Corpor[^│]*\] +│$/);
+    for (const l of rows) expect([...l].length).toBe(80);
+
+    // piped (100 columns): the same
+    const piped = run('moments', '--as-of', AS_OF).stdout.split('\n').filter((l) => l.startsWith('│ '));
+    const p = piped.findIndex((l) => l.includes('Acme Robotics'));
+    expect(piped[p]).toContain(`│ ${lead}`);
+    expect(piped[p + 1]).toMatch(/│ \[planned\] \[Acme Corpor[^│]*\] +│$/);
   });
 });

@@ -14,8 +14,8 @@ import { momentsListing, readinessNotes } from '../../src/render/moments.js';
 import { testItemsListing } from '../../src/render/feeds.js';
 import { topicsListing } from '../../src/render/topics.js';
 import { deliveriesListing, silencesListing, type DeliveryRow } from '../../src/render/notify.js';
-import type { TopicRow } from '../../src/moments/types.js';
-import { shownWidth } from '../../src/render/text.js';
+import type { MomentRow, TopicRow } from '../../src/moments/types.js';
+import { shownWidth, textWidth } from '../../src/render/text.js';
 import type { EnrichedItem } from '../../src/core/types.js';
 import { sampleFeedResult, sampleMoment } from '../helpers/moments.js';
 
@@ -281,11 +281,12 @@ describe('the moments table at different widths', () => {
   const lines = (width: number, tty = false) => render('table', momentsListing(rows, meta), ctx({ width, tty })).split('\n');
   const row = (width: number, n: number) => lines(width).filter((l) => l.startsWith('│'))[n]!.split('│').map((c) => c.trim());
 
-  it('at 80 columns keeps the headline readable: the sparkline and tone give way, the first account leads it', () => {
+  it('at 80 columns keeps the headline readable: the sparkline and tone give way, the first account goes on the line below it', () => {
     expect(row(80, 0)).toEqual(['', 'Id', 'Topic', 'Moment', 'Score', 'When', '[Accounts] top headline', '']);
     const [, id, , , , , headline] = row(80, 2);
     expect(id).toBe('12');
-    expect(headline).toMatch(/^\[Globex Co… \+1\] Globex/);
+    expect(headline).toBe('Globex recalls its robo…');
+    expect(row(80, 3)).toEqual(['', '', '', '', '', '', '[Globex Corporation +1]', '']);
     // the legend under it is wrapped to the terminal, and no longer explains a column that is not there
     const legend = lines(80, true).filter((l) => /label ID|explanations/.test(l));
     for (const l of legend) expect([...l].length).toBeLessThanOrEqual(80);
@@ -297,6 +298,49 @@ describe('the moments table at different widths', () => {
     expect(row(140, 0)).toEqual(['', 'Id', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', 'Accounts', 'Top headline', '']);
     expect(row(140, 2).slice(-3, -1)).toEqual(['Globex Corporation, Initech', 'Globex recalls its robot vacuums']);
     expect(row(140, 1).slice(-3, -1)[0]).toBe('');
+  });
+});
+
+describe('the moments table: labels before the headline give way to it', () => {
+  // Found running the README at 80 columns: "[planned] [Acme Corp…] …", the headline had no room left at all.
+  const acme = { id: 1, name: 'Acme Corporation, Inc.', domain: 'acme.com', items: 30, confidence: 0.6 };
+  const title = 'Acme Glide: should you preorder the viral robot vacuum?';
+  const moment = (over: Partial<MomentRow> = {}) =>
+    sampleMoment({ planned: true, accounts: [acme], examples: [{ title, link: null, source: null, publishedAt: 0, sentiment: null }], ...over });
+  const body = (rows: MomentRow[], width: number, c: Partial<RenderContext> = {}) =>
+    render('table', momentsListing(rows, meta), ctx({ width, ...c })).split('\n').filter((l) => l.startsWith('│')).slice(1);
+  const headlines = (rows: MomentRow[], width: number) => body(rows, width).map((l) => l.split('│').at(-2)!.trim());
+
+  it.each([80, 100])('at %d columns the headline keeps at least 22 columns, [planned] and the account on the line below', (width) => {
+    const lines = body([moment(), sampleMoment({ rank: 2, id: 8, topic: 'Northwind' })], width);
+    expect(lines).toHaveLength(3);
+    const [first, labels, next] = lines.map((l) => l.split('│').map((c) => c.trim()));
+    expect(first![1]).toBe('7');
+    expect(first!.at(-2)).toMatch(/^Acme Glide: should you …?/);
+    expect(textWidth(first!.at(-2)!)).toBeGreaterThanOrEqual(22);
+    // the line below belongs to the moment above it: no id, no other cell, and all of its labels
+    expect(labels!.slice(1, -2).every((c) => c === '')).toBe(true);
+    expect(labels!.at(-2)).toMatch(/^\[planned\] \[Acme Corpor/);
+    expect(next![1]).toBe('8');
+    for (const l of lines) expect(shownWidth(l)).toBe(width);
+  });
+
+  it('with room the labels still lead the headline on its line, as before (120 columns; an accounts column at 200)', () => {
+    expect(headlines([moment()], 120)).toEqual(['[planned] [Acme Corp…] Acme Glide: should yo…']);
+    expect(headlines([moment()], 200)).toEqual([`[planned] ${title}`]);
+    // a short headline that fits whole beside its labels keeps them on its line, even at 80 columns
+    expect(headlines([moment({ accounts: [], examples: [{ title: 'Glide ships', link: null, source: null, publishedAt: 0, sentiment: null }] })], 80)).toEqual(['[planned] Glide ships']);
+  });
+
+  it('wide characters count two columns, and a coloured label line is never cut inside a colour code', () => {
+    const cjk = moment({ label: { verdict: 'real', note: null, at: 0 }, accounts: [{ ...acme, name: 'アクメ株式会社グローバル' }, { ...acme, id: 2, name: 'Globex' }], examples: [{ title: 'アクメ、掃除ロボットを回収 🤖 全モデル対象', link: null, source: null, publishedAt: 0, sentiment: null }] });
+    const lines = body([cjk], 80, { chalk: new Chalk({ level: 1 }), color: true });
+    expect(lines).toHaveLength(2);
+    for (const l of lines) expect(shownWidth(l)).toBe(80);
+    expect(textWidth(stripControl(lines[0]!).split('│').at(-2)!.trim())).toBeGreaterThanOrEqual(22);
+    const labels = lines[1]!.split('│').at(-2)!;
+    // the account's name cut to the room left, by columns: ア is two
+    expect(labels).toMatch(/^ \x1b\[36m\[planned, real\]\x1b\[39m \x1b\[1m\[ア… \+1\]\x1b\[22m +$/);
   });
 });
 
