@@ -258,6 +258,21 @@ describe('sub-command mistakes', () => {
       for (const o of ['-s, --since <when>', '--as-of <time>', '--sensitivity <level>', '-h, --help']) expect(options).toContain(`  ${o}`);
     }
   });
+
+  it.each([
+    ['feeds', ['--json', '--fields <list>', '--no-headers']],
+    ['silence', ['--all', '--json', '--csv']],
+    ['events', ['-t, --topic <name>', '-s, --since <when>', '--json']],
+    ['accounts', ['-f, --format <format>', '--json', '--ndjson']],
+  ])('%s --help lists the options of its default list sub-command too (`feeds --json` runs feeds list), all three ways of asking', (cmd, wanted) => {
+    for (const args of [[cmd, '--help'], [cmd, '-h'], ['help', cmd]]) {
+      const r = runCli(args, { home: tempDir() });
+      expect(r.status).toBe(0);
+      const options = r.stdout.split('\nOptions:\n')[1]!.split('\nCommands:\n')[0]!;
+      for (const o of [...wanted, '-h, --help']) expect(options).toContain(`  ${o}`);
+      expect(options.trimEnd().endsWith('display help for command')).toBe(true);
+    }
+  });
 });
 
 describe('small things a newcomer hit', () => {
