@@ -131,7 +131,7 @@ export function buildProgram(): Command {
       .option('--all', 'every item of the period, however many')
       .option('--sort <order>', 'time (newest first), negative or positive (by sentiment)', 'time')
       .option('--explain', 'show, per topic, the query terms each item matched')
-      .option('--search <query>', 'full-text search of titles and summaries: words, "phrases", OR, NOT, prefix*'),
+      .option('--search <query>', 'full-text search of titles and summaries: words, "phrases", OR, NOT or -word, prefix*'),
   ).action(action(() => import('./commands/items.js') as Promise<{ run: Action }>));
 
   feeds
