@@ -494,14 +494,20 @@ async function helpAnswer(args: string[]): Promise<string | undefined> {
 
 /**
  * `parent --help` lists the options of its default sub-command too, since `parent --since 6h` runs it
- * with them (they come first, -h last, as under the sub-command's own --help).
+ * with them (they come first, -h last, as under the sub-command's own --help). Only the help text: the
+ * options commander suggests for a mistyped one under another sub-command stay that command's own
+ * (`events add X --since 1d` said "unknown option '--since' (Did you mean --since?)").
  */
 function showDefaultOptions(parent: Command, sub: Command): void {
   parent.configureHelp({
-    visibleOptions(this: Help, cmd: Command) {
-      const own = Help.prototype.visibleOptions.call(this, cmd);
-      if (cmd !== parent) return own;
-      return [...Help.prototype.visibleOptions.call(this, sub).filter((o) => o.long !== '--help'), ...own];
+    formatHelp(this: Help, cmd: Command, helper: Help) {
+      if (cmd !== parent) return Help.prototype.formatHelp.call(this, cmd, helper);
+      const listing = Object.create(helper) as Help;
+      listing.visibleOptions = (c: Command) => {
+        const own = helper.visibleOptions(c);
+        return c === parent ? [...helper.visibleOptions(sub).filter((o) => o.long !== '--help'), ...own] : own;
+      };
+      return Help.prototype.formatHelp.call(listing, cmd, listing);
     },
   });
 }

@@ -273,6 +273,16 @@ describe('sub-command mistakes', () => {
       expect(options.trimEnd().endsWith('display help for command')).toBe(true);
     }
   });
+
+  it.each([
+    [['events', 'add', 'Acme', '--since', '1d'], '--since', 'events add'],
+    [['notify', 'list', '--as-of', '1h'], '--as-of', 'notify list'],
+    [['silence', 'add', 'Acme', '--all'], '--all', 'silence add'],
+  ])('%j: an option of the default sub-command is not suggested for itself under another sub-command', (args, flag, cmd) => {
+    const r = runCli(args, { home: tempDir() });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`momentscan: error: unknown option '${flag}'\n(run momentscan ${cmd} --help for usage)\n`);
+  });
 });
 
 describe('small things a newcomer hit', () => {
