@@ -1,3 +1,4 @@
+import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -73,6 +74,23 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
       pg.close();
     }
   }, 300_000); // a dozen CLI runs
+
+  it('an empty file given as --from is refused: nothing set up in it, nothing copied into PostgreSQL', () => {
+    const home = tempDir();
+    const empty = path.join(home, 'empty.db');
+    writeFileSync(empty, '');
+    const url = freshDatabase('migrate');
+    const r = runCli(['db', 'migrate', '--from', empty, '--to', url], { home });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`momentscan: error: ${empty}: an empty file, not a momentscan database — check the path given to --from; nothing was copied or written\n`);
+    expect(statSync(empty).size).toBe(0);
+    const pg = SyncPg.connect(optionsOf(url));
+    try {
+      expect(pg.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public'").rows[0]).toEqual({ n: 0 });
+    } finally {
+      pg.close();
+    }
+  });
 
   it.each([
     [['--from', 'a.db'], /give --from \(a SQLite file\) and --to/],
