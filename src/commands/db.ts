@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { StoreError, UsageError } from '../core/errors.js';
 import { isPostgresUrl } from '../core/paths.js';
+import { plural } from '../render/digest.js';
 import { log, type GlobalOptions } from './context.js';
 
 export interface MigrateOptions {
@@ -31,10 +32,10 @@ export async function migrate(g: GlobalOptions, o: MigrateOptions): Promise<numb
     const to = PgStore.open(o.to);
     try {
       const report = copySqliteToPg(from, to, (table, rows) => {
-        if (!g.quiet) log(`momentscan: db migrate: ${table}: ${rows} rows`);
+        if (!g.quiet) log(`momentscan: db migrate: ${table}: ${plural(rows, 'row')}`);
       });
       const total = report.tables.reduce((n, t) => n + t.rows, 0);
-      log(`momentscan: db migrate: ${total} rows in ${report.tables.length} tables copied to ${to.file}; counts checked on both sides`);
+      log(`momentscan: db migrate: ${plural(total, 'row')} in ${report.tables.length} tables copied to ${to.file}; counts checked on both sides`);
     } catch (err) {
       throw err instanceof PgError ? pgStoreError(err, to.target) : err;
     } finally {

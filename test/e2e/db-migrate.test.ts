@@ -31,6 +31,7 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
     expect(tables.filter((t) => !(COPIED_TABLES as readonly string[]).includes(t)).sort()).toEqual(['engine_states', 'fts_state', 'topic_quarter_weeks']);
 
     const r = runCli(['db', 'migrate', '--from', file, '--to', url], { home });
+    expect(r.stderr).toContain('momentscan: db migrate: story_state: 1 row\n'); // not "1 rows"
     expect(r.stderr).toMatch(new RegExp(`db migrate: \\d+ rows in ${COPIED_TABLES.length} tables copied to postgres://momentscan_test@127\\.0\\.0\\.1:\\d+/migrate_\\w+; counts checked on both sides\n$`));
     expect(r.stderr).not.toContain(new URL(url).password);
     expect(r.status).toBe(0);
