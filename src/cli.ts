@@ -98,10 +98,11 @@ export function buildProgram(): Command {
 
   const feeds = program
     .command('feeds')
-    .description('list the configured feeds with their health, or test one feed (feeds list | feeds test URL|FILE)');
+    .description('list the configured feeds with their health, or test one feed (feeds [list] | feeds test URL|FILE)');
   const list = addOutputOptions(
     feeds.command('list', { isDefault: true }).description('every configured feed: state, last success, failures in a row, share of 304s, items per day, problem'),
   ).allowExcessArguments(true);
+  showDefaultOptions(feeds, list);
   const runList = action(async () => ({ run: (await import('./commands/feeds/list.js')).list }) as { run: Action });
   list.action(async function (this: Command) {
     // `feeds tset x.xml` lands here (list is the default): name the mistake, not list's arguments
@@ -130,7 +131,7 @@ export function buildProgram(): Command {
       .option('--all', 'every item of the period, however many')
       .option('--sort <order>', 'time (newest first), negative or positive (by sentiment)', 'time')
       .option('--explain', 'show, per topic, the query terms each item matched')
-      .option('--search <query>', 'full-text search of titles and summaries: words, "phrases", OR, NOT, prefix*'),
+      .option('--search <query>', 'full-text search of titles and summaries: words, "phrases", OR, NOT or -word, prefix*'),
   ).action(action(() => import('./commands/items.js') as Promise<{ run: Action }>));
 
   feeds
@@ -300,7 +301,7 @@ export function buildProgram(): Command {
     .option('--to <url>', 'the PostgreSQL database to copy into: postgres://user@host:5432/database (empty, or new)')
     .action(action(async () => ({ run: (await import('./commands/db.js')).migrate }) as { run: Action }));
 
-  const silence = program.command('silence').description('hold a topic\'s notifications for a while (silence add | list | remove)');
+  const silence = program.command('silence').description('hold a topic\'s notifications for a while (silence add | [list] | remove)');
   silence
     .command('add')
     .argument('<topic>', `the topic (${TOPIC_RULE}), or * for every topic`)
@@ -312,9 +313,11 @@ export function buildProgram(): Command {
       const { add } = await import('./commands/silence.js');
       process.exitCode = await add(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), topic });
     });
-  addOutputOptions(
+  const silenceList = addOutputOptions(
     silence.command('list', { isDefault: true }).description('silences in force (with --all, also those over)').option('--all', 'also silences that are over'),
-  ).action(action(async () => ({ run: (await import('./commands/silence.js')).list }) as { run: Action }));
+  );
+  showDefaultOptions(silence, silenceList);
+  silenceList.action(action(async () => ({ run: (await import('./commands/silence.js')).list }) as { run: Action }));
   silence
     .command('remove')
     .argument('<id>', 'the silence id (from silence list)')
@@ -326,7 +329,7 @@ export function buildProgram(): Command {
 
   const events = program
     .command('events')
-    .description('planned events (launches, campaigns): moments overlapping one are labelled planned (events add | list | remove | import)');
+    .description('planned events (launches, campaigns): moments overlapping one are labelled planned (events add | [list] | remove | import)');
   events
     .command('add')
     .argument('<topic>', `the topic (${TOPIC_RULE}), or * for every topic`)
@@ -347,6 +350,7 @@ export function buildProgram(): Command {
       .option('-t, --topic <name>', `only this topic's events (and those of every topic): ${TOPIC_RULE} (repeatable)`, repeat)
       .option('-s, --since <when>', 'only events reaching past this time (7d ago, or ISO-8601)'),
   ).allowExcessArguments(true);
+  showDefaultOptions(events, eventsList);
   const runEventsList = action(async () => ({ run: (await import('./commands/events/list.js')).list }) as { run: Action });
   eventsList.action(async function (this: Command) {
     // `events lst` lands here (list is the default): name the mistake
@@ -411,7 +415,7 @@ export function buildProgram(): Command {
 
   const accounts = program
     .command('accounts')
-    .description('known accounts from the CRM (companies, contacts): which items and moments involve them (accounts import | list | remove)');
+    .description('known accounts from the CRM (companies, contacts): which items and moments involve them (accounts import | [list] | remove)');
   accounts
     .command('import')
     .argument('<file>', 'a CSV export: HubSpot companies or contacts, Salesforce accounts or contacts, or any CSV with --map')
@@ -423,9 +427,11 @@ export function buildProgram(): Command {
       const { importAccounts } = await import('./commands/accounts/import.js');
       process.exitCode = await importAccounts(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), file });
     });
-  addOutputOptions(
+  const accountsList = addOutputOptions(
     accounts.command('list', { isDefault: true }).description('every known account: domain, contacts, items involving it, names flagged for review'),
-  ).action(action(async () => ({ run: (await import('./commands/accounts/list.js')).list }) as { run: Action }));
+  );
+  showDefaultOptions(accounts, accountsList);
+  accountsList.action(action(async () => ({ run: (await import('./commands/accounts/list.js')).list }) as { run: Action }));
   accounts
     .command('remove')
     .argument('<account...>', 'accounts by id, domain or name (as accounts list shows them)')
@@ -488,14 +494,20 @@ async function helpAnswer(args: string[]): Promise<string | undefined> {
 
 /**
  * `parent --help` lists the options of its default sub-command too, since `parent --since 6h` runs it
- * with them (they come first, -h last, as under the sub-command's own --help).
+ * with them (they come first, -h last, as under the sub-command's own --help). Only the help text: the
+ * options commander suggests for a mistyped one under another sub-command stay that command's own
+ * (`events add X --since 1d` said "unknown option '--since' (Did you mean --since?)").
  */
 function showDefaultOptions(parent: Command, sub: Command): void {
   parent.configureHelp({
-    visibleOptions(this: Help, cmd: Command) {
-      const own = Help.prototype.visibleOptions.call(this, cmd);
-      if (cmd !== parent) return own;
-      return [...Help.prototype.visibleOptions.call(this, sub).filter((o) => o.long !== '--help'), ...own];
+    formatHelp(this: Help, cmd: Command, helper: Help) {
+      if (cmd !== parent) return Help.prototype.formatHelp.call(this, cmd, helper);
+      const listing = Object.create(helper) as Help;
+      listing.visibleOptions = (c: Command) => {
+        const own = helper.visibleOptions(c);
+        return c === parent ? [...helper.visibleOptions(sub).filter((o) => o.long !== '--help'), ...own] : own;
+      };
+      return Help.prototype.formatHelp.call(listing, cmd, listing);
     },
   });
 }

@@ -1,8 +1,9 @@
 /** `momentscan db migrate --from FILE --to postgres://…`: a SQLite history copied into PostgreSQL, counts checked. */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { StoreError, UsageError } from '../core/errors.js';
 import { isPostgresUrl } from '../core/paths.js';
+import { plural } from '../render/digest.js';
 import { log, type GlobalOptions } from './context.js';
 
 export interface MigrateOptions {
@@ -16,6 +17,8 @@ export async function migrate(g: GlobalOptions, o: MigrateOptions): Promise<numb
   if (!isPostgresUrl(o.to)) throw new UsageError(`db migrate: --to takes a postgres:// URL, not "${o.to}"`, { hint: 'e.g. --to postgres://me@db.example/momentscan' });
   const file = path.resolve(o.from);
   if (!existsSync(file)) throw new StoreError(`${file}: no such database file`, { hint: 'check the path given to --from' });
+  // SQLite would take an empty file for a new database: set a schema up in it, and copy nothing
+  if (statSync(file).size === 0) throw new StoreError(`${file}: an empty file, not a momentscan database`, { hint: 'check the path given to --from; nothing was copied or written' });
   const [{ SqliteStore }, { PgStore }, { copySqliteToPg }, { pgStoreError }, { PgError }] = await Promise.all([
     import('../store/store.js'),
     import('../store/pg/store.js'),
@@ -29,10 +32,10 @@ export async function migrate(g: GlobalOptions, o: MigrateOptions): Promise<numb
     const to = PgStore.open(o.to);
     try {
       const report = copySqliteToPg(from, to, (table, rows) => {
-        if (!g.quiet) log(`momentscan: db migrate: ${table}: ${rows} rows`);
+        if (!g.quiet) log(`momentscan: db migrate: ${table}: ${plural(rows, 'row')}`);
       });
       const total = report.tables.reduce((n, t) => n + t.rows, 0);
-      log(`momentscan: db migrate: ${total} rows in ${report.tables.length} tables copied to ${to.file}; counts checked on both sides`);
+      log(`momentscan: db migrate: ${plural(total, 'row')} in ${report.tables.length} tables copied to ${to.file}; counts checked on both sides`);
     } catch (err) {
       throw err instanceof PgError ? pgStoreError(err, to.target) : err;
     } finally {

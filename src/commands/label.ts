@@ -34,6 +34,9 @@ export async function run(g: GlobalOptions, o: LabelOptions): Promise<number> {
   try {
     const m = store.feedback.recordedMoment(id);
     if (!m) throw new UsageError(`label: no moment ${id} in ${dbPath}`, { hint: 'momentscan moments lists moments with their ids' });
+    if (at < m.start) {
+      throw new UsageError(`--at ${o.at} is before moment ${id} began (${iso(m.start)})`, { hint: 'a verdict is given after the moment it judges: give a later time, or leave --at out (now)' });
+    }
     store.feedback.saveLabel(m, verdict, { note, at, source: 'cli' });
     const what = `moment ${id} (${m.topic}, ${m.kind === 'volume-spike' ? 'spike' : `${m.direction} shift`} from ${iso(m.start)})`;
     const topic = config.topics.find((t) => t.name === m.topic);

@@ -2,6 +2,7 @@ import { UsageError } from '../core/errors.js';
 import { MAX_LISTED_BUCKETS } from '../core/limits.js';
 import { formatDuration, parseDurationMs } from '../core/time.js';
 import { autoBucket, engineStart, scoreBuckets } from '../detect/detect.js';
+import { learningUntil } from '../detect/readiness.js';
 import { render } from '../render/index.js';
 import { timelineListing, type TimelineRow } from '../render/timeline.js';
 import { openStore } from '../store/store.js';
@@ -61,10 +62,13 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
     const threshold = flag ? null : learnThreshold(sensitivity, store.feedback.labels([topic.name]), env.now());
     const detectOptions = { asOf, from, bucketMs, baselineMs, sensitivity, historyStart: store.firstItemAt(id), ...engineTuning(threshold) };
     const buckets = store.bucketCounts(id, engineStart(detectOptions), asOf + 1, bucketMs);
+    // a bucket still going at asOf is not judged yet: learning only if it would not be once over
+    const until = learningUntil(detectOptions.historyStart, bucketMs);
     rows = scoreBuckets(buckets, detectOptions).map((r) => ({
       ...r,
       topic: topic.name,
       bucketMs,
+      learning: !r.judged && (r.start + bucketMs <= asOf || until === null || r.start + bucketMs <= until),
     }));
   } finally {
     store.close();

@@ -426,6 +426,9 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     }
   }
   const settled = await Promise.allSettled(saving);
+  // Ctrl-C: the feeds this worker claimed and did not save are given back at once, so that the next run
+  // fetches them (not only once their leases end, minutes later); those it saved were given back already
+  if (leases && o.signal?.aborted && !failure) for (const feed of due) leases.releaseFeed(feed.id, o.worker!.owner);
   if (failure) throw failure.err;
   const fetched: FeedResult[] = [];
   for (const s of settled) {

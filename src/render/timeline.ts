@@ -8,6 +8,8 @@ import type { Column, Listing, RenderContext } from './types.js';
 export interface TimelineRow extends BucketScore {
   topic: string;
   bucketMs: number;
+  /** Not judged because the topic is still learning (a bucket not over by the evaluation time is not judged either). */
+  learning: boolean;
 }
 
 const round = (x: number | null, d = 3) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d);
@@ -26,7 +28,7 @@ export function timelineJson(r: TimelineRow): Record<string, unknown> {
     sentimentBaseline: round(r.baselineSentiment),
     sentimentScore: r.sentimentScore,
     shift: r.sentimentFlag,
-    learning: !r.judged,
+    learning: r.learning,
   };
 }
 
@@ -54,7 +56,7 @@ function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: { topic: s
   out += chalk.dim('         ▲ spike  ▼ negative shift  △ positive shift\n\n');
   const cells: string[][] = [];
   for (const r of rows) {
-    const moment = r.volumeFlag ? `spike ${r.volumeScore.toFixed(1)}` : r.sentimentFlag ? `${r.sentimentFlag} ${r.sentimentScore.toFixed(1)}` : r.judged ? '' : 'learning';
+    const moment = r.volumeFlag ? `spike ${r.volumeScore.toFixed(1)}` : r.sentimentFlag ? `${r.sentimentFlag} ${r.sentimentScore.toFixed(1)}` : r.judged ? '' : r.learning ? 'learning' : 'not over';
     cells.push([
       fmtUtcShort(r.start),
       String(r.count),

@@ -46,8 +46,9 @@ export function copySqliteToPg(from: SqliteStore, to: PgStore, onTable?: (table:
   const src = from.db;
   const pg = to.pg;
   const report: CopyReport = { tables: [] };
-  // no other writer meanwhile (writing transactions take this lock)
-  pg.locked(WRITER_LOCK, () => {
+  // no other writer meanwhile (writing transactions take this lock); the source is read in one read
+  // transaction, so a fetch writing to it meanwhile (WAL) is not seen half-way and every count holds
+  src.transaction(() => pg.locked(WRITER_LOCK, () => {
     const has = pg.query<{ n: number }>('SELECT (SELECT count(*) FROM feeds) + (SELECT count(*) FROM items) + (SELECT count(*) FROM topics) AS n').rows[0]!.n;
     if (has > 0) {
       throw new StoreError(`${to.file}: already holds momentscan data`, {
@@ -89,6 +90,6 @@ export function copySqliteToPg(from: SqliteStore, to: PgStore, onTable?: (table:
       pg.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), GREATEST((SELECT max(id) FROM ${table}), 1), (SELECT max(id) FROM ${table}) IS NOT NULL)`);
     }
     // the weekly caches and engine states are rebuilt when read; a full-text index is kept by PostgreSQL
-  });
+  }))();
   return report;
 }

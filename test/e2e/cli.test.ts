@@ -258,6 +258,31 @@ describe('sub-command mistakes', () => {
       for (const o of ['-s, --since <when>', '--as-of <time>', '--sensitivity <level>', '-h, --help']) expect(options).toContain(`  ${o}`);
     }
   });
+
+  it.each([
+    ['feeds', ['--json', '--fields <list>', '--no-headers']],
+    ['silence', ['--all', '--json', '--csv']],
+    ['events', ['-t, --topic <name>', '-s, --since <when>', '--json']],
+    ['accounts', ['-f, --format <format>', '--json', '--ndjson']],
+  ])('%s --help lists the options of its default list sub-command too (`feeds --json` runs feeds list), all three ways of asking', (cmd, wanted) => {
+    for (const args of [[cmd, '--help'], [cmd, '-h'], ['help', cmd]]) {
+      const r = runCli(args, { home: tempDir() });
+      expect(r.status).toBe(0);
+      const options = r.stdout.split('\nOptions:\n')[1]!.split('\nCommands:\n')[0]!;
+      for (const o of [...wanted, '-h, --help']) expect(options).toContain(`  ${o}`);
+      expect(options.trimEnd().endsWith('display help for command')).toBe(true);
+    }
+  });
+
+  it.each([
+    [['events', 'add', 'Acme', '--since', '1d'], '--since', 'events add'],
+    [['notify', 'list', '--as-of', '1h'], '--as-of', 'notify list'],
+    [['silence', 'add', 'Acme', '--all'], '--all', 'silence add'],
+  ])('%j: an option of the default sub-command is not suggested for itself under another sub-command', (args, flag, cmd) => {
+    const r = runCli(args, { home: tempDir() });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`momentscan: error: unknown option '${flag}'\n(run momentscan ${cmd} --help for usage)\n`);
+  });
 });
 
 describe('small things a newcomer hit', () => {

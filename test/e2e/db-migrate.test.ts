@@ -1,3 +1,4 @@
+import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +31,7 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
     expect(tables.filter((t) => !(COPIED_TABLES as readonly string[]).includes(t)).sort()).toEqual(['engine_states', 'fts_state', 'topic_quarter_weeks']);
 
     const r = runCli(['db', 'migrate', '--from', file, '--to', url], { home });
+    expect(r.stderr).toContain('momentscan: db migrate: story_state: 1 row\n'); // not "1 rows"
     expect(r.stderr).toMatch(new RegExp(`db migrate: \\d+ rows in ${COPIED_TABLES.length} tables copied to postgres://momentscan_test@127\\.0\\.0\\.1:\\d+/migrate_\\w+; counts checked on both sides\n$`));
     expect(r.stderr).not.toContain(new URL(url).password);
     expect(r.status).toBe(0);
@@ -73,6 +75,23 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
       pg.close();
     }
   }, 300_000); // a dozen CLI runs
+
+  it('an empty file given as --from is refused: nothing set up in it, nothing copied into PostgreSQL', () => {
+    const home = tempDir();
+    const empty = path.join(home, 'empty.db');
+    writeFileSync(empty, '');
+    const url = freshDatabase('migrate');
+    const r = runCli(['db', 'migrate', '--from', empty, '--to', url], { home });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`momentscan: error: ${empty}: an empty file, not a momentscan database — check the path given to --from; nothing was copied or written\n`);
+    expect(statSync(empty).size).toBe(0);
+    const pg = SyncPg.connect(optionsOf(url));
+    try {
+      expect(pg.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public'").rows[0]).toEqual({ n: 0 });
+    } finally {
+      pg.close();
+    }
+  });
 
   it.each([
     [['--from', 'a.db'], /give --from \(a SQLite file\) and --to/],

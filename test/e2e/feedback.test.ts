@@ -208,8 +208,8 @@ describe('labels, thresholds and quality', { timeout: 120_000 }, () => {
     expect(JSON.parse(cli('topics', '--json').stdout).find((x: { name: string }) => x.name === 'Northwind Airlines').threshold).toBe(3);
   });
 
-  it('label refuses what it cannot record: an unknown moment id, a bad verdict, a time in the future', () => {
-    const { cli, db } = setup();
+  it('label refuses what it cannot record: an unknown moment id, a bad verdict, a time in the future or before the moment', () => {
+    const { cli, db, moments } = setup();
     const count = () => (new Database(db, { readonly: true }).prepare('SELECT count(*) FROM feedback').pluck().get() as number);
     for (const [args, message] of [
       [['label', '999', 'real'], /^momentscan: error: label: no moment 999 in .*m\.db — momentscan moments lists moments with their ids\n$/],
@@ -221,6 +221,11 @@ describe('labels, thresholds and quality', { timeout: 120_000 }, () => {
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
     }
+    // a verdict given before its moment began
+    const { id } = moments()[0]!;
+    const early = cli('label', String(id), 'real', '--at', '2020-01-01T00:00:00Z');
+    expect(early.status).toBe(2);
+    expect(early.stderr).toMatch(new RegExp(`^momentscan: error: --at 2020-01-01T00:00:00Z is before moment ${id} began \\(2026-11-\\d\\dT\\d\\d:\\d\\d:00Z\\) — a verdict is given after the moment it judges`));
     expect(count()).toBe(0);
   });
 

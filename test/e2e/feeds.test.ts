@@ -216,6 +216,17 @@ describe('momentscan timeline', () => {
     expect(table).toMatch(/^Acme Robotics: 6h buckets/);
     expect(table).toMatch(/stories {2}[▁▂▃▄▅▆▇█]{16}/);
     expect(table).toContain('▲');
+
+    // a day not over at the evaluation time is not judged yet, but the topic is not learning: say which
+    const days = JSON.parse(runCli([...args, '--bucket', '1d', '--json'], { home }).stdout) as { start: string; expected: number | null; learning: boolean }[];
+    expect(days.at(-1)).toMatchObject({ start: '2026-11-20T00:00:00Z', expected: null, learning: false });
+    expect(days.at(-2)!.learning).toBe(false);
+    const dayTable = runCli([...args, '--bucket', '1d'], { home }).stdout;
+    expect(dayTable).toMatch(/│ 2026-11-20 00:00 │.*│ not over +│/);
+    expect(dayTable).not.toContain('learning');
+    // while the topic learns, its day not over is learning too
+    const early = JSON.parse(runCli(['timeline', 'acme', '--config', cfg, '--db', db, '--as-of', '2026-10-21T12:00:00Z', '--since', '2d', '--bucket', '1d', '--json'], { home }).stdout) as { learning: boolean }[];
+    expect(early.map((r) => r.learning)).toEqual([true, true]);
   });
 });
 

@@ -193,6 +193,44 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
     }
   }, 300_000);
 
+  it('a worker stopped with Ctrl-C (SIGINT) gives back the feeds it had not saved: the next run fetches them at once', async () => {
+    // feeds 0-4 (one per host) hang: the worker is interrupted while waiting on them
+    let hungUp = true;
+    const f = await farm(40, 5, (n) => n < 5 && hungUp);
+    farms.push(f);
+    const home = tempDir();
+    const cfg = config(home, f.urls);
+    const db = freshDatabase('workers');
+    expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+    const a = worker(cfg, db, home);
+    const pg = SyncPg.connect(optionsOf(db));
+    try {
+      const ok = () => (pg.query("SELECT count(*) AS n FROM fetch_log WHERE status = 'ok'").rows[0] as { n: number }).n;
+      let last = -1;
+      for (let i = 0; i < 600; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const now = ok();
+        if (now === last && [0, 1, 2, 3, 4].every((n) => f.hits.has(`/f${n}.xml`))) break;
+        last = now;
+      }
+      process.kill(a.pid, 'SIGINT');
+      const stopped = await a.done;
+      expect(stopped.status, stopped.stderr).toBe(130);
+      const savedByA = ok();
+      expect(savedByA).toBeLessThan(40);
+      expect(pg.query('SELECT count(*) AS n FROM feeds WHERE leased_until IS NOT NULL').rows[0]).toEqual({ n: 0 });
+      hungUp = false;
+      // what it said to do works: the next run fetches the rest, the five included, each once
+      const b = await worker(cfg, db, home).done;
+      expect(b.status, b.stderr).toBe(0);
+      expect(fetchedBy(b.stderr)).toBe(40 - savedByA);
+      expect(pg.query('SELECT count(*) AS items, count(DISTINCT guid) AS guids FROM items').rows[0]).toEqual({ items: 120, guids: 120 });
+      expect(pg.query("SELECT count(DISTINCT feed_id) AS feeds, count(*) AS saves FROM fetch_log WHERE status = 'ok'").rows[0]).toEqual({ feeds: 40, saves: 40 });
+    } finally {
+      pg.close();
+    }
+  }, 300_000);
+
   it.each([2, 4])('%i workers keep fetch.hostDelay between the starts of any two requests to one host, whichever worker makes them; every feed fetched once', async (n) => {
     const delay = 500;
     const f = await farm(40, 5);

@@ -4,7 +4,7 @@
  * and two hooks for what only its own SQL can do.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { StoreError } from '../../src/core/errors.js';
+import { StoreError, UsageError } from '../../src/core/errors.js';
 import type { EnrichedItem } from '../../src/core/types.js';
 import { ReplayStream } from '../../src/enrich/stories.js';
 import type { SqlDb } from '../../src/store/sqlite/part.js';
@@ -101,6 +101,49 @@ export function storeContract(backend: Backend): void {
         expect(guids(store.listItems({ from, to: T + 1, limit: 50, counted }))).toEqual(['farAhead']);
         expect(counted.total).toBe(1);
       });
+    });
+
+    it('full-text search reads what a user types the same way on every engine: -word, punctuation in words, accents, stray quotes', () => {
+      const { store, sql, save, feedA } = setup();
+      const titles = ['Acme Glide launch goes viral', 'Acme recalls robot vacuums', "Don't buy the C++ robot", 'Café Zürich opens', 'Globex earnings'];
+      save(feedA, titles.map((title, k) => item(String(k + 1), { title })));
+      store.updateSearchIndex();
+      const find = (q: string) => [...store.searchIds(q)].map((id) => sql.prepare('SELECT guid FROM items WHERE id = ?').pluck().get(id)).sort();
+      const cases: [string, string[]][] = [
+        ['acme', ['1', '2']],
+        ['acme -glide', ['2']],
+        ['acme NOT glide', ['2']],
+        ['acme -"robot vacuums"', ['1']],
+        ['"robot vacuums" OR globex', ['2', '5']],
+        ['robot*', ['2', '3']],
+        ["don't", ['3']],
+        ['c++ robot', ['3']],
+        ['@acme glide', ['1']],
+        ['cafe zurich', ['4']],
+        ['(acme OR globex) -vacuums', ['1', '5']],
+      ];
+      for (const [q, want] of cases) expect([q, find(q)]).toEqual([q, want]);
+      const unread: [string, string][] = [
+        ['"', 'a " is not closed'],
+        ['acme "glide', 'a " is not closed'],
+        ['-glide', '-glide needs a term before it, as NOT does'],
+        ['NOT glide', 'NOT needs a term before it'],
+        ['""', '"" has no word in it'],
+        ['acme OR', 'it ends with an operator'],
+      ];
+      for (const [q, why] of unread) {
+        const err = (() => {
+          try {
+            store.searchIds(q);
+          } catch (e) {
+            return e as UsageError;
+          }
+          throw new Error(`${q}: read`);
+        })();
+        expect(err).toBeInstanceOf(UsageError);
+        expect(err.message).toBe(`--search: cannot read "${q}" as a search (${why})`);
+        expect(err.exitCode).toBe(2);
+      }
     });
 
     it('re-fetching the same items never duplicates them', () => {

@@ -50,6 +50,13 @@ export function pgStoreError(err: unknown, target: PgTarget): StoreError {
   const at = target.host.startsWith('/') ? `the socket in ${target.host}` : `${target.host}:${target.port}`;
   const where = target.display;
   const mk = (what: string, hint: string) => new StoreError(`${where}: ${what}`, { hint, cause: err });
+  // with no password found, pg's SCRAM client gives up before the server can say no
+  if (target.password === undefined && /client password must be a string/.test(raw)) {
+    return mk(
+      `the server asks for a password for user "${target.user}" and none was given`,
+      'put it in a pgpass file ($PGPASSFILE or ~/.pgpass, mode 0600), in a file named by $MOMENTSCAN_DB_PASSWORD_FILE, or in $PGPASSWORD',
+    );
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return mk(`connection refused by ${at}`, 'is PostgreSQL running there? check the host and port in the URL');

@@ -1,6 +1,7 @@
 /** Full-text search over titles and summaries. */
 import { UsageError } from '../../core/errors.js';
 import type { SearchStore } from '../api.js';
+import { toFts5Query } from '../search-query.js';
 import { SqlitePart } from './part.js';
 
 export class SqliteSearch extends SqlitePart implements SearchStore {
@@ -23,11 +24,12 @@ export class SqliteSearch extends SqlitePart implements SearchStore {
     );
   }
 
-  /** Ids of items whose title or summary match an FTS5 query (words, "phrases", OR, NOT, prefix*). */
+  /** Ids of items whose title or summary match a query (words, "phrases", OR, NOT, prefix*: search-query.ts). */
   searchIds(query: string): Set<number> {
+    const match = toFts5Query(query);
     return this.guard(() => {
       try {
-        return new Set(this.stmt('SELECT rowid FROM items_fts WHERE items_fts MATCH ?').pluck().all(query) as number[]);
+        return new Set(this.stmt('SELECT rowid FROM items_fts WHERE items_fts MATCH ?').pluck().all(match) as number[]);
       } catch (err) {
         // a query FTS5 cannot read is the user's input, not a database fault
         if (err instanceof Error && (err as { code?: string }).code === 'SQLITE_ERROR') {

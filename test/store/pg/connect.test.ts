@@ -15,7 +15,7 @@ function failure(url: string, env: NodeJS.ProcessEnv = {}): StoreError {
 }
 
 describe('connecting to PostgreSQL: one-line errors naming the server, never the password', () => {
-  it('connects, and a wrong password, a missing database and a refused port are each said plainly', () => {
+  it('connects, and a wrong password, no password, a missing database and a refused port are each said plainly', () => {
     const url = new URL(freshDatabase());
     const pw = decodeURIComponent(url.password);
     connectPg(parsePgUrl(url.toString(), {})).close();
@@ -39,7 +39,14 @@ describe('connecting to PostgreSQL: one-line errors naming the server, never the
     expect(refused.message).toMatch(/: connection refused by 127\.0\.0\.1:1$/);
     expect(refused.hint).toMatch(/is PostgreSQL running there/);
 
-    for (const e of [auth, missing, refused]) {
+    const nopw = new URL(url);
+    nopw.password = '';
+    const unasked = failure(nopw.toString());
+    expect(unasked.message).toBe(`postgres://${url.username}@127.0.0.1:${url.port}${url.pathname}: the server asks for a password for user "${url.username}" and none was given`);
+    expect(unasked.hint).toMatch(/pgpass.*MOMENTSCAN_DB_PASSWORD_FILE.*PGPASSWORD/);
+    expect(unasked.exitCode).toBe(1);
+
+    for (const e of [auth, missing, refused, unasked]) {
       expect(e.message).not.toContain(pw);
       expect(e.message).not.toContain('not-the-password');
       expect(e.message).not.toContain('\n');
