@@ -109,6 +109,33 @@ function worker(cfg: string, db: string, home: string, more: string[] = []): { p
 
 const fetchedBy = (stderr: string): number => Number(/fetch: (\d+) feeds?, (\d+) ok/.exec(stderr)?.[2] ?? -1);
 
+/** How many feeds the store has saved (fetch_log 'ok' rows). */
+const savedFeeds = (pg: SyncPg): number => (pg.query("SELECT count(*) AS n FROM fetch_log WHERE status = 'ok'").rows[0] as { n: number }).n;
+
+/**
+ * A worker started on 40 feeds of which 0-4 (one per host) hang until `release()`: returned once it hangs on
+ * those five and has saved all else it could (or after a minute), with a connection to its database.
+ */
+async function hangingWorker() {
+  const state = { hung: true };
+  const f = await farm(40, 5, (n) => n < 5 && state.hung);
+  farms.push(f);
+  const home = tempDir();
+  const cfg = config(home, f.urls);
+  const db = freshDatabase('workers');
+  expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+  const a = worker(cfg, db, home);
+  const pg = SyncPg.connect(optionsOf(db));
+  let last = -1;
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = savedFeeds(pg);
+    if (now === last && [0, 1, 2, 3, 4].every((n) => f.hits.has(`/f${n}.xml`))) break;
+    last = now;
+  }
+  return { home, cfg, db, a, pg, release: () => (state.hung = false) };
+}
+
 let farms: Farm[] = [];
 afterEach(async () => {
   await Promise.all(farms.map((f) => f.close()));
@@ -149,32 +176,17 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
   }, 300_000); // hundreds of loopback fetches by several processes: a minute or more on a loaded machine
 
   it('a worker killed (kill -9) mid-lease loses only its leases: another fetches its feeds once they expire, nothing lost or doubled', async () => {
-    // feeds 0-4 (one per host) hang: the first worker claims them and is killed while waiting
-    const f = await farm(40, 5, (n) => n < 5 && hungUp);
-    let hungUp = true;
-    farms.push(f);
-    const home = tempDir();
-    const cfg = config(home, f.urls);
-    const db = freshDatabase('workers');
-    expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
-    const a = worker(cfg, db, home);
-    const pg = SyncPg.connect(optionsOf(db));
+    // feeds 0-4 (one per host) hang: the first worker claims them and is killed while waiting on them, once it
+    // has saved all else it could
+    const { home, cfg, db, a, pg, release } = await hangingWorker();
     try {
-      // wait until it hangs on those five and has saved all else it could
-      const ok = () => (pg.query("SELECT count(*) AS n FROM fetch_log WHERE status = 'ok'").rows[0] as { n: number }).n;
-      let last = -1;
-      for (let i = 0; i < 600; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        const now = ok();
-        if (now === last && [0, 1, 2, 3, 4].every((n) => f.hits.has(`/f${n}.xml`))) break;
-        last = now;
-      }
+      const ok = () => savedFeeds(pg);
       a.kill();
       expect((await a.done).status).toBe(null);
       const savedByA = ok();
       const held = (pg.query('SELECT count(*) AS n FROM feeds WHERE leased_until IS NOT NULL').rows[0] as { n: number }).n;
       expect(held).toBeGreaterThanOrEqual(5); // the five it hangs on, and any fetched but not yet saved
-      hungUp = false;
+      release();
       // its leases hold: another worker fetches the rest and leaves those five alone
       // its per-host request slots expire too (moved to the past here): the others may use them again
       pg.query('UPDATE host_slots SET leased_until = 1 WHERE leased_until IS NOT NULL');
@@ -195,31 +207,16 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
 
   it('a worker stopped with Ctrl-C (SIGINT) gives back the feeds it had not saved: the next run fetches them at once', async () => {
     // feeds 0-4 (one per host) hang: the worker is interrupted while waiting on them
-    let hungUp = true;
-    const f = await farm(40, 5, (n) => n < 5 && hungUp);
-    farms.push(f);
-    const home = tempDir();
-    const cfg = config(home, f.urls);
-    const db = freshDatabase('workers');
-    expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
-    const a = worker(cfg, db, home);
-    const pg = SyncPg.connect(optionsOf(db));
+    const { home, cfg, db, a, pg, release } = await hangingWorker();
     try {
-      const ok = () => (pg.query("SELECT count(*) AS n FROM fetch_log WHERE status = 'ok'").rows[0] as { n: number }).n;
-      let last = -1;
-      for (let i = 0; i < 600; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        const now = ok();
-        if (now === last && [0, 1, 2, 3, 4].every((n) => f.hits.has(`/f${n}.xml`))) break;
-        last = now;
-      }
+      const ok = () => savedFeeds(pg);
       process.kill(a.pid, 'SIGINT');
       const stopped = await a.done;
       expect(stopped.status, stopped.stderr).toBe(130);
       const savedByA = ok();
       expect(savedByA).toBeLessThan(40);
       expect(pg.query('SELECT count(*) AS n FROM feeds WHERE leased_until IS NOT NULL').rows[0]).toEqual({ n: 0 });
-      hungUp = false;
+      release();
       // what it said to do works: the next run fetches the rest, the five included, each once
       const b = await worker(cfg, db, home).done;
       expect(b.status, b.stderr).toBe(0);
