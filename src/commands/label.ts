@@ -37,11 +37,14 @@ export async function run(g: GlobalOptions, o: LabelOptions): Promise<number> {
     if (at < m.start) {
       throw new UsageError(`--at ${o.at} is before moment ${id} began (${iso(m.start)})`, { hint: 'a verdict is given after the moment it judges: give a later time, or leave --at out (now)' });
     }
+    // (clear on a moment with no verdict: nothing to withdraw, and said so rather than "label cleared")
+    const had = verdict !== null || store.feedback.labels([m.topic]).some((l) => l.momentId === id);
     store.feedback.saveLabel(m, verdict, { note, at, source: 'cli' });
     const what = `moment ${id} (${m.topic}, ${m.kind === 'volume-spike' ? 'spike' : `${m.direction} shift`} from ${iso(m.start)})`;
     const topic = config.topics.find((t) => t.name === m.topic);
     const threshold = topic ? learnThreshold(config.defaults.sensitivity, store.feedback.labels([m.topic]), now) : null;
-    said = `${what} ${verdict ? `labelled ${verdict}${note ? ` (${note})` : ''}` : 'label cleared'}${threshold ? `; ${m.topic}'s threshold: ${threshold.why}` : ''}`;
+    const done = verdict ? `labelled ${verdict}${note ? ` (${note})` : ''}` : had ? 'label cleared' : 'had no label: nothing to clear';
+    said = `${what} ${done}${threshold ? `; ${m.topic}'s threshold: ${threshold.why}` : ''}`;
   } finally {
     store.close();
   }

@@ -203,8 +203,15 @@ describe('labels, thresholds and quality', { timeout: 120_000 }, () => {
     // planned as a label: the moment is planned though no event covers it; clear withdraws the label
     expect(cli('label', String(north.id), 'planned').status).toBe(0);
     expect(byTopic(moments(), 'Northwind Airlines')).toMatchObject({ planned: true, label: { verdict: 'planned' } });
-    expect(cli('label', String(north.id), 'clear').status).toBe(0);
+    const cleared = cli('label', String(north.id), 'clear');
+    expect(cleared.status).toBe(0);
+    expect(cleared.stderr).toMatch(/\) label cleared; Northwind Airlines's threshold/);
     expect(byTopic(moments(), 'Northwind Airlines')).toMatchObject({ planned: false, label: null });
+    // clear again: nothing is left to withdraw, and it says so (it said "label cleared" a second time)
+    const again = cli('label', String(north.id), 'clear');
+    expect(again.status).toBe(0);
+    expect(again.stderr).toMatch(/\) had no label: nothing to clear; Northwind Airlines's threshold/);
+    expect(again.stderr).not.toContain('label cleared');
     expect(JSON.parse(cli('topics', '--json').stdout).find((x: { name: string }) => x.name === 'Northwind Airlines').threshold).toBe(3);
   });
 
