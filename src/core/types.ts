@@ -179,6 +179,8 @@ export interface AccountImport {
     aliases: string[];
     handles: string[];
     externalId: string | null;
+    /** The flavour its CRM id is of, where the file says (momentscan's own `accounts list --csv`); else the batch's. */
+    origin?: string;
     /** Made from a contact's company or e-mail domain: joins an account already stored without renaming it. */
     fromContact?: boolean;
   }[];

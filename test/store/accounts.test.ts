@@ -72,6 +72,22 @@ describe.each(ENGINES)('the accounts store (a real %s database)', (_engine, open
     store.close();
   });
 
+  it("a CRM id and its origin go together: a row without an id (an export's company of another CRM) keeps both; a row with one brings its own", () => {
+    const store = open();
+    store.importAccounts({ origin: 'salesforce-accounts', accounts: [account({ name: 'Soylent Corp', nameKey: 'soylent', domain: 'soylent.com', externalId: '0015g00000AbCdEAAV' })], contacts: [] }, { replace: false, now: T });
+    // export --to hubspot's companies file read back: no Record ID for an account that came from Salesforce
+    store.importAccounts({ origin: 'hubspot-companies', accounts: [account({ name: 'Soylent Corp', nameKey: 'soylent', domain: 'soylent.com' })], contacts: [] }, { replace: false, now: T + 1 });
+    const idOf = () => store.accountRecords().map((a) => [a.externalId, a.origin]);
+    // it was ['0015g00000AbCdEAAV', 'hubspot-companies']: the next export --to hubspot gave HubSpot a Salesforce id as the Record ID
+    expect(idOf()).toEqual([['0015g00000AbCdEAAV', 'salesforce-accounts']]);
+    store.importAccounts({ origin: 'hubspot-companies', accounts: [account({ name: 'Soylent Corp', nameKey: 'soylent', domain: 'soylent.com', externalId: '777' })], contacts: [] }, { replace: false, now: T + 2 });
+    expect(idOf()).toEqual([['777', 'hubspot-companies']]);
+    // accounts list --csv read back: each row says its own origin
+    store.importAccounts({ origin: 'csv-accounts', accounts: [account({ name: 'Soylent Corp', nameKey: 'soylent', domain: 'soylent.com', externalId: '0015g00000AbCdEAAV', origin: 'salesforce-accounts' })], contacts: [] }, { replace: false, now: T + 3 });
+    expect(idOf()).toEqual([['0015g00000AbCdEAAV', 'salesforce-accounts']]);
+    store.close();
+  });
+
   it('re-matches stored items only when the accounts changed, and a removed account takes its matches with it', () => {
     const store = open();
     const [feed] = store.ensureFeeds(['https://f.example/rss'], T);

@@ -39,7 +39,8 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
   /**
    * Stores imported accounts and contacts in one transaction. `replace` removes every account first;
    * otherwise an account with the same domain (or, without a domain, the same normalised name) is
-   * updated, its aliases and handles joined, and a contact with the same e-mail moves to it.
+   * updated, its aliases and handles joined, and a contact with the same e-mail moves to it. Its CRM id
+   * and origin go together: a row without an id (an export's company the CRM did not give one) keeps both.
    */
   importAccounts(batch: AccountImport, o: { replace: boolean; now: number }): ImportResult {
     return this.guard(() => {
@@ -52,7 +53,8 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const update = this.stmt(
-        `UPDATE accounts SET name = ?, name_key = ?, domain = coalesce(domain, ?), aliases = ?, handles = ?, external_id = coalesce(?, external_id), origin = ?, updated_at = ?
+        `UPDATE accounts SET name = ?, name_key = ?, domain = coalesce(domain, ?), aliases = ?, handles = ?, external_id = coalesce(?, external_id),
+           origin = CASE WHEN coalesce(?, '') = '' AND external_id IS NOT NULL THEN origin ELSE ? END, updated_at = ?
          WHERE id = ?`,
       );
       const contactByEmail = this.stmt('SELECT id FROM account_contacts WHERE email = ?').pluck();
@@ -76,11 +78,11 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
           // by domain; else an account of the same name stored without one (it gains the domain)
           const had = ((a.domain ? byDomain.get(a.domain) : undefined) ?? byName.get(a.nameKey)) as { id: number; aliases: string; handles: string } | undefined;
           if (had) {
-            update.run(a.name, a.nameKey, a.domain, json([...list(had.aliases), ...a.aliases]), json([...list(had.handles), ...a.handles]), a.externalId, batch.origin, o.now, had.id);
+            update.run(a.name, a.nameKey, a.domain, json([...list(had.aliases), ...a.aliases]), json([...list(had.handles), ...a.handles]), a.externalId, a.externalId, a.origin ?? batch.origin, o.now, had.id);
             ids.set(a.key, had.id);
             result.updated++;
           } else {
-            const id = Number(insert.run(a.name, a.nameKey, a.domain, json(a.aliases), json(a.handles), a.externalId, batch.origin, o.now, o.now).lastInsertRowid);
+            const id = Number(insert.run(a.name, a.nameKey, a.domain, json(a.aliases), json(a.handles), a.externalId, a.origin ?? batch.origin, o.now, o.now).lastInsertRowid);
             ids.set(a.key, id);
             result.added++;
           }
