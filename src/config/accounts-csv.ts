@@ -60,7 +60,12 @@ const HEADERS: Record<string, AccountField> = {
   primaryassociatedcompanyid: 'companyId',
   companyid: 'companyId',
   contactid: 'id',
+  // momentscan's own `accounts list --csv` (its `id` column is momentscan's, not the CRM's: see below)
+  externalid: 'id',
 };
+
+/** The CSV flavours momentscan records as an account's origin (`accounts list`'s `origin` column). */
+const ORIGIN = /^(hubspot|salesforce|csv)-(companies|accounts|contacts)$/;
 
 const headerKey = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, '');
 
@@ -117,6 +122,15 @@ export function readAccountsCsv(file: string, map: ColumnMap = new Map()): ReadA
   return parseAccountsCsv(text, file, map);
 }
 
+/**
+ * A cell as it was before a CSV writer's formula guard: momentscan's own CSV (`export`, `accounts list --csv`)
+ * and spreadsheets write "=Northwind" as "'=Northwind" so that no spreadsheet runs it; read back, the
+ * apostrophe goes (render/formats/csv.ts neutralize, undone).
+ */
+export function unguard(cell: string): string {
+  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
+}
+
 /** The records of a CSV text, each with the line it starts on. */
 function* records(text: string, file: string, delimiter: string): Generator<{ line: number; fields: string[] }> {
   const lines = text.split(/\r\n|\n|\r/);
@@ -154,6 +168,11 @@ export function parseAccountsCsv(raw: string, file: string, map: ColumnMap = new
   for (const [k, { column }] of map) {
     if (!header.some((h) => headerKey(h) === k)) throw new UsageError(`--map: ${file} has no column "${column}"`, { hint: `its columns are: ${header.map(stripControl).join(', ')}` });
   }
+  const headerAt = (k: string) => header.findIndex((h) => headerKey(h) === k && !map.has(k));
+  // `accounts list --csv` read back: its `id` is momentscan's row id, `externalId` the CRM's, `origin` the flavour
+  const listed = headerAt('externalid') >= 0;
+  if (listed && headerAt('id') >= 0) columns[headerAt('id')] = null;
+  const originAt = listed ? headerAt('origin') : -1;
   const has = (f: AccountField) => columns.includes(f);
   const contactsFile = has('email') || has('firstName') || has('lastName');
   // in a contacts export, "Company name" is the contact's company
@@ -176,7 +195,7 @@ export function parseAccountsCsv(raw: string, file: string, map: ColumnMap = new
       throw new InputError(`${file}: line ${line}: ${fields.length} fields, but the header has ${header.length}`, { hint: 'quote fields that hold the delimiter' });
     }
     const get = (f: AccountField): string[] =>
-      columns.flatMap((c, i) => (c === f ? [stripControl((fields[i] ?? '').replace(/\s+/g, ' ')).trim()] : [])).filter(Boolean);
+      columns.flatMap((c, i) => (c === f ? [stripControl(unguard(fields[i] ?? '').replace(/\s+/g, ' ')).trim()] : [])).filter(Boolean);
     const one = (f: AccountField) => get(f)[0] ?? null;
     const fail = (what: string, hint?: string): never => {
       throw new InputError(`${file}: line ${line}: ${what}`, hint ? { hint } : {});
@@ -201,7 +220,8 @@ export function parseAccountsCsv(raw: string, file: string, map: ColumnMap = new
       if (before !== undefined) fail(domain ? `domain ${domain} is already on line ${before}` : `account "${name}" (no domain) is already on line ${before}`, 'one row per company: merge the duplicates in the CRM or the file');
       accountAt.set(key, line);
       const aliases = get('aliases').flatMap((a) => a.split(/[;|]/)).map((a) => a.trim()).filter(Boolean);
-      result.accounts.push({ key, name, nameKey, domain, aliases, handles, externalId: one('id') });
+      const origin = originAt >= 0 ? (fields[originAt] ?? '').trim() : '';
+      result.accounts.push({ key, name, nameKey, domain, aliases, handles, externalId: one('id'), ...(ORIGIN.test(origin) ? { origin } : {}) });
       continue;
     }
     const rawEmail = one('email');
