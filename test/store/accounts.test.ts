@@ -88,6 +88,27 @@ describe.each(ENGINES)('the accounts store (a real %s database)', (_engine, open
     store.close();
   });
 
+  it('accounts remove takes a domain as the CRM writes it and a name in any case, legal form aside', () => {
+    const store = open();
+    store.importAccounts(
+      {
+        origin: 'csv-accounts',
+        accounts: [
+          account({ name: 'Acme', nameKey: 'acme', domain: 'acme.com' }),
+          account({ name: 'Soylent Corp', nameKey: 'soylent', domain: 'soylent.com' }),
+          account({ name: 'Café Société S.A.', nameKey: 'cafe societe', domain: 'cafe-societe.fr' }),
+        ],
+        contacts: [],
+      },
+      { replace: false, now: T },
+    );
+    // each was 'accounts remove: no account "www.acme.com"' (exit 2)
+    expect(store.removeAccounts(['www.acme.com'])).toEqual([{ id: 1, name: 'Acme' }]);
+    expect(store.removeAccounts(['https://www.soylent.com/about'])).toEqual([{ id: 2, name: 'Soylent Corp' }]);
+    expect(store.removeAccounts(['CAFÉ SOCIÉTÉ'])).toEqual([{ id: 3, name: 'Café Société S.A.' }]);
+    store.close();
+  });
+
   it('re-matches stored items only when the accounts changed, and a removed account takes its matches with it', () => {
     const store = open();
     const [feed] = store.ensureFeeds(['https://f.example/rss'], T);

@@ -1,5 +1,7 @@
 /** Known accounts (companies from the CRM), their contacts, and which items involve them. */
+import { registrableDomain } from '../../core/domain.js';
 import { UsageError } from '../../core/errors.js';
+import { normalizeName } from '../../core/names.js';
 import type { AccountStore } from '../api.js';
 import type { AccountImport, AccountMatchRow, AccountRecord, AccountRow, ImportResult, ItemAccount, MatchableAccountItem, MomentAccount } from '../model.js';
 import { SqlitePart } from './part.js';
@@ -109,10 +111,14 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
         const removed: { id: number; name: string }[] = [];
         for (const key of keys) {
           const k = key.trim();
+          type Row = { id: number; name: string };
+          // a domain as the CRM writes it (www.acme.com, https://acme.com/about); a name in any case, legal form aside
+          const domain = registrableDomain(k);
           let rows = /^\d+$/.test(k)
-            ? (this.stmt('SELECT id, name FROM accounts WHERE id = ?').all(Number(k)) as { id: number; name: string }[])
-            : (this.stmt('SELECT id, name FROM accounts WHERE domain = lower(?)').all(k) as { id: number; name: string }[]);
-          if (rows.length === 0) rows = this.stmt('SELECT id, name FROM accounts WHERE lower(name) = lower(?)').all(k) as { id: number; name: string }[];
+            ? (this.stmt('SELECT id, name FROM accounts WHERE id = ?').all(Number(k)) as Row[])
+            : (this.stmt('SELECT id, name FROM accounts WHERE domain = lower(?) OR domain = ?').all(k, domain) as Row[]);
+          if (rows.length === 0) rows = this.stmt('SELECT id, name FROM accounts WHERE lower(name) = lower(?)').all(k) as Row[];
+          if (rows.length === 0) rows = this.stmt('SELECT id, name FROM accounts WHERE name_key = ?').all(normalizeName(k)) as Row[];
           if (rows.length === 0) throw new UsageError(`accounts remove: no account "${k}"`, { hint: 'name it by id, domain or name, as momentscan accounts list shows them' });
           if (rows.length > 1) throw new UsageError(`accounts remove: ${rows.length} accounts are named "${k}" (ids ${rows.map((r) => r.id).join(', ')})`, { hint: 'name it by id or domain' });
           this.stmt('DELETE FROM accounts WHERE id = ?').run(rows[0]!.id);
