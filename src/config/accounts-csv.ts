@@ -268,7 +268,8 @@ export function parseAccountsCsv(raw: string, file: string, map: ColumnMap = new
       accountKey = domain ?? `name:${nameKey}`;
       if (!accountAt.has(accountKey)) {
         accountAt.set(accountKey, line);
-        result.accounts.push({ key: accountKey, name: company ?? domain!, nameKey, domain, aliases: [], handles: [], externalId: null, fromContact: true });
+        // the company's CRM id (HubSpot's Primary Associated Company ID, Salesforce's AccountId): what the CRM links the contact by
+        result.accounts.push({ key: accountKey, name: company ?? domain!, nameKey, domain, aliases: [], handles: [], externalId: companyId, fromContact: true });
       }
     } else if (companyId === null) {
       result.skipped.push({ line, reason: `${email ?? personName ?? 'a contact'}: no company, and ${email ? 'a free mail address' : 'no e-mail'}` });

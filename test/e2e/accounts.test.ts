@@ -188,6 +188,31 @@ describe('momentscan accounts', () => {
     expect(json(run('accounts', 'list', '--json').stdout).map(fields)).toEqual(before.map(fields));
   });
 
+  it("a contact joins the account its CRM links it to by id, whatever its e-mail's domain or the company's spelling", () => {
+    const home = tempDir();
+    const run = cli(home, path.join(home, 'm.db'));
+    expect(run('accounts', 'import', '-q', path.join(ACCOUNTS, 'hubspot-companies.csv')).status).toBe(0);
+    const contacts = path.join(home, 'contacts.csv');
+    writeFileSync(
+      contacts,
+      'Record ID,First Name,Last Name,Email,Associated Company,Primary Associated Company ID\n' +
+        '1,Jane,Doe,jane@acmerobotics-mail.com,,5173201001\n' +
+        '2,Ann,Lee,ann@initech.example,Initech Consulting,5173201003\n',
+    );
+    const r = run('accounts', 'import', contacts, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    // it made two accounts more, 'acmerobotics-mail.com' and 'Initech Consulting', each with its one contact
+    expect(JSON.parse(r.stdout)).toMatchObject({ added: 0, contacts: 2, accounts: 5 });
+    const list = json(run('accounts', 'list', '--json').stdout);
+    expect(list.map((a) => [a.name, a.contacts])).toEqual([
+      ['Acme Corporation, Inc.', 1],
+      ['Globex GmbH', 0],
+      ['Initech B.V.', 1],
+      ['Umbrella Labs', 0],
+      ['HP', 0],
+    ]);
+  });
+
   it('matches in the parse workers too (a fetch of enough feeds to use them), the same as a re-match of the stored items', { timeout: 240_000 }, () => {
     const home = tempDir();
     const feeds = path.join(home, 'feeds');

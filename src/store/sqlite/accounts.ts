@@ -70,8 +70,12 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
         const ids = new Map<string, number>();
         for (const a of batch.accounts) {
           if (a.fromContact) {
-            // a contact's company joins the account stored for it, by domain, else by name, without renaming it
-            const id = (a.domain ? (byDomain.get(a.domain) as { id: number } | undefined)?.id : undefined) ?? (byAnyName.get(a.nameKey) as number | undefined);
+            // a contact's company joins the account stored for it — by the CRM's id of it, else by domain, else by
+            // name — without renaming it
+            const id =
+              (a.externalId ? (byExternal.get(a.externalId) as number | undefined) : undefined) ??
+              (a.domain ? (byDomain.get(a.domain) as { id: number } | undefined)?.id : undefined) ??
+              (byAnyName.get(a.nameKey) as number | undefined);
             if (id !== undefined) {
               ids.set(a.key, id);
               continue;
