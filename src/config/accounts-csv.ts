@@ -199,8 +199,18 @@ export function parseAccountsCsv(raw: string, file: string, map: ColumnMap = new
   const originAt = listed ? headerAt('origin') : -1;
   const has = (f: AccountField) => columns.includes(f);
   const contactsFile = has('email') || has('firstName') || has('lastName');
-  // in a contacts export, "Company name" is the contact's company
-  if (contactsFile) columns.forEach((c, i) => c === 'name' && !map.has(headerKey(header[i]!)) && (columns[i] = 'company'));
+  // in a contacts export, "Company name" is the contact's company; a bare "Name" (Salesforce Data Loader's NAME,
+  // a contact's full name) is the person's, not a company's
+  let fullNameAt = -1;
+  if (contactsFile) {
+    columns.forEach((c, i) => {
+      if (c !== 'name' || map.has(headerKey(header[i]!))) return;
+      if (headerKey(header[i]!) === 'name') {
+        columns[i] = null;
+        fullNameAt = i;
+      } else columns[i] = 'company';
+    });
+  }
   if (!contactsFile && !has('name') && !has('domain')) {
     throw new InputError(`${file}: line 1: no column momentscan knows (${header.slice(0, 6).map((h) => `"${stripControl(h)}"`).join(', ')}${header.length > 6 ? ', ...' : ''})`, {
       hint: 'expected e.g. "Company name", "Company Domain Name", "Account Name", "Website" or "Email"; or name them with --map COLUMN=FIELD',
@@ -257,7 +267,7 @@ export function parseAccountsCsv(raw: string, file: string, map: ColumnMap = new
       if (before !== undefined) fail(`e-mail ${email} is already on line ${before}`, 'one row per contact');
       emailAt.set(email, line);
     }
-    const personName = [one('firstName'), one('lastName')].filter(Boolean).join(' ') || null;
+    const personName = [one('firstName'), one('lastName')].filter(Boolean).join(' ') || (fullNameAt >= 0 ? stripControl((fields[fullNameAt] ?? '').replace(/\s+/g, ' ')).trim() || null : null);
     const company = one('company');
     const emailDomain = email ? registrableDomain(email) : null;
     const domain = emailDomain && !isWebmail(emailDomain) ? emailDomain : null;

@@ -54,6 +54,21 @@ describe('reading CRM exports, recognised by their header', () => {
     ]);
   });
 
+  it("Salesforce Data Loader's contacts: NAME is the person's full name, never a company", () => {
+    const text =
+      '"ID","ACCOUNTID","LASTNAME","FIRSTNAME","NAME","EMAIL"\n' +
+      '"0035g00000XyZ1AAA","0015g00000AbCdGAAV","Belson","Gavin","Gavin Belson","gavin@hooli.xyz"\n' +
+      '"0035g00000XyZ2AAA","0015g00000AbCdEAAV","","","Ann Smith","ann.smith@gmail.com"\n';
+    const r = parseAccountsCsv(text, 'contacts.csv');
+    expect(r.flavour).toBe('salesforce-contacts');
+    // it made accounts named "Gavin Belson" and "Ann Smith" (a contact's company)
+    expect(r.accounts.map((a) => a.name)).toEqual(['hooli.xyz']);
+    expect(r.contacts.map((c) => [c.name, c.email, c.accountKey, c.accountExternalId])).toEqual([
+      ['Gavin Belson', 'gavin@hooli.xyz', 'hooli.xyz', '0015g00000AbCdGAAV'],
+      ['Ann Smith', 'ann.smith@gmail.com', null, '0015g00000AbCdEAAV'],
+    ]);
+  });
+
   it('--map names columns no export uses; semicolons (Excel in much of Europe) and quoted line breaks are read', () => {
     const text = 'Firma;Webseite;Spitznamen\r\n"Initech\nB.V.";initech.nl;"Initech NL|Inny"\r\n';
     const r = parseAccountsCsv(text, 'firms.csv', parseColumnMap(['Firma=name', 'Webseite=domain', 'Spitznamen=aliases']));
