@@ -285,7 +285,7 @@ export function parseAccountsCsv(raw: string, file: string, map: ColumnMap = new
       result.skipped.push({ line, reason: `${email ?? personName ?? 'a contact'}: no company, and ${email ? 'a free mail address' : 'no e-mail'}` });
       continue;
     }
-    result.contacts.push({ accountKey, accountExternalId: companyId, email, name: personName, handles, externalId: one('id') });
+    result.contacts.push({ accountKey, accountExternalId: companyId, email, name: personName, handles, externalId: one('id'), line });
   }
   if (result.rows === 0) throw new InputError(`${file}: only a header line, no ${contactsFile ? 'contacts' : 'accounts'}`);
   return result;

@@ -184,5 +184,14 @@ export interface AccountImport {
     /** Made from a contact's company or e-mail domain: joins an account already stored without renaming it. */
     fromContact?: boolean;
   }[];
-  contacts: { accountKey: string | null; accountExternalId: string | null; email: string | null; name: string | null; handles: string[]; externalId: string | null }[];
+  contacts: {
+    accountKey: string | null;
+    accountExternalId: string | null;
+    email: string | null;
+    name: string | null;
+    handles: string[];
+    externalId: string | null;
+    /** The file's line it was read from (said when it cannot be stored). */
+    line?: number;
+  }[];
 }

@@ -211,6 +211,13 @@ describe('momentscan accounts', () => {
       ['Umbrella Labs', 0],
       ['HP', 0],
     ]);
+    // a contact linked by the id of a company not imported is not stored, and said so (it went without a word)
+    const orphan = path.join(home, 'orphan.csv');
+    writeFileSync(orphan, 'Record ID,First Name,Email,Primary Associated Company ID\n3,Tom,tom.lee@hotmail.com,999\n');
+    const o = run('accounts', 'import', orphan, '--json');
+    expect(o.status, o.stderr).toBe(0);
+    expect(JSON.parse(o.stdout)).toMatchObject({ contacts: 0, skipped: [{ line: 2, reason: 'tom.lee@hotmail.com: its company (CRM id 999) is not among the accounts — import the companies first' }] });
+    expect(o.stderr).toContain('accounts: line 2 skipped: tom.lee@hotmail.com: its company (CRM id 999) is not among the accounts — import the companies first\n');
   });
 
   it('matches in the parse workers too (a fetch of enough feeds to use them), the same as a re-match of the stored items', { timeout: 240_000 }, () => {

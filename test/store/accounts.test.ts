@@ -48,7 +48,7 @@ describe.each(ENGINES)('the accounts store (a real %s database)', (_engine, open
       },
       { replace: false, now: T + 1 },
     );
-    expect(r).toEqual({ added: 0, updated: 2, contacts: 1, removed: 0 });
+    expect(r).toEqual({ added: 0, updated: 2, contacts: 1, removed: 0, unlinked: [] });
     expect(store.accountRecords().map((a) => [a.id, a.name, a.domain, a.aliases, a.handles, a.externalId, a.origin, a.contacts.map((c) => c.email)])).toEqual([
       [1, 'Acme Corporation', 'acme.com', ['ACME Robotics', 'Acme Labs'], ['acmecorp'], '51', 'hubspot-companies', ['jane@acme.com']],
       [2, 'Globex', 'globex.de', [], [], null, 'hubspot-companies', []],
@@ -67,7 +67,7 @@ describe.each(ENGINES)('the accounts store (a real %s database)', (_engine, open
     expect(globex!.name).toBe('Globex');
     expect(globex!.contacts).toEqual([{ email: 'jane@acme.com', name: 'Jane', handles: [], externalId: '88' }]);
     const replaced = store.importAccounts({ origin: 'csv-accounts', accounts: [account({ name: 'Initech', nameKey: 'initech', domain: 'initech.co.uk' })], contacts: [] }, { replace: true, now: T + 3 });
-    expect(replaced).toEqual({ added: 1, updated: 0, contacts: 0, removed: 2 });
+    expect(replaced).toEqual({ added: 1, updated: 0, contacts: 0, removed: 2, unlinked: [] });
     expect(store.accountRecords().map((a) => a.name)).toEqual(['Initech']);
     store.close();
   });

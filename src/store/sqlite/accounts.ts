@@ -63,7 +63,7 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
       const contactInsert = this.stmt('INSERT INTO account_contacts (account_id, email, name, handles, external_id) VALUES (?, ?, ?, ?, ?)');
       const contactUpdate = this.stmt('UPDATE account_contacts SET account_id = ?, name = coalesce(?, name), handles = ?, external_id = coalesce(?, external_id) WHERE id = ?');
       const tx = this.db.transaction((): ImportResult => {
-        const result: ImportResult = { added: 0, updated: 0, contacts: 0, removed: 0 };
+        const result: ImportResult = { added: 0, updated: 0, contacts: 0, removed: 0, unlinked: [] };
         if (o.replace) {
           result.removed = this.stmt('DELETE FROM accounts').run().changes;
         }
@@ -96,7 +96,10 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
         for (const c of batch.contacts) {
           let accountId = c.accountKey !== null ? ids.get(c.accountKey) : undefined;
           if (accountId === undefined && c.accountExternalId) accountId = byExternal.get(c.accountExternalId) as number | undefined;
-          if (accountId === undefined) continue;
+          if (accountId === undefined) {
+            result.unlinked.push({ line: c.line ?? null, who: c.email ?? c.name ?? 'a contact', companyId: c.accountExternalId ?? '' });
+            continue;
+          }
           const had = c.email ? (contactByEmail.get(c.email) as number | undefined) : undefined;
           if (had !== undefined) contactUpdate.run(accountId, c.name, json(c.handles), c.externalId, had);
           else contactInsert.run(accountId, c.email, c.name, json(c.handles), c.externalId);
