@@ -136,6 +136,12 @@ export class Outbox {
 
 export type Silence = SilenceRow;
 
+/**
+ * The longest silence (`silence add --for`, `watch --mute-for`): 100 years. Longer ones ended past the last
+ * time a date can hold, and every list of silences failed on them ('Invalid time value').
+ */
+export const MAX_SILENCE_MS = 36_500 * 86_400_000;
+
 /** Is the topic silenced at `at` (by its own silence or one for every topic, `*`)? */
 export function silenced(silences: Silence[], topic: string, at: number): Silence | null {
   const t = topic.toLowerCase();

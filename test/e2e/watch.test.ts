@@ -144,6 +144,17 @@ describe('momentscan watch in a terminal', () => {
     expect(screen).toContain('rc=143');
   }, TERMINAL_TIMEOUT);
 
+  it('an --interval longer than a day is refused, not run every millisecond', async () => {
+    const home = tempDir();
+    const term = openTerminal({ width: 100, height: 10, home, cwd: ROOT, env: { NO_COLOR: '1' } });
+    // 30d does not fit a timer: Node fired it every millisecond (a TimeoutOverflowWarning over the view)
+    term.run(`${process.execPath} ${BIN} watch --config ${CONFIG} --db ${path.join(home, 'w.db')} --no-fetch --interval 30d; echo "rc=$?"`);
+    await term.waitFor((s) => /rc=\d+/.test(s), 'the refusal');
+    // (the history joins the line the terminal wrapped)
+    expect(term.history()).toContain('momentscan: error: --interval 30d: at most 1d — f fetches and reloads at any time; --no-fetch never fetches');
+    expect(term.history()).toContain('rc=2');
+  }, TERMINAL_TIMEOUT);
+
   it('refuses off a terminal, in one line, exit 2', () => {
     const home = tempDir();
     const r = runCli(['watch', '--config', CONFIG, '--db', path.join(home, 'x.db')], { home });
