@@ -84,8 +84,12 @@ const EVERYDAY_WORDS = new Set(
  */
 const CJK = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\u30fc]/u;
 const CJK_PIECES = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\u30fc]|[^\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\u30fc]+/gu;
-/** Legal forms written before or after a CJK name: 株式会社, 有限公司, 주식회사... */
-const CJK_LEGAL = /^(?:株式会社|有限会社|合同会社|주식회사)|(?:株式会社|有限会社|合同会社|股份有限公司|有限公司|集团|公司|주식회사)$/u;
+/** Legal forms written before or after a CJK name: 株式会社, 有限公司, 주식회사... (as names are compared: NFKD, Hangul in jamo) */
+const nfkd = (forms: string[]) => forms.map((f) => f.normalize('NFKD')).join('|');
+const CJK_LEGAL = new RegExp(
+  `^(?:${nfkd(['株式会社', '有限会社', '合同会社', '주식회사'])})|(?:${nfkd(['株式会社', '有限会社', '合同会社', '股份有限公司', '有限公司', '集团', '公司', '주식회사'])})$`,
+  'u',
+);
 
 /** A word as the matcher compares it: CJK text one character a piece, other words whole. */
 function pieces(word: string): string[] {
@@ -94,7 +98,9 @@ function pieces(word: string): string[] {
 
 /** A normalised name's tokens for matching: CJK names without their legal form, a character a token. */
 function matchTokens(normalized: string): string[] {
-  return normalized.split(' ').map((w) => (CJK.test(w) ? w.replace(CJK_LEGAL, '') || w : w)).flatMap(pieces);
+  const words = normalized.split(' ');
+  const kept = words.map((w) => (CJK.test(w) ? w.replace(CJK_LEGAL, '') : w)).filter(Boolean);
+  return (kept.length ? kept : words).flatMap(pieces);
 }
 
 /** Why a name or alias is never matched alone, or null when it may be. */

@@ -87,6 +87,7 @@ describe('matching an item to accounts', () => {
     account(10, '华为技术有限公司', { domain: 'huawei.com', aliases: ['华为'] }),
     account(11, 'ソニー株式会社', { domain: 'sony.co.jp' }),
     account(12, 'Samsung Electronics', { domain: 'samsung.com', aliases: ['삼성전자'] }),
+    account(13, 'LG전자 주식회사', { domain: 'lge.co.kr' }),
   ];
   const m = compileAccounts(accounts);
   it.each<[string, Partial<AccountMatchInput>, { accountId: number; matchType: string; confidence: number }[]]>([
@@ -120,6 +121,7 @@ describe('matching an item to accounts', () => {
     ['a Chinese name without its legal form', { summary: '据报道，华为技术今天宣布' }, [{ accountId: 10, matchType: 'name', confidence: 0.8 }]],
     ['a Japanese name without 株式会社, a particle joined to it', { title: 'ソニーが新型カメラを発表' }, [{ accountId: 11, matchType: 'name', confidence: 0.8 }]],
     ['a Korean alias with its particle', { title: '삼성전자가 신제품을 출시했다' }, [{ accountId: 12, matchType: 'alias', confidence: 0.7 }]],
+    ['a Korean name without 주식회사 (a word of its own)', { title: 'LG전자가 신제품을 출시했다' }, [{ accountId: 13, matchType: 'name', confidence: 0.8 }]],
     ['a name that is no everyday word may start a sentence', { title: 'Hooli unveils a phone' }, [{ accountId: 7, matchType: 'name', confidence: 0.6 }]],
     ['a several-word name, any case, accents aside', { summary: 'a review of cafe societe in Paris' }, [{ accountId: 5, matchType: 'name', confidence: 0.8 }]],
     ['an alias', { title: 'CS Paris opens a second shop' }, [{ accountId: 5, matchType: 'alias', confidence: 0.7 }]],
