@@ -257,7 +257,8 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
       }
       if (byFirst.size > 0) {
         for (const text of [item.title, item.summary]) {
-          const { words: written, starts } = splitWords(wordsOf(text));
+          // (one scan of the text for CJK, not one a word: most texts have none)
+          const { words: written, starts } = CJK.test(text) ? splitWords(wordsOf(text)) : wordsOf(text);
           const lower = written.map((t) => t.toLowerCase());
           let titleCase: boolean | undefined;
           for (let i = 0; i < lower.length; i++) {
@@ -282,7 +283,6 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
 
 /** The words of a text as the matcher reads them: CJK runs split a character a word (see pieces). */
 function splitWords(w: { words: string[]; starts: boolean[] }): { words: string[]; starts: boolean[] } {
-  if (!w.words.some((x) => CJK.test(x))) return w;
   const words: string[] = [];
   const starts: boolean[] = [];
   w.words.forEach((word, i) => pieces(word).forEach((p, k) => (words.push(p), starts.push(k === 0 && w.starts[i]!))));
