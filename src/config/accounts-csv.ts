@@ -64,6 +64,19 @@ const HEADERS: Record<string, AccountField> = {
   externalid: 'id',
 };
 
+/**
+ * Sites on which a company has a page but that are no company's domain: a CRM's Website that is a Facebook or
+ * LinkedIn page (small companies often have no other) would give every item linking there to the account, and
+ * two such companies the "same domain".
+ */
+const PLATFORMS = new Set(
+  (
+    'facebook.com fb.com linkedin.com twitter.com x.com instagram.com threads.net youtube.com youtu.be tiktok.com ' +
+    'pinterest.com reddit.com t.me wa.me linktr.ee yelp.com google.com goo.gl bit.ly medium.com substack.com ' +
+    'github.com gitlab.com bsky.app xing.com vk.com weibo.com'
+  ).split(' '),
+);
+
 /** The CSV flavours momentscan records as an account's origin (`accounts list`'s `origin` column). */
 const ORIGIN = /^(hubspot|salesforce|csv)-(companies|accounts|contacts)$/;
 
@@ -243,7 +256,15 @@ export function parseAccountsCsv(raw: string, file: string, map: ColumnMap = new
     };
     const handles = get('handle').flatMap((h) => h.split(/[;,|\s]+/)).map(normalizeHandle).filter((h): h is string => h !== null);
     if (!contactsFile) {
-      const domain = domainOf(one('domain'));
+      // a website that is a page on a social network is no domain of the company's (its profile is a handle);
+      // the network's own site (facebook.com, https://www.linkedin.com/) is the network's domain
+      const website = one('domain');
+      const onPlatform = website !== null && PLATFORMS.has(registrableDomain(website) ?? '') && /^(?:[a-z]+:\/\/)?[^/?#]+\/[^/?#\s]/i.test(website);
+      if (onPlatform) {
+        const handle = normalizeHandle(website);
+        if (handle !== null && !handles.includes(handle)) handles.push(handle);
+      }
+      const domain = onPlatform ? null : domainOf(website);
       const name = one('name') ?? domain;
       if (name === null) {
         result.skipped.push({ line, reason: 'no name and no domain' });

@@ -69,6 +69,25 @@ describe('reading CRM exports, recognised by their header', () => {
     ]);
   });
 
+  it('a Website that is a page on a social network is no domain (a profile there is a handle); the network itself keeps its own', () => {
+    const text =
+      'Account Name,Website\n' +
+      'Acme Bakery,https://www.facebook.com/acmebakery\n' +
+      'Globex Plumbing,https://www.linkedin.com/company/globex-plumbing\n' +
+      'Initech Cafe,https://twitter.com/initechcafe\n' +
+      'Initech Bistro,https://www.facebook.com/initechbistro\n' +
+      'LinkedIn,https://www.linkedin.com/\n';
+    // it failed: 'line 5: domain facebook.com is already on line 2'; with one such row, the account was facebook.com's
+    const r = parseAccountsCsv(text, 'accounts.csv');
+    expect(r.accounts.map((a) => [a.name, a.domain, a.handles])).toEqual([
+      ['Acme Bakery', null, []],
+      ['Globex Plumbing', null, []],
+      ['Initech Cafe', null, ['initechcafe']],
+      ['Initech Bistro', null, []],
+      ['LinkedIn', 'linkedin.com', []],
+    ]);
+  });
+
   it('--map names columns no export uses; semicolons (Excel in much of Europe) and quoted line breaks are read', () => {
     const text = 'Firma;Webseite;Spitznamen\r\n"Initech\nB.V.";initech.nl;"Initech NL|Inny"\r\n';
     const r = parseAccountsCsv(text, 'firms.csv', parseColumnMap(['Firma=name', 'Webseite=domain', 'Spitznamen=aliases']));
