@@ -18,6 +18,9 @@ describe('registrable domains (Public Suffix List, private suffixes on)', () => 
     ['https://github.com/acme/glide', 'github.com'],
     ['jane.doe@mail.acme.com', 'acme.com'],
     ['http://127.0.0.1:8080/feed', null],
+    // one international domain however written (the punycode form did not match the CRM's café.fr)
+    ['https://xn--caf-dma.fr/menu', 'café.fr'],
+    ['https://www.café.fr/menu', 'café.fr'],
     ['', null],
   ])('%s → %s', (text, want) => {
     expect(registrableDomain(text)).toBe(want);
@@ -88,6 +91,7 @@ describe('matching an item to accounts', () => {
     account(11, 'ソニー株式会社', { domain: 'sony.co.jp' }),
     account(12, 'Samsung Electronics', { domain: 'samsung.com', aliases: ['삼성전자'] }),
     account(13, 'LG전자 주식회사', { domain: 'lge.co.kr' }),
+    account(14, 'Bistro Bleu', { domain: 'https://www.café.fr/' }),
   ];
   const m = compileAccounts(accounts);
   it.each<[string, Partial<AccountMatchInput>, { accountId: number; matchType: string; confidence: number }[]]>([
@@ -96,6 +100,7 @@ describe('matching an item to accounts', () => {
     ['a private suffix: the owner, not github.io', { link: 'https://umbrella.github.io/post' }, [{ accountId: 2, matchType: 'domain', confidence: 0.95 }]],
     ['another github.io site is not Umbrella', { link: 'https://someone.github.io/umbrella' }, []],
     ['co.uk: the company under it', { link: 'https://www.initech.co.uk/news' }, [{ accountId: 3, matchType: 'domain', confidence: 0.95 }]],
+    ['an international domain written in punycode in the link', { link: 'https://xn--caf-dma.fr/menu' }, [{ accountId: 14, matchType: 'domain', confidence: 0.95 }]],
     ['co.uk: another company is not Initech', { link: 'https://www.bbc.co.uk/news' }, []],
     ['a contact\'s e-mail', { author: 'jane.doe@acme.com (Jane Doe)' }, [{ accountId: 1, matchType: 'email', confidence: 1 }]],
     ['an e-mail at the account\'s domain', { authorEmail: 'press@acme.com' }, [{ accountId: 1, matchType: 'email', confidence: 0.9 }]],
