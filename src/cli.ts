@@ -243,7 +243,7 @@ export function buildProgram(): Command {
     .option('-t, --topic <name>', `only this topic's column: ${TOPIC_RULE} (repeatable; in this order)`, repeat)
     .option('-s, --since <when>', 'items and moments from this long ago (7d, 48h) or this time (ISO-8601)', '7d')
     .option('--as-of <time>', 'show the view as of this time, fixed (ISO-8601, or a duration ago); reproducible')
-    .option('--interval <duration>', 'how often to fetch the due feeds and reload (at least 5s)', '1m')
+    .option('--interval <duration>', 'how often to fetch the due feeds and reload (at least 5s, at most 1d)', '1m')
     .option('--no-fetch', 'never fetch: only reload from the database every --interval (another process fetches)')
     .option('--mute-for <duration>', 'how long the m key mutes a topic (a silence: notifications are held too)', '1d')
     .action(action(() => import('./commands/watch.js') as Promise<{ run: Action }>));

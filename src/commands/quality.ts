@@ -1,4 +1,5 @@
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
+import { windowProblem } from '../core/limits.js';
 import { quality } from '../moments/quality.js';
 import { learnThreshold } from '../moments/thresholds.js';
 import { render } from '../render/index.js';
@@ -15,6 +16,10 @@ export async function run(g: GlobalOptions, o: OutputOptions & { topic?: string[
   const now = env.now();
   const asOf = asOfFlag(o.asOf, now);
   const from = sinceFlag(o.since ?? '30d', asOf);
+  // the period's bounds as every command has them (nothing is evaluated: no bucket to check); '--since 999999999d'
+  // failed 'Invalid time value', exit 1
+  const problem = windowProblem({ since: o.since ?? '30d', from, asOf, baselineMs: config.defaults.baselineMs, buckets: [] });
+  if (problem) throw new UsageError(problem.message, { hint: problem.hint });
   const chosen = topicsFlag(config, o.topic);
   const topics = chosen.length ? chosen : config.topics.map((t) => t.name);
   const store = await openStore(dbPath, { readonlyIfDenied: true });

@@ -1,6 +1,6 @@
 import { ExitCode, UsageError } from '../core/errors.js';
 import { iso, parseDurationMs, parseTime } from '../core/time.js';
-import { Outbox } from '../notify/outbox.js';
+import { MAX_SILENCE_MS, Outbox } from '../notify/outbox.js';
 import { render } from '../render/index.js';
 import { silencesListing } from '../render/notify.js';
 import { openStore } from '../store/store.js';
@@ -23,6 +23,7 @@ export async function add(g: GlobalOptions, o: { topic: string; for?: string; un
   if (o.for !== undefined) {
     const ms = parseDurationMs(o.for);
     if (ms === null || ms <= 0) throw new UsageError(`--for: expected a duration such as 30m, 2h or 1d, got "${o.for}"`);
+    if (ms > MAX_SILENCE_MS) throw new UsageError(`--for ${o.for}: at most 36500d (100 years)`, { hint: 'momentscan silence remove ID ends a silence whenever you like' });
     endsAt = now + ms;
   } else {
     endsAt = parseTime(o.until!, now, '--until');

@@ -1,5 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import { parseDurationMs } from '../core/time.js';
+import { MAX_SILENCE_MS } from '../notify/outbox.js';
 import { colorEnabled } from '../render/color.js';
 import { asOfFlag, sinceFlag, topicsFlag } from './flags.js';
 import { checkWindow, configFor, processEnv, type GlobalOptions } from './context.js';
@@ -28,7 +29,10 @@ export async function run(g: GlobalOptions, o: WatchCommandOptions): Promise<num
   const { config, dbPath } = configFor(g, env);
   const intervalMs = duration(o.interval ?? '1m', '--interval', 'how often to fetch due feeds and reload, such as 30s, 1m or 5m');
   if (intervalMs < 5_000) throw new UsageError(`--interval ${o.interval}: at least 5s`);
+  // (a timer of more than 2^31 ms fires at once: 30d reloaded the view every millisecond)
+  if (intervalMs > 86_400_000) throw new UsageError(`--interval ${o.interval}: at most 1d`, { hint: 'f fetches and reloads at any time; --no-fetch never fetches' });
   const muteForMs = duration(o.muteFor ?? '1d', '--mute-for', 'how long m mutes a topic, such as 2h or 1d');
+  if (muteForMs > MAX_SILENCE_MS) throw new UsageError(`--mute-for ${o.muteFor}: at most 36500d (100 years)`, { hint: 'm again unmutes the topic whenever you like' });
   const asOf = o.asOf === undefined ? null : asOfFlag(o.asOf, env.now());
   const since = o.since ?? '7d';
   // the period moves with the view: --since is read again at each reload's time

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { domainToUnicode } from 'node:url';
 
 type Tldts = typeof import('tldts');
 let tldts: Tldts | undefined;
@@ -34,7 +35,9 @@ export function registrableDomain(text: string | null | undefined): string | nul
   if (!/^[a-z][a-z0-9+.-]*:\/\//.test(t)) t = `http://${t}`;
   const r = parseDomain(t, { allowPrivateDomains: true, extractHostname: true });
   if (r.isIp || !r.domain || !r.publicSuffix) return null;
-  return r.domain;
+  // an international domain is one domain however it is written: café.fr, as a CRM shows it, and
+  // xn--caf-dma.fr, as a feed's link may have it
+  return r.domain.includes('xn--') ? domainToUnicode(r.domain) || r.domain : r.domain;
 }
 
 /** The address part of an e-mail as written in a feed (`jane@acme.com (Jane)`, `Jane <jane@acme.com>`), lower case, or null. */

@@ -179,8 +179,19 @@ export interface AccountImport {
     aliases: string[];
     handles: string[];
     externalId: string | null;
+    /** The flavour its CRM id is of, where the file says (momentscan's own `accounts list --csv`); else the batch's. */
+    origin?: string;
     /** Made from a contact's company or e-mail domain: joins an account already stored without renaming it. */
     fromContact?: boolean;
   }[];
-  contacts: { accountKey: string | null; accountExternalId: string | null; email: string | null; name: string | null; handles: string[]; externalId: string | null }[];
+  contacts: {
+    accountKey: string | null;
+    accountExternalId: string | null;
+    email: string | null;
+    name: string | null;
+    handles: string[];
+    externalId: string | null;
+    /** The file's line it was read from (said when it cannot be stored). */
+    line?: number;
+  }[];
 }

@@ -16,8 +16,10 @@ export { normalizeName, wordTokens };
  * - `handle`   the author's handle (or a fediverse post link's) is the account's or one of its contacts' (0.9)
  * - `name`     the account's name in the title or summary, as whole words after normalising (0.8; one word: 0.6)
  * - `alias`    one of its aliases, the same way (0.7; one word: 0.5)
- * A one-word name or alias matches only where the text capitalises it ("Acme unveils", not "acme of
- * design"); one that is an everyday word (Apple, Target, Shell) only capitalised inside a sentence. Names and aliases shorter than MIN_NAME_CHARS, made of common words only, or shared by two accounts
+ * A one-word name or alias matches only where the text does not write it in lower case ("Acme unveils", not
+ * "acme of design"; a script without capitals, such as Arabic, has none to show); one that is an everyday word
+ * (Apple, Target, Shell) only capitalised inside a sentence that is not title-cased. Chinese, Japanese and
+ * Korean names are found character by character (their text has no spaces between words). Names and aliases shorter than MIN_NAME_CHARS, made of common words only, or shared by two accounts
  * are flagged for review and never matched on the name alone (a domain, e-mail or handle still matches).
  */
 
@@ -57,7 +59,7 @@ export interface AccountMatchInput {
 export const MIN_NAME_CHARS = 4;
 
 /** Bump when the rules change: stored matches are redone (the fingerprint changes). */
-const RULES_VERSION = 2;
+const RULES_VERSION = 3;
 
 const COMMON = new Set(ENGLISH_FUNCTION_WORDS);
 
@@ -75,10 +77,37 @@ const EVERYDAY_WORDS = new Set(
   ).split(' '),
 );
 
+/**
+ * Scripts written without spaces between words (Chinese, Japanese) or with particles joined to the word
+ * (Korean): a name is found in such text character by character, not as a whole word, and a character
+ * counts as two letters towards MIN_NAME_CHARS ("华为", "ソニー" are names; one character is not).
+ */
+const CJK = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\u30fc]/u;
+const CJK_PIECES = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\u30fc]|[^\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\u30fc]+/gu;
+/** Legal forms written before or after a CJK name: 株式会社, 有限公司, 주식회사... (as names are compared: NFKD, Hangul in jamo) */
+const nfkd = (forms: string[]) => forms.map((f) => f.normalize('NFKD')).join('|');
+const CJK_LEGAL = new RegExp(
+  `^(?:${nfkd(['株式会社', '有限会社', '合同会社', '주식회사'])})|(?:${nfkd(['株式会社', '有限会社', '合同会社', '股份有限公司', '有限公司', '集团', '公司', '주식회사'])})$`,
+  'u',
+);
+
+/** A word as the matcher compares it: CJK text one character a piece, other words whole. */
+function pieces(word: string): string[] {
+  return CJK.test(word) ? (word.match(CJK_PIECES) ?? [word]) : [word];
+}
+
+/** A normalised name's tokens for matching: CJK names without their legal form, a character a token. */
+function matchTokens(normalized: string): string[] {
+  const words = normalized.split(' ');
+  const kept = words.map((w) => (CJK.test(w) ? w.replace(CJK_LEGAL, '') : w)).filter(Boolean);
+  return (kept.length ? kept : words).flatMap(pieces);
+}
+
 /** Why a name or alias is never matched alone, or null when it may be. */
 export function nameProblem(normalized: string, sharedWith: string | null): string | null {
   if (!normalized) return 'no letters or digits';
-  if (normalized.replace(/ /g, '').length < MIN_NAME_CHARS) return `shorter than ${MIN_NAME_CHARS} letters`;
+  const letters = [...normalized.replace(/ /g, '')].reduce((n, ch) => n + (CJK.test(ch) ? 2 : 1), 0);
+  if (letters < MIN_NAME_CHARS) return `shorter than ${MIN_NAME_CHARS} letters`;
   if (normalized.split(' ').every((w) => COMMON.has(w))) return 'a common word';
   if (sharedWith) return `also ${sharedWith}`;
   return null;
@@ -177,7 +206,7 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
       if (seen.has(norm)) continue;
       seen.add(norm);
       if (nameProblem(norm, sharedName(owners, norm, a))) continue;
-      const tokens = norm.split(' ');
+      const tokens = matchTokens(norm);
       const single = tokens.length === 1;
       const entry: NameEntry = {
         tokens,
@@ -228,17 +257,20 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
       }
       if (byFirst.size > 0) {
         for (const text of [item.title, item.summary]) {
-          const { words: written, starts } = wordsOf(text);
+          // (one scan of the text for CJK, not one a word: most texts have none)
+          const { words: written, starts } = CJK.test(text) ? splitWords(wordsOf(text)) : wordsOf(text);
           const lower = written.map((t) => t.toLowerCase());
+          let titleCase: boolean | undefined;
           for (let i = 0; i < lower.length; i++) {
             const entries = byFirst.get(lower[i]!);
             if (!entries) continue;
             for (const e of entries) {
               if (!e.tokens.every((t, k) => lower[i + k] === t)) continue;
-              // one word must be written as a name: capitalised, not "apple" in a recipe
-              if (e.tokens.length === 1 && !/^\p{Lu}/u.test(written[i]!)) continue;
-              // "Apple crumble, the easy way": at a sentence's start every word is capitalised
-              if (e.everyday && starts[i]) continue;
+              // one word must be written as a name: not "apple" in a recipe (a script without capitals has none to show)
+              if (e.tokens.length === 1 && /^\p{Ll}/u.test(written[i]!)) continue;
+              // "Apple crumble, the easy way": at a sentence's start every word is capitalised, and in a
+              // title-cased headline ("The Best Apple Crumble Recipe for Fall") every word is
+              if (e.everyday && (starts[i] || (titleCase ??= isTitleCase(written)))) continue;
               add(e.accountId, e.matchType, e.confidence);
             }
           }
@@ -247,4 +279,27 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
       return [...found.values()].sort((a, b) => a.accountId - b.accountId);
     },
   };
+}
+
+/** The words of a text as the matcher reads them: CJK runs split a character a word (see pieces). */
+function splitWords(w: { words: string[]; starts: boolean[] }): { words: string[]; starts: boolean[] } {
+  const words: string[] = [];
+  const starts: boolean[] = [];
+  w.words.forEach((word, i) => pieces(word).forEach((p, k) => (words.push(p), starts.push(k === 0 && w.starts[i]!))));
+  return { words, starts };
+}
+
+/**
+ * A title-cased text ("How to Hit the Target Every Time", or all in capitals): three or more words that are
+ * not function words, three in four of them or more capitalised. There a capital says nothing of a name.
+ */
+function isTitleCase(words: readonly string[]): boolean {
+  let upper = 0;
+  let lower = 0;
+  for (const w of words) {
+    if (COMMON.has(w.toLowerCase())) continue;
+    if (/^\p{Lu}/u.test(w)) upper++;
+    else if (/^\p{Ll}/u.test(w)) lower++;
+  }
+  return upper >= 3 && upper >= 3 * lower;
 }

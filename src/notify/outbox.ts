@@ -136,8 +136,37 @@ export class Outbox {
 
 export type Silence = SilenceRow;
 
+/**
+ * The longest silence (`silence add --for`, `watch --mute-for`): 100 years. Longer ones ended past the last
+ * time a date can hold, and every list of silences failed on them ('Invalid time value').
+ */
+export const MAX_SILENCE_MS = 36_500 * 86_400_000;
+
 /** Is the topic silenced at `at` (by its own silence or one for every topic, `*`)? */
 export function silenced(silences: Silence[], topic: string, at: number): Silence | null {
   const t = topic.toLowerCase();
   return silences.find((s) => s.startsAt <= at && at < s.endsAt && (s.topic === '*' || s.topic.toLowerCase() === t)) ?? null;
+}
+
+/**
+ * Until when the topic stays silenced from `at` on, through every silence of it (or of every topic) that
+ * holds it, overlapping or back to back — not only the first found — and whether one of every topic (*) is
+ * among those in force at `at`; null when it is not silenced at `at`.
+ */
+export function silencedUntil(silences: Silence[], topic: string, at: number): { until: number; byAll: boolean } | null {
+  const t = topic.toLowerCase();
+  const its = silences.filter((s) => s.startsAt < s.endsAt && (s.topic === '*' || s.topic.toLowerCase() === t));
+  const now = its.filter((s) => s.startsAt <= at && at < s.endsAt);
+  if (now.length === 0) return null;
+  let until = Math.max(...now.map((s) => s.endsAt));
+  for (let longer = true; longer; ) {
+    longer = false;
+    for (const s of its) {
+      if (s.startsAt <= until && s.endsAt > until) {
+        until = s.endsAt;
+        longer = true;
+      }
+    }
+  }
+  return { until, byAll: now.some((s) => s.topic === '*') };
 }

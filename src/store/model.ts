@@ -291,6 +291,8 @@ export interface ImportResult {
   contacts: number;
   /** Accounts removed first (--replace). */
   removed: number;
+  /** Contacts not stored: linked only by the CRM id of a company no stored account has. */
+  unlinked: { line: number | null; who: string; companyId: string }[];
 }
 
 /** An item's fields that account matching reads. */

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { evaluate } from '../moments/evaluate.js';
-import { Outbox, silenced } from '../notify/outbox.js';
+import { Outbox, silencedUntil } from '../notify/outbox.js';
 import type { MomentRow } from '../render/moments.js';
 import type { Store } from '../store/store.js';
 import type { Column, Verdict, WatchItem, WatchMoment } from './state.js';
@@ -73,8 +73,8 @@ export function loadColumns(config: Config, store: Store, o: LoadOptions): Colum
       // the strongest moment whose span holds the item
       momentKey: moments.filter((m) => it.publishedAt >= m.start && it.publishedAt < m.end).sort((a, b) => b.score - a.score)[0]?.key ?? null,
     }));
-    const silence = silenced(silences, name, o.now);
-    return { name, mutedUntil: silence ? silence.endsAt : null, mutedByAll: silence?.topic === '*', moments, items };
+    const silence = silencedUntil(silences, name, o.now);
+    return { name, mutedUntil: silence?.until ?? null, mutedByAll: silence?.byAll ?? false, moments, items };
   });
 }
 
@@ -112,6 +112,6 @@ export function setMuted(store: Store, topic: string, mute: boolean, now: number
   } else {
     for (const s of outbox.silences(now)) if (s.topic === topic && s.startsAt <= now) outbox.removeSilence(s.id);
   }
-  const s = silenced(outbox.silences(now), topic, now);
-  return { until: s ? s.endsAt : null, byAll: s?.topic === '*' };
+  const s = silencedUntil(outbox.silences(now), topic, now);
+  return { until: s?.until ?? null, byAll: s?.byAll ?? false };
 }

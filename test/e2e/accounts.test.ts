@@ -156,6 +156,70 @@ describe('momentscan accounts', () => {
     expect(readFileSync(file, 'utf8')).toBe('mine\n');
   });
 
+  it("round trips: export's companies file and accounts list --csv read back keep every field, '=Northwind' without the CSV guard's apostrophe", { timeout: 240_000 }, () => {
+    const home = tempDir();
+    const run = cli(home, path.join(home, 'm.db'));
+    expect(run('fetch', '-q').status).toBe(0);
+    for (const f of FLAVOURS) expect(run('accounts', 'import', '-q', path.join(ACCOUNTS, `${f}.csv`)).status).toBe(0);
+    const hostile = path.join(home, 'hostile.csv');
+    writeFileSync(hostile, 'Record ID,Company name,Company Domain Name,Aliases,Twitter Handle\n11,=Northwind,northwind.example,"+NW Air|-Northwind Air",@nwair\n12,@Handle Inc,handle.example,,\n');
+    expect(run('accounts', 'import', '-q', hostile).status).toBe(0);
+    const fields = (a: Json) => [a.name, a.domain, a.aliases, a.handles, a.externalId, a.origin];
+    const before = json(run('accounts', 'list', '--json').stdout);
+    expect(before.slice(-2).map(fields)).toEqual([
+      ['=Northwind', 'northwind.example', ['+NW Air', '-Northwind Air'], ['nwair'], '11', 'hubspot-companies'],
+      ['@Handle Inc', 'handle.example', [], [], '12', 'hubspot-companies'],
+    ]);
+    // the export guards the cells ("'=Northwind"); read back, the name is the account's again (it kept the "'")
+    const out = path.join(home, 'out');
+    expect(run('export', '--to', 'hubspot', '--out', out, '--as-of', AS_OF).status).toBe(0);
+    expect(readFileSync(path.join(out, 'hubspot-companies.csv'), 'utf8')).toContain("\r\n11,'=Northwind,northwind.example\r\n");
+    const fresh = cli(home, path.join(home, 'fresh.db'));
+    expect(fresh('accounts', 'import', '-q', path.join(out, 'hubspot-companies.csv')).status).toBe(0);
+    expect(json(fresh('accounts', 'list', '--json').stdout).map(fields)).toEqual([
+      ['Acme Corporation, Inc.', 'acme.com', [], [], '5173201001', 'hubspot-companies'],
+      ['=Northwind', 'northwind.example', [], [], '11', 'hubspot-companies'],
+    ]);
+    // accounts list --csv read back: the CRM's ids stay the CRM's (momentscan's own id column became them), origins kept
+    const listed = path.join(home, 'listed.csv');
+    writeFileSync(listed, run('accounts', 'list', '--csv').stdout);
+    const again = run('accounts', 'import', listed, '--replace');
+    expect(again.status, again.stderr).toBe(0);
+    expect(json(run('accounts', 'list', '--json').stdout).map(fields)).toEqual(before.map(fields));
+  });
+
+  it("a contact joins the account its CRM links it to by id, whatever its e-mail's domain or the company's spelling", () => {
+    const home = tempDir();
+    const run = cli(home, path.join(home, 'm.db'));
+    expect(run('accounts', 'import', '-q', path.join(ACCOUNTS, 'hubspot-companies.csv')).status).toBe(0);
+    const contacts = path.join(home, 'contacts.csv');
+    writeFileSync(
+      contacts,
+      'Record ID,First Name,Last Name,Email,Associated Company,Primary Associated Company ID\n' +
+        '1,Jane,Doe,jane@acmerobotics-mail.com,,5173201001\n' +
+        '2,Ann,Lee,ann@initech.example,Initech Consulting,5173201003\n',
+    );
+    const r = run('accounts', 'import', contacts, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    // it made two accounts more, 'acmerobotics-mail.com' and 'Initech Consulting', each with its one contact
+    expect(JSON.parse(r.stdout)).toMatchObject({ added: 0, contacts: 2, accounts: 5 });
+    const list = json(run('accounts', 'list', '--json').stdout);
+    expect(list.map((a) => [a.name, a.contacts])).toEqual([
+      ['Acme Corporation, Inc.', 1],
+      ['Globex GmbH', 0],
+      ['Initech B.V.', 1],
+      ['Umbrella Labs', 0],
+      ['HP', 0],
+    ]);
+    // a contact linked by the id of a company not imported is not stored, and said so (it went without a word)
+    const orphan = path.join(home, 'orphan.csv');
+    writeFileSync(orphan, 'Record ID,First Name,Email,Primary Associated Company ID\n3,Tom,tom.lee@hotmail.com,999\n');
+    const o = run('accounts', 'import', orphan, '--json');
+    expect(o.status, o.stderr).toBe(0);
+    expect(JSON.parse(o.stdout)).toMatchObject({ contacts: 0, skipped: [{ line: 2, reason: 'tom.lee@hotmail.com: its company (CRM id 999) is not among the accounts — import the companies first' }] });
+    expect(o.stderr).toContain('accounts: line 2 skipped: tom.lee@hotmail.com: its company (CRM id 999) is not among the accounts — import the companies first\n');
+  });
+
   it('matches in the parse workers too (a fetch of enough feeds to use them), the same as a re-match of the stored items', { timeout: 240_000 }, () => {
     const home = tempDir();
     const feeds = path.join(home, 'feeds');

@@ -255,6 +255,10 @@ describe('labels, thresholds and quality', { timeout: 120_000 }, () => {
     const table = cli('quality', '--as-of', AS_OF, '--since', '28d');
     expect(table.stdout).toMatch(/│ Acme Robotics +│ +1 │ 1\/0\/0 +│ +100% │/);
     expect(table.stdout).toContain('Northwind Airlines: 3.25: 1 step above sensitivity medium');
+    // a period too long for a date: the bound every command has (it failed 'Invalid time value', exit 1)
+    const far = cli('quality', '--as-of', AS_OF, '--since', '999999999d');
+    expect(far.status).toBe(2);
+    expect(far.stderr).toBe('momentscan: error: --since 999999999d reaches back more than ten years (3650d) before the evaluation time — give a shorter period, such as 30d or 365d (at most 3650d)\n');
   });
 
   it('moments --backtest reports the labelled real moments it caught and the noise ones it raised', () => {

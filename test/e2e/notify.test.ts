@@ -326,6 +326,15 @@ describe('momentscan notify', () => {
     const unknown = await s.run(['silence', 'add', 'Initech', '--for', '1h']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('silence add: no topic named "Initech" in the config');
+    // a silence past the last time a date holds: refused, and the list still reads (it was stored, 'Invalid
+    // time value' exit 1, and every silence list failed so until it was removed)
+    const endless = await s.run(['silence', 'add', 'Northwind', '--for', '999999999d']);
+    expect(endless.status).toBe(2);
+    expect(endless.stdout).toBe('');
+    expect(endless.stderr).toBe('momentscan: error: --for 999999999d: at most 36500d (100 years) — momentscan silence remove ID ends a silence whenever you like\n');
+    const list2 = await s.run(['silence', 'list', '--json']);
+    expect(list2.status).toBe(0);
+    expect(JSON.parse(list2.stdout)).toEqual([]);
   });
 
   it('notify test sends a test message to one channel, and fails with the reason', async () => {

@@ -108,6 +108,24 @@ describe('momentscan watch in a terminal', () => {
     expect(shell).toContain('rc=0');
   }, TERMINAL_TIMEOUT);
 
+  it('a topic under two silences is muted until the later one ends, and m unmutes it from both', async () => {
+    const { term, db } = start();
+    await term.waitFor((s) => s.includes('fetch: 7 feeds, 7 ok') && s.includes('SPIKE'), 'the fetched view');
+    const cli = (...args: string[]) => runCli([...args, '--config', CONFIG, '--db', db], { home: tempDir() });
+    expect(cli('silence', 'add', 'Northwind', '--for', '1h').status).toBe(0);
+    expect(cli('silence', 'add', 'Northwind', '--until', '2099-03-04T05:06:00Z').status).toBe(0);
+    term.keys('f');
+    // it said the first silence's end (in an hour), though the topic stays muted until 2099
+    let screen = await term.waitFor((s) => /│ Northwind Airlines muted until/.test(s.split('\n')[1] ?? ''), 'the mute');
+    expect(screen.split('\n')[1]).toMatch(/│ Northwind Airlines muted until  4 Mar 05:06 /);
+    term.keys('l', 'm');
+    screen = await term.waitFor((s) => bottom(s).includes('Northwind Airlines unmuted'), 'the unmute');
+    expect(screen.split('\n')[1]).not.toContain('muted until');
+    expect(JSON.parse(cli('silence', 'list', '--json').stdout)).toEqual([]);
+    term.keys('q');
+    expect(await expectShellBack(term)).toContain('rc=0');
+  }, TERMINAL_TIMEOUT);
+
   it('Ctrl-C leaves it as clean as q', async () => {
     const { term } = start(80, 24);
     await term.waitFor((s) => s.includes('SPIKE'), 'the view');
@@ -124,6 +142,17 @@ describe('momentscan watch in a terminal', () => {
     process.kill(child, 'SIGTERM');
     const screen = await expectShellBack(term);
     expect(screen).toContain('rc=143');
+  }, TERMINAL_TIMEOUT);
+
+  it('an --interval longer than a day is refused, not run every millisecond', async () => {
+    const home = tempDir();
+    const term = openTerminal({ width: 100, height: 10, home, cwd: ROOT, env: { NO_COLOR: '1' } });
+    // 30d does not fit a timer: Node fired it every millisecond (a TimeoutOverflowWarning over the view)
+    term.run(`${process.execPath} ${BIN} watch --config ${CONFIG} --db ${path.join(home, 'w.db')} --no-fetch --interval 30d; echo "rc=$?"`);
+    await term.waitFor((s) => /rc=\d+/.test(s), 'the refusal');
+    // (the history joins the line the terminal wrapped)
+    expect(term.history()).toContain('momentscan: error: --interval 30d: at most 1d — f fetches and reloads at any time; --no-fetch never fetches');
+    expect(term.history()).toContain('rc=2');
   }, TERMINAL_TIMEOUT);
 
   it('refuses off a terminal, in one line, exit 2', () => {

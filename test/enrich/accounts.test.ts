@@ -18,6 +18,9 @@ describe('registrable domains (Public Suffix List, private suffixes on)', () => 
     ['https://github.com/acme/glide', 'github.com'],
     ['jane.doe@mail.acme.com', 'acme.com'],
     ['http://127.0.0.1:8080/feed', null],
+    // one international domain however written (the punycode form did not match the CRM's café.fr)
+    ['https://xn--caf-dma.fr/menu', 'café.fr'],
+    ['https://www.café.fr/menu', 'café.fr'],
     ['', null],
   ])('%s → %s', (text, want) => {
     expect(registrableDomain(text)).toBe(want);
@@ -82,6 +85,13 @@ describe('matching an item to accounts', () => {
     account(5, 'Café Société S.A.', { domain: 'cafe-societe.fr', aliases: ['CS Paris'] }),
     account(6, 'Google', { domain: 'gmail.com' }),
     account(7, 'Hooli', { domain: 'hooli.xyz' }),
+    account(8, 'Target Corporation', { domain: 'target.com' }),
+    account(9, 'أرامكو', { domain: 'aramco.com' }),
+    account(10, '华为技术有限公司', { domain: 'huawei.com', aliases: ['华为'] }),
+    account(11, 'ソニー株式会社', { domain: 'sony.co.jp' }),
+    account(12, 'Samsung Electronics', { domain: 'samsung.com', aliases: ['삼성전자'] }),
+    account(13, 'LG전자 주식회사', { domain: 'lge.co.kr' }),
+    account(14, 'Bistro Bleu', { domain: 'https://www.café.fr/' }),
   ];
   const m = compileAccounts(accounts);
   it.each<[string, Partial<AccountMatchInput>, { accountId: number; matchType: string; confidence: number }[]]>([
@@ -90,6 +100,7 @@ describe('matching an item to accounts', () => {
     ['a private suffix: the owner, not github.io', { link: 'https://umbrella.github.io/post' }, [{ accountId: 2, matchType: 'domain', confidence: 0.95 }]],
     ['another github.io site is not Umbrella', { link: 'https://someone.github.io/umbrella' }, []],
     ['co.uk: the company under it', { link: 'https://www.initech.co.uk/news' }, [{ accountId: 3, matchType: 'domain', confidence: 0.95 }]],
+    ['an international domain written in punycode in the link', { link: 'https://xn--caf-dma.fr/menu' }, [{ accountId: 14, matchType: 'domain', confidence: 0.95 }]],
     ['co.uk: another company is not Initech', { link: 'https://www.bbc.co.uk/news' }, []],
     ['a contact\'s e-mail', { author: 'jane.doe@acme.com (Jane Doe)' }, [{ accountId: 1, matchType: 'email', confidence: 1 }]],
     ['an e-mail at the account\'s domain', { authorEmail: 'press@acme.com' }, [{ accountId: 1, matchType: 'email', confidence: 0.9 }]],
@@ -104,6 +115,18 @@ describe('matching an item to accounts', () => {
     ['"apple" the fruit is not Apple', { title: 'Bake the apple crumble low and slow', summary: 'An apple a day.' }, []],
     ['"Apple" at the start of a title-cased recipe is not Apple', { title: 'Apple Crumble, the Easy Way', summary: 'Apple season is here. Peel four apples.' }, []],
     ['Apple the company, capitalised inside a sentence', { title: 'Apple unveils a phone', summary: 'Shares of Apple rose 3%.' }, [{ accountId: 4, matchType: 'name', confidence: 0.6 }]],
+    // a title-cased headline capitalises every word: there "Apple" and "Target" are no evidence (they matched)
+    ['"Apple" inside a title-cased recipe is not Apple', { title: 'The Best Apple Crumble Recipe for Fall' }, []],
+    ['"Target" inside a title-cased sports headline is not Target', { title: 'How to Hit the Target Every Time' }, []],
+    ['a headline in capitals is title-cased too', { title: 'WHY THIS APPLE PIE WINS EVERY TIME' }, []],
+    ['Target the company, capitalised inside a sentence', { title: 'Shares of Target fell after the earnings call' }, [{ accountId: 8, matchType: 'name', confidence: 0.6 }]],
+    // scripts without capitals, and text without spaces between words (none of these matched)
+    ['a one-word Arabic name (no capitals to show)', { title: 'أرامكو تعلن عن أرباح قياسية' }, [{ accountId: 9, matchType: 'name', confidence: 0.6 }]],
+    ['a Chinese alias inside a sentence without spaces', { title: '华为发布新手机' }, [{ accountId: 10, matchType: 'alias', confidence: 0.7 }]],
+    ['a Chinese name without its legal form', { summary: '据报道，华为技术今天宣布' }, [{ accountId: 10, matchType: 'name', confidence: 0.8 }]],
+    ['a Japanese name without 株式会社, a particle joined to it', { title: 'ソニーが新型カメラを発表' }, [{ accountId: 11, matchType: 'name', confidence: 0.8 }]],
+    ['a Korean alias with its particle', { title: '삼성전자가 신제품을 출시했다' }, [{ accountId: 12, matchType: 'alias', confidence: 0.7 }]],
+    ['a Korean name without 주식회사 (a word of its own)', { title: 'LG전자가 신제품을 출시했다' }, [{ accountId: 13, matchType: 'name', confidence: 0.8 }]],
     ['a name that is no everyday word may start a sentence', { title: 'Hooli unveils a phone' }, [{ accountId: 7, matchType: 'name', confidence: 0.6 }]],
     ['a several-word name, any case, accents aside', { summary: 'a review of cafe societe in Paris' }, [{ accountId: 5, matchType: 'name', confidence: 0.8 }]],
     ['an alias', { title: 'CS Paris opens a second shop' }, [{ accountId: 5, matchType: 'alias', confidence: 0.7 }]],
@@ -113,6 +136,11 @@ describe('matching an item to accounts', () => {
     ]],
   ])('%s', (_what, over, want) => {
     expect(m.match(item(over))).toEqual(want);
+  });
+
+  it('a CJK name of two characters is a name; one character is too short', () => {
+    const notes = reviewNotes([account(1, '华为'), account(2, '京'), account(3, 'ソニー')]);
+    expect([...notes]).toEqual([[2, ['"京": shorter than 4 letters']]]);
   });
 
   it('flags a company named by an everyday word for review', () => {

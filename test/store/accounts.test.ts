@@ -48,7 +48,7 @@ describe.each(ENGINES)('the accounts store (a real %s database)', (_engine, open
       },
       { replace: false, now: T + 1 },
     );
-    expect(r).toEqual({ added: 0, updated: 2, contacts: 1, removed: 0 });
+    expect(r).toEqual({ added: 0, updated: 2, contacts: 1, removed: 0, unlinked: [] });
     expect(store.accountRecords().map((a) => [a.id, a.name, a.domain, a.aliases, a.handles, a.externalId, a.origin, a.contacts.map((c) => c.email)])).toEqual([
       [1, 'Acme Corporation', 'acme.com', ['ACME Robotics', 'Acme Labs'], ['acmecorp'], '51', 'hubspot-companies', ['jane@acme.com']],
       [2, 'Globex', 'globex.de', [], [], null, 'hubspot-companies', []],
@@ -67,8 +67,45 @@ describe.each(ENGINES)('the accounts store (a real %s database)', (_engine, open
     expect(globex!.name).toBe('Globex');
     expect(globex!.contacts).toEqual([{ email: 'jane@acme.com', name: 'Jane', handles: [], externalId: '88' }]);
     const replaced = store.importAccounts({ origin: 'csv-accounts', accounts: [account({ name: 'Initech', nameKey: 'initech', domain: 'initech.co.uk' })], contacts: [] }, { replace: true, now: T + 3 });
-    expect(replaced).toEqual({ added: 1, updated: 0, contacts: 0, removed: 2 });
+    expect(replaced).toEqual({ added: 1, updated: 0, contacts: 0, removed: 2, unlinked: [] });
     expect(store.accountRecords().map((a) => a.name)).toEqual(['Initech']);
+    store.close();
+  });
+
+  it("a CRM id and its origin go together: a row without an id (an export's company of another CRM) keeps both; a row with one brings its own", () => {
+    const store = open();
+    store.importAccounts({ origin: 'salesforce-accounts', accounts: [account({ name: 'Soylent Corp', nameKey: 'soylent', domain: 'soylent.com', externalId: '0015g00000AbCdEAAV' })], contacts: [] }, { replace: false, now: T });
+    // export --to hubspot's companies file read back: no Record ID for an account that came from Salesforce
+    store.importAccounts({ origin: 'hubspot-companies', accounts: [account({ name: 'Soylent Corp', nameKey: 'soylent', domain: 'soylent.com' })], contacts: [] }, { replace: false, now: T + 1 });
+    const idOf = () => store.accountRecords().map((a) => [a.externalId, a.origin]);
+    // it was ['0015g00000AbCdEAAV', 'hubspot-companies']: the next export --to hubspot gave HubSpot a Salesforce id as the Record ID
+    expect(idOf()).toEqual([['0015g00000AbCdEAAV', 'salesforce-accounts']]);
+    store.importAccounts({ origin: 'hubspot-companies', accounts: [account({ name: 'Soylent Corp', nameKey: 'soylent', domain: 'soylent.com', externalId: '777' })], contacts: [] }, { replace: false, now: T + 2 });
+    expect(idOf()).toEqual([['777', 'hubspot-companies']]);
+    // accounts list --csv read back: each row says its own origin
+    store.importAccounts({ origin: 'csv-accounts', accounts: [account({ name: 'Soylent Corp', nameKey: 'soylent', domain: 'soylent.com', externalId: '0015g00000AbCdEAAV', origin: 'salesforce-accounts' })], contacts: [] }, { replace: false, now: T + 3 });
+    expect(idOf()).toEqual([['0015g00000AbCdEAAV', 'salesforce-accounts']]);
+    store.close();
+  });
+
+  it('accounts remove takes a domain as the CRM writes it and a name in any case, legal form aside', () => {
+    const store = open();
+    store.importAccounts(
+      {
+        origin: 'csv-accounts',
+        accounts: [
+          account({ name: 'Acme', nameKey: 'acme', domain: 'acme.com' }),
+          account({ name: 'Soylent Corp', nameKey: 'soylent', domain: 'soylent.com' }),
+          account({ name: 'Café Société S.A.', nameKey: 'cafe societe', domain: 'cafe-societe.fr' }),
+        ],
+        contacts: [],
+      },
+      { replace: false, now: T },
+    );
+    // each was 'accounts remove: no account "www.acme.com"' (exit 2)
+    expect(store.removeAccounts(['www.acme.com'])).toEqual([{ id: 1, name: 'Acme' }]);
+    expect(store.removeAccounts(['https://www.soylent.com/about'])).toEqual([{ id: 2, name: 'Soylent Corp' }]);
+    expect(store.removeAccounts(['CAFÉ SOCIÉTÉ'])).toEqual([{ id: 3, name: 'Café Société S.A.' }]);
     store.close();
   });
 

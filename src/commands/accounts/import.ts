@@ -36,6 +36,11 @@ export async function importAccounts(g: GlobalOptions, o: ImportOptions): Promis
   } finally {
     store.close();
   }
+  // a contact linked only by the CRM id of a company not stored is not stored either: said as a skipped row
+  const skipped = [
+    ...read.skipped,
+    ...summary.unlinked.map((u) => ({ line: u.line ?? 0, reason: `${u.who}: its company (CRM id ${u.companyId}) is not among the accounts — import the companies first` })),
+  ].sort((a, b) => a.line - b.line);
   const out = {
     file: o.file,
     flavour: read.flavour,
@@ -44,7 +49,7 @@ export async function importAccounts(g: GlobalOptions, o: ImportOptions): Promis
     updated: summary.updated,
     removed: summary.removed,
     contacts: summary.contacts,
-    skipped: read.skipped,
+    skipped,
     accounts: summary.accounts,
     itemsMatched: summary.rematched,
     accountsWithItems: summary.matchedAccounts,
@@ -55,8 +60,8 @@ export async function importAccounts(g: GlobalOptions, o: ImportOptions): Promis
       `accounts: ${o.file} (${read.flavour}): ${plural(read.rows, 'row')}; ${plural(summary.added, 'account')} added, ${summary.updated} updated` +
         `${summary.removed ? `, ${summary.removed} removed first (--replace)` : ''}, ${plural(summary.contacts, 'contact')}; ${plural(summary.accounts, 'account')} in all`,
     );
-    for (const s of read.skipped.slice(0, 10)) log(`accounts: line ${s.line} skipped: ${s.reason}`);
-    if (read.skipped.length > 10) log(`accounts: ... and ${plural(read.skipped.length - 10, 'more row', 'more rows')} skipped`);
+    for (const s of skipped.slice(0, 10)) log(`accounts: line ${s.line} skipped: ${s.reason}`);
+    if (skipped.length > 10) log(`accounts: ... and ${plural(skipped.length - 10, 'more row', 'more rows')} skipped`);
     if (summary.rematched > 0) log(`accounts: ${plural(summary.rematched, 'stored item')} matched again; ${plural(summary.matchedAccounts, 'account')} involved in some`);
     for (const [id, notes] of summary.review) log(`accounts: review ${id} (${summary.names.get(id)}): ${notes.join('; ')} — never matched on the name alone`);
   }

@@ -1,5 +1,7 @@
 /** Known accounts (companies from the CRM), their contacts, and which items involve them. */
+import { registrableDomain } from '../../core/domain.js';
 import { UsageError } from '../../core/errors.js';
+import { normalizeName } from '../../core/names.js';
 import type { AccountStore } from '../api.js';
 import type { AccountImport, AccountMatchRow, AccountRecord, AccountRow, ImportResult, ItemAccount, MatchableAccountItem, MomentAccount } from '../model.js';
 import { SqlitePart } from './part.js';
@@ -39,7 +41,8 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
   /**
    * Stores imported accounts and contacts in one transaction. `replace` removes every account first;
    * otherwise an account with the same domain (or, without a domain, the same normalised name) is
-   * updated, its aliases and handles joined, and a contact with the same e-mail moves to it.
+   * updated, its aliases and handles joined, and a contact with the same e-mail moves to it. Its CRM id
+   * and origin go together: a row without an id (an export's company the CRM did not give one) keeps both.
    */
   importAccounts(batch: AccountImport, o: { replace: boolean; now: number }): ImportResult {
     return this.guard(() => {
@@ -52,22 +55,27 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const update = this.stmt(
-        `UPDATE accounts SET name = ?, name_key = ?, domain = coalesce(domain, ?), aliases = ?, handles = ?, external_id = coalesce(?, external_id), origin = ?, updated_at = ?
+        `UPDATE accounts SET name = ?, name_key = ?, domain = coalesce(domain, ?), aliases = ?, handles = ?, external_id = coalesce(?, external_id),
+           origin = CASE WHEN coalesce(?, '') = '' AND external_id IS NOT NULL THEN origin ELSE ? END, updated_at = ?
          WHERE id = ?`,
       );
       const contactByEmail = this.stmt('SELECT id FROM account_contacts WHERE email = ?').pluck();
       const contactInsert = this.stmt('INSERT INTO account_contacts (account_id, email, name, handles, external_id) VALUES (?, ?, ?, ?, ?)');
       const contactUpdate = this.stmt('UPDATE account_contacts SET account_id = ?, name = coalesce(?, name), handles = ?, external_id = coalesce(?, external_id) WHERE id = ?');
       const tx = this.db.transaction((): ImportResult => {
-        const result: ImportResult = { added: 0, updated: 0, contacts: 0, removed: 0 };
+        const result: ImportResult = { added: 0, updated: 0, contacts: 0, removed: 0, unlinked: [] };
         if (o.replace) {
           result.removed = this.stmt('DELETE FROM accounts').run().changes;
         }
         const ids = new Map<string, number>();
         for (const a of batch.accounts) {
           if (a.fromContact) {
-            // a contact's company joins the account stored for it, by domain, else by name, without renaming it
-            const id = (a.domain ? (byDomain.get(a.domain) as { id: number } | undefined)?.id : undefined) ?? (byAnyName.get(a.nameKey) as number | undefined);
+            // a contact's company joins the account stored for it — by the CRM's id of it, else by domain, else by
+            // name — without renaming it
+            const id =
+              (a.externalId ? (byExternal.get(a.externalId) as number | undefined) : undefined) ??
+              (a.domain ? (byDomain.get(a.domain) as { id: number } | undefined)?.id : undefined) ??
+              (byAnyName.get(a.nameKey) as number | undefined);
             if (id !== undefined) {
               ids.set(a.key, id);
               continue;
@@ -76,11 +84,11 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
           // by domain; else an account of the same name stored without one (it gains the domain)
           const had = ((a.domain ? byDomain.get(a.domain) : undefined) ?? byName.get(a.nameKey)) as { id: number; aliases: string; handles: string } | undefined;
           if (had) {
-            update.run(a.name, a.nameKey, a.domain, json([...list(had.aliases), ...a.aliases]), json([...list(had.handles), ...a.handles]), a.externalId, batch.origin, o.now, had.id);
+            update.run(a.name, a.nameKey, a.domain, json([...list(had.aliases), ...a.aliases]), json([...list(had.handles), ...a.handles]), a.externalId, a.externalId, a.origin ?? batch.origin, o.now, had.id);
             ids.set(a.key, had.id);
             result.updated++;
           } else {
-            const id = Number(insert.run(a.name, a.nameKey, a.domain, json(a.aliases), json(a.handles), a.externalId, batch.origin, o.now, o.now).lastInsertRowid);
+            const id = Number(insert.run(a.name, a.nameKey, a.domain, json(a.aliases), json(a.handles), a.externalId, a.origin ?? batch.origin, o.now, o.now).lastInsertRowid);
             ids.set(a.key, id);
             result.added++;
           }
@@ -88,7 +96,10 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
         for (const c of batch.contacts) {
           let accountId = c.accountKey !== null ? ids.get(c.accountKey) : undefined;
           if (accountId === undefined && c.accountExternalId) accountId = byExternal.get(c.accountExternalId) as number | undefined;
-          if (accountId === undefined) continue;
+          if (accountId === undefined) {
+            result.unlinked.push({ line: c.line ?? null, who: c.email ?? c.name ?? 'a contact', companyId: c.accountExternalId ?? '' });
+            continue;
+          }
           const had = c.email ? (contactByEmail.get(c.email) as number | undefined) : undefined;
           if (had !== undefined) contactUpdate.run(accountId, c.name, json(c.handles), c.externalId, had);
           else contactInsert.run(accountId, c.email, c.name, json(c.handles), c.externalId);
@@ -107,10 +118,14 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
         const removed: { id: number; name: string }[] = [];
         for (const key of keys) {
           const k = key.trim();
+          type Row = { id: number; name: string };
+          // a domain as the CRM writes it (www.acme.com, https://acme.com/about); a name in any case, legal form aside
+          const domain = registrableDomain(k);
           let rows = /^\d+$/.test(k)
-            ? (this.stmt('SELECT id, name FROM accounts WHERE id = ?').all(Number(k)) as { id: number; name: string }[])
-            : (this.stmt('SELECT id, name FROM accounts WHERE domain = lower(?)').all(k) as { id: number; name: string }[]);
-          if (rows.length === 0) rows = this.stmt('SELECT id, name FROM accounts WHERE lower(name) = lower(?)').all(k) as { id: number; name: string }[];
+            ? (this.stmt('SELECT id, name FROM accounts WHERE id = ?').all(Number(k)) as Row[])
+            : (this.stmt('SELECT id, name FROM accounts WHERE domain = lower(?) OR domain = ?').all(k, domain) as Row[]);
+          if (rows.length === 0) rows = this.stmt('SELECT id, name FROM accounts WHERE lower(name) = lower(?)').all(k) as Row[];
+          if (rows.length === 0) rows = this.stmt('SELECT id, name FROM accounts WHERE name_key = ?').all(normalizeName(k)) as Row[];
           if (rows.length === 0) throw new UsageError(`accounts remove: no account "${k}"`, { hint: 'name it by id, domain or name, as momentscan accounts list shows them' });
           if (rows.length > 1) throw new UsageError(`accounts remove: ${rows.length} accounts are named "${k}" (ids ${rows.map((r) => r.id).join(', ')})`, { hint: 'name it by id or domain' });
           this.stmt('DELETE FROM accounts WHERE id = ?').run(rows[0]!.id);
