@@ -102,6 +102,43 @@ describe('Slack payload', () => {
   });
 });
 
+/** Three headlines with long links: together more than a Slack section or a Discord description holds. */
+function longLinks(n = 1400): MomentRecord {
+  return record({
+    examples: [1, 2, 3].map((i) => ({ title: `Story ${i} & <more>`, link: `https://a.example/${i}/${'p'.repeat(n)}`, source: 'Daily Ledger', publishedAt: '2026-11-18T19:00:00Z', sentiment: null })),
+    // escaping lengthens these past a field's limit: the cut must not fall inside an escape
+    topSources: Array.from({ length: 5 }, () => '&*'.repeat(300)),
+  });
+}
+
+describe('messages cut at a limit are cut between lines, never inside a link or an escape', () => {
+  it('Slack: the section keeps whole links and gives the headline that does not fit as text', () => {
+    const p = slackPayload([event({ data: longLinks(1350) })]) as { blocks: { type: string; text?: { text: string }; fields?: { text: string }[] }[] };
+    const text = p.blocks[1]!.text!.text;
+    expect([...text].length).toBeLessThanOrEqual(SLACK_LIMITS.section);
+    const lines = text.split('\n');
+    // every line opens as many links as it closes: <url|text>
+    for (const line of lines) expect(line.split('<').length, line.slice(-60)).toBe(line.split('>').length);
+    expect(lines[1]).toMatch(/^• <https:\/\/a\.example\/1\/p+\|Story 1 &amp; &lt;more&gt; — Daily Ledger>$/);
+    expect(lines[3]).toBe('• Story 3 &amp; &lt;more&gt; — Daily Ledger');
+    for (const f of p.blocks[1]!.fields!) {
+      expect([...f.text].length).toBeLessThanOrEqual(SLACK_LIMITS.field);
+      // no half an entity, no mark left without its zero-width guard
+      expect(f.text).not.toMatch(/&(?!amp;|lt;|gt;)/);
+      expect(f.text.split('\n')[1]).not.toMatch(/(?<!\u200b)\*|\*(?!\u200b)/);
+    }
+  });
+  it('Discord: the description keeps whole links and gives the headline that does not fit as text', () => {
+    const p = discordPayload([event({ data: longLinks(1800) })]) as { embeds: { description: string; fields: { value: string }[] }[] };
+    const d = p.embeds[0]!.description;
+    expect([...d].length).toBeLessThanOrEqual(DISCORD_LIMITS.description);
+    const lines = d.split('\n');
+    for (const line of lines) expect(line.split('](<').length, line.slice(-60)).toBe(line.split('>)').length);
+    expect(lines[2]).toBe('• Story 3 & \\<more> — Daily Ledger');
+    for (const f of p.embeds[0]!.fields) expect(f.value).not.toMatch(/(?<!\\)\\$/);
+  });
+});
+
 describe('Discord payload', () => {
   it('never pings anyone, and escapes Markdown and mention syntax in feed text', () => {
     const p = discordPayload([event()]) as { content: string; allowed_mentions: unknown; embeds: { title: string; description?: string; url?: string; fields: { name: string; value: string }[] }[] };
