@@ -111,10 +111,15 @@ export function sparkline(values: number[], o: { lift?: boolean } = {}): string 
 
 /**
  * Feed text in a Markdown document or table: one line, and what Markdown would read as markup escaped
- * (HTML tags and entities, [..](..) links, ![..](..) images, emphasis, code, strike-through, table pipes).
+ * (HTML tags and entities, [..](..) links, ![..](..) images, emphasis, code, strike-through, table pipes),
+ * and at its start what would open a block where the text starts a line or a list item: a heading (`#`),
+ * a list or a rule (`-`, `+`), a numbered list (`1986. A great year`, `2)`).
  */
 export function mdText(s: string): string {
-  return cellText(s).replace(/[\\`*_[\]<>&|~]/g, '\\$&');
+  return cellText(s)
+    .replace(/[\\`*_[\]<>&|~]/g, '\\$&')
+    .replace(/^(?:#{1,6}|[+-])(?=[\s-]|$)/, '\\$&')
+    .replace(/^(\d{1,9})([.)])(?=\s|$)/, '$1\\$2');
 }
 
 /**

@@ -236,6 +236,18 @@ describe('digest escaping: feed text is hostile', () => {
     expect(out).toContain('[Plain red title](<https://ok.example/a?b=1&c=%222%22>)');
   });
 
+  it('markdown: a headline that starts like a heading, a list, a rule or a numbered list stays the text of its list item', () => {
+    const starts = dm({
+      examples: ['1986. A great year for Acme', '# Breaking: Acme recall', '- Acme, in brief', '---', '2) Acme again'].map((title) => ({ title, link: null, source: null, publishedAt: 0, sentiment: null })),
+      series: series(0, [1, 5, 2], 1),
+    });
+    const out = renderDigestMarkdown({ ...busy, new: [starts], ongoing: [], faded: [] });
+    // each would otherwise be a nested list (starting at 1986), a heading, a list or a rule inside the item
+    expect(out).toContain('\n1. 1986\\. A great year for Acme\n2. \\# Breaking: Acme recall\n3. \\- Acme, in brief\n');
+    const linked = renderDigestMarkdown({ ...busy, new: [dm({ examples: [{ title: '---', link: 'https://a.example/', source: null, publishedAt: 0, sentiment: null }] })], ongoing: [], faded: [] });
+    expect(linked).toContain('\n1. [\\---](<https://a.example/>)\n');
+  });
+
   it('text shows no javascript: or data: links and no terminal escapes', () => {
     const text = renderDigestText(model);
     expect(text).not.toMatch(/^\s*(javascript|data):/m);
