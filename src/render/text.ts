@@ -122,16 +122,53 @@ export function mdText(s: string): string {
     .replace(/^(\d{1,9})([.)])(?=\s|$)/, '$1\\$2');
 }
 
+/** A link (a scheme and "//", or www.), which is never broken: it must stay whole to be opened or copied. */
+const LINK_WORD = /^(?:[a-z][a-z0-9+.-]*:\/\/|www\.)/i;
+
+/** The longest start of `word` (whole graphemes) that `measure` puts at no more than `width`, and the rest; at least one grapheme. */
+export function splitWord(word: string, width: number, measure: (s: string) => number): [string, string] {
+  let head = '';
+  let used = 0;
+  for (const { segment } of segmenter().segment(word)) {
+    const w = measure(segment);
+    if (head && used + w > width) break;
+    head += segment;
+    used += w;
+  }
+  return [head, word.slice(head.length)];
+}
+
 /**
- * Word-wraps `text` to `width`: the first line after `first`, the others after `rest`. A word longer than
- * a line (a long URL) gets a line of its own, unbroken.
+ * Word-wraps `text` to `width`: the first line after `first`, the others after `rest`. A link longer than
+ * a line gets a line of its own, unbroken (it must stay whole to be opened or copied); any other word
+ * longer than a line (feed text can hold 500 letters without a space) fills what is left of the line and
+ * goes on over the next ones, broken between characters. A word holding escape codes (our own colours) is
+ * never broken.
  */
 export function wrap(text: string, width: number, first: string, rest: string, measure: (s: string) => number = (s) => s.length): string[] {
   const words = text.split(/\s+/).filter(Boolean);
   const lines: string[] = [];
   let prefix = first;
   let cur = '';
-  for (const w of words) {
+  const breakable = (w: string) => !w.includes('\x1b') && !LINK_WORD.test(w) && measure(rest) + measure(w) > width;
+  for (let w of words) {
+    while (breakable(w)) {
+      const room = width - measure(prefix) - (cur ? measure(cur) + 1 : 0);
+      if (room < Math.min(8, width - measure(rest))) {
+        // too little left of this line to be worth a piece: the word starts on the next
+        if (!cur && prefix === rest) break;
+        lines.push(`${prefix}${cur}`.replace(/\s+$/, ''));
+        prefix = rest;
+        cur = '';
+        continue;
+      }
+      const [head, tail] = splitWord(w, room, measure);
+      lines.push(`${prefix}${cur ? `${cur} ` : ''}${head}`);
+      prefix = rest;
+      cur = '';
+      w = tail;
+    }
+    if (!w) continue;
     const candidate = cur ? `${cur} ${w}` : w;
     if (measure(prefix) + measure(candidate) <= width || !cur) {
       cur = candidate;

@@ -134,6 +134,14 @@ describe('digest text', () => {
     expect(text).toContain(`\nhttps://x.example/${'a'.repeat(120)}\n`);
   });
 
+  it('breaks a word longer than a line that is not a link (500 letters, a headline in Chinese) over lines', () => {
+    const long = dm({ topTerms: ['w'.repeat(200)], examples: [`Acme ${'A'.repeat(500)}`, `Acme${'機器人吸塵器召回'.repeat(12)}`].map((title) => ({ ...acme.examples[0]!, title, link: null })) });
+    const text = renderDigestText({ ...busy, new: [long] });
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(TEXT_WIDTH);
+    expect(text.replace(/\s+/g, '')).toContain(`Acme${'A'.repeat(500)}`);
+    expect(text.replace(/\s+/g, '')).toContain('機器人吸塵器召回'.repeat(12));
+  });
+
   it('has each moment with its explanation and example links, in sections', () => {
     const text = renderDigestText(busy);
     expect(text).toMatch(/NEW MOMENTS[\s\S]*Acme Robotics[\s\S]*STILL ONGOING[\s\S]*Northwind Airlines[\s\S]*FADED[\s\S]*Globex/);

@@ -436,3 +436,28 @@ describe('lines under and beside the tables fit the terminal (80 columns)', () =
     expect(out.replace(/\x1b\[[0-9;]*m/g, '').replace(/\s+/g, ' ')).toContain({ status: '1234 configured: 1200 ok, 30 failing, 3 never fetched, 1 retired; last fetch 2026-12-07T07:21:20Z (momentscan feeds shows why)', 'feeds test': 'The Evergreen Gazette of the Pacific Northwest' }[_name] ?? 'launch: 👩‍💻 what the Roomba-killer');
   });
 });
+
+describe('a word longer than a line is broken over lines, not left to run past the terminal', () => {
+  // feed text: 500 letters without a space, a Chinese headline (no spaces between words), a long term
+  const long = `Acme ${'A'.repeat(500)} recall`;
+  const chinese = `Acme${'機器人吸塵器召回'.repeat(12)}`;
+  const link = `https://news.example/${'p'.repeat(120)}`;
+  const moment = sampleMoment({
+    topTerms: ['glide', 'w'.repeat(300)],
+    examples: [long, chinese].map((title) => ({ title, link, source: 'Daily Ledger', publishedAt: 0, sentiment: 0 })),
+  });
+  const outputs: [string, () => string][] = [
+    ['moments -v', () => render('table', momentsListing([moment], meta), ctx({ width: 80, tty: true, verbose: true }))],
+    ['items --explain', () => render('table', itemsListing([long, chinese].map((title, id) => ({ id, title, summary: '', link, source: 'Daily Ledger', sourceDomain: 'news.example', feedUrl: 'https://news.example/rss', feedKind: 'rss', publishedAt: 0, sentiment: 0.1, language: 'en', storyId: id, topics: ['Acme Robotics'], accounts: [], why: { 'Acme Robotics': ['acme', 'x'.repeat(200)] } })), { from: 0, to: 1 }), ctx({ width: 80, tty: true, verbose: true }))],
+  ];
+  it.each(outputs)('%s: every line within 80 columns but the link, and every letter still there', (_name, draw) => {
+    const out = draw();
+    for (const line of out.split('\n')) {
+      if (line.includes('https://')) expect(line.trim()).toBe(link);
+      else expect(shownWidth(line), line).toBeLessThanOrEqual(80);
+    }
+    const joined = out.replace(/\s+/g, '');
+    expect(joined).toContain('A'.repeat(300));
+    expect(joined).toContain('機器人吸塵器召回'.repeat(6));
+  });
+});
