@@ -3,9 +3,10 @@ import { Webhook } from 'standardwebhooks';
 import { discordPayload, DISCORD_LIMITS } from '../../src/notify/sinks/discord.js';
 import { emailMessage } from '../../src/notify/sinks/email.js';
 import { slackPayload, SLACK_LIMITS } from '../../src/notify/sinks/slack.js';
-import { teamsPayload } from '../../src/notify/sinks/teams.js';
+import { TEAMS_MAX_BYTES, teamsPayload } from '../../src/notify/sinks/teams.js';
 import { sign, webhookBody } from '../../src/notify/sinks/webhook.js';
 import type { AlertEvent, MomentRecord } from '../../src/notify/types.js';
+import { cardText as cardTextOf } from '../../src/notify/message.js';
 
 const HOSTILE = '<!channel> @everyone <@123> *bold* _it_ [click](javascript:alert(1)) <https://evil.example|login> {{DATE(2017-02-14T06:08:39Z)}} \u001b[31mred';
 
@@ -190,6 +191,25 @@ describe('Teams payload', () => {
     }
     expect(strings(p).join('\n')).toContain('Moment ended');
   });
+  it('ten alerts of long feed text stay within Teams\' 28 KB (over it, Teams refuses the whole message): every alert is there, its text shortened', () => {
+    const w = (n: number) => 'w&*'.repeat(n);
+    const long = (i: number) =>
+      record({
+        topic: `Topic ${i}`,
+        topSources: Array.from({ length: 5 }, () => w(100)),
+        topTerms: Array.from({ length: 8 }, () => w(100)),
+        accounts: Array.from({ length: 6 }, (_, k) => ({ id: k, name: w(100), domain: null, items: 1, confidence: 1 })),
+        examples: [1, 2, 3].map((k) => ({ title: `Story ${k} ${w(200)}`, link: `https://a.example/${k}`, source: w(50), publishedAt: '2026-11-18T19:00:00Z', sentiment: null })),
+      });
+    const big = teamsPayload(Array.from({ length: 10 }, (_, i) => event({ id: `msg_${i}`, data: long(i) })));
+    expect(Buffer.byteLength(JSON.stringify(big))).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
+    const all = strings(big).join('\n');
+    for (let i = 0; i < 10; i++) expect(all).toContain(`New moment: Topic ${i}: volume spike`);
+    // one such alert alone keeps its headlines as they were
+    const one = strings(teamsPayload([event({ data: long(0) })])).join('\n');
+    expect(one).toContain(`• Story 1 ${cardTextOf(w(200)).slice(0, 200)}`);
+  });
+
   it('escapes card Markdown and card functions in feed text', () => {
     const all = strings(p.attachments[0]!.content.body).join('\n');
     expect(all).toContain('\\*bold\\*');
