@@ -140,6 +140,21 @@ describe('messages cut at a limit are cut between lines, never inside a link or 
   });
 });
 
+describe('links go out without a user name or password, in every message', () => {
+  const spoof = record({ examples: [{ title: 'Sign in again', link: 'https://accounts.example.com:hunter2@evil.example/login', source: 'News', publishedAt: '2026-11-18T19:00:00Z', sentiment: null }] });
+  it.each([
+    ['Slack', () => slackPayload([event({ data: spoof })])],
+    ['Discord', () => discordPayload([event({ data: spoof })])],
+    ['Teams', () => teamsPayload([event({ data: spoof })])],
+    ['webhook', () => JSON.parse(webhookBody(event({ data: spoof }), false)) as unknown],
+  ])('%s', (_name, payload) => {
+    const all = strings(payload()).join('\n');
+    expect(all).toContain('https://evil.example/login');
+    expect(all).not.toContain('hunter2');
+    expect(all).not.toContain('accounts.example.com');
+  });
+});
+
 describe('Discord payload', () => {
   it('never pings anyone, and escapes Markdown and mention syntax in feed text', () => {
     const p = discordPayload([event()]) as { content: string; allowed_mentions: unknown; embeds: { title: string; description?: string; url?: string; fields: { name: string; value: string }[] }[] };

@@ -273,6 +273,9 @@ describe('digest escaping: feed text is hostile', () => {
     ['vbscript:x', null],
     ['//a.example/x', null],
     ['file:///etc/passwd', null],
+    // a link made to look like another site's, or carrying a feed's credentials: to the host, without them
+    ['https://accounts.example.com@evil.example/login', 'https://evil.example/login'],
+    ['http://user:pass@intranet.example/build/1', 'http://intranet.example/build/1'],
     ['', null],
     [null, null],
   ])('safeHttpUrl(%j) = %j', (link, expected) => {
