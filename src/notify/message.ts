@@ -164,11 +164,12 @@ export function slackUrl(url: string): string {
   return url.replace(/\|/g, '%7C').replace(/>/g, '%3E').replace(/</g, '%3C');
 }
 
-/** Discord Markdown: marks escaped with a backslash (those that only count at a line's start, there only); mentions are also off by allowed_mentions. */
+/** Discord Markdown: marks escaped with a backslash (those that only count at a line's start, there only: a heading, quote, list or subtext); mentions are also off by allowed_mentions. */
 export function discordText(s: string): string {
   return clean(s)
     .replace(/[\\*_~`|[\]<]/g, '\\$&')
-    .replace(/^([#>-])/, '\\$1');
+    .replace(/^([#>-])/, '\\$1')
+    .replace(/^(\d{1,9})([.)])(?=\s)/, '$1\\$2');
 }
 
 /** Adaptive Card text (a Markdown subset): marks escaped (line-start ones there only), `{{` (card functions) broken. */

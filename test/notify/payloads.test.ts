@@ -167,6 +167,11 @@ describe('Discord payload', () => {
     expect(strings(p).join('\n')).not.toMatch(/(?<!\\)\]\(<?javascript:/);
     expect(p.embeds[0]!.url).toBe('https://news.example/a?x=1|2');
   });
+  it('a fact that starts like a numbered list (an account "1986. Acme") stays text', () => {
+    const p = discordPayload([event({ data: record({ accounts: [{ id: 1, name: '1986. Acme', domain: null, items: 3, confidence: 1 }] }) })]) as { embeds: { fields: { name: string; value: string }[] }[] };
+    expect(p.embeds[0]!.fields.find((f) => f.name === 'Accounts')!.value).toBe('1986\\. Acme (3)');
+  });
+
   it('keeps to Discord limits: content, 10 embeds, field sizes, 6000 characters of embeds in all', () => {
     const long = record({ topic: 'T'.repeat(3000), examples: Array.from({ length: 3 }, () => ({ title: 'x'.repeat(5000), link: 'https://a.example/', source: 's'.repeat(500), publishedAt: '2026-11-18T19:00:00Z', sentiment: null })), topTerms: Array.from({ length: 50 }, () => 'w'.repeat(300)) });
     const p = discordPayload(Array.from({ length: 12 }, (_, i) => event({ id: `msg_${i}`, data: long }))) as { content: string; embeds: { title: string; description?: string; fields: { name: string; value: string }[] }[] };
