@@ -33,6 +33,21 @@ export function cellText(text: string | null | undefined): string {
     .trim();
 }
 
+/** A zero-width joiner before an emoji, an emoji variation selector, a skin-tone modifier. */
+const EMOJI_GLUE = /\u200d(?=\p{Extended_Pictographic})|\ufe0f|\p{Emoji_Modifier}/gu;
+const MAY_GLUE = /[\u200d\ufe0f]|\ud83c[\udffb-\udfff]/;
+
+/**
+ * Emoji as every terminal draws them alike, for a grid (a table's cells, watch's columns): without the
+ * joiners, variation selectors and skin-tone modifiers that make 👨‍👩‍👧‍👦, ❤️ or 👍🏽 one picture. Terminals
+ * that draw such a sequence as one picture give it two columns, those that measure by code point (xterm,
+ * Alacritty, VTE) up to eight, so a row holding one ran past the terminal's edge on some and fell short
+ * on others, its border out of line. Unglued, 👨👩👧👦 is four pictures of two columns on every terminal.
+ */
+export function unglueEmoji(text: string): string {
+  return MAY_GLUE.test(text) ? text.replace(EMOJI_GLUE, '') : text;
+}
+
 /** Columns one grapheme takes. */
 function graphemeWidth(g: string): number {
   if (g.length === 1) {

@@ -1,5 +1,5 @@
 import { fmtUtcShort } from '../core/time.js';
-import { cellText, fit, splitWord, textWidth, wrap } from '../render/text.js';
+import { cellText, fit, splitWord, textWidth, unglueEmoji, wrap } from '../render/text.js';
 import { ENTRY_LINES, cursorOf, entries, keyHelp, layout, type Column, type Entry, type ViewState, type WatchItem, type WatchMoment } from './state.js';
 
 /**
@@ -37,8 +37,9 @@ function sgr(text: string, codes: Codes): string {
 function line(width: number, parts: Part[], base: Codes = []): string {
   let out = '';
   let left = width;
-  for (const [text, codes = []] of parts) {
+  for (const [glued, codes = []] of parts) {
     if (left <= 0) break;
+    const text = unglueEmoji(glued);
     const w = textWidth(text);
     const piece = w <= left ? text : fit(text, left);
     out += sgr(piece, [...base, ...codes]);

@@ -461,3 +461,30 @@ describe('a word longer than a line is broken over lines, not left to run past t
     expect(joined).toContain('機器人吸塵器召回'.repeat(6));
   });
 });
+
+describe('emoji sequences in a table line up on every terminal', () => {
+  /**
+   * How terminals that measure code point by code point (xterm, Alacritty, VTE: wcwidth) count columns:
+   * marks, joiners and variation selectors none, emoji and wide characters two. Terminals that draw a
+   * joined sequence as one picture count as textWidth does; a table must come out the same on both.
+   */
+  const byCodePoint = (s: string) => {
+    let w = 0;
+    for (const c of s.replace(/\x1b\[[0-9;]*m/g, '')) {
+      if (/[\p{M}\u200b-\u200f\u2060\ufe00-\ufe0f]/u.test(c)) continue;
+      w += /\p{Emoji_Presentation}|[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(c) ? 2 : 1;
+    }
+    return w;
+  };
+  const titles = ['👨‍👩‍👧‍👦👨‍👩‍👧‍👦 family news', '👍🏽👍🏾 great launch', '❤️❤️ love it', '👩‍💻👩‍💻👩‍💻 coders 🏳️‍🌈', 'plain title for comparison'];
+  const rows: ItemRow[] = titles.map((title, id) => ({ id, title, summary: '', link: null, source: '👨‍👩‍👧 Family Blog', sourceDomain: 'f.example', feedUrl: 'f', feedKind: 'rss', publishedAt: 0, sentiment: 0, language: 'en', storyId: id, topics: ['T'], accounts: [], why: null }));
+  it.each([80, 120])('items at %i columns: every line as wide by either count', (width) => {
+    const out = render('table', itemsListing(rows, { from: 0, to: 1 }), ctx({ width, tty: true }));
+    for (const line of out.trimEnd().split('\n')) {
+      expect(byCodePoint(line), line).toBe(width);
+      expect(shownWidth(line), line).toBe(width);
+    }
+    // the pictures are still there, one by one
+    expect(out).toContain('👨👩👧👦');
+  });
+});
