@@ -223,6 +223,14 @@ describe('digest escaping: feed text is hostile', () => {
     expect(html).not.toMatch(/\x1b/);
   });
 
+  it('html: a word longer than the message is wide may break, inside the block of its moment', () => {
+    const word = 'A'.repeat(500);
+    const html = renderDigestHtml({ ...busy, new: [dm({ topTerms: [word], examples: [{ ...acme.examples[0]!, title: `Acme ${word}` }] })], ongoing: [], faded: [] });
+    const block = html.match(/<td style="[^"]*overflow-wrap:anywhere;[^"]*">[\s\S]*?\n<\/td><\/tr>\n<\/table>/)?.[0] ?? '';
+    expect(block).toContain(`Acme ${word}</a>`);
+    expect(block).toContain(`>${word}</td>`);
+  });
+
   it('html is email-safe: inline styles only, no stylesheet, image, script or external resource', () => {
     const html = renderDigestHtml(busy);
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
