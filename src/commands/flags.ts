@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { SENSITIVITIES, type Sensitivity } from '../config/sensitivity.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
+import { cellText } from '../render/text.js';
 
 /**
  * The flags several commands share, read one way: --as-of, --since, --limit, --sensitivity and --topic
@@ -53,16 +54,18 @@ export function sensitivityFlag(text: string | undefined): Sensitivity | undefin
 export function topicFlag(config: Config, text: string, o: { flag?: string; also?: string } = {}): string {
   const flag = o.flag ?? '--topic';
   const wanted = text.trim().toLowerCase();
-  const exact = config.topics.find((t) => t.name.toLowerCase() === wanted);
+  // a name is typed as it is shown: without the escape sequences and control characters tables strip from it
+  const shown = (name: string) => cellText(name).toLowerCase();
+  const exact = config.topics.find((t) => t.name.toLowerCase() === wanted || shown(t.name) === wanted);
   if (exact) return exact.name;
-  const starts = wanted === '' ? [] : config.topics.filter((t) => t.name.toLowerCase().startsWith(wanted));
+  const starts = wanted === '' ? [] : config.topics.filter((t) => shown(t.name).startsWith(wanted));
   if (starts.length === 1) return starts[0]!.name;
   if (starts.length > 1) {
-    throw new UsageError(`${flag}: "${text}" starts the names of ${starts.length} topics: ${starts.map((t) => t.name).join(', ')}`, {
+    throw new UsageError(`${flag}: "${text}" starts the names of ${starts.length} topics: ${starts.map((t) => cellText(t.name)).join(', ')}`, {
       hint: 'type more of the name',
     });
   }
-  const names = config.topics.map((t) => t.name).join(', ');
+  const names = config.topics.map((t) => cellText(t.name)).join(', ');
   throw new UsageError(`${flag}: no topic named "${text}" in the config`, {
     hint: config.topics.length ? `topics are: ${names}${o.also ? `; ${o.also}` : ''}` : 'add topics to the config',
   });

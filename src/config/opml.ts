@@ -89,9 +89,13 @@ export interface OpmlOutline {
   children?: OpmlOutline[];
 }
 
-/** Writes an OPML 2.0 document. */
+/**
+ * Writes an OPML 2.0 document. Names (topics, feed titles) lose their escape sequences and control
+ * characters, which XML 1.0 cannot hold (a feed reader refuses the whole file as not well-formed) and which
+ * would drive the terminal the list is printed on.
+ */
 export function renderOpml(title: string, outlines: OpmlOutline[], created: Date): string {
-  const esc = (s: string) => encodeXML(s);
+  const esc = (s: string) => encodeXML(stripControl(s));
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<opml version="2.0">',

@@ -96,6 +96,55 @@ export function cut(s: string, max: number): string {
   return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
 }
 
+/** Characters (code points) in `s`, as the chat services count them. */
+export function charCount(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/**
+ * Feed text escaped for a message (`escape` is the sink's: slackText, discordText...) in at most `max`
+ * characters: when the escaped text is too long, the text is cut *before* it is escaped, as much as fits, so
+ * that the cut never falls inside an escape (half an `&amp;`, a mark without its escape).
+ */
+export function escapedWithin(text: string, max: number, escape: (s: string) => string): string {
+  const whole = escape(text);
+  if (charCount(whole) <= max) return whole;
+  // the longest cut whose escaped form fits (escaping only lengthens: a cut of n fits when one of n+1 may not)
+  let lo = 0;
+  let hi = Math.min(charCount(text), max);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (charCount(escape(cut(text, mid))) <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo > 0 ? escape(cut(text, lo)) : '';
+}
+
+/**
+ * Lines of a message joined with newlines in at most `max` characters, each line whole or not at all: a
+ * line that does not fit is given as `short(room)` instead — its text without its link, cut to the room
+ * left — and the lines after it are left out. So a cut never falls inside a link's markup (`<url|text>`,
+ * `[text](<url>)`), which would show the raw syntax, or inside an escape.
+ */
+export function linesWithin(lines: { line: string; short: (room: number) => string }[], max: number): string {
+  const out: string[] = [];
+  let used = 0;
+  for (const l of lines) {
+    const room = max - used - (out.length ? 1 : 0);
+    if (room <= 0) break;
+    const whole = charCount(l.line) <= room;
+    const line = whole ? l.line : l.short(room);
+    if (line) {
+      out.push(line);
+      used += charCount(line) + (out.length > 1 ? 1 : 0);
+    }
+    if (!whole) break;
+  }
+  return out.join('\n');
+}
+
 /** The record with its example links cut to http(s) (a `javascript:` link goes out as null): what every payload carries. */
 export function safeRecord(d: MomentRecord): MomentRecord {
   return { ...d, examples: d.examples.map((x) => ({ ...x, link: safeHttpUrl(x.link) })) };
@@ -115,11 +164,12 @@ export function slackUrl(url: string): string {
   return url.replace(/\|/g, '%7C').replace(/>/g, '%3E').replace(/</g, '%3C');
 }
 
-/** Discord Markdown: marks escaped with a backslash (those that only count at a line's start, there only); mentions are also off by allowed_mentions. */
+/** Discord Markdown: marks escaped with a backslash (those that only count at a line's start, there only: a heading, quote, list or subtext); mentions are also off by allowed_mentions. */
 export function discordText(s: string): string {
   return clean(s)
     .replace(/[\\*_~`|[\]<]/g, '\\$&')
-    .replace(/^([#>-])/, '\\$1');
+    .replace(/^([#>-])/, '\\$1')
+    .replace(/^(\d{1,9})([.)])(?=\s)/, '$1\\$2');
 }
 
 /** Adaptive Card text (a Markdown subset): marks escaped (line-start ones there only), `{{` (card functions) broken. */

@@ -159,7 +159,9 @@ function momentHtml(m: DigestMoment, n: number): string {
   }
   return (
     `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-left:4px solid ${color};">\n` +
-    `<tr><td style="padding:4px 0 4px 12px;font-family:${FONT};">\n${parts.join('\n')}\n</td></tr>\n</table>`
+    // feed text may hold a word longer than the message is wide (500 letters, a link as a title): it may
+    // break anywhere rather than widen the whole message past the screen
+    `<tr><td style="padding:4px 0 4px 12px;font-family:${FONT};word-break:break-word;overflow-wrap:anywhere;">\n${parts.join('\n')}\n</td></tr>\n</table>`
   );
 }
 

@@ -51,7 +51,12 @@ export function clean(s: string): string {
   return cellText(s);
 }
 
-/** The link if it is http or https (normalised), else null: feed links are hostile. */
+/**
+ * The link if it is http or https (normalised), else null: feed links are hostile. A user name and
+ * password in it are dropped: `https://accounts.example.com@evil.example/` is a link to evil.example made to
+ * look like another site's, and a feed's link with credentials in it must not carry them to a mail or a
+ * chat channel.
+ */
 export function safeHttpUrl(link: string | null | undefined): string | null {
   if (!link) return null;
   let url: URL;
@@ -62,6 +67,8 @@ export function safeHttpUrl(link: string | null | undefined): string | null {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
   if (!url.hostname) return null;
+  url.username = '';
+  url.password = '';
   return url.href;
 }
 

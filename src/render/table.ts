@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type TableClass from 'cli-table3';
-import { clip, textWidth } from './text.js';
+import { clip, textWidth, unglueEmoji } from './text.js';
 import type { RenderContext } from './types.js';
 
 /** cli-table3, loaded when a table is first drawn (about 20 ms of start-up that a command printing no table never needs). */
@@ -40,7 +40,8 @@ export function displayWidth(s: string): number {
 }
 
 /** `s` cut to `width` columns (… marks the cut; colour codes are dropped from a cut cell), padded to it. */
-function fit(s: string, width: number, right: boolean): string {
+function fit(cell: string, width: number, right: boolean): string {
+  const s = unglueEmoji(cell);
   let w = displayWidth(s);
   let out = s;
   if (w > width) {

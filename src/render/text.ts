@@ -33,6 +33,21 @@ export function cellText(text: string | null | undefined): string {
     .trim();
 }
 
+/** A zero-width joiner before an emoji, an emoji variation selector, a skin-tone modifier. */
+const EMOJI_GLUE = /\u200d(?=\p{Extended_Pictographic})|\ufe0f|\p{Emoji_Modifier}/gu;
+const MAY_GLUE = /[\u200d\ufe0f]|\ud83c[\udffb-\udfff]/;
+
+/**
+ * Emoji as every terminal draws them alike, for a grid (a table's cells, watch's columns): without the
+ * joiners, variation selectors and skin-tone modifiers that make 👨‍👩‍👧‍👦, ❤️ or 👍🏽 one picture. Terminals
+ * that draw such a sequence as one picture give it two columns, those that measure by code point (xterm,
+ * Alacritty, VTE) up to eight, so a row holding one ran past the terminal's edge on some and fell short
+ * on others, its border out of line. Unglued, 👨👩👧👦 is four pictures of two columns on every terminal.
+ */
+export function unglueEmoji(text: string): string {
+  return MAY_GLUE.test(text) ? text.replace(EMOJI_GLUE, '') : text;
+}
+
 /** Columns one grapheme takes. */
 function graphemeWidth(g: string): number {
   if (g.length === 1) {
@@ -111,22 +126,64 @@ export function sparkline(values: number[], o: { lift?: boolean } = {}): string 
 
 /**
  * Feed text in a Markdown document or table: one line, and what Markdown would read as markup escaped
- * (HTML tags and entities, [..](..) links, ![..](..) images, emphasis, code, strike-through, table pipes).
+ * (HTML tags and entities, [..](..) links, ![..](..) images, emphasis, code, strike-through, table pipes),
+ * and at its start what would open a block where the text starts a line or a list item: a heading (`#`),
+ * a list or a rule (`-`, `+`), a numbered list (`1986. A great year`, `2)`).
  */
 export function mdText(s: string): string {
-  return cellText(s).replace(/[\\`*_[\]<>&|~]/g, '\\$&');
+  return cellText(s)
+    .replace(/[\\`*_[\]<>&|~]/g, '\\$&')
+    .replace(/^(?:#{1,6}|[+-])(?=[\s-]|$)/, '\\$&')
+    .replace(/^(\d{1,9})([.)])(?=\s|$)/, '$1\\$2');
+}
+
+/** A link (a scheme and "//", or www.), which is never broken: it must stay whole to be opened or copied. */
+const LINK_WORD = /^(?:[a-z][a-z0-9+.-]*:\/\/|www\.)/i;
+
+/** The longest start of `word` (whole graphemes) that `measure` puts at no more than `width`, and the rest; at least one grapheme. */
+export function splitWord(word: string, width: number, measure: (s: string) => number): [string, string] {
+  let head = '';
+  let used = 0;
+  for (const { segment } of segmenter().segment(word)) {
+    const w = measure(segment);
+    if (head && used + w > width) break;
+    head += segment;
+    used += w;
+  }
+  return [head, word.slice(head.length)];
 }
 
 /**
- * Word-wraps `text` to `width`: the first line after `first`, the others after `rest`. A word longer than
- * a line (a long URL) gets a line of its own, unbroken.
+ * Word-wraps `text` to `width`: the first line after `first`, the others after `rest`. A link longer than
+ * a line gets a line of its own, unbroken (it must stay whole to be opened or copied); any other word
+ * longer than a line (feed text can hold 500 letters without a space) fills what is left of the line and
+ * goes on over the next ones, broken between characters. A word holding escape codes (our own colours) is
+ * never broken.
  */
 export function wrap(text: string, width: number, first: string, rest: string, measure: (s: string) => number = (s) => s.length): string[] {
   const words = text.split(/\s+/).filter(Boolean);
   const lines: string[] = [];
   let prefix = first;
   let cur = '';
-  for (const w of words) {
+  const breakable = (w: string) => !w.includes('\x1b') && !LINK_WORD.test(w) && measure(rest) + measure(w) > width;
+  for (let w of words) {
+    while (breakable(w)) {
+      const room = width - measure(prefix) - (cur ? measure(cur) + 1 : 0);
+      if (room < Math.min(8, width - measure(rest))) {
+        // too little left of this line to be worth a piece: the word starts on the next
+        if (!cur && prefix === rest) break;
+        lines.push(`${prefix}${cur}`.replace(/\s+$/, ''));
+        prefix = rest;
+        cur = '';
+        continue;
+      }
+      const [head, tail] = splitWord(w, room, measure);
+      lines.push(`${prefix}${cur ? `${cur} ` : ''}${head}`);
+      prefix = rest;
+      cur = '';
+      w = tail;
+    }
+    if (!w) continue;
     const candidate = cur ? `${cur} ${w}` : w;
     if (measure(prefix) + measure(candidate) <= width || !cur) {
       cur = candidate;

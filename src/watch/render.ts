@@ -1,5 +1,5 @@
 import { fmtUtcShort } from '../core/time.js';
-import { cellText, fit, textWidth, wrap } from '../render/text.js';
+import { cellText, fit, splitWord, textWidth, unglueEmoji, wrap } from '../render/text.js';
 import { ENTRY_LINES, cursorOf, entries, keyHelp, layout, type Column, type Entry, type ViewState, type WatchItem, type WatchMoment } from './state.js';
 
 /**
@@ -37,8 +37,9 @@ function sgr(text: string, codes: Codes): string {
 function line(width: number, parts: Part[], base: Codes = []): string {
   let out = '';
   let left = width;
-  for (const [text, codes = []] of parts) {
+  for (const [glued, codes = []] of parts) {
     if (left <= 0) break;
+    const text = unglueEmoji(glued);
     const w = textWidth(text);
     const piece = w <= left ? text : fit(text, left);
     out += sgr(piece, [...base, ...codes]);
@@ -155,24 +156,14 @@ function bottomLines(s: ViewState, width: number, height: number): string[] {
   for (const l of wrap(text, width, '', '')) {
     let rest = l;
     while (textWidth(rest) > width) {
-      const head = cutAt(rest, width);
+      const [head, tail] = splitWord(rest, width, textWidth);
       rows.push(head);
-      rest = rest.slice(head.length);
+      rest = tail;
     }
     rows.push(rest);
   }
   const max = Math.max(1, Math.floor(height / 3));
   return (rows.length > max ? [...rows.slice(0, max - 1), rows.slice(max - 1).join('')] : rows).map((r) => line(width, [[r]], [BOLD]));
-}
-
-/** The longest start of `text` (whole graphemes) that takes at most `width` columns. */
-function cutAt(text: string, width: number): string {
-  let out = '';
-  for (const { segment } of new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)) {
-    if (textWidth(out + segment) > width) break;
-    out += segment;
-  }
-  return out || [...text][0]!;
 }
 
 function helpBody(width: number, height: number): string[] {

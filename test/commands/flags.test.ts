@@ -52,6 +52,19 @@ describe('--topic: the name in any case, or the start of exactly one topic name'
     expect(usage(() => topicFlag(config, '')).message).toBe('--topic: no topic named "" in the config');
   });
 
+  it('a name with escape sequences or control characters is typed as tables show it (without them)', () => {
+    const odd = parseConfigText(
+      ['topics:', '  - { name: "\\e[31mEvil\\e[0m Corp", keywords: [evil] }', '  - { name: "\\u202eReversed\\tTopic", keywords: [rev] }', '  - { name: Globex, keywords: [globex] }', ''].join('\n'),
+      'momentscan.yaml',
+    );
+    expect(topicFlag(odd, 'evil')).toBe('\u001b[31mEvil\u001b[0m Corp');
+    expect(topicFlag(odd, 'Evil Corp')).toBe('\u001b[31mEvil\u001b[0m Corp');
+    expect(topicFlag(odd, 'rev')).toBe('\u202eReversed\tTopic');
+    expect(topicFlag(odd, 'reversed topic')).toBe('\u202eReversed\tTopic');
+    const err = usage(() => topicFlag(odd, 'Initech'));
+    expect(err.hint).toBe('topics are: Evil Corp, Reversed Topic, Globex');
+  });
+
   it('takes each repeated --topic once, in the order given', () => {
     expect(topicsFlag(config, ['glob', 'Northwind', 'GLOBEX'])).toEqual(['Globex', 'Northwind Airlines']);
     expect(topicsFlag(config, undefined)).toEqual([]);

@@ -74,6 +74,16 @@ describe('OPML', () => {
     expect(cfg.feedTags.get('https://circuitreview.example/atom.xml')).toEqual(['Trade press', 'Robotics']);
   });
 
+  it('export: names with escape sequences and control characters give a well-formed file, without them', () => {
+    const name = '\u001b[31mEvil\u001b[0m Corp \u202eRev & <Co> "q"';
+    const exported = renderOpml('momentscan feeds', [{ text: name, children: [{ text: '\u001b]0;pwn\u0007 Feed\tone\u0000', xmlUrl: 'https://a.example/feed?x=1&y=2' }] }], new Date(Date.UTC(2026, 10, 20)));
+    // XML 1.0 holds no C0 control but tab, line feed and carriage return: a feed reader refuses the file
+    expect(exported).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/);
+    expect(exported).toContain('<outline text="Evil Corp Rev &amp; &lt;Co&gt; &quot;q&quot;"');
+    const read = parseOpml(exported);
+    expect(read.feeds).toEqual([expect.objectContaining({ url: 'https://a.example/feed?x=1&y=2', title: 'Feed one' })]);
+  });
+
   it('round trip: export, import into an empty config, export again gives the same feeds and folders', () => {
     const first = parseConfigText(applyImport('', planImport(parseConfigText('', '/c.yaml'), parseOpml(EXPORT), 'topics')), '/c.yaml');
     const outlines = (cfg: typeof first) => [

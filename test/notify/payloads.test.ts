@@ -3,9 +3,10 @@ import { Webhook } from 'standardwebhooks';
 import { discordPayload, DISCORD_LIMITS } from '../../src/notify/sinks/discord.js';
 import { emailMessage } from '../../src/notify/sinks/email.js';
 import { slackPayload, SLACK_LIMITS } from '../../src/notify/sinks/slack.js';
-import { teamsPayload } from '../../src/notify/sinks/teams.js';
+import { TEAMS_MAX_BYTES, teamsPayload } from '../../src/notify/sinks/teams.js';
 import { sign, webhookBody } from '../../src/notify/sinks/webhook.js';
 import type { AlertEvent, MomentRecord } from '../../src/notify/types.js';
+import { cardText as cardTextOf } from '../../src/notify/message.js';
 
 const HOSTILE = '<!channel> @everyone <@123> *bold* _it_ [click](javascript:alert(1)) <https://evil.example|login> {{DATE(2017-02-14T06:08:39Z)}} \u001b[31mred';
 
@@ -102,6 +103,58 @@ describe('Slack payload', () => {
   });
 });
 
+/** Three headlines with long links: together more than a Slack section or a Discord description holds. */
+function longLinks(n = 1400): MomentRecord {
+  return record({
+    examples: [1, 2, 3].map((i) => ({ title: `Story ${i} & <more>`, link: `https://a.example/${i}/${'p'.repeat(n)}`, source: 'Daily Ledger', publishedAt: '2026-11-18T19:00:00Z', sentiment: null })),
+    // escaping lengthens these past a field's limit: the cut must not fall inside an escape
+    topSources: Array.from({ length: 5 }, () => '&*'.repeat(300)),
+  });
+}
+
+describe('messages cut at a limit are cut between lines, never inside a link or an escape', () => {
+  it('Slack: the section keeps whole links and gives the headline that does not fit as text', () => {
+    const p = slackPayload([event({ data: longLinks(1350) })]) as { blocks: { type: string; text?: { text: string }; fields?: { text: string }[] }[] };
+    const text = p.blocks[1]!.text!.text;
+    expect([...text].length).toBeLessThanOrEqual(SLACK_LIMITS.section);
+    const lines = text.split('\n');
+    // every line opens as many links as it closes: <url|text>
+    for (const line of lines) expect(line.split('<').length, line.slice(-60)).toBe(line.split('>').length);
+    expect(lines[1]).toMatch(/^• <https:\/\/a\.example\/1\/p+\|Story 1 &amp; &lt;more&gt; — Daily Ledger>$/);
+    expect(lines[3]).toBe('• Story 3 &amp; &lt;more&gt; — Daily Ledger');
+    for (const f of p.blocks[1]!.fields!) {
+      expect([...f.text].length).toBeLessThanOrEqual(SLACK_LIMITS.field);
+      // no half an entity, no mark left without its zero-width guard
+      expect(f.text).not.toMatch(/&(?!amp;|lt;|gt;)/);
+      expect(f.text.split('\n')[1]).not.toMatch(/(?<!\u200b)\*|\*(?!\u200b)/);
+    }
+  });
+  it('Discord: the description keeps whole links and gives the headline that does not fit as text', () => {
+    const p = discordPayload([event({ data: longLinks(1800) })]) as { embeds: { description: string; fields: { value: string }[] }[] };
+    const d = p.embeds[0]!.description;
+    expect([...d].length).toBeLessThanOrEqual(DISCORD_LIMITS.description);
+    const lines = d.split('\n');
+    for (const line of lines) expect(line.split('](<').length, line.slice(-60)).toBe(line.split('>)').length);
+    expect(lines[2]).toBe('• Story 3 & \\<more> — Daily Ledger');
+    for (const f of p.embeds[0]!.fields) expect(f.value).not.toMatch(/(?<!\\)\\$/);
+  });
+});
+
+describe('links go out without a user name or password, in every message', () => {
+  const spoof = record({ examples: [{ title: 'Sign in again', link: 'https://accounts.example.com:hunter2@evil.example/login', source: 'News', publishedAt: '2026-11-18T19:00:00Z', sentiment: null }] });
+  it.each([
+    ['Slack', () => slackPayload([event({ data: spoof })])],
+    ['Discord', () => discordPayload([event({ data: spoof })])],
+    ['Teams', () => teamsPayload([event({ data: spoof })])],
+    ['webhook', () => JSON.parse(webhookBody(event({ data: spoof }), false)) as unknown],
+  ])('%s', (_name, payload) => {
+    const all = strings(payload()).join('\n');
+    expect(all).toContain('https://evil.example/login');
+    expect(all).not.toContain('hunter2');
+    expect(all).not.toContain('accounts.example.com');
+  });
+});
+
 describe('Discord payload', () => {
   it('never pings anyone, and escapes Markdown and mention syntax in feed text', () => {
     const p = discordPayload([event()]) as { content: string; allowed_mentions: unknown; embeds: { title: string; description?: string; url?: string; fields: { name: string; value: string }[] }[] };
@@ -114,6 +167,11 @@ describe('Discord payload', () => {
     expect(strings(p).join('\n')).not.toMatch(/(?<!\\)\]\(<?javascript:/);
     expect(p.embeds[0]!.url).toBe('https://news.example/a?x=1|2');
   });
+  it('a fact that starts like a numbered list (an account "1986. Acme") stays text', () => {
+    const p = discordPayload([event({ data: record({ accounts: [{ id: 1, name: '1986. Acme', domain: null, items: 3, confidence: 1 }] }) })]) as { embeds: { fields: { name: string; value: string }[] }[] };
+    expect(p.embeds[0]!.fields.find((f) => f.name === 'Accounts')!.value).toBe('1986\\. Acme (3)');
+  });
+
   it('keeps to Discord limits: content, 10 embeds, field sizes, 6000 characters of embeds in all', () => {
     const long = record({ topic: 'T'.repeat(3000), examples: Array.from({ length: 3 }, () => ({ title: 'x'.repeat(5000), link: 'https://a.example/', source: 's'.repeat(500), publishedAt: '2026-11-18T19:00:00Z', sentiment: null })), topTerms: Array.from({ length: 50 }, () => 'w'.repeat(300)) });
     const p = discordPayload(Array.from({ length: 12 }, (_, i) => event({ id: `msg_${i}`, data: long }))) as { content: string; embeds: { title: string; description?: string; fields: { name: string; value: string }[] }[] };
@@ -153,6 +211,25 @@ describe('Teams payload', () => {
     }
     expect(strings(p).join('\n')).toContain('Moment ended');
   });
+  it('ten alerts of long feed text stay within Teams\' 28 KB (over it, Teams refuses the whole message): every alert is there, its text shortened', () => {
+    const w = (n: number) => 'w&*'.repeat(n);
+    const long = (i: number) =>
+      record({
+        topic: `Topic ${i}`,
+        topSources: Array.from({ length: 5 }, () => w(100)),
+        topTerms: Array.from({ length: 8 }, () => w(100)),
+        accounts: Array.from({ length: 6 }, (_, k) => ({ id: k, name: w(100), domain: null, items: 1, confidence: 1 })),
+        examples: [1, 2, 3].map((k) => ({ title: `Story ${k} ${w(200)}`, link: `https://a.example/${k}`, source: w(50), publishedAt: '2026-11-18T19:00:00Z', sentiment: null })),
+      });
+    const big = teamsPayload(Array.from({ length: 10 }, (_, i) => event({ id: `msg_${i}`, data: long(i) })));
+    expect(Buffer.byteLength(JSON.stringify(big))).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
+    const all = strings(big).join('\n');
+    for (let i = 0; i < 10; i++) expect(all).toContain(`New moment: Topic ${i}: volume spike`);
+    // one such alert alone keeps its headlines as they were
+    const one = strings(teamsPayload([event({ data: long(0) })])).join('\n');
+    expect(one).toContain(`• Story 1 ${cardTextOf(w(200)).slice(0, 200)}`);
+  });
+
   it('escapes card Markdown and card functions in feed text', () => {
     const all = strings(p.attachments[0]!.content.body).join('\n');
     expect(all).toContain('\\*bold\\*');

@@ -134,6 +134,14 @@ describe('digest text', () => {
     expect(text).toContain(`\nhttps://x.example/${'a'.repeat(120)}\n`);
   });
 
+  it('breaks a word longer than a line that is not a link (500 letters, a headline in Chinese) over lines', () => {
+    const long = dm({ topTerms: ['w'.repeat(200)], examples: [`Acme ${'A'.repeat(500)}`, `Acme${'機器人吸塵器召回'.repeat(12)}`].map((title) => ({ ...acme.examples[0]!, title, link: null })) });
+    const text = renderDigestText({ ...busy, new: [long] });
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(TEXT_WIDTH);
+    expect(text.replace(/\s+/g, '')).toContain(`Acme${'A'.repeat(500)}`);
+    expect(text.replace(/\s+/g, '')).toContain('機器人吸塵器召回'.repeat(12));
+  });
+
   it('has each moment with its explanation and example links, in sections', () => {
     const text = renderDigestText(busy);
     expect(text).toMatch(/NEW MOMENTS[\s\S]*Acme Robotics[\s\S]*STILL ONGOING[\s\S]*Northwind Airlines[\s\S]*FADED[\s\S]*Globex/);
@@ -215,6 +223,14 @@ describe('digest escaping: feed text is hostile', () => {
     expect(html).not.toMatch(/\x1b/);
   });
 
+  it('html: a word longer than the message is wide may break, inside the block of its moment', () => {
+    const word = 'A'.repeat(500);
+    const html = renderDigestHtml({ ...busy, new: [dm({ topTerms: [word], examples: [{ ...acme.examples[0]!, title: `Acme ${word}` }] })], ongoing: [], faded: [] });
+    const block = html.match(/<td style="[^"]*overflow-wrap:anywhere;[^"]*">[\s\S]*?\n<\/td><\/tr>\n<\/table>/)?.[0] ?? '';
+    expect(block).toContain(`Acme ${word}</a>`);
+    expect(block).toContain(`>${word}</td>`);
+  });
+
   it('html is email-safe: inline styles only, no stylesheet, image, script or external resource', () => {
     const html = renderDigestHtml(busy);
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
@@ -236,6 +252,18 @@ describe('digest escaping: feed text is hostile', () => {
     expect(out).toContain('[Plain red title](<https://ok.example/a?b=1&c=%222%22>)');
   });
 
+  it('markdown: a headline that starts like a heading, a list, a rule or a numbered list stays the text of its list item', () => {
+    const starts = dm({
+      examples: ['1986. A great year for Acme', '# Breaking: Acme recall', '- Acme, in brief', '---', '2) Acme again'].map((title) => ({ title, link: null, source: null, publishedAt: 0, sentiment: null })),
+      series: series(0, [1, 5, 2], 1),
+    });
+    const out = renderDigestMarkdown({ ...busy, new: [starts], ongoing: [], faded: [] });
+    // each would otherwise be a nested list (starting at 1986), a heading, a list or a rule inside the item
+    expect(out).toContain('\n1. 1986\\. A great year for Acme\n2. \\# Breaking: Acme recall\n3. \\- Acme, in brief\n');
+    const linked = renderDigestMarkdown({ ...busy, new: [dm({ examples: [{ title: '---', link: 'https://a.example/', source: null, publishedAt: 0, sentiment: null }] })], ongoing: [], faded: [] });
+    expect(linked).toContain('\n1. [\\---](<https://a.example/>)\n');
+  });
+
   it('text shows no javascript: or data: links and no terminal escapes', () => {
     const text = renderDigestText(model);
     expect(text).not.toMatch(/^\s*(javascript|data):/m);
@@ -253,6 +281,9 @@ describe('digest escaping: feed text is hostile', () => {
     ['vbscript:x', null],
     ['//a.example/x', null],
     ['file:///etc/passwd', null],
+    // a link made to look like another site's, or carrying a feed's credentials: to the host, without them
+    ['https://accounts.example.com@evil.example/login', 'https://evil.example/login'],
+    ['http://user:pass@intranet.example/build/1', 'http://intranet.example/build/1'],
     ['', null],
     [null, null],
   ])('safeHttpUrl(%j) = %j', (link, expected) => {

@@ -54,9 +54,24 @@ describe('Markdown escapes feed text in every listing', () => {
     // the hostile text stays in its cell: a row has as many cells as the header
     expect(cellsOf(row!)).toHaveLength(cellsOf(head!).length);
     expect(out).not.toContain(ESC);
-    // nothing Markdown reads as markup is left unescaped
-    expect(out).not.toMatch(/(?<!\\)[[\]<>*_`~&]/);
+    // nothing Markdown reads as markup is left unescaped (but the links of link cells, written <https://…>)
+    expect(out.replace(/(?<=\| )<https?:\/\/[^\s<>|]+>(?= \|)/g, '')).not.toMatch(/(?<!\\)[[\]<>*_`~&]/);
     expect(out).toContain('Acme \\<img src=x onerror=alert(1)\\> \\[click\\](http://evil.example) !\\[pic\\](http://evil.example/p.png) \\*bold\\* \\_em\\_ \\`code\\` \\~\\~gone\\~\\~ a\\|b \\&amp;');
+  });
+
+  it('a link cell is the link as it is, <https://…>: escaped like text, GitHub\'s bare-URL link kept the backslashes and led nowhere', () => {
+    const link = 'https://www.reddit.example/r/flying/comments/11edhra/stranded_in_minneapolis/?a=1&b=*2*|x';
+    const out = render('markdown', itemsListing([{ ...item, title: link, link, source: 'x' }], { from: 0, to: 1 }) as unknown as Listing<never>, ctx());
+    const [head, , row] = out.split('\n');
+    const cells = cellsOf(row!);
+    expect(cells).toHaveLength(cellsOf(head!).length);
+    const autolink = '<https://www.reddit.example/r/flying/comments/11edhra/stranded_in_minneapolis/?a=1&b=*2*%7Cx>';
+    expect(cells[cellsOf(head!).indexOf('link')]).toBe(autolink);
+    expect(cells[cellsOf(head!).indexOf('title')]).toBe(autolink);
+    // what is not a web address stays text
+    const local = render('markdown', itemsListing([{ ...item, link: 'javascript:alert(1)//_x_', feedUrl: 'file:///home/me/feeds/a_b.xml' }], { from: 0, to: 1 }) as unknown as Listing<never>, ctx());
+    expect(local).toContain('| javascript:alert(1)//\\_x\\_ |');
+    expect(local).toContain('| file:///home/me/feeds/a\\_b.xml |');
   });
 });
 

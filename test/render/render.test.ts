@@ -436,3 +436,55 @@ describe('lines under and beside the tables fit the terminal (80 columns)', () =
     expect(out.replace(/\x1b\[[0-9;]*m/g, '').replace(/\s+/g, ' ')).toContain({ status: '1234 configured: 1200 ok, 30 failing, 3 never fetched, 1 retired; last fetch 2026-12-07T07:21:20Z (momentscan feeds shows why)', 'feeds test': 'The Evergreen Gazette of the Pacific Northwest' }[_name] ?? 'launch: 👩‍💻 what the Roomba-killer');
   });
 });
+
+describe('a word longer than a line is broken over lines, not left to run past the terminal', () => {
+  // feed text: 500 letters without a space, a Chinese headline (no spaces between words), a long term
+  const long = `Acme ${'A'.repeat(500)} recall`;
+  const chinese = `Acme${'機器人吸塵器召回'.repeat(12)}`;
+  const link = `https://news.example/${'p'.repeat(120)}`;
+  const moment = sampleMoment({
+    topTerms: ['glide', 'w'.repeat(300)],
+    examples: [long, chinese].map((title) => ({ title, link, source: 'Daily Ledger', publishedAt: 0, sentiment: 0 })),
+  });
+  const outputs: [string, () => string][] = [
+    ['moments -v', () => render('table', momentsListing([moment], meta), ctx({ width: 80, tty: true, verbose: true }))],
+    ['items --explain', () => render('table', itemsListing([long, chinese].map((title, id) => ({ id, title, summary: '', link, source: 'Daily Ledger', sourceDomain: 'news.example', feedUrl: 'https://news.example/rss', feedKind: 'rss', publishedAt: 0, sentiment: 0.1, language: 'en', storyId: id, topics: ['Acme Robotics'], accounts: [], why: { 'Acme Robotics': ['acme', 'x'.repeat(200)] } })), { from: 0, to: 1 }), ctx({ width: 80, tty: true, verbose: true }))],
+  ];
+  it.each(outputs)('%s: every line within 80 columns but the link, and every letter still there', (_name, draw) => {
+    const out = draw();
+    for (const line of out.split('\n')) {
+      if (line.includes('https://')) expect(line.trim()).toBe(link);
+      else expect(shownWidth(line), line).toBeLessThanOrEqual(80);
+    }
+    const joined = out.replace(/\s+/g, '');
+    expect(joined).toContain('A'.repeat(300));
+    expect(joined).toContain('機器人吸塵器召回'.repeat(6));
+  });
+});
+
+describe('emoji sequences in a table line up on every terminal', () => {
+  /**
+   * How terminals that measure code point by code point (xterm, Alacritty, VTE: wcwidth) count columns:
+   * marks, joiners and variation selectors none, emoji and wide characters two. Terminals that draw a
+   * joined sequence as one picture count as textWidth does; a table must come out the same on both.
+   */
+  const byCodePoint = (s: string) => {
+    let w = 0;
+    for (const c of s.replace(/\x1b\[[0-9;]*m/g, '')) {
+      if (/[\p{M}\u200b-\u200f\u2060\ufe00-\ufe0f]/u.test(c)) continue;
+      w += /\p{Emoji_Presentation}|[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(c) ? 2 : 1;
+    }
+    return w;
+  };
+  const titles = ['👨‍👩‍👧‍👦👨‍👩‍👧‍👦 family news', '👍🏽👍🏾 great launch', '❤️❤️ love it', '👩‍💻👩‍💻👩‍💻 coders 🏳️‍🌈', 'plain title for comparison'];
+  const rows: ItemRow[] = titles.map((title, id) => ({ id, title, summary: '', link: null, source: '👨‍👩‍👧 Family Blog', sourceDomain: 'f.example', feedUrl: 'f', feedKind: 'rss', publishedAt: 0, sentiment: 0, language: 'en', storyId: id, topics: ['T'], accounts: [], why: null }));
+  it.each([80, 120])('items at %i columns: every line as wide by either count', (width) => {
+    const out = render('table', itemsListing(rows, { from: 0, to: 1 }), ctx({ width, tty: true }));
+    for (const line of out.trimEnd().split('\n')) {
+      expect(byCodePoint(line), line).toBe(width);
+      expect(shownWidth(line), line).toBe(width);
+    }
+    // the pictures are still there, one by one
+    expect(out).toContain('👨👩👧👦');
+  });
+});

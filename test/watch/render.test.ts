@@ -85,7 +85,8 @@ describe('watch render', () => {
       }
     }
     const screen = checkScreen(loaded(80, 10, cols), false);
-    expect(screen[5]).toMatch(/^ 11:50 ▼−0.90 Evil 👩‍👩‍👧 Source Tab +│/);
+    // an emoji sequence unglued (👩👩👧: drawn alike, two columns a picture, by every terminal)
+    expect(screen[5]).toMatch(/^ 11:50 ▼−0.90 Evil 👩👩👧 Source Tab +│/);
     // cut by display width: the next wide character would not fit in the one column left, a space pads
     expect(screen[6]).toMatch(/^  日本語のニュース🔥🔥 がとても長い見… │/);
     expect(screen[4]).toMatch(/^  blink, 🔥 +│/);

@@ -1,6 +1,6 @@
 import type { ChannelConfig } from '../../config/notify.js';
 import { post } from '../http.js';
-import { cut, headline, slackText, slackUrl, viewOf } from '../message.js';
+import { cut, escapedWithin, headline, linesWithin, slackText, slackUrl, viewOf } from '../message.js';
 import type { AlertEvent, SendContext, Sink } from '../types.js';
 
 /** Slack's documented limits: section text 3000, a field 2000, header 150, button text 75, URL 3000, 50 blocks. */
@@ -17,26 +17,34 @@ export function slackPayload(events: AlertEvent[]): Record<string, unknown> {
   for (const e of events) {
     const v = viewOf(e);
     lines.push(`${v.label}: ${v.title} (${v.line})`);
+    const label = `*${slackText(v.label)}:* `;
     const heads = v.examples.map((x) => {
-      const t = slackText(cut(x.title, 300)) + (x.source ? ` — ${slackText(cut(x.source, 80))}` : '');
-      return x.link && x.link.length <= SLACK_LIMITS.url ? `• <${slackUrl(x.link)}|${t}>` : `• ${t}`;
+      const plain = cut(x.title, 300) + (x.source ? ` — ${cut(x.source, 80)}` : '');
+      const t = slackText(plain);
+      return {
+        line: x.link && x.link.length <= SLACK_LIMITS.url ? `• <${slackUrl(x.link)}|${t}>` : `• ${t}`,
+        // what fits of it, as text: a link cut in two would show its raw <url|
+        short: (room: number) => (room > 2 ? `• ${escapedWithin(plain, room - 2, slackText)}` : ''),
+      };
     });
-    const text = [`*${slackText(v.label)}:* ${slackText(v.title)}`, ...heads].join('\n');
-    const section: Record<string, unknown> = { type: 'section', text: { type: 'mrkdwn', text: cut(text, SLACK_LIMITS.section) } };
+    const title = { line: label + slackText(v.title), short: (room: number) => label + escapedWithin(v.title, room - label.length, slackText) };
+    const section: Record<string, unknown> = { type: 'section', text: { type: 'mrkdwn', text: linesWithin([title, ...heads], SLACK_LIMITS.section) } };
     if (v.facts.length) {
-      section.fields = v.facts
-        .slice(0, SLACK_LIMITS.fields)
-        .map((f) => ({ type: 'mrkdwn', text: cut(`*${f.label}*\n${slackText(f.value)}`, SLACK_LIMITS.field) }));
+      section.fields = v.facts.slice(0, SLACK_LIMITS.fields).map((f) => {
+        const name = `*${f.label}*\n`;
+        return { type: 'mrkdwn', text: name + escapedWithin(f.value, SLACK_LIMITS.field - name.length, slackText) };
+      });
     }
     blocks.push(section);
     if (v.link && v.link.length <= SLACK_LIMITS.url) {
       blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open the top story', emoji: false }, url: v.link }] });
     }
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(slackText(v.line), SLACK_LIMITS.section) }] });
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapedWithin(v.line, SLACK_LIMITS.section, slackText) }] });
     blocks.push({ type: 'divider' });
   }
   blocks.pop();
-  return { text: cut(lines.map(slackText).join('\n'), SLACK_LIMITS.text), blocks: blocks.slice(0, SLACK_LIMITS.blocks), unfurl_links: false, unfurl_media: false };
+  const text = linesWithin(lines.map((l) => ({ line: slackText(l), short: (room: number) => escapedWithin(l, room, slackText) })), SLACK_LIMITS.text);
+  return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocks), unfurl_links: false, unfurl_media: false };
 }
 
 export function slackSink(channel: ChannelConfig, url: string): Sink {
