@@ -186,8 +186,10 @@ function failureReason(err: unknown, s: SmtpSettings): string {
  */
 export async function checkSmtp(s: SmtpSettings): Promise<string | null> {
   // its connection's own timeouts within the deadline too: closing the transport does not end a connection
-  // still waiting for a greeting, which kept `status` up for the 30 s greeting timeout after saying 15 s
-  const within = (ms: number | undefined) => Math.min(ms ?? s.deadlineMs, s.deadlineMs);
+  // still waiting for a greeting, which kept `status` up for the 30 s greeting timeout after saying 15 s. A
+  // second past it, so that the deadline's own words win: at the deadline itself, a busy machine could run
+  // the connection's timer first ('Greeting never received')
+  const within = (ms: number | undefined) => Math.min(ms ?? s.deadlineMs, s.deadlineMs + 1000);
   const transport = nodemailer.createTransport({
     ...s.options,
     connectionTimeout: within(s.options.connectionTimeout),

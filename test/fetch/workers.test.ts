@@ -30,8 +30,11 @@ interface Farm {
   close(): Promise<void>;
 }
 
-/** `feeds` RSS feeds of three items each, spread over the hosts; each answer takes `delayMs` (or never comes, for `hang`). */
-async function farm(feeds: number, delayMs: number, hang: (n: number) => boolean = () => false): Promise<Farm> {
+/**
+ * `feeds` RSS feeds of three items each, spread over the hosts; each answer takes `delayMs` (or never comes, for
+ * `hang`), counted from when `gate()` resolves, asked per request (at once without one).
+ */
+async function farm(feeds: number, delayMs: number, hang: (n: number) => boolean = () => false, gate: () => Promise<void> = () => Promise.resolve()): Promise<Farm> {
   const hits = new Map<string, number>();
   const peak = new Map<string, number>();
   const starts = new Map<string, number[]>(HOSTS.map((h) => [h, []]));
@@ -50,10 +53,12 @@ async function farm(feeds: number, delayMs: number, hang: (n: number) => boolean
       const items = [0, 1, 2]
         .map((i) => `<item><guid>f${n}-${i}</guid><title>Acme news ${n}-${i}: unit ${n * 3 + i} ships</title><link>http://news.example/${n}/${i}</link><pubDate>${new Date(Date.UTC(2026, 10, 19, i, n % 60)).toUTCString()}</pubDate></item>`)
         .join('');
-      setTimeout(() => {
-        res.writeHead(200, { 'content-type': 'application/rss+xml' });
-        res.end(`<?xml version="1.0"?><rss version="2.0"><channel><title>Feed ${n}</title><link>http://news.example/</link>${items}</channel></rss>`);
-      }, delayMs);
+      void gate().then(() =>
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'application/rss+xml' });
+          res.end(`<?xml version="1.0"?><rss version="2.0"><channel><title>Feed ${n}</title><link>http://news.example/</link>${items}</channel></rss>`);
+        }, delayMs),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, host, resolve));
     servers.push(server);
@@ -296,13 +301,32 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
   }, 300_000);
 
   it('--force: the workers fetch every feed again, each once, and stop', async () => {
-    const f = await farm(30, 5);
+    let forcedGate: Promise<void> = Promise.resolve();
+    // (the first run's answers go at once; the forced run's wait for forcedGate)
+    const f = await farm(30, 5, () => false, () => forcedGate);
     farms.push(f);
     const home = tempDir();
     const cfg = config(home, f.urls);
     const db = freshDatabase('workers');
     expect((await worker(cfg, db, home).done).status).toBe(0);
-    const forced = await Promise.all([worker(cfg, db, home, ['--force']).done, worker(cfg, db, home, ['--force']).done]);
+    // the forced run's answers are held until both workers have claimed feeds, so that both runs have begun
+    // before any feed is saved (a worker's --force fetches each feed not fetched since its own start: a second
+    // worker starting seconds late on a busy machine would fetch again what the first saved meanwhile)
+    let open = (): void => undefined;
+    forcedGate = new Promise<void>((resolve) => (open = resolve));
+    const running = [worker(cfg, db, home, ['--force']), worker(cfg, db, home, ['--force'])];
+    const pg = SyncPg.connect(optionsOf(db));
+    try {
+      for (let i = 0; i < 2400; i++) {
+        const owners = pg.query('SELECT count(DISTINCT lease_owner) AS n FROM feeds WHERE leased_until IS NOT NULL').rows[0] as { n: number };
+        if (owners.n >= 2) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    } finally {
+      pg.close();
+      open();
+    }
+    const forced = await Promise.all(running.map((w) => w.done));
     for (const r of forced) expect(r.status, r.stderr).toBe(0);
     expect(forced.map((r) => fetchedBy(r.stderr)).reduce((a, b) => a + b, 0)).toBe(30);
     expect([...f.hits.values()]).toEqual(Array(30).fill(2));
