@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfigText } from '../../src/config/load.js';
 import { STARTER_CONFIG } from '../../src/config/starter.js';
@@ -134,6 +135,16 @@ describe('config files in another encoding than UTF-8', () => {
     const file = write(name, bytes);
     expect(() => loadConfig(file, true)).toThrow(ConfigError);
     expect(formatError(catchError(() => loadConfig(file, true)))).toBe(`${file}: the config file is UTF-16 text, momentscan reads UTF-8 — save it as UTF-8 (Notepad: Save as, Encoding UTF-8)`);
+  });
+
+  it.each([
+    ['gzip-compressed', 'gz.yaml', gzipSync(yaml)],
+    ['a program', 'elf.yaml', Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01\0', 'latin1'), Buffer.alloc(64), Buffer.from(yaml)])],
+  ])('binary data (%s) is called that, not UTF-16 text', (_what, name, bytes) => {
+    const file = write(name, bytes);
+    expect(formatError(catchError(() => loadConfig(file, true)))).toBe(
+      `${file}: the config file is binary data, not text — check the path: the config file is a UTF-8 text file (a compressed one is unpacked first)`,
+    );
   });
 
   it('Latin-1: names the line of the first byte that is not UTF-8', () => {
