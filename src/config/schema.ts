@@ -111,6 +111,19 @@ export interface EmailConfig {
 /** rank.accountsWeight when the config does not say: a moment involving a known account ranks as if 2 more surprising. */
 export const DEFAULT_ACCOUNTS_WEIGHT = 2;
 
+/**
+ * The longest a configured wait may be when a timer waits it (fetch.timeout, fetch.hostDelay, notify.timeout,
+ * notify.deadline): an hour, far more than any of them needs. (Node's timers take at most 24.8 days: a longer
+ * wait fired at once, with a TimeoutOverflowWarning — every feed 'timed out' at once, or a host's delay spun.)
+ */
+export const TIMER_MAX_MS = 3_600_000;
+
+/**
+ * The largest fetch.maxBytes: a body is held whole while it is read and parsed (a 600 MB one took 1.9 GB,
+ * and one of over 512 MB cannot be made text at all), and each of fetch.concurrency feeds may be that big.
+ */
+export const MAX_BODY_BYTES = 256 * 1024 ** 2;
+
 export const DEFAULTS = {
   bucketMs: 'auto' as number | 'auto',
   baselineMs: 14 * 86_400_000,
@@ -204,12 +217,12 @@ export function validateConfig(doc: unknown, file: string): Config {
     v.keys(f, 'fetch', ['concurrency', 'perHost', 'hostDelay', 'interval', 'retries', 'timeout', 'maxBytes', 'warnAfter', 'allowRedirectsTo', 'hosts']);
     if (f.concurrency !== undefined) cfg.fetch.concurrency = v.integer(f.concurrency, 'fetch.concurrency', 1, 256);
     if (f.perHost !== undefined) cfg.fetch.perHost = v.integer(f.perHost, 'fetch.perHost', 1, 64);
-    if (f.hostDelay !== undefined) cfg.fetch.hostDelayMs = v.duration(f.hostDelay, 'fetch.hostDelay', 0);
+    if (f.hostDelay !== undefined) cfg.fetch.hostDelayMs = v.duration(f.hostDelay, 'fetch.hostDelay', 0, TIMER_MAX_MS);
     if (f.interval !== undefined) cfg.fetch.intervalMs = v.duration(f.interval, 'fetch.interval', 0);
     if (f.retries !== undefined) cfg.fetch.retries = v.integer(f.retries, 'fetch.retries', 0, 10);
     if (f.warnAfter !== undefined) cfg.fetch.warnAfter = v.integer(f.warnAfter, 'fetch.warnAfter', 1, 1000);
-    if (f.timeout !== undefined) cfg.fetch.timeoutMs = v.duration(f.timeout, 'fetch.timeout', 1000);
-    if (f.maxBytes !== undefined) cfg.fetch.maxBytes = v.bytes(f.maxBytes, 'fetch.maxBytes');
+    if (f.timeout !== undefined) cfg.fetch.timeoutMs = v.duration(f.timeout, 'fetch.timeout', 1000, TIMER_MAX_MS);
+    if (f.maxBytes !== undefined) cfg.fetch.maxBytes = v.bytes(f.maxBytes, 'fetch.maxBytes', MAX_BODY_BYTES);
     if (f.allowRedirectsTo !== undefined && f.allowRedirectsTo !== null) cfg.fetch.allowRedirectsTo = v.stringList(f.allowRedirectsTo, 'fetch.allowRedirectsTo').map((h) => h.toLowerCase());
     if (f.hosts !== undefined && f.hosts !== null) {
       // after perHost and hostDelay: what a host does not set, it takes from them
@@ -221,7 +234,7 @@ export function validateConfig(doc: unknown, file: string): Config {
         v.keys(h, p, ['perHost', 'hostDelay']);
         cfg.fetch.hosts.set(host.toLowerCase(), {
           perHost: h.perHost !== undefined ? v.integer(h.perHost, `${p}.perHost`, 1, 64) : cfg.fetch.perHost,
-          hostDelayMs: h.hostDelay !== undefined ? v.duration(h.hostDelay, `${p}.hostDelay`, 0) : cfg.fetch.hostDelayMs,
+          hostDelayMs: h.hostDelay !== undefined ? v.duration(h.hostDelay, `${p}.hostDelay`, 0, TIMER_MAX_MS) : cfg.fetch.hostDelayMs,
         });
       }
     }
@@ -492,10 +505,12 @@ export class Validator {
     });
   }
 
-  duration(value: unknown, field: string, min: number): number {
+  /** A duration in ms, from `min` to `max` (a time a timer waits: at most TIMER_MAX_MS, see there). */
+  duration(value: unknown, field: string, min: number, max = Infinity): number {
     const ms = typeof value === 'string' ? parseDurationMs(value) : value === 0 ? 0 : null;
     if (ms === null) this.fail(field, `expected a duration such as 30m, 6h or 14d, got ${describeValue(value)}`);
     if (ms < min) this.fail(field, `must be at least ${formatDuration(min)}`);
+    if (ms > max) this.fail(field, `must be at most ${formatDuration(max)}, got ${describeValue(value)}`);
     return ms;
   }
 
@@ -506,14 +521,19 @@ export class Validator {
     return value;
   }
 
-  bytes(value: unknown, field: string): number {
-    if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
-    const m = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?\s*$/i.exec(value) : null;
-    if (!m) this.fail(field, `expected a size such as 5MB or 512KB, got ${describeValue(value)}`);
-    const unit = (m[2] ?? 'b').toLowerCase();
-    const mult = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('g') ? 1024 ** 3 : 1;
-    const n = Math.round(Number(m[1]) * mult);
-    if (n < 1024) this.fail(field, 'must be at least 1KB');
+  /** A size in bytes, from 1KB to `max`. */
+  bytes(value: unknown, field: string, max: number): number {
+    let n: number;
+    if (typeof value === 'number' && Number.isInteger(value) && value > 0) n = value;
+    else {
+      const m = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?\s*$/i.exec(value) : null;
+      if (!m) this.fail(field, `expected a size such as 5MB or 512KB, got ${describeValue(value)}`);
+      const unit = (m[2] ?? 'b').toLowerCase();
+      const mult = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('g') ? 1024 ** 3 : 1;
+      n = Math.round(Number(m[1]) * mult);
+    }
+    if (n < 1024) this.fail(field, `must be at least 1KB, got ${describeValue(value)}`);
+    if (n > max) this.fail(field, `must be at most ${max / 1024 ** 2}MB, got ${describeValue(value)}`);
     return n;
   }
 
