@@ -23,6 +23,11 @@ export interface IngestOptions {
   now: () => number;
   onProgress?: (done: number, total: number) => void;
   /**
+   * Called as the story replay at the end starts (true) and once it has ended (false). The replay is one
+   * synchronous transaction: nothing else runs on this thread until it ends, a signal handler included.
+   */
+  onReplay?: (starting: boolean) => void;
+  /**
    * Run as one of several workers sharing a store (fetch --worker, PostgreSQL): claim due feeds in batches
    * with leases (for `leaseMs`) until none is left, and take one of the store's per-host slots for each
    * request (for `slotLeaseMs`), so that all the workers together keep each host's manners: its limit of
@@ -444,7 +449,12 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     const replaying = (stories as Stories | null) ?? (store.replayPending() ? await loadStories() : null);
     if (replaying) {
       replaying.assigner.release();
-      store.replayStories(replaying.assigner.replay, replaying.options);
+      o.onReplay?.(true);
+      try {
+        store.replayStories(replaying.assigner.replay, replaying.options);
+      } finally {
+        o.onReplay?.(false);
+      }
     }
   } finally {
     store.pageCache?.(null);
