@@ -1,6 +1,5 @@
-import path from 'node:path';
 import { describeValue } from './sources.js';
-import { expandHome, isMailbox, splitAddresses, TIMER_MAX_MS, type Config, type Validator } from './schema.js';
+import { isMailbox, splitAddresses, TIMER_MAX_MS, type Config, type Validator } from './schema.js';
 
 /**
  * The `notify:` section: named channels (where a message goes: Slack, Teams, Discord, a signed webhook,
@@ -167,7 +166,7 @@ function validateChannel(v: Validator, raw: unknown, field: string, name: string
   const file = (k: string) => {
     const s = v.string(c[k], `${field}.${k}`).trim();
     if (!s) v.fail(`${field}.${k}`, 'must not be empty');
-    return path.resolve(dir, expandHome(s));
+    return v.path(s, `${field}.${k}`, dir);
   };
   if (type === 'email') {
     if (!has('to')) v.fail(`${field}.to`, 'an email channel needs recipients (to: [me@example.com])');

@@ -196,7 +196,7 @@ export function validateConfig(doc: unknown, file: string): Config {
   if (root.database !== undefined && root.database !== null) {
     const db = v.string(root.database, 'database');
     // a postgres:// URL, or a file path relative to the config's folder
-    cfg.database = isPostgresUrl(db) ? db.trim() : path.resolve(dir, expandHome(db));
+    cfg.database = isPostgresUrl(db) ? db.trim() : v.path(db, 'database', dir);
   }
   if (root.defaults !== undefined && root.defaults !== null) {
     const d = v.object(root.defaults, 'defaults');
@@ -373,7 +373,7 @@ function validateEmail(v: Validator, value: unknown, dir: string): EmailConfig {
   if (has('passwordFile')) {
     const file = v.string(e.passwordFile, 'email.passwordFile').trim();
     if (!file) v.fail('email.passwordFile', 'must not be empty');
-    out.passwordFile = path.resolve(dir, expandHome(file));
+    out.passwordFile = v.path(file, 'email.passwordFile', dir);
   }
   if (has('subjectPrefix')) {
     const prefix = v.string(e.subjectPrefix, 'email.subjectPrefix').trim();
@@ -459,6 +459,17 @@ export class Validator {
     if (typeof value === 'number') return String(value);
     if (typeof value !== 'string') this.fail(field, `expected a string, got ${describeValue(value)}`);
     return value;
+  }
+
+  /**
+   * A path in the config (`dir`: the config's folder), ~/ for the home folder. A part that is an environment
+   * variable ($HOME, ${XDG_DATA_HOME}) is refused: it is not expanded, and was taken as a folder of that name
+   * (a database made at './$HOME/m.db', beside the config, with no word said).
+   */
+  path(value: string, field: string, dir: string): string {
+    const variable = /(?:^|[/\\])(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)(?=[/\\]|$)/.exec(value.trim());
+    if (variable) this.fail(field, `${describeValue(value)}: ${variable[1]} is not expanded here (the config names files as they are) — write the path out, or start it with ~/ for the home folder`);
+    return path.resolve(dir, expandHome(value.trim()));
   }
 
   stringList(value: unknown, field: string): string[] {

@@ -95,6 +95,10 @@ feeds: [file:///tmp/x.xml]
     ['notify:\n  deadline: 30d\n', 'notify.deadline: must be at most 1h, got "30d"'],
     ['fetch:\n  maxBytes: 10GB\n', 'fetch.maxBytes: must be at most 256MB, got "10GB"'],
     ['fetch:\n  maxBytes: 5\n', 'fetch.maxBytes: must be at least 1KB, got number 5'],
+    // an environment variable in a path is not expanded: it was taken as a folder of that name, in silence
+    ['database: $HOME/m.db\n', 'database: "$HOME/m.db": $HOME is not expanded here (the config names files as they are) — write the path out, or start it with ~/ for the home folder'],
+    ['database: ${XDG_DATA_HOME}/momentscan/m.db\n', 'database: "${XDG_DATA_HOME}/momentscan/m.db": ${XDG_DATA_HOME} is not expanded here'],
+    ['email:\n  passwordFile: /run/secrets/$USER\n', 'email.passwordFile: "/run/secrets/$USER": $USER is not expanded here'],
     ['rank:\n  accountsWeight: -1\n', 'rank.accountsWeight: expected a number from 0 to 20'],
     ['rank:\n  accountsWeight: lots\n', 'rank.accountsWeight: expected a number from 0 to 20'],
     ['rank:\n  accountWeight: 1\n', 'rank.accountWeight: unknown field (did you mean "accountsWeight"?)'],
