@@ -315,5 +315,12 @@ export function wrapSqliteError(err: unknown, file: string): StoreError {
     return new StoreError(`${file}: cannot open the database for writing (${msg})`, { hint: 'check the file and folder permissions', cause: err });
   }
   if (code === 'SQLITE_FULL') return new StoreError(`${file}: disk full`, { hint: 'free some space and run again', cause: err });
+  // a write or read the system refused: a file size limit (ulimit -f: EFBIG), a failing disk, a vanished mount
+  if (code.startsWith('SQLITE_IOERR')) {
+    return new StoreError(`${file}: disk I/O error (${code})`, {
+      hint: 'check the disk: full, failing, or a file size limit (ulimit -f)? What was saved before is intact: run again once that is fixed',
+      cause: err,
+    });
+  }
   return new StoreError(`${file}: database error: ${msg}`, { cause: err });
 }

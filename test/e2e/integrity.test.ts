@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -5,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error: the bench's feed generator is plain JavaScript
 import { CLOCK_ISO as BENCH_CLOCK, renderFeed } from '../bench/feeds.mjs';
-import { BIN, runCli } from '../helpers/cli.js';
+import { BIN, ROOT, runCli } from '../helpers/cli.js';
 import { startServer, type FixtureServer, type Handler } from '../helpers/server.js';
 import { killAll, pollUntil, startCli, withTimeout } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -356,5 +357,23 @@ describe('Ctrl-C during the story replay at the end of a fetch', () => {
     } finally {
       after.close();
     }
+  });
+});
+
+describe('a write the system refuses', () => {
+  it('under a file size limit (ulimit -f) fetch says disk I/O error and what to check, one line, exit 1; the next run works', () => {
+    const home = tempDir();
+    const dbFile = path.join(home, 'm.db');
+    const sample = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NO_COLOR: '1', MOMENTSCAN_NOW: '2026-11-20T12:00:00Z' };
+    // (a shell sets the limit; SIGXFSZ is ignored by Node, so the write fails with EFBIG)
+    const limited = spawnSync('sh', ['-c', `ulimit -f 40; exec "${process.execPath}" "${BIN}" fetch --config "${sample}" --db "${dbFile}"`], { env, encoding: 'utf8' });
+    expect(limited.status).toBe(1);
+    expect(limited.stderr).toMatch(
+      /^momentscan: error: \S+m\.db: disk I\/O error \(SQLITE_IOERR\w*\) — check the disk: full, failing, or a file size limit \(ulimit -f\)\? What was saved before is intact: run again once that is fixed\n$/,
+    );
+    const again = runCli(['fetch', '--config', sample, '--db', dbFile], { home, env: { MOMENTSCAN_NOW: '2026-11-20T12:00:00Z' } });
+    expect(again.status, again.stderr).toBe(0);
+    expect(inspect(dbFile).integrity).toBe('ok');
   });
 });
