@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
@@ -301,5 +301,24 @@ describe('momentscan feeds import', () => {
     const r = runCli(['feeds', 'import', path.join(home, 'nope.opml'), '--config', path.join(home, 'c.yaml')], { home });
     expect(r.stderr).toBe(`momentscan: error: ${path.join(home, 'nope.opml')}: no such file — check the path of the OPML file\n`);
     expect(r.status).toBe(2);
+  });
+
+  it('writes the config where it really is, through a symbolic link, and keeps its permissions', () => {
+    const home = tempDir();
+    const dotfiles = path.join(home, 'dotfiles');
+    mkdirSync(dotfiles);
+    const real = path.join(dotfiles, 'momentscan.yaml');
+    // a config holding a webhook's secret URL, kept from other users
+    writeFileSync(real, 'topics:\n  - name: Acme\n    keywords: [acme]\n', { mode: 0o600 });
+    chmodSync(real, 0o600);
+    const link = path.join(home, 'momentscan.yaml');
+    symlinkSync(real, link);
+    writeFileSync(path.join(home, 'list.opml'), opml(feed(1)));
+    const r = runCli(['feeds', 'import', path.join(home, 'list.opml'), '--config', link], { home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toContain('https://ex1.example/feed.xml');
+    expect(statSync(real).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dotfiles)).toEqual(['momentscan.yaml']);
   });
 });
