@@ -4,7 +4,7 @@ import type { ParsedBody } from './parse-job.js';
 import type { BodyParser } from './parse-pool.js';
 import { FeedError, formatError } from '../core/errors.js';
 import { userAgent } from '../core/version.js';
-import { attemptsOf, withRetries } from '../fetch/retry.js';
+import { attemptsOf, noteTries, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
 import type { FeedResult, FetchSummary } from './types.js';
 import type { FeedRow, FetchRecord, LeaseStore, ReplayOptions, SaveResult, Store, StoryAssigner, StoryReplayer } from '../store/store.js';
@@ -248,10 +248,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         if (down) down.feeds++;
         else unreachable.set(host, { feeds: 1, first: err.message });
       }
-      // fetch.timeout bounds one try: say so when a feed used it more than once
-      if (err instanceof FeedError && err.kind === 'timeout' && attempts > 1 && /^timed out after \S+ \([^)]*\)$/.test(err.message)) {
-        err.message = `${err.message} on each of ${attempts} tries`;
-      }
+      noteTries(err, attempts);
       const message = err instanceof FeedError ? formatError(err) : `unexpected error: ${formatError(err)}`;
       const status = err instanceof FeedError ? (err.status ?? null) : null;
       const gone = err instanceof FeedError && err.kind === 'gone';
