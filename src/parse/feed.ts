@@ -652,6 +652,10 @@ function toFeedError(err: unknown, root: string | null): FeedError {
     return new FeedError('parse', `the ${root === 'rss' ? 'RSS' : 'RDF'} document has no <channel>`, { cause: err });
   }
   if (message.startsWith('Unable to parse XML')) return new FeedError('empty', 'the feed has no elements', { cause: err });
+  // elements in elements tens of thousands deep: the XML reader's recursion ran out of stack
+  if (err instanceof RangeError && /call stack/i.test(message)) {
+    return new FeedError('parse', 'XML nested too deep to read (elements inside elements, thousands deep)', { hint: 'a feed is never built so: this is not a feed, or a broken one; tell its publisher', cause: err });
+  }
   return new FeedError('parse', `the feed could not be read: ${firstLine(message)}`, { cause: err });
 }
 

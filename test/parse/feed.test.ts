@@ -254,6 +254,12 @@ describe('parseFeed: dates and ids', () => {
     ]);
   });
 
+  it('XML nested 50,000 deep is one clear error, not the reader running out of stack', async () => {
+    const err = await feedError(parseText(rss(`<item><title>T</title><link>https://x.example/1</link><description>${'<a>'.repeat(50_000)}${'</a>'.repeat(50_000)}</description></item>`)));
+    expect(err.message).toBe('XML nested too deep to read (elements inside elements, thousands deep)');
+    expect(err.kind).toBe('parse');
+  });
+
   it('an item dated year 1 (.NET\'s empty date) or 0099 is undated, not 2001 or 1999', async () => {
     const dated = (d: string, n: number) => `<item><title>T${n}</title><link>https://x.example/${n}</link><pubDate>${d}</pubDate></item>`;
     const feed = await parseText(
