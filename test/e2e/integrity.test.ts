@@ -377,3 +377,37 @@ describe('a write the system refuses', () => {
     expect(inspect(dbFile).integrity).toBe('ok');
   });
 });
+
+describe('a database another program holds a write transaction on', () => {
+  it('a sqlite3 shell (or a DB browser) in a transaction: fetch says the database is busy and who may hold it, exit 1, nothing written', { timeout: 60_000 }, () => {
+    const home = tempDir();
+    const dbFile = path.join(home, 'm.db');
+    const sample = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
+    const env = { MOMENTSCAN_NOW: '2026-11-20T12:00:00Z' };
+    expect(runCli(['fetch', '--config', sample, '--db', dbFile, '--quiet'], { home, env }).status).toBe(0);
+    const logRows = () => {
+      const db = new Database(dbFile, { readonly: true });
+      try {
+        return db.prepare('SELECT count(*) FROM fetch_log').pluck().get();
+      } finally {
+        db.close();
+      }
+    };
+    const before = logRows();
+    const holder = new Database(dbFile);
+    try {
+      holder.exec('BEGIN EXCLUSIVE');
+      holder.exec("UPDATE feeds SET title = title WHERE id = 1");
+      const r = runCli(['fetch', '--force', '--config', sample, '--db', dbFile], { home, env });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        `momentscan: error: ${dbFile}: database is busy: another program is writing to it — try again when it is done: another momentscan, or a sqlite3 shell or DB browser holding a transaction open (write or revert its changes)\n`,
+      );
+      holder.exec('ROLLBACK');
+    } finally {
+      holder.close();
+    }
+    expect(inspect(dbFile).integrity).toBe('ok');
+    expect(logRows()).toBe(before);
+  });
+});
