@@ -41,6 +41,11 @@ export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<nu
   // a bad --resolution is a usage error before anything is read or written (not after the header)
   if (o.resolution !== undefined) parseResolution(o.resolution);
   const stdin = !o.source || o.source === '-';
+  // with no file and nothing piped in, it waited for the terminal in silence, as if it hung
+  if (stdin && process.stdin.isTTY) {
+    if (!o.source) throw new UsageError('no series given: name a file, or pipe one in', { hint: 'momentscan detect series.csv, or … | momentscan detect (detect - reads what you type, Ctrl-D to end)' });
+    process.stderr.write('detect: reading the series from the terminal: a header line (timestamp,value), then the rows; Ctrl-D to end\n');
+  }
   // a long series from a file is scored on a second core while this thread reads and writes; a pipe is
   // scored here, row by row, so that its output keeps up with its input
   const large = inputBytes(stdin ? 0 : o.source!) >= WORKER_FROM_BYTES;

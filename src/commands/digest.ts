@@ -75,7 +75,23 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
     return code;
   }
 
-  const sentTo = await deliverDigest(model, mail, { dryRun: Boolean(o.dryRun), always: Boolean(o.always), quiet: Boolean(g.quiet), now, log, writeOut });
+  // Ctrl-C (or SIGTERM) while the mail server has the message: one line saying where that leaves the digest
+  // (it ended the process in silence). Nothing has gone to stdout on this path (a dry run does not send).
+  const onSignal = () => {
+    log('momentscan: error: interrupted while the digest was being sent: it is not marked as sent (the mail server had not confirmed it) — the next digest --since last covers this period again; check the inbox before sending it again');
+    process.exit(ExitCode.INTERRUPTED);
+  };
+  if (!o.dryRun) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  let sentTo: string[] | null;
+  try {
+    sentTo = await deliverDigest(model, mail, { dryRun: Boolean(o.dryRun), always: Boolean(o.always), quiet: Boolean(g.quiet), now, log, writeOut });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   if (sentTo) await record(true, sentTo);
   return code;
 }

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import { describeValue } from './sources.js';
-import { expandHome, isMailbox, splitAddresses, type Config, type Validator } from './schema.js';
+import { isMailbox, splitAddresses, TIMER_MAX_MS, type Config, type Validator } from './schema.js';
 
 /**
  * The `notify:` section: named channels (where a message goes: Slack, Teams, Discord, a signed webhook,
@@ -93,8 +92,8 @@ export function validateNotify(v: Validator, value: unknown, dir: string, cfg: C
   v.keys(n, 'notify', ['channels', 'routes', 'timeout', 'deadline', 'attempts', 'backoff', 'maxBackoff', 'lookback']);
   const has = (o: Obj, k: string) => o[k] !== undefined && o[k] !== null;
   const out: NotifyConfig = { channels: new Map(), routes: [], ...NOTIFY_DEFAULTS };
-  if (has(n, 'timeout')) out.timeoutMs = v.duration(n.timeout, 'notify.timeout', 100);
-  if (has(n, 'deadline')) out.deadlineMs = v.duration(n.deadline, 'notify.deadline', 100);
+  if (has(n, 'timeout')) out.timeoutMs = v.duration(n.timeout, 'notify.timeout', 100, TIMER_MAX_MS);
+  if (has(n, 'deadline')) out.deadlineMs = v.duration(n.deadline, 'notify.deadline', 100, TIMER_MAX_MS);
   if (has(n, 'attempts')) out.attempts = v.integer(n.attempts, 'notify.attempts', 1, 100);
   if (has(n, 'backoff')) out.backoffMs = v.duration(n.backoff, 'notify.backoff', 0);
   if (has(n, 'maxBackoff')) out.maxBackoffMs = v.duration(n.maxBackoff, 'notify.maxBackoff', 0);
@@ -167,7 +166,7 @@ function validateChannel(v: Validator, raw: unknown, field: string, name: string
   const file = (k: string) => {
     const s = v.string(c[k], `${field}.${k}`).trim();
     if (!s) v.fail(`${field}.${k}`, 'must not be empty');
-    return path.resolve(dir, expandHome(s));
+    return v.path(s, `${field}.${k}`, dir);
   };
   if (type === 'email') {
     if (!has('to')) v.fail(`${field}.to`, 'an email channel needs recipients (to: [me@example.com])');

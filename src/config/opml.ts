@@ -61,6 +61,8 @@ export function parseOpml(text: string): OpmlDocument {
       stack.push(xmlUrl ? null : name);
     }
   }
+  // (a feed list cut short by a download that stopped: the feeds before the cut are not all of them)
+  if (!/<\/opml\s*>/i.test(body)) throw new OpmlError('the document ends before </opml>: it was cut short');
   if (stack.length > 0) throw new OpmlError('an <outline> is never closed');
   return { title: titleMatch ? stripControl(decodeXML(titleMatch[1]!)).trim() || null : null, feeds };
 }

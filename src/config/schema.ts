@@ -111,6 +111,19 @@ export interface EmailConfig {
 /** rank.accountsWeight when the config does not say: a moment involving a known account ranks as if 2 more surprising. */
 export const DEFAULT_ACCOUNTS_WEIGHT = 2;
 
+/**
+ * The longest a configured wait may be when a timer waits it (fetch.timeout, fetch.hostDelay, notify.timeout,
+ * notify.deadline): an hour, far more than any of them needs. (Node's timers take at most 24.8 days: a longer
+ * wait fired at once, with a TimeoutOverflowWarning — every feed 'timed out' at once, or a host's delay spun.)
+ */
+export const TIMER_MAX_MS = 3_600_000;
+
+/**
+ * The largest fetch.maxBytes: a body is held whole while it is read and parsed (a 600 MB one took 1.9 GB,
+ * and one of over 512 MB cannot be made text at all), and each of fetch.concurrency feeds may be that big.
+ */
+export const MAX_BODY_BYTES = 256 * 1024 ** 2;
+
 export const DEFAULTS = {
   bucketMs: 'auto' as number | 'auto',
   baselineMs: 14 * 86_400_000,
@@ -183,7 +196,7 @@ export function validateConfig(doc: unknown, file: string): Config {
   if (root.database !== undefined && root.database !== null) {
     const db = v.string(root.database, 'database');
     // a postgres:// URL, or a file path relative to the config's folder
-    cfg.database = isPostgresUrl(db) ? db.trim() : path.resolve(dir, expandHome(db));
+    cfg.database = isPostgresUrl(db) ? db.trim() : v.path(db, 'database', dir);
   }
   if (root.defaults !== undefined && root.defaults !== null) {
     const d = v.object(root.defaults, 'defaults');
@@ -204,12 +217,12 @@ export function validateConfig(doc: unknown, file: string): Config {
     v.keys(f, 'fetch', ['concurrency', 'perHost', 'hostDelay', 'interval', 'retries', 'timeout', 'maxBytes', 'warnAfter', 'allowRedirectsTo', 'hosts']);
     if (f.concurrency !== undefined) cfg.fetch.concurrency = v.integer(f.concurrency, 'fetch.concurrency', 1, 256);
     if (f.perHost !== undefined) cfg.fetch.perHost = v.integer(f.perHost, 'fetch.perHost', 1, 64);
-    if (f.hostDelay !== undefined) cfg.fetch.hostDelayMs = v.duration(f.hostDelay, 'fetch.hostDelay', 0);
+    if (f.hostDelay !== undefined) cfg.fetch.hostDelayMs = v.duration(f.hostDelay, 'fetch.hostDelay', 0, TIMER_MAX_MS);
     if (f.interval !== undefined) cfg.fetch.intervalMs = v.duration(f.interval, 'fetch.interval', 0);
     if (f.retries !== undefined) cfg.fetch.retries = v.integer(f.retries, 'fetch.retries', 0, 10);
     if (f.warnAfter !== undefined) cfg.fetch.warnAfter = v.integer(f.warnAfter, 'fetch.warnAfter', 1, 1000);
-    if (f.timeout !== undefined) cfg.fetch.timeoutMs = v.duration(f.timeout, 'fetch.timeout', 1000);
-    if (f.maxBytes !== undefined) cfg.fetch.maxBytes = v.bytes(f.maxBytes, 'fetch.maxBytes');
+    if (f.timeout !== undefined) cfg.fetch.timeoutMs = v.duration(f.timeout, 'fetch.timeout', 1000, TIMER_MAX_MS);
+    if (f.maxBytes !== undefined) cfg.fetch.maxBytes = v.bytes(f.maxBytes, 'fetch.maxBytes', MAX_BODY_BYTES);
     if (f.allowRedirectsTo !== undefined && f.allowRedirectsTo !== null) cfg.fetch.allowRedirectsTo = v.stringList(f.allowRedirectsTo, 'fetch.allowRedirectsTo').map((h) => h.toLowerCase());
     if (f.hosts !== undefined && f.hosts !== null) {
       // after perHost and hostDelay: what a host does not set, it takes from them
@@ -221,7 +234,7 @@ export function validateConfig(doc: unknown, file: string): Config {
         v.keys(h, p, ['perHost', 'hostDelay']);
         cfg.fetch.hosts.set(host.toLowerCase(), {
           perHost: h.perHost !== undefined ? v.integer(h.perHost, `${p}.perHost`, 1, 64) : cfg.fetch.perHost,
-          hostDelayMs: h.hostDelay !== undefined ? v.duration(h.hostDelay, `${p}.hostDelay`, 0) : cfg.fetch.hostDelayMs,
+          hostDelayMs: h.hostDelay !== undefined ? v.duration(h.hostDelay, `${p}.hostDelay`, 0, TIMER_MAX_MS) : cfg.fetch.hostDelayMs,
         });
       }
     }
@@ -360,7 +373,7 @@ function validateEmail(v: Validator, value: unknown, dir: string): EmailConfig {
   if (has('passwordFile')) {
     const file = v.string(e.passwordFile, 'email.passwordFile').trim();
     if (!file) v.fail('email.passwordFile', 'must not be empty');
-    out.passwordFile = path.resolve(dir, expandHome(file));
+    out.passwordFile = v.path(file, 'email.passwordFile', dir);
   }
   if (has('subjectPrefix')) {
     const prefix = v.string(e.subjectPrefix, 'email.subjectPrefix').trim();
@@ -448,6 +461,17 @@ export class Validator {
     return value;
   }
 
+  /**
+   * A path in the config (`dir`: the config's folder), ~/ for the home folder. A part that is an environment
+   * variable ($HOME, ${XDG_DATA_HOME}) is refused: it is not expanded, and was taken as a folder of that name
+   * (a database made at './$HOME/m.db', beside the config, with no word said).
+   */
+  path(value: string, field: string, dir: string): string {
+    const variable = /(?:^|[/\\])(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)(?=[/\\]|$)/.exec(value.trim());
+    if (variable) this.fail(field, `${describeValue(value)}: ${variable[1]} is not expanded here (the config names files as they are) — write the path out, or start it with ~/ for the home folder`);
+    return path.resolve(dir, expandHome(value.trim()));
+  }
+
   stringList(value: unknown, field: string): string[] {
     const list = typeof value === 'string' ? [value] : this.array(value, field);
     return list.map((x, i) => {
@@ -492,10 +516,12 @@ export class Validator {
     });
   }
 
-  duration(value: unknown, field: string, min: number): number {
+  /** A duration in ms, from `min` to `max` (a time a timer waits: at most TIMER_MAX_MS, see there). */
+  duration(value: unknown, field: string, min: number, max = Infinity): number {
     const ms = typeof value === 'string' ? parseDurationMs(value) : value === 0 ? 0 : null;
     if (ms === null) this.fail(field, `expected a duration such as 30m, 6h or 14d, got ${describeValue(value)}`);
     if (ms < min) this.fail(field, `must be at least ${formatDuration(min)}`);
+    if (ms > max) this.fail(field, `must be at most ${formatDuration(max)}, got ${describeValue(value)}`);
     return ms;
   }
 
@@ -506,14 +532,19 @@ export class Validator {
     return value;
   }
 
-  bytes(value: unknown, field: string): number {
-    if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
-    const m = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?\s*$/i.exec(value) : null;
-    if (!m) this.fail(field, `expected a size such as 5MB or 512KB, got ${describeValue(value)}`);
-    const unit = (m[2] ?? 'b').toLowerCase();
-    const mult = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('g') ? 1024 ** 3 : 1;
-    const n = Math.round(Number(m[1]) * mult);
-    if (n < 1024) this.fail(field, 'must be at least 1KB');
+  /** A size in bytes, from 1KB to `max`. */
+  bytes(value: unknown, field: string, max: number): number {
+    let n: number;
+    if (typeof value === 'number' && Number.isInteger(value) && value > 0) n = value;
+    else {
+      const m = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?\s*$/i.exec(value) : null;
+      if (!m) this.fail(field, `expected a size such as 5MB or 512KB, got ${describeValue(value)}`);
+      const unit = (m[2] ?? 'b').toLowerCase();
+      const mult = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('g') ? 1024 ** 3 : 1;
+      n = Math.round(Number(m[1]) * mult);
+    }
+    if (n < 1024) this.fail(field, `must be at least 1KB, got ${describeValue(value)}`);
+    if (n > max) this.fail(field, `must be at most ${max / 1024 ** 2}MB, got ${describeValue(value)}`);
     return n;
   }
 

@@ -82,7 +82,8 @@ export function parseIsoTime(text: string, o: { lenient?: boolean } = {}): numbe
   let t: number;
   if (o.lenient) {
     if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return null;
-    t = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms);
+    // (utcDay rolls day 31 of a shorter month on as Date.UTC does, and reads years 0–99 as those years)
+    t = utcDay(year, month, day) + ((hour * 60 + minute) * 60 + Math.min(second, 59)) * 1000 + ms;
   } else {
     if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
     t = utcDay(year, month, day) + ((hour * 60 + minute) * 60 + second) * 1000 + ms;

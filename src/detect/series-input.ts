@@ -318,6 +318,7 @@ export class SeriesReader {
   }
 
   private header(fields: string[], lineNo: number): CsvLayout {
+    if (fields.some((f) => f.includes('\0'))) throw this.notUtf8();
     const columns: Partial<Record<Column, number>> = {};
     fields.forEach((f, i) => {
       const name = f.trim().toLowerCase() as Column;
@@ -352,11 +353,17 @@ export class SeriesReader {
     return { t, value: this.value(value, lineNo) };
   }
 
+  /** UTF-16 (Excel's "Unicode text", Notepad's "Unicode") read as UTF-8: a NUL after every ASCII character. */
+  private notUtf8(): InputError {
+    return new InputError(`${this.prefix}the series is UTF-16 text (or not text at all), momentscan reads UTF-8`, { hint: 'save it as UTF-8 (Excel: Save as, CSV UTF-8)' });
+  }
+
   private ndjson(text: string, lineNo: number): SeriesPoint {
     let obj: unknown;
     try {
       obj = JSON.parse(text);
     } catch (err) {
+      if (text.includes('\0')) throw this.notUtf8();
       throw this.error(lineNo, `not valid JSON (${(err as Error).message})`, HINT_CSV);
     }
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw this.error(lineNo, 'expected a JSON object with "timestamp" and "value"', HINT_CSV);

@@ -56,3 +56,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * A timeout that ended more than one try says so ("timed out after 20s (no answer) on each of 3 tries"): fetch.timeout
+ * bounds one try, not the feed, which took about three times as long.
+ */
+export function noteTries(err: unknown, attempts = attemptsOf(err)): void {
+  if (err instanceof FeedError && err.kind === 'timeout' && attempts > 1 && /^timed out after \S+ \([^)]*\)$/.test(err.message)) {
+    err.message = `${err.message} on each of ${attempts} tries`;
+  }
+}

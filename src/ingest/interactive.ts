@@ -93,6 +93,20 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
       ...(owner !== null ? { worker: { owner, leaseMs: workerLeaseMs(config), slotLeaseMs: workerSlotLeaseMs(config) } } : {}),
       ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
       ...(o.progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\rfetching feeds: ${done}/${total}`) } : {}),
+      onReplay: (starting: boolean) => {
+        // The story replay is one synchronous transaction (seconds for a big fetch): a handler could run only
+        // once it ended, and this one is gone by then (the signal was lost: Ctrl-C did nothing, exit 0). While
+        // it runs, Ctrl-C and SIGTERM end the process at once, as their default does: the replay's transaction
+        // is never committed, the feeds saved stay saved, and the next fetch replays them (exit 130 or 143).
+        if (starting) {
+          process.off('SIGINT', onSigint);
+          process.off('SIGTERM', onSigint);
+          if (o.progress) process.stderr.write('\r\x1b[Kputting the new items into stories (Ctrl-C stops it: the next fetch does it again)');
+        } else {
+          process.on('SIGINT', onSigint);
+          process.on('SIGTERM', onSigint);
+        }
+      },
     });
     if (o.progress) process.stderr.write('\r\x1b[K');
     return summary;

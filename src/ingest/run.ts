@@ -4,7 +4,7 @@ import type { ParsedBody } from './parse-job.js';
 import type { BodyParser } from './parse-pool.js';
 import { FeedError, formatError } from '../core/errors.js';
 import { userAgent } from '../core/version.js';
-import { attemptsOf, withRetries } from '../fetch/retry.js';
+import { attemptsOf, noteTries, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
 import type { FeedResult, FetchSummary } from './types.js';
 import type { FeedRow, FetchRecord, LeaseStore, ReplayOptions, SaveResult, Store, StoryAssigner, StoryReplayer } from '../store/store.js';
@@ -22,6 +22,11 @@ export interface IngestOptions {
   signal?: AbortSignal;
   now: () => number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called as the story replay at the end starts (true) and once it has ended (false). The replay is one
+   * synchronous transaction: nothing else runs on this thread until it ends, a signal handler included.
+   */
+  onReplay?: (starting: boolean) => void;
   /**
    * Run as one of several workers sharing a store (fetch --worker, PostgreSQL): claim due feeds in batches
    * with leases (for `leaseMs`) until none is left, and take one of the store's per-host slots for each
@@ -243,10 +248,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         if (down) down.feeds++;
         else unreachable.set(host, { feeds: 1, first: err.message });
       }
-      // fetch.timeout bounds one try: say so when a feed used it more than once
-      if (err instanceof FeedError && err.kind === 'timeout' && attempts > 1 && /^timed out after \S+ \([^)]*\)$/.test(err.message)) {
-        err.message = `${err.message} on each of ${attempts} tries`;
-      }
+      noteTries(err, attempts);
       const message = err instanceof FeedError ? formatError(err) : `unexpected error: ${formatError(err)}`;
       const status = err instanceof FeedError ? (err.status ?? null) : null;
       const gone = err instanceof FeedError && err.kind === 'gone';
@@ -444,7 +446,12 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     const replaying = (stories as Stories | null) ?? (store.replayPending() ? await loadStories() : null);
     if (replaying) {
       replaying.assigner.release();
-      store.replayStories(replaying.assigner.replay, replaying.options);
+      o.onReplay?.(true);
+      try {
+        store.replayStories(replaying.assigner.replay, replaying.options);
+      } finally {
+        o.onReplay?.(false);
+      }
     }
   } finally {
     store.pageCache?.(null);

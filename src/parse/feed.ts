@@ -10,7 +10,7 @@ import { decodeHTMLStrict } from 'entities';
 import { emailIn } from '../core/domain.js';
 import { FeedError } from '../core/errors.js';
 import { PUBLISHER_SEPARATORS, hasControl, stripEscapes } from '../core/text.js';
-import { isIsoTime, parseIsoTime } from '../core/time.js';
+import { isIsoTime, parseIsoTime, utcDay } from '../core/time.js';
 import type { FeedFormat, ParsedFeed, ParsedItem } from '../core/types.js';
 import { unwrapLink } from './unwrap.js';
 import { readXml } from './xml.js';
@@ -258,7 +258,8 @@ function offsetMinutes(zone: string): number {
 
 function utc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, offset: number): number | null {
   if (mo < 0 || mo > 11 || d < 1 || d > 31 || h > 24 || mi > 59 || s > 60) return null;
-  const t = Date.UTC(y, mo, d, h, mi, Math.min(s, 59), ms) - offset * 60_000;
+  // (utcDay: years 0–99 are those years, not 1900–1999 as Date.UTC has them)
+  const t = utcDay(y, mo + 1, d) + ((h * 60 + mi) * 60 + Math.min(s, 59)) * 1000 + ms - offset * 60_000;
   return Number.isFinite(t) ? t : null;
 }
 
@@ -289,13 +290,21 @@ export function parseDate(text: string): number | null {
   return t !== null && t > 0 ? t : null;
 }
 
+/** Whether the text is in a form parseDate reads itself (ISO 8601, RFC 822), whatever time it names. */
+function readsAsDate(text: string): boolean {
+  const s = text.trim();
+  return isIsoTime(s) || RFC822_DATE.test(s);
+}
+
 /** The item's date, epoch ms UTC; null when undated, unreadable or future-dated (the caller then uses the fetch time, flagged). */
 function pickDate(candidates: (string | undefined)[], fallbackIso: string | undefined, fetchedAt: number): number | null {
   let t: number | null = null;
   for (const c of candidates) {
     if (c !== undefined && (t = parseDate(c)) !== null) break;
   }
-  if (t === null && fallbackIso !== undefined) {
+  // rss-parser's reading (JavaScript's Date) only of a date in no form read here: one read here as a
+  // placeholder or an impossible date stays undated (Date takes .NET's "Mon, 01 Jan 0001" for 2001)
+  if (t === null && fallbackIso !== undefined && !candidates.some((c) => c !== undefined && readsAsDate(c))) {
     const iso = Date.parse(fallbackIso);
     if (Number.isFinite(iso) && iso > 0) t = iso;
   }
@@ -643,6 +652,10 @@ function toFeedError(err: unknown, root: string | null): FeedError {
     return new FeedError('parse', `the ${root === 'rss' ? 'RSS' : 'RDF'} document has no <channel>`, { cause: err });
   }
   if (message.startsWith('Unable to parse XML')) return new FeedError('empty', 'the feed has no elements', { cause: err });
+  // elements in elements tens of thousands deep: the XML reader's recursion ran out of stack
+  if (err instanceof RangeError && /call stack/i.test(message)) {
+    return new FeedError('parse', 'XML nested too deep to read (elements inside elements, thousands deep)', { hint: 'a feed is never built so: this is not a feed, or a broken one; tell its publisher', cause: err });
+  }
   return new FeedError('parse', `the feed could not be read: ${firstLine(message)}`, { cause: err });
 }
 

@@ -302,7 +302,11 @@ export function wrapSqliteError(err: unknown, file: string): StoreError {
   const code = (err as { code?: string }).code ?? '';
   const msg = err instanceof Error ? err.message : String(err);
   if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY')) {
-    return new StoreError(`${file}: database is busy (another momentscan is writing)`, { hint: 'try again in a moment', cause: err });
+    // (not always a momentscan: a sqlite3 shell in a transaction, a DB browser with changes not yet written)
+    return new StoreError(`${file}: database is busy: another program is writing to it`, {
+      hint: 'try again when it is done: another momentscan, or a sqlite3 shell or DB browser holding a transaction open (write or revert its changes)',
+      cause: err,
+    });
   }
   if (code === 'SQLITE_NOTADB') return notOurs(file);
   if (code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT')) {
@@ -315,5 +319,12 @@ export function wrapSqliteError(err: unknown, file: string): StoreError {
     return new StoreError(`${file}: cannot open the database for writing (${msg})`, { hint: 'check the file and folder permissions', cause: err });
   }
   if (code === 'SQLITE_FULL') return new StoreError(`${file}: disk full`, { hint: 'free some space and run again', cause: err });
+  // a write or read the system refused: a file size limit (ulimit -f: EFBIG), a failing disk, a vanished mount
+  if (code.startsWith('SQLITE_IOERR')) {
+    return new StoreError(`${file}: disk I/O error (${code})`, {
+      hint: 'check the disk: full, failing, or a file size limit (ulimit -f)? What was saved before is intact: run again once that is fixed',
+      cause: err,
+    });
+  }
   return new StoreError(`${file}: database error: ${msg}`, { cause: err });
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfigText } from '../../src/config/load.js';
 import { STARTER_CONFIG } from '../../src/config/starter.js';
@@ -86,6 +87,18 @@ feeds: [file:///tmp/x.xml]
     ['defaults:\n  baseline: 1000d\ntopics:\n  - name: A\n    keywords: [a]\n    bucket: 1m\n', 'topics[0].bucket: 1000d of 1m buckets (topics[0].bucket) is 1,480,320 buckets'],
     ['topics:\n  - name: A\n    keywords: [a]\n    bucket: 7d\n', 'topics[0].bucket: must be at most a quarter of the baseline (defaults.baseline is 14d)'],
     ['fetch:\n  concurrency: 0\n', 'fetch.concurrency: expected a whole number from 1 to 256, got number 0'],
+    // waits a timer cannot take (over 24.8 days fired at once: every feed 'timed out') and bodies that cannot be held
+    ['fetch:\n  timeout: 30d\n', 'fetch.timeout: must be at most 1h, got "30d"'],
+    ['fetch:\n  hostDelay: 30d\n', 'fetch.hostDelay: must be at most 1h, got "30d"'],
+    ['fetch:\n  hosts:\n    a.example: { hostDelay: 2h }\n', 'fetch.hosts.a.example.hostDelay: must be at most 1h, got "2h"'],
+    ['notify:\n  timeout: 99999w\n', 'notify.timeout: must be at most 1h, got "99999w"'],
+    ['notify:\n  deadline: 30d\n', 'notify.deadline: must be at most 1h, got "30d"'],
+    ['fetch:\n  maxBytes: 10GB\n', 'fetch.maxBytes: must be at most 256MB, got "10GB"'],
+    ['fetch:\n  maxBytes: 5\n', 'fetch.maxBytes: must be at least 1KB, got number 5'],
+    // an environment variable in a path is not expanded: it was taken as a folder of that name, in silence
+    ['database: $HOME/m.db\n', 'database: "$HOME/m.db": $HOME is not expanded here (the config names files as they are) — write the path out, or start it with ~/ for the home folder'],
+    ['database: ${XDG_DATA_HOME}/momentscan/m.db\n', 'database: "${XDG_DATA_HOME}/momentscan/m.db": ${XDG_DATA_HOME} is not expanded here'],
+    ['email:\n  passwordFile: /run/secrets/$USER\n', 'email.passwordFile: "/run/secrets/$USER": $USER is not expanded here'],
     ['rank:\n  accountsWeight: -1\n', 'rank.accountsWeight: expected a number from 0 to 20'],
     ['rank:\n  accountsWeight: lots\n', 'rank.accountsWeight: expected a number from 0 to 20'],
     ['rank:\n  accountWeight: 1\n', 'rank.accountWeight: unknown field (did you mean "accountsWeight"?)'],
@@ -134,6 +147,16 @@ describe('config files in another encoding than UTF-8', () => {
     const file = write(name, bytes);
     expect(() => loadConfig(file, true)).toThrow(ConfigError);
     expect(formatError(catchError(() => loadConfig(file, true)))).toBe(`${file}: the config file is UTF-16 text, momentscan reads UTF-8 — save it as UTF-8 (Notepad: Save as, Encoding UTF-8)`);
+  });
+
+  it.each([
+    ['gzip-compressed', 'gz.yaml', gzipSync(yaml)],
+    ['a program', 'elf.yaml', Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01\0', 'latin1'), Buffer.alloc(64), Buffer.from(yaml)])],
+  ])('binary data (%s) is called that, not UTF-16 text', (_what, name, bytes) => {
+    const file = write(name, bytes);
+    expect(formatError(catchError(() => loadConfig(file, true)))).toBe(
+      `${file}: the config file is binary data, not text — check the path: the config file is a UTF-8 text file (a compressed one is unpacked first)`,
+    );
   });
 
   it('Latin-1: names the line of the first byte that is not UTF-8', () => {

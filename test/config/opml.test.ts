@@ -29,6 +29,9 @@ describe('OPML', () => {
     ['<html><body>hi</body></html>', 'not an OPML document'],
     ['<opml><body><outline text="a"></body></opml>', 'never closed'],
     ['<opml><body></outline></body></opml>', 'unbalanced'],
+    // cut short (a download that stopped): the feeds before the cut were imported as if that were all of them
+    ['<?xml version="1.0"?><opml version="2.0"><body><outline type="rss" xmlUrl="http://a.example/feed"/><outline type="rss" xmlUrl="http://b.exa', 'ends before </opml>'],
+    ['<opml version="2.0"><body><outline type="rss" xmlUrl="http://a.example/feed"/>', 'ends before </opml>'],
   ])('%j is refused: %s', (text, message) => {
     expect(() => parseOpml(text)).toThrow(OpmlError);
     expect(() => parseOpml(text)).toThrow(message);

@@ -157,6 +157,18 @@ describe('SeriesReader', () => {
     expect(err.hint).toBeTruthy();
   });
 
+  it.each([
+    ['CSV', 'timestamp,value\n2026-01-01T00:00:00Z,1\n'],
+    ['CSV with a byte-order mark', '\uFEFFtimestamp,value\n2026-01-01T00:00:00Z,1\n'],
+    ['NDJSON', '{"timestamp":"2026-01-01T00:00:00Z","value":1}\n'],
+  ])('a series in UTF-16 (%s) is called that, not a header without columns or bad JSON', (_what, text) => {
+    // bytes of UTF-16 as the command reads them: decoded as UTF-8 (a BOM becomes two U+FFFD)
+    const asRead = Buffer.from(text, 'utf16le').toString('utf8');
+    const err = error(asRead, { source: 'u16.csv' });
+    expect(err.message).toBe('u16.csv: the series is UTF-16 text (or not text at all), momentscan reads UTF-8');
+    expect(err.hint).toBe('save it as UTF-8 (Excel: Save as, CSV UTF-8)');
+  });
+
   it('names the source in the error', () => {
     expect(error('timestamp,value\nx,1', { source: 'series.csv' }).message).toBe('series.csv: line 2: cannot read the timestamp "x"');
   });

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { openTerminal } from '../helpers/tmux.js';
 
 /** Hourly counts with a daily cycle, one burst at row 400. */
 function series(n: number): string {
@@ -311,5 +312,23 @@ describe('momentscan detect with sentiment and n columns', () => {
     expect(out.slice(0, 560).every((o) => o.shift === null)).toBe(true);
     // volume never moved: no volume alert
     expect(out.every((o) => o.alert === null)).toBe(true);
+  });
+});
+
+describe('momentscan detect on a terminal with nothing piped in', () => {
+  it('with no file, says what to give at once (exit 2) instead of waiting; with -, says it reads the terminal', async () => {
+    const home = tempDir();
+    const term = openTerminal({ width: 200, height: 12, home, cwd: home });
+    term.run(`${process.execPath} ${BIN} detect; echo "exit=$?"`);
+    const screen = await term.waitFor((s) => /exit=\d+/.test(s), 'detect to answer');
+    expect(screen).toContain('momentscan: error: no series given: name a file, or pipe one in — momentscan detect series.csv, or … | momentscan detect');
+    expect(screen).toContain('exit=2');
+    term.run(`${process.execPath} ${BIN} detect -`);
+    await term.waitFor((s) => s.includes('detect: reading the series from the terminal'), 'detect - to say it reads the terminal');
+    term.run('timestamp,value');
+    term.run('2026-01-01T00:00:00Z,3');
+    term.run('2026-01-01T01:00:00Z,4');
+    term.keys('C-d');
+    await term.waitFor((s) => s.includes('2026-01-01T01:00:00Z,4,,0,false,'), 'the rows typed to be scored');
   });
 });

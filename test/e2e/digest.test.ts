@@ -1,4 +1,5 @@
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -151,6 +152,54 @@ describe('momentscan digest --send', { timeout: 90_000 }, () => {
     expect(mails).toHaveLength(2);
     // from the end of the first (sent) digest, not of the failed one
     expect(mails[1]!.parsed.text).toContain('2026-11-19 06:00 → 2026-11-20 12:00 UTC');
+  });
+
+  it('Ctrl-C while the mail server holds the message: exit 130, one line saying the digest is not marked as sent; nothing recorded', async () => {
+    const { home, db } = setup();
+    // a server that takes the message and never answers it
+    let dataEnd!: () => void;
+    const received = new Promise<void>((resolve) => (dataEnd = resolve));
+    const stall = createNetServer((sock) => {
+      sock.on('error', () => undefined);
+      sock.write('220 stall.example ESMTP\r\n');
+      let buf = '';
+      let inData = false;
+      sock.on('data', (d) => {
+        buf += d.toString('latin1');
+        for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n')) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          if (inData) {
+            if (line === '.') dataEnd();
+            continue;
+          }
+          const verb = line.slice(0, 4).toUpperCase();
+          if (verb === 'DATA') {
+            inData = true;
+            sock.write('354 go ahead\r\n');
+          } else sock.write('250 ok\r\n');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (stall.address() as AddressInfo).port;
+      const cli = startCli(['digest', '--config', SAMPLE_CONFIG, '--db', db, '--send', '--to', 'a@example.com', '--as-of', SPIKE_ON], {
+        home,
+        env: { MOMENTSCAN_SMTP_URL: `smtp://127.0.0.1:${port}` },
+      });
+      await withTimeout(received, 60_000, 'the message to reach the server');
+      cli.child.kill('SIGINT');
+      const r = await withTimeout(cli.exited, 10_000, 'the interrupted digest to exit');
+      expect(r.status).toBe(130);
+      expect(r.stderr).toBe(
+        'momentscan: error: interrupted while the digest was being sent: it is not marked as sent (the mail server had not confirmed it) — the next digest --since last covers this period again; check the inbox before sending it again\n',
+      );
+    } finally {
+      stall.close();
+    }
+    const printed = runCli(['digest', '--config', SAMPLE_CONFIG, '--db', db, '--as-of', LATER, '--since', 'last'], { home });
+    expect(printed.stdout).toContain('2026-11-19 12:00 → 2026-11-20 12:00 UTC');
   });
 
   it('a server that is not there: exit 1 naming it, nothing recorded', async () => {

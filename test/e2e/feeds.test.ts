@@ -1,7 +1,9 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
+import { startCli, withTimeout } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const SAMPLE_CONFIG = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
@@ -140,6 +142,22 @@ describe('momentscan feeds test', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('a server that never answers: the error says every try timed out, not one', async () => {
+    const home = tempDir();
+    const silent = createNetServer((sock) => sock.on('error', () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const config = path.join(home, 'momentscan.yaml');
+      writeFileSync(config, 'fetch: { timeout: 1s, retries: 1 }\n');
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/feed.xml`;
+      const r = await withTimeout(startCli(['feeds', 'test', url, '--config', config], { home }).exited, 30_000, 'feeds test');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`momentscan: error: ${url}: timed out after 1s (no answer) on each of 2 tries — the server is slow or unreachable; raise fetch.timeout if it is just slow\n`);
+    } finally {
+      silent.close();
+    }
   });
 });
 
@@ -301,5 +319,24 @@ describe('momentscan feeds import', () => {
     const r = runCli(['feeds', 'import', path.join(home, 'nope.opml'), '--config', path.join(home, 'c.yaml')], { home });
     expect(r.stderr).toBe(`momentscan: error: ${path.join(home, 'nope.opml')}: no such file — check the path of the OPML file\n`);
     expect(r.status).toBe(2);
+  });
+
+  it('writes the config where it really is, through a symbolic link, and keeps its permissions', () => {
+    const home = tempDir();
+    const dotfiles = path.join(home, 'dotfiles');
+    mkdirSync(dotfiles);
+    const real = path.join(dotfiles, 'momentscan.yaml');
+    // a config holding a webhook's secret URL, kept from other users
+    writeFileSync(real, 'topics:\n  - name: Acme\n    keywords: [acme]\n', { mode: 0o600 });
+    chmodSync(real, 0o600);
+    const link = path.join(home, 'momentscan.yaml');
+    symlinkSync(real, link);
+    writeFileSync(path.join(home, 'list.opml'), opml(feed(1)));
+    const r = runCli(['feeds', 'import', path.join(home, 'list.opml'), '--config', link], { home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toContain('https://ex1.example/feed.xml');
+    expect(statSync(real).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dotfiles)).toEqual(['momentscan.yaml']);
   });
 });

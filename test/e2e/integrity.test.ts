@@ -1,11 +1,16 @@
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+// @ts-expect-error: the bench's feed generator is plain JavaScript
+import { CLOCK_ISO as BENCH_CLOCK, renderFeed } from '../bench/feeds.mjs';
+import { BIN, ROOT, runCli } from '../helpers/cli.js';
 import { startServer, type FixtureServer, type Handler } from '../helpers/server.js';
 import { killAll, pollUntil, startCli, withTimeout } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/tmp.js';
+import { openTerminal } from '../helpers/tmux.js';
 
 // The database survives what users and cron do to a running fetch: kill -9, two fetches at once,
 // Ctrl-C with slow feeds in flight. Every test runs the built CLI (async spawn, so the loopback server
@@ -300,5 +305,109 @@ describe('the database survives a fetch being killed, doubled or interrupted', (
     expect(db.integrity).toBe('ok');
     for (const [p, n] of db.counts) expect(n, p).toBe(SLOW.has(Number(p.match(/(\d+)\.xml$/)![1])) ? 0 : ITEMS);
     expect(db.items).toBe((FEEDS - SLOW.size) * ITEMS);
+  });
+});
+
+describe('Ctrl-C during the story replay at the end of a fetch', () => {
+  // The replay is one synchronous transaction: a Ctrl-C then was lost (nothing ran to handle it, and the
+  // handler was gone once it ended): the fetch went on for seconds and exited 0. Now it ends the process at
+  // once, the replay's transaction is not committed, and the next fetch replays what was saved.
+  it('ends the fetch at once (exit 130), keeps the saved feeds whole, and the next fetch puts their items into stories', { timeout: 120_000 }, async () => {
+    const FILES = 3;
+    const PER_FILE = 10_000;
+    const home = tempDir();
+    const dir = path.join(home, 'feeds');
+    mkdirSync(dir);
+    const urls: string[] = [];
+    for (let i = 0; i < FILES; i++) {
+      const file = path.join(dir, `${i}.xml`);
+      writeFileSync(file, renderFeed(i, PER_FILE));
+      urls.push(pathToFileURL(file).href);
+    }
+    const config = path.join(home, 'momentscan.yaml');
+    writeFileSync(config, `fetch: { maxBytes: 64MB }\ntopics:\n  - name: Acme\n    keywords: [acme]\nfeeds:\n${urls.map((u) => `  - ${u}`).join('\n')}\n`);
+    const dbFile = path.join(home, 'm.db');
+    const env = { MOMENTSCAN_NOW: BENCH_CLOCK };
+    const term = openTerminal({ width: 160, height: 10, home, cwd: home, env });
+    term.run(`${process.execPath} ${BIN} fetch --config ${config} --db ${dbFile}`);
+    await term.waitFor((s) => s.includes('putting the new items into stories'), 'the story replay to start', 90_000);
+    term.keys('C-c');
+    // the shell's prompt again (the fetch's summary would say all went well: it ran on and exited 0)
+    await term.waitFor((s) => s.split('\n').filter((line) => line.startsWith('$')).length >= 2, 'the fetch to end', 60_000);
+    term.run('echo "exit=$?"');
+    const screen = await term.waitFor((s) => /exit=\d+/.test(s), 'its exit status');
+    expect(screen).toContain('exit=130');
+    expect(screen).not.toMatch(/\d+ new items/);
+
+    const db = new Database(dbFile, { readonly: true });
+    try {
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      // every feed saved whole; the replay not committed: it is still pending
+      expect(db.prepare('SELECT count(*) FROM items').pluck().get()).toBe(FILES * PER_FILE);
+      expect(db.prepare('SELECT replay_from FROM story_state').pluck().get()).not.toBeNull();
+    } finally {
+      db.close();
+    }
+    const again = runCli(['fetch', '--config', config, '--db', dbFile], { home, env });
+    expect(again.status, again.stderr).toBe(0);
+    const after = new Database(dbFile, { readonly: true });
+    try {
+      expect(after.prepare('SELECT count(*) FROM items WHERE story_id IS NULL').pluck().get()).toBe(0);
+      expect(after.prepare('SELECT replay_from FROM story_state').pluck().get()).toBeNull();
+    } finally {
+      after.close();
+    }
+  });
+});
+
+describe('a write the system refuses', () => {
+  it('under a file size limit (ulimit -f) fetch says disk I/O error and what to check, one line, exit 1; the next run works', () => {
+    const home = tempDir();
+    const dbFile = path.join(home, 'm.db');
+    const sample = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NO_COLOR: '1', MOMENTSCAN_NOW: '2026-11-20T12:00:00Z' };
+    // (a shell sets the limit; SIGXFSZ is ignored by Node, so the write fails with EFBIG)
+    const limited = spawnSync('sh', ['-c', `ulimit -f 40; exec "${process.execPath}" "${BIN}" fetch --config "${sample}" --db "${dbFile}"`], { env, encoding: 'utf8' });
+    expect(limited.status).toBe(1);
+    expect(limited.stderr).toMatch(
+      /^momentscan: error: \S+m\.db: disk I\/O error \(SQLITE_IOERR\w*\) — check the disk: full, failing, or a file size limit \(ulimit -f\)\? What was saved before is intact: run again once that is fixed\n$/,
+    );
+    const again = runCli(['fetch', '--config', sample, '--db', dbFile], { home, env: { MOMENTSCAN_NOW: '2026-11-20T12:00:00Z' } });
+    expect(again.status, again.stderr).toBe(0);
+    expect(inspect(dbFile).integrity).toBe('ok');
+  });
+});
+
+describe('a database another program holds a write transaction on', () => {
+  it('a sqlite3 shell (or a DB browser) in a transaction: fetch says the database is busy and who may hold it, exit 1, nothing written', { timeout: 60_000 }, () => {
+    const home = tempDir();
+    const dbFile = path.join(home, 'm.db');
+    const sample = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
+    const env = { MOMENTSCAN_NOW: '2026-11-20T12:00:00Z' };
+    expect(runCli(['fetch', '--config', sample, '--db', dbFile, '--quiet'], { home, env }).status).toBe(0);
+    const logRows = () => {
+      const db = new Database(dbFile, { readonly: true });
+      try {
+        return db.prepare('SELECT count(*) FROM fetch_log').pluck().get();
+      } finally {
+        db.close();
+      }
+    };
+    const before = logRows();
+    const holder = new Database(dbFile);
+    try {
+      holder.exec('BEGIN EXCLUSIVE');
+      holder.exec("UPDATE feeds SET title = title WHERE id = 1");
+      const r = runCli(['fetch', '--force', '--config', sample, '--db', dbFile], { home, env });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        `momentscan: error: ${dbFile}: database is busy: another program is writing to it — try again when it is done: another momentscan, or a sqlite3 shell or DB browser holding a transaction open (write or revert its changes)\n`,
+      );
+      holder.exec('ROLLBACK');
+    } finally {
+      holder.close();
+    }
+    expect(inspect(dbFile).integrity).toBe('ok');
+    expect(logRows()).toBe(before);
   });
 });

@@ -254,6 +254,25 @@ describe('parseFeed: dates and ids', () => {
     ]);
   });
 
+  it('XML nested 50,000 deep is one clear error, not the reader running out of stack', async () => {
+    const err = await feedError(parseText(rss(`<item><title>T</title><link>https://x.example/1</link><description>${'<a>'.repeat(50_000)}${'</a>'.repeat(50_000)}</description></item>`)));
+    expect(err.message).toBe('XML nested too deep to read (elements inside elements, thousands deep)');
+    expect(err.kind).toBe('parse');
+  });
+
+  it('an item dated year 1 (.NET\'s empty date) or 0099 is undated, not 2001 or 1999', async () => {
+    const dated = (d: string, n: number) => `<item><title>T${n}</title><link>https://x.example/${n}</link><pubDate>${d}</pubDate></item>`;
+    const feed = await parseText(
+      rss(dated('Mon, 01 Jan 0001 00:00:00 GMT', 1) + dated('0001-01-01T00:00:00', 2) + dated('0099-06-01T00:00:00Z', 3) + dated('Tue, 10 Jun 2003 04:00:00 GMT', 4)),
+    );
+    expect(feed.items.map((i) => [i.publishedAt, i.dateEstimated])).toEqual([
+      [FETCHED_AT, true],
+      [FETCHED_AT, true],
+      [FETCHED_AT, true],
+      [Date.parse('2003-06-10T04:00:00Z'), false],
+    ]);
+  });
+
   it('takes dates from a JSON Feed, with their offsets', async () => {
     const feed = await parseFixture('jsonfeed.json');
     expect(feed.link).toBe('https://tinyblog.example/');
@@ -432,7 +451,7 @@ describe('helpers', () => {
     expect(parseDate(input)).toBe(Date.parse(expected));
   });
 
-  it.each(['', 'sometime last week', '32 Jun 2003 04:00 GMT', '1970-01-01T00:00:00Z', '2003-13-01'])('parseDate(%j) = null', (input) => {
+  it.each(['', 'sometime last week', '32 Jun 2003 04:00 GMT', '1970-01-01T00:00:00Z', '2003-13-01', 'Mon, 01 Jan 0001 00:00:00 GMT', '0099-01-01', 'Fri, 01 Jan 0099 00:00:00 GMT'])('parseDate(%j) = null', (input) => {
     expect(parseDate(input)).toBeNull();
   });
 

@@ -7,7 +7,7 @@ import { FeedError, MomentscanError, UsageError } from '../../core/errors.js';
 import { userAgent } from '../../core/version.js';
 import { createDispatcher, fetchFeed } from '../../fetch/http.js';
 import { CONFIG_PATH_HINT } from '../../fetch/local.js';
-import { withRetries } from '../../fetch/retry.js';
+import { noteTries, withRetries } from '../../fetch/retry.js';
 import { testItemsListing } from '../../render/feeds.js';
 import { render } from '../../render/index.js';
 import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from '../context.js';
@@ -47,6 +47,7 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
     await writeOut(render(format, testItemsListing(parsed.items, parsed.title), await renderContext(g, o, env, fetchedAt)));
     return 0;
   } catch (err) {
+    noteTries(err);
     if (err instanceof FeedError) throw asTyped(o.source, err);
     throw err;
   } finally {
