@@ -3,7 +3,7 @@ import { buildDigestModel, lastDigestEnd } from '../moments/digest.js';
 import type { DigestModel } from '../moments/types.js';
 import { deliverDigest } from '../notify/digest-delivery.js';
 import { DIGEST_RENDERERS, digestFormat } from '../render/digest-formats.js';
-import { openStore } from '../store/store.js';
+import { openStore, storeExists } from '../store/store.js';
 import { checkWindow, configFor, log, processEnv, writeOut, type GlobalOptions } from './context.js';
 import { asOfFlag, sensitivityFlag, needTopics, sinceFlag, topicsFlag } from './flags.js';
 
@@ -44,6 +44,8 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   const mail = sending ? await (await import('../email/settings.js')).mailSettings(config, o, env.env, Boolean(o.dryRun), log) : null;
 
   // a printed digest reads a database this user may only read, and is then not recorded; a sent one needs to record
+  // (a printed digest of a database that is not there reads an empty history and records nothing: no file is made)
+  const existed = storeExists(dbPath);
   const store = await openStore(dbPath, sending ? {} : { readonlyIfDenied: true });
   const readonly = store.readonly;
   if (readonly && !g.quiet) log('digest: the database is read-only for this user: the digest is printed, not recorded (--since last will not start after it)');
@@ -71,7 +73,7 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
     const prefix = config.email?.subjectPrefix;
     const text = DIGEST_RENDERERS[format]!(model, prefix === undefined ? {} : { subjectPrefix: prefix });
     await writeOut(text);
-    if (!readonly) await record(false, []);
+    if (!readonly && existed) await record(false, []);
     return code;
   }
 

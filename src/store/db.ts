@@ -68,7 +68,8 @@ export interface OpenOptions {
   readonly?: boolean;
   /**
    * Open for writing, or read-only when this user may not write the file or its folder (commands that
-   * read, and write only caches or records: an analyst with read access to the cron user's database).
+   * read, and write only caches or records: an analyst with read access to the cron user's database). A
+   * file that is not there is not made: such a command reads an empty history, in memory.
    */
   readonlyIfDenied?: boolean;
   busyTimeoutMs?: number;
@@ -81,6 +82,11 @@ export interface OpenOptions {
  * A file that is not a momentscan database, is damaged, or has a newer schema is never written to.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): DB {
+  // A command that only reads, on a file that is not there, reads an empty history held in memory: a
+  // mistyped --db (`moments --db /tmp/tpyo.db`) left a new empty database at the typo's path
+  if (options.readonlyIfDenied && !options.readonly && file !== ':memory:' && fileSize(file) === null) {
+    return openDatabase(':memory:', { ...options, readonlyIfDenied: false });
+  }
   if (options.readonlyIfDenied && !options.readonly) {
     try {
       return openDatabase(file, { ...options, readonlyIfDenied: false });

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
@@ -22,6 +22,13 @@ describe('an empty database: moments, scan and digest say there is nothing to ju
     expect(table.status, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/^No items are stored yet, so there is nothing to judge — fetch the feeds with `momentscan fetch`[^\n]*\.\n$/);
     expect(table.stderr).toBe('');
+    // a command that only reads leaves no database behind at a path that had none (a mistyped --db made one)
+    expect(existsSync(db)).toBe(false);
+    for (const command of [['items'], ['digest', '--as-of', AS_OF], ['quality'], ['silence', 'list'], ['accounts', 'list'], ['notify', 'list']]) {
+      const r = runCli([...command, '--config', SAMPLE_CONFIG, '--db', db], { home });
+      expect(r.status, `${command.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(existsSync(db), command.join(' ')).toBe(false);
+    }
     for (const quiet of [[], ['--quiet']]) {
       const json = runCli(['moments', '--config', SAMPLE_CONFIG, '--db', db, '--as-of', AS_OF, '--json', ...quiet], { home });
       expect(json.status, json.stderr).toBe(0);
