@@ -259,6 +259,11 @@ export function validateConfig(doc: unknown, file: string): Config {
       const keywords = has('keywords') ? v.stringList(o.keywords, `${p}.keywords`) : [];
       if (has('keywords') && keywords.length === 0) v.fail(`${p}.keywords`, 'expected at least one keyword or phrase');
       const exclude = has('exclude') ? v.stringList(o.exclude, `${p}.exclude`) : [];
+      for (const [k, list] of [['keywords', keywords], ['exclude', exclude]] as const) {
+        // a keyword is matched by its words: `#`, `&` or `+` alone has none (the query would be empty)
+        if (list.length > 0 && !list.some((w) => /[\p{L}\p{N}]/u.test(w)))
+          v.fail(`${p}.${k}`, `expected a keyword or phrase with letters or digits, got ${list.map((w) => JSON.stringify(w)).join(', ')} (words are matched, not punctuation)`);
+      }
       let query: QueryNode | null = null;
       if (has('query')) {
         const text = v.string(o.query, `${p}.query`);
