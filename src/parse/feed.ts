@@ -438,7 +438,7 @@ function rssItem(item: RssItem): RawItem {
     author: str(item.creator) ?? str(item.author) ?? str(item['dc:creator']),
     dates: [item.published, item.updated, item.pubDate, item.date, item.issued, item.modified].map(str),
     isoDate: str(item.isoDate),
-    sourceName: source.name,
+    sourceName: source.name ?? str(item.newsSource),
     sourceUrl: source.url,
   };
 }
@@ -678,6 +678,8 @@ function newParser(): FeedParser {
         // keepArray so the url attribute survives: [{_: 'Outlet', $: {url}}].
         ['source', 'sourceEl', { keepArray: true }],
         ['guid', 'guidEl', { keepArray: true }],
+        // Bing News names the publisher in its own namespace: <News:Source>Outlet</News:Source>
+        ['News:Source', 'newsSource'],
         ...[...RAW_DATE_TAGS].map((tag) => [`raw:${tag}`, tag]),
       ],
     },
