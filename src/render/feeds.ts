@@ -45,12 +45,8 @@ const HEALTH_COLUMNS: Column<FeedHealthRow>[] = Object.keys(feedHealthJson({} as
  * robotics\" on news.google.com"), so that two searches on one host tell apart; a local file by its name.
  */
 export function shortFeedUrl(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return url;
-  }
+  const u = parsedUrl(url);
+  if (u === null) return url;
   if (u.protocol === 'file:') return decodeURIComponent(u.pathname.split('/').pop() ?? url);
   const host = u.host.replace(/^www\./, '');
   const query = ['q', 'query', 'search', 'tag', 'keywords'].map((k) => u.searchParams.get(k)).find((v) => v) ?? null;
@@ -66,12 +62,8 @@ export function shortFeedUrl(url: string): string {
  * in full nor cut to a cell.)
  */
 export function feedSourceLabel(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return url;
-  }
+  const u = parsedUrl(url);
+  if (u === null) return url;
   const kind = guessKind(u);
   const p = (k: string) => u.searchParams.get(k);
   switch (kind) {
@@ -95,6 +87,14 @@ export function feedSourceLabel(url: string): string {
       return kind;
     default:
       return shortFeedUrl(url);
+  }
+}
+
+function parsedUrl(url: string): URL | null {
+  try {
+    return new URL(url);
+  } catch {
+    return null;
   }
 }
 
