@@ -131,6 +131,15 @@ describe('parseFeed: the search sources\' own shapes', () => {
       ['Ask HN: Is the Acme Glide worth it?', 'https://news.ycombinator.com/item?id=46000002', 'someone', 'https://news.ycombinator.com/item?id=46000002'],
     ]);
   });
+
+  it("hnrss: its footer (Article URL, Comments URL, Points, # Comments) is not the item's text", async () => {
+    // it was the whole summary of a link story: its words matched topics ("github" by every github.com link, "comments" by all)
+    const feed = await parseFixture('hnrss.rss.xml');
+    expect(feed.items.map((i) => i.summary)).toEqual(['', 'Thinking of buying one. Anyone tried it?']);
+    // a feed that only looks like it keeps its text
+    const other = await parseText(rss('<item><title>T</title><link>https://site.example/1</link><description>Points: 3 of the plan. Article URL: https://site.example/x</description></item>'));
+    expect(other.items[0]!.summary).toBe('Points: 3 of the plan. Article URL: https://site.example/x');
+  });
 });
 
 describe('parseFeed: Google News style feed', () => {
