@@ -377,25 +377,53 @@ function negations(node: QueryNode): string[] {
   return [];
 }
 
-/** The words of the first OR alternative that are looked for, without operators. */
-function simpleString(node: QueryNode): string {
+/**
+ * What hnrss.org (Hacker News) can be asked: a search string without ` OR ` is looked for as one exact phrase
+ * (hnrss wraps it in quotes for Algolia); with ` OR `, every word of it is an alternative (any of them). So a
+ * node becomes alternatives, each a phrase (its words) that every item matching that part contains, or null
+ * when any item may match (a NOT): an AND keeps its child with the fewest alternatives, an OR all of its
+ * children's. Always a superset of the query, never less.
+ */
+function hnAlternatives(node: QueryNode): string[][] | null {
   switch (node.type) {
-    case 'term':
-      return node.phrase || !isBareWord(node.text) || OPERATOR_WORDS.has(node.text) ? quote(node.text) : node.text;
+    case 'term': {
+      const words = node.text.replace(/["\u201c\u201d\u201e*]/gu, ' ').split(/\s+/u).filter((w) => w !== '');
+      return words.length === 0 ? null : [words];
+    }
     case 'not':
-      return '';
-    case 'or':
-      return simpleString(node.children[0]!);
-    case 'and': {
-      const direct = node.children.filter((c) => c.type === 'term' || c.type === 'and').map(simpleString).filter((s) => s !== '');
-      if (direct.length > 0) return direct.join(' ');
+      return null;
+    case 'or': {
+      const all: string[][] = [];
       for (const c of node.children) {
-        const s = simpleString(c);
-        if (s !== '') return s;
+        const alts = hnAlternatives(c);
+        if (alts === null) return null;
+        all.push(...alts);
       }
-      return '';
+      return all;
+    }
+    case 'and': {
+      let best: string[][] | null = null;
+      for (const c of node.children) {
+        const alts = hnAlternatives(c);
+        if (alts !== null && (best === null || alts.length < best.length)) best = alts;
+      }
+      return best;
     }
   }
+}
+
+/**
+ * hnrss's search string: one phrase, or (several alternatives) a word of each joined by ` OR ` — a word that is an
+ * alternative by itself where the phrase has one (`acme` OR `acme robotics` is acme), else its longest.
+ */
+function simpleString(node: QueryNode): string {
+  const alts = hnAlternatives(node);
+  if (alts === null) return '';
+  if (alts.length === 1) return alts[0]!.join(' ');
+  const single = new Set(alts.filter((phrase) => phrase.length === 1).map((phrase) => phrase[0]!.toLowerCase()));
+  const pick = (phrase: string[]) => phrase.find((w) => single.has(w.toLowerCase())) ?? phrase.reduce((a, b) => (b.length > a.length ? b : a));
+  const words = [...new Map(alts.map((phrase) => pick(phrase)).map((w) => [w.toLowerCase(), w])).values()];
+  return words.join(' OR ');
 }
 
 /**
@@ -403,8 +431,8 @@ function simpleString(node: QueryNode): string {
  * - `google` (Google News, Bing, Reddit): phrases quoted, AND as a space, `OR`, `-word` / `-"phrase"`,
  *   parentheses around every OR inside an AND and every AND inside an OR, `*` kept. What these engines cannot
  *   express (an OR alternative that only excludes, NOT of an AND) is left out, so the search finds more, never less.
- * - `simple` (plain keyword search such as Hacker News Algolia): the positive words and phrases of the first
- *   OR alternative, space-separated, phrases quoted, no `*`.
+ * - `simple` (hnrss.org's Hacker News search): one phrase without quotes (hnrss looks for it exactly), or for a
+ *   query with alternatives one word of each joined by ` OR ` (hnrss: any of the words); no `*`, no exclusions.
  * Either way the items found are filtered by the full query afterwards.
  */
 export function searchString(node: QueryNode, dialect: 'google' | 'simple'): string {

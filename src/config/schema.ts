@@ -272,6 +272,11 @@ export function validateConfig(doc: unknown, file: string): Config {
       const keywords = has('keywords') ? v.stringList(o.keywords, `${p}.keywords`) : [];
       if (has('keywords') && keywords.length === 0) v.fail(`${p}.keywords`, 'expected at least one keyword or phrase');
       const exclude = has('exclude') ? v.stringList(o.exclude, `${p}.exclude`) : [];
+      for (const [k, list] of [['keywords', keywords], ['exclude', exclude]] as const) {
+        // a keyword is matched by its words: `#`, `&` or `+` alone has none (the query would be empty)
+        if (list.length > 0 && !list.some((w) => /[\p{L}\p{N}]/u.test(w)))
+          v.fail(`${p}.${k}`, `expected a keyword or phrase with letters or digits, got ${list.map((w) => JSON.stringify(w)).join(', ')} (words are matched, not punctuation)`);
+      }
       let query: QueryNode | null = null;
       if (has('query')) {
         const text = v.string(o.query, `${p}.query`);
@@ -324,6 +329,7 @@ export function validateConfig(doc: unknown, file: string): Config {
         const tooMany = baselineProblem(cfg.defaults.baselineMs, bucketMs, `${p}.bucket`);
         if (tooMany) v.fail(`${p}.bucket`, tooMany);
       }
+      if (query) query = withHashtags(query, feeds, cfg.feedKinds);
       cfg.topics.push({
         name,
         query,
@@ -343,6 +349,37 @@ export function validateConfig(doc: unknown, file: string): Config {
   if (root.email !== undefined && root.email !== null) cfg.email = validateEmail(v, root.email, dir);
   if (root.notify !== undefined && root.notify !== null) cfg.notify = validateNotify(v, root.notify, dir, cfg);
   return cfg;
+}
+
+/**
+ * A topic with a query and a Mastodon hashtag feed of its own (`mastodon: acmerobotics`, or a `/tags/NAME.rss`
+ * URL) also takes posts carrying the hashtag: such a feed is the topic's own search, and most of its posts
+ * name the subject by the tag alone (`#AcmeRobotics`), which the query's words ("acme robotics") do not match.
+ * The tag is added as an alternative of the query for matching (after the feed URLs are built from it).
+ */
+function withHashtags(query: QueryNode, feeds: string[], kinds: Map<string, SourceKind>): QueryNode {
+  const tags = new Set<string>();
+  for (const url of feeds) {
+    if ((kinds.get(url) ?? guessKind(url)) !== 'mastodon') continue;
+    const tag = /\/tags\/([^/?#]+)\.rss$/i.exec(url)?.[1];
+    if (tag === undefined) continue;
+    let text: string;
+    try {
+      text = decodeURIComponent(tag);
+    } catch {
+      continue;
+    }
+    if (/[\p{L}\p{N}]/u.test(text)) tags.add(text);
+  }
+  if (tags.size === 0) return query;
+  const terms: QueryNode[] = [...tags].map((text) => ({ type: 'term', text, phrase: true, prefix: false }));
+  const or = (node: QueryNode): QueryNode => ({ type: 'or', children: [...(node.type === 'or' ? node.children : [node]), ...terms] });
+  // the topic's exclusions still hold (`keywords` with `exclude`, `x -"acme markets"`): the tag joins what is looked for
+  if (query.type === 'and') {
+    const looked = query.children.filter((c) => c.type !== 'not');
+    if (looked.length === 1) return { type: 'and', children: query.children.map((c) => (c === looked[0] ? or(c) : c)) };
+  }
+  return or(query);
 }
 
 /** The `email:` section. The SMTP URL is never echoed with its password in an error. */

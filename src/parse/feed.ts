@@ -320,6 +320,19 @@ export function stableGuid(title: string, date: string): string {
   return `sha1:${createHash('sha1').update(`${title}\n${date}`).digest('hex')}`;
 }
 
+/** hnrss.org's footer of every item (its thread's address, points and comment count). */
+const HN_FOOTER = /(?:^|\s)(?:Article URL: \S+|Comments URL: https:\/\/news\.ycombinator\.com\/item\?id=\d+|Points: \d+|# Comments: \d+)(?=\s|$)/g;
+
+/**
+ * A Hacker News item's text without hnrss's footer ("Article URL: … Comments URL: … Points: 112 # Comments: 48"):
+ * it is all a story's summary says, and its words were matched as the item's (every story linking to github.com was
+ * about a topic "github"; "comments" matched every item) and scored for tone.
+ */
+function withoutHnFooter(text: string): string {
+  if (!text.includes('Comments URL: https://news.ycombinator.com/item?id=')) return text;
+  return text.replace(HN_FOOTER, '').trim();
+}
+
 /** "Headline - Outlet" → "Headline" when Outlet is the item's known source (Google News style). */
 export function stripSourceSuffix(title: string, source: string): string {
   const lower = title.toLowerCase();
@@ -369,7 +382,7 @@ function finishItem(raw: RawItem, ctx: Context): ParsedItem | null {
 
   let summary = '';
   for (const candidate of raw.summaries) {
-    if (candidate && (summary = htmlToText(candidate)) !== '') break;
+    if (candidate && (summary = withoutHnFooter(htmlToText(candidate))) !== '') break;
   }
   summary = truncate(summary, SUMMARY_MAX);
 
@@ -447,7 +460,7 @@ function rssItem(item: RssItem): RawItem {
     author: str(item.creator) ?? str(item.author) ?? str(item['dc:creator']),
     dates: [item.published, item.updated, item.pubDate, item.date, item.issued, item.modified].map(str),
     isoDate: str(item.isoDate),
-    sourceName: source.name,
+    sourceName: source.name ?? str(item.newsSource),
     sourceUrl: source.url,
   };
 }
@@ -691,6 +704,8 @@ function newParser(): FeedParser {
         // keepArray so the url attribute survives: [{_: 'Outlet', $: {url}}].
         ['source', 'sourceEl', { keepArray: true }],
         ['guid', 'guidEl', { keepArray: true }],
+        // Bing News names the publisher in its own namespace: <News:Source>Outlet</News:Source>
+        ['News:Source', 'newsSource'],
         ...[...RAW_DATE_TAGS].map((tag) => [`raw:${tag}`, tag]),
       ],
     },

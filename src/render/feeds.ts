@@ -1,3 +1,4 @@
+import { guessKind } from '../config/sources/index.js';
 import { iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { EnrichedItem } from '../core/types.js';
@@ -44,18 +45,65 @@ const HEALTH_COLUMNS: Column<FeedHealthRow>[] = Object.keys(feedHealthJson({} as
  * robotics\" on news.google.com"), so that two searches on one host tell apart; a local file by its name.
  */
 export function shortFeedUrl(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return url;
-  }
+  const u = parsedUrl(url);
+  if (u === null) return url;
   if (u.protocol === 'file:') return decodeURIComponent(u.pathname.split('/').pop() ?? url);
   const host = u.host.replace(/^www\./, '');
   const query = ['q', 'query', 'search', 'tag', 'keywords'].map((k) => u.searchParams.get(k)).find((v) => v) ?? null;
   const path = u.pathname === '/' ? '' : u.pathname;
   // the query first: it is what tells two searches on one host apart when the cell is cut
   return query ? `"${query}" on ${host}` : `${host}${path}${u.search}`;
+}
+
+/**
+ * What kind of source a feed is, short, with what sets two of a kind apart: `google-news de-DE`, `bing-news
+ * en-US`, `reddit r/robotics`, `hackernews`, `mastodon #acmerobotics (fosstodon.org)`, `google-alerts`; any
+ * other feed by its short address. (A topic's sources share its query: the query alone tells them apart neither
+ * in full nor cut to a cell.)
+ */
+export function feedSourceLabel(url: string): string {
+  const u = parsedUrl(url);
+  if (u === null) return url;
+  const kind = guessKind(u);
+  const p = (k: string) => u.searchParams.get(k);
+  switch (kind) {
+    case 'google-news': {
+      const [c, l] = (p('ceid') ?? '').split(':');
+      return c && l ? `${kind} ${l}-${c}` : kind;
+    }
+    case 'bing-news':
+      return p('setlang') && p('cc') ? `${kind} ${p('setlang')}-${p('cc')}` : kind;
+    case 'reddit': {
+      const sub = /^\/r\/([^/]+)/.exec(u.pathname)?.[1];
+      return sub ? `${kind} r/${sub}` : kind;
+    }
+    case 'mastodon': {
+      const tag = /^\/tags\/([^/]+)\.rss$/i.exec(u.pathname)?.[1];
+      const host = u.host === 'mastodon.social' ? '' : ` (${u.host})`;
+      return tag ? `${kind} #${safeDecode(tag)}${host}` : kind;
+    }
+    case 'hackernews':
+    case 'google-alerts':
+      return kind;
+    default:
+      return shortFeedUrl(url);
+  }
+}
+
+function parsedUrl(url: string): URL | null {
+  try {
+    return new URL(url);
+  } catch {
+    return null;
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 export function feedHealthListing(rows: FeedHealthRow[], now: number): Listing<FeedHealthRow> {
@@ -73,7 +121,7 @@ function healthTable(rows: FeedHealthRow[], ctx: RenderContext, now: number): st
     cells.push([
       name,
       stripControl(r.topics.join(', ') || '(all topics)'),
-      stripControl(shortFeedUrl(r.url)),
+      stripControl(feedSourceLabel(r.url)),
       state,
       r.lastSuccessAt === null ? 'never' : ago(now - r.lastSuccessAt),
       String(r.consecutiveFailures),

@@ -77,6 +77,9 @@ feeds: [file:///tmp/x.xml]
     ['defaults:\n  country: USA\n', 'defaults.country'],
     ['topics:\n  - name: A\n    keyword: [a]\n', 'topics[0].keyword: unknown field (did you mean "keywords"?)'],
     ['topics:\n  - name: A\n    keywords: []\n', 'topics[0].keywords: expected at least one keyword'],
+    // a keyword of punctuation only (`#`, `&`) is a config error naming the field, not a bare 'no keyword…' (exit 1)
+    ['topics:\n  - name: A\n    keywords: ["#", "&"]\n', 'topics[0].keywords: expected a keyword or phrase with letters or digits, got "#", "&"'],
+    ['topics:\n  - name: A\n    query: acme\n    exclude: ["+"]\n', 'topics[0].exclude: expected a keyword or phrase with letters or digits, got "+"'],
     ['topics:\n  - name: A\n    keywords: [a]\n  - name: a\n    keywords: [b]\n', 'topics[1].name: "a" is already used by topics[0]'],
     ['defaults:\n  bucket: 6 hours\n', 'defaults.bucket: expected a duration such as 30m, 6h or 14d, got "6 hours"'],
     ['defaults:\n  sensitivity: extreme\n', 'defaults.sensitivity: expected one of low, medium, high, got "extreme"'],

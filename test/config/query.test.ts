@@ -202,24 +202,24 @@ describe('keywordsToQuery', () => {
 describe('searchString', () => {
   it.each([
     ['acme', 'acme', 'acme'],
-    ['"acme robotics"', '"acme robotics"', '"acme robotics"'],
-    ['acme robotics', 'acme robotics', 'acme robotics'],
-    ['acme OR globex', 'acme OR globex', 'acme'],
-    ['a b OR c', '(a b) OR c', 'a b'],
-    ['c OR a b', 'c OR (a b)', 'c'],
+    ['"acme robotics"', '"acme robotics"', 'acme robotics'], // hnrss looks for a string without OR as one phrase
+    ['acme robotics', 'acme robotics', 'acme'], // (so two words that need not be side by side: one of them)
+    ['acme OR globex', 'acme OR globex', 'acme OR globex'], // hnrss: any of the words
+    ['a b OR c', '(a b) OR c', 'a OR c'],
+    ['c OR a b', 'c OR (a b)', 'c OR a'],
     ['a (b OR c)', 'a (b OR c)', 'a'],
-    ['(a OR b) (c OR d)', '(a OR b) (c OR d)', 'a'],
+    ['(a OR b) (c OR d)', '(a OR b) (c OR d)', 'a OR b'],
     ['acme -markets', 'acme -markets', 'acme'],
     ['acme NOT "acme markets"', 'acme -"acme markets"', 'acme'],
     ['acme -(markets OR stores)', 'acme -markets -stores', 'acme'],
     ['acme -(a b)', 'acme', 'acme'], // NOT of an AND cannot be written: left out (finds more)
     ['acme (robots OR -markets)', 'acme', 'acme'], // an alternative that only excludes: the OR is left out
-    ['robot* OR droid', 'robot* OR droid', 'robot'],
-    ['"acme robotics" recall* -"acme markets" OR globex', '("acme robotics" recall* -"acme markets") OR globex', '"acme robotics" recall'],
+    ['robot* OR droid', 'robot* OR droid', 'robot OR droid'],
+    ['"acme robotics" recall* -"acme markets" OR globex', '("acme robotics" recall* -"acme markets") OR globex', 'robotics OR globex'],
     ['-markets acme', '-markets acme', 'acme'],
-    ['acme OR globex (-a OR -b)', 'acme OR globex', 'acme'],
-    ['acme OR globex -(a OR b)', 'acme OR (globex -a -b)', 'acme'],
-    ['acme OR (globex -(a b))', 'acme OR globex', 'acme'],
+    ['acme OR globex (-a OR -b)', 'acme OR globex', 'acme OR globex'],
+    ['acme OR globex -(a OR b)', 'acme OR (globex -a -b)', 'acme OR globex'],
+    ['acme OR (globex -(a b))', 'acme OR globex', 'acme OR globex'],
     ['e-mail', 'e-mail', 'e-mail'],
   ])('%j → google %j, simple %j', (text, google, simple) => {
     const q = parseQuery(text);
@@ -230,6 +230,13 @@ describe('searchString', () => {
   it('keyword lists become a quoted OR', () => {
     const q = keywordsToQuery(['acme', 'acme robotics'], ['acme markets']);
     expect(searchString(q, 'google')).toBe('("acme" OR "acme robotics") -"acme markets"');
-    expect(searchString(q, 'simple')).toBe('"acme"');
+    expect(searchString(q, 'simple')).toBe('acme');
+  });
+
+  it('Hacker News (hnrss) is asked for every keyword, never a narrower search than the topic', () => {
+    // hnrss.org looks for a q without " OR " as one exact phrase, and a q with " OR " as any of its words
+    expect(searchString(keywordsToQuery(['acme', 'globex', 'initech']), 'simple')).toBe('acme OR globex OR initech');
+    expect(searchString(keywordsToQuery(['Société Générale', '東京', 'Zürich']), 'simple')).toBe('Générale OR 東京 OR Zürich');
+    expect(searchString(parseQuery('"acme robotics" OR (acme AND (vacuum OR glide)) -"acme markets"'), 'simple')).toBe('acme');
   });
 });

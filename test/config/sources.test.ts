@@ -161,11 +161,14 @@ describe('parseSourceEntry', () => {
     [
       'an alerts URL that is not one',
       { 'google-alerts': 'https://www.google.com/alerts?hl=en' },
-      'expected the RSS feed URL of a Google Alert, https://www.google.com/alerts/feeds/… (in Google Alerts, choose "Deliver to: RSS feed" and copy the feed icon\'s link), got "https://www.google.com/alerts?hl=en"',
+      'expected the RSS feed URL of a Google Alert, https://www.google.com/alerts/feeds/<numbers>/<numbers> (in Google Alerts, choose "Deliver to: RSS feed" and copy the feed icon\'s link), got "https://www.google.com/alerts?hl=en"',
       'google-alerts.url',
     ],
     ['a plain alerts URL over http', ALERTS.replace('https:', 'http:'), expect.stringMatching(/^expected the RSS feed URL of a Google Alert/) as unknown as string, undefined],
     ['an alerts URL over http', { 'google-alerts': ALERTS.replace('https:', 'http:') }, expect.stringMatching(/^expected the RSS feed URL of a Google Alert/) as unknown as string, 'google-alerts.url'],
+    // a feed link copied short of the alert's id: refused, instead of a 404 on every fetch
+    ['an alerts URL without the alert', { 'google-alerts': 'https://www.google.com/alerts/feeds/01234567890123456789' }, expect.stringMatching(/^expected the RSS feed URL of a Google Alert, .*got "https:\/\/www.google.com\/alerts\/feeds\/01234567890123456789"$/) as unknown as string, 'google-alerts.url'],
+    ['an alerts URL with more after the alert', { 'google-alerts': ALERTS + '/extra' }, expect.stringMatching(/^expected the RSS feed URL of a Google Alert/) as unknown as string, 'google-alerts.url'],
   ])('rejects %s', (_label, raw, error, field) => {
     expect(parseSourceEntry(raw)).toEqual(field === undefined ? { error } : { error, field });
   });

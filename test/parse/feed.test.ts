@@ -13,6 +13,7 @@ import {
   sanitizeXml,
   stableGuid,
   truncate,
+  useFastXml,
 } from '../../src/parse/feed.js';
 
 const FETCHED_AT = Date.parse('2025-11-20T12:00:00Z');
@@ -78,6 +79,66 @@ describe('parseFeed: formats and encodings', () => {
     );
     expect(feed.format).toBe('atom');
     expect(feed.items[0]).toMatchObject({ link: 'http://old.example/1', publishedAt: Date.parse('2025-11-01T10:00:00Z') });
+  });
+});
+
+describe('parseFeed: the search sources\' own shapes', () => {
+  // fetched shortly after the fixtures' items were published (a date after the fetch is taken as the fetch's time)
+  const parseFixture = (name: string): Promise<ParsedFeed> =>
+    parseFeed(fixtureText(name), { url: URL_OF(name), fetchedAt: Date.parse('2026-12-07T10:00:00Z') });
+
+  it.each([true, false])('Bing News: click links unwrapped, the publisher from <News:Source> (fast reader %s)', async (fast) => {
+    useFastXml(fast);
+    try {
+      const feed = await parseFixture('bing-news.rss.xml');
+      expect(feed.title).toBe('"acme robotics" - BingNews');
+      expect(feed.items.map((i) => [i.title, i.link, i.canonicalUrl, i.source, i.sourceDomain, i.publishedAt])).toEqual([
+        [
+          'Acme Robotics unveils the Glide, a $299 robot vacuum',
+          'https://www.roboticsweekly.example/2026/12/07/acme-glide?utm_source=bing&utm_medium=news',
+          'https://www.roboticsweekly.example/2026/12/07/acme-glide',
+          // the publisher's name, as Google News' <source> gives it (it was the link's domain)
+          'Robotics Weekly',
+          'roboticsweekly.example',
+          Date.parse('2026-12-07T09:15:00Z'),
+        ],
+        [
+          "Why Acme Robotics' Glide could shake up Société Générale's portfolio",
+          'https://markets.example/news/acme-glide-sg',
+          'https://markets.example/news/acme-glide-sg',
+          'Markets & Money',
+          'markets.example',
+          Date.parse('2026-12-07T08:40:00Z'),
+        ],
+      ]);
+    } finally {
+      useFastXml(true);
+    }
+  });
+
+  it('Mastodon: a post without a title is titled by its text, linked to the post', async () => {
+    const feed = await parseFixture('mastodon-tag.rss.xml');
+    expect(feed.items.map((i) => [i.title, i.link, i.sourceDomain, i.publishedAt])).toEqual([
+      ['Just unboxed the new Glide from #acmerobotics and it already mapped the whole flat. Impressed!…', 'https://social.example/@jane/113301234567890123', 'social.example', Date.parse('2026-12-07T09:20:11Z')],
+      ['Mine keeps getting stuck under the sofa. #AcmeRobotics #fail', 'https://social.example/@bob@other.example/113301234567890999', 'social.example', Date.parse('2026-12-07T08:02:00Z')],
+    ]);
+  });
+
+  it('hnrss: a story links to its article, an Ask HN to its thread, with the poster as author', async () => {
+    const feed = await parseFixture('hnrss.rss.xml');
+    expect(feed.items.map((i) => [i.title, i.link, i.author, i.guid])).toEqual([
+      ["Acme Glide teardown: what's inside a $299 robot vacuum", 'https://blog.teardowns.example/acme-glide', 'dang_example', 'https://news.ycombinator.com/item?id=46000001'],
+      ['Ask HN: Is the Acme Glide worth it?', 'https://news.ycombinator.com/item?id=46000002', 'someone', 'https://news.ycombinator.com/item?id=46000002'],
+    ]);
+  });
+
+  it("hnrss: its footer (Article URL, Comments URL, Points, # Comments) is not the item's text", async () => {
+    // it was the whole summary of a link story: its words matched topics ("github" by every github.com link, "comments" by all)
+    const feed = await parseFixture('hnrss.rss.xml');
+    expect(feed.items.map((i) => i.summary)).toEqual(['', 'Thinking of buying one. Anyone tried it?']);
+    // a feed that only looks like it keeps its text
+    const other = await parseText(rss('<item><title>T</title><link>https://site.example/1</link><description>Points: 3 of the plan. Article URL: https://site.example/x</description></item>'));
+    expect(other.items[0]!.summary).toBe('Points: 3 of the plan. Article URL: https://site.example/x');
   });
 });
 

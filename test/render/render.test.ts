@@ -375,9 +375,33 @@ describe('the feeds table', () => {
       ctx({ width: 100 }),
     );
     const lines = out.split('\n');
-    expect(lines[3]).toMatch(/^│ Acme in the news +│ Acme +│ "acme robotics"[^│]* │ ok /);
-    expect(lines[4]).toMatch(/^│ "northwind" on[^│]* │ Northwind +│ "northwind" on[^│]* │ failing /);
+    expect(lines[3]).toMatch(/^│ Acme in the news +│ Acme +│ google-news en-US +│ ok /);
+    expect(lines[4]).toMatch(/^│ "northwind" on[^│]* │ Northwind +│ google-news en-US +│ failing /);
     expect(out).toContain(`Problems:\n  "northwind" on news.google.com (https://news.google.com/rss/search?q=northwind&hl=en-US&gl=US&ceid=US:en): ${error}\n`);
+  });
+});
+
+describe('the feeds table: a topic\'s sources', () => {
+  // one query, every source kind: the Source column said '"acme robotics" OR (ac…' on each row (Feed too, untitled)
+  const q = encodeURIComponent('"acme robotics" OR glide');
+  const urls = [
+    `https://news.google.com/rss/search?q=${q}&hl=en-US&gl=US&ceid=US:en`,
+    `https://news.google.com/rss/search?q=${q}&hl=de&gl=DE&ceid=DE:de`,
+    `https://www.bing.com/news/search?q=${q}&format=rss&setlang=en&cc=US`,
+    `https://www.reddit.com/search.rss?q=${q}&sort=new`,
+    `https://www.reddit.com/r/robotics/search.rss?q=${q}&restrict_sr=on&sort=new`,
+    'https://hnrss.org/newest?q=acme+OR+glide',
+    'https://mastodon.social/tags/acmerobotics.rss',
+    'https://fosstodon.org/tags/Z%C3%BCrich.rss',
+    'https://www.google.com/alerts/feeds/01234567890123456789/9876543210987654321',
+    'https://blog.acme.example/feed.xml',
+  ];
+  it('tells them apart (100 columns, as piped): kind, language and country, subreddit, hashtag', () => {
+    const rows = urls.map((url) => ({ url, fetchUrl: url, title: null, topics: ['Acme'], state: 'new' as const, lastFetchedAt: null, lastSuccessAt: null, consecutiveFailures: 0, fetches: 0, notModifiedRatio: null, failures: 0, itemsPerDay: 0, items: 0, overflows: 0, error: null, nextDueAt: null }));
+    const lines = render('table', feedHealthListing(rows as FeedHealthRow[], 0), ctx({ width: 100 })).split('\n').slice(3, 3 + urls.length);
+    const source = lines.map((l) => l.split('│')[3]!.trim());
+    expect(source).toEqual(['google-news en-US', 'google-news de-DE', 'bing-news en-US', 'reddit', 'reddit r/robotics', 'hackernews', 'mastodon #acmero…', 'mastodon #Zürich…', 'google-alerts', 'blog.acme.exampl…']);
+    expect(new Set(source).size).toBe(urls.length);
   });
 });
 

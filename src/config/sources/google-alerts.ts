@@ -17,11 +17,12 @@ export const googleAlerts: SourceDefinition<'google-alerts'> = {
 
 function checkAlertsUrl(raw: unknown): string | SourceEntryError {
   const url = checkHttpUrl(raw);
-  const alerts = typeof url === 'string' && isAlertsFeed(new URL(url)) && url.startsWith('https:');
+  // the whole feed path, /alerts/feeds/<user>/<alert>: a link cut short (…/feeds/<user>) is a 404 on every fetch
+  const alerts = typeof url === 'string' && isAlertsFeed(new URL(url)) && /^\/alerts\/feeds\/[^/]+\/[^/]+\/?$/.test(new URL(url).pathname) && url.startsWith('https:');
   if (alerts) return url;
   return {
     error:
-      'expected the RSS feed URL of a Google Alert, https://www.google.com/alerts/feeds/…' +
+      'expected the RSS feed URL of a Google Alert, https://www.google.com/alerts/feeds/<numbers>/<numbers>' +
       ` (in Google Alerts, choose "Deliver to: RSS feed" and copy the feed icon's link), got ${describeValue(raw)}`,
   };
 }
