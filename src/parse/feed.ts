@@ -107,8 +107,14 @@ function sanitizeText(text: string): string {
   // most text has no escape or control character and no run of whitespace: only the tests run then
   let out = hasControl(text) || text.includes('\ufeff') ? stripEscapes(text).replace(/\ufeff/g, '') : text;
   if (MESSY_SPACE.test(out)) out = out.replace(SPACE_RUN, ' ');
+  // a lone surrogate (a JSON Feed's "\ud800", half an emoji cut by a publisher) is not text: strict JSON
+  // readers refuse it in our output, and SQLite would store it as invalid UTF-8
+  if (!(out as WellFormed).isWellFormed()) out = (out as WellFormed).toWellFormed();
   return out.trim();
 }
+
+/** String methods of ES2024 that Node 20 has (the project's lib is ES2023). */
+type WellFormed = string & { isWellFormed(): boolean; toWellFormed(): string };
 
 /** Decodes HTML entities; a second pass only for double-escaped text (`&amp;#8217;`). */
 export function decodeEntities(text: string): string {

@@ -417,6 +417,14 @@ describe('parseFeed: failures', () => {
     expect(err.message).not.toContain('\n');
   });
 
+  it('a lone surrogate in a JSON Feed (\\ud800) becomes U+FFFD: strict JSON readers and SQLite\'s UTF-8 need well-formed text', async () => {
+    const feed = await parseText(
+      '{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [{"id": "1", "title": "acme lone \\ud800 end", "content_text": "cut \\udc00 emoji", "url": "https://x.example/1"}]}',
+    );
+    expect(feed.items[0]!.title).toBe('acme lone \ufffd end');
+    expect(feed.items[0]!.summary).toBe('cut \ufffd emoji');
+  });
+
   it('settles every time when good, empty and malformed documents follow each other', async () => {
     const good = fixtureText('rss091.rss.xml');
     for (let i = 0; i < 3; i++) {
