@@ -35,6 +35,11 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
   const explain = Boolean(o.explain);
   const out = writer(format, sentimentSheet(explain), await renderContext({ ...g, color: false }, o, env, env.now()));
   const stdin = !o.source || o.source === '-';
+  // with no file and nothing piped in, it waited for the terminal in silence, as if it hung (as detect did)
+  if (stdin && process.stdin.isTTY) {
+    if (!o.source) throw new UsageError('no texts given: name a file, or pipe them in', { hint: 'momentscan sentiment texts.txt, or … | momentscan sentiment (sentiment - reads what you type, Ctrl-D to end)' });
+    process.stderr.write('sentiment: reading texts from the terminal, one a line; Ctrl-D to end\n');
+  }
   const input: Readable = stdin ? process.stdin.setEncoding('utf8') : createReadStream(o.source!, { encoding: 'utf8' });
   const name = stdin ? 'stdin' : o.source!;
   const write = async (s: string | Buffer) => {

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { openTerminal } from '../helpers/tmux.js';
 
 describe('momentscan sentiment', () => {
   it('a folder instead of a file: one line naming it, exit 2 (not "EISDIR: illegal operation on a directory")', () => {
@@ -172,5 +173,21 @@ describe('momentscan rescore', () => {
     expect(after.prepare('SELECT count(*) FROM item_topics t JOIN items i ON i.id = t.item_id WHERE t.sentiment IS NOT i.sentiment').pluck().get()).toBe(0);
     after.close();
     expect(runCli(['rescore', '--config', cfg, '--db', db, '--all'], { home }).stderr).toContain(`rescored ${total} items`);
+  });
+});
+
+describe('momentscan sentiment on a terminal with nothing piped in', () => {
+  it('with no file, says what to give at once (exit 2) instead of waiting; with -, says it reads the terminal', async () => {
+    const home = tempDir();
+    const term = openTerminal({ width: 200, height: 12, home, cwd: home });
+    term.run(`${process.execPath} ${BIN} sentiment; echo "exit=$?"`);
+    const screen = await term.waitFor((s) => /exit=\d+/.test(s), 'sentiment to answer');
+    expect(screen).toContain('momentscan: error: no texts given: name a file, or pipe them in — momentscan sentiment texts.txt, or … | momentscan sentiment');
+    expect(screen).toContain('exit=2');
+    term.run(`${process.execPath} ${BIN} sentiment - --format csv`);
+    await term.waitFor((s) => s.includes('sentiment: reading texts from the terminal'), 'sentiment - to say it reads the terminal');
+    term.run('What a wonderful, excellent day');
+    term.keys('C-d');
+    await term.waitFor((s) => /\n0\.\d+,positive,en,[^\n]*,"What a wonderful, excellent day"/.test(s), 'the text typed to be scored');
   });
 });
