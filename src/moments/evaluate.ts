@@ -122,7 +122,8 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
   const explain = (k: number, result: TopicResult) => {
     const topic = topics[k]!;
     const topicId = tasks[k]!.topicId;
-    const moments = result.moments.filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from));
+    // an ongoing moment is in any window up to asOf (one shorter than a bucket too); alerts are within it anyway
+    const moments = result.moments.filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from || (m.ongoing && !o.alerts)));
     const overflows = moments.length ? store.overflowPeriods(topicId, o.from - baselineMs, o.asOf + MAX_FETCH_LAG_MS) : [];
     explained[k] = moments.map((m) => {
       const items = store.itemsBetween(topicId, m.start, Math.min(m.end, o.asOf + 1), 2000);
