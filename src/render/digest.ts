@@ -85,7 +85,7 @@ export function explanation(m: DigestMoment): { label: string; text: string }[] 
   const copies = m.totalItems > m.totalStories ? `, ${m.totalItems} items with copies` : '';
   out.push({
     label: 'volume',
-    text: `${m.observed} stories in the peak ${bucket} vs ${fmtNum(m.expected)} expected${ratio}; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`,
+    text: `${plural(m.observed, 'story', 'stories')} in the peak ${bucket} vs ${fmtNum(m.expected)} expected${ratio}; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`,
   });
   if (m.sentimentNow !== null || m.sentimentBaseline !== null) {
     out.push({ label: 'tone', text: `${fmtSigned(m.sentimentNow)} now vs ${fmtSigned(m.sentimentBaseline)} before (${plural(m.sentimentItems, 'story', 'stories')} scored)` });
