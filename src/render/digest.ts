@@ -166,6 +166,11 @@ export function sections(d: DigestModel): { key: 'new' | 'ongoing' | 'faded'; ti
   ].filter((s) => s.moments.length > 0);
 }
 
+/** How long each bar of a moment's chart is: its bucket, or several of them for a long moment. */
+export function chartBucketMs(m: DigestMoment): number {
+  return m.seriesBucketMs ?? m.bucketMs;
+}
+
 /** A one-line text chart of the series ("▁▁▂█▆▃"), and a marker line under the moment's buckets ("  ^^^^"). */
 export function sparkline(series: DigestBucket[]): { bars: string; marks: string } | null {
   if (series.length < 2 || !series.some((b) => b.count > 0)) return null;
