@@ -1,41 +1,23 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { formatDuration } from '../../src/core/time.js';
 import { buildDigestModel } from '../../src/moments/digest.js';
 import { renderDigestText } from '../../src/render/digest-text.js';
 import { Store } from '../../src/store/store.js';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { fetchedSample } from '../helpers/sample.js';
 
 // With the default buckets (auto: 15 minutes) the sample's Acme spike runs from 15:30 to 00:15: 35
 // buckets, more than a chart's 28 bars. Its chart must still show the onset and the peak (several
 // buckets to a bar), not only the moment's last hours.
-const SAMPLE = path.join(ROOT, 'fixtures', 'sample');
 const H = 3_600_000;
 const AS_OF = Date.parse('2026-11-19T08:00:00Z');
-
-let home: string;
-let config: string;
-let db: string;
-beforeAll(() => {
-  home = mkdtempSync(path.join(os.tmpdir(), 'momentscan-chart-'));
-  config = path.join(home, 'momentscan.yaml');
-  const text = readFileSync(path.join(SAMPLE, 'momentscan.yaml'), 'utf8')
-    .replace(/(url: |- )feeds\//g, `$1${SAMPLE}/feeds/`)
-    .replace(/^ {2}bucket: 6h.*$/m, '  bucket: auto');
-  writeFileSync(config, text);
-  db = path.join(home, 's.db');
-  expect(runCli(['fetch', '--config', config, '--db', db, '--quiet'], { home }).status).toBe(0);
-}, 60_000);
-afterAll(() => rmSync(home, { recursive: true, force: true }));
+const sample = fetchedSample((text) => text.replace(/^ {2}bucket: 6h.*$/m, '  bucket: auto'));
 
 describe('the digest chart of a moment longer than 28 buckets', () => {
   it('has several buckets to a bar, the onset and the peak in view, and says how long a bar is', () => {
-    const store = Store.open(db);
+    const store = Store.open(sample.db());
     try {
-      const model = buildDigestModel(loadConfig(config, true), store, { periodStart: AS_OF - 24 * H, asOf: AS_OF, now: AS_OF });
+      const model = buildDigestModel(loadConfig(sample.config(), true), store, { periodStart: AS_OF - 24 * H, asOf: AS_OF, now: AS_OF });
       const acme = model.new.find((m) => m.topic === 'Acme Robotics')!;
       expect(acme.bucketMs).toBe(15 * 60_000);
       expect((acme.end - acme.start) / acme.bucketMs).toBeGreaterThan(28);

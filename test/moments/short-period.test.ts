@@ -1,38 +1,17 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { buildDigestModel } from '../../src/moments/digest.js';
 import { evaluate } from '../../src/moments/evaluate.js';
 import { Store } from '../../src/store/store.js';
-import { ROOT, runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { fetchedSample, SAMPLE_CONFIG } from '../helpers/sample.js';
 
 // A period shorter than a bucket (an hourly `moments --since 1h`, a second `digest --since last`) lies
 // inside the bucket that is not over yet. A moment still going then — its last flagged bucket just ended —
 // is ongoing, and must be reported as such, not left out (moments) or called faded (digest).
-const CONFIG = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
 const H = 3_600_000;
 // the sample's Northwind tone shift runs to 12:00, the end of the last 6-hour bucket judged at these times
 const AT = Date.parse('2026-11-20T12:00:00Z');
-
-let templateHome: string;
-let template: string;
-beforeAll(() => {
-  templateHome = mkdtempSync(path.join(os.tmpdir(), 'momentscan-short-'));
-  template = path.join(templateHome, 's.db');
-  expect(runCli(['fetch', '--config', CONFIG, '--db', template, '--quiet'], { home: templateHome }).status).toBe(0);
-}, 60_000);
-afterAll(() => rmSync(templateHome, { recursive: true, force: true }));
-
-/** The fetched sample, a copy of its own for each test (runs record what they see). */
-function sample(): Store {
-  const db = path.join(tempDir(), 's.db');
-  copyFileSync(template, db);
-  if (existsSync(`${template}-wal`)) copyFileSync(`${template}-wal`, `${db}-wal`);
-  return Store.open(db);
-}
+const sample = fetchedSample();
 
 describe('a period shorter than a bucket', () => {
   it.each([
@@ -40,8 +19,8 @@ describe('a period shorter than a bucket', () => {
     ['13:00, since 1h (12:00)', AT + H, AT],
     ['17:59, since 15m', AT + 6 * H - 60_000, AT + 6 * H - 16 * 60_000],
   ])('moments at %s list the ongoing tone shift', (_name, asOf, from) => {
-    const config = loadConfig(CONFIG, true);
-    const store = sample();
+    const config = loadConfig(SAMPLE_CONFIG, true);
+    const store = Store.open(sample.copy());
     try {
       const rows = evaluate(config, store, { asOf, from }).rows.filter((m) => m.topic === 'Northwind Airlines');
       expect(rows.map((m) => [m.kind, m.ongoing, m.end])).toEqual([['sentiment-shift', true, AT]]);
@@ -51,8 +30,8 @@ describe('a period shorter than a bucket', () => {
   });
 
   it('a digest from 12:00 to 12:00:30, after one that ended at 12:00, has the tone shift still ongoing, not faded', () => {
-    const config = loadConfig(CONFIG, true);
-    const store = sample();
+    const config = loadConfig(SAMPLE_CONFIG, true);
+    const store = Store.open(sample.copy());
     try {
       const first = buildDigestModel(config, store, { periodStart: AT - 24 * H, asOf: AT, now: AT });
       expect(first.new.map((m) => [m.topic, m.ongoing])).toContainEqual(['Northwind Airlines', true]);
