@@ -3,9 +3,14 @@ import { buildDigestModel, lastDigestEnd } from '../moments/digest.js';
 import type { DigestModel } from '../moments/types.js';
 import { deliverDigest } from '../notify/digest-delivery.js';
 import { DIGEST_RENDERERS, digestFormat } from '../render/digest-formats.js';
+import { isQuiet } from '../render/digest.js';
+import { fmtUtc } from '../core/time.js';
 import { openStore, storeExists } from '../store/store.js';
 import { checkWindow, configFor, log, processEnv, writeOut, type GlobalOptions } from './context.js';
 import { asOfFlag, sensitivityFlag, needTopics, sinceFlag, topicsFlag } from './flags.js';
+
+/** How long a `--since last --send` run's claim on its period holds others off: well past a send's 2-minute deadline. */
+const CLAIM_LEASE_MS = 10 * 60_000;
 
 export interface DigestOptions {
   since?: string;
@@ -49,10 +54,11 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   const store = await openStore(dbPath, sending ? {} : { readonlyIfDenied: true });
   const readonly = store.readonly;
   if (readonly && !g.quiet) log('digest: the database is read-only for this user: the digest is printed, not recorded (--since last will not start after it)');
+  const since = o.since ?? '24h';
+  const lastMode = since.trim().toLowerCase() === 'last';
   let model: DigestModel;
   try {
-    const since = o.since ?? '24h';
-    const periodStart = since.trim().toLowerCase() === 'last' ? lastDigestEnd(store, asOf, sending) : sinceFlag(since, asOf, 'give a duration such as 24h, an earlier time, or last');
+    const periodStart = lastMode ? lastDigestEnd(store, asOf, sending) : sinceFlag(since, asOf, 'give a duration such as 24h, an earlier time, or last');
     checkWindow(config, { since, from: periodStart, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(topics.length ? { topics } : {}) });
     model = buildDigestModel(config, store, { periodStart, asOf, now, ...(topics.length ? { topics } : {}), ...(sensitivity ? { sensitivity } : {}) });
   } finally {
@@ -77,11 +83,35 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
     return code;
   }
 
+  // `--since last --send` claims its period before it sends: of two runs at once (cron overlapping an analyst,
+  // or on two hosts of a team), one sends it and the other says so; a failed send gives the period back
+  let claim: number | null = null;
+  if (lastMode && !o.dryRun && !(isQuiet(model) && !o.always)) {
+    const s = await openStore(dbPath);
+    try {
+      claim = s.claimDigest({ createdAt: now, periodStart: model.periodStart, periodEnd: model.periodEnd, moments: found }, now - CLAIM_LEASE_MS);
+    } finally {
+      s.close();
+    }
+    if (claim === null) {
+      if (!g.quiet) log(`digest: another digest run has sent the period from ${fmtUtc(model.periodStart)} on, or is sending it now; nothing sent`);
+      return code;
+    }
+  }
+  const settle = async (recipients: string[] | null): Promise<void> => {
+    const s = await openStore(dbPath);
+    try {
+      s.settleDigest(claim!, recipients);
+    } finally {
+      s.close();
+    }
+  };
   // Ctrl-C (or SIGTERM) while the mail server has the message: one line saying where that leaves the digest
-  // (it ended the process in silence). Nothing has gone to stdout on this path (a dry run does not send).
+  // (it ended the process in silence), the claimed period given back first. Nothing has gone to stdout on this
+  // path (a dry run does not send).
   const onSignal = () => {
     log('momentscan: error: interrupted while the digest was being sent: it is not marked as sent (the mail server had not confirmed it) — the next digest --since last covers this period again; check the inbox before sending it again');
-    process.exit(ExitCode.INTERRUPTED);
+    void (claim !== null ? settle(null) : Promise.resolve()).catch(() => undefined).finally(() => process.exit(ExitCode.INTERRUPTED));
   };
   if (!o.dryRun) {
     process.once('SIGINT', onSignal);
@@ -90,10 +120,14 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   let sentTo: string[] | null;
   try {
     sentTo = await deliverDigest(model, mail, { dryRun: Boolean(o.dryRun), always: Boolean(o.always), quiet: Boolean(g.quiet), now, log, writeOut });
+  } catch (err) {
+    if (claim !== null) await settle(null);
+    throw err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (sentTo) await record(true, sentTo);
+  if (claim !== null) await settle(sentTo);
+  else if (sentTo) await record(true, sentTo);
   return code;
 }

@@ -332,8 +332,9 @@ export function detectResumable(
     .sort((a, b) => a.first - b.first)
     .map((g) => buildMoment(topic, 'sentiment-shift', { ...g, first: swingStart(trace, g) }, trace, o))
     .filter((m) => !spikes.some((s) => s.start <= m.start && m.end <= s.end));
+  // an ongoing moment reaches into any window up to asOf, one shorter than a bucket too (its last bucket just ended)
   const fromBucket = bucketStart(o.from, o.bucketMs);
-  return { moments: [...spikes, ...shifts].filter((m) => m.end > fromBucket), snapshot, resumed };
+  return { moments: [...spikes, ...shifts].filter((m) => m.end > fromBucket || m.ongoing), snapshot, resumed };
 }
 
 /** A swing began where the buckets before its alert started leaning its way (within the day before it). */

@@ -177,7 +177,15 @@ function failureReason(err: unknown, s: SmtpSettings): string {
   const e = err as { response?: unknown; message?: unknown; code?: unknown; responseCode?: unknown };
   if (e.code === 'EAUTH') return `the server refused the login${typeof e.responseCode === 'number' ? ` (${e.responseCode})` : ''}`;
   const raw = typeof e.response === 'string' && e.response.trim() ? e.response : typeof e.message === 'string' ? e.message : String(err);
-  return scrub(raw.replace(/\s+/g, ' ').trim(), s.secrets);
+  const reply = scrub(raw.replace(/\s+/g, ' ').trim(), s.secrets);
+  // TLS faults in words: OpenSSL's own text, or the bare reply to STARTTLS, says nothing of what was asked
+  if (e.code === 'ETLS' && typeof e.response === 'string' && e.response.trim()) {
+    return `the server would not start TLS, which the URL requires (it answered STARTTLS with "${reply}")`;
+  }
+  if (e.code === 'ESOCKET' && s.options.secure && /wrong version number|packet length too long|unknown protocol/i.test(String(e.message))) {
+    return 'the server does not speak TLS from the start, as smtps:// expects (port 465); for a server on port 587 or 25, which starts TLS later, write smtp://';
+  }
+  return reply;
 }
 
 /**
@@ -186,10 +194,10 @@ function failureReason(err: unknown, s: SmtpSettings): string {
  */
 export async function checkSmtp(s: SmtpSettings): Promise<string | null> {
   // its connection's own timeouts within the deadline too: closing the transport does not end a connection
-  // still waiting for a greeting, which kept `status` up for the 30 s greeting timeout after saying 15 s. A
-  // second past it, so that the deadline's own words win: at the deadline itself, a busy machine could run
-  // the connection's timer first ('Greeting never received')
-  const within = (ms: number | undefined) => Math.min(ms ?? s.deadlineMs, s.deadlineMs + 1000);
+  // still waiting for a greeting, which kept `status` up for the 30 s greeting timeout after saying 15 s.
+  // A second past it, so that the deadline (created first, at the same 15 s) does not race them: the
+  // greeting's 'Greeting never received' won about half the runs, and the check said so instead of its deadline
+  const within = (ms: number | undefined) => Math.min(ms ?? s.deadlineMs, s.deadlineMs + 1_000);
   const transport = nodemailer.createTransport({
     ...s.options,
     connectionTimeout: within(s.options.connectionTimeout),

@@ -71,7 +71,7 @@ export function buildDigestModel(
         firstSeenAt = Math.min(firstSeenAt, p.firstSeenAt);
       }
     });
-    const dm: DigestMoment = { ...r, firstSeenAt, series: seriesFor(store, ids.get(r.topic), r, asOf) };
+    const dm: DigestMoment = { ...r, firstSeenAt, ...seriesFor(store, ids.get(r.topic), r, asOf) };
     // periods are (start, end]: a moment first seen at the start was in the digest that ended there
     if (firstSeenAt > periodStart) fresh.push(dm);
     else if (r.ongoing) ongoing.push(dm);
@@ -86,7 +86,7 @@ export function buildDigestModel(
     if (!m.ongoing && m.end < periodStart) return;
     if (faded.some((f) => same(f, m) && f.start === m.start)) return;
     const over = { ...m, ongoing: false };
-    faded.push({ ...over, firstSeenAt: p.firstSeenAt, series: seriesFor(store, ids.get(p.topic), over, asOf), ...notesFor(over, p.id, events, labels) });
+    faded.push({ ...over, firstSeenAt: p.firstSeenAt, ...seriesFor(store, ids.get(p.topic), over, asOf), ...notesFor(over, p.id, events, labels) });
   });
   faded.sort((a, b) => b.score - a.score || b.end - a.end || a.topic.localeCompare(b.topic));
   return { periodStart, periodEnd: asOf, topics, new: fresh, ongoing, faded, generatedAt: o.now, itemsStored: result.itemsStored, learning: result.learning };
@@ -117,26 +117,42 @@ export function knownAt<P extends { firstSeenAt: number; lastSeenAt: number; mom
   };
 }
 
-/** The moment's buckets, up to 8 before it and 4 after it (at most 28 bars), empty buckets included. */
-function seriesFor(store: Store, topicId: number | undefined, m: Moment, asOf: number): DigestBucket[] {
-  if (topicId === undefined || !(m.bucketMs > 0)) return [];
+/**
+ * The moment's buckets, up to 8 before it and 4 after it, empty buckets included, in at most 28 bars: a
+ * moment longer than that (15-minute buckets: over 4 hours) has several buckets to a bar (`barMs`), so that
+ * its onset and peak stay in view rather than being cut off the chart's start.
+ */
+function seriesFor(store: Store, topicId: number | undefined, m: Moment, asOf: number): { series: DigestBucket[]; seriesBucketMs?: number } {
+  if (topicId === undefined || !(m.bucketMs > 0)) return { series: [] };
   const b = m.bucketMs;
   // an ongoing moment's chart runs to now; a finished one's shows a few buckets after it, how it came down
   const now = bucketStart(asOf, b) + b;
   const end = m.ongoing ? now : Math.min(m.end + CHART_TRAIL * b, now);
-  let start = m.start - CHART_LEAD * b;
-  if ((end - start) / b > CHART_MAX_BARS) start = end - CHART_MAX_BARS * b;
-  if (end <= start) return [];
-  const counts = new Map(store.bucketCounts(topicId, start, Math.min(end, asOf + 1), b).map((c) => [c.start, c]));
-  const out: DigestBucket[] = [];
-  for (let t = start; t < end; t += b) {
-    const c = counts.get(t);
-    out.push({
-      start: t,
-      count: c?.count ?? 0,
-      tone: c && c.scored > 0 ? Math.round((c.sentimentSum / c.scored) * 100) / 100 : null,
-      inMoment: t >= m.start && t < m.end,
-    });
+  const start = m.start - CHART_LEAD * b;
+  if (end <= start) return { series: [] };
+  // bars of k buckets, aligned to k buckets from the epoch as buckets are to one
+  let k = 1;
+  let from = start;
+  let to = end;
+  while ((to - from) / (k * b) > CHART_MAX_BARS) {
+    k++;
+    from = bucketStart(start, k * b);
+    to = bucketStart(end - 1, k * b) + k * b;
   }
-  return out;
+  const bar = k * b;
+  const counts = store.bucketCounts(topicId, from, Math.min(to, asOf + 1), b);
+  const out: DigestBucket[] = [];
+  for (let t = from; t < to; t += bar) {
+    out.push({ start: t, count: 0, tone: null, inMoment: t < m.end && t + bar > m.start });
+  }
+  const sums = out.map(() => ({ sentiment: 0, scored: 0 }));
+  for (const c of counts) {
+    const i = Math.floor((c.start - from) / bar);
+    if (i < 0 || i >= out.length) continue;
+    out[i]!.count += c.count;
+    sums[i]!.sentiment += c.sentimentSum;
+    sums[i]!.scored += c.scored;
+  }
+  out.forEach((o, i) => (o.tone = sums[i]!.scored > 0 ? Math.round((sums[i]!.sentiment / sums[i]!.scored) * 100) / 100 : null));
+  return k === 1 ? { series: out } : { series: out, seriesBucketMs: bar };
 }

@@ -122,7 +122,8 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
   const explain = (k: number, result: TopicResult) => {
     const topic = topics[k]!;
     const topicId = tasks[k]!.topicId;
-    const moments = result.moments.filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from));
+    // an ongoing moment is in any window up to asOf (one shorter than a bucket too)
+    const moments = result.moments.filter((m) => (o.backtest ? m.firedAt >= o.from : m.end > o.from || m.ongoing));
     const overflows = moments.length ? store.overflowPeriods(topicId, o.from - baselineMs, o.asOf + MAX_FETCH_LAG_MS) : [];
     explained[k] = moments.map((m) => {
       const items = store.itemsBetween(topicId, m.start, Math.min(m.end, o.asOf + 1), 2000);
@@ -145,6 +146,7 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     : rankMoments(found, undefined, rankBy);
   const events = ranked.length ? store.feedback.events({ topics: topics.map((t) => t.name) }) : [];
   const byMoment = new Map(labels.map((l) => [l.momentId, l]));
+  const firstRecorded = new Set<MomentRow>();
   const rows: MomentRow[] = o.backtest
     ? (() => {
         const ids = store.feedback.momentIds(ranked.map((m) => ({ topicId: topicIds.get(m.topic)!, kind: m.kind, direction: m.direction, start: m.start })));
@@ -152,12 +154,20 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
       })()
     : (() => {
         const saved = store.saveMoments(ranked.map((m) => ({ topicId: topicIds.get(m.topic)!, moment: m })), o.asOf);
-        return ranked.map((m, i) => ({ ...m, firstSeenAt: saved[i]!.firstSeenAt, ...notesFor(m, saved[i]!.id, events, byMoment) }));
+        return ranked.map((m, i) => {
+          const row = { ...m, firstSeenAt: saved[i]!.firstSeenAt, ...notesFor(m, saved[i]!.id, events, byMoment) };
+          if (saved[i]!.isNew) firstRecorded.add(row);
+          return row;
+        });
       })();
   const itemsStored = store.hasItems();
   // (every moment is recorded as seen above; --accounts only narrows what is reported)
   const involved = o.accounts ? rows.filter((m) => (m.accounts?.length ?? 0) > 0) : rows;
-  const alerted = o.alerts ? involved.filter((m) => m.alertedAt > o.from && m.alertedAt <= o.asOf) : involved;
+  // An onset dated before the window that no earlier run had seen came late (its items arrived after its
+  // bucket was judged: a feed that lags, a run missed): this run, the first to see it, reports it — once, as the
+  // store records it now. (A read-only store records nothing, so it would say so every run: not there.)
+  const late = (m: MomentRow) => !store.readonly && firstRecorded.has(m) && m.alerts === 1 && m.alertedAt <= o.from && m.alertedAt > o.from - MAX_FETCH_LAG_MS;
+  const alerted = o.alerts ? involved.filter((m) => (m.alertedAt > o.from && m.alertedAt <= o.asOf) || late(m)) : involved;
   return {
     rows: o.limit === undefined ? alerted : alerted.slice(0, o.limit),
     topics: topics.length,

@@ -34,6 +34,8 @@ export interface DigestMoment extends Moment, Partial<MomentNotes> {
   firstSeenAt: number;
   /** The moment's buckets and a few before it, oldest first (empty when unknown). */
   series: DigestBucket[];
+  /** How long each of `series`'s bars is, when a long moment has several buckets to a bar (else `bucketMs`). */
+  seriesBucketMs?: number;
 }
 
 export interface DigestModel {

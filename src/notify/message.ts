@@ -1,4 +1,4 @@
-import { clean, fmtNum, fmtSigned, fmtUtc, safeHttpUrl } from '../render/digest.js';
+import { clean, fmtNum, fmtSigned, fmtUtc, plural, safeHttpUrl } from '../render/digest.js';
 import type { AlertEvent, MomentRecord } from './types.js';
 
 /**
@@ -44,7 +44,7 @@ export function viewOf(e: AlertEvent): EventView {
   const facts: EventView['facts'] = [];
   facts.push({ label: 'Score', value: `${fmtNum(d.score)} (attention ${fmtNum(d.attention)})` });
   const ratio = d.ratio !== null ? ` (${fmtNum(d.ratio)}×)` : '';
-  facts.push({ label: 'Volume', value: `${d.observed} stories in the peak ${clean(d.bucket)} vs ${fmtNum(d.expected)} expected${ratio}` });
+  facts.push({ label: 'Volume', value: `${plural(d.observed, 'story', 'stories')} in the peak ${clean(d.bucket)} vs ${fmtNum(d.expected)} expected${ratio}` });
   if (d.sentimentNow !== null || d.sentimentBaseline !== null) {
     facts.push({ label: 'Tone', value: `${fmtSigned(d.sentimentNow)} now vs ${fmtSigned(d.sentimentBaseline)} before` });
   }

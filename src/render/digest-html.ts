@@ -1,5 +1,6 @@
 import { formatDuration } from '../core/time.js';
 import {
+  chartBucketMs,
   clean,
   countsLine,
   digestBody,
@@ -178,12 +179,13 @@ function chartHtml(m: DigestMoment, color: string): string | null {
   if (series.length < 2) return null;
   const max = Math.max(...series.map((b) => b.count));
   if (max <= 0) return null;
-  const bucket = formatDuration(m.bucketMs);
+  const barMs = chartBucketMs(m);
+  const bucket = formatDuration(barMs);
   const first = series[0]!;
   const last = series[series.length - 1]!;
-  const words = `Stories per ${bucket} bucket from ${fmtUtcShort(first.start)} to ${fmtUtc(last.start + m.bucketMs)}: ${series.map((b) => b.count).join(', ')}`;
+  const words = `Stories per ${bucket} bucket from ${fmtUtcShort(first.start)} to ${fmtUtc(last.start + barMs)}: ${series.map((b) => b.count).join(', ')}`;
   const cells = series.map((b) => barCell(b, max, color, bucket));
-  const caption = `${bucket} buckets, ${fmtUtcShort(first.start)} → ${fmtUtc(last.start + m.bucketMs)}; coloured: the moment (peak ${m.observed} vs ${fmtNum(m.expected)} expected, highest bar ${max})`;
+  const caption = `${bucket} buckets, ${fmtUtcShort(first.start)} → ${fmtUtc(last.start + barMs)}; coloured: the moment (peak ${m.observed} vs ${fmtNum(m.expected)} expected, highest bar ${max})`;
   return (
     `<table role="img" aria-label="${esc(words)}" cellpadding="0" cellspacing="0" border="0" style="margin:4px 0 2px 0;border-collapse:collapse;border-bottom:1px solid ${C.lead};">\n<tr>\n` +
     `${cells.join('\n')}\n</tr>\n</table>\n` +

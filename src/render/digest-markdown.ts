@@ -1,6 +1,7 @@
 import { formatDuration } from '../core/time.js';
 import { mdText } from './text.js';
 import {
+  chartBucketMs,
   digestBody,
   examplesOf,
   explanation,
@@ -46,7 +47,7 @@ function momentBlock(m: DigestMoment, n: number): string[] {
   const chart = sparkline(m.series);
   for (const { label, text } of explanation(m)) {
     lines.push(`- **${label}:** ${mdText(text)}`);
-    if (label === 'volume' && chart) lines.push(`- **chart:** \`${chart.bars}\` (${formatDuration(m.bucketMs)} buckets, oldest first)`);
+    if (label === 'volume' && chart) lines.push(`- **chart:** \`${chart.bars}\` (${formatDuration(chartBucketMs(m))} buckets, oldest first)`);
   }
   const examples = examplesOf(m);
   if (examples.length) {

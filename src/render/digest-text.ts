@@ -1,6 +1,7 @@
 import { formatDuration } from '../core/time.js';
 import { wrap } from './text.js';
 import {
+  chartBucketMs,
   clean,
   digestBody,
   examplesOf,
@@ -55,7 +56,7 @@ function momentLines(m: DigestMoment, n: number): string[] {
   for (const { label, text } of expl) {
     lines.push(...wrap(text, TEXT_WIDTH, `${INDENT}${`${label}:`.padEnd(LABEL)}`, rest));
     if (label === 'volume' && chart) {
-      lines.push(...wrap(`${chart.bars} ${formatDuration(m.bucketMs)} buckets, ^ = the moment`, TEXT_WIDTH, `${INDENT}${'chart:'.padEnd(LABEL)}`, rest));
+      lines.push(...wrap(`${chart.bars} ${formatDuration(chartBucketMs(m))} buckets, ^ = the moment`, TEXT_WIDTH, `${INDENT}${'chart:'.padEnd(LABEL)}`, rest));
       if (chart.marks.trim()) lines.push(`${rest}${chart.marks}`);
     }
   }

@@ -92,7 +92,7 @@ export function explanation(m: DigestMoment): { label: string; text: string }[] 
   const copies = m.totalItems > m.totalStories ? `, ${m.totalItems} items with copies` : '';
   out.push({
     label: 'volume',
-    text: `${m.observed} stories in the peak ${bucket} vs ${fmtNum(m.expected)} expected${ratio}; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`,
+    text: `${plural(m.observed, 'story', 'stories')} in the peak ${bucket} vs ${fmtNum(m.expected)} expected${ratio}; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`,
   });
   if (m.sentimentNow !== null || m.sentimentBaseline !== null) {
     out.push({ label: 'tone', text: `${fmtSigned(m.sentimentNow)} now vs ${fmtSigned(m.sentimentBaseline)} before (${plural(m.sentimentItems, 'story', 'stories')} scored)` });
@@ -171,6 +171,11 @@ export function sections(d: DigestModel): { key: 'new' | 'ongoing' | 'faded'; ti
     { key: 'ongoing' as const, title: 'Still ongoing', moments: d.ongoing },
     { key: 'faded' as const, title: 'Faded', moments: d.faded },
   ].filter((s) => s.moments.length > 0);
+}
+
+/** How long each bar of a moment's chart is: its bucket, or several of them for a long moment. */
+export function chartBucketMs(m: DigestMoment): number {
+  return m.seriesBucketMs ?? m.bucketMs;
 }
 
 /** A one-line text chart of the series ("▁▁▂█▆▃"), and a marker line under the moment's buckets ("  ^^^^"). */

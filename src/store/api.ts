@@ -127,6 +127,10 @@ export interface MomentStore {
 export interface DigestStore {
   lastDigestEnd(sentOnly: boolean): number | null;
   recordDigest(d: { createdAt: number; periodStart: number; periodEnd: number; sent: boolean; recipients: string[]; moments: number }): void;
+  /** Claims a period to send: an id, or null when a sent digest, or one being sent (claimed after `liveSince`), reaches past its start. */
+  claimDigest(d: { createdAt: number; periodStart: number; periodEnd: number; moments: number }, liveSince: number): number | null;
+  /** A claim sent (to these recipients) or dropped (null). */
+  settleDigest(id: number, recipients: string[] | null): void;
 }
 
 /** Full-text search over titles and summaries. */

@@ -229,6 +229,12 @@ export abstract class PartsStore implements StoreApi {
   recordDigest(d: { createdAt: number; periodStart: number; periodEnd: number; sent: boolean; recipients: string[]; moments: number }): void {
     this.digests.recordDigest(d);
   }
+  claimDigest(d: { createdAt: number; periodStart: number; periodEnd: number; moments: number }, liveSince: number): number | null {
+    return this.digests.claimDigest(d, liveSince);
+  }
+  settleDigest(id: number, recipients: string[] | null): void {
+    this.digests.settleDigest(id, recipients);
+  }
 
   // search
   updateSearchIndex(): number {

@@ -260,7 +260,7 @@ export interface SavedMoment {
   /** The moment's id in the database (what `momentscan label` takes); null when a read-only store has not recorded it. */
   id: number | null;
   firstSeenAt: number;
-  /** First seen in this evaluation. */
+  /** Recorded by no evaluation before this one. */
   isNew: boolean;
 }
 

@@ -267,6 +267,43 @@ describe('momentscan digest --send', { timeout: 90_000 }, () => {
     expect((await simpleParser(again.stdout)).text).toContain('2026-11-18 06:00 → 2026-11-19 06:00 UTC');
   });
 
+  it('two --since last --send runs at once (cron overlapping an analyst, two hosts) send the period once; a run killed while sending gives it back when its claim runs out', async () => {
+    const { home, db } = setup();
+    const args = ['--send', '--to', 'a@example.com', '--since', 'last'];
+    const run = (server: TestSmtpServer, now: string) => ({ home, db, env: { MOMENTSCAN_SMTP_URL: server.url(), MOMENTSCAN_NOW: now } });
+    const another = /^digest: another digest run has sent the period from 2026-11-\d\d 12:00 UTC on, or is sending it now; nothing sent\n$/;
+
+    // the first is caught sending (the server holds its recipient) while the second runs
+    const held = await smtp({ hold: true });
+    const first = startCli(['digest', '--config', SAMPLE_CONFIG, '--db', db, ...args], { home, env: run(held, LATER).env });
+    await withTimeout(held.held, 60_000, 'the first digest to be sending');
+    const second = await digest(args, run(held, LATER));
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(another);
+    held.release();
+    const done = await withTimeout(first.exited, 60_000, 'the first digest');
+    expect(done.status, done.stderr).toBe(0);
+    expect(await held.messages()).toHaveLength(1);
+
+    // a day later, one is killed while sending: its period is not sent by another run while its claim holds,
+    // and is sent in full (from the first's end) by the next run after it
+    const DAY_AFTER = '2026-11-21T12:00:00Z';
+    const stuck = await smtp({ hold: true });
+    const killed = startCli(['digest', '--config', SAMPLE_CONFIG, '--db', db, ...args], { home, env: run(stuck, DAY_AFTER).env });
+    await withTimeout(stuck.held, 60_000, 'the digest to be sending');
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const good = await smtp();
+    const meanwhile = await digest(args, run(good, DAY_AFTER));
+    expect(meanwhile.status, meanwhile.stderr).toBe(0);
+    expect(meanwhile.stderr).toMatch(another);
+    const later = await digest(args, run(good, '2026-11-21T12:11:00Z'));
+    expect(later.status, later.stderr).toBe(0);
+    const mails = await good.messages();
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.parsed.text).toContain('2026-11-20 12:00 → 2026-11-21 12:11 UTC');
+  });
+
   it('a quiet day sends nothing (a line on stderr says so, exit 0); with --always it sends the quiet-day digest', async () => {
     const { home, db } = setup();
     const server = await smtp();

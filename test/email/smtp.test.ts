@@ -90,6 +90,24 @@ describe('the MIME message', () => {
 });
 
 describe('sending', () => {
+  const message = { from: 'm@example.com', to: ['a@example.com'], subject: 's', text: 't', html: '<p>t</p>', date: new Date(0) };
+
+  it.each([
+    // STARTTLS asked for (requireTLS) of a server that offers none: it answered the command 500
+    ['smtp://127.0.0.1:PORT/?requireTLS=true', /failed: the server would not start TLS, which the URL requires \(it answered STARTTLS with "500 [^"]*"\)$/],
+    // smtps:// (TLS from the first byte) to a server that speaks plain SMTP first, as on port 587: OpenSSL said 'wrong version number'
+    ['smtps://127.0.0.1:PORT', /failed: the server does not speak TLS from the start, as smtps:\/\/ expects \(port 465\); for a server on port 587 or 25, which starts TLS later, write smtp:\/\/$/],
+  ])('a TLS fault is said in words: %s', async (url, said) => {
+    const server = await startSmtp();
+    try {
+      const s = resolveSmtp({ url: url.replace('PORT', String(server.port)), source: 'email.smtp', passwordFile: null });
+      await expect(sendDigestMail(s, message)).rejects.toThrow(said);
+      expect(await server.messages()).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('gives up on a server that keeps answering slowly once the overall deadline has passed, with a clear error', async () => {
     const server = await startSmtp({ slowMs: 200 });
     try {

@@ -21,6 +21,10 @@ export interface TestSmtpServer {
   messages: () => Promise<ReceivedMail[]>;
   /** Logins tried: user and password, in order. */
   logins: { user: string; pass: string }[];
+  /** With `hold`: resolves when the first recipient has been given (a send is under way, waiting on the server). */
+  held: Promise<void>;
+  /** With `hold`: answers the recipients held so far, and all later ones at once. */
+  release: () => void;
   close: () => Promise<void>;
 }
 
@@ -29,11 +33,16 @@ export interface TestSmtpServer {
  * LOGIN) and takes only that password for `user`; without, it takes mail from anyone. `rejectWith`
  * refuses every recipient with that reply (e.g. "550 mailbox unavailable"). `slowMs` answers each
  * recipient that much later: a server that keeps answering, slowly (never idle long enough for a timeout).
- * `authReply` makes the reply to a refused login (given the password tried).
+ * `authReply` makes the reply to a refused login (given the password tried). `hold` keeps every recipient
+ * unanswered until `release()`: a send caught in the middle, for as long as the test needs.
  */
 export async function startSmtp(
-  o: { user?: string; password?: string; rejectWith?: { code: number; message: string }; slowMs?: number; authReply?: (pass: string) => string } = {},
+  o: { user?: string; password?: string; rejectWith?: { code: number; message: string }; slowMs?: number; authReply?: (pass: string) => string; hold?: boolean } = {},
 ): Promise<TestSmtpServer> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let heldNow!: () => void;
+  const held = new Promise<void>((resolve) => (heldNow = resolve));
   const received: ReceivedMail[] = [];
   const logins: { user: string; pass: string }[] = [];
   const parsing: Promise<void>[] = [];
@@ -49,7 +58,10 @@ export async function startSmtp(
       else cb(Object.assign(new Error(o.authReply ? o.authReply(auth.password ?? '') : 'Invalid username or password'), { responseCode: 535 }));
     },
     onRcptTo(_address, _session, cb) {
-      if (o.slowMs) setTimeout(() => cb(), o.slowMs);
+      if (o.hold) {
+        heldNow();
+        void released.then(() => cb());
+      } else if (o.slowMs) setTimeout(() => cb(), o.slowMs);
       else if (o.rejectWith) cb(Object.assign(new Error(o.rejectWith.message), { responseCode: o.rejectWith.code }));
       else cb();
     },
@@ -82,7 +94,10 @@ export async function startSmtp(
       return received;
     },
     logins,
+    held,
+    release,
     close: async () => {
+      release();
       await Promise.all(parsing);
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

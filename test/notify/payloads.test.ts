@@ -75,6 +75,10 @@ describe('Slack payload', () => {
     expect(p.blocks[1]!.fields!.length).toBeGreaterThan(2);
     expect(p.blocks[2]!.elements![0]!.url).toBe('https://news.example/a?x=1|2');
   });
+  it('says one story in the peak in the singular', () => {
+    const one = slackPayload([event({ data: record({ observed: 1, expected: 0.2, ratio: 5 }) })]) as typeof p;
+    expect(one.blocks[1]!.fields!.map((f) => f.text).join('\n')).toContain('1 story in the peak 6h vs 0.2 expected (5.0×)');
+  });
   it('says which known accounts are involved (their names are feed-hostile too: escaped below)', () => {
     expect(p.blocks[1]!.fields!.map((f) => f.text).join('\n')).toMatch(/\*Accounts\*[\s\S]*\(3\)/);
   });

@@ -150,6 +150,14 @@ describe('digest text', () => {
     expect(text).toContain('https://www.dailyledger.example/acme-glide');
     expect(text).not.toMatch(/\x1b/);
   });
+
+  it('says one story in the singular: in the peak and in the tone', () => {
+    const one = dm({ observed: 1, totalStories: 1, totalItems: 1, expected: 0.2, expectedTotal: 0.4, sentimentItems: 1 });
+    const text = renderDigestText({ ...busy, new: [one] }).replace(/\s+/g, ' ');
+    expect(text).toContain('1 story in the peak 6h vs 0.2 expected (5.0×); 1 over the moment vs 0.4');
+    expect(text).toContain('(1 story scored)');
+    expect(text).not.toMatch(/\b1 stories\b/);
+  });
 });
 
 describe('digest: what could not be judged', () => {

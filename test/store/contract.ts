@@ -375,6 +375,33 @@ export function storeContract(backend: Backend): void {
       expect(other.outbox.lastSent(0, 'desk')).toBe(T + 40);
     });
 
+    it('two connections sending the digest of one period: one claims it; a dropped or stale claim gives it back; printed digests do not count', () => {
+      const { store } = setup();
+      const other = backend.reopen(store);
+      opened.push(other);
+      const H = 3_600_000;
+      const period = { createdAt: T, periodStart: T - 24 * H, periodEnd: T, moments: 2 };
+      const mine = store.claimDigest(period, T - H);
+      expect(mine).toEqual(expect.any(Number));
+      expect(other.claimDigest({ ...period, createdAt: T + 1 }, T + 1 - H)).toBeNull();
+      // a claim is not a digest sent (nor one printed) until it is settled as sent
+      expect(other.lastDigestEnd(true)).toBeNull();
+      expect(other.lastDigestEnd(false)).toBeNull();
+      store.settleDigest(mine!, null);
+      const again = other.claimDigest({ ...period, createdAt: T + 2 }, T + 2 - H);
+      expect(again).toEqual(expect.any(Number));
+      other.settleDigest(again!, ['a@example.com']);
+      expect(store.lastDigestEnd(true)).toBe(T);
+      // the next day's: sent once; a claim left by a run that died holds only until its lease ends
+      const next = { createdAt: T + 24 * H, periodStart: T, periodEnd: T + 24 * H, moments: 0 };
+      expect(store.claimDigest(next, T + 23 * H)).toEqual(expect.any(Number));
+      expect(other.claimDigest(next, T + 23 * H)).toBeNull();
+      expect(other.claimDigest({ ...next, createdAt: T + 25 * H }, T + 24 * H)).toEqual(expect.any(Number));
+      store.recordDigest({ createdAt: T + 26 * H, periodStart: T, periodEnd: T + 26 * H, sent: false, recipients: [], moments: 0 });
+      expect(store.lastDigestEnd(false)).toBe(T + 26 * H);
+      expect(store.lastDigestEnd(true)).toBe(T);
+    });
+
     describe('replayed stories', () => {
       const HOUR = 3_600_000;
       const REPLAY = { windowMs: 48 * HOUR, memoryMs: 30 * 24 * HOUR };

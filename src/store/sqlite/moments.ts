@@ -18,7 +18,7 @@ export class SqliteMoments extends SqlitePart implements MomentStore {
       return moments.map(({ topicId, moment }) => {
         const row = seen.get(topicId, moment.kind, moment.direction, moment.start) as { id: number; at: number } | undefined;
         const firstSeenAt = Math.min(row?.at ?? evaluatedAt, evaluatedAt);
-        return { id: row?.id ?? null, firstSeenAt, isNew: firstSeenAt === evaluatedAt };
+        return { id: row?.id ?? null, firstSeenAt, isNew: row === undefined };
       });
     });
   }
@@ -34,8 +34,11 @@ export class SqliteMoments extends SqlitePart implements MomentStore {
            last_seen_at = max(moments.last_seen_at, excluded.last_seen_at)
          RETURNING id, first_seen_at AS firstSeenAt`,
       );
+      // whether a run recorded it before this one (whatever its evaluation time: --as-of runs may share one)
+      const seen = this.stmt('SELECT 1 FROM moments WHERE topic_id = ? AND kind = ? AND direction = ? AND start_at = ?');
       const tx = this.db.transaction(() =>
         moments.map(({ topicId, moment }) => {
+          const before = seen.get(topicId, moment.kind, moment.direction, moment.start) !== undefined;
           const row = upsert.get({
             topicId,
             kind: moment.kind,
@@ -47,7 +50,7 @@ export class SqliteMoments extends SqlitePart implements MomentStore {
             detail: JSON.stringify(moment),
             at: evaluatedAt,
           }) as { id: number; firstSeenAt: number };
-          return { id: row.id, firstSeenAt: row.firstSeenAt, isNew: row.firstSeenAt === evaluatedAt };
+          return { id: row.id, firstSeenAt: row.firstSeenAt, isNew: !before };
         }),
       );
       return tx.immediate();
