@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { ParsedBody } from './parse-job.js';
 import type { BodyParser } from './parse-pool.js';
 import { FeedError, formatError } from '../core/errors.js';
+import { iso } from '../core/time.js';
 import { userAgent } from '../core/version.js';
 import { attemptsOf, noteTries, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
@@ -249,11 +250,17 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         else unreachable.set(host, { feeds: 1, first: err.message });
       }
       noteTries(err, attempts);
-      const message = err instanceof FeedError ? formatError(err) : `unexpected error: ${formatError(err)}`;
       const status = err instanceof FeedError ? (err.status ?? null) : null;
       const gone = err instanceof FeedError && err.kind === 'gone';
       const retryAfter = err instanceof FeedError && err.retryAfterMs !== undefined ? Math.min(err.retryAfterMs, MAX_SERVER_HINT_MS) : null;
       const nextDueAt = retryAfter !== null ? startedAt + retryAfter : null;
+      // a server's Retry-After decides when the feed is asked again: the message says when, not "the next fetch"
+      const message =
+        err instanceof FeedError
+          ? nextDueAt !== null
+            ? `${err.message} — the server asks to wait: it will be retried by the first fetch after ${iso(nextDueAt)} (fetch --force to try sooner)`
+            : formatError(err)
+          : `unexpected error: ${formatError(err)}`;
       const notice = gone ? 'retired: 410 Gone; it will not be fetched again (remove it from the config, or fetch --force to try it)' : null;
       const durationMs = elapsed();
       return {
