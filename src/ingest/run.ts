@@ -2,7 +2,7 @@ import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Config } from '../config/schema.js';
 import type { ParsedBody } from './parse-job.js';
 import type { BodyParser } from './parse-pool.js';
-import { FeedError, formatError } from '../core/errors.js';
+import { FeedError, formatError, StoreError } from '../core/errors.js';
 import { iso } from '../core/time.js';
 import { userAgent } from '../core/version.js';
 import { attemptsOf, noteTries, withRetries } from '../fetch/retry.js';
@@ -438,12 +438,11 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // Ctrl-C: the feeds this worker claimed and did not save are given back at once, so that the next run
   // fetches them (not only once their leases end, minutes later); those it saved were given back already
   if (leases && o.signal?.aborted && !failure) for (const feed of due) leases.releaseFeed(feed.id, o.worker!.owner);
-  if (failure) throw failure.err;
   const fetched: FeedResult[] = [];
-  for (const s of settled) {
-    if (s.status === 'rejected') throw s.reason;
-    fetched.push(s.value);
-  }
+  for (const s of settled) if (s.status === 'fulfilled') fetched.push(s.value);
+  const stopped = failure ?? settled.map((s) => (s.status === 'rejected' ? { err: s.reason as unknown } : null)).find((x) => x !== null);
+  // (a worker's feeds come in batches: how many were due in all is not known)
+  if (stopped) throw savedBefore(stopped.err, fetched.length, leases ? null : due.length);
   // Every feed is saved, each with provisional stories: now the stories of what came in, replayed in
   // canonical order, so they do not depend on which feed finished first. (Interrupted too: what was
   // saved counts. Should this not happen, after a crash, the next fetch replays from the same point.)
@@ -471,6 +470,19 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   const order = new Map(feeds.map((feed, i) => [feed.url, i]));
   results.sort((a, b) => order.get(a.url)! - order.get(b.url)!);
   return { feeds: results, interrupted: Boolean(o.signal?.aborted), warnAfter: f.warnAfter };
+}
+
+/**
+ * The store failed mid-run (locked past its busy timeout, disk full...): its error, saying how many feeds were
+ * saved before it and that the next fetch fetches the rest, in its one line.
+ */
+function savedBefore(err: unknown, saved: number, due: number | null): unknown {
+  if (!(err instanceof StoreError)) return err;
+  const plural = (n: number) => (n === 1 ? '' : 's');
+  const note =
+    saved === 0 ? 'no feed saved' : due === null ? `${saved} feed${plural(saved)} saved before that` : `${saved} of ${due} feed${plural(due)} saved before that`;
+  const rest = due === null ? '; the next fetch fetches the rest' : due > saved ? `; the next fetch fetches the other ${due - saved}` : '';
+  return new StoreError(`${err.message} (${note}${rest})`, { ...(err.hint !== undefined ? { hint: err.hint } : {}), exitCode: err.exitCode, cause: err });
 }
 
 /** The stories' assigner during a fetch (provisional stories, ingest/stories.ts) and its replay's options. */

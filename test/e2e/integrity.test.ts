@@ -410,4 +410,57 @@ describe('a database another program holds a write transaction on', () => {
     expect(inspect(dbFile).integrity).toBe('ok');
     expect(logRows()).toBe(before);
   });
+
+  it('a lock taken in the middle of a fetch and held past the busy timeout: one line saying how many feeds were saved and that the next fetch fetches the rest, exit 1', { timeout: 90_000 }, async () => {
+    const FEEDS = 40;
+    const FIRST = 10;
+    const home = tempDir();
+    const dbFile = path.join(home, 'm.db');
+    // feeds 0..9 answer at once; the other 30 only once the lock is taken (a gate the test opens)
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const routes: Record<string, Handler> = {};
+    for (let i = 0; i < FEEDS; i++) {
+      const body = rss(i);
+      routes[feedPath(i)] = (_req, res) => {
+        const send = () => {
+          if (res.destroyed) return;
+          res.writeHead(200, { 'content-type': RSS });
+          res.end(body);
+        };
+        if (i < FIRST) send();
+        else void gate.then(send);
+      };
+    }
+    const servers: FixtureServer[] = [];
+    try {
+      for (let h = 0; h < FEEDS; h++) servers.push(await startServer(routes));
+      const file = path.join(home, 'momentscan.yaml');
+      const list = Array.from({ length: FEEDS }, (_, i) => `      - ${servers[i]!.url(feedPath(i))}`).join('\n');
+      writeFileSync(file, `fetch: {concurrency: 16}\ntopics:\n  - name: Acme\n    keywords: [acme]\n    feeds:\n${list}\n`);
+      const run = startCli(['fetch', '--quiet', '--config', file, '--db', dbFile], { home });
+      await pollUntil(() => feedsWithItems(dbFile), (n) => n >= FIRST, { timeoutMs: 30_000, what: 'the first feeds to be saved', stop: () => run.child.exitCode !== null });
+      const holder = new Database(dbFile);
+      try {
+        holder.exec('BEGIN IMMEDIATE');
+        open();
+        const r = await withTimeout(run.exited, 60_000, 'the fetch to give up on the lock');
+        expect(r.status).toBe(1);
+        expect(r.stderr).toBe(
+          `momentscan: error: ${dbFile}: database is busy: another program is writing to it (${FIRST} of ${FEEDS} feeds saved before that; the next fetch fetches the other ${FEEDS - FIRST}) — try again when it is done: another momentscan, or a sqlite3 shell or DB browser holding a transaction open (write or revert its changes)\n`,
+        );
+        holder.exec('ROLLBACK');
+      } finally {
+        holder.close();
+      }
+      const after = inspect(dbFile);
+      expect(after.integrity).toBe('ok');
+      expect(after.withItems).toBe(FIRST);
+      expect(after.items).toBe(FIRST * ITEMS);
+    } finally {
+      open();
+      await killAll();
+      await Promise.all(servers.map((s) => s.close()));
+    }
+  });
 });
