@@ -26,8 +26,9 @@ export interface IngestOptions {
   /**
    * Called as the story replay at the end starts (true) and once it has ended (false). The replay is one
    * synchronous transaction: nothing else runs on this thread until it ends, a signal handler included.
+   * `items`: the new items this run saved (0 for a replay a run before this one left pending).
    */
-  onReplay?: (starting: boolean) => void;
+  onReplay?: (starting: boolean, items: number) => void;
   /**
    * Run as one of several workers sharing a store (fetch --worker, PostgreSQL): claim due feeds in batches
    * with leases (for `leaseMs`) until none is left, and take one of the store's per-host slots for each
@@ -452,11 +453,11 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     const replaying = (stories as Stories | null) ?? (store.replayPending() ? await loadStories() : null);
     if (replaying) {
       replaying.assigner.release();
-      o.onReplay?.(true);
+      o.onReplay?.(true, fetched.reduce((n, r) => n + r.itemsNew, 0));
       try {
         store.replayStories(replaying.assigner.replay, replaying.options);
       } finally {
-        o.onReplay?.(false);
+        o.onReplay?.(false, 0);
       }
     }
   } finally {

@@ -360,6 +360,40 @@ describe('Ctrl-C during the story replay at the end of a fetch', () => {
   });
 });
 
+describe('a signal during the story replay off a terminal (cron, a pipe)', () => {
+  // Only a terminal was told of the replay: from cron a SIGTERM in it ended the fetch with not a word in the log.
+  it('a replay of many items is announced in one line first (--quiet too), so a SIGTERM in it leaves the log saying what was cut and what happens next', { timeout: 120_000 }, async () => {
+    const FILES = 3;
+    const PER_FILE = 10_000;
+    const home = tempDir();
+    const dir = path.join(home, 'feeds');
+    mkdirSync(dir);
+    const urls: string[] = [];
+    for (let i = 0; i < FILES; i++) {
+      const file = path.join(dir, `${i}.xml`);
+      writeFileSync(file, renderFeed(i, PER_FILE));
+      urls.push(pathToFileURL(file).href);
+    }
+    const config = path.join(home, 'momentscan.yaml');
+    writeFileSync(config, `fetch: { maxBytes: 64MB }\ntopics:\n  - name: Acme\n    keywords: [acme]\nfeeds:\n${urls.map((u) => `  - ${u}`).join('\n')}\n`);
+    const dbFile = path.join(home, 'm.db');
+    const run = startCli(['fetch', '--quiet', '--config', config, '--db', dbFile], { home, env: { MOMENTSCAN_NOW: BENCH_CLOCK } });
+    const note = 'momentscan: putting 30,000 new items into stories: a signal now (Ctrl-C, SIGTERM) ends the fetch at once, the feeds stay saved and the next fetch does this again\n';
+    await pollUntil(run.stderr, (s) => s.includes(note), { timeoutMs: 90_000, what: 'the story replay to be announced', stop: () => run.child.exitCode !== null });
+    run.child.kill('SIGTERM');
+    const r = await withTimeout(run.exited, 60_000, 'the fetch to end');
+    expect(r.signal).toBe('SIGTERM');
+    expect(r.stderr).toBe(note);
+    const db = new Database(dbFile, { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) FROM items').pluck().get()).toBe(FILES * PER_FILE);
+      expect(db.prepare('SELECT replay_from FROM story_state').pluck().get()).not.toBeNull();
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('a write the system refuses', () => {
   it('under a file size limit (ulimit -f) fetch says disk I/O error and what to check, one line, exit 1; the next run works', () => {
     const home = tempDir();
