@@ -308,25 +308,31 @@ describe('the database survives a fetch being killed, doubled or interrupted', (
   });
 });
 
+const FILES = 3;
+const PER_FILE = 10_000;
+
+/** Three feed files of 10,000 items each: a fetch of them ends with a replay of seconds, and its config. */
+function bigFeedFiles(): { home: string; config: string; dbFile: string } {
+  const home = tempDir();
+  const dir = path.join(home, 'feeds');
+  mkdirSync(dir);
+  const urls: string[] = [];
+  for (let i = 0; i < FILES; i++) {
+    const file = path.join(dir, `${i}.xml`);
+    writeFileSync(file, renderFeed(i, PER_FILE));
+    urls.push(pathToFileURL(file).href);
+  }
+  const config = path.join(home, 'momentscan.yaml');
+  writeFileSync(config, `fetch: { maxBytes: 64MB }\ntopics:\n  - name: Acme\n    keywords: [acme]\nfeeds:\n${urls.map((u) => `  - ${u}`).join('\n')}\n`);
+  return { home, config, dbFile: path.join(home, 'm.db') };
+}
+
 describe('Ctrl-C during the story replay at the end of a fetch', () => {
   // The replay is one synchronous transaction: a Ctrl-C then was lost (nothing ran to handle it, and the
   // handler was gone once it ended): the fetch went on for seconds and exited 0. Now it ends the process at
   // once, the replay's transaction is not committed, and the next fetch replays what was saved.
   it('ends the fetch at once (exit 130), keeps the saved feeds whole, and the next fetch puts their items into stories', { timeout: 120_000 }, async () => {
-    const FILES = 3;
-    const PER_FILE = 10_000;
-    const home = tempDir();
-    const dir = path.join(home, 'feeds');
-    mkdirSync(dir);
-    const urls: string[] = [];
-    for (let i = 0; i < FILES; i++) {
-      const file = path.join(dir, `${i}.xml`);
-      writeFileSync(file, renderFeed(i, PER_FILE));
-      urls.push(pathToFileURL(file).href);
-    }
-    const config = path.join(home, 'momentscan.yaml');
-    writeFileSync(config, `fetch: { maxBytes: 64MB }\ntopics:\n  - name: Acme\n    keywords: [acme]\nfeeds:\n${urls.map((u) => `  - ${u}`).join('\n')}\n`);
-    const dbFile = path.join(home, 'm.db');
+    const { home, config, dbFile } = bigFeedFiles();
     const env = { MOMENTSCAN_NOW: BENCH_CLOCK };
     const term = openTerminal({ width: 160, height: 10, home, cwd: home, env });
     term.run(`${process.execPath} ${BIN} fetch --config ${config} --db ${dbFile}`);
@@ -363,20 +369,7 @@ describe('Ctrl-C during the story replay at the end of a fetch', () => {
 describe('a signal during the story replay off a terminal (cron, a pipe)', () => {
   // Only a terminal was told of the replay: from cron a SIGTERM in it ended the fetch with not a word in the log.
   it('a replay of many items is announced in one line first (--quiet too), so a SIGTERM in it leaves the log saying what was cut and what happens next', { timeout: 120_000 }, async () => {
-    const FILES = 3;
-    const PER_FILE = 10_000;
-    const home = tempDir();
-    const dir = path.join(home, 'feeds');
-    mkdirSync(dir);
-    const urls: string[] = [];
-    for (let i = 0; i < FILES; i++) {
-      const file = path.join(dir, `${i}.xml`);
-      writeFileSync(file, renderFeed(i, PER_FILE));
-      urls.push(pathToFileURL(file).href);
-    }
-    const config = path.join(home, 'momentscan.yaml');
-    writeFileSync(config, `fetch: { maxBytes: 64MB }\ntopics:\n  - name: Acme\n    keywords: [acme]\nfeeds:\n${urls.map((u) => `  - ${u}`).join('\n')}\n`);
-    const dbFile = path.join(home, 'm.db');
+    const { home, config, dbFile } = bigFeedFiles();
     const run = startCli(['fetch', '--quiet', '--config', config, '--db', dbFile], { home, env: { MOMENTSCAN_NOW: BENCH_CLOCK } });
     const note = 'momentscan: putting 30,000 new items into stories: a signal now (Ctrl-C, SIGTERM) ends the fetch at once, the feeds stay saved and the next fetch does this again\n';
     await pollUntil(run.stderr, (s) => s.includes(note), { timeoutMs: 90_000, what: 'the story replay to be announced', stop: () => run.child.exitCode !== null });
