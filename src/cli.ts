@@ -69,11 +69,8 @@ export function buildProgram(): Command {
     .option('--no-color', 'never colour the output (also NO_COLOR=1)')
     .option('-q, --quiet', 'no progress or summary on stderr (errors and warnings still go there)')
     .option('--debug', 'print stack traces with errors')
-    .showHelpAfterError('(run momentscan --help for usage)')
     .exitOverride()
-    .configureOutput({
-      outputError: (str, write) => write(`momentscan: ${stripControl(str.trim()).replace(/^error: /, 'error: ')}\n`),
-    });
+    .configureOutput({ outputError: usageLine('momentscan') });
 
   const action = (load: () => Promise<{ run: Action }>) =>
     async function (this: Command) {
@@ -444,7 +441,7 @@ export function buildProgram(): Command {
   // a usage error points to the help of the command it was made in
   const walk = (cmd: Command) => {
     for (const c of cmd.commands) {
-      c.showHelpAfterError(`(run ${commandPath(c)} --help for usage)`);
+      c.configureOutput({ outputError: usageLine(commandPath(c)) });
       walk(c);
     }
   };
@@ -510,6 +507,20 @@ function showDefaultOptions(parent: Command, sub: Command): void {
       return Help.prototype.formatHelp.call(listing, cmd, listing);
     },
   });
+}
+
+/**
+ * A usage error commander found, in one line as every error is: `momentscan: error: <what> — see <command>
+ * --help for usage`, commander's suggestion first (`— did you mean --json? See momentscan moments --help for usage`).
+ */
+function usageLine(path: string): (str: string, write: (str: string) => void) => void {
+  return (str, write) => {
+    let what = stripControl(str.trim()).replace(/^error: /, '');
+    const suggestion = /\s*\(Did you mean (.+?)\?\)$/.exec(what);
+    if (suggestion) what = what.slice(0, suggestion.index);
+    what = what.replace(/\s+/g, ' ').replace(/\.$/, '');
+    write(`momentscan: error: ${what} — ${suggestion ? `did you mean ${suggestion[1]}? See` : 'see'} ${path} --help for usage\n`);
+  };
 }
 
 function commandPath(cmd: Command): string {

@@ -82,7 +82,14 @@ export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<nu
       used += buf.write(text, used, 'latin1');
     }
   };
-  put(fmt ? fmt.head() : ctx.headers === false ? '' : SERIES_HEADER);
+  // the head goes out with the first row (or at the end): an input refused before any row is scored leaves
+  // stdout empty, not a '[' that no ']' closes
+  let headed = false;
+  const head = () => {
+    if (headed) return;
+    headed = true;
+    put(fmt ? fmt.head() : ctx.headers === false ? '' : SERIES_HEADER);
+  };
   const flush = async () => {
     let ok = true;
     if (fmt) {
@@ -97,6 +104,7 @@ export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<nu
   };
   const totals = { rows: 0, flagged: 0, alerts: 0 };
   const emit = (s: SeriesScore) => {
+    head();
     totals.rows++;
     if (s.moment) totals.flagged++;
     if (s.alert) totals.alerts++;
@@ -105,6 +113,7 @@ export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<nu
   // a long series' plain CSV: each batch of scores straight into the output's bytes (ScoreBatch's flags:
   // 1 moment, 16 onset, 32 growth)
   const emitBatch = (points: PointBatch, scores: ScoreBatch) => {
+    head();
     for (let i = 0; i < points.t.length; i++) {
       const f = scores.flags[i]!;
       totals.rows++;
@@ -134,6 +143,7 @@ export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<nu
   await series.done;
   if (stopped) return 0;
   noteBigTable(format, totals.rows, g.quiet);
+  head();
   if (fmt) put(fmt.end());
   await flush();
   if (tty) process.stderr.write(`detect: ${totals.rows} rows, ${totals.alerts} alerts at ${sensitivity} sensitivity, ${totals.flagged} rows in bursts\n`);

@@ -314,6 +314,12 @@ export class SeriesReader {
   }
 
   private error(lineNo: number, message: string, hint?: string): InputError {
+    // a byte that is not UTF-8 (Latin-1's é, Windows-1252's €) was read as U+FFFD: the encoding is the problem, not the value
+    if (message.includes('\uFFFD')) {
+      return new InputError(`${this.prefix}line ${lineNo}: not UTF-8 text (a byte of another encoding, such as Latin-1 or Windows-1252), momentscan reads UTF-8`, {
+        hint: 'save the series as UTF-8 (iconv -f latin1 -t utf-8, or Excel: Save as, CSV UTF-8)',
+      });
+    }
     return new InputError(`${this.prefix}line ${lineNo}: ${message}`, hint ? { hint } : {});
   }
 

@@ -2,7 +2,8 @@ import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Config } from '../config/schema.js';
 import type { ParsedBody } from './parse-job.js';
 import type { BodyParser } from './parse-pool.js';
-import { FeedError, formatError } from '../core/errors.js';
+import { FeedError, formatError, StoreError } from '../core/errors.js';
+import { iso } from '../core/time.js';
 import { userAgent } from '../core/version.js';
 import { attemptsOf, noteTries, withRetries } from '../fetch/retry.js';
 import { runScheduled } from '../fetch/schedule.js';
@@ -25,8 +26,9 @@ export interface IngestOptions {
   /**
    * Called as the story replay at the end starts (true) and once it has ended (false). The replay is one
    * synchronous transaction: nothing else runs on this thread until it ends, a signal handler included.
+   * `items`: the new items this run saved (0 for a replay a run before this one left pending).
    */
-  onReplay?: (starting: boolean) => void;
+  onReplay?: (starting: boolean, items: number) => void;
   /**
    * Run as one of several workers sharing a store (fetch --worker, PostgreSQL): claim due feeds in batches
    * with leases (for `leaseMs`) until none is left, and take one of the store's per-host slots for each
@@ -249,11 +251,17 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
         else unreachable.set(host, { feeds: 1, first: err.message });
       }
       noteTries(err, attempts);
-      const message = err instanceof FeedError ? formatError(err) : `unexpected error: ${formatError(err)}`;
       const status = err instanceof FeedError ? (err.status ?? null) : null;
       const gone = err instanceof FeedError && err.kind === 'gone';
       const retryAfter = err instanceof FeedError && err.retryAfterMs !== undefined ? Math.min(err.retryAfterMs, MAX_SERVER_HINT_MS) : null;
       const nextDueAt = retryAfter !== null ? startedAt + retryAfter : null;
+      // a server's Retry-After decides when the feed is asked again: the message says when, not "the next fetch"
+      const message =
+        err instanceof FeedError
+          ? nextDueAt !== null
+            ? `${err.message} — the server asks to wait: it will be retried by the first fetch after ${iso(nextDueAt)} (fetch --force to try sooner)`
+            : formatError(err)
+          : `unexpected error: ${formatError(err)}`;
       const notice = gone ? 'retired: 410 Gone; it will not be fetched again (remove it from the config, or fetch --force to try it)' : null;
       const durationMs = elapsed();
       return {
@@ -431,12 +439,11 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // Ctrl-C: the feeds this worker claimed and did not save are given back at once, so that the next run
   // fetches them (not only once their leases end, minutes later); those it saved were given back already
   if (leases && o.signal?.aborted && !failure) for (const feed of due) leases.releaseFeed(feed.id, o.worker!.owner);
-  if (failure) throw failure.err;
   const fetched: FeedResult[] = [];
-  for (const s of settled) {
-    if (s.status === 'rejected') throw s.reason;
-    fetched.push(s.value);
-  }
+  for (const s of settled) if (s.status === 'fulfilled') fetched.push(s.value);
+  const stopped = failure ?? settled.map((s) => (s.status === 'rejected' ? { err: s.reason as unknown } : null)).find((x) => x !== null);
+  // (a worker's feeds come in batches: how many were due in all is not known)
+  if (stopped) throw savedBefore(stopped.err, fetched.length, leases ? null : due.length);
   // Every feed is saved, each with provisional stories: now the stories of what came in, replayed in
   // canonical order, so they do not depend on which feed finished first. (Interrupted too: what was
   // saved counts. Should this not happen, after a crash, the next fetch replays from the same point.)
@@ -446,11 +453,11 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     const replaying = (stories as Stories | null) ?? (store.replayPending() ? await loadStories() : null);
     if (replaying) {
       replaying.assigner.release();
-      o.onReplay?.(true);
+      o.onReplay?.(true, fetched.reduce((n, r) => n + r.itemsNew, 0));
       try {
         store.replayStories(replaying.assigner.replay, replaying.options);
       } finally {
-        o.onReplay?.(false);
+        o.onReplay?.(false, 0);
       }
     }
   } finally {
@@ -464,6 +471,19 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   const order = new Map(feeds.map((feed, i) => [feed.url, i]));
   results.sort((a, b) => order.get(a.url)! - order.get(b.url)!);
   return { feeds: results, interrupted: Boolean(o.signal?.aborted), warnAfter: f.warnAfter };
+}
+
+/**
+ * The store failed mid-run (locked past its busy timeout, disk full...): its error, saying how many feeds were
+ * saved before it and that the next fetch fetches the rest, in its one line.
+ */
+function savedBefore(err: unknown, saved: number, due: number | null): unknown {
+  if (!(err instanceof StoreError)) return err;
+  const plural = (n: number) => (n === 1 ? '' : 's');
+  const note =
+    saved === 0 ? 'no feed saved' : due === null ? `${saved} feed${plural(saved)} saved before that` : `${saved} of ${due} feed${plural(due)} saved before that`;
+  const rest = due === null ? '; the next fetch fetches the rest' : due > saved ? `; the next fetch fetches the other ${due - saved}` : '';
+  return new StoreError(`${err.message} (${note}${rest})`, { ...(err.hint !== undefined ? { hint: err.hint } : {}), exitCode: err.exitCode, cause: err });
 }
 
 /** The stories' assigner during a fetch (provisional stories, ingest/stories.ts) and its replay's options. */

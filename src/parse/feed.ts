@@ -926,11 +926,18 @@ function parseJsonFeed(text: string, opts: ParseOptions): ParsedFeed {
       hint: 'check that the URL points at an RSS, Atom or JSON Feed document',
     });
   }
+  // items is the feed's one required list: anything else is a broken feed, not an empty one
+  if (!Array.isArray(feed.items)) {
+    const got = feed.items === undefined ? 'missing' : feed.items === null ? 'null' : `${typeof feed.items === 'object' ? 'an object' : `a ${typeof feed.items}`}, not a list`;
+    throw new FeedError('parse', `the JSON Feed's "items" is ${got}`, {
+      hint: 'a JSON Feed lists its items in an array ("items": [...]): tell the feed\'s publisher',
+    });
+  }
   const feedUrl = tryUrl(opts.url)?.href ?? null;
   const link = resolveLink(str(feed.home_page_url), feedUrl);
   const ctx: Context = { base: link ?? feedUrl, fetchedAt: opts.fetchedAt };
   const items: ParsedItem[] = [];
-  for (const value of Array.isArray(feed.items) ? feed.items : []) {
+  for (const value of feed.items) {
     const item = record(value);
     const authors = Array.isArray(item.authors) ? item.authors : [item.author];
     const parsed = finishItem(

@@ -233,8 +233,14 @@ describe('sub-command mistakes', () => {
   it.each([
     [['feeds', 'tset', 'x.xml'], 'momentscan: error: unknown command "tset" for momentscan feeds — did you mean momentscan feeds test? See momentscan feeds test --help\n'],
     [['help', 'nope'], /^momentscan: error: unknown command "nope" — commands are: init, fetch, feeds, .*; see momentscan --help\n$/],
-    [['fetch', '--bogus'], "momentscan: error: unknown option '--bogus'\n(run momentscan fetch --help for usage)\n"],
-    [['feeds', 'test'], "momentscan: error: missing required argument 'source'\n(run momentscan feeds test --help for usage)\n"],
+    // usage errors are one line, as the README says every error is, the hint after the dash
+    [['fetch', '--bogus'], "momentscan: error: unknown option '--bogus' — see momentscan fetch --help for usage\n"],
+    [['feeds', 'test'], "momentscan: error: missing required argument 'source' — see momentscan feeds test --help for usage\n"],
+    [['moments', '--jsn'], "momentscan: error: unknown option '--jsn' — did you mean --json? See momentscan moments --help for usage\n"],
+    [['moments', 'extra'], "momentscan: error: too many arguments for 'moments'. Expected 0 arguments but got 1 — see momentscan moments --help for usage\n"],
+    [['moments', '--limit'], "momentscan: error: option '-n, --limit <n>' argument missing — see momentscan moments --help for usage\n"],
+    [['fetch', '--concurrency', '0'], "momentscan: error: option '--concurrency <n>' argument '0' is invalid. --concurrency takes a whole number from 1 to 256 — see momentscan fetch --help for usage\n"],
+    [['frobnicate'], "momentscan: error: unknown command 'frobnicate' — see momentscan --help for usage\n"],
     // an unset variable in a script (feeds test "$URL") read the current folder: ": /tmp/x is a folder, not a feed file", exit 1
     [['feeds', 'test', ' '], 'momentscan: error: feeds test: the source is empty — give a feed URL, a file, or ndjson:FILE\n'],
   ])('%j: names the mistake, suggests the closest command, points to its help (exit 2)', (args, stderr) => {
@@ -281,7 +287,7 @@ describe('sub-command mistakes', () => {
   ])('%j: an option of the default sub-command is not suggested for itself under another sub-command', (args, flag, cmd) => {
     const r = runCli(args, { home: tempDir() });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`momentscan: error: unknown option '${flag}'\n(run momentscan ${cmd} --help for usage)\n`);
+    expect(r.stderr).toBe(`momentscan: error: unknown option '${flag}' — see momentscan ${cmd} --help for usage\n`);
   });
 });
 

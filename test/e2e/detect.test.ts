@@ -32,8 +32,28 @@ describe('momentscan detect', () => {
     expect(r.stderr).toBe(
       'momentscan: error: stdin: the rows are 1s apart (line 2 at 2026-01-01T00:00:00.000Z, line 3 at 2026-01-01T00:00:01.000Z): detect judges series of one row a minute or coarser — add the values up per minute (or per 5 minutes, an hour...) first\n',
     );
-    // no verdicts were written, only the header
-    expect(r.stdout.trim().split('\r\n')).toEqual(['timestamp,value,expected,score,moment,alert']);
+    // no verdicts were written, nor the header of an output that has no row
+    expect(r.stdout).toBe('');
+  });
+
+  it.each([['--json'], ['--csv'], ['--ndjson']])('a header alone with %s: stdout stays empty (not a "[" no "]" closes), one line, exit 2', (flag) => {
+    const home = tempDir();
+    const r = runCli(['detect', flag], { home, input: 'timestamp,value\n' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('momentscan: error: stdin: needs at least two rows to tell the resolution — give a longer series\n');
+  });
+
+  it('a Latin-1 byte in a value names the encoding, not the value "4\uFFFD"', () => {
+    const home = tempDir();
+    const file = path.join(home, 'latin1.csv');
+    writeFileSync(file, Buffer.concat([Buffer.from('timestamp,value\n2026-01-01T00:00:00Z,3\n2026-01-01T01:00:00Z,4'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const r = runCli(['detect', '--json', file], { home });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `momentscan: error: ${file}: line 3: not UTF-8 text (a byte of another encoding, such as Latin-1 or Windows-1252), momentscan reads UTF-8 — save the series as UTF-8 (iconv -f latin1 -t utf-8, or Excel: Save as, CSV UTF-8)\n`,
+    );
   });
 
   it('a gap of a year or more (a typo in a year): a warning naming both rows, every row still scored, exit 0', () => {

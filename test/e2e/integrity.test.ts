@@ -308,25 +308,31 @@ describe('the database survives a fetch being killed, doubled or interrupted', (
   });
 });
 
+const FILES = 3;
+const PER_FILE = 10_000;
+
+/** Three feed files of 10,000 items each: a fetch of them ends with a replay of seconds, and its config. */
+function bigFeedFiles(): { home: string; config: string; dbFile: string } {
+  const home = tempDir();
+  const dir = path.join(home, 'feeds');
+  mkdirSync(dir);
+  const urls: string[] = [];
+  for (let i = 0; i < FILES; i++) {
+    const file = path.join(dir, `${i}.xml`);
+    writeFileSync(file, renderFeed(i, PER_FILE));
+    urls.push(pathToFileURL(file).href);
+  }
+  const config = path.join(home, 'momentscan.yaml');
+  writeFileSync(config, `fetch: { maxBytes: 64MB }\ntopics:\n  - name: Acme\n    keywords: [acme]\nfeeds:\n${urls.map((u) => `  - ${u}`).join('\n')}\n`);
+  return { home, config, dbFile: path.join(home, 'm.db') };
+}
+
 describe('Ctrl-C during the story replay at the end of a fetch', () => {
   // The replay is one synchronous transaction: a Ctrl-C then was lost (nothing ran to handle it, and the
   // handler was gone once it ended): the fetch went on for seconds and exited 0. Now it ends the process at
   // once, the replay's transaction is not committed, and the next fetch replays what was saved.
   it('ends the fetch at once (exit 130), keeps the saved feeds whole, and the next fetch puts their items into stories', { timeout: 120_000 }, async () => {
-    const FILES = 3;
-    const PER_FILE = 10_000;
-    const home = tempDir();
-    const dir = path.join(home, 'feeds');
-    mkdirSync(dir);
-    const urls: string[] = [];
-    for (let i = 0; i < FILES; i++) {
-      const file = path.join(dir, `${i}.xml`);
-      writeFileSync(file, renderFeed(i, PER_FILE));
-      urls.push(pathToFileURL(file).href);
-    }
-    const config = path.join(home, 'momentscan.yaml');
-    writeFileSync(config, `fetch: { maxBytes: 64MB }\ntopics:\n  - name: Acme\n    keywords: [acme]\nfeeds:\n${urls.map((u) => `  - ${u}`).join('\n')}\n`);
-    const dbFile = path.join(home, 'm.db');
+    const { home, config, dbFile } = bigFeedFiles();
     const env = { MOMENTSCAN_NOW: BENCH_CLOCK };
     const term = openTerminal({ width: 160, height: 10, home, cwd: home, env });
     term.run(`${process.execPath} ${BIN} fetch --config ${config} --db ${dbFile}`);
@@ -356,6 +362,27 @@ describe('Ctrl-C during the story replay at the end of a fetch', () => {
       expect(after.prepare('SELECT replay_from FROM story_state').pluck().get()).toBeNull();
     } finally {
       after.close();
+    }
+  });
+});
+
+describe('a signal during the story replay off a terminal (cron, a pipe)', () => {
+  // Only a terminal was told of the replay: from cron a SIGTERM in it ended the fetch with not a word in the log.
+  it('a replay of many items is announced in one line first (--quiet too), so a SIGTERM in it leaves the log saying what was cut and what happens next', { timeout: 120_000 }, async () => {
+    const { home, config, dbFile } = bigFeedFiles();
+    const run = startCli(['fetch', '--quiet', '--config', config, '--db', dbFile], { home, env: { MOMENTSCAN_NOW: BENCH_CLOCK } });
+    const note = 'momentscan: putting 30,000 new items into stories: a signal now (Ctrl-C, SIGTERM) ends the fetch at once, the feeds stay saved and the next fetch does this again\n';
+    await pollUntil(run.stderr, (s) => s.includes(note), { timeoutMs: 90_000, what: 'the story replay to be announced', stop: () => run.child.exitCode !== null });
+    run.child.kill('SIGTERM');
+    const r = await withTimeout(run.exited, 60_000, 'the fetch to end');
+    expect(r.signal).toBe('SIGTERM');
+    expect(r.stderr).toBe(note);
+    const db = new Database(dbFile, { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) FROM items').pluck().get()).toBe(FILES * PER_FILE);
+      expect(db.prepare('SELECT replay_from FROM story_state').pluck().get()).not.toBeNull();
+    } finally {
+      db.close();
     }
   });
 });
@@ -409,5 +436,58 @@ describe('a database another program holds a write transaction on', () => {
     }
     expect(inspect(dbFile).integrity).toBe('ok');
     expect(logRows()).toBe(before);
+  });
+
+  it('a lock taken in the middle of a fetch and held past the busy timeout: one line saying how many feeds were saved and that the next fetch fetches the rest, exit 1', { timeout: 90_000 }, async () => {
+    const FEEDS = 40;
+    const FIRST = 10;
+    const home = tempDir();
+    const dbFile = path.join(home, 'm.db');
+    // feeds 0..9 answer at once; the other 30 only once the lock is taken (a gate the test opens)
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const routes: Record<string, Handler> = {};
+    for (let i = 0; i < FEEDS; i++) {
+      const body = rss(i);
+      routes[feedPath(i)] = (_req, res) => {
+        const send = () => {
+          if (res.destroyed) return;
+          res.writeHead(200, { 'content-type': RSS });
+          res.end(body);
+        };
+        if (i < FIRST) send();
+        else void gate.then(send);
+      };
+    }
+    const servers: FixtureServer[] = [];
+    try {
+      for (let h = 0; h < FEEDS; h++) servers.push(await startServer(routes));
+      const file = path.join(home, 'momentscan.yaml');
+      const list = Array.from({ length: FEEDS }, (_, i) => `      - ${servers[i]!.url(feedPath(i))}`).join('\n');
+      writeFileSync(file, `fetch: {concurrency: 16}\ntopics:\n  - name: Acme\n    keywords: [acme]\n    feeds:\n${list}\n`);
+      const run = startCli(['fetch', '--quiet', '--config', file, '--db', dbFile], { home });
+      await pollUntil(() => feedsWithItems(dbFile), (n) => n >= FIRST, { timeoutMs: 30_000, what: 'the first feeds to be saved', stop: () => run.child.exitCode !== null });
+      const holder = new Database(dbFile);
+      try {
+        holder.exec('BEGIN IMMEDIATE');
+        open();
+        const r = await withTimeout(run.exited, 60_000, 'the fetch to give up on the lock');
+        expect(r.status).toBe(1);
+        expect(r.stderr).toBe(
+          `momentscan: error: ${dbFile}: database is busy: another program is writing to it (${FIRST} of ${FEEDS} feeds saved before that; the next fetch fetches the other ${FEEDS - FIRST}) — try again when it is done: another momentscan, or a sqlite3 shell or DB browser holding a transaction open (write or revert its changes)\n`,
+        );
+        holder.exec('ROLLBACK');
+      } finally {
+        holder.close();
+      }
+      const after = inspect(dbFile);
+      expect(after.integrity).toBe('ok');
+      expect(after.withItems).toBe(FIRST);
+      expect(after.items).toBe(FIRST * ITEMS);
+    } finally {
+      open();
+      await killAll();
+      await Promise.all(servers.map((s) => s.close()));
+    }
   });
 });

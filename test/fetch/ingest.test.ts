@@ -195,6 +195,19 @@ describe('ingest from a real HTTP server', () => {
     void store;
   });
 
+  it('a 503 asking to wait an hour says when it will be retried, not "on the next fetch"', async () => {
+    server = await startServer({ '/down.rss': serve('', { 'retry-after': '3600' }, 503) });
+    const { run } = setup([server.url('/down.rss')], '', 'timeout: 2s, interval: 0s, retries: 2');
+    const t0 = Date.now();
+    const first = await run();
+    const error = first.feeds[0]!.error!;
+    expect(error).toMatch(/^HTTP 503 Service Unavailable \(retry after 1h\) — the server asks to wait: it will be retried by the first fetch after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(fetch --force to try sooner\)$/);
+    expect(error).not.toMatch(/next fetch/);
+    const at = Date.parse(/after (\S+Z)/.exec(error)![1]!);
+    expect(at - t0).toBeGreaterThanOrEqual(3_599_000);
+    expect(at - t0).toBeLessThanOrEqual(3_600_000 + (Date.now() - t0) + 1000);
+  });
+
   it('skips feeds fetched within the refresh interval unless forced; local files are always read', async () => {
     server = await startServer({ '/news.rss': serve(fixture('google-news.rss.xml'), { 'content-type': RSS, 'cache-control': 'max-age=7200' }) });
     const local = path.join(import.meta.dirname, '../../fixtures/feeds/cdata.rss.xml');

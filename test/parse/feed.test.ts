@@ -409,6 +409,9 @@ describe('parseFeed: failures', () => {
     ['a sitemap', '<?xml version="1.0"?><urlset><url><loc>https://x.example/</loc></url></urlset>', 'not-a-feed', 'the XML is not an RSS, RDF or Atom feed (its root element is <urlset>)'],
     ['broken JSON', '{"version": "https://jsonfeed.org/version/1.1", "items": [}', 'parse', /^JSON is malformed: /],
     ['JSON that is not a JSON Feed', '{"hello": "world"}', 'not-a-feed', 'got JSON that is not a JSON Feed'],
+    ['a JSON Feed whose items is an object', '{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": {"id": "1", "title": "acme"}}', 'parse', 'the JSON Feed\'s "items" is an object, not a list'],
+    ['a JSON Feed whose items is a string', '{"version": "https://jsonfeed.org/version/1.1", "items": "none"}', 'parse', 'the JSON Feed\'s "items" is a string, not a list'],
+    ['a JSON Feed without items', '{"version": "https://jsonfeed.org/version/1"}', 'parse', 'the JSON Feed\'s "items" is missing'],
   ])('rejects %s', async (_name, text, kind, message) => {
     const err = await feedError(parseText(text));
     expect(err.kind).toBe(kind);
