@@ -41,6 +41,7 @@ export async function fetchFeeds(config: Config, dbPath: string, g: GlobalOption
     force: Boolean(o.force),
     worker: Boolean(o.worker),
     progress: env.stderrIsTTY && !g.quiet,
+    quiet: Boolean(g.quiet),
     now: env.now,
     log,
   });

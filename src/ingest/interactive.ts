@@ -17,6 +17,8 @@ export interface InteractiveFetch {
   worker?: boolean;
   /** Show `fetching feeds: n/m` on stderr (a terminal). */
   progress?: boolean;
+  /** --quiet: nothing on stderr but warnings and errors (a cron job's run that went well mails nothing). */
+  quiet?: boolean;
   now: () => number;
   /** One line to stderr. */
   log: (line: string) => void;
@@ -109,8 +111,9 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
           process.off('SIGTERM', onSigint);
           if (o.progress) process.stderr.write('\r\x1b[Kputting the new items into stories (Ctrl-C stops it: the next fetch does it again)');
           // off a terminal (cron, a pipe) a signal in a long replay ended the process with not a word in the log:
-          // a replay of many items is announced first, in one line (--quiet too: it may be the last line there is)
-          else if (items >= REPLAY_NOTE_ITEMS) {
+          // a replay of many items is announced first, in one line (not with --quiet: a cron job's run that goes
+          // well must write nothing, or cron mails it; its exit status 143 or 130 still says it was cut)
+          else if (items >= REPLAY_NOTE_ITEMS && !o.quiet) {
             log(`momentscan: putting ${items.toLocaleString('en-US')} new items into stories: a signal now (Ctrl-C, SIGTERM) ends the fetch at once, the feeds stay saved and the next fetch does this again`);
           }
         } else {
