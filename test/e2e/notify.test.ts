@@ -176,6 +176,53 @@ describe('momentscan notify', () => {
     expect(rx.received).toHaveLength(4);
   });
 
+  it('after a gap longer than notify.lookback (the machine was off): a moment over by then is named once as missed, not sent; the others are delivered', async () => {
+    const rx = await receiver();
+    const s = setup(`  channels:
+    hook: { type: webhook, url: "${rx.url('/hook')}", secretFile: secret }
+  routes:
+    - channels: [hook]`);
+    expect((await s.run(['notify', '--as-of', '2026-11-18T00:00:00Z'])).status).toBe(0);
+    // off from then until 2026-11-20 09:00: the Acme spike fired (2026-11-18 18:00) and was over (2026-11-19 21:00) meanwhile
+    const r = await s.run(['notify', '--as-of', '2026-11-20T09:00:00Z']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(
+      'momentscan: warning: notify: missed while notify was not running, over before this run, not sent: Acme Robotics volume spike (fired 2026-11-18 18:00 UTC, over by 2026-11-19 21:00 UTC) to hook — see momentscan notify list',
+    );
+    expect(rx.at('/hook').map((x) => (JSON.parse(x.body) as { data: { topic: string } }).data.topic)).toEqual(['Northwind Airlines']);
+    const list = await deliveries(s);
+    expect(list.map((d) => `${d.topic} ${d.status} ${String(d.error).slice(0, 30)}`).sort()).toEqual([
+      'Acme Robotics failed missed: it fired 2026-11-18 18',
+      'Northwind Airlines sent null',
+    ]);
+    // said once: the next run has nothing to say of it
+    const next = await s.run(['notify', '--as-of', '2026-11-20T10:00:00Z']);
+    expect(next.stderr).not.toContain('missed');
+    expect(rx.received).toHaveLength(1);
+  });
+
+  it('after a gap longer than notify.lookback: a moment still going is sent late, marked late', async () => {
+    const rx = await receiver();
+    const s = setup(`  lookback: 12h
+  channels:
+    hook: { type: webhook, url: "${rx.url('/hook')}", secretFile: secret }
+    desk: { type: slack, url: "${rx.url('/slack')}" }
+  routes:
+    - channels: [hook, desk]`);
+    expect((await s.run(['notify', '--as-of', '2026-11-18T00:00:00Z'])).status).toBe(0);
+    // off until 2026-11-19 12:00: the Acme spike fired at 2026-11-18 18:00, before the 12 hours looked at, and goes on
+    const r = await s.run(['notify', '--as-of', '2026-11-19T12:00:00Z']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('notify: late (notify was not running when it alerted), sent now: Acme Robotics volume spike (fired 2026-11-18 18:00 UTC) to hook, desk');
+    const hook = rx.at('/hook');
+    expect(hook).toHaveLength(1);
+    const payload = new Webhook(SECRET).verify(hook[0]!.body, hook[0]!.headers as Record<string, string>) as { type: string; timestamp: string; data: Record<string, unknown> };
+    expect(payload).toMatchObject({ type: 'moment.detected', timestamp: '2026-11-18T18:00:00Z', data: { topic: 'Acme Robotics', late: true } });
+    const slack = JSON.parse(rx.at('/slack')[0]!.body) as { text: string };
+    expect(slack.text).toContain('New moment (late): Acme Robotics: volume spike');
+    expect(rx.at('/slack')[0]!.body).toContain('sent late: it alerted 2026-11-18 18:00 UTC, when notify was not running');
+  });
+
   it('retries 429, 5xx and timeouts across runs, then records them as failed; the others are delivered', async () => {
     const rx = await receiver({
       '/busy': (_r, res) => res.writeHead(503, { 'content-type': 'text/plain' }).end('try later'),
