@@ -12,7 +12,8 @@ import type { Store } from '../store/store.js';
 import { Outbox, silenced, type NewDelivery, type OutboxRow } from './outbox.js';
 import { channelsFor, inQuietHours, retryDelay } from './route.js';
 import { discordSink } from './sinks/discord.js';
-import { emailSink } from './sinks/email.js';
+import { emailSink, momentFromRecord } from './sinks/email.js';
+import { seriesFor } from '../moments/digest.js';
 import { slackSink } from './sinks/slack.js';
 import { teamsSink } from './sinks/teams.js';
 import { webhookSink } from './sinks/webhook.js';
@@ -323,6 +324,14 @@ export async function drain(
     }
     return { send, settle };
   });
+  // an email's chart is the digest's, from the stored counts up to the alert (a record's storySeries holds
+  // only a moment's last 16 buckets: a long one would lose its onset and peak)
+  const topicIds = new Map([...store.topicNames()].map(([id, name]) => [name, id]));
+  const chartOf = (r: OutboxRow) => {
+    const m = momentFromRecord(r.payload);
+    // as the record stood (its evaluation time, at or after the alert)
+    return seriesFor(store, topicIds.get(r.topic), r.event === 'moment.ended' ? { ...m, ongoing: false } : m, Math.max(r.eventAt, m.end));
+  };
   const byChannel = new Map<string, OutboxRow[]>();
   for (const r of claimed) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r]);
   const deadline = AbortSignal.timeout(n.deadlineMs);
@@ -332,13 +341,14 @@ export async function drain(
     [...byChannel].map(async ([name, rows]) => {
       const ch = channels.get(name)!;
       const batch = Math.max(1, ch.sink.batch);
+      const email = ch.sink.channel.type === 'email';
       for (let i = 0; i < rows.length; i += batch) {
         const chunk = rows.slice(i, i + batch);
         if (deadline.aborted) {
           for (const row of chunk) results.push({ row, outcome: 'released', error: null, httpStatus: null });
           continue;
         }
-        const events: AlertEvent[] = chunk.map((r) => ({ id: r.id, type: r.event, eventAt: r.eventAt, data: r.payload }));
+        const events: AlertEvent[] = chunk.map((r) => ({ id: r.id, type: r.event, eventAt: r.eventAt, data: r.payload, ...(email ? { chart: chartOf(r) } : {}) }));
         let outcome: SendOutcome;
         try {
           outcome = await ch.sink.send(events, { signal: deadline, timeoutMs: n.timeoutMs, now: o.now() });

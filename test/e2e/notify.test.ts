@@ -75,7 +75,7 @@ beforeAll(() => {
  * A home with the sample's topics, the given notify section, a signing secret and a copy of the sample
  * database (or `o.db`, a PostgreSQL database, left as it is: fetch into it first).
  */
-function setup(notify: string, extra = '', o: { db?: string } = {}) {
+function setup(notify: string, extra = '', o: { db?: string; bucket?: string } = {}) {
   const home = tempDir();
   const config = path.join(home, 'config.yaml');
   const topics = [
@@ -84,7 +84,7 @@ function setup(notify: string, extra = '', o: { db?: string } = {}) {
     ['Globex', 'globex', 'globex-news.rss.xml', null],
   ] as const;
   const yaml = [
-    'defaults: { bucket: 6h, baseline: 14d }',
+    `defaults: { bucket: ${o.bucket ?? '6h'}, baseline: 14d }`,
     'topics:',
     ...topics.flatMap(([name, kw, a, b]) => [
       `  - name: ${name}`,
@@ -424,6 +424,36 @@ describe('momentscan notify', () => {
     expect(mail[0]!.to).toEqual(['desk@example.com']);
     expect(mail[0]!.parsed.subject).toBe('momentscan: 1 new moment — Northwind Airlines negative tone');
     expect(mail[0]!.parsed.text).toContain('Northwind Airlines: negative tone shift');
+  });
+
+  it("an email's chart of a long moment keeps its onset: several buckets to a bar, as the digest's", async () => {
+    const smtp = await startSmtp();
+    closers.push(() => smtp.close());
+    // 15-minute buckets: the Acme spike (from 15:30) is over 28 buckets long by 2026-11-19 06:00
+    const s = setup(
+      `  channels:
+    mail: { type: email, to: [desk@example.com] }
+  routes:
+    - channels: [mail]
+      topics: [Acme Robotics]`,
+      `email:\n  smtp: ${smtp.url()}\n  from: momentscan@example.com\n`,
+      { bucket: '15m' },
+    );
+    const r = await s.run(['notify', '--as-of', '2026-11-19T06:00:00Z']);
+    expect(r.status, r.stderr).toBe(0);
+    const mail = await smtp.messages();
+    expect(mail).toHaveLength(1);
+    const text = mail[0]!.parsed.text as string;
+    const chart = /(\d+[mhd]) buckets, \^ = the moment/.exec(text);
+    expect(chart, text).not.toBeNull();
+    expect(chart![1]).not.toBe('15m');
+    const moments = JSON.parse((await s.run(['moments', '--json', '--as-of', '2026-11-19T06:00:00Z', '--since', '24h', '-t', 'Acme Robotics'])).stdout) as { start: string }[];
+    // the HTML chart's first bar is at or before the moment's start: the onset is in view
+    const html = mail[0]!.parsed.html as string;
+    const caption = /(\d+[mhd]) buckets, (\d{4}-\d\d-\d\d \d\d:\d\d) → /.exec(html);
+    expect(caption, html).not.toBeNull();
+    expect(caption![1]).toBe(chart![1]);
+    expect(Date.parse(`${caption![2]!.replace(' ', 'T')}:00Z`)).toBeLessThanOrEqual(Date.parse(moments[0]!.start));
   });
 
   it.each([

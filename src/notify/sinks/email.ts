@@ -73,7 +73,7 @@ export function alertDigest(events: AlertEvent[], now: number): DigestModel {
   const ms = events.map((e) => ({ e, m: momentFromRecord(e.data) }));
   // an alert caught up on after a gap says so, as chat messages do (message.ts)
   const lateNote = (e: AlertEvent) => (e.data.late === true ? [`sent late: it alerted ${fmtUtc(e.eventAt)}, when notify was not running`] : []);
-  const dm = ({ e, m }: { e: AlertEvent; m: Moment }): DigestMoment => ({ ...m, caveats: [...lateNote(e), ...m.caveats], firstSeenAt: e.eventAt, series: seriesOf(m) });
+  const dm = ({ e, m }: { e: AlertEvent; m: Moment }): DigestMoment => ({ ...m, caveats: [...lateNote(e), ...m.caveats], firstSeenAt: e.eventAt, ...(e.chart ?? { series: seriesOf(m) }) });
   const times = events.map((e) => e.eventAt);
   return {
     periodStart: Math.min(...times),
