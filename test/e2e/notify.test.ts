@@ -406,16 +406,16 @@ describe('momentscan notify', () => {
     expect(none.stderr).toContain('channels are: desk, broken, hook');
   });
 
-  it('an email channel sends the digest of the alert', async () => {
+  /** An SMTP server on 127.0.0.1 and a home whose one channel, mail, emails desk@example.com (`route`: more of its route). */
+  const mailSetup = async (route = '', o: { bucket?: string } = {}) => {
     const smtp = await startSmtp();
     closers.push(() => smtp.close());
-    const s = setup(
-      `  channels:
-    mail: { type: email, to: [desk@example.com] }
-  routes:
-    - channels: [mail]`,
-      `email:\n  smtp: ${smtp.url()}\n  from: momentscan@example.com\n`,
-    );
+    const s = setup(`  channels:\n    mail: { type: email, to: [desk@example.com] }\n  routes:\n    - channels: [mail]${route}`, `email:\n  smtp: ${smtp.url()}\n  from: momentscan@example.com\n`, o);
+    return { smtp, s };
+  };
+
+  it('an email channel sends the digest of the alert', async () => {
+    const { smtp, s } = await mailSetup();
     const r = await s.run(['notify', '--as-of', AS_OF]);
     expect(r.stderr).toContain('1 delivered in 1 message');
     expect(r.status).toBe(0);
@@ -427,18 +427,8 @@ describe('momentscan notify', () => {
   });
 
   it("an email's chart of a long moment keeps its onset: several buckets to a bar, as the digest's", async () => {
-    const smtp = await startSmtp();
-    closers.push(() => smtp.close());
     // 15-minute buckets: the Acme spike (from 15:30) is over 28 buckets long by 2026-11-19 06:00
-    const s = setup(
-      `  channels:
-    mail: { type: email, to: [desk@example.com] }
-  routes:
-    - channels: [mail]
-      topics: [Acme Robotics]`,
-      `email:\n  smtp: ${smtp.url()}\n  from: momentscan@example.com\n`,
-      { bucket: '15m' },
-    );
+    const { smtp, s } = await mailSetup('\n      topics: [Acme Robotics]', { bucket: '15m' });
     const r = await s.run(['notify', '--as-of', '2026-11-19T06:00:00Z']);
     expect(r.status, r.stderr).toBe(0);
     const mail = await smtp.messages();
