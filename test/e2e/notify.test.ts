@@ -201,6 +201,17 @@ describe('momentscan notify', () => {
     expect(rx.received).toHaveLength(1);
   });
 
+  it('after a gap of more than 30 days: a warning says from when alerts were not looked at', async () => {
+    const rx = await receiver();
+    const s = setup(`  channels:\n    hook: { type: webhook, url: "${rx.url('/hook')}", secretFile: secret }\n  routes:\n    - channels: [hook]`);
+    expect((await s.run(['notify', '--as-of', '2026-10-01T00:00:00Z'])).status).toBe(0);
+    const r = await s.run(['notify', '--as-of', AS_OF]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(
+      'momentscan: warning: notify: it last ran for 2026-10-01T00:00:00Z; alerts before 2026-10-21T12:00:00Z (30 days back) are not looked at — see momentscan moments --since 2026-10-01T00:00:00Z',
+    );
+  });
+
   it('after a gap longer than notify.lookback: a moment still going is sent late, marked late', async () => {
     const rx = await receiver();
     const s = setup(`  lookback: 12h
