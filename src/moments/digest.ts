@@ -120,9 +120,10 @@ export function knownAt<P extends { firstSeenAt: number; lastSeenAt: number; mom
 /**
  * The moment's buckets, up to 8 before it and 4 after it, empty buckets included, in at most 28 bars: a
  * moment longer than that (15-minute buckets: over 4 hours) has several buckets to a bar (`barMs`), so that
- * its onset and peak stay in view rather than being cut off the chart's start.
+ * its onset and peak stay in view rather than being cut off the chart's start. (Also the chart of notify's
+ * email: notify/run.ts.)
  */
-function seriesFor(store: Store, topicId: number | undefined, m: Moment, asOf: number): { series: DigestBucket[]; seriesBucketMs?: number } {
+export function seriesFor(store: Store, topicId: number | undefined, m: Moment, asOf: number): { series: DigestBucket[]; seriesBucketMs?: number } {
   if (topicId === undefined || !(m.bucketMs > 0)) return { series: [] };
   const b = m.bucketMs;
   // an ongoing moment's chart runs to now; a finished one's shows a few buckets after it, how it came down

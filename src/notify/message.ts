@@ -50,7 +50,9 @@ export function viewOf(e: AlertEvent): EventView {
   }
   const when =
     e.type === 'moment.ended' ? `${fmtUtc(Date.parse(d.start))} → ${fmtUtc(Date.parse(d.end))}` : `since ${fmtUtc(Date.parse(d.start))}${d.alerts > 1 ? `, alert ${d.alerts} (it doubled)` : ''}`;
-  facts.push({ label: 'When', value: when });
+  // caught up on after a gap (notify was not running when it alerted): said so, with when it alerted
+  const late = d.late === true ? `; sent late: it alerted ${fmtUtc(e.eventAt)}, when notify was not running` : '';
+  facts.push({ label: 'When', value: `${when}${late}` });
   if (d.planned === true) {
     // a planned moment is still news (a launch that goes badly), said as planned
     const notes = Array.isArray(d.events) ? (d.events as { id?: unknown; note?: unknown }[]).map((x) => (typeof x.note === 'string' ? clean(x.note) : `event ${String(x.id)}`)).filter(Boolean) : [];
@@ -70,7 +72,7 @@ export function viewOf(e: AlertEvent): EventView {
   }));
   const color = d.kind === 'volume-spike' ? 0x2f6fdf : d.direction === 'negative' ? 0xc0392b : 0x27ae60;
   return {
-    label,
+    label: d.late === true ? `${label} (late)` : label,
     title: `${clean(d.topic)}: ${kindText(d)}`,
     facts,
     examples,

@@ -107,6 +107,15 @@ export class Outbox {
 
   // -- endpoints gone (410) --
 
+  /** The latest evaluation time a notify run queued the alerts up to (null: none yet). */
+  evaluatedTo(): number | null {
+    return this.box.evaluatedTo();
+  }
+
+  markEvaluated(at: number): void {
+    this.box.markEvaluated(at);
+  }
+
   goneSince(channel: string, endpoint: string): number | null {
     return this.box.goneSince(channel, endpoint);
   }

@@ -14,6 +14,9 @@ export function drainReport(n: NotifyConfig, queued: EnqueueSummary, drained: Dr
   const sent = drained.results.filter((r) => r.outcome === 'sent');
   const released = drained.results.filter((r) => r.outcome === 'released');
   const gone = new Set<string>();
+  // alerts from before the window (notify was not running): sent late while their moment goes on, else missed
+  for (const line of queued.missed) warnings.push(`momentscan: warning: notify: missed while notify was not running, over before this run, not sent: ${line} — see momentscan notify list`);
+  for (const line of queued.late) notes.push(`notify: late (notify was not running when it alerted), sent now: ${line}`);
   for (const r of drained.results) {
     const what = `${r.row.event} ${r.row.topic}`;
     if (r.outcome === 'failed') {

@@ -5,13 +5,15 @@ import type { ChannelConfig, NotifyConfig } from '../config/notify.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import { COOL_DOWN_MS } from '../detect/alerts.js';
+import { iso } from '../core/time.js';
 import { SCHEMA_VERSION } from '../render/index.js';
 import { momentJson, type MomentRow } from '../render/moments.js';
 import type { Store } from '../store/store.js';
 import { Outbox, silenced, type NewDelivery, type OutboxRow } from './outbox.js';
 import { channelsFor, inQuietHours, retryDelay } from './route.js';
 import { discordSink } from './sinks/discord.js';
-import { emailSink } from './sinks/email.js';
+import { emailSink, momentFromRecord } from './sinks/email.js';
+import { seriesFor } from '../moments/digest.js';
 import { slackSink } from './sinks/slack.js';
 import { teamsSink } from './sinks/teams.js';
 import { webhookSink } from './sinks/webhook.js';
@@ -123,24 +125,51 @@ export interface EnqueueSummary {
   /** Rows added to the outbox (one per alert and channel). */
   added: OutboxRow[];
   silenced: number;
+  /** Alerts from before the window that are queued now, late (their moment is not over): one line each. */
+  late: string[];
+  /** Alerts from before the window whose moment was over before notify ran: recorded as missed, one line each. */
+  missed: string[];
 }
+
+/** How far back notify catches up on alerts after a gap (the machine was off, cron stopped): a month. */
+export const CATCH_UP_MS = 30 * 86_400_000;
+
+/**
+ * Where a notify run's evaluation starts: the window's start, or — when the last run evaluated up to an
+ * earlier time (notify was not running since) — that time, at most CATCH_UP_MS before asOf.
+ */
+export function catchUpFrom(from: number, asOf: number, evaluatedTo: number | null): number {
+  if (evaluatedTo === null || evaluatedTo >= from) return from;
+  return Math.max(evaluatedTo, asOf - CATCH_UP_MS);
+}
+
+const minute = (t: number) => iso(t).slice(0, 16).replace('T', ' ');
 
 /**
  * Turns the evaluated moments into deliveries: a moment that alerted within (from, asOf] (it fired, or
  * grew) is an alert; one that is over — not ongoing, and quiet for the cool-down that closes a burst —
  * is an end. Each alert goes to the channels of the routes that take it.
+ *
+ * A moment that alerted in (catchFrom, from] — after the last run's evaluation time, before this run's
+ * window: notify was not running then (the machine was off) — and that a channel has not had is caught up on: sent now, marked late (`late: true` in its record), while it is not
+ * over; recorded as missed (failed, never sent) and named in one line when it was over before this run.
  */
-export function enqueueAlerts(config: Config, store: Store, rows: MomentRow[], o: { from: number; asOf: number; now: number }): EnqueueSummary {
+export function enqueueAlerts(config: Config, store: Store, rows: MomentRow[], o: { from: number; asOf: number; now: number; catchFrom?: number }): EnqueueSummary {
   const n = config.notify!;
   const outbox = new Outbox(store);
   const tags = new Map(config.topics.map((t) => [t.name, t.tags ?? []]));
   const silences = outbox.silences(o.now);
   const deliveries: NewDelivery[] = [];
   const ends: NewDelivery[] = [];
+  const lateOf = new Map<NewDelivery, string>();
+  const missedOf = new Map<NewDelivery, string>();
+  const catchFrom = o.catchFrom ?? o.from;
   let alerts = 0;
   for (const m of rows) {
-    const alerted = m.alertedAt > o.from && m.alertedAt <= o.asOf;
     const ended = !m.ongoing && m.end + COOL_DOWN_MS <= o.asOf;
+    // alerted in the gap before the window, when notify was not running: caught up on
+    const before = m.alertedAt > catchFrom && m.alertedAt <= o.from;
+    const alerted = (m.alertedAt > o.from && m.alertedAt <= o.asOf) || before;
     const events: { alertNo: number; at: number }[] = [];
     if (alerted) events.push({ alertNo: m.alerts, at: m.alertedAt });
     if (ended) events.push({ alertNo: 0, at: m.end });
@@ -149,6 +178,7 @@ export function enqueueAlerts(config: Config, store: Store, rows: MomentRow[], o
     if (momentId === null) continue;
     const alert = { topic: m.topic, tags: tags.get(m.topic) ?? [], kind: m.kind, score: m.score, attention: m.attention, planned: m.planned };
     const isSilenced = silenced(silences, m.topic, o.now) !== null;
+    const what = `${m.topic} ${m.kind === 'volume-spike' ? 'volume spike' : `${m.direction} tone shift`}`;
     // channels this run announces the moment to: a moment first seen already over is detected and ended at once
     const announcing = new Set<string>();
     for (const ev of events) {
@@ -160,27 +190,49 @@ export function enqueueAlerts(config: Config, store: Store, rows: MomentRow[], o
         return announced ? 'grew' : 'detected';
       });
       if (targets.length === 0) continue;
-      if (ev.alertNo > 0) alerts++;
+      if (ev.alertNo > 0 && !before) alerts++;
       for (const { channel, route } of targets) {
-        if (ev.alertNo > 0 && !isSilenced) announcing.add(channel);
+        // an alert from before the window: a channel that has it (or the moment's first alert) has nothing to catch up
+        const catchUp = ev.alertNo > 0 && before;
+        if (catchUp && outbox.announced(momentId, channel) && (ended || m.alerts === 1)) continue; // it had it; an end says the rest
+        const missed = catchUp && ended;
+        if (ev.alertNo > 0 && !isSilenced && !missed) announcing.add(channel);
         const d: NewDelivery = {
           momentId,
-          alertNo: ev.alertNo,
+          alertNo: missed ? -ev.alertNo : ev.alertNo,
           channel,
           route,
           topic: m.topic,
-          payload: recordOf(m),
+          payload: catchUp && !missed ? { ...recordOf(m), late: true } : recordOf(m),
           eventAt: ev.at,
           notBefore: o.now + n.routes[route]!.groupWaitMs,
           silenced: isSilenced,
+          ...(missed ? { missed: `missed: it fired ${minute(m.firedAt)} UTC and was over by ${minute(m.end + COOL_DOWN_MS)} UTC, while notify was not running` } : {}),
         };
+        if (catchUp && !isSilenced) (missed ? missedOf : lateOf).set(d, `${what} (fired ${minute(m.firedAt)} UTC${missed ? `, over by ${minute(m.end + COOL_DOWN_MS)} UTC` : ''})`);
         (ev.alertNo === 0 ? ends : deliveries).push(d);
       }
     }
   }
   // alerts first: a moment first seen already over is announced, then ended
-  const added = outbox.enqueue([...deliveries, ...ends], o.now);
-  return { alerts, added: added.filter((r) => r.status === 'pending'), silenced: added.filter((r) => r.status === 'silenced').length };
+  const all = [...deliveries, ...ends];
+  const added = outbox.enqueue(all, o.now);
+  // what was added of the catch-up (the rest was already there), by moment, with its channels
+  const addedKeys = new Set(added.map((r) => `${r.momentId}|${r.channel}|${r.alertNo}`));
+  const lines = (of: Map<NewDelivery, string>) => {
+    const by = new Map<string, string[]>();
+    for (const [d, text] of of) if (addedKeys.has(`${d.momentId}|${d.channel}|${d.alertNo}`)) by.set(text, [...(by.get(text) ?? []), d.channel]);
+    return [...by].map(([text, channels]) => `${text} to ${channels.join(', ')}`);
+  };
+  const late = lines(lateOf);
+  outbox.markEvaluated(o.asOf);
+  return {
+    alerts: alerts + late.length,
+    added: added.filter((r) => r.status === 'pending'),
+    silenced: added.filter((r) => r.status === 'silenced').length,
+    late,
+    missed: lines(missedOf),
+  };
 }
 
 // -- the drain --
@@ -272,6 +324,14 @@ export async function drain(
     }
     return { send, settle };
   });
+  // an email's chart is the digest's, from the stored counts up to the alert (a record's storySeries holds
+  // only a moment's last 16 buckets: a long one would lose its onset and peak)
+  const topicIds = new Map([...store.topicNames()].map(([id, name]) => [name, id]));
+  const chartOf = (r: OutboxRow) => {
+    const m = momentFromRecord(r.payload);
+    // as the record stood (its evaluation time, at or after the alert)
+    return seriesFor(store, topicIds.get(r.topic), r.event === 'moment.ended' ? { ...m, ongoing: false } : m, Math.max(r.eventAt, m.end));
+  };
   const byChannel = new Map<string, OutboxRow[]>();
   for (const r of claimed) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r]);
   const deadline = AbortSignal.timeout(n.deadlineMs);
@@ -281,13 +341,14 @@ export async function drain(
     [...byChannel].map(async ([name, rows]) => {
       const ch = channels.get(name)!;
       const batch = Math.max(1, ch.sink.batch);
+      const email = ch.sink.channel.type === 'email';
       for (let i = 0; i < rows.length; i += batch) {
         const chunk = rows.slice(i, i + batch);
         if (deadline.aborted) {
           for (const row of chunk) results.push({ row, outcome: 'released', error: null, httpStatus: null });
           continue;
         }
-        const events: AlertEvent[] = chunk.map((r) => ({ id: r.id, type: r.event, eventAt: r.eventAt, data: r.payload }));
+        const events: AlertEvent[] = chunk.map((r) => ({ id: r.id, type: r.event, eventAt: r.eventAt, data: r.payload, ...(email ? { chart: chartOf(r) } : {}) }));
         let outcome: SendOutcome;
         try {
           outcome = await ch.sink.send(events, { signal: deadline, timeoutMs: n.timeoutMs, now: o.now() });

@@ -1,5 +1,5 @@
 import type { ChannelConfig } from '../config/notify.js';
-import type { DigestModel } from '../render/digest.js';
+import type { DigestBucket, DigestModel } from '../render/digest.js';
 
 /**
  * Notifications: moments sent to people as they happen, and digests. Every channel is a Sink: it turns
@@ -18,6 +18,11 @@ export interface AlertEvent {
   eventAt: number;
   /** The moment's JSON record (`moments --json`, schemaVersion first) as it stood at the alert. */
   data: MomentRecord;
+  /**
+   * For an email: the moment's chart as the digest draws it (several buckets to a bar for a long moment),
+   * from the stored counts up to the alert; without it, the record's storySeries (its last 16 buckets).
+   */
+  chart?: { series: DigestBucket[]; seriesBucketMs?: number };
 }
 
 /** The fields of a moment's JSON record that messages show (the record carries more; see README "JSON fields"). */

@@ -4,6 +4,7 @@ import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { ago, cellText, clip, fmtNum, fmtSigned, shownWidth, sparkline, textWidth, wrap, wrapShown } from './text.js';
 import { drawTable, tableWidth } from './table.js';
+import { plural } from './digest.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export type { MomentRow } from '../moments/types.js';
@@ -299,9 +300,9 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk'], width: number
     `${iso(m.start)} → ${iso(m.end)}, peak ${iso(m.peak)}, ${formatDuration(m.bucketMs)} buckets; ${m.stage}, ${m.hoursSinceOnset}h since onset${m.growth !== null ? `, latest bucket ×${m.growth} the one before` : ''}`,
   );
   const copies = m.totalItems > m.totalStories ? ` (${m.totalItems} items with copies: echo ${(m.totalItems / m.totalStories).toFixed(1)})` : '';
-  fact('volume:', `${m.observed} stories in the peak bucket vs ${fmtNum(m.expected)} expected; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`);
+  fact('volume:', `${plural(m.observed, 'story', 'stories')} in the peak bucket vs ${fmtNum(m.expected)} expected; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`);
   if (m.sentimentNow !== null || m.sentimentBaseline !== null) {
-    fact('tone:', `${fmtSigned(m.sentimentNow)} now vs ${fmtSigned(m.sentimentBaseline)} baseline (${m.sentimentItems} items scored)`);
+    fact('tone:', `${fmtSigned(m.sentimentNow)} now vs ${fmtSigned(m.sentimentBaseline)} baseline (${plural(m.sentimentItems, 'story', 'stories')} scored)`);
   }
   fact(
     'sources:',

@@ -29,7 +29,8 @@ export interface DeliveryRow {
 /** An outbox row as a delivery. */
 export function deliveryRow(r: OutboxRow): DeliveryRow {
   const { id, createdAt, channel, event, topic, alertNo, eventAt, status, attempts, lastAttemptAt, nextAttemptAt, httpStatus, error, sentAt } = r;
-  return { id, createdAt, channel, event, topic, kind: r.payload.kind, direction: r.payload.direction, score: r.payload.score, alertNo, eventAt, status, attempts, lastAttemptAt, nextAttemptAt, httpStatus, error, sentAt };
+  // a missed alert is stored under its number negated (it never counts as announced): shown as its number
+  return { id, createdAt, channel, event, topic, kind: r.payload.kind, direction: r.payload.direction, score: r.payload.score, alertNo: Math.abs(alertNo), eventAt, status, attempts, lastAttemptAt, nextAttemptAt, httpStatus, error, sentAt };
 }
 
 const t = (x: number | null | undefined) => (x === null || x === undefined ? null : iso(x));

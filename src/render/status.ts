@@ -1,4 +1,5 @@
 import { iso } from '../core/time.js';
+import { SCHEMA_VERSION } from './index.js';
 import { stripControl } from '../core/text.js';
 import { learningText, topicJson, type TopicRow } from './topics.js';
 import type { RenderContext } from './types.js';
@@ -20,6 +21,7 @@ export interface Status {
 
 export function statusJson(s: Status): Record<string, unknown> {
   return {
+    schemaVersion: SCHEMA_VERSION,
     config: s.config,
     database: s.database,
     feeds: { ...s.feeds, lastFetchAt: s.feeds.lastFetchAt === null ? null : iso(s.feeds.lastFetchAt) },

@@ -186,6 +186,10 @@ export interface OutboxStore {
   lastSent(route: number, channel: string): number | null;
   /** Deliveries created since `since`, newest first. */
   list(since: number, limit: number, status?: DeliveryStatus): DeliveryRow[];
+  /** The latest evaluation time notify has queued alerts up to (null: notify never ran here). */
+  evaluatedTo(): number | null;
+  /** Records that notify queued the alerts up to `at` (kept when a later time is already recorded). */
+  markEvaluated(at: number): void;
   goneSince(channel: string, endpoint: string): number | null;
   markGone(channel: string, endpoint: string, at: number): void;
   clearGone(channel: string): void;

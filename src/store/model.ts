@@ -359,6 +359,11 @@ export interface NewDeliveryRow {
   notBefore: number;
   /** Enqueue as silenced (a silence covers the topic): recorded, never sent. */
   silenced: boolean;
+  /**
+   * Enqueue as failed with this reason, never sent: an alert notify missed (the moment fired and was over
+   * while notify was not running). Its `alertNo` is the alert's, negated, so it never counts as announced.
+   */
+  missed?: string;
 }
 
 export interface SilenceRow {

@@ -90,6 +90,17 @@ describe('momentscan accounts', () => {
     expect(gone.stderr).toBe('momentscan: error: accounts remove: no account "acme.com" — name it by id, domain or name, as momentscan accounts list shows them\n');
   });
 
+  it('import --json and status --json start with schemaVersion, as every JSON record does', () => {
+    const home = tempDir();
+    const run = cli(home, path.join(home, 'm.db'));
+    const r = run('accounts', 'import', '-q', '--json', path.join(ACCOUNTS, 'hubspot-companies.csv'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(Object.entries(JSON.parse(r.stdout) as Json)[0]).toEqual(['schemaVersion', 1]);
+    const status = run('status', '--json', '--no-smtp-check');
+    expect(status.status, status.stderr).toBe(0);
+    expect(Object.entries(JSON.parse(status.stdout) as Json)[0]).toEqual(['schemaVersion', 1]);
+  });
+
   it('a bad CSV is one line naming the file and line, exit 2, and nothing of it is imported', () => {
     const home = tempDir();
     const run = cli(home, path.join(home, 'm.db'));

@@ -75,7 +75,7 @@ beforeAll(() => {
  * A home with the sample's topics, the given notify section, a signing secret and a copy of the sample
  * database (or `o.db`, a PostgreSQL database, left as it is: fetch into it first).
  */
-function setup(notify: string, extra = '', o: { db?: string } = {}) {
+function setup(notify: string, extra = '', o: { db?: string; bucket?: string } = {}) {
   const home = tempDir();
   const config = path.join(home, 'config.yaml');
   const topics = [
@@ -84,7 +84,7 @@ function setup(notify: string, extra = '', o: { db?: string } = {}) {
     ['Globex', 'globex', 'globex-news.rss.xml', null],
   ] as const;
   const yaml = [
-    'defaults: { bucket: 6h, baseline: 14d }',
+    `defaults: { bucket: ${o.bucket ?? '6h'}, baseline: 14d }`,
     'topics:',
     ...topics.flatMap(([name, kw, a, b]) => [
       `  - name: ${name}`,
@@ -174,6 +174,64 @@ describe('momentscan notify', () => {
     expect(again.status).toBe(0);
     expect(again.stderr).toContain('0 newly queued; 0 delivered');
     expect(rx.received).toHaveLength(4);
+  });
+
+  it('after a gap longer than notify.lookback (the machine was off): a moment over by then is named once as missed, not sent; the others are delivered', async () => {
+    const rx = await receiver();
+    const s = setup(`  channels:
+    hook: { type: webhook, url: "${rx.url('/hook')}", secretFile: secret }
+  routes:
+    - channels: [hook]`);
+    expect((await s.run(['notify', '--as-of', '2026-11-18T00:00:00Z'])).status).toBe(0);
+    // off from then until 2026-11-20 09:00: the Acme spike fired (2026-11-18 18:00) and was over (2026-11-19 21:00) meanwhile
+    const r = await s.run(['notify', '--as-of', '2026-11-20T09:00:00Z']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(
+      'momentscan: warning: notify: missed while notify was not running, over before this run, not sent: Acme Robotics volume spike (fired 2026-11-18 18:00 UTC, over by 2026-11-19 21:00 UTC) to hook — see momentscan notify list',
+    );
+    expect(rx.at('/hook').map((x) => (JSON.parse(x.body) as { data: { topic: string } }).data.topic)).toEqual(['Northwind Airlines']);
+    const list = await deliveries(s);
+    expect(list.map((d) => `${d.topic} ${d.status} ${String(d.error).slice(0, 30)}`).sort()).toEqual([
+      'Acme Robotics failed missed: it fired 2026-11-18 18',
+      'Northwind Airlines sent null',
+    ]);
+    // said once: the next run has nothing to say of it
+    const next = await s.run(['notify', '--as-of', '2026-11-20T10:00:00Z']);
+    expect(next.stderr).not.toContain('missed');
+    expect(rx.received).toHaveLength(1);
+  });
+
+  it('after a gap of more than 30 days: a warning says from when alerts were not looked at', async () => {
+    const rx = await receiver();
+    const s = setup(`  channels:\n    hook: { type: webhook, url: "${rx.url('/hook')}", secretFile: secret }\n  routes:\n    - channels: [hook]`);
+    expect((await s.run(['notify', '--as-of', '2026-10-01T00:00:00Z'])).status).toBe(0);
+    const r = await s.run(['notify', '--as-of', AS_OF]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(
+      'momentscan: warning: notify: it last ran for 2026-10-01T00:00:00Z; alerts before 2026-10-21T12:00:00Z (30 days back) are not looked at — see momentscan moments --since 2026-10-01T00:00:00Z',
+    );
+  });
+
+  it('after a gap longer than notify.lookback: a moment still going is sent late, marked late', async () => {
+    const rx = await receiver();
+    const s = setup(`  lookback: 12h
+  channels:
+    hook: { type: webhook, url: "${rx.url('/hook')}", secretFile: secret }
+    desk: { type: slack, url: "${rx.url('/slack')}" }
+  routes:
+    - channels: [hook, desk]`);
+    expect((await s.run(['notify', '--as-of', '2026-11-18T00:00:00Z'])).status).toBe(0);
+    // off until 2026-11-19 12:00: the Acme spike fired at 2026-11-18 18:00, before the 12 hours looked at, and goes on
+    const r = await s.run(['notify', '--as-of', '2026-11-19T12:00:00Z']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('notify: late (notify was not running when it alerted), sent now: Acme Robotics volume spike (fired 2026-11-18 18:00 UTC) to hook, desk');
+    const hook = rx.at('/hook');
+    expect(hook).toHaveLength(1);
+    const payload = new Webhook(SECRET).verify(hook[0]!.body, hook[0]!.headers as Record<string, string>) as { type: string; timestamp: string; data: Record<string, unknown> };
+    expect(payload).toMatchObject({ type: 'moment.detected', timestamp: '2026-11-18T18:00:00Z', data: { topic: 'Acme Robotics', late: true } });
+    const slack = JSON.parse(rx.at('/slack')[0]!.body) as { text: string };
+    expect(slack.text).toContain('New moment (late): Acme Robotics: volume spike');
+    expect(rx.at('/slack')[0]!.body).toContain('sent late: it alerted 2026-11-18 18:00 UTC, when notify was not running');
   });
 
   it('retries 429, 5xx and timeouts across runs, then records them as failed; the others are delivered', async () => {
@@ -359,16 +417,16 @@ describe('momentscan notify', () => {
     expect(none.stderr).toContain('channels are: desk, broken, hook');
   });
 
-  it('an email channel sends the digest of the alert', async () => {
+  /** An SMTP server on 127.0.0.1 and a home whose one channel, mail, emails desk@example.com (`route`: more of its route). */
+  const mailSetup = async (route = '', o: { bucket?: string } = {}) => {
     const smtp = await startSmtp();
     closers.push(() => smtp.close());
-    const s = setup(
-      `  channels:
-    mail: { type: email, to: [desk@example.com] }
-  routes:
-    - channels: [mail]`,
-      `email:\n  smtp: ${smtp.url()}\n  from: momentscan@example.com\n`,
-    );
+    const s = setup(`  channels:\n    mail: { type: email, to: [desk@example.com] }\n  routes:\n    - channels: [mail]${route}`, `email:\n  smtp: ${smtp.url()}\n  from: momentscan@example.com\n`, o);
+    return { smtp, s };
+  };
+
+  it('an email channel sends the digest of the alert', async () => {
+    const { smtp, s } = await mailSetup();
     const r = await s.run(['notify', '--as-of', AS_OF]);
     expect(r.stderr).toContain('1 delivered in 1 message');
     expect(r.status).toBe(0);
@@ -377,6 +435,26 @@ describe('momentscan notify', () => {
     expect(mail[0]!.to).toEqual(['desk@example.com']);
     expect(mail[0]!.parsed.subject).toBe('momentscan: 1 new moment — Northwind Airlines negative tone');
     expect(mail[0]!.parsed.text).toContain('Northwind Airlines: negative tone shift');
+  });
+
+  it("an email's chart of a long moment keeps its onset: several buckets to a bar, as the digest's", async () => {
+    // 15-minute buckets: the Acme spike (from 15:30) is over 28 buckets long by 2026-11-19 06:00
+    const { smtp, s } = await mailSetup('\n      topics: [Acme Robotics]', { bucket: '15m' });
+    const r = await s.run(['notify', '--as-of', '2026-11-19T06:00:00Z']);
+    expect(r.status, r.stderr).toBe(0);
+    const mail = await smtp.messages();
+    expect(mail).toHaveLength(1);
+    const text = mail[0]!.parsed.text as string;
+    const chart = /(\d+[mhd]) buckets, \^ = the moment/.exec(text);
+    expect(chart, text).not.toBeNull();
+    expect(chart![1]).not.toBe('15m');
+    const moments = JSON.parse((await s.run(['moments', '--json', '--as-of', '2026-11-19T06:00:00Z', '--since', '24h', '-t', 'Acme Robotics'])).stdout) as { start: string }[];
+    // the HTML chart's first bar is at or before the moment's start: the onset is in view
+    const html = mail[0]!.parsed.html as string;
+    const caption = /(\d+[mhd]) buckets, (\d{4}-\d\d-\d\d \d\d:\d\d) → /.exec(html);
+    expect(caption, html).not.toBeNull();
+    expect(caption![1]).toBe(chart![1]);
+    expect(Date.parse(`${caption![2]!.replace(' ', 'T')}:00Z`)).toBeLessThanOrEqual(Date.parse(moments[0]!.start));
   });
 
   it.each([

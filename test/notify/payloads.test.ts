@@ -286,4 +286,13 @@ describe('email', () => {
     expect(m.html).not.toMatch(/href="javascript:/i);
     expect(m.text).not.toMatch(/^\s*javascript:/m);
   });
+
+  it('an alert sent late after a gap says so, in text and HTML', () => {
+    const late = event({ data: { ...record(), late: true } });
+    const m = emailMessage([late], { from: 'momentscan@example.com', subjectPrefix: 'momentscan' }, ['desk@example.com'], Date.parse('2026-11-20T09:00:00Z'));
+    expect(m.text.replace(/\s+/g, ' ')).toContain('sent late: it alerted 2026-11-18 18:00 UTC, when notify was not running');
+    expect(m.html).toContain('sent late: it alerted 2026-11-18 18:00 UTC, when notify was not running');
+    const onTime = emailMessage([event()], { from: 'momentscan@example.com', subjectPrefix: 'momentscan' }, ['desk@example.com'], Date.parse('2026-11-18T18:05:00Z'));
+    expect(onTime.text).not.toContain('sent late');
+  });
 });

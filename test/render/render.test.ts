@@ -101,6 +101,15 @@ describe('rendering moments', () => {
     expect(out).toContain('https://www.dailyledger.example/acme-glide');
   });
 
+  it('-v counts stories, as stories, in the singular for one', () => {
+    const one = render('table', momentsListing([sampleMoment({ observed: 1, sentimentItems: 1 })], meta), ctx({ verbose: true })).replace(/\n {13}(?!https?:)/g, ' ');
+    expect(one).toContain('1 story in the peak bucket vs');
+    expect(one).toContain('baseline (1 story scored)');
+    const many = render('table', momentsListing([sampleMoment({ sentimentItems: 70 })], meta), ctx({ verbose: true })).replace(/\n {13}(?!https?:)/g, ' ');
+    expect(many).toContain('baseline (70 stories scored)');
+    expect(many).not.toContain('items scored');
+  });
+
   it('an empty table says so in words', () => {
     expect(render('table', momentsListing([], meta), ctx())).toBe('No moments from 2026-11-13T12:00:00Z to 2026-11-20T12:00:00Z across 3 topics.\n');
   });

@@ -1,4 +1,5 @@
 import { parseColumnMap, readAccountsCsv } from '../../config/accounts-csv.js';
+import { SCHEMA_VERSION } from '../../render/index.js';
 import { ExitCode } from '../../core/errors.js';
 import { reviewNotes } from '../../enrich/accounts.js';
 import { syncAccounts } from '../../enrich/sync-accounts.js';
@@ -42,6 +43,7 @@ export async function importAccounts(g: GlobalOptions, o: ImportOptions): Promis
     ...summary.unlinked.map((u) => ({ line: u.line ?? 0, reason: `${u.who}: its company (CRM id ${u.companyId}) is not among the accounts — import the companies first` })),
   ].sort((a, b) => a.line - b.line);
   const out = {
+    schemaVersion: SCHEMA_VERSION,
     file: o.file,
     flavour: read.flavour,
     rows: read.rows,

@@ -2,6 +2,7 @@ import type { NotifyConfig } from '../../config/notify.js';
 import type { Config } from '../../config/schema.js';
 import { ConfigError, ExitCode } from '../../core/errors.js';
 import { openStore } from '../../store/store.js';
+import { iso } from '../../core/time.js';
 import { asOfFlag, sensitivityFlag, needTopics, sinceFlag } from '../flags.js';
 import { checkWindow, configFor, log, processEnv, type Env, type GlobalOptions } from '../context.js';
 
@@ -38,7 +39,7 @@ export async function notify(config: Config, dbPath: string, g: GlobalOptions, o
   needTopics(config, 'add topics to the config');
   checkWindow(config, { since: since ?? `${Math.round(n.lookbackMs / 60_000)}m`, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}) });
   // every channel's files (URLs, secrets, SMTP password) are read before anything is evaluated or sent
-  const { resolveChannels, enqueueAlerts, drain } = await import('../../notify/run.js');
+  const { resolveChannels, enqueueAlerts, drain, catchUpFrom, CATCH_UP_MS } = await import('../../notify/run.js');
   const { evaluate } = await import('../../moments/evaluate.js');
   const { closeHttp } = await import('../../notify/http.js');
   const channels = await resolveChannels(config, env.env);
@@ -46,8 +47,14 @@ export async function notify(config: Config, dbPath: string, g: GlobalOptions, o
   let queued;
   let drained;
   try {
-    const result = evaluate(config, store, { asOf, from, ...(sensitivity ? { sensitivity } : {}), now: env.now() });
-    queued = enqueueAlerts(config, store, result.rows, { from, asOf, now });
+    // after a gap (the last run evaluated up to before this window), from there: alerts no run queued (see enqueueAlerts)
+    const evaluatedTo = store.outbox.evaluatedTo();
+    const catchFrom = catchUpFrom(from, asOf, evaluatedTo);
+    if (evaluatedTo !== null && evaluatedTo < catchFrom) {
+      log(`momentscan: warning: notify: it last ran for ${iso(evaluatedTo)}; alerts before ${iso(catchFrom)} (${Math.round(CATCH_UP_MS / 86_400_000)} days back) are not looked at — see momentscan moments --since ${iso(evaluatedTo)}`);
+    }
+    const result = evaluate(config, store, { asOf, from: catchFrom, ...(sensitivity ? { sensitivity } : {}), now: env.now() });
+    queued = enqueueAlerts(config, store, result.rows, { from, asOf, now, catchFrom });
     drained = await drain(n, store, channels, { now: env.now });
   } finally {
     store.close();

@@ -2,7 +2,7 @@ import type { ChannelConfig } from '../../config/notify.js';
 import { parseDurationMs } from '../../core/time.js';
 import type { Moment, MomentKind, MomentDirection, MomentStage } from '../../core/types.js';
 import type { DigestBucket, DigestModel, DigestMoment } from '../../render/digest.js';
-import { digestSubject } from '../../render/digest.js';
+import { digestSubject, fmtUtc } from '../../render/digest.js';
 import { renderDigestHtml } from '../../render/digest-html.js';
 import { renderDigestText } from '../../render/digest-text.js';
 import type { SmtpSettings } from '../../email/smtp.js';
@@ -71,7 +71,9 @@ function seriesOf(m: Moment): DigestBucket[] {
  */
 export function alertDigest(events: AlertEvent[], now: number): DigestModel {
   const ms = events.map((e) => ({ e, m: momentFromRecord(e.data) }));
-  const dm = ({ e, m }: { e: AlertEvent; m: Moment }): DigestMoment => ({ ...m, firstSeenAt: e.eventAt, series: seriesOf(m) });
+  // an alert caught up on after a gap says so, as chat messages do (message.ts)
+  const lateNote = (e: AlertEvent) => (e.data.late === true ? [`sent late: it alerted ${fmtUtc(e.eventAt)}, when notify was not running`] : []);
+  const dm = ({ e, m }: { e: AlertEvent; m: Moment }): DigestMoment => ({ ...m, caveats: [...lateNote(e), ...m.caveats], firstSeenAt: e.eventAt, ...(e.chart ?? { series: seriesOf(m) }) });
   const times = events.map((e) => e.eventAt);
   return {
     periodStart: Math.min(...times),

@@ -33,8 +33,8 @@ export class SqliteOutbox extends SqlitePart implements OutboxStore {
     return this.guard(() => {
       const prior = this.stmt("SELECT count(*) FROM notify_outbox WHERE moment_id = ? AND channel = ? AND alert_no > 0 AND status <> 'silenced'").pluck();
       const insert = this.stmt(
-        `INSERT INTO notify_outbox (id, moment_id, alert_no, channel, event, route, topic, payload, event_at, created_at, not_before, status, next_attempt_at)
-         VALUES (@id, @momentId, @alertNo, @channel, @event, @route, @topic, @payload, @eventAt, @now, @notBefore, @status, @now)
+        `INSERT INTO notify_outbox (id, moment_id, alert_no, channel, event, route, topic, payload, event_at, created_at, not_before, status, next_attempt_at, error)
+         VALUES (@id, @momentId, @alertNo, @channel, @event, @route, @topic, @payload, @eventAt, @now, @notBefore, @status, @now, @error)
          ON CONFLICT (moment_id, channel, alert_no) DO NOTHING`,
       );
       const get = this.stmt(`SELECT ${COLUMNS} FROM notify_outbox WHERE id = ?`);
@@ -60,7 +60,8 @@ export class SqliteOutbox extends SqlitePart implements OutboxStore {
             eventAt: r.eventAt,
             now,
             notBefore: r.notBefore,
-            status: r.silenced ? 'silenced' : 'pending',
+            status: r.silenced ? 'silenced' : r.missed ? 'failed' : 'pending',
+            error: r.silenced ? null : (r.missed ?? null),
           });
           if (info.changes > 0) added.push(get.get(id) as DeliveryRow);
         }
@@ -136,6 +137,20 @@ export class SqliteOutbox extends SqlitePart implements OutboxStore {
         this.stmt(`SELECT ${COLUMNS} FROM notify_outbox WHERE created_at >= ? ${status ? 'AND status = ?' : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(
           ...(status ? [since, status, limit] : [since, limit]),
         ) as DeliveryRow[],
+    );
+  }
+
+  // notify's last evaluation time is kept in notify_gone under a name no channel can have (a channel's
+  // name starts with a letter or digit), so that no schema change was needed: `*evaluated`, gone_at = the time
+  evaluatedTo(): number | null {
+    return this.guard(() => (this.stmt("SELECT gone_at FROM notify_gone WHERE channel = '*evaluated'").pluck().get() as number | undefined) ?? null);
+  }
+
+  markEvaluated(at: number): void {
+    this.guard(() =>
+      this.stmt(
+        "INSERT INTO notify_gone (channel, endpoint, gone_at) VALUES ('*evaluated', '*', ?) ON CONFLICT (channel) DO UPDATE SET gone_at = excluded.gone_at WHERE notify_gone.gone_at < excluded.gone_at",
+      ).run(at),
     );
   }
 
