@@ -38,8 +38,12 @@ export async function run(g: GlobalOptions, o: LabelOptions): Promise<number> {
       throw new UsageError(`--at ${o.at} is before moment ${id} began (${iso(m.start)})`, { hint: 'a verdict is given after the moment it judges: give a later time, or leave --at out (now)' });
     }
     // (clear on a moment with no verdict: nothing to withdraw, and said so rather than "label cleared")
-    const had = verdict !== null || store.feedback.labels([m.topic]).some((l) => l.momentId === id);
-    store.feedback.saveLabel(m, verdict, { note, at, source: 'cli' });
+    const before = store.feedback.labels([m.topic]).find((l) => l.momentId === id);
+    const had = verdict !== null || before !== undefined;
+    // the same verdict again (a new note, say) keeps when it was given: the thresholds learnt from the labels
+    // are not rewritten by a correction of wording (--at says otherwise when given)
+    const when = o.at === undefined && before && before.verdict === verdict ? before.at : at;
+    store.feedback.saveLabel(m, verdict, { note, at: when, source: 'cli' });
     const what = `moment ${id} (${m.topic}, ${m.kind === 'volume-spike' ? 'spike' : `${m.direction} shift`} from ${iso(m.start)})`;
     const topic = config.topics.find((t) => t.name === m.topic);
     const threshold = topic ? learnThreshold(config.defaults.sensitivity, store.feedback.labels([m.topic]), now) : null;

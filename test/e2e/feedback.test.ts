@@ -182,6 +182,11 @@ describe('labels, thresholds and quality', { timeout: 120_000 }, () => {
     expect(l.stdout).toBe('');
     expect(l.stderr).toMatch(/labelled noise \(old news\); Northwind Airlines's threshold: 3\.25: 1 step above sensitivity medium \(3\)/);
     expect(byTopic(moments(), 'Northwind Airlines').label).toEqual({ verdict: 'noise', note: 'old news', at: '2026-11-21T10:00:00Z' });
+    // the same verdict again with a new note keeps when it was given (it moved to now, rewriting the threshold's history)
+    const renote = cli('label', String(north.id), 'noise', '--note', 'old news, repeated');
+    expect(renote.status, renote.stderr).toBe(0);
+    expect(byTopic(moments(), 'Northwind Airlines').label).toEqual({ verdict: 'noise', note: 'old news, repeated', at: '2026-11-21T10:00:00Z' });
+    expect(cli('label', '-q', String(north.id), 'noise', '--note', 'old news').status).toBe(0);
 
     const topics = JSON.parse(cli('topics', '--json').stdout) as Record<string, unknown>[];
     const t = topics.find((x) => x.name === 'Northwind Airlines')!;
