@@ -354,6 +354,16 @@ describe('momentscan notify', () => {
     expect(table.stdout).toMatch(/│ Northwind Airlines +│ 2126-11-13 10:00 │ /);
     const held = await s.run(['notify', '--as-of', AS_OF]);
     expect(held.status, held.stderr).toBe(0);
+    // several ids at once, as events remove takes them (it took one: 'too many arguments', exit 2); all or none
+    const ids = (JSON.parse(stored.stdout) as { id: number }[]).map((r) => String(r.id));
+    const partly = await s.run(['silence', 'remove', ...ids, '99']);
+    expect(partly.status).toBe(2);
+    expect(partly.stderr).toBe('momentscan: error: silence remove: no silence 99 — momentscan silence list --all shows them\n');
+    expect(JSON.parse((await s.run(['silence', 'list', '--json'])).stdout)).toHaveLength(2);
+    const both = await s.run(['silence', 'remove', ...ids]);
+    expect(both.status, both.stderr).toBe(0);
+    expect(both.stderr).toBe(`silence: removed ${ids.join(', ')}\n`);
+    expect(JSON.parse((await s.run(['silence', 'list', '--all', '--json'])).stdout)).toEqual([]);
   });
 
   it('notify test sends a test message to one channel, and fails with the reason', async () => {
