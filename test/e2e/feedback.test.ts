@@ -257,6 +257,13 @@ describe('labels, thresholds and quality', { timeout: 120_000 }, () => {
     ]);
     const csv = cli('quality', '--as-of', AS_OF, '--since', '28d', '--csv', '--fields', 'topic,precision');
     expect(csv.stdout).toBe('topic,precision\r\nAcme Robotics,1\r\nNorthwind Airlines,0\r\nGlobex,\r\nInitech,\r\n');
+    // the CSV has the JSON's fields, in its order (thresholdBase and thresholdSource were missing, which topics --csv has)
+    const full = cli('quality', '--as-of', AS_OF, '--since', '28d', '--csv').stdout.split('\r\n');
+    expect(full[0]!.split(',')).toEqual(Object.keys(json[0]!).filter((k) => k !== 'schemaVersion'));
+    expect(full[2]).toMatch(/^Northwind Airlines,.*,3\.25,3,learned,/);
+    expect(cli('quality', '--as-of', AS_OF, '--since', '28d', '--csv', '--fields', 'topic,thresholdBase,thresholdSource').stdout).toBe(
+      'topic,thresholdBase,thresholdSource\r\nAcme Robotics,3,config\r\nNorthwind Airlines,3,learned\r\nGlobex,3,config\r\nInitech,3,config\r\n',
+    );
     const table = cli('quality', '--as-of', AS_OF, '--since', '28d');
     expect(table.stdout).toMatch(/│ Acme Robotics +│ +1 │ 1\/0\/0 +│ +100% │/);
     expect(table.stdout).toContain('Northwind Airlines: 3.25: 1 step above sensitivity medium');
