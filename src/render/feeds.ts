@@ -132,7 +132,9 @@ function healthTable(rows: FeedHealthRow[], ctx: RenderContext, now: number): st
     if (problem) problems.push(`${chalk.bold(name)} (${stripControl(r.url)}): ${stripControl(problem)}`);
   }
   const table = drawTable(
-    { head: ['Feed', 'Topic', 'Source', 'State', 'Last ok', 'Fails', 'Items/day'], widths: ['fill', 'fill', 'fill', 9, 10, 7, 11], right: [5, 6], minFill: 12 },
+    // the Source (what tells a topic's feeds apart) whole first, then the Topic; the Feed takes the rest
+    // (at 80 columns the three shared 35 alike: 'google-ne…')
+    { head: ['Feed', 'Topic', 'Source', 'State', 'Last ok', 'Fails', 'Items/day'], widths: ['fill', 'fill', 'fill', 9, 10, 7, 11], right: [5, 6], minFill: 8, fit: [{ col: 2, max: 26 }, { col: 1, max: 24 }] },
     cells,
     ctx,
   );

@@ -258,6 +258,19 @@ describe('human tables', () => {
     expect(left).toEqual(['7m', '1h30m', '24h', '30d12h', '3,650d']);
   });
 
+  it('the items table at 80 columns with accounts keeps the title readable (it had 13 columns once an item had an account)', () => {
+    const out = tables.find(([name]) => name === 'items')![1](80).trimEnd().split('\n');
+    for (const l of out) expect([...l].length, l).toBe(80);
+    expect(out[1]!.split('│').map((c) => c.trim())).toEqual(['', 'Published (UTC)', 'Tone', 'Source', 'Topics', 'Accounts', 'Title', '']);
+    const title = out[3]!.split('│')[6]!.trim();
+    expect(title.length).toBeGreaterThanOrEqual(20);
+    expect(title).toBe('A very long headlin…');
+    // wider, the short columns take what they need first and the title the rest
+    const wide = tables.find(([name]) => name === 'items')![1](140).trimEnd().split('\n');
+    expect(wide[3]!.split('│')[5]!.trim()).toBe('Acme Robotics Inc.');
+    expect(wide[3]!.split('│')[6]!.trim().length).toBeGreaterThan(50);
+  });
+
   it('the quality table keeps the topic readable at 80 columns', () => {
     const quality = tables.find(([name]) => name === 'quality')![1](80);
     expect(quality).toMatch(/^│ Northwind A… │ +12 │ 9\/2\/1 +│ +83% │ +14 │ +4\.3 │ +3\.25 │$/m);
@@ -400,8 +413,16 @@ describe('the feeds table: a topic\'s sources', () => {
     const rows = urls.map((url) => ({ url, fetchUrl: url, title: null, topics: ['Acme'], state: 'new' as const, lastFetchedAt: null, lastSuccessAt: null, consecutiveFailures: 0, fetches: 0, notModifiedRatio: null, failures: 0, itemsPerDay: 0, items: 0, overflows: 0, error: null, nextDueAt: null }));
     const lines = render('table', feedHealthListing(rows as FeedHealthRow[], 0), ctx({ width: 100 })).split('\n').slice(3, 3 + urls.length);
     const source = lines.map((l) => l.split('│')[3]!.trim());
-    expect(source).toEqual(['google-news en-US', 'google-news de-DE', 'bing-news en-US', 'reddit', 'reddit r/robotics', 'hackernews', 'mastodon #acmero…', 'mastodon #Zürich…', 'google-alerts', 'blog.acme.exampl…']);
+    expect(source).toEqual(['google-news en-US', 'google-news de-DE', 'bing-news en-US', 'reddit', 'reddit r/robotics', 'hackernews', 'mastodon #acmerobotics', 'mastodon #Zürich (fosst…', 'google-alerts', 'blog.acme.example/feed.…']);
     expect(new Set(source).size).toBe(urls.length);
+  });
+  it('at 80 columns the Source column is served first ("google-news en-US", not "google-ne…"), and the table fits', () => {
+    const rows = urls.map((url) => ({ url, fetchUrl: url, title: null, topics: ['Acme Robotics'], state: 'new' as const, lastFetchedAt: null, lastSuccessAt: null, consecutiveFailures: 0, fetches: 0, notModifiedRatio: null, failures: 0, itemsPerDay: 0, items: 0, overflows: 0, error: null, nextDueAt: null }));
+    const all = render('table', feedHealthListing(rows as FeedHealthRow[], 0), ctx({ width: 80 })).trimEnd().split('\n');
+    for (const l of all) expect([...l].length, l).toBe(80);
+    const source = all.slice(3, 3 + urls.length).map((l) => l.split('│')[3]!.trim());
+    expect(source.slice(0, 6)).toEqual(['google-news en-US', 'google-news de-DE', 'bing-news en-US', 'reddit', 'reddit r/robotics', 'hackernews']);
+    expect(all[3]!.split('│')[2]!.trim()).toBe('Acme …');
   });
 });
 
