@@ -52,7 +52,8 @@ export function shortFeedUrl(url: string): string {
   const query = ['q', 'query', 'search', 'tag', 'keywords'].map((k) => u.searchParams.get(k)).find((v) => v) ?? null;
   const path = u.pathname === '/' ? '' : u.pathname;
   // the query first: it is what tells two searches on one host apart when the cell is cut
-  return query ? `"${query}" on ${host}` : `${host}${path}${u.search}`;
+  // (a query that holds quotes itself is not quoted again: README's '"acme robotics" OR …' read '""acme robotics" OR …')
+  return query ? `${query.includes('"') ? query : `"${query}"`} on ${host}` : `${host}${path}${u.search}`;
 }
 
 /**

@@ -392,6 +392,13 @@ describe('the feeds table', () => {
     expect(lines[4]).toMatch(/^│ "northwind" on[^│]* │ Northwind +│ google-news en-US +│ failing /);
     expect(out).toContain(`Problems:\n  "northwind" on news.google.com (https://news.google.com/rss/search?q=northwind&hl=en-US&gl=US&ceid=US:en): ${error}\n`);
   });
+  it('a feed not yet fetched is named by its query, quoted once: a query with quotes of its own is not quoted again', () => {
+    const row = (url: string) => ({ url, fetchUrl: url, title: null, topics: ['Acme'], state: 'failing' as const, lastFetchedAt: null, lastSuccessAt: null, consecutiveFailures: 1, fetches: 1, notModifiedRatio: null, failures: 1, itemsPerDay: 0, items: 0, overflows: 0, error: 'HTTP 500', nextDueAt: null });
+    const out = render('table', feedHealthListing([row(`https://news.google.com/rss/search?q=${encodeURIComponent('"acme robotics" OR glide')}&hl=en-US`), row('https://news.google.com/rss/search?q=glide&hl=en-US')] as FeedHealthRow[], 0), ctx({ width: 100 }));
+    expect(out).toContain('\n  "acme robotics" OR glide on news.google.com (https://news.google.com/rss/search?q=');
+    expect(out).toContain('\n  "glide" on news.google.com (');
+    expect(out).not.toContain('""');
+  });
 });
 
 describe('the feeds table: a topic\'s sources', () => {
