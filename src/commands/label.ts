@@ -43,11 +43,13 @@ export async function run(g: GlobalOptions, o: LabelOptions): Promise<number> {
     // the same verdict again (a new note, say) keeps when it was given: the thresholds learnt from the labels
     // are not rewritten by a correction of wording (--at says otherwise when given)
     const when = o.at === undefined && before && before.verdict === verdict ? before.at : at;
-    store.feedback.saveLabel(m, verdict, { note, at: when, source: 'cli' });
+    // and without --note keeps its note (it was wiped); a new verdict starts without the old one's note
+    const kept = o.note === undefined && before && before.verdict === verdict ? before.note : note;
+    store.feedback.saveLabel(m, verdict, { note: kept, at: when, source: 'cli' });
     const what = `moment ${id} (${m.topic}, ${m.kind === 'volume-spike' ? 'spike' : `${m.direction} shift`} from ${iso(m.start)})`;
     const topic = config.topics.find((t) => t.name === m.topic);
     const threshold = topic ? learnThreshold(config.defaults.sensitivity, store.feedback.labels([m.topic]), now) : null;
-    const done = verdict ? `labelled ${verdict}${note ? ` (${note})` : ''}` : had ? 'label cleared' : 'had no label: nothing to clear';
+    const done = verdict ? `labelled ${verdict}${kept ? ` (${kept})` : ''}` : had ? 'label cleared' : 'had no label: nothing to clear';
     said = `${what} ${done}${threshold ? `; ${m.topic}'s threshold: ${threshold.why}` : ''}`;
   } finally {
     store.close();

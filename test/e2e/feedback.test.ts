@@ -186,6 +186,9 @@ describe('labels, thresholds and quality', { timeout: 120_000 }, () => {
     const renote = cli('label', String(north.id), 'noise', '--note', 'old news, repeated');
     expect(renote.status, renote.stderr).toBe(0);
     expect(byTopic(moments(), 'Northwind Airlines').label).toEqual({ verdict: 'noise', note: 'old news, repeated', at: '2026-11-21T10:00:00Z' });
+    // and without --note keeps the note (it was wiped: note null)
+    expect(cli('label', '-q', String(north.id), 'noise').status).toBe(0);
+    expect(byTopic(moments(), 'Northwind Airlines').label).toEqual({ verdict: 'noise', note: 'old news, repeated', at: '2026-11-21T10:00:00Z' });
     expect(cli('label', '-q', String(north.id), 'noise', '--note', 'old news').status).toBe(0);
 
     const topics = JSON.parse(cli('topics', '--json').stdout) as Record<string, unknown>[];
