@@ -317,11 +317,11 @@ export function buildProgram(): Command {
   silenceList.action(action(async () => ({ run: (await import('./commands/silence.js')).list }) as { run: Action }));
   silence
     .command('remove')
-    .argument('<id>', 'the silence id (from silence list)')
-    .description('end a silence now and forget it (silence list --all no longer shows it)')
-    .action(async function (this: Command, id: string) {
+    .argument('<id...>', 'silence ids (from silence list)')
+    .description('end silences now and forget them (all of them or, when one is not there, none; silence list --all no longer shows them)')
+    .action(async function (this: Command, ids: string[]) {
       const { remove } = await import('./commands/silence.js');
-      process.exitCode = await remove(this.optsWithGlobals() as GlobalOptions, { id });
+      process.exitCode = await remove(this.optsWithGlobals() as GlobalOptions, { ids });
     });
 
   const events = program

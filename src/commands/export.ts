@@ -48,7 +48,10 @@ export async function run(g: GlobalOptions, o: ExportOptions): Promise<number> {
     store.close();
   }
   if (accounts.size === 0 && !g.quiet) log('export: no accounts are known: import them first with momentscan accounts import FILE.csv');
-  const files = crmFiles(to, result.rows, accounts);
+  // a moment the team labelled noise is not news about an account: it stays out of the CRM
+  const rows = result.rows.filter((m) => m.label?.verdict !== 'noise');
+  const noise = result.rows.length - rows.length;
+  const files = crmFiles(to, rows, accounts);
   try {
     for (const f of files) {
       const file = path.join(dir, f.name);
@@ -60,8 +63,9 @@ export async function run(g: GlobalOptions, o: ExportOptions): Promise<number> {
     throw new MomentscanError(`export: cannot write to ${dir}: ${why(err)}`, { hint: 'choose a folder you may write to with --out DIR' });
   }
   if (!g.quiet) {
-    const notes = result.rows.reduce((n, m) => n + (m.accounts?.length ?? 0), 0);
-    log(`export: ${notes} note${notes === 1 ? '' : 's'} on ${result.rows.length} moment${result.rows.length === 1 ? '' : 's'} involving known accounts → ${files.map((f) => path.join(dir, f.name)).join(', ')}`);
+    const notes = rows.reduce((n, m) => n + (m.accounts?.length ?? 0), 0);
+    const left = noise ? ` (${noise} labelled noise left out)` : '';
+    log(`export: ${notes} note${notes === 1 ? '' : 's'} on ${rows.length} moment${rows.length === 1 ? '' : 's'} involving known accounts${left} → ${files.map((f) => path.join(dir, f.name)).join(', ')}`);
   }
   return ExitCode.OK;
 }

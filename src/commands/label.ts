@@ -38,12 +38,18 @@ export async function run(g: GlobalOptions, o: LabelOptions): Promise<number> {
       throw new UsageError(`--at ${o.at} is before moment ${id} began (${iso(m.start)})`, { hint: 'a verdict is given after the moment it judges: give a later time, or leave --at out (now)' });
     }
     // (clear on a moment with no verdict: nothing to withdraw, and said so rather than "label cleared")
-    const had = verdict !== null || store.feedback.labels([m.topic]).some((l) => l.momentId === id);
-    store.feedback.saveLabel(m, verdict, { note, at, source: 'cli' });
+    const before = store.feedback.labels([m.topic]).find((l) => l.momentId === id);
+    const had = verdict !== null || before !== undefined;
+    // the same verdict again (a new note, say) keeps when it was given: the thresholds learnt from the labels
+    // are not rewritten by a correction of wording (--at says otherwise when given)
+    const when = o.at === undefined && before && before.verdict === verdict ? before.at : at;
+    // and without --note keeps its note (it was wiped); a new verdict starts without the old one's note
+    const kept = o.note === undefined && before && before.verdict === verdict ? before.note : note;
+    store.feedback.saveLabel(m, verdict, { note: kept, at: when, source: 'cli' });
     const what = `moment ${id} (${m.topic}, ${m.kind === 'volume-spike' ? 'spike' : `${m.direction} shift`} from ${iso(m.start)})`;
     const topic = config.topics.find((t) => t.name === m.topic);
     const threshold = topic ? learnThreshold(config.defaults.sensitivity, store.feedback.labels([m.topic]), now) : null;
-    const done = verdict ? `labelled ${verdict}${note ? ` (${note})` : ''}` : had ? 'label cleared' : 'had no label: nothing to clear';
+    const done = verdict ? `labelled ${verdict}${kept ? ` (${kept})` : ''}` : had ? 'label cleared' : 'had no label: nothing to clear';
     said = `${what} ${done}${threshold ? `; ${m.topic}'s threshold: ${threshold.why}` : ''}`;
   } finally {
     store.close();

@@ -58,19 +58,26 @@ export async function list(g: GlobalOptions, o: OutputOptions & { all?: boolean 
   return ExitCode.OK;
 }
 
-export async function remove(g: GlobalOptions, o: { id: string }): Promise<number> {
+/** `momentscan silence remove ID...`: ends silences now and forgets them (all of them or, when one is not there, none), as `events remove`. */
+export async function remove(g: GlobalOptions, o: { ids: string[] }): Promise<number> {
   const env = processEnv();
   const { dbPath } = configFor(g, env);
-  const id = Number(o.id);
-  if (!Number.isInteger(id) || id < 1) throw new UsageError(`silence remove: expected a silence id (a number from momentscan silence list), got "${o.id}"`);
+  const ids = o.ids.map((text) => {
+    const id = Number(text);
+    if (!Number.isSafeInteger(id) || id < 1) throw new UsageError(`silence remove: expected a silence id (a number from momentscan silence list), got "${text}"`);
+    return id;
+  });
   const store = await openStore(dbPath);
-  let removed: boolean;
   try {
-    removed = new Outbox(store).removeSilence(id);
+    const outbox = new Outbox(store);
+    store.together(() => {
+      for (const id of ids) {
+        if (!outbox.removeSilence(id)) throw new UsageError(`silence remove: no silence ${id}`, { hint: 'momentscan silence list --all shows them' });
+      }
+    });
   } finally {
     store.close();
   }
-  if (!removed) throw new UsageError(`silence remove: no silence ${id}`, { hint: 'momentscan silence list --all shows them' });
-  if (!g.quiet) log(`silence: ${id} removed`);
+  if (!g.quiet) log(`silence: ${ids.length === 1 ? `${ids[0]} removed` : `removed ${ids.join(', ')}`}`);
   return ExitCode.OK;
 }

@@ -25,6 +25,13 @@ export async function run(g: GlobalOptions, o: WatchCommandOptions): Promise<num
       hint: 'run it in a terminal; scripts read momentscan moments --json or momentscan items --json',
     });
   }
+  // a terminal that cannot move its cursor (Emacs' shell, an editor's output pane): the view would be drawn as
+  // escape codes line after line
+  if (process.env.TERM === 'dumb') {
+    throw new UsageError('watch needs a terminal that can move its cursor, and TERM=dumb says this one cannot', {
+      hint: 'run it in a full terminal (TERM=xterm-256color and the like); here, momentscan moments and momentscan items print plain text',
+    });
+  }
   const env = processEnv();
   const { config, dbPath } = configFor(g, env);
   const intervalMs = duration(o.interval ?? '1m', '--interval', 'how often to fetch due feeds and reload, such as 30s, 1m or 5m');

@@ -135,7 +135,7 @@ export class Outbox {
   }
 
   silences(at: number | null): Silence[] {
-    return this.box.silences(at);
+    return this.box.silences(at).map(readableSilence);
   }
 
   removeSilence(id: number): boolean {
@@ -150,6 +150,25 @@ export type Silence = SilenceRow;
  * time a date can hold, and every list of silences failed on them ('Invalid time value').
  */
 export const MAX_SILENCE_MS = 36_500 * 86_400_000;
+
+/** The latest time a Date holds (ms): any stored time past it reads as 'Invalid time value'. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * A stored silence as the commands can show it, whatever its row holds: one stored before the 100-year cap
+ * (`--for 999999999d`) or damaged ends 100 years after it began (in effect, never), a start or creation
+ * time that is no time is the epoch. (Such a row broke `silence list`, watch and notify: 'Invalid time value'.)
+ */
+function readableSilence(s: Silence): Silence {
+  const time = (v: unknown, or: number) => {
+    const n = typeof v === 'number' ? v : Number(v);
+    return Number.isFinite(n) && Math.abs(n) <= MAX_DATE_MS ? n : or;
+  };
+  const startsAt = time(s.startsAt, 0);
+  const endsAt = Math.min(time(s.endsAt, Infinity), startsAt + MAX_SILENCE_MS);
+  const createdAt = time(s.createdAt, startsAt);
+  return startsAt === s.startsAt && endsAt === s.endsAt && createdAt === s.createdAt ? s : { ...s, startsAt, endsAt, createdAt };
+}
 
 /** Is the topic silenced at `at` (by its own silence or one for every topic, `*`)? */
 export function silenced(silences: Silence[], topic: string, at: number): Silence | null {

@@ -55,6 +55,9 @@ const QUALITY_COLUMNS: Column<QualityRow>[] = [
   { key: 'alertsPerWeek', value: (r) => r.alertsPerWeek },
   { key: 'unlabelled', value: (r) => r.unlabelled },
   { key: 'threshold', value: (r) => r.threshold.level },
+  // (as in the JSON and topics --csv: they were missing here)
+  { key: 'thresholdBase', value: (r) => r.threshold.base },
+  { key: 'thresholdSource', value: (r) => r.threshold.source },
   { key: 'thresholdWhy', value: (r) => r.threshold.why },
 ];
 

@@ -52,7 +52,8 @@ export function shortFeedUrl(url: string): string {
   const query = ['q', 'query', 'search', 'tag', 'keywords'].map((k) => u.searchParams.get(k)).find((v) => v) ?? null;
   const path = u.pathname === '/' ? '' : u.pathname;
   // the query first: it is what tells two searches on one host apart when the cell is cut
-  return query ? `"${query}" on ${host}` : `${host}${path}${u.search}`;
+  // (a query that holds quotes itself is not quoted again: README's '"acme robotics" OR …' read '""acme robotics" OR …')
+  return query ? `${query.includes('"') ? query : `"${query}"`} on ${host}` : `${host}${path}${u.search}`;
 }
 
 /**
@@ -132,7 +133,9 @@ function healthTable(rows: FeedHealthRow[], ctx: RenderContext, now: number): st
     if (problem) problems.push(`${chalk.bold(name)} (${stripControl(r.url)}): ${stripControl(problem)}`);
   }
   const table = drawTable(
-    { head: ['Feed', 'Topic', 'Source', 'State', 'Last ok', 'Fails', 'Items/day'], widths: ['fill', 'fill', 'fill', 9, 10, 7, 11], right: [5, 6], minFill: 12 },
+    // the Source (what tells a topic's feeds apart) whole first, then the Topic; the Feed takes the rest
+    // (at 80 columns the three shared 35 alike: 'google-ne…')
+    { head: ['Feed', 'Topic', 'Source', 'State', 'Last ok', 'Fails', 'Items/day'], widths: ['fill', 'fill', 'fill', 9, 10, 7, 11], right: [5, 6], minFill: 8, fit: [{ col: 2, max: 26 }, { col: 1, max: 24 }] },
     cells,
     ctx,
   );

@@ -72,7 +72,12 @@ function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: { from: number; t
     ]);
   }
   let out = withAccounts
-    ? drawTable({ head: ['Published (UTC)', 'Tone', 'Source', 'Topics', 'Accounts', 'Title'], widths: [18, 7, 11, 12, 12, 'fill'], right: [1], minFill: 13 }, cells, ctx)
+    ? // source, topics and accounts as wide as they need (up to a point), the title keeping 22 columns at 80 (it had 13)
+      drawTable(
+        { head: ['Published (UTC)', 'Tone', 'Source', 'Topics', 'Accounts', 'Title'], widths: [18, 7, 'fill', 'fill', 'fill', 'fill'], right: [1], minFill: 22, fit: [{ col: 4, max: 20 }, { col: 3, max: 18 }, { col: 2, max: 16 }] },
+        cells,
+        ctx,
+      )
     : drawTable({ head: ['Published (UTC)', 'Tone', 'Source', 'Topics', 'Title'], widths: [18, 7, 16, 16, 'fill'], right: [1], minFill: 14 }, cells, ctx);
   if (rows.some((r) => r.why)) {
     out += '\n';

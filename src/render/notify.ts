@@ -127,5 +127,7 @@ function timeLeft(ms: number): string {
   if (m < 60) return `${m}m`;
   if (m < 48 * 60) return `${Math.floor(m / 60)}h${m % 60 ? `${m % 60}m` : ''}`;
   const h = Math.round(m / 60);
-  return `${Math.floor(h / 24).toLocaleString('en-US')}d${h % 24 ? `${h % 24}h` : ''}`;
+  // (from 100 days on, the hours say nothing and cut the cell: '36,499d23h' read '36,499…')
+  const d = Math.floor(h / 24);
+  return `${d.toLocaleString('en-US')}d${h % 24 && d < 100 ? `${h % 24}h` : ''}`;
 }

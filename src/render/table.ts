@@ -25,7 +25,17 @@ export interface TableSpec {
   /** Right-align these columns (numbers). */
   right?: number[];
   minFill?: number;
+  /**
+   * Fill columns served first, in this order: each takes its content's width (up to `max`, at least
+   * FIT_MIN), as long as the fill columns after it keep theirs (FIT_MIN for those listed here, `minFill`
+   * for the others, which share what is left). For the short columns that tell rows apart (a feed's
+   * Source, an item's Accounts) beside a long one that may be cut (a title).
+   */
+  fit?: { col: number; max: number }[];
 }
+
+/** The least a `fit` column is given: six columns of text. */
+const FIT_MIN = 8;
 
 /** The width a table may take: the terminal's (80 at least, 200 at most). */
 export function tableWidth(ctx: RenderContext): number {
@@ -60,11 +70,16 @@ export function drawTable(spec: TableSpec, rows: string[][], ctx: RenderContext)
   const room = Math.max(0, total - fixed - borders);
   const fills = spec.widths.filter((w) => w === 'fill').length;
   // the minimum holds when the terminal has room for it; otherwise the table still fits, its fill columns narrower
-  const minFill = Math.min(spec.minFill ?? 12, Math.max(3, Math.floor(room / Math.max(1, fills))));
-  let left = room;
+  // (with spec.fit, its columns may come down to FIT_MIN before the others go below minFill)
+  const fitted = spec.fit?.length ?? 0;
+  const minFill = Math.min(spec.minFill ?? 12, Math.max(3, Math.floor((room - fitted * FIT_MIN) / Math.max(1, fills - fitted))));
+  const served = fitWidths(spec, rows, room, minFill);
+  let left = room - [...served.values()].reduce((a, b) => a + b, 0);
   const widths = spec.widths.map((w, i) => {
     if (w !== 'fill') return w;
-    const k = spec.widths.slice(i).filter((x) => x === 'fill').length;
+    const fitted = served.get(i);
+    if (fitted !== undefined) return fitted;
+    const k = spec.widths.slice(i).filter((x, j) => x === 'fill' && !served.has(i + j)).length;
     const share = Math.max(minFill, Math.floor(left / k));
     left -= share;
     return share;
@@ -97,6 +112,23 @@ export function drawTable(spec: TableSpec, rows: string[][], ctx: RenderContext)
   for (let i = 1; i < rows.length; i++) out.push(joined(rows[i]!));
   out.push(frame[4]!);
   return `${out.join('\n')}\n`;
+}
+
+/** The widths of spec.fit's columns (see TableSpec.fit), by column. */
+function fitWidths(spec: TableSpec, rows: string[][], room: number, minFill: number): Map<number, number> {
+  const out = new Map<number, number>();
+  if (!spec.fit?.length) return out;
+  const need = (i: number) => rows.reduce((w, r) => Math.max(w, displayWidth(unglueEmoji(r[i] ?? ''))), displayWidth(spec.head[i] ?? '')) + 2;
+  const fitNeed = new Map(spec.fit.map((f) => [f.col, Math.min(need(f.col), f.max)]));
+  const others = spec.widths.filter((w, i) => w === 'fill' && !fitNeed.has(i)).length;
+  let avail = room;
+  spec.fit.forEach((f, n) => {
+    const later = spec.fit!.slice(n + 1).reduce((sum, g) => sum + Math.min(FIT_MIN, fitNeed.get(g.col)!), 0) + others * minFill;
+    const w = Math.max(Math.min(FIT_MIN, fitNeed.get(f.col)!), Math.min(fitNeed.get(f.col)!, avail - later));
+    out.set(f.col, w);
+    avail -= w;
+  });
+  return out;
 }
 
 /** Tables longer than this are slow to read on a terminal: a note on stderr suggests a machine format. */

@@ -156,6 +156,16 @@ describe('momentscan accounts', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ flavour: 'hubspot-companies', added: 1 });
     expect(json(fresh('accounts', 'list', '--json').stdout).map((a) => [a.name, a.domain, a.externalId])).toEqual([['Acme Corporation, Inc.', 'acme.com', '5173201001']]);
+    // a moment labelled noise reaches no CRM (it wrote the note all the same), and the count says why
+    const acme = json(run('moments', '--as-of', AS_OF, '--json').stdout).find((m) => m.topic === 'Acme Robotics')!;
+    expect(run('label', '-q', String(acme.id), 'noise').status).toBe(0);
+    const quiet = path.join(home, 'noise');
+    const n = run('export', '--to', 'hubspot', '--out', quiet, '--as-of', AS_OF);
+    expect(n.status, n.stderr).toBe(0);
+    expect(n.stderr).toMatch(/^export: 0 notes on 0 moments involving known accounts \(1 labelled noise left out\) → /);
+    expect(readFileSync(path.join(quiet, 'hubspot-notes.csv'), 'utf8')).toBe(again.split('\r\n')[0] + '\r\n');
+    expect(run('export', '--to', 'salesforce', '--out', quiet, '--as-of', AS_OF).status).toBe(0);
+    expect(readFileSync(path.join(quiet, 'salesforce-notes.csv'), 'utf8').trimEnd().split('\r\n')).toHaveLength(1);
     const bad = run('export', '--to', 'pipedrive');
     expect(bad.status).toBe(2);
     // --out naming a file: a usage error before any work, and the file is left alone (it was 'cannot write to … (EEXIST)', exit 1)

@@ -182,6 +182,14 @@ describe('labels, thresholds and quality', { timeout: 120_000 }, () => {
     expect(l.stdout).toBe('');
     expect(l.stderr).toMatch(/labelled noise \(old news\); Northwind Airlines's threshold: 3\.25: 1 step above sensitivity medium \(3\)/);
     expect(byTopic(moments(), 'Northwind Airlines').label).toEqual({ verdict: 'noise', note: 'old news', at: '2026-11-21T10:00:00Z' });
+    // the same verdict again with a new note keeps when it was given (it moved to now, rewriting the threshold's history)
+    const renote = cli('label', String(north.id), 'noise', '--note', 'old news, repeated');
+    expect(renote.status, renote.stderr).toBe(0);
+    expect(byTopic(moments(), 'Northwind Airlines').label).toEqual({ verdict: 'noise', note: 'old news, repeated', at: '2026-11-21T10:00:00Z' });
+    // and without --note keeps the note (it was wiped: note null)
+    expect(cli('label', '-q', String(north.id), 'noise').status).toBe(0);
+    expect(byTopic(moments(), 'Northwind Airlines').label).toEqual({ verdict: 'noise', note: 'old news, repeated', at: '2026-11-21T10:00:00Z' });
+    expect(cli('label', '-q', String(north.id), 'noise', '--note', 'old news').status).toBe(0);
 
     const topics = JSON.parse(cli('topics', '--json').stdout) as Record<string, unknown>[];
     const t = topics.find((x) => x.name === 'Northwind Airlines')!;
@@ -252,6 +260,13 @@ describe('labels, thresholds and quality', { timeout: 120_000 }, () => {
     ]);
     const csv = cli('quality', '--as-of', AS_OF, '--since', '28d', '--csv', '--fields', 'topic,precision');
     expect(csv.stdout).toBe('topic,precision\r\nAcme Robotics,1\r\nNorthwind Airlines,0\r\nGlobex,\r\nInitech,\r\n');
+    // the CSV has the JSON's fields, in its order (thresholdBase and thresholdSource were missing, which topics --csv has)
+    const full = cli('quality', '--as-of', AS_OF, '--since', '28d', '--csv').stdout.split('\r\n');
+    expect(full[0]!.split(',')).toEqual(Object.keys(json[0]!).filter((k) => k !== 'schemaVersion'));
+    expect(full[2]).toMatch(/^Northwind Airlines,.*,3\.25,3,learned,/);
+    expect(cli('quality', '--as-of', AS_OF, '--since', '28d', '--csv', '--fields', 'topic,thresholdBase,thresholdSource').stdout).toBe(
+      'topic,thresholdBase,thresholdSource\r\nAcme Robotics,3,config\r\nNorthwind Airlines,3,learned\r\nGlobex,3,config\r\nInitech,3,config\r\n',
+    );
     const table = cli('quality', '--as-of', AS_OF, '--since', '28d');
     expect(table.stdout).toMatch(/│ Acme Robotics +│ +1 │ 1\/0\/0 +│ +100% │/);
     expect(table.stdout).toContain('Northwind Airlines: 3.25: 1 step above sensitivity medium');

@@ -164,4 +164,18 @@ describe('momentscan watch in a terminal', () => {
       'momentscan: error: watch needs a terminal (stdin and stdout) — run it in a terminal; scripts read momentscan moments --json or momentscan items --json\n',
     );
   });
+
+  it('refuses a terminal that cannot move its cursor (TERM=dumb) in one line, exit 2, drawing nothing', async () => {
+    // (it drew the view with cursor addressing all the same: a screenful of escape codes in Emacs' shell)
+    const home = tempDir();
+    const term = openTerminal({ width: 100, height: 30, home, cwd: ROOT, env: { NO_COLOR: '1', TERM: 'dumb' } });
+    term.run(`${process.execPath} ${BIN} watch --config ${CONFIG} --db ${path.join(home, 'w.db')} --as-of ${AS_OF}; echo "rc=$?"`);
+    const screen = await term.waitFor((s) => /^rc=\d+/m.test(s), 'the exit');
+    expect(screen).toMatch(/^rc=2$/m);
+    expect(term.history().replace(/\n/g, '')).toContain(
+      'momentscan: error: watch needs a terminal that can move its cursor, and TERM=dumb says this one cannot — run it in a full terminal (TERM=xterm-256color and the like); here, momentscan moments and momentscan items print plain text',
+    );
+    expect(term.pane('#{alternate_on}')).toBe('0');
+    expect(screen).not.toContain('momentscan watch  as of');
+  }, TERMINAL_TIMEOUT);
 });

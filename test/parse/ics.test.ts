@@ -42,6 +42,37 @@ describe('iCalendar VEVENTs', () => {
     expect(new Date(parseIcs(cal(...ev(line)))[0]!.start).toISOString()).toBe(want);
   });
 
+  it("an Outlook calendar's own time zone (TZID:Customized Time Zone, defined by its VTIMEZONE) is read from the file", () => {
+    // Outlook writes a zone its user edited as 'Customized Time Zone', with its rules in the file (it was refused
+    // whole: 'unknown time zone "Customized Time Zone"')
+    const zone = (name: string, ...parts: string[][]) => ['BEGIN:VTIMEZONE', `TZID:${name}`, ...parts.flat(), 'END:VTIMEZONE'];
+    const part = (kind: string, start: string, from: string, to: string, rule?: string) => [`BEGIN:${kind}`, `DTSTART:${start}`, `TZOFFSETFROM:${from}`, `TZOFFSETTO:${to}`, ...(rule ? [`RRULE:${rule}`] : []), `END:${kind}`];
+    const berlin = zone(
+      'Customized Time Zone',
+      part('STANDARD', '16010101T030000', '+0200', '+0100', 'FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10'),
+      part('DAYLIGHT', '16010101T020000', '+0100', '+0200', 'FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3'),
+    );
+    const at = (lines: string[], line: string, o = {}) => new Date(parseIcs(cal(...lines, ...ev(line)), o)[0]!.start).toISOString();
+    expect(at(berlin, 'DTSTART;TZID=Customized Time Zone:20261201T090000')).toBe('2026-12-01T08:00:00.000Z');
+    expect(at(berlin, 'DTSTART;TZID=Customized Time Zone:20260701T090000')).toBe('2026-07-01T07:00:00.000Z');
+    // either side of the changes (29 March and 25 October 2026), as Europe/Berlin
+    expect(at(berlin, 'DTSTART;TZID=Customized Time Zone:20260329T013000')).toBe('2026-03-29T00:30:00.000Z');
+    expect(at(berlin, 'DTSTART;TZID=Customized Time Zone:20260329T030000')).toBe('2026-03-29T01:00:00.000Z');
+    expect(at(berlin, 'DTSTART;TZID=Customized Time Zone:20261025T040000')).toBe('2026-10-25T03:00:00.000Z');
+    // the VTIMEZONE after the events, a second Sunday rule (US), a zone with no summer time
+    const us = zone('Custom US', part('STANDARD', '16011104T020000', '-0400', '-0500', 'FREQ=YEARLY;BYDAY=1SU;BYMONTH=11'), part('DAYLIGHT', '16010311T020000', '-0500', '-0400', 'FREQ=YEARLY;BYDAY=2SU;BYMONTH=3'));
+    expect(new Date(parseIcs(cal(...ev('DTSTART;TZID=Custom US:20260310T090000'), ...us))[0]!.start).toISOString()).toBe('2026-03-10T13:00:00.000Z');
+    expect(at(us, 'DTSTART;TZID=Custom US:20260307T090000')).toBe('2026-03-07T14:00:00.000Z');
+    expect(at(zone('India', part('STANDARD', '16010101T000000', '+0530', '+0530')), 'DTSTART;TZID=India:20261201T090000')).toBe('2026-12-01T03:30:00.000Z');
+    // rules it cannot read: the zone's standard time all year, with a warning naming the line (not a refusal)
+    const odd = zone('Odd', part('STANDARD', '16010101T030000', '+0200', '+0100', 'FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=25'), part('DAYLIGHT', '16010101T020000', '+0100', '+0200', 'FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3'));
+    const warnings: string[] = [];
+    expect(at(odd, 'DTSTART;TZID=Odd:20260701T090000', { warn: (line: number, m: string) => warnings.push(`${line}: ${m}`) })).toBe('2026-07-01T08:00:00.000Z');
+    expect(warnings).toEqual(['9: time zone "Odd": its rule "FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=25" is not one momentscan reads (a yearly weekday of a month): its times are taken at UTC+01:00, its standard time, all year']);
+    // a zone neither known nor defined in the file is refused as before
+    expect(fails(cal(...berlin, ...ev('DTSTART;TZID=Other Zone:20261201T090000'))).message).toMatch(/unknown time zone "Other Zone"/);
+  });
+
   it('an all-day event with no DTEND lasts its day; a timed one with none is an instant', () => {
     expect(parseIcs(cal(...ev('DTSTART;VALUE=DATE:20261201')))[0]!.end).toBe(Date.UTC(2026, 11, 2));
     const e = parseIcs(cal(...ev('DTSTART:20261201T090000Z')))[0]!;

@@ -262,9 +262,23 @@ describe('human tables', () => {
   it('silence list: the time left in minutes, hours or days (a day\'s mute read "1440m")', () => {
     const now = Date.UTC(2026, 11, 7, 8);
     const silence = (id: number, minutes: number) => ({ id, topic: 'Acme Robotics', startsAt: now - 60_000, endsAt: now + minutes * 60_000, comment: null, createdAt: now - 60_000 });
-    const out = render('table', silencesListing([silence(1, 7), silence(2, 90), silence(3, 1440), silence(4, 30 * 1440 + 12 * 60), silence(5, 3650 * 1440)], now), ctx({ width: 80 }));
+    const out = render('table', silencesListing([silence(1, 7), silence(2, 90), silence(3, 1440), silence(4, 30 * 1440 + 12 * 60), silence(5, 3650 * 1440), silence(6, 36_499 * 1440 + 23 * 60)], now), ctx({ width: 80 }));
     const left = out.split('\n').filter((l) => /^│ +\d/.test(l)).map((l) => l.split('│')[4]!.trim());
-    expect(left).toEqual(['7m', '1h30m', '24h', '30d12h', '3,650d']);
+    // (a 100-year silence read '36,499…': its hours cut the cell)
+    expect(left).toEqual(['7m', '1h30m', '24h', '30d12h', '3,650d', '36,499d']);
+  });
+
+  it('the items table at 80 columns with accounts keeps the title readable (it had 13 columns once an item had an account)', () => {
+    const out = tables.find(([name]) => name === 'items')![1](80).trimEnd().split('\n');
+    for (const l of out) expect([...l].length, l).toBe(80);
+    expect(out[1]!.split('│').map((c) => c.trim())).toEqual(['', 'Published (UTC)', 'Tone', 'Source', 'Topics', 'Accounts', 'Title', '']);
+    const title = out[3]!.split('│')[6]!.trim();
+    expect(title.length).toBeGreaterThanOrEqual(20);
+    expect(title).toBe('A very long headlin…');
+    // wider, the short columns take what they need first and the title the rest
+    const wide = tables.find(([name]) => name === 'items')![1](140).trimEnd().split('\n');
+    expect(wide[3]!.split('│')[5]!.trim()).toBe('Acme Robotics Inc.');
+    expect(wide[3]!.split('│')[6]!.trim().length).toBeGreaterThan(50);
   });
 
   it('the quality table keeps the topic readable at 80 columns', () => {
@@ -388,6 +402,13 @@ describe('the feeds table', () => {
     expect(lines[4]).toMatch(/^│ "northwind" on[^│]* │ Northwind +│ google-news en-US +│ failing /);
     expect(out).toContain(`Problems:\n  "northwind" on news.google.com (https://news.google.com/rss/search?q=northwind&hl=en-US&gl=US&ceid=US:en): ${error}\n`);
   });
+  it('a feed not yet fetched is named by its query, quoted once: a query with quotes of its own is not quoted again', () => {
+    const row = (url: string) => ({ url, fetchUrl: url, title: null, topics: ['Acme'], state: 'failing' as const, lastFetchedAt: null, lastSuccessAt: null, consecutiveFailures: 1, fetches: 1, notModifiedRatio: null, failures: 1, itemsPerDay: 0, items: 0, overflows: 0, error: 'HTTP 500', nextDueAt: null });
+    const out = render('table', feedHealthListing([row(`https://news.google.com/rss/search?q=${encodeURIComponent('"acme robotics" OR glide')}&hl=en-US`), row('https://news.google.com/rss/search?q=glide&hl=en-US')] as FeedHealthRow[], 0), ctx({ width: 100 }));
+    expect(out).toContain('\n  "acme robotics" OR glide on news.google.com (https://news.google.com/rss/search?q=');
+    expect(out).toContain('\n  "glide" on news.google.com (');
+    expect(out).not.toContain('""');
+  });
 });
 
 describe('the feeds table: a topic\'s sources', () => {
@@ -409,8 +430,16 @@ describe('the feeds table: a topic\'s sources', () => {
     const rows = urls.map((url) => ({ url, fetchUrl: url, title: null, topics: ['Acme'], state: 'new' as const, lastFetchedAt: null, lastSuccessAt: null, consecutiveFailures: 0, fetches: 0, notModifiedRatio: null, failures: 0, itemsPerDay: 0, items: 0, overflows: 0, error: null, nextDueAt: null }));
     const lines = render('table', feedHealthListing(rows as FeedHealthRow[], 0), ctx({ width: 100 })).split('\n').slice(3, 3 + urls.length);
     const source = lines.map((l) => l.split('│')[3]!.trim());
-    expect(source).toEqual(['google-news en-US', 'google-news de-DE', 'bing-news en-US', 'reddit', 'reddit r/robotics', 'hackernews', 'mastodon #acmero…', 'mastodon #Zürich…', 'google-alerts', 'blog.acme.exampl…']);
+    expect(source).toEqual(['google-news en-US', 'google-news de-DE', 'bing-news en-US', 'reddit', 'reddit r/robotics', 'hackernews', 'mastodon #acmerobotics', 'mastodon #Zürich (fosst…', 'google-alerts', 'blog.acme.example/feed.…']);
     expect(new Set(source).size).toBe(urls.length);
+  });
+  it('at 80 columns the Source column is served first ("google-news en-US", not "google-ne…"), and the table fits', () => {
+    const rows = urls.map((url) => ({ url, fetchUrl: url, title: null, topics: ['Acme Robotics'], state: 'new' as const, lastFetchedAt: null, lastSuccessAt: null, consecutiveFailures: 0, fetches: 0, notModifiedRatio: null, failures: 0, itemsPerDay: 0, items: 0, overflows: 0, error: null, nextDueAt: null }));
+    const all = render('table', feedHealthListing(rows as FeedHealthRow[], 0), ctx({ width: 80 })).trimEnd().split('\n');
+    for (const l of all) expect([...l].length, l).toBe(80);
+    const source = all.slice(3, 3 + urls.length).map((l) => l.split('│')[3]!.trim());
+    expect(source.slice(0, 6)).toEqual(['google-news en-US', 'google-news de-DE', 'bing-news en-US', 'reddit', 'reddit r/robotics', 'hackernews']);
+    expect(all[3]!.split('│')[2]!.trim()).toBe('Acme …');
   });
 });
 

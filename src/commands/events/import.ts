@@ -49,7 +49,8 @@ export async function importIcs(g: GlobalOptions, o: ImportOptions): Promise<num
   }
   let parsed;
   try {
-    parsed = parseIcs(text, o.tz === undefined ? {} : { zone: o.tz });
+    const warn = (line: number, message: string) => log(`events: ${o.file}:${line}: ${message}`);
+    parsed = parseIcs(text, { ...(o.tz === undefined ? {} : { zone: o.tz }), warn });
   } catch (err) {
     if (err instanceof IcsError) throw new InputError(`${o.file}:${err.line}: ${err.message}`, { hint: 'nothing was imported; fix the calendar or export it again' });
     throw err;
