@@ -9,7 +9,7 @@ import { writer } from '../render/index.js';
 import { SERIES_CSV_LINE_MAX, SERIES_HEADER, seriesCsvLine, seriesSheet, writeSeriesCsvLine } from '../render/series.js';
 import type { PointBatch, ScoreBatch } from '../detect/series-batch.js';
 import { chooseFormat, log, processEnv, type GlobalOptions, type OutputOptions } from './env.js';
-import { noteBigTable, renderContext } from './output.js';
+import { cutShort, noteBigTable, renderContext } from './output.js';
 import { sensitivityFlag } from './flags.js';
 
 export interface DetectCommandOptions extends OutputOptions {
@@ -140,7 +140,16 @@ export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<nu
   };
   out.once('error', stop);
   out.once('close', stop);
-  await series.done;
+  try {
+    await series.done;
+  } catch (err) {
+    // input that turns bad after rows went out (500 good rows, then 'x,abc'): those rows stay a complete
+    // output, the JSON array closed, so that a script's parser reads them; the error says so, exit 2
+    if (stopped || !headed) throw err;
+    if (fmt) put(fmt.end());
+    await flush();
+    throw cutShort(err, totals.rows);
+  }
   if (stopped) return 0;
   noteBigTable(format, totals.rows, g.quiet);
   head();

@@ -2,6 +2,7 @@
  * How a command's output is rendered: the render context (colour decided once, chalk loaded only when it
  * is on) and the note beside a big table. No config: `detect` and `sentiment` take this and env.ts only.
  */
+import { MomentscanError } from '../core/errors.js';
 import { decideColor } from '../render/color.js';
 import type { RenderContext } from '../render/types.js';
 import { BIG_TABLE_ROWS } from '../render/table.js';
@@ -18,4 +19,20 @@ export function noteBigTable(format: string, rows: number, quiet = false): void 
   if (format === 'table' && rows > BIG_TABLE_ROWS && !quiet) {
     log(`momentscan: note: ${rows.toLocaleString('en-US')} rows as a table; --csv, --ndjson or --json suit this many (for a spreadsheet, a pager or a script)`);
   }
+}
+
+/**
+ * A streaming command's input that turned bad after rows were written (`detect`, `sentiment`): the rows
+ * before it went out as a complete document (JSON's array closed), so the error says how many there are
+ * and that nothing after the bad line is in the output; the exit code stays the error's. Another error, or
+ * one before any row, is left as it is.
+ */
+export function cutShort(err: unknown, rows: number): unknown {
+  if (!(err instanceof MomentscanError) || rows === 0) return err;
+  const what = rows === 1 ? 'the 1 row' : `the ${rows.toLocaleString('en-US')} rows`;
+  return new MomentscanError(`${err.message} (the output holds ${what} before it, well-formed, and none after)`, {
+    exitCode: err.exitCode,
+    cause: err,
+    ...(err.hint !== undefined ? { hint: err.hint } : {}),
+  });
 }

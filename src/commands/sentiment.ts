@@ -7,7 +7,7 @@ import { lineBatches, textLine } from '../parse/lines.js';
 import { writer } from '../render/index.js';
 import { sentimentRecord, sentimentSheet } from '../render/sentiment.js';
 import { chooseFormat, processEnv, type GlobalOptions, type OutputOptions } from './env.js';
-import { noteBigTable, renderContext } from './output.js';
+import { cutShort, noteBigTable, renderContext } from './output.js';
 
 export interface SentimentCommandOptions extends OutputOptions {
   source?: string;
@@ -66,9 +66,14 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
       if (pending.bytes >= OUT_BLOCK) for (const piece of pending.take()) await write(piece);
     }
   } catch (err) {
-    // the rows before a bad line are out, as they would be line by line
+    // the rows before a bad line are out, as they would be line by line, and a complete output (the JSON
+    // array closed), so that a script's parser reads them; the error says so, exit 2
+    // (a file that cannot be opened: nothing read, nothing written)
+    const failed = inputFileError(err, name, { file: 'a text or NDJSON file', piped: 'the texts' });
+    if (failed !== err) throw failed;
+    pending.add(out.end());
     for (const piece of pending.take()) await write(piece);
-    throw inputFileError(err, name, { file: 'a text or NDJSON file', piped: 'the texts' });
+    throw cutShort(failed, rows);
   }
   noteBigTable(format, rows, g.quiet);
   pending.add(out.end());

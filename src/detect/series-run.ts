@@ -120,9 +120,27 @@ export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesR
       await endChunk();
     }
   };
+  /**
+   * The input turned bad: the rows before the bad line are scored and handed out all the same (as they
+   * are line by line from a pipe), before the error is thrown; a failure of the scoring itself is not retried.
+   */
+  const scoreWhatWasRead = async () => {
+    try {
+      if (!scorer && buffered.length >= 2) scorer = start();
+      if (scorer) await scorer.settle(true);
+      await hooks.chunkDone();
+    } catch {
+      // the input's error is the one to tell
+    }
+  };
   const run = async () => {
-    await (o.large ? readBytes() : readText());
-    reader.end();
+    try {
+      await (o.large ? readBytes() : readText());
+      reader.end();
+    } catch (err) {
+      if (!stopped && err instanceof InputError) await scoreWhatWasRead();
+      throw err;
+    }
     if (!scorer) {
       if (buffered.length < 2) throw new InputError(`${o.name}: needs at least two rows to tell the resolution`, { hint: 'give a longer series' });
       scorer = start();

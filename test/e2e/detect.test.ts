@@ -44,6 +44,33 @@ describe('momentscan detect', () => {
     expect(r.stderr).toBe('momentscan: error: stdin: needs at least two rows to tell the resolution — give a longer series\n');
   });
 
+  it.each([
+    ['a short file (scored here)', 500, 'file'],
+    ['a long file (scored on a second core)', 30_000, 'file'],
+    ['a pipe', 30_000, 'pipe'],
+  ])('a bad row after good ones (%s): every format holds the rows before it, well-formed (JSON closed), and the error says so, exit 2', (_what, n, how) => {
+    const home = tempDir();
+    const text = `${series(n).replace(/\n$/, '')}\nx,abc\n`;
+    const file = path.join(home, 'late.csv');
+    writeFileSync(file, text);
+    const run = (flag: string) => (how === 'file' ? runCli(['detect', file, flag], { home }) : runCli(['detect', '-', flag], { home, input: text }));
+    const name = how === 'file' ? file : 'stdin';
+    const error = `momentscan: error: ${name}: line ${n + 2}: cannot read the timestamp "x" (the output holds the ${n.toLocaleString('en-US')} rows before it, well-formed, and none after) — use ISO-8601 (2026-11-20T12:00:00Z), YYYY-MM-DD HH:MM:SS (UTC) or epoch seconds or milliseconds\n`;
+    const json = run('--json');
+    expect([json.status, json.stderr]).toEqual([2, error]);
+    // a script's parser reads it (it failed on a '[' that no ']' closed)
+    const rows = JSON.parse(json.stdout) as { timestamp: string }[];
+    expect(rows).toHaveLength(n);
+    expect(rows.at(-1)!.timestamp).toBe(new Date(Date.UTC(2026, 9, 1) + (n - 1) * 3_600_000).toISOString().replace('.000', ''));
+    const ndjson = run('--ndjson');
+    expect([ndjson.status, ndjson.stderr]).toEqual([2, error]);
+    expect(ndjson.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)).toHaveLength(n);
+    const csv = run('--csv');
+    expect([csv.status, csv.stderr]).toEqual([2, error]);
+    expect(csv.stdout.endsWith('\r\n')).toBe(true);
+    expect(csv.stdout.trimEnd().split('\r\n')).toHaveLength(n + 1);
+  }, 60_000);
+
   it('a Latin-1 byte in a value names the encoding, not the value "4\uFFFD"', () => {
     const home = tempDir();
     const file = path.join(home, 'latin1.csv');

@@ -96,8 +96,8 @@ describe('momentscan sentiment', () => {
   });
 
   it.each([
-    ['an array nested 100,000 deep', `{"text": "fine", "x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, /line 2: JSON nested more than 100 levels deep — /],
-    ['a number beyond a double (1e309)', '{"text": "fine", "views": 1e309}', /line 2: a number is out of range \(beyond ±1\.8e308, such as 1e309\) — /],
+    ['an array nested 100,000 deep', `{"text": "fine", "x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, /line 2: JSON nested more than 100 levels deep \(the output holds the 1 row before it, well-formed, and none after\) — /],
+    ['a number beyond a double (1e309)', '{"text": "fine", "views": 1e309}', /line 2: a number is out of range \(beyond ±1\.8e308, such as 1e309\) \(the output holds the 1 row before it, well-formed, and none after\) — /],
   ])('%s on an NDJSON line: a one-line error with its line number (exit 2), the rows before it written', (_what, bad, message) => {
     const home = tempDir();
     const file = path.join(home, 'in.ndjson');
@@ -109,10 +109,27 @@ describe('momentscan sentiment', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
   });
 
+  it('a bad line after good ones: --json is the rows before it, well-formed (the array closed), and the error says so, exit 2', () => {
+    const home = tempDir();
+    const input = `${Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: i, text: `good day ${i}` })).join('\n')}\n{"text": bad\n{"text": "later"}\n`;
+    const r = runCli(['sentiment', '--json'], { home, input });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `momentscan: error: stdin: line 301: not valid JSON (Unexpected token 'b', "{"text": bad" is not valid JSON) (the output holds the 300 rows before it, well-formed, and none after) — give one text per line, or one JSON object with a "text" field per line\n`,
+    );
+    // a script's parser reads it (it failed on a '[' that no ']' closed)
+    const rows = JSON.parse(r.stdout) as { id: number }[];
+    expect(rows.map((row) => row.id)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    // a bad first line: an empty array, and the error as it was
+    const first = runCli(['sentiment', '--json'], { home, input: '{"text": bad\n' });
+    expect([first.status, JSON.parse(first.stdout)]).toEqual([2, []]);
+    expect(first.stderr).not.toMatch(/output holds/);
+  });
+
   it('a line longer than 4,194,304 characters (a binary file, /dev/zero) stops with its line number (exit 2), not out of memory', () => {
     const r = runCli(['sentiment'], { home: tempDir(), input: `great\n${'\0'.repeat(5_000_000)}\nlater\n` });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('momentscan: error: stdin: line 2: longer than 4,194,304 characters — give one text (or one JSON object with a "text" field) per line\n');
+    expect(r.stderr).toBe('momentscan: error: stdin: line 2: longer than 4,194,304 characters (the output holds the 1 row before it, well-formed, and none after) — give one text (or one JSON object with a "text" field) per line\n');
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
   });
 
