@@ -17,7 +17,9 @@ export { normalizeName, wordTokens };
  * - `name`     the account's name in the title or summary, as whole words after normalising (0.8; one word: 0.6)
  * - `alias`    one of its aliases, the same way (0.7; one word: 0.5)
  * A one-word name or alias matches only where the text does not write it in lower case ("Acme unveils", not
- * "acme of design"; a script without capitals, such as Arabic, has none to show); one that is an everyday word
+ * "acme of design"; a script without capitals, such as Arabic, has none to show), a name of several words only
+ * where one of them is capitalised other than at a sentence's start (not "the best buy of the year", nor
+ * "Best buy of the year"); one that is an everyday word
  * (Apple, Target, Shell) only capitalised inside a sentence that is not title-cased. Chinese, Japanese and
  * Korean names are found character by character (their text has no spaces between words). Names and aliases shorter than MIN_NAME_CHARS, made of common words only, or shared by two accounts
  * are flagged for review and never matched on the name alone (a domain, e-mail or handle still matches).
@@ -59,7 +61,7 @@ export interface AccountMatchInput {
 export const MIN_NAME_CHARS = 4;
 
 /** Bump when the rules change: stored matches are redone (the fingerprint changes). */
-const RULES_VERSION = 3;
+const RULES_VERSION = 4;
 
 const COMMON = new Set(ENGLISH_FUNCTION_WORDS);
 
@@ -268,6 +270,9 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
               if (!e.tokens.every((t, k) => lower[i + k] === t)) continue;
               // one word must be written as a name: not "apple" in a recipe (a script without capitals has none to show)
               if (e.tokens.length === 1 && /^\p{Ll}/u.test(written[i]!)) continue;
+              // several words too ("the best buy of the year" is not Best Buy, however the CRM writes the
+              // name): one of them not in lower case where a capital says something, not a sentence's first word
+              if (e.tokens.length > 1 && !writtenAsName(written, starts, i, e.tokens.length)) continue;
               // "Apple crumble, the easy way": at a sentence's start every word is capitalised, and in a
               // title-cased headline ("The Best Apple Crumble Recipe for Fall") every word is
               if (e.everyday && (starts[i] || (titleCase ??= isTitleCase(written)))) continue;
@@ -279,6 +284,16 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
       return [...found.values()].sort((a, b) => a.accountId - b.accountId);
     },
   };
+}
+
+/**
+ * Whether the `n` words from `i` are written as a name: one of them capitalised (or a digit, or in a script
+ * without capitals) other than as a sentence's first word ("shares of Best Buy", "Best Buy's results", not
+ * "the best buy of the year" nor "Best buy of the year: …").
+ */
+function writtenAsName(written: readonly string[], starts: readonly boolean[], i: number, n: number): boolean {
+  for (let k = i; k < i + n; k++) if (!starts[k] && !/^\p{Ll}/u.test(written[k]!)) return true;
+  return false;
 }
 
 /** The words of a text as the matcher reads them: CJK runs split a character a word (see pieces). */

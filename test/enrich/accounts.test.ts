@@ -92,6 +92,7 @@ describe('matching an item to accounts', () => {
     account(12, 'Samsung Electronics', { domain: 'samsung.com', aliases: ['삼성전자'] }),
     account(13, 'LG전자 주식회사', { domain: 'lge.co.kr' }),
     account(14, 'Bistro Bleu', { domain: 'https://www.café.fr/' }),
+    account(15, 'best buy', { domain: 'bestbuy.com' }),
   ];
   const m = compileAccounts(accounts);
   it.each<[string, Partial<AccountMatchInput>, { accountId: number; matchType: string; confidence: number }[]]>([
@@ -128,7 +129,13 @@ describe('matching an item to accounts', () => {
     ['a Korean alias with its particle', { title: '삼성전자가 신제품을 출시했다' }, [{ accountId: 12, matchType: 'alias', confidence: 0.7 }]],
     ['a Korean name without 주식회사 (a word of its own)', { title: 'LG전자가 신제품을 출시했다' }, [{ accountId: 13, matchType: 'name', confidence: 0.8 }]],
     ['a name that is no everyday word may start a sentence', { title: 'Hooli unveils a phone' }, [{ accountId: 7, matchType: 'name', confidence: 0.6 }]],
-    ['a several-word name, any case, accents aside', { summary: 'a review of cafe societe in Paris' }, [{ accountId: 5, matchType: 'name', confidence: 0.8 }]],
+    ['a several-word name, accents aside', { summary: 'a review of Cafe Societe in Paris' }, [{ accountId: 5, matchType: 'name', confidence: 0.8 }]],
+    // a name of several words written in lower case is a phrase, not the name, however the CRM writes it (they matched)
+    ['a lower-case name of several words in a sentence is not the account', { title: 'This laptop is the best buy of the year', summary: 'Why it is the best buy for students.' }, []],
+    ['nor at a sentence\'s start, where the capital says nothing', { title: 'Best buy of the year: this laptop' }, []],
+    ['nor a several-word name written in lower case, accents aside', { summary: 'a review of cafe societe in Paris' }, []],
+    ['a several-word name capitalised inside a sentence', { title: 'Shares of Best Buy fell', summary: 'best Buy stores' }, [{ accountId: 15, matchType: 'name', confidence: 0.8 }]],
+    ['a several-word name heading a sentence, a capital after the first word', { title: 'Best Buy cuts prices' }, [{ accountId: 15, matchType: 'name', confidence: 0.8 }]],
     ['an alias', { title: 'CS Paris opens a second shop' }, [{ accountId: 5, matchType: 'alias', confidence: 0.7 }]],
     ['the strongest evidence wins, accounts in id order', { title: 'Hooli and Acme team up', link: 'https://acme.com/x' }, [
       { accountId: 1, matchType: 'domain', confidence: 0.95 },
