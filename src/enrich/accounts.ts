@@ -21,7 +21,9 @@ export { normalizeName, wordTokens };
  * where one of them is capitalised other than at a sentence's start (not "the best buy of the year", nor
  * "Best buy of the year"); one that is an everyday word
  * (Apple, Target, Shell) only capitalised inside a sentence that is not title-cased. Chinese, Japanese and
- * Korean names are found character by character (their text has no spaces between words). Names and aliases shorter than MIN_NAME_CHARS, made of common words only, or shared by two accounts
+ * Korean names are found character by character (their text has no spaces between words; a Korean name
+ * starts a word, with particles and compounds joined after it); a short Latin name ("LG") in capitals with Korean
+ * joined to it ("LG는", "LG전자"). Names and aliases shorter than MIN_NAME_CHARS, made of common words only, or shared by two accounts
  * are flagged for review and never matched on the name alone (a domain, e-mail or handle still matches).
  */
 
@@ -61,7 +63,7 @@ export interface AccountMatchInput {
 export const MIN_NAME_CHARS = 4;
 
 /** Bump when the rules change: stored matches are redone (the fingerprint changes). */
-const RULES_VERSION = 4;
+const RULES_VERSION = 5;
 
 const COMMON = new Set(ENGLISH_FUNCTION_WORDS);
 
@@ -115,6 +117,18 @@ export function nameProblem(normalized: string, sharedWith: string | null): stri
   return null;
 }
 
+/**
+ * A name too short to match alone that is Latin letters and digits ("LG", "SK", "KT", "CJ"): Korean text
+ * writes such a company's name in capitals with a particle or its business joined to it ("LG는", "LG가",
+ * "LG전자", "SK하이닉스"), and there it is a name; anywhere else it stays too short ("HP", "GE", "3M").
+ */
+function isShortLatin(normalized: string): boolean {
+  return /^[a-z0-9]{2,3}$/.test(normalized) && /[a-z]/.test(normalized);
+}
+
+/** Hangul: Korean writes words apart, with particles and compounds joined to the end of a name. */
+const HANGUL = /^\p{sc=Hangul}/u;
+
 /** A one-word name that is also an everyday word: matched only capitalised inside a sentence (see EVERYDAY_WORDS). */
 export function isEverydayWord(normalized: string): boolean {
   return EVERYDAY_WORDS.has(normalized);
@@ -127,7 +141,8 @@ export function reviewNotes(accounts: readonly AccountDef[]): Map<number, string
   for (const a of accounts) {
     for (const n of [a.name, ...a.aliases]) {
       const norm = normalizeName(n);
-      const problem = nameProblem(norm, sharedName(owners, norm, a)) ?? (isEverydayWord(norm) ? 'an everyday word: matched only capitalised inside a sentence' : null);
+      let problem = nameProblem(norm, sharedName(owners, norm, a)) ?? (isEverydayWord(norm) ? 'an everyday word: matched only capitalised inside a sentence' : null);
+      if (problem && isShortLatin(norm) && !sharedName(owners, norm, a)) problem += `: matched only in capitals with Korean joined to it (${n.trim().toUpperCase()}의, ${n.trim().toUpperCase()}가)`;
       if (!problem) continue;
       const list = out.get(a.id) ?? [];
       list.push(`"${n}": ${problem}`);
@@ -185,6 +200,8 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
   const byEmail = new Map<string, number>();
   const byHandle = new Map<string, number>();
   const byFirst = new Map<string, NameEntry[]>();
+  /** Short Latin names (isShortLatin), matched only in capitals with Korean joined to them. */
+  const shortJoined = new Map<string, NameEntry>();
   const owners = nameOwners(accounts);
   // lowest id first: of two accounts claiming one domain (cannot happen once stored), the older wins
   for (const a of [...accounts].sort((x, y) => x.id - y.id)) {
@@ -207,7 +224,12 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
       const norm = normalizeName(n);
       if (seen.has(norm)) continue;
       seen.add(norm);
-      if (nameProblem(norm, sharedName(owners, norm, a))) continue;
+      if (nameProblem(norm, sharedName(owners, norm, a))) {
+        if (isShortLatin(norm) && !sharedName(owners, norm, a)) {
+          shortJoined.set(norm, { tokens: [norm], everyday: false, accountId: a.id, matchType: k === 0 ? 'name' : 'alias', confidence: k === 0 ? 0.6 : 0.5 });
+        }
+        continue;
+      }
       const tokens = matchTokens(norm);
       const single = tokens.length === 1;
       const entry: NameEntry = {
@@ -257,17 +279,25 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
         const linked = handleFromLink(item.link);
         if (linked) add(byHandle.get(linked), 'handle', 0.9);
       }
-      if (byFirst.size > 0) {
+      if (byFirst.size > 0 || shortJoined.size > 0) {
         for (const text of [item.title, item.summary]) {
           // (one scan of the text for CJK, not one a word: most texts have none)
-          const { words: written, starts } = CJK.test(text) ? splitWords(wordsOf(text)) : wordsOf(text);
+          const cjk = CJK.test(text);
+          const { words: written, starts, inside } = cjk ? splitWords(wordsOf(text)) : { ...wordsOf(text), inside: null };
           const lower = written.map((t) => t.toLowerCase());
           let titleCase: boolean | undefined;
           for (let i = 0; i < lower.length; i++) {
+            // "LG는", "LG전자": a short name in capitals, Korean joined to it
+            if (inside && inside[i + 1] && !inside[i] && HANGUL.test(written[i + 1]!) && /^[\p{Lu}\d]+$/u.test(written[i]!)) {
+              const e = shortJoined.get(lower[i]!);
+              if (e) add(e.accountId, e.matchType, e.confidence);
+            }
             const entries = byFirst.get(lower[i]!);
             if (!entries) continue;
             for (const e of entries) {
               if (!e.tokens.every((t, k) => lower[i + k] === t)) continue;
+              // a Korean name starts a word ("삼성전자가", "한화의"), never inside one ("대한화학" is not 한화)
+              if (inside?.[i] && HANGUL.test(written[i]!)) continue;
               // one word must be written as a name: not "apple" in a recipe (a script without capitals has none to show)
               if (e.tokens.length === 1 && /^\p{Ll}/u.test(written[i]!)) continue;
               // several words too ("the best buy of the year" is not Best Buy, however the CRM writes the
@@ -297,11 +327,13 @@ function writtenAsName(written: readonly string[], starts: readonly boolean[], i
 }
 
 /** The words of a text as the matcher reads them: CJK runs split a character a word (see pieces). */
-function splitWords(w: { words: string[]; starts: boolean[] }): { words: string[]; starts: boolean[] } {
+function splitWords(w: { words: string[]; starts: boolean[] }): { words: string[]; starts: boolean[]; inside: boolean[] } {
   const words: string[] = [];
   const starts: boolean[] = [];
-  w.words.forEach((word, i) => pieces(word).forEach((p, k) => (words.push(p), starts.push(k === 0 && w.starts[i]!))));
-  return { words, starts };
+  /** The piece is not the first of its word. */
+  const inside: boolean[] = [];
+  w.words.forEach((word, i) => pieces(word).forEach((p, k) => (words.push(p), starts.push(k === 0 && w.starts[i]!), inside.push(k > 0))));
+  return { words, starts, inside };
 }
 
 /**

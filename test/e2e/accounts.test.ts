@@ -39,7 +39,7 @@ describe('momentscan accounts', () => {
       ['Café Société S.A.', 'cafe-societe.fr', 1],
       ['Hooli', 'hooli.xyz', 1],
     ]);
-    expect(list.find((a) => a.name === 'HP')!.review).toEqual(['"HP": shorter than 4 letters']);
+    expect(list.find((a) => a.name === 'HP')!.review).toEqual(['"HP": shorter than 4 letters: matched only in capitals with Korean joined to it (HP의, HP가)']);
     expect(list.find((a) => a.name === 'Acme Corporation, Inc.')!.items as number).toBeGreaterThan(0);
     const table = run('accounts', 'list').stdout;
     expect(table).toMatch(/│ +5 │ HP +│ +│ +0 │ +0 │ "HP": shorter/);

@@ -66,7 +66,7 @@ describe('names', () => {
   it('flags short names, common words and names two accounts share, and never matches them alone', () => {
     const accounts = [account(1, 'HP'), account(2, 'Over The'), account(3, 'Delta Air Lines', { aliases: ['Delta'] }), account(4, 'Delta Faucet', { aliases: ['Delta'] }), account(5, 'Globex GmbH')];
     const notes = reviewNotes(accounts);
-    expect(notes.get(1)).toEqual(['"HP": shorter than 4 letters']);
+    expect(notes.get(1)).toEqual(['"HP": shorter than 4 letters: matched only in capitals with Korean joined to it (HP의, HP가)']);
     expect(notes.get(2)).toEqual(['"Over The": a common word']);
     expect(notes.get(3)).toEqual(['"Delta": also the name of account 4 (Delta Faucet)']);
     expect(notes.has(5)).toBe(false);
@@ -93,6 +93,8 @@ describe('matching an item to accounts', () => {
     account(13, 'LG전자 주식회사', { domain: 'lge.co.kr' }),
     account(14, 'Bistro Bleu', { domain: 'https://www.café.fr/' }),
     account(15, 'best buy', { domain: 'bestbuy.com' }),
+    account(16, 'LG', { domain: 'lg.com' }),
+    account(17, '한화', { domain: 'hanwha.com' }),
   ];
   const m = compileAccounts(accounts);
   it.each<[string, Partial<AccountMatchInput>, { accountId: number; matchType: string; confidence: number }[]]>([
@@ -127,7 +129,16 @@ describe('matching an item to accounts', () => {
     ['a Chinese name without its legal form', { summary: '据报道，华为技术今天宣布' }, [{ accountId: 10, matchType: 'name', confidence: 0.8 }]],
     ['a Japanese name without 株式会社, a particle joined to it', { title: 'ソニーが新型カメラを発表' }, [{ accountId: 11, matchType: 'name', confidence: 0.8 }]],
     ['a Korean alias with its particle', { title: '삼성전자가 신제품을 출시했다' }, [{ accountId: 12, matchType: 'alias', confidence: 0.7 }]],
-    ['a Korean name without 주식회사 (a word of its own)', { title: 'LG전자가 신제품을 출시했다' }, [{ accountId: 13, matchType: 'name', confidence: 0.8 }]],
+    ['a Korean name without 주식회사 (a word of its own); LG전자 is LG\'s too', { title: 'LG전자가 신제품을 출시했다' }, [
+      { accountId: 13, matchType: 'name', confidence: 0.8 },
+      { accountId: 16, matchType: 'name', confidence: 0.6 },
+    ]],
+    // a short Latin name in capitals with Korean joined to it is a name (too short alone, it never matched)
+    ['"LG" with a particle joined to it', { title: 'LG는 오늘 새 TV를 발표했다', summary: 'LG가 밝혔다' }, [{ accountId: 16, matchType: 'name', confidence: 0.6 }]],
+    ['"LG" alone is still too short, in English or Korean text', { title: 'LG unveils a TV', summary: '새 TV: LG 제품, lg는' }, []],
+    // a Korean name starts a word: not inside one (대한화학, Daehan Chemical, matched 한화)
+    ['a Korean name inside another word is not the account', { title: '대한화학 공장 증설' }, []],
+    ['a Korean name with its particle', { title: '한화의 발표' }, [{ accountId: 17, matchType: 'name', confidence: 0.8 }]],
     ['a name that is no everyday word may start a sentence', { title: 'Hooli unveils a phone' }, [{ accountId: 7, matchType: 'name', confidence: 0.6 }]],
     ['a several-word name, accents aside', { summary: 'a review of Cafe Societe in Paris' }, [{ accountId: 5, matchType: 'name', confidence: 0.8 }]],
     // a name of several words written in lower case is a phrase, not the name, however the CRM writes it (they matched)
