@@ -72,6 +72,21 @@ describe.each(ENGINES)('the accounts store (a real %s database)', (_engine, open
     store.close();
   });
 
+  it('a contacts file whose companies are new stores its contacts with the accounts it makes', () => {
+    const store = open();
+    const r = store.importAccounts(
+      {
+        origin: 'hubspot-contacts',
+        accounts: [account({ key: 'globex.de', name: 'Globex', nameKey: 'globex', domain: 'globex.de', fromContact: true })],
+        contacts: [{ accountKey: 'globex.de', accountExternalId: null, email: 'rolf@globex.de', name: 'Rolf', handles: [], externalId: '1' }],
+      },
+      { replace: false, now: T },
+    );
+    expect([r.added, r.contacts]).toEqual([1, 1]);
+    expect(store.accountRecords().map((a) => [a.name, a.contacts.map((c) => c.email)])).toEqual([['Globex', ['rolf@globex.de']]]);
+    store.close();
+  });
+
   it("a CRM id and its origin go together: a row without an id (an export's company of another CRM) keeps both; a row with one brings its own", () => {
     const store = open();
     store.importAccounts({ origin: 'salesforce-accounts', accounts: [account({ name: 'Soylent Corp', nameKey: 'soylent', domain: 'soylent.com', externalId: '0015g00000AbCdEAAV' })], contacts: [] }, { replace: false, now: T });

@@ -13,7 +13,7 @@ import { PgError, type Statement, type SyncPg } from './bridge.js';
 import type { SqlDb, SqlStatement, SqlTransaction } from '../sqlite/part.js';
 
 /** Tables whose rows are keyed by a generated `id` (lastInsertRowid). */
-const ID_TABLES = new Set(['feeds', 'fetch_log', 'items', 'topics', 'moments', 'stories', 'digests', 'notify_silences', 'feedback']);
+const ID_TABLES = new Set(['feeds', 'fetch_log', 'items', 'topics', 'moments', 'stories', 'digests', 'notify_silences', 'feedback', 'accounts']);
 
 export interface Translated {
   text: string;
