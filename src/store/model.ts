@@ -293,6 +293,11 @@ export interface ImportResult {
   removed: number;
   /** Contacts not stored: linked only by the CRM id of a company no stored account has. */
   unlinked: { line: number | null; who: string; companyId: string }[];
+  /**
+   * Accounts an earlier contacts import made for a company not yet imported, joined now by the company (by
+   * its CRM id, else its name): `name` as the contact gave it, `into` the company's account.
+   */
+  joined: { id: number; name: string; into: number; intoName: string }[];
 }
 
 /** An item's fields that account matching reads. */

@@ -241,6 +241,55 @@ describe('momentscan accounts', () => {
     expect(o.stderr).toContain('accounts: line 2 skipped: tom.lee@hotmail.com: its company (CRM id 999) is not among the accounts — import the companies first\n');
   });
 
+  it('contacts imported before their companies end as they would after them: no second account, and stderr says which joined', () => {
+    const home = tempDir();
+    const contacts = path.join(home, 'contacts.csv');
+    // e-mails at other domains than the companies' sites, one company named otherwise, one linked by name only
+    writeFileSync(
+      contacts,
+      'Record ID,First Name,Last Name,Email,Associated Company,Primary Associated Company ID\n' +
+        '1,Rolf,Bauer,rolf.bauer@globex-mail.de,Globex GmbH,5173201002\n' +
+        '2,Mia,Wu,mia@acme-corp.com,Acme Corp,\n' +
+        '3,Lu,Ko,lu@umbrella-labs.com,Umbrella Labs,\n',
+    );
+    const more = path.join(home, 'more.csv');
+    writeFileSync(more, 'Record ID,First Name,Last Name,Email,Associated Company,Primary Associated Company ID\n4,Ida,Berg,ida@acme-rd.com,Acme Robotics Division,5173201001\n');
+    const companies = path.join(ACCOUNTS, 'hubspot-companies.csv');
+    const fields = (a: Json) => [a.name, a.domain, a.externalId, a.origin, a.contacts, a.review];
+    const listOf = (run: ReturnType<typeof cli>) => json(run('accounts', 'list', '--json').stdout).map(fields).sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    const first = cli(home, path.join(home, 'companies-first.db'));
+    for (const f of [companies, contacts, more]) expect(first('accounts', 'import', '-q', f).status).toBe(0);
+    const later = cli(home, path.join(home, 'contacts-first.db'));
+    for (const f of [contacts, more]) expect(later('accounts', 'import', '-q', f).status).toBe(0);
+    const r = later('accounts', 'import', companies, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    // the accounts made from the contacts became the companies' (Acme's two: one by its CRM id, one by its name);
+    // they stayed beside them, named alike (so never matched by name), or under the contact's spelling
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      added: 2,
+      updated: 3,
+      accounts: 5,
+      joined: [
+        { id: 4, name: 'Acme Robotics Division', into: 4 },
+        { id: 2, name: 'Acme Corp', into: 4 },
+        { id: 1, name: 'Globex GmbH', into: 1 },
+        { id: 3, name: 'Umbrella Labs', into: 3 },
+      ],
+    });
+    expect(r.stderr).toContain(
+      'accounts: "Acme Robotics Division", made from contacts imported before their company, is now account 4 "Acme Corporation, Inc."\n' +
+        'accounts: "Acme Corp", made from contacts imported before their company, joined account 4 "Acme Corporation, Inc." (account 2 is gone, its contacts moved)\n',
+    );
+    expect(listOf(later)).toEqual(listOf(first));
+    expect(listOf(later).map((a) => [a[0], a[1], a[4]])).toEqual([
+      ['Acme Corporation, Inc.', 'acme.com', 2],
+      ['Globex GmbH', 'globex.de', 1],
+      ['HP', null, 0],
+      ['Initech B.V.', 'initech.co.uk', 0],
+      ['Umbrella Labs', 'umbrella.github.io', 1],
+    ]);
+  });
+
   it('matches in the parse workers too (a fetch of enough feeds to use them), the same as a re-match of the stored items', { timeout: 240_000 }, () => {
     const home = tempDir();
     const feeds = path.join(home, 'feeds');

@@ -48,7 +48,7 @@ describe.each(ENGINES)('the accounts store (a real %s database)', (_engine, open
       },
       { replace: false, now: T + 1 },
     );
-    expect(r).toEqual({ added: 0, updated: 2, contacts: 1, removed: 0, unlinked: [] });
+    expect(r).toEqual({ added: 0, updated: 2, contacts: 1, removed: 0, unlinked: [], joined: [] });
     expect(store.accountRecords().map((a) => [a.id, a.name, a.domain, a.aliases, a.handles, a.externalId, a.origin, a.contacts.map((c) => c.email)])).toEqual([
       [1, 'Acme Corporation', 'acme.com', ['ACME Robotics', 'Acme Labs'], ['acmecorp'], '51', 'hubspot-companies', ['jane@acme.com']],
       [2, 'Globex', 'globex.de', [], [], null, 'hubspot-companies', []],
@@ -67,8 +67,32 @@ describe.each(ENGINES)('the accounts store (a real %s database)', (_engine, open
     expect(globex!.name).toBe('Globex');
     expect(globex!.contacts).toEqual([{ email: 'jane@acme.com', name: 'Jane', handles: [], externalId: '88' }]);
     const replaced = store.importAccounts({ origin: 'csv-accounts', accounts: [account({ name: 'Initech', nameKey: 'initech', domain: 'initech.co.uk' })], contacts: [] }, { replace: true, now: T + 3 });
-    expect(replaced).toEqual({ added: 1, updated: 0, contacts: 0, removed: 2, unlinked: [] });
+    expect(replaced).toEqual({ added: 1, updated: 0, contacts: 0, removed: 2, unlinked: [], joined: [] });
     expect(store.accountRecords().map((a) => a.name)).toEqual(['Initech']);
+    store.close();
+  });
+
+  it('a company imported after its contacts takes over the accounts they made (by CRM id, else name), with their contacts', () => {
+    const store = open();
+    store.importAccounts(
+      {
+        origin: 'hubspot-contacts',
+        accounts: [
+          account({ key: 'globex-mail.de', name: 'Globex Germany', nameKey: 'globex germany', domain: 'globex-mail.de', externalId: '52', fromContact: true }),
+          account({ key: 'globex.io', name: 'Globex', nameKey: 'globex', domain: 'globex.io', fromContact: true }),
+        ],
+        contacts: [
+          { accountKey: 'globex-mail.de', accountExternalId: '52', email: 'rolf@globex-mail.de', name: 'Rolf', handles: [], externalId: '1' },
+          { accountKey: 'globex.io', accountExternalId: null, email: 'lu@globex.io', name: 'Lu', handles: [], externalId: '2' },
+        ],
+      },
+      { replace: false, now: T },
+    );
+    const r = store.importAccounts({ origin: 'hubspot-companies', accounts: [account({ name: 'Globex GmbH', nameKey: 'globex', domain: 'globex.de', externalId: '52' })], contacts: [] }, { replace: false, now: T + 1 });
+    expect(r).toMatchObject({ added: 0, updated: 1, joined: [{ id: 1, name: 'Globex Germany', into: 1 }, { id: 2, name: 'Globex', into: 1 }] });
+    expect(store.accountRecords().map((a) => [a.id, a.name, a.domain, a.externalId, a.origin, a.contacts.map((c) => c.email)])).toEqual([
+      [1, 'Globex GmbH', 'globex.de', '52', 'hubspot-companies', ['rolf@globex-mail.de', 'lu@globex.io']],
+    ]);
     store.close();
   });
 

@@ -4,6 +4,7 @@ import { ExitCode } from '../../core/errors.js';
 import { reviewNotes } from '../../enrich/accounts.js';
 import { syncAccounts } from '../../enrich/sync-accounts.js';
 import { plural } from '../../render/digest.js';
+import { stripControl } from '../../core/text.js';
 import { openStore } from '../../store/store.js';
 import { configFor, log, processEnv, writeOut, type GlobalOptions } from '../context.js';
 
@@ -52,6 +53,7 @@ export async function importAccounts(g: GlobalOptions, o: ImportOptions): Promis
     removed: summary.removed,
     contacts: summary.contacts,
     skipped,
+    joined: summary.joined.map((j) => ({ id: j.id, name: j.name, into: j.into })),
     accounts: summary.accounts,
     itemsMatched: summary.rematched,
     accountsWithItems: summary.matchedAccounts,
@@ -62,6 +64,10 @@ export async function importAccounts(g: GlobalOptions, o: ImportOptions): Promis
       `accounts: ${o.file} (${read.flavour}): ${plural(read.rows, 'row')}; ${plural(summary.added, 'account')} added, ${summary.updated} updated` +
         `${summary.removed ? `, ${summary.removed} removed first (--replace)` : ''}, ${plural(summary.contacts, 'contact')}; ${plural(summary.accounts, 'account')} in all`,
     );
+    for (const j of summary.joined.slice(0, 10)) {
+      log(`accounts: "${stripControl(j.name)}", made from contacts imported before their company, ${j.id === j.into ? 'is now' : 'joined'} account ${j.into} "${stripControl(j.intoName)}"${j.id === j.into ? '' : ` (account ${j.id} is gone, its contacts moved)`}`);
+    }
+    if (summary.joined.length > 10) log(`accounts: ... and ${plural(summary.joined.length - 10, 'more account')} made from contacts joined their company`);
     for (const s of skipped.slice(0, 10)) log(`accounts: line ${s.line} skipped: ${s.reason}`);
     if (skipped.length > 10) log(`accounts: ... and ${plural(skipped.length - 10, 'more row', 'more rows')} skipped`);
     if (summary.rematched > 0) log(`accounts: ${plural(summary.rematched, 'stored item')} matched again; ${plural(summary.matchedAccounts, 'account')} involved in some`);

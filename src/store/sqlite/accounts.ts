@@ -59,11 +59,17 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
            origin = CASE WHEN coalesce(?, '') = '' AND external_id IS NOT NULL THEN origin ELSE ? END, updated_at = ?
          WHERE id = ?`,
       );
+      // accounts a contacts import made for a company not yet imported (origin hubspot-contacts, csv-contacts...)
+      const madeByExternal = this.stmt("SELECT id, name, aliases, handles FROM accounts WHERE external_id = ? AND origin LIKE '%-contacts' ORDER BY id");
+      const madeByName = this.stmt("SELECT id, name, aliases, handles FROM accounts WHERE name_key = ? AND origin LIKE '%-contacts' ORDER BY id");
+      const adopt = this.stmt('UPDATE accounts SET domain = coalesce(?, domain), origin = ? WHERE id = ?');
+      const moveContacts = this.stmt('UPDATE account_contacts SET account_id = ? WHERE account_id = ?');
+      const forget = this.stmt('DELETE FROM accounts WHERE id = ?');
       const contactByEmail = this.stmt('SELECT id FROM account_contacts WHERE email = ?').pluck();
       const contactInsert = this.stmt('INSERT INTO account_contacts (account_id, email, name, handles, external_id) VALUES (?, ?, ?, ?, ?)');
       const contactUpdate = this.stmt('UPDATE account_contacts SET account_id = ?, name = coalesce(?, name), handles = ?, external_id = coalesce(?, external_id) WHERE id = ?');
       const tx = this.db.transaction((): ImportResult => {
-        const result: ImportResult = { added: 0, updated: 0, contacts: 0, removed: 0, unlinked: [] };
+        const result: ImportResult = { added: 0, updated: 0, contacts: 0, removed: 0, unlinked: [], joined: [] };
         if (o.replace) {
           result.removed = this.stmt('DELETE FROM accounts').run().changes;
         }
@@ -81,8 +87,25 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
               continue;
             }
           }
+          type Had = { id: number; name?: string; aliases: string; handles: string };
           // by domain; else an account of the same name stored without one (it gains the domain)
-          const had = ((a.domain ? byDomain.get(a.domain) : undefined) ?? byName.get(a.nameKey)) as { id: number; aliases: string; handles: string } | undefined;
+          let had = ((a.domain ? byDomain.get(a.domain) : undefined) ?? byName.get(a.nameKey)) as Had | undefined;
+          // a company whose contacts were imported first: the accounts made for it from them (by its CRM id, else
+          // its name, whatever domain their e-mails gave them) become this one, their contacts with them
+          const made = a.fromContact
+            ? []
+            : [...new Map([...(a.externalId ? (madeByExternal.all(a.externalId) as Had[]) : []), ...(madeByName.all(a.nameKey) as Had[])].map((m) => [m.id, m])).values()].filter((m) => m.id !== had?.id);
+          if (!had && made.length > 0) {
+            had = made.shift()!;
+            adopt.run(a.domain, a.origin ?? batch.origin, had.id);
+            result.joined.push({ id: had.id, name: had.name!, into: had.id, intoName: a.name });
+          }
+          for (const m of made) {
+            moveContacts.run(had!.id, m.id);
+            had = { ...had!, aliases: json([...list(had!.aliases), ...list(m.aliases)]), handles: json([...list(had!.handles), ...list(m.handles)]) };
+            forget.run(m.id);
+            result.joined.push({ id: m.id, name: m.name!, into: had.id, intoName: a.name });
+          }
           if (had) {
             update.run(a.name, a.nameKey, a.domain, json([...list(had.aliases), ...a.aliases]), json([...list(had.handles), ...a.handles]), a.externalId, a.externalId, a.origin ?? batch.origin, o.now, had.id);
             ids.set(a.key, had.id);
