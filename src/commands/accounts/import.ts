@@ -71,7 +71,10 @@ export async function importAccounts(g: GlobalOptions, o: ImportOptions): Promis
     for (const s of skipped.slice(0, 10)) log(`accounts: line ${s.line} skipped: ${s.reason}`);
     if (skipped.length > 10) log(`accounts: ... and ${plural(skipped.length - 10, 'more row', 'more rows')} skipped`);
     if (summary.rematched > 0) log(`accounts: ${plural(summary.rematched, 'stored item')} matched again; ${plural(summary.matchedAccounts, 'account')} involved in some`);
-    for (const [id, notes] of summary.review) log(`accounts: review ${id} (${summary.names.get(id)}): ${notes.join('; ')} — never matched on the name alone`);
+    // (a note that says where the name is matched, an everyday word's or a short name's, is not contradicted)
+    for (const [id, notes] of summary.review) {
+      log(`accounts: review ${id} (${summary.names.get(id)}): ${notes.map((n) => (n.includes(': matched only') ? n : `${n} (never matched on the name alone)`)).join('; ')}`);
+    }
   }
   return ExitCode.OK;
 }
