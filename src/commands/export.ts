@@ -2,7 +2,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, MomentscanError, UsageError } from '../core/errors.js';
 import { evaluate } from '../moments/evaluate.js';
-import { CRM_TARGETS, crmFiles, type CrmAccount, type CrmTarget } from '../render/crm.js';
+import { CRM_TARGETS, crmFiles, withdrawFile, type CrmAccount, type CrmTarget } from '../render/crm.js';
 import { openStore } from '../store/store.js';
 import { makeDirs } from '../core/paths.js';
 import { checkWindow, configFor, log, processEnv, type GlobalOptions } from './context.js';
@@ -52,6 +52,9 @@ export async function run(g: GlobalOptions, o: ExportOptions): Promise<number> {
   const rows = result.rows.filter((m) => m.label?.verdict !== 'noise');
   const noise = result.rows.length - rows.length;
   const files = crmFiles(to, rows, accounts);
+  // an export before the label may have put their notes in the CRM: their ids, to delete there
+  const withdraw = withdrawFile(to, result.rows.filter((m) => m.label?.verdict === 'noise'), accounts);
+  if (withdraw) files.push(withdraw);
   try {
     for (const f of files) {
       const file = path.join(dir, f.name);
@@ -65,7 +68,15 @@ export async function run(g: GlobalOptions, o: ExportOptions): Promise<number> {
   if (!g.quiet) {
     const notes = rows.reduce((n, m) => n + (m.accounts?.length ?? 0), 0);
     const left = noise ? ` (${noise} labelled noise left out)` : '';
-    log(`export: ${notes} note${notes === 1 ? '' : 's'} on ${rows.length} moment${rows.length === 1 ? '' : 's'} involving known accounts${left} → ${files.map((f) => path.join(dir, f.name)).join(', ')}`);
+    const written = withdraw ? files.slice(0, -1) : files;
+    log(`export: ${notes} note${notes === 1 ? '' : 's'} on ${rows.length} moment${rows.length === 1 ? '' : 's'} involving known accounts${left} → ${written.map((f) => path.join(dir, f.name)).join(', ')}`);
+  }
+  if (withdraw) {
+    // (said with --quiet too: notes the team judged no news may sit in the CRM)
+    const n = withdraw.rows ?? 0;
+    log(
+      `export: ${n === 1 ? '1 note of a moment' : `${n} notes of moments`} labelled noise may be in the CRM from an export before the label: delete ${n === 1 ? 'it' : 'them'} there (an import cannot) — ${n === 1 ? 'its id is' : 'their ids are'} in ${path.join(dir, withdraw.name)}`,
+    );
   }
   return ExitCode.OK;
 }

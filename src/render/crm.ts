@@ -28,6 +28,8 @@ export interface CrmAccount {
 export interface CrmFile {
   name: string;
   text: string;
+  /** Its rows (notes), where the caller says how many. */
+  rows?: number;
 }
 
 const line = (cells: Cell[]) => `${cells.map(csvCell).join(',')}\r\n`;
@@ -100,13 +102,18 @@ export function hubspotFiles(moments: readonly MomentRow[], accounts: ReadonlyMa
  * upsert, matched on a text External ID field), and the account to link each to: its Salesforce Id where
  * it came from Salesforce, else its name and website.
  */
+/** A Salesforce note's title: "Volume spike: Acme Robotics (Acme Corporation, Inc.)". */
+function salesforceTitle(m: MomentRow, crm: CrmAccount): string {
+  const what = m.kind === 'volume-spike' ? 'Volume spike' : `${m.direction === 'negative' ? 'Negative' : 'Positive'} tone shift`;
+  return `${what}: ${cellText(m.topic)} (${crm.name})`;
+}
+
 export function salesforceFiles(moments: readonly MomentRow[], accounts: ReadonlyMap<number, CrmAccount>): CrmFile[] {
   let text = line(['External Id', 'Title', 'Content', 'Activity Date', 'Account Id', 'Account Name', 'Website']);
   for (const { m, a, crm } of pairs(moments, accounts)) {
-    const what = m.kind === 'volume-spike' ? 'Volume spike' : `${m.direction === 'negative' ? 'Negative' : 'Positive'} tone shift`;
     text += line([
       noteId(m, crm),
-      `${what}: ${cellText(m.topic)} (${crm.name})`,
+      salesforceTitle(m, crm),
       noteBody(m, a),
       iso(m.firedAt),
       crm.origin.startsWith('salesforce') ? crm.externalId : null,
@@ -119,4 +126,25 @@ export function salesforceFiles(moments: readonly MomentRow[], accounts: Readonl
 
 export function crmFiles(to: CrmTarget, moments: readonly MomentRow[], accounts: ReadonlyMap<number, CrmAccount>): CrmFile[] {
   return to === 'hubspot' ? hubspotFiles(moments, accounts) : salesforceFiles(moments, accounts);
+}
+
+/**
+ * The notes of moments labelled noise, which an export before the label may have written into the CRM: their
+ * ids (the ones their notes had), to delete there — an import cannot delete, and momentscan does not reach into
+ * the CRM. Null when no such moment involves a known account.
+ */
+export function withdrawFile(to: CrmTarget, noise: readonly MomentRow[], accounts: ReadonlyMap<number, CrmAccount>): CrmFile | null {
+  const all = pairs(noise, accounts);
+  if (all.length === 0) return null;
+  const labelled = (m: MomentRow) => [m.label ? iso(m.label.at) : null, m.label?.note ?? null] as Cell[];
+  if (to === 'hubspot') {
+    let text = line(['Momentscan ID', 'Company domain name', 'Company name', 'Activity date', 'Labelled noise at', 'Why']);
+    for (const { m, crm } of all) text += line([noteId(m, crm), crm.domain, crm.name, activityDate(m.firedAt), ...labelled(m)]);
+    return { name: 'hubspot-withdraw.csv', text, rows: all.length };
+  }
+  let text = line(['External Id', 'Title', 'Activity Date', 'Account Id', 'Account Name', 'Website', 'Labelled noise at', 'Why']);
+  for (const { m, crm } of all) {
+    text += line([noteId(m, crm), salesforceTitle(m, crm), iso(m.firedAt), crm.origin.startsWith('salesforce') ? crm.externalId : null, crm.name, crm.domain, ...labelled(m)]);
+  }
+  return { name: 'salesforce-withdraw.csv', text, rows: all.length };
 }
