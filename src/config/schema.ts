@@ -7,7 +7,7 @@ import { baselineProblem } from '../core/limits.js';
 import { formatDuration, parseDurationMs } from '../core/time.js';
 import { QuerySyntaxError, formatQuery, keywordsToQuery, parseQuery, searchString, type QueryNode } from './query.js';
 import { validateNotify, type NotifyConfig } from './notify.js';
-import { SOURCE_KINDS, buildFeedUrl, describeValue, guessKind, languageHint, normalizeCountry, normalizeLanguage, parseSourceEntry, sourceOf, type SourceKind } from './sources.js';
+import { SOURCE_KINDS, buildFeedUrl, describeValue, guessKind, languageHint, mastodonTag, normalizeCountry, normalizeLanguage, parseSourceEntry, sourceOf, type SourceKind } from './sources.js';
 
 import { SENSITIVITIES, type Sensitivity } from './sensitivity.js';
 
@@ -361,8 +361,8 @@ function withHashtags(query: QueryNode, feeds: string[], kinds: Map<string, Sour
   const tags = new Set<string>();
   for (const url of feeds) {
     if ((kinds.get(url) ?? guessKind(url)) !== 'mastodon') continue;
-    const tag = /\/tags\/([^/?#]+)\.rss$/i.exec(url)?.[1];
-    if (tag === undefined) continue;
+    const tag = mastodonTag(url);
+    if (tag === null) continue;
     let text: string;
     try {
       text = decodeURIComponent(tag);

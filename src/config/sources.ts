@@ -8,7 +8,7 @@ import { closeEnough } from '../core/text.js';
 import { SOURCE_KINDS, sourceOf, guessKind, type SourceKind } from './sources/index.js';
 import { checkHttpUrl, describeValue, isError, type SourceEntryError, type SourceSpec } from './sources/kind.js';
 
-export { DEFAULT_MASTODON_INSTANCE } from './sources/mastodon.js';
+export { DEFAULT_MASTODON_INSTANCE, mastodonTag } from './sources/mastodon.js';
 export { REDDIT_SORTS } from './sources/reddit.js';
 export { SOURCES, SOURCE_KINDS, buildFeedUrl, guessKind, languageHint, sourceOf, sourceTypeOf, type ExpandedFeed, type SourceKind } from './sources/index.js';
 export {

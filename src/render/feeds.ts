@@ -1,4 +1,5 @@
 import { guessKind } from '../config/sources/index.js';
+import { mastodonTag } from '../config/sources/mastodon.js';
 import { iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { EnrichedItem } from '../core/types.js';
@@ -79,7 +80,7 @@ export function feedSourceLabel(url: string): string {
       return sub ? `${kind} r/${sub}` : kind;
     }
     case 'mastodon': {
-      const tag = /^\/tags\/([^/]+)\.rss$/i.exec(u.pathname)?.[1];
+      const tag = mastodonTag(u);
       const host = u.host === 'mastodon.social' ? '' : ` (${u.host})`;
       return tag ? `${kind} #${safeDecode(tag)}${host}` : kind;
     }

@@ -3,6 +3,7 @@ import {
   SOURCE_KINDS,
   buildFeedUrl,
   guessKind,
+  mastodonTag,
   normalizeCountry,
   normalizeLanguage,
   parseSourceEntry,
@@ -11,6 +12,7 @@ import {
   type SourceSpec,
 } from '../../src/config/sources.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { feedSourceLabel } from '../../src/render/feeds.js';
 
 type Search = { google: string; simple: string };
 const EN_US = { language: 'en', country: 'US' };
@@ -207,6 +209,20 @@ describe('guessKind', () => {
     ['not a url', 'rss'],
   ])('%s → %s', (url, kind) => {
     expect(guessKind(url)).toBe(kind);
+  });
+
+  // one reading of a tag feed's URL for its kind, the topic's hashtag and the feed's label (a query string
+  // after .rss stopped the topic's own reading, not the other two)
+  it.each<[string, string | null, string]>([
+    ['https://mastodon.social/tags/acme.rss', 'acme', 'mastodon #acme'],
+    ['https://mastodon.social/tags/acme.rss?limit=40', 'acme', 'mastodon #acme'],
+    ['https://fosstodon.org/tags/Z%C3%BCrich.rss#top', 'Z%C3%BCrich', 'mastodon #Zürich (fosstodon.org)'],
+    ['https://blog.example/tags/robotics/feed.rss', null, 'blog.example/tags/robotics/feed.rss'],
+    ['not a url', null, 'not a url'],
+  ])('the tag feed %s: tag %s, shown as %s', (url, tag, label) => {
+    expect(mastodonTag(url)).toBe(tag);
+    expect(guessKind(url) === 'mastodon').toBe(tag !== null);
+    expect(feedSourceLabel(url)).toBe(label);
   });
 });
 

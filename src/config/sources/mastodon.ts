@@ -1,5 +1,5 @@
 import { ConfigError } from '../../core/errors.js';
-import { describeValue, type SourceDefinition, type SourceEntryError } from './kind.js';
+import { describeValue, type SourceDefinition, type SourceEntryError, type UrlView } from './kind.js';
 
 export const DEFAULT_MASTODON_INSTANCE = 'mastodon.social';
 
@@ -11,7 +11,7 @@ export const mastodon: SourceDefinition<'mastodon'> = {
   shorthand: 'hashtag',
   searches: false,
   missing: (spec) => (spec.hashtag === undefined ? 'expected a hashtag for mastodon: write { mastodon: { hashtag: robotics, instance: mastodon.social } }' : null),
-  recognizes: (url) => /^\/tags\/[^/]+\.rss$/i.test(url.pathname),
+  recognizes: (url) => mastodonTag(url) !== null,
   feedUrl(spec, p) {
     const host = p.checked('instance', checkInstance, spec.instance ?? DEFAULT_MASTODON_INSTANCE);
     if (spec.hashtag === undefined) throw new ConfigError('source mastodon: a hashtag is required');
@@ -44,4 +44,22 @@ function checkHashtag(raw: unknown): string | SourceEntryError {
   const s = typeof raw === 'string' ? raw.trim().replace(/^#/, '') : typeof raw === 'number' ? String(raw) : null;
   if (s !== null && /^[\p{L}\p{M}\p{N}_]{1,100}$/u.test(s)) return s;
   return { error: `expected a hashtag (letters, digits and underscores, with or without the #), got ${describeValue(raw)}` };
+}
+
+/**
+ * The hashtag of a Mastodon tag feed's URL, `/tags/NAME.rss` on any server, as written in it (percent-encoded:
+ * `Z%C3%BCrich`), whatever query string or fragment follows (`?limit=40`); null for any other URL. The one
+ * place that reads such a URL: the source's kind, the topic's hashtag (config/schema.ts) and the feed's label
+ * (render/feeds.ts) all go by it.
+ */
+export function mastodonTag(url: string | Pick<UrlView, 'pathname'>): string | null {
+  let pathname: string;
+  if (typeof url === 'string') {
+    try {
+      pathname = new URL(url).pathname;
+    } catch {
+      return null;
+    }
+  } else pathname = url.pathname;
+  return /^\/tags\/([^/]+)\.rss$/i.exec(pathname)?.[1] ?? null;
 }
