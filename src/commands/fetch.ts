@@ -52,7 +52,8 @@ export async function fetchFeeds(config: Config, dbPath: string, g: GlobalOption
   else if (allFailed(summary)) log(`momentscan: warning: every feed failed (${summary.feeds.filter((f) => f.status === 'failed').length}); nothing was fetched`);
   if (summary.interrupted) {
     const saved = summary.feeds.length;
-    throw new InterruptedError(`interrupted: ${saved} feed${saved === 1 ? '' : 's'} saved, the rest not fetched`, { hint: 'run momentscan fetch again to fetch the rest' });
+    const left = summary.replayLeft ? ' (their new items are put into stories by the next fetch)' : '';
+    throw new InterruptedError(`interrupted: ${saved} feed${saved === 1 ? '' : 's'} saved${left}, the rest not fetched`, { hint: 'run momentscan fetch again to fetch the rest' });
   }
   return summary;
 }

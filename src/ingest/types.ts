@@ -32,6 +32,8 @@ export interface FeedResult {
 export interface FetchSummary {
   feeds: FeedResult[];
   interrupted: boolean;
+  /** Interrupted before the story replay: the new items' stories are put together by the next fetch. */
+  replayLeft?: boolean;
   /** Failed runs in a row that make a warning. */
   warnAfter: number;
 }
