@@ -327,6 +327,18 @@ function bigFeedFiles(): { home: string; config: string; dbFile: string } {
   return { home, config, dbFile: path.join(home, 'm.db') };
 }
 
+/** bigFeedFiles' feeds all saved whole in a sound file, and their story replay not done: pending for the next fetch. */
+function expectReplayPending(dbFile: string): void {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.prepare('SELECT count(*) FROM items').pluck().get()).toBe(FILES * PER_FILE);
+    expect(db.prepare('SELECT replay_from FROM story_state').pluck().get()).not.toBeNull();
+  } finally {
+    db.close();
+  }
+}
+
 describe('Ctrl-C during the story replay at the end of a fetch', () => {
   // The replay is one synchronous transaction: a Ctrl-C then was lost (nothing ran to handle it, and the
   // handler was gone once it ended): the fetch went on for seconds and exited 0. Now it ends the process at
@@ -345,15 +357,8 @@ describe('Ctrl-C during the story replay at the end of a fetch', () => {
     expect(screen).toContain('exit=130');
     expect(screen).not.toMatch(/\d+ new items/);
 
-    const db = new Database(dbFile, { readonly: true });
-    try {
-      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      // every feed saved whole; the replay not committed: it is still pending
-      expect(db.prepare('SELECT count(*) FROM items').pluck().get()).toBe(FILES * PER_FILE);
-      expect(db.prepare('SELECT replay_from FROM story_state').pluck().get()).not.toBeNull();
-    } finally {
-      db.close();
-    }
+    // every feed saved whole; the replay not committed: it is still pending
+    expectReplayPending(dbFile);
     const again = runCli(['fetch', '--config', config, '--db', dbFile], { home, env });
     expect(again.status, again.stderr).toBe(0);
     const after = new Database(dbFile, { readonly: true });
@@ -377,13 +382,7 @@ describe('a signal during the story replay off a terminal (cron, a pipe)', () =>
     const r = await withTimeout(run.exited, 60_000, 'the fetch to end');
     expect(r.signal).toBe('SIGTERM');
     expect(r.stderr).toBe(note);
-    const db = new Database(dbFile, { readonly: true });
-    try {
-      expect(db.prepare('SELECT count(*) FROM items').pluck().get()).toBe(FILES * PER_FILE);
-      expect(db.prepare('SELECT replay_from FROM story_state').pluck().get()).not.toBeNull();
-    } finally {
-      db.close();
-    }
+    expectReplayPending(dbFile);
   });
 });
 
@@ -420,14 +419,7 @@ describe('Ctrl-C just before the story replay at the end of a fetch', () => {
     expect(r.status, r.stderr).toBe(130);
     expect(r.stderr).toContain('momentscan: error: interrupted: 3 feeds saved (their new items are put into stories by the next fetch), the rest not fetched — run momentscan fetch again to fetch the rest\n');
     expect(r.stderr).not.toContain('putting 30,000 new items into stories');
-    const db = new Database(dbFile, { readonly: true });
-    try {
-      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      expect(db.prepare('SELECT count(*) FROM items').pluck().get()).toBe(FILES * PER_FILE);
-      expect(db.prepare('SELECT replay_from FROM story_state').pluck().get()).not.toBeNull();
-    } finally {
-      db.close();
-    }
+    expectReplayPending(dbFile);
   });
 });
 
