@@ -224,6 +224,9 @@ export function parseAccountsCsv(raw: string, file: string, map: ColumnMap = new
       } else columns[i] = 'company';
     });
   }
+  // a list of companies, not contacts, with a "Company" column and no name column ("Company,Website"): the
+  // company is the account's name (it was ignored, and each account named after its domain)
+  if (!contactsFile && !has('name')) columns.forEach((c, i) => c === 'company' && (columns[i] = 'name'));
   if (!contactsFile && !has('name') && !has('domain')) {
     throw new InputError(`${file}: line 1: no column momentscan knows (${header.slice(0, 6).map((h) => `"${stripControl(h)}"`).join(', ')}${header.length > 6 ? ', ...' : ''})`, {
       hint: 'expected e.g. "Company name", "Company Domain Name", "Account Name", "Website" or "Email"; or name them with --map COLUMN=FIELD',

@@ -54,6 +54,16 @@ describe('reading CRM exports, recognised by their header', () => {
     ]);
   });
 
+  it('a list of companies headed "Company" (no contacts in it) names each account by it, not by its domain', () => {
+    const r = parseAccountsCsv('Company,Website\nAcme Robotics,acmerobotics.com\nGlobex,\n', 'companies.csv');
+    expect(r.flavour).toBe('csv-accounts');
+    expect(r.accounts.map((x) => [x.name, x.domain])).toEqual([
+      ['Acme Robotics', 'acmerobotics.com'],
+      ['Globex', null],
+    ]);
+    expect(r.skipped).toEqual([]);
+  });
+
   it("Salesforce Data Loader's contacts: NAME is the person's full name, never a company", () => {
     const text =
       '"ID","ACCOUNTID","LASTNAME","FIRSTNAME","NAME","EMAIL"\n' +
