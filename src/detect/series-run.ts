@@ -124,7 +124,11 @@ export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesR
     await (o.large ? readBytes() : readText());
     reader.end();
     if (!scorer) {
-      if (buffered.length < 2) throw new InputError(`${o.name}: needs at least two rows to tell the resolution`, { hint: 'give a longer series' });
+      // (an empty export, or a header alone, is not a series: said as such, not as a row too few)
+      if (buffered.length === 0) {
+        throw new InputError(`${o.name}: ${reader.detectedFormat === null ? 'is empty' : 'has no rows, only a header'}: no series to score`, { hint: 'give a CSV with a header line and a row per time (timestamp,value), or NDJSON lines' });
+      }
+      if (buffered.length < 2 && !o.resolution) throw new InputError(`${o.name}: needs at least two rows to tell the resolution`, { hint: 'give a longer series, or its step with --resolution (5m, 1h, 1d)' });
       scorer = start();
     }
     await scorer.settle(true);

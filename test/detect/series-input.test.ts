@@ -181,6 +181,47 @@ describe('SeriesReader', () => {
     expect(read('timestamp,value\n2026-11-20T12:00:00Z,-21.5', { allowNegative: true })).toEqual([{ t: T, value: -21.5 }]);
   });
 
+  it.each([
+    ['semicolons (Excel where a comma is the decimal mark)', '\uFEFFtimestamp;value;sentiment\r\n2026-11-20 12:00;10,5;-0,25\r\n"2026-11-20 13:00";"3";\r\n'],
+    ['tabs (TSV)', 'timestamp\tvalue\tsentiment\n2026-11-20 12:00\t10.5\t-0.25\n2026-11-20 13:00\t3\t\n'],
+  ])('reads a CSV whose fields are separated by %s', (_what, text) => {
+    expect(read(text)).toEqual([
+      { t: T, value: 10.5, sentiment: -0.25 },
+      { t: T + 3_600_000, value: 3, sentiment: null },
+    ]);
+  });
+
+  it('a decimal comma is only read so where the delimiter is not a comma', () => {
+    expect(error('timestamp,value\n2026-11-20T12:00:00Z,"10,5"').message).toBe('line 2: the value "10,5" is not a number');
+  });
+
+  it.each(['', 'NaN', 'nan', 'NA', '#N/A', 'null'])('a missing value %j (pandas, Google Sheets, Excel) is called missing and says how to fill it', (cell) => {
+    const err = error(`timestamp,value\n2026-11-20T12:00:00Z,${cell}`);
+    expect(err.message).toBe(`line 2: the value is missing${cell ? ` ("${cell}")` : ''}`);
+    expect(err.hint).toBe('give a number for every row: fill the gap in (0 for a count; pandas: fillna(0)) or leave the row out');
+  });
+
+  it("a missing sentiment or n (pandas' NaN) is an empty cell", () => {
+    expect(read('timestamp,value,sentiment,n\n2026-11-20T12:00:00Z,3,NaN,NaN')).toEqual([{ t: T, value: 3, sentiment: null, n: null }]);
+  });
+
+  it.each(['2026-11-20 12:00:00 UTC', '2026-11-20 12:00:00 utc', '2026-11-20T12:00:00 GMT'])('reads a time with the zone named after it, as BigQuery writes it: %j', (text) => {
+    expect(parseTimestamp(text)).toBe(T);
+  });
+
+  it.each(['11/20/2026 12:00', '20.11.2026 12:00', '20/11/2026'])('a date written month or day first (%j) is refused with a hint to write the year first', (ts) => {
+    const err = error(`timestamp,value\n${ts},3`);
+    expect(err.message).toBe(`line 2: cannot read the timestamp "${ts}"`);
+    expect(err.hint).toBe('write dates year first, as 2026-03-01 14:00 (in Excel, format the column as yyyy-mm-dd hh:mm before saving)');
+  });
+
+  it('a duplicate local time (clocks going back) says times without a zone are UTC; one with its zone does not', () => {
+    const local = error('timestamp,value\n2026-10-25 02:00,3\n2026-10-25 02:00,4');
+    expect(local.message).toBe('line 3: duplicate time 2026-10-25T02:00:00.000Z (also on line 2)');
+    expect(local.hint).toContain('local times repeat an hour where clocks go back: write them in UTC or with their offset (+01:00)');
+    expect(error('timestamp,value\n2026-10-25T02:00Z,3\n2026-10-25T02:00Z,4').hint).toBe('give one row per time, in time order');
+  });
+
   it('returns nothing for an empty input', () => {
     expect(read('')).toEqual([]);
     expect(read('timestamp,value\n')).toEqual([]);
