@@ -96,6 +96,30 @@ describe('momentscan sentiment', () => {
   });
 
   it.each([
+    ['{"id": 1, "body": "late again"}', '(it has "id", "body") — give one JSON object with a "text" field per line (if .body is the text: jq -c \'.text = .body\' | momentscan sentiment)'],
+    ['{"text": {"en": "late again"}}', '(its "text" is an object) — give one JSON object with a "text" field per line'],
+    ['{"text": null}', '(its "text" is null) — give one JSON object with a "text" field per line'],
+  ])('a JSON line without a string text (%s) says what it has instead', (line, says) => {
+    const home = tempDir();
+    const r = runCli(['sentiment'], { home, input: `${line}\n` });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`momentscan: error: stdin: line 1: a JSON line needs a "text" field with a string ${says}\n`);
+  });
+
+  it('texts in Latin-1 (not UTF-8): every line scored, and one warning naming the first such line', () => {
+    const home = tempDir();
+    const file = path.join(home, 'latin1.txt');
+    writeFileSync(file, Buffer.from('Northwind is fine\nCaf\xe9 is great\nTr\xe8s mauvais service\n', 'latin1'));
+    const r = runCli(['sentiment', file], { home });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(3);
+    expect(r.stderr).toBe(
+      `momentscan: warning: ${file}: line 2: not UTF-8 text (a byte of another encoding, such as Latin-1 or Windows-1252, read as \uFFFD): its letters are lost and its score may be off — save the texts as UTF-8 (iconv -f latin1 -t utf-8)\n`,
+    );
+  });
+
+  it.each([
     ['an array nested 100,000 deep', `{"text": "fine", "x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, /line 2: JSON nested more than 100 levels deep — /],
     ['a number beyond a double (1e309)', '{"text": "fine", "views": 1e309}', /line 2: a number is out of range \(beyond ±1\.8e308, such as 1e309\) — /],
   ])('%s on an NDJSON line: a one-line error with its line number (exit 2), the rows before it written', (_what, bad, message) => {
