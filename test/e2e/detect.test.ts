@@ -363,7 +363,7 @@ describe('momentscan detect with sentiment and n columns', () => {
     }
     const r = runCli(['detect', '--ndjson'], { home, input: `${rows.join('\n')}\n` });
     expect(r.status, r.stderr).toBe(0);
-    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { toneAlert: string | null; shift: string | null; alert: string | null; sentimentScore: number });
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { timestamp: string; toneAlert: string | null; shift: string | null; alert: string | null; sentimentScore: number });
     expect(out).toHaveLength(600);
     const toneAlerts = out.flatMap((o, i) => (o.toneAlert === 'onset' ? [i] : []));
     expect(toneAlerts).toHaveLength(1);
@@ -373,6 +373,15 @@ describe('momentscan detect with sentiment and n columns', () => {
     expect(out.slice(0, 560).every((o) => o.shift === null)).toBe(true);
     // volume never moved: no volume alert
     expect(out.every((o) => o.alert === null)).toBe(true);
+    // the table says so too, in a Tone column, and fits 100 columns
+    const table = runCli(['detect', '--format', 'table'], { home, input: `${rows.join('\n')}\n` });
+    expect(table.status, table.stderr).toBe(0);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[1]).toMatch(/│ Moment │ Tone +│$/);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
+    const onset = lines.find((l) => l.includes(out[toneAlerts[0]!]!.timestamp))!;
+    expect(onset).toMatch(/│ negative onset +│$/);
+    expect(lines.filter((l) => / negative +│$/.test(l)).length).toBe(out.filter((o) => o.shift === 'negative').length - 1);
   });
 });
 
