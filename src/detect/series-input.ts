@@ -360,7 +360,10 @@ export class SeriesReader {
       throw this.error(
         lineNo,
         looksLikeData ? `expected a header line naming the columns (timestamp,value), got data: "${truncate(fields.join(','))}"` : `the header has no ${missing} column (it has: ${truncate(fields.join(','))})`,
-        HINT_CSV,
+        // two columns named otherwise (date,count; Prophet's ds,y): renaming them is all it takes
+        fields.length === 2 && !looksLikeData
+          ? `name the columns timestamp and value in the header line (for this file: sed '1s/.*/timestamp${this.delimiter === '\t' ? '\\t' : this.delimiter}value/' ${this.source && this.source !== 'stdin' ? shellWord(this.source) : 'FILE'} | momentscan detect)`
+          : HINT_CSV,
       );
     }
     return { columns: columns as CsvLayout['columns'], width: fields.length };
@@ -398,7 +401,9 @@ export class SeriesReader {
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw this.error(lineNo, 'expected a JSON object with "timestamp" and "value"', HINT_CSV);
     const o = obj as Record<string, unknown>;
     if (o.timestamp === undefined || o.timestamp === null) throw this.error(lineNo, 'no "timestamp"', HINT_CSV);
-    if (o.value === undefined || o.value === null) throw this.error(lineNo, 'no "value"', HINT_CSV);
+    if (o.value === undefined) throw this.error(lineNo, 'no "value"', HINT_CSV);
+    // (pandas' to_json writes a missing value, NaN, as null)
+    if (o.value === null) throw this.error(lineNo, 'the value is missing (null)', HINT_MISSING);
     if (typeof o.timestamp !== 'string' && typeof o.timestamp !== 'number') throw this.error(lineNo, `cannot read the timestamp ${truncate(JSON.stringify(o.timestamp))}`, HINT_TIME);
     const t = parseTimestamp(String(o.timestamp));
     if (t === null) throw this.error(lineNo, `cannot read the timestamp ${truncate(JSON.stringify(o.timestamp))}`, DAY_MONTH_FIRST.test(String(o.timestamp).trim()) ? HINT_DATE_ORDER : HINT_TIME);
@@ -482,6 +487,11 @@ const MAX_GAPS_TOLD = 3;
 function gapText(ms: number): string {
   const years = ms / (365.25 * 86_400_000);
   return years >= 10 ? `${Math.round(years).toLocaleString('en-US')} years` : years >= 1.95 ? `${years.toFixed(1)} years` : `${Math.round(ms / 86_400_000)} days`;
+}
+
+/** A path as a shell reads it: as it is when plain, else in single quotes. */
+function shellWord(s: string): string {
+  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
 }
 
 function truncate(s: string, max = 60): string {

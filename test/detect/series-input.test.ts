@@ -201,6 +201,21 @@ describe('SeriesReader', () => {
     expect(err.hint).toBe('give a number for every row: fill the gap in (0 for a count; pandas: fillna(0)) or leave the row out');
   });
 
+  it.each([
+    ['ds,y', 'series.csv', "sed '1s/.*/timestamp,value/' series.csv | momentscan detect"],
+    ['date;count', 'my series.csv', "sed '1s/.*/timestamp;value/' 'my series.csv' | momentscan detect"],
+  ])('a header of two columns named otherwise (%s) says how to name them', (header, source, sed) => {
+    const err = error(`${header}\n2026-11-20,3`, { source });
+    expect(err.message).toBe(`${source}: line 1: the header has no timestamp and value column (it has: ${header.replace(';', ',')})`);
+    expect(err.hint).toBe(`name the columns timestamp and value in the header line (for this file: ${sed})`);
+  });
+
+  it("a null value on an NDJSON line (pandas' to_json writes NaN so) is called missing", () => {
+    const err = error('{"timestamp":1772323200000,"value":null}');
+    expect(err.message).toBe('line 1: the value is missing (null)');
+    expect(err.hint).toBe('give a number for every row: fill the gap in (0 for a count; pandas: fillna(0)) or leave the row out');
+  });
+
   it("a missing sentiment or n (pandas' NaN) is an empty cell", () => {
     expect(read('timestamp,value,sentiment,n\n2026-11-20T12:00:00Z,3,NaN,NaN')).toEqual([{ t: T, value: 3, sentiment: null, n: null }]);
   });
