@@ -44,7 +44,8 @@ export function timelineListing(rows: TimelineRow[], meta: { topic: string; buck
 function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: { topic: string; bucketMs: number; from: number; to: number }): string {
   const { chalk } = ctx;
   const head = `${stripControl(meta.topic)}: ${formatDuration(meta.bucketMs)} buckets, ${iso(meta.from)} → ${iso(meta.to)}\n`;
-  if (rows.length === 0) return `${head}No buckets in that period.\n`;
+  // (buckets start at the topic's first item: none is a topic that has matched nothing yet, or only later)
+  if (rows.length === 0) return `${head}No stories in that period: nothing fetched matches this topic, or only after it.\n`;
   const width = Math.max(20, Math.min(ctx.width, 160) - 10);
   // more buckets than columns: several buckets to a bar, so that the chart covers the period the title names
   const perBar = Math.ceil(rows.length / width);

@@ -55,4 +55,10 @@ describe('timeline table', () => {
     expect(out.split('\n').find((l) => l.startsWith('stories'))!.length).toBe('stories  '.length + 60);
     expect(out).not.toContain('a bar is');
   });
+
+  it('a topic with no stories yet says so, not that the period has no buckets', () => {
+    const out = render('table', timelineListing([], { topic: 'Zorblax', bucketMs: HOUR, from: FROM, to: FROM + 24 * HOUR }), ctx());
+    expect(out).toBe('Zorblax: 1h buckets, 2026-10-21T12:00:00Z → 2026-10-22T12:00:00Z\nNo stories in that period: nothing fetched matches this topic, or only after it.\n');
+    expect(render('json', timelineListing([], { topic: 'Zorblax', bucketMs: HOUR, from: FROM, to: FROM + 24 * HOUR }), ctx())).toBe('[]\n');
+  });
 });
