@@ -75,12 +75,16 @@ export async function* byteLineBatches(input: Readable, o: { maxBytes: number; t
   }
 }
 
+/** How a line holding a JSON object starts: `{`, then a quoted key (single quotes too: a Python dict printed, refused as not JSON) or the `}` of an empty object. */
+const JSON_OBJECT_START = /^\s*\{\s*["'}]/;
+
 /**
  * A line of texts to score (`momentscan sentiment`): plain text, or a JSON object with a "text" field
  * (its other fields are passed through). A bad JSON line is an InputError naming `name` and the line.
  */
 export function textLine(line: string, name: string, n: number): { fields: Record<string, unknown>; text: string } {
-  if (!line.trimStart().startsWith('{')) return { fields: {}, text: line };
+  // a JSON object opens with a quoted key (or is {}): a headline such as "{Update} Acme recalls robots" is text
+  if (!JSON_OBJECT_START.test(line)) return { fields: {}, text: line };
   const read = jsonObjectLine(line);
   if ('problem' in read) {
     const hint =

@@ -107,6 +107,19 @@ describe('momentscan sentiment', () => {
     expect(r.stderr).toBe(`momentscan: error: stdin: line 1: a JSON line needs a "text" field with a string ${says}\n`);
   });
 
+  it('a headline that starts with a brace ("{Update} …") is text, not a bad JSON line; a line opening as JSON still must be JSON', () => {
+    const home = tempDir();
+    const ok = runCli(['sentiment', '--csv', '--fields', 'text,label'], { home, input: 'Acme shares surge\n{Update} Acme recalls robots\n{{name}} loves it\n{"text": "fine"}\n' });
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout.split('\r\n').map((l) => l.split(',')[0])).toEqual(['text', 'Acme shares surge', '{Update} Acme recalls robots', '{{name}} loves it', 'fine', '']);
+    for (const bad of ['{"text": "cut', "{'text': 'a Python dict'}"]) {
+      const r = runCli(['sentiment'], { home, input: `${bad}\n` });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^momentscan: error: stdin: line 1: not valid JSON/);
+    }
+  });
+
   it('texts in Latin-1 (not UTF-8): every line scored, and one warning naming the first such line', () => {
     const home = tempDir();
     const file = path.join(home, 'latin1.txt');
