@@ -264,6 +264,8 @@ export class SeriesReader {
       if (comma >= 0 && text.indexOf(this.delimiter, comma + 1) < 0 && !text.includes('"')) {
         const first = text.slice(0, comma);
         const second = text.slice(comma + 1);
+        // a row of empty cells (Excel's ';' or ',' under the data) is a blank line
+        if (first.trim() === '' && second.trim() === '') return null;
         const { timestamp } = layout.columns;
         return this.check(this.point(timestamp === 0 ? first : second, timestamp === 0 ? second : first, lineNo), lineNo);
       }
@@ -278,6 +280,7 @@ export class SeriesReader {
       return null;
     }
     this.pending = null;
+    if (this.layout !== null && fields.every((f) => f.trim() === '')) return null;
     if (this.layout === null) {
       this.layout = this.header(fields, lineNo);
       return null;

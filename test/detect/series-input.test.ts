@@ -191,6 +191,16 @@ describe('SeriesReader', () => {
     ]);
   });
 
+  it.each([
+    ['two columns', 'timestamp,value\n2026-11-20T12:00:00Z,3\n,\n , \n2026-11-20T13:00:00Z,4\n,'],
+    ["Excel's trailing empty columns", 'timestamp;value;;\r\n2026-11-20 12:00;3;;\r\n;;;\r\n2026-11-20 13:00;4;;\r\n;;;\r\n'],
+  ])('a row of empty cells (%s) is a blank line', (_what, text) => {
+    expect(read(text)).toEqual([
+      { t: T, value: 3 },
+      { t: T + 3_600_000, value: 4 },
+    ]);
+  });
+
   it('a decimal comma is only read so where the delimiter is not a comma', () => {
     expect(error('timestamp,value\n2026-11-20T12:00:00Z,"10,5"').message).toBe('line 2: the value "10,5" is not a number');
   });
