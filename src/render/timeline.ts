@@ -1,8 +1,7 @@
 import type { BucketScore } from '../detect/detect.js';
 import { formatDuration, iso, fmtUtcShort } from '../core/time.js';
-import { stripControl } from '../core/text.js';
 import { drawTable } from './table.js';
-import { sparkline } from './text.js';
+import { cellText, clip, sparkline, textWidth, unglueEmoji } from './text.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export interface TimelineRow extends BucketScore {
@@ -43,7 +42,9 @@ export function timelineListing(rows: TimelineRow[], meta: { topic: string; buck
 
 function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: { topic: string; bucketMs: number; from: number; to: number }): string {
   const { chalk } = ctx;
-  const head = `${stripControl(meta.topic)}: ${formatDuration(meta.bucketMs)} buckets, ${iso(meta.from)} → ${iso(meta.to)}\n`;
+  // (a long topic name is cut so that the line fits the table's width, as the table's cells are)
+  const period = `: ${formatDuration(meta.bucketMs)} buckets, ${iso(meta.from)} → ${iso(meta.to)}`;
+  const head = `${clip(unglueEmoji(cellText(meta.topic)), Math.max(10, ctx.width - textWidth(period)))}${period}\n`;
   // (buckets start at the topic's first item: none is a topic that has matched nothing yet, or only later)
   if (rows.length === 0) return `${head}No stories in that period: nothing fetched matches this topic, or only after it.\n`;
   const width = Math.max(20, Math.min(ctx.width, 160) - 10);

@@ -61,4 +61,12 @@ describe('timeline table', () => {
     expect(out).toBe('Zorblax: 1h buckets, 2026-10-21T12:00:00Z → 2026-10-22T12:00:00Z\nNo stories in that period: nothing fetched matches this topic, or only after it.\n');
     expect(render('json', timelineListing([], { topic: 'Zorblax', bucketMs: HOUR, from: FROM, to: FROM + 24 * HOUR }), ctx())).toBe('[]\n');
   });
+
+  it('a long topic name is cut so that the title line fits the width', () => {
+    const topic = 'Zorblax Consolidated International Holdings Group plc';
+    const out = render('table', timelineListing(month(), { topic, bucketMs: HOUR, from: FROM, to: FROM + 720 * HOUR }), ctx({ width: 80 }));
+    const title = out.split('\n')[0]!;
+    expect(title).toBe('Zorblax Consolidated I…: 1h buckets, 2026-10-21T12:00:00Z → 2026-11-20T12:00:00Z');
+    expect(shownWidth(title)).toBe(80);
+  });
 });
