@@ -32,12 +32,15 @@ export function sniffSeriesFormat(firstLine: string): SeriesFormat {
 const EPOCH = /^[+-]?\d+(?:\.\d+)?$/;
 /** Epoch numbers below this are seconds (up to the year 5138), above milliseconds. */
 const EPOCH_MS_FROM = 1e11;
+/** From here on microseconds (BigQuery's UNIX_MICROS, Python's time_ns() // 1000), and nanoseconds: both from 1973 on. */
+const EPOCH_US_FROM = 1e14;
+const EPOCH_NS_FROM = 1e17;
 const MAX_TIME = 8.64e15;
 
 /**
  * Epoch milliseconds of a timestamp, or null: ISO-8601 (`2026-11-20T12:00:00Z`, with an offset, or
  * without a zone = UTC; a date alone is midnight UTC), `YYYY-MM-DD HH:MM:SS` (UTC), or epoch seconds /
- * milliseconds (numbers from 1e11 on are milliseconds). Impossible dates (Feb 30, 25:00) are null.
+ * milliseconds / microseconds / nanoseconds (numbers from 1e11, 1e14, 1e17 on). Impossible dates (Feb 30, 25:00) are null.
  */
 export function parseTimestamp(text: string): number | null {
   const fast = parseCommonTimestamp(text);
@@ -46,7 +49,9 @@ export function parseTimestamp(text: string): number | null {
   if (s === '') return null;
   if (EPOCH.test(s)) {
     const n = Number(s);
-    const ms = Math.abs(n) < EPOCH_MS_FROM ? n * 1000 : n;
+    const a = Math.abs(n);
+    // (milliseconds from 1e14 on would be past the year 5138: such a number is in micro- or nanoseconds)
+    const ms = a < EPOCH_MS_FROM ? n * 1000 : a < EPOCH_US_FROM ? n : a < EPOCH_NS_FROM ? n / 1000 : n / 1e6;
     return Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME ? Math.round(ms) : null;
   }
   // (BigQuery's and Snowflake's exports write a zone name after the time: "2026-03-01 14:00:00 UTC")

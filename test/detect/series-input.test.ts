@@ -43,6 +43,9 @@ describe('parseTimestamp', () => {
     [String(T / 1000), T],
     [String(T), T],
     ['1700000000.5', 1_700_000_000_500],
+    [String(T * 1000), T],
+    [String(T * 1000 + 250_000), T + 250],
+    [`${T}000000`, T],
     ['  2026-11-20T12:00:00Z ', T],
   ])('reads %j', (text, want) => {
     expect(parseTimestamp(text)).toBe(want);
