@@ -428,7 +428,15 @@ export class SeriesReader {
     if (s === '') throw this.error(lineNo, 'the value is missing', HINT_MISSING);
     if (MISSING.test(s)) throw this.error(lineNo, `the value is missing ("${s}")`, HINT_MISSING);
     const v = this.number(s);
-    if (!Number.isFinite(v)) throw this.error(lineNo, `the value "${truncate(s)}" is not a number`, 'give a number of 0 or more for every row');
+    if (!Number.isFinite(v)) {
+      // "1,234" or "10,5" in a comma-separated file (a spreadsheet's formatted cell, Google Sheets in a German locale): a comma can be either
+      const comma = /^[+-]?[\d.,]*,[\d.,]*$/.test(s);
+      throw this.error(
+        lineNo,
+        `the value "${truncate(s)}" is not a number`,
+        comma ? 'write numbers with a decimal point and no thousands separators (1234.5), or separate the fields with ; (where 10,5 is read as 10.5)' : 'give a number of 0 or more for every row',
+      );
+    }
     if (this.countsOnly && !(Number.isInteger(v) && v >= 0)) {
       throw this.error(lineNo, `the value ${s} is not a count`, '--counts says the values are counts of events, whole numbers of 0 or more; for a series of measurements, pass --no-counts (or leave --counts out)');
     }

@@ -204,8 +204,10 @@ describe('SeriesReader', () => {
     ]);
   });
 
-  it('a decimal comma is only read so where the delimiter is not a comma', () => {
-    expect(error('timestamp,value\n2026-11-20T12:00:00Z,"10,5"').message).toBe('line 2: the value "10,5" is not a number');
+  it.each(['10,5', '1,234', '1,234.5'])('a comma in a value of a comma-separated file (%s) is not guessed at: the hint says how to write it', (v) => {
+    const err = error(`timestamp,value\n2026-11-20T12:00:00Z,"${v}"`);
+    expect(err.message).toBe(`line 2: the value "${v}" is not a number`);
+    expect(err.hint).toBe('write numbers with a decimal point and no thousands separators (1234.5), or separate the fields with ; (where 10,5 is read as 10.5)');
   });
 
   it.each(['', 'NaN', 'nan', 'NA', '#N/A', 'null'])('a missing value %j (pandas, Google Sheets, Excel) is called missing and says how to fill it', (cell) => {
