@@ -60,6 +60,20 @@ describe('momentscan detect', () => {
     expect(JSON.parse(given.stdout)).toMatchObject({ timestamp: '2026-03-01T00:00:00Z', value: 4, expected: null, learning: true });
   });
 
+  it('a --resolution the rows contradict (1m on hourly rows) is warned of, once, and done as asked; one they agree with is not', () => {
+    const home = tempDir();
+    const input = series(600);
+    const wrong = runCli(['detect', '--resolution', '1m'], { home, input });
+    expect(wrong.status).toBe(0);
+    expect(wrong.stdout.trim().split('\r\n')).toHaveLength(601);
+    expect(wrong.stderr).toBe(
+      'momentscan: warning: stdin: --resolution 1m, but the rows are 1h apart (most of the first 500): each row is judged as 1m of the series, so its daily and weekly seasons are misplaced — leave --resolution out to use 1h\n',
+    );
+    const right = runCli(['detect', '--resolution', '1h'], { home, input });
+    expect(right.stderr).toBe('');
+    expect(right.stdout).toBe(runCli(['detect'], { home, input }).stdout);
+  });
+
   it("a series from Excel where a comma is the decimal mark (';' between fields, decimal commas, BOM, CRLF) and a TSV are read as the CSV they are", () => {
     const home = tempDir();
     const csv = series(500);
