@@ -370,7 +370,7 @@ export class SeriesReader {
         looksLikeData ? `expected a header line naming the columns (timestamp,value), got data: "${truncate(fields.join(','))}"` : `the header has no ${missing} column (it has: ${truncate(fields.join(','))})`,
         // two columns named otherwise (date,count; Prophet's ds,y): renaming them is all it takes
         fields.length === 2 && !looksLikeData
-          ? `name the columns timestamp and value in the header line (for this file: sed '1s/.*/timestamp${this.delimiter === '\t' ? '\\t' : this.delimiter}value/' ${this.source && this.source !== 'stdin' ? shellWord(this.source) : 'FILE'} | momentscan detect)`
+          ? `name the columns timestamp and value in the header line (for this file: sed '1s/.*/timestamp${this.delimiter === '\t' ? '\\t' : this.delimiter}value/' ${this.fileWord()} | momentscan detect)`
           : HINT_CSV,
       );
     }
@@ -393,6 +393,11 @@ export class SeriesReader {
     return { t, value: this.value(value, lineNo) };
   }
 
+  /** The input as a command line names it: its path, quoted for the shell where needed, or FILE for stdin. */
+  private fileWord(): string {
+    return this.source && this.source !== 'stdin' ? shellWord(this.source) : 'FILE';
+  }
+
   /** UTF-16 (Excel's "Unicode text", Notepad's "Unicode") read as UTF-8: a NUL after every ASCII character. */
   private notUtf8(): InputError {
     return new InputError(`${this.prefix}the series is UTF-16 text (or not text at all), momentscan reads UTF-8`, { hint: 'save it as UTF-8 (Excel: Save as, CSV UTF-8)' });
@@ -408,8 +413,20 @@ export class SeriesReader {
     }
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw this.error(lineNo, 'expected a JSON object with "timestamp" and "value"', HINT_CSV);
     const o = obj as Record<string, unknown>;
-    if (o.timestamp === undefined || o.timestamp === null) throw this.error(lineNo, 'no "timestamp"', HINT_CSV);
-    if (o.value === undefined) throw this.error(lineNo, 'no "value"', HINT_CSV);
+    if (o.timestamp === null) throw this.error(lineNo, 'the timestamp is missing (null)', 'give a time for every row, or leave the row out');
+    if (o.timestamp === undefined || o.value === undefined) {
+      // what the line has instead (another tool's "time" and "count"), and how jq renames them
+      const keys = Object.keys(o);
+      const has = keys.length > 0 ? `it has ${keys.slice(0, 8).map((k) => JSON.stringify(truncate(k, 40))).join(', ')}${keys.length > 8 ? ', …' : ''}` : 'it is {}';
+      const name = (k: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `.[${JSON.stringify(k)}]`);
+      const time = o.timestamp === undefined ? keys.find((k) => k !== 'value' && (typeof o[k] === 'string' || typeof o[k] === 'number') && parseTimestamp(String(o[k])) !== null) : 'timestamp';
+      const value = o.value === undefined ? keys.find((k) => k !== time && k !== 'timestamp' && typeof o[k] === 'number') : 'value';
+      throw this.error(
+        lineNo,
+        `no "${o.timestamp === undefined ? 'timestamp' : 'value'}" (${has})`,
+        time && value ? `name them timestamp and value (for this file: jq -c '{timestamp: ${name(time)}, value: ${name(value)}}' ${this.fileWord()} | momentscan detect)` : HINT_CSV,
+      );
+    }
     // (pandas' to_json writes a missing value, NaN, as null)
     if (o.value === null) throw this.error(lineNo, 'the value is missing (null)', HINT_MISSING);
     if (typeof o.timestamp !== 'string' && typeof o.timestamp !== 'number') throw this.error(lineNo, `cannot read the timestamp ${truncate(JSON.stringify(o.timestamp))}`, HINT_TIME);

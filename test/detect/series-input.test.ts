@@ -225,6 +225,20 @@ describe('SeriesReader', () => {
     expect(err.hint).toBe(`name the columns timestamp and value in the header line (for this file: ${sed})`);
   });
 
+  it.each([
+    ['{"time":"2026-03-01T00:00:00Z","count":3}', 'no "timestamp" (it has "time", "count")', "jq -c '{timestamp: .time, value: .count}' s.ndjson"],
+    ['{"ts":1772323200,"y":4,"id":"x"}', 'no "timestamp" (it has "ts", "y", "id")', "jq -c '{timestamp: .ts, value: .y}' s.ndjson"],
+    ['{"timestamp":"2026-03-01T00:00:00Z","hits":3}', 'no "value" (it has "timestamp", "hits")', "jq -c '{timestamp: .timestamp, value: .hits}' s.ndjson"],
+  ])('an NDJSON line with its time and value under other names (%s) says what it has and how to rename them', (line, message, jq) => {
+    const err = error(line, { source: 's.ndjson' });
+    expect(err.message).toBe(`s.ndjson: line 1: ${message}`);
+    expect(err.hint).toBe(`name them timestamp and value (for this file: ${jq} | momentscan detect)`);
+  });
+
+  it('an NDJSON line with a null timestamp says it is missing', () => {
+    expect(error('{"timestamp":null,"value":1}').message).toBe('line 1: the timestamp is missing (null)');
+  });
+
   it("a null value on an NDJSON line (pandas' to_json writes NaN so) is called missing", () => {
     const err = error('{"timestamp":1772323200000,"value":null}');
     expect(err.message).toBe('line 1: the value is missing (null)');
