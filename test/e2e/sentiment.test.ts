@@ -58,6 +58,10 @@ describe('momentscan sentiment', () => {
       [null, null, null],
       [null, null, null],
     ]);
+    // nor fake shares: 0 positive, 1 neutral, 0 negative would count them as neutral in an average
+    for (const x of rows) expect([x.positive, x.neutral, x.negative, x.mixed]).toEqual([null, null, null, null]);
+    const csv = runCli(['sentiment', '--csv'], { home, input: 'Sciopero alla Northwind: centinaia di voli cancellati\n' }).stdout.split('\r\n');
+    expect(csv[1]).toBe(',,it,,,,,Sciopero alla Northwind: centinaia di voli cancellati');
   });
 
   it('text too short to tell ("hello": a few n-grams Finnish, Spanish, none English) is read as English, as the README says', () => {
