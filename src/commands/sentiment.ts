@@ -57,6 +57,13 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
         n++;
         const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
         if (line.trim() === '') continue;
+        // UTF-16 (Excel's "Unicode text", Notepad's "Unicode") read as UTF-8 has a NUL after every ASCII letter:
+        // its texts would be scored as letters with NULs between them
+        if (line.includes('\0')) {
+          throw new InputError(`${name}: line ${n}: holds NUL bytes: UTF-16 text (or not text at all), and momentscan reads UTF-8`, {
+            hint: `save the texts as UTF-8 (iconv -f utf-16 -t utf-8, or Excel: Save as, CSV UTF-8)`,
+          });
+        }
         // a byte that is not UTF-8 (Latin-1's é) is read as U+FFFD: the letter is lost, and with it maybe a
         // word's tone or the language; said once, and the texts are still scored
         if (!notUtf8 && line.includes('\uFFFD')) {

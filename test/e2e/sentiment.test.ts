@@ -124,6 +124,18 @@ describe('momentscan sentiment', () => {
     }
   });
 
+  it('texts in UTF-16 are one line saying so (exit 2), not texts scored with NULs between their letters', () => {
+    const home = tempDir();
+    const file = path.join(home, 'u16.txt');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('I love it\r\nI hate it\r\n', 'utf16le')]));
+    const r = runCli(['sentiment', file], { home });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `momentscan: error: ${file}: line 1: holds NUL bytes: UTF-16 text (or not text at all), and momentscan reads UTF-8 — save the texts as UTF-8 (iconv -f utf-16 -t utf-8, or Excel: Save as, CSV UTF-8)\n`,
+    );
+  });
+
   it('texts in Latin-1 (not UTF-8): every line scored, and one warning naming the first such line', () => {
     const home = tempDir();
     const file = path.join(home, 'latin1.txt');
