@@ -6,7 +6,7 @@ import { analyzeSentiment, SENTIMENT_LANGUAGES, unscored } from '../enrich/senti
 import { lineBatches, textLine } from '../parse/lines.js';
 import { writer } from '../render/index.js';
 import { sentimentRecord, sentimentSheet } from '../render/sentiment.js';
-import { chooseFormat, processEnv, type GlobalOptions, type OutputOptions } from './env.js';
+import { chooseFormat, log, processEnv, type GlobalOptions, type OutputOptions } from './env.js';
 import { cutShort, noteBigTable, renderContext } from './output.js';
 
 export interface SentimentCommandOptions extends OutputOptions {
@@ -50,12 +50,26 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
   pending.add(out.head());
   let n = 0;
   let rows = 0;
+  let notUtf8 = false;
   try {
     for await (const batch of lineBatches(input, { crlf: true, maxChars: MAX_LINE_CHARS, tooLong: (line) => lineTooLong(name, line) })) {
       for (const raw of batch) {
         n++;
         const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
         if (line.trim() === '') continue;
+        // UTF-16 (Excel's "Unicode text", Notepad's "Unicode") read as UTF-8 has a NUL after every ASCII letter:
+        // its texts would be scored as letters with NULs between them
+        if (line.includes('\0')) {
+          throw new InputError(`${name}: line ${n}: holds NUL bytes: UTF-16 text (or not text at all), and momentscan reads UTF-8`, {
+            hint: `save the texts as UTF-8 (iconv -f utf-16 -t utf-8, or Excel: Save as, CSV UTF-8)`,
+          });
+        }
+        // a byte that is not UTF-8 (Latin-1's é) is read as U+FFFD: the letter is lost, and with it maybe a
+        // word's tone or the language; said once, and the texts are still scored
+        if (!notUtf8 && line.includes('\uFFFD')) {
+          notUtf8 = true;
+          log(`momentscan: warning: ${name}: line ${n}: not UTF-8 text (a byte of another encoding, such as Latin-1 or Windows-1252, read as \uFFFD): its letters are lost and its score may be off — save the texts as UTF-8 (iconv -f latin1 -t utf-8)`);
+        }
         const { fields, text } = textLine(line, name, n);
         // text too short to tell is read as English (emoji, a word or two); text in another script is not scored
         const identified = forced ? null : identifyLanguage(text);

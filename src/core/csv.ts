@@ -1,6 +1,15 @@
 /** CSV records (RFC 4180), read: shared by the series reader (detect/) and the accounts import (config/). */
 
 /**
+ * The delimiter of a CSV file from its header line: `;` (Excel where the decimal mark is a comma: German,
+ * French, Spanish...) or a tab (TSV) when the line has no comma but one of those, else `,`.
+ */
+export function csvDelimiter(headerLine: string): ',' | ';' | '\t' {
+  if (headerLine.includes(',')) return ',';
+  return headerLine.includes(';') ? ';' : headerLine.includes('\t') ? '\t' : ',';
+}
+
+/**
  * Splits one CSV record (RFC 4180, or another one-character delimiter: fields in double quotes may hold
  * the delimiter, doubled quotes and line breaks). Returns null while a quoted field is still open (the record goes on on the next line).
  */

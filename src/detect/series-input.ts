@@ -1,4 +1,4 @@
-import { splitCsvRecord } from '../core/csv.js';
+import { csvDelimiter, splitCsvRecord } from '../core/csv.js';
 import { InputError } from '../core/errors.js';
 import { daysInMonth, parseIsoTime, utcDay as utc } from '../core/time.js';
 import type { SeriesPoint } from './series.js';
@@ -32,12 +32,15 @@ export function sniffSeriesFormat(firstLine: string): SeriesFormat {
 const EPOCH = /^[+-]?\d+(?:\.\d+)?$/;
 /** Epoch numbers below this are seconds (up to the year 5138), above milliseconds. */
 const EPOCH_MS_FROM = 1e11;
+/** From here on microseconds (BigQuery's UNIX_MICROS, Python's time_ns() // 1000), and nanoseconds: both from 1973 on. */
+const EPOCH_US_FROM = 1e14;
+const EPOCH_NS_FROM = 1e17;
 const MAX_TIME = 8.64e15;
 
 /**
  * Epoch milliseconds of a timestamp, or null: ISO-8601 (`2026-11-20T12:00:00Z`, with an offset, or
  * without a zone = UTC; a date alone is midnight UTC), `YYYY-MM-DD HH:MM:SS` (UTC), or epoch seconds /
- * milliseconds (numbers from 1e11 on are milliseconds). Impossible dates (Feb 30, 25:00) are null.
+ * milliseconds / microseconds / nanoseconds (numbers from 1e11, 1e14, 1e17 on). Impossible dates (Feb 30, 25:00) are null.
  */
 export function parseTimestamp(text: string): number | null {
   const fast = parseCommonTimestamp(text);
@@ -46,11 +49,16 @@ export function parseTimestamp(text: string): number | null {
   if (s === '') return null;
   if (EPOCH.test(s)) {
     const n = Number(s);
-    const ms = Math.abs(n) < EPOCH_MS_FROM ? n * 1000 : n;
+    const a = Math.abs(n);
+    // (milliseconds from 1e14 on would be past the year 5138: such a number is in micro- or nanoseconds)
+    const ms = a < EPOCH_MS_FROM ? n * 1000 : a < EPOCH_US_FROM ? n : a < EPOCH_NS_FROM ? n / 1000 : n / 1e6;
     return Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME ? Math.round(ms) : null;
   }
-  return parseIsoTime(s);
+  // (BigQuery's and Snowflake's exports write a zone name after the time: "2026-03-01 14:00:00 UTC")
+  return parseIsoTime(UTC_NAMED.test(s) ? s.replace(UTC_NAMED, 'Z') : s);
 }
+
+const UTC_NAMED = / ?(?:UTC|GMT)$/i;
 
 /** The day (epoch ms) of the last `YYYY-MM-DD` seen: consecutive rows mostly share it. */
 let cachedDay = '';
@@ -142,8 +150,8 @@ function commonTimestampBytes(b: Uint8Array, at: number, n: number): number {
 /** Digits of a value read straight from bytes: up to 15 (an exact whole number). */
 const MAX_FAST_DIGITS = 15;
 
-/** Does a record's line that starts inside a quoted field end inside one (splitCsvRecord's rules)? */
-function stillQuoted(line: string): boolean {
+/** Does a record's line that starts inside a quoted field end inside one (splitCsvRecord's rules, `delimiter` a char code)? */
+function stillQuoted(line: string, delimiter: number): boolean {
   let quoted = true;
   let atStart = false;
   for (let i = 0; i < line.length; i++) {
@@ -156,7 +164,7 @@ function stillQuoted(line: string): boolean {
     } else if (ch === 34 && atStart) {
       quoted = true;
       atStart = false;
-    } else atStart = ch === 44;
+    } else atStart = ch === delimiter;
   }
   return quoted;
 }
@@ -172,10 +180,23 @@ export interface CsvLayout {
 
 const HINT_CSV = 'give a CSV with a header line such as timestamp,value (optional sentiment and n columns), or NDJSON lines such as {"timestamp":"2026-11-20T12:00:00Z","value":3}';
 const HINT_TIME = 'use ISO-8601 (2026-11-20T12:00:00Z), YYYY-MM-DD HH:MM:SS (UTC) or epoch seconds or milliseconds';
+/** A date written day and month first (3/1/2026, 01.03.2026): not read, as 3/1 is 1 March in one country and 3 January in another. */
+const DAY_MONTH_FIRST = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b/;
+const HINT_DATE_ORDER = 'write dates year first, as 2026-03-01 14:00 (in Excel, format the column as yyyy-mm-dd hh:mm before saving)';
+/** A time with its zone: Z, an offset (+01:00, -0500, +00) or a zone name (UTC). */
+const ZONED = /(?:z|[+-]\d\d(?::?\d\d)?|utc|gmt)$/i;
+/** Values spreadsheets and pandas write for a cell with no number. */
+const MISSING = /^(?:nan|na|n\/a|#n\/a|null|none)$/i;
+const HINT_MISSING = 'give a number for every row: fill the gap in (0 for a count; pandas: fillna(0)) or leave the row out';
+/** A number written with a decimal comma (Excel where the delimiter is ;): 10,5. */
+const DECIMAL_COMMA = /^[+-]?\d*,\d+$/;
 
 /** Reads a series line by line: CSV or NDJSON, checking every row and the order of the times. */
 export class SeriesReader {
   private format: SeriesFormat | null = null;
+  /** The CSV's delimiter, from its header line: `,`, or `;` (Excel where a comma is the decimal mark) or a tab. */
+  private delimiter: ',' | ';' | '\t' = ',';
+  private delimiterCode = 44;
   private layout: CsvLayout | null = null;
   /** A CSV record spread over several lines (a quoted line break), and the line it started on. */
   /** The lines of a record still open (a quoted field over line breaks), and their length. */
@@ -184,6 +205,8 @@ export class SeriesReader {
   private pendingLine = 0;
   private lastT = -Infinity;
   private lastLine = 0;
+  /** The timestamp text of the row being read (point()), to tell a duplicate local time from its zone. */
+  private timeText = '';
   private readonly prefix: string;
   private readonly allowNegative: boolean;
   private readonly countsOnly: boolean;
@@ -221,6 +244,10 @@ export class SeriesReader {
       text = text.replace(/^\uFEFF/, '');
       if (text.trim() === '') return null;
       this.format = sniffSeriesFormat(text);
+      if (this.format === 'csv') {
+        this.delimiter = csvDelimiter(text);
+        this.delimiterCode = this.delimiter.charCodeAt(0);
+      }
     }
     if (this.format === 'ndjson') {
       if (text.trim() === '') return null;
@@ -231,22 +258,24 @@ export class SeriesReader {
       this.pendingChars += text.length + 1;
       if (this.pendingChars > MAX_RECORD_CHARS) throw recordTooLong(this.source, this.pendingLine);
       this.pending.push(text);
-      if (stillQuoted(text)) return null;
+      if (stillQuoted(text, this.delimiterCode)) return null;
       text = this.pending.join('\n');
       lineNo = this.pendingLine;
     } else if (text.trim() === '') return null;
     const layout = this.layout;
     if (layout !== null && layout.width === 2 && this.pending === null) {
       // the common two-column record without quotes: no array of fields
-      const comma = text.indexOf(',');
-      if (comma >= 0 && text.indexOf(',', comma + 1) < 0 && !text.includes('"')) {
+      const comma = text.indexOf(this.delimiter);
+      if (comma >= 0 && text.indexOf(this.delimiter, comma + 1) < 0 && !text.includes('"')) {
         const first = text.slice(0, comma);
         const second = text.slice(comma + 1);
+        // a row of empty cells (Excel's ';' or ',' under the data) is a blank line
+        if (first.trim() === '' && second.trim() === '') return null;
         const { timestamp } = layout.columns;
         return this.check(this.point(timestamp === 0 ? first : second, timestamp === 0 ? second : first, lineNo), lineNo);
       }
     }
-    const fields = splitCsvRecord(text);
+    const fields = splitCsvRecord(text, this.delimiter);
     if (fields === null) {
       if (this.pending === null) {
         this.pending = [text];
@@ -256,6 +285,7 @@ export class SeriesReader {
       return null;
     }
     this.pending = null;
+    if (this.layout !== null && fields.every((f) => f.trim() === '')) return null;
     if (this.layout === null) {
       this.layout = this.header(fields, lineNo);
       return null;
@@ -282,7 +312,7 @@ export class SeriesReader {
     let comma = -1;
     for (let i = start; i < end; i++) {
       const c = b[i]!;
-      if (c === 44) {
+      if (c === this.delimiterCode) {
         if (comma >= 0) return false;
         comma = i;
       } else if (c === 34) return false;
@@ -338,7 +368,10 @@ export class SeriesReader {
       throw this.error(
         lineNo,
         looksLikeData ? `expected a header line naming the columns (timestamp,value), got data: "${truncate(fields.join(','))}"` : `the header has no ${missing} column (it has: ${truncate(fields.join(','))})`,
-        HINT_CSV,
+        // two columns named otherwise (date,count; Prophet's ds,y): renaming them is all it takes
+        fields.length === 2 && !looksLikeData
+          ? `name the columns timestamp and value in the header line (for this file: sed '1s/.*/timestamp${this.delimiter === '\t' ? '\\t' : this.delimiter}value/' ${this.fileWord()} | momentscan detect)`
+          : HINT_CSV,
       );
     }
     return { columns: columns as CsvLayout['columns'], width: fields.length };
@@ -346,7 +379,7 @@ export class SeriesReader {
 
   private csvRow(fields: string[], lineNo: number): SeriesPoint {
     const { columns, width } = this.layout!;
-    if (fields.length !== width) throw this.error(lineNo, `expected ${width} fields as in the header, got ${fields.length}`, 'quote fields that contain commas');
+    if (fields.length !== width) throw this.error(lineNo, `expected ${width} fields as in the header, got ${fields.length}`, this.delimiter === ',' ? 'quote fields that contain commas' : `quote fields that contain the delimiter (${this.delimiter === ';' ? ';' : 'a tab'})`);
     const point = this.point(fields[columns.timestamp]!, fields[columns.value]!, lineNo);
     if (columns.sentiment !== undefined) point.sentiment = this.sentiment(fields[columns.sentiment]!, lineNo);
     if (columns.n !== undefined) point.n = this.count(fields[columns.n]!, lineNo);
@@ -355,8 +388,14 @@ export class SeriesReader {
 
   private point(timestamp: string, value: string, lineNo: number): SeriesPoint {
     const t = parseTimestamp(timestamp);
-    if (t === null) throw this.error(lineNo, `cannot read the timestamp "${truncate(timestamp)}"`, HINT_TIME);
+    if (t === null) throw this.error(lineNo, `cannot read the timestamp "${truncate(timestamp)}"`, DAY_MONTH_FIRST.test(timestamp.trim()) ? HINT_DATE_ORDER : HINT_TIME);
+    this.timeText = timestamp;
     return { t, value: this.value(value, lineNo) };
+  }
+
+  /** The input as a command line names it: its path, quoted for the shell where needed, or FILE for stdin. */
+  private fileWord(): string {
+    return this.source && this.source !== 'stdin' ? shellWord(this.source) : 'FILE';
   }
 
   /** UTF-16 (Excel's "Unicode text", Notepad's "Unicode") read as UTF-8: a NUL after every ASCII character. */
@@ -374,11 +413,26 @@ export class SeriesReader {
     }
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw this.error(lineNo, 'expected a JSON object with "timestamp" and "value"', HINT_CSV);
     const o = obj as Record<string, unknown>;
-    if (o.timestamp === undefined || o.timestamp === null) throw this.error(lineNo, 'no "timestamp"', HINT_CSV);
-    if (o.value === undefined || o.value === null) throw this.error(lineNo, 'no "value"', HINT_CSV);
+    if (o.timestamp === null) throw this.error(lineNo, 'the timestamp is missing (null)', 'give a time for every row, or leave the row out');
+    if (o.timestamp === undefined || o.value === undefined) {
+      // what the line has instead (another tool's "time" and "count"), and how jq renames them
+      const keys = Object.keys(o);
+      const has = keys.length > 0 ? `it has ${keys.slice(0, 8).map((k) => JSON.stringify(truncate(k, 40))).join(', ')}${keys.length > 8 ? ', …' : ''}` : 'it is {}';
+      const name = (k: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `.[${JSON.stringify(k)}]`);
+      const time = o.timestamp === undefined ? keys.find((k) => k !== 'value' && (typeof o[k] === 'string' || typeof o[k] === 'number') && parseTimestamp(String(o[k])) !== null) : 'timestamp';
+      const value = o.value === undefined ? keys.find((k) => k !== time && k !== 'timestamp' && typeof o[k] === 'number') : 'value';
+      throw this.error(
+        lineNo,
+        `no "${o.timestamp === undefined ? 'timestamp' : 'value'}" (${has})`,
+        time && value ? `name them timestamp and value (for this file: jq -c '{timestamp: ${name(time)}, value: ${name(value)}}' ${this.fileWord()} | momentscan detect)` : HINT_CSV,
+      );
+    }
+    // (pandas' to_json writes a missing value, NaN, as null)
+    if (o.value === null) throw this.error(lineNo, 'the value is missing (null)', HINT_MISSING);
     if (typeof o.timestamp !== 'string' && typeof o.timestamp !== 'number') throw this.error(lineNo, `cannot read the timestamp ${truncate(JSON.stringify(o.timestamp))}`, HINT_TIME);
     const t = parseTimestamp(String(o.timestamp));
-    if (t === null) throw this.error(lineNo, `cannot read the timestamp ${truncate(JSON.stringify(o.timestamp))}`, HINT_TIME);
+    if (t === null) throw this.error(lineNo, `cannot read the timestamp ${truncate(JSON.stringify(o.timestamp))}`, DAY_MONTH_FIRST.test(String(o.timestamp).trim()) ? HINT_DATE_ORDER : HINT_TIME);
+    this.timeText = String(o.timestamp);
     const field = (v: unknown) => (typeof v === 'number' ? String(v) : typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
     const point: SeriesPoint = { t, value: this.value(field(o.value), lineNo) };
     if (o.sentiment !== undefined) point.sentiment = this.sentiment(field(o.sentiment), lineNo);
@@ -388,9 +442,18 @@ export class SeriesReader {
 
   private value(text: string, lineNo: number): number {
     const s = text.trim();
-    if (s === '') throw this.error(lineNo, 'the value is missing', 'give a number of 0 or more for every row');
-    const v = Number(s);
-    if (!Number.isFinite(v)) throw this.error(lineNo, `the value "${truncate(s)}" is not a number`, 'give a number of 0 or more for every row');
+    if (s === '') throw this.error(lineNo, 'the value is missing', HINT_MISSING);
+    if (MISSING.test(s)) throw this.error(lineNo, `the value is missing ("${s}")`, HINT_MISSING);
+    const v = this.number(s);
+    if (!Number.isFinite(v)) {
+      // "1,234" or "10,5" in a comma-separated file (a spreadsheet's formatted cell, Google Sheets in a German locale): a comma can be either
+      const comma = /^[+-]?[\d.,]*,[\d.,]*$/.test(s);
+      throw this.error(
+        lineNo,
+        `the value "${truncate(s)}" is not a number`,
+        comma ? 'write numbers with a decimal point and no thousands separators (1234.5), or separate the fields with ; (where 10,5 is read as 10.5)' : 'give a number of 0 or more for every row',
+      );
+    }
     if (this.countsOnly && !(Number.isInteger(v) && v >= 0)) {
       throw this.error(lineNo, `the value ${s} is not a count`, '--counts says the values are counts of events, whole numbers of 0 or more; for a series of measurements, pass --no-counts (or leave --counts out)');
     }
@@ -402,15 +465,20 @@ export class SeriesReader {
 
   private sentiment(text: string, lineNo: number): number | null {
     const s = text.trim();
-    if (s === '') return null;
-    const v = Number(s);
+    if (s === '' || MISSING.test(s)) return null;
+    const v = this.number(s);
     if (!Number.isFinite(v)) throw this.error(lineNo, `the sentiment "${truncate(s)}" is not a number`, 'give a number (or leave it empty)');
     return v;
   }
 
+  /** A number as written in the file: where the delimiter is ; or a tab, a decimal comma (10,5) is a decimal point. */
+  private number(s: string): number {
+    return this.delimiter !== ',' && DECIMAL_COMMA.test(s) ? Number(s.replace(',', '.')) : Number(s);
+  }
+
   private count(text: string, lineNo: number): number | null {
     const s = text.trim();
-    if (s === '') return null;
+    if (s === '' || MISSING.test(s)) return null;
     const v = Number(s);
     if (!Number.isInteger(v) || v < 0) throw this.error(lineNo, `n "${truncate(s)}" is not a whole number of 0 or more`, 'n is the number of items behind the row (or leave it empty)');
     return v;
@@ -418,7 +486,15 @@ export class SeriesReader {
 
   /** Times must go strictly forward. */
   private check(p: SeriesPoint, lineNo: number): SeriesPoint {
-    if (p.t === this.lastT) throw this.error(lineNo, `duplicate time ${new Date(p.t).toISOString()} (also on line ${this.lastLine})`, 'give one row per time, in time order');
+    if (p.t === this.lastT) {
+      // local times written without their zone (read as UTC) repeat an hour where clocks go back
+      const local = !ZONED.test(this.timeText.trim()) && !EPOCH.test(this.timeText.trim());
+      throw this.error(
+        lineNo,
+        `duplicate time ${new Date(p.t).toISOString()} (also on line ${this.lastLine})`,
+        local ? 'give one row per time, in time order; times without a zone are read as UTC, and local times repeat an hour where clocks go back: write them in UTC or with their offset (+01:00)' : 'give one row per time, in time order',
+      );
+    }
     if (p.t < this.lastT) {
       throw this.error(lineNo, `out of order: ${new Date(p.t).toISOString()} comes before ${new Date(this.lastT).toISOString()} on line ${this.lastLine}`, 'sort the rows by time');
     }
@@ -444,6 +520,11 @@ const MAX_GAPS_TOLD = 3;
 function gapText(ms: number): string {
   const years = ms / (365.25 * 86_400_000);
   return years >= 10 ? `${Math.round(years).toLocaleString('en-US')} years` : years >= 1.95 ? `${years.toFixed(1)} years` : `${Math.round(ms / 86_400_000)} days`;
+}
+
+/** A path as a shell reads it: as it is when plain, else in single quotes. */
+function shellWord(s: string): string {
+  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
 }
 
 function truncate(s: string, max = 60): string {

@@ -68,6 +68,13 @@ export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesR
       );
     }
     const resolutionMs = o.resolution ? parseResolution(o.resolution) : inferred;
+    // a --resolution the rows contradict (1m on hourly rows): each row is judged as one step, so the day's
+    // and week's seasons, the warm-up and the quarter hours are counted wrong — said, then done as asked
+    if (o.resolution && buffered.length >= 2 && (resolutionMs > 1.5 * inferred || inferred > 1.5 * resolutionMs)) {
+      hooks.warn?.(
+        `${o.name}: --resolution ${o.resolution}, but the rows are ${formatDuration(inferred)} apart (most of the first ${buffered.length.toLocaleString('en-US')}): each row is judged as ${formatDuration(resolutionMs)} of the series, so its daily and weekly seasons are misplaced — leave --resolution out to use ${formatDuration(inferred)}`,
+      );
+    }
     // counts are judged in quarter hours, as topics are (looksLikeCounts: from the rows read so far)
     const options: SeriesOptions = { resolutionMs, sensitivity: o.sensitivity, direction: o.direction, counts: o.counts ?? looksLikeCounts(buffered) };
     const started = o.large ? workerScorer(options, { emit: hooks.emit, ...(hooks.emitBatch ? { emitBatch: hooks.emitBatch } : {}) }, seriesKind(buffered)) : inlineScorer(options, hooks.emit);
@@ -142,7 +149,11 @@ export function scoreSeries(input: Readable, o: SeriesRunOptions, hooks: SeriesR
       throw err;
     }
     if (!scorer) {
-      if (buffered.length < 2) throw new InputError(`${o.name}: needs at least two rows to tell the resolution`, { hint: 'give a longer series' });
+      // (an empty export, or a header alone, is not a series: said as such, not as a row too few)
+      if (buffered.length === 0) {
+        throw new InputError(`${o.name}: ${reader.detectedFormat === null ? 'is empty' : 'has no rows, only a header'}: no series to score`, { hint: 'give a CSV with a header line and a row per time (timestamp,value), or NDJSON lines' });
+      }
+      if (buffered.length < 2 && !o.resolution) throw new InputError(`${o.name}: needs at least two rows to tell the resolution`, { hint: 'give a longer series, or its step with --resolution (5m, 1h, 1d)' });
       scorer = start();
     }
     await scorer.settle(true);

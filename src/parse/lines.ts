@@ -75,12 +75,16 @@ export async function* byteLineBatches(input: Readable, o: { maxBytes: number; t
   }
 }
 
+/** How a line holding a JSON object starts: `{`, then a quoted key (single quotes too: a Python dict printed, refused as not JSON) or the `}` of an empty object. */
+const JSON_OBJECT_START = /^\s*\{\s*["'}]/;
+
 /**
  * A line of texts to score (`momentscan sentiment`): plain text, or a JSON object with a "text" field
  * (its other fields are passed through). A bad JSON line is an InputError naming `name` and the line.
  */
 export function textLine(line: string, name: string, n: number): { fields: Record<string, unknown>; text: string } {
-  if (!line.trimStart().startsWith('{')) return { fields: {}, text: line };
+  // a JSON object opens with a quoted key (or is {}): a headline such as "{Update} Acme recalls robots" is text
+  if (!JSON_OBJECT_START.test(line)) return { fields: {}, text: line };
   const read = jsonObjectLine(line);
   if ('problem' in read) {
     const hint =
@@ -88,7 +92,18 @@ export function textLine(line: string, name: string, n: number): { fields: Recor
     throw new InputError(`${name}: line ${n}: ${read.problem}`, { hint });
   }
   if (typeof read.value.text !== 'string') {
-    throw new InputError(`${name}: line ${n}: a JSON line needs a "text" field with a string`, { hint: 'give one JSON object with a "text" field per line' });
+    // what the line has instead: its fields (a "body" or "content" exported by another tool), or what its text is
+    const text: unknown = read.value.text;
+    const keys = Object.keys(read.value);
+    const has =
+      text === undefined
+        ? keys.length > 0 ? `it has ${keys.slice(0, 8).map((k) => JSON.stringify(k.length > 40 ? `${k.slice(0, 39)}…` : k)).join(', ')}${keys.length > 8 ? ', …' : ''}` : 'it is {}'
+        : `its "text" is ${text === null ? 'null' : Array.isArray(text) ? 'an array' : typeof text === 'object' ? 'an object' : `a ${typeof text}`}`;
+    // a field holding a string, named as jq can take it: the text under another name
+    const other = text === undefined ? keys.find((k) => typeof read.value[k] === 'string' && /^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(k)) : undefined;
+    throw new InputError(`${name}: line ${n}: a JSON line needs a "text" field with a string (${has})`, {
+      hint: `give one JSON object with a "text" field per line${other ? ` (if .${other} is the text: jq -c '.text = .${other}' | momentscan sentiment)` : ''}`,
+    });
   }
   const { text, ...fields } = read.value as Record<string, unknown> & { text: string };
   return { fields, text };

@@ -18,10 +18,11 @@ export function sentimentRecord(fields: Record<string, unknown>, text: string, r
     score: r.score,
     label: r.label,
     language: r.language,
-    positive: r.positive,
-    neutral: r.neutral,
-    negative: r.negative,
-    mixed: r.mixed,
+    // a text not scored (a language momentscan does not read) has no shares either: 0/1/0 read as neutral
+    positive: r.score === null ? null : r.positive,
+    neutral: r.score === null ? null : r.neutral,
+    negative: r.score === null ? null : r.negative,
+    mixed: r.score === null ? null : r.mixed,
     ...(explain ? { explain: r.explain ?? [] } : {}),
   };
 }

@@ -198,13 +198,28 @@ export const seriesSheet: Sheet<SeriesScore> = {
   json: seriesJson,
   columns: COLUMNS,
   keys: ['timestamp', 'value', 'expected', 'score', 'moment', 'alert', 'learning', 'sentimentScore', 'shift', 'toneAlert'],
-  table: (rows, ctx) =>
-    drawTable(
+  table: (rows, ctx) => {
+    // a series with sentiment and n columns is judged on its tone too: a Tone column says where it shifts
+    // (which way, and its alert), as the JSON's shift and toneAlert do; to fit 80 columns, Moment then says
+    // the burst's alert itself (onset, growth) or yes
+    if (rows.some((s) => s.tone)) {
+      return drawTable(
+        { head: ['Timestamp (UTC)', 'Value', 'Expected', 'Score', 'Moment', 'Tone'], widths: [22, 'fill', 'fill', 7, 8, 16], right: [1, 2, 3], minFill: 9 },
+        rows.map((s) => {
+          const expected = expectedOf(s);
+          const shift = s.tone?.active ? (s.tone.episode > 0 ? 'positive' : 'negative') : '';
+          return [fastIso(s.t), String(s.value), expected === null ? 'learning' : String(expected), String(scoreOf(s)), s.alert ?? (s.moment ? 'yes' : ''), [shift, s.tone?.alert ?? ''].filter(Boolean).join(' ')];
+        }),
+        ctx,
+      );
+    }
+    return drawTable(
       { head: ['Timestamp (UTC)', 'Value', 'Expected', 'Score', 'Moment', 'Alert'], widths: [26, 'fill', 'fill', 9, 8, 10], right: [1, 2, 3], minFill: 9 },
       rows.map((s) => {
         const expected = expectedOf(s);
         return [fastIso(s.t), String(s.value), expected === null ? 'learning' : String(expected), String(scoreOf(s)), s.moment ? 'yes' : '', s.alert ?? ''];
       }),
       ctx,
-    ),
+    );
+  },
 };

@@ -1,8 +1,7 @@
 import type { BucketScore } from '../detect/detect.js';
 import { formatDuration, iso, fmtUtcShort } from '../core/time.js';
-import { stripControl } from '../core/text.js';
 import { drawTable } from './table.js';
-import { sparkline } from './text.js';
+import { cellText, clip, sparkline, textWidth, unglueEmoji } from './text.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export interface TimelineRow extends BucketScore {
@@ -43,17 +42,24 @@ export function timelineListing(rows: TimelineRow[], meta: { topic: string; buck
 
 function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: { topic: string; bucketMs: number; from: number; to: number }): string {
   const { chalk } = ctx;
-  const head = `${stripControl(meta.topic)}: ${formatDuration(meta.bucketMs)} buckets, ${iso(meta.from)} → ${iso(meta.to)}\n`;
-  if (rows.length === 0) return `${head}No buckets in that period.\n`;
+  // (a long topic name is cut so that the line fits the table's width, as the table's cells are)
+  const period = `: ${formatDuration(meta.bucketMs)} buckets, ${iso(meta.from)} → ${iso(meta.to)}`;
+  const head = `${clip(unglueEmoji(cellText(meta.topic)), Math.max(10, ctx.width - textWidth(period)))}${period}\n`;
+  // (buckets start at the topic's first item: none is a topic that has matched nothing yet, or only later)
+  if (rows.length === 0) return `${head}No stories in that period: nothing fetched matches this topic, or only after it.\n`;
   const width = Math.max(20, Math.min(ctx.width, 160) - 10);
-  const shown = rows.slice(-width);
-  const marks = shown.map((r) => (r.volumeFlag ? '▲' : r.sentimentFlag === 'negative' ? '▼' : r.sentimentFlag === 'positive' ? '△' : ' ')).join('');
-  const tone = shown.map((r) => (r.sentimentMean === null ? ' ' : r.sentimentMean <= -0.2 ? chalk.red('−') : r.sentimentMean >= 0.2 ? chalk.green('+') : '·')).join('');
+  // more buckets than columns: several buckets to a bar, so that the chart covers the period the title names
+  const perBar = Math.ceil(rows.length / width);
+  const bars = chartBars(rows, perBar);
+  const marks = bars.map((b) => (b.spike ? '▲' : b.negative ? '▼' : b.positive ? '△' : ' ')).join('');
+  const tone = bars.map((b) => (b.tone === null ? ' ' : b.tone <= -0.2 ? chalk.red('−') : b.tone >= 0.2 ? chalk.green('+') : '·')).join('');
   let out = head;
-  out += `stories  ${sparkline(shown.map((r) => r.count))}\n`;
+  out += `stories  ${sparkline(bars.map((b) => b.count))}\n`;
   out += `tone     ${tone}\n`;
   out += `moments  ${chalk.yellow(marks)}\n`;
-  out += chalk.dim('         ▲ spike  ▼ negative shift  △ positive shift\n\n');
+  out += chalk.dim('         ▲ spike  ▼ negative shift  △ positive shift\n');
+  if (perBar > 1) out += chalk.dim(`         a bar is ${perBar} buckets (${formatDuration(perBar * meta.bucketMs)})\n`);
+  out += '\n';
   const cells: string[][] = [];
   for (const r of rows) {
     const moment = r.volumeFlag ? `spike ${r.volumeScore.toFixed(1)}` : r.sentimentFlag ? `${r.sentimentFlag} ${r.sentimentScore.toFixed(1)}` : r.judged ? '' : r.learning ? 'learning' : 'not over';
@@ -67,4 +73,40 @@ function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: { topic: s
     ]);
   }
   return out + drawTable({ head: ['Bucket (UTC)', 'Stories', 'Expected', 'Tone', 'Baseline', 'Moment'], widths: [18, 9, 10, 7, 10, 'fill'], right: [1, 2, 3, 4] }, cells, ctx);
+}
+
+/** A bar of the chart: `perBar` buckets' stories, their mean tone (by stories) and whether any had a moment. */
+interface ChartBar {
+  count: number;
+  tone: number | null;
+  spike: boolean;
+  negative: boolean;
+  positive: boolean;
+}
+
+function chartBars(rows: TimelineRow[], perBar: number): ChartBar[] {
+  const bars: ChartBar[] = [];
+  for (let i = 0; i < rows.length; i += perBar) {
+    const group = rows.slice(i, i + perBar);
+    let count = 0;
+    let toneSum = 0;
+    let toneWeight = 0;
+    for (const r of group) {
+      count += r.count;
+      if (r.sentimentMean !== null) {
+        // (a bucket's tone weighs by its stories; one with a tone but no count, by 1)
+        const w = Math.max(1, r.count);
+        toneSum += r.sentimentMean * w;
+        toneWeight += w;
+      }
+    }
+    bars.push({
+      count,
+      tone: toneWeight > 0 ? toneSum / toneWeight : null,
+      spike: group.some((r) => r.volumeFlag),
+      negative: group.some((r) => r.sentimentFlag === 'negative'),
+      positive: group.some((r) => r.sentimentFlag === 'positive'),
+    });
+  }
+  return bars;
 }

@@ -43,6 +43,9 @@ describe('parseTimestamp', () => {
     [String(T / 1000), T],
     [String(T), T],
     ['1700000000.5', 1_700_000_000_500],
+    [String(T * 1000), T],
+    [String(T * 1000 + 250_000), T + 250],
+    [`${T}000000`, T],
     ['  2026-11-20T12:00:00Z ', T],
   ])('reads %j', (text, want) => {
     expect(parseTimestamp(text)).toBe(want);
@@ -179,6 +182,88 @@ describe('SeriesReader', () => {
 
   it('accepts negative values when asked (series that are not counts)', () => {
     expect(read('timestamp,value\n2026-11-20T12:00:00Z,-21.5', { allowNegative: true })).toEqual([{ t: T, value: -21.5 }]);
+  });
+
+  it.each([
+    ['semicolons (Excel where a comma is the decimal mark)', '\uFEFFtimestamp;value;sentiment\r\n2026-11-20 12:00;10,5;-0,25\r\n"2026-11-20 13:00";"3";\r\n'],
+    ['tabs (TSV)', 'timestamp\tvalue\tsentiment\n2026-11-20 12:00\t10.5\t-0.25\n2026-11-20 13:00\t3\t\n'],
+  ])('reads a CSV whose fields are separated by %s', (_what, text) => {
+    expect(read(text)).toEqual([
+      { t: T, value: 10.5, sentiment: -0.25 },
+      { t: T + 3_600_000, value: 3, sentiment: null },
+    ]);
+  });
+
+  it.each([
+    ['two columns', 'timestamp,value\n2026-11-20T12:00:00Z,3\n,\n , \n2026-11-20T13:00:00Z,4\n,'],
+    ["Excel's trailing empty columns", 'timestamp;value;;\r\n2026-11-20 12:00;3;;\r\n;;;\r\n2026-11-20 13:00;4;;\r\n;;;\r\n'],
+  ])('a row of empty cells (%s) is a blank line', (_what, text) => {
+    expect(read(text)).toEqual([
+      { t: T, value: 3 },
+      { t: T + 3_600_000, value: 4 },
+    ]);
+  });
+
+  it.each(['10,5', '1,234', '1,234.5'])('a comma in a value of a comma-separated file (%s) is not guessed at: the hint says how to write it', (v) => {
+    const err = error(`timestamp,value\n2026-11-20T12:00:00Z,"${v}"`);
+    expect(err.message).toBe(`line 2: the value "${v}" is not a number`);
+    expect(err.hint).toBe('write numbers with a decimal point and no thousands separators (1234.5), or separate the fields with ; (where 10,5 is read as 10.5)');
+  });
+
+  it.each(['', 'NaN', 'nan', 'NA', '#N/A', 'null'])('a missing value %j (pandas, Google Sheets, Excel) is called missing and says how to fill it', (cell) => {
+    const err = error(`timestamp,value\n2026-11-20T12:00:00Z,${cell}`);
+    expect(err.message).toBe(`line 2: the value is missing${cell ? ` ("${cell}")` : ''}`);
+    expect(err.hint).toBe('give a number for every row: fill the gap in (0 for a count; pandas: fillna(0)) or leave the row out');
+  });
+
+  it.each([
+    ['ds,y', 'series.csv', "sed '1s/.*/timestamp,value/' series.csv | momentscan detect"],
+    ['date;count', 'my series.csv', "sed '1s/.*/timestamp;value/' 'my series.csv' | momentscan detect"],
+  ])('a header of two columns named otherwise (%s) says how to name them', (header, source, sed) => {
+    const err = error(`${header}\n2026-11-20,3`, { source });
+    expect(err.message).toBe(`${source}: line 1: the header has no timestamp and value column (it has: ${header.replace(';', ',')})`);
+    expect(err.hint).toBe(`name the columns timestamp and value in the header line (for this file: ${sed})`);
+  });
+
+  it.each([
+    ['{"time":"2026-03-01T00:00:00Z","count":3}', 'no "timestamp" (it has "time", "count")', "jq -c '{timestamp: .time, value: .count}' s.ndjson"],
+    ['{"ts":1772323200,"y":4,"id":"x"}', 'no "timestamp" (it has "ts", "y", "id")', "jq -c '{timestamp: .ts, value: .y}' s.ndjson"],
+    ['{"timestamp":"2026-03-01T00:00:00Z","hits":3}', 'no "value" (it has "timestamp", "hits")', "jq -c '{timestamp: .timestamp, value: .hits}' s.ndjson"],
+  ])('an NDJSON line with its time and value under other names (%s) says what it has and how to rename them', (line, message, jq) => {
+    const err = error(line, { source: 's.ndjson' });
+    expect(err.message).toBe(`s.ndjson: line 1: ${message}`);
+    expect(err.hint).toBe(`name them timestamp and value (for this file: ${jq} | momentscan detect)`);
+  });
+
+  it('an NDJSON line with a null timestamp says it is missing', () => {
+    expect(error('{"timestamp":null,"value":1}').message).toBe('line 1: the timestamp is missing (null)');
+  });
+
+  it("a null value on an NDJSON line (pandas' to_json writes NaN so) is called missing", () => {
+    const err = error('{"timestamp":1772323200000,"value":null}');
+    expect(err.message).toBe('line 1: the value is missing (null)');
+    expect(err.hint).toBe('give a number for every row: fill the gap in (0 for a count; pandas: fillna(0)) or leave the row out');
+  });
+
+  it("a missing sentiment or n (pandas' NaN) is an empty cell", () => {
+    expect(read('timestamp,value,sentiment,n\n2026-11-20T12:00:00Z,3,NaN,NaN')).toEqual([{ t: T, value: 3, sentiment: null, n: null }]);
+  });
+
+  it.each(['2026-11-20 12:00:00 UTC', '2026-11-20 12:00:00 utc', '2026-11-20T12:00:00 GMT'])('reads a time with the zone named after it, as BigQuery writes it: %j', (text) => {
+    expect(parseTimestamp(text)).toBe(T);
+  });
+
+  it.each(['11/20/2026 12:00', '20.11.2026 12:00', '20/11/2026'])('a date written month or day first (%j) is refused with a hint to write the year first', (ts) => {
+    const err = error(`timestamp,value\n${ts},3`);
+    expect(err.message).toBe(`line 2: cannot read the timestamp "${ts}"`);
+    expect(err.hint).toBe('write dates year first, as 2026-03-01 14:00 (in Excel, format the column as yyyy-mm-dd hh:mm before saving)');
+  });
+
+  it('a duplicate local time (clocks going back) says times without a zone are UTC; one with its zone does not', () => {
+    const local = error('timestamp,value\n2026-10-25 02:00,3\n2026-10-25 02:00,4');
+    expect(local.message).toBe('line 3: duplicate time 2026-10-25T02:00:00.000Z (also on line 2)');
+    expect(local.hint).toContain('local times repeat an hour where clocks go back: write them in UTC or with their offset (+01:00)');
+    expect(error('timestamp,value\n2026-10-25T02:00Z,3\n2026-10-25T02:00Z,4').hint).toBe('give one row per time, in time order');
   });
 
   it('returns nothing for an empty input', () => {

@@ -41,7 +41,62 @@ describe('momentscan detect', () => {
     const r = runCli(['detect', flag], { home, input: 'timestamp,value\n' });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('momentscan: error: stdin: needs at least two rows to tell the resolution — give a longer series\n');
+    expect(r.stderr).toBe('momentscan: error: stdin: has no rows, only a header: no series to score — give a CSV with a header line and a row per time (timestamp,value), or NDJSON lines\n');
+  });
+
+  it('an empty input is called empty; one row is scored when --resolution gives the step, and without it the error says so', () => {
+    const home = tempDir();
+    const empty = runCli(['detect', '--json'], { home, input: '' });
+    expect(empty.status).toBe(2);
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr).toBe('momentscan: error: stdin: is empty: no series to score — give a CSV with a header line and a row per time (timestamp,value), or NDJSON lines\n');
+    const one = 'timestamp,value\n2026-03-01T00:00:00Z,4\n';
+    const guessed = runCli(['detect'], { home, input: one });
+    expect(guessed.status).toBe(2);
+    expect(guessed.stderr).toBe('momentscan: error: stdin: needs at least two rows to tell the resolution — give a longer series, or its step with --resolution (5m, 1h, 1d)\n');
+    const given = runCli(['detect', '--resolution', '1h', '--ndjson'], { home, input: one });
+    expect(given.stderr).toBe('');
+    expect(given.status).toBe(0);
+    expect(JSON.parse(given.stdout)).toMatchObject({ timestamp: '2026-03-01T00:00:00Z', value: 4, expected: null, learning: true });
+  });
+
+  it('a --resolution the rows contradict (1m on hourly rows) is warned of, once, and done as asked; one they agree with is not', () => {
+    const home = tempDir();
+    const input = series(600);
+    const wrong = runCli(['detect', '--resolution', '1m'], { home, input });
+    expect(wrong.status).toBe(0);
+    expect(wrong.stdout.trim().split('\r\n')).toHaveLength(601);
+    expect(wrong.stderr).toBe(
+      'momentscan: warning: stdin: --resolution 1m, but the rows are 1h apart (most of the first 500): each row is judged as 1m of the series, so its daily and weekly seasons are misplaced — leave --resolution out to use 1h\n',
+    );
+    const right = runCli(['detect', '--resolution', '1h'], { home, input });
+    expect(right.stderr).toBe('');
+    expect(right.stdout).toBe(runCli(['detect'], { home, input }).stdout);
+  });
+
+  it("a series from Excel where a comma is the decimal mark (';' between fields, decimal commas, BOM, CRLF) and a TSV are read as the CSV they are", () => {
+    const home = tempDir();
+    const csv = series(500);
+    const want = runCli(['detect'], { home, input: csv });
+    expect(want.status).toBe(0);
+    const semicolons = `\uFEFF${csv.replaceAll(',', ';').replaceAll('\n', '\r\n')}`;
+    const excel = runCli(['detect'], { home, input: semicolons });
+    expect(excel.stderr).toBe('');
+    expect(excel.stdout).toBe(want.stdout);
+    const tsv = runCli(['detect'], { home, input: csv.replaceAll(',', '\t') });
+    expect(tsv.stderr).toBe('');
+    expect(tsv.stdout).toBe(want.stdout);
+    // a long file (its rows read straight from bytes) too
+    const long = series(30_000);
+    const file = path.join(home, 'excel.csv');
+    writeFileSync(file, long.replaceAll(',', ';').replaceAll('\n', '\r\n'));
+    const fromFile = runCli(['detect', file], { home });
+    expect(fromFile.stderr).toBe('');
+    expect(fromFile.stdout).toBe(runCli(['detect'], { home, input: long }).stdout);
+    // a decimal comma is the value it means in a ';' file
+    const decimals = runCli(['detect', '--ndjson', '--resolution', '1h'], { home, input: 'timestamp;value\r\n2026-03-01 00:00;10,5\r\n' });
+    expect(decimals.stderr).toBe('');
+    expect(JSON.parse(decimals.stdout).value).toBe(10.5);
   });
 
   it.each([
@@ -349,7 +404,7 @@ describe('momentscan detect with sentiment and n columns', () => {
     }
     const r = runCli(['detect', '--ndjson'], { home, input: `${rows.join('\n')}\n` });
     expect(r.status, r.stderr).toBe(0);
-    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { toneAlert: string | null; shift: string | null; alert: string | null; sentimentScore: number });
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { timestamp: string; toneAlert: string | null; shift: string | null; alert: string | null; sentimentScore: number });
     expect(out).toHaveLength(600);
     const toneAlerts = out.flatMap((o, i) => (o.toneAlert === 'onset' ? [i] : []));
     expect(toneAlerts).toHaveLength(1);
@@ -359,6 +414,15 @@ describe('momentscan detect with sentiment and n columns', () => {
     expect(out.slice(0, 560).every((o) => o.shift === null)).toBe(true);
     // volume never moved: no volume alert
     expect(out.every((o) => o.alert === null)).toBe(true);
+    // the table says so too, in a Tone column, and fits 100 columns
+    const table = runCli(['detect', '--format', 'table'], { home, input: `${rows.join('\n')}\n` });
+    expect(table.status, table.stderr).toBe(0);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[1]).toMatch(/│ Moment │ Tone +│$/);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
+    const onset = lines.find((l) => l.includes(out[toneAlerts[0]!]!.timestamp))!;
+    expect(onset).toMatch(/│ negative onset +│$/);
+    expect(lines.filter((l) => / negative +│$/.test(l)).length).toBe(out.filter((o) => o.shift === 'negative').length - 1);
   });
 });
 

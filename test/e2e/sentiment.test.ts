@@ -58,6 +58,10 @@ describe('momentscan sentiment', () => {
       [null, null, null],
       [null, null, null],
     ]);
+    // nor fake shares: 0 positive, 1 neutral, 0 negative would count them as neutral in an average
+    for (const x of rows) expect([x.positive, x.neutral, x.negative, x.mixed]).toEqual([null, null, null, null]);
+    const csv = runCli(['sentiment', '--csv'], { home, input: 'Sciopero alla Northwind: centinaia di voli cancellati\n' }).stdout.split('\r\n');
+    expect(csv[1]).toBe(',,it,,,,,Sciopero alla Northwind: centinaia di voli cancellati');
   });
 
   it('text too short to tell ("hello": a few n-grams Finnish, Spanish, none English) is read as English, as the README says', () => {
@@ -93,6 +97,55 @@ describe('momentscan sentiment', () => {
     const r = runCli(['sentiment', file], { home });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/in\.ndjson: line 2: a JSON line needs a "text" field with a string/);
+  });
+
+  it.each([
+    ['{"id": 1, "body": "late again"}', '(it has "id", "body") — give one JSON object with a "text" field per line (if .body is the text: jq -c \'.text = .body\' | momentscan sentiment)'],
+    ['{"text": {"en": "late again"}}', '(its "text" is an object) — give one JSON object with a "text" field per line'],
+    ['{"text": null}', '(its "text" is null) — give one JSON object with a "text" field per line'],
+  ])('a JSON line without a string text (%s) says what it has instead', (line, says) => {
+    const home = tempDir();
+    const r = runCli(['sentiment'], { home, input: `${line}\n` });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`momentscan: error: stdin: line 1: a JSON line needs a "text" field with a string ${says}\n`);
+  });
+
+  it('a headline that starts with a brace ("{Update} …") is text, not a bad JSON line; a line opening as JSON still must be JSON', () => {
+    const home = tempDir();
+    const ok = runCli(['sentiment', '--csv', '--fields', 'text,label'], { home, input: 'Acme shares surge\n{Update} Acme recalls robots\n{{name}} loves it\n{"text": "fine"}\n' });
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout.split('\r\n').map((l) => l.split(',')[0])).toEqual(['text', 'Acme shares surge', '{Update} Acme recalls robots', '{{name}} loves it', 'fine', '']);
+    for (const bad of ['{"text": "cut', "{'text': 'a Python dict'}"]) {
+      const r = runCli(['sentiment'], { home, input: `${bad}\n` });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^momentscan: error: stdin: line 1: not valid JSON/);
+    }
+  });
+
+  it('texts in UTF-16 are one line saying so (exit 2), not texts scored with NULs between their letters', () => {
+    const home = tempDir();
+    const file = path.join(home, 'u16.txt');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('I love it\r\nI hate it\r\n', 'utf16le')]));
+    const r = runCli(['sentiment', file], { home });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `momentscan: error: ${file}: line 1: holds NUL bytes: UTF-16 text (or not text at all), and momentscan reads UTF-8 — save the texts as UTF-8 (iconv -f utf-16 -t utf-8, or Excel: Save as, CSV UTF-8)\n`,
+    );
+  });
+
+  it('texts in Latin-1 (not UTF-8): every line scored, and one warning naming the first such line', () => {
+    const home = tempDir();
+    const file = path.join(home, 'latin1.txt');
+    writeFileSync(file, Buffer.from('Northwind is fine\nCaf\xe9 is great\nTr\xe8s mauvais service\n', 'latin1'));
+    const r = runCli(['sentiment', file], { home });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(3);
+    expect(r.stderr).toBe(
+      `momentscan: warning: ${file}: line 2: not UTF-8 text (a byte of another encoding, such as Latin-1 or Windows-1252, read as \uFFFD): its letters are lost and its score may be off — save the texts as UTF-8 (iconv -f latin1 -t utf-8)\n`,
+    );
   });
 
   it.each([
