@@ -9,8 +9,11 @@ import { redact, type PgTarget } from './url.js';
 /** The oldest server momentscan runs on (ON CONFLICT, SKIP LOCKED, FORCE in DROP DATABASE, gen_random_uuid). */
 export const MIN_SERVER_VERSION = 13;
 
+/** How long a statement waits for a lock another session holds, as SQLite's busy timeout (store/db.ts). */
+export const LOCK_TIMEOUT_MS = 15_000;
+
 /** Connects and checks the server's version; StoreError otherwise. */
-export function connectPg(target: PgTarget): SyncPg {
+export function connectPg(target: PgTarget, o: { lockTimeoutMs?: number } = {}): SyncPg {
   let pg: SyncPg;
   try {
     pg = SyncPg.connect({
@@ -22,6 +25,7 @@ export function connectPg(target: PgTarget): SyncPg {
       timeoutMs: target.timeoutMs,
       applicationName: target.applicationName,
       ssl: target.ssl,
+      lockTimeoutMs: o.lockTimeoutMs ?? LOCK_TIMEOUT_MS,
     });
   } catch (err) {
     throw pgStoreError(err, target);
@@ -93,6 +97,11 @@ export function pgStoreError(err: unknown, target: PgTarget): StoreError {
       return mk('the server has too many connections', 'try again later, or raise max_connections on the server');
     case '53100':
       return mk('the server is out of disk space', 'free some space on the server and run again');
+    case '55P03':
+      return mk(
+        `database is busy: another session holds a lock momentscan needs (${msg})`,
+        'try again when it is done: a psql session left in a transaction (COMMIT or ROLLBACK it), a VACUUM FULL or ALTER TABLE; pg_stat_activity shows who waits on whom',
+      );
     case '40001':
     case '40P01':
       return mk(`a conflicting transaction (${msg})`, 'run again');
