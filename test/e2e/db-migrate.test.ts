@@ -68,13 +68,30 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
       const before = pg.query('SELECT count(*) AS n FROM items').rows[0];
       const again = runCli(['db', 'migrate', '--from', file, '--to', url], { home });
       expect(again.status).toBe(1);
-      expect(again.stderr).toMatch(/: already holds momentscan data — migrate into a new, empty database/);
+      expect(again.stderr).toMatch(/: already holds momentscan data \(feeds: \d+ rows, fetch_log: \d+ rows, stories: \d+ rows, and \d+ more tables\) — migrate into a new, empty database/);
       expect(pg.query('SELECT count(*) AS n FROM items').rows[0]).toEqual(before);
     } finally {
       sqlite.close();
       pg.close();
     }
   }, 300_000); // a dozen CLI runs
+
+  it('a target holding only a silence and an event (added there before the move) is refused in one line naming them, and left as it was', () => {
+    const home = tempDir();
+    const file = path.join(home, 'sample.db');
+    const url = freshDatabase('migrate');
+    const on = (db: string, args: string[]) => runCli([...args, '--config', CONFIG, '--db', db], { home });
+    expect(on(file, ['silence', 'add', 'Globex', '--for', '1d']).status).toBe(0);
+    expect(on(file, ['events', 'add', 'Globex', '--from', '2026-11-19T00:00:00Z', '--note', 'launch']).status).toBe(0);
+    // the team's database, where someone already silenced a topic and planned an event
+    expect(on(url, ['silence', 'add', '*', '--for', '2h']).status).toBe(0);
+    expect(on(url, ['events', 'add', 'Globex', '--from', '2026-11-01T00:00:00Z', '--note', 'theirs']).status).toBe(0);
+    const r = runCli(['db', 'migrate', '--from', file, '--to', url], { home });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^momentscan: error: postgres:\/\/momentscan_test@127\.0\.0\.1:\d+\/migrate_\w+: already holds momentscan data \(notify_silences: 1 row, events: 1 row\) — migrate into a new, empty database \(createdb momentscan\), so that nothing is mixed or overwritten\n$/);
+    const events = JSON.parse(on(url, ['events', 'list', '--json']).stdout) as { note: string }[];
+    expect(events.map((e) => e.note)).toEqual(['theirs']);
+  }, 60_000);
 
   it('an empty file given as --from is refused: nothing set up in it, nothing copied into PostgreSQL', () => {
     const home = tempDir();
