@@ -61,6 +61,16 @@ export function pgStoreError(err: unknown, target: PgTarget): StoreError {
       'put it in a pgpass file ($PGPASSFILE or ~/.pgpass, mode 0600), in a file named by $MOMENTSCAN_DB_PASSWORD_FILE, or in $PGPASSWORD',
     );
   }
+  if (/does not support SSL connections/i.test(raw)) {
+    return mk('the server does not accept SSL connections, and the URL\'s sslmode asks for one', 'use sslmode=disable (or prefer) for this server, or turn ssl on in its postgresql.conf');
+  }
+  // the server's certificate, checked here (sslmode=verify-ca, verify-full): the server's log knows nothing of it
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) {
+    return mk(
+      `the server's certificate was not accepted (${msg})`,
+      "sslmode=verify-ca and verify-full check it against the system's certificate authorities: name yours with NODE_EXTRA_CA_CERTS=FILE (its PEM), make the URL's host a name the certificate holds, or use sslmode=require (encrypted, not checked)",
+    );
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return mk(`connection refused by ${at}`, 'is PostgreSQL running there? check the host and port in the URL');
