@@ -191,6 +191,19 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
       const savedByA = ok();
       const held = (pg.query('SELECT count(*) AS n FROM feeds WHERE leased_until IS NOT NULL').rows[0] as { n: number }).n;
       expect(held).toBeGreaterThanOrEqual(5); // the five it hangs on, and any fetched but not yet saved
+      // status says who holds them and until when
+      const owner = (pg.query('SELECT DISTINCT lease_owner AS o FROM feeds WHERE leased_until IS NOT NULL').rows[0] as { o: string }).o;
+      const until = (pg.query('SELECT max(leased_until) AS u FROM feeds').rows[0] as { u: number }).u;
+      const status = runCli(['status', '--config', cfg, '--db', db], { home });
+      // (its lines wrapped under their labels)
+      expect(status.stdout.replace(/\n {10}/g, ' ')).toContain(
+        `workers   ${held} feeds claimed by fetch --worker ${owner} until ${new Date(until).toISOString().replace(/\.\d+Z$/, 'Z')}; a worker that is gone (kill -9, a host down) holds its feeds until then, then another fetches them\n`,
+      );
+      expect((JSON.parse(runCli(['status', '--json', '--config', cfg, '--db', db], { home }).stdout) as { feeds: { claimed: unknown } }).feeds.claimed).toEqual({
+        feeds: held,
+        owners: [owner],
+        until: new Date(until).toISOString().replace(/\.\d+Z$/, 'Z'),
+      });
       release();
       // its leases hold: another worker fetches the rest and leaves those five alone
       // its per-host request slots expire too (moved to the past here): the others may use them again
@@ -203,6 +216,7 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
       const c = await worker(cfg, db, home).done;
       expect(c.status, c.stderr).toBe(0);
       expect(fetchedBy(c.stderr)).toBe(held);
+      expect(runCli(['status', '--config', cfg, '--db', db], { home }).stdout).not.toMatch(/^workers /m);
       expect(pg.query('SELECT count(*) AS items, count(DISTINCT guid) AS guids FROM items').rows[0]).toEqual({ items: 120, guids: 120 });
       expect(pg.query("SELECT count(DISTINCT feed_id) AS feeds, count(*) AS saves FROM fetch_log WHERE status = 'ok'").rows[0]).toEqual({ feeds: 40, saves: 40 });
     } finally {
