@@ -93,6 +93,15 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
     expect(events.map((e) => e.note)).toEqual(['theirs']);
   }, 60_000);
 
+  it('--quiet: nothing on stderr when it went well (a cron job or script moving a history)', () => {
+    const home = tempDir();
+    const file = path.join(home, 'sample.db');
+    expect(runCli(['silence', 'add', 'Globex', '--for', '1d', '--config', CONFIG, '--db', file], { home }).status).toBe(0);
+    const r = runCli(['db', 'migrate', '--quiet', '--from', file, '--to', freshDatabase('migrate')], { home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
   it('an empty file given as --from is refused: nothing set up in it, nothing copied into PostgreSQL', () => {
     const home = tempDir();
     const empty = path.join(home, 'empty.db');
