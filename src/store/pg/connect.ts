@@ -56,8 +56,9 @@ export function pgStoreError(err: unknown, target: PgTarget): StoreError {
   const mk = (what: string, hint: string) => new StoreError(`${where}: ${what}`, { hint, cause: err });
   // with no password found, pg's SCRAM client gives up before the server can say no
   if (target.password === undefined && /client password must be a string/.test(raw)) {
+    const host = target.host.startsWith('/') ? 'localhost' : target.host;
     return mk(
-      `the server asks for a password for user "${target.user}" and none was given`,
+      `the server asks for a password for user "${target.user}" and none was given${target.pgpassUnmatched ? ` (no line of the pgpass file ${target.pgpassUnmatched} is for ${host}:${target.port}:${target.database}:${target.user})` : ''}`,
       'put it in a pgpass file ($PGPASSFILE or ~/.pgpass, mode 0600), in a file named by $MOMENTSCAN_DB_PASSWORD_FILE, or in $PGPASSWORD',
     );
   }

@@ -26,6 +26,8 @@ export interface PgTarget {
   password: string | undefined;
   /** Where the password came from, for messages ("the URL", "$PGPASSFILE /path"…), or null when none. */
   passwordFrom: string | null;
+  /** With no password: the pgpass file that was read and had no line for this connection (for messages), else null. */
+  pgpassUnmatched?: string | null;
   ssl: false | { rejectUnauthorized: boolean };
   timeoutMs: number;
   applicationName: string;
@@ -95,6 +97,7 @@ export function parsePgUrl(raw: string, env: NodeJS.ProcessEnv = process.env): P
   const display = displayUrl(host, port, user, database);
   let password: string | undefined;
   let passwordFrom: string | null = null;
+  let pgpassUnmatched: string | null = null;
   if (u.password) {
     password = dec(u.password, 'password');
     passwordFrom = 'the URL';
@@ -109,9 +112,11 @@ export function parsePgUrl(raw: string, env: NodeJS.ProcessEnv = process.env): P
     const passfile = q.get('passfile') ?? env.PGPASSFILE ?? path.join(env.HOME || os.homedir(), '.pgpass');
     const explicit = q.has('passfile') || Boolean(env.PGPASSFILE);
     const found = lookupPgpass(passfile, explicit, display, { host, port, database, user });
-    if (found !== undefined) {
+    if (typeof found === 'string') {
       password = found;
       passwordFrom = `the pgpass file ${passfile}`;
+    } else if (found === null) {
+      pgpassUnmatched = passfile;
     }
   }
   return {
@@ -121,6 +126,7 @@ export function parsePgUrl(raw: string, env: NodeJS.ProcessEnv = process.env): P
     database,
     password,
     passwordFrom,
+    pgpassUnmatched,
     ssl: sslmode === 'disable' || sslmode === 'allow' || sslmode === 'prefer' ? false : { rejectUnauthorized: sslmode !== 'require' },
     timeoutMs: timeoutS * 1000,
     applicationName: q.get('application_name') ?? 'momentscan',
@@ -159,13 +165,13 @@ function readPasswordFile(file: string, display: string): string {
   }
 }
 
-/** The password for a connection from a pgpass file (libpq's format and matching), or undefined. */
+/** The password for a connection from a pgpass file (libpq's format and matching); null when the file has no line for it, undefined when there is no file. */
 export function lookupPgpass(
   file: string,
   explicit: boolean,
   display: string,
   c: { host: string; port: number; database: string; user: string },
-): string | undefined {
+): string | null | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -184,7 +190,7 @@ export function lookupPgpass(
     if (fields.length < 5) continue;
     if (want.every((w, i) => fields[i] === '*' || fields[i] === w)) return fields.slice(4).join(':');
   }
-  return undefined;
+  return null;
 }
 
 /** Splits a pgpass line at its unescaped colons (\: and \\ are a colon and a backslash). */

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../../src/core/errors.js';
 import { connectPg } from '../../../src/store/pg/connect.js';
 import { parsePgUrl } from '../../../src/store/pg/url.js';
 import { freshDatabase } from '../../helpers/pg.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 function failure(url: string, env: NodeJS.ProcessEnv = {}): StoreError {
   try {
@@ -48,7 +50,15 @@ describe('connecting to PostgreSQL: one-line errors naming the server, never the
     expect(unasked.hint).toMatch(/pgpass.*MOMENTSCAN_DB_PASSWORD_FILE.*PGPASSWORD/);
     expect(unasked.exitCode).toBe(1);
 
-    for (const e of [auth, missing, refused, unasked]) {
+    // a pgpass file that is there but has no line for this connection is named, with the line it lacks
+    const pgpass = path.join(tempDir(), 'pgpass');
+    writeFileSync(pgpass, `127.0.0.1:${url.port}:other_db:${url.username}:${pw}\n`, { mode: 0o600 });
+    const unmatched = failure(nopw.toString(), { PGPASSFILE: pgpass });
+    expect(unmatched.message).toBe(
+      `postgres://${url.username}@127.0.0.1:${url.port}${url.pathname}: the server asks for a password for user "${url.username}" and none was given (no line of the pgpass file ${pgpass} is for 127.0.0.1:${url.port}:${url.pathname.slice(1)}:${url.username})`,
+    );
+
+    for (const e of [auth, missing, refused, unasked, unmatched]) {
       expect(e.message).not.toContain(pw);
       expect(e.message).not.toContain('not-the-password');
       expect(e.message).not.toContain('\n');
