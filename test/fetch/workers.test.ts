@@ -314,6 +314,38 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
     }
   }, 300_000);
 
+  it('a worker stopped by a lock another session holds gives back the feeds it claimed: the next run fetches them at once', async () => {
+    let open = (): void => undefined;
+    const gate = new Promise<void>((r) => (open = r));
+    const f = await farm(20, 5, () => false, () => gate);
+    farms.push(f);
+    const home = tempDir();
+    const cfg = config(home, f.urls);
+    const db = freshDatabase('workers');
+    expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+    const a = worker(cfg, db, home);
+    // its first requests are in (the answers held back): then a psql-like session locks the items table
+    for (let i = 0; i < 600 && f.hits.size === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const holder = SyncPg.connect(optionsOf(db));
+    const pg = SyncPg.connect(optionsOf(db));
+    try {
+      holder.query('BEGIN');
+      holder.query('LOCK TABLE items IN ACCESS EXCLUSIVE MODE');
+      open();
+      const r = await a.done; // (after the 15 s lock timeout)
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/: database is busy: another session holds a lock momentscan needs \(canceling statement due to lock timeout\) \(no feed saved; the next fetch fetches the rest\) — try again when it is done/);
+      expect(pg.query('SELECT count(*) AS n FROM feeds WHERE leased_until IS NOT NULL').rows[0]).toEqual({ n: 0 });
+      holder.query('ROLLBACK');
+      const b = await worker(cfg, db, home).done;
+      expect(b.status, b.stderr).toBe(0);
+      expect(fetchedBy(b.stderr)).toBe(20);
+    } finally {
+      holder.close();
+      pg.close();
+    }
+  }, 300_000);
+
   it('--force: the workers fetch every feed again, each once, and stop', async () => {
     let forcedGate: Promise<void> = Promise.resolve();
     // (the first run's answers go at once; the forced run's wait for forcedGate)
