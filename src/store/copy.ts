@@ -53,6 +53,12 @@ export function copySqliteToPg(from: SqliteStore, to: PgStore, onTable?: (table:
     // the one row every new database starts with
     const held = pg.query<Record<string, number>>(`SELECT ${COPIED_TABLES.filter((t) => t !== 'story_state').map((t) => `(SELECT count(*) FROM ${t}) AS ${t}`).join(', ')}`).rows[0]!;
     const has = Object.entries(held).filter(([, n]) => n > 0);
+    // topics alone are the config's topics, which any command (the status that checks the connection) writes
+    // when it first opens the database: nothing refers to them yet, and the history's own take their place
+    if (has.length === 1 && has[0]![0] === 'topics') {
+      pg.query('DELETE FROM topics');
+      has.length = 0;
+    }
     if (has.length > 0) {
       throw new StoreError(`${to.file}: already holds momentscan data (${has.slice(0, 3).map(([t, n]) => `${t}: ${n} ${n === 1 ? 'row' : 'rows'}`).join(', ')}${has.length > 3 ? `, and ${has.length - 3} more ${has.length === 4 ? 'table' : 'tables'}` : ''})`, {
         hint: 'migrate into a new, empty database (createdb momentscan), so that nothing is mixed or overwritten',

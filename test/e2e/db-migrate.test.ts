@@ -93,6 +93,19 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
     expect(events.map((e) => e.note)).toEqual(['theirs']);
   }, 60_000);
 
+  it("into a database a command has opened already (README's team steps: 'momentscan status' to check the connection, then db migrate)", () => {
+    const home = tempDir();
+    const file = path.join(home, 'sample.db');
+    const url = freshDatabase('migrate');
+    const on = (db: string, args: string[]) => runCli([...args, '--config', CONFIG, '--db', db], { home });
+    expect(on(file, ['silence', 'add', 'Globex', '--for', '1d']).status).toBe(0);
+    expect(on(url, ['status', '--no-smtp-check']).status).toBe(0); // sets the schema up, and writes the config's topics
+    const r = runCli(['db', 'migrate', '--from', file, '--to', url], { home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(on(url, ['topics', '--json']).stdout).toBe(on(file, ['topics', '--json']).stdout);
+    expect(on(url, ['silence', 'list', '--json']).stdout).toBe(on(file, ['silence', 'list', '--json']).stdout);
+  }, 60_000);
+
   it('--quiet: nothing on stderr when it went well (a cron job or script moving a history)', () => {
     const home = tempDir();
     const file = path.join(home, 'sample.db');
