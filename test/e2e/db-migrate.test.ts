@@ -11,12 +11,17 @@ import { tempDir } from '../helpers/tmp.js';
 const CONFIG = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
 const AS_OF = ['--as-of', '2026-11-20T12:00:00Z'];
 
+/** A home with a SQLite file to come (the sample's config), a new PostgreSQL database, and a CLI run on either. */
+function setUp() {
+  const home = tempDir();
+  const url = freshDatabase('migrate');
+  const on = (db: string, args: string[]) => runCli([...args, '--config', CONFIG, '--db', db], { home });
+  return { home, file: path.join(home, 'sample.db'), url, on };
+}
+
 describe('db migrate: a SQLite history into PostgreSQL', () => {
   it('copies the sample (feeds, items, stories, moments, digests, silences) with every count checked; the commands then say the same on both', () => {
-    const home = tempDir();
-    const file = path.join(home, 'sample.db');
-    const url = freshDatabase('migrate');
-    const on = (db: string, args: string[]) => runCli([...args, '--config', CONFIG, '--db', db], { home });
+    const { home, file, url, on } = setUp();
     expect(on(file, ['fetch', '--quiet', '--concurrency', '1']).status).toBe(0);
     expect(on(file, ['moments', '--json', '--since', '3d', ...AS_OF]).status).toBe(0); // records the moments
     expect(on(file, ['digest', '--since', '24h', ...AS_OF]).status).toBe(0); // records a digest
@@ -77,10 +82,7 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
   }, 300_000); // a dozen CLI runs
 
   it('a target holding only a silence and an event (added there before the move) is refused in one line naming them, and left as it was', () => {
-    const home = tempDir();
-    const file = path.join(home, 'sample.db');
-    const url = freshDatabase('migrate');
-    const on = (db: string, args: string[]) => runCli([...args, '--config', CONFIG, '--db', db], { home });
+    const { home, file, url, on } = setUp();
     expect(on(file, ['silence', 'add', 'Globex', '--for', '1d']).status).toBe(0);
     expect(on(file, ['events', 'add', 'Globex', '--from', '2026-11-19T00:00:00Z', '--note', 'launch']).status).toBe(0);
     // the team's database, where someone already silenced a topic and planned an event
@@ -94,10 +96,7 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
   }, 60_000);
 
   it("into a database a command has opened already (README's team steps: 'momentscan status' to check the connection, then db migrate)", () => {
-    const home = tempDir();
-    const file = path.join(home, 'sample.db');
-    const url = freshDatabase('migrate');
-    const on = (db: string, args: string[]) => runCli([...args, '--config', CONFIG, '--db', db], { home });
+    const { home, file, url, on } = setUp();
     expect(on(file, ['silence', 'add', 'Globex', '--for', '1d']).status).toBe(0);
     expect(on(url, ['status', '--no-smtp-check']).status).toBe(0); // sets the schema up, and writes the config's topics
     const r = runCli(['db', 'migrate', '--from', file, '--to', url], { home });
@@ -107,10 +106,9 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
   }, 60_000);
 
   it('--quiet: nothing on stderr when it went well (a cron job or script moving a history)', () => {
-    const home = tempDir();
-    const file = path.join(home, 'sample.db');
-    expect(runCli(['silence', 'add', 'Globex', '--for', '1d', '--config', CONFIG, '--db', file], { home }).status).toBe(0);
-    const r = runCli(['db', 'migrate', '--quiet', '--from', file, '--to', freshDatabase('migrate')], { home });
+    const { home, file, url, on } = setUp();
+    expect(on(file, ['silence', 'add', 'Globex', '--for', '1d']).status).toBe(0);
+    const r = runCli(['db', 'migrate', '--quiet', '--from', file, '--to', url], { home });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
   });

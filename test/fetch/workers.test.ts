@@ -100,6 +100,15 @@ function config(dir: string, urls: string[], manners: { perHost?: number; hostDe
   return file;
 }
 
+/** A home, the config of these feeds and a new database with its schema set up (so that workers start on equal terms). */
+function team(urls: string[], manners: Parameters<typeof config>[2] = {}): { home: string; cfg: string; db: string } {
+  const home = tempDir();
+  const cfg = config(home, urls, manners);
+  const db = freshDatabase('workers');
+  expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+  return { home, cfg, db };
+}
+
 /** A worker process, started now; resolves with its exit status and stderr. */
 function worker(cfg: string, db: string, home: string, more: string[] = []): { pid: number; done: Promise<{ status: number | null; stderr: string }>; kill(): void } {
   const child = spawn(process.execPath, [BIN, 'fetch', '--worker', '--config', cfg, '--db', db, ...more], {
@@ -125,10 +134,7 @@ async function hangingWorker() {
   const state = { hung: true };
   const f = await farm(40, 5, (n) => n < 5 && state.hung);
   farms.push(f);
-  const home = tempDir();
-  const cfg = config(home, f.urls);
-  const db = freshDatabase('workers');
-  expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+  const { home, cfg, db } = team(f.urls);
   const a = worker(cfg, db, home);
   const pg = SyncPg.connect(optionsOf(db));
   let last = -1;
@@ -151,11 +157,7 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
   it.each([2, 4])('%i workers fetch 500 feeds: every feed once, every item stored once, never more than the per-host limit at a host', async (n) => {
     const f = await farm(500, 15);
     farms.push(f);
-    const home = tempDir();
-    const cfg = config(home, f.urls);
-    const db = freshDatabase('workers');
-    // the schema first, so the workers start on equal terms
-    expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+    const { home, cfg, db } = team(f.urls);
     const runs = await Promise.all(Array.from({ length: n }, () => worker(cfg, db, home).done));
     for (const r of runs) expect(r.status, r.stderr).toBe(0);
     const counts = runs.map((r) => fetchedBy(r.stderr));
@@ -251,10 +253,7 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
     const delay = 500;
     const f = await farm(40, 5);
     farms.push(f);
-    const home = tempDir();
-    const cfg = config(home, f.urls, { hostDelay: `${delay}ms` });
-    const db = freshDatabase('workers');
-    expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+    const { home, cfg, db } = team(f.urls, { hostDelay: `${delay}ms` });
     const runs = await Promise.all(Array.from({ length: n }, () => worker(cfg, db, home).done));
     for (const r of runs) expect(r.status, r.stderr).toBe(0);
     const counts = runs.map((r) => fetchedBy(r.stderr));
@@ -279,10 +278,7 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
     const f = await farm(50, 5, (n) => n === 0 && hungUp);
     farms.push(f);
     const urls = f.urls.filter((_, n) => n % HOSTS.length === 0);
-    const home = tempDir();
-    const cfg = config(home, urls, { perHost: 1, timeout: '2s' });
-    const db = freshDatabase('workers');
-    expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+    const { home, cfg, db } = team(urls, { perHost: 1, timeout: '2s' });
     const a = worker(cfg, db, home);
     for (let i = 0; i < 1200 && !f.hits.has('/f0.xml'); i++) await new Promise((r) => setTimeout(r, 25));
     expect(f.hits.get('/f0.xml')).toBe(1);
@@ -319,10 +315,7 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
     const gate = new Promise<void>((r) => (open = r));
     const f = await farm(20, 5, () => false, () => gate);
     farms.push(f);
-    const home = tempDir();
-    const cfg = config(home, f.urls);
-    const db = freshDatabase('workers');
-    expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+    const { home, cfg, db } = team(f.urls);
     const a = worker(cfg, db, home);
     // its first requests are in (the answers held back): then a psql-like session locks the items table
     for (let i = 0; i < 600 && f.hits.size === 0; i++) await new Promise((r) => setTimeout(r, 100));
