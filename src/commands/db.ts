@@ -35,7 +35,7 @@ export async function migrate(g: GlobalOptions, o: MigrateOptions): Promise<numb
         if (!g.quiet) log(`momentscan: db migrate: ${table}: ${plural(rows, 'row')}`);
       });
       const total = report.tables.reduce((n, t) => n + t.rows, 0);
-      log(`momentscan: db migrate: ${plural(total, 'row')} in ${report.tables.length} tables copied to ${to.file}; counts checked on both sides`);
+      if (!g.quiet) log(`momentscan: db migrate: ${plural(total, 'row')} in ${report.tables.length} tables copied to ${to.file}; counts checked on both sides`);
     } catch (err) {
       throw err instanceof PgError ? pgStoreError(err, to.target) : err;
     } finally {

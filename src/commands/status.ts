@@ -28,7 +28,7 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
   if (o.format !== undefined && o.format !== 'json' && o.format !== 'table') throw new UsageError(`--format: status writes table or json, not "${o.format}"`);
   const { config, configPath, dbPath } = configFor(g, env);
   const now = env.now();
-  const feeds = { total: 0, ok: 0, failing: 0, new: 0, retired: 0, lastFetchAt: null as number | null };
+  const feeds: Status['feeds'] = { total: 0, ok: 0, failing: 0, new: 0, retired: 0, lastFetchAt: null, claimed: null };
   const urls = configuredFeeds(config);
   feeds.total = urls.length;
   const dbExists = storeExists(dbPath);
@@ -42,6 +42,8 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
       feeds[h ? feedState(h) : 'new']++;
       if (h?.lastFetchedAt != null && (feeds.lastFetchAt === null || h.lastFetchedAt > feeds.lastFetchAt)) feeds.lastFetchAt = h.lastFetchedAt;
     }
+    // feeds fetch --worker processes hold (PostgreSQL): one that died holds its feeds until its leases end
+    feeds.claimed = store?.leases?.claimedFeeds(urls, now) ?? null;
     topics = topicRows(config, store, now);
     if (store) {
       const rows = store.listAccounts();

@@ -118,14 +118,18 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   if (leases) await loadParser();
   // a worker claims feeds a few slots' worth at a time, so that the others get their share
   const runStart = o.now();
+  // every feed this worker claimed in this run (its batches), to give back what it could not save
+  const claimed: FeedRow[] = [];
   const claim = (): FeedRow[] => {
     const now = o.now();
     // the slack skipReason gives an hourly cron job
     const dueBy = now + Math.max(60_000, f.intervalMs / 10);
-    return leases!.claimFeeds(feeds.map((x) => x.url), now, o.force ? Number.MAX_SAFE_INTEGER : dueBy, 2 * concurrency, o.worker!.leaseMs, o.worker!.owner, {
+    const rows = leases!.claimFeeds(feeds.map((x) => x.url), now, o.force ? Number.MAX_SAFE_INTEGER : dueBy, 2 * concurrency, o.worker!.leaseMs, o.worker!.owner, {
       since: runStart,
       retired: Boolean(o.force),
     });
+    claimed.push(...rows);
+    return rows;
   };
   let due: FeedRow[] = [];
   if (leases) {
@@ -442,8 +446,24 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   const fetched: FeedResult[] = [];
   for (const s of settled) if (s.status === 'fulfilled') fetched.push(s.value);
   const stopped = failure ?? settled.map((s) => (s.status === 'rejected' ? { err: s.reason as unknown } : null)).find((x) => x !== null);
-  // (a worker's feeds come in batches: how many were due in all is not known)
-  if (stopped) throw savedBefore(stopped.err, fetched.length, leases ? null : due.length);
+  if (stopped) {
+    // A worker gives back the feeds it claimed and did not save (those saved were given back already), when
+    // the database still answers (a lock held elsewhere); when it does not (the server went away), they wait
+    // for their claims to run out.
+    let kept = false;
+    if (leases && !o.signal?.aborted) {
+      for (const feed of claimed) {
+        try {
+          leases.releaseFeed(feed.id, o.worker!.owner);
+        } catch {
+          kept = true;
+          break;
+        }
+      }
+    }
+    // (a worker's feeds come in batches: how many were due in all is not known)
+    throw savedBefore(stopped.err, fetched.length, leases ? null : due.length, kept ? o.worker!.leaseMs : null);
+  }
   // Every feed is saved, each with provisional stories: now the stories of what came in, replayed in
   // canonical order, so they do not depend on which feed finished first. (Interrupted too: what was
   // saved counts. Should this not happen, after a crash, the next fetch replays from the same point.)
@@ -482,12 +502,19 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
  * The store failed mid-run (locked past its busy timeout, disk full...): its error, saying how many feeds were
  * saved before it and that the next fetch fetches the rest, in its one line.
  */
-function savedBefore(err: unknown, saved: number, due: number | null): unknown {
+function savedBefore(err: unknown, saved: number, due: number | null, claimedMs: number | null = null): unknown {
   if (!(err instanceof StoreError)) return err;
   const plural = (n: number) => (n === 1 ? '' : 's');
   const note =
     saved === 0 ? 'no feed saved' : due === null ? `${saved} feed${plural(saved)} saved before that` : `${saved} of ${due} feed${plural(due)} saved before that`;
-  const rest = due === null ? '; the next fetch fetches the rest' : due > saved ? `; the next fetch fetches the other ${due - saved}` : '';
+  const rest =
+    claimedMs !== null
+      ? `; the next fetch fetches the rest, and the feeds this worker had claimed once their claims run out, in ${Math.round(claimedMs / 60_000)} minutes: momentscan status shows them`
+      : due === null
+        ? '; the next fetch fetches the rest'
+        : due > saved
+          ? `; the next fetch fetches the other ${due - saved}`
+          : '';
   return new StoreError(`${err.message} (${note}${rest})`, { ...(err.hint !== undefined ? { hint: err.hint } : {}), exitCode: err.exitCode, cause: err });
 }
 

@@ -10,7 +10,16 @@ import { wrapShown } from './text.js';
 export interface Status {
   config: { path: string; exists: boolean };
   database: { path: string; exists: boolean; bytes: number | null };
-  feeds: { total: number; ok: number; failing: number; new: number; retired: number; lastFetchAt: number | null };
+  feeds: {
+    total: number;
+    ok: number;
+    failing: number;
+    new: number;
+    retired: number;
+    lastFetchAt: number | null;
+    /** Claimed by fetch --worker processes, their leases not run out (PostgreSQL; null on SQLite). */
+    claimed?: { feeds: number; owners: string[]; until: number | null } | null;
+  };
   topics: TopicRow[];
   /** Known accounts (momentscan accounts): how many, how many some stored item involves, how many have names flagged for review. */
   accounts: { known: number; withItems: number; review: number };
@@ -24,7 +33,11 @@ export function statusJson(s: Status): Record<string, unknown> {
     schemaVersion: SCHEMA_VERSION,
     config: s.config,
     database: s.database,
-    feeds: { ...s.feeds, lastFetchAt: s.feeds.lastFetchAt === null ? null : iso(s.feeds.lastFetchAt) },
+    feeds: {
+      ...s.feeds,
+      lastFetchAt: s.feeds.lastFetchAt === null ? null : iso(s.feeds.lastFetchAt),
+      claimed: s.feeds.claimed ? { ...s.feeds.claimed, until: s.feeds.claimed.until === null ? null : iso(s.feeds.claimed.until) } : null,
+    },
     topics: s.topics.map(topicJson),
     accounts: s.accounts,
     email: s.email,
@@ -43,6 +56,11 @@ export function renderStatus(s: Status, ctx: RenderContext): string {
     `${label('feeds')}${f.total} configured: ${f.ok} ok, ${f.failing > 0 ? chalk.red(`${f.failing} failing`) : '0 failing'}, ${f.new} never fetched, ${f.retired} retired` +
       (f.lastFetchAt === null ? '' : `; last fetch ${iso(f.lastFetchAt)}`) +
       (f.failing > 0 ? ' (momentscan feeds shows why)' : ''),
+    ...(f.claimed && f.claimed.feeds > 0
+      ? [
+          `${label('workers')}${f.claimed.feeds} ${f.claimed.feeds === 1 ? 'feed' : 'feeds'} claimed by ${f.claimed.owners.length === 1 ? `fetch --worker ${stripControl(f.claimed.owners[0]!)}` : `${f.claimed.owners.length} fetch --worker processes`} until ${iso(f.claimed.until!)}; a worker that is gone (kill -9, a host down) holds its feeds until then, then another fetches them`,
+        ]
+      : []),
     `${label('topics')}${s.topics.length === 0 ? 'none configured' : `${s.topics.length}, ${s.topics.filter((t) => t.learning).length} still learning`}`,
     ...s.topics.map((t) => `  \0${stripControl(t.name)}: ${t.items.toLocaleString('en-US')} items, ${learningText(t)}`),
     `${label('accounts')}${s.accounts.known === 0 ? 'none (momentscan accounts import FILE.csv)' : `${s.accounts.known} known, ${s.accounts.withItems} in stored items${s.accounts.review ? chalk.yellow(`, ${s.accounts.review} with names to review (momentscan accounts list)`) : ''}`}`,

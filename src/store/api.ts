@@ -229,6 +229,8 @@ export interface LeaseStore {
    */
   claimFeeds(urls: string[], now: number, dueBy: number, n: number, leaseMs: number, owner: string, o: { since: number; retired: boolean }): FeedRow[];
   releaseFeed(feedId: number, owner: string): void;
+  /** Of these feeds, those claimed by a worker whose lease has not run out at `now`: how many, by whom, until when. */
+  claimedFeeds(urls: string[], now: number): { feeds: number; owners: string[]; until: number | null };
   /**
    * Takes one of a host's request slots for one request, when the host's delay since the last request any
    * worker started there has passed: the slot, or how long to wait before asking again (see pg/leases.ts).

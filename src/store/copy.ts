@@ -49,9 +49,18 @@ export function copySqliteToPg(from: SqliteStore, to: PgStore, onTable?: (table:
   // no other writer meanwhile (writing transactions take this lock); the source is read in one read
   // transaction, so a fetch writing to it meanwhile (WAL) is not seen half-way and every count holds
   src.transaction(() => pg.locked(WRITER_LOCK, () => {
-    const has = pg.query<{ n: number }>('SELECT (SELECT count(*) FROM feeds) + (SELECT count(*) FROM items) + (SELECT count(*) FROM topics) AS n').rows[0]!.n;
-    if (has > 0) {
-      throw new StoreError(`${to.file}: already holds momentscan data`, {
+    // any table (a silence or an event added before the move holds ids the copy would take); story_state is
+    // the one row every new database starts with
+    const held = pg.query<Record<string, number>>(`SELECT ${COPIED_TABLES.filter((t) => t !== 'story_state').map((t) => `(SELECT count(*) FROM ${t}) AS ${t}`).join(', ')}`).rows[0]!;
+    const has = Object.entries(held).filter(([, n]) => n > 0);
+    // topics alone are the config's topics, which any command (the status that checks the connection) writes
+    // when it first opens the database: nothing refers to them yet, and the history's own take their place
+    if (has.length === 1 && has[0]![0] === 'topics') {
+      pg.query('DELETE FROM topics');
+      has.length = 0;
+    }
+    if (has.length > 0) {
+      throw new StoreError(`${to.file}: already holds momentscan data (${has.slice(0, 3).map(([t, n]) => `${t}: ${n} ${n === 1 ? 'row' : 'rows'}`).join(', ')}${has.length > 3 ? `, and ${has.length - 3} more ${has.length === 4 ? 'table' : 'tables'}` : ''})`, {
         hint: 'migrate into a new, empty database (createdb momentscan), so that nothing is mixed or overwritten',
       });
     }

@@ -11,12 +11,17 @@ import { tempDir } from '../helpers/tmp.js';
 const CONFIG = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
 const AS_OF = ['--as-of', '2026-11-20T12:00:00Z'];
 
+/** A home with a SQLite file to come (the sample's config), a new PostgreSQL database, and a CLI run on either. */
+function setUp() {
+  const home = tempDir();
+  const url = freshDatabase('migrate');
+  const on = (db: string, args: string[]) => runCli([...args, '--config', CONFIG, '--db', db], { home });
+  return { home, file: path.join(home, 'sample.db'), url, on };
+}
+
 describe('db migrate: a SQLite history into PostgreSQL', () => {
   it('copies the sample (feeds, items, stories, moments, digests, silences) with every count checked; the commands then say the same on both', () => {
-    const home = tempDir();
-    const file = path.join(home, 'sample.db');
-    const url = freshDatabase('migrate');
-    const on = (db: string, args: string[]) => runCli([...args, '--config', CONFIG, '--db', db], { home });
+    const { home, file, url, on } = setUp();
     expect(on(file, ['fetch', '--quiet', '--concurrency', '1']).status).toBe(0);
     expect(on(file, ['moments', '--json', '--since', '3d', ...AS_OF]).status).toBe(0); // records the moments
     expect(on(file, ['digest', '--since', '24h', ...AS_OF]).status).toBe(0); // records a digest
@@ -68,13 +73,45 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
       const before = pg.query('SELECT count(*) AS n FROM items').rows[0];
       const again = runCli(['db', 'migrate', '--from', file, '--to', url], { home });
       expect(again.status).toBe(1);
-      expect(again.stderr).toMatch(/: already holds momentscan data — migrate into a new, empty database/);
+      expect(again.stderr).toMatch(/: already holds momentscan data \(feeds: \d+ rows, fetch_log: \d+ rows, stories: \d+ rows, and \d+ more tables\) — migrate into a new, empty database/);
       expect(pg.query('SELECT count(*) AS n FROM items').rows[0]).toEqual(before);
     } finally {
       sqlite.close();
       pg.close();
     }
   }, 300_000); // a dozen CLI runs
+
+  it('a target holding only a silence and an event (added there before the move) is refused in one line naming them, and left as it was', () => {
+    const { home, file, url, on } = setUp();
+    expect(on(file, ['silence', 'add', 'Globex', '--for', '1d']).status).toBe(0);
+    expect(on(file, ['events', 'add', 'Globex', '--from', '2026-11-19T00:00:00Z', '--note', 'launch']).status).toBe(0);
+    // the team's database, where someone already silenced a topic and planned an event
+    expect(on(url, ['silence', 'add', '*', '--for', '2h']).status).toBe(0);
+    expect(on(url, ['events', 'add', 'Globex', '--from', '2026-11-01T00:00:00Z', '--note', 'theirs']).status).toBe(0);
+    const r = runCli(['db', 'migrate', '--from', file, '--to', url], { home });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^momentscan: error: postgres:\/\/momentscan_test@127\.0\.0\.1:\d+\/migrate_\w+: already holds momentscan data \(notify_silences: 1 row, events: 1 row\) — migrate into a new, empty database \(createdb momentscan\), so that nothing is mixed or overwritten\n$/);
+    const events = JSON.parse(on(url, ['events', 'list', '--json']).stdout) as { note: string }[];
+    expect(events.map((e) => e.note)).toEqual(['theirs']);
+  }, 60_000);
+
+  it("into a database a command has opened already (README's team steps: 'momentscan status' to check the connection, then db migrate)", () => {
+    const { home, file, url, on } = setUp();
+    expect(on(file, ['silence', 'add', 'Globex', '--for', '1d']).status).toBe(0);
+    expect(on(url, ['status', '--no-smtp-check']).status).toBe(0); // sets the schema up, and writes the config's topics
+    const r = runCli(['db', 'migrate', '--from', file, '--to', url], { home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(on(url, ['topics', '--json']).stdout).toBe(on(file, ['topics', '--json']).stdout);
+    expect(on(url, ['silence', 'list', '--json']).stdout).toBe(on(file, ['silence', 'list', '--json']).stdout);
+  }, 60_000);
+
+  it('--quiet: nothing on stderr when it went well (a cron job or script moving a history)', () => {
+    const { home, file, url, on } = setUp();
+    expect(on(file, ['silence', 'add', 'Globex', '--for', '1d']).status).toBe(0);
+    const r = runCli(['db', 'migrate', '--quiet', '--from', file, '--to', url], { home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+  });
 
   it('an empty file given as --from is refused: nothing set up in it, nothing copied into PostgreSQL', () => {
     const home = tempDir();

@@ -100,6 +100,15 @@ function config(dir: string, urls: string[], manners: { perHost?: number; hostDe
   return file;
 }
 
+/** A home, the config of these feeds and a new database with its schema set up (so that workers start on equal terms). */
+function team(urls: string[], manners: Parameters<typeof config>[2] = {}): { home: string; cfg: string; db: string } {
+  const home = tempDir();
+  const cfg = config(home, urls, manners);
+  const db = freshDatabase('workers');
+  expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+  return { home, cfg, db };
+}
+
 /** A worker process, started now; resolves with its exit status and stderr. */
 function worker(cfg: string, db: string, home: string, more: string[] = []): { pid: number; done: Promise<{ status: number | null; stderr: string }>; kill(): void } {
   const child = spawn(process.execPath, [BIN, 'fetch', '--worker', '--config', cfg, '--db', db, ...more], {
@@ -125,10 +134,7 @@ async function hangingWorker() {
   const state = { hung: true };
   const f = await farm(40, 5, (n) => n < 5 && state.hung);
   farms.push(f);
-  const home = tempDir();
-  const cfg = config(home, f.urls);
-  const db = freshDatabase('workers');
-  expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+  const { home, cfg, db } = team(f.urls);
   const a = worker(cfg, db, home);
   const pg = SyncPg.connect(optionsOf(db));
   let last = -1;
@@ -151,11 +157,7 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
   it.each([2, 4])('%i workers fetch 500 feeds: every feed once, every item stored once, never more than the per-host limit at a host', async (n) => {
     const f = await farm(500, 15);
     farms.push(f);
-    const home = tempDir();
-    const cfg = config(home, f.urls);
-    const db = freshDatabase('workers');
-    // the schema first, so the workers start on equal terms
-    expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+    const { home, cfg, db } = team(f.urls);
     const runs = await Promise.all(Array.from({ length: n }, () => worker(cfg, db, home).done));
     for (const r of runs) expect(r.status, r.stderr).toBe(0);
     const counts = runs.map((r) => fetchedBy(r.stderr));
@@ -191,6 +193,19 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
       const savedByA = ok();
       const held = (pg.query('SELECT count(*) AS n FROM feeds WHERE leased_until IS NOT NULL').rows[0] as { n: number }).n;
       expect(held).toBeGreaterThanOrEqual(5); // the five it hangs on, and any fetched but not yet saved
+      // status says who holds them and until when
+      const owner = (pg.query('SELECT DISTINCT lease_owner AS o FROM feeds WHERE leased_until IS NOT NULL').rows[0] as { o: string }).o;
+      const until = (pg.query('SELECT max(leased_until) AS u FROM feeds').rows[0] as { u: number }).u;
+      const status = runCli(['status', '--config', cfg, '--db', db], { home });
+      // (its lines wrapped under their labels)
+      expect(status.stdout.replace(/\n {10}/g, ' ')).toContain(
+        `workers   ${held} feeds claimed by fetch --worker ${owner} until ${new Date(until).toISOString().replace(/\.\d+Z$/, 'Z')}; a worker that is gone (kill -9, a host down) holds its feeds until then, then another fetches them\n`,
+      );
+      expect((JSON.parse(runCli(['status', '--json', '--config', cfg, '--db', db], { home }).stdout) as { feeds: { claimed: unknown } }).feeds.claimed).toEqual({
+        feeds: held,
+        owners: [owner],
+        until: new Date(until).toISOString().replace(/\.\d+Z$/, 'Z'),
+      });
       release();
       // its leases hold: another worker fetches the rest and leaves those five alone
       // its per-host request slots expire too (moved to the past here): the others may use them again
@@ -203,6 +218,7 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
       const c = await worker(cfg, db, home).done;
       expect(c.status, c.stderr).toBe(0);
       expect(fetchedBy(c.stderr)).toBe(held);
+      expect(runCli(['status', '--config', cfg, '--db', db], { home }).stdout).not.toMatch(/^workers /m);
       expect(pg.query('SELECT count(*) AS items, count(DISTINCT guid) AS guids FROM items').rows[0]).toEqual({ items: 120, guids: 120 });
       expect(pg.query("SELECT count(DISTINCT feed_id) AS feeds, count(*) AS saves FROM fetch_log WHERE status = 'ok'").rows[0]).toEqual({ feeds: 40, saves: 40 });
     } finally {
@@ -237,10 +253,7 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
     const delay = 500;
     const f = await farm(40, 5);
     farms.push(f);
-    const home = tempDir();
-    const cfg = config(home, f.urls, { hostDelay: `${delay}ms` });
-    const db = freshDatabase('workers');
-    expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+    const { home, cfg, db } = team(f.urls, { hostDelay: `${delay}ms` });
     const runs = await Promise.all(Array.from({ length: n }, () => worker(cfg, db, home).done));
     for (const r of runs) expect(r.status, r.stderr).toBe(0);
     const counts = runs.map((r) => fetchedBy(r.stderr));
@@ -265,10 +278,7 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
     const f = await farm(50, 5, (n) => n === 0 && hungUp);
     farms.push(f);
     const urls = f.urls.filter((_, n) => n % HOSTS.length === 0);
-    const home = tempDir();
-    const cfg = config(home, urls, { perHost: 1, timeout: '2s' });
-    const db = freshDatabase('workers');
-    expect(runCli(['topics', '--config', cfg, '--db', db], { home }).status).toBe(0);
+    const { home, cfg, db } = team(urls, { perHost: 1, timeout: '2s' });
     const a = worker(cfg, db, home);
     for (let i = 0; i < 1200 && !f.hits.has('/f0.xml'); i++) await new Promise((r) => setTimeout(r, 25));
     expect(f.hits.get('/f0.xml')).toBe(1);
@@ -296,6 +306,35 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
       expect(pg.query("SELECT count(DISTINCT feed_id) AS feeds, count(*) AS saves FROM fetch_log WHERE status = 'ok'").rows[0]).toEqual({ feeds: 10, saves: 10 });
       expect(pg.query('SELECT count(*) AS n FROM host_slots WHERE leased_until IS NOT NULL').rows[0]).toEqual({ n: 0 });
     } finally {
+      pg.close();
+    }
+  }, 300_000);
+
+  it('a worker stopped by a lock another session holds gives back the feeds it claimed: the next run fetches them at once', async () => {
+    let open = (): void => undefined;
+    const gate = new Promise<void>((r) => (open = r));
+    const f = await farm(20, 5, () => false, () => gate);
+    farms.push(f);
+    const { home, cfg, db } = team(f.urls);
+    const a = worker(cfg, db, home);
+    // its first requests are in (the answers held back): then a psql-like session locks the items table
+    for (let i = 0; i < 600 && f.hits.size === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const holder = SyncPg.connect(optionsOf(db));
+    const pg = SyncPg.connect(optionsOf(db));
+    try {
+      holder.query('BEGIN');
+      holder.query('LOCK TABLE items IN ACCESS EXCLUSIVE MODE');
+      open();
+      const r = await a.done; // (after the 15 s lock timeout)
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/: database is busy: another session holds a lock momentscan needs \(canceling statement due to lock timeout\) \(no feed saved; the next fetch fetches the rest\) — try again when it is done/);
+      expect(pg.query('SELECT count(*) AS n FROM feeds WHERE leased_until IS NOT NULL').rows[0]).toEqual({ n: 0 });
+      holder.query('ROLLBACK');
+      const b = await worker(cfg, db, home).done;
+      expect(b.status, b.stderr).toBe(0);
+      expect(fetchedBy(b.stderr)).toBe(20);
+    } finally {
+      holder.close();
       pg.close();
     }
   }, 300_000);

@@ -41,6 +41,12 @@ export interface ConnectOptions {
   requestTimeoutMs?: number;
   /** Shown to the server (pg_stat_activity) */
   applicationName?: string;
+  /**
+   * Gives up (SQLSTATE 55P03) on a statement that has waited this long for a lock another session holds:
+   * a psql session left in a transaction, a VACUUM FULL. No limit unless given. Waits for the advisory
+   * locks of `locked()` and of the store's writing transactions (momentscan's own, which move on) have none.
+   */
+  lockTimeoutMs?: number;
   ssl?: false | { rejectUnauthorized: boolean };
 }
 
@@ -66,6 +72,21 @@ type Answer =
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
+
+/**
+ * BEGIN and the wait for an advisory lock, with no lock timeout for that wait (the lock is momentscan's own,
+ * held by a process that moves on: another worker's save, a migration), then the session's own lock timeout
+ * again for the rest of the transaction (a table another session has locked).
+ */
+export function advisoryLockStatements(lock: string): Statement[] {
+  return [
+    { sql: 'BEGIN' },
+    { sql: 'SET LOCAL lock_timeout = 0' },
+    { sql: 'SELECT pg_advisory_xact_lock($1)', params: [lock] },
+    // (DEFAULT: the session's own, given when it connected)
+    { sql: 'SET LOCAL lock_timeout TO DEFAULT' },
+  ];
+}
 
 /** The synchronous connection: one worker thread holding one node-postgres client. */
 export class SyncPg {
@@ -122,7 +143,7 @@ export class SyncPg {
    * returns, rolled back when it throws.
    */
   locked<T>(lock: string, fn: () => T): T {
-    this.batch([{ sql: 'BEGIN' }, { sql: 'SELECT pg_advisory_xact_lock($1)', params: [lock] }]);
+    this.batch(advisoryLockStatements(lock));
     let result: T;
     try {
       result = fn();
@@ -230,6 +251,8 @@ function workerMain(req: NodeJS.Require, wt: typeof import('node:worker_threads'
         application_name: (o.applicationName as string | undefined) ?? 'momentscan',
         ssl: (o.ssl as false | { rejectUnauthorized: boolean } | undefined) ?? false,
         connectionTimeoutMillis: (o.timeoutMs as number | undefined) ?? 30_000,
+        // (a startup parameter: no round trip of its own)
+        ...(o.lockTimeoutMs ? { lock_timeout: o.lockTimeoutMs as number } : {}),
         // the connection would be given up on if the server vanished mid-request
         keepAlive: true,
       });

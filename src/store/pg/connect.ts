@@ -9,8 +9,11 @@ import { redact, type PgTarget } from './url.js';
 /** The oldest server momentscan runs on (ON CONFLICT, SKIP LOCKED, FORCE in DROP DATABASE, gen_random_uuid). */
 export const MIN_SERVER_VERSION = 13;
 
+/** How long a statement waits for a lock another session holds, as SQLite's busy timeout (store/db.ts). */
+export const LOCK_TIMEOUT_MS = 15_000;
+
 /** Connects and checks the server's version; StoreError otherwise. */
-export function connectPg(target: PgTarget): SyncPg {
+export function connectPg(target: PgTarget, o: { lockTimeoutMs?: number } = {}): SyncPg {
   let pg: SyncPg;
   try {
     pg = SyncPg.connect({
@@ -22,6 +25,7 @@ export function connectPg(target: PgTarget): SyncPg {
       timeoutMs: target.timeoutMs,
       applicationName: target.applicationName,
       ssl: target.ssl,
+      lockTimeoutMs: o.lockTimeoutMs ?? LOCK_TIMEOUT_MS,
     });
   } catch (err) {
     throw pgStoreError(err, target);
@@ -52,9 +56,20 @@ export function pgStoreError(err: unknown, target: PgTarget): StoreError {
   const mk = (what: string, hint: string) => new StoreError(`${where}: ${what}`, { hint, cause: err });
   // with no password found, pg's SCRAM client gives up before the server can say no
   if (target.password === undefined && /client password must be a string/.test(raw)) {
+    const host = target.host.startsWith('/') ? 'localhost' : target.host;
     return mk(
-      `the server asks for a password for user "${target.user}" and none was given`,
+      `the server asks for a password for user "${target.user}" and none was given${target.pgpassUnmatched ? ` (no line of the pgpass file ${target.pgpassUnmatched} is for ${host}:${target.port}:${target.database}:${target.user})` : ''}`,
       'put it in a pgpass file ($PGPASSFILE or ~/.pgpass, mode 0600), in a file named by $MOMENTSCAN_DB_PASSWORD_FILE, or in $PGPASSWORD',
+    );
+  }
+  if (/does not support SSL connections/i.test(raw)) {
+    return mk('the server does not accept SSL connections, and the URL\'s sslmode asks for one', 'use sslmode=disable (or prefer) for this server, or turn ssl on in its postgresql.conf');
+  }
+  // the server's certificate, checked here (sslmode=verify-ca, verify-full): the server's log knows nothing of it
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) {
+    return mk(
+      `the server's certificate was not accepted (${msg})`,
+      "sslmode=verify-ca and verify-full check it against the system's certificate authorities: name yours with NODE_EXTRA_CA_CERTS=FILE (its PEM), make the URL's host a name the certificate holds, or use sslmode=require (encrypted, not checked)",
     );
   }
   switch (code) {
@@ -93,6 +108,11 @@ export function pgStoreError(err: unknown, target: PgTarget): StoreError {
       return mk('the server has too many connections', 'try again later, or raise max_connections on the server');
     case '53100':
       return mk('the server is out of disk space', 'free some space on the server and run again');
+    case '55P03':
+      return mk(
+        `database is busy: another session holds a lock momentscan needs (${msg})`,
+        'try again when it is done: a psql session left in a transaction (COMMIT or ROLLBACK it), a VACUUM FULL or ALTER TABLE; pg_stat_activity shows who waits on whom',
+      );
     case '40001':
     case '40P01':
       return mk(`a conflicting transaction (${msg})`, 'run again');

@@ -9,7 +9,7 @@
  * Booleans come back as 1 and 0 (bridge.ts), as SQLite gives them.
  */
 import { createRequire } from 'node:module';
-import { PgError, type Statement, type SyncPg } from './bridge.js';
+import { PgError, advisoryLockStatements, type Statement, type SyncPg } from './bridge.js';
 import type { SqlDb, SqlStatement, SqlTransaction } from '../sqlite/part.js';
 
 /** Tables whose rows are keyed by a generated `id` (lastInsertRowid). */
@@ -324,7 +324,7 @@ export class PgDb implements SqlDb {
     } else if (outer && writer) {
       // SQLite's BEGIN IMMEDIATE: one writing transaction at a time, across every process on every host
       // (the parts' check-then-write logic, the story replay and the outbox rely on it, as on SQLite)
-      this.pending.push({ sql: 'BEGIN' }, { sql: 'SELECT pg_advisory_xact_lock($1)', params: [WRITER_LOCK] });
+      this.pending.push(...advisoryLockStatements(WRITER_LOCK));
     } else {
       this.pending.push({ sql: outer ? 'BEGIN' : `SAVEPOINT ${savepoint}` });
     }

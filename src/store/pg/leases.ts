@@ -43,6 +43,18 @@ export class PgLeases extends SqlitePart implements LeaseStore {
     this.guard(() => this.stmt('UPDATE feeds SET leased_until = NULL, lease_owner = NULL WHERE id = ? AND lease_owner = ?').run(feedId, owner));
   }
 
+  claimedFeeds(urls: string[], now: number): { feeds: number; owners: string[]; until: number | null } {
+    if (urls.length === 0) return { feeds: 0, owners: [], until: null };
+    return this.guard(() => {
+      const rows = this.stmt('SELECT lease_owner AS owner, count(*) AS n, max(leased_until) AS until FROM feeds WHERE url = ANY(?) AND leased_until >= ? GROUP BY lease_owner ORDER BY lease_owner').all(urls, now) as {
+        owner: string;
+        n: number;
+        until: number;
+      }[];
+      return { feeds: rows.reduce((n, r) => n + r.n, 0), owners: rows.map((r) => r.owner), until: rows.length ? Math.max(...rows.map((r) => r.until)) : null };
+    });
+  }
+
   /** Hosts (with their limit) whose gate and slots exist: made once per connection. */
   private readonly hostsMade = new Set<string>();
 

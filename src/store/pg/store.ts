@@ -27,7 +27,7 @@ export class PgStore extends PartsStore {
   /** Connects to the database a postgres:// URL names, setting it up or migrating it unless read-only. */
   static open(url: string, options: OpenOptions = {}, env: NodeJS.ProcessEnv = process.env): PgStore {
     const target = parsePgUrl(url, env);
-    const pg = connectPg(target);
+    const pg = connectPg(target, { lockTimeoutMs: options.busyTimeoutMs });
     try {
       ensurePgSchema(pg, target, { readonly: options.readonly });
     } catch (err) {

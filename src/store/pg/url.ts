@@ -7,7 +7,8 @@
  *
  * Parameters, as libpq names them: host (a unix-socket folder when it starts with /), port, user, dbname,
  * passfile, sslmode (disable, prefer, require, verify-ca, verify-full), connect_timeout (seconds),
- * application_name. The password, when the URL has none, comes from the file named by
+ * application_name. What the URL leaves out comes from $PGHOST, $PGPORT, $PGUSER, $PGDATABASE and $PGSSLMODE,
+ * as for psql (`postgres://user@/db`: a user and no host). The password, when the URL has none, comes from the file named by
  * $MOMENTSCAN_DB_PASSWORD_FILE (the whole file is the password: a container secret), then $PGPASSWORD,
  * then the pgpass file (`passfile=`, else $PGPASSFILE, else ~/.pgpass; lines host:port:database:user:password).
  */
@@ -25,6 +26,8 @@ export interface PgTarget {
   password: string | undefined;
   /** Where the password came from, for messages ("the URL", "$PGPASSFILE /path"…), or null when none. */
   passwordFrom: string | null;
+  /** With no password: the pgpass file that was read and had no line for this connection (for messages), else null. */
+  pgpassUnmatched?: string | null;
   ssl: false | { rejectUnauthorized: boolean };
   timeoutMs: number;
   applicationName: string;
@@ -40,9 +43,12 @@ const SSLMODES = new Set(['disable', 'allow', 'prefer', 'require', 'verify-ca', 
 /** Parses a postgres:// URL (UsageError naming what is wrong, with the password left out). */
 export function parsePgUrl(raw: string, env: NodeJS.ProcessEnv = process.env): PgTarget {
   const text = raw.trim();
+  // libpq's postgres://user@/db (a user, no host: $PGHOST or the default), which WHATWG URLs refuse: read
+  // with a stand-in host, then taken as no host
+  const hostless = /^postgres(?:ql)?:\/\/[^/?#]*@(?=[/?#]|$)/i.exec(text)?.[0];
   let u: URL;
   try {
-    u = new URL(text);
+    u = new URL(hostless ? `${hostless}localhost${text.slice(hostless.length)}` : text);
   } catch {
     throw new UsageError(`${redactUrl(text)}: not a valid PostgreSQL URL`, {
       hint: 'write it as postgres://user@host:5432/database (percent-encode special characters in the user name)',
@@ -66,8 +72,9 @@ export function parsePgUrl(raw: string, env: NodeJS.ProcessEnv = process.env): P
       throw new UsageError(`${redactUrl(text)}: the ${what} is not valid percent-encoding`, { hint: 'encode special characters as %XX' });
     }
   };
-  const host = q.get('host') ?? (u.hostname ? dec(u.hostname.replace(/^\[(.*)\]$/, '$1'), 'host') : 'localhost');
-  const portText = q.get('port') ?? (u.port || '5432');
+  // what the URL leaves out comes from libpq's environment, as psql would take it
+  const host = q.get('host') ?? (u.hostname && !hostless ? dec(u.hostname.replace(/^\[(.*)\]$/, '$1'), 'host') : env.PGHOST || 'localhost');
+  const portText = q.get('port') ?? (u.port || env.PGPORT || '5432');
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new UsageError(`${redactUrl(text)}: port "${portText}" is not a port number`, { hint: 'use a number from 1 to 65535 (PostgreSQL listens on 5432 by default)' });
@@ -90,6 +97,7 @@ export function parsePgUrl(raw: string, env: NodeJS.ProcessEnv = process.env): P
   const display = displayUrl(host, port, user, database);
   let password: string | undefined;
   let passwordFrom: string | null = null;
+  let pgpassUnmatched: string | null = null;
   if (u.password) {
     password = dec(u.password, 'password');
     passwordFrom = 'the URL';
@@ -104,9 +112,11 @@ export function parsePgUrl(raw: string, env: NodeJS.ProcessEnv = process.env): P
     const passfile = q.get('passfile') ?? env.PGPASSFILE ?? path.join(env.HOME || os.homedir(), '.pgpass');
     const explicit = q.has('passfile') || Boolean(env.PGPASSFILE);
     const found = lookupPgpass(passfile, explicit, display, { host, port, database, user });
-    if (found !== undefined) {
+    if (typeof found === 'string') {
       password = found;
       passwordFrom = `the pgpass file ${passfile}`;
+    } else if (found === null) {
+      pgpassUnmatched = passfile;
     }
   }
   return {
@@ -116,6 +126,7 @@ export function parsePgUrl(raw: string, env: NodeJS.ProcessEnv = process.env): P
     database,
     password,
     passwordFrom,
+    pgpassUnmatched,
     ssl: sslmode === 'disable' || sslmode === 'allow' || sslmode === 'prefer' ? false : { rejectUnauthorized: sslmode !== 'require' },
     timeoutMs: timeoutS * 1000,
     applicationName: q.get('application_name') ?? 'momentscan',
@@ -154,13 +165,13 @@ function readPasswordFile(file: string, display: string): string {
   }
 }
 
-/** The password for a connection from a pgpass file (libpq's format and matching), or undefined. */
+/** The password for a connection from a pgpass file (libpq's format and matching); null when the file has no line for it, undefined when there is no file. */
 export function lookupPgpass(
   file: string,
   explicit: boolean,
   display: string,
   c: { host: string; port: number; database: string; user: string },
-): string | undefined {
+): string | null | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -179,7 +190,7 @@ export function lookupPgpass(
     if (fields.length < 5) continue;
     if (want.every((w, i) => fields[i] === '*' || fields[i] === w)) return fields.slice(4).join(':');
   }
-  return undefined;
+  return null;
 }
 
 /** Splits a pgpass line at its unescaped colons (\: and \\ are a colon and a backslash). */

@@ -1,8 +1,12 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../../src/core/errors.js';
 import { connectPg } from '../../../src/store/pg/connect.js';
 import { parsePgUrl } from '../../../src/store/pg/url.js';
 import { freshDatabase } from '../../helpers/pg.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 function failure(url: string, env: NodeJS.ProcessEnv = {}): StoreError {
   try {
@@ -46,10 +50,49 @@ describe('connecting to PostgreSQL: one-line errors naming the server, never the
     expect(unasked.hint).toMatch(/pgpass.*MOMENTSCAN_DB_PASSWORD_FILE.*PGPASSWORD/);
     expect(unasked.exitCode).toBe(1);
 
-    for (const e of [auth, missing, refused, unasked]) {
+    // a pgpass file that is there but has no line for this connection is named, with the line it lacks
+    const pgpass = path.join(tempDir(), 'pgpass');
+    writeFileSync(pgpass, `127.0.0.1:${url.port}:other_db:${url.username}:${pw}\n`, { mode: 0o600 });
+    const unmatched = failure(nopw.toString(), { PGPASSFILE: pgpass });
+    expect(unmatched.message).toBe(
+      `postgres://${url.username}@127.0.0.1:${url.port}${url.pathname}: the server asks for a password for user "${url.username}" and none was given (no line of the pgpass file ${pgpass} is for 127.0.0.1:${url.port}:${url.pathname.slice(1)}:${url.username})`,
+    );
+
+    for (const e of [auth, missing, refused, unasked, unmatched]) {
       expect(e.message).not.toContain(pw);
       expect(e.message).not.toContain('not-the-password');
       expect(e.message).not.toContain('\n');
+    }
+  });
+
+  it("sslmode: a server without SSL, and a certificate the client does not trust, are each said plainly (not 'see the server log')", async () => {
+    const url = new URL(freshDatabase());
+    url.searchParams.set('sslmode', 'require');
+    const plain = failure(url.toString());
+    expect(plain.message).toBe(`postgres://${url.username}@127.0.0.1:${url.port}${url.pathname}: the server does not accept SSL connections, and the URL's sslmode asks for one`);
+    expect(plain.hint).toMatch(/^use sslmode=disable \(or prefer\) for this server, or turn ssl on in its postgresql\.conf$/);
+
+    // a server that answers the SSL request with a self-signed certificate (fixtures/tls), in a process of
+    // its own: this thread blocks while it connects
+    const tls = path.join(import.meta.dirname, '../../../fixtures/tls');
+    const server = spawn(process.execPath, ['-e', `
+      const fs = require('node:fs'), net = require('node:net'), tls = require('node:tls');
+      const ctx = { key: fs.readFileSync(${JSON.stringify(path.join(tls, 'key.pem'))}), cert: fs.readFileSync(${JSON.stringify(path.join(tls, 'cert.pem'))}) };
+      const srv = net.createServer((sock) => sock.once('data', () => {
+        sock.write('S');
+        new tls.TLSSocket(sock, { isServer: true, ...ctx }).on('error', () => sock.destroy());
+      }));
+      srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));
+      process.stdin.on('end', () => process.exit(0)).resume();`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      const port = await new Promise<string>((resolve) => server.stdout.once('data', (d: Buffer) => resolve(String(d).trim())));
+      const e = failure(`postgres://ana:secret-pw@127.0.0.1:${port}/db?sslmode=verify-full`);
+      expect(e.message).toBe(`postgres://ana@127.0.0.1:${port}/db: the server's certificate was not accepted (self-signed certificate)`);
+      expect(e.hint).toMatch(/NODE_EXTRA_CA_CERTS=FILE.*sslmode=require/);
+      expect(e.hint).not.toMatch(/server log/);
+      expect(e.exitCode).toBe(1);
+    } finally {
+      server.stdin.end();
     }
   });
 });

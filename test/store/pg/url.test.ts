@@ -29,6 +29,17 @@ describe('postgres:// URLs', () => {
     expect(d.display).toBe('postgres://cron@:5432/cron?host=%2Frun%2Fpostgresql');
   });
 
+  it("takes what the URL leaves out from libpq's environment: $PGHOST, $PGPORT (also for postgres://user@/db, a user and no host)", () => {
+    const env = { ...ENV, PGHOST: 'db.example', PGPORT: '6543', PGUSER: 'cron', PGDATABASE: 'brands' };
+    expect(parsePgUrl('postgres://', env)).toMatchObject({ host: 'db.example', port: 6543, user: 'cron', database: 'brands', display: 'postgres://cron@db.example:6543/brands' });
+    expect(parsePgUrl('postgres://ana@/watch', env)).toMatchObject({ host: 'db.example', port: 6543, user: 'ana', database: 'watch', display: 'postgres://ana@db.example:6543/watch' });
+    const socket = parsePgUrl('postgres://ana:pw@/watch?sslmode=disable', { ...ENV, PGHOST: '/run/postgresql' });
+    expect(socket).toMatchObject({ host: '/run/postgresql', port: 5432, user: 'ana', database: 'watch', password: 'pw', display: 'postgres://ana@:5432/watch?host=%2Frun%2Fpostgresql' });
+    // what the URL says wins; without either, localhost:5432 as before
+    expect(parsePgUrl('postgres://ana@h:5432/watch?host=/tmp', env)).toMatchObject({ host: '/tmp', port: 5432 });
+    expect(parsePgUrl('postgres://ana@/watch', ENV)).toMatchObject({ host: 'localhost', port: 5432 });
+  });
+
   it('never shows the password: not in display, and redact() takes it out of any message', () => {
     const t = parsePgUrl('postgres://ana:s3cr%2Ft@h:5432/db', ENV);
     expect(t.password).toBe('s3cr/t');
