@@ -316,6 +316,26 @@ describe('the moments table at different widths', () => {
     expect(legend.join(' ')).not.toMatch(/Volume:/);
   });
 
+  it('a long topic name is whole when the terminal has room for it, and cut only on a narrow one (it was "Northwind Ai…" at 200 columns)', () => {
+    const named = [sampleMoment({ id: 7 }), sampleMoment({ id: 8, rank: 2, topic: 'Northwind Airlines' })];
+    const topics = (width: number) =>
+      render('table', momentsListing(named, meta), ctx({ width })).split('\n').filter((l) => l.startsWith('│')).slice(1).map((l) => l.split('│')[2]!.trim());
+    for (const width of [132, 200]) expect(topics(width)).toEqual(['Acme Robotics', 'Northwind Airlines']);
+    // at 80 columns (and 100) the headline keeps its columns first
+    const at80 = render('table', momentsListing(named, meta), ctx({ width: 80 })).split('\n').filter((l) => l.startsWith('│'));
+    for (const l of at80) expect([...l].length).toBe(80);
+    expect(at80[2]!.split('│').at(-2)!.trim().length).toBeGreaterThanOrEqual(22);
+    expect(topics(80)[1]).toBe('Northwind Ai…');
+  });
+
+  it('the legend breaks between sentences, never inside the command it gives', () => {
+    for (const width of [80, 100, 132]) {
+      const legend = lines(width, true).filter((l) => /label|explanations|Volume:/.test(l) && !l.startsWith('│'));
+      expect(legend.some((l) => l.includes('momentscan label ID real|noise|planned.'))).toBe(true);
+      for (const l of legend) expect([...l].length).toBeLessThanOrEqual(width);
+    }
+  });
+
   it('at 100 columns shows volume and tone; at 140 the accounts have a column of their own', () => {
     expect(row(100, 0)).toEqual(['', 'Id', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', '[Accounts] top headline', '']);
     expect(row(140, 0)).toEqual(['', 'Id', 'Topic', 'Moment', 'Score', 'When', 'Volume', 'Tone', 'Accounts', 'Top headline', '']);
