@@ -281,6 +281,21 @@ describe('human tables', () => {
     expect(wide[3]!.split('│')[6]!.trim().length).toBeGreaterThan(50);
   });
 
+  it('the items table: the title keeps 22 characters at 80 columns (it had 15), and topics and sources are whole on a wide terminal (cut at 16 whatever the width)', () => {
+    const plainItem = (i: number, source: string, topics: string[]): ItemRow => ({ ...item(i), source, topics, accounts: [] });
+    const rows = [plainItem(2, 'The Points Traveler', ['Northwind Airlines']), plainItem(4, 'Daily Ledger', ['Acme Robotics', 'Globex'])];
+    const cells = (width: number) =>
+      render('table', itemsListing(rows, { from: 0, to: 1 }), ctx({ width })).trimEnd().split('\n').filter((l) => l.startsWith('│')).map((l) => l.split('│').map((c) => c.trim()));
+    const at80 = cells(80);
+    expect(at80[0]).toEqual(['', 'Published (UTC)', 'Tone', 'Source', 'Topics', 'Title', '']);
+    expect(at80[1]![5]!.length).toBeGreaterThanOrEqual(22);
+    for (const width of [132, 200]) {
+      const wide = cells(width);
+      expect(wide.slice(1).map((r) => [r[3], r[4]])).toEqual([['The Points Traveler', 'Northwind Airlines'], ['Daily Ledger', 'Acme Robotics, Globex']]);
+      expect(wide[1]![5]!.length).toBeGreaterThan(40);
+    }
+  });
+
   it('the quality table keeps the topic readable at 80 columns', () => {
     const quality = tables.find(([name]) => name === 'quality')![1](80);
     expect(quality).toMatch(/^│ Northwind A… │ +12 │ 9\/2\/1 +│ +83% │ +14 │ +4\.3 │ +3\.25 │$/m);
