@@ -241,11 +241,19 @@ describe('human tables', () => {
     });
     const rows = [topic('Northwind Airlines', '"northwind" AND (outage OR delay OR cancelled OR stranded)'), topic('Acme Robotics', '"acme robotics" OR acme')];
     const at80 = render('table', topicsListing(rows), ctx({ width: 80 }));
-    expect(at80).toMatch(/^│ Northwind… │ +2 │ +310 │ judged +│ +│$/m);
+    // State and Last moment as wide as what they show, so the name is whole (it read "Northwind…": 10 columns
+    // beside a State column of 24 that said "judged")
+    expect(at80).toMatch(/^│ Northwind Airlines +│ +2 │ +310 │ judged │ +│$/m);
     expect(at80).toContain('Queries:\n  Northwind Airlines: "northwind" AND (outage OR delay OR cancelled OR stranded)\n  Acme Robotics: "acme robotics" OR acme\n');
     for (const l of at80.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(80);
-    // with room (piped: 100 columns) the query keeps its column
-    expect(render('table', topicsListing(rows), ctx({ width: 100 }))).toMatch(/^│ Northwind Ai… │ "northwind" A… │/m);
+    // with room (piped: 100 columns) the query keeps its column, beside the whole name
+    expect(render('table', topicsListing(rows), ctx({ width: 100 }))).toMatch(/^│ Northwind Airlines │ "northwind" AND \(outage OR delay O… │/m);
+    // a topic still learning, with a moment: those columns take what they need, and the name still fits whole
+    const learning = { ...rows[0]!, learning: true, learningUntil: Date.UTC(2026, 10, 23), lastMoment: { kind: 'sentiment-shift', direction: 'negative', start: 0, end: Date.UTC(2026, 10, 20), score: 6 } };
+    // (its dates this year short, "23 Nov", at 80 columns: the name read "Northwind…" beside 2026-11-23)
+    const now = Date.UTC(2026, 10, 20, 12);
+    expect(render('table', topicsListing([learning, rows[1]!]), ctx({ width: 80, now }))).toMatch(/^│ Northwind Airlines │ +2 │ +310 │ learning to 23 Nov │ neg\. shift 20 Nov │$/m);
+    expect(render('table', topicsListing([learning, rows[1]!]), ctx({ width: 132, now }))).toMatch(/^│ Northwind Airlines │ .* │ learning to 2026-11-23 │ neg\. shift 2026-11-20 │$/m);
   });
 
   it('notify list: each channel\'s problem in full under the table (the cell showed "http:/…" at 80 columns)', () => {
