@@ -45,12 +45,15 @@ const COLUMNS: Column<ItemRow>[] = [
   { key: 'summary', value: (r) => r.summary },
 ];
 
-export function itemsListing(rows: ItemRow[], meta: { from: number; to: number }): Listing<ItemRow> {
+/** The period listed; what filtered it (to say why a listing is empty); false `stored`: the database holds no item at all. */
+export type ItemsMeta = { from: number; to: number; topics?: string[]; search?: string; stored?: boolean; noConfig?: boolean };
+
+export function itemsListing(rows: ItemRow[], meta: ItemsMeta): Listing<ItemRow> {
   return { rows, ...itemsSheet(meta) };
 }
 
 /** The items' sheet, for rows that stream by (every format but the table writes them as they come). */
-export function itemsSheet(meta: { from: number; to: number }): Sheet<ItemRow> {
+export function itemsSheet(meta: ItemsMeta): Sheet<ItemRow> {
   return { json: itemJson, columns: COLUMNS, table: (r, ctx) => itemsTable(r, ctx, meta) };
 }
 
@@ -83,8 +86,17 @@ function shortColumns(cells: string[][], total: number): [number, number] {
   return [source, topics];
 }
 
-function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: { from: number; to: number }): string {
-  if (rows.length === 0) return `No items from ${iso(meta.from)} to ${iso(meta.to)}.\n`;
+/** Why there is nothing to list: nothing stored at all, or nothing of these topics, this search, in this period. */
+function noItems(meta: ItemsMeta): string {
+  if (meta.stored === false && meta.noConfig) return 'No items are stored yet, and there is no config — write one with `momentscan init`, then `momentscan fetch`.\n';
+  if (meta.stored === false) return 'No items are stored yet — fetch the feeds with `momentscan fetch` (`momentscan feeds list` shows how they fare).\n';
+  const of = meta.topics?.length ? ` of ${meta.topics.map(stripControl).join(' or ')}` : '';
+  const matching = meta.search !== undefined ? ` matching ${JSON.stringify(stripControl(meta.search))}` : '';
+  return `No items${of}${matching} from ${iso(meta.from)} to ${iso(meta.to)}.\n`;
+}
+
+function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: ItemsMeta): string {
+  if (rows.length === 0) return noItems(meta);
   const { chalk } = ctx;
   const cells: string[][] = [];
   // a column of accounts when some item involves one (narrower source and topics make room at 80 columns)
