@@ -7,7 +7,8 @@ import { neutralize } from '../../src/render/formats/csv.js';
 import { render, type RenderContext } from '../../src/render/index.js';
 import { feedHealthListing, type FeedHealthRow } from '../../src/render/feeds.js';
 import { fetchListing } from '../../src/render/fetch.js';
-import { qualityListing } from '../../src/render/feedback.js';
+import { eventsListing, qualityListing } from '../../src/render/feedback.js';
+import type { PlannedEvent } from '../../src/store/model.js';
 import { renderStatus, type Status } from '../../src/render/status.js';
 import { itemsListing, type ItemRow } from '../../src/render/items.js';
 import { momentsListing, readinessNotes } from '../../src/render/moments.js';
@@ -302,6 +303,25 @@ describe('human tables', () => {
       expect(wide.slice(1).map((r) => [r[3], r[4]])).toEqual([['The Points Traveler', 'Northwind Airlines'], ['Daily Ledger', 'Acme Robotics, Globex']]);
       expect(wide[1]![5]!.length).toBeGreaterThan(40);
     }
+  });
+
+  it('the events table keeps the topic readable at 80 columns, and its empty line fits the terminal', () => {
+    const event = (id: number, topic: string, note: string): PlannedEvent => ({
+      id, topic, uid: null, start: Date.UTC(2026, 10, 18), end: Date.UTC(2026, 10, 19), leadMs: 0, lagMs: 0, note, categories: [], source: 'cli', createdAt: 0,
+    });
+    const rows = render('table', eventsListing([event(1, 'Acme Robotics', 'launch'), event(2, '*', 'Black Friday')]), ctx({ width: 80 })).trimEnd().split('\n');
+    for (const l of rows) expect([...l].length).toBe(80);
+    // (it read "Acme Ro…" beside a Note column of 10 and an Id column of 6)
+    expect(rows.slice(3, 5).map((l) => l.split('│').slice(1, 3).map((c) => c.trim()))).toEqual([['1', 'Acme Robotics'], ['2', '* (every topic)']]);
+    expect(rows[1]).not.toContain('Lead/lag');
+    // with a lead or lag, that column too, and the table still fits
+    const withLead = render('table', eventsListing([{ ...event(1, 'Acme Robotics', 'launch'), leadMs: 86_400_000 }]), ctx({ width: 80 })).trimEnd().split('\n');
+    expect(withLead[1]!.split('│').map((c) => c.trim())).toEqual(['', 'Id', 'Topic', 'From (UTC)', 'To (UTC)', 'Lead/lag', 'Note', '']);
+    expect(withLead[3]).toContain('│ Acme Robotics │');
+    for (const l of withLead) expect([...l].length).toBe(80);
+    const empty = render('table', eventsListing([]), ctx({ width: 80 }));
+    expect(empty).toContain('momentscan events add TOPIC');
+    for (const l of empty.split('\n')) expect([...l].length).toBeLessThanOrEqual(80);
   });
 
   it('the quality table keeps the topic readable at 80 columns', () => {
