@@ -463,13 +463,20 @@ describe('the feeds table', () => {
     const lines = out.split('\n');
     expect(lines[3]).toMatch(/^│ Acme in the news +│ Acme +│ google-news en-US +│ ok /);
     expect(lines[4]).toMatch(/^│ "northwind" on[^│]* │ Northwind +│ google-news en-US +│ failing /);
-    expect(out).toContain(`Problems:\n  "northwind" on news.google.com (https://news.google.com/rss/search?q=northwind&hl=en-US&gl=US&ceid=US:en): ${error}\n`);
+    // word-wrapped to the terminal (a line ran past it), the feed's address whole on a line of its own
+    expect(out.slice(out.indexOf('Problems:')).replace(/\n {4}(?!https)/g, ' ')).toBe(
+      `Problems:\n  "northwind" on news.google.com: ${error}\n    https://news.google.com/rss/search?q=northwind&hl=en-US&gl=US&ceid=US:en\n`,
+    );
+    for (const l of out.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(100);
+    const at80 = render('table', feedHealthListing([row({ url: `https://news.google.com/rss/search?q=${'northwind+'.repeat(9)}x&hl=en-US&gl=US&ceid=US:en`, state: 'failing', error })], 0), ctx({ width: 80 }));
+    for (const l of at80.split('\n')) if (!/^ +https:/.test(l)) expect(shownWidth(l), l).toBeLessThanOrEqual(80);
+    expect(at80).toMatch(/^ {4}https:\/\/news\.google\.com\/rss\/search\?q=(northwind\+){9}x&hl=en-US&gl=US&ceid=US:en$/m);
   });
   it('a feed not yet fetched is named by its query, quoted once: a query with quotes of its own is not quoted again', () => {
     const row = (url: string) => ({ url, fetchUrl: url, title: null, topics: ['Acme'], state: 'failing' as const, lastFetchedAt: null, lastSuccessAt: null, consecutiveFailures: 1, fetches: 1, notModifiedRatio: null, failures: 1, itemsPerDay: 0, items: 0, overflows: 0, error: 'HTTP 500', nextDueAt: null });
     const out = render('table', feedHealthListing([row(`https://news.google.com/rss/search?q=${encodeURIComponent('"acme robotics" OR glide')}&hl=en-US`), row('https://news.google.com/rss/search?q=glide&hl=en-US')] as FeedHealthRow[], 0), ctx({ width: 100 }));
-    expect(out).toContain('\n  "acme robotics" OR glide on news.google.com (https://news.google.com/rss/search?q=');
-    expect(out).toContain('\n  "glide" on news.google.com (');
+    expect(out).toContain('\n  "acme robotics" OR glide on news.google.com: HTTP 500\n    https://news.google.com/rss/search?q=');
+    expect(out).toContain('\n  "glide" on news.google.com: HTTP 500\n');
     expect(out).not.toContain('""');
   });
 });
