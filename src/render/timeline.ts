@@ -1,8 +1,8 @@
 import type { BucketScore } from '../detect/detect.js';
 import { formatDuration, iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import { drawTable } from './table.js';
-import { sparkline } from './text.js';
+import { drawTable, tableWidth } from './table.js';
+import { sparkline, wrap } from './text.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export interface TimelineRow extends BucketScore {
@@ -53,7 +53,15 @@ function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: { topic: s
   out += `stories  ${sparkline(shown.map((r) => r.count))}\n`;
   out += `tone     ${tone}\n`;
   out += `moments  ${chalk.yellow(marks)}\n`;
-  out += chalk.dim('         ▲ spike  ▼ negative shift  △ positive shift\n\n');
+  out += chalk.dim('         ▲ spike  ▼ negative shift  △ positive shift\n');
+  // what the tone marks mean, and which part of the period the chart shows when it has more buckets than the
+  // terminal has columns: it showed the last 71 of 672 under a header naming the whole week, without a word
+  out += chalk.dim(`         tone: + at least +0.2, − at most −0.2, · between\n`);
+  if (shown.length < rows.length) {
+    const note = `the chart shows the last ${shown.length} of ${rows.length} buckets, from ${fmtUtcShort(shown[0]!.start)} UTC (the table has them all; --since or --bucket for another view)`;
+    out += wrap(note, tableWidth(ctx), '         ', '         ').map((l) => `${chalk.dim(l)}\n`).join('');
+  }
+  out += '\n';
   const cells: string[][] = [];
   for (const r of rows) {
     const moment = r.volumeFlag ? `spike ${r.volumeScore.toFixed(1)}` : r.sentimentFlag ? `${r.sentimentFlag} ${r.sentimentScore.toFixed(1)}` : r.judged ? '' : r.learning ? 'learning' : 'not over';

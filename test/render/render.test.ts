@@ -14,6 +14,7 @@ import { itemsListing, type ItemRow } from '../../src/render/items.js';
 import { momentsListing, readinessNotes } from '../../src/render/moments.js';
 import { testItemsListing } from '../../src/render/feeds.js';
 import { topicsListing } from '../../src/render/topics.js';
+import { timelineListing, type TimelineRow } from '../../src/render/timeline.js';
 import { deliveriesListing, silencesListing, type DeliveryRow } from '../../src/render/notify.js';
 import type { MomentRow, TopicRow } from '../../src/moments/types.js';
 import { shownWidth, textWidth } from '../../src/render/text.js';
@@ -335,6 +336,31 @@ describe('human tables', () => {
     for (const l of lines) expect([...l].length).toBe(width);
     // the border under the header, and no other
     expect(lines.filter((l) => l.startsWith('├'))).toHaveLength(1);
+  });
+});
+
+describe('the timeline chart', () => {
+  const bucket = 15 * 60_000;
+  const from = Date.UTC(2026, 10, 13, 12);
+  const rows = (n: number): TimelineRow[] =>
+    Array.from({ length: n }, (_, i) => ({
+      topic: 'Acme Robotics', bucketMs: bucket, learning: false, start: from + i * bucket, count: i % 5, items: i % 5, scored: i % 5, expected: 1, volumeScore: 0, volumeFlag: false,
+      volumeAlert: null, sentimentMean: i % 5 ? 0.3 : null, baselineSentiment: 0.1, sentimentScore: 0, sentimentFlag: null, sentimentAlert: null, sentimentWindowItems: 0, judged: true,
+    }) as unknown as TimelineRow);
+  const chart = (n: number, width: number) => {
+    const out = render('table', timelineListing(rows(n), { topic: 'Acme Robotics', bucketMs: bucket, from, to: from + n * bucket }), ctx({ width }));
+    return out.slice(0, out.indexOf('┌'));
+  };
+
+  it('says which part of the period it shows when it has more buckets than the terminal has columns (it showed the last 70 of 672 without a word)', () => {
+    const top = chart(672, 80);
+    expect(top.replace(/\n {9}/g, ' ')).toContain('the chart shows the last 70 of 672 buckets, from 2026-11-19 18:30 UTC (the table has them all; --since or --bucket for another view)');
+    for (const l of top.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(80);
+    expect(chart(28, 80)).not.toContain('the chart shows');
+  });
+
+  it('explains its tone marks', () => {
+    expect(chart(28, 80)).toContain('tone: + at least +0.2, − at most −0.2, · between');
   });
 });
 
