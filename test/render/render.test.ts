@@ -325,6 +325,17 @@ describe('human tables', () => {
     for (const l of empty.split('\n')) expect([...l].length).toBeLessThanOrEqual(80);
   });
 
+  it('the fetch table gives the feed the room an empty Note column took (the name was cut to 21 columns at 80)', () => {
+    const title = 'reddit.example: search results - acme';
+    const cells = (rows: Parameters<typeof sampleFeedResult>[0][]) =>
+      render('table', fetchListing(rows.map((r) => sampleFeedResult(r))), ctx({ width: 80 })).trimEnd().split('\n').filter((l) => l.startsWith('│')).slice(1).map((l) => l.split('│').map((c) => c.trim()));
+    expect(cells([{ title }, { title: 'News' }]).map((r) => r[1])).toEqual([title, 'News']);
+    // a failure's reason still gets half of what the two share
+    const failed = cells([{ title, status: 'failed', error: 'DNS lookup failed for www.reddit.com — check the host name and your network' }])[0]!;
+    expect(failed[5]!.length).toBeGreaterThanOrEqual(20);
+    expect(failed[1]!.length).toBeGreaterThanOrEqual(20);
+  });
+
   it('the quality table keeps the topic readable at 80 columns', () => {
     const quality = tables.find(([name]) => name === 'quality')![1](80);
     expect(quality).toMatch(/^│ Northwind A… │ +12 │ 9\/2\/1 +│ +83% │ +14 │ +4\.3 │ +3\.25 │$/m);
