@@ -190,8 +190,8 @@ export function buildProgram(): Command {
       .argument('<topic>', `the topic: ${TOPIC_RULE}`)
       .description("a topic's buckets: stories, expected, tone, where the moments are, with a chart")
       .option('-s, --since <when>', 'from this long ago (7d, 48h) or this time (ISO-8601)', '7d')
-      .option('--as-of <time>', 'as if it were this time')
-      .option('--bucket <size>', 'bucket size (1h, 6h, 1d) or auto; default from the config')
+      .option('--as-of <time>', 'as if it were this time (ISO-8601, or a duration ago such as 24h); reproducible output')
+      .option('--bucket <size>', 'bucket size (1h, 6h, 1d; at most a quarter of the baseline) or auto; default from the config')
       .option('--sensitivity <level>', 'low | medium | high (default from the config)'),
   ).action(async function (this: Command, topic: string) {
     const { run } = await import('./commands/timeline.js');
