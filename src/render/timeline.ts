@@ -37,14 +37,25 @@ const COLUMNS: Column<TimelineRow>[] = Object.keys(timelineJson({ start: 0, buck
   value: (r: TimelineRow) => timelineJson(r)[key] as string | number | boolean | null,
 }));
 
-export function timelineListing(rows: TimelineRow[], meta: { topic: string; bucketMs: number; from: number; to: number }): Listing<TimelineRow> {
+/** The period shown; `firstItemAt`: the topic's first stored item (null: none yet), to say why a period has no buckets. */
+export type TimelineMeta = { topic: string; bucketMs: number; from: number; to: number; firstItemAt?: number | null };
+
+export function timelineListing(rows: TimelineRow[], meta: TimelineMeta): Listing<TimelineRow> {
   return { rows, json: timelineJson, columns: COLUMNS, table: (r, ctx) => timelineTable(r, ctx, meta) };
 }
 
-function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: { topic: string; bucketMs: number; from: number; to: number }): string {
+/** Why a period has no buckets: the topic has no items yet, or none by the period's end (it said "No buckets in that period."). */
+function noBuckets(meta: TimelineMeta): string {
+  const topic = stripControl(meta.topic);
+  if (meta.firstItemAt === null) return `No items of ${topic} are stored yet — fetch the feeds with \`momentscan fetch\` (\`momentscan feeds list\` shows how they fare).\n`;
+  if (meta.firstItemAt !== undefined && meta.firstItemAt > meta.to) return `No items of ${topic} by then: the first is from ${iso(meta.firstItemAt)} — give a later --as-of.\n`;
+  return 'No buckets in that period.\n';
+}
+
+function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: TimelineMeta): string {
   const { chalk } = ctx;
   const head = `${stripControl(meta.topic)}: ${formatDuration(meta.bucketMs)} buckets, ${iso(meta.from)} → ${iso(meta.to)}\n`;
-  if (rows.length === 0) return `${head}No buckets in that period.\n`;
+  if (rows.length === 0) return `${head}${noBuckets(meta)}`;
   const width = Math.max(20, Math.min(ctx.width, 160) - 10);
   const shown = rows.slice(-width);
   const marks = shown.map((r) => (r.volumeFlag ? '▲' : r.sentimentFlag === 'negative' ? '▼' : r.sentimentFlag === 'positive' ? '△' : ' ')).join('');
