@@ -190,8 +190,8 @@ export function buildProgram(): Command {
       .argument('<topic>', `the topic: ${TOPIC_RULE}`)
       .description("a topic's buckets: stories, expected, tone, where the moments are, with a chart")
       .option('-s, --since <when>', 'from this long ago (7d, 48h) or this time (ISO-8601)', '7d')
-      .option('--as-of <time>', 'as if it were this time')
-      .option('--bucket <size>', 'bucket size (1h, 6h, 1d) or auto; default from the config')
+      .option('--as-of <time>', 'as if it were this time (ISO-8601, or a duration ago such as 24h); reproducible output')
+      .option('--bucket <size>', 'bucket size (1h, 6h, 1d; at most a quarter of the baseline) or auto; default from the config')
       .option('--sensitivity <level>', 'low | medium | high (default from the config)'),
   ).action(async function (this: Command, topic: string) {
     const { run } = await import('./commands/timeline.js');
@@ -441,7 +441,7 @@ export function buildProgram(): Command {
   // a usage error points to the help of the command it was made in
   const walk = (cmd: Command) => {
     for (const c of cmd.commands) {
-      c.configureOutput({ outputError: usageLine(commandPath(c)) });
+      c.configureOutput({ outputError: usageLine(commandPath(c), c.options.some((o) => o.long === '--as-of')) });
       walk(c);
     }
   };
@@ -513,13 +513,16 @@ function showDefaultOptions(parent: Command, sub: Command): void {
  * A usage error commander found, in one line as every error is: `momentscan: error: <what> — see <command>
  * --help for usage`, commander's suggestion first (`— did you mean --json? See momentscan moments --help for usage`).
  */
-function usageLine(path: string): (str: string, write: (str: string) => void) => void {
+function usageLine(path: string, asOf = false): (str: string, write: (str: string) => void) => void {
   return (str, write) => {
     let what = stripControl(str.trim()).replace(/^error: /, '');
     const suggestion = /\s*\(Did you mean (.+?)\?\)$/.exec(what);
     if (suggestion) what = what.slice(0, suggestion.index);
     what = what.replace(/\s+/g, ' ').replace(/\.$/, '');
-    write(`momentscan: error: ${what} — ${suggestion ? `did you mean ${suggestion[1]}? See` : 'see'} ${path} --help for usage\n`);
+    // a period's end asked for by another name: the period ends at --as-of (`moments --until 2026-11-20` said only "see --help")
+    const until = asOf && !suggestion && /^unknown option '--(until|to|end|before)(=.*)?'$/.test(what);
+    const hint = until ? 'the period ends at --as-of: --since 7d --as-of 2026-11-20T12:00:00Z is the 7 days up to then. See' : suggestion ? `did you mean ${suggestion[1]}? See` : 'see';
+    write(`momentscan: error: ${what} — ${hint} ${path} --help for usage\n`);
   };
 }
 

@@ -36,6 +36,11 @@ describe('README and help text', () => {
     expect(README).toContain(flag!);
   });
 
+  // every command reads --as-of alike (a time, or a duration ago): timeline's help said only "as if it were this time"
+  it.each(options.filter(([, o]) => o.long === '--as-of').map(([cmd, o]) => [cmd, o] as const))('%s --as-of says what it takes', (_cmd, o) => {
+    expect(o.description).toMatch(/ISO-8601, or a duration ago/);
+  });
+
   it.each(Object.entries(ExitCode))('exit code %s (%d) is documented', (_name, code) => {
     expect(README).toMatch(new RegExp(`\\|\\s*\`?${code}\`?\\s*\\|`));
   });

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { SENSITIVITIES, type Sensitivity } from '../config/sensitivity.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { parseTime } from '../core/time.js';
+import { closeEnough, editDistance } from '../core/text.js';
 import { cellText } from '../render/text.js';
 
 /**
@@ -65,10 +66,31 @@ export function topicFlag(config: Config, text: string, o: { flag?: string; also
       hint: 'type more of the name',
     });
   }
-  const names = config.topics.map((t) => cellText(t.name)).join(', ');
+  const close = closeTopics(config, wanted);
+  // the list of every topic only while it is short (a config of 300 topics listed them all on one line)
+  const short = config.topics.length <= 12;
+  const list = short ? `topics are: ${config.topics.map((t) => cellText(t.name)).join(', ')}` : `momentscan topics lists all ${config.topics.length}`;
+  const mean = close.length ? `did you mean ${close.map((t) => cellText(t.name)).join(' or ')}? ${short ? `T${list.slice(1)}` : `(${list})`}` : list;
   throw new UsageError(`${flag}: no topic named "${text}" in the config`, {
-    hint: config.topics.length ? `topics are: ${names}${o.also ? `; ${o.also}` : ''}` : 'add topics to the config',
+    hint: config.topics.length ? `${mean}${o.also ? `; ${o.also}` : ''}` : 'add topics to the config',
   });
+}
+
+/**
+ * The topics a name not found was likely meant for (at most three): a typo of the name or of its start
+ * ("northwnd"), or of one of its words ("robotics", "acmee").
+ */
+function closeTopics(config: Config, wanted: string): Config['topics'] {
+  if (wanted.length < 3) return [];
+  return config.topics
+    .filter((t) => {
+      const name = cellText(t.name).toLowerCase();
+      return (
+        editDistance(name.slice(0, wanted.length), wanted) <= (wanted.length >= 6 ? 2 : 1) ||
+        name.split(/[\s\p{P}]+/u).some((word) => word.length >= 3 && closeEnough(word, wanted))
+      );
+    })
+    .slice(0, 3);
 }
 
 /** Every --topic given, as configured names, each once, in the order given. */

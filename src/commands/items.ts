@@ -40,7 +40,8 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
   try {
     const query = { from, to, limit, sort: SORTS[sort], topics: wanted, explain: Boolean(o.explain), ...(o.search !== undefined ? { search: o.search } : {}) };
     const { pages, total } = listItemRows(config, store, query, (line) => log(`momentscan: warning: ${line}`));
-    const meta = { from, to: to - 1 };
+    // an empty table says why: nothing stored yet, or nothing of these topics or this search in the period
+    const meta = { from, to: to - 1, topics: wanted, ...(o.search !== undefined ? { search: o.search } : {}), ...(total === 0 ? { stored: store.hasItems(), noConfig: config.file === null } : {}) };
     const ctx = await renderContext(g, o, env, to - 1);
     if (format === 'table') {
       // the table is drawn whole (for people, and bounded by --limit; a note says when it is long)

@@ -34,6 +34,7 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
   const store = await openStore(dbPath, { readonlyIfDenied: true });
   let rows: TimelineRow[];
   let bucketMs: number;
+  let firstItemAt: number | null;
   try {
     const { topicIds } = syncTopics(config, store);
     const id = topicIds.get(topic.name)!;
@@ -60,7 +61,8 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
     });
     // the topic's threshold as moments uses it: learnt from labels, unless --sensitivity says otherwise
     const threshold = flag ? null : learnThreshold(sensitivity, store.feedback.labels([topic.name]), env.now());
-    const detectOptions = { asOf, from, bucketMs, baselineMs, sensitivity, historyStart: store.firstItemAt(id), ...engineTuning(threshold) };
+    firstItemAt = store.firstItemAt(id);
+    const detectOptions = { asOf, from, bucketMs, baselineMs, sensitivity, historyStart: firstItemAt, ...engineTuning(threshold) };
     const buckets = store.bucketCounts(id, engineStart(detectOptions), asOf + 1, bucketMs);
     // a bucket still going at asOf is not judged yet: learning only if it would not be once over
     const until = learningUntil(detectOptions.historyStart, bucketMs);
@@ -74,6 +76,6 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
     store.close();
   }
   noteBigTable(format, rows.length, g.quiet);
-  await writeOut(render(format, timelineListing(rows, { topic: topic.name, bucketMs, from, to: asOf }), await renderContext(g, o, env, asOf)));
+  await writeOut(render(format, timelineListing(rows, { topic: topic.name, bucketMs, from, to: asOf, firstItemAt }), await renderContext(g, o, env, asOf)));
   return 0;
 }

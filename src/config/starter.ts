@@ -5,13 +5,13 @@ export const STARTER_CONFIG = `# momentscan configuration
 # database: ~/momentscan.db   # optional; default $XDG_DATA_HOME/momentscan/momentscan.db
 
 defaults:
-  bucket: auto          # volume is counted per bucket: auto picks 1h to 1d from each topic's volume, or say 6h
+  bucket: auto          # volume is counted per bucket: auto is 15 minutes for every topic, or say 6h
   baseline: 14d         # each bucket is compared with this trailing window (which excludes it)
   sensitivity: medium   # low (fewer, surer moments) | medium | high (more, earlier moments)
 
 fetch:
   concurrency: 8        # feeds fetched at once
-  timeout: 20s          # give up on a feed after this long
+  timeout: 20s          # give up on one try of a feed after this long (retried twice)
   maxBytes: 5MB         # refuse bodies larger than this (after decompression)
 
 # A topic is what you want moments about. An item belongs to a topic when its title or summary

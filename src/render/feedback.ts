@@ -3,7 +3,8 @@ import { stripControl } from '../core/text.js';
 import type { Quality as QualityRow } from '../moments/quality.js';
 import type { PlannedEvent } from '../store/model.js';
 import { eventJson } from './moments.js';
-import { drawTable } from './table.js';
+import { drawTable, tableWidth } from './table.js';
+import { textWidth, wrap } from './text.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 /** `momentscan events list`: the planned events. */
@@ -26,16 +27,35 @@ export function eventsListing(rows: PlannedEvent[]): Listing<PlannedEvent> {
     json: eventJson,
     columns: EVENT_COLUMNS,
     table: (list: PlannedEvent[], ctx: RenderContext) => {
-      if (list.length === 0) return 'No planned events. Add one with momentscan events add TOPIC --from TIME --to TIME --note TEXT, or import a calendar with momentscan events import FILE.ics.\n';
+      // (wrapped to the terminal: it was one line of 155 columns)
+      if (list.length === 0) {
+        const text = 'No planned events. Add one with momentscan events add TOPIC --from TIME --to TIME --note TEXT, or import a calendar with momentscan events import FILE.ics.';
+        return wrap(text, tableWidth(ctx), '', '').map((l) => `${l}\n`).join('');
+      }
+      // the id as wide as the largest, Lead/lag only when some event has one, the topic as wide as its name (up
+      // to 30) and the note what is left: at 80 columns the topic read "Acme Ro…" and the note "launch"
+      const leadLag = list.some((e) => e.leadMs || e.lagMs);
       const cells = list.map((e) => [
         String(e.id),
         e.topic === '*' ? '* (every topic)' : stripControl(e.topic),
         fmtUtcShort(e.start),
         fmtUtcShort(e.end),
-        [e.leadMs ? `-${formatDuration(e.leadMs)}` : '', e.lagMs ? `+${formatDuration(e.lagMs)}` : ''].filter(Boolean).join(' '),
+        ...(leadLag ? [[e.leadMs ? `-${formatDuration(e.leadMs)}` : '', e.lagMs ? `+${formatDuration(e.lagMs)}` : ''].filter(Boolean).join(' ')] : []),
         stripControl(e.note ?? ''),
       ]);
-      return drawTable({ head: ['Id', 'Topic', 'From (UTC)', 'To (UTC)', 'Lead/lag', 'Note'], widths: [6, 'fill', 18, 18, 10, 'fill'], right: [0], minFill: 8 }, cells, ctx);
+      const idWidth = cells.reduce((w, c) => Math.max(w, c[0]!.length + 2), 4);
+      return drawTable(
+        {
+          head: ['Id', 'Topic', 'From (UTC)', 'To (UTC)', ...(leadLag ? ['Lead/lag'] : []), 'Note'],
+          widths: [idWidth, 'fill', 18, 18, ...(leadLag ? [10] : []), 'fill'],
+          right: [0],
+          // the note keeps 12 columns, or what it needs when less
+          minFill: Math.min(12, cells.reduce((w, c) => Math.max(w, textWidth(c.at(-1)!) + 2), 6)),
+          fit: [{ col: 1, max: 32 }],
+        },
+        cells,
+        ctx,
+      );
     },
   };
 }

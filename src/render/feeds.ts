@@ -116,7 +116,7 @@ function healthTable(rows: FeedHealthRow[], ctx: RenderContext, now: number): st
   if (rows.length === 0) return 'No feeds configured.\n';
   const { chalk } = ctx;
   const cells: string[][] = [];
-  const problems: string[] = [];
+  const problems: { text: string; url: string }[] = [];
   for (const r of rows) {
     const state = r.state === 'ok' ? chalk.green('ok') : r.state === 'failing' ? chalk.red('failing') : r.state === 'retired' ? chalk.dim('retired') : 'new';
     const name = stripControl(r.title ?? shortFeedUrl(r.url));
@@ -131,7 +131,7 @@ function healthTable(rows: FeedHealthRow[], ctx: RenderContext, now: number): st
     ]);
     const problem = r.error ?? (r.overflows > 0 ? `${r.overflows} fetches may have dropped items` : null);
     // in full, under the table: a cell would cut it
-    if (problem) problems.push(`${chalk.bold(name)} (${stripControl(r.url)}): ${stripControl(problem)}`);
+    if (problem) problems.push({ text: `${chalk.bold(name)}: ${stripControl(problem)}`, url: stripControl(r.url) });
   }
   const table = drawTable(
     // the Source (what tells a topic's feeds apart) whole first, then the Topic; the Feed takes the rest
@@ -140,7 +140,11 @@ function healthTable(rows: FeedHealthRow[], ctx: RenderContext, now: number): st
     cells,
     ctx,
   );
-  return problems.length ? `${table}\nProblems:\n${problems.map((p) => `  ${p}\n`).join('')}` : table;
+  // in full, word-wrapped to the terminal (as notify list's are: a line ran to 150 columns), the feed's address
+  // on a line of its own under it, whole
+  const width = tableWidth(ctx);
+  const lines = problems.flatMap((p) => [...wrapShown(p.text, width, '  ', '    '), `    ${p.url}`]);
+  return problems.length ? `${table}\nProblems:\n${lines.map((l) => `${l}\n`).join('')}` : table;
 }
 
 /** An item as `momentscan feeds test` shows what would be stored. */

@@ -1,6 +1,6 @@
 import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import { drawTable } from './table.js';
+import { drawTable, tableWidth } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
 import type { FeedResult, FeedStatus, FetchSummary } from '../ingest/types.js';
 
@@ -56,7 +56,10 @@ function fetchTable(rows: FeedResult[], ctx: RenderContext): string {
       r.status === 'failed' ? chalk.red('failed') : r.status === 'ok' ? chalk.green('ok') : r.status === 'skipped' ? chalk.dim('skipped') : 'not modified';
     cells.push([stripControl(r.title ?? r.url), status, String(r.itemsNew), String(r.itemsSeen), stripControl(r.error ?? r.notice ?? '')]);
   }
-  return drawTable({ head: ['Feed', 'Status', 'New', 'Seen', 'Note'], widths: ['fill', 14, 7, 7, 'fill'], right: [2, 3], minFill: 14 }, cells, ctx);
+  // the note as wide as the longest (up to half of what the two share), the feed the rest: with no notes the
+  // feed's name was cut to 21 columns at 80 beside an empty Note column of 23
+  const half = Math.floor((tableWidth(ctx) - 14 - 7 - 7 - 6) / 2);
+  return drawTable({ head: ['Feed', 'Status', 'New', 'Seen', 'Note'], widths: ['fill', 14, 7, 7, 'fill'], right: [2, 3], minFill: 14, fit: [{ col: 4, max: half }] }, cells, ctx);
 }
 
 /** The one-line run summary written to stderr. */

@@ -1,8 +1,8 @@
 import { iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import { cellText, wrapShown } from './text.js';
+import { cellText, textWidth, wrapShown } from './text.js';
 import type { ItemRow } from '../moments/types.js';
-import { drawTable, tableWidth } from './table.js';
+import { displayWidth, drawTable, tableWidth } from './table.js';
 import type { Column, Listing, RenderContext, Sheet } from './types.js';
 
 export type { ItemRow } from '../moments/types.js';
@@ -45,17 +45,58 @@ const COLUMNS: Column<ItemRow>[] = [
   { key: 'summary', value: (r) => r.summary },
 ];
 
-export function itemsListing(rows: ItemRow[], meta: { from: number; to: number }): Listing<ItemRow> {
+/** The period listed; what filtered it (to say why a listing is empty); false `stored`: the database holds no item at all. */
+export type ItemsMeta = { from: number; to: number; topics?: string[]; search?: string; stored?: boolean; noConfig?: boolean };
+
+export function itemsListing(rows: ItemRow[], meta: ItemsMeta): Listing<ItemRow> {
   return { rows, ...itemsSheet(meta) };
 }
 
 /** The items' sheet, for rows that stream by (every format but the table writes them as they come). */
-export function itemsSheet(meta: { from: number; to: number }): Sheet<ItemRow> {
+export function itemsSheet(meta: ItemsMeta): Sheet<ItemRow> {
   return { json: itemJson, columns: COLUMNS, table: (r, ctx) => itemsTable(r, ctx, meta) };
 }
 
-function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: { from: number; to: number }): string {
-  if (rows.length === 0) return `No items from ${iso(meta.from)} to ${iso(meta.to)}.\n`;
+/**
+ * The widths of the Source and Topics columns (cells 2 and 3): as wide as their longest cell up to 16 columns
+ * (narrower at 80 columns, so that the title keeps 24), and wider (the topics first) only with what the title can spare beyond 40 columns: on a wide terminal
+ * "Northwind Airlines" and "The Points Traveler" are whole (they were cut at 16 whatever the width).
+ */
+function shortColumns(cells: string[][], total: number): [number, number] {
+  const need = (i: number, head: string, max: number) => Math.min(max, cells.reduce((w, r) => Math.max(w, displayWidth(r[i] ?? '')), textWidth(head)) + 2);
+  const topicsNeed = need(3, 'Topics', 42);
+  const sourceNeed = need(2, 'Source', 30);
+  let topics = Math.min(16, topicsNeed);
+  let source = Math.min(16, sourceNeed);
+  // on a narrow terminal the title keeps 24 columns (it had 17 at 80): the wider of the two gives way, down to 10
+  const fixed = 6 + 18 + 7; // 6 borders, Published and Tone
+  while (total - fixed - topics - source < 24 && Math.max(topics, source) > 10) {
+    if (topics > source) topics--;
+    else source--;
+  }
+  // what is left for the title beyond 40 columns
+  let spare = total - fixed - topics - source - 40;
+  const grow = (now: number, want: number) => {
+    const more = Math.max(0, Math.min(want - now, spare));
+    spare -= more;
+    return now + more;
+  };
+  topics = grow(topics, topicsNeed);
+  source = grow(source, sourceNeed);
+  return [source, topics];
+}
+
+/** Why there is nothing to list: nothing stored at all, or nothing of these topics, this search, in this period. */
+function noItems(meta: ItemsMeta): string {
+  if (meta.stored === false && meta.noConfig) return 'No items are stored yet, and there is no config — write one with `momentscan init`, then `momentscan fetch`.\n';
+  if (meta.stored === false) return 'No items are stored yet — fetch the feeds with `momentscan fetch` (`momentscan feeds list` shows how they fare).\n';
+  const of = meta.topics?.length ? ` of ${meta.topics.map(stripControl).join(' or ')}` : '';
+  const matching = meta.search !== undefined ? ` matching ${JSON.stringify(stripControl(meta.search))}` : '';
+  return `No items${of}${matching} from ${iso(meta.from)} to ${iso(meta.to)}.\n`;
+}
+
+function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: ItemsMeta): string {
+  if (rows.length === 0) return noItems(meta);
   const { chalk } = ctx;
   const cells: string[][] = [];
   // a column of accounts when some item involves one (narrower source and topics make room at 80 columns)
@@ -78,7 +119,7 @@ function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: { from: number; t
         cells,
         ctx,
       )
-    : drawTable({ head: ['Published (UTC)', 'Tone', 'Source', 'Topics', 'Title'], widths: [18, 7, 16, 16, 'fill'], right: [1], minFill: 14 }, cells, ctx);
+    : drawTable({ head: ['Published (UTC)', 'Tone', 'Source', 'Topics', 'Title'], widths: [18, 7, ...shortColumns(cells, tableWidth(ctx)), 'fill'], right: [1], minFill: 14 }, cells, ctx);
   if (rows.some((r) => r.why)) {
     out += '\n';
     for (const r of rows) {

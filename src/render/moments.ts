@@ -202,12 +202,17 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
   const withAccounts = rows.some((m) => accountsOf(m).length > 0);
   // the accounts column as wide as its longest cell, between 12 and 34 columns
   const accountsWidth = Math.min(34, rows.reduce((w, m) => (accountsOf(m).length ? Math.max(w, textWidth(accountNames(m, 3)) + 2) : w), 12));
-  const width = (c: MomentColumn) => (c === 'id' ? idWidth : c === 'accounts' ? accountsWidth : MOMENT_COLUMNS[c].width);
+  // the topic as wide as its longest name, up to 15 columns; wider only with what the headline can spare
+  // beyond 40 columns (at 132 columns it read "Northwind Ai…" beside a headline column of 59)
+  const topicNeed = rows.reduce((w, m) => Math.max(w, textWidth(stripControl(m.topic)) + 2), 'Topic'.length + 2);
+  let topicWidth = Math.min(MOMENT_COLUMNS.topic.width, topicNeed);
+  const width = (c: MomentColumn) => (c === 'id' ? idWidth : c === 'accounts' ? accountsWidth : c === 'topic' ? topicWidth : MOMENT_COLUMNS[c].width);
   const room = (cols: readonly MomentColumn[]) => tableWidth(ctx) - (cols.length + 2) - cols.reduce((s, c) => s + width(c), 0);
   const cols: MomentColumn[] = ['id', 'topic', 'kind', 'score', 'when', 'volume', 'tone'];
   for (const drop of ['volume', 'tone'] as const) if (room(cols) < HEADLINE) cols.splice(cols.indexOf(drop), 1);
   const accountsColumn = withAccounts && room([...cols, 'accounts']) >= HEADLINE;
   if (accountsColumn) cols.push('accounts');
+  topicWidth += Math.max(0, Math.min(Math.min(topicNeed, TOPIC_MAX) - topicWidth, room(cols) - HEADLINE_BEFORE_TOPIC));
   // The labels ([planned], [noise], [Acme Corp… +1]) lead the headline when it still keeps HEADLINE columns
   // (or all of its own) beside them; otherwise they give way to it, on a line of their own below it.
   const fill = room(cols) - 2; // the headline's columns: drawTable gives the one fill column all that is left
@@ -240,14 +245,34 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
     for (const m of rows) out += explainLines(m, chalk, tableWidth(ctx), meta.thresholds?.get(m.topic)) + '\n';
   } else if (ctx.tty) {
     // for people at a terminal; a pipe gets the table alone
-    const legend = `${cols.includes('volume') ? 'Volume: stories per bucket up to the moment. ' : ''}Use -v for explanations, --json for scripts. Label a moment: momentscan label ID real|noise|planned.`;
-    out += wrap(legend, tableWidth(ctx), '', '').map((l) => chalk.dim(l) + '\n').join('');
+    // sentence by sentence, so that the command to type is not broken over two lines
+    const legend = [
+      ...(cols.includes('volume') ? ['Volume: stories per bucket up to the moment.'] : []),
+      'Use -v for explanations, --json for scripts.',
+      'Label a moment: momentscan label ID real|noise|planned.',
+    ];
+    out += wrapSentences(legend, tableWidth(ctx)).map((l) => chalk.dim(l) + '\n').join('');
   }
   return out + notes;
 }
 
+/** Sentences on as few lines of `width` as fit whole; a sentence longer than a line is wrapped on lines of its own. */
+function wrapSentences(sentences: string[], width: number): string[] {
+  const lines: string[] = [];
+  for (const s of sentences) {
+    const last = lines.at(-1);
+    if (last !== undefined && textWidth(last) + 1 + textWidth(s) <= width) lines[lines.length - 1] = `${last} ${s}`;
+    else lines.push(...wrap(s, width, '', ''));
+  }
+  return lines;
+}
+
 /** The least room the headline keeps in the moments table before optional columns give way. */
 const HEADLINE = 24;
+/** The headline's columns before the Topic column takes more than 15 (a wide terminal's). */
+const HEADLINE_BEFORE_TOPIC = 40;
+/** The most the Topic column takes (with padding), however wide the terminal: longer names are cut. */
+const TOPIC_MAX = 42;
 
 type MomentColumn = 'id' | 'topic' | 'kind' | 'score' | 'when' | 'volume' | 'tone' | 'accounts';
 

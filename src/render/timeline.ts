@@ -1,5 +1,6 @@
 import type { BucketScore } from '../detect/detect.js';
 import { formatDuration, iso, fmtUtcShort } from '../core/time.js';
+import { stripControl } from '../core/text.js';
 import { drawTable } from './table.js';
 import { cellText, clip, sparkline, textWidth, unglueEmoji } from './text.js';
 import type { Column, Listing, RenderContext } from './types.js';
@@ -36,17 +37,28 @@ const COLUMNS: Column<TimelineRow>[] = Object.keys(timelineJson({ start: 0, buck
   value: (r: TimelineRow) => timelineJson(r)[key] as string | number | boolean | null,
 }));
 
-export function timelineListing(rows: TimelineRow[], meta: { topic: string; bucketMs: number; from: number; to: number }): Listing<TimelineRow> {
+/** The period shown; `firstItemAt`: the topic's first stored item (null: none yet), to say why a period has no buckets. */
+export type TimelineMeta = { topic: string; bucketMs: number; from: number; to: number; firstItemAt?: number | null };
+
+export function timelineListing(rows: TimelineRow[], meta: TimelineMeta): Listing<TimelineRow> {
   return { rows, json: timelineJson, columns: COLUMNS, table: (r, ctx) => timelineTable(r, ctx, meta) };
 }
 
-function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: { topic: string; bucketMs: number; from: number; to: number }): string {
+/** Why a period has no buckets: the topic has no items yet, or none by the period's end (it said "No buckets in that period."). */
+function noBuckets(meta: TimelineMeta): string {
+  const topic = stripControl(meta.topic);
+  if (meta.firstItemAt === null) return `No items of ${topic} are stored yet — fetch the feeds with \`momentscan fetch\` (\`momentscan feeds list\` shows how they fare).\n`;
+  if (meta.firstItemAt !== undefined && meta.firstItemAt > meta.to) return `No items of ${topic} by then: the first is from ${iso(meta.firstItemAt)} — give a later --as-of.\n`;
+  // (buckets start at the topic's first item: none is a topic that has matched nothing yet, or only later)
+  return 'No stories in that period: nothing fetched matches this topic, or only after it.\n';
+}
+
+function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: TimelineMeta): string {
   const { chalk } = ctx;
   // (a long topic name is cut so that the line fits the table's width, as the table's cells are)
   const period = `: ${formatDuration(meta.bucketMs)} buckets, ${iso(meta.from)} → ${iso(meta.to)}`;
   const head = `${clip(unglueEmoji(cellText(meta.topic)), Math.max(10, ctx.width - textWidth(period)))}${period}\n`;
-  // (buckets start at the topic's first item: none is a topic that has matched nothing yet, or only later)
-  if (rows.length === 0) return `${head}No stories in that period: nothing fetched matches this topic, or only after it.\n`;
+  if (rows.length === 0) return `${head}${noBuckets(meta)}`;
   const width = Math.max(20, Math.min(ctx.width, 160) - 10);
   // more buckets than columns: several buckets to a bar, so that the chart covers the period the title names
   const perBar = Math.ceil(rows.length / width);
@@ -58,6 +70,7 @@ function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: { topic: s
   out += `tone     ${tone}\n`;
   out += `moments  ${chalk.yellow(marks)}\n`;
   out += chalk.dim('         ▲ spike  ▼ negative shift  △ positive shift\n');
+  out += chalk.dim(`         tone: + at least +0.2, − at most −0.2, · between\n`);
   if (perBar > 1) out += chalk.dim(`         a bar is ${perBar} buckets (${formatDuration(perBar * meta.bucketMs)})\n`);
   out += '\n';
   const cells: string[][] = [];

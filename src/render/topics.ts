@@ -1,7 +1,7 @@
 import { iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { drawTable, tableWidth } from './table.js';
-import { wrapShown } from './text.js';
+import { textWidth, wrapShown } from './text.js';
 import type { Threshold, TopicRow } from '../moments/types.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
@@ -74,21 +74,30 @@ export function topicsListing(rows: TopicRow[]): Listing<TopicRow> {
 
 function topicsTable(rows: TopicRow[], ctx: RenderContext): string {
   if (rows.length === 0) return 'No topics configured.\n';
-  // on a narrow terminal (80 columns) the query gives way, so that the topic's name stays readable (it had
-  // 3 columns: "Ac…"), and is shown in full under the table instead
-  const withQuery = tableWidth(ctx) - FIXED - 7 >= 2 * MIN_NAME;
   const query = (r: TopicRow) => stripControl(r.query ?? '(every item of its feeds)');
-  const cells = rows.map((r) => [
-    stripControl(r.name),
-    ...(withQuery ? [query(r)] : []),
-    String(r.feeds),
-    String(r.items),
-    r.learning && r.learningUntil !== null ? `learning to ${iso(r.learningUntil).slice(0, 10)}` : learningText(r),
-    r.lastMoment ? `${r.lastMoment.kind === 'volume-spike' ? 'spike' : `${r.lastMoment.direction.slice(0, 3)}. shift`} ${iso(r.lastMoment.end).slice(0, 10)}` : '',
-  ]);
+  // State and Last moment as wide as what they show ("judged" took 24 columns, and the topic's name 10 at
+  // 80); their dates this year as "23 Nov" when the names would not fit whole beside 2026-11-23; the name as
+  // wide as it is (up to 30), the query what is left
+  const fitted = (head: string, texts: string[]) => texts.reduce((w, t) => Math.max(w, textWidth(t)), textWidth(head)) + 2;
+  const names = fitted('Topic', rows.map((r) => stripControl(r.name)));
+  const columns = (day: (t: number) => string) => {
+    const state = rows.map((r) => (r.learning && r.learningUntil !== null ? `learning to ${day(r.learningUntil)}` : learningText(r)));
+    const last = rows.map((r) => (r.lastMoment ? `${r.lastMoment.kind === 'volume-spike' ? 'spike' : `${r.lastMoment.direction.slice(0, 3)}. shift`} ${day(r.lastMoment.end)}` : ''));
+    return { state, last, fixed: [7, 8, fitted('State', state), fitted('Last moment', last)] };
+  };
+  const year = new Date(ctx.now).getUTCFullYear();
+  let { state, last, fixed } = columns((t) => iso(t).slice(0, 10));
+  if (tableWidth(ctx) - fixed.reduce((a, b) => a + b, 0) - 6 < Math.min(32, names)) {
+    ({ state, last, fixed } = columns((t) => (new Date(t).getUTCFullYear() === year ? `${new Date(t).getUTCDate()} ${MONTHS[new Date(t).getUTCMonth()]}` : iso(t).slice(0, 10))));
+  }
+  // the query has a column when it fits whole there or gets 30 columns; otherwise (at 80 columns, say) it gives
+  // way, so that the topic's name stays readable, and is listed whole under the table
+  const queryRoom = tableWidth(ctx) - fixed.reduce((a, b) => a + b, 0) - 7 - Math.min(32, Math.max(MIN_NAME, names));
+  const withQuery = queryRoom >= Math.min(30, fitted('Query', rows.map(query))) && queryRoom >= MIN_NAME;
+  const cells = rows.map((r, i) => [stripControl(r.name), ...(withQuery ? [query(r)] : []), String(r.feeds), String(r.items), state[i]!, last[i]!]);
   const table = withQuery
-    ? drawTable({ head: ['Topic', 'Query', 'Feeds', 'Items', 'State', 'Last moment'], widths: ['fill', 'fill', 7, 8, 24, 23], right: [2, 3], minFill: 8 }, cells, ctx)
-    : drawTable({ head: ['Topic', 'Feeds', 'Items', 'State', 'Last moment'], widths: ['fill', 7, 8, 24, 23], right: [1, 2] }, cells, ctx);
+    ? drawTable({ head: ['Topic', 'Query', 'Feeds', 'Items', 'State', 'Last moment'], widths: ['fill', 'fill', ...fixed], right: [2, 3], minFill: MIN_NAME, fit: [{ col: 0, max: 32 }] }, cells, ctx)
+    : drawTable({ head: ['Topic', 'Feeds', 'Items', 'State', 'Last moment'], widths: ['fill', ...fixed], right: [1, 2] }, cells, ctx);
   const width = tableWidth(ctx);
   const under = (r: TopicRow, text: string) => wrapShown(text, width, `  ${stripControl(r.name)}: `, '    ');
   const queries = withQuery ? [] : ['Queries:', ...rows.flatMap((r) => under(r, query(r)))];
@@ -97,8 +106,9 @@ function topicsTable(rows: TopicRow[], ctx: RenderContext): string {
   return `${table}${[...queries, ...lines].join('\n')}\n`;
 }
 
-/** The topics table's fixed columns (Feeds, Items, State, Last moment), and the least each of Topic and Query keeps. */
-const FIXED = 7 + 8 + 24 + 23;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The least each of Topic and Query keeps. */
 const MIN_NAME = 14;
 
 function labelsText(l: TopicRow['labels']): string {

@@ -52,6 +52,22 @@ describe('--topic: the name in any case, or the start of exactly one topic name'
     expect(usage(() => topicFlag(config, '')).message).toBe('--topic: no topic named "" in the config');
   });
 
+  it.each([
+    ['Northwnd', 'did you mean Northwind Airlines? Topics are: Acme Robotics, Acme Foods, Northwind Airlines, Globex'],
+    ['northwind airlnes', 'did you mean Northwind Airlines? Topics are: Acme Robotics, Acme Foods, Northwind Airlines, Globex'],
+    ['robotics', 'did you mean Acme Robotics? Topics are: Acme Robotics, Acme Foods, Northwind Airlines, Globex'],
+    ['Acmee', 'did you mean Acme Robotics or Acme Foods? Topics are: Acme Robotics, Acme Foods, Northwind Airlines, Globex'],
+    ['Globx', 'did you mean Globex? Topics are: Acme Robotics, Acme Foods, Northwind Airlines, Globex'],
+  ])('a name not found suggests the close ones: %j', (typed, hint) => {
+    expect(usage(() => topicFlag(config, typed)).hint).toBe(hint);
+  });
+
+  it('with many topics, names the close ones rather than listing every topic', () => {
+    const many = parseConfigText(['topics:', ...Array.from({ length: 40 }, (_, i) => `  - { name: Brand ${i}, keywords: [brand${i}] }`), '  - { name: Northwind Airlines, keywords: [northwind] }', ''].join('\n'), 'momentscan.yaml');
+    expect(usage(() => topicFlag(many, 'northwnd')).hint).toBe('did you mean Northwind Airlines? (momentscan topics lists all 41)');
+    expect(usage(() => topicFlag(many, 'zzz')).hint).toBe('momentscan topics lists all 41');
+  });
+
   it('a name with escape sequences or control characters is typed as tables show it (without them)', () => {
     const odd = parseConfigText(
       ['topics:', '  - { name: "\\e[31mEvil\\e[0m Corp", keywords: [evil] }', '  - { name: "\\u202eReversed\\tTopic", keywords: [rev] }', '  - { name: Globex, keywords: [globex] }', ''].join('\n'),

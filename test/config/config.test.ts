@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -25,6 +25,15 @@ describe('config', () => {
     expect(cfg.topics.length).toBeGreaterThan(0);
     expect(cfg.topics[0]!.feeds[0]).toMatch(/^https:\/\/news\.google\.com\/rss\/search\?q=/);
     expect(cfg.defaults).toEqual({ bucketMs: 'auto', baselineMs: 14 * 86_400_000, sensitivity: 'medium', language: 'en', country: 'US' });
+  });
+
+  it("the starter config's comments say what the settings do, as the README does", () => {
+    // it said "auto picks 1h to 1d from each topic's volume": auto is 15 minutes (README, defaults.bucket;
+    // timeline printed "15m buckets" for a fresh config), and the timeout is per try
+    const comment = (key: string) => new RegExp(`^ +${key}: \\S+ +# (.*)$`, 'm').exec(STARTER_CONFIG)?.[1];
+    expect(comment('bucket')).toMatch(/auto is 15 minutes/);
+    expect(readFileSync(new URL('../../README.md', import.meta.url), 'utf8')).toMatch(/`defaults\.bucket` \| .*`auto` \(default\) is 15 minutes for every topic/);
+    expect(comment('timeout')).toMatch(/one try of a feed/);
   });
 
   it('reads durations, sizes and per-topic buckets; resolves local feed paths against the file', () => {

@@ -237,6 +237,9 @@ describe('sub-command mistakes', () => {
     [['fetch', '--bogus'], "momentscan: error: unknown option '--bogus' — see momentscan fetch --help for usage\n"],
     [['feeds', 'test'], "momentscan: error: missing required argument 'source' — see momentscan feeds test --help for usage\n"],
     [['moments', '--jsn'], "momentscan: error: unknown option '--jsn' — did you mean --json? See momentscan moments --help for usage\n"],
+    // a period's end by another name: --as-of ends it (it said only "see momentscan moments --help")
+    [['moments', '--until', '2026-11-20'], "momentscan: error: unknown option '--until' — the period ends at --as-of: --since 7d --as-of 2026-11-20T12:00:00Z is the 7 days up to then. See momentscan moments --help for usage\n"],
+    [['items', '--to=2026-11-20'], "momentscan: error: unknown option '--to=2026-11-20' — the period ends at --as-of: --since 7d --as-of 2026-11-20T12:00:00Z is the 7 days up to then. See momentscan items --help for usage\n"],
     [['moments', 'extra'], "momentscan: error: too many arguments for 'moments'. Expected 0 arguments but got 1 — see momentscan moments --help for usage\n"],
     [['moments', '--limit'], "momentscan: error: option '-n, --limit <n>' argument missing — see momentscan moments --help for usage\n"],
     [['fetch', '--concurrency', '0'], "momentscan: error: option '--concurrency <n>' argument '0' is invalid. --concurrency takes a whole number from 1 to 256 — see momentscan fetch --help for usage\n"],

@@ -89,3 +89,27 @@ describe('momentscan items over many rows', { timeout: 120_000 }, () => {
     expect(JSON.parse(first.split('\n')[0]!)).toMatchObject({ title: expect.stringMatching(/ news 2599$/) });
   });
 });
+
+describe('momentscan items with nothing to list says why', () => {
+  it('nothing stored (no config; a config never fetched), and nothing of a topic or a search in the period', () => {
+    const home = tempDir();
+    // a first run: no config, no database
+    const first = runCli(['items'], { home });
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toBe('No items are stored yet, and there is no config — write one with `momentscan init`, then `momentscan fetch`.\n');
+    // a config, never fetched (the empty database a failed fetch leaves)
+    const config = path.join(home, 'm.yaml');
+    writeFileSync(config, 'topics:\n  - name: Acme Robotics\n    keywords: [acme]\nfeeds: [wire.xml]\n');
+    const db = path.join(home, 'm.db');
+    const args = ['items', '--config', config, '--db', db, '--as-of', AS_OF];
+    expect(runCli(['fetch', '--config', config, '--db', db, '--quiet'], { home }).status).toBe(3);
+    const never = runCli(args, { home });
+    expect(never.stdout).toBe('No items are stored yet — fetch the feeds with `momentscan fetch` (`momentscan feeds list` shows how they fare).\n');
+    expect(runCli([...args, '--json'], { home }).stdout).toBe('[]\n');
+    // items stored, none of the topic or the search asked for: the empty line names them
+    writeFileSync(path.join(home, 'wire.xml'), `<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description><item><title>Zeta news</title><link>https://wire.example/a/1</link><guid>w1</guid><pubDate>${new Date(Date.UTC(2026, 10, 19)).toUTCString()}</pubDate></item></channel></rss>`);
+    expect(runCli(['fetch', '--config', config, '--db', db, '--quiet'], { home }).status).toBe(0);
+    expect(runCli([...args, '-t', 'acme'], { home }).stdout).toBe('No items of Acme Robotics from 2026-11-13T12:00:00Z to 2026-11-20T12:00:00Z.\n');
+    expect(runCli([...args, '--search', 'glide'], { home }).stdout).toBe('No items matching "glide" from 2026-11-13T12:00:00Z to 2026-11-20T12:00:00Z.\n');
+  });
+});

@@ -7,12 +7,14 @@ import { neutralize } from '../../src/render/formats/csv.js';
 import { render, type RenderContext } from '../../src/render/index.js';
 import { feedHealthListing, type FeedHealthRow } from '../../src/render/feeds.js';
 import { fetchListing } from '../../src/render/fetch.js';
-import { qualityListing } from '../../src/render/feedback.js';
+import { eventsListing, qualityListing } from '../../src/render/feedback.js';
+import type { PlannedEvent } from '../../src/store/model.js';
 import { renderStatus, type Status } from '../../src/render/status.js';
 import { itemsListing, type ItemRow } from '../../src/render/items.js';
 import { momentsListing, readinessNotes } from '../../src/render/moments.js';
 import { testItemsListing } from '../../src/render/feeds.js';
 import { topicsListing } from '../../src/render/topics.js';
+import { timelineListing, type TimelineRow } from '../../src/render/timeline.js';
 import { deliveriesListing, silencesListing, type DeliveryRow } from '../../src/render/notify.js';
 import type { MomentRow, TopicRow } from '../../src/moments/types.js';
 import { shownWidth, textWidth } from '../../src/render/text.js';
@@ -241,11 +243,19 @@ describe('human tables', () => {
     });
     const rows = [topic('Northwind Airlines', '"northwind" AND (outage OR delay OR cancelled OR stranded)'), topic('Acme Robotics', '"acme robotics" OR acme')];
     const at80 = render('table', topicsListing(rows), ctx({ width: 80 }));
-    expect(at80).toMatch(/^│ Northwind… │ +2 │ +310 │ judged +│ +│$/m);
+    // State and Last moment as wide as what they show, so the name is whole (it read "Northwind…": 10 columns
+    // beside a State column of 24 that said "judged")
+    expect(at80).toMatch(/^│ Northwind Airlines +│ +2 │ +310 │ judged │ +│$/m);
     expect(at80).toContain('Queries:\n  Northwind Airlines: "northwind" AND (outage OR delay OR cancelled OR stranded)\n  Acme Robotics: "acme robotics" OR acme\n');
     for (const l of at80.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(80);
-    // with room (piped: 100 columns) the query keeps its column
-    expect(render('table', topicsListing(rows), ctx({ width: 100 }))).toMatch(/^│ Northwind Ai… │ "northwind" A… │/m);
+    // with room (piped: 100 columns) the query keeps its column, beside the whole name
+    expect(render('table', topicsListing(rows), ctx({ width: 100 }))).toMatch(/^│ Northwind Airlines │ "northwind" AND \(outage OR delay O… │/m);
+    // a topic still learning, with a moment: those columns take what they need, and the name still fits whole
+    const learning = { ...rows[0]!, learning: true, learningUntil: Date.UTC(2026, 10, 23), lastMoment: { kind: 'sentiment-shift', direction: 'negative', start: 0, end: Date.UTC(2026, 10, 20), score: 6 } };
+    // (its dates this year short, "23 Nov", at 80 columns: the name read "Northwind…" beside 2026-11-23)
+    const now = Date.UTC(2026, 10, 20, 12);
+    expect(render('table', topicsListing([learning, rows[1]!]), ctx({ width: 80, now }))).toMatch(/^│ Northwind Airlines │ +2 │ +310 │ learning to 23 Nov │ neg\. shift 20 Nov │$/m);
+    expect(render('table', topicsListing([learning, rows[1]!]), ctx({ width: 132, now }))).toMatch(/^│ Northwind Airlines │ .* │ learning to 2026-11-23 │ neg\. shift 2026-11-20 │$/m);
   });
 
   it('notify list: each channel\'s problem in full under the table (the cell showed "http:/…" at 80 columns)', () => {
@@ -281,6 +291,51 @@ describe('human tables', () => {
     expect(wide[3]!.split('│')[6]!.trim().length).toBeGreaterThan(50);
   });
 
+  it('the items table: the title keeps 22 characters at 80 columns (it had 15), and topics and sources are whole on a wide terminal (cut at 16 whatever the width)', () => {
+    const plainItem = (i: number, source: string, topics: string[]): ItemRow => ({ ...item(i), source, topics, accounts: [] });
+    const rows = [plainItem(2, 'The Points Traveler', ['Northwind Airlines']), plainItem(4, 'Daily Ledger', ['Acme Robotics', 'Globex'])];
+    const cells = (width: number) =>
+      render('table', itemsListing(rows, { from: 0, to: 1 }), ctx({ width })).trimEnd().split('\n').filter((l) => l.startsWith('│')).map((l) => l.split('│').map((c) => c.trim()));
+    const at80 = cells(80);
+    expect(at80[0]).toEqual(['', 'Published (UTC)', 'Tone', 'Source', 'Topics', 'Title', '']);
+    expect(at80[1]![5]!.length).toBeGreaterThanOrEqual(22);
+    for (const width of [132, 200]) {
+      const wide = cells(width);
+      expect(wide.slice(1).map((r) => [r[3], r[4]])).toEqual([['The Points Traveler', 'Northwind Airlines'], ['Daily Ledger', 'Acme Robotics, Globex']]);
+      expect(wide[1]![5]!.length).toBeGreaterThan(40);
+    }
+  });
+
+  it('the events table keeps the topic readable at 80 columns, and its empty line fits the terminal', () => {
+    const event = (id: number, topic: string, note: string): PlannedEvent => ({
+      id, topic, uid: null, start: Date.UTC(2026, 10, 18), end: Date.UTC(2026, 10, 19), leadMs: 0, lagMs: 0, note, categories: [], source: 'cli', createdAt: 0,
+    });
+    const rows = render('table', eventsListing([event(1, 'Acme Robotics', 'launch'), event(2, '*', 'Black Friday')]), ctx({ width: 80 })).trimEnd().split('\n');
+    for (const l of rows) expect([...l].length).toBe(80);
+    // (it read "Acme Ro…" beside a Note column of 10 and an Id column of 6)
+    expect(rows.slice(3, 5).map((l) => l.split('│').slice(1, 3).map((c) => c.trim()))).toEqual([['1', 'Acme Robotics'], ['2', '* (every topic)']]);
+    expect(rows[1]).not.toContain('Lead/lag');
+    // with a lead or lag, that column too, and the table still fits
+    const withLead = render('table', eventsListing([{ ...event(1, 'Acme Robotics', 'launch'), leadMs: 86_400_000 }]), ctx({ width: 80 })).trimEnd().split('\n');
+    expect(withLead[1]!.split('│').map((c) => c.trim())).toEqual(['', 'Id', 'Topic', 'From (UTC)', 'To (UTC)', 'Lead/lag', 'Note', '']);
+    expect(withLead[3]).toContain('│ Acme Robotics │');
+    for (const l of withLead) expect([...l].length).toBe(80);
+    const empty = render('table', eventsListing([]), ctx({ width: 80 }));
+    expect(empty).toContain('momentscan events add TOPIC');
+    for (const l of empty.split('\n')) expect([...l].length).toBeLessThanOrEqual(80);
+  });
+
+  it('the fetch table gives the feed the room an empty Note column took (the name was cut to 21 columns at 80)', () => {
+    const title = 'reddit.example: search results - acme';
+    const cells = (rows: Parameters<typeof sampleFeedResult>[0][]) =>
+      render('table', fetchListing(rows.map((r) => sampleFeedResult(r))), ctx({ width: 80 })).trimEnd().split('\n').filter((l) => l.startsWith('│')).slice(1).map((l) => l.split('│').map((c) => c.trim()));
+    expect(cells([{ title }, { title: 'News' }]).map((r) => r[1])).toEqual([title, 'News']);
+    // a failure's reason still gets half of what the two share
+    const failed = cells([{ title, status: 'failed', error: 'DNS lookup failed for www.reddit.com — check the host name and your network' }])[0]!;
+    expect(failed[5]!.length).toBeGreaterThanOrEqual(20);
+    expect(failed[1]!.length).toBeGreaterThanOrEqual(20);
+  });
+
   it('the quality table keeps the topic readable at 80 columns', () => {
     const quality = tables.find(([name]) => name === 'quality')![1](80);
     expect(quality).toMatch(/^│ Northwind A… │ +12 │ 9\/2\/1 +│ +83% │ +14 │ +4\.3 │ +3\.25 │$/m);
@@ -292,6 +347,31 @@ describe('human tables', () => {
     for (const l of lines) expect([...l].length).toBe(width);
     // the border under the header, and no other
     expect(lines.filter((l) => l.startsWith('├'))).toHaveLength(1);
+  });
+});
+
+describe('the timeline chart', () => {
+  const bucket = 15 * 60_000;
+  const from = Date.UTC(2026, 10, 13, 12);
+  const rows = (n: number): TimelineRow[] =>
+    Array.from({ length: n }, (_, i) => ({
+      topic: 'Acme Robotics', bucketMs: bucket, learning: false, start: from + i * bucket, count: i % 5, items: i % 5, scored: i % 5, expected: 1, volumeScore: 0, volumeFlag: false,
+      volumeAlert: null, sentimentMean: i % 5 ? 0.3 : null, baselineSentiment: 0.1, sentimentScore: 0, sentimentFlag: null, sentimentAlert: null, sentimentWindowItems: 0, judged: true,
+    }) as unknown as TimelineRow);
+  const chart = (n: number, width: number) => {
+    const out = render('table', timelineListing(rows(n), { topic: 'Acme Robotics', bucketMs: bucket, from, to: from + n * bucket }), ctx({ width }));
+    return out.slice(0, out.indexOf('┌'));
+  };
+
+  it('says how many buckets a bar stands for when it has more buckets than the terminal has columns (it showed the last 70 of 672 without a word)', () => {
+    const top = chart(672, 80);
+    expect(top).toMatch(/a bar is 10 buckets \(2h30m\)/);
+    for (const l of top.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(80);
+    expect(chart(28, 80)).not.toContain('a bar is');
+  });
+
+  it('explains its tone marks', () => {
+    expect(chart(28, 80)).toContain('tone: + at least +0.2, − at most −0.2, · between');
   });
 });
 
@@ -314,6 +394,26 @@ describe('the moments table at different widths', () => {
     const legend = lines(80, true).filter((l) => /label ID|explanations/.test(l));
     for (const l of legend) expect([...l].length).toBeLessThanOrEqual(80);
     expect(legend.join(' ')).not.toMatch(/Volume:/);
+  });
+
+  it('a long topic name is whole when the terminal has room for it, and cut only on a narrow one (it was "Northwind Ai…" at 200 columns)', () => {
+    const named = [sampleMoment({ id: 7 }), sampleMoment({ id: 8, rank: 2, topic: 'Northwind Airlines' })];
+    const topics = (width: number) =>
+      render('table', momentsListing(named, meta), ctx({ width })).split('\n').filter((l) => l.startsWith('│')).slice(1).map((l) => l.split('│')[2]!.trim());
+    for (const width of [132, 200]) expect(topics(width)).toEqual(['Acme Robotics', 'Northwind Airlines']);
+    // at 80 columns (and 100) the headline keeps its columns first
+    const at80 = render('table', momentsListing(named, meta), ctx({ width: 80 })).split('\n').filter((l) => l.startsWith('│'));
+    for (const l of at80) expect([...l].length).toBe(80);
+    expect(at80[2]!.split('│').at(-2)!.trim().length).toBeGreaterThanOrEqual(22);
+    expect(topics(80)[1]).toBe('Northwind Ai…');
+  });
+
+  it('the legend breaks between sentences, never inside the command it gives', () => {
+    for (const width of [80, 100, 132]) {
+      const legend = lines(width, true).filter((l) => /label|explanations|Volume:/.test(l) && !l.startsWith('│'));
+      expect(legend.some((l) => l.includes('momentscan label ID real|noise|planned.'))).toBe(true);
+      for (const l of legend) expect([...l].length).toBeLessThanOrEqual(width);
+    }
   });
 
   it('at 100 columns shows volume and tone; at 140 the accounts have a column of their own', () => {
@@ -400,13 +500,20 @@ describe('the feeds table', () => {
     const lines = out.split('\n');
     expect(lines[3]).toMatch(/^│ Acme in the news +│ Acme +│ google-news en-US +│ ok /);
     expect(lines[4]).toMatch(/^│ "northwind" on[^│]* │ Northwind +│ google-news en-US +│ failing /);
-    expect(out).toContain(`Problems:\n  "northwind" on news.google.com (https://news.google.com/rss/search?q=northwind&hl=en-US&gl=US&ceid=US:en): ${error}\n`);
+    // word-wrapped to the terminal (a line ran past it), the feed's address whole on a line of its own
+    expect(out.slice(out.indexOf('Problems:')).replace(/\n {4}(?!https)/g, ' ')).toBe(
+      `Problems:\n  "northwind" on news.google.com: ${error}\n    https://news.google.com/rss/search?q=northwind&hl=en-US&gl=US&ceid=US:en\n`,
+    );
+    for (const l of out.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(100);
+    const at80 = render('table', feedHealthListing([row({ url: `https://news.google.com/rss/search?q=${'northwind+'.repeat(9)}x&hl=en-US&gl=US&ceid=US:en`, state: 'failing', error })], 0), ctx({ width: 80 }));
+    for (const l of at80.split('\n')) if (!/^ +https:/.test(l)) expect(shownWidth(l), l).toBeLessThanOrEqual(80);
+    expect(at80).toMatch(/^ {4}https:\/\/news\.google\.com\/rss\/search\?q=(northwind\+){9}x&hl=en-US&gl=US&ceid=US:en$/m);
   });
   it('a feed not yet fetched is named by its query, quoted once: a query with quotes of its own is not quoted again', () => {
     const row = (url: string) => ({ url, fetchUrl: url, title: null, topics: ['Acme'], state: 'failing' as const, lastFetchedAt: null, lastSuccessAt: null, consecutiveFailures: 1, fetches: 1, notModifiedRatio: null, failures: 1, itemsPerDay: 0, items: 0, overflows: 0, error: 'HTTP 500', nextDueAt: null });
     const out = render('table', feedHealthListing([row(`https://news.google.com/rss/search?q=${encodeURIComponent('"acme robotics" OR glide')}&hl=en-US`), row('https://news.google.com/rss/search?q=glide&hl=en-US')] as FeedHealthRow[], 0), ctx({ width: 100 }));
-    expect(out).toContain('\n  "acme robotics" OR glide on news.google.com (https://news.google.com/rss/search?q=');
-    expect(out).toContain('\n  "glide" on news.google.com (');
+    expect(out).toContain('\n  "acme robotics" OR glide on news.google.com: HTTP 500\n    https://news.google.com/rss/search?q=');
+    expect(out).toContain('\n  "glide" on news.google.com: HTTP 500\n');
     expect(out).not.toContain('""');
   });
 });
