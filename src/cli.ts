@@ -95,7 +95,7 @@ export function buildProgram(): Command {
 
   const feeds = program
     .command('feeds')
-    .description('list the configured feeds with their health, or test one feed (feeds [list] | feeds test URL|FILE)');
+    .description('list the configured feeds with their health, test one feed, or add and remove feeds in the config (feeds [list] | test | add | remove | import | export)');
   const list = addOutputOptions(
     feeds.command('list', { isDefault: true }).description('every configured feed: state, last success, failures in a row, share of 304s, items per day, problem'),
   ).allowExcessArguments(true);
@@ -140,6 +140,30 @@ export function buildProgram(): Command {
     .action(async function (this: Command, file: string) {
       const { importOpml } = await import('./commands/feeds/import.js');
       process.exitCode = await importOpml(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), file });
+    });
+  feeds
+    .command('add')
+    .argument('<source>', 'a feed URL (http, https or file://) or a local file')
+    .description('add one feed to the config file: to a topic\'s feeds (--topic) or to the plain feeds list, after reading it once as feeds test does')
+    .option('-t, --topic <name>', `add it to this topic's feeds: ${TOPIC_RULE} (default: the plain feeds list, matched against every topic)`)
+    .option('--title <text>', 'the name feeds list shows for it (default: the feed\'s own title)')
+    .option('--tag <tag>', 'a label for it (repeatable; OPML exports make the last one a folder)', repeat)
+    .option('--no-check', 'add it without fetching it first (a feed that cannot be read is otherwise refused, exit 1)')
+    .option('--dry-run', 'print the config as it would be, change nothing')
+    .option('--json', 'print what was done as JSON')
+    .action(async function (this: Command, source: string) {
+      const { add } = await import('./commands/feeds/add.js');
+      process.exitCode = await add(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), source });
+    });
+  feeds
+    .command('remove')
+    .argument('<feed...>', 'feeds by URL (or path) or title, as feeds list shows them')
+    .description('remove feeds from the config file (all of them or, when one is not there, none); their stored items stay in the database')
+    .option('--dry-run', 'print the config as it would be, change nothing')
+    .option('--json', 'print what was done as JSON')
+    .action(async function (this: Command, feedsTyped: string[]) {
+      const { remove } = await import('./commands/feeds/remove.js');
+      process.exitCode = await remove(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), feeds: feedsTyped });
     });
   feeds
     .command('export')
