@@ -2,12 +2,11 @@ import path from 'node:path';
 import { applyRemoveFeeds, listedFeeds, type ListedFeed } from '../../config/edit.js';
 import { feedUrl } from '../../config/schema.js';
 import { ConfigError, ExitCode, UsageError } from '../../core/errors.js';
-import { configuredFeeds } from '../../ingest/due.js';
 import { cellText } from '../../render/text.js';
-import { openStore, storeExists } from '../../store/store.js';
 import { checkEdited, configText, replaceConfig } from '../config-write.js';
 import { configFor, log, processEnv, writeOut, type GlobalOptions } from '../context.js';
 import { typedFeedUrl } from './read-once.js';
+import { feedTitles } from './titles.js';
 import { shellWord } from '../../core/text.js';
 
 export interface RemoveOptions {
@@ -28,15 +27,7 @@ export async function remove(g: GlobalOptions, o: RemoveOptions): Promise<number
   const current = configText(configPath);
   const listed = listedFeeds(current, dir);
   // a feed is named as feeds list names it: its title in the config, else its own (from the database)
-  const titles = new Map(listed.filter((f) => f.title).map((f) => [f.url, f.title!]));
-  if (storeExists(dbPath)) {
-    const store = await openStore(dbPath, { readonlyIfDenied: true });
-    try {
-      for (const h of store.feedHealth(configuredFeeds(config), 0, env.now())) if (h.title && !titles.has(h.url)) titles.set(h.url, h.title);
-    } finally {
-      store.close();
-    }
-  }
+  const titles = await feedTitles(config, dbPath, env.now());
   const urls = new Set<string>();
   for (const typed of o.feeds) urls.add(feedNamed(typed, listed, titles, dir, config.topics));
 
