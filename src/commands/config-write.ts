@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_CONFIG_BYTES, parseConfigText } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -45,7 +45,7 @@ export function replaceConfig(configPath: string, text: string, read: string): v
   try {
     const fd = openSync(tmp, 'w', mode ?? 0o644);
     try {
-      writeSync(fd, text);
+      writeFileSync(fd, text); // (all of it: a single write may write part of it, under a file size limit)
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -60,7 +60,12 @@ export function replaceConfig(configPath: string, text: string, read: string): v
     rmSync(tmp, { force: true });
     if (err instanceof MomentscanError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new MomentscanError(`${configPath}: cannot write the config (${code})`, { hint: 'check the permissions of the file and its folder; it was left as it was' });
+    const check =
+      code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full (or your quota): make room'
+      : code === 'EFBIG' ? 'a file size limit (ulimit -f) stops it: raise it'
+      : code === 'EROFS' ? 'the file system is read-only'
+      : 'check the permissions of the file and its folder';
+    throw new MomentscanError(`${configPath}: cannot write the config (${code})`, { hint: `${check}; it was left as it was` });
   }
 }
 

@@ -1,7 +1,8 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const BASE = '# mine\ntopics:\n  - name: Acme   # ours\n    keywords: [ acme ]\nnotify:\n  channels:\n    desk: { type: slack, url: "https://hooks.slack.com/services/x" }\n  routes:\n    - channels: [desk]\n      topics: [Acme]\n';
@@ -94,6 +95,29 @@ describe('momentscan topics add', () => {
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(statSync(real).mode & 0o777).toBe(0o600);
     expect(readdirSync(dotfiles)).toEqual(['momentscan.yaml']);
+  });
+});
+
+describe('a config write the system refuses', () => {
+  it('under a file size limit (ulimit -f) the config is left whole: one line saying what stops it, exit 1, no file left beside it', () => {
+    const { home, config } = setup(`# ${'x'.repeat(10_000)}\n${BASE}`);
+    const before = readFileSync(config, 'utf8');
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NO_COLOR: '1' };
+    // (4 blocks: 2 or 4 KB as the shell counts them; SIGXFSZ is ignored by Node, so the write fails with EFBIG)
+    const r = spawnSync('sh', ['-c', `ulimit -f 4; exec "${process.execPath}" "${BIN}" topics add Globex --keywords globex --config "${config}"`], { env, encoding: 'utf8' });
+    expect(r.stderr).toBe(`momentscan: error: ${config}: cannot write the config (EFBIG) — a file size limit (ulimit -f) stops it: raise it; it was left as it was\n`);
+    expect(r.status).toBe(1);
+    expect(readFileSync(config, 'utf8')).toBe(before);
+    expect(readdirSync(home)).toEqual(['momentscan.yaml']);
+  });
+
+  it('a config the edit would make larger than 1 MB is refused, and left as it was', () => {
+    const { config, cli } = setup(`# ${'x'.repeat((1 << 20) - 2 - BASE.length - 20)}\n${BASE}`);
+    const before = readFileSync(config, 'utf8');
+    const r = cli('topics', 'add', 'Globex', '--keywords', 'globex, globex corporation, globex industries');
+    expect(r.stderr).toBe(`momentscan: error: topics add: adding it would make the config 1.0 MB, more than the 1 MB momentscan reads — ${config} is left as it was\n`);
+    expect(r.status).toBe(2);
+    expect(readFileSync(config, 'utf8')).toBe(before);
   });
 });
 
