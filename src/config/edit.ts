@@ -75,12 +75,8 @@ export function applyImport(text: string, plan: ImportPlan): string {
           topics.items.push(topic);
           byName.set(name.toLowerCase(), topic);
         }
-        let list = topic.get('feeds');
-        if (!isSeq(list)) {
-          list = doc.createNode([]) as YAMLSeq;
-          topic.set('feeds', list);
-        }
-        for (const f of feeds) (list as YAMLSeq).items.push(doc.createNode(entry(f)));
+        const list = seqAt(doc, topic, 'feeds');
+        for (const f of feeds) list.items.push(doc.createNode(entry(f)));
       }
     }
     if (plan.feeds.length > 0) {
@@ -117,7 +113,7 @@ export interface ListedFeed {
  */
 export function listedFeeds(text: string, dir: string): ListedFeed[] {
   const out: ListedFeed[] = [];
-  eachFeedList(parseDocument(text).contents, (topic, list) => {
+  eachFeedList(parseDocument(text), (topic, list) => {
     for (const item of list.items) {
       const f = feedOf(item, dir);
       if (f) out.push({ ...f, topic });
@@ -128,8 +124,8 @@ export function listedFeeds(text: string, dir: string): ListedFeed[] {
 
 /** Removes the feed entries with these URLs from every `feeds:` list of the config's text; returns the new text. */
 export function applyRemoveFeeds(text: string, dir: string, urls: Set<string>): string {
-  return editText(text, (_doc, root) =>
-    eachFeedList(root, (_topic, list) => {
+  return editText(text, (doc) =>
+    eachFeedList(doc, (_topic, list) => {
       list.items = list.items.filter((item) => !urls.has(feedOf(item, dir)?.url ?? ''));
     }),
   );
@@ -167,17 +163,25 @@ export function applyRemoveTopic(text: string, name: string): string {
   });
 }
 
-/** Calls `f` with each `feeds:` list of the document: the plain one (topic null), then each topic's. */
-function eachFeedList(root: unknown, f: (topic: string | null, list: YAMLSeq) => void): void {
+/**
+ * Calls `f` with each `feeds:` list of the document: the plain one (topic null), then each topic's. A lone
+ * entry (`feeds: ./x.xml`, which the loader reads as a list of one) is made a list holding it first.
+ */
+function eachFeedList(doc: Document, f: (topic: string | null, list: YAMLSeq) => void): void {
+  const root = doc.contents;
   if (!isMap(root)) return;
-  const plain = root.get('feeds');
-  if (isSeq(plain)) f(null, plain);
+  const listAt = (map: YAMLMap) => {
+    const value = map.get('feeds', true);
+    return isSeq(value) ? value : isScalar(value) && value.value !== null && value.value !== '' ? seqAt(doc, map, 'feeds') : null;
+  };
+  const plain = listAt(root);
+  if (plain) f(null, plain);
   const topics = root.get('topics');
   if (!isSeq(topics)) return;
   for (const t of topics.items) {
     if (!isMap(t)) continue;
-    const list = t.get('feeds');
-    if (isSeq(list)) f(String(t.get('name')).trim(), list);
+    const list = listAt(t);
+    if (list) f(String(t.get('name')).trim(), list);
   }
 }
 
@@ -228,11 +232,12 @@ function keepUntouchedLines(text: string, printed: string, after: string): strin
   return isDeepStrictEqual(parseDocument(kept).toJS(), parseDocument(after).toJS()) ? kept : after;
 }
 
-function seqAt(doc: Document, root: YAMLMap, key: string): YAMLSeq {
-  let seq = root.get(key);
-  if (!isSeq(seq)) {
-    seq = doc.createNode([]) as YAMLSeq;
-    root.set(key, seq);
-  }
-  return seq as YAMLSeq;
+/** The list under `key` of `map`, made if there is none; a lone entry written there (`feeds: ./x.xml`) is kept as its first. */
+function seqAt(doc: Document, map: YAMLMap, key: string): YAMLSeq {
+  const value = map.get(key, true);
+  if (isSeq(value)) return value;
+  const seq = doc.createNode([]) as YAMLSeq;
+  if (isScalar(value) && value.value !== null && value.value !== '') seq.items.push(value);
+  map.set(key, seq);
+  return seq;
 }

@@ -59,6 +59,18 @@ describe('config edits (feeds add|remove, topics add|remove)', () => {
     expect(t.feeds).toHaveLength(2);
   });
 
+  it('a lone feed written as a string (feeds: URL, a list of one to the loader) is kept when one is added, and can be removed', () => {
+    const lone = 'topics:\n  - name: A\n    keywords: [a]\n    feeds: https://a.example/one.xml\nfeeds: https://hnrss.org/frontpage   # hn\n';
+    const added = addFeed(addFeed(lone, 'https://b.example/two.xml', null), 'https://b.example/three.xml', 'A');
+    const cfg = parseConfigText(added, FILE);
+    expect(cfg.feeds).toEqual(['https://hnrss.org/frontpage', 'https://b.example/two.xml']);
+    expect(cfg.topics[0]!.feeds).toEqual(['https://a.example/one.xml', 'https://b.example/three.xml']);
+    expect(listedFeeds(lone, '/cfg').map((f) => f.url)).toEqual(['https://hnrss.org/frontpage', 'https://a.example/one.xml']);
+    const removed = parseConfigText(applyRemoveFeeds(lone, '/cfg', new Set(['https://hnrss.org/frontpage'])), FILE);
+    expect(removed.feeds).toEqual([]);
+    expect(removed.topics[0]!.feeds).toEqual(['https://a.example/one.xml']);
+  });
+
   it('adds to a config that is empty or has no topics yet', () => {
     expect(parseConfigText(applyAddTopic('', { name: 'Acme', query: 'acme OR "acme robotics"' }), FILE).topics[0]!.queryText).toBe('acme OR "acme robotics"');
     expect(parseConfigText(addFeed('', 'https://a.example/f.xml', null), FILE).feeds).toEqual(['https://a.example/f.xml']);

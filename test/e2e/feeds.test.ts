@@ -313,6 +313,22 @@ describe('momentscan feeds import', () => {
     }
   });
 
+  it('keeps a feed written alone (feeds: URL) beside those it adds', () => {
+    const home = tempDir();
+    const config = path.join(home, 'momentscan.yaml');
+    writeFileSync(config, 'topics:\n  - name: Acme\n    keywords: [acme]\n    feeds: https://acme.example/own.xml\nfeeds: https://hnrss.org/frontpage\n');
+    writeFileSync(path.join(home, 'list.opml'), opml(`${feed(1)}<outline text="Acme">${feed(2)}</outline>`));
+    const r = runCli(['feeds', 'import', path.join(home, 'list.opml'), '--config', config], { home });
+    expect(r.status, r.stderr).toBe(0);
+    const listed = JSON.parse(runCli(['feeds', '--json', '--config', config, '--db', path.join(home, 'none.db')], { home }).stdout) as { url: string; topics: string[] }[];
+    expect(listed.map((f) => [f.url, f.topics.join()])).toEqual([
+      ['https://acme.example/own.xml', 'Acme'],
+      ['https://ex2.example/feed.xml', 'Acme'],
+      ['https://hnrss.org/frontpage', ''],
+      ['https://ex1.example/feed.xml', ''],
+    ]);
+  });
+
   it('a missing file is named, with what to do', () => {
     const home = tempDir();
     writeFileSync(path.join(home, 'c.yaml'), 'topics: []\n');
