@@ -506,6 +506,12 @@ describe('momentscan feeds remove', () => {
       expect(r.status).toBe(2);
       expect(readFileSync(cfg, 'utf8')).toBe(before);
     }
+    // a damaged database does not stop a feed named by its URL being removed (titles are looked up there only when needed)
+    const damaged = path.join(home, 'damaged.db');
+    writeFileSync(damaged, 'not a database');
+    const byUrl = runCli(['feeds', 'remove', path.join(feedsDir, 'jsonfeed.json'), '--config', cfg, '--db', damaged], { home });
+    expect(byUrl.status, byUrl.stderr).toBe(0);
+    expect(readFileSync(cfg, 'utf8')).not.toContain('jsonfeed.json');
   });
 });
 

@@ -26,12 +26,18 @@ export async function remove(g: GlobalOptions, o: RemoveOptions): Promise<number
   const dir = path.dirname(path.resolve(configPath));
   const current = configText(configPath);
   const listed = listedFeeds(current, dir);
-  // a feed is named as feeds list names it: its title in the config, else its own (from the database)
-  const titles = await feedTitles(config, dbPath, env.now());
-  const urls = new Set<string>();
-  for (const typed of o.feeds) urls.add(feedNamed(typed, listed, titles, dir, config.topics));
+  // a feed is named as feeds list names it: its title in the config, else its own, from the database (read
+  // only when a name is not found otherwise: a damaged or locked database does not stop an edit of the config)
+  const named = (titles: Map<string, string>) => new Set(o.feeds.map((typed) => feedNamed(typed, listed, titles, dir, config.topics)));
+  let urls: Set<string>;
+  try {
+    urls = named(config.feedTitles);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    urls = named(await feedTitles(config, dbPath, env.now()));
+  }
 
-  const removed = listed.filter((f) => urls.has(f.url)).map((f) => ({ url: f.url, topic: f.topic, title: titles.get(f.url) ?? null }));
+  const removed = listed.filter((f) => urls.has(f.url)).map((f) => ({ url: f.url, topic: f.topic, title: f.title }));
   // a topic of whole feeds (no keywords, no query) needs one
   for (const t of config.topics) {
     if (t.query === null && t.feeds.length > 0 && t.feeds.every((u) => urls.has(u))) {
