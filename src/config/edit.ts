@@ -97,7 +97,9 @@ function editText(text: string, edit: (doc: Document, root: YAMLMap) => void): s
   const root = doc.contents;
   if (!isMap(root)) throw new Error('the config file is not a YAML mapping');
   edit(doc, root);
-  return keepUntouchedLines(text, before, doc.toString(FORMAT));
+  const after = keepUntouchedLines(text, before, doc.toString(FORMAT));
+  // a file whose every line ends in CRLF (written on Windows) keeps them on the lines added too
+  return /\r\n/.test(text) && !/(?:^|[^\r])\n/.test(text) ? after.replace(/\r?\n/g, '\r\n') : after;
 }
 
 /** A feed entry of the config: the list it is in (null: the plain `feeds:`; else its topic's name), its URL, its title there. */

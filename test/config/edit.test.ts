@@ -71,6 +71,14 @@ describe('config edits (feeds add|remove, topics add|remove)', () => {
     expect(removed.topics[0]!.feeds).toEqual(['https://a.example/one.xml']);
   });
 
+  it('a config whose lines end in CRLF keeps them on the lines it adds', () => {
+    const crlf = CONFIG.replace(/\n/g, '\r\n');
+    const next = addFeed(applyAddTopic(crlf, { name: 'Initech', keywords: ['initech'] }), 'https://x.example/f.xml', null);
+    expect(next.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(next.startsWith(crlf.slice(0, crlf.indexOf('feeds:\r\n  - https://hnrss')))).toBe(true);
+    expect(parseConfigText(next, FILE).feeds).toEqual(['https://hnrss.org/frontpage', 'file:///cfg/local.xml', 'https://x.example/f.xml']);
+  });
+
   it('adds to a config that is empty or has no topics yet', () => {
     expect(parseConfigText(applyAddTopic('', { name: 'Acme', query: 'acme OR "acme robotics"' }), FILE).topics[0]!.queryText).toBe('acme OR "acme robotics"');
     expect(parseConfigText(addFeed('', 'https://a.example/f.xml', null), FILE).feeds).toEqual(['https://a.example/f.xml']);
