@@ -155,7 +155,7 @@ export function buildProgram(): Command {
     .description('add one feed to the config file: to a topic\'s feeds (--topic) or to the plain feeds list, after reading it once as feeds test does')
     .option('-t, --topic <name>', `add it to this topic's feeds: ${TOPIC_RULE} (default: the plain feeds list, matched against every topic)`)
     .option('--title <text>', 'the name feeds list shows for it (default: the feed\'s own title)')
-    .option('--tag <tag>', 'a label for it (repeatable; OPML exports make the last one a folder)', repeat)
+    .option('--tag <tag>', 'a label for it (repeatable; feeds export makes a plain feed\'s last tag its folder)', repeat)
     .option('--no-check', 'add it without fetching it first (a feed that cannot be read is otherwise refused, exit 1)')
     .option('--dry-run', 'print the config as it would be, change nothing')
     .option('--json', 'print what was done as JSON')
