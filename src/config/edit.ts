@@ -67,7 +67,11 @@ export function applyImport(text: string, plan: ImportPlan): string {
       const topics = seqAt(doc, root, 'topics');
       // looked up by name once (a search per folder grows with the square of the folders)
       const byName = new Map<string, YAMLMap>();
-      for (const t of topics.items) if (isMap(t) && !byName.has(String(t.get('name')).toLowerCase())) byName.set(String(t.get('name')).toLowerCase(), t);
+      for (const t of topics.items) {
+        if (!isMap(t)) continue;
+        const key = String(t.get('name')).trim().toLowerCase(); // (as the loader reads the name: "Acme " is Acme)
+        if (!byName.has(key)) byName.set(key, t);
+      }
       for (const [name, feeds] of plan.topics) {
         let topic = byName.get(name.toLowerCase());
         if (!topic) {

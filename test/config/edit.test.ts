@@ -79,6 +79,11 @@ describe('config edits (feeds add|remove, topics add|remove)', () => {
     expect(parseConfigText(next, FILE).feeds).toEqual(['https://hnrss.org/frontpage', 'file:///cfg/local.xml', 'https://x.example/f.xml']);
   });
 
+  it('a feed added to a topic whose name is written with spaces around it goes to that topic', () => {
+    const next = addFeed('topics:\n  - name: " Acme "\n    keywords: [acme]\n', 'https://x.example/f.xml', 'Acme');
+    expect(parseConfigText(next, FILE).topics.map((t) => [t.name, t.feeds])).toEqual([['Acme', ['https://x.example/f.xml']]]);
+  });
+
   it('adds to a config that is empty or has no topics yet', () => {
     expect(parseConfigText(applyAddTopic('', { name: 'Acme', query: 'acme OR "acme robotics"' }), FILE).topics[0]!.queryText).toBe('acme OR "acme robotics"');
     expect(parseConfigText(addFeed('', 'https://a.example/f.xml', null), FILE).feeds).toEqual(['https://a.example/f.xml']);
