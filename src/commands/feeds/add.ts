@@ -3,6 +3,7 @@ import path from 'node:path';
 import { applyImport } from '../../config/edit.js';
 import { MAX_CONFIG_BYTES } from '../../config/load.js';
 import { ConfigError, ExitCode, MomentscanError, UsageError } from '../../core/errors.js';
+import { shellWord } from '../../core/text.js';
 import { cellText } from '../../render/text.js';
 import { checkEdited, configText, replaceConfig, typedText } from '../config-write.js';
 import { configFor, log, processEnv, writeOut, type GlobalOptions } from '../context.js';
@@ -48,12 +49,12 @@ export async function add(g: GlobalOptions, o: AddOptions): Promise<number> {
   const result = { schemaVersion: 1, config: configPath, dryRun: Boolean(o.dryRun), added: false, url, topic, title, tags, feedTitle: null as string | null, items: null as number | null };
   if (places.includes(topic)) {
     if (o.json) await writeOut(`${JSON.stringify(result, null, 2)}\n`);
-    if (!g.quiet) log(`momentscan: ${url} is already in ${where(topic)}; the config is left as it was — ${configPath}`);
+    if (!g.quiet) log(`momentscan: ${url} is already in ${where(topic)}; the config is left as it was — ${path.resolve(configPath)}`);
     return ExitCode.OK;
   }
   if (places.length > 0) {
     throw new UsageError(`feeds add: ${url} is already in ${places.map(where).join(' and ')}`, {
-      hint: `momentscan feeds remove ${url} first to move it; nothing was added`,
+      hint: `momentscan feeds remove ${shellWord(url)} first to move it; nothing was added`,
     });
   }
 
@@ -78,7 +79,7 @@ export async function add(g: GlobalOptions, o: AddOptions): Promise<number> {
   if (o.json) await writeOut(`${JSON.stringify(result, null, 2)}\n`);
   else if (o.dryRun) await writeOut(next);
   if (!g.quiet) {
-    const read = result.items === null ? "" : ` (${result.items} item${result.items === 1 ? "" : "s"} now${result.feedTitle ? `; its title: ${result.feedTitle}` : ""})`;
+    const read = result.items === null ? '' : ` (${result.items} item${result.items === 1 ? '' : 's'} now${result.feedTitle ? `; its title: ${result.feedTitle}` : ''})`;
     const made = !existed && !o.dryRun ? `; the config did not exist and now holds just this feed (momentscan init writes a commented example)` : '';
     log(`momentscan: ${url}${read} ${o.dryRun ? 'would be added' : 'added'} to ${where(topic)}${made} — ${path.resolve(configPath)}`);
   }
