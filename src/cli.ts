@@ -77,6 +77,20 @@ export function buildProgram(): Command {
       const { run } = await load();
       process.exitCode = await run(this.optsWithGlobals() as GlobalOptions, this.opts() as never);
     };
+  /**
+   * `parent [list]`: `list` is the default sub-command. A word after `parent` that names no sub-command lands
+   * there (`feeds tset x.xml`, `events lst`): it is named as the mistake, not taken as list's arguments.
+   */
+  const defaultList = (parent: Command, list: Command, load: () => Promise<{ run: Action }>) => {
+    list.allowExcessArguments(true);
+    showDefaultOptions(parent, list);
+    const run = action(load);
+    list.action(async function (this: Command) {
+      const [word] = this.args;
+      if (word !== undefined) throw unknownCommand(parent, word);
+      await run.call(this);
+    });
+  };
 
   program
     .command('init')
@@ -95,18 +109,12 @@ export function buildProgram(): Command {
 
   const feeds = program
     .command('feeds')
-    .description('list the configured feeds with their health, or test one feed (feeds [list] | feeds test URL|FILE)');
-  const list = addOutputOptions(
-    feeds.command('list', { isDefault: true }).description('every configured feed: state, last success, failures in a row, share of 304s, items per day, problem'),
-  ).allowExcessArguments(true);
-  showDefaultOptions(feeds, list);
-  const runList = action(async () => ({ run: (await import('./commands/feeds/list.js')).list }) as { run: Action });
-  list.action(async function (this: Command) {
-    // `feeds tset x.xml` lands here (list is the default): name the mistake, not list's arguments
-    const [word] = this.args;
-    if (word !== undefined) throw unknownCommand(feeds, word);
-    await runList.call(this);
-  });
+    .description('list the configured feeds with their health, test one feed, or add and remove feeds in the config (feeds [list] | test | add | remove | import | export)');
+  defaultList(
+    feeds,
+    addOutputOptions(feeds.command('list', { isDefault: true }).description('every configured feed: state, last success, failures in a row, share of 304s, items per day, problem')),
+    async () => ({ run: (await import('./commands/feeds/list.js')).list }) as { run: Action },
+  );
   addOutputOptions(
     feeds
       .command('test')
@@ -140,6 +148,30 @@ export function buildProgram(): Command {
     .action(async function (this: Command, file: string) {
       const { importOpml } = await import('./commands/feeds/import.js');
       process.exitCode = await importOpml(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), file });
+    });
+  feeds
+    .command('add')
+    .argument('<source>', 'a feed URL (http, https or file://) or a local file')
+    .description('add one feed to the config file: to a topic\'s feeds (--topic) or to the plain feeds list, after reading it once as feeds test does')
+    .option('-t, --topic <name>', `add it to this topic's feeds: ${TOPIC_RULE} (default: the plain feeds list, matched against every topic)`)
+    .option('--title <text>', 'the name feeds list shows for it (default: the feed\'s own title)')
+    .option('--tag <tag>', 'a label for it (repeatable; feeds export makes a plain feed\'s last tag its folder)', repeat)
+    .option('--no-check', 'add it without fetching it first (a feed that cannot be read is otherwise refused, exit 1)')
+    .option('--dry-run', 'print the config as it would be, change nothing')
+    .option('--json', 'print what was done as JSON')
+    .action(async function (this: Command, source: string) {
+      const { add } = await import('./commands/feeds/add.js');
+      process.exitCode = await add(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), source });
+    });
+  feeds
+    .command('remove')
+    .argument('<feed...>', 'feeds by URL (or path) or title, as feeds list shows them')
+    .description('remove feeds from the config file (all of them or, when one is not there, none); their stored items stay in the database')
+    .option('--dry-run', 'print the config as it would be, change nothing')
+    .option('--json', 'print what was done as JSON')
+    .action(async function (this: Command, feedsTyped: string[]) {
+      const { remove } = await import('./commands/feeds/remove.js');
+      process.exitCode = await remove(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), feeds: feedsTyped });
     });
   feeds
     .command('export')
@@ -223,9 +255,38 @@ export function buildProgram(): Command {
     .option('--fail-on-moments', `exit ${ExitCode.MOMENTS_FOUND} when the digest has new or ongoing moments`)
     .action(action(() => import('./commands/digest.js') as Promise<{ run: Action }>));
 
-  addOutputOptions(
-    program.command('topics').description('each topic: its query, feeds, items, learning state and last moment'),
-  ).action(action(() => import('./commands/topics.js') as Promise<{ run: Action }>));
+  const topics = program
+    .command('topics')
+    .description('each topic: its query, feeds, items, learning state and last moment; or add and remove topics in the config (topics [list] | add | remove)');
+  defaultList(
+    topics,
+    addOutputOptions(topics.command('list', { isDefault: true }).description('each topic: its query, feeds, items, learning state and last moment')),
+    async () => ({ run: (await import('./commands/topics/list.js')).list }) as { run: Action },
+  );
+  topics
+    .command('add')
+    .argument('<name>', 'the topic\'s name (unique, in any case)')
+    .description('add a topic to the config file: what its items say (--keywords or --query) and where to search (--source)')
+    .option('-k, --keywords <list>', 'words or phrases, comma-separated, any of which makes a match (repeatable)', repeat)
+    .option('--query <query>', 'a query instead of keywords: words, "phrases", OR, AND, NOT or -word, ( ) (see Queries in the README)')
+    .option('--exclude <list>', 'words or phrases, comma-separated, that veto a match (repeatable)', repeat)
+    .option('--source <source>', 'a search source: google-news, bing-news, hackernews, reddit[:SUBREDDIT], mastodon:HASHTAG, ndjson:FILE, or a feed URL (repeatable)', repeat)
+    .option('--dry-run', 'print the config as it would be, change nothing')
+    .option('--json', 'print what was done as JSON')
+    .action(async function (this: Command, name: string) {
+      const { add } = await import('./commands/topics/add.js');
+      process.exitCode = await add(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), name });
+    });
+  topics
+    .command('remove')
+    .argument('<topic...>', `topics: ${TOPIC_RULE}`)
+    .description('remove topics from the config file, with their feeds and sources; what the database holds of them stays')
+    .option('--dry-run', 'print the config as it would be, change nothing')
+    .option('--json', 'print what was done as JSON')
+    .action(async function (this: Command, names: string[]) {
+      const { remove } = await import('./commands/topics/remove.js');
+      process.exitCode = await remove(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), topics: names });
+    });
 
   program
     .command('status')
@@ -340,21 +401,17 @@ export function buildProgram(): Command {
       const { add } = await import('./commands/events/add.js');
       process.exitCode = await add(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), topic });
     });
-  const eventsList = addOutputOptions(
-    events
-      .command('list', { isDefault: true })
-      .description('planned events by start: id, topic, from, to, lead and lag, note')
-      .option('-t, --topic <name>', `only this topic's events (and those of every topic): ${TOPIC_RULE} (repeatable)`, repeat)
-      .option('-s, --since <when>', 'only events reaching past this time (7d ago, or ISO-8601)'),
-  ).allowExcessArguments(true);
-  showDefaultOptions(events, eventsList);
-  const runEventsList = action(async () => ({ run: (await import('./commands/events/list.js')).list }) as { run: Action });
-  eventsList.action(async function (this: Command) {
-    // `events lst` lands here (list is the default): name the mistake
-    const [word] = this.args;
-    if (word !== undefined) throw unknownCommand(events, word);
-    await runEventsList.call(this);
-  });
+  defaultList(
+    events,
+    addOutputOptions(
+      events
+        .command('list', { isDefault: true })
+        .description('planned events by start: id, topic, from, to, lead and lag, note')
+        .option('-t, --topic <name>', `only this topic's events (and those of every topic): ${TOPIC_RULE} (repeatable)`, repeat)
+        .option('-s, --since <when>', 'only events reaching past this time (7d ago, or ISO-8601)'),
+    ),
+    async () => ({ run: (await import('./commands/events/list.js')).list }) as { run: Action },
+  );
   events
     .command('remove')
     .argument('<id...>', 'event ids (from events list)')

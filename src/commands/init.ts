@@ -4,6 +4,7 @@ import { MomentscanError, UsageError } from '../core/errors.js';
 import { makeDirs, resolveConfigPath } from '../core/paths.js';
 import { STARTER_CONFIG } from '../config/starter.js';
 import { log, processEnv, type GlobalOptions } from './context.js';
+import { shellWord } from '../core/text.js';
 
 export interface InitOptions {
   force?: boolean;
@@ -28,9 +29,4 @@ export async function run(g: GlobalOptions, o: InitOptions): Promise<number> {
   const next = g.config !== undefined ? `momentscan scan --config ${shellWord(g.config)}` : 'momentscan scan';
   if (!g.quiet) log(`momentscan: wrote ${file}; edit its topics and feeds, then run ${next}`);
   return 0;
-}
-
-/** A path as typed in a shell: quoted when it holds anything but plain characters. */
-function shellWord(s: string): string {
-  return /^[\w@%+=:,./~-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }

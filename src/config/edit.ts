@@ -1,12 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document } from 'yaml';
 import type { OpmlDocument } from './opml.js';
-import type { Config } from './schema.js';
+import { feedUrl, type Config } from './schema.js';
 
 /** What importing a feed list adds to the config. */
 export interface ImportPlan {
   /** Topic name → feed entries to add to it (a topic of whole feeds when it is new). */
-  topics: Map<string, { url: string; title: string | null }[]>;
+  topics: Map<string, { url: string; title: string | null; tags?: string[] }[]>;
   /** Entries to add to the plain `feeds:` list, with their folders as tags. */
   feeds: { url: string; title: string | null; tags: string[] }[];
   /** URLs already configured, left as they are. */
@@ -55,43 +55,151 @@ export function planImport(config: Config, opml: OpmlDocument, as: 'topics' | 't
 
 /** Applies a plan to the config file's text, keeping its comments and layout; returns the new text. */
 export function applyImport(text: string, plan: ImportPlan): string {
+  return editText(text, (doc, root) => {
+    const entry = (f: { url: string; title: string | null; tags?: string[] }) => {
+      if (!f.title && !f.tags?.length) return f.url;
+      const m: Record<string, unknown> = { url: f.url };
+      if (f.title) m.title = f.title;
+      if (f.tags?.length) m.tags = f.tags;
+      return m;
+    };
+    if (plan.topics.size > 0) {
+      const topics = seqAt(doc, root, 'topics');
+      // looked up by name once (a search per folder grows with the square of the folders)
+      const byName = new Map<string, YAMLMap>();
+      for (const t of topics.items) {
+        if (!isMap(t)) continue;
+        const key = String(t.get('name')).trim().toLowerCase(); // (as the loader reads the name: "Acme " is Acme)
+        if (!byName.has(key)) byName.set(key, t);
+      }
+      for (const [name, feeds] of plan.topics) {
+        let topic = byName.get(name.toLowerCase());
+        if (!topic) {
+          topic = doc.createNode({ name }) as YAMLMap;
+          topics.items.push(topic);
+          byName.set(name.toLowerCase(), topic);
+        }
+        const list = seqAt(doc, topic, 'feeds');
+        for (const f of feeds) list.items.push(doc.createNode(entry(f)));
+      }
+    }
+    if (plan.feeds.length > 0) {
+      const feeds = seqAt(doc, root, 'feeds');
+      for (const f of plan.feeds) feeds.items.push(doc.createNode(entry(f)));
+    }
+  });
+}
+
+/**
+ * Edits the config file's text as a YAML document (`edit` changes `root`, the top mapping), keeping the
+ * file's comments and the spacing of the lines the edit leaves alone; returns the new text.
+ */
+function editText(text: string, edit: (doc: Document, root: YAMLMap) => void): string {
   const doc: Document = parseDocument(text);
   if (doc.contents === null) doc.contents = doc.createNode({}); // an empty file: a block mapping, not `{...}` on one line
   const before = doc.toString(FORMAT);
   const root = doc.contents;
   if (!isMap(root)) throw new Error('the config file is not a YAML mapping');
-  const entry = (f: { url: string; title: string | null; tags?: string[] }) => {
-    if (!f.title && !f.tags?.length) return f.url;
-    const m: Record<string, unknown> = { url: f.url };
-    if (f.title) m.title = f.title;
-    if (f.tags?.length) m.tags = f.tags;
-    return m;
-  };
-  if (plan.topics.size > 0) {
-    const topics = seqAt(doc, root, 'topics');
-    // looked up by name once (a search per folder grows with the square of the folders)
-    const byName = new Map<string, YAMLMap>();
-    for (const t of topics.items) if (isMap(t) && !byName.has(String(t.get('name')).toLowerCase())) byName.set(String(t.get('name')).toLowerCase(), t);
-    for (const [name, feeds] of plan.topics) {
-      let topic = byName.get(name.toLowerCase());
-      if (!topic) {
-        topic = doc.createNode({ name }) as YAMLMap;
-        topics.items.push(topic);
-        byName.set(name.toLowerCase(), topic);
-      }
-      let list = topic.get('feeds');
-      if (!isSeq(list)) {
-        list = doc.createNode([]) as YAMLSeq;
-        topic.set('feeds', list);
-      }
-      for (const f of feeds) (list as YAMLSeq).items.push(doc.createNode(entry(f)));
+  edit(doc, root);
+  const after = keepUntouchedLines(text, before, doc.toString(FORMAT));
+  // a file whose every line ends in CRLF (written on Windows) keeps them on the lines added too
+  return /\r\n/.test(text) && !/(?:^|[^\r])\n/.test(text) ? after.replace(/\r?\n/g, '\r\n') : after;
+}
+
+/** A feed entry of the config: the list it is in (null: the plain `feeds:`; else its topic's name), its URL, its title there. */
+export interface ListedFeed {
+  url: string;
+  topic: string | null;
+  title: string | null;
+}
+
+/**
+ * Every feed entry the config's `feeds:` lists hold (the plain one and each topic's), where it is; not the
+ * URLs a topic's `sources:` build. `dir` is the config's folder (a path in the file is relative to it).
+ */
+export function listedFeeds(text: string, dir: string): ListedFeed[] {
+  const out: ListedFeed[] = [];
+  eachFeedList(parseDocument(text), (topic, list) => {
+    for (const item of list.items) {
+      const f = feedOf(item, dir);
+      if (f) out.push({ ...f, topic });
     }
+  });
+  return out;
+}
+
+/** Removes the feed entries with these URLs from every `feeds:` list of the config's text; returns the new text. */
+export function applyRemoveFeeds(text: string, dir: string, urls: Set<string>): string {
+  return editText(text, (doc) =>
+    eachFeedList(doc, (_topic, list) => {
+      list.items = list.items.filter((item) => !urls.has(feedOf(item, dir)?.url ?? ''));
+    }),
+  );
+}
+
+/** A topic as `topics add` writes it: keywords or a query, words to exclude, search sources. */
+export interface NewTopic {
+  name: string;
+  keywords?: string[];
+  query?: string;
+  exclude?: string[];
+  /** Source entries as the config writes them: a name (`google-news`), `{ reddit: robotics }`, a URL. */
+  sources?: (string | Record<string, string>)[];
+}
+
+/** Adds a topic at the end of the config's `topics:`; returns the new text. */
+export function applyAddTopic(text: string, topic: NewTopic): string {
+  return editText(text, (doc, root) => {
+    const node = doc.createNode({ name: topic.name }) as YAMLMap;
+    // `keywords: [acme, "acme robotics"]` on one line, as the starter config writes them
+    const flow = (list: string[]) => Object.assign(doc.createNode(list) as YAMLSeq, { flow: true });
+    if (topic.keywords?.length) node.set('keywords', flow(topic.keywords));
+    if (topic.query !== undefined) node.set('query', topic.query);
+    if (topic.exclude?.length) node.set('exclude', flow(topic.exclude));
+    if (topic.sources?.length) node.set('sources', doc.createNode(topic.sources));
+    seqAt(doc, root, 'topics').items.push(node);
+  });
+}
+
+/** Removes the topic of this name (in any case) from the config's `topics:`, with its feeds and sources; returns the new text. */
+export function applyRemoveTopic(text: string, name: string): string {
+  return editText(text, (_doc, root) => {
+    const topics = root.get('topics');
+    if (isSeq(topics)) topics.items = topics.items.filter((t) => !(isMap(t) && String(t.get('name')).trim().toLowerCase() === name.toLowerCase()));
+  });
+}
+
+/**
+ * Calls `f` with each `feeds:` list of the document: the plain one (topic null), then each topic's. A lone
+ * entry (`feeds: ./x.xml`, which the loader reads as a list of one) is made a list holding it first.
+ */
+function eachFeedList(doc: Document, f: (topic: string | null, list: YAMLSeq) => void): void {
+  const root = doc.contents;
+  if (!isMap(root)) return;
+  const listAt = (map: YAMLMap) => {
+    const value = map.get('feeds', true);
+    return isSeq(value) ? value : isScalar(value) && value.value !== null && value.value !== '' ? seqAt(doc, map, 'feeds') : null;
+  };
+  const plain = listAt(root);
+  if (plain) f(null, plain);
+  const topics = root.get('topics');
+  if (!isSeq(topics)) return;
+  for (const t of topics.items) {
+    if (!isMap(t)) continue;
+    const list = listAt(t);
+    if (list) f(String(t.get('name')).trim(), list);
   }
-  if (plan.feeds.length > 0) {
-    const feeds = seqAt(doc, root, 'feeds');
-    for (const f of plan.feeds) feeds.items.push(doc.createNode(entry(f)));
-  }
-  return keepUntouchedLines(text, before, doc.toString(FORMAT));
+}
+
+/** A feed entry's URL (as the config loader makes it) and title; null for what is no feed entry. */
+function feedOf(item: unknown, dir: string): { url: string; title: string | null } | null {
+  const js = isMap(item) || isScalar(item) ? (item.toJSON() as unknown) : item;
+  const raw = js !== null && typeof js === 'object' ? (js as Record<string, unknown>).url : js;
+  if (typeof raw !== 'string' && typeof raw !== 'number') return null;
+  const url = feedUrl(String(raw).trim(), dir);
+  if (!url) return null;
+  const title = js !== null && typeof js === 'object' ? (js as Record<string, unknown>).title : null;
+  return { url, title: typeof title === 'string' && title.trim() ? title.trim() : null };
 }
 
 const FORMAT = { lineWidth: 0, flowCollectionPadding: false } as const;
@@ -130,11 +238,12 @@ function keepUntouchedLines(text: string, printed: string, after: string): strin
   return isDeepStrictEqual(parseDocument(kept).toJS(), parseDocument(after).toJS()) ? kept : after;
 }
 
-function seqAt(doc: Document, root: YAMLMap, key: string): YAMLSeq {
-  let seq = root.get(key);
-  if (!isSeq(seq)) {
-    seq = doc.createNode([]) as YAMLSeq;
-    root.set(key, seq);
-  }
-  return seq as YAMLSeq;
+/** The list under `key` of `map`, made if there is none; a lone entry written there (`feeds: ./x.xml`) is kept as its first. */
+function seqAt(doc: Document, map: YAMLMap, key: string): YAMLSeq {
+  const value = map.get(key, true);
+  if (isSeq(value)) return value;
+  const seq = doc.createNode([]) as YAMLSeq;
+  if (isScalar(value) && value.value !== null && value.value !== '') seq.items.push(value);
+  map.set(key, seq);
+  return seq;
 }

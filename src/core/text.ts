@@ -122,3 +122,8 @@ export function editDistance(a: string, b: string): number {
   }
   return dp[b.length]!;
 }
+
+/** A word as typed in a shell: quoted when it holds anything but plain characters. */
+export function shellWord(s: string): string {
+  return /^[\w@%+=:,./~-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+}

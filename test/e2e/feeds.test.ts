@@ -313,6 +313,22 @@ describe('momentscan feeds import', () => {
     }
   });
 
+  it('keeps a feed written alone (feeds: URL) beside those it adds', () => {
+    const home = tempDir();
+    const config = path.join(home, 'momentscan.yaml');
+    writeFileSync(config, 'topics:\n  - name: Acme\n    keywords: [acme]\n    feeds: https://acme.example/own.xml\nfeeds: https://hnrss.org/frontpage\n');
+    writeFileSync(path.join(home, 'list.opml'), opml(`${feed(1)}<outline text="Acme">${feed(2)}</outline>`));
+    const r = runCli(['feeds', 'import', path.join(home, 'list.opml'), '--config', config], { home });
+    expect(r.status, r.stderr).toBe(0);
+    const listed = JSON.parse(runCli(['feeds', '--json', '--config', config, '--db', path.join(home, 'none.db')], { home }).stdout) as { url: string; topics: string[] }[];
+    expect(listed.map((f) => [f.url, f.topics.join()])).toEqual([
+      ['https://acme.example/own.xml', 'Acme'],
+      ['https://ex2.example/feed.xml', 'Acme'],
+      ['https://hnrss.org/frontpage', ''],
+      ['https://ex1.example/feed.xml', ''],
+    ]);
+  });
+
   it('a missing file is named, with what to do', () => {
     const home = tempDir();
     writeFileSync(path.join(home, 'c.yaml'), 'topics: []\n');
@@ -340,3 +356,165 @@ describe('momentscan feeds import', () => {
     expect(readdirSync(dotfiles)).toEqual(['momentscan.yaml']);
   });
 });
+
+describe('momentscan feeds add', () => {
+  const GN = path.join(ROOT, 'fixtures', 'feeds', 'google-news.rss.xml');
+  const BASE = '# mine\nfetch: { retries: 0 }   # fail fast\ntopics:\n  - name: Acme Robotics\n    keywords: [ acme ]   # any case\nfeeds:\n  - https://hnrss.org/frontpage   # HN\n';
+  const setup = () => {
+    const home = tempDir();
+    const config = path.join(home, 'momentscan.yaml');
+    writeFileSync(config, BASE);
+    return { home, config };
+  };
+
+  it('reads the feed once, adds it to the topic named, keeps every other line; the same again is a note, elsewhere an error', () => {
+    const { home, config } = setup();
+    const r = runCli(['feeds', 'add', GN, '--topic', 'acme', '--title', 'Acme news: "GN" #1', '--config', config], { home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`momentscan: file://${GN} (3 items now; its title: "acme" - Google News) added to the feeds of topic Acme Robotics — ${config}\n`);
+    const text = readFileSync(config, 'utf8');
+    expect(text).toBe(BASE.replace('any case\n', `any case\n    feeds:\n      - url: file://${GN}\n        title: 'Acme news: "GN" #1'\n`));
+    const listed = JSON.parse(runCli(['feeds', '--json', '--config', config, '--db', path.join(home, 'none.db')], { home }).stdout) as { url: string; title: string; topics: string[] }[];
+    expect(listed.find((f) => f.url === `file://${GN}`)).toMatchObject({ title: 'Acme news: "GN" #1', topics: ['Acme Robotics'] });
+    // again, as asked: nothing to do
+    const again = runCli(['feeds', 'add', GN, '--topic', 'Acme Robotics', '--config', config], { home });
+    expect(again.status).toBe(0);
+    expect(again.stderr).toBe(`momentscan: file://${GN} is already in the feeds of topic Acme Robotics; the config is left as it was — ${config}\n`);
+    // as a plain feed: it is configured elsewhere
+    const elsewhere = runCli(['feeds', 'add', GN, '--config', config], { home });
+    expect(elsewhere.status).toBe(2);
+    expect(elsewhere.stderr).toBe(`momentscan: error: feeds add: file://${GN} is already in the feeds of topic Acme Robotics — momentscan feeds remove file://${GN} first to move it; nothing was added\n`);
+    expect(readFileSync(config, 'utf8')).toBe(text);
+  });
+
+  it('refuses a feed that cannot be read, config untouched, unless --no-check; --dry-run and --json say what would be done', () => {
+    const { home, config } = setup();
+    const down = 'http://127.0.0.1:9/down.rss';
+    const r = runCli(['feeds', 'add', down, '--config', config], { home });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^momentscan: error: http:\/\/127\.0\.0\.1:9\/down\.rss: connection refused by 127\.0\.0\.1:9 — .*; nothing was added \(--no-check adds it unread\)\n$/);
+    expect(readFileSync(config, 'utf8')).toBe(BASE);
+    const dry = runCli(['feeds', 'add', down, '--no-check', '--tag', 'trade', '--dry-run', '--config', config], { home });
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stdout).toBe(`${BASE}  - url: ${down}\n    tags:\n      - trade\n`);
+    expect(dry.stderr).toBe(`momentscan: ${down} would be added to the plain feeds list — ${config}\n`);
+    expect(readFileSync(config, 'utf8')).toBe(BASE);
+    const json = runCli(['feeds', 'add', down, '--no-check', '--json', '--config', config], { home });
+    expect(json.status, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ schemaVersion: 1, config, dryRun: false, added: true, url: down, topic: null, title: null, tags: [], feedTitle: null, items: null });
+    expect(readFileSync(config, 'utf8')).toBe(`${BASE}  - ${down}\n`);
+  });
+
+  it('hostile input: a line break, an escape sequence or 10,000 characters is a usage error; YAML syntax in a URL is written safely', () => {
+    const { home, config } = setup();
+    for (const [args, message] of [
+      [['--title', 'two\nlines'], /^momentscan: error: --title: "two lines" holds a line break, a control character or an escape sequence — give one line of plain text\n$/],
+      [['--tag', '\u001b[31mred'], /^momentscan: error: --tag: "red" holds a line break, a control character or an escape sequence — /],
+      [['--title', 'x'.repeat(10_000)], /^momentscan: error: --title: at most 200 characters, got 10,000 — /],
+      [['--topic', 'Nope'], /^momentscan: error: --topic: no topic named "Nope" in the config — topics are: Acme Robotics\n$/],
+    ] as const) {
+      const r = runCli(['feeds', 'add', GN, ...args, '--config', config], { home });
+      expect(r.stderr).toMatch(message);
+      expect(r.status).toBe(2);
+    }
+    const odd = 'https://x.example/feed?q=a: b #c&x=[1]';
+    const r = runCli(['feeds', 'add', odd, '--no-check', '--config', config], { home });
+    expect(r.status, r.stderr).toBe(0);
+    const listed = JSON.parse(runCli(['feeds', '--json', '--config', config, '--db', path.join(home, 'none.db')], { home }).stdout) as { url: string }[];
+    expect(listed.map((f) => f.url)).toEqual(['https://hnrss.org/frontpage', new URL(odd).href]);
+    expect(readFileSync(config, 'utf8').startsWith(BASE)).toBe(true);
+  });
+
+  it('with no config yet, creates it (at the default path) holding just the feed', () => {
+    const home = tempDir();
+    const r = runCli(['feeds', 'add', GN], { home });
+    expect(r.status, r.stderr).toBe(0);
+    const config = path.join(home, '.config', 'momentscan', 'config.yaml');
+    expect(r.stderr).toContain('the config did not exist and now holds just this feed (momentscan init writes a commented example)');
+    expect(readFileSync(config, 'utf8')).toBe(`feeds:\n  - file://${GN}\n`);
+    // an explicit --config that does not exist is an error, as for every command
+    const missing = runCli(['feeds', 'add', GN, '--config', path.join(home, 'typo.yaml')], { home });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/typo\.yaml: config file not found — check the path, or create one with momentscan init\n$/);
+  });
+
+  it('checks a feed on a real server with one request, and says what it holds', async () => {
+    const { home, config } = setup();
+    const { startServer } = await import('../helpers/server.js');
+    const server = await startServer({ '/feed.xml': (_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(readFileSync(GN)) });
+    try {
+      const url = server.url('/feed.xml');
+      const r = await withTimeout(startCli(['feeds', 'add', url, '--topic', 'acme', '--json', '--config', config], { home }).exited, 30_000, 'feeds add');
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ added: true, url, topic: 'Acme Robotics', feedTitle: '"acme" - Google News', items: 3 });
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('momentscan feeds remove', () => {
+  const feedsDir = path.join(ROOT, 'fixtures', 'feeds');
+  const config = (home: string) => {
+    const file = path.join(home, 'momentscan.yaml');
+    writeFileSync(
+      file,
+      `# mine\nfetch: { interval: 0s }\ntopics:\n  - name: Acme\n    keywords: [acme]\n    feeds:\n      - ${feedsDir}/google-news.rss.xml   # news\n      - { url: ${feedsDir}/bing-news.rss.xml, title: Bing Acme }\n    sources:\n      - hackernews\n  - name: Wire   # every item of its feed\n    feeds: [${feedsDir}/hnrss.rss.xml]\nfeeds:\n  - ${feedsDir}/jsonfeed.json\n`,
+    );
+    return file;
+  };
+
+  it('removes feeds by URL, path or title; their stored items stay; feeds list no longer shows them', () => {
+    const home = tempDir();
+    const cfg = config(home);
+    const db = path.join(home, 'm.db');
+    // the hackernews source is not reachable here: the local feeds are stored
+    runCli(['fetch', '--config', cfg, '--db', db, '--quiet'], { home });
+    const before = JSON.parse(runCli(['items', '--all', '--since', '3650d', '--json', '--config', cfg, '--db', db], { home }).stdout) as { feedUrl: string }[];
+    const gn = pathToFileUrl(path.join(feedsDir, 'google-news.rss.xml'));
+    expect(before.some((i) => i.feedUrl === gn)).toBe(true);
+    const r = runCli(['feeds', 'remove', path.join(feedsDir, 'google-news.rss.xml'), 'bing acme', '--config', cfg, '--db', db], { home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe(
+      `momentscan: removed ${gn} (topic Acme), ${pathToFileUrl(path.join(feedsDir, 'bing-news.rss.xml'))} (topic Acme); their stored items stay in the database and in the topics' history, and feeds list no longer shows them — ${cfg}\n`,
+    );
+    const text = readFileSync(cfg, 'utf8');
+    expect(text).toContain('    keywords: [acme]\n    feeds: []\n    sources:\n      - hackernews\n  - name: Wire   # every item of its feed\n');
+    const listed = JSON.parse(runCli(['feeds', '--json', '--config', cfg, '--db', db], { home }).stdout) as { url: string }[];
+    expect(listed.map((f) => f.url)).not.toContain(gn);
+    const after = JSON.parse(runCli(['items', '--all', '--since', '3650d', '--json', '--config', cfg, '--db', db], { home }).stdout) as { feedUrl: string }[];
+    expect(after).toEqual(before);
+  });
+
+  it('all or none: one name no feed has, a title two feeds share, the last feed of a topic of whole feeds or a URL its sources build is a usage error', () => {
+    const home = tempDir();
+    const cfg = config(home);
+    writeFileSync(cfg, readFileSync(cfg, 'utf8').replace(`  - ${feedsDir}/jsonfeed.json\n`, `  - { url: ${feedsDir}/jsonfeed.json, title: bing acme }\n`));
+    const before = readFileSync(cfg, 'utf8');
+    const hn = runCli(['feeds', '--json', '--config', cfg, '--db', path.join(home, 'none.db')], { home });
+    const built = (JSON.parse(hn.stdout) as { url: string }[]).find((f) => f.url.startsWith('https://hnrss.org/'))!.url;
+    for (const [args, message] of [
+      [[path.join(feedsDir, 'jsonfeed.json'), 'nope'], 'momentscan: error: feeds remove: no configured feed is "nope" — give a URL or title as momentscan feeds list shows them; nothing was removed\n'],
+      [['Bing Acme'], `momentscan: error: feeds remove: 2 feeds are titled "Bing Acme": ${pathToFileUrl(path.join(feedsDir, 'jsonfeed.json'))}, ${pathToFileUrl(path.join(feedsDir, 'bing-news.rss.xml'))} — give the URL of the one to remove; nothing was removed\n`],
+      [[path.join(feedsDir, 'hnrss.rss.xml')], 'momentscan: error: feeds remove: topic Wire takes every item of its feeds, and this would leave it none — momentscan topics remove Wire removes the topic; nothing was removed\n'],
+      [[built], `momentscan: error: feeds remove: ${built} is built from the sources: of topic Acme, not listed under feeds: — edit that topic's sources: in the config (momentscan topics remove removes the whole topic); nothing was removed\n`],
+    ] as const) {
+      const r = runCli(['feeds', 'remove', ...args, '--config', cfg], { home });
+      expect(r.stderr).toBe(message);
+      expect(r.status).toBe(2);
+      expect(readFileSync(cfg, 'utf8')).toBe(before);
+    }
+    // a damaged database does not stop a feed named by its URL being removed (titles are looked up there only when needed)
+    const damaged = path.join(home, 'damaged.db');
+    writeFileSync(damaged, 'not a database');
+    const byUrl = runCli(['feeds', 'remove', path.join(feedsDir, 'jsonfeed.json'), '--config', cfg, '--db', damaged], { home });
+    expect(byUrl.status, byUrl.stderr).toBe(0);
+    expect(readFileSync(cfg, 'utf8')).not.toContain('jsonfeed.json');
+  });
+});
+
+function pathToFileUrl(p: string): string {
+  return `file://${p}`;
+}

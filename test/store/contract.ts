@@ -280,6 +280,20 @@ export function storeContract(backend: Backend): void {
       expect(store.syncTopics([{ name: 'Acme', definition: 'd2' }])[0]!.changed).toBe(false);
     });
 
+    it('a topic left out of the config and then back has its matches redone (items stored meanwhile were not matched)', () => {
+      const { store, save, feedA, topicId } = setup();
+      const [, globex] = store.syncTopics([{ name: 'Acme', definition: 'd1' }, { name: 'Globex', definition: 'g1' }]);
+      expect(globex!.changed).toBe(true);
+      store.replaceTopicMatches(topicId, 'd1', []);
+      store.replaceTopicMatches(globex!.id, 'g1', []);
+      expect(store.syncTopics([{ name: 'Acme', definition: 'd1' }, { name: 'Globex', definition: 'g1' }]).map((r) => r.changed)).toEqual([false, false]);
+      // Globex removed from the config: fetches go on without it
+      expect(store.syncTopics([{ name: 'Acme', definition: 'd1' }]).map((r) => r.changed)).toEqual([false]);
+      save(feedA, [item('1')]);
+      const back = store.syncTopics([{ name: 'Acme', definition: 'd1' }, { name: 'Globex', definition: 'g1' }]);
+      expect(back.map((r) => [r.id, r.changed])).toEqual([[topicId, false], [globex!.id, true]]);
+    });
+
     it('remembers when a moment was first seen; lists those known by a given time', () => {
       const { store, topicId } = setup();
       const m = {

@@ -1,22 +1,14 @@
 import { renderOpml, type OpmlOutline } from '../../config/opml.js';
-import { openStore, storeExists } from '../../store/store.js';
 import { sourceOf } from '../../config/sources/index.js';
 import { configFor, log, processEnv, writeOut, type GlobalOptions } from '../context.js';
 import { configuredFeeds } from '../../ingest/due.js';
+import { feedTitles } from './titles.js';
 
 /** `momentscan feeds export`: every configured feed as OPML 2.0, topics as folders. */
 export async function exportOpml(g: GlobalOptions): Promise<number> {
   const env = processEnv();
   const { config, dbPath } = configFor(g, env);
-  const titles = new Map(config.feedTitles);
-  if (storeExists(dbPath)) {
-    const store = await openStore(dbPath, { readonlyIfDenied: true });
-    try {
-      for (const h of store.feedHealth(configuredFeeds(config), 0, env.now())) if (h.title && !titles.has(h.url)) titles.set(h.url, h.title);
-    } finally {
-      store.close();
-    }
-  }
+  const titles = await feedTitles(config, dbPath, env.now());
   const feedOutline = (url: string) => ({ text: titles.get(url) ?? url, xmlUrl: url });
   // a source that is not a feed (a file of items) has no place in a list of feeds for a feed reader
   const isFeed = (url: string) => !sourceOf(config.feedKinds.get(url) ?? '')?.readsItems;

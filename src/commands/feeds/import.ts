@@ -1,11 +1,10 @@
-import { chmodSync, existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { applyImport, planImport } from '../../config/edit.js';
-import { MAX_CONFIG_BYTES, parseConfigText } from '../../config/load.js';
+import { MAX_CONFIG_BYTES } from '../../config/load.js';
 import { OpmlError, parseOpml } from '../../config/opml.js';
-import { ConfigError, InputError, MomentscanError, UsageError } from '../../core/errors.js';
+import { ConfigError, InputError, UsageError } from '../../core/errors.js';
 import { utf8FileText } from '../../core/utf8-file.js';
-import { makeDirs } from '../../core/paths.js';
+import { checkEdited, configText, replaceConfig } from '../config-write.js';
 import { configFor, log, processEnv, writeOut, type GlobalOptions } from '../context.js';
 
 /** The largest OPML file read (a feed reader's 20,000 subscriptions take about 2 MB). */
@@ -46,19 +45,16 @@ export async function importOpml(g: GlobalOptions, o: ImportOptions): Promise<nu
     throw err;
   }
   const plan = planImport(config, opml, as);
-  const current = existsSync(configPath) ? readFileSync(configPath, 'utf8') : '';
+  const current = configText(configPath);
   const next = applyImport(current, plan);
-  const bytes = Buffer.byteLength(next);
-  if (bytes > MAX_CONFIG_BYTES) {
-    throw new ConfigError(`${o.file}: importing it would make the config ${(bytes / 2 ** 20).toFixed(1)} MB, more than the ${MAX_CONFIG_BYTES / 2 ** 20} MB momentscan reads`, {
+  checkEdited(configPath, next, (mb) =>
+    new ConfigError(`${o.file}: importing it would make the config ${mb} MB, more than the ${MAX_CONFIG_BYTES / 2 ** 20} MB momentscan reads`, {
       hint: 'import fewer feeds (--as tags keeps them out of topics), or split the list',
-    });
-  }
-  // the result must still be a valid config: never write a file that would not load
-  parseConfigText(next, configPath);
+    }),
+  );
   const added = [...plan.topics.values()].reduce((a, l) => a + l.length, 0) + plan.feeds.length;
   if (o.dryRun) await writeOut(next);
-  else if (added > 0) replaceConfig(configPath, next);
+  else if (added > 0) replaceConfig(configPath, next, current);
   if (!g.quiet) {
     const parts = [`${added} feed${added === 1 ? '' : 's'} ${o.dryRun ? 'would be added' : 'added'}`];
     if (plan.topics.size) parts.push(`in ${plan.topics.size} topic${plan.topics.size === 1 ? '' : 's'} (${[...plan.topics.keys()].join(', ')})`);
@@ -69,27 +65,3 @@ export async function importOpml(g: GlobalOptions, o: ImportOptions): Promise<nu
   return 0;
 }
 
-/**
- * Replaces the config's text whole (a file beside it, renamed over it: never half-written) where the file
- * really is, through a symbolic link (a dotfiles checkout: the link was replaced by a copy, and the checkout
- * never got the feeds), keeping its permissions (a config holding a webhook's secret URL at 0600 became 0644).
- */
-function replaceConfig(configPath: string, text: string): void {
-  let target = configPath;
-  let mode: number | undefined;
-  if (existsSync(configPath)) {
-    target = realpathSync(configPath);
-    mode = statSync(target).mode & 0o7777;
-  } else makeDirs(path.dirname(configPath));
-  const tmp = `${target}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, text, mode === undefined ? {} : { mode });
-    // (the mode given is narrowed by the umask)
-    if (mode !== undefined) chmodSync(tmp, mode);
-    renameSync(tmp, target);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new MomentscanError(`${configPath}: cannot write the config (${code})`, { hint: 'check the permissions of the file and its folder; it was left as it was' });
-  }
-}

@@ -6,22 +6,31 @@ import { canonicalOrder, type MatchableItem, type TopicRow } from '../model.js';
 import { SqlitePart, type SqlStatement } from './part.js';
 
 export class SqliteTopics extends SqlitePart implements TopicStore {
-  /** Records the configured topics; a topic whose definition changed is marked so its matches are redone. */
+  /**
+   * Records the configured topics; a topic whose definition changed is marked so its matches are redone.
+   * A stored topic the config no longer has loses its definition: the items stored while it is away are not
+   * matched against it, so when it comes back (`topics remove`, then `topics add`) its matches are redone
+   * over every stored item, as for a new topic (it came back with its old matches only: a hole in its history).
+   */
   syncTopics(defs: { name: string; definition: string }[]): TopicRow[] {
     return this.guard(() => {
       const select = this.stmt('SELECT id, definition FROM topics WHERE name = ?');
       if (this.db.readonly) return this.knownTopics(defs, select);
       const insert = this.stmt("INSERT INTO topics (name, definition) VALUES (?, '')");
-      const tx = this.db.transaction(() =>
-        defs.map((d) => {
+      const tx = this.db.transaction(() => {
+        const names = new Set(defs.map((d) => d.name));
+        const away = (this.stmt("SELECT id, name FROM topics WHERE definition <> ''").all() as { id: number; name: string }[]).filter((t) => !names.has(t.name));
+        const forget = this.stmt("UPDATE topics SET definition = '' WHERE id = ?");
+        for (const t of away) forget.run(t.id);
+        return defs.map((d) => {
           let row = select.get(d.name) as { id: number; definition: string } | undefined;
           if (!row) {
             insert.run(d.name);
             row = select.get(d.name) as { id: number; definition: string };
           }
           return { id: row.id, name: d.name, changed: row.definition !== d.definition };
-        }),
-      );
+        });
+      });
       return tx.immediate();
     });
   }

@@ -1,12 +1,12 @@
-import { topicRows } from '../moments/topic-state.js';
-import type { TopicRow } from '../moments/types.js';
-import { render } from '../render/index.js';
-import { topicsListing } from '../render/topics.js';
-import { openStore, storeExists } from '../store/store.js';
-import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from './context.js';
+import { topicRows } from '../../moments/topic-state.js';
+import type { TopicRow } from '../../moments/types.js';
+import { render } from '../../render/index.js';
+import { topicsListing } from '../../render/topics.js';
+import { openStore, storeExists } from '../../store/store.js';
+import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from '../context.js';
 
 /** `momentscan topics`: each topic's query, feeds, items, learning state and last moment. */
-export async function run(g: GlobalOptions, o: OutputOptions): Promise<number> {
+export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> {
   const env = processEnv();
   const format = chooseFormat(o);
   const { config, dbPath } = configFor(g, env);

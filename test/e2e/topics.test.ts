@@ -1,0 +1,166 @@
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { BIN, runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const BASE = '# mine\ntopics:\n  - name: Acme   # ours\n    keywords: [ acme ]\nnotify:\n  channels:\n    desk: { type: slack, url: "https://hooks.slack.com/services/x" }\n  routes:\n    - channels: [desk]\n      topics: [Acme]\n';
+
+function setup(text = BASE) {
+  const home = tempDir();
+  const config = path.join(home, 'momentscan.yaml');
+  writeFileSync(config, text);
+  return { home, config, cli: (...args: string[]) => runCli([...args, '--config', config], { home }) };
+}
+
+/** An RSS feed of these titles, one a day before 2026-11-20. */
+function rss(titles: string[]): string {
+  const items = titles.map((t, i) => `<item><title>${t}</title><link>https://news.example/${encodeURIComponent(t)}</link><guid>${encodeURIComponent(t)}</guid><pubDate>${new Date(Date.UTC(2026, 10, 19 - i, 9)).toUTCString()}</pubDate></item>`);
+  return `<?xml version="1.0"?><rss version="2.0"><channel><title>wire</title>${items.join('')}</channel></rss>\n`;
+}
+
+describe('momentscan topics add', () => {
+  it('adds a topic with keywords, exclusions and sources, every other line as written; the same again is a note, another definition an error', () => {
+    const { config, cli } = setup();
+    const r = cli('topics', 'add', 'Globex', '--keywords', 'globex, globex corp', '--exclude', 'globex markets', '--source', 'google-news', '--source', 'reddit:robotics');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `momentscan: topic Globex added (query: ("globex" OR "globex corp") -"globex markets"; 2 feeds from its sources); the next fetch matches every stored item against it, so its history counts at once — ${config}\n`,
+    );
+    const text = readFileSync(config, 'utf8');
+    expect(text).toBe(BASE.replace('keywords: [ acme ]\n', 'keywords: [ acme ]\n  - name: Globex\n    keywords: [globex, globex corp]\n    exclude: [globex markets]\n    sources:\n      - google-news\n      - reddit: robotics\n'));
+    const topics = JSON.parse(cli('topics', '--json', '--db', path.join(path.dirname(config), 'none.db')).stdout) as { name: string; feeds: number }[];
+    expect(topics.map((t) => [t.name, t.feeds])).toEqual([['Acme', 0], ['Globex', 2]]);
+    const again = cli('topics', 'add', 'globex', '--keywords', 'globex,globex corp', '--exclude', 'globex markets', '--source', 'google-news', '--source', 'reddit:robotics');
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toBe(`momentscan: topic Globex is already configured so; the config is left as it was — ${config}\n`);
+    const other = cli('topics', 'add', 'GLOBEX', '--keywords', 'globex');
+    expect(other.status).toBe(2);
+    expect(other.stderr).toBe(
+      'momentscan: error: topics add: topic Globex already exists, with query ("globex" OR "globex corp") -"globex markets" and 2 feeds — momentscan topics remove Globex first to define it anew (its stored history is kept); nothing was written\n',
+    );
+    expect(readFileSync(config, 'utf8')).toBe(text);
+  });
+
+  it.each([
+    [['--query', 'initech OR'], 'topics add: --query: OR at the end of the query: it needs a term after it at column 9 of "initech OR" — nothing was written'],
+    [['--keywords', '#, &'], 'topics add: --keywords: expected a keyword or phrase with letters or digits, got "#", "&" (words are matched, not punctuation) — nothing was written'],
+    [['--keywords', 'x', '--source', 'bogus'], 'topics add: --source bogus: unknown source "bogus"; expected one of google-news, google-alerts, bing-news, reddit, hackernews, mastodon, ndjson, rss, or a feed URL — nothing was written'],
+    [['--keywords', 'x', '--query', 'x'], 'topics add: give --keywords or --query, not both'],
+    [[], 'topics add: give what its items say, with --keywords a,b (any of them) or --query Q — e.g. momentscan topics add Initech --keywords "initech"'],
+    [['--keywords', 'two\nlines'], '--keywords: "two lines" holds a line break, a control character or an escape sequence — give one line of plain text'],
+  ])('a bad definition (%j) is one usage error naming the flag, and the config is left as it was', (args, message) => {
+    const { config, cli } = setup();
+    const r = cli('topics', 'add', 'Initech', ...args);
+    expect(r.stderr).toBe(`momentscan: error: ${message}\n`);
+    expect(r.status).toBe(2);
+    expect(readFileSync(config, 'utf8')).toBe(BASE);
+  });
+
+  it('hostile names: YAML syntax reads back as typed, an escape sequence or 10,000 characters is refused', () => {
+    const { config, cli } = setup();
+    const name = 'Acme: "Robotics" #1 - [x] & *y';
+    const r = cli('topics', 'add', name, '--keywords', 'acme robotics', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ schemaVersion: 1, config, dryRun: false, added: true, name, query: '"acme robotics"', feeds: [] });
+    const listed = JSON.parse(cli('topics', '--json', '--db', path.join(path.dirname(config), 'none.db')).stdout) as { name: string }[];
+    expect(listed.map((t) => t.name)).toEqual(['Acme', name]);
+    const text = readFileSync(config, 'utf8');
+    for (const bad of ['\u001b[2J\u001b[31mEvil', 'x'.repeat(10_000)]) {
+      const refused = cli('topics', 'add', bad, '--keywords', 'evil');
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(/^momentscan: error: topics add: the name: ("Evil" holds a line break, a control character or an escape sequence|at most 100 characters, got 10,000) — /);
+      expect(readFileSync(config, 'utf8')).toBe(text);
+    }
+  });
+
+  it('--dry-run prints the config as it would be and writes nothing; the file is written through its link, with its mode', () => {
+    const { home } = setup();
+    const dotfiles = path.join(home, 'dotfiles');
+    mkdirSync(dotfiles);
+    const real = path.join(dotfiles, 'momentscan.yaml');
+    writeFileSync(real, BASE, { mode: 0o600 });
+    chmodSync(real, 0o600);
+    const link = path.join(home, 'linked.yaml');
+    symlinkSync(real, link);
+    const dry = runCli(['topics', 'add', 'Initech', '--query', 'initech -"office space"', '--dry-run', '--config', link], { home });
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stdout).toBe(BASE.replace('keywords: [ acme ]\n', 'keywords: [ acme ]\n  - name: Initech\n    query: initech -"office space"\n'));
+    expect(readFileSync(real, 'utf8')).toBe(BASE);
+    const r = runCli(['topics', 'add', 'Initech', '--query', 'initech -"office space"', '--config', link], { home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(real, 'utf8')).toBe(dry.stdout);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(statSync(real).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dotfiles)).toEqual(['momentscan.yaml']);
+  });
+});
+
+describe('a config write the system refuses', () => {
+  it('under a file size limit (ulimit -f) the config is left whole: one line saying what stops it, exit 1, no file left beside it', () => {
+    const { home, config } = setup(`# ${'x'.repeat(10_000)}\n${BASE}`);
+    const before = readFileSync(config, 'utf8');
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NO_COLOR: '1' };
+    // (4 blocks: 2 or 4 KB as the shell counts them; SIGXFSZ is ignored by Node, so the write fails with EFBIG)
+    const r = spawnSync('sh', ['-c', `ulimit -f 4; exec "${process.execPath}" "${BIN}" topics add Globex --keywords globex --config "${config}"`], { env, encoding: 'utf8' });
+    expect(r.stderr).toBe(`momentscan: error: ${config}: cannot write the config (EFBIG) — a file size limit (ulimit -f) stops it: raise it; it was left as it was\n`);
+    expect(r.status).toBe(1);
+    expect(readFileSync(config, 'utf8')).toBe(before);
+    expect(readdirSync(home)).toEqual(['momentscan.yaml']);
+  });
+
+  it('a config the edit would make larger than 1 MB is refused, and left as it was', () => {
+    const { config, cli } = setup(`# ${'x'.repeat((1 << 20) - 2 - BASE.length - 20)}\n${BASE}`);
+    const before = readFileSync(config, 'utf8');
+    const r = cli('topics', 'add', 'Globex', '--keywords', 'globex, globex corporation, globex industries');
+    expect(r.stderr).toBe(`momentscan: error: topics add: adding it would make the config 1.0 MB, more than the 1 MB momentscan reads — ${config} is left as it was\n`);
+    expect(r.status).toBe(2);
+    expect(readFileSync(config, 'utf8')).toBe(before);
+  });
+});
+
+describe('momentscan topics remove', () => {
+  it('removes a topic; its history stays in the database, unseen, and comes back whole with the topic, items stored meanwhile included', () => {
+    const { home, config, cli } = setup('# mine\nfetch: { interval: 0s }\ntopics:\n  - name: Acme   # ours\n    keywords: [ acme ]\n  - name: Wire\n    keywords: [wire]\nfeeds:\n  - wire.xml\n');
+    const db = path.join(home, 'm.db');
+    const feed = path.join(home, 'wire.xml');
+    writeFileSync(feed, rss(['acme one wire', 'acme two wire']));
+    const at = ['--db', db, '--as-of', '2026-11-20T00:00:00Z', '--since', '30d'];
+    const acmeItems = () => (JSON.parse(cli('items', '--topic', 'acme', '--json', ...at).stdout) as { title: string }[]).map((i) => i.title).sort();
+    expect(cli('fetch', '--db', db, '--quiet').status).toBe(0);
+    expect(acmeItems()).toEqual(['acme one wire', 'acme two wire']);
+    const r = cli('topics', 'remove', 'acme', '--db', db);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`momentscan: removed topic Acme; its items, counts, moments and labels stay in the database, unseen until a topic of that name is added again — ${config}\n`);
+    expect(readFileSync(config, 'utf8')).toBe('# mine\nfetch: { interval: 0s }\ntopics:\n  - name: Wire\n    keywords: [wire]\nfeeds:\n  - wire.xml\n');
+    // unseen: no command names it
+    expect(cli('items', '--topic', 'acme', ...at).stderr).toMatch(/^momentscan: error: --topic: no topic named "acme" in the config — topics are: Wire\n$/);
+    const items = JSON.parse(cli('items', '--json', ...at).stdout) as { topics: string[] }[];
+    expect(items).toHaveLength(2);
+    expect(items.every((i) => i.topics.join() === 'Wire')).toBe(true);
+    // a fetch while it is away stores an item it would have matched
+    writeFileSync(feed, rss(['acme one wire', 'acme two wire', 'acme three wire']));
+    expect(cli('fetch', '--db', db, '--quiet').status).toBe(0);
+    expect(cli('topics', 'add', 'Acme', '--keywords', 'acme').status).toBe(0);
+    expect(acmeItems()).toEqual(['acme one wire', 'acme three wire', 'acme two wire']);
+    expect((JSON.parse(cli('topics', '--json', '--db', db).stdout) as { name: string; items: number }[]).map((t) => [t.name, t.items])).toEqual([['Wire', 3], ['Acme', 3]]);
+  });
+
+  it('all or none: an unknown topic, or one a notify route names, is a usage error and nothing is removed', () => {
+    const { config, cli } = setup(BASE.replace('topics:\n', 'topics:\n  - name: Globex\n    keywords: [globex]\n'));
+    const before = readFileSync(config, 'utf8');
+    const unknown = cli('topics', 'remove', 'globex', 'nope');
+    expect(unknown.stderr).toBe('momentscan: error: topics remove: no topic named "nope" in the config — topics are: Globex, Acme\n');
+    expect(unknown.status).toBe(2);
+    const routed = cli('topics', 'remove', 'acme');
+    expect(routed.stderr).toBe(`momentscan: error: topics remove: without Acme the config would not load: notify.routes[0].topics[0]: no topic named "Acme"; topics are: Globex — edit that line of ${config} first; nothing was removed\n`);
+    expect(routed.status).toBe(2);
+    expect(readFileSync(config, 'utf8')).toBe(before);
+    const json = cli('topics', 'remove', 'globex', '--dry-run', '--json');
+    expect(json.status, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ schemaVersion: 1, config, dryRun: true, removed: [{ name: 'Globex', query: '"globex"', feeds: [] }] });
+    expect(readFileSync(config, 'utf8')).toBe(before);
+  });
+});
