@@ -294,6 +294,21 @@ export function storeContract(backend: Backend): void {
       expect(back.map((r) => [r.id, r.changed])).toEqual([[topicId, false], [globex!.id, true]]);
     });
 
+    it('a topic left out of a config that only read the store, then back, keeps its matches (no items were stored meanwhile: nothing to redo)', () => {
+      const { store, save, feedA, topicId } = setup();
+      save(feedA, [item('1')]);
+      const [, globex] = store.syncTopics([{ name: 'Acme', definition: 'd1' }, { name: 'Globex', definition: 'g1' }]);
+      store.replaceTopicMatches(topicId, 'd1', []);
+      store.replaceTopicMatches(globex!.id, 'g1', []);
+      // `moments --config other.yaml` without Globex, twice, then the team's config again
+      store.syncTopics([{ name: 'Acme', definition: 'd1' }]);
+      store.syncTopics([{ name: 'Acme', definition: 'd1' }]);
+      expect(store.syncTopics([{ name: 'Acme', definition: 'd1' }, { name: 'Globex', definition: 'g1' }]).map((r) => r.changed)).toEqual([false, false]);
+      // back with another definition: redone, as any changed topic
+      store.syncTopics([{ name: 'Acme', definition: 'd1' }]);
+      expect(store.syncTopics([{ name: 'Acme', definition: 'd1' }, { name: 'Globex', definition: 'g2' }]).map((r) => r.changed)).toEqual([false, true]);
+    });
+
     it('remembers when a moment was first seen; lists those known by a given time', () => {
       const { store, topicId } = setup();
       const m = {

@@ -8,27 +8,40 @@ import { SqlitePart, type SqlStatement } from './part.js';
 export class SqliteTopics extends SqlitePart implements TopicStore {
   /**
    * Records the configured topics; a topic whose definition changed is marked so its matches are redone.
-   * A stored topic the config no longer has loses its definition: the items stored while it is away are not
-   * matched against it, so when it comes back (`topics remove`, then `topics add`) its matches are redone
-   * over every stored item, as for a new topic (it came back with its old matches only: a hole in its history).
+   * A stored topic the config does not have is marked away, with the newest item id of that moment
+   * (`away:ID:definition`): items stored while it is away are not matched against it, so when it comes back
+   * (`topics remove`, then `topics add`; or a config without it used to fetch meanwhile) its matches are redone
+   * over every stored item — but only if items were stored since it left (a config with fewer topics used
+   * only to read, `moments --config other.yaml`, costs nothing). Before, it came back with its old matches
+   * only: a hole in its history.
    */
   syncTopics(defs: { name: string; definition: string }[]): TopicRow[] {
     return this.guard(() => {
       const select = this.stmt('SELECT id, definition FROM topics WHERE name = ?');
       if (this.db.readonly) return this.knownTopics(defs, select);
       const insert = this.stmt("INSERT INTO topics (name, definition) VALUES (?, '')");
+      const setDefinition = this.stmt('UPDATE topics SET definition = ? WHERE id = ?');
       const tx = this.db.transaction(() => {
         const names = new Set(defs.map((d) => d.name));
-        const away = (this.stmt("SELECT id, name FROM topics WHERE definition <> ''").all() as { id: number; name: string }[]).filter((t) => !names.has(t.name));
-        const forget = this.stmt("UPDATE topics SET definition = '' WHERE id = ?");
-        for (const t of away) forget.run(t.id);
+        const stored = this.stmt("SELECT id, name, definition FROM topics WHERE definition <> ''").all() as { id: number; name: string; definition: string }[];
+        let newest: number | undefined;
+        for (const t of stored) {
+          if (names.has(t.name) || awayFrom(t.definition) !== null) continue;
+          newest ??= Number((this.stmt('SELECT COALESCE(MAX(id), 0) AS n FROM items').get() as { n: number | string }).n);
+          setDefinition.run(`away:${newest}:${t.definition}`, t.id);
+        }
         return defs.map((d) => {
           let row = select.get(d.name) as { id: number; definition: string } | undefined;
           if (!row) {
             insert.run(d.name);
             row = select.get(d.name) as { id: number; definition: string };
           }
-          return { id: row.id, name: d.name, changed: row.definition !== d.definition };
+          const away = awayFrom(row.definition);
+          if (away === null) return { id: row.id, name: d.name, changed: row.definition !== d.definition };
+          // back: the same definition, and nothing stored while it was away: its matches stand
+          const missed = away.definition !== d.definition || this.stmt('SELECT 1 FROM items WHERE id > ? LIMIT 1').get(away.newest) !== undefined;
+          if (!missed) setDefinition.run(d.definition, row.id);
+          return { id: row.id, name: d.name, changed: missed };
         });
       });
       return tx.immediate();
@@ -42,7 +55,8 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
   private knownTopics(defs: { name: string; definition: string }[], select: SqlStatement): TopicRow[] {
     return defs.map((d) => {
       const row = select.get(d.name) as { id: number; definition: string } | undefined;
-      if (!row || row.definition !== d.definition) {
+      // (a topic away from the config that fetched last counts as defined as it was)
+      if (!row || (awayFrom(row.definition)?.definition ?? row.definition) !== d.definition) {
         throw new StoreError(`${this.conn.file}: topic "${d.name}" is ${row ? 'defined differently' : 'not'} in the database, and this user may only read it`, {
           hint: 'use the config the database is fetched with, or ask its owner to run momentscan fetch with this one',
         });
@@ -95,4 +109,10 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
       tx.immediate();
     });
   }
+}
+
+/** A topic marked away from the config by syncTopics: the newest item id then, and its definition. */
+function awayFrom(stored: string): { newest: number; definition: string } | null {
+  const m = /^away:(\d+):/.exec(stored);
+  return m ? { newest: Number(m[1]), definition: stored.slice(m[0].length) } : null;
 }
