@@ -113,7 +113,7 @@ export function feedHealthListing(rows: FeedHealthRow[], now: number): Listing<F
 }
 
 function healthTable(rows: FeedHealthRow[], ctx: RenderContext, now: number): string {
-  if (rows.length === 0) return 'No feeds configured.\n';
+  if (rows.length === 0) return 'No feeds configured — add one with `momentscan feeds add URL`, or a topic with its search sources with `momentscan topics add NAME --keywords a,b --source google-news`.\n';
   const { chalk } = ctx;
   const cells: string[][] = [];
   const problems: { text: string; url: string }[] = [];

@@ -73,7 +73,7 @@ export function topicsListing(rows: TopicRow[]): Listing<TopicRow> {
 }
 
 function topicsTable(rows: TopicRow[], ctx: RenderContext): string {
-  if (rows.length === 0) return 'No topics configured.\n';
+  if (rows.length === 0) return 'No topics configured — add one with `momentscan topics add NAME --keywords a,b`, or write a commented starter config with `momentscan init`.\n';
   const query = (r: TopicRow) => stripControl(r.query ?? '(every item of its feeds)');
   // State and Last moment as wide as what they show ("judged" took 24 columns, and the topic's name 10 at
   // 80); their dates this year as "23 Nov" when the names would not fit whole beside 2026-11-23; the name as

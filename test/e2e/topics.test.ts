@@ -164,3 +164,15 @@ describe('momentscan topics remove', () => {
     expect(readFileSync(config, 'utf8')).toBe(before);
   });
 });
+
+describe('a first run with no config', () => {
+  it('topics and feeds say how to add one (they said only "No topics configured.")', () => {
+    const home = tempDir();
+    const topics = runCli(['topics'], { home });
+    expect(topics.status, topics.stderr).toBe(0);
+    expect(topics.stdout).toContain('No topics configured — add one with `momentscan topics add NAME --keywords a,b`');
+    const feeds = runCli(['feeds'], { home });
+    expect(feeds.status, feeds.stderr).toBe(0);
+    expect(feeds.stdout).toContain('No feeds configured — add one with `momentscan feeds add URL`');
+  });
+});
