@@ -546,7 +546,21 @@ describe('the feeds table: a topic\'s sources', () => {
     for (const l of all) expect([...l].length, l).toBe(80);
     const source = all.slice(3, 3 + urls.length).map((l) => l.split('│')[3]!.trim());
     expect(source.slice(0, 6)).toEqual(['google-news en-US', 'google-news de-DE', 'bing-news en-US', 'reddit', 'reddit r/robotics', 'hackernews']);
-    expect(all[3]!.split('│')[2]!.trim()).toBe('Acme …');
+    expect(all[3]!.split('│')[2]!.trim()).toBe('Acme Robotics');
+  });
+  it('at 80 columns the Feed, Topic and Source keep room to be read: Items/day is left out, failures in a row go with the state', () => {
+    // the three shared 35 columns beside State, Last ok, Fails and Items/day: the Feed read '"acme…', the Topic 'North…'
+    const row = (url: string, topic: string, over: Partial<FeedHealthRow> = {}) => ({ url, fetchUrl: url, title: `"${topic.split(' ')[0]!.toLowerCase()}" - News Search`, topics: [topic], state: 'ok' as const, lastFetchedAt: 0, lastSuccessAt: 0, consecutiveFailures: 0, fetches: 1, notModifiedRatio: 0, failures: 0, itemsPerDay: 2, items: 1, overflows: 0, error: null, nextDueAt: null, ...over });
+    const rows = [row(urls[0]!, 'Acme Robotics'), row(urls[3]!, 'Northwind Airlines', { state: 'failing', consecutiveFailures: 3, error: 'HTTP 500' })] as FeedHealthRow[];
+    const at80 = render('table', feedHealthListing(rows, 0), ctx({ width: 80 })).split('\n');
+    for (const l of at80.slice(0, 6)) expect([...l].length, l).toBe(80);
+    const cells = (l: string) => l.split('│').slice(1, -1).map((c) => c.trim());
+    expect(cells(at80[1]!)).toEqual(['Feed', 'Topic', 'Source', 'State', 'Last ok']);
+    expect(cells(at80[3]!)).toEqual(['"acme" - News…', 'Acme Robotics', 'google-news en-US', 'ok', 'now']);
+    expect(cells(at80[4]!)).toEqual(['"northwind" -…', 'Northwind Airl…', 'reddit', 'failing ×3', 'now']);
+    const at100 = render('table', feedHealthListing(rows, 0), ctx({ width: 100 })).split('\n');
+    expect(cells(at100[1]!)).toEqual(['Feed', 'Topic', 'Source', 'State', 'Last ok', 'Items/day']);
+    expect(cells(at100[4]!)).toEqual(['"northwind" - News…', 'Northwind Airlines', 'reddit', 'failing ×3', 'now', '2.0']);
   });
 });
 
