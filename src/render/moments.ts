@@ -2,7 +2,7 @@ import type { MomentAccount } from '../core/types.js';
 import type { MomentRow } from '../moments/types.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import { ago, cellText, clip, fmtNum, fmtSigned, shownWidth, sparkline, textWidth, wrap, wrapShown } from './text.js';
+import { ago, cellText, clip, NB, fmtNum, fmtSigned, shownWidth, sparkline, textWidth, wrap, wrapShown } from './text.js';
 import { drawTable, tableWidth } from './table.js';
 import { plural } from './digest.js';
 import type { Column, Listing, RenderContext } from './types.js';
@@ -318,14 +318,15 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk'], width: number
   // each fact wrapped to the terminal under its label; a link stands alone on its line, whole
   const fact = (label: string, text: string) => lines.push(...wrapShown(text, width, `   ${`${label} `.padEnd(10)}`, ' '.repeat(13)));
   const what = m.kind === 'volume-spike' ? 'volume spike' : `${m.direction} sentiment shift`;
-  const id = m.id === null ? 'not recorded' : `moment ${m.id}`;
-  lines.push(...wrapShown(`#${m.rank} ${stripControl(m.topic)}: ${what}, score ${m.score.toFixed(1)} (p ≈ ${m.pValue.toExponential(1)}), ${id}`, width, '', '   ').map((l) => chalk.bold(l)));
+  // a number stays on the line of what it counts (NB): 'moment' at the end of one line, '2' alone on the next
+  const id = m.id === null ? 'not recorded' : `moment${NB}${m.id}`;
+  lines.push(...wrapShown(`#${m.rank} ${stripControl(m.topic)}: ${what}, score${NB}${m.score.toFixed(1)} (p${NB}≈${NB}${m.pValue.toExponential(1)}), ${id}`, width, '', '   ').map((l) => chalk.bold(l)));
   fact(
     'when:',
     `${iso(m.start)} → ${iso(m.end)}, peak ${iso(m.peak)}, ${formatDuration(m.bucketMs)} buckets; ${m.stage}, ${m.hoursSinceOnset}h since onset${m.growth !== null ? `, latest bucket ×${m.growth} the one before` : ''}`,
   );
-  const copies = m.totalItems > m.totalStories ? ` (${m.totalItems} items with copies: echo ${(m.totalItems / m.totalStories).toFixed(1)})` : '';
-  fact('volume:', `${plural(m.observed, 'story', 'stories')} in the peak bucket vs ${fmtNum(m.expected)} expected; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`);
+  const copies = m.totalItems > m.totalStories ? ` (${m.totalItems}${NB}items with copies: echo${NB}${(m.totalItems / m.totalStories).toFixed(1)})` : '';
+  fact('volume:', `${plural(m.observed, 'story', 'stories').replace(' ', NB)} in the peak bucket vs ${fmtNum(m.expected)}${NB}expected; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`);
   if (m.sentimentNow !== null || m.sentimentBaseline !== null) {
     fact('tone:', `${fmtSigned(m.sentimentNow)} now vs ${fmtSigned(m.sentimentBaseline)} baseline (${plural(m.sentimentItems, 'story', 'stories')} scored)`);
   }

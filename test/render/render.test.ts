@@ -17,7 +17,7 @@ import { topicsListing } from '../../src/render/topics.js';
 import { timelineListing, type TimelineRow } from '../../src/render/timeline.js';
 import { deliveriesListing, silencesListing, type DeliveryRow } from '../../src/render/notify.js';
 import type { MomentRow, TopicRow } from '../../src/moments/types.js';
-import { shownWidth, textWidth } from '../../src/render/text.js';
+import { NB, shownWidth, textWidth, wrap } from '../../src/render/text.js';
 import type { EnrichedItem } from '../../src/core/types.js';
 import { sampleFeedResult, sampleMoment } from '../helpers/moments.js';
 
@@ -101,6 +101,23 @@ describe('rendering moments', () => {
     expect(out).toContain('12 distinct: Daily Ledger, r/gadgets (news, reddit)');
     expect(out).toContain('terms:    glide, recall');
     expect(out).toContain('https://www.dailyledger.example/acme-glide');
+  });
+
+  it('-v at 80 columns never leaves a number alone on a line: "moment 2" stays together, printed with a plain space', () => {
+    // '…(p ≈ 2.8e-7), moment' ended the line and '2' stood alone on the next (the wrap broke at the no-break space)
+    const m = sampleMoment({ id: 2, rank: 2, topic: 'Northwind Airlines', kind: 'sentiment-shift', direction: 'negative', score: 6.5, pValue: 2.8e-7 });
+    const out = render('table', momentsListing([m], meta), ctx({ verbose: true, width: 80 }));
+    expect(out).toContain('\n#2 Northwind Airlines: negative sentiment shift, score 6.5 (p ≈ 2.8e-7),\n   moment 2\n');
+    for (const l of out.split('\n')) expect(l, l).not.toMatch(/^\s*[\d.]+$/);
+    expect(out).not.toContain(NB);
+  });
+
+  it.each([
+    ['a no-break space joins', `a moment${NB}2`, 8, ['a', 'moment 2']],
+    ['a narrow no-break space too', 'about 5\u202fkm away', 7, ['about', '5 km', 'away']],
+    ['an ordinary space breaks', 'moment 2', 7, ['moment', '2']],
+  ])('wrap: %s', (_name, text, width, lines) => {
+    expect(wrap(text, width, '', '')).toEqual(lines);
   });
 
   it('-v counts stories, as stories, in the singular for one', () => {
