@@ -112,6 +112,16 @@ describe('rendering moments', () => {
     expect(out).not.toContain(NB);
   });
 
+  it('-v says what "fading" and the growth of its bucket mean: over, and its own last bucket (not the latest) against the one before', () => {
+    // 'fading, 48h since onset, latest bucket ×2.5 the one before' read as a contradiction: the bucket was the moment's last, a day and a half before
+    const fading = sampleMoment({ stage: 'fading', ongoing: false, growth: 2.5, start: Date.parse('2026-11-18T12:00:00Z'), end: Date.parse('2026-11-19T18:00:00Z') });
+    const out = render('table', momentsListing([fading], meta), ctx({ verbose: true })).replace(/\n {13}(?!https?:)/g, ' ');
+    expect(out).toContain('6h buckets; fading: over, not flagged after 2026-11-19T18:00:00Z, 48h since onset; its last bucket had 2.5 times the stories of the one before');
+    expect(out).not.toContain('latest bucket');
+    const ongoing = render('table', momentsListing([sampleMoment({ stage: 'peaked', ongoing: true, growth: 0.76 })], meta), ctx({ verbose: true })).replace(/\n {13}(?!https?:)/g, ' ');
+    expect(ongoing).toContain('peaked: still going, past its strongest, 48h since onset; its latest bucket had 0.76 times the stories of the one before');
+  });
+
   it.each([
     ['a no-break space joins', `a moment${NB}2`, 8, ['a', 'moment 2']],
     ['a narrow no-break space too', 'about 5\u202fkm away', 7, ['about', '5 km', 'away']],
