@@ -397,6 +397,16 @@ describe('the timeline chart', () => {
     expect(chart(28, 80)).not.toContain('a bar is');
   });
 
+  it('a period that begins before the topic\'s first item says the chart and table begin there (the title named a start they did not show)', () => {
+    const firstItemAt = from + 3 * bucket + 60_000;
+    const out = render('table', timelineListing(rows(40).slice(3), { topic: 'Acme Robotics', bucketMs: bucket, from, to: from + 40 * bucket, firstItemAt }), ctx({ width: 80 }));
+    expect(out.slice(0, out.indexOf('┌')).replace(/\n {9}/g, ' ')).toContain(
+      'nothing before 2026-11-13T12:45:00Z: the topic\'s first stored item is from 2026-11-13T12:46:00Z, so the chart and the table begin there',
+    );
+    for (const l of out.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(80);
+    expect(chart(40, 80)).not.toContain('nothing before');
+  });
+
   it('explains its tone marks', () => {
     expect(chart(28, 80)).toContain('tone: + at least +0.2, − at most −0.2, · between');
   });
