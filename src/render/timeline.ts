@@ -22,11 +22,12 @@ export function timelineJson(r: TimelineRow): Record<string, unknown> {
     stories: r.count,
     items: r.items,
     expected: r.judged ? round(r.expected, 2) : null,
-    volumeScore: r.volumeScore,
+    // scores to two decimals, as moments' score is (they were 0.9149278287686309)
+    volumeScore: round(r.volumeScore, 2),
     spike: r.volumeFlag,
     sentiment: round(r.sentimentMean),
     sentimentBaseline: round(r.baselineSentiment),
-    sentimentScore: r.sentimentScore,
+    sentimentScore: round(r.sentimentScore, 2),
     shift: r.sentimentFlag,
     learning: r.learning,
   };
