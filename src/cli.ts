@@ -500,7 +500,12 @@ function showDefaultOptions(parent: Command, sub: Command): void {
   // a word where a sub-command goes is an unknown command, worded as every other one
   if (sub.registeredArguments.length === 0) {
     sub.allowExcessArguments(true).hook('preAction', (_cmd, action) => {
-      if (action.args[0] !== undefined) throw unknownCommand(parent, action.args[0]);
+      if (action.args[0] === undefined) return;
+      // 'silence list extra': the sub-command was named, the word is one too many, as commander says it
+      if (parent.args[0] === sub.name()) {
+        action.error(`error: too many arguments for '${sub.name()}'. Expected 0 arguments but got ${action.args.length}.`, { code: 'commander.excessArguments', exitCode: ExitCode.USAGE });
+      }
+      throw unknownCommand(parent, action.args[0]);
     });
   }
   parent.configureHelp({

@@ -252,6 +252,9 @@ describe('sub-command mistakes', () => {
     [['silence', 'lst'], 'momentscan: error: unknown command "lst" for momentscan silence — did you mean momentscan silence list? See momentscan silence list --help\n'],
     [['accounts', 'lst'], 'momentscan: error: unknown command "lst" for momentscan accounts — did you mean momentscan accounts list? See momentscan accounts list --help\n'],
     [['notify', 'zzz'], 'momentscan: error: unknown command "zzz" for momentscan notify — the commands are run, test, list; see momentscan notify --help\n'],
+    // the default sub-command named, a word after it is one too many (not an unknown command)
+    [['silence', 'list', 'extra'], "momentscan: error: too many arguments for 'list'. Expected 0 arguments but got 1 — see momentscan silence list --help for usage\n"],
+    [['feeds', 'list', 'extra'], "momentscan: error: too many arguments for 'list'. Expected 0 arguments but got 1 — see momentscan feeds list --help for usage\n"],
     [['db', 'mgirate'], 'momentscan: error: unknown command "mgirate" for momentscan db — did you mean momentscan db migrate? See momentscan db migrate --help\n'],
     // an unset variable in a script (feeds test "$URL") read the current folder: ": /tmp/x is a folder, not a feed file", exit 1
     [['feeds', 'test', ' '], 'momentscan: error: feeds test: the source is empty — give a feed URL, a file, or ndjson:FILE\n'],
