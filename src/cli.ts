@@ -70,7 +70,7 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress or summary on stderr (errors and warnings still go there)')
     .option('--debug', 'print stack traces with errors')
     .exitOverride()
-    .configureOutput({ outputError: usageLine('momentscan') });
+    .configureOutput({ outputError: usageLine('momentscan', false, program) });
 
   const action = (load: () => Promise<{ run: Action }>) =>
     async function (this: Command) {
@@ -498,7 +498,7 @@ export function buildProgram(): Command {
   // a usage error points to the help of the command it was made in
   const walk = (cmd: Command) => {
     for (const c of cmd.commands) {
-      c.configureOutput({ outputError: usageLine(commandPath(c), c.options.some((o) => o.long === '--as-of')) });
+      c.configureOutput({ outputError: usageLine(commandPath(c), c.options.some((o) => o.long === '--as-of'), c) });
       walk(c);
     }
   };
@@ -553,6 +553,18 @@ async function helpAnswer(args: string[]): Promise<string | undefined> {
  * (`events add X --since 1d` said "unknown option '--since' (Did you mean --since?)").
  */
 function showDefaultOptions(parent: Command, sub: Command): void {
+  // `silence lst` lands in the default sub-command (list), which said "too many arguments for 'list'":
+  // a word where a sub-command goes is an unknown command, worded as every other one
+  if (sub.registeredArguments.length === 0) {
+    sub.allowExcessArguments(true).hook('preAction', (_cmd, action) => {
+      if (action.args[0] === undefined) return;
+      // 'silence list extra': the sub-command was named, the word is one too many, as commander says it
+      if (parent.args[0] === sub.name()) {
+        action.error(`error: too many arguments for '${sub.name()}'. Expected 0 arguments but got ${action.args.length}.`, { code: 'commander.excessArguments', exitCode: ExitCode.USAGE });
+      }
+      throw unknownCommand(parent, action.args[0]);
+    });
+  }
   parent.configureHelp({
     formatHelp(this: Help, cmd: Command, helper: Help) {
       if (cmd !== parent) return Help.prototype.formatHelp.call(this, cmd, helper);
@@ -570,9 +582,15 @@ function showDefaultOptions(parent: Command, sub: Command): void {
  * A usage error commander found, in one line as every error is: `momentscan: error: <what> — see <command>
  * --help for usage`, commander's suggestion first (`— did you mean --json? See momentscan moments --help for usage`).
  */
-function usageLine(path: string, asOf = false): (str: string, write: (str: string) => void) => void {
+function usageLine(path: string, asOf = false, cmd?: Command): (str: string, write: (str: string) => void) => void {
   return (str, write) => {
     let what = stripControl(str.trim()).replace(/^error: /, '');
+    // commander's own unknown command ('momnets', 'db mgirate'), worded as the others (see unknownCommand)
+    const unknown = cmd && /^unknown command '(.*)'/.exec(what);
+    if (unknown) {
+      write(`momentscan: error: ${formatError(unknownCommand(cmd, unknown[1]!))}\n`);
+      return;
+    }
     const suggestion = /\s*\(Did you mean (.+?)\?\)$/.exec(what);
     if (suggestion) what = what.slice(0, suggestion.index);
     what = what.replace(/\s+/g, ' ').replace(/\.$/, '');
@@ -594,8 +612,8 @@ function unknownCommand(parent: Command, word: string): UsageError {
   const names = parent.commands.map((c) => c.name()).filter((n) => n !== 'help');
   const close = names.map((n) => ({ n, d: editDistance(word.toLowerCase(), n) })).sort((a, b) => a.d - b.d)[0];
   const where = commandPath(parent);
-  const hint = close && close.d <= Math.max(1, Math.floor(close.n.length / 2)) ? `did you mean ${where} ${close.n}? See ${where} ${close.n} --help` : `commands are: ${names.join(', ')}; see ${where} --help`;
-  return new UsageError(`unknown command "${word}"${parent === parent.parent || !parent.parent ? '' : ` for ${where}`}`, { hint });
+  const hint = close && close.d <= Math.max(1, Math.floor(close.n.length / 2)) ? `did you mean ${where} ${close.n}? See ${where} ${close.n} --help` : `the commands are ${names.join(', ')}; see ${where} --help`;
+  return new UsageError(`unknown command "${stripControl(word)}"${parent.parent ? ` for ${where}` : ''}`, { hint });
 }
 
 function editDistance(a: string, b: string): number {

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { InputError, inputFileError, UsageError } from '../core/errors.js';
+import { closeEnough, stripControl } from '../core/text.js';
 import { identifyLanguage, normalizeLanguage } from '../enrich/language.js';
 import { analyzeSentiment, SENTIMENT_LANGUAGES, unscored } from '../enrich/sentiment.js';
 import { lineBatches, textLine } from '../parse/lines.js';
@@ -33,7 +34,12 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
     }
   }
   const explain = Boolean(o.explain);
-  const out = writer(format, sentimentSheet(explain), await renderContext({ ...g, color: false }, o, env, env.now()));
+  const sheet = sentimentSheet(explain);
+  const ctx = await renderContext({ ...g, color: false }, o, env, env.now());
+  const out = writer(format, sheet, ctx);
+  // --fields may name any field of the input records: one that is neither ours nor in any record is a typo
+  // ('--fields text,scroe' gave {"text":"good"} without a word), said once at the end
+  const unseen = new Set((ctx.fields ?? []).filter((f) => !sheet.keys!.includes(f)));
   const stdin = !o.source || o.source === '-';
   // with no file and nothing piped in, it waited for the terminal in silence, as if it hung (as detect did)
   if (stdin && process.stdin.isTTY) {
@@ -71,6 +77,7 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
           log(`momentscan: warning: ${name}: line ${n}: not UTF-8 text (a byte of another encoding, such as Latin-1 or Windows-1252, read as \uFFFD): its letters are lost and its score may be off — save the texts as UTF-8 (iconv -f latin1 -t utf-8)`);
         }
         const { fields, text } = textLine(line, name, n);
+        if (unseen.size) for (const f of unseen) if (Object.hasOwn(fields, f)) unseen.delete(f);
         // text too short to tell is read as English (emoji, a word or two); text in another script is not scored
         const identified = forced ? null : identifyLanguage(text);
         const r = identified?.otherScript ? unscored(null, explain) : analyzeSentiment(text, { language: forced ?? identified?.language ?? 'en', explain });
@@ -92,7 +99,16 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
   noteBigTable(format, rows, g.quiet);
   pending.add(out.end());
   for (const piece of pending.take()) await write(piece);
+  if (unseen.size && rows > 0) log(unseenFields([...unseen], sheet.keys!));
   return 0;
+}
+
+/** The warning for --fields that no record had: the names, the closest of ours, and where fields come from. */
+function unseenFields(names: string[], ours: readonly string[]): string {
+  const quoted = names.map((f) => `"${stripControl(f)}"`).join(', ');
+  const close = names.map((f) => ours.find((k) => closeEnough(k, f))).filter((k) => k !== undefined);
+  const mean = close.length ? `did you mean ${[...new Set(close)].join(', ')}? The` : 'the';
+  return `momentscan: warning: --fields: no record has ${quoted} — ${mean} fields are ${ours.join(', ')}, and those of the input's JSON records`;
 }
 
 /**

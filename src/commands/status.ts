@@ -1,11 +1,11 @@
 import { statSync } from 'node:fs';
 import { reviewNotes } from '../enrich/accounts.js';
 import { accountDefs } from '../enrich/sync-accounts.js';
-import { formatError, UsageError } from '../core/errors.js';
+import { ExitCode, formatError, MomentscanError, UsageError } from '../core/errors.js';
 import { renderStatus, statusJson, type Status } from '../render/status.js';
 import { isPostgresUrl, openStore, storeExists } from '../store/store.js';
 import { redactUrl } from '../store/pg/url.js';
-import { configFor, processEnv, renderContext, writeOut, type GlobalOptions } from './context.js';
+import { configFor, log, processEnv, renderContext, writeOut, type GlobalOptions } from './context.js';
 import { feedState } from '../moments/feed-health.js';
 import { configuredFeeds } from '../ingest/due.js';
 import { topicRows } from '../moments/topic-state.js';
@@ -54,6 +54,7 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
   } finally {
     store?.close();
   }
+  const email = await emailStatus(config, env.env, o.smtpCheck !== false);
   const status: Status = {
     config: { path: configPath, exists: config.file !== null },
     // a PostgreSQL database is named by its URL without the password, and its size is the server's business
@@ -63,27 +64,43 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
     feeds,
     topics,
     accounts,
-    email: await emailStatus(config, env.env, o.smtpCheck !== false),
+    email: email.status,
     now,
   };
   await writeOut(json ? `${JSON.stringify(statusJson(status), null, 2)}\n` : renderStatus(status, await renderContext(g, {}, env, now)));
-  return 0;
+  // a health check (cron, a script) goes by the exit status: email that does not work is a failure of the set-up
+  if (email.failure === null) return ExitCode.OK;
+  log(`momentscan: error: ${email.failure.line}`);
+  return email.failure.exitCode;
 }
 
-/** The SMTP settings as `digest --send` would use them, and whether the server takes a login (nothing is sent). */
-async function emailStatus(config: Parameters<typeof topicRows>[0], env: NodeJS.ProcessEnv, check: boolean): Promise<Status['email']> {
+/**
+ * The SMTP settings as `digest --send` would use them, and whether the server takes a login (nothing is
+ * sent); a failure is also an error to report after the screen: a bad URL exits 2, a failed check 1.
+ */
+async function emailStatus(
+  config: Parameters<typeof topicRows>[0],
+  env: NodeJS.ProcessEnv,
+  check: boolean,
+): Promise<{ status: Status['email']; failure: { line: string; exitCode: number } | null }> {
   const url = env.MOMENTSCAN_SMTP_URL?.trim() || config.email?.smtp || null;
   const to = config.email?.to ?? [];
-  if (!url) return { server: null, to, check: 'not configured' };
+  if (!url) return { status: { server: null, to, check: 'not configured' }, failure: null };
   const smtp = await import('../email/smtp.js');
   const source = env.MOMENTSCAN_SMTP_URL?.trim() ? 'MOMENTSCAN_SMTP_URL' : `${config.file ?? 'config'}: email.smtp`;
   let settings;
   try {
     settings = smtp.resolveSmtp({ url, source, passwordFile: config.email?.passwordFile ?? null });
   } catch (err) {
-    return { server: smtp.sanitizeSmtpUrl(url), to, check: `failed: ${formatError(err)}` };
+    const failure = { line: `email: ${formatError(err)}`, exitCode: err instanceof MomentscanError ? err.exitCode : ExitCode.FAILURE };
+    return { status: { server: smtp.sanitizeSmtpUrl(url), to, check: `failed: ${formatError(err)}` }, failure };
   }
-  if (!check) return { server: settings.display, to, check: 'not checked' };
+  if (!check) return { status: { server: settings.display, to, check: 'not checked' }, failure: null };
   const problem = await smtp.checkSmtp({ ...settings, deadlineMs: 15_000 });
-  return { server: settings.display, to, check: problem === null ? 'ok' : `failed: ${problem}` };
+  if (problem === null) return { status: { server: settings.display, to, check: 'ok' }, failure: null };
+  const failure = {
+    line: `email: the SMTP check of ${settings.display} failed: ${problem} — ${problem.startsWith('the server refused the login') ? `check the user in the SMTP URL (${source}) and the password in email.passwordFile` : `check the SMTP URL (${source}) and that the server is up`}; --no-smtp-check leaves the check out`,
+    exitCode: ExitCode.FAILURE,
+  };
+  return { status: { server: settings.display, to, check: `failed: ${problem}` }, failure };
 }

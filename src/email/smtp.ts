@@ -182,6 +182,13 @@ function failureReason(err: unknown, s: SmtpSettings): string {
   if (e.code === 'ETLS' && typeof e.response === 'string' && e.response.trim()) {
     return `the server would not start TLS, which the URL requires (it answered STARTTLS with "${reply}")`;
   }
+  // a connection that never was, in words: 'connect ECONNREFUSED 127.0.0.1:1' names no cause
+  const message = String(e.message);
+  if (/\bECONNREFUSED\b/.test(message)) {
+    const at = err as { address?: unknown; port?: unknown };
+    return `nothing listens at ${String(at.address ?? s.options.host)}:${String(at.port ?? s.options.port)} (connection refused)`;
+  }
+  if (e.code === 'EDNS' || /\b(ENOTFOUND|EAI_AGAIN)\b/.test(message)) return `no such host ${String(s.options.host)} (DNS lookup failed)`;
   if (e.code === 'ESOCKET' && s.options.secure && /wrong version number|packet length too long|unknown protocol/i.test(String(e.message))) {
     return 'the server does not speak TLS from the start, as smtps:// expects (port 465); for a server on port 587 or 25, which starts TLS later, write smtp://';
   }

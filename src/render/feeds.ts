@@ -117,8 +117,12 @@ function healthTable(rows: FeedHealthRow[], ctx: RenderContext, now: number): st
   const { chalk } = ctx;
   const cells: string[][] = [];
   const problems: { text: string; url: string }[] = [];
+  // below 100 columns the table leaves out Items/day (in the machine formats: itemsPerDay), so that the three
+  // text columns that name a feed keep room: at 80 they shared 35, the Feed cut to '"acme…'
+  const narrow = tableWidth(ctx) < 100;
   for (const r of rows) {
-    const state = r.state === 'ok' ? chalk.green('ok') : r.state === 'failing' ? chalk.red('failing') : r.state === 'retired' ? chalk.dim('retired') : 'new';
+    // failures in a row with the state ('failing ×3'): a Fails column of its own held 0 on every other row
+    const state = r.state === 'ok' ? chalk.green('ok') : r.state === 'failing' ? chalk.red(r.consecutiveFailures > 0 ? `failing ×${r.consecutiveFailures}` : 'failing') : r.state === 'retired' ? chalk.dim('retired') : 'new';
     const name = stripControl(r.title ?? shortFeedUrl(r.url));
     cells.push([
       name,
@@ -126,17 +130,19 @@ function healthTable(rows: FeedHealthRow[], ctx: RenderContext, now: number): st
       stripControl(feedSourceLabel(r.url)),
       state,
       r.lastSuccessAt === null ? 'never' : ago(now - r.lastSuccessAt),
-      String(r.consecutiveFailures),
-      r.itemsPerDay.toFixed(1),
+      ...(narrow ? [] : [r.itemsPerDay.toFixed(1)]),
     ]);
     const problem = r.error ?? (r.overflows > 0 ? `${r.overflows} fetches may have dropped items` : null);
     // in full, under the table: a cell would cut it
     if (problem) problems.push({ text: `${chalk.bold(name)}: ${stripControl(problem)}`, url: stripControl(r.url) });
   }
+  const stateWidth = Math.max(9, ...cells.map((c) => shownWidth(c[3]!.replace(/\x1b\[[0-9;]*m/g, '')) + 2));
   const table = drawTable(
-    // the Source (what tells a topic's feeds apart) whole first, then the Topic; the Feed takes the rest
-    // (at 80 columns the three shared 35 alike: 'google-ne…')
-    { head: ['Feed', 'Topic', 'Source', 'State', 'Last ok', 'Fails', 'Items/day'], widths: ['fill', 'fill', 'fill', 9, 10, 7, 11], right: [5, 6], minFill: 8, fit: [{ col: 2, max: 26 }, { col: 1, max: 24 }] },
+    // the Source (what tells a topic's feeds apart) whole first, then the Topic; the Feed takes the rest, and
+    // keeps 16 columns at 80 ('google-news en-US', 'Northwind Airlines' and '"acme robotics" - …' whole or nearly)
+    narrow
+      ? { head: ['Feed', 'Topic', 'Source', 'State', 'Last ok'], widths: ['fill', 'fill', 'fill', stateWidth, 10], minFill: 16, fit: [{ col: 2, max: 19 }, { col: 1, max: 20 }] }
+      : { head: ['Feed', 'Topic', 'Source', 'State', 'Last ok', 'Items/day'], widths: ['fill', 'fill', 'fill', stateWidth, 10, 11], right: [5], minFill: 8, fit: [{ col: 2, max: 26 }, { col: 1, max: 24 }] },
     cells,
     ctx,
   );

@@ -2,7 +2,7 @@ import type { MomentAccount } from '../core/types.js';
 import type { MomentRow } from '../moments/types.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import { ago, cellText, clip, fmtNum, fmtSigned, shownWidth, sparkline, textWidth, wrap, wrapShown } from './text.js';
+import { ago, cellText, clip, NB, fmtNum, fmtSigned, shownWidth, sparkline, textWidth, wrap, wrapShown } from './text.js';
 import { drawTable, tableWidth } from './table.js';
 import { plural } from './digest.js';
 import type { Column, Listing, RenderContext } from './types.js';
@@ -318,14 +318,12 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk'], width: number
   // each fact wrapped to the terminal under its label; a link stands alone on its line, whole
   const fact = (label: string, text: string) => lines.push(...wrapShown(text, width, `   ${`${label} `.padEnd(10)}`, ' '.repeat(13)));
   const what = m.kind === 'volume-spike' ? 'volume spike' : `${m.direction} sentiment shift`;
-  const id = m.id === null ? 'not recorded' : `moment ${m.id}`;
-  lines.push(...wrapShown(`#${m.rank} ${stripControl(m.topic)}: ${what}, score ${m.score.toFixed(1)} (p ≈ ${m.pValue.toExponential(1)}), ${id}`, width, '', '   ').map((l) => chalk.bold(l)));
-  fact(
-    'when:',
-    `${iso(m.start)} → ${iso(m.end)}, peak ${iso(m.peak)}, ${formatDuration(m.bucketMs)} buckets; ${m.stage}, ${m.hoursSinceOnset}h since onset${m.growth !== null ? `, latest bucket ×${m.growth} the one before` : ''}`,
-  );
-  const copies = m.totalItems > m.totalStories ? ` (${m.totalItems} items with copies: echo ${(m.totalItems / m.totalStories).toFixed(1)})` : '';
-  fact('volume:', `${plural(m.observed, 'story', 'stories')} in the peak bucket vs ${fmtNum(m.expected)} expected; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`);
+  // a number stays on the line of what it counts (NB): 'moment' at the end of one line, '2' alone on the next
+  const id = m.id === null ? 'not recorded' : `moment${NB}${m.id}`;
+  lines.push(...wrapShown(`#${m.rank} ${stripControl(m.topic)}: ${what}, score${NB}${m.score.toFixed(1)} (p${NB}≈${NB}${m.pValue.toExponential(1)}), ${id}`, width, '', '   ').map((l) => chalk.bold(l)));
+  fact('when:', `${iso(m.start)} → ${iso(m.end)}, peak ${iso(m.peak)}, ${formatDuration(m.bucketMs)} buckets; ${stageText(m)}`);
+  const copies = m.totalItems > m.totalStories ? ` (${m.totalItems}${NB}items with copies: echo${NB}${(m.totalItems / m.totalStories).toFixed(1)})` : '';
+  fact('volume:', `${plural(m.observed, 'story', 'stories').replace(' ', NB)} in the peak bucket vs ${fmtNum(m.expected)}${NB}expected; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`);
   if (m.sentimentNow !== null || m.sentimentBaseline !== null) {
     fact('tone:', `${fmtSigned(m.sentimentNow)} now vs ${fmtSigned(m.sentimentBaseline)} baseline (${plural(m.sentimentItems, 'story', 'stories')} scored)`);
   }
@@ -344,6 +342,23 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk'], width: number
     if (e.link) lines.push(`             ${chalk.cyan(cellText(e.link))}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * The stage in words, and how the moment's own last bucket compared with the one before it: 'fading, …
+ * latest bucket ×2.5 the one before' read as a contradiction, the 'latest bucket' being the moment's last
+ * (a late rise, a day and a half ago), not the latest there is, and 'fading' meaning it is over.
+ */
+function stageText(m: MomentRow): string {
+  const stage = {
+    new: 'new: it began in the latest bucket',
+    rising: 'rising: its latest bucket is its strongest',
+    peaked: 'peaked: still going, past its strongest',
+    fading: `fading: over, not flagged after ${iso(m.end)}`,
+  }[m.stage];
+  const what = m.kind === 'volume-spike' ? 'the stories' : 'the shift';
+  const growth = m.growth === null ? '' : `; ${m.ongoing ? 'its latest bucket' : 'its last bucket'} had ${m.growth}${NB}times ${what} of the one before`;
+  return `${stage}, ${m.hoursSinceOnset}h${NB}since onset${growth}`;
 }
 
 function leadLag(e: PlannedEvent): string {

@@ -161,7 +161,9 @@ export function splitWord(word: string, width: number, measure: (s: string) => n
  * never broken.
  */
 export function wrap(text: string, width: number, first: string, rest: string, measure: (s: string) => number = (s) => s.length): string[] {
-  const words = text.split(/\s+/).filter(Boolean);
+  // a no-break space (NB: a number and its unit, 'moment 2') joins a word: a line never breaks there, and
+  // it is printed as a space (a script grepping the text finds 'moment 2')
+  const words = text.split(/[^\S\u00a0\u202f]+/).filter(Boolean);
   const lines: string[] = [];
   let prefix = first;
   let cur = '';
@@ -194,8 +196,11 @@ export function wrap(text: string, width: number, first: string, rest: string, m
     }
   }
   lines.push(`${prefix}${cur}`.replace(/\s+$/, ''));
-  return lines;
+  return lines.map((l) => l.replace(/[\u00a0\u202f]/g, ' '));
 }
+
+/** A no-break space, for `wrap`: what it joins stays on one line ('moment${NB}2', 'p${NB}≈${NB}2.8e-7'). */
+export const NB = '\u00a0';
 
 const SGR = /\x1b\[[0-9;]*m/g;
 /** SGR codes that end a style (reset, normal intensity, not italic/underlined/inverse/struck, default colours). */

@@ -2,7 +2,7 @@ import type { BucketScore } from '../detect/detect.js';
 import { formatDuration, iso, fmtUtcShort } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { drawTable } from './table.js';
-import { cellText, clip, sparkline, textWidth, unglueEmoji } from './text.js';
+import { cellText, clip, sparkline, textWidth, unglueEmoji, wrapShown } from './text.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export interface TimelineRow extends BucketScore {
@@ -22,11 +22,12 @@ export function timelineJson(r: TimelineRow): Record<string, unknown> {
     stories: r.count,
     items: r.items,
     expected: r.judged ? round(r.expected, 2) : null,
-    volumeScore: r.volumeScore,
+    // scores to two decimals, as moments' score is (they were 0.9149278287686309)
+    volumeScore: round(r.volumeScore, 2),
     spike: r.volumeFlag,
     sentiment: round(r.sentimentMean),
     sentimentBaseline: round(r.baselineSentiment),
-    sentimentScore: r.sentimentScore,
+    sentimentScore: round(r.sentimentScore, 2),
     shift: r.sentimentFlag,
     learning: r.learning,
   };
@@ -72,6 +73,12 @@ function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: TimelineMe
   out += chalk.dim('         ▲ spike  ▼ negative shift  △ positive shift\n');
   out += chalk.dim(`         tone: + at least +0.2, − at most −0.2, · between\n`);
   if (perBar > 1) out += chalk.dim(`         a bar is ${perBar} buckets (${formatDuration(perBar * meta.bucketMs)})\n`);
+  // the period asked for begins before the topic's first item: say why the chart and table begin later
+  // (the title said 2026-09-21 and both began at 2026-10-20, without a word)
+  if (rows[0]!.start >= meta.from + meta.bucketMs) {
+    const first = meta.firstItemAt ?? rows[0]!.start;
+    out += `${wrapShown(`nothing before ${iso(rows[0]!.start)}: the topic's first stored item is from ${iso(first)}, so the chart and the table begin there`, ctx.width, '         ', '         ').map((l) => chalk.dim(l)).join('\n')}\n`;
+  }
   out += '\n';
   const cells: string[][] = [];
   for (const r of rows) {

@@ -177,7 +177,7 @@ describe('momentscan errors', () => {
     [['moments', '--as-of', '2026-13-45'], /--as-of: cannot read "2026-13-45" as a time/],
     [['moments', '--format', 'xml'], /argument 'xml' is invalid/],
     [['moments', '--json', '--csv'], /choose one output format, not json and csv/],
-    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['frobnicate'], /unknown command "frobnicate"/],
   ])('usage error %j exits 2', (args, message) => {
     const home = tempDir();
     const r = runCli([...args, '--config', path.join(SAMPLE, 'momentscan.yaml'), '--db', path.join(home, 'x.db')], { home });
@@ -232,7 +232,7 @@ describe('momentscan moments --backtest', () => {
 describe('sub-command mistakes', () => {
   it.each([
     [['feeds', 'tset', 'x.xml'], 'momentscan: error: unknown command "tset" for momentscan feeds — did you mean momentscan feeds test? See momentscan feeds test --help\n'],
-    [['help', 'nope'], /^momentscan: error: unknown command "nope" — commands are: init, fetch, feeds, .*; see momentscan --help\n$/],
+    [['help', 'nope'], /^momentscan: error: unknown command "nope" — the commands are init, fetch, feeds, .*; see momentscan --help\n$/],
     // usage errors are one line, as the README says every error is, the hint after the dash
     [['fetch', '--bogus'], "momentscan: error: unknown option '--bogus' — see momentscan fetch --help for usage\n"],
     [['feeds', 'test'], "momentscan: error: missing required argument 'source' — see momentscan feeds test --help for usage\n"],
@@ -243,7 +243,19 @@ describe('sub-command mistakes', () => {
     [['moments', 'extra'], "momentscan: error: too many arguments for 'moments'. Expected 0 arguments but got 1 — see momentscan moments --help for usage\n"],
     [['moments', '--limit'], "momentscan: error: option '-n, --limit <n>' argument missing — see momentscan moments --help for usage\n"],
     [['fetch', '--concurrency', '0'], "momentscan: error: option '--concurrency <n>' argument '0' is invalid. --concurrency takes a whole number from 1 to 256 — see momentscan fetch --help for usage\n"],
-    [['frobnicate'], "momentscan: error: unknown command 'frobnicate' — see momentscan --help for usage\n"],
+    // an unknown command is worded one way wherever it is made, the commands listed when none is close
+    // (the top level said "unknown command 'frobnicate' — see momentscan --help for usage", listing none;
+    // 'silence lst' said "too many arguments for 'list'")
+    [['frobnicate'], /^momentscan: error: unknown command "frobnicate" — the commands are init, fetch, feeds, items, .*, accounts; see momentscan --help\n$/],
+    [['momnets'], 'momentscan: error: unknown command "momnets" — did you mean momentscan moments? See momentscan moments --help\n'],
+    [['feeds', 'lst'], 'momentscan: error: unknown command "lst" for momentscan feeds — did you mean momentscan feeds list? See momentscan feeds list --help\n'],
+    [['silence', 'lst'], 'momentscan: error: unknown command "lst" for momentscan silence — did you mean momentscan silence list? See momentscan silence list --help\n'],
+    [['accounts', 'lst'], 'momentscan: error: unknown command "lst" for momentscan accounts — did you mean momentscan accounts list? See momentscan accounts list --help\n'],
+    [['notify', 'zzz'], 'momentscan: error: unknown command "zzz" for momentscan notify — the commands are run, test, list; see momentscan notify --help\n'],
+    // the default sub-command named, a word after it is one too many (not an unknown command)
+    [['silence', 'list', 'extra'], "momentscan: error: too many arguments for 'list'. Expected 0 arguments but got 1 — see momentscan silence list --help for usage\n"],
+    [['feeds', 'list', 'extra'], "momentscan: error: too many arguments for 'list'. Expected 0 arguments but got 1 — see momentscan feeds list --help for usage\n"],
+    [['db', 'mgirate'], 'momentscan: error: unknown command "mgirate" for momentscan db — did you mean momentscan db migrate? See momentscan db migrate --help\n'],
     // an unset variable in a script (feeds test "$URL") read the current folder: ": /tmp/x is a folder, not a feed file", exit 1
     [['feeds', 'test', ' '], 'momentscan: error: feeds test: the source is empty — give a feed URL, a file, or ndjson:FILE\n'],
   ])('%j: names the mistake, suggests the closest command, points to its help (exit 2)', (args, stderr) => {

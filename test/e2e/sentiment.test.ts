@@ -111,6 +111,20 @@ describe('momentscan sentiment', () => {
     expect(r.stderr).toBe(`momentscan: error: stdin: line 1: a JSON line needs a "text" field with a string ${says}\n`);
   });
 
+  it('--fields naming a field no record has is warned of once at the end (it gave {"text":"good"} without a word); an input field is not', () => {
+    const home = tempDir();
+    const typo = runCli(['sentiment', '--fields', 'text,scroe'], { home, input: 'good\nbad\n' });
+    expect(typo.status).toBe(0);
+    expect(typo.stdout).toBe('{"schemaVersion":1,"text":"good"}\n{"schemaVersion":1,"text":"bad"}\n');
+    expect(typo.stderr).toBe(
+      'momentscan: warning: --fields: no record has "scroe" — did you mean score? The fields are score, label, language, positive, neutral, negative, mixed, text, and those of the input\'s JSON records\n',
+    );
+    // a field of the input's records, on some of them: no warning
+    const passed = runCli(['sentiment', '--csv', '--fields', 'id,score'], { home, input: 'plain text\n{"text":"good","id":3}\n' });
+    expect(passed.stderr).toBe('');
+    expect(passed.stdout).toBe('id,score\r\n,-0.1928\r\n3,0.84\r\n');
+  });
+
   it('a headline that starts with a brace ("{Update} …") is text, not a bad JSON line; a line opening as JSON still must be JSON', () => {
     const home = tempDir();
     const ok = runCli(['sentiment', '--csv', '--fields', 'text,label'], { home, input: 'Acme shares surge\n{Update} Acme recalls robots\n{{name}} loves it\n{"text": "fine"}\n' });

@@ -50,13 +50,15 @@ describe('momentscan status', () => {
   });
   afterAll(() => server.close());
 
-  const status = async (password: string) => {
+  const status = async (password: string, exit = 0) => {
     const pw = path.join(home, `pw-${password.length}`);
     writeFileSync(pw, `${password}\n`, { mode: 0o600 });
     const config = path.join(home, `c-${password.length}.yaml`);
     writeFileSync(config, `topics:\n  - name: Acme\n    keywords: [acme]\n    feeds: [${path.join(ROOT, 'fixtures', 'feeds', 'google-news.rss.xml')}]\nemail:\n  to: [a@example.com]\n  smtp: ${server.url('digest')}\n  passwordFile: ${pw}\n`);
     const r = await withTimeout(startCli(['status', '--config', config, '--db', db, '--json'], { home }).exited, 30_000, 'status');
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.status, r.stderr).toBe(exit);
+    if (exit === 0) expect(r.stderr).toBe('');
+    else expect(r.stderr).toMatch(/^momentscan: error: email: the SMTP check of smtp:\/\/digest@127\.0\.0\.1:\d+ failed: .* — check the user in the SMTP URL \(.*c-5\.yaml: email\.smtp\) and the password in email\.passwordFile; --no-smtp-check leaves the check out\n$/);
     return JSON.parse(r.stdout) as { config: { exists: boolean }; database: { exists: boolean; bytes: number }; feeds: Record<string, unknown>; topics: unknown[]; email: { check: string; server: string } };
   };
 
@@ -71,8 +73,8 @@ describe('momentscan status', () => {
     expect(await server.messages()).toHaveLength(0);
   });
 
-  it('a wrong SMTP password is reported as such', async () => {
-    expect((await status('wrong')).email.check).toBe('failed: the server refused the login (535)');
+  it('a wrong SMTP password is reported as such, and fails the health check (exit 1)', async () => {
+    expect((await status('wrong', 1)).email.check).toBe('failed: the server refused the login (535)');
   });
 
   it('a server that never greets: the check gives up at 15 s, and status ends then (it ran on for the 30 s greeting timeout)', async () => {
@@ -83,13 +85,26 @@ describe('momentscan status', () => {
       writeFileSync(config, `topics:\n  - name: Acme\n    keywords: [acme]\nemail:\n  to: [a@example.com]\n  smtp: smtp://127.0.0.1:${(silent.address() as AddressInfo).port}\n`);
       const started = Date.now();
       const r = await withTimeout(startCli(['status', '--config', config, '--db', db, '--json'], { home }).exited, 40_000, 'status');
-      expect(r.status, r.stderr).toBe(0);
+      expect(r.status, r.stderr).toBe(1);
       expect((JSON.parse(r.stdout) as { email: { check: string } }).email.check).toBe('failed: no answer within 15s');
       expect(Date.now() - started).toBeLessThan(25_000);
     } finally {
       silent.close();
     }
   }, 60_000);
+
+  it('nothing listening at the SMTP address: said in words, on the screen and in one error line, exit 1 (a cron health check goes by it)', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve)); // a port nothing listens at
+    const h = tempDir();
+    const r = runCli(['status', '--config', SAMPLE_CONFIG, '--db', path.join(h, 'none.db')], { home: h, env: { MOMENTSCAN_SMTP_URL: `smtp://127.0.0.1:${port}` } });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`\\nemail {5}smtp://127\\.0\\.0\\.1:${port} → no recipients \\(email\\.to\\): failed: nothing listens at\\s+127\\.0\\.0\\.1:${port}\\s+\\(connection refused\\)\\n`));
+    expect(r.stderr).toBe(`momentscan: error: email: the SMTP check of smtp://127.0.0.1:${port} failed: nothing listens at 127.0.0.1:${port} (connection refused) — check the SMTP URL (MOMENTSCAN_SMTP_URL) and that the server is up; --no-smtp-check leaves the check out\n`);
+    expect(runCli(['status', '--config', SAMPLE_CONFIG, '--db', path.join(h, 'none.db'), '--no-smtp-check'], { home: h, env: { MOMENTSCAN_SMTP_URL: `smtp://127.0.0.1:${port}` } }).status).toBe(0);
+  });
 
   it('one screen for people, before any fetch', () => {
     const h = tempDir();

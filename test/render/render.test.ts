@@ -17,7 +17,7 @@ import { topicsListing } from '../../src/render/topics.js';
 import { timelineListing, type TimelineRow } from '../../src/render/timeline.js';
 import { deliveriesListing, silencesListing, type DeliveryRow } from '../../src/render/notify.js';
 import type { MomentRow, TopicRow } from '../../src/moments/types.js';
-import { shownWidth, textWidth } from '../../src/render/text.js';
+import { NB, shownWidth, textWidth, wrap } from '../../src/render/text.js';
 import type { EnrichedItem } from '../../src/core/types.js';
 import { sampleFeedResult, sampleMoment } from '../helpers/moments.js';
 
@@ -101,6 +101,33 @@ describe('rendering moments', () => {
     expect(out).toContain('12 distinct: Daily Ledger, r/gadgets (news, reddit)');
     expect(out).toContain('terms:    glide, recall');
     expect(out).toContain('https://www.dailyledger.example/acme-glide');
+  });
+
+  it('-v at 80 columns never leaves a number alone on a line: "moment 2" stays together, printed with a plain space', () => {
+    // '…(p ≈ 2.8e-7), moment' ended the line and '2' stood alone on the next (the wrap broke at the no-break space)
+    const m = sampleMoment({ id: 2, rank: 2, topic: 'Northwind Airlines', kind: 'sentiment-shift', direction: 'negative', score: 6.5, pValue: 2.8e-7 });
+    const out = render('table', momentsListing([m], meta), ctx({ verbose: true, width: 80 }));
+    expect(out).toContain('\n#2 Northwind Airlines: negative sentiment shift, score 6.5 (p ≈ 2.8e-7),\n   moment 2\n');
+    for (const l of out.split('\n')) expect(l, l).not.toMatch(/^\s*[\d.]+$/);
+    expect(out).not.toContain(NB);
+  });
+
+  it('-v says what "fading" and the growth of its bucket mean: over, and its own last bucket (not the latest) against the one before', () => {
+    // 'fading, 48h since onset, latest bucket ×2.5 the one before' read as a contradiction: the bucket was the moment's last, a day and a half before
+    const fading = sampleMoment({ stage: 'fading', ongoing: false, growth: 2.5, start: Date.parse('2026-11-18T12:00:00Z'), end: Date.parse('2026-11-19T18:00:00Z') });
+    const out = render('table', momentsListing([fading], meta), ctx({ verbose: true })).replace(/\n {13}(?!https?:)/g, ' ');
+    expect(out).toContain('6h buckets; fading: over, not flagged after 2026-11-19T18:00:00Z, 48h since onset; its last bucket had 2.5 times the stories of the one before');
+    expect(out).not.toContain('latest bucket');
+    const ongoing = render('table', momentsListing([sampleMoment({ stage: 'peaked', ongoing: true, growth: 0.76 })], meta), ctx({ verbose: true })).replace(/\n {13}(?!https?:)/g, ' ');
+    expect(ongoing).toContain('peaked: still going, past its strongest, 48h since onset; its latest bucket had 0.76 times the stories of the one before');
+  });
+
+  it.each([
+    ['a no-break space joins', `a moment${NB}2`, 8, ['a', 'moment 2']],
+    ['a narrow no-break space too', 'about 5\u202fkm away', 7, ['about', '5 km', 'away']],
+    ['an ordinary space breaks', 'moment 2', 7, ['moment', '2']],
+  ])('wrap: %s', (_name, text, width, lines) => {
+    expect(wrap(text, width, '', '')).toEqual(lines);
   });
 
   it('-v counts stories, as stories, in the singular for one', () => {
@@ -370,6 +397,16 @@ describe('the timeline chart', () => {
     expect(chart(28, 80)).not.toContain('a bar is');
   });
 
+  it('a period that begins before the topic\'s first item says the chart and table begin there (the title named a start they did not show)', () => {
+    const firstItemAt = from + 3 * bucket + 60_000;
+    const out = render('table', timelineListing(rows(40).slice(3), { topic: 'Acme Robotics', bucketMs: bucket, from, to: from + 40 * bucket, firstItemAt }), ctx({ width: 80 }));
+    expect(out.slice(0, out.indexOf('┌')).replace(/\n {9}/g, ' ')).toContain(
+      'nothing before 2026-11-13T12:45:00Z: the topic\'s first stored item is from 2026-11-13T12:46:00Z, so the chart and the table begin there',
+    );
+    for (const l of out.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(80);
+    expect(chart(40, 80)).not.toContain('nothing before');
+  });
+
   it('explains its tone marks', () => {
     expect(chart(28, 80)).toContain('tone: + at least +0.2, − at most −0.2, · between');
   });
@@ -546,7 +583,21 @@ describe('the feeds table: a topic\'s sources', () => {
     for (const l of all) expect([...l].length, l).toBe(80);
     const source = all.slice(3, 3 + urls.length).map((l) => l.split('│')[3]!.trim());
     expect(source.slice(0, 6)).toEqual(['google-news en-US', 'google-news de-DE', 'bing-news en-US', 'reddit', 'reddit r/robotics', 'hackernews']);
-    expect(all[3]!.split('│')[2]!.trim()).toBe('Acme …');
+    expect(all[3]!.split('│')[2]!.trim()).toBe('Acme Robotics');
+  });
+  it('at 80 columns the Feed, Topic and Source keep room to be read: Items/day is left out, failures in a row go with the state', () => {
+    // the three shared 35 columns beside State, Last ok, Fails and Items/day: the Feed read '"acme…', the Topic 'North…'
+    const row = (url: string, topic: string, over: Partial<FeedHealthRow> = {}) => ({ url, fetchUrl: url, title: `"${topic.split(' ')[0]!.toLowerCase()}" - News Search`, topics: [topic], state: 'ok' as const, lastFetchedAt: 0, lastSuccessAt: 0, consecutiveFailures: 0, fetches: 1, notModifiedRatio: 0, failures: 0, itemsPerDay: 2, items: 1, overflows: 0, error: null, nextDueAt: null, ...over });
+    const rows = [row(urls[0]!, 'Acme Robotics'), row(urls[3]!, 'Northwind Airlines', { state: 'failing', consecutiveFailures: 3, error: 'HTTP 500' })] as FeedHealthRow[];
+    const at80 = render('table', feedHealthListing(rows, 0), ctx({ width: 80 })).split('\n');
+    for (const l of at80.slice(0, 6)) expect([...l].length, l).toBe(80);
+    const cells = (l: string) => l.split('│').slice(1, -1).map((c) => c.trim());
+    expect(cells(at80[1]!)).toEqual(['Feed', 'Topic', 'Source', 'State', 'Last ok']);
+    expect(cells(at80[3]!)).toEqual(['"acme" - News…', 'Acme Robotics', 'google-news en-US', 'ok', 'now']);
+    expect(cells(at80[4]!)).toEqual(['"northwind" -…', 'Northwind Airl…', 'reddit', 'failing ×3', 'now']);
+    const at100 = render('table', feedHealthListing(rows, 0), ctx({ width: 100 })).split('\n');
+    expect(cells(at100[1]!)).toEqual(['Feed', 'Topic', 'Source', 'State', 'Last ok', 'Items/day']);
+    expect(cells(at100[4]!)).toEqual(['"northwind" - News…', 'Northwind Airlines', 'reddit', 'failing ×3', 'now', '2.0']);
   });
 });
 
