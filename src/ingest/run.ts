@@ -124,7 +124,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     const now = o.now();
     // the slack skipReason gives an hourly cron job
     const dueBy = now + Math.max(60_000, f.intervalMs / 10);
-    const rows = leases!.claimFeeds(feeds.map((x) => x.url), now, o.force ? Number.MAX_SAFE_INTEGER : dueBy, 2 * concurrency, o.worker!.leaseMs, o.worker!.owner, {
+    const rows = leases!.claimFeeds(feeds.map((x) => x.url), o.force ? Number.MAX_SAFE_INTEGER : dueBy, 2 * concurrency, o.worker!.leaseMs, o.worker!.owner, {
       since: runStart,
       retired: Boolean(o.force),
     });

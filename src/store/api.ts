@@ -227,10 +227,10 @@ export interface LeaseStore {
    * Claims up to `n` due feeds (see pg/leases.ts); `since`: none fetched since then (this run's start, so
    * that --force fetches each once); `retired`: retired feeds too (--force).
    */
-  claimFeeds(urls: string[], now: number, dueBy: number, n: number, leaseMs: number, owner: string, o: { since: number; retired: boolean }): FeedRow[];
+  claimFeeds(urls: string[], dueBy: number, n: number, leaseMs: number, owner: string, o: { since: number; retired: boolean }): FeedRow[];
   releaseFeed(feedId: number, owner: string): void;
-  /** Of these feeds, those claimed by a worker whose lease has not run out at `now`: how many, by whom, until when. */
-  claimedFeeds(urls: string[], now: number): { feeds: number; owners: string[]; until: number | null };
+  /** Of these feeds, those claimed by a worker whose lease has not run out (on the server's clock): how many, by whom, until when. */
+  claimedFeeds(urls: string[]): { feeds: number; owners: string[]; until: number | null };
   /**
    * Takes one of a host's request slots for one request, when the host's delay since the last request any
    * worker started there has passed: the slot, or how long to wait before asking again (see pg/leases.ts).

@@ -110,9 +110,9 @@ function team(urls: string[], manners: Parameters<typeof config>[2] = {}): { hom
 }
 
 /** A worker process, started now; resolves with its exit status and stderr. */
-function worker(cfg: string, db: string, home: string, more: string[] = []): { pid: number; done: Promise<{ status: number | null; stderr: string }>; kill(): void } {
+function worker(cfg: string, db: string, home: string, more: string[] = [], env: Record<string, string> = {}): { pid: number; done: Promise<{ status: number | null; stderr: string }>; kill(): void } {
   const child = spawn(process.execPath, [BIN, 'fetch', '--worker', '--config', cfg, '--db', db, ...more], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NO_COLOR: '1' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -219,6 +219,38 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
       expect(c.status, c.stderr).toBe(0);
       expect(fetchedBy(c.stderr)).toBe(held);
       expect(runCli(['status', '--config', cfg, '--db', db], { home }).stdout).not.toMatch(/^workers /m);
+      expect(pg.query('SELECT count(*) AS items, count(DISTINCT guid) AS guids FROM items').rows[0]).toEqual({ items: 120, guids: 120 });
+      expect(pg.query("SELECT count(DISTINCT feed_id) AS feeds, count(*) AS saves FROM fetch_log WHERE status = 'ok'").rows[0]).toEqual({ feeds: 40, saves: 40 });
+    } finally {
+      pg.close();
+    }
+  }, 300_000);
+
+  it('a worker whose clock runs ahead leaves alone the feeds a live worker holds: leases are on the server\'s clock', async () => {
+    // feeds 0-4 (one per host) hang: the first worker holds them, alive, for its 5-minute leases
+    const { home, cfg, db, a, pg, release } = await hangingWorker();
+    try {
+      const savedByA = savedFeeds(pg);
+      const held = (pg.query('SELECT count(*) AS n FROM feeds WHERE leased_until IS NOT NULL').rows[0] as { n: number }).n;
+      expect(held).toBeGreaterThanOrEqual(5);
+      // a worker on a host whose clock is 10 minutes ahead fetches the rest and leaves those five alone
+      const ahead = new Date(Date.now() + 10 * 60_000).toISOString();
+      const b = await worker(cfg, db, home, [], { MOMENTSCAN_NOW: ahead }).done;
+      expect(b.status, b.stderr).toBe(0);
+      expect(fetchedBy(b.stderr)).toBe(40 - savedByA - held);
+      for (const n of [0, 1, 2, 3, 4]) expect(farms[0]!.hits.get(`/f${n}.xml`)).toBe(1);
+      // and status, run there, still says they are claimed
+      const status = JSON.parse(runCli(['status', '--json', '--config', cfg, '--db', db], { home, env: { MOMENTSCAN_NOW: ahead } }).stdout) as { feeds: { claimed: { feeds: number } | null } };
+      const stillHeld = (pg.query('SELECT count(*) AS n FROM feeds WHERE leased_until IS NOT NULL').rows[0] as { n: number }).n;
+      expect(stillHeld).toBeGreaterThanOrEqual(5);
+      expect(status.feeds.claimed?.feeds).toBe(stillHeld);
+      // the first worker, stopped, gives them back; the next run fetches them, each once in all
+      process.kill(a.pid, 'SIGINT');
+      expect((await a.done).status).toBe(130);
+      release();
+      const c = await worker(cfg, db, home).done;
+      expect(c.status, c.stderr).toBe(0);
+      expect(fetchedBy(c.stderr)).toBe(stillHeld);
       expect(pg.query('SELECT count(*) AS items, count(DISTINCT guid) AS guids FROM items').rows[0]).toEqual({ items: 120, guids: 120 });
       expect(pg.query("SELECT count(DISTINCT feed_id) AS feeds, count(*) AS saves FROM fetch_log WHERE status = 'ok'").rows[0]).toEqual({ feeds: 40, saves: 40 });
     } finally {
