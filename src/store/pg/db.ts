@@ -225,7 +225,11 @@ export class PgDb implements SqlDb {
    */
   pragma(source: string): unknown {
     if (/^\s*foreign_keys\s*$/i.test(source)) return 0;
-    if (/^\s*data_version\s*$/i.test(source)) return this.run({ sql: 'SELECT last_value FROM momentscan_data_version', rowMode: 'array' }).rows.map((r) => (r as number[])[0])[0];
+    // (0 until the first write; and for a role that may not read the sequence, which writes nothing either)
+    if (/^\s*data_version\s*$/i.test(source)) {
+      const sql = "SELECT CASE WHEN has_sequence_privilege('momentscan_data_version', 'SELECT,USAGE') THEN coalesce(pg_sequence_last_value('momentscan_data_version'), 0) ELSE 0 END";
+      return Number(this.run({ sql, rowMode: 'array' }).rows.map((r) => (r as unknown[])[0])[0]);
+    }
     throw new Error(`no PostgreSQL equivalent for PRAGMA ${source}`);
   }
 
