@@ -16,6 +16,8 @@ import { syncAccounts } from '../enrich/sync-accounts.js';
 import { syncTopics } from '../enrich/sync-topics.js';
 import { tightHeap } from '../core/heap.js';
 
+const DAY_MS = 86_400_000;
+
 export interface IngestOptions {
   concurrency?: number;
   /** Fetch every feed now: ignore refresh intervals and retired feeds. */
@@ -81,6 +83,13 @@ const HOST_GIVE_UP_AFTER = 3;
 export async function ingest(config: Config, store: Store, o: IngestOptions): Promise<FetchSummary> {
   const f = config.fetch;
   const { topicIds } = syncTopics(config, store);
+  // The team shares one history: a worker whose config lacks a topic the others match items to leaves its
+  // own new items unmatched to it, for good (a topic's matches are redone only when its definition changes)
+  let topicsElsewhere: string[] = [];
+  if (store.leases) {
+    const at = o.now();
+    topicsElsewhere = store.topicsMatchedSince(at - DAY_MS, at - 2 * DAY_MS).filter((name) => !topicIds.has(name));
+  }
   // matches of stored items made with other accounts are redone first; new items are matched as they are parsed
   const { defs: accounts, matcher: accountMatcher } = syncAccounts(store);
   const feeds = store.ensureFeeds(configuredFeeds(config), o.now());
@@ -495,7 +504,9 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // configured order, so reports are stable
   const order = new Map(feeds.map((feed, i) => [feed.url, i]));
   results.sort((a, b) => order.get(a.url)! - order.get(b.url)!);
-  return { feeds: results, interrupted: Boolean(o.signal?.aborted), replayLeft, warnAfter: f.warnAfter };
+  // what this run stored is not matched to the topics it lacks: the next process with them redoes them all
+  if (topicsElsewhere.length > 0 && fetched.some((r) => r.itemsNew > 0)) store.redoTopicMatches(topicsElsewhere);
+  return { feeds: results, interrupted: Boolean(o.signal?.aborted), replayLeft, warnAfter: f.warnAfter, ...(topicsElsewhere.length ? { topicsElsewhere } : {}) };
 }
 
 /**

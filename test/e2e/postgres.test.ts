@@ -159,3 +159,33 @@ describe('a role that may only read (a dashboard, an analyst)', () => {
     }
   }, 180_000);
 });
+
+describe('a team whose hosts have different topics', () => {
+  it("a fetch whose config lacks a topic the team's database matches new items to warns, naming it; the next host with the topic matches what it stored", () => {
+    const home = tempDir();
+    const url = freshDatabase('e2e');
+    const sqlite = path.join(home, 'all.db');
+    const env = { MOMENTSCAN_NOW: planted.asOf };
+    const text = readFileSync(path.join(SAMPLE, 'momentscan.yaml'), 'utf8').replace(/(url: |- )feeds\//g, `$1${SAMPLE}/feeds/`);
+    const write = (name: string, yaml: string) => (writeFileSync(path.join(home, name), yaml), path.join(home, name));
+    // host A: the topics' own feeds, not the wire feed; host B: the sample without Northwind Airlines (and its feeds)
+    const a = write('a.yaml', text.replace(/\nfeeds:\n(?: {2}.*\n)+/, '\n'));
+    const b = write('b.yaml', text.replace(/ {2}- name: Northwind Airlines\n(?: {4}.*\n)+/, ''));
+    expect(readFileSync(a, 'utf8')).not.toContain('techwire');
+    expect(readFileSync(b, 'utf8')).not.toContain('Northwind');
+    const fetch = (config: string, db = url) => runCli(['fetch', '--config', config, '--db', db, '--quiet'], { home, env });
+    expect(fetch(a).stderr).toBe('');
+    const other = fetch(b);
+    expect(other.status, other.stderr).toBe(0);
+    expect(other.stderr).toBe(
+      `momentscan: warning: the team's database matched items fetched in the last day to a topic this config lacks ("Northwind Airlines"): the items this fetch stores are matched to it only when a host that has it next runs (matching the whole history again) — give every host the team's topics (README: Running as a team)\n`,
+    );
+    // host A's next run (nothing due) matches the wire feed's items to Northwind: as one host with every feed would have
+    expect(fetch(a).stderr).toBe('');
+    expect(fetch(path.join(SAMPLE, 'momentscan.yaml'), sqlite).status).toBe(0);
+    const northwind = (db: string) => runCli(['items', '--json', '--all', '--topic', 'Northwind Airlines', '--since', '60d', '--config', path.join(SAMPLE, 'momentscan.yaml'), '--db', db, '--as-of', planted.asOf], { home }).stdout;
+    const ids = (json: string) => (JSON.parse(json) as { link: string }[]).map((x) => x.link).sort();
+    expect(ids(northwind(url)).length).toBeGreaterThan(0);
+    expect(ids(northwind(url))).toEqual(ids(northwind(sqlite)));
+  }, 120_000);
+});
