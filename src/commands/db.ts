@@ -30,15 +30,26 @@ export async function migrate(g: GlobalOptions, o: MigrateOptions): Promise<numb
   const from = SqliteStore.open(file, { readonlyIfDenied: true });
   try {
     const to = PgStore.open(o.to);
+    // Ctrl-C: the copy stops at its next batch and rolls back, and says so (the process ended in silence,
+    // exit 130; a SIGTERM still does, 143: rolled back by the server as well)
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.on('SIGINT', onSignal);
     try {
-      const report = copySqliteToPg(from, to, (table, rows) => {
-        if (!g.quiet) log(`momentscan: db migrate: ${table}: ${plural(rows, 'row')}`);
-      });
+      const report = await copySqliteToPg(
+        from,
+        to,
+        (table, rows) => {
+          if (!g.quiet) log(`momentscan: db migrate: ${table}: ${plural(rows, 'row')}`);
+        },
+        stop.signal,
+      );
       const total = report.tables.reduce((n, t) => n + t.rows, 0);
       if (!g.quiet) log(`momentscan: db migrate: ${plural(total, 'row')} in ${report.tables.length} tables copied to ${to.file}; counts checked on both sides`);
     } catch (err) {
       throw err instanceof PgError ? pgStoreError(err, to.target) : err;
     } finally {
+      process.off('SIGINT', onSignal);
       to.close();
     }
   } finally {

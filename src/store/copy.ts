@@ -5,8 +5,9 @@
  * it commits. Detection caches (weekly counts, engine states) are not copied: they are rebuilt when read.
  * The target must hold no momentscan data yet; the source is only read.
  */
-import { StoreError } from '../core/errors.js';
+import { InterruptedError, StoreError } from '../core/errors.js';
 import type { SqliteStore } from './store.js';
+import { advisoryLockStatements } from './pg/bridge.js';
 import { WRITER_LOCK } from './pg/db.js';
 import type { PgStore } from './pg/store.js';
 
@@ -41,14 +42,45 @@ export interface CopyReport {
   tables: { table: string; rows: number }[];
 }
 
-/** Copies every table; throws StoreError (nothing written) when the target has data or a count differs. */
-export function copySqliteToPg(from: SqliteStore, to: PgStore, onTable?: (table: string, rows: number) => void): CopyReport {
+/**
+ * Copies every table; throws StoreError (nothing written) when the target has data or a count differs, and
+ * InterruptedError (nothing written either) when `signal` is aborted (Ctrl-C): it is looked at between two
+ * batches of rows, so that the copy stops soon.
+ */
+export async function copySqliteToPg(from: SqliteStore, to: PgStore, onTable?: (table: string, rows: number) => void, signal?: AbortSignal): Promise<CopyReport> {
   const src = from.db;
   const pg = to.pg;
   const report: CopyReport = { tables: [] };
+  // (the event loop turns between batches: a signal's listener runs there)
+  const checkpoint = async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted) throw new InterruptedError(`interrupted: db migrate stopped before it committed: nothing was written to ${to.file}`, { hint: 'run it again to copy the history' });
+  };
   // no other writer meanwhile (writing transactions take this lock); the source is read in one read
   // transaction, so a fetch writing to it meanwhile (WAL) is not seen half-way and every count holds
-  src.transaction(() => pg.locked(WRITER_LOCK, () => {
+  src.exec('BEGIN');
+  try {
+    pg.batch(advisoryLockStatements(WRITER_LOCK));
+    try {
+      await copyTables(src, to, report, checkpoint, onTable);
+    } catch (err) {
+      try {
+        pg.query('ROLLBACK');
+      } catch {
+        // rolled back already (an error does that here), or the connection is gone
+      }
+      throw err;
+    }
+    pg.query('COMMIT');
+  } finally {
+    src.exec('ROLLBACK');
+  }
+  return report;
+}
+
+async function copyTables(src: SqliteStore['db'], to: PgStore, report: CopyReport, checkpoint: () => Promise<void>, onTable?: (table: string, rows: number) => void): Promise<void> {
+  const pg = to.pg;
+  {
     // any table (a silence or an event added before the move holds ids the copy would take); story_state is
     // the one row every new database starts with
     const held = pg.query<Record<string, number>>(`SELECT ${COPIED_TABLES.filter((t) => t !== 'story_state').map((t) => `(SELECT count(*) FROM ${t}) AS ${t}`).join(', ')}`).rows[0]!;
@@ -84,9 +116,13 @@ export function copySqliteToPg(from: SqliteStore, to: PgStore, onTable?: (table:
       };
       for (const row of src.prepare(`SELECT ${cols.join(', ')} FROM ${table}${order}`).raw().iterate() as IterableIterator<unknown[]>) {
         batch.push(row);
-        if (batch.length >= per) flush();
+        if (batch.length >= per) {
+          flush();
+          await checkpoint();
+        }
       }
       flush();
+      await checkpoint();
       const want = src.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
       const got = pg.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).rows[0]!.n;
       if (got !== want || rows !== want) {
@@ -99,6 +135,5 @@ export function copySqliteToPg(from: SqliteStore, to: PgStore, onTable?: (table:
       pg.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), GREATEST((SELECT max(id) FROM ${table}), 1), (SELECT max(id) FROM ${table}) IS NOT NULL)`);
     }
     // the weekly caches and engine states are rebuilt when read; a full-text index is kept by PostgreSQL
-  }))();
-  return report;
+  }
 }

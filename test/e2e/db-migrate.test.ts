@@ -7,6 +7,8 @@ import { COPIED_TABLES } from '../../src/store/copy.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { freshDatabase, optionsOf } from '../helpers/pg.js';
 import { tempDir } from '../helpers/tmp.js';
+import { startCli } from '../helpers/spawn.js';
+import { WRITER_LOCK } from '../../src/store/pg/db.js';
 
 const CONFIG = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
 const AS_OF = ['--as-of', '2026-11-20T12:00:00Z'];
@@ -139,4 +141,34 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
   });
+});
+
+describe('db migrate interrupted', () => {
+  it('Ctrl-C says in one line that nothing was written, exit 130, and the target stays empty: it may be run again', async () => {
+    const { home, file, url, on } = setUp();
+    expect(on(file, ['fetch', '--quiet', '--concurrency', '1']).status).toBe(0);
+    // another momentscan's save holds the writer lock: the migrate waits for it, and is interrupted meanwhile
+    const holder = SyncPg.connect(optionsOf(url));
+    try {
+      expect(on(url, ['status', '--no-smtp-check']).status).toBe(0); // the schema set up
+      holder.query('BEGIN');
+      holder.query(`SELECT pg_advisory_xact_lock(${WRITER_LOCK})`);
+      const run = startCli(['db', 'migrate', '--from', file, '--to', url], { home });
+      const waiting = () => (holder.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").rows[0] as { n: number }).n;
+      for (let i = 0; i < 600 && waiting() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(waiting()).toBe(1);
+      run.child.kill('SIGINT');
+      holder.query('COMMIT');
+      const r = await run.exited;
+      // (a table or two may be said copied before the signal is seen: they are rolled back with the rest)
+      expect(r.stderr).toMatch(/^(momentscan: db migrate: \w+: \d+ rows?\n){0,3}momentscan: error: interrupted: db migrate stopped before it committed: nothing was written to postgres:\/\/momentscan_test@127\.0\.0\.1:\d+\/migrate_\w+ — run it again to copy the history\n$/);
+      expect(r.status).toBe(130);
+      expect(holder.query('SELECT count(*) AS n FROM items').rows[0]).toEqual({ n: 0 });
+      // and it goes through when run again
+      expect(runCli(['db', 'migrate', '--from', file, '--to', url, '--quiet'], { home }).status).toBe(0);
+      expect((holder.query('SELECT count(*) AS n FROM items').rows[0] as { n: number }).n).toBeGreaterThan(0);
+    } finally {
+      holder.close();
+    }
+  }, 120_000);
 });
