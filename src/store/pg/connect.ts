@@ -25,6 +25,7 @@ export function connectPg(target: PgTarget, o: { lockTimeoutMs?: number } = {}):
       timeoutMs: target.timeoutMs,
       applicationName: target.applicationName,
       ssl: target.ssl,
+      ...(target.sslFallback !== undefined ? { sslFallback: target.sslFallback } : {}),
       lockTimeoutMs: o.lockTimeoutMs ?? LOCK_TIMEOUT_MS,
     });
   } catch (err) {
