@@ -440,7 +440,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   } finally {
     try {
       await Promise.all(working);
-      saver.flushAll();
+      await saver.drain();
       // a parser still loading is waited for, so that its workers are closed too
       await (parserLoad as Promise<unknown> | null)?.catch(() => undefined);
       await Promise.all([dispatcher?.close().catch(() => undefined), (parserLoaded as BodyParser | null)?.close()]);

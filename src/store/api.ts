@@ -261,7 +261,7 @@ export interface Store extends FeedStore, FetchWriter, TopicStore, ItemStore, Co
    * As together(), unless another process is writing at this moment (a store several processes share): then
    * null at once, without waiting for it.
    */
-  tryTogether?<T>(fn: () => T): { value: T } | null;
+  tryTogether?<T>(fn: () => T, waitMs?: number): { value: T } | null;
   /** Sets the connection's page cache to `bytes` (a store that has one); null: back to its usual size. */
   pageCache?(bytes: number | null): void;
   /**

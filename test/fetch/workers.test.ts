@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SyncPg } from '../../src/store/pg/bridge.js';
+import { WRITER_LOCK } from '../../src/store/pg/db.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { freshDatabase, optionsOf } from '../helpers/pg.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -110,7 +111,7 @@ function team(urls: string[], manners: Parameters<typeof config>[2] = {}): { hom
 }
 
 /** A worker process, started now; resolves with its exit status and stderr. */
-function worker(cfg: string, db: string, home: string, more: string[] = [], env: Record<string, string> = {}): { pid: number; done: Promise<{ status: number | null; stderr: string }>; kill(): void } {
+function worker(cfg: string, db: string, home: string, more: string[] = [], env: Record<string, string> = {}): { pid: number; done: Promise<{ status: number | null; stderr: string }>; kill(): void; stderr(): string } {
   const child = spawn(process.execPath, [BIN, 'fetch', '--worker', '--config', cfg, '--db', db, ...more], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -118,7 +119,7 @@ function worker(cfg: string, db: string, home: string, more: string[] = [], env:
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<{ status: number | null; stderr: string }>((resolve) => child.on('close', (status) => resolve({ status, stderr })));
-  return { pid: child.pid!, done, kill: () => child.kill('SIGKILL') };
+  return { pid: child.pid!, done, kill: () => child.kill('SIGKILL'), stderr: () => stderr };
 }
 
 const fetchedBy = (stderr: string): number => Number(/fetch: (\d+) feeds?, (\d+) ok/.exec(stderr)?.[2] ?? -1);
@@ -257,6 +258,36 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
       pg.close();
     }
   }, 300_000);
+
+  it("Ctrl-C while a worker waits for another session's save (the writer lock) is heard at once: it says it is stopping, and ends once the save is done", async () => {
+    const f = await farm(8, 1_000);
+    farms.push(f);
+    const { home, cfg, db } = team(f.urls);
+    const a = worker(cfg, db, home);
+    const holder = SyncPg.connect(optionsOf(db));
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 600 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    try {
+      // its requests are out (its set-up done); another session's long save takes the writer lock meanwhile
+      await until(() => f.hits.size > 0);
+      holder.query('BEGIN');
+      holder.query(`SELECT pg_advisory_xact_lock(${WRITER_LOCK})`);
+      // the worker's save comes to wait for it (after its first tries)
+      const waiting = () => (holder.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").rows[0] as { n: number }).n > 0;
+      await until(waiting);
+      expect(waiting()).toBe(true);
+      process.kill(a.pid, 'SIGINT');
+      // heard while the lock is still held
+      await until(() => a.stderr().includes('interrupted'));
+      expect(a.stderr()).toContain('momentscan: interrupted: stopping; feeds already fetched are saved (Ctrl-C again to quit now)');
+      holder.query('COMMIT');
+      const stopped = await a.done;
+      expect(stopped.status, stopped.stderr).toBe(130);
+    } finally {
+      holder.close();
+    }
+  }, 120_000);
 
   it('a worker stopped with Ctrl-C (SIGINT) gives back the feeds it had not saved: the next run fetches them at once', async () => {
     // feeds 0-4 (one per host) hang: the worker is interrupted while waiting on them

@@ -305,10 +305,30 @@ export class PgDb implements SqlDb {
 
   /**
    * transaction(fn).immediate(), unless another process holds the writer lock at this moment: then null, at
-   * once (the caller tries again later rather than block this thread).
+   * once (the caller tries again later rather than block this thread); with `waitMs`, once it has waited that
+   * long for the lock (the thread is blocked that long at most: a Ctrl-C is heard between two tries).
    */
-  tryImmediate<T>(fn: () => T): { value: T } | null {
+  tryImmediate<T>(fn: () => T, waitMs = 0): { value: T } | null {
     if (this.depth > 0) return { value: this.inTx(fn, true) };
+    if (waitMs > 0) {
+      try {
+        this.runAll([
+          { sql: 'BEGIN' },
+          { sql: `SET LOCAL lock_timeout = ${Math.max(1, Math.round(waitMs))}` },
+          { sql: 'SELECT pg_advisory_xact_lock($1)', params: [WRITER_LOCK] },
+          { sql: 'SET LOCAL lock_timeout TO DEFAULT' },
+        ]);
+      } catch (err) {
+        if (!(err instanceof PgError && err.code === '55P03')) throw err;
+        try {
+          this.runAll([{ sql: 'ROLLBACK' }]);
+        } catch {
+          // rolled back already
+        }
+        return null;
+      }
+      return { value: this.inTx(fn, 'begun') };
+    }
     const [, lock] = this.runAll([{ sql: 'BEGIN' }, { sql: 'SELECT pg_try_advisory_xact_lock($1) AS got', params: [WRITER_LOCK] }]);
     if ((lock!.rows[0] as { got: number }).got !== 1) {
       this.runAll([{ sql: 'ROLLBACK' }]);

@@ -41,8 +41,8 @@ export class PgStore extends PartsStore {
     return new PgStore(pg, target, readonly);
   }
 
-  tryTogether<T>(fn: () => T): { value: T } | null {
-    return this.conn.guard(() => (this.conn.db as PgDb).tryImmediate(fn));
+  tryTogether<T>(fn: () => T, waitMs?: number): { value: T } | null {
+    return this.conn.guard(() => (this.conn.db as PgDb).tryImmediate(fn, waitMs));
   }
 
   close(): void {
