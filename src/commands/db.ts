@@ -4,6 +4,8 @@ import path from 'node:path';
 import { StoreError, UsageError } from '../core/errors.js';
 import { isPostgresUrl } from '../core/paths.js';
 import { plural } from '../render/digest.js';
+import type { CopyReport } from '../store/copy.js';
+import type { PgTarget } from '../store/pg/url.js';
 import { log, type GlobalOptions } from './context.js';
 
 export interface MigrateOptions {
@@ -22,37 +24,14 @@ export async function migrate(g: GlobalOptions, o: MigrateOptions): Promise<numb
   if (!existsSync(file)) throw new StoreError(`${file}: no such database file`, { hint: 'check the path given to --from' });
   // SQLite would take an empty file for a new database: set a schema up in it, and copy nothing
   if (statSync(file).size === 0) throw new StoreError(`${file}: an empty file, not a momentscan database`, { hint: 'check the path given to --from; nothing was copied or written' });
-  const [{ SqliteStore }, { PgStore }, { copySqliteToPg }, { pgStoreError }, { PgError }] = await Promise.all([
-    import('../store/store.js'),
-    import('../store/pg/store.js'),
-    import('../store/copy.js'),
-    import('../store/pg/connect.js'),
-    import('../store/pg/bridge.js'),
-  ]);
+  const [{ SqliteStore }, { PgStore }, { copySqliteToPg }] = await Promise.all([import('../store/store.js'), import('../store/pg/store.js'), import('../store/copy.js')]);
   // the source is only read, and brought to the current schema first when it is older (as fetch would)
   const from = SqliteStore.open(file, { readonlyIfDenied: true });
   try {
     const to = PgStore.open(o.to);
-    // Ctrl-C: the copy stops at its next batch and rolls back, and says so (the process ended in silence,
-    // exit 130; a SIGTERM still does, 143: rolled back by the server as well)
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.on('SIGINT', onSignal);
     try {
-      const report = await copySqliteToPg(
-        from,
-        to,
-        (table, rows) => {
-          if (!g.quiet) log(`momentscan: db migrate: ${table}: ${plural(rows, 'row')}`);
-        },
-        stop.signal,
-      );
-      const total = report.tables.reduce((n, t) => n + t.rows, 0);
-      if (!g.quiet) log(`momentscan: db migrate: ${plural(total, 'row')} in ${report.tables.length} tables copied to ${to.file}; counts checked on both sides`);
-    } catch (err) {
-      throw err instanceof PgError ? pgStoreError(err, to.target) : err;
+      await copying(g, to.file, to.target, (onTable, signal) => copySqliteToPg(from, to, onTable, signal));
     } finally {
-      process.off('SIGINT', onSignal);
       to.close();
     }
   } finally {
@@ -61,41 +40,48 @@ export async function migrate(g: GlobalOptions, o: MigrateOptions): Promise<numb
   return 0;
 }
 
+/**
+ * Runs a copy: each table's rows and the total said on stderr (not with --quiet), a PostgreSQL error said
+ * as such, and Ctrl-C heard: the copy stops at its next batch and rolls back, and says so (the process
+ * ended in silence, exit 130; a SIGTERM still does, 143: rolled back as well).
+ */
+async function copying(
+  g: GlobalOptions,
+  target: string,
+  pgTarget: PgTarget,
+  copy: (onTable: (table: string, rows: number) => void, signal: AbortSignal) => Promise<CopyReport>,
+): Promise<void> {
+  const [{ pgStoreError }, { PgError }] = await Promise.all([import('../store/pg/connect.js'), import('../store/pg/bridge.js')]);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.on('SIGINT', onSignal);
+  try {
+    const report = await copy((table, rows) => {
+      if (!g.quiet) log(`momentscan: db migrate: ${table}: ${plural(rows, 'row')}`);
+    }, stop.signal);
+    const total = report.tables.reduce((n, t) => n + t.rows, 0);
+    if (!g.quiet) log(`momentscan: db migrate: ${plural(total, 'row')} in ${report.tables.length} tables copied to ${target}; counts checked on both sides`);
+  } catch (err) {
+    throw err instanceof PgError ? pgStoreError(err, pgTarget) : err;
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
+
 /** PostgreSQL into a new SQLite file: the way back (see copyPgToSqlite). */
 async function migrateBack(g: GlobalOptions, url: string, to: string): Promise<number> {
   const file = path.resolve(to);
-  const [{ SqliteStore }, { PgStore }, { copyPgToSqlite }, { pgStoreError }, { PgError }] = await Promise.all([
-    import('../store/store.js'),
-    import('../store/pg/store.js'),
-    import('../store/copy.js'),
-    import('../store/pg/connect.js'),
-    import('../store/pg/bridge.js'),
-  ]);
+  const [{ SqliteStore }, { PgStore }, { copyPgToSqlite }] = await Promise.all([import('../store/store.js'), import('../store/pg/store.js'), import('../store/copy.js')]);
   // the source is only read (a role that may only read will do)
   const from = PgStore.open(url, { readonlyIfDenied: true });
   try {
     const made = !existsSync(file);
     const target = SqliteStore.open(file);
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.on('SIGINT', onSignal);
     let done = false;
     try {
-      const report = await copyPgToSqlite(
-        from,
-        target,
-        (table, rows) => {
-          if (!g.quiet) log(`momentscan: db migrate: ${table}: ${plural(rows, 'row')}`);
-        },
-        stop.signal,
-      );
-      const total = report.tables.reduce((n, t) => n + t.rows, 0);
-      if (!g.quiet) log(`momentscan: db migrate: ${plural(total, 'row')} in ${report.tables.length} tables copied to ${target.file}; counts checked on both sides`);
+      await copying(g, target.file, from.target, (onTable, signal) => copyPgToSqlite(from, target, onTable, signal));
       done = true;
-    } catch (err) {
-      throw err instanceof PgError ? pgStoreError(err, from.target) : err;
     } finally {
-      process.off('SIGINT', onSignal);
       target.close();
       // a file this run made and did not fill is not left behind
       if (!done && made) for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });

@@ -143,6 +143,20 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
   });
 });
 
+/**
+ * A db migrate started while `holder` (in a transaction) holds a lock it needs, sent SIGINT once it waits
+ * for that lock (pg_locks: `lock`, not granted), the lock then given up: how it ended.
+ */
+async function interrupted(args: string[], home: string, holder: SyncPg, lock: string) {
+  const run = startCli(['db', 'migrate', ...args], { home });
+  const waiting = () => (holder.query(`SELECT count(*) AS n FROM pg_locks WHERE ${lock} AND NOT granted`).rows[0] as { n: number }).n;
+  for (let i = 0; i < 600 && waiting() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(waiting()).toBe(1);
+  run.child.kill('SIGINT');
+  holder.query('COMMIT');
+  return run.exited;
+}
+
 describe('db migrate interrupted', () => {
   it('Ctrl-C says in one line that nothing was written, exit 130, and the target stays empty: it may be run again', async () => {
     const { home, file, url, on } = setUp();
@@ -153,13 +167,7 @@ describe('db migrate interrupted', () => {
       expect(on(url, ['status', '--no-smtp-check']).status).toBe(0); // the schema set up
       holder.query('BEGIN');
       holder.query(`SELECT pg_advisory_xact_lock(${WRITER_LOCK})`);
-      const run = startCli(['db', 'migrate', '--from', file, '--to', url], { home });
-      const waiting = () => (holder.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").rows[0] as { n: number }).n;
-      for (let i = 0; i < 600 && waiting() === 0; i++) await new Promise((r) => setTimeout(r, 50));
-      expect(waiting()).toBe(1);
-      run.child.kill('SIGINT');
-      holder.query('COMMIT');
-      const r = await run.exited;
+      const r = await interrupted(['--from', file, '--to', url], home, holder, "locktype = 'advisory'");
       // (a table or two may be said copied before the signal is seen: they are rolled back with the rest)
       expect(r.stderr).toMatch(/^(momentscan: db migrate: \w+: \d+ rows?\n){0,3}momentscan: error: interrupted: db migrate stopped before it committed: nothing was written to postgres:\/\/momentscan_test@127\.0\.0\.1:\d+\/migrate_\w+ — run it again to copy the history\n$/);
       expect(r.status).toBe(130);
@@ -216,13 +224,7 @@ describe('db migrate: a PostgreSQL history back into a SQLite file', () => {
     try {
       holder.query('BEGIN');
       holder.query('LOCK TABLE account_state IN ACCESS EXCLUSIVE MODE');
-      const run = startCli(['db', 'migrate', '--from', url, '--to', fresh], { home });
-      const waiting = () => (holder.query("SELECT count(*) AS n FROM pg_locks WHERE relation = 'account_state'::regclass AND NOT granted").rows[0] as { n: number }).n;
-      for (let i = 0; i < 600 && waiting() === 0; i++) await new Promise((res) => setTimeout(res, 50));
-      expect(waiting()).toBe(1);
-      run.child.kill('SIGINT');
-      holder.query('COMMIT');
-      const stopped = await run.exited;
+      const stopped = await interrupted(['--from', url, '--to', fresh], home, holder, "relation = 'account_state'::regclass");
       expect(stopped.stderr).toMatch(/momentscan: error: interrupted: db migrate stopped before it committed: nothing was written to .*laptop\.db — run it again to copy the history\n$/);
       expect(stopped.status).toBe(130);
       expect(existsSync(fresh)).toBe(false);
