@@ -354,9 +354,9 @@ export function buildProgram(): Command {
     .command('db')
     .description('move a history between stores (db migrate)')
     .command('migrate')
-    .description('copy a SQLite history (feeds, items, stories, moments, digests, notifications, verdicts) into a new PostgreSQL database, in one transaction, checking every table\'s row count')
-    .option('--from <file>', 'the SQLite database file to copy from (only read)')
-    .option('--to <url>', 'the PostgreSQL database to copy into: postgres://user@host:5432/database (empty, or new)')
+    .description('copy a SQLite history (feeds, items, stories, moments, digests, notifications, verdicts) into a new PostgreSQL database, or a PostgreSQL one into a new SQLite file, in one transaction, checking every table\'s row count')
+    .option('--from <file|url>', 'the SQLite database file, or the postgres:// URL, to copy from (only read)')
+    .option('--to <url|file>', 'the PostgreSQL database to copy into: postgres://user@host:5432/database (empty, or new); or, from PostgreSQL, the SQLite file to make (new, or empty)')
     .action(action(async () => ({ run: (await import('./commands/db.js')).migrate }) as { run: Action }));
 
   const silence = program.command('silence').description('hold a topic\'s notifications for a while (silence add | [list] | remove)');

@@ -43,7 +43,7 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
       if (h?.lastFetchedAt != null && (feeds.lastFetchAt === null || h.lastFetchedAt > feeds.lastFetchAt)) feeds.lastFetchAt = h.lastFetchedAt;
     }
     // feeds fetch --worker processes hold (PostgreSQL): one that died holds its feeds until its leases end
-    feeds.claimed = store?.leases?.claimedFeeds(urls, now) ?? null;
+    feeds.claimed = store?.leases?.claimedFeeds(urls) ?? null;
     topics = topicRows(config, store, now);
     if (store) {
       const rows = store.listAccounts();

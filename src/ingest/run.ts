@@ -16,6 +16,8 @@ import { syncAccounts } from '../enrich/sync-accounts.js';
 import { syncTopics } from '../enrich/sync-topics.js';
 import { tightHeap } from '../core/heap.js';
 
+const DAY_MS = 86_400_000;
+
 export interface IngestOptions {
   concurrency?: number;
   /** Fetch every feed now: ignore refresh intervals and retired feeds. */
@@ -81,6 +83,13 @@ const HOST_GIVE_UP_AFTER = 3;
 export async function ingest(config: Config, store: Store, o: IngestOptions): Promise<FetchSummary> {
   const f = config.fetch;
   const { topicIds } = syncTopics(config, store);
+  // The team shares one history: a worker whose config lacks a topic the others match items to leaves its
+  // own new items unmatched to it, for good (a topic's matches are redone only when its definition changes)
+  let topicsElsewhere: string[] = [];
+  if (store.leases) {
+    const at = o.now();
+    topicsElsewhere = store.topicsMatchedSince(at - DAY_MS, at - 2 * DAY_MS).filter((name) => !topicIds.has(name));
+  }
   // matches of stored items made with other accounts are redone first; new items are matched as they are parsed
   const { defs: accounts, matcher: accountMatcher } = syncAccounts(store);
   const feeds = store.ensureFeeds(configuredFeeds(config), o.now());
@@ -124,7 +133,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
     const now = o.now();
     // the slack skipReason gives an hourly cron job
     const dueBy = now + Math.max(60_000, f.intervalMs / 10);
-    const rows = leases!.claimFeeds(feeds.map((x) => x.url), now, o.force ? Number.MAX_SAFE_INTEGER : dueBy, 2 * concurrency, o.worker!.leaseMs, o.worker!.owner, {
+    const rows = leases!.claimFeeds(feeds.map((x) => x.url), o.force ? Number.MAX_SAFE_INTEGER : dueBy, 2 * concurrency, o.worker!.leaseMs, o.worker!.owner, {
       since: runStart,
       retired: Boolean(o.force),
     });
@@ -431,7 +440,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   } finally {
     try {
       await Promise.all(working);
-      saver.flushAll();
+      await saver.drain();
       // a parser still loading is waited for, so that its workers are closed too
       await (parserLoad as Promise<unknown> | null)?.catch(() => undefined);
       await Promise.all([dispatcher?.close().catch(() => undefined), (parserLoaded as BodyParser | null)?.close()]);
@@ -495,7 +504,9 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // configured order, so reports are stable
   const order = new Map(feeds.map((feed, i) => [feed.url, i]));
   results.sort((a, b) => order.get(a.url)! - order.get(b.url)!);
-  return { feeds: results, interrupted: Boolean(o.signal?.aborted), replayLeft, warnAfter: f.warnAfter };
+  // what this run stored is not matched to the topics it lacks: the next process with them redoes them all
+  if (topicsElsewhere.length > 0 && fetched.some((r) => r.itemsNew > 0)) store.redoTopicMatches(topicsElsewhere);
+  return { feeds: results, interrupted: Boolean(o.signal?.aborted), replayLeft, warnAfter: f.warnAfter, ...(topicsElsewhere.length ? { topicsElsewhere } : {}) };
 }
 
 /**

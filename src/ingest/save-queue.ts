@@ -9,8 +9,9 @@ const BATCH_WAIT_MS = 200;
 const MAX_BATCH = 64;
 /** Another process holds the writer lock (fetch --worker): ask again this much later… */
 const BUSY_RETRY_MS = 10;
-/** …and after this long, wait for it. */
+/** …and after this long, wait for it, this long at a time (the event loop turns between: Ctrl-C is heard). */
 const BUSY_PATIENCE_MS = 2_000;
+const BUSY_WAIT_MS = 500;
 
 export interface SaveQueue {
   save(rec: FetchRecord, stories?: StoryAssigner): Promise<SaveResult>;
@@ -18,6 +19,11 @@ export interface SaveQueue {
   check(): void;
   /** Commits everything waiting, now. */
   flushAll(): void;
+  /**
+   * Commits everything waiting; on a store several processes write, waiting for another's commit a moment
+   * at a time, so that a Ctrl-C meanwhile is heard (flushAll blocks this thread until the lock is free).
+   */
+  drain(): Promise<void>;
 }
 
 /**
@@ -30,7 +36,8 @@ export interface SaveQueue {
  * committed (never part of one). Should a commit fail, every fetch in it fails with the StoreError,
  * which ends the run. On a store several processes write (PostgreSQL), a commit that would wait for
  * another process's is put off a few milliseconds instead (up to BUSY_PATIENCE_MS), so that this thread
- * keeps the network going meanwhile: the requests the others' manners let through go out on time.
+ * keeps the network going meanwhile: the requests the others' manners let through go out on time; then it
+ * waits for it BUSY_WAIT_MS at a time, the event loop turning between (a Ctrl-C is heard at once).
  */
 export function saveQueue(store: Store, topicIds: ReadonlyMap<string, number>, o: { batchFeeds?: number } = {}): SaveQueue {
   const batchFeeds = Math.min(MAX_BATCH, Math.max(1, o.batchFeeds ?? BATCH_FEEDS));
@@ -40,7 +47,7 @@ export function saveQueue(store: Store, topicIds: ReadonlyMap<string, number>, o
   let failed: { err: unknown } | null = null;
   /** Since when commits have found the writer lock taken. */
   let busySince: number | null = null;
-  const flush = (wait: boolean): void => {
+  const flush = (wait: boolean, slice = false): void => {
     clearTimeout(timer);
     clearImmediate(immediate);
     timer = immediate = undefined;
@@ -52,15 +59,15 @@ export function saveQueue(store: Store, topicIds: ReadonlyMap<string, number>, o
     try {
       if (failed) throw failed.err;
       const saveAll = (): SaveResult[] => batch.map((b) => store.saveFetch(b.rec, topicIds, b.stories));
-      const patient = wait || !store.tryTogether || (busySince !== null && performance.now() - busySince > BUSY_PATIENCE_MS);
-      const got = patient ? { value: store.together(saveAll) } : store.tryTogether!(saveAll);
+      const patient = busySince !== null && performance.now() - busySince > BUSY_PATIENCE_MS;
+      const got = wait || !store.tryTogether ? { value: store.together(saveAll) } : store.tryTogether(saveAll, patient || slice ? BUSY_WAIT_MS : 0);
       if (got === null) {
         // another process is committing: again shortly, with whatever has come in meanwhile
         busySince ??= performance.now();
         queue = [...batch, ...queue];
         clearImmediate(immediate);
         immediate = undefined;
-        timer = setTimeout(later, BUSY_RETRY_MS);
+        timer = setTimeout(later, patient ? 0 : BUSY_RETRY_MS);
         return;
       }
       busySince = null;
@@ -87,6 +94,15 @@ export function saveQueue(store: Store, topicIds: ReadonlyMap<string, number>, o
       while (queue.length > 0) flush(true);
       clearImmediate(immediate);
       immediate = undefined;
+    },
+    drain: async () => {
+      while (queue.length > 0) {
+        flush(!store.tryTogether, true);
+        clearTimeout(timer);
+        clearImmediate(immediate);
+        timer = immediate = undefined;
+        if (queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      }
     },
   };
 }

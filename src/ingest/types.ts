@@ -36,4 +36,9 @@ export interface FetchSummary {
   replayLeft?: boolean;
   /** Failed runs in a row that make a warning. */
   warnAfter: number;
+  /**
+   * A database shared by a team (PostgreSQL): topics other processes matched new items to in the last day
+   * that this config lacks (its new items are not matched to them).
+   */
+  topicsElsewhere?: string[];
 }

@@ -88,6 +88,14 @@ export interface ReportLine {
  */
 export function feedReportLines(s: FetchSummary): ReportLine[] {
   const lines: ReportLine[] = [];
+  // a team's shared database (PostgreSQL): topics the other workers have and this config lacks
+  if (s.topicsElsewhere?.length) {
+    const one = s.topicsElsewhere.length === 1;
+    lines.push({
+      level: 'warning',
+      text: `the team's database matched items fetched in the last day to ${one ? 'a topic' : 'topics'} this config lacks (${s.topicsElsewhere.map((n) => `"${stripControl(n)}"`).join(', ')}): the items this fetch stores are matched to ${one ? 'it' : 'them'} only when a host that has ${one ? 'it' : 'them'} next runs (matching the whole history again) — give every host the team's topics (README: Running as a team)`,
+    });
+  }
   for (const f of s.feeds) {
     const url = stripControl(f.url);
     if (f.status === 'failed') {

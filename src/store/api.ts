@@ -60,6 +60,10 @@ export interface TopicStore {
   syncTopics(defs: { name: string; definition: string }[]): TopicRow[];
   /** Topic names by id, for every topic ever configured. */
   topicNames(): Map<number, string>;
+  /** Names of the topics matched to items fetched since `fetchedSince` and published since `publishedSince` (by any process). */
+  topicsMatchedSince(fetchedSince: number, publishedSince: number): string[];
+  /** Marks these topics' matches as to be redone over the whole history by the next process whose config has them. */
+  redoTopicMatches(names: string[]): void;
   /** All stored items' text, in id order, a page at a time (for re-matching a changed topic). */
   itemTexts(pageSize?: number): Generator<MatchableItem[]>;
   /** Replaces a topic's matches and records the definition they were made with. */
@@ -227,10 +231,10 @@ export interface LeaseStore {
    * Claims up to `n` due feeds (see pg/leases.ts); `since`: none fetched since then (this run's start, so
    * that --force fetches each once); `retired`: retired feeds too (--force).
    */
-  claimFeeds(urls: string[], now: number, dueBy: number, n: number, leaseMs: number, owner: string, o: { since: number; retired: boolean }): FeedRow[];
+  claimFeeds(urls: string[], dueBy: number, n: number, leaseMs: number, owner: string, o: { since: number; retired: boolean }): FeedRow[];
   releaseFeed(feedId: number, owner: string): void;
-  /** Of these feeds, those claimed by a worker whose lease has not run out at `now`: how many, by whom, until when. */
-  claimedFeeds(urls: string[], now: number): { feeds: number; owners: string[]; until: number | null };
+  /** Of these feeds, those claimed by a worker whose lease has not run out (on the server's clock): how many, by whom, until when. */
+  claimedFeeds(urls: string[]): { feeds: number; owners: string[]; until: number | null };
   /**
    * Takes one of a host's request slots for one request, when the host's delay since the last request any
    * worker started there has passed: the slot, or how long to wait before asking again (see pg/leases.ts).
@@ -257,7 +261,7 @@ export interface Store extends FeedStore, FetchWriter, TopicStore, ItemStore, Co
    * As together(), unless another process is writing at this moment (a store several processes share): then
    * null at once, without waiting for it.
    */
-  tryTogether?<T>(fn: () => T): { value: T } | null;
+  tryTogether?<T>(fn: () => T, waitMs?: number): { value: T } | null;
   /** Sets the connection's page cache to `bytes` (a store that has one); null: back to its usual size. */
   pageCache?(bytes: number | null): void;
   /**

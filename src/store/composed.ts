@@ -137,6 +137,12 @@ export abstract class PartsStore implements StoreApi {
   topicNames(): Map<number, string> {
     return this.topics.topicNames();
   }
+  topicsMatchedSince(fetchedSince: number, publishedSince: number): string[] {
+    return this.topics.topicsMatchedSince(fetchedSince, publishedSince);
+  }
+  redoTopicMatches(names: string[]): void {
+    this.topics.redoTopicMatches(names);
+  }
   itemTexts(pageSize?: number): Generator<MatchableItem[]> {
     return this.topics.itemTexts(pageSize);
   }

@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import { COPIED_TABLES } from '../../src/store/copy.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { freshDatabase, optionsOf } from '../helpers/pg.js';
 import { tempDir } from '../helpers/tmp.js';
+import { startCli } from '../helpers/spawn.js';
+import { WRITER_LOCK } from '../../src/store/pg/db.js';
 
 const CONFIG = path.join(ROOT, 'fixtures', 'sample', 'momentscan.yaml');
 const AS_OF = ['--as-of', '2026-11-20T12:00:00Z'];
@@ -133,10 +135,101 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
   it.each([
     [['--from', 'a.db'], /give --from \(a SQLite file\) and --to/],
     [['--from', 'a.db', '--to', 'b.db'], /--to takes a postgres:\/\/ URL, not "b.db"/],
-    [['--from', 'postgres://x/y', '--to', 'postgres://x/z'], /--from takes a SQLite file/],
+    [['--from', 'postgres://x/y', '--to', 'postgres://x/z'], /--from and --to are both postgres:\/\/ URLs: one of them is a SQLite file — to copy between two servers, use pg_dump and pg_restore/],
   ])('db migrate %j is a usage error', (args, message) => {
     const r = runCli(['db', 'migrate', ...args], { home: tempDir() });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
   });
+});
+
+/**
+ * A db migrate started while `holder` (in a transaction) holds a lock it needs, sent SIGINT once it waits
+ * for that lock (pg_locks: `lock`, not granted), the lock then given up: how it ended.
+ */
+async function interrupted(args: string[], home: string, holder: SyncPg, lock: string) {
+  const run = startCli(['db', 'migrate', ...args], { home });
+  const waiting = () => (holder.query(`SELECT count(*) AS n FROM pg_locks WHERE ${lock} AND NOT granted`).rows[0] as { n: number }).n;
+  for (let i = 0; i < 600 && waiting() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(waiting()).toBe(1);
+  run.child.kill('SIGINT');
+  holder.query('COMMIT');
+  return run.exited;
+}
+
+describe('db migrate interrupted', () => {
+  it('Ctrl-C says in one line that nothing was written, exit 130, and the target stays empty: it may be run again', async () => {
+    const { home, file, url, on } = setUp();
+    expect(on(file, ['fetch', '--quiet', '--concurrency', '1']).status).toBe(0);
+    // another momentscan's save holds the writer lock: the migrate waits for it, and is interrupted meanwhile
+    const holder = SyncPg.connect(optionsOf(url));
+    try {
+      expect(on(url, ['status', '--no-smtp-check']).status).toBe(0); // the schema set up
+      holder.query('BEGIN');
+      holder.query(`SELECT pg_advisory_xact_lock(${WRITER_LOCK})`);
+      const r = await interrupted(['--from', file, '--to', url], home, holder, "locktype = 'advisory'");
+      // (a table or two may be said copied before the signal is seen: they are rolled back with the rest)
+      expect(r.stderr).toMatch(/^(momentscan: db migrate: \w+: \d+ rows?\n){0,3}momentscan: error: interrupted: db migrate stopped before it committed: nothing was written to postgres:\/\/momentscan_test@127\.0\.0\.1:\d+\/migrate_\w+ — run it again to copy the history\n$/);
+      expect(r.status).toBe(130);
+      expect(holder.query('SELECT count(*) AS n FROM items').rows[0]).toEqual({ n: 0 });
+      // and it goes through when run again
+      expect(runCli(['db', 'migrate', '--from', file, '--to', url, '--quiet'], { home }).status).toBe(0);
+      expect((holder.query('SELECT count(*) AS n FROM items').rows[0] as { n: number }).n).toBeGreaterThan(0);
+    } finally {
+      holder.close();
+    }
+  }, 120_000);
+});
+
+describe('db migrate: a PostgreSQL history back into a SQLite file', () => {
+  it('copies every table with its ids, counts checked; the commands then say the same on both; a file holding data is refused; Ctrl-C leaves no file', async () => {
+    const { home, file, url, on } = setUp();
+    // the team's history: fetched, moments and a digest recorded, a silence, an event, an account, a label
+    expect(on(url, ['fetch', '--quiet', '--concurrency', '1']).status).toBe(0);
+    expect(on(url, ['digest', '--since', '24h', ...AS_OF]).status).toBe(0);
+    expect(on(url, ['silence', 'add', 'Globex', '--for', '1d']).status).toBe(0);
+    expect(on(url, ['accounts', 'import', path.join(import.meta.dirname, '../../fixtures/accounts/hubspot-companies.csv')]).status).toBe(0);
+    expect(on(url, ['events', 'add', 'Globex', '--from', '2026-11-19T00:00:00Z', '--to', '2026-11-19T06:00:00Z', '--note', 'launch']).status).toBe(0);
+    const momentId = (JSON.parse(on(url, ['moments', '--json', '--since', '3d', ...AS_OF]).stdout) as { id: number }[])[0]!.id;
+    expect(on(url, ['label', String(momentId), 'real', '--note', 'worth it', '--at', '2026-11-20T00:00:00Z']).status).toBe(0);
+
+    const r = runCli(['db', 'migrate', '--from', url, '--to', file], { home });
+    expect(r.stderr).toMatch(new RegExp(`db migrate: \\d+ rows in ${COPIED_TABLES.length} tables copied to ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; counts checked on both sides\n$`));
+    expect(r.status).toBe(0);
+    const sqlite = new Database(file, { readonly: true });
+    const pg = SyncPg.connect(optionsOf(url));
+    try {
+      for (const table of COPIED_TABLES) {
+        const want = (pg.query(`SELECT count(*) AS n FROM ${table}`).rows[0] as { n: number }).n;
+        expect(sqlite.prepare(`SELECT count(*) FROM ${table}`).pluck().get(), table).toBe(want);
+      }
+      expect((pg.query('SELECT count(*) AS n FROM items').rows[0] as { n: number }).n).toBeGreaterThan(1000);
+    } finally {
+      sqlite.close();
+      pg.close();
+    }
+    for (const cmd of [['moments', '--json', '--since', '3d', ...AS_OF], ['items', '--json', '--search', 'recall*', '--since', '30d'], ['silence', 'list', '--json'], ['events', 'list', '--json'], ['accounts', 'list', '--json'], ['topics', '--json']]) {
+      const [a, b] = [url, file].map((db) => on(db, cmd));
+      expect(b!.status, cmd.join(' ')).toBe(0);
+      expect(b!.stdout, cmd.join(' ')).toBe(a!.stdout);
+    }
+    // once more into the same file: refused, the file as it was
+    const again = runCli(['db', 'migrate', '--from', url, '--to', file], { home });
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/^momentscan: error: .*sample\.db: already holds momentscan data \(feeds: \d+ rows, fetch_log: \d+ rows, stories: \d+ rows, and \d+ more\) — migrate into a new file/);
+    // Ctrl-C while the copy is under way (held up by a psql session's lock on the last table it reads, given
+    // up once the signal is sent): nothing is written, and the file it was making is not left behind
+    const fresh = path.join(home, 'laptop.db');
+    const holder = SyncPg.connect(optionsOf(url));
+    try {
+      holder.query('BEGIN');
+      holder.query('LOCK TABLE account_state IN ACCESS EXCLUSIVE MODE');
+      const stopped = await interrupted(['--from', url, '--to', fresh], home, holder, "relation = 'account_state'::regclass");
+      expect(stopped.stderr).toMatch(/momentscan: error: interrupted: db migrate stopped before it committed: nothing was written to .*laptop\.db — run it again to copy the history\n$/);
+      expect(stopped.status).toBe(130);
+      expect(existsSync(fresh)).toBe(false);
+    } finally {
+      holder.close();
+    }
+  }, 180_000);
 });

@@ -116,3 +116,76 @@ describe('PostgreSQL connection problems: one line naming the server, never the 
     }
   }, 120_000);
 });
+
+describe('a role that may only read (a dashboard, an analyst)', () => {
+  it('reads with moments, digest, items, timeline and status, caches left unwritten; a command that must write names the right it lacks', () => {
+    const home = tempDir();
+    const url = freshDatabase('e2e');
+    expect(runCli(['fetch', ...where(url), '--quiet', '--concurrency', '1'], { home }).status).toBe(0);
+    // the team's own run first: it records the moments (the reader then sees the same ids)
+    const moments = runCli(['moments', '--json', '--since', '3d', ...args(url)], { home });
+    expect(moments.status, moments.stderr).toBe(0);
+    const role = `ro_${Math.random().toString(36).slice(2, 8)}`;
+    const pg = SyncPg.connect(optionsOf(url));
+    try {
+      pg.query(`CREATE ROLE ${role} LOGIN PASSWORD 'x'`);
+      pg.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+      const ro = new URL(url);
+      ro.username = role;
+      ro.password = 'x';
+      const reader = ro.toString();
+      const read = runCli(['moments', '--json', '--since', '3d', ...args(reader)], { home });
+      // (what it cannot record it says, once, as on a SQLite file this user may not write)
+      expect(read.stderr).toBe('moments: the database is read-only for this user: moments are reported, not recorded\n');
+      expect(read.status).toBe(0);
+      expect(steady(read.stdout)).toBe(steady(moments.stdout));
+      for (const cmd of [['digest', '--since', '24h'], ['items', '--json', '--since', '30d'], ['timeline', 'Acme Robotics', '--json'], ['status', '--json', '--no-smtp-check']]) {
+        const r = runCli([...cmd, ...(cmd[0] === 'status' ? where(reader) : args(reader))], { home });
+        expect(r.stderr, cmd.join(' ')).not.toContain('error');
+        if (cmd[0] === 'digest') expect(r.stderr).toBe('digest: the database is read-only for this user: the digest is printed, not recorded (--since last will not start after it)\n');
+        expect(r.status, cmd.join(' ')).toBe(0);
+      }
+      // a command that writes: one line saying which right is missing and how to grant it
+      const id = (JSON.parse(moments.stdout) as { id: number }[])[0]!.id;
+      const label = runCli(['label', String(id), 'real', ...where(reader)], { home });
+      expect(label.status).toBe(1);
+      expect(label.stderr).toMatch(new RegExp(`^momentscan: error: postgres://${role}@127\\.0\\.0\\.1:\\d+/e2e_\\w+: user "${role}" may not write table \\w+ \\(permission denied for table \\w+\\) — this command writes: grant ${role} INSERT, UPDATE, DELETE on momentscan's tables and USAGE on its sequences \\(GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}; GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${role}\\), or run it as a user that may write\\n$`));
+      expect(label.stderr).not.toContain(':x@');
+      const fetch = runCli(['fetch', ...where(reader), '--quiet'], { home });
+      expect(fetch.status).toBe(1);
+      expect(fetch.stderr).toMatch(new RegExp(`^momentscan: error: [^\n]*: user "${role}" may not write table \\w+ [^\n]*, or run it as a user that may write\n$`));
+    } finally {
+      pg.close();
+    }
+  }, 180_000);
+});
+
+describe('a team whose hosts have different topics', () => {
+  it("a fetch whose config lacks a topic the team's database matches new items to warns, naming it; the next host with the topic matches what it stored", () => {
+    const home = tempDir();
+    const url = freshDatabase('e2e');
+    const sqlite = path.join(home, 'all.db');
+    const env = { MOMENTSCAN_NOW: planted.asOf };
+    const text = readFileSync(path.join(SAMPLE, 'momentscan.yaml'), 'utf8').replace(/(url: |- )feeds\//g, `$1${SAMPLE}/feeds/`);
+    const write = (name: string, yaml: string) => (writeFileSync(path.join(home, name), yaml), path.join(home, name));
+    // host A: the topics' own feeds, not the wire feed; host B: the sample without Northwind Airlines (and its feeds)
+    const a = write('a.yaml', text.replace(/\nfeeds:\n(?: {2}.*\n)+/, '\n'));
+    const b = write('b.yaml', text.replace(/ {2}- name: Northwind Airlines\n(?: {4}.*\n)+/, ''));
+    expect(readFileSync(a, 'utf8')).not.toContain('techwire');
+    expect(readFileSync(b, 'utf8')).not.toContain('Northwind');
+    const fetch = (config: string, db = url) => runCli(['fetch', '--config', config, '--db', db, '--quiet'], { home, env });
+    expect(fetch(a).stderr).toBe('');
+    const other = fetch(b);
+    expect(other.status, other.stderr).toBe(0);
+    expect(other.stderr).toBe(
+      `momentscan: warning: the team's database matched items fetched in the last day to a topic this config lacks ("Northwind Airlines"): the items this fetch stores are matched to it only when a host that has it next runs (matching the whole history again) — give every host the team's topics (README: Running as a team)\n`,
+    );
+    // host A's next run (nothing due) matches the wire feed's items to Northwind: as one host with every feed would have
+    expect(fetch(a).stderr).toBe('');
+    expect(fetch(path.join(SAMPLE, 'momentscan.yaml'), sqlite).status).toBe(0);
+    const northwind = (db: string) => runCli(['items', '--json', '--all', '--topic', 'Northwind Airlines', '--since', '60d', '--config', path.join(SAMPLE, 'momentscan.yaml'), '--db', db, '--as-of', planted.asOf], { home }).stdout;
+    const ids = (json: string) => (JSON.parse(json) as { link: string }[]).map((x) => x.link).sort();
+    expect(ids(northwind(url)).length).toBeGreaterThan(0);
+    expect(ids(northwind(url))).toEqual(ids(northwind(sqlite)));
+  }, 120_000);
+});

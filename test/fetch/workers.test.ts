@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SyncPg } from '../../src/store/pg/bridge.js';
+import { WRITER_LOCK } from '../../src/store/pg/db.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { freshDatabase, optionsOf } from '../helpers/pg.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -110,15 +111,15 @@ function team(urls: string[], manners: Parameters<typeof config>[2] = {}): { hom
 }
 
 /** A worker process, started now; resolves with its exit status and stderr. */
-function worker(cfg: string, db: string, home: string, more: string[] = []): { pid: number; done: Promise<{ status: number | null; stderr: string }>; kill(): void } {
+function worker(cfg: string, db: string, home: string, more: string[] = [], env: Record<string, string> = {}): { pid: number; done: Promise<{ status: number | null; stderr: string }>; kill(): void; stderr(): string } {
   const child = spawn(process.execPath, [BIN, 'fetch', '--worker', '--config', cfg, '--db', db, ...more], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NO_COLOR: '1' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<{ status: number | null; stderr: string }>((resolve) => child.on('close', (status) => resolve({ status, stderr })));
-  return { pid: child.pid!, done, kill: () => child.kill('SIGKILL') };
+  return { pid: child.pid!, done, kill: () => child.kill('SIGKILL'), stderr: () => stderr };
 }
 
 const fetchedBy = (stderr: string): number => Number(/fetch: (\d+) feeds?, (\d+) ok/.exec(stderr)?.[2] ?? -1);
@@ -225,6 +226,68 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
       pg.close();
     }
   }, 300_000);
+
+  it('a worker whose clock runs ahead leaves alone the feeds a live worker holds: leases are on the server\'s clock', async () => {
+    // feeds 0-4 (one per host) hang: the first worker holds them, alive, for its 5-minute leases
+    const { home, cfg, db, a, pg, release } = await hangingWorker();
+    try {
+      const savedByA = savedFeeds(pg);
+      const held = (pg.query('SELECT count(*) AS n FROM feeds WHERE leased_until IS NOT NULL').rows[0] as { n: number }).n;
+      expect(held).toBeGreaterThanOrEqual(5);
+      // a worker on a host whose clock is 10 minutes ahead fetches the rest and leaves those five alone
+      const ahead = new Date(Date.now() + 10 * 60_000).toISOString();
+      const b = await worker(cfg, db, home, [], { MOMENTSCAN_NOW: ahead }).done;
+      expect(b.status, b.stderr).toBe(0);
+      expect(fetchedBy(b.stderr)).toBe(40 - savedByA - held);
+      for (const n of [0, 1, 2, 3, 4]) expect(farms[0]!.hits.get(`/f${n}.xml`)).toBe(1);
+      // and status, run there, still says they are claimed
+      const status = JSON.parse(runCli(['status', '--json', '--config', cfg, '--db', db], { home, env: { MOMENTSCAN_NOW: ahead } }).stdout) as { feeds: { claimed: { feeds: number } | null } };
+      const stillHeld = (pg.query('SELECT count(*) AS n FROM feeds WHERE leased_until IS NOT NULL').rows[0] as { n: number }).n;
+      expect(stillHeld).toBeGreaterThanOrEqual(5);
+      expect(status.feeds.claimed?.feeds).toBe(stillHeld);
+      // the first worker, stopped, gives them back; the next run fetches them, each once in all
+      process.kill(a.pid, 'SIGINT');
+      expect((await a.done).status).toBe(130);
+      release();
+      const c = await worker(cfg, db, home).done;
+      expect(c.status, c.stderr).toBe(0);
+      expect(fetchedBy(c.stderr)).toBe(stillHeld);
+      expect(pg.query('SELECT count(*) AS items, count(DISTINCT guid) AS guids FROM items').rows[0]).toEqual({ items: 120, guids: 120 });
+      expect(pg.query("SELECT count(DISTINCT feed_id) AS feeds, count(*) AS saves FROM fetch_log WHERE status = 'ok'").rows[0]).toEqual({ feeds: 40, saves: 40 });
+    } finally {
+      pg.close();
+    }
+  }, 300_000);
+
+  it("Ctrl-C while a worker waits for another session's save (the writer lock) is heard at once: it says it is stopping, and ends once the save is done", async () => {
+    const f = await farm(8, 1_000);
+    farms.push(f);
+    const { home, cfg, db } = team(f.urls);
+    const a = worker(cfg, db, home);
+    const holder = SyncPg.connect(optionsOf(db));
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 600 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    try {
+      // its requests are out (its set-up done); another session's long save takes the writer lock meanwhile
+      await until(() => f.hits.size > 0);
+      holder.query('BEGIN');
+      holder.query(`SELECT pg_advisory_xact_lock(${WRITER_LOCK})`);
+      // the worker's save comes to wait for it (after its first tries)
+      const waiting = () => (holder.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").rows[0] as { n: number }).n > 0;
+      await until(waiting);
+      expect(waiting()).toBe(true);
+      process.kill(a.pid, 'SIGINT');
+      // heard while the lock is still held
+      await until(() => a.stderr().includes('interrupted'));
+      expect(a.stderr()).toContain('momentscan: interrupted: stopping; feeds already fetched are saved (Ctrl-C again to quit now)');
+      holder.query('COMMIT');
+      const stopped = await a.done;
+      expect(stopped.status, stopped.stderr).toBe(130);
+    } finally {
+      holder.close();
+    }
+  }, 120_000);
 
   it('a worker stopped with Ctrl-C (SIGINT) gives back the feeds it had not saved: the next run fetches them at once', async () => {
     // feeds 0-4 (one per host) hang: the worker is interrupted while waiting on them

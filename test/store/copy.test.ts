@@ -8,7 +8,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { T, item } from './contract.js';
 
 describe('db migrate copies one moment of the SQLite history', () => {
-  it('a fetch writing to the file meanwhile is not seen half-way: the copy is of the history as it was, every count checked', () => {
+  it('a fetch writing to the file meanwhile is not seen half-way: the copy is of the history as it was, every count checked', async () => {
     const file = path.join(tempDir(), 'm.db');
     const from = SqliteStore.open(file);
     const [topic] = from.syncTopics([{ name: 'Acme', definition: 'd1' }]);
@@ -18,7 +18,7 @@ describe('db migrate copies one moment of the SQLite history', () => {
     // another process (a fetch) adds a feed and its item once the copy has read the feeds
     const other = SqliteStore.open(file);
     try {
-      const report = copySqliteToPg(from, to, (table) => {
+      const report = await copySqliteToPg(from, to, (table) => {
         if (table !== 'feeds') return;
         const [b] = other.ensureFeeds(['https://b.example/rss'], T);
         other.saveFetch({ feedId: b!.id, startedAt: T, durationMs: 5, status: 'ok', httpStatus: 200, bytes: 100, error: null, etag: null, items: [item('3')] }, new Map([['Acme', topic!.id]]));

@@ -47,7 +47,13 @@ export interface ConnectOptions {
    * locks of `locked()` and of the store's writing transactions (momentscan's own, which move on) have none.
    */
   lockTimeoutMs?: number;
-  ssl?: false | { rejectUnauthorized: boolean };
+  /** TLS (`checkHost: false`: the certificate checked, not the host name it is for: sslmode=verify-ca). */
+  ssl?: false | { rejectUnauthorized: boolean; checkHost?: boolean };
+  /**
+   * Tried when the first connection fails: without TLS when the server has none (sslmode=prefer), with it
+   * when the server refused a connection without (allow).
+   */
+  sslFallback?: false | { rejectUnauthorized: boolean; checkHost?: boolean };
 }
 
 /** A PostgreSQL error, with the server's SQLSTATE (or a node error code such as ECONNREFUSED). */
@@ -239,28 +245,45 @@ function workerMain(req: NodeJS.Require, wt: typeof import('node:worker_threads'
     return { message: String(first.message ?? err), code: first.code === undefined ? undefined : String(first.code) };
   };
 
+  /** One connection attempt, with this TLS (or none). */
+  const open = async (o: Record<string, unknown>, ssl: false | Record<string, unknown>): Promise<import('pg').Client> => {
+    const c = new pg.Client({
+      host: o.host as string | undefined,
+      port: o.port as number | undefined,
+      user: o.user as string | undefined,
+      password: o.password as string | undefined,
+      database: o.database as string | undefined,
+      application_name: (o.applicationName as string | undefined) ?? 'momentscan',
+      ssl,
+      connectionTimeoutMillis: (o.timeoutMs as number | undefined) ?? 30_000,
+      // (a startup parameter: no round trip of its own)
+      ...(o.lockTimeoutMs ? { lock_timeout: o.lockTimeoutMs as number } : {}),
+      // the connection would be given up on if the server vanished mid-request
+      keepAlive: true,
+    });
+    c.on('error', (err) => {
+      if (client === c) dead ??= describe(err);
+    });
+    await c.connect();
+    return c;
+  };
+
   const run = async (msg: { op: string; options?: Record<string, unknown>; batch?: { sql: string; params?: unknown[]; name?: string; rowMode?: 'array' }[]; tx?: boolean }): Promise<unknown> => {
     if (msg.op === 'connect') {
       const o = msg.options!;
-      const c = new pg.Client({
-        host: o.host as string | undefined,
-        port: o.port as number | undefined,
-        user: o.user as string | undefined,
-        password: o.password as string | undefined,
-        database: o.database as string | undefined,
-        application_name: (o.applicationName as string | undefined) ?? 'momentscan',
-        ssl: (o.ssl as false | { rejectUnauthorized: boolean } | undefined) ?? false,
-        connectionTimeoutMillis: (o.timeoutMs as number | undefined) ?? 30_000,
-        // (a startup parameter: no round trip of its own)
-        ...(o.lockTimeoutMs ? { lock_timeout: o.lockTimeoutMs as number } : {}),
-        // the connection would be given up on if the server vanished mid-request
-        keepAlive: true,
-      });
-      c.on('error', (err) => {
-        dead ??= describe(err);
-      });
-      await c.connect();
-      client = c;
+      type Ssl = false | { rejectUnauthorized: boolean; checkHost?: boolean } | undefined;
+      const tlsOf = (s: Ssl) => (s ? { rejectUnauthorized: s.rejectUnauthorized, ...(s.checkHost === false ? { checkServerIdentity: () => undefined } : {}) } : false);
+      const first = (o.ssl as Ssl) ?? false;
+      try {
+        client = await open(o, tlsOf(first));
+      } catch (err) {
+        const fallback = o.sslFallback as Ssl | false | undefined;
+        if (fallback === undefined) throw err;
+        // prefer: the server has no TLS; allow: the server refused the connection without it (SQLSTATE 28000)
+        const retry = first ? /does not support SSL/i.test(describe(err).message) : /^28/.test(describe(err).code ?? '');
+        if (!retry) throw err;
+        client = await open(o, tlsOf(fallback));
+      }
       return { ok: true, results: [] };
     }
     if (msg.op === 'end') {

@@ -25,6 +25,7 @@ export function connectPg(target: PgTarget, o: { lockTimeoutMs?: number } = {}):
       timeoutMs: target.timeoutMs,
       applicationName: target.applicationName,
       ssl: target.ssl,
+      ...(target.sslFallback !== undefined ? { sslFallback: target.sslFallback } : {}),
       lockTimeoutMs: o.lockTimeoutMs ?? LOCK_TIMEOUT_MS,
     });
   } catch (err) {
@@ -102,8 +103,18 @@ export function pgStoreError(err: unknown, target: PgTarget): StoreError {
       );
     case '3D000':
       return mk(`database "${target.database}" does not exist`, `create it (createdb ${target.database}, or CREATE DATABASE) and run again`);
-    case '42501':
+    case '42501': {
+      // a table or sequence of a set-up database: a role that may read it, not write it (a dashboard's)
+      const what = /permission denied for (table|sequence) ("?)([\w.]+)\2/.exec(msg);
+      if (what) {
+        const u = quoteIdent(target.user);
+        return mk(
+          `user "${target.user}" may not write ${what[1]} ${what[3]} (${msg})`,
+          `this command writes: grant ${u} INSERT, UPDATE, DELETE on momentscan's tables and USAGE on its sequences (GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${u}; GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${u}), or run it as a user that may write`,
+        );
+      }
       return mk(`permission denied (${msg})`, `grant user "${target.user}" the rights momentscan needs on database "${target.database}" (CREATE on its schema to set it up)`);
+    }
     case '53300':
       return mk('the server has too many connections', 'try again later, or raise max_connections on the server');
     case '53100':
@@ -119,4 +130,9 @@ export function pgStoreError(err: unknown, target: PgTarget): StoreError {
     default:
       return mk(`database error: ${msg}${code ? ` [${code}]` : ''}`, 'see the server log for details');
   }
+}
+
+/** A role name as SQL spells it: bare when it is a plain lower-case name, else in double quotes. */
+function quoteIdent(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }

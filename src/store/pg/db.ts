@@ -225,7 +225,11 @@ export class PgDb implements SqlDb {
    */
   pragma(source: string): unknown {
     if (/^\s*foreign_keys\s*$/i.test(source)) return 0;
-    if (/^\s*data_version\s*$/i.test(source)) return this.run({ sql: 'SELECT last_value FROM momentscan_data_version', rowMode: 'array' }).rows.map((r) => (r as number[])[0])[0];
+    // (0 until the first write; and for a role that may not read the sequence, which writes nothing either)
+    if (/^\s*data_version\s*$/i.test(source)) {
+      const sql = "SELECT CASE WHEN has_sequence_privilege('momentscan_data_version', 'SELECT,USAGE') THEN coalesce(pg_sequence_last_value('momentscan_data_version'), 0) ELSE 0 END";
+      return Number(this.run({ sql, rowMode: 'array' }).rows.map((r) => (r as unknown[])[0])[0]);
+    }
     throw new Error(`no PostgreSQL equivalent for PRAGMA ${source}`);
   }
 
@@ -301,10 +305,30 @@ export class PgDb implements SqlDb {
 
   /**
    * transaction(fn).immediate(), unless another process holds the writer lock at this moment: then null, at
-   * once (the caller tries again later rather than block this thread).
+   * once (the caller tries again later rather than block this thread); with `waitMs`, once it has waited that
+   * long for the lock (the thread is blocked that long at most: a Ctrl-C is heard between two tries).
    */
-  tryImmediate<T>(fn: () => T): { value: T } | null {
+  tryImmediate<T>(fn: () => T, waitMs = 0): { value: T } | null {
     if (this.depth > 0) return { value: this.inTx(fn, true) };
+    if (waitMs > 0) {
+      try {
+        this.runAll([
+          { sql: 'BEGIN' },
+          { sql: `SET LOCAL lock_timeout = ${Math.max(1, Math.round(waitMs))}` },
+          { sql: 'SELECT pg_advisory_xact_lock($1)', params: [WRITER_LOCK] },
+          { sql: 'SET LOCAL lock_timeout TO DEFAULT' },
+        ]);
+      } catch (err) {
+        if (!(err instanceof PgError && err.code === '55P03')) throw err;
+        try {
+          this.runAll([{ sql: 'ROLLBACK' }]);
+        } catch {
+          // rolled back already
+        }
+        return null;
+      }
+      return { value: this.inTx(fn, 'begun') };
+    }
     const [, lock] = this.runAll([{ sql: 'BEGIN' }, { sql: 'SELECT pg_try_advisory_xact_lock($1) AS got', params: [WRITER_LOCK] }]);
     if ((lock!.rows[0] as { got: number }).got !== 1) {
       this.runAll([{ sql: 'ROLLBACK' }]);

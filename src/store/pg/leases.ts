@@ -10,28 +10,33 @@ import { FEED_COLUMNS } from '../sqlite/feeds.js';
 import type { FeedRow } from '../model.js';
 import { SqlitePart } from '../sqlite/part.js';
 
+/** The database server's clock, in epoch ms: every lease is taken and judged on it. */
+const SERVER_NOW = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
+
 export class PgLeases extends SqlitePart implements LeaseStore {
   /**
    * Claims up to `n` of these feeds that are due (never fetched, or due again by `dueBy`), not retired (unless
    * `o.retired`), not fetched since `o.since` (this run's start: --force fetches each feed once) and not
-   * leased to a live worker, the longest-due first, leasing them to `owner` until `now + leaseMs`.
-   * Rows another worker is claiming at this moment are skipped, never waited for.
+   * leased to a live worker, the longest-due first, leasing them to `owner` for `leaseMs`.
+   * Rows another worker is claiming at this moment are skipped, never waited for. Leases are taken, and
+   * their end judged, on the server's clock, as host slots are: a worker whose clock runs ahead must not
+   * take the feeds a live worker holds (`dueBy` and `since` are the worker's, as the times it saves are).
    */
-  claimFeeds(urls: string[], now: number, dueBy: number, n: number, leaseMs: number, owner: string, o: { since: number; retired: boolean }): FeedRow[] {
+  claimFeeds(urls: string[], dueBy: number, n: number, leaseMs: number, owner: string, o: { since: number; retired: boolean }): FeedRow[] {
     if (urls.length === 0 || n <= 0) return [];
     return this.guard(() => {
       const ids = this.stmt(
-        `UPDATE feeds SET leased_until = ?, lease_owner = ?
+        `UPDATE feeds SET leased_until = ${SERVER_NOW} + ?, lease_owner = ?
          WHERE id IN (SELECT id FROM feeds
                       WHERE url = ANY(?) AND (retired_at IS NULL OR ?)
                         AND (next_due_at IS NULL OR next_due_at <= ?)
                         AND (last_fetched_at IS NULL OR last_fetched_at < ?)
-                        AND (leased_until IS NULL OR leased_until < ?)
+                        AND (leased_until IS NULL OR leased_until < ${SERVER_NOW})
                       ORDER BY next_due_at NULLS FIRST, id LIMIT ? FOR UPDATE SKIP LOCKED)
          RETURNING id`,
       )
         .pluck()
-        .all(now + leaseMs, owner, urls, o.retired, dueBy, o.since, now, n) as number[];
+        .all(leaseMs, owner, urls, o.retired, dueBy, o.since, n) as number[];
       if (ids.length === 0) return [];
       const rows = this.stmt(`${FEED_COLUMNS} WHERE id = ANY(?) ORDER BY next_due_at NULLS FIRST, id`).all(ids) as FeedRow[];
       return rows;
@@ -43,10 +48,10 @@ export class PgLeases extends SqlitePart implements LeaseStore {
     this.guard(() => this.stmt('UPDATE feeds SET leased_until = NULL, lease_owner = NULL WHERE id = ? AND lease_owner = ?').run(feedId, owner));
   }
 
-  claimedFeeds(urls: string[], now: number): { feeds: number; owners: string[]; until: number | null } {
+  claimedFeeds(urls: string[]): { feeds: number; owners: string[]; until: number | null } {
     if (urls.length === 0) return { feeds: 0, owners: [], until: null };
     return this.guard(() => {
-      const rows = this.stmt('SELECT lease_owner AS owner, count(*) AS n, max(leased_until) AS until FROM feeds WHERE url = ANY(?) AND leased_until >= ? GROUP BY lease_owner ORDER BY lease_owner').all(urls, now) as {
+      const rows = this.stmt(`SELECT lease_owner AS owner, count(*) AS n, max(leased_until) AS until FROM feeds WHERE url = ANY(?) AND leased_until >= ${SERVER_NOW} GROUP BY lease_owner ORDER BY lease_owner`).all(urls) as {
         owner: string;
         n: number;
         until: number;
@@ -78,7 +83,7 @@ export class PgLeases extends SqlitePart implements LeaseStore {
       // taken only while the gate is open, and the gate moves on only when a slot was taken.
       const row = this.stmt(
         `WITH gate AS (
-           SELECT next_start_at AS next_at, (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now
+           SELECT next_start_at AS next_at, ${SERVER_NOW} AS now
            FROM host_gates WHERE host = ? FOR UPDATE
          ), taken AS (
            UPDATE host_slots SET leased_until = (SELECT now FROM gate) + ?, lease_owner = ?

@@ -28,22 +28,40 @@ export class PgStore extends PartsStore {
   static open(url: string, options: OpenOptions = {}, env: NodeJS.ProcessEnv = process.env): PgStore {
     const target = parsePgUrl(url, env);
     const pg = connectPg(target, { lockTimeoutMs: options.busyTimeoutMs });
+    let readonly = options.readonly === true;
     try {
       ensurePgSchema(pg, target, { readonly: options.readonly });
+      // a command that reads (and writes only caches and records) reads as a role that may not write, as on
+      // a SQLite file this user may not write: what it would have written is left out
+      if (!readonly && options.readonlyIfDenied) readonly = !mayWrite(pg);
     } catch (err) {
       pg.close();
       throw err;
     }
-    return new PgStore(pg, target, options.readonly === true);
+    return new PgStore(pg, target, readonly);
   }
 
-  tryTogether<T>(fn: () => T): { value: T } | null {
-    return this.conn.guard(() => (this.conn.db as PgDb).tryImmediate(fn));
+  tryTogether<T>(fn: () => T, waitMs?: number): { value: T } | null {
+    return this.conn.guard(() => (this.conn.db as PgDb).tryImmediate(fn, waitMs));
   }
 
   close(): void {
     this.pg.close();
   }
+}
+
+/**
+ * Whether this role may write every momentscan table (insert, update, delete) and bump the data version
+ * (USAGE or UPDATE on its sequence, which the counts' trigger needs).
+ */
+function mayWrite(pg: SyncPg): boolean {
+  const row = pg.query<{ may: number | boolean | null }>(
+    `SELECT bool_and(has_table_privilege(c.oid, 'INSERT') AND has_table_privilege(c.oid, 'UPDATE') AND has_table_privilege(c.oid, 'DELETE'))
+            AND has_sequence_privilege('momentscan_data_version', 'USAGE,UPDATE') AS may
+     FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')`,
+  ).rows[0];
+  // (booleans come back as SQLite's 0 and 1)
+  return row?.may === null || row?.may === undefined ? true : Boolean(row.may);
 }
 
 /**

@@ -28,7 +28,10 @@ export interface PgTarget {
   passwordFrom: string | null;
   /** With no password: the pgpass file that was read and had no line for this connection (for messages), else null. */
   pgpassUnmatched?: string | null;
-  ssl: false | { rejectUnauthorized: boolean };
+  /** TLS first: none, or checked against the system's authorities (`checkHost`: its name too) or not at all. */
+  ssl: PgSsl;
+  /** When the first try fails, the other (libpq's sslmode=prefer: without TLS; allow: with it), else none. */
+  sslFallback?: PgSsl;
   timeoutMs: number;
   applicationName: string;
   /** The URL without its password: what messages name the server by. */
@@ -84,7 +87,7 @@ export function parsePgUrl(raw: string, env: NodeJS.ProcessEnv = process.env): P
   if (database.includes('/')) {
     throw new UsageError(`${redactUrl(text)}: "${database}" is not a database name`, { hint: 'write it as postgres://user@host:5432/database' });
   }
-  const sslmode = q.get('sslmode') ?? env.PGSSLMODE ?? 'disable';
+  const sslmode = q.get('sslmode') ?? env.PGSSLMODE ?? 'prefer';
   if (!SSLMODES.has(sslmode)) {
     throw new UsageError(`${redactUrl(text)}: sslmode "${sslmode}" is not one PostgreSQL knows`, { hint: `use one of ${[...SSLMODES].join(', ')}` });
   }
@@ -127,7 +130,7 @@ export function parsePgUrl(raw: string, env: NodeJS.ProcessEnv = process.env): P
     password,
     passwordFrom,
     pgpassUnmatched,
-    ssl: sslmode === 'disable' || sslmode === 'allow' || sslmode === 'prefer' ? false : { rejectUnauthorized: sslmode !== 'require' },
+    ...sslOf(sslmode, host),
     timeoutMs: timeoutS * 1000,
     applicationName: q.get('application_name') ?? 'momentscan',
     display,
@@ -210,4 +213,31 @@ function splitPgpass(line: string): string[] {
   }
   out.push(cur);
   return out;
+}
+
+export type PgSsl = false | { rejectUnauthorized: boolean; checkHost?: boolean };
+
+/**
+ * libpq's sslmodes: disable (no TLS), allow (without TLS, then with it if that fails), prefer (the default:
+ * with TLS unchecked, then without it if the server has none), require (TLS, the certificate unchecked),
+ * verify-ca (the certificate checked against the authorities, not the host name), verify-full (both).
+ * A unix socket is not tried with TLS but when the mode asks for it (require, verify-…), as before.
+ */
+function sslOf(sslmode: string, host: string): { ssl: PgSsl; sslFallback?: PgSsl } {
+  const unchecked = { rejectUnauthorized: false };
+  const socket = host.startsWith('/');
+  switch (sslmode) {
+    case 'disable':
+      return { ssl: false };
+    case 'allow':
+      return socket ? { ssl: false } : { ssl: false, sslFallback: unchecked };
+    case 'prefer':
+      return socket ? { ssl: false } : { ssl: unchecked, sslFallback: false };
+    case 'require':
+      return { ssl: unchecked };
+    case 'verify-ca':
+      return { ssl: { rejectUnauthorized: true, checkHost: false } };
+    default:
+      return { ssl: { rejectUnauthorized: true } };
+  }
 }

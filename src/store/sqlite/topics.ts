@@ -70,6 +70,28 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
     return this.guard(() => new Map((this.stmt('SELECT id, name FROM topics').all() as { id: number; name: string }[]).map((t) => [t.id, t.name])));
   }
 
+  topicsMatchedSince(fetchedSince: number, publishedSince: number): string[] {
+    return this.guard(
+      () =>
+        this.stmt(
+          `SELECT t.name FROM topics t
+           WHERE EXISTS (SELECT 1 FROM item_topics it JOIN items i ON i.id = it.item_id
+                         WHERE it.topic_id = t.id AND it.published_at >= ? AND i.fetched_at >= ?)
+           ORDER BY t.name`,
+        )
+          .pluck()
+          .all(publishedSince, fetchedSince) as string[],
+    );
+  }
+
+  redoTopicMatches(names: string[]): void {
+    this.guard(() => {
+      // (no definition is empty: the next syncTopics with the topic sees it changed)
+      const mark = this.stmt("UPDATE topics SET definition = '' WHERE name = ?");
+      this.db.transaction(() => names.forEach((n) => mark.run(n))).immediate();
+    });
+  }
+
   /** All stored items' text, in id order, a page at a time (for re-matching a changed topic). */
   *itemTexts(pageSize = 5000): Generator<MatchableItem[]> {
     const page = this.stmt(

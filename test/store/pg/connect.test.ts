@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../../src/core/errors.js';
 import { connectPg } from '../../../src/store/pg/connect.js';
 import { parsePgUrl } from '../../../src/store/pg/url.js';
+import { runCli } from '../../helpers/cli.js';
 import { freshDatabase } from '../../helpers/pg.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -91,6 +92,57 @@ describe('connecting to PostgreSQL: one-line errors naming the server, never the
       expect(e.hint).toMatch(/NODE_EXTRA_CA_CERTS=FILE.*sslmode=require/);
       expect(e.hint).not.toMatch(/server log/);
       expect(e.exitCode).toBe(1);
+    } finally {
+      server.stdin.end();
+    }
+  });
+
+  it("sslmode as libpq has it: prefer (the default) tries TLS first and goes on without it; allow and disable do not ask; verify-ca does not check the host's name", async () => {
+    // the test server has no TLS: prefer (and the default) connect all the same, as libpq does
+    const url = new URL(freshDatabase());
+    for (const mode of [null, 'prefer', 'allow', 'disable']) {
+      if (mode) url.searchParams.set('sslmode', mode);
+      connectPg(parsePgUrl(url.toString(), {})).close();
+    }
+    // a stand-in server (fixtures/tls) on every loopback address says whether the client asked for TLS
+    // (the SSLRequest, code 80877103) and whether the handshake went through; it then hangs up
+    const tls = path.join(import.meta.dirname, '../../../fixtures/tls');
+    const server = spawn(process.execPath, ['-e', `
+      const fs = require('node:fs'), net = require('node:net'), tls = require('node:tls');
+      const ctx = { key: fs.readFileSync(${JSON.stringify(path.join(tls, 'key.pem'))}), cert: fs.readFileSync(${JSON.stringify(path.join(tls, 'cert.pem'))}) };
+      const srv = net.createServer((sock) => sock.once('data', (d) => {
+        if (d.length !== 8 || d.readUInt32BE(4) !== 80877103) { console.log('plain'); return sock.destroy(); }
+        sock.write('S');
+        const t = new tls.TLSSocket(sock, { isServer: true, ...ctx }).on('error', () => sock.destroy());
+        t.on('secure', () => { console.log('tls'); t.destroy(); });
+      }));
+      srv.listen(0, '0.0.0.0', () => console.log(srv.address().port));
+      process.stdin.on('end', () => process.exit(0)).resume();`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines: string[] = [];
+    let port = '';
+    const next = () => new Promise<string>((resolve) => server.stdout.once('data', (d: Buffer) => resolve(String(d).trim())));
+    try {
+      port = await next();
+      // asks for TLS and shakes hands (unchecked) with prefer and by default; not with allow or disable
+      for (const mode of ['', '?sslmode=prefer', '?sslmode=allow', '?sslmode=disable']) {
+        const said = next();
+        failure(`postgres://ana:pw@127.0.0.1:${port}/db${mode}`);
+        lines.push(`${mode || 'default'}: ${await said}`);
+      }
+      const handshake = next();
+      // verify-ca: a certificate the client trusts (NODE_EXTRA_CA_CERTS, read at start: a CLI run) for another
+      // name than the URL's host (127.0.0.2) is accepted, and the handshake goes through; verify-full refuses it
+      const [ca, full] = ['verify-ca', 'verify-full'].map((mode) =>
+        runCli(['status', '--no-smtp-check', '--db', `postgres://ana:pw@127.0.0.2:${port}/db?sslmode=${mode}&connect_timeout=5`], {
+          home: tempDir(),
+          env: { NODE_EXTRA_CA_CERTS: path.join(tls, 'cert.pem') },
+        }),
+      );
+      lines.push(`verify-ca: ${await handshake}`);
+      // (the stand-in hangs up once the handshake is done)
+      expect(ca!.stderr).toBe(`momentscan: error: postgres://ana@127.0.0.2:${port}/db: database error: Connection terminated unexpectedly — see the server log for details\n`);
+      expect(full!.stderr).toMatch(/: the server's certificate was not accepted \(Hostname\/IP does not match certificate's altnames: IP: 127\.0\.0\.2 is not in the cert's list: 127\.0\.0\.1\) — /);
+      expect(lines).toEqual(['default: tls', '?sslmode=prefer: tls', '?sslmode=allow: plain', '?sslmode=disable: plain', 'verify-ca: tls']);
     } finally {
       server.stdin.end();
     }

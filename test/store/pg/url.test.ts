@@ -29,6 +29,20 @@ describe('postgres:// URLs', () => {
     expect(d.display).toBe('postgres://cron@:5432/cron?host=%2Frun%2Fpostgresql');
   });
 
+  it.each([
+    ['', { ssl: { rejectUnauthorized: false }, sslFallback: false }],
+    ['?sslmode=prefer', { ssl: { rejectUnauthorized: false }, sslFallback: false }],
+    ['?sslmode=allow', { ssl: false, sslFallback: { rejectUnauthorized: false } }],
+    ['?sslmode=disable', { ssl: false }],
+    ['?sslmode=require', { ssl: { rejectUnauthorized: false } }],
+    ['?sslmode=verify-ca', { ssl: { rejectUnauthorized: true, checkHost: false } }],
+    ['?sslmode=verify-full', { ssl: { rejectUnauthorized: true } }],
+    ['?host=/run/postgresql', { ssl: false }],
+  ])('sslmode as libpq reads it: postgres://db.example/w%s', (query, want) => {
+    const t = parsePgUrl(`postgres://ana@db.example/w${query}`, ENV);
+    expect({ ssl: t.ssl, ...(t.sslFallback !== undefined ? { sslFallback: t.sslFallback } : {}) }).toEqual(want);
+  });
+
   it("takes what the URL leaves out from libpq's environment: $PGHOST, $PGPORT (also for postgres://user@/db, a user and no host)", () => {
     const env = { ...ENV, PGHOST: 'db.example', PGPORT: '6543', PGUSER: 'cron', PGDATABASE: 'brands' };
     expect(parsePgUrl('postgres://', env)).toMatchObject({ host: 'db.example', port: 6543, user: 'cron', database: 'brands', display: 'postgres://cron@db.example:6543/brands' });
