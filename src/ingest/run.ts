@@ -504,8 +504,8 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // configured order, so reports are stable
   const order = new Map(feeds.map((feed, i) => [feed.url, i]));
   results.sort((a, b) => order.get(a.url)! - order.get(b.url)!);
-  // what this run stored is not matched to the topics it lacks: the next process with them redoes them all
-  if (topicsElsewhere.length > 0 && fetched.some((r) => r.itemsNew > 0)) store.redoTopicMatches(topicsElsewhere);
+  // (what this run stores is not matched to the topics it lacks: syncTopics marked them away, so the next
+  // process whose config has them redoes their matches over the whole history)
   return { feeds: results, interrupted: Boolean(o.signal?.aborted), replayLeft, warnAfter: f.warnAfter, ...(topicsElsewhere.length ? { topicsElsewhere } : {}) };
 }
 

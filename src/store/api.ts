@@ -62,8 +62,6 @@ export interface TopicStore {
   topicNames(): Map<number, string>;
   /** Names of the topics matched to items fetched since `fetchedSince` and published since `publishedSince` (by any process). */
   topicsMatchedSince(fetchedSince: number, publishedSince: number): string[];
-  /** Marks these topics' matches as to be redone over the whole history by the next process whose config has them. */
-  redoTopicMatches(names: string[]): void;
   /** All stored items' text, in id order, a page at a time (for re-matching a changed topic). */
   itemTexts(pageSize?: number): Generator<MatchableItem[]>;
   /** Replaces a topic's matches and records the definition they were made with. */

@@ -140,9 +140,6 @@ export abstract class PartsStore implements StoreApi {
   topicsMatchedSince(fetchedSince: number, publishedSince: number): string[] {
     return this.topics.topicsMatchedSince(fetchedSince, publishedSince);
   }
-  redoTopicMatches(names: string[]): void {
-    this.topics.redoTopicMatches(names);
-  }
   itemTexts(pageSize?: number): Generator<MatchableItem[]> {
     return this.topics.itemTexts(pageSize);
   }

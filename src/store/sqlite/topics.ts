@@ -84,14 +84,6 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
     );
   }
 
-  redoTopicMatches(names: string[]): void {
-    this.guard(() => {
-      // (no definition is empty: the next syncTopics with the topic sees it changed)
-      const mark = this.stmt("UPDATE topics SET definition = '' WHERE name = ?");
-      this.db.transaction(() => names.forEach((n) => mark.run(n))).immediate();
-    });
-  }
-
   /** All stored items' text, in id order, a page at a time (for re-matching a changed topic). */
   *itemTexts(pageSize = 5000): Generator<MatchableItem[]> {
     const page = this.stmt(
