@@ -1,6 +1,6 @@
 import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, MomentscanError, UsageError, formatError } from './core/errors.js';
-import { stripControl } from './core/text.js';
+import { editDistance, stripControl } from './core/text.js';
 import { version } from './core/version.js';
 import { FORMATS, type Format } from './render/types.js';
 import type { GlobalOptions } from './commands/context.js';
@@ -614,16 +614,6 @@ function unknownCommand(parent: Command, word: string): UsageError {
   const where = commandPath(parent);
   const hint = close && close.d <= Math.max(1, Math.floor(close.n.length / 2)) ? `did you mean ${where} ${close.n}? See ${where} ${close.n} --help` : `the commands are ${names.join(', ')}; see ${where} --help`;
   return new UsageError(`unknown command "${stripControl(word)}"${parent.parent ? ` for ${where}` : ''}`, { hint });
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -5,7 +5,7 @@
  * an InputError naming the file and line, and nothing is imported.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { splitCsvRecord } from '../core/csv.js';
+import { csvDelimiter, splitCsvRecord } from '../core/csv.js';
 import { emailIn, isWebmail, normalizeHandle, registrableDomain } from '../core/domain.js';
 import { InputError, UsageError } from '../core/errors.js';
 import { normalizeName as normalizeNameKey } from '../core/names.js';
@@ -190,7 +190,7 @@ export function parseAccountsCsv(raw: string, file: string, map: ColumnMap = new
   const text = raw.replace(/^\uFEFF/, '');
   const firstLine = text.slice(0, text.search(/\r|\n|$/));
   // Excel in much of Europe writes semicolons
-  const delimiter = !firstLine.includes(',') && firstLine.includes(';') ? ';' : firstLine.includes('\t') && !firstLine.includes(',') ? '\t' : ',';
+  const delimiter = csvDelimiter(firstLine);
   const all = [...records(text, file, delimiter)];
   const blank = (fields: string[]) => fields.every((f) => f.trim() === '');
   const [head, ...rest] = all.filter((r) => !blank(r.fields));
