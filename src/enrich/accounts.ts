@@ -20,9 +20,11 @@ export { normalizeName, wordTokens };
  * "acme of design"; a script without capitals, such as Arabic, has none to show), a name of several words only
  * where one of them is capitalised other than at a sentence's start (not "the best buy of the year", nor
  * "Best buy of the year"); one that is an everyday word
- * (Apple, Target, Shell) only capitalised inside a sentence that is not title-cased. Chinese, Japanese and
+ * (Apple, Target, Shell) only capitalised inside a sentence that is not title-cased, and one of several words that is an
+ * everyday phrase (Best Buy) nowhere in a title-cased text. Chinese, Japanese and
  * Korean names are found character by character (their text has no spaces between words; a Korean name
- * starts a word, with particles and compounds joined after it); a short Latin name ("LG") in capitals with Korean
+ * starts a word, with particles and compounds joined after it, not a place named after it: 삼성동; one that is an
+ * everyday word, 현대, only with its business joined: 현대차); a short Latin name ("LG") in capitals with Korean
  * joined to it ("LG는", "LG전자"). Names and aliases shorter than MIN_NAME_CHARS, made of common words only, or shared by two accounts
  * are flagged for review and never matched on the name alone (a domain, e-mail or handle still matches).
  */
@@ -63,7 +65,7 @@ export interface AccountMatchInput {
 export const MIN_NAME_CHARS = 4;
 
 /** Bump when the rules change: stored matches are redone (the fingerprint changes). */
-const RULES_VERSION = 5;
+const RULES_VERSION = 6;
 
 const COMMON = new Set(ENGLISH_FUNCTION_WORDS);
 
@@ -80,6 +82,41 @@ const EVERYDAY_WORDS = new Set(
     'progress allstate state sun star mars mobile cloud ace crown eagle patagonia guess coach'
   ).split(' '),
 );
+
+/**
+ * Companies of several words named by an everyday phrase ("Best Buy": "the best buy of the year"; "Whole
+ * Foods", "Five Below", "New Balance"): a title-cased headline ("The Best Buy of the Year") capitalises
+ * the phrase as it would the name, so there it is no evidence, as "Apple" is none. (A name of everyday words
+ * that is no phrase, "Delta Air Lines" or "General Motors", matches in headlines as any name does.)
+ */
+const EVERYDAY_PHRASES = new Set(
+  [
+    'best buy', 'whole foods', 'five below', 'big lots', 'old navy', 'new balance', 'fresh market', 'the fresh market',
+    'home goods', 'life time', 'public storage', 'first choice', 'best western', 'american eagle', 'true value',
+    'world market', 'container store', 'the container store', 'big five', 'good will',
+  ].map((p) => p.normalize('NFKD')),
+);
+
+/**
+ * Korean companies named by an everyday word: 현대 "modern", 우리 "we", 하나 "one", 제일 "first", 대상
+ * "object", 미래 "future"... Such a name is found only with its business joined to it (현대차, 현대건설,
+ * 우리은행, 하나금융): on its own, or with a particle ("현대 미술", "현대인", "우리는"), it is the word.
+ */
+const KOREAN_EVERYDAY = new Set(
+  '현대 우리 하나 제일 대상 대우 미래 국민 한국 대한 동아 신세계 동원 진로 태양 영원 삼양 한솔 보람'.split(' '),
+);
+/** What Korean joins to a group's name for one of its businesses (현대차: Hyundai Motor, Hyundai's). */
+const KOREAN_BUSINESS =
+  /^(?:차|자동차|전자|건설|그룹|은행|금융|증권|카드|생명|화재|해상|중공업|제철|모비스|백화점|상선|물산|엔지니어링|로템|글로비스|홈쇼핑|제약|화학|케미칼|에너지|반도체|디스플레이|텔레콤|통신|항공|캐피탈|산업|투자|자산운용|바이오|식품|제과|제당|유통|리테일|스틸|정유|오일뱅크|해운|조선|건설)/u;
+/** Korean particles, as joined to the end of a word. */
+const PARTICLE = '(?:이|가|은|는|을|를|의|에|에서|에게|와|과|도|만|으로|로|이나|나|까지|부터|보다|처럼|에는|에도|에서는|에서도|으로는|일대|인근|점)?';
+/**
+ * A place named after the word: a district (삼성동), a station (삼성역), a road (삼성로, 테헤란로), with
+ * its particle ("삼성동에서"): there it is the place, not the company. (로 after a name ending in a vowel
+ * or ㄹ is the particle "to": "한화로" is "to Hanwha".)
+ */
+const KOREAN_PLACE = new RegExp(`^(?:동|역|길|대로|사거리)${PARTICLE}$`, 'u');
+const KOREAN_ROAD = new RegExp(`^로${PARTICLE}$`, 'u');
 
 /**
  * Scripts written without spaces between words (Chinese, Japanese) or with particles joined to the word
@@ -134,6 +171,27 @@ export function isEverydayWord(normalized: string): boolean {
   return EVERYDAY_WORDS.has(normalized);
 }
 
+/** A name of several words that is an everyday phrase ("best buy"; see EVERYDAY_PHRASES). */
+function isEverydayPhrase(normalized: string): boolean {
+  return EVERYDAY_PHRASES.has(normalized);
+}
+
+/** A Korean name that is an everyday word (see KOREAN_EVERYDAY). */
+function isKoreanEveryday(normalized: string): boolean {
+  return KOREAN_EVERYDAY.has(normalized.normalize('NFC'));
+}
+
+/** Why a name is matched only in some places, or null: the review note of a name that may be matched. */
+function everydayNote(norm: string): string | null {
+  if (isEverydayWord(norm)) return 'an everyday word: matched only capitalised inside a sentence';
+  if (isEverydayPhrase(norm)) return 'everyday words: matched only capitalised, never in a title-cased headline';
+  if (isKoreanEveryday(norm)) {
+    const n = norm.normalize('NFC');
+    return `an everyday word in Korean: matched only with its business joined to it (${n}차, ${n}건설, ${n}은행)`;
+  }
+  return null;
+}
+
 /** Per account, the names and aliases flagged for review and why ("HP": shorter than 4 letters). */
 export function reviewNotes(accounts: readonly AccountDef[]): Map<number, string[]> {
   const owners = nameOwners(accounts);
@@ -141,7 +199,7 @@ export function reviewNotes(accounts: readonly AccountDef[]): Map<number, string
   for (const a of accounts) {
     for (const n of [a.name, ...a.aliases]) {
       const norm = normalizeName(n);
-      let problem = nameProblem(norm, sharedName(owners, norm, a)) ?? (isEverydayWord(norm) ? 'an everyday word: matched only capitalised inside a sentence' : null);
+      let problem = nameProblem(norm, sharedName(owners, norm, a)) ?? everydayNote(norm);
       if (problem && isShortLatin(norm) && !sharedName(owners, norm, a)) problem += `: matched only in capitals with Korean joined to it (${n.trim().toUpperCase()}의, ${n.trim().toUpperCase()}가)`;
       if (!problem) continue;
       const list = out.get(a.id) ?? [];
@@ -171,8 +229,13 @@ function sharedName(owners: Map<string, AccountDef[]>, norm: string, a: AccountD
 
 interface NameEntry {
   tokens: string[];
-  /** An everyday word: a capital at a sentence's start is no evidence. */
-  everyday: boolean;
+  /**
+   * An everyday word: a capital at a sentence's start is no evidence; 'phrase': everyday words, no evidence in
+   * a title-cased text; 'korean': matched only with a business joined to it.
+   */
+  everyday: boolean | 'phrase' | 'korean';
+  /** A Hangul name: what follows it in its word says whether it is the name (see koreanJoin). */
+  hangul: boolean;
   accountId: number;
   matchType: 'name' | 'alias';
   confidence: number;
@@ -226,7 +289,7 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
       seen.add(norm);
       if (nameProblem(norm, sharedName(owners, norm, a))) {
         if (isShortLatin(norm) && !sharedName(owners, norm, a)) {
-          shortJoined.set(norm, { tokens: [norm], everyday: false, accountId: a.id, matchType: k === 0 ? 'name' : 'alias', confidence: k === 0 ? 0.6 : 0.5 });
+          shortJoined.set(norm, { tokens: [norm], everyday: false, hangul: false, accountId: a.id, matchType: k === 0 ? 'name' : 'alias', confidence: k === 0 ? 0.6 : 0.5 });
         }
         continue;
       }
@@ -234,7 +297,8 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
       const single = tokens.length === 1;
       const entry: NameEntry = {
         tokens,
-        everyday: single && isEverydayWord(norm),
+        everyday: isKoreanEveryday(norm) ? 'korean' : single ? isEverydayWord(norm) : isEverydayPhrase(norm) && 'phrase',
+        hangul: HANGUL.test(norm),
         accountId: a.id,
         matchType: k === 0 ? 'name' : 'alias',
         confidence: k === 0 ? (single ? 0.6 : 0.8) : single ? 0.5 : 0.7,
@@ -305,7 +369,11 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
               if (e.tokens.length > 1 && !writtenAsName(written, starts, i, e.tokens.length)) continue;
               // "Apple crumble, the easy way": at a sentence's start every word is capitalised, and in a
               // title-cased headline ("The Best Apple Crumble Recipe for Fall") every word is
-              if (e.everyday && (starts[i] || (titleCase ??= isTitleCase(written)))) continue;
+              if (e.everyday === true && (starts[i] || (titleCase ??= isTitleCase(written)))) continue;
+              // "The Best Buy of the Year": in a title-cased headline everyday words are capitalised as any are
+              if (e.everyday === 'phrase' && titleCasedAround(written, starts, i, e.tokens.length)) continue;
+              // Korean: what is joined after the name says whether it is the name (삼성전자) or not (삼성동, 현대인)
+              if (e.hangul && !koreanJoin(written, inside, i + e.tokens.length, e.everyday === 'korean')) continue;
               add(e.accountId, e.matchType, e.confidence);
             }
           }
@@ -324,6 +392,40 @@ export function compileAccounts(accounts: readonly AccountDef[]): AccountMatcher
 function writtenAsName(written: readonly string[], starts: readonly boolean[], i: number, n: number): boolean {
   for (let k = i; k < i + n; k++) if (!starts[k] && !/^\p{Ll}/u.test(written[k]!)) return true;
   return false;
+}
+
+/**
+ * Whether the words around the `n` from `i` are title-cased: those not starting a sentence nor function words
+ * are capitalised, three in four or more, one at least ("The Best Buy of the Year", not "Shares of Best Buy
+ * fell"). The name's own words are left out: they are capitalised either way.
+ */
+function titleCasedAround(written: readonly string[], starts: readonly boolean[], i: number, n: number): boolean {
+  let upper = 0;
+  let lower = 0;
+  written.forEach((w, k) => {
+    if ((k >= i && k < i + n) || starts[k] || COMMON.has(w.toLowerCase())) return;
+    if (/^\p{Lu}/u.test(w)) upper++;
+    else if (/^\p{Ll}/u.test(w)) lower++;
+  });
+  return upper >= 1 && upper >= 3 * lower;
+}
+
+/**
+ * Whether a Korean name found in the text, ending before piece `j`, is the name by what is joined after it
+ * in its word: not when its last syllable goes on ("기아" in "기압", pressure), nor a place named after it
+ * (삼성동, 삼성역에서); an everyday word (`everyday`) only with its business joined (현대차, not 현대인).
+ */
+function koreanJoin(written: readonly string[], inside: readonly boolean[] | null, j: number, everyday: boolean): boolean {
+  let rest = '';
+  for (let k = j; inside?.[k]; k++) rest += written[k];
+  // a vowel or a final consonant: the syllable the name ends with is another one in the text
+  if (/^[\u1160-\u11ff]/u.test(rest)) return false;
+  const joined = rest.normalize('NFC');
+  if (KOREAN_PLACE.test(joined)) return false;
+  // 로 is a road after a final consonant (삼성로), the particle "to" after a vowel or ㄹ (한화로)
+  const last = written[j - 1] ?? '';
+  if (KOREAN_ROAD.test(joined) && /^[\u11a8-\u11ae\u11b0-\u11c2]$/u.test(last)) return false;
+  return !everyday || KOREAN_BUSINESS.test(joined);
 }
 
 /** The words of a text as the matcher reads them: CJK runs split a character a word (see pieces). */

@@ -95,6 +95,10 @@ describe('matching an item to accounts', () => {
     account(15, 'best buy', { domain: 'bestbuy.com' }),
     account(16, 'LG', { domain: 'lg.com' }),
     account(17, '한화', { domain: 'hanwha.com' }),
+    account(18, '현대', { domain: 'hyundai.com' }),
+    account(19, '삼성', { domain: 'samsung.co.kr' }),
+    account(20, 'HP', { domain: 'hp.com' }),
+    account(21, '기아', { domain: 'kia.com' }),
   ];
   const m = compileAccounts(accounts);
   it.each<[string, Partial<AccountMatchInput>, { accountId: number; matchType: string; confidence: number }[]]>([
@@ -128,7 +132,10 @@ describe('matching an item to accounts', () => {
     ['a Chinese alias inside a sentence without spaces', { title: '华为发布新手机' }, [{ accountId: 10, matchType: 'alias', confidence: 0.7 }]],
     ['a Chinese name without its legal form', { summary: '据报道，华为技术今天宣布' }, [{ accountId: 10, matchType: 'name', confidence: 0.8 }]],
     ['a Japanese name without 株式会社, a particle joined to it', { title: 'ソニーが新型カメラを発表' }, [{ accountId: 11, matchType: 'name', confidence: 0.8 }]],
-    ['a Korean alias with its particle', { title: '삼성전자가 신제품을 출시했다' }, [{ accountId: 12, matchType: 'alias', confidence: 0.7 }]],
+    ['a Korean alias with its particle; 삼성전자 is 삼성\'s too', { title: '삼성전자가 신제품을 출시했다' }, [
+      { accountId: 12, matchType: 'alias', confidence: 0.7 },
+      { accountId: 19, matchType: 'name', confidence: 0.8 },
+    ]],
     ['a Korean name without 주식회사 (a word of its own); LG전자 is LG\'s too', { title: 'LG전자가 신제품을 출시했다' }, [
       { accountId: 13, matchType: 'name', confidence: 0.8 },
       { accountId: 16, matchType: 'name', confidence: 0.6 },
@@ -147,6 +154,18 @@ describe('matching an item to accounts', () => {
     ['nor a several-word name written in lower case, accents aside', { summary: 'a review of cafe societe in Paris' }, []],
     ['a several-word name capitalised inside a sentence', { title: 'Shares of Best Buy fell', summary: 'best Buy stores' }, [{ accountId: 15, matchType: 'name', confidence: 0.8 }]],
     ['a several-word name heading a sentence, a capital after the first word', { title: 'Best Buy cuts prices' }, [{ accountId: 15, matchType: 'name', confidence: 0.8 }]],
+    // a title-cased headline capitalises every word: a name of everyday words is no evidence there (it matched)
+    ['a name of everyday words in a title-cased headline is not the account', { title: 'The Best Buy of the Year', summary: 'THE BEST BUY OF THE YEAR' }, []],
+    ['a name of everyday words in a sentence still is', { title: 'Best Buy shares fell', summary: 'Why Best Buy is closing stores' }, [{ accountId: 15, matchType: 'name', confidence: 0.8 }]],
+    // a Korean name that is an everyday word, or part of a place's name (they matched)
+    ['현대 "modern" on its own, or joined into another word, is not Hyundai', { title: '현대 미술의 흐름', summary: '현대인의 삶과 현대화, 현대적인 디자인' }, []],
+    ['현대 with a business joined to it is Hyundai (현대차: Hyundai Motor, Hyundai\'s)', { title: '현대차가 신차를 발표했다', summary: '현대건설 수주' }, [{ accountId: 18, matchType: 'name', confidence: 0.8 }]],
+    ['a district or a station named 삼성 is not Samsung', { title: '삼성동 아파트값 상승', summary: '삼성역에서 만나요. 삼성로 공사' }, []],
+    ['삼성 with its particle is Samsung', { title: '삼성이 밝혔다' }, [{ accountId: 19, matchType: 'name', confidence: 0.8 }]],
+    ['a Korean name whose last syllable goes on in the text is not the account (기압: pressure, not 기아)', { title: '기압이 낮아 비가 온다' }, []],
+    ['기아 with its particle is Kia', { title: '기아가 전기차를 공개했다' }, [{ accountId: 21, matchType: 'name', confidence: 0.8 }]],
+    // "HP가" (a particle) and "HP가격" (HP's prices: a compound, as LG전자) both name HP
+    ['"HP" with a particle, or with a noun joined, is HP', { title: 'HP가 새 노트북을 냈다', summary: 'HP가격 비교' }, [{ accountId: 20, matchType: 'name', confidence: 0.6 }]],
     ['an alias', { title: 'CS Paris opens a second shop' }, [{ accountId: 5, matchType: 'alias', confidence: 0.7 }]],
     ['the strongest evidence wins, accounts in id order', { title: 'Hooli and Acme team up', link: 'https://acme.com/x' }, [
       { accountId: 1, matchType: 'domain', confidence: 0.95 },
@@ -163,6 +182,12 @@ describe('matching an item to accounts', () => {
 
   it('flags a company named by an everyday word for review', () => {
     expect(reviewNotes(accounts).get(4)).toEqual(['"Apple Inc.": an everyday word: matched only capitalised inside a sentence']);
+  });
+
+  it('flags names of everyday words, in English or Korean, for review', () => {
+    const notes = reviewNotes(accounts);
+    expect(notes.get(15)).toEqual(['"best buy": everyday words: matched only capitalised, never in a title-cased headline']);
+    expect(notes.get(18)).toEqual(['"현대": an everyday word in Korean: matched only with its business joined to it (현대차, 현대건설, 현대은행)']);
   });
 
   it('the fingerprint depends on the accounts, not on their order', () => {
