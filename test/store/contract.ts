@@ -294,6 +294,19 @@ export function storeContract(backend: Backend): void {
       expect(back.map((r) => [r.id, r.changed])).toEqual([[topicId, false], [globex!.id, true]]);
     });
 
+    it('a topic renamed in case only (acme to Acme) is the same topic: its id, its matches, nothing redone', () => {
+      const { store, save, feedA, topicId } = setup();
+      save(feedA, [item('1')]);
+      store.replaceTopicMatches(topicId, 'd1', []);
+      const [renamed] = store.syncTopics([{ name: 'ACME', definition: 'd1' }]);
+      expect(renamed).toEqual({ id: topicId, name: 'ACME', changed: false });
+      expect(store.topicNames().get(topicId)).toBe('ACME');
+      expect([...store.topicNames().values()]).toEqual(['ACME']);
+      // a later fetch stores items: still the one topic
+      save(feedA, [item('2')]);
+      expect(store.syncTopics([{ name: 'ACME', definition: 'd1' }])).toEqual([{ id: topicId, name: 'ACME', changed: false }]);
+    });
+
     it('a topic left out of a config that only read the store, then back, keeps its matches (no items were stored meanwhile: nothing to redo)', () => {
       const { store, save, feedA, topicId } = setup();
       save(feedA, [item('1')]);

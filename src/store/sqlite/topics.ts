@@ -23,6 +23,7 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
       const setDefinition = this.stmt('UPDATE topics SET definition = ? WHERE id = ?');
       const tx = this.db.transaction(() => {
         const names = new Set(defs.map((d) => d.name));
+        this.renameByCase(defs, names);
         const stored = this.stmt("SELECT id, name, definition FROM topics WHERE definition <> ''").all() as { id: number; name: string; definition: string }[];
         let newest: number | undefined;
         for (const t of stored) {
@@ -49,12 +50,35 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
   }
 
   /**
+   * A topic renamed in case only ("acme" to "Acme": the config and `topics add` take names whatever their case)
+   * is the same topic: its stored row takes the new name, with its history, instead of a new topic beside it
+   * and the old one away. (A stored name some configured topic has as written is left alone.)
+   */
+  private renameByCase(defs: { name: string }[], names: Set<string>): void {
+    const stored = this.stmt('SELECT id, name FROM topics').all() as { id: number; name: string }[];
+    const exact = new Set(stored.map((t) => t.name));
+    for (const d of defs) {
+      if (exact.has(d.name)) continue;
+      const key = d.name.toLowerCase();
+      const was = stored.find((t) => t.name.toLowerCase() === key && !names.has(t.name));
+      if (!was) continue;
+      this.stmt('UPDATE topics SET name = ? WHERE id = ?').run(d.name, was.id);
+      exact.delete(was.name);
+      exact.add(d.name);
+      was.name = d.name;
+    }
+  }
+
+  /**
    * A read-only store cannot record a topic nor redo its matches: every topic must be there already, with
    * the same definition (the database was fetched with this config).
    */
   private knownTopics(defs: { name: string; definition: string }[], select: SqlStatement): TopicRow[] {
+    let stored: { id: number; name: string; definition: string }[] | undefined;
     return defs.map((d) => {
-      const row = select.get(d.name) as { id: number; definition: string } | undefined;
+      // (a topic whose name's case changed since the last fetch: the same topic, renamed by the next one)
+      const row = (select.get(d.name) as { id: number; definition: string } | undefined) ??
+        (stored ??= this.stmt('SELECT id, name, definition FROM topics').all() as { id: number; name: string; definition: string }[]).find((t) => t.name.toLowerCase() === d.name.toLowerCase());
       // (a topic away from the config that fetched last counts as defined as it was)
       if (!row || (awayFrom(row.definition)?.definition ?? row.definition) !== d.definition) {
         throw new StoreError(`${this.conn.file}: topic "${d.name}" is ${row ? 'defined differently' : 'not'} in the database, and this user may only read it`, {
