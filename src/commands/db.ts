@@ -42,8 +42,8 @@ export async function migrate(g: GlobalOptions, o: MigrateOptions): Promise<numb
 
 /**
  * Runs a copy: each table's rows and the total said on stderr (not with --quiet), a PostgreSQL error said
- * as such, and Ctrl-C heard: the copy stops at its next batch and rolls back, and says so (the process
- * ended in silence, exit 130; a SIGTERM still does, 143: rolled back as well).
+ * as such, and Ctrl-C, SIGTERM and SIGHUP heard: the copy stops at its next batch and rolls back, and says so
+ * (the process ended in silence: exit 130, 143, 129).
  */
 async function copying(
   g: GlobalOptions,
@@ -53,8 +53,9 @@ async function copying(
 ): Promise<void> {
   const [{ pgStoreError }, { PgError }] = await Promise.all([import('../store/pg/connect.js'), import('../store/pg/bridge.js')]);
   const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.on('SIGINT', onSignal);
+  const onSignal = (signal: NodeJS.Signals) => stop.abort(signal);
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
   try {
     const report = await copy((table, rows) => {
       if (!g.quiet) log(`momentscan: db migrate: ${table}: ${plural(rows, 'row')}`);
@@ -64,7 +65,7 @@ async function copying(
   } catch (err) {
     throw err instanceof PgError ? pgStoreError(err, pgTarget) : err;
   } finally {
-    process.off('SIGINT', onSignal);
+    for (const s of signals) process.off(s, onSignal);
   }
 }
 

@@ -115,9 +115,17 @@ export class FeedError extends MomentscanError {
 
 /** Ctrl-C: exit 130 after saying what was saved. */
 export class InterruptedError extends MomentscanError {
-  constructor(message = 'interrupted', options: Omit<ErrorOptions, 'exitCode'> = {}) {
-    super(message, { ...options, exitCode: ExitCode.INTERRUPTED });
+  /** `signal`: the one that interrupted (exit 128 + its number, as a shell says: SIGTERM 143, SIGHUP 129; Ctrl-C 130). */
+  constructor(message = 'interrupted', options: Omit<ErrorOptions, 'exitCode'> & { signal?: NodeJS.Signals | undefined } = {}) {
+    const { signal, ...rest } = options;
+    super(message, { ...rest, exitCode: signal ? signalExitCode(signal) : ExitCode.INTERRUPTED });
   }
+}
+
+/** The exit status of a process ended by a signal, as a shell gives it: 128 + its number. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  const n = ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as Partial<Record<NodeJS.Signals, number>>)[signal];
+  return n === undefined ? ExitCode.INTERRUPTED : 128 + n;
 }
 
 /** The one-line form of any thrown value. */

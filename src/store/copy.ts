@@ -135,11 +135,19 @@ async function copyTables(src: SqliteStore['db'], to: PgStore, report: CopyRepor
   }
 }
 
-/** Between two batches: the event loop turns (a signal's listener runs there), and a Ctrl-C stops the copy. */
+/**
+ * Between two batches: the event loop turns (a signal's listener runs there), and a signal stops the copy
+ * (Ctrl-C; SIGTERM or SIGHUP, the abort's reason, named in the line and in the exit status).
+ */
 function checkpointOf(target: string, signal: AbortSignal | undefined): () => Promise<void> {
   return async () => {
     await new Promise((resolve) => setImmediate(resolve));
-    if (signal?.aborted) throw new InterruptedError(`interrupted: db migrate stopped before it committed: nothing was written to ${target}`, { hint: 'run it again to copy the history' });
+    if (!signal?.aborted) return;
+    const by = typeof signal.reason === 'string' && signal.reason.startsWith('SIG') ? (signal.reason as NodeJS.Signals) : undefined;
+    throw new InterruptedError(`interrupted${by && by !== 'SIGINT' ? ` by ${by}` : ''}: db migrate stopped before it committed: nothing was written to ${target}`, {
+      hint: 'run it again to copy the history',
+      signal: by,
+    });
   };
 }
 

@@ -147,18 +147,18 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
  * A db migrate started while `holder` (in a transaction) holds a lock it needs, sent SIGINT once it waits
  * for that lock (pg_locks: `lock`, not granted), the lock then given up: how it ended.
  */
-async function interrupted(args: string[], home: string, holder: SyncPg, lock: string) {
+async function interrupted(args: string[], home: string, holder: SyncPg, lock: string, signal: NodeJS.Signals = 'SIGINT') {
   const run = startCli(['db', 'migrate', ...args], { home });
   const waiting = () => (holder.query(`SELECT count(*) AS n FROM pg_locks WHERE ${lock} AND NOT granted`).rows[0] as { n: number }).n;
   for (let i = 0; i < 600 && waiting() === 0; i++) await new Promise((r) => setTimeout(r, 50));
   expect(waiting()).toBe(1);
-  run.child.kill('SIGINT');
+  run.child.kill(signal);
   holder.query('COMMIT');
   return run.exited;
 }
 
 describe('db migrate interrupted', () => {
-  it('Ctrl-C says in one line that nothing was written, exit 130, and the target stays empty: it may be run again', async () => {
+  it('Ctrl-C (SIGTERM, SIGHUP) says in one line that nothing was written, exit 130 (143, 129), and the target stays empty: it may be run again', async () => {
     const { home, file, url, on } = setUp();
     expect(on(file, ['fetch', '--quiet', '--concurrency', '1']).status).toBe(0);
     // another momentscan's save holds the writer lock: the migrate waits for it, and is interrupted meanwhile
@@ -172,6 +172,16 @@ describe('db migrate interrupted', () => {
       expect(r.stderr).toMatch(/^(momentscan: db migrate: \w+: \d+ rows?\n){0,3}momentscan: error: interrupted: db migrate stopped before it committed: nothing was written to postgres:\/\/momentscan_test@127\.0\.0\.1:\d+\/migrate_\w+ — run it again to copy the history\n$/);
       expect(r.status).toBe(130);
       expect(holder.query('SELECT count(*) AS n FROM items').rows[0]).toEqual({ n: 0 });
+      // SIGTERM (cron, systemd, kill) and SIGHUP (the terminal closed) likewise, each named, exit 143 and 129
+      // (they ended the process without a word)
+      for (const [signal, status] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+        holder.query('BEGIN');
+        holder.query(`SELECT pg_advisory_xact_lock(${WRITER_LOCK})`);
+        const s = await interrupted(['--from', file, '--to', url], home, holder, "locktype = 'advisory'", signal);
+        expect(s.stderr, signal).toMatch(new RegExp(`^(momentscan: db migrate: \\w+: \\d+ rows?\n){0,3}momentscan: error: interrupted by ${signal}: db migrate stopped before it committed: nothing was written to postgres://momentscan_test@127\\.0\\.0\\.1:\\d+/migrate_\\w+ — run it again to copy the history\n$`));
+        expect(s.status, signal).toBe(status);
+        expect(holder.query('SELECT count(*) AS n FROM items').rows[0]).toEqual({ n: 0 });
+      }
       // and it goes through when run again
       expect(runCli(['db', 'migrate', '--from', file, '--to', url, '--quiet'], { home }).status).toBe(0);
       expect((holder.query('SELECT count(*) AS n FROM items').rows[0] as { n: number }).n).toBeGreaterThan(0);
