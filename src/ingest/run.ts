@@ -82,7 +82,7 @@ const HOST_GIVE_UP_AFTER = 3;
  */
 export async function ingest(config: Config, store: Store, o: IngestOptions): Promise<FetchSummary> {
   const f = config.fetch;
-  const { topicIds } = syncTopics(config, store);
+  const { topicIds, definedOtherwise } = syncTopics(config, store);
   // The team shares one history: a worker whose config lacks a topic the others match items to leaves its
   // own new items unmatched to it, for good (a topic's matches are redone only when its definition changes)
   let topicsElsewhere: string[] = [];
@@ -506,7 +506,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   results.sort((a, b) => order.get(a.url)! - order.get(b.url)!);
   // (what this run stores is not matched to the topics it lacks: syncTopics marked them away, so the next
   // process whose config has them redoes their matches over the whole history)
-  return { feeds: results, interrupted: Boolean(o.signal?.aborted), replayLeft, warnAfter: f.warnAfter, ...(topicsElsewhere.length ? { topicsElsewhere } : {}) };
+  return { feeds: results, interrupted: Boolean(o.signal?.aborted), replayLeft, warnAfter: f.warnAfter, ...(topicsElsewhere.length ? { topicsElsewhere } : {}), ...(definedOtherwise.length ? { topicsDefinedOtherwise: definedOtherwise } : {}) };
 }
 
 /**

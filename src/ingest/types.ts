@@ -41,4 +41,9 @@ export interface FetchSummary {
    * that this config lacks (its new items are not matched to them).
    */
   topicsElsewhere?: string[];
+  /**
+   * Topics whose stored matches another host (or config) made with another definition, this config's before
+   * it: this run redid them with its own, and the next run of the other will again.
+   */
+  topicsDefinedOtherwise?: { name: string; here: string; there: string }[];
 }

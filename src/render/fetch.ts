@@ -96,6 +96,13 @@ export function feedReportLines(s: FetchSummary): ReportLine[] {
       text: `the team's database matched items fetched in the last day to ${one ? 'a topic' : 'topics'} this config lacks (${s.topicsElsewhere.map((n) => `"${stripControl(n)}"`).join(', ')}): the items this fetch stores are matched to ${one ? 'it' : 'them'} only when a host that has ${one ? 'it' : 'them'} next runs (matching the whole history again) — give every host the team's topics (README: Running as a team)`,
     });
   }
+  // two hosts (or configs) of one database defining a topic differently: each run redoes its matches
+  for (const t of s.topicsDefinedOtherwise ?? []) {
+    lines.push({
+      level: 'warning',
+      text: `topic "${stripControl(t.name)}" is defined differently by another host or config using this database: its matches were last made with ${stripControl(t.there)}, and before that with this config's ${stripControl(t.here)}; each run of either redoes them over the whole history, and the counts follow whichever ran last — give every host the same definition (README: Running as a team)`,
+    });
+  }
   for (const f of s.feeds) {
     const url = stripControl(f.url);
     if (f.status === 'failed') {

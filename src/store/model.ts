@@ -254,6 +254,11 @@ export interface TopicRow {
   name: string;
   /** The stored matches were made with another definition (or none): they must be redone. */
   changed: boolean;
+  /**
+   * The definition the stored matches were made with, when they were made with this one before it: another
+   * host or config redid them with its own, and this run redoes them again (each run of either does).
+   */
+  definedOtherwise?: string;
 }
 
 export interface SavedMoment {

@@ -160,6 +160,30 @@ describe('a role that may only read (a dashboard, an analyst)', () => {
   }, 180_000);
 });
 
+describe('a team whose hosts define a topic differently', () => {
+  it('each fetch that redoes the topic\'s matches made with the other definition warns, naming the topic and both definitions', () => {
+    const home = tempDir();
+    const url = freshDatabase('e2e');
+    const env = { MOMENTSCAN_NOW: planted.asOf };
+    const text = readFileSync(path.join(SAMPLE, 'momentscan.yaml'), 'utf8').replace(/(url: |- )feeds\//g, `$1${SAMPLE}/feeds/`);
+    const write = (name: string, yaml: string) => (writeFileSync(path.join(home, name), yaml), path.join(home, name));
+    const a = write('a.yaml', text);
+    const b = write('b.yaml', text.replace('keywords: [acme robotics, acme]', 'keywords: [acme robotics]'));
+    const fetch = (config: string) => runCli(['fetch', '--config', config, '--db', url, '--quiet'], { home, env });
+    expect(fetch(a).stderr).toBe('');
+    // host B's first run: as a config edited (nothing to tell it from one)
+    expect(fetch(b).stderr).toBe('');
+    // then each run of either redid the matches in silence
+    const warning = (here: string, there: string) =>
+      `momentscan: warning: topic "Acme Robotics" is defined differently by another host or config using this database: its matches were last made with query ${there}, and before that with this config's query ${here}; each run of either redoes them over the whole history, and the counts follow whichever ran last — give every host the same definition (README: Running as a team)\n`;
+    const ab = '"acme robotics" OR "acme"';
+    expect(fetch(a).stderr).toBe(warning(ab, '"acme robotics"'));
+    expect(fetch(b).stderr).toBe(warning('"acme robotics"', ab));
+    // the hosts agree again: silence
+    expect(fetch(b).stderr).toBe('');
+  }, 120_000);
+});
+
 describe('a team whose hosts have different topics', () => {
   it("a fetch whose config lacks a topic the team's database matches new items to warns, naming it; the next host with the topic matches what it stored", () => {
     const home = tempDir();

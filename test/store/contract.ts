@@ -307,6 +307,25 @@ export function storeContract(backend: Backend): void {
       expect(store.syncTopics([{ name: 'ACME', definition: 'd1' }])).toEqual([{ id: topicId, name: 'ACME', changed: false }]);
     });
 
+    it('a topic two hosts define differently: from the second swap on, the row says the other definition', () => {
+      const { store, topicId } = setup();
+      store.replaceTopicMatches(topicId, 'd1', []);
+      const swap = (def: string) => {
+        const [row] = store.syncTopics([{ name: 'Acme', definition: def }]);
+        if (row!.changed) store.replaceTopicMatches(topicId, def, []);
+        return row;
+      };
+      // the first change is as an edit of the config: nothing to tell
+      expect(swap('d2')).toEqual({ id: topicId, name: 'Acme', changed: true });
+      expect(swap('d1')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd2' });
+      expect(swap('d2')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd1' });
+      // agreed again
+      expect(swap('d2')).toEqual({ id: topicId, name: 'Acme', changed: false });
+      // away from the config and back keeps what it knew
+      store.syncTopics([]);
+      expect(swap('d1')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd2' });
+    });
+
     it('a topic left out of a config that only read the store, then back, keeps its matches (no items were stored meanwhile: nothing to redo)', () => {
       const { store, save, feedA, topicId } = setup();
       save(feedA, [item('1')]);

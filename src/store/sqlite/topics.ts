@@ -27,7 +27,7 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
         const stored = this.stmt("SELECT id, name, definition FROM topics WHERE definition <> ''").all() as { id: number; name: string; definition: string }[];
         let newest: number | undefined;
         for (const t of stored) {
-          if (names.has(t.name) || awayFrom(t.definition) !== null) continue;
+          if (names.has(t.name) || storedOf(t.definition).newest !== null) continue;
           newest ??= Number((this.stmt('SELECT COALESCE(MAX(id), 0) AS n FROM items').get() as { n: number | string }).n);
           setDefinition.run(`away:${newest}:${t.definition}`, t.id);
         }
@@ -37,12 +37,15 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
             insert.run(d.name);
             row = select.get(d.name) as { id: number; definition: string };
           }
-          const away = awayFrom(row.definition);
-          if (away === null) return { id: row.id, name: d.name, changed: row.definition !== d.definition };
+          const stored = storedOf(row.definition);
+          // the stored matches were made with another definition, and this one before them: two hosts (two
+          // configs) each redoing the topic's matches in turn
+          const otherwise = stored.definition !== d.definition && stored.previous === d.definition ? { definedOtherwise: stored.definition } : {};
+          if (stored.newest === null) return { id: row.id, name: d.name, changed: stored.definition !== d.definition, ...otherwise };
           // back: the same definition, and nothing stored while it was away: its matches stand
-          const missed = away.definition !== d.definition || this.stmt('SELECT 1 FROM items WHERE id > ? LIMIT 1').get(away.newest) !== undefined;
-          if (!missed) setDefinition.run(d.definition, row.id);
-          return { id: row.id, name: d.name, changed: missed };
+          const missed = stored.definition !== d.definition || this.stmt('SELECT 1 FROM items WHERE id > ? LIMIT 1').get(stored.newest) !== undefined;
+          if (!missed) setDefinition.run(storedValue(d.definition, stored.previous), row.id);
+          return { id: row.id, name: d.name, changed: missed, ...otherwise };
         });
       });
       return tx.immediate();
@@ -80,7 +83,7 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
       const row = (select.get(d.name) as { id: number; definition: string } | undefined) ??
         (stored ??= this.stmt('SELECT id, name, definition FROM topics').all() as { id: number; name: string; definition: string }[]).find((t) => t.name.toLowerCase() === d.name.toLowerCase());
       // (a topic away from the config that fetched last counts as defined as it was)
-      if (!row || (awayFrom(row.definition)?.definition ?? row.definition) !== d.definition) {
+      if (!row || storedOf(row.definition).definition !== d.definition) {
         throw new StoreError(`${this.conn.file}: topic "${d.name}" is ${row ? 'defined differently' : 'not'} in the database, and this user may only read it`, {
           hint: 'use the config the database is fetched with, or ask its owner to run momentscan fetch with this one',
         });
@@ -133,6 +136,7 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
       const insert = this.stmt('INSERT INTO item_topics (topic_id, published_at, item_id, sentiment, story_first) VALUES (?, ?, ?, ?, ?)');
       const storyTopic = this.stmt('INSERT INTO story_topics (story_id, topic_id, first_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
       const tx = this.db.transaction(() => {
+        const was = this.stmt('SELECT definition FROM topics WHERE id = ?').get(topicId) as { definition: string } | undefined;
         this.stmt('DELETE FROM item_topics WHERE topic_id = ?').run(topicId);
         this.stmt('DELETE FROM story_topics WHERE topic_id = ?').run(topicId);
         const ordered = [...matches].sort(canonicalOrder);
@@ -140,7 +144,8 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
           const first = m.storyId === null ? 1 : storyTopic.run(m.storyId, topicId, m.publishedAt).changes;
           insert.run(topicId, m.publishedAt, m.id, m.sentiment, first);
         }
-        this.stmt('UPDATE topics SET definition = ? WHERE id = ?').run(definition, topicId);
+        // (the definition the matches were made with before: a host with it redoing them next is said so)
+        this.stmt('UPDATE topics SET definition = ? WHERE id = ?').run(storedValue(definition, was ? storedOf(was.definition).definition : ''), topicId);
         this.stmt('DELETE FROM topic_quarters WHERE topic_id = ?').run(topicId);
         this.stmt(`INSERT INTO topic_quarters ${TOPIC_QUARTERS_SELECT} WHERE topic_id = ? GROUP BY 1, 2`).run(topicId);
       });
@@ -149,8 +154,23 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
   }
 }
 
-/** A topic marked away from the config by syncTopics: the newest item id then, and its definition. */
-function awayFrom(stored: string): { newest: number; definition: string } | null {
+/**
+ * A topic's stored definition: the one its matches were made with; `newest`, when syncTopics marked it away
+ * from the config (`away:ID:…`), the newest item id then; `previous`, the definition its matches were made
+ * with before (`…\nwas:…`; a definition is JSON, one line), or null.
+ */
+function storedOf(stored: string): { newest: number | null; definition: string; previous: string | null } {
   const m = /^away:(\d+):/.exec(stored);
-  return m ? { newest: Number(m[1]), definition: stored.slice(m[0].length) } : null;
+  const rest = m ? stored.slice(m[0].length) : stored;
+  const was = rest.indexOf('\nwas:');
+  return {
+    newest: m ? Number(m[1]) : null,
+    definition: was < 0 ? rest : rest.slice(0, was),
+    previous: was < 0 ? null : rest.slice(was + '\nwas:'.length),
+  };
+}
+
+/** A definition as stored, with the one before it (see storedOf). */
+function storedValue(definition: string, previous: string | null): string {
+  return previous && previous !== definition ? `${definition}\nwas:${previous}` : definition;
 }
