@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -424,6 +424,29 @@ describe('momentscan feeds add', () => {
     const listed = JSON.parse(runCli(['feeds', '--json', '--config', config, '--db', path.join(home, 'none.db')], { home }).stdout) as { url: string }[];
     expect(listed.map((f) => f.url)).toEqual(['https://hnrss.org/frontpage', new URL(odd).href]);
     expect(readFileSync(config, 'utf8').startsWith(BASE)).toBe(true);
+  });
+
+  it('a local file in the config\'s folder is written as a path relative to it: the config moved with its feeds still reads them', () => {
+    const home = tempDir();
+    const team = path.join(home, 'team');
+    mkdirSync(path.join(team, 'feeds'), { recursive: true });
+    copyFileSync(GN, path.join(team, 'feeds', 'gn.xml'));
+    const config = path.join(team, 'momentscan.yaml');
+    writeFileSync(config, BASE);
+    // typed relative to the current folder (home), not to the config's
+    const r = runCli(['feeds', 'add', './team/feeds/gn.xml', '--topic', 'acme', '--config', config], { home, cwd: home });
+    expect(r.status, r.stderr).toBe(0);
+    // (it was file:///…/team/feeds/gn.xml: a config moved, or shared in git, lost its feed)
+    expect(readFileSync(config, 'utf8')).toBe(BASE.replace('any case\n', 'any case\n    feeds:\n      - feeds/gn.xml\n'));
+    const again = runCli(['feeds', 'add', path.join(team, 'feeds', 'gn.xml'), '--topic', 'acme', '--config', config], { home });
+    expect(again.stderr).toMatch(/ is already in the feeds of topic Acme Robotics; the config is left as it was/);
+    renameSync(team, path.join(home, 'moved'));
+    const moved = path.join(home, 'moved', 'momentscan.yaml');
+    const listed = JSON.parse(runCli(['feeds', '--json', '--config', moved, '--db', path.join(home, 'none.db')], { home }).stdout) as { url: string }[];
+    expect(listed.map((f) => f.url)).toEqual([`file://${path.join(home, 'moved', 'feeds', 'gn.xml')}`, 'https://hnrss.org/frontpage']);
+    const fetched = runCli(['fetch', '--config', moved, '--db', path.join(home, 'm.db'), '--quiet'], { home });
+    expect(fetched.stderr).not.toContain('gn.xml');
+    // a file outside the config's folder keeps its file:// URL (the other tests)
   });
 
   it('with no config yet, creates it (at the default path) holding just the feed', () => {

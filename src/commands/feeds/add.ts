@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { applyImport } from '../../config/edit.js';
 import { MAX_CONFIG_BYTES } from '../../config/load.js';
 import { ConfigError, ExitCode, MomentscanError, UsageError } from '../../core/errors.js';
@@ -9,6 +10,20 @@ import { checkEdited, configText, replaceConfig, typedText } from '../config-wri
 import { configFor, log, processEnv, writeOut, type GlobalOptions } from '../context.js';
 import { topicFlag } from '../flags.js';
 import { readFeedOnce, typedFeedUrl } from './read-once.js';
+
+/**
+ * A feed as the config gets it: a local file given as a path, in the config's folder or under it, as a path
+ * relative to that folder (as the loader reads it: a config moved or shared with its feeds still finds them);
+ * anything else as its URL (a file elsewhere as its file:// URL).
+ */
+function asWritten(source: string, url: string, configPath: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(source.trim()) || !url.startsWith('file:')) return url;
+  const rel = path.relative(path.dirname(path.resolve(configPath)), fileURLToPath(url));
+  if (!rel || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return url;
+  const posix = rel.split(path.sep).join('/');
+  // (a path the loader would take for a URL, or for one under the home folder, is written ./…)
+  return /^[a-z][a-z0-9+.-]*:/i.test(posix) || posix.startsWith('~') ? `./${posix}` : posix;
+}
 
 /** The longest feed URL taken (a search feed's URL is a few hundred characters). */
 const MAX_URL = 8192;
@@ -71,7 +86,7 @@ export async function add(g: GlobalOptions, o: AddOptions): Promise<number> {
 
   const existed = existsSync(configPath);
   const current = configText(configPath);
-  const entry = { url, title, tags };
+  const entry = { url: asWritten(source, url, configPath), title, tags };
   const next = applyImport(current, { topics: topic === null ? new Map() : new Map([[topic, [entry]]]), feeds: topic === null ? [entry] : [], skipped: [], invalid: [] });
   checkEdited(configPath, next, (mb) => new ConfigError(`feeds add: adding it would make the config ${mb} MB, more than the ${MAX_CONFIG_BYTES / 2 ** 20} MB momentscan reads`, { hint: `${configPath} is left as it was` }));
   if (!o.dryRun) replaceConfig(configPath, next, current);
