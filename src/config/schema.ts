@@ -7,7 +7,7 @@ import { baselineProblem } from '../core/limits.js';
 import { formatDuration, parseDurationMs } from '../core/time.js';
 import { QuerySyntaxError, formatQuery, keywordsToQuery, parseQuery, searchString, type QueryNode } from './query.js';
 import { validateNotify, type NotifyConfig } from './notify.js';
-import { SOURCE_KINDS, buildFeedUrl, describeValue, guessKind, languageHint, mastodonTag, normalizeCountry, normalizeLanguage, parseSourceEntry, sourceOf, type SourceKind } from './sources.js';
+import { SOURCE_KINDS, buildFeedUrl, describeValue, guessKind, languageHint, mastodonTag, normalizeCountry, normalizeLanguage, normalizeTongue, parseSourceEntry, sourceOf, type SourceKind } from './sources.js';
 
 import { SENSITIVITIES, type Sensitivity } from './sensitivity.js';
 
@@ -198,8 +198,11 @@ export function validateConfig(doc: unknown, file: string): Config {
     // a postgres:// URL, or a file path relative to the config's folder
     cfg.database = isPostgresUrl(db) ? db.trim() : v.path(db, 'database', dir);
   }
+  /** defaults.country is written in the config (else a search in a language names that language's home country). */
+  let countryGiven = false;
   if (root.defaults !== undefined && root.defaults !== null) {
     const d = v.object(root.defaults, 'defaults');
+    countryGiven = d.country !== undefined && d.country !== null;
     v.keys(d, 'defaults', ['bucket', 'baseline', 'sensitivity', 'language', 'country']);
     if (d.language !== undefined) cfg.defaults.language = v.code(normalizeLanguage(d.language), 'defaults.language');
     if (d.country !== undefined) cfg.defaults.country = v.code(normalizeCountry(d.country), 'defaults.country');
@@ -292,7 +295,15 @@ export function validateConfig(doc: unknown, file: string): Config {
       } else if (exclude.length) {
         v.fail(`${p}.exclude`, 'needs keywords or a query to exclude from');
       }
-      const languages = has('languages') ? v.stringList(o.languages, `${p}.languages`).map((l, k) => v.code(normalizeLanguage(l), `${p}.languages[${k}]`)) : null;
+      // (pt-BR, en-GB: matched as pt, en; a search source asks for that country's edition)
+      const tongues = has('languages')
+        ? v.stringList(o.languages, `${p}.languages`).map((l, k) => {
+            const t = normalizeTongue(l);
+            if ('error' in t) v.fail(`${p}.languages[${k}]`, t.error);
+            return t;
+          })
+        : null;
+      const languages = tongues ? [...new Set(tongues.map((t) => t.language))] : null;
       const stem = has('stem') ? v.boolean(o.stem, `${p}.stem`) : false;
       const feeds = has('feeds') ? v.feedList(o.feeds, `${p}.feeds`, dir, { titles: cfg.feedTitles, tags: cfg.feedTags, kinds: cfg.feedKinds }) : [];
       if (has('sources')) {
@@ -310,16 +321,22 @@ export function validateConfig(doc: unknown, file: string): Config {
           if ('error' in spec) v.fail(spec.field ? `${at}.${spec.field}` : at, spec.error);
           if (sourceOf(spec.kind)!.searches && !query && !spec.search) v.fail(at, `a ${spec.kind} source searches for the topic: give the topic keywords or a query (or the source a search)`);
           const search = query ? { google: searchString(query, 'google'), simple: searchString(query, 'simple') } : { google: '', simple: '' };
-          let built;
-          try {
-            built = buildFeedUrl(spec, search, { language: cfg.defaults.language, country: cfg.defaults.country, dir });
-          } catch (err) {
-            v.fail(at, err instanceof Error ? err.message.replace(/^source [\w-]+: /, '') : String(err));
+          // a search in a language of its own (Google News, Bing) that names none searches in each of the
+          // topic's languages: `languages: [de]` is German news, not the defaults' English
+          const asked = sourceOf(spec.kind)!.configuredLanguage && spec.language === undefined && tongues?.length ? tongues : [null];
+          for (const t of asked) {
+            const one = t === null ? spec : { ...spec, language: t.language, ...(spec.country === undefined && t.country ? { country: t.country } : {}) };
+            let built;
+            try {
+              built = buildFeedUrl(one, search, { language: cfg.defaults.language, country: cfg.defaults.country, countryFromLanguage: !countryGiven, dir });
+            } catch (err) {
+              v.fail(at, err instanceof Error ? err.message.replace(/^source [\w-]+: /, '') : String(err));
+            }
+            feeds.push(built.url);
+            cfg.feedKinds.set(built.url, built.kind);
+            const lang = languageHint(one, cfg.defaults.language);
+            if (lang) cfg.feedLanguages.set(built.url, lang);
           }
-          feeds.push(built.url);
-          cfg.feedKinds.set(built.url, built.kind);
-          const lang = languageHint(spec, cfg.defaults.language);
-          if (lang) cfg.feedLanguages.set(built.url, lang);
         });
       }
       if (!query && feeds.length === 0) v.fail(p, 'expected keywords, a query, or feeds whose every item belongs to the topic');

@@ -15,6 +15,7 @@ export {
   describeValue,
   normalizeCountry,
   normalizeLanguage,
+  normalizeTongue,
   type SourceDefinition,
   type SourceEntryError,
   type SourceSpec,

@@ -126,6 +126,25 @@ feeds: [file:///tmp/x.xml]
     expect(err.split('\n')).toHaveLength(1);
   });
 
+  it("a topic's languages: its search sources search in each of them, a country written with one asks for that edition", () => {
+    const cfg = parseConfigText(
+      'topics:\n  - name: A\n    keywords: [acme]\n    languages: [de, pt-BR, en-GB]\n    sources: [google-news, reddit, { google-news: { language: fr } }]\n',
+      '/cfg/momentscan.yaml',
+    );
+    // (it was one English feed for the US, whatever the languages; pt-BR a config error)
+    expect(cfg.topics[0]!.languages).toEqual(['de', 'pt', 'en']);
+    expect(cfg.topics[0]!.feeds.map((u) => new URL(u)).map((u) => `${u.hostname} ${u.searchParams.get('hl') ?? ''} ${u.searchParams.get('ceid') ?? ''}`.trim())).toEqual([
+      'news.google.com de DE:de',
+      'news.google.com pt-BR BR:pt-419',
+      'news.google.com en-GB GB:en',
+      'www.reddit.com',
+      'news.google.com fr FR:fr',
+    ]);
+    // defaults.country written in the config is the country of every search that names none
+    const ch = parseConfigText('defaults: { country: CH }\ntopics:\n  - name: A\n    keywords: [acme]\n    languages: [de]\n    sources: [google-news]\n', '/cfg/m.yaml');
+    expect(new URL(ch.topics[0]!.feeds[0]!).searchParams.get('ceid')).toBe('CH:de');
+  });
+
   it('YAML syntax errors say where', () => {
     expect(errorOf('topics:\n  - name: A\n   keywords: [a]\n')).toMatch(/line \d+, column \d+/);
   });

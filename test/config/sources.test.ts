@@ -85,6 +85,34 @@ describe('buildFeedUrl', () => {
     expect(params('de', 'CH')).toEqual(['de', 'CH', 'CH:de']);
   });
 
+  // each edition as Google News' own links write it (they were hl=pt, BR:pt; es, MX:es; zh, TW:zh; fr, CA:fr)
+  it.each([
+    ['de', 'DE', ['de', 'DE', 'DE:de']],
+    ['fr', 'FR', ['fr', 'FR', 'FR:fr']],
+    ['fr', 'CA', ['fr-CA', 'CA', 'CA:fr']],
+    ['es', 'ES', ['es', 'ES', 'ES:es']],
+    ['es', 'MX', ['es-419', 'MX', 'MX:es-419']],
+    ['es', 'US', ['es-419', 'US', 'US:es-419']],
+    ['pt', 'BR', ['pt-BR', 'BR', 'BR:pt-419']],
+    ['pt', 'PT', ['pt-PT', 'PT', 'PT:pt-150']],
+    ['en', 'GB', ['en-GB', 'GB', 'GB:en']],
+    ['zh', 'CN', ['zh-CN', 'CN', 'CN:zh-Hans']],
+    ['zh', 'TW', ['zh-TW', 'TW', 'TW:zh-Hant']],
+    ['ja', 'JP', ['ja', 'JP', 'JP:ja']],
+  ])('Google News in %s for %s: hl, gl, ceid %j', (language, country, want) => {
+    const url = new URL(buildFeedUrl({ kind: 'google-news', language, country }, ACME, EN_US).url);
+    expect(['hl', 'gl', 'ceid'].map((k) => url.searchParams.get(k))).toEqual(want);
+  });
+
+  it('a language with no country searches its home edition, unless the config gives defaults.country', () => {
+    const gl = (spec: SourceSpec, defaults: { language: string; country: string; countryFromLanguage?: boolean }) => new URL(buildFeedUrl(spec, ACME, defaults).url).searchParams.get('ceid');
+    // (they were US:de and US:pt: editions Google News does not have)
+    expect(gl({ kind: 'google-news', language: 'de' }, { ...EN_US, countryFromLanguage: true })).toBe('DE:de');
+    expect(gl({ kind: 'google-news' }, { language: 'pt', country: 'US', countryFromLanguage: true })).toBe('BR:pt-419');
+    expect(gl({ kind: 'google-news' }, { ...EN_US, countryFromLanguage: true })).toBe('US:en');
+    expect(gl({ kind: 'google-news', language: 'de' }, { language: 'en', country: 'CH' })).toBe('CH:de');
+  });
+
   it('returns a spec with a URL as that URL, whatever its kind', () => {
     const url = 'https://news.google.com/rss/search?q=acme&hl=en-US&gl=US&ceid=US:en';
     expect(buildFeedUrl({ kind: 'google-news', url }, ACME, EN_US)).toEqual({ kind: 'google-news', url });

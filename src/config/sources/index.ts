@@ -9,7 +9,7 @@ import { bingNews } from './bing-news.js';
 import { googleAlerts } from './google-alerts.js';
 import { googleNews } from './google-news.js';
 import { hackernews } from './hackernews.js';
-import { checkHttpUrl, normalizeCountry, normalizeLanguage, ok, type SourceDefinition, type SourceSpec, type SourceType, type UrlView } from './kind.js';
+import { checkHttpUrl, homeCountry, normalizeCountry, normalizeLanguage, ok, type SourceDefinition, type SourceSpec, type SourceType, type UrlView } from './kind.js';
 import { mastodon } from './mastodon.js';
 import { ndjson } from './ndjson.js';
 import { reddit } from './reddit.js';
@@ -46,7 +46,7 @@ export interface ExpandedFeed {
 export function buildFeedUrl(
   spec: SourceSpec,
   search: { google: string; simple: string },
-  defaults: { language: string; country: string; dir?: string },
+  defaults: { language: string; country: string; countryFromLanguage?: boolean; dir?: string },
 ): ExpandedFeed {
   const kind = spec.kind as SourceKind;
   const def = BY_KIND.get(kind);
@@ -60,7 +60,12 @@ export function buildFeedUrl(
       return q;
     },
     language: () => ok(normalizeLanguage(spec.language ?? defaults.language), kind, 'language'),
-    country: () => ok(normalizeCountry(spec.country ?? defaults.country), kind, 'country'),
+    // countryFromLanguage (the config writes no defaults.country): a language with no country of its own
+    // searches its home edition (de: DE), not the built-in US
+    country: () => {
+      const home = !defaults.countryFromLanguage ? undefined : homeCountry(String(spec.language ?? defaults.language).trim().toLowerCase());
+      return ok(normalizeCountry(spec.country ?? home ?? defaults.country), kind, 'country');
+    },
     checked: (field, check, value) => ok(check(value), kind, field),
     file: (p) => path.resolve(defaults.dir ?? '.', p),
   });

@@ -107,6 +107,30 @@ export function normalizeLanguage(raw: unknown): string | SourceEntryError {
   return { error: `expected a two-letter language code such as en, de or fr, got ${describeValue(raw)}` };
 }
 
+/**
+ * A language as a topic's `languages` lists it: a two-letter code, or one with its country (`pt-BR`, `en-GB`):
+ * items are matched by the language; a search source asks for that country's edition.
+ */
+export function normalizeTongue(raw: unknown): { language: string; country: string | null } | SourceEntryError {
+  const m = typeof raw === 'string' ? /^\s*([a-z]{2})(?:[-_]([a-z]{2}))?\s*$/i.exec(raw) : null;
+  if (m) return { language: m[1]!.toLowerCase(), country: m[2]?.toUpperCase() ?? null };
+  return { error: `expected a two-letter language code such as en, de or fr, or one with its country such as pt-BR or en-GB, got ${describeValue(raw)}` };
+}
+
+/**
+ * The country of a language's main news edition (de: DE, pt: BR, ja: JP), for a search in that language that
+ * names no country: Google News has no German edition for the US, and Bing no de-US market.
+ */
+const HOME_COUNTRY: Record<string, string> = {
+  en: 'US', de: 'DE', fr: 'FR', es: 'ES', pt: 'BR', it: 'IT', nl: 'NL', sv: 'SE', no: 'NO', nb: 'NO', da: 'DK',
+  fi: 'FI', pl: 'PL', cs: 'CZ', sk: 'SK', hu: 'HU', ro: 'RO', el: 'GR', tr: 'TR', ru: 'RU', uk: 'UA', he: 'IL',
+  ar: 'EG', hi: 'IN', id: 'ID', ms: 'MY', th: 'TH', vi: 'VN', ja: 'JP', ko: 'KR', zh: 'CN', bg: 'BG', sr: 'RS',
+  sl: 'SI', lt: 'LT', lv: 'LV', et: 'EE', ta: 'IN', bn: 'BD',
+};
+export function homeCountry(language: string): string | undefined {
+  return HOME_COUNTRY[language];
+}
+
 /** A two-letter country code, upper case (`US`, `DE`), or what was expected. */
 export function normalizeCountry(raw: unknown): string | SourceEntryError {
   if (typeof raw === 'string' && /^[a-z]{2}$/i.test(raw.trim())) return raw.trim().toUpperCase();
