@@ -97,6 +97,15 @@ export function pgStoreError(err: unknown, target: PgTarget): StoreError {
       return mk(`the connection to the server was lost (${msg}); the transaction in flight was rolled back`, 'check the server, then run again: nothing was half-saved');
     case '28P01':
     case '28000':
+      // pg_hba.conf has no line for this host, user and database (over TLS or not): no password was asked for
+      if (/no pg_hba\.conf entry/i.test(msg)) {
+        return mk(
+          `the server does not accept this connection (${msg})`,
+          /no encryption/i.test(msg)
+            ? 'it takes this host only over TLS: use sslmode=require (or prefer, the default, or allow) in the URL'
+            : `its pg_hba.conf needs a line for this host, user "${target.user}" and database "${target.database}": ask its admin (then SELECT pg_reload_conf())`,
+        );
+      }
       return mk(
         `authentication failed for user "${target.user}"${target.passwordFrom ? ` (password from ${target.passwordFrom})` : ' (no password given)'}`,
         'check the user and the password: in a pgpass file ($PGPASSFILE or ~/.pgpass), $MOMENTSCAN_DB_PASSWORD_FILE or $PGPASSWORD',

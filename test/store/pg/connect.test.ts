@@ -147,4 +147,60 @@ describe('connecting to PostgreSQL: one-line errors naming the server, never the
       server.stdin.end();
     }
   });
+
+  it('sslmode=allow: a server that refuses the connection without TLS (SQLSTATE 28000, pg_hba hostssl) is asked again with it; another refusal is not', async () => {
+    // a stand-in server on the TLS fixture: a startup without TLS is refused as pg_hba.conf refuses it
+    // ('no encryption', 28000), or with 3D000 for the database "missing"; one over TLS is refused for its
+    // password (28P01), so that the client's last error says which try it came from. It says each try.
+    const tls = path.join(import.meta.dirname, '../../../fixtures/tls');
+    const server = spawn(process.execPath, ['-e', `
+      const fs = require('node:fs'), net = require('node:net'), tls = require('node:tls');
+      const ctx = { key: fs.readFileSync(${JSON.stringify(path.join(tls, 'key.pem'))}), cert: fs.readFileSync(${JSON.stringify(path.join(tls, 'cert.pem'))}) };
+      const error = (code, message) => {
+        const body = Buffer.from('SFATAL\\0VFATAL\\0C' + code + '\\0M' + message + '\\0\\0');
+        const head = Buffer.alloc(5); head.write('E'); head.writeUInt32BE(body.length + 4, 1);
+        return Buffer.concat([head, body]);
+      };
+      const srv = net.createServer((sock) => sock.once('data', (d) => {
+        if (d.length === 8 && d.readUInt32BE(4) === 80877103) {
+          sock.write('S');
+          const t = new tls.TLSSocket(sock, { isServer: true, ...ctx }).on('error', () => sock.destroy());
+          t.once('data', () => { console.log('tls'); t.end(error('28P01', 'password authentication failed for user "ana"')); });
+          return;
+        }
+        console.log('plain');
+        sock.end(String(d).includes('missing') ? error('3D000', 'database "missing" does not exist') : error('28000', 'no pg_hba.conf entry for host "127.0.0.1", user "ana", database "db", no encryption'));
+      }));
+      srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));
+      process.stdin.on('end', () => process.exit(0)).resume();`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    server.stdout.on('data', (d: Buffer) => (out += String(d)));
+    /** The lines the stand-in has said since the last call, once there are `n`. */
+    let seen = 0;
+    const said = async (n: number) => {
+      for (let i = 0; i < 200 && out.split('\n').length - 1 < seen + n; i++) await new Promise((r) => setTimeout(r, 25));
+      const lines = out.split('\n').slice(seen, seen + n);
+      seen += n;
+      return lines;
+    };
+    try {
+      const [port] = await said(1);
+      // allow: without TLS, refused as pg_hba refuses it: again with TLS, whose refusal is the one said
+      const refused = failure(`postgres://ana:pw@127.0.0.1:${port}/db?sslmode=allow`);
+      expect(await said(2)).toEqual(['plain', 'tls']);
+      expect(refused.message).toBe(`postgres://ana@127.0.0.1:${port}/db: authentication failed for user "ana" (password from the URL)`);
+      // another refusal (no such database) is not tried again with TLS
+      const missing = failure(`postgres://ana:pw@127.0.0.1:${port}/missing?sslmode=allow`);
+      expect(missing.message).toMatch(/: database "missing" does not exist$/);
+      // disable never tries TLS: the pg_hba refusal is said as such, not as a password to check (it was
+      // 'authentication failed for user "ana" (password from the URL)' — check the user and the password)
+      const disabled = failure(`postgres://ana:pw@127.0.0.1:${port}/db?sslmode=disable`);
+      expect(disabled.message).toBe(`postgres://ana@127.0.0.1:${port}/db: the server does not accept this connection (no pg_hba.conf entry for host "127.0.0.1", user "ana", database "db", no encryption)`);
+      expect(disabled.hint).toBe('it takes this host only over TLS: use sslmode=require (or prefer, the default, or allow) in the URL');
+      expect(await said(2)).toEqual(['plain', 'plain']);
+      expect(out.split('\n').length - 1).toBe(seen);
+    } finally {
+      server.stdin.end();
+    }
+  });
 });
