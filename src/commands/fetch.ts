@@ -53,6 +53,12 @@ export async function fetchFeeds(config: Config, dbPath: string, g: GlobalOption
   if (summary.interrupted) {
     const saved = summary.feeds.length;
     const left = summary.replayLeft ? ' (their new items are put into stories by the next fetch)' : '';
+    // during the story replay: every feed was fetched, the replay rolled back
+    if (summary.replayInterrupted) {
+      throw new InterruptedError(`interrupted while putting the new items into stories: ${saved} feed${saved === 1 ? '' : 's'} saved whole; the next fetch puts their new items into stories`, {
+        hint: 'run momentscan fetch again (or let the next scheduled one run)',
+      });
+    }
     throw new InterruptedError(`interrupted: ${saved} feed${saved === 1 ? '' : 's'} saved${left}, the rest not fetched`, { hint: 'run momentscan fetch again to fetch the rest' });
   }
   return summary;

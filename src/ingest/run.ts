@@ -482,6 +482,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   // after a signal during it. It takes seconds for a big fetch (80,000 items: 18 s), and the person who
   // pressed Ctrl-C waited them out before the fetch ended.
   const replayLeft = Boolean(o.signal?.aborted) && (stories !== null || store.replayPending());
+  let replayCut = false;
   try {
     const replaying = replayLeft ? null : ((stories as Stories | null) ?? (store.replayPending() ? await loadStories() : null));
     if (replayLeft) (stories as Stories | null)?.assigner.release();
@@ -489,7 +490,9 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
       replaying.assigner.release();
       o.onReplay?.(true, fetched.reduce((n, r) => n + r.itemsNew, 0));
       try {
-        store.replayStories(replaying.assigner.replay, replaying.options);
+        // a signal during it (SQLite: heard between its batches) rolls it back, left to the next fetch as above
+        if (o.signal) replayCut = (await store.replayStoriesHeard(replaying.assigner.replay, replaying.options, o.signal)) === 'interrupted';
+        else store.replayStories(replaying.assigner.replay, replaying.options);
       } finally {
         o.onReplay?.(false, 0);
       }
@@ -506,7 +509,7 @@ export async function ingest(config: Config, store: Store, o: IngestOptions): Pr
   results.sort((a, b) => order.get(a.url)! - order.get(b.url)!);
   // (what this run stores is not matched to the topics it lacks: syncTopics marked them away, so the next
   // process whose config has them redoes their matches over the whole history)
-  return { feeds: results, interrupted: Boolean(o.signal?.aborted), replayLeft, warnAfter: f.warnAfter, ...(topicsElsewhere.length ? { topicsElsewhere } : {}), ...(definedOtherwise.length ? { topicsDefinedOtherwise: definedOtherwise } : {}) };
+  return { feeds: results, interrupted: Boolean(o.signal?.aborted), replayLeft: replayLeft || replayCut, ...(replayCut ? { replayInterrupted: true } : {}), warnAfter: f.warnAfter, ...(topicsElsewhere.length ? { topicsElsewhere } : {}), ...(definedOtherwise.length ? { topicsDefinedOtherwise: definedOtherwise } : {}) };
 }
 
 /**

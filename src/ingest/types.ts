@@ -34,6 +34,8 @@ export interface FetchSummary {
   interrupted: boolean;
   /** Interrupted before the story replay: the new items' stories are put together by the next fetch. */
   replayLeft?: boolean;
+  /** Interrupted during the story replay (rolled back, left to the next fetch): every feed due was fetched. */
+  replayInterrupted?: boolean;
   /** Failed runs in a row that make a warning. */
   warnAfter: number;
   /**

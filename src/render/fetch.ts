@@ -73,7 +73,7 @@ export function fetchSummaryLine(s: FetchSummary): string {
     `${count('failed')} failed`,
     `${count('skipped')} skipped`,
   ];
-  return `fetch: ${parts.join(', ')}; ${newItems} new item${newItems === 1 ? '' : 's'}${s.interrupted ? ' (interrupted: feeds in flight were not saved)' : ''}`;
+  return `fetch: ${parts.join(', ')}; ${newItems} new item${newItems === 1 ? '' : 's'}${s.replayInterrupted ? ' (interrupted while putting them into stories)' : s.interrupted ? ' (interrupted: feeds in flight were not saved)' : ''}`;
 }
 
 export interface ReportLine {

@@ -115,6 +115,8 @@ export interface StoryStore {
   /** Whether items saved by a fetch wait for their replay (one that has not run yet, or a crash left). */
   replayPending(): boolean;
   replayStories(replay: StoryReplayer, o: ReplayOptions): ReplaySummary | null;
+  /** replayStories, a signal heard between its batches: 'interrupted' when it was, the replay rolled back (SQLite; on PostgreSQL, replayStories). */
+  replayStoriesHeard(replay: StoryReplayer, o: ReplayOptions, signal: AbortSignal): Promise<ReplaySummary | null | 'interrupted'>;
 }
 
 /** Moments as evaluated and recorded. */

@@ -213,6 +213,9 @@ export abstract class PartsStore implements StoreApi {
   replayStories(replay: StoryReplayer, o: ReplayOptions): ReplaySummary | null {
     return this.stories.replayStories(replay, o);
   }
+  replayStoriesHeard(replay: StoryReplayer, o: ReplayOptions, signal: AbortSignal): Promise<ReplaySummary | null | 'interrupted'> {
+    return this.stories.replayStoriesHeard(replay, o, signal);
+  }
 
   // moments
   saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {

@@ -340,9 +340,9 @@ function expectReplayPending(dbFile: string): void {
 }
 
 describe('Ctrl-C during the story replay at the end of a fetch', () => {
-  // The replay is one synchronous transaction: a Ctrl-C then was lost (nothing ran to handle it, and the
-  // handler was gone once it ended): the fetch went on for seconds and exited 0. Now it ends the process at
-  // once, the replay's transaction is not committed, and the next fetch replays what was saved.
+  // The replay is one transaction: a Ctrl-C then was lost (nothing ran to handle it, and the handler was gone
+  // once it ended): the fetch went on for seconds and exited 0. Now it is heard between the replay's batches:
+  // the replay's transaction is rolled back, and the next fetch replays what was saved.
   it('ends the fetch at once (exit 130), keeps the saved feeds whole, and the next fetch puts their items into stories', { timeout: 120_000 }, async () => {
     const { home, config, dbFile } = bigFeedFiles();
     const env = { MOMENTSCAN_NOW: BENCH_CLOCK };
@@ -355,7 +355,8 @@ describe('Ctrl-C during the story replay at the end of a fetch', () => {
     term.run('echo "exit=$?"');
     const screen = await term.waitFor((s) => /exit=\d+/.test(s), 'its exit status');
     expect(screen).toContain('exit=130');
-    expect(screen).not.toMatch(/\d+ new items/);
+    // (heard between the replay's batches: said, and rolled back)
+    expect(screen.replace(/\n/g, '')).toContain('momentscan: error: interrupted while putting the new items into stories: 3 feeds saved whole');
 
     // every feed saved whole; the replay not committed: it is still pending
     expectReplayPending(dbFile);
@@ -371,17 +372,60 @@ describe('Ctrl-C during the story replay at the end of a fetch', () => {
   });
 });
 
+/** Whether a connection holds the file's write lock (the story replay's transaction, once every feed is saved). */
+function writeLocked(dbFile: string): boolean {
+  const db = new Database(dbFile, { timeout: 0 });
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('ROLLBACK');
+    return false;
+  } catch {
+    return true;
+  } finally {
+    db.close();
+  }
+}
+
 describe('a signal during the story replay off a terminal (cron, a pipe)', () => {
-  // Only a terminal was told of the replay: from cron a SIGTERM in it ended the fetch with not a word in the log.
-  it('a replay of many items is announced in one line first (not with --quiet), so a SIGTERM in it leaves the log saying what was cut and what happens next', { timeout: 120_000 }, async () => {
+  // Only a terminal was told of the replay, and the signal in it ended the process at once: from cron a SIGTERM
+  // in it ended the fetch with not a word in the log (with --quiet, not even the replay's announcement).
+  const interrupted =
+    'momentscan: interrupted: stopping; feeds already fetched are saved (Ctrl-C again to quit now)\n' +
+    'fetch: 3 feeds, 3 ok, 0 not modified, 0 failed, 0 skipped; 30000 new items (interrupted while putting them into stories)\n' +
+    'momentscan: error: interrupted while putting the new items into stories: 3 feeds saved whole; the next fetch puts their new items into stories — run momentscan fetch again (or let the next scheduled one run)\n';
+  it('a replay of many items is announced in one line first (not with --quiet), and a SIGTERM in it is said: the replay rolled back, left to the next fetch, exit 130', { timeout: 120_000 }, async () => {
     const { home, config, dbFile } = bigFeedFiles();
     const run = startCli(['fetch', '--config', config, '--db', dbFile], { home, env: { MOMENTSCAN_NOW: BENCH_CLOCK } });
-    const note = 'momentscan: putting 30,000 new items into stories: a signal now (Ctrl-C, SIGTERM) ends the fetch at once, the feeds stay saved and the next fetch does this again\n';
+    const note = 'momentscan: putting 30,000 new items into stories: a signal now (Ctrl-C, SIGTERM) stops the fetch, the feeds stay saved and the next fetch does this again\n';
     await pollUntil(run.stderr, (s) => s.includes(note), { timeoutMs: 90_000, what: 'the story replay to be announced', stop: () => run.child.exitCode !== null });
     run.child.kill('SIGTERM');
     const r = await withTimeout(run.exited, 60_000, 'the fetch to end');
-    expect(r.signal).toBe('SIGTERM');
-    expect(r.stderr).toBe(note);
+    expect(r.stderr).toBe(note + interrupted);
+    expect(r.status).toBe(130);
+    expectReplayPending(dbFile);
+  });
+
+  it('with --quiet, a SIGTERM in the replay is said all the same (it left no line at all)', { timeout: 120_000 }, async () => {
+    const { home, config, dbFile } = bigFeedFiles();
+    const run = startCli(['fetch', '--quiet', '--config', config, '--db', dbFile], { home, env: { MOMENTSCAN_NOW: BENCH_CLOCK } });
+    const saved = () => {
+      try {
+        const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+        try {
+          return db.prepare('SELECT count(*) FROM items').pluck().get() as number;
+        } finally {
+          db.close();
+        }
+      } catch {
+        return 0; // (not made yet)
+      }
+    };
+    // every feed saved, and the write lock held: the replay's transaction
+    await pollUntil(() => saved() === FILES * PER_FILE && writeLocked(dbFile), (replaying) => replaying, { timeoutMs: 90_000, intervalMs: 20, what: 'the story replay to start', stop: () => run.child.exitCode !== null });
+    run.child.kill('SIGTERM');
+    const r = await withTimeout(run.exited, 60_000, 'the fetch to end');
+    expect(r.stderr).toBe(interrupted);
+    expect(r.status).toBe(130);
     expectReplayPending(dbFile);
   });
 });
