@@ -372,6 +372,20 @@ describe('Ctrl-C during the story replay at the end of a fetch', () => {
   });
 });
 
+/** The items a fetch under way has saved so far (0 before it made the file). */
+function savedItems(dbFile: string): number {
+  try {
+    const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare('SELECT count(*) FROM items').pluck().get() as number;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0; // (not made yet)
+  }
+}
+
 /** Whether a connection holds the file's write lock (the story replay's transaction, once every feed is saved). */
 function writeLocked(dbFile: string): boolean {
   const db = new Database(dbFile, { timeout: 0 });
@@ -408,20 +422,8 @@ describe('a signal during the story replay off a terminal (cron, a pipe)', () =>
   it('with --quiet, a SIGTERM in the replay is said all the same (it left no line at all)', { timeout: 120_000 }, async () => {
     const { home, config, dbFile } = bigFeedFiles();
     const run = startCli(['fetch', '--quiet', '--config', config, '--db', dbFile], { home, env: { MOMENTSCAN_NOW: BENCH_CLOCK } });
-    const saved = () => {
-      try {
-        const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-        try {
-          return db.prepare('SELECT count(*) FROM items').pluck().get() as number;
-        } finally {
-          db.close();
-        }
-      } catch {
-        return 0; // (not made yet)
-      }
-    };
     // every feed saved, and the write lock held: the replay's transaction
-    await pollUntil(() => saved() === FILES * PER_FILE && writeLocked(dbFile), (replaying) => replaying, { timeoutMs: 90_000, intervalMs: 20, what: 'the story replay to start', stop: () => run.child.exitCode !== null });
+    await pollUntil(() => savedItems(dbFile) === FILES * PER_FILE && writeLocked(dbFile), (replaying) => replaying, { timeoutMs: 90_000, intervalMs: 20, what: 'the story replay to start', stop: () => run.child.exitCode !== null });
     run.child.kill('SIGTERM');
     const r = await withTimeout(run.exited, 60_000, 'the fetch to end');
     expect(r.stderr).toBe(interrupted);
@@ -445,19 +447,7 @@ describe('Ctrl-C just before the story replay at the end of a fetch', () => {
     });
     writeFileSync(config, `${readFileSync(config, 'utf8').replace('fetch: { maxBytes: 64MB }', 'fetch: { maxBytes: 64MB, timeout: 300s, retries: 0 }')}  - ${slow.url('/slow.xml')}\n`);
     const run = startCli(['fetch', '--config', config, '--db', dbFile], { home, env: { MOMENTSCAN_NOW: BENCH_CLOCK } });
-    const saved = () => {
-      try {
-        const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-        try {
-          return db.prepare('SELECT count(*) FROM items').pluck().get() as number;
-        } finally {
-          db.close();
-        }
-      } catch {
-        return 0; // (not made yet)
-      }
-    };
-    await pollUntil(() => (asked ? saved() : 0), (n) => n === FILES * PER_FILE, { timeoutMs: 90_000, intervalMs: 100, what: 'the files to be saved', stop: () => run.child.exitCode !== null });
+    await pollUntil(() => (asked ? savedItems(dbFile) : 0), (n) => n === FILES * PER_FILE, { timeoutMs: 90_000, intervalMs: 100, what: 'the files to be saved', stop: () => run.child.exitCode !== null });
     run.child.kill('SIGTERM');
     const r = await withTimeout(run.exited, 60_000, 'the fetch to end');
     expect(r.status, r.stderr).toBe(130);
