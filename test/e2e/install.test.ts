@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { BIN, ROOT } from '../helpers/cli.js';
+import { fetchedSample } from '../helpers/sample.js';
+import { scrubbedEnv } from '../helpers/spawn.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/**
+ * The product as a user runs it, in the environment a user's machine gives it: the built CLI with a
+ * scrubbed environment, its stdout a file that cannot be written (a full disk: /dev/full).
+ */
+const AS_OF = '2026-11-20T12:00:00Z';
+
+/** The CLI with stdout sent to `out` (a path opened for writing), as `momentscan … > out`. */
+function runTo(out: string, args: string[], home: string): { status: number | null; stderr: string } {
+  const fd = openSync(out, 'w');
+  try {
+    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: scrubbedEnv(home), encoding: 'utf8', stdio: ['ignore', fd, 'pipe'], timeout: 60_000 });
+    return { status: r.status, stderr: r.stderr };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+describe('stdout on a full disk (> /dev/full)', { timeout: 120_000 }, () => {
+  const sample = fetchedSample();
+  const full = 'cannot write the output to stdout (ENOSPC): what was written is incomplete — the disk is full (or your quota): make room, or send the output elsewhere';
+
+  it.each([
+    ['items, streamed', ['items', '--all', '--ndjson', '--since', '60d']],
+    ['moments, a table', ['moments']],
+    ['moments --fail-on-moments (its code 4 is not the answer: the output is lost)', ['moments', '--json', '--fail-on-moments']],
+  ])('%s: one line saying so, exit 1, no stack trace', (_, args) => {
+    const home = tempDir();
+    const r = runTo('/dev/full', [...args, '--config', sample.config(), '--db', sample.copy(), '--as-of', AS_OF], home);
+    expect(r.stderr).toContain(`momentscan: error: ${full}\n`);
+    expect(r.stderr).not.toMatch(/\n\s+at |node:internal|Node\.js v/);
+    expect(r.stderr.split(full).length).toBe(2); // said once
+    expect(r.status).toBe(1);
+  });
+
+  it('a help answered from the help cache: the same line, exit 1', () => {
+    const r = runTo('/dev/full', ['help', 'items'], tempDir());
+    expect(r.stderr).toBe(`momentscan: error: ${full}\n`);
+    expect(r.status).toBe(1);
+  });
+
+  it('a printed digest that could not be written is not recorded: the next --since last covers its period', () => {
+    const db = sample.copy();
+    const digests = () => {
+      const d = new Database(db, { readonly: true });
+      try {
+        return (d.prepare('SELECT count(*) AS n FROM digests').get() as { n: number }).n;
+      } finally {
+        d.close();
+      }
+    };
+    const args = ['digest', '--since', '24h', '--config', sample.config(), '--db', db, '--as-of', AS_OF];
+    const r = runTo('/dev/full', args, tempDir());
+    expect(r.stderr).toBe(`momentscan: error: ${full}\n`);
+    expect(r.status).toBe(1);
+    expect(digests()).toBe(0);
+    // written where it can be, it is
+    expect(runTo('/dev/null', args, tempDir()).status).toBe(0);
+    expect(digests()).toBe(1);
+  });
+});
