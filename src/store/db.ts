@@ -100,14 +100,17 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
     throw new StoreError(`${file}: no database yet`, { hint: 'run momentscan fetch first, or point --db at your database' });
   }
   if (exists !== null && exists > 0) checkHeader(file);
-  if (exists === null) {
+  if (exists === null && file !== ':memory:') {
     try {
-      makeDirs(path.dirname(file));
+      // a history is private (the CRM's contacts, labels, recipients): a folder made for it is the user's
+      // alone (0700, as XDG asks of the folders it makes)
+      makeDirs(path.dirname(file), 0o700);
     } catch (err) {
       throw new StoreError(`${path.dirname(file)}: cannot create the database folder (${(err as NodeJS.ErrnoException).code})`, {
         hint: 'check the path and permissions, or choose another with --db',
       });
     }
+    if (!options.readonly) createPrivate(file);
   }
   let db: DB;
   try {
@@ -238,6 +241,19 @@ function openReadonly(file: string): DB {
 }
 
 /** A path SQLite does not take for a URI. */
+/**
+ * A new database file readable by its owner alone (0600, whatever the umask), made empty before SQLite
+ * opens it (SQLite makes files 0644, and gives its -wal and -shm the main file's mode). A file that
+ * appeared meanwhile (another process made it) is left as it is; a failure is SQLite's to report.
+ */
+function createPrivate(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch {
+    // there already, or not ours to make: opening it says what is wrong
+  }
+}
+
 function sqlitePath(file: string): string {
   return file.startsWith('file:') ? `./${file}` : file;
 }

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/cli.js';
-import { fetchedSample } from '../helpers/sample.js';
+import { fetchedSample, SAMPLE_CONFIG } from '../helpers/sample.js';
 import { scrubbedEnv } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -65,5 +66,39 @@ describe('stdout on a full disk (> /dev/full)', { timeout: 120_000 }, () => {
     // written where it can be, it is
     expect(runTo('/dev/null', args, tempDir()).status).toBe(0);
     expect(digests()).toBe(1);
+  });
+});
+
+describe('the history is private', { timeout: 120_000 }, () => {
+  const mode = (file: string) => (statSync(file).mode & 0o777).toString(8);
+  /** The CLI under umask 022 (a common default, which leaves new files readable by every user). */
+  const underUmask022 = (args: string[], home: string) =>
+    spawnSync('sh', ['-c', 'umask 022 && exec "$0" "$@"', process.execPath, BIN, ...args], { cwd: ROOT, env: scrubbedEnv(home), encoding: 'utf8', timeout: 60_000 });
+
+  it('a new database is 0600 in a folder of 0700, and its -wal and -shm are 0600 too', () => {
+    const home = tempDir();
+    const r = underUmask022(['fetch', '--config', SAMPLE_CONFIG, '--quiet'], home);
+    expect(r.status, r.stderr).toBe(0);
+    const dir = path.join(home, '.local', 'share', 'momentscan');
+    const db = path.join(dir, 'momentscan.db');
+    expect(mode(db)).toBe('600');
+    expect(mode(dir)).toBe('700');
+    // a connection in WAL mode, as a running fetch's: its files take the database's mode
+    const open = new Database(db);
+    try {
+      open.prepare('SELECT count(*) FROM items').get();
+      expect([mode(`${db}-wal`), mode(`${db}-shm`)]).toEqual(['600', '600']);
+    } finally {
+      open.close();
+    }
+  });
+
+  it('an existing database keeps the mode its owner gave it (shared with chmod 644)', () => {
+    const home = tempDir();
+    const db = path.join(tempDir(), 'shared.db');
+    expect(underUmask022(['fetch', '--config', SAMPLE_CONFIG, '--db', db, '--quiet'], home).status).toBe(0);
+    chmodSync(db, 0o644);
+    expect(underUmask022(['fetch', '--config', SAMPLE_CONFIG, '--db', db, '--quiet', '--force'], home).status).toBe(0);
+    expect(mode(db)).toBe('644');
   });
 });
