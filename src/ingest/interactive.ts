@@ -83,6 +83,8 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) {
+      // the line says it on a line of its own, not after 'fetching feeds: 3/7^C'
+      if (o.progress) process.stderr.write('\r\x1b[K');
       log('momentscan: interrupted: stopping; feeds already fetched are saved (Ctrl-C again to quit now)');
       controller.abort();
     } else {
@@ -100,7 +102,7 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
       force: Boolean(o.force),
       ...(owner !== null ? { worker: { owner, leaseMs: workerLeaseMs(config), slotLeaseMs: workerSlotLeaseMs(config) } } : {}),
       ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
-      ...(o.progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\rfetching feeds: ${done}/${total}`) } : {}),
+      ...(o.progress ? { onProgress: (done: number, total: number) => progressLine(`fetching feeds: ${done}/${total}`) } : {}),
       onReplay: (starting: boolean, items: number) => {
         // The story replay is one synchronous transaction (seconds for a big fetch): a handler could run only
         // once it ended, and this one is gone by then (the signal was lost: Ctrl-C did nothing, exit 0). While
@@ -109,7 +111,7 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
         if (starting) {
           process.off('SIGINT', onSigint);
           process.off('SIGTERM', onSigint);
-          if (o.progress) process.stderr.write('\r\x1b[Kputting the new items into stories (Ctrl-C stops it: the next fetch does it again)');
+          if (o.progress) progressLine('putting the new items into stories (Ctrl-C stops it: the next fetch does it)');
           // off a terminal (cron, a pipe) a signal in a long replay ended the process with not a word in the log:
           // a replay of many items is announced first, in one line (not with --quiet: a cron job's run that goes
           // well must write nothing, or cron mails it; its exit status 143 or 130 still says it was cut)
@@ -129,6 +131,16 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
     process.off('SIGTERM', onSigint);
     store.close();
   }
+}
+
+/**
+ * A progress line on the terminal (stderr), over the one before: cut to the terminal's width, as a line
+ * that wraps leaves its first part on the screen when the next one overwrites it (\r goes back to the
+ * start of the last screen line only).
+ */
+function progressLine(text: string): void {
+  const width = (process.stderr.columns || 80) - 1;
+  process.stderr.write(`\r\x1b[K${text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text}`);
 }
 
 /** A fetch worker's name in the leases it takes: host, process and a random part. */

@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/cli.js';
-import { fetchedSample, SAMPLE_CONFIG } from '../helpers/sample.js';
+import { fetchedSample, SAMPLE, SAMPLE_CONFIG } from '../helpers/sample.js';
+import { serve, startServer } from '../helpers/server.js';
 import { scrubbedEnv } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/tmp.js';
+import { openTerminal } from '../helpers/tmux.js';
 
 /**
  * The product as a user runs it, in the environment a user's machine gives it: the built CLI with a
@@ -100,5 +102,46 @@ describe('the history is private', { timeout: 120_000 }, () => {
     chmodSync(db, 0o644);
     expect(underUmask022(['fetch', '--config', SAMPLE_CONFIG, '--db', db, '--quiet', '--force'], home).status).toBe(0);
     expect(mode(db)).toBe('644');
+  });
+});
+
+describe('progress on a terminal of 80 columns', { timeout: 120_000 }, () => {
+  const prompts = (s: string) => s.split('\n').filter((line) => line.startsWith('$')).length;
+  /** A terminal whose command line fits on one line: ./m is the CLI, the config and database are beside it. */
+  const terminal = (home: string, config: string) => {
+    writeFileSync(path.join(home, 'm'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`, { mode: 0o755 });
+    return openTerminal({ width: 80, height: 12, home, cwd: home, env: { MOMENTSCAN_CONFIG: config } });
+  };
+
+  it('each progress line fits, so that the next one overwrites it whole: after the fetch, only its summary is left', async () => {
+    const home = tempDir();
+    const term = terminal(home, SAMPLE_CONFIG);
+    term.run('./m fetch --db s.db');
+    const screen = await term.waitFor((s) => prompts(s) >= 2, 'the fetch to end', 60_000);
+    // the story replay's line (83 columns) wrapped, and the summary overwrote only its second screen line
+    expect(screen).not.toContain('putting the new items');
+    const lines = screen.split('\n').filter((l) => l.trim() !== '');
+    expect(lines.slice(1)).toEqual(['fetch: 7 feeds, 7 ok, 0 not modified, 0 failed, 0 skipped; 1904 new items', '$']);
+  });
+
+  it('Ctrl-C: the interruption is said on a line of its own, not after the progress line', async () => {
+    const server = await startServer({
+      '/acme.xml': serve(readFileSync(path.join(SAMPLE, 'feeds', 'acme-news.rss.xml')), { 'content-type': 'application/rss+xml' }),
+      '/slow.xml': () => undefined, // never answers: the fetch waits on it until Ctrl-C
+    });
+    try {
+      const home = tempDir();
+      const config = path.join(home, 'c.yaml');
+      writeFileSync(config, `topics:\n  - name: Acme\n    keywords: [acme]\n    feeds: [${server.url('/acme.xml')}, ${server.url('/slow.xml')}]\n`);
+      const term = terminal(home, config);
+      term.run('./m fetch --db s.db');
+      await term.waitFor((s) => s.includes('fetching feeds: 1/2'), 'the first feed to be fetched', 60_000);
+      term.keys('C-c');
+      const screen = await term.waitFor((s) => prompts(s) >= 2, 'the fetch to end', 60_000);
+      expect(screen.split('\n'), screen).toContain('momentscan: interrupted: stopping; feeds already fetched are saved (Ctrl-C again');
+      expect(screen).not.toContain('fetching feeds');
+    } finally {
+      await server.close();
+    }
   });
 });
