@@ -26,7 +26,7 @@ export async function run(g: GlobalOptions, o: FetchOptions): Promise<number> {
   // the renderers only when asked for a listing: a plain fetch (cron's) does without loading them
   if (format) {
     const [{ render }, { renderContext }] = await Promise.all([import('../render/index.js'), import('./output.js')]);
-    await writeOut(render(format, fetchListing(summary.feeds), await renderContext(g, o, env, env.now())));
+    await writeOut(render(format, fetchListing(summary.feeds), await renderContext(g, o, env, env.now(), format)));
   }
   return fetchExitCode(summary, Boolean(o.strict));
 }

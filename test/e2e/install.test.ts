@@ -145,3 +145,25 @@ describe('progress on a terminal of 80 columns', { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe('a terminal narrower than the 80 columns tables need', { timeout: 120_000 }, () => {
+  const sample = fetchedSample();
+  const note = 'momentscan: note: this terminal is 40 columns wide; tables need 80 (their lines wrap) — widen it, or use --json, --csv or --format markdown';
+
+  it.each([
+    [40, `moments --as-of ${AS_OF}`, true],
+    [40, `moments --as-of ${AS_OF} --json`, false],
+    [80, `moments --as-of ${AS_OF}`, false],
+    [40, 'feeds', true],
+  ])('%i columns, %s: the note said: %s', async (width, command, said) => {
+    const home = tempDir();
+    writeFileSync(path.join(home, 'm'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`, { mode: 0o755 });
+    const term = openTerminal({ width, height: 40, home, cwd: home, env: { MOMENTSCAN_CONFIG: sample.config(), MOMENTSCAN_DB: sample.copy() } });
+    term.run(`./m ${command}; echo "exit=$?"`);
+    await term.waitFor((s) => /exit=\d/.test(s), 'the command to end');
+    const screen = term.history();
+    expect(screen).toContain('exit=0');
+    if (said) expect(screen).toContain(note);
+    else expect(screen).not.toContain('momentscan: note: this terminal');
+  });
+});
