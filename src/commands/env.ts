@@ -173,6 +173,15 @@ export function blockWriter(): { put(text: string): void; ready(): Promise<boole
   };
 }
 
+/**
+ * Whether a progress line is drawn on stderr, over itself (`\r`, `ESC[K`): on a terminal that can do it,
+ * not with --quiet. Not under TERM=dumb (Emacs' shell, an editor's output pane), which shows those codes
+ * as they are: a screen of `^[[K` and `^M`.
+ */
+export function showsProgress(env: Env, quiet: boolean | undefined): boolean {
+  return env.stderrIsTTY && env.env.TERM !== 'dumb' && !quiet;
+}
+
 /** Writes a log line to stderr (never data). */
 export function log(line: string): void {
   // log lines quote feed titles, topic names and server replies: strip what could drive the terminal

@@ -205,3 +205,26 @@ describe('the package (npm pack) as a user installs it', { timeout: 180_000 }, (
     expect(run(['--version']).stdout).toBe(`${version.version}\n`);
   });
 });
+
+describe('TERM=dumb (Emacs\' shell, an editor\'s output pane): a terminal that cannot redraw a line', { timeout: 120_000 }, () => {
+  /** The bytes a fetch writes to a terminal (a pty made by script(1)) with this TERM. */
+  const onTerminal = (term: string) => {
+    const home = tempDir();
+    const log = path.join(home, 'typescript');
+    const command = `'${process.execPath}' '${BIN}' fetch --config '${SAMPLE_CONFIG}' --db '${path.join(home, 's.db')}'`;
+    const r = spawnSync('script', ['-q', '-c', command, log], { cwd: home, env: scrubbedEnv(home, { TERM: term }), encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    return readFileSync(log, 'utf8');
+  };
+
+  it('gets no progress line drawn over itself (no ESC[K, no lone \\r), only the summary', () => {
+    const bytes = onTerminal('dumb');
+    expect(bytes).toContain('fetch: 7 feeds, 7 ok, 0 not modified, 0 failed, 0 skipped; 1904 new items\r\n');
+    expect(bytes).not.toContain('\x1b[');
+    expect(bytes).not.toMatch(/\r(?!\n)/);
+  });
+
+  it('a terminal that can still gets it', () => {
+    expect(onTerminal('xterm-256color')).toContain('\r\x1b[Kfetching feeds: ');
+  });
+});
