@@ -323,6 +323,8 @@ function notOurs(file: string): StoreError {
 export function wrapSqliteError(err: unknown, file: string): StoreError {
   const code = (err as { code?: string }).code ?? '';
   const msg = err instanceof Error ? err.message : String(err);
+  const native = nativeModuleError(err, code, msg);
+  if (native) return native;
   if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY')) {
     // (not always a momentscan: a sqlite3 shell in a transaction, a DB browser with changes not yet written)
     return new StoreError(`${file}: database is busy: another program is writing to it`, {
@@ -349,4 +351,25 @@ export function wrapSqliteError(err: unknown, file: string): StoreError {
     });
   }
   return new StoreError(`${file}: database error: ${msg}`, { cause: err });
+}
+
+/**
+ * SQLite's native module (better-sqlite3, loaded by the first connection) that cannot be loaded: not the
+ * database's fault. Never built, as its install script did not run (npm's --ignore-scripts or allow-scripts,
+ * pnpm's approve-builds): the 'bindings' package's list of 13 paths tried; built for another Node.js
+ * (Node.js changed since the install: NODE_MODULE_VERSION), or not loadable here (ERR_DLOPEN_FAILED).
+ */
+function nativeModuleError(err: unknown, code: string, msg: string): StoreError | undefined {
+  const notBuilt = msg.startsWith('Could not locate the bindings file');
+  if (!notBuilt && code !== 'ERR_DLOPEN_FAILED') return undefined;
+  const what = notBuilt
+    ? "was not built when momentscan was installed (its install script did not run: npm's --ignore-scripts or allow-scripts, pnpm's approve-builds)"
+    : /NODE_MODULE_VERSION/.test(msg)
+      ? `was built for another version of Node.js than this one (${process.version}): Node.js changed since momentscan was installed`
+      : `cannot be loaded by this Node.js (${process.version}): ${msg.split('\n')[0]}`;
+  const home = path.dirname(fileURLToPath(new URL('../../package.json', import.meta.url)));
+  return new StoreError(`SQLite's native module (better-sqlite3) ${what}`, {
+    hint: `build it for this Node.js: cd '${home}' && npm rebuild better-sqlite3 (or install momentscan again, letting better-sqlite3's install script run)`,
+    cause: err,
+  });
 }

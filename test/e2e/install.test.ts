@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/cli.js';
 import { fetchedSample, SAMPLE, SAMPLE_CONFIG } from '../helpers/sample.js';
 import { serve, startServer } from '../helpers/server.js';
@@ -169,11 +170,37 @@ describe('a terminal narrower than the 80 columns tables need', { timeout: 120_0
 });
 
 describe('the package (npm pack) as a user installs it', { timeout: 180_000 }, () => {
-  it('carries what its commands read at run time and not the tests\' fixtures or source maps; its bin, linked from a folder with spaces and accents, runs the README\'s sample scan', () => {
-    const out = tempDir();
+  let tarball = '';
+  let files: string[] = [];
+  beforeAll(() => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'momentscan-pack-'));
     // (--ignore-scripts: the tree is built already; prepack would build it again)
     const [packed] = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', out], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { filename: string; files: { path: string }[] }[];
-    const files = packed!.files.map((f) => f.path);
+    tarball = path.join(out, packed!.filename);
+    files = packed!.files.map((f) => f.path);
+  }, 120_000);
+  afterAll(() => rmSync(path.dirname(tarball), { recursive: true, force: true }));
+
+  /**
+   * The package installed as npm lays it out, under a folder with spaces and accents: unpacked, its
+   * dependencies beside it (this tree's, or as `modules` makes them), its bin linked from prefix/bin.
+   */
+  const install = (modules: (dir: string) => void = (dir) => symlinkSync(path.join(ROOT, 'node_modules'), dir)) => {
+    const prefix = path.join(tempDir(), 'my tools', 'régie 東京');
+    const pkg = path.join(prefix, 'lib', 'node_modules', 'momentscan');
+    mkdirSync(pkg, { recursive: true });
+    execFileSync('tar', ['-xzf', tarball, '-C', pkg, '--strip-components=1']);
+    modules(path.join(pkg, 'node_modules'));
+    mkdirSync(path.join(prefix, 'bin'));
+    symlinkSync('../lib/node_modules/momentscan/bin/momentscan', path.join(prefix, 'bin', 'momentscan'));
+    const home = tempDir();
+    const cwd = tempDir();
+    const run = (args: string[]) =>
+      spawnSync(path.join(prefix, 'bin', 'momentscan'), args, { cwd, env: scrubbedEnv(home, { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` }), encoding: 'utf8', timeout: 60_000 });
+    return { pkg, cwd, run, sample: ['--config', path.join(pkg, 'fixtures', 'sample', 'momentscan.yaml'), '--db', path.join(cwd, 'sample.db'), '--as-of', AS_OF] };
+  };
+
+  it('carries what its commands read at run time and not the tests\' fixtures or source maps; its bin, linked from a folder with spaces and accents, runs the README\'s sample scan', () => {
     for (const needed of [
       'bin/momentscan', 'dist/cli.js', 'dist/help.json', 'dist/help-cache.js', 'dist/core/worker-end.js',
       'src/enrich/lid/lid-ngrams.bin', 'src/enrich/lid/LICENSE-eld',
@@ -185,24 +212,59 @@ describe('the package (npm pack) as a user installs it', { timeout: 180_000 }, (
     // a test-only private key, the test feeds and the development data, and maps of sources it does not carry
     expect(files.filter((f) => f.endsWith('.map') || f.startsWith('test/') || (f.startsWith('fixtures/') && !f.startsWith('fixtures/sample/')))).toEqual([]);
 
-    // installed as npm lays it out: the package with its dependencies beside it, its bin linked from elsewhere
-    const prefix = path.join(tempDir(), 'my tools', 'régie 東京');
-    const pkg = path.join(prefix, 'lib', 'node_modules', 'momentscan');
-    mkdirSync(pkg, { recursive: true });
-    execFileSync('tar', ['-xzf', path.join(out, packed!.filename), '-C', pkg, '--strip-components=1']);
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(pkg, 'node_modules'));
-    mkdirSync(path.join(prefix, 'bin'));
-    symlinkSync('../lib/node_modules/momentscan/bin/momentscan', path.join(prefix, 'bin', 'momentscan'));
-    const home = tempDir();
-    const cwd = tempDir();
-    const run = (args: string[]) =>
-      spawnSync(path.join(prefix, 'bin', 'momentscan'), args, { cwd, env: scrubbedEnv(home, { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` }), encoding: 'utf8', timeout: 60_000 });
-    const scan = run(['scan', '--config', path.join(pkg, 'fixtures', 'sample', 'momentscan.yaml'), '--db', path.join(cwd, 'sample.db'), '--as-of', AS_OF, '--json']);
+    const { run, sample } = install();
+    const scan = run(['scan', ...sample, '--json']);
     expect(scan.stderr).toBe('fetch: 7 feeds, 7 ok, 0 not modified, 0 failed, 0 skipped; 1904 new items\n');
     expect((JSON.parse(scan.stdout) as { topic: string }[]).map((m) => m.topic)).toEqual(['Acme Robotics', 'Northwind Airlines']);
     expect(run(['help', 'moments']).stdout).toMatch(/^Usage: momentscan moments \[options\]/);
     const version = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(run(['--version']).stdout).toBe(`${version.version}\n`);
+  });
+
+  // pnpm 10 runs no dependency's install script unless approved, npm warns that it will not (allow-scripts):
+  // better-sqlite3 then has no native module, and every command that opens a database failed with
+  // 'database error: Could not locate the bindings file. Tried: → …' and 13 paths
+  it.each([
+    ['never built (its install script did not run)', undefined, "was not built when momentscan was installed (its install script did not run: npm's --ignore-scripts or allow-scripts, pnpm's approve-builds)"],
+    ['not loadable (a file that is no library)', 'not a shared library\n', 'cannot be loaded by this Node.js'],
+  ])('SQLite\'s native module %s: one line saying so and how to build it', (_, native, what) => {
+    const { pkg, run, sample } = install((dir) => {
+      // every dependency as installed, but better-sqlite3 without its build
+      mkdirSync(dir);
+      for (const name of readdirSync(path.join(ROOT, 'node_modules'))) {
+        if (name !== 'better-sqlite3' && name !== '.bin') symlinkSync(path.join(ROOT, 'node_modules', name), path.join(dir, name));
+      }
+      const sqlite = path.join(dir, 'better-sqlite3');
+      cpSync(path.join(ROOT, 'node_modules', 'better-sqlite3', 'package.json'), path.join(sqlite, 'package.json'));
+      cpSync(path.join(ROOT, 'node_modules', 'better-sqlite3', 'lib'), path.join(sqlite, 'lib'), { recursive: true });
+      if (native !== undefined) {
+        mkdirSync(path.join(sqlite, 'build', 'Release'), { recursive: true });
+        writeFileSync(path.join(sqlite, 'build', 'Release', 'better_sqlite3.node'), native);
+      }
+    });
+    const r = run(['moments', ...sample]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`momentscan: error: SQLite's native module (better-sqlite3) ${what}`);
+    expect(r.stderr).toContain(` — build it for this Node.js: cd '${pkg}' && npm rebuild better-sqlite3 (or install momentscan again, letting better-sqlite3's install script run)\n`);
+    expect(r.stderr.split('\n')).toHaveLength(2); // one line
+    expect(r.stderr).not.toContain('database error');
+  });
+});
+
+describe('a Node.js older than momentscan needs', () => {
+  it('is said in one line before anything else runs, naming both versions', () => {
+    const engines = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(engines).toMatch(/^>=\d+\.\d+\.\d+$/);
+    const needs = engines.slice(2);
+    // Node 18 as the bin sees it (process.versions.node), set before it starts
+    const as18 = `data:text/javascript,Object.defineProperty(process.versions, 'node', { value: '18.20.4' })`;
+    const r = spawnSync(process.execPath, ['--import', as18, BIN, 'moments'], { cwd: ROOT, env: scrubbedEnv(tempDir()), encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe(`momentscan: error: Node.js 18.20.4 is older than momentscan needs (${needs} or later) — install a newer Node.js (nodejs.org, or your system's packages), then install momentscan again\n`);
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(1);
+    // the version it needs itself runs it
+    const same = `data:text/javascript,Object.defineProperty(process.versions, 'node', { value: '${needs}' })`;
+    expect(spawnSync(process.execPath, ['--import', same, BIN, '--version'], { cwd: ROOT, env: scrubbedEnv(tempDir()), encoding: 'utf8' }).status).toBe(0);
   });
 });
 
