@@ -291,6 +291,12 @@ function fileSize(file: string): number | null {
     if (st.isDirectory()) {
       throw new StoreError(`${file}: is a folder, not a database file`, { hint: 'give a file path with --db' });
     }
+    // a device or a pipe (--db /dev/null, --db /dev/stdout): SQLite read it as an empty database, said 'disk
+    // I/O error — check the disk', and as root left /dev/null-journal behind
+    if (!st.isFile()) {
+      const kind = st.isFIFO() ? 'a pipe' : st.isSocket() ? 'a socket' : 'a device';
+      throw new StoreError(`${file}: is ${kind}, not a database file`, { hint: 'give the path of a database file with --db (a new path makes one)' });
+    }
     return st.size;
   } catch (err) {
     if (err instanceof StoreError) throw err;

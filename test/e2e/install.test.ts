@@ -295,3 +295,15 @@ describe('TERM=dumb (Emacs\' shell, an editor\'s output pane): a terminal that c
     expect(onTerminal('xterm-256color')).toContain('\r\x1b[Kfetching feeds: ');
   });
 });
+
+describe('--db naming something that is not a file', () => {
+  it.each([['moments'], ['fetch']])('%s: a pipe is said to be one, with nothing made beside it', (command) => {
+    const dir = tempDir();
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const r = spawnSync(process.execPath, [BIN, command, '--config', SAMPLE_CONFIG, '--db', fifo], { cwd: ROOT, env: scrubbedEnv(tempDir()), encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe(`momentscan: error: ${fifo}: is a pipe, not a database file — give the path of a database file with --db (a new path makes one)\n`);
+    expect(r.status).toBe(1);
+    expect(readdirSync(dir)).toEqual(['fifo']);
+  });
+});
