@@ -106,15 +106,10 @@ describe('the history is private', { timeout: 120_000 }, () => {
   });
 });
 
-/**
- * A terminal in `home` whose command lines fit on one line (./m is the CLI, the config and database in
- * `env`), once its shell shows its prompt: what is typed before may be echoed before it.
- */
-async function terminalIn(home: string, width: number, height: number, env: Record<string, string>) {
+/** A terminal in `home` whose command lines fit on one line: ./m is the CLI, the config and database in `env`. */
+function terminalIn(home: string, width: number, height: number, env: Record<string, string>) {
   writeFileSync(path.join(home, 'm'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`, { mode: 0o755 });
-  const term = openTerminal({ width, height, home, cwd: home, env });
-  await term.waitFor((s) => s.startsWith('$'), 'the shell\'s prompt');
-  return term;
+  return openTerminal({ width, height, home, cwd: home, env });
 }
 
 describe('progress on a terminal of 80 columns', { timeout: 120_000 }, () => {
@@ -123,7 +118,7 @@ describe('progress on a terminal of 80 columns', { timeout: 120_000 }, () => {
 
   it('each progress line fits, so that the next one overwrites it whole: after the fetch, only its summary is left', async () => {
     const home = tempDir();
-    const term = await terminal(home, SAMPLE_CONFIG);
+    const term = terminal(home, SAMPLE_CONFIG);
     term.run('./m fetch --db s.db');
     const screen = await term.waitFor((s) => prompts(s) >= 2, 'the fetch to end', 60_000);
     // the story replay's line (83 columns) wrapped, and the summary overwrote only its second screen line
@@ -141,7 +136,7 @@ describe('progress on a terminal of 80 columns', { timeout: 120_000 }, () => {
       const home = tempDir();
       const config = path.join(home, 'c.yaml');
       writeFileSync(config, `topics:\n  - name: Acme\n    keywords: [acme]\n    feeds: [${server.url('/acme.xml')}, ${server.url('/slow.xml')}]\n`);
-      const term = await terminal(home, config);
+      const term = terminal(home, config);
       term.run('./m fetch --db s.db');
       await term.waitFor((s) => s.includes('fetching feeds: 1/2'), 'the first feed to be fetched', 60_000);
       term.keys('C-c');
@@ -164,7 +159,7 @@ describe('a terminal narrower than the 80 columns tables need', { timeout: 120_0
     [80, `moments --as-of ${AS_OF}`, false],
     [40, 'feeds', true],
   ])('%i columns, %s: the note said: %s', async (width, command, said) => {
-    const term = await terminalIn(tempDir(), width, 40, { MOMENTSCAN_CONFIG: sample.config(), MOMENTSCAN_DB: sample.copy() });
+    const term = terminalIn(tempDir(), width, 40, { MOMENTSCAN_CONFIG: sample.config(), MOMENTSCAN_DB: sample.copy() });
     term.run(`./m ${command}; echo "exit=$?"`);
     await term.waitFor((s) => /exit=\d/.test(s), 'the command to end');
     const screen = term.history();
