@@ -1,5 +1,5 @@
 import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
-import { ExitCode, MomentscanError, UsageError, formatError } from './core/errors.js';
+import { ExitCode, MomentscanError, OutputError, UsageError, formatError, outputFault } from './core/errors.js';
 import { editDistance, stripControl } from './core/text.js';
 import { version } from './core/version.js';
 import { FORMATS, type Format } from './render/types.js';
@@ -617,16 +617,28 @@ function unknownCommand(parent: Command, word: string): UsageError {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  // `| head` closes the pipe early: end quietly.
+  // `| head` closes the pipe early: end quietly. Any other fault (a full disk, EIO) is said once, in one
+  // line, and fails the run (exit 1) whatever the command's own code: the output is incomplete.
+  let outputFailed = false;
+  const outputFailure = (err: OutputError) => {
+    if (!outputFailed) process.stderr.write(`momentscan: error: ${stripControl(formatError(err))}\n`);
+    outputFailed = true;
+    process.exitCode = ExitCode.FAILURE;
+  };
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exitCode = process.exitCode ?? 0;
-    else throw err;
+    const fault = outputFault(err, process.stdout);
+    if (fault) outputFailure(fault);
+    else process.exitCode = process.exitCode ?? 0;
   });
   const debug = argv.includes('--debug');
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
   } catch (err) {
+    if (err instanceof OutputError) {
+      outputFailure(err);
+      return;
+    }
     if (err instanceof CommanderError) {
       // help and version end with 0; usage errors were already printed by commander
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
@@ -640,5 +652,8 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`momentscan: error: ${stripControl(formatError(err))}\n`);
     if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = err instanceof MomentscanError ? err.exitCode : ExitCode.FAILURE;
+  } finally {
+    // (the command set its own code after its output had failed)
+    if (outputFailed) process.exitCode = ExitCode.FAILURE;
   }
 }

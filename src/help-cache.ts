@@ -1,5 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
+import { outputFault } from './core/errors.js';
 
 /**
  * `momentscan --help` without loading commander or the CLI. The build (src/build-help.mjs) asks
@@ -78,6 +79,20 @@ export function cachedHelp(args: readonly string[]): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Prints a cached help text as the CLI would: `| head` closing the pipe ends quietly, another fault (a
+ * full disk) is one line and exit 1 (cli.ts main).
+ */
+export function printHelp(text: string): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    const fault = outputFault(err, process.stdout);
+    if (fault === undefined) return;
+    process.stderr.write(`momentscan: error: ${fault.message} — ${fault.hint}\n`);
+    process.exitCode = 1;
+  });
+  process.stdout.write(text);
 }
 
 /** Writes dist/help.json (the build's last step): `help` maps each command path to its help text. */

@@ -8,7 +8,7 @@ import type { Config } from '../config/schema.js';
 import { resolveConfigPath, resolveDbPath } from '../core/paths.js';
 import type { Env, GlobalOptions } from './env.js';
 
-export { blockWriter, chooseFormat, commandClock, log, processEnv, writeOut, type Env, type GlobalOptions, type OutputOptions } from './env.js';
+export { blockWriter, chooseFormat, commandClock, log, processEnv, showsProgress, writeOut, type Env, type GlobalOptions, type OutputOptions } from './env.js';
 
 export function configFor(g: GlobalOptions, env: Env): { config: Config; configPath: string; dbPath: string } {
   const { path: configPath, explicit } = resolveConfigPath(g.config, env.env);

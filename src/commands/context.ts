@@ -4,7 +4,7 @@ import { windowProblem, type WindowRequest } from '../core/limits.js';
 
 // (the options, environment, clock, config and output that every command gathers: common.ts and env.ts;
 // the render context: output.ts)
-export { blockWriter, chooseFormat, commandClock, configFor, log, processEnv, writeOut, type Env, type GlobalOptions, type OutputOptions } from './common.js';
+export { blockWriter, chooseFormat, commandClock, configFor, log, processEnv, showsProgress, writeOut, type Env, type GlobalOptions, type OutputOptions } from './common.js';
 export { noteBigTable, renderContext } from './output.js';
 
 /**

@@ -32,7 +32,7 @@ const OUT_BUFFER_BYTES = 1 << 19;
 export async function run(g: GlobalOptions, o: DetectCommandOptions): Promise<number> {
   const env = processEnv();
   const format = chooseFormat(o, 'csv');
-  const ctx = await renderContext({ ...g, color: false }, o, env, env.now());
+  const ctx = await renderContext({ ...g, color: false }, o, env, env.now(), format);
   // plain CSV takes a fast path (a million rows); every other format goes through the shared writers
   const fmt = format === 'csv' && !ctx.fields ? null : writer(format, seriesSheet, ctx);
   const sensitivity = sensitivityFlag(o.sensitivity) ?? 'medium';

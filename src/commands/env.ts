@@ -3,7 +3,7 @@
  * and clock, and where output goes. Neither the config loader nor the renderers' colour: `detect` and
  * `sentiment`, which read no config, load only this and output.ts; common.ts adds the config.
  */
-import { UsageError } from '../core/errors.js';
+import { UsageError, outputFault } from '../core/errors.js';
 import { stripControl } from '../core/text.js';
 import { parseIsoTime } from '../core/time.js';
 import { FORMATS, type Format } from '../render/types.js';
@@ -85,12 +85,22 @@ export function chooseFormat(o: OutputOptions, fallback: Format = 'table'): Form
   return chosen[0] ?? fallback;
 }
 
-/** Writes data to stdout; resolves when flushed so the exit code can be set afterwards. */
+/**
+ * Writes data to stdout; resolves when flushed so the exit code can be set afterwards. Resolves too when
+ * the reader has gone (`| head`); rejects with an OutputError when stdout failed otherwise (a full disk),
+ * so that the command does not go on as if its output had been written.
+ */
 export function writeOut(text: string): Promise<void> {
   if (!text) return Promise.resolve();
-  return new Promise((resolve) => {
-    process.stdout.write(text, () => resolve());
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (err) => settled(err, resolve, reject));
   });
+}
+
+function settled(err: Error | null | undefined, resolve: () => void, reject: (err: Error) => void): void {
+  const fault = err ? outputFault(err, process.stdout) : undefined;
+  if (fault) reject(fault);
+  else resolve();
 }
 
 /** Bytes gathered before a write to stdout. */
@@ -156,11 +166,20 @@ export function blockWriter(): { put(text: string): void; ready(): Promise<boole
       const last = block.subarray(0, used);
       used = 0;
       // resolves when flushed, so the exit code is set after the output
-      if (!gone && last.length > 0) await new Promise<void>((resolve) => out.write(last, () => resolve()));
+      if (!gone && last.length > 0) await new Promise<void>((resolve, reject) => out.write(last, (err) => settled(err, resolve, reject)));
       out.off('error', stop);
       out.off('close', stop);
     },
   };
+}
+
+/**
+ * Whether a progress line is drawn on stderr, over itself (`\r`, `ESC[K`): on a terminal that can do it,
+ * not with --quiet. Not under TERM=dumb (Emacs' shell, an editor's output pane), which shows those codes
+ * as they are: a screen of `^[[K` and `^M`.
+ */
+export function showsProgress(env: Env, quiet: boolean | undefined): boolean {
+  return env.stderrIsTTY && env.env.TERM !== 'dumb' && !quiet;
 }
 
 /** Writes a log line to stderr (never data). */

@@ -4,7 +4,7 @@ import { allFailed, fetchExitCode, fetchWithSignals } from '../ingest/interactiv
 import type { FetchSummary } from '../ingest/types.js';
 import { feedReportLines, fetchListing, fetchSummaryLine } from '../render/fetch.js';
 // (not context.js: a plain fetch renders nothing; output.js only with --format)
-import { chooseFormat, configFor, log, processEnv, writeOut, type Env, type GlobalOptions, type OutputOptions } from './common.js';
+import { chooseFormat, configFor, log, processEnv, showsProgress, writeOut, type Env, type GlobalOptions, type OutputOptions } from './common.js';
 
 export interface FetchOptions extends OutputOptions {
   concurrency?: number;
@@ -26,7 +26,7 @@ export async function run(g: GlobalOptions, o: FetchOptions): Promise<number> {
   // the renderers only when asked for a listing: a plain fetch (cron's) does without loading them
   if (format) {
     const [{ render }, { renderContext }] = await Promise.all([import('../render/index.js'), import('./output.js')]);
-    await writeOut(render(format, fetchListing(summary.feeds), await renderContext(g, o, env, env.now())));
+    await writeOut(render(format, fetchListing(summary.feeds), await renderContext(g, o, env, env.now(), format)));
   }
   return fetchExitCode(summary, Boolean(o.strict));
 }
@@ -40,7 +40,7 @@ export async function fetchFeeds(config: Config, dbPath: string, g: GlobalOption
     ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
     force: Boolean(o.force),
     worker: Boolean(o.worker),
-    progress: env.stderrIsTTY && !g.quiet,
+    progress: showsProgress(env, g.quiet),
     quiet: Boolean(g.quiet),
     now: env.now,
     log,

@@ -74,7 +74,7 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
     store.close();
   }
   const rows = result.rows;
-  const ctx = await renderContext(g, o, env, asOf);
+  const ctx = await renderContext(g, o, env, asOf, format);
   await writeOut(render(format, momentsListing(rows, result), ctx));
   // beside machine output, what could not be judged goes to stderr (the table says it itself)
   if (format !== 'table') {

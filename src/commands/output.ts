@@ -4,14 +4,25 @@
  */
 import { MomentscanError } from '../core/errors.js';
 import { decideColor } from '../render/color.js';
-import type { RenderContext } from '../render/types.js';
-import { BIG_TABLE_ROWS } from '../render/table.js';
+import type { Format, RenderContext } from '../render/types.js';
+import { BIG_TABLE_ROWS, MIN_TABLE_WIDTH } from '../render/table.js';
 import { log, type Env, type GlobalOptions, type OutputOptions } from './env.js';
 
-export async function renderContext(g: GlobalOptions, o: OutputOptions, env: Env, now: number): Promise<RenderContext> {
+/**
+ * The render context of a command's output in `format` (a table on a terminal narrower than tables are
+ * made for is said to be so on stderr, once: it is drawn 80 columns wide, and every line of it wraps).
+ */
+export async function renderContext(g: GlobalOptions, o: OutputOptions, env: Env, now: number, format: Format): Promise<RenderContext> {
+  if (format === 'table') noteNarrowTerminal(env, g.quiet);
   const { enabled, chalk } = await decideColor({ flag: g.color === false ? false : undefined, env: env.env, isTTY: env.stdoutIsTTY });
   const fields = o.fields ? o.fields.split(',').map((f) => f.trim()).filter(Boolean) : null;
   return { chalk, color: enabled, width: env.columns, tty: env.stdoutIsTTY, verbose: Boolean(o.verbose), now, fields, headers: o.headers !== false };
+}
+
+function noteNarrowTerminal(env: Env, quiet = false): void {
+  if (env.stdoutIsTTY && env.columns < MIN_TABLE_WIDTH && !quiet) {
+    log(`momentscan: note: this terminal is ${env.columns} columns wide; tables need ${MIN_TABLE_WIDTH} (their lines wrap) — widen it, or use --json, --csv or --format markdown`);
+  }
 }
 
 /** A table of many rows is slow to read on a terminal: says so on stderr, with the formats made for it. */

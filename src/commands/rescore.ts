@@ -2,7 +2,7 @@ import { StoreError } from '../core/errors.js';
 import { identifyLanguage } from '../enrich/language.js';
 import { analyzeSentiment, SENTIMENT_ENGINE } from '../enrich/sentiment.js';
 import { openStore, storeExists } from '../store/store.js';
-import { configFor, log, processEnv, type GlobalOptions } from './context.js';
+import { configFor, log, processEnv, showsProgress, type GlobalOptions } from './context.js';
 
 export interface RescoreOptions {
   all?: boolean;
@@ -30,13 +30,13 @@ export async function run(g: GlobalOptions, o: RescoreOptions): Promise<number> 
         SENTIMENT_ENGINE,
       );
       done += page.length;
-      if (env.stderrIsTTY && !g.quiet) process.stderr.write(`\rrescoring: ${done} items`);
+      if (showsProgress(env, g.quiet)) process.stderr.write(`\rrescoring: ${done} items`);
     }
     if (done > 0) store.rebuildTopicCounts();
   } finally {
     store.close();
   }
-  if (env.stderrIsTTY && !g.quiet) process.stderr.write('\r\x1b[K');
+  if (showsProgress(env, g.quiet)) process.stderr.write('\r\x1b[K');
   if (!g.quiet) log(`momentscan: rescored ${done} item${done === 1 ? '' : 's'} with ${SENTIMENT_ENGINE}`);
   return 0;
 }

@@ -35,7 +35,7 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
   }
   const explain = Boolean(o.explain);
   const sheet = sentimentSheet(explain);
-  const ctx = await renderContext({ ...g, color: false }, o, env, env.now());
+  const ctx = await renderContext({ ...g, color: false }, o, env, env.now(), format);
   const out = writer(format, sheet, ctx);
   // --fields may name any field of the input records: one that is neither ours nor in any record is a typo
   // ('--fields text,scroe' gave {"text":"good"} without a word), said once at the end

@@ -54,7 +54,7 @@ export async function list(g: GlobalOptions, o: OutputOptions & { all?: boolean 
   } finally {
     store.close();
   }
-  await writeOut(render(format, silencesListing(rows, now), await renderContext(g, o, env, now)));
+  await writeOut(render(format, silencesListing(rows, now), await renderContext(g, o, env, now, format)));
   return ExitCode.OK;
 }
 

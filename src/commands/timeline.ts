@@ -76,6 +76,6 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
     store.close();
   }
   noteBigTable(format, rows.length, g.quiet);
-  await writeOut(render(format, timelineListing(rows, { topic: topic.name, bucketMs, from, to: asOf, firstItemAt }), await renderContext(g, o, env, asOf)));
+  await writeOut(render(format, timelineListing(rows, { topic: topic.name, bucketMs, from, to: asOf, firstItemAt }), await renderContext(g, o, env, asOf, format)));
   return 0;
 }

@@ -136,3 +136,29 @@ export function formatError(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * stdout failed for another reason than a reader gone (EPIPE, `| head`): a full disk (`> /dev/full`, a
+ * quota), a file size limit (`ulimit -f`), a device or terminal gone (EIO). What was written is
+ * incomplete: cli.ts main says so once, in one line, and exits 1; a command that writes with
+ * commands/env.ts writeOut stops there (a printed digest is not recorded as printed).
+ */
+export class OutputError extends MomentscanError {
+  constructor(err: NodeJS.ErrnoException) {
+    const code = err.code ?? err.message;
+    const hint =
+      code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full (or your quota): make room, or send the output elsewhere'
+      : code === 'EFBIG' ? 'a file size limit (ulimit -f) stops it: raise it, or send the output elsewhere'
+      : 'send the output where it can be written (a file, a pipe, a terminal), and run the command again';
+    super(`cannot write the output to stdout (${code}): what was written is incomplete`, { hint, cause: err });
+  }
+}
+
+/**
+ * What a failed write to stdout means: nothing (undefined) when the reader went away (EPIPE, and the
+ * writes after it), else the OutputError of the fault that broke it.
+ */
+export function outputFault(err: Error, stdout: { errored?: Error | null }): OutputError | undefined {
+  const first = (stdout.errored ?? err) as NodeJS.ErrnoException;
+  return first.code === 'EPIPE' ? undefined : new OutputError(first);
+}

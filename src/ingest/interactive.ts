@@ -84,6 +84,8 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) {
+      // the line says it on a line of its own, not after 'fetching feeds: 3/7^C'
+      if (o.progress) process.stderr.write('\r\x1b[K');
       log('momentscan: interrupted: stopping; feeds already fetched are saved (Ctrl-C again to quit now)');
       controller.abort();
     } else {
@@ -101,7 +103,7 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
       force: Boolean(o.force),
       ...(owner !== null ? { worker: { owner, leaseMs: workerLeaseMs(config), slotLeaseMs: workerSlotLeaseMs(config) } } : {}),
       ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
-      ...(o.progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\rfetching feeds: ${done}/${total}`) } : {}),
+      ...(o.progress ? { onProgress: (done: number, total: number) => progressLine(`fetching feeds: ${done}/${total}`) } : {}),
       onReplay: (starting: boolean, items: number) => {
         // The story replay (seconds for a big fetch) is heard between its batches on SQLite: a first signal is
         // said ('interrupted: stopping…') and rolls the replay back, the feeds saved stay saved, and the next
@@ -113,7 +115,7 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
             process.off('SIGINT', onSigint);
             process.off('SIGTERM', onSigint);
           }
-          if (o.progress) process.stderr.write('\r\x1b[Kputting the new items into stories (Ctrl-C stops it: the next fetch does it again)');
+          if (o.progress) progressLine('putting the new items into stories (Ctrl-C stops it: the next fetch does it)');
           // a replay of many items is announced first, in one line off a terminal (not with --quiet: a cron
           // job's run that goes well must write nothing, or cron mails it; a signal in it is said all the same)
           else if (items >= REPLAY_NOTE_ITEMS && !o.quiet) {
@@ -132,6 +134,16 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
     process.off('SIGTERM', onSigint);
     store.close();
   }
+}
+
+/**
+ * A progress line on the terminal (stderr), over the one before: cut to the terminal's width, as a line
+ * that wraps leaves its first part on the screen when the next one overwrites it (\r goes back to the
+ * start of the last screen line only).
+ */
+function progressLine(text: string): void {
+  const width = (process.stderr.columns || 80) - 1;
+  process.stderr.write(`\r\x1b[K${text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text}`);
 }
 
 /** A fetch worker's name in the leases it takes: host, process and a random part. */

@@ -37,9 +37,12 @@ export interface TableSpec {
 /** The least a `fit` column is given: six columns of text. */
 const FIT_MIN = 8;
 
+/** The narrowest terminal tables are made for: on a narrower one they are drawn this wide all the same. */
+export const MIN_TABLE_WIDTH = 80;
+
 /** The width a table may take: the terminal's (80 at least, 200 at most). */
 export function tableWidth(ctx: RenderContext): number {
-  return Math.max(80, Math.min(ctx.width, 200));
+  return Math.max(MIN_TABLE_WIDTH, Math.min(ctx.width, 200));
 }
 
 const ANSI = /\x1b\[[0-9;]*m/g;

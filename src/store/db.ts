@@ -100,14 +100,17 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
     throw new StoreError(`${file}: no database yet`, { hint: 'run momentscan fetch first, or point --db at your database' });
   }
   if (exists !== null && exists > 0) checkHeader(file);
-  if (exists === null) {
+  if (exists === null && file !== ':memory:') {
     try {
-      makeDirs(path.dirname(file));
+      // a history is private (the CRM's contacts, labels, recipients): a folder made for it is the user's
+      // alone (0700, as XDG asks of the folders it makes)
+      makeDirs(path.dirname(file), 0o700);
     } catch (err) {
       throw new StoreError(`${path.dirname(file)}: cannot create the database folder (${(err as NodeJS.ErrnoException).code})`, {
         hint: 'check the path and permissions, or choose another with --db',
       });
     }
+    if (!options.readonly) createPrivate(file);
   }
   let db: DB;
   try {
@@ -238,6 +241,19 @@ function openReadonly(file: string): DB {
 }
 
 /** A path SQLite does not take for a URI. */
+/**
+ * A new database file readable by its owner alone (0600, whatever the umask), made empty before SQLite
+ * opens it (SQLite makes files 0644, and gives its -wal and -shm the main file's mode). A file that
+ * appeared meanwhile (another process made it) is left as it is; a failure is SQLite's to report.
+ */
+function createPrivate(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch {
+    // there already, or not ours to make: opening it says what is wrong
+  }
+}
+
 function sqlitePath(file: string): string {
   return file.startsWith('file:') ? `./${file}` : file;
 }
@@ -275,6 +291,12 @@ function fileSize(file: string): number | null {
     if (st.isDirectory()) {
       throw new StoreError(`${file}: is a folder, not a database file`, { hint: 'give a file path with --db' });
     }
+    // a device or a pipe (--db /dev/null, --db /dev/stdout): SQLite read it as an empty database, said 'disk
+    // I/O error — check the disk', and as root left /dev/null-journal behind
+    if (!st.isFile()) {
+      const kind = st.isFIFO() ? 'a pipe' : st.isSocket() ? 'a socket' : 'a device';
+      throw new StoreError(`${file}: is ${kind}, not a database file`, { hint: 'give the path of a database file with --db (a new path makes one)' });
+    }
     return st.size;
   } catch (err) {
     if (err instanceof StoreError) throw err;
@@ -307,6 +329,8 @@ function notOurs(file: string): StoreError {
 export function wrapSqliteError(err: unknown, file: string): StoreError {
   const code = (err as { code?: string }).code ?? '';
   const msg = err instanceof Error ? err.message : String(err);
+  const native = nativeModuleError(err, code, msg);
+  if (native) return native;
   if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY')) {
     // (not always a momentscan: a sqlite3 shell in a transaction, a DB browser with changes not yet written)
     return new StoreError(`${file}: database is busy: another program is writing to it`, {
@@ -333,4 +357,25 @@ export function wrapSqliteError(err: unknown, file: string): StoreError {
     });
   }
   return new StoreError(`${file}: database error: ${msg}`, { cause: err });
+}
+
+/**
+ * SQLite's native module (better-sqlite3, loaded by the first connection) that cannot be loaded: not the
+ * database's fault. Never built, as its install script did not run (npm's --ignore-scripts or allow-scripts,
+ * pnpm's approve-builds): the 'bindings' package's list of 13 paths tried; built for another Node.js
+ * (Node.js changed since the install: NODE_MODULE_VERSION), or not loadable here (ERR_DLOPEN_FAILED).
+ */
+function nativeModuleError(err: unknown, code: string, msg: string): StoreError | undefined {
+  const notBuilt = msg.startsWith('Could not locate the bindings file');
+  if (!notBuilt && code !== 'ERR_DLOPEN_FAILED') return undefined;
+  const what = notBuilt
+    ? "was not built when momentscan was installed (its install script did not run: npm's --ignore-scripts or allow-scripts, pnpm's approve-builds)"
+    : /NODE_MODULE_VERSION/.test(msg)
+      ? `was built for another version of Node.js than this one (${process.version}): Node.js changed since momentscan was installed`
+      : `cannot be loaded by this Node.js (${process.version}): ${msg.split('\n')[0]}`;
+  const home = path.dirname(fileURLToPath(new URL('../../package.json', import.meta.url)));
+  return new StoreError(`SQLite's native module (better-sqlite3) ${what}`, {
+    hint: `build it for this Node.js: cd '${home}' && npm rebuild better-sqlite3 (or install momentscan again, letting better-sqlite3's install script run)`,
+    cause: err,
+  });
 }

@@ -54,6 +54,13 @@ export function openTerminal(o: { width: number; height: number; home: string; c
   };
   const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   tmux('new-session', '-d', '-s', 'w', '-x', String(o.width), '-y', String(o.height), '-c', o.cwd, 'env', '-i', ...envArgs, 'sh');
+  // what is typed before the shell shows its prompt is echoed before it, and the prompt then stands on the
+  // line a command's output starts on (a progress line's \r erases it): tests counting prompts waited for ever
+  const until = Date.now() + 20_000;
+  while (!tmux('capture-pane', '-p', '-t', 'w').startsWith('$')) {
+    if (Date.now() > until) throw new Error('timed out waiting for the shell\'s prompt in tmux');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
   const t: Terminal = {
     run(line) {
       tmux('send-keys', '-t', 'w', '-l', line);

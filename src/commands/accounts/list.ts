@@ -21,6 +21,6 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
   }
   const review = reviewNotes(accountDefs(rows));
   const listed = rows.map((a) => ({ ...a, review: review.get(a.id) ?? [] }));
-  await writeOut(render(format, accountsListing(listed), await renderContext(g, o, env, now)));
+  await writeOut(render(format, accountsListing(listed), await renderContext(g, o, env, now, format)));
   return ExitCode.OK;
 }

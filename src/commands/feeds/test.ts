@@ -22,7 +22,7 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
     try {
       const items = await source(id, { since: null, now: fetchedAt, signal: new AbortController().signal, maxBytes: config.fetch.maxBytes });
       const enriched = inlineParser({ topics: config.topics }).enrich(items, { feedUrl: id, language: null });
-      await writeOut(render(format, testItemsListing(enriched, null), await renderContext(g, o, env, fetchedAt)));
+      await writeOut(render(format, testItemsListing(enriched, null), await renderContext(g, o, env, fetchedAt, format)));
       return 0;
     } catch (err) {
       throw err instanceof FeedError ? asTyped(o.source, err) : err;
@@ -31,6 +31,6 @@ export async function test(g: GlobalOptions, o: OutputOptions & { source: string
   const url = typedFeedUrl(o.source);
   if (!url) throw new UsageError(`feeds test: "${o.source}" is not an http(s) URL, a file:// URL or a path`);
   const parsed = await readFeedOnce(config, o.source, url, fetchedAt);
-  await writeOut(render(format, testItemsListing(parsed.items, parsed.title), await renderContext(g, o, env, fetchedAt)));
+  await writeOut(render(format, testItemsListing(parsed.items, parsed.title), await renderContext(g, o, env, fetchedAt, format)));
   return 0;
 }
