@@ -32,6 +32,7 @@ import type {
   SilenceRow,
   StoryAssigner,
   StoryReplayer,
+  TopicCoverage,
   TopicRow,
   Verdict,
 } from './model.js';
@@ -76,6 +77,8 @@ export interface ItemStore {
   /** The titles of the items itemsBetween gives, in its order: all a moment's baseline sample needs. */
   titlesBetween(topicId: number, from: number, to: number, limit: number): string[];
   overflowPeriods(topicId: number, from: number, to: number): { feedUrl: string; start: number; end: number }[];
+  /** The fetch log of the topic's feeds for fetches in [from, to]: what moments/coverage.ts needs to find the periods nobody fetched. */
+  topicCoverage(topicId: number, from: number, to: number): TopicCoverage;
   listItems(o: ListItemsQuery): (StoredItem & { topicIds: number[] })[];
   /** listItems a page at a time, in its order (`counted` is set before it returns): memory for a page, not the period. */
   listItemPages(o: ListItemsQuery, pageSize?: number): Iterable<(StoredItem & { topicIds: number[] })[]>;

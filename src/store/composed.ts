@@ -21,6 +21,7 @@ import type {
   SaveResult,
   StoryAssigner,
   StoryReplayer,
+  TopicCoverage,
   TopicRow,
 } from './model.js';
 import { SqliteAccounts } from './sqlite/accounts.js';
@@ -162,6 +163,9 @@ export abstract class PartsStore implements StoreApi {
   }
   overflowPeriods(topicId: number, from: number, to: number): { feedUrl: string; start: number; end: number }[] {
     return this.items.overflowPeriods(topicId, from, to);
+  }
+  topicCoverage(topicId: number, from: number, to: number): TopicCoverage {
+    return this.items.topicCoverage(topicId, from, to);
   }
   listItems(o: ListItemsQuery): (StoredItem & { topicIds: number[] })[] {
     return this.items.listItems(o);
