@@ -1,9 +1,15 @@
 import { engineStart, type DetectOptions } from '../detect/detect.js';
+import { HISTORY_LOOK, historyStart } from '../detect/readiness.js';
 import type { Store } from '../store/store.js';
 import type { TopicCoverage } from '../store/model.js';
 
 /** Items published before the evaluation time may still be fetched (and found overflowing) this long after it. */
 export const MAX_FETCH_LAG_MS = 2 * 86_400_000;
+
+/** Where a topic's history starts for detection (readiness.ts historyStart: its first item, unless that stands alone). */
+export function topicHistoryStart(store: Store, topicId: number): number | null {
+  return historyStart(store.firstItemTimes(topicId, HISTORY_LOOK));
+}
 
 /**
  * The engine's options for a topic with the periods nobody fetched over its run (`blind`), read from the

@@ -2,7 +2,7 @@ import type { Config, Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import type { Moment } from '../core/types.js';
 import { autoBucket, engineStart, resumeStart, type EngineSnapshot } from '../detect/detect.js';
-import { MAX_FETCH_LAG_MS, withUnfetched } from './coverage.js';
+import { MAX_FETCH_LAG_MS, topicHistoryStart, withUnfetched } from './coverage.js';
 import { explainMoment, undercountCaveats } from '../detect/explain.js';
 import { learningUntil } from '../detect/readiness.js';
 import { rankMoments } from '../rank/rank.js';
@@ -96,7 +96,7 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     // The engine runs from well before the window (engineStart), so a moment already going when the
     // window opens keeps its true onset and alert history (--alerts must not take it for new); moments
     // reported are those that reach into the window (in a backtest, those that fired in it).
-    const historyStart = store.firstItemAt(topicId);
+    const historyStart = topicHistoryStart(store, topicId);
     const until = learningUntil(historyStart, bucketMs);
     if (until === null || until > o.asOf) learning.push({ topic: topic.name, until });
     // a threshold moved by labels is the engine's alert level (part of the engine state's key, like the sensitivity)

@@ -73,6 +73,8 @@ export interface TopicStore {
 export interface ItemStore {
   hasItems(): boolean;
   firstItemAt(topicId: number): number | null;
+  /** The publication times of a topic's first `n` items, oldest first. */
+  firstItemTimes(topicId: number, n: number): number[];
   itemsBetween(topicId: number, from: number, to: number, limit?: number): StoredItem[];
   /** The titles of the items itemsBetween gives, in its order: all a moment's baseline sample needs. */
   titlesBetween(topicId: number, from: number, to: number, limit: number): string[];

@@ -155,6 +155,9 @@ export abstract class PartsStore implements StoreApi {
   firstItemAt(topicId: number): number | null {
     return this.items.firstItemAt(topicId);
   }
+  firstItemTimes(topicId: number, n: number): number[] {
+    return this.items.firstItemTimes(topicId, n);
+  }
   itemsBetween(topicId: number, from: number, to: number, limit?: number): StoredItem[] {
     return this.items.itemsBetween(topicId, from, to, limit);
   }

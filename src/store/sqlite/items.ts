@@ -27,6 +27,11 @@ export class SqliteItems extends SqlitePart implements ItemStore {
     });
   }
 
+  /** The publication times of a topic's first `n` items, oldest first. */
+  firstItemTimes(topicId: number, n: number): number[] {
+    return this.guard(() => this.stmt('SELECT published_at FROM item_topics WHERE topic_id = ? ORDER BY published_at LIMIT ?').pluck().all(topicId, n) as number[]);
+  }
+
   /** A topic's items published in [from, to), newest first, at most `limit`. */
   itemsBetween(topicId: number, from: number, to: number, limit = 1000): StoredItem[] {
     return this.guard(
