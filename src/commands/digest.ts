@@ -3,7 +3,7 @@ import { buildDigestModel, lastDigestEnd } from '../moments/digest.js';
 import type { DigestModel } from '../moments/types.js';
 import { deliverDigest } from '../notify/digest-delivery.js';
 import { DIGEST_RENDERERS, digestFormat } from '../render/digest-formats.js';
-import { isQuiet } from '../render/digest.js';
+import { quietToSkip } from '../render/digest.js';
 import { fmtUtc } from '../core/time.js';
 import { openStore, storeExists } from '../store/store.js';
 import { checkWindow, configFor, log, processEnv, writeOut, type GlobalOptions } from './context.js';
@@ -86,7 +86,7 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   // `--since last --send` claims its period before it sends: of two runs at once (cron overlapping an analyst,
   // or on two hosts of a team), one sends it and the other says so; a failed send gives the period back
   let claim: number | null = null;
-  if (lastMode && !o.dryRun && !(isQuiet(model) && !o.always)) {
+  if (lastMode && !o.dryRun && !(quietToSkip(model) && !o.always)) {
     const s = await openStore(dbPath);
     try {
       claim = s.claimDigest({ createdAt: now, periodStart: model.periodStart, periodEnd: model.periodEnd, moments: found }, now - CLAIM_LEASE_MS);

@@ -9,6 +9,7 @@ import { openStore } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, type GlobalOptions, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
 import { syncTopics } from '../enrich/sync-topics.js';
 import { engineTuning, learnThreshold } from '../moments/thresholds.js';
+import { topicHistoryStart, withUnfetched } from '../moments/coverage.js';
 import { asOfFlag, sensitivityFlag, sinceFlag, topicFlag } from './flags.js';
 
 export interface TimelineOptions extends OutputOptions {
@@ -62,7 +63,7 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
     // the topic's threshold as moments uses it: learnt from labels, unless --sensitivity says otherwise
     const threshold = flag ? null : learnThreshold(sensitivity, store.feedback.labels([topic.name]), env.now());
     firstItemAt = store.firstItemAt(id);
-    const detectOptions = { asOf, from, bucketMs, baselineMs, sensitivity, historyStart: firstItemAt, ...engineTuning(threshold) };
+    const detectOptions = withUnfetched(store, id, { asOf, from, bucketMs, baselineMs, sensitivity, historyStart: topicHistoryStart(store, id), ...engineTuning(threshold) });
     const buckets = store.bucketCounts(id, engineStart(detectOptions), asOf + 1, bucketMs);
     // a bucket still going at asOf is not judged yet: learning only if it would not be once over
     const until = learningUntil(detectOptions.historyStart, bucketMs);
@@ -70,7 +71,7 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
       ...r,
       topic: topic.name,
       bucketMs,
-      learning: !r.judged && (r.start + bucketMs <= asOf || until === null || r.start + bucketMs <= until),
+      learning: !r.judged && !r.unfetched && (r.start + bucketMs <= asOf || until === null || r.start + bucketMs <= until),
     }));
   } finally {
     store.close();

@@ -37,6 +37,12 @@ export interface DetectOptions {
   sensitivity: Sensitivity;
   /** When the topic's history starts (first item); earlier buckets are not counted as zeros. */
   historyStart: number | null;
+  /**
+   * Periods nobody fetched ([start, end), oldest first, not overlapping): the feeds that carry the topic
+   * were not read then and dropped its items (the fetch log: moments/coverage.ts). A bucket that meets one
+   * is not judged and not learnt from: its count is unknown, not a quiet spell that lowers the baseline.
+   */
+  blind?: readonly (readonly [number, number])[];
   /** The engine's internal knobs, for evaluation only. */
   tuning?: Partial<Tuning>;
 }
@@ -62,8 +68,10 @@ export interface BucketScore {
   sentimentAlert: Alert;
   /** Scored items in the window that carries the tone shift. */
   sentimentWindowItems: number;
-  /** False while the engine is learning, and for a bucket that has not ended by asOf. */
+  /** False while the engine is learning, for a bucket that has not ended by asOf, and for one unfetched. */
   judged: boolean;
+  /** The bucket meets a period nobody fetched (DetectOptions.blind): its count is what was left to fetch. */
+  unfetched: boolean;
 }
 
 
@@ -94,6 +102,7 @@ const SWING_DOWN = 32;
 const SWING_ONSET = 64;
 const SWING_GROWTH = 128;
 const TONE_BASELINE = 256; // baselineSentiment is known
+const UNFETCHED = 512; // the bucket meets a period nobody fetched: not judged
 
 /**
  * The engine's verdicts on every bucket from its start, in typed arrays (a topic's history is thousands
@@ -164,6 +173,7 @@ class Trace {
       sentimentAlert: f & SWING_ONSET ? 'onset' : f & SWING_GROWTH ? 'growth' : null,
       sentimentWindowItems: this.toneItems[i]!,
       judged: (f & JUDGED) !== 0,
+      unfetched: (f & UNFETCHED) !== 0,
     };
   }
 }
@@ -256,6 +266,7 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}
     trace.sentimentSum[i] = packed[k + 4]!;
     sq[i] = packed[k + 5]!;
   }
+  const blind = blindRows(trace, o.blind);
   let snapshot: EngineSnapshot | null = null;
   const saveFrom = r.saveBy === undefined ? Infinity : Math.max(r.saveBy - SAVE_SPAN_MS, resumed ? at + 1 : first + 1);
   // the rows between two at which the state may be saved go through judgeRows in one call
@@ -270,7 +281,7 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}
     }
     let end = i + 1;
     while (end < rows && !mayBeSavedAt(end)) end++;
-    judgeRows(engine, trace, sq, i, end);
+    judgeRows(engine, trace, sq, i, end, blind);
     i = end;
   }
   if (snapshot) snapshot.state = compactState(snapshot.state);
@@ -283,8 +294,16 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}
  * state saving in it, the loop's function was compiled again and again, each time with serialisation
  * inlined).
  */
-function judgeRows(engine: SeriesDetector, trace: Trace, sq: Float64Array, from: number, to: number): void {
+function judgeRows(engine: SeriesDetector, trace: Trace, sq: Float64Array, from: number, to: number, blind: Uint8Array | null): void {
   for (let i = from; i < to; i++) {
+    // A bucket that meets a period nobody fetched holds at least its count: above the forecast it is
+    // judged (a burst that overflowed the feed is still a burst); else it is left out, as a series'
+    // missing row (the engine's rings skip it), neither a quiet spell nor learnt from.
+    const unfetched = blind !== null && blind[i] === 1;
+    if (unfetched && !(trace.count[i]! > (engine.expectedAt(trace.start(i)) ?? Infinity))) {
+      trace.flags[i] = UNFETCHED;
+      continue;
+    }
     const scored = trace.scored[i]!;
     engine.judge(trace.start(i), trace.count[i]!, scored > 0 ? trace.sentimentSum[i]! / scored : NaN, scored, sq[i]!);
     const v = V.verdict[V.V_FLAGS]!;
@@ -304,8 +323,20 @@ function judgeRows(engine: SeriesDetector, trace: Trace, sq: Float64Array, from:
       const g = V.verdict[V.V_TONE_FLAGS]!;
       if (g & V.T_ACTIVE) f |= (g & V.T_EPISODE_UP ? SWING_UP : SWING_DOWN) | (g & V.T_ONSET ? SWING_ONSET : g & V.T_GROWTH ? SWING_GROWTH : 0);
     }
-    trace.flags[i] = f;
+    trace.flags[i] = unfetched ? f | UNFETCHED : f;
   }
+}
+
+/** Per row of the trace, 1 when its bucket meets a period nobody fetched (null when there is none). */
+function blindRows(trace: Trace, blind: DetectOptions['blind']): Uint8Array | null {
+  if (!blind || blind.length === 0) return null;
+  const out = new Uint8Array(trace.length);
+  for (const [a, b] of blind) {
+    const from = Math.max(0, Math.floor((a - trace.first) / trace.bucketMs));
+    const to = Math.min(trace.length, Math.ceil((b - trace.first) / trace.bucketMs));
+    for (let i = from; i < to; i++) out[i] = 1;
+  }
+  return out;
 }
 
 /**

@@ -629,7 +629,7 @@ class RowModel {
     if (Number.isNaN(this.t0)) return null;
     const idx = Math.round((t - this.t0) / this.res);
     this.forecast(idx);
-    const best = this.fc[this.best]!;
+    const best = this.giving();
     if (Number.isNaN(best.pred)) return null;
     const mu = best.pred;
     // a part of a row is noisier than the row: the look takes the larger of the hour-of-day and the
@@ -682,7 +682,7 @@ class RowModel {
     const countMode = this.integerOnly && Number.isInteger(x) && x >= 0;
     this.countMode = countMode;
     const fc = this.fc;
-    const best = fc[this.best]!;
+    const best = this.giving();
     let score = 0;
     let flags = learning ? F_LEARNING : 0;
     let expected = NaN;
@@ -852,6 +852,17 @@ class RowModel {
     verdict[V_EXPECTED] = expected;
     verdict[V_SCORE] = score;
     verdict[V_FLAGS] = flags;
+  }
+
+  /**
+   * The forecaster that gives `expected`: the chosen one, or, when it has no forecast for this row (a
+   * seasonal one whose earlier days or weeks are all missing: a series' rows left out over more than a
+   * week, a topic's buckets nobody fetched), the slowest level, which holds the level from before them:
+   * a row after such a gap is judged, not left with no forecast.
+   */
+  private giving(): Forecaster {
+    const best = this.fc[this.best]!;
+    return Number.isNaN(best.pred) ? this.fc[this.levels.length - 1]! : best;
   }
 
   /** Sparse or not, the forecasters' cycle errors are on another scale: model choice starts again. */
@@ -1197,6 +1208,16 @@ export class SeriesDetector {
       return;
     }
     this.score(t, value, sentiment, true, n, sq);
+  }
+
+  /**
+   * The forecast for the row starting at t (rows of a whole step), learning nothing; null while there is
+   * none. For a row whose count is known only in part (moments' buckets nobody fetched, see detect.ts).
+   */
+  expectedAt(t: number): number | null {
+    if (this.k !== 1) return null;
+    const v = this.model.preview(t, 0, 1);
+    return v === null ? null : v.expected;
   }
 
   /** The open step judged as one row of the model (its verdict in `verdict`). */

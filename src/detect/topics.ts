@@ -92,10 +92,14 @@ export interface DetectAllOptions {
 
 /**
  * What an engine state is saved under: the engine's code (a hash of the detect stage's files, so that any
- * change to it is a new key), the detection settings and where the engine starts.
+ * change to it is a new key), the detection settings, where the engine starts and the periods nobody
+ * fetched before the window.
  */
 export function engineKey(o: DetectOptions): string {
-  return [engineVersion(), o.bucketMs, o.baselineMs, o.sensitivity, engineStart(o), JSON.stringify(o.tuning ?? null)].join(' ');
+  const key = [engineVersion(), o.bucketMs, o.baselineMs, o.sensitivity, engineStart(o), JSON.stringify(o.tuning ?? null)].join(' ');
+  // a state saved before the window is made with the periods nobody fetched before it (one found later is another key)
+  const blind = (o.blind ?? []).filter(([a]) => a < o.from);
+  return blind.length ? `${key} ${JSON.stringify(blind)}` : key;
 }
 
 /**

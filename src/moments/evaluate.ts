@@ -2,6 +2,7 @@ import type { Config, Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import type { Moment } from '../core/types.js';
 import { autoBucket, engineStart, resumeStart, type EngineSnapshot } from '../detect/detect.js';
+import { MAX_FETCH_LAG_MS, topicHistoryStart, withUnfetched } from './coverage.js';
 import { explainMoment, undercountCaveats } from '../detect/explain.js';
 import { learningUntil } from '../detect/readiness.js';
 import { rankMoments } from '../rank/rank.js';
@@ -15,8 +16,6 @@ import { syncTopics } from '../enrich/sync-topics.js';
 import { notesFor } from './notes.js';
 import { engineTuning, flagThreshold, learnThreshold, type Threshold } from './thresholds.js';
 
-/** Items published before the evaluation time may still be fetched (and found overflowing) this long after it. */
-const MAX_FETCH_LAG_MS = 2 * 86_400_000;
 
 export interface EvaluateOptions {
   asOf: number;
@@ -97,11 +96,11 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     // The engine runs from well before the window (engineStart), so a moment already going when the
     // window opens keeps its true onset and alert history (--alerts must not take it for new); moments
     // reported are those that reach into the window (in a backtest, those that fired in it).
-    const historyStart = store.firstItemAt(topicId);
+    const historyStart = topicHistoryStart(store, topicId);
     const until = learningUntil(historyStart, bucketMs);
     if (until === null || until > o.asOf) learning.push({ topic: topic.name, until });
     // a threshold moved by labels is the engine's alert level (part of the engine state's key, like the sensitivity)
-    const options = { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart, ...engineTuning(thresholds.get(topic.name)!) };
+    const options = withUnfetched(store, topicId, { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart, ...engineTuning(thresholds.get(topic.name)!) });
     // The engine's state is saved before the window and resumed from by later runs with the same key;
     // only for buckets of whole quarters, whose counts the triggers that drop the states watch.
     const key = o.engineStates !== false && bucketMs % QUARTER_MS === 0 ? engineKey(options) : null;

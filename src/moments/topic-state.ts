@@ -4,6 +4,7 @@ import { learningUntil } from '../detect/readiness.js';
 import { syncTopics } from '../enrich/sync-topics.js';
 import type { Store } from '../store/store.js';
 import type { TopicRow } from './types.js';
+import { topicHistoryStart } from './coverage.js';
 import { flagThreshold, learnThreshold } from './thresholds.js';
 import type { Sensitivity } from '../config/schema.js';
 
@@ -18,7 +19,8 @@ export function topicRows(config: Config, store: Store | null, now: number, sens
     const setting = t.bucketMs ?? config.defaults.bucketMs;
     const bucketMs = setting === 'auto' ? autoBucket() : setting;
     const firstItemAt = store && id !== undefined ? store.firstItemAt(id) : null;
-    const until = learningUntil(firstItemAt, bucketMs);
+    // learning as moments judges it: from where the history starts for detection (an old item alone before the rest is not it)
+    const until = learningUntil(store && id !== undefined ? topicHistoryStart(store, id) : null, bucketMs);
     const total = id === undefined ? undefined : totals.get(id);
     const own = labels.filter((l) => l.topic === t.name);
     const count = (v: string) => own.filter((l) => l.verdict === v).length;

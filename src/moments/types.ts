@@ -56,6 +56,11 @@ export interface DigestModel {
   itemsStored?: boolean;
   /** Topics still learning at the end of the period: from when they are judged (null: no items yet). */
   learning?: { topic: string; until: number | null }[];
+  /**
+   * When the configured feeds were last read, if that is well before the period's end (a fetch cron that
+   * stopped, a laptop closed): what was published since is in no digest yet. Absent when they were read.
+   */
+  notFetchedSince?: number;
 }
 
 /** A configured topic as `momentscan topics` shows it. */

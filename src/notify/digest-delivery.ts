@@ -5,7 +5,7 @@
  */
 import type { MailSettings } from '../email/settings.js';
 import type { DigestModel } from '../moments/types.js';
-import { digestSubject, fmtUtc, fmtUtcShort, isQuiet, plural, quietLine } from '../render/digest.js';
+import { digestSubject, fmtUtc, fmtUtcShort, plural, quietLine, quietToSkip } from '../render/digest.js';
 
 export interface DigestDelivery {
   dryRun: boolean;
@@ -20,7 +20,7 @@ export interface DigestDelivery {
 /** Who it went to, or null when nothing was sent (quiet, or a dry run). Throws when the send fails. */
 export async function deliverDigest(model: DigestModel, mail: MailSettings, o: DigestDelivery): Promise<string[] | null> {
   const { log } = o;
-  if (isQuiet(model) && !o.always) {
+  if (quietToSkip(model) && !o.always) {
     if (model.itemsStored === false) {
       log(`momentscan: warning: ${quietLine(model)} Nothing sent (--always sends it anyway).`);
     } else if (!o.quiet) {

@@ -25,6 +25,14 @@ export function isQuiet(d: DigestModel): boolean {
   return d.new.length === 0 && d.ongoing.length === 0 && d.faded.length === 0;
 }
 
+/**
+ * A quiet digest that `--send` leaves unsent (unless `--always`): not one that covers time nobody fetched,
+ * which says so (a fetch cron that stopped must not look like a run of quiet days).
+ */
+export function quietToSkip(d: DigestModel): boolean {
+  return isQuiet(d) && d.notFetchedSince === undefined;
+}
+
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -131,7 +139,7 @@ export function examplesOf(m: Moment): { title: string; source: string | null; l
 export function digestSubject(d: DigestModel, prefix = 'momentscan'): string {
   const p = clean(prefix);
   const lead = p ? `${p}: ` : '';
-  if (isQuiet(d)) return `${lead}${d.itemsStored === false ? 'nothing to judge yet' : 'quiet day'} (${plural(d.topics.length, 'topic')})`;
+  if (isQuiet(d)) return `${lead}${d.itemsStored === false ? 'nothing to judge yet' : d.notFetchedSince !== undefined ? `nothing fetched since ${fmtUtcShort(d.notFetchedSince)}` : 'quiet day'} (${plural(d.topics.length, 'topic')})`;
   const parts: string[] = [];
   if (d.new.length) parts.push(`${d.new.length} new ${d.new.length === 1 ? 'moment' : 'moments'}`);
   if (d.ongoing.length) parts.push(d.new.length ? `${d.ongoing.length} ongoing` : `${plural(d.ongoing.length, 'ongoing moment')}`);
@@ -153,7 +161,14 @@ export function countsLine(d: DigestModel): string {
  */
 export function quietLine(d: DigestModel): string {
   if (d.itemsStored === false) return NOTHING_STORED;
+  if (d.notFetchedSince !== undefined) return `No moments across ${plural(d.topics.length, 'topic')} between ${fmtUtcShort(d.periodStart)} and ${fmtUtc(d.periodEnd)} in what was fetched — not a quiet day: ${staleLine(d)}`;
   return `Quiet day: no moments across ${plural(d.topics.length, 'topic')} between ${fmtUtcShort(d.periodStart)} and ${fmtUtc(d.periodEnd)}.`;
+}
+
+/** "no feed was read after 2026-11-20 12:00 UTC (7 days before the period's end), so …": what the digest cannot say. */
+export function staleLine(d: DigestModel): string {
+  const since = d.notFetchedSince!;
+  return `no feed was read after ${fmtUtc(since)} (${formatDuration(Math.round((d.periodEnd - since) / 3_600_000) * 3_600_000 || 60_000)} before the period's end), so what was published since is not judged here — run \`momentscan fetch\` (\`momentscan feeds list\` shows how the feeds fare).`;
 }
 
 const NOTHING_STORED = 'Nothing to judge: no items are stored yet. Fetch the feeds with `momentscan fetch` (`momentscan feeds list` shows how they fare).';
@@ -204,6 +219,8 @@ export function digestBody(d: DigestModel, look: DigestLook): string[] {
     out.push(...look.quiet(quietLine(d)));
   } else {
     out.push(...look.counts(countsLine(d)));
+    // (a note, laid out as the learning lines are: wrapped, escaped)
+    if (d.notFetchedSince !== undefined) out.push(...look.learning([`Not all of the period is known: ${staleLine(d)}`]));
     for (const s of sections(d)) {
       out.push(...look.heading(s.title));
       s.moments.forEach((m, i) => out.push(...look.moment(m, i + 1)));

@@ -30,6 +30,8 @@ export function timelineJson(r: TimelineRow): Record<string, unknown> {
     sentimentScore: round(r.sentimentScore, 2),
     shift: r.sentimentFlag,
     learning: r.learning,
+    // a period nobody fetched: the stories are what the feeds still held when fetching resumed
+    unfetched: r.unfetched,
   };
 }
 
@@ -79,10 +81,15 @@ function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: TimelineMe
     const first = meta.firstItemAt ?? rows[0]!.start;
     out += `${wrapShown(`nothing before ${iso(rows[0]!.start)}: the topic's first stored item is from ${iso(first)}, so the chart and the table begin there`, ctx.width, '         ', '         ').map((l) => chalk.dim(l)).join('\n')}\n`;
   }
+  const unfetched = rows.filter((r) => r.unfetched);
+  if (unfetched.length > 0) {
+    const note = `not fetched: ${unfetched.length === 1 ? 'a bucket' : `${unfetched.length} buckets`} from ${iso(unfetched[0]!.start)} met a time nobody fetched the topic's feeds, which dropped items meanwhile (the fetch log): their stories are what the feeds still held, and they are not judged`;
+    out += `${wrapShown(note, ctx.width, '         ', '         ').map((l) => chalk.dim(l)).join('\n')}\n`;
+  }
   out += '\n';
   const cells: string[][] = [];
   for (const r of rows) {
-    const moment = r.volumeFlag ? `spike ${r.volumeScore.toFixed(1)}` : r.sentimentFlag ? `${r.sentimentFlag} ${r.sentimentScore.toFixed(1)}` : r.judged ? '' : r.learning ? 'learning' : 'not over';
+    const moment = r.volumeFlag ? `spike ${r.volumeScore.toFixed(1)}` : r.sentimentFlag ? `${r.sentimentFlag} ${r.sentimentScore.toFixed(1)}` : r.judged ? '' : r.unfetched ? 'not fetched' : r.learning ? 'learning' : 'not over';
     cells.push([
       fmtUtcShort(r.start),
       String(r.count),

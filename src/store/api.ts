@@ -32,6 +32,7 @@ import type {
   SilenceRow,
   StoryAssigner,
   StoryReplayer,
+  TopicCoverage,
   TopicRow,
   Verdict,
 } from './model.js';
@@ -72,10 +73,14 @@ export interface TopicStore {
 export interface ItemStore {
   hasItems(): boolean;
   firstItemAt(topicId: number): number | null;
+  /** The publication times of a topic's first `n` items, oldest first. */
+  firstItemTimes(topicId: number, n: number): number[];
   itemsBetween(topicId: number, from: number, to: number, limit?: number): StoredItem[];
   /** The titles of the items itemsBetween gives, in its order: all a moment's baseline sample needs. */
   titlesBetween(topicId: number, from: number, to: number, limit: number): string[];
   overflowPeriods(topicId: number, from: number, to: number): { feedUrl: string; start: number; end: number }[];
+  /** The fetch log of the topic's feeds for fetches in [from, to]: what moments/coverage.ts needs to find the periods nobody fetched. */
+  topicCoverage(topicId: number, from: number, to: number): TopicCoverage;
   listItems(o: ListItemsQuery): (StoredItem & { topicIds: number[] })[];
   /** listItems a page at a time, in its order (`counted` is set before it returns): memory for a page, not the period. */
   listItemPages(o: ListItemsQuery, pageSize?: number): Iterable<(StoredItem & { topicIds: number[] })[]>;

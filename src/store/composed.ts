@@ -21,6 +21,7 @@ import type {
   SaveResult,
   StoryAssigner,
   StoryReplayer,
+  TopicCoverage,
   TopicRow,
 } from './model.js';
 import { SqliteAccounts } from './sqlite/accounts.js';
@@ -154,6 +155,9 @@ export abstract class PartsStore implements StoreApi {
   firstItemAt(topicId: number): number | null {
     return this.items.firstItemAt(topicId);
   }
+  firstItemTimes(topicId: number, n: number): number[] {
+    return this.items.firstItemTimes(topicId, n);
+  }
   itemsBetween(topicId: number, from: number, to: number, limit?: number): StoredItem[] {
     return this.items.itemsBetween(topicId, from, to, limit);
   }
@@ -162,6 +166,9 @@ export abstract class PartsStore implements StoreApi {
   }
   overflowPeriods(topicId: number, from: number, to: number): { feedUrl: string; start: number; end: number }[] {
     return this.items.overflowPeriods(topicId, from, to);
+  }
+  topicCoverage(topicId: number, from: number, to: number): TopicCoverage {
+    return this.items.topicCoverage(topicId, from, to);
   }
   listItems(o: ListItemsQuery): (StoredItem & { topicIds: number[] })[] {
     return this.items.listItems(o);

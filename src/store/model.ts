@@ -214,6 +214,17 @@ export const NO_STORIES: StoryAssigner = {
   covers: () => false,
 };
 
+/**
+ * What the fetch log says of the feeds that carry a topic, for moments/coverage.ts: each fetch that found
+ * only new items (overflow) and the stretch it missed — from the feed's fetch before it to the oldest item
+ * it brought — and, when there is one, each feed's span (its first fetch's oldest item to its last
+ * successful fetch) and its items of the topic in the 14 days before the first gap.
+ */
+export interface TopicCoverage {
+  gaps: { feedId: number; start: number; end: number }[];
+  feeds: { feedId: number; first: number | null; last: number | null; items: number }[];
+}
+
 export interface SaveResult {
   seen: number;
   new: number;

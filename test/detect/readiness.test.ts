@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Bucket } from '../../src/core/types.js';
 import { scoreBuckets } from '../../src/detect/detect.js';
-import { historyNeededBuckets, learningUntil } from '../../src/detect/readiness.js';
+import { historyNeededBuckets, historyStart, learningUntil } from '../../src/detect/readiness.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -51,5 +51,24 @@ describe('readiness: when a topic is first judged', () => {
     // the first judged bucket ends (and can first say something) at learningUntil
     expect(firstJudged + bucketMs).toBe(learningUntil(historyStart, bucketMs));
     expect(rows.filter((r) => r.start < firstJudged).every((r) => !r.judged)).toBe(true);
+  });
+});
+
+describe('historyStart: where a topic\'s history starts for detection', () => {
+  const T = Date.UTC(2026, 10, 18);
+  const every = (n: number, step: number, from = T) => Array.from({ length: n }, (_, k) => from + k * step);
+  it.each<[string, number[], number | null]>([
+    ['no items', [], null],
+    ['one item', [T], T],
+    ['items every hour: the first', every(50, H), T],
+    // a search's first answer listing a 2019 piece before two days of news
+    ['an old article alone before the rest', [Date.UTC(2019, 4, 3), ...every(50, H)], T],
+    ['several old ones, each alone', [Date.UTC(2019, 4, 3), Date.UTC(2024, 1, 1), T - 5 * D, ...every(50, H)], T],
+    // a quiet topic: an item every three days; one a week before the next is its history, not an outlier
+    ['a quiet topic keeps its first item', [T - 7 * D, ...every(20, 3 * D)], T - 7 * D],
+    // a gap of less than a day is never a reason
+    ['a few hours before the rest', [T - 12 * H, ...every(50, 60_000)], T - 12 * H],
+  ])('%s', (_, times, expected) => {
+    expect(historyStart(times)).toBe(expected);
   });
 });

@@ -321,6 +321,33 @@ describe('momentscan digest --send', { timeout: 90_000 }, () => {
     expect(mail!.parsed.text!.replace(/\s+/g, ' ')).toContain('Quiet day: no moments across 2 topics between 2026-11-19 12:00 and 2026-11-20 12:00 UTC.');
     expect(mail!.parsed.html).toContain('Quiet day: no moments across 2 topics');
   });
+  it('a day nobody fetched is not a quiet day: the digest says since when the feeds were not read, and is sent', async () => {
+    // the feeds were last read at 2026-11-20 12:00; the cron digest runs a week later
+    const home = tempDir();
+    const db = path.join(home, 'sample.db');
+    expect(runCli(['fetch', '--config', SAMPLE_CONFIG, '--db', db, '--quiet'], { home, env: { MOMENTSCAN_NOW: LATER } }).status).toBe(0);
+    const server = await smtp();
+    const week = '2026-11-27T12:00:00Z';
+    const env = { MOMENTSCAN_SMTP_URL: server.url(), MOMENTSCAN_NOW: week };
+    const printed = runCli(['digest', '--config', SAMPLE_CONFIG, '--db', db, '--since', '24h'], { home, env });
+    expect(printed.status, printed.stderr).toBe(0);
+    // it said 'Quiet day: no moments across 4 topics between 2026-11-26 12:00 and 2026-11-27 12:00 UTC.'
+    expect(printed.stdout.replace(/\s+/g, ' ')).toContain(
+      'No moments across 4 topics between 2026-11-26 12:00 and 2026-11-27 12:00 UTC in what was fetched — not a quiet day: no feed was read after 2026-11-20 12:00 UTC (7d before the period\'s end), so what was published since is not judged here',
+    );
+    expect(printed.stdout).not.toContain('Quiet day');
+    // --send sent nothing on a quiet day (and so nothing at all, day after day, while fetching was stopped)
+    const sent = await digest(['--send', '--to', 'a@example.com', '--since', '24h'], { home, db, env });
+    expect(sent.status, sent.stderr).toBe(0);
+    const [mail] = await server.messages();
+    expect(mail!.parsed.subject).toBe('momentscan: nothing fetched since 2026-11-20 12:00 (4 topics)');
+    expect(mail!.parsed.text!.replace(/\s+/g, ' ')).toContain('not a quiet day: no feed was read after 2026-11-20 12:00 UTC');
+    // a digest with moments says it too; one whose feeds were read says nothing of it
+    const moments = runCli(['digest', '--config', SAMPLE_CONFIG, '--db', db, '--since', '8d'], { home, env });
+    expect(moments.stdout.replace(/\s+/g, ' ')).toContain('Not all of the period is known: no feed was read after 2026-11-20 12:00 UTC (7d before');
+    const fresh = runCli(['digest', '--config', SAMPLE_CONFIG, '--db', db, '--as-of', LATER], { home, env });
+    expect(fresh.stdout).not.toContain('no feed was read');
+  });
 });
 
 describe('momentscan digest (printed)', { timeout: 90_000 }, () => {

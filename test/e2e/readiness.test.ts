@@ -108,3 +108,26 @@ describe('a database with one day of history: the topic is still learning', () =
     expect(later.stderr).not.toContain('Acme');
   });
 });
+
+describe('a new topic whose first fetch lists an old article', () => {
+  it('is still learning, with no moment: the years between that article and the rest were never fetched', () => {
+    const home = tempDir();
+    const now = Date.UTC(2026, 10, 20, 12);
+    // a news search's first answer: 59 items of the last two days, and a piece from 2019 it still lists
+    const items = Array.from({ length: 59 }, (_, k) => ({ t: now - (k * 48 * H) / 59 - 1000, title: `Initrode ${['ships', 'hires', 'opens', 'signs', 'wins'][k % 5]} deal number ${k}` }));
+    items.push({ t: Date.UTC(2019, 4, 3, 10), title: 'Initrode founded in a garage: a look back' });
+    const entries = items.map((i, k) => `<item><title>${i.title}</title><link>https://n.example/${k}</link><guid>g${k}</guid><pubDate>${new Date(i.t).toUTCString()}</pubDate></item>`);
+    writeFileSync(path.join(home, 'initrode.xml'), `<?xml version="1.0"?><rss version="2.0"><channel><title>s</title><link>https://n.example/</link><description>d</description>\n${entries.join('\n')}</channel></rss>`);
+    const config = path.join(home, 'momentscan.yaml');
+    writeFileSync(config, 'defaults:\n  bucket: 6h\ntopics:\n  - name: Initrode\n    keywords: [initrode]\n    feeds: [initrode.xml]\n');
+    const db = path.join(home, 'm.db');
+    const env = { MOMENTSCAN_NOW: new Date(now).toISOString() };
+    expect(runCli(['fetch', '--config', config, '--db', db, '--quiet'], { home, env }).status).toBe(0);
+    // it was a volume spike of score 49 (eight weeks of zeros, then the two days), and the topic was not learning
+    const moments = runCli(['moments', '--config', config, '--db', db, '--as-of', AS_OF], { home, env });
+    expect(moments.status, moments.stderr).toBe(0);
+    expect(moments.stdout).toMatch(/^No moments from [^\n]*\nInitrode: still learning until 2026-11-22T18:00:00Z\.\n$/);
+    const topics = runCli(['topics', '--config', config, '--db', db, '--json'], { home, env });
+    expect(JSON.parse(topics.stdout)[0]).toMatchObject({ firstItemAt: '2019-05-03T10:00:00Z', learning: true, learningUntil: '2026-11-22T18:00:00Z' });
+  });
+});

@@ -29,6 +29,7 @@ function month(): TimelineRow[] {
     sentimentAlert: null,
     sentimentWindowItems: 2,
     judged: true,
+    unfetched: false,
   }));
 }
 

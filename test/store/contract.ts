@@ -236,6 +236,28 @@ export function storeContract(backend: Backend): void {
       expect(logged).toEqual([0, 1, 0, 0]);
     });
 
+    it('reads from the fetch log what a week nobody fetched left out: each overflowing fetch, the feeds\' spans and items', () => {
+      const { store, feedA, feedB, topicId } = setup();
+      const topicIds = new Map([['Acme', topicId]]);
+      const D = 86_400_000;
+      const fetchAt = (feedId: number, startedAt: number, items: EnrichedItem[], status: 'ok' | 'failed' = 'ok') =>
+        store.saveFetch({ feedId, startedAt, durationMs: 5, status, httpStatus: status === 'ok' ? 200 : 500, bytes: 100, error: status === 'ok' ? null : 'HTTP 500', etag: null, items }, topicIds);
+      const items = (feed: string, from: number, n: number) => Array.from({ length: n }, (_, i) => item(`${feed}${from}-${i}`, { publishedAt: from + i * 3_600_000 }));
+      // a fetched from T − 20d: daily to T − 10d, a failure at T − 5d, then at T only the day before it
+      fetchAt(feedA, T - 20 * D, items('a', T - 22 * D, 40));
+      fetchAt(feedA, T - 10 * D, items('a', T - 11 * D, 20).concat(items('a', T - 22 * D, 40).slice(-1)));
+      fetchAt(feedA, T - 5 * D, [], 'failed');
+      fetchAt(feedA, T, items('a', T - D, 24));
+      // b: one fetch, and nothing of the topic in it (it is not the topic's feed)
+      fetchAt(feedB, T - 15 * D, [item('b1', { publishedAt: T - 15 * D, topics: [] })]);
+      expect(store.topicCoverage(topicId, T - 30 * D, T + D)).toEqual({
+        gaps: [{ feedId: feedA, start: T - 10 * D, end: T - D }],
+        feeds: [{ feedId: feedA, first: T - 22 * D, last: T, items: 60 }],
+      });
+      // a fetch log without such fetches in the period says nothing more
+      expect(store.topicCoverage(topicId, T + D, T + 2 * D)).toEqual({ gaps: [], feeds: [] });
+    });
+
     it('counts per bucket with sentiment sums, for the topic only', () => {
       const { store, sql, save, feedA, topicId } = setup();
       const H = 3_600_000;

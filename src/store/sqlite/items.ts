@@ -1,6 +1,7 @@
 /** Stored items: listing them, and their sentiment. */
 import type { StoredItem } from '../../core/types.js';
 import type { ItemStore, ListItemsQuery } from '../api.js';
+import type { TopicCoverage } from '../model.js';
 import { SqlitePart } from './part.js';
 
 /** A listed item: its row and the ids of the topics it matched. */
@@ -24,6 +25,11 @@ export class SqliteItems extends SqlitePart implements ItemStore {
       const row = this.stmt('SELECT min(published_at) AS t FROM item_topics WHERE topic_id = ?').get(topicId) as { t: number | null };
       return row.t;
     });
+  }
+
+  /** The publication times of a topic's first `n` items, oldest first. */
+  firstItemTimes(topicId: number, n: number): number[] {
+    return this.guard(() => this.stmt('SELECT published_at FROM item_topics WHERE topic_id = ? ORDER BY published_at LIMIT ?').pluck().all(topicId, n) as number[]);
   }
 
   /** A topic's items published in [from, to), newest first, at most `limit`. */
@@ -77,6 +83,57 @@ export class SqliteItems extends SqlitePart implements ItemStore {
            ORDER BY l.started_at`,
         ).all(from, to, topicId) as { feedUrl: string; start: number; end: number }[],
     );
+  }
+
+  /**
+   * The fetch log of the feeds that carry this topic, for fetches in [from, to] (see TopicCoverage). Only
+   * the fetches that found nothing but new items are read unless there are some (a history fetched on time
+   * has none): then each feed's span, and the topic's items per feed in the 14 days before the first gap.
+   */
+  topicCoverage(topicId: number, from: number, to: number): TopicCoverage {
+    return this.guard(() => {
+      const carries = this.stmt('SELECT EXISTS (SELECT 1 FROM items i JOIN item_topics t ON t.item_id = i.id WHERE i.feed_id = ? AND t.topic_id = ?)').pluck();
+      const before = this.stmt(`SELECT max(started_at) FROM fetch_log WHERE feed_id = ? AND started_at < ? AND status <> 'failed'`).pluck();
+      const oldest = this.stmt('SELECT min(published_at) FROM items WHERE fetched_at = ? AND feed_id = ?').pluck();
+      const carried = new Map<number, boolean>();
+      const gaps = this.overflowFetches(from, to)
+        .filter((l) => {
+          // (a feed that overflowed often is asked once)
+          if (!carried.has(l.feedId)) carried.set(l.feedId, carries.get(l.feedId, topicId) === 1);
+          return carried.get(l.feedId);
+        })
+        .map((l) => ({ feedId: l.feedId, start: (before.get(l.feedId, l.startedAt) as number | null) ?? l.startedAt, end: (oldest.get(l.startedAt, l.feedId) as number | null) ?? l.startedAt }));
+      const open = gaps.filter((g) => g.end > g.start);
+      if (open.length === 0) return { gaps: [], feeds: [] };
+      const first = Math.min(...open.map((g) => g.start));
+      const shares = this.stmt(
+        `SELECT i.feed_id AS feedId, count(*) AS items FROM item_topics t JOIN items i ON i.id = t.item_id
+         WHERE t.topic_id = ? AND t.published_at >= ? AND t.published_at < ? GROUP BY i.feed_id`,
+      ).all(topicId, first - 14 * 86_400_000, first) as { feedId: number; items: number }[];
+      const byFeed = new Map(shares.map((r) => [r.feedId, r.items]));
+      for (const g of open) if (!byFeed.has(g.feedId)) byFeed.set(g.feedId, 0);
+      const span = this.stmt(
+        `SELECT (SELECT min(i.published_at) FROM items i
+                 WHERE i.fetched_at = (SELECT min(l.started_at) FROM fetch_log l WHERE l.feed_id = ? AND l.status = 'ok') AND i.feed_id = ?) AS first,
+                (SELECT max(l.started_at) FROM fetch_log l WHERE l.feed_id = ? AND l.status <> 'failed') AS last`,
+      );
+      const feeds = [...byFeed].map(([feedId, items]) => ({ feedId, items, ...(span.get(feedId, feedId, feedId) as { first: number | null; last: number | null }) }));
+      return { gaps: open, feeds };
+    });
+  }
+
+  /** Overflowing fetches read so far, while the fetch log has not grown: one scan of it per command, not per topic. */
+  private overflowCache: { lastId: number; from: number; rows: { feedId: number; startedAt: number }[] } | null = null;
+
+  /** The fetches in [from, to] that brought only unseen items (fetch_log.overflow), oldest first. */
+  private overflowFetches(from: number, to: number): { feedId: number; startedAt: number }[] {
+    const lastId = (this.stmt('SELECT max(id) FROM fetch_log').pluck().get() as number | null) ?? 0;
+    let c = this.overflowCache;
+    if (!c || c.lastId !== lastId || c.from > from) {
+      const rows = this.stmt('SELECT feed_id AS feedId, started_at AS startedAt FROM fetch_log WHERE overflow = 1 AND started_at >= ? ORDER BY started_at').all(from) as { feedId: number; startedAt: number }[];
+      c = this.overflowCache = { lastId, from, rows };
+    }
+    return c.rows.filter((r) => r.startedAt <= to && r.startedAt >= from);
   }
 
   /**
