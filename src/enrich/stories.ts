@@ -34,10 +34,6 @@ export interface StoryInput {
   publishedAt: number;
   /** storyTokens(title), when the caller has them already (worker threads compute them with the rest of an item). */
   tokens?: readonly string[];
-  /** isBoilerplateTitle(title), when the caller has it already (storyPrep). */
-  boilerplate?: boolean;
-  /** storyKeys(title), when the caller has them already (storyPrep). */
-  keys?: StoryKeys;
   /**
    * The item's canonical URL, if any: an item joins the open story of an earlier item with the same URL
    * whatever its title (two feeds carrying one article are one story, however each titles it).
@@ -362,30 +358,6 @@ function strippedTokens(stripped: string): string[] {
   for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[n - 1]) out[n++] = out[i]!;
   out.length = n;
   return out;
-}
-
-/**
- * What clustering first makes of each title, made ahead (the story replay's thread is sent it with its items,
- * so that its own work is the matching): storyTokens() space-separated ('' for none; a token has no space),
- * and isBoilerplateTitle() as 1 or 0 — StoryInput.tokens and .boilerplate (storyInputFrom).
- */
-export function storyPrep(titles: readonly string[]): { words: string[]; boilerplate: Uint8Array } {
-  const words: string[] = new Array(titles.length);
-  const boilerplate = new Uint8Array(titles.length);
-  for (let i = 0; i < titles.length; i++) {
-    const title = titles[i]!;
-    const stripped = strippedTitle(title);
-    words[i] = strippedTokens(stripped).join(' ');
-    boilerplate[i] = (title.length > MAX_TITLE_CHARS ? isBoilerplateTitle(title) : strippedBoilerplate(stripped)) ? 1 : 0;
-  }
-  return { words, boilerplate };
-}
-
-/** `item` with what storyPrep() made of its title (its `words` and `boilerplate`). */
-export function storyInputFrom<T extends StoryInput>(item: T, words: string, boilerplate: number): T {
-  item.tokens = words === '' ? [] : words.split(' ');
-  item.boilerplate = boilerplate === 1;
-  return item;
 }
 
 /** A compact, deterministic form of the headline's token set (the tokens, sorted, space-separated), for the caller to store. */
@@ -1606,8 +1578,8 @@ export class StoryIndex {
       this.cacheStripped = stripped;
       this.cacheTokens = item.tokens ?? strippedTokens(stripped);
       this.cacheTitle = item.title;
-      this.cacheKeys = item.keys ?? null;
-      this.cacheBoiler = item.boilerplate ?? (item.title.length > MAX_TITLE_CHARS ? isBoilerplateTitle(item.title) : strippedBoilerplate(stripped));
+      this.cacheKeys = null;
+      this.cacheBoiler = item.title.length > MAX_TITLE_CHARS ? isBoilerplateTitle(item.title) : strippedBoilerplate(stripped);
       this.cacheIdsLen = 0;
     }
     return this.cacheTokens;

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { endWorker } from '../core/worker-end.js';
-import { STORY_LIFE_MS, STORY_WINDOW_MS, storyPrep, type ReplayOptions } from '../enrich/stories.js';
+import { STORY_LIFE_MS, STORY_WINDOW_MS, type ReplayOptions } from '../enrich/stories.js';
 import { StoryThreadError, type ReplayItem, type StoryBatch, type StoryBatches, type StoryRow } from '../store/model.js';
 
 /**
@@ -34,13 +34,6 @@ export interface StoryThreadOptions {
   stallMs?: number;
   /** The worker's heap limits (tests: one too small to load in). */
   heap?: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number };
-}
-
-/** What the worker is sent: a batch of items, and what storyPrep() made of their titles. */
-export interface StoryBatchMessage {
-  items: ReplayItem[];
-  words: string[];
-  boilerplate: Uint8Array;
 }
 
 /** What the worker answers a batch with. */
@@ -79,10 +72,7 @@ export function storyThread(known: StoryRow[], items: number, stream: ReplayOpti
     windowMs: stream.windowMs ?? STORY_WINDOW_MS,
     send(batch: ReplayItem[]) {
       if (closed) throw new StoryThreadError('story replay: its thread is closed');
-      // The titles' tokens are made here: this thread mostly waits for the worker's matching, which is what
-      // the replay's length is (the tokens were an eighth of the worker's time).
-      const { words, boilerplate } = storyPrep(batch.map((it) => it.title));
-      port1.postMessage({ items: batch, words, boilerplate } satisfies StoryBatchMessage, [boilerplate.buffer as ArrayBuffer]);
+      port1.postMessage(batch);
       sent++;
     },
     receive() {

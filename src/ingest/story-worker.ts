@@ -1,8 +1,8 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { serve } from '../core/worker-end.js';
-import { ReplayStream, storyInputFrom, type ReplayOptions } from '../enrich/stories.js';
+import { ReplayStream, type ReplayOptions, type StoryInput } from '../enrich/stories.js';
 import type { StoryRow } from '../store/model.js';
-import { ANSWERS, PROGRESS, type StoryAnswer, type StoryBatchMessage } from './story-thread.js';
+import { ANSWERS, PROGRESS, type StoryAnswer } from './story-thread.js';
 
 /** Worker thread: the story replay's clustering (story-thread.ts), batch by batch, answers in order. */
 const { known, options, port, counter } = workerData as { known: StoryRow[]; options: ReplayOptions; port: MessagePort; counter: Int32Array };
@@ -25,13 +25,13 @@ try {
 // (its batches come on `port`; the parent port only asks it to end)
 serve(() => undefined);
 
-port.on('message', ({ items, words, boilerplate }: StoryBatchMessage) => {
+port.on('message', (items: StoryInput[]) => {
   if (failed !== null || stream === null) return answer({ error: failed ?? 'no stream' });
   try {
     const assigned = new Float64Array(items.length);
     const made: { index: number; signature: string; followUp: number | null }[] = [];
     for (let i = 0; i < items.length; i++) {
-      const a = (assigned[i] = stream.push(storyInputFrom(items[i]!, words[i]!, boilerplate[i]!)));
+      const a = (assigned[i] = stream.push(items[i]!));
       if (a === -(founded + 1)) {
         made.push({ index: i, signature: stream.signature, followUp: stream.followUp });
         founded++;

@@ -6,9 +6,7 @@ import {
   foldInflection,
   isBoilerplateTitle,
   replayStories,
-  storyInputFrom,
   storyKeys,
-  storyPrep,
   storySignature,
   storyTokens,
   stripPublisherSuffix,
@@ -458,29 +456,6 @@ describe('replayStories (a fetch replays what came in, in canonical order)', () 
     expect(run(10, 5 * DAY)).toEqual([-1, -1]);
     // by the items' own days, not by when the replay runs
     expect(run(40, 30 * DAY)).toEqual([-1, -1]);
-  });
-
-  it('gives the same stories when the titles were prepared in another thread (storyPrep)', () => {
-    // the story replay's thread is sent each title's tokens and boilerplate flag with the item
-    const t0 = items[0]!.publishedAt;
-    const odd: StoryInput[] = [
-      { key: 'odd-1', title: 'Page not found', sourceKey: 'x', publishedAt: t0 + 1 },
-      { key: 'odd-2', title: 'The article requested cannot be found! - Reuters', sourceKey: 'x', publishedAt: t0 + 2 },
-      { key: 'odd-3', title: 'A the of - Reuters', sourceKey: 'x', publishedAt: t0 + 3 },
-      // longer than the part of a title that is read: its boilerplate test reads it whole
-      { key: 'odd-4', title: `Page not found ${'x'.repeat(1000)}`, sourceKey: 'x', publishedAt: t0 + 4 },
-      { key: 'odd-5', title: `${items[0]!.title} ${'word '.repeat(300)}`, sourceKey: 'x', publishedAt: t0 + 5 },
-      { key: 'odd-6', title: '', sourceKey: 'x', publishedAt: t0 + 6 },
-    ];
-    const list = byTime([...items, ...odd]);
-    const prep = storyPrep(list.map((it) => it.title));
-    list.forEach((it, i) => {
-      expect(prep.words[i], it.title).toBe(storyTokens(it.title).join(' '));
-      expect(prep.boilerplate[i] === 1, it.title).toBe(isBoilerplateTitle(it.title));
-    });
-    expect(prep.boilerplate.filter((b) => b === 1).length).toBe(3);
-    const prepared = list.map((it, i) => storyInputFrom({ ...it }, prep.words[i]!, prep.boilerplate[i]!));
-    expect(replayStories([], prepared, { memoryMs: MEMORY })).toEqual(replayStories([], list, { memoryMs: MEMORY }));
   });
 });
 
