@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { migrate } from '../../src/store/db.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 
 /**
@@ -25,6 +27,7 @@ const RELEASED = [
   'c7d4c32c29e22c2b6da0167274d869cf79e14c5d2ce7a03b13671f09653dee95', // 15: verdicts on moments (watch)
   'e64815a9c98e899db8b9878ac987e8643e16c7328430ed912dfa0decfc22bc36', // 16: planned events, verdict planned and notes (issue 17)
   'efd6a38e87206075ff9d0fe47b8b61c55841525af1c016d6485ea7723430f6bf', // 17: accounts, contacts, item matches
+  'fc6136b84447b456ca629f142df3be164c66048f8e0403808b59a786e384efec', // 18: canonical URL per feed, indexed by feed first
 ];
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -40,5 +43,26 @@ describe('migrations', () => {
   it('every migration after the released ones has its hash added here', () => {
     // a migration appended without a line above would go unguarded once released
     expect(MIGRATIONS.length, 'add the new migration\'s SHA-256 to RELEASED').toBe(RELEASED.length);
+  });
+
+  it('18: a database from before keeps one copy of an article per feed, and every feed its own copy', () => {
+    const db = new Database(':memory:');
+    migrate(db, 0, 17);
+    db.exec("INSERT INTO feeds (id, url, created_at) VALUES (1, 'https://a.example/feed', 0), (2, 'https://b.example/feed', 0)");
+    const add = db.prepare(
+      'INSERT INTO items (feed_id, guid, title, canonical_url, published_at, fetched_at) VALUES (?, ?, ?, ?, 0, 0) ON CONFLICT DO NOTHING',
+    );
+    const url = 'https://news.example/story';
+    expect(add.run(1, 'g1', 'Story', url).changes).toBe(1);
+    expect(add.run(2, 'g1', 'Story', url).changes).toBe(1);
+    migrate(db, 17);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    // the feed's second copy of the article (another guid) is not stored; another feed's is
+    expect(add.run(1, 'g2', 'Story again', url).changes).toBe(0);
+    expect(add.run(2, 'g3', 'Story', 'https://news.example/other').changes).toBe(1);
+    expect(add.run(2, 'g4', 'No URL', null).changes).toBe(1);
+    expect(db.prepare('SELECT count(*) FROM items').pluck().get()).toBe(4);
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items' AND sql IS NOT NULL ORDER BY name").pluck().all();
+    expect(indexes).toEqual(['items_feed_canonical_url', 'items_fetched']);
   });
 });
