@@ -6,6 +6,8 @@ import { replayLabels } from '../moments/replay.js';
 import { openStore } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
 import { evaluate } from '../moments/evaluate.js';
+import { notFetchedSince } from '../moments/coverage.js';
+import { fmtUtc, formatDuration } from '../core/time.js';
 import { asOfFlag, limitFlag, sensitivityFlag, needTopics, sinceFlag, topicsFlag } from './flags.js';
 
 /**
@@ -58,7 +60,11 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
   store.mapReads?.(MAP_READS_BYTES);
   if (store.readonly && !g.quiet) log('moments: the database is read-only for this user: moments are reported, not recorded');
   let result;
+  let stale: number | null = null;
   try {
+    // no feed read for hours before the evaluation time (a stopped cron, a laptop closed): said, so that an
+    // empty or old-looking report is not taken for a quiet one (not in a backtest: it judges the past)
+    if (!o.backtest) stale = notFetchedSince(config, store, asOf);
     result = evaluate(config, store, {
       asOf,
       from,
@@ -74,6 +80,10 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
     store.close();
   }
   const rows = result.rows;
+  if (stale !== null) {
+    const ago = formatDuration(Math.round((asOf - stale) / 3_600_000) * 3_600_000 || 60_000);
+    log(`momentscan: warning: no feed was read after ${fmtUtc(stale)} (${ago} before ${o.asOf !== undefined ? 'the --as-of time' : 'now'}): what was published since is not judged — run \`momentscan fetch\` (\`momentscan feeds list\` shows how the feeds fare)`);
+  }
   const ctx = await renderContext(g, o, env, asOf, format);
   await writeOut(render(format, momentsListing(rows, result), ctx));
   // beside machine output, what could not be judged goes to stderr (the table says it itself)

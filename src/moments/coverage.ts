@@ -1,10 +1,23 @@
 import { engineStart, type DetectOptions } from '../detect/detect.js';
 import { HISTORY_LOOK, historyStart } from '../detect/readiness.js';
+import type { Config } from '../config/schema.js';
+import { configuredFeeds } from '../ingest/due.js';
 import type { Store } from '../store/store.js';
 import type { TopicCoverage } from '../store/model.js';
 
 /** Items published before the evaluation time may still be fetched (and found overflowing) this long after it. */
 export const MAX_FETCH_LAG_MS = 2 * 86_400_000;
+
+/**
+ * When the configured feeds were last read, if no feed was read in the hour (or three fetch intervals)
+ * before `asOf` and some had been before: what was published since is not in the history (a stopped cron,
+ * a laptop closed), so a report of that time is not a quiet one. Null otherwise.
+ */
+export function notFetchedSince(config: Config, store: Store, asOf: number): number | null {
+  if (!store.hasItems()) return null;
+  const last = store.lastReadAt(configuredFeeds(config));
+  return last !== null && last < asOf - Math.max(3_600_000, 3 * config.fetch.intervalMs) ? last : null;
+}
 
 /** Where a topic's history starts for detection (readiness.ts historyStart: its first item, unless that stands alone). */
 export function topicHistoryStart(store: Store, topicId: number): number | null {

@@ -5,7 +5,7 @@ import { bucketStart, fmtUtc } from '../core/time.js';
 import type { Moment } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import { evaluate } from './evaluate.js';
-import { configuredFeeds } from '../ingest/due.js';
+import { notFetchedSince } from './coverage.js';
 import type { DigestBucket, DigestModel, DigestMoment } from './types.js';
 
 /**
@@ -14,7 +14,6 @@ import type { DigestBucket, DigestModel, DigestMoment } from './types.js';
  */
 
 const DAY = 86_400_000;
-const HOUR = 3_600_000;
 /** Buckets shown before a moment in its chart, and the most bars a chart has. */
 const CHART_LEAD = 8;
 const CHART_MAX_BARS = 28;
@@ -93,17 +92,6 @@ export function buildDigestModel(
   faded.sort((a, b) => b.score - a.score || b.end - a.end || a.topic.localeCompare(b.topic));
   const stale = notFetchedSince(config, store, asOf);
   return { periodStart, periodEnd: asOf, topics, new: fresh, ongoing, faded, generatedAt: o.now, itemsStored: result.itemsStored, learning: result.learning, ...(stale === null ? {} : { notFetchedSince: stale }) };
-}
-
-/**
- * When the configured feeds were last read, if no feed was read in the hour (or three fetch intervals)
- * before `asOf` and some had been before: the digest then covers time nobody fetched. Null otherwise.
- */
-export function notFetchedSince(config: Config, store: Store, asOf: number): number | null {
-  if (!store.hasItems()) return null;
-  let last: number | null = null;
-  for (const h of store.feedHealth(configuredFeeds(config), asOf, asOf)) if (h.lastSuccessAt !== null) last = Math.max(last ?? h.lastSuccessAt, h.lastSuccessAt);
-  return last !== null && last < asOf - Math.max(HOUR, 3 * config.fetch.intervalMs) ? last : null;
 }
 
 /**

@@ -43,6 +43,8 @@ export interface FeedStore {
   ensureFeeds(urls: string[], now: number): FeedRow[];
   /** Every feed's health over the fetch log since `since`, for the configured URLs (in that order). */
   feedHealth(urls: string[], since: number, now: number): FeedHealth[];
+  /** When any of these feeds was last read (a fetch that got an answer), or null: none ever was. */
+  lastReadAt(urls: string[]): number | null;
   /** Records what kind of source each feed is (google-news, reddit...). */
   setFeedKinds(kinds: ReadonlyMap<string, string>): void;
 }

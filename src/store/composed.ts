@@ -122,6 +122,10 @@ export abstract class PartsStore implements StoreApi {
   feedHealth(urls: string[], since: number, now: number): FeedHealth[] {
     return this.feeds.feedHealth(urls, since, now);
   }
+
+  lastReadAt(urls: string[]): number | null {
+    return this.feeds.lastReadAt(urls);
+  }
   setFeedKinds(kinds: ReadonlyMap<string, string>): void {
     this.feeds.setFeedKinds(kinds);
   }

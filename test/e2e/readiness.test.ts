@@ -131,3 +131,25 @@ describe('a new topic whose first fetch lists an old article', () => {
     expect(JSON.parse(topics.stdout)[0]).toMatchObject({ firstItemAt: '2019-05-03T10:00:00Z', learning: true, learningUntil: '2026-11-22T18:00:00Z' });
   });
 });
+
+describe('a history nobody fetched for days: moments says so', () => {
+  it('warns on stderr with when the feeds were last read, in every format; not when they were read, nor in a backtest', () => {
+    const home = tempDir();
+    const db = path.join(home, 'sample.db');
+    // the feeds were last read at 2026-11-20 12:00; the analyst looks a week later (a cron that stopped)
+    expect(runCli(['fetch', '--config', SAMPLE_CONFIG, '--db', db, '--quiet'], { home, env: { MOMENTSCAN_NOW: AS_OF } }).status).toBe(0);
+    const stale = /^momentscan: warning: no feed was read after 2026-11-20 12:00 UTC \(7d before now\): what was published since is not judged — run `momentscan fetch`/;
+    for (const format of [[], ['--json'], ['--csv']]) {
+      const r = runCli(['moments', '--config', SAMPLE_CONFIG, '--db', db, ...format], { home, env: { MOMENTSCAN_NOW: '2026-11-27T12:00:00Z' } });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr.trimEnd().split('\n').filter((l) => stale.test(l)), `${format.join(' ')}: ${r.stderr}`).toHaveLength(1);
+    }
+    const asOf = runCli(['moments', '--config', SAMPLE_CONFIG, '--db', db, '--as-of', '2026-11-25T12:00:00Z', '--json'], { home });
+    expect(asOf.stderr).toContain('no feed was read after 2026-11-20 12:00 UTC (5d before the --as-of time)');
+    // read within the hour before: nothing said; a backtest judges the past and says nothing of it
+    const fresh = runCli(['moments', '--config', SAMPLE_CONFIG, '--db', db, '--json'], { home, env: { MOMENTSCAN_NOW: '2026-11-20T12:30:00Z' } });
+    expect(fresh.stderr).not.toContain('no feed was read');
+    const backtest = runCli(['moments', '--config', SAMPLE_CONFIG, '--db', db, '--backtest', '--json', '--quiet'], { home, env: { MOMENTSCAN_NOW: '2026-11-27T12:00:00Z' } });
+    expect(backtest.stderr).not.toContain('no feed was read');
+  });
+});

@@ -49,6 +49,18 @@ export class SqliteFeeds extends SqlitePart implements FeedStore {
     });
   }
 
+  /** When any of these feeds was last read, or null (one row per feed: no item counted, no fetch log read). */
+  lastReadAt(urls: string[]): number | null {
+    return this.guard(() => {
+      const wanted = new Set(urls);
+      let last: number | null = null;
+      for (const r of this.stmt('SELECT url, last_success_at AS readAt FROM feeds WHERE last_success_at IS NOT NULL').all() as { url: string; readAt: number }[]) {
+        if (wanted.has(r.url) && (last === null || r.readAt > last)) last = r.readAt;
+      }
+      return last;
+    });
+  }
+
   /** Records what kind of source each feed is (google-news, reddit...). */
   setFeedKinds(kinds: ReadonlyMap<string, string>): void {
     this.guard(() => {
