@@ -234,6 +234,18 @@ describe('--fields, --no-headers and schemaVersion', () => {
   it('an unknown field is a usage error that lists the fields', () => {
     expect(() => render('json', momentsListing(two, meta), ctx({ fields: ['topic', 'nope'] }))).toThrow(/--fields: no field named "nope"/);
   });
+
+  // '--csv --fields topic,examples' wrote '[object Object]; [object Object]', and '--json --fields topTitle' records
+  // holding schemaVersion alone: each format gives every field --fields accepts
+  it('a field of one format only is given in the others too: a list of objects as JSON in a cell, a column in JSON', () => {
+    const m = sampleMoment();
+    const cell = render('csv', momentsListing([m], meta), ctx({ fields: ['examples'], headers: false }));
+    expect(cell).not.toContain('[object Object]');
+    expect(cell).toContain(m.examples[0]!.link);
+    expect(JSON.parse(render('json', momentsListing([m], meta), ctx({ fields: ['topTitle', 'topLink'] })))).toEqual([
+      { schemaVersion: 1, topTitle: m.examples[0]!.title, topLink: m.examples[0]!.link },
+    ]);
+  });
 });
 
 describe('human tables', () => {
