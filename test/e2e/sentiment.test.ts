@@ -88,6 +88,10 @@ describe('momentscan sentiment', () => {
     expect(csv[2]).toMatch(/,'=cmd\|calc$/);
     const explained = JSON.parse(runCli(['sentiment', '--explain'], { home, input: 'The update is not good\n' }).stdout) as { explain: { word: string }[] };
     expect(explained.explain.map((e) => e.word).join(' ')).toMatch(/good/);
+    // the explain column of --csv was '[object Object]; [object Object]…': each step is its JSON
+    const row = runCli(['sentiment', '--explain', '--csv', '--no-headers'], { home, input: 'The update is not good\n' }).stdout;
+    expect(row).not.toContain('[object Object]');
+    expect(row).toMatch(/""word"":""[^"]*good/);
   });
 
   it('a bad NDJSON line stops with its line number (exit 2)', () => {
