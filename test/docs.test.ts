@@ -6,6 +6,7 @@ import { buildProgram } from '../src/cli.js';
 import { feedHealthJson, testItemJson } from '../src/render/feeds.js';
 import { ExitCode } from '../src/core/errors.js';
 import { momentJson } from '../src/render/moments.js';
+import { statusJson } from '../src/render/status.js';
 import { feedResultJson } from '../src/render/fetch.js';
 import { sampleFeedResult, sampleMoment } from './helpers/moments.js';
 
@@ -58,6 +59,22 @@ describe('README and help text', () => {
 
   it.each(Object.keys(feedHealthJson({} as Parameters<typeof feedHealthJson>[0])))('JSON field %s of a feed health row is documented', (field) => {
     expect(README).toContain(`\`${field}\``);
+  });
+
+  // status --json's config, database and feeds objects had members the README never named (bytes, lastFetchAt…)
+  const status = statusJson({
+    config: { path: 'c', exists: true },
+    database: { path: 'd', exists: true, bytes: 1 },
+    feeds: { total: 0, ok: 0, failing: 0, new: 0, retired: 0, lastFetchAt: null, claimed: null },
+    topics: [],
+    accounts: { known: 0, withItems: 0, review: 0 },
+    email: { server: null, to: [], check: 'not configured' },
+    now: 0,
+  });
+  const members = Object.entries(status).flatMap(([k, v]) => [k, ...(v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : [])]);
+  it.each(members)('JSON field %s of status --json is documented in its section', (field) => {
+    const section = README.slice(README.indexOf('### `momentscan status`'), README.indexOf('### `momentscan timeline`'));
+    expect(section).toContain(`\`${field}\``);
   });
 
   it.each(Object.keys(testItemJson({ topics: [], publishedAt: 0 } as unknown as Parameters<typeof testItemJson>[0])))(

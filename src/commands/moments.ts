@@ -95,8 +95,9 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
   }
   if (o.backtest && !g.quiet) {
     const names = topics.length ? topics : config.topics.map((t) => t.name);
-    for (const line of backtestSummary(rows, names, from, asOf)) log(line);
-    for (const line of backtestLabelLines(replayLabels(rows, result.labels, names, from, asOf))) log(line);
+    // --limit cuts the list, not the replay: its counts speak of every moment that would have fired
+    for (const line of backtestSummary(result.found, names, from, asOf)) log(line);
+    for (const line of backtestLabelLines(replayLabels(result.found, result.labels, names, from, asOf))) log(line);
   }
   return o.failOnMoments && rows.length > 0 ? ExitCode.MOMENTS_FOUND : ExitCode.OK;
 }

@@ -2,7 +2,7 @@
  * How a command's output is rendered: the render context (colour decided once, chalk loaded only when it
  * is on) and the note beside a big table. No config: `detect` and `sentiment` take this and env.ts only.
  */
-import { MomentscanError } from '../core/errors.js';
+import { MomentscanError, UsageError } from '../core/errors.js';
 import { decideColor } from '../render/color.js';
 import type { Format, RenderContext } from '../render/types.js';
 import { BIG_TABLE_ROWS, MIN_TABLE_WIDTH } from '../render/table.js';
@@ -15,7 +15,7 @@ import { log, type Env, type GlobalOptions, type OutputOptions } from './env.js'
 export async function renderContext(g: GlobalOptions, o: OutputOptions, env: Env, now: number, format: Format): Promise<RenderContext> {
   if (format === 'table') noteNarrowTerminal(env, g.quiet);
   const { enabled, chalk } = await decideColor({ flag: g.color === false ? false : undefined, env: env.env, isTTY: env.stdoutIsTTY });
-  const fields = o.fields ? o.fields.split(',').map((f) => f.trim()).filter(Boolean) : null;
+  const fields = o.fields === undefined ? null : fieldList(o.fields);
   return { chalk, color: enabled, width: env.columns, tty: env.stdoutIsTTY, verbose: Boolean(o.verbose), now, fields, headers: o.headers !== false };
 }
 
@@ -23,6 +23,18 @@ function noteNarrowTerminal(env: Env, quiet = false): void {
   if (env.stdoutIsTTY && env.columns < MIN_TABLE_WIDTH && !quiet) {
     log(`momentscan: note: this terminal is ${env.columns} columns wide; tables need ${MIN_TABLE_WIDTH} (their lines wrap) — widen it, or use --json, --csv or --format markdown`);
   }
+}
+
+/**
+ * --fields' names: at least one, each once ('--fields ""' printed every field, as if it were not given, and
+ * '--fields topic,topic' a CSV header naming a column twice, which readers such as pandas rename).
+ */
+function fieldList(text: string): string[] {
+  const names = text.split(',').map((f) => f.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError(`--fields ${JSON.stringify(text)} names no field`, { hint: 'give the fields to print, comma-separated (--fields topic,score), or leave --fields out for all of them' });
+  const twice = names.find((f, i) => names.indexOf(f) !== i);
+  if (twice !== undefined) throw new UsageError(`--fields: "${twice}" is named twice`, { hint: 'name each field once' });
+  return names;
 }
 
 /** A table of many rows is slow to read on a terminal: says so on stderr, with the formats made for it. */

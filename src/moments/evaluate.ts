@@ -45,7 +45,10 @@ export interface EvaluateOptions {
 }
 
 export interface Evaluation {
+  /** The moments reported, cut to `limit`. */
   rows: MomentRow[];
+  /** Every moment found, before `limit` cut them (a backtest's counts speak of them all). */
+  found: MomentRow[];
   topics: number;
   from: number;
   asOf: number;
@@ -169,6 +172,7 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
   const alerted = o.alerts ? involved.filter((m) => (m.alertedAt > o.from && m.alertedAt <= o.asOf) || late(m)) : involved;
   return {
     rows: o.limit === undefined ? alerted : alerted.slice(0, o.limit),
+    found: alerted,
     topics: topics.length,
     from: o.from,
     asOf: o.asOf,

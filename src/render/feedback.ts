@@ -122,7 +122,8 @@ export function qualityListing(rows: QualityRow[], meta: { from: number; to: num
         cells,
         ctx,
       );
-      const why = list.map((r) => `  ${stripControl(r.topic)}: ${r.threshold.why}`).join('\n');
+      // wrapped to the table's width, as topics' are (a learned threshold's why was one line of 126 columns)
+      const why = list.flatMap((r) => wrap(r.threshold.why, tableWidth(ctx), `  ${stripControl(r.topic)}: `, '    ', textWidth)).join('\n');
       return `${table}From ${iso(meta.from)} to ${iso(meta.to)}.\nR/N/P: labels real/noise/planned; precision: (real + planned) ÷ labels.\nThresholds:\n${why}\n`;
     },
   };

@@ -55,7 +55,14 @@ function prepare<T>(format: Format, sheet: Sheet<T>, ctx: RenderContext, sample?
   const json = (r: T) => {
     const full = sheet.json(r);
     const picked: Record<string, unknown> = { schemaVersion: SCHEMA_VERSION };
-    for (const f of fields) if (Object.hasOwn(full, f)) picked[f] = full[f];
+    for (const f of fields) {
+      if (Object.hasOwn(full, f)) picked[f] = full[f];
+      else {
+        // a column of the flat formats only (moments' topTitle) is its cell in JSON too
+        const column = sheet.columns.find((c) => c.key === f);
+        if (column) picked[f] = column.value(r);
+      }
+    }
     return picked;
   };
   // a field that is a JSON key but not a declared column is a column of its JSON value

@@ -227,6 +227,20 @@ describe('momentscan moments --backtest', () => {
     const again = JSON.parse(runCli(['moments', ...sampleArgs(db), '--json'], { home }).stdout) as { firstSeenAt: string }[];
     expect(again.every((m) => m.firstSeenAt === planted.asOf)).toBe(true);
   });
+
+  // --limit cut the replay's counts with the list: '--limit 1' said 'Northwind Airlines: 0 alerts' of a topic that fired
+  it('--limit cuts the list, not the counts on stderr', () => {
+    const home = tempDir();
+    const db = path.join(home, 's.db');
+    runCli(['fetch', '--config', path.join(SAMPLE, 'momentscan.yaml'), '--db', db, '--quiet'], { home });
+    const all = runCli(['moments', ...sampleArgs(db), '--since', '21d', '--backtest', '--json'], { home });
+    const one = runCli(['moments', ...sampleArgs(db), '--since', '21d', '--backtest', '--json', '--limit', '1'], { home });
+    expect(one.status).toBe(0);
+    expect(JSON.parse(one.stdout)).toHaveLength(1);
+    expect((JSON.parse(all.stdout) as unknown[]).length).toBeGreaterThan(1);
+    expect(one.stderr).toBe(all.stderr);
+    expect(one.stderr).toMatch(/^backtest: {3}Northwind Airlines: [1-9]\d* alerts?, /m);
+  });
 });
 
 describe('sub-command mistakes', () => {

@@ -88,6 +88,22 @@ describe('momentscan sentiment', () => {
     expect(csv[2]).toMatch(/,'=cmd\|calc$/);
     const explained = JSON.parse(runCli(['sentiment', '--explain'], { home, input: 'The update is not good\n' }).stdout) as { explain: { word: string }[] };
     expect(explained.explain.map((e) => e.word).join(' ')).toMatch(/good/);
+    // the explain column of --csv was '[object Object]; [object Object]…': each step is its JSON
+    const row = runCli(['sentiment', '--explain', '--csv', '--no-headers'], { home, input: 'The update is not good\n' }).stdout;
+    expect(row).not.toContain('[object Object]');
+    expect(row).toMatch(/""word"":""[^"]*good/);
+  });
+
+  // '--fields ""' (a script's empty variable) printed every field as if it were not given, and '--fields score,score'
+  // a CSV header naming a column twice
+  it.each([
+    [['--fields', ''], 'momentscan: error: --fields "" names no field — give the fields to print, comma-separated (--fields topic,score), or leave --fields out for all of them\n'],
+    [['--csv', '--fields', 'score, score'], 'momentscan: error: --fields: "score" is named twice — name each field once\n'],
+  ])('--fields %j is a usage error', (args, stderr) => {
+    const r = runCli(['sentiment', ...args], { home: tempDir(), input: 'good\n' });
+    expect(r.stderr).toBe(stderr);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
   });
 
   it('a bad NDJSON line stops with its line number (exit 2)', () => {

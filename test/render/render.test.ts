@@ -234,6 +234,18 @@ describe('--fields, --no-headers and schemaVersion', () => {
   it('an unknown field is a usage error that lists the fields', () => {
     expect(() => render('json', momentsListing(two, meta), ctx({ fields: ['topic', 'nope'] }))).toThrow(/--fields: no field named "nope"/);
   });
+
+  // '--csv --fields topic,examples' wrote '[object Object]; [object Object]', and '--json --fields topTitle' records
+  // holding schemaVersion alone: each format gives every field --fields accepts
+  it('a field of one format only is given in the others too: a list of objects as JSON in a cell, a column in JSON', () => {
+    const m = sampleMoment();
+    const cell = render('csv', momentsListing([m], meta), ctx({ fields: ['examples'], headers: false }));
+    expect(cell).not.toContain('[object Object]');
+    expect(cell).toContain(m.examples[0]!.link);
+    expect(JSON.parse(render('json', momentsListing([m], meta), ctx({ fields: ['topTitle', 'topLink'] })))).toEqual([
+      { schemaVersion: 1, topTitle: m.examples[0]!.title, topLink: m.examples[0]!.link },
+    ]);
+  });
 });
 
 describe('human tables', () => {
@@ -367,6 +379,18 @@ describe('human tables', () => {
     const quality = tables.find(([name]) => name === 'quality')![1](80);
     expect(quality).toMatch(/^│ Northwind A… │ +12 │ 9\/2\/1 +│ +83% │ +14 │ +4\.3 │ +3\.25 │$/m);
     expect(quality).toContain('R/N/P: labels real/noise/planned');
+  });
+
+  // a learned threshold's why was one line under the table, 126 columns on the sample, 80 or not
+  it('quality: the thresholds under the table are wrapped to its width, as topics\' are', () => {
+    const why = '3.25: 1 step above sensitivity medium (3) after 1 adjustment, the last on 2026-11-20: noise label on moment 1';
+    const row = {
+      topic: 'Acme Robotics', labelled: 1, real: 0, noise: 1, planned: 0, precision: 0, moments: 1, alerts: 1, alertsPerWeek: 0.23, unlabelled: 0,
+      threshold: { level: 3.25, base: 3, sensitivity: 'medium', source: 'learned', adjustments: [], pending: 0, realRun: 0, why },
+    } as Parameters<typeof qualityListing>[0][number];
+    const out = render('table', qualityListing([row], { from: 0, to: 1 }), ctx({ width: 80 }));
+    for (const l of out.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(80);
+    expect(out).toContain('  Acme Robotics: 3.25: 1 step above sensitivity medium (3) after 1 adjustment,\n    the last on 2026-11-20: noise label on moment 1\n');
   });
 
   it.each(tables.flatMap(([name, draw]) => [80, 100, 133].map((w) => [name, w, draw] as const)))('%s fits a terminal %d columns wide, one line per row, no line between rows', (_name, width, draw) => {
