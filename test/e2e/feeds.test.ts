@@ -400,6 +400,11 @@ describe('momentscan feeds add', () => {
     expect(dry.stdout).toBe(`${BASE}  - url: ${down}\n    tags:\n      - trade\n`);
     expect(dry.stderr).toBe(`momentscan: ${down} would be added to the plain feeds list — ${config}\n`);
     expect(readFileSync(config, 'utf8')).toBe(BASE);
+    // a script asking what --dry-run would do is told it would be added (it said added: false, as for a feed already there)
+    const dryJson = runCli(['feeds', 'add', down, '--no-check', '--dry-run', '--json', '--config', config], { home });
+    expect(dryJson.status, dryJson.stderr).toBe(0);
+    expect(JSON.parse(dryJson.stdout)).toMatchObject({ dryRun: true, added: true, url: down });
+    expect(readFileSync(config, 'utf8')).toBe(BASE);
     const json = runCli(['feeds', 'add', down, '--no-check', '--json', '--config', config], { home });
     expect(json.status, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({ schemaVersion: 1, config, dryRun: false, added: true, url: down, topic: null, title: null, tags: [], feedTitle: null, items: null });

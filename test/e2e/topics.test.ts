@@ -89,6 +89,11 @@ describe('momentscan topics add', () => {
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.stdout).toBe(BASE.replace('keywords: [ acme ]\n', 'keywords: [ acme ]\n  - name: Initech\n    query: initech -"office space"\n'));
     expect(readFileSync(real, 'utf8')).toBe(BASE);
+    // --json with --dry-run says it would be added (it said added: false, as for a topic already there)
+    const dryJson = runCli(['topics', 'add', 'Initech', '--query', 'initech -"office space"', '--dry-run', '--json', '--config', link], { home });
+    expect(dryJson.status, dryJson.stderr).toBe(0);
+    expect(JSON.parse(dryJson.stdout)).toMatchObject({ dryRun: true, added: true, name: 'Initech' });
+    expect(readFileSync(real, 'utf8')).toBe(BASE);
     const r = runCli(['topics', 'add', 'Initech', '--query', 'initech -"office space"', '--config', link], { home });
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(real, 'utf8')).toBe(dry.stdout);

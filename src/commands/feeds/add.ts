@@ -90,7 +90,8 @@ export async function add(g: GlobalOptions, o: AddOptions): Promise<number> {
   const next = applyImport(current, { topics: topic === null ? new Map() : new Map([[topic, [entry]]]), feeds: topic === null ? [entry] : [], skipped: [], invalid: [] });
   checkEdited(configPath, next, (mb) => new ConfigError(`feeds add: adding it would make the config ${mb} MB, more than the ${MAX_CONFIG_BYTES / 2 ** 20} MB momentscan reads`, { hint: `${configPath} is left as it was` }));
   if (!o.dryRun) replaceConfig(configPath, next, current);
-  result.added = !o.dryRun;
+  // true when it was added, or would be with --dry-run (dryRun says which): false only when it was already there
+  result.added = true;
   if (o.json) await writeOut(`${JSON.stringify(result, null, 2)}\n`);
   else if (o.dryRun) await writeOut(next);
   if (!g.quiet) {

@@ -61,7 +61,8 @@ export async function add(g: GlobalOptions, o: AddOptions): Promise<number> {
     });
   }
   if (!o.dryRun) replaceConfig(configPath, next, current);
-  result.added = !o.dryRun;
+  // true when it was added, or would be with --dry-run (dryRun says which): false only when it was already there
+  result.added = true;
   if (o.json) await writeOut(`${JSON.stringify(result, null, 2)}\n`);
   else if (o.dryRun) await writeOut(next);
   if (!g.quiet) {
