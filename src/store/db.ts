@@ -240,7 +240,6 @@ function openReadonly(file: string): DB {
   }
 }
 
-/** A path SQLite does not take for a URI. */
 /**
  * A new database file readable by its owner alone (0600, whatever the umask), made empty before SQLite
  * opens it (SQLite makes files 0644, and gives its -wal and -shm the main file's mode). A file that
@@ -254,6 +253,7 @@ function createPrivate(file: string): void {
   }
 }
 
+/** A path SQLite does not take for a URI. */
 function sqlitePath(file: string): string {
   return file.startsWith('file:') ? `./${file}` : file;
 }
