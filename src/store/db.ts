@@ -153,7 +153,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
       checkIntegrity(db, file);
     }
     if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
+      toWal(db);
       db.pragma('synchronous = NORMAL');
       // Checkpoint less often: each commit rewrites index pages into the WAL, and every checkpoint copies
       // them again; with 64 MB between checkpoints a page rewritten by many commits is copied once (a big
@@ -250,6 +250,25 @@ function createPrivate(file: string): void {
     closeSync(openSync(file, 'wx', 0o600));
   } catch {
     // there already, or not ours to make: opening it says what is wrong
+  }
+}
+
+/**
+ * The write-ahead log, asked for on every writable open (a no-op once the file is in WAL mode). Two
+ * processes opening a new file at once (cron overlapping an analyst's fetch) can both ask while each holds
+ * the file's read lock: SQLite answers one of them SQLITE_BUSY at once, without its busy timeout, as waiting
+ * would be a deadlock — and that fetch failed with 'database is busy' (about 1 in 20 such starts here). The
+ * other one's switch takes a moment: try again, a little later each time (about 2.5 s in all).
+ */
+function toWal(db: DB): void {
+  for (let tries = 0; ; tries++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if (tries >= 30 || !String((err as { code?: string }).code ?? '').startsWith('SQLITE_BUSY')) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10 + tries * 5);
+    }
   }
 }
 
