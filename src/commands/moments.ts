@@ -7,7 +7,7 @@ import { openStore } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
 import { evaluate } from '../moments/evaluate.js';
 import { notFetchedSince } from '../moments/coverage.js';
-import { fmtUtc, formatDuration } from '../core/time.js';
+import { fmtUtc, hoursBetween } from '../core/time.js';
 import { asOfFlag, limitFlag, sensitivityFlag, needTopics, sinceFlag, topicsFlag } from './flags.js';
 
 /**
@@ -81,8 +81,7 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
   }
   const rows = result.rows;
   if (stale !== null) {
-    const ago = formatDuration(Math.round((asOf - stale) / 3_600_000) * 3_600_000 || 60_000);
-    log(`momentscan: warning: no feed was read after ${fmtUtc(stale)} (${ago} before ${o.asOf !== undefined ? 'the --as-of time' : 'now'}): what was published since is not judged — run \`momentscan fetch\` (\`momentscan feeds list\` shows how the feeds fare)`);
+    log(`momentscan: warning: no feed was read after ${fmtUtc(stale)} (${hoursBetween(stale, asOf)} before ${o.asOf !== undefined ? 'the --as-of time' : 'now'}): what was published since is not judged — run \`momentscan fetch\` (\`momentscan feeds list\` shows how the feeds fare)`);
   }
   const ctx = await renderContext(g, o, env, asOf, format);
   await writeOut(render(format, momentsListing(rows, result), ctx));

@@ -20,6 +20,11 @@ export function parseDurationMs(text: string): number | null {
   return Number.isFinite(total) ? Math.round(total) : null;
 }
 
+/** The time from `from` to `to` in whole hours, compactly ("7d", "5h"; "1m" under half an hour): how stale a history is. */
+export function hoursBetween(from: number, to: number): string {
+  return formatDuration(Math.round((to - from) / 3_600_000) * 3_600_000 || 60_000);
+}
+
 /** Formats a duration compactly: 21600000 → "6h", 90000 → "1m30s". */
 export function formatDuration(ms: number): string {
   if (ms <= 0) return '0s';

@@ -1,6 +1,6 @@
 import type { Moment } from '../core/types.js';
 import type { DigestBucket, DigestModel, DigestMoment } from '../moments/types.js';
-import { fmtUtc, fmtUtcShort, formatDuration } from '../core/time.js';
+import { fmtUtc, fmtUtcShort, formatDuration, hoursBetween } from '../core/time.js';
 import { cellText, fmtNum, fmtSigned, sparkline as bars } from './text.js';
 
 /**
@@ -168,7 +168,7 @@ export function quietLine(d: DigestModel): string {
 /** "no feed was read after 2026-11-20 12:00 UTC (7 days before the period's end), so …": what the digest cannot say. */
 export function staleLine(d: DigestModel): string {
   const since = d.notFetchedSince!;
-  return `no feed was read after ${fmtUtc(since)} (${formatDuration(Math.round((d.periodEnd - since) / 3_600_000) * 3_600_000 || 60_000)} before the period's end), so what was published since is not judged here — run \`momentscan fetch\` (\`momentscan feeds list\` shows how the feeds fare).`;
+  return `no feed was read after ${fmtUtc(since)} (${hoursBetween(since, d.periodEnd)} before the period's end), so what was published since is not judged here — run \`momentscan fetch\` (\`momentscan feeds list\` shows how the feeds fare).`;
 }
 
 const NOTHING_STORED = 'Nothing to judge: no items are stored yet. Fetch the feeds with `momentscan fetch` (`momentscan feeds list` shows how they fare).';
