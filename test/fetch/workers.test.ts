@@ -434,6 +434,44 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
     expect([...f.hits.values()]).toEqual(Array(30).fill(2));
   }, 300_000);
 
+  it('--force: a worker started while another one\'s requests are out does not fetch those feeds again', async () => {
+    let forcedGate: Promise<void> = Promise.resolve();
+    let late = false;
+    // requests made once the second worker has started are answered 2 s after the others, so that the first
+    // worker has saved (and let go of) its feeds before the second one asks for its next batch
+    const f = await farm(30, 5, () => false, () => (late ? forcedGate.then(() => new Promise((r) => setTimeout(r, 2_000))) : forcedGate));
+    farms.push(f);
+    const home = tempDir();
+    const cfg = config(home, f.urls);
+    const db = freshDatabase('workers');
+    expect((await worker(cfg, db, home).done).status).toBe(0);
+    let open = (): void => undefined;
+    forcedGate = new Promise<void>((resolve) => (open = resolve));
+    // the first forced worker's requests are out (their answers held) before the second one starts: a second host
+    // whose cron runs a little later
+    const a = worker(cfg, db, home, ['--force']);
+    const asked = (): number => [...f.hits.values()].filter((n) => n === 2).length;
+    for (let i = 0; i < 2400 && asked() < 8; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(asked()).toBeGreaterThanOrEqual(8);
+    late = true;
+    const b = worker(cfg, db, home, ['--force']);
+    const pg = SyncPg.connect(optionsOf(db));
+    try {
+      for (let i = 0; i < 2400; i++) {
+        const owners = pg.query('SELECT count(DISTINCT lease_owner) AS n FROM feeds WHERE leased_until IS NOT NULL').rows[0] as { n: number };
+        if (owners.n >= 2) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    } finally {
+      pg.close();
+      open();
+    }
+    const forced = await Promise.all([a.done, b.done]);
+    for (const r of forced) expect(r.status, r.stderr).toBe(0);
+    expect([...f.hits.values()]).toEqual(Array(30).fill(2));
+    expect(forced.map((r) => fetchedBy(r.stderr)).reduce((x, y) => x + y, 0)).toBe(30);
+  }, 300_000);
+
   it('--worker on a SQLite file is a usage error', () => {
     const home = tempDir();
     const r = runCli(['fetch', '--worker', '--config', config(home, ['http://127.0.0.1:9/x.xml']), '--db', path.join(home, 'm.db')], { home });

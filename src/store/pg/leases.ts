@@ -17,7 +17,10 @@ export class PgLeases extends SqlitePart implements LeaseStore {
   /**
    * Claims up to `n` of these feeds that are due (never fetched, or due again by `dueBy`), not retired (unless
    * `o.retired`), not fetched since `o.since` (this run's start: --force fetches each feed once) and not
-   * leased to a live worker, the longest-due first, leasing them to `owner` for `leaseMs`.
+   * leased to a live worker, the longest-due first, leasing them to `owner` for `leaseMs`. A fetch counts
+   * from its start to its end (fetch_log): one another worker began a moment before this run started and
+   * saved after it is this run's too, not a feed to fetch again (a fetch outlives its lease only when its
+   * worker has been taken for dead, so one that began over `leaseMs` before is not looked for).
    * Rows another worker is claiming at this moment are skipped, never waited for. Leases are taken, and
    * their end judged, on the server's clock, as host slots are: a worker whose clock runs ahead must not
    * take the feeds a live worker holds (`dueBy` and `since` are the worker's, as the times it saves are).
@@ -31,12 +34,14 @@ export class PgLeases extends SqlitePart implements LeaseStore {
                       WHERE url = ANY(?) AND (retired_at IS NULL OR ?)
                         AND (next_due_at IS NULL OR next_due_at <= ?)
                         AND (last_fetched_at IS NULL OR last_fetched_at < ?)
+                        AND NOT EXISTS (SELECT 1 FROM fetch_log l WHERE l.feed_id = feeds.id
+                                          AND l.started_at >= ?::bigint - ?::bigint AND l.started_at + l.duration_ms >= ?)
                         AND (leased_until IS NULL OR leased_until < ${SERVER_NOW})
                       ORDER BY next_due_at NULLS FIRST, id LIMIT ? FOR UPDATE SKIP LOCKED)
          RETURNING id`,
       )
         .pluck()
-        .all(leaseMs, owner, urls, o.retired, dueBy, o.since, n) as number[];
+        .all(leaseMs, owner, urls, o.retired, dueBy, o.since, o.since, leaseMs, o.since, n) as number[];
       if (ids.length === 0) return [];
       const rows = this.stmt(`${FEED_COLUMNS} WHERE id = ANY(?) ORDER BY next_due_at NULLS FIRST, id`).all(ids) as FeedRow[];
       return rows;
