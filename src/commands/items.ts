@@ -27,9 +27,9 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
   const env = processEnv();
   const format = chooseFormat(o);
   const { config, dbPath } = configFor(g, env);
-  const asOf = asOfFlag(o.asOf, env.now());
+  const asOf = asOfFlag(o.asOf, env.now(), config.defaults.timeZone);
   const to = asOf + 1;
-  const from = sinceFlag(o.since ?? '7d', asOf);
+  const from = sinceFlag(o.since ?? '7d', asOf, config.defaults.timeZone);
   if (o.all && o.limit !== undefined) throw new UsageError('choose --limit or --all, not both');
   const limit = o.all ? -1 : limitFlag(o.limit, DEFAULT_LIMIT, 'or --all for every item of the period')!;
   const sort = (o.sort ?? 'time') as keyof typeof SORTS;

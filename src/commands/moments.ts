@@ -42,9 +42,9 @@ export async function run(g: GlobalOptions, o: MomentsOptions): Promise<number> 
 /** The options of `moments` (and `scan`) read and checked: `scan` calls this before it fetches, so a bad option costs no fetch. */
 export function readReportOptions(config: Config, o: MomentsOptions, env: Env) {
   const format = chooseFormat(o);
-  const asOf = asOfFlag(o.asOf, env.now());
+  const asOf = asOfFlag(o.asOf, env.now(), config.defaults.timeZone);
   const since = o.since ?? '7d';
-  const from = sinceFlag(since, asOf);
+  const from = sinceFlag(since, asOf, config.defaults.timeZone);
   const limit = limitFlag(o.limit);
   const sensitivity = sensitivityFlag(o.sensitivity);
   needTopics(config);

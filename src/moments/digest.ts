@@ -91,7 +91,7 @@ export function buildDigestModel(
   });
   faded.sort((a, b) => b.score - a.score || b.end - a.end || a.topic.localeCompare(b.topic));
   const stale = notFetchedSince(config, store, asOf);
-  return { periodStart, periodEnd: asOf, topics, new: fresh, ongoing, faded, generatedAt: o.now, itemsStored: result.itemsStored, learning: result.learning, ...(stale === null ? {} : { notFetchedSince: stale }) };
+  return { periodStart, periodEnd: asOf, topics, new: fresh, ongoing, faded, generatedAt: o.now, timeZone: config.defaults.timeZone, itemsStored: result.itemsStored, learning: result.learning, ...(stale === null ? {} : { notFetchedSince: stale }) };
 }
 
 /**

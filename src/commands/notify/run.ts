@@ -32,9 +32,9 @@ export function needNotify(config: Config): NotifyConfig {
 export async function notify(config: Config, dbPath: string, g: GlobalOptions, o: NotifyOptions, env: Env): Promise<number> {
   const n = needNotify(config);
   const now = env.now();
-  const asOf = asOfFlag(o.asOf, now);
+  const asOf = asOfFlag(o.asOf, now, config.defaults.timeZone);
   const since = o.since ?? null;
-  const from = since === null ? asOf - n.lookbackMs : sinceFlag(since, asOf, 'give a duration such as 24h');
+  const from = since === null ? asOf - n.lookbackMs : sinceFlag(since, asOf, config.defaults.timeZone, 'give a duration such as 24h');
   const sensitivity = sensitivityFlag(o.sensitivity);
   needTopics(config, 'add topics to the config');
   checkWindow(config, { since: since ?? `${Math.round(n.lookbackMs / 60_000)}m`, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}) });
