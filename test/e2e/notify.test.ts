@@ -235,6 +235,25 @@ describe('momentscan notify', () => {
     expect(rx.at('/slack')[0]!.body).toContain('sent late: it alerted 2026-11-18 18:00 UTC, when notify was not running');
   });
 
+  it("a team in Amsterdam (--tz): chat messages say the team's time with its zone, the signed webhook's JSON stays UTC", async () => {
+    const rx = await receiver();
+    const s = setup(`  lookback: 12h
+  channels:
+    hook: { type: webhook, url: "${rx.url('/hook')}", secretFile: secret }
+    desk: { type: slack, url: "${rx.url('/slack')}" }
+  routes:
+    - channels: [hook, desk]`);
+    expect((await s.run(['notify', '--as-of', '2026-11-18T00:00:00Z', '--tz', 'Europe/Amsterdam'])).status).toBe(0);
+    const r = await s.run(['notify', '--as-of', '2026-11-19T12:00:00Z', '--tz', 'Europe/Amsterdam']);
+    expect(r.status, r.stderr).toBe(0);
+    const slack = rx.at('/slack')[0]!.body;
+    expect(slack).toContain('sent late: it alerted 2026-11-18 19:00 CET, when notify was not running');
+    expect(slack).not.toContain(' UTC');
+    const hook = rx.at('/hook')[0]!;
+    const payload = new Webhook(SECRET).verify(hook.body, hook.headers as Record<string, string>) as { timestamp: string; data: Record<string, unknown> };
+    expect(payload).toMatchObject({ timestamp: '2026-11-18T18:00:00Z', data: { start: '2026-11-18T12:00:00Z' } });
+  });
+
   it('retries 429, 5xx and timeouts across runs, then records them as failed; the others are delivered', async () => {
     const rx = await receiver({
       '/busy': (_r, res) => res.writeHead(503, { 'content-type': 'text/plain' }).end('try later'),

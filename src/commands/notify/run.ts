@@ -55,7 +55,7 @@ export async function notify(config: Config, dbPath: string, g: GlobalOptions, o
     }
     const result = evaluate(config, store, { asOf, from: catchFrom, ...(sensitivity ? { sensitivity } : {}), now: env.now() });
     queued = enqueueAlerts(config, store, result.rows, { from, asOf, now, catchFrom });
-    drained = await drain(n, store, channels, { now: env.now });
+    drained = await drain(n, store, channels, { now: env.now, timeZone: config.defaults.timeZone });
   } finally {
     store.close();
     await closeHttp();
