@@ -79,6 +79,26 @@ describe('a team in Amsterdam or New York', { timeout: 90_000 }, () => {
     expect(utc.stdout).toContain('when:     since 2026-11-18 12:00 UTC (ongoing), peak 2026-11-18 12:00');
   });
 
+  it("tables show the team's clock: items name the zone in the head, or in each cell the night the clocks go back; moments -v and timeline too", () => {
+    const { cli } = team('Europe/Amsterdam');
+    const night = cli('items', '--as-of', '2026-10-25T06:00:00Z', '--since', '8h', '--limit', '8');
+    expect(night.status, night.stderr).toBe(0);
+    // 02:00–03:00 came twice that night: each time says which
+    expect(night.stdout).toMatch(/│ Published +│/);
+    expect(night.stdout).toContain('│ 2026-10-25 02:56 CET  │');
+    expect(night.stdout).toContain('│ 2026-10-25 02:01 CEST │');
+    const day = cli('items', '--as-of', '2026-11-20T12:00:00Z', '--since', '2h', '--limit', '1');
+    expect(day.stdout).toMatch(/│ Published \(CET\) +│/);
+    const v = cli('moments', '--as-of', '2026-11-20T12:00:00Z', '-v');
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stdout).toContain('when:     2026-11-18 13:00 → 2026-11-19 19:00 CET, peak 2026-11-18 13:00 CET');
+    const ny = cli('timeline', 'acme', '--tz', 'America/New_York', '--as-of', '2026-11-20T12:00:00Z', '--since', '1d');
+    expect(ny.status, ny.stderr).toBe(0);
+    expect(ny.stdout).toContain('6h buckets, 2026-11-19 07:00 → 2026-11-20 07:00 EST');
+    expect(ny.stdout).toMatch(/│ Bucket \(EST\) +│/);
+    expect(ny.stdout).toContain('│ 2026-11-20 01:00 │');
+  });
+
   it("JSON and CSV stay UTC; a date alone on the command line is the team's midnight", () => {
     const utc = team();
     const ams = team('Europe/Amsterdam');
