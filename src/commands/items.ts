@@ -42,7 +42,7 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
     const { pages, total } = listItemRows(config, store, query, (line) => log(`momentscan: warning: ${line}`));
     // an empty table says why: nothing stored yet, or nothing of these topics or this search in the period
     const meta = { from, to: to - 1, topics: wanted, ...(o.search !== undefined ? { search: o.search } : {}), ...(total === 0 ? { stored: store.hasItems(), noConfig: config.file === null } : {}) };
-    const ctx = { ...(await renderContext(g, o, env, to - 1, format)), timeZone: config.defaults.timeZone };
+    const ctx = await renderContext(g, o, env, to - 1, format, config.defaults.timeZone);
     if (format === 'table') {
       // the table is drawn whole (for people, and bounded by --limit; a note says when it is long)
       const rows: ItemRow[] = [];

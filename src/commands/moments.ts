@@ -83,7 +83,7 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
   if (stale !== null) {
     log(`momentscan: warning: no feed was read after ${fmtIn(stale, config.defaults.timeZone)} (${hoursBetween(stale, asOf)} before ${o.asOf !== undefined ? 'the --as-of time' : 'now'}): what was published since is not judged — run \`momentscan fetch\` (\`momentscan feeds list\` shows how the feeds fare)`);
   }
-  const ctx = { ...(await renderContext(g, o, env, asOf, format)), timeZone: config.defaults.timeZone };
+  const ctx = await renderContext(g, o, env, asOf, format, config.defaults.timeZone);
   await writeOut(render(format, momentsListing(rows, result), ctx));
   // beside machine output, what could not be judged goes to stderr (the table says it itself)
   if (format !== 'table') {

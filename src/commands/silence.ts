@@ -44,7 +44,7 @@ export async function add(g: GlobalOptions, o: { topic: string; for?: string; un
 
 export async function list(g: GlobalOptions, o: OutputOptions & { all?: boolean }): Promise<number> {
   const env = processEnv();
-  const { dbPath } = configFor(g, env);
+  const { config, dbPath } = configFor(g, env);
   const format = chooseFormat(o);
   const now = env.now();
   const store = await openStore(dbPath, { readonlyIfDenied: true });
@@ -54,7 +54,7 @@ export async function list(g: GlobalOptions, o: OutputOptions & { all?: boolean 
   } finally {
     store.close();
   }
-  await writeOut(render(format, silencesListing(rows, now), await renderContext(g, o, env, now, format)));
+  await writeOut(render(format, silencesListing(rows, now), await renderContext(g, o, env, now, format, config.defaults.timeZone)));
   return ExitCode.OK;
 }
 

@@ -77,6 +77,6 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
     store.close();
   }
   noteBigTable(format, rows.length, g.quiet);
-  await writeOut(render(format, timelineListing(rows, { topic: topic.name, bucketMs, from, to: asOf, firstItemAt }), { ...(await renderContext(g, o, env, asOf, format)), timeZone: config.defaults.timeZone }));
+  await writeOut(render(format, timelineListing(rows, { topic: topic.name, bucketMs, from, to: asOf, firstItemAt }), await renderContext(g, o, env, asOf, format, config.defaults.timeZone)));
   return 0;
 }

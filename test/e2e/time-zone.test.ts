@@ -99,6 +99,18 @@ describe('a team in Amsterdam or New York', { timeout: 90_000 }, () => {
     expect(ny.stdout).toContain('│ 2026-11-20 01:00 │');
   });
 
+  it("a planned event typed as the team's dates is its days, midnight to midnight, listed on its clock; JSON says the UTC instants", () => {
+    const { cli } = team('Europe/Amsterdam');
+    const add = cli('events', 'add', 'Acme Robotics', '--from', '2026-10-25', '--to', '2026-10-26', '--note', 'launch');
+    expect(add.status, add.stderr).toBe(0);
+    const table = cli('events', 'list');
+    expect(table.status, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/│ From \(CEST\) +│ To \(CET\) +│/);
+    expect(table.stdout).toMatch(/│ 2026-10-25 00:00 +│ 2026-10-26 00:00 +│/);
+    const json = JSON.parse(cli('events', 'list', '--json').stdout) as { start: string; end: string }[];
+    expect(json[0]).toMatchObject({ start: '2026-10-24T22:00:00Z', end: '2026-10-25T23:00:00Z' });
+  });
+
   it("JSON and CSV stay UTC; a date alone on the command line is the team's midnight", () => {
     const utc = team();
     const ams = team('Europe/Amsterdam');

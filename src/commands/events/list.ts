@@ -21,6 +21,6 @@ export async function list(g: GlobalOptions, o: OutputOptions & { topic?: string
   } finally {
     store.close();
   }
-  await writeOut(render(format, eventsListing(rows), await renderContext(g, o, env, now, format)));
+  await writeOut(render(format, eventsListing(rows), await renderContext(g, o, env, now, format, config.defaults.timeZone)));
   return ExitCode.OK;
 }

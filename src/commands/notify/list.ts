@@ -32,6 +32,6 @@ export async function list(g: GlobalOptions, o: ListOptions): Promise<number> {
   } finally {
     store.close();
   }
-  await writeOut(render(format, deliveriesListing(rows), await renderContext(g, o, env, now, format)));
+  await writeOut(render(format, deliveriesListing(rows), await renderContext(g, o, env, now, format, config.defaults.timeZone)));
   return ExitCode.OK;
 }
