@@ -111,6 +111,13 @@ describe('a team in Amsterdam or New York', { timeout: 90_000 }, () => {
     expect(json[0]).toMatchObject({ start: '2026-10-24T22:00:00Z', end: '2026-10-25T23:00:00Z' });
   });
 
+  it("topics dates a moment by the team's calendar: the Acme spike that ended 2026-11-19 18:00 UTC ended on the 20th in Tokyo", () => {
+    const { cli } = team();
+    expect(cli('moments', '--as-of', '2026-11-20T12:00:00Z').status).toBe(0);
+    expect(cli('topics').stdout).toMatch(/│ Acme Robotics .*│ spike 2026-11-19 +│/);
+    expect(cli('topics', '--tz', 'Asia/Tokyo').stdout).toMatch(/│ Acme Robotics .*│ spike 2026-11-20 +│/);
+  });
+
   it("JSON and CSV stay UTC; a date alone on the command line is the team's midnight", () => {
     const utc = team();
     const ams = team('Europe/Amsterdam');
