@@ -31,6 +31,6 @@ export async function run(g: GlobalOptions, o: OutputOptions & { topic?: string[
   } finally {
     store.close();
   }
-  await writeOut(render(format, qualityListing(rows, { from, to: asOf }), await renderContext(g, o, env, asOf, format)));
+  await writeOut(render(format, qualityListing(rows, { from, to: asOf }), await renderContext(g, o, env, asOf, format, config.defaults.timeZone)));
   return ExitCode.OK;
 }

@@ -4,7 +4,7 @@ import type { Quality as QualityRow } from '../moments/quality.js';
 import type { PlannedEvent } from '../store/model.js';
 import { eventJson } from './moments.js';
 import { drawTable, tableWidth } from './table.js';
-import { textWidth, timeColumn, wrap } from './text.js';
+import { shownAt, textWidth, timeColumn, wrap } from './text.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 /** `momentscan events list`: the planned events. */
@@ -126,7 +126,7 @@ export function qualityListing(rows: QualityRow[], meta: { from: number; to: num
       );
       // wrapped to the table's width, as topics' are (a learned threshold's why was one line of 126 columns)
       const why = list.flatMap((r) => wrap(r.threshold.why, tableWidth(ctx), `  ${stripControl(r.topic)}: `, '    ', textWidth)).join('\n');
-      return `${table}From ${iso(meta.from)} to ${iso(meta.to)}.\nR/N/P: labels real/noise/planned; precision: (real + planned) ÷ labels.\nThresholds:\n${why}\n`;
+      return `${table}From ${shownAt(meta.from, ctx.timeZone)} to ${shownAt(meta.to, ctx.timeZone)}.\nR/N/P: labels real/noise/planned; precision: (real + planned) ÷ labels.\nThresholds:\n${why}\n`;
     },
   };
 }

@@ -118,6 +118,12 @@ describe('a team in Amsterdam or New York', { timeout: 90_000 }, () => {
     expect(cli('topics', '--tz', 'Asia/Tokyo').stdout).toMatch(/│ Acme Robotics .*│ spike 2026-11-20 +│/);
   });
 
+  it("quality's period is on the team's clock, each end with its zone when the clocks changed between", () => {
+    const ny = team().cli('quality', '--tz', 'America/New_York', '--as-of', '2026-11-20T12:00:00Z');
+    expect(ny.status, ny.stderr).toBe(0);
+    expect(ny.stdout).toContain('From 2026-10-21 08:00 EDT to 2026-11-20 07:00 EST.');
+  });
+
   it("JSON and CSV stay UTC; a date alone on the command line is the team's midnight", () => {
     const utc = team();
     const ams = team('Europe/Amsterdam');
