@@ -69,6 +69,7 @@ export function buildProgram(): Command {
     .option('--no-color', 'never colour the output (also NO_COLOR=1)')
     .option('-q, --quiet', 'no progress or summary on stderr (errors and warnings still go there)')
     .option('--debug', 'print stack traces with errors')
+    .option('--tz <zone>', "the time zone times are shown in and days begin in (IANA name, e.g. Europe/Amsterdam; default the config's defaults.timeZone, else UTC); JSON, NDJSON and CSV stay UTC")
     .exitOverride()
     .configureOutput({ outputError: usageLine('momentscan', false, program) });
 
@@ -243,8 +244,9 @@ export function buildProgram(): Command {
   program
     .command('digest')
     .description('one cross-topic digest of a period (new, ongoing and faded moments, explained, with example links), printed or sent by email')
-    .option('-s, --since <when>', 'the period: from this long ago (24h, 7d), this time (ISO-8601), or "last" (where the previous digest ended)', '24h')
+    .option('-s, --since <when>', 'the period: from this long ago (24h, 7d), this time (ISO-8601), or "last" (where the previous digest ended); default 24h')
     .option('--as-of <time>', 'end the period at this time instead of now (ISO-8601, or a duration ago such as 24h)')
+    .option('--day <day>', 'the period is one calendar day in the team\'s time zone (--tz, defaults.timeZone), midnight to midnight: yesterday (the day before --as-of or now), today (up to now), or a date such as 2026-11-20')
     .option('-t, --topic <name>', `only this topic: ${TOPIC_RULE} (repeatable)`, repeat)
     .addOption(new Option('-f, --format <format>', 'printed format (an email always carries text and HTML)').choices(['text', 'markdown', 'html']).default('text'))
     .option('--send', 'send it by email (SMTP from the config\'s email section or $MOMENTSCAN_SMTP_URL) instead of printing it')
@@ -427,7 +429,6 @@ export function buildProgram(): Command {
     .option('-t, --topic <name>', `put every event in this topic (default: the topics its CATEGORIES name, else every topic): ${TOPIC_RULE}`)
     .option('--lead <duration>', 'moments up to this long before each event count as planned too')
     .option('--lag <duration>', 'moments up to this long after each event count as planned too')
-    .option('--tz <zone>', "the time zone of all-day events and floating times when the calendar names none (IANA name, e.g. Europe/Berlin; default UTC)")
     .option('--dry-run', 'read and check the file, import nothing')
     .action(async function (this: Command, file: string) {
       const { importIcs } = await import('./commands/events/import.js');

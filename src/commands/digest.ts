@@ -4,7 +4,7 @@ import type { DigestModel } from '../moments/types.js';
 import { deliverDigest } from '../notify/digest-delivery.js';
 import { DIGEST_RENDERERS, digestFormat } from '../render/digest-formats.js';
 import { quietToSkip } from '../render/digest.js';
-import { fmtUtc } from '../core/time.js';
+import { fmtIn, parseIsoTime, zonedDayStart, zonedMidnight } from '../core/time.js';
 import { openStore, storeExists } from '../store/store.js';
 import { checkWindow, configFor, log, processEnv, writeOut, type GlobalOptions } from './context.js';
 import { asOfFlag, sensitivityFlag, needTopics, sinceFlag, topicsFlag } from './flags.js';
@@ -15,6 +15,7 @@ const CLAIM_LEASE_MS = 10 * 60_000;
 export interface DigestOptions {
   since?: string;
   asOf?: string;
+  day?: string;
   topic?: string[];
   format?: string;
   send?: boolean;
@@ -39,7 +40,9 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   const sending = Boolean(o.send || o.dryRun);
   if (!sending && o.to?.length) throw new UsageError('--to goes with --send', { hint: 'add --send (or --dry-run to see the message)' });
   if (!sending && o.always) throw new UsageError('--always goes with --send', { hint: 'a printed digest always says when the day was quiet' });
-  const asOf = asOfFlag(o.asOf, now);
+  const zone = config.defaults.timeZone;
+  const day = o.day === undefined ? null : dayFlag(o, now, zone);
+  const asOf = day?.end ?? asOfFlag(o.asOf, now, zone);
   const sensitivity = sensitivityFlag(o.sensitivity);
   needTopics(config);
 
@@ -55,11 +58,11 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   const readonly = store.readonly;
   if (readonly && !g.quiet) log('digest: the database is read-only for this user: the digest is printed, not recorded (--since last will not start after it)');
   const since = o.since ?? '24h';
-  const lastMode = since.trim().toLowerCase() === 'last';
+  const lastMode = !day && since.trim().toLowerCase() === 'last';
   let model: DigestModel;
   try {
-    const periodStart = lastMode ? lastDigestEnd(store, asOf, sending) : sinceFlag(since, asOf, 'give a duration such as 24h, an earlier time, or last');
-    checkWindow(config, { since, from: periodStart, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(topics.length ? { topics } : {}) });
+    const periodStart = day ? day.start : lastMode ? lastDigestEnd(store, asOf, sending, zone) : sinceFlag(since, asOf, zone, 'give a duration such as 24h, an earlier time, or last');
+    checkWindow(config, { ...(day ? { since: o.day!, sinceFlag: '--day' } : { since }), from: periodStart, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(topics.length ? { topics } : {}) });
     model = buildDigestModel(config, store, { periodStart, asOf, now, ...(topics.length ? { topics } : {}), ...(sensitivity ? { sensitivity } : {}) });
   } finally {
     store.close();
@@ -94,7 +97,7 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
       s.close();
     }
     if (claim === null) {
-      if (!g.quiet) log(`digest: another digest run has sent the period from ${fmtUtc(model.periodStart)} on, or is sending it now; nothing sent`);
+      if (!g.quiet) log(`digest: another digest run has sent the period from ${fmtIn(model.periodStart, zone)} on, or is sending it now; nothing sent`);
       return code;
     }
   }
@@ -130,4 +133,31 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   if (claim !== null) await settle(sentTo);
   else if (sentTo) await record(true, sentTo);
   return code;
+}
+
+/**
+ * --day: one calendar day in the team's zone, from its midnight to the next (23 or 25 hours on the days
+ * clocks change): `yesterday` (the day before the one --as-of, or now, falls in: a morning cron's day),
+ * `today` (from midnight up to --as-of or now), or a date. It is the period, so --since goes without it,
+ * and so does --as-of with a date (the day's end is the period's end).
+ */
+function dayFlag(o: DigestOptions, now: number, zone: string): { start: number; end: number } {
+  const text = o.day!.trim().toLowerCase();
+  if (o.since !== undefined) throw new UsageError('--day and --since both give the period', { hint: 'give one: --day yesterday for the last whole day, or --since 24h' });
+  if (text === 'yesterday' || text === 'today') {
+    const asOf = asOfFlag(o.asOf, now, zone);
+    const start = zonedDayStart(asOf, zone, text === 'yesterday' ? -1 : 0);
+    const end = text === 'yesterday' ? zonedDayStart(asOf, zone) : asOf;
+    if (end <= start) throw new UsageError(`--day today: the day has only just begun (${fmtIn(start, zone)})`, { hint: 'give --day yesterday, or --since 24h' });
+    return { start, end };
+  }
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m || parseIsoTime(text) === null) {
+    throw new UsageError(`--day: cannot read "${o.day}" as a day`, { hint: 'give yesterday, today, or a date such as 2026-11-20' });
+  }
+  if (o.asOf !== undefined) throw new UsageError('--day with a date and --as-of both give the period\'s end', { hint: 'leave --as-of out: the day ends at its midnight' });
+  const start = zonedMidnight(Number(m[1]), Number(m[2]), Number(m[3]), zone);
+  const end = zonedMidnight(Number(m[1]), Number(m[2]), Number(m[3]) + 1, zone);
+  if (start >= now) throw new UsageError(`--day ${o.day} has not begun yet`, { hint: 'give a day up to today' });
+  return { start, end: Math.min(end, now) };
 }

@@ -15,6 +15,8 @@ export interface GlobalOptions {
   color?: boolean;
   quiet?: boolean;
   debug?: boolean;
+  /** --tz: the time zone times are shown in (configFor puts it in config.defaults.timeZone). */
+  tz?: string;
 }
 
 /** The shared output flags of listing commands. */

@@ -29,9 +29,9 @@ export async function run(g: GlobalOptions, o: ExportOptions): Promise<number> {
     throw new UsageError(`export: --to must be one of ${CRM_TARGETS.join(', ')}${o.to ? `, not "${o.to}"` : ''}`);
   }
   const to = o.to as CrmTarget;
-  const asOf = asOfFlag(o.asOf, env.now());
+  const asOf = asOfFlag(o.asOf, env.now(), config.defaults.timeZone);
   const since = o.since ?? '7d';
-  const from = sinceFlag(since, asOf);
+  const from = sinceFlag(since, asOf, config.defaults.timeZone);
   const sensitivity = sensitivityFlag(o.sensitivity);
   const topics = topicsFlag(config, o.topic);
   checkWindow(config, { since, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(topics.length ? { topics } : {}) });

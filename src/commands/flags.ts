@@ -16,19 +16,19 @@ import { cellText } from '../render/text.js';
  * what a run records (a digest's period, the moments it saw) would otherwise claim a future that later
  * runs trust (`digest --since last` after `--as-of 2100-01-01` had nothing left to report, ever).
  */
-export function asOfFlag(text: string | undefined, now: number): number {
+export function asOfFlag(text: string | undefined, now: number, tz = 'UTC'): number {
   if (text === undefined) return now;
-  const asOf = parseTime(text, now, '--as-of');
+  const asOf = parseTime(text, now, '--as-of', tz);
   if (asOf > now) throw new UsageError(`--as-of ${text} is in the future`, { hint: 'give a time up to now, or leave --as-of out to evaluate now' });
   return asOf;
 }
 
 /**
  * --since: the start of the period, a duration before the evaluation time (7d, 48h) or a time. It must be
- * before the evaluation time.
+ * before the evaluation time. A time without a zone is in the team's zone `tz`.
  */
-export function sinceFlag(text: string, asOf: number, hint = 'give a duration such as 7d, or an earlier time'): number {
-  const from = parseTime(text, asOf, '--since');
+export function sinceFlag(text: string, asOf: number, tz = 'UTC', hint = 'give a duration such as 7d, or an earlier time'): number {
+  const from = parseTime(text, asOf, '--since', tz);
   if (from >= asOf) throw new UsageError(`--since ${text} is not before the evaluation time`, { hint });
   return from;
 }

@@ -27,9 +27,9 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
   const env = processEnv();
   const format = chooseFormat(o);
   const { config, dbPath } = configFor(g, env);
-  const asOf = asOfFlag(o.asOf, env.now());
+  const asOf = asOfFlag(o.asOf, env.now(), config.defaults.timeZone);
   const to = asOf + 1;
-  const from = sinceFlag(o.since ?? '7d', asOf);
+  const from = sinceFlag(o.since ?? '7d', asOf, config.defaults.timeZone);
   if (o.all && o.limit !== undefined) throw new UsageError('choose --limit or --all, not both');
   const limit = o.all ? -1 : limitFlag(o.limit, DEFAULT_LIMIT, 'or --all for every item of the period')!;
   const sort = (o.sort ?? 'time') as keyof typeof SORTS;
@@ -42,7 +42,7 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
     const { pages, total } = listItemRows(config, store, query, (line) => log(`momentscan: warning: ${line}`));
     // an empty table says why: nothing stored yet, or nothing of these topics or this search in the period
     const meta = { from, to: to - 1, topics: wanted, ...(o.search !== undefined ? { search: o.search } : {}), ...(total === 0 ? { stored: store.hasItems(), noConfig: config.file === null } : {}) };
-    const ctx = await renderContext(g, o, env, to - 1, format);
+    const ctx = await renderContext(g, o, env, to - 1, format, config.defaults.timeZone);
     if (format === 'table') {
       // the table is drawn whole (for people, and bounded by --limit; a note says when it is long)
       const rows: ItemRow[] = [];

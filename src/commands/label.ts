@@ -26,7 +26,7 @@ export async function run(g: GlobalOptions, o: LabelOptions): Promise<number> {
   const word = o.verdict.trim().toLowerCase();
   if (word !== 'clear' && !(VERDICTS as readonly string[]).includes(word)) throw new UsageError(`label: expected real, noise, planned or clear, got "${o.verdict}"`);
   const verdict = word === 'clear' ? null : (word as Verdict);
-  const at = o.at === undefined ? now : parseTime(o.at, now, '--at');
+  const at = o.at === undefined ? now : parseTime(o.at, now, '--at', config.defaults.timeZone);
   if (at > now) throw new UsageError(`--at ${o.at} is in the future`, { hint: 'a verdict counts from when it was given' });
   const note = cleanNote(o.note);
   const store = await openStore(dbPath);

@@ -7,7 +7,7 @@ import { openStore } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, log, processEnv, renderContext, writeOut, type Env, type GlobalOptions, type OutputOptions } from './context.js';
 import { evaluate } from '../moments/evaluate.js';
 import { notFetchedSince } from '../moments/coverage.js';
-import { fmtUtc, hoursBetween } from '../core/time.js';
+import { fmtIn, hoursBetween } from '../core/time.js';
 import { asOfFlag, limitFlag, sensitivityFlag, needTopics, sinceFlag, topicsFlag } from './flags.js';
 
 /**
@@ -42,9 +42,9 @@ export async function run(g: GlobalOptions, o: MomentsOptions): Promise<number> 
 /** The options of `moments` (and `scan`) read and checked: `scan` calls this before it fetches, so a bad option costs no fetch. */
 export function readReportOptions(config: Config, o: MomentsOptions, env: Env) {
   const format = chooseFormat(o);
-  const asOf = asOfFlag(o.asOf, env.now());
+  const asOf = asOfFlag(o.asOf, env.now(), config.defaults.timeZone);
   const since = o.since ?? '7d';
-  const from = sinceFlag(since, asOf);
+  const from = sinceFlag(since, asOf, config.defaults.timeZone);
   const limit = limitFlag(o.limit);
   const sensitivity = sensitivityFlag(o.sensitivity);
   needTopics(config);
@@ -81,13 +81,13 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
   }
   const rows = result.rows;
   if (stale !== null) {
-    log(`momentscan: warning: no feed was read after ${fmtUtc(stale)} (${hoursBetween(stale, asOf)} before ${o.asOf !== undefined ? 'the --as-of time' : 'now'}): what was published since is not judged — run \`momentscan fetch\` (\`momentscan feeds list\` shows how the feeds fare)`);
+    log(`momentscan: warning: no feed was read after ${fmtIn(stale, config.defaults.timeZone)} (${hoursBetween(stale, asOf)} before ${o.asOf !== undefined ? 'the --as-of time' : 'now'}): what was published since is not judged — run \`momentscan fetch\` (\`momentscan feeds list\` shows how the feeds fare)`);
   }
-  const ctx = await renderContext(g, o, env, asOf, format);
+  const ctx = await renderContext(g, o, env, asOf, format, config.defaults.timeZone);
   await writeOut(render(format, momentsListing(rows, result), ctx));
   // beside machine output, what could not be judged goes to stderr (the table says it itself)
   if (format !== 'table') {
-    for (const n of readinessNotes(result)) {
+    for (const n of readinessNotes(result, config.defaults.timeZone)) {
       if (n.level === 'warning') log(`momentscan: warning: ${n.text}`);
       else if (!g.quiet) log(`moments: ${n.text}`);
     }

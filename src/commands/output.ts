@@ -11,12 +11,13 @@ import { log, type Env, type GlobalOptions, type OutputOptions } from './env.js'
 /**
  * The render context of a command's output in `format` (a table on a terminal narrower than tables are
  * made for is said to be so on stderr, once: it is drawn 80 columns wide, and every line of it wraps).
+ * `timeZone`: the team's (config.defaults.timeZone, with --tz), for the tables' times; machine formats stay UTC.
  */
-export async function renderContext(g: GlobalOptions, o: OutputOptions, env: Env, now: number, format: Format): Promise<RenderContext> {
+export async function renderContext(g: GlobalOptions, o: OutputOptions, env: Env, now: number, format: Format, timeZone = 'UTC'): Promise<RenderContext> {
   if (format === 'table') noteNarrowTerminal(env, g.quiet);
   const { enabled, chalk } = await decideColor({ flag: g.color === false ? false : undefined, env: env.env, isTTY: env.stdoutIsTTY });
   const fields = o.fields === undefined ? null : fieldList(o.fields);
-  return { chalk, color: enabled, width: env.columns, tty: env.stdoutIsTTY, verbose: Boolean(o.verbose), now, fields, headers: o.headers !== false };
+  return { chalk, color: enabled, width: env.columns, tty: env.stdoutIsTTY, verbose: Boolean(o.verbose), now, fields, headers: o.headers !== false, timeZone };
 }
 
 function noteNarrowTerminal(env: Env, quiet = false): void {

@@ -14,8 +14,8 @@ export async function run(g: GlobalOptions, o: OutputOptions & { topic?: string[
   const { config, dbPath } = configFor(g, env);
   const format = chooseFormat(o);
   const now = env.now();
-  const asOf = asOfFlag(o.asOf, now);
-  const from = sinceFlag(o.since ?? '30d', asOf);
+  const asOf = asOfFlag(o.asOf, now, config.defaults.timeZone);
+  const from = sinceFlag(o.since ?? '30d', asOf, config.defaults.timeZone);
   // the period's bounds as every command has them (nothing is evaluated: no bucket to check); '--since 999999999d'
   // failed 'Invalid time value', exit 1
   const problem = windowProblem({ since: o.since ?? '30d', from, asOf, baselineMs: config.defaults.baselineMs, buckets: [] });
@@ -31,6 +31,6 @@ export async function run(g: GlobalOptions, o: OutputOptions & { topic?: string[
   } finally {
     store.close();
   }
-  await writeOut(render(format, qualityListing(rows, { from, to: asOf }), await renderContext(g, o, env, asOf, format)));
+  await writeOut(render(format, qualityListing(rows, { from, to: asOf }), await renderContext(g, o, env, asOf, format, config.defaults.timeZone)));
   return ExitCode.OK;
 }

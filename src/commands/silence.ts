@@ -26,7 +26,7 @@ export async function add(g: GlobalOptions, o: { topic: string; for?: string; un
     if (ms > MAX_SILENCE_MS) throw new UsageError(`--for ${o.for}: at most 36500d (100 years)`, { hint: 'momentscan silence remove ID ends a silence whenever you like' });
     endsAt = now + ms;
   } else {
-    endsAt = parseTime(o.until!, now, '--until');
+    endsAt = parseTime(o.until!, now, '--until', config.defaults.timeZone);
     if (endsAt <= now) throw new UsageError(`--until ${o.until} is not in the future`);
   }
   const comment = o.comment?.replace(/[\u0000-\u001f\u007f]/g, ' ').trim() || null;
@@ -44,7 +44,7 @@ export async function add(g: GlobalOptions, o: { topic: string; for?: string; un
 
 export async function list(g: GlobalOptions, o: OutputOptions & { all?: boolean }): Promise<number> {
   const env = processEnv();
-  const { dbPath } = configFor(g, env);
+  const { config, dbPath } = configFor(g, env);
   const format = chooseFormat(o);
   const now = env.now();
   const store = await openStore(dbPath, { readonlyIfDenied: true });
@@ -54,7 +54,7 @@ export async function list(g: GlobalOptions, o: OutputOptions & { all?: boolean 
   } finally {
     store.close();
   }
-  await writeOut(render(format, silencesListing(rows, now), await renderContext(g, o, env, now, format)));
+  await writeOut(render(format, silencesListing(rows, now), await renderContext(g, o, env, now, format, config.defaults.timeZone)));
   return ExitCode.OK;
 }
 

@@ -27,9 +27,9 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
   const { config, dbPath } = configFor(g, env);
   const name = topicFlag(config, o.topic, { flag: 'timeline' });
   const topic = config.topics.find((t) => t.name === name)!;
-  const asOf = asOfFlag(o.asOf, env.now());
+  const asOf = asOfFlag(o.asOf, env.now(), config.defaults.timeZone);
   const since = o.since ?? '7d';
-  const from = sinceFlag(since, asOf);
+  const from = sinceFlag(since, asOf, config.defaults.timeZone);
   const flag = sensitivityFlag(o.sensitivity);
   const sensitivity = flag ?? config.defaults.sensitivity;
   const store = await openStore(dbPath, { readonlyIfDenied: true });
@@ -77,6 +77,6 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
     store.close();
   }
   noteBigTable(format, rows.length, g.quiet);
-  await writeOut(render(format, timelineListing(rows, { topic: topic.name, bucketMs, from, to: asOf, firstItemAt }), await renderContext(g, o, env, asOf, format)));
+  await writeOut(render(format, timelineListing(rows, { topic: topic.name, bucketMs, from, to: asOf, firstItemAt }), await renderContext(g, o, env, asOf, format, config.defaults.timeZone)));
   return 0;
 }

@@ -40,10 +40,10 @@ export async function run(g: GlobalOptions, o: WatchCommandOptions): Promise<num
   if (intervalMs > 86_400_000) throw new UsageError(`--interval ${o.interval}: at most 1d`, { hint: 'f fetches and reloads at any time; --no-fetch never fetches' });
   const muteForMs = duration(o.muteFor ?? '1d', '--mute-for', 'how long m mutes a topic, such as 2h or 1d');
   if (muteForMs > MAX_SILENCE_MS) throw new UsageError(`--mute-for ${o.muteFor}: at most 36500d (100 years)`, { hint: 'm again unmutes the topic whenever you like' });
-  const asOf = o.asOf === undefined ? null : asOfFlag(o.asOf, env.now());
+  const asOf = o.asOf === undefined ? null : asOfFlag(o.asOf, env.now(), config.defaults.timeZone);
   const since = o.since ?? '7d';
   // the period moves with the view: --since is read again at each reload's time
-  const from = (at: number) => sinceFlag(since, at, 'give a duration such as 2d, or an earlier time');
+  const from = (at: number) => sinceFlag(since, at, config.defaults.timeZone, 'give a duration such as 2d, or an earlier time');
   const at = asOf ?? env.now();
   from(at);
   const topics = topicsFlag(config, o.topic);

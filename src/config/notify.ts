@@ -149,7 +149,7 @@ export function validateNotify(v: Validator, value: unknown, dir: string, cfg: C
       skipPlanned: has(r, 'skipPlanned') ? v.boolean(r.skipPlanned, `${field}.skipPlanned`) : false,
       groupWaitMs: has(r, 'groupWait') ? v.duration(r.groupWait, `${field}.groupWait`, 0) : 0,
       intervalMs: has(r, 'interval') ? v.duration(r.interval, `${field}.interval`, 0) : 0,
-      quietHours: has(r, 'quietHours') ? quietHours(v, r.quietHours, `${field}.quietHours`) : null,
+      quietHours: has(r, 'quietHours') ? quietHours(v, r.quietHours, `${field}.quietHours`, cfg.defaults.timeZone) : null,
     });
   });
   return out;
@@ -215,7 +215,8 @@ function number(v: Validator, value: unknown, field: string): number {
   return value;
 }
 
-function quietHours(v: Validator, value: unknown, field: string): QuietHours {
+/** Quiet hours, in their own timeZone, else the team's (defaults.timeZone, else UTC). */
+function quietHours(v: Validator, value: unknown, field: string, teamZone: string): QuietHours {
   const q = v.object(value, field);
   v.keys(q, field, ['from', 'to', 'timeZone']);
   const time = (k: string) => {
@@ -227,11 +228,6 @@ function quietHours(v: Validator, value: unknown, field: string): QuietHours {
   const from = time('from');
   const to = time('to');
   if (from === to) v.fail(`${field}.to`, 'must differ from quietHours.from');
-  const timeZone = q.timeZone === undefined || q.timeZone === null ? 'UTC' : v.string(q.timeZone, `${field}.timeZone`).trim();
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-  } catch {
-    v.fail(`${field}.timeZone`, `unknown time zone ${describeValue(timeZone)}; expected an IANA name such as Europe/Amsterdam or UTC`);
-  }
+  const timeZone = q.timeZone === undefined || q.timeZone === null ? teamZone : v.timeZone(q.timeZone, `${field}.timeZone`);
   return { from, to, timeZone };
 }

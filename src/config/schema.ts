@@ -4,7 +4,7 @@ import { ConfigError } from '../core/errors.js';
 import { isPostgresUrl } from '../core/paths.js';
 import { closeEnough } from '../core/text.js';
 import { baselineProblem } from '../core/limits.js';
-import { formatDuration, parseDurationMs } from '../core/time.js';
+import { canonicalZone, formatDuration, knownZone, parseDurationMs } from '../core/time.js';
 import { QuerySyntaxError, formatQuery, keywordsToQuery, parseQuery, searchString, type QueryNode } from './query.js';
 import { validateNotify, type NotifyConfig } from './notify.js';
 import { SOURCE_KINDS, buildFeedUrl, describeValue, guessKind, languageHint, mastodonTag, normalizeCountry, normalizeLanguage, normalizeTongue, parseSourceEntry, sourceOf, type SourceKind } from './sources.js';
@@ -49,6 +49,11 @@ export interface Config {
     /** Language and country for search sources (Google News, Bing) that do not say. */
     language: string;
     country: string;
+    /**
+     * The team's time zone (IANA), `--tz` over `defaults.timeZone`, else UTC: how times are shown to people
+     * and where a day (`digest --day`, a date alone on the command line) begins. Stored and machine-read times stay UTC.
+     */
+    timeZone: string;
   };
   fetch: {
     /** Feeds fetched at once, in all. */
@@ -156,6 +161,7 @@ export function defaultConfig(): Config {
       sensitivity: DEFAULTS.sensitivity,
       language: DEFAULTS.language,
       country: DEFAULTS.country,
+      timeZone: 'UTC',
     },
     fetch: {
       concurrency: DEFAULTS.concurrency,
@@ -203,7 +209,8 @@ export function validateConfig(doc: unknown, file: string): Config {
   if (root.defaults !== undefined && root.defaults !== null) {
     const d = v.object(root.defaults, 'defaults');
     countryGiven = d.country !== undefined && d.country !== null;
-    v.keys(d, 'defaults', ['bucket', 'baseline', 'sensitivity', 'language', 'country']);
+    v.keys(d, 'defaults', ['bucket', 'baseline', 'sensitivity', 'language', 'country', 'timeZone']);
+    if (d.timeZone !== undefined && d.timeZone !== null) cfg.defaults.timeZone = v.timeZone(d.timeZone, 'defaults.timeZone');
     if (d.language !== undefined) cfg.defaults.language = v.code(normalizeLanguage(d.language), 'defaults.language');
     if (d.country !== undefined) cfg.defaults.country = v.code(normalizeCountry(d.country), 'defaults.country');
     if (d.bucket !== undefined) cfg.defaults.bucketMs = d.bucket === 'auto' ? 'auto' : v.duration(d.bucket, 'defaults.bucket', 60_000);
@@ -507,6 +514,13 @@ export class Validator {
         this.fail(at, `unknown field${near ? ` (did you mean "${near}"?)` : ''}; expected one of ${allowed.join(', ')}`);
       }
     }
+  }
+
+  /** An IANA time zone name this runtime knows (Europe/Amsterdam, UTC). */
+  timeZone(value: unknown, field: string): string {
+    const tz = this.string(value, field).trim();
+    if (!knownZone(tz)) this.fail(field, `unknown time zone ${describeValue(value)}; expected an IANA name such as Europe/Amsterdam, America/New_York or UTC`);
+    return canonicalZone(tz);
   }
 
   string(value: unknown, field: string): string {

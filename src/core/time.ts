@@ -41,14 +41,14 @@ export function formatDuration(ms: number): string {
 }
 
 /**
- * Parses a point in time given on the command line: ISO-8601 (a date alone means midnight UTC;
- * a time without zone is UTC), or a duration before `now` such as "24h" or "7d".
+ * Parses a point in time given on the command line: ISO-8601 (a date alone means midnight, a time without
+ * zone is a time, in the team's zone `tz`: UTC unless one is set), or a duration before `now` such as "24h" or "7d".
  */
-export function parseTime(text: string, now: number, what: string): number {
+export function parseTime(text: string, now: number, what: string, tz = 'UTC'): number {
   const s = text.trim();
   const ago = parseDurationMs(s);
   if (ago !== null) return now - ago;
-  const ms = parseIsoTime(s);
+  const ms = parseIsoTime(s, { zone: tz });
   if (ms !== null) return ms;
   throw new UsageError(`${what}: cannot read "${text}" as a time`, {
     hint: 'give an ISO-8601 time such as 2026-11-20T12:00:00Z, a date such as 2026-11-20, or a duration ago such as 24h or 7d',
@@ -63,9 +63,10 @@ const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.
  * time; a fraction after `.` or `,`. The one reader of ISO times: command-line times, series input, feeds.
  * Impossible times (February 30, 25:00, second 60, offset +24:00) are null, unless `lenient` (feeds, which
  * write them anyway): then 24:00 and second 60 are read as the clock would roll them and day 29–31 of a
- * shorter month rolls into the next, as JavaScript's Date does.
+ * shorter month rolls into the next, as JavaScript's Date does. `zone`: the zone a time without one is in
+ * (the team's zone, for times people type; UTC when not given).
  */
-export function parseIsoTime(text: string, o: { lenient?: boolean } = {}): number | null {
+export function parseIsoTime(text: string, o: { lenient?: boolean; zone?: string } = {}): number | null {
   const m = ISO_TIME.exec(text.trim());
   if (!m) return null;
   const [, y, mo, d, h = '0', mi = '0', sec = '0', frac, zone] = m;
@@ -94,6 +95,7 @@ export function parseIsoTime(text: string, o: { lenient?: boolean } = {}): numbe
     t = utcDay(year, month, day) + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
   }
   t -= offset * 60_000;
+  if (!zone && o.zone && o.zone !== 'UTC' && Number.isFinite(t)) t = zonedToUtc(t, o.zone);
   return Number.isFinite(t) ? t : null;
 }
 
@@ -133,4 +135,125 @@ export function fmtUtc(ms: number): string {
 /** "2026-11-20 12:00" without the zone, for ranges that say UTC once. */
 export function fmtUtcShort(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+// ── Time zones: the times people read, and the days they mean ─────────────────────────────────────────────
+// Stored and machine-read times stay UTC; a team's zone (defaults.timeZone, --tz) is how times are shown to
+// people and which midnight a day starts at. Intl knows the zones (IANA names); the formatters are cached.
+
+const zoneCheck = new Map<string, boolean>();
+/** Whether this runtime knows `tz` as a time zone name (IANA: Europe/Amsterdam, UTC). */
+export function knownZone(tz: string): boolean {
+  let ok = zoneCheck.get(tz);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      ok = tz.trim() !== '';
+    } catch {
+      ok = false;
+    }
+    zoneCheck.set(tz, ok);
+  }
+  return ok;
+}
+
+/** The zone's name as Intl spells it (utc → UTC, Etc/UTC → UTC, europe/amsterdam → Europe/Amsterdam); a known zone only. */
+export function canonicalZone(tz: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: tz.trim() }).resolvedOptions().timeZone;
+}
+
+const wallFormats = new Map<string, Intl.DateTimeFormat>();
+function wallFormat(tz: string): Intl.DateTimeFormat {
+  let f = wallFormats.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    wallFormats.set(tz, f);
+  }
+  return f;
+}
+
+/** The zone's wall clock at the instant `utc`, as if it were UTC (epoch ms of the same digits; seconds kept, ms dropped). */
+function wallAt(tz: string, utc: number): number {
+  if (tz === 'UTC') return Math.floor(utc / 1000) * 1000;
+  const parts = wallFormat(tz).formatToParts(new Date(utc));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  return utcDay(get('year'), get('month'), get('day')) + ((get('hour') * 60 + get('minute')) * 60 + get('second')) * 1000;
+}
+
+/** The zone's offset from UTC (ms) at the instant `utc`: +3,600,000 for Amsterdam in winter. */
+export function zoneOffset(tz: string, utc: number): number {
+  return wallAt(tz, utc) - Math.floor(utc / 1000) * 1000;
+}
+
+/**
+ * A wall-clock time in a zone (its digits given as a UTC epoch ms) as the instant it names. A time a
+ * DST change skips (02:30 on the spring night) moves forward by the gap, as calendars do; one it repeats
+ * (02:30 on the autumn night) is the first of the two.
+ */
+export function zonedToUtc(wall: number, tz: string): number {
+  if (tz === 'UTC') return wall;
+  const before = wall - zoneOffset(tz, wall - 86_400_000);
+  const after = wall - zoneOffset(tz, wall + 86_400_000);
+  // the earlier reading that reads back as this wall time (the first of a repeated hour), else the gap's end
+  for (const t of [Math.min(before, after), Math.max(before, after)]) if (t + zoneOffset(tz, t) === wall) return t;
+  return Math.max(before, after);
+}
+
+/** The zone's calendar date at `ms`: { year, month (1–12), day }. */
+export function zonedDate(ms: number, tz: string): { year: number; month: number; day: number } {
+  const d = new Date(wallAt(tz, ms));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+}
+
+/** The instant the zone's day `year-month-day` begins (its midnight; a day may be 23 or 25 hours long). */
+export function zonedMidnight(year: number, month: number, day: number, tz: string): number {
+  return zonedToUtc(utcDay(year, month, day), tz);
+}
+
+/** The zone's days around `ms`: the start of the day it falls in, shifted by `days` (−1: yesterday's midnight). */
+export function zonedDayStart(ms: number, tz: string, days = 0): number {
+  const { year, month, day } = zonedDate(ms, tz);
+  return zonedMidnight(year, month, day + days, tz);
+}
+
+const labelFormats = new Map<string, Intl.DateTimeFormat[]>();
+/**
+ * The zone's name at `ms` as people write it: its abbreviation where English has one (CET, CEST, EST, EDT,
+ * GMT, BST; UTC), else its offset (UTC+9, UTC+5:30). en-US names American zones, en-GB European ones.
+ */
+export function zoneLabel(ms: number, tz: string): string {
+  if (tz === 'UTC') return 'UTC';
+  let fs = labelFormats.get(tz);
+  if (!fs) {
+    fs = ['en-US', 'en-GB'].map((loc) => new Intl.DateTimeFormat(loc, { timeZone: tz, timeZoneName: 'short' }));
+    labelFormats.set(tz, fs);
+  }
+  for (const f of fs) {
+    const name = f.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? '';
+    if (/^[A-Z]{2,5}$/.test(name)) return name;
+  }
+  const off = Math.round(zoneOffset(tz, ms) / 60_000);
+  const h = Math.floor(Math.abs(off) / 60);
+  const m = Math.abs(off) % 60;
+  return off === 0 ? 'UTC' : `UTC${off < 0 ? '-' : '+'}${h}${m ? `:${String(m).padStart(2, '0')}` : ''}`;
+}
+
+/** "2026-11-20 13:00" on the zone's clock, without the zone (for columns and ranges that name it once). */
+export function fmtShortIn(ms: number, tz: string): string {
+  return new Date(wallAt(tz, ms)).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** "2026-11-20 13:00 CET": the zone's clock and its name (fmtUtc in UTC). */
+export function fmtIn(ms: number, tz: string): string {
+  return `${fmtShortIn(ms, tz)} ${zoneLabel(ms, tz)}`;
+}
+
+/**
+ * A span on the zone's clock, the zone named once when both ends share it ("2026-11-19 00:00 → 2026-11-20
+ * 00:00 CET"), at each end when a DST change falls between ("2026-10-25 00:00 CEST → 2026-10-26 00:00 CET").
+ */
+export function fmtSpanIn(from: number, to: number, tz: string, joint = ' → '): string {
+  const a = zoneLabel(from, tz);
+  const b = zoneLabel(to, tz);
+  return `${a === b ? fmtShortIn(from, tz) : fmtIn(from, tz)}${joint}${fmtIn(to, tz)}`;
 }

@@ -1,7 +1,7 @@
 import type { Config, Sensitivity } from '../config/schema.js';
 import { notesFor } from './notes.js';
 import { UsageError } from '../core/errors.js';
-import { bucketStart, fmtUtc } from '../core/time.js';
+import { bucketStart, fmtIn } from '../core/time.js';
 import type { Moment } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import { evaluate } from './evaluate.js';
@@ -24,10 +24,10 @@ const CHART_TRAIL = 4;
  * `--since last`: where the previous digest ended (sent ones only, when sending), or a day before `asOf`
  * when there was none. A usage error when that digest already reaches `asOf`.
  */
-export function lastDigestEnd(store: Store, asOf: number, sentOnly: boolean): number {
+export function lastDigestEnd(store: Store, asOf: number, sentOnly: boolean, tz = 'UTC'): number {
   const last = store.lastDigestEnd(sentOnly);
   if (last !== null && last >= asOf) {
-    throw new UsageError(`--since last: the previous digest already covers up to ${fmtUtc(last)}`, {
+    throw new UsageError(`--since last: the previous digest already covers up to ${fmtIn(last, tz)}`, {
       hint: 'there is nothing new to report yet; give --since 24h to report the last day again',
     });
   }
@@ -91,7 +91,7 @@ export function buildDigestModel(
   });
   faded.sort((a, b) => b.score - a.score || b.end - a.end || a.topic.localeCompare(b.topic));
   const stale = notFetchedSince(config, store, asOf);
-  return { periodStart, periodEnd: asOf, topics, new: fresh, ongoing, faded, generatedAt: o.now, itemsStored: result.itemsStored, learning: result.learning, ...(stale === null ? {} : { notFetchedSince: stale }) };
+  return { periodStart, periodEnd: asOf, topics, new: fresh, ongoing, faded, generatedAt: o.now, timeZone: config.defaults.timeZone, itemsStored: result.itemsStored, learning: result.learning, ...(stale === null ? {} : { notFetchedSince: stale }) };
 }
 
 /**

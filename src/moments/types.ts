@@ -52,6 +52,8 @@ export interface DigestModel {
   faded: DigestMoment[];
   /** When the digest was made (shown in its footer). */
   generatedAt: number;
+  /** The zone its times are shown in (defaults.timeZone, --tz); absent: UTC. Its period is stored as UTC instants. */
+  timeZone?: string;
   /** False when the database holds no items at all (nothing could be judged); absent: not known. */
   itemsStored?: boolean;
   /** Topics still learning at the end of the period: from when they are judged (null: no items yet). */

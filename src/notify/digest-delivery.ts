@@ -5,7 +5,7 @@
  */
 import type { MailSettings } from '../email/settings.js';
 import type { DigestModel } from '../moments/types.js';
-import { digestSubject, fmtUtc, fmtUtcShort, plural, quietLine, quietToSkip } from '../render/digest.js';
+import { digestSubject, periodText, plural, quietLine, quietToSkip } from '../render/digest.js';
 
 export interface DigestDelivery {
   dryRun: boolean;
@@ -25,7 +25,7 @@ export async function deliverDigest(model: DigestModel, mail: MailSettings, o: D
       log(`momentscan: warning: ${quietLine(model)} Nothing sent (--always sends it anyway).`);
     } else if (!o.quiet) {
       log(
-        `digest: quiet day — no moments across ${plural(model.topics.length, 'topic')} between ${fmtUtcShort(model.periodStart)} and ${fmtUtc(model.periodEnd)}; nothing sent (--always sends it anyway)`,
+        `digest: quiet day — no moments across ${plural(model.topics.length, 'topic')} between ${periodText(model, ' and ')}; nothing sent (--always sends it anyway)`,
       );
     }
     return null;

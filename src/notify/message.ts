@@ -1,4 +1,5 @@
-import { clean, fmtNum, fmtSigned, fmtUtc, plural, safeHttpUrl } from '../render/digest.js';
+import { at, clean, fmtNum, fmtSigned, plural, safeHttpUrl } from '../render/digest.js';
+import { fmtSpanIn } from '../core/time.js';
 import type { AlertEvent, MomentRecord } from './types.js';
 
 /**
@@ -35,7 +36,7 @@ export function kindText(d: MomentRecord): string {
   return d.kind === 'volume-spike' ? 'volume spike' : `${clean(String(d.direction))} tone shift`;
 }
 
-export function viewOf(e: AlertEvent): EventView {
+export function viewOf(e: AlertEvent, tz = 'UTC'): EventView {
   const d = e.data;
   const label = LABEL[e.type] ?? 'Moment';
   if (e.type === 'momentscan.test') {
@@ -49,9 +50,9 @@ export function viewOf(e: AlertEvent): EventView {
     facts.push({ label: 'Tone', value: `${fmtSigned(d.sentimentNow)} now vs ${fmtSigned(d.sentimentBaseline)} before` });
   }
   const when =
-    e.type === 'moment.ended' ? `${fmtUtc(Date.parse(d.start))} → ${fmtUtc(Date.parse(d.end))}` : `since ${fmtUtc(Date.parse(d.start))}${d.alerts > 1 ? `, alert ${d.alerts} (it doubled)` : ''}`;
+    e.type === 'moment.ended' ? fmtSpanIn(Date.parse(d.start), Date.parse(d.end), tz) : `since ${at(Date.parse(d.start), tz)}${d.alerts > 1 ? `, alert ${d.alerts} (it doubled)` : ''}`;
   // caught up on after a gap (notify was not running when it alerted): said so, with when it alerted
-  const late = d.late === true ? `; sent late: it alerted ${fmtUtc(e.eventAt)}, when notify was not running` : '';
+  const late = d.late === true ? `; sent late: it alerted ${at(e.eventAt, tz)}, when notify was not running` : '';
   facts.push({ label: 'When', value: `${when}${late}` });
   if (d.planned === true) {
     // a planned moment is still news (a launch that goes badly), said as planned

@@ -265,7 +265,7 @@ export async function drain(
   n: NotifyConfig,
   store: Store,
   channels: Map<string, ResolvedChannel>,
-  o: { now: () => number; random?: () => number },
+  o: { now: () => number; random?: () => number; timeZone?: string },
 ): Promise<DrainSummary> {
   const outbox = new Outbox(store);
   const start = o.now();
@@ -351,7 +351,7 @@ export async function drain(
         const events: AlertEvent[] = chunk.map((r) => ({ id: r.id, type: r.event, eventAt: r.eventAt, data: r.payload, ...(email ? { chart: chartOf(r) } : {}) }));
         let outcome: SendOutcome;
         try {
-          outcome = await ch.sink.send(events, { signal: deadline, timeoutMs: n.timeoutMs, now: o.now() });
+          outcome = await ch.sink.send(events, { signal: deadline, timeoutMs: n.timeoutMs, now: o.now(), ...(o.timeZone ? { timeZone: o.timeZone } : {}) });
         } catch (err) {
           outcome = { ok: false, retryable: true, status: null, error: err instanceof Error ? err.message : String(err) };
         }

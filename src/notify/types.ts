@@ -65,6 +65,8 @@ export interface SendContext {
   timeoutMs: number;
   /** Real time now (the webhook timestamp). */
   now: number;
+  /** The team's zone the messages' times are shown in (defaults.timeZone, --tz); absent: UTC. Webhook JSON stays UTC. */
+  timeZone?: string;
 }
 
 export type SendOutcome =

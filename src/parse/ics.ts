@@ -12,6 +12,8 @@
  * - A cancelled event (STATUS:CANCELLED) is skipped.
  */
 
+import { knownZone, zonedToUtc } from '../core/time.js';
+
 export interface IcsEvent {
   uid: string;
   start: number;
@@ -118,45 +120,6 @@ const WINDOWS_ZONES: Readonly<Record<string, string>> = {
   'Israel Standard Time': 'Asia/Jerusalem',
   'South Africa Standard Time': 'Africa/Johannesburg',
 };
-
-const zoneCheck = new Map<string, boolean>();
-/** Whether this runtime knows `tz` as a time zone name (IANA: Europe/Berlin, UTC). */
-export function knownZone(tz: string): boolean {
-  let ok = zoneCheck.get(tz);
-  if (ok === undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      ok = true;
-    } catch {
-      ok = false;
-    }
-    zoneCheck.set(tz, ok);
-  }
-  return ok;
-}
-
-/** The zone's offset from UTC (ms) at the instant `utc`. */
-function offsetAt(tz: string, utc: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(utc));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(utc / 1000) * 1000;
-}
-
-/** A wall-clock time in a zone as UTC (a time skipped by a DST change moves forward, as calendars do). */
-function zonedToUtc(wall: number, tz: string): number {
-  let utc = wall - offsetAt(tz, wall);
-  utc = wall - offsetAt(tz, utc);
-  return utc;
-}
 
 /** DATE or DATE-TIME value of a property, as UTC epoch ms. */
 function timeOf(p: Prop, calendarZone: string | null, fileZones: ReadonlyMap<string, FileZone> = new Map()): { at: number; allDay: boolean; dayAfter: number } {

@@ -9,10 +9,10 @@ import {
   explanation,
   fmtNum,
   fmtSigned,
-  fmtUtc,
-  fmtUtcShort,
+  at,
   isQuiet,
   kindLabel,
+  periodText,
   plural,
   quietLine,
   toneClass,
@@ -20,7 +20,9 @@ import {
   type DigestBucket,
   type DigestModel,
   type DigestMoment,
+  zoneOf,
 } from './digest.js';
+import { fmtSpanIn } from '../core/time.js';
 
 /**
  * The digest as an email-safe HTML document: layout tables, inline `style=` attributes only (no <style>,
@@ -35,7 +37,7 @@ export function renderDigestHtml(d: DigestModel, o: { subjectPrefix?: string } =
     row(
       [
         `<h1 style="margin:0 0 4px 0;font-size:20px;line-height:26px;font-weight:bold;color:${C.ink};">momentscan digest</h1>`,
-        `<p style="margin:0 0 4px 0;font-size:14px;line-height:20px;color:${C.muted};">${esc(`${fmtUtcShort(d.periodStart)} → ${fmtUtc(d.periodEnd)}`)}</p>`,
+        `<p style="margin:0 0 4px 0;font-size:14px;line-height:20px;color:${C.muted};">${esc(periodText(d))}</p>`,
         `<p style="margin:0;font-size:13px;line-height:18px;color:${C.muted};">${esc(topicsLine(d))}</p>`,
       ].join('\n'),
       '20px 24px 12px 24px',
@@ -50,14 +52,14 @@ export function renderDigestHtml(d: DigestModel, o: { subjectPrefix?: string } =
       heading: (t) => [
         row(`<h2 style="margin:0;padding-bottom:4px;border-bottom:2px solid ${C.rule};font-size:17px;line-height:24px;font-weight:bold;color:${C.ink};">${esc(t)}</h2>`, '16px 24px 8px 24px'),
       ],
-      moment: (m, n) => [row(momentHtml(m, n), '8px 24px 12px 24px')],
+      moment: (m, n) => [row(momentHtml(m, n, zoneOf(d)), '8px 24px 12px 24px')],
       learning: (ls) => [row(ls.map((l) => `<p style="margin:0 0 4px 0;font-size:14px;line-height:20px;color:${C.muted};">${esc(l)}</p>`).join('\n'), '4px 24px 12px 24px')],
     }),
   );
   rows.push(
     row(
       `<p style="margin:0;padding-top:10px;border-top:1px solid ${C.rule};font-size:12px;line-height:17px;color:${C.muted};">${esc(
-        `Made by momentscan at ${fmtUtc(d.generatedAt)}. Scores are surprise (−log10 p): 3 is one in a thousand, 10 one in ten billion. This email has a plain-text version.`,
+        `Made by momentscan at ${at(d.generatedAt, zoneOf(d))}. Scores are surprise (−log10 p): 3 is one in a thousand, 10 one in ten billion. This email has a plain-text version.`,
       )}</p>`,
       '8px 24px 20px 24px',
     ),
@@ -125,7 +127,7 @@ function tone(x: number | null): string {
   return `<span style="color:${toneColor(x)};font-weight:bold;">${esc(fmtSigned(x))}</span>`;
 }
 
-function momentHtml(m: DigestMoment, n: number): string {
+function momentHtml(m: DigestMoment, n: number, tz: string): string {
   const color = kindColor(m);
   const parts: string[] = [];
   parts.push(
@@ -133,9 +135,9 @@ function momentHtml(m: DigestMoment, n: number): string {
       `<span style="display:inline-block;padding:1px 6px;border-radius:3px;background-color:${color};color:#ffffff;font-size:12px;line-height:18px;font-weight:bold;">${esc(kindLabel(m))}</span> ` +
       `<span style="font-size:13px;font-weight:normal;color:${C.muted};">score ${esc(m.score.toFixed(1))}${m.ongoing ? ' · ongoing' : ''}</span></p>`,
   );
-  const chart = chartHtml(m, color);
+  const chart = chartHtml(m, color, tz);
   if (chart) parts.push(chart);
-  const rowsHtml = explanation(m).map(({ label, text }) => {
+  const rowsHtml = explanation(m, tz).map(({ label, text }) => {
     const value =
       label === 'tone'
         ? `${tone(m.sentimentNow)} now vs ${tone(m.sentimentBaseline)} before (${esc(plural(m.sentimentItems, 'story', 'stories'))} scored)`
@@ -174,7 +176,7 @@ const BAR_WIDTH = 12;
  * shows even with remote content blocked), the moment's buckets in the moment's colour; `aria-label` and
  * the caption under it say the same in words.
  */
-function chartHtml(m: DigestMoment, color: string): string | null {
+function chartHtml(m: DigestMoment, color: string, tz: string): string | null {
   const series = m.series;
   if (series.length < 2) return null;
   const max = Math.max(...series.map((b) => b.count));
@@ -183,9 +185,9 @@ function chartHtml(m: DigestMoment, color: string): string | null {
   const bucket = formatDuration(barMs);
   const first = series[0]!;
   const last = series[series.length - 1]!;
-  const words = `Stories per ${bucket} bucket from ${fmtUtcShort(first.start)} to ${fmtUtc(last.start + barMs)}: ${series.map((b) => b.count).join(', ')}`;
-  const cells = series.map((b) => barCell(b, max, color, bucket));
-  const caption = `${bucket} buckets, ${fmtUtcShort(first.start)} → ${fmtUtc(last.start + barMs)}; coloured: the moment (peak ${m.observed} vs ${fmtNum(m.expected)} expected, highest bar ${max})`;
+  const words = `Stories per ${bucket} bucket from ${fmtSpanIn(first.start, last.start + barMs, tz, ' to ')}: ${series.map((b) => b.count).join(', ')}`;
+  const cells = series.map((b) => barCell(b, max, color, bucket, tz));
+  const caption = `${bucket} buckets, ${fmtSpanIn(first.start, last.start + barMs, tz)}; coloured: the moment (peak ${m.observed} vs ${fmtNum(m.expected)} expected, highest bar ${max})`;
   return (
     `<table role="img" aria-label="${esc(words)}" cellpadding="0" cellspacing="0" border="0" style="margin:4px 0 2px 0;border-collapse:collapse;border-bottom:1px solid ${C.lead};">\n<tr>\n` +
     `${cells.join('\n')}\n</tr>\n</table>\n` +
@@ -193,10 +195,10 @@ function chartHtml(m: DigestMoment, color: string): string | null {
   );
 }
 
-function barCell(b: DigestBucket, max: number, color: string, bucket: string): string {
+function barCell(b: DigestBucket, max: number, color: string, bucket: string, tz: string): string {
   const h = b.count <= 0 ? 1 : Math.max(2, Math.round((b.count / max) * CHART_HEIGHT));
   const fill = b.inMoment ? color : C.lead;
-  const title = `${fmtUtc(b.start)}: ${plural(b.count, 'story', 'stories')} in ${bucket}`;
+  const title = `${at(b.start, tz)}: ${plural(b.count, 'story', 'stories')} in ${bucket}`;
   return (
     `<td valign="bottom" height="${CHART_HEIGHT}" title="${esc(title)}" style="height:${CHART_HEIGHT}px;vertical-align:bottom;padding:0 1px;">` +
     `<table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr>` +

@@ -5,9 +5,10 @@ import {
   digestBody,
   examplesOf,
   explanation,
-  fmtUtc,
-  fmtUtcShort,
+  at,
   kindLabel,
+  periodText,
+  zoneOf,
   sparkline,
   topicsLine,
   type DigestModel,
@@ -22,30 +23,30 @@ export function renderDigestMarkdown(d: DigestModel): string {
   const out: string[] = [];
   out.push('# momentscan digest');
   out.push('');
-  out.push(`**${fmtUtcShort(d.periodStart)} → ${fmtUtc(d.periodEnd)}** · ${mdText(topicsLine(d))}`);
+  out.push(`**${periodText(d)}** · ${mdText(topicsLine(d))}`);
   out.push('');
   out.push(
     ...digestBody(d, {
       quiet: (l) => [mdText(l)],
       counts: (l) => [l],
       heading: (t) => ['', `## ${t}`],
-      moment: (m, n) => ['', ...momentBlock(m, n)],
+      moment: (m, n) => ['', ...momentBlock(m, n, zoneOf(d))],
       learning: (ls) => ['', ...ls.map((l) => `- ${mdText(l)}`)],
     }),
   );
   out.push('');
   out.push('---');
   out.push('');
-  out.push(`*Made by momentscan at ${fmtUtc(d.generatedAt)}. Scores are surprise (−log10 p): 3 is one in a thousand.*`);
+  out.push(`*Made by momentscan at ${at(d.generatedAt, zoneOf(d))}. Scores are surprise (−log10 p): 3 is one in a thousand.*`);
   return `${out.join('\n')}\n`;
 }
 
-function momentBlock(m: DigestMoment, n: number): string[] {
+function momentBlock(m: DigestMoment, n: number, tz: string): string[] {
   const lines: string[] = [];
   lines.push(`### ${n}. ${mdText(m.topic)}: ${kindLabel(m)}, score ${m.score.toFixed(1)}`);
   lines.push('');
   const chart = sparkline(m.series);
-  for (const { label, text } of explanation(m)) {
+  for (const { label, text } of explanation(m, tz)) {
     lines.push(`- **${label}:** ${mdText(text)}`);
     if (label === 'volume' && chart) lines.push(`- **chart:** \`${chart.bars}\` (${formatDuration(chartBucketMs(m))} buckets, oldest first)`);
   }

@@ -6,9 +6,10 @@ import {
   digestBody,
   examplesOf,
   explanation,
-  fmtUtc,
-  fmtUtcShort,
+  zoneOf,
+  at,
   kindLabel,
+  periodText,
   plural,
   sparkline,
   topicsLine,
@@ -26,7 +27,7 @@ export const TEXT_WIDTH = 78;
 export function renderDigestText(d: DigestModel): string {
   const out: string[] = [];
   out.push('momentscan digest');
-  out.push(`${fmtUtcShort(d.periodStart)} → ${fmtUtc(d.periodEnd)}`);
+  out.push(periodText(d));
   out.push(...wrap(topicsLine(d), TEXT_WIDTH, '', '  '));
   out.push('');
   out.push(
@@ -34,24 +35,24 @@ export function renderDigestText(d: DigestModel): string {
       quiet: (l) => wrap(l, TEXT_WIDTH, '', ''),
       counts: (l) => [l],
       heading: (t) => ['', t.toUpperCase(), '-'.repeat(t.length)],
-      moment: (m, n) => ['', ...momentLines(m, n)],
+      moment: (m, n) => ['', ...momentLines(m, n, zoneOf(d))],
       learning: (ls) => ['', ...ls.flatMap((l) => wrap(l, TEXT_WIDTH, '', '  '))],
     }),
   );
   out.push('');
   out.push('-- ');
-  out.push(...wrap(`Made by momentscan at ${fmtUtc(d.generatedAt)}. Scores are surprise (-log10 p): 3 is one in a thousand. \`momentscan moments -v\` explains more.`, TEXT_WIDTH, '', ''));
+  out.push(...wrap(`Made by momentscan at ${at(d.generatedAt, zoneOf(d))}. Scores are surprise (-log10 p): 3 is one in a thousand. \`momentscan moments -v\` explains more.`, TEXT_WIDTH, '', ''));
   return `${out.join('\n')}\n`;
 }
 
 const LABEL = 10;
 const INDENT = '   ';
 
-function momentLines(m: DigestMoment, n: number): string[] {
+function momentLines(m: DigestMoment, n: number, tz: string): string[] {
   const lines: string[] = [];
   lines.push(...wrap(`${n}. ${clean(m.topic)}: ${kindLabel(m)}, score ${m.score.toFixed(1)}`, TEXT_WIDTH, '', INDENT));
   const rest = INDENT + ' '.repeat(LABEL);
-  const expl = explanation(m);
+  const expl = explanation(m, tz);
   const chart = sparkline(m.series);
   for (const { label, text } of expl) {
     lines.push(...wrap(text, TEXT_WIDTH, `${INDENT}${`${label}:`.padEnd(LABEL)}`, rest));

@@ -1,6 +1,6 @@
 import type { Moment } from '../core/types.js';
 import type { DigestBucket, DigestModel, DigestMoment } from '../moments/types.js';
-import { fmtUtc, fmtUtcShort, formatDuration, hoursBetween } from '../core/time.js';
+import { fmtIn, fmtShortIn, fmtSpanIn, fmtUtc, fmtUtcShort, formatDuration, hoursBetween, zoneLabel } from '../core/time.js';
 import { cellText, fmtNum, fmtSigned, sparkline as bars } from './text.js';
 
 /**
@@ -11,6 +11,26 @@ import { cellText, fmtNum, fmtSigned, sparkline as bars } from './text.js';
 
 export type { DigestBucket, DigestModel, DigestMoment } from '../moments/types.js';
 export { fmtNum, fmtSigned, fmtUtc, fmtUtcShort };
+
+/** The zone the digest's times are shown in: the team's (defaults.timeZone, --tz), UTC when none is set. */
+export function zoneOf(d: { timeZone?: string }): string {
+  return d.timeZone ?? 'UTC';
+}
+
+/** A time on the digest's clock with its zone: "2026-11-20 13:00 CET". */
+export function at(ms: number, tz: string): string {
+  return fmtIn(ms, tz);
+}
+
+/** A time on the digest's clock, its zone left to be named by `ref`'s (named when a DST change falls between). */
+export function atLike(ms: number, ref: number, tz: string): string {
+  return zoneLabel(ms, tz) === zoneLabel(ref, tz) ? fmtShortIn(ms, tz) : fmtIn(ms, tz);
+}
+
+/** The digest's period: "2026-10-25 00:00 CEST → 2026-10-26 00:00 CET" (`joint` between the ends). */
+export function periodText(d: DigestModel, joint = ' → '): string {
+  return fmtSpanIn(d.periodStart, d.periodEnd, zoneOf(d), joint);
+}
 
 /** "4 topics: Acme, Globex, ..." — at most 12 names, then how many more. */
 export function topicsLine(d: DigestModel): string {
@@ -81,20 +101,21 @@ export function safeHttpUrl(link: string | null | undefined): string | null {
 }
 
 /** The explanation of a moment as labelled lines of plain text (shared by the text and Markdown digests). */
-export function explanation(m: DigestMoment): { label: string; text: string }[] {
+export function explanation(m: DigestMoment, tz = 'UTC'): { label: string; text: string }[] {
   const out: { label: string; text: string }[] = [];
   const bucket = formatDuration(m.bucketMs);
+  const ref = m.ongoing ? m.start : m.end;
   const when = m.ongoing
-    ? `since ${fmtUtc(m.start)} (ongoing), peak ${fmtUtcShort(m.peak)}`
-    : `${fmtUtcShort(m.start)} → ${fmtUtc(m.end)}, peak ${fmtUtcShort(m.peak)}`;
+    ? `since ${at(m.start, tz)} (ongoing), peak ${atLike(m.peak, ref, tz)}`
+    : `${fmtSpanIn(m.start, m.end, tz)}, peak ${atLike(m.peak, ref, tz)}`;
   out.push({ label: 'when', text: when });
   if (m.planned) {
-    const events = (m.events ?? []).map((e) => `event ${e.id}${e.note ? ` "${clean(e.note)}"` : ''} (${fmtUtcShort(e.start)} → ${fmtUtcShort(e.end)})`);
+    const events = (m.events ?? []).map((e) => `event ${e.id}${e.note ? ` "${clean(e.note)}"` : ''} (${atLike(e.start, ref, tz)} → ${atLike(e.end, ref, tz)})`);
     out.push({ label: 'planned', text: events.length ? events.join('; ') : 'labelled planned' });
   }
   if (m.alerts > 1) {
     // one alert per burst, again only when it grew
-    out.push({ label: 'grew', text: `fired ${fmtUtcShort(m.firedAt)}; it has since doubled (${m.alerts} alerts, the last ${fmtUtcShort(m.alertedAt)})` });
+    out.push({ label: 'grew', text: `fired ${atLike(m.firedAt, ref, tz)}; it has since doubled (${m.alerts} alerts, the last ${atLike(m.alertedAt, ref, tz)})` });
   }
   const ratio = m.expected > 0 ? ` (${fmtNum(m.observed / m.expected)}×)` : '';
   const copies = m.totalItems > m.totalStories ? `, ${m.totalItems} items with copies` : '';
@@ -139,7 +160,7 @@ export function examplesOf(m: Moment): { title: string; source: string | null; l
 export function digestSubject(d: DigestModel, prefix = 'momentscan'): string {
   const p = clean(prefix);
   const lead = p ? `${p}: ` : '';
-  if (isQuiet(d)) return `${lead}${d.itemsStored === false ? 'nothing to judge yet' : d.notFetchedSince !== undefined ? `nothing fetched since ${fmtUtcShort(d.notFetchedSince)}` : 'quiet day'} (${plural(d.topics.length, 'topic')})`;
+  if (isQuiet(d)) return `${lead}${d.itemsStored === false ? 'nothing to judge yet' : d.notFetchedSince !== undefined ? `nothing fetched since ${fmtShortIn(d.notFetchedSince, zoneOf(d))}` : 'quiet day'} (${plural(d.topics.length, 'topic')})`;
   const parts: string[] = [];
   if (d.new.length) parts.push(`${d.new.length} new ${d.new.length === 1 ? 'moment' : 'moments'}`);
   if (d.ongoing.length) parts.push(d.new.length ? `${d.ongoing.length} ongoing` : `${plural(d.ongoing.length, 'ongoing moment')}`);
@@ -161,14 +182,14 @@ export function countsLine(d: DigestModel): string {
  */
 export function quietLine(d: DigestModel): string {
   if (d.itemsStored === false) return NOTHING_STORED;
-  if (d.notFetchedSince !== undefined) return `No moments across ${plural(d.topics.length, 'topic')} between ${fmtUtcShort(d.periodStart)} and ${fmtUtc(d.periodEnd)} in what was fetched — not a quiet day: ${staleLine(d)}`;
-  return `Quiet day: no moments across ${plural(d.topics.length, 'topic')} between ${fmtUtcShort(d.periodStart)} and ${fmtUtc(d.periodEnd)}.`;
+  if (d.notFetchedSince !== undefined) return `No moments across ${plural(d.topics.length, 'topic')} between ${periodText(d, ' and ')} in what was fetched — not a quiet day: ${staleLine(d)}`;
+  return `Quiet day: no moments across ${plural(d.topics.length, 'topic')} between ${periodText(d, ' and ')}.`;
 }
 
 /** "no feed was read after 2026-11-20 12:00 UTC (7 days before the period's end), so …": what the digest cannot say. */
 export function staleLine(d: DigestModel): string {
   const since = d.notFetchedSince!;
-  return `no feed was read after ${fmtUtc(since)} (${hoursBetween(since, d.periodEnd)} before the period's end), so what was published since is not judged here — run \`momentscan fetch\` (\`momentscan feeds list\` shows how the feeds fare).`;
+  return `no feed was read after ${at(since, zoneOf(d))} (${hoursBetween(since, d.periodEnd)} before the period's end), so what was published since is not judged here — run \`momentscan fetch\` (\`momentscan feeds list\` shows how the feeds fare).`;
 }
 
 const NOTHING_STORED = 'Nothing to judge: no items are stored yet. Fetch the feeds with `momentscan fetch` (`momentscan feeds list` shows how they fare).';
@@ -176,7 +197,7 @@ const NOTHING_STORED = 'Nothing to judge: no items are stored yet. Fetch the fee
 /** "Acme Robotics: still learning until 2026-11-22 00:00 UTC." per topic not judged yet (none when no items are stored at all). */
 export function learningLines(d: DigestModel): string[] {
   if (d.itemsStored === false) return [];
-  return (d.learning ?? []).map(({ topic, until }) => (until === null ? `${clean(topic)}: no items yet, nothing to judge.` : `${clean(topic)}: still learning until ${fmtUtc(until)}.`));
+  return (d.learning ?? []).map(({ topic, until }) => (until === null ? `${clean(topic)}: no items yet, nothing to judge.` : `${clean(topic)}: still learning until ${at(until, zoneOf(d))}.`));
 }
 
 /** The digest's sections in order, with their headings. */

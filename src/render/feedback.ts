@@ -1,10 +1,10 @@
-import { formatDuration, iso, fmtUtcShort } from '../core/time.js';
+import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { Quality as QualityRow } from '../moments/quality.js';
 import type { PlannedEvent } from '../store/model.js';
 import { eventJson } from './moments.js';
 import { drawTable, tableWidth } from './table.js';
-import { textWidth, wrap } from './text.js';
+import { shownAt, textWidth, timeColumn, wrap } from './text.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 /** `momentscan events list`: the planned events. */
@@ -35,19 +35,21 @@ export function eventsListing(rows: PlannedEvent[]): Listing<PlannedEvent> {
       // the id as wide as the largest, Lead/lag only when some event has one, the topic as wide as its name (up
       // to 30) and the note what is left: at 80 columns the topic read "Acme Ro…" and the note "launch"
       const leadLag = list.some((e) => e.leadMs || e.lagMs);
+      const from = timeColumn('From', list.map((e) => e.start), ctx.timeZone);
+      const to = timeColumn('To', list.map((e) => e.end), ctx.timeZone);
       const cells = list.map((e) => [
         String(e.id),
         e.topic === '*' ? '* (every topic)' : stripControl(e.topic),
-        fmtUtcShort(e.start),
-        fmtUtcShort(e.end),
+        from.cell(e.start),
+        to.cell(e.end),
         ...(leadLag ? [[e.leadMs ? `-${formatDuration(e.leadMs)}` : '', e.lagMs ? `+${formatDuration(e.lagMs)}` : ''].filter(Boolean).join(' ')] : []),
         stripControl(e.note ?? ''),
       ]);
       const idWidth = cells.reduce((w, c) => Math.max(w, c[0]!.length + 2), 4);
       return drawTable(
         {
-          head: ['Id', 'Topic', 'From (UTC)', 'To (UTC)', ...(leadLag ? ['Lead/lag'] : []), 'Note'],
-          widths: [idWidth, 'fill', 18, 18, ...(leadLag ? [10] : []), 'fill'],
+          head: ['Id', 'Topic', from.head, to.head, ...(leadLag ? ['Lead/lag'] : []), 'Note'],
+          widths: [idWidth, 'fill', from.width, to.width, ...(leadLag ? [10] : []), 'fill'],
           right: [0],
           // the note keeps 12 columns, or what it needs when less
           minFill: Math.min(12, cells.reduce((w, c) => Math.max(w, textWidth(c.at(-1)!) + 2), 6)),
@@ -124,7 +126,7 @@ export function qualityListing(rows: QualityRow[], meta: { from: number; to: num
       );
       // wrapped to the table's width, as topics' are (a learned threshold's why was one line of 126 columns)
       const why = list.flatMap((r) => wrap(r.threshold.why, tableWidth(ctx), `  ${stripControl(r.topic)}: `, '    ', textWidth)).join('\n');
-      return `${table}From ${iso(meta.from)} to ${iso(meta.to)}.\nR/N/P: labels real/noise/planned; precision: (real + planned) ÷ labels.\nThresholds:\n${why}\n`;
+      return `${table}From ${shownAt(meta.from, ctx.timeZone)} to ${shownAt(meta.to, ctx.timeZone)}.\nR/N/P: labels real/noise/planned; precision: (real + planned) ÷ labels.\nThresholds:\n${why}\n`;
     },
   };
 }

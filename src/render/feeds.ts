@@ -1,10 +1,10 @@
 import { guessKind } from '../config/sources/index.js';
 import { mastodonTag } from '../config/sources/mastodon.js';
-import { iso, fmtUtcShort } from '../core/time.js';
+import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { EnrichedItem } from '../core/types.js';
 import { drawTable, tableWidth } from './table.js';
-import { ago, cellText, shownWidth, wrapShown } from './text.js';
+import { ago, cellText, shownWidth, timeColumn, wrapShown } from './text.js';
 import type { FeedHealthRow } from '../moments/types.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
@@ -189,17 +189,18 @@ export function testItemsListing(items: EnrichedItem[], feedTitle: string | null
       const head = `${wrapShown(`${cellText(feedTitle ?? '(untitled feed)')}: ${rows.length} item${rows.length === 1 ? '' : 's'}`, tableWidth(ctx), '', '  ').join('\n')}\n`;
       if (rows.length === 0) return head;
       const cells: string[][] = [];
+      const published = timeColumn('Published', rows.map((it) => it.publishedAt), ctx.timeZone);
       for (const it of rows) {
         cells.push([
           String(cells.length + 1),
-          `${fmtUtcShort(it.publishedAt)}${it.dateEstimated ? '*' : ''}`,
+          `${published.cell(it.publishedAt)}${it.dateEstimated ? '*' : ''}`,
           it.sentiment === null ? '' : it.sentiment.toFixed(2),
           stripControl(it.topics.join(', ')),
           stripControl(it.title),
         ]);
       }
       const note = rows.some((it) => it.dateEstimated) ? '* no date in the feed: the fetch time is used\n' : '';
-      const table = drawTable({ head: ['#', 'Published (UTC)', 'Tone', 'Topics', 'Title'], widths: [5, 19, 7, 16, 'fill'], right: [0, 2] }, cells, ctx);
+      const table = drawTable({ head: ['#', published.head, 'Tone', 'Topics', 'Title'], widths: [5, published.width + 1, 7, 16, 'fill'], right: [0, 2] }, cells, ctx);
       // publisher and link in full, one line per item, under the table: a cell would cut the link
       // (wrapped to the terminal: a link that does not fit beside its publisher goes on a line of its own, whole)
       const links = rows

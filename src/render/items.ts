@@ -1,6 +1,6 @@
-import { iso, fmtUtcShort } from '../core/time.js';
+import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import { cellText, textWidth, wrapShown } from './text.js';
+import { cellText, shownAt, textWidth, timeColumn, wrapShown } from './text.js';
 import type { ItemRow } from '../moments/types.js';
 import { displayWidth, drawTable, tableWidth } from './table.js';
 import type { Column, Listing, RenderContext, Sheet } from './types.js';
@@ -62,14 +62,14 @@ export function itemsSheet(meta: ItemsMeta): Sheet<ItemRow> {
  * (narrower at 80 columns, so that the title keeps 24), and wider (the topics first) only with what the title can spare beyond 40 columns: on a wide terminal
  * "Northwind Airlines" and "The Points Traveler" are whole (they were cut at 16 whatever the width).
  */
-function shortColumns(cells: string[][], total: number): [number, number] {
+function shortColumns(cells: string[][], total: number, publishedWidth: number): [number, number] {
   const need = (i: number, head: string, max: number) => Math.min(max, cells.reduce((w, r) => Math.max(w, displayWidth(r[i] ?? '')), textWidth(head)) + 2);
   const topicsNeed = need(3, 'Topics', 42);
   const sourceNeed = need(2, 'Source', 30);
   let topics = Math.min(16, topicsNeed);
   let source = Math.min(16, sourceNeed);
   // on a narrow terminal the title keeps 24 columns (it had 17 at 80): the wider of the two gives way, down to 10
-  const fixed = 6 + 18 + 7; // 6 borders, Published and Tone
+  const fixed = 6 + publishedWidth + 7; // 6 borders, Published and Tone
   while (total - fixed - topics - source < 24 && Math.max(topics, source) > 10) {
     if (topics > source) topics--;
     else source--;
@@ -87,24 +87,25 @@ function shortColumns(cells: string[][], total: number): [number, number] {
 }
 
 /** Why there is nothing to list: nothing stored at all, or nothing of these topics, this search, in this period. */
-function noItems(meta: ItemsMeta): string {
+function noItems(meta: ItemsMeta, tz?: string): string {
   if (meta.stored === false && meta.noConfig) return 'No items are stored yet, and there is no config — write one with `momentscan init`, then `momentscan fetch`.\n';
   if (meta.stored === false) return 'No items are stored yet — fetch the feeds with `momentscan fetch` (`momentscan feeds list` shows how they fare).\n';
   const of = meta.topics?.length ? ` of ${meta.topics.map(stripControl).join(' or ')}` : '';
   const matching = meta.search !== undefined ? ` matching ${JSON.stringify(stripControl(meta.search))}` : '';
-  return `No items${of}${matching} from ${iso(meta.from)} to ${iso(meta.to)}.\n`;
+  return `No items${of}${matching} from ${shownAt(meta.from, tz)} to ${shownAt(meta.to, tz)}.\n`;
 }
 
 function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: ItemsMeta): string {
-  if (rows.length === 0) return noItems(meta);
+  if (rows.length === 0) return noItems(meta, ctx.timeZone);
   const { chalk } = ctx;
   const cells: string[][] = [];
   // a column of accounts when some item involves one (narrower source and topics make room at 80 columns)
   const withAccounts = rows.some((r) => r.accounts.length > 0);
+  const published = timeColumn('Published', rows.map((r) => r.publishedAt), ctx.timeZone);
   for (const r of rows) {
     const tone = r.sentiment === null ? '' : r.sentiment <= -0.2 ? chalk.red(r.sentiment.toFixed(2)) : r.sentiment >= 0.2 ? chalk.green(r.sentiment.toFixed(2)) : r.sentiment.toFixed(2);
     cells.push([
-      fmtUtcShort(r.publishedAt),
+      published.cell(r.publishedAt),
       tone,
       stripControl(r.source ?? r.sourceDomain ?? ''),
       stripControl(r.topics.join(', ')),
@@ -115,11 +116,11 @@ function itemsTable(rows: ItemRow[], ctx: RenderContext, meta: ItemsMeta): strin
   let out = withAccounts
     ? // source, topics and accounts as wide as they need (up to a point), the title keeping 22 columns at 80 (it had 13)
       drawTable(
-        { head: ['Published (UTC)', 'Tone', 'Source', 'Topics', 'Accounts', 'Title'], widths: [18, 7, 'fill', 'fill', 'fill', 'fill'], right: [1], minFill: 22, fit: [{ col: 4, max: 20 }, { col: 3, max: 18 }, { col: 2, max: 16 }] },
+        { head: [published.head, 'Tone', 'Source', 'Topics', 'Accounts', 'Title'], widths: [published.width, 7, 'fill', 'fill', 'fill', 'fill'], right: [1], minFill: 22, fit: [{ col: 4, max: 20 }, { col: 3, max: 18 }, { col: 2, max: 16 }] },
         cells,
         ctx,
       )
-    : drawTable({ head: ['Published (UTC)', 'Tone', 'Source', 'Topics', 'Title'], widths: [18, 7, ...shortColumns(cells, tableWidth(ctx)), 'fill'], right: [1], minFill: 14 }, cells, ctx);
+    : drawTable({ head: [published.head, 'Tone', 'Source', 'Topics', 'Title'], widths: [published.width, 7, ...shortColumns(cells, tableWidth(ctx), published.width), 'fill'], right: [1], minFill: 14 }, cells, ctx);
   if (rows.some((r) => r.why)) {
     out += '\n';
     for (const r of rows) {

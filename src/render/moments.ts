@@ -2,7 +2,7 @@ import type { MomentAccount } from '../core/types.js';
 import type { MomentRow } from '../moments/types.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import { ago, cellText, clip, NB, fmtNum, fmtSigned, shownWidth, sparkline, textWidth, wrap, wrapShown } from './text.js';
+import { ago, cellText, clip, NB, fmtNum, fmtSigned, shownAt, shownSpan, shownWidth, sparkline, textWidth, wrap, wrapShown } from './text.js';
 import { drawTable, tableWidth } from './table.js';
 import { plural } from './digest.js';
 import type { Column, Listing, RenderContext } from './types.js';
@@ -171,13 +171,13 @@ export type ListingMeta = { topics: number; from: number; asOf: number; threshol
  * Why some or all topics could not be judged, a sentence each, for people: in the table, or on stderr
  * beside machine output. A `warning` is worth saying even with --quiet (nothing will ever be found).
  */
-export function readinessNotes(r: Readiness): { level: 'warning' | 'note'; text: string }[] {
+export function readinessNotes(r: Readiness, tz?: string): { level: 'warning' | 'note'; text: string }[] {
   if (r.itemsStored === false) {
     return [{ level: 'warning', text: 'no items are stored yet, so there is nothing to judge — fetch the feeds with `momentscan fetch` (`momentscan feeds list` shows how they fare)' }];
   }
   return (r.learning ?? []).map(({ topic, until }) => ({
     level: 'note' as const,
-    text: until === null ? `${stripControl(topic)}: no items yet, nothing to judge` : `${stripControl(topic)}: still learning until ${iso(until)}`,
+    text: until === null ? `${stripControl(topic)}: no items yet, nothing to judge` : `${stripControl(topic)}: still learning until ${shownAt(until, tz)}`,
   }));
 }
 
@@ -187,11 +187,11 @@ export function momentsListing(rows: MomentRow[], meta: ListingMeta): Listing<Mo
 
 function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta): string {
   const { chalk } = ctx;
-  const notes = readinessNotes(meta).map((n) => `${n.level === 'warning' ? n.text[0]!.toUpperCase() + n.text.slice(1) : n.text}.\n`).join('');
+  const notes = readinessNotes(meta, ctx.timeZone).map((n) => `${n.level === 'warning' ? n.text[0]!.toUpperCase() + n.text.slice(1) : n.text}.\n`).join('');
   if (rows.length === 0) {
     // nothing stored: nothing was judged, so "No moments" would mislead; the note alone says what to do
     if (meta.itemsStored === false) return notes;
-    return `No moments from ${iso(meta.from)} to ${iso(meta.asOf)} across ${meta.topics} topic${meta.topics === 1 ? '' : 's'}.\n${notes}`;
+    return `No moments from ${shownAt(meta.from, ctx.timeZone)} to ${shownAt(meta.asOf, ctx.timeZone)} across ${meta.topics} topic${meta.topics === 1 ? '' : 's'}.\n${notes}`;
   }
   // Id, Topic, Moment, Score and When always; the headline takes what is left, and on a narrow terminal
   // the volume sparkline, then the tone, give way so that it keeps at least HEADLINE columns (the
@@ -242,7 +242,7 @@ function momentsTable(rows: MomentRow[], ctx: RenderContext, meta: ListingMeta):
   );
   if (ctx.verbose) {
     out += '\n';
-    for (const m of rows) out += explainLines(m, chalk, tableWidth(ctx), meta.thresholds?.get(m.topic)) + '\n';
+    for (const m of rows) out += explainLines(m, chalk, tableWidth(ctx), meta.thresholds?.get(m.topic), ctx.timeZone) + '\n';
   } else if (ctx.tty) {
     // for people at a terminal; a pipe gets the table alone
     // sentence by sentence, so that the command to type is not broken over two lines
@@ -313,7 +313,7 @@ function labelLine(m: MomentRow, chalk: RenderContext['chalk'], account: boolean
   return `${shown}${mark ? ' ' : ''}${chalk.bold(`[${clip(stripControl(accountsOf(m)[0]!.name), Math.max(1, left))}${more}]`)}`;
 }
 
-function explainLines(m: MomentRow, chalk: RenderContext['chalk'], width: number, threshold?: Threshold): string {
+function explainLines(m: MomentRow, chalk: RenderContext['chalk'], width: number, threshold?: Threshold, tz = 'UTC'): string {
   const lines: string[] = [];
   // each fact wrapped to the terminal under its label; a link stands alone on its line, whole
   const fact = (label: string, text: string) => lines.push(...wrapShown(text, width, `   ${`${label} `.padEnd(10)}`, ' '.repeat(13)));
@@ -321,7 +321,7 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk'], width: number
   // a number stays on the line of what it counts (NB): 'moment' at the end of one line, '2' alone on the next
   const id = m.id === null ? 'not recorded' : `moment${NB}${m.id}`;
   lines.push(...wrapShown(`#${m.rank} ${stripControl(m.topic)}: ${what}, score${NB}${m.score.toFixed(1)} (p${NB}≈${NB}${m.pValue.toExponential(1)}), ${id}`, width, '', '   ').map((l) => chalk.bold(l)));
-  fact('when:', `${iso(m.start)} → ${iso(m.end)}, peak ${iso(m.peak)}, ${formatDuration(m.bucketMs)} buckets; ${stageText(m)}`);
+  fact('when:', `${shownSpan(m.start, m.end, tz)}, peak ${shownAt(m.peak, tz)}, ${formatDuration(m.bucketMs)} buckets; ${stageText(m, tz)}`);
   const copies = m.totalItems > m.totalStories ? ` (${m.totalItems}${NB}items with copies: echo${NB}${(m.totalItems / m.totalStories).toFixed(1)})` : '';
   fact('volume:', `${plural(m.observed, 'story', 'stories').replace(' ', NB)} in the peak bucket vs ${fmtNum(m.expected)}${NB}expected; ${m.totalStories} over the moment vs ${fmtNum(m.expectedTotal)}${copies}`);
   if (m.sentimentNow !== null || m.sentimentBaseline !== null) {
@@ -333,8 +333,8 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk'], width: number
   );
   if (m.topTerms.length) fact('terms:', m.topTerms.map(stripControl).join(', '));
   for (const c of m.caveats) fact('caveat:', stripControl(c));
-  for (const e of m.events) fact('planned:', `event ${e.id}${e.note ? ` "${stripControl(e.note)}"` : ''}, ${iso(e.start)} → ${iso(e.end)}${leadLag(e)}`);
-  if (m.label) fact('label:', `${m.label.verdict}${m.label.note ? ` (${stripControl(m.label.note)})` : ''}, given ${iso(m.label.at)}`);
+  for (const e of m.events) fact('planned:', `event ${e.id}${e.note ? ` "${stripControl(e.note)}"` : ''}, ${shownSpan(e.start, e.end, tz)}${leadLag(e)}`);
+  if (m.label) fact('label:', `${m.label.verdict}${m.label.note ? ` (${stripControl(m.label.note)})` : ''}, given ${shownAt(m.label.at, tz)}`);
   if (threshold) fact('threshold:', threshold.why);
   if (accountsOf(m).length) fact('accounts:', accountsText(m, 10));
   for (const e of m.examples) {
@@ -349,12 +349,12 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk'], width: number
  * latest bucket ×2.5 the one before' read as a contradiction, the 'latest bucket' being the moment's last
  * (a late rise, a day and a half ago), not the latest there is, and 'fading' meaning it is over.
  */
-function stageText(m: MomentRow): string {
+function stageText(m: MomentRow, tz?: string): string {
   const stage = {
     new: 'new: it began in the latest bucket',
     rising: 'rising: its latest bucket is its strongest',
     peaked: 'peaked: still going, past its strongest',
-    fading: `fading: over, not flagged after ${iso(m.end)}`,
+    fading: `fading: over, not flagged after ${shownAt(m.end, tz)}`,
   }[m.stage];
   const what = m.kind === 'volume-spike' ? 'the stories' : 'the shift';
   const growth = m.growth === null ? '' : `; ${m.ongoing ? 'its latest bucket' : 'its last bucket'} had ${m.growth}${NB}times ${what} of the one before`;

@@ -1,8 +1,8 @@
 import type { OutboxRow, Silence } from '../notify/outbox.js';
-import { iso, fmtUtcShort } from '../core/time.js';
+import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { drawTable, tableWidth } from './table.js';
-import { cellText, wrapShown } from './text.js';
+import { cellText, timeColumn, wrapShown } from './text.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 /** A delivery as `momentscan notify list` shows it (one outbox row: one alert to one channel). */
@@ -66,16 +66,15 @@ export function deliveriesListing(rows: DeliveryRow[]): Listing<DeliveryRow> {
   return { rows, json: deliveryJson, columns: DELIVERY_COLUMNS, table: deliveriesTable };
 }
 
-const short = fmtUtcShort;
-
 function deliveriesTable(rows: DeliveryRow[], ctx: RenderContext): string {
   if (rows.length === 0) return 'No deliveries in the period.\n';
   const { chalk } = ctx;
   const status = (r: DeliveryRow) =>
     r.status === 'sent' ? chalk.green('sent') : r.status === 'failed' ? chalk.red('failed') : r.status === 'silenced' ? chalk.dim('silenced') : chalk.yellow('pending');
+  const created = timeColumn('Created', rows.map((r) => r.createdAt), ctx.timeZone);
   const table = drawTable(
-    { head: ['Created (UTC)', 'Channel', 'Event', 'Topic', 'Status', 'Tries', 'Problem'], widths: [18, 'fill', 10, 'fill', 10, 7, 'fill'], right: [5], minFill: 10 },
-    rows.map((r) => [short(r.createdAt), stripControl(r.channel), r.event.replace(/^moment\./, ''), stripControl(r.topic), status(r), String(r.attempts), stripControl(r.error ?? '')]),
+    { head: [created.head, 'Channel', 'Event', 'Topic', 'Status', 'Tries', 'Problem'], widths: [created.width, 'fill', 10, 'fill', 10, 7, 'fill'], right: [5], minFill: 10 },
+    rows.map((r) => [created.cell(r.createdAt), stripControl(r.channel), r.event.replace(/^moment\./, ''), stripControl(r.topic), status(r), String(r.attempts), stripControl(r.error ?? '')]),
     ctx,
   );
   // in full, under the table (a cell cuts them: "http:/…" at 80 columns), once per channel and problem
@@ -112,9 +111,10 @@ export function silencesListing(rows: SilenceRow[], now: number): Listing<Silenc
     table: (list, ctx) => {
       if (list.length === 0) return 'No silences.\n';
       const left = (s: SilenceRow) => (s.endsAt <= now ? 'over' : s.startsAt > now ? 'not yet' : timeLeft(s.endsAt - now));
+      const until = timeColumn('Until', list.map((s) => s.endsAt), ctx.timeZone);
       return drawTable(
-        { head: ['Id', 'Topic', 'Until (UTC)', 'Left', 'Comment'], widths: [6, 'fill', 18, 9, 'fill'], right: [0] },
-        list.map((s) => [String(s.id), s.topic === '*' ? '* (every topic)' : stripControl(s.topic), short(s.endsAt), left(s), stripControl(s.comment ?? '')]),
+        { head: ['Id', 'Topic', until.head, 'Left', 'Comment'], widths: [6, 'fill', until.width, 9, 'fill'], right: [0] },
+        list.map((s) => [String(s.id), s.topic === '*' ? '* (every topic)' : stripControl(s.topic), until.cell(s.endsAt), left(s), stripControl(s.comment ?? '')]),
         ctx,
       );
     },

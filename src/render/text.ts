@@ -1,4 +1,29 @@
 import { stripControl } from '../core/text.js';
+import { fmtIn, fmtShortIn, fmtSpanIn, iso, zoneLabel } from '../core/time.js';
+
+/** A time in a line for people: ISO-8601 UTC as ever, or in the team's zone `tz` with its name ("2026-11-20 13:00 CET"). */
+export function shownAt(ms: number, tz = 'UTC'): string {
+  return tz === 'UTC' ? iso(ms) : fmtIn(ms, tz);
+}
+
+/** A span in a line for people: "2026-11-18T12:00:00Z → 2026-11-19T00:00:00Z", or in the team's zone, named once. */
+export function shownSpan(from: number, to: number, tz = 'UTC'): string {
+  return tz === 'UTC' ? `${iso(from)} → ${iso(to)}` : fmtSpanIn(from, to, tz);
+}
+
+/**
+ * A table's column of times on the zone's clock: its head names the zone ("Published (UTC)", "Published (CET)"),
+ * or, when the clocks changed within the rows, each cell does ("2026-10-25 02:30 CEST": that hour came twice).
+ * Its width fits the head and the cells (18 at least).
+ */
+export function timeColumn(name: string, times: readonly number[], tz = 'UTC'): { head: string; width: number; cell: (ms: number) => string } {
+  const labels = [...new Set(times.length ? times.map((t) => zoneLabel(t, tz)) : [zoneLabel(0, tz)])];
+  if (labels.length === 1) {
+    const head = `${name} (${labels[0]})`;
+    return { head, width: Math.max(18, textWidth(head) + 2), cell: (ms) => fmtShortIn(ms, tz) };
+  }
+  return { head: name, width: 16 + 1 + Math.max(...labels.map((l) => l.length)) + 2, cell: (ms) => fmtIn(ms, tz) };
+}
 
 /**
  * Feed text on a terminal cell: hostile until made safe. `cellText` strips escape sequences and control

@@ -1,8 +1,8 @@
 import type { BucketScore } from '../detect/detect.js';
-import { formatDuration, iso, fmtUtcShort } from '../core/time.js';
+import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { drawTable } from './table.js';
-import { cellText, clip, sparkline, textWidth, unglueEmoji, wrapShown } from './text.js';
+import { cellText, clip, shownAt, shownSpan, sparkline, textWidth, timeColumn, unglueEmoji, wrapShown } from './text.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export interface TimelineRow extends BucketScore {
@@ -48,20 +48,21 @@ export function timelineListing(rows: TimelineRow[], meta: TimelineMeta): Listin
 }
 
 /** Why a period has no buckets: the topic has no items yet, or none by the period's end (it said "No buckets in that period."). */
-function noBuckets(meta: TimelineMeta): string {
+function noBuckets(meta: TimelineMeta, tz?: string): string {
   const topic = stripControl(meta.topic);
   if (meta.firstItemAt === null) return `No items of ${topic} are stored yet — fetch the feeds with \`momentscan fetch\` (\`momentscan feeds list\` shows how they fare).\n`;
-  if (meta.firstItemAt !== undefined && meta.firstItemAt > meta.to) return `No items of ${topic} by then: the first is from ${iso(meta.firstItemAt)} — give a later --as-of.\n`;
+  if (meta.firstItemAt !== undefined && meta.firstItemAt > meta.to) return `No items of ${topic} by then: the first is from ${shownAt(meta.firstItemAt, tz)} — give a later --as-of.\n`;
   // (buckets start at the topic's first item: none is a topic that has matched nothing yet, or only later)
   return 'No stories in that period: nothing fetched matches this topic, or only after it.\n';
 }
 
 function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: TimelineMeta): string {
   const { chalk } = ctx;
+  const tz = ctx.timeZone;
   // (a long topic name is cut so that the line fits the table's width, as the table's cells are)
-  const period = `: ${formatDuration(meta.bucketMs)} buckets, ${iso(meta.from)} → ${iso(meta.to)}`;
+  const period = `: ${formatDuration(meta.bucketMs)} buckets, ${shownSpan(meta.from, meta.to, tz)}`;
   const head = `${clip(unglueEmoji(cellText(meta.topic)), Math.max(10, ctx.width - textWidth(period)))}${period}\n`;
-  if (rows.length === 0) return `${head}${noBuckets(meta)}`;
+  if (rows.length === 0) return `${head}${noBuckets(meta, tz)}`;
   const width = Math.max(20, Math.min(ctx.width, 160) - 10);
   // more buckets than columns: several buckets to a bar, so that the chart covers the period the title names
   const perBar = Math.ceil(rows.length / width);
@@ -79,19 +80,20 @@ function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: TimelineMe
   // (the title said 2026-09-21 and both began at 2026-10-20, without a word)
   if (rows[0]!.start >= meta.from + meta.bucketMs) {
     const first = meta.firstItemAt ?? rows[0]!.start;
-    out += `${wrapShown(`nothing before ${iso(rows[0]!.start)}: the topic's first stored item is from ${iso(first)}, so the chart and the table begin there`, ctx.width, '         ', '         ').map((l) => chalk.dim(l)).join('\n')}\n`;
+    out += `${wrapShown(`nothing before ${shownAt(rows[0]!.start, tz)}: the topic's first stored item is from ${shownAt(first, tz)}, so the chart and the table begin there`, ctx.width, '         ', '         ').map((l) => chalk.dim(l)).join('\n')}\n`;
   }
   const unfetched = rows.filter((r) => r.unfetched);
   if (unfetched.length > 0) {
-    const note = `not fetched: ${unfetched.length === 1 ? 'a bucket' : `${unfetched.length} buckets`} from ${iso(unfetched[0]!.start)} met a time nobody fetched the topic's feeds, which dropped items meanwhile (the fetch log): their stories are what the feeds still held, and they are not judged`;
+    const note = `not fetched: ${unfetched.length === 1 ? 'a bucket' : `${unfetched.length} buckets`} from ${shownAt(unfetched[0]!.start, tz)} met a time nobody fetched the topic's feeds, which dropped items meanwhile (the fetch log): their stories are what the feeds still held, and they are not judged`;
     out += `${wrapShown(note, ctx.width, '         ', '         ').map((l) => chalk.dim(l)).join('\n')}\n`;
   }
   out += '\n';
   const cells: string[][] = [];
+  const bucket = timeColumn('Bucket', rows.map((r) => r.start), tz);
   for (const r of rows) {
     const moment = r.volumeFlag ? `spike ${r.volumeScore.toFixed(1)}` : r.sentimentFlag ? `${r.sentimentFlag} ${r.sentimentScore.toFixed(1)}` : r.judged ? '' : r.unfetched ? 'not fetched' : r.learning ? 'learning' : 'not over';
     cells.push([
-      fmtUtcShort(r.start),
+      bucket.cell(r.start),
       String(r.count),
       r.judged ? r.expected.toFixed(1) : '',
       r.sentimentMean === null ? '' : r.sentimentMean.toFixed(2),
@@ -99,7 +101,7 @@ function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: TimelineMe
       moment,
     ]);
   }
-  return out + drawTable({ head: ['Bucket (UTC)', 'Stories', 'Expected', 'Tone', 'Baseline', 'Moment'], widths: [18, 9, 10, 7, 10, 'fill'], right: [1, 2, 3, 4] }, cells, ctx);
+  return out + drawTable({ head: [bucket.head, 'Stories', 'Expected', 'Tone', 'Baseline', 'Moment'], widths: [bucket.width, 9, 10, 7, 10, 'fill'], right: [1, 2, 3, 4] }, cells, ctx);
 }
 
 /** A bar of the chart: `perBar` buckets' stories, their mean tone (by stories) and whether any had a moment. */

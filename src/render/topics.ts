@@ -1,4 +1,4 @@
-import { iso, fmtUtcShort } from '../core/time.js';
+import { iso, fmtShortIn, fmtUtcShort, zonedDate } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { drawTable, tableWidth } from './table.js';
 import { textWidth, wrapShown } from './text.js';
@@ -85,10 +85,16 @@ function topicsTable(rows: TopicRow[], ctx: RenderContext): string {
     const last = rows.map((r) => (r.lastMoment ? `${r.lastMoment.kind === 'volume-spike' ? 'spike' : `${r.lastMoment.direction.slice(0, 3)}. shift`} ${day(r.lastMoment.end)}` : ''));
     return { state, last, fixed: [7, 8, fitted('State', state), fitted('Last moment', last)] };
   };
-  const year = new Date(ctx.now).getUTCFullYear();
-  let { state, last, fixed } = columns((t) => iso(t).slice(0, 10));
+  // days on the team's calendar (UTC unless one is set)
+  const tz = ctx.timeZone ?? 'UTC';
+  const date = (t: number) => fmtShortIn(t, tz).slice(0, 10);
+  const year = zonedDate(ctx.now, tz).year;
+  let { state, last, fixed } = columns(date);
   if (tableWidth(ctx) - fixed.reduce((a, b) => a + b, 0) - 6 < Math.min(32, names)) {
-    ({ state, last, fixed } = columns((t) => (new Date(t).getUTCFullYear() === year ? `${new Date(t).getUTCDate()} ${MONTHS[new Date(t).getUTCMonth()]}` : iso(t).slice(0, 10))));
+    ({ state, last, fixed } = columns((t) => {
+      const d = zonedDate(t, tz);
+      return d.year === year ? `${d.day} ${MONTHS[d.month - 1]}` : date(t);
+    }));
   }
   // the query has a column when it fits whole there or gets 30 columns; otherwise (at 80 columns, say) it gives
   // way, so that the topic's name stays readable, and is listed whole under the table

@@ -60,4 +60,6 @@ export interface RenderContext {
   fields?: string[] | null;
   /** --no-headers: no header line in CSV, TSV and Markdown. */
   headers?: boolean;
+  /** The team's zone the tables' times are shown in (defaults.timeZone, --tz); absent: UTC. Machine formats stay UTC. */
+  timeZone?: string;
 }

@@ -1,4 +1,4 @@
-import { fmtUtcShort } from '../core/time.js';
+import { fmtIn, fmtShortIn, zoneOffset } from '../core/time.js';
 import { cellText, fit, splitWord, textWidth, unglueEmoji, wrap } from '../render/text.js';
 import { ENTRY_LINES, cursorOf, entries, keyHelp, layout, type Column, type Entry, type ViewState, type WatchItem, type WatchMoment } from './state.js';
 
@@ -12,6 +12,8 @@ import { ENTRY_LINES, cursorOf, entries, keyHelp, layout, type Column, type Entr
 export interface RenderOptions {
   /** Colours (red, green, yellow, cyan); bold, dim and reverse video are used either way. */
   color: boolean;
+  /** The team's zone its times are on (defaults.timeZone, --tz); absent: UTC. */
+  timeZone?: string;
 }
 
 type Codes = number[];
@@ -51,16 +53,16 @@ function line(width: number, parts: Part[], base: Codes = []): string {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** "14:05" on the day of `asOf` (UTC), else "18 Nov 14:05". */
-export function when(ms: number, asOf: number): string {
-  const d = new Date(ms);
-  const hm = `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
-  const sameDay = Math.floor(ms / 86_400_000) === Math.floor(asOf / 86_400_000);
-  return sameDay ? hm : `${String(d.getUTCDate()).padStart(2, ' ')} ${MONTHS[d.getUTCMonth()]} ${hm}`;
+/** "14:05" on the day of `asOf` (UTC, or the team's zone `tz`), else "18 Nov 14:05". */
+export function when(ms: number, asOf: number, tz = 'UTC'): string {
+  const s = fmtShortIn(ms, tz);
+  const hm = s.slice(11);
+  const sameDay = s.slice(0, 10) === fmtShortIn(asOf, tz).slice(0, 10);
+  return sameDay ? hm : `${s.slice(8, 10).replace(/^0/, ' ')} ${MONTHS[Number(s.slice(5, 7)) - 1]} ${hm}`;
 }
 
-function stamp(ms: number): string {
-  return fmtUtcShort(ms);
+function stamp(ms: number, tz = 'UTC'): string {
+  return fmtShortIn(ms, tz);
 }
 
 /** The tone of an item: arrow and score, red when negative, green when positive. */
@@ -77,11 +79,11 @@ function momentLabel(m: WatchMoment): string {
 
 const VERDICT: Record<string, string> = { real: ' ✓ real', noise: ' ✗ noise' };
 
-function momentLines(m: WatchMoment, width: number, o: { selected: boolean; focused: boolean; muted: boolean; asOf: number; color: boolean }): string[] {
+function momentLines(m: WatchMoment, width: number, o: { selected: boolean; focused: boolean; muted: boolean; asOf: number; color: boolean; tz: string }): string[] {
   const base: Codes = o.selected && o.focused ? [REVERSE] : [];
   const accent: Codes = o.muted ? [DIM] : o.color ? [BOLD, m.kind === 'volume-spike' ? YELLOW : m.direction === 'negative' ? RED : GREEN] : [BOLD];
   const mark = o.selected && !o.focused ? '›' : m.fresh && !o.muted ? '✦' : '★';
-  const span = `${when(m.start, o.asOf)}→${m.ongoing ? 'now' : when(m.end, o.asOf)}`;
+  const span = `${when(m.start, o.asOf, o.tz)}→${m.ongoing ? 'now' : when(m.end, o.asOf, o.tz)}`;
   const first: Part[] = [
     [`${mark} `, accent],
     [momentLabel(m), accent],
@@ -97,21 +99,21 @@ function momentLines(m: WatchMoment, width: number, o: { selected: boolean; focu
   return [line(width, first, base), line(width, second, base)];
 }
 
-function itemLines(it: WatchItem, width: number, o: { selected: boolean; focused: boolean; muted: boolean; asOf: number; color: boolean }): string[] {
+function itemLines(it: WatchItem, width: number, o: { selected: boolean; focused: boolean; muted: boolean; asOf: number; color: boolean; tz: string }): string[] {
   const base: Codes = o.selected && o.focused ? [REVERSE] : o.muted ? [DIM] : [];
   const gutter: Part = o.selected && !o.focused ? ['›'] : it.momentKey ? ['┃', o.color && !o.muted ? [YELLOW] : []] : [' '];
-  const first: Part[] = [gutter, [`${when(it.publishedAt, o.asOf)} `, [DIM]], tone(it.sentiment, o.color && !o.muted), [' '], [cellText(it.source) || '?', o.color && !o.muted ? [CYAN] : []]];
+  const first: Part[] = [gutter, [`${when(it.publishedAt, o.asOf, o.tz)} `, [DIM]], tone(it.sentiment, o.color && !o.muted), [' '], [cellText(it.source) || '?', o.color && !o.muted ? [CYAN] : []]];
   const title = cellText(it.title) || '(no title)';
   const second: Part[] = [gutter, [' '], [title, o.selected && !o.focused ? [BOLD] : []]];
   return [line(width, first, base), line(width, second, base)];
 }
 
-function columnHeader(c: Column, width: number, focused: boolean, color: boolean, asOf: number): string {
+function columnHeader(c: Column, width: number, focused: boolean, color: boolean, asOf: number, tz: string): string {
   const ongoing = c.moments.filter((m) => m.ongoing);
   const fresh = c.moments.some((m) => m.fresh);
   const base: Codes = focused ? [REVERSE, BOLD] : [BOLD];
   const parts: Part[] = [[` ${cellText(c.name)} `]];
-  if (c.mutedUntil !== null) parts.push([`muted until ${when(c.mutedUntil, asOf)} `, [DIM]]);
+  if (c.mutedUntil !== null) parts.push([`muted until ${when(c.mutedUntil, asOf, tz)} `, [DIM]]);
   else if (ongoing.length) parts.push([`★ ${ongoing.length} ongoing `, color ? [YELLOW] : []]);
   else if (fresh) parts.push(['✦ new ', color ? [CYAN] : []]);
   parts.push([`${c.items.length} items`, [DIM]]);
@@ -122,23 +124,24 @@ function columnHeader(c: Column, width: number, focused: boolean, color: boolean
 function columnBody(s: ViewState, c: Column, width: number, height: number, focused: boolean, o: RenderOptions): string[] {
   const list = entries(c);
   const cur = cursorOf(s, c.name);
+  const tz = o.timeZone ?? 'UTC';
   const out: string[] = [];
   if (list.length === 0) {
-    out.push(line(width, [[` no items since ${stamp(s.since)}`, [DIM]]]));
+    out.push(line(width, [[` no items since ${stamp(s.since, tz)}`, [DIM]]]));
   }
   for (let i = cur.top; i < list.length && out.length + ENTRY_LINES <= height; i++) {
     const e: Entry = list[i]!;
-    const opts = { selected: i === cur.index, focused, muted: c.mutedUntil !== null, asOf: s.asOf, color: o.color };
+    const opts = { selected: i === cur.index, focused, muted: c.mutedUntil !== null, asOf: s.asOf, color: o.color, tz };
     out.push(...(e.type === 'moment' ? momentLines(e, width, opts) : itemLines(e, width, opts)));
   }
   while (out.length < height) out.push(' '.repeat(width));
   return out;
 }
 
-function topBar(s: ViewState, width: number): string {
-  const parts: Part[] = [[' momentscan watch '], [` as of ${stamp(s.asOf)} UTC${s.fixed ? ' (fixed)' : ''} `]];
+function topBar(s: ViewState, width: number, tz: string): string {
+  const parts: Part[] = [[' momentscan watch '], [` as of ${fmtIn(s.asOf, tz)}${s.fixed ? ' (fixed)' : ''} `]];
   if (s.busy) parts.push([`· ${s.busy} `]);
-  else if (s.nextFetchAt !== null) parts.push([`· next fetch ${new Date(s.nextFetchAt).toISOString().slice(11, 19)} `]);
+  else if (s.nextFetchAt !== null) parts.push([`· next fetch ${new Date(s.nextFetchAt + zoneOffset(tz, s.nextFetchAt)).toISOString().slice(11, 19)} `]);
   parts.push(['· ? keys ']);
   return line(width, parts, [REVERSE]);
 }
@@ -177,7 +180,8 @@ export function render(s: ViewState, o: RenderOptions): string[] {
   const width = Math.max(1, s.width);
   const height = Math.max(1, s.height);
   const l = layout(width, height, s.columns.length);
-  const lines: string[] = [topBar(s, width)];
+  const tz = o.timeZone ?? 'UTC';
+  const lines: string[] = [topBar(s, width, tz)];
   const bodyHeight = height - l.bodyTop - 2 - 1;
   if (s.help) {
     lines.push(...helpBody(width, height - 2));
@@ -197,7 +201,7 @@ export function render(s: ViewState, o: RenderOptions): string[] {
     shown.forEach((c, k) => {
       const w = l.widths[k]!;
       const focused = s.firstColumn + k === s.focus;
-      heads.push(columnHeader(c, w, focused, o.color, s.asOf));
+      heads.push(columnHeader(c, w, focused, o.color, s.asOf, tz));
       rules.push('─'.repeat(w));
       bodies.push(columnBody(s, c, w, Math.max(0, bodyHeight), focused, o));
     });

@@ -1,7 +1,7 @@
 import type { ReadStream, WriteStream } from 'node:tty';
 import type { Config } from '../config/schema.js';
 import { formatError } from '../core/errors.js';
-import { fmtUtcShort } from '../core/time.js';
+import { fmtIn, fmtShortIn } from '../core/time.js';
 import { ingest } from '../ingest/run.js';
 import { fetchSummaryLine } from '../render/fetch.js';
 import { openStore } from '../store/store.js';
@@ -57,7 +57,7 @@ export async function watch(o: WatchOptions): Promise<number> {
     drawPending = true;
     setImmediate(() => {
       drawPending = false;
-      screen.draw(render(state, { color: o.color }), fullDraw);
+      screen.draw(render(state, { color: o.color, timeZone: o.config.defaults.timeZone }), fullDraw);
       fullDraw = false;
     });
   };
@@ -121,7 +121,7 @@ export async function watch(o: WatchOptions): Promise<number> {
       case 'verdict':
         try {
           saveVerdict(store, e.moment, e.verdict, now());
-          say(e.verdict ? `${e.moment.topic}: moment of ${fmtUtcShort(e.moment.start)} marked ${e.verdict} (saved)` : `${e.moment.topic}: verdict withdrawn`);
+          say(e.verdict ? `${e.moment.topic}: moment of ${fmtShortIn(e.moment.start, o.config.defaults.timeZone)} marked ${e.verdict} (saved)` : `${e.moment.topic}: verdict withdrawn`);
         } catch (err) {
           dispatch({ type: 'verdict', key: e.moment.key, verdict: e.moment.verdict });
           say(`not saved: ${formatError(err)}`);
@@ -132,7 +132,7 @@ export async function watch(o: WatchOptions): Promise<number> {
         dispatch({ type: 'muted', topic: e.topic, until: r.until, byAll: r.byAll });
         say(
           e.mute
-            ? `${e.topic} muted until ${fmtUtcShort(r.until ?? now())} UTC: a silence, notifications held too (momentscan silence list)`
+            ? `${e.topic} muted until ${fmtIn(r.until ?? now(), o.config.defaults.timeZone)}: a silence, notifications held too (momentscan silence list)`
             : r.until !== null
               ? `${e.topic}: its own silences ended, but every topic is silenced (momentscan silence list)`
               : `${e.topic} unmuted`,

@@ -24,7 +24,7 @@ describe('config', () => {
     const cfg = parseConfigText(STARTER_CONFIG, '/home/u/.config/momentscan/config.yaml');
     expect(cfg.topics.length).toBeGreaterThan(0);
     expect(cfg.topics[0]!.feeds[0]).toMatch(/^https:\/\/news\.google\.com\/rss\/search\?q=/);
-    expect(cfg.defaults).toEqual({ bucketMs: 'auto', baselineMs: 14 * 86_400_000, sensitivity: 'medium', language: 'en', country: 'US' });
+    expect(cfg.defaults).toEqual({ bucketMs: 'auto', baselineMs: 14 * 86_400_000, sensitivity: 'medium', language: 'en', country: 'US', timeZone: 'UTC' });
   });
 
   it("the starter config's comments say what the settings do, as the README does", () => {
@@ -50,7 +50,7 @@ feeds: [file:///tmp/x.xml]
 `,
       '/cfg/momentscan.yaml',
     );
-    expect(cfg.defaults).toEqual({ bucketMs: 3_600_000, baselineMs: 7 * 86_400_000, sensitivity: 'high', language: 'en', country: 'US' });
+    expect(cfg.defaults).toEqual({ bucketMs: 3_600_000, baselineMs: 7 * 86_400_000, sensitivity: 'high', language: 'en', country: 'US', timeZone: 'UTC' });
     expect(cfg.fetch).toEqual({
       allowRedirectsTo: [],
       hosts: new Map(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTimestamp } from '../../src/detect/series-input.js';
-import { parseIsoTime, parseTime } from '../../src/core/time.js';
+import { canonicalZone, fmtIn, fmtSpanIn, fmtUtc, iso, knownZone, parseIsoTime, parseTime, zonedDayStart, zonedMidnight } from '../../src/core/time.js';
 import { parseDate } from '../../src/parse/feed.js';
 
 const T = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -48,5 +48,69 @@ describe('one reader of ISO times', () => {
     expect(parseIsoTime('2026-11-32T12:00:00Z', { lenient: true })).toBeNull();
     expect(parseDate('2026-11-20T24:00:00Z')).toBe(Date.UTC(2026, 10, 21));
     expect(parseDate('2026-11-20T13:00:00+01')).toBe(T);
+  });
+});
+
+describe("a team's time zone", () => {
+  const H = 3_600_000;
+  it.each([
+    // the day the clocks go back is 25 hours long, the day they go forward 23, midnight to midnight
+    ['Europe/Amsterdam', 2026, 10, 25, '2026-10-24T22:00:00Z', 25],
+    ['Europe/Amsterdam', 2026, 3, 29, '2026-03-28T23:00:00Z', 23],
+    ['Europe/Amsterdam', 2026, 11, 20, '2026-11-19T23:00:00Z', 24],
+    ['America/New_York', 2026, 11, 1, '2026-11-01T04:00:00Z', 25],
+    ['America/New_York', 2026, 3, 8, '2026-03-08T05:00:00Z', 23],
+    ['Asia/Tokyo', 2026, 11, 20, '2026-11-19T15:00:00Z', 24],
+    ['UTC', 2026, 11, 20, '2026-11-20T00:00:00Z', 24],
+  ])('%s: %i-%i-%i begins at %s and lasts %i hours', (tz, y, m, d, start, hours) => {
+    const t = zonedMidnight(y, m, d, tz);
+    expect(iso(t)).toBe(start);
+    expect((zonedMidnight(y, m, d + 1, tz) - t) / H).toBe(hours);
+    // the day a time falls in, and the one before it: what digest --day yesterday covers
+    expect(zonedDayStart(t + (hours - 1) * H, tz)).toBe(t);
+    expect(zonedDayStart(zonedMidnight(y, m, d + 1, tz) + H, tz, -1)).toBe(t);
+  });
+
+  it.each([
+    [Date.UTC(2026, 6, 1, 12), 'Europe/Amsterdam', '2026-07-01 14:00 CEST'],
+    [Date.UTC(2026, 10, 20, 12), 'Europe/Amsterdam', '2026-11-20 13:00 CET'],
+    [Date.UTC(2026, 10, 20, 12), 'America/New_York', '2026-11-20 07:00 EST'],
+    [Date.UTC(2026, 9, 20, 12), 'America/New_York', '2026-10-20 08:00 EDT'],
+    [Date.UTC(2026, 10, 20, 12), 'Europe/London', '2026-11-20 12:00 GMT'],
+    [Date.UTC(2026, 10, 20, 12), 'Asia/Tokyo', '2026-11-20 21:00 UTC+9'],
+    [Date.UTC(2026, 10, 20, 12), 'Asia/Kolkata', '2026-11-20 17:30 UTC+5:30'],
+    [Date.UTC(2026, 10, 20, 12), 'UTC', '2026-11-20 12:00 UTC'],
+  ])('%i in %s reads %s', (ms, tz, shown) => {
+    expect(fmtIn(ms, tz)).toBe(shown);
+    if (tz === 'UTC') expect(fmtIn(ms, tz)).toBe(fmtUtc(ms));
+  });
+
+  it('names the zone once in a span, at both ends when the clocks change between them', () => {
+    const ams = (y: number, m: number, d: number) => zonedMidnight(y, m, d, 'Europe/Amsterdam');
+    expect(fmtSpanIn(ams(2026, 11, 19), ams(2026, 11, 20), 'Europe/Amsterdam')).toBe('2026-11-19 00:00 → 2026-11-20 00:00 CET');
+    expect(fmtSpanIn(ams(2026, 10, 25), ams(2026, 10, 26), 'Europe/Amsterdam')).toBe('2026-10-25 00:00 CEST → 2026-10-26 00:00 CET');
+    expect(fmtSpanIn(Date.UTC(2026, 10, 19, 8), Date.UTC(2026, 10, 20, 8), 'UTC', ' and ')).toBe('2026-11-19 08:00 and 2026-11-20 08:00 UTC');
+  });
+
+  it.each([
+    // a time without a zone (or a date alone) is the team's; one with Z or an offset is read as written
+    ['2026-11-20', 'Europe/Amsterdam', '2026-11-19T23:00:00Z'],
+    ['2026-11-20 14:00', 'Europe/Amsterdam', '2026-11-20T13:00:00Z'],
+    ['2026-10-25T02:30', 'Europe/Amsterdam', '2026-10-25T00:30:00Z'], // the hour repeated: its first time
+    ['2026-03-29T02:30', 'Europe/Amsterdam', '2026-03-29T01:30:00Z'], // the hour skipped: moved on by the gap (03:30 CEST)
+    ['2026-11-20T14:00Z', 'Europe/Amsterdam', '2026-11-20T14:00:00Z'],
+    ['2026-11-20T14:00+09:00', 'America/New_York', '2026-11-20T05:00:00Z'],
+    ['2026-11-01', 'America/New_York', '2026-11-01T04:00:00Z'],
+    ['2026-11-20', 'UTC', '2026-11-20T00:00:00Z'],
+  ])('%s in %s is %s', (text, tz, want) => {
+    expect(iso(parseTime(text, 0, '--as-of', tz))).toBe(want);
+  });
+
+  it('knows IANA names in any case, and nothing else', () => {
+    expect(knownZone('Europe/Amsterdam')).toBe(true);
+    expect(canonicalZone('europe/amsterdam')).toBe('Europe/Amsterdam');
+    expect(canonicalZone('Etc/UTC')).toBe('UTC');
+    expect(knownZone('Mars/Olympus_Mons')).toBe(false);
+    expect(knownZone('')).toBe(false);
   });
 });

@@ -213,7 +213,11 @@ describe('momentscan notify', () => {
     );
   });
 
-  it('after a gap longer than notify.lookback: a moment still going is sent late, marked late', async () => {
+  /**
+   * notify run at 2026-11-18 00:00, then off until 2026-11-19 12:00 (lookback 12h), to a signed webhook and Slack:
+   * the Acme spike fired at 2026-11-18 18:00, before the 12 hours looked at, and goes on. `args` go to both runs.
+   */
+  async function sentLate(args: string[] = []) {
     const rx = await receiver();
     const s = setup(`  lookback: 12h
   channels:
@@ -221,9 +225,12 @@ describe('momentscan notify', () => {
     desk: { type: slack, url: "${rx.url('/slack')}" }
   routes:
     - channels: [hook, desk]`);
-    expect((await s.run(['notify', '--as-of', '2026-11-18T00:00:00Z'])).status).toBe(0);
-    // off until 2026-11-19 12:00: the Acme spike fired at 2026-11-18 18:00, before the 12 hours looked at, and goes on
-    const r = await s.run(['notify', '--as-of', '2026-11-19T12:00:00Z']);
+    expect((await s.run(['notify', '--as-of', '2026-11-18T00:00:00Z', ...args])).status).toBe(0);
+    return { rx, r: await s.run(['notify', '--as-of', '2026-11-19T12:00:00Z', ...args]) };
+  }
+
+  it('after a gap longer than notify.lookback: a moment still going is sent late, marked late', async () => {
+    const { rx, r } = await sentLate();
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('notify: late (notify was not running when it alerted), sent now: Acme Robotics volume spike (fired 2026-11-18 18:00 UTC) to hook, desk');
     const hook = rx.at('/hook');
@@ -233,6 +240,17 @@ describe('momentscan notify', () => {
     const slack = JSON.parse(rx.at('/slack')[0]!.body) as { text: string };
     expect(slack.text).toContain('New moment (late): Acme Robotics: volume spike');
     expect(rx.at('/slack')[0]!.body).toContain('sent late: it alerted 2026-11-18 18:00 UTC, when notify was not running');
+  });
+
+  it("a team in Amsterdam (--tz): chat messages say the team's time with its zone, the signed webhook's JSON stays UTC", async () => {
+    const { rx, r } = await sentLate(['--tz', 'Europe/Amsterdam']);
+    expect(r.status, r.stderr).toBe(0);
+    const slack = rx.at('/slack')[0]!.body;
+    expect(slack).toContain('sent late: it alerted 2026-11-18 19:00 CET, when notify was not running');
+    expect(slack).not.toContain(' UTC');
+    const hook = rx.at('/hook')[0]!;
+    const payload = new Webhook(SECRET).verify(hook.body, hook.headers as Record<string, string>) as { timestamp: string; data: Record<string, unknown> };
+    expect(payload).toMatchObject({ timestamp: '2026-11-18T18:00:00Z', data: { start: '2026-11-18T12:00:00Z' } });
   });
 
   it('retries 429, 5xx and timeouts across runs, then records them as failed; the others are delivered', async () => {

@@ -68,6 +68,17 @@ describe('notify: config errors name the field', () => {
     expect(n.routes[0]).toMatchObject({ channels: ['desk', 'hook'], tags: ['brand'], kinds: ['volume-spike'], events: ['detected', 'grew'], minScore: 4, groupWaitMs: 300_000, intervalMs: 1_800_000 });
     expect(n.routes[0]!.quietHours).toEqual({ from: 22 * 60, to: 7 * 60, timeZone: 'Europe/Amsterdam' });
   });
+
+  it("quiet hours without a zone are the team's (defaults.timeZone), else UTC", () => {
+    const route = '  channels:\n    desk: { type: slack, url: "https://x.example" }\n  routes:\n    - { channels: [desk], quietHours: { from: "22:00", to: "07:00" } }\n';
+    const team = parseConfigText(`defaults:\n  timeZone: America/New_York\n${TOPICS}notify:\n${route}`, 'config.yaml');
+    expect(team.notify!.routes[0]!.quietHours).toEqual({ from: 22 * 60, to: 7 * 60, timeZone: 'America/New_York' });
+    // 05:00 in New York (10:00Z) is quiet there, not in UTC
+    expect(inQuietHours(team.notify!.routes[0]!.quietHours!, Date.parse('2026-11-21T10:00:00Z'))).toBe(true);
+    const utc = cfg(route).notify!.routes[0]!.quietHours!;
+    expect(utc.timeZone).toBe('UTC');
+    expect(inQuietHours(utc, Date.parse('2026-11-21T10:00:00Z'))).toBe(false);
+  });
 });
 
 describe('routing', () => {

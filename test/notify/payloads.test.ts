@@ -296,3 +296,28 @@ describe('email', () => {
     expect(onTime.text).not.toContain('sent late');
   });
 });
+
+describe("a team's time zone in notifications", () => {
+  const ended = event({ id: 'msg_2', type: 'moment.ended', data: record({ start: '2026-10-24T18:00:00Z', end: '2026-10-25T06:00:00Z', ongoing: false }) });
+  it.each([
+    ['Slack', (tz?: string) => slackPayload([event(), ended], tz)],
+    ['Discord', (tz?: string) => discordPayload([event(), ended], tz)],
+    ['Teams', (tz?: string) => teamsPayload([event(), ended], tz)],
+  ])("%s: the times are on the team's clock, the zone named at both ends when the clocks went back between them", (_, payload) => {
+    const text = strings(payload('Europe/Amsterdam')).join('\n');
+    expect(text).toContain('since 2026-11-18 13:00 CET');
+    expect(text).toContain('2026-10-24 20:00 CEST → 2026-10-25 07:00 CET');
+    const utc = strings(payload()).join('\n');
+    expect(utc).toContain('since 2026-11-18 12:00 UTC');
+    expect(utc).toContain('2026-10-24 18:00 → 2026-10-25 06:00 UTC');
+  });
+
+  it('email: the alert and its sent-late note in New York time', () => {
+    const late = event({ eventAt: Date.parse('2026-11-01T12:00:00Z'), data: record({ late: true }) });
+    const m = emailMessage([late], { from: 'momentscan@example.com', subjectPrefix: 'momentscan' }, ['desk@example.com'], Date.parse('2026-11-01T13:00:00Z'), 'America/New_York');
+    expect(m.text).toContain('since 2026-11-18 07:00 EST (ongoing)');
+    expect(m.text).toContain('sent late: it alerted 2026-11-01 07:00 EST');
+    expect(m.text).toContain('Made by momentscan at 2026-11-01 08:00 EST.');
+    expect(m.html).toContain('sent late: it alerted 2026-11-01 07:00 EST');
+  });
+});

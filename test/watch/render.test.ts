@@ -8,8 +8,8 @@ const SGR = /\x1b\[[0-9;]*m/g;
 const plain = (lines: string[]) => lines.map((l) => l.replace(SGR, ''));
 
 /** What a user can rely on for any state: the screen filled exactly, and nothing but SGR codes. */
-function checkScreen(s: ViewState, color: boolean): string[] {
-  const lines = render(s, { color });
+function checkScreen(s: ViewState, color: boolean, timeZone?: string): string[] {
+  const lines = render(s, { color, ...(timeZone ? { timeZone } : {}) });
   expect(lines).toHaveLength(s.height);
   for (const l of lines) {
     const text = l.replace(SGR, '');
@@ -42,6 +42,14 @@ describe('watch render', () => {
       '  Item number 3                        │                                        ',
       'j/k move · h/l column · o open · r real · n noise · m mute · f fetch · q quit   ',
     ]);
+  });
+
+  it("a team in Tokyo: the times and the day are on its clock (21:00 on 20 Nov there is 12:00 UTC)", () => {
+    const screen = checkScreen(loaded(80, 12), false, 'Asia/Tokyo');
+    expect(screen[0]).toBe(' momentscan watch  as of 2026-11-20 21:00 UTC+9 (fixed) · ? keys                ');
+    // the moment began 19 Nov 12:00 UTC, 21:00 in Tokyo; the items of 10:10–11:50 UTC are 19:10–20:50 there, the same day as the view
+    expect(screen[3]).toBe('★ SPIKE 12.5 peaked 19 Nov 21:00→now   │›19:10 ▼−0.70 Daily Ledger              ');
+    expect(screen[5]).toMatch(/^┃20:50 ▲\+0\.60 Daily Ledger/);
   });
 
   it('a message wider than the screen (the link shown when there is no desktop) takes the lines it needs: none of the link is cut', () => {

@@ -25,8 +25,8 @@ export async function add(g: GlobalOptions, o: AddOptions): Promise<number> {
   let topic = o.topic.trim();
   if (topic !== '*') topic = topicFlag(config, topic, { flag: 'events add', also: '* is every topic' });
   if (o.from === undefined) throw new UsageError('events add: give when the event starts, with --from TIME (ISO-8601, e.g. 2026-12-01T09:00:00Z)');
-  const start = parseTime(o.from, now, '--from');
-  const end = o.to === undefined ? start : parseTime(o.to, now, '--to');
+  const start = parseTime(o.from, now, '--from', config.defaults.timeZone);
+  const end = o.to === undefined ? start : parseTime(o.to, now, '--to', config.defaults.timeZone);
   if (end < start) throw new UsageError(`--to ${o.to} is before --from ${o.from}`);
   const leadMs = windowFlag(o.lead, '--lead');
   const lagMs = windowFlag(o.lag, '--lag');

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, InputError, UsageError } from '../../core/errors.js';
 import { utf8FileText } from '../../core/utf8-file.js';
-import { IcsError, knownZone, parseIcs } from '../../parse/ics.js';
+import { IcsError, parseIcs } from '../../parse/ics.js';
 import { openStore, type NewEvent } from '../../store/store.js';
 import { configFor, log, processEnv, type GlobalOptions } from '../context.js';
 import { topicFlag } from '../flags.js';
@@ -17,7 +17,6 @@ export interface ImportOptions {
   lead?: string;
   lag?: string;
   dryRun?: boolean;
-  tz?: string;
 }
 
 /**
@@ -32,9 +31,6 @@ export async function importIcs(g: GlobalOptions, o: ImportOptions): Promise<num
   const only = o.topic === undefined ? null : topicFlag(config, o.topic);
   const leadMs = windowFlag(o.lead, '--lead');
   const lagMs = windowFlag(o.lag, '--lag');
-  if (o.tz !== undefined && (o.tz.trim() === '' || !knownZone(o.tz))) {
-    throw new UsageError(`--tz: "${o.tz}" is not a time zone`, { hint: 'give an IANA name such as Europe/Berlin or America/New_York' });
-  }
   let text: string;
   try {
     const st = statSync(o.file);
@@ -50,7 +46,7 @@ export async function importIcs(g: GlobalOptions, o: ImportOptions): Promise<num
   let parsed;
   try {
     const warn = (line: number, message: string) => log(`events: ${o.file}:${line}: ${message}`);
-    parsed = parseIcs(text, { ...(o.tz === undefined ? {} : { zone: o.tz }), warn });
+    parsed = parseIcs(text, { zone: config.defaults.timeZone, warn });
   } catch (err) {
     if (err instanceof IcsError) throw new InputError(`${o.file}:${err.line}: ${err.message}`, { hint: 'nothing was imported; fix the calendar or export it again' });
     throw err;

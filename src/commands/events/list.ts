@@ -13,7 +13,7 @@ export async function list(g: GlobalOptions, o: OutputOptions & { topic?: string
   const format = chooseFormat(o);
   const now = env.now();
   const topics = topicsFlag(config, o.topic);
-  const from = o.since === undefined ? undefined : parseTime(o.since, now, '--since');
+  const from = o.since === undefined ? undefined : parseTime(o.since, now, '--since', config.defaults.timeZone);
   const store = await openStore(dbPath, { readonlyIfDenied: true });
   let rows;
   try {
@@ -21,6 +21,6 @@ export async function list(g: GlobalOptions, o: OutputOptions & { topic?: string
   } finally {
     store.close();
   }
-  await writeOut(render(format, eventsListing(rows), await renderContext(g, o, env, now, format)));
+  await writeOut(render(format, eventsListing(rows), await renderContext(g, o, env, now, format, config.defaults.timeZone)));
   return ExitCode.OK;
 }

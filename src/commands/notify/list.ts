@@ -16,10 +16,10 @@ const STATUSES = ['pending', 'sent', 'failed', 'silenced'] as const;
 /** `momentscan notify list`: recent deliveries and failures, newest first. */
 export async function list(g: GlobalOptions, o: ListOptions): Promise<number> {
   const env = processEnv();
-  const { dbPath } = configFor(g, env);
+  const { config, dbPath } = configFor(g, env);
   const format = chooseFormat(o);
   const now = env.now();
-  const from = sinceFlag(o.since ?? '7d', now);
+  const from = sinceFlag(o.since ?? '7d', now, config.defaults.timeZone);
   const limit = limitFlag(o.limit, 50)!;
   if (o.status !== undefined && !(STATUSES as readonly string[]).includes(o.status)) {
     throw new UsageError(`--status: expected one of ${STATUSES.join(', ')}, got "${o.status}"`);
@@ -32,6 +32,6 @@ export async function list(g: GlobalOptions, o: ListOptions): Promise<number> {
   } finally {
     store.close();
   }
-  await writeOut(render(format, deliveriesListing(rows), await renderContext(g, o, env, now, format)));
+  await writeOut(render(format, deliveriesListing(rows), await renderContext(g, o, env, now, format, config.defaults.timeZone)));
   return ExitCode.OK;
 }

@@ -32,9 +32,9 @@ export function needNotify(config: Config): NotifyConfig {
 export async function notify(config: Config, dbPath: string, g: GlobalOptions, o: NotifyOptions, env: Env): Promise<number> {
   const n = needNotify(config);
   const now = env.now();
-  const asOf = asOfFlag(o.asOf, now);
+  const asOf = asOfFlag(o.asOf, now, config.defaults.timeZone);
   const since = o.since ?? null;
-  const from = since === null ? asOf - n.lookbackMs : sinceFlag(since, asOf, 'give a duration such as 24h');
+  const from = since === null ? asOf - n.lookbackMs : sinceFlag(since, asOf, config.defaults.timeZone, 'give a duration such as 24h');
   const sensitivity = sensitivityFlag(o.sensitivity);
   needTopics(config, 'add topics to the config');
   checkWindow(config, { since: since ?? `${Math.round(n.lookbackMs / 60_000)}m`, from, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}) });
@@ -55,7 +55,7 @@ export async function notify(config: Config, dbPath: string, g: GlobalOptions, o
     }
     const result = evaluate(config, store, { asOf, from: catchFrom, ...(sensitivity ? { sensitivity } : {}), now: env.now() });
     queued = enqueueAlerts(config, store, result.rows, { from, asOf, now, catchFrom });
-    drained = await drain(n, store, channels, { now: env.now });
+    drained = await drain(n, store, channels, { now: env.now, timeZone: config.defaults.timeZone });
   } finally {
     store.close();
     await closeHttp();

@@ -19,6 +19,6 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
   } finally {
     store?.close();
   }
-  await writeOut(render(format, topicsListing(rows), await renderContext(g, o, env, now, format)));
+  await writeOut(render(format, topicsListing(rows), await renderContext(g, o, env, now, format, config.defaults.timeZone)));
   return 0;
 }

@@ -11,10 +11,10 @@ export const DISCORD_LIMITS = { content: 2000, embeds: 10, title: 256, descripti
  * example headlines as links, fields, colour), and `allowed_mentions: {parse: []}` so that no feed text
  * can ping anyone. Markdown in feed text is escaped; the embeds' text stays within 6000 characters.
  */
-export function discordPayload(events: AlertEvent[]): Record<string, unknown> {
+export function discordPayload(events: AlertEvent[], tz = 'UTC'): Record<string, unknown> {
   const budget = Math.floor(DISCORD_LIMITS.total / Math.max(1, Math.min(events.length, DISCORD_LIMITS.embeds))) - 10;
   const embeds = events.slice(0, DISCORD_LIMITS.embeds).map((e) => {
-    const v = viewOf(e);
+    const v = viewOf(e, tz);
     const title = escapedWithin(`${v.label}: ${v.title}`, Math.min(DISCORD_LIMITS.title, 200), discordText);
     let left = budget - charCount(title);
     const fields = v.facts.slice(0, DISCORD_LIMITS.fields).map((f) => {
@@ -50,6 +50,6 @@ export function discordSink(channel: ChannelConfig, url: string): Sink {
   return {
     channel,
     batch: DISCORD_LIMITS.embeds,
-    send: (events: AlertEvent[], ctx: SendContext) => post(url, JSON.stringify(discordPayload(events)), {}, ctx),
+    send: (events: AlertEvent[], ctx: SendContext) => post(url, JSON.stringify(discordPayload(events, ctx.timeZone)), {}, ctx),
   };
 }

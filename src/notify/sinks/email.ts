@@ -2,7 +2,7 @@ import type { ChannelConfig } from '../../config/notify.js';
 import { parseDurationMs } from '../../core/time.js';
 import type { Moment, MomentKind, MomentDirection, MomentStage } from '../../core/types.js';
 import type { DigestBucket, DigestModel, DigestMoment } from '../../render/digest.js';
-import { digestSubject, fmtUtc } from '../../render/digest.js';
+import { at, digestSubject } from '../../render/digest.js';
 import { renderDigestHtml } from '../../render/digest-html.js';
 import { renderDigestText } from '../../render/digest-text.js';
 import type { SmtpSettings } from '../../email/smtp.js';
@@ -69,10 +69,10 @@ function seriesOf(m: Moment): DigestBucket[] {
  * The digest's model for a few alerts: new and grown moments under "New moments", ended ones under
  * "Faded", so the email is the digest's (text and HTML parts, the same escaping) for just these.
  */
-export function alertDigest(events: AlertEvent[], now: number): DigestModel {
+export function alertDigest(events: AlertEvent[], now: number, tz = 'UTC'): DigestModel {
   const ms = events.map((e) => ({ e, m: momentFromRecord(e.data) }));
   // an alert caught up on after a gap says so, as chat messages do (message.ts)
-  const lateNote = (e: AlertEvent) => (e.data.late === true ? [`sent late: it alerted ${fmtUtc(e.eventAt)}, when notify was not running`] : []);
+  const lateNote = (e: AlertEvent) => (e.data.late === true ? [`sent late: it alerted ${at(e.eventAt, tz)}, when notify was not running`] : []);
   const dm = ({ e, m }: { e: AlertEvent; m: Moment }): DigestMoment => ({ ...m, caveats: [...lateNote(e), ...m.caveats], firstSeenAt: e.eventAt, ...(e.chart ?? { series: seriesOf(m) }) });
   const times = events.map((e) => e.eventAt);
   return {
@@ -83,12 +83,13 @@ export function alertDigest(events: AlertEvent[], now: number): DigestModel {
     ongoing: [],
     faded: ms.filter((x) => x.e.type === 'moment.ended').map((x) => dm({ ...x, m: { ...x.m, ongoing: false } })),
     generatedAt: now,
+    timeZone: tz,
     itemsStored: true,
   };
 }
 
-export function emailMessage(events: AlertEvent[], s: { from: string; subjectPrefix: string }, to: string[], now: number) {
-  return digestEmail(alertDigest(events, now), s, to, now);
+export function emailMessage(events: AlertEvent[], s: { from: string; subjectPrefix: string }, to: string[], now: number, tz = 'UTC') {
+  return digestEmail(alertDigest(events, now, tz), s, to, now);
 }
 
 /** A digest as an email: its subject, text and HTML parts. */
@@ -122,7 +123,7 @@ export function emailSink(channel: ChannelConfig, settings: EmailSettings): Sink
       const test = events[0]?.type === 'momentscan.test';
       const message = test
         ? { from: settings.from, to: channel.to, subject: `${settings.subjectPrefix}: test message`, text: 'momentscan can reach this address.\n', html: '<p>momentscan can reach this address.</p>', date: new Date(ctx.now) }
-        : emailMessage(events, settings, channel.to, ctx.now);
+        : emailMessage(events, settings, channel.to, ctx.now, ctx.timeZone);
       const deadline = new Promise<never>((_, reject) => {
         const timer = setTimeout(() => reject(new Error(`no answer within ${ctx.timeoutMs / 1000}s`)), ctx.timeoutMs * 3);
         ctx.signal.addEventListener('abort', () => reject(new Error("the run's deadline passed")), { once: true });

@@ -11,11 +11,11 @@ export const SLACK_LIMITS = { section: 3000, field: 2000, header: 150, button: 7
  * then per alert a section in mrkdwn with its facts as fields, the example headlines, and a button to
  * the top story. Feed text is escaped (&, <, > and formatting marks), links are http(s) only.
  */
-export function slackPayload(events: AlertEvent[]): Record<string, unknown> {
+export function slackPayload(events: AlertEvent[], tz = 'UTC'): Record<string, unknown> {
   const blocks: unknown[] = [{ type: 'header', text: { type: 'plain_text', text: cut(headline(events), SLACK_LIMITS.header), emoji: false } }];
   const lines: string[] = [];
   for (const e of events) {
-    const v = viewOf(e);
+    const v = viewOf(e, tz);
     lines.push(`${v.label}: ${v.title} (${v.line})`);
     const label = `*${slackText(v.label)}:* `;
     const heads = v.examples.map((x) => {
@@ -52,6 +52,6 @@ export function slackSink(channel: ChannelConfig, url: string): Sink {
     channel,
     // 4 blocks per alert, a header: within 50 blocks
     batch: 10,
-    send: (events: AlertEvent[], ctx: SendContext) => post(url, JSON.stringify(slackPayload(events)), {}, ctx),
+    send: (events: AlertEvent[], ctx: SendContext) => post(url, JSON.stringify(slackPayload(events, ctx.timeZone)), {}, ctx),
   };
 }

@@ -25,20 +25,20 @@ const TEXT_SIZES = [
  * text would pass Teams' size limit and the whole message would be refused: their text is shortened, step
  * by step, until it fits.
  */
-export function teamsPayload(events: AlertEvent[]): Record<string, unknown> {
+export function teamsPayload(events: AlertEvent[], tz = 'UTC'): Record<string, unknown> {
   let payload: Record<string, unknown> = {};
   for (const sizes of TEXT_SIZES) {
-    payload = teamsMessage(events, sizes);
+    payload = teamsMessage(events, sizes, tz);
     if (Buffer.byteLength(JSON.stringify(payload)) <= TEAMS_MAX_BYTES) break;
   }
   return payload;
 }
 
-function teamsMessage(events: AlertEvent[], sizes: (typeof TEXT_SIZES)[number]): Record<string, unknown> {
+function teamsMessage(events: AlertEvent[], sizes: (typeof TEXT_SIZES)[number], tz: string): Record<string, unknown> {
   const body: unknown[] = [{ type: 'TextBlock', text: cardText(cut(headline(events), 200)), weight: 'Bolder', size: 'Medium', wrap: true }];
   const actions: unknown[] = [];
   for (const e of events) {
-    const v = viewOf(e);
+    const v = viewOf(e, tz);
     const items: unknown[] = [
       { type: 'TextBlock', text: cardText(cut(`${v.label}: ${v.title}`, 200)), weight: 'Bolder', wrap: true, color: e.data.direction === 'negative' ? 'Attention' : 'Default' },
     ];
@@ -64,6 +64,6 @@ export function teamsSink(channel: ChannelConfig, url: string): Sink {
   return {
     channel,
     batch: 10,
-    send: (events: AlertEvent[], ctx: SendContext) => post(url, JSON.stringify(teamsPayload(events)), {}, ctx),
+    send: (events: AlertEvent[], ctx: SendContext) => post(url, JSON.stringify(teamsPayload(events, ctx.timeZone)), {}, ctx),
   };
 }

@@ -1,0 +1,152 @@
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/**
+ * A team outside UTC (defaults.timeZone, --tz): the digest's day is the team's, midnight to midnight across
+ * the nights the clocks change (2026-10-25 in Europe, 2026-11-01 in the US), its times are shown on the team's
+ * clock with the zone's name, and the machine formats stay UTC. The built CLI on the bundled sample (its items
+ * run from 2026-10-20 to 2026-11-20), each test on its own copy of the fetched database.
+ */
+const SAMPLE = path.join(ROOT, 'fixtures', 'sample');
+const SAMPLE_CONFIG = path.join(SAMPLE, 'momentscan.yaml');
+
+let templateHome: string;
+let template: string;
+beforeAll(() => {
+  templateHome = mkdtempSync(path.join(os.tmpdir(), 'momentscan-zone-template-'));
+  template = path.join(templateHome, 'template.db');
+  const r = runCli(['fetch', '--config', SAMPLE_CONFIG, '--db', template, '--quiet'], { home: templateHome });
+  expect(r.status, r.stderr).toBe(0);
+}, 60_000);
+afterAll(() => rmSync(templateHome, { recursive: true, force: true }));
+
+/** A home with its own copy of the database and the sample config in `timeZone` (none: the sample's own). */
+function team(timeZone?: string): { home: string; db: string; config: string; cli: (...args: string[]) => ReturnType<typeof runCli> } {
+  const home = tempDir();
+  const db = path.join(home, 'sample.db');
+  copyFileSync(template, db);
+  if (existsSync(`${template}-wal`)) copyFileSync(`${template}-wal`, `${db}-wal`);
+  let config = SAMPLE_CONFIG;
+  if (timeZone !== undefined) {
+    config = path.join(home, 'momentscan.yaml');
+    const text = readFileSync(SAMPLE_CONFIG, 'utf8').replace(/(url: |- )feeds\//g, `$1${SAMPLE}/feeds/`);
+    writeFileSync(config, text.replace(/^defaults:\n/m, `defaults:\n  timeZone: ${timeZone}\n`));
+  }
+  const cli = (...args: string[]) => runCli([args[0]!, '--config', config, '--db', db, ...args.slice(1)], { home });
+  return { home, db, config, cli };
+}
+
+describe('a team in Amsterdam or New York', { timeout: 90_000 }, () => {
+  it("digest --day yesterday from a 07:00 cron is the team's yesterday, 25 hours on the night the clocks go back, and the next --since last starts at its midnight", () => {
+    const { cli } = team('Europe/Amsterdam');
+    // 07:00 in Amsterdam the morning after (a time without a zone is the team's: 06:00Z)
+    const r = cli('digest', '--day', 'yesterday', '--as-of', '2026-10-26T07:00');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[1]).toBe('2026-10-25 00:00 CEST → 2026-10-26 00:00 CET');
+    expect(r.stdout).toContain('Quiet day: no moments across 4 topics between 2026-10-25 00:00 CEST and\n2026-10-26 00:00 CET.');
+    expect(r.stdout).toMatch(/^Made by momentscan at \d{4}-\d\d-\d\d \d\d:\d\d CET\. /m);
+    // the period recorded is the team's day: the next digest starts at Amsterdam's midnight (2026-10-25T23:00Z)
+    const next = cli('digest', '--since', 'last', '--as-of', '2026-10-27T07:00:00+01:00', '--format', 'markdown');
+    expect(next.status, next.stderr).toBe(0);
+    expect(next.stdout).toContain('**2026-10-26 00:00 → 2026-10-27 07:00 CET**');
+  });
+
+  it('--tz over the config: New York\'s 2026-11-01 is 25 hours, EDT to EST, in text, Markdown and HTML', () => {
+    const { cli } = team('Europe/Amsterdam');
+    const text = cli('digest', '--tz', 'America/New_York', '--day', '2026-11-01');
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout.split('\n')[1]).toBe('2026-11-01 00:00 EDT → 2026-11-02 00:00 EST');
+    const md = cli('digest', '--tz', 'America/New_York', '--day', '2026-11-01', '--format', 'markdown');
+    expect(md.stdout).toContain('**2026-11-01 00:00 EDT → 2026-11-02 00:00 EST**');
+    const html = cli('digest', '--tz', 'America/New_York', '--day', '2026-11-01', '--format', 'html');
+    expect(html.stdout).toContain('2026-11-01 00:00 EDT → 2026-11-02 00:00 EST</p>');
+  });
+
+  it("a moment's times are on the team's clock with the zone's name; without a zone, UTC as before", () => {
+    const ams = team('Europe/Amsterdam').cli('digest', '--day', '2026-11-18');
+    expect(ams.status, ams.stderr).toBe(0);
+    expect(ams.stdout.split('\n')[1]).toBe('2026-11-18 00:00 → 2026-11-19 00:00 CET');
+    expect(ams.stdout).toContain('when:     since 2026-11-18 13:00 CET (ongoing), peak 2026-11-18 13:00');
+    const html = team('Europe/Amsterdam').cli('digest', '--day', '2026-11-18', '--format', 'html');
+    expect(html.stdout).toContain('title="2026-11-18 13:00 CET: 21 stories in 6h"');
+    const utc = team().cli('digest', '--day', '2026-11-18');
+    expect(utc.status, utc.stderr).toBe(0);
+    expect(utc.stdout.split('\n')[1]).toBe('2026-11-18 00:00 → 2026-11-19 00:00 UTC');
+    expect(utc.stdout).toContain('when:     since 2026-11-18 12:00 UTC (ongoing), peak 2026-11-18 12:00');
+  });
+
+  it("tables show the team's clock: items name the zone in the head, or in each cell the night the clocks go back; moments -v and timeline too", () => {
+    const { cli } = team('Europe/Amsterdam');
+    const night = cli('items', '--as-of', '2026-10-25T06:00:00Z', '--since', '8h', '--limit', '8');
+    expect(night.status, night.stderr).toBe(0);
+    // 02:00–03:00 came twice that night: each time says which
+    expect(night.stdout).toMatch(/│ Published +│/);
+    expect(night.stdout).toContain('│ 2026-10-25 02:56 CET  │');
+    expect(night.stdout).toContain('│ 2026-10-25 02:01 CEST │');
+    const day = cli('items', '--as-of', '2026-11-20T12:00:00Z', '--since', '2h', '--limit', '1');
+    expect(day.stdout).toMatch(/│ Published \(CET\) +│/);
+    const v = cli('moments', '--as-of', '2026-11-20T12:00:00Z', '-v');
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stdout).toContain('when:     2026-11-18 13:00 → 2026-11-19 19:00 CET, peak 2026-11-18 13:00 CET');
+    const ny = cli('timeline', 'acme', '--tz', 'America/New_York', '--as-of', '2026-11-20T12:00:00Z', '--since', '1d');
+    expect(ny.status, ny.stderr).toBe(0);
+    expect(ny.stdout).toContain('6h buckets, 2026-11-19 07:00 → 2026-11-20 07:00 EST');
+    expect(ny.stdout).toMatch(/│ Bucket \(EST\) +│/);
+    expect(ny.stdout).toContain('│ 2026-11-20 01:00 │');
+  });
+
+  it("a planned event typed as the team's dates is its days, midnight to midnight, listed on its clock; JSON says the UTC instants", () => {
+    const { cli } = team('Europe/Amsterdam');
+    const add = cli('events', 'add', 'Acme Robotics', '--from', '2026-10-25', '--to', '2026-10-26', '--note', 'launch');
+    expect(add.status, add.stderr).toBe(0);
+    const table = cli('events', 'list');
+    expect(table.status, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/│ From \(CEST\) +│ To \(CET\) +│/);
+    expect(table.stdout).toMatch(/│ 2026-10-25 00:00 +│ 2026-10-26 00:00 +│/);
+    const json = JSON.parse(cli('events', 'list', '--json').stdout) as { start: string; end: string }[];
+    expect(json[0]).toMatchObject({ start: '2026-10-24T22:00:00Z', end: '2026-10-25T23:00:00Z' });
+  });
+
+  it("topics dates a moment by the team's calendar: the Acme spike that ended 2026-11-19 18:00 UTC ended on the 20th in Tokyo", () => {
+    const { cli } = team();
+    expect(cli('moments', '--as-of', '2026-11-20T12:00:00Z').status).toBe(0);
+    expect(cli('topics').stdout).toMatch(/│ Acme Robotics .*│ spike 2026-11-19 +│/);
+    expect(cli('topics', '--tz', 'Asia/Tokyo').stdout).toMatch(/│ Acme Robotics .*│ spike 2026-11-20 +│/);
+  });
+
+  it("quality's period is on the team's clock, each end with its zone when the clocks changed between", () => {
+    const ny = team().cli('quality', '--tz', 'America/New_York', '--as-of', '2026-11-20T12:00:00Z');
+    expect(ny.status, ny.stderr).toBe(0);
+    expect(ny.stdout).toContain('From 2026-10-21 08:00 EDT to 2026-11-20 07:00 EST.');
+  });
+
+  it("JSON and CSV stay UTC; a date alone on the command line is the team's midnight", () => {
+    const utc = team();
+    const ams = team('Europe/Amsterdam');
+    for (const format of ['--json', '--csv']) {
+      const a = utc.cli('moments', '--as-of', '2026-11-19T23:00:00Z', '--since', '7d', format);
+      const b = ams.cli('moments', '--as-of', '2026-11-20', '--since', '7d', format);
+      expect(a.status, a.stderr).toBe(0);
+      expect(b.status, b.stderr).toBe(0);
+      expect(b.stdout).toBe(a.stdout);
+      expect(b.stdout).toContain('2026-11-18T12:00:00Z');
+    }
+  });
+
+  it('an unknown zone is a config or usage error naming the setting', () => {
+    const bad = team('Mars/Olympus_Mons').cli('digest', '--day', 'yesterday');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^momentscan: error: .*momentscan\.yaml: defaults\.timeZone: unknown time zone "Mars\/Olympus_Mons"; expected an IANA name such as Europe\/Amsterdam/);
+    const flag = team().cli('moments', '--tz', 'CEST');
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toMatch(/^momentscan: error: --tz: "CEST" is not a time zone — give an IANA name such as Europe\/Amsterdam/);
+    expect(flag.stdout).toBe('');
+    const both = team().cli('digest', '--day', 'yesterday', '--since', '24h');
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/--day and --since both give the period/);
+  });
+});
