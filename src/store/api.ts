@@ -61,6 +61,11 @@ export interface TopicStore {
    * A read-only store refuses a topic that is not there or is defined differently (StoreError).
    */
   syncTopics(defs: { name: string; definition: string }[]): TopicRow[];
+  /**
+   * Renames a stored topic with its history (`topics rename`), in one transaction; null when none of that name
+   * is stored. Refused (StoreError, exit 2) when another stored topic has the new name in any case.
+   */
+  renameTopic(from: string, to: string): { id: number; was: string } | null;
   /** Topic names by id, for every topic ever configured. */
   topicNames(): Map<number, string>;
   /** Names of the topics matched to items fetched since `fetchedSince` and published since `publishedSince` (by any process). */

@@ -139,6 +139,9 @@ export abstract class PartsStore implements StoreApi {
   syncTopics(defs: { name: string; definition: string }[]): TopicRow[] {
     return this.topics.syncTopics(defs);
   }
+  renameTopic(from: string, to: string): { id: number; was: string } | null {
+    return this.topics.renameTopic(from, to);
+  }
   topicNames(): Map<number, string> {
     return this.topics.topicNames();
   }

@@ -320,8 +320,11 @@ export function storeContract(backend: Backend): void {
       const { store, save, feedA, topicId } = setup();
       save(feedA, [item('1')]);
       store.replaceTopicMatches(topicId, 'd1', []);
+      store.feedback.addEvents([{ topic: 'Acme', uid: null, start: T, end: T + 1, leadMs: 0, lagMs: 0, note: 'launch', categories: [], source: 'cli' }], T);
       const [renamed] = store.syncTopics([{ name: 'ACME', definition: 'd1' }]);
       expect(renamed).toEqual({ id: topicId, name: 'ACME', changed: false });
+      // what is kept by the topic's name follows it (labels, events, silences)
+      expect(store.feedback.events({ topics: ['ACME'] }).map((e) => e.note)).toEqual(['launch']);
       expect(store.topicNames().get(topicId)).toBe('ACME');
       expect([...store.topicNames().values()]).toEqual(['ACME']);
       // a later fetch stores items: still the one topic
@@ -346,6 +349,31 @@ export function storeContract(backend: Backend): void {
       // away from the config and back keeps what it knew
       store.syncTopics([]);
       expect(swap('d1')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd2' });
+    });
+
+    it('a topic renamed (topics rename) keeps its id, matches, moments, labels and events; a name another stored topic has is refused', () => {
+      const { store, save, feedA, topicId } = setup();
+      save(feedA, [item('1')]);
+      const m = {
+        topic: 'Acme', kind: 'volume-spike' as const, direction: 'up' as const, score: 9, pValue: 1e-9, start: T, peak: T, end: T + 7_200_000, bucketMs: 1,
+        ongoing: false, stage: 'new' as const, firedAt: T + 1, alerts: 1, alertedAt: T + 1, storySeries: [9], hoursSinceOnset: 1, growth: null, observed: 9, expected: 1, totalStories: 9, totalItems: 9, expectedTotal: 1, sourceTypes: [], sentimentNow: null, sentimentBaseline: null, sentimentItems: 0,
+        distinctSources: 1, topSources: [], topTerms: [], examples: [], caveats: [],
+      };
+      const id = store.saveMoments([{ topicId, moment: m }], T + 10)[0]!.id!;
+      store.feedback.saveLabel(store.feedback.recordedMoment(id)!, 'real', { note: null, at: T + 20, source: 'cli' });
+      store.feedback.addEvents([{ topic: 'Acme', uid: null, start: T, end: T + 1, leadMs: 0, lagMs: 0, note: 'launch', categories: [], source: 'cli' }], T);
+      store.replaceTopicMatches(topicId, 'd1', [...store.itemTexts()].flat());
+      const [, globex] = store.syncTopics([{ name: 'Acme', definition: 'd1' }, { name: 'Globex', definition: 'g1' }]);
+      store.replaceTopicMatches(globex!.id, 'g1', []);
+      expect(() => store.renameTopic('Acme', 'GLOBEX')).toThrow(StoreError);
+      expect(store.renameTopic('acme', 'Acme Robotics')).toEqual({ id: topicId, was: 'Acme' });
+      expect(store.topicNames()).toEqual(new Map([[topicId, 'Acme Robotics'], [globex!.id, 'Globex']]));
+      expect(store.itemsBetween(topicId, 0, T + 1)).toHaveLength(1);
+      expect(store.feedback.recordedMoment(id)!.topic).toBe('Acme Robotics');
+      expect(store.feedback.labels(['Acme Robotics']).map((l) => [l.momentId, l.verdict])).toEqual([[id, 'real']]);
+      expect(store.feedback.events({ topics: ['Acme Robotics'] }).map((e) => e.note)).toEqual(['launch']);
+      expect(store.syncTopics([{ name: 'Acme Robotics', definition: 'd1' }, { name: 'Globex', definition: 'g1' }])[0]).toEqual({ id: topicId, name: 'Acme Robotics', changed: false });
+      expect(store.renameTopic('Nothing', 'Else')).toBeNull();
     });
 
     it('a topic left out of a config that only read the store, then back, keeps its matches (no items were stored meanwhile: nothing to redo)', () => {
