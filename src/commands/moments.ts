@@ -75,6 +75,7 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
       ...(o.alerts ? { alerts: true } : {}),
       now: env.now(),
       ...(o.accounts ? { accounts: true } : {}),
+      warn: (line) => log(`momentscan: warning: ${line}`),
     });
   } finally {
     store.close();

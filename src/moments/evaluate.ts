@@ -42,6 +42,8 @@ export interface EvaluateOptions {
    * With `sensitivity` given, labels are ignored.
    */
   now?: number;
+  /** Told in one line of each topic whose stored matches were redone for this config (syncTopics). */
+  warn?: (line: string) => void;
 }
 
 export interface Evaluation {
@@ -66,7 +68,7 @@ export interface Evaluation {
 
 /** Per topic: bucket counts from SQL → detect (on two threads when there is enough to do) → explain (items from SQL) → rank → remember. */
 export function evaluate(config: Config, store: Store, o: EvaluateOptions): Evaluation {
-  const { topicIds } = syncTopics(config, store);
+  const { topicIds } = syncTopics(config, store, o.warn);
   syncAccounts(store);
   let topics = config.topics;
   if (o.topics && o.topics.length > 0) {

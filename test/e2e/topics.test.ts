@@ -227,3 +227,26 @@ describe('momentscan topics rename', () => {
     expect(topics.map((t) => [t.name, t.items])).toEqual([['Acme', 1], ['Wire', 2]]);
   });
 });
+
+describe('a reading command run with a config whose topic is defined otherwise', () => {
+  it('says in one line on stderr that the stored items were matched again, once; stdout stays data', () => {
+    const base = '# mine\nfetch: { interval: 0s }\ntopics:\n  - name: Acme\n    keywords: [acme]\nfeeds:\n  - wire.xml\n';
+    const { home, config, cli } = setup(base);
+    const db = path.join(home, 'm.db');
+    writeFileSync(path.join(home, 'wire.xml'), rss(['acme one wire', 'acme two wire', 'globex three wire']));
+    expect(cli('fetch', '--db', db, '--quiet').status).toBe(0);
+    writeFileSync(config, base.replace('keywords: [acme]', 'keywords: [two]').replace('topics:\n', 'topics:\n  - name: Wire\n    keywords: [wire]\n'));
+    const at = ['--db', db, '--as-of', '2026-11-20T00:00:00Z', '--since', '30d'];
+    const r = cli('items', '--topic', 'acme', '--json', ...at);
+    expect(r.status, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { title: string }[]).map((i) => i.title)).toEqual(['acme two wire']);
+    expect(r.stderr).toBe(
+      'momentscan: warning: topic Wire is new to this database: its 3 stored items were matched against it, and 3 match it\n' +
+        'momentscan: warning: topic Acme is defined otherwise than when the stored items were matched to it (then query "acme"; now query "two"): the 3 stored items were matched again, 1 matches it now, and its counts and moments follow this config — a run with the config the database is fetched with matches them back\n',
+    );
+    // said once: the next reading command finds the matches made
+    const again = cli('moments', '--json', ...at);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/defined otherwise|new to this database/);
+  });
+});

@@ -341,14 +341,14 @@ export function storeContract(backend: Backend): void {
         return row;
       };
       // the first change is as an edit of the config: nothing to tell
-      expect(swap('d2')).toEqual({ id: topicId, name: 'Acme', changed: true });
-      expect(swap('d1')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd2' });
-      expect(swap('d2')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd1' });
+      expect(swap('d2')).toEqual({ id: topicId, name: 'Acme', changed: true, was: 'd1' });
+      expect(swap('d1')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd2', was: 'd2' });
+      expect(swap('d2')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd1', was: 'd1' });
       // agreed again
       expect(swap('d2')).toEqual({ id: topicId, name: 'Acme', changed: false });
       // away from the config and back keeps what it knew
       store.syncTopics([]);
-      expect(swap('d1')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd2' });
+      expect(swap('d1')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd2', was: 'd2' });
     });
 
     it('a topic renamed (topics rename) keeps its id, matches, moments, labels and events; a name another stored topic has is refused', () => {

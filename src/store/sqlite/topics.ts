@@ -41,11 +41,12 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
           // the stored matches were made with another definition, and this one before them: two hosts (two
           // configs) each redoing the topic's matches in turn
           const otherwise = stored.definition !== d.definition && stored.previous === d.definition ? { definedOtherwise: stored.definition } : {};
-          if (stored.newest === null) return { id: row.id, name: d.name, changed: stored.definition !== d.definition, ...otherwise };
+          const was = stored.definition !== d.definition && stored.definition !== '' ? { was: stored.definition } : {};
+          if (stored.newest === null) return { id: row.id, name: d.name, changed: stored.definition !== d.definition, ...otherwise, ...was };
           // back: the same definition, and nothing stored while it was away: its matches stand
           const missed = stored.definition !== d.definition || this.stmt('SELECT 1 FROM items WHERE id > ? LIMIT 1').get(stored.newest) !== undefined;
           if (!missed) setDefinition.run(storedValue(d.definition, stored.previous), row.id);
-          return { id: row.id, name: d.name, changed: missed, ...otherwise };
+          return { id: row.id, name: d.name, changed: missed, ...otherwise, ...(missed ? was : {}) };
         });
       });
       return tx.immediate();
