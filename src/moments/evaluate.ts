@@ -55,7 +55,7 @@ export interface Evaluation {
   from: number;
   asOf: number;
   /** Topics that cannot be judged yet at asOf: from when they will be (null: no items for them yet). */
-  learning: { topic: string; until: number | null }[];
+  learning: { topic: string; until: number | null; firstItemAt?: number }[];
   /** Whether the database holds any item at all. */
   itemsStored: boolean;
   /** Topics whose engine resumed from a state an earlier run saved (instead of replaying from its start). */
@@ -103,7 +103,11 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     // reported are those that reach into the window (in a backtest, those that fired in it).
     const historyStart = topicHistoryStart(store, topicId);
     const until = learningUntil(historyStart, bucketMs);
-    if (until === null || until > o.asOf) learning.push({ topic: topic.name, until });
+    if (until === null || until > o.asOf) {
+      // (an evaluation time before the topic's first item: nothing stored by then, not "learning until" a later date)
+      const first = until === null ? null : store.firstItemAt(topicId);
+      learning.push({ topic: topic.name, until, ...(first !== null && first > o.asOf ? { firstItemAt: first } : {}) });
+    }
     // a threshold moved by labels is the engine's alert level (part of the engine state's key, like the sensitivity)
     const options = withUnfetched(store, topicId, { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart, ...engineTuning(thresholds.get(topic.name)!) });
     // The engine's state is saved before the window and resumed from by later runs with the same key;
