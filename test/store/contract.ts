@@ -258,6 +258,25 @@ export function storeContract(backend: Backend): void {
       expect(store.topicCoverage(topicId, T + D, T + 2 * D)).toEqual({ gaps: [], feeds: [] });
     });
 
+    it('an old article a fetch brings alone before the rest does not date the feed\'s reading nor end its gap', () => {
+      const { store, feedA, topicId } = setup();
+      const topicIds = new Map([['Acme', topicId]]);
+      const D = 86_400_000;
+      const fetchAt = (startedAt: number, items: EnrichedItem[]) =>
+        store.saveFetch({ feedId: feedA, startedAt, durationMs: 5, status: 'ok', httpStatus: 200, bytes: 100, error: null, etag: null, items }, topicIds);
+      const items = (from: number, n: number) => Array.from({ length: n }, (_, i) => item(`a${from}-${i}`, { publishedAt: from + i * 3_600_000 }));
+      // a news search's answers, each with a piece from 2019 it still lists (new to the feed: another each time)
+      fetchAt(T - 20 * D, items(T - 22 * D, 40).concat(item('old-1', { publishedAt: Date.UTC(2019, 4, 3) })));
+      fetchAt(T - 10 * D, items(T - 11 * D, 20).concat(items(T - 22 * D, 40).slice(-1)));
+      fetchAt(T, items(T - D, 24).concat(item('old-2', { publishedAt: Date.UTC(2019, 6, 1) })));
+      // the feed was read from T − 22d (not since 2019), and nobody read it from T − 10d to T − 1d (the gap
+      // ended in 2019, before it began, and was dropped: the week taken for a quiet one)
+      expect(store.topicCoverage(topicId, T - 30 * D, T + D)).toEqual({
+        gaps: [{ feedId: feedA, start: T - 10 * D, end: T - D }],
+        feeds: [{ feedId: feedA, first: T - 22 * D, last: T, items: 60 }],
+      });
+    });
+
     it('counts per bucket with sentiment sums, for the topic only', () => {
       const { store, sql, save, feedA, topicId } = setup();
       const H = 3_600_000;
