@@ -64,6 +64,8 @@ export interface Evaluation {
   thresholds: Map<string, Threshold>;
   /** The verdicts given on the evaluated topics' moments (for a backtest's replay of them). */
   labels: Label[];
+  /** Ids of the moments this run recorded first (for Store.forgetMoments, when they could not be shown). */
+  recorded: number[];
 }
 
 /** Per topic: bucket counts from SQL → detect (on two threads when there is enough to do) → explain (items from SQL) → rank → remember. */
@@ -187,5 +189,6 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     resumed: results.filter((r) => r.resumed).length,
     thresholds,
     labels,
+    recorded: [...firstRecorded].flatMap((m) => (m.id === null ? [] : [m.id])),
   };
 }

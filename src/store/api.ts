@@ -135,6 +135,11 @@ export interface StoryStore {
 export interface MomentStore {
   /** Records evaluated moments; says which are new. A read-only store says so without recording. */
   saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[];
+  /**
+   * Forgets moments a run recorded new and could not show (its output failed): the next run finds them new
+   * again, and reports them as first seen. One that anything refers to by then (a label, a notification) stays.
+   */
+  forgetMoments(ids: number[]): void;
   momentsSeenSince(since: number, knownBy?: number): { id: number; topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[];
   lastMoments(): Map<number, { kind: string; direction: string; start: number; end: number; score: number }>;
 }

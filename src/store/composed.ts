@@ -235,6 +235,9 @@ export abstract class PartsStore implements StoreApi {
   saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
     return this.moments.saveMoments(moments, evaluatedAt);
   }
+  forgetMoments(ids: number[]): void {
+    this.moments.forgetMoments(ids);
+  }
   momentsSeenSince(since: number, knownBy?: number): { id: number; topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[] {
     return this.moments.momentsSeenSince(since, knownBy);
   }

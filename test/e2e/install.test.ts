@@ -70,6 +70,21 @@ describe('stdout on a full disk (> /dev/full)', { timeout: 120_000 }, () => {
     expect(runTo('/dev/null', args, tempDir()).status).toBe(0);
     expect(digests()).toBe(1);
   });
+
+  it('moments --alerts that could not be written are not recorded as seen: the next run reports the alert', () => {
+    const db = sample.copy();
+    const args = ['moments', '--alerts', '--since', '1h', '--json', '--config', sample.config(), '--db', db, '--as-of', AS_OF];
+    const r = runTo('/dev/full', args, tempDir());
+    expect(r.stderr).toBe(`momentscan: error: ${full}\n`);
+    expect(r.status).toBe(1);
+    // the Northwind shift alerted before the hour: the first run to see it reports it (it was this one's, lost)
+    const out = path.join(tempDir(), 'alerts.json');
+    expect(runTo(out, args, tempDir()).status).toBe(0);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as { topic: string }[]).map((m) => m.topic)).toEqual(['Northwind Airlines']);
+    // shown once: the run after says nothing new
+    expect(runTo(out, args, tempDir()).status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('[]\n');
+  });
 });
 
 describe('the history is private', { timeout: 120_000 }, () => {
