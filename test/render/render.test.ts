@@ -246,6 +246,13 @@ describe('--fields, --no-headers and schemaVersion', () => {
       { schemaVersion: 1, topTitle: m.examples[0]!.title, topLink: m.examples[0]!.link },
     ]);
   });
+
+  it('--fields may name schemaVersion, a field of every JSON record: a column of its own in the flat formats', () => {
+    // (it was a usage error: 'no field named "schemaVersion"')
+    const m = sampleMoment();
+    expect(render('csv', momentsListing([m], meta), ctx({ fields: ['schemaVersion', 'topic'] }))).toBe(`schemaVersion,topic\r\n1,${m.topic}\r\n`);
+    expect(JSON.parse(render('json', momentsListing([m], meta), ctx({ fields: ['topic', 'schemaVersion'] })))).toEqual([{ schemaVersion: 1, topic: m.topic }]);
+  });
 });
 
 describe('human tables', () => {
