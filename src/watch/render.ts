@@ -1,4 +1,4 @@
-import { fmtUtcShort } from '../core/time.js';
+import { fmtUtc, fmtUtcShort, hoursBetween } from '../core/time.js';
 import { cellText, fit, splitWord, textWidth, unglueEmoji, wrap } from '../render/text.js';
 import { ENTRY_LINES, cursorOf, entries, keyHelp, layout, type Column, type Entry, type ViewState, type WatchItem, type WatchMoment } from './state.js';
 
@@ -149,8 +149,11 @@ function topBar(s: ViewState, width: number): string {
  * when there is no desktop to open it) split across lines, so that none of it is lost to a cut.
  */
 function bottomLines(s: ViewState, width: number, height: number): string[] {
-  if (!s.message) return [line(width, [['j/k move · h/l column · o open · r real · n noise · m mute · f fetch · q quit', [DIM]]])];
-  const text = cellText(s.message);
+  // no feed read for hours before the view's time (a stopped cron under --no-fetch, feeds failing): said while
+  // no other message is, as moments says it, so that a quiet view is not taken for a quiet world
+  const message = s.message ?? (s.stale === null ? null : `no feed was read after ${fmtUtc(s.stale)} (${hoursBetween(s.stale, s.asOf)} before ${s.fixed ? 'the --as-of time' : 'now'}): what was published since is not shown — ${s.nextFetchAt !== null ? 'f fetches now' : 'run momentscan fetch'}`);
+  if (!message) return [line(width, [['j/k move · h/l column · o open · r real · n noise · m mute · f fetch · q quit', [DIM]]])];
+  const text = cellText(message);
   if (textWidth(text) <= width) return [line(width, [[text]], [BOLD])];
   const rows: string[] = [];
   for (const l of wrap(text, width, '', '')) {
