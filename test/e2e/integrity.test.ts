@@ -153,9 +153,9 @@ function feedsWithItems(dbFile: string): number {
 }
 
 const newItems = (stderr: string): number => {
-  const m = /; (\d+) new items?/.exec(stderr);
+  const m = /; ([\d,]+) new items?/.exec(stderr);
   if (!m) throw new Error(`no fetch summary in stderr:\n${stderr}`);
-  return Number(m[1]);
+  return Number(m[1]!.replace(/,/g, ''));
 };
 
 let server: Feeds | undefined;
@@ -405,7 +405,7 @@ describe('a signal during the story replay off a terminal (cron, a pipe)', () =>
   // in it ended the fetch with not a word in the log (with --quiet, not even the replay's announcement).
   const interrupted =
     'momentscan: interrupted: stopping; feeds already fetched are saved (Ctrl-C again to quit now)\n' +
-    'fetch: 3 feeds, 3 ok, 0 not modified, 0 failed, 0 skipped; 30000 new items (interrupted while putting them into stories)\n' +
+    'fetch: 3 feeds, 3 ok, 0 not modified, 0 failed, 0 skipped; 30,000 new items (interrupted while putting them into stories)\n' +
     'momentscan: error: interrupted while putting the new items into stories: 3 feeds saved whole; the next fetch puts their new items into stories — run momentscan fetch again (or let the next scheduled one run)\n';
   it('a replay of many items is announced in one line first (not with --quiet), and a SIGTERM in it is said: the replay rolled back, left to the next fetch, exit 130', { timeout: 120_000 }, async () => {
     const { home, config, dbFile } = bigFeedFiles();
