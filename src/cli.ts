@@ -259,7 +259,7 @@ export function buildProgram(): Command {
 
   const topics = program
     .command('topics')
-    .description('each topic: its query, feeds, items, learning state and last moment; or add and remove topics in the config (topics [list] | add | remove)');
+    .description('each topic: its query, feeds, items, learning state and last moment; or add, remove and rename topics (topics [list] | add | remove | rename)');
   defaultList(
     topics,
     addOutputOptions(topics.command('list', { isDefault: true }).description('each topic: its query, feeds, items, learning state and last moment')),
@@ -288,6 +288,18 @@ export function buildProgram(): Command {
     .action(async function (this: Command, names: string[]) {
       const { remove } = await import('./commands/topics/remove.js');
       process.exitCode = await remove(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), topics: names });
+    });
+
+  topics
+    .command('rename')
+    .argument('<topic>', `the topic: ${TOPIC_RULE}`)
+    .argument('<new-name>', 'its new name (unique, in any case)')
+    .description('rename a topic in the config file and the database: its history (items, counts, moments, labels) follows it')
+    .option('--dry-run', 'print the config as it would be, change nothing')
+    .option('--json', 'print what was done as JSON')
+    .action(async function (this: Command, from: string, to: string) {
+      const { rename } = await import('./commands/topics/rename.js');
+      process.exitCode = await rename(this.optsWithGlobals() as GlobalOptions, { ...(this.opts() as object), from, to });
     });
 
   program

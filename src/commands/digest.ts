@@ -63,7 +63,7 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   try {
     const periodStart = day ? day.start : lastMode ? lastDigestEnd(store, asOf, sending, zone) : sinceFlag(since, asOf, zone, 'give a duration such as 24h, an earlier time, or last');
     checkWindow(config, { ...(day ? { since: o.day!, sinceFlag: '--day' } : { since }), from: periodStart, asOf, ...(o.asOf !== undefined ? { asOfText: o.asOf } : {}), ...(topics.length ? { topics } : {}) });
-    model = buildDigestModel(config, store, { periodStart, asOf, now, ...(topics.length ? { topics } : {}), ...(sensitivity ? { sensitivity } : {}) });
+    model = buildDigestModel(config, store, { periodStart, asOf, now, warn: (line) => log(`momentscan: warning: ${line}`), ...(topics.length ? { topics } : {}), ...(sensitivity ? { sensitivity } : {}) });
   } finally {
     store.close();
   }

@@ -42,7 +42,7 @@ export async function run(g: GlobalOptions, o: ExportOptions): Promise<number> {
   let result;
   let accounts: Map<number, CrmAccount>;
   try {
-    result = evaluate(config, store, { asOf, from, accounts: true, ...(topics.length ? { topics } : {}), ...(sensitivity ? { sensitivity } : {}) });
+    result = evaluate(config, store, { asOf, from, accounts: true, warn: (line) => log(`momentscan: warning: ${line}`), ...(topics.length ? { topics } : {}), ...(sensitivity ? { sensitivity } : {}) });
     accounts = new Map(store.accountRecords().map((a) => [a.id, a]));
   } finally {
     store.close();

@@ -61,6 +61,8 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
   if (store.readonly && !g.quiet) log('moments: the database is read-only for this user: moments are reported, not recorded');
   let result;
   let stale: number | null = null;
+  // moments recorded new by this run stay recorded only once they are shown: open until the output is written
+  let held = false;
   try {
     // no feed read for hours before the evaluation time (a stopped cron, a laptop closed): said, so that an
     // empty or old-looking report is not taken for a quiet one (not in a backtest: it judges the past)
@@ -75,16 +77,28 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
       ...(o.alerts ? { alerts: true } : {}),
       now: env.now(),
       ...(o.accounts ? { accounts: true } : {}),
+      warn: (line) => log(`momentscan: warning: ${line}`),
     });
+    held = result.recorded.length > 0;
   } finally {
-    store.close();
+    if (!held) store.close();
   }
   const rows = result.rows;
   if (stale !== null) {
     log(`momentscan: warning: no feed was read after ${fmtIn(stale, config.defaults.timeZone)} (${hoursBetween(stale, asOf)} before ${o.asOf !== undefined ? 'the --as-of time' : 'now'}): what was published since is not judged — run \`momentscan fetch\` (\`momentscan feeds list\` shows how the feeds fare)`);
   }
   const ctx = await renderContext(g, o, env, asOf, format, config.defaults.timeZone);
-  await writeOut(render(format, momentsListing(rows, result), ctx));
+  try {
+    await writeOut(render(format, momentsListing(rows, result), ctx));
+  } catch (err) {
+    // not shown (a full disk, stdout closed: OutputError): not seen either, so that the next run reports
+    // them as new — with --alerts, a moment whose alert came late was reported by the first run to see it
+    // and then never again
+    if (held) store.forgetMoments(result.recorded);
+    throw err;
+  } finally {
+    if (held) store.close();
+  }
   // beside machine output, what could not be judged goes to stderr (the table says it itself)
   if (format !== 'table') {
     for (const n of readinessNotes(result, config.defaults.timeZone)) {

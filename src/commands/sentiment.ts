@@ -5,7 +5,7 @@ import { closeEnough, stripControl } from '../core/text.js';
 import { identifyLanguage, normalizeLanguage } from '../enrich/language.js';
 import { analyzeSentiment, SENTIMENT_LANGUAGES, unscored } from '../enrich/sentiment.js';
 import { lineBatches, textLine } from '../parse/lines.js';
-import { writer } from '../render/index.js';
+import { SCHEMA_FIELD, writer } from '../render/index.js';
 import { sentimentRecord, sentimentSheet } from '../render/sentiment.js';
 import { chooseFormat, log, processEnv, type GlobalOptions, type OutputOptions } from './env.js';
 import { cutShort, noteBigTable, renderContext } from './output.js';
@@ -39,7 +39,7 @@ export async function run(g: GlobalOptions, o: SentimentCommandOptions): Promise
   const out = writer(format, sheet, ctx);
   // --fields may name any field of the input records: one that is neither ours nor in any record is a typo
   // ('--fields text,scroe' gave {"text":"good"} without a word), said once at the end
-  const unseen = new Set((ctx.fields ?? []).filter((f) => !sheet.keys!.includes(f)));
+  const unseen = new Set((ctx.fields ?? []).filter((f) => f !== SCHEMA_FIELD && !sheet.keys!.includes(f)));
   const stdin = !o.source || o.source === '-';
   // with no file and nothing piped in, it waited for the terminal in silence, as if it hung (as detect did)
   if (stdin && process.stdin.isTTY) {

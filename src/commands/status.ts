@@ -44,7 +44,7 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
     }
     // feeds fetch --worker processes hold (PostgreSQL): one that died holds its feeds until its leases end
     feeds.claimed = store?.leases?.claimedFeeds(urls) ?? null;
-    topics = topicRows(config, store, now);
+    topics = topicRows(config, store, now, undefined, (line) => log(`momentscan: warning: ${line}`));
     if (store) {
       const rows = store.listAccounts();
       accounts.known = rows.length;

@@ -6,7 +6,7 @@ import { learningUntil } from '../detect/readiness.js';
 import { render } from '../render/index.js';
 import { timelineListing, type TimelineRow } from '../render/timeline.js';
 import { openStore } from '../store/store.js';
-import { checkWindow, chooseFormat, configFor, type GlobalOptions, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
+import { checkWindow, chooseFormat, configFor, type GlobalOptions, log, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
 import { syncTopics } from '../enrich/sync-topics.js';
 import { engineTuning, learnThreshold } from '../moments/thresholds.js';
 import { topicHistoryStart, withUnfetched } from '../moments/coverage.js';
@@ -37,7 +37,7 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
   let bucketMs: number;
   let firstItemAt: number | null;
   try {
-    const { topicIds } = syncTopics(config, store);
+    const { topicIds } = syncTopics(config, store, (line) => log(`momentscan: warning: ${line}`));
     const id = topicIds.get(topic.name)!;
     const baselineMs = config.defaults.baselineMs;
     const setting = o.bucket ?? topic.bucketMs ?? config.defaults.bucketMs;

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document, type Scalar } from 'yaml';
 import type { OpmlDocument } from './opml.js';
 import { feedUrl, type Config } from './schema.js';
 
@@ -166,6 +166,26 @@ export function applyRemoveTopic(text: string, name: string): string {
   return editText(text, (_doc, root) => {
     const topics = root.get('topics');
     if (isSeq(topics)) topics.items = topics.items.filter((t) => !(isMap(t) && String(t.get('name')).trim().toLowerCase() === name.toLowerCase()));
+  });
+}
+
+/**
+ * Renames the topic `from` (in any case) of the config's `topics:` to `to`, and the notify routes' `topics:`
+ * entries naming it; returns the new text.
+ */
+export function applyRenameTopic(text: string, from: string, to: string): string {
+  const same = (node: unknown) => isScalar(node) && String(node.value).trim().toLowerCase() === from.toLowerCase();
+  return editText(text, (_doc, root) => {
+    const topics = root.get('topics');
+    // (the scalar keeps its style: a quoted name stays quoted)
+    if (isSeq(topics)) for (const t of topics.items) if (isMap(t) && same(t.get('name', true))) (t.get('name', true) as Scalar).value = to;
+    const notify = root.get('notify');
+    const routes = isMap(notify) ? notify.get('routes') : null;
+    if (!isSeq(routes)) return;
+    for (const r of routes.items) {
+      const named = isMap(r) ? r.get('topics', true) : null;
+      for (const n of isSeq(named) ? named.items : [named]) if (same(n)) (n as Scalar).value = to;
+    }
   });
 }
 

@@ -7,7 +7,7 @@ import { baselineProblem } from '../core/limits.js';
 import { canonicalZone, formatDuration, knownZone, parseDurationMs } from '../core/time.js';
 import { QuerySyntaxError, formatQuery, keywordsToQuery, parseQuery, searchString, type QueryNode } from './query.js';
 import { validateNotify, type NotifyConfig } from './notify.js';
-import { SOURCE_KINDS, buildFeedUrl, describeValue, guessKind, languageHint, mastodonTag, normalizeCountry, normalizeLanguage, normalizeTongue, parseSourceEntry, sourceOf, type SourceKind } from './sources.js';
+import { SOURCE_KINDS, buildFeedUrl, describeValue, guessKind, languageHint, mastodonTag, normalizeCountry, normalizeLanguage, normalizeTongue, parseSourceEntry, sourceOf, withCountry, type SourceKind } from './sources.js';
 
 import { SENSITIVITIES, type Sensitivity } from './sensitivity.js';
 
@@ -208,11 +208,16 @@ export function validateConfig(doc: unknown, file: string): Config {
   let countryGiven = false;
   if (root.defaults !== undefined && root.defaults !== null) {
     const d = v.object(root.defaults, 'defaults');
-    countryGiven = d.country !== undefined && d.country !== null;
     v.keys(d, 'defaults', ['bucket', 'baseline', 'sensitivity', 'language', 'country', 'timeZone']);
     if (d.timeZone !== undefined && d.timeZone !== null) cfg.defaults.timeZone = v.timeZone(d.timeZone, 'defaults.timeZone');
-    if (d.language !== undefined) cfg.defaults.language = v.code(normalizeLanguage(d.language), 'defaults.language');
-    if (d.country !== undefined) cfg.defaults.country = v.code(normalizeCountry(d.country), 'defaults.country');
+    // (pt-BR: the language pt, the country BR, as topics[].languages and a source's language take it)
+    const tongue = withCountry(d.language, d.country);
+    if (tongue && 'error' in tongue) v.fail('defaults.language', tongue.error);
+    const language = tongue ? tongue.language : d.language;
+    const country = tongue ? tongue.country : d.country;
+    countryGiven = country !== undefined && country !== null;
+    if (language !== undefined) cfg.defaults.language = v.code(normalizeLanguage(language), 'defaults.language');
+    if (country !== undefined) cfg.defaults.country = v.code(normalizeCountry(country), 'defaults.country');
     if (d.bucket !== undefined) cfg.defaults.bucketMs = d.bucket === 'auto' ? 'auto' : v.duration(d.bucket, 'defaults.bucket', 60_000);
     if (d.baseline !== undefined) cfg.defaults.baselineMs = v.duration(d.baseline, 'defaults.baseline', 3_600_000);
     if (d.sensitivity !== undefined) cfg.defaults.sensitivity = v.oneOf(d.sensitivity, 'defaults.sensitivity', SENSITIVITIES);

@@ -6,7 +6,7 @@
  */
 import { closeEnough } from '../core/text.js';
 import { SOURCE_KINDS, sourceOf, guessKind, type SourceKind } from './sources/index.js';
-import { checkHttpUrl, describeValue, isError, type SourceEntryError, type SourceSpec } from './sources/kind.js';
+import { checkHttpUrl, describeValue, isError, normalizeTongue, type SourceEntryError, type SourceSpec } from './sources/kind.js';
 
 export { DEFAULT_MASTODON_INSTANCE, mastodonTag } from './sources/mastodon.js';
 export { REDDIT_SORTS } from './sources/reddit.js';
@@ -121,6 +121,10 @@ function fromOptions(kind: SourceKind, options: Obj, at: string): SourceSpec | S
       };
     }
   }
+  // a language with its country (pt-BR, en-GB), as topics[].languages takes it: that language, in that country
+  const tongue = def.options.language && def.options.country ? withCountry(options.language, options.country) : null;
+  if (tongue && 'error' in tongue) return { error: tongue.error, field: field('language') };
+  if (tongue) options = { ...options, ...tongue };
   const spec: SourceSpec = { kind };
   for (const [key, check] of Object.entries(def.options)) {
     if (options[key] === undefined || options[key] === null) continue;
@@ -131,6 +135,19 @@ function fromOptions(kind: SourceKind, options: Obj, at: string): SourceSpec | S
   const missing = def.missing?.(spec);
   if (missing) return { error: missing, ...(at ? { field: at } : {}) };
   return spec;
+}
+
+/**
+ * A `language` written with its country (`pt-BR`, `en_GB`) as the language and the country (`pt`, `BR`), or
+ * null when it is not so written; a `country` given beside it that says another is an error.
+ */
+export function withCountry(language: unknown, country: unknown): { language: string; country: string } | SourceEntryError | null {
+  const t = typeof language === 'string' && /[-_]/.test(language) ? normalizeTongue(language) : null;
+  if (!t || 'error' in t || t.country === null) return null;
+  if (country !== undefined && country !== null && String(country).trim().toUpperCase() !== t.country) {
+    return { error: `"${String(language).trim()}" names the country ${t.country}, and country says ${describeValue(country)}: give the country once` };
+  }
+  return { language: t.language, country: t.country };
 }
 
 /** The options a kind takes besides its name. */

@@ -287,7 +287,13 @@ export function identifyLanguage(text: string, declared?: string | null, preferr
   if (r.latin < MIN_LETTERS) return { language: hint, otherScript: false };
   if (r.latin >= SHORT_LETTERS) return { language: pick(r, hint, preferred, HINT_SHARE), otherScript: false };
   const hinted = hint !== null || (preferred !== null && preferred !== undefined && preferred.length > 0);
-  return { language: hinted ? pick(r, hint, preferred, 0) : pick(r, null, null, HINT_SHARE, 'en'), otherScript: false };
+  if (hinted) return { language: pick(r, hint, preferred, 0), otherScript: false };
+  // too short to tell English from a language sharing its n-grams ("bad": German 78, English 78; "terrible":
+  // French 233, English 227): English, as the README says, unless another language scores clearly higher ("gut")
+  const en = r.codes.indexOf('en');
+  const best = r.scores.reduce((m, s) => Math.max(m, s), 0);
+  if (en >= 0 && r.scores[en]! > 0 && r.scores[en]! >= HINT_SHARE * best) return { language: 'en', otherScript: false };
+  return { language: pick(r, null, null, HINT_SHARE, 'en'), otherScript: false };
 }
 
 /** identifyLanguage's language alone. */

@@ -1,15 +1,20 @@
 import type { Config } from '../config/schema.js';
 import type { MatchableItem, Store } from '../store/store.js';
+import { fmtCount } from '../core/limits.js';
+import { stripControl } from '../core/text.js';
 import { compileTopic, viewOf, type TopicMatcher } from './match.js';
 
 /**
  * Records the configured topics and, for any topic that is new or whose definition changed, matches
  * every stored item against it again, so history counts for a topic added today.
- * Returns the matchers and the topic ids by name.
+ * Returns the matchers and the topic ids by name. `warn`, when given, is told in one line of each topic whose
+ * stored matches this call redid over stored items (a reading command run with a config whose query differs
+ * from the one the items were matched with changes the topic's history: the user is told).
  */
 export function syncTopics(
   config: Config,
   store: Store,
+  warn?: (line: string) => void,
 ): { matchers: TopicMatcher[]; topicIds: Map<string, number>; rematched: string[]; definedOtherwise: TopicDefinedOtherwise[] } {
   const matchers = config.topics.map(compileTopic);
   const rows = store.syncTopics(matchers.map((m) => ({ name: m.name, definition: m.definition })));
@@ -23,7 +28,9 @@ export function syncTopics(
   if (changed.length > 0) {
     const byName = new Map(matchers.map((m) => [m.name, m]));
     const found = new Map<number, MatchableItem[]>(changed.map((r) => [r.id, []]));
+    let seen = 0;
     for (const page of store.itemTexts()) {
+      seen += page.length;
       for (const it of page) {
         const view = viewOf(it);
         for (const r of changed) {
@@ -31,9 +38,24 @@ export function syncTopics(
         }
       }
     }
-    for (const r of changed) store.replaceTopicMatches(r.id, byName.get(r.name)!.definition, found.get(r.id)!);
+    for (const r of changed) {
+      const m = byName.get(r.name)!;
+      store.replaceTopicMatches(r.id, m.definition, found.get(r.id)!);
+      if (warn && seen > 0) warn(rematchedLine(r.name, m.definition, r.was ?? null, found.get(r.id)!.length, seen));
+    }
   }
   return { matchers, topicIds, rematched: changed.map((r) => r.name), definedOtherwise };
+}
+
+/**
+ * A topic's matches redone over the stored items, in words: the definition they were made with and this
+ * config's (what sets them apart), or that the topic is new to the database; how many items match it now.
+ */
+function rematchedLine(name: string, here: string, was: string | null, matched: number, items: number): string {
+  const counts = `${fmtCount(matched)} match${matched === 1 ? 'es' : ''} it`;
+  if (was === null) return `topic ${stripControl(name)} is new to this database: its ${fmtCount(items)} stored items were matched against it, and ${counts}`;
+  const [now, then] = definitionsApart(here, was);
+  return `topic ${stripControl(name)} is defined otherwise than when the stored items were matched to it (then ${then}; now ${now}): the ${fmtCount(items)} stored items were matched again, ${counts} now, and its counts and moments follow this config — a run with the config the database is fetched with matches them back`;
 }
 
 /** A topic whose stored matches another host (or config) made with another definition, redone by this run. */

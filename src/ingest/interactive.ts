@@ -78,7 +78,6 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
   // (node:crypto and node:os only for a worker: loading crypto is ~8 ms of a start)
   const owner = o.worker ? await workerOwner() : null;
   const store = await openStore(dbPath);
-  const pg = isPostgresUrl(dbPath);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -105,25 +104,18 @@ export async function fetchWithSignals(config: Config, dbPath: string, o: Intera
       ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
       ...(o.progress ? { onProgress: (done: number, total: number) => progressLine(`fetching feeds: ${done}/${total}`) } : {}),
       onReplay: (starting: boolean, items: number) => {
-        // The story replay (seconds for a big fetch) is heard between its batches on SQLite: a first signal is
-        // said ('interrupted: stopping…') and rolls the replay back, the feeds saved stay saved, and the next
-        // fetch replays them (exit 130), as a signal just before it. On PostgreSQL it is one transaction the
-        // thread waits on, where a handler could run only once it ended (the signal was lost: exit 0): there
-        // Ctrl-C and SIGTERM end the process at once while it runs, as their default does (exit 130 or 143).
+        // The story replay (seconds for a big fetch) is heard between its batches, on SQLite and PostgreSQL
+        // alike: a first signal is said ('interrupted: stopping…') and rolls the replay back, the feeds saved
+        // stay saved, and the next fetch replays them (exit 130), as a signal just before it. (On PostgreSQL
+        // the signal ended the process at once and without a word: its replay was one transaction the thread
+        // waited on, where no handler could run.)
         if (starting) {
-          if (pg) {
-            process.off('SIGINT', onSigint);
-            process.off('SIGTERM', onSigint);
-          }
           if (o.progress) progressLine('putting the new items into stories (Ctrl-C stops it: the next fetch does it)');
           // a replay of many items is announced first, in one line off a terminal (not with --quiet: a cron
           // job's run that goes well must write nothing, or cron mails it; a signal in it is said all the same)
           else if (items >= REPLAY_NOTE_ITEMS && !o.quiet) {
             log(`momentscan: putting ${items.toLocaleString('en-US')} new items into stories: a signal now (Ctrl-C, SIGTERM) stops the fetch, the feeds stay saved and the next fetch does this again`);
           }
-        } else if (pg) {
-          process.on('SIGINT', onSigint);
-          process.on('SIGTERM', onSigint);
         }
       },
     });

@@ -38,7 +38,7 @@ export function lastDigestEnd(store: Store, asOf: number, sentOnly: boolean, tz 
 export function buildDigestModel(
   config: Config,
   store: Store,
-  o: { periodStart: number; asOf: number; now: number; topics?: string[]; sensitivity?: Sensitivity },
+  o: { periodStart: number; asOf: number; now: number; topics?: string[]; sensitivity?: Sensitivity; warn?: (line: string) => void },
 ): DigestModel {
   const { periodStart, asOf } = o;
   // what earlier runs reported (read before this evaluation stores its own), as far as it was known at asOf:
@@ -50,6 +50,7 @@ export function buildDigestModel(
     ...(o.topics ? { topics: o.topics } : {}),
     ...(o.sensitivity ? { sensitivity: o.sensitivity } : {}),
     now: o.now,
+    ...(o.warn ? { warn: o.warn } : {}),
   });
   const wanted = o.topics?.length ? new Set(o.topics.map((t) => t.toLowerCase())) : null;
   const topics = config.topics.map((t) => t.name).filter((n) => !wanted || wanted.has(n.toLowerCase()));

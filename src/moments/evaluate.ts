@@ -42,6 +42,8 @@ export interface EvaluateOptions {
    * With `sensitivity` given, labels are ignored.
    */
   now?: number;
+  /** Told in one line of each topic whose stored matches were redone for this config (syncTopics). */
+  warn?: (line: string) => void;
 }
 
 export interface Evaluation {
@@ -53,7 +55,7 @@ export interface Evaluation {
   from: number;
   asOf: number;
   /** Topics that cannot be judged yet at asOf: from when they will be (null: no items for them yet). */
-  learning: { topic: string; until: number | null }[];
+  learning: { topic: string; until: number | null; firstItemAt?: number }[];
   /** Whether the database holds any item at all. */
   itemsStored: boolean;
   /** Topics whose engine resumed from a state an earlier run saved (instead of replaying from its start). */
@@ -62,11 +64,13 @@ export interface Evaluation {
   thresholds: Map<string, Threshold>;
   /** The verdicts given on the evaluated topics' moments (for a backtest's replay of them). */
   labels: Label[];
+  /** Ids of the moments this run recorded first (for Store.forgetMoments, when they could not be shown). */
+  recorded: number[];
 }
 
 /** Per topic: bucket counts from SQL → detect (on two threads when there is enough to do) → explain (items from SQL) → rank → remember. */
 export function evaluate(config: Config, store: Store, o: EvaluateOptions): Evaluation {
-  const { topicIds } = syncTopics(config, store);
+  const { topicIds } = syncTopics(config, store, o.warn);
   syncAccounts(store);
   let topics = config.topics;
   if (o.topics && o.topics.length > 0) {
@@ -101,7 +105,11 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     // reported are those that reach into the window (in a backtest, those that fired in it).
     const historyStart = topicHistoryStart(store, topicId);
     const until = learningUntil(historyStart, bucketMs);
-    if (until === null || until > o.asOf) learning.push({ topic: topic.name, until });
+    if (until === null || until > o.asOf) {
+      // (an evaluation time before the topic's first item: nothing stored by then, not "learning until" a later date)
+      const first = until === null ? null : store.firstItemAt(topicId);
+      learning.push({ topic: topic.name, until, ...(first !== null && first > o.asOf ? { firstItemAt: first } : {}) });
+    }
     // a threshold moved by labels is the engine's alert level (part of the engine state's key, like the sensitivity)
     const options = withUnfetched(store, topicId, { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart, ...engineTuning(thresholds.get(topic.name)!) });
     // The engine's state is saved before the window and resumed from by later runs with the same key;
@@ -181,5 +189,6 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     resumed: results.filter((r) => r.resumed).length,
     thresholds,
     labels,
+    recorded: [...firstRecorded].flatMap((m) => (m.id === null ? [] : [m.id])),
   };
 }

@@ -26,7 +26,7 @@ export interface ItemQuery {
  * time, and how many there are in all. A search index this user cannot bring up to date is said through `warn`.
  */
 export function listItemRows(config: Config, store: Store, q: ItemQuery, warn: (line: string) => void): { pages: Iterable<ItemRow[]>; total: number } {
-  const { topicIds } = syncTopics(config, store);
+  const { topicIds } = syncTopics(config, store, warn);
   syncAccounts(store);
   const names = new Map([...topicIds].map(([name, id]) => [id, name]));
   let ids: Set<number> | undefined;

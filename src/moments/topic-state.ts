@@ -9,9 +9,9 @@ import { flagThreshold, learnThreshold } from './thresholds.js';
 import type { Sensitivity } from '../config/schema.js';
 
 /** Each configured topic with its items, learning state and last moment (store read as it is; nothing fetched). */
-export function topicRows(config: Config, store: Store | null, now: number, sensitivity?: Sensitivity): TopicRow[] {
+export function topicRows(config: Config, store: Store | null, now: number, sensitivity?: Sensitivity, warn?: (line: string) => void): TopicRow[] {
   const labels = store?.feedback.labels() ?? [];
-  const ids = store ? syncTopics(config, store).topicIds : new Map<string, number>();
+  const ids = store ? syncTopics(config, store, warn).topicIds : new Map<string, number>();
   const totals = store?.topicTotals() ?? new Map<number, { items: number; stories: number }>();
   const last = store?.lastMoments() ?? new Map();
   return config.topics.map((t) => {

@@ -56,8 +56,8 @@ export interface DigestModel {
   timeZone?: string;
   /** False when the database holds no items at all (nothing could be judged); absent: not known. */
   itemsStored?: boolean;
-  /** Topics still learning at the end of the period: from when they are judged (null: no items yet). */
-  learning?: { topic: string; until: number | null }[];
+  /** Topics still learning at the end of the period: from when they are judged (null: no items yet); firstItemAt: none stored by then, the first from this time. */
+  learning?: { topic: string; until: number | null; firstItemAt?: number }[];
   /**
    * When the configured feeds were last read, if that is well before the period's end (a fetch cron that
    * stopped, a laptop closed): what was published since is in no digest yet. Absent when they were read.

@@ -197,7 +197,11 @@ const NOTHING_STORED = 'Nothing to judge: no items are stored yet. Fetch the fee
 /** "Acme Robotics: still learning until 2026-11-22 00:00 UTC." per topic not judged yet (none when no items are stored at all). */
 export function learningLines(d: DigestModel): string[] {
   if (d.itemsStored === false) return [];
-  return (d.learning ?? []).map(({ topic, until }) => (until === null ? `${clean(topic)}: no items yet, nothing to judge.` : `${clean(topic)}: still learning until ${at(until, zoneOf(d))}.`));
+  return (d.learning ?? []).map(({ topic, until, firstItemAt }) =>
+    until === null ? `${clean(topic)}: no items yet, nothing to judge.`
+    : firstItemAt !== undefined ? `${clean(topic)}: no items by then, nothing to judge: the first is from ${at(firstItemAt, zoneOf(d))} — give a later --as-of.`
+    : `${clean(topic)}: still learning until ${at(until, zoneOf(d))}.`,
+  );
 }
 
 /** The digest's sections in order, with their headings. */

@@ -1,4 +1,5 @@
 import { iso } from '../core/time.js';
+import { fmtCount } from '../core/limits.js';
 import { stripControl } from '../core/text.js';
 import { drawTable, tableWidth } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
@@ -58,6 +59,7 @@ function fetchTable(rows: FeedResult[], ctx: RenderContext): string {
   }
   // the note as wide as the longest (up to half of what the two share), the feed the rest: with no notes the
   // feed's name was cut to 21 columns at 80 beside an empty Note column of 23
+  // (New and Seen bare, without a thousands separator: 99999 fits their 7 columns, 99,999 would not)
   const half = Math.floor((tableWidth(ctx) - 14 - 7 - 7 - 6) / 2);
   return drawTable({ head: ['Feed', 'Status', 'New', 'Seen', 'Note'], widths: ['fill', 14, 7, 7, 'fill'], right: [2, 3], minFill: 14, fit: [{ col: 4, max: half }] }, cells, ctx);
 }
@@ -66,14 +68,15 @@ function fetchTable(rows: FeedResult[], ctx: RenderContext): string {
 export function fetchSummaryLine(s: FetchSummary): string {
   const count = (st: FeedStatus) => s.feeds.filter((f) => f.status === st).length;
   const newItems = s.feeds.reduce((a, f) => a + f.itemsNew, 0);
+  // (counts with a thousands separator, as every other output: '1,904 new items')
   const parts = [
-    `${s.feeds.length} feed${s.feeds.length === 1 ? '' : 's'}`,
-    `${count('ok')} ok`,
-    `${count('not-modified')} not modified`,
-    `${count('failed')} failed`,
-    `${count('skipped')} skipped`,
+    `${fmtCount(s.feeds.length)} feed${s.feeds.length === 1 ? '' : 's'}`,
+    `${fmtCount(count('ok'))} ok`,
+    `${fmtCount(count('not-modified'))} not modified`,
+    `${fmtCount(count('failed'))} failed`,
+    `${fmtCount(count('skipped'))} skipped`,
   ];
-  return `fetch: ${parts.join(', ')}; ${newItems} new item${newItems === 1 ? '' : 's'}${s.replayInterrupted ? ' (interrupted while putting them into stories)' : s.interrupted ? ' (interrupted: feeds in flight were not saved)' : ''}`;
+  return `fetch: ${parts.join(', ')}; ${fmtCount(newItems)} new item${newItems === 1 ? '' : 's'}${s.replayInterrupted ? ' (interrupted while putting them into stories)' : s.interrupted ? ' (interrupted: feeds in flight were not saved)' : ''}`;
 }
 
 export interface ReportLine {

@@ -56,6 +56,7 @@ function prepare<T>(format: Format, sheet: Sheet<T>, ctx: RenderContext, sample?
     const full = sheet.json(r);
     const picked: Record<string, unknown> = { schemaVersion: SCHEMA_VERSION };
     for (const f of fields) {
+      if (f === SCHEMA_FIELD) continue; // (every record has it, first)
       if (Object.hasOwn(full, f)) picked[f] = full[f];
       else {
         // a column of the flat formats only (moments' topTitle) is its cell in JSON too
@@ -66,13 +67,18 @@ function prepare<T>(format: Format, sheet: Sheet<T>, ctx: RenderContext, sample?
     return picked;
   };
   // a field that is a JSON key but not a declared column is a column of its JSON value
-  const columns = fields.map((f): Column<T> => sheet.columns.find((c) => c.key === f) ?? { key: f, value: (r) => toCell(sheet.json(r)[f]) });
+  const columns = fields.map(
+    (f): Column<T> => (f === SCHEMA_FIELD ? { key: f, value: () => SCHEMA_VERSION } : (sheet.columns.find((c) => c.key === f) ?? { key: f, value: (r) => toCell(sheet.json(r)[f]) })),
+  );
   return { ...sheet, json, columns, jsonMembers: undefined };
 }
 
+/** Every JSON record's first field, which --fields may name too (a CSV column of it, in JSON always there). */
+export const SCHEMA_FIELD = 'schemaVersion';
+
 /** The fields a sheet can be cut down to with --fields. */
 export function fieldNames<T>(sheet: Sheet<T>, sample?: T): string[] {
-  const keys = new Set([...sheet.columns.map((c) => c.key), ...(sheet.keys ?? [])]);
+  const keys = new Set([SCHEMA_FIELD, ...sheet.columns.map((c) => c.key), ...(sheet.keys ?? [])]);
   if (sample !== undefined) for (const k of Object.keys(sheet.json(sample))) keys.add(k);
   return [...keys];
 }

@@ -161,8 +161,8 @@ const COLUMNS: Column<MomentRow>[] = [
 export interface Readiness {
   /** False when the database holds no items at all: fetch never ran, or found nothing. */
   itemsStored?: boolean;
-  /** Topics still learning: from when they will be judged (null: no items for the topic yet). */
-  learning?: { topic: string; until: number | null }[];
+  /** Topics still learning: from when they will be judged (null: no items for the topic yet); firstItemAt: none by the evaluation time, the first then. */
+  learning?: { topic: string; until: number | null; firstItemAt?: number }[];
 }
 
 export type ListingMeta = { topics: number; from: number; asOf: number; thresholds?: ReadonlyMap<string, Threshold> } & Readiness;
@@ -175,9 +175,12 @@ export function readinessNotes(r: Readiness, tz?: string): { level: 'warning' | 
   if (r.itemsStored === false) {
     return [{ level: 'warning', text: 'no items are stored yet, so there is nothing to judge — fetch the feeds with `momentscan fetch` (`momentscan feeds list` shows how they fare)' }];
   }
-  return (r.learning ?? []).map(({ topic, until }) => ({
+  return (r.learning ?? []).map(({ topic, until, firstItemAt }) => ({
     level: 'note' as const,
-    text: until === null ? `${stripControl(topic)}: no items yet, nothing to judge` : `${stripControl(topic)}: still learning until ${shownAt(until, tz)}`,
+    text:
+      until === null ? `${stripControl(topic)}: no items yet, nothing to judge`
+      : firstItemAt !== undefined ? `${stripControl(topic)}: no items by then, nothing to judge: the first is from ${shownAt(firstItemAt, tz)} — give a later --as-of`
+      : `${stripControl(topic)}: still learning until ${shownAt(until, tz)}`,
   }));
 }
 

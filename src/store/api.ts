@@ -61,6 +61,11 @@ export interface TopicStore {
    * A read-only store refuses a topic that is not there or is defined differently (StoreError).
    */
   syncTopics(defs: { name: string; definition: string }[]): TopicRow[];
+  /**
+   * Renames a stored topic with its history (`topics rename`), in one transaction; null when none of that name
+   * is stored. Refused (StoreError, exit 2) when another stored topic has the new name in any case.
+   */
+  renameTopic(from: string, to: string): { id: number; was: string } | null;
   /** Topic names by id, for every topic ever configured. */
   topicNames(): Map<number, string>;
   /** Names of the topics matched to items fetched since `fetchedSince` and published since `publishedSince` (by any process). */
@@ -130,6 +135,11 @@ export interface StoryStore {
 export interface MomentStore {
   /** Records evaluated moments; says which are new. A read-only store says so without recording. */
   saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[];
+  /**
+   * Forgets moments a run recorded new and could not show (its output failed): the next run finds them new
+   * again, and reports them as first seen. One that anything refers to by then (a label, a notification) stays.
+   */
+  forgetMoments(ids: number[]): void;
   momentsSeenSince(since: number, knownBy?: number): { id: number; topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[];
   lastMoments(): Map<number, { kind: string; direction: string; start: number; end: number; score: number }>;
 }

@@ -139,6 +139,9 @@ export abstract class PartsStore implements StoreApi {
   syncTopics(defs: { name: string; definition: string }[]): TopicRow[] {
     return this.topics.syncTopics(defs);
   }
+  renameTopic(from: string, to: string): { id: number; was: string } | null {
+    return this.topics.renameTopic(from, to);
+  }
   topicNames(): Map<number, string> {
     return this.topics.topicNames();
   }
@@ -231,6 +234,9 @@ export abstract class PartsStore implements StoreApi {
   // moments
   saveMoments(moments: { topicId: number; moment: Moment }[], evaluatedAt: number): SavedMoment[] {
     return this.moments.saveMoments(moments, evaluatedAt);
+  }
+  forgetMoments(ids: number[]): void {
+    this.moments.forgetMoments(ids);
   }
   momentsSeenSince(since: number, knownBy?: number): { id: number; topic: string; firstSeenAt: number; lastSeenAt: number; moment: Moment }[] {
     return this.moments.momentsSeenSince(since, knownBy);

@@ -270,6 +270,8 @@ export interface TopicRow {
    * host or config redid them with its own, and this run redoes them again (each run of either does).
    */
   definedOtherwise?: string;
+  /** When changed: the definition the stored matches were made with (absent for a topic new to the database). */
+  was?: string;
 }
 
 export interface SavedMoment {

@@ -1,4 +1,4 @@
-import { fmtIn, fmtShortIn, zoneOffset } from '../core/time.js';
+import { fmtIn, fmtShortIn, hoursBetween, zoneOffset } from '../core/time.js';
 import { cellText, fit, splitWord, textWidth, unglueEmoji, wrap } from '../render/text.js';
 import { ENTRY_LINES, cursorOf, entries, keyHelp, layout, type Column, type Entry, type ViewState, type WatchItem, type WatchMoment } from './state.js';
 
@@ -151,9 +151,12 @@ function topBar(s: ViewState, width: number, tz: string): string {
  * as it needs (up to a third of the screen), words wrapped and a word longer than a line (the link shown
  * when there is no desktop to open it) split across lines, so that none of it is lost to a cut.
  */
-function bottomLines(s: ViewState, width: number, height: number): string[] {
-  if (!s.message) return [line(width, [['j/k move · h/l column · o open · r real · n noise · m mute · f fetch · q quit', [DIM]]])];
-  const text = cellText(s.message);
+function bottomLines(s: ViewState, width: number, height: number, tz: string): string[] {
+  // no feed read for hours before the view's time (a stopped cron under --no-fetch, feeds failing): said while
+  // no other message is, as moments says it, so that a quiet view is not taken for a quiet world
+  const message = s.message ?? (s.stale === null ? null : `no feed was read after ${fmtIn(s.stale, tz)} (${hoursBetween(s.stale, s.asOf)} before ${s.fixed ? 'the --as-of time' : 'now'}): what was published since is not shown — ${s.nextFetchAt !== null ? 'f fetches now' : 'run momentscan fetch'}`);
+  if (!message) return [line(width, [['j/k move · h/l column · o open · r real · n noise · m mute · f fetch · q quit', [DIM]]])];
+  const text = cellText(message);
   if (textWidth(text) <= width) return [line(width, [[text]], [BOLD])];
   const rows: string[] = [];
   for (const l of wrap(text, width, '', '')) {
@@ -208,7 +211,7 @@ export function render(s: ViewState, o: RenderOptions): string[] {
     lines.push(heads.join('│'), rules.join('┼'));
     for (let r = 0; r < Math.max(0, bodyHeight); r++) lines.push(bodies.map((b) => b[r]!).join('│'));
   }
-  const bottom = bottomLines(s, width, height);
+  const bottom = bottomLines(s, width, height, tz);
   while (lines.length < height - bottom.length) lines.push(' '.repeat(width));
   lines.length = Math.max(0, height - bottom.length);
   lines.push(...bottom);

@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { formatError } from '../core/errors.js';
 import { fmtIn, fmtShortIn } from '../core/time.js';
 import { ingest } from '../ingest/run.js';
+import { notFetchedSince } from '../moments/coverage.js';
 import { fetchSummaryLine } from '../render/fetch.js';
 import { openStore } from '../store/store.js';
 import { loadColumns, saveVerdict, setMuted } from './data.js';
@@ -74,7 +75,7 @@ export async function watch(o: WatchOptions): Promise<number> {
     const columns = loadColumns(o.config, store, { asOf, from: o.from(asOf), topics: o.topics, items: o.itemsPerColumn ?? 200, now: now() });
     state = { ...state, since: o.from(asOf) };
     fullDraw = true;
-    dispatch({ type: 'data', columns, asOf });
+    dispatch({ type: 'data', columns, asOf, stale: notFetchedSince(o.config, store, asOf) });
   };
 
   let cycling: Promise<void> | null = null;

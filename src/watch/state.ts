@@ -75,6 +75,8 @@ export interface ViewState {
   nextFetchAt: number | null;
   /** The last message for the user (bottom line). */
   message: string | null;
+  /** When the feeds were last read, if none was read for hours before the view's time (moments/coverage.ts); else null. */
+  stale: number | null;
   help: boolean;
 }
 
@@ -85,7 +87,7 @@ export type Key =
 export type Action =
   | { type: 'key'; key: Key }
   | { type: 'resize'; width: number; height: number }
-  | { type: 'data'; columns: Column[]; asOf: number }
+  | { type: 'data'; columns: Column[]; asOf: number; stale?: number | null }
   | { type: 'busy'; text: string | null; nextFetchAt?: number | null }
   | { type: 'message'; text: string | null }
   | { type: 'muted'; topic: string; until: number | null; byAll?: boolean }
@@ -161,6 +163,7 @@ export function initialState(o: { width: number; height: number; asOf: number; f
     busy: null,
     nextFetchAt: null,
     message: null,
+    stale: null,
     help: false,
   };
 }
@@ -268,7 +271,7 @@ export function reduce(s: ViewState, a: Action): { state: ViewState; effects: Ef
     case 'verdict':
       return none(setVerdict(s, a.key, a.verdict));
     case 'data':
-      return none(withData(s, a.columns, a.asOf));
+      return none({ ...withData(s, a.columns, a.asOf), stale: a.stale ?? null });
     case 'key':
       return onKey(s, a.key);
   }

@@ -145,6 +145,23 @@ feeds: [file:///tmp/x.xml]
     expect(new URL(ch.topics[0]!.feeds[0]!).searchParams.get('ceid')).toBe('CH:de');
   });
 
+  it.each([
+    ['a source\'s language', 'topics:\n  - name: A\n    keywords: [acme]\n    sources: [{ google-news: { language: pt-BR } }, { bing-news: { language: en_gb } }]\n'],
+    ['defaults.language', 'defaults: { language: pt-BR }\ntopics:\n  - name: A\n    keywords: [acme]\n    sources: [google-news, bing-news]\n'],
+  ])('%s takes a language with its country (pt-BR) as topics[].languages does: that edition', (_what, text) => {
+    // (it was a config error: 'expected a two-letter language code such as en, de or fr, got "pt-BR"')
+    const feeds = parseConfigText(text, '/cfg/momentscan.yaml').topics[0]!.feeds.map((u) => new URL(u));
+    expect(feeds[0]!.searchParams.get('ceid')).toBe('BR:pt-419');
+    expect([feeds[1]!.searchParams.get('setlang'), feeds[1]!.searchParams.get('cc')]).toEqual(text.includes('en_gb') ? ['en', 'GB'] : ['pt', 'BR']);
+  });
+
+  it.each([
+    ['topics:\n  - name: A\n    keywords: [acme]\n    sources: [{ google-news: { language: pt-BR, country: PT } }]\n', 'topics[0].sources[0].google-news.language: "pt-BR" names the country BR, and country says "PT": give the country once'],
+    ['topics:\n  - name: A\n    keywords: [acme]\n    sources: [{ google-news: { language: portuguese } }]\n', 'expected a two-letter language code such as en, de or fr, or one with its country such as pt-BR or en-GB, got "portuguese"'],
+  ])('a language the config cannot take says what it takes (%#)', (text, message) => {
+    expect(errorOf(text)).toContain(message);
+  });
+
   it('YAML syntax errors say where', () => {
     expect(errorOf('topics:\n  - name: A\n   keywords: [a]\n')).toMatch(/line \d+, column \d+/);
   });

@@ -175,7 +175,7 @@ describe('parseSourceEntry', () => {
     ['an empty mapping', {}, 'expected a source, got an empty mapping', undefined],
     ['a string for a kind without shorthand', { 'google-news': 'acme' }, 'expected the options of google-news (search, language, country) as a mapping, or nothing, got "acme"', 'google-news'],
     ['a list of options', { reddit: ['robotics'] }, 'expected the options of reddit (search, subreddit, sort) as a mapping, got a list', 'reddit'],
-    ['a bad language', { 'google-news': { language: 'english' } }, 'expected a two-letter language code such as en, de or fr, got "english"', 'google-news.language'],
+    ['a bad language', { 'google-news': { language: 'english' } }, 'expected a two-letter language code such as en, de or fr, or one with its country such as pt-BR or en-GB, got "english"', 'google-news.language'],
     ['a bad country', { 'bing-news': { country: 'USA' } }, 'expected a two-letter country code such as US, GB or DE, got "USA"', 'bing-news.country'],
     ['an empty search', { hackernews: { search: '  ' } }, 'expected a search string, got "  "', 'hackernews.search'],
     ['a bad subreddit', { reddit: 'r/no spaces' }, 'expected a subreddit name (2 to 21 letters, digits or underscores, such as robotics), got "r/no spaces"', 'reddit.subreddit'],

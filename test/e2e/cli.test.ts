@@ -17,7 +17,7 @@ describe('momentscan on the bundled sample data', () => {
     const home = tempDir();
     const db = path.join(home, 'sample.db');
     const r = runCli(['scan', ...sampleArgs(db), '--json'], { home });
-    expect(r.stderr).toMatch(/fetch: 7 feeds, 7 ok, 0 not modified, 0 failed, 0 skipped; \d+ new items/);
+    expect(r.stderr).toMatch(/fetch: 7 feeds, 7 ok, 0 not modified, 0 failed, 0 skipped; [\d,]+ new items/);
     expect(r.status).toBe(0);
     const moments = JSON.parse(r.stdout) as Record<string, unknown>[]; // throws on any banner line
     expect(moments.length).toBeGreaterThanOrEqual(2);

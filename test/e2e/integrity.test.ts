@@ -9,7 +9,9 @@ import { CLOCK_ISO as BENCH_CLOCK, renderFeed } from '../bench/feeds.mjs';
 import { BIN, ROOT, runCli } from '../helpers/cli.js';
 import { startServer, type FixtureServer, type Handler } from '../helpers/server.js';
 import { killAll, pollUntil, startCli, withTimeout } from '../helpers/spawn.js';
+import { freshDatabase, optionsOf } from '../helpers/pg.js';
 import { tempDir } from '../helpers/tmp.js';
+import { SyncPg } from '../../src/store/pg/bridge.js';
 import { openTerminal } from '../helpers/tmux.js';
 
 // The database survives what users and cron do to a running fetch: kill -9, two fetches at once,
@@ -153,9 +155,9 @@ function feedsWithItems(dbFile: string): number {
 }
 
 const newItems = (stderr: string): number => {
-  const m = /; (\d+) new items?/.exec(stderr);
+  const m = /; ([\d,]+) new items?/.exec(stderr);
   if (!m) throw new Error(`no fetch summary in stderr:\n${stderr}`);
-  return Number(m[1]);
+  return Number(m[1]!.replace(/,/g, ''));
 };
 
 let server: Feeds | undefined;
@@ -405,7 +407,7 @@ describe('a signal during the story replay off a terminal (cron, a pipe)', () =>
   // in it ended the fetch with not a word in the log (with --quiet, not even the replay's announcement).
   const interrupted =
     'momentscan: interrupted: stopping; feeds already fetched are saved (Ctrl-C again to quit now)\n' +
-    'fetch: 3 feeds, 3 ok, 0 not modified, 0 failed, 0 skipped; 30000 new items (interrupted while putting them into stories)\n' +
+    'fetch: 3 feeds, 3 ok, 0 not modified, 0 failed, 0 skipped; 30,000 new items (interrupted while putting them into stories)\n' +
     'momentscan: error: interrupted while putting the new items into stories: 3 feeds saved whole; the next fetch puts their new items into stories — run momentscan fetch again (or let the next scheduled one run)\n';
   it('a replay of many items is announced in one line first (not with --quiet), and a SIGTERM in it is said: the replay rolled back, left to the next fetch, exit 130', { timeout: 120_000 }, async () => {
     const { home, config, dbFile } = bigFeedFiles();
@@ -429,6 +431,34 @@ describe('a signal during the story replay off a terminal (cron, a pipe)', () =>
     expect(r.stderr).toBe(interrupted);
     expect(r.status).toBe(130);
     expectReplayPending(dbFile);
+  });
+});
+
+describe('a signal during the story replay on PostgreSQL', () => {
+  // It ended the process with no line (the replay ran in one synchronous transaction: no moment for the
+  // signal's listener); now it is heard between the replay's batches, as on SQLite.
+  it('is said as on SQLite: the replay rolled back, left to the next fetch, exit 130', { timeout: 180_000 }, async () => {
+    const { home, config } = bigFeedFiles();
+    const url = freshDatabase('replay');
+    const run = startCli(['fetch', '--config', config, '--db', url], { home, env: { MOMENTSCAN_NOW: BENCH_CLOCK } });
+    const note = 'momentscan: putting 30,000 new items into stories: a signal now (Ctrl-C, SIGTERM) stops the fetch, the feeds stay saved and the next fetch does this again\n';
+    await pollUntil(run.stderr, (s) => s.includes(note), { timeoutMs: 150_000, what: 'the story replay to be announced', stop: () => run.child.exitCode !== null });
+    run.child.kill('SIGTERM');
+    const r = await withTimeout(run.exited, 60_000, 'the fetch to end');
+    expect(r.stderr).toBe(
+      note +
+        'momentscan: interrupted: stopping; feeds already fetched are saved (Ctrl-C again to quit now)\n' +
+        'fetch: 3 feeds, 3 ok, 0 not modified, 0 failed, 0 skipped; 30,000 new items (interrupted while putting them into stories)\n' +
+        'momentscan: error: interrupted while putting the new items into stories: 3 feeds saved whole; the next fetch puts their new items into stories — run momentscan fetch again (or let the next scheduled one run)\n',
+    );
+    expect(r.status).toBe(130);
+    const pg = SyncPg.connect(optionsOf(url));
+    try {
+      expect(Number((pg.query('SELECT count(*) AS n FROM items').rows[0] as { n: string }).n)).toBe(FILES * PER_FILE);
+      expect((pg.query('SELECT replay_from FROM story_state').rows[0] as { replay_from: unknown }).replay_from).not.toBeNull();
+    } finally {
+      pg.close();
+    }
   });
 });
 

@@ -103,6 +103,15 @@ describe('a database with one day of history: the topic is still learning', () =
     expect(digest.status, digest.stderr).toBe(0);
     expect(digest.stdout).toContain(`\nAcme: still learning until ${until.slice(0, 16).replace('T', ' ')} UTC.\n`);
 
+    // an evaluation time before the first item: nothing stored by then (it said 'still learning until' a date long after it)
+    const firstAt = new Date(first).toISOString().replace('.000Z', 'Z');
+    const past = runCli(['moments', '--config', config, '--db', db, '--as-of', '1999-01-01'], { home });
+    expect(past.status, past.stderr).toBe(0);
+    expect(past.stdout).toContain(`\nAcme: no items by then, nothing to judge: the first is from ${firstAt} — give a later --as-of.\n`);
+    expect(past.stdout).not.toContain('learning');
+    const pastDigest = runCli(['digest', '--config', config, '--db', db, '--as-of', '1999-01-01'], { home });
+    expect(pastDigest.stdout.replace(/\s+/g, ' ')).toContain(`Acme: no items by then, nothing to judge: the first is from ${firstAt.slice(0, 16).replace('T', ' ')} UTC — give a later --as-of.`);
+
     // judged once the history is long enough: at that time, nothing is said about Acme
     const later = runCli(['moments', '--config', config, '--db', db, '--as-of', until, '--json'], { home });
     expect(later.stderr).not.toContain('Acme');

@@ -181,3 +181,72 @@ describe('a first run with no config', () => {
     expect(feeds.stdout).toContain('No feeds configured — add one with `momentscan feeds add URL`');
   });
 });
+
+describe('momentscan topics rename', () => {
+  it('renames a topic in the config (its notify routes too) and the database: its items, counts and silences follow it', () => {
+    const base = BASE.replace('topics:\n', 'fetch: { interval: 0s }\ntopics:\n').replace('notify:', '  - name: Wire\n    keywords: [wire]\nfeeds:\n  - wire.xml\nnotify:');
+    const { home, config, cli } = setup(base);
+    const db = path.join(home, 'm.db');
+    writeFileSync(path.join(home, 'wire.xml'), rss(['acme one wire', 'acme two wire']));
+    expect(cli('fetch', '--db', db, '--quiet').status).toBe(0);
+    expect(cli('silence', 'add', 'acme', '--for', '2h', '--db', db).status).toBe(0);
+    const dry = cli('topics', 'rename', 'acme', 'Acme Robotics', '--db', db, '--dry-run', '--json');
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toEqual({ schemaVersion: 1, config, dryRun: true, renamed: true, from: 'Acme', to: 'Acme Robotics', history: true });
+    expect(readFileSync(config, 'utf8')).toBe(base);
+    const r = cli('topics', 'rename', 'acme', 'Acme Robotics', '--db', db);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`momentscan: topic Acme renamed Acme Robotics; its history in the database (items, counts, moments, labels, events, silences) follows it — ${config}\n`);
+    expect(readFileSync(config, 'utf8')).toBe(base.replace('name: Acme   # ours', 'name: Acme Robotics # ours').replace('topics: [Acme]', 'topics: [Acme Robotics]'));
+    const at = ['--db', db, '--as-of', '2026-11-20T00:00:00Z', '--since', '30d'];
+    const titles = (JSON.parse(cli('items', '--topic', 'acme robotics', '--json', ...at).stdout) as { title: string }[]).map((i) => i.title).sort();
+    expect(titles).toEqual(['acme one wire', 'acme two wire']);
+    const topics = JSON.parse(cli('topics', '--json', '--db', db).stdout) as { name: string; items: number }[];
+    expect(topics.map((t) => [t.name, t.items])).toEqual([['Acme Robotics', 2], ['Wire', 2]]);
+    expect((JSON.parse(cli('silence', 'list', '--json', '--db', db).stdout) as { topic: string }[]).map((s) => s.topic)).toEqual(['Acme Robotics']);
+  });
+
+  it('refuses a new name the config or the database already has, and changes nothing', () => {
+    const base = '# mine\nfetch: { interval: 0s }\ntopics:\n  - name: Acme\n    keywords: [acme]\n  - name: Wire\n    keywords: [wire]\n  - name: Old\n    keywords: [old]\nfeeds:\n  - wire.xml\n';
+    const { home, config, cli } = setup(base);
+    const db = path.join(home, 'm.db');
+    writeFileSync(path.join(home, 'wire.xml'), rss(['acme one wire', 'old two wire']));
+    expect(cli('fetch', '--db', db, '--quiet').status).toBe(0);
+    const inConfig = cli('topics', 'rename', 'acme', 'WIRE', '--db', db);
+    expect(inConfig.stderr).toBe('momentscan: error: topics rename: topic Wire already exists in the config — give another name, or momentscan topics remove Wire first; nothing was written\n');
+    expect(inConfig.status).toBe(2);
+    expect(cli('topics', 'remove', 'old', '--db', db, '--quiet').status).toBe(0);
+    const after = readFileSync(config, 'utf8');
+    for (const dry of [[], ['--dry-run']]) {
+      const inDb = cli('topics', 'rename', 'acme', 'old', '--db', db, ...dry);
+      expect(inDb.stderr).toBe(`momentscan: error: ${db}: the database already holds a topic "Old", another history than Acme's — give another name, or momentscan topics add "Old" to have that history back; nothing was renamed\n`);
+      expect(inDb.status).toBe(2);
+    }
+    expect(readFileSync(config, 'utf8')).toBe(after);
+    const topics = JSON.parse(cli('topics', '--json', '--db', db).stdout) as { name: string; items: number }[];
+    expect(topics.map((t) => [t.name, t.items])).toEqual([['Acme', 1], ['Wire', 2]]);
+  });
+});
+
+describe('a reading command run with a config whose topic is defined otherwise', () => {
+  it('says in one line on stderr that the stored items were matched again, once; stdout stays data', () => {
+    const base = '# mine\nfetch: { interval: 0s }\ntopics:\n  - name: Acme\n    keywords: [acme]\nfeeds:\n  - wire.xml\n';
+    const { home, config, cli } = setup(base);
+    const db = path.join(home, 'm.db');
+    writeFileSync(path.join(home, 'wire.xml'), rss(['acme one wire', 'acme two wire', 'globex three wire']));
+    expect(cli('fetch', '--db', db, '--quiet').status).toBe(0);
+    writeFileSync(config, base.replace('keywords: [acme]', 'keywords: [two]').replace('topics:\n', 'topics:\n  - name: Wire\n    keywords: [wire]\n'));
+    const at = ['--db', db, '--as-of', '2026-11-20T00:00:00Z', '--since', '30d'];
+    const r = cli('items', '--topic', 'acme', '--json', ...at);
+    expect(r.status, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { title: string }[]).map((i) => i.title)).toEqual(['acme two wire']);
+    expect(r.stderr).toBe(
+      'momentscan: warning: topic Wire is new to this database: its 3 stored items were matched against it, and 3 match it\n' +
+        'momentscan: warning: topic Acme is defined otherwise than when the stored items were matched to it (then query "acme"; now query "two"): the 3 stored items were matched again, 1 matches it now, and its counts and moments follow this config — a run with the config the database is fetched with matches them back\n',
+    );
+    // said once: the next reading command finds the matches made
+    const again = cli('moments', '--json', ...at);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/defined otherwise|new to this database/);
+  });
+});

@@ -96,6 +96,20 @@ describe('short text (issue 12)', () => {
     expect(detectLanguage(text, 'de')).toBe('de');
     expect(detectLanguage(text, null, ['es'])).toBe('es');
   });
+
+  // "bad": German 78, English 78 (a tie, German first in the model's order, read as German: neutral, 0.0008);
+  // "terrible": French 233, English 227 — as likely English: read as English; "gut" (German 106, English 53),
+  // "goed", "merci" are clearly another language and stay so
+  it.each([
+    ['bad', 'en'],
+    ['terrible', 'en'],
+    ['super', 'en'],
+    ['gut', 'de'],
+    ['goed', 'nl'],
+    ['merci', 'fr'],
+  ])('%j, too short to tell English from another language it shares n-grams with, is read as English; clearly another, as that (%s)', (text, language) => {
+    expect(identifyLanguage(text)).toEqual({ language, otherScript: false });
+  });
 });
 
 describe('scoreLanguages (issue 12: the n-grams looked up in passes, the same scores)', () => {

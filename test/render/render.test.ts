@@ -6,7 +6,7 @@ import { colorEnabled, decideColor, plain } from '../../src/render/color.js';
 import { neutralize } from '../../src/render/formats/csv.js';
 import { render, type RenderContext } from '../../src/render/index.js';
 import { feedHealthListing, type FeedHealthRow } from '../../src/render/feeds.js';
-import { fetchListing } from '../../src/render/fetch.js';
+import { fetchListing, fetchSummaryLine } from '../../src/render/fetch.js';
 import { eventsListing, qualityListing } from '../../src/render/feedback.js';
 import type { PlannedEvent } from '../../src/store/model.js';
 import { renderStatus, type Status } from '../../src/render/status.js';
@@ -246,6 +246,13 @@ describe('--fields, --no-headers and schemaVersion', () => {
       { schemaVersion: 1, topTitle: m.examples[0]!.title, topLink: m.examples[0]!.link },
     ]);
   });
+
+  it('--fields may name schemaVersion, a field of every JSON record: a column of its own in the flat formats', () => {
+    // (it was a usage error: 'no field named "schemaVersion"')
+    const m = sampleMoment();
+    expect(render('csv', momentsListing([m], meta), ctx({ fields: ['schemaVersion', 'topic'] }))).toBe(`schemaVersion,topic\r\n1,${m.topic}\r\n`);
+    expect(JSON.parse(render('json', momentsListing([m], meta), ctx({ fields: ['topic', 'schemaVersion'] })))).toEqual([{ schemaVersion: 1, topic: m.topic }]);
+  });
 });
 
 describe('human tables', () => {
@@ -373,6 +380,12 @@ describe('human tables', () => {
     const failed = cells([{ title, status: 'failed', error: 'DNS lookup failed for www.reddit.com — check the host name and your network' }])[0]!;
     expect(failed[5]!.length).toBeGreaterThanOrEqual(20);
     expect(failed[1]!.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('the fetch summary writes counts with a thousands separator, as other output does', () => {
+    // (it was '1904 new items', beside '1,904 stored items' elsewhere)
+    const feeds = [sampleFeedResult({ itemsNew: 1904, itemsSeen: 12345 }), sampleFeedResult({ url: 'https://b.example/feed', status: 'not-modified', itemsNew: 0 })];
+    expect(fetchSummaryLine({ feeds, interrupted: false, warnAfter: 3 })).toBe('fetch: 2 feeds, 1 ok, 1 not modified, 0 failed, 0 skipped; 1,904 new items');
   });
 
   it('the quality table keeps the topic readable at 80 columns', () => {

@@ -258,6 +258,25 @@ export function storeContract(backend: Backend): void {
       expect(store.topicCoverage(topicId, T + D, T + 2 * D)).toEqual({ gaps: [], feeds: [] });
     });
 
+    it('an old article a fetch brings alone before the rest does not date the feed\'s reading nor end its gap', () => {
+      const { store, feedA, topicId } = setup();
+      const topicIds = new Map([['Acme', topicId]]);
+      const D = 86_400_000;
+      const fetchAt = (startedAt: number, items: EnrichedItem[]) =>
+        store.saveFetch({ feedId: feedA, startedAt, durationMs: 5, status: 'ok', httpStatus: 200, bytes: 100, error: null, etag: null, items }, topicIds);
+      const items = (from: number, n: number) => Array.from({ length: n }, (_, i) => item(`a${from}-${i}`, { publishedAt: from + i * 3_600_000 }));
+      // a news search's answers, each with a piece from 2019 it still lists (new to the feed: another each time)
+      fetchAt(T - 20 * D, items(T - 22 * D, 40).concat(item('old-1', { publishedAt: Date.UTC(2019, 4, 3) })));
+      fetchAt(T - 10 * D, items(T - 11 * D, 20).concat(items(T - 22 * D, 40).slice(-1)));
+      fetchAt(T, items(T - D, 24).concat(item('old-2', { publishedAt: Date.UTC(2019, 6, 1) })));
+      // the feed was read from T − 22d (not since 2019), and nobody read it from T − 10d to T − 1d (the gap
+      // ended in 2019, before it began, and was dropped: the week taken for a quiet one)
+      expect(store.topicCoverage(topicId, T - 30 * D, T + D)).toEqual({
+        gaps: [{ feedId: feedA, start: T - 10 * D, end: T - D }],
+        feeds: [{ feedId: feedA, first: T - 22 * D, last: T, items: 60 }],
+      });
+    });
+
     it('counts per bucket with sentiment sums, for the topic only', () => {
       const { store, sql, save, feedA, topicId } = setup();
       const H = 3_600_000;
@@ -320,8 +339,11 @@ export function storeContract(backend: Backend): void {
       const { store, save, feedA, topicId } = setup();
       save(feedA, [item('1')]);
       store.replaceTopicMatches(topicId, 'd1', []);
+      store.feedback.addEvents([{ topic: 'Acme', uid: null, start: T, end: T + 1, leadMs: 0, lagMs: 0, note: 'launch', categories: [], source: 'cli' }], T);
       const [renamed] = store.syncTopics([{ name: 'ACME', definition: 'd1' }]);
       expect(renamed).toEqual({ id: topicId, name: 'ACME', changed: false });
+      // what is kept by the topic's name follows it (labels, events, silences)
+      expect(store.feedback.events({ topics: ['ACME'] }).map((e) => e.note)).toEqual(['launch']);
       expect(store.topicNames().get(topicId)).toBe('ACME');
       expect([...store.topicNames().values()]).toEqual(['ACME']);
       // a later fetch stores items: still the one topic
@@ -338,14 +360,39 @@ export function storeContract(backend: Backend): void {
         return row;
       };
       // the first change is as an edit of the config: nothing to tell
-      expect(swap('d2')).toEqual({ id: topicId, name: 'Acme', changed: true });
-      expect(swap('d1')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd2' });
-      expect(swap('d2')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd1' });
+      expect(swap('d2')).toEqual({ id: topicId, name: 'Acme', changed: true, was: 'd1' });
+      expect(swap('d1')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd2', was: 'd2' });
+      expect(swap('d2')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd1', was: 'd1' });
       // agreed again
       expect(swap('d2')).toEqual({ id: topicId, name: 'Acme', changed: false });
       // away from the config and back keeps what it knew
       store.syncTopics([]);
-      expect(swap('d1')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd2' });
+      expect(swap('d1')).toEqual({ id: topicId, name: 'Acme', changed: true, definedOtherwise: 'd2', was: 'd2' });
+    });
+
+    it('a topic renamed (topics rename) keeps its id, matches, moments, labels and events; a name another stored topic has is refused', () => {
+      const { store, save, feedA, topicId } = setup();
+      save(feedA, [item('1')]);
+      const m = {
+        topic: 'Acme', kind: 'volume-spike' as const, direction: 'up' as const, score: 9, pValue: 1e-9, start: T, peak: T, end: T + 7_200_000, bucketMs: 1,
+        ongoing: false, stage: 'new' as const, firedAt: T + 1, alerts: 1, alertedAt: T + 1, storySeries: [9], hoursSinceOnset: 1, growth: null, observed: 9, expected: 1, totalStories: 9, totalItems: 9, expectedTotal: 1, sourceTypes: [], sentimentNow: null, sentimentBaseline: null, sentimentItems: 0,
+        distinctSources: 1, topSources: [], topTerms: [], examples: [], caveats: [],
+      };
+      const id = store.saveMoments([{ topicId, moment: m }], T + 10)[0]!.id!;
+      store.feedback.saveLabel(store.feedback.recordedMoment(id)!, 'real', { note: null, at: T + 20, source: 'cli' });
+      store.feedback.addEvents([{ topic: 'Acme', uid: null, start: T, end: T + 1, leadMs: 0, lagMs: 0, note: 'launch', categories: [], source: 'cli' }], T);
+      store.replaceTopicMatches(topicId, 'd1', [...store.itemTexts()].flat());
+      const [, globex] = store.syncTopics([{ name: 'Acme', definition: 'd1' }, { name: 'Globex', definition: 'g1' }]);
+      store.replaceTopicMatches(globex!.id, 'g1', []);
+      expect(() => store.renameTopic('Acme', 'GLOBEX')).toThrow(StoreError);
+      expect(store.renameTopic('acme', 'Acme Robotics')).toEqual({ id: topicId, was: 'Acme' });
+      expect(store.topicNames()).toEqual(new Map([[topicId, 'Acme Robotics'], [globex!.id, 'Globex']]));
+      expect(store.itemsBetween(topicId, 0, T + 1)).toHaveLength(1);
+      expect(store.feedback.recordedMoment(id)!.topic).toBe('Acme Robotics');
+      expect(store.feedback.labels(['Acme Robotics']).map((l) => [l.momentId, l.verdict])).toEqual([[id, 'real']]);
+      expect(store.feedback.events({ topics: ['Acme Robotics'] }).map((e) => e.note)).toEqual(['launch']);
+      expect(store.syncTopics([{ name: 'Acme Robotics', definition: 'd1' }, { name: 'Globex', definition: 'g1' }])[0]).toEqual({ id: topicId, name: 'Acme Robotics', changed: false });
+      expect(store.renameTopic('Nothing', 'Else')).toBeNull();
     });
 
     it('a topic left out of a config that only read the store, then back, keeps its matches (no items were stored meanwhile: nothing to redo)', () => {

@@ -64,6 +64,20 @@ describe('watch render', () => {
     expect(screen.join('\n')).not.toContain('…');
   });
 
+  it('no feed read for hours before the view\'s time: the bottom line says so (as moments does), a message still first', () => {
+    // (it said nothing: a stopped cron left a week-old view looking like a quiet week)
+    const s = reduce(loaded(80, 12), { type: 'data', columns: loaded(80, 12).columns, asOf: AS_OF, stale: AS_OF - 7 * 24 * 3_600_000 }).state;
+    const screen = checkScreen(s, false);
+    expect(screen.slice(-2).map((l) => l.trimEnd()).join(' ')).toBe(
+      'no feed was read after 2026-11-13 12:00 UTC (7d before the --as-of time): what was published since is not shown — run momentscan fetch',
+    );
+    expect(screen.at(-1)).not.toContain('j/k move');
+    expect(checkScreen({ ...s, message: 'Acme Robotics: verdict withdrawn' }, false).at(-1)!.trimEnd()).toBe('Acme Robotics: verdict withdrawn');
+    // read again since: the keys are back
+    const fresh = reduce(s, { type: 'data', columns: s.columns, asOf: AS_OF, stale: null }).state;
+    expect(checkScreen(fresh, false).at(-1)).toMatch(/^j\/k move/);
+  });
+
   it('40 columns: one topic at a time, a tab line says which and how to reach the others', () => {
     let s = loaded(40, 10);
     let screen = checkScreen(s, false);

@@ -53,7 +53,7 @@ export async function notify(config: Config, dbPath: string, g: GlobalOptions, o
     if (evaluatedTo !== null && evaluatedTo < catchFrom) {
       log(`momentscan: warning: notify: it last ran for ${iso(evaluatedTo)}; alerts before ${iso(catchFrom)} (${Math.round(CATCH_UP_MS / 86_400_000)} days back) are not looked at — see momentscan moments --since ${iso(evaluatedTo)}`);
     }
-    const result = evaluate(config, store, { asOf, from: catchFrom, ...(sensitivity ? { sensitivity } : {}), now: env.now() });
+    const result = evaluate(config, store, { asOf, from: catchFrom, warn: (line) => log(`momentscan: warning: ${line}`), ...(sensitivity ? { sensitivity } : {}), now: env.now() });
     queued = enqueueAlerts(config, store, result.rows, { from, asOf, now, catchFrom });
     drained = await drain(n, store, channels, { now: env.now, timeZone: config.defaults.timeZone });
   } finally {

@@ -3,7 +3,7 @@ import type { TopicRow } from '../../moments/types.js';
 import { render } from '../../render/index.js';
 import { topicsListing } from '../../render/topics.js';
 import { openStore, storeExists } from '../../store/store.js';
-import { chooseFormat, configFor, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from '../context.js';
+import { chooseFormat, configFor, log, processEnv, renderContext, writeOut, type GlobalOptions, type OutputOptions } from '../context.js';
 
 /** `momentscan topics`: each topic's query, feeds, items, learning state and last moment. */
 export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> {
@@ -15,7 +15,7 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
   const store = storeExists(dbPath) ? await openStore(dbPath, { readonlyIfDenied: true }) : null;
   let rows: TopicRow[];
   try {
-    rows = topicRows(config, store, now);
+    rows = topicRows(config, store, now, undefined, (line) => log(`momentscan: warning: ${line}`));
   } finally {
     store?.close();
   }

@@ -104,7 +104,7 @@ export function normalizeLanguage(raw: unknown): string | SourceEntryError {
   // the program's rule (core/language.ts), without a region: a search engine is asked for this language
   const code = languageCode(raw);
   if (code !== null && (raw as string).trim().length === 2) return code;
-  return { error: `expected a two-letter language code such as en, de or fr, got ${describeValue(raw)}` };
+  return { error: `expected a two-letter language code such as en, de or fr, or one with its country such as pt-BR or en-GB, got ${describeValue(raw)}` };
 }
 
 /**

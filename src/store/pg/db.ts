@@ -199,6 +199,8 @@ export class PgDb implements SqlDb {
   private pending: Statement[] = [];
   /** Requests sent so far: tells a transaction whether anything of its own reached the server yet. */
   private sent = 0;
+  /** `sent` when exec('BEGIN IMMEDIATE') opened the transaction in flight; null when none was so opened. */
+  private opened: number | null = null;
   /** The parts' statements translated, by their text. */
   private readonly translated = new Map<string, Translated>();
 
@@ -216,6 +218,34 @@ export class PgDb implements SqlDb {
   }
 
   exec(sql: string): void {
+    // SQLite's writing transaction held over turns of the event loop (the story replay heard between its
+    // batches: sqlite/stories.ts replayHeard), as transaction(fn).immediate() holds one over fn
+    if (/^\s*BEGIN\s+IMMEDIATE\s*$/i.test(sql) && this.depth === 0) {
+      this.pending.push(...advisoryLockStatements(WRITER_LOCK));
+      this.depth++;
+      this.opened = this.sent;
+      return;
+    }
+    if (/^\s*(COMMIT|ROLLBACK)\s*$/i.test(sql) && this.depth === 1 && this.opened !== null) {
+      const reached = this.sent !== this.opened;
+      this.depth--;
+      this.opened = null;
+      const aborted = this.aborted;
+      this.aborted = false;
+      if (/^\s*ROLLBACK/i.test(sql) || aborted) {
+        this.pending = [];
+        // (nothing of it reached the server: forgetting its statements is rolling it back)
+        if (reached && !aborted) this.pg.query('ROLLBACK');
+        if (aborted && !/^\s*ROLLBACK/i.test(sql)) throw new PgError('the transaction was rolled back after an error', 'ABORTED', true, false);
+        return;
+      }
+      try {
+        this.runAll([{ sql: 'COMMIT' }]);
+      } finally {
+        this.pending = [];
+      }
+      return;
+    }
     this.run({ sql });
   }
 

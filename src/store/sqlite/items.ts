@@ -1,4 +1,5 @@
 /** Stored items: listing them, and their sentiment. */
+import { HISTORY_LOOK, historyStart } from '../../core/history.js';
 import type { StoredItem } from '../../core/types.js';
 import type { ItemStore, ListItemsQuery } from '../api.js';
 import type { TopicCoverage } from '../model.js';
@@ -94,7 +95,11 @@ export class SqliteItems extends SqlitePart implements ItemStore {
     return this.guard(() => {
       const carries = this.stmt('SELECT EXISTS (SELECT 1 FROM items i JOIN item_topics t ON t.item_id = i.id WHERE i.feed_id = ? AND t.topic_id = ?)').pluck();
       const before = this.stmt(`SELECT max(started_at) FROM fetch_log WHERE feed_id = ? AND started_at < ? AND status <> 'failed'`).pluck();
-      const oldest = this.stmt('SELECT min(published_at) FROM items WHERE fetched_at = ? AND feed_id = ?').pluck();
+      // the oldest item a fetch brought, but for one that stands alone before the rest (a 2019 article a news
+      // search still lists): it dated the feed's first reading, or the end of its gap, years back — a feed read
+      // since 2019, a gap that ended before it began (dropped: a week nobody fetched taken for a quiet one)
+      const times = this.stmt(`SELECT published_at FROM items WHERE fetched_at = ? AND feed_id = ? ORDER BY published_at LIMIT ${HISTORY_LOOK}`).pluck();
+      const oldest = (fetchedAt: number | null, feedId: number): number | null => (fetchedAt === null ? null : historyStart((times.all(fetchedAt, feedId) as (number | string)[]).map(Number)));
       const carried = new Map<number, boolean>();
       const gaps = this.overflowFetches(from, to)
         .filter((l) => {
@@ -102,7 +107,7 @@ export class SqliteItems extends SqlitePart implements ItemStore {
           if (!carried.has(l.feedId)) carried.set(l.feedId, carries.get(l.feedId, topicId) === 1);
           return carried.get(l.feedId);
         })
-        .map((l) => ({ feedId: l.feedId, start: (before.get(l.feedId, l.startedAt) as number | null) ?? l.startedAt, end: (oldest.get(l.startedAt, l.feedId) as number | null) ?? l.startedAt }));
+        .map((l) => ({ feedId: l.feedId, start: (before.get(l.feedId, l.startedAt) as number | null) ?? l.startedAt, end: oldest(l.startedAt, l.feedId) ?? l.startedAt }));
       const open = gaps.filter((g) => g.end > g.start);
       if (open.length === 0) return { gaps: [], feeds: [] };
       const first = Math.min(...open.map((g) => g.start));
@@ -113,11 +118,13 @@ export class SqliteItems extends SqlitePart implements ItemStore {
       const byFeed = new Map(shares.map((r) => [r.feedId, r.items]));
       for (const g of open) if (!byFeed.has(g.feedId)) byFeed.set(g.feedId, 0);
       const span = this.stmt(
-        `SELECT (SELECT min(i.published_at) FROM items i
-                 WHERE i.fetched_at = (SELECT min(l.started_at) FROM fetch_log l WHERE l.feed_id = ? AND l.status = 'ok') AND i.feed_id = ?) AS first,
+        `SELECT (SELECT min(l.started_at) FROM fetch_log l WHERE l.feed_id = ? AND l.status = 'ok') AS firstFetch,
                 (SELECT max(l.started_at) FROM fetch_log l WHERE l.feed_id = ? AND l.status <> 'failed') AS last`,
       );
-      const feeds = [...byFeed].map(([feedId, items]) => ({ feedId, items, ...(span.get(feedId, feedId, feedId) as { first: number | null; last: number | null }) }));
+      const feeds = [...byFeed].map(([feedId, items]) => {
+        const { firstFetch, last } = span.get(feedId, feedId) as { firstFetch: number | null; last: number | null };
+        return { feedId, items, first: oldest(firstFetch, feedId), last };
+      });
       return { gaps: open, feeds };
     });
   }

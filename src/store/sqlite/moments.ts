@@ -57,6 +57,17 @@ export class SqliteMoments extends SqlitePart implements MomentStore {
     });
   }
 
+  forgetMoments(ids: number[]): void {
+    if (ids.length === 0 || this.db.readonly) return;
+    this.guard(() => {
+      const forget = this.stmt(
+        `DELETE FROM moments WHERE id = ? AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.moment_id = moments.id)
+           AND NOT EXISTS (SELECT 1 FROM notify_outbox o WHERE o.moment_id = moments.id)`,
+      );
+      this.db.transaction(() => ids.forEach((id) => forget.run(id))).immediate();
+    });
+  }
+
   /**
    * Moments reported before, last seen at or after `since`, with their stored detail (for "faded"); with
    * `knownBy`, only those first reported by then and starting by then (a run with a later --as-of may have

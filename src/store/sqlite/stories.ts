@@ -99,14 +99,12 @@ export class SqliteStories extends SqlitePart implements StoryStore {
   }
 
   /**
-   * replayStories, heard between its batches (SQLite): the event loop turns after each (a signal's listener
-   * runs there, where the synchronous replay left no moment for one), and once `signal` is aborted the
-   * replay's transaction is rolled back and 'interrupted' returned: its items are replayed by the next fetch,
-   * as when the signal came before it. On PostgreSQL (whose connection waits on its thread all the same) it
-   * is replayStories.
+   * replayStories, heard between its batches: the event loop turns after each (a signal's listener runs there,
+   * where the synchronous replay left no moment for one), and once `signal` is aborted the replay's transaction
+   * is rolled back and 'interrupted' returned: its items are replayed by the next fetch, as when the signal came
+   * before it. On PostgreSQL too: PgDb.exec takes BEGIN IMMEDIATE, COMMIT and ROLLBACK as SQLite does.
    */
   async replayStoriesHeard(replay: StoryReplayer, o: ReplayOptions, signal: AbortSignal): Promise<ReplaySummary | null | 'interrupted'> {
-    if (this.db.later !== undefined) return this.replayStories(replay, o);
     const enforced = this.db.pragma('foreign_keys', { simple: true }) === 1;
     if (enforced && !this.db.inTransaction) this.db.pragma('foreign_keys = OFF');
     try {

@@ -1,5 +1,5 @@
 /** Topics and their matches. */
-import { StoreError } from '../../core/errors.js';
+import { ExitCode, StoreError } from '../../core/errors.js';
 import type { TopicStore } from '../api.js';
 import { TOPIC_QUARTERS_SELECT } from '../db.js';
 import { canonicalOrder, type MatchableItem, type TopicRow } from '../model.js';
@@ -41,11 +41,12 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
           // the stored matches were made with another definition, and this one before them: two hosts (two
           // configs) each redoing the topic's matches in turn
           const otherwise = stored.definition !== d.definition && stored.previous === d.definition ? { definedOtherwise: stored.definition } : {};
-          if (stored.newest === null) return { id: row.id, name: d.name, changed: stored.definition !== d.definition, ...otherwise };
+          const was = stored.definition !== d.definition && stored.definition !== '' ? { was: stored.definition } : {};
+          if (stored.newest === null) return { id: row.id, name: d.name, changed: stored.definition !== d.definition, ...otherwise, ...was };
           // back: the same definition, and nothing stored while it was away: its matches stand
           const missed = stored.definition !== d.definition || this.stmt('SELECT 1 FROM items WHERE id > ? LIMIT 1').get(stored.newest) !== undefined;
           if (!missed) setDefinition.run(storedValue(d.definition, stored.previous), row.id);
-          return { id: row.id, name: d.name, changed: missed, ...otherwise };
+          return { id: row.id, name: d.name, changed: missed, ...otherwise, ...(missed ? was : {}) };
         });
       });
       return tx.immediate();
@@ -65,11 +66,45 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
       const key = d.name.toLowerCase();
       const was = stored.find((t) => t.name.toLowerCase() === key && !names.has(t.name));
       if (!was) continue;
-      this.stmt('UPDATE topics SET name = ? WHERE id = ?').run(d.name, was.id);
+      this.moveName(was.id, was.name, d.name);
       exact.delete(was.name);
       exact.add(d.name);
       was.name = d.name;
     }
+  }
+
+  /**
+   * `topics rename`: the stored topic `from` (as written, else in any case) takes the name `to`, with its
+   * history — its matches, counts and moments by its id, and what is kept by its name (labels, events,
+   * silences, notifications) — in one transaction. Null when no topic of that name is stored (nothing to
+   * move). A stored topic named `to` in any case (another history: one removed from the config, or a case
+   * variant kept from before renames in case kept one) is refused, nothing changed: the two are not mixed.
+   */
+  renameTopic(from: string, to: string): { id: number; was: string } | null {
+    return this.guard(() =>
+      this.db
+        .transaction(() => {
+          const stored = this.stmt('SELECT id, name FROM topics').all() as { id: number; name: string }[];
+          const was = stored.find((t) => t.name === from) ?? stored.find((t) => t.name.toLowerCase() === from.toLowerCase());
+          const taken = stored.find((t) => t.id !== was?.id && t.name.toLowerCase() === to.toLowerCase());
+          if (taken) {
+            throw new StoreError(`${this.conn.file}: the database already holds a topic "${taken.name}", another history than ${was?.name ?? from}'s`, {
+              hint: `give another name, or momentscan topics add ${JSON.stringify(taken.name)} to have that history back; nothing was renamed`,
+              exitCode: ExitCode.USAGE,
+            });
+          }
+          if (!was) return null;
+          this.moveName(was.id, was.name, to);
+          return { id: was.id, was: was.name };
+        })
+        .immediate(),
+    );
+  }
+
+  /** Renames a stored topic: its row, and the rows that keep a topic by its name (labels, events, silences, notifications). */
+  private moveName(id: number, from: string, to: string): void {
+    this.stmt('UPDATE topics SET name = ? WHERE id = ?').run(to, id);
+    for (const table of ['feedback', 'events', 'notify_silences', 'notify_outbox']) this.stmt(`UPDATE ${table} SET topic = ? WHERE topic = ?`).run(to, from);
   }
 
   /**
