@@ -92,14 +92,15 @@ export class SqliteItems extends SqlitePart implements ItemStore {
    */
   topicCoverage(topicId: number, from: number, to: number): TopicCoverage {
     return this.guard(() => {
-      // each overflowing fetch's gap, whatever the topic (read once per command: see coverage()); those
-      // that open one (end after start) are then kept for the feeds that carry this topic
+      // the overflowing fetches of the feeds that carry this topic, and the gap each opened (read once per
+      // command, whatever the topic: see coverage())
       const cache = this.coverage();
-      const open = this.overflowFetches(from, to)
+      const fetches = this.overflowFetches(from, to);
+      const carried = this.feedsCarrying(topicId, fetches.map((l) => l.feedId));
+      const gaps = fetches
+        .filter((l) => carried.has(l.feedId))
         .map((l) => cache.gap(l.feedId, l.startedAt))
         .filter((g) => g.end > g.start);
-      const carried = this.feedsCarrying(topicId, open.map((g) => g.feedId));
-      const gaps = open.filter((g) => carried.has(g.feedId));
       if (gaps.length === 0) return { gaps: [], feeds: [] };
       const first = Math.min(...gaps.map((g) => g.start));
       const shares = this.stmt(
