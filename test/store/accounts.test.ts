@@ -177,4 +177,30 @@ describe.each(ENGINES)('the accounts store (a real %s database)', (_engine, open
     expect(() => store.removeAccounts(['nobody'])).toThrow(/accounts remove: no account "nobody"/);
     store.close();
   });
+
+  it('gives each of many items its own accounts, strongest match first (a listing of hundreds of items asks for them at once)', () => {
+    const store = open();
+    const [feed] = store.ensureFeeds(['https://f.example/rss'], T);
+    // 450 items: every third names Globex, every fifth links to initech.co.uk, some both, the rest neither
+    const items = Array.from({ length: 450 }, (_, i) => {
+      const n = i + 1;
+      const link = n % 5 === 0 ? `https://www.initech.co.uk/${n}` : `https://news.example/${n}`;
+      return { guid: String(n), title: n % 3 === 0 ? `Globex news ${n}` : `News ${n}`, summary: '', link, canonicalUrl: link, author: null, source: null, sourceDomain: new URL(link).hostname.replace(/^www\./, ''), publishedAt: T - n * 1000, dateEstimated: false, sentiment: 0, language: 'en', topics: [] };
+    });
+    store.saveFetch({ feedId: feed!.id, startedAt: T, durationMs: 1, status: 'ok', httpStatus: 200, bytes: 1, error: null, items }, new Map());
+    store.importAccounts({ origin: 'csv-accounts', accounts: [account({ name: 'Globex', nameKey: 'globex', domain: 'globex.de' }), account({ name: 'Initech', nameKey: 'initech', domain: 'initech.co.uk' })], contacts: [] }, { replace: false, now: T });
+    syncAccounts(store);
+    const globex = { id: 1, name: 'Globex', domain: 'globex.de', matchType: 'name', confidence: 0.6 };
+    const initech = { id: 2, name: 'Initech', domain: 'initech.co.uk', matchType: 'domain', confidence: 0.95 };
+    const asked = [450, 15, 3, 5, 7, ...Array.from({ length: 450 }, (_, i) => i + 1), 9999];
+    const expected = new Map<number, object[]>();
+    for (const n of new Set(asked)) {
+      const own = [...(n <= 450 && n % 5 === 0 ? [initech] : []), ...(n <= 450 && n % 3 === 0 ? [globex] : [])];
+      if (own.length) expected.set(n, own);
+    }
+    const got = store.itemAccounts(asked);
+    expect(got).toEqual(expected);
+    expect([...got.keys()]).toEqual([...expected.keys()]);
+    store.close();
+  });
 });

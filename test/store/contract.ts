@@ -277,6 +277,57 @@ export function storeContract(backend: Backend): void {
       });
     });
 
+    it('a feed\'s gaps count for the topics it carries, asked topic after topic on one store, and again after a fetch', () => {
+      const { store } = backend.open();
+      opened.push(store);
+      const [acme, beta] = store.syncTopics([
+        { name: 'Acme', definition: 'd1' },
+        { name: 'Beta', definition: 'b1' },
+      ]);
+      const topicIds = new Map([
+        ['Acme', acme!.id],
+        ['Beta', beta!.id],
+      ]);
+      const [a, b] = store.ensureFeeds(['https://a.example/rss', 'https://b.example/rss'], T);
+      const D = 86_400_000;
+      const fetchAt = (feedId: number, startedAt: number, items: EnrichedItem[]) =>
+        store.saveFetch({ feedId, startedAt, durationMs: 5, status: 'ok', httpStatus: 200, bytes: 100, error: null, etag: null, items }, topicIds);
+      const items = (feed: string, from: number, n: number, topics: string[]) =>
+        Array.from({ length: n }, (_, i) => item(`${feed}${from}-${i}`, { publishedAt: from + i * 3_600_000, topics }));
+      // a carries Acme and overflows; b carries Beta and overflows; Beta is in no item of a, Acme in none of b
+      fetchAt(a!.id, T - 20 * D, items('a', T - 21 * D, 10, ['Acme']));
+      fetchAt(a!.id, T - 2 * D, items('a', T - 3 * D, 10, ['Acme']));
+      fetchAt(b!.id, T - 19 * D, items('b', T - 20 * D, 10, ['Beta']));
+      fetchAt(b!.id, T - D, items('b', T - 1.5 * D, 10, ['Beta']));
+      const from = T - 30 * D;
+      const to = T + D;
+      const gapA = { feedId: a!.id, start: T - 20 * D, end: T - 3 * D };
+      const gapB = { feedId: b!.id, start: T - 19 * D, end: T - 1.5 * D };
+      const spanA = { feedId: a!.id, first: T - 21 * D, last: T - 2 * D };
+      const spanB = { feedId: b!.id, first: T - 20 * D, last: T - D };
+      for (let round = 0; round < 2; round++) {
+        expect(store.topicCoverage(acme!.id, from, to)).toEqual({ gaps: [gapA], feeds: [{ ...spanA, items: 10 }] });
+        expect(store.topicCoverage(beta!.id, from, to)).toEqual({ gaps: [gapB], feeds: [{ ...spanB, items: 10 }] });
+        expect(store.overflowPeriods(acme!.id, from, to)).toEqual([{ feedUrl: 'https://a.example/rss', start: T - 20 * D, end: T - 2 * D }]);
+        expect(store.overflowPeriods(beta!.id, from, to)).toEqual([{ feedUrl: 'https://b.example/rss', start: T - 19 * D, end: T - D }]);
+      }
+      // a now brings a Beta item too: a's gaps are Beta's as well (what was read before the fetch is not kept)
+      fetchAt(a!.id, T - D / 2, [...items('a', T - 1.9 * D, 3, ['Acme']), item('a-beta', { publishedAt: T - D, topics: ['Beta'] })]);
+      expect(store.overflowPeriods(beta!.id, from, to)).toEqual([
+        { feedUrl: 'https://a.example/rss', start: T - 20 * D, end: T - 2 * D },
+        { feedUrl: 'https://b.example/rss', start: T - 19 * D, end: T - D },
+        { feedUrl: 'https://a.example/rss', start: T - 2 * D, end: T - D / 2 },
+      ]);
+      expect(store.topicCoverage(beta!.id, from, to)).toEqual({
+        gaps: [gapA, gapB, { feedId: a!.id, start: T - 2 * D, end: T - 1.9 * D }],
+        feeds: [
+          { ...spanA, last: T - D / 2, items: 0 },
+          { ...spanB, items: 0 },
+        ],
+      });
+      expect(store.topicCoverage(acme!.id, from, to).gaps).toEqual([gapA, { feedId: a!.id, start: T - 2 * D, end: T - 1.9 * D }]);
+    });
+
     it('counts per bucket with sentiment sums, for the topic only', () => {
       const { store, sql, save, feedA, topicId } = setup();
       const H = 3_600_000;

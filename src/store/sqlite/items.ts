@@ -72,18 +72,18 @@ export class SqliteItems extends SqlitePart implements ItemStore {
    * overflowing fetch to that fetch, for overflows logged in [from, to].
    */
   overflowPeriods(topicId: number, from: number, to: number): { feedUrl: string; start: number; end: number }[] {
-    return this.guard(
-      () =>
-        this.stmt(
-          `SELECT f.url AS feedUrl, l.started_at AS end,
-                  coalesce((SELECT max(p.started_at) FROM fetch_log p
-                            WHERE p.feed_id = l.feed_id AND p.started_at < l.started_at AND p.status <> 'failed'), l.started_at) AS start
-           FROM fetch_log l JOIN feeds f ON f.id = l.feed_id
-           WHERE l.overflow = 1 AND l.started_at >= ? AND l.started_at <= ?
-             AND EXISTS (SELECT 1 FROM items i JOIN item_topics t ON t.item_id = i.id WHERE i.feed_id = l.feed_id AND t.topic_id = ?)
-           ORDER BY l.started_at`,
-        ).all(from, to, topicId) as { feedUrl: string; start: number; end: number }[],
-    );
+    return this.guard(() => {
+      const rows = this.stmt(
+        `SELECT l.feed_id AS feedId, f.url AS feedUrl, l.started_at AS end,
+                coalesce((SELECT max(p.started_at) FROM fetch_log p
+                          WHERE p.feed_id = l.feed_id AND p.started_at < l.started_at AND p.status <> 'failed'), l.started_at) AS start
+         FROM fetch_log l JOIN feeds f ON f.id = l.feed_id
+         WHERE l.overflow = 1 AND l.started_at >= ? AND l.started_at <= ?
+         ORDER BY l.started_at`,
+      ).all(from, to) as { feedId: number; feedUrl: string; start: number; end: number }[];
+      const carried = this.feedsCarrying(topicId, rows.map((r) => r.feedId));
+      return rows.filter((r) => carried.has(r.feedId)).map(({ feedUrl, start, end }) => ({ feedUrl, start, end }));
+    });
   }
 
   /**
@@ -93,40 +93,99 @@ export class SqliteItems extends SqlitePart implements ItemStore {
    */
   topicCoverage(topicId: number, from: number, to: number): TopicCoverage {
     return this.guard(() => {
-      const carries = this.stmt('SELECT EXISTS (SELECT 1 FROM items i JOIN item_topics t ON t.item_id = i.id WHERE i.feed_id = ? AND t.topic_id = ?)').pluck();
-      const before = this.stmt(`SELECT max(started_at) FROM fetch_log WHERE feed_id = ? AND started_at < ? AND status <> 'failed'`).pluck();
-      // the oldest item a fetch brought, but for one that stands alone before the rest (a 2019 article a news
-      // search still lists): it dated the feed's first reading, or the end of its gap, years back — a feed read
-      // since 2019, a gap that ended before it began (dropped: a week nobody fetched taken for a quiet one)
-      const times = this.stmt(`SELECT published_at FROM items WHERE fetched_at = ? AND feed_id = ? ORDER BY published_at LIMIT ${HISTORY_LOOK}`).pluck();
-      const oldest = (fetchedAt: number | null, feedId: number): number | null => (fetchedAt === null ? null : historyStart((times.all(fetchedAt, feedId) as (number | string)[]).map(Number)));
-      const carried = new Map<number, boolean>();
-      const gaps = this.overflowFetches(from, to)
-        .filter((l) => {
-          // (a feed that overflowed often is asked once)
-          if (!carried.has(l.feedId)) carried.set(l.feedId, carries.get(l.feedId, topicId) === 1);
-          return carried.get(l.feedId);
-        })
-        .map((l) => ({ feedId: l.feedId, start: (before.get(l.feedId, l.startedAt) as number | null) ?? l.startedAt, end: oldest(l.startedAt, l.feedId) ?? l.startedAt }));
-      const open = gaps.filter((g) => g.end > g.start);
-      if (open.length === 0) return { gaps: [], feeds: [] };
-      const first = Math.min(...open.map((g) => g.start));
+      // the overflowing fetches of the feeds that carry this topic, and the gap each opened (read once per
+      // command, whatever the topic: see coverage())
+      const cache = this.coverage();
+      const fetches = this.overflowFetches(from, to);
+      const carried = this.feedsCarrying(topicId, fetches.map((l) => l.feedId));
+      const gaps = fetches
+        .filter((l) => carried.has(l.feedId))
+        .map((l) => cache.gap(l.feedId, l.startedAt))
+        .filter((g) => g.end > g.start);
+      if (gaps.length === 0) return { gaps: [], feeds: [] };
+      const first = Math.min(...gaps.map((g) => g.start));
       const shares = this.stmt(
         `SELECT i.feed_id AS feedId, count(*) AS items FROM item_topics t JOIN items i ON i.id = t.item_id
          WHERE t.topic_id = ? AND t.published_at >= ? AND t.published_at < ? GROUP BY i.feed_id`,
       ).all(topicId, first - 14 * 86_400_000, first) as { feedId: number; items: number }[];
       const byFeed = new Map(shares.map((r) => [r.feedId, r.items]));
-      for (const g of open) if (!byFeed.has(g.feedId)) byFeed.set(g.feedId, 0);
-      const span = this.stmt(
-        `SELECT (SELECT min(l.started_at) FROM fetch_log l WHERE l.feed_id = ? AND l.status = 'ok') AS firstFetch,
-                (SELECT max(l.started_at) FROM fetch_log l WHERE l.feed_id = ? AND l.status <> 'failed') AS last`,
-      );
-      const feeds = [...byFeed].map(([feedId, items]) => {
-        const { firstFetch, last } = span.get(feedId, feedId) as { firstFetch: number | null; last: number | null };
-        return { feedId, items, first: oldest(firstFetch, feedId), last };
-      });
-      return { gaps: open, feeds };
+      for (const g of gaps) if (!byFeed.has(g.feedId)) byFeed.set(g.feedId, 0);
+      const feeds = [...byFeed].map(([feedId, items]) => ({ feedId, items, ...cache.span(feedId) }));
+      return { gaps, feeds };
     });
+  }
+
+  /**
+   * What topicCoverage reads of the fetch log and the items that is the same for every topic — each
+   * overflowing fetch's gap, each feed's span — kept while the fetch log has not grown (a command asks for
+   * every topic: 100 topics read each gap 100 times, and the oldest item of a fetch is found among every
+   * item fetched at that moment).
+   */
+  private coverage(): { gap(feedId: number, startedAt: number): { feedId: number; start: number; end: number }; span(feedId: number): { first: number | null; last: number | null } } {
+    const lastId = (this.stmt('SELECT max(id) FROM fetch_log').pluck().get() as number | null) ?? 0;
+    if (this.coverageCache?.lastId !== lastId) this.coverageCache = { lastId, gaps: new Map(), spans: new Map(), carrying: new Map() };
+    const { gaps, spans } = this.coverageCache;
+    const before = this.stmt(`SELECT max(started_at) FROM fetch_log WHERE feed_id = ? AND started_at < ? AND status <> 'failed'`).pluck();
+    // the oldest item a fetch brought, but for one that stands alone before the rest (a 2019 article a news
+    // search still lists): it dated the feed's first reading, or the end of its gap, years back — a feed read
+    // since 2019, a gap that ended before it began (dropped: a week nobody fetched taken for a quiet one)
+    const times = this.stmt(`SELECT published_at FROM items WHERE fetched_at = ? AND feed_id = ? ORDER BY published_at LIMIT ${HISTORY_LOOK}`).pluck();
+    const oldest = (fetchedAt: number | null, feedId: number): number | null => (fetchedAt === null ? null : historyStart((times.all(fetchedAt, feedId) as (number | string)[]).map(Number)));
+    const span = this.stmt(
+      `SELECT (SELECT min(l.started_at) FROM fetch_log l WHERE l.feed_id = ? AND l.status = 'ok') AS firstFetch,
+              (SELECT max(l.started_at) FROM fetch_log l WHERE l.feed_id = ? AND l.status <> 'failed') AS last`,
+    );
+    return {
+      gap(feedId, startedAt) {
+        const key = `${feedId}:${startedAt}`;
+        let g = gaps.get(key);
+        if (!g) {
+          g = { feedId, start: (before.get(feedId, startedAt) as number | null) ?? startedAt, end: oldest(startedAt, feedId) ?? startedAt };
+          gaps.set(key, g);
+        }
+        return { ...g };
+      },
+      span(feedId) {
+        let s = spans.get(feedId);
+        if (!s) {
+          const { firstFetch, last } = span.get(feedId, feedId) as { firstFetch: number | null; last: number | null };
+          s = { first: oldest(firstFetch, feedId), last };
+          spans.set(feedId, s);
+        }
+        return { ...s };
+      },
+    };
+  }
+
+  private coverageCache: {
+    lastId: number;
+    gaps: Map<string, { feedId: number; start: number; end: number }>;
+    spans: Map<number, { first: number | null; last: number | null }>;
+    /** Per topic (as defined when asked), the feeds asked about and whether each carries it. */
+    carrying: Map<number, { definition: string; feeds: Map<number, boolean> }>;
+  } | null = null;
+
+  /**
+   * Of these feeds, those that brought at least one item of the topic: one pass over the topic's matches
+   * for all of them (asked feed by feed, each feed that does not carry the topic read every match of it
+   * again: a feed overflowing in a 100-topic history cost a digest minutes), kept while the fetch log has
+   * not grown.
+   */
+  private feedsCarrying(topicId: number, feedIds: number[]): Set<number> {
+    this.coverage();
+    const cache = this.coverageCache!.carrying;
+    // (a topic matched again in this process — its definition changed — is asked again)
+    const definition = (this.stmt('SELECT definition FROM topics WHERE id = ?').pluck().get(topicId) as string | undefined) ?? '';
+    let entry = cache.get(topicId);
+    if (entry?.definition !== definition) cache.set(topicId, (entry = { definition, feeds: new Map() }));
+    const known = entry.feeds;
+    if (feedIds.some((f) => !known.has(f))) {
+      const carrying = new Set(
+        this.stmt('SELECT DISTINCT i.feed_id FROM item_topics t JOIN items i ON i.id = t.item_id WHERE t.topic_id = ?').pluck().all(topicId) as number[],
+      );
+      for (const f of feedIds) known.set(f, carrying.has(f));
+    }
+    return new Set(feedIds.filter((f) => known.get(f)));
   }
 
   /** Overflowing fetches read so far, while the fetch log has not grown: one scan of it per command, not per topic. */
