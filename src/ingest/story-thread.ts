@@ -75,7 +75,7 @@ export function storyThread(known: StoryRow[], items: number, stream: ReplayOpti
       port1.postMessage(batch);
       sent++;
     },
-    receive() {
+    receive(meanwhile) {
       if (received >= sent) throw new StoryThreadError('story replay: no batch waiting for an answer');
       const want = ++received;
       let progress = Atomics.load(counter, PROGRESS);
@@ -92,6 +92,7 @@ export function storyThread(known: StoryRow[], items: number, stream: ReplayOpti
         }
         const answers = Atomics.load(counter, ANSWERS);
         if (answers >= want) continue; // posted between the look and the count: it is there now
+        if (meanwhile?.()) continue;
         if (Atomics.wait(counter, ANSWERS, answers, 1000) !== 'timed-out') continue;
         const now = Atomics.load(counter, PROGRESS);
         idle = now === progress ? idle + 1000 : 0;

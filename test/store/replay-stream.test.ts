@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EnrichedItem } from '../../src/core/types.js';
 import { ReplayStream, replayStories } from '../../src/enrich/stories.js';
 import { canonicalOrder, Store, type StoryReplayer } from '../../src/store/store.js';
+import type { StoryBatch, StoryBatches } from '../../src/store/model.js';
 import { rng } from '../helpers/rng.js';
 import { tempDir } from '../helpers/tmp.js';
 import { availableParallelism } from 'node:os';
@@ -144,6 +145,46 @@ describe('the story replay, streamed through a window', () => {
 });
 
 describe("the story replay's clustering in a worker thread", () => {
+  it('writes what it holds while it waits for the thread, and stores the same', () => {
+    // a thread that is never done before it is waited for: the replay's wait is all of its time
+    let pieces = 0;
+    const slow: StoryReplayer = Object.assign((known: Parameters<StoryReplayer>[0]) => replayer(known), {
+      threaded: (known: Parameters<StoryReplayer>[0]): StoryBatches => {
+        const stream = replayer(known);
+        const done: StoryBatch[] = [];
+        let founded = 0;
+        return {
+          lifeMs: stream.lifeMs,
+          windowMs: stream.windowMs,
+          send(batch) {
+            const made: StoryBatch['founded'] = [];
+            const assigned = batch.map((it, index) => {
+              const a = stream.push(it);
+              if (a === -(founded + 1)) {
+                made.push({ index, signature: stream.signature, followUp: stream.followUp });
+                founded++;
+              }
+              return a;
+            });
+            done.push({ assigned, founded: made });
+          },
+          receive(meanwhile) {
+            while (meanwhile?.()) pieces++;
+            return done.shift()!;
+          },
+          close: () => undefined,
+        };
+      },
+    });
+    const inline = build({ batch: 50 });
+    const other = build({ batch: 50 }, { Store, replayer: slow });
+    expect(snapshot(other.store)).toEqual(snapshot(inline.store));
+    expect(other.first).toEqual(inline.first);
+    expect(other.second).toEqual(inline.second);
+    // (each fetch's replay: its held writes in key order, then written)
+    expect(pieces).toBeGreaterThanOrEqual(4);
+  });
+
   // the built code (npm test builds it first): from the TypeScript sources there is no worker file
   const load = async () => ({
     Store: ((await import(pathToFileURL(path.join(ROOT, 'dist/store/store.js')).href)) as typeof import('../../src/store/store.js')).Store,
