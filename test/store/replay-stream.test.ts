@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { EnrichedItem } from '../../src/core/types.js';
 import { ReplayStream, replayStories } from '../../src/enrich/stories.js';
 import { canonicalOrder, Store, type StoryReplayer } from '../../src/store/store.js';
-import type { StoryBatch, StoryBatches } from '../../src/store/model.js';
+import type { StoryBatches } from '../../src/store/model.js';
+import { inThisThread } from '../../src/store/sqlite/stories.js';
 import { rng } from '../helpers/rng.js';
 import { tempDir } from '../helpers/tmp.js';
 import { availableParallelism } from 'node:os';
@@ -150,29 +151,13 @@ describe("the story replay's clustering in a worker thread", () => {
     let pieces = 0;
     const slow: StoryReplayer = Object.assign((known: Parameters<StoryReplayer>[0]) => replayer(known), {
       threaded: (known: Parameters<StoryReplayer>[0]): StoryBatches => {
-        const stream = replayer(known);
-        const done: StoryBatch[] = [];
-        let founded = 0;
+        const inline = inThisThread(replayer(known));
         return {
-          lifeMs: stream.lifeMs,
-          windowMs: stream.windowMs,
-          send(batch) {
-            const made: StoryBatch['founded'] = [];
-            const assigned = batch.map((it, index) => {
-              const a = stream.push(it);
-              if (a === -(founded + 1)) {
-                made.push({ index, signature: stream.signature, followUp: stream.followUp });
-                founded++;
-              }
-              return a;
-            });
-            done.push({ assigned, founded: made });
-          },
+          ...inline,
           receive(meanwhile) {
             while (meanwhile?.()) pieces++;
-            return done.shift()!;
+            return inline.receive();
           },
-          close: () => undefined,
         };
       },
     });
@@ -204,6 +189,45 @@ describe("the story replay's clustering in a worker thread", () => {
     expect(other.first).toEqual(inline.first);
     expect(other.second).toEqual(inline.second);
     expect(other.first!.items).toBeGreaterThan(500);
+  }, 60_000);
+
+  it('clusters in a thread started before the replay (its known stories sent to it then), storing the same; one not taken ends', async () => {
+    const { Store: BuiltStore, storyAssigner } = await load();
+    const assigner = storyAssigner({ minItems: 1 });
+    const threaded = assigner.replay.threaded!;
+    // each replay takes a thread started before it asks for one (the second with the first's stories known)
+    let ahead = 0;
+    let failed = 0;
+    const replayer = Object.assign((known: Parameters<StoryReplayer>[0]) => assigner.replay(known), {
+      threaded: (known: Parameters<StoryReplayer>[0], items: number) => {
+        if (assigner.startThread(items)) ahead++;
+        const thread = threaded(known, items);
+        return (
+          thread && {
+            ...thread,
+            receive: (meanwhile?: () => boolean) => {
+              try {
+                return thread.receive(meanwhile);
+              } catch (err) {
+                failed++;
+                throw err;
+              }
+            },
+          }
+        );
+      },
+    });
+    const inline = build({ pass: 37, batch: 11 });
+    const other = build({ pass: 37, batch: 11 }, { Store: BuiltStore, replayer });
+    expect(snapshot(other.store)).toEqual(snapshot(inline.store));
+    expect(other.second).toEqual(inline.second);
+    if (availableParallelism() < 2) return;
+    expect([ahead, failed]).toEqual([2, 0]);
+    // one started and never taken is ended by its owner
+    const unused = assigner.startThread(1)!;
+    const exited = new Promise((resolve) => unused.worker.once('exit', resolve));
+    assigner.endThread();
+    await expect(exited).resolves.toBe(0);
   }, 60_000);
 
   it('whose thread dies (a heap too small to load in) is run again in this thread, with the same result', async () => {

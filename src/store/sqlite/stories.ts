@@ -662,7 +662,7 @@ export class SqliteStories extends SqlitePart implements StoryStore {
 }
 
 /** The clustering in this thread: each batch is clustered as it is sent, in one tight loop (interleaved with the store's statements it ran at half the speed). */
-function inThisThread(stream: StoryStream): StoryBatches {
+export function inThisThread(stream: StoryStream): StoryBatches {
   const done: StoryBatch[] = [];
   let founded = 0;
   return {
