@@ -473,7 +473,8 @@ function isCommonWord(word: string): boolean {
 const commonMemo = new Map<string, boolean>();
 const COMMON_MEMO_MAX = 50_000;
 
-function lookUpCommon(word: string): boolean {
+/** The lexicon, read the first time (the story replay's thread reads it before its first item); null when it cannot be. */
+export function loadLexicon(): Record<string, readonly string[]> | null {
   if (posLexicon === undefined) {
     try {
       posLexicon = createRequire(import.meta.url)(POS_LEXICON) as Record<string, readonly string[]>;
@@ -481,10 +482,15 @@ function lookUpCommon(word: string): boolean {
       posLexicon = null;
     }
   }
-  if (posLexicon === null) return true;
+  return posLexicon;
+}
+
+function lookUpCommon(word: string): boolean {
+  const lexicon = loadLexicon();
+  if (lexicon === null) return true;
   const w = word.toLowerCase();
   if (COMMON_EXTRA.has(w)) return true;
-  const own = lexiconCommon(posLexicon, w);
+  const own = lexiconCommon(lexicon, w);
   if (own !== undefined) return own;
   const forms: string[] = [];
   forms.push(`${w}s`, `${w}es`);
@@ -500,7 +506,7 @@ function lookUpCommon(word: string): boolean {
     if (stem.endsWith('i')) forms.push(`${stem.slice(0, -1)}y`);
     if (stem.charAt(stem.length - 1) === stem.charAt(stem.length - 2)) forms.push(stem.slice(0, -1));
   }
-  for (const f of forms) if (COMMON_EXTRA.has(f) || lexiconCommon(posLexicon, f) === true) return true;
+  for (const f of forms) if (COMMON_EXTRA.has(f) || lexiconCommon(lexicon, f) === true) return true;
   return false;
 }
 

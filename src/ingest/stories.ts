@@ -1,7 +1,8 @@
 /** Provisional stories during a fetch, and their replay in canonical order at its end. */
+import { smallHeap } from '../core/heap.js';
 import { ReplayStream, storySignature } from '../enrich/stories.js';
 import type { StoryAssigner, StoryReplayer, StoryRow } from '../store/store.js';
-import { storyThread, type StoryThreadOptions } from './story-thread.js';
+import { endStoryWorker, startStoryWorker, storyThread, THREAD_MIN_ITEMS, type StoryThreadOptions, type StoryWorker } from './story-thread.js';
 
 /** Stories seen this long ago or later are what new items may join (and what weighs their words). */
 export const STORY_MEMORY_MS = 30 * 86_400_000;
@@ -29,7 +30,18 @@ const PROVISIONAL_MAX = 10_000;
  * keep them from the parse: a cache of them held ~10 MB for the bench's 100,000 items (63,000 distinct
  * titles) and saved ~0.2 s of CPU (tokenizing them took 0.28 s, looking them up 0.09 s).
  */
-export function storyAssigner(threads: StoryThreadOptions = {}): StoryAssigner & { replay: StoryReplayer; release(): void } {
+export function storyAssigner(threads: StoryThreadOptions = {}): StoryAssigner & { replay: StoryReplayer; release(): void; startThread(items: number): StoryWorker | null; endThread(): void } {
+  // the replay's worker, started before the replay (startThread) and not taken by it yet, and the small heap
+  // it is started with (as the replay's own steps are: core/heap.ts), until the replay runs
+  let ahead: StoryWorker | null = null;
+  let aheadHeap: (() => void) | null = null;
+  const taken = (): StoryWorker | null => {
+    const w = ahead;
+    ahead = null;
+    aheadHeap?.();
+    aheadHeap = null;
+    return w;
+  };
   let generation: number | null = null;
   let bySignature = new Map<string, number>();
   let byUrl = new Map<string, number>();
@@ -72,7 +84,27 @@ export function storyAssigner(threads: StoryThreadOptions = {}): StoryAssigner &
       generation = null;
     },
     replay: Object.assign((known: StoryRow[]) => new ReplayStream(known, { memoryMs: STORY_MEMORY_MS }), {
-      threaded: (known: StoryRow[], items: number) => storyThread(known, items, { memoryMs: STORY_MEMORY_MS }, threads),
+      threaded: (known: StoryRow[], items: number) => {
+        const started = taken();
+        const thread = storyThread(known, items, { memoryMs: STORY_MEMORY_MS }, threads, started);
+        if (thread === null && started !== null) endStoryWorker(started);
+        return thread;
+      },
     }),
+    // Once a fetch has saved enough new items for its replay to take a thread, that thread is started before
+    // the replay (which sends it the known stories it reads meanwhile) and clusters its first batch at once.
+    startThread: (items: number) => {
+      if (ahead === null && items >= (threads.minItems ?? THREAD_MIN_ITEMS)) {
+        aheadHeap = smallHeap();
+        ahead = startStoryWorker(threads);
+        if (ahead === null) taken();
+      }
+      return ahead;
+    },
+    // (a thread started and not taken: ended, settled, core/worker-end.ts)
+    endThread: () => {
+      const w = taken();
+      if (w !== null) endStoryWorker(w);
+    },
   };
 }

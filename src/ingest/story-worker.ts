@@ -1,11 +1,13 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { serve } from '../core/worker-end.js';
-import { ReplayStream, type ReplayOptions, type StoryInput } from '../enrich/stories.js';
-import type { StoryRow } from '../store/model.js';
-import { ANSWERS, PROGRESS, type StoryAnswer } from './story-thread.js';
+import { loadLexicon, ReplayStream, type StoryInput } from '../enrich/stories.js';
+import { ANSWERS, PROGRESS, type StoryAnswer, type StoryStart } from './story-thread.js';
 
-/** Worker thread: the story replay's clustering (story-thread.ts), batch by batch, answers in order. */
-const { known, options, port, counter } = workerData as { known: StoryRow[]; options: ReplayOptions; port: MessagePort; counter: Int32Array };
+/**
+ * Worker thread: the story replay's clustering (story-thread.ts), batch by batch, answers in order. Its first
+ * message is the replay's known stories and options (it may be started before they are read: startStoryWorker).
+ */
+const { port, counter } = workerData as { port: MessagePort; counter: Int32Array };
 
 const answer = (a: StoryAnswer, transfer: ArrayBuffer[] = []): void => {
   port.postMessage(a, transfer);
@@ -16,16 +18,21 @@ const answer = (a: StoryAnswer, transfer: ArrayBuffer[] = []): void => {
 let stream: ReplayStream | null = null;
 let founded = 0;
 let failed: string | null = null;
-try {
-  stream = new ReplayStream(known, options);
-} catch (err) {
-  failed = err instanceof Error ? (err.stack ?? err.message) : String(err);
-}
+// (the word list names are told from, read now: before the first batch, not in the middle of one)
+loadLexicon();
 
 // (its batches come on `port`; the parent port only asks it to end)
 serve(() => undefined);
 
-port.on('message', (items: StoryInput[]) => {
+port.on('message', (items: StoryInput[] | StoryStart) => {
+  if (!Array.isArray(items)) {
+    try {
+      stream = new ReplayStream(items.known, items.options);
+    } catch (err) {
+      failed = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    }
+    return;
+  }
   if (failed !== null || stream === null) return answer({ error: failed ?? 'no stream' });
   try {
     const assigned = new Float64Array(items.length);

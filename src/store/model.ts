@@ -152,8 +152,12 @@ export interface StoryBatches {
   readonly windowMs: number;
   /** Hands a batch over; returns at once. */
   send(items: ReplayItem[]): void;
-  /** What the oldest batch sent and not yet received came to; waits for it. Throws StoryThreadError when the thread failed. */
-  receive(): StoryBatch;
+  /**
+   * What the oldest batch sent and not yet received came to; waits for it, calling `idle` meanwhile (a short
+   * piece of other work each call, false once it has none) while the answer is not there. Throws
+   * StoryThreadError when the thread failed.
+   */
+  receive(idle?: () => boolean): StoryBatch;
   /** Ends the thread (also after a failure). */
   close(): void;
 }

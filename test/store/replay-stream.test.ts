@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { EnrichedItem } from '../../src/core/types.js';
 import { ReplayStream, replayStories } from '../../src/enrich/stories.js';
 import { canonicalOrder, Store, type StoryReplayer } from '../../src/store/store.js';
+import type { StoryBatches } from '../../src/store/model.js';
+import { inThisThread } from '../../src/store/sqlite/stories.js';
 import { rng } from '../helpers/rng.js';
 import { tempDir } from '../helpers/tmp.js';
 import { availableParallelism } from 'node:os';
@@ -144,6 +146,30 @@ describe('the story replay, streamed through a window', () => {
 });
 
 describe("the story replay's clustering in a worker thread", () => {
+  it('writes what it holds while it waits for the thread, and stores the same', () => {
+    // a thread that is never done before it is waited for: the replay's wait is all of its time
+    let pieces = 0;
+    const slow: StoryReplayer = Object.assign((known: Parameters<StoryReplayer>[0]) => replayer(known), {
+      threaded: (known: Parameters<StoryReplayer>[0]): StoryBatches => {
+        const inline = inThisThread(replayer(known));
+        return {
+          ...inline,
+          receive(meanwhile) {
+            while (meanwhile?.()) pieces++;
+            return inline.receive();
+          },
+        };
+      },
+    });
+    const inline = build({ batch: 50 });
+    const other = build({ batch: 50 }, { Store, replayer: slow });
+    expect(snapshot(other.store)).toEqual(snapshot(inline.store));
+    expect(other.first).toEqual(inline.first);
+    expect(other.second).toEqual(inline.second);
+    // (each fetch's replay: its held writes in key order, then written)
+    expect(pieces).toBeGreaterThanOrEqual(4);
+  });
+
   // the built code (npm test builds it first): from the TypeScript sources there is no worker file
   const load = async () => ({
     Store: ((await import(pathToFileURL(path.join(ROOT, 'dist/store/store.js')).href)) as typeof import('../../src/store/store.js')).Store,
@@ -163,6 +189,45 @@ describe("the story replay's clustering in a worker thread", () => {
     expect(other.first).toEqual(inline.first);
     expect(other.second).toEqual(inline.second);
     expect(other.first!.items).toBeGreaterThan(500);
+  }, 60_000);
+
+  it('clusters in a thread started before the replay (its known stories sent to it then), storing the same; one not taken ends', async () => {
+    const { Store: BuiltStore, storyAssigner } = await load();
+    const assigner = storyAssigner({ minItems: 1 });
+    const threaded = assigner.replay.threaded!;
+    // each replay takes a thread started before it asks for one (the second with the first's stories known)
+    let ahead = 0;
+    let failed = 0;
+    const replayer = Object.assign((known: Parameters<StoryReplayer>[0]) => assigner.replay(known), {
+      threaded: (known: Parameters<StoryReplayer>[0], items: number) => {
+        if (assigner.startThread(items)) ahead++;
+        const thread = threaded(known, items);
+        return (
+          thread && {
+            ...thread,
+            receive: (meanwhile?: () => boolean) => {
+              try {
+                return thread.receive(meanwhile);
+              } catch (err) {
+                failed++;
+                throw err;
+              }
+            },
+          }
+        );
+      },
+    });
+    const inline = build({ pass: 37, batch: 11 });
+    const other = build({ pass: 37, batch: 11 }, { Store: BuiltStore, replayer });
+    expect(snapshot(other.store)).toEqual(snapshot(inline.store));
+    expect(other.second).toEqual(inline.second);
+    if (availableParallelism() < 2) return;
+    expect([ahead, failed]).toEqual([2, 0]);
+    // one started and never taken is ended by its owner
+    const unused = assigner.startThread(1)!;
+    const exited = new Promise((resolve) => unused.worker.once('exit', resolve));
+    assigner.endThread();
+    await expect(exited).resolves.toBe(0);
   }, 60_000);
 
   it('whose thread dies (a heap too small to load in) is run again in this thread, with the same result', async () => {

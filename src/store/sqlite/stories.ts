@@ -42,6 +42,14 @@ const REPLAY_BATCH = 5_000;
  * time, every page of the items table was read and written again several times (more pages than the cache).
  */
 const WRITES_HELD = 250_000;
+/**
+ * The held writes are written while the replay waits for its clustering's thread once this share of the
+ * items it expects is booked, IDLE_ROWS at a time (~5 ms): one pass in key order, its pages each written
+ * once more than when all are written at the end. The bench's cold fetch: the pass (~120,000 of its
+ * ~171,000 writes) is written while the thread clusters the last quarter of the items.
+ */
+const IDLE_WRITES_FROM = 0.7;
+const IDLE_ROWS = 2_000;
 
 export class SqliteStories extends SqlitePart implements StoryStore {
   /** Stories whose last copy is from `since` on: the index near-duplicates are matched against. */
@@ -228,8 +236,12 @@ export class SqliteStories extends SqlitePart implements StoryStore {
     // overlaps this thread's reading and writing: `take` sends a batch, and books the one before it),
     // as the first pass of item ids tells (start() is called with its size).
     let clustering: StoryBatches | null = null;
-    const start = (items: number): StoryBatches =>
-      (clustering ??= (threads && items > 0 ? replay.threaded?.(known, items) : null) ?? inThisThread(replay(known)));
+    // (the first call is with the first pass's count of items: what the replay expects to book, or its first 200,000)
+    let expected = 0;
+    const start = (items: number): StoryBatches => {
+      if (clustering === null) expected = items;
+      return (clustering ??= (threads && items > 0 ? replay.threaded?.(known, items) : null) ?? inThisThread(replay(known)));
+    };
     const maxId = (this.stmt('SELECT coalesce(max(id), 0) FROM stories').pluck().get() as number) ?? 0;
     // which stored stories from `from` on a new one has taken over (one bit per story id)
     const claimed = new Uint8Array((maxId >> 3) + 1);
@@ -289,21 +301,49 @@ export class SqliteStories extends SqlitePart implements StoryStore {
       for (let i = 0; i < n; i++) order[i] = i;
       return order.sort(before);
     };
-    const writeHeld = (): void => {
-      for (const i of inOrder(moves.length / 2, (a, b) => moves[2 * a]! - moves[2 * b]!)) {
-        this.later('UPDATE items SET story_id = ? WHERE id = ?', moves[2 * i + 1], moves[2 * i]);
-      }
+    /** The writes held so far, taken in key order (the held lists start again). */
+    interface Pass { moves: number[]; firsts: number[]; order: Uint32Array; firstsOrder: Uint32Array; at: number }
+    const heldInOrder = (): Pass => {
+      const m = moves;
       const f = firsts;
-      for (const i of inOrder(f.length / 4, (a, b) => f[4 * a]! - f[4 * b]! || f[4 * a + 1]! - f[4 * b + 1]! || f[4 * a + 2]! - f[4 * b + 2]!)) {
-        this.later('UPDATE item_topics SET story_first = ? WHERE topic_id = ? AND published_at = ? AND item_id = ?', f[4 * i + 3], f[4 * i], f[4 * i + 1], f[4 * i + 2]);
-      }
       moves = [];
       firsts = [];
+      return {
+        moves: m,
+        firsts: f,
+        order: inOrder(m.length / 2, (a, b) => m[2 * a]! - m[2 * b]!),
+        firstsOrder: inOrder(f.length / 4, (a, b) => f[4 * a]! - f[4 * b]! || f[4 * a + 1]! - f[4 * b + 1]! || f[4 * a + 2]! - f[4 * b + 2]!),
+        at: 0,
+      };
+    };
+    const left = (p: Pass | null): number => (p === null ? 0 : p.order.length + p.firstsOrder.length - p.at);
+    /** Writes up to `rows` of a pass's writes, in order; true once all are. */
+    const write = (p: Pass, rows: number): boolean => {
+      const nMoves = p.order.length;
+      const end = Math.min(nMoves + p.firstsOrder.length, p.at + rows);
+      for (; p.at < end; p.at++) {
+        if (p.at < nMoves) {
+          const i = p.order[p.at]!;
+          this.later('UPDATE items SET story_id = ? WHERE id = ?', p.moves[2 * i + 1], p.moves[2 * i]);
+        } else {
+          const i = p.firstsOrder[p.at - nMoves]!;
+          const f = p.firsts;
+          this.later('UPDATE item_topics SET story_first = ? WHERE topic_id = ? AND published_at = ? AND item_id = ?', f[4 * i + 3], f[4 * i], f[4 * i + 1], f[4 * i + 2]);
+        }
+      }
+      return p.at >= nMoves + p.firstsOrder.length;
+    };
+    // (a pass being written while this thread waits for the clustering: idle, below)
+    let writing: Pass | null = null;
+    const writeHeld = (): void => {
+      if (writing !== null) write(writing, Infinity);
+      writing = null;
+      write(heldInOrder(), Infinity);
     };
     // (PostgreSQL's connection sends such writes with its next read already: held there, they would pile up)
     const holding = this.db.later === undefined ? WRITES_HELD : 1;
     const held = (): void => {
-      if (moves.length / 2 + firsts.length / 4 >= holding) writeHeld();
+      if (moves.length / 2 + firsts.length / 4 + left(writing) >= holding) writeHeld();
     };
     const moveItem = (item: number, story: number): void => {
       moves.push(item, story);
@@ -456,6 +496,20 @@ export class SqliteStories extends SqlitePart implements StoryStore {
         }
       }
     };
+    // While this thread waits for the clustering's answer: once IDLE_WRITES_FROM of the items expected are
+    // booked, the writes held so far are written, in key order, a piece at a time (the answer is looked for
+    // between pieces), so that after the last answer only the writes found since are left to do.
+    let idlePass = false;
+    const idle = (): boolean => {
+      if (writing === null) {
+        if (idlePass || replayedItems < IDLE_WRITES_FROM * expected || moves.length + firsts.length === 0) return false;
+        idlePass = true;
+        writing = heldInOrder();
+        return true;
+      }
+      if (write(writing, IDLE_ROWS)) writing = null;
+      return true;
+    };
     // a batch is sent as soon as it is read, and booked once the next one is sent (or at the end)
     const sent: ReplayRow[][] = [];
     // (a pause after each batch booked: see replaySteps)
@@ -465,14 +519,14 @@ export class SqliteStories extends SqlitePart implements StoryStore {
       stream.send(rows.map((r): ReplayItem => ({ key: String(r.id), title: r.title, sourceKey: '', publishedAt: r.publishedAt, url: r.url })));
       sent.push(rows);
       if (sent.length > 1) {
-        book(sent.shift()!, stream.receive());
+        book(sent.shift()!, stream.receive(idle));
         yield;
       }
     };
     try {
       yield* this.readItems(from, state.lead, feedUrls, take, o.read?.pass ?? REPLAY_PASS_ITEMS, o.read?.batch ?? REPLAY_BATCH, start);
       while (sent.length > 0) {
-        book(sent.shift()!, start(0).receive());
+        book(sent.shift()!, start(0).receive(idle));
         yield;
       }
     } finally {
@@ -606,7 +660,7 @@ export class SqliteStories extends SqlitePart implements StoryStore {
 }
 
 /** The clustering in this thread: each batch is clustered as it is sent, in one tight loop (interleaved with the store's statements it ran at half the speed). */
-function inThisThread(stream: StoryStream): StoryBatches {
+export function inThisThread(stream: StoryStream): StoryBatches {
   const done: StoryBatch[] = [];
   let founded = 0;
   return {
