@@ -87,8 +87,8 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
   if (stale !== null) {
     log(`momentscan: warning: no feed was read after ${fmtIn(stale, config.defaults.timeZone)} (${hoursBetween(stale, asOf)} before ${o.asOf !== undefined ? 'the --as-of time' : 'now'}): what was published since is not judged — run \`momentscan fetch\` (\`momentscan feeds list\` shows how the feeds fare)`);
   }
-  const ctx = await renderContext(g, o, env, asOf, format, config.defaults.timeZone);
   try {
+    const ctx = await renderContext(g, o, env, asOf, format, config.defaults.timeZone);
     await writeOut(render(format, momentsListing(rows, result), ctx));
   } catch (err) {
     // not shown (a full disk, stdout closed: OutputError): not seen either, so that the next run reports
