@@ -160,7 +160,7 @@ export function examplesOf(m: Moment): { title: string; source: string | null; l
 export function digestSubject(d: DigestModel, prefix = 'momentscan'): string {
   const p = clean(prefix);
   const lead = p ? `${p}: ` : '';
-  if (isQuiet(d)) return `${lead}${d.itemsStored === false ? 'nothing to judge yet' : d.notFetchedSince !== undefined ? `nothing fetched since ${fmtShortIn(d.notFetchedSince, zoneOf(d))}` : 'quiet day'} (${plural(d.topics.length, 'topic')})`;
+  if (isQuiet(d)) return `${lead}${d.itemsStored === false ? 'nothing to judge yet' : d.notFetchedSince !== undefined ? `nothing fetched since ${fmtIn(d.notFetchedSince, zoneOf(d))}` : 'quiet day'} (${plural(d.topics.length, 'topic')})`;
   const parts: string[] = [];
   if (d.new.length) parts.push(`${d.new.length} new ${d.new.length === 1 ? 'moment' : 'moments'}`);
   if (d.ongoing.length) parts.push(d.new.length ? `${d.ongoing.length} ongoing` : `${plural(d.ongoing.length, 'ongoing moment')}`);

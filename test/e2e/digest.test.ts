@@ -340,7 +340,7 @@ describe('momentscan digest --send', { timeout: 90_000 }, () => {
     const sent = await digest(['--send', '--to', 'a@example.com', '--since', '24h'], { home, db, env });
     expect(sent.status, sent.stderr).toBe(0);
     const [mail] = await server.messages();
-    expect(mail!.parsed.subject).toBe('momentscan: nothing fetched since 2026-11-20 12:00 (4 topics)');
+    expect(mail!.parsed.subject).toBe('momentscan: nothing fetched since 2026-11-20 12:00 UTC (4 topics)');
     expect(mail!.parsed.text!.replace(/\s+/g, ' ')).toContain('not a quiet day: no feed was read after 2026-11-20 12:00 UTC');
     // a digest with moments says it too; one whose feeds were read says nothing of it
     const moments = runCli(['digest', '--config', SAMPLE_CONFIG, '--db', db, '--since', '8d'], { home, env });

@@ -191,6 +191,9 @@ describe('digest subject', () => {
     [{ ...busy, new: [], ongoing: [] }, 'momentscan: 1 faded moment — Globex spike'],
     [quiet, 'momentscan: quiet day (4 topics)'],
     [{ ...quiet, topics: ['Acme'] }, 'momentscan: quiet day (1 topic)'],
+    // a stopped fetch: since when, on the team's clock and named (a bare 12:00 read as local time is an hour off)
+    [{ ...quiet, notFetchedSince: Date.UTC(2026, 10, 20, 12) }, 'momentscan: nothing fetched since 2026-11-20 12:00 UTC (4 topics)'],
+    [{ ...quiet, notFetchedSince: Date.UTC(2026, 10, 20, 12), timeZone: 'Europe/Amsterdam' }, 'momentscan: nothing fetched since 2026-11-20 13:00 CET (4 topics)'],
   ])('%#: %s', (model, subject) => {
     expect(digestSubject(model as DigestModel)).toBe(subject);
   });
