@@ -1,5 +1,5 @@
-import { at, clean, fmtNum, fmtSigned, plural, safeHttpUrl } from '../render/digest.js';
-import { fmtSpanIn } from '../core/time.js';
+import { clean, fmtNum, fmtSigned, plural, safeHttpUrl } from '../render/digest.js';
+import { fmtIn, fmtSpanIn } from '../core/time.js';
 import type { AlertEvent, MomentRecord } from './types.js';
 
 /**
@@ -50,9 +50,9 @@ export function viewOf(e: AlertEvent, tz = 'UTC'): EventView {
     facts.push({ label: 'Tone', value: `${fmtSigned(d.sentimentNow)} now vs ${fmtSigned(d.sentimentBaseline)} before` });
   }
   const when =
-    e.type === 'moment.ended' ? fmtSpanIn(Date.parse(d.start), Date.parse(d.end), tz) : `since ${at(Date.parse(d.start), tz)}${d.alerts > 1 ? `, alert ${d.alerts} (it doubled)` : ''}`;
+    e.type === 'moment.ended' ? fmtSpanIn(Date.parse(d.start), Date.parse(d.end), tz) : `since ${fmtIn(Date.parse(d.start), tz)}${d.alerts > 1 ? `, alert ${d.alerts} (it doubled)` : ''}`;
   // caught up on after a gap (notify was not running when it alerted): said so, with when it alerted
-  const late = d.late === true ? `; sent late: it alerted ${at(e.eventAt, tz)}, when notify was not running` : '';
+  const late = d.late === true ? `; sent late: it alerted ${fmtIn(e.eventAt, tz)}, when notify was not running` : '';
   facts.push({ label: 'When', value: `${when}${late}` });
   if (d.planned === true) {
     // a planned moment is still news (a launch that goes badly), said as planned

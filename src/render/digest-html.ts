@@ -9,7 +9,6 @@ import {
   explanation,
   fmtNum,
   fmtSigned,
-  at,
   isQuiet,
   kindLabel,
   periodText,
@@ -22,7 +21,7 @@ import {
   type DigestMoment,
   zoneOf,
 } from './digest.js';
-import { fmtSpanIn } from '../core/time.js';
+import { fmtIn, fmtSpanIn } from '../core/time.js';
 
 /**
  * The digest as an email-safe HTML document: layout tables, inline `style=` attributes only (no <style>,
@@ -59,7 +58,7 @@ export function renderDigestHtml(d: DigestModel, o: { subjectPrefix?: string } =
   rows.push(
     row(
       `<p style="margin:0;padding-top:10px;border-top:1px solid ${C.rule};font-size:12px;line-height:17px;color:${C.muted};">${esc(
-        `Made by momentscan at ${at(d.generatedAt, zoneOf(d))}. Scores are surprise (−log10 p): 3 is one in a thousand, 10 one in ten billion. This email has a plain-text version.`,
+        `Made by momentscan at ${fmtIn(d.generatedAt, zoneOf(d))}. Scores are surprise (−log10 p): 3 is one in a thousand, 10 one in ten billion. This email has a plain-text version.`,
       )}</p>`,
       '8px 24px 20px 24px',
     ),
@@ -198,7 +197,7 @@ function chartHtml(m: DigestMoment, color: string, tz: string): string | null {
 function barCell(b: DigestBucket, max: number, color: string, bucket: string, tz: string): string {
   const h = b.count <= 0 ? 1 : Math.max(2, Math.round((b.count / max) * CHART_HEIGHT));
   const fill = b.inMoment ? color : C.lead;
-  const title = `${at(b.start, tz)}: ${plural(b.count, 'story', 'stories')} in ${bucket}`;
+  const title = `${fmtIn(b.start, tz)}: ${plural(b.count, 'story', 'stories')} in ${bucket}`;
   return (
     `<td valign="bottom" height="${CHART_HEIGHT}" title="${esc(title)}" style="height:${CHART_HEIGHT}px;vertical-align:bottom;padding:0 1px;">` +
     `<table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr>` +

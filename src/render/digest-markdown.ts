@@ -1,11 +1,10 @@
-import { formatDuration } from '../core/time.js';
+import { fmtIn, formatDuration } from '../core/time.js';
 import { mdText } from './text.js';
 import {
   chartBucketMs,
   digestBody,
   examplesOf,
   explanation,
-  at,
   kindLabel,
   periodText,
   zoneOf,
@@ -37,7 +36,7 @@ export function renderDigestMarkdown(d: DigestModel): string {
   out.push('');
   out.push('---');
   out.push('');
-  out.push(`*Made by momentscan at ${at(d.generatedAt, zoneOf(d))}. Scores are surprise (−log10 p): 3 is one in a thousand.*`);
+  out.push(`*Made by momentscan at ${fmtIn(d.generatedAt, zoneOf(d))}. Scores are surprise (−log10 p): 3 is one in a thousand.*`);
   return `${out.join('\n')}\n`;
 }
 

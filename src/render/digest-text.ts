@@ -1,4 +1,4 @@
-import { formatDuration } from '../core/time.js';
+import { fmtIn, formatDuration } from '../core/time.js';
 import { wrap } from './text.js';
 import {
   chartBucketMs,
@@ -7,7 +7,6 @@ import {
   examplesOf,
   explanation,
   zoneOf,
-  at,
   kindLabel,
   periodText,
   plural,
@@ -41,7 +40,7 @@ export function renderDigestText(d: DigestModel): string {
   );
   out.push('');
   out.push('-- ');
-  out.push(...wrap(`Made by momentscan at ${at(d.generatedAt, zoneOf(d))}. Scores are surprise (-log10 p): 3 is one in a thousand. \`momentscan moments -v\` explains more.`, TEXT_WIDTH, '', ''));
+  out.push(...wrap(`Made by momentscan at ${fmtIn(d.generatedAt, zoneOf(d))}. Scores are surprise (-log10 p): 3 is one in a thousand. \`momentscan moments -v\` explains more.`, TEXT_WIDTH, '', ''));
   return `${out.join('\n')}\n`;
 }
 

@@ -17,11 +17,6 @@ export function zoneOf(d: { timeZone?: string }): string {
   return d.timeZone ?? 'UTC';
 }
 
-/** A time on the digest's clock with its zone: "2026-11-20 13:00 CET". */
-export function at(ms: number, tz: string): string {
-  return fmtIn(ms, tz);
-}
-
 /** A time on the digest's clock, its zone left to be named by `ref`'s (named when a DST change falls between). */
 export function atLike(ms: number, ref: number, tz: string): string {
   return zoneLabel(ms, tz) === zoneLabel(ref, tz) ? fmtShortIn(ms, tz) : fmtIn(ms, tz);
@@ -106,7 +101,7 @@ export function explanation(m: DigestMoment, tz = 'UTC'): { label: string; text:
   const bucket = formatDuration(m.bucketMs);
   const ref = m.ongoing ? m.start : m.end;
   const when = m.ongoing
-    ? `since ${at(m.start, tz)} (ongoing), peak ${atLike(m.peak, ref, tz)}`
+    ? `since ${fmtIn(m.start, tz)} (ongoing), peak ${atLike(m.peak, ref, tz)}`
     : `${fmtSpanIn(m.start, m.end, tz)}, peak ${atLike(m.peak, ref, tz)}`;
   out.push({ label: 'when', text: when });
   if (m.planned) {
@@ -189,7 +184,7 @@ export function quietLine(d: DigestModel): string {
 /** "no feed was read after 2026-11-20 12:00 UTC (7 days before the period's end), so …": what the digest cannot say. */
 export function staleLine(d: DigestModel): string {
   const since = d.notFetchedSince!;
-  return `no feed was read after ${at(since, zoneOf(d))} (${hoursBetween(since, d.periodEnd)} before the period's end), so what was published since is not judged here — run \`momentscan fetch\` (\`momentscan feeds list\` shows how the feeds fare).`;
+  return `no feed was read after ${fmtIn(since, zoneOf(d))} (${hoursBetween(since, d.periodEnd)} before the period's end), so what was published since is not judged here — run \`momentscan fetch\` (\`momentscan feeds list\` shows how the feeds fare).`;
 }
 
 const NOTHING_STORED = 'Nothing to judge: no items are stored yet. Fetch the feeds with `momentscan fetch` (`momentscan feeds list` shows how they fare).';
@@ -199,8 +194,8 @@ export function learningLines(d: DigestModel): string[] {
   if (d.itemsStored === false) return [];
   return (d.learning ?? []).map(({ topic, until, firstItemAt }) =>
     until === null ? `${clean(topic)}: no items yet, nothing to judge.`
-    : firstItemAt !== undefined ? `${clean(topic)}: no items by then, nothing to judge: the first is from ${at(firstItemAt, zoneOf(d))} — give a later --as-of.`
-    : `${clean(topic)}: still learning until ${at(until, zoneOf(d))}.`,
+    : firstItemAt !== undefined ? `${clean(topic)}: no items by then, nothing to judge: the first is from ${fmtIn(firstItemAt, zoneOf(d))} — give a later --as-of.`
+    : `${clean(topic)}: still learning until ${fmtIn(until, zoneOf(d))}.`,
   );
 }
 

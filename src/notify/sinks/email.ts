@@ -1,8 +1,8 @@
 import type { ChannelConfig } from '../../config/notify.js';
-import { parseDurationMs } from '../../core/time.js';
+import { fmtIn, parseDurationMs } from '../../core/time.js';
 import type { Moment, MomentKind, MomentDirection, MomentStage } from '../../core/types.js';
 import type { DigestBucket, DigestModel, DigestMoment } from '../../render/digest.js';
-import { at, digestSubject } from '../../render/digest.js';
+import { digestSubject } from '../../render/digest.js';
 import { renderDigestHtml } from '../../render/digest-html.js';
 import { renderDigestText } from '../../render/digest-text.js';
 import type { SmtpSettings } from '../../email/smtp.js';
@@ -72,7 +72,7 @@ function seriesOf(m: Moment): DigestBucket[] {
 export function alertDigest(events: AlertEvent[], now: number, tz = 'UTC'): DigestModel {
   const ms = events.map((e) => ({ e, m: momentFromRecord(e.data) }));
   // an alert caught up on after a gap says so, as chat messages do (message.ts)
-  const lateNote = (e: AlertEvent) => (e.data.late === true ? [`sent late: it alerted ${at(e.eventAt, tz)}, when notify was not running`] : []);
+  const lateNote = (e: AlertEvent) => (e.data.late === true ? [`sent late: it alerted ${fmtIn(e.eventAt, tz)}, when notify was not running`] : []);
   const dm = ({ e, m }: { e: AlertEvent; m: Moment }): DigestMoment => ({ ...m, caveats: [...lateNote(e), ...m.caveats], firstSeenAt: e.eventAt, ...(e.chart ?? { series: seriesOf(m) }) });
   const times = events.map((e) => e.eventAt);
   return {
