@@ -16,9 +16,11 @@ const PER_HOST = 2;
 /**
  * How much closer than fetch.hostDelay two requests may arrive at a host: the workers are let through on the
  * database server's clock, and a request arrives a moment later, a scheduling slice or two of its process on
- * a busy machine (measured here, load 11 on 2 cores: a median of 15 ms, at worst 250 ms).
+ * a busy machine (measured here, load 11 on 2 cores: a median of 15 ms, at worst 250 ms; the full suite beside
+ * four other test runs, load 7–11, once saw more). Half the delay the test asks for: workers keeping the delay each on
+ * their own would start requests together, 0 ms apart, far below it.
  */
-const TOLERANCE_MS = 250;
+const TOLERANCE_MS = 500;
 
 interface Farm {
   urls: string[];
@@ -313,7 +315,7 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
   }, 300_000);
 
   it.each([2, 4])('%i workers keep fetch.hostDelay between the starts of any two requests to one host, whichever worker makes them; every feed fetched once', async (n) => {
-    const delay = 500;
+    const delay = 1000;
     const f = await farm(40, 5);
     farms.push(f);
     const { home, cfg, db } = team(f.urls, { hostDelay: `${delay}ms` });
