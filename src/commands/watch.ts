@@ -3,7 +3,7 @@ import { parseDurationMs } from '../core/time.js';
 import { MAX_SILENCE_MS } from '../notify/outbox.js';
 import { colorEnabled } from '../render/color.js';
 import { asOfFlag, sinceFlag, topicsFlag } from './flags.js';
-import { checkWindow, configFor, processEnv, type GlobalOptions } from './context.js';
+import { checkWindow, configFor, log, processEnv, type GlobalOptions } from './context.js';
 
 export interface WatchCommandOptions {
   topic?: string[];
@@ -65,6 +65,8 @@ export async function run(g: GlobalOptions, o: WatchCommandOptions): Promise<num
     color: enabled,
     stdin: process.stdin,
     stdout: process.stdout,
+    // after the view is gone, on the terminal it leaves: what the bottom line could only show one at a time
+    warn: (line) => log(`momentscan: warning: ${line}`),
   });
 }
 

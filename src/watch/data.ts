@@ -25,9 +25,10 @@ export function momentKey(m: { topic: string; kind: string; direction: string; s
   return `${m.topic}|${m.kind}|${m.direction}|${m.start}`;
 }
 
-export function loadColumns(config: Config, store: Store, o: LoadOptions): Column[] {
+/** `warn` is told, in one line each, of topics whose stored matches were redone for this config (as `moments` says). */
+export function loadColumns(config: Config, store: Store, o: LoadOptions, warn?: (line: string) => void): Column[] {
   const names = o.topics.length ? o.topics : config.topics.map((t) => t.name);
-  const result = evaluate(config, store, { asOf: o.asOf, from: o.from, topics: names, now: o.now });
+  const result = evaluate(config, store, { asOf: o.asOf, from: o.from, topics: names, now: o.now, ...(warn ? { warn } : {}) });
   const wanted = new Set(names);
   const topicIds = new Map([...store.topicNames()].filter(([, n]) => wanted.has(n)).map(([id, n]) => [n, id] as const));
   const momentIds = momentRowIds(store, result.rows, topicIds);

@@ -4,7 +4,7 @@ import { formatError } from '../core/errors.js';
 import { fmtIn, fmtShortIn } from '../core/time.js';
 import { ingest } from '../ingest/run.js';
 import { notFetchedSince } from '../moments/coverage.js';
-import { fetchSummaryLine } from '../render/fetch.js';
+import { feedReportLines, fetchSummaryLine } from '../render/fetch.js';
 import { openStore } from '../store/store.js';
 import { loadColumns, saveVerdict, setMuted } from './data.js';
 import { openLink } from './open.js';
@@ -28,6 +28,12 @@ export interface WatchOptions {
   stdin: ReadStream;
   stdout: WriteStream;
   now?: () => number;
+  /**
+   * Told, once the view is gone, each warning the view could only show in its bottom line: topics whose stored
+   * matches were redone for this config, a fetch's warnings (feeds failing run after run, topics defined otherwise
+   * in the team's database), each once.
+   */
+  warn?: (line: string) => void;
 }
 
 /**
@@ -69,13 +75,29 @@ export async function watch(o: WatchOptions): Promise<number> {
     for (const e of r.effects) void run(e).catch(fail);
   };
   const say = (text: string) => dispatch({ type: 'message', text });
+  // warnings in the order first met, each once: the bottom line shows the newest, the rest are printed on the way out
+  const warnings = new Set<string>();
+  /** The bottom line for `lead` (or a warning alone) when `fresh` has warnings: the first, and how many more. */
+  const withWarnings = (lead: string | null, fresh: string[]): string | null => {
+    for (const w of fresh) warnings.add(w);
+    if (fresh.length === 0) return lead;
+    const more = fresh.length > 1 ? ` (+${fresh.length - 1} more, printed when watch ends)` : ' (printed again when watch ends)';
+    return `${lead ? `${lead}; ` : ''}warning: ${fresh[0]}${more}`;
+  };
 
-  const load = () => {
+  /** Reads the view's data again; returns the warnings the reading gave (a topic matched again). */
+  const load = (): string[] => {
     const asOf = o.asOf ?? now();
-    const columns = loadColumns(o.config, store, { asOf, from: o.from(asOf), topics: o.topics, items: o.itemsPerColumn ?? 200, now: now() });
+    const fresh: string[] = [];
+    const columns = loadColumns(o.config, store, { asOf, from: o.from(asOf), topics: o.topics, items: o.itemsPerColumn ?? 200, now: now() }, (line) => fresh.push(line));
     state = { ...state, since: o.from(asOf) };
     fullDraw = true;
     dispatch({ type: 'data', columns, asOf, stale: notFetchedSince(o.config, store, asOf) });
+    return fresh;
+  };
+  const loadAndSay = (lead: string | null) => {
+    const line = withWarnings(lead, load());
+    if (line !== null) say(line);
   };
 
   let cycling: Promise<void> | null = null;
@@ -89,19 +111,25 @@ export async function watch(o: WatchOptions): Promise<number> {
     return cycling;
   };
   const reload = async (fetchNow: boolean) => {
+    let lead: string | null = null;
+    let fetched: string[] = [];
     if (fetchNow) {
       dispatch({ type: 'busy', text: 'fetching due feeds…' });
       try {
         const summary = await ingest(o.config, store, { now, signal: abort.signal });
         if (abort.signal.aborted) return;
-        say(fetchSummaryLine(summary));
+        lead = fetchSummaryLine(summary);
+        // what `fetch` prints as warnings (a one-off failure is a note there, and only in the fetch log here)
+        fetched = feedReportLines(summary).filter((l) => l.level === 'warning').map((l) => l.text);
+        say(withWarnings(lead, fetched)!);
       } catch (err) {
         if (abort.signal.aborted) return;
         say(`fetch failed: ${formatError(err)}`);
       }
     }
     try {
-      load();
+      const fresh = load();
+      if (fresh.length > 0) say(withWarnings(fetched.length > 0 ? null : lead, fresh)!);
     } catch (err) {
       // a busy or failing database is a message; the view stays, and the next interval tries again
       say(`reload failed: ${formatError(err)}`);
@@ -157,7 +185,7 @@ export async function watch(o: WatchOptions): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   try {
     draw();
-    load();
+    loadAndSay(null);
     if (o.fetch) void cycle(true).catch(fail);
     timer = setInterval(() => void cycle(o.fetch).catch(fail), o.intervalMs);
     const code = await done;
@@ -171,5 +199,6 @@ export async function watch(o: WatchOptions): Promise<number> {
     for (const s of signals) process.off(s, onSignal);
     screen.close();
     store.close();
+    for (const w of warnings) o.warn?.(w);
   }
 }

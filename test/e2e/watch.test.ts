@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -30,7 +31,7 @@ const TERMINAL_TIMEOUT = 120_000;
 const bottom = (screen: string) => screen.trimEnd().split('\n').at(-1) ?? '';
 
 /** The terminal as the shell left it: main screen, cursor shown, cooked mode with echo. */
-async function expectShellBack(term: Terminal) {
+async function expectShellBack(term: Terminal, started = `watch --config ${CONFIG}`) {
   await term.waitFor((s) => !s.includes('momentscan watch  as of'), 'the view to go');
   expect(term.pane('#{alternate_on} #{cursor_flag}')).toBe('0 1');
   term.run('echo "rc=$?"; stty -a | tr " " "\\n" | grep -x -e -icanon -e icanon -e -echo -e echo | tr "\\n" " "; echo');
@@ -39,7 +40,7 @@ async function expectShellBack(term: Terminal) {
   expect(screen).toMatch(/^icanon echo\s*$/m);
   // the command line that started it is still on the main screen: the view never drew there
   const history = term.history();
-  expect(history).toContain(`watch --config ${CONFIG}`);
+  expect(history).toContain(started);
   expect(history).not.toContain('momentscan watch  as of');
   return screen;
 }
@@ -142,6 +143,25 @@ describe('momentscan watch in a terminal', () => {
     process.kill(child, 'SIGTERM');
     const screen = await expectShellBack(term);
     expect(screen).toContain('rc=143');
+  }, TERMINAL_TIMEOUT);
+
+  it("says when a topic's stored matches were redone for its config: at the bottom, and again on the terminal it leaves", async () => {
+    // the sample fetched with its own config; then watched with a config whose Acme topic lost a keyword (a host whose
+    // copy of the team's config drifted): `moments` warns on stderr, and watch, whose screen hides stderr, said nothing
+    const home = tempDir();
+    const db = path.join(home, 'drift.db');
+    expect(runCli(['fetch', '--config', CONFIG, '--db', db, '--quiet'], { home }).status).toBe(0);
+    const drifted = path.join(home, 'drifted.yaml');
+    const text = readFileSync(CONFIG, 'utf8').replace('keywords: [acme robotics, acme]', 'keywords: [acme robotics]');
+    writeFileSync(drifted, text.replace(/url: feeds\//g, `url: ${path.join(ROOT, 'fixtures', 'sample', 'feeds')}/`).replace(/^  - feeds\//m, `  - ${path.join(ROOT, 'fixtures', 'sample', 'feeds')}/`));
+    const term = openTerminal({ width: 100, height: 30, home, cwd: ROOT, env: { NO_COLOR: '1' } });
+    term.run(`${process.execPath} ${BIN} watch --config ${drifted} --db ${db} --as-of ${AS_OF} --no-fetch`);
+    const said = (s: string) => s.replace(/\s+/g, ' ');
+    const screen = await term.waitFor((s) => said(s).includes('warning: topic Acme Robotics is defined otherwise than when the stored items were matched to it'), 'the warning at the bottom');
+    expect(said(screen)).toContain('(printed again when watch ends)');
+    term.keys('q');
+    await expectShellBack(term, `watch --config ${drifted}`);
+    expect(said(term.history())).toContain('momentscan: warning: topic Acme Robotics is defined otherwise than when the stored items were matched to it (then');
   }, TERMINAL_TIMEOUT);
 
   it('an --interval longer than a day is refused, not run every millisecond', async () => {
