@@ -1,7 +1,10 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCli, withTimeout } from '../helpers/spawn.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -152,6 +155,42 @@ describe('a team in Amsterdam or New York', { timeout: 90_000 }, () => {
     // without a zone, days are UTC's as before
     const utc = JSON.parse(team().cli(...args, '--json').stdout) as { start: string; bucket: string }[];
     expect(utc.map((r) => `${r.start} ${r.bucket}`)).toEqual(['2026-10-24T00:00:00Z 1d', '2026-10-25T00:00:00Z 1d', '2026-10-26T00:00:00Z 1d', '2026-10-27T00:00:00Z 1d', '2026-10-28T00:00:00Z 1d']);
+  });
+
+  it("fetch's notes, feeds list's problems, status' lines and the commands' messages are on the team's clock; JSON keeps UTC", async () => {
+    // a server that asks to wait an hour (503, Retry-After: 3600) at the team's 13:00 (12:00 UTC)
+    const server = createServer((_req, res) => {
+      res.writeHead(503, { 'Retry-After': '3600' }).end();
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const home = tempDir();
+      const config = path.join(home, 'momentscan.yaml');
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/feed.xml`;
+      writeFileSync(config, `defaults:\n  timeZone: Europe/Amsterdam\ntopics:\n  - name: Acme\n    keywords: [acme]\n    feeds: [${url}]\n`);
+      const db = path.join(home, 'm.db');
+      const cli = async (...args: string[]) => withTimeout(startCli([args[0]!, '--config', config, '--db', db, ...args.slice(1)], { home, env: { MOMENTSCAN_NOW: '2026-11-20T12:00:00Z' } }).exited, 60_000, args.join(' '));
+      const fetch = await cli('fetch');
+      expect(fetch.stderr).toContain('it will be retried by the first fetch after 2026-11-20 14:00 CET (fetch --force to try sooner)');
+      const json = await cli('fetch', '--force', '--json');
+      expect(json.stdout).toContain('retried by the first fetch after 2026-11-20T13:00:00Z');
+      const feeds = await cli('feeds', 'list');
+      expect(feeds.status, feeds.stderr).toBe(0);
+      expect(feeds.stdout).toMatch(/retried by the first fetch after\s+2026-11-20 14:00 CET/);
+      expect((await cli('feeds', 'list', '--json')).stdout).toContain('2026-11-20T13:00:00Z');
+      const status = await cli('status');
+      expect(status.status, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(/; last fetch 2026-11-20 13:00 CET/);
+      // without the zone (--tz UTC for a run), as before
+      expect((await cli('status', '--tz', 'UTC')).stdout).toMatch(/; last fetch 2026-11-20T12:00:\d\dZ/);
+      const silence = await cli('silence', 'add', 'Acme', '--until', '2026-11-21T09:00');
+      expect(silence.status, silence.stderr).toBe(0);
+      expect(silence.stderr).toMatch(/^silence: 1: Acme silenced until 2026-11-21 09:00 CET; /);
+      const event = await cli('events', 'add', 'Acme', '--from', '2026-11-25', '--to', '2026-11-26');
+      expect(event.stderr).toMatch(/^events: 1: Acme, 2026-11-25 00:00 → 2026-11-26 00:00 CET; /);
+    } finally {
+      server.close();
+    }
   });
 
   it("JSON and CSV stay UTC; a date alone on the command line is the team's midnight", () => {
