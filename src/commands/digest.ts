@@ -115,7 +115,7 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
       const to = got.taken.recipients || mail.to.join(', ');
       log(
         got.taken.sending
-          ? `${what} is being sent to ${to} by another run (started ${fmtIn(got.taken.at, zone)}); nothing sent`
+          ? `${what} is being sent to ${to} by another run (started ${fmtIn(got.taken.at, zone)}); nothing sent — if that run died, its claim runs out at ${fmtIn(got.taken.at + CLAIM_LEASE_MS, zone)} (--resend sends it now)`
           : `${what} was sent to ${to} by a run at ${fmtIn(got.taken.at, zone)}; nothing sent (--resend sends it again)`,
       );
       return code;

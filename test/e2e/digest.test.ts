@@ -341,7 +341,9 @@ describe('momentscan digest --send', { timeout: 90_000 }, () => {
     const good = await smtp();
     const meanwhile = await digest([...day, '--to', 'a@example.com'], run(good, '2026-11-21T06:01:00Z'));
     expect(meanwhile.status, meanwhile.stderr).toBe(0);
-    expect(meanwhile.stderr).toBe('digest: the digest of 2026-11-20 is being sent to a@example.com by another run (started 2026-11-21 07:00 CET); nothing sent\n');
+    expect(meanwhile.stderr).toBe(
+      'digest: the digest of 2026-11-20 is being sent to a@example.com by another run (started 2026-11-21 07:00 CET); nothing sent — if that run died, its claim runs out at 2026-11-21 07:10 CET (--resend sends it now)\n',
+    );
     const retry = await digest([...day, '--to', 'a@example.com'], run(good, '2026-11-21T06:11:00Z'));
     expect(retry.status, retry.stderr).toBe(0);
     // and the day after is not held by it
