@@ -1,8 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import { MAX_LISTED_BUCKETS } from '../core/limits.js';
 import { formatDuration, parseDurationMs, standardOffset, zonedDayStart } from '../core/time.js';
-
-const DAY_MS = 86_400_000;
 import { autoBucket, engineStart, scoreBuckets, shiftOf } from '../detect/detect.js';
 import { learningUntil } from '../detect/readiness.js';
 import { render } from '../render/index.js';
@@ -15,6 +13,8 @@ import { gridBucketCounts, topicHistoryStart, withUnfetched } from '../moments/c
 import { onCalendarDays } from '../moments/calendar-days.js';
 import { QUARTER_MS } from '../store/db.js';
 import { asOfFlag, sensitivityFlag, sinceFlag, topicFlag } from './flags.js';
+
+const DAY_MS = 86_400_000;
 
 export interface TimelineOptions extends OutputOptions {
   topic: string;
