@@ -253,6 +253,7 @@ export function buildProgram(): Command {
     .option('--to <address>', 'send to this address (repeatable, or comma-separated; default: the config\'s email.to)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--dry-run', 'print the email (MIME) that --send would send; send nothing, record nothing')
     .option('--always', 'send on quiet days too (otherwise a quiet day sends nothing)')
+    .option('--resend', 'with --day and --send: send the day\'s digest even if it was sent to these recipients already (by this host or another)')
     .option('--sensitivity <level>', 'low | medium | high (default from the config: medium)')
     .option('--fail-on-moments', `exit ${ExitCode.MOMENTS_FOUND} when the digest has new or ongoing moments`)
     .action(action(() => import('./commands/digest.js') as Promise<{ run: Action }>));

@@ -4,13 +4,15 @@ import type { DigestModel } from '../moments/types.js';
 import { deliverDigest } from '../notify/digest-delivery.js';
 import { DIGEST_RENDERERS, digestFormat } from '../render/digest-formats.js';
 import { quietToSkip } from '../render/digest.js';
-import { fmtIn, parseIsoTime, zonedDayStart, zonedMidnight } from '../core/time.js';
+import { fmtIn, fmtShortIn, parseIsoTime, zonedDayStart, zonedMidnight } from '../core/time.js';
 import { openStore, storeExists } from '../store/store.js';
 import { checkWindow, configFor, log, processEnv, writeOut, type GlobalOptions } from './context.js';
 import { asOfFlag, sensitivityFlag, needTopics, sinceFlag, topicsFlag } from './flags.js';
 
 /** How long a `--since last --send` run's claim on its period holds others off: well past a send's 2-minute deadline. */
 const CLAIM_LEASE_MS = 10 * 60_000;
+/** `--day today --send` runs this close together (two hosts' crons) send one digest. */
+const TODAY_SLACK_MS = 2 * 60_000;
 
 export interface DigestOptions {
   since?: string;
@@ -22,6 +24,7 @@ export interface DigestOptions {
   to?: string[];
   dryRun?: boolean;
   always?: boolean;
+  resend?: boolean;
   failOnMoments?: boolean;
   sensitivity?: string;
 }
@@ -40,6 +43,9 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   const sending = Boolean(o.send || o.dryRun);
   if (!sending && o.to?.length) throw new UsageError('--to goes with --send', { hint: 'add --send (or --dry-run to see the message)' });
   if (!sending && o.always) throw new UsageError('--always goes with --send', { hint: 'a printed digest always says when the day was quiet' });
+  if (o.resend && (!o.send || o.day === undefined)) {
+    throw new UsageError('--resend goes with --day and --send', { hint: 'a --day digest is sent once to its recipients; --resend sends it again (--since gives periods that are never sent twice by --since last)' });
+  }
   const zone = config.defaults.timeZone;
   const day = o.day === undefined ? null : dayFlag(o, now, zone);
   const asOf = day?.end ?? asOfFlag(o.asOf, now, zone);
@@ -87,9 +93,36 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   }
 
   // `--since last --send` claims its period before it sends: of two runs at once (cron overlapping an analyst,
-  // or on two hosts of a team), one sends it and the other says so; a failed send gives the period back
+  // or on two hosts of a team), one sends it and the other says so; a failed send gives the period back.
+  // `--day … --send` claims its day for its recipients: the second host's 07:00 cron says it was sent, and
+  // sends nothing (--resend sends it again); a failed send, or a claim left by a run that died, holds nothing.
   let claim: number | null = null;
-  if (lastMode && !o.dryRun && !(quietToSkip(model) && !o.always)) {
+  const sends = !o.dryRun && !(quietToSkip(model) && !o.always);
+  if (day && sends && !o.resend) {
+    // a whole day is its midnight to the next; a day so far (--day today) is the hosts' run of a few minutes apart
+    const dayEnd = zonedDayStart(model.periodStart, zone, 1);
+    const whole = model.periodEnd >= dayEnd;
+    const endsIn = whole ? ([dayEnd, dayEnd] as const) : ([model.periodEnd - TODAY_SLACK_MS, Math.min(model.periodEnd + TODAY_SLACK_MS, dayEnd - 1)] as const);
+    const s = await openStore(dbPath);
+    let got: ReturnType<typeof s.claimDayDigest>;
+    try {
+      got = s.claimDayDigest({ createdAt: now, periodStart: model.periodStart, periodEnd: model.periodEnd, moments: found, recipients: mail.to }, now - CLAIM_LEASE_MS, endsIn);
+    } finally {
+      s.close();
+    }
+    if ('taken' in got) {
+      const what = `digest: the digest of ${fmtShortIn(model.periodStart, zone).slice(0, 10)}${whole ? '' : ` up to ${fmtIn(model.periodEnd, zone)}`}`;
+      const to = got.taken.recipients || mail.to.join(', ');
+      log(
+        got.taken.sending
+          ? `${what} is being sent to ${to} by another run (started ${fmtIn(got.taken.at, zone)}); nothing sent — if that run died, its claim runs out at ${fmtIn(got.taken.at + CLAIM_LEASE_MS, zone)} (--resend sends it now)`
+          : `${what} was sent to ${to} by a run at ${fmtIn(got.taken.at, zone)}; nothing sent (--resend sends it again)`,
+      );
+      return code;
+    }
+    claim = got.id;
+  }
+  if (lastMode && sends) {
     const s = await openStore(dbPath);
     try {
       claim = s.claimDigest({ createdAt: now, periodStart: model.periodStart, periodEnd: model.periodEnd, moments: found }, now - CLAIM_LEASE_MS);
@@ -113,7 +146,9 @@ export async function run(g: GlobalOptions, o: DigestOptions): Promise<number> {
   // (it ended the process in silence), the claimed period given back first. Nothing has gone to stdout on this
   // path (a dry run does not send).
   const onSignal = () => {
-    log('momentscan: error: interrupted while the digest was being sent: it is not marked as sent (the mail server had not confirmed it) — the next digest --since last covers this period again; check the inbox before sending it again');
+    log(
+      `momentscan: error: interrupted while the digest was being sent: it is not marked as sent (the mail server had not confirmed it) — ${day ? 'the same digest --day run sends it again' : 'the next digest --since last covers this period again'}; check the inbox before sending it again`,
+    );
     void (claim !== null ? settle(null) : Promise.resolve()).catch(() => undefined).finally(() => process.exit(ExitCode.INTERRUPTED));
   };
   if (!o.dryRun) {

@@ -26,7 +26,7 @@ export async function run(g: GlobalOptions, o: FetchOptions): Promise<number> {
   // the renderers only when asked for a listing: a plain fetch (cron's) does without loading them
   if (format) {
     const [{ render }, { renderContext }] = await Promise.all([import('../render/index.js'), import('./output.js')]);
-    await writeOut(render(format, fetchListing(summary.feeds), await renderContext(g, o, env, env.now(), format)));
+    await writeOut(render(format, fetchListing(summary.feeds), await renderContext(g, o, env, env.now(), format, config.defaults.timeZone)));
   }
   return fetchExitCode(summary, Boolean(o.strict));
 }
@@ -45,7 +45,7 @@ export async function fetchFeeds(config: Config, dbPath: string, g: GlobalOption
     now: env.now,
     log,
   });
-  for (const line of feedReportLines(summary)) {
+  for (const line of feedReportLines(summary, config.defaults.timeZone)) {
     if (line.level === 'warning' || !g.quiet) log(`momentscan: ${line.level}: ${line.text}`);
   }
   if (!g.quiet || summary.interrupted) log(fetchSummaryLine(summary));

@@ -1,5 +1,6 @@
 import { ExitCode, UsageError } from '../core/errors.js';
-import { iso, parseTime } from '../core/time.js';
+import { parseTime } from '../core/time.js';
+import { shownAt } from '../render/text.js';
 import { learnThreshold } from '../moments/thresholds.js';
 import { openStore, VERDICTS, type Verdict } from '../store/store.js';
 import { cleanNote } from './events/shared.js';
@@ -35,7 +36,7 @@ export async function run(g: GlobalOptions, o: LabelOptions): Promise<number> {
     const m = store.feedback.recordedMoment(id);
     if (!m) throw new UsageError(`label: no moment ${id} in ${dbPath}`, { hint: 'momentscan moments lists moments with their ids' });
     if (at < m.start) {
-      throw new UsageError(`--at ${o.at} is before moment ${id} began (${iso(m.start)})`, { hint: 'a verdict is given after the moment it judges: give a later time, or leave --at out (now)' });
+      throw new UsageError(`--at ${o.at} is before moment ${id} began (${shownAt(m.start, config.defaults.timeZone)})`, { hint: 'a verdict is given after the moment it judges: give a later time, or leave --at out (now)' });
     }
     // (clear on a moment with no verdict: nothing to withdraw, and said so rather than "label cleared")
     const before = store.feedback.labels([m.topic]).find((l) => l.momentId === id);
@@ -46,7 +47,7 @@ export async function run(g: GlobalOptions, o: LabelOptions): Promise<number> {
     // and without --note keeps its note (it was wiped); a new verdict starts without the old one's note
     const kept = o.note === undefined && before && before.verdict === verdict ? before.note : note;
     store.feedback.saveLabel(m, verdict, { note: kept, at: when, source: 'cli' });
-    const what = `moment ${id} (${m.topic}, ${m.kind === 'volume-spike' ? 'spike' : `${m.direction} shift`} from ${iso(m.start)})`;
+    const what = `moment ${id} (${m.topic}, ${m.kind === 'volume-spike' ? 'spike' : `${m.direction} shift`} from ${shownAt(m.start, config.defaults.timeZone)})`;
     const topic = config.topics.find((t) => t.name === m.topic);
     const threshold = topic ? learnThreshold(config.defaults.sensitivity, store.feedback.labels([m.topic]), now) : null;
     const done = verdict ? `labelled ${verdict}${kept ? ` (${kept})` : ''}` : had ? 'label cleared' : 'had no label: nothing to clear';

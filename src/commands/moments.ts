@@ -109,7 +109,7 @@ export async function report(config: Config, dbPath: string, g: GlobalOptions, o
   if (o.backtest && !g.quiet) {
     const names = topics.length ? topics : config.topics.map((t) => t.name);
     // --limit cuts the list, not the replay: its counts speak of every moment that would have fired
-    for (const line of backtestSummary(result.found, names, from, asOf)) log(line);
+    for (const line of backtestSummary(result.found, names, from, asOf, config.defaults.timeZone)) log(line);
     for (const line of backtestLabelLines(replayLabels(result.found, result.labels, names, from, asOf))) log(line);
   }
   return o.failOnMoments && rows.length > 0 ? ExitCode.MOMENTS_FOUND : ExitCode.OK;

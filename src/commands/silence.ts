@@ -1,5 +1,6 @@
 import { ExitCode, UsageError } from '../core/errors.js';
-import { iso, parseDurationMs, parseTime } from '../core/time.js';
+import { parseDurationMs, parseTime } from '../core/time.js';
+import { shownAt } from '../render/text.js';
 import { MAX_SILENCE_MS, Outbox } from '../notify/outbox.js';
 import { render } from '../render/index.js';
 import { silencesListing } from '../render/notify.js';
@@ -38,7 +39,7 @@ export async function add(g: GlobalOptions, o: { topic: string; for?: string; un
     store.close();
   }
   await writeOut(`${id}\n`);
-  if (!g.quiet) log(`silence: ${id}: ${topic === '*' ? 'every topic' : topic} silenced until ${iso(endsAt)}${comment ? ` (${comment})` : ''}; momentscan silence remove ${id} ends it`);
+  if (!g.quiet) log(`silence: ${id}: ${topic === '*' ? 'every topic' : topic} silenced until ${shownAt(endsAt, config.defaults.timeZone)}${comment ? ` (${comment})` : ''}; momentscan silence remove ${id} ends it`);
   return ExitCode.OK;
 }
 

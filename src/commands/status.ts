@@ -67,7 +67,7 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
     email: email.status,
     now,
   };
-  await writeOut(json ? `${JSON.stringify(statusJson(status), null, 2)}\n` : renderStatus(status, await renderContext(g, {}, env, now, 'table')));
+  await writeOut(json ? `${JSON.stringify(statusJson(status), null, 2)}\n` : renderStatus(status, await renderContext(g, {}, env, now, 'table', config.defaults.timeZone)));
   // a health check (cron, a script) goes by the exit status: email that does not work is a failure of the set-up
   if (email.failure === null) return ExitCode.OK;
   log(`momentscan: error: ${email.failure.line}`);

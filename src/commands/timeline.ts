@@ -1,7 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import { MAX_LISTED_BUCKETS } from '../core/limits.js';
-import { formatDuration, parseDurationMs } from '../core/time.js';
-import { autoBucket, engineStart, scoreBuckets } from '../detect/detect.js';
+import { formatDuration, parseDurationMs, standardOffset, zonedDayStart } from '../core/time.js';
+import { autoBucket, engineStart, scoreBuckets, shiftOf } from '../detect/detect.js';
 import { learningUntil } from '../detect/readiness.js';
 import { render } from '../render/index.js';
 import { timelineListing, type TimelineRow } from '../render/timeline.js';
@@ -9,8 +9,12 @@ import { openStore } from '../store/store.js';
 import { checkWindow, chooseFormat, configFor, type GlobalOptions, log, noteBigTable, type OutputOptions, processEnv, renderContext, writeOut } from './context.js';
 import { syncTopics } from '../enrich/sync-topics.js';
 import { engineTuning, learnThreshold } from '../moments/thresholds.js';
-import { topicHistoryStart, withUnfetched } from '../moments/coverage.js';
+import { gridBucketCounts, topicHistoryStart, withUnfetched } from '../moments/coverage.js';
+import { onCalendarDays } from '../moments/calendar-days.js';
+import { QUARTER_MS } from '../store/db.js';
 import { asOfFlag, sensitivityFlag, sinceFlag, topicFlag } from './flags.js';
+
+const DAY_MS = 86_400_000;
 
 export interface TimelineOptions extends OutputOptions {
   topic: string;
@@ -63,16 +67,25 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
     // the topic's threshold as moments uses it: learnt from labels, unless --sensitivity says otherwise
     const threshold = flag ? null : learnThreshold(sensitivity, store.feedback.labels([topic.name]), env.now());
     firstItemAt = store.firstItemAt(id);
-    const detectOptions = withUnfetched(store, id, { asOf, from, bucketMs, baselineMs, sensitivity, historyStart: topicHistoryStart(store, id), ...engineTuning(threshold) });
-    const buckets = store.bucketCounts(id, engineStart(detectOptions), asOf + 1, bucketMs);
+    // in a team's zone the buckets are cut at its midnight by its standard clock, as moments cuts them
+    const tz = config.defaults.timeZone;
+    const offsetMs = standardOffset(tz, asOf);
+    const detectOptions = withUnfetched(store, id, { asOf, from, bucketMs, baselineMs, sensitivity, historyStart: topicHistoryStart(store, id), ...(offsetMs ? { offsetMs } : {}), ...engineTuning(threshold) });
+    const buckets = gridBucketCounts(store, id, engineStart(detectOptions), asOf + 1, bucketMs, shiftOf(detectOptions));
     // a bucket still going at asOf is not judged yet: learning only if it would not be once over
-    const until = learningUntil(detectOptions.historyStart, bucketMs);
-    rows = scoreBuckets(buckets, detectOptions).map((r) => ({
+    const until = learningUntil(detectOptions.historyStart, bucketMs, offsetMs);
+    const scored = scoreBuckets(buckets, detectOptions).map((r) => ({
       ...r,
       topic: topic.name,
       bucketMs,
       learning: !r.judged && !r.unfetched && (r.start + bucketMs <= asOf || until === null || r.start + bucketMs <= until),
     }));
+    // days in a zone are the team's calendar days, midnight to midnight (23 or 25 hours when the clocks change),
+    // each with its own stories and the engine's verdict on its day
+    rows =
+      tz !== 'UTC' && bucketMs === DAY_MS && scored.length > 0
+        ? onCalendarDays(scored, store.packedBucketCounts(id, Math.min(scored[0]!.start, zonedDayStart(scored[0]!.start, tz)), asOf + 1, QUARTER_MS), tz).filter((r) => r.start + r.bucketMs > from)
+        : scored;
   } finally {
     store.close();
   }

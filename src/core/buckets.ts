@@ -28,3 +28,23 @@ export function unpackBuckets(p: PackedBuckets): Bucket[] {
   }
   return out;
 }
+
+/**
+ * Finer buckets (in time order, each within one coarser bucket: quarter hours) summed into buckets of
+ * `bucketMs` cut at `shift` after the epoch's grid (core/time.ts gridShift: a team's midnight).
+ */
+export function regrid(fine: PackedBuckets, bucketMs: number, shift: number, out: PackedBuckets = new Float64Array(fine.length)): PackedBuckets {
+  let end = 0;
+  let c = -BUCKET_WIDTH;
+  for (let k = 0; k < fine.length; k += BUCKET_WIDTH) {
+    const start = Math.floor((fine[k]! - shift) / bucketMs) * bucketMs + shift;
+    if (c < 0 || out[c] !== start) {
+      c = end;
+      end += BUCKET_WIDTH;
+      out[c] = start;
+      for (let f = 1; f < BUCKET_WIDTH; f++) out[c + f] = 0;
+    }
+    for (let f = 1; f < BUCKET_WIDTH; f++) out[c + f]! += fine[k + f]!;
+  }
+  return out.subarray(0, end);
+}

@@ -122,9 +122,25 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** Start of the bucket containing `ms`, buckets aligned to the Unix epoch (UTC). */
-export function bucketStart(ms: number, bucketMs: number): number {
-  return Math.floor(ms / bucketMs) * bucketMs;
+/**
+ * Start of the bucket containing `ms`: buckets aligned to the Unix epoch (UTC), or, with `shift` (gridShift:
+ * a team's zone), to `shift` after it, so that they start at the team's midnight.
+ */
+export function bucketStart(ms: number, bucketMs: number, shift = 0): number {
+  return Math.floor((ms - shift) / bucketMs) * bucketMs + shift;
+}
+
+const GRID_QUARTER_MS = 900_000;
+/**
+ * Where a grid of `bucketMs` buckets is cut for a team whose standard offset is `offsetMs` (standardOffset):
+ * the shift from the epoch's grid (0 to bucketMs) that makes a bucket start at the team's midnight, by its
+ * standard clock — 23:00 UTC for Amsterdam's days (00:00 CET, 01:00 CEST in summer), 05:00 UTC for New
+ * York's, 17:00, 23:00, 05:00, 11:00 UTC for Amsterdam's 6-hour buckets. 0 without a zone, and for buckets
+ * that are not whole quarter hours (the counts' unit; every zone's offset is whole quarter hours).
+ */
+export function gridShift(bucketMs: number, offsetMs = 0): number {
+  if (!offsetMs || !(bucketMs > 0) || bucketMs % GRID_QUARTER_MS !== 0 || offsetMs % GRID_QUARTER_MS !== 0) return 0;
+  return (((-offsetMs) % bucketMs) + bucketMs) % bucketMs;
 }
 
 /** "2026-11-20 12:00 UTC" (minutes are all a digest needs). */
@@ -256,4 +272,16 @@ export function fmtSpanIn(from: number, to: number, tz: string, joint = ' → ')
   const a = zoneLabel(from, tz);
   const b = zoneLabel(to, tz);
   return `${a === b ? fmtShortIn(from, tz) : fmtIn(from, tz)}${joint}${fmtIn(to, tz)}`;
+}
+
+/**
+ * The zone's standard offset from UTC in the year of `at` (ms): its offset without summer time, the lesser of
+ * January's and July's (+1 h for Amsterdam, −5 h for New York, +10 h for Sydney; 0 for UTC). The detection
+ * engine's buckets are cut on it (gridShift): of one length all year, they start at the team's midnight but
+ * an hour off it in summer.
+ */
+export function standardOffset(tz: string | undefined, at: number): number {
+  if (!tz || tz === 'UTC') return 0;
+  const year = new Date(at).getUTCFullYear();
+  return Math.min(zoneOffset(tz, Date.UTC(year, 0, 1)), zoneOffset(tz, Date.UTC(year, 6, 1)));
 }

@@ -2,7 +2,7 @@ import type { Sensitivity } from '../config/schema.js';
 import type { Bucket, Moment, MomentDirection, MomentKind } from '../core/types.js';
 import { BUCKET_WIDTH, packBuckets, type PackedBuckets } from '../core/buckets.js';
 import { ENGINE_GRID_MS, engineHistoryMs, MAX_BUCKETS } from '../core/limits.js';
-import { bucketStart } from '../core/time.js';
+import { bucketStart, gridShift } from '../core/time.js';
 import type { Alert } from './alerts.js';
 import { SeriesDetector, type Tuning } from './series.js';
 import { compactState, episodeOpen, restoreState, saveState } from './snapshot.js';
@@ -37,6 +37,11 @@ export interface DetectOptions {
   sensitivity: Sensitivity;
   /** When the topic's history starts (first item); earlier buckets are not counted as zeros. */
   historyStart: number | null;
+  /**
+   * The team's standard UTC offset (core/time.ts standardOffset; 0 or absent: UTC): buckets are cut at its
+   * midnight (gridShift), a day's bucket from 23:00 UTC for Amsterdam, all of one length.
+   */
+  offsetMs?: number;
   /**
    * Periods nobody fetched ([start, end), oldest first, not overlapping): the feeds that carry the topic
    * were not read then and dropped its items (the fetch log: moments/coverage.ts). A bucket that meets one
@@ -76,19 +81,24 @@ export interface BucketScore {
 
 
 /** Where the engine starts for an evaluation: what callers read buckets from. */
-export function engineStart(o: Pick<DetectOptions, 'from' | 'bucketMs' | 'baselineMs' | 'historyStart'>): number {
+export function engineStart(o: Pick<DetectOptions, 'from' | 'bucketMs' | 'baselineMs' | 'historyStart' | 'offsetMs'>): number {
   // engineHistoryMs bounds this: the baseline (at least eight weeks), and up to a grid step of rounding
   const history = engineHistoryMs(o.baselineMs) - ENGINE_GRID_MS;
   const anchored = Math.floor((o.from - history) / ENGINE_GRID_MS) * ENGINE_GRID_MS;
   const first = o.historyStart === null ? anchored : Math.max(anchored, o.historyStart);
-  return bucketStart(first, o.bucketMs);
+  return bucketStart(first, o.bucketMs, shiftOf(o));
+}
+
+/** Where the evaluation's bucket grid is cut (0: on the epoch's; in a team's zone, at its standard midnight). */
+export function shiftOf(o: Pick<DetectOptions, 'bucketMs' | 'offsetMs'>): number {
+  return gridShift(o.bucketMs, o.offsetMs);
 }
 
 /** Scores every complete bucket from `from` to `asOf` (and the one in progress, unjudged); resumed as `r` says. */
 export function scoreBuckets(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}): BucketScore[] {
   const { trace } = run(buckets, o, r);
   const out: BucketScore[] = [];
-  for (let i = trace.indexOf(bucketStart(o.from, o.bucketMs)); i < trace.length; i++) out.push(trace.row(i));
+  for (let i = trace.indexOf(bucketStart(o.from, o.bucketMs, shiftOf(o))); i < trace.length; i++) out.push(trace.row(i));
   return out;
 }
 
@@ -207,7 +217,7 @@ export class StaleStateError extends Error {
 /** Whether a saved state can be resumed from in this evaluation: on its bucket grid, after its start, by its window. */
 function fits(o: DetectOptions, s: EngineSnapshot): boolean {
   const first = engineStart(o);
-  return s.at > first && s.at <= bucketStart(o.from, o.bucketMs) && (s.at - first) % o.bucketMs === 0;
+  return s.at > first && s.at <= bucketStart(o.from, o.bucketMs, shiftOf(o)) && (s.at - first) % o.bucketMs === 0;
 }
 
 /**
@@ -228,7 +238,7 @@ const SAVE_SPAN_MS = 3 * DAY_MS;
 
 function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}): { trace: Trace; snapshot: EngineSnapshot | null; resumed: boolean } {
   const first = engineStart(o);
-  const open = bucketStart(o.asOf, o.bucketMs);
+  const open = bucketStart(o.asOf, o.bucketMs, shiftOf(o));
   // buckets that ended by asOf are judged; the one in progress is shown (once it has begun), not judged
   const n = Math.max(0, (open - first) / o.bucketMs);
   const showOpen = o.asOf > open;
@@ -270,9 +280,11 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}
   let snapshot: EngineSnapshot | null = null;
   const saveFrom = r.saveBy === undefined ? Infinity : Math.max(r.saveBy - SAVE_SPAN_MS, resumed ? at + 1 : first + 1);
   // the rows between two at which the state may be saved go through judgeRows in one call
+  // (the team's day boundaries, by its standard clock, in its zone)
+  const dayShift = o.offsetMs ?? 0;
   const mayBeSavedAt = (i: number) => {
     const t = origin + i * o.bucketMs;
-    return t >= saveFrom && t <= r.saveBy! && t % DAY_MS === 0;
+    return t >= saveFrom && t <= r.saveBy! && (t + dayShift) % DAY_MS === 0;
   };
   for (let i = startRow; i < rows; ) {
     if (mayBeSavedAt(i) && !episodeOpen(engine)) {
@@ -364,7 +376,7 @@ export function detectResumable(
     .map((g) => buildMoment(topic, 'sentiment-shift', { ...g, first: swingStart(trace, g) }, trace, o))
     .filter((m) => !spikes.some((s) => s.start <= m.start && m.end <= s.end));
   // an ongoing moment reaches into any window up to asOf, one shorter than a bucket too (its last bucket just ended)
-  const fromBucket = bucketStart(o.from, o.bucketMs);
+  const fromBucket = bucketStart(o.from, o.bucketMs, shiftOf(o));
   return { moments: [...spikes, ...shifts].filter((m) => m.end > fromBucket || m.ongoing), snapshot, resumed };
 }
 

@@ -1,4 +1,4 @@
-import { bucketStart } from '../core/time.js';
+import { bucketStart, gridShift } from '../core/time.js';
 import { SeriesDetector } from './series.js';
 
 /**
@@ -20,11 +20,11 @@ export function historyNeededBuckets(bucketMs: number): number {
  * learning bucket), or null when it has no items at all (there is no telling yet). A topic is still
  * learning at an evaluation time before this.
  */
-export function learningUntil(historyStart: number | null, bucketMs: number): number | null {
+export function learningUntil(historyStart: number | null, bucketMs: number, offsetMs = 0): number | null {
   if (historyStart === null || !Number.isFinite(historyStart)) return null;
   // buckets finer than 15 minutes are learnt from in steps of several buckets, aligned to the clock
   const step = bucketMs * SeriesDetector.rowsPerStep(bucketMs);
-  return bucketStart(historyStart, step) + SeriesDetector.warmupRows(step) * step + bucketMs;
+  return bucketStart(historyStart, step, gridShift(step, offsetMs)) + SeriesDetector.warmupRows(step) * step + bucketMs;
 }
 
 // (where a history starts, an old item alone before the rest left out: core/history.ts, the store's coverage uses it too)

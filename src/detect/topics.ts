@@ -5,7 +5,7 @@ import { receiveMessageOnPort, MessageChannel, type MessagePort, Worker } from '
 import { BUCKET_WIDTH, type PackedBuckets } from '../core/buckets.js';
 import type { Moment } from '../core/types.js';
 import { endWorker } from '../core/worker-end.js';
-import { detectResumable, engineStart, type DetectOptions, type EngineSnapshot, type Resume } from './detect.js';
+import { detectResumable, engineStart, shiftOf, type DetectOptions, type EngineSnapshot, type Resume } from './detect.js';
 
 /**
  * Runs the engine on many topics (detectMoments), on this thread and, when there is enough work, on a
@@ -96,7 +96,10 @@ export interface DetectAllOptions {
  * fetched before the window.
  */
 export function engineKey(o: DetectOptions): string {
-  const key = [engineVersion(), o.bucketMs, o.baselineMs, o.sensitivity, engineStart(o), JSON.stringify(o.tuning ?? null)].join(' ');
+  let key = [engineVersion(), o.bucketMs, o.baselineMs, o.sensitivity, engineStart(o), JSON.stringify(o.tuning ?? null)].join(' ');
+  // buckets cut at a team's midnight are another grid (a change of zone is a new key, as a change of bucket)
+  const shift = shiftOf(o);
+  if (shift !== 0) key += ` grid+${shift}`;
   // a state saved before the window is made with the periods nobody fetched before it (one found later is another key)
   const blind = (o.blind ?? []).filter(([a]) => a < o.from);
   return blind.length ? `${key} ${JSON.stringify(blind)}` : key;

@@ -4,6 +4,9 @@ import type { Config } from '../config/schema.js';
 import { configuredFeeds } from '../ingest/due.js';
 import type { Store } from '../store/store.js';
 import type { TopicCoverage } from '../store/model.js';
+import { type PackedBuckets, regrid, unpackBuckets } from '../core/buckets.js';
+import type { Bucket } from '../core/types.js';
+import { QUARTER_MS } from '../store/db.js';
 
 /** Items published before the evaluation time may still be fetched (and found overflowing) this long after it. */
 export const MAX_FETCH_LAG_MS = 2 * 86_400_000;
@@ -22,6 +25,21 @@ export function notFetchedSince(config: Config, store: Store, asOf: number): num
 /** Where a topic's history starts for detection (readiness.ts historyStart: its first item, unless that stands alone). */
 export function topicHistoryStart(store: Store, topicId: number): number | null {
   return historyStart(store.firstItemTimes(topicId, HISTORY_LOOK));
+}
+
+/**
+ * A topic's bucket counts over [from, to) on a grid cut `shift` after the epoch's (detect.ts shiftOf: the
+ * team's midnight; 0: the store's own grid): rolled up from its quarter-hour counts when shifted.
+ */
+export function gridBucketCounts(store: Store, topicId: number, from: number, to: number, bucketMs: number, shift: number, shared = false): PackedBuckets {
+  if (shift === 0) return store.packedBucketCounts(topicId, from, to, bucketMs, shared);
+  const quarters = store.packedBucketCounts(topicId, from, to, QUARTER_MS);
+  return regrid(quarters, bucketMs, shift, shared ? new Float64Array(new SharedArrayBuffer(quarters.byteLength)) : undefined);
+}
+
+/** gridBucketCounts as objects (timeline, charts). */
+export function gridBuckets(store: Store, topicId: number, from: number, to: number, bucketMs: number, shift: number): Bucket[] {
+  return shift === 0 ? store.bucketCounts(topicId, from, to, bucketMs) : unpackBuckets(gridBucketCounts(store, topicId, from, to, bucketMs, shift));
 }
 
 /**

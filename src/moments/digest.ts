@@ -5,7 +5,7 @@ import { bucketStart, fmtIn } from '../core/time.js';
 import type { Moment } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import { evaluate } from './evaluate.js';
-import { notFetchedSince } from './coverage.js';
+import { gridBuckets, notFetchedSince } from './coverage.js';
 import type { DigestBucket, DigestModel, DigestMoment } from './types.js';
 
 /**
@@ -111,13 +111,18 @@ export function knownAt<P extends { firstSeenAt: number; lastSeenAt: number; mom
     moment: {
       ...m,
       end,
-      peak: Math.max(m.start, Math.min(m.peak, bucketStart(asOf, m.bucketMs))),
+      peak: Math.max(m.start, Math.min(m.peak, bucketStart(asOf, m.bucketMs, gridOf(m)))),
       firedAt: Math.min(m.firedAt, asOf),
       alerts: laterAlert ? 1 : m.alerts,
       alertedAt: laterAlert ? Math.min(m.firedAt, asOf) : m.alertedAt,
       examples: m.examples.filter((e) => e.publishedAt <= asOf),
     },
   };
+}
+
+/** Where the moment's bucket grid is cut: its start is a bucket's (a team's midnight in its zone; 0 in UTC). */
+function gridOf(m: Moment): number {
+  return m.bucketMs > 0 ? ((m.start % m.bucketMs) + m.bucketMs) % m.bucketMs : 0;
 }
 
 /**
@@ -129,8 +134,9 @@ export function knownAt<P extends { firstSeenAt: number; lastSeenAt: number; mom
 export function seriesFor(store: Store, topicId: number | undefined, m: Moment, asOf: number): { series: DigestBucket[]; seriesBucketMs?: number } {
   if (topicId === undefined || !(m.bucketMs > 0)) return { series: [] };
   const b = m.bucketMs;
+  const shift = gridOf(m);
   // an ongoing moment's chart runs to now; a finished one's shows a few buckets after it, how it came down
-  const now = bucketStart(asOf, b) + b;
+  const now = bucketStart(asOf, b, shift) + b;
   const end = m.ongoing ? now : Math.min(m.end + CHART_TRAIL * b, now);
   const start = m.start - CHART_LEAD * b;
   if (end <= start) return { series: [] };
@@ -140,11 +146,11 @@ export function seriesFor(store: Store, topicId: number | undefined, m: Moment, 
   let to = end;
   while ((to - from) / (k * b) > CHART_MAX_BARS) {
     k++;
-    from = bucketStart(start, k * b);
-    to = bucketStart(end - 1, k * b) + k * b;
+    from = bucketStart(start, k * b, shift);
+    to = bucketStart(end - 1, k * b, shift) + k * b;
   }
   const bar = k * b;
-  const counts = store.bucketCounts(topicId, from, Math.min(to, asOf + 1), b);
+  const counts = gridBuckets(store, topicId, from, Math.min(to, asOf + 1), b, shift);
   const out: DigestBucket[] = [];
   for (let t = from; t < to; t += bar) {
     out.push({ start: t, count: 0, tone: null, inMoment: t < m.end && t + bar > m.start });

@@ -1,14 +1,14 @@
 import type { Config, Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import type { Moment } from '../core/types.js';
-import { autoBucket, engineStart, resumeStart, type EngineSnapshot } from '../detect/detect.js';
-import { MAX_FETCH_LAG_MS, topicHistoryStart, withUnfetched } from './coverage.js';
+import { autoBucket, engineStart, resumeStart, shiftOf, type EngineSnapshot } from '../detect/detect.js';
+import { gridBucketCounts, MAX_FETCH_LAG_MS, topicHistoryStart, withUnfetched } from './coverage.js';
 import { explainMoment, undercountCaveats } from '../detect/explain.js';
 import { learningUntil } from '../detect/readiness.js';
 import { rankMoments } from '../rank/rank.js';
 import type { MomentRow } from './types.js';
 import type { Label, Store } from '../store/store.js';
-import { bucketStart } from '../core/time.js';
+import { bucketStart, standardOffset } from '../core/time.js';
 import { QUARTER_MS } from '../store/db.js';
 import { detectAll, engineKey, type TopicInput, type TopicResult, type TopicTask } from '../detect/topics.js';
 import { syncAccounts } from '../enrich/sync-accounts.js';
@@ -92,6 +92,8 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     ]),
   );
   const baselineMs = config.defaults.baselineMs;
+  // the team's days: buckets cut at its midnight, by its standard clock (detect.ts offsetMs)
+  const offsetMs = standardOffset(config.defaults.timeZone, o.asOf);
   const learning: Evaluation['learning'] = [];
   // what is read from here on is what the engine states saved below are computed from (see saveEngineStates)
   const readAt = store.dataVersion();
@@ -104,18 +106,18 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     // window opens keeps its true onset and alert history (--alerts must not take it for new); moments
     // reported are those that reach into the window (in a backtest, those that fired in it).
     const historyStart = topicHistoryStart(store, topicId);
-    const until = learningUntil(historyStart, bucketMs);
+    const until = learningUntil(historyStart, bucketMs, offsetMs);
     if (until === null || until > o.asOf) {
       // (an evaluation time before the topic's first item: nothing stored by then, not "learning until" a later date)
       const first = until === null ? null : store.firstItemAt(topicId);
       learning.push({ topic: topic.name, until, ...(first !== null && first > o.asOf ? { firstItemAt: first } : {}) });
     }
     // a threshold moved by labels is the engine's alert level (part of the engine state's key, like the sensitivity)
-    const options = withUnfetched(store, topicId, { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart, ...engineTuning(thresholds.get(topic.name)!) });
+    const options = withUnfetched(store, topicId, { asOf: o.asOf, from: o.from, bucketMs, baselineMs, sensitivity, historyStart, ...(offsetMs ? { offsetMs } : {}), ...engineTuning(thresholds.get(topic.name)!) });
     // The engine's state is saved before the window and resumed from by later runs with the same key;
     // only for buckets of whole quarters, whose counts the triggers that drop the states watch.
     const key = o.engineStates !== false && bucketMs % QUARTER_MS === 0 ? engineKey(options) : null;
-    const saveBy = bucketStart(o.from, bucketMs);
+    const saveBy = bucketStart(o.from, bucketMs, shiftOf(options));
     const resume = key ? store.engineState(topicId, key, saveBy) : null;
     tasks.push({ topic: topic.name, topicId, key, options, ...(key ? { saveBy } : {}), ...(resume ? { resumeAt: resume.at } : {}), resume });
   }
@@ -123,7 +125,7 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     const { topicId, options } = tasks[i]!;
     const resume = resumable ? tasks[i]!.resume : null;
     // resumed, the engine needs only the buckets from a little before the state
-    const buckets = store.packedBucketCounts(topicId, resume ? resumeStart(options, resume) : engineStart(options), o.asOf + 1, options.bucketMs, shared);
+    const buckets = gridBucketCounts(store, topicId, resume ? resumeStart(options, resume) : engineStart(options), o.asOf + 1, options.bucketMs, shiftOf(options), shared);
     return { buckets, resume };
   };
   // A topic's moments are explained (their items read) as soon as its engine run is done, while the

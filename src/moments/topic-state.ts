@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { autoBucket } from '../detect/detect.js';
 import { learningUntil } from '../detect/readiness.js';
+import { standardOffset } from '../core/time.js';
 import { syncTopics } from '../enrich/sync-topics.js';
 import type { Store } from '../store/store.js';
 import type { TopicRow } from './types.js';
@@ -20,7 +21,7 @@ export function topicRows(config: Config, store: Store | null, now: number, sens
     const bucketMs = setting === 'auto' ? autoBucket() : setting;
     const firstItemAt = store && id !== undefined ? store.firstItemAt(id) : null;
     // learning as moments judges it: from where the history starts for detection (an old item alone before the rest is not it)
-    const until = learningUntil(store && id !== undefined ? topicHistoryStart(store, id) : null, bucketMs);
+    const until = learningUntil(store && id !== undefined ? topicHistoryStart(store, id) : null, bucketMs, standardOffset(config.defaults.timeZone, now));
     const total = id === undefined ? undefined : totals.get(id);
     const own = labels.filter((l) => l.topic === t.name);
     const count = (v: string) => own.filter((l) => l.verdict === v).length;

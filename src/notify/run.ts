@@ -5,7 +5,7 @@ import type { ChannelConfig, NotifyConfig } from '../config/notify.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import { COOL_DOWN_MS } from '../detect/alerts.js';
-import { iso } from '../core/time.js';
+import { fmtIn, iso } from '../core/time.js';
 import { SCHEMA_VERSION } from '../render/index.js';
 import { momentJson, type MomentRow } from '../render/moments.js';
 import type { Store } from '../store/store.js';
@@ -164,6 +164,7 @@ export function enqueueAlerts(config: Config, store: Store, rows: MomentRow[], o
   const lateOf = new Map<NewDelivery, string>();
   const missedOf = new Map<NewDelivery, string>();
   const catchFrom = o.catchFrom ?? o.from;
+  const tz = config.defaults.timeZone;
   let alerts = 0;
   for (const m of rows) {
     const ended = !m.ongoing && m.end + COOL_DOWN_MS <= o.asOf;
@@ -209,7 +210,8 @@ export function enqueueAlerts(config: Config, store: Store, rows: MomentRow[], o
           silenced: isSilenced,
           ...(missed ? { missed: `missed: it fired ${minute(m.firedAt)} UTC and was over by ${minute(m.end + COOL_DOWN_MS)} UTC, while notify was not running` } : {}),
         };
-        if (catchUp && !isSilenced) (missed ? missedOf : lateOf).set(d, `${what} (fired ${minute(m.firedAt)} UTC${missed ? `, over by ${minute(m.end + COOL_DOWN_MS)} UTC` : ''})`);
+        // (said on stderr: on the team's clock; the delivery's record above stays UTC)
+        if (catchUp && !isSilenced) (missed ? missedOf : lateOf).set(d, `${what} (fired ${fmtIn(m.firedAt, tz)}${missed ? `, over by ${fmtIn(m.end + COOL_DOWN_MS, tz)}` : ''})`);
         (ev.alertNo === 0 ? ends : deliveries).push(d);
       }
     }

@@ -4,7 +4,7 @@ import { iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import type { EnrichedItem } from '../core/types.js';
 import { drawTable, tableWidth } from './table.js';
-import { ago, cellText, shownWidth, timeColumn, wrapShown } from './text.js';
+import { ago, cellText, shownWidth, timeColumn, wrapShown, zonedText } from './text.js';
 import type { FeedHealthRow } from '../moments/types.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
@@ -134,7 +134,8 @@ function healthTable(rows: FeedHealthRow[], ctx: RenderContext, now: number): st
     ]);
     const problem = r.error ?? (r.overflows > 0 ? `${r.overflows} fetches may have dropped items` : null);
     // in full, under the table: a cell would cut it
-    if (problem) problems.push({ text: `${chalk.bold(name)}: ${stripControl(problem)}`, url: stripControl(r.url) });
+    // (a time in it on the team's clock: '… retried by the first fetch after 2026-11-20 14:00 CET')
+    if (problem) problems.push({ text: `${chalk.bold(name)}: ${zonedText(stripControl(problem), ctx.timeZone)}`, url: stripControl(r.url) });
   }
   const stateWidth = Math.max(9, ...cells.map((c) => shownWidth(c[3]!.replace(/\x1b\[[0-9;]*m/g, '')) + 2));
   const table = drawTable(

@@ -3,6 +3,7 @@ import { fmtCount } from '../core/limits.js';
 import { stripControl } from '../core/text.js';
 import { drawTable, tableWidth } from './table.js';
 import type { Column, Listing, RenderContext } from './types.js';
+import { zonedText } from './text.js';
 import type { FeedResult, FeedStatus, FetchSummary } from '../ingest/types.js';
 
 export function feedResultJson(r: FeedResult): Record<string, unknown> {
@@ -55,7 +56,7 @@ function fetchTable(rows: FeedResult[], ctx: RenderContext): string {
   for (const r of rows) {
     const status =
       r.status === 'failed' ? chalk.red('failed') : r.status === 'ok' ? chalk.green('ok') : r.status === 'skipped' ? chalk.dim('skipped') : 'not modified';
-    cells.push([stripControl(r.title ?? r.url), status, String(r.itemsNew), String(r.itemsSeen), stripControl(r.error ?? r.notice ?? '')]);
+    cells.push([stripControl(r.title ?? r.url), status, String(r.itemsNew), String(r.itemsSeen), zonedText(stripControl(r.error ?? r.notice ?? ''), ctx.timeZone)]);
   }
   // the note as wide as the longest (up to half of what the two share), the feed the rest: with no notes the
   // feed's name was cut to 21 columns at 80 beside an empty Note column of 23
@@ -87,9 +88,9 @@ export interface ReportLine {
 /**
  * What the run has to say about single feeds, for stderr. A one-off failure is a note (it is in the
  * fetch log); a feed failing `warnAfter` runs in a row, a feed retired, one that seems to drop items
- * between fetches, are warnings.
+ * between fetches, are warnings. Times in them are on the team's clock (`tz`: its zone; UTC by default).
  */
-export function feedReportLines(s: FetchSummary): ReportLine[] {
+export function feedReportLines(s: FetchSummary, tz = 'UTC'): ReportLine[] {
   const lines: ReportLine[] = [];
   // a team's shared database (PostgreSQL): topics the other workers have and this config lacks
   if (s.topicsElsewhere?.length) {
@@ -114,10 +115,10 @@ export function feedReportLines(s: FetchSummary): ReportLine[] {
       const retired = f.notice?.startsWith('retired') ?? false;
       lines.push({
         level: persistent || retired ? 'warning' : 'note',
-        text: `${url}: ${stripControl(f.error ?? 'failed')}${persistent ? (f.neverOk ? ` (${f.consecutiveFailures === 1 ? 'failed on its first run' : `never fetched: failed all ${f.consecutiveFailures} runs`})` : ` (failed ${f.consecutiveFailures} runs in a row)`) : ''}${retired ? `; ${f.notice}` : ''}`,
+        text: `${url}: ${zonedText(stripControl(f.error ?? 'failed'), tz)}${persistent ? (f.neverOk ? ` (${f.consecutiveFailures === 1 ? 'failed on its first run' : `never fetched: failed all ${f.consecutiveFailures} runs`})` : ` (failed ${f.consecutiveFailures} runs in a row)`) : ''}${retired ? `; ${zonedText(f.notice!, tz)}` : ''}`,
       });
     } else if (f.notice && f.status !== 'skipped') {
-      lines.push({ level: 'note', text: `${url}: ${stripControl(f.notice)}` });
+      lines.push({ level: 'note', text: `${url}: ${zonedText(stripControl(f.notice), tz)}` });
     }
     if (f.overflow) {
       lines.push({

@@ -376,13 +376,13 @@ function fmtTone(x: number | null, chalk: RenderContext['chalk']): string {
 }
 
 /** Alerts per topic per week over the replayed period: what the chosen sensitivity would have cost. */
-export function backtestSummary(rows: { topic: string }[], topics: string[], from: number, to: number): string[] {
+export function backtestSummary(rows: { topic: string }[], topics: string[], from: number, to: number, tz = 'UTC'): string[] {
   const weeks = (to - from) / (7 * 86_400_000);
   const per = new Map(topics.map((t) => [t, 0]));
   for (const r of rows) per.set(r.topic, (per.get(r.topic) ?? 0) + 1);
   const fmt = (n: number) => (n / weeks).toFixed(n / weeks >= 10 ? 0 : 1);
   return [
-    `backtest: ${iso(from)} → ${iso(to)} (${weeks.toFixed(1)} weeks): ${rows.length} alert${rows.length === 1 ? '' : 's'}, ${fmt(rows.length)} a week`,
+    `backtest: ${shownSpan(from, to, tz)} (${weeks.toFixed(1)} weeks): ${rows.length} alert${rows.length === 1 ? '' : 's'}, ${fmt(rows.length)} a week`,
     ...[...per].map(([t, n]) => `backtest:   ${t}: ${n} alert${n === 1 ? '' : 's'}, ${fmt(n)} a week`),
   ];
 }

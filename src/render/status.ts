@@ -4,7 +4,7 @@ import { stripControl } from '../core/text.js';
 import { learningText, topicJson, type TopicRow } from './topics.js';
 import type { RenderContext } from './types.js';
 import { tableWidth } from './table.js';
-import { wrapShown } from './text.js';
+import { shownAt, wrapShown } from './text.js';
 
 /** What `momentscan status` reports. */
 export interface Status {
@@ -50,19 +50,21 @@ export function renderStatus(s: Status, ctx: RenderContext): string {
   // each line a label (or an indent) and its text, wrapped to the terminal under the label
   const label = (t: string) => chalk.bold(t.padEnd(10)) + '\0';
   const f = s.feeds;
+  // times on the team's clock with its zone's name (ISO-8601 UTC without one, as before)
+  const tz = ctx.timeZone ?? 'UTC';
   const lines = [
     `${label('config')}${stripControl(s.config.path)}${s.config.exists ? '' : chalk.yellow(' (none: run momentscan init)')}`,
     `${label('database')}${stripControl(s.database.path)}${!s.database.exists ? chalk.yellow(' (none yet: run momentscan fetch)') : s.database.bytes === null ? '' : ` (${(s.database.bytes / 2 ** 20).toFixed(1)} MB)`}`,
     `${label('feeds')}${f.total} configured: ${f.ok} ok, ${f.failing > 0 ? chalk.red(`${f.failing} failing`) : '0 failing'}, ${f.new} never fetched, ${f.retired} retired` +
-      (f.lastFetchAt === null ? '' : `; last fetch ${iso(f.lastFetchAt)}`) +
+      (f.lastFetchAt === null ? '' : `; last fetch ${shownAt(f.lastFetchAt, tz)}`) +
       (f.failing > 0 ? ' (momentscan feeds shows why)' : ''),
     ...(f.claimed && f.claimed.feeds > 0
       ? [
-          `${label('workers')}${f.claimed.feeds} ${f.claimed.feeds === 1 ? 'feed' : 'feeds'} claimed by ${f.claimed.owners.length === 1 ? `fetch --worker ${stripControl(f.claimed.owners[0]!)}` : `${f.claimed.owners.length} fetch --worker processes`} until ${iso(f.claimed.until!)}; a worker that is gone (kill -9, a host down) holds its feeds until then, then another fetches them`,
+          `${label('workers')}${f.claimed.feeds} ${f.claimed.feeds === 1 ? 'feed' : 'feeds'} claimed by ${f.claimed.owners.length === 1 ? `fetch --worker ${stripControl(f.claimed.owners[0]!)}` : `${f.claimed.owners.length} fetch --worker processes`} until ${shownAt(f.claimed.until!, tz)}; a worker that is gone (kill -9, a host down) holds its feeds until then, then another fetches them`,
         ]
       : []),
     `${label('topics')}${s.topics.length === 0 ? 'none configured' : `${s.topics.length}, ${s.topics.filter((t) => t.learning).length} still learning`}`,
-    ...s.topics.map((t) => `  \0${stripControl(t.name)}: ${t.items.toLocaleString('en-US')} items, ${learningText(t)}`),
+    ...s.topics.map((t) => `  \0${stripControl(t.name)}: ${t.items.toLocaleString('en-US')} items, ${learningText(t, tz)}`),
     `${label('accounts')}${s.accounts.known === 0 ? 'none (momentscan accounts import FILE.csv)' : `${s.accounts.known} known, ${s.accounts.withItems} in stored items${s.accounts.review ? chalk.yellow(`, ${s.accounts.review} with names to review (momentscan accounts list)`) : ''}`}`,
     `${label('email')}${s.email.server === null ? 'not configured (email.smtp or $MOMENTSCAN_SMTP_URL)' : `${stripControl(s.email.server)} → ${s.email.to.length ? stripControl(s.email.to.join(', ')) : 'no recipients (email.to)'}: ${s.email.check === 'ok' ? chalk.green('login ok') : stripControl(s.email.check)}`}`,
   ];

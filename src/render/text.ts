@@ -11,6 +11,21 @@ export function shownSpan(from: number, to: number, tz = 'UTC'): string {
   return tz === 'UTC' ? `${iso(from)} → ${iso(to)}` : fmtSpanIn(from, to, tz);
 }
 
+// (a time standing as a word: one inside an address, `?since=2026-11-20T13:00:00Z`, is the address's)
+const ISO_UTC = /(?<=^|[\s(\["'])\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z(?![\w/?&=#])/g;
+/**
+ * A message for people (a feed's stored error, a note on stderr) with the ISO-8601 UTC times in it
+ * (`… retried by the first fetch after 2026-11-20T13:00:00Z`) on the team's clock: `… after 2026-11-20 14:00
+ * CET`. As it is in UTC. (The machine formats keep the message as it is.)
+ */
+export function zonedText(text: string, tz = 'UTC'): string {
+  if (tz === 'UTC') return text;
+  return text.replace(ISO_UTC, (t) => {
+    const ms = Date.parse(t);
+    return Number.isFinite(ms) ? fmtIn(ms, tz) : t;
+  });
+}
+
 /**
  * A table's column of times on the zone's clock: its head names the zone ("Published (UTC)", "Published (CET)"),
  * or, when the clocks changed within the rows, each cell does ("2026-10-25 02:30 CEST": that hour came twice).

@@ -91,7 +91,10 @@ function timelineTable(rows: TimelineRow[], ctx: RenderContext, meta: TimelineMe
   const cells: string[][] = [];
   const bucket = timeColumn('Bucket', rows.map((r) => r.start), tz);
   for (const r of rows) {
-    const moment = r.volumeFlag ? `spike ${r.volumeScore.toFixed(1)}` : r.sentimentFlag ? `${r.sentimentFlag} ${r.sentimentScore.toFixed(1)}` : r.judged ? '' : r.unfetched ? 'not fetched' : r.learning ? 'learning' : 'not over';
+    const verdict = r.volumeFlag ? `spike ${r.volumeScore.toFixed(1)}` : r.sentimentFlag ? `${r.sentimentFlag} ${r.sentimentScore.toFixed(1)}` : r.judged ? '' : r.unfetched ? 'not fetched' : r.learning ? 'learning' : 'not over';
+    // a team's calendar day the clocks changed in (commands/timeline.ts: 23 or 25 hours) says so
+    const odd = r.bucketMs !== meta.bucketMs ? `${Math.round(r.bucketMs / 3_600_000)}-hour day` : '';
+    const moment = verdict && odd ? `${verdict}; ${odd}` : verdict || odd;
     cells.push([
       bucket.cell(r.start),
       String(r.count),

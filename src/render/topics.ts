@@ -1,4 +1,4 @@
-import { iso, fmtShortIn, fmtUtcShort, zonedDate } from '../core/time.js';
+import { iso, fmtIn, fmtShortIn, fmtUtcShort, zonedDate } from '../core/time.js';
 import { stripControl } from '../core/text.js';
 import { drawTable, tableWidth } from './table.js';
 import { textWidth, wrapShown } from './text.js';
@@ -62,10 +62,10 @@ function momentName(m: { kind: string; direction: string }): string {
   return m.kind === 'volume-spike' ? 'spike' : `${m.direction} shift`;
 }
 
-/** Learning state in words: "learning until 2026-11-21 06:00", "no items yet", "judged". */
-export function learningText(r: Pick<TopicRow, 'learning' | 'learningUntil'>): string {
+/** Learning state in words: "learning to 2026-11-21 06:00" (in UTC; "… 07:00 CET" in a team's zone `tz`), "no items yet", "judged". */
+export function learningText(r: Pick<TopicRow, 'learning' | 'learningUntil'>, tz = 'UTC'): string {
   if (r.learningUntil === null) return 'no items yet';
-  return r.learning ? `learning to ${fmtUtcShort(r.learningUntil)}` : 'judged';
+  return r.learning ? `learning to ${tz === 'UTC' ? fmtUtcShort(r.learningUntil) : fmtIn(r.learningUntil, tz)}` : 'judged';
 }
 
 export function topicsListing(rows: TopicRow[]): Listing<TopicRow> {

@@ -150,6 +150,12 @@ export interface DigestStore {
   recordDigest(d: { createdAt: number; periodStart: number; periodEnd: number; sent: boolean; recipients: string[]; moments: number }): void;
   /** Claims a period to send: an id, or null when a sent digest, or one being sent (claimed after `liveSince`), reaches past its start. */
   claimDigest(d: { createdAt: number; periodStart: number; periodEnd: number; moments: number }, liveSince: number): number | null;
+  /** Claims a day's digest for its recipients: an id, or the digest of that day sent to them, or being sent (claimed after `liveSince`). */
+  claimDayDigest(
+    d: { createdAt: number; periodStart: number; periodEnd: number; moments: number; recipients: string[] },
+    liveSince: number,
+    endsIn?: readonly [number, number],
+  ): { id: number } | { taken: { at: number; sending: boolean; recipients: string } };
   /** A claim sent (to these recipients) or dropped (null). */
   settleDigest(id: number, recipients: string[] | null): void;
 }

@@ -255,6 +255,9 @@ export abstract class PartsStore implements StoreApi {
   claimDigest(d: { createdAt: number; periodStart: number; periodEnd: number; moments: number }, liveSince: number): number | null {
     return this.digests.claimDigest(d, liveSince);
   }
+  claimDayDigest(d: { createdAt: number; periodStart: number; periodEnd: number; moments: number; recipients: string[] }, liveSince: number, endsIn?: readonly [number, number]) {
+    return this.digests.claimDayDigest(d, liveSince, endsIn);
+  }
   settleDigest(id: number, recipients: string[] | null): void {
     this.digests.settleDigest(id, recipients);
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTimestamp } from '../../src/detect/series-input.js';
-import { canonicalZone, fmtIn, fmtSpanIn, fmtUtc, iso, knownZone, parseIsoTime, parseTime, zonedDayStart, zonedMidnight } from '../../src/core/time.js';
+import { bucketStart, canonicalZone, fmtIn, fmtSpanIn, fmtUtc, gridShift, iso, knownZone, parseIsoTime, parseTime, standardOffset, zonedDayStart, zonedMidnight } from '../../src/core/time.js';
+import { regrid } from '../../src/core/buckets.js';
 import { parseDate } from '../../src/parse/feed.js';
 
 const T = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -112,5 +113,45 @@ describe("a team's time zone", () => {
     expect(canonicalZone('Etc/UTC')).toBe('UTC');
     expect(knownZone('Mars/Olympus_Mons')).toBe(false);
     expect(knownZone('')).toBe(false);
+  });
+});
+
+describe("buckets cut at the team's midnight", () => {
+  const H = 3_600_000;
+  it.each<[string, string, string, string]>([
+    // a day's bucket starts at the team's midnight by its standard clock (01:00 in summer), all of one length
+    ['Europe/Amsterdam', '1d', '2026-11-20T10:00:00Z', '2026-11-19T23:00:00Z'],
+    ['Europe/Amsterdam', '1d', '2026-07-01T10:00:00Z', '2026-06-30T23:00:00Z'],
+    ['Europe/Amsterdam', '6h', '2026-11-20T10:00:00Z', '2026-11-20T05:00:00Z'],
+    ['America/New_York', '1d', '2026-11-20T03:00:00Z', '2026-11-19T05:00:00Z'],
+    ['America/New_York', '6h', '2026-11-20T03:00:00Z', '2026-11-19T23:00:00Z'],
+    ['Asia/Kolkata', '1h', '2026-11-20T10:10:00Z', '2026-11-20T09:30:00Z'],
+    ['Australia/Sydney', '1d', '2026-01-15T10:00:00Z', '2026-01-14T14:00:00Z'], // AEST +10 (summer is +11)
+    ['Asia/Tokyo', '1d', '2026-11-20T10:00:00Z', '2026-11-19T15:00:00Z'],
+    ['UTC', '1d', '2026-11-20T10:00:00Z', '2026-11-20T00:00:00Z'],
+  ])('%s, %s buckets: %s falls in the one from %s', (tz, size, at, want) => {
+    const b = size === '1d' ? 24 * H : size === '6h' ? 6 * H : H;
+    const t = Date.parse(at);
+    expect(iso(bucketStart(t, b, gridShift(b, standardOffset(tz, t))))).toBe(want);
+  });
+
+  it('leaves the epoch grid alone without a zone, and for buckets that are not whole quarter hours', () => {
+    expect(gridShift(86_400_000, 0)).toBe(0);
+    expect(gridShift(86_400_000)).toBe(0);
+    expect(gridShift(7 * 60_000, H)).toBe(0);
+    expect(gridShift(H, H)).toBe(0); // an hour's buckets are the same in Amsterdam
+    expect(standardOffset(undefined, 0)).toBe(0);
+    expect(standardOffset('Europe/Amsterdam', Date.parse('2026-07-01T00:00:00Z'))).toBe(H);
+  });
+
+  it("rolls quarter-hour counts up into the team's buckets", () => {
+    const q = (t: string, n: number) => [Date.parse(t), n, n, n, 0.5 * n, 0.25 * n];
+    const fine = Float64Array.from([...q('2026-11-19T22:45:00Z', 1), ...q('2026-11-19T23:00:00Z', 2), ...q('2026-11-20T22:45:00Z', 3), ...q('2026-11-20T23:00:00Z', 4)]);
+    const out = regrid(fine, 24 * H, gridShift(24 * H, H));
+    expect(Array.from(out)).toEqual([
+      ...[Date.parse('2026-11-18T23:00:00Z'), 1, 1, 1, 0.5, 0.25],
+      ...[Date.parse('2026-11-19T23:00:00Z'), 5, 5, 5, 2.5, 1.25],
+      ...[Date.parse('2026-11-20T23:00:00Z'), 4, 4, 4, 2, 1],
+    ]);
   });
 });

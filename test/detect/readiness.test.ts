@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Bucket } from '../../src/core/types.js';
+import { bucketStart, gridShift } from '../../src/core/time.js';
 import { scoreBuckets } from '../../src/detect/detect.js';
 import { historyNeededBuckets, historyStart, learningUntil } from '../../src/detect/readiness.js';
 
@@ -39,17 +40,24 @@ describe('readiness: when a topic is first judged', () => {
     // finer than 15 minutes: judged in quarter-hour steps, first item in the middle of one
     [14 * D, 5 * 60_000, 7 * 60_000],
     [14 * D, 60_000, 9 * 60_000],
-  ])('matches scoreBuckets for a %d ms baseline of %d ms buckets', (baselineMs, bucketMs, offset = 0) => {
+    // a team's zone (standard offset +1 h, −5 h, +5:30): its buckets cut at its midnight, the rule the same
+    [14 * D, 6 * H, 0, H],
+    [14 * D, D, 2 * H, -5 * H],
+    [14 * D, H, 0, 5.5 * H],
+    [14 * D, 5 * 60_000, 7 * 60_000, H],
+  ])('matches scoreBuckets for a %d ms baseline of %d ms buckets', (baselineMs, bucketMs, offset = 0, zoneMs = 0) => {
     const historyStart = START + offset;
     const asOf = START + 30 * D;
+    const shift = gridShift(bucketMs, zoneMs);
     const buckets: Bucket[] = [];
-    for (let t = Math.floor(historyStart / bucketMs) * bucketMs; t <= asOf; t += bucketMs) {
+    for (let t = bucketStart(historyStart, bucketMs, shift); t <= asOf; t += bucketMs) {
       buckets.push({ start: t, count: 3, items: 3, scored: 0, sentimentSum: 0, sentimentSumSq: 0 });
     }
-    const rows = scoreBuckets(buckets, { asOf, from: historyStart - 2 * D, bucketMs, baselineMs, sensitivity: 'medium', historyStart });
+    const rows = scoreBuckets(buckets, { asOf, from: historyStart - 2 * D, bucketMs, baselineMs, sensitivity: 'medium', historyStart, ...(zoneMs ? { offsetMs: zoneMs } : {}) });
     const firstJudged = rows.find((r) => r.judged)!.start;
+    expect((firstJudged - shift) % bucketMs).toBe(0);
     // the first judged bucket ends (and can first say something) at learningUntil
-    expect(firstJudged + bucketMs).toBe(learningUntil(historyStart, bucketMs));
+    expect(firstJudged + bucketMs).toBe(learningUntil(historyStart, bucketMs, zoneMs));
     expect(rows.filter((r) => r.start < firstJudged).every((r) => !r.judged)).toBe(true);
   });
 });

@@ -304,6 +304,58 @@ describe('momentscan digest --send', { timeout: 90_000 }, () => {
     expect(mails[0]!.parsed.text).toContain('2026-11-20 12:00 → 2026-11-21 12:11 UTC');
   });
 
+  it("two hosts' 07:00 crons send a --day digest once to its recipients: the second says when it went and exits 0; --resend sends it again; a run that died holds it only for its lease, never the next day", async () => {
+    const { home, db } = setup();
+    // the team is in Amsterdam: its 07:00 is 06:00 UTC, its yesterday 2026-11-19 00:00–24:00 CET
+    const day = ['--send', '--tz', 'Europe/Amsterdam', '--day', 'yesterday', '--always'];
+    const run = (server: TestSmtpServer, now: string) => ({ home, db, env: { MOMENTSCAN_SMTP_URL: server.url(), MOMENTSCAN_NOW: now } });
+    const server = await smtp();
+    const a = await digest([...day, '--to', 'a@example.com,b@example.com'], run(server, '2026-11-20T06:00:02Z'));
+    expect(a.status, a.stderr).toBe(0);
+    expect(a.stderr).toMatch(/^digest: sent ".*" to a@example\.com, b@example\.com via /m);
+    // the other host, 40 seconds later (the same recipients, written otherwise)
+    const b = await digest([...day, '--to', 'B@example.com', '--to', 'a@example.com'], run(server, '2026-11-20T06:00:42Z'));
+    expect(b.status, b.stderr).toBe(0);
+    expect(b.stdout).toBe('');
+    expect(b.stderr).toBe('digest: the digest of 2026-11-19 was sent to a@example.com, b@example.com by a run at 2026-11-20 07:00 CET; nothing sent (--resend sends it again)\n');
+    expect(await server.messages()).toHaveLength(1);
+    // other recipients are another digest; --resend sends the day again on purpose
+    expect((await digest([...day, '--to', 'c@example.com'], run(server, '2026-11-20T06:01:00Z'))).status).toBe(0);
+    const again = await digest([...day, '--to', 'a@example.com,b@example.com', '--resend'], run(server, '2026-11-20T09:00:00Z'));
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/^digest: sent ".*" to a@example\.com, b@example\.com via /m);
+    const mails = await server.messages();
+    expect(mails.map((m) => m.to.join(' '))).toEqual(['a@example.com b@example.com', 'c@example.com', 'a@example.com b@example.com']);
+    expect(mails.every((m) => m.parsed.text!.includes('2026-11-19 00:00 → 2026-11-20 00:00 CET'))).toBe(true);
+    // --resend without --day (or without --send) is a usage error
+    const bad = await digest(['--send', '--since', '24h', '--to', 'a@example.com', '--resend'], run(server, '2026-11-20T09:00:00Z'));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^momentscan: error: --resend goes with --day and --send/);
+
+    // the next morning one host dies while sending: the other waits out its claim's lease, then sends the day
+    const stuck = await smtp({ hold: true });
+    const killed = startCli(['digest', '--config', SAMPLE_CONFIG, '--db', db, ...day, '--to', 'a@example.com'], { home, env: run(stuck, '2026-11-21T06:00:00Z').env });
+    await withTimeout(stuck.held, 60_000, 'the digest to be sending');
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const good = await smtp();
+    const meanwhile = await digest([...day, '--to', 'a@example.com'], run(good, '2026-11-21T06:01:00Z'));
+    expect(meanwhile.status, meanwhile.stderr).toBe(0);
+    expect(meanwhile.stderr).toBe(
+      'digest: the digest of 2026-11-20 is being sent to a@example.com by another run (started 2026-11-21 07:00 CET); nothing sent — if that run died, its claim runs out at 2026-11-21 07:10 CET (--resend sends it now)\n',
+    );
+    const retry = await digest([...day, '--to', 'a@example.com'], run(good, '2026-11-21T06:11:00Z'));
+    expect(retry.status, retry.stderr).toBe(0);
+    // and the day after is not held by it
+    const dayAfter = await digest([...day, '--to', 'a@example.com'], run(good, '2026-11-22T06:00:00Z'));
+    expect(dayAfter.status, dayAfter.stderr).toBe(0);
+    const sent = await good.messages();
+    expect(sent.map((m) => /2026-11-\d\d 00:00 → 2026-11-\d\d 00:00 CET/.exec(m.parsed.text!)?.[0])).toEqual([
+      '2026-11-20 00:00 → 2026-11-21 00:00 CET',
+      '2026-11-21 00:00 → 2026-11-22 00:00 CET',
+    ]);
+  });
+
   it('a quiet day sends nothing (a line on stderr says so, exit 0); with --always it sends the quiet-day digest', async () => {
     const { home, db } = setup();
     const server = await smtp();

@@ -246,11 +246,12 @@ describe('momentscan notify', () => {
     const { rx, r } = await sentLate(['--tz', 'Europe/Amsterdam']);
     expect(r.status, r.stderr).toBe(0);
     const slack = rx.at('/slack')[0]!.body;
-    expect(slack).toContain('sent late: it alerted 2026-11-18 19:00 CET, when notify was not running');
+    // (the team's 6-hour buckets start at 00:00, 06:00, 12:00 and 18:00 CET: the spike from its 12:00 bucket alerted when it ended)
+    expect(slack).toContain('since 2026-11-18 12:00 CET; sent late: it alerted 2026-11-18 18:00 CET, when notify was not running');
     expect(slack).not.toContain(' UTC');
     const hook = rx.at('/hook')[0]!;
     const payload = new Webhook(SECRET).verify(hook.body, hook.headers as Record<string, string>) as { timestamp: string; data: Record<string, unknown> };
-    expect(payload).toMatchObject({ timestamp: '2026-11-18T18:00:00Z', data: { start: '2026-11-18T12:00:00Z' } });
+    expect(payload).toMatchObject({ timestamp: '2026-11-18T17:00:00Z', data: { start: '2026-11-18T11:00:00Z' } });
   });
 
   it('retries 429, 5xx and timeouts across runs, then records them as failed; the others are delivered', async () => {

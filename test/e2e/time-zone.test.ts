@@ -1,7 +1,10 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCli, withTimeout } from '../helpers/spawn.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -66,13 +69,15 @@ describe('a team in Amsterdam or New York', { timeout: 90_000 }, () => {
     expect(html.stdout).toContain('2026-11-01 00:00 EDT → 2026-11-02 00:00 EST</p>');
   });
 
-  it("a moment's times are on the team's clock with the zone's name; without a zone, UTC as before", () => {
+  it("a moment's times are on the team's clock with the zone's name, its buckets cut at the team's midnight; without a zone, UTC as before", () => {
     const ams = team('Europe/Amsterdam').cli('digest', '--day', '2026-11-18');
     expect(ams.status, ams.stderr).toBe(0);
     expect(ams.stdout.split('\n')[1]).toBe('2026-11-18 00:00 → 2026-11-19 00:00 CET');
-    expect(ams.stdout).toContain('when:     since 2026-11-18 13:00 CET (ongoing), peak 2026-11-18 13:00');
+    // Amsterdam's 6-hour buckets are 00:00, 06:00, 12:00, 18:00 CET (they were 01:00, 07:00, 13:00, 19:00: cut from the epoch)
+    expect(ams.stdout).toContain('when:     since 2026-11-18 12:00 CET (ongoing), peak 2026-11-18 18:00');
     const html = team('Europe/Amsterdam').cli('digest', '--day', '2026-11-18', '--format', 'html');
-    expect(html.stdout).toContain('title="2026-11-18 13:00 CET: 21 stories in 6h"');
+    expect(html.stdout).toContain('title="2026-11-18 12:00 CET: 14 stories in 6h"');
+    expect(html.stdout).toContain('title="2026-11-18 18:00 CET: 18 stories in 6h"');
     const utc = team().cli('digest', '--day', '2026-11-18');
     expect(utc.status, utc.stderr).toBe(0);
     expect(utc.stdout.split('\n')[1]).toBe('2026-11-18 00:00 → 2026-11-19 00:00 UTC');
@@ -91,12 +96,14 @@ describe('a team in Amsterdam or New York', { timeout: 90_000 }, () => {
     expect(day.stdout).toMatch(/│ Published \(CET\) +│/);
     const v = cli('moments', '--as-of', '2026-11-20T12:00:00Z', '-v');
     expect(v.status, v.stderr).toBe(0);
-    expect(v.stdout).toContain('when:     2026-11-18 13:00 → 2026-11-19 19:00 CET, peak 2026-11-18 13:00 CET');
+    expect(v.stdout).toContain('when:     2026-11-18 12:00 → 2026-11-19 18:00 CET, peak 2026-11-18 18:00 CET');
     const ny = cli('timeline', 'acme', '--tz', 'America/New_York', '--as-of', '2026-11-20T12:00:00Z', '--since', '1d');
     expect(ny.status, ny.stderr).toBe(0);
     expect(ny.stdout).toContain('6h buckets, 2026-11-19 07:00 → 2026-11-20 07:00 EST');
     expect(ny.stdout).toMatch(/│ Bucket \(EST\) +│/);
-    expect(ny.stdout).toContain('│ 2026-11-20 01:00 │');
+    // New York's buckets: 00:00, 06:00, 12:00, 18:00 EST (they were 01:00, 07:00…, cut from the epoch)
+    expect(ny.stdout).toContain('│ 2026-11-20 00:00 │');
+    expect(ny.stdout).toContain('│ 2026-11-20 06:00 │');
   });
 
   it("a planned event typed as the team's dates is its days, midnight to midnight, listed on its clock; JSON says the UTC instants", () => {
@@ -124,16 +131,80 @@ describe('a team in Amsterdam or New York', { timeout: 90_000 }, () => {
     expect(ny.stdout).toContain('From 2026-10-21 08:00 EDT to 2026-11-20 07:00 EST.');
   });
 
+  it("timeline --bucket 1d counts the team's calendar days, midnight to midnight, the 25-hour one marked; JSON says its UTC start and length", () => {
+    const { cli } = team('Europe/Amsterdam');
+    const args = ['timeline', 'acme', '--bucket', '1d', '--as-of', '2026-10-28T12:00', '--since', '2026-10-24'];
+    const table = cli(...args);
+    expect(table.status, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/│ 2026-10-24 00:00 CEST │ +\d+ │/);
+    expect(table.stdout).toMatch(/│ 2026-10-25 00:00 CEST │ +\d+ │.*learning; 25-hour day +│/);
+    expect(table.stdout).toMatch(/│ 2026-10-26 00:00 CET  │ +\d+ │.*learning +│/);
+    const json = JSON.parse(cli(...args, '--json').stdout) as { start: string; bucket: string; stories: number }[];
+    expect(json.map((r) => `${r.start} ${r.bucket}`)).toEqual([
+      '2026-10-23T22:00:00Z 1d',
+      '2026-10-24T22:00:00Z 1d1h',
+      '2026-10-25T23:00:00Z 1d',
+      '2026-10-26T23:00:00Z 1d',
+      '2026-10-27T23:00:00Z 1d',
+    ]);
+    // each day's stories are the items published in it: the 25-hour day's are its 6-hour buckets' and the extra hour's
+    const hours = JSON.parse(cli('timeline', 'acme', '--bucket', '1h', '--as-of', '2026-10-28T12:00', '--since', '2026-10-24', '--json').stdout) as { start: string; stories: number }[];
+    const inDay = (from: string, to: string) => hours.filter((h) => h.start >= from && h.start < to).reduce((n, h) => n + h.stories, 0);
+    expect(json[1]!.stories).toBe(inDay('2026-10-24T22:00:00Z', '2026-10-25T23:00:00Z'));
+    expect(json[2]!.stories).toBe(inDay('2026-10-25T23:00:00Z', '2026-10-26T23:00:00Z'));
+    // without a zone, days are UTC's as before
+    const utc = JSON.parse(team().cli(...args, '--json').stdout) as { start: string; bucket: string }[];
+    expect(utc.map((r) => `${r.start} ${r.bucket}`)).toEqual(['2026-10-24T00:00:00Z 1d', '2026-10-25T00:00:00Z 1d', '2026-10-26T00:00:00Z 1d', '2026-10-27T00:00:00Z 1d', '2026-10-28T00:00:00Z 1d']);
+  });
+
+  it("fetch's notes, feeds list's problems, status' lines and the commands' messages are on the team's clock; JSON keeps UTC", async () => {
+    // a server that asks to wait an hour (503, Retry-After: 3600) at the team's 13:00 (12:00 UTC)
+    const server = createServer((_req, res) => {
+      res.writeHead(503, { 'Retry-After': '3600' }).end();
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const home = tempDir();
+      const config = path.join(home, 'momentscan.yaml');
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/feed.xml`;
+      writeFileSync(config, `defaults:\n  timeZone: Europe/Amsterdam\ntopics:\n  - name: Acme\n    keywords: [acme]\n    feeds: [${url}]\n`);
+      const db = path.join(home, 'm.db');
+      const cli = async (...args: string[]) => withTimeout(startCli([args[0]!, '--config', config, '--db', db, ...args.slice(1)], { home, env: { MOMENTSCAN_NOW: '2026-11-20T12:00:00Z' } }).exited, 60_000, args.join(' '));
+      const fetch = await cli('fetch');
+      expect(fetch.stderr).toContain('it will be retried by the first fetch after 2026-11-20 14:00 CET (fetch --force to try sooner)');
+      const json = await cli('fetch', '--force', '--json');
+      expect(json.stdout).toContain('retried by the first fetch after 2026-11-20T13:00:00Z');
+      const feeds = await cli('feeds', 'list');
+      expect(feeds.status, feeds.stderr).toBe(0);
+      expect(feeds.stdout).toMatch(/retried by the first fetch after\s+2026-11-20 14:00 CET/);
+      expect((await cli('feeds', 'list', '--json')).stdout).toContain('2026-11-20T13:00:00Z');
+      const status = await cli('status');
+      expect(status.status, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(/; last fetch 2026-11-20 13:00 CET/);
+      // without the zone (--tz UTC for a run), as before
+      expect((await cli('status', '--tz', 'UTC')).stdout).toMatch(/; last fetch 2026-11-20T12:00:\d\dZ/);
+      const silence = await cli('silence', 'add', 'Acme', '--until', '2026-11-21T09:00');
+      expect(silence.status, silence.stderr).toBe(0);
+      expect(silence.stderr).toMatch(/^silence: 1: Acme silenced until 2026-11-21 09:00 CET; /);
+      const event = await cli('events', 'add', 'Acme', '--from', '2026-11-25', '--to', '2026-11-26');
+      expect(event.stderr).toMatch(/^events: 1: Acme, 2026-11-25 00:00 → 2026-11-26 00:00 CET; /);
+    } finally {
+      server.close();
+    }
+  });
+
   it("JSON and CSV stay UTC; a date alone on the command line is the team's midnight", () => {
-    const utc = team();
-    const ams = team('Europe/Amsterdam');
     for (const format of ['--json', '--csv']) {
-      const a = utc.cli('moments', '--as-of', '2026-11-19T23:00:00Z', '--since', '7d', format);
-      const b = ams.cli('moments', '--as-of', '2026-11-20', '--since', '7d', format);
-      expect(a.status, a.stderr).toBe(0);
-      expect(b.status, b.stderr).toBe(0);
-      expect(b.stdout).toBe(a.stdout);
-      expect(b.stdout).toContain('2026-11-18T12:00:00Z');
+      const a = team().cli('moments', '--as-of', '2026-11-19T23:00:00Z', '--since', '7d', format);
+      // the same evaluation time, the zone's buckets: Amsterdam's 12:00 CET bucket is 11:00Z in UTC
+      const b = team('Europe/Amsterdam').cli('moments', '--as-of', '2026-11-20', '--since', '7d', format);
+      // the config's zone, with the buckets and times of UTC for this run
+      const c = team('Europe/Amsterdam').cli('moments', '--tz', 'UTC', '--as-of', '2026-11-19T23:00:00Z', '--since', '7d', format);
+      for (const r of [a, b, c]) expect(r.status, r.stderr).toBe(0);
+      expect(a.stdout).toContain('2026-11-18T12:00:00Z');
+      expect(b.stdout).toContain('2026-11-18T11:00:00Z');
+      expect(b.stdout).not.toMatch(/\+01:00|CET/);
+      expect(c.stdout).toBe(a.stdout);
     }
   });
 

@@ -96,4 +96,28 @@ describe('engine states saved by one run and resumed by the next', () => {
       store.close();
     }
   });
+
+  it("a change of the team's zone is another grid: its runs replay rather than resume from states cut on UTC's, and agree with full replays", () => {
+    const { config, store } = sample();
+    const zoned = { ...config, defaults: { ...config.defaults, timeZone: 'Europe/Amsterdam' } };
+    const both = (c: typeof config, o: Pick<EvaluateOptions, 'asOf' | 'from'>) => {
+      const full = evaluate(c, store, { ...o, backtest: true, engineStates: false });
+      const run = evaluate(c, store, { ...o, backtest: true });
+      expect(run.rows).toEqual(full.rows);
+      return run;
+    };
+    try {
+      const window = { asOf: END, from: END - 7 * DAY };
+      both(config, window);
+      expect(both(config, window).resumed).toBeGreaterThanOrEqual(3);
+      // Amsterdam's 6-hour buckets start at 05:00, 11:00, 17:00, 23:00 UTC: UTC's states do not fit them
+      const ams = both(zoned, window);
+      expect(ams.resumed).toBe(0);
+      expect(ams.rows.length).toBeGreaterThan(0);
+      for (const m of ams.rows) expect((m.start - 5 * HOUR) % (6 * HOUR)).toBe(0);
+      expect(both(zoned, window).resumed).toBeGreaterThanOrEqual(3);
+    } finally {
+      store.close();
+    }
+  });
 });

@@ -583,6 +583,42 @@ export function storeContract(backend: Backend): void {
       expect(store.lastDigestEnd(true)).toBe(T);
     });
 
+    it("two hosts sending one day's digest: one claims the day for its recipients; the other learns when it went; other recipients, a dropped or stale claim, the next day are free", () => {
+      const { store } = setup();
+      const other = backend.reopen(store);
+      opened.push(other);
+      const H = 3_600_000;
+      const day = { createdAt: T, periodStart: T - 31 * H, periodEnd: T - 7 * H, moments: 2, recipients: ['a@example.com', 'B@example.com'] };
+      const mine = store.claimDayDigest(day, T - H);
+      expect(mine).toEqual({ id: expect.any(Number) });
+      // the other host, a moment later, to the same people in another order and case: being sent
+      expect(other.claimDayDigest({ ...day, createdAt: T + 1, recipients: ['b@example.com', 'A@example.com'] }, T + 1 - H)).toEqual({
+        taken: { at: T, sending: true, recipients: 'a@example.com, B@example.com' },
+      });
+      // to someone else: another digest
+      const elsewhere = other.claimDayDigest({ ...day, createdAt: T + 2, recipients: ['c@example.com'] }, T + 2 - H);
+      expect(elsewhere).toEqual({ id: expect.any(Number) });
+      store.settleDigest((mine as { id: number }).id, ['a@example.com', 'B@example.com']);
+      expect(other.claimDayDigest({ ...day, createdAt: T + 3 }, T + 3 - H)).toEqual({ taken: { at: T, sending: false, recipients: 'a@example.com, B@example.com' } });
+      // a send that failed gives the day back
+      other.settleDigest((elsewhere as { id: number }).id, null);
+      expect(store.claimDayDigest({ ...day, createdAt: T + 4, recipients: ['c@example.com'] }, T + 4 - H)).toEqual({ id: expect.any(Number) });
+      // a claim left by a run that died holds until its lease ends, and never the next day
+      const next = { ...day, createdAt: T + 24 * H, periodStart: T - 7 * H, periodEnd: T + 17 * H };
+      expect(store.claimDayDigest(next, T + 23 * H)).toEqual({ id: expect.any(Number) });
+      expect(other.claimDayDigest({ ...next, createdAt: T + 24 * H + 1 }, T + 23 * H)).toMatchObject({ taken: { sending: true } });
+      expect(other.claimDayDigest({ ...next, createdAt: T + 25 * H }, T + 24 * H)).toEqual({ id: expect.any(Number) });
+      const after = { ...day, createdAt: T + 48 * H, periodStart: T + 17 * H, periodEnd: T + 41 * H };
+      expect(other.claimDayDigest(after, T + 47 * H)).toEqual({ id: expect.any(Number) });
+      // the day so far (--day today) of two hosts' crons a minute apart is one digest; a whole day is not that
+      const today = { ...day, createdAt: T + 60 * H, periodStart: T + 41 * H, periodEnd: T + 60 * H };
+      expect(store.claimDayDigest(today, T + 59 * H, [today.periodEnd - 120_000, today.periodEnd + 120_000])).toEqual({ id: expect.any(Number) });
+      expect(other.claimDayDigest({ ...today, periodEnd: today.periodEnd + 60_000 }, T + 59 * H, [today.periodEnd - 60_000, today.periodEnd + 180_000])).toMatchObject({ taken: { sending: true } });
+      expect(other.claimDayDigest({ ...today, periodEnd: T + 65 * H }, T + 59 * H, [T + 65 * H, T + 65 * H])).toEqual({ id: expect.any(Number) });
+      // printed and --since last digests keep their meaning: a day's claim is not a digest sent until settled
+      expect(store.lastDigestEnd(true)).toBe(T - 7 * H);
+    });
+
     describe('replayed stories', () => {
       const HOUR = 3_600_000;
       const REPLAY = { windowMs: 48 * HOUR, memoryMs: 30 * 24 * HOUR };

@@ -1,5 +1,6 @@
 import { ExitCode, UsageError } from '../../core/errors.js';
-import { formatDuration, iso, parseTime } from '../../core/time.js';
+import { formatDuration, parseTime } from '../../core/time.js';
+import { shownSpan } from '../../render/text.js';
 import { openStore } from '../../store/store.js';
 import { configFor, log, processEnv, writeOut, type GlobalOptions } from '../context.js';
 import { topicFlag } from '../flags.js';
@@ -42,7 +43,7 @@ export async function add(g: GlobalOptions, o: AddOptions): Promise<number> {
   if (!g.quiet) {
     const widen = [leadMs ? `${formatDuration(leadMs)} before` : '', lagMs ? `${formatDuration(lagMs)} after` : ''].filter(Boolean).join(' and ');
     const window = widen ? ` (moments up to ${widen} it count as planned)` : '';
-    log(`events: ${id}: ${topic === '*' ? 'every topic' : topic}, ${iso(start)} → ${iso(end)}${note ? ` "${note}"` : ''}${window}; momentscan events remove ${id} removes it`);
+    log(`events: ${id}: ${topic === '*' ? 'every topic' : topic}, ${shownSpan(start, end, config.defaults.timeZone)}${note ? ` "${note}"` : ''}${window}; momentscan events remove ${id} removes it`);
   }
   return ExitCode.OK;
 }

@@ -21,6 +21,6 @@ export async function list(g: GlobalOptions, o: OutputOptions): Promise<number> 
   } finally {
     store?.close();
   }
-  await writeOut(render(format, feedHealthListing(rows, now), await renderContext(g, o, env, now, format)));
+  await writeOut(render(format, feedHealthListing(rows, now), await renderContext(g, o, env, now, format, config.defaults.timeZone)));
   return 0;
 }

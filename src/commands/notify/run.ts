@@ -2,7 +2,7 @@ import type { NotifyConfig } from '../../config/notify.js';
 import type { Config } from '../../config/schema.js';
 import { ConfigError, ExitCode } from '../../core/errors.js';
 import { openStore } from '../../store/store.js';
-import { iso } from '../../core/time.js';
+import { fmtIn, iso } from '../../core/time.js';
 import { asOfFlag, sensitivityFlag, needTopics, sinceFlag } from '../flags.js';
 import { checkWindow, configFor, log, processEnv, type Env, type GlobalOptions } from '../context.js';
 
@@ -51,7 +51,9 @@ export async function notify(config: Config, dbPath: string, g: GlobalOptions, o
     const evaluatedTo = store.outbox.evaluatedTo();
     const catchFrom = catchUpFrom(from, asOf, evaluatedTo);
     if (evaluatedTo !== null && evaluatedTo < catchFrom) {
-      log(`momentscan: warning: notify: it last ran for ${iso(evaluatedTo)}; alerts before ${iso(catchFrom)} (${Math.round(CATCH_UP_MS / 86_400_000)} days back) are not looked at — see momentscan moments --since ${iso(evaluatedTo)}`);
+      // (on the team's clock; the command to copy keeps its ISO time)
+      const at = (t: number) => (config.defaults.timeZone === 'UTC' ? iso(t) : fmtIn(t, config.defaults.timeZone));
+      log(`momentscan: warning: notify: it last ran for ${at(evaluatedTo)}; alerts before ${at(catchFrom)} (${Math.round(CATCH_UP_MS / 86_400_000)} days back) are not looked at — see momentscan moments --since ${iso(evaluatedTo)}`);
     }
     const result = evaluate(config, store, { asOf, from: catchFrom, warn: (line) => log(`momentscan: warning: ${line}`), ...(sensitivity ? { sensitivity } : {}), now: env.now() });
     queued = enqueueAlerts(config, store, result.rows, { from, asOf, now, catchFrom });
@@ -61,7 +63,7 @@ export async function notify(config: Config, dbPath: string, g: GlobalOptions, o
     await closeHttp();
   }
   const { drainReport } = await import('../../notify/report.js');
-  const report = drainReport(n, queued, drained);
+  const report = drainReport(n, queued, drained, config.defaults.timeZone);
   for (const line of report.warnings) log(line);
   if (!g.quiet) for (const line of report.notes) log(line);
   return report.failed > 0 ? ExitCode.FAILURE : ExitCode.OK;

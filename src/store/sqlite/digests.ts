@@ -9,6 +9,11 @@ import { SqlitePart } from './part.js';
  */
 const SENDING = 2;
 
+/** Recipients as one key: the addresses lower-cased and sorted ("Ann@X.org, bo@y.org" is "ann@x.org,bo@y.org"). */
+function recipientSet(list: string): string {
+  return [...new Set(list.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean))].sort().join(',');
+}
+
 export class SqliteDigests extends SqlitePart implements DigestStore {
   /** Where the last digest ended (sent ones only when `sentOnly`), or null when there was none. */
   lastDigestEnd(sentOnly: boolean): number | null {
@@ -40,6 +45,35 @@ export class SqliteDigests extends SqlitePart implements DigestStore {
           d.createdAt, d.periodStart, d.periodEnd, d.moments,
         );
         return Number(r.lastInsertRowid);
+      });
+      return tx.immediate();
+    });
+  }
+
+  /**
+   * Claims a day's digest for its recipients (`digest --day … --send`, one transaction): its id, or the digest
+   * that has it — one from the same start, ending within `endsIn` (the day's midnight; a few minutes around
+   * its end for a day so far), sent to the same recipients (in any order and case), or being sent to them by a
+   * claim made after `liveSince` (one left by a run that died holds nothing after that).
+   */
+  claimDayDigest(
+    d: { createdAt: number; periodStart: number; periodEnd: number; moments: number; recipients: string[] },
+    liveSince: number,
+    endsIn: readonly [number, number] = [d.periodEnd, d.periodEnd],
+  ): { id: number } | { taken: { at: number; sending: boolean; recipients: string } } {
+    return this.guard(() => {
+      const want = recipientSet(d.recipients.join(','));
+      const tx = this.db.transaction(() => {
+        const rows = this.stmt(
+          `SELECT created_at AS at, sent, recipients FROM digests
+           WHERE period_start = ? AND period_end >= ? AND period_end <= ? AND (sent = 1 OR (sent = ${SENDING} AND created_at > ?)) ORDER BY created_at`,
+        ).all(d.periodStart, endsIn[0], endsIn[1], liveSince) as { at: number | bigint; sent: number | bigint; recipients: string | null }[];
+        const held = rows.find((r) => recipientSet(r.recipients ?? '') === want);
+        if (held) return { taken: { at: Number(held.at), sending: Number(held.sent) === SENDING, recipients: held.recipients ?? '' } };
+        const r = this.stmt(`INSERT INTO digests (created_at, period_start, period_end, sent, recipients, moments) VALUES (?, ?, ?, ${SENDING}, ?, ?)`).run(
+          d.createdAt, d.periodStart, d.periodEnd, d.recipients.join(', ') || null, d.moments,
+        );
+        return { id: Number(r.lastInsertRowid) };
       });
       return tx.immediate();
     });
