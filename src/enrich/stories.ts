@@ -19,6 +19,7 @@
  * depends on the headline's casing (storyKeys); in Title Case it takes a word list (natural's English
  * lexicon, read once, the only I/O here).
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ENGLISH_FUNCTION_WORDS } from '../core/stopwords.js';
 import { foldText, tokenize } from '../core/text.js';
@@ -423,12 +424,161 @@ const CAPS_COMMON = new Set(['THE', 'AND', 'FOR', 'NEW', 'CEO', 'CFO', 'TV', 'UP
  * English words, to tell a capitalised word in a Title Case headline that names something ("Sony",
  * "Darden", "Juan") from one that does not ("Unveils", "Stock", "Lower"): the lexicon of natural's
  * English part-of-speech tagger (about 92,000 words and their tags, from the Penn Treebank by way of
- * pos-js), a dependency already. Loaded on first use (about 80 ms), and only when a Title Case
- * headline comes close enough to another to be checked for names; when it cannot be loaded, Title
- * Case words are never names (only tickers and numbers veto there).
+ * pos-js), a dependency already. Read on first use, and only when a Title Case headline comes close
+ * enough to another to be checked for names (the story replay's thread reads it before its first
+ * item); when it cannot be read, Title Case words are never names (only tickers and numbers veto there).
+ * It is kept as what isCommonWord asks of it (PosWords), not as the parsed JSON: that was 14 MB of heap
+ * (92,662 arrays of tags) in the replay's thread, marked by every full collection there, and parsing it
+ * took that thread ~3 times longer than reading the text for the words and their two answers.
  */
 const POS_LEXICON = 'natural/lib/natural/brill_pos_tagger/data/English/lexicon_from_posjs.json';
-let posLexicon: Record<string, readonly string[]> | null | undefined;
+let posLexicon: PosWords | null | undefined;
+
+/** PosWords.get: the word has a tag that is not a proper noun's (NNP, NNPS). */
+const SOME_COMMON = 1;
+/** PosWords.get: the word's first (most frequent) tag is not a proper noun's. */
+const FIRST_COMMON = 2;
+
+/**
+ * The POS lexicon's words, each with two answers (SOME_COMMON, FIRST_COMMON), in flat arrays: the words
+ * in one string, found through an open-addressing table of their indices. No object per word.
+ */
+export class PosWords {
+  private readonly words: string;
+  private readonly starts: Int32Array;
+  private readonly answers: Uint8Array;
+  private readonly table: Int32Array;
+  private readonly mask: number;
+
+  constructor(entries: readonly string[], answers: readonly number[]) {
+    const n = entries.length;
+    this.words = entries.join('');
+    this.starts = new Int32Array(n + 1);
+    for (let k = 0, at = 0; k < n; k++) {
+      this.starts[k] = at;
+      at += entries[k]!.length;
+      this.starts[k + 1] = at;
+    }
+    let size = 1024;
+    while (size < 2 * n) size *= 2;
+    this.table = new Int32Array(size);
+    this.mask = size - 1;
+    this.answers = new Uint8Array(n);
+    for (let k = 0; k < n; k++) {
+      const word = entries[k]!;
+      // (a word written twice: its last entry counts, as with JSON.parse)
+      const had = this.find(word);
+      if (had >= 0) {
+        this.answers[had] = answers[k]!;
+        continue;
+      }
+      let h = PosWords.hash(word) & this.mask;
+      while (this.table[h] !== 0) h = (h + 1) & this.mask;
+      this.table[h] = k + 1;
+      this.answers[k] = answers[k]!;
+    }
+  }
+
+  /** The word's answers (SOME_COMMON | FIRST_COMMON), or -1 when the lexicon does not have it. */
+  get(word: string): number {
+    const k = this.find(word);
+    return k < 0 ? -1 : this.answers[k]!;
+  }
+
+  private find(word: string): number {
+    for (let h = PosWords.hash(word) & this.mask; ; h = (h + 1) & this.mask) {
+      const e = this.table[h]!;
+      if (e === 0) return -1;
+      const at = this.starts[e - 1]!;
+      if (this.starts[e]! - at === word.length && this.words.startsWith(word, at)) return e - 1;
+    }
+  }
+
+  /** FNV-1a over the UTF-16 code units. */
+  private static hash(word: string): number {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193);
+    return h >>> 0;
+  }
+
+  /**
+   * The lexicon's JSON text ({"word": ["TAG", ...], ...}) read for its words and answers. Strings with an
+   * escape are read by JSON.parse; any other shape is an error (the caller then does without the lexicon).
+   */
+  static fromJson(text: string): PosWords {
+    const entries: string[] = [];
+    const answers: number[] = [];
+    let i = text.indexOf('{') + 1;
+    const fail = (): never => {
+      throw new SyntaxError(`the POS lexicon is not an object of arrays of strings (at ${i})`);
+    };
+    // the next character that is not white space or a comma
+    const next = (): number => {
+      for (;;) {
+        const c = text.charCodeAt(i);
+        if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x2c) i++;
+        else return c;
+      }
+    };
+    // the string starting at i (a quote), i then past it
+    const str = (): string => {
+      let j = i + 1;
+      let escaped = false;
+      for (;;) {
+        const c = text.charCodeAt(j);
+        if (c === 0x22) break;
+        if (Number.isNaN(c)) fail();
+        if (c === 0x5c) {
+          escaped = true;
+          j += 2;
+        } else j++;
+      }
+      const raw = text.slice(i + 1, j);
+      i = j + 1;
+      return escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+    };
+    // the string starting at i stepped over
+    const skip = (): void => {
+      let j = i + 1;
+      for (;;) {
+        const c = text.charCodeAt(j);
+        if (c === 0x22) break;
+        if (Number.isNaN(c)) fail();
+        j += c === 0x5c ? 2 : 1;
+      }
+      i = j + 1;
+    };
+    if (i === 0) fail();
+    for (;;) {
+      let c = next();
+      if (c === 0x7d) break; // }
+      if (c !== 0x22) fail();
+      const word = str();
+      if (next() !== 0x3a) fail(); // :
+      i++;
+      if (next() !== 0x5b) fail(); // [
+      i++;
+      let answer = 0;
+      for (let first = true; ; first = false) {
+        c = next();
+        if (c === 0x5d) break; // ]
+        if (c !== 0x22) fail();
+        // (a tag is looked at in place: it starts with NNP as written unless it starts with an escape)
+        let nnp: boolean;
+        if (text.charCodeAt(i + 1) === 0x5c) nnp = str().startsWith('NNP');
+        else {
+          nnp = text.startsWith('NNP', i + 1);
+          skip();
+        }
+        if (!nnp) answer |= first ? SOME_COMMON | FIRST_COMMON : SOME_COMMON;
+      }
+      i++;
+      entries.push(word);
+      answers.push(answer);
+    }
+    return new PosWords(entries, answers);
+  }
+}
 
 /** Words the 1990s lexicon lacks, or has only as names, that headlines use as common words. */
 const COMMON_EXTRA = new Set(
@@ -446,10 +596,11 @@ const COMMON_EXTRA = new Set(
  * noun's; capitalised, a first (most frequent) tag that is not a proper noun's. Undefined when the
  * lexicon has neither form.
  */
-function lexiconCommon(lexicon: Record<string, readonly string[]>, word: string): boolean | undefined {
-  if (Object.hasOwn(lexicon, word)) return lexicon[word]!.some((tag) => !tag.startsWith('NNP'));
-  const cap = word.charAt(0).toUpperCase() + word.slice(1);
-  if (Object.hasOwn(lexicon, cap)) return !lexicon[cap]![0]!.startsWith('NNP');
+function lexiconCommon(lexicon: PosWords, word: string): boolean | undefined {
+  const own = lexicon.get(word);
+  if (own >= 0) return (own & SOME_COMMON) !== 0;
+  const cap = lexicon.get(word.charAt(0).toUpperCase() + word.slice(1));
+  if (cap >= 0) return (cap & FIRST_COMMON) !== 0;
   return undefined;
 }
 
@@ -474,10 +625,10 @@ const commonMemo = new Map<string, boolean>();
 const COMMON_MEMO_MAX = 50_000;
 
 /** The lexicon, read the first time (the story replay's thread reads it before its first item); null when it cannot be. */
-export function loadLexicon(): Record<string, readonly string[]> | null {
+export function loadLexicon(): PosWords | null {
   if (posLexicon === undefined) {
     try {
-      posLexicon = createRequire(import.meta.url)(POS_LEXICON) as Record<string, readonly string[]>;
+      posLexicon = PosWords.fromJson(readFileSync(createRequire(import.meta.url).resolve(POS_LEXICON), 'utf8'));
     } catch {
       posLexicon = null;
     }
@@ -1100,6 +1251,8 @@ export class StoryIndex {
    */
   retire(before: number): void {
     let retired = 0;
+    // the token sets of the headlines retired now: the byTokenSet lists a retired story can be in
+    const touched: number[] = [];
     for (let s = 0; s < this.ids.length; s++) {
       const list = this.members[s]!;
       if (list === RETIRED || this.lastAt[s]! >= before) continue;
@@ -1109,7 +1262,10 @@ export class StoryIndex {
       let same = first.length <= this.vocabLen[s]!;
       for (let i = 0; same && i < first.length; i++) same = first[i] === this.vocabPool[at + 2 * i];
       if (!same) continue;
-      for (const m of list) this.memberLive -= m.ids.length;
+      for (const m of list) {
+        this.memberLive -= m.ids.length;
+        if (m.ids.length > 0) touched.push(hashIds(m.ids));
+      }
       this.members[s] = RETIRED as Member[];
       this.memberCount[s] = 0;
       retired++;
@@ -1118,13 +1274,17 @@ export class StoryIndex {
     if (this.memberUsed - this.memberLive > this.memberLive) this.packMembers();
     const gone = (s: number): boolean => this.members[s] === RETIRED;
     const goneId = (id: number): boolean => gone(this.slotOf.get(id)!);
-    // (forEach, and a new list only where one goes: a pass over every key each day made an entry and a list per key)
-    this.byTokenSet.forEach((list, hash) => {
-      if (!list.some(gone)) return;
+    // A story is in the byTokenSet list of each of its headlines' token sets and in no other (addMember, prune), so
+    // only the lists of the headlines retired now change: the same lists as a pass over every key (which was 3% of
+    // the replay's thread, 14 passes over ~60,000 keys for the bench's cold fetch), deleted or set in place.
+    for (const hash of touched) {
+      const list = this.byTokenSet.get(hash);
+      if (list === undefined || !list.some(gone)) continue;
       const kept = list.filter((s) => !gone(s));
       if (kept.length === 0) this.byTokenSet.delete(hash);
       else this.byTokenSet.set(hash, kept);
-    });
+    }
+    // (forEach, and a new list only where one goes: a pass over every key each day made an entry and a list per key)
     this.byUrl.forEach((list, url) => {
       if (!list.some(goneId)) return;
       const kept = list.filter((id) => !goneId(id));

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
+  PosWords,
   STORY_THRESHOLD,
   StoryIndex,
   foldInflection,
@@ -206,6 +208,51 @@ describe('story normalisation', () => {
     ['calls', 'called', 'calling', 'call'],
   ])('%s, %s, %s and %s fold together', (...forms) => {
     expect(new Set(forms.map(foldInflection)).size).toBe(1);
+  });
+});
+
+describe('PosWords (natural\'s POS lexicon as the names test reads it)', () => {
+  const file = createRequire(import.meta.url).resolve('natural/lib/natural/brill_pos_tagger/data/English/lexicon_from_posjs.json');
+  const text = readFileSync(file, 'utf8');
+  // what the names test asks of a word, read from the parsed JSON (as the lexicon was kept before) and from PosWords
+  const fromJson = (lexicon: Record<string, string[]>, word: string): boolean | undefined => {
+    if (Object.hasOwn(lexicon, word)) return lexicon[word]!.some((tag) => !tag.startsWith('NNP'));
+    const cap = word.charAt(0).toUpperCase() + word.slice(1);
+    if (Object.hasOwn(lexicon, cap)) return !lexicon[cap]![0]!.startsWith('NNP');
+    return undefined;
+  };
+  const fromWords = (words: PosWords, word: string): boolean | undefined => {
+    const own = words.get(word);
+    if (own >= 0) return (own & 1) !== 0;
+    const cap = words.get(word.charAt(0).toUpperCase() + word.slice(1));
+    return cap >= 0 ? (cap & 2) !== 0 : undefined;
+  };
+
+  it('answers as the parsed JSON does for every word of the lexicon, in every case, and for words it lacks', () => {
+    const lexicon = JSON.parse(text) as Record<string, string[]>;
+    const words = PosWords.fromJson(text);
+    let asked = 0;
+    const differ: string[] = [];
+    for (const key of Object.keys(lexicon)) {
+      if (key === '') continue;
+      for (const w of [key, key.toLowerCase(), key.toUpperCase(), key.charAt(0).toUpperCase() + key.slice(1), `${key}s`, key.slice(0, -1), `${key}x`]) {
+        if (w === '') continue;
+        asked++;
+        if (fromJson(lexicon, w) !== fromWords(words, w)) differ.push(w);
+      }
+    }
+    expect(asked).toBeGreaterThan(600_000);
+    expect(differ).toEqual([]);
+    // escaped words, names only, names and nouns, and what a plain object has of its own
+    expect(['Hawaiian/Japanese', '"', 'Sun-3\\', 'parker', 'Parker', 'walker', 'Sony', 'unveils', 'constructor', 'toString', '__proto__'].map((w) => fromWords(words, w))).toEqual(
+      ['Hawaiian/Japanese', '"', 'Sun-3\\', 'parker', 'Parker', 'walker', 'Sony', 'unveils', 'constructor', 'toString', '__proto__'].map((w) => fromJson(lexicon, w)),
+    );
+  });
+
+  it('reads escapes, white space and a word written twice (the last counts) as JSON.parse does; anything else is an error', () => {
+    const words = PosWords.fromJson('{ "a\\"b": ["NNP"],"x\\u0079": [ "NN", "NNP" ] , "Zed":["NNP", "VB"], "Zed": ["VB"], "\\\\NNP": ["\\\\NNP"], "N": ["\\u004eNP"] }');
+    expect([words.get('a"b'), words.get('xy'), words.get('Zed'), words.get('\\NNP'), words.get('N'), words.get('zed'), words.get('a')]).toEqual([0, 3, 3, 3, 0, -1, -1]);
+    for (const bad of ['', '[]', '{"a": "NN"}', '{"a": [1]}', '{"a" ["NN"]}', '{"a": ["NN"', '{"a": ["\\N"]}']) expect(() => PosWords.fromJson(bad)).toThrow(SyntaxError);
   });
 });
 
