@@ -258,11 +258,6 @@ export interface Resume {
    * where no episode is open, for a later run to resume from, with the moments that closed before it.
    */
   saveBy?: number;
-  /**
-   * Save a second state so, at or before this later time (the bucket in progress): a later run resumes from it
-   * (it carries the moments before it), or from the first should items that arrive late drop it.
-   */
-  saveNear?: number;
 }
 
 /** A saved state that fits the evaluation by time but cannot be restored (damaged, or from other code). */
@@ -306,8 +301,6 @@ const SAVE_SPAN_MS = 3 * DAY_MS;
 interface Run {
   trace: Trace;
   snapshot: EngineSnapshot | null;
-  /** The state saved near the end (Resume.saveNear), when it is not the same as `snapshot`. */
-  late: EngineSnapshot | null;
   resumed: boolean;
   /** The trace's first judged row (the state's, when resumed). */
   startRow: number;
@@ -321,7 +314,7 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}
   // buckets that ended by asOf are judged; the one in progress is shown (once it has begun), not judged
   const n = Math.max(0, (open - first) / o.bucketMs);
   const showOpen = o.asOf > open;
-  if (o.historyStart === null || open < first) return { trace: new Trace(first, o.bucketMs, 0), snapshot: null, late: null, resumed: false, startRow: 0, carried: null };
+  if (o.historyStart === null || open < first) return { trace: new Trace(first, o.bucketMs, 0), snapshot: null, resumed: false, startRow: 0, carried: null };
   // commands check requests against MAX_BUCKETS first (checkWindow), with a message that says what to do
   if (n > MAX_BUCKETS) throw new RangeError(`${n} buckets to evaluate`);
   const engine = new SeriesDetector({
@@ -358,34 +351,24 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}
   }
   const blind = blindRows(trace, o.blind);
   let snapshot: EngineSnapshot | null = null;
-  let late: EngineSnapshot | null = null;
-  const after = resumed ? at + 1 : first + 1;
-  const saveFrom = r.saveBy === undefined ? Infinity : Math.max(r.saveBy - SAVE_SPAN_MS, after);
-  // (near the end, only the last midnight before it: each candidate costs a copy of the whole state)
-  const nearFrom = r.saveNear === undefined ? Infinity : Math.max(r.saveNear - DAY_MS, after);
-  const early = (t: number) => t >= saveFrom && t <= r.saveBy!;
-  const near = (t: number) => t >= nearFrom && t <= r.saveNear!;
+  const saveFrom = r.saveBy === undefined ? Infinity : Math.max(r.saveBy - SAVE_SPAN_MS, resumed ? at + 1 : first + 1);
   // the rows between two at which the state may be saved go through judgeRows in one call
   const mayBeSavedAt = (i: number) => {
     const t = origin + i * o.bucketMs;
-    return t % DAY_MS === 0 && (early(t) || near(t));
+    return t >= saveFrom && t <= r.saveBy! && t % DAY_MS === 0;
   };
   for (let i = startRow; i < rows; ) {
     if (mayBeSavedAt(i) && !episodeOpen(engine)) {
       const state = saveState(engine);
-      const t = origin + i * o.bucketMs;
-      if (state && early(t)) snapshot = { at: t, state };
-      if (state && near(t)) late = { at: t, state };
+      if (state) snapshot = { at: origin + i * o.bucketMs, state };
     }
     let end = i + 1;
     while (end < rows && !mayBeSavedAt(end)) end++;
     judgeRows(engine, trace, sq, i, end, blind);
     i = end;
   }
-  if (late && snapshot && late.at === snapshot.at) late = null;
   if (snapshot) snapshot.state = compactState(snapshot.state);
-  if (late) late.state = compactState(late.state);
-  return { trace, snapshot, late, resumed, startRow, carried: parts?.carried ?? null };
+  return { trace, snapshot, resumed, startRow, carried: parts?.carried ?? null };
 }
 
 /** Start of the trace's last judged row at or after `from` (null when none is). */
@@ -462,8 +445,8 @@ export function detectResumable(
   buckets: Bucket[] | PackedBuckets,
   o: DetectOptions,
   r: Resume = {},
-): { moments: Moment[]; snapshot: EngineSnapshot | null; late: EngineSnapshot | null; resumed: boolean } {
-  const { trace, snapshot, late, resumed, startRow, carried } = run(buckets, o, r);
+): { moments: Moment[]; snapshot: EngineSnapshot | null; resumed: boolean } {
+  const { trace, snapshot, resumed, startRow, carried } = run(buckets, o, r);
   const rising = new Map<Moment, boolean>();
   const spikes = episodes(trace, SPIKE, SPIKE_ONSET, SPIKE_GROWTH, 'up').map((g) => buildMoment(topic, 'volume-spike', g, trace, o, rising));
   const shifts = [...episodes(trace, SWING_UP, SWING_ONSET, SWING_GROWTH, 'positive'), ...episodes(trace, SWING_DOWN, SWING_ONSET, SWING_GROWTH, 'negative')]
@@ -488,19 +471,18 @@ export function detectResumable(
   const all = [...spikes, ...shifts];
   // an ongoing moment reaches into any window up to asOf, one shorter than a bucket too (its last bucket just ended)
   const fromBucket = bucketStart(o.from, o.bucketMs);
-  for (const saved of [snapshot, late]) {
-    if (!saved) continue;
+  if (snapshot) {
     // carried on: the moments that closed before the state (fired before it), but for those that end by this
     // run's window and before the last judged bucket (no later run that can resume from it reports them)
-    const at = saved.at;
+    const at = snapshot.at;
     const lastJudged = lastJudgedAt(trace, startRow, trace.indexOf(at)) ?? carried?.lastJudged ?? trace.first;
     const kept = all.filter((m) => m.firedAt <= at && !(m.end <= fromBucket && m.end < lastJudged));
     // complete for moments ending after `since` or after the state resumed from (this run found those), less the ones dropped
     const known = !resumed ? engineStart(o) : carried ? Math.min(carried.since, r.from!.at) : r.from!.at;
     const since = Math.max(known, fromBucket);
-    saved.state = wrapState({ since, lastJudged, blind: blindBefore(o.blind, at), moments: kept, rising: kept.map((m) => rising.get(m)!) }, saved.state);
+    snapshot.state = wrapState({ since, lastJudged, blind: blindBefore(o.blind, at), moments: kept, rising: kept.map((m) => rising.get(m)!) }, snapshot.state);
   }
-  return { moments: all.filter((m) => m.end > fromBucket || m.ongoing), snapshot, late, resumed };
+  return { moments: all.filter((m) => m.end > fromBucket || m.ongoing), snapshot, resumed };
 }
 
 /** A swing began where the buckets before its alert started leaning its way (within the day before it). */

@@ -19,9 +19,8 @@ import { detectResumable, engineStart, type DetectOptions, type EngineSnapshot, 
 export interface TopicTask {
   topic: string;
   options: DetectOptions;
-  /** Save the engine's state for later runs (Resume.saveBy), and a second one near the end (Resume.saveNear). */
+  /** Save the engine's state for later runs (Resume.saveBy). */
   saveBy?: number;
-  saveNear?: number;
   /** When the state the task will resume from was saved, if it has one (for the cost). */
   resumeAt?: number;
 }
@@ -37,8 +36,6 @@ export type TopicJob = TopicTask & TopicInput;
 export interface TopicResult {
   moments: Moment[];
   snapshot: EngineSnapshot | null;
-  /** The state saved near the end (TopicTask.saveNear), if one was. */
-  late: EngineSnapshot | null;
   /** The engine resumed from the state given. */
   resumed: boolean;
 }
@@ -154,7 +151,7 @@ export function warmUp(): TopicResult {
 
 /** Runs one job (here or in the worker). */
 export function runJob(job: TopicJob): TopicResult {
-  const r: Resume = { from: job.resume ?? null, ...(job.saveBy !== undefined ? { saveBy: job.saveBy } : {}), ...(job.saveNear !== undefined ? { saveNear: job.saveNear } : {}) };
+  const r: Resume = { from: job.resume ?? null, ...(job.saveBy !== undefined ? { saveBy: job.saveBy } : {}) };
   return detectResumable(job.topic, job.buckets, job.options, r);
 }
 
@@ -215,7 +212,7 @@ export function detectAll(tasks: readonly TopicTask[], read: (i: number, resume:
     for (let m = receiveMessageOnPort(answers.port2); m; m = receiveMessageOnPort(answers.port2)) {
       const r = m.message as JobResult;
       if ('moments' in r && !results[r.index]) {
-        done(r.index, { moments: r.moments, snapshot: r.snapshot, late: r.late, resumed: r.resumed });
+        done(r.index, { moments: r.moments, snapshot: r.snapshot, resumed: r.resumed });
         byWorker++;
       }
     }

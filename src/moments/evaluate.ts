@@ -115,16 +115,15 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     // The engine's state is saved before the window and resumed from by later runs with the same key;
     // only for buckets of whole quarters, whose counts the triggers that drop the states watch.
     const key = o.engineStates !== false && bucketMs % QUARTER_MS === 0 ? engineKey(options) : null;
-    // A run saves the state before its window, for the next run's window to start from, and one near its end,
-    // with the moments before it (detectResumable): the next run resumes from that one and judges only the
-    // hours since; should items dated before it arrive late and drop it, from the first, as before.
+    // A run saves the state before its window for the next run's window to start from. A backtest saves it
+    // near its end instead, with the moments before it (detectResumable): its window is most of the history,
+    // so a state before it would spare a backtest run again little of its replay.
     const fromBucket = bucketStart(o.from, bucketMs);
-    const saveBy = fromBucket;
-    const saveNear = bucketStart(o.asOf, bucketMs);
+    const saveBy = o.backtest ? bucketStart(o.asOf, bucketMs) : fromBucket;
     // the latest state up to the bucket in progress; one inside the window that cannot stand for it, the latest before it
     let resume = key ? store.engineState(topicId, key, bucketStart(o.asOf, bucketMs)) : null;
     if (resume && resume.at > fromBucket && !fits(options, resume)) resume = store.engineState(topicId, key!, fromBucket);
-    tasks.push({ topic: topic.name, topicId, key, options, ...(key ? { saveBy, saveNear } : {}), ...(resume ? { resumeAt: resume.at } : {}), resume });
+    tasks.push({ topic: topic.name, topicId, key, options, ...(key ? { saveBy } : {}), ...(resume ? { resumeAt: resume.at } : {}), resume });
   }
   const read = (i: number, resumable: boolean, shared = false): TopicInput => {
     const { topicId, options } = tasks[i]!;
@@ -151,14 +150,9 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     });
   };
   const results = detectAll(tasks, read, { ...(o.threads ? { threads: o.threads } : {}), onResult: explain }).results;
-  // (the state near the end replaces those inside the window, not the one before it)
   const states = tasks.flatMap((t, i) => {
-    const { snapshot: s, late } = results[i]!;
-    if (!t.key) return [];
-    return [
-      ...(s ? [{ topicId: t.topicId, key: t.key, at: s.at, state: s.state }] : []),
-      ...(late ? [{ topicId: t.topicId, key: t.key, at: late.at, state: late.state, keepBefore: bucketStart(o.from, t.options.bucketMs) + 1 }] : []),
-    ];
+    const s = results[i]!.snapshot;
+    return s && t.key ? [{ topicId: t.topicId, key: t.key, at: s.at, state: s.state }] : [];
   });
   store.saveEngineStates(states, readAt);
   const found = explained.flat();

@@ -117,7 +117,7 @@ export interface CountStore {
   /** A counter of what other connections commit: unchanged means nothing was written meanwhile. */
   dataVersion(): number;
   engineState(topicId: number, key: string, atMost: number): { at: number; state: Uint8Array } | null;
-  saveEngineStates(states: { topicId: number; key: string; at: number; state: Uint8Array; keepBefore?: number }[], readAt: number): boolean;
+  saveEngineStates(states: { topicId: number; key: string; at: number; state: Uint8Array }[], readAt: number): boolean;
 }
 
 /** Stories: the index near-duplicates are matched against, and the replay in canonical order. */

@@ -210,7 +210,7 @@ export abstract class PartsStore implements StoreApi {
   engineState(topicId: number, key: string, atMost: number): { at: number; state: Uint8Array } | null {
     return this.counts.engineState(topicId, key, atMost);
   }
-  saveEngineStates(states: { topicId: number; key: string; at: number; state: Uint8Array; keepBefore?: number }[], readAt: number): boolean {
+  saveEngineStates(states: { topicId: number; key: string; at: number; state: Uint8Array }[], readAt: number): boolean {
     return this.counts.saveEngineStates(states, readAt);
   }
 

@@ -200,11 +200,9 @@ export class SqliteCounts extends SqlitePart implements CountStore {
   /**
    * Saves engine states computed from counts read while dataVersion() was `readAt`; nothing when another
    * connection has written since (counts may have changed under them: the triggers could not drop these).
-   * A state replaces the key's states up to its time (but those before `keepBefore`: a run's state near its end
-   * keeps the one before its window, see evaluate), and a topic keeps its three keys saved last. False when
-   * nothing was saved.
+   * Keeps a topic's latest state per key, and its three keys saved last. False when nothing was saved.
    */
-  saveEngineStates(states: { topicId: number; key: string; at: number; state: Uint8Array; keepBefore?: number }[], readAt: number): boolean {
+  saveEngineStates(states: { topicId: number; key: string; at: number; state: Uint8Array }[], readAt: number): boolean {
     if (states.length === 0 || this.db.readonly) return false;
     return this.guard(() =>
       this.db
@@ -212,7 +210,7 @@ export class SqliteCounts extends SqlitePart implements CountStore {
           if (this.dataVersion() !== readAt) return false;
           const put = this.stmt('INSERT INTO engine_states (topic_id, key, at, state) VALUES (?, ?, ?, ?)');
           // (the one it replaces too: the new row's rowid says it was saved last)
-          const older = this.stmt('DELETE FROM engine_states WHERE topic_id = ? AND key = ? AND at <= ? AND at >= ?');
+          const older = this.stmt('DELETE FROM engine_states WHERE topic_id = ? AND key = ? AND at <= ?');
           // (asked first: the delete costs 0.2–0.6 ms a topic even when there is nothing to delete, as there
           // rarely is — a topic has more keys only after its settings changed)
           const keys = this.stmt('SELECT count(DISTINCT key) FROM engine_states WHERE topic_id = ?').pluck();
@@ -221,7 +219,7 @@ export class SqliteCounts extends SqlitePart implements CountStore {
                (SELECT max(rowid) FROM engine_states WHERE topic_id = @t GROUP BY key ORDER BY max(rowid) DESC LIMIT 3)`,
           );
           for (const s of states) {
-            older.run(s.topicId, s.key, s.at, s.keepBefore ?? Number.MIN_SAFE_INTEGER);
+            older.run(s.topicId, s.key, s.at);
             put.run(s.topicId, s.key, s.at, s.state);
             if (Number(keys.get(s.topicId)) > 3) otherKeys.run({ t: s.topicId });
           }
