@@ -1,3 +1,4 @@
+import { deserialize, serialize } from 'node:v8';
 import type { Sensitivity } from '../config/schema.js';
 import type { Bucket, Moment, MomentDirection, MomentKind } from '../core/types.js';
 import { BUCKET_WIDTH, packBuckets, type PackedBuckets } from '../core/buckets.js';
@@ -190,19 +191,81 @@ class Trace {
 
 /**
  * The engine's state before the bucket starting at `at`, saved by an earlier run with the same engine,
- * settings and engine start (the caller keys it so, and drops it when counts before `at` change).
+ * settings and engine start (the caller keys it so, and drops it when counts before `at` change), with
+ * the moments that closed before it (Carried).
  */
 export interface EngineSnapshot {
   at: number;
   state: Uint8Array;
 }
 
+/**
+ * What a saved state carries besides the engine: the moments that had closed by then, so that a run
+ * resumed from a state inside its window (a backtest run again, a window that ends later) still reports
+ * the moments before the state, as a replay from the engine start does. A state is saved only where no
+ * episode is open, so every moment either closed before it or fires after it.
+ */
+interface Carried {
+  /** Every moment that closed before the state and ended after `since` is here (those ending before may not be). */
+  since: number;
+  /** Start of the last judged bucket before the state (the engine start when none was): "now" for a moment when no later bucket is judged. */
+  lastJudged: number;
+  /** The periods nobody fetched before the state, cut at it: the state was made with these. */
+  blind: [number, number][];
+  /** The moments as built (their `ongoing`, `stage` and `hoursSinceOnset` are made again for each run). */
+  moments: Moment[];
+  /** Per moment: its last bucket was at least as strong as its peak (its stage while ongoing: rising). */
+  rising: boolean[];
+}
+
+/** A state's bytes: the length of Carried's bytes (uint32, little-endian), Carried (v8), the engine's state (snapshot.ts). */
+function wrapState(carried: Carried, engine: Uint8Array): Uint8Array {
+  const head = serialize(carried);
+  const out = new Uint8Array(4 + head.byteLength + engine.byteLength);
+  new DataView(out.buffer).setUint32(0, head.byteLength, true);
+  out.set(head, 4);
+  out.set(engine, 4 + head.byteLength);
+  return out;
+}
+
+const unwrapped = new WeakMap<EngineSnapshot, { carried: Carried; engine: Uint8Array } | null>();
+/** A saved state's parts (null when its bytes are not such: damaged, or from other code). */
+function unwrapState(s: EngineSnapshot): { carried: Carried; engine: Uint8Array } | null {
+  let out = unwrapped.get(s);
+  if (out === undefined) {
+    out = null;
+    try {
+      const b = s.state;
+      const n = new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(0, true);
+      if (4 + n <= b.byteLength) {
+        const carried = deserialize(b.subarray(4, 4 + n)) as Carried;
+        if (Array.isArray(carried?.moments)) out = { carried, engine: b.subarray(4 + n) };
+      }
+    } catch {
+      out = null;
+    }
+    unwrapped.set(s, out);
+  }
+  return out;
+}
+
+/** A saved state as values: what it carries, and the engine's state deserialized (for comparing states: their bytes may say a number differently). */
+export function snapshotValue(s: EngineSnapshot): { carried: Carried; engine: unknown } | null {
+  const parts = unwrapState(s);
+  return parts && { carried: parts.carried, engine: deserialize(parts.engine) };
+}
+
+/** The periods nobody fetched before `at`, cut at it. */
+function blindBefore(blind: DetectOptions['blind'], at: number): [number, number][] {
+  return (blind ?? []).filter(([a]) => a < at).map(([a, b]) => [a, Math.min(b, at)]);
+}
+
 export interface Resume {
   /** Resume from this state instead of replaying from the engine start (ignored unless it fits). */
   from?: EngineSnapshot | null;
   /**
-   * Save the state at the last day boundary at or before this time (and after `from`) where no episode
-   * is open, for a later run to resume from; it must be at or before the reporting window's first bucket.
+   * Save the state at the last day boundary at or before this time (and after `from`, within three days)
+   * where no episode is open, for a later run to resume from, with the moments that closed before it.
    */
   saveBy?: number;
 }
@@ -214,10 +277,20 @@ export class StaleStateError extends Error {
   }
 }
 
-/** Whether a saved state can be resumed from in this evaluation: on its bucket grid, after its start, by its window. */
-function fits(o: DetectOptions, s: EngineSnapshot): boolean {
+/**
+ * Whether a saved state can be resumed from in this evaluation: on its bucket grid, after its start, by
+ * the window's first bucket — or later, up to the bucket in progress, when it carries every moment that
+ * closed before it and reaches into the window, and was made with the same periods nobody fetched.
+ */
+export function fits(o: DetectOptions, s: EngineSnapshot): boolean {
   const first = engineStart(o);
-  return s.at > first && s.at <= bucketStart(o.from, o.bucketMs, shiftOf(o)) && (s.at - first) % o.bucketMs === 0;
+  if (!(s.at > first && (s.at - first) % o.bucketMs === 0)) return false;
+  const shift = shiftOf(o);
+  const fromBucket = bucketStart(o.from, o.bucketMs, shift);
+  if (s.at <= fromBucket) return true;
+  if (s.at > bucketStart(o.asOf, o.bucketMs, shift)) return false;
+  const c = unwrapState(s)?.carried;
+  return c !== undefined && c.since <= fromBucket && JSON.stringify(c.blind) === JSON.stringify(blindBefore(o.blind, s.at));
 }
 
 /**
@@ -236,13 +309,23 @@ function lookBackRows(bucketMs: number): number {
 /** Snapshots are taken this long before saveBy at most (at day boundaries). */
 const SAVE_SPAN_MS = 3 * DAY_MS;
 
-function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}): { trace: Trace; snapshot: EngineSnapshot | null; resumed: boolean } {
+interface Run {
+  trace: Trace;
+  snapshot: EngineSnapshot | null;
+  resumed: boolean;
+  /** The trace's first judged row (the state's, when resumed). */
+  startRow: number;
+  /** What the state resumed from carried (null when not resumed, or from a state that carried nothing). */
+  carried: Carried | null;
+}
+
+function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}): Run {
   const first = engineStart(o);
   const open = bucketStart(o.asOf, o.bucketMs, shiftOf(o));
   // buckets that ended by asOf are judged; the one in progress is shown (once it has begun), not judged
   const n = Math.max(0, (open - first) / o.bucketMs);
   const showOpen = o.asOf > open;
-  if (o.historyStart === null || open < first) return { trace: new Trace(first, o.bucketMs, 0), snapshot: null, resumed: false };
+  if (o.historyStart === null || open < first) return { trace: new Trace(first, o.bucketMs, 0), snapshot: null, resumed: false, startRow: 0, carried: null };
   // commands check requests against MAX_BUCKETS first (checkWindow), with a message that says what to do
   if (n > MAX_BUCKETS) throw new RangeError(`${n} buckets to evaluate`);
   const engine = new SeriesDetector({
@@ -255,12 +338,13 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}
     ...(o.tuning ? { tuning: o.tuning } : {}),
   });
   // Resuming: the trace starts a little before the saved state (counts only there) and the engine at it.
-  // The state was saved where no episode was open, at or before the window's first bucket, so every
-  // moment this run reports starts after it, as in a replay from the engine start.
+  // The state was saved where no episode was open, so every moment this run finds starts after it; those
+  // that closed before it come with the state (Carried), as a replay from the engine start finds them.
   const resumed = r.from ? fits(o, r.from) : false;
   const origin = resumed ? resumeStart(o, r.from!) : first;
+  const parts = resumed ? unwrapState(r.from!) : null;
   // (the caller may have read buckets from `origin` on only: a state that fits but cannot be restored is an error)
-  if (resumed && !restoreState(engine, r.from!.state)) throw new StaleStateError();
+  if (resumed && !restoreState(engine, parts?.engine ?? r.from!.state)) throw new StaleStateError();
   const at = resumed ? r.from!.at : first;
   const startRow = (at - origin) / o.bucketMs;
   const rows = (open - origin) / o.bucketMs;
@@ -297,7 +381,13 @@ function run(buckets: Bucket[] | PackedBuckets, o: DetectOptions, r: Resume = {}
     i = end;
   }
   if (snapshot) snapshot.state = compactState(snapshot.state);
-  return { trace, snapshot, resumed };
+  return { trace, snapshot, resumed, startRow, carried: parts?.carried ?? null };
+}
+
+/** Start of the trace's last judged row at or after `from` (null when none is). */
+function lastJudgedAt(trace: Trace, from: number, to = trace.length): number | null {
+  for (let i = to - 1; i >= from; i--) if (trace.flags[i]! & JUDGED) return trace.start(i);
+  return null;
 }
 
 /**
@@ -369,15 +459,43 @@ export function detectResumable(
   o: DetectOptions,
   r: Resume = {},
 ): { moments: Moment[]; snapshot: EngineSnapshot | null; resumed: boolean } {
-  const { trace, snapshot, resumed } = run(buckets, o, r);
-  const spikes = episodes(trace, SPIKE, SPIKE_ONSET, SPIKE_GROWTH, 'up').map((g) => buildMoment(topic, 'volume-spike', g, trace, o));
+  const { trace, snapshot, resumed, startRow, carried } = run(buckets, o, r);
+  const rising = new Map<Moment, boolean>();
+  const spikes = episodes(trace, SPIKE, SPIKE_ONSET, SPIKE_GROWTH, 'up').map((g) => buildMoment(topic, 'volume-spike', g, trace, o, rising));
   const shifts = [...episodes(trace, SWING_UP, SWING_ONSET, SWING_GROWTH, 'positive'), ...episodes(trace, SWING_DOWN, SWING_ONSET, SWING_GROWTH, 'negative')]
     .sort((a, b) => a.first - b.first)
-    .map((g) => buildMoment(topic, 'sentiment-shift', { ...g, first: swingStart(trace, g) }, trace, o))
+    .map((g) => buildMoment(topic, 'sentiment-shift', { ...g, first: swingStart(trace, g) }, trace, o, rising))
     .filter((m) => !spikes.some((s) => s.start <= m.start && m.end <= s.end));
+  // the moments the state carried closed before it (and before any this run found): first, each kind in its order
+  // (a shift found here cannot lie within a spike that closed before the state: it ends after it)
+  if (carried) {
+    // "now" is the last judged bucket, before the state when none after it is
+    const live = lastJudgedAt(trace, startRow) ?? carried.lastJudged;
+    const before = carried.moments.map((m, k) => {
+      const ongoing = m.end >= live;
+      const stage: Moment['stage'] = !ongoing ? 'fading' : m.start + m.bucketMs === m.end ? 'new' : carried.rising[k] ? 'rising' : 'peaked';
+      const out = { ...m, ongoing, stage, hoursSinceOnset: round(Math.max(0, o.asOf - m.start) / 3_600_000, 1) };
+      rising.set(out, carried.rising[k]!);
+      return out;
+    });
+    spikes.unshift(...before.filter((m) => m.kind === 'volume-spike'));
+    shifts.unshift(...before.filter((m) => m.kind !== 'volume-spike'));
+  }
+  const all = [...spikes, ...shifts];
   // an ongoing moment reaches into any window up to asOf, one shorter than a bucket too (its last bucket just ended)
   const fromBucket = bucketStart(o.from, o.bucketMs, shiftOf(o));
-  return { moments: [...spikes, ...shifts].filter((m) => m.end > fromBucket || m.ongoing), snapshot, resumed };
+  if (snapshot) {
+    // carried on: the moments that closed before the state (fired before it), but for those that end by this
+    // run's window and before the last judged bucket (no later run that can resume from it reports them)
+    const at = snapshot.at;
+    const lastJudged = lastJudgedAt(trace, startRow, trace.indexOf(at)) ?? carried?.lastJudged ?? trace.first;
+    const kept = all.filter((m) => m.firedAt <= at && !(m.end <= fromBucket && m.end < lastJudged));
+    // complete for moments ending after `since` or after the state resumed from (this run found those), less the ones dropped
+    const known = !resumed ? engineStart(o) : carried ? Math.min(carried.since, r.from!.at) : r.from!.at;
+    const since = Math.max(known, fromBucket);
+    snapshot.state = wrapState({ since, lastJudged, blind: blindBefore(o.blind, at), moments: kept, rising: kept.map((m) => rising.get(m)!) }, snapshot.state);
+  }
+  return { moments: all.filter((m) => m.end > fromBucket || m.ongoing), snapshot, resumed };
 }
 
 /** A swing began where the buckets before its alert started leaning its way (within the day before it). */
@@ -426,7 +544,7 @@ const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const SERIES_LEAD = 4;
 const SERIES_MAX = 16;
 
-function buildMoment(topic: string, kind: MomentKind, g: Group, trace: Trace, o: DetectOptions): Moment {
+function buildMoment(topic: string, kind: MomentKind, g: Group, trace: Trace, o: DetectOptions, rising: Map<Moment, boolean>): Moment {
   const volume = kind === 'volume-spike';
   const score = volume ? trace.volumeScore : trace.toneScore;
   const baseline = trace.baseline(g.first);
@@ -456,7 +574,7 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, trace: Trace, o:
   const stage = !ongoing ? 'fading' : g.first === g.last ? 'new' : strength(g.last) >= strength(peak) ? 'rising' : 'peaked';
   const endOf = (i: number) => trace.start(i) + o.bucketMs;
   const lead = Math.max(0, g.first - SERIES_LEAD, g.last + 1 - SERIES_MAX);
-  return {
+  const m: Moment = {
     topic,
     kind,
     direction: g.direction,
@@ -489,6 +607,8 @@ function buildMoment(topic: string, kind: MomentKind, g: Group, trace: Trace, o:
     examples: [],
     caveats: [],
   };
+  rising.set(m, strength(g.last) >= strength(peak));
+  return m;
 }
 
 /**

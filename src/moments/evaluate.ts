@@ -1,7 +1,7 @@
 import type { Config, Sensitivity } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import type { Moment } from '../core/types.js';
-import { autoBucket, engineStart, resumeStart, shiftOf, type EngineSnapshot } from '../detect/detect.js';
+import { autoBucket, engineStart, fits, resumeStart, shiftOf, type EngineSnapshot } from '../detect/detect.js';
 import { gridBucketCounts, MAX_FETCH_LAG_MS, topicHistoryStart, withUnfetched } from './coverage.js';
 import { explainMoment, undercountCaveats } from '../detect/explain.js';
 import { learningUntil } from '../detect/readiness.js';
@@ -117,8 +117,15 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
     // The engine's state is saved before the window and resumed from by later runs with the same key;
     // only for buckets of whole quarters, whose counts the triggers that drop the states watch.
     const key = o.engineStates !== false && bucketMs % QUARTER_MS === 0 ? engineKey(options) : null;
-    const saveBy = bucketStart(o.from, bucketMs, shiftOf(options));
-    const resume = key ? store.engineState(topicId, key, saveBy) : null;
+    // A run saves the state before its window for the next run's window to start from. A backtest saves it
+    // near its end instead, with the moments before it (detectResumable): its window is most of the history,
+    // so a state before it would spare a backtest run again little of its replay.
+    const shift = shiftOf(options);
+    const fromBucket = bucketStart(o.from, bucketMs, shift);
+    const saveBy = o.backtest ? bucketStart(o.asOf, bucketMs, shift) : fromBucket;
+    // the latest state up to the bucket in progress; one inside the window that cannot stand for it, the latest before it
+    let resume = key ? store.engineState(topicId, key, bucketStart(o.asOf, bucketMs, shift)) : null;
+    if (resume && resume.at > fromBucket && !fits(options, resume)) resume = store.engineState(topicId, key!, fromBucket);
     tasks.push({ topic: topic.name, topicId, key, options, ...(key ? { saveBy } : {}), ...(resume ? { resumeAt: resume.at } : {}), resume });
   }
   const read = (i: number, resumable: boolean, shared = false): TopicInput => {

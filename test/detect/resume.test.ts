@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Bucket } from '../../src/core/types.js';
-import { detectResumable, scoreBuckets, type DetectOptions } from '../../src/detect/detect.js';
+import { detectResumable, engineStart, scoreBuckets, type DetectOptions } from '../../src/detect/detect.js';
 import { rng } from '../helpers/rng.js';
 
 // The engine resumed from a state saved by an earlier run says exactly what a replay from its start
@@ -77,5 +77,48 @@ describe('the engine resumed from a saved state', () => {
     expect(detectResumable('T', b, early, { from: s }).resumed).toBe(false);
     expect(detectResumable('T', b, opts(END), { from: { ...s, at: s.at + 60_000 } }).resumed).toBe(false);
     expect(detectResumable('T', b, opts(END), { from: s }).resumed).toBe(true);
+  });
+
+  // A backtest's window is most of the history: it saves its state near its end, with the moments that
+  // closed before it, so that a backtest run again (or any window that starts before the state) resumes there.
+  it.each([
+    [5, 0.4],
+    [6, 3],
+    [7, 25],
+  ])('saved inside the window, carries the moments before it: a run resumed there says what a replay says (seed %i, %f a quarter)', (seed, level) => {
+    const b = buckets(seed, level);
+    const saving = opts(END - 2 * D, 60 * D);
+    const snap = detectResumable('T', b, saving, { saveBy: saving.asOf }).snapshot!;
+    expect(snap.at).toBeGreaterThan(saving.from + 50 * D); // inside the window, near its end
+    expect(snap.at % D).toBe(0);
+    let before = 0;
+    let resumes = 0;
+    for (const asOf of [snap.at + 7 * 60_000, snap.at + Q, saving.asOf, saving.asOf + 5 * H, END]) {
+      for (const since of [60 * D, 30 * D, 7 * D, 2 * H]) {
+        const o = opts(asOf, since);
+        // (another engine start is another key: the store would not offer this state)
+        if (engineStart(o) !== engineStart(saving)) continue;
+        const full = detectResumable('T', b, o);
+        const resumed = detectResumable('T', b, o, { from: snap });
+        // resumed unless the window starts before the moments the state carries (the saving run's window)
+        expect(resumed.resumed).toBe(o.from >= saving.from);
+        if (resumed.resumed) resumes++;
+        expect(JSON.stringify(resumed.moments)).toBe(JSON.stringify(full.moments));
+        before += full.moments.filter((m) => m.firedAt <= snap.at).length;
+        // and the state it saves, resumed from in turn
+        const next = detectResumable('T', b, o, { from: snap, saveBy: asOf }).snapshot;
+        if (next) expect(JSON.stringify(detectResumable('T', b, opts(END, since), { from: next }).moments)).toBe(JSON.stringify(detectResumable('T', b, opts(END, since)).moments));
+      }
+    }
+    expect(resumes).toBeGreaterThanOrEqual(8);
+    expect(before).toBeGreaterThan(0); // moments before the state were carried, not found again
+    // a window that starts before what the state carries, or a period nobody fetched before the state that
+    // it was not made with: not resumed from (replayed, with the same answer)
+    const wider = opts(END, 70 * D);
+    expect(detectResumable('T', b, wider, { from: snap }).resumed).toBe(false);
+    const blind = { ...opts(END, 30 * D), blind: [[snap.at - 3 * D, snap.at - 2 * D]] as [number, number][] };
+    const r = detectResumable('T', b, blind, { from: snap });
+    expect(r.resumed).toBe(false);
+    expect(r.moments).toEqual(detectResumable('T', b, blind).moments);
   });
 });
