@@ -466,6 +466,10 @@ export function detectResumable(
     .sort((a, b) => a.first - b.first)
     .map((g) => buildMoment(topic, 'sentiment-shift', { ...g, first: swingStart(trace, g) }, trace, o, rising))
     .filter((m) => !spikes.some((s) => s.start <= m.start && m.end <= s.end));
+  // A swing that alerts after the state may begin before it (swingStart looks back up to a day, over counts the
+  // resumed trace has), but its rows there were not judged in this run: no expectation, no tone baseline. Such a
+  // run cannot give what a replay gives; it is replayed from the start instead (detectAll on StaleStateError).
+  if (resumed && shifts.some((m) => m.start < r.from!.at)) throw new StaleStateError();
   // the moments the state carried closed before it (and before any this run found): first, each kind in its order
   // (a shift found here cannot lie within a spike that closed before the state: it ends after it)
   if (carried) {

@@ -84,6 +84,25 @@ describe('a team in Amsterdam or New York', { timeout: 90_000 }, () => {
     expect(utc.stdout).toContain('when:     since 2026-11-18 12:00 UTC (ongoing), peak 2026-11-18 12:00');
   });
 
+  it('Kolkata (+5:30): a run after a backtest, resumed from the state the backtest saved, says what a run on a fresh copy says', () => {
+    // Buckets cut at Kolkata's midnight (18:30 UTC); the backtest saves its state at its last midnight, 2026-11-19
+    // 18:30 UTC, and Northwind's swing, which alerts after it, began leaning hours before it: a run resumed there
+    // gave that swing without its rows before the state (expected 11.69 stories for 15.35, no tone baseline)
+    const resumed = team('Asia/Kolkata');
+    expect(resumed.cli('moments', '--backtest', '--since', '30d', '--as-of', '2026-11-20T12:00:00Z', '--json').status).toBe(0);
+    const after = resumed.cli('moments', '--since', '2d', '--as-of', '2026-11-20T18:00:00Z', '--json');
+    const fresh = team('Asia/Kolkata').cli('moments', '--since', '2d', '--as-of', '2026-11-20T18:00:00Z', '--json');
+    expect(after.status, after.stderr).toBe(0);
+    // (firstSeenAt differs on purpose: the backtest saw the moments first)
+    const strip = (text: string) => (JSON.parse(text) as Record<string, unknown>[]).map(({ firstSeenAt: _, ...m }) => m);
+    const moments = strip(after.stdout);
+    expect(moments.map((m) => [m.topic, m.kind])).toEqual([
+      ['Acme Robotics', 'volume-spike'],
+      ['Northwind Airlines', 'sentiment-shift'],
+    ]);
+    expect(moments).toEqual(strip(fresh.stdout));
+  });
+
   it("tables show the team's clock: items name the zone in the head, or in each cell the night the clocks go back; moments -v and timeline too", () => {
     const { cli } = team('Europe/Amsterdam');
     const night = cli('items', '--as-of', '2026-10-25T06:00:00Z', '--since', '8h', '--limit', '8');
