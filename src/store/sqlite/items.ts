@@ -123,9 +123,10 @@ export class SqliteItems extends SqlitePart implements ItemStore {
    */
   private coverage(): { gap(feedId: number, startedAt: number): { feedId: number; start: number; end: number }; span(feedId: number): { first: number | null; last: number | null } } {
     const lastId = (this.stmt('SELECT max(id) FROM fetch_log').pluck().get() as number | null) ?? 0;
-    if (this.coverageCache?.lastId !== lastId) this.coverageCache = { lastId, gaps: new Map(), spans: new Map(), carrying: new Map() };
+    if (this.coverageCache?.lastId !== lastId) this.coverageCache = { lastId, gaps: new Map(), spans: new Map() };
     const { gaps, spans } = this.coverageCache;
     const before = this.stmt(`SELECT max(started_at) FROM fetch_log WHERE feed_id = ? AND started_at < ? AND status <> 'failed'`).pluck();
+    // (items_fetched on (fetched_at, feed_id, published_at): a seek, since schema 19)
     // the oldest item a fetch brought, but for one that stands alone before the rest (a 2019 article a news
     // search still lists): it dated the feed's first reading, or the end of its gap, years back — a feed read
     // since 2019, a gap that ended before it began (dropped: a week nobody fetched taken for a quiet one)
@@ -161,31 +162,16 @@ export class SqliteItems extends SqlitePart implements ItemStore {
     lastId: number;
     gaps: Map<string, { feedId: number; start: number; end: number }>;
     spans: Map<number, { first: number | null; last: number | null }>;
-    /** Per topic (as defined when asked), the feeds asked about and whether each carries it. */
-    carrying: Map<number, { definition: string; feeds: Map<number, boolean> }>;
   } | null = null;
 
   /**
-   * Of these feeds, those that brought at least one item of the topic: one pass over the topic's matches
-   * for all of them (asked feed by feed, each feed that does not carry the topic read every match of it
-   * again: a feed overflowing in a 100-topic history cost a digest minutes), kept while the fetch log has
-   * not grown.
+   * Of these feeds, those that brought at least one item of the topic: feed_topics, kept with the matches
+   * (schema 19; it was one pass over every match of the topic, ~1 s a command on a million-item history).
    */
   private feedsCarrying(topicId: number, feedIds: number[]): Set<number> {
-    this.coverage();
-    const cache = this.coverageCache!.carrying;
-    // (a topic matched again in this process — its definition changed — is asked again)
-    const definition = (this.stmt('SELECT definition FROM topics WHERE id = ?').pluck().get(topicId) as string | undefined) ?? '';
-    let entry = cache.get(topicId);
-    if (entry?.definition !== definition) cache.set(topicId, (entry = { definition, feeds: new Map() }));
-    const known = entry.feeds;
-    if (feedIds.some((f) => !known.has(f))) {
-      const carrying = new Set(
-        this.stmt('SELECT DISTINCT i.feed_id FROM item_topics t JOIN items i ON i.id = t.item_id WHERE t.topic_id = ?').pluck().all(topicId) as number[],
-      );
-      for (const f of feedIds) known.set(f, carrying.has(f));
-    }
-    return new Set(feedIds.filter((f) => known.get(f)));
+    if (feedIds.length === 0) return new Set();
+    const carrying = new Set(this.stmt('SELECT feed_id FROM feed_topics WHERE topic_id = ?').pluck().all(topicId) as number[]);
+    return new Set(feedIds.filter((f) => carrying.has(f)));
   }
 
   /** Overflowing fetches read so far, while the fetch log has not grown: one scan of it per command, not per topic. */
