@@ -36,14 +36,60 @@ export class SqliteAccounts extends SqlitePart implements AccountStore {
   /** Accounts for listing: each with how many contacts and matched items, and its latest matched item's time. */
   listAccounts(): AccountRow[] {
     return this.guard(() => {
-      const counts = new Map(
-        (this.stmt(
-          `SELECT ia.account_id AS id, count(*) AS items, max(i.published_at) AS lastAt
-           FROM item_accounts ia JOIN items i ON i.id = ia.item_id GROUP BY ia.account_id`,
-        ).all() as { id: number; items: number; lastAt: number }[]).map((r) => [r.id, r]),
-      );
-      return this.accountRecords().map((a) => ({ ...a, items: counts.get(a.id)?.items ?? 0, lastItemAt: counts.get(a.id)?.lastAt ?? null }));
+      // counted in item_accounts' (account_id, item_id) index, no item read
+      const counts = new Map((this.stmt('SELECT account_id, count(*) FROM item_accounts GROUP BY account_id').raw().all() as [number, number][]).map(([id, n]) => [Number(id), Number(n)]));
+      const last = this.latestItems(counts);
+      return this.accountRecords().map((a) => ({ ...a, items: counts.get(a.id) ?? 0, lastItemAt: last.get(a.id) ?? null }));
     });
+  }
+
+  /**
+   * Each account's latest item (its greatest published_at), without reading every matched item (each
+   * account's items joined to their rows: ~0.9 s of `accounts` and `status` on a million-item history).
+   * The fetches are walked from the newest back, one fetch's items at a time (items_fetched), and an account
+   * is settled once its latest item so far is at least the next fetch's time plus the most any item was ever
+   * published ahead of its fetch (story_state.max_lead): no item fetched then or before is later. An account
+   * not settled within a quarter of the matches (one whose items are all old, or a store whose max_lead is
+   * huge) has its own items read, as before.
+   */
+  private latestItems(counts: Map<number, number>): Map<number, number> {
+    const best = new Map<number, number>();
+    if (counts.size === 0) return best;
+    const lead = Number((this.stmt('SELECT max_lead FROM story_state').pluck().get() as number | null | undefined) ?? 0);
+    let budget = 0;
+    for (const n of counts.values()) budget += n;
+    budget = Math.max(10_000, budget / 4);
+    const before = this.stmt('SELECT max(fetched_at) FROM items WHERE fetched_at < ?').pluck();
+    const fetch = this.stmt(
+      `SELECT ia.account_id, max(i.published_at), count(*) FROM items i JOIN item_accounts ia ON ia.item_id = i.id
+       WHERE i.fetched_at = ? GROUP BY ia.account_id`,
+    ).raw();
+    const open = new Set(counts.keys());
+    let at = before.get(Number.MAX_SAFE_INTEGER) as number | null;
+    while (at !== null && open.size > 0 && budget > 0) {
+      for (const [id, latest, n] of fetch.all(at) as [number, number, number][]) {
+        const a = Number(id);
+        const t = Number(latest);
+        // (a settled account's latest is known: nothing it has from here on is later)
+        if (open.has(a) && !(best.get(a)! >= t)) best.set(a, t);
+        budget -= Number(n);
+      }
+      const next = before.get(at) as number | null;
+      for (const a of open) {
+        const b = best.get(a);
+        if (b !== undefined && (next === null || b >= Number(next) + lead)) open.delete(a);
+      }
+      at = next === null ? null : Number(next);
+    }
+    if (open.size > 0) {
+      const own = this.stmt('SELECT max(i.published_at) FROM item_accounts ia JOIN items i ON i.id = ia.item_id WHERE ia.account_id = ?').pluck();
+      for (const a of open) {
+        const t = own.get(a) as number | null;
+        if (t === null || t === undefined) best.delete(a);
+        else best.set(a, Number(t));
+      }
+    }
+    return best;
   }
 
   /**
