@@ -308,6 +308,7 @@ export function buildProgram(): Command {
     .description('one screen: config and database paths, feeds ok and failing, items per topic, topics still learning, SMTP login check')
     .option('--json', 'the same as JSON')
     .option('--no-smtp-check', 'do not connect to the SMTP server')
+    .option('--check', 'read every page of the database for damage, even when unchanged since the last clean check')
     .action(action(() => import('./commands/status.js') as Promise<{ run: Action }>));
 
   program

@@ -20,6 +20,9 @@ export interface ItemsOptions extends OutputOptions {
 
 const DEFAULT_LIMIT = 50;
 
+/** As `moments` maps its reads (SQLite keeps it within its own limit, 2 GiB in better-sqlite3's build). */
+const MAP_READS_BYTES = 2 ** 31;
+
 const SORTS = { time: 'time', negative: 'sentiment', positive: 'sentiment-desc' } as const;
 
 /** `momentscan items`: the stored items, newest first, with the topics they belong to (and why). */
@@ -37,6 +40,10 @@ export async function run(g: GlobalOptions, o: ItemsOptions): Promise<number> {
   const wanted = topicsFlag(config, o.topic);
   if (o.explain) needTopics(config, 'add topics to explain matches against');
   const store = await openStore(dbPath, { readonlyIfDenied: true });
+  // the rows are read by id all over the items table (listed by time, stored by fetch): through a memory map
+  // instead of a read() and a copy per page, ~3 µs a row less (`items --all` over 90 days: a million rows).
+  // The mapped pages are the OS's file cache; they count in the RSS as file pages, as for `moments`
+  store.mapReads?.(MAP_READS_BYTES);
   try {
     const query = { from, to, limit, sort: SORTS[sort], topics: wanted, explain: Boolean(o.explain), ...(o.search !== undefined ? { search: o.search } : {}) };
     const { pages, total } = listItemRows(config, store, query, (line) => log(`momentscan: warning: ${line}`));

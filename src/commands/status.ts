@@ -4,6 +4,7 @@ import { accountDefs } from '../enrich/sync-accounts.js';
 import { ExitCode, formatError, MomentscanError, UsageError } from '../core/errors.js';
 import { renderStatus, statusJson, type Status } from '../render/status.js';
 import { isPostgresUrl, openStore, storeExists } from '../store/store.js';
+import { lastCleanCheck, recordCleanCheck, stampOf } from '../store/check-record.js';
 import { redactUrl } from '../store/pg/url.js';
 import { configFor, log, processEnv, renderContext, writeOut, type GlobalOptions } from './context.js';
 import { feedState } from '../moments/feed-health.js';
@@ -15,6 +16,8 @@ export interface StatusOptions {
   format?: string;
   /** --no-smtp-check sets this to false. */
   smtpCheck?: boolean;
+  /** --check: read every page for damage, even when the file is unchanged since the last clean check. */
+  check?: boolean;
 }
 
 /**
@@ -32,7 +35,12 @@ export async function run(g: GlobalOptions, o: StatusOptions): Promise<number> {
   const urls = configuredFeeds(config);
   feeds.total = urls.length;
   const dbExists = storeExists(dbPath);
-  const store = dbExists ? await openStore(dbPath, { fullCheck: true, readonlyIfDenied: true }) : null;
+  // every page read for damage when the file changed since the last clean check (or a week passed): check-record.ts
+  const sqlite = dbExists && !isPostgresUrl(dbPath);
+  const stamp = sqlite ? stampOf(dbPath) : null;
+  const fullCheck = !sqlite || o.check === true || lastCleanCheck(dbPath, stamp, now, env.env) === null;
+  const store = dbExists ? await openStore(dbPath, { fullCheck, readonlyIfDenied: true }) : null;
+  if (sqlite && fullCheck && store && !store.readonly) recordCleanCheck(dbPath, stamp, now, env.env);
   let topics;
   const accounts = { known: 0, withItems: 0, review: 0 };
   try {

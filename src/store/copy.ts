@@ -2,7 +2,8 @@
  * `momentscan db migrate`: a user's history copied from a SQLite file into a PostgreSQL database (feeds,
  * fetch log, items, topics and matches, stories, moments, digests, quarter-hour counts, notifications,
  * verdicts), ids kept, in one transaction, and the row count of every table checked on both sides before
- * it commits. Detection caches (weekly counts, engine states) are not copied: they are rebuilt when read.
+ * it commits. Detection caches (weekly counts, engine states) are not copied: they are rebuilt when read;
+ * feed_topics is made on the other side from the copied matches, by item_topics' trigger.
  * The target must hold no momentscan data yet; the source is only read.
  */
 import { InterruptedError, StoreError } from '../core/errors.js';

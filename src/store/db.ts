@@ -148,8 +148,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
     // would carry on over it): quick_check reads every page and every index, about 2 s of CPU for a
     // million-item history of 737 MB in the page cache (2026-12-07; far longer from disk). Files up to
     // CHECK_ALWAYS_BYTES are checked on every writable open; larger ones when the last run did not
-    // close cleanly (its write-ahead log is still there) and by `momentscan status` — a check on every
-    // open would cost a large file's cron runs and `moments` seconds per GB each.
+    // close cleanly (its write-ahead log is still there) and by `momentscan status` when the file changed
+    // since its last clean check (check-record.ts) — a check on every open would cost a large file's cron
+    // runs and `moments` seconds per GB each. (A file shorter than its header says is refused by SQLite itself,
+    // at the first read: database disk image is malformed.)
     if (!options.readonly && exists !== null && exists > 0 && (options.fullCheck || exists <= CHECK_ALWAYS_BYTES || (fileSize(`${file}-wal`) ?? 0) > 0)) {
       checkIntegrity(db, file);
     }

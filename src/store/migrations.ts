@@ -421,4 +421,27 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX items_canonical_url_feed;
   CREATE UNIQUE INDEX items_feed_canonical_url ON items(feed_id, canonical_url) WHERE canonical_url IS NOT NULL;
   `,
+  // 19: what the periods nobody fetched are read from (items.ts topicCoverage), without reading every item of a
+  // big history. (1) The gap an overflowing fetch opened starts at the oldest item it brought: items_fetched
+  // on (fetched_at) found the fetch's items but read each one's row for its feed and time (a million-item
+  // history whose fetches all overflowed: ~1 s a command); on (fetched_at, feed_id, published_at) it is one
+  // seek. Still appended at its right edge by a fetch (its items share their fetched_at). (2) feed_topics:
+  // which feeds brought at least one item of each topic, kept by a trigger on item_topics in the writer's
+  // transaction (a topic's matches made again empty its rows first: topics.ts replaceTopicMatches; a topic or
+  // feed removed takes its rows along). Before, that was one pass over every match of each topic and its
+  // item (~1 s a command on that history). Filled here from the matches, in the migration's transaction.
+  `
+  DROP INDEX items_fetched;
+  CREATE INDEX items_fetched ON items(fetched_at, feed_id, published_at);
+  CREATE TABLE feed_topics (
+    topic_id INTEGER NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    PRIMARY KEY (topic_id, feed_id)
+  ) WITHOUT ROWID;
+  INSERT INTO feed_topics (topic_id, feed_id)
+    SELECT DISTINCT t.topic_id, i.feed_id FROM item_topics t JOIN items i ON i.id = t.item_id;
+  CREATE TRIGGER item_topics_feed AFTER INSERT ON item_topics BEGIN
+    INSERT OR IGNORE INTO feed_topics (topic_id, feed_id) SELECT NEW.topic_id, feed_id FROM items WHERE id = NEW.item_id;
+  END;
+  `,
 ];

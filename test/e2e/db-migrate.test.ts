@@ -33,9 +33,10 @@ describe('db migrate: a SQLite history into PostgreSQL', () => {
     expect(on(file, ['events', 'add', 'Globex', '--from', '2026-11-19T00:00:00Z', '--to', '2026-11-19T06:00:00Z', '--note', 'launch']).status).toBe(0);
     const momentId = (JSON.parse(on(file, ['moments', '--json', '--since', '3d', ...AS_OF]).stdout) as { id: number }[])[0]!.id;
     expect(on(file, ['label', String(momentId), 'real', '--note', 'worth it', '--at', '2026-11-20T00:00:00Z']).status).toBe(0);
-    // every table of the history is copied; what is left out is rebuilt from it (caches, the search index)
+    // every table of the history is copied; what is left out is rebuilt from it (caches, the search index, and
+    // feed_topics, made from the copied matches by item_topics' trigger)
     const tables = new Database(file, { readonly: true }).prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'items_fts%'").pluck().all() as string[];
-    expect(tables.filter((t) => !(COPIED_TABLES as readonly string[]).includes(t)).sort()).toEqual(['engine_states', 'fts_state', 'topic_quarter_weeks']);
+    expect(tables.filter((t) => !(COPIED_TABLES as readonly string[]).includes(t)).sort()).toEqual(['engine_states', 'feed_topics', 'fts_state', 'topic_quarter_weeks']);
 
     const r = runCli(['db', 'migrate', '--from', file, '--to', url], { home });
     expect(r.stderr).toContain('momentscan: db migrate: story_state: 1 row\n'); // not "1 rows"

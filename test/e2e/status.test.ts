@@ -1,8 +1,11 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stampOf } from '../../src/store/check-record.js';
+import { CHECK_ALWAYS_BYTES } from '../../src/store/db.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { startSmtp, type TestSmtpServer } from '../helpers/smtp.js';
 import { startCli, withTimeout } from '../helpers/spawn.js';
@@ -114,5 +117,51 @@ describe('momentscan status', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^config {4}.*momentscan\.yaml\ndatabase {2}.*none\.db \(none yet: run momentscan fetch\)\nfeeds {5}7 configured: 0 ok, 0 failing, 7 never fetched, 0 retired\ntopics {4}4, 4 still learning\n/);
     expect(r.stdout).toContain('email     not configured');
+  });
+});
+
+describe('status: the damage check of a large database', () => {
+  it('reads every page when the file changed since its last clean check or with --check; otherwise the header, schema and length', () => {
+    const h = tempDir();
+    const big = path.join(h, 'big.db');
+    copyFileSync(db, big);
+    // past the size every open checks (32 MB): detection caches of 34 MB
+    const pad = new Database(big);
+    const put = pad.prepare('INSERT INTO engine_states (topic_id, key, at, state) VALUES (1, ?, 0, ?)');
+    for (let i = 0; i < 34; i++) put.run(`pad${i}`, Buffer.alloc(1 << 20, i));
+    pad.pragma('wal_checkpoint(TRUNCATE)');
+    pad.close();
+    expect(statSync(big).size).toBeGreaterThan(CHECK_ALWAYS_BYTES);
+    const status = (...more: string[]) => runCli(['status', '--config', SAMPLE_CONFIG, '--db', big, '--no-smtp-check', '--json', ...more], { home: h });
+    const checks = path.join(h, '.cache', 'momentscan', 'checks');
+    expect(status().status).toBe(0);
+    const [record] = readdirSync(checks);
+    expect(record).toMatch(/\.json$/);
+    // the file as the disk might leave it without a write (its record says it is unchanged): not read again...
+    const clean = readFileSync(big);
+    const bytes = Buffer.from(clean);
+    bytes.fill(0xa5, 4096 * 20, 4096 * 21);
+    writeFileSync(big, bytes);
+    const recordPath = path.join(checks, record!);
+    const unchanged = () => writeFileSync(recordPath, JSON.stringify({ ...JSON.parse(readFileSync(recordPath, 'utf8')), stamp: stampOf(big) }));
+    unchanged();
+    expect(status().status).toBe(0);
+    // ...but with --check, every page: damaged, exit 1, the file as it was
+    const checked = status('--check');
+    expect(checked.status).toBe(1);
+    expect(checked.stderr).toMatch(/^momentscan: error: .*big\.db: database is damaged \(/);
+    expect(readFileSync(big).equals(bytes), "the file as it was").toBe(true);
+    // a file changed since (written by anyone) is read whole without --check
+    writeFileSync(big, bytes);
+    const changed = status();
+    expect(changed.status).toBe(1);
+    expect(changed.stderr).toMatch(/database is damaged/);
+    // a file cut short (its last pages, detection caches nothing reads here) is refused at the first read by SQLite
+    // itself, which compares the file's length with its header, even unchanged since a clean check
+    writeFileSync(big, clean.subarray(0, clean.length - 8192));
+    unchanged();
+    const cut = status();
+    expect(cut.status).toBe(1);
+    expect(cut.stderr).toMatch(/big\.db: database is damaged \(database disk image is malformed\)/);
   });
 });

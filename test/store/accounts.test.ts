@@ -203,4 +203,25 @@ describe.each(ENGINES)('the accounts store (a real %s database)', (_engine, open
     expect([...got.keys()]).toEqual([...expected.keys()]);
     store.close();
   });
+
+  it("each account's latest item, whichever fetch brought it: one published ahead of an older fetch, one only in the oldest, equal counts of matches", () => {
+    const store = open();
+    const [feed] = store.ensureFeeds(['https://f.example/rss'], T);
+    const D = 86_400_000;
+    const news = (guid: string, title: string, publishedAt: number) => ({ guid, title, summary: '', link: `https://news.example/${guid}`, canonicalUrl: `https://news.example/${guid}`, author: null, source: null, sourceDomain: 'news.example', publishedAt, dateEstimated: false, sentiment: 0, language: 'en', topics: [] });
+    const fetchAt = (startedAt: number, items: ReturnType<typeof news>[]) => store.saveFetch({ feedId: feed!.id, startedAt, durationMs: 1, status: 'ok', httpStatus: 200, bytes: 1, error: null, items }, new Map());
+    store.importAccounts({ origin: 'csv-accounts', accounts: [account({ name: 'Globex', nameKey: 'globex', domain: 'globex.de' }), account({ name: 'Initech', nameKey: 'initech', domain: 'initech.co.uk' }), account({ name: 'Hooli', nameKey: 'hooli', domain: 'hooli.com' }), account({ name: 'Umbrella', nameKey: 'umbrella', domain: 'umbrella.com' })], contacts: [] }, { replace: false, now: T });
+    fetchAt(T - 10 * D, [news('a1', 'Globex hires', T - 11 * D), news('a2', 'Initech hires', T - 10.5 * D), news('a3', 'Hooli hires', T - 10.2 * D)]);
+    // an item dated a week after the fetch that brought it (the feed's clock): later than anything fetched since
+    fetchAt(T - 5 * D, [news('b1', 'Globex grows', T - 6 * D), news('b2', 'Initech and Globex plan', T + 2 * D)]);
+    fetchAt(T, [news('c1', 'Globex again', T - D), news('c2', 'Globex and more', T - 2 * D)]);
+    syncAccounts(store);
+    expect(store.listAccounts().map((a) => [a.name, a.items, a.lastItemAt])).toEqual([
+      ['Globex', 5, T + 2 * D],
+      ['Initech', 2, T + 2 * D],
+      ['Hooli', 1, T - 10.2 * D],
+      ['Umbrella', 0, null],
+    ]);
+    store.close();
+  });
 });

@@ -326,6 +326,14 @@ export function storeContract(backend: Backend): void {
         ],
       });
       expect(store.topicCoverage(acme!.id, from, to).gaps).toEqual([gapA, { feedId: a!.id, start: T - 2 * D, end: T - 1.9 * D }]);
+      // Beta defined anew, matching b's items only: a carries it no more (its matches made again), nor Acme once
+      // Acme matches nothing; a topic removed from the config takes nothing of another's along
+      store.replaceTopicMatches(beta!.id, 'b2', [...store.itemTexts()].flat().filter((m) => m.feedUrl === 'https://b.example/rss'));
+      expect(store.overflowPeriods(beta!.id, from, to)).toEqual([{ feedUrl: 'https://b.example/rss', start: T - 19 * D, end: T - D }]);
+      expect(store.topicCoverage(beta!.id, from, to)).toEqual({ gaps: [gapB], feeds: [{ ...spanB, items: 10 }] });
+      store.replaceTopicMatches(acme!.id, 'd2', []);
+      expect(store.topicCoverage(acme!.id, from, to)).toEqual({ gaps: [], feeds: [] });
+      expect(store.overflowPeriods(beta!.id, from, to)).toHaveLength(1);
     });
 
     it('counts per bucket with sentiment sums, for the topic only', () => {

@@ -28,6 +28,7 @@ const RELEASED = [
   'e64815a9c98e899db8b9878ac987e8643e16c7328430ed912dfa0decfc22bc36', // 16: planned events, verdict planned and notes (issue 17)
   'efd6a38e87206075ff9d0fe47b8b61c55841525af1c016d6485ea7723430f6bf', // 17: accounts, contacts, item matches
   'fc6136b84447b456ca629f142df3be164c66048f8e0403808b59a786e384efec', // 18: canonical URL per feed, indexed by feed first
+  '2cbad6908221d739deeb82ab22627c111680e9f6d0d02bb8f37abdba24190127', // 19: items_fetched with feed and time, feed_topics
 ];
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -55,8 +56,8 @@ describe('migrations', () => {
     const url = 'https://news.example/story';
     expect(add.run(1, 'g1', 'Story', url).changes).toBe(1);
     expect(add.run(2, 'g1', 'Story', url).changes).toBe(1);
-    migrate(db, 17);
-    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    migrate(db, 17, 18);
+    expect(db.pragma('user_version', { simple: true })).toBe(18);
     // the feed's second copy of the article (another guid) is not stored; another feed's is
     expect(add.run(1, 'g2', 'Story again', url).changes).toBe(0);
     expect(add.run(2, 'g3', 'Story', 'https://news.example/other').changes).toBe(1);
@@ -64,5 +65,37 @@ describe('migrations', () => {
     expect(db.prepare('SELECT count(*) FROM items').pluck().get()).toBe(4);
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items' AND sql IS NOT NULL ORDER BY name").pluck().all();
     expect(indexes).toEqual(['items_feed_canonical_url', 'items_fetched']);
+  });
+
+  it('19: a database from before knows which feeds carry each topic, keeps knowing as matches are written, and finds a fetch\'s oldest item by the index', () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, 0, 18);
+    db.exec(`INSERT INTO feeds (id, url, created_at) VALUES (1, 'https://a.example/feed', 0), (2, 'https://b.example/feed', 0), (3, 'https://c.example/feed', 0);
+             INSERT INTO topics (id, name, definition) VALUES (1, 'Acme', 'a'), (2, 'Beta', 'b');`);
+    const add = db.prepare('INSERT INTO items (id, feed_id, guid, title, published_at, fetched_at) VALUES (?, ?, ?, ?, ?, ?)');
+    const match = db.prepare('INSERT INTO item_topics (topic_id, published_at, item_id) VALUES (?, ?, ?)');
+    // a: Acme twice and Beta once; b: Acme; c: nothing matched
+    [[1, 1, 100], [2, 1, 200], [3, 1, 300], [4, 2, 400], [5, 3, 500]].forEach(([id, feed, at]) => add.run(id, feed, `g${id}`, 't', at, 1000));
+    match.run(1, 100, 1);
+    match.run(1, 200, 2);
+    match.run(2, 300, 3);
+    match.run(1, 400, 4);
+    const carrying = () => db.prepare('SELECT topic_id, feed_id FROM feed_topics ORDER BY 1, 2').raw().all();
+    migrate(db, 18);
+    expect(db.pragma('user_version', { simple: true })).toBe(19);
+    expect(carrying()).toEqual([[1, 1], [1, 2], [2, 1]]);
+    // a match written afterwards (c brings a Beta item) is known at once, in the same statement's transaction
+    add.run(6, 3, 'g6', 't', 600, 2000);
+    match.run(2, 600, 6);
+    expect(carrying()).toEqual([[1, 1], [1, 2], [2, 1], [2, 3]]);
+    // a topic removed takes its feeds along; a feed removed, its topics
+    db.exec('DELETE FROM topics WHERE id = 1');
+    expect(carrying()).toEqual([[2, 1], [2, 3]]);
+    db.exec('DELETE FROM feeds WHERE id = 3');
+    expect(carrying()).toEqual([[2, 1]]);
+    // the oldest item of one feed's fetch: a seek in items_fetched (fetched_at, feed_id, published_at), no row read
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT published_at FROM items WHERE fetched_at = ? AND feed_id = ? ORDER BY published_at LIMIT 5').all(1000, 1) as { detail: string }[];
+    expect(plan.map((p) => p.detail).join('; ')).toMatch(/USING COVERING INDEX items_fetched \(fetched_at=\? AND feed_id=\?\)/);
   });
 });

@@ -323,4 +323,28 @@ export const PG_MIGRATIONS: readonly string[] = [
     next_start_at bigint NOT NULL DEFAULT 0
   );
   `,
+  // 5: SQLite's migration 19: items_fetched on (fetched_at, feed_id, published_at), and feed_topics (which feeds
+  // brought at least one item of each topic) kept by a trigger on item_topics, once per statement (a fetch's
+  // matches are inserted a batch at a time), in the writer's transaction
+  `
+  DROP INDEX items_fetched;
+  CREATE INDEX items_fetched ON items(fetched_at, feed_id, published_at);
+  CREATE TABLE feed_topics (
+    topic_id bigint NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+    feed_id bigint NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    PRIMARY KEY (topic_id, feed_id)
+  );
+  INSERT INTO feed_topics (topic_id, feed_id)
+    SELECT DISTINCT t.topic_id, i.feed_id FROM item_topics t JOIN items i ON i.id = t.item_id;
+  CREATE FUNCTION momentscan_feed_topics() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    INSERT INTO feed_topics (topic_id, feed_id)
+      SELECT DISTINCT n.topic_id, i.feed_id FROM momentscan_new_matches n JOIN items i ON i.id = n.item_id
+      ON CONFLICT DO NOTHING;
+    RETURN NULL;
+  END
+  $$;
+  CREATE TRIGGER item_topics_feed AFTER INSERT ON item_topics REFERENCING NEW TABLE AS momentscan_new_matches
+    FOR EACH STATEMENT EXECUTE FUNCTION momentscan_feed_topics();
+  `,
 ];

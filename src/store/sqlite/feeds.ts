@@ -34,16 +34,25 @@ export class SqliteFeeds extends SqlitePart implements FeedStore {
                 total(overflow) AS overflows
          FROM fetch_log WHERE feed_id = ? AND started_at >= ?`,
       );
-      const items = this.stmt(
-        'SELECT count(*) AS items, total(published_at >= ?) AS recent FROM items WHERE feed_id = ?',
+      // a feed's items counted in the (feed_id, guid) index, no row read; those of the last 7 days, every
+      // feed's at once, among the items fetched since then less the most any item was published ahead of its
+      // fetch (story_state.max_lead), through items_fetched (fetched_at, feed_id, published_at): reading each
+      // item's row for its time made `feeds list` and `status` linear in the history (~0.8 s for a million)
+      const items = this.stmt('SELECT count(*) FROM items WHERE feed_id = ?').pluck();
+      const weekAgo = now - 7 * 86_400_000;
+      const lead = Number((this.stmt('SELECT max_lead FROM story_state').pluck().get() as number | null | undefined) ?? 0);
+      const recent = new Map(
+        // (grouped by feed_id + 0: by feed_id itself, SQLite reads every item in the (feed_id, guid) index's order instead)
+        (this.stmt('SELECT feed_id + 0, count(*) FROM items WHERE fetched_at >= ? AND published_at >= ? GROUP BY feed_id + 0').raw().all(weekAgo - lead, weekAgo) as [number, number][]).map(
+          ([id, n]) => [Number(id), Number(n)],
+        ),
       );
       const out: FeedHealth[] = [];
       for (const url of urls) {
         const f = row.get(url) as FeedRow | undefined;
         if (!f) continue;
         const l = log.get(f.id, since) as { fetches: number; notModified: number; failures: number; overflows: number };
-        const i = items.get(now - 7 * 86_400_000, f.id) as { items: number; recent: number };
-        out.push({ ...f, ...l, items: i.items, itemsPerDay: Math.round((i.recent / 7) * 10) / 10 });
+        out.push({ ...f, ...l, items: Number(items.get(f.id)), itemsPerDay: Math.round(((recent.get(Number(f.id)) ?? 0) / 7) * 10) / 10 });
       }
       return out;
     });

@@ -11,8 +11,9 @@ export type ListedItem = StoredItem & { topicIds: number[] };
 /** Items read at once when listing: a page's rows are all that is held (beside the listed ids). */
 const ITEM_PAGE = 1000;
 
-const ITEM_COLUMNS = `i.id, i.title, i.summary, i.link, i.source, i.source_domain AS sourceDomain, f.url AS feedUrl, f.kind AS feedKind,
-                      i.published_at AS publishedAt, i.sentiment, i.language, i.story_id AS storyId`;
+/** A listed item's columns, read as an array (pagesOf), and the array's types. */
+const ITEM_ROW = 'id, title, summary, link, source, source_domain, feed_id, published_at, sentiment, language, story_id';
+type ItemRowArray = [number, string, string, string | null, string | null, string | null, number, number, number | null, string | null, number | null];
 
 export class SqliteItems extends SqlitePart implements ItemStore {
   /** Whether the database holds any item at all (false until a fetch has stored one). */
@@ -123,9 +124,10 @@ export class SqliteItems extends SqlitePart implements ItemStore {
    */
   private coverage(): { gap(feedId: number, startedAt: number): { feedId: number; start: number; end: number }; span(feedId: number): { first: number | null; last: number | null } } {
     const lastId = (this.stmt('SELECT max(id) FROM fetch_log').pluck().get() as number | null) ?? 0;
-    if (this.coverageCache?.lastId !== lastId) this.coverageCache = { lastId, gaps: new Map(), spans: new Map(), carrying: new Map() };
+    if (this.coverageCache?.lastId !== lastId) this.coverageCache = { lastId, gaps: new Map(), spans: new Map() };
     const { gaps, spans } = this.coverageCache;
     const before = this.stmt(`SELECT max(started_at) FROM fetch_log WHERE feed_id = ? AND started_at < ? AND status <> 'failed'`).pluck();
+    // (items_fetched on (fetched_at, feed_id, published_at): a seek, since schema 19)
     // the oldest item a fetch brought, but for one that stands alone before the rest (a 2019 article a news
     // search still lists): it dated the feed's first reading, or the end of its gap, years back — a feed read
     // since 2019, a gap that ended before it began (dropped: a week nobody fetched taken for a quiet one)
@@ -161,31 +163,16 @@ export class SqliteItems extends SqlitePart implements ItemStore {
     lastId: number;
     gaps: Map<string, { feedId: number; start: number; end: number }>;
     spans: Map<number, { first: number | null; last: number | null }>;
-    /** Per topic (as defined when asked), the feeds asked about and whether each carries it. */
-    carrying: Map<number, { definition: string; feeds: Map<number, boolean> }>;
   } | null = null;
 
   /**
-   * Of these feeds, those that brought at least one item of the topic: one pass over the topic's matches
-   * for all of them (asked feed by feed, each feed that does not carry the topic read every match of it
-   * again: a feed overflowing in a 100-topic history cost a digest minutes), kept while the fetch log has
-   * not grown.
+   * Of these feeds, those that brought at least one item of the topic: feed_topics, kept with the matches
+   * (schema 19; it was one pass over every match of the topic, ~1 s a command on a million-item history).
    */
   private feedsCarrying(topicId: number, feedIds: number[]): Set<number> {
-    this.coverage();
-    const cache = this.coverageCache!.carrying;
-    // (a topic matched again in this process — its definition changed — is asked again)
-    const definition = (this.stmt('SELECT definition FROM topics WHERE id = ?').pluck().get(topicId) as string | undefined) ?? '';
-    let entry = cache.get(topicId);
-    if (entry?.definition !== definition) cache.set(topicId, (entry = { definition, feeds: new Map() }));
-    const known = entry.feeds;
-    if (feedIds.some((f) => !known.has(f))) {
-      const carrying = new Set(
-        this.stmt('SELECT DISTINCT i.feed_id FROM item_topics t JOIN items i ON i.id = t.item_id WHERE t.topic_id = ?').pluck().all(topicId) as number[],
-      );
-      for (const f of feedIds) known.set(f, carrying.has(f));
-    }
-    return new Set(feedIds.filter((f) => known.get(f)));
+    if (feedIds.length === 0) return new Set();
+    const carrying = new Set(this.stmt('SELECT feed_id FROM feed_topics WHERE topic_id = ?').pluck().all(topicId) as number[]);
+    return new Set(feedIds.filter((f) => carrying.has(f)));
   }
 
   /** Overflowing fetches read so far, while the fetch log has not grown: one scan of it per command, not per topic. */
@@ -306,13 +293,20 @@ export class SqliteItems extends SqlitePart implements ItemStore {
       return matched;
     };
     let whole: Map<number, number[]> | null = null;
+    // the rows as arrays, their feeds' url and kind from one read of the feeds, each row made here: joined to
+    // feeds and made objects by the driver, they cost ~2 µs a row more (`items --csv --all`: a million rows)
+    const feeds = this.guard(() => new Map((this.stmt('SELECT id, url, kind FROM feeds').raw().all() as [number, string, string][]).map((f) => [Number(f[0]), f])));
     for (let at = 0; at < ids.length; at += pageSize) {
       const pageIds = ids.slice(at, at + pageSize);
       yield this.guard(() => {
-        const got = this.stmt(`SELECT ${ITEM_COLUMNS} FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id IN (${pageIds.map(() => '?').join(',')})`).all(
-          ...pageIds,
-        ) as ListedItem[];
-        const byId = new Map(got.map((r) => [r.id, r]));
+        const raw = this.stmt(`SELECT ${ITEM_ROW} FROM items WHERE id IN (${pageIds.map(() => '?').join(',')})`).raw().all(...pageIds) as ItemRowArray[];
+        const byId = new Map<number, ListedItem>();
+        for (const r of raw) {
+          // (an item whose feed is not there, as the join left out)
+          const f = feeds.get(Number(r[6]));
+          if (!f) continue;
+          byId.set(r[0], { id: r[0], title: r[1], summary: r[2], link: r[3], source: r[4], sourceDomain: r[5], feedUrl: f[1], feedKind: f[2], publishedAt: r[7], sentiment: r[8], language: r[9], storyId: r[10], topicIds: [] });
+        }
         const rows: ListedItem[] = [];
         // (an item deleted since its id was listed is left out)
         for (const id of pageIds) {

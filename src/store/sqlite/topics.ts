@@ -173,6 +173,8 @@ export class SqliteTopics extends SqlitePart implements TopicStore {
       const tx = this.db.transaction(() => {
         const was = this.stmt('SELECT definition FROM topics WHERE id = ?').get(topicId) as { definition: string } | undefined;
         this.stmt('DELETE FROM item_topics WHERE topic_id = ?').run(topicId);
+        // (which feeds carry the topic: filled again from the matches inserted below, by item_topics' trigger)
+        this.stmt('DELETE FROM feed_topics WHERE topic_id = ?').run(topicId);
         this.stmt('DELETE FROM story_topics WHERE topic_id = ?').run(topicId);
         const ordered = [...matches].sort(canonicalOrder);
         for (const m of ordered) {
