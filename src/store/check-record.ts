@@ -5,8 +5,8 @@
  * status checks every page again when the file is not as recorded (anything written to it since: a fetch
  * that saved a single item changes its size or time when its log is written back), when the record is a
  * week old (damage the disk does on its own changes neither), with `status --check`, or when there is no
- * record; otherwise the open's cheaper checks stand (header, schema, the file's length against its page
- * count: db.ts). Only a shortcut: a record missing, unreadable or for another file means a full check, and
+ * record; otherwise the open's cheaper checks stand (header and schema: db.ts; a file shorter than its header
+ * says is refused by SQLite itself at the first read). Only a shortcut: a record missing, unreadable or for another file means a full check, and
  * failing to write one is never an error.
  */
 import { createHash } from 'node:crypto';
