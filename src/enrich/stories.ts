@@ -520,33 +520,25 @@ export class PosWords {
         else return c;
       }
     };
-    // the string starting at i (a quote), i then past it
-    const str = (): string => {
-      let j = i + 1;
-      let escaped = false;
-      for (;;) {
+    // where the string starting at i (a quote) closes
+    const closing = (): number => {
+      for (let j = i + 1; ; ) {
         const c = text.charCodeAt(j);
-        if (c === 0x22) break;
-        if (Number.isNaN(c)) fail();
-        if (c === 0x5c) {
-          escaped = true;
-          j += 2;
-        } else j++;
-      }
-      const raw = text.slice(i + 1, j);
-      i = j + 1;
-      return escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
-    };
-    // the string starting at i stepped over
-    const skip = (): void => {
-      let j = i + 1;
-      for (;;) {
-        const c = text.charCodeAt(j);
-        if (c === 0x22) break;
+        if (c === 0x22) return j;
         if (Number.isNaN(c)) fail();
         j += c === 0x5c ? 2 : 1;
       }
+    };
+    // the string starting at i, i then past it
+    const str = (): string => {
+      const j = closing();
+      const raw = text.slice(i + 1, j);
       i = j + 1;
+      return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+    };
+    // the string starting at i stepped over
+    const skip = (): void => {
+      i = closing() + 1;
     };
     if (i === 0) fail();
     for (;;) {
