@@ -106,10 +106,12 @@ describe('detectAll: the engine on many topics, on one thread or two', () => {
     const list = jobs().slice(0, 4);
     const before = list.map((j) => fromSources.runJob(j));
     const w = fromSources.warmUp();
-    // what the warm-up is for: in its ten days the engine alerts on a burst and again as it grows, sees a
-    // swing in tone and saves a state (should the engine change so that it no longer does, it warms up less)
+    // what the warm-up is for: in its 280 hours the engine alerts on a burst and again as it grows, sees a
+    // swing in tone and saves a state once the burst is over, so that the state holds an episode's level
+    // (should the engine change so that it no longer does, it warms up less)
     const spike = w.moments.find((m) => m.kind === 'volume-spike' && m.alerts >= 2);
     expect(spike).toBeDefined();
+    expect(w.snapshot!.at).toBeGreaterThan(spike!.end);
     expect(w.moments.some((m) => m.kind === 'sentiment-shift')).toBe(true);
     expect(w.snapshot).not.toBeNull();
     const after = list.map((j) => fromSources.runJob(j));
