@@ -144,6 +144,24 @@ describe('a team in Amsterdam or New York', { timeout: 90_000 }, () => {
     expect(cli('topics', '--tz', 'Asia/Tokyo').stdout).toMatch(/│ Acme Robotics .*│ spike 2026-11-20 +│/);
   });
 
+  it("a threshold's one step a day is the team's day, dated by its calendar: a label at 02:00 in Kolkata is on its 19th, at 20:00 in Los Angeles on its 18th", () => {
+    for (const [zone, at, day, utcDay] of [
+      ['Asia/Kolkata', '2026-11-19T02:00', '2026-11-19', '2026-11-18'],
+      ['America/Los_Angeles', '2026-11-18T20:00', '2026-11-18', '2026-11-19'],
+    ] as const) {
+      const { cli } = team(zone);
+      const moments = cli('moments', '--as-of', '2026-11-20T12:00:00Z', '--since', '30d', '--json');
+      expect(moments.status, moments.stderr).toBe(0);
+      const acme = (JSON.parse(moments.stdout) as { id: number; topic: string }[]).find((m) => m.topic === 'Acme Robotics')!;
+      const label = cli('label', String(acme.id), 'noise', '--at', at);
+      expect(label.status, label.stderr).toBe(0);
+      expect(label.stderr).toContain(`threshold: 3.25: 1 step above sensitivity medium (3) after 1 adjustment, the last on ${day}: noise label on moment ${acme.id}`);
+      expect(cli('topics').stdout).toMatch(new RegExp(`the last on\\s+${day}: noise label`));
+      // the same label seen in UTC (--tz UTC) is on UTC's day
+      expect(cli('topics', '--tz', 'UTC').stdout).toMatch(new RegExp(`the last on\\s+${utcDay}: noise label`));
+    }
+  });
+
   it("quality's period is on the team's clock, each end with its zone when the clocks changed between", () => {
     const ny = team().cli('quality', '--tz', 'America/New_York', '--as-of', '2026-11-20T12:00:00Z');
     expect(ny.status, ny.stderr).toBe(0);
