@@ -49,7 +49,7 @@ export async function run(g: GlobalOptions, o: LabelOptions): Promise<number> {
     store.feedback.saveLabel(m, verdict, { note: kept, at: when, source: 'cli' });
     const what = `moment ${id} (${m.topic}, ${m.kind === 'volume-spike' ? 'spike' : `${m.direction} shift`} from ${shownAt(m.start, config.defaults.timeZone)})`;
     const topic = config.topics.find((t) => t.name === m.topic);
-    const threshold = topic ? learnThreshold(config.defaults.sensitivity, store.feedback.labels([m.topic]), now) : null;
+    const threshold = topic ? learnThreshold(config.defaults.sensitivity, store.feedback.labels([m.topic]), now, config.defaults.timeZone) : null;
     const done = verdict ? `labelled ${verdict}${kept ? ` (${kept})` : ''}` : had ? 'label cleared' : 'had no label: nothing to clear';
     said = `${what} ${done}${threshold ? `; ${m.topic}'s threshold: ${threshold.why}` : ''}`;
   } finally {

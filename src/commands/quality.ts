@@ -26,7 +26,7 @@ export async function run(g: GlobalOptions, o: OutputOptions & { topic?: string[
   let rows;
   try {
     const labels = store.feedback.labels(topics);
-    const thresholds = new Map(topics.map((t) => [t, learnThreshold(config.defaults.sensitivity, labels.filter((l) => l.topic === t), now)]));
+    const thresholds = new Map(topics.map((t) => [t, learnThreshold(config.defaults.sensitivity, labels.filter((l) => l.topic === t), now, config.defaults.timeZone)]));
     rows = quality(topics, labels, store.feedback.momentCounts(from, asOf + 1), thresholds, from, asOf);
   } finally {
     store.close();

@@ -65,7 +65,7 @@ export async function run(g: GlobalOptions, o: TimelineOptions): Promise<number>
       maxListed: MAX_LISTED_BUCKETS,
     });
     // the topic's threshold as moments uses it: learnt from labels, unless --sensitivity says otherwise
-    const threshold = flag ? null : learnThreshold(sensitivity, store.feedback.labels([topic.name]), env.now());
+    const threshold = flag ? null : learnThreshold(sensitivity, store.feedback.labels([topic.name]), env.now(), config.defaults.timeZone);
     firstItemAt = store.firstItemAt(id);
     // in a team's zone the buckets are cut at its midnight by its standard clock, as moments cuts them
     const tz = config.defaults.timeZone;

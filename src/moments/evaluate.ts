@@ -88,7 +88,7 @@ export function evaluate(config: Config, store: Store, o: EvaluateOptions): Eval
   const thresholds = new Map(
     topics.map((t) => [
       t.name,
-      o.sensitivity ? flagThreshold(o.sensitivity) : learnThreshold(sensitivity, labels.filter((l) => l.topic === t.name), o.now ?? o.asOf),
+      o.sensitivity ? flagThreshold(o.sensitivity) : learnThreshold(sensitivity, labels.filter((l) => l.topic === t.name), o.now ?? o.asOf, config.defaults.timeZone),
     ]),
   );
   const baselineMs = config.defaults.baselineMs;

@@ -36,7 +36,7 @@ export function topicRows(config: Config, store: Store | null, now: number, sens
       learningUntil: until,
       learning: until === null || until > now,
       lastMoment: (id === undefined ? undefined : last.get(id)) ?? null,
-      threshold: sensitivity ? flagThreshold(sensitivity) : learnThreshold(config.defaults.sensitivity, own, now),
+      threshold: sensitivity ? flagThreshold(sensitivity) : learnThreshold(config.defaults.sensitivity, own, now, config.defaults.timeZone),
       labels: { real: count('real'), noise: count('noise'), planned: count('planned') },
     };
   });

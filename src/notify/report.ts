@@ -1,5 +1,5 @@
 import type { NotifyConfig } from '../config/notify.js';
-import { fmtIn, iso } from '../core/time.js';
+import { fmtIn } from '../core/time.js';
 import type { DrainSummary, EnqueueSummary } from './run.js';
 
 /**
@@ -27,7 +27,7 @@ export function drainReport(n: NotifyConfig, queued: EnqueueSummary, drained: Dr
         warnings.push(`momentscan: warning: notify: ${r.row.channel}: the endpoint answered 410 Gone; nothing more is sent to it — change its url in the config, or check it with momentscan notify test ${r.row.channel}`);
       }
     } else if (r.outcome === 'retry') {
-      notes.push(`notify: ${r.row.channel}: ${what} will be tried again from ${tz === 'UTC' ? iso(r.nextAttemptAt!) : fmtIn(r.nextAttemptAt!, tz)}: ${r.error}`);
+      notes.push(`notify: ${r.row.channel}: ${what} will be tried again from ${fmtIn(r.nextAttemptAt!, tz)}: ${r.error}`);
     }
   }
   if (released.length) notes.push(`notify: the deadline (${Math.round(n.deadlineMs / 1000)}s) passed; ${released.length} ${released.length === 1 ? 'delivery waits' : 'deliveries wait'} for the next run`);

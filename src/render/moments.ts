@@ -2,7 +2,7 @@ import type { MomentAccount } from '../core/types.js';
 import type { MomentRow } from '../moments/types.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import { ago, cellText, clip, NB, fmtNum, fmtSigned, shownAt, shownSpan, shownWidth, sparkline, textWidth, wrap, wrapShown } from './text.js';
+import { ago, cellText, clip, NB, fmtNum, fmtSigned, shownAt, shownSpan, shownWidth, sparkline, textWidth, wrap, wrapShown, zonedText } from './text.js';
 import { drawTable, tableWidth } from './table.js';
 import { plural } from './digest.js';
 import type { Column, Listing, RenderContext } from './types.js';
@@ -335,7 +335,7 @@ function explainLines(m: MomentRow, chalk: RenderContext['chalk'], width: number
     `${m.distinctSources} distinct${m.topSources.length ? `: ${m.topSources.map(stripControl).join(', ')}` : ''}${m.sourceTypes.length ? ` (${m.sourceTypes.join(', ')})` : ''}`,
   );
   if (m.topTerms.length) fact('terms:', m.topTerms.map(stripControl).join(', '));
-  for (const c of m.caveats) fact('caveat:', stripControl(c));
+  for (const c of m.caveats) fact('caveat:', zonedText(stripControl(c), tz));
   for (const e of m.events) fact('planned:', `event ${e.id}${e.note ? ` "${stripControl(e.note)}"` : ''}, ${shownSpan(e.start, e.end, tz)}${leadLag(e)}`);
   if (m.label) fact('label:', `${m.label.verdict}${m.label.note ? ` (${stripControl(m.label.note)})` : ''}, given ${shownAt(m.label.at, tz)}`);
   if (threshold) fact('threshold:', threshold.why);

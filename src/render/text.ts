@@ -1,25 +1,28 @@
 import { stripControl } from '../core/text.js';
-import { fmtIn, fmtShortIn, fmtSpanIn, iso, zoneLabel } from '../core/time.js';
+import { fmtIn, fmtShortIn, fmtSpanIn, zoneLabel } from '../core/time.js';
 
-/** A time in a line for people: ISO-8601 UTC as ever, or in the team's zone `tz` with its name ("2026-11-20 13:00 CET"). */
+/**
+ * A time in a line for people, as the tables and the digest show times: on the team's clock (`tz`) with its
+ * name, "2026-11-20 13:00 CET", and without a zone "2026-11-20 12:00 UTC" (the machine formats say ISO-8601).
+ */
 export function shownAt(ms: number, tz = 'UTC'): string {
-  return tz === 'UTC' ? iso(ms) : fmtIn(ms, tz);
+  return fmtIn(ms, tz);
 }
 
-/** A span in a line for people: "2026-11-18T12:00:00Z → 2026-11-19T00:00:00Z", or in the team's zone, named once. */
+/** A span in a line for people: "2026-11-18 12:00 → 2026-11-19 00:00 UTC", the zone named once (at each end when the clocks changed between). */
 export function shownSpan(from: number, to: number, tz = 'UTC'): string {
-  return tz === 'UTC' ? `${iso(from)} → ${iso(to)}` : fmtSpanIn(from, to, tz);
+  return fmtSpanIn(from, to, tz);
 }
 
 // (a time standing as a word: one inside an address, `?since=2026-11-20T13:00:00Z`, is the address's)
 const ISO_UTC = /(?<=^|[\s(\["'])\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z(?![\w/?&=#])/g;
 /**
  * A message for people (a feed's stored error, a note on stderr) with the ISO-8601 UTC times in it
- * (`… retried by the first fetch after 2026-11-20T13:00:00Z`) on the team's clock: `… after 2026-11-20 14:00
- * CET`. As it is in UTC. (The machine formats keep the message as it is.)
+ * (`… retried by the first fetch after 2026-11-20T13:00:00Z`) on the team's clock, as shownAt says them:
+ * `… after 2026-11-20 14:00 CET`, or `… after 2026-11-20 13:00 UTC` without a zone. (The machine formats
+ * keep the message as it is.)
  */
 export function zonedText(text: string, tz = 'UTC'): string {
-  if (tz === 'UTC') return text;
   return text.replace(ISO_UTC, (t) => {
     const ms = Date.parse(t);
     return Number.isFinite(ms) ? fmtIn(ms, tz) : t;

@@ -155,7 +155,7 @@ describe('the same rules on the command line', () => {
       expect(Array.isArray(JSON.parse(r.stdout))).toBe(true);
     }
     // the table's title names the topic the start stood for
-    expect(run('timeline', 'glo', '--as-of', '2026-11-20T12:00:00Z', '--since', '1d').stdout).toMatch(/^Globex: 15m buckets, 2026-11-19T12:00:00Z → 2026-11-20T12:00:00Z\n/);
+    expect(run('timeline', 'glo', '--as-of', '2026-11-20T12:00:00Z', '--since', '1d').stdout).toMatch(/^Globex: 15m buckets, 2026-11-19 12:00 → 2026-11-20 12:00 UTC\n/);
   });
 
   it.each([

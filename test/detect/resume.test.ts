@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gridShift } from '../../src/core/time.js';
 import type { Bucket } from '../../src/core/types.js';
 import { detectResumable, engineStart, scoreBuckets, type DetectOptions } from '../../src/detect/detect.js';
 import { rng } from '../helpers/rng.js';
@@ -120,5 +121,69 @@ describe('the engine resumed from a saved state', () => {
     const r = detectResumable('T', b, blind, { from: snap });
     expect(r.resumed).toBe(false);
     expect(r.moments).toEqual(detectResumable('T', b, blind).moments);
+  });
+});
+
+// A moment carried by a state (it closed before it) may still be ongoing for a run right at the state, or one
+// bucket after it: with buckets of 4 hours or more an episode closes after one quiet bucket, so its last
+// bucket may be the one before the last judged. The resumed run makes its `ongoing`, `stage` and
+// `hoursSinceOnset` again, from the carried last judged bucket when none after the state is judged yet.
+describe('a carried moment still ongoing at the state', () => {
+  /** The 15-minute buckets summed into buckets of `bucketMs`, cut `shift` after the epoch's grid. */
+  function wider(b: Bucket[], bucketMs: number, shift: number): Bucket[] {
+    const out = new Map<number, Bucket>();
+    for (const x of b) {
+      const s = Math.floor((x.start - shift) / bucketMs) * bucketMs + shift;
+      const y = out.get(s) ?? { start: s, count: 0, items: 0, scored: 0, sentimentSum: 0, sentimentSumSq: 0 };
+      y.count += x.count;
+      y.items = (y.items ?? 0) + (x.items ?? 0);
+      y.scored += x.scored;
+      y.sentimentSum += x.sentimentSum;
+      y.sentimentSumSq += x.sentimentSumSq;
+      out.set(s, y);
+    }
+    return [...out.values()];
+  }
+
+  it.each([
+    ['6h, UTC', 6 * H, 0],
+    ['6h, Asia/Kolkata (+5:30)', 6 * H, 5.5 * H],
+    ['4h, America/Los_Angeles (−8)', 4 * H, -8 * H],
+    ['1d, UTC', D, 0],
+    ['1d, Asia/Kolkata (+5:30)', D, 5.5 * H],
+  ])('a resumed run says what a replay says, at the state and just after it (%s)', (_name, bucketMs, offsetMs) => {
+    const shift = gridShift(bucketMs, offsetMs);
+    let ongoing = 0;
+    let compared = 0;
+    for (const [seed, level] of [[8, 3], [9, 25]] as const) {
+      const b = wider(buckets(seed, level), bucketMs, shift);
+      const o = (asOf: number, since: number): DetectOptions => ({ ...opts(asOf, since), bucketMs, baselineMs: 28 * D, offsetMs });
+      // a state at each of the last 10 days' midnights (the team's), saved by a backtest that ends a bucket later
+      for (let day = 10; day >= 1; day--) {
+        const saveBy = Math.floor((END - day * D + offsetMs) / D) * D - offsetMs;
+        const saving = o(saveBy + bucketMs, 40 * D);
+        const snap = detectResumable('T', b, saving, { saveBy }).snapshot;
+        if (!snap || snap.at !== saveBy) continue;
+        for (const later of [0, 60_000, bucketMs - 60_000, bucketMs + 7 * 60_000, 2 * bucketMs]) {
+          for (const since of [40 * D, 2 * D]) {
+            const run = o(snap.at + later, since);
+            if (engineStart(run) !== engineStart(saving)) continue;
+            const full = detectResumable('T', b, run);
+            const resumed = detectResumable('T', b, run, { from: snap });
+            if (!resumed.resumed) continue;
+            compared++;
+            expect(JSON.stringify(resumed.moments, null, 1)).toBe(JSON.stringify(full.moments, null, 1));
+            ongoing += full.moments.filter((m) => m.ongoing && m.end <= snap.at).length;
+            // the bucket after the state not fetched (not judged): "now" is still the carried last judged bucket
+            const blind = { ...run, blind: [[snap.at, snap.at + bucketMs]] as [number, number][] };
+            const r = detectResumable('T', b, blind, { from: snap });
+            expect(r.resumed).toBe(true);
+            expect(JSON.stringify(r.moments, null, 1)).toBe(JSON.stringify(detectResumable('T', b, blind).moments, null, 1));
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(40);
+    expect(ongoing).toBeGreaterThan(0); // some moments were carried while ongoing
   });
 });

@@ -52,7 +52,7 @@ describe('planned events', { timeout: 120_000 }, () => {
     expect(add.status, add.stderr).toBe(0);
     const id = Number(add.stdout.trim());
     expect(id).toBeGreaterThan(0);
-    expect(add.stderr).toMatch(/events: \d+: Acme Robotics, 2026-11-18T09:00:00Z → 2026-11-18T11:00:00Z "Glide launch" \(moments up to 2h after it count as planned\)/);
+    expect(add.stderr).toMatch(/events: \d+: Acme Robotics, 2026-11-18 09:00 → 2026-11-18 11:00 UTC "Glide launch" \(moments up to 2h after it count as planned\)/);
 
     const after = moments();
     expect(after).toHaveLength(2); // not suppressed
@@ -63,7 +63,7 @@ describe('planned events', { timeout: 120_000 }, () => {
     // at 100 columns (piped) [planned] leaves the headline its room and goes on the line below it
     expect(table.stdout).toMatch(/│ Acme Robotics │ ▲ spike .*│ Acme Glide: should you p… │\n│ +│.*│ \[planned\] +│\n/);
     const verbose = cli('moments', '--as-of', AS_OF, '-v');
-    expect(verbose.stdout).toContain(`   planned:  event ${id} "Glide launch", 2026-11-18T09:00:00Z → 2026-11-18T11:00:00Z (lag 2h)`);
+    expect(verbose.stdout).toContain(`   planned:  event ${id} "Glide launch", 2026-11-18 09:00 → 2026-11-18 11:00 UTC (lag 2h)`);
     const digest = cli('digest', '--as-of', AS_OF, '--format', 'text');
     expect(digest.status, digest.stderr).toBe(0);
     expect(digest.stdout).toMatch(new RegExp(`planned: +event ${id} "Glide launch"`));
@@ -201,7 +201,7 @@ describe('labels, thresholds and quality', { timeout: 120_000 }, () => {
     expect(table.stdout.replace(/\n {4}/g, ' ')).toMatch(/Northwind Airlines: 3\.25: 1 step above sensitivity medium \(3\) after 1 adjustment, the last on 2026-11-21: noise label on moment \d+; labels: 0 real, 1 noise, 0 planned/);
 
     const verbose = cli('moments', '--as-of', AS_OF, '-v');
-    expect(verbose.stdout).toMatch(/label: +noise \(old news\), given 2026-11-21T10:00:00Z/);
+    expect(verbose.stdout).toMatch(/label: +noise \(old news\), given 2026-11-21 10:00 UTC/);
     expect(verbose.stdout).toMatch(/threshold: 3\.25: 1 step above sensitivity medium/);
     expect(verbose.stdout).toMatch(/│ +\d+ │ Northwind Ai… │ ▼ negative .*\n│ +│.*│ \[noise\] +│\n/);
     // --sensitivity on the command line overrides the learned threshold
@@ -240,7 +240,7 @@ describe('labels, thresholds and quality', { timeout: 120_000 }, () => {
     const { id } = moments()[0]!;
     const early = cli('label', String(id), 'real', '--at', '2020-01-01T00:00:00Z');
     expect(early.status).toBe(2);
-    expect(early.stderr).toMatch(new RegExp(`^momentscan: error: --at 2020-01-01T00:00:00Z is before moment ${id} began \\(2026-11-\\d\\dT\\d\\d:\\d\\d:00Z\\) — a verdict is given after the moment it judges`));
+    expect(early.stderr).toMatch(new RegExp(`^momentscan: error: --at 2020-01-01T00:00:00Z is before moment ${id} began \\(2026-11-\\d\\d \\d\\d:\\d\\d UTC\\) — a verdict is given after the moment it judges`));
     expect(count()).toBe(0);
   });
 

@@ -109,7 +109,7 @@ describe('momentscan items with nothing to list says why', () => {
     // items stored, none of the topic or the search asked for: the empty line names them
     writeFileSync(path.join(home, 'wire.xml'), `<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description><item><title>Zeta news</title><link>https://wire.example/a/1</link><guid>w1</guid><pubDate>${new Date(Date.UTC(2026, 10, 19)).toUTCString()}</pubDate></item></channel></rss>`);
     expect(runCli(['fetch', '--config', config, '--db', db, '--quiet'], { home }).status).toBe(0);
-    expect(runCli([...args, '-t', 'acme'], { home }).stdout).toBe('No items of Acme Robotics from 2026-11-13T12:00:00Z to 2026-11-20T12:00:00Z.\n');
-    expect(runCli([...args, '--search', 'glide'], { home }).stdout).toBe('No items matching "glide" from 2026-11-13T12:00:00Z to 2026-11-20T12:00:00Z.\n');
+    expect(runCli([...args, '-t', 'acme'], { home }).stdout).toBe('No items of Acme Robotics from 2026-11-13 12:00 UTC to 2026-11-20 12:00 UTC.\n');
+    expect(runCli([...args, '--search', 'glide'], { home }).stdout).toBe('No items matching "glide" from 2026-11-13 12:00 UTC to 2026-11-20 12:00 UTC.\n');
   });
 });

@@ -209,7 +209,7 @@ describe('momentscan notify', () => {
     const r = await s.run(['notify', '--as-of', AS_OF]);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain(
-      'momentscan: warning: notify: it last ran for 2026-10-01T00:00:00Z; alerts before 2026-10-21T12:00:00Z (30 days back) are not looked at — see momentscan moments --since 2026-10-01T00:00:00Z',
+      'momentscan: warning: notify: it last ran for 2026-10-01 00:00 UTC; alerts before 2026-10-21 12:00 UTC (30 days back) are not looked at — see momentscan moments --since 2026-10-01T00:00:00Z',
     );
   });
 

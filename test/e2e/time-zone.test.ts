@@ -144,6 +144,42 @@ describe('a team in Amsterdam or New York', { timeout: 90_000 }, () => {
     expect(cli('topics', '--tz', 'Asia/Tokyo').stdout).toMatch(/│ Acme Robotics .*│ spike 2026-11-20 +│/);
   });
 
+  it("a threshold's one step a day is the team's day, dated by its calendar: a label at 02:00 in Kolkata is on its 19th, at 20:00 in Los Angeles on its 18th", () => {
+    for (const [zone, at, day, utcDay] of [
+      ['Asia/Kolkata', '2026-11-19T02:00', '2026-11-19', '2026-11-18'],
+      ['America/Los_Angeles', '2026-11-18T20:00', '2026-11-18', '2026-11-19'],
+    ] as const) {
+      const { cli } = team(zone);
+      const moments = cli('moments', '--as-of', '2026-11-20T12:00:00Z', '--since', '30d', '--json');
+      expect(moments.status, moments.stderr).toBe(0);
+      const acme = (JSON.parse(moments.stdout) as { id: number; topic: string }[]).find((m) => m.topic === 'Acme Robotics')!;
+      const label = cli('label', String(acme.id), 'noise', '--at', at);
+      expect(label.status, label.stderr).toBe(0);
+      expect(label.stderr).toContain(`threshold: 3.25: 1 step above sensitivity medium (3) after 1 adjustment, the last on ${day}: noise label on moment ${acme.id}`);
+      expect(cli('topics').stdout).toMatch(new RegExp(`the last on\\s+${day}: noise label`));
+      // the same label seen in UTC (--tz UTC) is on UTC's day
+      expect(cli('topics', '--tz', 'UTC').stdout).toMatch(new RegExp(`the last on\\s+${utcDay}: noise label`));
+    }
+  });
+
+  it("without a zone, label, silence add and events add say times as the tables and the digest do ('2026-11-18 12:00 UTC'), not ISO", () => {
+    const { cli } = team();
+    const moments = cli('moments', '--as-of', '2026-11-20T12:00:00Z', '--since', '30d', '--json');
+    expect(moments.status, moments.stderr).toBe(0);
+    const acme = (JSON.parse(moments.stdout) as { id: number; topic: string; start: string }[]).find((m) => m.topic === 'Acme Robotics')!;
+    expect(acme.start).toBe('2026-11-18T12:00:00Z'); // JSON keeps ISO
+    const digest = cli('digest', '--as-of', '2026-11-20T12:00:00Z', '--since', '3d');
+    expect(digest.stdout).toMatch(/when: +2026-11-18 12:00 → 2026-11-\d\d \d\d:00 UTC/);
+    const label = cli('label', String(acme.id), 'real', '--at', '2026-11-19T08:00:00Z');
+    expect(label.status, label.stderr).toBe(0);
+    expect(label.stderr).toMatch(new RegExp(`^label: moment ${acme.id} \\(Acme Robotics, spike from 2026-11-18 12:00 UTC\\) labelled real; `));
+    const silence = cli('silence', 'add', 'Acme Robotics', '--until', '2099-11-21T09:00:00Z');
+    expect(silence.stderr).toMatch(/^silence: 1: Acme Robotics silenced until 2099-11-21 09:00 UTC; /);
+    const event = cli('events', 'add', 'Acme Robotics', '--from', '2026-11-25', '--to', '2026-11-26');
+    expect(event.stderr).toMatch(/^events: 1: Acme Robotics, 2026-11-25 00:00 → 2026-11-26 00:00 UTC; /);
+    expect(`${label.stderr}${silence.stderr}${event.stderr}`).not.toMatch(/\d\dT\d\d:\d\d/);
+  });
+
   it("quality's period is on the team's clock, each end with its zone when the clocks changed between", () => {
     const ny = team().cli('quality', '--tz', 'America/New_York', '--as-of', '2026-11-20T12:00:00Z');
     expect(ny.status, ny.stderr).toBe(0);
@@ -200,8 +236,8 @@ describe('a team in Amsterdam or New York', { timeout: 90_000 }, () => {
       const status = await cli('status');
       expect(status.status, status.stderr).toBe(0);
       expect(status.stdout).toMatch(/; last fetch 2026-11-20 13:00 CET/);
-      // without the zone (--tz UTC for a run), as before
-      expect((await cli('status', '--tz', 'UTC')).stdout).toMatch(/; last fetch 2026-11-20T12:00:\d\dZ/);
+      // without the zone (--tz UTC for a run), in UTC as the tables and the digest say it
+      expect((await cli('status', '--tz', 'UTC')).stdout).toMatch(/; last fetch 2026-11-20 12:00 UTC/);
       const silence = await cli('silence', 'add', 'Acme', '--until', '2026-11-21T09:00');
       expect(silence.status, silence.stderr).toBe(0);
       expect(silence.stderr).toMatch(/^silence: 1: Acme silenced until 2026-11-21 09:00 CET; /);

@@ -77,4 +77,37 @@ describe('thresholds learn from labels within bounds', () => {
     expect(flagThreshold('high')).toMatchObject({ level: 2.5, source: 'flag', adjustments: [] });
     expect(flagThreshold('high').why).toMatch(/--sensitivity high on the command line; labels ignored/);
   });
+
+  // The day that allows one step is the team's, midnight to midnight on its clock (it was UTC's whatever the zone).
+  it.each([
+    // two noise labels 3 hours apart that UTC puts on one day and the team on two (Kolkata: 23:00 and 02:00 IST)
+    ['Asia/Kolkata', Date.UTC(2026, 10, 18, 17, 30), Date.UTC(2026, 10, 18, 20, 30), 2, '2026-11-19'],
+    // Los Angeles: 23:00 and 02:00 PST, on UTC's 19th both
+    ['America/Los_Angeles', Date.UTC(2026, 10, 19, 7), Date.UTC(2026, 10, 19, 10), 2, '2026-11-19'],
+    // and the other way: 23:00 and 02:00 UTC are 04:30 and 07:30 IST, one day of Kolkata's
+    ['Asia/Kolkata', Date.UTC(2026, 10, 18, 23), Date.UTC(2026, 10, 19, 2), 1, '2026-11-19'],
+    ['UTC', Date.UTC(2026, 10, 18, 23), Date.UTC(2026, 10, 19, 2), 2, '2026-11-19'],
+  ])("one step a day is one a day of the team's (%s)", (tz, first, second, steps, lastOn) => {
+    const labels = [noise(first), noise(second)];
+    const t = learnThreshold('medium', labels, second + 3_600_000, tz);
+    expect(t.adjustments.length).toBe(steps);
+    expect(t.pending).toBe(2 - steps);
+    expect(t.why).toContain(`the last on ${lastOn}: noise label on moment ${labels[steps - 1]!.momentId}`);
+    if (steps === 1) expect(t.why).toMatch(/1 step up waiting \(one a day\)$/);
+  });
+
+  it("a step that waited is taken at the team's next midnight, and dated by its calendar", () => {
+    // 04:30 and 07:30 IST on the 19th: the second waits for the 20th, which begins at 18:30 UTC on the 19th
+    const labels = [noise(Date.UTC(2026, 10, 18, 23)), noise(Date.UTC(2026, 10, 19, 2))];
+    const kolkataMidnight = Date.UTC(2026, 10, 19, 18, 30);
+    expect(learnThreshold('medium', labels, kolkataMidnight - 1, 'Asia/Kolkata').pending).toBe(1);
+    const t = learnThreshold('medium', labels, kolkataMidnight, 'Asia/Kolkata');
+    expect(t.adjustments.map((a) => a.at)).toEqual([labels[0]!.at, kolkataMidnight]);
+    expect(t.why).toMatch(/after 2 adjustments, the last on 2026-11-20: noise label/);
+    // Los Angeles: 23:00 and 23:30 PST on the 18th; the 19th begins at 08:00 UTC
+    const la = [noise(Date.UTC(2026, 10, 19, 7)), noise(Date.UTC(2026, 10, 19, 7, 30))];
+    const t2 = learnThreshold('medium', la, Date.UTC(2026, 10, 19, 8), 'America/Los_Angeles');
+    expect(t2.adjustments.map((a) => a.at)).toEqual([la[0]!.at, Date.UTC(2026, 10, 19, 8)]);
+    expect(t2.why).toMatch(/the last on 2026-11-19: noise label/);
+  });
 });

@@ -116,7 +116,7 @@ describe('rendering moments', () => {
     // 'fading, 48h since onset, latest bucket ×2.5 the one before' read as a contradiction: the bucket was the moment's last, a day and a half before
     const fading = sampleMoment({ stage: 'fading', ongoing: false, growth: 2.5, start: Date.parse('2026-11-18T12:00:00Z'), end: Date.parse('2026-11-19T18:00:00Z') });
     const out = render('table', momentsListing([fading], meta), ctx({ verbose: true })).replace(/\n {13}(?!https?:)/g, ' ');
-    expect(out).toContain('6h buckets; fading: over, not flagged after 2026-11-19T18:00:00Z, 48h since onset; its last bucket had 2.5 times the stories of the one before');
+    expect(out).toContain('6h buckets; fading: over, not flagged after 2026-11-19 18:00 UTC, 48h since onset; its last bucket had 2.5 times the stories of the one before');
     expect(out).not.toContain('latest bucket');
     const ongoing = render('table', momentsListing([sampleMoment({ stage: 'peaked', ongoing: true, growth: 0.76 })], meta), ctx({ verbose: true })).replace(/\n {13}(?!https?:)/g, ' ');
     expect(ongoing).toContain('peaked: still going, past its strongest, 48h since onset; its latest bucket had 0.76 times the stories of the one before');
@@ -140,7 +140,7 @@ describe('rendering moments', () => {
   });
 
   it('an empty table says so in words', () => {
-    expect(render('table', momentsListing([], meta), ctx())).toBe('No moments from 2026-11-13T12:00:00Z to 2026-11-20T12:00:00Z across 3 topics.\n');
+    expect(render('table', momentsListing([], meta), ctx())).toBe('No moments from 2026-11-13 12:00 UTC to 2026-11-20 12:00 UTC across 3 topics.\n');
   });
 
   it('says when nothing is stored, so nothing could be judged; JSON stays []', () => {
@@ -155,7 +155,7 @@ describe('rendering moments', () => {
 
   it('names the topics still learning, and until when, under the table or the empty line', () => {
     const learning = { ...meta, itemsStored: true, learning: [{ topic: 'Acme', until: Date.UTC(2026, 10, 23) }, { topic: 'Glo\u001bbex', until: null }] };
-    const lines = ['Acme: still learning until 2026-11-23T00:00:00Z.', 'Globex: no items yet, nothing to judge.'];
+    const lines = ['Acme: still learning until 2026-11-23 00:00 UTC.', 'Globex: no items yet, nothing to judge.'];
     expect(render('table', momentsListing([], learning), ctx()).trimEnd().split('\n').slice(1)).toEqual(lines);
     expect(render('table', momentsListing([sampleMoment({ topic: 'Northwind' })], learning), ctx()).trimEnd().split('\n').slice(-2)).toEqual(lines);
     expect(readinessNotes(learning).map((n) => n.level)).toEqual(['note', 'note']);
@@ -438,7 +438,7 @@ describe('the timeline chart', () => {
     const firstItemAt = from + 3 * bucket + 60_000;
     const out = render('table', timelineListing(rows(40).slice(3), { topic: 'Acme Robotics', bucketMs: bucket, from, to: from + 40 * bucket, firstItemAt }), ctx({ width: 80 }));
     expect(out.slice(0, out.indexOf('┌')).replace(/\n {9}/g, ' ')).toContain(
-      'nothing before 2026-11-13T12:45:00Z: the topic\'s first stored item is from 2026-11-13T12:46:00Z, so the chart and the table begin there',
+      'nothing before 2026-11-13 12:45 UTC: the topic\'s first stored item is from 2026-11-13 12:46 UTC, so the chart and the table begin there',
     );
     for (const l of out.split('\n')) expect(shownWidth(l)).toBeLessThanOrEqual(80);
     expect(chart(40, 80)).not.toContain('nothing before');
@@ -690,7 +690,7 @@ describe('lines under and beside the tables fit the terminal (80 columns)', () =
     }
     if (!_name.startsWith('status')) expect(out).toContain(link);
     // nothing is lost: the words come back when the lines are joined again
-    expect(out.replace(/\x1b\[[0-9;]*m/g, '').replace(/\s+/g, ' ')).toContain({ status: '1234 configured: 1200 ok, 30 failing, 3 never fetched, 1 retired; last fetch 2026-12-07T07:21:20Z (momentscan feeds shows why)', 'feeds test': 'The Evergreen Gazette of the Pacific Northwest' }[_name] ?? 'launch: 👩‍💻 what the Roomba-killer');
+    expect(out.replace(/\x1b\[[0-9;]*m/g, '').replace(/\s+/g, ' ')).toContain({ status: '1234 configured: 1200 ok, 30 failing, 3 never fetched, 1 retired; last fetch 2026-12-07 07:21 UTC (momentscan feeds shows why)', 'feeds test': 'The Evergreen Gazette of the Pacific Northwest' }[_name] ?? 'launch: 👩‍💻 what the Roomba-killer');
   });
 });
 

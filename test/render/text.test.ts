@@ -60,7 +60,7 @@ describe("a message's times on the team's clock", () => {
   it.each([
     ['HTTP 503 — it will be retried by the first fetch after 2026-11-20T13:00:00Z (fetch --force to try sooner)', 'Europe/Amsterdam', 'HTTP 503 — it will be retried by the first fetch after 2026-11-20 14:00 CET (fetch --force to try sooner)'],
     ['not due until 2026-07-01T10:15:00Z', 'America/New_York', 'not due until 2026-07-01 06:15 EDT'],
-    ['after 2026-11-20T13:00:00Z', 'UTC', 'after 2026-11-20T13:00:00Z'],
+    ['after 2026-11-20T13:00:00Z', 'UTC', 'after 2026-11-20 13:00 UTC'],
     // a time inside an address or a word is the address's, not a time to show
     ['https://x.example/feed?since=2026-11-20T13:00:00Z failed', 'Europe/Amsterdam', 'https://x.example/feed?since=2026-11-20T13:00:00Z failed'],
   ])('%s in %s', (text, tz, want) => {

@@ -59,7 +59,7 @@ describe('timeline table', () => {
 
   it('a topic with no stories yet says so, not that the period has no buckets', () => {
     const out = render('table', timelineListing([], { topic: 'Zorblax', bucketMs: HOUR, from: FROM, to: FROM + 24 * HOUR }), ctx());
-    expect(out).toBe('Zorblax: 1h buckets, 2026-10-21T12:00:00Z → 2026-10-22T12:00:00Z\nNo stories in that period: nothing fetched matches this topic, or only after it.\n');
+    expect(out).toBe('Zorblax: 1h buckets, 2026-10-21 12:00 → 2026-10-22 12:00 UTC\nNo stories in that period: nothing fetched matches this topic, or only after it.\n');
     expect(render('json', timelineListing([], { topic: 'Zorblax', bucketMs: HOUR, from: FROM, to: FROM + 24 * HOUR }), ctx())).toBe('[]\n');
   });
 
@@ -67,7 +67,7 @@ describe('timeline table', () => {
     const topic = 'Zorblax Consolidated International Holdings Group plc';
     const out = render('table', timelineListing(month(), { topic, bucketMs: HOUR, from: FROM, to: FROM + 720 * HOUR }), ctx({ width: 80 }));
     const title = out.split('\n')[0]!;
-    expect(title).toBe('Zorblax Consolidated I…: 1h buckets, 2026-10-21T12:00:00Z → 2026-11-20T12:00:00Z');
+    expect(title).toBe('Zorblax Consolidated Inter…: 1h buckets, 2026-10-21 12:00 → 2026-11-20 12:00 UTC');
     expect(shownWidth(title)).toBe(80);
   });
 });

@@ -52,7 +52,7 @@ export async function notify(config: Config, dbPath: string, g: GlobalOptions, o
     const catchFrom = catchUpFrom(from, asOf, evaluatedTo);
     if (evaluatedTo !== null && evaluatedTo < catchFrom) {
       // (on the team's clock; the command to copy keeps its ISO time)
-      const at = (t: number) => (config.defaults.timeZone === 'UTC' ? iso(t) : fmtIn(t, config.defaults.timeZone));
+      const at = (t: number) => fmtIn(t, config.defaults.timeZone);
       log(`momentscan: warning: notify: it last ran for ${at(evaluatedTo)}; alerts before ${at(catchFrom)} (${Math.round(CATCH_UP_MS / 86_400_000)} days back) are not looked at — see momentscan moments --since ${iso(evaluatedTo)}`);
     }
     const result = evaluate(config, store, { asOf, from: catchFrom, warn: (line) => log(`momentscan: warning: ${line}`), ...(sensitivity ? { sensitivity } : {}), now: env.now() });
