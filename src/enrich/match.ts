@@ -114,8 +114,13 @@ function languageSet(matchers: readonly TopicMatcher[], language: string | null)
 export function matchTopics(matchers: readonly TopicMatcher[], input: MatchInput): string[] {
   if (matchers.length === 0) return [];
   const set = languageSet(matchers, input.language);
-  const found = set.queries.match(viewOf(input)).map((q) => set.queryTopics[q]!);
+  // (loops, not map(): see enrichItems)
+  const hits = set.queries.match(viewOf(input));
+  const found: number[] = [];
+  for (let k = 0; k < hits.length; k++) found.push(set.queryTopics[hits[k]!]!);
   for (const i of set.feedTopics) if (matchers[i]!.feeds.has(input.feedUrl)) found.push(i);
   if (set.feedTopics.length > 0) found.sort((a, b) => a - b);
-  return found.map((i) => matchers[i]!.name);
+  const names: string[] = [];
+  for (let k = 0; k < found.length; k++) names.push(matchers[found[k]!]!.name);
+  return names;
 }

@@ -847,6 +847,12 @@ function hasMember(list: readonly Member[], ids: ArrayLike<number>, n = ids.leng
   return false;
 }
 
+/** Are the first `n` of `ids` all token ids (none -1: not in the vocabulary when looked up)? */
+function allKnown(ids: ArrayLike<number>, n: number): boolean {
+  for (let i = 0; i < n; i++) if (ids[i]! < 0) return false;
+  return true;
+}
+
 /** Is slot `s` in the ascending list `post`? */
 function hasSlot(post: readonly number[], s: number): boolean {
   let lo = 0;
@@ -1434,23 +1440,23 @@ export class StoryIndex {
     let uncommon = 0;
     while (uncommon < nKnown && df[known[uncommon]!]! <= MAX_POSTINGS) uncommon++;
     const lookups = Math.max(uncommon, Math.min(2, nKnown));
-    const need = lookups === nKnown ? STORY_MIN_SHARED : Math.min(2, lookups);
+    // (each taken on every call: an operation first reached after TurboFan compiled match() has no type
+    // feedback, and sends the whole of match() back to be compiled again — once per such path)
+    const fewer = Math.min(2, lookups);
+    const need = lookups === nKnown ? STORY_MIN_SHARED : fewer;
     const seen = this.seen;
     const count = this.count;
     const seenStamp = this.nextSeenStamp();
-    // (a story is a candidate once: at most n of them)
-    if (this.candidates.length < n) {
-      this.candidates = new Int32Array(2 * n);
-      this.closedCandidates = new Int32Array(2 * n);
-    }
+    // (a story is a candidate once: at most n of them, room for which insert() makes)
     const candidates = this.candidates;
     let nCandidates = 0;
     // tokens whose stories are not all counted below: those not looked up, and those whose postings are cut
     let uncounted = nKnown - lookups;
     for (let i = 0; i < lookups; i++) {
       const list = this.postings[known[i]!]!;
-      if (list.length > MAX_POSTINGS) uncounted++;
-      for (let j = list.length > MAX_POSTINGS ? list.length - MAX_POSTINGS : 0; j < list.length; j++) {
+      const cut = list.length > MAX_POSTINGS;
+      uncounted += Number(cut);
+      for (let j = Math.max(0, list.length - MAX_POSTINGS); j < list.length; j++) {
         const s = list[j]!;
         let c = 1;
         if (seen[s] === seenStamp) c = ++count[s]!;
@@ -1486,12 +1492,14 @@ export class StoryIndex {
       if (pass === 1 && best >= 0) break;
       for (let g = 0; g < groupLen; g++) {
         const s = group[g]!;
-        const state = pass === 0 ? this.reach(s, t) : 2;
+        const firstPass = pass === 0;
+        const state = firstPass ? this.reach(s, t) : 2;
         if (state === 0) continue;
-        if (state === 2 && pass === 0) {
-          closedCandidates[nClosed++] = s;
-          continue;
-        }
+        // (written whatever the state, counted only when closed: see `fewer` above)
+        const closes = state === 2 && firstPass;
+        closedCandidates[nClosed] = s;
+        nClosed += Number(closes);
+        if (closes) continue;
         // A story none of whose headlines can reach the threshold with the tokens it may share is not looked
         // into (a bound, as for each headline below, from at most `most` tokens shared with any of them).
         // (`storyMost`: that bound, or 1, the most any score is; the margin covers rounding.)
@@ -1618,7 +1626,15 @@ export class StoryIndex {
         }
         // among the stories it reaches, an item leans to the one with more headlines (one story, not a new fragment per rewrite)
         const rank = sim + rankBonus;
-        if (best < 0 || rank > bestRank || (rank === bestRank && (this.lastAt[s]! > this.lastAt[best]! || (this.lastAt[s] === this.lastAt[best] && s < best)))) {
+        // (every comparison made each time: a tie, rare, first met after match() was compiled sent it back)
+        const lastS = this.lastAt[s]!;
+        const lastBest = this.lastAt[best < 0 ? s : best]!;
+        const wins = rank > bestRank;
+        const ties = rank === bestRank;
+        const later = lastS > lastBest;
+        const sameLast = lastS === lastBest;
+        const lower = s < best;
+        if (best < 0 || wins || (ties && (later || (sameLast && lower)))) {
           best = s;
           bestSim = sim;
           bestRank = rank;
@@ -1634,8 +1650,12 @@ export class StoryIndex {
 
   /** 0: story `s` is out of reach at `t`; 1: open to it; 2: in reach but closed (its life is over: a follow-up). */
   private reach(s: number, t: number): 0 | 1 | 2 {
-    if (t > this.lastAt[s]! + this.windowMs || t < this.firstAt[s]! - this.windowMs) return 0;
-    if (t > this.firstAt[s]! + this.lifeMs || t < this.lastAt[s]! - this.lifeMs) return t > this.lastAt[s]! ? 2 : 0;
+    // (each field read and each comparison made on every call: see match())
+    const last = this.lastAt[s]!;
+    const first = this.firstAt[s]!;
+    const after = t > last;
+    if (t > last + this.windowMs || t < first - this.windowMs) return 0;
+    if (t > first + this.lifeMs || t < last - this.lifeMs) return after ? 2 : 0;
     return 1;
   }
 
@@ -1782,6 +1802,9 @@ export class StoryIndex {
     this.memberCount[s] = 0;
     this.memberLen = grow(this.memberLen, (s + 1) * STORY_MAX_MEMBERS);
     this.memberAt = grow(this.memberAt, (s + 1) * STORY_MAX_MEMBERS);
+    // (match()'s scratch, grown here: a path match() first took after TurboFan had compiled it sent it back to be compiled again)
+    this.candidates = grow(this.candidates, s + 1);
+    this.closedCandidates = grow(this.closedCandidates, s + 2);
     this.addMember(s, toks, title, knownIds, keys, true);
   }
 
@@ -1789,6 +1812,9 @@ export class StoryIndex {
   private addMember(s: number, toks: readonly string[], title: string, knownIds: ArrayLike<number> | null, keys: StoryKeys | null = null, first = false): void {
     const list = this.members[s]!;
     if (!first && (toks.length === 0 || list.length >= STORY_MAX_MEMBERS)) return;
+    // a headline whose tokens match() looked up, every one known, that the story has already (a copy of
+    // its title: a third of the bench's joins): nothing to add, and no ids to allocate to find that out
+    if (!first && knownIds !== null && allKnown(knownIds, toks.length) && hasMember(list, knownIds, toks.length)) return;
     const ids = new Int32Array(toks.length);
     for (let i = 0; i < toks.length; i++) {
       const cached = knownIds === null ? -1 : knownIds[i]!;

@@ -329,7 +329,9 @@ function scan(text: string, lexicon: Lexicon): Scan {
         j += width;
         width = isWordAt(text, j);
         if (width > 0) continue;
-        const cj2 = text.charCodeAt(j);
+        // (-1 past the end, where charCodeAt's NaN fails every test below alike: a read past the end,
+        // first made after TurboFan had compiled scan(), sent scan() back to be compiled again)
+        const cj2 = j < n ? text.charCodeAt(j) : -1;
         if ((cj2 === 39 || cj2 === 0x2019 || cj2 === 45) && isWordAt(text, j + 1) > 0) {
           if (cj2 === 0x2019) curly = true;
           j++;
