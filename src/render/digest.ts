@@ -1,7 +1,7 @@
 import type { Moment } from '../core/types.js';
 import type { DigestBucket, DigestModel, DigestMoment } from '../moments/types.js';
 import { fmtIn, fmtShortIn, fmtSpanIn, fmtUtc, fmtUtcShort, formatDuration, hoursBetween, zoneLabel } from '../core/time.js';
-import { cellText, fmtNum, fmtSigned, sparkline as bars } from './text.js';
+import { cellText, fmtNum, fmtSigned, plural, sparkline as bars } from './text.js';
 
 /**
  * The digest: one cross-topic summary of a period, as plain text (cron's own mail), Markdown, and an
@@ -48,9 +48,7 @@ export function quietToSkip(d: DigestModel): boolean {
   return isQuiet(d) && d.notFetchedSince === undefined;
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
+export { plural } from './text.js';
 
 /** "volume spike", "negative tone shift", "positive tone shift". */
 export function kindLabel(m: Moment): string {

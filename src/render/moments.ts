@@ -2,9 +2,8 @@ import type { MomentAccount } from '../core/types.js';
 import type { MomentRow } from '../moments/types.js';
 import { formatDuration, iso } from '../core/time.js';
 import { stripControl } from '../core/text.js';
-import { ago, cellText, clip, NB, fmtNum, fmtSigned, shownAt, shownSpan, shownWidth, sparkline, textWidth, wrap, wrapShown, zonedText } from './text.js';
+import { ago, cellText, clip, NB, fmtNum, fmtSigned, plural, shownAt, shownSpan, shownWidth, sparkline, textWidth, wrap, wrapShown, zonedText } from './text.js';
 import { drawTable, tableWidth } from './table.js';
-import { plural } from './digest.js';
 import type { Column, Listing, RenderContext } from './types.js';
 
 export type { MomentRow } from '../moments/types.js';

@@ -274,3 +274,8 @@ export function wrapShown(text: string, width: number, first: string, rest: stri
     return open.length ? `${carried}\x1b[0m` : carried;
   });
 }
+
+/** "1 moment", "3 moments" (here, not in digest.ts, so that the moments table loads no digest code). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

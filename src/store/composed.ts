@@ -24,19 +24,58 @@ import type {
   TopicCoverage,
   TopicRow,
 } from './model.js';
+import { createRequire } from 'node:module';
 import { SqliteAccounts } from './sqlite/accounts.js';
 import { SqliteCounts } from './sqlite/counts.js';
-import { SqliteDigests } from './sqlite/digests.js';
-import { SqliteFeedback } from './sqlite/feedback.js';
+import type { SqliteDigests } from './sqlite/digests.js';
 import { SqliteFeeds } from './sqlite/feeds.js';
-import { SqliteFetchWriter } from './sqlite/fetch-write.js';
 import { SqliteItems } from './sqlite/items.js';
 import { SqliteMoments } from './sqlite/moments.js';
-import { SqliteOutbox } from './sqlite/outbox.js';
-import type { Connection } from './sqlite/part.js';
-import { SqliteSearch } from './sqlite/search.js';
-import { SqliteStories } from './sqlite/stories.js';
+import { SqlitePart, type Connection } from './sqlite/part.js';
+import type { SqliteStories } from './sqlite/stories.js';
 import { SqliteTopics } from './sqlite/topics.js';
+
+/**
+ * The parts most commands never call (stories, the fetch's writer, digests, search, outbox; feedback, which a
+ * report reads for its labels: six modules and search-query.js, ~70 KB) are loaded when a store first uses
+ * them, not by every command that opens one.
+ * A method is synchronous, so they are loaded with require(), which loads an ES module since Node 20.19
+ * (the same instance `import` gives). Where it cannot, or would not give the same instance (an older Node;
+ * the sources as vitest runs them, .ts files require() cannot find; the build imported by vitest, whose
+ * module instances are its own: a second copy of a part's module would have its own classes, its own
+ * errors), they are all imported here, before any store opens, as before.
+ */
+interface Lazy {
+  digests: typeof import('./sqlite/digests.js');
+  feedback: typeof import('./sqlite/feedback.js');
+  fetchWrite: typeof import('./sqlite/fetch-write.js');
+  outbox: typeof import('./sqlite/outbox.js');
+  search: typeof import('./sqlite/search.js');
+  stories: typeof import('./sqlite/stories.js');
+}
+const LAZY: { [K in keyof Lazy]: string } = {
+  digests: './sqlite/digests.js',
+  feedback: './sqlite/feedback.js',
+  fetchWrite: './sqlite/fetch-write.js',
+  outbox: './sqlite/outbox.js',
+  search: './sqlite/search.js',
+  stories: './sqlite/stories.js',
+};
+const requireSync = ((): NodeJS.Require | null => {
+  if ((process.features as { require_module?: boolean }).require_module !== true) return null;
+  try {
+    const req = createRequire(import.meta.url);
+    return (req('./sqlite/part.js') as typeof import('./sqlite/part.js')).SqlitePart === SqlitePart ? req : null;
+  } catch {
+    return null;
+  }
+})();
+const loaded: Partial<Lazy> = requireSync
+  ? {}
+  : Object.fromEntries(await Promise.all(Object.entries(LAZY).map(async ([k, spec]) => [k, await import(spec)] as const)));
+function lazy<K extends keyof Lazy>(k: K): Lazy[K] {
+  return (loaded[k] ??= requireSync!(LAZY[k]) as Lazy[K]);
+}
 
 /**
  * A store made of the parts in sqlite/ over one connection (SqlDb): each method is its part's, one
@@ -45,18 +84,21 @@ import { SqliteTopics } from './sqlite/topics.js';
  */
 export abstract class PartsStore implements StoreApi {
   private readonly feeds: SqliteFeeds;
-  private readonly fetches: FetchWriter;
   private readonly topics: SqliteTopics;
   private readonly items: SqliteItems;
   protected readonly counts: SqliteCounts;
-  private readonly stories: SqliteStories;
   private readonly moments: SqliteMoments;
-  private readonly digests: SqliteDigests;
-  protected readonly search: SearchStore;
   private readonly accounts: SqliteAccounts;
-  readonly outbox: OutboxStore;
-  readonly feedback: FeedbackStore;
   readonly leases: LeaseStore | null;
+  // made when first used (LAZY above)
+  private fetchesPart: FetchWriter | undefined;
+  private storiesPart: SqliteStories | undefined;
+  private digestsPart: SqliteDigests | undefined;
+  private searchPart: SearchStore | undefined;
+  private outboxPart: OutboxStore | undefined;
+  private feedbackPart: FeedbackStore | undefined;
+  private readonly makeFetches: ((c: Connection) => FetchWriter) | undefined;
+  private readonly makeSearch: ((c: Connection) => SearchStore) | undefined;
 
   protected constructor(
     protected readonly conn: Connection,
@@ -66,18 +108,38 @@ export abstract class PartsStore implements StoreApi {
   ) {
     const c = conn;
     this.feeds = new SqliteFeeds(c);
-    this.fetches = fetches ? fetches(c) : new SqliteFetchWriter(c);
     this.topics = new SqliteTopics(c);
     this.items = new SqliteItems(c);
     this.counts = new SqliteCounts(c);
-    this.stories = new SqliteStories(c);
     this.moments = new SqliteMoments(c);
-    this.digests = new SqliteDigests(c);
-    this.search = search ? search(c) : new SqliteSearch(c);
     this.accounts = new SqliteAccounts(c);
-    this.outbox = new SqliteOutbox(c);
-    this.feedback = new SqliteFeedback(c);
     this.leases = leases ? leases(c) : null;
+    this.makeFetches = fetches;
+    this.makeSearch = search;
+  }
+
+  private get fetches(): FetchWriter {
+    return (this.fetchesPart ??= this.makeFetches ? this.makeFetches(this.conn) : new (lazy('fetchWrite').SqliteFetchWriter)(this.conn));
+  }
+
+  private get stories(): SqliteStories {
+    return (this.storiesPart ??= new (lazy('stories').SqliteStories)(this.conn));
+  }
+
+  private get digests(): SqliteDigests {
+    return (this.digestsPart ??= new (lazy('digests').SqliteDigests)(this.conn));
+  }
+
+  protected get search(): SearchStore {
+    return (this.searchPart ??= this.makeSearch ? this.makeSearch(this.conn) : new (lazy('search').SqliteSearch)(this.conn));
+  }
+
+  get outbox(): OutboxStore {
+    return (this.outboxPart ??= new (lazy('outbox').SqliteOutbox)(this.conn));
+  }
+
+  get feedback(): FeedbackStore {
+    return (this.feedbackPart ??= new (lazy('feedback').SqliteFeedback)(this.conn));
   }
 
   /** Where it is: a file path, or a URL without its password. */
