@@ -202,7 +202,7 @@ describe('fetch --worker: several workers share one PostgreSQL database', () => 
       const status = runCli(['status', '--config', cfg, '--db', db], { home });
       // (its lines wrapped under their labels)
       expect(status.stdout.replace(/\n {10}/g, ' ')).toContain(
-        `workers   ${held} feeds claimed by fetch --worker ${owner} until ${new Date(until).toISOString().replace(/\.\d+Z$/, 'Z')}; a worker that is gone (kill -9, a host down) holds its feeds until then, then another fetches them\n`,
+        `workers   ${held} feeds claimed by fetch --worker ${owner} until ${new Date(until).toISOString().slice(0, 16).replace('T', ' ')} UTC; a worker that is gone (kill -9, a host down) holds its feeds until then, then another fetches them\n`,
       );
       expect((JSON.parse(runCli(['status', '--json', '--config', cfg, '--db', db], { home }).stdout) as { feeds: { claimed: unknown } }).feeds.claimed).toEqual({
         feeds: held,
